@@ -1,0 +1,33 @@
+package dev.ticketproof.kernel;
+
+import java.util.Objects;
+
+/**
+ * The kernel's judgement of a certificate. Only classes of the {@code kernel} package can create a verdict that
+ * holds; everything else can only read one. A rejected certificate is a verdict with a reason, not an exception.
+ */
+public final class Verdict {
+  private static final Verdict HOLDS = new Verdict(true, "holds");
+  private final boolean holds;
+  private final String reason;
+
+  private Verdict(boolean holds, String reason) {
+    this.holds = holds;
+    this.reason = reason;
+  }
+
+  static Verdict holds() { return HOLDS; }
+
+  static Verdict rejected(String reason) { return new Verdict(false, Objects.requireNonNull(reason)); }
+
+  /** Whether the kernel accepted the certificate. */
+  public boolean isHolds() { return holds; }
+
+  /** "holds", or the reason for rejection. */
+  public String reason() { return reason; }
+
+  /** "holds" or "rejected", as printed in JSON output. */
+  public String label() { return holds ? "holds" : "rejected"; }
+
+  @Override public String toString() { return holds ? "holds" : "rejected: " + reason; }
+}

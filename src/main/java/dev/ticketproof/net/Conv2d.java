@@ -1,0 +1,42 @@
+package dev.ticketproof.net;
+
+import dev.ticketproof.tensor.Tensor;
+
+/**
+ * A 2-d cross-correlation with PyTorch semantics: weight in OIHW layout, zero padding on all four sides.
+ *
+ * @param name tensor-name prefix, e.g. {@code 0} or {@code blocks.1.conv2}
+ * @param weight shape [out, in, kh, kw]
+ * @param bias shape [out], or {@code null} for no bias
+ * @param stride stride >= 1 in both directions
+ * @param padding zero padding >= 0 on every side
+ */
+public record Conv2d(String name, Tensor weight, Tensor bias, int stride, int padding) implements Layer {
+  public Conv2d {
+    if (weight.rank() != 4) {
+      throw new IllegalArgumentException("conv " + name + ": weight must have rank 4 (OIHW), got " + weight);
+    }
+    if (bias != null && (bias.rank() != 1 || bias.dim(0) != weight.dim(0))) {
+      throw new IllegalArgumentException("conv " + name + ": bias must have shape [" + weight.dim(0) + "], got "
+          + bias);
+    }
+    if (stride < 1 || padding < 0) {
+      throw new IllegalArgumentException("conv " + name + ": need stride >= 1 and padding >= 0, got stride="
+          + stride + ", padding=" + padding);
+    }
+  }
+
+  public int outChannels() { return weight.dim(0); }
+
+  public int inChannels() { return weight.dim(1); }
+
+  public int kernelHeight() { return weight.dim(2); }
+
+  public int kernelWidth() { return weight.dim(3); }
+
+  /** Output spatial size for an input of size {@code in} along height. */
+  public int outHeight(int in) { return (in + 2 * padding - kernelHeight()) / stride + 1; }
+
+  /** Output spatial size for an input of size {@code in} along width. */
+  public int outWidth(int in) { return (in + 2 * padding - kernelWidth()) / stride + 1; }
+}

@@ -1,0 +1,31 @@
+package dev.ticketproof.net;
+
+import dev.ticketproof.activation.Activation;
+
+/**
+ * A CIFAR-style residual block: out = phi( bn2(conv2( phi(bn1(conv1 x)) )) + shortcut(x) ).
+ *
+ * @param name tensor-name prefix, e.g. {@code blocks.3}
+ * @param conv1 first conv (usually 3x3, stride 1 or 2)
+ * @param bn1 BatchNorm after conv1, or {@code null}
+ * @param conv2 second conv (3x3, stride 1)
+ * @param bn2 BatchNorm after conv2, or {@code null}
+ * @param shortcut identity or projection
+ * @param phi the activation used inside and after the block
+ */
+public record ResidualBlock(String name, Conv2d conv1, BatchNorm2d bn1, Conv2d conv2, BatchNorm2d bn2,
+    Shortcut shortcut, Activation phi) implements Layer {
+
+  /** The skip path of a residual block. */
+  public sealed interface Shortcut permits Identity, Projection {}
+
+  /**
+   * Identity skip, optionally with a per-channel scale (open_lth's {@code shortcut.weight}; all ones in practice).
+   *
+   * @param scale per-channel scale, or {@code null} for 1
+   */
+  public record Identity(double[] scale) implements Shortcut {}
+
+  /** Projection skip: a (1x1, strided) conv followed by an optional BatchNorm. */
+  public record Projection(Conv2d conv, BatchNorm2d bn) implements Shortcut {}
+}
