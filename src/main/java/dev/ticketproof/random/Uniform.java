@@ -6,7 +6,7 @@ package dev.ticketproof.random;
  * @param lo lower end, finite
  * @param hi upper end, finite, {@code hi > lo}
  */
-public record Uniform(double lo, double hi) {
+public record Uniform(double lo, double hi) implements Distribution {
   public Uniform {
     if (!(Double.isFinite(lo) && Double.isFinite(hi) && hi > lo)) {
       throw new IllegalArgumentException("Uniform(lo, hi) needs finite lo < hi, got lo=" + lo + ", hi=" + hi);
@@ -17,7 +17,7 @@ public record Uniform(double lo, double hi) {
   public static Uniform symmetric(double a) { return new Uniform(-a, a); }
 
   /** The draw at (seed, stream, index). */
-  public double value(long seed, long stream, long index) {
+  @Override public double value(long seed, long stream, long index) {
     return WeightField.uniform(seed, stream, index, lo, hi);
   }
 
