@@ -1,0 +1,65 @@
+package dev.ticketproof.activation;
+
+import org.apache.commons.math3.analysis.differentiation.UnivariateDifferentiableFunction;
+import org.apache.commons.math3.analysis.solvers.BrentSolver;
+import org.apache.commons.numbers.gamma.Erf;
+import org.apache.commons.numbers.gamma.Erfc;
+
+/**
+ * GELU (exact, not the tanh approximation), \( \phi(t) = t \Phi(t) \) with the standard normal CDF
+ * \( \Phi(t) = (1 + \mathrm{erf}(t/\sqrt 2))/2 \): \( \phi(0) = 0 \), \( m_- = m_+ = 1/2 \), Lipschitz
+ * \( \phi'(\sqrt 2) = (1 + \mathrm{erf}\,1)/2 + 1/(e\sqrt\pi) \approx 1.1289041 \), and remainder
+ * \( |\phi(t) - t/2| = |t| |\Phi(t) - 1/2| \le t^2/\sqrt{2\pi} \approx 0.3989423\, t^2 \) on all of R. Not
+ * monotone: the minimum \( \approx -0.1699712 \) is at \( t^* \approx -0.7517915 \), the root of
+ * \( \Phi(t) + t\Phi'(t) = 0 \).
+ */
+public record Gelu() implements Activation, AnalyticPieces {
+  private static final double SQRT_HALF = Math.sqrt(0.5);
+  private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+
+  /** max |phi'| in closed form (erf from Commons Numbers). */
+  static final double LIPSCHITZ = (1 + Erf.value(1)) / 2 + 1 / (Math.E * Math.sqrt(Math.PI));
+
+  /** The argument of the minimum, solved once with Brent's method on phi'(t) = 0. */
+  static final double ARGMIN = new BrentSolver(1e-16, 1e-16)
+      .solve(200, t -> normalCdf(t) + t * density(t), -1, -0.5);
+
+  /** The standard normal CDF, \( \mathrm{erfc}(-t/\sqrt2)/2 \) (accurate in the lower tail too). */
+  static double normalCdf(double t) { return 0.5 * Erfc.value(-t * SQRT_HALF); }
+
+  static double density(double t) { return INV_SQRT_2PI * Math.exp(-0.5 * t * t); }
+
+  @Override public String name() { return "gelu"; }
+
+  @Override public double value(double t) { return t == Double.NEGATIVE_INFINITY ? 0 : t * normalCdf(t); }
+
+  @Override public double derivative(double t) {
+    if (Double.isInfinite(t)) {
+      return t > 0 ? 1 : 0;
+    }
+    return normalCdf(t) + t * density(t);
+  }
+
+  @Override public double phi0() { return 0; }
+
+  @Override public double slopeMinus() { return 0.5; }
+
+  @Override public double slopePlus() { return 0.5; }
+
+  @Override public double lipschitz() { return LIPSCHITZ; }
+
+  @Override public double remainderConstant() { return INV_SQRT_2PI; }
+
+  @Override public int remainderPower() { return 2; }
+
+  @Override public double remainderRadius() { return Double.POSITIVE_INFINITY; }
+
+  /** The image of [lo, hi] (interior minimum included), widened outwards by a few ulps for rounding. */
+  @Override public double[] image(double lo, double hi) {
+    return Images.widen(Images.withTurningPoint(this::value, ARGMIN, lo, hi));
+  }
+
+  @Override public UnivariateDifferentiableFunction left() { return right(); }
+
+  @Override public UnivariateDifferentiableFunction right() { return Pieces.of(t -> t.multiply(Pieces.normalCdf(t))); }
+}
