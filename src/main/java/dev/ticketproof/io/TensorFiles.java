@@ -1,0 +1,174 @@
+package dev.ticketproof.io;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * Reads target tensors from any supported file, recognised by content: a PyTorch {@code .pt} (zip or legacy, see
+ * {@link TorchReader}), a NumPy {@code .npy} (one tensor named by the file name without {@code .npy}), a NumPy
+ * {@code .npz} (tensors named by their entries) or a directory of {@code .npy} files named by tensor. Every tensor
+ * must be finite; masks {@code X_mask} are applied unless asked not to (see {@link Masks}).
+ */
+public final class TensorFiles {
+  private TensorFiles() {}
+
+  /** Reads a file and applies its masks. */
+  public static TensorFile read(Path path) { return read(path, true); }
+
+  /**
+   * Reads a file of tensors.
+   *
+   * @param path a {@code .pt}, {@code .npy} or {@code .npz} file, or a directory of {@code .npy} files
+   * @param applyMasks whether to multiply masks {@code X_mask} into {@code X} (otherwise masks stay ordinary
+   *     tensors)
+   * @throws ImportException naming the file (and tensor) when it is missing, malformed, of an unsupported type, or
+   *     holds a NaN or an infinity
+   */
+  public static TensorFile read(Path path, boolean applyMasks) {
+    TensorFile file = readRaw(path);
+    checkFinite(file);
+    return applyMasks ? Masks.apply(file) : file;
+  }
+
+  /** Reads without the finiteness check and without applying masks. */
+  static TensorFile readRaw(Path path) {
+    if (Files.isDirectory(path)) return readNpyDirectory(path);
+    if (!Files.isRegularFile(path)) throw new ImportException(path + ": no such file");
+    byte[] head = head(path, 8);
+    if (head.length == 0) throw new ImportException(path + ": empty file");
+    if (Npy.isNpy(head)) return new TensorFile(path.toString(), Map.of(stem(path), Npy.read(path.toString(),
+        stem(path), readAll(path))), List.of(), List.of());
+    if (head[0] == 'P' && head.length >= 2 && head[1] == 'K' && isNpz(path)) return readNpz(path);
+    return TorchReader.read(path);
+  }
+
+  /** Every value of every tensor is finite, else an exception naming the tensor and the first bad index. */
+  static void checkFinite(TensorFile file) {
+    for (StoredTensor t : file.tensors().values()) {
+      double[] v = t.tensor().data();
+      for (int i = 0; i < v.length; i++) {
+        if (!Double.isFinite(v[i])) {
+          throw new ImportException(file.source() + ": tensor '" + t.name() + "' has " + v[i] + " at flat index " + i
+              + " (all values must be finite)");
+        }
+      }
+    }
+  }
+
+  private static boolean isNpz(Path path) {
+    if (path.getFileName().toString().endsWith(".npz")) return true;
+    try (ZipFile zip = new ZipFile(path.toFile())) {
+      var entries = zip.entries();
+      boolean any = false;
+      while (entries.hasMoreElements()) {
+        if (!entries.nextElement().getName().endsWith(".npy")) return false;
+        any = true;
+      }
+      return any;
+    } catch (IOException | RuntimeException e) {
+      return false; // the torch reader reports it
+    }
+  }
+
+  static TensorFile readNpz(Path path) {
+    String source = path.toString();
+    long size = size(path);
+    Map<String, StoredTensor> tensors = new LinkedHashMap<>();
+    try (ZipFile zip = new ZipFile(path.toFile())) {
+      var entries = zip.entries();
+      while (entries.hasMoreElements()) {
+        ZipEntry e = entries.nextElement();
+        if (e.isDirectory()) continue;
+        if (!e.getName().endsWith(".npy")) {
+          throw new ImportException(source + ": entry " + e.getName() + " is not a .npy array (expected a file "
+              + "written by numpy.savez)");
+        }
+        String name = e.getName().substring(0, e.getName().length() - 4);
+        tensors.put(name, Npy.read(source + "!" + e.getName(), name, TorchReader.readEntry(zip, e, source, size)));
+      }
+    } catch (ImportException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new ImportException(source + ": not a readable zip archive, truncated or corrupt ("
+          + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+    }
+    if (tensors.isEmpty()) throw new ImportException(source + ": no arrays in the .npz archive");
+    return new TensorFile(source, tensors, List.of(), List.of());
+  }
+
+  static TensorFile readNpyDirectory(Path dir) {
+    List<Path> files = new ArrayList<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      s.filter(p -> p.getFileName().toString().endsWith(".npy") && Files.isRegularFile(p)).sorted()
+          .forEach(files::add);
+    } catch (IOException e) {
+      throw new ImportException(dir + ": cannot list the directory (" + e.getMessage() + ")", e);
+    }
+    if (files.isEmpty()) throw new ImportException(dir + ": directory without .npy files");
+    Map<String, StoredTensor> tensors = new LinkedHashMap<>();
+    for (Path f : files) tensors.put(stem(f), Npy.read(f.toString(), stem(f), readAll(f)));
+    return new TensorFile(dir.toString(), tensors, List.of(), List.of());
+  }
+
+  private static String stem(Path p) {
+    String n = p.getFileName().toString();
+    return n.endsWith(".npy") ? n.substring(0, n.length() - 4) : n;
+  }
+
+  static byte[] head(Path path, int n) {
+    try (InputStream in = Files.newInputStream(path)) {
+      return in.readNBytes(n);
+    } catch (NoSuchFileException e) {
+      throw new ImportException(path + ": no such file", e);
+    } catch (IOException e) {
+      throw new ImportException(path + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  static byte[] readAll(Path path) {
+    try {
+      return Files.readAllBytes(path);
+    } catch (NoSuchFileException e) {
+      throw new ImportException(path + ": no such file", e);
+    } catch (IOException | OutOfMemoryError e) {
+      throw new ImportException(path + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  static long size(Path path) {
+    try {
+      return Files.size(path);
+    } catch (IOException e) {
+      throw new ImportException(path + ": cannot read (" + e.getMessage() + ")", e);
+    }
+  }
+
+  static String hex(byte[] bytes) {
+    StringBuilder sb = new StringBuilder();
+    for (byte b : bytes) sb.append(String.format("%02x ", b & 0xff));
+    return sb.toString().trim();
+  }
+
+  /**
+   * Reads the single tensor of a {@code .npy} file (an input batch, say).
+   *
+   * @throws ImportException naming the file when it is not a valid {@code .npy} file or not finite
+   */
+  public static StoredTensor readNpy(Path path) {
+    if (!Files.isRegularFile(path)) throw new ImportException(path + ": no such file");
+    String stem = stem(path);
+    StoredTensor t = Npy.read(path.toString(), stem, readAll(path));
+    checkFinite(new TensorFile(path.toString(), Map.of(stem, t), List.of(), List.of()));
+    return t;
+  }
+}

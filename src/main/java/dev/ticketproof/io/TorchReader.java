@@ -1,0 +1,297 @@
+package dev.ticketproof.io;
+
+import dev.ticketproof.io.RestrictedUnpickler.StorageRef;
+import dev.ticketproof.io.RestrictedUnpickler.StorageType;
+import dev.ticketproof.io.RestrictedUnpickler.TensorRef;
+import dev.ticketproof.tensor.Tensor;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * Reads the tensors of a file written by {@code torch.save(state_dict)}: the zip format (PyTorch 1.6 and later:
+ * {@code NAME/data.pkl} and one entry {@code NAME/data/KEY} per storage) and the legacy format
+ * ({@code _use_new_zipfile_serialization=False}: magic number, protocol, system info, the pickle, the storage keys,
+ * then each storage as an int64 element count and its raw bytes). The pickle is read by
+ * {@link RestrictedUnpickler}, which executes nothing from the file.
+ *
+ * <p>Every tensor is a strided view (offset, size, stride) of a storage; the reader checks that the view lies
+ * inside the storage, that each storage has exactly the bytes its persistent id announces, and (zip format) each
+ * entry's CRC-32, then gathers the view into a dense C-order {@link Tensor}. Non-tensor values of the dict are
+ * listed as skipped; nested dicts are flattened with {@code .}-joined keys.
+ */
+public final class TorchReader {
+  private static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
+  private static final int LEGACY_PROTOCOL = 1001;
+  private static final int MAX_DEPTH = 8;
+
+  private TorchReader() {}
+
+  /**
+   * Reads a {@code .pt} file in zip or legacy format.
+   *
+   * @throws ImportException naming the file and what was expected when it is not a readable PyTorch state dict
+   */
+  public static TensorFile read(Path path) {
+    byte[] head = TensorFiles.head(path, 4);
+    if (head.length >= 4 && head[0] == 'P' && head[1] == 'K') return readZip(path);
+    if (head.length >= 1 && (head[0] & 0xff) == 0x80) return readLegacy(path);
+    throw new ImportException(path + ": not a zip archive nor a legacy PyTorch file (expected a file written by "
+        + "torch.save; the first bytes are " + TensorFiles.hex(head) + ")");
+  }
+
+  static TensorFile readZip(Path path) {
+    String source = path.toString();
+    long fileSize = TensorFiles.size(path);
+    try (ZipFile zip = new ZipFile(path.toFile())) {
+      ZipEntry pklEntry = null;
+      List<String> pklNames = new ArrayList<>();
+      for (var e = zip.entries(); e.hasMoreElements();) {
+        ZipEntry entry = e.nextElement();
+        String name = entry.getName();
+        int slash = name.indexOf('/');
+        if (slash > 0 && name.indexOf('/', slash + 1) < 0 && name.endsWith("/data.pkl")) {
+          pklEntry = entry;
+          pklNames.add(name);
+        }
+      }
+      if (pklNames.size() != 1) {
+        throw new ImportException(source + ": " + (pklNames.isEmpty() ? "no data.pkl entry in the zip archive"
+            : "several data.pkl entries " + pklNames) + " (expected a file written by torch.save, with one "
+            + "ARCHIVE/data.pkl)");
+      }
+      String prefix = pklEntry.getName().substring(0, pklEntry.getName().length() - "data.pkl".length());
+      ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+      ZipEntry byteorder = zip.getEntry(prefix + "byteorder");
+      if (byteorder != null) {
+        String bo = new String(readEntry(zip, byteorder, source, fileSize), StandardCharsets.US_ASCII).trim();
+        if (bo.equals("big")) order = ByteOrder.BIG_ENDIAN;
+        else if (!bo.equals("little")) throw new ImportException(source + ": byteorder entry says '" + bo
+            + "', expected 'little' or 'big'");
+      }
+      byte[] pkl = readEntry(zip, pklEntry, source, fileSize);
+      Map<String, StorageRef> storages = new HashMap<>();
+      Object root = new RestrictedUnpickler(source, new ByteArrayInputStream(pkl),
+          pid -> storageRef(source, pid, 5, storages)).loadOne();
+      Map<String, double[]> decoded = new HashMap<>();
+      for (StorageRef ref : storages.values()) {
+        ZipEntry entry = zip.getEntry(prefix + "data/" + ref.key());
+        if (entry == null) {
+          throw new ImportException(source + ": storage entry " + prefix + "data/" + ref.key() + " is missing");
+        }
+        byte[] bytes = readEntry(zip, entry, source, fileSize);
+        decoded.put(ref.key(), decodeStorage(source, ref, bytes, order, entry.getName()));
+      }
+      return collect(source, root, decoded);
+    } catch (ImportException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new ImportException(source + ": not a readable zip archive, truncated or corrupt ("
+          + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+    }
+  }
+
+  static TensorFile readLegacy(Path path) {
+    String source = path.toString();
+    byte[] all = TensorFiles.readAll(path);
+    ByteArrayInputStream in = new ByteArrayInputStream(all);
+    Object magic = plain(source, in);
+    if (!(magic instanceof BigInteger b && b.equals(LEGACY_MAGIC))) {
+      throw new ImportException(source + ": not a PyTorch file (a pickle, but without the legacy torch.save magic "
+          + "number)");
+    }
+    Object protocol = plain(source, in);
+    if (!(protocol instanceof Integer p && p == LEGACY_PROTOCOL)) {
+      throw new ImportException(source + ": legacy PyTorch protocol " + RestrictedUnpickler.describe(protocol)
+          + " is not supported (expected " + LEGACY_PROTOCOL + ")");
+    }
+    Object sysInfo = plain(source, in);
+    ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+    if (sysInfo instanceof Map<?, ?> info) {
+      if (Boolean.FALSE.equals(info.get("little_endian"))) order = ByteOrder.BIG_ENDIAN;
+    } else {
+      throw new ImportException(source + ": legacy PyTorch header has no system info dict");
+    }
+    Map<String, StorageRef> storages = new HashMap<>();
+    Object root = new RestrictedUnpickler(source, in, pid -> storageRef(source, pid, 6, storages)).loadOne();
+    Object keys = plain(source, in);
+    if (!(keys instanceof List<?> keyList)) {
+      throw new ImportException(source + ": legacy PyTorch file without the list of storage keys");
+    }
+    ByteBuffer rest = ByteBuffer.wrap(all, all.length - in.available(), in.available()).slice();
+    rest.order(ByteOrder.LITTLE_ENDIAN);
+    Map<String, double[]> decoded = new HashMap<>();
+    for (Object k : keyList) {
+      StorageRef ref = k instanceof String s ? storages.get(s) : null;
+      if (ref == null) {
+        throw new ImportException(source + ": storage key " + RestrictedUnpickler.describe(k)
+            + " is not used by any tensor");
+      }
+      if (rest.remaining() < 8) {
+        throw new ImportException(source + ": storage " + ref.key() + " is missing (file truncated)");
+      }
+      long numel = order == ByteOrder.LITTLE_ENDIAN ? rest.getLong() : Long.reverseBytes(rest.getLong());
+      if (numel != ref.numel()) {
+        throw new ImportException(source + ": storage " + ref.key() + " has " + numel + " elements, its "
+            + "persistent id says " + ref.numel());
+      }
+      long bytes = numel * ref.dtype().elementSize();
+      if (bytes > rest.remaining()) {
+        throw new ImportException(source + ": storage " + ref.key() + " is too short: " + rest.remaining()
+            + " bytes left, " + bytes + " needed (file truncated?)");
+      }
+      byte[] data = new byte[(int) bytes];
+      rest.get(data);
+      decoded.put(ref.key(), decodeStorage(source, ref, data, order, "storage " + ref.key()));
+    }
+    for (String key : storages.keySet()) {
+      if (!decoded.containsKey(key)) throw new ImportException(source + ": storage " + key + " has no data");
+    }
+    return collect(source, root, decoded);
+  }
+
+  private static Object plain(String source, ByteArrayInputStream in) {
+    return new RestrictedUnpickler(source, in, pid -> {
+      throw new ImportException(source + ": unexpected persistent id in the legacy header");
+    }).loadOne();
+  }
+
+  /** ('storage', type, key, location, numel) and, legacy format, a sixth entry view_metadata (must be None). */
+  private static StorageRef storageRef(String source, Object[] pid, int arity, Map<String, StorageRef> seen) {
+    if (pid.length != arity || !"storage".equals(pid[0]) || !(pid[1] instanceof StorageType type)
+        || !(pid[2] instanceof String key) || !(pid[3] instanceof String)
+        || !(pid[4] instanceof Integer || pid[4] instanceof Long) || (arity == 6 && pid[5] != null)) {
+      throw new ImportException(source + ": malformed storage reference (expected ('storage', torch.XStorage, key, "
+          + "location, numel" + (arity == 6 ? ", None" : "") + "), got a tuple of " + pid.length + ")");
+    }
+    long numel = ((Number) pid[4]).longValue();
+    if (numel < 0 || numel * type.dtype().elementSize() > Integer.MAX_VALUE - 16) {
+      throw new ImportException(source + ": storage " + key + " has an invalid size " + numel);
+    }
+    StorageRef ref = new StorageRef(type.dtype(), key, numel);
+    StorageRef old = seen.putIfAbsent(key, ref);
+    if (old != null && !old.equals(ref)) {
+      throw new ImportException(source + ": storage " + key + " is referenced as " + old.dtype().label() + "["
+          + old.numel() + "] and as " + ref.dtype().label() + "[" + ref.numel() + "]");
+    }
+    return ref;
+  }
+
+  private static double[] decodeStorage(String source, StorageRef ref, byte[] bytes, ByteOrder order, String where) {
+    long expected = ref.numel() * ref.dtype().elementSize();
+    if (bytes.length != expected) {
+      throw new ImportException(source + ": " + where + " has " + bytes.length + " bytes, but its storage "
+          + "reference announces " + ref.numel() + " " + ref.dtype().label() + " elements (" + expected
+          + " bytes)" + (bytes.length < expected ? ": storage too short" : ""));
+    }
+    return ref.dtype().decode(ByteBuffer.wrap(bytes).order(order), 0, (int) ref.numel());
+  }
+
+  /** Reads a whole zip entry (bounded by its declared size) and checks its CRC-32. */
+  static byte[] readEntry(ZipFile zip, ZipEntry entry, String source, long fileSize) throws IOException {
+    long size = entry.getSize();
+    long limit = entry.getMethod() == ZipEntry.STORED ? fileSize : Integer.MAX_VALUE - 16;
+    if (size < 0 || size > limit) {
+      throw new ImportException(source + ": zip entry " + entry.getName() + " declares an impossible size " + size);
+    }
+    byte[] bytes;
+    try (InputStream in = zip.getInputStream(entry)) {
+      bytes = in.readNBytes((int) size);
+      if (bytes.length != size || in.read() != -1) {
+        throw new ImportException(source + ": zip entry " + entry.getName() + " has not the " + size
+            + " bytes it declares (truncated or corrupt)");
+      }
+    }
+    CRC32 crc = new CRC32();
+    crc.update(bytes);
+    if (entry.getCrc() != -1 && crc.getValue() != entry.getCrc()) {
+      throw new ImportException(source + ": zip entry " + entry.getName() + " is corrupt (CRC-32 mismatch)");
+    }
+    return bytes;
+  }
+
+  private static TensorFile collect(String source, Object root, Map<String, double[]> storages) {
+    if (!(root instanceof Map<?, ?> map)) {
+      throw new ImportException(source + ": expected a dict of tensors (a state dict), got "
+          + RestrictedUnpickler.describe(root));
+    }
+    Map<String, StoredTensor> tensors = new LinkedHashMap<>();
+    List<String> skipped = new ArrayList<>();
+    flatten(source, "", map, 0, storages, tensors, skipped, Collections.newSetFromMap(new IdentityHashMap<>()));
+    return new TensorFile(source, tensors, skipped, List.of());
+  }
+
+  private static void flatten(String source, String prefix, Map<?, ?> map, int depth, Map<String, double[]> storages,
+      Map<String, StoredTensor> tensors, List<String> skipped, Set<Object> visiting) {
+    if (depth > MAX_DEPTH || !visiting.add(map)) {
+      throw new ImportException(source + ": dicts nested too deeply or cyclic at '" + prefix + "'");
+    }
+    for (Map.Entry<?, ?> e : map.entrySet()) {
+      if (!(e.getKey() instanceof String k)) {
+        throw new ImportException(source + ": dict key " + RestrictedUnpickler.describe(e.getKey())
+            + " is not a string");
+      }
+      String name = prefix + k;
+      Object v = e.getValue();
+      if (v instanceof TensorRef t) {
+        if (tensors.containsKey(name)) throw new ImportException(source + ": tensor name '" + name + "' twice");
+        tensors.put(name, new StoredTensor(name, gather(t, storages.get(t.storage().key())), t.storage().dtype()));
+      } else if (v instanceof Map<?, ?> inner) {
+        flatten(source, name + ".", inner, depth + 1, storages, tensors, skipped, visiting);
+      } else {
+        skipped.add(name);
+      }
+    }
+    visiting.remove(map);
+  }
+
+  /** The dense C-order copy of a strided view (bounds were checked when the view was built). */
+  static Tensor gather(TensorRef t, double[] storage) {
+    int[] size = t.size();
+    long n = 1;
+    for (int s : size) n *= s;
+    double[] out = new double[(int) n];
+    if (n == 0) return new Tensor(size.clone(), out);
+    int rank = size.length;
+    boolean contiguous = true;
+    long expect = 1;
+    for (int d = rank - 1; d >= 0; d--) {
+      if (size[d] != 1 && t.stride()[d] != expect) contiguous = false;
+      expect *= size[d];
+    }
+    if (contiguous) {
+      System.arraycopy(storage, (int) t.offset(), out, 0, out.length);
+      return new Tensor(size.clone(), out);
+    }
+    int[] index = new int[rank];
+    long pos = t.offset();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = storage[(int) pos];
+      for (int d = rank - 1; d >= 0; d--) {
+        index[d]++;
+        pos += t.stride()[d];
+        if (index[d] < size[d]) break;
+        pos -= (long) index[d] * t.stride()[d];
+        index[d] = 0;
+      }
+    }
+    return new Tensor(size.clone(), out);
+  }
+}
