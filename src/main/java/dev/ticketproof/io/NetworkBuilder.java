@@ -1,0 +1,257 @@
+package dev.ticketproof.io;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.net.ActivationLayer;
+import dev.ticketproof.net.AvgPool2d;
+import dev.ticketproof.net.BatchNorm2d;
+import dev.ticketproof.net.Conv2d;
+import dev.ticketproof.net.Flatten;
+import dev.ticketproof.net.GlobalAvgPool;
+import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.net.ResidualBlock;
+import dev.ticketproof.net.Shapes;
+import dev.ticketproof.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Builds a {@link Network} from an {@link ArchSpec} and the tensors of a target file, checking every tensor's
+ * shape against the spec and the shapes flowing through the network.
+ */
+public final class NetworkBuilder {
+  private final String specName;
+  private final TensorFile tensors;
+  private final Activation phi;
+  private final Set<String> used = new LinkedHashSet<>();
+
+  private NetworkBuilder(String specName, TensorFile tensors, Activation phi) {
+    this.specName = specName;
+    this.tensors = tensors;
+    this.phi = phi;
+  }
+
+  /**
+   * One row of the layer table: a layer, its input and output shapes (per example) and its parameter counts.
+   *
+   * @param name the layer name (tensor-name prefix), or {@code ""} for layers without tensors
+   * @param description e.g. {@code conv '0' (1->8, 3x3, stride 1, padding 1)}
+   * @param inShape per-example input shape
+   * @param outShape per-example output shape
+   * @param parameters number of weights and biases the layer reads
+   * @param nonzeros how many of them are not zero
+   */
+  public record LayerRow(String name, String description, int[] inShape, int[] outShape, long parameters,
+      long nonzeros) {}
+
+  /**
+   * A network built from a spec.
+   *
+   * @param network the network
+   * @param rows one row per top-level layer
+   * @param unusedTensors tensors of the file no layer reads (e.g. BatchNorm's {@code num_batches_tracked})
+   */
+  public record Built(Network network, List<LayerRow> rows, List<String> unusedTensors) {}
+
+  /**
+   * Builds the network.
+   *
+   * @param specName the spec's name for messages (file or preset)
+   * @param spec the architecture
+   * @param tensors the target's tensors (masks already applied, if wanted)
+   * @param phi the activation for activation layers and residual blocks; may be {@code null} only if the spec has
+   *     neither
+   * @param input the per-example input shape, or {@code null} to use {@link ArchSpec#input()}; when both are given
+   *     they must agree
+   * @throws ImportException naming the spec, the layer and the tensor when a tensor is missing or its shape does
+   *     not fit, or when no input shape is known
+   */
+  public static Built build(String specName, ArchSpec spec, TensorFile tensors, Activation phi, int[] input) {
+    return new NetworkBuilder(specName, tensors, phi).build(spec, input);
+  }
+
+  private Built build(ArchSpec spec, int[] inputOverride) {
+    int[] input = inputOverride != null ? inputOverride : spec.input();
+    if (input == null) {
+      throw new ImportException(specName + ": no input shape (give \"input\": [C, H, W] in the spec, or an input "
+          + "batch)");
+    }
+    if (inputOverride != null && spec.input() != null && !Arrays.equals(inputOverride, spec.input())) {
+      throw new ImportException(specName + ": the input has per-example shape " + Arrays.toString(inputOverride)
+          + " but the spec says " + Arrays.toString(spec.input()));
+    }
+    List<Layer> layers = new ArrayList<>();
+    List<LayerRow> rows = new ArrayList<>();
+    int[] shape = input.clone();
+    for (int i = 0; i < spec.layers().size(); i++) {
+      ArchSpec.LayerSpec ls = spec.layers().get(i);
+      Layer layer = layer(ls, "layer " + i);
+      int[] out;
+      try {
+        out = Shapes.output(layer, shape);
+      } catch (IllegalArgumentException e) {
+        throw new ImportException(specName + ": layer " + i + " does not fit the tensors of " + tensors.source()
+            + ": " + e.getMessage(), e);
+      }
+      long[] counts = counts(layer);
+      rows.add(new LayerRow(name(layer), Shapes.describe(layer), shape, out, counts[0], counts[1]));
+      layers.add(layer);
+      shape = out;
+    }
+    List<String> unused = new ArrayList<>(tensors.names());
+    unused.removeAll(used);
+    return new Built(new Network(input, layers), rows, unused);
+  }
+
+  private Layer layer(ArchSpec.LayerSpec ls, String where) {
+    if (ls instanceof ArchSpec.Conv c) return conv(c);
+    if (ls instanceof ArchSpec.Linear l) {
+      Tensor w = weight(l.name(), 2, "[out, in]");
+      return new Linear(l.name(), w, bias(l.name(), w.dim(0)));
+    }
+    if (ls instanceof ArchSpec.BatchNorm b) return bn(b);
+    if (ls instanceof ArchSpec.Activation) return new ActivationLayer(activation(where));
+    if (ls instanceof ArchSpec.Flatten) return new Flatten();
+    if (ls instanceof ArchSpec.AvgPool p) return new AvgPool2d(p.kernel(), p.stride());
+    if (ls instanceof ArchSpec.GlobalAvgPool) return new GlobalAvgPool();
+    if (ls instanceof ArchSpec.Residual r) {
+      ResidualBlock.Shortcut shortcut;
+      if (r.shortcut() instanceof ArchSpec.Identity id) {
+        double[] scale = null;
+        if (id.scale() != null) {
+          Tensor s = tensor(id.scale());
+          if (s.rank() != 1) {
+            throw new ImportException(specName + ": tensor '" + id.scale() + "' has shape "
+                + Arrays.toString(s.shape()) + ", expected [C] (a per-channel scale of the identity shortcut)");
+          }
+          scale = s.data().clone();
+        }
+        shortcut = new ResidualBlock.Identity(scale);
+      } else {
+        ArchSpec.Projection p = (ArchSpec.Projection) r.shortcut();
+        shortcut = new ResidualBlock.Projection(conv(p.conv()), p.bn() == null ? null : bn(p.bn()));
+      }
+      return new ResidualBlock(r.name(), conv(r.conv1()), r.bn1() == null ? null : bn(r.bn1()), conv(r.conv2()),
+          r.bn2() == null ? null : bn(r.bn2()), shortcut, activation(where + " (residual block " + r.name() + ")"));
+    }
+    throw new ImportException(specName + ": unsupported layer " + ls);
+  }
+
+  private Conv2d conv(ArchSpec.Conv c) {
+    Tensor w = weight(c.name(), 4, "[out, in, kh, kw]");
+    return new Conv2d(c.name(), w, bias(c.name(), w.dim(0)), c.stride(), c.padding());
+  }
+
+  private BatchNorm2d bn(ArchSpec.BatchNorm b) {
+    String n = b.name();
+    double[] gamma = vector(n + ".weight", -1);
+    int c = gamma.length;
+    double[] beta = vector(n + ".bias", c);
+    double[] mean = vector(n + ".running_mean", c);
+    double[] var = vector(n + ".running_var", c);
+    for (int i = 0; i < c; i++) {
+      if (var[i] < 0) {
+        throw new ImportException(tensors.source() + ": tensor '" + n + ".running_var' has the negative variance "
+            + var[i] + " at channel " + i);
+      }
+    }
+    return new BatchNorm2d(n, gamma, beta, mean, var, b.eps());
+  }
+
+  private double[] vector(String name, int length) {
+    Tensor t = tensor(name);
+    if (t.rank() != 1 || (length >= 0 && t.dim(0) != length)) {
+      throw new ImportException(specName + ": tensor '" + name + "' in " + tensors.source() + " has shape "
+          + Arrays.toString(t.shape()) + ", expected [" + (length >= 0 ? length : "C") + "]");
+    }
+    return t.data().clone();
+  }
+
+  private Tensor weight(String layer, int rank, String layout) {
+    Tensor w = tensor(layer + ".weight");
+    if (w.rank() != rank) {
+      throw new ImportException(specName + ": tensor '" + layer + ".weight' in " + tensors.source() + " has shape "
+          + Arrays.toString(w.shape()) + ", expected rank " + rank + " " + layout);
+    }
+    return w;
+  }
+
+  private Tensor bias(String layer, int out) {
+    String name = layer + ".bias";
+    if (!tensors.has(name)) return null;
+    Tensor b = tensor(name);
+    if (b.rank() != 1 || b.dim(0) != out) {
+      throw new ImportException(specName + ": tensor '" + name + "' in " + tensors.source() + " has shape "
+          + Arrays.toString(b.shape()) + ", expected [" + out + "]");
+    }
+    return b;
+  }
+
+  private Tensor tensor(String name) {
+    if (!tensors.has(name)) {
+      throw new ImportException(specName + " names tensor '" + name + "', which " + tensors.source()
+          + " does not have (it has " + describe(tensors.names()) + ")");
+    }
+    used.add(name);
+    return tensors.tensor(name);
+  }
+
+  private Activation activation(String where) {
+    if (phi == null) {
+      throw new ImportException(specName + ": " + where + " needs an activation: give --activation or "
+          + "\"activation\" in the spec");
+    }
+    return phi;
+  }
+
+  private static String describe(List<String> names) {
+    if (names.size() <= 10) return String.join(", ", names);
+    return String.join(", ", names.subList(0, 10)) + ", ... (" + names.size() + " tensors)";
+  }
+
+  private static String name(Layer layer) {
+    if (layer instanceof Conv2d c) return c.name();
+    if (layer instanceof Linear l) return l.name();
+    if (layer instanceof BatchNorm2d b) return b.name();
+    if (layer instanceof ResidualBlock r) return r.name();
+    return "";
+  }
+
+  /** {parameters, nonzeros} of a layer's weights and biases (BatchNorm: gamma and beta). */
+  private static long[] counts(Layer layer) {
+    long[] c = new long[2];
+    if (layer instanceof Conv2d conv) {
+      add(c, conv.weight().data());
+      if (conv.bias() != null) add(c, conv.bias().data());
+    } else if (layer instanceof Linear l) {
+      add(c, l.weight().data());
+      if (l.bias() != null) add(c, l.bias().data());
+    } else if (layer instanceof BatchNorm2d bn) {
+      add(c, bn.gamma());
+      add(c, bn.beta());
+    } else if (layer instanceof ResidualBlock r) {
+      for (Layer part : new Layer[] {r.conv1(), r.bn1(), r.conv2(), r.bn2()}) if (part != null) addAll(c, counts(part));
+      if (r.shortcut() instanceof ResidualBlock.Projection p) {
+        addAll(c, counts(p.conv()));
+        if (p.bn() != null) addAll(c, counts(p.bn()));
+      } else if (r.shortcut() instanceof ResidualBlock.Identity id && id.scale() != null) {
+        add(c, id.scale());
+      }
+    }
+    return c;
+  }
+
+  private static void add(long[] c, double[] v) {
+    c[0] += v.length;
+    for (double x : v) if (x != 0) c[1]++;
+  }
+
+  private static void addAll(long[] c, long[] d) {
+    c[0] += d[0];
+    c[1] += d[1];
+  }
+}

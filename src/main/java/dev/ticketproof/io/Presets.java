@@ -1,0 +1,178 @@
+package dev.ticketproof.io;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Architectures inferred from the tensor names and shapes of well-known state dicts.
+ *
+ * <ul>
+ *   <li>{@value #SYNFLOW_CONV}: a numbered {@code nn.Sequential} of Conv2d and Linear layers ({@code 0.weight},
+ *       {@code 2.weight}, ...; Synaptic-Flow's {@code conv} model), in increasing numeric order; every conv has
+ *       stride 1 and padding {@code k/2}; the activation sits between consecutive layers; a flatten precedes the
+ *       first linear layer when the input is an image. Without a given input shape, a network starting with convs
+ *       is assumed to read square images whose size follows from the first linear layer's fan-in.</li>
+ *   <li>{@value #OPENLTH_CIFAR_RESNET}: open_lth's CIFAR ResNet: stem {@code conv} (3x3, stride 1, padding 1),
+ *       {@code bn}, activation; blocks {@code blocks.N} with {@code conv1}/{@code bn1}/{@code conv2}/{@code bn2}
+ *       (3x3, padding 1) and a shortcut: a projection {@code blocks.N.shortcut.0} (1x1 conv, stride 2) with
+ *       BatchNorm {@code blocks.N.shortcut.1}, or an identity, scaled per channel by {@code blocks.N.shortcut.weight}
+ *       when that tensor exists. A block downsamples (conv1 stride 2) exactly when it has a projection shortcut
+ *       (open_lth's rule: the first block of every stage after the first). Then global average pooling, flatten
+ *       and the linear layer {@code fc}. Default input: [C, 32, 32] (CIFAR), C from {@code conv.weight}.</li>
+ * </ul>
+ */
+public final class Presets {
+  /** Name of the Synaptic-Flow numbered-Sequential preset. */
+  public static final String SYNFLOW_CONV = "synflow-conv";
+  /** Name of the open_lth CIFAR ResNet preset. */
+  public static final String OPENLTH_CIFAR_RESNET = "openlth-cifar-resnet";
+
+  private static final Pattern NUMBERED = Pattern.compile("(\\d+)\\.weight");
+  private static final Pattern BLOCK = Pattern.compile("blocks\\.(\\d+)\\.conv1\\.weight");
+
+  private Presets() {}
+
+  /** Whether {@code name} is a preset rather than a spec file. */
+  public static boolean isPreset(String name) {
+    return SYNFLOW_CONV.equals(name) || OPENLTH_CIFAR_RESNET.equals(name);
+  }
+
+  /**
+   * The spec a preset infers from the tensors.
+   *
+   * @param preset {@value #SYNFLOW_CONV} or {@value #OPENLTH_CIFAR_RESNET}
+   * @param tensors the target's tensors
+   * @param input the per-example input shape if known (from an input batch), else {@code null}
+   * @throws ImportException naming the preset and the tensor when the tensors do not follow the preset's
+   *     conventions
+   */
+  public static ArchSpec infer(String preset, TensorFile tensors, int[] input) {
+    return switch (preset) {
+      case SYNFLOW_CONV -> synflowConv(tensors, input);
+      case OPENLTH_CIFAR_RESNET -> openLthResnet(tensors, input);
+      default -> throw new ImportException("unknown preset '" + preset + "' (presets: " + SYNFLOW_CONV + ", "
+          + OPENLTH_CIFAR_RESNET + "; otherwise give a .json spec file)");
+    };
+  }
+
+  static ArchSpec synflowConv(TensorFile t, int[] input) {
+    String where = SYNFLOW_CONV + " on " + t.source();
+    Map<Integer, String> numbered = new TreeMap<>();
+    for (String name : t.names()) {
+      Matcher m = NUMBERED.matcher(name);
+      if (m.matches() && m.group(1).length() < 9) numbered.put(Integer.parseInt(m.group(1)), m.group(1));
+    }
+    if (numbered.isEmpty()) {
+      throw new ImportException(where + ": no tensors named N.weight (expected a numbered Sequential: 0.weight, "
+          + "2.weight, ...)");
+    }
+    List<ArchSpec.LayerSpec> layers = new ArrayList<>();
+    boolean seenLinear = false;
+    int firstLinearIn = -1;
+    int lastConvOut = -1;
+    int firstConvIn = -1;
+    boolean allSizePreserving = true;
+    int count = 0;
+    for (String n : numbered.values()) {
+      int[] shape = t.tensor(n + ".weight").shape();
+      if (count++ > 0) layers.add(new ArchSpec.Activation());
+      if (shape.length == 4) {
+        if (seenLinear) {
+          throw new ImportException(where + ": conv '" + n + "' follows a linear layer (expected convs, then "
+              + "linear layers)");
+        }
+        if (shape[2] != shape[3]) {
+          throw new ImportException(where + ": tensor '" + n + ".weight' has a non-square kernel "
+              + Arrays.toString(shape) + " (padding k/2 needs a square kernel)");
+        }
+        if (shape[2] % 2 == 0) allSizePreserving = false;
+        if (firstConvIn < 0) firstConvIn = shape[1];
+        lastConvOut = shape[0];
+        layers.add(new ArchSpec.Conv(n, 1, shape[2] / 2));
+      } else if (shape.length == 2) {
+        if (!seenLinear) {
+          firstLinearIn = shape[1];
+          if (firstConvIn >= 0 || (input != null && input.length == 3)) layers.add(new ArchSpec.Flatten());
+        }
+        seenLinear = true;
+        layers.add(new ArchSpec.Linear(n));
+      } else {
+        throw new ImportException(where + ": unsupported layer: tensor '" + n + ".weight' has shape "
+            + Arrays.toString(shape) + " (expected a conv weight of rank 4 or a linear weight of rank 2)");
+      }
+    }
+    if (input == null) {
+      if (firstConvIn < 0) {
+        input = new int[] {firstLinearIn};
+      } else {
+        int side = firstLinearIn > 0 && lastConvOut > 0 && firstLinearIn % lastConvOut == 0
+            ? (int) Math.round(Math.sqrt(firstLinearIn / (double) lastConvOut)) : -1;
+        if (!allSizePreserving || side < 1 || lastConvOut * side * side != firstLinearIn) {
+          throw new ImportException(where + ": cannot infer the input image size (give an input batch or a .json "
+              + "spec with \"input\")");
+        }
+        input = new int[] {firstConvIn, side, side};
+      }
+    }
+    return new ArchSpec(input, null, layers);
+  }
+
+  static ArchSpec openLthResnet(TensorFile t, int[] input) {
+    String where = OPENLTH_CIFAR_RESNET + " on " + t.source();
+    for (String required : new String[] {"conv.weight", "fc.weight"}) {
+      if (!t.has(required)) {
+        throw new ImportException(where + ": no tensor '" + required + "' (expected open_lth's names conv, bn, "
+            + "blocks.N.conv1/bn1/conv2/bn2, blocks.N.shortcut, fc)");
+      }
+    }
+    List<Integer> blocks = new ArrayList<>();
+    for (String name : t.names()) {
+      Matcher m = BLOCK.matcher(name);
+      if (m.matches() && m.group(1).length() < 9) blocks.add(Integer.parseInt(m.group(1)));
+    }
+    blocks.sort(Comparator.naturalOrder());
+    for (int i = 0; i < blocks.size(); i++) {
+      if (blocks.get(i) != i) {
+        throw new ImportException(where + ": block " + i + " is missing (no tensor 'blocks." + i + ".conv1.weight')");
+      }
+    }
+    List<ArchSpec.LayerSpec> layers = new ArrayList<>();
+    layers.add(new ArchSpec.Conv("conv", 1, 1));
+    if (t.has("bn.weight")) layers.add(new ArchSpec.BatchNorm("bn", ArchSpec.DEFAULT_BN_EPS));
+    layers.add(new ArchSpec.Activation());
+    for (int b : blocks) {
+      String p = "blocks." + b;
+      boolean projection = t.has(p + ".shortcut.0.weight");
+      ArchSpec.Shortcut shortcut;
+      if (projection) {
+        shortcut = new ArchSpec.Projection(new ArchSpec.Conv(p + ".shortcut.0", 2, 0),
+            t.has(p + ".shortcut.1.weight") ? new ArchSpec.BatchNorm(p + ".shortcut.1", ArchSpec.DEFAULT_BN_EPS)
+                : null);
+      } else {
+        shortcut = new ArchSpec.Identity(t.has(p + ".shortcut.weight") ? p + ".shortcut.weight" : null);
+      }
+      layers.add(new ArchSpec.Residual(p, new ArchSpec.Conv(p + ".conv1", projection ? 2 : 1, 1),
+          t.has(p + ".bn1.weight") ? new ArchSpec.BatchNorm(p + ".bn1", ArchSpec.DEFAULT_BN_EPS) : null,
+          new ArchSpec.Conv(p + ".conv2", 1, 1),
+          t.has(p + ".bn2.weight") ? new ArchSpec.BatchNorm(p + ".bn2", ArchSpec.DEFAULT_BN_EPS) : null, shortcut));
+    }
+    layers.add(new ArchSpec.GlobalAvgPool());
+    layers.add(new ArchSpec.Flatten());
+    layers.add(new ArchSpec.Linear("fc"));
+    if (input == null) {
+      int[] stem = t.tensor("conv.weight").shape();
+      if (stem.length != 4) {
+        throw new ImportException(where + ": tensor 'conv.weight' has shape " + Arrays.toString(stem)
+            + ", expected rank 4 [out, in, kh, kw]");
+      }
+      input = new int[] {stem[1], 32, 32};
+    }
+    return new ArchSpec(input, null, layers);
+  }
+}
