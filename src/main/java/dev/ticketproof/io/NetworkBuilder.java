@@ -71,18 +71,27 @@ public final class NetworkBuilder {
    *     not fit, or when no input shape is known
    */
   public static Built build(String specName, ArchSpec spec, TensorFile tensors, Activation phi, int[] input) {
-    return new NetworkBuilder(specName, tensors, phi).build(spec, input);
+    return build(specName, spec, tensors, phi, input, "the given input");
   }
 
-  private Built build(ArchSpec spec, int[] inputOverride) {
+  /**
+   * Builds the network; as {@link #build(String, ArchSpec, TensorFile, Activation, int[])}, with messages that
+   * name where {@code input} came from (e.g. {@code --input x.npy}).
+   */
+  public static Built build(String specName, ArchSpec spec, TensorFile tensors, Activation phi, int[] input,
+      String inputSource) {
+    return new NetworkBuilder(specName, tensors, phi).build(spec, input, inputSource);
+  }
+
+  private Built build(ArchSpec spec, int[] inputOverride, String inputSource) {
     int[] input = inputOverride != null ? inputOverride : spec.input();
     if (input == null) {
       throw new ImportException(specName + ": no input shape (give \"input\": [C, H, W] in the spec, or an input "
           + "batch)");
     }
     if (inputOverride != null && spec.input() != null && !Arrays.equals(inputOverride, spec.input())) {
-      throw new ImportException(specName + ": the input has per-example shape " + Arrays.toString(inputOverride)
-          + " but the spec says " + Arrays.toString(spec.input()));
+      throw new ImportException(specName + ": " + inputSource + " has per-example shape "
+          + Arrays.toString(inputOverride) + " but the spec says " + Arrays.toString(spec.input()));
     }
     List<Layer> layers = new ArrayList<>();
     List<LayerRow> rows = new ArrayList<>();
@@ -95,7 +104,8 @@ public final class NetworkBuilder {
         out = Shapes.output(layer, shape);
       } catch (IllegalArgumentException e) {
         throw new ImportException(specName + ": layer " + i + " does not fit the tensors of " + tensors.source()
-            + ": " + e.getMessage(), e);
+            + " with input shape " + Arrays.toString(input) + " (from " + (inputOverride != null ? inputSource
+            : "the spec") + "): " + e.getMessage(), e);
       }
       long[] counts = counts(layer);
       rows.add(new LayerRow(name(layer), Shapes.describe(layer), shape, out, counts[0], counts[1]));

@@ -109,6 +109,6 @@ class ArchSpecTest {
     ArchSpec spec = ArchSpec.read(Fixtures.path("synflow_conv.json"));
     assertThatThrownBy(() -> NetworkBuilder.build("s.json", spec, SYNFLOW, Relu.INSTANCE, new int[] {2, 6, 6}))
         .isInstanceOf(ImportException.class)
-        .hasMessageContaining("the input has per-example shape [2, 6, 6] but the spec says [2, 5, 5]");
+        .hasMessageContaining("the given input has per-example shape [2, 6, 6] but the spec says [2, 5, 5]");
   }
 }

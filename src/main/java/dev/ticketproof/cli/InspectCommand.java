@@ -1,0 +1,154 @@
+package dev.ticketproof.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.ticketproof.io.ImportException;
+import dev.ticketproof.io.NetworkBuilder;
+import dev.ticketproof.io.StoredTensor;
+import dev.ticketproof.io.TensorFile;
+import dev.ticketproof.io.TensorFiles;
+import dev.ticketproof.io.Targets;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code ticketproof inspect PATH [--arch SPEC]}: the tensors of a target file and the layer table a spec builds. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = {"Lists the tensors of a .pt/.npy/.npz file or a directory of .npy files (name, shape, dtype, "
+        + "nonzeros, |max|) and, with --arch, the layer table the architecture builds from them."})
+public final class InspectCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "PATH", description = "Target file or directory.")
+  Path path;
+
+  @Option(names = "--arch", paramLabel = "SPEC",
+      description = "Architecture: synflow-conv, openlth-cifar-resnet or a .json spec (docs/arch-spec.md).")
+  String arch;
+
+  @Option(names = "--activation", paramLabel = "A", defaultValue = "relu",
+      description = "Activation for the layer table when the spec names none (default: ${DEFAULT-VALUE}).")
+  String activation;
+
+  @Option(names = "--input-shape", paramLabel = "C,H,W", split = ",",
+      description = "Per-example input shape, for presets that cannot infer it (e.g. 3,32,32).")
+  int[] inputShape;
+
+  @Option(names = "--no-masks", description = "Do not apply masks X_mask; list them as tensors.")
+  boolean noMasks;
+
+  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
+      description = "Output format: table or json (default: ${DEFAULT-VALUE}).")
+  String format;
+
+  @Override public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!format.equals("table") && !format.equals("json")) {
+      err.println("--format: expected table or json, got '" + format + "'");
+      return 2;
+    }
+    try {
+      TensorFile file;
+      NetworkBuilder.Built built = null;
+      if (arch != null) {
+        Targets.Loaded loaded = Targets.load(path, arch, activation, inputShape, !noMasks);
+        file = loaded.tensors();
+        built = loaded.built();
+      } else {
+        file = TensorFiles.read(path, !noMasks);
+      }
+      if (format.equals("json")) out.println(json(file, built));
+      else table(out, file, built);
+      out.flush();
+      return 0;
+    } catch (ImportException e) {
+      err.println("ticketproof inspect: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private static void table(PrintWriter out, TensorFile file, NetworkBuilder.Built built) {
+    out.println(file.source() + ": " + file.tensors().size() + " tensors");
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"name", "shape", "dtype", "nonzeros", "|max|"});
+    for (StoredTensor t : file.tensors().values()) {
+      rows.add(new String[] {t.name(), Arrays.toString(t.tensor().shape()), t.dtype().label(),
+          t.nonzeros() + "/" + t.tensor().size(), String.format("%.6g", t.maxAbs())});
+    }
+    printTable(out, rows);
+    if (!file.appliedMasks().isEmpty()) out.println("masks applied to: " + String.join(", ", file.appliedMasks()));
+    if (!file.skipped().isEmpty()) out.println("skipped (not tensors): " + String.join(", ", file.skipped()));
+    if (built == null) return;
+    out.println();
+    out.println("layers (input " + Arrays.toString(built.network().inputShape()) + "):");
+    List<String[]> layers = new ArrayList<>();
+    layers.add(new String[] {"#", "name", "layer", "in", "out", "params", "nonzeros"});
+    int i = 0;
+    for (NetworkBuilder.LayerRow r : built.rows()) {
+      layers.add(new String[] {Integer.toString(i++), r.name(), r.description(), Arrays.toString(r.inShape()),
+          Arrays.toString(r.outShape()), Long.toString(r.parameters()), Long.toString(r.nonzeros())});
+    }
+    printTable(out, layers);
+    if (!built.unusedTensors().isEmpty()) {
+      out.println("unused tensors: " + String.join(", ", built.unusedTensors()));
+    }
+  }
+
+  private static void printTable(PrintWriter out, List<String[]> rows) {
+    int[] width = new int[rows.get(0).length];
+    for (String[] r : rows) for (int c = 0; c < r.length; c++) width[c] = Math.max(width[c], r[c].length());
+    for (String[] r : rows) {
+      StringBuilder sb = new StringBuilder();
+      for (int c = 0; c < r.length; c++) {
+        if (c > 0) sb.append("  ");
+        sb.append(String.format("%-" + width[c] + "s", r[c]));
+      }
+      out.println(sb.toString().stripTrailing());
+    }
+  }
+
+  private static String json(TensorFile file, NetworkBuilder.Built built) {
+    Map<String, Object> root = new LinkedHashMap<>();
+    root.put("file", file.source());
+    List<Map<String, Object>> tensors = new ArrayList<>();
+    for (StoredTensor t : file.tensors().values()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", t.name());
+      m.put("shape", t.tensor().shape());
+      m.put("dtype", t.dtype().label());
+      m.put("size", t.tensor().size());
+      m.put("nonzeros", t.nonzeros());
+      m.put("maxAbs", t.maxAbs());
+      tensors.add(m);
+    }
+    root.put("tensors", tensors);
+    root.put("masksApplied", file.appliedMasks());
+    root.put("skipped", file.skipped());
+    if (built != null) {
+      root.put("input", built.network().inputShape());
+      List<Map<String, Object>> layers = new ArrayList<>();
+      for (NetworkBuilder.LayerRow r : built.rows()) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", r.name());
+        m.put("layer", r.description());
+        m.put("in", r.inShape());
+        m.put("out", r.outShape());
+        m.put("params", r.parameters());
+        m.put("nonzeros", r.nonzeros());
+        layers.add(m);
+      }
+      root.put("layers", layers);
+      root.put("unusedTensors", built.unusedTensors());
+    }
+    return new GsonBuilder().setPrettyPrinting().create().toJson(root);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.ticketproof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.ticketproof.io.Fixtures;
+import dev.ticketproof.io.TensorFiles;
+import dev.ticketproof.tensor.Tensor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class ImportCommandsTest {
+  @TempDir Path tmp;
+
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  static String fx(String name) { return Fixtures.path(name).toString(); }
+
+  @Test void inspectListsTensorsAndLayers() {
+    Run r = run("inspect", fx("synflow_conv.pt"), "--arch", "synflow-conv");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("6 tensors").contains("0.weight  [3, 2, 3, 3]  float32")
+        .contains("masks applied to: 0.weight, 0.bias, 2.weight, 2.bias, 5.weight, 5.bias")
+        .contains("layers (input [2, 5, 5])").contains("conv '2' (3->4, 3x3, stride 1, padding 1)")
+        .contains("linear '5' (100->3)");
+    Run j = run("inspect", fx("openlth_resnet.pt"), "--arch", "openlth-cifar-resnet", "--input-shape", "3,8,8",
+        "--format", "json");
+    assertThat(j.code()).as(j.err()).isZero();
+    JsonObject o = JsonParser.parseString(j.out()).getAsJsonObject();
+    assertThat(o.getAsJsonArray("input").toString()).isEqualTo("[3,8,8]");
+    assertThat(o.getAsJsonArray("layers").get(5).getAsJsonObject().get("name").getAsString()).isEqualTo("blocks.2");
+    assertThat(o.getAsJsonArray("tensors").get(0).getAsJsonObject().get("name").getAsString()).isEqualTo("conv.weight");
+  }
+
+  @Test void evalWritesPyTorchsOutputs() throws IOException {
+    Path out = tmp.resolve("y.npy");
+    Run r = run("eval", "--target", fx("openlth_resnet.pt"), "--arch", "openlth-cifar-resnet", "--activation",
+        "relu", "--input", fx("openlth_resnet_input.npy"), "--out", out.toString(), "--format", "json");
+    assertThat(r.code()).as(r.err()).isZero();
+    Tensor y = TensorFiles.readNpy(out).tensor();
+    Tensor ref = TensorFiles.readNpy(Fixtures.path("openlth_resnet_output.npy")).tensor();
+    assertThat(y.shape()).isEqualTo(ref.shape());
+    for (int i = 0; i < y.size(); i++) {
+      assertThat(Math.abs(y.data()[i] - ref.data()[i])).isLessThanOrEqualTo(1e-5 * Math.max(1, Math.abs(ref.data()[i])));
+    }
+  }
+
+  @Test void evalUsesTheSpecsActivation() {
+    Path out = tmp.resolve("y.npy");
+    Run r = run("eval", "--target", fx("synflow_conv.pt"), "--arch", fx("synflow_conv.json"), "--input",
+        fx("synflow_conv_input.npy"), "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(Files.exists(out)).isTrue();
+  }
+
+  void assertBadInput(String expectedMessage, String... args) throws IOException {
+    Path out = tmp.resolve("never.npy");
+    String[] all = Stream.concat(Stream.of(args), Stream.of("--out", out.toString())).toArray(String[]::new);
+    Run r = run(all);
+    assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
+    assertThat(r.err()).contains(expectedMessage);
+    try (var files = Files.list(tmp)) {
+      assertThat(files).as("nothing written").isEmpty();
+    }
+  }
+
+  @Test void evalBadInputExitsTwoAndWritesNothing() throws IOException {
+    String x = fx("synflow_conv_input.npy");
+    assertBadInput("missing.pt: no such file", "eval", "--target", tmp.resolve("missing.pt").toString(), "--arch",
+        "synflow-conv", "--activation", "relu", "--input", x);
+    assertBadInput("forbidden global 'posix.system'", "eval", "--target", fx("bad_evil.pt"), "--arch",
+        "synflow-conv", "--activation", "relu", "--input", x);
+    assertBadInput("unknown storage type torch.ByteStorage", "eval", "--target", fx("bad_uint8.pt"), "--arch",
+        "synflow-conv", "--activation", "relu", "--input", x);
+    assertBadInput("tensor 'w' has NaN", "eval", "--target", fx("bad_nan.pt"), "--arch", "synflow-conv",
+        "--activation", "relu", "--input", x);
+    assertBadInput("--activation frobnicate", "eval", "--target", fx("synflow_conv.pt"), "--arch", "synflow-conv",
+        "--activation", "frobnicate", "--input", x);
+    assertBadInput("needs an activation", "eval", "--target", fx("synflow_conv.pt"), "--arch", "synflow-conv",
+        "--input", x);
+    assertBadInput("expected input shape [100] or [100, 1, 1], got [144]", "eval", "--target",
+        fx("synflow_conv.pt"), "--arch", "synflow-conv", "--activation", "relu", "--input", writeBatch(2, 6, 6));
+    assertBadInput("Fortran order", "eval", "--target", fx("synflow_conv.pt"), "--arch", "synflow-conv",
+        "--activation", "relu", "--input", fx("bad_np_fortran.npy"));
+    assertBadInput("--input", "eval", "--target", fx("synflow_conv.pt"), "--arch", "synflow-conv",
+        "--activation", "relu", "--input", fx("np_f64.npy"));
+  }
+
+  private String writeBatch(int c, int h, int w) throws IOException {
+    Path dir = Files.createTempDirectory("batch");
+    Path p = dir.resolve("x.npy");
+    dev.ticketproof.io.Npy.write(p, Tensor.zeros(1, c, h, w), dev.ticketproof.io.DType.FLOAT32);
+    return p.toString();
+  }
+
+  @Test void inspectBadInput() {
+    Run r = run("inspect", fx("bad_evil.pt"));
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("forbidden global 'posix.system'");
+    Run u = run("inspect", fx("synflow_conv.pt"), "--arch", "{\"layers\": 3}");
+    assertThat(u.code()).isEqualTo(2);
+    assertThat(u.err()).contains("neither a preset");
+  }
+}
