@@ -21,6 +21,12 @@ public interface Activation {
   /** phi(0). */
   double phi0();
 
+  /**
+   * A bound on the rounding of {@link #phi0()}: \( |\phi(0) - \) {@code phi0()} \( | \le \) {@code phi0Error()}.
+   * 0 (the default) when phi(0) is a double, e.g. ulp(ln 2) for softplus.
+   */
+  default double phi0Error() { return 0; }
+
   /** One-sided slope at 0 from the left, m-. */
   double slopeMinus();
 

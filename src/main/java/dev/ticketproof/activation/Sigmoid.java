@@ -34,7 +34,8 @@ public record Sigmoid() implements Activation, AnalyticPieces {
 
   @Override public double lipschitz() { return 0.25; }
 
-  @Override public double remainderConstant() { return 1.0 / 48.0; }
+  /** 1/48, rounded up to the next double so that the bound stays an upper bound. */
+  @Override public double remainderConstant() { return Math.nextUp(1.0 / 48.0); }
 
   @Override public int remainderPower() { return 3; }
 

@@ -10,8 +10,8 @@ import org.apache.commons.math3.analysis.solvers.BrentSolver;
  * \( t^* + 1 \approx -0.2784645 \) is at \( t^* \approx -1.2784645 \), the root of \( 1 + t(1 - \sigma(t)) = 0 \).
  */
 public record Silu() implements Activation, AnalyticPieces {
-  /** max |phi'|, to 17 digits (mpmath, 30 digits: 1.09983932012886691695818492432). */
-  static final double LIPSCHITZ = 1.0998393201288669;
+  /** max |phi'| = 1.09983932012886691695... (mpmath, 30 digits): the smallest double not below it. */
+  static final double LIPSCHITZ = 1.099839320128867;
 
   /** The argument of the minimum, solved once with Brent's method on phi'(t) = 0. */
   static final double ARGMIN = new BrentSolver(1e-16, 1e-16)

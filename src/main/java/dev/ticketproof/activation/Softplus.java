@@ -17,6 +17,9 @@ public record Softplus() implements Activation, AnalyticPieces {
 
   @Override public double phi0() { return Math.log(2); }
 
+  /** ln 2 is not a double: one ulp covers the rounding of {@link #phi0()}. */
+  @Override public double phi0Error() { return Math.ulp(Math.log(2)); }
+
   @Override public double slopeMinus() { return 0.5; }
 
   @Override public double slopePlus() { return 0.5; }

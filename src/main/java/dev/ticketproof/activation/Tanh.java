@@ -24,7 +24,8 @@ public record Tanh() implements Activation, AnalyticPieces {
 
   @Override public double lipschitz() { return 1; }
 
-  @Override public double remainderConstant() { return 1.0 / 3.0; }
+  /** 1/3, rounded up to the next double so that the bound stays an upper bound. */
+  @Override public double remainderConstant() { return Math.nextUp(1.0 / 3.0); }
 
   @Override public int remainderPower() { return 3; }
 
