@@ -1,0 +1,393 @@
+package dev.ticketproof.construct;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.kernel.Intervals;
+import dev.ticketproof.kernel.Layout;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetHash;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.subsetsum.SubsetSum;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.function.IntConsumer;
+import java.util.stream.IntStream;
+
+/**
+ * Builds a ticket (a mask of the virtual source network) for a target: the untrusted half of the construction.
+ * It walks the source network layer by layer ([conv-decomposition] for the layer that reads the univariate copies,
+ * [copy-propagation] after it, [residual] for blocks) and solves one subset-sum instance per (output unit, input
+ * channel, tap[, sign]) plus one bias instance per (output unit, tap) over the constant units. The source is never
+ * redrawn: an instance without a subset within eps keeps its best subset and counts as failed. The claimed bound
+ * is the one the kernel recomputes from the finished mask; the result carries the kernel's full check.
+ */
+public final class TicketBuilder {
+  private TicketBuilder() {}
+
+  /**
+   * Options of a construction.
+   *
+   * @param params source network parameters
+   * @param eps per-parameter tolerance of every subset-sum instance
+   * @param mode subset-sum solver
+   * @param inputBound B0 of the certified input box [-B0, B0]
+   * @param threads worker threads (results do not depend on it)
+   * @param targetLabel {@code builtin:NAME} or a path, recorded in the header
+   */
+  public record Options(SourceNetwork.Params params, double eps, SubsetSum.Mode mode, double inputBound,
+      int threads, String targetLabel) {
+    public Options {
+      if (!(eps > 0 && eps < 1)) throw new IllegalArgumentException("--eps must be in (0, 1), got " + eps);
+      if (!(inputBound > 0) || !Double.isFinite(inputBound)) {
+        throw new IllegalArgumentException("--input-bound must be finite and > 0, got " + inputBound);
+      }
+      if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+    }
+  }
+
+  /**
+   * A built ticket.
+   *
+   * @param certificate the certificate (claimed bound = the kernel's recomputed bound)
+   * @param report the kernel's check of the certificate against the target
+   * @param source the source network
+   * @param solverFailures instances whose solver found no subset within eps
+   * @param instances instances solved
+   */
+  public record Result(TicketCertificate certificate, TicketChecker.Report report, SourceNetwork source,
+      long solverFailures, long instances) {}
+
+  /** Listener for progress: called with the number of output units finished in a layer. */
+  public interface Progress {
+    void step(String layer, long done, long total);
+
+    Progress NONE = (l, d, t) -> { };
+  }
+
+  /** Builds and checks a ticket. */
+  public static Result build(Network target, Activation phi, Options opt, Progress progress) {
+    TargetPlan plan = TargetPlan.of(target, phi);
+    SourceNetwork src = SourceNetwork.of(plan, opt.params());
+    Builder b = new Builder(src, opt, progress);
+    b.run();
+    TicketCertificate draft = new TicketCertificate(header(opt, target, phi, Double.POSITIVE_INFINITY), b.kept,
+        b.keptBias);
+    TicketChecker.Report analysis = TicketChecker.analyse(src, draft);
+    double claim = analysis.verdict().isHolds() ? analysis.certifiedBound() : Double.POSITIVE_INFINITY;
+    TicketCertificate cert = new TicketCertificate(header(opt, target, phi, claim), b.kept, b.keptBias);
+    TicketChecker.Report report = TicketChecker.check(cert, target, phi);
+    return new Result(cert, report, src, b.failures, b.instances);
+  }
+
+  private static TicketCertificate.Header header(Options o, Network target, Activation phi, double claim) {
+    SourceNetwork.Params p = o.params();
+    return new TicketCertificate.Header(1, o.targetLabel(), TargetHash.of(target), phi.name(),
+        p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), o.inputBound(), p.upto(), o.eps(), claim);
+  }
+
+  /** Feature-map state the construction needs: layout, constant values, target intervals, univariate weights. */
+  private static final class State {
+    Layout layout;
+    double[] constVal;
+    double[] lo;
+    double[] hi;
+    double[] w1;
+    SourceNetwork.Univariate uni;
+  }
+
+  private static final class Builder {
+    final SourceNetwork src;
+    final Options opt;
+    final Progress progress;
+    final Activation phi;
+    final long seed;
+    final long[][] kept;
+    final int[][] keptBias;
+    long failures;
+    long instances;
+
+    Builder(SourceNetwork src, Options opt, Progress progress) {
+      this.src = src;
+      this.opt = opt;
+      this.progress = progress;
+      this.phi = src.plan().phi();
+      this.seed = src.params().seed();
+      this.kept = new long[src.layerCount()][];
+      this.keptBias = new int[src.layerCount()][];
+      for (int k = 0; k < kept.length; k++) {
+        kept[k] = new long[0];
+        keptBias[k] = new int[0];
+      }
+    }
+
+    void run() {
+      int[] in = src.plan().inputShape();
+      State s = new State();
+      s.layout = Layout.input(in[0]);
+      s.lo = new double[in[0]];
+      s.hi = new double[in[0]];
+      Arrays.fill(s.lo, -opt.inputBound());
+      Arrays.fill(s.hi, opt.inputBound());
+      for (SourceNetwork.Node node : src.nodes()) {
+        if (node instanceof SourceNetwork.Univariate u) {
+          s = univariate(u, s);
+        } else if (node instanceof SourceNetwork.Conv c) {
+          s = conv(c, s, c.phiAfter());
+        } else if (node instanceof SourceNetwork.Residual r) {
+          State h = conv(r.conv1(), s, true);
+          State br = conv(r.conv2(), h, false);
+          State pr = r.projection() != null ? conv(r.projection(), s, false) : null;
+          State out = new State();
+          out.layout = br.layout;
+          out.constVal = new double[br.layout.units()];
+          for (int o = 0; o < out.constVal.length; o++) {
+            double skip = pr != null ? pr.constVal[o] : s.constVal[o];
+            out.constVal[o] = br.layout.isConstant(o) ? phi.value(br.constVal[o] + skip) : Double.NaN;
+          }
+          double[][] iv = Intervals.residual(r.target(), s.lo, s.hi, phi);
+          out.lo = iv[0];
+          out.hi = iv[1];
+          s = out;
+        }
+      }
+    }
+
+    State univariate(SourceNetwork.Univariate u, State in) {
+      Layout out = u.out();
+      State s = new State();
+      s.layout = out;
+      s.lo = in.lo;
+      s.hi = in.hi;
+      s.uni = u;
+      s.w1 = new double[out.units()];
+      s.constVal = new double[out.units()];
+      for (int o = 0; o < out.units(); o++) {
+        if (out.isConstant(o)) {
+          s.constVal[o] = phi.value(u.beta(seed, o));
+        } else {
+          s.w1[o] = u.w1(seed, o);
+          s.constVal[o] = Double.NaN;
+        }
+      }
+      return s;
+    }
+
+    /** Keeps exactly the univariate weights and biases that the layer reading them uses. */
+    void finishUnivariate(SourceNetwork.Univariate u, long[] readerKept, SourceNetwork.Conv reader) {
+      int taps = reader.target().kh() * reader.target().kw();
+      int inUnits = reader.in().units();
+      boolean[] used = new boolean[inUnits];
+      for (long idx : readerKept) used[(int) ((idx / taps) % inUnits)] = true;
+      Layout out = u.out();
+      long srcIn = u.in().units();
+      List<Long> w = new ArrayList<>();
+      List<Integer> b = new ArrayList<>();
+      for (int o = 0; o < out.units(); o++) {
+        if (!used[o]) continue;
+        if (out.isConstant(o)) {
+          b.add(o);
+        } else {
+          w.add(o * srcIn + out.channel(o));
+        }
+      }
+      kept[u.id()] = w.stream().mapToLong(Long::longValue).toArray();
+      keptBias[u.id()] = b.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    State conv(SourceNetwork.Conv c, State in, boolean act) {
+      TargetPlan.Affine a = c.target();
+      Layout out = c.out();
+      int units = out.units();
+      long[][] perUnit = new long[units][];
+      double[] z = new double[units];
+      long[] fails = new long[units];
+      long[] inst = new long[units];
+      boolean[] split = new boolean[a.in()];
+      boolean uni = in.layout.kind() == Layout.Kind.UNIVARIATE;
+      for (int i = 0; i < a.in(); i++) split[i] = uni && SourceNetwork.splitChannel(phi, in.lo[i], in.hi[i]);
+      long[] done = {0};
+      IntConsumer work = o -> {
+        UnitSolver us = new UnitSolver(c, in, split, uni);
+        perUnit[o] = us.solve(o);
+        z[o] = us.z;
+        fails[o] = us.fails;
+        inst[o] = us.instances;
+        synchronized (done) {
+          done[0]++;
+          if (done[0] % 64 == 0 || done[0] == units) progress.step(a.name(), done[0], units);
+        }
+      };
+      parallel(units, work);
+      int total = 0;
+      for (long[] p : perUnit) total += p.length;
+      long[] all = new long[total];
+      int pos = 0;
+      for (long[] p : perUnit) {
+        System.arraycopy(p, 0, all, pos, p.length);
+        pos += p.length;
+      }
+      kept[c.id()] = all;
+      for (int o = 0; o < units; o++) {
+        failures += fails[o];
+        instances += inst[o];
+      }
+      if (uni) finishUnivariate(in.uni, all, c);
+      State s = new State();
+      s.layout = out;
+      s.constVal = new double[units];
+      for (int o = 0; o < units; o++) {
+        s.constVal[o] = out.isConstant(o) ? (act ? phi.value(z[o]) : z[o]) : Double.NaN;
+      }
+      double[][] iv = Intervals.affine(a, in.lo, in.hi, act, phi);
+      s.lo = iv[0];
+      s.hi = iv[1];
+      return s;
+    }
+
+    void parallel(int n, IntConsumer work) {
+      if (opt.threads() == 1) {
+        for (int o = 0; o < n; o++) work.accept(o);
+        return;
+      }
+      ForkJoinPool pool = new ForkJoinPool(opt.threads());
+      try {
+        pool.submit(() -> IntStream.range(0, n).parallel().forEach(work)).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof RuntimeException re) throw re;
+        throw new IllegalStateException(cause);
+      } finally {
+        pool.shutdown();
+      }
+    }
+
+    /** Solves all instances of one output unit. */
+    private final class UnitSolver {
+      final SourceNetwork.Conv c;
+      final State in;
+      final boolean[] split;
+      final boolean uni;
+      long fails;
+      long instances;
+      double z;
+      long[] buf = new long[64];
+      int n;
+
+      UnitSolver(SourceNetwork.Conv c, State in, boolean[] split, boolean uni) {
+        this.c = c;
+        this.in = in;
+        this.split = split;
+        this.uni = uni;
+      }
+
+      void add(long idx) {
+        if (n == buf.length) buf = Arrays.copyOf(buf, 2 * n);
+        buf[n++] = idx;
+      }
+
+      long[] solve(int o) {
+        TargetPlan.Affine a = c.target();
+        Layout lin = in.layout;
+        int rho = lin.rho();
+        int kw = a.kw();
+        int taps = a.kh() * kw;
+        int centreA = a.centreA();
+        int centreC = a.centreC();
+        double eps = opt.eps();
+        SubsetSum.Mode mode = opt.mode();
+        if (c.out().isConstant(o)) {
+          if (!lin.hasConstants()) return new long[0];
+          double[] base = new double[rho];
+          long[] idx = new long[rho];
+          for (int m = 0; m < rho; m++) {
+            int u = lin.constant(m);
+            idx[m] = c.index(o, u, centreA, centreC);
+            base[m] = c.weightAt(seed, idx[m]) * in.constVal[u];
+          }
+          SubsetSum.Solution sol = SubsetSum.solve(base, c.constTarget(), eps, mode);
+          count(sol);
+          double s = 0;
+          for (int k = 0; k < sol.size(); k++) {
+            add(idx[sol.index(k)]);
+            s += base[sol.index(k)];
+          }
+          z = s;
+          return sorted();
+        }
+        int j = c.out().channel(o);
+        double phi0 = uni ? phi.phi0() : 0;
+        double[] offset = phi0 != 0 ? new double[taps] : null;
+        double[] base = new double[rho];
+        long[] idx = new long[rho];
+        int per = a.in() * taps;
+        for (int i = 0; i < a.in(); i++) {
+          for (int t = 0; t < taps; t++) {
+            double kval = a.kernel()[j * per + i * taps + t];
+            if (kval == 0) continue;
+            int ta = t / kw;
+            int tc = t % kw;
+            for (int side = 0; side < (split[i] ? 2 : 1); side++) {
+              int cnt = 0;
+              for (int m = 0; m < rho; m++) {
+                int u = lin.copy(i, m);
+                double f = 1;
+                if (uni) {
+                  double w1 = in.w1[u];
+                  if (split[i] && (side == 0) != (w1 > 0)) continue;
+                  f = w1 * SourceNetwork.slopeFor(phi, w1, in.lo[i], in.hi[i]);
+                }
+                long id = c.index(o, u, ta, tc);
+                idx[cnt] = id;
+                base[cnt++] = c.weightAt(seed, id) * f;
+              }
+              SubsetSum.Solution sol = SubsetSum.solve(Arrays.copyOf(base, cnt), kval, eps, mode);
+              count(sol);
+              for (int k = 0; k < sol.size(); k++) {
+                long id = idx[sol.index(k)];
+                add(id);
+                if (offset != null) offset[t] += c.weightAt(seed, id);
+              }
+            }
+          }
+        }
+        if (lin.hasConstants()) {
+          for (int t = 0; t < taps; t++) {
+            int ta = t / kw;
+            int tc = t % kw;
+            double bias = ta == centreA && tc == centreC ? a.bias()[j] : 0;
+            double target = bias - (offset != null ? phi0 * offset[t] : 0);
+            if (target == 0) continue;
+            for (int m = 0; m < rho; m++) {
+              int u = lin.constant(m);
+              idx[m] = c.index(o, u, ta, tc);
+              base[m] = c.weightAt(seed, idx[m]) * in.constVal[u];
+            }
+            SubsetSum.Solution sol = SubsetSum.solve(Arrays.copyOf(base, rho), target, eps, mode);
+            count(sol);
+            for (int k = 0; k < sol.size(); k++) add(idx[sol.index(k)]);
+          }
+        }
+        return sorted();
+      }
+
+      void count(SubsetSum.Solution sol) {
+        instances++;
+        if (!sol.withinEps()) fails++;
+      }
+
+      long[] sorted() {
+        long[] r = Arrays.copyOf(buf, n);
+        Arrays.sort(r);
+        return r;
+      }
+    }
+  }
+}

@@ -1,0 +1,236 @@
+package dev.ticketproof.kernel;
+
+import dev.ticketproof.activation.Activation;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The kernel's own evaluator of targets (from a {@link TargetPlan}) and tickets (from a certificate's mask),
+ * used to measure |target - ticket| on sample inputs. Sparse: time proportional to nonzero (kept) weights.
+ * Feature maps are {@code double[channels][H * W]}; one example at a time.
+ */
+public final class Evaluator {
+  private final List<Op> ops;
+  private final Activation phi;
+  private final int[] inShape;
+
+  private Evaluator(List<Op> ops, Activation phi, int[] inShape) {
+    this.ops = ops;
+    this.phi = phi;
+    this.inShape = inShape;
+  }
+
+  /** Evaluates one example, input of length C*H*W in CHW order; returns the flattened output. */
+  public double[] apply(double[] x) {
+    int c = inShape[0];
+    int hw = inShape[1] * inShape[2];
+    if (x.length != c * hw) throw new IllegalArgumentException("input has " + x.length + " values, expected " + c * hw);
+    double[][] maps = new double[c][hw];
+    for (int i = 0; i < c; i++) System.arraycopy(x, i * hw, maps[i], 0, hw);
+    Maps m = new Maps(maps, inShape[1], inShape[2]);
+    for (Op op : ops) m = op.apply(m);
+    double[] out = new double[m.v.length * m.h * m.w];
+    for (int i = 0; i < m.v.length; i++) System.arraycopy(m.v[i], 0, out, i * m.h * m.w, m.h * m.w);
+    return out;
+  }
+
+  /** The evaluator of a target plan. */
+  public static Evaluator ofTarget(TargetPlan plan) {
+    List<Op> ops = new ArrayList<>();
+    for (TargetPlan.Step s : plan.steps()) ops.add(targetOp(s, plan.phi()));
+    return new Evaluator(ops, plan.phi(), plan.inputShape());
+  }
+
+  /** The evaluator of the ticket a certificate's mask selects in its source network. */
+  public static Evaluator ofTicket(SourceNetwork src, TicketCertificate cert) {
+    Activation phi = src.plan().phi();
+    long seed = src.params().seed();
+    List<Op> ops = new ArrayList<>();
+    for (SourceNetwork.Node n : src.nodes()) {
+      if (n instanceof SourceNetwork.Univariate u) {
+        ops.add(univariate(u, cert, seed, phi));
+      } else if (n instanceof SourceNetwork.Conv c) {
+        ops.add(ticketConv(c, cert, seed, phi, c.phiAfter()));
+      } else if (n instanceof SourceNetwork.Pool p) {
+        ops.add(pool(p.target()));
+      } else if (n instanceof SourceNetwork.Residual r) {
+        Op c1 = ticketConv(r.conv1(), cert, seed, phi, true);
+        Op c2 = ticketConv(r.conv2(), cert, seed, phi, false);
+        Op proj = r.projection() == null ? null : ticketConv(r.projection(), cert, seed, phi, false);
+        ops.add(residual(c1, c2, proj, null, phi));
+      }
+    }
+    for (TargetPlan.Step s : src.tail()) ops.add(targetOp(s, phi));
+    return new Evaluator(ops, phi, src.plan().inputShape());
+  }
+
+  private record Maps(double[][] v, int h, int w) {}
+
+  private interface Op {
+    Maps apply(Maps in);
+  }
+
+  private static Op targetOp(TargetPlan.Step s, Activation phi) {
+    if (s instanceof TargetPlan.Affine a) return targetConv(a, phi, a.phiAfter());
+    if (s instanceof TargetPlan.Pool p) return pool(p);
+    TargetPlan.Residual r = (TargetPlan.Residual) s;
+    return residual(targetConv(r.conv1(), phi, true), targetConv(r.conv2(), phi, false),
+        r.projection() == null ? null : targetConv(r.projection(), phi, false), r.skipScale(), phi);
+  }
+
+  private static Op pool(TargetPlan.Pool p) {
+    return in -> {
+      if (p.global()) {
+        double[][] out = new double[in.v.length][1];
+        for (int c = 0; c < in.v.length; c++) {
+          double s = 0;
+          for (double v : in.v[c]) s += v;
+          out[c][0] = s / in.v[c].length;
+        }
+        return new Maps(out, 1, 1);
+      }
+      int oh = (in.h - p.size()) / p.stride() + 1;
+      int ow = (in.w - p.size()) / p.stride() + 1;
+      double[][] out = new double[in.v.length][oh * ow];
+      for (int c = 0; c < in.v.length; c++) {
+        for (int y = 0; y < oh; y++) {
+          for (int x = 0; x < ow; x++) {
+            double s = 0;
+            for (int a = 0; a < p.size(); a++) {
+              for (int b = 0; b < p.size(); b++) s += in.v[c][(y * p.stride() + a) * in.w + x * p.stride() + b];
+            }
+            out[c][y * ow + x] = s / (p.size() * p.size());
+          }
+        }
+      }
+      return new Maps(out, oh, ow);
+    };
+  }
+
+  private static Op residual(Op c1, Op c2, Op proj, double[] scale, Activation phi) {
+    return in -> {
+      Maps b = c2.apply(c1.apply(in));
+      Maps s = proj != null ? proj.apply(in) : in;
+      double[][] out = new double[b.v.length][];
+      for (int c = 0; c < out.length; c++) {
+        double sc = proj == null && scale != null ? scale[c] : 1;
+        double[] o = new double[b.v[c].length];
+        for (int k = 0; k < o.length; k++) o[k] = phi.value(b.v[c][k] + sc * s.v[c][k]);
+        out[c] = o;
+      }
+      return new Maps(out, b.h, b.w);
+    };
+  }
+
+  private static Op univariate(SourceNetwork.Univariate u, TicketCertificate cert, long seed, Activation phi) {
+    Layout out = u.out();
+    long inUnits = u.in().units();
+    double[] w1 = new double[out.units()];
+    boolean[] alive = new boolean[out.units()];
+    for (long idx : cert.keptWeights()[u.id()]) {
+      int o = (int) (idx / inUnits);
+      alive[o] = true;
+      w1[o] = u.w1(seed, o);
+    }
+    double[] constant = new double[out.units()];
+    for (int o = 0; o < out.units(); o++) constant[o] = phi.value(0);
+    for (int o : cert.keptBiases()[u.id()]) constant[o] = phi.value(u.beta(seed, o));
+    return in -> {
+      double[][] v = new double[out.units()][];
+      int hw = in.h * in.w;
+      for (int o = 0; o < out.units(); o++) {
+        double[] m = new double[hw];
+        if (alive[o]) {
+          double[] x = in.v[out.channel(o)];
+          for (int k = 0; k < hw; k++) m[k] = phi.value(w1[o] * x[k]);
+        } else {
+          java.util.Arrays.fill(m, constant[o]);
+        }
+        v[o] = m;
+      }
+      return new Maps(v, in.h, in.w);
+    };
+  }
+
+  private static Op ticketConv(SourceNetwork.Conv c, TicketCertificate cert, long seed, Activation phi, boolean act) {
+    TargetPlan.Affine a = c.target();
+    int units = c.out().units();
+    long per = (long) c.in().units() * a.kh() * a.kw();
+    long[] kept = cert.keptWeights()[c.id()];
+    int[] counts = new int[units];
+    for (long idx : kept) counts[(int) (idx / per)]++;
+    int[][] taps = new int[units][];
+    double[][] w = new double[units][];
+    for (int o = 0; o < units; o++) {
+      taps[o] = new int[counts[o]];
+      w[o] = new double[counts[o]];
+    }
+    int[] fill = new int[units];
+    for (long idx : kept) {
+      int o = (int) (idx / per);
+      taps[o][fill[o]] = (int) (idx % per);
+      w[o][fill[o]++] = c.weightAt(seed, idx);
+    }
+    return conv(units, a, taps, w, null, act ? phi : null);
+  }
+
+  private static Op targetConv(TargetPlan.Affine a, Activation phi, boolean act) {
+    int per = a.in() * a.kh() * a.kw();
+    int[][] taps = new int[a.out()][];
+    double[][] w = new double[a.out()][];
+    for (int j = 0; j < a.out(); j++) {
+      int n = 0;
+      for (int t = 0; t < per; t++) if (a.kernel()[j * per + t] != 0) n++;
+      taps[j] = new int[n];
+      w[j] = new double[n];
+      n = 0;
+      for (int t = 0; t < per; t++) {
+        if (a.kernel()[j * per + t] != 0) {
+          taps[j][n] = t;
+          w[j][n++] = a.kernel()[j * per + t];
+        }
+      }
+    }
+    return conv(a.out(), a, taps, w, a.bias(), act ? phi : null);
+  }
+
+  /** A sparse cross-correlation; taps packed as (u * kh + a) * kw + c. */
+  private static Op conv(int units, TargetPlan.Affine geom, int[][] taps, double[][] w, double[] bias,
+      Activation act) {
+    int kh = geom.kh();
+    int kw = geom.kw();
+    int s = geom.stride();
+    int p = geom.padding();
+    return in -> {
+      int oh = (in.h + 2 * p - kh) / s + 1;
+      int ow = (in.w + 2 * p - kw) / s + 1;
+      double[][] out = new double[units][];
+      for (int o = 0; o < units; o++) {
+        double[] m = new double[oh * ow];
+        if (bias != null) java.util.Arrays.fill(m, bias[o]);
+        int[] t = taps[o];
+        double[] wo = w[o];
+        for (int k = 0; k < t.length; k++) {
+          int u = t[k] / (kh * kw);
+          int a = (t[k] / kw) % kh;
+          int c = t[k] % kw;
+          double[] x = in.v[u];
+          double wk = wo[k];
+          for (int y = 0; y < oh; y++) {
+            int iy = y * s - p + a;
+            if (iy < 0 || iy >= in.h) continue;
+            int row = iy * in.w;
+            int base = y * ow;
+            for (int xx = 0; xx < ow; xx++) {
+              int ix = xx * s - p + c;
+              if (ix >= 0 && ix < in.w) m[base + xx] += wk * x[row + ix];
+            }
+          }
+        }
+        if (act != null) for (int k = 0; k < m.length; k++) m[k] = act.value(m[k]);
+        out[o] = m;
+      }
+      return new Maps(out, oh, ow);
+    };
+  }
+}

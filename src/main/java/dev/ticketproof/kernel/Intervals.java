@@ -1,0 +1,80 @@
+package dev.ticketproof.kernel;
+
+import dev.ticketproof.activation.Activation;
+
+/**
+ * Interval bounds on the target's activations over the input box (interval arithmetic, per channel, sup over
+ * positions). Zero padding contributes the value 0, so a padded layer widens its input interval to contain 0.
+ */
+public final class Intervals {
+  private Intervals() {}
+
+  /**
+   * Bounds on the outputs of an affine layer (after phi when {@code act}), given bounds on its inputs.
+   *
+   * @return {lo[], hi[]} per output channel, widened outward by a relative 1e-12 against rounding
+   */
+  public static double[][] affine(TargetPlan.Affine a, double[] lo, double[] hi, boolean act, Activation phi) {
+    double[] zlo = new double[a.out()];
+    double[] zhi = new double[a.out()];
+    int taps = a.kh() * a.kw();
+    for (int j = 0; j < a.out(); j++) {
+      double l = a.bias()[j];
+      double u = a.bias()[j];
+      for (int i = 0; i < a.in(); i++) {
+        double li = a.padding() > 0 ? Math.min(lo[i], 0) : lo[i];
+        double hi2 = a.padding() > 0 ? Math.max(hi[i], 0) : hi[i];
+        for (int t = 0; t < taps; t++) {
+          double k = a.kernel()[(j * a.in() + i) * taps + t];
+          if (k > 0) {
+            l += k * li;
+            u += k * hi2;
+          } else if (k < 0) {
+            l += k * hi2;
+            u += k * li;
+          }
+        }
+      }
+      l -= 1e-12 * (1 + Math.abs(l));
+      u += 1e-12 * (1 + Math.abs(u));
+      if (act) {
+        double[] im = phi.image(l, u);
+        l = im[0];
+        u = im[1];
+      }
+      zlo[j] = l;
+      zhi[j] = u;
+    }
+    return new double[][] {zlo, zhi};
+  }
+
+  /** Bounds on a residual block's outputs phi(branch + skip). */
+  public static double[][] residual(TargetPlan.Residual r, double[] lo, double[] hi, Activation phi) {
+    double[][] h = affine(r.conv1(), lo, hi, true, phi);
+    double[][] b = affine(r.conv2(), h[0], h[1], false, phi);
+    double[] slo;
+    double[] shi;
+    if (r.projection() != null) {
+      double[][] p = affine(r.projection(), lo, hi, false, phi);
+      slo = p[0];
+      shi = p[1];
+    } else {
+      slo = new double[lo.length];
+      shi = new double[lo.length];
+      for (int j = 0; j < lo.length; j++) {
+        double x = r.skipScale()[j] * lo[j];
+        double y = r.skipScale()[j] * hi[j];
+        slo[j] = Math.min(x, y);
+        shi[j] = Math.max(x, y);
+      }
+    }
+    double[] olo = new double[b[0].length];
+    double[] ohi = new double[b[0].length];
+    for (int j = 0; j < olo.length; j++) {
+      double[] im = phi.image(b[0][j] + slo[j], b[1][j] + shi[j]);
+      olo[j] = im[0];
+      ohi[j] = im[1];
+    }
+    return new double[][] {olo, ohi};
+  }
+}

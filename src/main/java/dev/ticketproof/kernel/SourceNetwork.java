@@ -1,0 +1,290 @@
+package dev.ticketproof.kernel;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.random.WeightField;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The virtual random source ("mother") network of a ticket: its architecture is derived from the target's plan
+ * and a few parameters, and every one of its weights is a pure function of (seed, layer, index) through
+ * {@link WeightField}. It is never stored; the construction and the kernel regenerate the weights they need.
+ *
+ * <p>Source distributions (the source network's definition):
+ * <ul>
+ *   <li>univariate layer (1x1, dense in the source): weights U(-2 lambda, 2 lambda), or U(0, 2 lambda) when its
+ *       inputs are non-negative outputs of a ReLU-like phi ("positive copies"); biases U(0, 2);</li>
+ *   <li>a layer reading a univariate layer: weights U(-sigma, sigma), sigma = 1 / (lambda mu) with
+ *       mu = m+ + m- when phi needs a sign split and mu = m+ otherwise; weights from its constant units
+ *       U(-sigma, sigma) when phi(0) != 0 (they cancel offsets), else U(-1, 1);</li>
+ *   <li>every other layer: weights U(-1, 1); no biases after the univariate layer.</li>
+ * </ul>
+ * Weight (o, u, a, c) of source layer {@code id} (output unit o, input unit u, tap (a, c)) is draw
+ * {@code ((o * inUnits + u) * kh + a) * kw + c} of stream {@code 4 id}; bias o of a univariate layer is draw o of
+ * stream {@code 4 id + 1}.
+ *
+ * @param plan the target in normal form
+ * @param params construction parameters
+ * @param nodes the source's layers in order
+ * @param tail target steps kept unchanged after the constructed prefix ({@code --upto})
+ */
+public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, List<TargetPlan.Step> tail) {
+
+  /** The construction family. */
+  public enum Construction {
+    L_PLUS_1("l+1"), TWO_L("2l");
+    private final String label;
+
+    Construction(String label) { this.label = label; }
+
+    public String label() { return label; }
+
+    /** Parses {@code l+1} or {@code 2l}. */
+    public static Construction parse(String s) {
+      for (Construction c : values()) if (c.label.equalsIgnoreCase(s)) return c;
+      throw new IllegalArgumentException("construction must be l+1 or 2l, got '" + s + "'");
+    }
+  }
+
+  /**
+   * Parameters of the source network.
+   *
+   * @param construction l+1 or 2l
+   * @param rho copies per channel in every layer after the first
+   * @param rho1 copies per input channel in the first univariate layer
+   * @param lambda input scale of univariate layers (1 for piecewise-linear phi)
+   * @param seed the seed of the weight field
+   * @param upto name of the last target layer constructed, or null for all
+   */
+  public record Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto) {
+    public Params {
+      if (rho < 1 || rho > 62) throw new IllegalArgumentException("rho must be in [1, 62], got " + rho);
+      if (rho1 < 1 || rho1 > 62) throw new IllegalArgumentException("rho1 must be in [1, 62], got " + rho1);
+      if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
+    }
+  }
+
+  /** A source layer or structure. */
+  public sealed interface Node permits Univariate, Conv, Pool, Residual {}
+
+  /**
+   * A univariate 1x1 layer: copy unit (i, m) = phi(w1 x_i); constant unit m = phi(beta_m).
+   *
+   * @param id layer id (stream 4 id for weights, 4 id + 1 for biases)
+   * @param in layout read (INPUT or PLAIN)
+   * @param out layout written (UNIVARIATE)
+   */
+  public record Univariate(int id, Layout in, Layout out, double w1Lo, double w1Hi, double betaLo, double betaHi)
+      implements Node {
+    /** The univariate weight of copy unit {@code o} (which reads input channel {@code out.channel(o)}). */
+    public double w1(long seed, int o) {
+      return WeightField.uniform(seed, 4L * id, (long) o * in.units() + out.channel(o), w1Lo, w1Hi);
+    }
+
+    /** The bias of unit o. */
+    public double beta(long seed, int o) { return WeightField.uniform(seed, 4L * id + 1, o, betaLo, betaHi); }
+
+    /** Dense parameter count of the source layer (weights and biases). */
+    public long sourceParams() { return (long) out.units() * in.units() + out.units(); }
+  }
+
+  /**
+   * A source convolution with the target layer's geometry, from all units of {@code in} to all units of
+   * {@code out}, no bias.
+   *
+   * @param id layer id (stream 4 id)
+   * @param target the target layer it represents
+   * @param sigma weights from non-constant units are U(-sigma, sigma)
+   * @param sigmaConst weights from constant units are U(-sigmaConst, sigmaConst)
+   * @param phiAfter whether phi follows (false inside a residual branch's second conv and for projections)
+   * @param constTarget the pre-activation value the construction aims at for constant output units
+   */
+  public record Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, double sigmaConst,
+      boolean phiAfter, double constTarget) implements Node {
+    /** Flat index of weight (o, u, a, c). */
+    public long index(int o, int u, int a, int c) {
+      return (((long) o * in.units() + u) * target.kh() + a) * target.kw() + c;
+    }
+
+    /** The source weight at a flat index. */
+    public double weightAt(long seed, long index) {
+      int per = target.kh() * target.kw();
+      int u = (int) ((index / per) % in.units());
+      double s = in.isConstant(u) ? sigmaConst : sigma;
+      return WeightField.uniform(seed, 4L * id, index, -s, s);
+    }
+
+    /** The source weight (o, u, a, c). */
+    public double weight(long seed, int o, int u, int a, int c) { return weightAt(seed, index(o, u, a, c)); }
+
+    /** Dense parameter count of the source layer. */
+    public long sourceParams() {
+      return (long) out.units() * in.units() * target.kh() * target.kw();
+    }
+
+    /** Total number of weight slots (the mask's index range). */
+    public long size() { return sourceParams(); }
+  }
+
+  /** Pooling, applied channelwise to every unit. */
+  public record Pool(TargetPlan.Pool target) implements Node {}
+
+  /** A residual block of the source: same skip topology as the target's. */
+  public record Residual(TargetPlan.Residual target, Conv conv1, Conv conv2, Conv projection) implements Node {}
+
+  /** Whether phi needs a sign split on inputs of both signs (m+ != m-). */
+  public static boolean needsSignSplit(Activation phi) { return phi.slopeMinus() != phi.slopePlus(); }
+
+  /**
+   * Whether the copies of an input channel with target values in [lo, hi] form two instances (w1 > 0 and
+   * w1 < 0): when phi needs a sign split and the channel takes both signs.
+   */
+  public static boolean splitChannel(Activation phi, double lo, double hi) {
+    return needsSignSplit(phi) && lo < 0 && hi > 0;
+  }
+
+  /**
+   * The slope that multiplies w w1 for a copy with univariate weight w1 of a channel with values in [lo, hi]
+   * that is not split: m+ or m- according to the sign of w1 x (m+ + m- for split channels).
+   */
+  public static double slopeFor(Activation phi, double w1, double lo, double hi) {
+    if (splitChannel(phi, lo, hi)) return phi.slopePlus() + phi.slopeMinus();
+    boolean positiveWeight = w1 > 0;
+    if (lo >= 0) return positiveWeight ? phi.slopePlus() : phi.slopeMinus();
+    if (hi <= 0) return positiveWeight ? phi.slopeMinus() : phi.slopePlus();
+    return phi.slopePlus();
+  }
+
+  /** The default rho1: 2 rho when a sign split is needed, else rho. */
+  public static int defaultRho1(Activation phi, int rho) { return Math.min(62, needsSignSplit(phi) ? 2 * rho : rho); }
+
+  /** The default lambda: 1 for piecewise-linear phi (zero remainder), else 0.05. */
+  public static double defaultLambda(Activation phi) { return phi.remainderConstant() == 0 ? 1.0 : 0.05; }
+
+  /** All conv layers (with weights) in order, residual members included. */
+  public List<Conv> convs() {
+    List<Conv> all = new ArrayList<>();
+    for (Node n : nodes) {
+      if (n instanceof Conv c) all.add(c);
+      if (n instanceof Residual r) {
+        all.add(r.conv1());
+        all.add(r.conv2());
+        if (r.projection() != null) all.add(r.projection());
+      }
+    }
+    return all;
+  }
+
+  /** Number of layers with weights (univariate and conv), i.e. the mask count. */
+  public int layerCount() {
+    int n = 0;
+    for (Node node : nodes) if (node instanceof Univariate) n++;
+    return n + convs().size();
+  }
+
+  /** Dense parameter count of the whole source (the kept target tail counts its own parameters). */
+  public long sourceParams() {
+    long n = 0;
+    for (Node node : nodes) if (node instanceof Univariate u) n += u.sourceParams();
+    for (Conv c : convs()) n += c.sourceParams();
+    return n;
+  }
+
+  /** Depth in layers with weights, counting residual blocks as the two convs of their branch. */
+  public int depth() {
+    int d = 0;
+    for (Node node : nodes) {
+      if (node instanceof Univariate || node instanceof Conv) d++;
+      if (node instanceof Residual) d += 2;
+    }
+    return d;
+  }
+
+  /**
+   * Derives the source network of a target plan.
+   *
+   * @throws IllegalArgumentException when the plan is not supported by the chosen construction (naming why)
+   */
+  public static SourceNetwork of(TargetPlan plan, Params p) {
+    Activation phi = plan.phi();
+    int uptoIdx = plan.steps().size() - 1;
+    if (p.upto() != null) {
+      uptoIdx = -1;
+      List<String> names = new ArrayList<>();
+      for (int k = 0; k < plan.steps().size(); k++) {
+        if (plan.steps().get(k) instanceof TargetPlan.Affine a) {
+          names.add(a.name());
+          if (a.name().equals(p.upto())) uptoIdx = k;
+        }
+      }
+      if (uptoIdx < 0) {
+        throw new IllegalArgumentException("--upto " + p.upto() + " names no conv or linear layer of the target"
+            + " (layers outside residual blocks: " + names + ")");
+      }
+    }
+    double mu = needsSignSplit(phi) ? phi.slopePlus() + phi.slopeMinus() : phi.slopePlus();
+    double sigma = 1.0 / (p.lambda() * mu);
+    double sigmaConst = phi.phi0() != 0 ? sigma : 1.0;
+    double zStar = phi.phi0() != 0 ? 0.0 : 1.0;
+    boolean nonNegativeImage = phi.image(-1e300, 1e300)[0] >= 0;
+    List<Node> nodes = new ArrayList<>();
+    int[] in = plan.inputShape();
+    Layout cur = Layout.input(in[0]);
+    boolean curAfterPhi = false;
+    int id = 0;
+    if (p.construction() == Construction.L_PLUS_1) {
+      Layout out = Layout.univariate(cur.n(), p.rho1());
+      nodes.add(new Univariate(id++, cur, out, -2 * p.lambda(), 2 * p.lambda(), 0, 2));
+      cur = out;
+    }
+    for (int k = 0; k <= uptoIdx; k++) {
+      TargetPlan.Step s = plan.steps().get(k);
+      boolean last = k == uptoIdx;
+      if (s instanceof TargetPlan.Affine a) {
+        if (p.construction() == Construction.TWO_L) {
+          boolean positive = curAfterPhi && nonNegativeImage;
+          int copies = k == 0 ? p.rho1() : (positive ? p.rho() : defaultRho1(phi, p.rho()));
+          Layout out = Layout.univariate(cur.n(), copies);
+          nodes.add(new Univariate(id++, cur, out, positive ? 0 : -2 * p.lambda(), 2 * p.lambda(), 0, 2));
+          cur = out;
+        }
+        boolean readsUni = cur.kind() == Layout.Kind.UNIVARIATE;
+        Layout out = last || p.construction() == Construction.TWO_L ? Layout.plain(a.out())
+            : Layout.copies(a.out(), p.rho());
+        double zc = a.phiAfter() ? zStar : 1.0;
+        nodes.add(new Conv(id++, a, cur, out, readsUni ? sigma : 1, readsUni ? sigmaConst : 1, a.phiAfter(), zc));
+        cur = out;
+        curAfterPhi = a.phiAfter();
+      } else if (s instanceof TargetPlan.Pool pool) {
+        if (cur.kind() == Layout.Kind.UNIVARIATE || cur.kind() == Layout.Kind.INPUT) {
+          throw new IllegalArgumentException("pooling before the first conv or linear layer is not supported");
+        }
+        nodes.add(new Pool(pool));
+      } else if (s instanceof TargetPlan.Residual r) {
+        if (p.construction() != Construction.L_PLUS_1) {
+          throw new IllegalArgumentException("residual block " + r.name() + ": the 2L construction covers "
+              + "sequential networks only; use --construction l+1");
+        }
+        if (cur.kind() != Layout.Kind.COPIES) {
+          throw new IllegalArgumentException("residual block " + r.name() + " must follow a constructed conv layer"
+              + " (its input needs copies and constant channels)");
+        }
+        if (last) {
+          throw new IllegalArgumentException("the target must end with a conv or linear layer after its last block");
+        }
+        Conv c1 = new Conv(id++, r.conv1(), cur, Layout.copies(r.conv1().out(), p.rho()), 1, 1, true, zStar);
+        Layout blockOut = Layout.copies(r.conv2().out(), p.rho());
+        Conv proj = null;
+        if (r.projection() != null) {
+          proj = new Conv(id++, r.projection(), cur, blockOut, 1, 1, false, 0.0);
+        }
+        Conv c2 = new Conv(id++, r.conv2(), c1.out(), blockOut, 1, 1, false, proj == null ? 0.0 : zStar);
+        nodes.add(new Residual(r, c1, c2, proj));
+        cur = blockOut;
+        curAfterPhi = true;
+      }
+    }
+    List<TargetPlan.Step> tail = List.copyOf(plan.steps().subList(uptoIdx + 1, plan.steps().size()));
+    return new SourceNetwork(plan, p, List.copyOf(nodes), tail);
+  }
+}

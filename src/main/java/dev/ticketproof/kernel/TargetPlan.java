@@ -1,0 +1,242 @@
+package dev.ticketproof.kernel;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.net.ActivationLayer;
+import dev.ticketproof.net.AvgPool2d;
+import dev.ticketproof.net.BatchNorm2d;
+import dev.ticketproof.net.Conv2d;
+import dev.ticketproof.net.Flatten;
+import dev.ticketproof.net.GlobalAvgPool;
+import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.net.ResidualBlock;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A target network in the normal form the constructions and the kernel work on: every affine layer is a
+ * convolution ({@link Affine}) with BatchNorm folded in; a linear layer after a flatten is a convolution whose
+ * kernel covers the whole feature map; a linear layer on a vector is a 1x1 convolution on a 1x1 image; pooling and
+ * residual blocks keep their structure. One activation phi is used throughout.
+ *
+ * <p>BatchNorm folding (exact up to rounding): \( K' = \frac{\gamma}{\sqrt{v+\epsilon}} K \),
+ * \( b' = \beta + \frac{\gamma}{\sqrt{v+\epsilon}} (b - \mu) \).
+ *
+ * @param inputShape {C, H, W}
+ * @param steps the steps in order
+ * @param phi the activation
+ */
+public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
+
+  /** A step of the plan. */
+  public sealed interface Step permits Affine, Pool, Residual {
+    /** Output shape {C, H, W}. */
+    int[] outShape();
+  }
+
+  /**
+   * A convolution y = K * x + b (cross-correlation, zero padding), optionally followed by phi.
+   *
+   * @param name layer name (tensor-name prefix)
+   * @param kernel weights in OIHW order, length out*in*kh*kw
+   * @param bias per output channel (zeros when the layer has none)
+   */
+  public record Affine(String name, int out, int in, int kh, int kw, int stride, int padding, double[] kernel,
+      double[] bias, boolean phiAfter, int[] inShape, int[] outShape) implements Step {
+    public double k(int o, int i, int a, int c) { return kernel[((o * in + i) * kh + a) * kw + c]; }
+
+    /** Index of the tap that never reads padding (the "centre" tap (p, p) when p <= (k-1)/2). */
+    public int centreA() { return Math.min(padding, kh - 1); }
+
+    public int centreC() { return Math.min(padding, kw - 1); }
+
+    /** Number of taps (a, c) with K[o, i, a, c] != 0, maximised over output channels o. */
+    public int maxNonzeroTaps() {
+      int best = 0;
+      for (int o = 0; o < out; o++) {
+        int n = 0;
+        for (int t = o * in * kh * kw, e = t + in * kh * kw; t < e; t++) if (kernel[t] != 0) n++;
+        best = Math.max(best, n);
+      }
+      return best;
+    }
+
+    /** Nonzero kernel entries plus nonzero biases with |value| > threshold. */
+    public long count(double threshold) {
+      long n = 0;
+      for (double w : kernel) if (Math.abs(w) > threshold) n++;
+      for (double b : bias) if (Math.abs(b) > threshold) n++;
+      return n;
+    }
+  }
+
+  /** Average pooling (global when {@code global}); channelwise and non-expansive in the sup norm. */
+  public record Pool(boolean global, int size, int stride, int[] inShape, int[] outShape) implements Step {}
+
+  /**
+   * A residual block: out = phi( conv2(conv1 x) + skip(x) ) where conv1 has phiAfter and conv2 has not.
+   *
+   * @param skipScale per-channel scale of an identity skip (all ones when absent), or null for a projection
+   * @param projection the projection skip (no phi after), or null for an identity skip
+   */
+  public record Residual(String name, Affine conv1, Affine conv2, double[] skipScale, Affine projection,
+      int[] outShape) implements Step {}
+
+  /** The affine steps (convs, projections) in order. */
+  public List<Affine> affines() {
+    List<Affine> all = new ArrayList<>();
+    for (Step s : steps) {
+      if (s instanceof Affine a) all.add(a);
+      if (s instanceof Residual r) {
+        all.add(r.conv1());
+        all.add(r.conv2());
+        if (r.projection() != null) all.add(r.projection());
+      }
+    }
+    return all;
+  }
+
+  /** Weights and biases of all affine steps with |value| > threshold (the reference code's parameter count). */
+  public long parameterCount(double threshold) {
+    long n = 0;
+    for (Affine a : affines()) n += a.count(threshold);
+    return n;
+  }
+
+  /**
+   * Builds the plan of a network whose activation layers all use {@code phi}.
+   *
+   * @throws IllegalArgumentException for an unsupported layer order or a shape mismatch, naming the layer
+   */
+  public static TargetPlan of(Network net, Activation phi) {
+    List<Step> steps = new ArrayList<>();
+    int[] shape = net.inputShape().length == 1 ? new int[] {net.inputShape()[0], 1, 1} : net.inputShape().clone();
+    if (shape.length != 3) throw new IllegalArgumentException("input shape must be {C,H,W} or {F}");
+    List<Layer> layers = net.layers();
+    boolean flattened = false;
+    for (int li = 0; li < layers.size(); li++) {
+      Layer layer = layers.get(li);
+      if (layer instanceof Conv2d conv) {
+        BatchNorm2d bn = li + 1 < layers.size() && layers.get(li + 1) instanceof BatchNorm2d b ? b : null;
+        if (bn != null) li++;
+        boolean act = li + 1 < layers.size() && layers.get(li + 1) instanceof ActivationLayer;
+        if (act) li++;
+        Affine a = affine(conv, bn, act, shape);
+        steps.add(a);
+        shape = a.outShape();
+      } else if (layer instanceof Linear lin) {
+        boolean act = li + 1 < layers.size() && layers.get(li + 1) instanceof ActivationLayer;
+        if (act) li++;
+        Affine a = linear(lin, act, shape, flattened);
+        steps.add(a);
+        shape = a.outShape();
+      } else if (layer instanceof Flatten) {
+        flattened = true;
+      } else if (layer instanceof GlobalAvgPool) {
+        int[] out = {shape[0], 1, 1};
+        steps.add(new Pool(true, 0, 0, shape, out));
+        shape = out;
+      } else if (layer instanceof AvgPool2d p) {
+        int[] out = {shape[0], (shape[1] - p.kernel()) / p.stride() + 1, (shape[2] - p.kernel()) / p.stride() + 1};
+        steps.add(new Pool(false, p.kernel(), p.stride(), shape, out));
+        shape = out;
+      } else if (layer instanceof ResidualBlock rb) {
+        Affine c1 = affine(rb.conv1(), rb.bn1(), true, shape);
+        Affine c2 = affine(rb.conv2(), rb.bn2(), false, c1.outShape());
+        double[] scale = null;
+        Affine proj = null;
+        if (rb.shortcut() instanceof ResidualBlock.Identity id) {
+          scale = new double[shape[0]];
+          java.util.Arrays.fill(scale, 1.0);
+          if (id.scale() != null) {
+            if (id.scale().length != shape[0]) {
+              throw new IllegalArgumentException("block " + rb.name() + ": shortcut scale has " + id.scale().length
+                  + " channels, expected " + shape[0]);
+            }
+            scale = id.scale().clone();
+          }
+          if (!java.util.Arrays.equals(shape, c2.outShape())) {
+            throw new IllegalArgumentException("block " + rb.name() + ": identity shortcut needs equal shapes, got "
+                + java.util.Arrays.toString(shape) + " -> " + java.util.Arrays.toString(c2.outShape()));
+          }
+        } else if (rb.shortcut() instanceof ResidualBlock.Projection pr) {
+          proj = affine(pr.conv(), pr.bn(), false, shape);
+          if (!java.util.Arrays.equals(proj.outShape(), c2.outShape())) {
+            throw new IllegalArgumentException("block " + rb.name() + ": projection output "
+                + java.util.Arrays.toString(proj.outShape()) + " differs from branch output "
+                + java.util.Arrays.toString(c2.outShape()));
+          }
+        }
+        steps.add(new Residual(rb.name(), c1, c2, scale, proj, c2.outShape()));
+        shape = c2.outShape();
+      } else if (layer instanceof ActivationLayer) {
+        throw new IllegalArgumentException("activation layer " + li + " does not follow a conv or linear layer");
+      } else if (layer instanceof BatchNorm2d bn) {
+        throw new IllegalArgumentException("batchnorm " + bn.name() + " does not follow a conv layer");
+      }
+    }
+    if (steps.isEmpty() || !(steps.get(steps.size() - 1) instanceof Affine last) || last.phiAfter()) {
+      throw new IllegalArgumentException("the network must end with a conv or linear layer without activation");
+    }
+    return new TargetPlan(shape(net), steps, phi);
+  }
+
+  private static int[] shape(Network net) {
+    return net.inputShape().length == 1 ? new int[] {net.inputShape()[0], 1, 1} : net.inputShape().clone();
+  }
+
+  private static Affine affine(Conv2d conv, BatchNorm2d bn, boolean act, int[] in) {
+    if (conv.inChannels() != in[0]) {
+      throw new IllegalArgumentException("conv " + conv.name() + ": expects " + conv.inChannels()
+          + " input channels, gets " + in[0]);
+    }
+    int kh = conv.kernelHeight();
+    int kw = conv.kernelWidth();
+    int p = conv.padding();
+    if (2 * p > kh - 1 || 2 * p > kw - 1) {
+      throw new IllegalArgumentException("conv " + conv.name() + ": padding " + p + " exceeds (k-1)/2 for a " + kh
+          + "x" + kw + " kernel (hypothesis of [conv-decomposition])");
+    }
+    double[] k = conv.weight().data().clone();
+    int out = conv.outChannels();
+    double[] b = conv.bias() == null ? new double[out] : conv.bias().data().clone();
+    if (bn != null) {
+      if (bn.channels() != out) {
+        throw new IllegalArgumentException("batchnorm " + bn.name() + " has " + bn.channels()
+            + " channels, conv " + conv.name() + " has " + out);
+      }
+      int per = k.length / out;
+      for (int o = 0; o < out; o++) {
+        double s = bn.gamma()[o] / Math.sqrt(bn.var()[o] + bn.eps());
+        for (int t = o * per; t < (o + 1) * per; t++) k[t] *= s;
+        b[o] = bn.beta()[o] + s * (b[o] - bn.mean()[o]);
+      }
+    }
+    int oh = conv.outHeight(in[1]);
+    int ow = conv.outWidth(in[2]);
+    if (oh < 1 || ow < 1) {
+      throw new IllegalArgumentException("conv " + conv.name() + ": input " + in[1] + "x" + in[2]
+          + " too small for its kernel");
+    }
+    return new Affine(conv.name(), out, in[0], kh, kw, conv.stride(), p, k, b, act, in.clone(),
+        new int[] {out, oh, ow});
+  }
+
+  private static Affine linear(Linear lin, boolean act, int[] in, boolean flattened) {
+    int features = in[0] * in[1] * in[2];
+    if (lin.inFeatures() != features) {
+      throw new IllegalArgumentException("linear " + lin.name() + ": expects " + lin.inFeatures()
+          + " input features, gets " + features + " (shape " + java.util.Arrays.toString(in) + ")");
+    }
+    if (!flattened && (in[1] != 1 || in[2] != 1)) {
+      throw new IllegalArgumentException("linear " + lin.name() + " reads a " + in[1] + "x" + in[2]
+          + " feature map without a flatten before it");
+    }
+    int out = lin.outFeatures();
+    double[] b = lin.bias() == null ? new double[out] : lin.bias().data().clone();
+    // Flatten is C-order over (c, h, w), which is exactly the OIHW order of a kernel covering the whole map.
+    return new Affine(lin.name(), out, in[0], in[1], in[2], 1, 0, lin.weight().data().clone(), b, act, in.clone(),
+        new int[] {out, 1, 1});
+  }
+}

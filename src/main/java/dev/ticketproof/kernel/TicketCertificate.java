@@ -1,0 +1,40 @@
+package dev.ticketproof.kernel;
+
+/**
+ * A ticket certificate: the source network's definition (through the parameters in the header), the target's
+ * hash, the mask (kept weights and biases of every source layer, by layer id) and the claimed error bound.
+ *
+ * @param header everything but the mask
+ * @param keptWeights per source layer id: strictly increasing flat weight indices (see {@link SourceNetwork})
+ * @param keptBiases per source layer id: strictly increasing unit indices whose bias is kept (univariate layers)
+ */
+public record TicketCertificate(Header header, long[][] keptWeights, int[][] keptBiases) {
+
+  /**
+   * The certificate header.
+   *
+   * @param version format version (1)
+   * @param target {@code builtin:NAME} or the path the target was read from (informational)
+   * @param targetSha256 SHA-256 of the target's tensors ({@link TargetHash})
+   * @param activation activation name as accepted by the catalog
+   * @param construction {@code l+1} or {@code 2l}
+   * @param rho copies per channel
+   * @param rho1 copies per input channel in the first layer
+   * @param lambda univariate input scale
+   * @param seed weight-field seed of the source network
+   * @param inputBound B0: the certified box is [-B0, B0]^d
+   * @param upto last constructed layer, or null
+   * @param eps requested per-parameter tolerance
+   * @param claimedBound the claimed sup over the box of |target - ticket|
+   */
+  public record Header(int version, String target, String targetSha256, String activation, String construction,
+      int rho, int rho1, double lambda, long seed, double inputBound, String upto, double eps,
+      double claimedBound) {}
+
+  /** The source parameters this header defines. */
+  public SourceNetwork.Params params() {
+    Header h = header;
+    return new SourceNetwork.Params(SourceNetwork.Construction.parse(h.construction()), h.rho(), h.rho1(),
+        h.lambda(), h.seed(), h.upto());
+  }
+}
