@@ -6,8 +6,15 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code ticketproof} command line. */
 @Command(name = "ticketproof", mixinStandardHelpOptions = true, version = "ticketproof 0.1.0",
     description = "Certified strong lottery tickets in convolutional and residual networks.",
-    subcommands = {CommandLine.HelpCommand.class, InspectCommand.class, EvalCommand.class,
-        SubsetSumCommand.class, DemoCommand.class})
+    subcommands = {
+        CommandLine.HelpCommand.class,
+        DemoCommand.class,
+        ConstructCommand.class,
+        VerifyCommand.class,
+        SubsetSumCommand.class,
+        InspectCommand.class,
+        EvalCommand.class,
+    })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -10,6 +10,7 @@ import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TicketChecker;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
+import dev.ticketproof.subsetsum.WidthBound;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,17 +36,13 @@ public final class TicketBuilder {
    * @param params source network parameters
    * @param eps per-parameter tolerance of every subset-sum instance
    * @param mode subset-sum solver
-   * @param inputBound B0 of the certified input box [-B0, B0]
    * @param threads worker threads (results do not depend on it)
    * @param targetLabel {@code builtin:NAME} or a path, recorded in the header
    */
-  public record Options(SourceNetwork.Params params, double eps, SubsetSum.Mode mode, double inputBound,
-      int threads, String targetLabel) {
+  public record Options(SourceNetwork.Params params, double eps, SubsetSum.Mode mode, int threads,
+      String targetLabel) {
     public Options {
       if (!(eps > 0 && eps < 1)) throw new IllegalArgumentException("--eps must be in (0, 1), got " + eps);
-      if (!(inputBound > 0) || !Double.isFinite(inputBound)) {
-        throw new IllegalArgumentException("--input-bound must be finite and > 0, got " + inputBound);
-      }
       if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
     }
   }
@@ -84,10 +81,68 @@ public final class TicketBuilder {
     return new Result(cert, report, src, b.failures, b.instances);
   }
 
+  /**
+   * The outcome of an output-error budget: the ticket built with the largest per-parameter tolerance whose
+   * certified bound met the request (or the one with the smallest bound when none did).
+   *
+   * @param result the ticket
+   * @param eps the per-parameter tolerance used
+   * @param met whether the certified bound is at most the requested output error
+   */
+  public record Budget(Result result, double eps, boolean met) {}
+
+  /**
+   * Bisects the per-parameter tolerance (log scale, in [1e-6, 0.5], 14 steps) on actual constructions so that the
+   * certified bound is at most {@code outputEps}.
+   */
+  public static Budget forOutputError(Network target, Activation phi, SourceNetwork.Params params, double outputEps,
+      SubsetSum.Mode mode, int threads, String label, Progress progress) {
+    double lo = Math.log(1e-6);
+    double hi = Math.log(0.5);
+    Budget best = null;
+    Result smallest = null;
+    double smallestEps = 0;
+    for (int it = 0; it < 14; it++) {
+      double eps = Math.exp((lo + hi) / 2);
+      Result r = build(target, phi, new Options(params, eps, mode, threads, label), progress);
+      double bound = r.report().certifiedBound();
+      if (smallest == null || bound < smallest.report().certifiedBound()) {
+        smallest = r;
+        smallestEps = eps;
+      }
+      if (bound <= outputEps) {
+        if (best == null || eps > best.eps()) best = new Budget(r, eps, true);
+        lo = Math.log(eps);
+      } else {
+        hi = Math.log(eps);
+      }
+    }
+    return best != null ? best : new Budget(smallest, smallestEps, false);
+  }
+
+  /**
+   * The width the [constructions] theorem asks for: rho = ceil(C ln(1 / min(eps, delta / N))) with the project's
+   * constant C ({@link WidthBound#C}) and N instances (union bound).
+   */
+  public static int theoremRho(double eps, double delta, long instances) {
+    return WidthBound.uniform(Math.min(eps, 0.5), delta / Math.max(1, instances));
+  }
+
+  /**
+   * The theory's predicted number of failed instances: N exp(-rho / C) when rho >= C ln(1/eps) (where
+   * [subset-sum] guarantees failure probability at most exp(-rho/C)), else N (no guarantee).
+   */
+  public static double predictedFailures(Result r) {
+    int n = r.source().params().rho();
+    double eps = r.certificate().header().eps();
+    double p = n >= WidthBound.C * Math.log(1 / Math.min(eps, 0.5)) ? Math.exp(-n / WidthBound.C) : 1.0;
+    return p * r.instances();
+  }
+
   private static TicketCertificate.Header header(Options o, Network target, Activation phi, double claim) {
     SourceNetwork.Params p = o.params();
     return new TicketCertificate.Header(1, o.targetLabel(), TargetHash.of(target), phi.name(),
-        p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), o.inputBound(), p.upto(), o.eps(), claim);
+        p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.inputLow(), p.inputHigh(), p.upto(), o.eps(), claim);
   }
 
   /** Feature-map state the construction needs: layout, constant values, target intervals, univariate weights. */
@@ -131,8 +186,8 @@ public final class TicketBuilder {
       s.layout = Layout.input(in[0]);
       s.lo = new double[in[0]];
       s.hi = new double[in[0]];
-      Arrays.fill(s.lo, -opt.inputBound());
-      Arrays.fill(s.hi, opt.inputBound());
+      Arrays.fill(s.lo, src.params().inputLow());
+      Arrays.fill(s.hi, src.params().inputHigh());
       for (SourceNetwork.Node node : src.nodes()) {
         if (node instanceof SourceNetwork.Univariate u) {
           s = univariate(u, s);

@@ -34,6 +34,48 @@ public final class Evaluator {
     return out;
   }
 
+  /**
+   * Sample inputs of the box [lo, hi]^dim: {@code n/2} uniform points and {@code n - n/2} corners, drawn from the
+   * weight field with the given seed (streams from 7000021).
+   */
+  public static List<double[]> boxSamples(int dim, double lo, double hi, int n, long seed) {
+    List<double[]> xs = new ArrayList<>();
+    for (int s = 0; s < n; s++) {
+      double[] x = new double[dim];
+      boolean corner = s >= n / 2;
+      for (int q = 0; q < dim; q++) {
+        double u = dev.ticketproof.random.WeightField.u01(seed, 7_000_021L + s, q);
+        x[q] = corner ? (u < 0.5 ? lo : hi) : lo + (hi - lo) * u;
+      }
+      xs.add(x);
+    }
+    return xs;
+  }
+
+  /** Max over inputs and outputs of |a(x) - b(x)|, and of |a(x)|: {maxDifference, maxMagnitude}. */
+  public static double[] compare(Evaluator a, Evaluator b, List<double[]> inputs) {
+    double[][] res = new double[inputs.size()][];
+    java.util.stream.IntStream.range(0, inputs.size()).parallel().forEach(q -> {
+      double[] ya = a.apply(inputs.get(q));
+      double[] yb = b.apply(inputs.get(q));
+      double err = ya.length == yb.length ? 0 : Double.POSITIVE_INFINITY;
+      double mag = 0;
+      for (int j = 0; j < Math.min(ya.length, yb.length); j++) {
+        double d = Math.abs(ya[j] - yb[j]);
+        err = Double.isNaN(d) || d > err ? (Double.isNaN(d) ? Double.POSITIVE_INFINITY : d) : err;
+        mag = Math.max(mag, Math.abs(ya[j]));
+      }
+      res[q] = new double[] {err, mag};
+    });
+    double err = 0;
+    double mag = 0;
+    for (double[] x : res) {
+      err = Math.max(err, x[0]);
+      mag = Math.max(mag, x[1]);
+    }
+    return new double[] {err, mag};
+  }
+
   /** The evaluator of a target plan. */
   public static Evaluator ofTarget(TargetPlan plan) {
     List<Op> ops = new ArrayList<>();

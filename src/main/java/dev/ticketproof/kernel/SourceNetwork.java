@@ -13,7 +13,8 @@ import java.util.List;
  * <p>Source distributions (the source network's definition):
  * <ul>
  *   <li>univariate layer (1x1, dense in the source): weights U(-2 lambda, 2 lambda), or U(0, 2 lambda) when its
- *       inputs are non-negative outputs of a ReLU-like phi ("positive copies"); biases U(0, 2);</li>
+ *       inputs are non-negative (a non-negative input box, or outputs of a non-negative phi) and phi needs a sign
+ *       split ("positive copies"); biases U(0, 2);</li>
  *   <li>a layer reading a univariate layer: weights U(-sigma, sigma), sigma = 1 / (lambda mu) with
  *       mu = m+ + m- when phi needs a sign split and mu = m+ otherwise; weights from its constant units
  *       U(-sigma, sigma) when phi(0) != 0 (they cancel offsets), else U(-1, 1);</li>
@@ -55,9 +56,16 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * @param lambda input scale of univariate layers (1 for piecewise-linear phi)
    * @param seed the seed of the weight field
    * @param upto name of the last target layer constructed, or null for all
+   * @param inputLow lower end of the input box (every input coordinate lies in [inputLow, inputHigh])
+   * @param inputHigh upper end of the input box
    */
-  public record Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto) {
+  public record Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto,
+      double inputLow, double inputHigh) {
     public Params {
+      if (!(inputLow < inputHigh && Double.isFinite(inputLow) && Double.isFinite(inputHigh))) {
+        throw new IllegalArgumentException("input box must be finite with low < high, got [" + inputLow + ", "
+            + inputHigh + "]");
+      }
       if (rho < 1 || rho > 62) throw new IllegalArgumentException("rho must be in [1, 62], got " + rho);
       if (rho1 < 1 || rho1 > 62) throw new IllegalArgumentException("rho1 must be in [1, 62], got " + rho1);
       if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
@@ -158,6 +166,11 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
   /** The default rho1: 2 rho when a sign split is needed, else rho. */
   public static int defaultRho1(Activation phi, int rho) { return Math.min(62, needsSignSplit(phi) ? 2 * rho : rho); }
 
+  /** The default rho1 for inputs in [inputLow, ...]: rho when they are non-negative (no sign split needed). */
+  public static int defaultRho1(Activation phi, int rho, double inputLow) {
+    return inputLow >= 0 ? rho : defaultRho1(phi, rho);
+  }
+
   /** The default lambda: 1 for piecewise-linear phi (zero remainder), else 0.05. */
   public static double defaultLambda(Activation phi) { return phi.remainderConstant() == 0 ? 1.0 : 0.05; }
 
@@ -234,7 +247,8 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     int id = 0;
     if (p.construction() == Construction.L_PLUS_1) {
       Layout out = Layout.univariate(cur.n(), p.rho1());
-      nodes.add(new Univariate(id++, cur, out, -2 * p.lambda(), 2 * p.lambda(), 0, 2));
+      boolean positive = p.inputLow() >= 0 && needsSignSplit(phi);
+      nodes.add(new Univariate(id++, cur, out, positive ? 0 : -2 * p.lambda(), 2 * p.lambda(), 0, 2));
       cur = out;
     }
     for (int k = 0; k <= uptoIdx; k++) {
@@ -242,7 +256,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       boolean last = k == uptoIdx;
       if (s instanceof TargetPlan.Affine a) {
         if (p.construction() == Construction.TWO_L) {
-          boolean positive = curAfterPhi && nonNegativeImage;
+          boolean positive = (k == 0 ? p.inputLow() >= 0 : curAfterPhi && nonNegativeImage) && needsSignSplit(phi);
           int copies = k == 0 ? p.rho1() : (positive ? p.rho() : defaultRho1(phi, p.rho()));
           Layout out = Layout.univariate(cur.n(), copies);
           nodes.add(new Univariate(id++, cur, out, positive ? 0 : -2 * p.lambda(), 2 * p.lambda(), 0, 2));

@@ -22,19 +22,20 @@ public record TicketCertificate(Header header, long[][] keptWeights, int[][] kep
    * @param rho1 copies per input channel in the first layer
    * @param lambda univariate input scale
    * @param seed weight-field seed of the source network
-   * @param inputBound B0: the certified box is [-B0, B0]^d
+   * @param inputLow lower end of the certified input box [inputLow, inputHigh]^d
+   * @param inputHigh upper end of the box
    * @param upto last constructed layer, or null
    * @param eps requested per-parameter tolerance
    * @param claimedBound the claimed sup over the box of |target - ticket|
    */
   public record Header(int version, String target, String targetSha256, String activation, String construction,
-      int rho, int rho1, double lambda, long seed, double inputBound, String upto, double eps,
+      int rho, int rho1, double lambda, long seed, double inputLow, double inputHigh, String upto, double eps,
       double claimedBound) {}
 
   /** The source parameters this header defines. */
   public SourceNetwork.Params params() {
     Header h = header;
     return new SourceNetwork.Params(SourceNetwork.Construction.parse(h.construction()), h.rho(), h.rho1(),
-        h.lambda(), h.seed(), h.upto());
+        h.lambda(), h.seed(), h.upto(), h.inputLow(), h.inputHigh());
   }
 }

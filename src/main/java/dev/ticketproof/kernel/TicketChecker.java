@@ -120,8 +120,8 @@ public final class TicketChecker {
   private static String headerProblem(TicketCertificate.Header h) {
     if (h.version() != 1) return "unsupported certificate version " + h.version();
     if (!(h.eps() > 0) || !Double.isFinite(h.eps())) return "eps must be finite and > 0, got " + h.eps();
-    if (!(h.inputBound() > 0) || !Double.isFinite(h.inputBound())) {
-      return "input bound must be finite and > 0, got " + h.inputBound();
+    if (!(h.inputLow() < h.inputHigh()) || !Double.isFinite(h.inputLow()) || !Double.isFinite(h.inputHigh())) {
+      return "input box must be finite with low < high, got [" + h.inputLow() + ", " + h.inputHigh() + "]";
     }
     if (Double.isNaN(h.claimedBound()) || h.claimedBound() < 0) return "claimed bound is " + h.claimedBound();
     if (h.targetSha256() == null || h.activation() == null || h.construction() == null) {
@@ -167,14 +167,13 @@ public final class TicketChecker {
             + " bias layers, source has " + layers);
       }
       int[] in = src.plan().inputShape();
-      double b0 = cert.header().inputBound();
       State s = new State();
       s.layout = Layout.input(in[0]);
       s.unitErr = new double[in[0]];
       s.lo = new double[in[0]];
       s.hi = new double[in[0]];
-      Arrays.fill(s.lo, -b0);
-      Arrays.fill(s.hi, b0);
+      Arrays.fill(s.lo, src.params().inputLow());
+      Arrays.fill(s.hi, src.params().inputHigh());
       for (SourceNetwork.Node node : src.nodes()) {
         if (node instanceof SourceNetwork.Univariate u) {
           s = univariate(u, s);

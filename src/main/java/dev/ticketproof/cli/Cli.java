@@ -1,0 +1,126 @@
+package dev.ticketproof.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import dev.ticketproof.construct.Measure;
+import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.kernel.TicketChecker;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.Map;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+
+/** Shared helpers of the ticket commands: format checks, progress bars, report JSON and tables. */
+final class Cli {
+  private Cli() {}
+
+  static void checkFormat(String format) {
+    if (!"json".equals(format) && !"table".equals(format)) {
+      throw new UsageError("--format must be json or table, got '" + format + "'");
+    }
+  }
+
+  /** A progress bar over output units of all layers (or nothing when disabled). */
+  static final class Bar implements TicketBuilder.Progress, AutoCloseable {
+    private final ProgressBar bar;
+    private String layer = "";
+    private long last;
+
+    Bar(ProgressBar bar) { this.bar = bar; }
+
+    @Override
+    public synchronized void step(String name, long done, long total) {
+      if (bar == null) return;
+      if (!name.equals(layer) || done < last) {
+        layer = name;
+        last = 0;
+        bar.maxHint(total);
+        bar.stepTo(0);
+        bar.setExtraMessage(name);
+      }
+      bar.stepTo(done);
+      last = done;
+    }
+
+    @Override public void close() {
+      if (bar != null) bar.close();
+    }
+  }
+
+  static Bar bar(boolean show, String task) {
+    if (!show) return new Bar(null);
+    return new Bar(new ProgressBarBuilder().setTaskName(task).setInitialMax(1).setUpdateIntervalMillis(250)
+        .setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate().build());
+  }
+
+  /** The DESIGN contract's report fields plus per-layer figures. */
+  static JsonObject reportJson(TicketChecker.Report rep, TicketBuilder.Result res, Measure.Result m, double seconds) {
+    JsonObject o = new JsonObject();
+    o.addProperty("targetParams", rep.targetParams());
+    o.addProperty("sourceParams", rep.sourceParams());
+    o.addProperty("ticketParams", rep.ticketParams());
+    o.addProperty("keptParams", rep.keptParams());
+    o.addProperty("maxParamError", rep.maxParamError());
+    o.addProperty("certifiedBound", rep.certifiedBound());
+    o.addProperty("measuredMaxError", m == null ? Double.NaN : m.maxError());
+    if (m != null) {
+      o.addProperty("measuredSamples", m.samples());
+      o.addProperty("maxTargetOutput", m.maxTargetOutput());
+    }
+    o.addProperty("seconds", seconds);
+    o.addProperty("verdict", rep.verdict().label());
+    if (!rep.verdict().isHolds()) o.addProperty("reason", rep.verdict().reason());
+    o.addProperty("depth", rep.depth());
+    o.addProperty("instances", rep.instances());
+    o.addProperty("failedInstances", rep.failedInstances());
+    if (res != null) {
+      o.addProperty("solverFailures", res.solverFailures());
+      o.addProperty("predictedFailedInstances", TicketBuilder.predictedFailures(res));
+    }
+    JsonArray layers = new JsonArray();
+    for (TicketChecker.LayerReport l : rep.layers()) {
+      JsonObject lo = new JsonObject();
+      lo.addProperty("name", l.name());
+      lo.addProperty("targetParams", l.targetParams());
+      lo.addProperty("sourceParams", l.sourceParams());
+      lo.addProperty("ticketParams", l.ticketParams());
+      lo.addProperty("instances", l.instances());
+      lo.addProperty("failedInstances", l.failedInstances());
+      lo.addProperty("maxParamError", l.maxParamError());
+      lo.addProperty("errorBound", l.errorOut());
+      layers.add(lo);
+    }
+    o.add("layers", layers);
+    return o;
+  }
+
+  /** Prints a report object as aligned "key value" lines and a layer table. */
+  static void printTable(PrintWriter pw, JsonObject o) {
+    for (Map.Entry<String, JsonElement> e : o.entrySet()) {
+      if (e.getValue().isJsonPrimitive()) pw.printf(Locale.ROOT, "%-26s %s%n", e.getKey(), fmt(e.getValue()));
+    }
+    if (o.has("layers")) {
+      pw.printf(Locale.ROOT, "%n%-22s %12s %14s %12s %10s %8s %12s %12s%n", "layer", "targetParams", "sourceParams",
+          "ticketParams", "instances", "failed", "maxParamErr", "errorBound");
+      for (JsonElement el : o.getAsJsonArray("layers")) {
+        JsonObject l = el.getAsJsonObject();
+        pw.printf(Locale.ROOT, "%-22s %12d %14d %12d %10d %8d %12.4g %12.4g%n", l.get("name").getAsString(),
+            l.get("targetParams").getAsLong(), l.get("sourceParams").getAsLong(), l.get("ticketParams").getAsLong(),
+            l.get("instances").getAsLong(), l.get("failedInstances").getAsLong(),
+            l.get("maxParamError").getAsDouble(), l.get("errorBound").getAsDouble());
+      }
+    }
+  }
+
+  private static String fmt(JsonElement v) {
+    if (v.getAsJsonPrimitive().isNumber()) {
+      double d = v.getAsDouble();
+      if (d == Math.rint(d) && Math.abs(d) < 1e15) return Long.toString((long) d);
+      return String.format(Locale.ROOT, "%.6g", d);
+    }
+    return v.getAsString();
+  }
+}

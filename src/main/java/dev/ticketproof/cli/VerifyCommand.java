@@ -1,0 +1,132 @@
+package dev.ticketproof.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.kernel.Evaluator;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.kernel.TicketFile;
+import dev.ticketproof.net.Network;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code verify}: re-checks a ticket certificate with the kernel only (exit 0 holds, 3 rejected, 2 bad input).
+ */
+@Command(name = "verify", mixinStandardHelpOptions = true,
+    description = "Re-checks a ticket certificate with the kernel: regenerates every kept weight from the seed, "
+        + "re-checks every subset sum, recomputes the bound and measures target vs ticket on sample inputs. "
+        + "Exit 0 when it holds, 3 when it is rejected (reason on stderr), 2 for bad input.")
+public final class VerifyCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", description = "The .tpz ticket file.")
+  Path ticket;
+
+  @Option(names = "--target", description = "The target file (not needed for builtin: targets).")
+  String target;
+
+  @Option(names = "--arch", description = "Architecture spec for a file target.")
+  String arch;
+
+  @Option(names = "--samples", defaultValue = "16",
+      description = "Sample inputs for the measured error (0: skip) (default: ${DEFAULT-VALUE}).")
+  int samples;
+
+  @Option(names = "--format", defaultValue = "table", description = "json or table (default: ${DEFAULT-VALUE}).")
+  String format;
+
+  @Option(names = "--no-progress", description = "No progress output on stderr.")
+  boolean noProgress;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      Cli.checkFormat(format);
+      if (samples < 0) throw new UsageError("--samples must be >= 0, got " + samples);
+      if (!Files.isRegularFile(ticket)) throw new UsageError(ticket + ": no such ticket file");
+      TicketCertificate cert;
+      try {
+        cert = TicketFile.read(ticket);
+      } catch (TicketFile.Unreadable e) {
+        err.println("verify: rejected: " + e.getMessage());
+        return 3;
+      } catch (IOException e) {
+        throw new UsageError(ticket + ": cannot read (" + e.getMessage() + ")");
+      }
+      Activation phi;
+      try {
+        phi = ActivationCatalog.parse(cert.header().activation());
+      } catch (IllegalArgumentException e) {
+        err.println("verify: rejected: header names an unknown activation: " + e.getMessage());
+        return 3;
+      }
+      String t = target != null ? target : cert.header().target();
+      if (t == null || (!t.startsWith("builtin:") && target == null)) {
+        throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC");
+      }
+      Network net = TicketTargets.load(t, arch, phi);
+      long start = System.nanoTime();
+      if (!noProgress) err.println("verify: checking " + ticket + " against " + t + " ...");
+      TicketChecker.Report rep = TicketChecker.check(cert, net, phi);
+      double measured = Double.NaN;
+      if (rep.verdict().isHolds() && samples > 0) {
+        SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, phi), cert.params());
+        int[] s = net.inputShape();
+        int dim = s.length == 1 ? s[0] : s[0] * s[1] * s[2];
+        double[] c = Evaluator.compare(Evaluator.ofTarget(src.plan()), Evaluator.ofTicket(src, cert),
+            Evaluator.boxSamples(dim, cert.header().inputLow(), cert.header().inputHigh(), samples,
+                cert.header().seed() + 1));
+        measured = c[0];
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      boolean holds = rep.verdict().isHolds() && !(measured > rep.certifiedBound());
+      JsonObject o = new JsonObject();
+      o.addProperty("ticket", ticket.toString());
+      o.addProperty("target", t);
+      o.addProperty("verdict", holds ? "holds" : "rejected");
+      String reason = !rep.verdict().isHolds() ? rep.verdict().reason()
+          : measured > rep.certifiedBound() ? "measured error " + measured + " exceeds the certified bound "
+              + rep.certifiedBound() : null;
+      if (reason != null) o.addProperty("reason", reason);
+      o.addProperty("claimedBound", cert.header().claimedBound());
+      o.addProperty("certifiedBound", rep.certifiedBound());
+      o.addProperty("measuredMaxError", measured);
+      o.addProperty("targetParams", rep.targetParams());
+      o.addProperty("sourceParams", rep.sourceParams());
+      o.addProperty("ticketParams", rep.ticketParams());
+      o.addProperty("instances", rep.instances());
+      o.addProperty("failedInstances", rep.failedInstances());
+      o.addProperty("maxParamError", rep.maxParamError());
+      o.addProperty("seconds", seconds);
+      PrintWriter out = spec.commandLine().getOut();
+      if ("json".equals(format)) {
+        out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(o));
+      } else {
+        Cli.printTable(out, o);
+      }
+      out.flush();
+      if (!holds) {
+        err.println("verify: rejected: " + reason);
+        return 3;
+      }
+      return 0;
+    } catch (UsageError e) {
+      err.println("verify: " + e.getMessage());
+      return 2;
+    }
+  }
+}
