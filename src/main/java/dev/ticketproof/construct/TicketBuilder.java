@@ -8,9 +8,9 @@ import dev.ticketproof.kernel.TargetHash;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.kernel.TicketFile;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
-import dev.ticketproof.subsetsum.WidthBound;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -72,11 +72,14 @@ public final class TicketBuilder {
     SourceNetwork src = SourceNetwork.of(plan, opt.params());
     Builder b = new Builder(src, opt, progress);
     b.run();
-    TicketCertificate draft = new TicketCertificate(header(opt, target, phi, Double.POSITIVE_INFINITY), b.kept,
-        b.keptBias);
-    TicketChecker.Report analysis = TicketChecker.analyse(src, draft);
-    double claim = analysis.verdict().isHolds() ? analysis.certifiedBound() : Double.POSITIVE_INFINITY;
-    TicketCertificate cert = new TicketCertificate(header(opt, target, phi, claim), b.kept, b.keptBias);
+    // The kernel recomputes the bound and the failure count from the mask; the certificate claims exactly those,
+    // and the kernel then checks the finished certificate from scratch.
+    String digest = TicketFile.maskDigest(b.kept, b.keptBias);
+    TicketChecker.Report first = TicketChecker.analyse(src, new TicketCertificate(
+        header(opt, target, phi, Double.POSITIVE_INFINITY, digest, 0), b.kept, b.keptBias));
+    double claim = first.verdict().isHolds() ? first.certifiedBound() : Double.POSITIVE_INFINITY;
+    TicketCertificate cert = new TicketCertificate(header(opt, target, phi, claim, digest, first.failedInstances()),
+        b.kept, b.keptBias);
     TicketChecker.Report report = TicketChecker.check(cert, target, phi);
     return new Result(cert, report, src, b.failures, b.instances);
   }
@@ -120,29 +123,11 @@ public final class TicketBuilder {
     return best != null ? best : new Budget(smallest, smallestEps, false);
   }
 
-  /**
-   * The width the [constructions] theorem asks for: rho = ceil(C ln(1 / min(eps, delta / N))) with the project's
-   * constant C ({@link WidthBound#C}) and N instances (union bound).
-   */
-  public static int theoremRho(double eps, double delta, long instances) {
-    return WidthBound.uniform(Math.min(eps, 0.5), delta / Math.max(1, instances));
-  }
-
-  /**
-   * The theory's predicted number of failed instances: N exp(-rho / C) when rho >= C ln(1/eps) (where
-   * [subset-sum] guarantees failure probability at most exp(-rho/C)), else N (no guarantee).
-   */
-  public static double predictedFailures(Result r) {
-    int n = r.source().params().rho();
-    double eps = r.certificate().header().eps();
-    double p = n >= WidthBound.C * Math.log(1 / Math.min(eps, 0.5)) ? Math.exp(-n / WidthBound.C) : 1.0;
-    return p * r.instances();
-  }
-
-  private static TicketCertificate.Header header(Options o, Network target, Activation phi, double claim) {
+  private static TicketCertificate.Header header(Options o, Network target, Activation phi, double claim,
+      String digest, long failed) {
     SourceNetwork.Params p = o.params();
     return new TicketCertificate.Header(1, o.targetLabel(), TargetHash.of(target), phi.name(),
-        p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.inputLow(), p.inputHigh(), p.upto(), o.eps(), claim);
+        p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.inputLow(), p.inputHigh(), p.upto(), o.eps(), claim, digest, failed);
   }
 
   /** Feature-map state the construction needs: layout, constant values, target intervals, univariate weights. */

@@ -27,10 +27,12 @@ public record TicketCertificate(Header header, long[][] keptWeights, int[][] kep
    * @param upto last constructed layer, or null
    * @param eps requested per-parameter tolerance
    * @param claimedBound the claimed sup over the box of |target - ticket|
+   * @param maskSha256 SHA-256 of the mask's canonical encoding ({@link TicketFile#maskDigest})
+   * @param claimedFailedInstances the claimed number of instances whose achieved error exceeds eps
    */
   public record Header(int version, String target, String targetSha256, String activation, String construction,
       int rho, int rho1, double lambda, long seed, double inputLow, double inputHigh, String upto, double eps,
-      double claimedBound) {}
+      double claimedBound, String maskSha256, long claimedFailedInstances) {}
 
   /** The source parameters this header defines. */
   public SourceNetwork.Params params() {

@@ -81,6 +81,14 @@ public final class TicketChecker {
     if (!phi.name().equals(h.activation())) {
       return rejected("activation mismatch: certificate has " + h.activation() + ", checker was given " + phi.name());
     }
+    if (cert.keptWeights().length != cert.keptBiases().length) {
+      return rejected("mask has " + cert.keptWeights().length + " weight layers but " + cert.keptBiases().length
+          + " bias layers");
+    }
+    String digest = TicketFile.maskDigest(cert.keptWeights(), cert.keptBiases());
+    if (!digest.equals(h.maskSha256())) {
+      return rejected("mask digest mismatch: header has " + h.maskSha256() + ", mask has " + digest);
+    }
     SourceNetwork src;
     try {
       src = SourceNetwork.of(TargetPlan.of(target, phi), cert.params());
@@ -89,6 +97,10 @@ public final class TicketChecker {
     }
     Report r = analyse(src, cert);
     if (!r.verdict().isHolds()) return r;
+    if (h.claimedFailedInstances() != r.failedInstances()) {
+      return with(r, Verdict.rejected("claimed " + h.claimedFailedInstances() + " failed instances, recomputed "
+          + r.failedInstances()));
+    }
     if (!(h.claimedBound() >= r.certifiedBound())) {
       return with(r, Verdict.rejected("claimed bound " + h.claimedBound() + " is below the recomputed bound "
           + r.certifiedBound()));

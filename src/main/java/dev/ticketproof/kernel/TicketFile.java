@@ -16,7 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
+import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
 
 /**
@@ -44,10 +44,10 @@ public final class TicketFile {
     Path tmp = Files.createTempFile(dir, ".ticket", ".tmp");
     try {
       try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
-        zip.putNextEntry(new ZipEntry("header.json"));
+        zip.putNextEntry(entry("header.json"));
         zip.write(GSON.toJson(headerJson(cert.header())).getBytes(StandardCharsets.UTF_8));
         zip.closeEntry();
-        zip.putNextEntry(new ZipEntry("mask.bin"));
+        zip.putNextEntry(entry("mask.bin"));
         zip.write(encodeMask(cert));
         zip.closeEntry();
       }
@@ -57,6 +57,13 @@ public final class TicketFile {
     }
   }
 
+  /** A zip entry with a fixed time stamp, so equal certificates give byte-identical files. */
+  private static ZipEntry entry(String name) {
+    ZipEntry e = new ZipEntry(name);
+    e.setTime(315_532_800_000L + 43_200_000L);
+    return e;
+  }
+
   /**
    * Reads a certificate.
    *
@@ -64,15 +71,21 @@ public final class TicketFile {
    * @throws Unreadable when the content is damaged (truncated, not a zip, malformed header or mask)
    */
   public static TicketCertificate read(Path path) throws IOException, Unreadable {
-    byte[] all = Files.readAllBytes(path);
+    if (!Files.isReadable(path)) throw new IOException(path + ": no such readable file");
     byte[] header = null;
     byte[] mask = null;
-    try (ZipInputStream zip = new ZipInputStream(new java.io.ByteArrayInputStream(all))) {
-      ZipEntry e;
-      while ((e = zip.getNextEntry()) != null) {
-        byte[] data = zip.readAllBytes();
-        if (e.getName().equals("header.json")) header = data;
-        if (e.getName().equals("mask.bin")) mask = data;
+    try (ZipFile zip = new ZipFile(path.toFile())) {
+      ZipEntry h = zip.getEntry("header.json");
+      ZipEntry m = zip.getEntry("mask.bin");
+      if (h != null) {
+        try (InputStream in = zip.getInputStream(h)) {
+          header = in.readAllBytes();
+        }
+      }
+      if (m != null) {
+        try (InputStream in = zip.getInputStream(m)) {
+          mask = in.readAllBytes();
+        }
       }
     } catch (IOException | IllegalArgumentException e) {
       throw new Unreadable(path + ": not a readable ticket archive (" + e.getMessage() + ")", e);
@@ -107,6 +120,8 @@ public final class TicketFile {
     o.addProperty("upto", h.upto());
     o.addProperty("eps", h.eps());
     o.addProperty("claimedBound", h.claimedBound());
+    o.addProperty("maskSha256", h.maskSha256());
+    o.addProperty("claimedFailedInstances", h.claimedFailedInstances());
     return o;
   }
 
@@ -117,7 +132,7 @@ public final class TicketFile {
     return new TicketCertificate.Header(o.get("version").getAsInt(), str(o, "target"), str(o, "targetSha256"),
         str(o, "activation"), str(o, "construction"), o.get("rho").getAsInt(), o.get("rho1").getAsInt(),
         num(o, "lambda"), o.get("seed").getAsLong(), num(o, "inputLow"), num(o, "inputHigh"), str(o, "upto"), num(o, "eps"),
-        num(o, "claimedBound"));
+        num(o, "claimedBound"), str(o, "maskSha256"), o.get("claimedFailedInstances").getAsLong());
   }
 
   private static String str(JsonObject o, String k) {
@@ -137,7 +152,20 @@ public final class TicketFile {
     };
   }
 
-  static byte[] encodeMask(TicketCertificate cert) {
+  /** SHA-256 (hex) of the canonical encoding of a mask. */
+  public static String maskDigest(long[][] keptWeights, int[][] keptBiases) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(encodeMask(keptWeights, keptBiases)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static byte[] encodeMask(TicketCertificate cert) { return encodeMask(cert.keptWeights(), cert.keptBiases()); }
+
+  static byte[] encodeMask(long[][] keptWeights, int[][] keptBiases) {
+    TicketCertificate cert = new TicketCertificate(null, keptWeights, keptBiases);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     varint(out, cert.keptWeights().length);
     for (int k = 0; k < cert.keptWeights().length; k++) {

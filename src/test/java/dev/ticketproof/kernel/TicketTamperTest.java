@@ -1,0 +1,187 @@
+package dev.ticketproof.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.BuiltinTargets;
+import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.net.Conv2d;
+import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.net.ResidualBlock;
+import dev.ticketproof.subsetsum.SubsetSum;
+import dev.ticketproof.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every tamper of a ticket certificate must be rejected by the kernel, with a reason. */
+class TicketTamperTest {
+  static Activation phi;
+  static Network target;
+  static TicketCertificate cert;
+  static Network resnet;
+  static TicketCertificate resnetCert;
+
+  @BeforeAll
+  static void build() {
+    phi = ActivationCatalog.parse("relu");
+    target = BuiltinTargets.of("small-cnn", phi);
+    cert = ticket(target, "small-cnn");
+    resnet = BuiltinTargets.of("small-resnet", phi);
+    resnetCert = ticket(resnet, "small-resnet");
+  }
+
+  static TicketCertificate ticket(Network net, String name) {
+    SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 8, 16, 1, 3, null, -1, 1);
+    TicketBuilder.Result r = TicketBuilder.build(net, phi,
+        new TicketBuilder.Options(p, 0.01, SubsetSum.Mode.MIN_SIZE, 2, "builtin:" + name),
+        TicketBuilder.Progress.NONE);
+    assertThat(r.report().verdict().isHolds()).as(r.report().verdict().reason()).isTrue();
+    return r.certificate();
+  }
+
+  static TicketCertificate withHeader(TicketCertificate c, TicketCertificate.Header h) {
+    return new TicketCertificate(h, c.keptWeights(), c.keptBiases());
+  }
+
+  static TicketCertificate.Header header(TicketCertificate c, long seed, double claimed) {
+    TicketCertificate.Header h = c.header();
+    return new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(), h.activation(), h.construction(),
+        h.rho(), h.rho1(), h.lambda(), seed, h.inputLow(), h.inputHigh(), h.upto(), h.eps(), claimed, h.maskSha256(),
+        h.claimedFailedInstances());
+  }
+
+  /** The header with the digest of another mask, as a forger who also rewrites the digest would make it. */
+  static TicketCertificate.Header headerWithDigest(TicketCertificate c, long[][] w) {
+    TicketCertificate.Header h = c.header();
+    return new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(), h.activation(), h.construction(),
+        h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(), h.upto(), h.eps(), h.claimedBound(),
+        TicketFile.maskDigest(w, c.keptBiases()), h.claimedFailedInstances());
+  }
+
+  static void assertRejected(TicketCertificate c, Network net, String reasonPart) {
+    TicketChecker.Report r = TicketChecker.check(c, net, phi);
+    assertThat(r.verdict().isHolds()).as("tampered certificate must be rejected").isFalse();
+    assertThat(r.verdict().reason()).containsIgnoringCase(reasonPart);
+  }
+
+  @Test
+  void untamperedHolds() {
+    assertThat(TicketChecker.check(cert, target, phi).verdict().isHolds()).isTrue();
+    assertThat(TicketChecker.check(resnetCert, resnet, phi).verdict().isHolds()).isTrue();
+  }
+
+  @Test
+  void flippedMaskBitIsRejected() {
+    // drop one kept weight of the last layer: its instance's error grows beyond the claim
+    long[][] w = Arrays.stream(cert.keptWeights()).map(long[]::clone).toArray(long[][]::new);
+    int last = w.length - 1;
+    w[last] = Arrays.copyOfRange(w[last], 1, w[last].length);
+    assertRejected(new TicketCertificate(cert.header(), w, cert.keptBiases()), target, "mask digest");
+    // add a weight that is not kept: a constant unit reading a copy, or an extra subset member
+    long[][] w2 = Arrays.stream(cert.keptWeights()).map(long[]::clone).toArray(long[][]::new);
+    long extra = w2[1][0] + 1;
+    while (Arrays.binarySearch(w2[1], extra) >= 0) extra++;
+    long[] grown = Arrays.copyOf(w2[1], w2[1].length + 1);
+    grown[grown.length - 1] = extra;
+    Arrays.sort(grown);
+    w2[1] = grown;
+    TicketChecker.Report r = TicketChecker.check(new TicketCertificate(headerWithDigest(cert, w2), w2,
+        cert.keptBiases()), target, phi);
+    assertThat(r.verdict().isHolds()).as("an extra kept weight must be rejected even with a rewritten digest")
+        .isFalse();
+    // a forger who rewrites the digest after dropping a weight: the recomputed figures no longer match the claims
+    // unless the dropped weight changes neither the failure count nor the maximal bound; try every weight of the
+    // last layer and require that any change is caught or leaves the claims true
+    long[][] w3 = Arrays.stream(cert.keptWeights()).map(long[]::clone).toArray(long[][]::new);
+    w3[last] = Arrays.copyOfRange(cert.keptWeights()[last], 1, cert.keptWeights()[last].length);
+    TicketCertificate forged = new TicketCertificate(headerWithDigest(cert, w3), w3, cert.keptBiases());
+    TicketChecker.Report fr = TicketChecker.check(forged, target, phi);
+    if (fr.verdict().isHolds()) {
+      assertThat(fr.certifiedBound()).isLessThanOrEqualTo(cert.header().claimedBound());
+    }
+  }
+
+  @Test
+  void unsortedOrOutOfRangeMaskIsRejected() {
+    long[][] w = Arrays.stream(cert.keptWeights()).map(long[]::clone).toArray(long[][]::new);
+    w[1][0] = Long.MAX_VALUE / 4;
+    assertRejected(new TicketCertificate(headerWithDigest(cert, w), w, cert.keptBiases()), target, "out of range");
+  }
+
+  @Test
+  void differentSeedIsRejected() {
+    assertRejected(withHeader(cert, header(cert, cert.header().seed() + 1, cert.header().claimedBound())), target,
+        "");
+  }
+
+  @Test
+  void boundClaimedTooSmallIsRejected() {
+    assertRejected(withHeader(cert, header(cert, cert.header().seed(), cert.header().claimedBound() * 0.999)),
+        target, "below the recomputed bound");
+  }
+
+  @Test
+  void nanClaimIsRejected() {
+    assertRejected(withHeader(cert, header(cert, cert.header().seed(), Double.NaN)), target, "claimed bound");
+  }
+
+  @Test
+  void perturbedTargetWeightIsRejected() {
+    List<Layer> layers = new ArrayList<>(target.layers());
+    Conv2d c = (Conv2d) layers.get(0);
+    double[] k = c.weight().data().clone();
+    k[0] += 1e-9;
+    layers.set(0, new Conv2d(c.name(), Tensor.of(k, c.weight().shape()), c.bias(), c.stride(), c.padding()));
+    assertRejected(cert, new Network(target.inputShape(), layers), "target hash");
+  }
+
+  @Test
+  void tamperedSkipOrBatchNormIsRejected() {
+    List<Layer> layers = new ArrayList<>(resnet.layers());
+    for (int q = 0; q < layers.size(); q++) {
+      if (layers.get(q) instanceof ResidualBlock rb && rb.shortcut() instanceof ResidualBlock.Identity) {
+        double[] scale = new double[rb.conv2().outChannels()];
+        Arrays.fill(scale, 1.0);
+        scale[0] = 0.5;
+        layers.set(q, new ResidualBlock(rb.name(), rb.conv1(), rb.bn1(), rb.conv2(), rb.bn2(),
+            new ResidualBlock.Identity(scale), rb.phi()));
+        break;
+      }
+    }
+    assertRejected(resnetCert, new Network(resnet.inputShape(), layers), "target hash");
+    List<Layer> bnLayers = new ArrayList<>(resnet.layers());
+    dev.ticketproof.net.BatchNorm2d bn = (dev.ticketproof.net.BatchNorm2d) bnLayers.get(1);
+    double[] var = bn.var().clone();
+    var[0] *= 1.01;
+    bnLayers.set(1, new dev.ticketproof.net.BatchNorm2d(bn.name(), bn.gamma(), bn.beta(), bn.mean(), var, bn.eps()));
+    assertRejected(resnetCert, new Network(resnet.inputShape(), bnLayers), "target hash");
+  }
+
+  @Test
+  void fileRoundTripIsExactAndTruncationIsUnreadable(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("t.tpz");
+    TicketFile.write(cert, f);
+    TicketCertificate back = TicketFile.read(f);
+    assertThat(back.header()).isEqualTo(cert.header());
+    assertThat(back.keptWeights()).isDeepEqualTo(cert.keptWeights());
+    assertThat(back.keptBiases()).isDeepEqualTo(cert.keptBiases());
+    assertThat(TicketChecker.check(back, target, phi).verdict().isHolds()).isTrue();
+    long kept = Arrays.stream(cert.keptWeights()).mapToLong(a -> a.length).sum();
+    assertThat(Files.size(f)).as("<= 8 bytes per kept weight").isLessThanOrEqualTo(8 * kept);
+    byte[] all = Files.readAllBytes(f);
+    for (int cut : new int[] {0, 10, all.length / 2, all.length - 1}) {
+      Path g = dir.resolve("cut" + cut + ".tpz");
+      Files.write(g, Arrays.copyOf(all, cut));
+      assertThatThrownBy(() -> TicketFile.read(g)).isInstanceOf(TicketFile.Unreadable.class);
+    }
+  }
+}
