@@ -78,6 +78,7 @@ final class Cli {
     o.addProperty("failedInstances", rep.failedInstances());
     if (res != null) {
       o.addProperty("solverFailures", res.solverFailures());
+      o.addProperty("predictedFailedInstances", TicketBuilder.predictedFailures(res));
     }
     JsonArray layers = new JsonArray();
     for (TicketChecker.LayerReport l : rep.layers()) {

@@ -192,6 +192,7 @@ public final class ConstructCommand implements Callable<Integer> {
     o.addProperty("rho", rho);
     o.addProperty("rho1", r1);
     o.addProperty("lambda", lam);
+    o.addProperty("rhoTheorem", TicketBuilder.theoremRho(usedEps, 0.01, rep.instances()));
     if (out != null && rep.verdict().isHolds()) o.addProperty("out", out.toString());
     PrintWriter pw = spec.commandLine().getOut();
     if ("json".equals(format)) {

@@ -11,6 +11,7 @@ import dev.ticketproof.kernel.TicketChecker;
 import dev.ticketproof.kernel.TicketFile;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
+import dev.ticketproof.subsetsum.WidthBound;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -121,6 +122,25 @@ public final class TicketBuilder {
       }
     }
     return best != null ? best : new Budget(smallest, smallestEps, false);
+  }
+
+  /**
+   * The width the [constructions] theorem asks for: rho = ceil(C ln(1 / min(eps, delta / N))) with the project's
+   * constant C ({@link WidthBound#C}) and N instances (union bound).
+   */
+  public static int theoremRho(double eps, double delta, long instances) {
+    return WidthBound.uniform(Math.min(eps, 0.5), delta / Math.max(1, instances));
+  }
+
+  /**
+   * The theory's predicted number of failed instances: N exp(-rho / C) when rho >= C ln(1/eps) (where
+   * [subset-sum] guarantees failure probability at most exp(-rho/C)), else N (no guarantee).
+   */
+  public static double predictedFailures(Result r) {
+    int n = r.source().params().rho();
+    double eps = r.certificate().header().eps();
+    double p = n >= WidthBound.C * Math.log(1 / Math.min(eps, 0.5)) ? Math.exp(-n / WidthBound.C) : 1.0;
+    return p * r.instances();
   }
 
   private static TicketCertificate.Header header(Options o, Network target, Activation phi, double claim,
