@@ -125,6 +125,7 @@ public final class Forward {
     if (layer instanceof GlobalAvgPool g) return globalAvgPool(g, x);
     if (layer instanceof Flatten f) return flatten(f, x);
     if (layer instanceof ResidualBlock b) return residual(b, x);
+    if (layer instanceof Residual r) return residual(r, x);
     throw new IllegalArgumentException("unknown layer type " + layer.getClass().getName());
   }
 
@@ -437,6 +438,28 @@ public final class Forward {
     Activation phi = block.phi();
     for (int p = 0; p < main.length; p++) main[p] = phi.value(main[p]);
     return t;
+  }
+
+  /**
+   * A general residual layer, \( \phi(\mathrm{body}(x) + \mathrm{shortcut}(x)) \) (no activation when
+   * {@code phi} is null; an empty shortcut is the identity).
+   *
+   * @param residual the layer. Not modified.
+   * @param x the input batch. Not modified.
+   * @return the layer's output
+   */
+  public static Tensor residual(Residual residual, Tensor x) {
+    checked(residual, x);
+    Tensor t = forwardLayers(residual.body(), x);
+    Tensor skip = forwardLayers(residual.shortcut(), x);
+    double[] main = t.data() == x.data() ? t.data().clone() : t.data();
+    double[] s = skip.data();
+    Activation phi = residual.phi();
+    for (int p = 0; p < main.length; p++) {
+      double v = main[p] + s[p];
+      main[p] = phi == null ? v : phi.value(v);
+    }
+    return Tensor.of(main, t.shape());
   }
 
   /** Fills {@code cols[(c kh + i) kw + j][p wo + q] = x[c, p s - pad + i, q s - pad + j]} (0 outside). */

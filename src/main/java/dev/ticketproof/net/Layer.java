@@ -7,4 +7,4 @@ package dev.ticketproof.net;
  */
 public sealed interface Layer
     permits Conv2d, Linear, ActivationLayer, BatchNorm2d, AvgPool2d, GlobalAvgPool, Flatten, ResidualBlock,
-        SparseConv2d, SparseLinear {}
+        SparseConv2d, SparseLinear, Residual {}

@@ -113,6 +113,8 @@ public final class Shapes {
       return new int[] {Math.toIntExact(n)};
     } else if (layer instanceof ResidualBlock b) {
       return residualOutput(b, in);
+    } else if (layer instanceof Residual r) {
+      return residualOutput(r, in);
     }
     throw new IllegalArgumentException("unknown layer type " + layer.getClass().getName());
   }
@@ -149,6 +151,8 @@ public final class Shapes {
       return "flatten";
     } else if (layer instanceof ResidualBlock b) {
       return "residual block '" + b.name() + "'";
+    } else if (layer instanceof Residual r) {
+      return "residual '" + r.name() + "'";
     }
     return layer.getClass().getSimpleName();
   }
@@ -195,6 +199,31 @@ public final class Shapes {
           + " but the shortcut gives " + Arrays.toString(skip) + " for input " + Arrays.toString(in));
     }
     return t;
+  }
+
+  private static int[] residualOutput(Residual r, int[] in) {
+    String what = describe(r);
+    int[] t = in;
+    int[] skip = in;
+    try {
+      for (int i = 0; i < r.body().size(); i++) t = output(r.body().get(i), t, "body layer " + i);
+      for (int i = 0; i < r.shortcut().size(); i++) skip = output(r.shortcut().get(i), skip, "shortcut layer " + i);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
+    }
+    if (!Arrays.equals(t, skip)) {
+      throw new IllegalArgumentException(what + ": the body gives " + Arrays.toString(t) + " but the shortcut gives "
+          + Arrays.toString(skip) + " for input " + Arrays.toString(in));
+    }
+    return t.clone();
+  }
+
+  private static int[] output(Layer layer, int[] in, String where) {
+    try {
+      return output(layer, in);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+    }
   }
 
   private static void requireImage(String what, int[] in, String expected) {

@@ -57,6 +57,18 @@ final class NaiveForward {
     if (layer instanceof GlobalAvgPool) return avgPool2(x);
     if (layer instanceof Flatten) return new Ex(x.data.clone(), new int[] {x.data.length});
     if (layer instanceof ResidualBlock b) return residual(b, x);
+    if (layer instanceof Residual r) {
+      Ex t = x;
+      for (Layer l : r.body()) t = layer(l, t);
+      Ex skip = x;
+      for (Layer l : r.shortcut()) skip = layer(l, skip);
+      double[] y = new double[t.data.length];
+      for (int p = 0; p < y.length; p++) {
+        double v = t.data[p] + skip.data[p];
+        y[p] = r.phi() == null ? v : r.phi().value(v);
+      }
+      return new Ex(y, t.shape);
+    }
     throw new IllegalArgumentException("unknown layer " + layer);
   }
 
