@@ -150,17 +150,18 @@ public final class Forward {
     int fanIn = c * kh * kw;
     int positions = ho * wo;
     DMatrixRMaj kernel = DMatrixRMaj.wrap(o, fanIn, conv.weight().data());
-    double[] cols = new double[fanIn * positions];
-    DMatrixRMaj colMatrix = DMatrixRMaj.wrap(fanIn, positions, cols);
-    DMatrixRMaj result = new DMatrixRMaj(o, positions);
     double[] out = new double[n * o * positions];
+    // im2col buffer reused per thread (only its first fanIn * positions entries are read)
+    double[] cols = scratch(fanIn * positions);
+    DMatrixRMaj colMatrix = DMatrixRMaj.wrap(fanIn, positions, cols);
+    DMatrixRMaj result = n == 1 ? DMatrixRMaj.wrap(o, positions, out) : new DMatrixRMaj(o, positions);
     double[] bias = conv.bias() == null ? null : conv.bias().data();
     int inPlane = c * h * w;
     for (int e = 0; e < n; e++) {
       im2col(x.data(), e * inPlane, c, h, w, kh, kw, conv.stride(), conv.padding(), ho, wo, cols);
       CommonOps_DDRM.mult(kernel, colMatrix, result);
       int base = e * o * positions;
-      System.arraycopy(result.data, 0, out, base, o * positions);
+      if (result.data != out) System.arraycopy(result.data, 0, out, base, o * positions);
       if (bias != null) {
         for (int oc = 0; oc < o; oc++) {
           double b = bias[oc];
@@ -488,6 +489,18 @@ public final class Forward {
         }
       }
     }
+  }
+
+  private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[0]);
+
+  /** A per-thread buffer of at least {@code size} doubles (contents unspecified). */
+  private static double[] scratch(int size) {
+    double[] buf = SCRATCH.get();
+    if (buf.length < size) {
+      buf = new double[size];
+      SCRATCH.set(buf);
+    }
+    return buf;
   }
 
   private static int firstValid(int numerator, int s) {
