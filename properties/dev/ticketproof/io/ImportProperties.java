@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  *       with one flipped bit are rejected or read as well-formed finite tensors (every view inside its storage,
  *       data length equal to the shape's product). No bound on how many tensors change holds: one flipped bit in
  *       a string length makes the unpickler swallow several records and still read a valid, smaller dict (found
- *       by this property: bit 0 of byte 622 of synflow_conv.pt's data.pkl leaves only 8 of the 12 tensors unchanged).</li>
+ *       by this property: bit 0 of byte 622 of synflow_conv.pt's data.pkl leaves only 8 of the 12 tensors
+ *       unchanged).</li>
  * </ul>
  *
  * <p>Robustness property (no lemma of its own). Fixed seeds; a failure prints the fixture, the position and the
