@@ -357,6 +357,7 @@ public final class TicketBuilder {
         TargetPlan.Affine a = c.target();
         Layout lin = in.layout;
         int rho = lin.rho();
+        int consts = lin.constants();
         int kw = a.kw();
         int taps = a.kh() * kw;
         int centreA = a.centreA();
@@ -365,9 +366,9 @@ public final class TicketBuilder {
         SubsetSum.Mode mode = opt.mode();
         if (c.out().isConstant(o)) {
           if (!lin.hasConstants()) return new long[0];
-          double[] base = new double[rho];
-          long[] idx = new long[rho];
-          for (int m = 0; m < rho; m++) {
+          double[] base = new double[consts];
+          long[] idx = new long[consts];
+          for (int m = 0; m < consts; m++) {
             int u = lin.constant(m);
             idx[m] = c.index(o, u, centreA, centreC);
             base[m] = c.weightAt(seed, idx[m]) * in.constVal[u];
@@ -385,8 +386,8 @@ public final class TicketBuilder {
         int j = c.out().channel(o);
         double phi0 = uni ? phi.phi0() : 0;
         double[] offset = phi0 != 0 ? new double[taps] : null;
-        double[] base = new double[rho];
-        long[] idx = new long[rho];
+        double[] base = new double[Math.max(rho, consts)];
+        long[] idx = new long[Math.max(rho, consts)];
         int per = a.in() * taps;
         for (int i = 0; i < a.in(); i++) {
           for (int t = 0; t < taps; t++) {
@@ -425,14 +426,24 @@ public final class TicketBuilder {
             double bias = ta == centreA && tc == centreC ? a.bias()[j] : 0;
             double target = bias - (offset != null ? phi0 * offset[t] : 0);
             if (target == 0) continue;
-            for (int m = 0; m < rho; m++) {
+            for (int m = 0; m < consts; m++) {
               int u = lin.constant(m);
               idx[m] = c.index(o, u, ta, tc);
               base[m] = c.weightAt(seed, idx[m]) * in.constVal[u];
             }
-            SubsetSum.Solution sol = SubsetSum.solve(Arrays.copyOf(base, rho), target, eps, mode);
+            // large-scale constants first (coarse), then the unit-scale ones on the remainder (fine)
+            int large = c.largeConstants();
+            double rest = target;
+            if (large > 0) {
+              SubsetSum.Solution coarse = SubsetSum.solve(Arrays.copyOf(base, large), rest, eps, mode);
+              for (int k = 0; k < coarse.size(); k++) {
+                add(idx[coarse.index(k)]);
+                rest -= base[coarse.index(k)];
+              }
+            }
+            SubsetSum.Solution sol = SubsetSum.solve(Arrays.copyOfRange(base, large, consts), rest, eps, mode);
             count(sol);
-            for (int k = 0; k < sol.size(); k++) add(idx[sol.index(k)]);
+            for (int k = 0; k < sol.size(); k++) add(idx[large + sol.index(k)]);
           }
         }
         return sorted();

@@ -6,7 +6,8 @@ package dev.ticketproof.kernel;
  * <ul>
  *   <li>{@code INPUT}: unit i is the target's input channel i, exactly.</li>
  *   <li>{@code UNIVARIATE}: unit (i, m) = phi(w1_{i,m} x_i) for a univariate source weight w1 (copies m < rho of
- *       every channel i < n); then rho constant units phi(beta_m).</li>
+ *       every channel i < n); then the constant units phi(beta_m) (rho of them, or 3 rho when phi(0) != 0: the
+ *       first 2 rho then read by large weights that cancel offsets, the others by unit-scale weights).</li>
  *   <li>{@code COPIES}: unit (i, m) approximates the target's channel i; then rho constant units.</li>
  *   <li>{@code PLAIN}: unit j approximates the target's channel j (no copies, no constants).</li>
  * </ul>
@@ -15,24 +16,27 @@ package dev.ticketproof.kernel;
  * @param kind the kind
  * @param n number of target channels represented
  * @param rho copies per channel (1 for INPUT and PLAIN)
+ * @param constants number of constant units (0 for INPUT and PLAIN)
  */
-public record Layout(Kind kind, int n, int rho) {
+public record Layout(Kind kind, int n, int rho, int constants) {
   /** The kinds of layout. */
   public enum Kind { INPUT, UNIVARIATE, COPIES, PLAIN }
 
-  public static Layout input(int n) { return new Layout(Kind.INPUT, n, 1); }
+  public static Layout input(int n) { return new Layout(Kind.INPUT, n, 1, 0); }
 
-  public static Layout plain(int n) { return new Layout(Kind.PLAIN, n, 1); }
+  public static Layout plain(int n) { return new Layout(Kind.PLAIN, n, 1, 0); }
 
-  public static Layout univariate(int n, int rho) { return new Layout(Kind.UNIVARIATE, n, rho); }
+  public static Layout univariate(int n, int rho, int constants) {
+    return new Layout(Kind.UNIVARIATE, n, rho, constants);
+  }
 
-  public static Layout copies(int n, int rho) { return new Layout(Kind.COPIES, n, rho); }
+  public static Layout copies(int n, int rho) { return new Layout(Kind.COPIES, n, rho, rho); }
 
   /** Whether the layout has copies and constant units. */
   public boolean hasConstants() { return kind == Kind.UNIVARIATE || kind == Kind.COPIES; }
 
   /** Total number of units (channels of the source feature map). */
-  public int units() { return hasConstants() ? rho * (n + 1) : n; }
+  public int units() { return hasConstants() ? rho * n + constants : n; }
 
   /** The target channel a unit represents, or -1 for a constant unit. */
   public int channel(int unit) {

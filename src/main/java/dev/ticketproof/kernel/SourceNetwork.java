@@ -16,8 +16,10 @@ import java.util.List;
  *       inputs are non-negative (a non-negative input box, or outputs of a non-negative phi) and phi needs a sign
  *       split ("positive copies"); biases U(0, 2);</li>
  *   <li>a layer reading a univariate layer: weights U(-sigma, sigma), sigma = 1 / (lambda mu) with
- *       mu = m+ + m- when phi needs a sign split and mu = m+ otherwise; weights from its constant units
- *       U(-sigma, sigma) when phi(0) != 0 (they cancel offsets), else U(-1, 1);</li>
+ *       mu = m+ + m- when phi needs a sign split and mu = m+ otherwise; when phi(0) != 0 the univariate layer has
+ *       3 rho1 constant units, the first 2 rho1 read with weights U(-sigma, sigma) (they cancel the large offsets
+ *       phi(0) sum w), the others with U(-1, 1) (they refine); when phi(0) = 0 it has rho1 constant units read
+ *       with U(-1, 1);</li>
  *   <li>every other layer: weights U(-1, 1); no biases after the univariate layer.</li>
  * </ul>
  * Weight (o, u, a, c) of source layer {@code id} (output unit o, input unit u, tap (a, c)) is draw
@@ -103,12 +105,14 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * @param id layer id (stream 4 id)
    * @param target the target layer it represents
    * @param sigma weights from non-constant units are U(-sigma, sigma)
-   * @param sigmaConst weights from constant units are U(-sigmaConst, sigmaConst)
+   * @param sigmaConst weights from the first {@code largeConstants} constant units are U(-sigmaConst, sigmaConst),
+   *     from the other constant units U(-1, 1)
+   * @param largeConstants number of constant units read with scale sigmaConst
    * @param phiAfter whether phi follows (false inside a residual branch's second conv and for projections)
    * @param constTarget the pre-activation value the construction aims at for constant output units
    */
   public record Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, double sigmaConst,
-      boolean phiAfter, double constTarget) implements Node {
+      int largeConstants, boolean phiAfter, double constTarget) implements Node {
     /** Flat index of weight (o, u, a, c). */
     public long index(int o, int u, int a, int c) {
       return (((long) o * in.units() + u) * target.kh() + a) * target.kw() + c;
@@ -118,7 +122,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     public double weightAt(long seed, long index) {
       int per = target.kh() * target.kw();
       int u = (int) ((index / per) % in.units());
-      double s = in.isConstant(u) ? sigmaConst : sigma;
+      double s = !in.isConstant(u) ? sigma : u - in.n() * in.rho() < largeConstants ? sigmaConst : 1.0;
       return WeightField.uniform(seed, 4L * id, index, -s, s);
     }
 
@@ -170,6 +174,16 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
   public static int defaultRho1(Activation phi, int rho, double inputLow) {
     return inputLow >= 0 ? rho : defaultRho1(phi, rho);
   }
+
+  /**
+   * Constant units of a univariate layer with rho copies: rho when phi(0) = 0; when phi(0) != 0, 3 rho: 2 rho read
+   * with large weights (they cancel the offsets phi(0) sum w, which are of order sigma) and rho read with
+   * unit-scale weights (they refine the result to eps).
+   */
+  public static int constants(Activation phi, int rho) { return phi.phi0() != 0 ? 3 * rho : rho; }
+
+  /** How many of a univariate layer's constant units are read with the large scale sigma. */
+  public static int largeConstants(Activation phi, int rho) { return phi.phi0() != 0 ? 2 * rho : 0; }
 
   /** The default lambda: 1 for piecewise-linear phi (zero remainder), else 0.05. */
   public static double defaultLambda(Activation phi) { return phi.remainderConstant() == 0 ? 1.0 : 0.05; }
@@ -237,7 +251,6 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     }
     double mu = needsSignSplit(phi) ? phi.slopePlus() + phi.slopeMinus() : phi.slopePlus();
     double sigma = 1.0 / (p.lambda() * mu);
-    double sigmaConst = phi.phi0() != 0 ? sigma : 1.0;
     double zStar = phi.phi0() != 0 ? 0.0 : 1.0;
     boolean nonNegativeImage = phi.image(-1e300, 1e300)[0] >= 0;
     List<Node> nodes = new ArrayList<>();
@@ -246,7 +259,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     boolean curAfterPhi = false;
     int id = 0;
     if (p.construction() == Construction.L_PLUS_1) {
-      Layout out = Layout.univariate(cur.n(), p.rho1());
+      Layout out = Layout.univariate(cur.n(), p.rho1(), constants(phi, p.rho1()));
       boolean positive = p.inputLow() >= 0 && needsSignSplit(phi);
       nodes.add(new Univariate(id++, cur, out, positive ? 0 : -2 * p.lambda(), 2 * p.lambda(), 0, 2));
       cur = out;
@@ -258,7 +271,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         if (p.construction() == Construction.TWO_L) {
           boolean positive = (k == 0 ? p.inputLow() >= 0 : curAfterPhi && nonNegativeImage) && needsSignSplit(phi);
           int copies = k == 0 ? p.rho1() : (positive ? p.rho() : defaultRho1(phi, p.rho()));
-          Layout out = Layout.univariate(cur.n(), copies);
+          Layout out = Layout.univariate(cur.n(), copies, constants(phi, copies));
           nodes.add(new Univariate(id++, cur, out, positive ? 0 : -2 * p.lambda(), 2 * p.lambda(), 0, 2));
           cur = out;
         }
@@ -266,7 +279,8 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         Layout out = last || p.construction() == Construction.TWO_L ? Layout.plain(a.out())
             : Layout.copies(a.out(), p.rho());
         double zc = a.phiAfter() ? zStar : 1.0;
-        nodes.add(new Conv(id++, a, cur, out, readsUni ? sigma : 1, readsUni ? sigmaConst : 1, a.phiAfter(), zc));
+        nodes.add(new Conv(id++, a, cur, out, readsUni ? sigma : 1, readsUni ? sigma : 1,
+            readsUni ? largeConstants(phi, cur.rho()) : 0, a.phiAfter(), zc));
         cur = out;
         curAfterPhi = a.phiAfter();
       } else if (s instanceof TargetPlan.Pool pool) {
@@ -286,13 +300,13 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         if (last) {
           throw new IllegalArgumentException("the target must end with a conv or linear layer after its last block");
         }
-        Conv c1 = new Conv(id++, r.conv1(), cur, Layout.copies(r.conv1().out(), p.rho()), 1, 1, true, zStar);
+        Conv c1 = new Conv(id++, r.conv1(), cur, Layout.copies(r.conv1().out(), p.rho()), 1, 1, 0, true, zStar);
         Layout blockOut = Layout.copies(r.conv2().out(), p.rho());
         Conv proj = null;
         if (r.projection() != null) {
-          proj = new Conv(id++, r.projection(), cur, blockOut, 1, 1, false, 0.0);
+          proj = new Conv(id++, r.projection(), cur, blockOut, 1, 1, 0, false, 0.0);
         }
-        Conv c2 = new Conv(id++, r.conv2(), c1.out(), blockOut, 1, 1, false, proj == null ? 0.0 : zStar);
+        Conv c2 = new Conv(id++, r.conv2(), c1.out(), blockOut, 1, 1, 0, false, proj == null ? 0.0 : zStar);
         nodes.add(new Residual(r, c1, c2, proj));
         cur = blockOut;
         curAfterPhi = true;

@@ -317,7 +317,7 @@ public final class TicketChecker {
         if (Math.abs(s.w1[o]) > eps) ticket++;
       }
       int prevB = -1;
-      for (int o = out.n() * out.rho(); o < out.units(); o++) s.constVal[o] = phi.value(0);
+      for (int o = out.constant(0); o < out.units(); o++) s.constVal[o] = phi.value(0);
       for (int o : kb) {
         if (o <= prevB || o < 0 || o >= out.units()) {
           throw new Rejection("univariate layer " + u.id() + ": bias index " + o + " out of range or not increasing");
