@@ -13,6 +13,7 @@ import dev.ticketproof.activation.IdentityConstruction.SignSplitSource;
 import dev.ticketproof.kernel.IdentityChecker;
 import dev.ticketproof.kernel.LinearisationCertificate;
 import dev.ticketproof.kernel.SignSplitCertificate;
+import dev.ticketproof.kernel.SymmetricLinearisationCertificate;
 import dev.ticketproof.kernel.Verdict;
 import dev.ticketproof.subsetsum.SubsetSum.Mode;
 import java.util.List;
@@ -127,6 +128,32 @@ class IdentityProperties {
           double u = IdentityConstruction.evaluate(c, phi, t);
           double rounding = 4 * (Math.abs(c.readout()) * (Math.ulp(y) + phi.phi0Error()) + Math.ulp(c.bias())
               + Math.ulp(u) + Math.ulp(t));
+          double err = Math.abs(u - t);
+          assertThat(err).as(what).isLessThanOrEqualTo(IdentityConstruction.pointwiseBound(c, t) + rounding);
+          assertThat(err).as(what).isLessThanOrEqualTo(c.bound() + rounding);
+        });
+  }
+
+  /**
+   * Property 2 (general class): for every supported activation, including ELU(alpha) with alpha != 1 (m- != m+) and
+   * the ReLU-like ones, the symmetric pair readout (phi(lambda t) - phi(-lambda t)) is within
+   * 2 M lambda^(p-1) |t|^p / |m+ + m-| of t, and the kernel accepts its certificate.
+   */
+  @Test
+  void symmetricReadoutWithinBound() {
+    qt().withFixedSeed(36L).withExamples(400)
+        .forAll(arbitrary().pick(SUPPORTED), doubles().between(Math.log(1e-3), Math.log(0.5)),
+            doubles().between(-1, 1).mix(arbitrary().pick(-1.0, 1.0, 0.0, 1e-9)))
+        .checkAssert((phi, logLambda, t) -> {
+          double lambda = Math.exp(logLambda);
+          SymmetricLinearisationCertificate c = IdentityConstruction.lineariseSymmetric(phi, lambda, 1);
+          String what = phi.name() + " lambda=" + lambda + " t=" + t;
+          Verdict v = IdentityChecker.check(c);
+          assertThat(v.isHolds()).as(what + " " + v).isTrue();
+          double y1 = phi.value(lambda * t);
+          double y2 = phi.value(-lambda * t);
+          double u = IdentityConstruction.evaluate(c, phi, t);
+          double rounding = 4 * (Math.abs(c.readout()) * (Math.ulp(y1) + Math.ulp(y2)) + Math.ulp(u) + Math.ulp(t));
           double err = Math.abs(u - t);
           assertThat(err).as(what).isLessThanOrEqualTo(IdentityConstruction.pointwiseBound(c, t) + rounding);
           assertThat(err).as(what).isLessThanOrEqualTo(c.bound() + rounding);

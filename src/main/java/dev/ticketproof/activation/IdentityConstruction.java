@@ -3,6 +3,7 @@ package dev.ticketproof.activation;
 import dev.ticketproof.kernel.ConstantNeuronCertificate;
 import dev.ticketproof.kernel.LinearisationCertificate;
 import dev.ticketproof.kernel.SignSplitCertificate;
+import dev.ticketproof.kernel.SymmetricLinearisationCertificate;
 import dev.ticketproof.random.Uniform;
 import dev.ticketproof.subsetsum.SubsetSum;
 import java.math.BigDecimal;
@@ -22,6 +23,9 @@ import java.util.List;
  *   <li>{@link #linearise}: for phi differentiable at 0 with \( \phi'(0) = m \ne 0 \): input scale lambda, readout
  *       \( 1/(\lambda m) \), bias \( -\phi(0)/(\lambda m) \); error \( \le M \lambda^{p-1} |t|^p / |m| \) for
  *       \( \lambda |t| \le r \) (tanh and sigmoid: the exact cubic forms, p = 3).</li>
+ *   <li>{@link #lineariseSymmetric}: the general class (m- and m+ may differ, e.g. ELU(alpha)): two units
+ *       \( \pm\lambda \), readout \( \pm 1/(\lambda (m_+ + m_-)) \); error
+ *       \( \le 2 M \lambda^{p-1} |t|^p / |m_+ + m_-| \).</li>
  *   <li>{@link #constantNeuron}: a unit with zero input weights and bias beta outputs \( c = \phi(\beta) \ne 0 \);
  *       readout 1/c turns it into (nearly) 1.</li>
  * </ul>
@@ -200,6 +204,57 @@ public final class IdentityConstruction {
         .add(beta.abs());
     return new LinearisationCertificate(phi.name(), phi.phi0(), m, phi.remainderConstant(), p, phi.remainderRadius(),
         lambda, inputBound, readout, bias, up(bound));
+  }
+
+  /**
+   * The symmetric linearisation, for every activation that satisfies the [identity] hypothesis (including ELU with
+   * alpha != 1, whose one-sided slopes differ, and ReLU-like phi): two units with input weights lambda and -lambda,
+   * readouts \( \pm 1/(\lambda \sigma) \), \( \sigma = m_+ + m_- \). phi(0) cancels without a bias, and
+   * \( |u(t) - t| \le 2 M \lambda^{p-1} |t|^p / |\sigma| \) for \( \lambda |t| \le r \).
+   *
+   * @param phi the activation ([identity] hypothesis)
+   * @param lambda input scale, finite and &gt; 0, with lambda B &le; r
+   * @param inputBound B, finite and &ge; 0
+   * @return the certificate with the exact bound rounded up
+   * @throws IllegalArgumentException naming the violated hypothesis
+   */
+  public static SymmetricLinearisationCertificate lineariseSymmetric(Activation phi, double lambda,
+      double inputBound) {
+    IdentityHypothesis.require(phi);
+    if (!(lambda > 0 && lambda < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("linearisation needs a finite input scale lambda > 0, got " + lambda);
+    }
+    if (!(inputBound >= 0 && inputBound < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("linearisation needs a finite input bound B >= 0, got " + inputBound);
+    }
+    if (!(lambda * inputBound <= phi.remainderRadius())) {
+      throw new IllegalArgumentException("linearisation needs lambda B <= r (the remainder radius), got lambda = "
+          + lambda + ", B = " + inputBound + ", r = " + phi.remainderRadius());
+    }
+    double sigma = phi.slopePlus() + phi.slopeMinus();
+    double readout = 1 / (lambda * sigma);
+    BigDecimal bigReadout = new BigDecimal(readout);
+    BigDecimal bigLambda = new BigDecimal(lambda);
+    BigDecimal b = new BigDecimal(inputBound);
+    int p = phi.remainderPower();
+    BigDecimal kappa = bigReadout.multiply(bigLambda)
+        .multiply(new BigDecimal(phi.slopePlus()).add(new BigDecimal(phi.slopeMinus())));
+    BigDecimal bound = kappa.subtract(BigDecimal.ONE).abs().multiply(b).add(bigReadout.abs()
+        .multiply(BigDecimal.valueOf(2)).multiply(new BigDecimal(phi.remainderConstant())).multiply(bigLambda.pow(p))
+        .multiply(b.pow(p)));
+    return new SymmetricLinearisationCertificate(phi.name(), phi.slopeMinus(), phi.slopePlus(),
+        phi.remainderConstant(), p, phi.remainderRadius(), lambda, inputBound, readout, up(bound));
+  }
+
+  /** The symmetric pair \( \text{readout} \cdot (\phi(\lambda t) - \phi(-\lambda t)) \) in floating point. */
+  public static double evaluate(SymmetricLinearisationCertificate c, Activation phi, double t) {
+    return c.readout() * (phi.value(c.lambda() * t) - phi.value(-c.lambda() * t));
+  }
+
+  /** The pointwise symmetric bound at t, \( 2 M \lambda^{p-1} |t|^p / |m_+ + m_-| \) (real arithmetic). */
+  public static double pointwiseBound(SymmetricLinearisationCertificate c, double t) {
+    return 2 * c.remainderConstant() * Math.pow(c.lambda(), c.remainderPower() - 1)
+        * Math.pow(Math.abs(t), c.remainderPower()) / Math.abs(c.slopePlus() + c.slopeMinus());
   }
 
   /** The linearised unit \( \text{readout} \cdot \phi(\lambda t) + \text{bias} \) in floating point. */

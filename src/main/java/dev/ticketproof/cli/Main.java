@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         SubsetSumCommand.class,
         InspectCommand.class,
         EvalCommand.class,
+        ActivationsCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

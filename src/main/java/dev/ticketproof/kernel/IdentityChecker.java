@@ -183,6 +183,78 @@ public final class IdentityChecker {
   }
 
   /**
+   * The symmetric linearisation (general class). The whole check: (1) fields finite, lambda &gt; 0, B &ge; 0; (2)
+   * the activation has a kernel local model and the recorded m-, m+, p equal it, M is at least its M, r at most
+   * its r; (3) \( \sigma = m_+ + m_- \ne 0 \) (the lemma's hypothesis); (4) \( \lambda B \le r \); (5) the bound of
+   * {@link SymmetricLinearisationCertificate}, recomputed exactly, is at most the claimed one and within a relative
+   * \( 2^{-40} \) of it; (6) the sanity check of {@link #check(LinearisationCertificate)} at 65 points with the
+   * kernel's own phi.
+   *
+   * @param c the certificate. Not modified.
+   * @return "holds" or "rejected" with the first reason found
+   */
+  public static Verdict check(SymmetricLinearisationCertificate c) {
+    if (c == null || c.activation() == null) {
+      return Verdict.rejected("incomplete symmetric linearisation certificate: " + c);
+    }
+    String finite = firstNonFinite(new String[] {"m-", "m+", "M", "lambda", "B", "readout", "bound"},
+        c.slopeMinus(), c.slopePlus(), c.remainderConstant(), c.lambda(), c.inputBound(), c.readout(), c.bound());
+    if (finite != null) {
+      return Verdict.rejected(finite);
+    }
+    if (Double.isNaN(c.remainderRadius())) {
+      return Verdict.rejected("remainder radius is NaN");
+    }
+    if (!(c.lambda() > 0) || !(c.inputBound() >= 0)) {
+      return Verdict.rejected("need lambda > 0 and B >= 0, got lambda = " + c.lambda() + ", B = " + c.inputBound());
+    }
+    ReferenceActivations.Local ref = ReferenceActivations.local(c.activation());
+    if (ref == null) {
+      return Verdict.rejected("activation " + c.activation() + " has no local model in the kernel (relu, "
+          + "leaky-relu(a), tanh, sigmoid, elu(alpha), softplus, silu, gelu)");
+    }
+    if (c.slopeMinus() != ref.slopeMinus() || c.slopePlus() != ref.slopePlus()
+        || c.remainderPower() != ref.remainderPower() || !(c.remainderConstant() >= ref.remainderConstant())
+        || !(c.remainderRadius() <= ref.radius())) {
+      return Verdict.rejected("recorded local model (m- = " + c.slopeMinus() + ", m+ = " + c.slopePlus() + ", M = "
+          + c.remainderConstant() + ", p = " + c.remainderPower() + ", r = " + c.remainderRadius()
+          + ") does not match " + c.activation() + "'s " + ref);
+    }
+    BigDecimal sigma = new BigDecimal(c.slopePlus()).add(new BigDecimal(c.slopeMinus()));
+    if (sigma.signum() == 0) {
+      return Verdict.rejected("hypothesis m+ + m- != 0 violated: m- = " + c.slopeMinus() + ", m+ = " + c.slopePlus());
+    }
+    BigDecimal lambda = new BigDecimal(c.lambda());
+    BigDecimal b = new BigDecimal(c.inputBound());
+    if (Double.isFinite(c.remainderRadius()) && lambda.multiply(b).compareTo(new BigDecimal(c.remainderRadius())) > 0) {
+      return Verdict.rejected("lambda B = " + c.lambda() * c.inputBound() + " exceeds the remainder radius "
+          + c.remainderRadius());
+    }
+    BigDecimal readout = new BigDecimal(c.readout());
+    BigDecimal kappa = readout.multiply(lambda).multiply(sigma);
+    int p = c.remainderPower();
+    BigDecimal exact = kappa.subtract(BigDecimal.ONE).abs().multiply(b).add(readout.abs()
+        .multiply(BigDecimal.valueOf(2)).multiply(new BigDecimal(c.remainderConstant())).multiply(lambda.pow(p))
+        .multiply(b.pow(p)));
+    String r = tight("bound", c.bound(), BigDecimal.ONE, exact);
+    if (r != null) {
+      return Verdict.rejected(r);
+    }
+    for (int k = 0; k <= 64; k++) {
+      double t = c.inputBound() * (-1 + k / 32.0);
+      double v1 = ReferenceActivations.value(c.activation(), c.lambda() * t);
+      double v2 = ReferenceActivations.value(c.activation(), -c.lambda() * t);
+      double u = c.readout() * (v1 - v2);
+      double allowance = 8 * (Math.abs(c.readout()) * (Math.ulp(v1) + Math.ulp(v2)) + Math.ulp(u) + Math.ulp(t));
+      if (!(Math.abs(u - t) <= c.bound() + allowance)) {
+        return Verdict.rejected("sanity check failed: at t = " + t + " the units give " + u + ", error "
+            + Math.abs(u - t) + " > bound " + c.bound());
+      }
+    }
+    return Verdict.holds();
+  }
+
+  /**
    * A constant neuron. The whole check: (1) the activation is one the kernel can evaluate; (2) for a drawn bias, the
    * recorded beta equals the weight-field draw bit for bit; (3) the recorded value equals the kernel's phi(beta)
    * (exactly for piecewise-linear phi, within 2 ulp otherwise) and is finite and nonzero; (4) the claimed deviation

@@ -88,8 +88,15 @@ final class ReferenceActivations {
     return null;
   }
 
-  /** The local model of a smooth activation (m- = m+), or null when the kernel has none for this name. */
-  static Smooth smooth(String name) {
+  /**
+   * The local model at 0 of a known activation: \( \phi(t) = \phi_0 + m_\pm t + R(t) \) with
+   * \( |R(t)| \le M |t|^p \) for \( |t| \le r \), and \( |\phi(0) - \phi_0| \le \) phi0Error.
+   */
+  record Local(double phi0, double phi0Error, double slopeMinus, double slopePlus, double remainderConstant,
+      int remainderPower, double radius) {}
+
+  /** The local model of the named activation, or null for a name the kernel does not know. */
+  static Local local(String name) {
     Name n = parse(name);
     if (n == null) {
       return null;
@@ -97,18 +104,31 @@ final class ReferenceActivations {
     double inf = Double.POSITIVE_INFINITY;
     boolean noParam = Double.isNaN(n.parameter());
     switch (n.base()) {
-      case "tanh": return noParam ? new Smooth(0, 0, 1, Math.nextUp(1.0 / 3), 3, inf) : null;
-      case "sigmoid": return noParam ? new Smooth(0.5, 0, 0.25, Math.nextUp(1.0 / 48), 3, inf) : null;
-      case "elu": return n.parameter() == 1 ? new Smooth(0, 0, 1, 0.5, 2, inf) : null;
+      case "relu": return noParam ? new Local(0, 0, 0, 1, 0, 2, inf) : null;
+      case "leaky-relu": return noParam ? null : new Local(0, 0, n.parameter(), 1, 0, 2, inf);
+      case "tanh": return noParam ? new Local(0, 0, 1, 1, Math.nextUp(1.0 / 3), 3, inf) : null;
+      case "sigmoid": return noParam ? new Local(0.5, 0, 0.25, 0.25, Math.nextUp(1.0 / 48), 3, inf) : null;
+      // alpha (e^t - 1 - t) lies in [0, alpha t^2 / 2] for t <= 0; alpha / 2 is exact in binary
+      case "elu": return noParam || !(n.parameter() >= 0) ? null
+          : new Local(0, 0, n.parameter(), 1, n.parameter() / 2, 2, inf);
       case "softplus": {
         double ln2 = Math.log(2);
-        return noParam ? new Smooth(ln2, Math.ulp(ln2), 0.5, 0.125, 2, inf) : null;
+        return noParam ? new Local(ln2, Math.ulp(ln2), 0.5, 0.5, 0.125, 2, inf) : null;
       }
-      case "silu": return noParam ? new Smooth(0, 0, 0.5, 0.25, 2, inf) : null;
+      case "silu": return noParam ? new Local(0, 0, 0.5, 0.5, 0.25, 2, inf) : null;
       // 1/sqrt(2 pi) = 0.398942280401432677939..., the smallest double not below it
-      case "gelu": return noParam ? new Smooth(0, 0, 0.5, 0.3989422804014327, 2, inf) : null;
+      case "gelu": return noParam ? new Local(0, 0, 0.5, 0.5, 0.3989422804014327, 2, inf) : null;
       default: return null;
     }
+  }
+
+  /** The local model of a smooth activation (m- = m+), or null when the kernel has none for this name. */
+  static Smooth smooth(String name) {
+    Local l = local(name);
+    if (l == null || l.slopeMinus() != l.slopePlus()) {
+      return null;
+    }
+    return new Smooth(l.phi0(), l.phi0Error(), l.slopePlus(), l.remainderConstant(), l.remainderPower(), l.radius());
   }
 
   private static double logistic(double t) {

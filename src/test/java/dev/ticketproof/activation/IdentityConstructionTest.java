@@ -8,6 +8,7 @@ import dev.ticketproof.kernel.ConstantNeuronCertificate;
 import dev.ticketproof.kernel.IdentityChecker;
 import dev.ticketproof.kernel.LinearisationCertificate;
 import dev.ticketproof.kernel.SignSplitCertificate;
+import dev.ticketproof.kernel.SymmetricLinearisationCertificate;
 import dev.ticketproof.kernel.Verdict;
 import dev.ticketproof.random.Uniform;
 import dev.ticketproof.subsetsum.SubsetSum.Mode;
@@ -114,6 +115,32 @@ class IdentityConstructionTest {
       rejected(IdentityChecker.check(c.withConstants("relu", 0, 1, 0, 2)), "no smooth local model");
     }
     assertThat(IdentityConstruction.linearise(new Sigmoid(), 0.5, 1).bound()).isGreaterThan(0.25 / 12);
+  }
+
+  @Test
+  void symmetricLinearisationCoversTheGeneralClass() {
+    for (Activation phi : new Activation[] {new Relu(), new LeakyRelu(0.2), new Tanh(), new Sigmoid(), new Elu(0.5),
+        new Elu(3), new Softplus(), new Silu(), new Gelu()}) {
+      SymmetricLinearisationCertificate c = IdentityConstruction.lineariseSymmetric(phi, 0.01, 1);
+      assertThat(IdentityChecker.check(c).isHolds()).as(phi.name() + " " + IdentityChecker.check(c)).isTrue();
+      double sigma = phi.slopeMinus() + phi.slopePlus();
+      double expected = 2 * phi.remainderConstant() * Math.pow(0.01, phi.remainderPower() - 1) / sigma;
+      assertThat(c.bound()).as(phi.name()).isBetween(expected, expected * (1 + 1e-6) + 1e-12);
+      for (double t = -1; t <= 1; t += 0.125) {
+        assertThat(Math.abs(IdentityConstruction.evaluate(c, phi, t) - t)).as("%s t=%s", phi.name(), t)
+            .isLessThanOrEqualTo(c.bound() + 1e-12);
+      }
+      rejected(IdentityChecker.check(c.withLambda(0.03)), "bound");
+      rejected(IdentityChecker.check(c.withBound(c.bound() * 0.5 - 1e-300)), "below the exact");
+      rejected(IdentityChecker.check(c.withBound(Double.POSITIVE_INFINITY)), "not finite");
+      rejected(IdentityChecker.check(c.withModel("abs", -1, 1, 0)), "no local model");
+      rejected(IdentityChecker.check(c.withModel(c.activation(), c.slopeMinus() + 0.1, c.slopePlus(),
+          c.remainderConstant())), "does not match");
+    }
+    rejected(IdentityChecker.check(IdentityConstruction.lineariseSymmetric(new LeakyRelu(0.2), 0.5, 1)
+        .withModel("leaky-relu(-1.0)", -1, 1, 0)), "m+ + m- != 0");
+    assertThatThrownBy(() -> IdentityConstruction.lineariseSymmetric(new AbsoluteValue(), 0.1, 1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(IdentityHypothesis.SLOPE_SUM);
   }
 
   @Test

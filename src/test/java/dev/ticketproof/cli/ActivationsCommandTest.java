@@ -1,0 +1,87 @@
+package dev.ticketproof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ActivationsCommandTest {
+  record Run(int code, String out, String err) {}
+
+  static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void jsonListsTheCatalogWithItsConstants() {
+    Run r = run("activations", "--format", "json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonArray a = JsonParser.parseString(r.out()).getAsJsonArray();
+    assertThat(a).hasSize(ActivationCatalog.all().size());
+    for (int i = 0; i < a.size(); i++) {
+      JsonObject o = a.get(i).getAsJsonObject();
+      Activation phi = ActivationCatalog.all().get(i);
+      assertThat(o.get("name").getAsString()).isEqualTo(phi.name());
+      assertThat(o.get("phi0").getAsDouble()).isEqualTo(phi.phi0());
+      assertThat(o.get("slopeMinus").getAsDouble()).isEqualTo(phi.slopeMinus());
+      assertThat(o.get("slopePlus").getAsDouble()).isEqualTo(phi.slopePlus());
+      JsonObject rem = o.getAsJsonObject("remainder");
+      assertThat(rem.get("constant").getAsDouble()).isEqualTo(phi.remainderConstant());
+      assertThat(rem.get("power").getAsInt()).isEqualTo(phi.remainderPower());
+      assertThat(rem.get("radius").isJsonNull()).isTrue();
+      assertThat(rem.get("form").getAsString()).isNotEmpty();
+      boolean supported = !(phi.name().equals("abs") || phi.name().equals("square") || phi.name().equals("cos"));
+      assertThat(o.get("supported").getAsBoolean()).as(phi.name()).isEqualTo(supported);
+      assertThat(o.has("reason")).isEqualTo(!supported);
+      if (supported) {
+        assertThat(o.get("lipschitz").getAsDouble()).isEqualTo(phi.lipschitz());
+      } else {
+        assertThat(o.get("reason").getAsString()).contains("m+ + m- != 0");
+      }
+    }
+    JsonObject tanh = a.get(2).getAsJsonObject();
+    assertThat(tanh.getAsJsonObject("remainder").get("form").getAsString()).isEqualTo("M|t|^3 on |t|<=r");
+    assertThat(tanh.get("construction").getAsString()).isEqualTo("linearisation");
+    assertThat(a.get(0).getAsJsonObject().get("construction").getAsString()).isEqualTo("sign-split");
+    assertThat(a.get(9).getAsJsonObject().get("lipschitz").isJsonNull()).isTrue(); // square
+  }
+
+  @Test
+  void selectedActivationsWithDerivedConstantsAndTable() {
+    Run r = run("activations", "--format", "json", "--activation", "leaky-relu(0.2)", "--activation", "gelu",
+        "--derive");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonArray a = JsonParser.parseString(r.out()).getAsJsonArray();
+    assertThat(a).hasSize(2);
+    assertThat(a.get(0).getAsJsonObject().get("slopeMinus").getAsDouble()).isEqualTo(0.2);
+    JsonObject gelu = a.get(1).getAsJsonObject();
+    assertThat(gelu.getAsJsonObject("derived").get("lipschitz").getAsDouble())
+        .isCloseTo(gelu.get("lipschitz").getAsDouble(), org.assertj.core.api.Assertions.within(1e-9));
+    Run t = run("activations");
+    assertThat(t.code()).isZero();
+    assertThat(t.out()).contains("name").contains("relu").contains("gelu").contains("no").contains("m+ + m- != 0");
+  }
+
+  @Test
+  void badInputIsAUsageError() {
+    Run r = run("activations", "--activation", "mish");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--activation").contains("mish").contains("relu, leaky-relu");
+    Run f = run("activations", "--format", "xml");
+    assertThat(f.code()).isEqualTo(2);
+    assertThat(f.err()).contains("--format");
+  }
+}
