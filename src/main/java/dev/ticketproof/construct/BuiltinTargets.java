@@ -32,8 +32,8 @@ public final class BuiltinTargets {
   /** Names and one-line descriptions of the built-in targets. */
   public static Map<String, String> catalog() {
     Map<String, String> m = new TreeMap<>();
-    m.put("mnist-cnn", "synthetic analogue of the paper's MNIST CNN: conv 1->32->32 3x3 pad 1, ~10% nonzero,"
-        + " |w| <= 1.5, flatten, linear 25088->10 (layers 0, 2, 5)");
+    m.put("mnist-cnn", "synthetic analogue of the paper's MNIST CNN: conv 1->32->32 3x3 pad 1, ~10% of weights and"
+        + " biases nonzero, |w| <= 1.5, flatten, linear 25088->10 (layers 0, 2, 5)");
     m.put("small-cnn", "conv 2->4 3x3 pad 1, conv 4->4 3x3 stride 2 pad 1, flatten, linear 64->3 on 2x8x8 inputs");
     m.put("small-fc", "fully connected 4->8->8->2 (layers 0, 2, 4)");
     m.put("small-resnet", "CIFAR-style ResNet: conv 3->8, blocks 8 (identity) and 16 (stride 2, projection), "
@@ -52,8 +52,8 @@ public final class BuiltinTargets {
     Gen g = new Gen(name);
     return switch (name) {
       case "mnist-cnn" -> sequential(new int[] {1, 28, 28}, List.of(
-          g.conv("0", 32, 1, 3, 1, 1, 0.10, 1.5), new ActivationLayer(phi),
-          g.conv("2", 32, 32, 3, 1, 1, 0.10, 1.5), new ActivationLayer(phi),
+          g.conv("0", 32, 1, 3, 1, 1, 0.10, 1.5, 0.10), new ActivationLayer(phi),
+          g.conv("2", 32, 32, 3, 1, 1, 0.10, 1.5, 0.10), new ActivationLayer(phi),
           new Flatten(), g.linear("5", 10, 32 * 28 * 28, 0.10, 0.05)));
       case "small-cnn" -> sequential(new int[] {2, 8, 8}, List.of(
           g.conv("0", 4, 2, 3, 1, 1, 0.6, 1.5), new ActivationLayer(phi),
@@ -117,8 +117,13 @@ public final class BuiltinTargets {
     }
 
     Conv2d conv(String name, int out, int in, int k, int stride, int pad, double density, double scale) {
+      return conv(name, out, in, k, stride, pad, density, scale, 1.0);
+    }
+
+    Conv2d conv(String name, int out, int in, int k, int stride, int pad, double density, double scale,
+        double biasDensity) {
       Tensor w = Tensor.of(sparse(out * in * k * k, density, scale), out, in, k, k);
-      Tensor b = Tensor.of(sparse(out, 1.0, 0.2), out);
+      Tensor b = Tensor.of(sparse(out, biasDensity, 0.2), out);
       return new Conv2d(name, w, b, stride, pad);
     }
 
