@@ -75,6 +75,20 @@ class ActivationsCommandTest {
     assertThat(t.out()).contains("name").contains("relu").contains("gelu").contains("no").contains("m+ + m- != 0");
   }
 
+  /** The JSON example in docs/cli.md is the command's actual output for tanh. */
+  @Test
+  void documentedExampleIsTheActualOutput() throws java.io.IOException {
+    String doc = java.nio.file.Files.readString(java.nio.file.Path.of("docs", "cli.md"));
+    int section = doc.indexOf("## `activations`");
+    assertThat(section).isNotNegative();
+    int start = doc.indexOf("```json", section) + "```json".length();
+    String snippet = doc.substring(start, doc.indexOf("```", start));
+    Run r = run("activations", "--format", "json", "--activation", "tanh");
+    assertThat(r.code()).isZero();
+    assertThat(JsonParser.parseString(snippet))
+        .isEqualTo(JsonParser.parseString(r.out()).getAsJsonArray().get(0));
+  }
+
   @Test
   void badInputIsAUsageError() {
     Run r = run("activations", "--activation", "mish");
