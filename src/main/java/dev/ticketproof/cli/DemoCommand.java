@@ -1,46 +1,209 @@
 package dev.ticketproof.cli;
 
-import dev.ticketproof.subsetsum.Experiments;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.BuiltinTargets;
+import dev.ticketproof.construct.DataCheck;
+import dev.ticketproof.construct.Digits;
+import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.kernel.Evaluator;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.kernel.TicketFile;
+import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code demo}: a quick tour; currently subset-sum statistics for a few widths. */
-@Command(name = "demo", mixinStandardHelpOptions = true, description = "Runs a quick demonstration and prints a table.")
+/**
+ * {@code demo}: the embedded default job. Builds tickets for the built-in targets (a fully connected net, a small
+ * CNN, a small ResNet, the real digits CNN and the MNIST-CNN analogue's conv layers) with ReLU and a smooth
+ * activation, writes each certificate, reads it back, re-checks it with the kernel, measures target vs ticket and
+ * prints a table.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+    description = "Builds, writes, re-reads and kernel-checks tickets for the built-in targets and prints a table.")
 public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--no-progress", description = "Do not show progress bars on stderr.")
+  @Option(names = "--no-progress", description = "No progress bar on stderr.")
   boolean noProgress;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of the source networks (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Override public Integer call() {
+  @Option(names = "--format", defaultValue = "table", description = "json or table (default: ${DEFAULT-VALUE}).")
+  String format;
+
+  /** One row of the demo. */
+  record Row(String target, String activation, String construction, String upto, double lo, double hi) {}
+
+  static final List<Row> ROWS = List.of(
+      new Row("small-fc", "relu", "l+1", null, -1, 1),
+      new Row("small-cnn", "relu", "l+1", null, -1, 1),
+      new Row("small-cnn", "sigmoid", "l+1", null, -1, 1),
+      new Row("small-cnn", "relu", "2l", null, -1, 1),
+      new Row("small-resnet", "relu", "l+1", null, -1, 1),
+      new Row("small-resnet", "sigmoid", "l+1", null, -1, 1),
+      new Row("mnist-cnn", "relu", "l+1", "2", 0, 1),
+      new Row("digits-cnn", "relu", "l+1", null, 0, 1),
+      new Row("digits-cnn", "relu", "2l", null, 0, 1));
+
+  @Override
+  public Integer call() {
+    try {
+      Cli.checkFormat(format);
+    } catch (UsageError e) {
+      spec.commandLine().getErr().println("demo: " + e.getMessage());
+      return 2;
+    }
     PrintWriter out = spec.commandLine().getOut();
-    int trials = 20_000;
-    out.println("Random subset-sum approximation, one target z ~ U[-1,1], eps = 0.01, " + trials + " trials, seed " + seed);
-    out.printf(Locale.ROOT, "%4s  %-10s  %-12s  %-22s  %-10s  %-10s%n", "n", "mode", "failure %", "95% CI (%)",
-        "mean size", "ns/inst");
-    int[] ns = {10, 12, 15, 20};
-    for (int n : ns) {
-      for (SubsetSum.Mode m : new SubsetSum.Mode[] {SubsetSum.Mode.MIN_SIZE, SubsetSum.Mode.EXACT}) {
-        Experiments.StatsResult r = SubsetSumCommand.withProgress(!noProgress, "demo n=" + n, trials,
-            p -> Experiments.stats(n, 0.01, trials, seed, m, false, p));
-        out.printf(Locale.ROOT, "%4d  %-10s  %-12.4f  [%.4f, %.4f]        %-10.3f  %-10.0f%n", n, m.cliName(),
-            100 * r.failureRate(), 100 * r.ci95()[0], 100 * r.ci95()[1], r.meanSubsetSize(), r.nanosPerInstance());
+    JsonArray rows = new JsonArray();
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("ticketproof-demo");
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("demo: cannot create a temporary directory: " + e.getMessage());
+      return 1;
+    }
+    boolean allHold = true;
+    long start = System.nanoTime();
+    try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("demo").setInitialMax(ROWS.size())
+        .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250).build()) {
+      for (Row row : ROWS) {
+        if (bar != null) bar.setExtraMessage(row.target() + " " + row.activation() + " " + row.construction());
+        JsonObject o = run(row, dir);
+        allHold &= "holds".equals(o.get("verdict").getAsString());
+        rows.add(o);
+        if (bar != null) bar.step();
+      }
+    } catch (IOException e) {
+      spec.commandLine().getErr().println("demo: " + e.getMessage());
+      return 1;
+    }
+    double total = (System.nanoTime() - start) / 1e9;
+    if ("json".equals(format)) {
+      JsonObject o = new JsonObject();
+      o.add("rows", rows);
+      o.addProperty("seconds", total);
+      out.println(new GsonBuilder().serializeSpecialFloatingPointValues().create().toJson(o));
+    } else {
+      table(out, rows, total);
+    }
+    out.flush();
+    return allHold ? 0 : 3;
+  }
+
+  private JsonObject run(Row row, Path dir) throws IOException {
+    Activation phi = ActivationCatalog.parse(row.activation());
+    Network target = BuiltinTargets.of(row.target(), phi);
+    int rho = 15;
+    double lo = row.lo();
+    SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.parse(row.construction()), rho,
+        SourceNetwork.defaultRho1(phi, rho, lo), SourceNetwork.defaultLambda(phi), seed, row.upto(), lo, row.hi());
+    long t0 = System.nanoTime();
+    TicketBuilder.Result r = TicketBuilder.build(target, phi, new TicketBuilder.Options(p, 0.01,
+        SubsetSum.Mode.MIN_SIZE, Runtime.getRuntime().availableProcessors(), "builtin:" + row.target()),
+        TicketBuilder.Progress.NONE);
+    double construct = (System.nanoTime() - t0) / 1e9;
+    Path file = dir.resolve(row.target() + "-" + row.activation() + "-" + row.construction() + ".tpz");
+    TicketFile.write(r.certificate(), file);
+    long t1 = System.nanoTime();
+    TicketCertificate back;
+    try {
+      back = TicketFile.read(file);
+    } catch (TicketFile.Unreadable e) {
+      throw new IOException(e.getMessage(), e);
+    }
+    TicketChecker.Report rep = TicketChecker.check(back, target, phi);
+    SourceNetwork src = SourceNetwork.of(TargetPlan.of(target, phi), back.params());
+    Evaluator te = Evaluator.ofTarget(src.plan());
+    Evaluator ke = Evaluator.ofTicket(src, back);
+    int[] s = target.inputShape();
+    double[] m = Evaluator.compare(te, ke, Evaluator.boxSamples(s[0] * s[1] * s[2], lo, row.hi(), 16, seed + 1));
+    double verify = (System.nanoTime() - t1) / 1e9;
+    JsonObject o = new JsonObject();
+    o.addProperty("target", row.target());
+    o.addProperty("activation", row.activation());
+    o.addProperty("construction", row.construction());
+    o.addProperty("upto", row.upto());
+    o.addProperty("inputBox", "[" + fmt(lo) + "," + fmt(row.hi()) + "]");
+    o.addProperty("targetParams", rep.targetParams());
+    o.addProperty("sourceParams", rep.sourceParams());
+    o.addProperty("ticketParams", rep.ticketParams());
+    o.addProperty("instances", rep.instances());
+    o.addProperty("failedInstances", rep.failedInstances());
+    o.addProperty("certifiedBound", rep.certifiedBound());
+    o.addProperty("measuredMaxError", m[0]);
+    o.addProperty("maxTargetOutput", m[1]);
+    boolean holds = rep.verdict().isHolds() && m[0] <= rep.certifiedBound();
+    if (row.target().equals("digits-cnn")) {
+      Digits.TestSet test = Digits.testSet();
+      DataCheck d = DataCheck.of(te, ke, test.inputs(), test.labels());
+      o.addProperty("targetAccuracy", d.targetAccuracy());
+      o.addProperty("ticketAccuracy", d.ticketAccuracy());
+      o.addProperty("agreement", d.agreement());
+      o.addProperty("dataMaxError", d.maxError());
+      holds &= d.maxError() <= rep.certifiedBound();
+    }
+    o.addProperty("constructSeconds", construct);
+    o.addProperty("verifySeconds", verify);
+    o.addProperty("verdict", holds ? "holds" : "rejected");
+    if (!rep.verdict().isHolds()) o.addProperty("reason", rep.verdict().reason());
+    return o;
+  }
+
+  private static String fmt(double v) { return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v); }
+
+  private static void table(PrintWriter out, JsonArray rows, double total) {
+    out.println("TicketProof demo: strong lottery tickets pruned from virtual random source networks (rho = 15,"
+        + " eps = 0.01 per parameter),");
+    out.println("each certificate written, read back and re-checked by the kernel; errors are sup |target - ticket|"
+        + " over the input box.");
+    out.println();
+    out.printf(Locale.ROOT, "%-13s %-8s %-4s %-5s %-7s %7s %10s %9s %13s %10s %10s %7s %7s  %s%n", "target", "phi",
+        "cons", "upto", "box", "target", "source", "ticket", "failed/inst", "certified", "measured", "build", "check",
+        "verdict");
+    for (var el : rows) {
+      JsonObject o = el.getAsJsonObject();
+      out.printf(Locale.ROOT, "%-13s %-8s %-4s %-5s %-7s %7d %10d %9d %13s %10.3g %10.3g %6.2fs %6.2fs  %s%n",
+          o.get("target").getAsString(), o.get("activation").getAsString(), o.get("construction").getAsString(),
+          o.get("upto").isJsonNull() ? "-" : o.get("upto").getAsString(), o.get("inputBox").getAsString(),
+          o.get("targetParams").getAsLong(), o.get("sourceParams").getAsLong(), o.get("ticketParams").getAsLong(),
+          o.get("failedInstances").getAsLong() + "/" + o.get("instances").getAsLong(),
+          o.get("certifiedBound").getAsDouble(), o.get("measuredMaxError").getAsDouble(),
+          o.get("constructSeconds").getAsDouble(), o.get("verifySeconds").getAsDouble(),
+          o.get("verdict").getAsString());
+    }
+    out.println();
+    for (var el : rows) {
+      JsonObject o = el.getAsJsonObject();
+      if (o.has("targetAccuracy")) {
+        out.printf(Locale.ROOT, "digits-cnn (%s, real data, 360 test images): target accuracy %.2f %%, ticket accuracy"
+            + " %.2f %%, predictions agree on %.2f %%, max |target - ticket| on the data %.3g%n",
+            o.get("construction").getAsString(), 100 * o.get("targetAccuracy").getAsDouble(),
+            100 * o.get("ticketAccuracy").getAsDouble(), 100 * o.get("agreement").getAsDouble(),
+            o.get("dataMaxError").getAsDouble());
       }
     }
-    Experiments.CoverageResult c = SubsetSumCommand.withProgress(!noProgress, "demo coverage", 400,
-        p -> Experiments.coverage(15, 0.01, 400, seed, false, p));
-    out.printf(Locale.ROOT, "Every z in [-1,1] covered (n=15, eps=0.01): %d / %d = %.3f  95%% CI [%.3f, %.3f]%n",
-        c.covered(), c.trials(), c.coverage(), c.ci95()[0], c.ci95()[1]);
-    out.flush();
-    return 0;
+    out.printf(Locale.ROOT, "%nParameters count weights and biases with |w| > eps (ticket: kept source weights;"
+        + " with --upto the kept target layers are counted too). Total %.1f s.%n", total);
   }
 }

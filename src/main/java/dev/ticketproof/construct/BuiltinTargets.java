@@ -38,6 +38,8 @@ public final class BuiltinTargets {
     m.put("small-fc", "fully connected 4->8->8->2 (layers 0, 2, 4)");
     m.put("small-resnet", "CIFAR-style ResNet: conv 3->8, blocks 8 (identity) and 16 (stride 2, projection), "
         + "global average pooling, fc 16->10 on 3x8x8 inputs, BatchNorm with running statistics");
+    m.put("digits-cnn", "real target: CNN trained with PyTorch on the UCI optical digits (CC BY 4.0), pruned to 20 %:"
+        + " conv 1->8->8 3x3 pad 1, flatten, linear 512->10 on 1x8x8 inputs in [0,1] (trained with relu)");
     m.put("resnet20", "ResNet-20-sized: 16/32/64 channels, 3 blocks per stage, 3x32x32 inputs, ~45% of conv "
         + "weights nonzero, BatchNorm with running statistics, fc 64->10");
     return m;
@@ -64,6 +66,7 @@ public final class BuiltinTargets {
           g.linear("2", 8, 8, 0.6, 1.0), new ActivationLayer(phi),
           g.linear("4", 2, 8, 0.8, 1.0)));
       case "small-resnet" -> resnet(g, phi, new int[] {3, 8, 8}, new int[] {8, 16}, 1, 0.6, 10);
+      case "digits-cnn" -> Digits.target(phi);
       case "resnet20" -> resnet(g, phi, new int[] {3, 32, 32}, new int[] {16, 32, 64}, 3, 0.45, 10);
       default -> throw new IllegalArgumentException("unknown built-in target '" + name + "'; valid: "
           + String.join(", ", catalog().keySet()));

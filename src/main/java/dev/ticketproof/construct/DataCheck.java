@@ -1,0 +1,53 @@
+package dev.ticketproof.construct;
+
+import dev.ticketproof.kernel.Evaluator;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Target and ticket on labelled data: accuracies, the fraction of inputs on which their predictions (argmax) agree,
+ * and the largest output difference (which the certified bound must dominate when the data lie in the box).
+ *
+ * @param samples number of inputs
+ * @param targetAccuracy fraction of inputs the target classifies correctly
+ * @param ticketAccuracy fraction of inputs the ticket classifies correctly
+ * @param agreement fraction of inputs on which target and ticket predict the same class
+ * @param maxError max over inputs and outputs of |target - ticket|
+ */
+public record DataCheck(int samples, double targetAccuracy, double ticketAccuracy, double agreement,
+    double maxError) {
+
+  /** Evaluates both networks on the inputs; labels may be null (accuracies are then NaN). */
+  public static DataCheck of(Evaluator target, Evaluator ticket, List<double[]> inputs, int[] labels) {
+    int n = inputs.size();
+    int[][] pred = new int[n][];
+    double[] err = new double[n];
+    IntStream.range(0, n).parallel().forEach(q -> {
+      double[] a = target.apply(inputs.get(q));
+      double[] b = ticket.apply(inputs.get(q));
+      double e = 0;
+      for (int j = 0; j < a.length; j++) e = Math.max(e, Math.abs(a[j] - b[j]));
+      err[q] = e;
+      pred[q] = new int[] {argmax(a), argmax(b)};
+    });
+    int ct = 0;
+    int ck = 0;
+    int agree = 0;
+    double max = 0;
+    for (int q = 0; q < n; q++) {
+      if (labels != null && pred[q][0] == labels[q]) ct++;
+      if (labels != null && pred[q][1] == labels[q]) ck++;
+      if (pred[q][0] == pred[q][1]) agree++;
+      max = Math.max(max, err[q]);
+    }
+    double nan = Double.NaN;
+    return new DataCheck(n, labels == null ? nan : (double) ct / n, labels == null ? nan : (double) ck / n,
+        (double) agree / n, max);
+  }
+
+  static int argmax(double[] v) {
+    int best = 0;
+    for (int j = 1; j < v.length; j++) if (v[j] > v[best]) best = j;
+    return best;
+  }
+}
