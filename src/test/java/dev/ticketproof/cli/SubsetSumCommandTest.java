@@ -105,11 +105,4 @@ class SubsetSumCommandTest {
     assertThat(r.out()).isEmpty();
   }
 
-  @Test
-  void demoPrintsATable() {
-    Run r = run("demo", "--no-progress");
-    assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("min-size").contains("exact").contains("covered");
-    assertThat(r.err()).isEmpty();
-  }
 }

@@ -1,0 +1,34 @@
+package dev.ticketproof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class DemoCommandTest {
+  @Test
+  void demoBuildsAndVerifiesEveryBuiltinTicket() {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    int code = cl.execute("demo", "--no-progress", "--format", "json");
+    assertThat(code).as(err.toString()).isZero();
+    JsonObject o = JsonParser.parseString(out.toString()).getAsJsonObject();
+    assertThat(o.getAsJsonArray("rows")).hasSize(DemoCommand.ROWS.size());
+    for (var el : o.getAsJsonArray("rows")) {
+      JsonObject r = el.getAsJsonObject();
+      assertThat(r.get("verdict").getAsString()).as(r.toString()).isEqualTo("holds");
+      assertThat(r.get("measuredMaxError").getAsDouble()).isLessThanOrEqualTo(r.get("certifiedBound").getAsDouble());
+      if (r.has("targetAccuracy")) {
+        assertThat(r.get("targetAccuracy").getAsDouble()).isGreaterThan(0.9);
+        assertThat(r.get("agreement").getAsDouble()).isBetween(0.0, 1.0);
+      }
+    }
+  }
+}
