@@ -37,9 +37,9 @@ public record Elu(double alpha) implements Activation, AnalyticPieces {
 
   @Override public double remainderRadius() { return Double.POSITIVE_INFINITY; }
 
-  /** The image of [lo, hi], widened outwards by a few ulps for rounding in {@link #value}. */
+  /** The image of [lo, hi], widened outwards by a few ulps for rounding in {@link #value}, inside [-alpha, inf]. */
   @Override public double[] image(double lo, double hi) {
-    return Images.widen(Images.nondecreasing(this::value, lo, hi));
+    return Images.widen(Images.nondecreasing(this::value, lo, hi), -alpha, Double.POSITIVE_INFINITY);
   }
 
   @Override public UnivariateDifferentiableFunction left() { return Pieces.of(t -> t.expm1().multiply(alpha)); }

@@ -14,8 +14,16 @@ final class Images {
    * need not be monotone at the last-bit level) stay inside the image.
    */
   static double[] widen(double[] image) {
-    image[0] = image[0] - SLACK_ULPS * Math.ulp(image[0]);
-    image[1] = image[1] + SLACK_ULPS * Math.ulp(image[1]);
+    return widen(image, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+  }
+
+  /**
+   * As {@link #widen(double[])}, but never beyond [inf, sup], the exact range of phi over R (so that, e.g., the image
+   * of sigmoid stays inside [0, 1] and a nonnegative activation keeps a nonnegative image).
+   */
+  static double[] widen(double[] image, double inf, double sup) {
+    image[0] = Math.max(inf, image[0] - SLACK_ULPS * Math.ulp(image[0]));
+    image[1] = Math.min(sup, image[1] + SLACK_ULPS * Math.ulp(image[1]));
     return image;
   }
 

@@ -32,9 +32,9 @@ public record Softplus() implements Activation, AnalyticPieces {
 
   @Override public double remainderRadius() { return Double.POSITIVE_INFINITY; }
 
-  /** The image of [lo, hi], widened outwards by a few ulps for rounding in {@link #value}. */
+  /** The image of [lo, hi], widened outwards by a few ulps for rounding in {@link #value}, inside [0, inf]. */
   @Override public double[] image(double lo, double hi) {
-    return Images.widen(Images.nondecreasing(this::value, lo, hi));
+    return Images.widen(Images.nondecreasing(this::value, lo, hi), 0, Double.POSITIVE_INFINITY);
   }
 
   @Override public UnivariateDifferentiableFunction left() { return right(); }

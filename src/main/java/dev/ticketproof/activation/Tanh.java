@@ -31,9 +31,9 @@ public record Tanh() implements Activation, AnalyticPieces {
 
   @Override public double remainderRadius() { return Double.POSITIVE_INFINITY; }
 
-  /** The image of [lo, hi], widened outwards by a few ulps for rounding in {@link #value}. */
+  /** The image of [lo, hi], widened outwards by a few ulps for rounding in {@link #value}, inside [-1, 1]. */
   @Override public double[] image(double lo, double hi) {
-    return Images.widen(Images.nondecreasing(this::value, lo, hi));
+    return Images.widen(Images.nondecreasing(this::value, lo, hi), -1, 1);
   }
 
   @Override public UnivariateDifferentiableFunction left() { return right(); }

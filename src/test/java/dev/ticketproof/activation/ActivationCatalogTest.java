@@ -65,7 +65,10 @@ class ActivationCatalogTest {
     assertThat(whole[1]).isEqualTo(Double.POSITIVE_INFINITY);
     assertThat(new Tanh().image(-1, 2)[0]).isCloseTo(Math.tanh(-1), within(1e-15)).isLessThan(Math.tanh(-1));
     assertThat(new Tanh().image(-1, 2)[1]).isCloseTo(Math.tanh(2), within(1e-15)).isGreaterThan(Math.tanh(2));
-    assertThat(new Elu(1).image(Double.NEGATIVE_INFINITY, 0)[0]).isCloseTo(-1, within(1e-15));
+    assertThat(new Elu(1).image(Double.NEGATIVE_INFINITY, 0)[0]).isEqualTo(-1);
+    assertThat(new Sigmoid().image(-1e300, 1e300)).containsExactly(0, 1);
+    assertThat(new Softplus().image(-1e300, 0)[0]).isEqualTo(0);
+    assertThat(new Tanh().image(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY)).containsExactly(-1, 1);
     assertThat(new LeakyRelu(-0.5).image(-2, 1)).containsExactly(0, 1);
     assertThat(new AbsoluteValue().image(-2, 1)).containsExactly(0, 2);
     assertThat(new Square().image(-3, 2)).containsExactly(0, 9);
