@@ -88,6 +88,26 @@ public final class Forward {
   }
 
   /**
+   * The outputs of every layer of a network on a batch (one thread): element {@code i} is the output of layer
+   * {@code i}; the last element equals {@link #forward(Network, Tensor)} bit for bit.
+   *
+   * @param net the network. Not modified.
+   * @param batch see {@link #forward(Network, Tensor)}. Not modified.
+   * @return {@code net.layers().size()} batches
+   * @throws IllegalArgumentException on shape mismatches
+   */
+  public static List<Tensor> trace(Network net, Tensor batch) {
+    Tensor y = canonicalInput(net.inputShape(), batch);
+    Shapes.infer(net);
+    List<Tensor> outs = new java.util.ArrayList<>(net.layers().size());
+    for (Layer layer : net.layers()) {
+      y = apply(layer, y);
+      outs.add(y);
+    }
+    return outs;
+  }
+
+  /**
    * Applies layers in order on one thread.
    *
    * @param layers the layers. Not modified.

@@ -99,6 +99,19 @@ class ForwardTest {
   }
 
   @Test
+  void traceEndsWithTheForwardOutput() {
+    Network net = ForwardProperties.randomResNet(RandomNets.rng(4), 3, 7, true, false);
+    Tensor x = RandomNets.tensor(RandomNets.rng(5), -1, 1, 3, 3, 7, 7);
+    List<Tensor> trace = Forward.trace(net, x);
+    assertThat(trace).hasSize(net.layers().size());
+    assertThat(trace.get(trace.size() - 1)).isEqualTo(Forward.forward(net, x, 2));
+    List<int[]> shapes = Shapes.infer(net);
+    for (int i = 0; i < trace.size(); i++) {
+      assertThat(Arrays.copyOfRange(trace.get(i).shape(), 1, trace.get(i).rank())).isEqualTo(shapes.get(i + 1));
+    }
+  }
+
+  @Test
   void nanPropagates() {
     Conv2d conv = new Conv2d("c", filled(1, 2, 1, 3, 3), null, 1, 1);
     Tensor x = Tensor.zeros(1, 1, 3, 3);
