@@ -83,6 +83,12 @@ public final class ConstructCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   int samples;
 
+  @Option(names = "--data", description = "Also measure on these inputs: a .npy array [N, ...] (e.g. test images).")
+  Path data;
+
+  @Option(names = "--labels", description = "Labels [N] for --data: report target and ticket accuracy.")
+  Path labels;
+
   @Option(names = "--threads", description = "Worker threads (default: available processors).")
   Integer threads;
 
@@ -162,6 +168,17 @@ public final class ConstructCommand implements Callable<Integer> {
         && !java.nio.file.Files.isDirectory(out.toAbsolutePath().getParent())) {
       throw new UsageError("--out " + out + ": directory " + out.toAbsolutePath().getParent() + " does not exist");
     }
+    if (labels != null && data == null) throw new UsageError("--labels needs --data");
+    java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = null;
+    if (data != null) {
+      int[] s = net.inputShape();
+      int dim = s.length == 1 ? s[0] : s[0] * s[1] * s[2];
+      try {
+        dataSet = dev.ticketproof.construct.DataCheck.read(data, labels, dim);
+      } catch (dev.ticketproof.io.ImportException e) {
+        throw new UsageError(e.getMessage());
+      }
+    }
     SourceNetwork.Params params = new SourceNetwork.Params(cons, rho, r1, lam, seed, upto, lo, hi);
     long start = System.nanoTime();
     TicketBuilder.Result res;
@@ -188,6 +205,13 @@ public final class ConstructCommand implements Callable<Integer> {
       }
     }
     JsonObject o = Cli.reportJson(rep, res, m, seconds);
+    if (dataSet != null) {
+      dev.ticketproof.construct.DataCheck d = dev.ticketproof.construct.DataCheck.of(
+          dev.ticketproof.kernel.Evaluator.ofTarget(res.source().plan()),
+          dev.ticketproof.kernel.Evaluator.ofTicket(res.source(), res.certificate()), dataSet.getKey(),
+          labels == null ? null : dataSet.getValue());
+      d.addTo(o, dev.ticketproof.construct.DataCheck.inBox(dataSet.getKey(), lo, hi));
+    }
     o.addProperty("eps", usedEps);
     o.addProperty("rho", rho);
     o.addProperty("rho1", r1);

@@ -45,6 +45,13 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "Sample inputs for the measured error (0: skip) (default: ${DEFAULT-VALUE}).")
   int samples;
 
+  @Option(names = "--data", description = "Also measure on these inputs: a .npy array [N, ...]; inputs inside the"
+      + " certified box must be within the bound.")
+  Path data;
+
+  @Option(names = "--labels", description = "Labels [N] for --data: report target and ticket accuracy.")
+  Path labels;
+
   @Option(names = "--format", defaultValue = "table", description = "json or table (default: ${DEFAULT-VALUE}).")
   String format;
 
@@ -79,6 +86,17 @@ public final class VerifyCommand implements Callable<Integer> {
         throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC");
       }
       Network net = TicketTargets.load(t, arch, phi);
+      if (labels != null && data == null) throw new UsageError("--labels needs --data");
+      java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = null;
+      if (data != null) {
+        int[] s = net.inputShape();
+        int dim = s.length == 1 ? s[0] : s[0] * s[1] * s[2];
+        try {
+          dataSet = dev.ticketproof.construct.DataCheck.read(data, labels, dim);
+        } catch (dev.ticketproof.io.ImportException | IllegalArgumentException e) {
+          throw new UsageError(e.getMessage());
+        }
+      }
       long start = System.nanoTime();
       if (!noProgress) err.println("verify: checking " + ticket + " against " + t + " ...");
       TicketChecker.Report rep = TicketChecker.check(cert, net, phi);
@@ -91,6 +109,16 @@ public final class VerifyCommand implements Callable<Integer> {
             Evaluator.boxSamples(dim, cert.header().inputLow(), cert.header().inputHigh(), samples,
                 cert.header().seed() + 1));
         measured = c[0];
+      }
+      dev.ticketproof.construct.DataCheck dataCheck = null;
+      boolean dataInBox = false;
+      if (rep.verdict().isHolds() && dataSet != null) {
+        SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, phi), cert.params());
+        dataCheck = dev.ticketproof.construct.DataCheck.of(Evaluator.ofTarget(src.plan()),
+            Evaluator.ofTicket(src, cert), dataSet.getKey(), labels == null ? null : dataSet.getValue());
+        dataInBox = dev.ticketproof.construct.DataCheck.inBox(dataSet.getKey(), cert.header().inputLow(),
+            cert.header().inputHigh());
+        if (dataInBox) measured = Math.max(Double.isNaN(measured) ? 0 : measured, dataCheck.maxError());
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       boolean holds = rep.verdict().isHolds() && !(measured > rep.certifiedBound());
@@ -111,6 +139,7 @@ public final class VerifyCommand implements Callable<Integer> {
       o.addProperty("instances", rep.instances());
       o.addProperty("failedInstances", rep.failedInstances());
       o.addProperty("maxParamError", rep.maxParamError());
+      if (dataCheck != null) dataCheck.addTo(o, dataInBox);
       o.addProperty("seconds", seconds);
       PrintWriter out = spec.commandLine().getOut();
       if ("json".equals(format)) {
