@@ -6,6 +6,10 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.Relu;
+import dev.ticketproof.kernel.Evaluator;
+import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +94,33 @@ class BatchNormFoldingProperties {
           assertClose(Forward.forward(asGeneral, x, 1), Forward.forward(asBlock, x, 1), TOL, what + " (general)");
           assertClose(Forward.forward(BatchNormFolding.fold(asGeneral), x, 1), Forward.forward(asBlock, x, 1), TOL,
               what + " (general, folded)");
+        });
+  }
+
+  /**
+   * The kernel folds BatchNorm on its own ({@code kernel.TargetPlan}, evaluated by {@code kernel.Evaluator}, sharing
+   * no code with {@link BatchNormFolding} or {@link Forward}); its folded target equals the unfolded forward pass.
+   */
+  @Test
+  void kernelTargetPlanEqualsUnfoldedForward() {
+    qt().withFixedSeed(24L).withExamples(30)
+        .forAll(integers().between(1, 6), integers().between(1, 3), integers().between(5, 11), longs().all())
+        .checkAssert((width, stages, size, seed) -> {
+          int[] widths = new int[stages];
+          for (int s = 0; s < stages; s++) widths[s] = width << s;
+          Activation phi = new Relu();
+          Network net = CifarResNet.random(seed, widths, 1 + (int) Math.floorMod(seed, 2L), size, 4, phi);
+          Tensor x = RandomNets.tensor(RandomNets.rng(~seed), -1, 1, 2, 3, size, size);
+          Tensor y = Forward.forward(net, x, 1);
+          Evaluator kernel = Evaluator.ofTarget(TargetPlan.of(net, phi));
+          int per = 3 * size * size;
+          double[] all = new double[y.size()];
+          for (int e = 0; e < 2; e++) {
+            double[] ye = kernel.apply(java.util.Arrays.copyOfRange(x.data(), e * per, (e + 1) * per));
+            System.arraycopy(ye, 0, all, e * ye.length, ye.length);
+          }
+          assertClose(Tensor.of(all, y.shape()), y, TOL, "kernel plan of resnet widths="
+              + java.util.Arrays.toString(widths) + " size=" + size + " seed=" + seed);
         });
   }
 
