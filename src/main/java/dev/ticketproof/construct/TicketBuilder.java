@@ -366,10 +366,12 @@ public final class TicketBuilder {
         SubsetSum.Mode mode = opt.mode();
         if (c.out().isConstant(o)) {
           if (!lin.hasConstants()) return new long[0];
-          double[] base = new double[consts];
-          long[] idx = new long[consts];
-          for (int m = 0; m < consts; m++) {
-            int u = lin.constant(m);
+          // constant outputs read the unit-scale constant units (the large-scale ones exist to cancel offsets)
+          int from = c.largeConstants();
+          double[] base = new double[consts - from];
+          long[] idx = new long[consts - from];
+          for (int m = 0; m < consts - from; m++) {
+            int u = lin.constant(from + m);
             idx[m] = c.index(o, u, centreA, centreC);
             base[m] = c.weightAt(seed, idx[m]) * in.constVal[u];
           }

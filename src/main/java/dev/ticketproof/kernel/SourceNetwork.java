@@ -17,8 +17,9 @@ import java.util.List;
  *       split ("positive copies"); biases U(0, 2);</li>
  *   <li>a layer reading a univariate layer: weights U(-sigma, sigma), sigma = 1 / (lambda mu) with
  *       mu = m+ + m- when phi needs a sign split and mu = m+ otherwise; when phi(0) != 0 the univariate layer has
- *       3 rho1 constant units, the first 2 rho1 read with weights U(-sigma, sigma) (they cancel the large offsets
- *       phi(0) sum w), the others with U(-1, 1) (they refine); when phi(0) = 0 it has rho1 constant units read
+ *       rho1 + min(2 rho1, 40) constant units, the first min(2 rho1, 40) read with U(-sigma, sigma) (they cancel
+ *       the offsets phi(0) sum w), the others with U(-1, 1) (they refine); when phi(0) = 0 it has rho1 constant
+ *       units read
  *       with U(-1, 1);</li>
  *   <li>every other layer: weights U(-1, 1); no biases after the univariate layer.</li>
  * </ul>
@@ -180,10 +181,13 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * with large weights (they cancel the offsets phi(0) sum w, which are of order sigma) and rho read with
    * unit-scale weights (they refine the result to eps).
    */
-  public static int constants(Activation phi, int rho) { return phi.phi0() != 0 ? 3 * rho : rho; }
+  public static int constants(Activation phi, int rho) { return largeConstants(phi, rho) + rho; }
 
-  /** How many of a univariate layer's constant units are read with the large scale sigma. */
-  public static int largeConstants(Activation phi, int rho) { return phi.phi0() != 0 ? 2 * rho : 0; }
+  /**
+   * How many of a univariate layer's constant units are read with the large scale sigma: min(2 rho, 40) when
+   * phi(0) != 0 (at most 40, so that their instance stays within the exact solver's range), else 0.
+   */
+  public static int largeConstants(Activation phi, int rho) { return phi.phi0() != 0 ? Math.min(2 * rho, 40) : 0; }
 
   /** The default lambda: 1 for piecewise-linear phi (zero remainder), else 0.05. */
   public static double defaultLambda(Activation phi) { return phi.remainderConstant() == 0 ? 1.0 : 0.05; }
