@@ -57,6 +57,7 @@ public final class InspectCommand implements Callable<Integer> {
       return 2;
     }
     try {
+      long start = System.nanoTime();
       TensorFile file;
       NetworkBuilder.Built built = null;
       if (arch != null) {
@@ -66,8 +67,9 @@ public final class InspectCommand implements Callable<Integer> {
       } else {
         file = TensorFiles.read(path, !noMasks);
       }
-      if (format.equals("json")) out.println(json(file, built));
-      else table(out, file, built);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      if (format.equals("json")) out.println(json(file, built, seconds));
+      else table(out, file, built, seconds);
       out.flush();
       return 0;
     } catch (ImportException e) {
@@ -76,8 +78,8 @@ public final class InspectCommand implements Callable<Integer> {
     }
   }
 
-  private static void table(PrintWriter out, TensorFile file, NetworkBuilder.Built built) {
-    out.println(file.source() + ": " + file.tensors().size() + " tensors");
+  private static void table(PrintWriter out, TensorFile file, NetworkBuilder.Built built, double seconds) {
+    out.printf("%s: %d tensors (read in %.3f s)%n", file.source(), file.tensors().size(), seconds);
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"name", "shape", "dtype", "nonzeros", "|max|"});
     for (StoredTensor t : file.tensors().values()) {
@@ -116,9 +118,10 @@ public final class InspectCommand implements Callable<Integer> {
     }
   }
 
-  private static String json(TensorFile file, NetworkBuilder.Built built) {
+  private static String json(TensorFile file, NetworkBuilder.Built built, double seconds) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("file", file.source());
+    root.put("readSeconds", seconds);
     List<Map<String, Object>> tensors = new ArrayList<>();
     for (StoredTensor t : file.tensors().values()) {
       Map<String, Object> m = new LinkedHashMap<>();

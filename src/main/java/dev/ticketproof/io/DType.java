@@ -76,8 +76,12 @@ public enum DType {
     double[] out = new double[count];
     int base = first * elementSize;
     switch (this) {
-      case FLOAT32 -> { for (int i = 0; i < count; i++) out[i] = buffer.getFloat(base + 4 * i); }
-      case FLOAT64 -> { for (int i = 0; i < count; i++) out[i] = buffer.getDouble(base + 8 * i); }
+      case FLOAT32 -> {
+        float[] f = new float[count];
+        buffer.slice(base, 4 * count).order(buffer.order()).asFloatBuffer().get(f);
+        for (int i = 0; i < count; i++) out[i] = f[i];
+      }
+      case FLOAT64 -> buffer.slice(base, 8 * count).order(buffer.order()).asDoubleBuffer().get(out);
       case FLOAT16 -> { for (int i = 0; i < count; i++) out[i] = halfToDouble(buffer.getShort(base + 2 * i)); }
       case BFLOAT16 -> {
         for (int i = 0; i < count; i++) out[i] = Float.intBitsToFloat((buffer.getShort(base + 2 * i) & 0xffff) << 16);
