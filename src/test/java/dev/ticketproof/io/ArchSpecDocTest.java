@@ -1,0 +1,56 @@
+package dev.ticketproof.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ticketproof.net.Forward;
+import dev.ticketproof.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** The JSON examples of docs/arch-spec.md parse, and the first two build the networks the presets build. */
+class ArchSpecDocTest {
+  static List<String> jsonBlocks() throws IOException {
+    String doc = Files.readString(Path.of("docs/arch-spec.md"));
+    Matcher m = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL).matcher(doc);
+    List<String> blocks = new ArrayList<>();
+    while (m.find()) blocks.add(m.group(1));
+    return blocks;
+  }
+
+  @Test void everyExampleParses() throws IOException {
+    List<String> blocks = jsonBlocks();
+    assertThat(blocks).hasSize(3);
+    for (int i = 0; i < blocks.size(); i++) {
+      ArchSpec spec = ArchSpec.parse("docs/arch-spec.md example " + (i + 1), blocks.get(i));
+      assertThat(spec.layers()).isNotEmpty();
+    }
+  }
+
+  @Test void examplesBuildThePresetNetworks() throws IOException {
+    List<String> blocks = jsonBlocks();
+    TensorFile digits = TensorFiles.read(Path.of("src/main/resources/targets/digits/digits_cnn.pt"));
+    ArchSpec cnn = ArchSpec.parse("example 1", blocks.get(0));
+    Tensor x = TensorFiles.readNpy(Path.of("src/main/resources/targets/digits/digits_test_x.npy")).tensor();
+    Tensor fromDoc = Forward.forward(NetworkBuilder.build("example 1", cnn, digits, Relu.INSTANCE, null).network(), x);
+    Tensor fromPreset = Forward.forward(NetworkBuilder.build("synflow-conv",
+        Presets.infer("synflow-conv", digits, null), digits, Relu.INSTANCE, null).network(), x);
+    assertThat(fromDoc).isEqualTo(fromPreset);
+
+    TensorFile resnet = TensorFiles.read(Fixtures.path("openlth_resnet.pt"));
+    ArchSpec res = ArchSpec.parse("example 2", blocks.get(1));
+    Tensor xr = TensorFiles.readNpy(Fixtures.path("openlth_resnet_input.npy")).tensor();
+    int[] example = {3, 8, 8};
+    ArchSpec resWithInput = new ArchSpec(null, res.activation(), res.layers());
+    Tensor a = Forward.forward(NetworkBuilder.build("example 2", resWithInput, resnet, Relu.INSTANCE, example)
+        .network(), xr);
+    Tensor b = Forward.forward(NetworkBuilder.build("preset", Presets.infer("openlth-cifar-resnet", resnet, example),
+        resnet, Relu.INSTANCE, example).network(), xr);
+    assertThat(a).isEqualTo(b);
+  }
+}
