@@ -12,7 +12,8 @@ import java.util.Arrays;
  * <p>Kept weight {@code k} of output channel {@code o} (for {@code rowStart[o] <= k < rowStart[o+1]}) has value
  * {@code values[k]} and sits at input channel {@code c}, kernel row {@code i}, kernel column {@code j} with
  * {@code column[k] = (c * kernelHeight + i) * kernelWidth + j}; columns are strictly increasing inside each row.
- * The equivalent dense kernel is zero everywhere else.
+ * The equivalent dense kernel is zero everywhere else. On finite inputs the two agree up to rounding; a weight that
+ * is not kept contributes nothing even where the input is infinite or NaN (removed, not multiplied by zero).
  *
  * @param name tensor-name prefix
  * @param outChannels O >= 1

@@ -31,6 +31,21 @@ class ShapesTest {
   }
 
   @Test
+  void generalResidualMismatchNamesTheBranchLayer() {
+    Conv2d widen = RandomNets.conv(RandomNets.rng(10), "blocks.2.conv1", 8, 4, 3, 1, 1, false);
+    Conv2d wrongIn = RandomNets.conv(RandomNets.rng(11), "blocks.2.conv2", 8, 5, 3, 1, 1, false);
+    Residual bad = new Residual("blocks.2", List.of(widen, wrongIn), List.of(), null);
+    assertThatThrownBy(() -> Shapes.output(bad, new int[] {4, 6, 6}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("residual 'blocks.2'").hasMessageContaining("body layer 1")
+        .hasMessageContaining("blocks.2.conv2").hasMessageContaining("[5, H, W]").hasMessageContaining("[8, 6, 6]");
+    Residual noSkip = new Residual("blocks.3", List.of(widen), List.of(), null);
+    assertThatThrownBy(() -> Shapes.output(noSkip, new int[] {4, 6, 6}))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("[8, 6, 6]").hasMessageContaining("[4, 6, 6]");
+  }
+
+  @Test
   void linearNeedsMatchingFeatures() {
     Linear lin = RandomNets.linear(RandomNets.rng(7), "fc", 10, 64, true);
     assertThat(Shapes.output(lin, new int[] {64, 1, 1})).containsExactly(10);

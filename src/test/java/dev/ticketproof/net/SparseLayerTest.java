@@ -48,4 +48,18 @@ class SparseLayerTest {
     assertThat(dense[8]).isEqualTo(0.25);
     assertThat(dense[10]).isEqualTo(-1.5);
   }
+
+  @Test
+  void nanAndInfinityReachOnlyTheOutputsTheyTouch() {
+    // kept weight at (o=0, c=0, i=1, j=1): output 0 reads x at the same position; output 1 keeps nothing
+    SparseConv2d s = SparseConv2d.of("s", new int[] {2, 1, 3, 3}, new long[] {4}, new double[] {1}, null, 1, 1);
+    dev.ticketproof.tensor.Tensor x = dev.ticketproof.tensor.Tensor.zeros(1, 1, 2, 2);
+    x.data()[3] = Double.NaN;
+    x.data()[0] = Double.POSITIVE_INFINITY;
+    double[] y = Forward.sparseConv2d(s, x).data();
+    assertThat(y[0]).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(y[3]).isNaN();
+    assertThat(y[1]).isZero();
+    for (int t = 4; t < 8; t++) assertThat(y[t]).isZero();
+  }
 }
