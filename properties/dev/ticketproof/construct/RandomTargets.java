@@ -1,0 +1,224 @@
+package dev.ticketproof.construct;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.kernel.Evaluator;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.net.ActivationLayer;
+import dev.ticketproof.net.BatchNorm2d;
+import dev.ticketproof.net.Conv2d;
+import dev.ticketproof.net.Flatten;
+import dev.ticketproof.net.GlobalAvgPool;
+import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.net.ResidualBlock;
+import dev.ticketproof.subsetsum.SubsetSum;
+import dev.ticketproof.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.apache.commons.rng.simple.RandomSource;
+
+/**
+ * Seeded random targets for the construction properties: small sequential CNNs and fully connected networks, and
+ * small CIFAR-style ResNets, as {@link Network} objects, with a one-line description for failure messages.
+ */
+final class RandomTargets {
+  private RandomTargets() {}
+
+  /** The activations every construction property runs over. */
+  static final List<String> ACTIVATIONS = List.of("relu", "leaky-relu(0.2)", "tanh", "sigmoid");
+
+  static UniformRandomProvider rng(long seed) { return RandomSource.XO_RO_SHI_RO_128_PP.create(seed); }
+
+  /** A target with its description and the number L of its affine layers (a residual block counts two). */
+  record Target(Network net, String description, int depth, List<String> layerNames) {}
+
+  /** Values in [-scale, scale], each nonzero with probability {@code density}. */
+  static double[] sparse(UniformRandomProvider rng, int n, double density, double scale) {
+    double[] v = new double[n];
+    for (int k = 0; k < n; k++) if (rng.nextDouble() < density) v[k] = scale * (2 * rng.nextDouble() - 1);
+    return v;
+  }
+
+  /**
+   * A sequential CNN or fully connected network: 1 to 3 affine layers, channels <= 4, images <= 8x8, kernels 1 or
+   * 3, strides 1 or 2, padding 0 or 1 (at most (k-1)/2), biases or not, |w| <= 1.5, dense or sparse (30 %); the
+   * last layer is a conv or, after a flatten, a linear layer. With probability 1/4 it is fully connected on a
+   * vector input.
+   */
+  static Target sequential(UniformRandomProvider rng, Activation phi) {
+    List<Layer> layers = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    StringBuilder d = new StringBuilder();
+    double density = rng.nextBoolean() ? 1.0 : 0.3;
+    double scale = 0.3 + 1.2 * rng.nextDouble();
+    d.append(String.format("density=%.1f |w|<=%.3f ", density, scale));
+    if (rng.nextInt(4) == 0) {
+      int f = 1 + rng.nextInt(4);
+      int[] in = {f};
+      int depth = 1 + rng.nextInt(3);
+      d.append("fc ").append(f);
+      for (int l = 0; l < depth; l++) {
+        int out = 1 + rng.nextInt(4);
+        boolean bias = rng.nextBoolean();
+        String name = Integer.toString(layers.size());
+        layers.add(new Linear(name, Tensor.of(sparse(rng, out * f, density, scale), out, f),
+            bias ? Tensor.of(sparse(rng, out, density, scale), out) : null));
+        names.add(name);
+        d.append(" -> ").append(out).append(bias ? "+b" : "");
+        if (l < depth - 1) layers.add(new ActivationLayer(phi));
+        f = out;
+      }
+      return new Target(new Network(in, layers), d.toString(), depth, names);
+    }
+    int c = 1 + rng.nextInt(3);
+    int h = 3 + rng.nextInt(6);
+    int w = 3 + rng.nextInt(6);
+    int[] in = {c, h, w};
+    d.append("cnn ").append(c).append('x').append(h).append('x').append(w);
+    int convs = 1 + rng.nextInt(2);
+    boolean linearLast = rng.nextBoolean();
+    int depth = convs + (linearLast ? 1 : 0);
+    for (int l = 0; l < convs; l++) {
+      int out = 1 + rng.nextInt(4);
+      int k = Math.min(h, w) >= 3 && rng.nextBoolean() ? 3 : 1;
+      int pad = k == 3 ? rng.nextInt(2) : 0;
+      int stride = 1 + rng.nextInt(2);
+      boolean bias = rng.nextBoolean();
+      String name = Integer.toString(layers.size());
+      Conv2d conv = new Conv2d(name, Tensor.of(sparse(rng, out * c * k * k, density, scale), out, c, k, k),
+          bias ? Tensor.of(sparse(rng, out, density, scale), out) : null, stride, pad);
+      layers.add(conv);
+      names.add(name);
+      d.append(String.format(" -> conv %d k%d s%d p%d%s", out, k, stride, pad, bias ? "+b" : ""));
+      c = out;
+      h = conv.outHeight(h);
+      w = conv.outWidth(w);
+      if (l < depth - 1) layers.add(new ActivationLayer(phi));
+    }
+    if (linearLast) {
+      layers.add(new Flatten());
+      int out = 1 + rng.nextInt(3);
+      int f = c * h * w;
+      boolean bias = rng.nextBoolean();
+      String name = Integer.toString(layers.size());
+      layers.add(new Linear(name, Tensor.of(sparse(rng, out * f, density, scale), out, f),
+          bias ? Tensor.of(sparse(rng, out, density, scale), out) : null));
+      names.add(name);
+      d.append(" -> flatten -> linear ").append(out).append(bias ? "+b" : "");
+    }
+    return new Target(new Network(in, layers), d.toString(), depth, names);
+  }
+
+  /** BatchNorm with non-trivial statistics (gamma of both signs, shifted means, variances in [0.3, 2]). */
+  static BatchNorm2d bn(UniformRandomProvider rng, String name, int c) {
+    double[] gamma = new double[c];
+    double[] beta = new double[c];
+    double[] mean = new double[c];
+    double[] var = new double[c];
+    for (int i = 0; i < c; i++) {
+      gamma[i] = (rng.nextInt(5) == 0 ? -1 : 1) * (0.4 + 0.8 * rng.nextDouble());
+      beta[i] = 0.4 * rng.nextDouble() - 0.2;
+      mean[i] = 0.4 * rng.nextDouble() - 0.2;
+      var[i] = 0.3 + 1.7 * rng.nextDouble();
+    }
+    return new BatchNorm2d(name, gamma, beta, mean, var, 1e-5);
+  }
+
+  static Conv2d conv(UniformRandomProvider rng, String name, int out, int in, int k, int stride, int pad,
+      double density, double scale, boolean bias) {
+    return new Conv2d(name, Tensor.of(sparse(rng, out * in * k * k, density, scale), out, in, k, k),
+        bias ? Tensor.of(sparse(rng, out, 1.0, 0.2), out) : null, stride, pad);
+  }
+
+  /**
+   * A small CIFAR-style ResNet on 3x8x8 inputs: stem conv 3x3 + BN + phi, 1 or 2 stages of 1 or 2 blocks (the
+   * second stage starts with a stride-2 block with a 1x1 stride-2 projection + BN shortcut), 4 to 8 channels,
+   * BatchNorm with non-trivial statistics everywhere, global average pooling, flatten, linear classifier. Identity
+   * shortcuts carry a per-channel scale with probability {@code scaleProb}.
+   */
+  static Target resnet(UniformRandomProvider rng, Activation phi, double scaleProb) {
+    List<Layer> layers = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    double density = rng.nextBoolean() ? 1.0 : 0.45;
+    double scale = 0.3 + 0.5 * rng.nextDouble();
+    int width = 4 + rng.nextInt(5);
+    StringBuilder d = new StringBuilder(String.format("resnet density=%.2f |w|<=%.3f stem %d", density, scale,
+        width));
+    layers.add(conv(rng, "conv", width, 3, 3, 1, 1, density, scale, false));
+    layers.add(bn(rng, "bn", width));
+    layers.add(new ActivationLayer(phi));
+    names.add("conv");
+    int depth = 1;
+    int stages = 1 + rng.nextInt(2);
+    int c = width;
+    int block = 0;
+    for (int s = 0; s < stages; s++) {
+      int out = s == 0 ? c : Math.min(8, c + 1 + rng.nextInt(4));
+      int blocks = 1 + rng.nextInt(2);
+      for (int b = 0; b < blocks; b++) {
+        int stride = s > 0 && b == 0 ? 2 : 1;
+        String n = "blocks." + block++;
+        Conv2d c1 = conv(rng, n + ".conv1", out, c, 3, stride, 1, density, scale, rng.nextBoolean());
+        Conv2d c2 = conv(rng, n + ".conv2", out, out, 3, 1, 1, density, scale, rng.nextBoolean());
+        ResidualBlock.Shortcut sc;
+        if (c != out || stride != 1) {
+          sc = new ResidualBlock.Projection(conv(rng, n + ".shortcut.0", out, c, 1, stride, 0, density, scale,
+              false), bn(rng, n + ".shortcut.1", out));
+          d.append(String.format(" | %s %d->%d s%d proj", n, c, out, stride));
+        } else if (rng.nextDouble() < scaleProb) {
+          double[] sv = new double[c];
+          for (int i = 0; i < c; i++) sv[i] = 0.5 + rng.nextDouble();
+          sc = new ResidualBlock.Identity(sv);
+          d.append(String.format(" | %s %d->%d id(scaled)", n, c, out));
+        } else {
+          sc = new ResidualBlock.Identity(null);
+          d.append(String.format(" | %s %d->%d id", n, c, out));
+        }
+        layers.add(new ResidualBlock(n, c1, bn(rng, n + ".bn1", out), c2, bn(rng, n + ".bn2", out), sc, phi));
+        depth += 2;
+        c = out;
+      }
+    }
+    layers.add(new GlobalAvgPool());
+    layers.add(new Flatten());
+    int classes = 2 + rng.nextInt(4);
+    layers.add(new Linear("fc", Tensor.of(sparse(rng, classes * c, 1.0, 0.8), classes, c),
+        Tensor.of(sparse(rng, classes, 1.0, 0.2), classes)));
+    names.add("fc");
+    depth++;
+    d.append(" | gap fc ").append(classes);
+    return new Target(new Network(new int[] {3, 8, 8}, layers), d.toString(), depth, names);
+  }
+
+  static Activation phi(String name) { return ActivationCatalog.parse(name); }
+
+  /** Source parameters with the project's defaults for phi (rho1 and lambda). */
+  static SourceNetwork.Params params(SourceNetwork.Construction cons, Activation phi, int rho, long seed,
+      String upto, double lo, double hi) {
+    return new SourceNetwork.Params(cons, rho, SourceNetwork.defaultRho1(phi, rho, lo),
+        SourceNetwork.defaultLambda(phi), seed, upto, lo, hi);
+  }
+
+  static TicketBuilder.Result build(Network net, Activation phi, SourceNetwork.Params p, double eps, int threads) {
+    return TicketBuilder.build(net, phi, new TicketBuilder.Options(p, eps, SubsetSum.Mode.MIN_SIZE, threads,
+        "random"), TicketBuilder.Progress.NONE);
+  }
+
+  static int inputDim(Network net) {
+    int n = 1;
+    for (int s : net.inputShape()) n *= s;
+    return n;
+  }
+
+  /** Max |target - ticket| over {@code n} box samples (half uniform, half corners). */
+  static double measured(TicketBuilder.Result r, Network net, Activation phi, int n, long seed) {
+    Evaluator t = Evaluator.ofTarget(TargetPlan.of(net, phi));
+    Evaluator k = Evaluator.ofTicket(r.source(), r.certificate());
+    SourceNetwork.Params p = r.source().params();
+    return Evaluator.compare(t, k, Evaluator.boxSamples(inputDim(net), p.inputLow(), p.inputHigh(), n, seed))[0];
+  }
+}
