@@ -68,7 +68,7 @@ public final class TicketChecker {
 
   /**
    * Checks a certificate against a target network: header sanity, target hash, mask structure, every instance,
-   * the composed bound, and claimed bound >= recomputed bound.
+   * the composed bound, a finite claimed bound, and claimed bound >= recomputed bound.
    */
   public static Report check(TicketCertificate cert, Network target, Activation phi) {
     TicketCertificate.Header h = cert.header();
@@ -97,6 +97,11 @@ public final class TicketChecker {
     }
     Report r = analyse(src, cert);
     if (!r.verdict().isHolds()) return r;
+    if (!Double.isFinite(h.claimedBound())) {
+      // a vacuous claim certifies nothing; checked after the structure so that a malformed mask keeps its reason
+      return with(r, Verdict.rejected("claimed bound " + h.claimedBound() + " is not finite (recomputed "
+          + r.certifiedBound() + ")"));
+    }
     if (h.claimedFailedInstances() != r.failedInstances()) {
       return with(r, Verdict.rejected("claimed " + h.claimedFailedInstances() + " failed instances, recomputed "
           + r.failedInstances()));

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import dev.ticketproof.net.ActivationLayer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -182,6 +183,102 @@ class TicketTamperTest {
       Path g = dir.resolve("cut" + cut + ".tpz");
       Files.write(g, Arrays.copyOf(all, cut));
       assertThatThrownBy(() -> TicketFile.read(g)).isInstanceOf(TicketFile.Unreadable.class);
+    }
+  }
+
+  /** The header with one field changed (everything else, the mask digest included, kept). */
+  static TicketCertificate.Header headerWith(TicketCertificate c, String field, Object value) {
+    TicketCertificate.Header h = c.header();
+    return new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(),
+        field.equals("activation") ? (String) value : h.activation(),
+        field.equals("construction") ? (String) value : h.construction(),
+        field.equals("rho") ? (Integer) value : h.rho(), field.equals("rho1") ? (Integer) value : h.rho1(),
+        field.equals("lambda") ? (Double) value : h.lambda(), h.seed(),
+        field.equals("inputLow") ? (Double) value : h.inputLow(),
+        field.equals("inputHigh") ? (Double) value : h.inputHigh(),
+        field.equals("upto") ? (String) value : h.upto(), field.equals("eps") ? (Double) value : h.eps(),
+        field.equals("claimedBound") ? (Double) value : h.claimedBound(), h.maskSha256(),
+        field.equals("claimedFailedInstances") ? (Long) value : h.claimedFailedInstances());
+  }
+
+  @Test
+  void infiniteClaimIsRejected() {
+    assertRejected(withHeader(cert, headerWith(cert, "claimedBound", Double.POSITIVE_INFINITY)), target,
+        "claimed bound");
+  }
+
+  @Test
+  void checkerGivenAnotherActivationRejects() {
+    for (String other : new String[] {"tanh", "leaky-relu(0.2)", "sigmoid"}) {
+      TicketChecker.Report r = TicketChecker.check(cert, target, ActivationCatalog.parse(other));
+      assertThat(r.verdict().isHolds()).as(other).isFalse();
+      assertThat(r.verdict().reason()).as(other).containsIgnoringCase("activation mismatch");
+    }
+  }
+
+  /**
+   * A rewritten header describes another source network. The kernel must never accept a false claim: either it
+   * rejects the certificate, or the ticket the mask selects in the source the header now describes is within the
+   * claimed bound (measured on box samples). Returns whether it was rejected.
+   */
+  static boolean rejectedOrSound(TicketCertificate c, Network net, Activation psi, String what) {
+    TicketChecker.Report r = TicketChecker.check(c, net, psi);
+    if (!r.verdict().isHolds()) {
+      assertThat(r.verdict().reason()).as(what).isNotBlank();
+      System.out.println("tampered " + what + ": rejected: " + r.verdict().reason());
+      return true;
+    }
+    SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, psi), c.params());
+    int[] in = net.inputShape();
+    double[] m = Evaluator.compare(Evaluator.ofTarget(src.plan()), Evaluator.ofTicket(src, c),
+        Evaluator.boxSamples(in[0] * in[1] * in[2], c.header().inputLow(), c.header().inputHigh(), 64, 5));
+    System.out.println("tampered " + what + ": accepted (an equivalent source), measured " + m[0] + " <= claim "
+        + c.header().claimedBound());
+    assertThat(m[0]).as(what + ": accepted, so the claim must be true").isLessThanOrEqualTo(c.header().claimedBound());
+    assertThat(r.certifiedBound()).as(what).isLessThanOrEqualTo(c.header().claimedBound());
+    return false;
+  }
+
+  @Test
+  void rewrittenHeaderActivationIsRejectedOrSound() {
+    // the header names another activation and the checker is given that activation (as verify does): the target
+    // network rebuilt with it has another hash
+    for (String other : new String[] {"tanh", "leaky-relu(0.2)", "sigmoid"}) {
+      Activation psi = ActivationCatalog.parse(other);
+      List<Layer> layers = new ArrayList<>(target.layers());
+      layers.replaceAll(l -> l instanceof ActivationLayer ? new ActivationLayer(psi) : l);
+      TicketChecker.Report r = TicketChecker.check(withHeader(cert, headerWith(cert, "activation", psi.name())),
+          new Network(target.inputShape(), layers), psi);
+      assertThat(r.verdict().isHolds()).as(other).isFalse();
+      assertThat(r.verdict().reason()).as(other).containsIgnoringCase("target hash");
+    }
+    // a single conv has no activation layer, so its hash stays: the mask is judged on its own terms. Smooth phi
+    // must be rejected (their remainder terms exceed the piecewise-linear claim); LeakyReLU with mu = m+ + m- scales
+    // the source's second layer by 1/mu and so describes an equivalent ticket
+    Network single = new Network(new int[] {2, 8, 8}, List.of(target.layers().get(0)));
+    TicketCertificate c = ticket(single, "single");
+    for (String other : new String[] {"tanh", "leaky-relu(0.2)", "sigmoid"}) {
+      Activation psi = ActivationCatalog.parse(other);
+      boolean rejected = rejectedOrSound(withHeader(c, headerWith(c, "activation", psi.name())), single, psi,
+          "single-layer activation " + other);
+      if (!other.startsWith("leaky")) assertThat(rejected).as(other).isTrue();
+    }
+  }
+
+  @Test
+  void rewrittenSourceParametersInTheHeaderAreRejectedOrSound() {
+    TicketCertificate.Header h = cert.header();
+    Object[][] tampers = {
+        {"rho", h.rho() + 1}, {"rho", h.rho() - 1}, {"rho1", h.rho1() + 1}, {"rho1", h.rho1() / 2},
+        {"construction", "2l"}, {"upto", "0"}, {"upto", "2"}, {"inputLow", 0.0}, {"inputHigh", 2.0},
+        {"eps", h.eps() / 2}, {"claimedFailedInstances", h.claimedFailedInstances() + 1},
+        {"lambda", h.lambda() / 2}, {"lambda", h.lambda() / 8}};
+    for (Object[] t : tampers) {
+      String what = "header " + t[0] + " = " + t[1];
+      boolean rejected = rejectedOrSound(withHeader(cert, headerWith(cert, (String) t[0], t[1])), target, phi, what);
+      // ReLU is positively homogeneous: a smaller lambda scales the univariate weights by the factor lambda and the
+      // weights reading them by 1 / lambda, the same ticket function; every other rewrite must be rejected
+      if (!t[0].equals("lambda")) assertThat(rejected).as(what + " must be rejected").isTrue();
     }
   }
 }

@@ -1,0 +1,307 @@
+package dev.ticketproof.construct;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.longs;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.kernel.Evaluator;
+import dev.ticketproof.kernel.Layout;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.net.BatchNorm2d;
+import dev.ticketproof.net.Conv2d;
+import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.net.ResidualBlock;
+import dev.ticketproof.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * [residual] on seeded random small CIFAR-style ResNets (3x8x8 inputs, stem conv + BN + phi, 1 or 2 stages of 1
+ * or 2 blocks, the second stage opening with a stride-2 block whose shortcut is a 1x1 stride-2 conv + BN
+ * projection, 4 to 8 channels, BatchNorm with non-trivial statistics, global average pooling, linear classifier)
+ * with ReLU, tanh and sigmoid:
+ * <ol>
+ *   <li>the source mirrors the target: the same blocks in order, a projection exactly where the target has one,
+ *       the target's strides; widths rho1 n_0 + c for the univariate layer, rho (n + 1) for the stem, every branch
+ *       conv and projection, n_L for the classifier; depth L+1 (a block counts two layers);</li>
+ *   <li>the certificate holds in the kernel, and the measured sup error on box samples (uniform and corners) is at
+ *       most the certified bound, also with per-channel scaled identity skips;</li>
+ *   <li>constant channels are exactly constant: (a) a target whose convs are all zero except their biases (BN
+ *       folded: non-trivial shifts) gives a ticket whose output does not depend on the input at all, bit for bit,
+ *       and stays within the bound of the target; (b) in a ticket of a general target, the classifier restricted
+ *       to its weights from constant units (after every block, skip and the pooling) gives the same output on
+ *       different inputs, bit for bit, within the kernel's achieved bias error of the classifier's bias;</li>
+ *   <li>a changed skip scale, BatchNorm statistic (branch or projection) or projection weight of the target makes the
+ *       kernel reject the certificate.</li>
+ * </ol>
+ *
+ * <p>Proof page: proofs/residual.md
+ */
+class ResidualProperties {
+  static final List<String> ACTIVATIONS = List.of("relu", "tanh", "sigmoid");
+  static double worstRatio;
+  static String worstCase = "";
+  static int cases;
+
+  @AfterAll
+  static void summary() {
+    System.out.printf("ResidualProperties: %d ResNet tickets, worst measured/certified %.4g (%s)%n", cases,
+        worstRatio, worstCase);
+  }
+
+  static TicketBuilder.Result build(RandomTargets.Target t, Activation phi, int rho, long seed, double eps) {
+    SourceNetwork.Params p = RandomTargets.params(SourceNetwork.Construction.L_PLUS_1, phi, rho, seed, null, -1, 1);
+    return RandomTargets.build(t.net(), phi, p, eps, 1);
+  }
+
+  @Test
+  void sourceMirrorsTargetTopologyWithTheoremWidthsAndDepth() {
+    qt().withFixedSeed(4501L).withExamples(30).withShrinkCycles(0)
+        .forAll(longs().all(), integers().between(0, 2))
+        .checkAssert((seed, act) -> {
+          UniformRandomProvider rng = RandomTargets.rng(seed);
+          Activation phi = RandomTargets.phi(ACTIVATIONS.get(act));
+          RandomTargets.Target t = RandomTargets.resnet(rng, phi, 0);
+          int rho = 4 + rng.nextInt(4);
+          String what = "seed=" + seed + " phi=" + phi.name() + " rho=" + rho + " target: " + t.description();
+          SourceNetwork src = SourceNetwork.of(TargetPlan.of(t.net(), phi),
+              RandomTargets.params(SourceNetwork.Construction.L_PLUS_1, phi, rho, seed, null, -1, 1));
+          List<ResidualBlock> blocks = new ArrayList<>();
+          for (Layer l : t.net().layers()) if (l instanceof ResidualBlock b) blocks.add(b);
+          List<SourceNetwork.Residual> res = new ArrayList<>();
+          for (SourceNetwork.Node n : src.nodes()) if (n instanceof SourceNetwork.Residual r) res.add(r);
+          assertThat(res).as(what + ": blocks").hasSize(blocks.size());
+          int split = phi.slopeMinus() != phi.slopePlus() ? 2 : 1;
+          int rho1 = split * rho;
+          List<SourceNetwork.Node> nodes = src.nodes();
+          assertThat(nodes.get(0)).as(what).isInstanceOf(SourceNetwork.Univariate.class);
+          assertThat(((SourceNetwork.Univariate) nodes.get(0)).out().units()).as(what + ": univariate width")
+              .isEqualTo(rho1 * 3 + (phi.phi0() != 0 ? 3 * rho1 : rho1));
+          SourceNetwork.Conv stem = (SourceNetwork.Conv) nodes.get(1);
+          int width = ((Conv2d) t.net().layers().get(0)).outChannels();
+          assertThat(stem.out().units()).as(what + ": stem width").isEqualTo(rho * (width + 1));
+          for (int b = 0; b < blocks.size(); b++) {
+            ResidualBlock tb = blocks.get(b);
+            SourceNetwork.Residual sb = res.get(b);
+            String w = what + ": block " + tb.name();
+            assertThat(sb.target().name()).as(w).isEqualTo(tb.name());
+            assertThat(sb.projection() != null).as(w + ": skip kind")
+                .isEqualTo(tb.shortcut() instanceof ResidualBlock.Projection);
+            assertThat(sb.conv1().target().stride()).as(w + ": stride").isEqualTo(tb.conv1().stride());
+            assertThat(sb.conv2().target().stride()).as(w + ": stride").isEqualTo(tb.conv2().stride());
+            int n = tb.conv2().outChannels();
+            assertThat(sb.conv1().out().units()).as(w + ": conv1 width")
+                .isEqualTo(rho * (tb.conv1().outChannels() + 1));
+            assertThat(sb.conv2().out().units()).as(w + ": conv2 width").isEqualTo(rho * (n + 1));
+            assertThat(sb.conv1().out().kind()).as(w).isEqualTo(Layout.Kind.COPIES);
+            assertThat(sb.conv2().out().kind()).as(w).isEqualTo(Layout.Kind.COPIES);
+            if (tb.shortcut() instanceof ResidualBlock.Projection pr) {
+              assertThat(sb.projection().target().stride()).as(w + ": projection stride")
+                  .isEqualTo(pr.conv().stride());
+              assertThat(sb.projection().out()).as(w + ": projection layout").isEqualTo(sb.conv2().out());
+            }
+          }
+          assertThat(nodes.stream().filter(n -> n instanceof SourceNetwork.Pool).count()).as(what + ": pooling")
+              .isEqualTo(1);
+          SourceNetwork.Conv fc = (SourceNetwork.Conv) nodes.get(nodes.size() - 1);
+          int classes = ((Linear) t.net().layers().get(t.net().layers().size() - 1)).outFeatures();
+          assertThat(fc.out().units()).as(what + ": classifier width").isEqualTo(classes);
+          assertThat(src.depth()).as(what + ": depth").isEqualTo(t.depth() + 1);
+        });
+  }
+
+  @Test
+  void certificateHoldsAndMeasuredErrorWithinBound() {
+    qt().withFixedSeed(4502L).withExamples(24).withShrinkCycles(0)
+        .forAll(longs().all(), integers().between(0, 2))
+        .checkAssert((seed, act) -> {
+          UniformRandomProvider rng = RandomTargets.rng(seed);
+          Activation phi = RandomTargets.phi(ACTIVATIONS.get(act));
+          RandomTargets.Target t = RandomTargets.resnet(rng, phi, 0.3);
+          int rho = 5 + rng.nextInt(4);
+          double eps = 0.02;
+          String what = "seed=" + seed + " phi=" + phi.name() + " rho=" + rho + " eps=" + eps + " target: "
+              + t.description();
+          TicketBuilder.Result r = build(t, phi, rho, seed, eps);
+          TheoremLPlus1Properties.checkHolds(r, t.net(), phi, what);
+          assertThat(r.report().depth()).as(what + ": kernel depth").isEqualTo(t.depth() + 1);
+          double measured = RandomTargets.measured(r, t.net(), phi, 32, seed ^ 0x5eedL);
+          double bound = r.report().certifiedBound();
+          synchronized (ResidualProperties.class) {
+            cases++;
+            if (measured / bound > worstRatio) {
+              worstRatio = measured / bound;
+              worstCase = what + String.format(" measured %.4g bound %.4g", measured, bound);
+            }
+          }
+          assertThat(measured).as(what + ": measured vs certified").isLessThanOrEqualTo(bound);
+        });
+  }
+
+  /** The network with every conv weight (stem, branches, projections) set to zero; biases and BNs kept. */
+  static Network zeroConvWeights(Network net) {
+    List<Layer> layers = new ArrayList<>();
+    for (Layer l : net.layers()) {
+      if (l instanceof Conv2d c) {
+        layers.add(zero(c));
+      } else if (l instanceof ResidualBlock b) {
+        ResidualBlock.Shortcut sc = b.shortcut() instanceof ResidualBlock.Projection p
+            ? new ResidualBlock.Projection(zero(p.conv()), p.bn()) : b.shortcut();
+        layers.add(new ResidualBlock(b.name(), zero(b.conv1()), b.bn1(), zero(b.conv2()), b.bn2(), sc, b.phi()));
+      } else {
+        layers.add(l);
+      }
+    }
+    return new Network(net.inputShape(), layers);
+  }
+
+  static Conv2d zero(Conv2d c) {
+    return new Conv2d(c.name(), Tensor.zeros(c.weight().shape()), c.bias(), c.stride(), c.padding());
+  }
+
+  @Test
+  void zeroWeightTargetGivesAnInputIndependentTicket() {
+    qt().withFixedSeed(4503L).withExamples(12).withShrinkCycles(0)
+        .forAll(longs().all(), integers().between(0, 2))
+        .checkAssert((seed, act) -> {
+          UniformRandomProvider rng = RandomTargets.rng(seed);
+          Activation phi = RandomTargets.phi(ACTIVATIONS.get(act));
+          RandomTargets.Target t0 = RandomTargets.resnet(rng, phi, 0);
+          Network net = zeroConvWeights(t0.net());
+          RandomTargets.Target t = new RandomTargets.Target(net, "zero conv weights, " + t0.description(),
+              t0.depth(), t0.layerNames());
+          String what = "seed=" + seed + " phi=" + phi.name() + " target: " + t.description();
+          TicketBuilder.Result r = build(t, phi, 6, seed, 0.02);
+          TheoremLPlus1Properties.checkHolds(r, net, phi, what);
+          Evaluator ticket = Evaluator.ofTicket(r.source(), r.certificate());
+          Evaluator target = Evaluator.ofTarget(TargetPlan.of(net, phi));
+          List<double[]> xs = Evaluator.boxSamples(3 * 8 * 8, -1, 1, 8, seed);
+          double[] first = ticket.apply(xs.get(0));
+          double[] tfirst = target.apply(xs.get(0));
+          for (double[] x : xs) {
+            assertThat(ticket.apply(x)).as(what + ": ticket output depends on the input").isEqualTo(first);
+          }
+          double diff = 0;
+          double spread = 0;
+          for (int j = 0; j < first.length; j++) {
+            diff = Math.max(diff, Math.abs(first[j] - tfirst[j]));
+            spread = Math.max(spread, Math.abs(tfirst[j]));
+          }
+          assertThat(spread).as(what + ": the target's constant output is not zero").isGreaterThan(0);
+          assertThat(diff).as(what + ": vs certified").isLessThanOrEqualTo(r.report().certifiedBound());
+        });
+  }
+
+  @Test
+  void constantChannelsStayExactlyConstantThroughBlocksSkipsAndPooling() {
+    qt().withFixedSeed(4504L).withExamples(12).withShrinkCycles(0)
+        .forAll(longs().all(), integers().between(0, 2))
+        .checkAssert((seed, act) -> {
+          UniformRandomProvider rng = RandomTargets.rng(seed);
+          Activation phi = RandomTargets.phi(ACTIVATIONS.get(act));
+          RandomTargets.Target t = RandomTargets.resnet(rng, phi, 0);
+          String what = "seed=" + seed + " phi=" + phi.name() + " target: " + t.description();
+          TicketBuilder.Result r = build(t, phi, 6, seed, 0.02);
+          TheoremLPlus1Properties.checkHolds(r, t.net(), phi, what);
+          List<SourceNetwork.Node> nodes = r.source().nodes();
+          SourceNetwork.Conv fc = (SourceNetwork.Conv) nodes.get(nodes.size() - 1);
+          Layout in = fc.in();
+          assertThat(in.kind()).as(what).isEqualTo(Layout.Kind.COPIES);
+          long per = (long) in.units() * fc.target().kh() * fc.target().kw();
+          int taps = fc.target().kh() * fc.target().kw();
+          long[][] kept = Arrays.stream(r.certificate().keptWeights()).map(long[]::clone).toArray(long[][]::new);
+          kept[fc.id()] = Arrays.stream(kept[fc.id()]).filter(idx -> in.isConstant((int) ((idx % per) / taps)))
+              .toArray();
+          TicketCertificate constantsOnly = new TicketCertificate(r.certificate().header(), kept,
+              r.certificate().keptBiases());
+          Evaluator e = Evaluator.ofTicket(r.source(), constantsOnly);
+          List<double[]> xs = Evaluator.boxSamples(3 * 8 * 8, -1, 1, 8, seed);
+          double[] first = e.apply(xs.get(0));
+          for (double[] x : xs) {
+            assertThat(e.apply(x)).as(what + ": constant channels depend on the input").isEqualTo(first);
+          }
+          double biasErr = 0;
+          for (TicketChecker.LayerReport lr : r.report().layers()) {
+            if (lr.name().equals(fc.target().name())) biasErr = lr.maxParamError();
+          }
+          double[] b = fc.target().bias();
+          for (int j = 0; j < first.length; j++) {
+            assertThat(Math.abs(first[j] - b[j])).as(what + ": classifier bias " + j + " from constant channels")
+                .isLessThanOrEqualTo(biasErr + 1e-12);
+          }
+        });
+  }
+
+  /** A copy of the network with one layer replaced. */
+  static Network replace(Network net, int index, Layer layer) {
+    List<Layer> layers = new ArrayList<>(net.layers());
+    layers.set(index, layer);
+    return new Network(net.inputShape(), layers);
+  }
+
+  static BatchNorm2d nudgeMean(BatchNorm2d bn) {
+    double[] mean = bn.mean().clone();
+    mean[mean.length - 1] += 1e-7;
+    return new BatchNorm2d(bn.name(), bn.gamma(), bn.beta(), mean, bn.var(), bn.eps());
+  }
+
+  static void assertRejected(TicketCertificate cert, Network net, Activation phi, String what) {
+    TicketChecker.Report rep = TicketChecker.check(cert, net, phi);
+    assertThat(rep.verdict().isHolds()).as(what + " must be rejected").isFalse();
+    assertThat(rep.verdict().reason()).as(what).isNotBlank();
+  }
+
+  @Test
+  void tamperedSkipBatchNormOrProjectionIsRejected() {
+    qt().withFixedSeed(4505L).withExamples(8).withShrinkCycles(0)
+        .forAll(longs().all(), integers().between(0, 2))
+        .checkAssert((seed, act) -> {
+          UniformRandomProvider rng = RandomTargets.rng(seed);
+          Activation phi = RandomTargets.phi(ACTIVATIONS.get(act));
+          RandomTargets.Target t = RandomTargets.resnet(rng, phi, 0.5);
+          String what = "seed=" + seed + " phi=" + phi.name() + " target: " + t.description();
+          TicketBuilder.Result r = build(t, phi, 5, seed, 0.02);
+          TheoremLPlus1Properties.checkHolds(r, t.net(), phi, what);
+          TicketCertificate cert = r.certificate();
+          Network net = t.net();
+          List<Layer> layers = net.layers();
+          assertRejected(cert, replace(net, 1, nudgeMean((BatchNorm2d) layers.get(1))), phi, what + ": stem BN");
+          for (int q = 0; q < layers.size(); q++) {
+            if (!(layers.get(q) instanceof ResidualBlock b)) continue;
+            String w = what + ": block " + b.name();
+            assertRejected(cert, replace(net, q, new ResidualBlock(b.name(), b.conv1(), nudgeMean(b.bn1()), b.conv2(),
+                b.bn2(), b.shortcut(), b.phi())), phi, w + " bn1");
+            assertRejected(cert, replace(net, q, new ResidualBlock(b.name(), b.conv1(), b.bn1(), b.conv2(),
+                nudgeMean(b.bn2()), b.shortcut(), b.phi())), phi, w + " bn2");
+            if (b.shortcut() instanceof ResidualBlock.Projection p) {
+              assertRejected(cert, replace(net, q, new ResidualBlock(b.name(), b.conv1(), b.bn1(), b.conv2(), b.bn2(),
+                  new ResidualBlock.Projection(p.conv(), nudgeMean(p.bn())), b.phi())), phi, w + " projection BN");
+              double[] k = p.conv().weight().data().clone();
+              k[0] += 1e-9;
+              Conv2d pc = new Conv2d(p.conv().name(), Tensor.of(k, p.conv().weight().shape()), p.conv().bias(),
+                  p.conv().stride(), p.conv().padding());
+              assertRejected(cert, replace(net, q, new ResidualBlock(b.name(), b.conv1(), b.bn1(), b.conv2(), b.bn2(),
+                  new ResidualBlock.Projection(pc, p.bn()), b.phi())), phi, w + " projection weight");
+            } else {
+              ResidualBlock.Identity id = (ResidualBlock.Identity) b.shortcut();
+              double[] s = id.scale() != null ? id.scale().clone() : new double[b.conv2().outChannels()];
+              if (id.scale() == null) Arrays.fill(s, 1.0);
+              s[0] *= 1.0001;
+              assertRejected(cert, replace(net, q, new ResidualBlock(b.name(), b.conv1(), b.bn1(), b.conv2(), b.bn2(),
+                  new ResidualBlock.Identity(s), b.phi())), phi, w + " skip scale");
+            }
+          }
+        });
+  }
+}
