@@ -87,7 +87,7 @@ class ResidualProperties {
           List<SourceNetwork.Node> nodes = src.nodes();
           assertThat(nodes.get(0)).as(what).isInstanceOf(SourceNetwork.Univariate.class);
           assertThat(((SourceNetwork.Univariate) nodes.get(0)).out().units()).as(what + ": univariate width")
-              .isEqualTo(rho1 * 3 + (phi.phi0() != 0 ? 3 * rho1 : rho1));
+              .isEqualTo(rho1 * 3 + TheoremLPlus1Properties.univariateConstants(phi, rho1));
           SourceNetwork.Conv stem = (SourceNetwork.Conv) nodes.get(1);
           int width = ((Conv2d) t.net().layers().get(0)).outChannels();
           assertThat(stem.out().units()).as(what + ": stem width").isEqualTo(rho * (width + 1));

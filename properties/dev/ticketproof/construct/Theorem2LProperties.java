@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       then a layer of width n_l; c_1 = 2 rho when phi needs a sign split (m- != m+) and the input box takes both
  *       signs, else rho; for l > 1, c_l = 2 rho when phi needs a sign split and its image takes negative values
  *       (LeakyReLU), else rho (ReLU: positive copies suffice after layer 1); k_l = c_l constant units when
- *       phi(0) = 0, 3 c_l otherwise;</li>
+ *       phi(0) = 0, c_l + min(2 c_l, 40) otherwise;</li>
  *   <li>the certificate holds in the kernel and claims exactly the recomputed bound;</li>
  *   <li>measured sup error on box samples (uniform and corners) <= certified bound, also with {@code --upto};</li>
  *   <li>the same seed gives a byte-identical ticket file with 1 and 2 threads.</li>
@@ -60,7 +60,7 @@ class Theorem2LProperties {
     for (int l = 1; l < n.length; l++) {
       boolean bothSigns = l == 1 ? inputLow < 0 : negativeImage;
       int c = splits && bothSigns ? 2 * rho : rho;
-      w.add(c * n[l - 1] + (phi.phi0() != 0 ? 3 * c : c));
+      w.add(c * n[l - 1] + TheoremLPlus1Properties.univariateConstants(phi, c));
       w.add(n[l]);
     }
     return w;

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <ol>
  *   <li>the source has depth L+1 and widths [rho1 n_0 + c, rho (n_1 + 1), ..., rho (n_{L-1} + 1), n_L], where
  *       rho1 = 2 rho when phi needs a sign split (m- != m+) and the input box takes both signs, else rho, and the
- *       univariate layer has c = rho1 constant units when phi(0) = 0 and 3 rho1 when phi(0) != 0; the kernel's
+ *       univariate layer has c = rho1 constant units when phi(0) = 0 and rho1 + min(2 rho1, 40) when phi(0) != 0
+ *       (rho1 unit-scale ones and at most 40 large-scale ones that cancel the offsets); the kernel's
  *       report states the same depth;</li>
  *   <li>the certificate holds in the kernel and claims exactly the recomputed bound and failure count;</li>
  *   <li>the measured sup error on box samples (uniform points and corners, {@link dev.ticketproof.kernel.Evaluator})
@@ -60,13 +61,19 @@ class TheoremLPlus1Properties {
   static List<Integer> theoremWidths(int[] n, Activation phi, int rho, double inputLow) {
     boolean split = phi.slopeMinus() != phi.slopePlus() && inputLow < 0;
     int rho1 = split ? 2 * rho : rho;
-    int constants = phi.phi0() != 0 ? 3 * rho1 : rho1;
+    int constants = univariateConstants(phi, rho1);
     List<Integer> w = new ArrayList<>();
     w.add(rho1 * n[0] + constants);
     for (int l = 1; l < n.length - 1; l++) w.add(rho * (n[l] + 1));
     w.add(n[n.length - 1]);
     return w;
   }
+
+  /**
+   * Constant units of a univariate layer with c copies per channel: c when phi(0) = 0, else c unit-scale ones plus
+   * min(2c, 40) large-scale ones that cancel the offsets phi(0) sum w.
+   */
+  static int univariateConstants(Activation phi, int c) { return phi.phi0() != 0 ? c + Math.min(2 * c, 40) : c; }
 
   /** Channel counts n_0..n_L of a sequential target (a linear layer's features count as channels). */
   static int[] channels(Network net) {
@@ -125,6 +132,30 @@ class TheoremLPlus1Properties {
           double bound = r.report().certifiedBound();
           record(measured, bound, what);
           assertThat(measured).as(what + ": measured vs certified").isLessThanOrEqualTo(bound);
+        });
+  }
+
+  @Test
+  void sourceWidthsAreTheTheoremsForEveryRho() {
+    // the source network alone (no construction), over the whole admissible range of rho
+    qt().withFixedSeed(4104L).withExamples(300).withShrinkCycles(0)
+        .forAll(longs().all(), integers().between(0, 3), integers().between(1, 62), integers().between(0, 1))
+        .checkAssert((seed, act, rho, box) -> {
+          UniformRandomProvider rng = RandomTargets.rng(seed);
+          Activation phi = RandomTargets.phi(RandomTargets.ACTIVATIONS.get(act));
+          RandomTargets.Target t = RandomTargets.sequential(rng, phi);
+          double lo = box == 0 ? -1 : 0;
+          int rho1 = Math.min(62, (phi.slopeMinus() != phi.slopePlus() && lo < 0 ? 2 : 1) * rho);
+          SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, rho, rho1,
+              SourceNetwork.defaultLambda(phi), seed, null, lo, 1);
+          SourceNetwork src = SourceNetwork.of(dev.ticketproof.kernel.TargetPlan.of(t.net(), phi), p);
+          String what = "seed=" + seed + " phi=" + phi.name() + " rho=" + rho + " rho1=" + rho1 + " target: "
+              + t.description();
+          List<Integer> expected = theoremWidths(channels(t.net()), phi, rho, lo);
+          int[] n = channels(t.net());
+          expected.set(0, rho1 * n[0] + univariateConstants(phi, rho1));
+          assertThat(sourceWidths(src)).as(what).isEqualTo(expected);
+          assertThat(src.depth()).as(what).isEqualTo(t.depth() + 1);
         });
   }
 
