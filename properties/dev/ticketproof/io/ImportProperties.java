@@ -78,7 +78,8 @@ class ImportProperties {
   static void assertWellFormed(TensorFile f, String what) {
     for (StoredTensor t : f.tensors().values()) {
       Tensor x = t.tensor();
-      assertThat((long) x.size()).as(what).isEqualTo(Arrays.stream(x.shape()).asLongStream().reduce(1, (a, b) -> a * b));
+      long product = Arrays.stream(x.shape()).asLongStream().reduce(1, (a, b) -> a * b);
+      assertThat((long) x.size()).as(what).isEqualTo(product);
       for (double v : x.data()) assertThat(Double.isFinite(v)).as(what + " " + t.name()).isTrue();
     }
   }

@@ -86,8 +86,8 @@ public final class NetworkBuilder {
   private Built build(ArchSpec spec, int[] inputOverride, String inputSource) {
     int[] input = inputOverride != null ? inputOverride : spec.input();
     if (input == null) {
-      throw new ImportException(specName + ": no input shape (give \"input\": [C, H, W] in the spec, or an input "
-          + "batch)");
+      throw new ImportException(specName + ": no input shape (give \"input\": [C, H, W] in the spec, an input "
+          + "batch, or --input-shape)");
     }
     if (inputOverride != null && spec.input() != null && !Arrays.equals(inputOverride, spec.input())) {
       throw new ImportException(specName + ": " + inputSource + " has per-example shape "

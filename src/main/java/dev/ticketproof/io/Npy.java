@@ -129,7 +129,11 @@ public final class Npy {
       throw new IllegalArgumentException("npy output type must be float64 or float32, got " + dtype);
     }
     StringBuilder shape = new StringBuilder("(");
-    for (int i = 0; i < tensor.rank(); i++) shape.append(tensor.dim(i)).append(tensor.rank() == 1 ? "," : (i + 1 < tensor.rank() ? ", " : ""));
+    for (int i = 0; i < tensor.rank(); i++) {
+      shape.append(tensor.dim(i));
+      if (tensor.rank() == 1) shape.append(',');
+      else if (i + 1 < tensor.rank()) shape.append(", ");
+    }
     shape.append(')');
     String dict = "{'descr': '<" + (dtype == DType.FLOAT64 ? "f8" : "f4") + "', 'fortran_order': False, 'shape': "
         + shape + ", }";

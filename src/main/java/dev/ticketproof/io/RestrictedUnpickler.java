@@ -17,9 +17,10 @@ import net.razorvine.pickle.Unpickler;
  * are {@code torch._utils._rebuild_tensor_v2}, the storage types of {@link DType} and
  * {@code collections.OrderedDict}. Any other global is rejected with a message naming it, before anything could be
  * called. The opcodes that instantiate classes ({@code INST}, {@code OBJ}, {@code NEWOBJ}, {@code NEWOBJ_EX}),
- * extension codes and out-of-band buffers are rejected; {@code BUILD} is accepted only to attach attributes (the
- * {@code _metadata} of a state dict) to a dict, and is ignored. Dicts keep their insertion order. Lengths read from
- * the stream are checked against the bytes left before anything is allocated.
+ * extension codes, sets and out-of-band buffers are rejected; {@code BUILD} is accepted only to attach attributes
+ * (the {@code _metadata} of a state dict) to a dict, and is ignored. Dict keys must be strings or numbers (hashing
+ * a list that holds itself would recurse without end). Dicts keep their insertion order. Lengths read from the
+ * stream are checked against the bytes left before anything is allocated.
  *
  * <p>Not thread-safe; one instance reads one pickle stream.
  */
@@ -81,7 +82,9 @@ final class RestrictedUnpickler extends Unpickler {
       case Opcodes.REDUCE -> {
         Object args = stack.pop();
         Object callable = stack.pop();
-        if (!(callable instanceof Callable c)) throw fail("REDUCE on " + describe(callable) + ", which is not callable");
+        if (!(callable instanceof Callable c)) {
+          throw fail("REDUCE on " + describe(callable) + ", which is not callable");
+        }
         if (!(args instanceof Object[] a)) throw fail("REDUCE needs an argument tuple, got " + describe(args));
         stack.add(call(c, a));
       }
@@ -110,7 +113,7 @@ final class RestrictedUnpickler extends Unpickler {
       case Opcodes.SETITEM -> {
         Object value = stack.pop();
         Object k = stack.pop();
-        asDict(stack.peek()).put(k, value);
+        asDict(stack.peek()).put(checkKey(k), value);
       }
       case Opcodes.BINSTRING -> stack.add(PickleUtils.rawStringFromBytes(readSized(4)));
       case Opcodes.BINBYTES -> stack.add(readSized(4));
@@ -119,7 +122,8 @@ final class RestrictedUnpickler extends Unpickler {
       case Opcodes.BINUNICODE8 -> stack.add(new String(readSized(8), StandardCharsets.UTF_8));
       case Opcodes.LONG4 -> stack.add(PickleUtils.decode_long(readSized(4)));
       case Opcodes.INST, Opcodes.OBJ, Opcodes.NEWOBJ, Opcodes.NEWOBJ_EX, Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4,
-          Opcodes.PERSID, Opcodes.BYTEARRAY8, Opcodes.NEXT_BUFFER, Opcodes.READONLY_BUFFER ->
+          Opcodes.PERSID, Opcodes.BYTEARRAY8, Opcodes.NEXT_BUFFER, Opcodes.READONLY_BUFFER, Opcodes.EMPTY_SET,
+          Opcodes.FROZENSET, Opcodes.ADDITEMS ->
           throw fail("pickle opcode 0x" + Integer.toHexString(key) + " is not accepted: a state dict needs only "
               + "tensors and dicts, nothing is instantiated");
       default -> {
@@ -154,15 +158,24 @@ final class RestrictedUnpickler extends Unpickler {
     }
   }
 
-  /** torch._utils._rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata]). */
+  /**
+   * torch._utils._rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[,
+   * metadata]): a strided view, checked to lie inside the storage.
+   */
   private TensorRef rebuildTensor(Object[] args) {
     if (args.length < 6 || args.length > 7) {
       throw fail("_rebuild_tensor_v2 needs 6 or 7 arguments, got " + args.length);
     }
-    if (!(args[0] instanceof StorageRef storage)) throw fail("_rebuild_tensor_v2: expected a storage, got " + describe(args[0]));
+    if (!(args[0] instanceof StorageRef storage)) {
+      throw fail("_rebuild_tensor_v2: expected a storage, got " + describe(args[0]));
+    }
     long offset = toLong(args[1], "storage offset");
-    if (!(args[2] instanceof Object[] sizeTuple)) throw fail("_rebuild_tensor_v2: size must be a tuple, got " + describe(args[2]));
-    if (!(args[3] instanceof Object[] strideTuple)) throw fail("_rebuild_tensor_v2: stride must be a tuple, got " + describe(args[3]));
+    if (!(args[2] instanceof Object[] sizeTuple)) {
+      throw fail("_rebuild_tensor_v2: size must be a tuple, got " + describe(args[2]));
+    }
+    if (!(args[3] instanceof Object[] strideTuple)) {
+      throw fail("_rebuild_tensor_v2: stride must be a tuple, got " + describe(args[3]));
+    }
     if (sizeTuple.length != strideTuple.length) {
       throw fail("_rebuild_tensor_v2: size has " + sizeTuple.length + " entries but stride " + strideTuple.length);
     }
@@ -221,8 +234,17 @@ final class RestrictedUnpickler extends Unpickler {
 
   private Map<Object, Object> putAll(Map<Object, Object> map, List<Object> items) {
     if (items.size() % 2 != 0) throw fail("dict items of odd length " + items.size());
-    for (int i = 0; i < items.size(); i += 2) map.put(items.get(i), items.get(i + 1));
+    for (int i = 0; i < items.size(); i += 2) map.put(checkKey(items.get(i)), items.get(i + 1));
     return map;
+  }
+
+  /** Dict keys are strings or numbers: hashing anything else (a list holding itself) could recurse without end. */
+  private Object checkKey(Object key) {
+    if (key instanceof String || key instanceof Integer || key instanceof Long || key instanceof BigInteger
+        || key instanceof Double || key instanceof Boolean || key == null) {
+      return key;
+    }
+    throw fail("dict key " + describe(key) + " is not a string or a number");
   }
 
   private ImportException fail(String what) {

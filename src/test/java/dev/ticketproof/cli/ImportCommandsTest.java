@@ -59,7 +59,8 @@ class ImportCommandsTest {
     Tensor ref = TensorFiles.readNpy(Fixtures.path("openlth_resnet_output.npy")).tensor();
     assertThat(y.shape()).isEqualTo(ref.shape());
     for (int i = 0; i < y.size(); i++) {
-      assertThat(Math.abs(y.data()[i] - ref.data()[i])).isLessThanOrEqualTo(1e-5 * Math.max(1, Math.abs(ref.data()[i])));
+      assertThat(Math.abs(y.data()[i] - ref.data()[i]))
+          .isLessThanOrEqualTo(1e-5 * Math.max(1, Math.abs(ref.data()[i])));
     }
   }
 
@@ -102,6 +103,45 @@ class ImportCommandsTest {
         "--activation", "relu", "--input", fx("bad_np_fortran.npy"));
     assertBadInput("--input", "eval", "--target", fx("synflow_conv.pt"), "--arch", "synflow-conv",
         "--activation", "relu", "--input", fx("np_f64.npy"));
+  }
+
+  @Test void everyKindOfBadTargetExitsTwoAndWritesNothing() throws IOException {
+    Path work = Files.createTempDirectory("bad-targets");
+    String x = fx("synflow_conv_input.npy");
+    Path text = Files.writeString(work.resolve("text.pt"), "not a tensor file");
+    byte[] good = Files.readAllBytes(Fixtures.path("synflow_conv.pt"));
+    Path cut = Files.write(work.resolve("cut.pt"), java.util.Arrays.copyOf(good, good.length - 40));
+    Path noPkl = Fixtures.editedZip(work, "synflow_conv.pt", m -> {
+      m.remove("synflow_conv/data.pkl");
+      return m;
+    });
+    Path shortStorage = work.resolve("short.pt");
+    Fixtures.writeZip(shortStorage, edit(Fixtures.zipEntries(Fixtures.path("synflow_conv.pt")),
+        "synflow_conv/data/0", 100));
+    Path missingTensor = Files.writeString(work.resolve("missing.json"),
+        "{\"input\": [2, 5, 5], \"layers\": [{\"type\": \"conv2d\", \"name\": \"7\"}]}");
+    Path maxpool = Files.writeString(work.resolve("maxpool.json"),
+        "{\"layers\": [{\"type\": \"maxpool2d\", \"kernel\": 2}]}");
+    String[][] cases = {
+        {"text.pt: not a zip archive nor a legacy PyTorch file", text.toString(), "synflow-conv"},
+        {"cut.pt: not a readable zip archive, truncated or corrupt", cut.toString(), "synflow-conv"},
+        {"no data.pkl entry in the zip archive", noPkl.toString(), "synflow-conv"},
+        {"storage too short", shortStorage.toString(), "synflow-conv"},
+        {"tensor 'w' has -Infinity", fx("bad_inf.pt"), "synflow-conv"},
+        {"names tensor '7.weight', which", fx("synflow_conv.pt"), missingTensor.toString()},
+        {"layers[0].type: unsupported layer type 'maxpool2d'", fx("synflow_conv.pt"), maxpool.toString()},
+    };
+    for (String[] c : cases) {
+      assertBadInput(c[0], "eval", "--target", c[1], "--arch", c[2], "--activation", "relu", "--input", x);
+      Run r = run("inspect", c[1], "--arch", c[2]);
+      assertThat(r.code()).as(c[0]).isEqualTo(2);
+      assertThat(r.err()).contains(c[0]);
+    }
+  }
+
+  private static java.util.Map<String, byte[]> edit(java.util.Map<String, byte[]> entries, String name, int length) {
+    entries.put(name, java.util.Arrays.copyOf(entries.get(name), length));
+    return entries;
   }
 
   private String writeBatch(int c, int h, int w) throws IOException {

@@ -71,7 +71,8 @@ class ArchSpecTest {
   }
 
   @Test void unsupportedLayerTypeAndMalformedSpecs() {
-    assertThatThrownBy(() -> ArchSpec.parse("s.json", "{\"layers\": [{\"type\": \"flatten\"}, {\"type\": \"maxpool2d\"}]}"))
+    String maxpool = "{\"layers\": [{\"type\": \"flatten\"}, {\"type\": \"maxpool2d\"}]}";
+    assertThatThrownBy(() -> ArchSpec.parse("s.json", maxpool))
         .isInstanceOf(ImportException.class)
         .hasMessageContaining("s.json: layers[1].type: unsupported layer type 'maxpool2d' (supported: activation, "
             + "avgpool2d, batchnorm2d, conv2d, flatten, globalavgpool, linear, residual)");

@@ -102,7 +102,8 @@ class TensorFilesTest {
     byte[] bytes = Files.readAllBytes(out);
     int headerLength = ByteBuffer.wrap(bytes, 8, 2).order(ByteOrder.LITTLE_ENDIAN).getShort();
     assertThat((10 + headerLength) % 64).isZero();
-    assertThat(new String(bytes, 10, headerLength)).startsWith("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }");
+    assertThat(new String(bytes, 10, headerLength))
+        .startsWith("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }");
     Npy.write(out, Tensor.of(new double[] {0.1}, 1), DType.FLOAT32);
     assertThat(TensorFiles.readNpy(out).tensor().data()).containsExactly((float) 0.1);
     assertThat(new String(Files.readAllBytes(out), 10, 60)).contains("'shape': (1,), }");
@@ -234,6 +235,18 @@ class TensorFilesTest {
       assertThatThrownBy(u::loadOne).isInstanceOf(ImportException.class)
           .hasMessageContaining("forbidden global '" + global.replace('\n', '.') + "'");
     }
+  }
+
+  @Test void selfContainingKeysAndSetsAreRejectedWithoutRecursion() {
+    // a list appended to itself, then used as a dict key (hashing it would recurse without end)
+    byte[] dictKey = {(byte) 0x80, 2, '}', ']', 'q', 1, 'h', 1, 'a', 'K', 1, 's', '.'};
+    RestrictedUnpickler u = new RestrictedUnpickler("x.pkl", new java.io.ByteArrayInputStream(dictKey), pid -> null);
+    assertThatThrownBy(u::loadOne).isInstanceOf(ImportException.class)
+        .hasMessageContaining("dict key a list of 1 is not a string or a number");
+    // the same list added to a set
+    byte[] set = {(byte) 0x80, 4, (byte) 0x8f, '(', ']', 'q', 1, 'h', 1, 'a', (byte) 0x90, '.'};
+    RestrictedUnpickler v = new RestrictedUnpickler("y.pkl", new java.io.ByteArrayInputStream(set), pid -> null);
+    assertThatThrownBy(v::loadOne).isInstanceOf(ImportException.class).hasMessageContaining("is not accepted");
   }
 
   static int indexOf(byte[] hay, byte[] needle) {
