@@ -105,4 +105,29 @@ class SubsetSumCommandTest {
     assertThat(r.out()).isEmpty();
   }
 
+  private static JsonObject documented(String heading, int which) throws java.io.IOException {
+    String doc = java.nio.file.Files.readString(java.nio.file.Path.of("docs", "cli.md"));
+    int at = doc.indexOf(heading);
+    assertThat(at).as(heading).isNotNegative();
+    int start = doc.indexOf("```json", at) + "```json".length();
+    return JsonParser.parseString(doc.substring(start, doc.indexOf("```", start))).getAsJsonObject();
+  }
+
+  /** The JSON examples in docs/cli.md are the commands' actual outputs (nanosPerInstance aside). */
+  @Test
+  void documentedExamplesAreTheActualOutputs() throws java.io.IOException {
+    JsonObject stats = documented("### `subset-sum stats`", 0);
+    JsonObject actual = JsonParser.parseString(run("subset-sum", "stats", "--n", "15", "--eps", "0.01", "--trials",
+        "100000", "--seed", "1", "--format", "json", "--no-progress").out()).getAsJsonObject();
+    assertThat(actual.keySet()).isEqualTo(stats.keySet());
+    stats.remove("nanosPerInstance");
+    actual.remove("nanosPerInstance");
+    assertThat(actual).isEqualTo(stats);
+    JsonObject cov = documented("### `subset-sum coverage`", 0);
+    assertThat(JsonParser.parseString(run("subset-sum", "coverage", "--n", "15", "--eps", "0.01", "--trials", "400",
+        "--seed", "1", "--format", "json", "--no-progress").out())).isEqualTo(cov);
+    JsonObject width = documented("### `subset-sum width`", 0);
+    assertThat(JsonParser.parseString(run("subset-sum", "width", "--eps", "0.01", "--delta", "0.01", "--format",
+        "json").out())).isEqualTo(width);
+  }
 }
