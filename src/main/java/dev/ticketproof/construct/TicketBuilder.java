@@ -75,12 +75,14 @@ public final class TicketBuilder {
     b.run();
     // The kernel recomputes the bound and the failure count from the mask; the certificate claims exactly those,
     // and the kernel then checks the finished certificate from scratch.
+    // The target's hash (SHA-256 over all its parameters) is computed once for both headers.
+    String targetSha = TargetHash.of(target);
     String digest = TicketFile.maskDigest(b.kept, b.keptBias);
     TicketChecker.Report first = TicketChecker.analyse(src, new TicketCertificate(
-        header(opt, target, phi, Double.POSITIVE_INFINITY, digest, 0), b.kept, b.keptBias));
+        header(opt, targetSha, phi, Double.POSITIVE_INFINITY, digest, 0), b.kept, b.keptBias));
     double claim = first.verdict().isHolds() ? first.certifiedBound() : Double.POSITIVE_INFINITY;
-    TicketCertificate cert = new TicketCertificate(header(opt, target, phi, claim, digest, first.failedInstances()),
-        b.kept, b.keptBias);
+    TicketCertificate cert = new TicketCertificate(header(opt, targetSha, phi, claim, digest,
+        first.failedInstances()), b.kept, b.keptBias);
     TicketChecker.Report report = TicketChecker.check(cert, target, phi);
     return new Result(cert, report, src, b.failures, b.instances);
   }
@@ -143,10 +145,10 @@ public final class TicketBuilder {
     return p * r.instances();
   }
 
-  private static TicketCertificate.Header header(Options o, Network target, Activation phi, double claim,
+  private static TicketCertificate.Header header(Options o, String targetSha, Activation phi, double claim,
       String digest, long failed) {
     SourceNetwork.Params p = o.params();
-    return new TicketCertificate.Header(1, o.targetLabel(), TargetHash.of(target), phi.name(),
+    return new TicketCertificate.Header(1, o.targetLabel(), targetSha, phi.name(),
         p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.inputLow(), p.inputHigh(), p.upto(), o.eps(), claim, digest, failed);
   }
 
