@@ -88,15 +88,15 @@ public final class TargetHash {
   }
 
   private static void doubles(MessageDigest md, double[] v) {
-    ByteBuffer buf = ByteBuffer.allocate(8 * Math.min(v.length, 1 << 16));
+    int chunk = Math.min(v.length, 1 << 16);
+    ByteBuffer buf = ByteBuffer.allocate(8 * chunk);
+    java.nio.DoubleBuffer view = buf.asDoubleBuffer(); // big-endian, like ByteBuffer.putDouble
     ints(md, new int[] {v.length});
-    for (int i = 0; i < v.length; i++) {
-      if (!buf.hasRemaining()) {
-        md.update(buf.array(), 0, buf.position());
-        buf.clear();
-      }
-      buf.putDouble(v[i]);
+    for (int i = 0; i < v.length; i += chunk) {
+      int n = Math.min(chunk, v.length - i);
+      view.clear();
+      view.put(v, i, n);
+      md.update(buf.array(), 0, 8 * n);
     }
-    md.update(buf.array(), 0, buf.position());
   }
 }
