@@ -183,12 +183,14 @@ public final class ConstructCommand implements Callable<Integer> {
     long start = System.nanoTime();
     TicketBuilder.Result res;
     double usedEps = eps;
+    Boolean outputEpsMet = null;
     try (Cli.Bar bar = Cli.bar(!noProgress, "construct")) {
       if (outputEps != null) {
         TicketBuilder.Budget budget = TicketBuilder.forOutputError(net, phi, params, outputEps, solver, th, target,
             bar);
         res = budget.result();
         usedEps = budget.eps();
+        outputEpsMet = budget.met();
       } else {
         res = TicketBuilder.build(net, phi, new TicketBuilder.Options(params, eps, solver, th, target),
             bar);
@@ -216,6 +218,15 @@ public final class ConstructCommand implements Callable<Integer> {
     o.addProperty("rho", rho);
     o.addProperty("rho1", r1);
     o.addProperty("lambda", lam);
+    if (outputEpsMet != null) {
+      o.addProperty("outputEps", outputEps);
+      o.addProperty("outputEpsMet", outputEpsMet);
+      if (!outputEpsMet) {
+        spec.commandLine().getErr().printf(Locale.ROOT, "construct: no per-parameter tolerance in [1e-6, 0.5] gives a "
+            + "certified bound <= %g with rho=%d; reporting the smallest bound found (%g at eps=%g)%n", outputEps, rho,
+            rep.certifiedBound(), usedEps);
+      }
+    }
     o.addProperty("rhoTheorem", TicketBuilder.theoremRho(usedEps, 0.01, rep.instances()));
     if (out != null && rep.verdict().isHolds()) o.addProperty("out", out.toString());
     PrintWriter pw = spec.commandLine().getOut();

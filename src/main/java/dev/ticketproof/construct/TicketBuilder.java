@@ -29,6 +29,9 @@ import java.util.stream.IntStream;
  * is the one the kernel recomputes from the finished mask; the result carries the kernel's full check.
  */
 public final class TicketBuilder {
+  /** Tolerance of the coarse stage of a two-scale bias instance. */
+  static final double COARSE = 0.5;
+
   private TicketBuilder() {}
 
   /**
@@ -98,18 +101,20 @@ public final class TicketBuilder {
   public record Budget(Result result, double eps, boolean met) {}
 
   /**
-   * Bisects the per-parameter tolerance (log scale, in [1e-6, 0.5], 14 steps) on actual constructions so that the
-   * certified bound is at most {@code outputEps}.
+   * Finds a per-parameter tolerance whose certified bound is at most {@code outputEps}, preferring the largest (the
+   * smallest ticket). The bound is not monotone in the tolerance for a fixed rho (a smaller tolerance fails more
+   * instances and keeps larger subsets), so the search scans eps = 0.5, 0.25, ... down to about 1e-6 on actual
+   * constructions, stops at the first tolerance that meets the request, then refines between it and the previous
+   * one by 4 bisection steps. When no tolerance meets the request, it returns the construction with the smallest
+   * certified bound and {@code met == false}.
    */
   public static Budget forOutputError(Network target, Activation phi, SourceNetwork.Params params, double outputEps,
       SubsetSum.Mode mode, int threads, String label, Progress progress) {
-    double lo = Math.log(1e-6);
-    double hi = Math.log(0.5);
-    Budget best = null;
     Result smallest = null;
     double smallestEps = 0;
-    for (int it = 0; it < 14; it++) {
-      double eps = Math.exp((lo + hi) / 2);
+    double previous = Double.NaN;
+    for (int k = 0; k < 20; k++) {
+      double eps = 0.5 * Math.pow(2, -k);
       Result r = build(target, phi, new Options(params, eps, mode, threads, label), progress);
       double bound = r.report().certifiedBound();
       if (smallest == null || bound < smallest.report().certifiedBound()) {
@@ -117,13 +122,26 @@ public final class TicketBuilder {
         smallestEps = eps;
       }
       if (bound <= outputEps) {
-        if (best == null || eps > best.eps()) best = new Budget(r, eps, true);
-        lo = Math.log(eps);
-      } else {
-        hi = Math.log(eps);
+        Budget best = new Budget(r, eps, true);
+        if (!Double.isNaN(previous)) {
+          double lo = Math.log(eps);
+          double hi = Math.log(previous);
+          for (int it = 0; it < 4; it++) {
+            double mid = Math.exp((lo + hi) / 2);
+            Result m = build(target, phi, new Options(params, mid, mode, threads, label), progress);
+            if (m.report().certifiedBound() <= outputEps) {
+              best = new Budget(m, mid, true);
+              lo = Math.log(mid);
+            } else {
+              hi = Math.log(mid);
+            }
+          }
+        }
+        return best;
       }
+      previous = eps;
     }
-    return best != null ? best : new Budget(smallest, smallestEps, false);
+    return new Budget(smallest, smallestEps, false);
   }
 
   /**
@@ -435,11 +453,13 @@ public final class TicketBuilder {
               idx[m] = c.index(o, u, ta, tc);
               base[m] = c.weightAt(seed, idx[m]) * in.constVal[u];
             }
-            // large-scale constants first (coarse), then the unit-scale ones on the remainder (fine)
+            // large-scale constants first, coarsely (the unit-scale ones correct any remainder up to about
+            // COARSE), then the unit-scale ones on the remainder, to eps
             int large = c.largeConstants();
             double rest = target;
             if (large > 0) {
-              SubsetSum.Solution coarse = SubsetSum.solve(Arrays.copyOf(base, large), rest, eps, mode);
+              SubsetSum.Solution coarse = SubsetSum.solve(Arrays.copyOf(base, large), rest, Math.max(eps, COARSE),
+                  SubsetSum.Mode.MIN_SIZE);
               for (int k = 0; k < coarse.size(); k++) {
                 add(idx[coarse.index(k)]);
                 rest -= base[coarse.index(k)];
