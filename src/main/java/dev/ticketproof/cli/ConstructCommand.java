@@ -45,8 +45,8 @@ public final class ConstructCommand implements Callable<Integer> {
   double eps;
 
   @Option(names = "--output-eps",
-      description = "Requested certified output error: bisects the per-parameter tolerance until the certified "
-          + "bound is at most this value (overrides --eps).")
+      description = "Requested certified output error: searches the largest per-parameter tolerance whose "
+          + "certified bound is at most this value (overrides --eps).")
   Double outputEps;
 
   @Option(names = "--rho", defaultValue = "15", description = "Copies per channel, 1..62 (default: ${DEFAULT-VALUE}).")
