@@ -258,14 +258,19 @@ public final class Evaluator {
           int c = t[k] % kw;
           double[] x = in.v[u];
           double wk = wo[k];
+          // output columns whose input column xx * s - p + c lies inside the map: x0 <= xx <= x1
+          int x0 = Math.max(0, Math.floorDiv(p - c + s - 1, s));
+          int x1 = Math.min(ow - 1, Math.floorDiv(in.w - 1 + p - c, s));
           for (int y = 0; y < oh; y++) {
             int iy = y * s - p + a;
             if (iy < 0 || iy >= in.h) continue;
             int row = iy * in.w;
             int base = y * ow;
-            for (int xx = 0; xx < ow; xx++) {
-              int ix = xx * s - p + c;
-              if (ix >= 0 && ix < in.w) m[base + xx] += wk * x[row + ix];
+            if (s == 1) {
+              int off = row - p + c;
+              for (int xx = x0; xx <= x1; xx++) m[base + xx] += wk * x[off + xx];
+            } else {
+              for (int xx = x0; xx <= x1; xx++) m[base + xx] += wk * x[row + xx * s - p + c];
             }
           }
         }
