@@ -13,7 +13,8 @@ import java.util.Arrays;
  *       sizes compare). Subsets are enumerated by size 0, 1, 2, ... with incremental partial sums and an early exit
  *       at the first subset within eps (lexicographic order of indices inside one size). Once the enumeration has
  *       cost about \( 4 \cdot 2^{n/2} \) subsets without a hit, the exact optimum is computed first, so that
- *       infeasible instances cost \( O(2^{n/2}) \) and not \( 2^n \). n &le; 62.</li>
+ *       infeasible instances cost \( O(2^{n/2}) \) and not \( 2^n \) (above n = 40: after \( 2^{22} \) subsets, feasibility
+ *       is decided by the branch and bound of {@link Mode#FIRST_HIT}). n &le; 62.</li>
  *   <li>{@link Mode#EXACT}: a subset with the optimal error \( \min_S |z - \sum_S x_i| \), by meet-in-the-middle:
  *       the \( 2^{\lceil n/2 \rceil} \) and \( 2^{\lfloor n/2 \rfloor} \) subset sums of the two halves are generated
  *       already sorted (merging \( L \) with \( L + x \) for each element, Horowitz and Sahni) and scanned with two
@@ -202,16 +203,17 @@ public final class SubsetSum {
 
   private static long minSize(double[] x, double z, double eps) {
     int n = x.length;
-    // Work allowed before the exact optimum is consulted; 2^(n/2+2) subsets, at least all of a tiny instance.
-    double budget = Math.max(64.0, 4.0 * Math.pow(2.0, n / 2.0));
+    // Work allowed before feasibility is decided: 4 * 2^(n/2) subsets (the cost of the meet-in-the-middle
+    // optimum) up to n = 40, 2^22 subsets above.
+    double budget = n <= EXACT_MAX_N ? Math.max(64.0, 4.0 * Math.pow(2.0, n / 2.0)) : 0x1p22;
     double spent = 0;
     boolean feasibleKnown = false;
     double comb = 1; // C(n, k)
     for (int k = 0; k <= n; k++) {
       if (!feasibleKnown && spent + comb > budget && spent > 0) {
-        long best = best(x, z);
-        if (!(error(x, z, best) <= eps)) {
-          return best;
+        long m = optimumOrHit(x, z, eps);
+        if (!(error(x, z, m) <= eps)) {
+          return m;
         }
         feasibleKnown = true;
       }
@@ -223,7 +225,7 @@ public final class SubsetSum {
       comb = comb * (n - k) / (k + 1);
     }
     // No subset within eps (only reached when every size was enumerated).
-    return best(x, z);
+    return optimumOrHit(x, z, eps);
   }
 
   /** First subset (lexicographic) of exactly {@code k} indices from {@code start..n-1} within eps, or -1. */
@@ -255,11 +257,20 @@ public final class SubsetSum {
 
   /** A mask with the optimal error: meet-in-the-middle up to EXACT_MAX_N, exhaustive branch and bound above. */
   private static long best(double[] x, double z) {
+    return optimumOrHit(x, z, 0.0);
+  }
+
+  /**
+   * Up to EXACT_MAX_N: a mask with the optimal error (meet-in-the-middle). Above: branch and bound that stops at
+   * the first subset within eps, and otherwise completes and returns the optimum. Either way the result is within
+   * eps iff some subset is.
+   */
+  private static long optimumOrHit(double[] x, double z, double eps) {
     if (x.length <= EXACT_MAX_N) {
       return exactMask(x, z);
     }
     Workspace w = Workspace.get();
-    w.prepare(x, z, 0.0, Long.MAX_VALUE);
+    w.prepare(x, z, eps, Long.MAX_VALUE);
     w.dfs(0, 0.0, 0L);
     return w.bestMask;
   }
