@@ -40,7 +40,7 @@ public record SubsetSumCertificate(BaseSet base, double target, int[] indices, d
 
   /** A copy with another base set. */
   public SubsetSumCertificate withBase(BaseSet newBase) {
-    return new SubsetSumCertificate(base == null ? null : newBase, target, indices, claimedError, tolerance);
+    return new SubsetSumCertificate(newBase, target, indices, claimedError, tolerance);
   }
 
   @Override public boolean equals(Object o) {

@@ -1,5 +1,7 @@
 package dev.ticketproof.kernel;
 
+import dev.ticketproof.random.Uniform;
+import dev.ticketproof.random.UniformProduct;
 import java.math.BigDecimal;
 
 /**
@@ -10,9 +12,14 @@ import java.math.BigDecimal;
  * duplicates); (3) require target, claimed error and tolerance finite, claimed error and tolerance non-negative;
  * (4) compute \( e = |z - \sum_{i \in S} x_i| \) EXACTLY: every finite double is a dyadic rational, so
  * {@link BigDecimal#BigDecimal(double)} represents it without rounding and the sum and difference are exact;
- * (5) hold iff \( e \le \) claimedError \( \le \) tolerance. Nothing here calls construction or solver code.
+ * (5) hold iff \( e \le \) claimedError \( \le \) tolerance. Nothing here calls construction or solver code; a
+ * generated base set is regenerated only through {@code random.Uniform} or {@code random.UniformProduct} (a
+ * producer-supplied {@code Distribution} implementation is rejected), with at most {@link #MAX_GENERATED} values.
  */
 public final class SubsetSumChecker {
+  /** Largest generated base set the checker regenerates. */
+  public static final int MAX_GENERATED = 1 << 24;
+
   private SubsetSumChecker() {}
 
   /**
@@ -24,6 +31,16 @@ public final class SubsetSumChecker {
   public static Verdict check(SubsetSumCertificate c) {
     if (c == null || c.base() == null || c.indices() == null) {
       return Verdict.rejected("incomplete certificate: " + c);
+    }
+    if (c.base() instanceof SubsetSumCertificate.Generated g) {
+      // regenerate only with the weight field's own distributions, never with code supplied by the producer
+      if (!(g.distribution() instanceof Uniform || g.distribution() instanceof UniformProduct)) {
+        return Verdict.rejected("base-set distribution must be random.Uniform or random.UniformProduct, got "
+            + (g.distribution() == null ? "null" : g.distribution().getClass().getName()));
+      }
+      if (g.n() < 0 || g.n() > MAX_GENERATED) {
+        return Verdict.rejected("generated base-set size must be in [0, " + MAX_GENERATED + "], got " + g.n());
+      }
     }
     double[] x;
     try {

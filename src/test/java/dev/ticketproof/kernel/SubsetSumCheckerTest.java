@@ -116,4 +116,17 @@ class SubsetSumCheckerTest {
     SubsetSumCertificate c = new SubsetSumCertificate(new Values(x), 1.0, new int[] {0, 1}, 0.0, 1e-3);
     assertThat(SubsetSumChecker.check(c).reason()).contains("exceeds the claimed error");
   }
+
+  @Test
+  void rejectsProducerSuppliedDistributionsAndHugeBaseSets() {
+    SubsetSumCertificate c = good();
+    dev.ticketproof.random.Distribution forged = (seed, stream, index) -> 0.0;
+    assertThat(SubsetSumChecker.check(c.withBase(new Generated(11L, 3L, 100L, 15, forged))).reason())
+        .contains("distribution");
+    assertThat(SubsetSumChecker.check(c.withBase(new Generated(11L, 3L, 100L, Integer.MAX_VALUE, Uniform.symmetric(1))))
+        .reason()).contains("size");
+    assertThat(SubsetSumChecker.check(c.withBase(new Generated(11L, 3L, -1L, 15, Uniform.symmetric(1)))).reason())
+        .contains("firstIndex");
+    assertThat(SubsetSumChecker.check(c.withBase(null)).isHolds()).isFalse();
+  }
 }
