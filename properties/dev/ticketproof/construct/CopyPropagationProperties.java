@@ -30,9 +30,17 @@ import org.junit.jupiter.params.provider.CsvSource;
  * one bias instance per output copy at the centre tap over the constant units, plus one instance per constant output
  * unit (target z*, the constants then carry phi(z*)).
  * <ol>
- *   <li>Instance structure: for every layer reading copies, the kernel counts exactly
+ *   <li>Instance structure and bound: on random targets with at least two layers (L+1, all four activations), for
+ *       every layer reading copies the kernel counts exactly
  *       (copies per output channel) x sum_j (nnz K_j + [b_j != 0]) instances, and the mask keeps nothing where the
- *       target weight is zero and nothing from constant units away from the centre tap.</li>
+ *       target weight is zero and nothing from constant units away from the centre tap; the measured error on box samples is
+ *       at most the certified bound.</li>
+ *   <li>Exactness through a layer reading copies, borders included: with rho = 1 (one copy per channel, one
+ *       constant unit), a two-layer ReLU or LeakyReLU target on the box [0, 1] whose first layer consists of exact
+ *       subset sums of its base sets (as in {@link ConvDecompositionProperties}) and whose second layer's weights
+ *       are the single source weights from the copies (or 0) and whose biases are the source weight from the
+ *       constant unit times that unit's actual value phi(z) (z = its achieved subset sum, not z* = 1): with
+ *       eps = 1e-12 the ticket reproduces the target to 1e-12 at every position of the output.</li>
  *   <li>Ticket size: the ticket keeps about rho E|S| weights per target weight. Per instance, the number of kept
  *       weights with |w| > eps (read off the mask, which sums to the kernel's ticketParams of the layer) has the same
  *       mean as the min-size subset found by {@link SubsetSum} on fresh U(-1, 1) base sets of size rho (scaled by
@@ -145,7 +153,114 @@ class CopyPropagationProperties {
             for (double[] x : inst) kept += (long) x[2];
             assertThat(kept).as(what + ": kept weights of layer " + a.name()).isEqualTo(lr.ticketParams());
           }
+          double measured = RandomTargets.measured(r, t.net(), phi, 48, seed ^ 0x5eedL);
+          assertThat(measured).as(what + ": measured vs certified").isLessThanOrEqualTo(r.report().certifiedBound());
         });
+  }
+
+  @Test
+  void twoLayerExactTargetWithOneCopyIsReproducedBordersIncluded() {
+    qt().withFixedSeed(4402L).withExamples(40).withShrinkCycles(0)
+        .forAll(longs().all(), integers().between(0, 1))
+        .checkAssert((seed, act) -> {
+          UniformRandomProvider rng = RandomTargets.rng(seed);
+          Activation phi = RandomTargets.phi(act == 0 ? "relu" : "leaky-relu(0.2)");
+          int cin = 1 + rng.nextInt(2);
+          int n1 = 1 + rng.nextInt(3);
+          int n2 = 1 + rng.nextInt(3);
+          int h = 4 + rng.nextInt(4);
+          int w = 4 + rng.nextInt(4);
+          int s1 = 1 + rng.nextInt(2);
+          int p1 = rng.nextInt(2);
+          int k2 = rng.nextInt(4) == 0 ? 1 : 3;
+          int p2 = k2 == 3 && rng.nextInt(4) != 0 ? 1 : 0;
+          int s2 = 1 + rng.nextInt(2);
+          int rho1 = 8 + rng.nextInt(4);
+          dev.ticketproof.net.Conv2d shape1 = new dev.ticketproof.net.Conv2d("0",
+              dev.ticketproof.tensor.Tensor.zeros(n1, cin, 3, 3), dev.ticketproof.tensor.Tensor.zeros(n1), s1, p1);
+          int h1 = shape1.outHeight(h);
+          int w1 = shape1.outWidth(w);
+          if (h1 + 2 * p2 < k2 || w1 + 2 * p2 < k2) {
+            k2 = 1;
+            p2 = 0;
+          }
+          dev.ticketproof.net.Conv2d shape2 = new dev.ticketproof.net.Conv2d("2",
+              dev.ticketproof.tensor.Tensor.zeros(n2, n1, k2, k2), dev.ticketproof.tensor.Tensor.zeros(n2), s2, p2);
+          SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 1, rho1, 1, seed,
+              null, 0, 1);
+          Network placeholder = new Network(new int[] {cin, h, w}, List.of(shape1, new ActivationLayer(phi), shape2));
+          SourceNetwork src = SourceNetwork.of(TargetPlan.of(placeholder, phi), p);
+          dev.ticketproof.net.Conv2d conv1 = ConvDecompositionProperties.exactConv(rng, shape1, src, phi);
+          // the first layer's constant unit: its value phi(z) follows from the kept subset of a first build
+          Network first = new Network(new int[] {cin, h, w}, List.of(conv1, new ActivationLayer(phi), shape2));
+          TicketBuilder.Result r0 = RandomTargets.build(first, phi, p, 1e-12, 1);
+          SourceNetwork.Univariate uni = (SourceNetwork.Univariate) src.nodes().get(0);
+          SourceNetwork.Conv c1 = (SourceNetwork.Conv) src.nodes().get(1);
+          SourceNetwork.Conv c2 = (SourceNetwork.Conv) src.nodes().get(2);
+          int constOut = c1.out().constant(0);
+          long perUnit = (long) c1.in().units() * 9;
+          double z = 0;
+          for (long idx : r0.certificate().keptWeights()[c1.id()]) {
+            if (idx / perUnit != constOut) continue;
+            int u = (int) ((idx % perUnit) / 9);
+            z += c1.weightAt(seed, idx) * phi.value(uni.beta(seed, u));
+          }
+          double cval = phi.value(z);
+          double[] k = new double[n2 * n1 * k2 * k2];
+          double[] b = new double[n2];
+          int centre = Math.min(p2, k2 - 1);
+          for (int j = 0; j < n2; j++) {
+            for (int i = 0; i < n1; i++) {
+              for (int a = 0; a < k2; a++) {
+                for (int c = 0; c < k2; c++) {
+                  if (rng.nextDouble() < 0.6) k[((j * n1 + i) * k2 + a) * k2 + c] = c2.weight(seed, j, i, a, c);
+                }
+              }
+            }
+            if (rng.nextDouble() < 0.8) b[j] = c2.weight(seed, j, c2.in().constant(0), centre, centre) * cval;
+          }
+          dev.ticketproof.net.Conv2d conv2 = new dev.ticketproof.net.Conv2d("2",
+              dev.ticketproof.tensor.Tensor.of(k, n2, n1, k2, k2), dev.ticketproof.tensor.Tensor.of(b, n2), s2, p2);
+          Network net = new Network(new int[] {cin, h, w}, List.of(conv1, new ActivationLayer(phi), conv2));
+          String what = String.format("seed=%d phi=%s conv %d->%d 3x3 s%d p%d, conv %d->%d %dx%d s%d p%d on %dx%d "
+              + "rho=1 rho1=%d constant value %.6f", seed, phi.name(), cin, n1, s1, p1, n1, n2, k2, k2, s2, p2, h, w,
+              rho1, cval);
+          TicketBuilder.Result r = RandomTargets.build(net, phi, p, 1e-12, 1);
+          TheoremLPlus1Properties.checkHolds(r, net, phi, what);
+          assertThat(r.report().failedInstances()).as(what + ": failed instances").isZero();
+          assertThat(r.report().certifiedBound()).as(what + ": certified bound").isLessThanOrEqualTo(1e-10);
+          dev.ticketproof.kernel.Evaluator te = dev.ticketproof.kernel.Evaluator.ofTarget(TargetPlan.of(net, phi));
+          dev.ticketproof.kernel.Evaluator ke = dev.ticketproof.kernel.Evaluator.ofTicket(r.source(),
+              r.certificate());
+          int hh = conv1.outHeight(h);
+          int ww = conv1.outWidth(w);
+          double[] worst = {-1, -1};
+          for (double[] x : dev.ticketproof.kernel.Evaluator.boxSamples(cin * h * w, 0, 1, 24, seed)) {
+            double[] d = ConvDecompositionProperties.borderInterior(te.apply(x), ke.apply(x), conv2, hh, ww);
+            worst[0] = Math.max(worst[0], d[0]);
+            worst[1] = Math.max(worst[1], d[1]);
+          }
+          synchronized (CopyPropagationProperties.class) {
+            exactCases++;
+            if (worst[0] >= 0) exactBorderCases++;
+            worstExact = Math.max(worstExact, Math.max(worst[0], worst[1]));
+            maxConstDeviation = Math.max(maxConstDeviation, Math.abs(cval - 1));
+          }
+          assertThat(worst[0]).as(what + ": border positions").isLessThanOrEqualTo(1e-12);
+          assertThat(worst[1]).as(what + ": interior positions").isLessThanOrEqualTo(1e-12);
+        });
+  }
+
+  static int exactCases;
+  static int exactBorderCases;
+  static double worstExact;
+  static double maxConstDeviation;
+
+  @org.junit.jupiter.api.AfterAll
+  static void summary() {
+    System.out.printf("CopyPropagationProperties: two-layer exact targets %d (%d with padded border positions), worst "
+        + "|ticket - target| %.3g, max |phi(z) - 1| of the constant unit %.3g%n", exactCases, exactBorderCases,
+        worstExact, maxConstDeviation);
   }
 
   /** Target 2x6x6 -> conv 4 3x3 p1 -> phi -> conv 4 3x3 p1 (dense, U(-1,1), biases) -> phi -> linear 2. */
