@@ -196,6 +196,31 @@ final class RandomTargets {
 
   static Activation phi(String name) { return ActivationCatalog.parse(name); }
 
+  /** Every activation of the catalog that the constructions support (slow runs). */
+  static final List<String> ALL_SUPPORTED = List.of("relu", "leaky-relu(0.2)", "leaky-relu(0.7)", "tanh", "sigmoid",
+      "elu", "elu(0.5)", "softplus", "silu", "gelu");
+
+  /** Input boxes of the slow runs: symmetric, non-negative, negative, asymmetric. */
+  static final double[][] BOXES = {{-1, 1}, {0, 1}, {-2, -0.5}, {0.25, 1}, {-0.5, 2}, {-3, 3}, {-1, 0}};
+
+  /**
+   * Source parameters drawn over the admissible range: rho in [3, 15], rho1 in [1, 30], lambda the default or
+   * uniform in [0.01, 1], a box of {@link #BOXES}.
+   */
+  static SourceNetwork.Params wideParams(UniformRandomProvider rng, SourceNetwork.Construction cons, Activation phi,
+      long seed) {
+    double[] box = BOXES[rng.nextInt(BOXES.length)];
+    int rho = 3 + rng.nextInt(13);
+    int rho1 = 1 + rng.nextInt(30);
+    double lambda = rng.nextBoolean() ? SourceNetwork.defaultLambda(phi) : 0.01 + 0.99 * rng.nextDouble();
+    return new SourceNetwork.Params(cons, rho, rho1, lambda, seed, null, box[0], box[1]);
+  }
+
+  static String describe(SourceNetwork.Params p, double eps) {
+    return String.format("%s box=[%s,%s] rho=%d rho1=%d lambda=%s eps=%s", p.construction().label(), p.inputLow(),
+        p.inputHigh(), p.rho(), p.rho1(), p.lambda(), eps);
+  }
+
   /** Source parameters with the project's defaults for phi (rho1 and lambda). */
   static SourceNetwork.Params params(SourceNetwork.Construction cons, Activation phi, int rho, long seed,
       String upto, double lo, double hi) {
@@ -214,11 +239,34 @@ final class RandomTargets {
     return n;
   }
 
-  /** Max |target - ticket| over {@code n} box samples (half uniform, half corners). */
+  /**
+   * Max |target - ticket| over {@code n} box samples (half uniform, half corners, {@link Evaluator#boxSamples}) and
+   * a coordinate ascent of {@code n} steps from a random point of the box (each step moves one coordinate to a
+   * random nearby value or to an end of the box and keeps the move when the error does not decrease).
+   */
   static double measured(TicketBuilder.Result r, Network net, Activation phi, int n, long seed) {
     Evaluator t = Evaluator.ofTarget(TargetPlan.of(net, phi));
     Evaluator k = Evaluator.ofTicket(r.source(), r.certificate());
     SourceNetwork.Params p = r.source().params();
-    return Evaluator.compare(t, k, Evaluator.boxSamples(inputDim(net), p.inputLow(), p.inputHigh(), n, seed))[0];
+    double lo = p.inputLow();
+    double hi = p.inputHigh();
+    double sampled = Evaluator.compare(t, k, Evaluator.boxSamples(inputDim(net), lo, hi, n, seed))[0];
+    UniformRandomProvider rng = rng(seed);
+    double[] x = new double[inputDim(net)];
+    for (int q = 0; q < x.length; q++) x[q] = lo + (hi - lo) * rng.nextDouble();
+    double best = Evaluator.compare(t, k, List.of(x))[0];
+    for (int step = 0; step < n; step++) {
+      int q = rng.nextInt(x.length);
+      double old = x[q];
+      x[q] = rng.nextInt(3) == 0 ? (rng.nextBoolean() ? lo : hi)
+          : Math.min(hi, Math.max(lo, old + 0.2 * (hi - lo) * (2 * rng.nextDouble() - 1)));
+      double e = Evaluator.compare(t, k, List.of(x))[0];
+      if (e >= best) {
+        best = e;
+      } else {
+        x[q] = old;
+      }
+    }
+    return Math.max(sampled, best);
   }
 }

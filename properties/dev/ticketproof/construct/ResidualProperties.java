@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.commons.rng.UniformRandomProvider;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -302,6 +303,34 @@ class ResidualProperties {
                   new ResidualBlock.Identity(s), b.phi())), phi, w + " skip scale");
             }
           }
+        });
+  }
+
+  @Test
+  @Tag("slow")
+  void wideParameterRangeMeasuredWithinBound() {
+    qt().withFixedSeed(4506L).withExamples(60).withShrinkCycles(0)
+        .forAll(longs().all(), integers().between(0, RandomTargets.ALL_SUPPORTED.size() - 1))
+        .checkAssert((seed, act) -> {
+          UniformRandomProvider rng = RandomTargets.rng(seed);
+          Activation phi = RandomTargets.phi(RandomTargets.ALL_SUPPORTED.get(act));
+          RandomTargets.Target t = RandomTargets.resnet(rng, phi, 0.3);
+          SourceNetwork.Params p = RandomTargets.wideParams(rng, SourceNetwork.Construction.L_PLUS_1, phi, seed);
+          double eps = new double[] {0.01, 0.05}[rng.nextInt(2)];
+          String what = "seed=" + seed + " phi=" + phi.name() + " " + RandomTargets.describe(p, eps) + " target: "
+              + t.description();
+          TicketBuilder.Result r = RandomTargets.build(t.net(), phi, p, eps, 2);
+          TheoremLPlus1Properties.checkHolds(r, t.net(), phi, what);
+          double measured = RandomTargets.measured(r, t.net(), phi, 64, seed ^ 0x5eedL);
+          double bound = r.report().certifiedBound();
+          synchronized (ResidualProperties.class) {
+            cases++;
+            if (measured / bound > worstRatio) {
+              worstRatio = measured / bound;
+              worstCase = what + String.format(" measured %.4g bound %.4g", measured, bound);
+            }
+          }
+          assertThat(measured).as(what + ": measured vs certified").isLessThanOrEqualTo(bound);
         });
   }
 }
