@@ -45,6 +45,14 @@ final class Cli {
       last = done;
     }
 
+    /** Progress over whole layers (the kernel's check): done of total layers, the last one named. */
+    synchronized void layers(String name, int done, int total) {
+      if (bar == null) return;
+      bar.maxHint(total);
+      bar.stepTo(done);
+      bar.setExtraMessage(name);
+    }
+
     @Override public void close() {
       if (bar != null) bar.close();
     }

@@ -98,8 +98,10 @@ public final class VerifyCommand implements Callable<Integer> {
         }
       }
       long start = System.nanoTime();
-      if (!noProgress) err.println("verify: checking " + ticket + " against " + t + " ...");
-      TicketChecker.Report rep = TicketChecker.check(cert, net, phi);
+      TicketChecker.Report rep;
+      try (Cli.Bar bar = Cli.bar(!noProgress, "verify")) {
+        rep = TicketChecker.check(cert, net, phi, bar::layers);
+      }
       double measured = Double.NaN;
       if (rep.verdict().isHolds() && samples > 0) {
         SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, phi), cert.params());

@@ -71,6 +71,18 @@ public final class TicketChecker {
    * the composed bound, a finite claimed bound, and claimed bound >= recomputed bound.
    */
   public static Report check(TicketCertificate cert, Network target, Activation phi) {
+    return check(cert, target, phi, Listener.NONE);
+  }
+
+  /** Observes the progress of a check: called after every source layer. */
+  public interface Listener {
+    void layerDone(String name, int done, int total);
+
+    Listener NONE = (n, d, t) -> { };
+  }
+
+  /** As {@link #check(TicketCertificate, Network, Activation)}, reporting progress to a listener. */
+  public static Report check(TicketCertificate cert, Network target, Activation phi, Listener listener) {
     TicketCertificate.Header h = cert.header();
     String bad = headerProblem(h);
     if (bad != null) return rejected(bad);
@@ -95,7 +107,7 @@ public final class TicketChecker {
     } catch (IllegalArgumentException e) {
       return rejected("source network cannot be rebuilt: " + e.getMessage());
     }
-    Report r = analyse(src, cert);
+    Report r = analyse(src, cert, listener);
     if (!r.verdict().isHolds()) return r;
     if (!Double.isFinite(h.claimedBound())) {
       // a vacuous claim certifies nothing; checked after the structure so that a malformed mask keeps its reason
@@ -118,8 +130,13 @@ public final class TicketChecker {
    * construction calls this to learn what it may claim). The verdict holds when the mask's structure is valid.
    */
   public static Report analyse(SourceNetwork src, TicketCertificate cert) {
+    return analyse(src, cert, Listener.NONE);
+  }
+
+  /** As {@link #analyse(SourceNetwork, TicketCertificate)}, reporting progress to a listener. */
+  public static Report analyse(SourceNetwork src, TicketCertificate cert, Listener listener) {
     try {
-      return new Analysis(src, cert).run();
+      return new Analysis(src, cert, listener).run();
     } catch (Rejection e) {
       return rejected(e.getMessage());
     }
@@ -167,14 +184,21 @@ public final class TicketChecker {
     final double eps;
     final double lip;
     final List<LayerReport> reports = new ArrayList<>();
+    final Listener listener;
 
-    Analysis(SourceNetwork src, TicketCertificate cert) {
+    Analysis(SourceNetwork src, TicketCertificate cert, Listener listener) {
+      this.listener = listener;
       this.src = src;
       this.cert = cert;
       this.phi = src.plan().phi();
       this.seed = src.params().seed();
       this.eps = cert.header().eps();
       this.lip = phi.lipschitz();
+    }
+
+    void report(LayerReport r) {
+      reports.add(r);
+      listener.layerDone(r.name(), reports.size(), src.layerCount());
     }
 
     Report run() {
@@ -335,7 +359,7 @@ public final class TicketChecker {
         s.constVal[o] = phi.value(beta);
         if (Math.abs(beta) > eps) ticket++;
       }
-      reports.add(new LayerReport("copies(" + nextName(u) + ")", 0, u.sourceParams(), ticket, 0, 0, 0, 0));
+      report(new LayerReport("copies(" + nextName(u) + ")", 0, u.sourceParams(), ticket, 0, 0, 0, 0));
       return s;
     }
 
@@ -459,7 +483,7 @@ public final class TicketChecker {
           maxOut = Math.max(maxOut, s.unitErr[o]);
         }
       }
-      reports.add(new LayerReport(a.name(), a.count(eps), c.sourceParams(), ticket, inst, failed, maxErr, maxOut));
+      report(new LayerReport(a.name(), a.count(eps), c.sourceParams(), ticket, inst, failed, maxErr, maxOut));
       return s;
     }
 
