@@ -43,6 +43,12 @@ import org.junit.jupiter.api.Test;
  *       and stays within the bound of the target; (b) in a ticket of a general target, the classifier restricted
  *       to its weights from constant units (after every block, skip and the pooling) gives the same output on
  *       different inputs, bit for bit, within the kernel's achieved bias error of the classifier's bias;</li>
+ *   <li>exactness: with one copy per channel (rho = 1), a ReLU or LeakyReLU ResNet on the box [0, 1] whose stem
+ *       consists of exact subset sums of the univariate copies and constants (as in
+ *       {@link ConvDecompositionProperties}) and whose every other folded weight (branches, projection, classifier)
+ *       is the single source weight it reads or 0, with BatchNorm of non-trivial statistics folded in and zero folded
+ *       biases after the stem: with eps = 1e-12 every instance is exact to rounding (achieved error <= 1e-14) and the
+ *       ticket reproduces the target to 1e-12 relative to its output magnitude;</li>
  *   <li>a changed skip scale, BatchNorm statistic (branch or projection) or projection weight of the target makes the
  *       kernel reject the certificate.</li>
  * </ol>
@@ -57,8 +63,9 @@ class ResidualProperties {
 
   @AfterAll
   static void summary() {
-    System.out.printf("ResidualProperties: %d ResNet tickets, worst measured/certified %.4g (%s)%n", cases,
-        worstRatio, worstCase);
+    System.out.printf("ResidualProperties: %d ResNet tickets, worst measured/certified %.4g (%s); exact ResNets: "
+        + "worst |ticket - target| %.3g at output magnitude up to %.3g, certified bound up to %.3g%n", cases,
+        worstRatio, worstCase, worstExact, exactScale, exactBound);
   }
 
   static TicketBuilder.Result build(RandomTargets.Target t, Activation phi, int rho, long seed, double eps) {
@@ -243,6 +250,144 @@ class ResidualProperties {
           }
         });
   }
+
+  /**
+   * A conv with BatchNorm whose folded kernel is {@code folded} (OIHW) and whose folded bias is {@code bias}: the
+   * conv's weights are folded / s and the BN shift is bias + s mean, s = gamma / sqrt(var + eps), with non-trivial
+   * random statistics.
+   */
+  static Layer[] convBn(UniformRandomProvider rng, String name, String bnName, double[] folded, double[] bias,
+      int out, int in, int k, int stride, int pad) {
+    BatchNorm2d bn = RandomTargets.bn(rng, bnName, out);
+    double[] w = new double[folded.length];
+    double[] beta = new double[out];
+    int per = in * k * k;
+    for (int o = 0; o < out; o++) {
+      double s = bn.gamma()[o] / Math.sqrt(bn.var()[o] + bn.eps());
+      for (int t = o * per; t < (o + 1) * per; t++) w[t] = folded[t] / s;
+      beta[o] = bias[o] + s * bn.mean()[o];
+    }
+    return new Layer[] {new Conv2d(name, Tensor.of(w, out, in, k, k), null, stride, pad),
+        new BatchNorm2d(bnName, bn.gamma(), beta, bn.mean(), bn.var(), bn.eps())};
+  }
+
+  /** Folded kernel of a layer reading copies with one copy: each entry the single source weight or 0. */
+  static double[] singleWeights(UniformRandomProvider rng, SourceNetwork.Conv c, long seed, double density) {
+    TargetPlan.Affine a = c.target();
+    double[] k = new double[a.out() * a.in() * a.kh() * a.kw()];
+    for (int j = 0; j < a.out(); j++) {
+      for (int i = 0; i < a.in(); i++) {
+        for (int y = 0; y < a.kh(); y++) {
+          for (int x = 0; x < a.kw(); x++) {
+            if (rng.nextDouble() < density) {
+              k[((j * a.in() + i) * a.kh() + y) * a.kw() + x] = c.weight(seed, c.out().copy(j, 0),
+                  c.in().copy(i, 0), y, x);
+            }
+          }
+        }
+      }
+    }
+    return k;
+  }
+
+  @Test
+  void exactSubsetSumResNetIsReproduced() {
+    qt().withFixedSeed(4507L).withExamples(16).withShrinkCycles(0)
+        .forAll(longs().all(), integers().between(0, 1))
+        .checkAssert((seed, act) -> {
+          UniformRandomProvider rng = RandomTargets.rng(seed);
+          Activation phi = RandomTargets.phi(act == 0 ? "relu" : "leaky-relu(0.2)");
+          int width = 2 + rng.nextInt(4);
+          int identity = 1 + rng.nextInt(2);
+          boolean projection = rng.nextBoolean();
+          int wide = width + 1 + rng.nextInt(3);
+          int classes = 2 + rng.nextInt(2);
+          // geometry (all weights zero, no BN): the source depends on shapes only
+          List<Layer> geo = new ArrayList<>();
+          geo.add(new Conv2d("conv", Tensor.zeros(width, 3, 3, 3), null, 1, 1));
+          geo.add(new dev.ticketproof.net.ActivationLayer(phi));
+          for (int b = 0; b < identity; b++) {
+            geo.add(new ResidualBlock("blocks." + b, new Conv2d("blocks." + b + ".conv1",
+                Tensor.zeros(width, width, 3, 3), null, 1, 1), null, new Conv2d("blocks." + b + ".conv2",
+                Tensor.zeros(width, width, 3, 3), null, 1, 1), null, new ResidualBlock.Identity(null), phi));
+          }
+          int c = width;
+          if (projection) {
+            String n = "blocks." + identity;
+            geo.add(new ResidualBlock(n, new Conv2d(n + ".conv1", Tensor.zeros(wide, width, 3, 3), null, 2, 1), null,
+                new Conv2d(n + ".conv2", Tensor.zeros(wide, wide, 3, 3), null, 1, 1), null,
+                new ResidualBlock.Projection(new Conv2d(n + ".shortcut.0", Tensor.zeros(wide, width, 1, 1), null, 2,
+                    0), null), phi));
+            c = wide;
+          }
+          geo.add(new dev.ticketproof.net.GlobalAvgPool());
+          geo.add(new dev.ticketproof.net.Flatten());
+          geo.add(new Linear("fc", Tensor.zeros(classes, c), null));
+          Network geometry = new Network(new int[] {3, 8, 8}, geo);
+          int rho1 = 8 + rng.nextInt(4);
+          SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 1, rho1, 1, seed,
+              null, 0, 1);
+          SourceNetwork src = SourceNetwork.of(TargetPlan.of(geometry, phi), p);
+          // stem: exact subset sums of the univariate copies and constants (as in [conv-decomposition])
+          Conv2d stem = ConvDecompositionProperties.exactConv(rng, (Conv2d) geo.get(0), src, phi);
+          List<Layer> layers = new ArrayList<>();
+          layers.addAll(List.of(convBn(rng, "conv", "bn", stem.weight().data(), stem.bias().data(), width, 3, 3, 1,
+              1)));
+          layers.add(new dev.ticketproof.net.ActivationLayer(phi));
+          int q = 0;
+          for (SourceNetwork.Node node : src.nodes()) {
+            if (!(node instanceof SourceNetwork.Residual r)) continue;
+            String n = "blocks." + q++;
+            TargetPlan.Affine a1 = r.conv1().target();
+            TargetPlan.Affine a2 = r.conv2().target();
+            Layer[] c1 = convBn(rng, n + ".conv1", n + ".bn1", singleWeights(rng, r.conv1(), seed, 0.6),
+                new double[a1.out()], a1.out(), a1.in(), 3, a1.stride(), 1);
+            Layer[] c2 = convBn(rng, n + ".conv2", n + ".bn2", singleWeights(rng, r.conv2(), seed, 0.6),
+                new double[a2.out()], a2.out(), a2.in(), 3, 1, 1);
+            ResidualBlock.Shortcut sc = new ResidualBlock.Identity(null);
+            if (r.projection() != null) {
+              TargetPlan.Affine ap = r.projection().target();
+              Layer[] pr = convBn(rng, n + ".shortcut.0", n + ".shortcut.1",
+                  singleWeights(rng, r.projection(), seed, 0.8), new double[ap.out()], ap.out(), ap.in(), 1, 2, 0);
+              sc = new ResidualBlock.Projection((Conv2d) pr[0], (BatchNorm2d) pr[1]);
+            }
+            layers.add(new ResidualBlock(n, (Conv2d) c1[0], (BatchNorm2d) c1[1], (Conv2d) c2[0], (BatchNorm2d) c2[1],
+                sc, phi));
+          }
+          layers.add(new dev.ticketproof.net.GlobalAvgPool());
+          layers.add(new dev.ticketproof.net.Flatten());
+          SourceNetwork.Conv fc = (SourceNetwork.Conv) src.nodes().get(src.nodes().size() - 1);
+          layers.add(new Linear("fc", Tensor.of(singleWeights(rng, fc, seed, 0.8), classes, c), null));
+          Network net = new Network(new int[] {3, 8, 8}, layers);
+          String what = String.format("seed=%d phi=%s stem %d, %d identity blocks%s, fc %d, rho=1 rho1=%d", seed,
+              phi.name(), width, identity, projection ? ", a stride-2 projection block to " + wide : "", classes,
+              rho1);
+          TicketBuilder.Result r = RandomTargets.build(net, phi, p, 1e-12, 1);
+          TheoremLPlus1Properties.checkHolds(r, net, phi, what);
+          assertThat(r.report().failedInstances()).as(what + ": failed instances").isZero();
+          // every instance is exact up to the rounding of the BN folding (an ulp of the weight); the composed bound
+          // multiplies those by the interval bounds of the target (which grow with the blocks' gains, outputs here
+          // reach ~100), so it is at rounding level times those gains, not at 1e-12
+          assertThat(r.report().maxParamError()).as(what + ": max achieved instance error")
+              .isLessThanOrEqualTo(1e-14);
+          assertThat(r.report().certifiedBound()).as(what + ": certified bound").isLessThanOrEqualTo(1e-6);
+          Evaluator te = Evaluator.ofTarget(TargetPlan.of(net, phi));
+          Evaluator ke = Evaluator.ofTicket(r.source(), r.certificate());
+          double[] cmp = Evaluator.compare(te, ke, Evaluator.boxSamples(3 * 8 * 8, 0, 1, 16, seed));
+          synchronized (ResidualProperties.class) {
+            worstExact = Math.max(worstExact, cmp[0]);
+            exactScale = Math.max(exactScale, cmp[1]);
+            exactBound = Math.max(exactBound, r.report().certifiedBound());
+          }
+          assertThat(cmp[1]).as(what + ": the target's output is not zero").isGreaterThan(0);
+          assertThat(cmp[0]).as(what + ": |ticket - target| relative to the output magnitude " + cmp[1])
+              .isLessThanOrEqualTo(1e-12 * Math.max(1, cmp[1]));
+        });
+  }
+
+  static double worstExact;
+  static double exactScale;
+  static double exactBound;
 
   /** A copy of the network with one layer replaced. */
   static Network replace(Network net, int index, Layer layer) {
