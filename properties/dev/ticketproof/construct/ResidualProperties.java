@@ -49,6 +49,7 @@ import org.junit.jupiter.api.Test;
  *       is the single source weight it reads or 0, with BatchNorm of non-trivial statistics folded in and zero folded
  *       biases after the stem: with eps = 1e-12 every instance is exact to rounding (achieved error <= 1e-14) and the
  *       ticket reproduces the target to 1e-12 relative to its output magnitude;</li>
+ *   <li>the same seed gives a byte-identical ticket file with 1 and 2 threads;</li>
  *   <li>a changed skip scale, BatchNorm statistic (branch or projection) or projection weight of the target makes the
  *       kernel reject the certificate.</li>
  * </ol>
@@ -154,6 +155,29 @@ class ResidualProperties {
             }
           }
           assertThat(measured).as(what + ": measured vs certified").isLessThanOrEqualTo(bound);
+        });
+  }
+
+  @Test
+  void sameSeedGivesByteIdenticalFilesWithOneAndTwoThreads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+    qt().withFixedSeed(4508L).withExamples(4).withShrinkCycles(0)
+        .forAll(longs().all(), integers().between(0, 2))
+        .checkAssert((seed, act) -> {
+          UniformRandomProvider rng = RandomTargets.rng(seed);
+          Activation phi = RandomTargets.phi(ACTIVATIONS.get(act));
+          RandomTargets.Target t = RandomTargets.resnet(rng, phi, 0.3);
+          SourceNetwork.Params p = RandomTargets.params(SourceNetwork.Construction.L_PLUS_1, phi, 6, seed, null, -1,
+              1);
+          String what = "seed=" + seed + " phi=" + phi.name() + " target: " + t.description();
+          try {
+            java.nio.file.Path a = dir.resolve("a" + seed + ".tpz");
+            java.nio.file.Path b = dir.resolve("b" + seed + ".tpz");
+            dev.ticketproof.kernel.TicketFile.write(RandomTargets.build(t.net(), phi, p, 0.02, 1).certificate(), a);
+            dev.ticketproof.kernel.TicketFile.write(RandomTargets.build(t.net(), phi, p, 0.02, 2).certificate(), b);
+            assertThat(java.nio.file.Files.readAllBytes(b)).as(what).isEqualTo(java.nio.file.Files.readAllBytes(a));
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(what, e);
+          }
         });
   }
 
