@@ -7,6 +7,7 @@ import dev.ticketproof.construct.Measure;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.TicketChecker;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -62,6 +63,40 @@ final class Cli {
     if (!show) return new Bar(null);
     return new Bar(new ProgressBarBuilder().setTaskName(task).setInitialMax(1).setUpdateIntervalMillis(250)
         .setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate().build());
+  }
+
+  /**
+   * Reads inputs from an [N, ...] array (each example flattened to {@code dim} values) and optional labels [N].
+   *
+   * @throws IllegalArgumentException naming the file when the shapes do not fit
+   */
+  static java.util.Map.Entry<List<double[]>, int[]> read(java.nio.file.Path data, java.nio.file.Path labels,
+      int dim) {
+    dev.ticketproof.tensor.Tensor x = dev.ticketproof.io.TensorFiles.readNpy(data).tensor();
+    if (x.rank() < 1 || x.dim(0) == 0 || x.size() != (long) x.dim(0) * dim) {
+      throw new IllegalArgumentException("--data " + data + ": expected shape [N, ...] with " + dim
+          + " values per example, got " + java.util.Arrays.toString(x.shape()));
+    }
+    int n = x.dim(0);
+    List<double[]> inputs = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      double[] v = java.util.Arrays.copyOfRange(x.data(), i * dim, (i + 1) * dim);
+      for (double d : v) {
+        if (!Double.isFinite(d)) throw new IllegalArgumentException("--data " + data + ": example " + i + " has " + d);
+      }
+      inputs.add(v);
+    }
+    int[] y = null;
+    if (labels != null) {
+      dev.ticketproof.tensor.Tensor t = dev.ticketproof.io.TensorFiles.readNpy(labels).tensor();
+      if (t.size() != n) {
+        throw new IllegalArgumentException("--labels " + labels + ": expected " + n + " labels, got shape "
+            + java.util.Arrays.toString(t.shape()));
+      }
+      y = new int[n];
+      for (int i = 0; i < n; i++) y[i] = (int) t.data()[i];
+    }
+    return java.util.Map.entry(inputs, y == null ? new int[0] : y);
   }
 
   /** The DESIGN contract's report fields plus per-layer figures. */

@@ -174,7 +174,7 @@ public final class ConstructCommand implements Callable<Integer> {
       int[] s = net.inputShape();
       int dim = s.length == 1 ? s[0] : s[0] * s[1] * s[2];
       try {
-        dataSet = dev.ticketproof.construct.DataCheck.read(data, labels, dim);
+        dataSet = Cli.read(data, labels, dim);
       } catch (dev.ticketproof.io.ImportException e) {
         throw new UsageError(e.getMessage());
       }
@@ -208,11 +208,11 @@ public final class ConstructCommand implements Callable<Integer> {
     }
     JsonObject o = Cli.reportJson(rep, res, m, seconds);
     if (dataSet != null) {
-      dev.ticketproof.construct.DataCheck d = dev.ticketproof.construct.DataCheck.of(
+      dev.ticketproof.kernel.DataCheck d = dev.ticketproof.kernel.DataCheck.of(
           dev.ticketproof.kernel.Evaluator.ofTarget(res.source().plan()),
           dev.ticketproof.kernel.Evaluator.ofTicket(res.source(), res.certificate()), dataSet.getKey(),
           labels == null ? null : dataSet.getValue());
-      d.addTo(o, dev.ticketproof.construct.DataCheck.inBox(dataSet.getKey(), lo, hi));
+      d.addTo(o, dev.ticketproof.kernel.DataCheck.inBox(dataSet.getKey(), lo, hi));
     }
     o.addProperty("eps", usedEps);
     o.addProperty("rho", rho);

@@ -6,7 +6,7 @@ import com.google.gson.JsonObject;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.BuiltinTargets;
-import dev.ticketproof.construct.DataCheck;
+import dev.ticketproof.kernel.DataCheck;
 import dev.ticketproof.construct.Digits;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.Evaluator;

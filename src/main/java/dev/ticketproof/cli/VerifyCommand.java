@@ -92,7 +92,7 @@ public final class VerifyCommand implements Callable<Integer> {
         int[] s = net.inputShape();
         int dim = s.length == 1 ? s[0] : s[0] * s[1] * s[2];
         try {
-          dataSet = dev.ticketproof.construct.DataCheck.read(data, labels, dim);
+          dataSet = Cli.read(data, labels, dim);
         } catch (dev.ticketproof.io.ImportException | IllegalArgumentException e) {
           throw new UsageError(e.getMessage());
         }
@@ -104,21 +104,21 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       double measured = Double.NaN;
       if (rep.verdict().isHolds() && samples > 0) {
-        SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, phi), cert.params());
+        Evaluator[] ev = TicketChecker.evaluators(cert, net);
         int[] s = net.inputShape();
         int dim = s.length == 1 ? s[0] : s[0] * s[1] * s[2];
-        double[] c = Evaluator.compare(Evaluator.ofTarget(src.plan()), Evaluator.ofTicket(src, cert),
+        double[] c = Evaluator.compare(ev[0], ev[1],
             Evaluator.boxSamples(dim, cert.header().inputLow(), cert.header().inputHigh(), samples,
                 cert.header().seed() + 1));
         measured = c[0];
       }
-      dev.ticketproof.construct.DataCheck dataCheck = null;
+      dev.ticketproof.kernel.DataCheck dataCheck = null;
       boolean dataInBox = false;
       if (rep.verdict().isHolds() && dataSet != null) {
-        SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, phi), cert.params());
-        dataCheck = dev.ticketproof.construct.DataCheck.of(Evaluator.ofTarget(src.plan()),
-            Evaluator.ofTicket(src, cert), dataSet.getKey(), labels == null ? null : dataSet.getValue());
-        dataInBox = dev.ticketproof.construct.DataCheck.inBox(dataSet.getKey(), cert.header().inputLow(),
+        Evaluator[] ev = TicketChecker.evaluators(cert, net);
+        dataCheck = dev.ticketproof.kernel.DataCheck.of(ev[0], ev[1], dataSet.getKey(),
+            labels == null ? null : dataSet.getValue());
+        dataInBox = dev.ticketproof.kernel.DataCheck.inBox(dataSet.getKey(), cert.header().inputLow(),
             cert.header().inputHigh());
         if (dataInBox) measured = Math.max(Double.isNaN(measured) ? 0 : measured, dataCheck.maxError());
       }

@@ -81,8 +81,8 @@ public final class TicketBuilder {
     // The target's hash (SHA-256 over all its parameters) is computed once for both headers.
     String targetSha = TargetHash.of(target);
     String digest = TicketFile.maskDigest(b.kept, b.keptBias);
-    TicketChecker.Report first = TicketChecker.analyse(src, new TicketCertificate(
-        header(opt, targetSha, phi, Double.POSITIVE_INFINITY, digest, 0), b.kept, b.keptBias));
+    TicketChecker.Report first = TicketChecker.claims(new TicketCertificate(
+        header(opt, targetSha, phi, Double.POSITIVE_INFINITY, digest, 0), b.kept, b.keptBias), target);
     double claim = first.verdict().isHolds() ? first.certifiedBound() : Double.POSITIVE_INFINITY;
     TicketCertificate cert = new TicketCertificate(header(opt, targetSha, phi, claim, digest,
         first.failedInstances()), b.kept, b.keptBias);

@@ -36,6 +36,11 @@ import java.util.stream.IntStream;
  * e_u + |1 - scale_j| B_j; projection: its own instance errors). <b>Pooling</b> keeps errors and bounds. After the
  * constructed prefix, kept target layers propagate the error with their l1 row norms and L_phi.
  *
+ * <p>Trusted base: this class, {@link SourceNetwork}, {@link TargetPlan}, {@link Intervals}, {@link Evaluator},
+ * {@link KernelActivation} (the kernel's own activations, independent of the catalog), {@link TicketFile},
+ * {@code random.WeightField}, and the data records of {@code net} and {@code tensor}. The activation passed to
+ * {@link #check} only has to carry the certificate's activation name.
+ *
  * <p>Floating point: the certified bound is the computed bound times (1 + 1e-9) plus 1e-12, which covers the
  * rounding of the bound computation (the analysis is exact real arithmetic on the stored doubles up to
  * double-double rounding); the network's own floating-point evaluation error is below this slack for the sizes
@@ -93,6 +98,9 @@ public final class TicketChecker {
     if (!phi.name().equals(h.activation())) {
       return rejected("activation mismatch: certificate has " + h.activation() + ", checker was given " + phi.name());
     }
+    // the kernel's own activation (not the catalog's): values, constants, Lipschitz constant and images
+    KernelActivation kphi = KernelActivation.of(h.activation());
+    if (kphi == null) return rejected("the kernel has no definition of activation " + h.activation());
     if (cert.keptWeights().length != cert.keptBiases().length) {
       return rejected("mask has " + cert.keptWeights().length + " weight layers but " + cert.keptBiases().length
           + " bias layers");
@@ -103,7 +111,7 @@ public final class TicketChecker {
     }
     SourceNetwork src;
     try {
-      src = SourceNetwork.of(TargetPlan.of(target, phi), cert.params());
+      src = SourceNetwork.of(TargetPlan.of(target, kphi), cert.params());
     } catch (IllegalArgumentException e) {
       return rejected("source network cannot be rebuilt: " + e.getMessage());
     }
@@ -126,8 +134,37 @@ public final class TicketChecker {
   }
 
   /**
-   * Recomputes the certified bound of a mask on a source network without comparing it with a claim (the
-   * construction calls this to learn what it may claim). The verdict holds when the mask's structure is valid.
+   * What a certificate may claim: the kernel's recomputed bound and failure count for its mask on the target, with
+   * the kernel's own activation, without checking the hash, digest or claims (the construction calls this to learn
+   * what to claim). The verdict holds when the mask's structure is valid.
+   */
+  public static Report claims(TicketCertificate cert, Network target) {
+    KernelActivation kphi = KernelActivation.of(cert.header().activation());
+    if (kphi == null) return rejected("the kernel has no definition of activation " + cert.header().activation());
+    try {
+      return analyse(SourceNetwork.of(TargetPlan.of(target, kphi), cert.params()), cert);
+    } catch (IllegalArgumentException e) {
+      return rejected("source network cannot be rebuilt: " + e.getMessage());
+    }
+  }
+
+  /**
+   * The ticket and target evaluators of a certificate, with the kernel's own activation (for measurements that
+   * must use kernel code only).
+   *
+   * @return {target, ticket}
+   * @throws IllegalArgumentException when the activation is unknown to the kernel or the source cannot be rebuilt
+   */
+  public static Evaluator[] evaluators(TicketCertificate cert, Network target) {
+    KernelActivation kphi = KernelActivation.of(cert.header().activation());
+    if (kphi == null) throw new IllegalArgumentException("unknown activation " + cert.header().activation());
+    SourceNetwork src = SourceNetwork.of(TargetPlan.of(target, kphi), cert.params());
+    return new Evaluator[] {Evaluator.ofTarget(src.plan()), Evaluator.ofTicket(src, cert)};
+  }
+
+  /**
+   * Recomputes the certified bound of a mask on a source network without comparing it with a claim. The verdict
+   * holds when the mask's structure is valid.
    */
   public static Report analyse(SourceNetwork src, TicketCertificate cert) {
     return analyse(src, cert, Listener.NONE);
