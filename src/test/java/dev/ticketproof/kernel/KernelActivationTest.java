@@ -1,0 +1,50 @@
+package dev.ticketproof.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.random.WeightField;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The kernel's own activations agree with the catalog's, and its constants and images are conservative. */
+class KernelActivationTest {
+  @ParameterizedTest
+  @ValueSource(strings = {"relu", "leaky-relu(0.01)", "leaky-relu(0.2)", "tanh", "sigmoid", "elu(1.0)", "elu(0.5)",
+      "softplus", "silu", "gelu"})
+  void agreesWithTheCatalogAndIsConservative(String spec) {
+    Activation cat = ActivationCatalog.parse(spec);
+    KernelActivation k = KernelActivation.of(cat.name());
+    assertThat(k).as(cat.name()).isNotNull();
+    assertThat(k.phi0()).isEqualTo(cat.phi0());
+    assertThat(k.slopeMinus()).isEqualTo(cat.slopeMinus());
+    assertThat(k.slopePlus()).isEqualTo(cat.slopePlus());
+    assertThat(k.lipschitz()).isGreaterThanOrEqualTo(cat.lipschitz());
+    assertThat(k.remainderConstant()).isGreaterThanOrEqualTo(cat.remainderConstant());
+    for (int q = 0; q < 2000; q++) {
+      double t = WeightField.uniform(5, 1, q, -8, 8);
+      assertThat(k.value(t)).as("%s at %s", spec, t).isCloseTo(cat.value(t), org.assertj.core.data.Offset.offset(
+          1e-14 * (1 + Math.abs(t))));
+      assertThat(k.derivative(t)).as("%s' at %s", spec, t).isCloseTo(cat.derivative(t),
+          org.assertj.core.data.Offset.offset(1e-12));
+      double u = WeightField.uniform(5, 2, q, -8, 8);
+      double lo = Math.min(t, u);
+      double hi = Math.max(t, u);
+      double[] img = k.image(lo, hi);
+      // the image contains phi on a grid of the interval
+      for (int g = 0; g <= 50; g++) {
+        double v = cat.value(Math.min(hi, lo + (hi - lo) * g / 50.0));
+        assertThat(v).as("%s on [%s, %s]", spec, lo, hi).isBetween(img[0], img[1]);
+      }
+      // Lipschitz on random pairs
+      assertThat(Math.abs(k.value(t) - k.value(u))).isLessThanOrEqualTo(k.lipschitz() * Math.abs(t - u) + 1e-15);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"abs", "square", "cos", "leaky-relu(1.5)", "nonsense"})
+  void unknownOrUnsupportedNamesHaveNoKernelDefinition(String name) {
+    assertThat(KernelActivation.of(name)).isNull();
+  }
+}
