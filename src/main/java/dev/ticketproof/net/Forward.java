@@ -518,10 +518,14 @@ public final class Forward {
     double[] buf = SCRATCH.get();
     if (buf.length < size) {
       buf = new double[size];
-      SCRATCH.set(buf);
+      // keep small buffers for reuse; a huge one (a layer of a wide source on a large image) is not retained
+      if (size <= MAX_RETAINED_SCRATCH) SCRATCH.set(buf);
     }
     return buf;
   }
+
+  /** The largest im2col buffer kept per thread between calls: 2^22 doubles (32 MiB). */
+  private static final int MAX_RETAINED_SCRATCH = 1 << 22;
 
   private static int firstValid(int numerator, int s) {
     // smallest p >= 0 with p * s >= numerator
