@@ -66,7 +66,13 @@ public final class TargetHash {
         if (p.bn() != null) layer(md, p.bn());
       }
     } else {
-      text(md, l.toString());
+      // layers without parameters (activation, pooling, flatten): their type and, for pooling, the window
+      if (l instanceof dev.ticketproof.net.AvgPool2d p) {
+        ints(md, new int[] {p.kernel(), p.stride()});
+      } else if (!(l instanceof dev.ticketproof.net.ActivationLayer || l instanceof dev.ticketproof.net.Flatten
+          || l instanceof dev.ticketproof.net.GlobalAvgPool)) {
+        throw new IllegalArgumentException("cannot hash layer type " + l.getClass().getSimpleName());
+      }
     }
   }
 

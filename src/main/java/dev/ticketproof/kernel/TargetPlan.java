@@ -174,6 +174,10 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
         throw new IllegalArgumentException("activation layer " + li + " does not follow a conv or linear layer");
       } else if (layer instanceof BatchNorm2d bn) {
         throw new IllegalArgumentException("batchnorm " + bn.name() + " does not follow a conv layer");
+      } else {
+        throw new IllegalArgumentException("layer " + li + " (" + layer.getClass().getSimpleName()
+            + ") is not supported by the ticket constructions (dense Conv2d, Linear, BatchNorm2d, activation,"
+            + " pooling, Flatten and ResidualBlock are)");
       }
     }
     if (steps.isEmpty() || !(steps.get(steps.size() - 1) instanceof Affine last) || last.phiAfter()) {

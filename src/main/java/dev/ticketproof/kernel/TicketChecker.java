@@ -91,7 +91,12 @@ public final class TicketChecker {
     TicketCertificate.Header h = cert.header();
     String bad = headerProblem(h);
     if (bad != null) return rejected(bad);
-    String sha = TargetHash.of(target);
+    String sha;
+    try {
+      sha = TargetHash.of(target);
+    } catch (IllegalArgumentException e) {
+      return rejected("target cannot be hashed: " + e.getMessage());
+    }
     if (!sha.equals(h.targetSha256())) {
       return rejected("target hash mismatch: certificate has " + h.targetSha256() + ", target has " + sha);
     }
