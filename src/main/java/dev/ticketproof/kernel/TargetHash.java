@@ -15,7 +15,8 @@ import java.util.HexFormat;
 
 /**
  * SHA-256 of a network's parameters: for every parameter tensor in layer order, its name, shape and values
- * (IEEE-754 doubles, big-endian), plus the hyper-parameters (strides, paddings, BatchNorm eps) and the input shape.
+ * (IEEE-754 doubles, big-endian), plus the hyper-parameters (strides, paddings, BatchNorm eps, pooling windows),
+ * the activations' names and the input shape.
  */
 public final class TargetHash {
   private TargetHash() {}
@@ -66,9 +67,11 @@ public final class TargetHash {
         if (p.bn() != null) layer(md, p.bn());
       }
     } else {
-      // layers without parameters (activation, pooling, flatten): their type and, for pooling, the window
+      // layers without parameters: their type, the activation's name, a pooling window
       if (l instanceof dev.ticketproof.net.AvgPool2d p) {
         ints(md, new int[] {p.kernel(), p.stride()});
+      } else if (l instanceof dev.ticketproof.net.ActivationLayer a) {
+        text(md, a.phi().name());
       } else if (!(l instanceof dev.ticketproof.net.ActivationLayer || l instanceof dev.ticketproof.net.Flatten
           || l instanceof dev.ticketproof.net.GlobalAvgPool)) {
         throw new IllegalArgumentException("cannot hash layer type " + l.getClass().getSimpleName());
