@@ -1,0 +1,76 @@
+package dev.ticketproof.docs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ticketproof.cli.Main;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/**
+ * The three faces of every lemma name each other (proof page, property class, construction), and the README's
+ * command lines use commands and flags that exist.
+ */
+class DocsConsistencyTest {
+  static final Path ROOT = Path.of(".");
+
+  static List<Path> files(String dir, String suffix) throws IOException {
+    try (Stream<Path> s = Files.walk(ROOT.resolve(dir))) {
+      return s.filter(p -> p.toString().endsWith(suffix)).toList();
+    }
+  }
+
+  @Test
+  void everyProofPageHasAPropertyClassThatNamesIt() throws IOException {
+    List<Path> pages = files("proofs", ".md");
+    assertThat(pages).isNotEmpty();
+    StringBuilder props = new StringBuilder();
+    for (Path p : files("properties", ".java")) props.append(Files.readString(p));
+    for (Path page : pages) {
+      String name = "proofs/" + page.getFileName();
+      if (page.getFileName().toString().equals("README.md")) continue;
+      assertThat(props.toString()).as("a property class naming " + name).contains(name);
+    }
+  }
+
+  @Test
+  void everyProofPageReferenceInTheCodeExists() throws IOException {
+    Pattern ref = Pattern.compile("proofs/([a-z0-9-]+)\\.md");
+    List<String> missing = new ArrayList<>();
+    for (String dir : new String[] {"src/main/java", "src/test/java", "properties", "docs", "proofs"}) {
+      for (Path f : files(dir, dir.equals("docs") || dir.equals("proofs") ? ".md" : ".java")) {
+        Matcher m = ref.matcher(Files.readString(f));
+        while (m.find()) {
+          if (!Files.exists(ROOT.resolve("proofs/" + m.group(1) + ".md"))) missing.add(f + " -> " + m.group());
+        }
+      }
+    }
+    assertThat(missing).isEmpty();
+  }
+
+  @Test
+  void readmeCommandLinesParse() throws IOException {
+    String readme = Files.readString(ROOT.resolve("README.md"));
+    Pattern line = Pattern.compile("^\\s*\\./ticketproof ([^#\\n]*)", Pattern.MULTILINE);
+    Matcher m = line.matcher(readme);
+    int n = 0;
+    while (m.find()) {
+      String[] args = m.group(1).trim().split("\\s+");
+      CommandLine cl = new CommandLine(new Main());
+      try {
+        cl.parseArgs(args);
+      } catch (CommandLine.ParameterException e) {
+        throw new AssertionError("README: ./ticketproof " + m.group(1).trim() + ": " + e.getMessage(), e);
+      }
+      n++;
+    }
+    assertThat(n).as("command lines in the README").isGreaterThanOrEqualTo(10);
+  }
+}
