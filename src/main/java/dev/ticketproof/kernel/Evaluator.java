@@ -7,7 +7,10 @@ import java.util.List;
 /**
  * The kernel's own evaluator of targets (from a {@link TargetPlan}) and tickets (from a certificate's mask),
  * used to measure |target - ticket| on sample inputs. Sparse: time proportional to nonzero (kept) weights.
- * Feature maps are {@code double[channels][H * W]}; one example at a time.
+ * Feature maps are {@code double[channels][H * W * n]} for a batch of n examples, the examples innermost (value
+ * (y, x) of example s at {@code (y * W + x) * n + s}), so that the sparse loops run over long contiguous stretches.
+ * Every output value is computed by the same operations in the same order whatever the batch, so a batch gives
+ * bit for bit the results of evaluating its examples one at a time.
  */
 public final class Evaluator {
   private final List<Op> ops;
@@ -22,16 +25,41 @@ public final class Evaluator {
 
   /** Evaluates one example, input of length C*H*W in CHW order; returns the flattened output. */
   public double[] apply(double[] x) {
+    return applyAll(List.of(x)).get(0);
+  }
+
+  /**
+   * Evaluates a batch of examples (each of length C*H*W in CHW order) in one pass; returns their flattened outputs
+   * in order, bit-identical to {@link #apply} on each.
+   */
+  public List<double[]> applyAll(List<double[]> xs) {
     int c = inShape[0];
     int hw = inShape[1] * inShape[2];
-    if (x.length != c * hw) throw new IllegalArgumentException("input has " + x.length + " values, expected " + c * hw);
-    double[][] maps = new double[c][hw];
-    for (int i = 0; i < c; i++) System.arraycopy(x, i * hw, maps[i], 0, hw);
-    Maps m = new Maps(maps, inShape[1], inShape[2]);
+    int n = xs.size();
+    double[][] maps = new double[c][hw * n];
+    for (int s = 0; s < n; s++) {
+      double[] x = xs.get(s);
+      if (x.length != c * hw) {
+        throw new IllegalArgumentException("input " + s + " has " + x.length + " values, expected " + c * hw);
+      }
+      for (int i = 0; i < c; i++) {
+        double[] m = maps[i];
+        for (int q = 0; q < hw; q++) m[q * n + s] = x[i * hw + q];
+      }
+    }
+    Maps m = new Maps(maps, inShape[1], inShape[2], n);
     for (Op op : ops) m = op.apply(m);
-    double[] out = new double[m.v.length * m.h * m.w];
-    for (int i = 0; i < m.v.length; i++) System.arraycopy(m.v[i], 0, out, i * m.h * m.w, m.h * m.w);
-    return out;
+    int ohw = m.h * m.w;
+    List<double[]> outs = new ArrayList<>(n);
+    for (int s = 0; s < n; s++) {
+      double[] out = new double[m.v.length * ohw];
+      for (int i = 0; i < m.v.length; i++) {
+        double[] v = m.v[i];
+        for (int q = 0; q < ohw; q++) out[i * ohw + q] = v[q * n + s];
+      }
+      outs.add(out);
+    }
+    return outs;
   }
 
   /**
@@ -52,20 +80,20 @@ public final class Evaluator {
     return xs;
   }
 
-  /** Max over inputs and outputs of |a(x) - b(x)|, and of |a(x)|: {maxDifference, maxMagnitude}. */
+  /**
+   * Max over inputs and outputs of |a(x) - b(x)|, and of |a(x)|: {maxDifference, maxMagnitude}. Inputs are
+   * evaluated in batches of up to 8 (fewer for large inputs), the batches in parallel.
+   */
   public static double[] compare(Evaluator a, Evaluator b, List<double[]> inputs) {
     double[][] res = new double[inputs.size()][];
-    java.util.stream.IntStream.range(0, inputs.size()).parallel().forEach(q -> {
-      double[] ya = a.apply(inputs.get(q));
-      double[] yb = b.apply(inputs.get(q));
-      double err = ya.length == yb.length ? 0 : Double.POSITIVE_INFINITY;
-      double mag = 0;
-      for (int j = 0; j < Math.min(ya.length, yb.length); j++) {
-        double d = Math.abs(ya[j] - yb[j]);
-        err = Double.isNaN(d) || d > err ? (Double.isNaN(d) ? Double.POSITIVE_INFINITY : d) : err;
-        mag = Math.max(mag, Math.abs(ya[j]));
-      }
-      res[q] = new double[] {err, mag};
+    int dim = inputs.isEmpty() ? 1 : Math.max(1, inputs.get(0).length);
+    int batch = Math.max(1, Math.min(8, 65_536 / dim));
+    int batches = (inputs.size() + batch - 1) / batch;
+    java.util.stream.IntStream.range(0, batches).parallel().forEach(g -> {
+      List<double[]> xs = inputs.subList(g * batch, Math.min(inputs.size(), (g + 1) * batch));
+      List<double[]> yas = a.applyAll(xs);
+      List<double[]> ybs = b.applyAll(xs);
+      for (int k = 0; k < xs.size(); k++) res[g * batch + k] = difference(yas.get(k), ybs.get(k));
     });
     double err = 0;
     double mag = 0;
@@ -75,6 +103,19 @@ public final class Evaluator {
     }
     return new double[] {err, mag};
   }
+
+  /** {max_j |ya_j - yb_j| (infinite for NaN or a length mismatch), max_j |ya_j|}. */
+  private static double[] difference(double[] ya, double[] yb) {
+    double err = ya.length == yb.length ? 0 : Double.POSITIVE_INFINITY;
+    double mag = 0;
+    for (int j = 0; j < Math.min(ya.length, yb.length); j++) {
+      double d = Math.abs(ya[j] - yb[j]);
+      err = Double.isNaN(d) || d > err ? (Double.isNaN(d) ? Double.POSITIVE_INFINITY : d) : err;
+      mag = Math.max(mag, Math.abs(ya[j]));
+    }
+    return new double[] {err, mag};
+  }
+
 
   /** The evaluator of a target plan. */
   public static Evaluator ofTarget(TargetPlan plan) {
@@ -106,7 +147,8 @@ public final class Evaluator {
     return new Evaluator(ops, phi, src.plan().inputShape());
   }
 
-  private record Maps(double[][] v, int h, int w) {}
+  /** Feature maps of a batch: value (y, x) of example s in channel c at {@code v[c][(y * w + x) * n + s]}. */
+  private record Maps(double[][] v, int h, int w, int n) {}
 
   private interface Op {
     Maps apply(Maps in);
@@ -122,30 +164,39 @@ public final class Evaluator {
 
   private static Op pool(TargetPlan.Pool p) {
     return in -> {
+      int n = in.n;
       if (p.global()) {
-        double[][] out = new double[in.v.length][1];
+        int hw = in.h * in.w;
+        double[][] out = new double[in.v.length][n];
         for (int c = 0; c < in.v.length; c++) {
-          double s = 0;
-          for (double v : in.v[c]) s += v;
-          out[c][0] = s / in.v[c].length;
+          double[] s = out[c];
+          double[] v = in.v[c];
+          for (int k = 0; k < hw; k++) {
+            for (int q = 0; q < n; q++) s[q] += v[k * n + q];
+          }
+          for (int q = 0; q < n; q++) s[q] = s[q] / hw;
         }
-        return new Maps(out, 1, 1);
+        return new Maps(out, 1, 1, n);
       }
       int oh = (in.h - p.size()) / p.stride() + 1;
       int ow = (in.w - p.size()) / p.stride() + 1;
-      double[][] out = new double[in.v.length][oh * ow];
+      double[][] out = new double[in.v.length][oh * ow * n];
+      double[] s = new double[n];
       for (int c = 0; c < in.v.length; c++) {
         for (int y = 0; y < oh; y++) {
           for (int x = 0; x < ow; x++) {
-            double s = 0;
+            java.util.Arrays.fill(s, 0);
             for (int a = 0; a < p.size(); a++) {
-              for (int b = 0; b < p.size(); b++) s += in.v[c][(y * p.stride() + a) * in.w + x * p.stride() + b];
+              for (int b = 0; b < p.size(); b++) {
+                int at = ((y * p.stride() + a) * in.w + x * p.stride() + b) * n;
+                for (int q = 0; q < n; q++) s[q] += in.v[c][at + q];
+              }
             }
-            out[c][y * ow + x] = s / (p.size() * p.size());
+            for (int q = 0; q < n; q++) out[c][(y * ow + x) * n + q] = s[q] / (p.size() * p.size());
           }
         }
       }
-      return new Maps(out, oh, ow);
+      return new Maps(out, oh, ow, n);
     };
   }
 
@@ -160,7 +211,7 @@ public final class Evaluator {
         for (int k = 0; k < o.length; k++) o[k] = phi.value(b.v[c][k] + sc * s.v[c][k]);
         out[c] = o;
       }
-      return new Maps(out, b.h, b.w);
+      return new Maps(out, b.h, b.w, b.n);
     };
   }
 
@@ -179,7 +230,7 @@ public final class Evaluator {
     for (int o : cert.keptBiases()[u.id()]) constant[o] = phi.value(u.beta(seed, o));
     return in -> {
       double[][] v = new double[out.units()][];
-      int hw = in.h * in.w;
+      int hw = in.h * in.w * in.n;
       for (int o = 0; o < out.units(); o++) {
         double[] m = new double[hw];
         if (alive[o]) {
@@ -190,7 +241,7 @@ public final class Evaluator {
         }
         v[o] = m;
       }
-      return new Maps(v, in.h, in.w);
+      return new Maps(v, in.h, in.w, in.n);
     };
   }
 
@@ -244,11 +295,12 @@ public final class Evaluator {
     int s = geom.stride();
     int p = geom.padding();
     return in -> {
+      int n = in.n;
       int oh = (in.h + 2 * p - kh) / s + 1;
       int ow = (in.w + 2 * p - kw) / s + 1;
       double[][] out = new double[units][];
       for (int o = 0; o < units; o++) {
-        double[] m = new double[oh * ow];
+        double[] m = new double[oh * ow * n];
         if (bias != null) java.util.Arrays.fill(m, bias[o]);
         int[] t = taps[o];
         double[] wo = w[o];
@@ -267,17 +319,24 @@ public final class Evaluator {
             int row = iy * in.w;
             int base = y * ow;
             if (s == 1) {
-              int off = row - p + c;
-              for (int xx = x0; xx <= x1; xx++) m[base + xx] += wk * x[off + xx];
+              // columns x0..x1 of all examples are one contiguous stretch in both maps
+              int mb = (base + x0) * n;
+              int xb = (row + x0 - p + c) * n;
+              int len = (x1 - x0 + 1) * n;
+              for (int j = 0; j < len; j++) m[mb + j] += wk * x[xb + j];
             } else {
-              for (int xx = x0; xx <= x1; xx++) m[base + xx] += wk * x[row + xx * s - p + c];
+              for (int xx = x0; xx <= x1; xx++) {
+                int mb = (base + xx) * n;
+                int xb = (row + xx * s - p + c) * n;
+                for (int q = 0; q < n; q++) m[mb + q] += wk * x[xb + q];
+              }
             }
           }
         }
         if (act != null) for (int k = 0; k < m.length; k++) m[k] = act.value(m[k]);
         out[o] = m;
       }
-      return new Maps(out, oh, ow);
+      return new Maps(out, oh, ow, n);
     };
   }
 }
