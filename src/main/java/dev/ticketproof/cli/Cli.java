@@ -99,6 +99,25 @@ final class Cli {
     return java.util.Map.entry(inputs, y == null ? new int[0] : y);
   }
 
+  /**
+   * The {@code --data}/{@code --labels} inputs for a network, or null without {@code --data}.
+   *
+   * @throws UsageError naming the flag or file when they do not fit the network
+   */
+  static java.util.Map.Entry<List<double[]>, int[]> data(dev.ticketproof.net.Network net, java.nio.file.Path data,
+      java.nio.file.Path labels) {
+    if (labels != null && data == null) throw new UsageError("--labels needs --data");
+    if (data == null) return null;
+    int[] s = net.inputShape();
+    int dim = 1;
+    for (int d : s) dim *= d;
+    try {
+      return read(data, labels, dim);
+    } catch (dev.ticketproof.io.ImportException | IllegalArgumentException e) {
+      throw new UsageError(e.getMessage());
+    }
+  }
+
   /** The DESIGN contract's report fields plus per-layer figures. */
   static JsonObject reportJson(TicketChecker.Report rep, TicketBuilder.Result res, Measure.Result m, double seconds) {
     JsonObject o = new JsonObject();

@@ -168,17 +168,7 @@ public final class ConstructCommand implements Callable<Integer> {
         && !java.nio.file.Files.isDirectory(out.toAbsolutePath().getParent())) {
       throw new UsageError("--out " + out + ": directory " + out.toAbsolutePath().getParent() + " does not exist");
     }
-    if (labels != null && data == null) throw new UsageError("--labels needs --data");
-    java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = null;
-    if (data != null) {
-      int[] s = net.inputShape();
-      int dim = s.length == 1 ? s[0] : s[0] * s[1] * s[2];
-      try {
-        dataSet = Cli.read(data, labels, dim);
-      } catch (dev.ticketproof.io.ImportException e) {
-        throw new UsageError(e.getMessage());
-      }
-    }
+    java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
     SourceNetwork.Params params = new SourceNetwork.Params(cons, rho, r1, lam, seed, upto, lo, hi);
     long start = System.nanoTime();
     TicketBuilder.Result res;

@@ -86,17 +86,7 @@ public final class VerifyCommand implements Callable<Integer> {
         throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC");
       }
       Network net = TicketTargets.load(t, arch, phi);
-      if (labels != null && data == null) throw new UsageError("--labels needs --data");
-      java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = null;
-      if (data != null) {
-        int[] s = net.inputShape();
-        int dim = s.length == 1 ? s[0] : s[0] * s[1] * s[2];
-        try {
-          dataSet = Cli.read(data, labels, dim);
-        } catch (dev.ticketproof.io.ImportException | IllegalArgumentException e) {
-          throw new UsageError(e.getMessage());
-        }
-      }
+      java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
       long start = System.nanoTime();
       TicketChecker.Report rep;
       try (Cli.Bar bar = Cli.bar(!noProgress, "verify")) {
