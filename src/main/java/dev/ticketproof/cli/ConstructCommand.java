@@ -34,6 +34,10 @@ public final class ConstructCommand implements Callable<Integer> {
   @Option(names = "--arch", description = "Architecture spec for a file target: a preset name or a JSON file.")
   String arch;
 
+  @Option(names = "--input-shape", paramLabel = "C,H,W", split = ",",
+      description = "Per-example input shape of a file target, when the architecture cannot infer it.")
+  int[] inputShape;
+
   @Option(names = "--activation", defaultValue = "relu", description = "Activation (default: ${DEFAULT-VALUE}).")
   String activation;
 
@@ -123,7 +127,7 @@ public final class ConstructCommand implements Callable<Integer> {
   private int run() {
     Cli.checkFormat(format);
     Activation phi = TicketTargets.activation(activation);
-    Network net = TicketTargets.load(target, arch, phi);
+    Network net = TicketTargets.load(target, arch, phi, inputShape);
     SourceNetwork.Construction cons;
     SubsetSum.Mode solver;
     try {

@@ -20,7 +20,7 @@ final class TicketTargets {
     }
   }
 
-  static Network load(String target, String arch, Activation phi) {
+  static Network load(String target, String arch, Activation phi, int[] inputShape) {
     if (target == null) throw new UsageError("--target is required (builtin:NAME or a .pt/.npz file)");
     if (target.startsWith("builtin:")) {
       try {
@@ -34,7 +34,7 @@ final class TicketTargets {
           + " (a preset such as synflow-conv or openlth-cifar-resnet, or a JSON spec)");
     }
     try {
-      return Targets.load(Path.of(target), arch, phi.name(), null, true).built().network();
+      return Targets.load(Path.of(target), arch, phi.name(), inputShape, "--input-shape", true).built().network();
     } catch (ImportException e) {
       throw new UsageError(e.getMessage());
     }

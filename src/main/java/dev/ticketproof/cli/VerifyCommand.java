@@ -41,6 +41,10 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--arch", description = "Architecture spec for a file target.")
   String arch;
 
+  @Option(names = "--input-shape", paramLabel = "C,H,W", split = ",",
+      description = "Per-example input shape of a file target, when the architecture cannot infer it.")
+  int[] inputShape;
+
   @Option(names = "--samples", defaultValue = "16",
       description = "Sample inputs for the measured error (0: skip) (default: ${DEFAULT-VALUE}).")
   int samples;
@@ -85,7 +89,7 @@ public final class VerifyCommand implements Callable<Integer> {
       if (t == null || (!t.startsWith("builtin:") && target == null)) {
         throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC");
       }
-      Network net = TicketTargets.load(t, arch, phi);
+      Network net = TicketTargets.load(t, arch, phi, inputShape);
       java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
       long start = System.nanoTime();
       TicketChecker.Report rep;

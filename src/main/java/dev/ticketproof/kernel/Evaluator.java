@@ -140,7 +140,7 @@ public final class Evaluator {
         Op c1 = ticketConv(r.conv1(), cert, seed, phi, true);
         Op c2 = ticketConv(r.conv2(), cert, seed, phi, false);
         Op proj = r.projection() == null ? null : ticketConv(r.projection(), cert, seed, phi, false);
-        ops.add(residual(c1, c2, proj, null, phi));
+        ops.add(residual(c1, c2, proj, phi));
       }
     }
     for (TargetPlan.Step s : src.tail()) ops.add(targetOp(s, phi));
@@ -159,7 +159,7 @@ public final class Evaluator {
     if (s instanceof TargetPlan.Pool p) return pool(p);
     TargetPlan.Residual r = (TargetPlan.Residual) s;
     return residual(targetConv(r.conv1(), phi, true), targetConv(r.conv2(), phi, false),
-        r.projection() == null ? null : targetConv(r.projection(), phi, false), r.skipScale(), phi);
+        r.projection() == null ? null : targetConv(r.projection(), phi, false), phi);
   }
 
   private static Op pool(TargetPlan.Pool p) {
@@ -200,15 +200,14 @@ public final class Evaluator {
     };
   }
 
-  private static Op residual(Op c1, Op c2, Op proj, double[] scale, Activation phi) {
+  private static Op residual(Op c1, Op c2, Op proj, Activation phi) {
     return in -> {
       Maps b = c2.apply(c1.apply(in));
       Maps s = proj != null ? proj.apply(in) : in;
       double[][] out = new double[b.v.length][];
       for (int c = 0; c < out.length; c++) {
-        double sc = proj == null && scale != null ? scale[c] : 1;
         double[] o = new double[b.v[c].length];
-        for (int k = 0; k < o.length; k++) o[k] = phi.value(b.v[c][k] + sc * s.v[c][k]);
+        for (int k = 0; k < o.length; k++) o[k] = phi.value(b.v[c][k] + s.v[c][k]);
         out[c] = o;
       }
       return new Maps(out, b.h, b.w, b.n);

@@ -59,14 +59,8 @@ public final class Intervals {
       slo = p[0];
       shi = p[1];
     } else {
-      slo = new double[lo.length];
-      shi = new double[lo.length];
-      for (int j = 0; j < lo.length; j++) {
-        double x = r.skipScale()[j] * lo[j];
-        double y = r.skipScale()[j] * hi[j];
-        slo[j] = Math.min(x, y);
-        shi[j] = Math.max(x, y);
-      }
+      slo = lo;
+      shi = hi;
     }
     double[] olo = new double[b[0].length];
     double[] ohi = new double[b[0].length];

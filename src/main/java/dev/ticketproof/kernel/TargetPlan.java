@@ -75,13 +75,14 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
   public record Pool(boolean global, int size, int stride, int[] inShape, int[] outShape) implements Step {}
 
   /**
-   * A residual block: out = phi( conv2(conv1 x) + skip(x) ) where conv1 has phiAfter and conv2 has not.
+   * A residual block: out = phi( conv2(conv1 x) + skip(x) ) where conv1 has phiAfter and conv2 has not. An
+   * identity skip with a per-channel scale other than 1 is the 1x1 projection with kernel diag(scale), named
+   * {@code NAME.shortcut} (a source network prunes it like any projection).
    *
-   * @param skipScale per-channel scale of an identity skip (all ones when absent), or null for a projection
    * @param projection the projection skip (no phi after), or null for an identity skip
    */
-  public record Residual(String name, Affine conv1, Affine conv2, double[] skipScale, Affine projection,
-      int[] outShape) implements Step {}
+  public record Residual(String name, Affine conv1, Affine conv2, Affine projection, int[] outShape)
+      implements Step {}
 
   /** The affine steps (convs, projections) in order. */
   public List<Affine> affines() {
@@ -144,21 +145,20 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
       } else if (layer instanceof ResidualBlock rb) {
         Affine c1 = affine(rb.conv1(), rb.bn1(), true, shape);
         Affine c2 = affine(rb.conv2(), rb.bn2(), false, c1.outShape());
-        double[] scale = null;
         Affine proj = null;
         if (rb.shortcut() instanceof ResidualBlock.Identity id) {
-          scale = new double[shape[0]];
-          java.util.Arrays.fill(scale, 1.0);
+          if (!java.util.Arrays.equals(shape, c2.outShape())) {
+            throw new IllegalArgumentException("block " + rb.name() + ": identity shortcut needs equal shapes, got "
+                + java.util.Arrays.toString(shape) + " -> " + java.util.Arrays.toString(c2.outShape()));
+          }
           if (id.scale() != null) {
             if (id.scale().length != shape[0]) {
               throw new IllegalArgumentException("block " + rb.name() + ": shortcut scale has " + id.scale().length
                   + " channels, expected " + shape[0]);
             }
-            scale = id.scale().clone();
-          }
-          if (!java.util.Arrays.equals(shape, c2.outShape())) {
-            throw new IllegalArgumentException("block " + rb.name() + ": identity shortcut needs equal shapes, got "
-                + java.util.Arrays.toString(shape) + " -> " + java.util.Arrays.toString(c2.outShape()));
+            boolean ones = true;
+            for (double v : id.scale()) ones &= v == 1.0;
+            if (!ones) proj = scaledIdentity(rb.name() + ".shortcut", id.scale(), shape);
           }
         } else if (rb.shortcut() instanceof ResidualBlock.Projection pr) {
           proj = affine(pr.conv(), pr.bn(), false, shape);
@@ -168,7 +168,7 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
                 + java.util.Arrays.toString(c2.outShape()));
           }
         }
-        steps.add(new Residual(rb.name(), c1, c2, scale, proj, c2.outShape()));
+        steps.add(new Residual(rb.name(), c1, c2, proj, c2.outShape()));
         shape = c2.outShape();
       } else if (layer instanceof ActivationLayer) {
         throw new IllegalArgumentException("activation layer " + li + " does not follow a conv or linear layer");
@@ -225,6 +225,14 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
     }
     return new Affine(conv.name(), out, in[0], kh, kw, conv.stride(), p, k, b, act, in.clone(),
         new int[] {out, oh, ow});
+  }
+
+  /** The 1x1 conv with kernel diag(scale): an identity skip with a per-channel scale. */
+  private static Affine scaledIdentity(String name, double[] scale, int[] shape) {
+    int c = shape[0];
+    double[] k = new double[c * c];
+    for (int j = 0; j < c; j++) k[j * c + j] = scale[j];
+    return new Affine(name, c, c, 1, 1, 1, 0, k, new double[c], false, shape.clone(), shape.clone());
   }
 
   private static Affine linear(Linear lin, boolean act, int[] in, boolean flattened) {

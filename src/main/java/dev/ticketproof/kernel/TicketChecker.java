@@ -33,7 +33,7 @@ import java.util.stream.IntStream;
  *
  * <p><b>Constant output units</b> may read constant input units at the centre tap only (exact at borders); their
  * values are computed. <b>Residual blocks</b>: pre-activation error = branch error + skip error (identity:
- * e_u + |1 - scale_j| B_j; projection: its own instance errors). <b>Pooling</b> keeps errors and bounds. After the
+ * e_u; projection, including an identity skip with a per-channel scale: its own instance errors). <b>Pooling</b> keeps errors and bounds. After the
  * constructed prefix, kept target layers propagate the error with their l1 row norms and L_phi.
  *
  * <p>Trusted base: this class, {@link SourceNetwork}, {@link TargetPlan}, {@link Intervals}, {@link Evaluator},
@@ -287,10 +287,7 @@ public final class TicketChecker {
           double[] e2 = tailAffine(r.conv2(), e1, false);
           double[] es = r.projection() != null ? tailAffine(r.projection(), err, false) : err;
           double[] out = new double[e2.length];
-          for (int j = 0; j < out.length; j++) {
-            double sc = r.projection() != null ? 1 : Math.abs(r.skipScale()[j]);
-            out[j] = lip * (e2[j] + sc * es[j]);
-          }
+          for (int j = 0; j < out.length; j++) out[j] = lip * (e2[j] + es[j]);
           err = out;
         }
       }
@@ -431,10 +428,7 @@ public final class TicketChecker {
           double skip = p != null ? p.constVal[o] : in.constVal[o];
           s.constVal[o] = phi.value(b.constVal[o] + skip);
         } else {
-          int j = out.channel(o);
-          double skipErr = p != null ? p.unitErr[o]
-              : in.unitErr[o] + Math.abs(1 - r.target().skipScale()[j]) * Math.max(Math.abs(in.lo[j]),
-                  Math.abs(in.hi[j]));
+          double skipErr = p != null ? p.unitErr[o] : in.unitErr[o];
           s.unitErr[o] = lip * (b.unitErr[o] + skipErr);
         }
       }
