@@ -45,28 +45,15 @@ public final class SubsetSumCommand implements Runnable {
     boolean products;
   }
 
-  /** A usage error: message for stderr, exit code 2. */
-  static final class BadInput extends Exception {
-    private static final long serialVersionUID = 1L;
-
-    BadInput(String message) { super(message); }
-  }
-
-  static void checkFormat(String format) throws BadInput {
-    if (!"json".equals(format) && !"table".equals(format)) {
-      throw new BadInput("--format must be json or table, got '" + format + "'");
-    }
-  }
-
-  static void checkEps(double eps) throws BadInput {
+  static void checkEps(double eps) {
     if (!(eps > 0 && eps <= 1)) {
-      throw new BadInput("--eps must be in (0, 1], got " + eps);
+      throw new UsageError("--eps must be in (0, 1], got " + eps);
     }
   }
 
-  static void checkTrials(long trials) throws BadInput {
+  static void checkTrials(long trials) {
     if (!(trials >= 1 && trials <= Integer.MAX_VALUE)) {
-      throw new BadInput("--trials must be in [1, " + Integer.MAX_VALUE + "], got " + trials);
+      throw new UsageError("--trials must be in [1, " + Integer.MAX_VALUE + "], got " + trials);
     }
   }
 
@@ -92,7 +79,7 @@ public final class SubsetSumCommand implements Runnable {
     return a;
   }
 
-  static int fail(CommandSpec spec, BadInput e) {
+  static int fail(CommandSpec spec, UsageError e) {
     spec.commandLine().getErr().println("subset-sum: " + e.getMessage());
     return 2;
   }
@@ -121,18 +108,18 @@ public final class SubsetSumCommand implements Runnable {
     @Override public Integer call() {
       SubsetSum.Mode m;
       try {
-        checkFormat(common.format);
+        Cli.checkFormat(common.format);
         try {
           m = SubsetSum.Mode.ofCliName(mode);
         } catch (IllegalArgumentException e) {
-          throw new BadInput("--mode must be min-size, exact or first-hit, got '" + mode + "'");
+          throw new UsageError("--mode must be min-size, exact or first-hit, got '" + mode + "'");
         }
         if (!(n >= 1 && n <= m.maxN())) {
-          throw new BadInput("--n must be in [1, " + m.maxN() + "] for --mode " + m.cliName() + ", got " + n);
+          throw new UsageError("--n must be in [1, " + m.maxN() + "] for --mode " + m.cliName() + ", got " + n);
         }
         checkEps(eps);
         checkTrials(trials);
-      } catch (BadInput e) {
+      } catch (UsageError e) {
         return fail(spec, e);
       }
       boolean show = !common.noProgress && (trials >= 50_000 || n > 20);
@@ -197,15 +184,15 @@ public final class SubsetSumCommand implements Runnable {
 
     @Override public Integer call() {
       try {
-        checkFormat(common.format);
+        Cli.checkFormat(common.format);
         if (!(n >= 1 && n <= MAX_N)) {
-          throw new BadInput("--n must be in [1, " + MAX_N + "] for coverage, got " + n);
+          throw new UsageError("--n must be in [1, " + MAX_N + "] for coverage, got " + n);
         }
         if (!(eps >= 1e-6 && eps <= 1)) {
-          throw new BadInput("--eps must be in [1e-6, 1] for coverage, got " + eps);
+          throw new UsageError("--eps must be in [1e-6, 1] for coverage, got " + eps);
         }
         checkTrials(trials);
-      } catch (BadInput e) {
+      } catch (UsageError e) {
         return fail(spec, e);
       }
       boolean show = !common.noProgress && trials * Math.pow(2, n) > Math.pow(2, 26);
@@ -259,25 +246,25 @@ public final class SubsetSumCommand implements Runnable {
     @Override public Integer call() {
       int width;
       try {
-        checkFormat(common.format);
+        Cli.checkFormat(common.format);
         checkEps(eps);
         if (!(delta > 0 && delta <= 1)) {
-          throw new BadInput("--delta must be in (0, 1], got " + delta);
+          throw new UsageError("--delta must be in (0, 1], got " + delta);
         }
         if (!(Math.min(eps, delta) <= WidthBound.MAX_MIN_EPS_DELTA)) {
-          throw new BadInput("--eps/--delta: the bound needs min(eps, delta) <= 0.5, got eps=" + eps + ", delta=" + delta);
+          throw new UsageError("--eps/--delta: the bound needs min(eps, delta) <= 0.5, got eps=" + eps + ", delta=" + delta);
         }
         if (!(c > 0 && c <= 1000)) {
-          throw new BadInput("--C must be in (0, 1000], got " + c);
+          throw new UsageError("--C must be in (0, 1000], got " + c);
         }
         if (trials != 0) {
           checkTrials(trials);
           if (eps < 1e-6) {
-            throw new BadInput("--eps must be >= 1e-6 when --trials > 0, got " + eps);
+            throw new UsageError("--eps must be >= 1e-6 when --trials > 0, got " + eps);
           }
         }
         width = common.products ? WidthBound.products(eps, delta, c) : WidthBound.uniform(eps, delta, c);
-      } catch (BadInput e) {
+      } catch (UsageError e) {
         return fail(spec, e);
       }
       PrintWriter out = spec.commandLine().getOut();
