@@ -154,13 +154,14 @@ public final class TicketBuilder {
 
   /**
    * The theory's predicted number of failed instances: N exp(-rho / C) when rho >= C ln(1/eps) (where
-   * [subset-sum] guarantees failure probability at most exp(-rho/C)), else N (no guarantee).
+   * [subset-sum] guarantees failure probability at most exp(-rho/C)), else N (no guarantee); N is the kernel's
+   * instance count.
    */
   public static double predictedFailures(Result r) {
     int n = r.source().params().rho();
     double eps = r.certificate().header().eps();
     double p = n >= WidthBound.C * Math.log(1 / Math.min(eps, 0.5)) ? Math.exp(-n / WidthBound.C) : 1.0;
-    return p * r.instances();
+    return p * r.report().instances();
   }
 
   private static TicketCertificate.Header header(Options o, String targetSha, Activation phi, double claim,
