@@ -233,6 +233,24 @@ final class RandomTargets {
         "random"), TicketBuilder.Progress.NONE);
   }
 
+  /**
+   * Builds the ticket with 1 and with 2 threads, writes both certificates under {@code dir} and asserts that the
+   * files are byte-identical.
+   */
+  static void assertSameFileForOneAndTwoThreads(Network net, Activation phi, SourceNetwork.Params p, double eps,
+      java.nio.file.Path dir, String tag, String what) {
+    try {
+      java.nio.file.Path a = dir.resolve("a" + tag + ".tpz");
+      java.nio.file.Path b = dir.resolve("b" + tag + ".tpz");
+      dev.ticketproof.kernel.TicketFile.write(build(net, phi, p, eps, 1).certificate(), a);
+      dev.ticketproof.kernel.TicketFile.write(build(net, phi, p, eps, 2).certificate(), b);
+      org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.readAllBytes(b)).as(what)
+          .isEqualTo(java.nio.file.Files.readAllBytes(a));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(what, e);
+    }
+  }
+
   static int inputDim(Network net) {
     int n = 1;
     for (int s : net.inputShape()) n *= s;

@@ -169,15 +169,7 @@ class ResidualProperties {
           SourceNetwork.Params p = RandomTargets.params(SourceNetwork.Construction.L_PLUS_1, phi, 6, seed, null, -1,
               1);
           String what = "seed=" + seed + " phi=" + phi.name() + " target: " + t.description();
-          try {
-            java.nio.file.Path a = dir.resolve("a" + seed + ".tpz");
-            java.nio.file.Path b = dir.resolve("b" + seed + ".tpz");
-            dev.ticketproof.kernel.TicketFile.write(RandomTargets.build(t.net(), phi, p, 0.02, 1).certificate(), a);
-            dev.ticketproof.kernel.TicketFile.write(RandomTargets.build(t.net(), phi, p, 0.02, 2).certificate(), b);
-            assertThat(java.nio.file.Files.readAllBytes(b)).as(what).isEqualTo(java.nio.file.Files.readAllBytes(a));
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(what, e);
-          }
+          RandomTargets.assertSameFileForOneAndTwoThreads(t.net(), phi, p, 0.02, dir, String.valueOf(seed), what);
         });
   }
 

@@ -204,15 +204,7 @@ class TheoremLPlus1Properties {
           SourceNetwork.Params p = RandomTargets.params(SourceNetwork.Construction.L_PLUS_1, phi, 8, seed, null,
               -1, 1);
           String what = "seed=" + seed + " phi=" + phi.name() + " target: " + t.description();
-          try {
-            Path a = dir.resolve("a" + seed + ".tpz");
-            Path b = dir.resolve("b" + seed + ".tpz");
-            TicketFile.write(RandomTargets.build(t.net(), phi, p, 0.02, 1).certificate(), a);
-            TicketFile.write(RandomTargets.build(t.net(), phi, p, 0.02, 2).certificate(), b);
-            assertThat(Files.readAllBytes(b)).as(what).isEqualTo(Files.readAllBytes(a));
-          } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(what, e);
-          }
+          RandomTargets.assertSameFileForOneAndTwoThreads(t.net(), phi, p, 0.02, dir, String.valueOf(seed), what);
         });
   }
 
