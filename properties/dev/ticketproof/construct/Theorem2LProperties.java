@@ -7,8 +7,6 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.SourceNetwork;
-import dev.ticketproof.kernel.TicketFile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
