@@ -79,7 +79,8 @@ public final class ConstructCommand implements Callable<Integer> {
   String inputBox;
 
   @Option(names = "--mode", defaultValue = "min-size",
-      description = "Subset-sum solver: min-size, exact or first-hit (default: ${DEFAULT-VALUE}).")
+      description = "Subset-sum solver: min-size, exact, first-hit or min-norm (least norm of the kept weights,"
+          + " slower; smaller errors on deep targets) (default: ${DEFAULT-VALUE}).")
   String mode;
 
   @Option(names = "--samples", defaultValue = "16",

@@ -100,7 +100,7 @@ public final class SubsetSumCommand implements Runnable {
     @Option(names = "--trials", defaultValue = "100000", description = "Number of instances (default: ${DEFAULT-VALUE}).")
     long trials;
 
-    @Option(names = "--mode", defaultValue = "min-size", description = "Solver: min-size, exact or first-hit (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--mode", defaultValue = "min-size", description = "Solver: min-size, exact, first-hit or min-norm (default: ${DEFAULT-VALUE}).")
     String mode;
 
     @picocli.CommandLine.Mixin Common common = new Common();
@@ -112,7 +112,7 @@ public final class SubsetSumCommand implements Runnable {
         try {
           m = SubsetSum.Mode.ofCliName(mode);
         } catch (IllegalArgumentException e) {
-          throw new UsageError("--mode must be min-size, exact or first-hit, got '" + mode + "'");
+          throw new UsageError("--mode must be min-size, exact, first-hit or min-norm, got '" + mode + "'");
         }
         if (!(n >= 1 && n <= m.maxN())) {
           throw new UsageError("--n must be in [1, " + m.maxN() + "] for --mode " + m.cliName() + ", got " + n);

@@ -42,6 +42,8 @@ public final class SubsetSum {
   public static final int MAX_N = 62;
   /** Largest base set for {@link Mode#EXACT} (two tables of \( 2^{20} \) sums). */
   public static final int EXACT_MAX_N = 40;
+  /** Largest base set for {@link Mode#MIN_NORM} (two tables of \( 2^{15} \) entries). */
+  public static final int MIN_NORM_MAX_N = 30;
   /** Half-table sizes up to this many entries are kept in the per-thread workspace between calls. */
   private static final int CACHED_HALF_BITS = 16;
 
@@ -52,7 +54,12 @@ public final class SubsetSum {
     /** Optimal error by meet-in-the-middle; proves infeasibility. */
     EXACT(EXACT_MAX_N, "exact"),
     /** Branch and bound, stops at the first subset within eps. */
-    FIRST_HIT(MAX_N, "first-hit");
+    FIRST_HIT(MAX_N, "first-hit"),
+    /**
+     * Least Euclidean norm \( \sum_S x_i^2 \) among the subsets within eps (meet-in-the-middle over all subsets;
+     * n &le; {@link #MIN_NORM_MAX_N}): the kept weights then pass their inputs' errors on as little as possible.
+     */
+    MIN_NORM(MIN_NORM_MAX_N, "min-norm");
 
     private final int maxN;
     private final String cliName;
@@ -79,7 +86,8 @@ public final class SubsetSum {
           return m;
         }
       }
-      throw new IllegalArgumentException("unknown mode '" + name + "', expected min-size, exact or first-hit");
+      throw new IllegalArgumentException("unknown mode '" + name
+          + "', expected min-size, exact, first-hit or min-norm");
     }
   }
 
@@ -132,6 +140,7 @@ public final class SubsetSum {
       case MIN_SIZE: mask = minSize(base, target, eps); break;
       case EXACT: mask = exactMask(base, target); break;
       case FIRST_HIT: mask = firstHit(base, target, eps); break;
+      case MIN_NORM: mask = minNorm(base, target, eps); break;
       default: throw new AssertionError(mode);
     }
     return solution(base, target, eps, mask);
@@ -196,6 +205,90 @@ public final class SubsetSum {
       return;
     }
     throw new IllegalArgumentException("eps must be finite and > 0, got " + eps);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // min-norm
+
+  /**
+   * Among the subsets within eps, one of least \( \sum_S x_i^2 \) (the first found in a fixed order on ties); when
+   * none is within eps, the optimal-error subset. Meet in the middle: the subsets of the second half sorted by sum,
+   * and for every subset of the first half a scan of the window of second-half sums that lands within eps.
+   */
+  private static long minNorm(double[] x, double z, double eps) {
+    int n = x.length;
+    int h = n / 2;
+    Half left = Half.of(x, 0, h);
+    Half right = Half.of(x, h, n);
+    long best = -1;
+    double bestNorm = Double.POSITIVE_INFINITY;
+    double slack = 4 * Math.ulp(1.0) * (Math.abs(z) + n);
+    double[] sorted = right.sums;
+    int nr = sorted.length;
+    for (int k = 0; k < left.sums.length; k++) {
+      if (left.norms[k] >= bestNorm) continue;
+      double lo = z - left.sums[k] - eps - slack;
+      double hi = z - left.sums[k] + eps + slack;
+      int i = Arrays.binarySearch(sorted, lo);
+      if (i < 0) i = -i - 1;
+      while (i > 0 && sorted[i - 1] >= lo) i--;
+      for (; i < nr && sorted[i] <= hi; i++) {
+        double norm = left.norms[k] + right.norms[i];
+        if (norm < bestNorm) {
+          long mask = left.masks[k] | ((long) right.masks[i] << h);
+          if (error(x, z, mask) <= eps) {
+            bestNorm = norm;
+            best = mask;
+          }
+        }
+      }
+    }
+    return best >= 0 ? best : exactMask(x, z);
+  }
+
+  /** All subsets of x[from, to) sorted by sum, with their squared norms and masks (relative to {@code from}). */
+  private record Half(double[] sums, double[] norms, int[] masks) {
+    static Half of(double[] x, int from, int to) {
+      int size = 1 << (to - from);
+      double[] s = new double[size];
+      double[] q = new double[size];
+      int[] m = new int[size];
+      double[] s2 = new double[size];
+      double[] q2 = new double[size];
+      int[] m2 = new int[size];
+      int len = 1;
+      for (int j = from; j < to; j++) {
+        double v = x[j];
+        int bit = 1 << (j - from);
+        // merge the sorted list with itself shifted by v (Horowitz and Sahni)
+        int a = 0;
+        int b = 0;
+        int o = 0;
+        while (a < len || b < len) {
+          boolean takeA = b >= len || (a < len && s[a] <= s[b] + v);
+          if (takeA) {
+            s2[o] = s[a];
+            q2[o] = q[a];
+            m2[o++] = m[a++];
+          } else {
+            s2[o] = s[b] + v;
+            q2[o] = q[b] + v * v;
+            m2[o++] = m[b++] | bit;
+          }
+        }
+        len *= 2;
+        double[] ts = s;
+        s = s2;
+        s2 = ts;
+        double[] tq = q;
+        q = q2;
+        q2 = tq;
+        int[] tm = m;
+        m = m2;
+        m2 = tm;
+      }
+      return new Half(s, q, m);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------------------------

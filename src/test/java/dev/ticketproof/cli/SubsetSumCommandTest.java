@@ -89,7 +89,7 @@ class SubsetSumCommandTest {
     assertBad(run("subset-sum", "stats", "--eps", "NaN"), "--eps", "(0, 1]");
     assertBad(run("subset-sum", "stats", "--eps", "-1"), "--eps", "(0, 1]");
     assertBad(run("subset-sum", "stats", "--trials", "0"), "--trials", "[1, ");
-    assertBad(run("subset-sum", "stats", "--mode", "fastest"), "--mode", "min-size, exact or first-hit");
+    assertBad(run("subset-sum", "stats", "--mode", "fastest"), "--mode", "min-size, exact, first-hit or min-norm");
     assertBad(run("subset-sum", "stats", "--format", "xml"), "--format", "json or table");
     assertBad(run("subset-sum", "coverage", "--n", "33"), "--n", "[1, 32]");
     assertBad(run("subset-sum", "width", "--delta", "0"), "--delta", "(0, 1]");
