@@ -251,6 +251,31 @@ final class RandomTargets {
     }
   }
 
+  /** Receives a measured error, its certified bound and the case's description. */
+  interface Recorder {
+    void record(double measured, double bound, String what);
+  }
+
+  /**
+   * One case of the wide-parameter-range property: a random sequential target, random source parameters
+   * ({@link #wideParams}) and tolerance; the certificate holds and the measured error is within the bound.
+   */
+  static void checkWideCase(SourceNetwork.Construction construction, long seed, int act, Recorder recorder) {
+    UniformRandomProvider rng = rng(seed);
+    Activation phi = phi(ALL_SUPPORTED.get(act));
+    Target t = sequential(rng, phi);
+    SourceNetwork.Params p = wideParams(rng, construction, phi, seed);
+    double eps = new double[] {0.005, 0.02, 0.2}[rng.nextInt(3)];
+    String what = "seed=" + seed + " phi=" + phi.name() + " " + describe(p, eps) + " target: " + t.description();
+    TicketBuilder.Result r = build(t.net(), phi, p, eps, 1);
+    TheoremLPlus1Properties.checkHolds(r, t.net(), phi, what);
+    double measured = measured(r, t.net(), phi, 200, seed ^ 0x5eedL);
+    double bound = r.report().certifiedBound();
+    recorder.record(measured, bound, what);
+    org.assertj.core.api.Assertions.assertThat(measured).as(what + ": measured vs certified")
+        .isLessThanOrEqualTo(bound);
+  }
+
   static int inputDim(Network net) {
     int n = 1;
     for (int s : net.inputShape()) n *= s;

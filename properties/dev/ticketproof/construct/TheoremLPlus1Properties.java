@@ -211,20 +211,7 @@ class TheoremLPlus1Properties {
   void wideParameterRangeMeasuredWithinBound() {
     qt().withFixedSeed(4105L).withExamples(600).withShrinkCycles(0)
         .forAll(longs().all(), integers().between(0, RandomTargets.ALL_SUPPORTED.size() - 1))
-        .checkAssert((seed, act) -> {
-          UniformRandomProvider rng = RandomTargets.rng(seed);
-          Activation phi = RandomTargets.phi(RandomTargets.ALL_SUPPORTED.get(act));
-          RandomTargets.Target t = RandomTargets.sequential(rng, phi);
-          SourceNetwork.Params p = RandomTargets.wideParams(rng, SourceNetwork.Construction.L_PLUS_1, phi, seed);
-          double eps = new double[] {0.005, 0.02, 0.2}[rng.nextInt(3)];
-          String what = "seed=" + seed + " phi=" + phi.name() + " " + RandomTargets.describe(p, eps) + " target: "
-              + t.description();
-          TicketBuilder.Result r = RandomTargets.build(t.net(), phi, p, eps, 1);
-          TheoremLPlus1Properties.checkHolds(r, t.net(), phi, what);
-          double measured = RandomTargets.measured(r, t.net(), phi, 200, seed ^ 0x5eedL);
-          double bound = r.report().certifiedBound();
-          record(measured, bound, what);
-          assertThat(measured).as(what + ": measured vs certified").isLessThanOrEqualTo(bound);
-        });
+        .checkAssert((seed, act) -> RandomTargets.checkWideCase(SourceNetwork.Construction.L_PLUS_1, seed, act,
+            TheoremLPlus1Properties::record));
   }
 }
