@@ -131,16 +131,7 @@ public final class NetworkBuilder {
     if (ls instanceof ArchSpec.Residual r) {
       ResidualBlock.Shortcut shortcut;
       if (r.shortcut() instanceof ArchSpec.Identity id) {
-        double[] scale = null;
-        if (id.scale() != null) {
-          Tensor s = tensor(id.scale());
-          if (s.rank() != 1) {
-            throw new ImportException(specName + ": tensor '" + id.scale() + "' has shape "
-                + Arrays.toString(s.shape()) + ", expected [C] (a per-channel scale of the identity shortcut)");
-          }
-          scale = s.data().clone();
-        }
-        shortcut = new ResidualBlock.Identity(scale);
+        shortcut = new ResidualBlock.Identity(id.scale() == null ? null : shortcutScale(id.scale()));
       } else {
         ArchSpec.Projection p = (ArchSpec.Projection) r.shortcut();
         shortcut = new ResidualBlock.Projection(conv(p.conv()), p.bn() == null ? null : bn(p.bn()));
@@ -149,6 +140,23 @@ public final class NetworkBuilder {
           r.bn2() == null ? null : bn(r.bn2()), shortcut, activation(where + " (residual block " + r.name() + ")"));
     }
     throw new ImportException(specName + ": unsupported layer " + ls);
+  }
+
+  /**
+   * The per-channel scale of an identity shortcut, stored as {@code [C]}, {@code [C, 1, 1]} (open_lth style, with a
+   * mask of the same shape) or {@code [1, C, 1, 1]} (broadcast over a batch); any other shape is an error.
+   */
+  private double[] shortcutScale(String name) {
+    Tensor s = tensor(name);
+    int[] d = s.shape();
+    boolean ok = d.length == 1 || (d.length == 3 && d[1] == 1 && d[2] == 1)
+        || (d.length == 4 && d[0] == 1 && d[2] == 1 && d[3] == 1);
+    if (!ok) {
+      throw new ImportException(specName + ": tensor '" + name + "' in " + tensors.source() + " has shape "
+          + Arrays.toString(d) + ", expected [C], [C, 1, 1] or [1, C, 1, 1] (a per-channel scale of the identity "
+          + "shortcut)");
+    }
+    return s.data().clone();
   }
 
   private Conv2d conv(ArchSpec.Conv c) {

@@ -103,6 +103,9 @@ class ImportCommandsTest {
         "--activation", "relu", "--input", fx("bad_np_fortran.npy"));
     assertBadInput("--input", "eval", "--target", fx("synflow_conv.pt"), "--arch", "synflow-conv",
         "--activation", "relu", "--input", fx("np_f64.npy"));
+    assertBadInput("tensor 'blocks.1.shortcut.weight' in " + fx("shortcut_scale_bad_1c.pt") + " has shape [1, 4], "
+        + "expected [C], [C, 1, 1] or [1, C, 1, 1]", "eval", "--target", fx("shortcut_scale_bad_1c.pt"), "--arch",
+        "openlth-cifar-resnet", "--activation", "relu", "--input", fx("shortcut_scale_input.npy"));
   }
 
   @Test void everyKindOfBadTargetExitsTwoAndWritesNothing() throws IOException {
