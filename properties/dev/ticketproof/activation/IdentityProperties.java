@@ -1,5 +1,7 @@
 package dev.ticketproof.activation;
 
+import dev.ticketproof.construct.IdentityConstruction;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
@@ -9,7 +11,7 @@ import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import dev.ticketproof.activation.IdentityConstruction.SignSplitSource;
+import dev.ticketproof.construct.IdentityConstruction.SignSplitSource;
 import dev.ticketproof.kernel.IdentityChecker;
 import dev.ticketproof.kernel.LinearisationCertificate;
 import dev.ticketproof.kernel.SignSplitCertificate;

@@ -229,13 +229,13 @@ class CopyPropagationProperties {
           TheoremLPlus1Properties.checkHolds(r, net, phi, what);
           assertThat(r.report().failedInstances()).as(what + ": failed instances").isZero();
           assertThat(r.report().certifiedBound()).as(what + ": certified bound").isLessThanOrEqualTo(1e-10);
-          dev.ticketproof.kernel.Evaluator te = dev.ticketproof.kernel.Evaluator.ofTarget(TargetPlan.of(net, phi));
-          dev.ticketproof.kernel.Evaluator ke = dev.ticketproof.kernel.Evaluator.ofTicket(r.source(),
+          dev.ticketproof.measure.Evaluator te = dev.ticketproof.measure.Evaluator.ofTarget(TargetPlan.of(net, phi));
+          dev.ticketproof.measure.Evaluator ke = dev.ticketproof.measure.Evaluator.ofTicket(r.source(),
               r.certificate());
           int hh = conv1.outHeight(h);
           int ww = conv1.outWidth(w);
           double[] worst = {-1, -1};
-          for (double[] x : dev.ticketproof.kernel.Evaluator.boxSamples(cin * h * w, 0, 1, 24, seed)) {
+          for (double[] x : dev.ticketproof.measure.Evaluator.boxSamples(cin * h * w, 0, 1, 24, seed)) {
             double[] d = ConvDecompositionProperties.borderInterior(te.apply(x), ke.apply(x), conv2, hh, ww);
             worst[0] = Math.max(worst[0], d[0]);
             worst[1] = Math.max(worst[1], d[1]);

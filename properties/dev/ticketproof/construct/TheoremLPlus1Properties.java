@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  *       (rho1 unit-scale ones and at most 40 large-scale ones that cancel the offsets); the kernel's
  *       report states the same depth;</li>
  *   <li>the certificate holds in the kernel and claims exactly the recomputed bound and failure count;</li>
- *   <li>the measured sup error on box samples (uniform points and corners, {@link dev.ticketproof.kernel.Evaluator})
+ *   <li>the measured sup error on box samples (uniform points and corners, {@link dev.ticketproof.measure.Evaluator})
  *       is at most the certified bound, also for a prefix construction ({@code --upto}) that keeps the later
  *       target layers;</li>
  *   <li>the same seed gives a byte-identical ticket file with 1 and 2 threads.</li>

@@ -1,5 +1,7 @@
 package dev.ticketproof.net;
 
+import dev.ticketproof.targets.CifarResNet;
+
 import static dev.ticketproof.net.RandomNets.assertClose;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.quicktheories.QuickTheory.qt;
@@ -8,7 +10,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.Relu;
-import dev.ticketproof.kernel.Evaluator;
+import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.tensor.Tensor;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.ticketproof.bench;
 
 import dev.ticketproof.activation.Relu;
 import dev.ticketproof.net.BatchNormFolding;
-import dev.ticketproof.net.CifarResNet;
+import dev.ticketproof.targets.CifarResNet;
 import dev.ticketproof.net.Forward;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.random.WeightField;

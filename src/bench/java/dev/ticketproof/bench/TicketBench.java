@@ -2,7 +2,7 @@ package dev.ticketproof.bench;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
-import dev.ticketproof.construct.BuiltinTargets;
+import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
@@ -67,7 +67,7 @@ public class TicketBench {
   public void setup() {
     String[] parts = config.split("/");
     phi = ActivationCatalog.parse(parts[0]);
-    target = BuiltinTargets.of("mnist-cnn", phi);
+    target = Builtins.of("mnist-cnn", phi);
     double lo = "unit".equals(box) ? 0 : -1;
     int rho = 15;
     SourceNetwork.Params params = new SourceNetwork.Params(SourceNetwork.Construction.parse(parts[1]), rho,

@@ -2,7 +2,7 @@ package dev.ticketproof.bench;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
-import dev.ticketproof.construct.BuiltinTargets;
+import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
@@ -31,7 +31,7 @@ public final class TicketMemory {
     String upto = "-".equals(args[3]) ? null : args[3];
     double lo = Double.parseDouble(args[4]);
     int repeats = args.length > 5 ? Integer.parseInt(args[5]) : 3;
-    Network target = BuiltinTargets.of(name, phi);
+    Network target = Builtins.of(name, phi);
     int rho = 15;
     SourceNetwork.Params params = new SourceNetwork.Params(cons, rho, SourceNetwork.defaultRho1(phi, rho, lo),
         SourceNetwork.defaultLambda(phi), 1L, upto, lo, 1.0);

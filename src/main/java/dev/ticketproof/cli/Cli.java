@@ -3,7 +3,7 @@ package dev.ticketproof.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import dev.ticketproof.construct.Measure;
+import dev.ticketproof.measure.Measure;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.TicketChecker;
 import java.io.PrintWriter;

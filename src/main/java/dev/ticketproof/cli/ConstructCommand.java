@@ -1,10 +1,11 @@
 package dev.ticketproof.cli;
 
+
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.ticketproof.activation.Activation;
-import dev.ticketproof.construct.Measure;
+import dev.ticketproof.measure.Measure;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TicketChecker;
@@ -127,8 +128,8 @@ public final class ConstructCommand implements Callable<Integer> {
 
   private int run() {
     Cli.checkFormat(format);
-    Activation phi = TicketTargets.activation(activation);
-    Network net = TicketTargets.load(target, arch, phi, inputShape);
+    Activation phi = TargetOptions.activation(activation);
+    Network net = TargetOptions.load(target, arch, phi, inputShape);
     SourceNetwork.Construction cons;
     SubsetSum.Mode solver;
     try {
@@ -203,11 +204,11 @@ public final class ConstructCommand implements Callable<Integer> {
     }
     JsonObject o = Cli.reportJson(rep, res, m, seconds);
     if (dataSet != null) {
-      dev.ticketproof.kernel.DataCheck d = dev.ticketproof.kernel.DataCheck.of(
-          dev.ticketproof.kernel.Evaluator.ofTarget(res.source().plan()),
-          dev.ticketproof.kernel.Evaluator.ofTicket(res.source(), res.certificate()), dataSet.getKey(),
+      dev.ticketproof.measure.DataCheck d = dev.ticketproof.measure.DataCheck.of(
+          dev.ticketproof.measure.Evaluator.ofTarget(res.source().plan()),
+          dev.ticketproof.measure.Evaluator.ofTicket(res.source(), res.certificate()), dataSet.getKey(),
           labels == null ? null : dataSet.getValue());
-      d.addTo(o, dev.ticketproof.kernel.DataCheck.inBox(dataSet.getKey(), lo, hi));
+      d.addTo(o, dev.ticketproof.measure.DataCheck.inBox(dataSet.getKey(), lo, hi));
     }
     o.addProperty("eps", usedEps);
     o.addProperty("rho", rho);

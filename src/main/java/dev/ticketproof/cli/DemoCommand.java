@@ -5,11 +5,11 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
-import dev.ticketproof.construct.BuiltinTargets;
-import dev.ticketproof.kernel.DataCheck;
-import dev.ticketproof.construct.Digits;
+import dev.ticketproof.targets.Builtins;
+import dev.ticketproof.measure.DataCheck;
+import dev.ticketproof.targets.Digits;
 import dev.ticketproof.construct.TicketBuilder;
-import dev.ticketproof.kernel.Evaluator;
+import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
@@ -113,7 +113,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   private JsonObject run(Row row, Path dir) throws IOException {
     Activation phi = ActivationCatalog.parse(row.activation());
-    Network target = BuiltinTargets.of(row.target(), phi);
+    Network target = Builtins.of(row.target(), phi);
     int rho = 15;
     double lo = row.lo();
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.parse(row.construction()), rho,

@@ -6,7 +6,7 @@ import dev.ticketproof.io.ImportException;
 import dev.ticketproof.io.Npy;
 import dev.ticketproof.io.StoredTensor;
 import dev.ticketproof.io.TensorFiles;
-import dev.ticketproof.io.Targets;
+import dev.ticketproof.targets.TargetLoader;
 import dev.ticketproof.net.Forward;
 import dev.ticketproof.tensor.Tensor;
 import java.io.IOException;
@@ -82,7 +82,7 @@ public final class EvalCommand implements Callable<Integer> {
             + Arrays.toString(batch.shape()));
       }
       int[] example = Arrays.copyOfRange(batch.shape(), 1, batch.rank());
-      Targets.Loaded target = Targets.load(this.target, arch, activation, example,
+      TargetLoader.Loaded target = TargetLoader.load(this.target, arch, activation, example,
           "--input " + input, !noMasks);
       Tensor y;
       try {

@@ -6,7 +6,7 @@ import dev.ticketproof.io.NetworkBuilder;
 import dev.ticketproof.io.StoredTensor;
 import dev.ticketproof.io.TensorFile;
 import dev.ticketproof.io.TensorFiles;
-import dev.ticketproof.io.Targets;
+import dev.ticketproof.targets.TargetLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,7 +61,7 @@ public final class InspectCommand implements Callable<Integer> {
       TensorFile file;
       NetworkBuilder.Built built = null;
       if (arch != null) {
-        Targets.Loaded loaded = Targets.load(path, arch, activation, inputShape, !noMasks);
+        TargetLoader.Loaded loaded = TargetLoader.load(path, arch, activation, inputShape, !noMasks);
         file = loaded.tensors();
         built = loaded.built();
       } else {

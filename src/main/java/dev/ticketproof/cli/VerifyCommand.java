@@ -1,10 +1,11 @@
 package dev.ticketproof.cli;
 
+
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
-import dev.ticketproof.kernel.Evaluator;
+import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
@@ -89,7 +90,7 @@ public final class VerifyCommand implements Callable<Integer> {
       if (t == null || (!t.startsWith("builtin:") && target == null)) {
         throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC");
       }
-      Network net = TicketTargets.load(t, arch, phi, inputShape);
+      Network net = TargetOptions.load(t, arch, phi, inputShape);
       java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
       long start = System.nanoTime();
       TicketChecker.Report rep;
@@ -98,7 +99,7 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       double measured = Double.NaN;
       if (rep.verdict().isHolds() && samples > 0) {
-        Evaluator[] ev = TicketChecker.evaluators(cert, net);
+        Evaluator[] ev = Evaluator.of(cert, net);
         int[] s = net.inputShape();
         int dim = s.length == 1 ? s[0] : s[0] * s[1] * s[2];
         double[] c = Evaluator.compare(ev[0], ev[1],
@@ -106,13 +107,13 @@ public final class VerifyCommand implements Callable<Integer> {
                 cert.header().seed() + 1));
         measured = c[0];
       }
-      dev.ticketproof.kernel.DataCheck dataCheck = null;
+      dev.ticketproof.measure.DataCheck dataCheck = null;
       boolean dataInBox = false;
       if (rep.verdict().isHolds() && dataSet != null) {
-        Evaluator[] ev = TicketChecker.evaluators(cert, net);
-        dataCheck = dev.ticketproof.kernel.DataCheck.of(ev[0], ev[1], dataSet.getKey(),
+        Evaluator[] ev = Evaluator.of(cert, net);
+        dataCheck = dev.ticketproof.measure.DataCheck.of(ev[0], ev[1], dataSet.getKey(),
             labels == null ? null : dataSet.getValue());
-        dataInBox = dev.ticketproof.kernel.DataCheck.inBox(dataSet.getKey(), cert.header().inputLow(),
+        dataInBox = dev.ticketproof.measure.DataCheck.inBox(dataSet.getKey(), cert.header().inputLow(),
             cert.header().inputHigh());
         if (dataInBox) measured = Math.max(Double.isNaN(measured) ? 0 : measured, dataCheck.maxError());
       }

@@ -16,7 +16,7 @@ import java.util.Set;
 /**
  * An architecture: the layers of a network in order and the tensor names they read (a state dict has no
  * architecture). Written by hand as JSON (format in {@code docs/arch-spec.md}) or produced by a preset
- * ({@link Presets}); turned into a {@link dev.ticketproof.net.Network} by {@link NetworkBuilder}.
+ * ({@code targets.Presets}); turned into a {@link dev.ticketproof.net.Network} by {@link NetworkBuilder}.
  *
  * <p>Layer names are the tensor-name prefixes of the state dict: a conv named {@code 0} reads {@code 0.weight}
  * and, if present, {@code 0.bias}; a BatchNorm named {@code bn} reads {@code bn.weight}, {@code bn.bias},

@@ -36,7 +36,7 @@ import java.util.stream.IntStream;
  * e_u; projection, including an identity skip with a per-channel scale: its own instance errors). <b>Pooling</b> keeps errors and bounds. After the
  * constructed prefix, kept target layers propagate the error with their l1 row norms and L_phi.
  *
- * <p>Trusted base: this class, {@link SourceNetwork}, {@link TargetPlan}, {@link Intervals}, {@link Evaluator},
+ * <p>Trusted base: this class, {@link SourceNetwork}, {@link TargetPlan}, {@link Intervals},
  * {@link KernelActivation} (the kernel's own activations, independent of the catalog), {@link TicketFile},
  * {@code random.WeightField}, and the data records of {@code net} and {@code tensor}. The activation passed to
  * {@link #check} only has to carry the certificate's activation name.
@@ -151,20 +151,6 @@ public final class TicketChecker {
     } catch (IllegalArgumentException e) {
       return rejected("source network cannot be rebuilt: " + e.getMessage());
     }
-  }
-
-  /**
-   * The ticket and target evaluators of a certificate, with the kernel's own activation (for measurements that
-   * must use kernel code only).
-   *
-   * @return {target, ticket}
-   * @throws IllegalArgumentException when the activation is unknown to the kernel or the source cannot be rebuilt
-   */
-  public static Evaluator[] evaluators(TicketCertificate cert, Network target) {
-    KernelActivation kphi = KernelActivation.of(cert.header().activation());
-    if (kphi == null) throw new IllegalArgumentException("unknown activation " + cert.header().activation());
-    SourceNetwork src = SourceNetwork.of(TargetPlan.of(target, kphi), cert.params());
-    return new Evaluator[] {Evaluator.ofTarget(src.plan()), Evaluator.ofTicket(src, cert)};
   }
 
   /**

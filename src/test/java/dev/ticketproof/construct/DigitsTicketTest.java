@@ -1,11 +1,15 @@
 package dev.ticketproof.construct;
 
+import dev.ticketproof.targets.Digits;
+
+import dev.ticketproof.targets.Builtins;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
-import dev.ticketproof.kernel.DataCheck;
-import dev.ticketproof.kernel.Evaluator;
+import dev.ticketproof.measure.DataCheck;
+import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
@@ -22,7 +26,7 @@ class DigitsTicketTest {
   @ValueSource(strings = {"l+1", "2l"})
   void ticketAgreesWithTheTargetOnTheTestImages(String construction) {
     Activation phi = ActivationCatalog.parse("relu");
-    Network target = BuiltinTargets.of("digits-cnn", phi);
+    Network target = Builtins.of("digits-cnn", phi);
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.parse(construction), 15,
         SourceNetwork.defaultRho1(phi, 15, 0), 1, 1, null, 0, 1);
     TicketBuilder.Result r = TicketBuilder.build(target, phi,

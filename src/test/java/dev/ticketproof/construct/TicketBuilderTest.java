@@ -1,10 +1,12 @@
 package dev.ticketproof.construct;
 
+import dev.ticketproof.targets.Builtins;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
-import dev.ticketproof.kernel.Evaluator;
+import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.net.Network;
@@ -19,7 +21,7 @@ class TicketBuilderTest {
       "small-cnn,leaky-relu(0.2),l+1", "small-cnn,relu,2l", "small-resnet,relu,l+1", "small-resnet,sigmoid,l+1"})
   void builtTicketHoldsAndMeasuredErrorIsWithinBound(String name, String act, String cons) {
     Activation phi = ActivationCatalog.parse(act);
-    Network target = BuiltinTargets.of(name, phi);
+    Network target = Builtins.of(name, phi);
     int rho = 15;
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.parse(cons), rho,
         SourceNetwork.defaultRho1(phi, rho), SourceNetwork.defaultLambda(phi), 1, null, -1, 1);

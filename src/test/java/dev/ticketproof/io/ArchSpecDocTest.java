@@ -1,5 +1,7 @@
 package dev.ticketproof.io;
 
+import dev.ticketproof.targets.Presets;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ticketproof.net.Forward;

@@ -1,5 +1,7 @@
 package dev.ticketproof.io;
 
+import dev.ticketproof.targets.Architectures;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -3,6 +3,7 @@ package dev.ticketproof.io;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ticketproof.net.Forward;
+import dev.ticketproof.targets.TargetLoader;
 import dev.ticketproof.tensor.Tensor;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -25,7 +26,7 @@ class DigitsTargetTest {
   }
 
   @Test void forwardPassMatchesPyTorchAndGivesItsAccuracy() throws URISyntaxException {
-    Targets.Loaded target = Targets.load(resource("digits_cnn.pt"), "synflow-conv", "relu", null, true);
+    TargetLoader.Loaded target = TargetLoader.load(resource("digits_cnn.pt"), "synflow-conv", "relu", null, true);
     assertThat(target.built().network().inputShape()).containsExactly(1, 8, 8);
     assertThat(target.built().rows()).extracting(NetworkBuilder.LayerRow::name)
         .containsExactly("0", "", "2", "", "", "5");

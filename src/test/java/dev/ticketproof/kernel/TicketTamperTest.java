@@ -1,11 +1,13 @@
 package dev.ticketproof.kernel;
 
+import dev.ticketproof.measure.Evaluator;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
-import dev.ticketproof.construct.BuiltinTargets;
+import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.net.Conv2d;
 import dev.ticketproof.net.Layer;
@@ -34,9 +36,9 @@ class TicketTamperTest {
   @BeforeAll
   static void build() {
     phi = ActivationCatalog.parse("relu");
-    target = BuiltinTargets.of("small-cnn", phi);
+    target = Builtins.of("small-cnn", phi);
     cert = ticket(target, "small-cnn");
-    resnet = BuiltinTargets.of("small-resnet", phi);
+    resnet = Builtins.of("small-resnet", phi);
     resnetCert = ticket(resnet, "small-resnet");
   }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ticketproof.activation.Relu;
+import dev.ticketproof.targets.CifarResNet;
 import dev.ticketproof.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 

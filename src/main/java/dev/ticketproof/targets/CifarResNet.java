@@ -1,6 +1,15 @@
-package dev.ticketproof.net;
+package dev.ticketproof.targets;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.net.ActivationLayer;
+import dev.ticketproof.net.BatchNorm2d;
+import dev.ticketproof.net.Conv2d;
+import dev.ticketproof.net.Flatten;
+import dev.ticketproof.net.GlobalAvgPool;
+import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.net.ResidualBlock;
 import dev.ticketproof.random.WeightField;
 import dev.ticketproof.tensor.Tensor;
 import java.util.ArrayList;

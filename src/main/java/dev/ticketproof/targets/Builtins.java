@@ -1,4 +1,4 @@
-package dev.ticketproof.construct;
+package dev.ticketproof.targets;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.net.ActivationLayer;
@@ -24,10 +24,10 @@ import java.util.function.BiFunction;
  * uniform in [-w, w]. Layer names follow the PyTorch conventions of the presets ({@code 0}, {@code 2}, ... for a
  * numbered Sequential; {@code conv}, {@code blocks.N.conv1}, {@code fc} for a CIFAR ResNet).
  */
-public final class BuiltinTargets {
+public final class Builtins {
   private static final long TARGET_SEED = 0x7A46E7L;
 
-  private BuiltinTargets() {}
+  private Builtins() {}
 
   /** Names and one-line descriptions of the built-in targets. */
   public static Map<String, String> catalog() {

@@ -1,11 +1,17 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.measure;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.kernel.KernelActivation;
+import dev.ticketproof.kernel.Layout;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.net.Network;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The kernel's own evaluator of targets (from a {@link TargetPlan}) and tickets (from a certificate's mask),
+ * An evaluator of targets (from a {@link TargetPlan}) and tickets (from a certificate's mask),
  * used to measure |target - ticket| on sample inputs. Sparse: time proportional to nonzero (kept) weights.
  * Feature maps are {@code double[channels][H * W * n]} for a batch of n examples, the examples innermost (value
  * (y, x) of example s at {@code (y * W + x) * n + s}), so that the sparse loops run over long contiguous stretches.
@@ -116,6 +122,20 @@ public final class Evaluator {
     return new double[] {err, mag};
   }
 
+
+  /**
+   * The target and ticket evaluators of a certificate, with the kernel's own activation (so the measurement uses
+   * kernel code only).
+   *
+   * @return {target, ticket}
+   * @throws IllegalArgumentException when the activation is unknown to the kernel or the source cannot be rebuilt
+   */
+  public static Evaluator[] of(TicketCertificate cert, Network target) {
+    KernelActivation kphi = KernelActivation.of(cert.header().activation());
+    if (kphi == null) throw new IllegalArgumentException("unknown activation " + cert.header().activation());
+    SourceNetwork src = SourceNetwork.of(TargetPlan.of(target, kphi), cert.params());
+    return new Evaluator[] {ofTarget(src.plan()), ofTicket(src, cert)};
+  }
 
   /** The evaluator of a target plan. */
   public static Evaluator ofTarget(TargetPlan plan) {

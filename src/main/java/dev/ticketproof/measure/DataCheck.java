@@ -1,4 +1,6 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.measure;
+
+import dev.ticketproof.measure.Evaluator;
 
 import java.util.List;
 import java.util.stream.IntStream;

@@ -1,5 +1,8 @@
-package dev.ticketproof.io;
+package dev.ticketproof.targets;
 
+import dev.ticketproof.io.ArchSpec;
+import dev.ticketproof.io.ImportException;
+import dev.ticketproof.io.TensorFile;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;

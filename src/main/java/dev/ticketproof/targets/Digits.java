@@ -1,8 +1,7 @@
-package dev.ticketproof.construct;
+package dev.ticketproof.targets;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.io.TensorFiles;
-import dev.ticketproof.io.Targets;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.tensor.Tensor;
 import java.io.IOException;
@@ -28,7 +27,7 @@ public final class Digits {
 
   /** The target network with activation phi (it was trained with ReLU). */
   public static Network target(Activation phi) {
-    return Targets.load(resource("digits_cnn.pt"), "synflow-conv", phi.name(), null, true).built().network();
+    return TargetLoader.load(resource("digits_cnn.pt"), "synflow-conv", phi.name(), null, true).built().network();
   }
 
   /** The 360-image test split. */

@@ -1,8 +1,9 @@
-package dev.ticketproof.construct;
+package dev.ticketproof.measure;
 
 import dev.ticketproof.activation.Activation;
-import dev.ticketproof.kernel.Evaluator;
+import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.net.Network;
 import java.util.List;
 

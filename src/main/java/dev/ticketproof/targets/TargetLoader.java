@@ -1,15 +1,21 @@
-package dev.ticketproof.io;
+package dev.ticketproof.targets;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.io.ArchSpec;
+import dev.ticketproof.io.ImportException;
+import dev.ticketproof.io.NetworkBuilder;
+import dev.ticketproof.io.TensorFile;
+import dev.ticketproof.io.TensorFiles;
+import dev.ticketproof.targets.Architectures;
 import java.nio.file.Path;
 
 /**
  * Loads a target network from a tensor file and an architecture: the one entry point the commands use for
  * {@code --target PATH --arch SPEC [--activation A] [--no-masks]}.
  */
-public final class Targets {
-  private Targets() {}
+public final class TargetLoader {
+  private TargetLoader() {}
 
   /**
    * A loaded target.

@@ -1,5 +1,7 @@
-package dev.ticketproof.activation;
+package dev.ticketproof.construct;
 
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.IdentityHypothesis;
 import dev.ticketproof.kernel.ConstantNeuronCertificate;
 import dev.ticketproof.kernel.LinearisationCertificate;
 import dev.ticketproof.kernel.SignSplitCertificate;

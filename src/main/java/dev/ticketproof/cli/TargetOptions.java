@@ -1,16 +1,17 @@
 package dev.ticketproof.cli;
 
+
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
-import dev.ticketproof.construct.BuiltinTargets;
+import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.io.ImportException;
-import dev.ticketproof.io.Targets;
+import dev.ticketproof.targets.TargetLoader;
 import dev.ticketproof.net.Network;
 import java.nio.file.Path;
 
 /** Resolves {@code --target builtin:NAME|PATH [--arch SPEC]} and {@code --activation}. */
-final class TicketTargets {
-  private TicketTargets() {}
+final class TargetOptions {
+  private TargetOptions() {}
 
   static Activation activation(String name) {
     try {
@@ -24,7 +25,7 @@ final class TicketTargets {
     if (target == null) throw new UsageError("--target is required (builtin:NAME or a .pt/.npz file)");
     if (target.startsWith("builtin:")) {
       try {
-        return BuiltinTargets.of(target.substring("builtin:".length()), phi);
+        return Builtins.of(target.substring("builtin:".length()), phi);
       } catch (IllegalArgumentException e) {
         throw new UsageError("--target: " + e.getMessage());
       }
@@ -34,7 +35,7 @@ final class TicketTargets {
           + " (a preset such as synflow-conv or openlth-cifar-resnet, or a JSON spec)");
     }
     try {
-      return Targets.load(Path.of(target), arch, phi.name(), inputShape, "--input-shape", true).built().network();
+      return TargetLoader.load(Path.of(target), arch, phi.name(), inputShape, "--input-shape", true).built().network();
     } catch (ImportException e) {
       throw new UsageError(e.getMessage());
     }

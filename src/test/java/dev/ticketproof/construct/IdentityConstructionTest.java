@@ -1,9 +1,22 @@
-package dev.ticketproof.activation;
+package dev.ticketproof.construct;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.ticketproof.activation.IdentityConstruction.SignSplitSource;
+import dev.ticketproof.activation.AbsoluteValue;
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.Cosine;
+import dev.ticketproof.activation.Elu;
+import dev.ticketproof.activation.Gelu;
+import dev.ticketproof.activation.IdentityHypothesis;
+import dev.ticketproof.activation.LeakyRelu;
+import dev.ticketproof.activation.Relu;
+import dev.ticketproof.activation.Sigmoid;
+import dev.ticketproof.activation.Silu;
+import dev.ticketproof.activation.Softplus;
+import dev.ticketproof.activation.Square;
+import dev.ticketproof.activation.Tanh;
+import dev.ticketproof.construct.IdentityConstruction.SignSplitSource;
 import dev.ticketproof.kernel.ConstantNeuronCertificate;
 import dev.ticketproof.kernel.IdentityChecker;
 import dev.ticketproof.kernel.LinearisationCertificate;

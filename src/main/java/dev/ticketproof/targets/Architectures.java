@@ -1,5 +1,9 @@
-package dev.ticketproof.io;
+package dev.ticketproof.targets;
 
+import dev.ticketproof.io.ArchSpec;
+import dev.ticketproof.io.ImportException;
+import dev.ticketproof.io.TensorFile;
+import dev.ticketproof.targets.Presets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
