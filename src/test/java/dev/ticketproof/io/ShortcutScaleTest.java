@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ticketproof.net.Forward;
 import dev.ticketproof.net.ResidualBlock;
+import dev.ticketproof.targets.Architectures;
+import dev.ticketproof.targets.Presets;
 import dev.ticketproof.tensor.Tensor;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The per-channel scale of an identity shortcut in the shapes real checkpoints use: [C], [C, 1, 1] (open_lth
