@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         InspectCommand.class,
         EvalCommand.class,
         ActivationsCommand.class,
+        SweepCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
