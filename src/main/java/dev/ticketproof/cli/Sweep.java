@@ -5,7 +5,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
-import dev.ticketproof.construct.BuiltinTargets;
+import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.report.Table;
 import dev.ticketproof.subsetsum.SubsetSum;
@@ -197,12 +197,12 @@ public final class Sweep {
       switch (name) {
         case "target" -> {
           if (value.startsWith("builtin:")) {
-            BuiltinTargets.of(value.substring("builtin:".length()), dev.ticketproof.activation.ActivationCatalog.parse("relu"));
+            Builtins.of(value.substring("builtin:".length()), dev.ticketproof.activation.ActivationCatalog.parse("relu"));
           } else if (!Files.isRegularFile(Path.of(value))) {
             throw new IllegalArgumentException("no such file " + value);
           }
         }
-        case "activation" -> TicketTargets.activation(value);
+        case "activation" -> TargetOptions.activation(value);
         case "construction" -> SourceNetwork.Construction.parse(value);
         case "mode" -> SubsetSum.Mode.ofCliName(value);
         default -> { }
