@@ -21,20 +21,31 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ticketproof eval}: the forward pass of a target on a batch, written as {@code .npy}. */
+/** {@code ticketproof eval}: the forward pass of a target or a ticket on a batch, written as {@code .npy}. */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-    description = {"Runs the target's forward pass on a batch (.npy, [N, C, H, W] or [N, F]) and writes the "
-        + "outputs as .npy, for comparison with PyTorch. Nothing is written unless every input is valid."})
+    description = {"Runs the target's forward pass (--target, --arch) or the ticket's (--ticket) on a batch (.npy, "
+        + "[N, C, H, W] or [N, F]) and writes the outputs as .npy, for comparison with PyTorch. Nothing is written "
+        + "unless every input is valid.",
+        "A ticket is evaluated by the kernel's evaluator in float64, output [N, C] (or [N, C, H, W] when the last "
+        + "map is larger than 1x1); a ticket of a file target needs --target PATH --arch SPEC as for verify."})
 public final class EvalCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--target", required = true, paramLabel = "PATH",
-      description = "Target: .pt, .npy, .npz or a directory of .npy files.")
-  Path target;
+  @Option(names = "--target", paramLabel = "PATH",
+      description = "Target: .pt, .npy, .npz or a directory of .npy files (with --ticket: the ticket's target file;"
+          + " not needed for builtin: targets).")
+  String target;
 
-  @Option(names = "--arch", required = true, paramLabel = "SPEC",
+  @Option(names = "--arch", paramLabel = "SPEC",
       description = "Architecture: synflow-conv, openlth-cifar-resnet or a .json spec (docs/arch-spec.md).")
   String arch;
+
+  @Option(names = "--ticket", paramLabel = "T.tpz", description = "Evaluate this ticket instead of the target.")
+  Path ticket;
+
+  @Option(names = "--input-shape", paramLabel = "C,H,W", split = ",",
+      description = "With --ticket: per-example input shape of a file target, when the architecture cannot infer it.")
+  int[] inputShape;
 
   @Option(names = "--activation", paramLabel = "A",
       description = "Activation (catalog name, e.g. relu); default: the spec's \"activation\".")
@@ -81,8 +92,12 @@ public final class EvalCommand implements Callable<Integer> {
         throw new ImportException("--input " + input + ": expected a batch [N, C, H, W] or [N, F], got shape "
             + Arrays.toString(batch.shape()));
       }
+      if (ticket != null) return ticket(batch, start);
+      if (target == null || arch == null) {
+        throw new ImportException((target == null ? "--target" : "--arch") + " is required (or --ticket)");
+      }
       int[] example = Arrays.copyOfRange(batch.shape(), 1, batch.rank());
-      TargetLoader.Loaded target = TargetLoader.load(this.target, arch, activation, example,
+      TargetLoader.Loaded target = TargetLoader.load(Path.of(this.target), arch, activation, example,
           "--input " + input, !noMasks);
       Tensor y;
       try {
@@ -109,12 +124,62 @@ public final class EvalCommand implements Callable<Integer> {
       }
       stdout.flush();
       return 0;
-    } catch (ImportException e) {
+    } catch (ImportException | UsageError e) {
       err.println("ticketproof eval: " + e.getMessage());
       return 2;
     } catch (IOException e) {
       err.println("ticketproof eval: --out " + out + ": cannot write (" + e.getMessage() + ")");
       return 2;
     }
+  }
+
+  /** Evaluates the ticket on the batch with the kernel's evaluator and writes the outputs. */
+  private int ticket(Tensor batch, long start) throws IOException {
+    if (activation != null) throw new UsageError("--activation: a ticket's activation is the one in its header");
+    TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape);
+    int[] in = t.source().plan().inputShape();
+    int dim = in[0] * in[1] * in[2];
+    int n = batch.dim(0);
+    if (batch.size() != (long) n * dim) {
+      throw new UsageError("--input " + input + ": the ticket reads examples of shape " + Arrays.toString(in)
+          + " (" + dim + " values), got shape " + Arrays.toString(batch.shape()));
+    }
+    java.util.List<double[]> xs = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) xs.add(Arrays.copyOfRange(batch.data(), i * dim, (i + 1) * dim));
+    dev.ticketproof.measure.Evaluator ev = dev.ticketproof.measure.Evaluator.ofTicket(t.source(), t.cert());
+    // batches of up to 8 examples, evaluated in parallel (each output is bit-identical to a lone evaluation)
+    int size = Math.max(1, Math.min(8, 65_536 / dim));
+    double[][] res = new double[n][];
+    java.util.stream.IntStream.range(0, (n + size - 1) / size).parallel().forEach(g -> {
+      java.util.List<double[]> part = ev.applyAll(xs.subList(g * size, Math.min(n, (g + 1) * size)));
+      for (int k = 0; k < part.size(); k++) res[g * size + k] = part.get(k);
+    });
+    java.util.List<double[]> ys = Arrays.asList(res);
+    int[] outShape = dev.ticketproof.construct.TicketExport.outputShape(t.source());
+    int outDim = ys.isEmpty() ? 0 : ys.get(0).length;
+    double[] data = new double[n * outDim];
+    for (int i = 0; i < n; i++) System.arraycopy(ys.get(i), 0, data, i * outDim, outDim);
+    int[] shape = new int[outShape.length + 1];
+    shape[0] = n;
+    System.arraycopy(outShape, 0, shape, 1, outShape.length);
+    Tensor y = Tensor.of(data, shape);
+    Npy.write(out, y, dtype.equals("float64") ? DType.FLOAT64 : DType.FLOAT32);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    PrintWriter stdout = spec.commandLine().getOut();
+    if (format.equals("json")) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("ticket", ticket.toString());
+      m.put("target", t.cert().header().target());
+      m.put("activation", t.cert().header().activation());
+      m.put("input", batch.shape());
+      m.put("output", y.shape());
+      m.put("out", out.toString());
+      m.put("seconds", seconds);
+      stdout.println(new Gson().toJson(m));
+    } else {
+      stdout.printf("%s: output %s written to %s (%.3f s)%n", ticket, Arrays.toString(y.shape()), out, seconds);
+    }
+    stdout.flush();
+    return 0;
   }
 }

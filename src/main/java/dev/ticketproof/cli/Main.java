@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         SubsetSumCommand.class,
         InspectCommand.class,
         EvalCommand.class,
+        ExportCommand.class,
         ActivationsCommand.class,
         SweepCommand.class,
     })

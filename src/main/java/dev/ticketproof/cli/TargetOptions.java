@@ -6,7 +6,14 @@ import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.io.ImportException;
 import dev.ticketproof.targets.TargetLoader;
+import dev.ticketproof.kernel.KernelActivation;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.TicketFile;
 import dev.ticketproof.net.Network;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Resolves {@code --target builtin:NAME|PATH [--arch SPEC]} and {@code --activation}. */
@@ -38,6 +45,57 @@ final class TargetOptions {
       return TargetLoader.load(Path.of(target), arch, phi.name(), inputShape, "--input-shape", true).built().network();
     } catch (ImportException e) {
       throw new UsageError(e.getMessage());
+    }
+  }
+
+  /**
+   * A ticket file with its target and source network (the kernel's activation).
+   *
+   * @param cert the certificate
+   * @param target the target network
+   * @param source the source network the certificate's mask selects from
+   */
+  record Ticket(TicketCertificate cert, Network target, SourceNetwork source) {}
+
+  /**
+   * Reads a ticket and its target: a builtin target named in the header, or {@code --target PATH --arch SPEC}.
+   *
+   * @throws UsageError naming the file or flag when the ticket or target cannot be read or do not fit
+   */
+  static Ticket ticket(Path file, String target, String arch, int[] inputShape) {
+    if (!Files.isRegularFile(file)) throw new UsageError(file + ": no such ticket file");
+    TicketCertificate cert;
+    try {
+      cert = TicketFile.read(file);
+    } catch (TicketFile.Unreadable e) {
+      throw new UsageError(e.getMessage());
+    } catch (IOException e) {
+      throw new UsageError(file + ": cannot read (" + e.getMessage() + ")");
+    }
+    String name = cert.header().activation();
+    KernelActivation kphi = KernelActivation.of(name);
+    Activation phi;
+    try {
+      phi = ActivationCatalog.parse(name);
+    } catch (IllegalArgumentException e) {
+      phi = null;
+    }
+    if (kphi == null || phi == null) throw new UsageError(file + ": the header names an unknown activation " + name);
+    String t = target != null ? target : cert.header().target();
+    if (t == null || (!t.startsWith("builtin:") && target == null)) {
+      throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC");
+    }
+    Network net = load(t, arch, phi, inputShape);
+    String sha = dev.ticketproof.kernel.TargetHash.of(net);
+    if (!sha.equals(cert.header().targetSha256())) {
+      throw new UsageError(file + " was made for another target: its header has target hash "
+          + cert.header().targetSha256() + ", " + t + " has " + sha);
+    }
+    try {
+      return new Ticket(cert, net, SourceNetwork.of(TargetPlan.of(net, kphi), cert.params()));
+    } catch (IllegalArgumentException e) {
+      throw new UsageError(file + ": the source network cannot be rebuilt for target " + t + " ("
+          + e.getMessage() + ")");
     }
   }
 }

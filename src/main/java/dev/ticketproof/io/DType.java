@@ -31,6 +31,9 @@ public enum DType {
     this.numpyCode = numpyCode;
   }
 
+  /** The NumPy type code without byte order, e.g. {@code f8}, or null when NumPy files of this type are not read. */
+  String numpyCode() { return numpyCode; }
+
   /** The PyTorch/NumPy name, e.g. {@code float32}. */
   public String label() { return label; }
 

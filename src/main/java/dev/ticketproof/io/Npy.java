@@ -128,26 +128,35 @@ public final class Npy {
     if (dtype != DType.FLOAT64 && dtype != DType.FLOAT32) {
       throw new IllegalArgumentException("npy output type must be float64 or float32, got " + dtype);
     }
+    ByteBuffer data = ByteBuffer.allocate(tensor.size() * dtype.elementSize()).order(ByteOrder.LITTLE_ENDIAN);
+    for (double v : tensor.data()) {
+      if (dtype == DType.FLOAT64) data.putDouble(v);
+      else data.putFloat((float) v);
+    }
+    return encode(tensor.shape(), "<" + dtype.numpyCode(), data.array());
+  }
+
+  /**
+   * The {@code .npy} encoding (version 1.0, C order) of raw element bytes.
+   *
+   * @param descr the NumPy type string, e.g. {@code <f8} or {@code <i4}
+   */
+  static byte[] encode(int[] dims, String descr, byte[] data) {
     StringBuilder shape = new StringBuilder("(");
-    for (int i = 0; i < tensor.rank(); i++) {
-      shape.append(tensor.dim(i));
-      if (tensor.rank() == 1) shape.append(',');
-      else if (i + 1 < tensor.rank()) shape.append(", ");
+    for (int i = 0; i < dims.length; i++) {
+      shape.append(dims[i]);
+      if (dims.length == 1) shape.append(',');
+      else if (i + 1 < dims.length) shape.append(", ");
     }
     shape.append(')');
-    String dict = "{'descr': '<" + (dtype == DType.FLOAT64 ? "f8" : "f4") + "', 'fortran_order': False, 'shape': "
-        + shape + ", }";
+    String dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': " + shape + ", }";
     int unpadded = 10 + dict.length() + 1;
     int padded = (unpadded + 63) / 64 * 64;
     String header = dict + " ".repeat(padded - unpadded) + "\n";
-    int n = tensor.size();
-    ByteBuffer out = ByteBuffer.allocate(10 + header.length() + n * dtype.elementSize()).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer out = ByteBuffer.allocate(10 + header.length() + data.length).order(ByteOrder.LITTLE_ENDIAN);
     out.put(MAGIC).put((byte) 1).put((byte) 0).putShort((short) header.length());
     out.put(header.getBytes(StandardCharsets.US_ASCII));
-    for (double v : tensor.data()) {
-      if (dtype == DType.FLOAT64) out.putDouble(v);
-      else out.putFloat((float) v);
-    }
+    out.put(data);
     return out.array();
   }
 
@@ -167,13 +176,18 @@ public final class Npy {
     Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
     try {
       Files.write(tmp, bytes);
-      try {
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      moveIntoPlace(tmp, target);
     } finally {
       Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Moves a finished temporary file onto {@code target}, atomically where the file system can. */
+  static void moveIntoPlace(Path tmp, Path target) throws IOException {
+    try {
+      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
     }
   }
 }

@@ -1,0 +1,201 @@
+"""Builds the PyTorch module of a ticket written by ``ticketproof export``.
+
+    import torch, ticket_loader
+    model = ticket_loader.load("ticket.pt")          # reads ticket.pt and ticket.json (or ticket.npz + .json)
+    y = model(x)                                      # x: float64 [N, C, H, W] (or [N, C*H*W])
+
+The module computes the ticket's function in float64: for every example the same outputs as
+``ticketproof eval --ticket`` (shape [N] + the spec's "outputShape"). Layers (see docs/cli.md, "export"):
+
+- "conv": a cross-correlation with zero padding, an optional bias, then the activation when "activation" is
+  true. Sparse files hold ``KEY.weight_indices`` (flat indices into the [out, in, kh, kw] weight) and
+  ``KEY.weight_values``; the module keeps them sparse (torch.sparse) so that a ticket of a large source network
+  never becomes a dense tensor. Files written with ``--pruned`` hold ``KEY.weight_orig`` (the source network's
+  random weights) and ``KEY.weight_mask`` in the torch.nn.utils.prune convention; they load into an nn.Conv2d
+  pruned with torch.nn.utils.prune.custom_from_mask.
+- "avgpool" / "global-avgpool": average pooling.
+- "residual": phi(conv2(conv1(x)) + skip(x)), skip the projection conv or the identity.
+
+Needs only torch (and numpy for .npz files).
+"""
+import json
+import os
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils import prune
+
+
+def activation(name):
+    """The activation function of a catalog name such as relu, leaky-relu(0.1), elu(1.0)."""
+    base, param = name, None
+    if "(" in name:
+        base, param = name[: name.index("(")], float(name[name.index("(") + 1: -1])
+    if base == "relu":
+        return F.relu
+    if base == "leaky-relu":
+        return lambda t: F.leaky_relu(t, param)
+    if base == "tanh":
+        return torch.tanh
+    if base == "sigmoid":
+        return torch.sigmoid
+    if base == "elu":
+        return lambda t: F.elu(t, 1.0 if param is None else param)
+    if base == "softplus":
+        return lambda t: torch.where(t > 0, t + torch.log1p(torch.exp(-t)), torch.log1p(torch.exp(t)))
+    if base == "silu":
+        return F.silu
+    if base == "gelu":
+        return F.gelu
+    raise ValueError("unknown activation " + name)
+
+
+class SparseConv2d(nn.Module):
+    """A convolution whose weight is a sparse [out, in * kh * kw] matrix (im2col and a sparse product)."""
+
+    def __init__(self, spec, indices, values, bias):
+        super().__init__()
+        self.out_channels, self.in_channels = spec["out"], spec["in"]
+        self.kernel_size = tuple(spec["kernel"])
+        self.stride, self.padding = spec["stride"], spec["padding"]
+        self.register_buffer("weight_indices", indices)
+        self.register_buffer("weight_values", values)
+        self.register_buffer("bias", bias)
+        per = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+        idx = indices.long()
+        rows, cols = torch.div(idx, per, rounding_mode="floor"), idx % per
+        self.weight = torch.sparse_coo_tensor(torch.stack([rows, cols]), values,
+                                              (self.out_channels, per)).coalesce()
+
+    def forward(self, x):
+        n, _, h, w = x.shape
+        kh, kw = self.kernel_size
+        oh = (h + 2 * self.padding - kh) // self.stride + 1
+        ow = (w + 2 * self.padding - kw) // self.stride + 1
+        cols = F.unfold(x, self.kernel_size, padding=self.padding, stride=self.stride)  # [N, in*kh*kw, L]
+        y = torch.stack([torch.sparse.mm(self.weight, cols[k]) for k in range(n)])  # [N, out, L]
+        y = y.reshape(n, self.out_channels, oh, ow)
+        if self.bias is not None:
+            y = y + self.bias.reshape(1, -1, 1, 1)
+        return y
+
+
+class Layer(nn.Module):
+    """A conv layer followed (optionally) by the activation."""
+
+    def __init__(self, conv, phi):
+        super().__init__()
+        self.conv, self.phi = conv, phi
+
+    def forward(self, x):
+        y = self.conv(x)
+        return self.phi(y) if self.phi is not None else y
+
+
+class Pool(nn.Module):
+    def __init__(self, spec):
+        super().__init__()
+        self.spec = spec
+
+    def forward(self, x):
+        if self.spec["kind"] == "global-avgpool":
+            return x.mean(dim=(2, 3), keepdim=True)
+        return F.avg_pool2d(x, self.spec["size"], self.spec["stride"])
+
+
+class Residual(nn.Module):
+    def __init__(self, conv1, conv2, projection, phi):
+        super().__init__()
+        self.conv1, self.conv2, self.projection, self.phi = conv1, conv2, projection, phi
+
+    def forward(self, x):
+        skip = self.projection(x) if self.projection is not None else x
+        return self.phi(self.conv2(self.conv1(x)) + skip)
+
+
+class Ticket(nn.Module):
+    """The ticket: input [N, C, H, W] (or [N, C*H*W]), output [N] + spec["outputShape"]."""
+
+    def __init__(self, spec, layers):
+        super().__init__()
+        self.spec = spec
+        self.layers = nn.ModuleList(layers)
+
+    def forward(self, x):
+        x = x.reshape(x.shape[0], *self.spec["inputShape"]).to(torch.float64)
+        for layer in self.layers:
+            x = layer(x)
+        return x.reshape(x.shape[0], *self.spec["outputShape"])
+
+
+def _conv(spec, state, phi):
+    key = spec["key"]
+    if key + ".weight_indices" in state:
+        bias = state.get(key + ".bias")
+        conv = SparseConv2d(spec, state[key + ".weight_indices"], state[key + ".weight_values"], bias)
+    else:
+        conv = nn.Conv2d(spec["in"], spec["out"], tuple(spec["kernel"]), stride=spec["stride"],
+                         padding=spec["padding"], bias=spec["bias"], dtype=torch.float64)
+        with torch.no_grad():
+            if key + ".weight_orig" in state:
+                conv.weight.copy_(state[key + ".weight_orig"])
+                prune.custom_from_mask(conv, "weight", state[key + ".weight_mask"])
+            else:
+                conv.weight.copy_(state[key + ".weight"])
+            if key + ".bias_orig" in state:
+                conv.bias.copy_(state[key + ".bias_orig"])
+                prune.custom_from_mask(conv, "bias", state[key + ".bias_mask"])
+            elif spec["bias"]:
+                conv.bias.copy_(state[key + ".bias"])
+    return Layer(conv, phi if spec["activation"] else None)
+
+
+def build(spec, state):
+    """The Ticket module of a spec (dict) and its state dict (name -> tensor)."""
+    if spec.get("format") != "ticketproof-ticket" or spec.get("version") != 1:
+        raise ValueError("not a ticketproof-ticket spec of version 1")
+    phi = activation(spec["activation"])
+    layers = []
+    for s in spec["layers"]:
+        if s["kind"] == "conv":
+            layers.append(_conv(s, state, phi))
+        elif s["kind"] in ("avgpool", "global-avgpool"):
+            layers.append(Pool(s))
+        elif s["kind"] == "residual":
+            proj = _conv(s["projection"], state, phi) if "projection" in s else None
+            layers.append(Residual(_conv(s["conv1"], state, phi), _conv(s["conv2"], state, phi), proj, phi))
+        else:
+            raise ValueError("unknown layer kind " + s["kind"])
+    return Ticket(spec, layers)
+
+
+def load(path, spec_path=None):
+    """Loads an exported ticket (.pt or .npz) and its spec (default: the same name with .json)."""
+    if spec_path is None:
+        spec_path = os.path.splitext(path)[0] + ".json"
+    with open(spec_path) as f:
+        spec = json.load(f)
+    if path.endswith(".npz"):
+        import numpy as np
+        with np.load(path) as z:
+            state = {k: torch.from_numpy(z[k]) for k in z.files}
+    else:
+        state = torch.load(path, weights_only=True)
+    model = build(spec, state)
+    model.eval()
+    return model
+
+
+if __name__ == "__main__":
+    import argparse
+    import numpy as np
+
+    p = argparse.ArgumentParser(description="Evaluates an exported ticket on a .npy batch.")
+    p.add_argument("ticket", help="ticket .pt or .npz written by ticketproof export")
+    p.add_argument("--input", required=True, help="input batch .npy")
+    p.add_argument("--out", required=True, help="output .npy (float64)")
+    a = p.parse_args()
+    with torch.no_grad():
+        y = load(a.ticket)(torch.from_numpy(np.load(a.input)).to(torch.float64))
+    np.save(a.out, y.numpy())

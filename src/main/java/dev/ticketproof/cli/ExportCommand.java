@@ -1,0 +1,109 @@
+package dev.ticketproof.cli;
+
+import com.google.gson.GsonBuilder;
+import dev.ticketproof.construct.TicketExport;
+import dev.ticketproof.io.TorchWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code export}: writes a ticket as a PyTorch state dict or NumPy archive plus a JSON architecture spec. */
+@Command(name = "export", mixinStandardHelpOptions = true,
+    description = {"Writes the ticket (the source network restricted to its mask) as a PyTorch state dict (.pt, "
+        + "read by torch.load) or a NumPy archive (.npz), and its architecture as JSON beside it (OUT with the "
+        + "extension .json). docs/ticket_loader.py builds the PyTorch module from the two files.",
+        "Weights are float64. The sparse encoding (default) stores the kept weights of each layer as flat indices "
+        + "and values; --pruned stores the torch.nn.utils.prune convention (weight_orig: the source network's "
+        + "random weights, weight_mask: the mask), whose size is that of the dense source network."})
+public final class ExportCommand implements Callable<Integer> {
+  /** Largest dense source the pruned encoding writes (float64 values: 2 GB for weights and masks). */
+  static final long MAX_DENSE = 1L << 27;
+
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "TICKET", description = "The .tpz ticket file.")
+  Path ticket;
+
+  @Option(names = "--format", defaultValue = "pytorch", paramLabel = "FORMAT",
+      description = "pytorch (.pt) or npz (default: ${DEFAULT-VALUE}).")
+  String format;
+
+  @Option(names = "--out", required = true, paramLabel = "FILE",
+      description = "Output file; the spec goes to the same name with the extension .json.")
+  Path out;
+
+  @Option(names = "--pruned", description = "torch.nn.utils.prune convention (weight_orig + weight_mask, dense) "
+      + "instead of the sparse encoding (weight_indices + weight_values).")
+  boolean pruned;
+
+  @Option(names = "--target", description = "The target file (not needed for builtin: targets).")
+  String target;
+
+  @Option(names = "--arch", description = "Architecture spec for a file target.")
+  String arch;
+
+  @Option(names = "--input-shape", paramLabel = "C,H,W", split = ",",
+      description = "Per-example input shape of a file target, when the architecture cannot infer it.")
+  int[] inputShape;
+
+  @Override
+  public Integer call() {
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      if (!format.equals("pytorch") && !format.equals("npz")) {
+        throw new UsageError("--format must be pytorch or npz, got '" + format + "'");
+      }
+      Path dir = out.toAbsolutePath().getParent();
+      if (dir == null || !Files.isDirectory(dir)) {
+        throw new UsageError("--out " + out + ": directory " + dir + " does not exist");
+      }
+      Path specPath = specPath(out);
+      if (specPath.toAbsolutePath().equals(out.toAbsolutePath())) {
+        throw new UsageError("--out " + out + ": the spec would overwrite it; use an extension such as .pt or .npz");
+      }
+      TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape);
+      TicketExport.Exported ex;
+      try {
+        ex = TicketExport.of(t.source(), t.cert(),
+            pruned ? TicketExport.Encoding.PRUNED : TicketExport.Encoding.SPARSE, MAX_DENSE);
+      } catch (IllegalArgumentException e) {
+        throw new UsageError(ticket + ": " + e.getMessage());
+      }
+      ex.spec().addProperty("ticket", ticket.getFileName().toString());
+      ex.spec().addProperty("file", out.getFileName().toString());
+      try {
+        if (format.equals("pytorch")) TorchWriter.write(out, ex.arrays());
+        else TorchWriter.writeNpz(out, ex.arrays());
+        byte[] json = (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(ex.spec())
+            + "\n").getBytes(StandardCharsets.UTF_8);
+        dev.ticketproof.io.Npy.writeAtomically(specPath, json);
+      } catch (IOException e) {
+        throw new UsageError("--out " + out + ": cannot write (" + e.getMessage() + ")");
+      }
+      PrintWriter pw = spec.commandLine().getOut();
+      pw.printf(Locale.ROOT, "%s: %d kept weights, %d arrays (%s, %s) written to %s; spec %s%n", ticket,
+          ex.keptWeights(), ex.arrays().size(), format, pruned ? "pruned" : "sparse", out, specPath);
+      pw.flush();
+      return 0;
+    } catch (UsageError e) {
+      err.println("export: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  /** The spec's path: OUT with its extension replaced by {@code .json}. */
+  static Path specPath(Path out) {
+    String name = out.getFileName().toString();
+    int dot = name.lastIndexOf('.');
+    return out.resolveSibling((dot > 0 ? name.substring(0, dot) : name) + ".json");
+  }
+}

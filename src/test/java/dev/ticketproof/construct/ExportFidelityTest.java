@@ -1,0 +1,129 @@
+package dev.ticketproof.construct;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.io.Fixtures;
+import dev.ticketproof.io.TensorFile;
+import dev.ticketproof.io.TensorFiles;
+import dev.ticketproof.io.TorchWriter;
+import dev.ticketproof.measure.Evaluator;
+import dev.ticketproof.kernel.KernelActivation;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.TicketFile;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.subsetsum.SubsetSum;
+import dev.ticketproof.tensor.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Exported tickets compute the ticket's function: PyTorch's outputs of the committed exported files (made once by
+ * src/test/resources/fixtures/export/make_export_fixtures.sh with docs/ticket_loader.py) agree with the kernel's
+ * evaluator to 1e-6 relative; the exporter reproduces those files byte for byte; the fixture tickets are what the
+ * construction builds from their parameters. PyTorch is not needed to run this test.
+ */
+class ExportFidelityTest {
+  @TempDir Path tmp;
+
+  /** A fixture: ticket file stem, exported file stem, input, builtin target, activation and rho. */
+  record Case(String ticket, String exported, String input, String target, String activation, int rho, int rho1,
+      double lambda, boolean pruned) {
+    @Override public String toString() { return exported; }
+  }
+
+  static List<Case> cases() {
+    return List.of(
+        new Case("sc_sigmoid", "sc_sigmoid", "sc_x", "small-cnn", "sigmoid", 4, 8, 0.05, false),
+        new Case("sc_sigmoid", "sc_sigmoid_pruned", "sc_x", "small-cnn", "sigmoid", 4, 8, 0.05, true),
+        new Case("sr_relu", "sr_relu", "sr_x", "small-resnet", "relu", 4, 8, 1.0, false));
+  }
+
+  static Path fx(String name) { return Fixtures.path("export/" + name); }
+
+  static TicketCertificate cert(Case c) throws Exception { return TicketFile.read(fx(c.ticket() + ".tpz")); }
+
+  static SourceNetwork source(Case c, TicketCertificate cert) {
+    Network net = dev.ticketproof.targets.Builtins.of(c.target(), ActivationCatalog.parse(c.activation()));
+    return SourceNetwork.of(TargetPlan.of(net, KernelActivation.of(c.activation())), cert.params());
+  }
+
+  static List<double[]> rows(Tensor t) {
+    int n = t.dim(0);
+    int dim = t.size() / n;
+    List<double[]> xs = new ArrayList<>();
+    for (int i = 0; i < n; i++) xs.add(Arrays.copyOfRange(t.data(), i * dim, (i + 1) * dim));
+    return xs;
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void pytorchOutputsOfTheExportedFileAgreeWithTheKernelsEvaluator(Case c) throws Exception {
+    TicketCertificate cert = cert(c);
+    Evaluator ev = Evaluator.ofTicket(source(c, cert), cert);
+    List<double[]> xs = rows(TensorFiles.readNpy(fx(c.input() + ".npy")).tensor());
+    Tensor torch = TensorFiles.readNpy(fx(c.exported() + "_torch.npy")).tensor();
+    List<double[]> ys = rows(torch);
+    assertThat(ys).hasSize(xs.size());
+    double diff = 0;
+    double mag = 0;
+    for (int i = 0; i < xs.size(); i++) {
+      double[] java = ev.apply(xs.get(i));
+      assertThat(java).hasSize(ys.get(i).length);
+      for (int j = 0; j < java.length; j++) {
+        diff = Math.max(diff, Math.abs(java[j] - ys.get(i)[j]));
+        mag = Math.max(mag, Math.abs(ys.get(i)[j]));
+      }
+    }
+    assertThat(mag).as("outputs are not all zero").isGreaterThan(0.1);
+    assertThat(diff / mag).as("%s: max |java - torch| / max |torch| = %g / %g", c, diff, mag).isLessThanOrEqualTo(1e-6);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cases")
+  void theExporterReproducesTheFixtureFilesAndTheReaderReadsThem(Case c) throws Exception {
+    TicketCertificate cert = cert(c);
+    TicketExport.Exported ex = TicketExport.of(source(c, cert), cert,
+        c.pruned() ? TicketExport.Encoding.PRUNED : TicketExport.Encoding.SPARSE, 1L << 27);
+    Path pt = tmp.resolve(c.exported() + ".pt");
+    TorchWriter.write(pt, ex.arrays());
+    assertThat(Files.readAllBytes(pt)).as("exported %s", c).isEqualTo(Files.readAllBytes(fx(c.exported() + ".pt")));
+    Path npz = tmp.resolve(c.exported() + ".npz");
+    TorchWriter.writeNpz(npz, ex.arrays());
+    TensorFile fromPt = TensorFiles.read(pt, false);
+    TensorFile fromNpz = TensorFiles.read(npz, false);
+    assertThat(fromPt.names()).containsExactlyElementsOf(ex.arrays().stream().map(TorchWriter.Array::name).toList());
+    for (TorchWriter.Array a : ex.arrays()) {
+      double[] expected = a.values() != null ? a.values() : Arrays.stream(a.longs()).asDoubleStream().toArray();
+      assertThat(fromPt.tensor(a.name()).shape()).isEqualTo(a.shape());
+      assertThat(fromPt.tensor(a.name()).data()).as(a.name()).isEqualTo(expected);
+      assertThat(fromNpz.tensor(a.name()).data()).as(a.name()).isEqualTo(expected);
+    }
+  }
+
+  @Test void theFixtureTicketsAreWhatTheConstructionBuildsFromTheirParameters() throws Exception {
+    for (Case c : cases()) {
+      TicketCertificate cert = cert(c);
+      Activation phi = ActivationCatalog.parse(c.activation());
+      SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, c.rho(), c.rho1(),
+          c.lambda(), 7, null, -1, 1);
+      assertThat(cert.params()).isEqualTo(p);
+      TicketBuilder.Result r = TicketBuilder.build(dev.ticketproof.targets.Builtins.of(c.target(), phi), phi,
+          new TicketBuilder.Options(p, 0.1, SubsetSum.Mode.ofCliName("min-size"), 2, "builtin:" + c.target()),
+          TicketBuilder.Progress.NONE);
+      assertThat(r.certificate().header().maskSha256()).as("%s rebuilt from seed 7 (if the construction changed, "
+          + "regenerate with make_export_fixtures.sh)", c.ticket()).isEqualTo(cert.header().maskSha256());
+    }
+  }
+}
