@@ -1,0 +1,86 @@
+package dev.ticketproof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.ticketproof.cli.ImportCommandsTest.Run;
+import dev.ticketproof.io.Fixtures;
+import dev.ticketproof.io.TensorFiles;
+import dev.ticketproof.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExportCommandTest {
+  @TempDir Path tmp;
+
+  static String fx(String name) { return Fixtures.path("export/" + name).toString(); }
+
+  static Run run(String... args) { return ImportCommandsTest.run(args); }
+
+  @Test void exportWritesTheStateDictAndTheSpec() throws IOException {
+    Path pt = tmp.resolve("ticket.pt");
+    Run r = run("export", fx("sr_relu.tpz"), "--format", "pytorch", "--out", pt.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("written to " + pt);
+    assertThat(Files.readAllBytes(pt)).isEqualTo(Files.readAllBytes(Path.of(fx("sr_relu.pt"))));
+    JsonObject spec = JsonParser.parseString(Files.readString(tmp.resolve("ticket.json"))).getAsJsonObject();
+    assertThat(spec.get("format").getAsString()).isEqualTo("ticketproof-ticket");
+    assertThat(spec.get("weights").getAsString()).isEqualTo("sparse");
+    assertThat(spec.get("file").getAsString()).isEqualTo("ticket.pt");
+    assertThat(spec.getAsJsonArray("outputShape").toString()).isEqualTo("[10]");
+
+    Path npz = tmp.resolve("ticket2.npz");
+    Run n = run("export", fx("sc_sigmoid.tpz"), "--format", "npz", "--pruned", "--out", npz.toString());
+    assertThat(n.code()).as(n.err()).isZero();
+    assertThat(TensorFiles.read(npz, false).names()).contains("layers.0.weight_orig", "layers.0.weight_mask",
+        "layers.0.bias_orig", "layers.0.bias_mask");
+    assertThat(Files.readString(tmp.resolve("ticket2.json"))).contains("\"weights\": \"pruned\"");
+  }
+
+  @Test void evalTicketWritesTheTicketsOutputs() throws IOException {
+    Path y = tmp.resolve("y.npy");
+    Run r = run("eval", "--ticket", fx("sr_relu.tpz"), "--input", fx("sr_x.npy"), "--out", y.toString(),
+        "--format", "json");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("output").toString())
+        .isEqualTo("[6,10]");
+    Tensor java = TensorFiles.readNpy(y).tensor();
+    Tensor torch = TensorFiles.readNpy(Path.of(fx("sr_relu_torch.npy"))).tensor();
+    assertThat(java.shape()).isEqualTo(torch.shape());
+    double diff = 0;
+    double mag = 0;
+    for (int i = 0; i < java.size(); i++) {
+      diff = Math.max(diff, Math.abs(java.data()[i] - torch.data()[i]));
+      mag = Math.max(mag, Math.abs(torch.data()[i]));
+    }
+    assertThat(diff).isLessThanOrEqualTo(1e-6 * mag);
+  }
+
+  @Test void badInputIsExitCode2AndWritesNothing() throws IOException {
+    Path out = tmp.resolve("t.pt");
+    Run f = run("export", fx("sr_relu.tpz"), "--format", "onnx", "--out", out.toString());
+    assertThat(f.code()).isEqualTo(2);
+    assertThat(f.err()).contains("--format must be pytorch or npz, got 'onnx'");
+    Run other = run("export", fx("sr_relu.tpz"), "--target", "builtin:small-cnn", "--out", out.toString());
+    assertThat(other.code()).isEqualTo(2);
+    assertThat(other.err()).contains("was made for another target");
+    Path junk = Files.writeString(tmp.resolve("junk.tpz"), "not a zip");
+    Run bad = run("export", junk.toString(), "--out", out.toString());
+    assertThat(bad.code()).isEqualTo(2);
+    assertThat(bad.err()).contains("junk.tpz");
+    Run shape = run("eval", "--ticket", fx("sr_relu.tpz"), "--input", fx("sc_x.npy"), "--out",
+        tmp.resolve("y.npy").toString());
+    assertThat(shape.code()).isEqualTo(2);
+    assertThat(shape.err()).contains("the ticket reads examples of shape [3, 8, 8]");
+    Run noTarget = run("eval", "--input", fx("sc_x.npy"), "--out", tmp.resolve("y.npy").toString());
+    assertThat(noTarget.code()).isEqualTo(2);
+    assertThat(noTarget.err()).contains("--target is required (or --ticket)");
+    try (var files = Files.list(tmp)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("junk.tpz");
+    }
+  }
+}
