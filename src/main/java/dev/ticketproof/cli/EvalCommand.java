@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
     description = {"Runs the target's forward pass (--target, --arch) or the ticket's (--ticket) on a batch (.npy, "
         + "[N, C, H, W] or [N, F]) and writes the outputs as .npy, for comparison with PyTorch. Nothing is written "
         + "unless every input is valid.",
-        "A ticket is evaluated by the kernel's evaluator in float64, output [N, C] (or [N, C, H, W] when the last "
+        "A ticket is evaluated in float64 by the evaluator verify measures with, output [N, C] (or [N, C, H, W] when the last "
         + "map is larger than 1x1); a ticket of a file target needs --target PATH --arch SPEC as for verify."})
 public final class EvalCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -133,7 +133,7 @@ public final class EvalCommand implements Callable<Integer> {
     }
   }
 
-  /** Evaluates the ticket on the batch with the kernel's evaluator and writes the outputs. */
+  /** Evaluates the ticket on the batch with the evaluator verify measures with and writes the outputs. */
   private int ticket(Tensor batch, long start) throws IOException {
     if (activation != null) throw new UsageError("--activation: a ticket's activation is the one in its header");
     TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape);

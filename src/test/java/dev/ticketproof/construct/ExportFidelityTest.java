@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Exported tickets compute the ticket's function: PyTorch's outputs of the committed exported files (made once by
- * src/test/resources/fixtures/export/make_export_fixtures.sh with docs/ticket_loader.py) agree with the kernel's
- * evaluator to 1e-6 relative; the exporter reproduces those files byte for byte; the fixture tickets are what the
+ * src/test/resources/fixtures/export/make_export_fixtures.sh with docs/ticket_loader.py) agree with the
+ * evaluator (measure.Evaluator#ofTicket) to 1e-6 relative; the exporter reproduces those files byte for byte; the fixture tickets are what the
  * construction builds from their parameters. PyTorch is not needed to run this test.
  */
 class ExportFidelityTest {
@@ -69,7 +69,7 @@ class ExportFidelityTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
-  void pytorchOutputsOfTheExportedFileAgreeWithTheKernelsEvaluator(Case c) throws Exception {
+  void pytorchOutputsOfTheExportedFileAgreeWithTheEvaluator(Case c) throws Exception {
     TicketCertificate cert = cert(c);
     Evaluator ev = Evaluator.ofTicket(source(c, cert), cert);
     List<double[]> xs = rows(TensorFiles.readNpy(fx(c.input() + ".npy")).tensor());
