@@ -1,0 +1,20 @@
+/**
+ * The trusted kernel: the only code whose correctness a certified bound depends on. Untrusted constructions
+ * ({@code construct}, {@code subsetsum}) emit certificates; the kernel re-checks them from scratch and alone
+ * decides a {@link dev.ticketproof.kernel.Verdict}.
+ *
+ * <p><b>Trusted base.</b> The classes of this package and its subpackages; the JDK; Commons Numbers (erfc, in
+ * {@link dev.ticketproof.kernel.ReferenceActivations}); the weight field {@code dev.ticketproof.random} (it
+ * defines every source weight, so the kernel must regenerate weights with it); and plain data it reads: the
+ * {@code dev.ticketproof.tensor.Tensor} record, the layer records of {@code dev.ticketproof.net} (a target as
+ * parsed, never the forward pass) and the {@code dev.ticketproof.activation.Activation} interface (a type only: the
+ * kernel evaluates its own {@link dev.ticketproof.kernel.KernelActivation}, never the catalog's implementations).
+ * Nothing else: no solver, construction, parser, JSON library, evaluator or formatter. The architecture test
+ * ({@code ArchitectureTest}) enforces this on the bytecode; docs/kernel.md justifies each class.
+ *
+ * <p><b>Entry points.</b> {@link dev.ticketproof.kernel.TicketChecker} (ticket certificates),
+ * {@link dev.ticketproof.kernel.IdentityChecker} (the [identity] certificates),
+ * {@link dev.ticketproof.kernel.SubsetSumChecker} (subset-sum certificates) and
+ * {@link dev.ticketproof.kernel.TicketFile} (the {@code .tpz} format).
+ */
+package dev.ticketproof.kernel;
