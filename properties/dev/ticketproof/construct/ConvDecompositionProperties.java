@@ -88,36 +88,54 @@ class ConvDecompositionProperties {
     double[] kernel = new double[out * cin * k * k];
     double[] bias = new double[out];
     int centre = Math.min(shape.padding(), k - 1);
+    // The source's per-channel scales are those of a zero target (1); the exact target keeps them at 1: every row's
+    // largest |K| in (1/2, 1] and every |b| in (1/4, 1/2] (random subsets, redrawn until they fit).
     for (int j = 0; j < out; j++) {
-      for (int i = 0; i < cin; i++) {
-        for (int a = 0; a < k; a++) {
-          for (int c = 0; c < k; c++) {
-            if (rng.nextDouble() >= 0.7) continue;
-            double sum = 0;
-            int picked = 0;
-            for (int m = 0; m < in.rho(); m++) {
-              if (rng.nextDouble() < 0.35 || (m == in.rho() - 1 && picked == 0)) {
-                int u = in.copy(i, m);
-                double w1 = uni.w1(seed, u);
-                // base value of copy u: w * w1 * slope (slope m+ for w1 x >= 0 on the box [0, 1])
-                double f = w1 * SourceNetwork.slopeFor(phi, w1, 0, 1);
-                sum += conv.weight(seed, j, u, a, c) * f;
-                picked++;
+      double rowMax = 0;
+      for (int attempt = 0; attempt < 1000 && !(rowMax > 0.5); attempt++) {
+        rowMax = 0;
+        for (int i = 0; i < cin; i++) {
+          for (int a = 0; a < k; a++) {
+            for (int c = 0; c < k; c++) {
+              double sum = 0;
+              if (rng.nextDouble() < 0.7) {
+                for (int tries = 0; tries < 100; tries++) {
+                  sum = 0;
+                  int picked = 0;
+                  for (int m = 0; m < in.rho(); m++) {
+                    if (rng.nextDouble() < 0.35 || (m == in.rho() - 1 && picked == 0)) {
+                      int u = in.copy(i, m);
+                      double w1 = uni.w1(seed, u);
+                      // base value of copy u: w * w1 * slope (slope m+ for w1 x >= 0 on the box [0, 1])
+                      double f = w1 * SourceNetwork.slopeFor(phi, w1, 0, 1);
+                      sum += conv.weight(seed, j, u, a, c) * f;
+                      picked++;
+                    }
+                  }
+                  if (Math.abs(sum) <= 1) break;
+                  sum = 0;
+                }
               }
+              kernel[((j * cin + i) * k + a) * k + c] = sum;
+              rowMax = Math.max(rowMax, Math.abs(sum));
             }
-            kernel[((j * cin + i) * k + a) * k + c] = sum;
           }
         }
       }
+      assertThat(rowMax).as("exact row %d fits the unit scale", j).isGreaterThan(0.5).isLessThanOrEqualTo(1);
       double b = 0;
-      int picked = 0;
-      for (int m = 0; m < in.constants(); m++) {
-        if (rng.nextDouble() < 0.35 || (m == in.constants() - 1 && picked == 0)) {
-          int u = in.constant(m);
-          b += conv.weight(seed, j, u, centre, centre) * phi.value(uni.beta(seed, u));
-          picked++;
+      for (int attempt = 0; attempt < 1000 && !(Math.abs(b) > 0.25 && Math.abs(b) <= 0.5); attempt++) {
+        b = 0;
+        int picked = 0;
+        for (int m = 0; m < in.constants(); m++) {
+          if (rng.nextDouble() < 0.35 || (m == in.constants() - 1 && picked == 0)) {
+            int u = in.constant(m);
+            b += conv.weight(seed, j, u, centre, centre) * phi.value(uni.beta(seed, u));
+            picked++;
+          }
         }
       }
+      assertThat(Math.abs(b)).as("exact bias %d fits the unit scale", j).isGreaterThan(0.25).isLessThanOrEqualTo(0.5);
       bias[j] = b;
     }
     return new Conv2d(shape.name(), Tensor.of(kernel, out, cin, k, k), Tensor.of(bias, out), shape.stride(),

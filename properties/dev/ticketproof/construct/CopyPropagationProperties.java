@@ -16,6 +16,7 @@ import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.commons.rng.UniformRandomProvider;
@@ -210,14 +211,23 @@ class CopyPropagationProperties {
           double[] b = new double[n2];
           int centre = Math.min(p2, k2 - 1);
           for (int j = 0; j < n2; j++) {
+            double rowMax = 0;
             for (int i = 0; i < n1; i++) {
               for (int a = 0; a < k2; a++) {
                 for (int c = 0; c < k2; c++) {
-                  if (rng.nextDouble() < 0.6) k[((j * n1 + i) * k2 + a) * k2 + c] = c2.weight(seed, j, i, a, c);
+                  double wt = c2.weight(seed, j, i, a, c);
+                  // keep the row's source scale at 1 (largest |K| in (1/2, 1]): the first large weight is kept
+                  if (rng.nextDouble() < 0.6 || (rowMax <= 0.5 && Math.abs(wt) > 0.5)) {
+                    k[((j * n1 + i) * k2 + a) * k2 + c] = wt;
+                    rowMax = Math.max(rowMax, Math.abs(wt));
+                  }
                 }
               }
             }
-            if (rng.nextDouble() < 0.8) b[j] = c2.weight(seed, j, c2.in().constant(0), centre, centre) * cval;
+            if (rowMax <= 0.5) Arrays.fill(k, j * n1 * k2 * k2, (j + 1) * n1 * k2 * k2, 0.0);
+            double bj = c2.weight(seed, j, c2.in().constant(0), centre, centre) * cval;
+            // the bias keeps its source scale at 1 too: |b| in (1/4, 1/2]
+            if (rng.nextDouble() < 0.8 && Math.abs(bj) > 0.25 && Math.abs(bj) <= 0.5) b[j] = bj;
           }
           dev.ticketproof.net.Conv2d conv2 = new dev.ticketproof.net.Conv2d("2",
               dev.ticketproof.tensor.Tensor.of(k, n2, n1, k2, k2), dev.ticketproof.tensor.Tensor.of(b, n2), s2, p2);

@@ -291,17 +291,22 @@ class ResidualProperties {
   static double[] singleWeights(UniformRandomProvider rng, SourceNetwork.Conv c, long seed, double density) {
     TargetPlan.Affine a = c.target();
     double[] k = new double[a.out() * a.in() * a.kh() * a.kw()];
+    int per = a.in() * a.kh() * a.kw();
     for (int j = 0; j < a.out(); j++) {
+      double rowMax = 0;
       for (int i = 0; i < a.in(); i++) {
         for (int y = 0; y < a.kh(); y++) {
           for (int x = 0; x < a.kw(); x++) {
-            if (rng.nextDouble() < density) {
-              k[((j * a.in() + i) * a.kh() + y) * a.kw() + x] = c.weight(seed, c.out().copy(j, 0),
-                  c.in().copy(i, 0), y, x);
+            double w = c.weight(seed, c.out().copy(j, 0), c.in().copy(i, 0), y, x);
+            // keep the row's source scale at 1 (largest |K| in (1/2, 1]): the first large weight is kept
+            if (rng.nextDouble() < density || (rowMax <= 0.5 && Math.abs(w) > 0.5)) {
+              k[((j * a.in() + i) * a.kh() + y) * a.kw() + x] = w;
+              rowMax = Math.max(rowMax, Math.abs(w));
             }
           }
         }
       }
+      if (rowMax <= 0.5) java.util.Arrays.fill(k, j * per, (j + 1) * per, 0.0);
     }
     return k;
   }

@@ -23,6 +23,13 @@ import java.util.List;
  *       with U(-1, 1);</li>
  *   <li>every other layer: weights U(-1, 1); no biases after the univariate layer.</li>
  * </ul>
+ * Every range above is multiplied by a per-output-channel power of two derived from the target ({@link #rowScale},
+ * {@link #biasScale}): weights into output channel j from non-constant units (and from the large-scale constant
+ * units) by the smallest power of two at least {@code max |K[j]|}, weights from the other constant units by the
+ * smallest power of two at least {@code 2 |b_j|} (at least 1 in a layer with large-scale constants). A subset-sum
+ * instance of target z over samples U(-s, s) is the lemma's instance z / s over U(-1, 1) with tolerance eps / s,
+ * so targets beyond [-1, 1] (folded BatchNorm, biases that cancel phi(0) offsets) are in reach, and small targets
+ * are approximated by small weights. Powers of two keep the scaled samples exact.</p>
  * Weight (o, u, a, c) of source layer {@code id} (output unit o, input unit u, tap (a, c)) is draw
  * {@code ((o * inUnits + u) * kh + a) * kw + c} of stream {@code 4 id}; bias o of a univariate layer is draw o of
  * stream {@code 4 id + 1}.
@@ -33,6 +40,8 @@ import java.util.List;
  * @param tail target steps kept unchanged after the constructed prefix ({@code --upto})
  */
 public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, List<TargetPlan.Step> tail) {
+  /** The largest number of copies per channel (the solvers' largest base set). */
+  public static final int MAX_RHO = 256;
 
   /** The construction family. */
   public enum Construction {
@@ -69,8 +78,12 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         throw new IllegalArgumentException("input box must be finite with low < high, got [" + inputLow + ", "
             + inputHigh + "]");
       }
-      if (rho < 1 || rho > 62) throw new IllegalArgumentException("rho must be in [1, 62], got " + rho);
-      if (rho1 < 1 || rho1 > 62) throw new IllegalArgumentException("rho1 must be in [1, 62], got " + rho1);
+      if (rho < 1 || rho > MAX_RHO) {
+        throw new IllegalArgumentException("rho must be in [1, " + MAX_RHO + "], got " + rho);
+      }
+      if (rho1 < 1 || rho1 > MAX_RHO) {
+        throw new IllegalArgumentException("rho1 must be in [1, " + MAX_RHO + "], got " + rho1);
+      }
       if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
     }
   }
@@ -111,9 +124,20 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * @param largeConstants number of constant units read with scale sigmaConst
    * @param phiAfter whether phi follows (false inside a residual branch's second conv and for projections)
    * @param constTarget the pre-activation value the construction aims at for constant output units
+   * @param scale per target output channel j: the factor of weights into j from non-constant units and from the
+   *     large-scale constant units ({@link #rowScale})
+   * @param biasScale per target output channel j: the factor of weights into j from the other constant units
+   *     ({@link #biasScale})
    */
   public record Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, double sigmaConst,
-      int largeConstants, boolean phiAfter, double constTarget) implements Node {
+      int largeConstants, boolean phiAfter, double constTarget, double[] scale, double[] biasScale)
+      implements Node {
+    Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, double sigmaConst, int largeConstants,
+        boolean phiAfter, double constTarget) {
+      this(id, target, in, out, sigma, sigmaConst, largeConstants, phiAfter, constTarget, rowScales(target),
+          biasScales(target, largeConstants > 0));
+    }
+
     /** Flat index of weight (o, u, a, c). */
     public long index(int o, int u, int a, int c) {
       return (((long) o * in.units() + u) * target.kh() + a) * target.kw() + c;
@@ -121,9 +145,18 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
 
     /** The source weight at a flat index. */
     public double weightAt(long seed, long index) {
-      int per = target.kh() * target.kw();
-      int u = (int) ((index / per) % in.units());
-      double s = !in.isConstant(u) ? sigma : u - in.n() * in.rho() < largeConstants ? sigmaConst : 1.0;
+      long per = (long) target.kh() * target.kw();
+      long row = index / per;
+      int u = (int) (row % in.units());
+      int j = out.channel((int) (row / in.units()));
+      double s;
+      if (!in.isConstant(u)) {
+        s = sigma * (j < 0 ? 1 : scale[j]);
+      } else if (u - in.n() * in.rho() < largeConstants) {
+        s = sigmaConst * (j < 0 ? 1 : scale[j]);
+      } else {
+        s = j < 0 ? 1 : biasScale[j];
+      }
       return WeightField.uniform(seed, 4L * id, index, -s, s);
     }
 
@@ -144,6 +177,44 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
 
   /** A residual block of the source: same skip topology as the target's. */
   public record Residual(TargetPlan.Residual target, Conv conv1, Conv conv2, Conv projection) implements Node {}
+
+  /**
+   * The smallest power of two at least x, for x &gt; 0 (1 for x = 0), within [2^-60, 2^60]: the scale of a weight
+   * range (a power of two, so that scaled samples stay exact).
+   */
+  public static double powerOfTwoAtLeast(double x) {
+    if (!(x > 0)) return 1;
+    if (!(x < 0x1p60)) return 0x1p60;
+    if (x <= 0x1p-60) return 0x1p-60;
+    double p = Math.scalb(1.0, Math.getExponent(x));
+    return p < x ? 2 * p : p;
+  }
+
+  /** Per output channel j of an affine step: the smallest power of two at least max |K[j]| (1 for a zero row). */
+  public static double[] rowScales(TargetPlan.Affine a) {
+    double[] s = new double[a.out()];
+    int per = a.in() * a.kh() * a.kw();
+    for (int j = 0; j < a.out(); j++) {
+      double m = 0;
+      for (int t = j * per; t < (j + 1) * per; t++) m = Math.max(m, Math.abs(a.kernel()[t]));
+      s[j] = powerOfTwoAtLeast(m);
+    }
+    return s;
+  }
+
+  /**
+   * Per output channel j of an affine step: the smallest power of two at least 2 |b_j| (constant units carry values
+   * of at least 1/2 in magnitude), at least 1 when large-scale constant units exist (the unit-scale ones then also
+   * correct the coarse stage's remainder).
+   */
+  public static double[] biasScales(TargetPlan.Affine a, boolean largeConstants) {
+    double[] s = new double[a.out()];
+    for (int j = 0; j < a.out(); j++) {
+      double p = powerOfTwoAtLeast(2 * Math.abs(a.bias()[j]));
+      s[j] = largeConstants ? Math.max(1, p) : p;
+    }
+    return s;
+  }
 
   /** Whether phi needs a sign split on inputs of both signs (m+ != m-). */
   public static boolean needsSignSplit(Activation phi) { return phi.slopeMinus() != phi.slopePlus(); }
@@ -169,7 +240,9 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
   }
 
   /** The default rho1: 2 rho when a sign split is needed, else rho. */
-  public static int defaultRho1(Activation phi, int rho) { return Math.min(62, needsSignSplit(phi) ? 2 * rho : rho); }
+  public static int defaultRho1(Activation phi, int rho) {
+    return Math.min(MAX_RHO, needsSignSplit(phi) ? 2 * rho : rho);
+  }
 
   /** The default rho1 for inputs in [inputLow, ...]: rho when they are non-negative (no sign split needed). */
   public static int defaultRho1(Activation phi, int rho, double inputLow) {

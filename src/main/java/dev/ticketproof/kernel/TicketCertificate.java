@@ -10,10 +10,14 @@ package dev.ticketproof.kernel;
  */
 public record TicketCertificate(Header header, long[][] keptWeights, int[][] keptBiases) {
 
+  /** The certificate format version this kernel checks. */
+  public static final int VERSION = 2;
+
   /**
    * The certificate header.
    *
-   * @param version format version (1)
+   * @param version format version ({@link #VERSION}; version 2 introduced the per-channel weight scales of the
+   *     source network)
    * @param target {@code builtin:NAME} or the path the target was read from (informational)
    * @param targetSha256 SHA-256 of the target's tensors ({@link TargetHash})
    * @param activation activation name as accepted by the catalog

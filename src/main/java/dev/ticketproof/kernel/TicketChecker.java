@@ -180,7 +180,10 @@ public final class TicketChecker {
   }
 
   private static String headerProblem(TicketCertificate.Header h) {
-    if (h.version() != 1) return "unsupported certificate version " + h.version();
+    if (h.version() != TicketCertificate.VERSION) {
+      return "unsupported certificate version " + h.version() + " (this kernel checks version " + TicketCertificate.VERSION
+          + "; version 1 predates the scaled source network: rebuild the ticket)";
+    }
     if (!(h.eps() > 0) || !Double.isFinite(h.eps())) return "eps must be finite and > 0, got " + h.eps();
     if (!(h.inputLow() < h.inputHigh()) || !Double.isFinite(h.inputLow()) || !Double.isFinite(h.inputHigh())) {
       return "input box must be finite with low < high, got [" + h.inputLow() + ", " + h.inputHigh() + "]";
