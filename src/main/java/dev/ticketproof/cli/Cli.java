@@ -159,6 +159,26 @@ final class Cli {
     return o;
   }
 
+  /**
+   * Adds the width of every source layer ({@code rho}: copies per channel of its output, 1 for plain outputs) to the
+   * report's {@code layers}, in the kernel's layer order.
+   */
+  static void addLayerWidths(JsonObject o, dev.ticketproof.kernel.SourceNetwork src) {
+    List<Integer> widths = new java.util.ArrayList<>();
+    for (dev.ticketproof.kernel.SourceNetwork.Node n : src.nodes()) {
+      if (n instanceof dev.ticketproof.kernel.SourceNetwork.Univariate u) widths.add(u.out().rho());
+      if (n instanceof dev.ticketproof.kernel.SourceNetwork.Conv c) widths.add(c.out().rho());
+      if (n instanceof dev.ticketproof.kernel.SourceNetwork.Residual r) {
+        widths.add(r.conv1().out().rho());
+        widths.add(r.conv2().out().rho());
+        if (r.projection() != null) widths.add(r.projection().out().rho());
+      }
+    }
+    JsonArray layers = o.getAsJsonArray("layers");
+    if (layers == null || layers.size() != widths.size()) return;
+    for (int k = 0; k < widths.size(); k++) layers.get(k).getAsJsonObject().addProperty("rho", widths.get(k));
+  }
+
   /** Prints a report object as aligned "key value" lines and a layer table. */
   static void printTable(PrintWriter pw, JsonObject o) {
     for (Map.Entry<String, JsonElement> e : o.entrySet()) {

@@ -5,9 +5,12 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.measure.Goals;
 import dev.ticketproof.measure.Measure;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketChecker;
 import dev.ticketproof.kernel.TicketFile;
 import dev.ticketproof.net.Network;
@@ -15,7 +18,9 @@ import dev.ticketproof.subsetsum.SubsetSum;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleFunction;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,17 +50,35 @@ public final class ConstructCommand implements Callable<Integer> {
   @Option(names = "--construction", defaultValue = "l+1", description = "l+1 or 2l (default: ${DEFAULT-VALUE}).")
   String construction;
 
-  @Option(names = "--eps", defaultValue = "0.01",
-      description = "Per-parameter tolerance of every subset-sum instance (default: ${DEFAULT-VALUE}).")
-  double eps;
+  @Option(names = "--eps",
+      description = "Per-parameter tolerance of every subset-sum instance, in (0, 1) (default: calibrated for "
+          + "--output-rel).")
+  Double eps;
+
+  @Option(names = "--output-rel", defaultValue = "0.01",
+      description = "Relative output goal max|target - ticket| / max|target| that chooses the tolerance when --eps "
+          + "is not given: certified when the kernel's bound meets it, else measured (default: ${DEFAULT-VALUE}).")
+  double outputRel;
 
   @Option(names = "--output-eps",
-      description = "Requested certified output error: searches the largest per-parameter tolerance whose "
-          + "certified bound is at most this value (overrides --eps).")
+      description = "Requested certified output error: searches a per-parameter tolerance whose certified bound is "
+          + "at most this value (overrides --eps and --output-rel); exit 4 when no tolerance meets it.")
   Double outputEps;
 
-  @Option(names = "--rho", defaultValue = "15", description = "Copies per channel, 1..62 (default: ${DEFAULT-VALUE}).")
-  int rho;
+  @Option(names = "--keep-best",
+      description = "With --output-eps: write the certificate with the smallest bound found even when the request "
+          + "is not met (still exit 4).")
+  boolean keepBest;
+
+  @Option(names = "--rho", defaultValue = "auto",
+      description = "Copies per channel: auto (the theorem's width for --delta at the chosen tolerance) or 1.."
+          + SourceNetwork.MAX_RHO + " (default: ${DEFAULT-VALUE}).")
+  String rho;
+
+  @Option(names = "--delta", defaultValue = "0.01",
+      description = "Failure probability over all subset-sum instances that --rho auto is chosen for "
+          + "(default: ${DEFAULT-VALUE}).")
+  double delta;
 
   @Option(names = "--rho1", description = "Copies per input channel in the first layer (default: 2 rho when phi "
       + "needs a sign split, else rho).")
@@ -118,12 +141,19 @@ public final class ConstructCommand implements Callable<Integer> {
     }
   }
 
-  private static double lowOf(String box) {
-    try {
-      return Double.parseDouble(box.split(",")[0].trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+  /** Constructions at most for one goal (tightening the tolerance, or the certified search). */
+  static final int MAX_BUILDS = 6;
+  /** A measured relative error above this prints a warning. */
+  static final double WARN_REL = 0.01;
+
+  private static double relative(double error, double scale) {
+    return scale > 0 ? error / scale : error == 0 ? 0 : Double.POSITIVE_INFINITY;
+  }
+
+  private static double maxAbs(List<double[]> ys) {
+    double m = 0;
+    for (double[] y : ys) for (double v : y) m = Math.max(m, Math.abs(v));
+    return m;
   }
 
   private int run() {
@@ -138,17 +168,31 @@ public final class ConstructCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageError((e.getMessage().startsWith("construction") ? "--" : "--mode: ") + e.getMessage());
     }
-    if (rho < 1 || rho > solver.maxN()) {
-      throw new UsageError("--rho must be in [1, " + solver.maxN() + "] for mode " + mode + ", got " + rho);
+    Integer fixedRho = null;
+    if (!"auto".equals(rho)) {
+      try {
+        fixedRho = Integer.parseInt(rho.trim());
+      } catch (NumberFormatException e) {
+        throw new UsageError("--rho must be auto or an integer in [1, " + SourceNetwork.MAX_RHO + "], got '" + rho + "'");
+      }
+      int max = Math.min(SourceNetwork.MAX_RHO, solver.maxN());
+      if (fixedRho < 1 || fixedRho > max) {
+        throw new UsageError("--rho must be in [1, " + max + "] for mode " + mode + ", got " + fixedRho);
+      }
     }
-    int r1 = rho1 != null ? rho1 : SourceNetwork.defaultRho1(phi, rho, inputBox == null ? -1 : lowOf(inputBox));
-    if (r1 < 1 || r1 > solver.maxN()) throw new UsageError("--rho1 must be in [1, " + solver.maxN() + "], got " + r1);
+    if (rho1 != null && (rho1 < 1 || rho1 > Math.min(SourceNetwork.MAX_RHO, solver.maxN()))) {
+      throw new UsageError("--rho1 must be in [1, " + Math.min(SourceNetwork.MAX_RHO, solver.maxN()) + "], got "
+          + rho1);
+    }
+    if (!(delta > 0 && delta < 1)) throw new UsageError("--delta must be in (0, 1), got " + delta);
     double lam = lambda != null ? lambda : SourceNetwork.defaultLambda(phi);
     if (!(lam > 0 && lam <= 1)) throw new UsageError("--lambda must be in (0, 1], got " + lam);
-    if (!(eps > 0 && eps < 1)) throw new UsageError("--eps must be in (0, 1), got " + eps);
+    if (eps != null && !(eps > 0 && eps < 1)) throw new UsageError("--eps must be in (0, 1), got " + eps);
+    if (!(outputRel > 0 && outputRel < 1)) throw new UsageError("--output-rel must be in (0, 1), got " + outputRel);
     if (outputEps != null && !(outputEps > 0 && Double.isFinite(outputEps))) {
       throw new UsageError("--output-eps must be finite and > 0, got " + outputEps);
     }
+    if (keepBest && outputEps == null) throw new UsageError("--keep-best needs --output-eps");
     if (!(inputBound > 0 && Double.isFinite(inputBound))) {
       throw new UsageError("--input-bound must be finite and > 0, got " + inputBound);
     }
@@ -175,27 +219,67 @@ public final class ConstructCommand implements Callable<Integer> {
       throw new UsageError("--out " + out + ": directory " + out.toAbsolutePath().getParent() + " does not exist");
     }
     java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
-    SourceNetwork.Params params = new SourceNetwork.Params(cons, rho, r1, lam, seed, upto, lo, hi);
+    TargetPlan plan = TargetPlan.of(net, phi);
+    int dim = 1;
+    for (int d : net.inputShape()) dim *= d;
+    // calibration inputs: the user's data when given (the distribution that matters), else points of the box
+    List<double[]> calibration = dataSet != null
+        ? dataSet.getKey().subList(0, Math.min(64, dataSet.getKey().size()))
+        : Evaluator.boxSamples(dim, lo, hi, Math.max(16, samples), seed);
+    final double boxLo = lo;
+    final double boxHi = hi;
+    final Integer givenRho = fixedRho;
+    final int maxRho = Math.min(SourceNetwork.MAX_RHO, solver.maxN());
+    DoubleFunction<SourceNetwork.Params> paramsFor = e -> {
+      int r = givenRho != null ? givenRho : Math.min(maxRho, Goals.theoremRho(plan, cons, e, delta));
+      int r1 = rho1 != null ? rho1 : Math.min(maxRho, SourceNetwork.defaultRho1(phi, r, boxLo));
+      return new SourceNetwork.Params(cons, r, r1, lam, seed, upto, boxLo, boxHi);
+    };
     long start = System.nanoTime();
     TicketBuilder.Result res;
-    double usedEps = eps;
+    double usedEps;
+    String epsBasis;
     Boolean outputEpsMet = null;
+    int builds = 0;
+    Measure.Result m;
     try (Cli.Bar bar = Cli.bar(!noProgress, "construct")) {
       if (outputEps != null) {
-        TicketBuilder.Budget budget = TicketBuilder.forOutputError(net, phi, params, outputEps, solver, th, target,
-            bar);
+        double scale = maxAbs(Evaluator.ofTarget(plan).applyAll(calibration));
+        double rel = scale > 0 ? outputEps / scale : 0.5;
+        double startEps = eps != null ? eps
+            : rel >= 0.5 ? Goals.MAX_EPS : Goals.calibrate(plan, calibration, rel, Goals.SAFETY, seed);
+        TicketBuilder.Budget budget = TicketBuilder.forOutputError(net, phi, paramsFor, outputEps, startEps,
+            MAX_BUILDS, solver, th, target, bar);
         res = budget.result();
         usedEps = budget.eps();
         outputEpsMet = budget.met();
+        epsBasis = "certified search";
+        m = Measure.of(res, net, phi, samples, seed);
       } else {
-        res = TicketBuilder.build(net, phi, new TicketBuilder.Options(params, eps, solver, th, target),
-            bar);
+        usedEps = eps != null ? eps : Goals.calibrate(plan, calibration, outputRel, Goals.SAFETY, seed);
+        epsBasis = eps != null ? "given" : "calibrated";
+        while (true) {
+          res = TicketBuilder.build(net, phi, new TicketBuilder.Options(paramsFor.apply(usedEps), usedEps, solver, th,
+              target), bar);
+          builds++;
+          m = Measure.of(res, net, phi, samples, seed);
+          // the calibration is a measurement: check the built ticket, tighten the tolerance when it misses the goal
+          if (eps != null || builds >= MAX_BUILDS || usedEps <= Goals.MIN_EPS) break;
+          double relErr = relative(m.maxError(), m.maxTargetOutput());
+          if (dataSet != null) {
+            Measure.Result md = Measure.on(res, net, phi, calibration);
+            relErr = Math.max(relErr, relative(md.maxError(), md.maxTargetOutput()));
+          }
+          if (relErr <= outputRel || res.report().certifiedBound() <= outputRel * m.maxTargetOutput()) break;
+          usedEps = Math.max(Goals.MIN_EPS, usedEps / 4);
+          epsBasis = "calibrated, tightened after measuring";
+        }
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    Measure.Result m = Measure.of(res, net, phi, samples, seed);
     TicketChecker.Report rep = res.report();
-    if (out != null && rep.verdict().isHolds()) {
+    boolean write = out != null && rep.verdict().isHolds() && (outputEpsMet == null || outputEpsMet || keepBest);
+    if (write) {
       try {
         TicketFile.write(res.certificate(), out);
       } catch (IOException e) {
@@ -203,28 +287,64 @@ public final class ConstructCommand implements Callable<Integer> {
       }
     }
     JsonObject o = Cli.reportJson(rep, res, m, seconds);
+    double measuredRel = relative(m.maxError(), m.maxTargetOutput());
+    o.addProperty("measuredRelError", measuredRel);
+    double worstRel = measuredRel;
     if (dataSet != null) {
       dev.ticketproof.measure.DataCheck d = dev.ticketproof.measure.DataCheck.of(
           dev.ticketproof.measure.Evaluator.ofTarget(res.source().plan()),
           dev.ticketproof.measure.Evaluator.ofTicket(res.source(), res.certificate()), dataSet.getKey(),
           labels == null ? null : dataSet.getValue());
       d.addTo(o, dev.ticketproof.measure.DataCheck.inBox(dataSet.getKey(), lo, hi));
+      if (o.has("dataMaxError") && o.has("dataMaxTargetOutput")) {
+        double dataRel = relative(o.get("dataMaxError").getAsDouble(), o.get("dataMaxTargetOutput").getAsDouble());
+        o.addProperty("dataRelError", dataRel);
+        worstRel = Math.max(worstRel, dataRel);
+      }
     }
+    SourceNetwork.Params used = res.source().params();
+    int theorem = Goals.theoremRho(plan, cons, usedEps, delta);
     o.addProperty("eps", usedEps);
-    o.addProperty("rho", rho);
-    o.addProperty("rho1", r1);
+    o.addProperty("epsBasis", epsBasis);
+    o.addProperty("rho", used.rho());
+    o.addProperty("rhoMode", givenRho != null ? "given" : "auto");
+    o.addProperty("rho1", used.rho1());
+    o.addProperty("delta", delta);
     o.addProperty("lambda", lam);
-    if (outputEpsMet != null) {
+    o.addProperty("mode", solver.cliName());
+    o.addProperty("rhoTheorem", theorem);
+    o.addProperty("builds", Math.max(1, builds));
+    long dropped = plan.parameterCount(0) - plan.parameterCount(usedEps);
+    o.addProperty("droppedTargetParams", dropped);
+    Cli.addLayerWidths(o, res.source());
+    PrintWriter errOut = spec.commandLine().getErr();
+    if (outputEps != null) {
       o.addProperty("outputEps", outputEps);
       o.addProperty("outputEpsMet", outputEpsMet);
       if (!outputEpsMet) {
-        spec.commandLine().getErr().printf(Locale.ROOT, "construct: no per-parameter tolerance in [1e-6, 0.5] gives a "
-            + "certified bound <= %g with rho=%d; reporting the smallest bound found (%g at eps=%g)%n", outputEps, rho,
-            rep.certifiedBound(), usedEps);
+        errOut.printf(Locale.ROOT, "construct: no per-parameter tolerance tried gives a certified bound <= %g; the "
+            + "smallest bound found is %g (eps=%g, rho=%d)%s%n", outputEps, rep.certifiedBound(), usedEps, used.rho(),
+            write ? "; written because of --keep-best" : "; no certificate written (--keep-best writes it)");
       }
+    } else if (eps == null) {
+      boolean certified = rep.certifiedBound() <= outputRel * m.maxTargetOutput();
+      o.addProperty("outputRel", outputRel);
+      o.addProperty("outputRelMet", certified || worstRel <= outputRel);
+      o.addProperty("outputRelBasis", certified ? "certified" : "measured");
     }
-    o.addProperty("rhoTheorem", TicketBuilder.theoremRho(usedEps, 0.01, rep.instances()));
-    if (out != null && rep.verdict().isHolds()) o.addProperty("out", out.toString());
+    if (used.rho() < theorem) {
+      errOut.printf(Locale.ROOT, "construct: warning: rho %d is below the theorem's width %d for eps %g and delta %g:"
+          + " the theory does not bound the failed instances%n", used.rho(), theorem, usedEps, delta);
+    }
+    if (worstRel > WARN_REL) {
+      errOut.printf(Locale.ROOT, "construct: warning: measured relative error %.3g %% exceeds %.3g %%%n",
+          100 * worstRel, 100 * WARN_REL);
+    }
+    if (dropped > 0) {
+      errOut.printf(Locale.ROOT, "construct: note: %d nonzero target parameters have |w| <= eps and are approximated"
+          + " by the empty subset (droppedTargetParams)%n", dropped);
+    }
+    if (write) o.addProperty("out", out.toString());
     PrintWriter pw = spec.commandLine().getOut();
     if ("json".equals(format)) {
       pw.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(o));
@@ -236,6 +356,6 @@ public final class ConstructCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("construct: kernel rejected the certificate: " + rep.verdict().reason());
       return 3;
     }
-    return 0;
+    return outputEpsMet != null && !outputEpsMet ? 4 : 0;
   }
 }

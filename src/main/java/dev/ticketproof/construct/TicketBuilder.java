@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
+import java.util.function.DoubleFunction;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
@@ -29,6 +30,9 @@ import java.util.stream.IntStream;
  * is the one the kernel recomputes from the finished mask; the result carries the kernel's full check.
  */
 public final class TicketBuilder {
+  /** Smallest per-parameter tolerance the output-error search tries. */
+  public static final double MIN_EPS = 1e-6;
+
   /** Tolerance of the coarse stage of a two-scale bias instance. */
   static final double COARSE = 0.5;
 
@@ -46,8 +50,8 @@ public final class TicketBuilder {
   public record Options(SourceNetwork.Params params, double eps, SubsetSum.Mode mode, int threads,
       String targetLabel) {
     public Options {
-      if (!(eps > 0 && eps < 1)) throw new IllegalArgumentException("--eps must be in (0, 1), got " + eps);
-      if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
+      if (!(eps > 0 && eps < 1)) throw new IllegalArgumentException("tolerance must be in (0, 1), got " + eps);
+      if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
   }
 
@@ -101,55 +105,33 @@ public final class TicketBuilder {
   public record Budget(Result result, double eps, boolean met) {}
 
   /**
-   * Finds a per-parameter tolerance whose certified bound is at most {@code outputEps}, preferring the largest (the
-   * smallest ticket). The bound is not monotone in the tolerance for a fixed rho (a smaller tolerance fails more
-   * instances and keeps larger subsets), so the search scans eps = 0.5, 0.25, ... down to about 1e-6 on actual
-   * constructions, stops at the first tolerance that meets the request, then refines between it and the previous
-   * one by 4 bisection steps. When no tolerance meets the request, it returns the construction with the smallest
-   * certified bound and {@code met == false}.
+   * Finds a per-parameter tolerance whose certified bound is at most {@code outputEps}. The bound is close to linear
+   * in the tolerance while no instance fails, so from {@code startEps} each step moves the tolerance by the factor
+   * {@code 0.8 outputEps / bound} (at least halving it), for at most {@code maxBuilds} constructions; the width
+   * follows the tolerance through {@code paramsFor} (the theorem's width for {@code --rho auto}). When no
+   * construction meets the request, it returns the one with the smallest certified bound and {@code met == false}.
+   *
+   * @param paramsFor the source parameters for a tolerance
    */
-  public static Budget forOutputError(Network target, Activation phi, SourceNetwork.Params params, double outputEps,
-      SubsetSum.Mode mode, int threads, String label, Progress progress) {
+  public static Budget forOutputError(Network target, Activation phi, DoubleFunction<SourceNetwork.Params> paramsFor,
+      double outputEps, double startEps, int maxBuilds, SubsetSum.Mode mode, int threads, String label,
+      Progress progress) {
+    if (!(outputEps > 0)) throw new IllegalArgumentException("output error goal must be > 0, got " + outputEps);
     Result smallest = null;
     double smallestEps = 0;
-    double previous = Double.NaN;
-    for (int k = 0; k < 20; k++) {
-      double eps = 0.5 * Math.pow(2, -k);
-      Result r = build(target, phi, new Options(params, eps, mode, threads, label), progress);
+    double eps = Math.min(0.5, startEps);
+    for (int k = 0; k < maxBuilds; k++) {
+      Result r = build(target, phi, new Options(paramsFor.apply(eps), eps, mode, threads, label), progress);
       double bound = r.report().certifiedBound();
+      if (bound <= outputEps) return new Budget(r, eps, true);
       if (smallest == null || bound < smallest.report().certifiedBound()) {
         smallest = r;
         smallestEps = eps;
       }
-      if (bound <= outputEps) {
-        Budget best = new Budget(r, eps, true);
-        if (!Double.isNaN(previous)) {
-          double lo = Math.log(eps);
-          double hi = Math.log(previous);
-          for (int it = 0; it < 4; it++) {
-            double mid = Math.exp((lo + hi) / 2);
-            Result m = build(target, phi, new Options(params, mid, mode, threads, label), progress);
-            if (m.report().certifiedBound() <= outputEps) {
-              best = new Budget(m, mid, true);
-              lo = Math.log(mid);
-            } else {
-              hi = Math.log(mid);
-            }
-          }
-        }
-        return best;
-      }
-      previous = eps;
+      if (eps <= MIN_EPS) break;
+      eps = Math.max(MIN_EPS, eps * Math.min(0.5, 0.8 * outputEps / bound));
     }
     return new Budget(smallest, smallestEps, false);
-  }
-
-  /**
-   * The width the [constructions] theorem asks for: rho = ceil(C ln(1 / min(eps, delta / N))) with the project's
-   * constant C ({@link WidthBound#C}) and N instances (union bound).
-   */
-  public static int theoremRho(double eps, double delta, long instances) {
-    return WidthBound.uniform(Math.min(eps, 0.5), delta / Math.max(1, instances));
   }
 
   /**
@@ -167,7 +149,7 @@ public final class TicketBuilder {
   private static TicketCertificate.Header header(Options o, String targetSha, Activation phi, double claim,
       String digest, long failed) {
     SourceNetwork.Params p = o.params();
-    return new TicketCertificate.Header(1, o.targetLabel(), targetSha, phi.name(),
+    return new TicketCertificate.Header(TicketCertificate.VERSION, o.targetLabel(), targetSha, phi.name(),
         p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.inputLow(), p.inputHigh(), p.upto(), o.eps(), claim, digest, failed);
   }
 

@@ -14,28 +14,37 @@ import java.util.stream.IntStream;
  * @param ticketAccuracy fraction of inputs the ticket classifies correctly
  * @param agreement fraction of inputs on which target and ticket predict the same class
  * @param maxError max over inputs and outputs of |target - ticket|
+ * @param maxTargetOutput max over inputs and outputs of |target| (the scale of the error)
  */
 public record DataCheck(int samples, double targetAccuracy, double ticketAccuracy, double agreement,
-    double maxError) {
+    double maxError, double maxTargetOutput) {
 
   /** Evaluates both networks on the inputs; labels may be null (accuracies are then NaN). */
   public static DataCheck of(Evaluator target, Evaluator ticket, List<double[]> inputs, int[] labels) {
     int n = inputs.size();
     int[][] pred = new int[n][];
     double[] err = new double[n];
+    double[] mag = new double[n];
     IntStream.range(0, n).parallel().forEach(q -> {
       double[] a = target.apply(inputs.get(q));
       double[] b = ticket.apply(inputs.get(q));
       double e = 0;
-      for (int j = 0; j < a.length; j++) e = Math.max(e, Math.abs(a[j] - b[j]));
+      double g = 0;
+      for (int j = 0; j < a.length; j++) {
+        e = Math.max(e, Math.abs(a[j] - b[j]));
+        g = Math.max(g, Math.abs(a[j]));
+      }
       err[q] = e;
+      mag[q] = g;
       pred[q] = new int[] {argmax(a), argmax(b)};
     });
     int ct = 0;
     int ck = 0;
     int agree = 0;
     double max = 0;
+    double maxMag = 0;
     for (int q = 0; q < n; q++) {
+      maxMag = Math.max(maxMag, mag[q]);
       if (labels != null && pred[q][0] == labels[q]) ct++;
       if (labels != null && pred[q][1] == labels[q]) ck++;
       if (pred[q][0] == pred[q][1]) agree++;
@@ -43,7 +52,7 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     }
     double nan = Double.NaN;
     return new DataCheck(n, labels == null ? nan : (double) ct / n, labels == null ? nan : (double) ck / n,
-        (double) agree / n, max);
+        (double) agree / n, max, maxMag);
   }
 
   /** Whether every input lies in the box [lo, hi]. */
@@ -57,6 +66,7 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     o.addProperty("dataSamples", samples);
     o.addProperty("dataInBox", inBox);
     o.addProperty("dataMaxError", maxError);
+    o.addProperty("dataMaxTargetOutput", maxTargetOutput);
     if (!Double.isNaN(targetAccuracy)) {
       o.addProperty("targetAccuracy", targetAccuracy);
       o.addProperty("ticketAccuracy", ticketAccuracy);
