@@ -67,6 +67,55 @@ class SubsetSumProperties {
   }
 
   @Test
+  void everyWitnessRechecksInTheKernelOnWideSets() {
+    qt().withFixedSeed(SEED + 5).withExamples(40)
+        .forAll(integers().between(25, SubsetSum.MAX_N), longs().all(), doubles().between(1, 6))
+        .checkAssert((n, seed, negLog10Eps) -> {
+          double eps = Math.pow(10, -negLog10Eps);
+          double z = WeightField.uniform(seed, BaseSets.TARGET_STREAM, 5, -1, 1);
+          SubsetSumCertificate.Generated base = BaseSets.generated(seed, 0, n, false);
+          for (Mode mode : new Mode[] {Mode.MIN_SIZE, Mode.FIRST_HIT, Mode.MIN_NORM}) {
+            SubsetSumCertificate c = SubsetSumCertificates.certify(base, z, eps, mode);
+            Solution s = SubsetSum.solve(base.values(), z, eps, mode);
+            Verdict v = SubsetSumChecker.check(c);
+            assertThat(v.isHolds()).as("seed=%d n=%d eps=%g mode=%s %s %s", seed, n, eps, mode, c, v)
+                .isEqualTo(s.withinEps());
+          }
+        });
+  }
+
+  @Test
+  void targetsOutOfReachAreReportedWithTheOptimumUpToTheLargestSets() {
+    // z beyond the sum of the positive (negative) candidates: the optimum takes exactly the positive (negative) ones
+    qt().withFixedSeed(SEED + 6).withExamples(60)
+        .forAll(integers().between(1, SubsetSum.MAX_N), longs().all(), doubles().between(1e-9, 2))
+        .checkAssert((n, seed, beyond) -> {
+          double[] x = base(seed, 6, n);
+          boolean above = (seed & 1) == 0;
+          double reach = 0;
+          int count = 0;
+          for (double v : x) {
+            if (above ? v > 0 : v < 0) {
+              reach += v;
+              count++;
+            }
+          }
+          double eps = 1e-3;
+          double z = above ? reach + eps + beyond : reach - eps - beyond;
+          int[] expected = new int[count];
+          int k = 0;
+          for (int i = 0; i < n; i++) if (above ? x[i] > 0 : x[i] < 0) expected[k++] = i;
+          for (Mode mode : Mode.values()) {
+            if (n > mode.maxN()) continue;
+            Solution s = SubsetSum.solve(x, z, eps, mode);
+            String ctx = String.format(Locale.ROOT, "seed=%d n=%d z=%s mode=%s %s", seed, n, z, mode, s);
+            assertThat(s.withinEps()).as(ctx).isFalse();
+            assertThat(s.indices()).as(ctx).containsExactly(expected);
+          }
+        });
+  }
+
+  @Test
   void exactEqualsTheBruteForceOptimumUpToSixteen() {
     qt().withFixedSeed(SEED + 1).withExamples(120)
         .forAll(integers().between(0, 16), longs().all(), doubles().between(-2, 2))

@@ -20,8 +20,9 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * Per-instance time of the subset-sum solvers. Each invocation solves {@value #INSTANCES} fixed instances
  * (base sets U(-1,1) from the weight field at seed 1, targets z ~ U[-1,1]), so the score is the average time per
- * instance over a realistic mix; with eps = 1e-6 at n = 20 about two thirds of the instances are infeasible, and
- * the "tiny" case (candidates in (0, 0.04), target 1) is infeasible by construction.
+ * instance over a realistic mix; with eps = 1e-6 at n = 20 about two thirds of the instances are infeasible. Two
+ * infeasible kinds: "tiny" (candidates in (0, 0.04), target 1) and "far" (candidates U(-1,1), target 0.5 above the
+ * sum of the positive candidates); both are out of reach when the candidates' sum stays below the target.
  */
 @BenchmarkMode(org.openjdk.jmh.annotations.Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -33,8 +34,9 @@ public class SubsetSumBench {
   static final int INSTANCES = 1024;
 
   /** Base-set size, tolerance and mode of one benchmark configuration. */
-  @Param({"min-size:15:1e-2", "first-hit:15:1e-2", "exact:15:1e-2", "min-size:15:1e-3", "exact:20:1e-4",
-      "exact:20:1e-6", "exact:20:tiny", "first-hit:20:1e-4"})
+  @Param({"min-size:15:1e-2", "min-size:40:1e-3", "min-size:64:1e-4", "min-size:128:1e-6", "min-size:256:1e-4",
+      "min-size:64:far", "min-size:256:far", "min-size:20:tiny", "min-norm:40:1e-3", "min-norm:64:1e-4",
+      "min-norm:128:1e-6", "min-norm:256:1e-4", "first-hit:15:1e-2", "exact:15:1e-2", "exact:20:1e-6"})
   public String config;
 
   private double[][] bases;
@@ -44,18 +46,33 @@ public class SubsetSumBench {
 
   @Setup
   public void setUp() {
+    mode = Mode.ofCliName(config.split(":")[0]);
+    eps = eps(config);
+    bases = new double[INSTANCES][];
+    targets = new double[INSTANCES];
+    instances(config, bases, targets);
+  }
+
+  /** The tolerance of a configuration {@code mode:n:eps} ("tiny" and "far": 1e-3). */
+  static double eps(String config) {
+    String e = config.split(":")[2];
+    return e.equals("tiny") || e.equals("far") ? 1e-3 : Double.parseDouble(e);
+  }
+
+  /** Fills {@code bases} and {@code targets} with the instances of a configuration {@code mode:n:eps}. */
+  static void instances(String config, double[][] bases, double[] targets) {
     String[] p = config.split(":");
-    mode = Mode.ofCliName(p[0]);
     int n = Integer.parseInt(p[1]);
     boolean tiny = p[2].equals("tiny");
-    eps = tiny ? 1e-3 : Double.parseDouble(p[2]);
-    bases = new double[INSTANCES][n];
-    targets = new double[INSTANCES];
-    for (int t = 0; t < INSTANCES; t++) {
+    boolean far = p[2].equals("far");
+    for (int t = 0; t < bases.length; t++) {
+      bases[t] = new double[n];
+      double pos = 0;
       for (int i = 0; i < n; i++) {
         bases[t][i] = tiny ? WeightField.uniform(1, t, i, 0, 0.04) : WeightField.uniform(1, t, i, -1, 1);
+        pos += Math.max(bases[t][i], 0);
       }
-      targets[t] = tiny ? 1.0 : WeightField.uniform(1, -1, t, -1, 1);
+      targets[t] = tiny ? 1.0 : far ? pos + 0.5 : WeightField.uniform(1, -1, t, -1, 1);
     }
   }
 

@@ -91,7 +91,7 @@ public final class SubsetSumCommand implements Runnable {
   static final class Stats implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--n", defaultValue = "15", description = "Base-set size, 1..62 (exact: 1..40) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--n", defaultValue = "15", description = "Base-set size, 1..256 (exact: 1..40) (default: ${DEFAULT-VALUE}).")
     int n;
 
     @Option(names = "--eps", defaultValue = "0.01", description = "Tolerance in (0, 1] (default: ${DEFAULT-VALUE}).")

@@ -7,14 +7,22 @@ import java.util.Arrays;
  * \( x_0, \dots, x_{n-1} \), a target \( z \) and a tolerance \( \varepsilon > 0 \), find
  * \( S \subseteq \{0, \dots, n-1\} \) with \( |z - \sum_{i \in S} x_i| \le \varepsilon \).
  *
- * <p>Three strategies ({@link Mode}):
+ * <p>Every mode first checks in O(n) whether z is within reach: if \( z > \sum_i x_i^+ + \varepsilon \) (or
+ * \( z < \sum_i x_i^- - \varepsilon \)) no subset is within eps, and the optimum, all positive (all negative)
+ * candidates, is returned at once with {@code withinEps == false}.
+ *
+ * <p>Four strategies ({@link Mode}):
  * <ul>
  *   <li>{@link Mode#MIN_SIZE}: a subset of minimum cardinality within eps (the reference solver's choice, so ticket
- *       sizes compare). Subsets are enumerated by size 0, 1, 2, ... with incremental partial sums and an early exit
- *       at the first subset within eps (lexicographic order of indices inside one size). Once the enumeration has
- *       cost about \( 4 \cdot 2^{n/2} \) subsets without a hit, the exact optimum is computed first, so that
- *       infeasible instances cost \( O(2^{n/2}) \) and not \( 2^n \) (above n = 40: after \( 2^{22} \) subsets, feasibility
- *       is decided by the branch and bound of {@link Mode#FIRST_HIT}). n &le; 62.</li>
+ *       sizes compare), searched over the candidates sorted by value ({@code MinSizeSearch}): sizes 0 and 1 by a
+ *       scan, 2 by two pointers, 3 by one candidate and two pointers, 4 by two disjoint pairs from the sorted table
+ *       of pair sums, and 5, 6, ... by enumerating all but two candidates with interval pruning and looking the
+ *       last two up in the pair table. <b>Guarantee:</b> when the minimum cardinality is at most 4, the result has
+ *       it (exhaustive search, no budget). Above 4 the result is minimal unless the enumeration of sizes 5, 6, ...
+ *       exceeds {@link #MIN_SIZE_BUDGET} nodes, which never happens for n &le; 16; when it does, say at size k, every
+ *       subset within eps has at least k elements and the returned subset is a near-minimal one (a subset within
+ *       eps shrunk by dropping one element or replacing two by one while it stays within eps), an upper bound on
+ *       the minimum. n &le; {@link #MAX_N}.</li>
  *   <li>{@link Mode#EXACT}: a subset with the optimal error \( \min_S |z - \sum_S x_i| \), by meet-in-the-middle:
  *       the \( 2^{\lceil n/2 \rceil} \) and \( 2^{\lfloor n/2 \rfloor} \) subset sums of the two halves are generated
  *       already sorted (merging \( L \) with \( L + x \) for each element, Horowitz and Sahni) and scanned with two
@@ -22,44 +30,59 @@ import java.util.Arrays;
  *       it reports {@code withinEps == false}, no subset is within eps.</li>
  *   <li>{@link Mode#FIRST_HIT}: depth-first branch and bound over the candidates sorted by decreasing magnitude,
  *       pruning every branch whose reachable interval of sums cannot get closer to z than the best error so far;
- *       it stops at the first subset within eps. After \( 4 \cdot 2^{n/2} \) nodes without a hit it falls back to
- *       the exact optimum. n &le; 62.</li>
+ *       it stops at the first subset within eps. For n &le; 40, after \( 4 \cdot 2^{n/2} \) nodes without a hit it
+ *       falls back to the exact optimum; above 40, after {@link #FIRST_HIT_BUDGET} nodes without a hit, it returns
+ *       the better of the best subset found and the exact optimum over the first 40 candidates. n &le;
+ *       {@link #MAX_N}.</li>
+ *   <li>{@link Mode#MIN_NORM}: a subset within eps of least l1 norm \( \sum_{i \in S} |x_i| \), the factor by which
+ *       the kept weights pass their inputs' errors on ({@code MinNormSearch}). <b>Guarantee:</b> for n &le;
+ *       {@link #MIN_NORM_EXACT_N} the exact minimum (complete branch and bound); above, a norm at most that of the
+ *       {@link Mode#MIN_SIZE} answer, and within 2 eps of the least norm among the subsets whose candidates of z's
+ *       sign number at most 4, unless the search stops at its work budget. n &le; {@link #MAX_N}.</li>
  * </ul>
  *
- * <p>In every mode, when no subset is within eps the solver returns a subset with the optimal error (as
- * {@link Mode#EXACT} computes it) and {@code withinEps == false}: the base set is never redrawn. For n &gt; 40
- * that optimum is found by the exhaustive branch and bound, whose worst case is \( 2^n \) nodes.
+ * <p>When no subset within eps is found, the answer has {@code withinEps == false} and carries the best subset
+ * found. For n &le; 40 every mode then returns the optimal error (as {@link Mode#EXACT} computes it): no subset is
+ * within eps. Above 40 infeasibility is proven only for targets out of reach; otherwise {@code withinEps == false}
+ * means that none was found within the budgets (the better of the branch and bound's best subset and the exact
+ * optimum over the first 40 candidates is returned).
  *
- * <p>Subset sums inside the searches are accumulated in floating point, so decisions are exact up to a rounding of
- * at most n units in the last place of the partial sums; the reported {@link Solution#achievedError()} is
- * recomputed from the chosen indices with a compensated (Neumaier) sum, accurate to about one ulp.
+ * <p>Subset sums inside the searches are accumulated in floating point and compared with a slack of a few ulps;
+ * every subset is confirmed, and the reported {@link Solution#achievedError()} recomputed, from the chosen indices
+ * with a compensated (Neumaier) sum, accurate to about one ulp. Results are deterministic (no randomness; ties are
+ * broken by a fixed order) and independent of the calling thread.
  *
- * <p>The class is stateless and thread-safe: scratch space lives in a per-thread workspace, so a call allocates
- * only its result (and, for n &gt; 32, the meet-in-the-middle tables).
+ * <p>The class is stateless and thread-safe: scratch space lives in per-thread workspaces, so a call allocates
+ * little besides its result (and, for n &gt; 32, the meet-in-the-middle tables).
  */
 public final class SubsetSum {
-  /** Largest base set for {@link Mode#MIN_SIZE} and {@link Mode#FIRST_HIT} (indices fit a 63-bit mask). */
-  public static final int MAX_N = 62;
+  /** Largest base set for {@link Mode#MIN_SIZE}, {@link Mode#FIRST_HIT} and {@link Mode#MIN_NORM}. */
+  public static final int MAX_N = 256;
   /** Largest base set for {@link Mode#EXACT} (two tables of \( 2^{20} \) sums). */
   public static final int EXACT_MAX_N = 40;
-  /** Largest base set for {@link Mode#MIN_NORM} (two tables of \( 2^{15} \) entries). */
-  public static final int MIN_NORM_MAX_N = 30;
+  /** Largest base set for which {@link Mode#MIN_NORM} returns the exact least norm. */
+  public static final int MIN_NORM_EXACT_N = 16;
+  /** Node budget of the {@link Mode#MIN_SIZE} enumeration of sizes 5 and more. */
+  public static final long MIN_SIZE_BUDGET = 1L << 20;
+  /** Node budget of {@link Mode#FIRST_HIT} (and of the near-minimal fallback of {@link Mode#MIN_SIZE}) above n = 40. */
+  public static final long FIRST_HIT_BUDGET = 1L << 20;
   /** Half-table sizes up to this many entries are kept in the per-thread workspace between calls. */
   private static final int CACHED_HALF_BITS = 16;
 
   /** Search strategy; see the class documentation. */
   public enum Mode {
-    /** Minimum-cardinality subset within eps (reference behaviour). */
+    /** Minimum-cardinality subset within eps (reference behaviour; exact up to size 4, see the class doc). */
     MIN_SIZE(MAX_N, "min-size"),
     /** Optimal error by meet-in-the-middle; proves infeasibility. */
     EXACT(EXACT_MAX_N, "exact"),
     /** Branch and bound, stops at the first subset within eps. */
     FIRST_HIT(MAX_N, "first-hit"),
     /**
-     * Least Euclidean norm \( \sum_S x_i^2 \) among the subsets within eps (meet-in-the-middle over all subsets;
-     * n &le; {@link #MIN_NORM_MAX_N}): the kept weights then pass their inputs' errors on as little as possible.
+     * Least l1 norm \( \sum_S |x_i| \) among the subsets within eps (exact for n &le; {@link #MIN_NORM_EXACT_N},
+     * near-least above, see the class doc): the kept weights then pass their inputs' errors on as little as
+     * possible.
      */
-    MIN_NORM(MIN_NORM_MAX_N, "min-norm");
+    MIN_NORM(MAX_N, "min-norm");
 
     private final int maxN;
     private final String cliName;
@@ -72,7 +95,7 @@ public final class SubsetSum {
     /** The largest base-set size this mode accepts. */
     public int maxN() { return maxN; }
 
-    /** The command-line spelling ({@code min-size}, {@code exact}, {@code first-hit}). */
+    /** The command-line spelling ({@code min-size}, {@code exact}, {@code first-hit}, {@code min-norm}). */
     public String cliName() { return cliName; }
 
     /**
@@ -96,8 +119,8 @@ public final class SubsetSum {
    *
    * @param indices the chosen indices, strictly ascending (may be empty: the empty sum is 0)
    * @param achievedError \( |z - \sum_{i \in S} x_i| \), recomputed with a compensated sum
-   * @param withinEps whether {@code achievedError <= eps}; when false, no subset is within eps and
-   *     {@code indices} has the optimal error
+   * @param withinEps whether {@code achievedError <= eps}; when false, {@code indices} is the best subset found
+   *     (for n &le; 40, or a target out of reach, one with the optimal error: no subset is within eps)
    */
   public record Solution(int[] indices, double achievedError, boolean withinEps) {
     /** The number of chosen candidates. */
@@ -135,36 +158,46 @@ public final class SubsetSum {
    */
   public static Solution solve(double[] base, double target, double eps, Mode mode) {
     check(base, target, eps, mode);
-    long mask;
-    switch (mode) {
-      case MIN_SIZE: mask = minSize(base, target, eps); break;
-      case EXACT: mask = exactMask(base, target); break;
-      case FIRST_HIT: mask = firstHit(base, target, eps); break;
-      case MIN_NORM: mask = minNorm(base, target, eps); break;
-      default: throw new AssertionError(mode);
+    int[] idx = outOfReach(base, target, eps);
+    if (idx == null) {
+      switch (mode) {
+        case MIN_SIZE: idx = minSize(base, target, eps); break;
+        case EXACT: idx = indices(exactMask(base, target)); break;
+        case FIRST_HIT: idx = firstHit(base, target, eps); break;
+        case MIN_NORM: idx = MinNormSearch.solve(base, target, eps); break;
+        default: throw new AssertionError(mode);
+      }
     }
-    return solution(base, target, eps, mask);
+    double err = error(base, target, idx, idx.length);
+    return new Solution(idx, err, err <= eps);
   }
 
   /**
-   * The optimal error \( \min_S |z - \sum_S x_i| \) over all subsets (meet-in-the-middle for n &le; 40, exhaustive
-   * branch and bound above).
+   * The optimal error \( \min_S |z - \sum_S x_i| \) over all subsets (meet-in-the-middle).
    *
-   * @param base candidates, finite, length at most {@link #MAX_N}. Not modified.
+   * @param base candidates, finite, length at most {@link #EXACT_MAX_N}. Not modified.
    * @param target the target, finite
    * @return the optimal error, recomputed with a compensated sum
    */
   public static double optimalError(double[] base, double target) {
-    check(base, target, 1.0, Mode.MIN_SIZE);
-    return error(base, target, best(base, target));
+    check(base, target, 1.0, Mode.EXACT);
+    return error(base, target, exactMask(base, target));
   }
 
-  /** {@code |target - sum_{i in mask} base[i]|} with a compensated (Neumaier) sum. */
+  /** {@code |target - sum_{i in mask} base[i]|} with a compensated (Neumaier) sum; base.length &le; 63. */
   static double error(double[] base, double target, long mask) {
+    return error(base, target, indices(mask), Long.bitCount(mask));
+  }
+
+  /**
+   * {@code |target - sum_{j < len} base[idx[j]]|} with a compensated (Neumaier) sum, the terms in the order of
+   * {@code idx} (callers pass ascending indices, so the value does not depend on how a subset was found).
+   */
+  static double error(double[] base, double target, int[] idx, int len) {
     double s = -target;
     double c = 0;
-    for (long m = mask; m != 0; m &= m - 1) {
-      double x = base[Long.numberOfTrailingZeros(m)];
+    for (int j = 0; j < len; j++) {
+      double x = base[idx[j]];
       double t = s + x;
       c += Math.abs(s) >= Math.abs(x) ? (s - t) + x : (x - t) + s;
       s = t;
@@ -172,14 +205,42 @@ public final class SubsetSum {
     return Math.abs(s + c);
   }
 
-  private static Solution solution(double[] base, double target, double eps, long mask) {
+  /** The indices of a mask, ascending. */
+  private static int[] indices(long mask) {
     int[] idx = new int[Long.bitCount(mask)];
     int k = 0;
     for (long m = mask; m != 0; m &= m - 1) {
       idx[k++] = Long.numberOfTrailingZeros(m);
     }
-    double err = error(base, target, mask);
-    return new Solution(idx, err, err <= eps);
+    return idx;
+  }
+
+  /**
+   * When z is out of reach (above the sum of the positive candidates plus eps, or below the sum of the negative
+   * ones minus eps, with a margin for rounding), the optimal subset: all positive (negative) candidates. Otherwise
+   * null. O(n).
+   */
+  static int[] outOfReach(double[] x, double z, double eps) {
+    double pos = 0;
+    double neg = 0;
+    for (double v : x) {
+      pos += Math.max(v, 0.0);
+      neg += Math.min(v, 0.0);
+    }
+    double slack = 4 * (x.length + 2) * Math.ulp(Math.max(Math.max(pos, -neg), Math.abs(z)) + eps);
+    boolean above = z - pos > eps + slack;
+    if (!above && !(neg - z > eps + slack)) {
+      return null;
+    }
+    // branch-free selection: write every index, advance only past the chosen ones
+    int[] idx = new int[x.length + 1];
+    int k = 0;
+    double sign = above ? 1 : -1;
+    for (int i = 0; i < x.length; i++) {
+      idx[k] = i;
+      k += sign * x[i] > 0 ? 1 : 0;
+    }
+    return Arrays.copyOf(idx, k);
   }
 
   private static void check(double[] base, double target, double eps, Mode mode) {
@@ -208,166 +269,44 @@ public final class SubsetSum {
   }
 
   // ---------------------------------------------------------------------------------------------------------------
-  // min-norm
-
-  /**
-   * Among the subsets within eps, one of least \( \sum_S x_i^2 \) (the first found in a fixed order on ties); when
-   * none is within eps, the optimal-error subset. Meet in the middle: the subsets of the second half sorted by sum,
-   * and for every subset of the first half a scan of the window of second-half sums that lands within eps.
-   */
-  private static long minNorm(double[] x, double z, double eps) {
-    int n = x.length;
-    int h = n / 2;
-    Half left = Half.of(x, 0, h);
-    Half right = Half.of(x, h, n);
-    long best = -1;
-    double bestNorm = Double.POSITIVE_INFINITY;
-    double slack = 4 * Math.ulp(1.0) * (Math.abs(z) + n);
-    double[] sorted = right.sums;
-    int nr = sorted.length;
-    for (int k = 0; k < left.sums.length; k++) {
-      if (left.norms[k] >= bestNorm) continue;
-      double lo = z - left.sums[k] - eps - slack;
-      double hi = z - left.sums[k] + eps + slack;
-      int i = Arrays.binarySearch(sorted, lo);
-      if (i < 0) i = -i - 1;
-      while (i > 0 && sorted[i - 1] >= lo) i--;
-      for (; i < nr && sorted[i] <= hi; i++) {
-        double norm = left.norms[k] + right.norms[i];
-        if (norm < bestNorm) {
-          long mask = left.masks[k] | ((long) right.masks[i] << h);
-          if (error(x, z, mask) <= eps) {
-            bestNorm = norm;
-            best = mask;
-          }
-        }
-      }
-    }
-    return best >= 0 ? best : exactMask(x, z);
-  }
-
-  /** All subsets of x[from, to) sorted by sum, with their squared norms and masks (relative to {@code from}). */
-  private record Half(double[] sums, double[] norms, int[] masks) {
-    static Half of(double[] x, int from, int to) {
-      int size = 1 << (to - from);
-      double[] s = new double[size];
-      double[] q = new double[size];
-      int[] m = new int[size];
-      double[] s2 = new double[size];
-      double[] q2 = new double[size];
-      int[] m2 = new int[size];
-      int len = 1;
-      for (int j = from; j < to; j++) {
-        double v = x[j];
-        int bit = 1 << (j - from);
-        // merge the sorted list with itself shifted by v (Horowitz and Sahni)
-        int a = 0;
-        int b = 0;
-        int o = 0;
-        while (a < len || b < len) {
-          boolean takeA = b >= len || (a < len && s[a] <= s[b] + v);
-          if (takeA) {
-            s2[o] = s[a];
-            q2[o] = q[a];
-            m2[o++] = m[a++];
-          } else {
-            s2[o] = s[b] + v;
-            q2[o] = q[b] + v * v;
-            m2[o++] = m[b++] | bit;
-          }
-        }
-        len *= 2;
-        double[] ts = s;
-        s = s2;
-        s2 = ts;
-        double[] tq = q;
-        q = q2;
-        q2 = tq;
-        int[] tm = m;
-        m = m2;
-        m2 = tm;
-      }
-      return new Half(s, q, m);
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------------------------
   // min-size
 
-  private static long minSize(double[] x, double z, double eps) {
-    int n = x.length;
-    // Work allowed before feasibility is decided: 4 * 2^(n/2) subsets (the cost of the meet-in-the-middle
-    // optimum) up to n = 40, 2^22 subsets above.
-    double budget = n <= EXACT_MAX_N ? Math.max(64.0, 4.0 * Math.pow(2.0, n / 2.0)) : 0x1p22;
-    double spent = 0;
-    boolean feasibleKnown = false;
-    double comb = 1; // C(n, k)
-    for (int k = 0; k <= n; k++) {
-      if (!feasibleKnown && spent + comb > budget && spent > 0) {
-        long m = optimumOrHit(x, z, eps);
-        if (!(error(x, z, m) <= eps)) {
-          return m;
-        }
-        feasibleKnown = true;
-      }
-      long m = ofSize(x, z, eps, 0, k, 0.0, 0L);
-      if (m >= 0) {
-        return m;
-      }
-      spent += comb;
-      comb = comb * (n - k) / (k + 1);
+  /**
+   * Sizes 0 to 4 exhaustively; then, for n &le; 40, the exact optimum decides feasibility; then sizes 5, 6, ...
+   * within {@link #MIN_SIZE_BUDGET} nodes; if that runs out, a subset within eps shrunk locally (the exact optimum
+   * for n &le; 40, the first hit of the branch and bound above).
+   */
+  static int[] minSize(double[] x, double z, double eps) {
+    MinSizeSearch search = MinSizeSearch.get();
+    search.load(x, z, eps);
+    int[] r = search.upTo(4);
+    if (r != null) {
+      return r;
     }
-    // No subset within eps (only reached when every size was enumerated).
-    return optimumOrHit(x, z, eps);
-  }
-
-  /** First subset (lexicographic) of exactly {@code k} indices from {@code start..n-1} within eps, or -1. */
-  private static long ofSize(double[] x, double z, double eps, int start, int k, double partial, long mask) {
-    int n = x.length;
-    if (k == 0) {
-      return Math.abs(partial - z) <= eps ? mask : -1L;
-    }
-    if (k == 1) {
-      double r = z - partial;
-      for (int j = start; j < n; j++) {
-        if (Math.abs(r - x[j]) <= eps) {
-          return mask | (1L << j);
-        }
-      }
-      return -1L;
-    }
-    for (int j = start, last = n - k; j <= last; j++) {
-      long m = ofSize(x, z, eps, j + 1, k - 1, partial + x[j], mask | (1L << j));
-      if (m >= 0) {
-        return m;
+    int[] fallback = null;
+    if (x.length <= EXACT_MAX_N) {
+      fallback = indices(exactMask(x, z));
+      if (!(error(x, z, fallback, fallback.length) <= eps)) {
+        return fallback;
       }
     }
-    return -1L;
+    r = search.fromFive(MIN_SIZE_BUDGET);
+    if (r != null) {
+      return r;
+    }
+    if (fallback == null) {
+      fallback = firstHit(x, z, eps);
+      if (!(error(x, z, fallback, fallback.length) <= eps)) {
+        return fallback;
+      }
+    }
+    return search.shrink(fallback);
   }
 
   // ---------------------------------------------------------------------------------------------------------------
   // optimum
 
-  /** A mask with the optimal error: meet-in-the-middle up to EXACT_MAX_N, exhaustive branch and bound above. */
-  private static long best(double[] x, double z) {
-    return optimumOrHit(x, z, 0.0);
-  }
-
-  /**
-   * Up to EXACT_MAX_N: a mask with the optimal error (meet-in-the-middle). Above: branch and bound that stops at
-   * the first subset within eps, and otherwise completes and returns the optimum. Either way the result is within
-   * eps iff some subset is.
-   */
-  private static long optimumOrHit(double[] x, double z, double eps) {
-    if (x.length <= EXACT_MAX_N) {
-      return exactMask(x, z);
-    }
-    Workspace w = Workspace.get();
-    w.prepare(x, z, eps, Long.MAX_VALUE);
-    w.dfs(0, 0.0, 0L);
-    return w.bestMask;
-  }
-
+  /** A mask with the optimal error (meet-in-the-middle, n <= EXACT_MAX_N). */
   private static long exactMask(double[] x, double z) {
     int n = x.length;
     int ha = (n + 1) / 2;
@@ -479,16 +418,33 @@ public final class SubsetSum {
   // ---------------------------------------------------------------------------------------------------------------
   // first hit
 
-  private static long firstHit(double[] x, double z, double eps) {
+  /**
+   * Branch and bound, stopping at the first subset within eps. n &le; 40: after 4 * 2^(n/2) nodes the exact
+   * optimum instead. Above: after {@link #FIRST_HIT_BUDGET} nodes without a hit, the better of the best subset found
+   * and the exact optimum over the first 40 candidates.
+   */
+  static int[] firstHit(double[] x, double z, double eps) {
     int n = x.length;
     Workspace w = Workspace.get();
-    long budget = n <= EXACT_MAX_N ? (long) Math.max(256.0, 4.0 * Math.pow(2.0, n / 2.0)) : Long.MAX_VALUE;
+    long budget = n <= EXACT_MAX_N ? (long) Math.max(256.0, 4.0 * Math.pow(2.0, n / 2.0)) : FIRST_HIT_BUDGET;
     w.prepare(x, z, eps, budget);
-    w.dfs(0, 0.0, 0L);
+    w.dfs(0, 0.0, 0);
     if (w.bestErr <= eps || !w.aborted) {
-      return w.bestMask;
+      int[] idx = new int[w.bestLen];
+      for (int j = 0; j < w.bestLen; j++) idx[j] = w.order[w.best[j]];
+      Arrays.sort(idx);
+      return idx;
     }
-    return exactMask(x, z);
+    int[] opt = indices(exactMask(n <= EXACT_MAX_N ? x : Arrays.copyOf(x, EXACT_MAX_N), z));
+    if (n > EXACT_MAX_N) {
+      int[] idx = new int[w.bestLen];
+      for (int j = 0; j < w.bestLen; j++) idx[j] = w.order[w.best[j]];
+      Arrays.sort(idx);
+      if (error(x, z, idx, idx.length) < error(x, z, opt, opt.length)) {
+        return idx;
+      }
+    }
+    return opt;
   }
 
   /** Per-thread scratch space. */
@@ -502,11 +458,15 @@ public final class SubsetSum {
     private int[] bm = new int[0];
     private int[] tm = new int[0];
 
-    // branch and bound state
-    private double[] vals = new double[MAX_N];
-    private int[] order = new int[MAX_N];
+    // branch and bound state: candidates by decreasing magnitude, the current and the best subset as positions
+    private final double[] vals = new double[MAX_N];
+    final int[] order = new int[MAX_N];
+    private final long[] keys = new long[MAX_N];
     private final double[] sufPos = new double[MAX_N + 1];
     private final double[] sufNeg = new double[MAX_N + 1];
+    private final int[] chosen = new int[MAX_N];
+    final int[] best = new int[MAX_N];
+    int bestLen;
     private int n;
     private double z;
     private double eps;
@@ -514,7 +474,6 @@ public final class SubsetSum {
     private long budget;
     boolean aborted;
     double bestErr;
-    long bestMask;
 
     static Workspace get() { return LOCAL.get(); }
 
@@ -563,16 +522,21 @@ public final class SubsetSum {
       nodes = 0;
       aborted = false;
       for (int i = 0; i < n; i++) {
-        // insertion sort by |x| descending (n <= 62)
+        keys[i] = (MinSizeSearch.sortable(-Math.abs(x[i])) & ~0xFFL) | i;
+      }
+      Arrays.sort(keys, 0, n);
+      for (int p = 0; p < n; p++) {
+        // restore the exact order of magnitudes (the key dropped 8 low bits) by insertion
+        int i = (int) (keys[p] & 0xFF);
         double v = x[i];
-        int j = i;
-        while (j > 0 && Math.abs(vals[j - 1]) < Math.abs(v)) {
-          vals[j] = vals[j - 1];
-          order[j] = order[j - 1];
-          j--;
+        int q = p;
+        while (q > 0 && Math.abs(vals[q - 1]) < Math.abs(v)) {
+          vals[q] = vals[q - 1];
+          order[q] = order[q - 1];
+          q--;
         }
-        vals[j] = v;
-        order[j] = i;
+        vals[q] = v;
+        order[q] = i;
       }
       sufPos[n] = 0;
       sufNeg[n] = 0;
@@ -581,16 +545,17 @@ public final class SubsetSum {
         sufNeg[i] = sufNeg[i + 1] + Math.min(vals[i], 0.0);
       }
       bestErr = Math.abs(z);
-      bestMask = 0L;
+      bestLen = 0;
     }
 
     /** Returns true when the search must stop (hit within eps or node budget exhausted). */
-    boolean dfs(int i, double partial, long mask) {
+    boolean dfs(int i, double partial, int depth) {
       double r = z - partial;
       double err = Math.abs(r);
       if (err < bestErr) {
         bestErr = err;
-        bestMask = mask;
+        System.arraycopy(chosen, 0, best, 0, depth);
+        bestLen = depth;
         if (err <= eps) {
           return true;
         }
@@ -609,11 +574,15 @@ public final class SubsetSum {
         return true;
       }
       double v = vals[i];
-      long with = mask | (1L << order[i]);
       if ((r > 0) == (v > 0)) {
-        return dfs(i + 1, partial + v, with) || dfs(i + 1, partial, mask);
+        return include(i, partial + v, depth) || dfs(i + 1, partial, depth);
       }
-      return dfs(i + 1, partial, mask) || dfs(i + 1, partial + v, with);
+      return dfs(i + 1, partial, depth) || include(i, partial + v, depth);
+    }
+
+    private boolean include(int i, double partial, int depth) {
+      chosen[depth] = i;
+      return dfs(i + 1, partial, depth + 1);
     }
   }
 }

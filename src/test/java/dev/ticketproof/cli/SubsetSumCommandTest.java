@@ -82,8 +82,9 @@ class SubsetSumCommandTest {
 
   @Test
   void badInputExitsTwoNamingTheFlagAndRange() {
-    assertBad(run("subset-sum", "stats", "--n", "0"), "--n", "[1, 62]");
-    assertBad(run("subset-sum", "stats", "--n", "63"), "--n", "[1, 62]");
+    assertBad(run("subset-sum", "stats", "--n", "0"), "--n", "[1, 256]");
+    assertBad(run("subset-sum", "stats", "--n", "257"), "--n", "[1, 256]");
+    assertBad(run("subset-sum", "stats", "--n", "257", "--mode", "min-norm"), "--n", "[1, 256]");
     assertBad(run("subset-sum", "stats", "--n", "41", "--mode", "exact"), "--n", "[1, 40]");
     assertBad(run("subset-sum", "stats", "--eps", "0"), "--eps", "(0, 1]");
     assertBad(run("subset-sum", "stats", "--eps", "NaN"), "--eps", "(0, 1]");

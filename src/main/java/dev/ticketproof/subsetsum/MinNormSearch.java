@@ -1,0 +1,307 @@
+package dev.ticketproof.subsetsum;
+
+import java.util.Arrays;
+
+/**
+ * Subsets within eps of least l1 norm \( L(S) = \sum_{i \in S} |x_i| \) (the engine of
+ * {@link SubsetSum.Mode#MIN_NORM}). Called with a target in reach (see {@link SubsetSum#outOfReach}).
+ *
+ * <p>Write \( \sigma = \sum_S x_i \), H for the candidates of z's sign ("helpers") and C for the others
+ * ("cancellers"), and \( m(S) = \sum_{S \cap C} |x_i| \) for the cancelled mass. Then
+ * \( L(S) = |\sigma| + 2 m(S) \), and for S within eps \( L(S) \ge |z| - \varepsilon + 2 m(S) \): a least-norm subset
+ * cancels as little as possible.
+ *
+ * <ul>
+ *   <li>|z| &le; eps: the empty set (L = 0).</li>
+ *   <li>n &le; {@link SubsetSum#MIN_NORM_EXACT_N}: complete branch and bound over the candidates by increasing
+ *       magnitude, started from the {@link SubsetSum.Mode#MIN_SIZE} answer; a branch is cut when its norm plus a
+ *       lower bound for the rest (\( \max(|r| - \varepsilon, \mu) \), or \( 2\mu \) when one more candidate cannot
+ *       land within eps, with r the remaining distance and \( \mu \) the smallest remaining magnitude) is not below
+ *       the best norm. Exact least norm.</li>
+ *   <li>larger n: the canceller subsets are enumerated by increasing mass m (best first, from the empty one); for
+ *       each, the sorted-candidate search finds whether at most 4 helpers sum to \( |z| + m \) within eps. The
+ *       first hit has \( L \le |z| + \varepsilon + 2m \), while every subset within eps that cancels at least m has
+ *       \( L \ge |z| - \varepsilon + 2m \): so the hit is within 2 eps of the least norm among the subsets with at
+ *       most 4 helpers. The enumeration also stops as soon as no remaining mass can beat the
+ *       {@link SubsetSum.Mode#MIN_SIZE} answer by more than 2 eps (that answer is returned), and after
+ *       {@link #CHECKS} canceller subsets (the better of the min-size answer and any hit is returned, without the
+ *       2 eps guarantee).</li>
+ * </ul>
+ */
+final class MinNormSearch {
+  /** Canceller subsets tried per instance above {@link SubsetSum#MIN_NORM_EXACT_N}. */
+  static final int CHECKS = 32;
+
+  private static final ThreadLocal<MinNormSearch> LOCAL = ThreadLocal.withInitial(MinNormSearch::new);
+
+  private final MinSizeSearch helpers = MinSizeSearch.fresh();
+  private final double[] hv = new double[SubsetSum.MAX_N];
+  private final int[] hIdx = new int[SubsetSum.MAX_N];
+  private final double[] cm = new double[SubsetSum.MAX_N];
+  private final int[] cIdx = new int[SubsetSum.MAX_N];
+  private final long[] keys = new long[SubsetSum.MAX_N];
+  // best-first enumeration of canceller subsets: node = (mass, last element, node of the set without it)
+  private final double[] nodeMass = new double[2 * CHECKS + 2];
+  private final int[] nodeLast = new int[2 * CHECKS + 2];
+  private final int[] nodeRest = new int[2 * CHECKS + 2];
+  private final int[] heap = new int[2 * CHECKS + 2];
+
+  /** Whether the last enumeration on this thread ended before {@link #CHECKS} (the 2 eps guarantee holds). */
+  private boolean completed;
+
+  private MinNormSearch() {}
+
+  /**
+   * Whether the last {@link SubsetSum.Mode#MIN_NORM} call on this thread that reached the canceller enumeration
+   * ended by its own bound or a hit rather than at {@link #CHECKS} (for tests and measurements).
+   */
+  static boolean lastCompleted() {
+    return LOCAL.get().completed;
+  }
+
+  static int[] solve(double[] x, double z, double eps) {
+    if (Math.abs(z) <= eps) {
+      return new int[0];
+    }
+    int[] init = SubsetSum.minSize(x, z, eps);
+    if (!(SubsetSum.error(x, z, init, init.length) <= eps)) {
+      return init;
+    }
+    if (x.length <= SubsetSum.MIN_NORM_EXACT_N) {
+      return new Exact(x, z, eps).run(init);
+    }
+    return LOCAL.get().near(x, z, eps, init);
+  }
+
+  static double norm(double[] x, int[] idx) {
+    double t = 0;
+    for (int i : idx) t += Math.abs(x[i]);
+    return t;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // canceller enumeration (n > MIN_NORM_EXACT_N)
+
+  private int[] near(double[] x, double z, double eps, int[] init) {
+    int n = x.length;
+    double sign = z > 0 ? 1 : -1;
+    double za = Math.abs(z);
+    int nh = 0;
+    int nc = 0;
+    for (int i = 0; i < n; i++) {
+      double v = sign * x[i];
+      if (v > 0) {
+        hv[nh] = v;
+        hIdx[nh++] = i;
+      } else if (v < 0) {
+        keys[nc++] = (MinSizeSearch.sortable(-v) & ~0xFFL) | i;
+      }
+    }
+    // cancellers by increasing magnitude (exact order restored after the truncated key sort)
+    Arrays.sort(keys, 0, nc);
+    for (int p = 0; p < nc; p++) {
+      int i = (int) (keys[p] & 0xFF);
+      double v = -sign * x[i];
+      int q = p;
+      while (q > 0 && cm[q - 1] > v) {
+        cm[q] = cm[q - 1];
+        cIdx[q] = cIdx[q - 1];
+        q--;
+      }
+      cm[q] = v;
+      cIdx[q] = i;
+    }
+    int[] best = init;
+    double bestNorm = norm(x, init);
+    helpers.load(Arrays.copyOf(hv, nh), za, eps);
+    int size = 0;
+    int created = 0;
+    int node = -1; // the empty canceller set first
+    double mass = 0;
+    completed = false;
+    for (int check = 0; check < CHECKS; check++) {
+      if (za - eps + 2 * mass >= bestNorm - 2 * eps) {
+        completed = true;
+        break; // nothing left can beat the best by more than 2 eps
+      }
+      helpers.retarget(za + mass, eps);
+      int[] h = helpers.upTo(4);
+      if (h != null) {
+        int[] s = union(h, node);
+        if (SubsetSum.error(x, z, s, s.length) <= eps) {
+          double norm = norm(x, s);
+          if (norm < bestNorm) {
+            best = s;
+          }
+          completed = true;
+          break; // best first: within 2 eps of every subset with at most 4 helpers
+        }
+      }
+      // successors of the current node: extend by the next canceller, or replace the last one by it
+      int last = node < 0 ? -1 : nodeLast[node];
+      if (last + 1 < nc) {
+        nodeMass[created] = mass + cm[last + 1];
+        nodeLast[created] = last + 1;
+        nodeRest[created] = node;
+        size = push(size, created++);
+        if (node >= 0) {
+          int rest = nodeRest[node];
+          nodeMass[created] = (rest < 0 ? 0 : nodeMass[rest]) + cm[last + 1];
+          nodeLast[created] = last + 1;
+          nodeRest[created] = rest;
+          size = push(size, created++);
+        }
+      }
+      if (size == 0) {
+        completed = true;
+        break;
+      }
+      node = heap[0];
+      mass = nodeMass[node];
+      size = pop(size);
+    }
+    return best;
+  }
+
+  /** The caller's indices of helpers {@code h} (helper positions) and of the cancellers of {@code node}, ascending. */
+  private int[] union(int[] h, int node) {
+    int k = 0;
+    for (int q = node; q >= 0; q = nodeRest[q]) k++;
+    int[] s = new int[h.length + k];
+    for (int j = 0; j < h.length; j++) s[j] = hIdx[h[j]];
+    int o = h.length;
+    for (int q = node; q >= 0; q = nodeRest[q]) s[o++] = cIdx[nodeLast[q]];
+    Arrays.sort(s);
+    return s;
+  }
+
+  private boolean less(int a, int b) {
+    return nodeMass[a] < nodeMass[b] || (nodeMass[a] == nodeMass[b] && a < b);
+  }
+
+  private int push(int size, int id) {
+    int i = size;
+    heap[i] = id;
+    while (i > 0 && less(heap[i], heap[(i - 1) / 2])) {
+      int p = (i - 1) / 2;
+      int t = heap[p];
+      heap[p] = heap[i];
+      heap[i] = t;
+      i = p;
+    }
+    return size + 1;
+  }
+
+  private int pop(int size) {
+    int n = size - 1;
+    heap[0] = heap[n];
+    int i = 0;
+    while (true) {
+      int l = 2 * i + 1;
+      if (l >= n) break;
+      int c = l + 1 < n && less(heap[l + 1], heap[l]) ? l + 1 : l;
+      if (!less(heap[c], heap[i])) break;
+      int t = heap[c];
+      heap[c] = heap[i];
+      heap[i] = t;
+      i = c;
+    }
+    return n;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // exact branch and bound (n <= MIN_NORM_EXACT_N)
+
+  private static final class Exact {
+    private final double[] x;
+    private final double z;
+    private final double eps;
+    private final double window;
+    private final int n;
+    private final double[] v;
+    private final int[] ord;
+    private final double[] sufPos;
+    private final double[] sufNeg;
+    private final int[] chosen;
+    private final int[] idx;
+    private int[] best;
+    private double bestNorm;
+
+    Exact(double[] x, double z, double eps) {
+      this.x = x;
+      this.z = z;
+      this.eps = eps;
+      n = x.length;
+      v = new double[n];
+      ord = new int[n];
+      double abs = Math.abs(z);
+      for (int i = 0; i < n; i++) {
+        double a = Math.abs(x[i]);
+        abs += a;
+        int q = i;
+        while (q > 0 && Math.abs(v[q - 1]) > a) {
+          v[q] = v[q - 1];
+          ord[q] = ord[q - 1];
+          q--;
+        }
+        v[q] = x[i];
+        ord[q] = i;
+      }
+      window = eps + 16 * Math.ulp(abs);
+      sufPos = new double[n + 1];
+      sufNeg = new double[n + 1];
+      for (int p = n - 1; p >= 0; p--) {
+        sufPos[p] = sufPos[p + 1] + Math.max(v[p], 0.0);
+        sufNeg[p] = sufNeg[p + 1] + Math.min(v[p], 0.0);
+      }
+      chosen = new int[n];
+      idx = new int[n];
+    }
+
+    int[] run(int[] init) {
+      best = init;
+      bestNorm = norm(x, init);
+      dfs(0, 0.0, 0.0, 0);
+      return best;
+    }
+
+    private void dfs(int p, double s, double t, int depth) {
+      double r = z - s;
+      double ar = Math.abs(r);
+      if (ar <= window && within(depth)) {
+        if (t < bestNorm) {
+          bestNorm = t;
+          best = Arrays.copyOf(idx, depth);
+        }
+        return; // a superset costs more
+      }
+      if (p == n) {
+        return;
+      }
+      double mu = Math.abs(v[p]);
+      double extra = ar + eps < mu ? 2 * mu : Math.max(ar - eps, mu);
+      if (t + extra >= bestNorm) {
+        return;
+      }
+      if (r > sufPos[p] + window || r < sufNeg[p] - window) {
+        return;
+      }
+      if ((r > 0) == (v[p] > 0)) {
+        chosen[depth] = p;
+        dfs(p + 1, s + v[p], t + mu, depth + 1);
+        dfs(p + 1, s, t, depth);
+      } else {
+        dfs(p + 1, s, t, depth);
+        chosen[depth] = p;
+        dfs(p + 1, s + v[p], t + mu, depth + 1);
+      }
+    }
+
+    /** Whether the chosen subset is within eps (exact error); leaves its indices, ascending, in idx. */
+    private boolean within(int depth) {
+      for (int j = 0; j < depth; j++) idx[j] = ord[chosen[j]];
+      Arrays.sort(idx, 0, depth);
+      return SubsetSum.error(x, z, idx, depth) <= eps;
+    }
+  }
+}
