@@ -9,11 +9,12 @@ import java.util.Arrays;
  *   <li>size 0 and 1: a scan;</li>
  *   <li>size 2: two pointers on the sorted candidates, O(n);</li>
  *   <li>size 3: for each candidate, two pointers on the candidates after it, O(n^2);</li>
- *   <li>size 4: the n(n-1)/2 pair sums, bucketed by value (counting sort, then a sort inside each bucket), scanned
- *       with two pointers for two disjoint pairs, O(n^2) for smooth distributions;</li>
- *   <li>size k &ge; 5: depth-first enumeration of the k - 2 smallest-position candidates with interval pruning (the
- *       sum of the r smallest and of the r largest candidates bound what r more candidates can add), each leaf
- *       looking up the missing pair in the pair table; the enumeration stops after a node budget.</li>
+ *   <li>size 4: two disjoint pairs; the n(n-1)/2 pair sums are hashed into buckets of equal width, and each pair
+ *       is looked up among the pairs before it, then inserted, so the search stops at the first hit (typically
+ *       after a fraction of the pairs), O(n^2) for smooth distributions;</li>
+ *   <li>size k &ge; 5: depth-first enumeration of k - 2 candidates in increasing position with interval pruning
+ *       (the sums of the r smallest and of the r largest candidates bound what r more candidates can add), each
+ *       leaf looking up the missing pair in the pair table; the enumeration stops after a node budget.</li>
  * </ul>
  *
  * <p>Sizes 0 to 4 are searched exhaustively: the first size with a subset within eps is the minimum cardinality up
