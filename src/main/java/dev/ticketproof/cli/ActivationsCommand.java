@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,8 +33,7 @@ import picocli.CommandLine.Spec;
 public final class ActivationsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--format", defaultValue = "table", description = "json or table (default: ${DEFAULT-VALUE}).")
-  String format;
+  @CommandLine.Mixin FormatOption format;
 
   @Option(names = "--activation", description = "List only these activations (repeatable), e.g. leaky-relu(0.2).")
   List<String> only;
@@ -46,7 +46,6 @@ public final class ActivationsCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     try {
-      Cli.checkFormat(format);
       List<Activation> list = new ArrayList<>();
       if (only == null || only.isEmpty()) {
         list.addAll(ActivationCatalog.all());
@@ -64,7 +63,7 @@ public final class ActivationsCommand implements Callable<Integer> {
         out.add(describe(a, derive));
       }
       PrintWriter pw = spec.commandLine().getOut();
-      if ("json".equals(format)) {
+      if (format.json()) {
         pw.println(new GsonBuilder().disableHtmlEscaping().serializeNulls().setPrettyPrinting().create().toJson(out));
       } else {
         printTable(pw, out);

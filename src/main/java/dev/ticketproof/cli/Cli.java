@@ -10,60 +10,10 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
 
-/** Shared helpers of the ticket commands: format checks, progress bars, report JSON and tables. */
+/** Shared helpers of the ticket commands: inputs, report JSON and tables. */
 final class Cli {
   private Cli() {}
-
-  static void checkFormat(String format) {
-    if (!"json".equals(format) && !"table".equals(format)) {
-      throw new UsageError("--format must be json or table, got '" + format + "'");
-    }
-  }
-
-  /** A progress bar over output units of all layers (or nothing when disabled). */
-  static final class Bar implements TicketBuilder.Progress, AutoCloseable {
-    private final ProgressBar bar;
-    private String layer = "";
-    private long last;
-
-    Bar(ProgressBar bar) { this.bar = bar; }
-
-    @Override
-    public synchronized void step(String name, long done, long total) {
-      if (bar == null) return;
-      if (!name.equals(layer) || done < last) {
-        layer = name;
-        last = 0;
-        bar.maxHint(total);
-        bar.stepTo(0);
-        bar.setExtraMessage(name);
-      }
-      bar.stepTo(done);
-      last = done;
-    }
-
-    /** Progress over whole layers (the kernel's check): done of total layers, the last one named. */
-    synchronized void layers(String name, int done, int total) {
-      if (bar == null) return;
-      bar.maxHint(total);
-      bar.stepTo(done);
-      bar.setExtraMessage(name);
-    }
-
-    @Override public void close() {
-      if (bar != null) bar.close();
-    }
-  }
-
-  static Bar bar(boolean show, String task) {
-    if (!show) return new Bar(null);
-    return new Bar(new ProgressBarBuilder().setTaskName(task).setInitialMax(1).setUpdateIntervalMillis(250)
-        .setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate().build());
-  }
 
   /**
    * Reads inputs from an [N, ...] array (each example flattened to {@code dim} values) and optional labels [N].

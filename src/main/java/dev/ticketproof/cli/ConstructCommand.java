@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleFunction;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -124,11 +125,9 @@ public final class ConstructCommand implements Callable<Integer> {
   @Option(names = "--out", description = "Write the certificate to this .tpz file.")
   Path out;
 
-  @Option(names = "--format", defaultValue = "table", description = "json or table (default: ${DEFAULT-VALUE}).")
-  String format;
+  @CommandLine.Mixin FormatOption format;
 
-  @Option(names = "--no-progress", description = "No progress bar on stderr.")
-  boolean noProgress;
+  @CommandLine.Mixin ProgressOption progress;
 
   @Override
   public Integer call() {
@@ -157,7 +156,6 @@ public final class ConstructCommand implements Callable<Integer> {
   }
 
   private int run() {
-    Cli.checkFormat(format);
     Activation phi = TargetOptions.activation(activation);
     Network net = TargetOptions.load(target, arch, phi, inputShape);
     SourceNetwork.Construction cons;
@@ -242,27 +240,29 @@ public final class ConstructCommand implements Callable<Integer> {
     Boolean outputEpsMet = null;
     int builds = 0;
     Measure.Result m;
-    try (Cli.Bar bar = Cli.bar(!noProgress, "construct")) {
+    try (RunProgress bar = RunProgress.construct(progress.show(), samples)) {
       if (outputEps != null) {
         double scale = maxAbs(Evaluator.ofTarget(plan).applyAll(calibration));
         double rel = scale > 0 ? outputEps / scale : 0.5;
         double startEps = eps != null ? eps
             : rel >= 0.5 ? Goals.MAX_EPS : Goals.calibrate(plan, calibration, rel, Goals.SAFETY, seed);
+        bar.plan(SourceNetwork.of(plan, paramsFor.apply(startEps)));
         TicketBuilder.Budget budget = TicketBuilder.forOutputError(net, phi, paramsFor, outputEps, startEps,
             MAX_BUILDS, solver, th, target, bar);
         res = budget.result();
         usedEps = budget.eps();
         outputEpsMet = budget.met();
         epsBasis = "certified search";
-        m = Measure.of(res, net, phi, samples, seed);
+        m = Measure.of(res, net, phi, samples, seed, done -> bar.measured(done, samples));
       } else {
         usedEps = eps != null ? eps : Goals.calibrate(plan, calibration, outputRel, Goals.SAFETY, seed);
         epsBasis = eps != null ? "given" : "calibrated";
+        bar.plan(SourceNetwork.of(plan, paramsFor.apply(usedEps)));
         while (true) {
           res = TicketBuilder.build(net, phi, new TicketBuilder.Options(paramsFor.apply(usedEps), usedEps, solver, th,
               target), bar);
           builds++;
-          m = Measure.of(res, net, phi, samples, seed);
+          m = Measure.of(res, net, phi, samples, seed, done -> bar.measured(done, samples));
           // the calibration is a measurement: check the built ticket, tighten the tolerance when it misses the goal
           if (eps != null || builds >= MAX_BUILDS || usedEps <= Goals.MIN_EPS) break;
           double relErr = relative(m.maxError(), m.maxTargetOutput());
@@ -346,7 +346,7 @@ public final class ConstructCommand implements Callable<Integer> {
     }
     if (write) o.addProperty("out", out.toString());
     PrintWriter pw = spec.commandLine().getOut();
-    if ("json".equals(format)) {
+    if (format.json()) {
       pw.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(o));
     } else {
       Cli.printTable(pw, o);

@@ -24,9 +24,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -43,14 +41,12 @@ import picocli.CommandLine.Spec;
 public final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--no-progress", description = "No progress bar on stderr.")
-  boolean noProgress;
+  @CommandLine.Mixin ProgressOption progress;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed of the source networks (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--format", defaultValue = "table", description = "json or table (default: ${DEFAULT-VALUE}).")
-  String format;
+  @CommandLine.Mixin FormatOption format;
 
   /** One row of the demo. */
   record Row(String target, String activation, String construction, String upto, double lo, double hi) {}
@@ -69,7 +65,6 @@ public final class DemoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     try {
-      Cli.checkFormat(format);
     } catch (UsageError e) {
       spec.commandLine().getErr().println("demo: " + e.getMessage());
       return 2;
@@ -85,21 +80,20 @@ public final class DemoCommand implements Callable<Integer> {
     }
     boolean allHold = true;
     long start = System.nanoTime();
-    try (ProgressBar bar = noProgress ? null : new ProgressBarBuilder().setTaskName("demo").setInitialMax(ROWS.size())
-        .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(250).build()) {
-      for (Row row : ROWS) {
-        if (bar != null) bar.setExtraMessage(row.target() + " " + row.activation() + " " + row.construction());
+    try (OverallProgress bar = OverallProgress.of(progress.show(), "demo", ROWS.size())) {
+      for (int i = 0; i < ROWS.size(); i++) {
+        Row row = ROWS.get(i);
         JsonObject o = run(row, dir);
         allHold &= "holds".equals(o.get("verdict").getAsString());
         rows.add(o);
-        if (bar != null) bar.step();
+        bar.step(i + 1, ROWS.size(), row.target() + " " + row.activation() + " " + row.construction());
       }
     } catch (IOException e) {
       spec.commandLine().getErr().println("demo: " + e.getMessage());
       return 1;
     }
     double total = (System.nanoTime() - start) / 1e9;
-    if ("json".equals(format)) {
+    if (format.json()) {
       JsonObject o = new JsonObject();
       o.add("rows", rows);
       o.addProperty("seconds", total);

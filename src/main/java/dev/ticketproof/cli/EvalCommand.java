@@ -64,17 +64,11 @@ public final class EvalCommand implements Callable<Integer> {
       description = "Output element type: float64 or float32 (default: ${DEFAULT-VALUE}).")
   String dtype;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
-      description = "Summary format on stdout: table or json (default: ${DEFAULT-VALUE}).")
-  String format;
+  @CommandLine.Mixin FormatOption format;
 
   @Override public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!format.equals("table") && !format.equals("json")) {
-      err.println("ticketproof eval: --format: expected table or json, got '" + format + "'");
-      return 2;
-    }
     if (!dtype.equals("float64") && !dtype.equals("float32")) {
       err.println("ticketproof eval: --dtype: expected float64 or float32, got '" + dtype + "'");
       return 2;
@@ -108,7 +102,7 @@ public final class EvalCommand implements Callable<Integer> {
       }
       Npy.write(out, y, dtype.equals("float64") ? DType.FLOAT64 : DType.FLOAT32);
       double seconds = (System.nanoTime() - start) / 1e9;
-      if (format.equals("json")) {
+      if (format.json()) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("target", target.tensors().source());
         m.put("arch", arch);
@@ -166,7 +160,7 @@ public final class EvalCommand implements Callable<Integer> {
     Npy.write(out, y, dtype.equals("float64") ? DType.FLOAT64 : DType.FLOAT32);
     double seconds = (System.nanoTime() - start) / 1e9;
     PrintWriter stdout = spec.commandLine().getOut();
-    if (format.equals("json")) {
+    if (format.json()) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("ticket", ticket.toString());
       m.put("target", t.cert().header().target());

@@ -45,17 +45,11 @@ public final class InspectCommand implements Callable<Integer> {
   @Option(names = "--no-masks", description = "Do not apply masks X_mask; list them as tensors.")
   boolean noMasks;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
-      description = "Output format: table or json (default: ${DEFAULT-VALUE}).")
-  String format;
+  @CommandLine.Mixin FormatOption format;
 
   @Override public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (!format.equals("table") && !format.equals("json")) {
-      err.println("--format: expected table or json, got '" + format + "'");
-      return 2;
-    }
     try {
       long start = System.nanoTime();
       TensorFile file;
@@ -68,7 +62,7 @@ public final class InspectCommand implements Callable<Integer> {
         file = TensorFiles.read(path, !noMasks);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      if (format.equals("json")) out.println(json(file, built, seconds));
+      if (format.json()) out.println(json(file, built, seconds));
       else table(out, file, built, seconds);
       out.flush();
       return 0;

@@ -1,5 +1,10 @@
 package dev.ticketproof.cli;
 
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,5 +31,106 @@ public final class Main implements Runnable {
   public static void main(String[] args) { System.exit(run(args)); }
 
   /** Runs the command line and returns the exit code (0 ok, 1 internal error, 2 bad input, 3 rejected). */
-  public static int run(String... args) { return new CommandLine(new Main()).execute(args); }
+  public static int run(String... args) { return commandLine().execute(args); }
+
+  /**
+   * The command line with TicketProof's error handling: a bad flag is a one-line message on stderr and exit code 2;
+   * with {@code --format json}, every error (bad flag, bad input, rejected file, internal error) that leaves stdout
+   * empty also prints {@code {"error": MESSAGE, "exitCode": N}} on stdout, MESSAGE being what went to stderr.
+   */
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionStrategy(Main::execute);
+    cl.setParameterExceptionHandler(Main::badParameter);
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      ex.printStackTrace(cmd.getErr());
+      if (json(parsed)) jsonError(cmd.getOut(), "internal error: " + ex, 1);
+      return 1;
+    });
+    return cl;
+  }
+
+  private static int execute(CommandLine.ParseResult parsed) {
+    if (!json(parsed)) return new CommandLine.RunLast().execute(parsed);
+    CommandLine.ParseResult last = parsed;
+    while (last.hasSubcommand()) last = last.subcommand();
+    CommandLine cmd = last.commandSpec().commandLine();
+    PrintWriter out = cmd.getOut();
+    PrintWriter err = cmd.getErr();
+    StringWriter errText = new StringWriter();
+    boolean[] printed = {false};
+    cmd.setOut(new PrintWriter(new Writer() {
+      @Override public void write(char[] buf, int off, int len) {
+        if (len > 0) printed[0] = true;
+        out.write(buf, off, len);
+      }
+
+      @Override public void flush() { out.flush(); }
+
+      @Override public void close() { out.flush(); }
+    }));
+    cmd.setErr(new PrintWriter(new Writer() {
+      @Override public void write(char[] buf, int off, int len) {
+        errText.write(buf, off, len);
+        err.write(buf, off, len);
+      }
+
+      @Override public void flush() { err.flush(); }
+
+      @Override public void close() { err.flush(); }
+    }));
+    int code;
+    try {
+      code = new CommandLine.RunLast().execute(parsed);
+    } finally {
+      cmd.getOut().flush();
+      cmd.getErr().flush();
+      cmd.setOut(out);
+      cmd.setErr(err);
+    }
+    if (code != 0 && !printed[0]) {
+      String msg = errText.toString().trim();
+      jsonError(out, msg.isEmpty() ? "exit code " + code : msg, code);
+    }
+    return code;
+  }
+
+  private static int badParameter(CommandLine.ParameterException ex, String[] args) {
+    CommandLine cmd = ex.getCommandLine();
+    PrintWriter err = cmd.getErr();
+    String name = cmd.getCommandSpec().qualifiedName();
+    err.println(name + ": " + ex.getMessage());
+    if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
+      err.println("Try '" + name + " --help' for more information.");
+    }
+    err.flush();
+    if (jsonArgs(args)) jsonError(cmd.getOut(), name + ": " + ex.getMessage(), 2);
+    return 2;
+  }
+
+  /** Whether the command that runs was given {@code --format json}. */
+  private static boolean json(CommandLine.ParseResult parsed) {
+    CommandLine.ParseResult last = parsed;
+    while (last.hasSubcommand()) last = last.subcommand();
+    return "json".equals(last.matchedOptionValue("--format", "table"));
+  }
+
+  /** Whether the raw arguments ask for {@code --format json} (for errors before the arguments could be parsed). */
+  private static boolean jsonArgs(String[] args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--format=json") || (args[i].equals("--format") && i + 1 < args.length
+          && args[i + 1].equals("json"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static void jsonError(PrintWriter out, String message, int code) {
+    JsonObject o = new JsonObject();
+    o.addProperty("error", message);
+    o.addProperty("exitCode", code);
+    out.println(new GsonBuilder().disableHtmlEscaping().create().toJson(o));
+    out.flush();
+  }
 }

@@ -36,6 +36,48 @@ final class OverallProgress implements AutoCloseable {
         .showSpeed().build(), null, task, total);
   }
 
+  /**
+   * A progress display over a whole run measured in permille of its estimated cost: a bar in percent on a terminal,
+   * otherwise one plain line per {@link #stage}.
+   */
+  static OverallProgress ofRun(boolean show, String task) {
+    if (!show) return new OverallProgress(null, null, task, 1000);
+    if (System.console() == null) return new OverallProgress(null, System.err, task, 1000);
+    return new OverallProgress(new ProgressBarBuilder().setTaskName(task).setInitialMax(1000).setUnit("%", 10)
+        .setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate()
+        .build(), null, task, 1000);
+  }
+
+  /**
+   * Reports progress within a stage: the bar moves; plain output prints nothing (but a line every 30 seconds of a
+   * long stage).
+   */
+  synchronized void update(long done, long total, String note) {
+    if (bar != null || lines == null) {
+      step(done, total, note);
+      return;
+    }
+    if (System.nanoTime() - lastLine >= 30_000_000_000L) line(done, total, note);
+  }
+
+  /** Reports the start of a stage: the bar moves; plain output prints one line. */
+  synchronized void stage(long done, long total, String note) {
+    if (bar != null || lines == null) {
+      step(done, total, note);
+      return;
+    }
+    line(done, total, note);
+  }
+
+  private void line(long done, long total, String note) {
+    long now = System.nanoTime();
+    lastLine = now;
+    double elapsed = (now - start) / 1e9;
+    double eta = done == 0 ? Double.NaN : elapsed * (total - done) / done;
+    lines.printf(Locale.ROOT, "%s: %d %%, %s, %s elapsed, ETA %s%n", task, done * 100 / total, note,
+        duration(elapsed), done >= total ? "0 s" : duration(eta));
+  }
+
   /** Reports that {@code done} of {@code total} steps are finished; {@code note} names the last one. */
   synchronized void step(long done, long total, String note) {
     if (total <= 0) return;

@@ -13,9 +13,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.function.LongConsumer;
-import me.tongfei.progressbar.ConsoleProgressBarConsumer;
-import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -35,11 +33,9 @@ public final class SubsetSumCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the weight field (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--format", defaultValue = "table", description = "Output format: json or table (default: ${DEFAULT-VALUE}).")
-    String format;
+    @CommandLine.Mixin FormatOption format;
 
-    @Option(names = "--no-progress", description = "Do not show a progress bar on stderr.")
-    boolean noProgress;
+    @CommandLine.Mixin ProgressOption progress;
 
     @Option(names = "--products", description = "Candidates W*V with W ~ U(-2,2), V ~ U(-1,1) instead of U(-1,1).")
     boolean products;
@@ -62,9 +58,9 @@ public final class SubsetSumCommand implements Runnable {
     if (!show) {
       return work.apply(null);
     }
-    try (ProgressBar bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(max)
-        .setConsumer(new ConsoleProgressBarConsumer(System.err)).setUpdateIntervalMillis(200).build()) {
-      return work.apply(bar::stepBy);
+    java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+    try (OverallProgress bar = OverallProgress.of(true, task, max)) {
+      return work.apply(k -> bar.step(done.addAndGet(k), max, "trials"));
     }
   }
 
@@ -108,7 +104,6 @@ public final class SubsetSumCommand implements Runnable {
     @Override public Integer call() {
       SubsetSum.Mode m;
       try {
-        Cli.checkFormat(common.format);
         try {
           m = SubsetSum.Mode.ofCliName(mode);
         } catch (IllegalArgumentException e) {
@@ -122,11 +117,11 @@ public final class SubsetSumCommand implements Runnable {
       } catch (UsageError e) {
         return fail(spec, e);
       }
-      boolean show = !common.noProgress && (trials >= 50_000 || n > 20);
+      boolean show = common.progress.show() && (trials >= 50_000 || n > 20);
       Experiments.StatsResult r = withProgress(show, "subset-sum stats", trials,
           p -> Experiments.stats(n, eps, trials, common.seed, m, common.products, p));
       PrintWriter out = spec.commandLine().getOut();
-      if ("json".equals(common.format)) {
+      if (common.format.json()) {
         JsonObject o = new JsonObject();
         o.addProperty("n", r.n());
         o.addProperty("eps", r.eps());
@@ -184,7 +179,6 @@ public final class SubsetSumCommand implements Runnable {
 
     @Override public Integer call() {
       try {
-        Cli.checkFormat(common.format);
         if (!(n >= 1 && n <= MAX_N)) {
           throw new UsageError("--n must be in [1, " + MAX_N + "] for coverage, got " + n);
         }
@@ -195,11 +189,11 @@ public final class SubsetSumCommand implements Runnable {
       } catch (UsageError e) {
         return fail(spec, e);
       }
-      boolean show = !common.noProgress && trials * Math.pow(2, n) > Math.pow(2, 26);
+      boolean show = common.progress.show() && trials * Math.pow(2, n) > Math.pow(2, 26);
       Experiments.CoverageResult r = withProgress(show, "subset-sum coverage", trials,
           p -> Experiments.coverage(n, eps, trials, common.seed, common.products, p));
       PrintWriter out = spec.commandLine().getOut();
-      if ("json".equals(common.format)) {
+      if (common.format.json()) {
         JsonObject o = new JsonObject();
         o.addProperty("n", r.n());
         o.addProperty("eps", r.eps());
@@ -246,7 +240,6 @@ public final class SubsetSumCommand implements Runnable {
     @Override public Integer call() {
       int width;
       try {
-        Cli.checkFormat(common.format);
         checkEps(eps);
         if (!(delta > 0 && delta <= 1)) {
           throw new UsageError("--delta must be in (0, 1], got " + delta);
@@ -278,7 +271,7 @@ public final class SubsetSumCommand implements Runnable {
       BoundVerdict v = null;
       int measured = Math.min(width, Math.min(MEASURE_MAX_N, Coverage.MAX_N));
       if (trials > 0) {
-        boolean show = !common.noProgress && trials * Math.pow(2, measured) > Math.pow(2, 26);
+        boolean show = common.progress.show() && trials * Math.pow(2, measured) > Math.pow(2, 26);
         r = withProgress(show, "subset-sum width", trials,
             p -> Experiments.coverage(measured, eps, trials, common.seed, common.products, p));
         v = EmpiricalBound.check(r.trials(), r.covered(), 1 - delta, EmpiricalBound.Direction.AT_LEAST);
@@ -289,7 +282,7 @@ public final class SubsetSumCommand implements Runnable {
         o.add("ci95", pair(r.ci95()));
         o.addProperty("meetsOneMinusDelta", v.consistent());
       }
-      if ("json".equals(common.format)) {
+      if (common.format.json()) {
         out.println(json(o));
       } else {
         out.printf(Locale.ROOT, "width bound (%s)  eps=%g  delta=%g  C=%g  ->  n = %d%n",

@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -57,17 +58,14 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--labels", description = "Labels [N] for --data: report target and ticket accuracy.")
   Path labels;
 
-  @Option(names = "--format", defaultValue = "table", description = "json or table (default: ${DEFAULT-VALUE}).")
-  String format;
+  @CommandLine.Mixin FormatOption format;
 
-  @Option(names = "--no-progress", description = "No progress output on stderr.")
-  boolean noProgress;
+  @CommandLine.Mixin ProgressOption progress;
 
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     try {
-      Cli.checkFormat(format);
       if (samples < 0) throw new UsageError("--samples must be >= 0, got " + samples);
       if (!Files.isRegularFile(ticket)) throw new UsageError(ticket + ": no such ticket file");
       TicketCertificate cert;
@@ -94,18 +92,24 @@ public final class VerifyCommand implements Callable<Integer> {
       java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
       long start = System.nanoTime();
       TicketChecker.Report rep;
-      try (Cli.Bar bar = Cli.bar(!noProgress, "verify")) {
-        rep = TicketChecker.check(cert, net, phi, bar::layers);
-      }
       double measured = Double.NaN;
-      if (rep.verdict().isHolds() && samples > 0) {
-        Evaluator[] ev = Evaluator.of(cert, net);
-        int[] s = net.inputShape();
-        int dim = s.length == 1 ? s[0] : s[0] * s[1] * s[2];
-        double[] c = Evaluator.compare(ev[0], ev[1],
-            Evaluator.boxSamples(dim, cert.header().inputLow(), cert.header().inputHigh(), samples,
-                cert.header().seed() + 1));
-        measured = c[0];
+      SourceNetwork planned;
+      try {
+        planned = SourceNetwork.of(TargetPlan.of(net, phi), cert.params());
+      } catch (IllegalArgumentException e) {
+        planned = null; // the kernel rejects the certificate and says why
+      }
+      try (RunProgress bar = RunProgress.verify(progress.show() && planned != null, planned, samples)) {
+        rep = TicketChecker.check(cert, net, phi, bar.check());
+        if (rep.verdict().isHolds() && samples > 0) {
+          Evaluator[] ev = Evaluator.of(cert, net);
+          int[] s = net.inputShape();
+          int dim = s.length == 1 ? s[0] : s[0] * s[1] * s[2];
+          double[] c = Evaluator.compare(ev[0], ev[1],
+              Evaluator.boxSamples(dim, cert.header().inputLow(), cert.header().inputHigh(), samples,
+                  cert.header().seed() + 1), done -> bar.measured(done, samples));
+          measured = c[0];
+        }
       }
       dev.ticketproof.measure.DataCheck dataCheck = null;
       boolean dataInBox = false;
@@ -139,7 +143,7 @@ public final class VerifyCommand implements Callable<Integer> {
       if (dataCheck != null) dataCheck.addTo(o, dataInBox);
       o.addProperty("seconds", seconds);
       PrintWriter out = spec.commandLine().getOut();
-      if ("json".equals(format)) {
+      if (format.json()) {
         out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(o));
       } else {
         Cli.printTable(out, o);

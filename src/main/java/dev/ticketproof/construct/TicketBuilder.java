@@ -71,6 +71,9 @@ public final class TicketBuilder {
   public interface Progress {
     void step(String layer, long done, long total);
 
+    /** The listener for the kernel's pass {@code claims} (what to claim) or {@code check} (the final check). */
+    default TicketChecker.Listener kernel(String pass) { return TicketChecker.Listener.NONE; }
+
     Progress NONE = (l, d, t) -> { };
   }
 
@@ -86,11 +89,11 @@ public final class TicketBuilder {
     String targetSha = TargetHash.of(target);
     String digest = TicketFile.maskDigest(b.kept, b.keptBias);
     TicketChecker.Report first = TicketChecker.claims(new TicketCertificate(
-        header(opt, targetSha, phi, Double.POSITIVE_INFINITY, digest, 0), b.kept, b.keptBias), target);
+        header(opt, targetSha, phi, Double.POSITIVE_INFINITY, digest, 0), b.kept, b.keptBias), target, progress.kernel("claims"));
     double claim = first.verdict().isHolds() ? first.certifiedBound() : Double.POSITIVE_INFINITY;
     TicketCertificate cert = new TicketCertificate(header(opt, targetSha, phi, claim, digest,
         first.failedInstances()), b.kept, b.keptBias);
-    TicketChecker.Report report = TicketChecker.check(cert, target, phi);
+    TicketChecker.Report report = TicketChecker.check(cert, target, phi, progress.kernel("check"));
     return new Result(cert, report, src, b.failures, b.instances);
   }
 

@@ -144,10 +144,15 @@ public final class TicketChecker {
    * what to claim). The verdict holds when the mask's structure is valid.
    */
   public static Report claims(TicketCertificate cert, Network target) {
+    return claims(cert, target, Listener.NONE);
+  }
+
+  /** As {@link #claims(TicketCertificate, Network)}, reporting progress to a listener. */
+  public static Report claims(TicketCertificate cert, Network target, Listener listener) {
     KernelActivation kphi = KernelActivation.of(cert.header().activation());
     if (kphi == null) return rejected("the kernel has no definition of activation " + cert.header().activation());
     try {
-      return analyse(SourceNetwork.of(TargetPlan.of(target, kphi), cert.params()), cert);
+      return analyse(SourceNetwork.of(TargetPlan.of(target, kphi), cert.params()), cert, listener);
     } catch (IllegalArgumentException e) {
       return rejected("source network cannot be rebuilt: " + e.getMessage());
     }

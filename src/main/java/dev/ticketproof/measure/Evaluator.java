@@ -91,6 +91,14 @@ public final class Evaluator {
    * evaluated in batches of up to 8 (fewer for large inputs), the batches in parallel.
    */
   public static double[] compare(Evaluator a, Evaluator b, List<double[]> inputs) {
+    return compare(a, b, inputs, done -> { });
+  }
+
+  /** As {@link #compare(Evaluator, Evaluator, List)}, reporting the number of inputs done after every batch. */
+  public static double[] compare(Evaluator a, Evaluator b, List<double[]> inputs,
+      java.util.function.IntConsumer progress) {
+    java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
+    progress.accept(0);
     double[][] res = new double[inputs.size()][];
     int dim = inputs.isEmpty() ? 1 : Math.max(1, inputs.get(0).length);
     int batch = Math.max(1, Math.min(8, 65_536 / dim));
@@ -100,6 +108,7 @@ public final class Evaluator {
       List<double[]> yas = a.applyAll(xs);
       List<double[]> ybs = b.applyAll(xs);
       for (int k = 0; k < xs.size(); k++) res[g * batch + k] = difference(yas.get(k), ybs.get(k));
+      progress.accept(finished.addAndGet(xs.size()));
     });
     double err = 0;
     double mag = 0;

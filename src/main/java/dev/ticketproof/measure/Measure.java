@@ -25,10 +25,21 @@ public final class Measure {
 
   /** Measures a built ticket on box samples. */
   public static Result of(TicketBuilder.Result r, Network target, Activation phi, int n, long seed) {
+    return of(r, target, phi, n, seed, done -> { });
+  }
+
+  /** As {@link #of(TicketBuilder.Result, Network, Activation, int, long)}, reporting the samples done. */
+  public static Result of(TicketBuilder.Result r, Network target, Activation phi, int n, long seed,
+      java.util.function.IntConsumer progress) {
     int[] s = target.inputShape();
     int dim = 1;
     for (int d : s) dim *= d;
-    return on(r, target, phi, Evaluator.boxSamples(dim, r.source().params().inputLow(), r.source().params().inputHigh(), n, seed));
+    List<double[]> inputs = Evaluator.boxSamples(dim, r.source().params().inputLow(),
+        r.source().params().inputHigh(), n, seed);
+    Evaluator t = Evaluator.ofTarget(TargetPlan.of(target, phi));
+    Evaluator k = Evaluator.ofTicket(r.source(), r.certificate());
+    double[] c = Evaluator.compare(t, k, inputs, progress);
+    return new Result(c[0], c[1], inputs.size());
   }
 
   /** Measures a built ticket on given inputs (each of length C*H*W). */

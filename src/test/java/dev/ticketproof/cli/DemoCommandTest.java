@@ -14,7 +14,7 @@ class DemoCommandTest {
   void demoBuildsAndVerifiesEveryBuiltinTicket() {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new Main());
+    CommandLine cl = Main.commandLine();
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
     int code = cl.execute("demo", "--no-progress", "--format", "json");

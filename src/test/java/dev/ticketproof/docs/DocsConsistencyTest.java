@@ -63,7 +63,7 @@ class DocsConsistencyTest {
     int n = 0;
     while (m.find()) {
       String[] args = m.group(1).trim().split("\\s+");
-      CommandLine cl = new CommandLine(new Main());
+      CommandLine cl = Main.commandLine();
       try {
         cl.parseArgs(args);
       } catch (CommandLine.ParameterException e) {

@@ -1,0 +1,175 @@
+package dev.ticketproof.cli;
+
+import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketChecker;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One progress display over a whole construct or verify run: the construction layer by layer, the kernel's passes
+ * (what to claim, then the check) and the measurement on sample inputs. Stages are weighted by an estimate of
+ * their cost from the source network, so that the bar moves evenly and its ETA covers everything still to come:
+ * per layer, E = (target nonzeros) x (copies per channel) is about the number of subset-sum instances; a
+ * construction layer costs about 0.2 rho E, a kernel pass 0.4 E, and every sample evaluated 0.002 E x (output
+ * positions) (microseconds on one core of the reference machine, docs/performance.md). A search over tolerances
+ * ({@code --output-eps}) adds a construction round each time it builds again.
+ */
+final class RunProgress implements TicketBuilder.Progress, AutoCloseable {
+  private record Stage(String label, double weight, double[] layerWeights) {}
+
+  private final OverallProgress out;
+  private final boolean construct;
+  private final int samples;
+  private final List<Stage> round = new ArrayList<>();
+  private Stage measuring;
+  private final List<Stage> stages = new ArrayList<>();
+  private int current = -1;
+  private double before;
+  private double total;
+  private String lastLayer;
+
+  private RunProgress(OverallProgress out, boolean construct, int samples) {
+    this.out = out;
+    this.construct = construct;
+    this.samples = samples;
+  }
+
+  /**
+   * Sets the stages from the source network about to be built or checked: one round (construction layers and
+   * kernel passes) and the measurement.
+   */
+  synchronized void plan(SourceNetwork src) {
+    round.clear();
+    stages.clear();
+    current = -1;
+    before = 0;
+    total = 0;
+    List<Double> kernel = new ArrayList<>();
+    double kernelTotal = 0;
+    double measure = 0;
+    int rho = src.params().rho();
+    for (SourceNetwork.Node n : src.nodes()) {
+      if (n instanceof SourceNetwork.Univariate u) {
+        kernel.add((double) u.out().units());
+        kernelTotal += u.out().units();
+      }
+      for (SourceNetwork.Conv c : convs(n)) {
+        TargetPlan.Affine a = c.target();
+        double e = (double) a.count(0) * Math.max(1, c.out().rho());
+        if (construct) round.add(new Stage("layer " + a.name(), 0.2 * rho * e, null));
+        kernel.add(0.4 * e);
+        kernelTotal += 0.4 * e;
+        measure += 0.002 * e * a.outShape()[1] * a.outShape()[2];
+      }
+    }
+    double[] kernelLayers = kernel.stream().mapToDouble(Double::doubleValue).toArray();
+    if (construct) round.add(new Stage("kernel: what to claim", kernelTotal, kernelLayers));
+    round.add(new Stage("kernel check", kernelTotal, kernelLayers));
+    measuring = samples > 0 ? new Stage("measuring " + samples + " samples", measure * samples, null) : null;
+    stages.addAll(round);
+    if (measuring != null) stages.add(measuring);
+    for (Stage s : stages) total += s.weight;
+  }
+
+  private static List<SourceNetwork.Conv> convs(SourceNetwork.Node n) {
+    if (n instanceof SourceNetwork.Conv c) return List.of(c);
+    if (n instanceof SourceNetwork.Residual r) {
+      List<SourceNetwork.Conv> all = new ArrayList<>(List.of(r.conv1(), r.conv2()));
+      if (r.projection() != null) all.add(r.projection());
+      return all;
+    }
+    return List.of();
+  }
+
+  /** Progress of construct: construction, both kernel passes, {@code samples} measurements; {@link #plan} first. */
+  static RunProgress construct(boolean show, int samples) {
+    return new RunProgress(OverallProgress.ofRun(show, "construct"), true, samples);
+  }
+
+  /** Progress of verify: the kernel's check of {@code src} and {@code samples} measurements. */
+  static RunProgress verify(boolean show, SourceNetwork src, int samples) {
+    RunProgress p = new RunProgress(OverallProgress.ofRun(show, "verify"), false, samples);
+    if (src != null) p.plan(src);
+    return p;
+  }
+
+  /**
+   * Moves to the next stage whose label starts with {@code prefix}. When the construction starts again (a search over
+   * tolerances builds again), a new round goes in after the current stage, followed by a measurement when the
+   * previous round ended with one.
+   */
+  private void enter(String prefix) {
+    int next = current + 1;
+    if (prefix.equals("layer") && (next >= stages.size() || !stages.get(next).label.startsWith("layer"))) {
+      if (!construct || round.isEmpty()) return;
+      List<Stage> add = new ArrayList<>(round);
+      if (current >= 0 && stages.get(current) == measuring) add.add(measuring);
+      stages.addAll(next, add);
+      for (Stage s : add) total += s.weight;
+    }
+    int at = next;
+    while (at < stages.size() && !stages.get(at).label.startsWith(prefix)) at++;
+    if (at >= stages.size()) return;
+    if (current >= 0) before += stages.get(current).weight;
+    for (int k = next; k < at; k++) before += stages.get(k).weight; // stages that did not run
+    current = at;
+    out.stage(permille(0), 1000, stages.get(current).label);
+  }
+
+  private long permille(double fraction) {
+    double w = current < 0 ? 0 : stages.get(current).weight * Math.min(1, Math.max(0, fraction));
+    return Math.min(1000, Math.round(1000 * (before + w) / Math.max(total, 1e-9)));
+  }
+
+  @Override
+  public synchronized void step(String layer, long done, long totalUnits) {
+    if (!layer.equals(lastLayer) || current < 0 || !stages.get(current).label.startsWith("layer")) {
+      lastLayer = layer;
+      enter("layer");
+      if (current < 0 || !stages.get(current).label.startsWith("layer")) return;
+    }
+    out.update(permille((double) done / Math.max(1, totalUnits)), 1000, stages.get(current).label);
+  }
+
+  /** Called as a kernel pass starts: enters its stage and returns the listener for its layers. */
+  @Override
+  public TicketChecker.Listener kernel(String pass) {
+    String prefix = pass.equals("claims") ? "kernel: what" : "kernel check";
+    kernelLayer(prefix, 0);
+    return (name, done, layers) -> kernelLayer(prefix, done);
+  }
+
+  /** Called as the kernel's check starts outside a construction (verify). */
+  TicketChecker.Listener check() { return kernel("check"); }
+
+  private synchronized void kernelLayer(String prefix, int done) {
+    if (current < 0 || !stages.get(current).label.startsWith(prefix)) {
+      lastLayer = null;
+      enter(prefix);
+      if (current < 0 || !stages.get(current).label.startsWith(prefix)) return;
+    }
+    double[] w = stages.get(current).layerWeights;
+    double sum = 0;
+    double all = 0;
+    for (int k = 0; k < w.length; k++) {
+      if (k < done) sum += w[k];
+      all += w[k];
+    }
+    out.update(permille(sum / Math.max(all, 1e-9)), 1000, stages.get(current).label);
+  }
+
+  /** Progress of the measurement: {@code done} of {@code n} samples evaluated. */
+  synchronized void measured(int done, int n) {
+    if (current < 0 || !stages.get(current).label.startsWith("measuring")) enter("measuring");
+    if (current < 0 || !stages.get(current).label.startsWith("measuring")) return;
+    out.update(permille((double) done / Math.max(1, n)), 1000, stages.get(current).label);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (current >= 0) out.stage(1000, 1000, "done");
+    out.close();
+  }
+}
