@@ -72,6 +72,10 @@ final class TargetOptions {
     } catch (IOException e) {
       throw new UsageError(file + ": cannot read (" + e.getMessage() + ")");
     }
+    if (cert.header().version() != TicketCertificate.VERSION) {
+      throw new UsageError(file + ": certificate version " + cert.header().version() + ", this TicketProof reads "
+          + "version " + TicketCertificate.VERSION + " (build the ticket again with construct)");
+    }
     String name = cert.header().activation();
     KernelActivation kphi = KernelActivation.of(name);
     Activation phi;
