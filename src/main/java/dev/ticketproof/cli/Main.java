@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
         ExportCommand.class,
         ActivationsCommand.class,
         SweepCommand.class,
+        ReportCommand.class,
     })
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;

@@ -107,10 +107,23 @@ public final class Table {
 
   /** Writes text to a file atomically (temporary file in the same directory, then a move). */
   public static void writeAtomically(Path file, String text) throws IOException {
+    writeAtomically(file, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Writes bytes to a file atomically (temporary file in the same directory, then a move); the file is readable by
+   * everyone (rw-r--r--) where the file system has POSIX permissions.
+   */
+  public static void writeAtomically(Path file, byte[] bytes) throws IOException {
     Path abs = file.toAbsolutePath();
     Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
     try {
-      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      Files.write(tmp, bytes);
+      try {
+        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      } catch (UnsupportedOperationException e) {
+        // not a POSIX file system: keep the default permissions
+      }
       Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } finally {
       Files.deleteIfExists(tmp);

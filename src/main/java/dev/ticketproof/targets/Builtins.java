@@ -42,6 +42,9 @@ public final class Builtins {
         + " conv 1->8->8 3x3 pad 1, flatten, linear 512->10 on 1x8x8 inputs in [0,1] (trained with relu)");
     m.put("resnet20", "ResNet-20-sized: 16/32/64 channels, 3 blocks per stage, 3x32x32 inputs, ~45% of conv "
         + "weights nonzero, BatchNorm with running statistics, fc 64->10");
+    m.put("cnn-depth-L", "a family for depth studies, L = 2.." + MAX_DEPTH + " layers: conv 2->4 3x3 pad 1, then L-2 convs"
+        + " 4->4 3x3 pad 1 (half the weights nonzero, |w| <= 0.6, so activations keep their scale), flatten,"
+        + " linear 256->3 on 2x8x8 inputs; e.g. cnn-depth-4");
     return m;
   }
 
@@ -68,9 +71,38 @@ public final class Builtins {
       case "small-resnet" -> resnet(g, phi, new int[] {3, 8, 8}, new int[] {8, 16}, 1, 0.6, 10);
       case "digits-cnn" -> Digits.target(phi);
       case "resnet20" -> resnet(g, phi, new int[] {3, 32, 32}, new int[] {16, 32, 64}, 3, 0.45, 10);
-      default -> throw new IllegalArgumentException("unknown built-in target '" + name + "'; valid: "
-          + String.join(", ", catalog().keySet()));
+      default -> {
+        if (name.startsWith("cnn-depth-")) yield deepCnn(g, phi, depth(name));
+        throw new IllegalArgumentException("unknown built-in target '" + name + "'; valid: "
+            + String.join(", ", catalog().keySet()));
+      }
     };
+  }
+
+  /** Largest depth of the {@code cnn-depth-L} family. */
+  public static final int MAX_DEPTH = 16;
+
+  private static int depth(String name) {
+    String d = name.substring("cnn-depth-".length());
+    if (d.matches("[0-9]{1,2}")) {
+      int l = Integer.parseInt(d);
+      if (l >= 2 && l <= MAX_DEPTH) return l;
+    }
+    throw new IllegalArgumentException("unknown built-in target '" + name + "': the cnn-depth-L family needs an"
+        + " integer L in [2, " + MAX_DEPTH + "], e.g. cnn-depth-4");
+  }
+
+  private static Network deepCnn(Gen g, Activation phi, int depth) {
+    List<Layer> layers = new ArrayList<>();
+    int pos = 0;
+    for (int l = 0; l < depth - 1; l++) {
+      layers.add(g.conv(Integer.toString(pos), 4, l == 0 ? 2 : 4, 3, 1, 1, 0.5, l == 0 ? 1.0 : 0.6));
+      layers.add(new ActivationLayer(phi));
+      pos += 2;
+    }
+    layers.add(new Flatten());
+    layers.add(g.linear(Integer.toString(pos + 1), 3, 4 * 8 * 8, 0.5, 0.3));
+    return sequential(new int[] {2, 8, 8}, layers);
   }
 
   private static Network sequential(int[] in, List<Layer> layers) { return new Network(in, layers); }
