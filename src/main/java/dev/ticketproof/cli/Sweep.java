@@ -385,8 +385,11 @@ public final class Sweep {
     int code = cl.execute(args.toArray(String[]::new));
     String text = out.toString().trim();
     if (code == 2) {
-      throw new UsageError(label + ": construct " + p.key() + ": "
-          + firstLine(err.toString(), text).replaceFirst("^construct: ", ""));
+      String msg = firstLine(err.toString(), text).replaceFirst("^construct: ", "");
+      String field = fields.stream().map(Field::name)
+          .filter(n -> msg.matches("(?s).*--" + java.util.regex.Pattern.quote(n) + "\\b(?!-).*")).findFirst()
+          .map(n -> " field '" + n + "':").orElse("");
+      throw new UsageError(label + ":" + field + " construct " + p.key() + ": " + msg);
     }
     JsonObject o = null;
     try {
@@ -407,9 +410,12 @@ public final class Sweep {
     return row;
   }
 
+  /** The first line of the error output that is not a warning (else of the standard output). */
   private static String firstLine(String err, String out) {
-    String s = err.isBlank() ? out : err;
-    String[] lines = s.strip().split("\n");
-    return lines.length == 0 ? "(no message)" : lines[0].strip();
+    for (String l : err.split("\n")) {
+      if (!l.isBlank() && !l.contains("warning:")) return l.strip();
+    }
+    String s = out.strip();
+    return s.isEmpty() ? "(no message)" : s.split("\n")[0];
   }
 }

@@ -110,7 +110,7 @@ class SweepCommandTest {
         {"{\"target\": \"builtin:small-fc\", \"mode\": \"fastest\"}", "field 'mode'"},
         {"{\"target\": \"builtin:small-fc\", \"threads\": 2}", "field 'threads'"},
         {"{\"rho\": 4}", "field 'target'"},
-        {"{\"target\": \"builtin:small-fc\", \"rho\": 100}", "--rho must be"},
+        {"{\"target\": \"builtin:small-fc\", \"rho\": 100000}", "field 'rho'"},
         {"[1, 2]", "JSON object"},
         {"{\"target\": ", "not valid JSON"},
     };
