@@ -14,40 +14,112 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The built-in real target {@code digits-cnn}: a small CNN trained with PyTorch on the UCI optical digits (8x8
- * images, CC BY 4.0; see {@code targets/digits/README.txt}) and pruned to 20 %, with its 360-image test split.
+ * The built-in real targets trained with PyTorch on the UCI optical digits (8x8 images, CC BY 4.0; see
+ * {@code targets/digits/README.txt}), with their 360-image test split:
+ *
+ * <ul>
+ *   <li>{@code digits-cnn}: a small CNN on the 8x8 images, pruned to 20 %;</li>
+ *   <li>{@code digits-resnet-relu} and {@code digits-resnet-sigmoid}: CIFAR-style ResNets (open_lth layout,
+ *       BatchNorm, identity and projection shortcuts) on the images upscaled to 32x32 by nearest-neighbour
+ *       interpolation (each pixel a 4x4 block); they are fixed to the activation they were trained with.</li>
+ * </ul>
  */
 public final class Digits {
   private static final String DIR = "/targets/digits/";
+  /** Name of the CNN target. */
+  public static final String CNN = "digits-cnn";
+  /** Name of the ReLU ResNet target (8/16/32 channels, one block per stage). */
+  public static final String RESNET_RELU = "digits-resnet-relu";
+  /** Name of the sigmoid ResNet target (ResNet-20 size: 16/32/64 channels, three blocks per stage). */
+  public static final String RESNET_SIGMOID = "digits-resnet-sigmoid";
+  /** Upscaling factor from the 8x8 images to the ResNets' 32x32 inputs. */
+  public static final int UPSCALE = 4;
 
   private Digits() {}
 
-  /** The test split: inputs (each 1x8x8 in [0,1], CHW order) and labels. */
+  /** The test split: inputs (each CxHxW in [0,1], CHW order) and labels. */
   public record TestSet(List<double[]> inputs, int[] labels) {}
 
-  /** The target network with activation phi (it was trained with ReLU). */
-  public static Network target(Activation phi) {
-    return TargetLoader.load(resource("digits_cnn.pt"), "synflow-conv", phi.name(), null, true).built().network();
+  /** Whether {@code name} is one of the digits targets. */
+  public static boolean isDigits(String name) {
+    return CNN.equals(name) || RESNET_RELU.equals(name) || RESNET_SIGMOID.equals(name);
   }
 
-  /** The 360-image test split. */
-  public static TestSet testSet() {
-    Tensor x = TensorFiles.readNpy(resource("digits_test_x.npy")).tensor();
+  /** The CNN target with activation phi (it was trained with ReLU). */
+  public static Network target(Activation phi) {
+    return TargetLoader.load(resource("digits_cnn.pt"), Presets.SYNFLOW_CONV, phi.name(), null, true).built()
+        .network();
+  }
+
+  /**
+   * A digits ResNet target, its BatchNorm layers kept (with running statistics).
+   *
+   * @param name {@value #RESNET_RELU} or {@value #RESNET_SIGMOID}
+   * @param phi the activation; must be the one the network was trained with
+   * @throws IllegalArgumentException for another activation or name
+   */
+  public static Network resnet(String name, Activation phi) {
+    String trained = switch (name) {
+      case RESNET_RELU -> "relu";
+      case RESNET_SIGMOID -> "sigmoid";
+      default -> throw new IllegalArgumentException("unknown digits ResNet '" + name + "'");
+    };
+    if (!trained.equals(phi.name())) {
+      throw new IllegalArgumentException(name + " was trained with " + trained + " and is only defined with it "
+          + "(give --activation " + trained + ", not " + phi.name() + ")");
+    }
+    return TargetLoader.load(resource(name.replace('-', '_') + ".pt"), Presets.OPENLTH_CIFAR_RESNET, trained,
+        new int[] {1, 8 * UPSCALE, 8 * UPSCALE}, true).built().network();
+  }
+
+  /** The 360-image test split at 8x8 (the input of {@code digits-cnn}). */
+  public static TestSet testSet() { return read("digits_test_x.npy"); }
+
+  /**
+   * The test split of the named digits target: the 8x8 images for {@value #CNN}, the 32x32 ones (shipped as
+   * {@code digits_test_x32.npy}, the 8x8 images upscaled by {@link #upscale}) for the ResNets.
+   *
+   * @throws IllegalArgumentException for a name that is not a digits target
+   */
+  public static TestSet testSet(String name) {
+    if (CNN.equals(name)) return testSet();
+    if (isDigits(name)) return read("digits_test_x32.npy");
+    throw new IllegalArgumentException("'" + name + "' is not a digits target");
+  }
+
+  /**
+   * Nearest-neighbour upscaling of one CxHxW image by {@link #UPSCALE} (as PyTorch's
+   * {@code F.interpolate(x, scale_factor=4, mode="nearest")}): output pixel (i, j) is input pixel (i / 4, j / 4).
+   */
+  public static double[] upscale(double[] image, int c, int h, int w) {
+    int oh = h * UPSCALE;
+    int ow = w * UPSCALE;
+    double[] out = new double[c * oh * ow];
+    for (int ch = 0; ch < c; ch++) {
+      for (int i = 0; i < oh; i++) {
+        for (int j = 0; j < ow; j++) out[(ch * oh + i) * ow + j] = image[(ch * h + i / UPSCALE) * w + j / UPSCALE];
+      }
+    }
+    return out;
+  }
+
+  private static TestSet read(String inputs) {
+    Tensor x = TensorFiles.readNpy(resource(inputs)).tensor();
     Tensor y = TensorFiles.readNpy(resource("digits_test_y.npy")).tensor();
     int n = x.dim(0);
     int per = x.size() / n;
-    List<double[]> inputs = new ArrayList<>();
+    List<double[]> list = new ArrayList<>();
     int[] labels = new int[n];
     for (int i = 0; i < n; i++) {
       double[] v = new double[per];
       System.arraycopy(x.data(), i * per, v, 0, per);
-      inputs.add(v);
+      list.add(v);
       labels[i] = (int) y.data()[i];
     }
-    return new TestSet(inputs, labels);
+    return new TestSet(list, labels);
   }
 
-  /** A resource of the digits target as a file (copied once to a temporary directory when inside a jar). */
+  /** A resource of the digits targets as a file (copied once to a temporary directory when inside a jar). */
   static synchronized Path resource(String name) {
     try {
       java.net.URL url = Digits.class.getResource(DIR + name);
