@@ -238,7 +238,7 @@ class SubsetSumProperties {
 
   // ---- 3. "all z" coverage table ---------------------------------------------------------------------------
 
-  /** Rows of the table in LEMMAS.md: n, eps, measured probability (stated to two digits, 0.995 to three). */
+  /** Rows of the reconstructed reference table (proofs/subset-sum.md): n, eps, measured probability (stated to two digits, 0.995 to three). */
   private static final double[][] COVERAGE_TABLE = {
       {12, 1e-2, 0.72}, {14, 1e-2, 0.92}, {15, 1e-2, 0.93}, {16, 1e-2, 0.96}, {18, 1e-2, 0.995},
       {18, 1e-3, 0.92}, {20, 1e-3, 0.98}, {20, 1e-4, 0.76}, {22, 1e-4, 0.93}, {24, 1e-4, 0.995}};
