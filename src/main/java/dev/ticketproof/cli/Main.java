@@ -9,7 +9,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the {@code ticketproof} command line. */
-@Command(name = "ticketproof", mixinStandardHelpOptions = true, version = "ticketproof 0.1.0",
+@Command(name = "ticketproof", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Certified strong lottery tickets in convolutional and residual networks.",
     subcommands = {
         CommandLine.HelpCommand.class,
@@ -25,6 +25,12 @@ import picocli.CommandLine.Command;
         ReportCommand.class,
     })
 public final class Main implements Runnable {
+  /** {@code --version}: the project version the jar was built from. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() { return new String[] {"ticketproof " + dev.ticketproof.api.Version.get()}; }
+  }
+
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override public void run() { spec.commandLine().usage(spec.commandLine().getOut()); }

@@ -7,9 +7,9 @@ import java.util.Objects;
 /**
  * A claim of the [identity] lemma for a ReLU-like activation \( \psi(t) = m_+ t^+ - m_- t^- \) (the sign split):
  * with first-layer weights \( w_{1,i} \) = {@code first.value(seed, firstStream, i)} and readout weights
- * \( w_{2,i} \) = {@code second.value(seed, secondStream, i)} for \( 0 \le i < \) {@code copies},
+ * \( w_{2,i} \) = {@code second.value(seed, secondStream, i)} for \( 0 \le i &lt; \) {@code copies},
  * \[ \Big| \sum_{i \in S_+ \cup S_-} w_{2,i}\, \psi(w_{1,i} x) - w x \Big| \le K |x| \quad \text{for all real } x, \]
- * where \( S_+ \) = {@code positive} (all \( w_{1,i} > 0 \)), \( S_- \) = {@code negative} (all \( w_{1,i} < 0 \)),
+ * where \( S_+ \) = {@code positive} (all \( w_{1,i} > 0 \)), \( S_- \) = {@code negative} (all \( w_{1,i} &lt; 0 \)),
  * K = {@code coefficient}. The claimed achieved errors are
  * \( e_\pm = |\sum_{S_\pm} w_2 w_1 - w/(m_+ + m_-)| \) ({@code errorPlus}, {@code errorMinus}), and
  * \( K = \max(|m_+| e_+ + |m_-| e_-,\ |m_-| e_+ + |m_+| e_-) \).

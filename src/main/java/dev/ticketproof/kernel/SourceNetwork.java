@@ -221,7 +221,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
 
   /**
    * Whether the copies of an input channel with target values in [lo, hi] form two instances (w1 > 0 and
-   * w1 < 0): when phi needs a sign split and the channel takes both signs.
+   * w1 &lt; 0): when phi needs a sign split and the channel takes both signs.
    */
   public static boolean splitChannel(Activation phi, double lo, double hi) {
     return needsSignSplit(phi) && lo < 0 && hi > 0;

@@ -46,7 +46,7 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
       double[] bias, boolean phiAfter, int[] inShape, int[] outShape) implements Step {
     public double k(int o, int i, int a, int c) { return kernel[((o * in + i) * kh + a) * kw + c]; }
 
-    /** Index of the tap that never reads padding (the "centre" tap (p, p) when p <= (k-1)/2). */
+    /** Index of the tap that never reads padding (the "centre" tap (p, p) when p &lt;= (k-1)/2). */
     public int centreA() { return Math.min(padding, kh - 1); }
 
     public int centreC() { return Math.min(padding, kw - 1); }

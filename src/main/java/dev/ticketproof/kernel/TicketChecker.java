@@ -24,8 +24,8 @@ import java.util.stream.IntStream;
  * bias instance of that tap, target b_j at the centre tap (p,p) and 0 elsewhere.
  *
  * <p><b>A layer reading a univariate layer</b> ([identity], [conv-decomposition]): with phi(t) = phi(0) + m+ t^+ -
- * m- t^- + R(t), |R(t)| <= M |t|^p for |t| <= r (else <= (L + max m) |t|): when x_i takes both signs and m+ != m-,
- * the copies with w1 > 0 and w1 < 0 form two instances with sums P, N of w w1 (m+ + m-) and target K; with
+ * m- t^- + R(t), |R(t)| &lt;= M |t|^p for |t| &lt;= r (else &lt;= (L + max m) |t|): when x_i takes both signs and m+ != m-,
+ * the copies with w1 > 0 and w1 &lt; 0 form two instances with sums P, N of w w1 (m+ + m-) and target K; with
  * d = P - K, d' = N - K the contribution is B_i max(|d m+ + d' m-|, |d m- + d' m+|) / (m+ + m-). Otherwise one
  * instance with sum of w w1 m_(sign) and target K, contribution |sum - K| B_i. Plus sum_S |w| R(|w1| B_i) and
  * sum_S |w| L |w1| e_i (input error, 2L). The offsets phi(0) sum_S w are cancelled tap by tap: the bias instance
@@ -720,7 +720,7 @@ public final class TicketChecker {
       hi[k] = s;
     }
 
-    /** Bound on |phi(t) - phi(0) - m t| for |t| <= arg. */
+    /** Bound on |phi(t) - phi(0) - m t| for |t| &lt;= arg. */
     double remainder(double arg) {
       double m = phi.remainderConstant();
       if (m == 0 || arg == 0) return 0;

@@ -1,0 +1,23 @@
+package dev.ticketproof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** One version everywhere: the pom's, the library's and {@code --version}'s. */
+class VersionTest {
+  @Test
+  void versionOptionPrintsThePomVersion() throws Exception {
+    String pom = Files.readString(Path.of("pom.xml"));
+    Matcher m = Pattern.compile("<artifactId>ticketproof</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
+    assertThat(m.find()).as("project version in pom.xml").isTrue();
+    assertThat(dev.ticketproof.api.Version.get()).isEqualTo(m.group(1));
+    ActivationsCommandTest.Run r = ActivationsCommandTest.run("--version");
+    assertThat(r.code()).isZero();
+    assertThat(r.out().trim()).isEqualTo("ticketproof " + m.group(1));
+  }
+}
