@@ -23,13 +23,13 @@ import java.util.List;
  *       with U(-1, 1);</li>
  *   <li>every other layer: weights U(-1, 1); no biases after the univariate layer.</li>
  * </ul>
- * Every range above is multiplied by a per-output-channel power of two derived from the target ({@link #rowScale},
- * {@link #biasScale}): weights into output channel j from non-constant units (and from the large-scale constant
+ * Every range above is multiplied by a per-output-channel power of two derived from the target ({@link #rowScales},
+ * {@link #biasScales}): weights into output channel j from non-constant units (and from the large-scale constant
  * units) by the smallest power of two at least {@code max |K[j]|}, weights from the other constant units by the
  * smallest power of two at least {@code 2 |b_j|} (at least 1 in a layer with large-scale constants). A subset-sum
  * instance of target z over samples U(-s, s) is the lemma's instance z / s over U(-1, 1) with tolerance eps / s,
  * so targets beyond [-1, 1] (folded BatchNorm, biases that cancel phi(0) offsets) are in reach, and small targets
- * are approximated by small weights. Powers of two keep the scaled samples exact.</p>
+ * are approximated by small weights. Powers of two keep the scaled samples exact.
  * Weight (o, u, a, c) of source layer {@code id} (output unit o, input unit u, tap (a, c)) is draw
  * {@code ((o * inUnits + u) * kh + a) * kw + c} of stream {@code 4 id}; bias o of a univariate layer is draw o of
  * stream {@code 4 id + 1}.
@@ -125,7 +125,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * @param phiAfter whether phi follows (false inside a residual branch's second conv and for projections)
    * @param constTarget the pre-activation value the construction aims at for constant output units
    * @param scale per target output channel j: the factor of weights into j from non-constant units and from the
-   *     large-scale constant units ({@link #rowScale})
+   *     large-scale constant units ({@link SourceNetwork#rowScales})
    * @param biasScale per target output channel j: the factor of weights into j from the other constant units
    *     ({@link #biasScale})
    */
