@@ -5,10 +5,11 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.api.Ticket;
+import dev.ticketproof.api.Tickets;
 import dev.ticketproof.measure.Goals;
 import dev.ticketproof.measure.Measure;
 import dev.ticketproof.construct.TicketBuilder;
-import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketChecker;
@@ -18,9 +19,7 @@ import dev.ticketproof.subsetsum.SubsetSum;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
-import java.util.function.DoubleFunction;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,10 +44,10 @@ public final class ConstructCommand implements Callable<Integer> {
       description = "Per-example input shape of a file target, when the architecture cannot infer it.")
   int[] inputShape;
 
-  @Option(names = "--activation", defaultValue = "relu", description = "Activation (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--activation", defaultValue = Tickets.DEFAULT_ACTIVATION, description = "Activation (default: ${DEFAULT-VALUE}).")
   String activation;
 
-  @Option(names = "--construction", defaultValue = "l+1", description = "l+1 or 2l (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--construction", defaultValue = Tickets.DEFAULT_CONSTRUCTION, description = "l+1 or 2l (default: ${DEFAULT-VALUE}).")
   String construction;
 
   @Option(names = "--eps",
@@ -56,7 +55,7 @@ public final class ConstructCommand implements Callable<Integer> {
           + "--output-rel).")
   Double eps;
 
-  @Option(names = "--output-rel", defaultValue = "0.01",
+  @Option(names = "--output-rel", defaultValue = "" + Tickets.DEFAULT_OUTPUT_REL,
       description = "Relative output goal max|target - ticket| / max|target| that chooses the tolerance when --eps "
           + "is not given: certified when the kernel's bound meets it, else measured (default: ${DEFAULT-VALUE}).")
   double outputRel;
@@ -76,7 +75,7 @@ public final class ConstructCommand implements Callable<Integer> {
           + SourceNetwork.MAX_RHO + " (default: ${DEFAULT-VALUE}).")
   String rho;
 
-  @Option(names = "--delta", defaultValue = "0.01",
+  @Option(names = "--delta", defaultValue = "" + Tickets.DEFAULT_DELTA,
       description = "Failure probability over all subset-sum instances that --rho auto is chosen for "
           + "(default: ${DEFAULT-VALUE}).")
   double delta;
@@ -89,26 +88,26 @@ public final class ConstructCommand implements Callable<Integer> {
       + " 0.05 otherwise).")
   Double lambda;
 
-  @Option(names = "--seed", defaultValue = "1", description = "Seed of the source network (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--seed", defaultValue = "" + Tickets.DEFAULT_SEED, description = "Seed of the source network (default: ${DEFAULT-VALUE}).")
   long seed;
 
   @Option(names = "--upto", description = "Last target layer to construct (a layer name such as 2); later layers are"
       + " kept unchanged.")
   String upto;
 
-  @Option(names = "--input-bound", defaultValue = "1",
+  @Option(names = "--input-bound", defaultValue = "" + Tickets.DEFAULT_INPUT_BOUND,
       description = "B0: the bound is certified on the box [-B0, B0]^d (default: ${DEFAULT-VALUE}).")
   double inputBound;
 
   @Option(names = "--input-box", description = "LO,HI: certify on the box [LO, HI]^d instead (e.g. 0,1 for images).")
   String inputBox;
 
-  @Option(names = "--mode", defaultValue = "min-size",
+  @Option(names = "--mode", defaultValue = Tickets.DEFAULT_MODE,
       description = "Subset-sum solver: min-size, exact, first-hit or min-norm (least norm of the kept weights,"
           + " slower; smaller errors on deep targets) (default: ${DEFAULT-VALUE}).")
   String mode;
 
-  @Option(names = "--samples", defaultValue = "16",
+  @Option(names = "--samples", defaultValue = "" + Tickets.DEFAULT_SAMPLES,
       description = "Sample inputs for the measured error: half uniform in the box, half corners "
           + "(default: ${DEFAULT-VALUE}).")
   int samples;
@@ -140,20 +139,10 @@ public final class ConstructCommand implements Callable<Integer> {
     }
   }
 
-  /** Constructions at most for one goal (tightening the tolerance, or the certified search). */
-  static final int MAX_BUILDS = 6;
   /** A measured relative error above this prints a warning. */
   static final double WARN_REL = 0.01;
 
-  private static double relative(double error, double scale) {
-    return scale > 0 ? error / scale : error == 0 ? 0 : Double.POSITIVE_INFINITY;
-  }
-
-  private static double maxAbs(List<double[]> ys) {
-    double m = 0;
-    for (double[] y : ys) for (double v : y) m = Math.max(m, Math.abs(v));
-    return m;
-  }
+  private static double relative(double error, double scale) { return Tickets.relative(error, scale); }
 
   private int run() {
     Activation phi = TargetOptions.activation(activation);
@@ -218,64 +207,25 @@ public final class ConstructCommand implements Callable<Integer> {
     }
     java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
     TargetPlan plan = TargetPlan.of(net, phi);
-    int dim = 1;
-    for (int d : net.inputShape()) dim *= d;
-    // calibration inputs: the user's data when given (the distribution that matters), else points of the box
-    List<double[]> calibration = dataSet != null
-        ? dataSet.getKey().subList(0, Math.min(64, dataSet.getKey().size()))
-        : Evaluator.boxSamples(dim, lo, hi, Math.max(16, samples), seed);
-    final double boxLo = lo;
-    final double boxHi = hi;
-    final Integer givenRho = fixedRho;
-    final int maxRho = Math.min(SourceNetwork.MAX_RHO, solver.maxN());
-    DoubleFunction<SourceNetwork.Params> paramsFor = e -> {
-      int r = givenRho != null ? givenRho : Math.min(maxRho, Goals.theoremRho(plan, cons, e, delta));
-      int r1 = rho1 != null ? rho1 : Math.min(maxRho, SourceNetwork.defaultRho1(phi, r, boxLo));
-      return new SourceNetwork.Params(cons, r, r1, lam, seed, upto, boxLo, boxHi);
-    };
+    Tickets.Builder builder = Tickets.of(net, phi).construction(cons).outputRel(outputRel).delta(delta).seed(seed)
+        .upto(upto).inputBox(lo, hi).mode(solver).samples(samples).threads(th).label(target)
+        .calibrationInputs(dataSet == null ? null : dataSet.getKey());
+    if (eps != null) builder.tolerance(eps);
+    if (outputEps != null) builder.outputEps(outputEps);
+    if (fixedRho != null) builder.width(fixedRho);
+    if (rho1 != null) builder.firstWidth(rho1);
+    builder.lambda(lam);
     long start = System.nanoTime();
-    TicketBuilder.Result res;
-    double usedEps;
-    String epsBasis;
-    Boolean outputEpsMet = null;
-    int builds = 0;
-    Measure.Result m;
+    Ticket ticket;
     try (RunProgress bar = RunProgress.construct(progress.show(), samples)) {
-      if (outputEps != null) {
-        double scale = maxAbs(Evaluator.ofTarget(plan).applyAll(calibration));
-        double rel = scale > 0 ? outputEps / scale : 0.5;
-        double startEps = eps != null ? eps
-            : rel >= 0.5 ? Goals.MAX_EPS : Goals.calibrate(plan, calibration, rel, Goals.SAFETY, seed);
-        bar.plan(SourceNetwork.of(plan, paramsFor.apply(startEps)));
-        TicketBuilder.Budget budget = TicketBuilder.forOutputError(net, phi, paramsFor, outputEps, startEps,
-            MAX_BUILDS, solver, th, target, bar);
-        res = budget.result();
-        usedEps = budget.eps();
-        outputEpsMet = budget.met();
-        epsBasis = "certified search";
-        m = Measure.of(res, net, phi, samples, seed, done -> bar.measured(done, samples));
-      } else {
-        usedEps = eps != null ? eps : Goals.calibrate(plan, calibration, outputRel, Goals.SAFETY, seed);
-        epsBasis = eps != null ? "given" : "calibrated";
-        bar.plan(SourceNetwork.of(plan, paramsFor.apply(usedEps)));
-        while (true) {
-          res = TicketBuilder.build(net, phi, new TicketBuilder.Options(paramsFor.apply(usedEps), usedEps, solver, th,
-              target), bar);
-          builds++;
-          m = Measure.of(res, net, phi, samples, seed, done -> bar.measured(done, samples));
-          // the calibration is a measurement: check the built ticket, tighten the tolerance when it misses the goal
-          if (eps != null || builds >= MAX_BUILDS || usedEps <= Goals.MIN_EPS) break;
-          double relErr = relative(m.maxError(), m.maxTargetOutput());
-          if (dataSet != null) {
-            Measure.Result md = Measure.on(res, net, phi, calibration);
-            relErr = Math.max(relErr, relative(md.maxError(), md.maxTargetOutput()));
-          }
-          if (relErr <= outputRel || res.report().certifiedBound() <= outputRel * m.maxTargetOutput()) break;
-          usedEps = Math.max(Goals.MIN_EPS, usedEps / 4);
-          epsBasis = "calibrated, tightened after measuring";
-        }
-      }
+      ticket = builder.progress(bar).build();
     }
+    TicketBuilder.Result res = ticket.result();
+    double usedEps = ticket.tolerance();
+    String epsBasis = ticket.toleranceBasis().label();
+    Boolean outputEpsMet = ticket.outputEpsMet();
+    int builds = ticket.builds();
+    Measure.Result m = ticket.measured();
     double seconds = (System.nanoTime() - start) / 1e9;
     TicketChecker.Report rep = res.report();
     boolean write = out != null && rep.verdict().isHolds() && (outputEpsMet == null || outputEpsMet || keepBest);
@@ -307,7 +257,7 @@ public final class ConstructCommand implements Callable<Integer> {
     o.addProperty("eps", usedEps);
     o.addProperty("epsBasis", epsBasis);
     o.addProperty("rho", used.rho());
-    o.addProperty("rhoMode", givenRho != null ? "given" : "auto");
+    o.addProperty("rhoMode", fixedRho != null ? "given" : "auto");
     o.addProperty("rho1", used.rho1());
     o.addProperty("delta", delta);
     o.addProperty("lambda", lam);

@@ -1,5 +1,6 @@
 package dev.ticketproof.cli;
 
+import dev.ticketproof.api.Tickets;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
@@ -16,7 +17,7 @@ import java.util.List;
  * positions) (microseconds on one core of the reference machine, docs/performance.md). A search over tolerances
  * ({@code --output-eps}) adds a construction round each time it builds again.
  */
-final class RunProgress implements TicketBuilder.Progress, AutoCloseable {
+final class RunProgress implements Tickets.Progress, AutoCloseable {
   private record Stage(String label, double weight, double[] layerWeights) {}
 
   private final OverallProgress out;
@@ -40,7 +41,8 @@ final class RunProgress implements TicketBuilder.Progress, AutoCloseable {
    * Sets the stages from the source network about to be built or checked: one round (construction layers and
    * kernel passes) and the measurement.
    */
-  synchronized void plan(SourceNetwork src) {
+  @Override
+  public synchronized void plan(SourceNetwork src) {
     round.clear();
     stages.clear();
     current = -1;
@@ -161,7 +163,8 @@ final class RunProgress implements TicketBuilder.Progress, AutoCloseable {
   }
 
   /** Progress of the measurement: {@code done} of {@code n} samples evaluated. */
-  synchronized void measured(int done, int n) {
+  @Override
+  public synchronized void measured(int done, int n) {
     if (current < 0 || !stages.get(current).label.startsWith("measuring")) enter("measuring");
     if (current < 0 || !stages.get(current).label.startsWith("measuring")) return;
     out.update(permille((double) done / Math.max(1, n)), 1000, stages.get(current).label);

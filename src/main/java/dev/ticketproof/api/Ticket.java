@@ -1,0 +1,114 @@
+package dev.ticketproof.api;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.kernel.TicketFile;
+import dev.ticketproof.kernel.Verdict;
+import dev.ticketproof.measure.Evaluator;
+import dev.ticketproof.measure.Measure;
+import dev.ticketproof.net.Network;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A built ticket: its certificate, the kernel's report, and how its tolerance was chosen. Made by
+ * {@link Tickets.Builder#build}.
+ *
+ * <p>API status: experimental.
+ */
+public final class Ticket {
+  /** How the per-parameter tolerance was chosen. */
+  public enum Basis {
+    /** Given by the caller. */
+    GIVEN("given"),
+    /** Calibrated for the relative output goal (a measurement). */
+    CALIBRATED("calibrated"),
+    /** Calibrated, then tightened after the built ticket's measured error missed the goal. */
+    TIGHTENED("calibrated, tightened after measuring"),
+    /** Searched until the kernel's certified bound met the requested output error. */
+    CERTIFIED_SEARCH("certified search");
+
+    private final String label;
+
+    Basis(String label) { this.label = label; }
+
+    /** A short description, e.g. {@code calibrated}. */
+    public String label() { return label; }
+  }
+
+  private final Network target;
+  private final Activation phi;
+  private final TicketBuilder.Result result;
+  private final double tolerance;
+  private final Basis basis;
+  private final int builds;
+  private final Boolean outputEpsMet;
+  private final Measure.Result measured;
+  private Evaluator evaluator;
+
+  Ticket(Network target, Activation phi, TicketBuilder.Result result, double tolerance, Basis basis, int builds,
+      Boolean outputEpsMet, Measure.Result measured) {
+    this.target = target;
+    this.phi = phi;
+    this.result = result;
+    this.tolerance = tolerance;
+    this.basis = basis;
+    this.builds = builds;
+    this.outputEpsMet = outputEpsMet;
+    this.measured = measured;
+  }
+
+  /** The certificate: the source network's parameters, the target's hash, the mask and the claimed bound. */
+  public TicketCertificate certificate() { return result.certificate(); }
+
+  /** The kernel's report made when the ticket was built (verdict, certified bound, per-layer figures). */
+  public TicketChecker.Report report() { return result.report(); }
+
+  /** The certified bound on sup |target - ticket| over the input box (infinite when the kernel rejected it). */
+  public double certifiedBound() { return result.report().certifiedBound(); }
+
+  /**
+   * Checks the certificate again with the kernel, from scratch, against the target.
+   *
+   * @return the kernel's verdict
+   */
+  public Verdict verify() { return TicketChecker.check(result.certificate(), target, phi).verdict(); }
+
+  /**
+   * The ticket's outputs on one input (evaluated sparsely, kept weights only).
+   *
+   * @param x an input of length C*H*W (CHW order). Not modified.
+   * @return the outputs
+   */
+  public double[] outputs(double[] x) {
+    if (evaluator == null) evaluator = Evaluator.ofTicket(result.source(), result.certificate());
+    return evaluator.apply(x);
+  }
+
+  /**
+   * Writes the certificate as a {@code .tpz} file (atomically: a temporary file, then a move).
+   *
+   * @throws IOException when the file cannot be written
+   */
+  public void write(Path file) throws IOException { TicketFile.write(result.certificate(), file); }
+
+  /** The per-parameter tolerance of the subset-sum instances. */
+  public double tolerance() { return tolerance; }
+
+  /** How the tolerance was chosen. */
+  public Basis toleranceBasis() { return basis; }
+
+  /** Constructions run for this ticket (more than one when the tolerance was tightened or searched). */
+  public int builds() { return builds; }
+
+  /** With a certified output error goal: whether it was met; {@code null} without one. */
+  public Boolean outputEpsMet() { return outputEpsMet; }
+
+  /** The measured error on sample inputs (the certified bound must dominate it). */
+  public Measure.Result measured() { return measured; }
+
+  /** The construction's full result (source network, solver failures, instances). */
+  public TicketBuilder.Result result() { return result; }
+}

@@ -1,0 +1,375 @@
+package dev.ticketproof.api;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.kernel.TicketFile;
+import dev.ticketproof.measure.Evaluator;
+import dev.ticketproof.measure.Goals;
+import dev.ticketproof.measure.Measure;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.subsetsum.SubsetSum;
+import dev.ticketproof.targets.Builtins;
+import dev.ticketproof.targets.TargetLoader;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.DoubleFunction;
+
+/**
+ * The library's entry point: a certified strong lottery ticket for a target network in a few lines.
+ *
+ * <pre>{@code
+ * Ticket t = Tickets.builtin("small-fc", "relu").build();
+ * t.verify().isHolds();            // the kernel's verdict, recomputed from scratch
+ * t.certifiedBound();              // sup |target - ticket| on the input box, certified
+ * t.outputs(new double[] {0.1, -0.2, 0.3, 0.4});
+ * }</pre>
+ *
+ * <p>Every option has the default the command line's {@code construct} uses (the constants below are the ones its
+ * options show): the width follows the theorem ({@code rho auto}), the per-parameter tolerance is calibrated for a
+ * relative output goal of {@value #DEFAULT_OUTPUT_REL}, the seed is {@value #DEFAULT_SEED}, the input box
+ * [-{@value #DEFAULT_INPUT_BOUND}, {@value #DEFAULT_INPUT_BOUND}]. Errors are {@link IllegalArgumentException}s
+ * naming the parameter at fault.
+ *
+ * <p>API status: experimental.
+ */
+public final class Tickets {
+  /** Default activation ({@code --activation}). */
+  public static final String DEFAULT_ACTIVATION = "relu";
+  /** Default construction family ({@code --construction}). */
+  public static final String DEFAULT_CONSTRUCTION = "l+1";
+  /** Default relative output goal that calibrates the tolerance ({@code --output-rel}). */
+  public static final double DEFAULT_OUTPUT_REL = Goals.DEFAULT_OUTPUT_REL;
+  /** Default failure probability the automatic width is chosen for ({@code --delta}). */
+  public static final double DEFAULT_DELTA = Goals.DEFAULT_DELTA;
+  /** Default seed of the source network ({@code --seed}). */
+  public static final long DEFAULT_SEED = 1;
+  /** Default half-width B0 of the input box [-B0, B0]^d ({@code --input-bound}). */
+  public static final double DEFAULT_INPUT_BOUND = 1;
+  /** Default subset-sum solver ({@code --mode}). */
+  public static final String DEFAULT_MODE = "min-size";
+  /** Default number of sample inputs of the measured error ({@code --samples}). */
+  public static final int DEFAULT_SAMPLES = 16;
+  /** Most constructions for one goal (tightening the tolerance, or the certified search). */
+  public static final int MAX_BUILDS = 6;
+
+  private Tickets() {}
+
+  /**
+   * A listener for the progress of {@link Builder#build}: the construction's layers, plus the source network about
+   * to be built and the measurement.
+   */
+  public interface Progress extends TicketBuilder.Progress {
+    /** The source network of the next construction (called before the first one is built). */
+    default void plan(SourceNetwork source) {}
+
+    /** The measurement: {@code done} of {@code total} sample inputs evaluated. */
+    default void measured(int done, int total) {}
+
+    /** No progress. */
+    Progress NONE = (l, d, t) -> { };
+  }
+
+  /**
+   * A builder for a ticket of a target network.
+   *
+   * @param target the target. Not modified.
+   * @param activation the target's activation (its catalog name is recorded in the certificate)
+   * @return a builder with every option at its default
+   */
+  public static Builder of(Network target, Activation activation) { return new Builder(target, activation); }
+
+  /**
+   * A builder for a ticket of a built-in target ({@code builtin:NAME} on the command line).
+   *
+   * @param name a built-in target, e.g. {@code small-fc}, {@code small-cnn}, {@code small-resnet}
+   * @param activation an activation's catalog name, e.g. {@code relu}, {@code tanh}, {@code leaky-relu(0.01)}
+   * @return a builder with every option at its default
+   * @throws IllegalArgumentException when the name or the activation is unknown
+   */
+  public static Builder builtin(String name, String activation) {
+    Activation phi = activation(activation);
+    return new Builder(Builtins.of(name, phi), phi).label("builtin:" + name);
+  }
+
+  /**
+   * A builder for a ticket of a target stored in a file ({@code --target PATH --arch SPEC} on the command line).
+   *
+   * @param file a PyTorch {@code .pt}, NumPy {@code .npy}/{@code .npz} file or a directory of {@code .npy} files
+   * @param arch a preset ({@code synflow-conv}, {@code openlth-cifar-resnet}) or the path of a JSON spec
+   * @param activation an activation's catalog name
+   * @return a builder with every option at its default
+   * @throws dev.ticketproof.io.ImportException naming the file, tensor or field at fault
+   * @throws IllegalArgumentException when the activation is unknown
+   */
+  public static Builder fromFile(Path file, String arch, String activation) {
+    Activation phi = activation(activation);
+    Network net = TargetLoader.load(file, arch, phi.name(), null, true).built().network();
+    return new Builder(net, phi).label(file.toString());
+  }
+
+  /**
+   * Checks a ticket file against its target with the kernel, from scratch.
+   *
+   * @param file a {@code .tpz} ticket file
+   * @param target the target network the ticket was built for
+   * @return the kernel's report (verdict, certified bound, per-layer figures)
+   * @throws IOException when the file cannot be opened
+   * @throws TicketFile.Unreadable when the file is damaged or not a ticket file
+   */
+  public static TicketChecker.Report verify(Path file, Network target) throws IOException, TicketFile.Unreadable {
+    TicketCertificate cert = TicketFile.read(file);
+    return TicketChecker.check(cert, target, activation(cert.header().activation()));
+  }
+
+  /**
+   * An activation of the catalog that the constructions support.
+   *
+   * @param name the catalog name, e.g. {@code relu}
+   * @return the activation
+   * @throws IllegalArgumentException naming the activation when it is unknown or unsupported
+   */
+  public static Activation activation(String name) {
+    return ActivationCatalog.requireIdentityHypothesis(ActivationCatalog.parse(name));
+  }
+
+  /**
+   * Options of a construction. Setters return this builder; {@link #build} runs the construction.
+   *
+   * <p>API status: experimental.
+   */
+  public static final class Builder {
+    private final Network target;
+    private final Activation phi;
+    private SourceNetwork.Construction construction = SourceNetwork.Construction.parse(DEFAULT_CONSTRUCTION);
+    private Double eps;
+    private double outputRel = DEFAULT_OUTPUT_REL;
+    private Double outputEps;
+    private Integer rho;
+    private Integer rho1;
+    private Double lambda;
+    private double delta = DEFAULT_DELTA;
+    private long seed = DEFAULT_SEED;
+    private String upto;
+    private double inputLow = -DEFAULT_INPUT_BOUND;
+    private double inputHigh = DEFAULT_INPUT_BOUND;
+    private SubsetSum.Mode mode = SubsetSum.Mode.ofCliName(DEFAULT_MODE);
+    private int samples = DEFAULT_SAMPLES;
+    private int threads = Runtime.getRuntime().availableProcessors();
+    private List<double[]> calibrationInputs;
+    private String label = "library";
+    private Progress progress = Progress.NONE;
+
+    private Builder(Network target, Activation phi) {
+      if (target == null || phi == null) throw new IllegalArgumentException("target and activation are required");
+      this.target = target;
+      this.phi = phi;
+    }
+
+    /** The construction family: {@code L_PLUS_1} (default) or {@code TWO_L}. */
+    public Builder construction(SourceNetwork.Construction c) {
+      construction = c;
+      return this;
+    }
+
+    /** A fixed per-parameter tolerance in (0, 1) instead of one calibrated for the relative output goal. */
+    public Builder tolerance(double eps) {
+      if (!(eps > 0 && eps < 1)) throw new IllegalArgumentException("tolerance must be in (0, 1), got " + eps);
+      this.eps = eps;
+      return this;
+    }
+
+    /** The relative output goal max|target - ticket| / max|target| in (0, 1) that calibrates the tolerance. */
+    public Builder outputRel(double goal) {
+      if (!(goal > 0 && goal < 1)) throw new IllegalArgumentException("outputRel must be in (0, 1), got " + goal);
+      outputRel = goal;
+      return this;
+    }
+
+    /**
+     * A certified output error to search a tolerance for (the result says whether it was met); overrides the
+     * relative goal.
+     */
+    public Builder outputEps(double goal) {
+      if (!(goal > 0 && Double.isFinite(goal))) {
+        throw new IllegalArgumentException("outputEps must be finite and > 0, got " + goal);
+      }
+      outputEps = goal;
+      return this;
+    }
+
+    /** A fixed width (copies per channel) instead of the theorem's ({@code rho auto}). */
+    public Builder width(int rho) {
+      if (rho < 1) throw new IllegalArgumentException("width must be >= 1, got " + rho);
+      this.rho = rho;
+      return this;
+    }
+
+    /** A fixed width of the first (univariate) layer; default 2 width when phi needs a sign split, else width. */
+    public Builder firstWidth(int rho1) {
+      if (rho1 < 1) throw new IllegalArgumentException("firstWidth must be >= 1, got " + rho1);
+      this.rho1 = rho1;
+      return this;
+    }
+
+    /** The input scale of univariate layers, in (0, 1]; default 1 for piecewise-linear phi, else 0.05. */
+    public Builder lambda(double lambda) {
+      if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
+      this.lambda = lambda;
+      return this;
+    }
+
+    /** The failure probability over all instances that the automatic width is chosen for, in (0, 1). */
+    public Builder delta(double delta) {
+      if (!(delta > 0 && delta < 1)) throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
+      this.delta = delta;
+      return this;
+    }
+
+    /** The seed of the source network. */
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    /** The last target layer to construct (later layers are kept unchanged); {@code null} for all. */
+    public Builder upto(String layer) {
+      upto = layer;
+      return this;
+    }
+
+    /** The box [low, high]^d on which the bound is certified (finite, low &lt; high). */
+    public Builder inputBox(double low, double high) {
+      if (!(low < high && Double.isFinite(low) && Double.isFinite(high))) {
+        throw new IllegalArgumentException("input box needs finite low < high, got [" + low + ", " + high + "]");
+      }
+      inputLow = low;
+      inputHigh = high;
+      return this;
+    }
+
+    /** The subset-sum solver. */
+    public Builder mode(SubsetSum.Mode mode) {
+      this.mode = mode;
+      return this;
+    }
+
+    /** Sample inputs of the measured error (half uniform in the box, half corners), at least 0. */
+    public Builder samples(int n) {
+      if (n < 0) throw new IllegalArgumentException("samples must be >= 0, got " + n);
+      samples = n;
+      return this;
+    }
+
+    /** Worker threads, at least 1 (the ticket does not depend on it). */
+    public Builder threads(int n) {
+      if (n < 1) throw new IllegalArgumentException("threads must be >= 1, got " + n);
+      threads = n;
+      return this;
+    }
+
+    /** Inputs the tolerance is calibrated and checked on (e.g. test data); default: points of the input box. */
+    public Builder calibrationInputs(List<double[]> inputs) {
+      calibrationInputs = inputs == null || inputs.isEmpty() ? null : List.copyOf(inputs);
+      return this;
+    }
+
+    /** The target's label recorded in the certificate (a path or {@code builtin:NAME}). */
+    public Builder label(String label) {
+      this.label = label;
+      return this;
+    }
+
+    /** A listener for progress. */
+    public Builder progress(Progress progress) {
+      this.progress = progress;
+      return this;
+    }
+
+    /**
+     * Builds the ticket and has the kernel check it.
+     *
+     * <p>With a fixed tolerance: one construction. With an output goal and no fixed tolerance: the tolerance is
+     * calibrated on the calibration inputs; the built ticket's measured relative error is checked and the
+     * tolerance divided by 4 while it misses the goal (at most {@value Tickets#MAX_BUILDS} constructions). With a
+     * certified output error: the certified search of {@link TicketBuilder#forOutputError}.
+     *
+     * @return the ticket, with how its tolerance was chosen
+     * @throws IllegalArgumentException when the target or an option is invalid (naming it)
+     */
+    public Ticket build() {
+      TargetPlan plan = TargetPlan.of(target, phi);
+      int dim = 1;
+      for (int d : target.inputShape()) dim *= d;
+      List<double[]> calibration = calibrationInputs != null
+          ? calibrationInputs.subList(0, Math.min(64, calibrationInputs.size()))
+          : Evaluator.boxSamples(dim, inputLow, inputHigh, Math.max(16, samples), seed);
+      int maxRho = Math.min(SourceNetwork.MAX_RHO, mode.maxN());
+      if (rho != null && rho > maxRho) {
+        throw new IllegalArgumentException("width must be in [1, " + maxRho + "] for mode " + mode.cliName()
+            + ", got " + rho);
+      }
+      if (rho1 != null && rho1 > maxRho) {
+        throw new IllegalArgumentException("firstWidth must be in [1, " + maxRho + "], got " + rho1);
+      }
+      double lam = lambda != null ? lambda : SourceNetwork.defaultLambda(phi);
+      DoubleFunction<SourceNetwork.Params> paramsFor = e -> {
+        int r = rho != null ? rho : Math.min(maxRho, Goals.theoremRho(plan, construction, e, delta));
+        int r1 = rho1 != null ? rho1 : Math.min(maxRho, SourceNetwork.defaultRho1(phi, r, inputLow));
+        return new SourceNetwork.Params(construction, r, r1, lam, seed, upto, inputLow, inputHigh);
+      };
+      if (outputEps != null) {
+        double scale = maxAbs(Evaluator.ofTarget(plan).applyAll(calibration));
+        double rel = scale > 0 ? outputEps / scale : 0.5;
+        double startEps = eps != null ? eps
+            : rel >= 0.5 ? Goals.MAX_EPS : Goals.calibrate(plan, calibration, rel, Goals.SAFETY, seed);
+        progress.plan(SourceNetwork.of(plan, paramsFor.apply(startEps)));
+        TicketBuilder.Budget budget = TicketBuilder.forOutputError(target, phi, paramsFor, outputEps, startEps,
+            MAX_BUILDS, mode, threads, label, progress);
+        return new Ticket(target, phi, budget.result(), budget.eps(), Ticket.Basis.CERTIFIED_SEARCH, 1,
+            budget.met(), Measure.of(budget.result(), target, phi, samples, seed, this::measured));
+      }
+      double usedEps = eps != null ? eps : Goals.calibrate(plan, calibration, outputRel, Goals.SAFETY, seed);
+      Ticket.Basis basis = eps != null ? Ticket.Basis.GIVEN : Ticket.Basis.CALIBRATED;
+      int builds = 0;
+      progress.plan(SourceNetwork.of(plan, paramsFor.apply(usedEps)));
+      while (true) {
+        TicketBuilder.Result res = TicketBuilder.build(target, phi,
+            new TicketBuilder.Options(paramsFor.apply(usedEps), usedEps, mode, threads, label), progress);
+        builds++;
+        Measure.Result m = Measure.of(res, target, phi, samples, seed, this::measured);
+        // the calibration is a measurement: check the built ticket, tighten the tolerance when it misses the goal
+        boolean done = eps != null || builds >= MAX_BUILDS || usedEps <= Goals.MIN_EPS;
+        if (!done) {
+          double relErr = relative(m.maxError(), m.maxTargetOutput());
+          if (calibrationInputs != null) {
+            Measure.Result md = Measure.on(res, target, phi, calibration);
+            relErr = Math.max(relErr, relative(md.maxError(), md.maxTargetOutput()));
+          }
+          done = relErr <= outputRel || res.report().certifiedBound() <= outputRel * m.maxTargetOutput();
+        }
+        if (done) return new Ticket(target, phi, res, usedEps, basis, builds, null, m);
+        usedEps = Math.max(Goals.MIN_EPS, usedEps / 4);
+        basis = Ticket.Basis.TIGHTENED;
+      }
+    }
+
+    private void measured(int done) { progress.measured(done, samples); }
+  }
+
+  /** error / scale, 0 for 0 / 0, infinity for a nonzero error on a zero scale. */
+  public static double relative(double error, double scale) {
+    return scale > 0 ? error / scale : error == 0 ? 0 : Double.POSITIVE_INFINITY;
+  }
+
+  private static double maxAbs(List<double[]> ys) {
+    double m = 0;
+    for (double[] y : ys) for (double v : y) m = Math.max(m, Math.abs(v));
+    return m;
+  }
+}
