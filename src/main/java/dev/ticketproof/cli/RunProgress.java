@@ -1,7 +1,6 @@
 package dev.ticketproof.cli;
 
 import dev.ticketproof.api.Tickets;
-import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketChecker;
