@@ -2,7 +2,6 @@ package dev.ticketproof.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ticketproof.cli.Main;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +11,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
- * The three faces of every lemma name each other (proof page, property class, construction), and the README's
- * command lines use commands and flags that exist.
+ * The three faces of every lemma name each other (proof page, property class, construction); the README's command
+ * lines run in {@link ReadmeCommandsTest}.
  */
 class DocsConsistencyTest {
   static final Path ROOT = Path.of(".");
@@ -53,24 +51,5 @@ class DocsConsistencyTest {
       }
     }
     assertThat(missing).isEmpty();
-  }
-
-  @Test
-  void readmeCommandLinesParse() throws IOException {
-    String readme = Files.readString(ROOT.resolve("README.md"));
-    Pattern line = Pattern.compile("^\\s*\\./ticketproof ([^#\\n]*)", Pattern.MULTILINE);
-    Matcher m = line.matcher(readme);
-    int n = 0;
-    while (m.find()) {
-      String[] args = m.group(1).trim().split("\\s+");
-      CommandLine cl = Main.commandLine();
-      try {
-        cl.parseArgs(args);
-      } catch (CommandLine.ParameterException e) {
-        throw new AssertionError("README: ./ticketproof " + m.group(1).trim() + ": " + e.getMessage(), e);
-      }
-      n++;
-    }
-    assertThat(n).as("command lines in the README").isGreaterThanOrEqualTo(10);
   }
 }
