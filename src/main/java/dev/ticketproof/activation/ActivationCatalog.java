@@ -2,6 +2,9 @@ package dev.ticketproof.activation;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.DoubleFunction;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * The catalog of activations and its parser.
@@ -13,16 +16,51 @@ import java.util.Locale;
  * [identity] precondition ({@link #requireIdentityHypothesis}) can reject them with a reason.
  */
 public final class ActivationCatalog {
+  /**
+   * One catalog entry.
+   *
+   * @param names accepted names, the first canonical ('-' and '_' are ignored when matching)
+   * @param parameter the parameter's short name in {@link #VALID_NAMES}, or null for a parameterless activation
+   * @param parameterDescription what the parameter is, for messages
+   * @param defaultParameter the parameter when none is given
+   * @param make the activation for a parameter (NaN for a parameterless one)
+   */
+  private record Entry(List<String> names, String parameter, String parameterDescription, double defaultParameter,
+      DoubleFunction<Activation> make) {}
+
+  private static Entry entry(Supplier<Activation> make, String... names) {
+    return new Entry(List.of(names), null, null, Double.NaN, a -> make.get());
+  }
+
+  private static Entry entry(String parameter, String description, double defaultParameter,
+      DoubleFunction<Activation> make, String... names) {
+    return new Entry(List.of(names), parameter, description, defaultParameter, make);
+  }
+
+  /** The catalog, in order: adding an activation is one entry here (and its class, and the kernel's formula). */
+  private static final List<Entry> ENTRIES = List.of(
+      entry(Relu::new, "relu"),
+      entry("a", "negative slope a", LeakyRelu.DEFAULT_SLOPE, LeakyRelu::new, "leaky-relu", "lrelu"),
+      entry(Tanh::new, "tanh"),
+      entry(Sigmoid::new, "sigmoid", "logistic"),
+      entry("alpha", "alpha", 1.0, Elu::new, "elu"),
+      entry(Softplus::new, "softplus"),
+      entry(Silu::new, "silu", "swish"),
+      entry(Gelu::new, "gelu"),
+      entry(AbsoluteValue::new, "abs"),
+      entry(Square::new, "square"),
+      entry(Cosine::new, "cos", "cosine"));
+
   /** The names the parser accepts, as listed in error messages. */
-  public static final String VALID_NAMES =
-      "relu, leaky-relu[(a)], tanh, sigmoid, elu[(alpha)], softplus, silu, gelu, abs, square, cos";
+  public static final String VALID_NAMES = ENTRIES.stream()
+      .map(e -> e.names().get(0) + (e.parameter() == null ? "" : "[(" + e.parameter() + ")]"))
+      .collect(Collectors.joining(", "));
 
   private ActivationCatalog() {}
 
   /** One instance of every catalog entry, with default parameters, in catalog order. */
   public static List<Activation> all() {
-    return List.of(new Relu(), new LeakyRelu(LeakyRelu.DEFAULT_SLOPE), new Tanh(), new Sigmoid(), new Elu(1),
-        new Softplus(), new Silu(), new Gelu(), new AbsoluteValue(), new Square(), new Cosine());
+    return ENTRIES.stream().map(e -> e.make().apply(e.defaultParameter())).toList();
   }
 
   /**
@@ -54,39 +92,16 @@ public final class ActivationCatalog {
       name = s.substring(0, at);
       param = s.substring(at + 1);
     }
-    name = name.trim().replace("-", "").replace("_", "");
-    switch (name) {
-      case "relu":
-        return noParam(spec, param, new Relu());
-      case "leakyrelu":
-      case "lrelu":
-        return new LeakyRelu(param == null ? LeakyRelu.DEFAULT_SLOPE : number(spec, param, "negative slope a"));
-      case "tanh":
-        return noParam(spec, param, new Tanh());
-      case "sigmoid":
-      case "logistic":
-        return noParam(spec, param, new Sigmoid());
-      case "elu":
-        return new Elu(param == null ? 1.0 : number(spec, param, "alpha"));
-      case "softplus":
-        return noParam(spec, param, new Softplus());
-      case "silu":
-      case "swish":
-        return noParam(spec, param, new Silu());
-      case "gelu":
-        return noParam(spec, param, new Gelu());
-      case "abs":
-        return noParam(spec, param, new AbsoluteValue());
-      case "square":
-        return noParam(spec, param, new Square());
-      case "cos":
-      case "cosine":
-        return noParam(spec, param, new Cosine());
-      default:
-        throw new IllegalArgumentException(
-            "unknown activation '" + spec + "': expected one of " + VALID_NAMES);
+    String key = normalise(name);
+    for (Entry e : ENTRIES) {
+      if (e.names().stream().noneMatch(n -> normalise(n).equals(key))) continue;
+      if (e.parameter() == null) return noParam(spec, param, e.make().apply(Double.NaN));
+      return e.make().apply(param == null ? e.defaultParameter() : number(spec, param, e.parameterDescription()));
     }
+    throw new IllegalArgumentException("unknown activation '" + spec + "': expected one of " + VALID_NAMES);
   }
+
+  private static String normalise(String name) { return name.trim().replace("-", "").replace("_", ""); }
 
   /**
    * The [identity] precondition: throws unless {@code phi} satisfies the hypothesis of the activation

@@ -9,7 +9,7 @@ import dev.ticketproof.random.Uniform;
  * \( |\text{readout} \cdot c - 1| + |\text{readout}| \cdot \) valueError with valueError = 0 for piecewise-linear
  * phi and 2 ulp(c) otherwise (the rounding of the recorded value).
  *
- * @param activation canonical name (relu, leaky-relu(a), tanh, sigmoid, elu(alpha), softplus, silu, gelu)
+ * @param activation the catalog name of a family {@link KernelActivation} knows
  * @param biasDistribution where beta comes from: {@code biasDistribution.value(seed, stream, index)}; null for a
  *     fixed beta (e.g. 0 for sigmoid, whose phi(0) = 1/2)
  * @param seed the source seed (ignored for a fixed beta)

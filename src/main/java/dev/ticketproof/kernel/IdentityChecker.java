@@ -4,7 +4,7 @@ import java.math.BigDecimal;
 
 /**
  * Checks the certificates of the [identity] lemma (activation linearisation) from scratch. Uses only the JDK,
- * Commons Numbers (erfc, through {@link ReferenceActivations}) and the weight field; never construction code.
+ * Commons Numbers (erfc, through {@link KernelActivation}) and the weight field; never construction code.
  *
  * <p>Sums, products and bounds are computed EXACTLY with {@link BigDecimal} (every finite double is a dyadic
  * rational). A claimed figure must be an upper bound of the exact one and tight (within a relative 2^-40 of it):
@@ -43,7 +43,7 @@ public final class IdentityChecker {
     if (!(c.eps() > 0)) {
       return Verdict.rejected("eps must be > 0, got " + c.eps());
     }
-    double[] slopes = ReferenceActivations.slopes(c.activation());
+    double[] slopes = KernelActivation.slopes(c.activation());
     if (slopes == null) {
       return Verdict.rejected("activation " + c.activation()
           + " is not a piecewise-linear activation the kernel knows (relu, leaky-relu(a))");
@@ -140,10 +140,10 @@ public final class IdentityChecker {
     if (!(c.lambda() > 0) || !(c.inputBound() >= 0)) {
       return Verdict.rejected("need lambda > 0 and B >= 0, got lambda = " + c.lambda() + ", B = " + c.inputBound());
     }
-    ReferenceActivations.Smooth ref = ReferenceActivations.smooth(c.activation());
+    KernelActivation.Smooth ref = KernelActivation.smooth(c.activation());
     if (ref == null) {
       return Verdict.rejected("activation " + c.activation() + " has no smooth local model in the kernel "
-          + "(tanh, sigmoid, elu(1.0), softplus, silu, gelu)");
+          + "(families: " + KernelActivation.families() + "; smooth ones have equal one-sided slopes)");
     }
     if (c.phi0() != ref.phi0() || c.slope() != ref.slope() || c.remainderPower() != ref.remainderPower()
         || !(c.remainderConstant() >= ref.remainderConstant()) || !(c.remainderRadius() <= ref.radius())) {
@@ -171,7 +171,7 @@ public final class IdentityChecker {
     }
     for (int k = 0; k <= 64; k++) {
       double t = c.inputBound() * (-1 + k / 32.0);
-      double v = ReferenceActivations.value(c.activation(), c.lambda() * t);
+      double v = KernelActivation.value(c.activation(), c.lambda() * t);
       double u = c.readout() * v + c.bias();
       double allowance = 8 * (Math.abs(c.readout()) * Math.ulp(v) + Math.ulp(c.bias()) + Math.ulp(u) + Math.ulp(t));
       if (!(Math.abs(u - t) <= c.bound() + allowance)) {
@@ -208,10 +208,10 @@ public final class IdentityChecker {
     if (!(c.lambda() > 0) || !(c.inputBound() >= 0)) {
       return Verdict.rejected("need lambda > 0 and B >= 0, got lambda = " + c.lambda() + ", B = " + c.inputBound());
     }
-    ReferenceActivations.Local ref = ReferenceActivations.local(c.activation());
+    KernelActivation.Local ref = KernelActivation.local(c.activation());
     if (ref == null) {
-      return Verdict.rejected("activation " + c.activation() + " has no local model in the kernel (relu, "
-          + "leaky-relu(a), tanh, sigmoid, elu(alpha), softplus, silu, gelu)");
+      return Verdict.rejected("activation " + c.activation() + " has no local model in the kernel (families: "
+          + KernelActivation.families() + ")");
     }
     if (c.slopeMinus() != ref.slopeMinus() || c.slopePlus() != ref.slopePlus()
         || c.remainderPower() != ref.remainderPower() || !(c.remainderConstant() >= ref.remainderConstant())
@@ -242,8 +242,8 @@ public final class IdentityChecker {
     }
     for (int k = 0; k <= 64; k++) {
       double t = c.inputBound() * (-1 + k / 32.0);
-      double v1 = ReferenceActivations.value(c.activation(), c.lambda() * t);
-      double v2 = ReferenceActivations.value(c.activation(), -c.lambda() * t);
+      double v1 = KernelActivation.value(c.activation(), c.lambda() * t);
+      double v2 = KernelActivation.value(c.activation(), -c.lambda() * t);
       double u = c.readout() * (v1 - v2);
       double allowance = 8 * (Math.abs(c.readout()) * (Math.ulp(v1) + Math.ulp(v2)) + Math.ulp(u) + Math.ulp(t));
       if (!(Math.abs(u - t) <= c.bound() + allowance)) {
@@ -272,7 +272,7 @@ public final class IdentityChecker {
     if (finite != null) {
       return Verdict.rejected(finite);
     }
-    if (Double.isNaN(ReferenceActivations.value(c.activation(), 0))) {
+    if (Double.isNaN(KernelActivation.value(c.activation(), 0))) {
       return Verdict.rejected("activation " + c.activation() + " is not one the kernel can evaluate");
     }
     if (c.biasDistribution() != null) {
@@ -282,8 +282,8 @@ public final class IdentityChecker {
             + c.seed() + ", stream " + c.stream() + ", index " + c.index() + ")");
       }
     }
-    double ref = ReferenceActivations.value(c.activation(), c.bias());
-    boolean pl = ReferenceActivations.piecewiseLinear(c.activation());
+    double ref = KernelActivation.value(c.activation(), c.bias());
+    boolean pl = KernelActivation.piecewiseLinear(c.activation());
     double valueError = pl ? 0 : 2 * Math.ulp(c.value());
     if (!(Math.abs(c.value() - ref) <= valueError)) {
       return Verdict.rejected("recorded value " + c.value() + " is not " + c.activation() + "(" + c.bias() + ") = "

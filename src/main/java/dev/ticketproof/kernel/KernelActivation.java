@@ -1,38 +1,122 @@
 package dev.ticketproof.kernel;
 
 import dev.ticketproof.activation.Activation;
+import java.util.Map;
+import java.util.function.DoublePredicate;
+import java.util.function.DoubleUnaryOperator;
 import org.apache.commons.numbers.gamma.Erfc;
 
 /**
- * The kernel's own activation functions, written from {@link ReferenceActivations} (JDK and Commons Numbers only)
- * and independent of the activation catalog: the ticket checker evaluates phi, its constants, Lipschitz constant
- * and interval images with these, so a wrong constant in the catalog cannot make the kernel certify a false bound.
- * Only the {@code Activation} interface (a type, no code) is shared with the catalog.
+ * The kernel's own activation functions, written independently of the activation catalog (JDK and Commons Numbers
+ * only): the checkers evaluate phi, its constants, Lipschitz constant and interval images with these, so a wrong
+ * constant in the catalog cannot make the kernel certify a false bound. Only the {@code Activation} interface (a
+ * type, no code) is shared with the catalog.
  *
- * <p>Constants that are not doubles are rounded outward: Lipschitz constants of SiLU and GELU to the smallest
- * double not below the true value (1.0998393201288670..., attained at t = 2.3993572...; 1.1289041451851549...,
- * attained at t = sqrt 2), their minima to the largest double not above the true value
- * (-0.27846454276107379... at t = -1.27846454...; -0.16997120747990366... at t = -0.75179152...), computed with
- * mpmath at 30 digits.
+ * <p>One {@link Formula} per family ({@link #FORMULAS}, keyed by the catalog's base name): adding an activation to
+ * the kernel is one entry there. Constants that are not doubles are rounded outward so that bounds stay bounds:
+ * remainder constants up to the next double; phi(0) of softplus (ln 2) carries its rounding error; the Lipschitz
+ * constants of SiLU and GELU to the smallest double not below the true value (1.0998393201288670..., attained at
+ * t = 2.3993572...; 1.1289041451851549..., attained at t = sqrt 2), their minima to the largest double not above
+ * the true value (-0.27846454276107379... at t = -1.27846454...; -0.16997120747990366... at t = -0.75179152...),
+ * computed with mpmath at 30 digits.
  */
 public final class KernelActivation implements Activation {
-  private static final double SILU_LIPSCHITZ = 1.099839320128867;
-  private static final double GELU_LIPSCHITZ = 1.128904145185155;
-  private static final double SILU_MIN_AT = -1.2784645427610738;
-  private static final double SILU_MIN = -0.27846454276107384;
-  private static final double GELU_MIN_AT = -0.7517915246935645;
-  private static final double GELU_MIN = -0.1699712074799037;
+  private static final double INF = Double.POSITIVE_INFINITY;
+  private static final DoublePredicate NO_PARAMETER = Double::isNaN;
+
+  /** A function of the family's parameter a (NaN when it has none) and t. */
+  interface Fn {
+    double at(double a, double t);
+  }
+
+  /**
+   * The kernel's definition of one family of activations.
+   *
+   * @param valid which parameters name a member (NaN: no parameter)
+   * @param piecewiseLinear whether the value is exact in floating point (one multiplication at most)
+   * @param value phi_a(t)
+   * @param derivative phi_a'(t) (at a kink, the right derivative)
+   * @param local the local model at 0 of phi_a
+   * @param lipschitz a global Lipschitz constant of phi_a
+   * @param minAt where a non-monotone phi_a takes its interior minimum (NaN for a monotone family)
+   * @param min that minimum, rounded down
+   */
+  record Formula(DoublePredicate valid, boolean piecewiseLinear, Fn value, Fn derivative,
+      java.util.function.DoubleFunction<Local> local, DoubleUnaryOperator lipschitz, double minAt, double min) {
+    static Formula monotone(DoublePredicate valid, boolean piecewiseLinear, Fn value, Fn derivative,
+        java.util.function.DoubleFunction<Local> local, DoubleUnaryOperator lipschitz) {
+      return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, Double.NaN, Double.NaN);
+    }
+  }
+
+  /** The families the kernel knows, by base name. */
+  static final Map<String, Formula> FORMULAS = Map.of(
+      "relu", Formula.monotone(NO_PARAMETER, true, (a, t) -> Math.max(0.0, t), (a, t) -> t >= 0 ? 1 : 0,
+          a -> new Local(0, 0, 0, 1, 0, 2, INF), a -> 1),
+      "leaky-relu", Formula.monotone(a -> !Double.isNaN(a), true, (a, t) -> t >= 0 ? t : a * t,
+          (a, t) -> t >= 0 ? 1 : a, a -> new Local(0, 0, a, 1, 0, 2, INF), a -> Math.max(1, Math.abs(a))),
+      "tanh", Formula.monotone(NO_PARAMETER, false, (a, t) -> Math.tanh(t), (a, t) -> 1 - Math.tanh(t) * Math.tanh(t),
+          a -> new Local(0, 0, 1, 1, Math.nextUp(1.0 / 3), 3, INF), a -> 1),
+      "sigmoid", Formula.monotone(NO_PARAMETER, false, (a, t) -> logistic(t),
+          (a, t) -> logistic(t) * (1 - logistic(t)), a -> new Local(0.5, 0, 0.25, 0.25, Math.nextUp(1.0 / 48), 3, INF),
+          a -> 0.25),
+      // alpha (e^t - 1 - t) lies in [0, alpha t^2 / 2] for t <= 0; alpha / 2 is exact in binary
+      "elu", Formula.monotone(a -> a >= 0, false, (a, t) -> t >= 0 ? t : a * Math.expm1(t),
+          (a, t) -> t >= 0 ? 1 : a * Math.exp(t), a -> new Local(0, 0, a, 1, a / 2, 2, INF), a -> Math.max(1, a)),
+      "softplus", Formula.monotone(NO_PARAMETER, false,
+          (a, t) -> t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t)), (a, t) -> logistic(t),
+          a -> new Local(Math.log(2), Math.ulp(Math.log(2)), 0.5, 0.5, 0.125, 2, INF), a -> 1),
+      "silu", new Formula(NO_PARAMETER, false, (a, t) -> t * logistic(t),
+          (a, t) -> logistic(t) + t * logistic(t) * (1 - logistic(t)), a -> new Local(0, 0, 0.5, 0.5, 0.25, 2, INF),
+          a -> 1.099839320128867, -1.2784645427610738, -0.27846454276107384),
+      // 1/sqrt(2 pi) = 0.398942280401432677939..., the smallest double not below it
+      "gelu", new Formula(NO_PARAMETER, false, (a, t) -> t * (0.5 * Erfc.value(-t * Math.sqrt(0.5))),
+          (a, t) -> 0.5 * Erfc.value(-t * Math.sqrt(0.5)) + t * Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI),
+          a -> new Local(0, 0, 0.5, 0.5, 0.3989422804014327, 2, INF), a -> 1.128904145185155,
+          -0.7517915246935645, -0.1699712074799037));
+
+  /**
+   * The local model at 0 of a known activation: \( \phi(t) = \phi_0 + m_\pm t + R(t) \) with
+   * \( |R(t)| \le M |t|^p \) for \( |t| \le r \), and \( |\phi(0) - \phi_0| \le \) phi0Error.
+   */
+  record Local(double phi0, double phi0Error, double slopeMinus, double slopePlus, double remainderConstant,
+      int remainderPower, double radius) {}
+
+  /**
+   * The local model of a smooth activation at 0: phi0 (with |phi(0) - phi0| &le; phi0Error), the derivative
+   * m = phi'(0), and \( |\phi(t) - \phi(0) - m t| \le M |t|^p \) for \( |t| \le r \).
+   */
+  record Smooth(double phi0, double phi0Error, double slope, double remainderConstant, int remainderPower,
+      double radius) {}
+
+  /** A parsed name: its formula and parameter (NaN when absent); null for a name the kernel does not know. */
+  private record Member(Formula formula, double parameter) {}
 
   private final String name;
-  private final String base;
-  private final double parameter;
-  private final ReferenceActivations.Local local;
+  private final Member member;
+  private final Local local;
 
-  private KernelActivation(String name, ReferenceActivations.Name n, ReferenceActivations.Local local) {
+  private KernelActivation(String name, Member member) {
     this.name = name;
-    this.base = n.base();
-    this.parameter = n.parameter();
-    this.local = local;
+    this.member = member;
+    this.local = member.formula().local().apply(member.parameter());
+  }
+
+  private static Member member(String name) {
+    if (name == null) return null;
+    int open = name.indexOf('(');
+    double p = Double.NaN;
+    if (open >= 0) {
+      if (!name.endsWith(")")) return null;
+      try {
+        p = Double.parseDouble(name.substring(open + 1, name.length() - 1));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+      if (!Double.isFinite(p)) return null;
+    }
+    Formula f = FORMULAS.get(open >= 0 ? name.substring(0, open) : name);
+    return f != null && f.valid().test(p) ? new Member(f, p) : null;
   }
 
   /**
@@ -41,40 +125,51 @@ public final class KernelActivation implements Activation {
    * {@code gelu}), or null for a name the kernel does not know.
    */
   public static KernelActivation of(String name) {
-    ReferenceActivations.Name n = ReferenceActivations.parse(name);
-    ReferenceActivations.Local l = ReferenceActivations.local(name);
-    if (n == null || l == null) return null;
-    if (n.base().equals("leaky-relu") && !(n.parameter() >= 0 && n.parameter() <= 1)) return null;
-    return new KernelActivation(name, n, l);
+    Member m = member(name);
+    if (m == null) return null;
+    if (m.formula() == FORMULAS.get("leaky-relu") && !(m.parameter() >= 0 && m.parameter() <= 1)) return null;
+    return new KernelActivation(name, m);
+  }
+
+  /** The base names of the families the kernel knows, sorted, for messages. */
+  static String families() { return String.join(", ", new java.util.TreeSet<>(FORMULAS.keySet())); }
+
+  /** The kernel's value of the named activation at t, or NaN for a name it does not know. */
+  static double value(String name, double t) {
+    Member m = member(name);
+    return m == null ? Double.NaN : m.formula().value().at(m.parameter(), t);
+  }
+
+  /** Whether the kernel's value of the named activation is exact in floating point (false for unknown names). */
+  static boolean piecewiseLinear(String name) {
+    Member m = member(name);
+    return m != null && m.formula().piecewiseLinear();
+  }
+
+  /** The one-sided slopes {m-, m+} of a piecewise-linear activation \( m_+ t^+ - m_- t^- \), or null. */
+  static double[] slopes(String name) {
+    Local l = piecewiseLinear(name) ? local(name) : null;
+    return l == null ? null : new double[] {l.slopeMinus(), l.slopePlus()};
+  }
+
+  /** The local model of the named activation, or null for a name the kernel does not know. */
+  static Local local(String name) {
+    Member m = member(name);
+    return m == null ? null : m.formula().local().apply(m.parameter());
+  }
+
+  /** The local model of a smooth activation (m- = m+), or null when the kernel has none for this name. */
+  static Smooth smooth(String name) {
+    Local l = local(name);
+    if (l == null || l.slopeMinus() != l.slopePlus()) return null;
+    return new Smooth(l.phi0(), l.phi0Error(), l.slopePlus(), l.remainderConstant(), l.remainderPower(), l.radius());
   }
 
   @Override public String name() { return name; }
 
-  @Override public double value(double t) { return ReferenceActivations.value(name, t); }
+  @Override public double value(double t) { return member.formula().value().at(member.parameter(), t); }
 
-  @Override
-  public double derivative(double t) {
-    switch (base) {
-      case "relu": return t >= 0 ? 1 : 0;
-      case "leaky-relu": return t >= 0 ? 1 : parameter;
-      case "tanh": {
-        double y = Math.tanh(t);
-        return 1 - y * y;
-      }
-      case "sigmoid": {
-        double s = value(t);
-        return s * (1 - s);
-      }
-      case "elu": return t >= 0 ? 1 : parameter * Math.exp(t);
-      case "softplus": return ReferenceActivations.value("sigmoid", t);
-      case "silu": {
-        double s = ReferenceActivations.value("sigmoid", t);
-        return s + t * s * (1 - s);
-      }
-      case "gelu": return 0.5 * Erfc.value(-t * Math.sqrt(0.5)) + t * Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI);
-      default: throw new IllegalStateException(base);
-    }
-  }
+  @Override public double derivative(double t) { return member.formula().derivative().at(member.parameter(), t); }
 
   @Override public double phi0() { return local.phi0(); }
 
@@ -82,16 +177,7 @@ public final class KernelActivation implements Activation {
 
   @Override public double slopePlus() { return local.slopePlus(); }
 
-  @Override
-  public double lipschitz() {
-    return switch (base) {
-      case "sigmoid" -> 0.25;
-      case "elu" -> Math.max(1, parameter);
-      case "silu" -> SILU_LIPSCHITZ;
-      case "gelu" -> GELU_LIPSCHITZ;
-      default -> 1.0; // relu, leaky-relu (a <= 1), tanh, softplus
-    };
-  }
+  @Override public double lipschitz() { return member.formula().lipschitz().applyAsDouble(member.parameter()); }
 
   @Override public double remainderConstant() { return local.remainderConstant(); }
 
@@ -107,9 +193,9 @@ public final class KernelActivation implements Activation {
     // monotone families: the ends; computed values are widened by a few ulps so that rounding never shrinks it
     double lower = Math.min(a, b);
     double upper = Math.max(a, b);
-    if (base.equals("silu") && lo < SILU_MIN_AT && hi > SILU_MIN_AT) lower = SILU_MIN;
-    if (base.equals("gelu") && lo < GELU_MIN_AT && hi > GELU_MIN_AT) lower = GELU_MIN;
-    if (!ReferenceActivations.piecewiseLinear(name)) {
+    Formula f = member.formula();
+    if (lo < f.minAt() && hi > f.minAt()) lower = f.min();
+    if (!f.piecewiseLinear()) {
       lower -= 4 * Math.ulp(lower);
       upper += 4 * Math.ulp(upper);
     }
@@ -117,4 +203,10 @@ public final class KernelActivation implements Activation {
   }
 
   @Override public String toString() { return name; }
+
+  private static double logistic(double t) {
+    if (t >= 0) return 1 / (1 + Math.exp(-t));
+    double e = Math.exp(t);
+    return e / (1 + e);
+  }
 }

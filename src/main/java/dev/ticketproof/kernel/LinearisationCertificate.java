@@ -11,7 +11,7 @@ package dev.ticketproof.kernel;
  * \( \delta_0 \) bounds the rounding of phi0. For readout = 1/(lambda m) this is \( M \lambda^{p-1} B^p/|m| \)
  * plus rounding terms.
  *
- * @param activation canonical name (tanh, sigmoid, elu(1.0), softplus, silu, gelu)
+ * @param activation the catalog name of a family {@link KernelActivation} knows
  * @param phi0 phi(0) as used for the bias
  * @param slope m = phi'(0)
  * @param remainderConstant M

@@ -12,7 +12,7 @@ package dev.ticketproof.kernel;
  * which for readout = 1/(lambda sigma) is \( 2 M \lambda^{p-1} B^p / |\sigma| \) plus a rounding term (and 0 up to
  * rounding for ReLU-like phi).
  *
- * @param activation canonical name (relu, leaky-relu(a), tanh, sigmoid, elu(alpha), softplus, silu, gelu)
+ * @param activation the catalog name of a family {@link KernelActivation} knows
  * @param slopeMinus m-
  * @param slopePlus m+
  * @param remainderConstant M

@@ -4,7 +4,7 @@
  * decides a {@link dev.ticketproof.kernel.Verdict}.
  *
  * <p><b>Trusted base.</b> The classes of this package and its subpackages; the JDK; Commons Numbers (erfc, in
- * {@link dev.ticketproof.kernel.ReferenceActivations}); the weight field {@code dev.ticketproof.random} (it
+ * {@link dev.ticketproof.kernel.KernelActivation}); the weight field {@code dev.ticketproof.random} (it
  * defines every source weight, so the kernel must regenerate weights with it); and plain data it reads: the
  * {@code dev.ticketproof.tensor.Tensor} record, the layer records of {@code dev.ticketproof.net} (a target as
  * parsed, never the forward pass) and the {@code dev.ticketproof.activation.Activation} interface (a type only: the

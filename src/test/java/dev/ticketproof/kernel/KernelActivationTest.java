@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.activation.IdentityHypothesis;
 import dev.ticketproof.random.WeightField;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -46,5 +48,36 @@ class KernelActivationTest {
   @ValueSource(strings = {"abs", "square", "cos", "leaky-relu(1.5)", "nonsense"})
   void unknownOrUnsupportedNamesHaveNoKernelDefinition(String name) {
     assertThat(KernelActivation.of(name)).isNull();
+  }
+
+  @Test
+  void namedValuesAndConstantsAgreeWithTheCatalog() {
+    int smooth = 0;
+    for (Activation a : ActivationCatalog.all()) {
+      if (!IdentityHypothesis.holds(a)) {
+        assertThat(KernelActivation.value(a.name(), 0.3)).as(a.name()).isNaN();
+        continue;
+      }
+      for (double t = -8; t <= 8; t += 0.01) {
+        double ref = KernelActivation.value(a.name(), t);
+        assertThat(Math.abs(ref - a.value(t))).as("%s at %s", a.name(), t)
+            .isLessThanOrEqualTo(1e-13 * Math.abs(ref));
+      }
+      KernelActivation.Smooth s = KernelActivation.smooth(a.name());
+      double[] slopes = KernelActivation.slopes(a.name());
+      if (a.slopeMinus() == a.slopePlus()) {
+        smooth++;
+        assertThat(s).as(a.name()).isNotNull();
+        assertThat(s.phi0()).isEqualTo(a.phi0());
+        assertThat(s.slope()).isEqualTo(a.slopePlus());
+        assertThat(s.remainderConstant()).as(a.name()).isGreaterThanOrEqualTo(a.remainderConstant())
+            .isLessThanOrEqualTo(Math.nextUp(a.remainderConstant()));
+        assertThat(s.remainderPower()).isEqualTo(a.remainderPower());
+        assertThat(s.phi0Error()).isGreaterThanOrEqualTo(a.phi0Error());
+      } else {
+        assertThat(slopes).as(a.name()).containsExactly(a.slopeMinus(), a.slopePlus());
+      }
+    }
+    assertThat(smooth).isEqualTo(6);
   }
 }
