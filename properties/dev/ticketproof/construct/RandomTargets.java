@@ -25,16 +25,16 @@ import org.apache.commons.rng.simple.RandomSource;
  * Seeded random targets for the construction properties: small sequential CNNs and fully connected networks, and
  * small CIFAR-style ResNets, as {@link Network} objects, with a one-line description for failure messages.
  */
-final class RandomTargets {
+public final class RandomTargets {
   private RandomTargets() {}
 
   /** The activations every construction property runs over. */
-  static final List<String> ACTIVATIONS = List.of("relu", "leaky-relu(0.2)", "tanh", "sigmoid");
+  public static final List<String> ACTIVATIONS = List.of("relu", "leaky-relu(0.2)", "tanh", "sigmoid");
 
-  static UniformRandomProvider rng(long seed) { return RandomSource.XO_RO_SHI_RO_128_PP.create(seed); }
+  public static UniformRandomProvider rng(long seed) { return RandomSource.XO_RO_SHI_RO_128_PP.create(seed); }
 
   /** A target with its description and the number L of its affine layers (a residual block counts two). */
-  record Target(Network net, String description, int depth, List<String> layerNames) {}
+  public record Target(Network net, String description, int depth, List<String> layerNames) {}
 
   /** Values in [-scale, scale], each nonzero with probability {@code density}. */
   static double[] sparse(UniformRandomProvider rng, int n, double density, double scale) {
@@ -49,7 +49,7 @@ final class RandomTargets {
    * last layer is a conv or, after a flatten, a linear layer. With probability 1/4 it is fully connected on a
    * vector input.
    */
-  static Target sequential(UniformRandomProvider rng, Activation phi) {
+  public static Target sequential(UniformRandomProvider rng, Activation phi) {
     List<Layer> layers = new ArrayList<>();
     List<String> names = new ArrayList<>();
     StringBuilder d = new StringBuilder();
@@ -140,7 +140,7 @@ final class RandomTargets {
    * BatchNorm with non-trivial statistics everywhere, global average pooling, flatten, linear classifier. Identity
    * shortcuts carry a per-channel scale with probability {@code scaleProb}.
    */
-  static Target resnet(UniformRandomProvider rng, Activation phi, double scaleProb) {
+  public static Target resnet(UniformRandomProvider rng, Activation phi, double scaleProb) {
     List<Layer> layers = new ArrayList<>();
     List<String> names = new ArrayList<>();
     double density = rng.nextBoolean() ? 1.0 : 0.45;
@@ -194,10 +194,10 @@ final class RandomTargets {
     return new Target(new Network(new int[] {3, 8, 8}, layers), d.toString(), depth, names);
   }
 
-  static Activation phi(String name) { return ActivationCatalog.parse(name); }
+  public static Activation phi(String name) { return ActivationCatalog.parse(name); }
 
   /** Every activation of the catalog that the constructions support (slow runs). */
-  static final List<String> ALL_SUPPORTED = List.of("relu", "leaky-relu(0.2)", "leaky-relu(0.7)", "tanh", "sigmoid",
+  public static final List<String> ALL_SUPPORTED = List.of("relu", "leaky-relu(0.2)", "leaky-relu(0.7)", "tanh", "sigmoid",
       "elu", "elu(0.5)", "softplus", "silu", "gelu");
 
   /** Input boxes of the slow runs: symmetric, non-negative, negative, asymmetric. */
@@ -216,19 +216,19 @@ final class RandomTargets {
     return new SourceNetwork.Params(cons, rho, rho1, lambda, seed, null, box[0], box[1]);
   }
 
-  static String describe(SourceNetwork.Params p, double eps) {
+  public static String describe(SourceNetwork.Params p, double eps) {
     return String.format("%s box=[%s,%s] rho=%d rho1=%d lambda=%s eps=%s", p.construction().label(), p.inputLow(),
         p.inputHigh(), p.rho(), p.rho1(), p.lambda(), eps);
   }
 
   /** Source parameters with the project's defaults for phi (rho1 and lambda). */
-  static SourceNetwork.Params params(SourceNetwork.Construction cons, Activation phi, int rho, long seed,
+  public static SourceNetwork.Params params(SourceNetwork.Construction cons, Activation phi, int rho, long seed,
       String upto, double lo, double hi) {
     return new SourceNetwork.Params(cons, rho, SourceNetwork.defaultRho1(phi, rho, lo),
         SourceNetwork.defaultLambda(phi), seed, upto, lo, hi);
   }
 
-  static TicketBuilder.Result build(Network net, Activation phi, SourceNetwork.Params p, double eps, int threads) {
+  public static TicketBuilder.Result build(Network net, Activation phi, SourceNetwork.Params p, double eps, int threads) {
     return TicketBuilder.build(net, phi, new TicketBuilder.Options(p, eps, SubsetSum.Mode.MIN_SIZE, threads,
         "random"), TicketBuilder.Progress.NONE);
   }

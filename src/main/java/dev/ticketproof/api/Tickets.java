@@ -3,6 +3,7 @@ package dev.ticketproof.api;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
@@ -162,6 +163,8 @@ public final class Tickets {
     private int samples = DEFAULT_SAMPLES;
     private int threads = Runtime.getRuntime().availableProcessors();
     private List<double[]> calibrationInputs;
+    private double[][] around;
+    private double radius = Double.NaN;
     private String label = "library";
     private Progress progress = Progress.NONE;
 
@@ -273,6 +276,16 @@ public final class Tickets {
       return this;
     }
 
+    /**
+     * A local certificate: the bound covers the l-infinity balls of this radius around the points (each of the
+     * input's size, CHW order), clipped to the input box, instead of the whole box; null for the whole box.
+     */
+    public Builder around(double[][] points, double radius) {
+      this.around = points == null ? null : points.clone();
+      this.radius = points == null ? Double.NaN : radius;
+      return this;
+    }
+
     /** Inputs the tolerance is calibrated and checked on (e.g. test data); default: points of the input box. */
     public Builder calibrationInputs(List<double[]> inputs) {
       calibrationInputs = inputs == null || inputs.isEmpty() ? null : List.copyOf(inputs);
@@ -306,9 +319,11 @@ public final class Tickets {
       TargetPlan plan = TargetPlan.of(target, phi);
       int dim = 1;
       for (int d : target.inputShape()) dim *= d;
+      Region region = around == null ? Region.box(inputLow, inputHigh)
+          : Region.balls(inputLow, inputHigh, around, radius);
       List<double[]> calibration = calibrationInputs != null
           ? calibrationInputs.subList(0, Math.min(64, calibrationInputs.size()))
-          : Evaluator.boxSamples(dim, inputLow, inputHigh, Math.max(16, samples), seed);
+          : Evaluator.regionSamples(region, dim, Math.max(16, samples), seed);
       int maxRho = Math.min(SourceNetwork.MAX_RHO, mode.maxN());
       if (rho != null && rho > maxRho) {
         throw new IllegalArgumentException("width must be in [1, " + maxRho + "] for mode " + mode.cliName()
@@ -330,9 +345,9 @@ public final class Tickets {
             : rel >= 0.5 ? Goals.MAX_EPS : Goals.calibrate(plan, calibration, rel, Goals.SAFETY, seed);
         progress.plan(SourceNetwork.of(plan, paramsFor.apply(startEps)));
         TicketBuilder.Budget budget = TicketBuilder.forOutputError(target, phi, paramsFor, outputEps, startEps,
-            MAX_BUILDS, mode, threads, label, progress);
+            MAX_BUILDS, mode, threads, label, around, radius, progress);
         return new Ticket(target, phi, budget.result(), budget.eps(), Ticket.Basis.CERTIFIED_SEARCH, 1,
-            budget.met(), Measure.of(budget.result(), target, phi, samples, seed, this::measured));
+            budget.met(), Measure.of(budget.result(), target, phi, region, samples, seed, this::measured));
       }
       double usedEps = eps != null ? eps : Goals.calibrate(plan, calibration, outputRel, Goals.SAFETY, seed);
       Ticket.Basis basis = eps != null ? Ticket.Basis.GIVEN : Ticket.Basis.CALIBRATED;
@@ -340,9 +355,10 @@ public final class Tickets {
       progress.plan(SourceNetwork.of(plan, paramsFor.apply(usedEps)));
       while (true) {
         TicketBuilder.Result res = TicketBuilder.build(target, phi,
-            new TicketBuilder.Options(paramsFor.apply(usedEps), usedEps, mode, threads, label), progress);
+            new TicketBuilder.Options(paramsFor.apply(usedEps), usedEps, mode, threads, label, around, radius),
+            progress);
         builds++;
-        Measure.Result m = Measure.of(res, target, phi, samples, seed, this::measured);
+        Measure.Result m = Measure.of(res, target, phi, region, samples, seed, this::measured);
         // the calibration is a measurement: check the built ticket, tighten the tolerance when it misses the goal
         boolean done = eps != null || builds >= MAX_BUILDS || usedEps <= Goals.MIN_EPS;
         if (!done) {

@@ -68,6 +68,48 @@ final class Cli {
     }
   }
 
+  /**
+   * The points of {@code --around} (rows of the array, each the size of the network's input), or null without it.
+   *
+   * @throws UsageError when only one of --around and --radius is given, the radius is not finite and >= 0, the file
+   *     does not fit the network, or a ball misses the box
+   */
+  static double[][] around(dev.ticketproof.net.Network net, java.nio.file.Path around, Double radius, double lo,
+      double hi) {
+    if (around == null && radius == null) return null;
+    if (around == null) throw new UsageError("--radius needs --around");
+    if (radius == null) throw new UsageError("--around needs --radius");
+    if (!(radius >= 0 && Double.isFinite(radius))) {
+      throw new UsageError("--radius must be finite and >= 0, got " + radius);
+    }
+    double[][] points = aroundPoints(net, around);
+    try {
+      dev.ticketproof.kernel.bound.Region.balls(lo, hi, points, radius);
+    } catch (IllegalArgumentException e) {
+      throw new UsageError("--around " + around + ": " + e.getMessage());
+    }
+    return points;
+  }
+
+  /** The rows of a {@code --around} file as points of the network's input. */
+  static double[][] aroundPoints(dev.ticketproof.net.Network net, java.nio.file.Path around) {
+    int dim = 1;
+    for (int d : net.inputShape()) dim *= d;
+    List<double[]> xs;
+    try {
+      xs = read(around, null, dim).getKey();
+    } catch (dev.ticketproof.io.ImportException | IllegalArgumentException e) {
+      throw new UsageError("--around " + e.getMessage().replaceFirst("^--data ", ""));
+    }
+    if (xs.isEmpty()) throw new UsageError("--around " + around + ": no points");
+    for (int p = 0; p < xs.size(); p++) {
+      for (double v : xs.get(p)) {
+        if (!Double.isFinite(v)) throw new UsageError("--around " + around + ": point " + p + " has value " + v);
+      }
+    }
+    return xs.toArray(new double[0][]);
+  }
+
   /** The DESIGN contract's report fields plus per-layer figures. */
   static JsonObject reportJson(TicketChecker.Report rep, TicketBuilder.Result res, Measure.Result m, double seconds) {
     JsonObject o = new JsonObject();
@@ -77,6 +119,8 @@ final class Cli {
     o.addProperty("keptParams", rep.keptParams());
     o.addProperty("maxParamError", rep.maxParamError());
     o.addProperty("certifiedBound", rep.certifiedBound());
+    o.addProperty("recursionBound", rep.recursionBound());
+    o.addProperty("differentialBound", rep.differentialBound());
     o.addProperty("measuredMaxError", m == null ? Double.NaN : m.maxError());
     if (m != null) {
       o.addProperty("measuredSamples", m.samples());

@@ -118,6 +118,13 @@ public final class ConstructCommand implements Callable<Integer> {
   @Option(names = "--labels", description = "Labels [N] for --data: report target and ticket accuracy.")
   Path labels;
 
+  @Option(names = "--around", description = "Certify over l-infinity balls around these points (a .npy array"
+      + " [N, ...] of inputs), clipped to the input box, instead of the whole box; needs --radius.")
+  Path around;
+
+  @Option(names = "--radius", description = "Radius of the balls of --around (l-infinity, e.g. 0.00784 for 2/255).")
+  Double radius;
+
   @Option(names = "--threads", description = "Worker threads (default: available processors).")
   Integer threads;
 
@@ -207,9 +214,11 @@ public final class ConstructCommand implements Callable<Integer> {
     }
     java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
     TargetPlan plan = TargetPlan.of(net, phi);
+    double[][] points = Cli.around(net, around, radius, lo, hi);
     Tickets.Builder builder = Tickets.of(net, phi).construction(cons).outputRel(outputRel).delta(delta).seed(seed)
         .upto(upto).inputBox(lo, hi).mode(solver).samples(samples).threads(th).label(target)
-        .calibrationInputs(dataSet == null ? null : dataSet.getKey());
+        .calibrationInputs(dataSet == null ? null : dataSet.getKey())
+        .around(points, points == null ? Double.NaN : radius);
     if (eps != null) builder.tolerance(eps);
     if (outputEps != null) builder.outputEps(outputEps);
     if (fixedRho != null) builder.width(fixedRho);
@@ -261,6 +270,11 @@ public final class ConstructCommand implements Callable<Integer> {
     o.addProperty("rho1", used.rho1());
     o.addProperty("delta", delta);
     o.addProperty("lambda", lam);
+    if (points != null) {
+      o.addProperty("around", around.toString());
+      o.addProperty("aroundPoints", points.length);
+      o.addProperty("radius", radius);
+    }
     o.addProperty("mode", solver.cliName());
     o.addProperty("rhoTheorem", theorem);
     o.addProperty("builds", Math.max(1, builds));

@@ -58,6 +58,10 @@ public final class VerifyCommand implements Callable<Integer> {
   @Option(names = "--labels", description = "Labels [N] for --data: report target and ticket accuracy.")
   Path labels;
 
+  @Option(names = "--around", description = "The points of a local certificate (the .npy array it was built"
+      + " with): the kernel checks their digest and the bound over their balls.")
+  Path around;
+
   @CommandLine.Mixin FormatOption format;
 
   @CommandLine.Mixin ProgressOption progress;
@@ -90,6 +94,7 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       Network net = TargetOptions.load(t, arch, phi, inputShape);
       java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
+      double[][] points = around == null ? null : Cli.aroundPoints(net, around);
       long start = System.nanoTime();
       TicketChecker.Report rep;
       double measured = Double.NaN;
@@ -100,14 +105,13 @@ public final class VerifyCommand implements Callable<Integer> {
         planned = null; // the kernel rejects the certificate and says why
       }
       try (RunProgress bar = RunProgress.verify(progress.show() && planned != null, planned, samples)) {
-        rep = TicketChecker.check(cert, net, phi, bar.check());
+        rep = TicketChecker.check(cert, net, phi, bar.check(), points);
         if (rep.verdict().isHolds() && samples > 0) {
           Evaluator[] ev = Evaluator.of(cert, net);
           int[] s = net.inputShape();
           int dim = s.length == 1 ? s[0] : s[0] * s[1] * s[2];
-          double[] c = Evaluator.compare(ev[0], ev[1],
-              Evaluator.boxSamples(dim, cert.header().inputLow(), cert.header().inputHigh(), samples,
-                  cert.header().seed() + 1), done -> bar.measured(done, samples));
+          double[] c = Evaluator.compare(ev[0], ev[1], Evaluator.regionSamples(TicketChecker.region(cert.header(),
+              points), dim, samples, cert.header().seed() + 1), done -> bar.measured(done, samples));
           measured = c[0];
         }
       }
@@ -117,8 +121,7 @@ public final class VerifyCommand implements Callable<Integer> {
         Evaluator[] ev = Evaluator.of(cert, net);
         dataCheck = dev.ticketproof.measure.DataCheck.of(ev[0], ev[1], dataSet.getKey(),
             labels == null ? null : dataSet.getValue());
-        dataInBox = dev.ticketproof.measure.DataCheck.inBox(dataSet.getKey(), cert.header().inputLow(),
-            cert.header().inputHigh());
+        dataInBox = TicketChecker.region(cert.header(), points).containsAll(dataSet.getKey());
         if (dataInBox) measured = Math.max(Double.isNaN(measured) ? 0 : measured, dataCheck.maxError());
       }
       double seconds = (System.nanoTime() - start) / 1e9;
@@ -133,6 +136,12 @@ public final class VerifyCommand implements Callable<Integer> {
       if (reason != null) o.addProperty("reason", reason);
       o.addProperty("claimedBound", cert.header().claimedBound());
       o.addProperty("certifiedBound", rep.certifiedBound());
+      o.addProperty("recursionBound", rep.recursionBound());
+      o.addProperty("differentialBound", rep.differentialBound());
+      if (cert.header().local()) {
+        o.addProperty("aroundSha256", cert.header().aroundSha256());
+        o.addProperty("radius", cert.header().radius());
+      }
       o.addProperty("measuredMaxError", measured);
       o.addProperty("targetParams", rep.targetParams());
       o.addProperty("sourceParams", rep.sourceParams());

@@ -1,6 +1,7 @@
 package dev.ticketproof.construct;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.Intervals;
 import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
@@ -46,12 +47,21 @@ public final class TicketBuilder {
    * @param mode subset-sum solver
    * @param threads worker threads (results do not depend on it)
    * @param targetLabel {@code builtin:NAME} or a path, recorded in the header
+   * @param around for a local certificate, the points whose l-infinity balls (clipped to the box) it covers; null
+   *     for the whole box
+   * @param radius the balls' radius (ignored without points)
    */
   public record Options(SourceNetwork.Params params, double eps, SubsetSum.Mode mode, int threads,
-      String targetLabel) {
+      String targetLabel, double[][] around, double radius) {
     public Options {
       if (!(eps > 0 && eps < 1)) throw new IllegalArgumentException("tolerance must be in (0, 1), got " + eps);
       if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+      if (around != null) Region.balls(params.inputLow(), params.inputHigh(), around, radius);
+    }
+
+    /** Options of a certificate over the whole box. */
+    public Options(SourceNetwork.Params params, double eps, SubsetSum.Mode mode, int threads, String targetLabel) {
+      this(params, eps, mode, threads, targetLabel, null, Double.NaN);
     }
   }
 
@@ -89,11 +99,12 @@ public final class TicketBuilder {
     String targetSha = TargetHash.of(target);
     String digest = TicketFile.maskDigest(b.kept, b.keptBias);
     TicketChecker.Report first = TicketChecker.claims(new TicketCertificate(
-        header(opt, targetSha, phi, Double.POSITIVE_INFINITY, digest, 0), b.kept, b.keptBias), target, progress.kernel("claims"));
+        header(opt, targetSha, phi, Double.POSITIVE_INFINITY, digest, 0), b.kept, b.keptBias), target,
+        progress.kernel("claims"), opt.around());
     double claim = first.verdict().isHolds() ? first.certifiedBound() : Double.POSITIVE_INFINITY;
     TicketCertificate cert = new TicketCertificate(header(opt, targetSha, phi, claim, digest,
         first.failedInstances()), b.kept, b.keptBias);
-    TicketChecker.Report report = TicketChecker.check(cert, target, phi, progress.kernel("check"));
+    TicketChecker.Report report = TicketChecker.check(cert, target, phi, progress.kernel("check"), opt.around());
     return new Result(cert, report, src, b.failures, b.instances);
   }
 
@@ -119,12 +130,24 @@ public final class TicketBuilder {
   public static Budget forOutputError(Network target, Activation phi, DoubleFunction<SourceNetwork.Params> paramsFor,
       double outputEps, double startEps, int maxBuilds, SubsetSum.Mode mode, int threads, String label,
       Progress progress) {
+    return forOutputError(target, phi, paramsFor, outputEps, startEps, maxBuilds, mode, threads, label, null,
+        Double.NaN, progress);
+  }
+
+  /**
+   * As above, for certificates over the l-infinity balls of radius {@code radius} around {@code around} (null: the
+   * whole box).
+   */
+  public static Budget forOutputError(Network target, Activation phi, DoubleFunction<SourceNetwork.Params> paramsFor,
+      double outputEps, double startEps, int maxBuilds, SubsetSum.Mode mode, int threads, String label,
+      double[][] around, double radius, Progress progress) {
     if (!(outputEps > 0)) throw new IllegalArgumentException("output error goal must be > 0, got " + outputEps);
     Result smallest = null;
     double smallestEps = 0;
     double eps = Math.min(0.5, startEps);
     for (int k = 0; k < maxBuilds; k++) {
-      Result r = build(target, phi, new Options(paramsFor.apply(eps), eps, mode, threads, label), progress);
+      Result r = build(target, phi, new Options(paramsFor.apply(eps), eps, mode, threads, label, around, radius),
+          progress);
       double bound = r.report().certifiedBound();
       if (bound <= outputEps) return new Budget(r, eps, true);
       if (smallest == null || bound < smallest.report().certifiedBound()) {
@@ -153,7 +176,9 @@ public final class TicketBuilder {
       String digest, long failed) {
     SourceNetwork.Params p = o.params();
     return new TicketCertificate.Header(TicketCertificate.VERSION, o.targetLabel(), targetSha, phi.name(),
-        p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.inputLow(), p.inputHigh(), p.upto(), o.eps(), claim, digest, failed);
+        p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.inputLow(), p.inputHigh(), p.upto(),
+        o.eps(), claim, digest, failed, o.around() == null ? null : Region.digest(o.around()),
+        o.around() == null ? Double.NaN : o.radius());
   }
 
   /** Feature-map state the construction needs: layout, constant values, target intervals, univariate weights. */

@@ -33,10 +33,25 @@ public record TicketCertificate(Header header, long[][] keptWeights, int[][] kep
    * @param claimedBound the claimed sup over the box of |target - ticket|
    * @param maskSha256 SHA-256 of the mask's canonical encoding ({@link TicketFile#maskDigest})
    * @param claimedFailedInstances the claimed number of instances whose achieved error exceeds eps
+   * @param aroundSha256 for a local certificate, the digest of the points ({@code kernel.bound.Region#digest}) whose
+   *     l-infinity balls (clipped to the box) the bound covers; null when the bound covers the whole box
+   * @param radius the balls' radius (NaN when the bound covers the whole box)
    */
   public record Header(int version, String target, String targetSha256, String activation, String construction,
       int rho, int rho1, double lambda, long seed, double inputLow, double inputHigh, String upto, double eps,
-      double claimedBound, String maskSha256, long claimedFailedInstances) {}
+      double claimedBound, String maskSha256, long claimedFailedInstances, String aroundSha256, double radius) {
+
+    /** A header whose bound covers the whole box. */
+    public Header(int version, String target, String targetSha256, String activation, String construction,
+        int rho, int rho1, double lambda, long seed, double inputLow, double inputHigh, String upto, double eps,
+        double claimedBound, String maskSha256, long claimedFailedInstances) {
+      this(version, target, targetSha256, activation, construction, rho, rho1, lambda, seed, inputLow, inputHigh,
+          upto, eps, claimedBound, maskSha256, claimedFailedInstances, null, Double.NaN);
+    }
+
+    /** Whether the bound covers balls around points rather than the whole box. */
+    public boolean local() { return aroundSha256 != null; }
+  }
 
   /** The source parameters this header defines. */
   public SourceNetwork.Params params() {

@@ -1,6 +1,8 @@
 package dev.ticketproof.kernel;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.kernel.bound.DifferentialBound;
+import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.net.Network;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,12 +59,15 @@ public final class TicketChecker {
    * The kernel's report.
    *
    * @param verdict holds or rejected (with the reason)
-   * @param certifiedBound the recomputed bound (NaN when the structure was rejected)
+   * @param certifiedBound the recomputed bound: the smaller of the two below (NaN when the structure was rejected)
    * @param layers per source layer
+   * @param recursionBound the layerwise recursion described in this class's documentation, over the whole box
+   * @param differentialBound the differential bound over the certificate's region
+   *     ({@link dev.ticketproof.kernel.bound.DifferentialBound}; +infinity when it could not be computed)
    */
   public record Report(Verdict verdict, double certifiedBound, List<LayerReport> layers, long ticketParams,
       long keptParams, long instances, long failedInstances, double maxParamError, long sourceParams,
-      long targetParams, int depth) {}
+      long targetParams, int depth, double recursionBound, double differentialBound) {}
 
   /** A structural rejection. */
   private static final class Rejection extends RuntimeException {
@@ -88,9 +93,27 @@ public final class TicketChecker {
 
   /** As {@link #check(TicketCertificate, Network, Activation)}, reporting progress to a listener. */
   public static Report check(TicketCertificate cert, Network target, Activation phi, Listener listener) {
+    return check(cert, target, phi, listener, null);
+  }
+
+  /**
+   * As {@link #check(TicketCertificate, Network, Activation, Listener)} for a certificate that may be local: a local
+   * certificate is checked over the balls around {@code around} (whose digest must match the header's); a
+   * certificate of the whole box takes no points.
+   *
+   * @param around the points of a local certificate (N rows of the input's size), or null
+   */
+  public static Report check(TicketCertificate cert, Network target, Activation phi, Listener listener,
+      double[][] around) {
     TicketCertificate.Header h = cert.header();
     String bad = headerProblem(h);
     if (bad != null) return rejected(bad);
+    Region region;
+    try {
+      region = region(h, around);
+    } catch (IllegalArgumentException e) {
+      return rejected(e.getMessage());
+    }
     String sha;
     try {
       sha = TargetHash.of(target);
@@ -120,7 +143,7 @@ public final class TicketChecker {
     } catch (IllegalArgumentException e) {
       return rejected("source network cannot be rebuilt: " + e.getMessage());
     }
-    Report r = analyse(src, cert, listener);
+    Report r = analyse(src, cert, listener, region);
     if (!r.verdict().isHolds()) return r;
     if (!Double.isFinite(h.claimedBound())) {
       // a vacuous claim certifies nothing; checked after the structure so that a malformed mask keeps its reason
@@ -144,18 +167,58 @@ public final class TicketChecker {
    * what to claim). The verdict holds when the mask's structure is valid.
    */
   public static Report claims(TicketCertificate cert, Network target) {
-    return claims(cert, target, Listener.NONE);
+    return claims(cert, target, Listener.NONE, null);
   }
 
   /** As {@link #claims(TicketCertificate, Network)}, reporting progress to a listener. */
   public static Report claims(TicketCertificate cert, Network target, Listener listener) {
+    return claims(cert, target, listener, null);
+  }
+
+  /**
+   * As {@link #claims(TicketCertificate, Network, Listener)} for a certificate that may be local (see
+   * {@link #region}).
+   */
+  public static Report claims(TicketCertificate cert, Network target, Listener listener, double[][] around) {
     KernelActivation kphi = KernelActivation.of(cert.header().activation());
     if (kphi == null) return rejected("the kernel has no definition of activation " + cert.header().activation());
+    Region region;
     try {
-      return analyse(SourceNetwork.of(TargetPlan.of(target, kphi), cert.params()), cert, listener);
+      region = region(cert.header(), around);
+    } catch (IllegalArgumentException e) {
+      return rejected(e.getMessage());
+    }
+    try {
+      return analyse(SourceNetwork.of(TargetPlan.of(target, kphi), cert.params()), cert, listener, region);
     } catch (IllegalArgumentException e) {
       return rejected("source network cannot be rebuilt: " + e.getMessage());
     }
+  }
+
+  /**
+   * The inputs a certificate's bound covers: its box, or, for a local certificate, the balls of its radius around
+   * the given points clipped to the box.
+   *
+   * @throws IllegalArgumentException when a local certificate gets no points or points of another digest, or a
+   *     certificate of the whole box gets points
+   */
+  public static Region region(TicketCertificate.Header h, double[][] around) {
+    if (!h.local()) {
+      if (around != null) {
+        throw new IllegalArgumentException("the certificate covers the whole input box; it takes no points");
+      }
+      return Region.box(h.inputLow(), h.inputHigh());
+    }
+    if (around == null) {
+      throw new IllegalArgumentException("the certificate is local (balls of radius " + h.radius()
+          + " around points with digest " + h.aroundSha256() + "): give the points it was built around");
+    }
+    String d = Region.digest(around);
+    if (!d.equals(h.aroundSha256())) {
+      throw new IllegalArgumentException("points digest mismatch: certificate has " + h.aroundSha256()
+          + ", the points have " + d);
+    }
+    return Region.balls(h.inputLow(), h.inputHigh(), around, h.radius());
   }
 
   /**
@@ -168,20 +231,41 @@ public final class TicketChecker {
 
   /** As {@link #analyse(SourceNetwork, TicketCertificate)}, reporting progress to a listener. */
   public static Report analyse(SourceNetwork src, TicketCertificate cert, Listener listener) {
+    return analyse(src, cert, listener, Region.box(src.params().inputLow(), src.params().inputHigh()));
+  }
+
+  /**
+   * As {@link #analyse(SourceNetwork, TicketCertificate, Listener)} over a region: the certified bound is the
+   * smaller of the recursion (over the whole box, which contains the region) and the differential bound over the
+   * region.
+   */
+  public static Report analyse(SourceNetwork src, TicketCertificate cert, Listener listener, Region region) {
+    Report r;
     try {
-      return new Analysis(src, cert, listener).run();
+      r = new Analysis(src, cert, listener).run();
     } catch (Rejection e) {
       return rejected(e.getMessage());
     }
+    double diff;
+    try {
+      diff = DifferentialBound.of(src, cert, region);
+    } catch (IllegalArgumentException | ArithmeticException e) {
+      diff = Double.POSITIVE_INFINITY;
+    }
+    return new Report(r.verdict(), Math.min(r.recursionBound(), diff), r.layers(), r.ticketParams(), r.keptParams(),
+        r.instances(), r.failedInstances(), r.maxParamError(), r.sourceParams(), r.targetParams(), r.depth(),
+        r.recursionBound(), diff);
   }
 
   private static Report with(Report r, Verdict v) {
     return new Report(v, r.certifiedBound(), r.layers(), r.ticketParams(), r.keptParams(), r.instances(),
-        r.failedInstances(), r.maxParamError(), r.sourceParams(), r.targetParams(), r.depth());
+        r.failedInstances(), r.maxParamError(), r.sourceParams(), r.targetParams(), r.depth(), r.recursionBound(),
+        r.differentialBound());
   }
 
   private static Report rejected(String reason) {
-    return new Report(Verdict.rejected(reason), Double.NaN, List.of(), 0, 0, 0, 0, Double.NaN, 0, 0, 0);
+    return new Report(Verdict.rejected(reason), Double.NaN, List.of(), 0, 0, 0, 0, Double.NaN, 0, 0, 0, Double.NaN,
+        Double.NaN);
   }
 
   private static String headerProblem(TicketCertificate.Header h) {
@@ -315,7 +399,8 @@ public final class TicketChecker {
       for (long[] w : cert.keptWeights()) kept += w.length;
       for (int[] b : cert.keptBiases()) kept += b.length;
       return new Report(Verdict.holds(), bound, List.copyOf(reports), ticket + tailParams, kept, inst, failed,
-          maxErr, srcParams + tailParams, tgtParams + tailParams, src.depth() + tailDepth());
+          maxErr, srcParams + tailParams, tgtParams + tailParams, src.depth() + tailDepth(), bound,
+          Double.POSITIVE_INFINITY);
     }
 
     int tailDepth() {

@@ -122,6 +122,10 @@ public final class TicketFile {
     o.addProperty("claimedBound", h.claimedBound());
     o.addProperty("maskSha256", h.maskSha256());
     o.addProperty("claimedFailedInstances", h.claimedFailedInstances());
+    if (h.local()) {
+      o.addProperty("aroundSha256", h.aroundSha256());
+      o.addProperty("radius", h.radius());
+    }
     return o;
   }
 
@@ -132,7 +136,8 @@ public final class TicketFile {
     return new TicketCertificate.Header(o.get("version").getAsInt(), str(o, "target"), str(o, "targetSha256"),
         str(o, "activation"), str(o, "construction"), o.get("rho").getAsInt(), o.get("rho1").getAsInt(),
         num(o, "lambda"), o.get("seed").getAsLong(), num(o, "inputLow"), num(o, "inputHigh"), str(o, "upto"), num(o, "eps"),
-        num(o, "claimedBound"), str(o, "maskSha256"), o.get("claimedFailedInstances").getAsLong());
+        num(o, "claimedBound"), str(o, "maskSha256"), o.get("claimedFailedInstances").getAsLong(),
+        str(o, "aroundSha256"), o.has("aroundSha256") ? num(o, "radius") : Double.NaN);
   }
 
   private static String str(JsonObject o, String k) {

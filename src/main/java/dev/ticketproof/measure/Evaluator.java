@@ -87,6 +87,29 @@ public final class Evaluator {
   }
 
   /**
+   * Sample inputs of a region, {@code n} in all: for the whole box, {@link #boxSamples}; for balls, sample s lies in
+   * ball s mod N (clipped to the box), uniform for the first half of the samples and a corner for the second, drawn
+   * from the weight field with the given seed (streams from 7000021).
+   */
+  public static List<double[]> regionSamples(dev.ticketproof.kernel.bound.Region region, int dim, int n,
+      long seed) {
+    if (!region.local()) return boxSamples(dim, region.low(), region.high(), n, seed);
+    List<double[][]> boxes = region.boxes(dim);
+    List<double[]> xs = new ArrayList<>();
+    for (int s = 0; s < n; s++) {
+      double[][] b = boxes.get(s % boxes.size());
+      boolean corner = s >= n / 2;
+      double[] x = new double[dim];
+      for (int q = 0; q < dim; q++) {
+        double u = dev.ticketproof.random.WeightField.u01(seed, 7_000_021L + s, q);
+        x[q] = corner ? (u < 0.5 ? b[0][q] : b[1][q]) : Math.min(b[1][q], b[0][q] + (b[1][q] - b[0][q]) * u);
+      }
+      xs.add(x);
+    }
+    return xs;
+  }
+
+  /**
    * Max over inputs and outputs of |a(x) - b(x)|, and of |a(x)|: {maxDifference, maxMagnitude}. Inputs are
    * evaluated in batches of up to 8 (fewer for large inputs), the batches in parallel.
    */

@@ -31,11 +31,17 @@ public final class Measure {
   /** As {@link #of(TicketBuilder.Result, Network, Activation, int, long)}, reporting the samples done. */
   public static Result of(TicketBuilder.Result r, Network target, Activation phi, int n, long seed,
       java.util.function.IntConsumer progress) {
+    return of(r, target, phi, dev.ticketproof.kernel.bound.Region.box(r.source().params().inputLow(),
+        r.source().params().inputHigh()), n, seed, progress);
+  }
+
+  /** Measures a built ticket on samples of a region (the box, or balls around points: a local certificate's). */
+  public static Result of(TicketBuilder.Result r, Network target, Activation phi,
+      dev.ticketproof.kernel.bound.Region region, int n, long seed, java.util.function.IntConsumer progress) {
     int[] s = target.inputShape();
     int dim = 1;
     for (int d : s) dim *= d;
-    List<double[]> inputs = Evaluator.boxSamples(dim, r.source().params().inputLow(),
-        r.source().params().inputHigh(), n, seed);
+    List<double[]> inputs = Evaluator.regionSamples(region, dim, n, seed);
     Evaluator t = Evaluator.ofTarget(TargetPlan.of(target, phi));
     Evaluator k = Evaluator.ofTicket(r.source(), r.certificate());
     double[] c = Evaluator.compare(t, k, inputs, progress);

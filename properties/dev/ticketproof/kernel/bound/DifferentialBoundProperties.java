@@ -1,0 +1,208 @@
+package dev.ticketproof.kernel.bound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.construct.RandomTargets;
+import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.kernel.Evaluator;
+import dev.ticketproof.kernel.KernelActivation;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.net.Network;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.rng.UniformRandomProvider;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * [differential-bound] on seeded random targets ({@link RandomTargets}: fully connected networks, CNNs, and
+ * ResNets with identity, scaled identity and projection shortcuts) with every activation the kernel knows:
+ * <ol>
+ *   <li>soundness: no sampled input (uniform points and corners of the region, and the balls' centres) has
+ *       |target - ticket| above the differential bound, over the whole box and over l-infinity balls (radius 0 to
+ *       0.5) around random points; the recursion bound holds on the box samples too, and the kernel's certified
+ *       bound is the smaller of the two;</li>
+ *   <li>the bound is tight enough to notice wrong code: each hand mutation of {@link DifferentialBound.Mutation}
+ *       (a dropped or halved term, a skipped block, a dropped skip error, conv1's difference times 0.01, dropped
+ *       slope uncertainty or remainder) gives a bound that some sampled point of some residual (or, for the
+ *       remainder, smooth sequential) target exceeds;</li>
+ *   <li>local regions pay: around points with radius 0.01 the bound is below the box bound.</li>
+ * </ol>
+ *
+ * <p>Proof page: proofs/differential-bound.md
+ */
+class DifferentialBoundProperties {
+
+  /** A built random case. */
+  record Case(Network net, Activation phi, TicketBuilder.Result res, SourceNetwork src, String what) {}
+
+  static Case draw(long seed, boolean residual, String phiName) {
+    UniformRandomProvider rng = RandomTargets.rng(seed);
+    Activation phi = RandomTargets.phi(phiName);
+    RandomTargets.Target t = residual ? RandomTargets.resnet(rng, phi, 0.3) : RandomTargets.sequential(rng, phi);
+    double[][] boxes = {{-1, 1}, {0, 1}, {-0.5, 2}};
+    double[] box = boxes[rng.nextInt(boxes.length)];
+    SourceNetwork.Construction cons = residual || rng.nextBoolean() ? SourceNetwork.Construction.L_PLUS_1
+        : SourceNetwork.Construction.TWO_L;
+    int rho = 3 + rng.nextInt(4);
+    double eps = new double[] {0.02, 0.05, 0.1, 0.2}[rng.nextInt(4)];
+    double lambda = rng.nextBoolean() ? SourceNetwork.defaultLambda(phi) : 0.2 + 0.8 * rng.nextDouble();
+    SourceNetwork.Params p = new SourceNetwork.Params(cons, rho, SourceNetwork.defaultRho1(phi, rho, box[0]),
+        lambda, seed, null, box[0], box[1]);
+    TicketBuilder.Result res = RandomTargets.build(t.net(), phi, p, eps, 1);
+    SourceNetwork src = SourceNetwork.of(TargetPlan.of(t.net(), KernelActivation.of(phi.name())), p);
+    String what = "seed=" + seed + " phi=" + phiName + " " + t.description() + " " + RandomTargets.describe(p, eps);
+    return new Case(t.net(), phi, res, src, what);
+  }
+
+  static int dim(Network net) {
+    int d = 1;
+    for (int s : net.inputShape()) d *= s;
+    return d;
+  }
+
+  /** Random points of the case's box. */
+  static double[][] points(Case c, UniformRandomProvider rng, int n) {
+    SourceNetwork.Params p = c.src().params();
+    double[][] x = new double[n][dim(c.net())];
+    for (double[] v : x) {
+      for (int k = 0; k < v.length; k++) v[k] = p.inputLow() + (p.inputHigh() - p.inputLow()) * rng.nextDouble();
+    }
+    return x;
+  }
+
+  /** Max |target - ticket| over n samples of the region (plus the balls' centres). */
+  static double sampled(Case c, Region region, int n, long seed) {
+    Evaluator[] ev = TicketChecker.evaluators(c.res().certificate(), c.net());
+    List<double[]> xs = new ArrayList<>(region.samples(dim(c.net()), n, seed));
+    if (region.local()) xs.addAll(List.of(region.points()));
+    return Evaluator.compare(ev[0], ev[1], xs)[0];
+  }
+
+  static final List<String> PHIS = RandomTargets.ALL_SUPPORTED;
+
+  @Test
+  void sampledPointsNeverExceedTheBound() {
+    int cases = 0;
+    double worstRatio = 0;
+    for (long seed = 1; seed <= 40; seed++) {
+      boolean residual = seed % 2 == 0;
+      String phiName = PHIS.get((int) (seed / 2 % PHIS.size()));
+      Case c = draw(seed, residual, phiName);
+      TicketChecker.Report rep = c.res().report();
+      assertThat(rep.verdict().isHolds()).as(c.what()).isTrue();
+      assertThat(rep.certifiedBound()).as(c.what())
+          .isEqualTo(Math.min(rep.recursionBound(), rep.differentialBound()));
+      SourceNetwork.Params p = c.src().params();
+      Region box = Region.box(p.inputLow(), p.inputHigh());
+      double onBox = sampled(c, box, 64, seed);
+      assertThat(onBox).as(c.what() + ": box samples vs differential bound").isLessThanOrEqualTo(
+          rep.differentialBound());
+      assertThat(onBox).as(c.what() + ": box samples vs recursion bound").isLessThanOrEqualTo(rep.recursionBound());
+      UniformRandomProvider rng = RandomTargets.rng(seed + 1000);
+      double radius = new double[] {0, 0.01, 0.1, 0.5}[rng.nextInt(4)];
+      Region balls = Region.balls(p.inputLow(), p.inputHigh(), points(c, rng, 3), radius);
+      double local = DifferentialBound.of(c.src(), c.res().certificate(), balls);
+      double onBalls = sampled(c, balls, 48, seed);
+      assertThat(onBalls).as(c.what() + ": ball samples (radius " + radius + ") vs differential bound")
+          .isLessThanOrEqualTo(local);
+      worstRatio = Math.max(worstRatio, onBox / rep.certifiedBound());
+      cases++;
+    }
+    System.out.printf("differential bound: %d cases, largest sampled / certified on the box %.3f%n", cases,
+        worstRatio);
+  }
+
+  @Test
+  void localBoundsAreSmallerThanTheBoxBound() {
+    int smaller = 0;
+    for (long seed = 300; seed < 320; seed++) {
+      Case c = draw(seed, seed % 2 == 0, "relu");
+      SourceNetwork.Params p = c.src().params();
+      Region balls = Region.balls(p.inputLow(), p.inputHigh(), points(c, RandomTargets.rng(seed), 2), 0.01);
+      double local = DifferentialBound.of(c.src(), c.res().certificate(), balls);
+      double box = c.res().report().differentialBound();
+      assertThat(local).as(c.what()).isLessThanOrEqualTo(box);
+      if (local < 0.5 * box) smaller++;
+    }
+    assertThat(smaller).as("cases of 20 whose local bound is below half the box bound").isGreaterThanOrEqualTo(15);
+  }
+
+  /** The targets a mutation is hunted on. */
+  static boolean residualFor(DifferentialBound.Mutation m) { return m != DifferentialBound.Mutation.DROP_REMAINDER; }
+
+  static String phiFor(DifferentialBound.Mutation m, long seed) {
+    if (m == DifferentialBound.Mutation.DROP_REMAINDER) return seed % 2 == 0 ? "tanh" : "softplus";
+    if (m == DifferentialBound.Mutation.DROP_SLOPE_UNCERTAINTY) return "relu";
+    return new String[] {"relu", "tanh", "sigmoid", "leaky-relu(0.2)"}[(int) (seed % 4)];
+  }
+
+  /**
+   * Hunts a counterexample to a mutated bound: random targets, balls of radius 0, 0.01 or 0.1 around random points
+   * and the whole box; returns the first case whose sampled error exceeds the mutated bound, or null.
+   */
+  static String kill(DifferentialBound.Mutation m, int tries) {
+    for (long seed = 1; seed <= tries; seed++) {
+      Case c = draw(5000 + seed, residualFor(m), phiFor(m, seed));
+      SourceNetwork.Params p = c.src().params();
+      UniformRandomProvider rng = RandomTargets.rng(seed);
+      double[] radii = {0, 0.01};
+      for (double radius : radii) {
+        Region balls = Region.balls(p.inputLow(), p.inputHigh(), points(c, rng, 4), radius);
+        double mutated = DifferentialBound.withMutation(m,
+            () -> DifferentialBound.of(c.src(), c.res().certificate(), balls));
+        double s = sampled(c, balls, radius == 0 ? 0 : 32, seed);
+        if (s > mutated) {
+          return String.format("%s: sampled %.6g > mutated bound %.6g (radius %s; true bound %.6g)", c.what(), s,
+              mutated, radius, DifferentialBound.of(c.src(), c.res().certificate(), balls));
+        }
+      }
+      Region box = Region.box(p.inputLow(), p.inputHigh());
+      double mutated = DifferentialBound.withMutation(m,
+          () -> DifferentialBound.of(c.src(), c.res().certificate(), box));
+      double s = sampled(c, box, 64, seed);
+      if (s > mutated) {
+        return String.format("%s: sampled %.6g > mutated bound %.6g (box)", c.what(), s, mutated);
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void everyMutationOfTheBoundIsKilled() {
+    Map<DifferentialBound.Mutation, String> killed = new LinkedHashMap<>();
+    for (DifferentialBound.Mutation m : DifferentialBound.mutations()) {
+      String k = kill(m, 12);
+      killed.put(m, k);
+      System.out.println("mutation " + m + ": " + (k == null ? "NOT killed" : "killed by " + k));
+    }
+    for (Map.Entry<DifferentialBound.Mutation, String> e : killed.entrySet()) {
+      assertThat(e.getValue()).as("mutation " + e.getKey() + " survives 12 random targets").isNotNull();
+    }
+  }
+
+  @Test
+  @Tag("slow")
+  void sampledPointsNeverExceedTheBoundOnManyTargets() {
+    for (long seed = 10_000; seed < 12_000; seed++) {
+      boolean residual = seed % 3 == 0;
+      String phiName = PHIS.get((int) (seed % PHIS.size()));
+      Case c = draw(seed, residual, phiName);
+      TicketChecker.Report rep = c.res().report();
+      assertThat(rep.verdict().isHolds()).as(c.what()).isTrue();
+      SourceNetwork.Params p = c.src().params();
+      double onBox = sampled(c, Region.box(p.inputLow(), p.inputHigh()), 32, seed);
+      assertThat(onBox).as(c.what()).isLessThanOrEqualTo(rep.certifiedBound());
+      TicketCertificate cert = c.res().certificate();
+      Region balls = Region.balls(p.inputLow(), p.inputHigh(), points(c, RandomTargets.rng(seed), 2), 0.05);
+      assertThat(sampled(c, balls, 32, seed)).as(c.what())
+          .isLessThanOrEqualTo(DifferentialBound.of(c.src(), cert, balls));
+    }
+  }
+}

@@ -1,0 +1,752 @@
+package dev.ticketproof.kernel.bound;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.kernel.Layout;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The differential bound ([differential-bound]): an upper bound on sup |f_T(x) - f_ticket(x)| over a
+ * {@link Region}, computed by propagating, layer by layer and neuron by neuron, affine forms in the input
+ * ({@link FormMap}) for the target's values and for the difference ticket minus target of every ticket unit.
+ *
+ * <ul>
+ *   <li>Target: z = K x + b exactly on forms; through phi a parallelogram relaxation
+ *       phi(z) = alpha z + [g-, g+] ({@link PhiBounds#relax}) over the neuron's range.</li>
+ *   <li>A layer reading copies: output unit o (target channel j) at position p has pre-activation difference
+ *       \( \Delta z_o = \sum_{i,t} d_{o,i,t}\, x_i(p+t) + \sum_{(u,t) \in S} w\, \delta_u(p+t) + \sum_t \beta_t \),
+ *       d = (sum of the kept weights of instance (i, t)) - K[j,i,t], beta_t the bias instance of tap t; taps
+ *       that read padding contribute nothing (ticket and target both read 0 there).</li>
+ *   <li>A layer reading a univariate layer: instance (i, t) contributes
+ *       \( g(x) = \sum_S w \phi(w_1 x) - K x - \phi_0 \sum_S w \), i.e. (P - K) x for x &gt;= 0 and
+ *       (N - K) x for x &lt; 0 plus phi's remainder, relaxed per position over the range of x; in 2L layers plus
+ *       \( \sum_S |w w_1| L_\phi |\delta_i| \).</li>
+ *   <li>Through phi: \( \phi(z + \Delta z) - \phi(z) = s \Delta z \) with s in the range of phi' over the hull
+ *       of both pre-activations ({@link PhiBounds#slopes}); so \( \delta = s_0 \Delta z \pm
+ *       \frac{s_+ - s_-}{2} |\Delta z| \); for ReLU also \( \delta \in [0, (h + \Delta h)^+] \) when the
+ *       target is inactive (h &lt;= 0), whichever is smaller (for ReLU and LeakyReLU: the exact range of the difference).</li>
+ *   <li>Residual blocks add the branch's and the skip's forms before phi; pooling averages forms; the target layers
+ *       kept after the constructed prefix propagate the difference with their own weights.</li>
+ * </ul>
+ * Forms carry coefficients while a map fits {@link #BUDGET} doubles, intervals after that. Rounding is outward
+ * ({@link Rounding}). The bound is the max over the region's boxes and output neurons of |c| + spread.
+ *
+ * <p>The certificate's structure must already have been checked ({@code TicketChecker}); this class trusts the mask
+ * to have the layout the checker verified.
+ */
+public final class DifferentialBound {
+  private DifferentialBound() {}
+
+  /** Doubles of coefficients one feature map may hold; larger maps hold intervals. */
+  static final long BUDGET = 1L << 23;
+
+  /** Hand mutations for the mutation-kill properties (never set outside tests). */
+  enum Mutation {
+    NONE, DROP_INSTANCE_ERROR, HALVE_COPY_ERROR, SKIP_BLOCK, DROP_SKIP_ERROR, CONV1_TIMES_0_01, DROP_BIAS_ERROR,
+    DROP_SLOPE_UNCERTAINTY, DROP_REMAINDER
+  }
+
+  static volatile Mutation mutation = Mutation.NONE;
+
+  /**
+   * The differential bound of a certificate's ticket over a region.
+   *
+   * @param src the source network (from the certificate and the target)
+   * @param cert the certificate (its structure already checked by the kernel)
+   * @param region the inputs covered
+   * @return the bound (finite, or +infinity when some range overflowed)
+   */
+  public static double of(SourceNetwork src, TicketCertificate cert, Region region) {
+    int[] in = src.plan().inputShape();
+    int dim = in[0] * in[1] * in[2];
+    double bound = 0;
+    for (double[][] box : region.boxes(dim)) {
+      bound = Math.max(bound, new Pass(src, cert).run(box[0], box[1]));
+      if (!(bound < Double.POSITIVE_INFINITY)) return Double.POSITIVE_INFINITY;
+    }
+    return bound;
+  }
+
+  /** The state between nodes: target forms, difference forms and constant units. */
+  private static final class State {
+    Layout layout;
+    FormMap target;
+    /** Difference of every non-constant unit (null: exact, for the input). */
+    FormMap diff;
+    double[] constVal;
+    double[] constErr;
+    /** Univariate layers: the univariate weight of every unit, and the input's difference map. */
+    double[] w1;
+  }
+
+  private static final class Pass {
+    final SourceNetwork src;
+    final TicketCertificate cert;
+    final Activation phi;
+    final PhiBounds pb;
+    final long seed;
+    final double lip;
+
+    final int h0;
+    final int w0;
+
+    Pass(SourceNetwork src, TicketCertificate cert) {
+      this.h0 = src.plan().inputShape()[1];
+      this.w0 = src.plan().inputShape()[2];
+      this.src = src;
+      this.cert = cert;
+      this.phi = src.plan().phi();
+      this.pb = PhiBounds.of(phi);
+      this.seed = src.params().seed();
+      this.lip = phi.lipschitz();
+    }
+
+    double run(double[] lo, double[] hi) {
+      int[] shape = src.plan().inputShape();
+      State s = new State();
+      s.layout = Layout.input(shape[0]);
+      boolean wide = false;
+      for (int k = 0; k < lo.length; k++) wide |= hi[k] > lo[k];
+      s.target = FormMap.input(shape[0], shape[1], shape[2], lo, hi,
+          wide && FormMap.fits(shape[0], (long) shape[1] * shape[2], shape[0], BUDGET));
+      for (SourceNetwork.Node node : src.nodes()) {
+        if (node instanceof SourceNetwork.Univariate u) {
+          s = univariate(u, s);
+        } else if (node instanceof SourceNetwork.Conv c) {
+          s = activate(conv(c, s), c.phiAfter());
+        } else if (node instanceof SourceNetwork.Pool p) {
+          s = pool(p.target(), s);
+        } else if (node instanceof SourceNetwork.Residual r) {
+          s = residual(r, s);
+        }
+      }
+      for (TargetPlan.Step step : src.tail()) {
+        if (step instanceof TargetPlan.Affine a) {
+          s = activate(tailAffine(a, s), a.phiAfter());
+        } else if (step instanceof TargetPlan.Pool p) {
+          s = pool(p, s);
+        } else if (step instanceof TargetPlan.Residual r) {
+          State h = activate(tailAffine(r.conv1(), s), true);
+          State b = tailAffine(r.conv2(), h);
+          State sk = r.projection() != null ? tailAffine(r.projection(), s) : s;
+          s = activate(sum(b, sk), true);
+        }
+      }
+      double bound = 0;
+      FormMap d = s.diff;
+      if (d == null) return 0;
+      double[] sp = d.spreads();
+      for (int n = 0; n < sp.length; n++) bound = Math.max(bound, FormMap.abs(d.c[n], sp[n]));
+      return Double.isNaN(bound) ? Double.POSITIVE_INFINITY : bound;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // geometry and linear combinations of forms
+
+    /** The output map of a layer with kernel kh x kw, stride s, padding p reading {@code in}. */
+    FormMap output(FormMap in, int units, int kh, int kw, int s, int p, int oh, int ow, boolean wantSymbolic) {
+      int rh = in.rh + (kh - 1) * in.stride;
+      int rw = in.rw + (kw - 1) * in.stride;
+      boolean abs = in.absolute || rh >= h0 || rw >= w0;
+      if (abs) {
+        rh = h0;
+        rw = w0;
+      }
+      boolean sym = wantSymbolic && in.coef != null
+          && FormMap.fits(units, (long) oh * ow, (long) in.cin * rh * rw, BUDGET);
+      return new FormMap(units, oh, ow, in.stride * s, in.pad + p * in.stride, rh, rw, in.cin, abs, sym);
+    }
+
+    /**
+     * out(o, .) += lambda in(u, .) through tap (a, b) of a layer with stride s and padding p, at every output
+     * position whose input lies inside the map; {@code lambdaErr} bounds the error of lambda itself.
+     */
+    static void addTap(FormMap in, double[] inSpread, int u, FormMap out, double[] scale, int o, int a, int b,
+        int s, int p, double lambda, double lambdaErr) {
+      boolean sym = out.coef != null;
+      double al = Math.abs(lambda);
+      for (int y = 0; y < out.h; y++) {
+        int iy = y * s - p + a;
+        if (iy < 0 || iy >= in.h) continue;
+        int offY = in.originY(iy) - out.originY(y);
+        for (int x = 0; x < out.w; x++) {
+          int ix = x * s - p + b;
+          if (ix < 0 || ix >= in.w) continue;
+          int m = in.at(u, iy * in.w + ix);
+          int n = out.at(o, y * out.w + x);
+          add(in, inSpread, m, out, scale, n, offY, in.originX(ix) - out.originX(x), lambda, al, lambdaErr, sym);
+        }
+      }
+    }
+
+    /**
+     * out[n] += lambda in[m], the input's window at offset (offY, offX) of the output's (rows and columns outside the
+     * output's window are outside the image: their coefficients are 0).
+     */
+    static void add(FormMap in, double[] inSpread, int m, FormMap out, double[] scale, int n, int offY, int offX,
+        double lambda, double al, double lambdaErr, boolean sym) {
+      double inAbs = FormMap.abs(in.c[m], inSpread[m]);
+      out.c[n] += lambda * in.c[m];
+      scale[n] += al * inAbs;
+      out.r[n] += lambdaErr * inAbs;
+      if (sym && in.coef != null) {
+        out.r[n] += al * in.r[m];
+        int ib = m * in.size();
+        int ob = n * out.size();
+        int y0 = Math.max(0, -offY);
+        int y1 = Math.min(in.rh, out.rh - offY);
+        int x0 = Math.max(0, -offX);
+        int x1 = Math.min(in.rw, out.rw - offX);
+        for (int ch = 0; ch < in.cin; ch++) {
+          for (int dy = y0; dy < y1; dy++) {
+            int ir = ib + (ch * in.rh + dy) * in.rw;
+            int or = ob + (ch * out.rh + dy + offY) * out.rw + offX;
+            for (int dx = x0; dx < x1; dx++) out.coef[or + dx] += lambda * in.coef[ir + dx];
+          }
+        }
+      } else {
+        out.r[n] += al * inSpread[m];
+      }
+    }
+
+    /** Folds the accumulated rounding scale into the radii. */
+    static void finish(FormMap out, double[] scale) {
+      for (int n = 0; n < out.r.length; n++) out.r[n] = Rounding.up(out.r[n] + Rounding.REL * scale[n]);
+    }
+
+    /** The target's affine layer on forms: K x + b. */
+    FormMap targetAffine(TargetPlan.Affine a, FormMap in) {
+      int[] os = a.outShape();
+      FormMap out = output(in, a.out(), a.kh(), a.kw(), a.stride(), a.padding(), os[1], os[2], true);
+      double[] sp = in.spreads();
+      double[] scale = new double[out.c.length];
+      int taps = a.kh() * a.kw();
+      int per = a.in() * taps;
+      Rounding.checkTerms((long) per + 1, a.name());
+      IntStream.range(0, a.out()).parallel().forEach(j -> {
+        for (int t = 0; t < per; t++) {
+          double k = a.kernel()[j * per + t];
+          if (k == 0) continue;
+          int i = t / taps;
+          int tap = t % taps;
+          addTap(in, sp, i, out, scale, j, tap / a.kw(), tap % a.kw(), a.stride(), a.padding(), k, 0);
+        }
+        double b = a.bias()[j];
+        for (int q = 0; q < out.positions(); q++) {
+          int n = out.at(j, q);
+          out.c[n] += b;
+          scale[n] += Math.abs(b);
+        }
+      });
+      finish(out, scale);
+      return out;
+    }
+
+    /** Sum of two maps of equal units and size (residual additions); the windows are aligned. */
+    FormMap sumMaps(FormMap a, FormMap b, boolean dropB) {
+      if (a.units != b.units || a.h != b.h || a.w != b.w) {
+        throw new IllegalArgumentException("residual sum of maps " + a.units + "x" + a.h + "x" + a.w + " and "
+            + b.units + "x" + b.h + "x" + b.w);
+      }
+      int pad = Math.max(a.pad, b.pad);
+      int rh = Math.max(pad - a.pad + a.rh, pad - b.pad + b.rh);
+      int rw = Math.max(pad - a.pad + a.rw, pad - b.pad + b.rw);
+      boolean abs = a.absolute || b.absolute || a.stride != b.stride || rh >= h0 || rw >= w0;
+      if (abs) {
+        rh = h0;
+        rw = w0;
+      }
+      boolean sym = a.coef != null && b.coef != null
+          && FormMap.fits(a.units, a.positions(), (long) a.cin * rh * rw, BUDGET);
+      FormMap out = new FormMap(a.units, a.h, a.w, a.stride, pad, rh, rw, a.cin, abs, sym);
+      double[] scale = new double[out.c.length];
+      double[] sa = a.spreads();
+      double[] sb = b.spreads();
+      int hw = a.positions();
+      for (int n = 0; n < out.c.length; n++) {
+        int y = (n % hw) / a.w;
+        int x = n % a.w;
+        add(a, sa, n, out, scale, n, a.originY(y) - out.originY(y), a.originX(x) - out.originX(x), 1, 1, 0, sym);
+        if (!dropB) {
+          add(b, sb, n, out, scale, n, b.originY(y) - out.originY(y), b.originX(x) - out.originX(x), 1, 1, 0, sym);
+        }
+      }
+      finish(out, scale);
+      return out;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------
+    // nodes
+
+    State univariate(SourceNetwork.Univariate u, State in) {
+      Layout out = u.out();
+      State s = new State();
+      s.layout = out;
+      s.target = in.target;
+      s.diff = in.diff;
+      s.w1 = new double[out.units()];
+      s.constVal = new double[out.units()];
+      s.constErr = new double[out.units()];
+      long inUnits = in.layout.units();
+      for (long idx : cert.keptWeights()[u.id()]) {
+        int o = (int) (idx / inUnits);
+        s.w1[o] = u.w1(seed, o);
+      }
+      for (int o = out.constant(0); o < out.units(); o++) s.constVal[o] = phi.value(0);
+      for (int o : cert.keptBiases()[u.id()]) s.constVal[o] = phi.value(u.beta(seed, o));
+      for (int o = out.constant(0); o < out.units(); o++) s.constErr[o] = Rounding.evalSlack(s.constVal[o]);
+      return s;
+    }
+
+    /** Kept weights of one output unit, grouped. */
+    private static final class Kept {
+      int[] unit;
+      int[] tap;
+      double[] w;
+      int n;
+    }
+
+    Kept kept(SourceNetwork.Conv c, int o, long[] kw, int from, int to) {
+      TargetPlan.Affine a = c.target();
+      int taps = a.kh() * a.kw();
+      long inUnits = c.in().units();
+      Kept k = new Kept();
+      k.n = to - from;
+      k.unit = new int[k.n];
+      k.tap = new int[k.n];
+      k.w = new double[k.n];
+      for (int q = from; q < to; q++) {
+        long rem = kw[q] - (long) o * inUnits * taps;
+        k.unit[q - from] = (int) (rem / taps);
+        k.tap[q - from] = (int) (rem % taps);
+        k.w[q - from] = c.weightAt(seed, kw[q]);
+      }
+      return k;
+    }
+
+    /**
+     * A source conv: the target's pre-activation forms and the ticket's pre-activation differences (state with
+     * the output layout; activation applied by {@link #activate}).
+     */
+    State conv(SourceNetwork.Conv c, State in) {
+      TargetPlan.Affine a = c.target();
+      Layout lin = in.layout;
+      Layout lout = c.out();
+      boolean uni = lin.kind() == Layout.Kind.UNIVARIATE;
+      FormMap tIn = in.target;
+      FormMap tOut = targetAffine(a, tIn);
+      int[] os = a.outShape();
+      int copies = lout.hasConstants() ? lout.n() * lout.rho() : lout.n();
+      FormMap dOut = output(tIn, copies, a.kh(), a.kw(), a.stride(), a.padding(), os[1], os[2], true);
+      double[] dScale = new double[dOut.c.length];
+      double[] tSp = tIn.spreads();
+      double[] dSp = in.diff == null ? null : in.diff.spreads();
+      long[] kw = cert.keptWeights()[c.id()];
+      long perUnit = c.size() / lout.units();
+      int[] starts = new int[lout.units() + 1];
+      for (int o = 0, q = 0; o <= lout.units(); o++) {
+        while (q < kw.length && kw[q] < (long) o * perUnit) q++;
+        starts[o] = q;
+      }
+      State s = new State();
+      s.layout = lout;
+      s.target = tOut;
+      s.diff = dOut;
+      s.constVal = new double[lout.units()];
+      s.constErr = new double[lout.units()];
+      double scaleConv1 = mutation == Mutation.CONV1_TIMES_0_01 && isConv1(c) ? 0.01 : 1;
+      IntStream.range(0, lout.units()).parallel().forEach(o -> {
+        Kept k = kept(c, o, kw, starts[o], starts[o + 1]);
+        Rounding.checkTerms((long) k.n + a.in() * a.kh() * a.kw() + 1, a.name());
+        if (lout.isConstant(o)) {
+          double v = 0;
+          double sc = 0;
+          double err = 0;
+          for (int q = 0; q < k.n; q++) {
+            v += k.w[q] * in.constVal[k.unit[q]];
+            sc += Math.abs(k.w[q] * in.constVal[k.unit[q]]);
+            err += Math.abs(k.w[q]) * in.constErr[k.unit[q]];
+          }
+          s.constVal[o] = v;
+          s.constErr[o] = Rounding.up(err + Rounding.REL * sc);
+          return;
+        }
+        int j = lout.channel(o);
+        if (uni) {
+          univariateUnit(c, in, o, j, k, dOut, dScale, tSp, dSp);
+        } else {
+          copiesUnit(c, in, o, j, k, dOut, dScale, tSp, dSp);
+        }
+        if (scaleConv1 != 1) {
+          for (int q = 0; q < dOut.positions(); q++) {
+            int n = dOut.at(o, q);
+            dOut.c[n] *= scaleConv1;
+            dOut.r[n] *= scaleConv1;
+            if (dOut.coef != null) {
+              for (int z = 0; z < dOut.size(); z++) dOut.coef[n * dOut.size() + z] *= scaleConv1;
+            }
+          }
+        }
+      });
+      finish(dOut, dScale);
+      return s;
+    }
+
+    boolean isConv1(SourceNetwork.Conv c) {
+      for (SourceNetwork.Node n : src.nodes()) if (n instanceof SourceNetwork.Residual r && r.conv1() == c) return true;
+      return false;
+    }
+
+    /** Bias instance of every tap: {value, error bound}. */
+    double[][] biasTaps(TargetPlan.Affine a, State in, Kept k, int j, boolean uni) {
+      int taps = a.kh() * a.kw();
+      int centre = a.centreA() * a.kw() + a.centreC();
+      double phi0 = uni ? phi.phi0() : 0;
+      double[] v = new double[taps];
+      double[] sc = new double[taps];
+      double[] err = new double[taps];
+      for (int q = 0; q < k.n; q++) {
+        int u = k.unit[q];
+        int t = k.tap[q];
+        if (in.layout.isConstant(u)) {
+          double p = k.w[q] * in.constVal[u];
+          v[t] += p;
+          sc[t] += Math.abs(p);
+          err[t] += Math.abs(k.w[q]) * in.constErr[u];
+        } else if (phi0 != 0) {
+          v[t] += phi0 * k.w[q];
+          sc[t] += Math.abs(phi0 * k.w[q]);
+          err[t] += Math.abs(k.w[q]) * phi.phi0Error();
+        }
+      }
+      v[centre] -= a.bias()[j];
+      sc[centre] += Math.abs(a.bias()[j]);
+      double[][] out = new double[2][taps];
+      for (int t = 0; t < taps; t++) {
+        out[0][t] = mutation == Mutation.DROP_BIAS_ERROR ? 0 : v[t];
+        out[1][t] = Rounding.up(err[t] + 2 * Rounding.REL * sc[t]);
+      }
+      return out;
+    }
+
+    /** Adds the bias instances of every tap at the positions where the tap reads inside the map. */
+    static void addBias(TargetPlan.Affine a, double[][] bias, FormMap in, FormMap out, double[] scale, int o) {
+      for (int y = 0; y < out.h; y++) {
+        for (int x = 0; x < out.w; x++) {
+          int n = out.at(o, y * out.w + x);
+          for (int t = 0; t < bias[0].length; t++) {
+            if (bias[0][t] == 0 && bias[1][t] == 0) continue;
+            int iy = y * a.stride() - a.padding() + t / a.kw();
+            int ix = x * a.stride() - a.padding() + t % a.kw();
+            if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
+            out.c[n] += bias[0][t];
+            scale[n] += Math.abs(bias[0][t]);
+            out.r[n] += bias[1][t];
+          }
+        }
+      }
+    }
+
+    /** A unit reading copies: instance errors times the target's inputs plus kept weights times differences. */
+    void copiesUnit(SourceNetwork.Conv c, State in, int o, int j, Kept k, FormMap dOut, double[] dScale,
+        double[] tSp, double[] dSp) {
+      TargetPlan.Affine a = c.target();
+      int taps = a.kh() * a.kw();
+      int per = a.in() * taps;
+      double[] sum = new double[per];
+      double[] abs = new double[per];
+      boolean[] touched = new boolean[per];
+      double lambdaFactor = mutation == Mutation.HALVE_COPY_ERROR ? 0.5 : 1;
+      for (int q = 0; q < k.n; q++) {
+        int u = k.unit[q];
+        if (in.layout.isConstant(u)) continue;
+        int i = in.layout.channel(u);
+        int g = i * taps + k.tap[q];
+        sum[g] += k.w[q];
+        abs[g] += Math.abs(k.w[q]);
+        touched[g] = true;
+        int t = k.tap[q];
+        addTap(in.diff, dSp, u, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.padding(),
+            lambdaFactor * k.w[q], 0);
+      }
+      if (mutation != Mutation.DROP_INSTANCE_ERROR) {
+        for (int g = 0; g < per; g++) {
+          double kval = a.kernel()[j * per + g];
+          if (kval == 0 && !touched[g]) continue;
+          double d = sum[g] - kval;
+          double dErr = 2 * Rounding.REL * (abs[g] + Math.abs(kval));
+          int t = g % taps;
+          addTap(in.target, tSp, g / taps, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.padding(), d,
+              dErr);
+        }
+      }
+      addBias(a, biasTaps(a, in, k, j, false), in.target, dOut, dScale, o);
+    }
+
+    /** A unit reading a univariate layer: per instance, the piecewise-linear relaxation of g at every position. */
+    void univariateUnit(SourceNetwork.Conv c, State in, int o, int j, Kept k, FormMap dOut, double[] dScale,
+        double[] tSp, double[] dSp) {
+      TargetPlan.Affine a = c.target();
+      int taps = a.kh() * a.kw();
+      int per = a.in() * taps;
+      double mPlus = phi.slopePlus();
+      double mMinus = phi.slopeMinus();
+      double mMax = Math.max(Math.abs(mPlus), Math.abs(mMinus));
+      double[] pSum = new double[per];
+      double[] nSum = new double[per];
+      double[] slopeAbs = new double[per];
+      double[] ww1 = new double[per];
+      boolean[] touched = new boolean[per];
+      int[] count = new int[per];
+      for (int q = 0; q < k.n; q++) {
+        int u = k.unit[q];
+        if (in.layout.isConstant(u)) continue;
+        int g = in.layout.channel(u) * taps + k.tap[q];
+        double w1 = in.w1[u];
+        double ww = k.w[q] * w1;
+        pSum[g] += ww * (w1 > 0 ? mPlus : mMinus);
+        nSum[g] += ww * (w1 > 0 ? mMinus : mPlus);
+        slopeAbs[g] += Math.abs(ww) * mMax;
+        ww1[g] += Math.abs(ww);
+        touched[g] = true;
+        count[g]++;
+      }
+      // kept weights of every group, for the remainder
+      int[][] members = new int[per][];
+      for (int g = 0; g < per; g++) members[g] = new int[count[g]];
+      int[] fill = new int[per];
+      for (int q = 0; q < k.n; q++) {
+        int u = k.unit[q];
+        if (in.layout.isConstant(u)) continue;
+        int g = in.layout.channel(u) * taps + k.tap[q];
+        members[g][fill[g]++] = q;
+      }
+      boolean smooth = phi.remainderConstant() != 0;
+      FormMap t = in.target;
+      FormMap dIn = in.diff;
+      for (int g = 0; g < per; g++) {
+        double kval = a.kernel()[j * per + g];
+        if (kval == 0 && !touched[g]) continue;
+        int i = g / taps;
+        int tap = g % taps;
+        int ta = tap / a.kw();
+        int tb = tap % a.kw();
+        double dP = pSum[g] - kval;
+        double dN = nSum[g] - kval;
+        double slopeErr = 2 * Rounding.REL * (slopeAbs[g] + Math.abs(kval));
+        for (int y = 0; y < dOut.h; y++) {
+          int iy = y * a.stride() - a.padding() + ta;
+          if (iy < 0 || iy >= t.h) continue;
+          for (int x = 0; x < dOut.w; x++) {
+            int ix = x * a.stride() - a.padding() + tb;
+            if (ix < 0 || ix >= t.w) continue;
+            int m = t.at(i, iy * t.w + ix);
+            int n = dOut.at(o, y * dOut.w + x);
+            int offY = t.originY(iy) - dOut.originY(y);
+            int offX = t.originX(ix) - dOut.originX(x);
+            double lo = FormMap.lo(t.c[m], tSp[m]);
+            double hi = FormMap.hi(t.c[m], tSp[m]);
+            double xMax = Math.max(Math.abs(lo), Math.abs(hi));
+            double extra = slopeErr * xMax;
+            if (mutation != Mutation.DROP_INSTANCE_ERROR) {
+              double[] rel = PhiBounds.piecewise(lo, hi, dN, dP);
+              add(t, tSp, m, dOut, dScale, n, offY, offX, rel[0], Math.abs(rel[0]), 0, dOut.coef != null);
+              dOut.c[n] += (rel[1] + rel[2]) / 2;
+              extra += (rel[2] - rel[1]) / 2 + Rounding.REL * (Math.abs(rel[1]) + Math.abs(rel[2]));
+            }
+            if (smooth && mutation != Mutation.DROP_REMAINDER) {
+              double rem = 0;
+              for (int q : members[g]) rem += Math.abs(k.w[q]) * remainder(Math.abs(in.w1[k.unit[q]]) * xMax);
+              extra += rem;
+            }
+            if (dIn != null) {
+              int md = dIn.at(i, iy * t.w + ix);
+              extra += ww1[g] * lip * FormMap.abs(dIn.c[md], dSp[md]);
+            }
+            dOut.r[n] += Rounding.up(extra) + Rounding.evalSlack(extra);
+          }
+        }
+      }
+      addBias(a, biasTaps(a, in, k, j, true), t, dOut, dScale, o);
+    }
+
+    /** Bound on |phi(t) - phi(0) - m t| for |t| &lt;= arg (the kernel's local model of phi). */
+    double remainder(double arg) {
+      double m = phi.remainderConstant();
+      if (m == 0 || arg == 0) return 0;
+      double viaLip = (lip + Math.max(Math.abs(phi.slopePlus()), Math.abs(phi.slopeMinus()))) * arg;
+      double r = arg <= phi.remainderRadius() ? Math.min(m * Math.pow(arg, phi.remainderPower()), viaLip) : viaLip;
+      return Rounding.up(r) + Rounding.evalSlack(r);
+    }
+
+    /**
+     * Applies phi (when {@code act}) to the pre-activation state: the target through {@link PhiBounds#relax},
+     * every difference through {@link PhiBounds#slopes}; constants through phi.
+     */
+    State activate(State pre, boolean act) {
+      if (!act) return pre;
+      State s = new State();
+      s.layout = pre.layout;
+      FormMap t = pre.target;
+      double[] tSp = t.spreads();
+      FormMap tOut = FormMap.like(t, t.units);
+      double[] tScale = new double[t.c.length];
+      IntStream.range(0, t.units).parallel().forEach(j -> {
+        for (int q = 0; q < t.positions(); q++) {
+          int n = t.at(j, q);
+          double[] rel = pb.relax(FormMap.lo(t.c[n], tSp[n]), FormMap.hi(t.c[n], tSp[n]));
+          add(t, tSp, n, tOut, tScale, n, 0, 0, rel[0], Math.abs(rel[0]), 0, tOut.coef != null);
+          tOut.c[n] += (rel[1] + rel[2]) / 2;
+          tOut.r[n] += Rounding.up((rel[2] - rel[1]) / 2 + Rounding.REL * (Math.abs(rel[1]) + Math.abs(rel[2])));
+        }
+      });
+      finish(tOut, tScale);
+      s.target = tOut;
+      FormMap d = pre.diff;
+      double[] dSp = d.spreads();
+      FormMap dOut = FormMap.like(d, d.units);
+      double[] dScale = new double[d.c.length];
+      Layout l = pre.layout;
+      IntStream.range(0, d.units).parallel().forEach(u -> {
+        int j = l.channel(u);
+        for (int q = 0; q < d.positions(); q++) {
+          int n = d.at(u, q);
+          int m = t.at(j, q);
+          double zl = FormMap.lo(t.c[m], tSp[m]);
+          double zh = FormMap.hi(t.c[m], tSp[m]);
+          double dl = FormMap.lo(d.c[n], dSp[n]);
+          double dh = FormMap.hi(d.c[n], dSp[n]);
+          double hullLo = Math.min(zl, Math.nextDown(zl + dl));
+          double hullHi = Math.max(zh, Math.nextUp(zh + dh));
+          double[] sl = pb.slopes(hullLo, hullHi);
+          double s0 = sl[0] + (sl[1] - sl[0]) / 2;
+          double half = Math.max(sl[1] - s0, s0 - sl[0]);
+          if (mutation == Mutation.DROP_SLOPE_UNCERTAINTY) half = 0;
+          double dAbs = FormMap.abs(d.c[n], dSp[n]);
+          double[] exact = pb.differenceRange(zl, zh, dl, dh);
+          if (exact != null && (exact[1] - exact[0]) / 2 <= half * dAbs) {
+            // piecewise-linear phi: the exact range of phi(z + dz) - phi(z) adds less radius than the slope form
+            dOut.c[n] = exact[0] + (exact[1] - exact[0]) / 2;
+            dOut.r[n] = Rounding.up(Math.max(exact[1] - dOut.c[n], dOut.c[n] - exact[0]));
+            continue;
+          }
+          add(d, dSp, n, dOut, dScale, n, 0, 0, s0, Math.abs(s0), 0, dOut.coef != null);
+          dOut.r[n] += Rounding.up(half * dAbs);
+        }
+      });
+      finish(dOut, dScale);
+      s.diff = dOut;
+      if (pre.constVal != null) {
+        s.constVal = new double[pre.constVal.length];
+        s.constErr = new double[pre.constVal.length];
+        for (int o = 0; o < s.constVal.length; o++) {
+          if (!l.isConstant(o)) continue;
+          double v = phi.value(pre.constVal[o]);
+          s.constVal[o] = v;
+          s.constErr[o] = Rounding.up(lip * pre.constErr[o]) + Rounding.evalSlack(v);
+        }
+      }
+      return s;
+    }
+
+    State pool(TargetPlan.Pool p, State in) {
+      int[] os = p.outShape();
+      int kh = p.global() ? in.target.h : p.size();
+      int kw = p.global() ? in.target.w : p.size();
+      int stride = p.global() ? 1 : p.stride();
+      double lambda = 1.0 / ((double) kh * kw);
+      State s = new State();
+      s.layout = in.layout;
+      s.target = poolMap(in.target, kh, kw, stride, os[1], os[2], lambda);
+      s.diff = poolMap(in.diff, kh, kw, stride, os[1], os[2], lambda);
+      s.constVal = in.constVal;
+      s.constErr = in.constErr;
+      return s;
+    }
+
+    FormMap poolMap(FormMap in, int kh, int kw, int stride, int oh, int ow, double lambda) {
+      FormMap out = output(in, in.units, kh, kw, stride, 0, oh, ow, true);
+      double[] sp = in.spreads();
+      double[] scale = new double[out.c.length];
+      Rounding.checkTerms((long) kh * kw, "pool");
+      IntStream.range(0, in.units).parallel().forEach(u -> {
+        for (int a = 0; a < kh; a++) {
+          for (int b = 0; b < kw; b++) addTap(in, sp, u, out, scale, u, a, b, stride, 0, lambda, 0);
+        }
+      });
+      finish(out, scale);
+      return out;
+    }
+
+    State residual(SourceNetwork.Residual r, State in) {
+      State h = activate(conv(r.conv1(), in), true);
+      State b = conv(r.conv2(), h);
+      State sk = r.projection() != null ? conv(r.projection(), in) : in;
+      if (mutation == Mutation.SKIP_BLOCK) {
+        b.diff = scaled(b.diff, 0);
+      }
+      State pre = sum(b, sk);
+      return activate(pre, true);
+    }
+
+    static FormMap scaled(FormMap m, double f) {
+      FormMap out = FormMap.like(m, m.units);
+      for (int n = 0; n < m.c.length; n++) {
+        out.c[n] = m.c[n] * f;
+        out.r[n] = m.r[n] * Math.abs(f);
+      }
+      if (m.coef != null) for (int z = 0; z < m.coef.length; z++) out.coef[z] = m.coef[z] * f;
+      return out;
+    }
+
+    /** The pre-activation state of a residual sum: branch plus skip, targets and differences. */
+    State sum(State b, State sk) {
+      State s = new State();
+      s.layout = b.layout;
+      s.target = sumMaps(b.target, sk.target, false);
+      s.diff = sumMaps(b.diff, sk.diff, mutation == Mutation.DROP_SKIP_ERROR);
+      if (b.constVal != null) {
+        s.constVal = new double[b.constVal.length];
+        s.constErr = new double[b.constVal.length];
+        for (int o = 0; o < s.constVal.length; o++) {
+          if (!b.layout.isConstant(o)) continue;
+          s.constVal[o] = b.constVal[o] + sk.constVal[o];
+          s.constErr[o] = Rounding.up(b.constErr[o] + sk.constErr[o]
+              + Rounding.REL * (Math.abs(b.constVal[o]) + Math.abs(sk.constVal[o])));
+        }
+      }
+      return s;
+    }
+
+    /** A kept target layer: the target through K, b; the difference through K. */
+    State tailAffine(TargetPlan.Affine a, State in) {
+      if (in.layout.kind() != Layout.Kind.PLAIN) {
+        throw new IllegalArgumentException("kept layer " + a.name() + " reads layout " + in.layout);
+      }
+      State s = new State();
+      s.layout = Layout.plain(a.out());
+      s.target = targetAffine(a, in.target);
+      TargetPlan.Affine noBias = new TargetPlan.Affine(a.name(), a.out(), a.in(), a.kh(), a.kw(), a.stride(),
+          a.padding(), a.kernel(), new double[a.out()], a.phiAfter(), a.inShape(), a.outShape());
+      s.diff = targetAffine(noBias, in.diff);
+      return s;
+    }
+  }
+
+  /** For tests: runs {@code body} with a mutation of the bound switched on. */
+  static <T> T withMutation(Mutation m, java.util.function.Supplier<T> body) {
+    Mutation before = mutation;
+    mutation = m;
+    try {
+      return body.get();
+    } finally {
+      mutation = before;
+    }
+  }
+
+  static List<Mutation> mutations() { return Arrays.asList(Mutation.values()).subList(1, Mutation.values().length); }
+}

@@ -1,0 +1,155 @@
+package dev.ticketproof.kernel.bound;
+
+import dev.ticketproof.activation.Activation;
+
+/**
+ * What the differential bound needs to know about an activation phi of the kernel
+ * ({@code dev.ticketproof.kernel.KernelActivation}), on an interval [a, b]:
+ *
+ * <ul>
+ *   <li>{@link #slopes}: an interval [s-, s+] that contains every secant slope (phi(u) - phi(v)) / (u - v) with u, v in
+ *       [a, b] (by the mean-value theorem, the range of phi' on [a, b]);</li>
+ *   <li>{@link #relax}: a slope alpha and an interval [g-, g+] with phi(t) - alpha t in [g-, g+] for every t in
+ *       [a, b] (a parallelogram around the graph).</li>
+ * </ul>
+ * Every returned interval is widened by {@link Rounding#evalSlack} so that the rounding of phi, phi', exp and tanh in
+ * floating point (a few ulps) cannot shrink it. Activations without a closed form here (SiLU, GELU, ELU with
+ * alpha &gt; 1) fall back to the Lipschitz constant: slopes in [-L, L], and alpha = 0 with phi's image.
+ */
+final class PhiBounds {
+  private final Activation phi;
+  private final String base;
+  private final double param;
+
+  private PhiBounds(Activation phi) {
+    this.phi = phi;
+    String n = phi.name();
+    int open = n.indexOf('(');
+    this.base = open < 0 ? n : n.substring(0, open);
+    this.param = open < 0 ? Double.NaN : Double.parseDouble(n.substring(open + 1, n.length() - 1));
+  }
+
+  static PhiBounds of(Activation phi) { return new PhiBounds(phi); }
+
+  /** Whether phi is the ReLU (exact treatment of inactive units). */
+  boolean isRelu() { return base.equals("relu"); }
+
+  /** Whether phi is piecewise linear with its kink at 0 (relu, leaky-relu). */
+  boolean piecewiseLinear() { return base.equals("relu") || base.equals("leaky-relu"); }
+
+  /** Slope of a piecewise-linear phi for t &lt; 0. */
+  private double negSlope() { return base.equals("relu") ? 0 : param; }
+
+  /** {s-, s+}: bounds on phi' (and on every secant slope) over [a, b]. */
+  double[] slopes(double a, double b) {
+    if (piecewiseLinear()) {
+      double m = negSlope();
+      if (b <= 0) return new double[] {m, m};
+      if (a >= 0) return new double[] {1, 1};
+      return new double[] {Math.min(m, 1), Math.max(m, 1)};
+    }
+    double lo;
+    double hi;
+    switch (base) {
+      case "tanh", "sigmoid" -> {
+        // phi' is even around 0 and decreasing in |t|
+        double near = a > 0 ? a : b < 0 ? b : 0;
+        double far = Math.abs(a) > Math.abs(b) ? a : b;
+        hi = phi.derivative(near);
+        lo = phi.derivative(far);
+      }
+      case "softplus" -> {
+        lo = phi.derivative(a);
+        hi = phi.derivative(b);
+      }
+      case "elu" -> {
+        if (!(param <= 1)) return lipschitzSlopes();
+        // phi' = alpha e^t for t < 0 (increasing, below alpha <= 1), 1 for t >= 0
+        lo = a < 0 ? param * Math.exp(a) : 1;
+        hi = b >= 0 ? 1 : param * Math.exp(b);
+      }
+      default -> {
+        return lipschitzSlopes();
+      }
+    }
+    return new double[] {Math.max(0, lo - Rounding.evalSlack(lo)), hi + Rounding.evalSlack(hi)};
+  }
+
+  private double[] lipschitzSlopes() {
+    double l = phi.lipschitz();
+    return new double[] {-l, l};
+  }
+
+  /**
+   * {alpha, g-, g+} with g- &lt;= phi(t) - alpha t &lt;= g+ on [a, b]. Piecewise-linear phi: exact slope on one
+   * side of 0, else the chord, with g evaluated at a, 0, b (g is piecewise linear). Tanh, sigmoid, softplus,
+   * ELU with alpha &lt;= 1: alpha = min(phi'(a), phi'(b)), the minimum of phi' on [a, b] (phi' is unimodal or
+   * increasing), so g is non-decreasing and its range is [g(a), g(b)]; the rounding of alpha (relative 2^-30 at
+   * most) can break monotonicity by at most 2^-30 |alpha| (b - a), which is added. Others: alpha = 0 and phi's
+   * image.
+   */
+  double[] relax(double a, double b) {
+    if (piecewiseLinear()) {
+      double m = negSlope();
+      if (b <= 0) return new double[] {m, 0, 0};
+      if (a >= 0) return new double[] {1, 0, 0};
+      return piecewise(a, b, m, 1);
+    }
+    boolean monotoneG = base.equals("tanh") || base.equals("sigmoid") || base.equals("softplus")
+        || (base.equals("elu") && param <= 1);
+    if (!monotoneG) {
+      double[] im = phi.image(a, b);
+      return new double[] {0, im[0], im[1]};
+    }
+    double alpha = Math.min(phi.derivative(a), phi.derivative(b));
+    double ga = phi.value(a) - alpha * a;
+    double gb = phi.value(b) - alpha * b;
+    double slack = Rounding.evalSlack(Math.abs(phi.value(a)) + Math.abs(alpha * a))
+        + Rounding.evalSlack(Math.abs(phi.value(b)) + Math.abs(alpha * b))
+        + Rounding.REL * Math.abs(alpha) * (b - a);
+    return new double[] {alpha, Math.min(ga, gb) - slack, Math.max(ga, gb) + slack};
+  }
+
+  /**
+   * For piecewise-linear phi: {lo, hi} with lo &lt;= phi(z + d) - phi(z) &lt;= hi for all z in [zl, zh] and d in
+   * [dl, dh], else null. phi is non-decreasing, so the difference is non-decreasing in d; as a function of z it is
+   * piecewise linear with kinks at -d and 0, so its extremes over [zl, zh] lie at zl, zh, -d or 0.
+   */
+  double[] differenceRange(double zl, double zh, double dl, double dh) {
+    if (!piecewiseLinear()) return null;
+    return new double[] {extreme(zl, zh, dl, false), extreme(zl, zh, dh, true)};
+  }
+
+  private double extreme(double zl, double zh, double d, boolean max) {
+    double best = max ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+    double[] zs = {zl, zh, -d, 0};
+    for (double z : zs) {
+      if (!(z >= zl && z <= zh)) continue;
+      double v = pl(z + d) - pl(z);
+      best = max ? Math.max(best, v) : Math.min(best, v);
+    }
+    double slack = Rounding.REL * 4 * (Math.abs(zl) + Math.abs(zh) + Math.abs(d)) + Double.MIN_NORMAL;
+    return max ? best + slack : best - slack;
+  }
+
+  private double pl(double t) { return t >= 0 ? t : negSlope() * t; }
+
+  /**
+   * {alpha, g-, g+} for the piecewise-linear f(t) = mPos t (t &gt;= 0), mNeg t (t &lt; 0) on [a, b]: the exact
+   * slope when [a, b] lies on one side of 0, else the chord; g = f - alpha t is evaluated at a, 0 and b
+   * (its extremes), each with a relative rounding slack.
+   */
+  static double[] piecewise(double a, double b, double mNeg, double mPos) {
+    if (a >= 0) return new double[] {mPos, 0, 0};
+    if (b <= 0) return new double[] {mNeg, 0, 0};
+    double fa = mNeg * a;
+    double fb = mPos * b;
+    double alpha = (fb - fa) / (b - a);
+    double ga = fa - alpha * a;
+    double gb = fb - alpha * b;
+    double lo = Math.min(0, Math.min(ga, gb));
+    double hi = Math.max(0, Math.max(ga, gb));
+    double slack = Rounding.REL * (Math.abs(mNeg * a) + Math.abs(mPos * b) + Math.abs(alpha) * (b - a)) * 4;
+    return new double[] {alpha, lo - slack, hi + slack};
+  }
+}
