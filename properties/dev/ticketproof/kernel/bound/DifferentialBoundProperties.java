@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.construct.RandomTargets;
 import dev.ticketproof.construct.TicketBuilder;
-import dev.ticketproof.kernel.Evaluator;
 import dev.ticketproof.kernel.KernelActivation;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.net.Network;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,8 +79,8 @@ class DifferentialBoundProperties {
 
   /** Max |target - ticket| over n samples of the region (plus the balls' centres). */
   static double sampled(Case c, Region region, int n, long seed) {
-    Evaluator[] ev = TicketChecker.evaluators(c.res().certificate(), c.net());
-    List<double[]> xs = new ArrayList<>(region.samples(dim(c.net()), n, seed));
+    Evaluator[] ev = Evaluator.of(c.res().certificate(), c.net());
+    List<double[]> xs = new ArrayList<>(Evaluator.regionSamples(region, dim(c.net()), n, seed));
     if (region.local()) xs.addAll(List.of(region.points()));
     return Evaluator.compare(ev[0], ev[1], xs)[0];
   }
