@@ -70,7 +70,7 @@ public final class ConstructCommand implements Callable<Integer> {
           + "is not met (still exit 4).")
   boolean keepBest;
 
-  @Option(names = "--rho", defaultValue = "auto",
+  @Option(names = "--rho", defaultValue = "auto", converter = RhoConverter.class,
       description = "Copies per channel: auto (the theorem's width for --delta at the chosen tolerance) or 1.."
           + SourceNetwork.MAX_RHO + " (default: ${DEFAULT-VALUE}).")
   String rho;
@@ -143,6 +143,23 @@ public final class ConstructCommand implements Callable<Integer> {
     } catch (UsageError | IllegalArgumentException e) {
       err.println("construct: " + e.getMessage());
       return 2;
+    }
+  }
+
+  /** Accepts {@code auto} or an integer in [1, {@link SourceNetwork#MAX_RHO}] for {@code --rho}. */
+  static final class RhoConverter implements picocli.CommandLine.ITypeConverter<String> {
+    @Override
+    public String convert(String value) {
+      String v = value.trim();
+      if (v.equals("auto")) return v;
+      try {
+        int r = Integer.parseInt(v);
+        if (r >= 1 && r <= SourceNetwork.MAX_RHO) return v;
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new picocli.CommandLine.TypeConversionException("--rho must be auto or an integer in [1, "
+          + SourceNetwork.MAX_RHO + "], got '" + value + "'");
     }
   }
 

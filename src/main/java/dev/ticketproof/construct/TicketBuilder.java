@@ -43,7 +43,8 @@ public final class TicketBuilder {
    * Options of a construction.
    *
    * @param params source network parameters
-   * @param eps per-parameter tolerance of every subset-sum instance
+   * @param eps per-parameter tolerance of every subset-sum instance (absolute: the source's weight ranges follow the
+   *     target's scale, so tolerances of 1 or more are meaningful for large targets)
    * @param mode subset-sum solver
    * @param threads worker threads (results do not depend on it)
    * @param targetLabel {@code builtin:NAME} or a path, recorded in the header
@@ -54,7 +55,9 @@ public final class TicketBuilder {
   public record Options(SourceNetwork.Params params, double eps, SubsetSum.Mode mode, int threads,
       String targetLabel, double[][] around, double radius) {
     public Options {
-      if (!(eps > 0 && eps < 1)) throw new IllegalArgumentException("tolerance must be in (0, 1), got " + eps);
+      if (!(eps > 0 && eps < Double.POSITIVE_INFINITY)) {
+        throw new IllegalArgumentException("tolerance must be finite and > 0, got " + eps);
+      }
       if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
       if (around != null) Region.balls(params.inputLow(), params.inputHigh(), around, radius);
     }

@@ -46,12 +46,14 @@ public final class Goals {
    *
    * @param plan the target
    * @param construction the construction family (the 2L construction has a univariate layer per target layer)
-   * @param eps per-parameter tolerance, in (0, 1)
+   * @param eps per-parameter tolerance, finite and > 0
    * @param delta failure probability over all instances, in (0, 1)
    * @return rho in [1, {@link SourceNetwork#MAX_RHO}]
    */
   public static int theoremRho(TargetPlan plan, SourceNetwork.Construction construction, double eps, double delta) {
-    if (!(eps > 0 && eps < 1)) throw new IllegalArgumentException("tolerance must be in (0, 1), got " + eps);
+    if (!(eps > 0 && eps < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("tolerance must be finite and > 0, got " + eps);
+    }
     if (!(delta > 0 && delta < 1)) throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
     double maxScale = 0;
     for (TargetPlan.Affine a : plan.affines()) {
