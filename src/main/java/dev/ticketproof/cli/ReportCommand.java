@@ -587,7 +587,7 @@ public final class ReportCommand implements Callable<Integer> {
         "{" + common.replace("\"rho\"", "\"activation\": [\"tanh\", \"sigmoid\"], \"construction\": \"l+1\", \"rho\"")
             + "}"));
     XYChart c = xy("Ticket size against eps (MNIST-CNN analogue, conv layers, rho 15, inputs in [0,1])",
-        "eps (per-parameter tolerance)", "ticket parameters (|w| > eps) of the constructed layers", true, true);
+        "eps (per-parameter tolerance)", "ticket parameters (|w| > eps) of the constructed layers", true, false);
     String[][] series = {{"l+1", "relu"}, {"2l", "relu"}, {"l+1", "tanh"}, {"l+1", "sigmoid"}};
     Map<String, Double> ref = reference();
     for (int i = 0; i < series.length; i++) {
@@ -619,7 +619,7 @@ public final class ReportCommand implements Callable<Integer> {
     specs.add("{\"target\": \"builtin:small-resnet\", \"activation\": [\"relu\", \"sigmoid\"], \"construction\": "
         + "\"l+1\"" + tail + "}");
     if (scale.resnet20()) {
-      specs.add("{\"target\": \"builtin:resnet20\", \"activation\": \"relu\", \"construction\": \"l+1\"" + tail
+      specs.add("{\"target\": \"builtin:resnet20\", \"activation\": \"sigmoid\", \"construction\": \"l+1\"" + tail
           + ", \"samples\": 4}");
     }
     Table t = sweep("ticket-size-target", specs);
@@ -643,8 +643,8 @@ public final class ReportCommand implements Callable<Integer> {
       }
     }
     save(c, t, "ticket-size-target", Long.toString(seed), "targets: small-fc, small-cnn, digits-cnn and mnist-cnn "
-        + "(--upto 2) in [0,1], small-resnet" + (scale.resnet20() ? ", resnet20" : "") + "; diamonds: the reference "
-        + "code on the real MNIST CNN, placed at the analogue's size");
+        + "(--upto 2) in [0,1], small-resnet" + (scale.resnet20() ? ", resnet20 (sigmoid only)" : "")
+        + "; diamonds: the reference code on the real MNIST CNN, placed at the analogue's size");
     boolean hasLower = t.columns().contains("lowerBound");
     List<List<String>> rows = new ArrayList<>();
     for (Map<String, String> r : t.rows()) {
