@@ -79,8 +79,7 @@ public final class ReportCommand implements Callable<Integer> {
   @Option(names = "--threads", description = "Worker threads of the construction sweeps (default: processors).")
   Integer threads;
 
-  @Option(names = "--no-progress", description = "No progress on stderr.")
-  boolean noProgress;
+  @picocli.CommandLine.Mixin ProgressOption progress;
 
   /**
    * The scale of the experiments.
@@ -160,7 +159,7 @@ public final class ReportCommand implements Callable<Integer> {
     commit = gitCommit();
     long start = System.nanoTime();
     PrintWriter pw = spec.commandLine().getOut();
-    try (OverallProgress bar = OverallProgress.of(!noProgress, "report", figures.size())) {
+    try (OverallProgress bar = OverallProgress.of(progress.show(), "report", figures.size())) {
       int done = 0;
       for (String f : figures) {
         long t0 = System.nanoTime();

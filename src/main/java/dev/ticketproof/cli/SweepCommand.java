@@ -31,8 +31,7 @@ public final class SweepCommand implements Callable<Integer> {
       + "thread, and results do not depend on this.")
   Integer threads;
 
-  @Option(names = "--no-progress", description = "No progress on stderr.")
-  boolean noProgress;
+  @picocli.CommandLine.Mixin ProgressOption progress;
 
   @Override
   public Integer call() {
@@ -65,7 +64,7 @@ public final class SweepCommand implements Callable<Integer> {
     long start = System.nanoTime();
     int total = sweep.points().size();
     Sweep.Outcome o;
-    try (OverallProgress bar = OverallProgress.of(!noProgress, "sweep", total)) {
+    try (OverallProgress bar = OverallProgress.of(progress.show(), "sweep", total)) {
       o = sweep.run(out, th, (p, done, todo) -> bar.step(done, todo, p.key()));
     }
     double seconds = (System.nanoTime() - start) / 1e9;
