@@ -410,10 +410,19 @@ public final class Sweep {
     return row;
   }
 
-  /** The first line of the error output that is not a warning (else of the standard output). */
+  /**
+   * The first line of the error output that is not a warning, else the {@code error} of a JSON error object on the
+   * standard output, else its first line.
+   */
   private static String firstLine(String err, String out) {
     for (String l : err.split("\n")) {
       if (!l.isBlank() && !l.contains("warning:")) return l.strip();
+    }
+    try {
+      JsonElement e = JsonParser.parseString(out);
+      if (e.isJsonObject() && e.getAsJsonObject().has("error")) return e.getAsJsonObject().get("error").getAsString();
+    } catch (JsonParseException | IllegalStateException | UnsupportedOperationException e) {
+      // not a JSON error object: fall through
     }
     String s = out.strip();
     return s.isEmpty() ? "(no message)" : s.split("\n")[0];
