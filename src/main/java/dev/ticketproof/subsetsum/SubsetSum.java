@@ -272,9 +272,10 @@ public final class SubsetSum {
   // min-size
 
   /**
-   * Sizes 0 to 4 exhaustively; then, for n &le; 40, the exact optimum decides feasibility; then sizes 5, 6, ...
-   * within {@link #MIN_SIZE_BUDGET} nodes; if that runs out, a subset within eps shrunk locally (the exact optimum
-   * for n &le; 40, the first hit of the branch and bound above).
+   * Sizes 0 to 4 exhaustively; then sizes 5, 6, ... within {@link #MIN_SIZE_BUDGET} nodes. For n &le; 40, when a
+   * first part of that enumeration (2^(n/2) nodes, about the cost of the meet-in-the-middle optimum) finds nothing,
+   * the exact optimum decides feasibility first. If the budget runs out, a subset within eps shrunk locally (the
+   * exact optimum for n &le; 40, the first hit of the branch and bound above).
    */
   static int[] minSize(double[] x, double z, double eps) {
     MinSizeSearch search = MinSizeSearch.get();
@@ -283,8 +284,13 @@ public final class SubsetSum {
     if (r != null) {
       return r;
     }
+    int n = x.length;
     int[] fallback = null;
-    if (x.length <= EXACT_MAX_N) {
+    if (n <= EXACT_MAX_N) {
+      r = search.fromFive(Math.min(MIN_SIZE_BUDGET, 1L << Math.max(10, n / 2)));
+      if (r != null || !search.exhausted) {
+        return r != null ? r : indices(exactMask(x, z));
+      }
       fallback = indices(exactMask(x, z));
       if (!(error(x, z, fallback, fallback.length) <= eps)) {
         return fallback;
@@ -302,9 +308,6 @@ public final class SubsetSum {
     }
     return search.shrink(fallback);
   }
-
-  // ---------------------------------------------------------------------------------------------------------------
-  // optimum
 
   /** A mask with the optimal error (meet-in-the-middle, n <= EXACT_MAX_N). */
   private static long exactMask(double[] x, double z) {
