@@ -19,7 +19,8 @@ import java.util.Arrays;
  *       of pair sums, and 5, 6, ... by enumerating all but two candidates with interval pruning and looking the
  *       last two up in the pair table. <b>Guarantee:</b> when the minimum cardinality is at most 4, the result has
  *       it (exhaustive search, no budget). Above 4 the result is minimal unless the enumeration of sizes 5, 6, ...
- *       exceeds {@link #MIN_SIZE_BUDGET} nodes, which never happens for n &le; 16; when it does, say at size k, every
+ *       exceeds {@link #MIN_SIZE_BUDGET} nodes, which never happens for n &le; 16 (for n &le; 40 the exact optimum
+ *       decides feasibility once the first 2^(n/2) of them found nothing); when it does, say at size k, every
  *       subset within eps has at least k elements and the returned subset is a near-minimal one (a subset within
  *       eps shrunk by dropping one element or replacing two by one while it stays within eps), an upper bound on
  *       the minimum. n &le; {@link #MAX_N}.</li>
