@@ -226,4 +226,27 @@ class SubsetSumTest {
         .mapToObj(c -> SubsetSum.solve(xs[c], zs[c], 1e-3, Mode.EXACT)).toArray(Solution[]::new);
     assertThat(parallel).containsExactly(serial);
   }
+
+  @Test
+  void wideSetsGiveTheSameAnswersOnAnyThreadInAnyOrder() {
+    UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(4L);
+    int cases = 600;
+    double[][] xs = new double[cases][];
+    double[] zs = new double[cases];
+    for (int c = 0; c < cases; c++) {
+      xs[c] = new double[8 + rng.nextInt(121)];
+      for (int i = 0; i < xs[c].length; i++) xs[c][i] = rng.nextDouble(-1, 1);
+      zs[c] = rng.nextDouble(-1.2, 1.2);
+    }
+    for (Mode mode : new Mode[] {Mode.MIN_SIZE, Mode.FIRST_HIT, Mode.MIN_NORM}) {
+      Solution[] serial = new Solution[cases];
+      for (int c = 0; c < cases; c++) serial[c] = SubsetSum.solve(xs[c], zs[c], 1e-4, mode);
+      Solution[] parallel = java.util.stream.IntStream.range(0, cases).parallel()
+          .map(c -> cases - 1 - c)
+          .mapToObj(c -> SubsetSum.solve(xs[c], zs[c], 1e-4, mode)).toArray(Solution[]::new);
+      for (int c = 0; c < cases; c++) {
+        assertThat(parallel[cases - 1 - c]).as("%s case %d", mode, c).isEqualTo(serial[c]);
+      }
+    }
+  }
 }
