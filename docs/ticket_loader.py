@@ -74,8 +74,9 @@ class SparseConv2d(nn.Module):
         oh = (h + 2 * self.padding - kh) // self.stride + 1
         ow = (w + 2 * self.padding - kw) // self.stride + 1
         cols = F.unfold(x, self.kernel_size, padding=self.padding, stride=self.stride)  # [N, in*kh*kw, L]
-        y = torch.stack([torch.sparse.mm(self.weight, cols[k]) for k in range(n)])  # [N, out, L]
-        y = y.reshape(n, self.out_channels, oh, ow)
+        per = cols.shape[1]
+        y = torch.sparse.mm(self.weight, cols.transpose(0, 1).reshape(per, -1))  # [out, N*L]
+        y = y.reshape(self.out_channels, n, oh, ow).transpose(0, 1)
         if self.bias is not None:
             y = y + self.bias.reshape(1, -1, 1, 1)
         return y

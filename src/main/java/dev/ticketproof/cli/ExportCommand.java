@@ -85,7 +85,12 @@ public final class ExportCommand implements Callable<Integer> {
         else TorchWriter.writeNpz(out, ex.arrays());
         byte[] json = (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(ex.spec())
             + "\n").getBytes(StandardCharsets.UTF_8);
-        dev.ticketproof.io.Npy.writeAtomically(specPath, json);
+        try {
+          dev.ticketproof.io.Npy.writeAtomically(specPath, json);
+        } catch (IOException e) {
+          Files.deleteIfExists(out); // no weights without their spec
+          throw e;
+        }
       } catch (IOException e) {
         throw new UsageError("--out " + out + ": cannot write (" + e.getMessage() + ")");
       }
