@@ -86,6 +86,39 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       }
       if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
     }
+
+    /**
+     * The parameters with the defaults of the command line: width {@code rho}, the first layer's width and the
+     * input scale chosen for phi ({@link SourceNetwork#defaultRho1(Activation, int, double)},
+     * {@link SourceNetwork#defaultLambda}), seed 1, every layer constructed, the box [-1, 1].
+     *
+     * @param construction the construction family
+     * @param rho copies per channel
+     * @param phi the activation
+     * @return the parameters; change them with the {@code with} methods
+     */
+    public static Params of(Construction construction, int rho, Activation phi) {
+      return new Params(construction, rho, defaultRho1(phi, rho, -1), defaultLambda(phi), 1, null, -1, 1);
+    }
+
+    /** These parameters with another seed. */
+    public Params withSeed(long s) { return new Params(construction, rho, rho1, lambda, s, upto, inputLow, inputHigh); }
+
+    /** These parameters constructing only up to the named target layer ({@code null}: every layer). */
+    public Params withUpto(String layer) {
+      return new Params(construction, rho, rho1, lambda, seed, layer, inputLow, inputHigh);
+    }
+
+    /** These parameters certifying on the box [low, high]^d (the first layer's width is unchanged). */
+    public Params withBox(double low, double high) {
+      return new Params(construction, rho, rho1, lambda, seed, upto, low, high);
+    }
+
+    /** These parameters with another first-layer width. */
+    public Params withRho1(int r1) { return new Params(construction, rho, r1, lambda, seed, upto, inputLow, inputHigh); }
+
+    /** These parameters with another input scale of univariate layers. */
+    public Params withLambda(double l) { return new Params(construction, rho, rho1, l, seed, upto, inputLow, inputHigh); }
   }
 
   /** A source layer or structure. */

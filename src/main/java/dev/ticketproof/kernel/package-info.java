@@ -16,5 +16,9 @@
  * {@link dev.ticketproof.kernel.IdentityChecker} (the [identity] certificates),
  * {@link dev.ticketproof.kernel.SubsetSumChecker} (subset-sum certificates) and
  * {@link dev.ticketproof.kernel.TicketFile} (the {@code .tpz} format).
+ *
+ * <p><b>API status.</b> Stable: the entry points above, {@link dev.ticketproof.kernel.Verdict}, the certificates and
+ * {@link dev.ticketproof.kernel.SourceNetwork.Params}. Experimental: the reports' fields and everything else public
+ * here (public so that the construction and the measurements can share the kernel's definitions).
  */
 package dev.ticketproof.kernel;
