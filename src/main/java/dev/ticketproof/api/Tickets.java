@@ -347,7 +347,7 @@ public final class Tickets {
         TicketBuilder.Budget budget = TicketBuilder.forOutputError(target, phi, paramsFor, outputEps, startEps,
             MAX_BUILDS, mode, threads, label, around, radius, progress);
         return new Ticket(target, phi, budget.result(), budget.eps(), Ticket.Basis.CERTIFIED_SEARCH, 1,
-            budget.met(), Measure.of(budget.result(), target, phi, region, samples, seed, this::measured));
+            budget.met(), Measure.of(budget.result(), target, region, samples, seed, this::measured));
       }
       double usedEps = eps != null ? eps : Goals.calibrate(plan, calibration, outputRel, Goals.SAFETY, seed);
       Ticket.Basis basis = eps != null ? Ticket.Basis.GIVEN : Ticket.Basis.CALIBRATED;
@@ -358,13 +358,13 @@ public final class Tickets {
             new TicketBuilder.Options(paramsFor.apply(usedEps), usedEps, mode, threads, label, around, radius),
             progress);
         builds++;
-        Measure.Result m = Measure.of(res, target, phi, region, samples, seed, this::measured);
+        Measure.Result m = Measure.of(res, target, region, samples, seed, this::measured);
         // the calibration is a measurement: check the built ticket, tighten the tolerance when it misses the goal
         boolean done = eps != null || builds >= MAX_BUILDS || usedEps <= Goals.MIN_EPS;
         if (!done) {
           double relErr = relative(m.maxError(), m.maxTargetOutput());
           if (calibrationInputs != null) {
-            Measure.Result md = Measure.on(res, target, phi, calibration);
+            Measure.Result md = Measure.on(res, target, calibration);
             relErr = Math.max(relErr, relative(md.maxError(), md.maxTargetOutput()));
           }
           done = relErr <= outputRel || res.report().certifiedBound() <= outputRel * m.maxTargetOutput();

@@ -3,6 +3,7 @@ package dev.ticketproof.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.ticketproof.measure.LowerBound;
 import dev.ticketproof.measure.Measure;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.TicketChecker;
@@ -110,8 +111,48 @@ final class Cli {
     return xs.toArray(new double[0][]);
   }
 
+  /**
+   * The adversarial lower bound of a certificate ({@link LowerBound#of}): {@code search} evaluations, or the default
+   * budget when null; nothing (null) when the search is switched off ({@code --search 0} with {@code --samples 0}).
+   */
+  static LowerBound.Result lowerBound(dev.ticketproof.kernel.TicketCertificate cert, dev.ticketproof.net.Network net,
+      int samples, Integer search) {
+    return lowerBound(cert, net, null, samples, search, null);
+  }
+
+  /**
+   * As {@link #lowerBound(dev.ticketproof.kernel.TicketCertificate, dev.ticketproof.net.Network, int, Integer)} in
+   * the certificate's region (its box, or the balls around {@code around} for a local certificate), shown as the
+   * last stage of a progress display (when not null).
+   */
+  static LowerBound.Result lowerBound(dev.ticketproof.kernel.TicketCertificate cert, dev.ticketproof.net.Network net,
+      double[][] around, int samples, Integer search, RunProgress bar) {
+    if (search != null && search == 0 && samples == 0) return null;
+    long budget = Math.max(samples, search != null ? search : LowerBound.defaultBudget(cert, net));
+    if (bar != null) bar.searching(budget);
+    return LowerBound.of(cert, net, TicketChecker.region(cert.header(), around), samples, budget,
+        cert.header().seed(), done -> { if (bar != null) bar.searched(done, budget); });
+  }
+
+  static void checkSearch(Integer search) {
+    if (search != null && search < 0) throw new UsageError("--search must be >= 0, got " + search);
+  }
+
+  /**
+   * Adds {@code lowerBound}, {@code boundRatio} (certified / lower), {@code searchEvaluations} and
+   * {@code searchSeconds}; NaN figures when there was no search.
+   */
+  static void addLowerBound(JsonObject o, LowerBound.Result lb, double certified, double seconds) {
+    double lower = lb == null ? Double.NaN : lb.lowerBound();
+    o.addProperty("lowerBound", lower);
+    o.addProperty("boundRatio", lower > 0 ? certified / lower : Double.NaN);
+    o.addProperty("searchEvaluations", lb == null ? 0 : lb.evaluations());
+    o.addProperty("searchSeconds", seconds);
+  }
+
   /** The DESIGN contract's report fields plus per-layer figures. */
-  static JsonObject reportJson(TicketChecker.Report rep, TicketBuilder.Result res, Measure.Result m, double seconds) {
+  static JsonObject reportJson(TicketChecker.Report rep, TicketBuilder.Result res, Measure.Result m,
+      LowerBound.Result lb, double searchSeconds, double seconds) {
     JsonObject o = new JsonObject();
     o.addProperty("targetParams", rep.targetParams());
     o.addProperty("sourceParams", rep.sourceParams());
@@ -121,6 +162,7 @@ final class Cli {
     o.addProperty("certifiedBound", rep.certifiedBound());
     o.addProperty("recursionBound", rep.recursionBound());
     o.addProperty("differentialBound", rep.differentialBound());
+    addLowerBound(o, lb, rep.certifiedBound(), searchSeconds);
     o.addProperty("measuredMaxError", m == null ? Double.NaN : m.maxError());
     if (m != null) {
       o.addProperty("measuredSamples", m.samples());

@@ -8,6 +8,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.api.Ticket;
 import dev.ticketproof.api.Tickets;
 import dev.ticketproof.measure.Goals;
+import dev.ticketproof.measure.LowerBound;
 import dev.ticketproof.measure.Measure;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
@@ -111,6 +112,11 @@ public final class ConstructCommand implements Callable<Integer> {
       description = "Sample inputs for the measured error: half uniform in the box, half corners "
           + "(default: ${DEFAULT-VALUE}).")
   int samples;
+
+  @Option(names = "--search", paramLabel = "N",
+      description = "Evaluations of the adversarial search for lowerBound, the --samples points included (0: the "
+          + "samples only; default: scaled to the network's cost, see docs/bounds.md).")
+  Integer search;
 
   @Option(names = "--data", description = "Also measure on these inputs: a .npy array [N, ...] (e.g. test images).")
   Path data;
@@ -223,6 +229,7 @@ public final class ConstructCommand implements Callable<Integer> {
       }
     }
     if (samples < 0) throw new UsageError("--samples must be >= 0, got " + samples);
+    Cli.checkSearch(search);
     int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
     if (th < 1) throw new UsageError("--threads must be >= 1, got " + th);
     if (out != null && out.toAbsolutePath().getParent() != null
@@ -243,8 +250,17 @@ public final class ConstructCommand implements Callable<Integer> {
     builder.lambda(lam);
     long start = System.nanoTime();
     Ticket ticket;
+    double seconds;
+    LowerBound.Result lb;
+    double searchSeconds;
     try (RunProgress bar = RunProgress.construct(progress.show(), samples)) {
       ticket = builder.progress(bar).build();
+      seconds = (System.nanoTime() - start) / 1e9;
+      long searchStart = System.nanoTime();
+      TicketBuilder.Result built = ticket.result();
+      lb = built.report().verdict().isHolds() ? Cli.lowerBound(built.certificate(), net, points, samples,
+          search, bar) : null;
+      searchSeconds = (System.nanoTime() - searchStart) / 1e9;
     }
     TicketBuilder.Result res = ticket.result();
     double usedEps = ticket.tolerance();
@@ -252,9 +268,12 @@ public final class ConstructCommand implements Callable<Integer> {
     Boolean outputEpsMet = ticket.outputEpsMet();
     int builds = ticket.builds();
     Measure.Result m = ticket.measured();
-    double seconds = (System.nanoTime() - start) / 1e9;
     TicketChecker.Report rep = res.report();
-    boolean write = out != null && rep.verdict().isHolds() && (outputEpsMet == null || outputEpsMet || keepBest);
+    // an input whose error exceeds the certified bound proves the bound wrong
+    String unsound = lb != null && !(lb.lowerBound() <= rep.certifiedBound()) ? "measured error " + lb.lowerBound()
+        + " exceeds the certified bound " + rep.certifiedBound() : null;
+    boolean write = out != null && rep.verdict().isHolds() && unsound == null
+        && (outputEpsMet == null || outputEpsMet || keepBest);
     if (write) {
       try {
         TicketFile.write(res.certificate(), out);
@@ -262,7 +281,7 @@ public final class ConstructCommand implements Callable<Integer> {
         throw new UsageError("--out " + out + ": cannot write (" + e.getMessage() + ")");
       }
     }
-    JsonObject o = Cli.reportJson(rep, res, m, seconds);
+    JsonObject o = Cli.reportJson(rep, res, m, lb, searchSeconds, seconds);
     double measuredRel = relative(m.maxError(), m.maxTargetOutput());
     o.addProperty("measuredRelError", measuredRel);
     double worstRel = measuredRel;
@@ -325,6 +344,10 @@ public final class ConstructCommand implements Callable<Integer> {
       errOut.printf(Locale.ROOT, "construct: note: %d nonzero target parameters have |w| <= eps and are approximated"
           + " by the empty subset (droppedTargetParams)%n", dropped);
     }
+    if (unsound != null) {
+      o.addProperty("verdict", "rejected");
+      o.addProperty("reason", unsound);
+    }
     if (write) o.addProperty("out", out.toString());
     PrintWriter pw = spec.commandLine().getOut();
     if (format.json()) {
@@ -335,6 +358,10 @@ public final class ConstructCommand implements Callable<Integer> {
     pw.flush();
     if (!rep.verdict().isHolds()) {
       spec.commandLine().getErr().println("construct: kernel rejected the certificate: " + rep.verdict().reason());
+      return 3;
+    }
+    if (unsound != null) {
+      spec.commandLine().getErr().println("construct: rejected: " + unsound);
       return 3;
     }
     return outputEpsMet != null && !outputEpsMet ? 4 : 0;

@@ -24,6 +24,8 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
   private final int samples;
   private final List<Stage> round = new ArrayList<>();
   private Stage measuring;
+  private Stage searching;
+  private double perSample;
   private final List<Stage> stages = new ArrayList<>();
   private int current = -1;
   private double before;
@@ -69,6 +71,8 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
     if (construct) round.add(new Stage("kernel: what to claim", kernelTotal, kernelLayers));
     round.add(new Stage("kernel check", kernelTotal, kernelLayers));
     measuring = samples > 0 ? new Stage("measuring " + samples + " samples", measure * samples, null) : null;
+    perSample = measure;
+    searching = null;
     stages.addAll(round);
     if (measuring != null) stages.add(measuring);
     for (Stage s : stages) total += s.weight;
@@ -159,6 +163,24 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
       all += w[k];
     }
     out.update(permille(sum / Math.max(all, 1e-9)), 1000, stages.get(current).label);
+  }
+
+  /**
+   * Adds the adversarial search for the lower bound as the last stage: {@code evaluations} inputs, each weighted like
+   * a sample.
+   */
+  synchronized void searching(long evaluations) {
+    if (searching != null || evaluations <= 0) return;
+    searching = new Stage("adversarial search", perSample * evaluations, null);
+    stages.add(searching);
+    total += searching.weight;
+  }
+
+  /** Progress of the search: {@code done} of {@code n} evaluations. */
+  synchronized void searched(long done, long n) {
+    if (current < 0 || !stages.get(current).label.startsWith("adversarial")) enter("adversarial");
+    if (current < 0 || !stages.get(current).label.startsWith("adversarial")) return;
+    out.update(permille((double) done / Math.max(1, n)), 1000, stages.get(current).label);
   }
 
   /** Progress of the measurement: {@code done} of {@code n} samples evaluated. */

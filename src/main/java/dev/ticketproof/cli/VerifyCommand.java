@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.measure.Evaluator;
+import dev.ticketproof.measure.LowerBound;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
@@ -51,6 +52,11 @@ public final class VerifyCommand implements Callable<Integer> {
       description = "Sample inputs for the measured error (0: skip) (default: ${DEFAULT-VALUE}).")
   int samples;
 
+  @Option(names = "--search", paramLabel = "N",
+      description = "Evaluations of the adversarial search for lowerBound, the --samples points included (0: the "
+          + "samples only; default: scaled to the network's cost, as in construct).")
+  Integer search;
+
   @Option(names = "--data", description = "Also measure on these inputs: a .npy array [N, ...]; inputs inside the"
       + " certified box must be within the bound.")
   Path data;
@@ -71,6 +77,7 @@ public final class VerifyCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     try {
       if (samples < 0) throw new UsageError("--samples must be >= 0, got " + samples);
+      Cli.checkSearch(search);
       if (!Files.isRegularFile(ticket)) throw new UsageError(ticket + ": no such ticket file");
       TicketCertificate cert;
       try {
@@ -97,24 +104,21 @@ public final class VerifyCommand implements Callable<Integer> {
       double[][] points = around == null ? null : Cli.aroundPoints(net, around);
       long start = System.nanoTime();
       TicketChecker.Report rep;
-      double measured = Double.NaN;
       SourceNetwork planned;
       try {
         planned = SourceNetwork.of(TargetPlan.of(net, phi), cert.params());
       } catch (IllegalArgumentException e) {
         planned = null; // the kernel rejects the certificate and says why
       }
-      try (RunProgress bar = RunProgress.verify(progress.show() && planned != null, planned, samples)) {
+      LowerBound.Result lb;
+      double searchSeconds;
+      try (RunProgress bar = RunProgress.verify(progress.show() && planned != null, planned, 0)) {
         rep = TicketChecker.check(cert, net, phi, bar.check(), points);
-        if (rep.verdict().isHolds() && samples > 0) {
-          Evaluator[] ev = Evaluator.of(cert, net);
-          int[] s = net.inputShape();
-          int dim = s.length == 1 ? s[0] : s[0] * s[1] * s[2];
-          double[] c = Evaluator.compare(ev[0], ev[1], Evaluator.regionSamples(TicketChecker.region(cert.header(),
-              points), dim, samples, cert.header().seed() + 1), done -> bar.measured(done, samples));
-          measured = c[0];
-        }
+        long searchStart = System.nanoTime();
+        lb = rep.verdict().isHolds() ? Cli.lowerBound(cert, net, points, samples, search, bar) : null;
+        searchSeconds = (System.nanoTime() - searchStart) / 1e9;
       }
+      double measured = lb == null ? Double.NaN : lb.lowerBound();
       dev.ticketproof.measure.DataCheck dataCheck = null;
       boolean dataInBox = false;
       if (rep.verdict().isHolds() && dataSet != null) {
@@ -142,7 +146,8 @@ public final class VerifyCommand implements Callable<Integer> {
         o.addProperty("aroundSha256", cert.header().aroundSha256());
         o.addProperty("radius", cert.header().radius());
       }
-      o.addProperty("measuredMaxError", measured);
+      Cli.addLowerBound(o, lb, rep.certifiedBound(), searchSeconds);
+      o.addProperty("measuredMaxError", lb == null || samples == 0 ? Double.NaN : lb.sampledMaxError());
       o.addProperty("targetParams", rep.targetParams());
       o.addProperty("sourceParams", rep.sourceParams());
       o.addProperty("ticketParams", rep.ticketParams());

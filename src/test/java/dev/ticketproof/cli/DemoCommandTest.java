@@ -17,14 +17,18 @@ class DemoCommandTest {
     CommandLine cl = Main.commandLine();
     cl.setOut(new PrintWriter(out));
     cl.setErr(new PrintWriter(err));
-    int code = cl.execute("demo", "--no-progress", "--format", "json");
+    int code = cl.execute("demo", "--no-progress", "--format", "json", "--search", "64");
     assertThat(code).as(err.toString()).isZero();
     JsonObject o = JsonParser.parseString(out.toString()).getAsJsonObject();
     assertThat(o.getAsJsonArray("rows")).hasSize(DemoCommand.ROWS.size());
     for (var el : o.getAsJsonArray("rows")) {
       JsonObject r = el.getAsJsonObject();
       assertThat(r.get("verdict").getAsString()).as(r.toString()).isEqualTo("holds");
-      assertThat(r.get("measuredMaxError").getAsDouble()).isLessThanOrEqualTo(r.get("certifiedBound").getAsDouble());
+      assertThat(r.get("measuredMaxError").getAsDouble()).as(r.toString())
+          .isLessThanOrEqualTo(r.get("lowerBound").getAsDouble());
+      assertThat(r.get("lowerBound").getAsDouble()).as(r.toString())
+          .isLessThanOrEqualTo(r.get("certifiedBound").getAsDouble());
+      assertThat(r.get("searchEvaluations").getAsLong()).as(r.toString()).isBetween(64L - 8, 64L);
       if (r.has("targetAccuracy")) {
         assertThat(r.get("targetAccuracy").getAsDouble()).isGreaterThan(0.9);
         assertThat(r.get("agreement").getAsDouble()).isBetween(0.0, 1.0);

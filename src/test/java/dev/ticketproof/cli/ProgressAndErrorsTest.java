@@ -46,18 +46,18 @@ class ProgressAndErrorsTest {
     Path t = tmp.resolve("t.tpz");
     Run[] runs = new Run[3];
     String construct = capturingStderr(() -> runs[0] = ImportCommandsTest.run("construct", "--target",
-        "builtin:small-cnn", "--rho", "4", "--eps", "0.1", "--samples", "4", "--out", t.toString()));
+        "builtin:small-cnn", "--rho", "4", "--eps", "0.1", "--samples", "4", "--search", "200", "--out", t.toString()));
     assertThat(runs[0].code()).as(runs[0].err()).isZero();
     assertThat(construct).doesNotContain("\r").doesNotContain("\u001b");
     assertThat(notes(construct, "construct")).containsExactly("layer 0", "layer 2", "layer 5",
-        "kernel: what to claim", "kernel check", "measuring 4 samples", "done");
+        "kernel: what to claim", "kernel check", "measuring 4 samples", "adversarial search", "done");
     assertThat(construct).contains("construct: 100 %, done");
 
     String verify = capturingStderr(() -> runs[1] = ImportCommandsTest.run("verify", t.toString(), "--samples",
-        "4"));
+        "4", "--search", "200"));
     assertThat(runs[1].code()).as(runs[1].err()).isZero();
     assertThat(verify).doesNotContain("\r").doesNotContain("\u001b");
-    assertThat(notes(verify, "verify")).containsExactly("kernel check", "measuring 4 samples", "done");
+    assertThat(notes(verify, "verify")).containsExactly("kernel check", "adversarial search", "done");
 
     String stats = capturingStderr(() -> runs[2] = ImportCommandsTest.run("subset-sum", "stats", "--n", "8",
         "--trials", "50000"));

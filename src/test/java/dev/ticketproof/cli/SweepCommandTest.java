@@ -40,6 +40,7 @@ class SweepCommandTest {
     for (Map<String, String> r : t.rows()) {
       Map<String, String> m = new LinkedHashMap<>(r);
       m.remove("seconds");
+      m.remove("searchSeconds");
       rows.add(m);
     }
     return rows;

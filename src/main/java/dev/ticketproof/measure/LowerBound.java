@@ -1,0 +1,349 @@
+package dev.ticketproof.measure;
+
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.random.WeightField;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.LongConsumer;
+import java.util.stream.IntStream;
+
+/**
+ * An adversarial lower bound on the error of a ticket: a seeded search for inputs where
+ * \( \|f_T(x) - f_{\text{ticket}}(x)\|_\infty \) is large, inside a union of boxes (the certified input box, or
+ * balls around data points clipped to it). Every value it reports is attained at an input it evaluated, so the true
+ * supremum over the regions lies in [{@code lowerBound}, certified bound]. It is measurement, not part of the
+ * kernel: a lower bound above the certified bound proves the bound (or the kernel) wrong.
+ *
+ * <p>The search spends a budget of forward evaluations (one evaluation = the target and the ticket on one input):
+ * <ol>
+ *   <li><b>samples</b>: the first {@code samples} points are half uniform, half corners (for one box exactly
+ *       {@link Evaluator#boxSamples}, for balls {@link Evaluator#regionSamples}; their maximum is the sampled estimate {@code sampledMaxError}); then a quarter of
+ *       the remaining budget alternates uniform points and corners, the regions taken in turn;</li>
+ *   <li><b>coordinate ascent</b> from the best point so far, in its region, with the rest of the budget: every round
+ *       proposes {@value #MOVES} moves of one random coordinate each (to an end of its range with probability 1/3,
+ *       else by a uniform amount up to a fifth of its width, projected onto the range), evaluates them in one batch
+ *       and takes the best one when it is not worse than the current point, so the walk also crosses plateaus
+ *       (inactive ReLUs, saturated sigmoids).</li>
+ * </ol>
+ * Measured against alternatives on the built-in targets at 5,000 evaluations, one chain with 8 proposals per round
+ * found the largest errors (larger than 2 to 16 chains in lockstep, than fewer or more proposals per round, and
+ * than finite-difference sign-gradient steps on coordinate blocks with a line search).
+ *
+ * <p>Every batch is fixed before it is evaluated and the evaluators give every input the same bits in any batch,
+ * so the result depends only on the evaluators, the regions, the budget and the seed, never on the thread count.
+ */
+public final class LowerBound {
+  private LowerBound() {}
+
+  /** Moves proposed per round of the ascent. */
+  static final int MOVES = 8;
+
+  /**
+   * A box of inputs given per coordinate: every input x of the region has lo[q] <= x[q] <= hi[q].
+   *
+   * @param lo lower ends, finite. Not modified.
+   * @param hi upper ends, finite, {@code hi[q] >= lo[q]}. Not modified.
+   */
+  public record Region(double[] lo, double[] hi) {
+    public Region {
+      if (lo.length != hi.length || lo.length == 0) {
+        throw new IllegalArgumentException("region bounds must have the same positive length, got " + lo.length
+            + " and " + hi.length);
+      }
+      for (int q = 0; q < lo.length; q++) {
+        if (lo[q] <= hi[q] && Double.isFinite(lo[q]) && Double.isFinite(hi[q])) continue;
+        throw new IllegalArgumentException("region coordinate " + q + " needs finite lo <= hi, got [" + lo[q] + ", "
+            + hi[q] + "]");
+      }
+    }
+
+    /** The box [lo, hi]^dim. */
+    public static Region box(int dim, double lo, double hi) {
+      double[] l = new double[dim];
+      double[] h = new double[dim];
+      Arrays.fill(l, lo);
+      Arrays.fill(h, hi);
+      return new Region(l, h);
+    }
+
+    /** The l-infinity ball of the given radius around a point, intersected with the box [lo, hi]^d. */
+    public static Region ball(double[] centre, double radius, double lo, double hi) {
+      double[] l = new double[centre.length];
+      double[] h = new double[centre.length];
+      for (int q = 0; q < centre.length; q++) {
+        l[q] = Math.max(lo, centre[q] - radius);
+        h[q] = Math.min(hi, centre[q] + radius);
+      }
+      return new Region(l, h);
+    }
+
+    int dim() { return lo.length; }
+
+    double clip(int q, double v) { return Math.min(hi[q], Math.max(lo[q], v)); }
+  }
+
+  /**
+   * What the search found.
+   *
+   * @param lowerBound the largest max_j |target_j(x) - ticket_j(x)| over all evaluated inputs (at least
+   *     {@code sampledMaxError}); infinite when an output is NaN
+   * @param sampledMaxError the same maximum over the first {@code samples} sample points only
+   * @param samples number of sample points in {@code sampledMaxError}
+   * @param maxTargetOutput the largest |target output| over all evaluated inputs
+   * @param evaluations inputs evaluated (each on both networks)
+   * @param witness an input attaining {@code lowerBound} (null when nothing was evaluated)
+   */
+  public record Result(double lowerBound, double sampledMaxError, int samples, double maxTargetOutput,
+      long evaluations, double[] witness) {}
+
+  /**
+   * Searches the regions for inputs of large error.
+   *
+   * @param target the target's evaluator. Not modified.
+   * @param ticket the ticket's evaluator. Not modified.
+   * @param regions the regions searched, all of the networks' input dimension; at least one
+   * @param samples sample points for {@code sampledMaxError}, >= 0
+   * @param budget evaluations in all (at least {@code samples}; less than that is raised to it)
+   * @param seed the seed of every random choice
+   */
+  public static Result search(Evaluator target, Evaluator ticket, List<Region> regions, int samples, long budget,
+      long seed) {
+    if (regions.isEmpty()) throw new IllegalArgumentException("no region to search");
+    if (samples < 0) throw new IllegalArgumentException("samples must be >= 0, got " + samples);
+    int dim = regions.get(0).dim();
+    for (Region r : regions) {
+      if (r.dim() != dim) throw new IllegalArgumentException("regions of dimensions " + dim + " and " + r.dim());
+    }
+    return new Search(target, ticket, regions, Math.max(budget, samples), seed, done -> { }).run(samples);
+  }
+
+  /**
+   * Searches a certificate's input box with the kernel's evaluators ({@link Evaluator#of}), seeded with the
+   * certificate's seed: the same certificate and target give the same result wherever it runs.
+   *
+   * @param budget evaluations, or a negative value for {@link #defaultBudget}
+   * @throws IllegalArgumentException when the kernel cannot rebuild the certificate's networks
+   */
+  public static Result of(TicketCertificate cert, Network target, int samples, long budget) {
+    TicketCertificate.Header h = cert.header();
+    return of(cert, target, dev.ticketproof.kernel.bound.Region.box(h.inputLow(), h.inputHigh()), samples, budget,
+        h.seed(), done -> { });
+  }
+
+  /**
+   * Searches a region of a certificate (its box, or the balls of a local certificate clipped to the box, as
+   * {@link dev.ticketproof.kernel.bound.Region#boxes}) with the kernel's evaluators, reporting the number of
+   * evaluations done so far to {@code progress} (from the calling thread). With the certificate's seed, the first
+   * {@code samples} points are those of {@link Evaluator#regionSamples}.
+   *
+   * @param budget evaluations, or a negative value for {@link #defaultBudget}
+   * @throws IllegalArgumentException when the kernel cannot rebuild the certificate's networks
+   */
+  public static Result of(TicketCertificate cert, Network target, dev.ticketproof.kernel.bound.Region region,
+      int samples, long budget, long seed, LongConsumer progress) {
+    if (samples < 0) throw new IllegalArgumentException("samples must be >= 0, got " + samples);
+    Evaluator[] ev = Evaluator.of(cert, target);
+    int dim = 1;
+    for (int d : target.inputShape()) dim *= d;
+    List<Region> regions = new ArrayList<>();
+    for (double[][] b : region.boxes(dim)) regions.add(new Region(b[0], b[1]));
+    long b = budget >= 0 ? budget : defaultBudget(cert, target);
+    return new Search(ev[0], ev[1], regions, Math.max(b, samples), seed, progress).run(samples);
+  }
+
+  /**
+   * Multiply-adds the default budget spends: about 15 s on 2 cores (about 7e8 sparse multiply-adds per second),
+   * unless a bound of the budget applies.
+   */
+  static final double WORK = 1e10;
+
+  /**
+   * The default budget: {@code WORK} multiply-adds divided by the multiply-adds of one evaluation
+   * ({@link #multiplyAdds}), within [{@code MIN_EVALUATIONS}, {@code MAX_EVALUATIONS}].
+   */
+  public static long defaultBudget(TicketCertificate cert, Network target) {
+    SourceNetwork src = SourceNetwork.of(TargetPlan.of(target,
+        ActivationCatalog.parse(cert.header().activation())), cert.params());
+    return Math.max(MIN_EVALUATIONS, Math.min(MAX_EVALUATIONS, (long) (WORK / multiplyAdds(src, cert))));
+  }
+
+  /** Bounds of the default budget. */
+  public static final long MIN_EVALUATIONS = 24;
+
+  public static final long MAX_EVALUATIONS = 10_000;
+
+  /**
+   * Multiply-adds of one evaluation: every nonzero target weight and every kept ticket weight times the positions
+   * of its layer's output, plus one per univariate unit and position.
+   */
+  public static double multiplyAdds(SourceNetwork src, TicketCertificate cert) {
+    double n = 0;
+    for (TargetPlan.Affine a : src.plan().affines()) n += nonzeros(a) * positions(a.outShape());
+    List<SourceNetwork.Node> nodes = src.nodes();
+    for (int k = 0; k < nodes.size(); k++) {
+      if (nodes.get(k) instanceof SourceNetwork.Univariate u) {
+        int[] next = src.plan().inputShape();
+        for (int j = k + 1; j < nodes.size(); j++) {
+          if (nodes.get(j) instanceof SourceNetwork.Conv c) {
+            next = c.target().inShape();
+            break;
+          }
+        }
+        n += (double) u.out().units() * positions(next);
+      }
+    }
+    for (SourceNetwork.Conv c : src.convs()) n += (double) cert.keptWeights()[c.id()].length * positions(c.target().outShape());
+    for (TargetPlan.Step s : src.tail()) {
+      if (s instanceof TargetPlan.Affine a) n += nonzeros(a) * positions(a.outShape());
+      if (s instanceof TargetPlan.Residual r) {
+        for (TargetPlan.Affine a : new TargetPlan.Affine[] {r.conv1(), r.conv2(), r.projection()}) {
+          if (a != null) n += nonzeros(a) * positions(a.outShape());
+        }
+      }
+    }
+    return Math.max(1, n);
+  }
+
+  private static double nonzeros(TargetPlan.Affine a) {
+    long n = 0;
+    for (double w : a.kernel()) if (w != 0) n++;
+    return n;
+  }
+
+  private static double positions(int[] shape) { return shape.length < 3 ? 1 : (double) shape[1] * shape[2]; }
+
+  private static final class Search {
+    final Evaluator target;
+    final Evaluator ticket;
+    final List<Region> regions;
+    final long budget;
+    final long seed;
+    final int dim;
+    long spent;
+    double best = -1;
+    double[] bestX;
+    double maxOutput;
+
+    final LongConsumer progress;
+
+    Search(Evaluator target, Evaluator ticket, List<Region> regions, long budget, long seed, LongConsumer progress) {
+      this.progress = progress;
+      this.target = target;
+      this.ticket = ticket;
+      this.regions = regions;
+      this.budget = budget;
+      this.seed = seed;
+      this.dim = regions.get(0).dim();
+    }
+
+    Result run(int samples) {
+      List<double[]> points = new ArrayList<>();
+      for (int s = 0; s < samples; s++) points.add(sample(s, s >= samples / 2, s % regions.size()));
+      evaluate(points);
+      double sampled = Math.max(best, 0);
+      points.clear();
+      long more = Math.max(0, (budget - spent) / 4);
+      for (int s = samples; s < samples + more; s++) points.add(sample(s, s % 2 == 1, s % regions.size()));
+      evaluate(points);
+      if (bestX != null) climb(bestX.clone(), regionOf(bestX), best);
+      return new Result(Math.max(best, 0), sampled, samples, maxOutput, spent, bestX);
+    }
+
+    /** Sample s: uniform in the region or a corner, from the weight field's streams 7000021 + s. */
+    double[] sample(int s, boolean corner, int region) {
+      Region r = regions.get(region);
+      double[] x = new double[dim];
+      for (int q = 0; q < dim; q++) {
+        double u = WeightField.u01(seed, 7_000_021L + s, q);
+        x[q] = corner ? (u < 0.5 ? r.lo[q] : r.hi[q]) : Math.min(r.hi[q], r.lo[q] + (r.hi[q] - r.lo[q]) * u);
+      }
+      return x;
+    }
+
+    /** The first region containing x. */
+    Region regionOf(double[] x) {
+      for (Region r : regions) {
+        boolean in = true;
+        for (int q = 0; q < dim && in; q++) in = x[q] >= r.lo[q] && x[q] <= r.hi[q];
+        if (in) return r;
+      }
+      throw new AssertionError("sample outside every region");
+    }
+
+    /**
+     * Coordinate ascent from x (error e) in region r until the budget is spent: every round proposes {@code MOVES}
+     * moves of one coordinate each (to an end of its range with probability 1/3, else by up to a fifth of its width,
+     * projected onto the range), evaluated in one batch, and takes the best one when it is not worse (so the walk
+     * crosses plateaus, such as inactive ReLUs).
+     */
+    void climb(double[] x, Region r, double e) {
+      SplittableRandom rng = new SplittableRandom(WeightField.bits(seed, 7_100_003L, 0));
+      while (budget - spent >= MOVES) {
+        List<double[]> cands = new ArrayList<>(MOVES);
+        for (int m = 0; m < MOVES; m++) {
+          double[] y = x.clone();
+          int q = rng.nextInt(dim);
+          double w = r.hi[q] - r.lo[q];
+          y[q] = rng.nextInt(3) == 0 ? (rng.nextBoolean() ? r.lo[q] : r.hi[q])
+              : r.clip(q, x[q] + 0.2 * w * (2 * rng.nextDouble() - 1));
+          cands.add(y);
+        }
+        double[] ec = evaluate(cands);
+        int arg = -1;
+        for (int m = 0; m < MOVES; m++) {
+          if (ec[m] >= e) {
+            e = ec[m];
+            arg = m;
+          }
+        }
+        if (arg >= 0) x = cands.get(arg);
+      }
+    }
+
+    /** Errors of the inputs, in order; updates the best point, the output scale and the count. */
+    double[] evaluate(List<double[]> xs) {
+      int n = xs.size();
+      double[] err = new double[n];
+      double[] mag = new double[n];
+      // batches of up to 8 (fewer for large inputs), at least one per processor; the evaluators give every input the
+      // same bits in any batch, so the split changes the speed only
+      int cores = Runtime.getRuntime().availableProcessors();
+      int batch = Math.max(1, Math.min(Math.min(8, 65_536 / Math.max(1, dim)), (n + cores - 1) / cores));
+      int batches = (n + batch - 1) / batch;
+      IntStream.range(0, batches).parallel().forEach(g -> {
+        List<double[]> part = xs.subList(g * batch, Math.min(n, (g + 1) * batch));
+        List<double[]> ya = target.applyAll(part);
+        List<double[]> yb = ticket.applyAll(part);
+        for (int k = 0; k < part.size(); k++) {
+          double[] a = ya.get(k);
+          double[] b = yb.get(k);
+          double d = a.length == b.length ? 0 : Double.POSITIVE_INFINITY;
+          double m = 0;
+          for (int j = 0; j < Math.min(a.length, b.length); j++) {
+            double v = Math.abs(a[j] - b[j]);
+            d = Double.isNaN(v) ? Double.POSITIVE_INFINITY : Math.max(d, v);
+            m = Math.max(m, Math.abs(a[j]));
+          }
+          err[g * batch + k] = d;
+          mag[g * batch + k] = m;
+        }
+      });
+      for (int k = 0; k < n; k++) {
+        if (err[k] > best) {
+          best = err[k];
+          bestX = xs.get(k).clone();
+        }
+        maxOutput = Math.max(maxOutput, mag[k]);
+      }
+      spent += n;
+      progress.accept(spent);
+      return err;
+    }
+  }
+}

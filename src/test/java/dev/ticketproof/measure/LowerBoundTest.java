@@ -1,0 +1,128 @@
+package dev.ticketproof.measure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.subsetsum.SubsetSum;
+import dev.ticketproof.targets.Builtins;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import org.junit.jupiter.api.Test;
+
+class LowerBoundTest {
+  static TicketBuilder.Result ticket(String target, String activation, double lo, double hi) {
+    Activation phi = ActivationCatalog.parse(activation);
+    Network net = Builtins.of(target, phi);
+    SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 4,
+        SourceNetwork.defaultRho1(phi, 4, lo), SourceNetwork.defaultLambda(phi), 3, null, lo, hi);
+    return TicketBuilder.build(net, phi, new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1,
+        "builtin:" + target), TicketBuilder.Progress.NONE);
+  }
+
+  static double error(Evaluator[] ev, double[] x) {
+    double[] a = ev[0].apply(x);
+    double[] b = ev[1].apply(x);
+    double e = 0;
+    for (int j = 0; j < a.length; j++) e = Math.max(e, Math.abs(a[j] - b[j]));
+    return e;
+  }
+
+  @Test
+  void sameResultOnOneThreadAndOnMany() throws Exception {
+    TicketBuilder.Result r = ticket("small-cnn", "tanh", -1, 1);
+    Network net = Builtins.of("small-cnn", ActivationCatalog.parse("tanh"));
+    LowerBound.Result many = LowerBound.of(r.certificate(), net, 16, 400);
+    LowerBound.Result one = new ForkJoinPool(1).submit(() -> LowerBound.of(r.certificate(), net, 16, 400)).get();
+    assertThat(one.lowerBound()).isEqualTo(many.lowerBound());
+    assertThat(one.sampledMaxError()).isEqualTo(many.sampledMaxError());
+    assertThat(one.maxTargetOutput()).isEqualTo(many.maxTargetOutput());
+    assertThat(one.witness()).isEqualTo(many.witness());
+    assertThat(LowerBound.of(r.certificate(), net,
+        dev.ticketproof.kernel.bound.Region.box(-1, 1), 16, 400, 1, done -> { }).lowerBound()).as("another seed searches elsewhere")
+        .isNotEqualTo(many.lowerBound());
+  }
+
+  @Test
+  void witnessAttainsTheLowerBoundInsideTheBoxWithinTheBudget() {
+    for (String phi : List.of("relu", "sigmoid")) {
+      TicketBuilder.Result r = ticket("small-cnn", phi, 0, 1);
+      Network net = Builtins.of("small-cnn", ActivationCatalog.parse(phi));
+      Evaluator[] ev = Evaluator.of(r.certificate(), net);
+      LowerBound.Result lb = LowerBound.of(r.certificate(), net, 16, 500);
+      assertThat(lb.evaluations()).as(phi).isLessThanOrEqualTo(500).isGreaterThan(490);
+      for (double v : lb.witness()) assertThat(v).as(phi).isBetween(0.0, 1.0);
+      assertThat(error(ev, lb.witness())).as(phi + ": error at the witness").isEqualTo(lb.lowerBound());
+      // the sampled estimate is the maximum on the box samples the search starts with
+      double[] sampled = Evaluator.compare(ev[0], ev[1], Evaluator.boxSamples(2 * 8 * 8, 0, 1, 16, 3));
+      assertThat(lb.sampledMaxError()).as(phi).isEqualTo(sampled[0]);
+      assertThat(lb.lowerBound()).as(phi + ": the ascent improves on the samples")
+          .isGreaterThan(lb.sampledMaxError());
+      assertThat(lb.lowerBound()).as(phi).isLessThanOrEqualTo(r.report().certifiedBound());
+    }
+  }
+
+  @Test
+  void searchStaysInsideEveryRegion() {
+    TicketBuilder.Result r = ticket("small-fc", "relu", -1, 1);
+    Network net = Builtins.of("small-fc", ActivationCatalog.parse("relu"));
+    Evaluator[] ev = Evaluator.of(r.certificate(), net);
+    List<LowerBound.Region> balls = List.of(LowerBound.Region.ball(new double[] {0.9, 0, -0.2, 0.5}, 0.25, -1, 1),
+        LowerBound.Region.ball(new double[] {-1, -1, 1, 1}, 0.1, -1, 1));
+    assertThat(balls.get(0).hi()[0]).as("clipped to the box").isEqualTo(1.0);
+    LowerBound.Result lb = LowerBound.search(ev[0], ev[1], balls, 8, 300, 5);
+    double[] x = lb.witness();
+    boolean inside = false;
+    for (LowerBound.Region b : balls) {
+      boolean in = true;
+      for (int q = 0; q < x.length; q++) in &= x[q] >= b.lo()[q] && x[q] <= b.hi()[q];
+      inside |= in;
+    }
+    assertThat(inside).as(java.util.Arrays.toString(x)).isTrue();
+    assertThat(error(ev, x)).isEqualTo(lb.lowerBound());
+  }
+
+  @Test
+  void localCertificateRegionStartsWithTheMeasurementsSamples() {
+    TicketBuilder.Result r = ticket("small-cnn", "relu", 0, 1);
+    Network net = Builtins.of("small-cnn", ActivationCatalog.parse("relu"));
+    double[][] points = Evaluator.boxSamples(2 * 8 * 8, 0, 1, 3, 11).toArray(new double[0][]);
+    dev.ticketproof.kernel.bound.Region balls = dev.ticketproof.kernel.bound.Region.balls(0, 1, points, 0.05);
+    LowerBound.Result lb = LowerBound.of(r.certificate(), net, balls, 12, 300, 3, done -> { });
+    Measure.Result m = Measure.of(r, net, balls, 12, 3, done -> { });
+    assertThat(lb.sampledMaxError()).isEqualTo(m.maxError());
+    assertThat(balls.containsAll(List.of(lb.witness()))).isTrue();
+    assertThat(lb.lowerBound()).isGreaterThanOrEqualTo(lb.sampledMaxError());
+  }
+
+  @Test
+  void badRegionsAreRejectedWithTheirValues() {
+    assertThatThrownBy(() -> new LowerBound.Region(new double[] {0, 1}, new double[] {1, 0.5}))
+        .hasMessageContaining("coordinate 1").hasMessageContaining("[1.0, 0.5]");
+    assertThatThrownBy(() -> new LowerBound.Region(new double[] {Double.NaN}, new double[] {1}))
+        .hasMessageContaining("NaN");
+    assertThatThrownBy(() -> new LowerBound.Region(new double[] {0}, new double[] {1, 2}))
+        .hasMessageContaining("same positive length");
+  }
+
+  @Test
+  void defaultBudgetIsTheWorkOverTheMultiplyAddsOfAnEvaluation() {
+    Activation relu = ActivationCatalog.parse("relu");
+    TicketBuilder.Result small = ticket("small-fc", "relu", -1, 1);
+    TicketBuilder.Result res = ticket("small-resnet", "relu", -1, 1);
+    double fc = LowerBound.multiplyAdds(small.source(), small.certificate());
+    double rn = LowerBound.multiplyAdds(res.source(), res.certificate());
+    // small-fc: 4*8 + 8*8 + 8*2 target weights (those that are nonzero) plus the kept ticket weights, on 1x1 maps
+    assertThat(fc).isLessThan(2 * 112 + small.certificate().keptWeights().length * 1e4);
+    assertThat(rn).isGreaterThan(100 * fc);
+    assertThat(LowerBound.defaultBudget(small.certificate(), Builtins.of("small-fc", relu)))
+        .isEqualTo(LowerBound.MAX_EVALUATIONS);
+    assertThat(LowerBound.defaultBudget(res.certificate(), Builtins.of("small-resnet", relu)))
+        .isEqualTo(Math.max(LowerBound.MIN_EVALUATIONS, Math.min(LowerBound.MAX_EVALUATIONS,
+            (long) (LowerBound.WORK / rn))));
+  }
+}
