@@ -95,7 +95,14 @@ class LowerBoundTest {
     LowerBound.Result lb = LowerBound.of(r.certificate(), net, balls, 12, 300, 3, done -> { });
     Measure.Result m = Measure.of(r, net, balls, 12, 3, done -> { });
     assertThat(lb.sampledMaxError()).isEqualTo(m.maxError());
-    assertThat(balls.containsAll(List.of(lb.witness()))).isTrue();
+    // inside one of the boxes the kernel certifies (each ball clipped to the box, rounded outward)
+    boolean inside = false;
+    for (double[][] b : balls.boxes(2 * 8 * 8)) {
+      boolean in = true;
+      for (int q = 0; q < b[0].length; q++) in &= lb.witness()[q] >= b[0][q] && lb.witness()[q] <= b[1][q];
+      inside |= in;
+    }
+    assertThat(inside).isTrue();
     assertThat(lb.lowerBound()).isGreaterThanOrEqualTo(lb.sampledMaxError());
   }
 
