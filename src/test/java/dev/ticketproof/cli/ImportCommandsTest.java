@@ -154,6 +154,16 @@ class ImportCommandsTest {
     return p.toString();
   }
 
+  @Test void aTrainedBuiltinResNetOnlyTakesItsTrainingActivation() {
+    Run r = run("construct", "--target", "builtin:digits-resnet-sigmoid", "--no-progress");
+    assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
+    assertThat(r.err()).contains("digits-resnet-sigmoid was trained with sigmoid")
+        .contains("give --activation sigmoid, not relu");
+    Run t = run("construct", "--target", "builtin:digits-resnet-relu", "--activation", "tanh", "--no-progress");
+    assertThat(t.code()).as(t.out() + t.err()).isEqualTo(2);
+    assertThat(t.err()).contains("digits-resnet-relu was trained with relu");
+  }
+
   @Test void inspectBadInput() {
     Run r = run("inspect", fx("bad_evil.pt"));
     assertThat(r.code()).isEqualTo(2);
