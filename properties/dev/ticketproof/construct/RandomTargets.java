@@ -242,8 +242,10 @@ public final class RandomTargets {
     try {
       java.nio.file.Path a = dir.resolve("a" + tag + ".tpz");
       java.nio.file.Path b = dir.resolve("b" + tag + ".tpz");
-      dev.ticketproof.kernel.TicketFile.write(build(net, phi, p, eps, 1).certificate(), a);
-      dev.ticketproof.kernel.TicketFile.write(build(net, phi, p, eps, 2).certificate(), b);
+      var one = build(net, phi, p, eps, 1).certificate();
+      var two = build(net, phi, p, eps, 2).certificate();
+      dev.ticketproof.io.AtomicFile.write(a, os -> dev.ticketproof.kernel.TicketFile.write(one, os));
+      dev.ticketproof.io.AtomicFile.write(b, os -> dev.ticketproof.kernel.TicketFile.write(two, os));
       org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.readAllBytes(b)).as(what)
           .isEqualTo(java.nio.file.Files.readAllBytes(a));
     } catch (java.io.IOException e) {

@@ -88,11 +88,14 @@ public final class Ticket {
   }
 
   /**
-   * Writes the certificate as a {@code .tpz} file (atomically: a temporary file, then a move).
+   * Writes the certificate as a {@code .tpz} file (atomically: a temporary file, then a move; see
+   * {@link dev.ticketproof.io.AtomicFile}).
    *
    * @throws IOException when the file cannot be written
    */
-  public void write(Path file) throws IOException { TicketFile.write(result.certificate(), file); }
+  public void write(Path file) throws IOException {
+    dev.ticketproof.io.AtomicFile.write(file, os -> TicketFile.write(result.certificate(), os));
+  }
 
   /** The per-parameter tolerance of the subset-sum instances. */
   public double tolerance() { return tolerance; }

@@ -125,7 +125,7 @@ public final class DemoCommand implements Callable<Integer> {
         TicketBuilder.Progress.NONE);
     double construct = (System.nanoTime() - t0) / 1e9;
     Path file = dir.resolve(row.target() + "-" + row.activation() + "-" + row.construction() + ".tpz");
-    TicketFile.write(r.certificate(), file);
+    dev.ticketproof.io.AtomicFile.write(file, os -> TicketFile.write(r.certificate(), os));
     long t1 = System.nanoTime();
     TicketCertificate back;
     try {

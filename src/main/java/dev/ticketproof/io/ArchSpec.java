@@ -3,9 +3,9 @@ package dev.ticketproof.io;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
+import dev.ticketproof.kernel.StrictJson;
+import dev.ticketproof.limits.Budget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +75,9 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
   /** PyTorch's default BatchNorm epsilon. */
   public static final double DEFAULT_BN_EPS = 1e-5;
 
+  /** Largest spec file read (a spec of a thousand layers has about 100 KB). */
+  public static final long MAX_SPEC_BYTES = 1 << 20;
+
   private static final Set<String> TYPES = Set.of("conv2d", "linear", "batchnorm2d", "activation", "flatten",
       "avgpool2d", "globalavgpool", "residual");
 
@@ -87,6 +90,11 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
   public static ArchSpec read(Path file) {
     String text;
     try {
+      long size = Files.size(file);
+      if (size > MAX_SPEC_BYTES) {
+        throw new ImportException(file + ": architecture spec of " + size + " bytes, above the " + MAX_SPEC_BYTES
+            + " a spec may have");
+      }
       text = Files.readString(file);
     } catch (IOException e) {
       throw new ImportException(file + ": cannot read the architecture spec (" + e.getMessage() + ")", e);
@@ -95,7 +103,8 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
   }
 
   /**
-   * Parses a JSON spec.
+   * Parses a JSON spec: strict JSON ({@link StrictJson}: no comments, single quotes or duplicate keys; nesting
+   * at most {@link StrictJson#MAX_DEPTH}).
    *
    * @param source name of the spec for messages
    * @param json the spec text
@@ -104,8 +113,8 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
   public static ArchSpec parse(String source, String json) {
     JsonElement root;
     try {
-      root = JsonParser.parseString(json);
-    } catch (JsonParseException e) {
+      root = StrictJson.parse(json);
+    } catch (IllegalArgumentException e) {
       throw new ImportException(source + ": not valid JSON (" + e.getMessage() + ")", e);
     }
     Reader r = new Reader(source);
@@ -117,6 +126,10 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       if (a.size() != 1 && a.size() != 3) throw r.fail("input", "expected [C, H, W] or [F], got " + a);
       input = new int[a.size()];
       for (int i = 0; i < a.size(); i++) input[i] = r.positiveInt(a.get(i), "input[" + i + "]");
+      if (Budget.values(input) > Budget.MAX_EXAMPLE_VALUES) {
+        throw r.fail("input", java.util.Arrays.toString(input) + " has " + Budget.values(input) + " values per "
+            + "example, above the limit of " + Budget.MAX_EXAMPLE_VALUES);
+      }
     }
     String activation = obj.has("activation") ? r.string(obj.get("activation"), "activation") : null;
     if (!obj.has("layers")) throw r.fail("layers", "missing: the spec needs a list of layers");

@@ -1,6 +1,7 @@
 package dev.ticketproof.io;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.limits.Budget;
 import dev.ticketproof.net.ActivationLayer;
 import dev.ticketproof.net.AvgPool2d;
 import dev.ticketproof.net.BatchNorm2d;
@@ -93,6 +94,8 @@ public final class NetworkBuilder {
       throw new ImportException(specName + ": " + inputSource + " has per-example shape "
           + Arrays.toString(inputOverride) + " but the spec says " + Arrays.toString(spec.input()));
     }
+    String from = inputOverride != null ? inputSource : "the spec";
+    checkSize("input shape " + Arrays.toString(input) + " (from " + from + ")", input);
     List<Layer> layers = new ArrayList<>();
     List<LayerRow> rows = new ArrayList<>();
     int[] shape = input.clone();
@@ -102,11 +105,13 @@ public final class NetworkBuilder {
       int[] out;
       try {
         out = Shapes.output(layer, shape);
-      } catch (IllegalArgumentException e) {
+      } catch (IllegalArgumentException | ArithmeticException e) {
         throw new ImportException(specName + ": layer " + i + " does not fit the tensors of " + tensors.source()
             + " with input shape " + Arrays.toString(input) + " (from " + (inputOverride != null ? inputSource
             : "the spec") + "): " + e.getMessage(), e);
       }
+      checkSize("layer " + i + " (" + Shapes.describe(layer) + ") with input shape " + Arrays.toString(input)
+          + " (from " + from + ") gives " + Arrays.toString(out) + ", which", out);
       long[] counts = counts(layer);
       rows.add(new LayerRow(name(layer), Shapes.describe(layer), shape, out, counts[0], counts[1]));
       layers.add(layer);
@@ -115,6 +120,15 @@ public final class NetworkBuilder {
     List<String> unused = new ArrayList<>(tensors.names());
     unused.removeAll(used);
     return new Built(new Network(input, layers), rows, unused);
+  }
+
+  /** A per-example shape may hold at most {@link Budget#MAX_EXAMPLE_VALUES} values. */
+  private void checkSize(String what, int[] shape) {
+    long n = Budget.values(shape);
+    if (n < 1 || n > Budget.MAX_EXAMPLE_VALUES) {
+      throw new ImportException(specName + ": " + what + " has " + (n == Long.MAX_VALUE ? "more than 2^63" : n)
+          + " values per example; supported: 1 to " + Budget.MAX_EXAMPLE_VALUES);
+    }
   }
 
   private Layer layer(ArchSpec.LayerSpec ls, String where) {

@@ -1,14 +1,12 @@
 package dev.ticketproof.io;
 
+import dev.ticketproof.limits.Budget;
 import dev.ticketproof.tensor.Tensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -24,6 +22,9 @@ public final class Npy {
   private static final Pattern DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
   private static final Pattern FORTRAN = Pattern.compile("'fortran_order'\\s*:\\s*(True|False)");
   private static final Pattern SHAPE = Pattern.compile("'shape'\\s*:\\s*\\(([^)]*)\\)");
+
+  /** Longest header read (NumPy writes a few hundred bytes; its own reader stops at 10,000 by default). */
+  static final int MAX_HEADER = 65_536;
 
   private Npy() {}
 
@@ -42,6 +43,11 @@ public final class Npy {
    *     or int64, the array is in Fortran order, or the data length differs from the header's shape
    */
   public static StoredTensor read(String source, String name, byte[] bytes) {
+    return read(source, name, bytes, new Budget(source, ImportException::new));
+  }
+
+  /** As {@link #read(String, String, byte[])}, claiming the decoded values from {@code budget}. */
+  static StoredTensor read(String source, String name, byte[] bytes, Budget budget) {
     if (!isNpy(bytes) || bytes.length < 10) {
       throw new ImportException(source + ": not a .npy file (expected the magic string \\x93NUMPY)");
     }
@@ -58,6 +64,10 @@ public final class Npy {
       start = 12;
     } else {
       throw new ImportException(source + ": .npy format version " + major + " is not supported (1, 2 or 3)");
+    }
+    if (headerLength > MAX_HEADER) {
+      throw new ImportException(source + ": .npy header declares " + headerLength + " bytes, more than the "
+          + MAX_HEADER + " a header of a supported array needs");
     }
     if (start + headerLength > bytes.length) {
       throw new ImportException(source + ": truncated .npy header (" + headerLength + " bytes announced)");
@@ -93,6 +103,8 @@ public final class Npy {
       throw new ImportException(source + ": data has " + (bytes.length - dataStart) + " bytes, but shape "
           + Arrays.toString(shape) + " of " + dtype.label() + " needs " + expected);
     }
+    budget.reserve(Budget.bytes(numel, Double.BYTES), "array " + name + " (shape " + Arrays.toString(shape)
+        + ", held as float64)");
     ByteBuffer data = ByteBuffer.wrap(bytes, (int) dataStart, (int) expected).slice()
         .order(d.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
     return new StoredTensor(name, new Tensor(shape, dtype.decode(data, 0, (int) numel)), dtype);
@@ -161,33 +173,17 @@ public final class Npy {
   }
 
   /**
-   * Writes a tensor as {@code .npy} atomically: readers see either the old file or the complete new one.
+   * Writes a tensor as {@code .npy} atomically ({@link AtomicFile}): readers see either the old file or the
+   * complete new one.
    *
    * @throws IOException when the file cannot be written (no partial file is left)
    */
   public static void write(Path path, Tensor tensor, DType dtype) throws IOException {
-    writeAtomically(path, encode(tensor, dtype));
+    AtomicFile.write(path, encode(tensor, dtype));
   }
 
-  /** Writes bytes to a temporary file beside {@code path}, then moves it into place. */
+  /** Writes bytes atomically ({@link AtomicFile}). */
   public static void writeAtomically(Path path, byte[] bytes) throws IOException {
-    Path target = path.toAbsolutePath();
-    Path dir = target.getParent();
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-    try {
-      Files.write(tmp, bytes);
-      moveIntoPlace(tmp, target);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
-  }
-
-  /** Moves a finished temporary file onto {@code target}, atomically where the file system can. */
-  static void moveIntoPlace(Path tmp, Path target) throws IOException {
-    try {
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-    }
+    AtomicFile.write(path, bytes);
   }
 }

@@ -1,5 +1,6 @@
 package dev.ticketproof.io;
 
+import dev.ticketproof.limits.Budget;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -17,7 +18,8 @@ import java.util.zip.ZipFile;
  * Reads target tensors from any supported file, recognised by content: a PyTorch {@code .pt} (zip or legacy, see
  * {@link TorchReader}), a NumPy {@code .npy} (one tensor named by the file name without {@code .npy}), a NumPy
  * {@code .npz} (tensors named by their entries) or a directory of {@code .npy} files named by tensor. Every tensor
- * must be finite; masks {@code X_mask} are applied unless asked not to (see {@link Masks}).
+ * must be finite; masks {@code X_mask} are applied unless asked not to (see {@link Masks}). The memory one read
+ * may claim is bounded by a {@link Budget}.
  */
 public final class TensorFiles {
   private TensorFiles() {}
@@ -42,15 +44,21 @@ public final class TensorFiles {
 
   /** Reads without the finiteness check and without applying masks. */
   static TensorFile readRaw(Path path) {
-    if (Files.isDirectory(path)) return readNpyDirectory(path);
-    if (!Files.isRegularFile(path)) throw new ImportException(path + ": no such file");
+    Budget budget = budget(path);
+    if (Files.isDirectory(path)) return readNpyDirectory(path, budget);
+    if (!Files.isRegularFile(path)) {
+      throw new ImportException(path + (Files.exists(path) ? ": not a regular file" : ": no such file"));
+    }
     byte[] head = head(path, 8);
     if (head.length == 0) throw new ImportException(path + ": empty file");
     if (Npy.isNpy(head)) return new TensorFile(path.toString(), Map.of(stem(path), Npy.read(path.toString(),
-        stem(path), readAll(path))), List.of(), List.of());
-    if (head[0] == 'P' && head.length >= 2 && head[1] == 'K' && isNpz(path)) return readNpz(path);
-    return TorchReader.read(path);
+        stem(path), readAll(path, budget), budget)), List.of(), List.of());
+    if (head[0] == 'P' && head.length >= 2 && head[1] == 'K' && isNpz(path)) return readNpz(path, budget);
+    return TorchReader.read(path, budget);
   }
+
+  /** The budget of one input file. */
+  static Budget budget(Path path) { return new Budget(path.toString(), ImportException::new); }
 
   /** Every value of every tensor is finite, else an exception naming the tensor and the first bad index. */
   static void checkFinite(TensorFile file) {
@@ -80,7 +88,7 @@ public final class TensorFiles {
     }
   }
 
-  static TensorFile readNpz(Path path) {
+  static TensorFile readNpz(Path path, Budget budget) {
     String source = path.toString();
     long size = size(path);
     Map<String, StoredTensor> tensors = new LinkedHashMap<>();
@@ -94,7 +102,8 @@ public final class TensorFiles {
               + "written by numpy.savez)");
         }
         String name = e.getName().substring(0, e.getName().length() - 4);
-        tensors.put(name, Npy.read(source + "!" + e.getName(), name, TorchReader.readEntry(zip, e, source, size)));
+        tensors.put(name, Npy.read(source + "!" + e.getName(), name,
+            TorchReader.readEntry(zip, e, source, size, budget), budget));
       }
     } catch (ImportException e) {
       throw e;
@@ -106,7 +115,7 @@ public final class TensorFiles {
     return new TensorFile(source, tensors, List.of(), List.of());
   }
 
-  static TensorFile readNpyDirectory(Path dir) {
+  static TensorFile readNpyDirectory(Path dir, Budget budget) {
     List<Path> files = new ArrayList<>();
     try (Stream<Path> s = Files.list(dir)) {
       s.filter(p -> p.getFileName().toString().endsWith(".npy") && Files.isRegularFile(p)).sorted()
@@ -116,7 +125,7 @@ public final class TensorFiles {
     }
     if (files.isEmpty()) throw new ImportException(dir + ": directory without .npy files");
     Map<String, StoredTensor> tensors = new LinkedHashMap<>();
-    for (Path f : files) tensors.put(stem(f), Npy.read(f.toString(), stem(f), readAll(f)));
+    for (Path f : files) tensors.put(stem(f), Npy.read(f.toString(), stem(f), readAll(f, budget), budget));
     return new TensorFile(dir.toString(), tensors, List.of(), List.of());
   }
 
@@ -135,7 +144,9 @@ public final class TensorFiles {
     }
   }
 
-  static byte[] readAll(Path path) {
+  /** The whole file, its size claimed from the budget first. */
+  static byte[] readAll(Path path, Budget budget) {
+    budget.reserve(size(path), "the whole file");
     try {
       return Files.readAllBytes(path);
     } catch (NoSuchFileException e) {
@@ -165,9 +176,12 @@ public final class TensorFiles {
    * @throws ImportException naming the file when it is not a valid {@code .npy} file or not finite
    */
   public static StoredTensor readNpy(Path path) {
-    if (!Files.isRegularFile(path)) throw new ImportException(path + ": no such file");
+    if (!Files.isRegularFile(path)) {
+      throw new ImportException(path + (Files.exists(path) ? ": not a regular file" : ": no such file"));
+    }
     String stem = stem(path);
-    StoredTensor t = Npy.read(path.toString(), stem, readAll(path));
+    Budget budget = budget(path);
+    StoredTensor t = Npy.read(path.toString(), stem, readAll(path, budget), budget);
     checkFinite(new TensorFile(path.toString(), Map.of(stem, t), List.of(), List.of()));
     return t;
   }

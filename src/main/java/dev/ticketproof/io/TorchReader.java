@@ -3,6 +3,7 @@ package dev.ticketproof.io;
 import dev.ticketproof.io.RestrictedUnpickler.StorageRef;
 import dev.ticketproof.io.RestrictedUnpickler.StorageType;
 import dev.ticketproof.io.RestrictedUnpickler.TensorRef;
+import dev.ticketproof.limits.Budget;
 import dev.ticketproof.tensor.Tensor;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -34,7 +35,9 @@ import java.util.zip.ZipFile;
  *
  * <p>Every tensor is a strided view (offset, size, stride) of a storage; the reader checks that the view lies
  * inside the storage, that each storage has exactly the bytes its persistent id announces, and (zip format) each
- * entry's CRC-32, then gathers the view into a dense C-order {@link Tensor}. Non-tensor values of the dict are
+ * entry's CRC-32, then gathers the view into a dense C-order {@link Tensor}. Every declared size (zip entry,
+ * storage, tensor) is claimed from a {@link Budget} before anything is allocated for it; a zip entry is inflated
+ * only up to the size it declares. Non-tensor values of the dict are
  * listed as skipped; nested dicts are flattened with {@code .}-joined keys.
  */
 public final class TorchReader {
@@ -49,15 +52,17 @@ public final class TorchReader {
    *
    * @throws ImportException naming the file and what was expected when it is not a readable PyTorch state dict
    */
-  public static TensorFile read(Path path) {
+  public static TensorFile read(Path path) { return read(path, TensorFiles.budget(path)); }
+
+  static TensorFile read(Path path, Budget budget) {
     byte[] head = TensorFiles.head(path, 4);
-    if (head.length >= 4 && head[0] == 'P' && head[1] == 'K') return readZip(path);
-    if (head.length >= 1 && (head[0] & 0xff) == 0x80) return readLegacy(path);
+    if (head.length >= 4 && head[0] == 'P' && head[1] == 'K') return readZip(path, budget);
+    if (head.length >= 1 && (head[0] & 0xff) == 0x80) return readLegacy(path, budget);
     throw new ImportException(path + ": not a zip archive nor a legacy PyTorch file (expected a file written by "
         + "torch.save; the first bytes are " + TensorFiles.hex(head) + ")");
   }
 
-  static TensorFile readZip(Path path) {
+  static TensorFile readZip(Path path, Budget budget) {
     String source = path.toString();
     long fileSize = TensorFiles.size(path);
     try (ZipFile zip = new ZipFile(path.toFile())) {
@@ -81,25 +86,26 @@ public final class TorchReader {
       ByteOrder order = ByteOrder.LITTLE_ENDIAN;
       ZipEntry byteorder = zip.getEntry(prefix + "byteorder");
       if (byteorder != null) {
-        String bo = new String(readEntry(zip, byteorder, source, fileSize), StandardCharsets.US_ASCII).trim();
+        String bo = new String(readEntry(zip, byteorder, source, fileSize, budget), StandardCharsets.US_ASCII)
+            .trim();
         if (bo.equals("big")) order = ByteOrder.BIG_ENDIAN;
         else if (!bo.equals("little")) throw new ImportException(source + ": byteorder entry says '" + bo
             + "', expected 'little' or 'big'");
       }
-      byte[] pkl = readEntry(zip, pklEntry, source, fileSize);
+      byte[] pkl = readEntry(zip, pklEntry, source, fileSize, budget);
       Map<String, StorageRef> storages = new HashMap<>();
       Object root = new RestrictedUnpickler(source, new ByteArrayInputStream(pkl),
-          pid -> storageRef(source, pid, 5, storages)).loadOne();
+          pid -> storageRef(source, pid, 5, storages, budget)).loadOne();
       Map<String, double[]> decoded = new HashMap<>();
       for (StorageRef ref : storages.values()) {
         ZipEntry entry = zip.getEntry(prefix + "data/" + ref.key());
         if (entry == null) {
           throw new ImportException(source + ": storage entry " + prefix + "data/" + ref.key() + " is missing");
         }
-        byte[] bytes = readEntry(zip, entry, source, fileSize);
+        byte[] bytes = readEntry(zip, entry, source, fileSize, budget);
         decoded.put(ref.key(), decodeStorage(source, ref, bytes, order, entry.getName()));
       }
-      return collect(source, root, decoded);
+      return collect(source, root, decoded, budget);
     } catch (ImportException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
@@ -108,9 +114,9 @@ public final class TorchReader {
     }
   }
 
-  static TensorFile readLegacy(Path path) {
+  static TensorFile readLegacy(Path path, Budget budget) {
     String source = path.toString();
-    byte[] all = TensorFiles.readAll(path);
+    byte[] all = TensorFiles.readAll(path, budget);
     ByteArrayInputStream in = new ByteArrayInputStream(all);
     Object magic = plain(source, in);
     if (!(magic instanceof BigInteger b && b.equals(LEGACY_MAGIC))) {
@@ -130,7 +136,8 @@ public final class TorchReader {
       throw new ImportException(source + ": legacy PyTorch header has no system info dict");
     }
     Map<String, StorageRef> storages = new HashMap<>();
-    Object root = new RestrictedUnpickler(source, in, pid -> storageRef(source, pid, 6, storages)).loadOne();
+    Object root = new RestrictedUnpickler(source, in, pid -> storageRef(source, pid, 6, storages, budget))
+        .loadOne();
     Object keys = plain(source, in);
     if (!(keys instanceof List<?> keyList)) {
       throw new ImportException(source + ": legacy PyTorch file without the list of storage keys");
@@ -157,6 +164,7 @@ public final class TorchReader {
         throw new ImportException(source + ": storage " + ref.key() + " is too short: " + rest.remaining()
             + " bytes left, " + bytes + " needed (file truncated?)");
       }
+      budget.reserve(bytes, "storage " + ref.key());
       byte[] data = new byte[(int) bytes];
       rest.get(data);
       decoded.put(ref.key(), decodeStorage(source, ref, data, order, "storage " + ref.key()));
@@ -164,7 +172,7 @@ public final class TorchReader {
     for (String key : storages.keySet()) {
       if (!decoded.containsKey(key)) throw new ImportException(source + ": storage " + key + " has no data");
     }
-    return collect(source, root, decoded);
+    return collect(source, root, decoded, budget);
   }
 
   private static Object plain(String source, ByteArrayInputStream in) {
@@ -174,7 +182,8 @@ public final class TorchReader {
   }
 
   /** ('storage', type, key, location, numel) and, legacy format, a sixth entry view_metadata (must be None). */
-  private static StorageRef storageRef(String source, Object[] pid, int arity, Map<String, StorageRef> seen) {
+  private static StorageRef storageRef(String source, Object[] pid, int arity, Map<String, StorageRef> seen,
+      Budget budget) {
     if (pid.length != arity || !"storage".equals(pid[0]) || !(pid[1] instanceof StorageType type)
         || !(pid[2] instanceof String key) || !(pid[3] instanceof String)
         || !(pid[4] instanceof Integer || pid[4] instanceof Long) || (arity == 6 && pid[5] != null)) {
@@ -182,11 +191,18 @@ public final class TorchReader {
           + "location, numel" + (arity == 6 ? ", None" : "") + "), got a tuple of " + pid.length + ")");
     }
     long numel = ((Number) pid[4]).longValue();
-    if (numel < 0 || numel * type.dtype().elementSize() > Integer.MAX_VALUE - 16) {
-      throw new ImportException(source + ": storage " + key + " has an invalid size " + numel);
+    if (numel < 0) throw new ImportException(source + ": storage " + key + " has an invalid size " + numel);
+    if (numel > (Integer.MAX_VALUE - 16) / type.dtype().elementSize()) {
+      throw new ImportException(source + ": storage " + key + " declares " + numel + " " + type.dtype().label()
+          + " elements, more than one array can hold (at most " + (Integer.MAX_VALUE - 16)
+          / type.dtype().elementSize() + ")");
     }
     StorageRef ref = new StorageRef(type.dtype(), key, numel);
     StorageRef old = seen.putIfAbsent(key, ref);
+    if (old == null) {
+      budget.reserve(Budget.bytes(numel, Double.BYTES), "storage " + key + " (" + numel + " "
+          + type.dtype().label() + " elements, held as float64)");
+    }
     if (old != null && !old.equals(ref)) {
       throw new ImportException(source + ": storage " + key + " is referenced as " + old.dtype().label() + "["
           + old.numel() + "] and as " + ref.dtype().label() + "[" + ref.numel() + "]");
@@ -204,13 +220,20 @@ public final class TorchReader {
     return ref.dtype().decode(ByteBuffer.wrap(bytes).order(order), 0, (int) ref.numel());
   }
 
-  /** Reads a whole zip entry (bounded by its declared size) and checks its CRC-32. */
-  static byte[] readEntry(ZipFile zip, ZipEntry entry, String source, long fileSize) throws IOException {
+  /**
+   * Reads a whole zip entry and checks its CRC-32. Its declared size is claimed from the budget first; the entry
+   * is inflated only up to that size (one byte more is an error), so a header that understates the size cannot
+   * make it inflate further.
+   */
+  static byte[] readEntry(ZipFile zip, ZipEntry entry, String source, long fileSize, Budget budget)
+      throws IOException {
     long size = entry.getSize();
     long limit = entry.getMethod() == ZipEntry.STORED ? fileSize : Integer.MAX_VALUE - 16;
     if (size < 0 || size > limit) {
-      throw new ImportException(source + ": zip entry " + entry.getName() + " declares an impossible size " + size);
+      throw new ImportException(source + ": zip entry " + entry.getName() + " declares an impossible size " + size
+          + (size > limit ? " (at most " + limit + ")" : ""));
     }
+    budget.reserve(size, "zip entry " + entry.getName());
     byte[] bytes;
     try (InputStream in = zip.getInputStream(entry)) {
       bytes = in.readNBytes((int) size);
@@ -227,19 +250,20 @@ public final class TorchReader {
     return bytes;
   }
 
-  private static TensorFile collect(String source, Object root, Map<String, double[]> storages) {
+  private static TensorFile collect(String source, Object root, Map<String, double[]> storages, Budget budget) {
     if (!(root instanceof Map<?, ?> map)) {
       throw new ImportException(source + ": expected a dict of tensors (a state dict), got "
           + RestrictedUnpickler.describe(root));
     }
     Map<String, StoredTensor> tensors = new LinkedHashMap<>();
     List<String> skipped = new ArrayList<>();
-    flatten(source, "", map, 0, storages, tensors, skipped, Collections.newSetFromMap(new IdentityHashMap<>()));
+    flatten(source, "", map, 0, storages, tensors, skipped, Collections.newSetFromMap(new IdentityHashMap<>()),
+        budget);
     return new TensorFile(source, tensors, skipped, List.of());
   }
 
   private static void flatten(String source, String prefix, Map<?, ?> map, int depth, Map<String, double[]> storages,
-      Map<String, StoredTensor> tensors, List<String> skipped, Set<Object> visiting) {
+      Map<String, StoredTensor> tensors, List<String> skipped, Set<Object> visiting, Budget budget) {
     if (depth > MAX_DEPTH || !visiting.add(map)) {
       throw new ImportException(source + ": dicts nested too deeply or cyclic at '" + prefix + "'");
     }
@@ -252,9 +276,11 @@ public final class TorchReader {
       Object v = e.getValue();
       if (v instanceof TensorRef t) {
         if (tensors.containsKey(name)) throw new ImportException(source + ": tensor name '" + name + "' twice");
+        budget.reserve(Budget.bytes(Budget.values(t.size()), Double.BYTES), "tensor '" + name + "' (shape "
+            + java.util.Arrays.toString(t.size()) + ", a view of storage " + t.storage().key() + ", held as float64)");
         tensors.put(name, new StoredTensor(name, gather(t, storages.get(t.storage().key())), t.storage().dtype()));
       } else if (v instanceof Map<?, ?> inner) {
-        flatten(source, name + ".", inner, depth + 1, storages, tensors, skipped, visiting);
+        flatten(source, name + ".", inner, depth + 1, storages, tensors, skipped, visiting, budget);
       } else {
         skipped.add(name);
       }

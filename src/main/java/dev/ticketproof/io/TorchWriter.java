@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -77,19 +76,14 @@ public final class TorchWriter {
    * @throws IOException when the file cannot be written (no partial file is left)
    */
   public static void write(Path path, List<Array> arrays) throws IOException {
-    Path target = path.toAbsolutePath();
-    Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-    try {
-      try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
-        stored(zip, "archive/data.pkl", pickle(arrays));
-        stored(zip, "archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
-        for (int k = 0; k < arrays.size(); k++) stored(zip, "archive/data/" + k, arrays.get(k).bytes());
-        stored(zip, "archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
-      }
-      Npy.moveIntoPlace(tmp, target);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    AtomicFile.write(path, os -> {
+      ZipOutputStream zip = new ZipOutputStream(os);
+      stored(zip, "archive/data.pkl", pickle(arrays));
+      stored(zip, "archive/byteorder", "little".getBytes(StandardCharsets.US_ASCII));
+      for (int k = 0; k < arrays.size(); k++) stored(zip, "archive/data/" + k, arrays.get(k).bytes());
+      stored(zip, "archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+      zip.finish();
+    });
   }
 
   /**
@@ -99,20 +93,15 @@ public final class TorchWriter {
    * @throws IOException when the file cannot be written (no partial file is left)
    */
   public static void writeNpz(Path path, List<Array> arrays) throws IOException {
-    Path target = path.toAbsolutePath();
-    Path tmp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".tmp");
-    try {
-      try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
-        for (Array a : arrays) {
-          Array wide = a.values() != null || a.dtype() == DType.INT64 ? a
-              : new Array(a.name(), a.shape(), null, a.longs(), DType.INT64);
-          stored(zip, a.name() + ".npy", Npy.encode(a.shape(), a.values() != null ? "<f8" : "<i8", wide.bytes()));
-        }
+    AtomicFile.write(path, os -> {
+      ZipOutputStream zip = new ZipOutputStream(os);
+      for (Array a : arrays) {
+        Array wide = a.values() != null || a.dtype() == DType.INT64 ? a
+            : new Array(a.name(), a.shape(), null, a.longs(), DType.INT64);
+        stored(zip, a.name() + ".npy", Npy.encode(a.shape(), a.values() != null ? "<f8" : "<i8", wide.bytes()));
       }
-      Npy.moveIntoPlace(tmp, target);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+      zip.finish();
+    });
   }
 
   private static void stored(ZipOutputStream zip, String name, byte[] bytes) throws IOException {

@@ -4,7 +4,8 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import dev.ticketproof.limits.Budget;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -14,7 +15,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -24,12 +24,27 @@ import java.util.zip.ZipOutputStream;
  * {@code mask.bin} (for every source layer id in order: the number of kept weights, their flat indices as
  * delta-coded unsigned LEB128 varints, then the same for kept biases). A kept weight costs 1 to 4 bytes in practice
  * (never more than 8 for indices below 2^56).
+ *
+ * <p>Reading is bounded: {@code header.json} may hold at most {@link #MAX_HEADER_BYTES} and is parsed as strict
+ * JSON ({@link StrictJson}: no duplicate keys, integers where integers are expected, nesting at most
+ * {@link StrictJson#MAX_DEPTH}); {@code mask.bin} and the kept indices it declares are claimed from a
+ * {@link Budget} before they are allocated; entries are inflated only up to the size they declare.
  */
 public final class TicketFile {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
       .create();
 
+  /** Largest {@code header.json} read (a real one has about 1 KB). */
+  public static final int MAX_HEADER_BYTES = 1 << 20;
+
   private TicketFile() {}
+
+  /** A ticket file larger than the input limit: the message names the file, entry, declared size and limit. */
+  public static final class TooLarge extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    public TooLarge(String msg) { super(msg); }
+  }
 
   /** A certificate that cannot be read: the file is damaged or not a ticket file. */
   public static final class Unreadable extends Exception {
@@ -38,23 +53,19 @@ public final class TicketFile {
     public Unreadable(String msg, Throwable cause) { super(msg, cause); }
   }
 
-  /** Writes a certificate atomically (temporary file, then move). */
-  public static void write(TicketCertificate cert, Path path) throws IOException {
-    Path dir = path.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, ".ticket", ".tmp");
-    try {
-      try (OutputStream os = Files.newOutputStream(tmp); ZipOutputStream zip = new ZipOutputStream(os)) {
-        zip.putNextEntry(entry("header.json"));
-        zip.write(GSON.toJson(headerJson(cert.header())).getBytes(StandardCharsets.UTF_8));
-        zip.closeEntry();
-        zip.putNextEntry(entry("mask.bin"));
-        zip.write(encodeMask(cert));
-        zip.closeEntry();
-      }
-      Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+  /**
+   * Writes a certificate to a stream (finishes the zip archive, leaves the stream open). To write a file
+   * atomically, give this to {@code io.AtomicFile}.
+   */
+  public static void write(TicketCertificate cert, OutputStream os) throws IOException {
+    ZipOutputStream zip = new ZipOutputStream(os);
+    zip.putNextEntry(entry("header.json"));
+    zip.write(GSON.toJson(headerJson(cert.header())).getBytes(StandardCharsets.UTF_8));
+    zip.closeEntry();
+    zip.putNextEntry(entry("mask.bin"));
+    zip.write(encodeMask(cert));
+    zip.closeEntry();
+    zip.finish();
   }
 
   /** A zip entry with a fixed time stamp, so equal certificates give byte-identical files. */
@@ -74,19 +85,16 @@ public final class TicketFile {
     if (!Files.isReadable(path)) throw new IOException(path + ": no such readable file");
     byte[] header = null;
     byte[] mask = null;
+    Budget budget = budget(path);
     try (ZipFile zip = new ZipFile(path.toFile())) {
       ZipEntry h = zip.getEntry("header.json");
       ZipEntry m = zip.getEntry("mask.bin");
       if (h != null) {
-        try (InputStream in = zip.getInputStream(h)) {
-          header = in.readAllBytes();
-        }
+        header = readEntry(zip, h, path, new Budget(path.toString(), MAX_HEADER_BYTES, TicketFile::tooLarge));
       }
-      if (m != null) {
-        try (InputStream in = zip.getInputStream(m)) {
-          mask = in.readAllBytes();
-        }
-      }
+      if (m != null) mask = readEntry(zip, m, path, budget);
+    } catch (TooLargeError e) {
+      throw new TooLarge(e.getMessage());
     } catch (IOException | IllegalArgumentException e) {
       throw new Unreadable(path + ": not a readable ticket archive (" + e.getMessage() + ")", e);
     }
@@ -96,11 +104,44 @@ public final class TicketFile {
     }
     TicketCertificate.Header h;
     try {
-      h = parseHeader(JsonParser.parseString(new String(header, StandardCharsets.UTF_8)).getAsJsonObject());
+      JsonElement root = StrictJson.parse(new String(header, StandardCharsets.UTF_8));
+      if (!root.isJsonObject()) throw new IllegalArgumentException("expected a JSON object");
+      h = parseHeader(root.getAsJsonObject());
     } catch (RuntimeException e) {
       throw new Unreadable(path + ": malformed header.json (" + e.getMessage() + ")", e);
     }
-    return decodeMask(h, mask, path);
+    try {
+      return decodeMask(h, mask, path, budget);
+    } catch (TooLargeError e) {
+      throw new TooLarge(e.getMessage());
+    }
+  }
+
+  /** Thrown inside the reader when the budget is exceeded; surfaces as {@link TooLarge}. */
+  private static final class TooLargeError extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooLargeError(String msg) { super(msg, null, false, false); }
+  }
+
+  private static TooLargeError tooLarge(String msg) { return new TooLargeError(msg); }
+
+  private static Budget budget(Path path) { return new Budget(path.toString(), TicketFile::tooLarge); }
+
+  /** A whole entry: its declared size claimed first, inflated at most to that size (one byte more is damage). */
+  private static byte[] readEntry(ZipFile zip, ZipEntry e, Path path, Budget budget) throws IOException {
+    long size = e.getSize();
+    if (size < 0) throw new IOException("entry " + e.getName() + " has no declared size");
+    budget.reserve(size, "entry " + e.getName());
+    if (size > Integer.MAX_VALUE - 16) throw new TooLargeError(path + ": entry " + e.getName() + " declares " + size
+        + " bytes, more than one array can hold");
+    try (InputStream in = zip.getInputStream(e)) {
+      byte[] bytes = in.readNBytes((int) size);
+      if (bytes.length != size || in.read() != -1) {
+        throw new IOException("entry " + e.getName() + " has not the " + size + " bytes it declares");
+      }
+      return bytes;
+    }
   }
 
   static JsonObject headerJson(TicketCertificate.Header h) {
@@ -113,48 +154,71 @@ public final class TicketFile {
     o.addProperty("construction", h.construction());
     o.addProperty("rho", h.rho());
     o.addProperty("rho1", h.rho1());
-    o.addProperty("lambda", h.lambda());
+    addNumber(o, "lambda", h.lambda());
     o.addProperty("seed", h.seed());
-    o.addProperty("inputLow", h.inputLow());
-    o.addProperty("inputHigh", h.inputHigh());
+    addNumber(o, "inputLow", h.inputLow());
+    addNumber(o, "inputHigh", h.inputHigh());
     o.addProperty("upto", h.upto());
-    o.addProperty("eps", h.eps());
-    o.addProperty("claimedBound", h.claimedBound());
+    addNumber(o, "eps", h.eps());
+    addNumber(o, "claimedBound", h.claimedBound());
     o.addProperty("maskSha256", h.maskSha256());
     o.addProperty("claimedFailedInstances", h.claimedFailedInstances());
     if (h.local()) {
       o.addProperty("aroundSha256", h.aroundSha256());
-      o.addProperty("radius", h.radius());
+      addNumber(o, "radius", h.radius());
     }
     return o;
   }
 
   static TicketCertificate.Header parseHeader(JsonObject o) {
-    if (!o.has("format") || !"ticketproof-ticket".equals(o.get("format").getAsString())) {
+    if (!"ticketproof-ticket".equals(str(o, "format"))) {
       throw new IllegalArgumentException("not a ticketproof ticket header");
     }
-    return new TicketCertificate.Header(o.get("version").getAsInt(), str(o, "target"), str(o, "targetSha256"),
-        str(o, "activation"), str(o, "construction"), o.get("rho").getAsInt(), o.get("rho1").getAsInt(),
-        num(o, "lambda"), o.get("seed").getAsLong(), num(o, "inputLow"), num(o, "inputHigh"), str(o, "upto"), num(o, "eps"),
-        num(o, "claimedBound"), str(o, "maskSha256"), o.get("claimedFailedInstances").getAsLong(),
+    return new TicketCertificate.Header(integer(o, "version", Integer.MIN_VALUE, Integer.MAX_VALUE),
+        str(o, "target"), str(o, "targetSha256"), str(o, "activation"), str(o, "construction"),
+        integer(o, "rho", Integer.MIN_VALUE, Integer.MAX_VALUE), integer(o, "rho1", Integer.MIN_VALUE,
+            Integer.MAX_VALUE), num(o, "lambda"), integer(o, "seed", Long.MIN_VALUE, Long.MAX_VALUE),
+        num(o, "inputLow"), num(o, "inputHigh"), str(o, "upto"), num(o, "eps"), num(o, "claimedBound"),
+        str(o, "maskSha256"), integer(o, "claimedFailedInstances", Long.MIN_VALUE, Long.MAX_VALUE),
         str(o, "aroundSha256"), o.has("aroundSha256") ? num(o, "radius") : Double.NaN);
   }
 
+  /** A string field, or null when it is null or missing; anything else is an error. */
   private static String str(JsonObject o, String k) {
     JsonElement e = o.get(k);
-    return e == null || e.isJsonNull() ? null : e.getAsString();
+    if (e == null || e.isJsonNull()) return null;
+    if (e instanceof JsonPrimitive p && p.isString()) return p.getAsString();
+    throw new IllegalArgumentException(k + ": expected a string, got " + e);
   }
 
+  /** An integer field (1.5 or 1e30 where an integer is expected is an error, not truncated). */
+  private static int integer(JsonObject o, String k, int min, int max) {
+    return (int) integer(o, k, (long) min, (long) max);
+  }
+
+  private static long integer(JsonObject o, String k, long min, long max) {
+    if (!o.has(k)) throw new IllegalArgumentException("missing " + k);
+    return StrictJson.integer(o.get(k), k, min, max);
+  }
+
+  /** A number field: a JSON number, or one of the strings NaN, Infinity, -Infinity. */
   private static double num(JsonObject o, String k) {
     JsonElement e = o.get(k);
     if (e == null || e.isJsonNull()) throw new IllegalArgumentException("missing " + k);
-    String s = e.getAsString();
+    if (e instanceof JsonPrimitive p && p.isNumber()) return p.getAsDouble();
+    String s = e instanceof JsonPrimitive p && p.isString() ? p.getAsString() : "";
     return switch (s) {
       case "NaN" -> Double.NaN;
       case "Infinity" -> Double.POSITIVE_INFINITY;
       case "-Infinity" -> Double.NEGATIVE_INFINITY;
-      default -> Double.parseDouble(s);
+      default -> throw new IllegalArgumentException(k + ": expected a number, got " + e);
     };
+  }
+
+  /** Non-finite numbers are written as the strings NaN, Infinity, -Infinity, so the header stays strict JSON. */
+  private static void addNumber(JsonObject o, String k, double v) {
+    if (Double.isFinite(v)) o.addProperty(k, v);
+    else o.addProperty(k, Double.toString(v));
   }
 
   /** SHA-256 (hex) of the canonical encoding of a mask. */
@@ -193,19 +257,28 @@ public final class TicketFile {
   }
 
   static TicketCertificate decodeMask(TicketCertificate.Header h, byte[] data, Path path) throws Unreadable {
+    return decodeMask(h, data, path, budget(path));
+  }
+
+  /** Decodes {@code mask.bin}; every count is at most the bytes left and is claimed from the budget first. */
+  private static TicketCertificate decodeMask(TicketCertificate.Header h, byte[] data, Path path, Budget budget)
+      throws Unreadable {
     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data))) {
-      int layers = (int) readVarint(in, 1 << 20);
+      int layers = (int) readVarint(in, Math.min(1 << 20, data.length));
+      budget.reserve(Budget.bytes(layers, 32), "mask.bin (" + layers + " layers)");
       long[][] w = new long[layers][];
       int[][] b = new int[layers][];
       for (int k = 0; k < layers; k++) {
-        int n = (int) readVarint(in, data.length);
+        int n = (int) readVarint(in, in.available());
+        budget.reserve(Budget.bytes(n, Long.BYTES), "mask.bin (layer " + k + ": " + n + " kept weights)");
         w[k] = new long[n];
         long prev = -1;
         for (int q = 0; q < n; q++) {
           prev = prev + 1 + readVarint(in, Long.MAX_VALUE / 2);
           w[k][q] = prev;
         }
-        int m = (int) readVarint(in, data.length);
+        int m = (int) readVarint(in, in.available());
+        budget.reserve(Budget.bytes(m, Integer.BYTES), "mask.bin (layer " + k + ": " + m + " kept biases)");
         b[k] = new int[m];
         prev = -1;
         for (int q = 0; q < m; q++) {

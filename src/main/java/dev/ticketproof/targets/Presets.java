@@ -80,6 +80,8 @@ public final class Presets {
     int firstLinearIn = -1;
     int lastConvOut = -1;
     int firstConvIn = -1;
+    String firstLinear = null;
+    List<Integer> kernels = new ArrayList<>();
     boolean allSizePreserving = true;
     int count = 0;
     for (String n : numbered.values()) {
@@ -97,10 +99,12 @@ public final class Presets {
         if (shape[2] % 2 == 0) allSizePreserving = false;
         if (firstConvIn < 0) firstConvIn = shape[1];
         lastConvOut = shape[0];
+        kernels.add(shape[2]);
         layers.add(new ArchSpec.Conv(n, 1, shape[2] / 2));
       } else if (shape.length == 2) {
         if (!seenLinear) {
           firstLinearIn = shape[1];
+          firstLinear = n;
           if (firstConvIn >= 0 || (input != null && input.length == 3)) layers.add(new ArchSpec.Flatten());
         }
         seenLinear = true;
@@ -109,6 +113,9 @@ public final class Presets {
         throw new ImportException(where + ": unsupported layer: tensor '" + n + ".weight' has shape "
             + Arrays.toString(shape) + " (expected a conv weight of rank 4 or a linear weight of rank 2)");
       }
+    }
+    if (input != null && input.length == 3 && firstConvIn >= 0 && firstLinear != null) {
+      checkStrideOne(where, input, kernels, lastConvOut, firstLinear, firstLinearIn);
     }
     if (input == null) {
       if (firstConvIn < 0) {
@@ -124,6 +131,28 @@ public final class Presets {
       }
     }
     return new ArchSpec(input, null, layers);
+  }
+
+  /**
+   * With a known input image, the first linear layer's fan-in must be what convs of stride 1 and padding k/2 give;
+   * a model that downsamples (a stride-2 conv, a pooling layer) gives fewer features and is refused, not silently
+   * read as another network.
+   */
+  private static void checkStrideOne(String where, int[] input, List<Integer> kernels, int channels,
+      String linear, int fanIn) {
+    long h = input[1];
+    long w = input[2];
+    for (int k : kernels) {
+      h += 2 * (k / 2) - k + 1;
+      w += 2 * (k / 2) - k + 1;
+    }
+    long expected = h < 1 || w < 1 ? -1 : (long) channels * h * w;
+    if (fanIn < 1 || expected <= fanIn || expected % fanIn != 0) return; // other mismatches: the builder reports
+    throw new ImportException(where + ": linear layer '" + linear + "' reads " + fanIn + " features, but the convs "
+        + "of this preset (stride 1, padding k/2) on input " + Arrays.toString(input) + " give " + channels + " x "
+        + h + " x " + w + " = " + expected + ": " + expected / fanIn + " times fewer, so the model downsamples (a "
+        + "stride-2 conv or a pooling layer), which " + SYNFLOW_CONV + " does not have; describe it with a .json "
+        + "spec (docs/arch-spec.md)");
   }
 
   static ArchSpec openLthResnet(TensorFile t, int[] input) {

@@ -172,7 +172,7 @@ class TicketTamperTest {
   @Test
   void fileRoundTripIsExactAndTruncationIsUnreadable(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("t.tpz");
-    TicketFile.write(cert, f);
+    dev.ticketproof.io.AtomicFile.write(f, os -> TicketFile.write(cert, os));
     TicketCertificate back = TicketFile.read(f);
     assertThat(back.header()).isEqualTo(cert.header());
     assertThat(back.keptWeights()).isDeepEqualTo(cert.keptWeights());
