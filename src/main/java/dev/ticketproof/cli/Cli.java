@@ -7,6 +7,7 @@ import dev.ticketproof.measure.LowerBound;
 import dev.ticketproof.measure.Measure;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.limits.Budget;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +16,99 @@ import java.util.Map;
 /** Shared helpers of the ticket commands: inputs, report JSON and tables. */
 final class Cli {
   private Cli() {}
+
+  /** Most worker threads accepted: four per processor, at least 16. */
+  static int maxThreads() { return Math.max(16, 4 * Runtime.getRuntime().availableProcessors()); }
+
+  /** {@code --threads}: the available processors by default, else in [1, {@link #maxThreads()}]. */
+  static int threads(Integer threads) {
+    if (threads == null) return Runtime.getRuntime().availableProcessors();
+    if (threads < 1 || threads > maxThreads()) {
+      throw new UsageError("--threads must be in [1, " + maxThreads() + "] (four per processor, at least 16), got "
+          + threads);
+    }
+    return threads;
+  }
+
+  /**
+   * {@code --samples}: at least 0, and the samples (each one example of the network's input) must fit the input
+   * memory limit, since they are drawn at once.
+   */
+  static void checkSamples(int samples, dev.ticketproof.net.Network net) {
+    if (samples < 0) throw new UsageError("--samples must be >= 0, got " + samples);
+    long values = Budget.values(net.inputShape());
+    long bytes = Budget.bytes(Budget.bytes(samples, values), Double.BYTES);
+    long limit = Budget.limit();
+    if (bytes > limit) {
+      throw new UsageError("--samples " + samples + ": " + samples + " inputs of " + values + " values need " + bytes
+          + " bytes, above the input limit of " + limit + " bytes (at most " + limit / Math.max(1, values * 8)
+          + " samples); " + Budget.HINT);
+    }
+  }
+
+  /**
+   * Measuring target against ticket on examples holds feature maps of the source network: about {@code copies}
+   * times the target's largest per-example feature map, for a few buffers and one example per parallel worker. The
+   * estimate must fit the input memory limit, else the run is refused up front (it would run out of memory after
+   * minutes).
+   *
+   * @param copies the largest number of copies per channel (rho or rho1)
+   * @param examples how many examples are measured (samples, plus data)
+   */
+  static void checkMeasurement(dev.ticketproof.net.Network net, int copies, long examples) {
+    if (examples <= 0) return;
+    long largest = 0;
+    for (int[] s : dev.ticketproof.net.Shapes.infer(net)) largest = Math.max(largest, Budget.values(s));
+    long parallel = Math.min(examples, Runtime.getRuntime().availableProcessors());
+    long bytes = Budget.bytes(Budget.bytes(Budget.bytes(largest, copies), 3 * Double.BYTES), parallel);
+    long limit = Budget.limit();
+    if (bytes > limit) {
+      throw new UsageError("measuring on " + examples + " example(s) of shape " + java.util.Arrays.toString(
+          net.inputShape()) + " needs about " + bytes + " bytes (largest feature map " + largest + " values x "
+          + copies + " copies x 3 buffers of 8 bytes x " + parallel + " workers), above the input limit of " + limit
+          + " bytes; give --samples 0 (and no --data), a smaller input, or " + Budget.HINT.replace("raise it",
+          "raise the limit"));
+    }
+  }
+
+  /**
+   * {@code --input-box LO,HI}: two finite numbers with LO < HI.
+   *
+   * @return {LO, HI}
+   */
+  static double[] box(String box) {
+    String[] parts = box.split(",", -1);
+    double lo;
+    double hi;
+    try {
+      if (parts.length != 2) throw new NumberFormatException();
+      lo = Double.parseDouble(parts[0].trim());
+      hi = Double.parseDouble(parts[1].trim());
+    } catch (NumberFormatException e) {
+      throw new UsageError("--input-box must be LO,HI (two numbers), got '" + box + "'");
+    }
+    if (!(lo < hi && Double.isFinite(lo) && Double.isFinite(hi))) {
+      throw new UsageError("--input-box needs finite LO < HI, got '" + box + "'");
+    }
+    return new double[] {lo, hi};
+  }
+
+  /**
+   * The smallest tolerance a sum of {@code n} candidates (each of magnitude at most 2) resolves in doubles:
+   * summing n terms rounds by up to (n - 1) 2^-53 times the sum of their magnitudes, so below n^2 2^-52 a subset
+   * "within eps" is decided by rounding, and the search for one runs without end.
+   */
+  static double minResolvableEps(int n) { return (double) n * n * 0x1p-52; }
+
+  /** {@code eps} must be at least {@link #minResolvableEps} for base sets of {@code n} candidates. */
+  static void checkResolvable(String flag, double eps, int n) {
+    if (eps < minResolvableEps(n)) {
+      throw new UsageError(String.format(Locale.ROOT, "%s %g is below what doubles resolve for sums of %d "
+          + "candidates (n^2 2^-52 = %.3g): rounding, not the subset, would decide; use a larger tolerance", flag,
+          eps, n, minResolvableEps(n)));
+    }
+  }
+
 
   /**
    * Reads inputs from an [N, ...] array (each example flattened to {@code dim} values) and optional labels [N].

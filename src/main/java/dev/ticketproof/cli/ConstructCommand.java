@@ -2,7 +2,6 @@ package dev.ticketproof.cli;
 
 
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.api.Ticket;
@@ -17,7 +16,6 @@ import dev.ticketproof.kernel.TicketChecker;
 import dev.ticketproof.kernel.TicketFile;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -174,6 +172,12 @@ public final class ConstructCommand implements Callable<Integer> {
 
   private static double relative(double error, double scale) { return Tickets.relative(error, scale); }
 
+  /** The files this command reads (an output must not be one of them). */
+  private Path[] inputs() {
+    return new Path[] {target.startsWith("builtin:") ? null : Path.of(target), data, labels,
+        arch == null || dev.ticketproof.targets.Presets.isPreset(arch) ? null : Path.of(arch)};
+  }
+
   private int run() {
     Activation phi = TargetOptions.activation(activation);
     Network net = TargetOptions.load(target, arch, phi, inputShape);
@@ -216,26 +220,17 @@ public final class ConstructCommand implements Callable<Integer> {
     double lo = -inputBound;
     double hi = inputBound;
     if (inputBox != null) {
-      String[] parts = inputBox.split(",");
-      try {
-        if (parts.length != 2) throw new NumberFormatException();
-        lo = Double.parseDouble(parts[0].trim());
-        hi = Double.parseDouble(parts[1].trim());
-      } catch (NumberFormatException e) {
-        throw new UsageError("--input-box must be LO,HI (two numbers), got '" + inputBox + "'");
-      }
-      if (!(lo < hi && Double.isFinite(lo) && Double.isFinite(hi))) {
-        throw new UsageError("--input-box needs finite LO < HI, got '" + inputBox + "'");
-      }
+      lo = Cli.box(inputBox)[0];
+      hi = Cli.box(inputBox)[1];
     }
-    if (samples < 0) throw new UsageError("--samples must be >= 0, got " + samples);
+    int widest = Math.min(SourceNetwork.MAX_RHO, solver.maxN());
+    if (fixedRho != null) widest = Math.min(widest, Math.max(rho1 != null ? rho1 : 2 * fixedRho, fixedRho));
+    if (eps != null) Cli.checkResolvable("--eps", eps, widest);
+    Cli.checkSamples(Math.max(16, samples), net);
+    Cli.checkMeasurement(net, widest, Math.max(16, samples) + (data != null ? 1 : 0));
+    int th = Cli.threads(threads);
     Cli.checkSearch(search);
-    int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    if (th < 1) throw new UsageError("--threads must be >= 1, got " + th);
-    if (out != null && out.toAbsolutePath().getParent() != null
-        && !java.nio.file.Files.isDirectory(out.toAbsolutePath().getParent())) {
-      throw new UsageError("--out " + out + ": directory " + out.toAbsolutePath().getParent() + " does not exist");
-    }
+    if (out != null) SafeOutput.check(out, "--out", inputs());
     java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
     TargetPlan plan = TargetPlan.of(net, phi);
     double[][] points = Cli.around(net, around, radius, lo, hi);
@@ -275,11 +270,8 @@ public final class ConstructCommand implements Callable<Integer> {
     boolean write = out != null && rep.verdict().isHolds() && unsound == null
         && (outputEpsMet == null || outputEpsMet || keepBest);
     if (write) {
-      try {
-        TicketFile.write(res.certificate(), out);
-      } catch (IOException e) {
-        throw new UsageError("--out " + out + ": cannot write (" + e.getMessage() + ")");
-      }
+      TicketBuilder.Result written = res;
+      SafeOutput.write(out, "--out", os -> TicketFile.write(written.certificate(), os), inputs());
     }
     JsonObject o = Cli.reportJson(rep, res, m, lb, searchSeconds, seconds);
     double measuredRel = relative(m.maxError(), m.maxTargetOutput());

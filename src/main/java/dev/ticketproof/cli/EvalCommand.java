@@ -9,9 +9,7 @@ import dev.ticketproof.io.TensorFiles;
 import dev.ticketproof.targets.TargetLoader;
 import dev.ticketproof.net.Forward;
 import dev.ticketproof.tensor.Tensor;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -66,6 +64,9 @@ public final class EvalCommand implements Callable<Integer> {
 
   @CommandLine.Mixin FormatOption format;
 
+  /** The files this command reads (the output must not be one of them). */
+  private Path[] inputs;
+
   @Override public Integer call() {
     PrintWriter stdout = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -73,9 +74,12 @@ public final class EvalCommand implements Callable<Integer> {
       err.println("ticketproof eval: --dtype: expected float64 or float32, got '" + dtype + "'");
       return 2;
     }
-    Path outDir = out.toAbsolutePath().getParent();
-    if (outDir == null || !Files.isDirectory(outDir)) {
-      err.println("ticketproof eval: --out " + out + ": directory " + outDir + " does not exist");
+    try {
+      inputs = new Path[] {input, ticket, target == null ? null : Path.of(target),
+          arch == null || dev.ticketproof.targets.Presets.isPreset(arch) ? null : Path.of(arch)};
+      SafeOutput.check(out, "--out", inputs);
+    } catch (UsageError e) {
+      err.println("ticketproof eval: " + e.getMessage());
       return 2;
     }
     long start = System.nanoTime();
@@ -100,7 +104,8 @@ public final class EvalCommand implements Callable<Integer> {
         throw new ImportException("--input " + input + " (shape " + Arrays.toString(batch.shape())
             + ") does not fit the target: " + e.getMessage(), e);
       }
-      Npy.write(out, y, dtype.equals("float64") ? DType.FLOAT64 : DType.FLOAT32);
+      byte[] encoded = Npy.encode(y, dtype.equals("float64") ? DType.FLOAT64 : DType.FLOAT32);
+      SafeOutput.write(out, "--out", os -> os.write(encoded), inputs);
       double seconds = (System.nanoTime() - start) / 1e9;
       if (format.json()) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -121,14 +126,11 @@ public final class EvalCommand implements Callable<Integer> {
     } catch (ImportException | UsageError e) {
       err.println("ticketproof eval: " + e.getMessage());
       return 2;
-    } catch (IOException e) {
-      err.println("ticketproof eval: --out " + out + ": cannot write (" + e.getMessage() + ")");
-      return 2;
     }
   }
 
   /** Evaluates the ticket on the batch with the evaluator verify measures with and writes the outputs. */
-  private int ticket(Tensor batch, long start) throws IOException {
+  private int ticket(Tensor batch, long start) {
     if (activation != null) throw new UsageError("--activation: a ticket's activation is the one in its header");
     TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape);
     int[] in = t.source().plan().inputShape();
@@ -157,7 +159,8 @@ public final class EvalCommand implements Callable<Integer> {
     shape[0] = n;
     System.arraycopy(outShape, 0, shape, 1, outShape.length);
     Tensor y = Tensor.of(data, shape);
-    Npy.write(out, y, dtype.equals("float64") ? DType.FLOAT64 : DType.FLOAT32);
+    byte[] encoded = Npy.encode(y, dtype.equals("float64") ? DType.FLOAT64 : DType.FLOAT32);
+    SafeOutput.write(out, "--out", os -> os.write(encoded), inputs);
     double seconds = (System.nanoTime() - start) / 1e9;
     PrintWriter stdout = spec.commandLine().getOut();
     if (format.json()) {

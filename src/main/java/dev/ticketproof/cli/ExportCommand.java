@@ -6,7 +6,6 @@ import dev.ticketproof.io.TorchWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -62,11 +61,11 @@ public final class ExportCommand implements Callable<Integer> {
       if (!format.equals("pytorch") && !format.equals("npz")) {
         throw new UsageError("--format must be pytorch or npz, got '" + format + "'");
       }
-      Path dir = out.toAbsolutePath().getParent();
-      if (dir == null || !Files.isDirectory(dir)) {
-        throw new UsageError("--out " + out + ": directory " + dir + " does not exist");
-      }
+      Path[] inputs = {ticket, target == null || target.startsWith("builtin:") ? null : Path.of(target),
+          arch == null || dev.ticketproof.targets.Presets.isPreset(arch) ? null : Path.of(arch)};
+      SafeOutput.check(out, "--out", inputs);
       Path specPath = specPath(out);
+      SafeOutput.check(specPath, "--out (its spec " + specPath + ")", inputs);
       if (specPath.toAbsolutePath().equals(out.toAbsolutePath())) {
         throw new UsageError("--out " + out + ": the spec would overwrite it; use an extension such as .pt or .npz");
       }

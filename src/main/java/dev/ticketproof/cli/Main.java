@@ -2,6 +2,8 @@ package dev.ticketproof.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import dev.ticketproof.io.ImportException;
+import dev.ticketproof.limits.Budget;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
@@ -38,10 +40,47 @@ public final class Main implements Runnable {
   public static void main(String[] args) { System.exit(run(args)); }
 
   /** Runs the command line and returns the exit code (0 ok, 1 internal error, 2 bad input, 3 rejected). */
-  public static int run(String... args) { return commandLine().execute(args); }
+  public static int run(String... args) {
+    return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
 
   /**
-   * The command line with TicketProof's error handling: a bad flag is a one-line message on stderr and exit code 2;
+   * Runs the command line with the given streams. No input produces a stack trace: bad input (a file, flag or
+   * setting the user gave) is one line on {@code err} and exit 2, also when the JVM runs out of memory or stack
+   * while reading it (the readers' budgets should make that path unused).
+   */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    try {
+      return commandLine().setOut(out).setErr(err).execute(args);
+    } catch (OutOfMemoryError e) {
+      err.println("ticketproof: out of memory (" + e.getMessage() + "); the input is too large for the heap: give "
+          + "the JVM more memory (-Xmx in TICKETPROOF_JAVA_OPTS) or a smaller input");
+      err.flush();
+      return 2;
+    } catch (StackOverflowError e) {
+      err.println("ticketproof: an input is nested too deeply to process (stack overflow)");
+      err.flush();
+      return 2;
+    }
+  }
+
+  /** 2 for bad input the user gave (a usage error, an unreadable or too large file, a bad setting), else 1. */
+  static int exitCode(Throwable ex) {
+    return ex instanceof UsageError || ex instanceof ImportException || ex instanceof Budget.BadSetting
+        || ex instanceof java.nio.file.InvalidPathException ? 2 : 1;
+  }
+
+  /** The one-line message of an exception that ended a command (an internal error names where it happened). */
+  static String describe(Throwable ex) {
+    if (exitCode(ex) == 2) return ex.getMessage();
+    StackTraceElement[] st = ex.getStackTrace();
+    return "internal error: " + ex.getClass().getName() + ": " + ex.getMessage()
+        + (st.length > 0 ? " (at " + st[0] + ")" : "");
+  }
+
+  /**
+   * The command line with TicketProof's error handling: a bad flag or input is a one-line message on stderr and
+   * exit code 2, an internal error one line and exit code 1 (no stack trace);
    * with {@code --format json}, every error (bad flag, bad input, rejected file, internal error) that leaves stdout
    * empty also prints {@code {"error": MESSAGE, "exitCode": N}} on stdout, MESSAGE being what went to stderr.
    */
@@ -50,9 +89,11 @@ public final class Main implements Runnable {
     cl.setExecutionStrategy(Main::execute);
     cl.setParameterExceptionHandler(Main::badParameter);
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      ex.printStackTrace(cmd.getErr());
-      if (json(parsed)) jsonError(cmd.getOut(), "internal error: " + ex, 1);
-      return 1;
+      String msg = cmd.getCommandSpec().qualifiedName() + ": " + describe(ex);
+      cmd.getErr().println(msg);
+      cmd.getErr().flush();
+      if (json(parsed)) jsonError(cmd.getOut(), msg, exitCode(ex));
+      return exitCode(ex);
     });
     return cl;
   }

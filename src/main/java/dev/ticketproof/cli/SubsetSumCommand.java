@@ -113,6 +113,7 @@ public final class SubsetSumCommand implements Runnable {
           throw new UsageError("--n must be in [1, " + m.maxN() + "] for --mode " + m.cliName() + ", got " + n);
         }
         checkEps(eps);
+        Cli.checkResolvable("--eps", eps, n);
         checkTrials(trials);
       } catch (UsageError e) {
         return fail(spec, e);

@@ -2,7 +2,6 @@ package dev.ticketproof.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -54,12 +53,8 @@ public final class SweepCommand implements Callable<Integer> {
   }
 
   private int run() throws IOException {
-    int th = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    if (th < 1) throw new UsageError("--threads must be >= 1, got " + th);
-    Path parent = out.toAbsolutePath().getParent();
-    if (parent != null && !Files.isDirectory(parent)) {
-      throw new UsageError("--out " + out + ": directory " + parent + " does not exist");
-    }
+    int th = Cli.threads(threads);
+    SafeOutput.check(out, "--out", specFile);
     Sweep sweep = Sweep.read(specFile);
     long start = System.nanoTime();
     int total = sweep.points().size();

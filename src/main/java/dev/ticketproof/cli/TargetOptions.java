@@ -42,7 +42,14 @@ final class TargetOptions {
           + " (a preset such as synflow-conv or openlth-cifar-resnet, or a JSON spec)");
     }
     try {
-      return TargetLoader.load(Path.of(target), arch, phi.name(), inputShape, "--input-shape", true).built().network();
+      Network net = TargetLoader.load(Path.of(target), arch, phi.name(), inputShape, "--input-shape", true).built()
+          .network();
+      if (inputShape == null && dev.ticketproof.targets.Presets.isPreset(arch)) {
+        System.err.println("note: " + arch + " on " + target + ": input shape "
+            + java.util.Arrays.toString(net.inputShape()) + " assumed (see docs/arch-spec.md, presets); give "
+            + "--input-shape to check the tensors against your inputs");
+      }
+      return net;
     } catch (ImportException e) {
       throw new UsageError(e.getMessage());
     }

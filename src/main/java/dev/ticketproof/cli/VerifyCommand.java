@@ -76,7 +76,6 @@ public final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     try {
-      if (samples < 0) throw new UsageError("--samples must be >= 0, got " + samples);
       Cli.checkSearch(search);
       if (!Files.isRegularFile(ticket)) throw new UsageError(ticket + ": no such ticket file");
       TicketCertificate cert;
@@ -85,6 +84,8 @@ public final class VerifyCommand implements Callable<Integer> {
       } catch (TicketFile.Unreadable e) {
         err.println("verify: rejected: " + e.getMessage());
         return 3;
+      } catch (TicketFile.TooLarge e) {
+        throw new UsageError(e.getMessage());
       } catch (IOException e) {
         throw new UsageError(ticket + ": cannot read (" + e.getMessage() + ")");
       }
@@ -96,10 +97,25 @@ public final class VerifyCommand implements Callable<Integer> {
         return 3;
       }
       String t = target != null ? target : cert.header().target();
-      if (t == null || (!t.startsWith("builtin:") && target == null)) {
+      if (t == null) {
+        err.println("verify: rejected: " + ticket + ": the header names no target (damaged certificate)");
+        return 3;
+      }
+      if (!t.startsWith("builtin:") && target == null) {
         throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC");
       }
-      Network net = TargetOptions.load(t, arch, phi, inputShape);
+      Network net;
+      try {
+        net = TargetOptions.load(t, arch, phi, inputShape);
+      } catch (UsageError e) {
+        if (target != null) throw e;
+        err.println("verify: rejected: " + ticket + ": the header's target " + t + " cannot be loaded ("
+            + e.getMessage() + ")");
+        return 3;
+      }
+      Cli.checkSamples(samples, net);
+      Cli.checkMeasurement(net, Math.max(1, Math.max(cert.header().rho(), cert.header().rho1())),
+          samples + (data != null ? 1 : 0));
       java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
       double[][] points = around == null ? null : Cli.aroundPoints(net, around);
       long start = System.nanoTime();

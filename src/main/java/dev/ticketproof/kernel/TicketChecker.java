@@ -367,6 +367,9 @@ public final class TicketChecker {
           double[] out = new double[e2.length];
           for (int j = 0; j < out.length; j++) out[j] = lip * (e2[j] + es[j]);
           err = out;
+          double[][] iv = Intervals.residual(r, lo, hi, phi);
+          lo = iv[0];
+          hi = iv[1];
         }
       }
       double bound = 0;

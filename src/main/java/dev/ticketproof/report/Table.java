@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -105,28 +104,16 @@ public final class Table {
     return m;
   }
 
-  /** Writes text to a file atomically (temporary file in the same directory, then a move). */
+  /** Writes text to a file atomically ({@link dev.ticketproof.io.AtomicFile}). */
   public static void writeAtomically(Path file, String text) throws IOException {
     writeAtomically(file, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /**
-   * Writes bytes to a file atomically (temporary file in the same directory, then a move); the file is readable by
-   * everyone (rw-r--r--) where the file system has POSIX permissions.
+   * Writes bytes to a file atomically ({@link dev.ticketproof.io.AtomicFile}: temporary file in the same directory,
+   * then a rename; the mode is what the umask gives any new file).
    */
   public static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path abs = file.toAbsolutePath();
-    Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
-    try {
-      Files.write(tmp, bytes);
-      try {
-        Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: keep the default permissions
-      }
-      Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    dev.ticketproof.io.AtomicFile.write(file, bytes);
   }
 }
