@@ -227,7 +227,7 @@ public final class ConstructCommand implements Callable<Integer> {
     if (fixedRho != null) widest = Math.min(widest, Math.max(rho1 != null ? rho1 : 2 * fixedRho, fixedRho));
     if (eps != null) Cli.checkResolvable("--eps", eps, widest);
     Cli.checkSamples(Math.max(16, samples), net);
-    Cli.checkMeasurement(net, widest, Math.max(16, samples) + (data != null ? 1 : 0));
+    Cli.checkMeasurement(net, widest, samples + (data != null ? 1 : 0));
     int th = Cli.threads(threads);
     Cli.checkSearch(search);
     if (out != null) SafeOutput.check(out, "--out", inputs());

@@ -22,6 +22,7 @@ public final class Budget {
 
   private final String source;
   private final long limit;
+  private final String hint;
   private final Function<String, ? extends RuntimeException> error;
   private long used;
 
@@ -39,13 +40,18 @@ public final class Budget {
    * @param error makes the exception thrown when the limit would be exceeded (it gets the whole message)
    */
   public Budget(String source, Function<String, ? extends RuntimeException> error) {
-    this(source, limit(), error);
+    this(source, limit(), "; " + HINT, error);
   }
 
-  /** A budget with an explicit limit in bytes. */
+  /** A budget with a fixed limit in bytes (for a part whose real size is known to be small, e.g. a header). */
   public Budget(String source, long limit, Function<String, ? extends RuntimeException> error) {
+    this(source, limit, " (fixed)", error);
+  }
+
+  private Budget(String source, long limit, String hint, Function<String, ? extends RuntimeException> error) {
     this.source = source;
     this.limit = limit;
+    this.hint = hint;
     this.error = error;
   }
 
@@ -96,8 +102,7 @@ public final class Budget {
   public void reserve(long bytes, String what) {
     if (bytes < 0 || bytes > limit - used) {
       throw error.apply(source + ": " + what + " declares " + describe(bytes) + (used > 0 ? " (after "
-          + describe(used) + " already read)" : "") + ", above the input limit of " + describe(limit) + "; "
-          + HINT);
+          + describe(used) + " already read)" : "") + ", above the input limit of " + describe(limit) + hint);
     }
     used += bytes;
   }

@@ -50,7 +50,8 @@ class HostileInputTest {
   @BeforeAll
   static void certificate() {
     ticket = dir.resolve("small-fc.tpz");
-    run("construct", "--target", "builtin:small-fc", "--samples", "2", "--no-progress", "--out", ticket.toString())
+    run("construct", "--target", "builtin:small-fc", "--rho", "15", "--eps", "0.01", "--samples", "2",
+        "--no-progress", "--out", ticket.toString())
         .expect(0);
   }
 
@@ -285,7 +286,7 @@ class HostileInputTest {
     }
     String header = new String(entries(ticket).get("header.json"), StandardCharsets.UTF_8);
     String[] damaged = {header.replace("\"seed\": 1,", "\"seed\": 1.5,"),
-        header.replace("\"version\": 1,", "\"version\": 1.5,"), header.replace("\"rho\": 15,", "\"rho\": 1e30,"),
+        header.replaceFirst("\"version\": (\\d+),", "\"version\": $1.5,"), header.replace("\"rho\": 15,", "\"rho\": 1e30,"),
         header.replace("\"seed\": 1,", "\"seed\": 1, \"seed\": 2,"), header.replace("\"rho\": 15,", "\"rho\": \"15\",")};
     for (int i = 0; i < damaged.length; i++) {
       assertThat(damaged[i]).isNotEqualTo(header);
