@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
  * <p>Proof page: proofs/subset-sum.md
  */
 class SubsetSumProperties {
-  private static final long SEED = 20220517L;
+  /** The seed; {@code -Dtp.statSeed=N} runs the statistical properties under another one (scripts/fresh-seeds.sh). */
+  static final long SEED = Long.getLong("tp.statSeed", 20220517L);
   private static final double ALPHA = EmpiricalBound.MAX_ALPHA;
 
   private static double[] base(long seed, long stream, int n) {
@@ -300,25 +301,59 @@ class SubsetSumProperties {
    */
   @Test
   void widthBoundMeetsOneMinusDeltaAtItsCriticalPoints() {
-    checkCriticalPoints(16, 600);
+    assertThat(criticalPointViolations(WidthBound.C, 16)).isEmpty();
   }
 
   @Test
   @Tag("slow")
   void widthBoundMeetsOneMinusDeltaAtItsCriticalPointsUpToTwentyTwo() {
-    checkCriticalPoints(22, 3000);
+    assertThat(criticalPointViolations(WidthBound.C, 22)).isEmpty();
   }
 
-  private static void checkCriticalPoints(int maxK, int trials) {
-    int firstK = (int) Math.ceil(WidthBound.C * Math.log(2));
+  /**
+   * The same check has the power to reject a constant that is too small: with C = 5 the first critical point is
+   * k = 4, m = e^{-4/5} = 0.449, where the coverage (about 0.48) is 0.07 below 1 - m = 0.551.
+   */
+  @Test
+  void widthConstantFiveIsRejected() {
+    java.util.List<String> violations = criticalPointViolations(5, 4);
+    System.out.println("SubsetSumProperties: C = 5 rejected at " + violations);
+    assertThat(violations).as("C = 5 must fail at its first critical point (seed %d)", SEED).isNotEmpty();
+  }
+
+  /** A shortfall of coverage below 1 - m_k that the critical-point check must detect. */
+  static final double SHORTFALL = 0.07;
+  /** The probability of missing such a shortfall (1 - power). */
+  static final double MISS = 1e-4;
+
+  /**
+   * Base sets per critical point (power calculation, proofs/subset-sum.md): a coverage {@link #SHORTFALL} below
+   * 1 - m makes the Clopper-Pearson interval at {@link #ALPHA} lie wholly below 1 - m with probability at least
+   * 1 - {@link #MISS} once (z_{alpha/2} + z_{miss})^2 p (1 - p) / d^2 base sets are drawn, p (1 - p) <= 1/4.
+   */
+  static int trialsForPower() {
+    NormalDistribution z = NormalDistribution.of(0, 1);
+    double sum = z.inverseSurvivalProbability(ALPHA / 2) + z.inverseSurvivalProbability(MISS);
+    return (int) Math.ceil(sum * sum * 0.25 / (SHORTFALL * SHORTFALL));
+  }
+
+  /** The critical points k of the width bound with constant c (k up to maxK) whose coverage is below 1 - m_k. */
+  static java.util.List<String> criticalPointViolations(double c, int maxK) {
+    int trials = trialsForPower();
+    java.util.List<String> violations = new java.util.ArrayList<>();
+    int firstK = (int) Math.ceil(c * Math.log(2));
     for (int k = firstK; k <= maxK; k++) {
-      double m = Math.exp(-k / WidthBound.C);
-      while (WidthBound.uniform(m, m) > k) m = Math.nextUp(m); // rounding of C ln(1/m) at the step
-      assertThat(WidthBound.uniform(m, m)).as("width at m_k").isEqualTo(k);
+      double m = Math.exp(-k / c);
+      while (WidthBound.uniform(m, m, c) > k) m = Math.nextUp(m); // rounding of C ln(1/m) at the step
+      assertThat(WidthBound.uniform(m, m, c)).as("width at m_k").isEqualTo(k);
       Experiments.CoverageResult r = Experiments.coverage(k, m, trials, SEED + k, false, null);
       BoundVerdict v = EmpiricalBound.check(r.trials(), r.covered(), 1 - m, Direction.AT_LEAST);
-      assertThat(v.consistent()).as("k=%d m=%.5f seed=%d: %s", k, m, SEED + k, v.message()).isTrue();
+      if (!v.consistent()) {
+        violations.add(String.format(Locale.ROOT, "C=%g k=%d m=%.5f seed=%d: covered %d/%d: %s", c, k, m, SEED + k,
+            r.covered(), r.trials(), v.message()));
+      }
     }
+    return violations;
   }
 
   /** The width bound on a grid of (eps, delta); coverage measured with at most 16 candidates (a lower bound). */
