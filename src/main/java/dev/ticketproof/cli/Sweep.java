@@ -72,14 +72,19 @@ public final class Sweep {
   public static Sweep read(Path file) {
     String text;
     try {
+      if (!Files.isRegularFile(file)) throw new IOException("not a regular file");
+      if (Files.size(file) > dev.ticketproof.io.ArchSpec.MAX_SPEC_BYTES) {
+        throw new IOException(Files.size(file) + " bytes, above the " + dev.ticketproof.io.ArchSpec.MAX_SPEC_BYTES
+            + " a spec may have");
+      }
       text = Files.readString(file);
     } catch (IOException e) {
       throw new UsageError(file + ": cannot read the sweep spec (" + e.getMessage() + ")");
     }
     JsonElement root;
     try {
-      root = JsonParser.parseString(text);
-    } catch (JsonParseException e) {
+      root = dev.ticketproof.kernel.StrictJson.parse(text);
+    } catch (IllegalArgumentException e) {
       throw new UsageError(file + ": not valid JSON (" + e.getMessage() + ")");
     }
     return of(file.toString(), root);
