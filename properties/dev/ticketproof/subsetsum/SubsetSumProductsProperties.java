@@ -174,12 +174,15 @@ class SubsetSumProductsProperties {
    * A sound lower bound of "every z in [-1, 1] is within eps of a subset sum" that uses every candidate. The exact
    * subset sums of the first {@link #EXACT} candidates give the largest interval [a, b] around 0 (the empty sum)
    * every point of which is within eps of a sum (consecutive sorted sums at most 2 eps apart). A further candidate
-   * x extends it to [a, b] united with [a + x, b + x] when the two overlap (|x| <= b - a): the earlier sums cover
-   * the first, the same sums plus x the second. Covered when [a, b] contains [-1, 1]. It can miss a coverage,
+   * x (smallest magnitude first) extends it to [a, b] united with [a + x, b + x] when the two overlap
+   * (|x| <= b - a): the earlier sums cover the first, the same sums plus x the second. Covered when [a, b] contains [-1, 1]. It can miss a coverage,
    * never invent one, so a check of P(cover) >= 1 - delta with it can only err towards failing.
    */
-  static boolean coversAllLowerBound(double[] x, double eps) {
-    int k = Math.min(EXACT, x.length);
+  static boolean coversAllLowerBound(double[] x, double eps) { return coversAllLowerBound(x, eps, EXACT); }
+
+  /** As {@link #coversAllLowerBound(double[], double)} with the first {@code exact} candidates enumerated. */
+  static boolean coversAllLowerBound(double[] x, double eps, int exact) {
+    int k = Math.min(exact, x.length);
     double[] sums = new double[1 << k];
     for (int mask = 1; mask < sums.length; mask++) {
       sums[mask] = sums[mask & (mask - 1)] + x[Integer.numberOfTrailingZeros(mask)];
@@ -194,10 +197,13 @@ class SubsetSumProductsProperties {
     while (lo > 0 && sums[lo] - sums[lo - 1] <= 2 * eps) lo--;
     double a = sums[lo] - eps;
     double b = sums[hi] + eps;
-    for (int i = k; i < x.length && !(a <= -1 && b >= 1); i++) {
-      if (Math.abs(x[i]) <= b - a) {
-        a = Math.min(a, a + x[i]);
-        b = Math.max(b, b + x[i]);
+    double[] byMagnitude = java.util.Arrays.stream(x, k, x.length).boxed()
+        .sorted(java.util.Comparator.comparingDouble(Math::abs)).mapToDouble(Double::doubleValue).toArray();
+    for (int i = 0; i < byMagnitude.length && !(a <= -1 && b >= 1); i++) { // smallest first: each is likelier to fit
+      double v = byMagnitude[i];
+      if (Math.abs(v) <= b - a) {
+        a = Math.min(a, a + v);
+        b = Math.max(b, b + v);
       }
     }
     return a <= -1 && b >= 1;
