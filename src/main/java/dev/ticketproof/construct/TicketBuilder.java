@@ -227,28 +227,38 @@ public final class TicketBuilder {
       s.hi = new double[in[0]];
       Arrays.fill(s.lo, src.params().inputLow());
       Arrays.fill(s.hi, src.params().inputHigh());
-      for (SourceNetwork.Node node : src.nodes()) {
-        if (node instanceof SourceNetwork.Univariate u) {
-          s = univariate(u, s);
-        } else if (node instanceof SourceNetwork.Conv c) {
-          s = conv(c, s, c.phiAfter());
-        } else if (node instanceof SourceNetwork.Residual r) {
-          State h = conv(r.conv1(), s, true);
-          State br = conv(r.conv2(), h, false);
-          State pr = r.projection() != null ? conv(r.projection(), s, false) : null;
-          State out = new State();
-          out.layout = br.layout;
-          out.constVal = new double[br.layout.units()];
-          for (int o = 0; o < out.constVal.length; o++) {
-            double skip = pr != null ? pr.constVal[o] : s.constVal[o];
-            out.constVal[o] = br.layout.isConstant(o) ? phi.value(br.constVal[o] + skip) : Double.NaN;
-          }
-          double[][] iv = Intervals.residual(r.target(), s.lo, s.hi, phi);
-          out.lo = iv[0];
-          out.hi = iv[1];
-          s = out;
-        }
+      for (SourceNetwork.Node node : src.nodes()) s = node.accept(after(s));
+    }
+
+    /** Builds a node's part of the mask; the state after the node, from the state before it. */
+    SourceNetwork.Visitor<State> after(State in) {
+      return new SourceNetwork.Visitor<>() {
+        @Override public State univariate(SourceNetwork.Univariate u) { return Builder.this.univariate(u, in); }
+
+        @Override public State conv(SourceNetwork.Conv c) { return Builder.this.conv(c, in, c.phiAfter()); }
+
+        /** Channelwise averages keep the layout, the constants and the intervals. */
+        @Override public State pool(SourceNetwork.Pool p) { return in; }
+
+        @Override public State residual(SourceNetwork.Residual r) { return Builder.this.residual(r, in); }
+      };
+    }
+
+    State residual(SourceNetwork.Residual r, State s) {
+      State h = conv(r.conv1(), s, true);
+      State br = conv(r.conv2(), h, false);
+      State pr = r.projection() != null ? conv(r.projection(), s, false) : null;
+      State out = new State();
+      out.layout = br.layout;
+      out.constVal = new double[br.layout.units()];
+      for (int o = 0; o < out.constVal.length; o++) {
+        double skip = pr != null ? pr.constVal[o] : s.constVal[o];
+        out.constVal[o] = br.layout.isConstant(o) ? phi.value(br.constVal[o] + skip) : Double.NaN;
       }
+      double[][] iv = Intervals.residual(r.target(), s.lo, s.hi, phi);
+      out.lo = iv[0];
+      out.hi = iv[1];
+      return out;
     }
 
     State univariate(SourceNetwork.Univariate u, State in) {

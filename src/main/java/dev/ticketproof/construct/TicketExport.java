@@ -72,20 +72,23 @@ public final class TicketExport {
     int k = 0;
     for (SourceNetwork.Node n : src.nodes()) {
       String key = "layers." + k++;
-      if (n instanceof SourceNetwork.Univariate u) {
-        layers.add(w.univariate(key, u));
-      } else if (n instanceof SourceNetwork.Conv c) {
-        layers.add(w.sourceConv(key, c, c.phiAfter()));
-      } else if (n instanceof SourceNetwork.Pool p) {
-        layers.add(pool(p.target()));
-      } else if (n instanceof SourceNetwork.Residual r) {
-        JsonObject o = new JsonObject();
-        o.addProperty("kind", "residual");
-        o.add("conv1", w.sourceConv(key + ".conv1", r.conv1(), true));
-        o.add("conv2", w.sourceConv(key + ".conv2", r.conv2(), false));
-        if (r.projection() != null) o.add("projection", w.sourceConv(key + ".projection", r.projection(), false));
-        layers.add(o);
-      }
+      layers.add(n.accept(new SourceNetwork.Visitor<JsonObject>() {
+        @Override public JsonObject univariate(SourceNetwork.Univariate u) { return w.univariate(key, u); }
+
+        @Override public JsonObject conv(SourceNetwork.Conv c) { return w.sourceConv(key, c, c.phiAfter()); }
+
+        @Override public JsonObject pool(SourceNetwork.Pool p) { return TicketExport.pool(p.target()); }
+
+        @Override
+        public JsonObject residual(SourceNetwork.Residual r) {
+          JsonObject o = new JsonObject();
+          o.addProperty("kind", "residual");
+          o.add("conv1", w.sourceConv(key + ".conv1", r.conv1(), true));
+          o.add("conv2", w.sourceConv(key + ".conv2", r.conv2(), false));
+          if (r.projection() != null) o.add("projection", w.sourceConv(key + ".projection", r.projection(), false));
+          return o;
+        }
+      }));
     }
     for (TargetPlan.Step s : src.tail()) {
       String key = "layers." + k++;

@@ -122,7 +122,30 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
   }
 
   /** A source layer or structure. */
-  public sealed interface Node permits Univariate, Conv, Pool, Residual {}
+  public sealed interface Node permits Univariate, Conv, Pool, Residual {
+    /** Calls the visitor's method for this node's kind. */
+    <R> R accept(Visitor<R> v);
+  }
+
+  /**
+   * One method per node kind: the builder, the checker, the evaluator and the exporter walk the source network
+   * through this, so a new kind of node is a compile error in each of them, not a silently skipped node.
+   *
+   * @param <R> what a visit returns
+   */
+  public interface Visitor<R> {
+    /** A univariate layer (the [identity] copies). */
+    R univariate(Univariate u);
+
+    /** A convolution (or a linear layer in normal form). */
+    R conv(Conv c);
+
+    /** A pooling step, kept from the target. */
+    R pool(Pool p);
+
+    /** A residual block. */
+    R residual(Residual r);
+  }
 
   /**
    * A univariate 1x1 layer: copy unit (i, m) = phi(w1 x_i); constant unit m = phi(beta_m).
@@ -143,6 +166,8 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
 
     /** Dense parameter count of the source layer (weights and biases). */
     public long sourceParams() { return (long) out.units() * in.units() + out.units(); }
+
+    @Override public <R> R accept(Visitor<R> v) { return v.univariate(this); }
   }
 
   /**
@@ -203,13 +228,19 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
 
     /** Total number of weight slots (the mask's index range). */
     public long size() { return sourceParams(); }
+
+    @Override public <R> R accept(Visitor<R> v) { return v.conv(this); }
   }
 
   /** Pooling, applied channelwise to every unit. */
-  public record Pool(TargetPlan.Pool target) implements Node {}
+  public record Pool(TargetPlan.Pool target) implements Node {
+    @Override public <R> R accept(Visitor<R> v) { return v.pool(this); }
+  }
 
   /** A residual block of the source: same skip topology as the target's. */
-  public record Residual(TargetPlan.Residual target, Conv conv1, Conv conv2, Conv projection) implements Node {}
+  public record Residual(TargetPlan.Residual target, Conv conv1, Conv conv2, Conv projection) implements Node {
+    @Override public <R> R accept(Visitor<R> v) { return v.residual(this); }
+  }
 
   /**
    * The smallest power of two at least x, for x &gt; 0 (1 for x = 0), within [2^-60, 2^60]: the scale of a weight

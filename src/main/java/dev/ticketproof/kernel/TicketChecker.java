@@ -335,17 +335,7 @@ public final class TicketChecker {
       s.hi = new double[in[0]];
       Arrays.fill(s.lo, src.params().inputLow());
       Arrays.fill(s.hi, src.params().inputHigh());
-      for (SourceNetwork.Node node : src.nodes()) {
-        if (node instanceof SourceNetwork.Univariate u) {
-          s = univariate(u, s);
-        } else if (node instanceof SourceNetwork.Conv c) {
-          s = conv(c, s, c.phiAfter());
-        } else if (node instanceof SourceNetwork.Pool) {
-          // channelwise averages keep per-unit errors, constants and intervals
-        } else if (node instanceof SourceNetwork.Residual r) {
-          s = residual(r, s);
-        }
-      }
+      for (SourceNetwork.Node node : src.nodes()) s = node.accept(after(s));
       for (int k = 0; k < cert.keptBiases().length; k++) {
         if (!isUnivariate(k) && cert.keptBiases()[k].length > 0) {
           throw new Rejection("layer " + k + " keeps biases, but only univariate source layers have biases");
@@ -404,6 +394,20 @@ public final class TicketChecker {
       return new Report(Verdict.holds(), bound, List.copyOf(reports), ticket + tailParams, kept, inst, failed,
           maxErr, srcParams + tailParams, tgtParams + tailParams, src.depth() + tailDepth(), bound,
           Double.POSITIVE_INFINITY);
+    }
+
+    /** The state after a node, from the state before it. */
+    SourceNetwork.Visitor<State> after(State in) {
+      return new SourceNetwork.Visitor<>() {
+        @Override public State univariate(SourceNetwork.Univariate u) { return Analysis.this.univariate(u, in); }
+
+        @Override public State conv(SourceNetwork.Conv c) { return Analysis.this.conv(c, in, c.phiAfter()); }
+
+        /** Channelwise averages keep per-unit errors, constants and intervals. */
+        @Override public State pool(SourceNetwork.Pool p) { return in; }
+
+        @Override public State residual(SourceNetwork.Residual r) { return Analysis.this.residual(r, in); }
+      };
     }
 
     int tailDepth() {

@@ -181,20 +181,22 @@ public final class Evaluator {
     Activation phi = src.plan().phi();
     long seed = src.params().seed();
     List<Op> ops = new ArrayList<>();
-    for (SourceNetwork.Node n : src.nodes()) {
-      if (n instanceof SourceNetwork.Univariate u) {
-        ops.add(univariate(u, cert, seed, phi));
-      } else if (n instanceof SourceNetwork.Conv c) {
-        ops.add(ticketConv(c, cert, seed, phi, c.phiAfter()));
-      } else if (n instanceof SourceNetwork.Pool p) {
-        ops.add(pool(p.target()));
-      } else if (n instanceof SourceNetwork.Residual r) {
+    SourceNetwork.Visitor<Op> op = new SourceNetwork.Visitor<>() {
+      @Override public Op univariate(SourceNetwork.Univariate u) { return Evaluator.univariate(u, cert, seed, phi); }
+
+      @Override public Op conv(SourceNetwork.Conv c) { return ticketConv(c, cert, seed, phi, c.phiAfter()); }
+
+      @Override public Op pool(SourceNetwork.Pool p) { return Evaluator.pool(p.target()); }
+
+      @Override
+      public Op residual(SourceNetwork.Residual r) {
         Op c1 = ticketConv(r.conv1(), cert, seed, phi, true);
         Op c2 = ticketConv(r.conv2(), cert, seed, phi, false);
         Op proj = r.projection() == null ? null : ticketConv(r.projection(), cert, seed, phi, false);
-        ops.add(residual(c1, c2, proj, phi));
+        return Evaluator.residual(c1, c2, proj, phi);
       }
-    }
+    };
+    for (SourceNetwork.Node n : src.nodes()) ops.add(n.accept(op));
     for (TargetPlan.Step s : src.tail()) ops.add(targetOp(s, phi));
     return new Evaluator(ops, phi, src.plan().inputShape());
   }

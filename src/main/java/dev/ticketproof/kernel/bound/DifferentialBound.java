@@ -114,15 +114,16 @@ public final class DifferentialBound {
       s.target = FormMap.input(shape[0], shape[1], shape[2], lo, hi,
           wide && FormMap.fits(shape[0], (long) shape[1] * shape[2], shape[0], BUDGET));
       for (SourceNetwork.Node node : src.nodes()) {
-        if (node instanceof SourceNetwork.Univariate u) {
-          s = univariate(u, s);
-        } else if (node instanceof SourceNetwork.Conv c) {
-          s = activate(conv(c, s), c.phiAfter());
-        } else if (node instanceof SourceNetwork.Pool p) {
-          s = pool(p.target(), s);
-        } else if (node instanceof SourceNetwork.Residual r) {
-          s = residual(r, s);
-        }
+        State in = s;
+        s = node.accept(new SourceNetwork.Visitor<State>() {
+          @Override public State univariate(SourceNetwork.Univariate u) { return Pass.this.univariate(u, in); }
+
+          @Override public State conv(SourceNetwork.Conv c) { return activate(Pass.this.conv(c, in), c.phiAfter()); }
+
+          @Override public State pool(SourceNetwork.Pool p) { return Pass.this.pool(p.target(), in); }
+
+          @Override public State residual(SourceNetwork.Residual r) { return Pass.this.residual(r, in); }
+        });
       }
       for (TargetPlan.Step step : src.tail()) {
         if (step instanceof TargetPlan.Affine a) {
