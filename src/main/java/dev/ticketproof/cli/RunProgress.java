@@ -68,7 +68,6 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
       }
     }
     double[] kernelLayers = kernel.stream().mapToDouble(Double::doubleValue).toArray();
-    if (construct) round.add(new Stage("kernel: what to claim", kernelTotal, kernelLayers));
     round.add(new Stage("kernel check", kernelTotal, kernelLayers));
     measuring = samples > 0 ? new Stage("measuring " + samples + " samples", measure * samples, null) : null;
     perSample = measure;
@@ -141,7 +140,7 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
   /** Called as a kernel pass starts: enters its stage and returns the listener for its layers. */
   @Override
   public TicketChecker.Listener kernel(String pass) {
-    String prefix = pass.equals("claims") ? "kernel: what" : "kernel check";
+    String prefix = "kernel check";
     kernelLayer(prefix, 0);
     return (name, done, layers) -> kernelLayer(prefix, done);
   }

@@ -84,7 +84,7 @@ public final class TicketBuilder {
   public interface Progress {
     void step(String layer, long done, long total);
 
-    /** The listener for the kernel's pass {@code claims} (what to claim) or {@code check} (the final check). */
+    /** The listener for the kernel's pass {@code check} (what to claim and the check of the claim, in one). */
     default TicketChecker.Listener kernel(String pass) { return TicketChecker.Listener.NONE; }
 
     Progress NONE = (l, d, t) -> { };
@@ -96,19 +96,13 @@ public final class TicketBuilder {
     SourceNetwork src = SourceNetwork.of(plan, opt.params());
     Builder b = new Builder(src, opt, progress);
     b.run();
-    // The kernel recomputes the bound and the failure count from the mask; the certificate claims exactly those,
-    // and the kernel then checks the finished certificate from scratch.
-    // The target's hash (SHA-256 over all its parameters) is computed once for both headers.
-    String targetSha = TargetHash.of(target);
+    // The kernel recomputes the bound and the failure count from the mask, the certificate claims exactly those, and
+    // the kernel's verdict is the one it gives on the claimed certificate (one analysis: TicketChecker.certify).
     String digest = TicketFile.maskDigest(b.kept, b.keptBias);
-    TicketChecker.Report first = TicketChecker.claims(new TicketCertificate(
-        header(opt, targetSha, phi, Double.POSITIVE_INFINITY, digest, 0), b.kept, b.keptBias), target,
-        progress.kernel("claims"), opt.around());
-    double claim = first.verdict().isHolds() ? first.certifiedBound() : Double.POSITIVE_INFINITY;
-    TicketCertificate cert = new TicketCertificate(header(opt, targetSha, phi, claim, digest,
-        first.failedInstances()), b.kept, b.keptBias);
-    TicketChecker.Report report = TicketChecker.check(cert, target, phi, progress.kernel("check"), opt.around());
-    return new Result(cert, report, src, b.failures, b.instances);
+    TicketChecker.Certified c = TicketChecker.certify(new TicketCertificate(
+        header(opt, TargetHash.of(target), phi, Double.POSITIVE_INFINITY, digest, 0), b.kept, b.keptBias), target,
+        phi, progress.kernel("check"), opt.around());
+    return new Result(c.certificate(), c.report(), src, b.failures, b.instances);
   }
 
   /**

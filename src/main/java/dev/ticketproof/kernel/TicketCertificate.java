@@ -51,6 +51,12 @@ public record TicketCertificate(Header header, long[][] keptWeights, int[][] kep
 
     /** Whether the bound covers balls around points rather than the whole box. */
     public boolean local() { return aroundSha256 != null; }
+
+    /** This header with other claims (bound and failed instances). */
+    public Header withClaims(double bound, long failed) {
+      return new Header(version, target, targetSha256, activation, construction, rho, rho1, lambda, seed, inputLow,
+          inputHigh, upto, eps, bound, maskSha256, failed, aroundSha256, radius);
+    }
   }
 
   /** The source parameters this header defines. */

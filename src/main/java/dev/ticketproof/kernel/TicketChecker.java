@@ -105,6 +105,51 @@ public final class TicketChecker {
    */
   public static Report check(TicketCertificate cert, Network target, Activation phi, Listener listener,
       double[][] around) {
+    Object prepared = prepare(cert, target, phi, around);
+    if (prepared instanceof Report rejected) return rejected;
+    Prepared p = (Prepared) prepared;
+    return judge(cert.header(), analyse(p.src(), cert, listener, p.region()));
+  }
+
+  /**
+   * A certificate whose claims are the kernel's, and the kernel's verdict on it.
+   *
+   * @param certificate the certificate with the recomputed bound and failure count as its claims (an infinite claim
+   *     when the mask's structure is rejected)
+   * @param report the verdict of {@link #check} on that certificate
+   */
+  public record Certified(TicketCertificate certificate, Report report) {}
+
+  /**
+   * Claims what the kernel recomputes for a mask and checks the claimed certificate, analysing the mask once: the
+   * result is the certificate {@link #claims} would make and the report {@link #check} gives on it (the checks
+   * before the analysis do not read the claims, and the analysis does not either).
+   *
+   * @param unclaimed a certificate whose claims are ignored
+   * @param around the points of a local certificate, or null
+   */
+  public static Certified certify(TicketCertificate unclaimed, Network target, Activation phi, Listener listener,
+      double[][] around) {
+    TicketCertificate.Header u = unclaimed.header();
+    TicketCertificate.Header open = u.withClaims(Double.POSITIVE_INFINITY, 0);
+    TicketCertificate start = new TicketCertificate(open, unclaimed.keptWeights(), unclaimed.keptBiases());
+    Object prepared = prepare(start, target, phi, around);
+    if (prepared instanceof Report rejected) return new Certified(start, rejected);
+    Prepared p = (Prepared) prepared;
+    Report r = analyse(p.src(), start, listener, p.region());
+    TicketCertificate.Header claimed = r.verdict().isHolds() ? open.withClaims(r.certifiedBound(), r.failedInstances())
+        : open.withClaims(Double.POSITIVE_INFINITY, r.failedInstances());
+    String bad = headerProblem(claimed);
+    if (bad != null) return new Certified(start, rejected(bad));
+    return new Certified(new TicketCertificate(claimed, unclaimed.keptWeights(), unclaimed.keptBiases()),
+        judge(claimed, r));
+  }
+
+  /** The source network and region of a certificate whose header, target and mask digest check out. */
+  private record Prepared(SourceNetwork src, Region region) {}
+
+  /** The checks before the analysis: a {@link Prepared} source, or the rejecting {@link Report}. */
+  private static Object prepare(TicketCertificate cert, Network target, Activation phi, double[][] around) {
     TicketCertificate.Header h = cert.header();
     String bad = headerProblem(h);
     if (bad != null) return rejected(bad);
@@ -137,13 +182,15 @@ public final class TicketChecker {
     if (!digest.equals(h.maskSha256())) {
       return rejected("mask digest mismatch: header has " + h.maskSha256() + ", mask has " + digest);
     }
-    SourceNetwork src;
     try {
-      src = SourceNetwork.of(TargetPlan.of(target, kphi), cert.params());
+      return new Prepared(SourceNetwork.of(TargetPlan.of(target, kphi), cert.params()), region);
     } catch (IllegalArgumentException e) {
       return rejected("source network cannot be rebuilt: " + e.getMessage());
     }
-    Report r = analyse(src, cert, listener, region);
+  }
+
+  /** The checks after the analysis: the header's claims against the recomputed figures. */
+  private static Report judge(TicketCertificate.Header h, Report r) {
     if (!r.verdict().isHolds()) return r;
     if (!Double.isFinite(h.claimedBound())) {
       // a vacuous claim certifies nothing; checked after the structure so that a malformed mask keeps its reason

@@ -50,7 +50,7 @@ class ProgressAndErrorsTest {
     assertThat(runs[0].code()).as(runs[0].err()).isZero();
     assertThat(construct).doesNotContain("\r").doesNotContain("\u001b");
     assertThat(notes(construct, "construct")).containsExactly("layer 0", "layer 2", "layer 5",
-        "kernel: what to claim", "kernel check", "measuring 4 samples", "adversarial search", "done");
+        "kernel check", "measuring 4 samples", "adversarial search", "done");
     assertThat(construct).contains("construct: 100 %, done");
 
     String verify = capturingStderr(() -> runs[1] = ImportCommandsTest.run("verify", t.toString(), "--samples",

@@ -1,0 +1,58 @@
+package dev.ticketproof.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.subsetsum.SubsetSum;
+import dev.ticketproof.targets.Builtins;
+import org.junit.jupiter.api.Test;
+
+/** One analysis ({@link TicketChecker#certify}) gives what claims-then-check gives. */
+class CertifyTest {
+  static TicketCertificate ticket(Network target, Activation phi) {
+    SourceNetwork.Params p = SourceNetwork.Params.of(SourceNetwork.Construction.L_PLUS_1, 6, phi).withSeed(3);
+    return TicketBuilder.build(target, phi, new TicketBuilder.Options(p, 0.02, SubsetSum.Mode.MIN_SIZE, 1, "t"),
+        TicketBuilder.Progress.NONE).certificate();
+  }
+
+  @Test
+  void certifyEqualsClaimsThenCheck() {
+    for (String name : new String[] {"small-cnn", "small-resnet"}) {
+      Activation phi = ActivationCatalog.parse("relu");
+      Network target = Builtins.of(name, phi);
+      TicketCertificate built = ticket(target, phi);
+      TicketCertificate unclaimed = new TicketCertificate(built.header().withClaims(0, 7), built.keptWeights(),
+          built.keptBiases());
+      TicketChecker.Certified c = TicketChecker.certify(unclaimed, target, phi, TicketChecker.Listener.NONE, null);
+      TicketChecker.Report claims = TicketChecker.claims(unclaimed, target);
+      assertThat(c.certificate().header().claimedBound()).as(name).isEqualTo(claims.certifiedBound());
+      assertThat(c.certificate().header().claimedFailedInstances()).isEqualTo(claims.failedInstances());
+      assertThat(c.report().verdict().isHolds()).as(c.report().verdict().toString()).isTrue();
+      assertThat(c.report()).isEqualTo(TicketChecker.check(c.certificate(), target, phi));
+    }
+  }
+
+  @Test
+  void aRejectedMaskClaimsNothingAndKeepsItsReason() {
+    Activation phi = ActivationCatalog.parse("relu");
+    Network target = Builtins.of("small-cnn", phi);
+    TicketCertificate built = ticket(target, phi);
+    long[][] w = built.keptWeights().clone();
+    int k = 0;
+    while (w[k].length == 0) k++;
+    w[k] = w[k].clone();
+    w[k][w[k].length - 1] = Long.MAX_VALUE / 4;
+    String digest = TicketFile.maskDigest(w, built.keptBiases());
+    TicketCertificate.Header h = built.header();
+    TicketCertificate bad = new TicketCertificate(new TicketCertificate.Header(h.version(), h.target(),
+        h.targetSha256(), h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(),
+        h.inputHigh(), h.upto(), h.eps(), 0, digest, 0), w, built.keptBiases());
+    TicketChecker.Certified c = TicketChecker.certify(bad, target, phi, TicketChecker.Listener.NONE, null);
+    assertThat(c.report().verdict().isHolds()).isFalse();
+    assertThat(c.report().verdict().reason()).isEqualTo(TicketChecker.check(bad, target, phi).verdict().reason());
+    assertThat(c.certificate().header().claimedBound()).isEqualTo(Double.POSITIVE_INFINITY);
+  }
+}
