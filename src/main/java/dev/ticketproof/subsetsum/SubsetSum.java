@@ -222,24 +222,39 @@ public final class SubsetSum {
    * null. O(n).
    */
   static int[] outOfReach(double[] x, double z, double eps) {
-    double pos = 0;
-    double neg = 0;
-    for (double v : x) {
-      pos += Math.max(v, 0.0);
-      neg += Math.min(v, 0.0);
+    // sum and sum of magnitudes in two interleaved chains each (the order only moves the rounding, see the slack)
+    double s0 = 0;
+    double s1 = 0;
+    double a0 = 0;
+    double a1 = 0;
+    int n = x.length;
+    int i = 0;
+    for (; i + 1 < n; i += 2) {
+      s0 += x[i];
+      a0 += Math.abs(x[i]);
+      s1 += x[i + 1];
+      a1 += Math.abs(x[i + 1]);
     }
-    double slack = 4 * (x.length + 2) * Math.ulp(Math.max(Math.max(pos, -neg), Math.abs(z)) + eps);
+    if (i < n) {
+      s0 += x[i];
+      a0 += Math.abs(x[i]);
+    }
+    double sum = s0 + s1;
+    double abs = a0 + a1;
+    double pos = (abs + sum) / 2;
+    double neg = (sum - abs) / 2;
+    double slack = 8 * (n + 2) * Math.ulp(Math.max(abs, Math.abs(z)) + eps);
     boolean above = z - pos > eps + slack;
     if (!above && !(neg - z > eps + slack)) {
       return null;
     }
     // branch-free selection: write every index, advance only past the chosen ones
-    int[] idx = new int[x.length + 1];
+    int[] idx = new int[n + 1];
     int k = 0;
     double sign = above ? 1 : -1;
-    for (int i = 0; i < x.length; i++) {
-      idx[k] = i;
-      k += sign * x[i] > 0 ? 1 : 0;
+    for (int j = 0; j < n; j++) {
+      idx[k] = j;
+      k += sign * x[j] > 0 ? 1 : 0;
     }
     return Arrays.copyOf(idx, k);
   }
