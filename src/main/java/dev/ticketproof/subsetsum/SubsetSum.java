@@ -15,15 +15,16 @@ import java.util.Arrays;
  * <ul>
  *   <li>{@link Mode#MIN_SIZE}: a subset of minimum cardinality within eps (the reference solver's choice, so ticket
  *       sizes compare), searched over the candidates sorted by value ({@code MinSizeSearch}): sizes 0 and 1 by a
- *       scan, 2 by two pointers, 3 by one candidate and two pointers, 4 by two disjoint pairs from the sorted table
+ *       scan, 2 by two pointers, 3 by one candidate and two pointers, 4 by two disjoint pairs from a hashed table
  *       of pair sums, and 5, 6, ... by enumerating all but two candidates with interval pruning and looking the
  *       last two up in the pair table. <b>Guarantee:</b> when the minimum cardinality is at most 4, the result has
- *       it (exhaustive search, no budget). Above 4 the result is minimal unless the enumeration of sizes 5, 6, ...
- *       exceeds {@link #MIN_SIZE_BUDGET} nodes, which never happens for n &le; 16 (for n &le; 40 the exact optimum
- *       decides feasibility once the first 2^(n/2) of them found nothing); when it does, say at size k, every
- *       subset within eps has at least k elements and the returned subset is a near-minimal one (a subset within
- *       eps shrunk by dropping one element or replacing two by one while it stays within eps), an upper bound on
- *       the minimum. n &le; {@link #MAX_N}.</li>
+ *       it (exhaustive search, no budget). For n &le; 40 the result always has the minimum cardinality: when a
+ *       first part of the enumeration of sizes 5, 6, ... (2^(n/2) nodes) finds nothing, the exact optimum decides
+ *       feasibility and a meet in the middle by size (the two halves' sorted subset sums grouped by cardinality)
+ *       finds the minimum in O(n 2^(n/2)). Above 40 the enumeration has {@link #MIN_SIZE_BUDGET} nodes; when they
+ *       run out at size k, every subset within eps has at least k elements and the returned subset is a
+ *       near-minimal one (the branch and bound's first hit shrunk by dropping one element or replacing two by one
+ *       while it stays within eps), an upper bound on the minimum. n &le; {@link #MAX_N}.</li>
  *   <li>{@link Mode#EXACT}: a subset with the optimal error \( \min_S |z - \sum_S x_i| \), by meet-in-the-middle:
  *       the \( 2^{\lceil n/2 \rceil} \) and \( 2^{\lfloor n/2 \rfloor} \) subset sums of the two halves are generated
  *       already sorted (merging \( L \) with \( L + x \) for each element, Horowitz and Sahni) and scanned with two
@@ -63,7 +64,7 @@ public final class SubsetSum {
   public static final int EXACT_MAX_N = 40;
   /** Largest base set for which {@link Mode#MIN_NORM} returns the exact least norm. */
   public static final int MIN_NORM_EXACT_N = 16;
-  /** Node budget of the {@link Mode#MIN_SIZE} enumeration of sizes 5 and more. */
+  /** Node budget of the {@link Mode#MIN_SIZE} enumeration of sizes 5 and more above n = 40. */
   public static final long MIN_SIZE_BUDGET = 1L << 20;
   /** Node budget of {@link Mode#FIRST_HIT} (and of the near-minimal fallback of {@link Mode#MIN_SIZE}) above n = 40. */
   public static final long FIRST_HIT_BUDGET = 1L << 20;
@@ -288,10 +289,11 @@ public final class SubsetSum {
   // min-size
 
   /**
-   * Sizes 0 to 4 exhaustively; then sizes 5, 6, ... within {@link #MIN_SIZE_BUDGET} nodes. For n &le; 40, when a
-   * first part of that enumeration (2^(n/2) nodes, about the cost of the meet-in-the-middle optimum) finds nothing,
-   * the exact optimum decides feasibility first. If the budget runs out, a subset within eps shrunk locally (the
-   * exact optimum for n &le; 40, the first hit of the branch and bound above).
+   * Sizes 0 to 4 exhaustively; then sizes 5, 6, ... by enumeration. For n &le; 40, when the first 2^(n/2) nodes of
+   * that enumeration (about the cost of the meet-in-the-middle optimum) find nothing, the exact optimum decides
+   * feasibility and the meet in the middle by size finds the minimum. Above 40 the enumeration has
+   * {@link #MIN_SIZE_BUDGET} nodes; if they run out, a subset within eps (the first hit of the branch and bound)
+   * shrunk locally.
    */
   static int[] minSize(double[] x, double z, double eps) {
     MinSizeSearch search = MinSizeSearch.get();
@@ -301,28 +303,97 @@ public final class SubsetSum {
       return r;
     }
     int n = x.length;
-    int[] fallback = null;
     if (n <= EXACT_MAX_N) {
       r = search.fromFive(Math.min(MIN_SIZE_BUDGET, 1L << Math.max(10, n / 2)));
-      if (r != null || !search.exhausted) {
-        return r != null ? r : indices(exactMask(x, z));
+      if (r != null) {
+        return r;
       }
-      fallback = indices(exactMask(x, z));
-      if (!(error(x, z, fallback, fallback.length) <= eps)) {
-        return fallback;
+      int[] opt = indices(exactMask(x, z));
+      if (!search.exhausted || !(error(x, z, opt, opt.length) <= eps)) {
+        return opt; // no subset within eps: the optimum
       }
+      long m = minSizeByHalves(x, z, eps, search.exhaustedAt);
+      return m >= 0 ? indices(m) : opt;
     }
     r = search.fromFive(MIN_SIZE_BUDGET);
     if (r != null) {
       return r;
     }
-    if (fallback == null) {
-      fallback = firstHit(x, z, eps);
-      if (!(error(x, z, fallback, fallback.length) <= eps)) {
-        return fallback;
-      }
+    int[] fallback = firstHit(x, z, eps);
+    if (!(error(x, z, fallback, fallback.length) <= eps)) {
+      return fallback;
     }
     return search.shrink(fallback);
+  }
+
+  /**
+   * For n &le; 40: a subset of minimum cardinality (at least {@code fromSize}) within eps, or -1 when there is
+   * none. Meet in the middle by size: the subset sums of each half, sorted, are grouped by cardinality (a stable
+   * counting sort keeps every group sorted); for k = fromSize, fromSize + 1, ... and every split k = i + j, two
+   * pointers over the first half's sums of cardinality i (ascending) and the second half's of cardinality j
+   * (descending) visit the pair closest to z. Time O(n 2^(n/2)).
+   */
+  private static long minSizeByHalves(double[] x, double z, double eps, int fromSize) {
+    int n = x.length;
+    int ha = (n + 1) / 2;
+    int hb = n - ha;
+    double[] ts = new double[1 << ha];
+    int[] tm = new int[1 << ha];
+    double[] as = new double[1 << ha];
+    int[] am = new int[1 << ha];
+    double[] bs = new double[1 << hb];
+    int[] bm = new int[1 << hb];
+    sortedSums(x, 0, ha, as, am, ts, tm);
+    int[] aStart = byCardinality(as, am, ha, ts, tm);
+    double[] ag = ts;
+    int[] agm = tm;
+    ts = as;
+    tm = am;
+    sortedSums(x, ha, hb, bs, bm, ts, tm);
+    int[] bStart = byCardinality(bs, bm, hb, ts, tm);
+    double[] bg = ts;
+    int[] bgm = tm;
+    double abs = Math.abs(z);
+    for (double v : x) abs += Math.abs(v);
+    double window = eps + 16 * Math.ulp(abs);
+    for (int k = fromSize; k <= n; k++) {
+      for (int i = Math.max(0, k - hb), last = Math.min(k, ha); i <= last; i++) {
+        int p = aStart[i];
+        int pe = aStart[i + 1];
+        int qs = bStart[k - i];
+        int q = bStart[k - i + 1] - 1;
+        while (p < pe && q >= qs) {
+          double t = ag[p] + bg[q];
+          if (Math.abs(t - z) <= window) {
+            long mask = (agm[p] & 0xFFFFFFFFL) | ((long) bgm[q] << ha);
+            if (error(x, z, mask) <= eps) {
+              return mask;
+            }
+          }
+          if (t < z) p++;
+          else q--;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Stable counting sort of the 2^bits sums (and masks) by the masks' cardinality into {@code outSums},
+   * {@code outMasks}; returns the start of each cardinality (length bits + 2).
+   */
+  private static int[] byCardinality(double[] sums, int[] masks, int bits, double[] outSums, int[] outMasks) {
+    int size = 1 << bits;
+    int[] start = new int[bits + 2];
+    for (int e = 0; e < size; e++) start[Integer.bitCount(masks[e]) + 1]++;
+    for (int c = 0; c <= bits; c++) start[c + 1] += start[c];
+    int[] fill = Arrays.copyOf(start, bits + 1);
+    for (int e = 0; e < size; e++) {
+      int o = fill[Integer.bitCount(masks[e])]++;
+      outSums[o] = sums[e];
+      outMasks[o] = masks[e];
+    }
+    return start;
   }
 
   /** A mask with the optimal error (meet-in-the-middle, n <= EXACT_MAX_N). */

@@ -185,6 +185,42 @@ class SubsetSumTest {
   }
 
   @Test
+  void minSizeIsExactUpToFortyEvenForLargeMinima() {
+    // eps = 1e-6 at n = 18..20: the minima are large (often 7 to 10), beyond the cheap enumeration, so the meet in
+    // the middle by size decides; brute force over all 2^n subsets
+    UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(11L);
+    int feasible = 0;
+    int large = 0;
+    for (int trial = 0; trial < 24; trial++) {
+      int n = 18 + trial % 3;
+      double[] x = new double[n];
+      for (int i = 0; i < n; i++) x[i] = rng.nextDouble(-1, 1);
+      double z = rng.nextDouble(-1, 1);
+      double eps = 1e-6;
+      double[] sums = new double[1 << n];
+      int min = Integer.MAX_VALUE;
+      for (int m = 1; m < sums.length; m++) {
+        sums[m] = sums[m & (m - 1)] + x[Integer.numberOfTrailingZeros(m)];
+        if (Integer.bitCount(m) < min && Math.abs(sums[m] - z) <= eps + 1e-12 && SubsetSum.error(x, z, m) <= eps) {
+          min = Integer.bitCount(m);
+        }
+      }
+      Solution s = SubsetSum.solve(x, z, eps, Mode.MIN_SIZE);
+      String ctx = "trial " + trial + " n=" + n + " z=" + z + " " + s;
+      if (min == Integer.MAX_VALUE) {
+        assertThat(s.withinEps()).as(ctx).isFalse();
+        assertThat(s.achievedError()).as(ctx).isEqualTo(SubsetSum.optimalError(x, z));
+      } else {
+        feasible++;
+        if (min >= 5) large++;
+        assertThat(s.withinEps()).as(ctx).isTrue();
+        assertThat(s.size()).as(ctx).isEqualTo(min);
+      }
+    }
+    assertThat(large).as("feasible " + feasible).isGreaterThan(3);
+  }
+
+  @Test
   void minSizeBeyondTheBudgetReturnsASmallSubsetWithinEps() {
     // eps = 1e-9 with 60 candidates: the minimum size is about 6, beyond what the budget enumerates
     UniformRandomProvider rng = RandomSource.XO_RO_SHI_RO_128_PP.create(10L);
