@@ -8,7 +8,8 @@ import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.measure.DataCheck;
 import dev.ticketproof.targets.Digits;
-import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.api.Ticket;
+import dev.ticketproof.api.Tickets;
 import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.measure.LowerBound;
 import dev.ticketproof.kernel.SourceNetwork;
@@ -17,7 +18,6 @@ import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TicketChecker;
 import dev.ticketproof.kernel.TicketFile;
 import dev.ticketproof.net.Network;
-import dev.ticketproof.subsetsum.SubsetSum;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -54,19 +54,37 @@ public final class DemoCommand implements Callable<Integer> {
           + "network's cost, as in construct).")
   Integer search;
 
-  /** One row of the demo. */
-  record Row(String target, String activation, String construction, String upto, double lo, double hi) {}
+  @Option(names = "--full", description = "Also the ResNet-20-sized sigmoid digits net at the default settings "
+      + "(takes minutes).")
+  boolean full;
+
+  /**
+   * One row of the demo: the library's defaults (the theorem's width, a tolerance calibrated for a 1 % relative
+   * output error, least-norm subsets) unless {@code rho} and {@code eps} fix the width and tolerance (for the targets
+   * whose tickets at the theorem's width take minutes to build and evaluate); digits targets are also evaluated on
+   * their first {@code data} test images.
+   */
+  record Row(String target, String activation, String construction, String upto, double lo, double hi, Integer rho,
+      Double eps, int data) {
+    static Row defaults(String target, String activation, String construction, String upto, double lo, double hi) {
+      return new Row(target, activation, construction, upto, lo, hi, null, null, 360);
+    }
+  }
 
   static final List<Row> ROWS = List.of(
-      new Row("small-fc", "relu", "l+1", null, -1, 1),
-      new Row("small-cnn", "relu", "l+1", null, -1, 1),
-      new Row("small-cnn", "sigmoid", "l+1", null, -1, 1),
-      new Row("small-cnn", "relu", "2l", null, -1, 1),
-      new Row("small-resnet", "relu", "l+1", null, -1, 1),
-      new Row("small-resnet", "sigmoid", "l+1", null, -1, 1),
-      new Row("mnist-cnn", "relu", "l+1", "2", 0, 1),
-      new Row("digits-cnn", "relu", "l+1", null, 0, 1),
-      new Row("digits-cnn", "relu", "2l", null, 0, 1));
+      Row.defaults("small-fc", "relu", "l+1", null, -1, 1),
+      Row.defaults("small-cnn", "relu", "l+1", null, -1, 1),
+      Row.defaults("small-cnn", "sigmoid", "l+1", null, -1, 1),
+      Row.defaults("small-cnn", "relu", "2l", null, -1, 1),
+      new Row("small-resnet", "relu", "l+1", null, -1, 1, 24, null, 0),
+      new Row("small-resnet", "sigmoid", "l+1", null, -1, 1, 24, null, 0),
+      new Row("mnist-cnn", "relu", "l+1", "2", 0, 1, 24, 1e-3, 0),
+      Row.defaults("digits-cnn", "relu", "l+1", null, 0, 1),
+      Row.defaults("digits-cnn", "relu", "2l", null, 0, 1),
+      new Row(Digits.RESNET_RELU, "relu", "l+1", null, 0, 1, 24, null, 120));
+
+  /** With {@code --full}: the ResNet-20-sized sigmoid digits net at the defaults (minutes, not seconds). */
+  static final List<Row> FULL = List.of(Row.defaults(Digits.RESNET_SIGMOID, "sigmoid", "l+1", null, 0, 1));
 
   @Override
   public Integer call() {
@@ -87,13 +105,15 @@ public final class DemoCommand implements Callable<Integer> {
     }
     boolean allHold = true;
     long start = System.nanoTime();
-    try (OverallProgress bar = OverallProgress.of(progress.show(), "demo", ROWS.size())) {
-      for (int i = 0; i < ROWS.size(); i++) {
-        Row row = ROWS.get(i);
+    List<Row> all = new java.util.ArrayList<>(ROWS);
+    if (full) all.addAll(FULL);
+    try (OverallProgress bar = OverallProgress.of(progress.show(), "demo", all.size())) {
+      for (int i = 0; i < all.size(); i++) {
+        Row row = all.get(i);
         JsonObject o = run(row, dir);
         allHold &= "holds".equals(o.get("verdict").getAsString());
         rows.add(o);
-        bar.step(i + 1, ROWS.size(), row.target() + " " + row.activation() + " " + row.construction());
+        bar.step(i + 1, all.size(), row.target() + " " + row.activation() + " " + row.construction());
       }
     } catch (IOException e) {
       spec.commandLine().getErr().println("demo: " + e.getMessage());
@@ -115,17 +135,20 @@ public final class DemoCommand implements Callable<Integer> {
   private JsonObject run(Row row, Path dir) throws IOException {
     Activation phi = ActivationCatalog.parse(row.activation());
     Network target = Builtins.of(row.target(), phi);
-    int rho = 15;
     double lo = row.lo();
-    SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.parse(row.construction()), rho,
-        SourceNetwork.defaultRho1(phi, rho, lo), SourceNetwork.defaultLambda(phi), seed, row.upto(), lo, row.hi());
+    Digits.TestSet test = Digits.isDigits(row.target()) && row.data() > 0 ? Digits.testSet(row.target()) : null;
+    Tickets.Builder builder = Tickets.of(target, phi)
+        .construction(SourceNetwork.Construction.parse(row.construction())).inputBox(lo, row.hi()).seed(seed)
+        .threads(Runtime.getRuntime().availableProcessors()).label("builtin:" + row.target());
+    if (row.upto() != null) builder.upto(row.upto());
+    if (row.rho() != null) builder.width(row.rho());
+    if (row.eps() != null) builder.tolerance(row.eps());
+    if (test != null) builder.calibrationInputs(test.inputs());
     long t0 = System.nanoTime();
-    TicketBuilder.Result r = TicketBuilder.build(target, phi, new TicketBuilder.Options(p, 0.01,
-        SubsetSum.Mode.MIN_SIZE, Runtime.getRuntime().availableProcessors(), "builtin:" + row.target()),
-        TicketBuilder.Progress.NONE);
+    Ticket ticket = builder.build();
     double construct = (System.nanoTime() - t0) / 1e9;
     Path file = dir.resolve(row.target() + "-" + row.activation() + "-" + row.construction() + ".tpz");
-    dev.ticketproof.io.AtomicFile.write(file, os -> TicketFile.write(r.certificate(), os));
+    ticket.write(file);
     long t1 = System.nanoTime();
     TicketCertificate back;
     try {
@@ -144,6 +167,10 @@ public final class DemoCommand implements Callable<Integer> {
     o.addProperty("construction", row.construction());
     o.addProperty("upto", row.upto());
     o.addProperty("inputBox", "[" + fmt(lo) + "," + fmt(row.hi()) + "]");
+    o.addProperty("rho", back.header().rho());
+    o.addProperty("rhoMode", row.rho() == null ? "auto" : "given");
+    o.addProperty("eps", back.header().eps());
+    o.addProperty("epsBasis", ticket.toleranceBasis().label());
     o.addProperty("targetParams", rep.targetParams());
     o.addProperty("sourceParams", rep.sourceParams());
     o.addProperty("ticketParams", rep.ticketParams());
@@ -153,11 +180,14 @@ public final class DemoCommand implements Callable<Integer> {
     Cli.addLowerBound(o, lb, rep.certifiedBound(), searchSeconds);
     o.addProperty("measuredMaxError", lb.sampledMaxError());
     o.addProperty("maxTargetOutput", lb.maxTargetOutput());
+    o.addProperty("measuredRelError", Tickets.relative(lb.lowerBound(), lb.maxTargetOutput()));
     boolean holds = rep.verdict().isHolds() && lb.lowerBound() <= rep.certifiedBound();
-    if (row.target().equals("digits-cnn")) {
-      Digits.TestSet test = Digits.testSet();
+    if (test != null) {
+      int n = Math.min(row.data(), test.inputs().size());
       Evaluator[] ev = Evaluator.of(back, target);
-      DataCheck d = DataCheck.of(ev[0], ev[1], test.inputs(), test.labels());
+      DataCheck d = DataCheck.of(ev[0], ev[1], test.inputs().subList(0, n), java.util.Arrays.copyOf(test.labels(), n));
+      o.addProperty("dataSamples", n);
+      o.addProperty("dataRelError", Tickets.relative(d.maxError(), d.maxTargetOutput()));
       o.addProperty("targetAccuracy", d.targetAccuracy());
       o.addProperty("ticketAccuracy", d.ticketAccuracy());
       o.addProperty("agreement", d.agreement());
@@ -174,42 +204,44 @@ public final class DemoCommand implements Callable<Integer> {
   private static String fmt(double v) { return v == Math.rint(v) ? Long.toString((long) v) : Double.toString(v); }
 
   private static void table(PrintWriter out, JsonArray rows, double total) {
-    out.println("TicketProof demo: strong lottery tickets pruned from virtual random source networks (rho = 15,"
-        + " eps = 0.01 per parameter),");
-    out.println("each certificate written, read back and re-checked by the kernel. certified: the kernel's bound on"
-        + " sup |target - ticket| over the input box;");
-    out.println("lower: the largest error an adversarial search found (the sup lies in [lower, certified]); sampled:"
-        + " the largest on 16 sample points; ratio: certified / lower.");
+    out.println("TicketProof demo: strong lottery tickets pruned from virtual random source networks, each certificate"
+        + " written, read back and re-checked by the kernel.");
+    out.println("rho: the width (a = auto, the theorem's width); eps: the tolerance (calibrated for a 1 % relative"
+        + " output error unless fixed for the row).");
+    out.println("certified: the kernel's bound on sup |target - ticket| over the input box; lower: the largest error an"
+        + " adversarial search found (the sup lies in");
+    out.println("[lower, certified]); rel: lower / max |target output|; ratio: certified / lower.");
     out.println();
-    out.printf(Locale.ROOT, "%-13s %-8s %-4s %-5s %-7s %7s %10s %9s %13s %10s %10s %10s %9s %7s %7s %7s  %s%n",
-        "target", "phi", "cons", "upto", "box", "target", "source", "ticket", "failed/inst", "certified", "lower",
-        "sampled", "ratio", "build", "check", "search", "verdict");
+    out.printf(Locale.ROOT, "%-21s %-7s %-4s %-4s %-6s %-5s %8s %7s %9s %14s %9s %9s %8s %9s %6s %6s %6s  %s%n",
+        "target", "phi", "cons", "upto", "box", "rho", "eps", "target", "ticket", "failed/inst", "certified", "lower",
+        "rel", "ratio", "build", "check", "search", "verdict");
     for (var el : rows) {
       JsonObject o = el.getAsJsonObject();
       out.printf(Locale.ROOT,
-          "%-13s %-8s %-4s %-5s %-7s %7d %10d %9d %13s %10.3g %10.3g %10.3g %9.3g %6.2fs %6.2fs %6.2fs  %s%n",
+          "%-21s %-7s %-4s %-4s %-6s %-5s %8.2g %7d %9d %14s %9.3g %9.3g %7.3f%% %9.3g %5.1fs %5.1fs %5.1fs  %s%n",
           o.get("target").getAsString(), o.get("activation").getAsString(), o.get("construction").getAsString(),
           o.get("upto").isJsonNull() ? "-" : o.get("upto").getAsString(), o.get("inputBox").getAsString(),
-          o.get("targetParams").getAsLong(), o.get("sourceParams").getAsLong(), o.get("ticketParams").getAsLong(),
+          o.get("rho").getAsInt() + ("auto".equals(o.get("rhoMode").getAsString()) ? "a" : ""),
+          o.get("eps").getAsDouble(), o.get("targetParams").getAsLong(), o.get("ticketParams").getAsLong(),
           o.get("failedInstances").getAsLong() + "/" + o.get("instances").getAsLong(),
           o.get("certifiedBound").getAsDouble(), o.get("lowerBound").getAsDouble(),
-          o.get("measuredMaxError").getAsDouble(), o.get("boundRatio").getAsDouble(),
+          100 * o.get("measuredRelError").getAsDouble(), o.get("boundRatio").getAsDouble(),
           o.get("constructSeconds").getAsDouble(), o.get("verifySeconds").getAsDouble(),
-          o.get("searchSeconds").getAsDouble(),
-          o.get("verdict").getAsString());
+          o.get("searchSeconds").getAsDouble(), o.get("verdict").getAsString());
     }
     out.println();
     for (var el : rows) {
       JsonObject o = el.getAsJsonObject();
       if (o.has("targetAccuracy")) {
-        out.printf(Locale.ROOT, "digits-cnn (%s, real data, 360 test images): target accuracy %.2f %%, ticket accuracy"
-            + " %.2f %%, predictions agree on %.2f %%, max |target - ticket| on the data %.3g%n",
-            o.get("construction").getAsString(), 100 * o.get("targetAccuracy").getAsDouble(),
-            100 * o.get("ticketAccuracy").getAsDouble(), 100 * o.get("agreement").getAsDouble(),
-            o.get("dataMaxError").getAsDouble());
+        out.printf(Locale.ROOT, "%s (%s, %d test images): target accuracy %.2f %%, ticket accuracy %.2f %%, predictions"
+            + " agree on %.2f %%, max |target - ticket| on the data %.3g (%.3f %% of max |target|)%n",
+            o.get("target").getAsString(), o.get("construction").getAsString(), o.get("dataSamples").getAsInt(),
+            100 * o.get("targetAccuracy").getAsDouble(), 100 * o.get("ticketAccuracy").getAsDouble(),
+            100 * o.get("agreement").getAsDouble(), o.get("dataMaxError").getAsDouble(),
+            100 * o.get("dataRelError").getAsDouble());
       }
     }
     out.printf(Locale.ROOT, "%nParameters count weights and biases with |w| > eps (ticket: kept source weights;"
-        + " with --upto the kept target layers are counted too). Total %.1f s.%n", total);
+        + " with --upto the kept target layers too). Total %.1f s.%n", total);
   }
 }

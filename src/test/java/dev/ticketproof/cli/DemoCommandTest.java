@@ -6,10 +6,16 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
+/**
+ * The demo end to end (slow group: {@code .ci/run} runs the demo itself after the tests, and its exit code is 0
+ * only when every certificate holds with the measured errors within the bounds).
+ */
 class DemoCommandTest {
+  @Tag("slow")
   @Test
   void demoBuildsAndVerifiesEveryBuiltinTicket() {
     StringWriter out = new StringWriter();
@@ -31,7 +37,8 @@ class DemoCommandTest {
       assertThat(r.get("searchEvaluations").getAsLong()).as(r.toString()).isBetween(64L - 8, 64L);
       if (r.has("targetAccuracy")) {
         assertThat(r.get("targetAccuracy").getAsDouble()).isGreaterThan(0.9);
-        assertThat(r.get("agreement").getAsDouble()).isBetween(0.0, 1.0);
+        // trained targets at the demo's settings: the ticket predicts what the target predicts
+        assertThat(r.get("agreement").getAsDouble()).as(r.toString()).isEqualTo(1.0);
       }
     }
   }
