@@ -31,14 +31,16 @@ import org.junit.jupiter.api.Test;
  * error inside the certified box; no input it evaluates may exceed the kernel's certified bound. The default run
  * checks {@value #DEFAULT_CASES} targets, {@code -Pslow} {@value #SLOW_CASES}.
  *
- * <p>The tiny ResNets (one or two channels, 4x4 or 5x5 inputs, one or two blocks) keep the composed bound within a
- * small factor of the searched error, so a recursion that under-counts an error term fails here: multiplying every
- * block's conv1 error by 0.01 before conv2 in the kernel's residual recursion is caught (see the proof page).
+ * <p>The tiny ResNets (one input channel on 1x1 or 2x2 images, one or two channels, one or two blocks, weights of
+ * magnitude 0.5 to 1.5) have few error terms, and the searched error reaches the certified bound on some of them
+ * (the largest searched/certified is printed after the run), so a recursion that under-counts an error term fails
+ * here: multiplying every block's conv1 error by 0.01 before conv2 in the kernel's residual recursion fails this
+ * property in the default run (see proofs/residual.md).
  *
  * <p>Proof pages: proofs/copy-propagation.md, proofs/conv-decomposition.md, proofs/residual.md
  */
 class BoundSoundnessProperties {
-  static final int DEFAULT_CASES = 300;
+  static final int DEFAULT_CASES = 200;
   static final int SLOW_CASES = 2400;
   /** Evaluations of the search per target. */
   static final int SEARCH = 240;
@@ -111,21 +113,21 @@ class BoundSoundnessProperties {
   }
 
   /**
-   * A tiny ResNet: 1 or 2 input channels on 4x4 or 5x5 images, a 3x3 stem conv to w in {1, 2} channels + phi, one
-   * or two blocks (3x3 convs, identity, scaled identity or, for a block that widens to w + 1 or has stride 2, a 1x1
-   * projection), global average pooling and a linear classifier with 1 or 2 outputs; dense weights up to 1.5 in
-   * magnitude, biases or not, no BatchNorm.
+   * A tiny ResNet: one input channel on a 1x1 or 2x2 image, a stem conv (1x1, or 3x3 with padding 1) to 1 or 2
+   * channels + phi, one or two blocks (convs of the stem's kernel size; identity, scaled identity or, for a block
+   * that widens by one channel or has stride 2, a 1x1 projection), global average pooling and a linear classifier
+   * with one output; weights of magnitude 0.5 to 1.5 (positive with probability 3/4), biases or not, no BatchNorm.
+   * Few error terms and nearly linear behaviour on non-negative boxes keep the certified bound close to the
+   * searched error.
    */
   static RandomTargets.Target tinyResnet(UniformRandomProvider rng, Activation phi) {
     List<Layer> layers = new ArrayList<>();
     List<String> names = new ArrayList<>();
-    int cin = 1 + rng.nextInt(2);
-    int hw = 4 + rng.nextInt(2);
+    int hw = 1 + rng.nextInt(2);
+    int k = hw == 2 && rng.nextBoolean() ? 3 : 1;
     int width = 1 + rng.nextInt(2);
-    double scale = 0.5 + rng.nextDouble();
-    StringBuilder d = new StringBuilder(String.format("tiny resnet %dx%dx%d |w|<=%.3f stem %d", cin, hw, hw, scale,
-        width));
-    layers.add(RandomTargets.conv(rng, "conv", width, cin, 3, 1, 1, 1.0, scale, rng.nextBoolean()));
+    StringBuilder d = new StringBuilder(String.format("tiny resnet 1x%dx%d k%d stem %d", hw, hw, k, width));
+    layers.add(tinyConv(rng, "conv", width, 1, k, 1));
     layers.add(new ActivationLayer(phi));
     names.add("conv");
     int depth = 1;
@@ -135,13 +137,12 @@ class BoundSoundnessProperties {
       String n = "blocks." + b;
       int shape = rng.nextInt(4);
       int out = shape == 3 ? c + 1 : c;
-      int stride = shape == 2 ? 2 : 1;
-      Conv2d c1 = RandomTargets.conv(rng, n + ".conv1", out, c, 3, stride, 1, 1.0, scale, rng.nextBoolean());
-      Conv2d c2 = RandomTargets.conv(rng, n + ".conv2", out, out, 3, 1, 1, 1.0, scale, rng.nextBoolean());
+      int stride = shape == 2 && hw == 2 ? 2 : 1;
+      Conv2d c1 = tinyConv(rng, n + ".conv1", out, c, k, stride);
+      Conv2d c2 = tinyConv(rng, n + ".conv2", out, out, k, 1);
       ResidualBlock.Shortcut sc;
       if (out != c || stride != 1) {
-        sc = new ResidualBlock.Projection(RandomTargets.conv(rng, n + ".shortcut.0", out, c, 1, stride, 0, 1.0,
-            scale, false), null);
+        sc = new ResidualBlock.Projection(tinyConv(rng, n + ".shortcut.0", out, c, 1, stride), null);
         d.append(String.format(" | %s %d->%d s%d proj", n, c, out, stride));
       } else if (shape == 1) {
         double[] sv = new double[c];
@@ -158,12 +159,24 @@ class BoundSoundnessProperties {
     }
     layers.add(new GlobalAvgPool());
     layers.add(new Flatten());
-    int classes = 1 + rng.nextInt(2);
-    layers.add(new Linear("fc", Tensor.of(RandomTargets.sparse(rng, classes * c, 1.0, scale), classes, c),
-        Tensor.of(RandomTargets.sparse(rng, classes, 1.0, 0.2), classes)));
+    layers.add(new Linear("fc", Tensor.of(weights(rng, c), 1, c), rng.nextBoolean() ? Tensor.of(weights(rng, 1), 1)
+        : null));
     names.add("fc");
     depth++;
-    d.append(" | gap fc ").append(classes);
-    return new RandomTargets.Target(new Network(new int[] {cin, hw, hw}, layers), d.toString(), depth, names);
+    d.append(" | gap fc 1");
+    return new RandomTargets.Target(new Network(new int[] {1, hw, hw}, layers), d.toString(), depth, names);
+  }
+
+  /** A conv of a tiny ResNet: every weight nonzero ({@link #weights}), padding (k-1)/2, a bias or not. */
+  static Conv2d tinyConv(UniformRandomProvider rng, String name, int out, int in, int k, int stride) {
+    return new Conv2d(name, Tensor.of(weights(rng, out * in * k * k), out, in, k, k),
+        rng.nextBoolean() ? Tensor.of(weights(rng, out), out) : null, stride, (k - 1) / 2);
+  }
+
+  /** Values of magnitude in [0.5, 1.5], positive with probability 3/4. */
+  static double[] weights(UniformRandomProvider rng, int n) {
+    double[] v = new double[n];
+    for (int i = 0; i < n; i++) v[i] = (rng.nextInt(4) == 0 ? -1 : 1) * (0.5 + rng.nextDouble());
+    return v;
   }
 }
