@@ -173,8 +173,8 @@ public final class LowerBound {
     return Math.max(MIN_EVALUATIONS, Math.min(MAX_EVALUATIONS, (long) (WORK / multiplyAdds(src, cert))));
   }
 
-  /** Bounds of the default budget. */
-  public static final long MIN_EVALUATIONS = 24;
+  /** Bounds of the default budget: at least 16 samples and two rounds of the ascent. */
+  public static final long MIN_EVALUATIONS = 40;
 
   public static final long MAX_EVALUATIONS = 10_000;
 
