@@ -13,8 +13,8 @@ import java.util.List;
  * their cost from the source network, so that the bar moves evenly and its ETA covers everything still to come:
  * per layer, E = (target nonzeros) x (copies per channel) is about the number of subset-sum instances; a
  * construction layer costs about 0.2 rho E, a kernel pass 0.4 E, and every sample evaluated 0.002 E x (output
- * positions) (microseconds on one core of the reference machine, docs/performance.md). A search over tolerances
- * ({@code --output-eps}) adds a construction round each time it builds again.
+ * positions), in microseconds, calibrated on ResNet-20 (docs/performance.md, "Progress weights"). A search over
+ * tolerances ({@code --output-eps}) adds a construction round each time it builds again.
  */
 final class RunProgress implements Tickets.Progress, AutoCloseable {
   private record Stage(String label, double weight, double[] layerWeights) {}
