@@ -12,8 +12,9 @@ import java.util.List;
  * (what to claim, then the check) and the measurement on sample inputs. Stages are weighted by an estimate of
  * their cost from the source network, so that the bar moves evenly and its ETA covers everything still to come:
  * per layer, E = (target nonzeros) x (copies per channel) is about the number of subset-sum instances; a
- * construction layer costs about 0.2 rho E, a kernel pass 0.4 E, and every sample evaluated 0.002 E x (output
- * positions), in microseconds, calibrated on ResNet-20 (docs/performance.md, "Progress weights"). A search over
+ * construction layer costs about 0.2 rho E, a kernel pass 4 (source units) x (output positions), and every sample
+ * evaluated 0.002 E x (output positions), in microseconds, calibrated on ResNet-20 and the MNIST analogue
+ * (docs/performance.md, "Progress weights"). A search over
  * tolerances ({@code --output-eps}) adds a construction round each time it builds again.
  */
 final class RunProgress implements Tickets.Progress, AutoCloseable {
@@ -55,16 +56,19 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
     int rho = src.params().rho();
     for (SourceNetwork.Node n : src.nodes()) {
       if (n instanceof SourceNetwork.Univariate u) {
-        kernel.add((double) u.out().units());
-        kernelTotal += u.out().units();
+        int[] in = src.plan().inputShape();
+        double w = 4.0 * u.out().units() * in[1] * in[2];
+        kernel.add(w);
+        kernelTotal += w;
       }
       for (SourceNetwork.Conv c : convs(n)) {
         TargetPlan.Affine a = c.target();
+        double positions = (double) a.outShape()[1] * a.outShape()[2];
         double e = (double) a.count(0) * Math.max(1, c.out().rho());
         if (construct) round.add(new Stage("layer " + a.name(), 0.2 * rho * e, null));
-        kernel.add(0.4 * e);
-        kernelTotal += 0.4 * e;
-        measure += 0.002 * e * a.outShape()[1] * a.outShape()[2];
+        kernel.add(4.0 * c.out().units() * positions);
+        kernelTotal += 4.0 * c.out().units() * positions;
+        measure += 0.002 * e * positions;
       }
     }
     double[] kernelLayers = kernel.stream().mapToDouble(Double::doubleValue).toArray();
