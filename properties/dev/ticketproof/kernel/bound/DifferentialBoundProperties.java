@@ -187,6 +187,69 @@ class DifferentialBoundProperties {
     }
   }
 
+  /**
+   * A scalar residual chain on the box [0, 1]: 1x1 image, one channel, 1x1 convolutions with positive weights in
+   * [0.5, 2] and biases in [0, 0.5] (so every unit is active and the target is affine), 1 to 3 identity blocks with
+   * identity BatchNorm, a positive classifier. The recursion has no slack from interval bounds here, only from the
+   * signs of the instance errors, so on some cases it is tight.
+   */
+  static Network scalarChain(UniformRandomProvider rng) {
+    List<dev.ticketproof.net.Layer> layers = new ArrayList<>();
+    Activation phi = RandomTargets.phi("relu");
+    layers.add(scalarConv(rng, "conv"));
+    layers.add(new dev.ticketproof.net.ActivationLayer(phi));
+    int blocks = 1 + rng.nextInt(3);
+    for (int b = 0; b < blocks; b++) {
+      String n = "blocks." + b;
+      layers.add(new dev.ticketproof.net.ResidualBlock(n, scalarConv(rng, n + ".conv1"), unitBn(n + ".bn1"),
+          scalarConv(rng, n + ".conv2"), unitBn(n + ".bn2"), new dev.ticketproof.net.ResidualBlock.Identity(null),
+          phi));
+    }
+    layers.add(new dev.ticketproof.net.Flatten());
+    layers.add(new dev.ticketproof.net.Linear("fc", dev.ticketproof.tensor.Tensor.of(
+        new double[] {0.5 + 1.5 * rng.nextDouble()}, 1, 1), null));
+    return new Network(new int[] {1, 1, 1}, layers);
+  }
+
+  static dev.ticketproof.net.Conv2d scalarConv(UniformRandomProvider rng, String name) {
+    return new dev.ticketproof.net.Conv2d(name, dev.ticketproof.tensor.Tensor.of(
+        new double[] {0.5 + 1.5 * rng.nextDouble()}, 1, 1, 1, 1),
+        dev.ticketproof.tensor.Tensor.of(new double[] {0.5 * rng.nextDouble()}, 1), 1, 0);
+  }
+
+  static dev.ticketproof.net.BatchNorm2d unitBn(String name) {
+    return new dev.ticketproof.net.BatchNorm2d(name, new double[] {1}, new double[] {0}, new double[] {0},
+        new double[] {1 - 0x1p-20}, 0x1p-20);
+  }
+
+  /**
+   * On scalar residual chains (where the recursion is tight for some cases) the box's corners and uniform points
+   * stay below the recursion bound and the differential bound. A recursion that undercounts a block (e.g. conv1's
+   * error times 0.01 before conv2) fails here.
+   */
+  @Test
+  void scalarResidualChainsStayBelowBothBounds() {
+    double tightest = 0;
+    for (long seed = 1; seed <= 60; seed++) {
+      UniformRandomProvider rng = RandomTargets.rng(seed);
+      Network net = scalarChain(rng);
+      Activation phi = RandomTargets.phi("relu");
+      int rho = 1 + rng.nextInt(3);
+      SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, rho, rho, 1.0, seed,
+          null, 0, 1);
+      TicketBuilder.Result res = RandomTargets.build(net, phi, p, 0.3, 1);
+      String what = "scalar chain seed=" + seed + " rho=" + rho;
+      assertThat(res.report().verdict().isHolds()).as(what).isTrue();
+      Evaluator[] ev = Evaluator.of(res.certificate(), net);
+      double s = Evaluator.compare(ev[0], ev[1], Evaluator.boxSamples(1, 0, 1, 16, seed))[0];
+      assertThat(s).as(what + ": sampled vs recursion bound").isLessThanOrEqualTo(res.report().recursionBound());
+      assertThat(s).as(what + ": sampled vs differential bound").isLessThanOrEqualTo(
+          res.report().differentialBound());
+      tightest = Math.max(tightest, s / res.report().recursionBound());
+    }
+    System.out.printf("scalar residual chains: largest sampled / recursion bound %.4f%n", tightest);
+  }
+
   @Test
   @Tag("slow")
   void sampledPointsNeverExceedTheBoundOnManyTargets() {

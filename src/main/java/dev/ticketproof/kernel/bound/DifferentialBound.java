@@ -170,6 +170,27 @@ public final class DifferentialBound {
         int s, int p, double lambda, double lambdaErr) {
       boolean sym = out.coef != null;
       double al = Math.abs(lambda);
+      if (!sym || in.coef == null) {
+        // intervals (or an interval input): centre, radius and rounding scale only, over contiguous columns
+        int x0 = Math.max(0, Math.floorDiv(p - b + s - 1, s));
+        int x1 = Math.min(out.w - 1, Math.floorDiv(in.w - 1 + p - b, s));
+        for (int y = 0; y < out.h; y++) {
+          int iy = y * s - p + a;
+          if (iy < 0 || iy >= in.h) continue;
+          int nb = out.at(o, y * out.w);
+          int mb = in.at(u, iy * in.w) - p + b;
+          for (int x = x0; x <= x1; x++) {
+            int n = nb + x;
+            int m = mb + x * s;
+            double sp = inSpread[m];
+            double inAbs = Math.abs(in.c[m]) + sp;
+            out.c[n] += lambda * in.c[m];
+            scale[n] += al * inAbs;
+            out.r[n] += al * sp + lambdaErr * inAbs;
+          }
+        }
+        return;
+      }
       for (int y = 0; y < out.h; y++) {
         int iy = y * s - p + a;
         if (iy < 0 || iy >= in.h) continue;
