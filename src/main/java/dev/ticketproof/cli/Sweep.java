@@ -83,7 +83,7 @@ public final class Sweep {
     }
     JsonElement root;
     try {
-      root = dev.ticketproof.kernel.StrictJson.parse(text);
+      root = dev.ticketproof.io.StrictJson.parse(text);
     } catch (IllegalArgumentException e) {
       throw new UsageError(file + ": not valid JSON (" + e.getMessage() + ")");
     }

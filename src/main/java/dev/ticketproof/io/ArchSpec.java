@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
-import dev.ticketproof.kernel.StrictJson;
 import dev.ticketproof.limits.Budget;
 import java.io.IOException;
 import java.nio.file.Files;

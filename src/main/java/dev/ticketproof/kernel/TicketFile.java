@@ -1,10 +1,5 @@
 package dev.ticketproof.kernel;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
 import dev.ticketproof.limits.Budget;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -12,9 +7,12 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 import java.util.zip.ZipOutputStream;
@@ -26,14 +24,11 @@ import java.util.zip.ZipOutputStream;
  * (never more than 8 for indices below 2^56).
  *
  * <p>Reading is bounded: {@code header.json} may hold at most {@link #MAX_HEADER_BYTES} and is parsed as strict
- * JSON ({@link StrictJson}: no duplicate keys, integers where integers are expected, nesting at most
- * {@link StrictJson#MAX_DEPTH}); {@code mask.bin} and the kept indices it declares are claimed from a
- * {@link Budget} before they are allocated; entries are inflated only up to the size they declare.
+ * JSON ({@link HeaderJson}: one flat object, no duplicate keys, integers where integers are expected);
+ * {@code mask.bin} and the kept indices it declares are claimed from a {@link Budget} before they are allocated;
+ * entries are inflated only up to the size they declare.
  */
 public final class TicketFile {
-  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-      .create();
-
   /** Largest {@code header.json} read (a real one has about 1 KB). */
   public static final int MAX_HEADER_BYTES = 1 << 20;
 
@@ -60,7 +55,7 @@ public final class TicketFile {
   public static void write(TicketCertificate cert, OutputStream os) throws IOException {
     ZipOutputStream zip = new ZipOutputStream(os);
     zip.putNextEntry(entry("header.json"));
-    zip.write(GSON.toJson(headerJson(cert.header())).getBytes(StandardCharsets.UTF_8));
+    zip.write(HeaderJson.write(headerJson(cert.header())).getBytes(StandardCharsets.UTF_8));
     zip.closeEntry();
     zip.putNextEntry(entry("mask.bin"));
     zip.write(encodeMask(cert));
@@ -104,9 +99,7 @@ public final class TicketFile {
     }
     TicketCertificate.Header h;
     try {
-      JsonElement root = StrictJson.parse(new String(header, StandardCharsets.UTF_8));
-      if (!root.isJsonObject()) throw new IllegalArgumentException("expected a JSON object");
-      h = parseHeader(root.getAsJsonObject());
+      h = parseHeader(HeaderJson.parse(new String(header, StandardCharsets.UTF_8)));
     } catch (RuntimeException e) {
       throw new Unreadable(path + ": malformed header.json (" + e.getMessage() + ")", e);
     }
@@ -144,82 +137,82 @@ public final class TicketFile {
     }
   }
 
-  static JsonObject headerJson(TicketCertificate.Header h) {
-    JsonObject o = new JsonObject();
-    o.addProperty("format", "ticketproof-ticket");
-    o.addProperty("version", h.version());
-    o.addProperty("target", h.target());
-    o.addProperty("targetSha256", h.targetSha256());
-    o.addProperty("activation", h.activation());
-    o.addProperty("construction", h.construction());
-    o.addProperty("rho", h.rho());
-    o.addProperty("rho1", h.rho1());
-    addNumber(o, "lambda", h.lambda());
-    o.addProperty("seed", h.seed());
-    addNumber(o, "inputLow", h.inputLow());
-    addNumber(o, "inputHigh", h.inputHigh());
-    o.addProperty("upto", h.upto());
-    addNumber(o, "eps", h.eps());
-    addNumber(o, "claimedBound", h.claimedBound());
-    o.addProperty("maskSha256", h.maskSha256());
-    o.addProperty("claimedFailedInstances", h.claimedFailedInstances());
+  static Map<String, Object> headerJson(TicketCertificate.Header h) {
+    Map<String, Object> o = new LinkedHashMap<>();
+    o.put("format", "ticketproof-ticket");
+    o.put("version", h.version());
+    o.put("target", h.target());
+    o.put("targetSha256", h.targetSha256());
+    o.put("activation", h.activation());
+    o.put("construction", h.construction());
+    o.put("rho", h.rho());
+    o.put("rho1", h.rho1());
+    o.put("lambda", number(h.lambda()));
+    o.put("seed", h.seed());
+    o.put("inputLow", number(h.inputLow()));
+    o.put("inputHigh", number(h.inputHigh()));
+    o.put("upto", h.upto());
+    o.put("eps", number(h.eps()));
+    o.put("claimedBound", number(h.claimedBound()));
+    o.put("maskSha256", h.maskSha256());
+    o.put("claimedFailedInstances", h.claimedFailedInstances());
     if (h.local()) {
-      o.addProperty("aroundSha256", h.aroundSha256());
-      addNumber(o, "radius", h.radius());
+      o.put("aroundSha256", h.aroundSha256());
+      o.put("radius", number(h.radius()));
     }
     return o;
   }
 
-  static TicketCertificate.Header parseHeader(JsonObject o) {
+  /** Non-finite numbers are written as the strings NaN, Infinity, -Infinity, so the header stays strict JSON. */
+  private static Object number(double v) { return Double.isFinite(v) ? (Object) v : Double.toString(v); }
+
+  static TicketCertificate.Header parseHeader(Map<String, Object> o) {
     if (!"ticketproof-ticket".equals(str(o, "format"))) {
       throw new IllegalArgumentException("not a ticketproof ticket header");
     }
-    return new TicketCertificate.Header(integer(o, "version", Integer.MIN_VALUE, Integer.MAX_VALUE),
+    return new TicketCertificate.Header((int) integer(o, "version", Integer.MIN_VALUE, Integer.MAX_VALUE),
         str(o, "target"), str(o, "targetSha256"), str(o, "activation"), str(o, "construction"),
-        integer(o, "rho", Integer.MIN_VALUE, Integer.MAX_VALUE), integer(o, "rho1", Integer.MIN_VALUE,
-            Integer.MAX_VALUE), num(o, "lambda"), integer(o, "seed", Long.MIN_VALUE, Long.MAX_VALUE),
-        num(o, "inputLow"), num(o, "inputHigh"), str(o, "upto"), num(o, "eps"), num(o, "claimedBound"),
-        str(o, "maskSha256"), integer(o, "claimedFailedInstances", Long.MIN_VALUE, Long.MAX_VALUE),
-        str(o, "aroundSha256"), o.has("aroundSha256") ? num(o, "radius") : Double.NaN);
+        (int) integer(o, "rho", Integer.MIN_VALUE, Integer.MAX_VALUE),
+        (int) integer(o, "rho1", Integer.MIN_VALUE, Integer.MAX_VALUE), num(o, "lambda"),
+        integer(o, "seed", Long.MIN_VALUE, Long.MAX_VALUE), num(o, "inputLow"), num(o, "inputHigh"), str(o, "upto"),
+        num(o, "eps"), num(o, "claimedBound"), str(o, "maskSha256"),
+        integer(o, "claimedFailedInstances", Long.MIN_VALUE, Long.MAX_VALUE), str(o, "aroundSha256"),
+        o.containsKey("aroundSha256") ? num(o, "radius") : Double.NaN);
   }
 
   /** A string field, or null when it is null or missing; anything else is an error. */
-  private static String str(JsonObject o, String k) {
-    JsonElement e = o.get(k);
-    if (e == null || e.isJsonNull()) return null;
-    if (e instanceof JsonPrimitive p && p.isString()) return p.getAsString();
-    throw new IllegalArgumentException(k + ": expected a string, got " + e);
+  private static String str(Map<String, Object> o, String k) {
+    Object v = o.get(k);
+    if (v == null || v instanceof String) return (String) v;
+    throw new IllegalArgumentException(k + ": expected a string, got " + v);
   }
 
-  /** An integer field (1.5 or 1e30 where an integer is expected is an error, not truncated). */
-  private static int integer(JsonObject o, String k, int min, int max) {
-    return (int) integer(o, k, (long) min, (long) max);
-  }
-
-  private static long integer(JsonObject o, String k, long min, long max) {
-    if (!o.has(k)) throw new IllegalArgumentException("missing " + k);
-    return StrictJson.integer(o.get(k), k, min, max);
+  /** An integer field in [min, max] (1.5 or 1e30 where an integer is expected is an error, not truncated). */
+  private static long integer(Map<String, Object> o, String k, long min, long max) {
+    if (!(o.get(k) instanceof BigDecimal d)) throw new IllegalArgumentException(k + ": expected an integer");
+    long v;
+    try {
+      if (d.signum() != 0 && d.precision() - d.scale() > 19) throw new ArithmeticException();
+      v = d.longValueExact();
+    } catch (ArithmeticException x) {
+      throw new IllegalArgumentException(k + ": expected an integer in [" + min + ", " + max + "], got " + d);
+    }
+    if (v < min || v > max) {
+      throw new IllegalArgumentException(k + ": expected an integer in [" + min + ", " + max + "], got " + v);
+    }
+    return v;
   }
 
   /** A number field: a JSON number, or one of the strings NaN, Infinity, -Infinity. */
-  private static double num(JsonObject o, String k) {
-    JsonElement e = o.get(k);
-    if (e == null || e.isJsonNull()) throw new IllegalArgumentException("missing " + k);
-    if (e instanceof JsonPrimitive p && p.isNumber()) return p.getAsDouble();
-    String s = e instanceof JsonPrimitive p && p.isString() ? p.getAsString() : "";
-    return switch (s) {
-      case "NaN" -> Double.NaN;
-      case "Infinity" -> Double.POSITIVE_INFINITY;
-      case "-Infinity" -> Double.NEGATIVE_INFINITY;
-      default -> throw new IllegalArgumentException(k + ": expected a number, got " + e);
-    };
+  private static double num(Map<String, Object> o, String k) {
+    Object v = o.get(k);
+    if (v instanceof BigDecimal d) return Double.parseDouble(d.toString());
+    if ("NaN".equals(v)) return Double.NaN;
+    if ("Infinity".equals(v)) return Double.POSITIVE_INFINITY;
+    if ("-Infinity".equals(v)) return Double.NEGATIVE_INFINITY;
+    throw new IllegalArgumentException(v == null ? "missing " + k : k + ": expected a number, got " + v);
   }
 
-  /** Non-finite numbers are written as the strings NaN, Infinity, -Infinity, so the header stays strict JSON. */
-  private static void addNumber(JsonObject o, String k, double v) {
-    if (Double.isFinite(v)) o.addProperty(k, v);
-    else o.addProperty(k, Double.toString(v));
-  }
 
   /** SHA-256 (hex) of the canonical encoding of a mask. */
   public static String maskDigest(long[][] keptWeights, int[][] keptBiases) {

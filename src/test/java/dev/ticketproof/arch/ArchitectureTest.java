@@ -53,10 +53,12 @@ class ArchitectureTest {
       .that().resideInAPackage("dev.ticketproof.kernel..")
       .should().onlyDependOnClassesThat(resideInAnyPackage("java..", "org.apache.commons.numbers..",
               "dev.ticketproof.kernel..", "dev.ticketproof.random..", "dev.ticketproof.tensor..",
-              "dev.ticketproof.limits..",
-              // the ticket file's header is still read with Gson; a hand-written reader replaces it
-              "com.google.gson..")
+              "dev.ticketproof.limits..")
           .or(NET_DATA).or(ACTIVATION_INTERFACE));
+
+  @ArchTest
+  static final ArchRule LIMITS_DEPEND_ON_THE_JDK_ONLY = classes().that().resideInAPackage("dev.ticketproof.limits..")
+      .should().onlyDependOnClassesThat().resideInAnyPackage("java..", "dev.ticketproof.limits..");
 
   @ArchTest
   static final ArchRule NOTHING_DEPENDS_ON_CLI = noClasses()

@@ -1,4 +1,4 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.io;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;

@@ -1,0 +1,197 @@
+package dev.ticketproof.kernel;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.kernel.TicketChecker.LayerReport;
+import dev.ticketproof.kernel.TicketChecker.Listener;
+import dev.ticketproof.kernel.TicketChecker.Report;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * One analysis of a mask on its source network (see {@link TicketChecker} for what is checked and how the bound is
+ * composed): the state of every feature map, node by node through {@link SourceNetwork.Visitor}; the checks of each
+ * node kind are {@link UnivariateCheck}, {@link ConvCheck} and {@link ResidualCheck}. A structural problem is
+ * a {@link Rejection}.
+ */
+final class Analysis {
+/** Mutable per-feature-map state of the analysis. */
+static final class State {
+  Layout layout;
+  double[] unitErr;
+  double[] constVal;
+  double[] lo;
+  double[] hi;
+  double[] inErr;
+  double[] w1;
+  boolean[] alive;
+}
+
+/** A structural rejection. */
+static final class Rejection extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  Rejection(String msg) { super(msg, null, false, false); }
+}
+
+  final SourceNetwork src;
+  final TicketCertificate cert;
+  final Activation phi;
+  final long seed;
+  final double eps;
+  final double lip;
+  final List<LayerReport> reports = new ArrayList<>();
+  final Listener listener;
+
+  Analysis(SourceNetwork src, TicketCertificate cert, Listener listener) {
+    this.listener = listener;
+    this.src = src;
+    this.cert = cert;
+    this.phi = src.plan().phi();
+    this.seed = src.params().seed();
+    this.eps = cert.header().eps();
+    this.lip = phi.lipschitz();
+  }
+
+  void report(LayerReport r) {
+    reports.add(r);
+    listener.layerDone(r.name(), reports.size(), src.layerCount());
+  }
+
+  Report run() {
+    int layers = src.layerCount();
+    if (cert.keptWeights().length != layers || cert.keptBiases().length != layers) {
+      throw new Rejection("mask has " + cert.keptWeights().length + " weight and " + cert.keptBiases().length
+          + " bias layers, source has " + layers);
+    }
+    int[] in = src.plan().inputShape();
+    State s = new State();
+    s.layout = Layout.input(in[0]);
+    s.unitErr = new double[in[0]];
+    s.lo = new double[in[0]];
+    s.hi = new double[in[0]];
+    Arrays.fill(s.lo, src.params().inputLow());
+    Arrays.fill(s.hi, src.params().inputHigh());
+    for (SourceNetwork.Node node : src.nodes()) s = node.accept(after(s));
+    for (int k = 0; k < cert.keptBiases().length; k++) {
+      if (!isUnivariate(k) && cert.keptBiases()[k].length > 0) {
+        throw new Rejection("layer " + k + " keeps biases, but only univariate source layers have biases");
+      }
+    }
+    double[] err = s.unitErr.clone();
+    double[] lo = s.lo;
+    double[] hi = s.hi;
+    for (TargetPlan.Step step : src.tail()) {
+      if (step instanceof TargetPlan.Affine a) {
+        err = tailAffine(a, err, a.phiAfter());
+        double[][] iv = interval(a, lo, hi, a.phiAfter());
+        lo = iv[0];
+        hi = iv[1];
+      } else if (step instanceof TargetPlan.Residual r) {
+        double[] e1 = tailAffine(r.conv1(), err, true);
+        double[] e2 = tailAffine(r.conv2(), e1, false);
+        double[] es = r.projection() != null ? tailAffine(r.projection(), err, false) : err;
+        double[] out = new double[e2.length];
+        for (int j = 0; j < out.length; j++) out[j] = lip * (e2[j] + es[j]);
+        err = out;
+        double[][] iv = Intervals.residual(r, lo, hi, phi);
+        lo = iv[0];
+        hi = iv[1];
+      }
+    }
+    double bound = 0;
+    for (double e : err) bound = Math.max(bound, e);
+    if (!Double.isFinite(bound)) throw new Rejection("the composed bound is not finite (" + bound + ")");
+    bound = bound * (1 + 1e-9) + 1e-12;
+    long ticket = 0;
+    long inst = 0;
+    long failed = 0;
+    long srcParams = 0;
+    long tgtParams = 0;
+    double maxErr = 0;
+    for (LayerReport r : reports) {
+      ticket += r.ticketParams();
+      inst += r.instances();
+      failed += r.failedInstances();
+      srcParams += r.sourceParams();
+      tgtParams += r.targetParams();
+      maxErr = Math.max(maxErr, r.maxParamError());
+    }
+    long tailParams = 0;
+    for (TargetPlan.Step step : src.tail()) {
+      if (step instanceof TargetPlan.Affine a) tailParams += a.count(eps);
+      if (step instanceof TargetPlan.Residual r) {
+        tailParams += r.conv1().count(eps) + r.conv2().count(eps);
+        if (r.projection() != null) tailParams += r.projection().count(eps);
+      }
+    }
+    long kept = 0;
+    for (long[] w : cert.keptWeights()) kept += w.length;
+    for (int[] b : cert.keptBiases()) kept += b.length;
+    return new Report(Verdict.holds(), bound, List.copyOf(reports), ticket + tailParams, kept, inst, failed,
+        maxErr, srcParams + tailParams, tgtParams + tailParams, src.depth() + tailDepth(), bound,
+        Double.POSITIVE_INFINITY);
+  }
+
+  /** The state after a node, from the state before it. */
+  SourceNetwork.Visitor<State> after(State in) {
+    return new SourceNetwork.Visitor<>() {
+      @Override public State univariate(SourceNetwork.Univariate u) { return Analysis.this.univariate(u, in); }
+
+      @Override public State conv(SourceNetwork.Conv c) { return Analysis.this.conv(c, in, c.phiAfter()); }
+
+      /** Channelwise averages keep per-unit errors, constants and intervals. */
+      @Override public State pool(SourceNetwork.Pool p) { return in; }
+
+      @Override public State residual(SourceNetwork.Residual r) { return Analysis.this.residual(r, in); }
+    };
+  }
+
+  int tailDepth() {
+    int d = 0;
+    for (TargetPlan.Step step : src.tail()) {
+      if (step instanceof TargetPlan.Affine) d++;
+      if (step instanceof TargetPlan.Residual) d += 2;
+    }
+    return d;
+  }
+
+  boolean isUnivariate(int id) {
+    for (SourceNetwork.Node n : src.nodes()) if (n instanceof SourceNetwork.Univariate u && u.id() == id) return true;
+    return false;
+  }
+
+  double[] tailAffine(TargetPlan.Affine a, double[] e, boolean act) {
+    double[] out = new double[a.out()];
+    int per = a.in() * a.kh() * a.kw();
+    int taps = a.kh() * a.kw();
+    for (int j = 0; j < a.out(); j++) {
+      double s = 0;
+      for (int t = 0; t < per; t++) s += Math.abs(a.kernel()[j * per + t]) * e[t / taps];
+      out[j] = act ? lip * s : s;
+    }
+    return out;
+  }
+
+  double[][] interval(TargetPlan.Affine a, double[] lo, double[] hi, boolean act) {
+    return Intervals.affine(a, lo, hi, act, phi);
+  }
+
+  /** Bound on |phi(t) - phi(0) - m t| for |t| &lt;= arg. */
+  double remainder(double arg) {
+    double m = phi.remainderConstant();
+    if (m == 0 || arg == 0) return 0;
+    double viaLip = (lip + Math.max(Math.abs(phi.slopePlus()), Math.abs(phi.slopeMinus()))) * arg;
+    if (arg <= phi.remainderRadius()) return Math.min(m * Math.pow(arg, phi.remainderPower()), viaLip);
+    return viaLip;
+  }
+
+  /** The state after a univariate layer ({@link UnivariateCheck}). */
+  State univariate(SourceNetwork.Univariate u, State in) { return new UnivariateCheck(this).run(u, in); }
+
+  /** The state after a convolution ({@link ConvCheck}). */
+  State conv(SourceNetwork.Conv c, State in, boolean act) { return new ConvCheck(this).run(c, in, act); }
+
+  /** The state after a residual block ({@link ResidualCheck}). */
+  State residual(SourceNetwork.Residual r, State in) { return new ResidualCheck(this).run(r, in); }
+}

@@ -1,0 +1,46 @@
+package dev.ticketproof.kernel;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.kernel.Analysis.State;
+import java.util.Arrays;
+
+/**
+ * The checks of a residual block: both branch convolutions and the projection, then the pre-activation error branch +
+ * skip.
+ */
+final class ResidualCheck {
+  private final Analysis an;
+  private final Activation phi;
+  private final double lip;
+
+  ResidualCheck(Analysis an) {
+    this.an = an;
+    this.phi = an.phi;
+    this.lip = an.lip;
+  }
+
+  State run(SourceNetwork.Residual r, State in) {
+    State h = an.conv(r.conv1(), in, true);
+    State b = an.conv(r.conv2(), h, false);
+    State p = r.projection() != null ? an.conv(r.projection(), in, false) : null;
+    Layout out = b.layout;
+    State s = new State();
+    s.layout = out;
+    s.unitErr = new double[out.units()];
+    s.constVal = new double[out.units()];
+    Arrays.fill(s.constVal, Double.NaN);
+    double[][] iv = Intervals.residual(r.target(), in.lo, in.hi, phi);
+    s.lo = iv[0];
+    s.hi = iv[1];
+    for (int o = 0; o < out.units(); o++) {
+      if (out.isConstant(o)) {
+        double skip = p != null ? p.constVal[o] : in.constVal[o];
+        s.constVal[o] = phi.value(b.constVal[o] + skip);
+      } else {
+        double skipErr = p != null ? p.unitErr[o] : in.unitErr[o];
+        s.unitErr[o] = lip * (b.unitErr[o] + skipErr);
+      }
+    }
+    return s;
+  }
+}

@@ -1,0 +1,90 @@
+package dev.ticketproof.kernel;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.kernel.Analysis.Rejection;
+import dev.ticketproof.kernel.Analysis.State;
+import dev.ticketproof.kernel.TicketChecker.LayerReport;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The checks of a univariate (copy) layer: kept weights only from the copied channel, biases only on constant units;
+ * the copies' weights and the constant units' values.
+ */
+final class UnivariateCheck {
+  private final Analysis an;
+  private final SourceNetwork src;
+  private final TicketCertificate cert;
+  private final Activation phi;
+  private final long seed;
+  private final double eps;
+
+  UnivariateCheck(Analysis an) {
+    this.an = an;
+    this.src = an.src;
+    this.cert = an.cert;
+    this.phi = an.phi;
+    this.seed = an.seed;
+    this.eps = an.eps;
+  }
+
+  State run(SourceNetwork.Univariate u, State in) {
+    Layout out = u.out();
+    long[] kw = cert.keptWeights()[u.id()];
+    int[] kb = cert.keptBiases()[u.id()];
+    State s = new State();
+    s.layout = out;
+    s.lo = in.lo;
+    s.hi = in.hi;
+    s.inErr = new double[out.n()];
+    for (int i = 0; i < out.n(); i++) s.inErr[i] = in.unitErr[in.layout.copy(i, 0)];
+    s.w1 = new double[out.units()];
+    s.alive = new boolean[out.units()];
+    s.constVal = new double[out.units()];
+    Arrays.fill(s.constVal, Double.NaN);
+    s.unitErr = new double[out.units()];
+    long inUnits = in.layout.units();
+    long ticket = 0;
+    long prev = -1;
+    for (long idx : kw) {
+      if (idx <= prev || idx < 0 || idx >= inUnits * out.units()) {
+        throw new Rejection("univariate layer " + u.id() + ": weight index " + idx
+            + " out of range or not strictly increasing");
+      }
+      prev = idx;
+      int o = (int) (idx / inUnits);
+      int from = (int) (idx % inUnits);
+      if (out.isConstant(o) || from != out.channel(o)) {
+        throw new Rejection("univariate layer " + u.id() + ": unit " + o + " keeps a weight from input " + from
+            + (out.isConstant(o) ? " but is a constant unit" : " but copies channel " + out.channel(o)));
+      }
+      s.alive[o] = true;
+      s.w1[o] = u.w1(seed, o);
+      if (Math.abs(s.w1[o]) > eps) ticket++;
+    }
+    int prevB = -1;
+    for (int o = out.constant(0); o < out.units(); o++) s.constVal[o] = phi.value(0);
+    for (int o : kb) {
+      if (o <= prevB || o < 0 || o >= out.units()) {
+        throw new Rejection("univariate layer " + u.id() + ": bias index " + o + " out of range or not increasing");
+      }
+      prevB = o;
+      if (!out.isConstant(o)) {
+        throw new Rejection("univariate layer " + u.id() + ": copy unit " + o + " keeps its bias");
+      }
+      double beta = u.beta(seed, o);
+      s.constVal[o] = phi.value(beta);
+      if (Math.abs(beta) > eps) ticket++;
+    }
+    an.report(new LayerReport("copies(" + nextName(u) + ")", 0, u.sourceParams(), ticket, 0, 0, 0, 0));
+    return s;
+  }
+
+  String nextName(SourceNetwork.Univariate u) {
+    List<SourceNetwork.Node> nodes = src.nodes();
+    for (int k = nodes.indexOf(u) + 1; k < nodes.size(); k++) {
+      if (nodes.get(k) instanceof SourceNetwork.Conv c) return c.target().name();
+    }
+    return "?";
+  }
+}
