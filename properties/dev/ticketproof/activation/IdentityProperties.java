@@ -12,11 +12,11 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.ticketproof.construct.IdentityConstruction.SignSplitSource;
-import dev.ticketproof.kernel.IdentityChecker;
-import dev.ticketproof.kernel.LinearisationCertificate;
-import dev.ticketproof.kernel.SignSplitCertificate;
-import dev.ticketproof.kernel.SymmetricLinearisationCertificate;
 import dev.ticketproof.kernel.Verdict;
+import dev.ticketproof.kernel.lemma.IdentityChecker;
+import dev.ticketproof.kernel.lemma.LinearisationCertificate;
+import dev.ticketproof.kernel.lemma.SignSplitCertificate;
+import dev.ticketproof.kernel.lemma.SymmetricLinearisationCertificate;
 import dev.ticketproof.subsetsum.SubsetSum.Mode;
 import java.util.List;
 import org.apache.commons.math3.analysis.differentiation.UnivariateDifferentiableFunction;

@@ -6,8 +6,8 @@ import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import dev.ticketproof.kernel.SubsetSumCertificate;
-import dev.ticketproof.kernel.SubsetSumChecker;
+import dev.ticketproof.kernel.lemma.SubsetSumCertificate;
+import dev.ticketproof.kernel.lemma.SubsetSumChecker;
 import dev.ticketproof.random.Distribution;
 import dev.ticketproof.random.Uniform;
 import dev.ticketproof.random.UniformProduct;

@@ -6,9 +6,9 @@ import static org.quicktheories.generators.SourceDSL.doubles;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
-import dev.ticketproof.kernel.SubsetSumCertificate;
-import dev.ticketproof.kernel.SubsetSumChecker;
 import dev.ticketproof.kernel.Verdict;
+import dev.ticketproof.kernel.lemma.SubsetSumCertificate;
+import dev.ticketproof.kernel.lemma.SubsetSumChecker;
 import dev.ticketproof.random.WeightField;
 import dev.ticketproof.stats.BoundVerdict;
 import dev.ticketproof.stats.EmpiricalBound;

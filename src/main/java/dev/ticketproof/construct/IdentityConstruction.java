@@ -2,10 +2,10 @@ package dev.ticketproof.construct;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.IdentityHypothesis;
-import dev.ticketproof.kernel.ConstantNeuronCertificate;
-import dev.ticketproof.kernel.LinearisationCertificate;
-import dev.ticketproof.kernel.SignSplitCertificate;
-import dev.ticketproof.kernel.SymmetricLinearisationCertificate;
+import dev.ticketproof.kernel.lemma.ConstantNeuronCertificate;
+import dev.ticketproof.kernel.lemma.LinearisationCertificate;
+import dev.ticketproof.kernel.lemma.SignSplitCertificate;
+import dev.ticketproof.kernel.lemma.SymmetricLinearisationCertificate;
 import dev.ticketproof.random.Uniform;
 import dev.ticketproof.subsetsum.SubsetSum;
 import java.math.BigDecimal;
@@ -14,7 +14,7 @@ import java.util.List;
 
 /**
  * The constructions of the [identity] lemma (activation linearisation, proof page {@code proofs/identity.md}).
- * Each returns a certificate that {@code kernel.IdentityChecker} re-checks without calling this class.
+ * Each returns a certificate that {@code kernel.lemma.IdentityChecker} re-checks without calling this class.
  *
  * <ul>
  *   <li>{@link #signSplit}: for ReLU-like \( \psi(t) = m_+ t^+ - m_- t^- \) with \( m_+ + m_- \ne 0 \): keep

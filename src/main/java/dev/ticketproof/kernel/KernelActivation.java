@@ -79,14 +79,14 @@ public final class KernelActivation implements Activation {
    * The local model at 0 of a known activation: \( \phi(t) = \phi_0 + m_\pm t + R(t) \) with
    * \( |R(t)| \le M |t|^p \) for \( |t| \le r \), and \( |\phi(0) - \phi_0| \le \) phi0Error.
    */
-  record Local(double phi0, double phi0Error, double slopeMinus, double slopePlus, double remainderConstant,
+  public record Local(double phi0, double phi0Error, double slopeMinus, double slopePlus, double remainderConstant,
       int remainderPower, double radius) {}
 
   /**
    * The local model of a smooth activation at 0: phi0 (with |phi(0) - phi0| &le; phi0Error), the derivative
    * m = phi'(0), and \( |\phi(t) - \phi(0) - m t| \le M |t|^p \) for \( |t| \le r \).
    */
-  record Smooth(double phi0, double phi0Error, double slope, double remainderConstant, int remainderPower,
+  public record Smooth(double phi0, double phi0Error, double slope, double remainderConstant, int remainderPower,
       double radius) {}
 
   /** A parsed name: its formula and parameter (NaN when absent); null for a name the kernel does not know. */
@@ -132,34 +132,34 @@ public final class KernelActivation implements Activation {
   }
 
   /** The base names of the families the kernel knows, sorted, for messages. */
-  static String families() { return String.join(", ", new java.util.TreeSet<>(FORMULAS.keySet())); }
+  public static String families() { return String.join(", ", new java.util.TreeSet<>(FORMULAS.keySet())); }
 
   /** The kernel's value of the named activation at t, or NaN for a name it does not know. */
-  static double value(String name, double t) {
+  public static double value(String name, double t) {
     Member m = member(name);
     return m == null ? Double.NaN : m.formula().value().at(m.parameter(), t);
   }
 
   /** Whether the kernel's value of the named activation is exact in floating point (false for unknown names). */
-  static boolean piecewiseLinear(String name) {
+  public static boolean piecewiseLinear(String name) {
     Member m = member(name);
     return m != null && m.formula().piecewiseLinear();
   }
 
   /** The one-sided slopes {m-, m+} of a piecewise-linear activation \( m_+ t^+ - m_- t^- \), or null. */
-  static double[] slopes(String name) {
+  public static double[] slopes(String name) {
     Local l = piecewiseLinear(name) ? local(name) : null;
     return l == null ? null : new double[] {l.slopeMinus(), l.slopePlus()};
   }
 
   /** The local model of the named activation, or null for a name the kernel does not know. */
-  static Local local(String name) {
+  public static Local local(String name) {
     Member m = member(name);
     return m == null ? null : m.formula().local().apply(m.parameter());
   }
 
   /** The local model of a smooth activation (m- = m+), or null when the kernel has none for this name. */
-  static Smooth smooth(String name) {
+  public static Smooth smooth(String name) {
     Local l = local(name);
     if (l == null || l.slopeMinus() != l.slopePlus()) return null;
     return new Smooth(l.phi0(), l.phi0Error(), l.slopePlus(), l.remainderConstant(), l.remainderPower(), l.radius());

@@ -3,7 +3,7 @@ package dev.ticketproof.kernel;
 import java.util.Objects;
 
 /**
- * The kernel's judgement of a certificate. Only classes of the {@code kernel} package can create a verdict that
+ * The kernel's judgement of a certificate. Only classes of the kernel packages ({@code dev.ticketproof.kernel} and its subpackages) can create a verdict that
  * holds; everything else can only read one. A rejected certificate is a verdict with a reason, not an exception.
  */
 public final class Verdict {
@@ -16,9 +16,9 @@ public final class Verdict {
     this.reason = reason;
   }
 
-  static Verdict holds() { return HOLDS; }
+  public static Verdict holds() { return HOLDS; }
 
-  static Verdict rejected(String reason) { return new Verdict(false, Objects.requireNonNull(reason)); }
+  public static Verdict rejected(String reason) { return new Verdict(false, Objects.requireNonNull(reason)); }
 
   /** Whether the kernel accepted the certificate. */
   public boolean isHolds() { return holds; }

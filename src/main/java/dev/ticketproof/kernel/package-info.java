@@ -13,10 +13,10 @@
  * Nothing else: no solver, construction, parser, JSON library, evaluator or formatter. The architecture test
  * ({@code ArchitectureTest}) enforces this on the bytecode; docs/kernel.md justifies each class.
  *
- * <p><b>Entry points.</b> {@link dev.ticketproof.kernel.TicketChecker} (ticket certificates),
- * {@link dev.ticketproof.kernel.IdentityChecker} (the [identity] certificates),
- * {@link dev.ticketproof.kernel.SubsetSumChecker} (subset-sum certificates) and
- * {@link dev.ticketproof.kernel.TicketFile} (the {@code .tpz} format).
+ * <p><b>Entry points.</b> {@link dev.ticketproof.kernel.TicketChecker} (ticket certificates) and
+ * {@link dev.ticketproof.kernel.TicketFile} (the {@code .tpz} format). The checkers of the standalone lemma
+ * certificates ([identity], subset-sum) are the trusted subpackage {@code dev.ticketproof.kernel.lemma}; the
+ * differential bound is {@code dev.ticketproof.kernel.bound}.
  *
  * <p><b>API status.</b> Stable: the entry points above, {@link dev.ticketproof.kernel.Verdict}, the certificates and
  * {@link dev.ticketproof.kernel.SourceNetwork.Params}. Experimental: the reports' fields and everything else public

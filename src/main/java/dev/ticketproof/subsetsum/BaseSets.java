@@ -1,6 +1,6 @@
 package dev.ticketproof.subsetsum;
 
-import dev.ticketproof.kernel.SubsetSumCertificate;
+import dev.ticketproof.kernel.lemma.SubsetSumCertificate;
 import dev.ticketproof.random.Distribution;
 import dev.ticketproof.random.Uniform;
 import dev.ticketproof.random.UniformProduct;

@@ -1,7 +1,7 @@
 package dev.ticketproof.subsetsum;
 
-import dev.ticketproof.kernel.SubsetSumCertificate;
-import dev.ticketproof.kernel.SubsetSumChecker;
+import dev.ticketproof.kernel.lemma.SubsetSumCertificate;
+import dev.ticketproof.kernel.lemma.SubsetSumChecker;
 
 /** Produces kernel certificates for solved subset-sum instances. */
 public final class SubsetSumCertificates {

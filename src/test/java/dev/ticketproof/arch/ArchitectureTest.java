@@ -13,6 +13,7 @@ import com.tngtech.archunit.core.importer.Location;
 import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
+import dev.ticketproof.kernel.Verdict;
 
 /**
  * The layering of the main code, checked on its bytecode (the rules and their reasons: docs/kernel.md).
@@ -22,6 +23,9 @@ import com.tngtech.archunit.lang.ArchRule;
  *   <li>The trusted kernel depends only on the JDK, Commons Numbers, itself, the weight field ({@code random}),
  *       tensors, the layer records of {@code net}, the {@code Activation} interface and the input limits
  *       ({@code limits}): never on a solver, a construction, a parser, an evaluator or a formatter.</li>
+ *   <li>Only the kernel's packages create verdicts ({@code Verdict.holds}, {@code Verdict.rejected}).</li>
+ *   <li>The ticket kernel does not depend on the lemma checkers ({@code kernel.lemma}): they use the kernel, never
+ *       the other way round.</li>
  *   <li>Nothing depends on the command line ({@code cli}).</li>
  *   <li>Nothing below the construction depends on it: the kernel, the weight field, tensors, networks,
  *       activations, solvers, statistics, import and targets.</li>
@@ -55,6 +59,17 @@ class ArchitectureTest {
               "dev.ticketproof.kernel..", "dev.ticketproof.random..", "dev.ticketproof.tensor..",
               "dev.ticketproof.limits..")
           .or(NET_DATA).or(ACTIVATION_INTERFACE));
+
+  @ArchTest
+  static final ArchRule ONLY_THE_KERNEL_CREATES_VERDICTS = noClasses()
+      .that().resideOutsideOfPackage("dev.ticketproof.kernel..")
+      .should().callMethod(Verdict.class, "holds")
+      .orShould().callMethod(Verdict.class, "rejected", String.class);
+
+  @ArchTest
+  static final ArchRule TICKET_KERNEL_DOES_NOT_DEPEND_ON_LEMMA_CHECKERS = noClasses()
+      .that().resideInAPackage("dev.ticketproof.kernel..").and().resideOutsideOfPackage("dev.ticketproof.kernel.lemma..")
+      .should().dependOnClassesThat().resideInAPackage("dev.ticketproof.kernel.lemma..");
 
   @ArchTest
   static final ArchRule LIMITS_DEPEND_ON_THE_JDK_ONLY = classes().that().resideInAPackage("dev.ticketproof.limits..")

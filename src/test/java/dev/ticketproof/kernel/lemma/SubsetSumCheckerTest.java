@@ -1,9 +1,10 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.kernel.lemma;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ticketproof.kernel.SubsetSumCertificate.Generated;
-import dev.ticketproof.kernel.SubsetSumCertificate.Values;
+import dev.ticketproof.kernel.Verdict;
+import dev.ticketproof.kernel.lemma.SubsetSumCertificate.Generated;
+import dev.ticketproof.kernel.lemma.SubsetSumCertificate.Values;
 import dev.ticketproof.random.Uniform;
 import dev.ticketproof.random.UniformProduct;
 import dev.ticketproof.subsetsum.SubsetSum;

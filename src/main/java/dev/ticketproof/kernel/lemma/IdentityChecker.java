@@ -1,5 +1,7 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.kernel.lemma;
 
+import dev.ticketproof.kernel.KernelActivation;
+import dev.ticketproof.kernel.Verdict;
 import java.math.BigDecimal;
 
 /**

@@ -1,5 +1,6 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.kernel.lemma;
 
+import dev.ticketproof.kernel.Verdict;
 import dev.ticketproof.random.Uniform;
 import dev.ticketproof.random.UniformProduct;
 import java.math.BigDecimal;

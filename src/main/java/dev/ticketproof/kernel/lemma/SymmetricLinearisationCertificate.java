@@ -1,5 +1,6 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.kernel.lemma;
 
+import dev.ticketproof.kernel.KernelActivation;
 /**
  * A claim of the [identity] lemma for the general class (one-sided slopes m-, m+ at 0 with
  * \( \sigma = m_+ + m_- \ne 0 \) and \( |\phi(s) - \phi(0) - m_\pm s| \le M |s|^p \) for \( |s| \le r \)), with two

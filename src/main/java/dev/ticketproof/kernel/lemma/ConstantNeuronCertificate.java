@@ -1,5 +1,6 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.kernel.lemma;
 
+import dev.ticketproof.kernel.KernelActivation;
 import dev.ticketproof.random.Uniform;
 
 /**

@@ -1,4 +1,4 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.kernel.lemma;
 
 import dev.ticketproof.random.Distribution;
 import java.util.Arrays;

@@ -1,5 +1,6 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.kernel.lemma;
 
+import dev.ticketproof.kernel.KernelActivation;
 /**
  * A claim of the [identity] lemma for a smooth activation with \( \phi'(0) = m \ne 0 \) (linearisation): the unit
  * \( u(t) = \) {@code readout} \( \cdot\, \phi(\lambda t) + \) {@code bias} satisfies \( |u(t) - t| \le \)
