@@ -34,6 +34,7 @@ import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
@@ -51,11 +52,13 @@ import picocli.CommandLine.Spec;
 @Command(name = "report", mixinStandardHelpOptions = true,
     description = "Draws the figures (PNG, SVG, and the data as CSV) of the bounds: subset-sum failure and "
         + "coverage against n, width against eps, ticket size against eps and target size, errors against depth "
-        + "and width, activation constants; regenerates the measured tables of bounds.md.")
+        + "and width, certified against searched lower bounds and the ratio goals, activation constants; "
+        + "regenerates the measured tables of bounds.md.")
 public final class ReportCommand implements Callable<Integer> {
   /** The figures, in order. */
   static final List<String> FIGURES = List.of("subset-sum-failure", "subset-sum-coverage", "width-vs-eps",
-      "ticket-size-eps", "ticket-size-target", "error-depth", "error-width", "activations");
+      "ticket-size-eps", "ticket-size-target", "error-depth", "error-width", "certified-vs-lower",
+      "certification-goals", "activations");
 
   @Spec CommandSpec spec;
 
@@ -122,6 +125,8 @@ public final class ReportCommand implements Callable<Integer> {
   private int threadCount;
   private String commit;
   private final Map<String, String> tables = new LinkedHashMap<>();
+  /** Construct rows of this report's sweeps by their arguments ({@link Sweep#KEY}). */
+  private final Map<String, Map<String, String>> runs = new java.util.HashMap<>();
 
   @Override
   public Integer call() {
@@ -171,6 +176,8 @@ public final class ReportCommand implements Callable<Integer> {
           case "ticket-size-target" -> sizeAgainstTarget();
           case "error-depth" -> errorDepth();
           case "error-width" -> errorWidth();
+          case "certified-vs-lower" -> certifiedVsLower();
+          case "certification-goals" -> certificationGoals();
           case "activations" -> activations();
           default -> throw new IllegalStateException(f);
         }
@@ -242,14 +249,23 @@ public final class ReportCommand implements Callable<Integer> {
   private static XYChart xy(String title, String x, String y, boolean logX, boolean logY) {
     XYChart c = new XYChartBuilder().width(Figures.WIDTH).height(Figures.HEIGHT).title(title).xAxisTitle(x)
         .yAxisTitle(y).build();
-    Styler s = c.getStyler();
+    style(c.getStyler());
     c.getStyler().setXAxisLogarithmic(logX);
     c.getStyler().setYAxisLogarithmic(logY);
+    c.getStyler().setMarkerSize(6);
+    return c;
+  }
+
+  /**
+   * The common style: legend on the right, white background, solid light grid lines (XChart draws dashed ones as
+   * one outline per dash, which made each SVG hundreds of kilobytes).
+   */
+  private static void style(AxesChartStyler s) {
     s.setLegendPosition(Styler.LegendPosition.OutsideE);
     s.setChartBackgroundColor(Color.WHITE);
     s.setPlotBackgroundColor(Color.WHITE);
-    c.getStyler().setMarkerSize(6);
-    return c;
+    s.setPlotGridLinesStroke(new BasicStroke(0.6f));
+    s.setPlotGridLinesColor(new Color(225, 225, 225));
   }
 
   private static XYSeries line(XYChart c, String name, List<Double> x, List<Double> y, Color color,
@@ -271,7 +287,7 @@ public final class ReportCommand implements Callable<Integer> {
   }
 
   private void save(Object chart, Table data, String name, String seeds, String note) throws IOException {
-    data.write(out.resolve(name + ".csv"));
+    withoutTimings(data).write(out.resolve(name + ".csv"));
     Figures.save((org.knowm.xchart.internal.chartpart.Chart<?, ?>) chart, footer(seeds, note), out, name);
   }
 
@@ -492,8 +508,8 @@ public final class ReportCommand implements Callable<Integer> {
   // ---- constructions -----------------------------------------------------------------------------------------
 
   /**
-   * Runs sweeps (JSON specs) and returns their rows, spec after spec in grid order; timing columns are dropped so
-   * that the table is reproducible.
+   * Runs sweeps (JSON specs) and returns their rows, spec after spec in grid order (timings included; the CSVs drop
+   * them). A grid point that an earlier sweep of this report ran (same construct arguments) is not run again.
    */
   private Table sweep(String name, List<String> specs) throws IOException {
     Table t = new Table();
@@ -504,17 +520,32 @@ public final class ReportCommand implements Callable<Integer> {
         JsonObject spec = JsonParser.parseString(s).getAsJsonObject();
         // the quick scale measures lowerBound on the box samples only (no adversarial search), to stay fast
         if (quick) spec.addProperty("search", 0);
-        Sweep.Outcome o = Sweep.of("report " + name, spec).run(tmp, threadCount, null);
-        for (Map<String, String> r : o.table().rows()) {
-          Map<String, String> m = new LinkedHashMap<>(r);
-          m.keySet().removeIf(k -> k.toLowerCase(Locale.ROOT).endsWith("seconds") || k.startsWith("nanos"));
-          t.add(m);
+        Sweep sweep = Sweep.of("report " + name, spec);
+        Table known = new Table();
+        for (Sweep.Point p : sweep.points()) {
+          if (runs.containsKey(p.key())) known.add(runs.get(p.key()));
+        }
+        if (!known.rows().isEmpty()) known.write(tmp);
+        for (Map<String, String> r : sweep.run(tmp, threadCount, null).table().rows()) {
+          runs.put(r.get(Sweep.KEY), r);
+          t.add(r);
         }
       } finally {
         Files.deleteIfExists(tmp);
       }
     }
     return t;
+  }
+
+  /** The table without timing columns, so that equal seeds give equal CSVs. */
+  private static Table withoutTimings(Table t) {
+    Table out = new Table();
+    for (Map<String, String> r : t.rows()) {
+      Map<String, String> m = new LinkedHashMap<>(r);
+      m.keySet().removeIf(k -> k.toLowerCase(Locale.ROOT).endsWith("seconds") || k.startsWith("nanos"));
+      out.add(m);
+    }
+    return out;
   }
 
   private String seeds(int count) {
@@ -572,6 +603,18 @@ public final class ReportCommand implements Callable<Integer> {
       }
     }
     return m;
+  }
+
+  /** The target of a sweep row without "builtin:", with the layer of {@code --upto} when given. */
+  private static String targetName(Map<String, String> r) {
+    String upto = r.getOrDefault("--upto", "");
+    return r.get("--target").replace("builtin:", "") + (upto.isEmpty() ? "" : " (up to layer " + upto + ")");
+  }
+
+  /** The input box of a sweep row: {@code --input-box}, else construct's default [-1,1]. */
+  private static String box(Map<String, String> r) {
+    String b = r.getOrDefault("--input-box", "");
+    return b.isEmpty() ? "[-1,1]" : "[" + b + "]";
   }
 
   private static String label(String construction, String phi) {
@@ -650,10 +693,8 @@ public final class ReportCommand implements Callable<Integer> {
     boolean hasLower = t.columns().contains("lowerBound");
     List<List<String>> rows = new ArrayList<>();
     for (Map<String, String> r : t.rows()) {
-      List<String> cells = new ArrayList<>(List.of(r.get("--target").replace("builtin:", "")
-          + (r.containsKey("--upto") && !r.get("--upto").isEmpty() ? " (up to layer " + r.get("--upto") + ")" : ""),
-          r.get("--activation"), label(r.get("--construction"), "").trim(),
-          r.getOrDefault("--input-box", "").isEmpty() ? "[-1,1]" : "[" + r.get("--input-box") + "]",
+      List<String> cells = new ArrayList<>(List.of(targetName(r),
+          r.get("--activation"), label(r.get("--construction"), "").trim(), box(r),
           String.format(Locale.ROOT, "%,.0f", layerSum(r, "targetParams")),
           String.format(Locale.ROOT, "%,.0f", layerSum(r, "ticketParams")),
           String.format(Locale.ROOT, "%,.0f / %,.0f", num(r, "failedInstances"), num(r, "instances")),
@@ -741,6 +782,171 @@ public final class ReportCommand implements Callable<Integer> {
         "%nbuiltin:small-cnn, relu, L+1, eps 0.01; %s.%n", seedNote()));
   }
 
+  // ---- certified against the searched lower bound ------------------------------------------------------------
+
+  private static final String PHIS = "[\"relu\", \"tanh\", \"sigmoid\"]";
+
+  /**
+   * Sweep specs of the bound tables: small-cnn, digits-cnn (box [0,1]) and the conv part of mnist-cnn
+   * ({@code --upto 2}, box [0,1]) for relu, tanh and sigmoid (mnist-cnn relu only unless {@code mnistAllPhis}),
+   * and small-resnet relu; the quick scale keeps small-cnn. The members follow the order of the ticket-size
+   * sweeps, so that equal runs are shared.
+   *
+   * @param settings further construct options as JSON members, each with a leading comma (empty: defaults)
+   */
+  private List<String> boundSpecs(String settings, boolean mnistAllPhis) {
+    String tail = settings + ", \"seed\": " + seed + "}";
+    List<String> specs = new ArrayList<>();
+    specs.add("{\"target\": \"builtin:small-cnn\", \"activation\": " + PHIS + tail);
+    if (quick) return specs;
+    specs.add("{\"target\": \"builtin:digits-cnn\", \"input-box\": \"0,1\", \"activation\": " + PHIS + tail);
+    specs.add("{\"target\": \"builtin:mnist-cnn\", \"upto\": \"2\", \"input-box\": \"0,1\", \"activation\": "
+        + (mnistAllPhis ? PHIS : "\"relu\"") + tail);
+    specs.add("{\"target\": \"builtin:small-resnet\", \"activation\": \"relu\"" + tail);
+    return specs;
+  }
+
+  /** What the quick scale leaves out of the bound tables, for their notes and figure footers. */
+  private String boundsScaleNote() {
+    return quick ? "QUICK SCALE: small-cnn only, and no adversarial search, so the lower bound is the sampled error "
+        + "(run report without --quick for the documented tables). " : "";
+  }
+
+  /** certified / lower of a construct row (infinite when the lower bound is 0 and the certified bound is not). */
+  private static double ratio(Map<String, String> r) {
+    double c = num(r, "certifiedBound");
+    double l = num(r, "lowerBound");
+    return c == 0 ? 1 : c / l;
+  }
+
+  /** The distinct values of a column, in order, joined by " / ". */
+  private static String distinct(Table t, String col) {
+    return String.join(" / ", t.rows().stream().map(r -> r.getOrDefault(col, "")).distinct().toList());
+  }
+
+  /** Smallest and largest of f over the rows, each with the row's target and phi: "a (x) to b (y)". */
+  private static String range(Table t, Function<Map<String, String>, Double> f) {
+    Map<String, String> lo = null;
+    Map<String, String> hi = null;
+    for (Map<String, String> r : t.rows()) {
+      if (!Double.isFinite(f.apply(r))) continue;
+      if (lo == null || f.apply(r) < f.apply(lo)) lo = r;
+      if (hi == null || f.apply(r) > f.apply(hi)) hi = r;
+    }
+    if (lo == null) return "n/a";
+    return g(f.apply(lo)) + " (" + targetName(lo) + " " + lo.get("--activation") + ") to " + g(f.apply(hi)) + " ("
+        + targetName(hi) + " " + hi.get("--activation") + ")";
+  }
+
+  private static String rowLabel(Map<String, String> r) {
+    return targetName(r).replace(" (up to layer ", " up to ").replace(")", "") + " " + r.get("--activation");
+  }
+
+  /**
+   * A bar chart with a logarithmic value axis, one group of bars per row; the axis spans the powers of ten around
+   * the values (XChart's bars would otherwise start at 0).
+   */
+  private static CategoryChart logBars(String title, String y, List<List<Double>> values) {
+    double lo = values.stream().flatMap(List::stream).filter(v -> v > 0 && Double.isFinite(v)).min(Double::compare)
+        .orElse(1.0);
+    double hi = values.stream().flatMap(List::stream).filter(v -> v > 0 && Double.isFinite(v)).max(Double::compare)
+        .orElse(1.0);
+    CategoryChart c = new CategoryChartBuilder().width(Figures.WIDTH).height(Figures.HEIGHT).title(title)
+        .xAxisTitle("target and phi").yAxisTitle(y).build();
+    style(c.getStyler());
+    c.getStyler().setYAxisLogarithmic(true);
+    c.getStyler().setXAxisLabelRotation(30);
+    c.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(lo))));
+    c.getStyler().setYAxisMax(Math.pow(10, Math.ceil(Math.log10(hi) + 1e-9)));
+    return c;
+  }
+
+  private void certifiedVsLower() throws IOException {
+    Table t = sweep("certified-vs-lower", boundSpecs("", false));
+    List<List<String>> rows = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    List<Double> cert = new ArrayList<>();
+    List<Double> lower = new ArrayList<>();
+    List<Double> sampled = new ArrayList<>();
+    for (Map<String, String> r : t.rows()) {
+      rows.add(List.of(targetName(r), r.get("--activation"), box(r), r.get("rho"),
+          String.format(Locale.ROOT, "%.1e", num(r, "eps")).replaceFirst("e-0", "e-"),
+          g(num(r, "certifiedBound")), g(num(r, "lowerBound")), g(ratio(r)), g(num(r, "measuredMaxError")),
+          String.format(Locale.ROOT, "%,.0f, %.0f s", num(r, "searchEvaluations"), num(r, "searchSeconds"))));
+      names.add(rowLabel(r));
+      cert.add(num(r, "certifiedBound"));
+      lower.add(num(r, "lowerBound"));
+      sampled.add(num(r, "measuredMaxError"));
+    }
+    CategoryChart c = logBars("Certified bound against the searched lower bound (construct's defaults)",
+        "sup |target - ticket| on the box", List.of(cert, lower, sampled));
+    c.addSeries("certified bound", names, cert).setFillColor(PALETTE[1]);
+    c.addSeries("lower bound (search)", names, lower).setFillColor(PALETTE[2]);
+    c.addSeries("sampled (" + distinct(t, "measuredSamples") + " points)", names, sampled).setFillColor(PALETTE[0]);
+    save(c, t, "certified-vs-lower", Long.toString(seed), boundsScaleNote() + "construct at its defaults; the true "
+        + "sup lies between the lower and the certified bound");
+    tables.put("certified-vs-lower", Markers.table(List.of("target", "phi", "box", "rho", "eps", "certified",
+        "lower bound", "certified / lower", "sampled (" + distinct(t, "measuredSamples") + " points)",
+        "search: evaluations, s"), rows) + String.format(Locale.ROOT, "%n%sconstruct's defaults: mode %s, rho %s, "
+        + "eps %s for --output-rel %s, %s samples, %s; seed %d. certified / lower: %s.%s Search seconds: wall time "
+        + "in this run (%d constructions in parallel).%n", boundsScaleNote(), distinct(t, "mode"),
+        distinct(t, "rhoMode"), distinct(t, "epsBasis"), distinct(t, "outputRel"), distinct(t, "measuredSamples"),
+        searchNote(), seed, range(t, ReportCommand::ratio), quick ? "" : " The sampled error is "
+            + range(t, r -> num(r, "lowerBound") / num(r, "measuredMaxError")) + " times below the lower bound.",
+        threadCount));
+  }
+
+  private String searchNote() {
+    return quick ? "no adversarial search (--search 0)" : "the default search budget";
+  }
+
+  /** The goal of certified / lower: 1,000 for a residual target over the whole box, else 10. */
+  static double ratioGoal(String target) {
+    return target.contains("resnet") ? 1_000 : 10;
+  }
+
+  private void certificationGoals() throws IOException {
+    Table t = sweep("certification-goals", boundSpecs(", \"construction\": \"l+1\", \"rho\": 15, "
+        + "\"eps\": 0.01", true));
+    Table data = new Table();
+    List<List<String>> rows = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    List<Double> ratios = new ArrayList<>();
+    List<Double> goals = new ArrayList<>();
+    List<String> met = new ArrayList<>();
+    for (Map<String, String> r : t.rows()) {
+      double ratio = ratio(r);
+      double goal = ratioGoal(r.get("--target"));
+      boolean ok = ratio <= goal;
+      Map<String, String> row = new LinkedHashMap<>(r);
+      row.put("ratio", Double.toString(ratio));
+      row.put("ratioGoal", Double.toString(goal));
+      row.put("goalMet", Boolean.toString(ok));
+      data.add(row);
+      rows.add(List.of(targetName(r), r.get("--activation"), box(r), g(num(r, "recursionBound")),
+          g(num(r, "differentialBound")), g(num(r, "certifiedBound")), g(num(r, "lowerBound")),
+          g(num(r, "measuredMaxError")), g(ratio),
+          String.format(Locale.ROOT, "%s (<= %,.0f)", ok ? "met" : "not met", goal)));
+      names.add(rowLabel(r));
+      ratios.add(ratio);
+      goals.add(goal);
+      if (ok) met.add(targetName(r) + " " + r.get("--activation"));
+    }
+    CategoryChart c = logBars("certified / lower against the goal (rho 15, eps 0.01)", "certified / lower",
+        List.of(ratios, goals));
+    c.addSeries("certified / lower", names, ratios).setFillColor(PALETTE[1]);
+    c.addSeries("goal", names, goals).setFillColor(Color.LIGHT_GRAY);
+    save(c, data, "certification-goals", Long.toString(seed), boundsScaleNote() + "construct --construction l+1 "
+        + "--rho 15 --eps 0.01; goal: certified / lower <= 10, small-resnet <= 1,000 over the whole box");
+    tables.put("certification-goals", Markers.table(List.of("target", "phi", "box", "recursion", "differential",
+        "certified", "lower bound", "sampled", "certified / lower", "goal"), rows) + String.format(Locale.ROOT,
+        "%n%sconstruct --construction l+1 --rho 15 --eps 0.01, mode %s, %s samples, %s, seed %d; certified = "
+        + "min(recursion, differential); recursion / differential: %s. Goals met: %d of %d%s.%n",
+        boundsScaleNote(), distinct(t, "mode"), distinct(t, "measuredSamples"), searchNote(), seed,
+        range(t, r -> num(r, "recursionBound") / num(r, "differentialBound")), met.size(), t.rows().size(),
+        met.isEmpty() ? "" : " (" + String.join(", ", met) + ")"));
+  }
+
   // ---- activations -------------------------------------------------------------------------------------------
 
   private void activations() throws IOException {
@@ -771,9 +977,7 @@ public final class ReportCommand implements Callable<Integer> {
     CategoryChart c = new CategoryChartBuilder().width(Figures.WIDTH).height(Figures.HEIGHT)
         .title("Activation catalog: constants of the [identity] construction (supported activations)")
         .xAxisTitle("activation").yAxisTitle("value").build();
-    c.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
-    c.getStyler().setChartBackgroundColor(Color.WHITE);
-    c.getStyler().setPlotBackgroundColor(Color.WHITE);
+    style(c.getStyler());
     for (int k = 0; k < fields.length; k++) {
       c.addSeries(fields[k], names, values.get(k)).setFillColor(PALETTE[k]);
     }

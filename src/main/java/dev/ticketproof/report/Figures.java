@@ -11,8 +11,13 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.internal.chartpart.Chart;
 
@@ -59,7 +64,32 @@ public final class Figures {
     Document doc = new SVGProcessor().getDocument(vg.getCommands(), new PageSize(0, 0, w, total));
     ByteArrayOutputStream svg = new ByteArrayOutputStream();
     doc.writeTo(svg);
-    write(dir.resolve(name + ".svg"), svg.toByteArray());
+    write(dir.resolve(name + ".svg"), compact(svg.toString(StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static final Pattern PATH_DATA = Pattern.compile("( d=\")([^\"]*)(\")");
+  private static final Pattern DECIMAL = Pattern.compile("-?\\d+\\.\\d+");
+
+  /**
+   * The SVG with the coordinates of its path data ({@code d} attributes: the glyphs of XChart's text, which it draws
+   * as outlines, and the shapes) rounded to 1/100 pixel; text and other attributes are unchanged.
+   */
+  static String compact(String svg) {
+    Matcher m = PATH_DATA.matcher(svg);
+    StringBuilder out = new StringBuilder(svg.length() / 2);
+    while (m.find()) {
+      Matcher d = DECIMAL.matcher(m.group(2));
+      StringBuilder path = new StringBuilder();
+      while (d.find()) {
+        String r = new BigDecimal(d.group()).setScale(2, RoundingMode.HALF_EVEN).stripTrailingZeros()
+            .toPlainString();
+        d.appendReplacement(path, r.equals("-0") ? "0" : r);
+      }
+      d.appendTail(path);
+      m.appendReplacement(out, Matcher.quoteReplacement(m.group(1) + path + m.group(3)));
+    }
+    m.appendTail(out);
+    return out.toString();
   }
 
   /** Lines broken at spaces so that none is longer than {@code width} characters (longer words stay whole). */

@@ -32,7 +32,8 @@ class ReportCommandTest {
   void quickReportWritesEveryFigureAndTheTables(@TempDir Path dir) throws IOException {
     String kept = "# Bounds\n\nprose that stays\n";
     StringBuilder doc = new StringBuilder(kept);
-    for (String t : new String[] {"certified-vs-measured", "error-depth", "error-width", "width-vs-eps"}) {
+    for (String t : new String[] {"certified-vs-measured", "error-depth", "error-width", "width-vs-eps",
+        "certified-vs-lower", "certification-goals"}) {
       doc.append(Markers.open(t)).append("\nstale\n").append(Markers.close(t)).append('\n');
     }
     Path bounds = Files.writeString(dir.resolve("bounds.md"), doc.toString());
@@ -58,11 +59,23 @@ class ReportCommandTest {
       String body = text.substring(text.indexOf(Markers.open(t)), text.indexOf(Markers.close(t)));
       assertThat(body).as(t).contains("|---|");
     }
+    String goals = text.substring(text.indexOf(Markers.open("certification-goals")),
+        text.indexOf(Markers.close("certification-goals")));
+    assertThat(goals).contains("QUICK SCALE");
+    int rows = 0;
+    for (String line : goals.split("\n")) {
+      if (!line.startsWith("| small-cnn")) continue;
+      String[] cells = line.split(" \\| ");
+      double ratio = Double.parseDouble(cells[8]);
+      assertThat(cells[9]).as(line).isEqualTo((ratio <= 10 ? "met" : "not met") + " (<= 10) |");
+      rows++;
+    }
+    assertThat(rows).as(goals).isEqualTo(3);
   }
 
   @Test
   void equalSeedsGiveIdenticalCsvs(@TempDir Path dir) throws IOException {
-    String only = "subset-sum-failure,subset-sum-coverage,error-width";
+    String only = "subset-sum-failure,subset-sum-coverage,error-width,certification-goals";
     Path a = dir.resolve("a");
     Path b = dir.resolve("b");
     Path c = dir.resolve("c");
