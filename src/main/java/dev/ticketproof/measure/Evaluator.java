@@ -352,7 +352,8 @@ public final class Evaluator {
       int oh = (in.h + 2 * p - kh) / s + 1;
       int ow = (in.w + 2 * p - kw) / s + 1;
       double[][] out = new double[units][];
-      for (int o = 0; o < units; o++) {
+      // output units are independent: computed in parallel, each exactly as in a sequential pass
+      java.util.stream.IntStream.range(0, units).parallel().forEach(o -> {
         double[] m = new double[oh * ow * n];
         if (bias != null) java.util.Arrays.fill(m, bias[o]);
         int[] t = taps[o];
@@ -388,7 +389,7 @@ public final class Evaluator {
         }
         if (act != null) for (int k = 0; k < m.length; k++) m[k] = act.value(m[k]);
         out[o] = m;
-      }
+      });
       return new Maps(out, oh, ow, n);
     };
   }
