@@ -1,0 +1,63 @@
+package dev.ticketproof.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.subsetsum.SubsetSum;
+import dev.ticketproof.targets.Builtins;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The kernel's layerwise recursion equals the {@link RecursionReference}, computed another way. Equality to a
+ * relative 1e-12 catches a recursion that is too large as well as one that is too small; the per-layer figures
+ * (instances, failures, ticket parameters, largest instance error, output error) must match exactly or to rounding.
+ */
+class RecursionReferenceTest {
+  @ParameterizedTest(name = "{0} {1} {2} box [{3}, 1]")
+  @CsvSource({
+      "small-fc, relu, l+1, -1",
+      "small-fc, relu, l+1, 0",
+      "small-fc, leaky-relu(0.25), l+1, -1",
+      "small-fc, leaky-relu(0.25), 2l, -1",
+      "small-fc, tanh, l+1, -1",
+      "small-fc, sigmoid, 2l, -1",
+      "small-cnn, leaky-relu(0.25), l+1, -1",
+      "small-cnn, sigmoid, l+1, -1",
+      "small-resnet, relu, l+1, -1",
+      "small-resnet, tanh, l+1, -1"})
+  void theRecursionEqualsTheReference(String target, String activation, String construction, double low) {
+    var phi = ActivationCatalog.parse(activation);
+    Network net = Builtins.of(target, phi);
+    SourceNetwork.Params defaults = SourceNetwork.Params.of(SourceNetwork.Construction.parse(construction), 3, phi);
+    SourceNetwork.Params p = new SourceNetwork.Params(defaults.construction(), 3,
+        SourceNetwork.defaultRho1(phi, 3, low), defaults.lambda(), 5, null, low, 1);
+    TicketCertificate cert = TicketBuilder.build(net, phi,
+        new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1, "t"), TicketBuilder.Progress.NONE)
+        .certificate();
+    SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, KernelActivation.of(phi.name())), p);
+    TicketChecker.Report r = new Analysis(src, cert, TicketChecker.Listener.NONE).run();
+    RecursionReference ref = new RecursionReference(src, cert);
+    double expected = ref.bound();
+    assertThat(r.verdict().isHolds()).as(r.verdict().toString()).isTrue();
+    assertThat(r.recursionBound()).isCloseTo(expected, within(1e-12 * expected));
+    assertThat(r.layers()).hasSameSizeAs(ref.layers);
+    long failed = 0;
+    for (int k = 0; k < ref.layers.size(); k++) {
+      TicketChecker.LayerReport got = r.layers().get(k);
+      RecursionReference.Layer want = ref.layers.get(k);
+      assertThat(got.instances()).as("instances of %s", got.name()).isEqualTo(want.instances());
+      assertThat(got.failedInstances()).as("failed instances of %s", got.name()).isEqualTo(want.failed());
+      assertThat(got.ticketParams()).as("ticket parameters of %s", got.name()).isEqualTo(want.ticket());
+      assertThat(got.maxParamError()).as("largest instance error of %s", got.name())
+          .isCloseTo(want.maxErr(), within(1e-15 + 1e-13 * want.maxErr()));
+      assertThat(got.errorOut()).as("output error of %s", got.name())
+          .isCloseTo(want.errorOut(), within(1e-12 * want.errorOut()));
+      failed += want.failed();
+    }
+    assertThat(r.failedInstances()).isEqualTo(failed);
+  }
+}
