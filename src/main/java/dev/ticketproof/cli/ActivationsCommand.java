@@ -44,36 +44,30 @@ public final class ActivationsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter err = spec.commandLine().getErr();
-    try {
-      List<Activation> list = new ArrayList<>();
-      if (only == null || only.isEmpty()) {
-        list.addAll(ActivationCatalog.all());
-      } else {
-        for (String s : only) {
-          try {
-            list.add(ActivationCatalog.parse(s));
-          } catch (IllegalArgumentException e) {
-            throw new UsageError("--activation: " + e.getMessage());
-          }
+    List<Activation> list = new ArrayList<>();
+    if (only == null || only.isEmpty()) {
+      list.addAll(ActivationCatalog.all());
+    } else {
+      for (String s : only) {
+        try {
+          list.add(ActivationCatalog.parse(s));
+        } catch (IllegalArgumentException e) {
+          throw new UsageError("--activation: " + e.getMessage());
         }
       }
-      JsonArray out = new JsonArray();
-      for (Activation a : list) {
-        out.add(describe(a, derive));
-      }
-      PrintWriter pw = spec.commandLine().getOut();
-      if (format.json()) {
-        pw.println(new GsonBuilder().disableHtmlEscaping().serializeNulls().setPrettyPrinting().create().toJson(out));
-      } else {
-        printTable(pw, out);
-      }
-      pw.flush();
-      return 0;
-    } catch (UsageError e) {
-      err.println("activations: " + e.getMessage());
-      return 2;
     }
+    JsonArray out = new JsonArray();
+    for (Activation a : list) {
+      out.add(describe(a, derive));
+    }
+    PrintWriter pw = spec.commandLine().getOut();
+    if (format.json()) {
+      pw.println(new GsonBuilder().disableHtmlEscaping().serializeNulls().setPrettyPrinting().create().toJson(out));
+    } else {
+      printTable(pw, out);
+    }
+    pw.flush();
+    return 0;
   }
 
   /**

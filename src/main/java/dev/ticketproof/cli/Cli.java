@@ -1,6 +1,7 @@
 package dev.ticketproof.cli;
 
 import com.google.gson.JsonArray;
+import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.ticketproof.measure.LowerBound;
@@ -307,6 +308,16 @@ final class Cli {
     JsonArray layers = o.getAsJsonArray("layers");
     if (layers == null || layers.size() != widths.size()) return;
     for (int k = 0; k < widths.size(); k++) layers.get(k).getAsJsonObject().addProperty("rho", widths.get(k));
+  }
+
+  /** Prints a report object: one line of JSON, or the table of {@link #printTable}. */
+  static void print(PrintWriter pw, JsonObject o, boolean json) {
+    if (json) {
+      pw.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(o));
+    } else {
+      printTable(pw, o);
+    }
+    pw.flush();
   }
 
   /** Prints a report object as aligned "key value" lines and a layer table. */

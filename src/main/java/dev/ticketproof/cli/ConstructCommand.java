@@ -1,7 +1,6 @@
 package dev.ticketproof.cli;
 
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.api.Ticket;
@@ -139,17 +138,6 @@ public final class ConstructCommand implements Callable<Integer> {
 
   @CommandLine.Mixin ProgressOption progress;
 
-  @Override
-  public Integer call() {
-    PrintWriter err = spec.commandLine().getErr();
-    try {
-      return run();
-    } catch (UsageError | IllegalArgumentException e) {
-      err.println("construct: " + e.getMessage());
-      return 2;
-    }
-  }
-
   /** Accepts {@code auto} or an integer in [1, {@link SourceNetwork#MAX_RHO}] for {@code --rho}. */
   static final class RhoConverter implements picocli.CommandLine.ITypeConverter<String> {
     @Override
@@ -178,17 +166,12 @@ public final class ConstructCommand implements Callable<Integer> {
         arch == null || dev.ticketproof.targets.Presets.isPreset(arch) ? null : Path.of(arch)};
   }
 
-  private int run() {
+  @Override
+  public Integer call() {
     Activation phi = TargetOptions.activation(activation);
     Network net = TargetOptions.load(target, arch, phi, inputShape);
-    SourceNetwork.Construction cons;
-    SubsetSum.Mode solver;
-    try {
-      cons = SourceNetwork.Construction.parse(construction);
-      solver = SubsetSum.Mode.ofCliName(mode);
-    } catch (IllegalArgumentException e) {
-      throw new UsageError((e.getMessage().startsWith("construction") ? "--" : "--mode: ") + e.getMessage());
-    }
+    SourceNetwork.Construction cons = SourceNetwork.Construction.parse(construction);
+    SubsetSum.Mode solver = SubsetSum.Mode.ofCliName(mode);
     Integer fixedRho = null;
     if (!"auto".equals(rho)) {
       try {
@@ -341,13 +324,7 @@ public final class ConstructCommand implements Callable<Integer> {
       o.addProperty("reason", unsound);
     }
     if (write) o.addProperty("out", out.toString());
-    PrintWriter pw = spec.commandLine().getOut();
-    if (format.json()) {
-      pw.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(o));
-    } else {
-      Cli.printTable(pw, o);
-    }
-    pw.flush();
+    Cli.print(spec.commandLine().getOut(), o, format.json());
     if (!rep.verdict().isHolds()) {
       spec.commandLine().getErr().println("construct: kernel rejected the certificate: " + rep.verdict().reason());
       return 3;

@@ -13,7 +13,6 @@ import dev.ticketproof.api.Tickets;
 import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.measure.LowerBound;
 import dev.ticketproof.kernel.SourceNetwork;
-import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TicketChecker;
 import dev.ticketproof.kernel.TicketFile;
@@ -88,12 +87,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    try {
-      Cli.checkSearch(search);
-    } catch (UsageError e) {
-      spec.commandLine().getErr().println("demo: " + e.getMessage());
-      return 2;
-    }
+    Cli.checkSearch(search);
     PrintWriter out = spec.commandLine().getOut();
     JsonArray rows = new JsonArray();
     Path dir;

@@ -68,65 +68,60 @@ public final class EvalCommand implements Callable<Integer> {
   private Path[] inputs;
 
   @Override public Integer call() {
-    PrintWriter stdout = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     if (!dtype.equals("float64") && !dtype.equals("float32")) {
-      err.println("ticketproof eval: --dtype: expected float64 or float32, got '" + dtype + "'");
-      return 2;
+      throw new UsageError("--dtype: expected float64 or float32, got '" + dtype + "'");
     }
-    try {
-      inputs = new Path[] {input, ticket, target == null ? null : Path.of(target),
-          arch == null || dev.ticketproof.targets.Presets.isPreset(arch) ? null : Path.of(arch)};
-      SafeOutput.check(out, "--out", inputs);
-    } catch (UsageError e) {
-      err.println("ticketproof eval: " + e.getMessage());
-      return 2;
-    }
+    inputs = new Path[] {input, ticket, target == null ? null : Path.of(target),
+        arch == null || dev.ticketproof.targets.Presets.isPreset(arch) ? null : Path.of(arch)};
+    SafeOutput.check(out, "--out", inputs);
     long start = System.nanoTime();
-    try {
-      StoredTensor x = TensorFiles.readNpy(input);
-      Tensor batch = x.tensor();
-      if (batch.rank() != 2 && batch.rank() != 4) {
-        throw new ImportException("--input " + input + ": expected a batch [N, C, H, W] or [N, F], got shape "
-            + Arrays.toString(batch.shape()));
-      }
-      if (ticket != null) return ticket(batch, start);
-      if (target == null || arch == null) {
-        throw new ImportException((target == null ? "--target" : "--arch") + " is required (or --ticket)");
-      }
-      int[] example = Arrays.copyOfRange(batch.shape(), 1, batch.rank());
-      TargetLoader.Loaded target = TargetLoader.load(Path.of(this.target), arch, activation, example,
-          "--input " + input, !noMasks);
-      Tensor y;
-      try {
-        y = Forward.forward(target.built().network(), batch);
-      } catch (IllegalArgumentException e) {
-        throw new ImportException("--input " + input + " (shape " + Arrays.toString(batch.shape())
-            + ") does not fit the target: " + e.getMessage(), e);
-      }
-      byte[] encoded = Npy.encode(y, dtype.equals("float64") ? DType.FLOAT64 : DType.FLOAT32);
-      SafeOutput.write(out, "--out", os -> os.write(encoded), inputs);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      if (format.json()) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("target", target.tensors().source());
-        m.put("arch", arch);
-        m.put("activation", target.activation() == null ? null : target.activation().name());
-        m.put("input", batch.shape());
-        m.put("output", y.shape());
-        m.put("out", out.toString());
-        m.put("seconds", seconds);
-        stdout.println(new Gson().toJson(m));
-      } else {
-        stdout.printf("%s: output %s written to %s (%.3f s)%n", target.tensors().source(),
-            Arrays.toString(y.shape()), out, seconds);
-      }
-      stdout.flush();
-      return 0;
-    } catch (ImportException | UsageError e) {
-      err.println("ticketproof eval: " + e.getMessage());
-      return 2;
+    StoredTensor x = TensorFiles.readNpy(input);
+    Tensor batch = x.tensor();
+    if (batch.rank() != 2 && batch.rank() != 4) {
+      throw new ImportException("--input " + input + ": expected a batch [N, C, H, W] or [N, F], got shape "
+          + Arrays.toString(batch.shape()));
     }
+    if (ticket != null) return ticket(batch, start);
+    if (target == null || arch == null) {
+      throw new ImportException((target == null ? "--target" : "--arch") + " is required (or --ticket)");
+    }
+    int[] example = Arrays.copyOfRange(batch.shape(), 1, batch.rank());
+    TargetLoader.Loaded target = TargetLoader.load(Path.of(this.target), arch, activation, example,
+        "--input " + input, !noMasks);
+    Tensor y;
+    try {
+      y = Forward.forward(target.built().network(), batch);
+    } catch (IllegalArgumentException e) {
+      throw new ImportException("--input " + input + " (shape " + Arrays.toString(batch.shape())
+          + ") does not fit the target: " + e.getMessage(), e);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("target", target.tensors().source());
+    m.put("arch", arch);
+    m.put("activation", target.activation() == null ? null : target.activation().name());
+    return written(batch, y, target.tensors().source(), m, start);
+  }
+
+  /**
+   * Writes the outputs {@code y} of {@code batch} to {@code --out} and reports them: a JSON object (the given fields,
+   * then shapes, file and time), else one line naming what was evaluated ({@code source}).
+   */
+  private int written(Tensor batch, Tensor y, String source, Map<String, Object> fields, long start) {
+    byte[] encoded = Npy.encode(y, dtype.equals("float64") ? DType.FLOAT64 : DType.FLOAT32);
+    SafeOutput.write(out, "--out", os -> os.write(encoded), inputs);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    PrintWriter stdout = spec.commandLine().getOut();
+    if (format.json()) {
+      fields.put("input", batch.shape());
+      fields.put("output", y.shape());
+      fields.put("out", out.toString());
+      fields.put("seconds", seconds);
+      stdout.println(new Gson().toJson(fields));
+    } else {
+      stdout.printf("%s: output %s written to %s (%.3f s)%n", source, Arrays.toString(y.shape()), out, seconds);
+    }
+    stdout.flush();
+    return 0;
   }
 
   /** Evaluates the ticket on the batch with the evaluator verify measures with and writes the outputs. */
@@ -159,24 +154,10 @@ public final class EvalCommand implements Callable<Integer> {
     shape[0] = n;
     System.arraycopy(outShape, 0, shape, 1, outShape.length);
     Tensor y = Tensor.of(data, shape);
-    byte[] encoded = Npy.encode(y, dtype.equals("float64") ? DType.FLOAT64 : DType.FLOAT32);
-    SafeOutput.write(out, "--out", os -> os.write(encoded), inputs);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    PrintWriter stdout = spec.commandLine().getOut();
-    if (format.json()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("ticket", ticket.toString());
-      m.put("target", t.cert().header().target());
-      m.put("activation", t.cert().header().activation());
-      m.put("input", batch.shape());
-      m.put("output", y.shape());
-      m.put("out", out.toString());
-      m.put("seconds", seconds);
-      stdout.println(new Gson().toJson(m));
-    } else {
-      stdout.printf("%s: output %s written to %s (%.3f s)%n", ticket, Arrays.toString(y.shape()), out, seconds);
-    }
-    stdout.flush();
-    return 0;
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("ticket", ticket.toString());
+    m.put("target", t.cert().header().target());
+    m.put("activation", t.cert().header().activation());
+    return written(batch, y, ticket.toString(), m, start);
   }
 }

@@ -57,52 +57,46 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter err = spec.commandLine().getErr();
-    try {
-      if (!format.equals("pytorch") && !format.equals("npz")) {
-        throw new UsageError("--format must be pytorch or npz, got '" + format + "'");
-      }
-      Path[] inputs = {ticket, target == null || target.startsWith("builtin:") ? null : Path.of(target),
-          arch == null || dev.ticketproof.targets.Presets.isPreset(arch) ? null : Path.of(arch)};
-      SafeOutput.check(out, "--out", inputs);
-      Path specPath = specPath(out);
-      SafeOutput.check(specPath, "--out (its spec " + specPath + ")", inputs);
-      if (specPath.toAbsolutePath().equals(out.toAbsolutePath())) {
-        throw new UsageError("--out " + out + ": the spec would overwrite it; use an extension such as .pt or .npz");
-      }
-      TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape);
-      TicketExport.Exported ex;
-      try {
-        ex = TicketExport.of(t.source(), t.cert(),
-            pruned ? TicketExport.Encoding.PRUNED : TicketExport.Encoding.SPARSE, MAX_DENSE);
-      } catch (IllegalArgumentException e) {
-        throw new UsageError(ticket + ": " + e.getMessage());
-      }
-      ex.spec().addProperty("ticket", ticket.getFileName().toString());
-      ex.spec().addProperty("file", out.getFileName().toString());
-      try {
-        if (format.equals("pytorch")) TorchWriter.write(out, ex.arrays());
-        else TorchWriter.writeNpz(out, ex.arrays());
-        byte[] json = (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(ex.spec())
-            + "\n").getBytes(StandardCharsets.UTF_8);
-        try {
-          dev.ticketproof.io.Npy.writeAtomically(specPath, json);
-        } catch (IOException e) {
-          Files.deleteIfExists(out); // no weights without their spec
-          throw e;
-        }
-      } catch (IOException e) {
-        throw new UsageError("--out " + out + ": cannot write (" + e.getMessage() + ")");
-      }
-      PrintWriter pw = spec.commandLine().getOut();
-      pw.printf(Locale.ROOT, "%s: %d kept weights, %d arrays (%s, %s) written to %s; spec %s%n", ticket,
-          ex.keptWeights(), ex.arrays().size(), format, pruned ? "pruned" : "sparse", out, specPath);
-      pw.flush();
-      return 0;
-    } catch (UsageError e) {
-      err.println("export: " + e.getMessage());
-      return 2;
+    if (!format.equals("pytorch") && !format.equals("npz")) {
+      throw new UsageError("--format must be pytorch or npz, got '" + format + "'");
     }
+    Path[] inputs = {ticket, target == null || target.startsWith("builtin:") ? null : Path.of(target),
+        arch == null || dev.ticketproof.targets.Presets.isPreset(arch) ? null : Path.of(arch)};
+    SafeOutput.check(out, "--out", inputs);
+    Path specPath = specPath(out);
+    SafeOutput.check(specPath, "--out (its spec " + specPath + ")", inputs);
+    if (specPath.toAbsolutePath().equals(out.toAbsolutePath())) {
+      throw new UsageError("--out " + out + ": the spec would overwrite it; use an extension such as .pt or .npz");
+    }
+    TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape);
+    TicketExport.Exported ex;
+    try {
+      ex = TicketExport.of(t.source(), t.cert(),
+          pruned ? TicketExport.Encoding.PRUNED : TicketExport.Encoding.SPARSE, MAX_DENSE);
+    } catch (IllegalArgumentException e) {
+      throw new UsageError(ticket + ": " + e.getMessage());
+    }
+    ex.spec().addProperty("ticket", ticket.getFileName().toString());
+    ex.spec().addProperty("file", out.getFileName().toString());
+    try {
+      if (format.equals("pytorch")) TorchWriter.write(out, ex.arrays());
+      else TorchWriter.writeNpz(out, ex.arrays());
+      byte[] json = (new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create().toJson(ex.spec())
+          + "\n").getBytes(StandardCharsets.UTF_8);
+      try {
+        dev.ticketproof.io.Npy.writeAtomically(specPath, json);
+      } catch (IOException e) {
+        Files.deleteIfExists(out); // no weights without their spec
+        throw e;
+      }
+    } catch (IOException e) {
+      throw new UsageError("--out " + out + ": cannot write (" + e.getMessage() + ")");
+    }
+    PrintWriter pw = spec.commandLine().getOut();
+    pw.printf(Locale.ROOT, "%s: %d kept weights, %d arrays (%s, %s) written to %s; spec %s%n", ticket,
+        ex.keptWeights(), ex.arrays().size(), format, pruned ? "pruned" : "sparse", out, specPath);
+    pw.flush();
+    return 0;
   }
 
   /** The spec's path: OUT with its extension replaced by {@code .json}. */

@@ -1,7 +1,6 @@
 package dev.ticketproof.cli;
 
 import com.google.gson.GsonBuilder;
-import dev.ticketproof.io.ImportException;
 import dev.ticketproof.io.NetworkBuilder;
 import dev.ticketproof.io.StoredTensor;
 import dev.ticketproof.io.TensorFile;
@@ -49,27 +48,21 @@ public final class InspectCommand implements Callable<Integer> {
 
   @Override public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
-    try {
-      long start = System.nanoTime();
-      TensorFile file;
-      NetworkBuilder.Built built = null;
-      if (arch != null) {
-        TargetLoader.Loaded loaded = TargetLoader.load(path, arch, activation, inputShape, !noMasks);
-        file = loaded.tensors();
-        built = loaded.built();
-      } else {
-        file = TensorFiles.read(path, !noMasks);
-      }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      if (format.json()) out.println(json(file, built, seconds));
-      else table(out, file, built, seconds);
-      out.flush();
-      return 0;
-    } catch (ImportException e) {
-      err.println("ticketproof inspect: " + e.getMessage());
-      return 2;
+    long start = System.nanoTime();
+    TensorFile file;
+    NetworkBuilder.Built built = null;
+    if (arch != null) {
+      TargetLoader.Loaded loaded = TargetLoader.load(path, arch, activation, inputShape, !noMasks);
+      file = loaded.tensors();
+      built = loaded.built();
+    } else {
+      file = TensorFiles.read(path, !noMasks);
     }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (format.json()) out.println(json(file, built, seconds));
+    else table(out, file, built, seconds);
+    out.flush();
+    return 0;
   }
 
   private static void table(PrintWriter out, TensorFile file, NetworkBuilder.Built built, double seconds) {

@@ -3,9 +3,12 @@ package dev.ticketproof.cli;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.ticketproof.io.ImportException;
+import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.limits.Budget;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -64,14 +67,23 @@ public final class Main implements Runnable {
     }
   }
 
-  /** 2 for bad input the user gave (a usage error, an unreadable or too large file, a bad setting), else 1. */
+  /**
+   * The one mapping of what ends a command to its exit code: 2 for bad input the user gave (a usage error, an
+   * unreadable, unwritable or too large file, a bad setting, a value the library does not accept: an
+   * {@link IllegalArgumentException}, such as {@link BadParameter} or {@link Budget.BadSetting}), else 1.
+   */
   static int exitCode(Throwable ex) {
-    return ex instanceof UsageError || ex instanceof ImportException || ex instanceof Budget.BadSetting
-        || ex instanceof java.nio.file.InvalidPathException ? 2 : 1;
+    return ex instanceof UsageError || ex instanceof ImportException || ex instanceof IllegalArgumentException
+        || ex instanceof IOException || ex instanceof UncheckedIOException ? 2 : 1;
   }
 
-  /** The one-line message of an exception that ended a command (an internal error names where it happened). */
+  /**
+   * The one-line message of an exception that ended a command: a library parameter named as its flag, an
+   * input/output error as such, an internal error with where it happened.
+   */
   static String describe(Throwable ex) {
+    if (ex instanceof BadParameter b) return UsageError.message(b);
+    if (ex instanceof IOException) return "input/output error: " + ex.getMessage();
     if (exitCode(ex) == 2) return ex.getMessage();
     StackTraceElement[] st = ex.getStackTrace();
     return "internal error: " + ex.getClass().getName() + ": " + ex.getMessage()
@@ -84,12 +96,14 @@ public final class Main implements Runnable {
    * with {@code --format json}, every error (bad flag, bad input, rejected file, internal error) that leaves stdout
    * empty also prints {@code {"error": MESSAGE, "exitCode": N}} on stdout, MESSAGE being what went to stderr.
    */
-  public static CommandLine commandLine() {
-    CommandLine cl = new CommandLine(new Main());
+  public static CommandLine commandLine() { return withErrorHandling(new CommandLine(new Main())); }
+
+  /** A command line (the whole one, or one command alone) with the error handling of {@link #commandLine()}. */
+  static CommandLine withErrorHandling(CommandLine cl) {
     cl.setExecutionStrategy(Main::execute);
     cl.setParameterExceptionHandler(Main::badParameter);
     cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-      String msg = cmd.getCommandSpec().qualifiedName() + ": " + describe(ex);
+      String msg = name(cmd) + ": " + describe(ex);
       cmd.getErr().println(msg);
       cmd.getErr().flush();
       if (json(parsed)) jsonError(cmd.getOut(), msg, exitCode(ex));
@@ -143,16 +157,20 @@ public final class Main implements Runnable {
     return code;
   }
 
+  /** A command's name in messages: {@code construct}, {@code subset-sum stats}. */
+  private static String name(CommandLine cmd) {
+    return cmd.getCommandSpec().qualifiedName().replaceFirst("^ticketproof ", "");
+  }
+
   private static int badParameter(CommandLine.ParameterException ex, String[] args) {
     CommandLine cmd = ex.getCommandLine();
     PrintWriter err = cmd.getErr();
-    String name = cmd.getCommandSpec().qualifiedName();
-    err.println(name + ": " + ex.getMessage());
+    err.println(name(cmd) + ": " + ex.getMessage());
     if (!CommandLine.UnmatchedArgumentException.printSuggestions(ex, err)) {
-      err.println("Try '" + name + " --help' for more information.");
+      err.println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for more information.");
     }
     err.flush();
-    if (jsonArgs(args)) jsonError(cmd.getOut(), name + ": " + ex.getMessage(), 2);
+    if (jsonArgs(args)) jsonError(cmd.getOut(), name(cmd) + ": " + ex.getMessage(), 2);
     return 2;
   }
 

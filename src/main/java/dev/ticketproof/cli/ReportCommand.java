@@ -129,22 +129,7 @@ public final class ReportCommand implements Callable<Integer> {
   private final Map<String, Map<String, String>> runs = new java.util.HashMap<>();
 
   @Override
-  public Integer call() {
-    PrintWriter err = spec.commandLine().getErr();
-    try {
-      return run();
-    } catch (UsageError | IllegalArgumentException e) {
-      err.println("report: " + e.getMessage());
-      err.flush();
-      return 2;
-    } catch (IOException | java.io.UncheckedIOException e) {
-      err.println("report: cannot write: " + e.getMessage());
-      err.flush();
-      return 2;
-    }
-  }
-
-  private int run() throws IOException {
+  public Integer call() throws IOException {
     List<String> figures = only == null ? FIGURES : only;
     for (String f : figures) {
       if (!FIGURES.contains(f)) throw new UsageError("--only: unknown figure '" + f + "'; valid: " + FIGURES);

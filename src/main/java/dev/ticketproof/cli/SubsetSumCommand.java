@@ -75,11 +75,6 @@ public final class SubsetSumCommand implements Runnable {
     return a;
   }
 
-  static int fail(CommandSpec spec, UsageError e) {
-    spec.commandLine().getErr().println("subset-sum: " + e.getMessage());
-    return 2;
-  }
-
   /** {@code subset-sum stats}: the "one z" failure statistic. */
   @Command(name = "stats", mixinStandardHelpOptions = true,
       description = "Failure rate of one random target z ~ U[-1,1] against a random base set, with a 95%% "
@@ -102,22 +97,13 @@ public final class SubsetSumCommand implements Runnable {
     @picocli.CommandLine.Mixin Common common = new Common();
 
     @Override public Integer call() {
-      SubsetSum.Mode m;
-      try {
-        try {
-          m = SubsetSum.Mode.ofCliName(mode);
-        } catch (IllegalArgumentException e) {
-          throw new UsageError("--mode must be min-size, exact, first-hit or min-norm, got '" + mode + "'");
-        }
-        if (!(n >= 1 && n <= m.maxN())) {
-          throw new UsageError("--n must be in [1, " + m.maxN() + "] for --mode " + m.cliName() + ", got " + n);
-        }
-        checkEps(eps);
-        Cli.checkResolvable("--eps", eps, n);
-        checkTrials(trials);
-      } catch (UsageError e) {
-        return fail(spec, e);
+      SubsetSum.Mode m = SubsetSum.Mode.ofCliName(mode);
+      if (!(n >= 1 && n <= m.maxN())) {
+        throw new UsageError("--n must be in [1, " + m.maxN() + "] for --mode " + m.cliName() + ", got " + n);
       }
+      checkEps(eps);
+      Cli.checkResolvable("--eps", eps, n);
+      checkTrials(trials);
       boolean show = common.progress.show() && (trials >= 50_000 || n > 20);
       Experiments.StatsResult r = withProgress(show, "subset-sum stats", trials,
           p -> Experiments.stats(n, eps, trials, common.seed, m, common.products, p));
@@ -179,17 +165,13 @@ public final class SubsetSumCommand implements Runnable {
     @picocli.CommandLine.Mixin Common common = new Common();
 
     @Override public Integer call() {
-      try {
-        if (!(n >= 1 && n <= MAX_N)) {
-          throw new UsageError("--n must be in [1, " + MAX_N + "] for coverage, got " + n);
-        }
-        if (!(eps >= 1e-6 && eps <= 1)) {
-          throw new UsageError("--eps must be in [1e-6, 1] for coverage, got " + eps);
-        }
-        checkTrials(trials);
-      } catch (UsageError e) {
-        return fail(spec, e);
+      if (!(n >= 1 && n <= MAX_N)) {
+        throw new UsageError("--n must be in [1, " + MAX_N + "] for coverage, got " + n);
       }
+      if (!(eps >= 1e-6 && eps <= 1)) {
+        throw new UsageError("--eps must be in [1e-6, 1] for coverage, got " + eps);
+      }
+      checkTrials(trials);
       boolean show = common.progress.show() && trials * Math.pow(2, n) > Math.pow(2, 26);
       Experiments.CoverageResult r = withProgress(show, "subset-sum coverage", trials,
           p -> Experiments.coverage(n, eps, trials, common.seed, common.products, p));
@@ -240,27 +222,23 @@ public final class SubsetSumCommand implements Runnable {
 
     @Override public Integer call() {
       int width;
-      try {
-        checkEps(eps);
-        if (!(delta > 0 && delta <= 1)) {
-          throw new UsageError("--delta must be in (0, 1], got " + delta);
-        }
-        if (!(Math.min(eps, delta) <= WidthBound.MAX_MIN_EPS_DELTA)) {
-          throw new UsageError("--eps/--delta: the bound needs min(eps, delta) <= 0.5, got eps=" + eps + ", delta=" + delta);
-        }
-        if (!(c > 0 && c <= 1000)) {
-          throw new UsageError("--C must be in (0, 1000], got " + c);
-        }
-        if (trials != 0) {
-          checkTrials(trials);
-          if (eps < 1e-6) {
-            throw new UsageError("--eps must be >= 1e-6 when --trials > 0, got " + eps);
-          }
-        }
-        width = common.products ? WidthBound.products(eps, delta, c) : WidthBound.uniform(eps, delta, c);
-      } catch (UsageError e) {
-        return fail(spec, e);
+      checkEps(eps);
+      if (!(delta > 0 && delta <= 1)) {
+        throw new UsageError("--delta must be in (0, 1], got " + delta);
       }
+      if (!(Math.min(eps, delta) <= WidthBound.MAX_MIN_EPS_DELTA)) {
+        throw new UsageError("--eps/--delta: the bound needs min(eps, delta) <= 0.5, got eps=" + eps + ", delta=" + delta);
+      }
+      if (!(c > 0 && c <= 1000)) {
+        throw new UsageError("--C must be in (0, 1000], got " + c);
+      }
+      if (trials != 0) {
+        checkTrials(trials);
+        if (eps < 1e-6) {
+          throw new UsageError("--eps must be >= 1e-6 when --trials > 0, got " + eps);
+        }
+      }
+      width = common.products ? WidthBound.products(eps, delta, c) : WidthBound.uniform(eps, delta, c);
       PrintWriter out = spec.commandLine().getOut();
       JsonObject o = new JsonObject();
       o.addProperty("eps", eps);

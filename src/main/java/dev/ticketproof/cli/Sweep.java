@@ -384,7 +384,7 @@ public final class Sweep {
     args.addAll(List.of("--format", "json", "--no-progress", "--threads", "1"));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cl = new CommandLine(new ConstructCommand());
+    CommandLine cl = Main.withErrorHandling(new CommandLine(new ConstructCommand()));
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
     int code = cl.execute(args.toArray(String[]::new));

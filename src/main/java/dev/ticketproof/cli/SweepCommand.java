@@ -33,18 +33,10 @@ public final class SweepCommand implements Callable<Integer> {
   @picocli.CommandLine.Mixin ProgressOption progress;
 
   @Override
-  public Integer call() {
+  public Integer call() throws IOException {
     PrintWriter err = spec.commandLine().getErr();
     try {
       return run();
-    } catch (UsageError | IllegalArgumentException e) {
-      err.println("sweep: " + e.getMessage());
-      err.flush();
-      return 2;
-    } catch (IOException | java.io.UncheckedIOException e) {
-      err.println("sweep: " + e.getMessage());
-      err.flush();
-      return 2;
     } catch (IllegalStateException e) {
       err.println("sweep: " + e.getMessage());
       err.flush();

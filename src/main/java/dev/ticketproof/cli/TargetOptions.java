@@ -11,6 +11,7 @@ import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TicketFile;
+import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.net.Network;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,6 +34,8 @@ final class TargetOptions {
     if (target.startsWith("builtin:")) {
       try {
         return Builtins.of(target.substring("builtin:".length()), phi);
+      } catch (BadParameter e) {
+        throw new UsageError(UsageError.message(e));
       } catch (IllegalArgumentException e) {
         throw new UsageError("--target: " + e.getMessage());
       }
@@ -52,6 +55,8 @@ final class TargetOptions {
       return net;
     } catch (ImportException e) {
       throw new UsageError(e.getMessage());
+    } catch (BadParameter e) {
+      throw new UsageError(UsageError.message(e));
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.ticketproof.cli;
 
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
@@ -75,118 +74,107 @@ public final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
+    Cli.checkSearch(search);
+    if (!Files.isRegularFile(ticket)) throw new UsageError(ticket + ": no such ticket file");
+    TicketCertificate cert;
     try {
-      Cli.checkSearch(search);
-      if (!Files.isRegularFile(ticket)) throw new UsageError(ticket + ": no such ticket file");
-      TicketCertificate cert;
-      try {
-        cert = TicketFile.read(ticket);
-      } catch (TicketFile.Unreadable e) {
-        err.println("verify: rejected: " + e.getMessage());
-        return 3;
-      } catch (TicketFile.TooLarge e) {
-        throw new UsageError(e.getMessage());
-      } catch (IOException e) {
-        throw new UsageError(ticket + ": cannot read (" + e.getMessage() + ")");
-      }
-      Activation phi;
-      try {
-        phi = ActivationCatalog.parse(cert.header().activation());
-      } catch (IllegalArgumentException e) {
-        err.println("verify: rejected: header names an unknown activation: " + e.getMessage());
-        return 3;
-      }
-      String t = target != null ? target : cert.header().target();
-      if (t == null) {
-        err.println("verify: rejected: " + ticket + ": the header names no target (damaged certificate)");
-        return 3;
-      }
-      if (!t.startsWith("builtin:") && target == null) {
-        throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC");
-      }
-      Network net;
-      try {
-        net = TargetOptions.load(t, arch, phi, inputShape);
-      } catch (UsageError e) {
-        if (target != null) throw e;
-        err.println("verify: rejected: " + ticket + ": the header's target " + t + " cannot be loaded ("
-            + e.getMessage() + ")");
-        return 3;
-      }
-      Cli.checkSamples(samples, net);
-      Cli.checkMeasurement(net, Math.max(1, Math.max(cert.header().rho(), cert.header().rho1())),
-          samples + (data != null ? 1 : 0));
-      java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
-      double[][] points = around == null ? null : Cli.aroundPoints(net, around);
-      long start = System.nanoTime();
-      TicketChecker.Report rep;
-      SourceNetwork planned;
-      try {
-        planned = SourceNetwork.of(TargetPlan.of(net, phi), cert.params());
-      } catch (IllegalArgumentException e) {
-        planned = null; // the kernel rejects the certificate and says why
-      }
-      LowerBound.Result lb;
-      double searchSeconds;
-      try (RunProgress bar = RunProgress.verify(progress.show() && planned != null, planned, 0)) {
-        rep = TicketChecker.check(cert, net, phi, bar.check(), points);
-        long searchStart = System.nanoTime();
-        lb = rep.verdict().isHolds() ? Cli.lowerBound(cert, net, points, samples, search, bar) : null;
-        searchSeconds = (System.nanoTime() - searchStart) / 1e9;
-      }
-      double measured = lb == null ? Double.NaN : lb.lowerBound();
-      dev.ticketproof.measure.DataCheck dataCheck = null;
-      boolean dataInBox = false;
-      if (rep.verdict().isHolds() && dataSet != null) {
-        Evaluator[] ev = Evaluator.of(cert, net);
-        dataCheck = dev.ticketproof.measure.DataCheck.of(ev[0], ev[1], dataSet.getKey(),
-            labels == null ? null : dataSet.getValue());
-        dataInBox = TicketChecker.region(cert.header(), points).containsAll(dataSet.getKey());
-        if (dataInBox) measured = Math.max(Double.isNaN(measured) ? 0 : measured, dataCheck.maxError());
-      }
-      double seconds = (System.nanoTime() - start) / 1e9;
-      boolean holds = rep.verdict().isHolds() && !(measured > rep.certifiedBound());
-      JsonObject o = new JsonObject();
-      o.addProperty("ticket", ticket.toString());
-      o.addProperty("target", t);
-      o.addProperty("verdict", holds ? "holds" : "rejected");
-      String reason = !rep.verdict().isHolds() ? rep.verdict().reason()
-          : measured > rep.certifiedBound() ? "measured error " + measured + " exceeds the certified bound "
-              + rep.certifiedBound() : null;
-      if (reason != null) o.addProperty("reason", reason);
-      o.addProperty("claimedBound", cert.header().claimedBound());
-      o.addProperty("certifiedBound", rep.certifiedBound());
-      o.addProperty("recursionBound", rep.recursionBound());
-      o.addProperty("differentialBound", rep.differentialBound());
-      if (cert.header().local()) {
-        o.addProperty("aroundSha256", cert.header().aroundSha256());
-        o.addProperty("radius", cert.header().radius());
-      }
-      Cli.addLowerBound(o, lb, rep.certifiedBound(), searchSeconds);
-      o.addProperty("measuredMaxError", lb == null || samples == 0 ? Double.NaN : lb.sampledMaxError());
-      o.addProperty("targetParams", rep.targetParams());
-      o.addProperty("sourceParams", rep.sourceParams());
-      o.addProperty("ticketParams", rep.ticketParams());
-      o.addProperty("instances", rep.instances());
-      o.addProperty("failedInstances", rep.failedInstances());
-      o.addProperty("maxParamError", rep.maxParamError());
-      if (dataCheck != null) dataCheck.addTo(o, dataInBox);
-      o.addProperty("seconds", seconds);
-      PrintWriter out = spec.commandLine().getOut();
-      if (format.json()) {
-        out.println(new GsonBuilder().disableHtmlEscaping().serializeSpecialFloatingPointValues().create().toJson(o));
-      } else {
-        Cli.printTable(out, o);
-      }
-      out.flush();
-      if (!holds) {
-        err.println("verify: rejected: " + reason);
-        return 3;
-      }
-      return 0;
-    } catch (UsageError e) {
-      err.println("verify: " + e.getMessage());
-      return 2;
+      cert = TicketFile.read(ticket);
+    } catch (TicketFile.Unreadable e) {
+      err.println("verify: rejected: " + e.getMessage());
+      return 3;
+    } catch (TicketFile.TooLarge e) {
+      throw new UsageError(e.getMessage());
+    } catch (IOException e) {
+      throw new UsageError(ticket + ": cannot read (" + e.getMessage() + ")");
     }
+    Activation phi;
+    try {
+      phi = ActivationCatalog.parse(cert.header().activation());
+    } catch (IllegalArgumentException e) {
+      err.println("verify: rejected: header names an unknown activation: " + e.getMessage());
+      return 3;
+    }
+    String t = target != null ? target : cert.header().target();
+    if (t == null) {
+      err.println("verify: rejected: " + ticket + ": the header names no target (damaged certificate)");
+      return 3;
+    }
+    if (!t.startsWith("builtin:") && target == null) {
+      throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC");
+    }
+    Network net;
+    try {
+      net = TargetOptions.load(t, arch, phi, inputShape);
+    } catch (UsageError e) {
+      if (target != null) throw e;
+      err.println("verify: rejected: " + ticket + ": the header's target " + t + " cannot be loaded ("
+          + e.getMessage() + ")");
+      return 3;
+    }
+    Cli.checkSamples(samples, net);
+    Cli.checkMeasurement(net, Math.max(1, Math.max(cert.header().rho(), cert.header().rho1())),
+        samples + (data != null ? 1 : 0));
+    java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
+    double[][] points = around == null ? null : Cli.aroundPoints(net, around);
+    long start = System.nanoTime();
+    TicketChecker.Report rep;
+    SourceNetwork planned;
+    try {
+      planned = SourceNetwork.of(TargetPlan.of(net, phi), cert.params());
+    } catch (IllegalArgumentException e) {
+      planned = null; // the kernel rejects the certificate and says why
+    }
+    LowerBound.Result lb;
+    double searchSeconds;
+    try (RunProgress bar = RunProgress.verify(progress.show() && planned != null, planned, 0)) {
+      rep = TicketChecker.check(cert, net, phi, bar.check(), points);
+      long searchStart = System.nanoTime();
+      lb = rep.verdict().isHolds() ? Cli.lowerBound(cert, net, points, samples, search, bar) : null;
+      searchSeconds = (System.nanoTime() - searchStart) / 1e9;
+    }
+    double measured = lb == null ? Double.NaN : lb.lowerBound();
+    dev.ticketproof.measure.DataCheck dataCheck = null;
+    boolean dataInBox = false;
+    if (rep.verdict().isHolds() && dataSet != null) {
+      Evaluator[] ev = Evaluator.of(cert, net);
+      dataCheck = dev.ticketproof.measure.DataCheck.of(ev[0], ev[1], dataSet.getKey(),
+          labels == null ? null : dataSet.getValue());
+      dataInBox = TicketChecker.region(cert.header(), points).containsAll(dataSet.getKey());
+      if (dataInBox) measured = Math.max(Double.isNaN(measured) ? 0 : measured, dataCheck.maxError());
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    boolean holds = rep.verdict().isHolds() && !(measured > rep.certifiedBound());
+    JsonObject o = new JsonObject();
+    o.addProperty("ticket", ticket.toString());
+    o.addProperty("target", t);
+    o.addProperty("verdict", holds ? "holds" : "rejected");
+    String reason = !rep.verdict().isHolds() ? rep.verdict().reason()
+        : measured > rep.certifiedBound() ? "measured error " + measured + " exceeds the certified bound "
+            + rep.certifiedBound() : null;
+    if (reason != null) o.addProperty("reason", reason);
+    o.addProperty("claimedBound", cert.header().claimedBound());
+    o.addProperty("certifiedBound", rep.certifiedBound());
+    o.addProperty("recursionBound", rep.recursionBound());
+    o.addProperty("differentialBound", rep.differentialBound());
+    if (cert.header().local()) {
+      o.addProperty("aroundSha256", cert.header().aroundSha256());
+      o.addProperty("radius", cert.header().radius());
+    }
+    Cli.addLowerBound(o, lb, rep.certifiedBound(), searchSeconds);
+    o.addProperty("measuredMaxError", lb == null || samples == 0 ? Double.NaN : lb.sampledMaxError());
+    o.addProperty("targetParams", rep.targetParams());
+    o.addProperty("sourceParams", rep.sourceParams());
+    o.addProperty("ticketParams", rep.ticketParams());
+    o.addProperty("instances", rep.instances());
+    o.addProperty("failedInstances", rep.failedInstances());
+    o.addProperty("maxParamError", rep.maxParamError());
+    if (dataCheck != null) dataCheck.addTo(o, dataInBox);
+    o.addProperty("seconds", seconds);
+    Cli.print(spec.commandLine().getOut(), o, format.json());
+    if (!holds) {
+      err.println("verify: rejected: " + reason);
+      return 3;
+    }
+    return 0;
   }
 }

@@ -1,6 +1,7 @@
 package dev.ticketproof.io;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.limits.Budget;
 import dev.ticketproof.net.ActivationLayer;
 import dev.ticketproof.net.AvgPool2d;
@@ -87,8 +88,8 @@ public final class NetworkBuilder {
   private Built build(ArchSpec spec, int[] inputOverride, String inputSource) {
     int[] input = inputOverride != null ? inputOverride : spec.input();
     if (input == null) {
-      throw new ImportException(specName + ": no input shape (give \"input\": [C, H, W] in the spec, an input "
-          + "batch, or --input-shape)");
+      throw new BadParameter("input shape", "input shape not given, and " + specName + " has none (give "
+          + "\"input\": [C, H, W] in the spec, an input batch, or the input shape)");
     }
     if (inputOverride != null && spec.input() != null && !Arrays.equals(inputOverride, spec.input())) {
       throw new ImportException(specName + ": " + inputSource + " has per-example shape "
@@ -234,8 +235,8 @@ public final class NetworkBuilder {
 
   private Activation activation(String where) {
     if (phi == null) {
-      throw new ImportException(specName + ": " + where + " needs an activation: give --activation or "
-          + "\"activation\" in the spec");
+      throw new BadParameter("activation", "activation not given: " + specName + ": " + where + " needs one "
+          + "(give the activation, or \"activation\" in the spec)");
     }
     return phi;
   }

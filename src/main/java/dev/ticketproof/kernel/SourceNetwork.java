@@ -1,6 +1,7 @@
 package dev.ticketproof.kernel;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.random.WeightField;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +56,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     /** Parses {@code l+1} or {@code 2l}. */
     public static Construction parse(String s) {
       for (Construction c : values()) if (c.label.equalsIgnoreCase(s)) return c;
-      throw new IllegalArgumentException("construction must be l+1 or 2l, got '" + s + "'");
+      throw new BadParameter("construction", "construction must be l+1 or 2l, got '" + s + "'");
     }
   }
 
@@ -386,7 +387,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         }
       }
       if (uptoIdx < 0) {
-        throw new IllegalArgumentException("--upto " + p.upto() + " names no conv or linear layer of the target"
+        throw new BadParameter("upto", "upto " + p.upto() + " names no conv or linear layer of the target"
             + " (layers outside residual blocks: " + names + ")");
       }
     }
@@ -431,8 +432,8 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         nodes.add(new Pool(pool));
       } else if (s instanceof TargetPlan.Residual r) {
         if (p.construction() != Construction.L_PLUS_1) {
-          throw new IllegalArgumentException("residual block " + r.name() + ": the 2L construction covers "
-              + "sequential networks only; use --construction l+1");
+          throw new BadParameter("construction", "construction 2l covers sequential networks only (residual "
+              + "block " + r.name() + "); use l+1");
         }
         if (cur.kind() != Layout.Kind.COPIES) {
           throw new IllegalArgumentException("residual block " + r.name() + " must follow a constructed conv layer"

@@ -9,7 +9,8 @@
  * {@code dev.ticketproof.tensor.Tensor} record, the layer records of {@code dev.ticketproof.net} (a target as
  * parsed, never the forward pass) and the {@code dev.ticketproof.activation.Activation} interface (a type only: the
  * kernel evaluates its own {@link dev.ticketproof.kernel.KernelActivation}, never the catalog's implementations);
- * and the input limits of {@code dev.ticketproof.limits} (JDK only), which bound what the ticket file reader reads.
+ * and {@code dev.ticketproof.limits} (JDK only): the input limits, which bound what the ticket file reader reads, and
+ * the exception naming a bad parameter.
  * Nothing else: no solver, construction, parser, JSON library, evaluator or formatter. The architecture test
  * ({@code ArchitectureTest}) enforces this on the bytecode; docs/kernel.md justifies each class.
  *

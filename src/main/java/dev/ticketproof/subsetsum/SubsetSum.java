@@ -1,5 +1,6 @@
 package dev.ticketproof.subsetsum;
 
+import dev.ticketproof.limits.BadParameter;
 import java.util.Arrays;
 
 /**
@@ -111,8 +112,8 @@ public final class SubsetSum {
           return m;
         }
       }
-      throw new IllegalArgumentException("unknown mode '" + name
-          + "', expected min-size, exact, first-hit or min-norm");
+      throw new BadParameter("mode", "mode '" + name
+          + "' is unknown, expected min-size, exact, first-hit or min-norm");
     }
   }
 

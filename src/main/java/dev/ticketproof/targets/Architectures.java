@@ -3,6 +3,7 @@ package dev.ticketproof.targets;
 import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.ImportException;
 import dev.ticketproof.io.TensorFile;
+import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.targets.Presets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ public final class Architectures {
     if (Presets.isPreset(arch)) return Presets.infer(arch, tensors, input);
     Path file = Path.of(arch);
     if (!Files.isRegularFile(file)) {
-      throw new ImportException("--arch " + arch + ": neither a preset (" + Presets.SYNFLOW_CONV + ", "
+      throw new BadParameter("arch", "arch " + arch + ": neither a preset (" + Presets.SYNFLOW_CONV + ", "
           + Presets.OPENLTH_CIFAR_RESNET + ") nor an existing .json spec file");
     }
     return ArchSpec.read(file);

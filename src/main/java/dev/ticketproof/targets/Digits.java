@@ -2,6 +2,7 @@ package dev.ticketproof.targets;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.io.TensorFiles;
+import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.tensor.Tensor;
 import java.io.IOException;
@@ -65,8 +66,8 @@ public final class Digits {
       default -> throw new IllegalArgumentException("unknown digits ResNet '" + name + "'");
     };
     if (!trained.equals(phi.name())) {
-      throw new IllegalArgumentException(name + " was trained with " + trained + " and is only defined with it "
-          + "(give --activation " + trained + ", not " + phi.name() + ")");
+      throw new BadParameter("activation", "activation " + phi.name() + ": " + name + " was trained with "
+          + trained + " and is only defined with it");
     }
     return TargetLoader.load(resource(name.replace('-', '_') + ".pt"), Presets.OPENLTH_CIFAR_RESNET, trained,
         new int[] {1, 8 * UPSCALE, 8 * UPSCALE}, true).built().network();

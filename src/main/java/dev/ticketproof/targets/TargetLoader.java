@@ -7,6 +7,7 @@ import dev.ticketproof.io.ImportException;
 import dev.ticketproof.io.NetworkBuilder;
 import dev.ticketproof.io.TensorFile;
 import dev.ticketproof.io.TensorFiles;
+import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.targets.Architectures;
 import java.nio.file.Path;
 
@@ -56,8 +57,8 @@ public final class TargetLoader {
       try {
         phi = ActivationCatalog.parse(name);
       } catch (IllegalArgumentException e) {
-        throw new ImportException((activation != null ? "--activation " : arch + ": \"activation\" ")
-            + name + ": " + e.getMessage(), e);
+        if (activation != null) throw new BadParameter("activation", "activation " + name + ": " + e.getMessage());
+        throw new ImportException(arch + ": \"activation\" " + name + ": " + e.getMessage(), e);
       }
     }
     return new Loaded(tensors, spec, phi, NetworkBuilder.build(arch, spec, tensors, phi, input,

@@ -7,6 +7,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.io.Fixtures;
 import dev.ticketproof.io.TensorFiles;
+import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.net.BatchNormFolding;
 import dev.ticketproof.net.Forward;
 import dev.ticketproof.net.Network;
@@ -106,8 +107,9 @@ class DigitsResNetTest {
 
   @Test void theResNetsAreOnlyDefinedWithTheirTrainingActivation() {
     assertThatThrownBy(() -> Builtins.of(Digits.RESNET_SIGMOID, ActivationCatalog.parse("relu")))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("digits-resnet-sigmoid was trained with sigmoid").hasMessageContaining("--activation");
+        .isInstanceOf(BadParameter.class).hasMessageStartingWith("activation relu: ")
+        .hasMessageContaining("digits-resnet-sigmoid was trained with sigmoid")
+        .extracting(e -> ((BadParameter) e).parameter()).isEqualTo("activation");
     assertThatThrownBy(() -> Builtins.of(Digits.RESNET_RELU, ActivationCatalog.parse("tanh")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("trained with relu");
     assertThatThrownBy(() -> Digits.testSet("small-cnn")).isInstanceOf(IllegalArgumentException.class);

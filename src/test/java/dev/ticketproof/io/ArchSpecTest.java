@@ -1,5 +1,6 @@
 package dev.ticketproof.io;
 
+import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.targets.Architectures;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,14 +99,16 @@ class ArchSpecTest {
         .hasMessageContaining("no tensor 'conv.weight'");
     assertThatThrownBy(() -> build("synflow-conv", RESNET, null)).isInstanceOf(ImportException.class)
         .hasMessageContaining("no tensors named N.weight");
-    assertThatThrownBy(() -> build("vgg16", SYNFLOW, null)).isInstanceOf(ImportException.class)
-        .hasMessageContaining("--arch vgg16: neither a preset (synflow-conv, openlth-cifar-resnet) nor an existing");
+    assertThatThrownBy(() -> build("vgg16", SYNFLOW, null)).isInstanceOf(BadParameter.class)
+        .hasMessageContaining("arch vgg16: neither a preset (synflow-conv, openlth-cifar-resnet) nor an existing")
+        .extracting(e -> ((BadParameter) e).parameter()).isEqualTo("arch");
   }
 
   @Test void activationIsRequiredWhereUsed() {
     ArchSpec spec = Architectures.spec("synflow-conv", SYNFLOW, null);
     assertThatThrownBy(() -> NetworkBuilder.build("synflow-conv", spec, SYNFLOW, null, null))
-        .isInstanceOf(ImportException.class).hasMessageContaining("needs an activation: give --activation");
+        .isInstanceOf(BadParameter.class).hasMessageContaining("activation not given: synflow-conv: ")
+        .hasMessageContaining("needs one").extracting(e -> ((BadParameter) e).parameter()).isEqualTo("activation");
   }
 
   @Test void inputShapeMustAgreeWithTheSpec() {
