@@ -58,7 +58,7 @@ public final class ReportCommand implements Callable<Integer> {
   /** The figures, in order. */
   static final List<String> FIGURES = List.of("subset-sum-failure", "subset-sum-coverage", "width-vs-eps",
       "ticket-size-eps", "ticket-size-target", "error-depth", "error-width", "certified-vs-lower",
-      "certification-goals", "activations");
+      "certification-goals", "local-certificates", "activations");
 
   @Spec CommandSpec spec;
 
@@ -163,6 +163,7 @@ public final class ReportCommand implements Callable<Integer> {
           case "error-width" -> errorWidth();
           case "certified-vs-lower" -> certifiedVsLower();
           case "certification-goals" -> certificationGoals();
+          case "local-certificates" -> localCertificates();
           case "activations" -> activations();
           default -> throw new IllegalStateException(f);
         }
@@ -930,6 +931,91 @@ public final class ReportCommand implements Callable<Integer> {
         boundsScaleNote(), distinct(t, "mode"), distinct(t, "measuredSamples"), searchNote(), seed,
         range(t, r -> num(r, "recursionBound") / num(r, "differentialBound")), met.size(), t.rows().size(),
         met.isEmpty() ? "" : " (" + String.join(", ", met) + ")"));
+  }
+
+  /** Radius of the ResNet-20 balls: 2/255, one step of an 8-bit image. */
+  static final double RADIUS_2_255 = 2.0 / 255;
+
+  /**
+   * The sweep spec of local certificates around {@code n} points drawn uniformly from [-1, 1]^d with the report's
+   * seed, written as {@code dir/TARGET-points.npy}.
+   */
+  private String localSpec(Path dir, String target, String phis, int n, double radius) throws IOException {
+    int[] shape = dev.ticketproof.targets.Builtins.of(target, ActivationCatalog.parse("relu")).inputShape();
+    int[] dims = new int[shape.length + 1];
+    dims[0] = n;
+    System.arraycopy(shape, 0, dims, 1, shape.length);
+    int size = n;
+    for (int s : shape) size *= s;
+    double[] v = new double[size];
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(seed);
+    for (int i = 0; i < size; i++) v[i] = -1 + 2 * rnd.nextDouble();
+    Path f = dir.resolve(target + "-points.npy");
+    dev.ticketproof.io.Npy.write(f, dev.ticketproof.tensor.Tensor.of(v, dims), dev.ticketproof.io.DType.FLOAT64);
+    return "{\"target\": \"builtin:" + target + "\", \"activation\": " + phis + ", \"construction\": \"l+1\", "
+        + "\"rho\": 15, \"eps\": 0.01, \"around\": \"" + f + "\", \"radius\": " + radius + ", \"seed\": " + seed + "}";
+  }
+
+  private void localCertificates() throws IOException {
+    Path dir = Files.createTempDirectory("ticketproof-report-points");
+    Table raw;
+    try {
+      List<String> specs = new ArrayList<>();
+      specs.add(localSpec(dir, "small-cnn", PHIS, 4, 0.05));
+      if (!quick) specs.add(localSpec(dir, "resnet20", "\"relu\"", 16, RADIUS_2_255));
+      raw = sweep("local-certificates", specs);
+    } finally {
+      try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+        for (Path f : files.toList()) Files.deleteIfExists(f);
+      }
+      Files.deleteIfExists(dir);
+    }
+    // the points' temporary directory is no part of the result
+    Table t = new Table();
+    for (Map<String, String> r : raw.rows()) {
+      Map<String, String> m = new LinkedHashMap<>();
+      r.forEach((k, v) -> m.put(k, v.replace(dir.toString(), "POINTS")));
+      t.add(m);
+    }
+    List<List<String>> rows = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    List<Double> cert = new ArrayList<>();
+    List<Double> lower = new ArrayList<>();
+    List<Double> output = new ArrayList<>();
+    String resnet = "";
+    for (Map<String, String> r : t.rows()) {
+      boolean nonVacuous = num(r, "certifiedBound") < num(r, "maxTargetOutput");
+      rows.add(List.of(targetName(r), r.get("--activation"), r.get("aroundPoints"), g(num(r, "radius")),
+          String.format(Locale.ROOT, "%,.0f / %,.0f", num(r, "failedInstances"), num(r, "instances")),
+          g(num(r, "certifiedBound")), g(num(r, "lowerBound")), g(ratio(r)), g(num(r, "maxTargetOutput")),
+          nonVacuous ? "yes" : "no", String.format(Locale.ROOT, "%.0f s", num(r, "seconds"))));
+      names.add(rowLabel(r));
+      cert.add(num(r, "certifiedBound"));
+      lower.add(num(r, "lowerBound"));
+      output.add(num(r, "maxTargetOutput"));
+      if (r.get("--target").equals("builtin:resnet20")) {
+        boolean fast = num(r, "seconds") <= 120;
+        resnet = String.format(Locale.ROOT, " Goal on ResNet-20 (balls of radius 2/255 around 16 inputs): certified "
+            + "< max |target output| (non-vacuous): %s; computed in <= 2 minutes on 2 cores: %s (%.0f s here, "
+            + "in parallel with other constructions).", nonVacuous ? "met" : "not met", fast ? "met" : "not met",
+            num(r, "seconds"));
+      }
+    }
+    CategoryChart c = logBars("Local certificates: l-infinity balls around points (rho 15, eps 0.01)",
+        "sup |target - ticket| over the balls", List.of(cert, lower, output));
+    c.addSeries("certified bound", names, cert).setFillColor(PALETTE[1]);
+    c.addSeries("lower bound (search)", names, lower).setFillColor(PALETTE[2]);
+    c.addSeries("max |target output|", names, output).setFillColor(Color.LIGHT_GRAY);
+    save(c, t, "local-certificates", Long.toString(seed), boundsScaleNote().replace("small-cnn only", "no ResNet-20")
+        + "construct --around POINTS --radius R; points uniform in [-1,1]^d (SplittableRandom, the report's seed)");
+    tables.put("local-certificates", Markers.table(List.of("target", "phi", "points", "radius",
+        "failed / instances", "certified",
+        "lower bound", "certified / lower", "max abs target output", "certified < output", "construct"), rows)
+        + String.format(Locale.ROOT, "%n%sconstruct --construction l+1 --rho 15 --eps 0.01 --around POINTS --radius R, "
+        + "mode %s, %s samples in the balls, %s, seed %d; the points are drawn uniformly from [-1, 1]^d with the same "
+        + "seed; lower bound and max abs target output over the balls; construct: wall time in this run (%d "
+        + "constructions in parallel).%s%n", boundsScaleNote().replace("small-cnn only", "no ResNet-20"),
+        distinct(t, "mode"), distinct(t, "measuredSamples"), searchNote(), seed, threadCount, resnet));
   }
 
   // ---- activations -------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ class ReportCommandTest {
     String kept = "# Bounds\n\nprose that stays\n";
     StringBuilder doc = new StringBuilder(kept);
     for (String t : new String[] {"certified-vs-measured", "error-depth", "error-width", "width-vs-eps",
-        "certified-vs-lower", "certification-goals"}) {
+        "certified-vs-lower", "certification-goals", "local-certificates"}) {
       doc.append(Markers.open(t)).append("\nstale\n").append(Markers.close(t)).append('\n');
     }
     Path bounds = Files.writeString(dir.resolve("bounds.md"), doc.toString());
