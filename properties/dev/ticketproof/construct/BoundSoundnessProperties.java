@@ -96,8 +96,8 @@ class BoundSoundnessProperties {
     TicketBuilder.Result r = RandomTargets.build(t.net(), phi, p, eps, 1);
     assertThat(r.report().verdict().isHolds()).as(what + ": " + r.report().verdict().reason()).isTrue();
     double bound = r.report().certifiedBound();
-    Evaluator[] ev = Evaluator.of(r.certificate(), t.net());
-    LowerBound.Result lb = LowerBound.search(ev[0], ev[1],
+    Evaluator.Pair ev = Evaluator.of(r.certificate(), t.net());
+    LowerBound.Result lb = LowerBound.search(ev.target(), ev.ticket(),
         List.of(LowerBound.Region.box(RandomTargets.inputDim(t.net()), box[0], box[1])), 16, SEARCH, seed);
     synchronized (BoundSoundnessProperties.class) {
       cases++;

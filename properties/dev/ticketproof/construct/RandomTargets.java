@@ -295,17 +295,17 @@ public final class RandomTargets {
     SourceNetwork.Params p = r.source().params();
     double lo = p.inputLow();
     double hi = p.inputHigh();
-    double sampled = Evaluator.compare(t, k, Evaluator.boxSamples(inputDim(net), lo, hi, n, seed))[0];
+    double sampled = Evaluator.compare(t, k, Evaluator.boxSamples(inputDim(net), lo, hi, n, seed)).maxDifference();
     UniformRandomProvider rng = rng(seed);
     double[] x = new double[inputDim(net)];
     for (int q = 0; q < x.length; q++) x[q] = lo + (hi - lo) * rng.nextDouble();
-    double best = Evaluator.compare(t, k, List.of(x))[0];
+    double best = Evaluator.compare(t, k, List.of(x)).maxDifference();
     for (int step = 0; step < n; step++) {
       int q = rng.nextInt(x.length);
       double old = x[q];
       x[q] = rng.nextInt(3) == 0 ? (rng.nextBoolean() ? lo : hi)
           : Math.min(hi, Math.max(lo, old + 0.2 * (hi - lo) * (2 * rng.nextDouble() - 1)));
-      double e = Evaluator.compare(t, k, List.of(x))[0];
+      double e = Evaluator.compare(t, k, List.of(x)).maxDifference();
       if (e >= best) {
         best = e;
       } else {

@@ -79,10 +79,10 @@ class DifferentialBoundProperties {
 
   /** Max |target - ticket| over n samples of the region (plus the balls' centres). */
   static double sampled(Case c, Region region, int n, long seed) {
-    Evaluator[] ev = Evaluator.of(c.res().certificate(), c.net());
+    Evaluator.Pair ev = Evaluator.of(c.res().certificate(), c.net());
     List<double[]> xs = new ArrayList<>(Evaluator.regionSamples(region, dim(c.net()), n, seed));
     if (region.local()) xs.addAll(List.of(region.points()));
-    return Evaluator.compare(ev[0], ev[1], xs)[0];
+    return Evaluator.compare(ev.target(), ev.ticket(), xs).maxDifference();
   }
 
   static final List<String> PHIS = RandomTargets.ALL_SUPPORTED;
@@ -240,8 +240,8 @@ class DifferentialBoundProperties {
       TicketBuilder.Result res = RandomTargets.build(net, phi, p, 0.3, 1);
       String what = "scalar chain seed=" + seed + " rho=" + rho;
       assertThat(res.report().verdict().isHolds()).as(what).isTrue();
-      Evaluator[] ev = Evaluator.of(res.certificate(), net);
-      double s = Evaluator.compare(ev[0], ev[1], Evaluator.boxSamples(1, 0, 1, 16, seed))[0];
+      Evaluator.Pair ev = Evaluator.of(res.certificate(), net);
+      double s = Evaluator.compare(ev.target(), ev.ticket(), Evaluator.boxSamples(1, 0, 1, 16, seed)).maxDifference();
       assertThat(s).as(what + ": sampled vs recursion bound").isLessThanOrEqualTo(res.report().recursionBound());
       assertThat(s).as(what + ": sampled vs differential bound").isLessThanOrEqualTo(
           res.report().differentialBound());

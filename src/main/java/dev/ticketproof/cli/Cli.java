@@ -112,11 +112,19 @@ final class Cli {
 
 
   /**
+   * Inputs read from a file, with their labels.
+   *
+   * @param inputs the examples, each flattened
+   * @param labels one per example, or empty without a labels file
+   */
+  record DataSet(List<double[]> inputs, int[] labels) {}
+
+  /**
    * Reads inputs from an [N, ...] array (each example flattened to {@code dim} values) and optional labels [N].
    *
    * @throws IllegalArgumentException naming the file when the shapes do not fit
    */
-  static java.util.Map.Entry<List<double[]>, int[]> read(java.nio.file.Path data, java.nio.file.Path labels,
+  static DataSet read(java.nio.file.Path data, java.nio.file.Path labels,
       int dim) {
     dev.ticketproof.tensor.Tensor x = dev.ticketproof.io.TensorFiles.readNpy(data).tensor();
     if (x.rank() < 1 || x.dim(0) == 0 || x.size() != (long) x.dim(0) * dim) {
@@ -142,7 +150,7 @@ final class Cli {
       y = new int[n];
       for (int i = 0; i < n; i++) y[i] = (int) t.data()[i];
     }
-    return java.util.Map.entry(inputs, y == null ? new int[0] : y);
+    return new DataSet(inputs, y == null ? new int[0] : y);
   }
 
   /**
@@ -150,7 +158,7 @@ final class Cli {
    *
    * @throws UsageError naming the flag or file when they do not fit the network
    */
-  static java.util.Map.Entry<List<double[]>, int[]> data(dev.ticketproof.net.Network net, java.nio.file.Path data,
+  static DataSet data(dev.ticketproof.net.Network net, java.nio.file.Path data,
       java.nio.file.Path labels) {
     if (labels != null && data == null) throw new UsageError("--labels needs --data");
     if (data == null) return null;
@@ -193,7 +201,7 @@ final class Cli {
     for (int d : net.inputShape()) dim *= d;
     List<double[]> xs;
     try {
-      xs = read(around, null, dim).getKey();
+      xs = read(around, null, dim).inputs();
     } catch (dev.ticketproof.io.ImportException | IllegalArgumentException e) {
       throw new UsageError("--around " + e.getMessage().replaceFirst("^--data ", ""));
     }

@@ -214,12 +214,12 @@ public final class ConstructCommand implements Callable<Integer> {
     int th = Cli.threads(threads);
     Cli.checkSearch(search);
     if (out != null) SafeOutput.check(out, "--out", inputs());
-    java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
+    Cli.DataSet dataSet = Cli.data(net, data, labels);
     TargetPlan plan = TargetPlan.of(net, phi);
     double[][] points = Cli.around(net, around, radius, lo, hi);
     Tickets.Builder builder = Tickets.of(net, phi).construction(cons).outputRel(outputRel).delta(delta).seed(seed)
         .upto(upto).inputBox(lo, hi).mode(solver).samples(samples).threads(th).label(target)
-        .calibrationInputs(dataSet == null ? null : dataSet.getKey())
+        .calibrationInputs(dataSet == null ? null : dataSet.inputs())
         .around(points, points == null ? Double.NaN : radius);
     if (eps != null) builder.tolerance(eps);
     if (outputEps != null) builder.outputEps(outputEps);
@@ -263,9 +263,9 @@ public final class ConstructCommand implements Callable<Integer> {
     if (dataSet != null) {
       dev.ticketproof.measure.DataCheck d = dev.ticketproof.measure.DataCheck.of(
           dev.ticketproof.measure.Evaluator.ofTarget(res.source().plan()),
-          dev.ticketproof.measure.Evaluator.ofTicket(res.source(), res.certificate()), dataSet.getKey(),
-          labels == null ? null : dataSet.getValue());
-      d.addTo(o, dev.ticketproof.measure.DataCheck.inBox(dataSet.getKey(), lo, hi));
+          dev.ticketproof.measure.Evaluator.ofTicket(res.source(), res.certificate()), dataSet.inputs(),
+          labels == null ? null : dataSet.labels());
+      d.addTo(o, dev.ticketproof.measure.DataCheck.inBox(dataSet.inputs(), lo, hi));
       if (o.has("dataMaxError") && o.has("dataMaxTargetOutput")) {
         double dataRel = relative(o.get("dataMaxError").getAsDouble(), o.get("dataMaxTargetOutput").getAsDouble());
         o.addProperty("dataRelError", dataRel);

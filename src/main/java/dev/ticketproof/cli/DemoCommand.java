@@ -178,8 +178,9 @@ public final class DemoCommand implements Callable<Integer> {
     boolean holds = rep.verdict().isHolds() && lb.lowerBound() <= rep.certifiedBound();
     if (test != null) {
       int n = Math.min(row.data(), test.inputs().size());
-      Evaluator[] ev = Evaluator.of(back, target);
-      DataCheck d = DataCheck.of(ev[0], ev[1], test.inputs().subList(0, n), java.util.Arrays.copyOf(test.labels(), n));
+      Evaluator.Pair ev = Evaluator.of(back, target);
+      DataCheck d = DataCheck.of(ev.target(), ev.ticket(), test.inputs().subList(0, n),
+          java.util.Arrays.copyOf(test.labels(), n));
       o.addProperty("dataSamples", n);
       o.addProperty("dataRelError", Tickets.relative(d.maxError(), d.maxTargetOutput()));
       o.addProperty("targetAccuracy", d.targetAccuracy());

@@ -114,7 +114,7 @@ public final class VerifyCommand implements Callable<Integer> {
     Cli.checkSamples(samples, net);
     Cli.checkMeasurement(net, Math.max(1, Math.max(cert.header().rho(), cert.header().rho1())),
         samples + (data != null ? 1 : 0));
-    java.util.Map.Entry<java.util.List<double[]>, int[]> dataSet = Cli.data(net, data, labels);
+    Cli.DataSet dataSet = Cli.data(net, data, labels);
     double[][] points = around == null ? null : Cli.aroundPoints(net, around);
     long start = System.nanoTime();
     TicketChecker.Report rep;
@@ -136,10 +136,10 @@ public final class VerifyCommand implements Callable<Integer> {
     dev.ticketproof.measure.DataCheck dataCheck = null;
     boolean dataInBox = false;
     if (rep.verdict().isHolds() && dataSet != null) {
-      Evaluator[] ev = Evaluator.of(cert, net);
-      dataCheck = dev.ticketproof.measure.DataCheck.of(ev[0], ev[1], dataSet.getKey(),
-          labels == null ? null : dataSet.getValue());
-      dataInBox = TicketChecker.region(cert.header(), points).containsAll(dataSet.getKey());
+      Evaluator.Pair ev = Evaluator.of(cert, net);
+      dataCheck = dev.ticketproof.measure.DataCheck.of(ev.target(), ev.ticket(), dataSet.inputs(),
+          labels == null ? null : dataSet.labels());
+      dataInBox = TicketChecker.region(cert.header(), points).containsAll(dataSet.inputs());
       if (dataInBox) measured = Math.max(Double.isNaN(measured) ? 0 : measured, dataCheck.maxError());
     }
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -249,9 +249,9 @@ public final class TicketBuilder {
         double skip = pr != null ? pr.constVal[o] : s.constVal[o];
         out.constVal[o] = br.layout.isConstant(o) ? phi.value(br.constVal[o] + skip) : Double.NaN;
       }
-      double[][] iv = Intervals.residual(r.target(), s.lo, s.hi, phi);
-      out.lo = iv[0];
-      out.hi = iv[1];
+      Intervals.Bounds iv = Intervals.residual(r.target(), s.lo, s.hi, phi);
+      out.lo = iv.lo();
+      out.hi = iv.hi();
       return out;
     }
 
@@ -341,9 +341,9 @@ public final class TicketBuilder {
       for (int o = 0; o < units; o++) {
         s.constVal[o] = out.isConstant(o) ? (act ? phi.value(z[o]) : z[o]) : Double.NaN;
       }
-      double[][] iv = Intervals.affine(a, in.lo, in.hi, act, phi);
-      s.lo = iv[0];
-      s.hi = iv[1];
+      Intervals.Bounds iv = Intervals.affine(a, in.lo, in.hi, act, phi);
+      s.lo = iv.lo();
+      s.hi = iv.hi();
       return s;
     }
 

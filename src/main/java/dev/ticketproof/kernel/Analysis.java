@@ -84,9 +84,9 @@ static final class Rejection extends RuntimeException {
     for (TargetPlan.Step step : src.tail()) {
       if (step instanceof TargetPlan.Affine a) {
         err = tailAffine(a, err, a.phiAfter());
-        double[][] iv = interval(a, lo, hi, a.phiAfter());
-        lo = iv[0];
-        hi = iv[1];
+        Intervals.Bounds iv = Intervals.affine(a, lo, hi, a.phiAfter(), phi);
+        lo = iv.lo();
+        hi = iv.hi();
       } else if (step instanceof TargetPlan.Residual r) {
         double[] e1 = tailAffine(r.conv1(), err, true);
         double[] e2 = tailAffine(r.conv2(), e1, false);
@@ -94,9 +94,9 @@ static final class Rejection extends RuntimeException {
         double[] out = new double[e2.length];
         for (int j = 0; j < out.length; j++) out[j] = lip * (e2[j] + es[j]);
         err = out;
-        double[][] iv = Intervals.residual(r, lo, hi, phi);
-        lo = iv[0];
-        hi = iv[1];
+        Intervals.Bounds iv = Intervals.residual(r, lo, hi, phi);
+        lo = iv.lo();
+        hi = iv.hi();
       }
     }
     double bound = 0;
@@ -171,10 +171,6 @@ static final class Rejection extends RuntimeException {
       out[j] = act ? lip * s : s;
     }
     return out;
-  }
-
-  double[][] interval(TargetPlan.Affine a, double[] lo, double[] hi, boolean act) {
-    return Intervals.affine(a, lo, hi, act, phi);
   }
 
   /** Bound on |phi(t) - phi(0) - m t| for |t| &lt;= arg. */

@@ -86,9 +86,9 @@ final class ConvCheck {
     s.layout = out;
     s.unitErr = new double[out.units()];
     s.constVal = new double[out.units()];
-    double[][] iv = an.interval(a, in.lo, in.hi, act);
-    s.lo = iv[0];
-    s.hi = iv[1];
+    Intervals.Bounds iv = Intervals.affine(a, in.lo, in.hi, act, phi);
+    s.lo = iv.lo();
+    s.hi = iv.hi();
     long inst = 0;
     long failed = 0;
     long ticket = 0;

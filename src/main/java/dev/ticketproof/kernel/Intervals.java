@@ -10,11 +10,19 @@ public final class Intervals {
   private Intervals() {}
 
   /**
+   * Per-channel bounds of a feature map.
+   *
+   * @param lo lower bound per channel
+   * @param hi upper bound per channel
+   */
+  public record Bounds(double[] lo, double[] hi) {}
+
+  /**
    * Bounds on the outputs of an affine layer (after phi when {@code act}), given bounds on its inputs.
    *
-   * @return {lo[], hi[]} per output channel, widened outward by a relative 1e-12 against rounding
+   * @return per output channel, widened outward by a relative 1e-12 against rounding
    */
-  public static double[][] affine(TargetPlan.Affine a, double[] lo, double[] hi, boolean act, Activation phi) {
+  public static Bounds affine(TargetPlan.Affine a, double[] lo, double[] hi, boolean act, Activation phi) {
     double[] zlo = new double[a.out()];
     double[] zhi = new double[a.out()];
     int taps = a.kh() * a.kw();
@@ -45,30 +53,21 @@ public final class Intervals {
       zlo[j] = l;
       zhi[j] = u;
     }
-    return new double[][] {zlo, zhi};
+    return new Bounds(zlo, zhi);
   }
 
   /** Bounds on a residual block's outputs phi(branch + skip). */
-  public static double[][] residual(TargetPlan.Residual r, double[] lo, double[] hi, Activation phi) {
-    double[][] h = affine(r.conv1(), lo, hi, true, phi);
-    double[][] b = affine(r.conv2(), h[0], h[1], false, phi);
-    double[] slo;
-    double[] shi;
-    if (r.projection() != null) {
-      double[][] p = affine(r.projection(), lo, hi, false, phi);
-      slo = p[0];
-      shi = p[1];
-    } else {
-      slo = lo;
-      shi = hi;
-    }
-    double[] olo = new double[b[0].length];
-    double[] ohi = new double[b[0].length];
+  public static Bounds residual(TargetPlan.Residual r, double[] lo, double[] hi, Activation phi) {
+    Bounds h = affine(r.conv1(), lo, hi, true, phi);
+    Bounds b = affine(r.conv2(), h.lo(), h.hi(), false, phi);
+    Bounds skip = r.projection() != null ? affine(r.projection(), lo, hi, false, phi) : new Bounds(lo, hi);
+    double[] olo = new double[b.lo().length];
+    double[] ohi = new double[b.lo().length];
     for (int j = 0; j < olo.length; j++) {
-      double[] im = phi.image(b[0][j] + slo[j], b[1][j] + shi[j]);
+      double[] im = phi.image(b.lo()[j] + skip.lo()[j], b.hi()[j] + skip.hi()[j]);
       olo[j] = im[0];
       ohi[j] = im[1];
     }
-    return new double[][] {olo, ohi};
+    return new Bounds(olo, ohi);
   }
 }

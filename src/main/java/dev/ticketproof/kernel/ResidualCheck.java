@@ -29,9 +29,9 @@ final class ResidualCheck {
     s.unitErr = new double[out.units()];
     s.constVal = new double[out.units()];
     Arrays.fill(s.constVal, Double.NaN);
-    double[][] iv = Intervals.residual(r.target(), in.lo, in.hi, phi);
-    s.lo = iv[0];
-    s.hi = iv[1];
+    Intervals.Bounds iv = Intervals.residual(r.target(), in.lo, in.hi, phi);
+    s.lo = iv.lo();
+    s.hi = iv.hi();
     for (int o = 0; o < out.units(); o++) {
       if (out.isConstant(o)) {
         double skip = p != null ? p.constVal[o] : in.constVal[o];

@@ -110,19 +110,31 @@ public final class Evaluator {
   }
 
   /**
-   * Max over inputs and outputs of |a(x) - b(x)|, and of |a(x)|: {maxDifference, maxMagnitude}. Inputs are
-   * evaluated in batches of up to 8 (fewer for large inputs), the batches in parallel.
+   * What {@link #compare} measures.
+   *
+   * @param maxDifference max over inputs and outputs of |a(x) - b(x)| (infinite for NaN or a length mismatch)
+   * @param maxMagnitude max over inputs and outputs of |a(x)|
    */
-  public static double[] compare(Evaluator a, Evaluator b, List<double[]> inputs) {
+  public record Comparison(double maxDifference, double maxMagnitude) {
+    Comparison max(Comparison o) {
+      return new Comparison(Math.max(maxDifference, o.maxDifference), Math.max(maxMagnitude, o.maxMagnitude));
+    }
+  }
+
+  /**
+   * Max over inputs and outputs of |a(x) - b(x)|, and of |a(x)|. Inputs are evaluated in batches of up to 8 (fewer
+   * for large inputs), the batches in parallel.
+   */
+  public static Comparison compare(Evaluator a, Evaluator b, List<double[]> inputs) {
     return compare(a, b, inputs, done -> { });
   }
 
   /** As {@link #compare(Evaluator, Evaluator, List)}, reporting the number of inputs done after every batch. */
-  public static double[] compare(Evaluator a, Evaluator b, List<double[]> inputs,
+  public static Comparison compare(Evaluator a, Evaluator b, List<double[]> inputs,
       java.util.function.IntConsumer progress) {
     java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
     progress.accept(0);
-    double[][] res = new double[inputs.size()][];
+    Comparison[] res = new Comparison[inputs.size()];
     int dim = inputs.isEmpty() ? 1 : Math.max(1, inputs.get(0).length);
     int batch = Math.max(1, Math.min(8, 65_536 / dim));
     int batches = (inputs.size() + batch - 1) / batch;
@@ -133,17 +145,13 @@ public final class Evaluator {
       for (int k = 0; k < xs.size(); k++) res[g * batch + k] = difference(yas.get(k), ybs.get(k));
       progress.accept(finished.addAndGet(xs.size()));
     });
-    double err = 0;
-    double mag = 0;
-    for (double[] x : res) {
-      err = Math.max(err, x[0]);
-      mag = Math.max(mag, x[1]);
-    }
-    return new double[] {err, mag};
+    Comparison all = new Comparison(0, 0);
+    for (Comparison x : res) all = all.max(x);
+    return all;
   }
 
-  /** {max_j |ya_j - yb_j| (infinite for NaN or a length mismatch), max_j |ya_j|}. */
-  private static double[] difference(double[] ya, double[] yb) {
+  /** The comparison of two outputs. */
+  private static Comparison difference(double[] ya, double[] yb) {
     double err = ya.length == yb.length ? 0 : Double.POSITIVE_INFINITY;
     double mag = 0;
     for (int j = 0; j < Math.min(ya.length, yb.length); j++) {
@@ -151,7 +159,7 @@ public final class Evaluator {
       err = Double.isNaN(d) || d > err ? (Double.isNaN(d) ? Double.POSITIVE_INFINITY : d) : err;
       mag = Math.max(mag, Math.abs(ya[j]));
     }
-    return new double[] {err, mag};
+    return new Comparison(err, mag);
   }
 
 
@@ -159,15 +167,22 @@ public final class Evaluator {
    * The target and ticket evaluators of a certificate, with the kernel's own activation (so the measurement uses
    * kernel code only).
    *
-   * @return {target, ticket}
    * @throws IllegalArgumentException when the activation is unknown to the kernel or the source cannot be rebuilt
    */
-  public static Evaluator[] of(TicketCertificate cert, Network target) {
+  public static Pair of(TicketCertificate cert, Network target) {
     KernelActivation kphi = KernelActivation.of(cert.header().activation());
     if (kphi == null) throw new IllegalArgumentException("unknown activation " + cert.header().activation());
     SourceNetwork src = SourceNetwork.of(TargetPlan.of(target, kphi), cert.params());
-    return new Evaluator[] {ofTarget(src.plan()), ofTicket(src, cert)};
+    return new Pair(ofTarget(src.plan()), ofTicket(src, cert));
   }
+
+  /**
+   * The evaluators of a certificate's target and ticket.
+   *
+   * @param target the target network
+   * @param ticket the ticket (the kept weights of the source network)
+   */
+  public record Pair(Evaluator target, Evaluator ticket) {}
 
   /** The evaluator of a target plan. */
   public static Evaluator ofTarget(TargetPlan plan) {

@@ -96,8 +96,9 @@ public final class Goals {
    * @param inputs sample inputs (each of length C*H*W)
    */
   public static double sensitivity(TargetPlan plan, List<double[]> inputs, double e, long seed) {
-    double[] c = Evaluator.compare(Evaluator.ofTarget(plan), Evaluator.ofTarget(perturbed(plan, e, seed)), inputs);
-    return c[1] > 0 ? c[0] / c[1] : c[0];
+    Evaluator.Comparison c = Evaluator.compare(Evaluator.ofTarget(plan), Evaluator.ofTarget(perturbed(plan, e, seed)),
+        inputs);
+    return c.maxMagnitude() > 0 ? c.maxDifference() / c.maxMagnitude() : c.maxDifference();
   }
 
   /**

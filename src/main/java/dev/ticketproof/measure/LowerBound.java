@@ -148,13 +148,13 @@ public final class LowerBound {
   public static Result of(TicketCertificate cert, Network target, dev.ticketproof.kernel.bound.Region region,
       int samples, long budget, long seed, LongConsumer progress) {
     if (samples < 0) throw new IllegalArgumentException("samples must be >= 0, got " + samples);
-    Evaluator[] ev = Evaluator.of(cert, target);
+    Evaluator.Pair ev = Evaluator.of(cert, target);
     int dim = 1;
     for (int d : target.inputShape()) dim *= d;
     List<Region> regions = new ArrayList<>();
     for (double[][] b : region.boxes(dim)) regions.add(new Region(b[0], b[1]));
     long b = budget >= 0 ? budget : defaultBudget(cert, target);
-    return new Search(ev[0], ev[1], regions, Math.max(b, samples), seed, progress).run(samples);
+    return new Search(ev.target(), ev.ticket(), regions, Math.max(b, samples), seed, progress).run(samples);
   }
 
   /**

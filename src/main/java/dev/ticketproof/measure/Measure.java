@@ -41,15 +41,15 @@ public final class Measure {
     int dim = 1;
     for (int d : s) dim *= d;
     List<double[]> inputs = Evaluator.regionSamples(region, dim, n, seed);
-    Evaluator[] ev = Evaluator.of(r.certificate(), target);
-    double[] c = Evaluator.compare(ev[0], ev[1], inputs, progress);
-    return new Result(c[0], c[1], inputs.size());
+    Evaluator.Pair ev = Evaluator.of(r.certificate(), target);
+    Evaluator.Comparison c = Evaluator.compare(ev.target(), ev.ticket(), inputs, progress);
+    return new Result(c.maxDifference(), c.maxMagnitude(), inputs.size());
   }
 
   /** Measures a built ticket on given inputs (each of length C*H*W). */
   public static Result on(TicketBuilder.Result r, Network target, List<double[]> inputs) {
-    Evaluator[] ev = Evaluator.of(r.certificate(), target);
-    double[] c = Evaluator.compare(ev[0], ev[1], inputs);
-    return new Result(c[0], c[1], inputs.size());
+    Evaluator.Pair ev = Evaluator.of(r.certificate(), target);
+    Evaluator.Comparison c = Evaluator.compare(ev.target(), ev.ticket(), inputs);
+    return new Result(c.maxDifference(), c.maxMagnitude(), inputs.size());
   }
 }

@@ -24,9 +24,9 @@ class LowerBoundTest {
         "builtin:" + target), TicketBuilder.Progress.NONE);
   }
 
-  static double error(Evaluator[] ev, double[] x) {
-    double[] a = ev[0].apply(x);
-    double[] b = ev[1].apply(x);
+  static double error(Evaluator.Pair ev, double[] x) {
+    double[] a = ev.target().apply(x);
+    double[] b = ev.ticket().apply(x);
     double e = 0;
     for (int j = 0; j < a.length; j++) e = Math.max(e, Math.abs(a[j] - b[j]));
     return e;
@@ -52,14 +52,15 @@ class LowerBoundTest {
     for (String phi : List.of("relu", "sigmoid")) {
       TicketBuilder.Result r = ticket("small-cnn", phi, 0, 1);
       Network net = Builtins.of("small-cnn", ActivationCatalog.parse(phi));
-      Evaluator[] ev = Evaluator.of(r.certificate(), net);
+      Evaluator.Pair ev = Evaluator.of(r.certificate(), net);
       LowerBound.Result lb = LowerBound.of(r.certificate(), net, 16, 500);
       assertThat(lb.evaluations()).as(phi).isLessThanOrEqualTo(500).isGreaterThan(490);
       for (double v : lb.witness()) assertThat(v).as(phi).isBetween(0.0, 1.0);
       assertThat(error(ev, lb.witness())).as(phi + ": error at the witness").isEqualTo(lb.lowerBound());
       // the sampled estimate is the maximum on the box samples the search starts with
-      double[] sampled = Evaluator.compare(ev[0], ev[1], Evaluator.boxSamples(2 * 8 * 8, 0, 1, 16, 3));
-      assertThat(lb.sampledMaxError()).as(phi).isEqualTo(sampled[0]);
+      Evaluator.Comparison sampled = Evaluator.compare(ev.target(), ev.ticket(),
+          Evaluator.boxSamples(2 * 8 * 8, 0, 1, 16, 3));
+      assertThat(lb.sampledMaxError()).as(phi).isEqualTo(sampled.maxDifference());
       assertThat(lb.lowerBound()).as(phi + ": the ascent improves on the samples")
           .isGreaterThan(lb.sampledMaxError());
       assertThat(lb.lowerBound()).as(phi).isLessThanOrEqualTo(r.report().certifiedBound());
@@ -70,11 +71,11 @@ class LowerBoundTest {
   void searchStaysInsideEveryRegion() {
     TicketBuilder.Result r = ticket("small-fc", "relu", -1, 1);
     Network net = Builtins.of("small-fc", ActivationCatalog.parse("relu"));
-    Evaluator[] ev = Evaluator.of(r.certificate(), net);
+    Evaluator.Pair ev = Evaluator.of(r.certificate(), net);
     List<LowerBound.Region> balls = List.of(LowerBound.Region.ball(new double[] {0.9, 0, -0.2, 0.5}, 0.25, -1, 1),
         LowerBound.Region.ball(new double[] {-1, -1, 1, 1}, 0.1, -1, 1));
     assertThat(balls.get(0).hi()[0]).as("clipped to the box").isEqualTo(1.0);
-    LowerBound.Result lb = LowerBound.search(ev[0], ev[1], balls, 8, 300, 5);
+    LowerBound.Result lb = LowerBound.search(ev.target(), ev.ticket(), balls, 8, 300, 5);
     double[] x = lb.witness();
     boolean inside = false;
     for (LowerBound.Region b : balls) {
