@@ -244,8 +244,8 @@ public final class RandomTargets {
       java.nio.file.Path b = dir.resolve("b" + tag + ".tpz");
       var one = build(net, phi, p, eps, 1).certificate();
       var two = build(net, phi, p, eps, 2).certificate();
-      dev.ticketproof.io.AtomicFile.write(a, os -> dev.ticketproof.kernel.TicketFile.write(one, os));
-      dev.ticketproof.io.AtomicFile.write(b, os -> dev.ticketproof.kernel.TicketFile.write(two, os));
+      dev.ticketproof.io.AtomicFile.write(a, os -> dev.ticketproof.io.TicketWriter.write(one, os));
+      dev.ticketproof.io.AtomicFile.write(b, os -> dev.ticketproof.io.TicketWriter.write(two, os));
       org.assertj.core.api.Assertions.assertThat(java.nio.file.Files.readAllBytes(b)).as(what)
           .isEqualTo(java.nio.file.Files.readAllBytes(a));
     } catch (java.io.IOException e) {

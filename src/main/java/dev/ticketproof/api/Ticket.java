@@ -2,9 +2,9 @@ package dev.ticketproof.api;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.io.TicketWriter;
 import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TicketChecker;
-import dev.ticketproof.kernel.TicketFile;
 import dev.ticketproof.kernel.Verdict;
 import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.measure.Measure;
@@ -94,7 +94,7 @@ public final class Ticket {
    * @throws IOException when the file cannot be written
    */
   public void write(Path file) throws IOException {
-    dev.ticketproof.io.AtomicFile.write(file, os -> TicketFile.write(result.certificate(), os));
+    dev.ticketproof.io.AtomicFile.write(file, os -> TicketWriter.write(result.certificate(), os));
   }
 
   /** The per-parameter tolerance of the subset-sum instances. */

@@ -11,8 +11,8 @@ import dev.ticketproof.measure.Measure;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.io.TicketWriter;
 import dev.ticketproof.kernel.TicketChecker;
-import dev.ticketproof.kernel.TicketFile;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
 import java.io.PrintWriter;
@@ -254,7 +254,7 @@ public final class ConstructCommand implements Callable<Integer> {
         && (outputEpsMet == null || outputEpsMet || keepBest);
     if (write) {
       TicketBuilder.Result written = res;
-      SafeOutput.write(out, "--out", os -> TicketFile.write(written.certificate(), os), inputs());
+      SafeOutput.write(out, "--out", os -> TicketWriter.write(written.certificate(), os), inputs());
     }
     JsonObject o = Cli.reportJson(rep, res, m, lb, searchSeconds, seconds);
     double measuredRel = relative(m.maxError(), m.maxTargetOutput());

@@ -63,12 +63,8 @@ final class ConvCheck {
     int per = a.in() * taps;
     int[][] nz = new int[a.out()][];
     for (int j = 0; j < a.out(); j++) {
-      int n = 0;
-      for (int t = 0; t < per; t++) if (a.kernel()[j * per + t] != 0) n++;
-      int[] list = new int[n];
-      n = 0;
-      for (int t = 0; t < per; t++) if (a.kernel()[j * per + t] != 0) list[n++] = t;
-      nz[j] = list;
+      int row = j * per;
+      nz[j] = IntStream.range(0, per).filter(t -> a.kernel()[row + t] != 0).toArray();
     }
     boolean uni = in.layout.kind() == Layout.Kind.UNIVARIATE;
     boolean[] split = new boolean[a.in()];
@@ -151,8 +147,8 @@ final class ConvCheck {
     UnitResult r = new UnitResult();
     int centre = a.centreA() * a.kw() + a.centreC();
     if (out.isConstant(o)) {
-      double zh = 0;
-      double zl = 0;
+      double[] zh = new double[1];
+      double[] zl = new double[1];
       for (int k = from; k < to; k++) {
         long rem = kw[k] - (long) o * inUnits * taps;
         int u = (int) (rem / taps);
@@ -164,13 +160,9 @@ final class ConvCheck {
         double w = c.weightAt(seed, kw[k]);
         if (Math.abs(w) > eps) r.ticket++;
         double p = w * in.constVal[u];
-        double pe = Math.fma(w, in.constVal[u], -p);
-        double s = zh + p;
-        double bb = s - zh;
-        zl += (zh - (s - bb)) + (p - bb) + pe;
-        zh = s;
+        addTo(zh, zl, 0, p, Math.fma(w, in.constVal[u], -p));
       }
-      r.constVal = zh + zl;
+      r.constVal = zh[0] + zl[0];
       return r;
     }
     int j = out.channel(o);
@@ -179,6 +171,8 @@ final class ConvCheck {
     double mMinus = phi.slopeMinus();
     double mu = mPlus + mMinus;
     sc.nTouched = 0;
+    // the instances with a nonzero target come first, in order; kept weights touch the others
+    for (int t : nz[j]) touch(sc, 2 * t);
     for (int k = from; k < to; k++) {
       long rem = kw[k] - (long) o * inUnits * taps;
       int u = (int) (rem / taps);
@@ -222,54 +216,29 @@ final class ConvCheck {
         pe = 0;
         extra = Math.abs(w) * in.unitErr[u];
       }
-      if (!sc.touched[g]) {
-        sc.touched[g] = true;
-        sc.touchedList[sc.nTouched++] = g;
-      }
+      touch(sc, g);
       addTo(sc.hi, sc.lo, g, p, pe);
       sc.extra[g] += extra;
     }
     double err = 0;
-    // instances with a nonzero target
-    for (int t : nz[j]) {
-      int i = t / taps;
-      double kval = a.kernel()[j * per + t];
-      int g = 2 * t;
-      if (split[i]) {
-        double dPlus = sc.hi[g] - kval + sc.lo[g];
-        double dMinus = sc.hi[g + 1] - kval + sc.lo[g + 1];
-        err += bIn[i] * Math.max(Math.abs(dPlus * mPlus + dMinus * mMinus), Math.abs(dPlus * mMinus + dMinus * mPlus))
-            / mu + sc.extra[g] + sc.extra[g + 1];
-        count(r, Math.abs(dPlus));
-        count(r, Math.abs(dMinus));
-      } else {
-        double d = sc.hi[g] - kval + sc.lo[g];
-        err += Math.abs(d) * bIn[i] + sc.extra[g];
-        count(r, Math.abs(d));
-      }
-    }
-    // kept weights where the target is zero
+    // every instance: (input channel, tap), or its two sides w1 > 0, w1 < 0 for a split channel
     for (int q = 0; q < sc.nTouched; q++) {
       int g = sc.touchedList[q];
       int t = g / 2;
+      int i = t / taps;
       double kval = a.kernel()[j * per + t];
-      if (kval == 0) {
-        int i = t / taps;
-        if (split[i]) {
-          if ((g & 1) == 0 || !sc.touched[g - 1]) {
-            int g0 = g & ~1;
-            double dPlus = sc.hi[g0] + sc.lo[g0];
-            double dMinus = sc.hi[g0 + 1] + sc.lo[g0 + 1];
-            err += bIn[i] * Math.max(Math.abs(dPlus * mPlus + dMinus * mMinus),
-                Math.abs(dPlus * mMinus + dMinus * mPlus)) / mu + sc.extra[g0] + sc.extra[g0 + 1];
-            count(r, Math.abs(dPlus));
-            count(r, Math.abs(dMinus));
-          }
-        } else {
-          double d = sc.hi[g] + sc.lo[g];
-          err += Math.abs(d) * bIn[i] + sc.extra[g];
-          count(r, Math.abs(d));
-        }
+      if (!split[i]) {
+        double d = sc.hi[g] - kval + sc.lo[g];
+        err += Math.abs(d) * bIn[i] + sc.extra[g];
+        count(r, Math.abs(d));
+      } else if ((g & 1) == 0 || !sc.touched[g - 1]) {
+        int g0 = g & ~1;
+        double dPlus = sc.hi[g0] - kval + sc.lo[g0];
+        double dMinus = sc.hi[g0 + 1] - kval + sc.lo[g0 + 1];
+        err += bIn[i] * Math.max(Math.abs(dPlus * mPlus + dMinus * mMinus), Math.abs(dPlus * mMinus + dMinus * mPlus))
+            / mu + sc.extra[g0] + sc.extra[g0 + 1];
+        count(r, Math.abs(dPlus));
+        count(r, Math.abs(dMinus));
       }
     }
     for (int q = 0; q < sc.nTouched; q++) {
@@ -299,6 +268,14 @@ final class ConvCheck {
     }
     r.err = err;
     return r;
+  }
+
+  /** Marks accumulator g as holding an instance (once). */
+  private static void touch(Scratch sc, int g) {
+    if (!sc.touched[g]) {
+      sc.touched[g] = true;
+      sc.touchedList[sc.nTouched++] = g;
+    }
   }
 
   void count(UnitResult r, double e) {

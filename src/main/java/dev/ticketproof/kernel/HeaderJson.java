@@ -5,12 +5,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The JSON of a ticket header, read and written by hand so that the kernel needs no JSON library: one flat object
- * whose values are strings, numbers, booleans or null (RFC 8259). Strict: no comments, trailing commas, single
- * quotes, bare NaN or trailing content; a duplicate key, a nested object or array, or a control character in a string
- * is an error; numbers keep their exact decimal value ({@link BigDecimal}) so that {@code 1.5} is never read where an
- * integer is expected. The writer prints one member per line, indented by two spaces, skips null values and escapes
- * strings as Gson does by default, so headers written before this class are byte-identical.
+ * The JSON of a ticket header, read by hand so that the kernel needs no JSON library: one flat object whose values
+ * are strings, numbers, booleans or null (RFC 8259). Strict: no comments, trailing commas, single quotes, bare NaN or
+ * trailing content; a duplicate key, a nested object or array, or a control character in a string is an error;
+ * numbers keep their exact decimal value ({@link BigDecimal}) so that {@code 1.5} is never read where an integer is
+ * expected. ({@code io.TicketWriter} writes headers with Gson.)
  */
 final class HeaderJson {
   private final String s;
@@ -133,58 +132,5 @@ final class HeaderJson {
 
   private IllegalArgumentException error(String what) {
     return new IllegalArgumentException("not a strict JSON header: " + what + " at offset " + i);
-  }
-
-  /**
-   * Writes a header object.
-   *
-   * @param members values are {@link String}, {@link Number} (printed with {@code toString}, so finite only),
-   *     {@link Boolean} or null (skipped)
-   */
-  static String write(Map<String, Object> members) {
-    StringBuilder b = new StringBuilder("{");
-    String sep = "\n";
-    for (Map.Entry<String, Object> m : members.entrySet()) {
-      Object v = m.getValue();
-      if (v == null) continue;
-      b.append(sep).append("  ");
-      quote(b, m.getKey());
-      b.append(": ");
-      if (v instanceof String str) {
-        quote(b, str);
-      } else if (v instanceof Double d && !Double.isFinite(d)) {
-        throw new IllegalArgumentException(m.getKey() + ": not a finite number: " + d);
-      } else {
-        b.append(v);
-      }
-      sep = ",\n";
-    }
-    return b.append(sep.equals("\n") ? "}" : "\n}").toString();
-  }
-
-  /** A JSON string, escaped as Gson does by default (HTML-safe). */
-  private static void quote(StringBuilder b, String v) {
-    b.append('"');
-    for (int k = 0; k < v.length(); k++) {
-      char c = v.charAt(k);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        case '\t' -> b.append("\\t");
-        case '\b' -> b.append("\\b");
-        case '\n' -> b.append("\\n");
-        case '\r' -> b.append("\\r");
-        case '\f' -> b.append("\\f");
-        default -> {
-          if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '=' || c == '\'' || c == '\u2028'
-              || c == '\u2029') {
-            b.append(String.format("\\u%04x", (int) c));
-          } else {
-            b.append(c);
-          }
-        }
-      }
-    }
-    b.append('"');
   }
 }

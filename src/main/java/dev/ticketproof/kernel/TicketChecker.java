@@ -113,8 +113,8 @@ public final class TicketChecker {
 
   /**
    * Claims what the kernel recomputes for a mask and checks the claimed certificate, analysing the mask once: the
-   * result is the certificate {@link #claims} would make and the report {@link #check} gives on it (the checks
-   * before the analysis do not read the claims, and the analysis does not either).
+   * result is the certificate that claims the analysis's bound and failure count, and the report {@link #check}
+   * gives on it (the checks before the analysis do not read the claims, and the analysis does not either).
    *
    * @param unclaimed a certificate whose claims are ignored
    * @param around the points of a local certificate, or null
@@ -200,40 +200,6 @@ public final class TicketChecker {
   }
 
   /**
-   * What a certificate may claim: the kernel's recomputed bound and failure count for its mask on the target, with
-   * the kernel's own activation, without checking the hash, digest or claims (the construction calls this to learn
-   * what to claim). The verdict holds when the mask's structure is valid.
-   */
-  public static Report claims(TicketCertificate cert, Network target) {
-    return claims(cert, target, Listener.NONE, null);
-  }
-
-  /** As {@link #claims(TicketCertificate, Network)}, reporting progress to a listener. */
-  public static Report claims(TicketCertificate cert, Network target, Listener listener) {
-    return claims(cert, target, listener, null);
-  }
-
-  /**
-   * As {@link #claims(TicketCertificate, Network, Listener)} for a certificate that may be local (see
-   * {@link #region}).
-   */
-  public static Report claims(TicketCertificate cert, Network target, Listener listener, double[][] around) {
-    KernelActivation kphi = KernelActivation.of(cert.header().activation());
-    if (kphi == null) return rejected("the kernel has no definition of activation " + cert.header().activation());
-    Region region;
-    try {
-      region = region(cert.header(), around);
-    } catch (IllegalArgumentException e) {
-      return rejected(e.getMessage());
-    }
-    try {
-      return analyse(SourceNetwork.of(TargetPlan.of(target, kphi), cert.params()), cert, listener, region);
-    } catch (IllegalArgumentException e) {
-      return rejected("source network cannot be rebuilt: " + e.getMessage());
-    }
-  }
-
-  /**
    * The inputs a certificate's bound covers: its box, or, for a local certificate, the balls of its radius around
    * the given points clipped to the box.
    *
@@ -264,18 +230,13 @@ public final class TicketChecker {
    * holds when the mask's structure is valid.
    */
   public static Report analyse(SourceNetwork src, TicketCertificate cert) {
-    return analyse(src, cert, Listener.NONE);
-  }
-
-  /** As {@link #analyse(SourceNetwork, TicketCertificate)}, reporting progress to a listener. */
-  public static Report analyse(SourceNetwork src, TicketCertificate cert, Listener listener) {
-    return analyse(src, cert, listener, Region.box(src.params().inputLow(), src.params().inputHigh()));
+    return analyse(src, cert, Listener.NONE, Region.box(src.params().inputLow(), src.params().inputHigh()));
   }
 
   /**
-   * As {@link #analyse(SourceNetwork, TicketCertificate, Listener)} over a region: the certified bound is the
-   * smaller of the recursion (over the whole box, which contains the region) and the differential bound over the
-   * region.
+   * As {@link #analyse(SourceNetwork, TicketCertificate)} over a region, reporting progress to a listener: the
+   * certified bound is the smaller of the recursion (over the whole box, which contains the region) and the
+   * differential bound over the region.
    */
   public static Report analyse(SourceNetwork src, TicketCertificate cert, Listener listener, Region region) {
     Report r;

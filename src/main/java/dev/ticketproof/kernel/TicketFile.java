@@ -6,19 +6,16 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import java.util.zip.ZipOutputStream;
 
 /**
- * The {@code .tpz} ticket file: a zip archive with {@code header.json} (the certificate header) and
+ * Reads the {@code .tpz} ticket file (written by {@code io.TicketWriter}): a zip archive with {@code header.json} (the certificate header) and
  * {@code mask.bin} (for every source layer id in order: the number of kept weights, their flat indices as
  * delta-coded unsigned LEB128 varints, then the same for kept biases). A kept weight costs 1 to 4 bytes in practice
  * (never more than 8 for indices below 2^56).
@@ -46,28 +43,6 @@ public final class TicketFile {
     private static final long serialVersionUID = 1L;
 
     public Unreadable(String msg, Throwable cause) { super(msg, cause); }
-  }
-
-  /**
-   * Writes a certificate to a stream (finishes the zip archive, leaves the stream open). To write a file
-   * atomically, give this to {@code io.AtomicFile}.
-   */
-  public static void write(TicketCertificate cert, OutputStream os) throws IOException {
-    ZipOutputStream zip = new ZipOutputStream(os);
-    zip.putNextEntry(entry("header.json"));
-    zip.write(HeaderJson.write(headerJson(cert.header())).getBytes(StandardCharsets.UTF_8));
-    zip.closeEntry();
-    zip.putNextEntry(entry("mask.bin"));
-    zip.write(encodeMask(cert));
-    zip.closeEntry();
-    zip.finish();
-  }
-
-  /** A zip entry with a fixed time stamp, so equal certificates give byte-identical files. */
-  private static ZipEntry entry(String name) {
-    ZipEntry e = new ZipEntry(name);
-    e.setTime(315_532_800_000L + 43_200_000L);
-    return e;
   }
 
   /**
@@ -137,35 +112,6 @@ public final class TicketFile {
     }
   }
 
-  static Map<String, Object> headerJson(TicketCertificate.Header h) {
-    Map<String, Object> o = new LinkedHashMap<>();
-    o.put("format", "ticketproof-ticket");
-    o.put("version", h.version());
-    o.put("target", h.target());
-    o.put("targetSha256", h.targetSha256());
-    o.put("activation", h.activation());
-    o.put("construction", h.construction());
-    o.put("rho", h.rho());
-    o.put("rho1", h.rho1());
-    o.put("lambda", number(h.lambda()));
-    o.put("seed", h.seed());
-    o.put("inputLow", number(h.inputLow()));
-    o.put("inputHigh", number(h.inputHigh()));
-    o.put("upto", h.upto());
-    o.put("eps", number(h.eps()));
-    o.put("claimedBound", number(h.claimedBound()));
-    o.put("maskSha256", h.maskSha256());
-    o.put("claimedFailedInstances", h.claimedFailedInstances());
-    if (h.local()) {
-      o.put("aroundSha256", h.aroundSha256());
-      o.put("radius", number(h.radius()));
-    }
-    return o;
-  }
-
-  /** Non-finite numbers are written as the strings NaN, Infinity, -Infinity, so the header stays strict JSON. */
-  private static Object number(double v) { return Double.isFinite(v) ? (Object) v : Double.toString(v); }
-
   static TicketCertificate.Header parseHeader(Map<String, Object> o) {
     if (!"ticketproof-ticket".equals(str(o, "format"))) {
       throw new IllegalArgumentException("not a ticketproof ticket header");
@@ -224,21 +170,19 @@ public final class TicketFile {
     }
   }
 
-  static byte[] encodeMask(TicketCertificate cert) { return encodeMask(cert.keptWeights(), cert.keptBiases()); }
-
-  static byte[] encodeMask(long[][] keptWeights, int[][] keptBiases) {
-    TicketCertificate cert = new TicketCertificate(null, keptWeights, keptBiases);
+  /** The canonical encoding of a mask: the content of {@code mask.bin}. */
+  public static byte[] encodeMask(long[][] keptWeights, int[][] keptBiases) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    varint(out, cert.keptWeights().length);
-    for (int k = 0; k < cert.keptWeights().length; k++) {
-      long[] w = cert.keptWeights()[k];
+    varint(out, keptWeights.length);
+    for (int k = 0; k < keptWeights.length; k++) {
+      long[] w = keptWeights[k];
       varint(out, w.length);
       long prev = -1;
       for (long x : w) {
         varint(out, x - prev - 1);
         prev = x;
       }
-      int[] b = cert.keptBiases()[k];
+      int[] b = keptBiases[k];
       varint(out, b.length);
       prev = -1;
       for (int x : b) {

@@ -10,7 +10,7 @@ import dev.ticketproof.subsetsum.SubsetSum;
 import dev.ticketproof.targets.Builtins;
 import org.junit.jupiter.api.Test;
 
-/** One analysis ({@link TicketChecker#certify}) gives what claims-then-check gives. */
+/** One analysis ({@link TicketChecker#certify}) gives what an analysis, then a check of its claims gives. */
 class CertifyTest {
   static TicketCertificate ticket(Network target, Activation phi) {
     SourceNetwork.Params p = SourceNetwork.Params.of(SourceNetwork.Construction.L_PLUS_1, 6, phi).withSeed(3);
@@ -27,7 +27,8 @@ class CertifyTest {
       TicketCertificate unclaimed = new TicketCertificate(built.header().withClaims(0, 7), built.keptWeights(),
           built.keptBiases());
       TicketChecker.Certified c = TicketChecker.certify(unclaimed, target, phi, TicketChecker.Listener.NONE, null);
-      TicketChecker.Report claims = TicketChecker.claims(unclaimed, target);
+      TicketChecker.Report claims = TicketChecker.analyse(
+          SourceNetwork.of(TargetPlan.of(target, KernelActivation.of("relu")), unclaimed.params()), unclaimed);
       assertThat(c.certificate().header().claimedBound()).as(name).isEqualTo(claims.certifiedBound());
       assertThat(c.certificate().header().claimedFailedInstances()).isEqualTo(claims.failedInstances());
       assertThat(c.report().verdict().isHolds()).as(c.report().verdict().toString()).isTrue();

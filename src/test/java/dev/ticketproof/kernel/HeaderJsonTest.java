@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** The kernel's hand-written header JSON: Gson's bytes on writing, strict RFC 8259 on reading. */
+/** The kernel's hand-written header JSON reader: what Gson writes (io.TicketWriter), strict RFC 8259. */
 class HeaderJsonTest {
   private static Map<String, Object> sample(String label) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -32,7 +32,7 @@ class HeaderJsonTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"builtin:small-fc", "/tmp/a b/c=d&e<f>'g\".pt", "tab\there\nnewline\\back\u0001\u2028é"})
-  void writesWhatGsonWrites(String label) {
+  void readsWhatGsonWrites(String label) {
     Map<String, Object> m = sample(label);
     JsonObject o = new JsonObject();
     for (Map.Entry<String, Object> e : m.entrySet()) {
@@ -40,7 +40,6 @@ class HeaderJsonTest {
       else o.addProperty(e.getKey(), (String) e.getValue());
     }
     String gson = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(o);
-    assertThat(HeaderJson.write(m)).isEqualTo(gson);
     Map<String, Object> back = HeaderJson.parse(gson);
     assertThat(back.get("target")).isEqualTo(label);
     assertThat(back).doesNotContainKey("upto");
@@ -56,7 +55,6 @@ class HeaderJsonTest {
         .containsEntry("c", true).containsEntry("d", false).containsEntry("e", null)
         .containsEntry("f", BigDecimal.ZERO);
     assertThat(HeaderJson.parse("{}")).isEmpty();
-    assertThat(HeaderJson.write(new LinkedHashMap<>())).isEqualTo("{}");
   }
 
   @ParameterizedTest
@@ -73,6 +71,5 @@ class HeaderJsonTest {
   void namesDuplicatesAndNesting() {
     assertThatThrownBy(() -> HeaderJson.parse("{\"rho\":1,\"rho\":2}")).hasMessageContaining("duplicate key \"rho\"");
     assertThatThrownBy(() -> HeaderJson.parse("{\"rho\":{\"x\":1}}")).hasMessageContaining("\"rho\": nested");
-    assertThatThrownBy(() -> HeaderJson.write(Map.of("x", Double.NaN))).hasMessageContaining("x");
   }
 }

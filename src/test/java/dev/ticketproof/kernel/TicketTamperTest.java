@@ -172,7 +172,7 @@ class TicketTamperTest {
   @Test
   void fileRoundTripIsExactAndTruncationIsUnreadable(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("t.tpz");
-    dev.ticketproof.io.AtomicFile.write(f, os -> TicketFile.write(cert, os));
+    dev.ticketproof.io.AtomicFile.write(f, os -> dev.ticketproof.io.TicketWriter.write(cert, os));
     TicketCertificate back = TicketFile.read(f);
     assertThat(back.header()).isEqualTo(cert.header());
     assertThat(back.keptWeights()).isDeepEqualTo(cert.keptWeights());
