@@ -51,17 +51,6 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
 
     public int centreC() { return Math.min(padding, kw - 1); }
 
-    /** Number of taps (a, c) with K[o, i, a, c] != 0, maximised over output channels o. */
-    public int maxNonzeroTaps() {
-      int best = 0;
-      for (int o = 0; o < out; o++) {
-        int n = 0;
-        for (int t = o * in * kh * kw, e = t + in * kh * kw; t < e; t++) if (kernel[t] != 0) n++;
-        best = Math.max(best, n);
-      }
-      return best;
-    }
-
     /** Nonzero kernel entries plus nonzero biases with |value| > threshold. */
     public long count(double threshold) {
       long n = 0;
@@ -112,8 +101,9 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
    */
   public static TargetPlan of(Network net, Activation phi) {
     List<Step> steps = new ArrayList<>();
-    int[] shape = net.inputShape().length == 1 ? new int[] {net.inputShape()[0], 1, 1} : net.inputShape().clone();
-    if (shape.length != 3) throw new IllegalArgumentException("input shape must be {C,H,W} or {F}");
+    int[] input = net.inputShape().length == 1 ? new int[] {net.inputShape()[0], 1, 1} : net.inputShape().clone();
+    if (input.length != 3) throw new IllegalArgumentException("input shape must be {C,H,W} or {F}");
+    int[] shape = input;
     List<Layer> layers = net.layers();
     boolean flattened = false;
     for (int li = 0; li < layers.size(); li++) {
@@ -183,11 +173,7 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
     if (steps.isEmpty() || !(steps.get(steps.size() - 1) instanceof Affine last) || last.phiAfter()) {
       throw new IllegalArgumentException("the network must end with a conv or linear layer without activation");
     }
-    return new TargetPlan(shape(net), steps, phi);
-  }
-
-  private static int[] shape(Network net) {
-    return net.inputShape().length == 1 ? new int[] {net.inputShape()[0], 1, 1} : net.inputShape().clone();
+    return new TargetPlan(input, steps, phi);
   }
 
   private static Affine affine(Conv2d conv, BatchNorm2d bn, boolean act, int[] in) {

@@ -193,10 +193,6 @@ public final class TicketFile {
     return out.toByteArray();
   }
 
-  static TicketCertificate decodeMask(TicketCertificate.Header h, byte[] data, Path path) throws Unreadable {
-    return decodeMask(h, data, path, budget(path));
-  }
-
   /** Decodes {@code mask.bin}; every count is at most the bytes left and is claimed from the budget first. */
   private static TicketCertificate decodeMask(TicketCertificate.Header h, byte[] data, Path path, Budget budget)
       throws Unreadable {

@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** One version everywhere: the pom's, the library's and {@code --version}'s. */
+/** One version everywhere: the pom's, the library's, {@code --version}'s and the one docs/library.md depends on. */
 class VersionTest {
   @Test
   void versionOptionPrintsThePomVersion() throws Exception {
@@ -19,5 +19,9 @@ class VersionTest {
     ActivationsCommandTest.Run r = ActivationsCommandTest.run("--version");
     assertThat(r.code()).isZero();
     assertThat(r.out().trim()).isEqualTo("ticketproof " + m.group(1));
+    Matcher doc = Pattern.compile("<artifactId>ticketproof</artifactId>\\s*<version>([^<]+)</version>")
+        .matcher(Files.readString(Path.of("docs/library.md")));
+    assertThat(doc.find()).as("the consumer project's dependency in docs/library.md").isTrue();
+    assertThat(doc.group(1)).as("the version docs/library.md depends on").isEqualTo(m.group(1));
   }
 }
