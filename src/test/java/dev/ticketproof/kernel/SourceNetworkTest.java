@@ -1,0 +1,285 @@
+package dev.ticketproof.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.net.AvgPool2d;
+import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.targets.Builtins;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The source network's definition (the class documentation of {@link SourceNetwork}), figure by figure. */
+class SourceNetworkTest {
+  static final Activation RELU = ActivationCatalog.parse("relu");
+  static final Activation LEAKY = ActivationCatalog.parse("leaky-relu(0.25)");
+  static final Activation TANH = ActivationCatalog.parse("tanh");
+  static final Activation SIGMOID = ActivationCatalog.parse("sigmoid");
+  static final SourceNetwork.Construction L1 = SourceNetwork.Construction.L_PLUS_1;
+  static final SourceNetwork.Construction TWO_L = SourceNetwork.Construction.TWO_L;
+
+  static SourceNetwork source(String target, Activation phi, SourceNetwork.Params p) {
+    Network net = Builtins.of(target, phi);
+    return SourceNetwork.of(TargetPlan.of(net, KernelActivation.of(phi.name())), p);
+  }
+
+  static SourceNetwork.Params params(SourceNetwork.Construction c, int rho, int rho1, double lambda, double low) {
+    return new SourceNetwork.Params(c, rho, rho1, lambda, 4, null, low, 1);
+  }
+
+  @Test
+  void powersOfTwo() {
+    double[][] cases = {{0, 1}, {-3, 1}, {Double.NaN, 1}, {1, 1}, {0.75, 1}, {1.5, 2}, {2, 2}, {3, 4}, {0.3, 0.5},
+        {0x1p60, 0x1p60}, {0x1p61, 0x1p60}, {Double.POSITIVE_INFINITY, 0x1p60}, {Math.nextDown(0x1p60), 0x1p60},
+        {0x1p-60, 0x1p-60}, {0x1p-70, 0x1p-60}, {Math.nextUp(0x1p-60), 0x1p-59}};
+    for (double[] c : cases) assertThat(SourceNetwork.powerOfTwoAtLeast(c[0])).as("%s", c[0]).isEqualTo(c[1]);
+  }
+
+  static TargetPlan.Affine affine(double[] kernel, double[] bias, int out) {
+    int in = kernel.length / out;
+    return new TargetPlan.Affine("a", out, in, 1, 1, 1, 0, kernel, bias, false, new int[] {in, 1, 1},
+        new int[] {out, 1, 1});
+  }
+
+  @Test
+  void rowAndBiasScales() {
+    TargetPlan.Affine a = affine(new double[] {0, 0, 0.3, -0.1, 1, -3}, new double[] {0, 0.2, -3}, 3);
+    assertThat(SourceNetwork.rowScales(a)).containsExactly(1, 0.5, 4);
+    assertThat(SourceNetwork.biasScales(a, false)).containsExactly(1, 0.5, 8);
+    assertThat(SourceNetwork.biasScales(a, true)).containsExactly(1, 1, 8);
+  }
+
+  @Test
+  void slopesAndSignSplits() {
+    assertThat(SourceNetwork.needsSignSplit(LEAKY)).isTrue();
+    assertThat(SourceNetwork.needsSignSplit(TANH)).isFalse();
+    assertThat(SourceNetwork.splitChannel(LEAKY, -1, 1)).isTrue();
+    assertThat(SourceNetwork.splitChannel(LEAKY, 0, 1)).isFalse();
+    assertThat(SourceNetwork.splitChannel(LEAKY, -1, 0)).isFalse();
+    assertThat(SourceNetwork.splitChannel(TANH, -1, 1)).isFalse();
+    assertThat(SourceNetwork.slopeFor(LEAKY, 0.5, -1, 1)).isEqualTo(1.25);
+    assertThat(SourceNetwork.slopeFor(LEAKY, -0.5, -1, 1)).isEqualTo(1.25);
+    // non-negative channel: w1 x has the sign of w1
+    assertThat(SourceNetwork.slopeFor(LEAKY, 0.5, 0, 1)).isEqualTo(1);
+    assertThat(SourceNetwork.slopeFor(LEAKY, -0.5, 0, 1)).isEqualTo(0.25);
+    // non-positive channel: the opposite sign
+    assertThat(SourceNetwork.slopeFor(LEAKY, 0.5, -1, 0)).isEqualTo(0.25);
+    assertThat(SourceNetwork.slopeFor(LEAKY, -0.5, -1, 0)).isEqualTo(1);
+    assertThat(SourceNetwork.slopeFor(TANH, -0.5, -1, 1)).isEqualTo(1);
+  }
+
+  @Test
+  void widthsAndScalesByActivation() {
+    assertThat(SourceNetwork.defaultRho1(RELU, 5)).isEqualTo(10);
+    assertThat(SourceNetwork.defaultRho1(RELU, 200)).isEqualTo(SourceNetwork.MAX_RHO);
+    assertThat(SourceNetwork.defaultRho1(TANH, 5)).isEqualTo(5);
+    assertThat(SourceNetwork.defaultRho1(RELU, 5, 0)).isEqualTo(5);
+    assertThat(SourceNetwork.defaultRho1(RELU, 5, -0.1)).isEqualTo(10);
+    assertThat(SourceNetwork.largeConstants(RELU, 5)).isZero();
+    assertThat(SourceNetwork.constants(RELU, 5)).isEqualTo(5);
+    assertThat(SourceNetwork.largeConstants(SIGMOID, 3)).isEqualTo(6);
+    assertThat(SourceNetwork.largeConstants(SIGMOID, 20)).isEqualTo(40);
+    assertThat(SourceNetwork.largeConstants(SIGMOID, 25)).isEqualTo(40);
+    assertThat(SourceNetwork.constants(SIGMOID, 25)).isEqualTo(65);
+    assertThat(SourceNetwork.defaultLambda(RELU)).isEqualTo(1.0);
+    assertThat(SourceNetwork.defaultLambda(TANH)).isEqualTo(0.05);
+  }
+
+  @Test
+  void parametersAreValidatedAtTheirBounds() {
+    for (int r : new int[] {1, SourceNetwork.MAX_RHO}) {
+      assertThat(params(L1, r, r, 1, -1).rho()).isEqualTo(r);
+    }
+    for (int bad : new int[] {0, SourceNetwork.MAX_RHO + 1}) {
+      assertThatThrownBy(() -> params(L1, bad, 1, 1, -1)).hasMessageContaining("rho must be in [1, 256], got " + bad);
+      assertThatThrownBy(() -> params(L1, 1, bad, 1, -1)).hasMessageContaining("rho1 must be in [1, 256], got " + bad);
+    }
+    for (double bad : new double[] {0, -1, 1.0000001, Double.NaN}) {
+      assertThatThrownBy(() -> params(L1, 1, 1, bad, -1)).hasMessageContaining("lambda must be in (0, 1]");
+    }
+    for (double[] box : new double[][] {{1, 1}, {Double.NaN, 1}, {Double.NEGATIVE_INFINITY, 1}}) {
+      assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, box[0], box[1]))
+          .hasMessageContaining("input box");
+    }
+    assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, 0, Double.POSITIVE_INFINITY))
+        .hasMessageContaining("input box");
+    assertThat(SourceNetwork.Construction.parse("L+1")).isEqualTo(L1);
+    assertThat(SourceNetwork.Construction.parse("2L")).isEqualTo(TWO_L);
+    assertThat(TWO_L.label()).isEqualTo("2l");
+    assertThatThrownBy(() -> SourceNetwork.Construction.parse("3l")).hasMessageContaining("got '3l'");
+  }
+
+  @Test
+  void theLPlus1SourceOfAFullyConnectedTarget() {
+    // small-fc: 4 -> 8 (phi) -> 8 (phi) -> 2
+    SourceNetwork s = source("small-fc", LEAKY, params(L1, 3, 6, 0.5, -1));
+    assertThat(s.nodes()).hasSize(4);
+    SourceNetwork.Univariate u = (SourceNetwork.Univariate) s.nodes().get(0);
+    assertThat(u.out()).isEqualTo(Layout.univariate(4, 6, 6));
+    assertThat(new double[] {u.w1Lo(), u.w1Hi(), u.betaLo(), u.betaHi()}).containsExactly(-1, 1, 0, 2);
+    SourceNetwork.Conv c1 = (SourceNetwork.Conv) s.nodes().get(1);
+    SourceNetwork.Conv c2 = (SourceNetwork.Conv) s.nodes().get(2);
+    SourceNetwork.Conv c3 = (SourceNetwork.Conv) s.nodes().get(3);
+    // sigma = 1 / (lambda (m+ + m-)) for the layer reading the univariate layer, 1 elsewhere
+    assertThat(c1.sigma()).isEqualTo(1 / (0.5 * 1.25));
+    assertThat(c1.sigmaConst()).isEqualTo(c1.sigma());
+    assertThat(c2.sigma()).isEqualTo(1);
+    assertThat(c1.out()).isEqualTo(Layout.copies(8, 3));
+    assertThat(c2.in()).isEqualTo(Layout.copies(8, 3));
+    assertThat(c3.out()).isEqualTo(Layout.plain(2));
+    assertThat(new int[] {c1.id(), c2.id(), c3.id()}).containsExactly(1, 2, 3);
+    assertThat(c1.phiAfter()).isTrue();
+    assertThat(c3.phiAfter()).isFalse();
+    assertThat(s.layerCount()).isEqualTo(4);
+    assertThat(s.depth()).isEqualTo(4);
+    assertThat(s.convs()).containsExactly(c1, c2, c3);
+    assertThat(s.tail()).isEmpty();
+    // dense counts: univariate (4*6 + 6) * 4 + 30, then 27 * 30, 27 * 27 and 2 * 27
+    assertThat(u.sourceParams()).isEqualTo(150);
+    assertThat(c1.sourceParams()).isEqualTo(810);
+    assertThat(s.sourceParams()).isEqualTo(150 + 810 + 729 + 54);
+    // the constant pre-activations aimed at: 1 (phi(0) = 0), and 1 without phi
+    assertThat(c1.constTarget()).isEqualTo(1);
+    assertThat(c3.constTarget()).isEqualTo(1);
+  }
+
+  @Test
+  void positiveCopiesOnANonNegativeBox() {
+    SourceNetwork.Univariate relu = (SourceNetwork.Univariate) source("small-fc", RELU, params(L1, 3, 3, 1, 0))
+        .nodes().get(0);
+    assertThat(relu.w1Lo()).isEqualTo(0);
+    SourceNetwork.Univariate tanh = (SourceNetwork.Univariate) source("small-fc", TANH, params(L1, 3, 3, 1, 0))
+        .nodes().get(0);
+    assertThat(tanh.w1Lo()).isEqualTo(-2);
+    SourceNetwork.Univariate neg = (SourceNetwork.Univariate) source("small-fc", RELU, params(L1, 3, 3, 1, -0.5))
+        .nodes().get(0);
+    assertThat(neg.w1Lo()).isEqualTo(-2);
+  }
+
+  @Test
+  void theTwoLSourceHasAUnivariateLayerBeforeEveryLayer() {
+    // relu: after a relu layer the inputs are non-negative, so the copies are positive and rho wide
+    SourceNetwork r = source("small-fc", RELU, params(TWO_L, 3, 5, 1, -1));
+    assertThat(r.nodes()).hasSize(6);
+    assertThat(r.layerCount()).isEqualTo(6);
+    assertThat(r.depth()).isEqualTo(6);
+    SourceNetwork.Univariate first = (SourceNetwork.Univariate) r.nodes().get(0);
+    SourceNetwork.Univariate second = (SourceNetwork.Univariate) r.nodes().get(2);
+    assertThat(first.out()).isEqualTo(Layout.univariate(4, 5, 5));
+    assertThat(first.w1Lo()).isEqualTo(-2);
+    assertThat(second.out()).isEqualTo(Layout.univariate(8, 3, 3));
+    assertThat(second.w1Lo()).isEqualTo(0);
+    assertThat(((SourceNetwork.Conv) r.nodes().get(1)).out()).isEqualTo(Layout.plain(8));
+    // leaky ReLU takes negative values: split copies, 2 rho wide
+    SourceNetwork l = source("small-fc", LEAKY, params(TWO_L, 3, 5, 1, -1));
+    SourceNetwork.Univariate lSecond = (SourceNetwork.Univariate) l.nodes().get(2);
+    assertThat(lSecond.out()).isEqualTo(Layout.univariate(8, 6, 6));
+    assertThat(lSecond.w1Lo()).isEqualTo(-2);
+    // on a non-negative box the first layer's copies are positive too
+    SourceNetwork p = source("small-fc", RELU, params(TWO_L, 3, 3, 1, 0));
+    assertThat(((SourceNetwork.Univariate) p.nodes().get(0)).w1Lo()).isEqualTo(0);
+    // sigmoid: phi(0) != 0, so large-scale constant units, and constant targets 0 after phi
+    SourceNetwork sg = source("small-fc", SIGMOID, params(TWO_L, 3, 3, 0.05, -1));
+    SourceNetwork.Conv c = (SourceNetwork.Conv) sg.nodes().get(1);
+    assertThat(c.largeConstants()).isEqualTo(6);
+    assertThat(c.in()).isEqualTo(Layout.univariate(4, 3, 9));
+    assertThat(c.constTarget()).isEqualTo(0);
+    assertThat(((SourceNetwork.Conv) sg.nodes().get(5)).constTarget()).isEqualTo(1);
+  }
+
+  @Test
+  void uptoKeepsTheRestOfTheTargetAsTail() {
+    SourceNetwork s = source("small-fc", RELU, params(L1, 3, 6, 1, -1).withUpto("2"));
+    assertThat(s.nodes()).hasSize(3);
+    assertThat(((SourceNetwork.Conv) s.nodes().get(2)).out()).isEqualTo(Layout.plain(8));
+    assertThat(s.tail()).hasSize(1);
+    assertThat(((TargetPlan.Affine) s.tail().get(0)).name()).isEqualTo("4");
+    assertThatThrownBy(() -> source("small-fc", RELU, params(L1, 3, 6, 1, -1).withUpto("x")))
+        .hasMessageContaining("x names no conv or linear layer").hasMessageContaining("[0, 2, 4]");
+  }
+
+  @Test
+  void aResidualSourceFollowsTheTargetsBlocks() {
+    SourceNetwork s = source("small-resnet", RELU, params(L1, 2, 4, 1, -1));
+    // univariate, conv, block 0 (identity), block 1 (projection), pool, fc
+    assertThat(s.nodes()).hasSize(6);
+    SourceNetwork.Residual b0 = (SourceNetwork.Residual) s.nodes().get(2);
+    SourceNetwork.Residual b1 = (SourceNetwork.Residual) s.nodes().get(3);
+    assertThat(b0.projection()).isNull();
+    assertThat(b1.projection()).isNotNull();
+    assertThat(b1.conv1().in()).isEqualTo(Layout.copies(8, 2));
+    assertThat(b1.conv2().out()).isEqualTo(Layout.copies(16, 2));
+    assertThat(b1.projection().out()).isEqualTo(b1.conv2().out());
+    // the projection aims at the constant pre-activation, the branch of an identity block at 0
+    assertThat(b0.conv2().constTarget()).isEqualTo(0);
+    assertThat(b1.conv2().constTarget()).isEqualTo(1);
+    assertThat(b1.projection().constTarget()).isEqualTo(0);
+    assertThat(s.nodes().get(4)).isInstanceOf(SourceNetwork.Pool.class);
+    assertThat(s.convs()).hasSize(7);
+    assertThat(s.layerCount()).isEqualTo(8);
+    assertThat(s.depth()).isEqualTo(1 + 1 + 2 + 2 + 1);
+    long expected = ((SourceNetwork.Univariate) s.nodes().get(0)).sourceParams();
+    for (SourceNetwork.Conv c : s.convs()) expected += c.sourceParams();
+    assertThat(s.sourceParams()).isEqualTo(expected);
+    assertThatThrownBy(() -> source("small-resnet", RELU, params(TWO_L, 2, 4, 1, -1)))
+        .hasMessageContaining("2L construction covers sequential networks only");
+  }
+
+  @Test
+  void unsupportedOrdersAreNamed() {
+    Network fc = Builtins.of("small-cnn", RELU);
+    List<Layer> pooledFirst = new ArrayList<>(fc.layers());
+    pooledFirst.add(0, new AvgPool2d(1, 1));
+    TargetPlan plan = TargetPlan.of(new Network(fc.inputShape(), pooledFirst), KernelActivation.of("relu"));
+    assertThatThrownBy(() -> SourceNetwork.of(plan, params(L1, 2, 4, 1, -1)))
+        .hasMessageContaining("pooling before the first conv");
+    Network res = Builtins.of("small-resnet", RELU);
+    List<Layer> blockFirst = new ArrayList<>(res.layers().subList(3, res.layers().size()));
+    TargetPlan bp = TargetPlan.of(new Network(new int[] {8, 8, 8}, blockFirst), KernelActivation.of("relu"));
+    assertThatThrownBy(() -> SourceNetwork.of(bp, params(L1, 2, 4, 1, -1)))
+        .hasMessageContaining("must follow a constructed conv layer");
+  }
+
+  @Test
+  void weightsLieInTheirDocumentedRanges() {
+    // sigmoid: phi(0) != 0, so the layer reading the univariate layer has large-scale constant units
+    SourceNetwork s = source("small-cnn", SIGMOID, params(L1, 2, 2, 0.05, -1));
+    for (SourceNetwork.Conv c : s.convs()) {
+      Layout in = c.in();
+      double[] maxSeen = new double[3];
+      double[] range = new double[3];
+      int taps = c.target().kh() * c.target().kw();
+      for (int o = 0; o < c.out().units(); o++) {
+        int j = c.out().channel(o);
+        for (int u = 0; u < in.units(); u++) {
+          int kind = !in.isConstant(u) ? 0 : u - in.n() * in.rho() < c.largeConstants() ? 1 : 2;
+          double scale = kind == 0 ? c.sigma() * (j < 0 ? 1 : c.scale()[j])
+              : kind == 1 ? c.sigmaConst() * (j < 0 ? 1 : c.scale()[j]) : j < 0 ? 1 : c.biasScale()[j];
+          for (int t = 0; t < taps; t++) {
+            double w = c.weight(s.params().seed(), o, u, t / c.target().kw(), t % c.target().kw());
+            assertThat(w).isEqualTo(c.weightAt(s.params().seed(), ((long) (o * in.units() + u)) * taps + t));
+            assertThat(Math.abs(w)).as("layer %d unit %d from %d", c.id(), o, u).isLessThanOrEqualTo(scale);
+            maxSeen[kind] = Math.max(maxSeen[kind], Math.abs(w) / scale);
+            range[kind] = 1;
+          }
+        }
+      }
+      // many draws per kind: the largest comes close to the range's end
+      for (int k = 0; k < 3; k++) if (range[k] > 0) assertThat(maxSeen[k]).as("kind %d", k).isGreaterThan(0.9);
+    }
+    SourceNetwork.Conv first = s.convs().get(0);
+    assertThat(first.largeConstants()).isEqualTo(4);
+    assertThat(first.scale()).containsExactly(SourceNetwork.rowScales(first.target()));
+    assertThat(first.biasScale()).containsExactly(SourceNetwork.biasScales(first.target(), true));
+    SourceNetwork.Univariate u = (SourceNetwork.Univariate) s.nodes().get(0);
+    for (int o = 0; o < u.out().units(); o++) {
+      double b = u.beta(s.params().seed(), o);
+      assertThat(b).isBetween(0.0, 2.0);
+      if (!u.out().isConstant(o)) assertThat(Math.abs(u.w1(s.params().seed(), o))).isLessThanOrEqualTo(0.1);
+    }
+  }
+}

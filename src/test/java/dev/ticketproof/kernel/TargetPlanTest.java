@@ -1,0 +1,189 @@
+package dev.ticketproof.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.net.ActivationLayer;
+import dev.ticketproof.net.AvgPool2d;
+import dev.ticketproof.net.BatchNorm2d;
+import dev.ticketproof.net.Conv2d;
+import dev.ticketproof.net.Flatten;
+import dev.ticketproof.net.GlobalAvgPool;
+import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.net.ResidualBlock;
+import dev.ticketproof.net.SparseLinear;
+import dev.ticketproof.tensor.Tensor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The normal form of a target: BatchNorm folding, shapes, skips, and the layer orders it refuses (named). */
+class TargetPlanTest {
+  static final Activation RELU = ActivationCatalog.parse("relu");
+  static final ActivationLayer ACT = new ActivationLayer(RELU);
+
+  static Tensor t(double[] v, int... shape) { return Tensor.of(v, shape); }
+
+  static Conv2d conv(String name, int out, int in, int k, int stride, int pad) {
+    double[] w = new double[out * in * k * k];
+    for (int i = 0; i < w.length; i++) w[i] = (i % 5 - 2) * 0.25;
+    double[] b = new double[out];
+    for (int i = 0; i < out; i++) b[i] = 0.5 - i;
+    return new Conv2d(name, t(w, out, in, k, k), t(b, out), stride, pad);
+  }
+
+  static Linear linear(String name, int out, int in) {
+    double[] w = new double[out * in];
+    for (int i = 0; i < w.length; i++) w[i] = i - 1.5;
+    return new Linear(name, t(w, out, in), null);
+  }
+
+  static TargetPlan plan(int[] in, Layer... layers) {
+    return TargetPlan.of(new Network(in, List.of(layers)), RELU);
+  }
+
+  static void refused(int[] in, String message, Layer... layers) {
+    assertThatThrownBy(() -> plan(in, layers)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  void batchNormIsFoldedIntoTheConvolution() {
+    Conv2d c = conv("c", 2, 1, 3, 1, 1);
+    BatchNorm2d bn = new BatchNorm2d("bn", new double[] {2, -1}, new double[] {0.5, 1}, new double[] {1, -2},
+        new double[] {3, 0.5}, 1);
+    TargetPlan p = plan(new int[] {1, 4, 4}, c, bn, ACT, new Flatten(), linear("fc", 1, 32));
+    TargetPlan.Affine a = (TargetPlan.Affine) p.steps().get(0);
+    assertThat(a.phiAfter()).isTrue();
+    // gamma / sqrt(var + eps): 2 / 2 = 1 and -1 / sqrt(1.5)
+    double s1 = -1 / Math.sqrt(1.5);
+    for (int t = 0; t < 9; t++) {
+      assertThat(a.kernel()[t]).isEqualTo(c.weight().data()[t]);
+      assertThat(a.kernel()[9 + t]).isCloseTo(s1 * c.weight().data()[9 + t], within(1e-15));
+    }
+    // beta + s (b - mean): 0.5 + (0.5 - 1) and 1 + s1 (-0.5 + 2)
+    assertThat(a.bias()[0]).isEqualTo(0.0);
+    assertThat(a.bias()[1]).isCloseTo(1 + s1 * 1.5, within(1e-15));
+    assertThat(a.outShape()).containsExactly(2, 4, 4);
+    assertThat(a.inShape()).containsExactly(1, 4, 4);
+    assertThat(a.centreA()).isEqualTo(1);
+    assertThat(a.k(1, 0, 2, 1)).isEqualTo(a.kernel()[9 + 7]);
+    // the linear layer after a flatten is a convolution covering the whole map
+    TargetPlan.Affine fc = (TargetPlan.Affine) p.steps().get(1);
+    assertThat(new int[] {fc.out(), fc.in(), fc.kh(), fc.kw()}).containsExactly(1, 2, 4, 4);
+    assertThat(fc.bias()).containsExactly(0);
+    assertThat(fc.phiAfter()).isFalse();
+    assertThat(fc.outShape()).containsExactly(1, 1, 1);
+    assertThat(p.inputShape()).containsExactly(1, 4, 4);
+    assertThat(p.phi()).isSameAs(RELU);
+  }
+
+  @Test
+  void countsAndShapes() {
+    TargetPlan p = plan(new int[] {2, 6, 6}, conv("c", 3, 2, 3, 2, 0), ACT, new AvgPool2d(2, 1), new GlobalAvgPool(),
+        new Flatten(), linear("fc", 2, 3));
+    TargetPlan.Affine c = (TargetPlan.Affine) p.steps().get(0);
+    assertThat(c.outShape()).containsExactly(3, 2, 2);
+    assertThat(c.centreA()).isZero();
+    TargetPlan.Pool pool = (TargetPlan.Pool) p.steps().get(1);
+    assertThat(pool.global()).isFalse();
+    assertThat(pool.outShape()).containsExactly(3, 1, 1);
+    TargetPlan.Pool gap = (TargetPlan.Pool) p.steps().get(2);
+    assertThat(gap.global()).isTrue();
+    assertThat(gap.outShape()).containsExactly(3, 1, 1);
+    // kernel entries (i % 5 - 2) / 4 over 54 entries: 43 nonzero, of which 21 have |w| > 0.25; biases 0.5, -0.5, -1.5
+    assertThat(c.count(0)).isEqualTo(43 + 3);
+    assertThat(c.count(0.25)).isEqualTo(21 + 3);
+    assertThat(c.count(0.5)).isEqualTo(1);
+    // linear: -1.5, -0.5, ..., 3.5, no zero entry, no bias
+    assertThat(p.affines()).hasSize(2);
+    assertThat(p.parameterCount(0)).isEqualTo(46 + 6);
+    assertThat(p.parameterCount(1.5)).isEqualTo(2);
+    // a linear layer on a vector input
+    TargetPlan v = plan(new int[] {3}, linear("a", 2, 3), ACT, linear("b", 1, 2));
+    assertThat(v.inputShape()).containsExactly(3, 1, 1);
+    assertThat(((TargetPlan.Affine) v.steps().get(0)).phiAfter()).isTrue();
+  }
+
+  static ResidualBlock block(String name, int in, int out, int stride, ResidualBlock.Shortcut sc) {
+    return new ResidualBlock(name, conv(name + ".conv1", out, in, 3, stride, 1), null,
+        conv(name + ".conv2", out, out, 3, 1, 1), null, sc, RELU);
+  }
+
+  @Test
+  void skipsOfResidualBlocks() {
+    Layer head = conv("c", 2, 1, 3, 1, 1);
+    TargetPlan plain = plan(new int[] {1, 4, 4}, head, ACT, block("b", 2, 2, 1, new ResidualBlock.Identity(null)),
+        new Flatten(), linear("fc", 1, 32));
+    TargetPlan.Residual r = (TargetPlan.Residual) plain.steps().get(1);
+    assertThat(r.projection()).isNull();
+    assertThat(r.conv1().phiAfter()).isTrue();
+    assertThat(r.conv2().phiAfter()).isFalse();
+    assertThat(plain.affines()).hasSize(4);
+    // an all-ones scale is the identity
+    TargetPlan ones = plan(new int[] {1, 4, 4}, head, ACT,
+        block("b", 2, 2, 1, new ResidualBlock.Identity(new double[] {1, 1})), new Flatten(), linear("fc", 1, 32));
+    assertThat(((TargetPlan.Residual) ones.steps().get(1)).projection()).isNull();
+    // any other scale is the 1x1 projection diag(scale)
+    for (double[] scale : new double[][] {{1, 0.5}, {2, 1}}) {
+      TargetPlan scaled = plan(new int[] {1, 4, 4}, head, ACT, block("b", 2, 2, 1, new ResidualBlock.Identity(scale)),
+          new Flatten(), linear("fc", 1, 32));
+      TargetPlan.Affine proj = ((TargetPlan.Residual) scaled.steps().get(1)).projection();
+      assertThat(proj.name()).isEqualTo("b.shortcut");
+      assertThat(proj.kernel()).containsExactly(scale[0], 0, 0, scale[1]);
+      assertThat(proj.bias()).containsExactly(0, 0);
+      assertThat(new int[] {proj.kh(), proj.kw(), proj.stride(), proj.padding()}).containsExactly(1, 1, 1, 0);
+      assertThat(proj.phiAfter()).isFalse();
+      assertThat(proj.outShape()).containsExactly(2, 4, 4);
+      assertThat(scaled.affines()).hasSize(5);
+    }
+    refused(new int[] {1, 4, 4}, "shortcut scale has 3 channels, expected 2", head, ACT,
+        block("b", 2, 2, 1, new ResidualBlock.Identity(new double[] {1, 1, 1})), new Flatten(), linear("fc", 1, 32));
+    refused(new int[] {1, 4, 4}, "identity shortcut needs equal shapes", head, ACT,
+        block("b", 2, 2, 2, new ResidualBlock.Identity(null)), new Flatten(), linear("fc", 1, 8));
+    // a projection with its BatchNorm
+    BatchNorm2d pbn = new BatchNorm2d("p.bn", new double[] {1, 1, 1}, new double[] {0.25, 0, 0},
+        new double[] {0, 0, 0}, new double[] {1, 1, 1}, 1e-300);
+    TargetPlan proj = plan(new int[] {1, 4, 4}, head, ACT,
+        block("b", 2, 3, 2, new ResidualBlock.Projection(conv("p", 3, 2, 1, 2, 0), pbn)), new Flatten(),
+        linear("fc", 1, 12));
+    TargetPlan.Affine pa = ((TargetPlan.Residual) proj.steps().get(1)).projection();
+    assertThat(pa.bias()[0]).isCloseTo(0.25 + 0.5, within(1e-15));
+    assertThat(pa.outShape()).containsExactly(3, 2, 2);
+    refused(new int[] {1, 4, 4}, "projection output [3, 4, 4] differs from branch output [3, 2, 2]", head, ACT,
+        block("b", 2, 3, 2, new ResidualBlock.Projection(conv("p", 3, 2, 1, 1, 0), null)), new Flatten(),
+        linear("fc", 1, 12));
+  }
+
+  @Test
+  void unsupportedTargetsAreRefusedByName() {
+    int[] in = {1, 4, 4};
+    Layer fc = linear("fc", 1, 32);
+    refused(new int[] {1, 4}, "input shape must be {C,H,W} or {F}", fc);
+    refused(in, "activation layer 0 does not follow a conv or linear layer", ACT, conv("c", 2, 1, 3, 1, 1),
+        new Flatten(), fc);
+    refused(in, "batchnorm bn does not follow a conv layer", new Flatten(),
+        new BatchNorm2d("bn", new double[] {1}, new double[] {0}, new double[] {0}, new double[] {1}, 1e-5),
+        linear("fc", 1, 16));
+    refused(in, "(SparseLinear) is not supported", new SparseLinear("s", 1, 16, new int[] {0, 0}, new int[0],
+        new double[0], null));
+    refused(in, "must end with a conv or linear layer without activation", conv("c", 2, 1, 3, 1, 1), ACT);
+    refused(in, "must end with a conv or linear layer without activation", conv("c", 2, 1, 3, 1, 1),
+        new GlobalAvgPool());
+    refused(in, "must end with a conv or linear layer without activation");
+    refused(in, "conv c: expects 2 input channels, gets 1", conv("c", 2, 2, 3, 1, 1));
+    refused(in, "padding 2 exceeds (k-1)/2 for a 3x3 kernel", conv("c", 2, 1, 3, 1, 2));
+    refused(in, "input 4x4 too small for its kernel", conv("c", 2, 1, 5, 1, 0));
+    refused(in, "batchnorm bn has 1 channels, conv c has 2", conv("c", 2, 1, 3, 1, 1),
+        new BatchNorm2d("bn", new double[] {1}, new double[] {0}, new double[] {0}, new double[] {1}, 1e-5));
+    refused(in, "linear fc: expects 32 input features, gets 16 (shape [1, 4, 4])", new Flatten(), fc);
+    refused(in, "linear fc reads a 4x4 feature map without a flatten before it", conv("c", 2, 1, 3, 1, 1), fc);
+    // a non-square kernel whose padding fits its height but not its width
+    Conv2d wide = new Conv2d("w", t(new double[6], 1, 1, 3, 2), null, 1, 1);
+    refused(in, "padding 1 exceeds (k-1)/2 for a 3x2 kernel", wide);
+  }
+}
