@@ -9,7 +9,7 @@ import java.util.List;
  * A reference computation of the kernel's layerwise recursion, written straight from the formulas of
  * {@link TicketChecker}'s documentation: every instance sum in exact decimal arithmetic on the stored doubles, unit by
  * unit and instance by instance (no double-double accumulators, no scratch arrays, no parallelism). It assumes a
- * well-formed mask and a monotone activation.
+ * well-formed mask; the activation's values and images are the kernel's own ({@link KernelActivation}).
  */
 final class RecursionReference {
   /** Per-layer figures of the reference. */
@@ -82,9 +82,9 @@ final class RecursionReference {
       }
       l -= 1e-12 * (1 + Math.abs(l));
       u += 1e-12 * (1 + Math.abs(u));
-      // the activations used here are monotone
-      out[0][j] = act ? phi.value(l) : l;
-      out[1][j] = act ? phi.value(u) : u;
+      double[] im = act ? phi.image(l, u) : new double[] {l, u};
+      out[0][j] = im[0];
+      out[1][j] = im[1];
     }
     return out;
   }
@@ -242,8 +242,9 @@ final class RecursionReference {
     m.lo = new double[b.lo.length];
     m.hi = new double[b.hi.length];
     for (int j = 0; j < b.lo.length; j++) {
-      m.lo[j] = phi.value(b.lo[j] + sk[0][j]);
-      m.hi[j] = phi.value(b.hi[j] + sk[1][j]);
+      double[] im = phi.image(b.lo[j] + sk[0][j], b.hi[j] + sk[1][j]);
+      m.lo[j] = im[0];
+      m.hi[j] = im[1];
     }
     for (int o = 0; o < m.err.length; o++) {
       Map skip = p != null ? p : in;
