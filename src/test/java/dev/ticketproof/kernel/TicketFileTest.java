@@ -1,0 +1,193 @@
+package dev.ticketproof.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code .tpz} format: exact round trips, and every kind of damage named (never an unchecked exception). */
+class TicketFileTest {
+  @TempDir Path dir;
+
+  static final long[][] WEIGHTS = {{0, 1, 127, 128, 16_511, 1L << 40}, {}, {5}};
+  static final int[][] BIASES = {{}, {0, 3, 300}, {}};
+
+  static TicketCertificate.Header header(String upto, String around, double radius, double claim) {
+    return new TicketCertificate.Header(2, "builtin:t", "ab", "leaky-relu(0.25)", "l+1", 3, 6, 0.5, -7L, -1.5, 2,
+        upto, 0.01, claim, TicketFile.maskDigest(WEIGHTS, BIASES), 4, around, radius);
+  }
+
+  static TicketCertificate cert(TicketCertificate.Header h) { return new TicketCertificate(h, WEIGHTS, BIASES); }
+
+  Path write(TicketCertificate c, String name) throws IOException {
+    Path p = dir.resolve(name);
+    try (OutputStream os = Files.newOutputStream(p)) {
+      TicketFile.write(c, os);
+    }
+    return p;
+  }
+
+  /** A zip with the given entries (name, content), null content meaning absent. */
+  Path zip(String name, String header, byte[] mask) throws IOException {
+    Path p = dir.resolve(name);
+    try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(p))) {
+      if (header != null) {
+        z.putNextEntry(new ZipEntry("header.json"));
+        z.write(header.getBytes(StandardCharsets.UTF_8));
+      }
+      if (mask != null) {
+        z.putNextEntry(new ZipEntry("mask.bin"));
+        z.write(mask);
+      }
+    }
+    return p;
+  }
+
+  static String headerText(TicketCertificate.Header h, Consumer<Map<String, Object>> change) {
+    Map<String, Object> m = TicketFile.headerJson(h);
+    change.accept(m);
+    return HeaderJson.write(m);
+  }
+
+  static void equal(TicketCertificate a, TicketCertificate b) {
+    assertThat(b.header()).isEqualTo(a.header());
+    assertThat(b.keptWeights()).isDeepEqualTo(a.keptWeights());
+    assertThat(b.keptBiases()).isDeepEqualTo(a.keptBiases());
+  }
+
+  @Test
+  void roundTripsAreExactAndWritingIsDeterministic() throws Exception {
+    for (TicketCertificate c : new TicketCertificate[] {cert(header(null, null, Double.NaN, 0.125)),
+        cert(header("2", "cd", 0.25, Double.POSITIVE_INFINITY)), cert(header("x", null, Double.NaN, Double.NaN))}) {
+      Path p = write(c, "a.tpz");
+      equal(c, TicketFile.read(p));
+      ByteArrayOutputStream again = new ByteArrayOutputStream();
+      TicketFile.write(c, again);
+      assertThat(again.toByteArray()).isEqualTo(Files.readAllBytes(p));
+    }
+  }
+
+  @Test
+  void theMaskDigestCoversEveryIndex() {
+    String d = TicketFile.maskDigest(WEIGHTS, BIASES);
+    assertThat(d).matches("[0-9a-f]{64}");
+    assertThat(TicketFile.maskDigest(new long[][] {{0, 1, 127, 128, 16_511, (1L << 40) + 1}, {}, {5}}, BIASES))
+        .isNotEqualTo(d);
+    assertThat(TicketFile.maskDigest(WEIGHTS, new int[][] {{}, {0, 3, 301}, {}})).isNotEqualTo(d);
+    // a weight moved to the next layer
+    assertThat(TicketFile.maskDigest(new long[][] {{0, 1, 127, 128, 16_511}, {1L << 40}, {5}}, BIASES))
+        .isNotEqualTo(d);
+  }
+
+  @Test
+  void missingOrForeignFilesAreNamed() throws Exception {
+    Path none = dir.resolve("none.tpz");
+    assertThatThrownBy(() -> TicketFile.read(none)).isInstanceOf(IOException.class)
+        .hasMessageContaining("no such readable file");
+    Path text = dir.resolve("text.tpz");
+    Files.writeString(text, "not a zip");
+    assertThatThrownBy(() -> TicketFile.read(text)).isInstanceOf(TicketFile.Unreadable.class)
+        .hasMessageContaining("not a readable ticket archive");
+    String h = HeaderJson.write(TicketFile.headerJson(header(null, null, Double.NaN, 1)));
+    assertThatThrownBy(() -> TicketFile.read(zip("nomask.tpz", h, null)))
+        .isInstanceOf(TicketFile.Unreadable.class).hasMessageContaining("lacks mask.bin");
+    assertThatThrownBy(() -> TicketFile.read(zip("noheader.tpz", null, TicketFile.encodeMask(WEIGHTS, BIASES))))
+        .isInstanceOf(TicketFile.Unreadable.class).hasMessageContaining("lacks header.json");
+  }
+
+  void malformed(String header, String message) throws IOException {
+    Path p = zip("bad.tpz", header, TicketFile.encodeMask(WEIGHTS, BIASES));
+    assertThatThrownBy(() -> TicketFile.read(p)).isInstanceOf(TicketFile.Unreadable.class)
+        .hasMessageContaining("malformed header.json").hasMessageContaining(message);
+  }
+
+  @Test
+  void malformedHeadersAreNamed() throws Exception {
+    TicketCertificate.Header h = header(null, null, Double.NaN, 1);
+    malformed(headerText(h, m -> m.put("format", "other")), "not a ticketproof ticket header");
+    malformed(headerText(h, m -> m.remove("format")), "not a ticketproof ticket header");
+    malformed(headerText(h, m -> m.put("rho", new BigDecimal("1.5"))), "rho: expected an integer in");
+    malformed(headerText(h, m -> m.put("rho", new BigDecimal("3000000000"))), "rho: expected an integer in ["
+        + Integer.MIN_VALUE + ", " + Integer.MAX_VALUE + "], got 3000000000");
+    malformed(headerText(h, m -> m.put("rho", new BigDecimal("-3000000000"))), "got -3000000000");
+    malformed(headerText(h, m -> m.put("seed", new BigDecimal("1e30"))), "seed: expected an integer in");
+    malformed(headerText(h, m -> m.put("seed", new BigDecimal("99999999999999999999"))), "seed: expected an integer");
+    malformed(headerText(h, m -> m.put("rho", "3")), "rho: expected an integer");
+    malformed(headerText(h, m -> m.remove("eps")), "missing eps");
+    malformed(headerText(h, m -> m.put("eps", "small")), "eps: expected a number, got small");
+    malformed(headerText(h, m -> m.put("eps", true)), "eps: expected a number, got true");
+    malformed(headerText(h, m -> m.put("activation", new BigDecimal(3))), "activation: expected a string, got 3");
+    malformed("{", "expected '\"'");
+  }
+
+  @Test
+  void integerFieldsTakeTheirWholeRange() throws Exception {
+    // the largest seed, an exponent that still names an integer, and zero written with a scale
+    TicketCertificate.Header h = header(null, null, Double.NaN, 1);
+    String text = headerText(h, m -> {
+      m.put("seed", new BigDecimal(Long.MAX_VALUE));
+      m.put("rho", new BigDecimal("3.0E+0"));
+      m.put("claimedFailedInstances", new BigDecimal("0E+30"));
+    });
+    TicketCertificate c = TicketFile.read(zip("big.tpz", text, TicketFile.encodeMask(WEIGHTS, BIASES)));
+    assertThat(c.header().seed()).isEqualTo(Long.MAX_VALUE);
+    assertThat(c.header().rho()).isEqualTo(3);
+    assertThat(c.header().claimedFailedInstances()).isZero();
+  }
+
+  @Test
+  void nonFiniteNumbersAreWrittenAsStrings() throws Exception {
+    TicketCertificate c = cert(header(null, "cd", Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY));
+    Map<String, Object> m = TicketFile.headerJson(c.header());
+    assertThat(m.get("claimedBound")).isEqualTo("Infinity");
+    assertThat(m.get("radius")).isEqualTo("-Infinity");
+    assertThat(m.get("lambda")).isEqualTo(0.5);
+    assertThat(m).containsEntry("aroundSha256", "cd");
+    assertThat(TicketFile.headerJson(header(null, null, 3, 1))).doesNotContainKeys("aroundSha256", "radius");
+    equal(c, TicketFile.read(write(c, "inf.tpz")));
+  }
+
+  void damaged(byte[] mask, String message) throws IOException {
+    String h = HeaderJson.write(TicketFile.headerJson(header(null, null, Double.NaN, 1)));
+    Path p = zip("damaged.tpz", h, mask);
+    assertThatThrownBy(() -> TicketFile.read(p)).isInstanceOf(TicketFile.Unreadable.class)
+        .hasMessageContaining("damaged mask.bin").hasMessageContaining(message);
+  }
+
+  @Test
+  void damagedMasksAreNamed() throws Exception {
+    byte[] good = TicketFile.encodeMask(WEIGHTS, BIASES);
+    byte[] trailing = java.util.Arrays.copyOf(good, good.length + 2);
+    damaged(trailing, "2 trailing bytes");
+    damaged(java.util.Arrays.copyOf(good, good.length - 1), "truncated");
+    // one layer with one weight whose varint never ends (ten continuation bytes)
+    byte[] endless = {1, 1, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
+        (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80};
+    damaged(endless, "varint too long");
+    // more layers than bytes
+    damaged(new byte[] {5}, "out of range");
+    // a bias gap beyond the largest a bias index may take
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    b.writeBytes(new byte[] {1, 0, 1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07});
+    damaged(b.toByteArray(), "value 2147483647 out of range");
+    // bias gaps of 2^30 - 1 (the largest allowed) twice reach 2^31 - 1, the last int; one more index overflows
+    ByteArrayOutputStream over = new ByteArrayOutputStream();
+    over.writeBytes(new byte[] {1, 0, 3});
+    over.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x03});
+    over.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x03});
+    over.write(0);
+    damaged(over.toByteArray(), "bias index overflow");
+  }
+}
