@@ -270,8 +270,48 @@ final class RecursionReference {
       if (n instanceof SourceNetwork.Conv cv) m = conv(cv, m, cv.phiAfter());
       if (n instanceof SourceNetwork.Residual r) m = residual(r, m);
     }
+    double[] err = m.err;
+    double[] lo = m.lo;
+    double[] hi = m.hi;
+    // the target's layers kept after upto: errors through |K| (and L after phi), intervals through the target
+    for (TargetPlan.Step step : src.tail()) {
+      if (step instanceof TargetPlan.Affine a) {
+        double[][] iv = interval(a, lo, hi, a.phiAfter());
+        err = tail(a, err, a.phiAfter());
+        lo = iv[0];
+        hi = iv[1];
+      } else if (step instanceof TargetPlan.Residual r) {
+        double[][] h = interval(r.conv1(), lo, hi, true);
+        double[][] b = interval(r.conv2(), h[0], h[1], false);
+        double[][] sk = r.projection() != null ? interval(r.projection(), lo, hi, false) : new double[][] {lo, hi};
+        double[] e2 = tail(r.conv2(), tail(r.conv1(), err, true), false);
+        double[] es = r.projection() != null ? tail(r.projection(), err, false) : err;
+        err = new double[e2.length];
+        lo = new double[e2.length];
+        hi = new double[e2.length];
+        for (int j = 0; j < e2.length; j++) {
+          err[j] = phi.lipschitz() * (e2[j] + es[j]);
+          double[] im = phi.image(b[0][j] + sk[0][j], b[1][j] + sk[1][j]);
+          lo[j] = im[0];
+          hi[j] = im[1];
+        }
+      }
+    }
     double worst = 0;
-    for (int o = 0; o < m.err.length; o++) if (!m.layout.isConstant(o)) worst = Math.max(worst, m.err[o]);
+    for (double e : err) worst = Math.max(worst, e);
     return worst * (1 + 1e-9) + 1e-12;
+  }
+
+  /** A kept target layer: error of output j = sum over inputs and taps of |K| times the input's error. */
+  double[] tail(TargetPlan.Affine a, double[] e, boolean act) {
+    double[] out = new double[a.out()];
+    for (int j = 0; j < a.out(); j++) {
+      double s = 0;
+      for (int i = 0; i < a.in(); i++) {
+        for (int r = 0; r < a.kh(); r++) for (int c = 0; c < a.kw(); c++) s += Math.abs(a.k(j, i, r, c)) * e[i];
+      }
+      out[j] = act ? phi.lipschitz() * s : s;
+    }
+    return out;
   }
 }

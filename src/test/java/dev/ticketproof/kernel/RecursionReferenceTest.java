@@ -17,24 +17,29 @@ import org.junit.jupiter.params.provider.CsvSource;
  * (instances, failures, ticket parameters, largest instance error, output error) must match exactly or to rounding.
  */
 class RecursionReferenceTest {
-  @ParameterizedTest(name = "{0} {1} {2} box [{3}, 1]")
+  @ParameterizedTest(name = "{0} {1} {2} box [{3}, 1] upto {4}")
   @CsvSource({
-      "small-fc, relu, l+1, -1",
-      "small-fc, relu, l+1, 0",
-      "small-fc, leaky-relu(0.25), l+1, -1",
-      "small-fc, leaky-relu(0.25), 2l, -1",
-      "small-fc, tanh, l+1, -1",
-      "small-fc, sigmoid, 2l, -1",
-      "small-cnn, leaky-relu(0.25), l+1, -1",
-      "small-cnn, sigmoid, l+1, -1",
-      "small-resnet, relu, l+1, -1",
-      "small-resnet, tanh, l+1, -1"})
-  void theRecursionEqualsTheReference(String target, String activation, String construction, double low) {
+      "small-fc, relu, l+1, -1,",
+      "small-fc, relu, l+1, 0,",
+      "small-fc, leaky-relu(0.25), l+1, -1,",
+      "small-fc, leaky-relu(0.25), 2l, -1,",
+      "small-fc, tanh, l+1, -1,",
+      "small-fc, sigmoid, 2l, -1,",
+      "small-cnn, leaky-relu(0.25), l+1, -1,",
+      "small-cnn, sigmoid, l+1, -1,",
+      "small-resnet, relu, l+1, -1,",
+      "small-resnet, tanh, l+1, -1,",
+      "small-fc, leaky-relu(0.25), l+1, -1, 0",
+      "small-fc, tanh, 2l, -1, 2",
+      "small-cnn, sigmoid, l+1, -1, 0",
+      "small-resnet, tanh, l+1, -1, conv"})
+  void theRecursionEqualsTheReference(String target, String activation, String construction, double low,
+      String upto) {
     var phi = ActivationCatalog.parse(activation);
     Network net = Builtins.of(target, phi);
     SourceNetwork.Params defaults = SourceNetwork.Params.of(SourceNetwork.Construction.parse(construction), 3, phi);
     SourceNetwork.Params p = new SourceNetwork.Params(defaults.construction(), 3,
-        SourceNetwork.defaultRho1(phi, 3, low), defaults.lambda(), 5, null, low, 1);
+        SourceNetwork.defaultRho1(phi, 3, low), defaults.lambda(), 5, upto, low, 1);
     TicketCertificate cert = TicketBuilder.build(net, phi,
         new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1, "t"), TicketBuilder.Progress.NONE)
         .certificate();
@@ -59,5 +64,31 @@ class RecursionReferenceTest {
       failed += want.failed();
     }
     assertThat(r.failedInstances()).isEqualTo(failed);
+    // the totals: the kept target layers count their own parameters, and the depth counts every layer once
+    long tail = 0;
+    long ticket = 0;
+    int depth = 0;
+    for (TargetPlan.Step step : src.plan().steps()) {
+      if (step instanceof TargetPlan.Affine) depth++;
+      if (step instanceof TargetPlan.Residual) depth += 2;
+    }
+    for (SourceNetwork.Node n : src.nodes()) if (n instanceof SourceNetwork.Univariate) depth++;
+    for (TargetPlan.Step step : src.tail()) {
+      TargetPlan t = new TargetPlan(src.plan().inputShape(), java.util.List.of(step), src.plan().phi());
+      tail += t.parameterCount(0.05);
+    }
+    for (RecursionReference.Layer l : ref.layers) ticket += l.ticket();
+    long kept = 0;
+    for (long[] w : cert.keptWeights()) kept += w.length;
+    for (int[] b : cert.keptBiases()) kept += b.length;
+    assertThat(r.ticketParams()).isEqualTo(ticket + tail);
+    assertThat(r.keptParams()).isEqualTo(kept);
+    assertThat(r.sourceParams()).isEqualTo(src.sourceParams() + tail);
+    assertThat(r.targetParams()).isEqualTo(src.plan().parameterCount(0.05));
+    assertThat(r.depth()).isEqualTo(depth);
+    assertThat(r.instances()).isEqualTo(ref.layers.stream().mapToLong(RecursionReference.Layer::instances).sum());
+    assertThat(r.maxParamError()).isEqualTo(r.layers().stream().mapToDouble(TicketChecker.LayerReport::maxParamError)
+        .max().orElseThrow());
+    assertThat(src.tail().isEmpty()).isEqualTo(upto == null);
   }
 }
