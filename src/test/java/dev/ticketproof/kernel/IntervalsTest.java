@@ -26,17 +26,17 @@ class IntervalsTest {
     assertThat(got[1]).as("upper end").isBetween(max + wh * (1 - 1e-6), max + wh * (1 + 1e-6));
   }
 
-  static double[] ends(double[][] iv, int j) { return new double[] {iv[0][j], iv[1][j]}; }
+  static double[] ends(Intervals.Bounds iv, int j) { return new double[] {iv.lo()[j], iv.hi()[j]}; }
 
   @Test
   void affineEndsPairEachWeightWithTheRightEnd() {
     // inputs x0 in [1, 2], x1 in [-3, -1]; weights 2, -1 on x0 and 0.5, 0 on x1; bias 10
     TargetPlan.Affine a = affine(new double[] {2, -1, 0.5, 0}, 10, 0);
-    double[][] iv = Intervals.affine(a, new double[] {1, -3}, new double[] {2, -1}, false, RELU);
+    Intervals.Bounds iv = Intervals.affine(a, new double[] {1, -3}, new double[] {2, -1}, false, RELU);
     // min: 10 + 2*1 - 1*2 + 0.5*(-3) = 8.5; max: 10 + 2*2 - 1*1 + 0.5*(-1) = 12.5
     widened(ends(iv, 0), 8.5, 12.5);
     // with zero padding the inputs' intervals take in 0: x0 in [0, 2], x1 in [-3, 0]
-    double[][] padded = Intervals.affine(affine(new double[] {2, -1, 0.5, 0}, 10, 1), new double[] {1, -3},
+    Intervals.Bounds padded = Intervals.affine(affine(new double[] {2, -1, 0.5, 0}, 10, 1), new double[] {1, -3},
         new double[] {2, -1}, false, RELU);
     // min: 10 + 0 - 2 - 1.5 = 6.5; max: 10 + 4 - 0 + 0 = 14
     widened(ends(padded, 0), 6.5, 14);
@@ -45,19 +45,19 @@ class IntervalsTest {
   @Test
   void largeEndsAreWidenedRelatively() {
     TargetPlan.Affine a = affine(new double[] {1, 0, 0, 0}, -500, 0);
-    double[][] iv = Intervals.affine(a, new double[] {-100, 0}, new double[] {100, 0}, false, RELU);
+    Intervals.Bounds iv = Intervals.affine(a, new double[] {-100, 0}, new double[] {100, 0}, false, RELU);
     widened(ends(iv, 0), -600, -400);
   }
 
   @Test
   void theActivationMapsTheEnds() {
     TargetPlan.Affine a = affine(new double[] {1, 0, 0, 0}, 0, 0);
-    double[][] relu = Intervals.affine(a, new double[] {-2, 0}, new double[] {3, 0}, true, RELU);
-    assertThat(relu[0][0]).isEqualTo(0);
-    assertThat(relu[1][0]).isBetween(3.0, 3 + 1e-11);
-    double[][] tanh = Intervals.affine(a, new double[] {-2, 0}, new double[] {3, 0}, true, TANH);
-    assertThat(tanh[0][0]).isBetween(Math.tanh(-2) - 1e-11, Math.tanh(-2));
-    assertThat(tanh[1][0]).isBetween(Math.tanh(3), Math.tanh(3) + 1e-11);
+    Intervals.Bounds relu = Intervals.affine(a, new double[] {-2, 0}, new double[] {3, 0}, true, RELU);
+    assertThat(relu.lo()[0]).isEqualTo(0);
+    assertThat(relu.hi()[0]).isBetween(3.0, 3 + 1e-11);
+    Intervals.Bounds tanh = Intervals.affine(a, new double[] {-2, 0}, new double[] {3, 0}, true, TANH);
+    assertThat(tanh.lo()[0]).isBetween(Math.tanh(-2) - 1e-11, Math.tanh(-2));
+    assertThat(tanh.hi()[0]).isBetween(Math.tanh(3), Math.tanh(3) + 1e-11);
   }
 
   static TargetPlan.Affine square(String name, double[] kernel, double[] bias, boolean act) {
@@ -66,9 +66,9 @@ class IntervalsTest {
   }
 
   /** An interval that contains [lo, hi] and exceeds it by at most 1e-10 at each end. */
-  static void encloses(double[][] iv, int j, double lo, double hi) {
-    assertThat(iv[0][j]).as("lower end %d", j).isBetween(lo - 1e-10, lo);
-    assertThat(iv[1][j]).as("upper end %d", j).isBetween(hi, hi + 1e-10);
+  static void encloses(Intervals.Bounds iv, int j, double lo, double hi) {
+    assertThat(iv.lo()[j]).as("lower end %d", j).isBetween(lo - 1e-10, lo);
+    assertThat(iv.hi()[j]).as("upper end %d", j).isBetween(hi, hi + 1e-10);
   }
 
   @Test
@@ -82,13 +82,14 @@ class IntervalsTest {
     double b0lo = Math.tanh(-1) - Math.tanh(4);
     double b0hi = Math.tanh(1);
     double b1hi = Math.tanh(4);
-    double[][] identity = Intervals.residual(new TargetPlan.Residual("r", c1, c2, null, new int[] {2, 1, 1}), lo, hi,
-        TANH);
+    Intervals.Bounds identity = Intervals.residual(new TargetPlan.Residual("r", c1, c2, null, new int[] {2, 1, 1}),
+        lo, hi, TANH);
     encloses(identity, 0, Math.tanh(b0lo - 1), Math.tanh(b0hi + 1));
     encloses(identity, 1, 0, Math.tanh(b1hi + 2));
     // a projection 3 - x: skip0 in [2, 4], skip1 in [1, 3]
     TargetPlan.Affine p = square("p", new double[] {-1, 0, 0, -1}, new double[] {3, 3}, false);
-    double[][] proj = Intervals.residual(new TargetPlan.Residual("r", c1, c2, p, new int[] {2, 1, 1}), lo, hi, TANH);
+    Intervals.Bounds proj = Intervals.residual(new TargetPlan.Residual("r", c1, c2, p, new int[] {2, 1, 1}), lo, hi,
+        TANH);
     encloses(proj, 0, Math.tanh(b0lo + 2), Math.tanh(b0hi + 4));
     encloses(proj, 1, Math.tanh(1), Math.tanh(b1hi + 3));
   }

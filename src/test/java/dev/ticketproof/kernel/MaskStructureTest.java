@@ -86,9 +86,11 @@ class MaskStructureTest {
     rejected(FC, weights(FC, 0, w -> plus(w, -1)), "weight index -1 out of range");
     rejected(FC, weights(FC, 0, w -> plus(w, 120)), "weight index 120 out of range");
     // unit 5 copies channel 0 (copies 0..5 of channel 0): a weight from input 1
-    rejected(FC, weights(FC, 0, w -> new long[] {5L * 4 + 1}), "unit 5 keeps a weight from input 1 but copies channel 0");
+    rejected(FC, weights(FC, 0, w -> new long[] {5L * 4 + 1}),
+        "unit 5 keeps a weight from input 1 but copies channel 0");
     // unit 24 is the first constant unit
-    rejected(FC, weights(FC, 0, w -> new long[] {24L * 4}), "unit 24 keeps a weight from input 0 but is a constant unit");
+    rejected(FC, weights(FC, 0, w -> new long[] {24L * 4}),
+        "unit 24 keeps a weight from input 0 but is a constant unit");
     // the last weight of the last copy unit is in range
     long last = 23L * 4 + 3;
     assertThat(TicketChecker.claims(weights(FC, 0, w -> Arrays.binarySearch(w, last) >= 0 ? w : plus(w, last)),

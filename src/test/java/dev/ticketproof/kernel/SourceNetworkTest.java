@@ -226,7 +226,7 @@ class SourceNetworkTest {
     for (SourceNetwork.Conv c : s.convs()) expected += c.sourceParams();
     assertThat(s.sourceParams()).isEqualTo(expected);
     assertThatThrownBy(() -> source("small-resnet", RELU, params(TWO_L, 2, 4, 1, -1)))
-        .hasMessageContaining("2L construction covers sequential networks only");
+        .hasMessageContaining("construction 2l covers sequential networks only (residual block blocks.0)");
   }
 
   @Test

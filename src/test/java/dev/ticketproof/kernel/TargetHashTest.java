@@ -114,7 +114,8 @@ class TargetHashTest {
     hashes.put("conv stride", hashWith(0, l -> new Conv2d("c", ((Conv2d) l).weight(), ((Conv2d) l).bias(), 2, 1)));
     hashes.put("conv padding", hashWith(0, l -> new Conv2d("c", ((Conv2d) l).weight(), ((Conv2d) l).bias(), 1, 0)));
     hashes.put("conv weight", hashWith(0, l -> withWeight((Conv2d) l, bump(((Conv2d) l).weight()))));
-    hashes.put("conv weight shape", hashWith(0, l -> withWeight((Conv2d) l, ((Conv2d) l).weight().reshape(2, 2, 1, 9))));
+    hashes.put("conv weight shape", hashWith(0, l -> withWeight((Conv2d) l,
+        ((Conv2d) l).weight().reshape(2, 2, 1, 9))));
     hashes.put("conv without bias", hashWith(0, l -> new Conv2d("c", ((Conv2d) l).weight(), null, 1, 1)));
     hashes.put("conv bias", hashWith(0, l -> new Conv2d("c", ((Conv2d) l).weight(), bump(((Conv2d) l).bias()), 1,
         1)));
