@@ -72,4 +72,22 @@ class HeaderJsonTest {
     assertThatThrownBy(() -> HeaderJson.parse("{\"rho\":1,\"rho\":2}")).hasMessageContaining("duplicate key \"rho\"");
     assertThatThrownBy(() -> HeaderJson.parse("{\"rho\":{\"x\":1}}")).hasMessageContaining("\"rho\": nested");
   }
+
+  @Test
+  void readsEveryEscapeAndWhitespaceAndNamesTheOffset() {
+    Map<String, Object> m = HeaderJson.parse("{\t\"k\"\r\n:\"\\\"\\\\\\b\\f\\n\\r\\t\\u00e9\",\"n\":1E-2,\"p\":2e+1}");
+    assertThat(m).containsEntry("k", "\"\\\b\f\n\r\t\u00e9").containsEntry("n", new BigDecimal("1E-2"))
+        .containsEntry("p", new BigDecimal("2e+1"));
+    // a value written and read back keeps every character
+    String all = "\"\\\b\f\n\r\t\u0001<>&='\u2028\u2029/";
+    assertThat(HeaderJson.parse(HeaderJson.write(Map.of("s", all)))).containsEntry("s", all);
+    assertThat(HeaderJson.write(Map.of("s", "<"))).isEqualTo("{\n  \"s\": \"\\u003c\"\n}");
+    assertThatThrownBy(() -> HeaderJson.parse("{\"a\":\"\\uzzzz\"}")).hasMessageContaining("bad \\u escape at offset");
+    assertThatThrownBy(() -> HeaderJson.parse("{\"a\":-}")).hasMessageContaining("\"a\": expected a value at offset 6");
+    assertThatThrownBy(() -> HeaderJson.parse("{\"a\":1e+}")).hasMessageContaining("digits expected in the exponent");
+    assertThatThrownBy(() -> HeaderJson.parse("{\"a\":1} x")).hasMessageContaining("trailing content after the object"
+        + " at offset 8");
+    assertThatThrownBy(() -> HeaderJson.parse("{\"a\":\"x")).hasMessageContaining("unterminated string");
+    assertThatThrownBy(() -> HeaderJson.parse("{\"a\":\"\\u00")).hasMessageContaining("truncated \\u escape");
+  }
 }
