@@ -78,10 +78,11 @@ class HeaderJsonTest {
     Map<String, Object> m = HeaderJson.parse("{\t\"k\"\r\n:\"\\\"\\\\\\b\\f\\n\\r\\t\\u00e9\",\"n\":1E-2,\"p\":2e+1}");
     assertThat(m).containsEntry("k", "\"\\\b\f\n\r\t\u00e9").containsEntry("n", new BigDecimal("1E-2"))
         .containsEntry("p", new BigDecimal("2e+1"));
-    // a value written and read back keeps every character
+    // a value Gson writes (escaping <, >, &, =, ' and controls as \\u) reads back with every character
     String all = "\"\\\b\f\n\r\t\u0001<>&='\u2028\u2029/";
-    assertThat(HeaderJson.parse(HeaderJson.write(Map.of("s", all)))).containsEntry("s", all);
-    assertThat(HeaderJson.write(Map.of("s", "<"))).isEqualTo("{\n  \"s\": \"\\u003c\"\n}");
+    JsonObject o = new JsonObject();
+    o.addProperty("s", all);
+    assertThat(HeaderJson.parse(new GsonBuilder().setPrettyPrinting().create().toJson(o))).containsEntry("s", all);
     assertThatThrownBy(() -> HeaderJson.parse("{\"a\":\"\\uzzzz\"}")).hasMessageContaining("bad \\u escape at offset");
     assertThatThrownBy(() -> HeaderJson.parse("{\"a\":-}")).hasMessageContaining("\"a\": expected a value at offset 6");
     assertThatThrownBy(() -> HeaderJson.parse("{\"a\":1e+}")).hasMessageContaining("digits expected in the exponent");

@@ -144,8 +144,8 @@ class TicketCheckerRejectionTest {
     Activation unknown = named("swish-like");
     rejectedBeforeAnalysis(TicketChecker.check(with(header(set(3, "swish-like"))), target, unknown),
         "no definition of activation swish-like");
-    rejectedBeforeAnalysis(TicketChecker.claims(with(header(set(3, "swish-like"))), target),
-        "no definition of activation swish-like");
+    rejectedBeforeAnalysis(TicketChecker.certify(with(header(set(3, "swish-like"))), target, unknown,
+        TicketChecker.Listener.NONE, null).report(), "no definition of activation swish-like");
     rejectedBeforeAnalysis(TicketChecker.check(new TicketCertificate(cert.header(), cert.keptWeights(),
         new int[cert.keptBiases().length + 1][]), target, phi), "bias layers");
     rejectedBeforeAnalysis(TicketChecker.check(with(header(set(14, "00"))), target, phi), "mask digest mismatch");
@@ -155,7 +155,6 @@ class TicketCheckerRejectionTest {
   void aSourceThatCannotBeRebuiltIsRejected() {
     TicketCertificate c = with(header(set(11, "nope")));
     rejectedBeforeAnalysis(TicketChecker.check(c, target, phi), "source network cannot be rebuilt");
-    rejectedBeforeAnalysis(TicketChecker.claims(c, target), "source network cannot be rebuilt");
     TicketChecker.Certified cf = TicketChecker.certify(c, target, phi, TicketChecker.Listener.NONE, null);
     rejectedBeforeAnalysis(cf.report(), "source network cannot be rebuilt");
     // a mask for fewer layers than the source has
@@ -174,7 +173,8 @@ class TicketCheckerRejectionTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("takes no points");
     rejectedBeforeAnalysis(TicketChecker.check(cert, target, phi, TicketChecker.Listener.NONE, points),
         "takes no points");
-    rejectedBeforeAnalysis(TicketChecker.claims(cert, target, TicketChecker.Listener.NONE, points), "takes no points");
+    rejectedBeforeAnalysis(TicketChecker.certify(cert, target, phi, TicketChecker.Listener.NONE, points).report(),
+        "takes no points");
     TicketCertificate local = with(header(f -> {
       f[16] = Region.digest(points);
       f[17] = 0.25;
