@@ -91,4 +91,13 @@ class HeaderJsonTest {
     assertThatThrownBy(() -> HeaderJson.parse("{\"a\":\"x")).hasMessageContaining("unterminated string");
     assertThatThrownBy(() -> HeaderJson.parse("{\"a\":\"\\u00")).hasMessageContaining("truncated \\u escape");
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"{\"a\":", "{\"a\":-", "{\"a\":0", "{\"a\":1.", "{\"a\":1.5", "{\"a\":1e", "{\"a\":1e-",
+      "{\"a\":1e5", "{\"a\":\"x\\", "{\"a\":\"\\u0041", "{\"a\"", "{\"a"})
+  void inputEndingInsideAValueIsAnErrorNamed(String text) {
+    // never an index error: every read checks the end of the input first
+    assertThatThrownBy(() -> HeaderJson.parse(text)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a strict JSON header").hasMessageContaining("at offset");
+  }
 }

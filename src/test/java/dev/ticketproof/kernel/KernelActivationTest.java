@@ -80,4 +80,45 @@ class KernelActivationTest {
     }
     assertThat(smooth).isEqualTo(6);
   }
+
+  @Test
+  void namesAtTheEndsOfTheirRanges() {
+    // leaky ReLU is known for 0 <= a <= 1 (both ends included)
+    assertThat(KernelActivation.of("leaky-relu(0)")).isNotNull();
+    assertThat(KernelActivation.of("leaky-relu(1)")).isNotNull();
+    assertThat(KernelActivation.of("leaky-relu(1.0000001)")).isNull();
+    assertThat(KernelActivation.of("leaky-relu(-0.0000001)")).isNull();
+    assertThat(KernelActivation.of("leaky-relu(0.5")).isNull();
+    assertThat(KernelActivation.of("leaky-relu(x)")).isNull();
+    assertThat(KernelActivation.of("leaky-relu(NaN)")).isNull();
+    assertThat(KernelActivation.of("leaky-relu(Infinity)")).isNull();
+    assertThat(KernelActivation.of("relu(0.5)")).isNull();
+    assertThat(KernelActivation.of(null)).isNull();
+    assertThat(KernelActivation.of("tanh").toString()).isEqualTo("tanh");
+    assertThat(KernelActivation.families()).isEqualTo("elu, gelu, leaky-relu, relu, sigmoid, silu, softplus, tanh");
+    assertThat(KernelActivation.piecewiseLinear("relu")).isTrue();
+    assertThat(KernelActivation.piecewiseLinear("tanh")).isFalse();
+    assertThat(KernelActivation.piecewiseLinear("abs")).isFalse();
+    assertThat(KernelActivation.slopes("tanh")).isNull();
+    assertThat(KernelActivation.smooth("relu")).isNull();
+    assertThat(KernelActivation.local("abs")).isNull();
+  }
+
+  @Test
+  void imagesOfPointsAndOfIntervalsAroundTheMinimum() {
+    KernelActivation relu = KernelActivation.of("relu");
+    assertThat(relu.image(2, 2)).containsExactly(2, 2);
+    assertThat(relu.image(-1, 3)).containsExactly(0, 3);
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> relu.image(1, 0))
+        .hasMessageContaining("need lo <= hi");
+    KernelActivation silu = KernelActivation.of("silu");
+    // an interval around SiLU's minimum (t = -1.278...) takes the rounded-down minimum, widened by 4 ulps
+    double[] around = silu.image(-2, 1);
+    double min = -0.27846454276107384;
+    assertThat(around[0]).isLessThan(min).isGreaterThanOrEqualTo(min - 8 * Math.ulp(min));
+    assertThat(around[1]).isGreaterThanOrEqualTo(silu.value(1)).isLessThan(silu.value(1) + 1e-15);
+    // an interval right of it: monotone there, the ends
+    double[] right = silu.image(0, 1);
+    assertThat(right[0]).isLessThanOrEqualTo(0).isGreaterThan(-1e-300);
+  }
 }

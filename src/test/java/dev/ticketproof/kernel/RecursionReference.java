@@ -13,7 +13,7 @@ import java.util.List;
  */
 final class RecursionReference {
   /** Per-layer figures of the reference. */
-  record Layer(long instances, long failed, double maxErr, double errorOut, long ticket) {}
+  record Layer(String name, long instances, long failed, double maxErr, double errorOut, long ticket) {}
 
   /** The reference's state of a feature map. */
   static final class Map {
@@ -112,7 +112,13 @@ final class RecursionReference {
       m.constVal[o] = phi.value(beta);
       if (Math.abs(beta) > eps) ticket++;
     }
-    layers.add(new Layer(0, 0, 0, 0, ticket));
+    // named after the layer that reads it
+    String next = "?";
+    List<SourceNetwork.Node> nodes = src.nodes();
+    for (int k = nodes.indexOf(u) + 1; k < nodes.size() && next.equals("?"); k++) {
+      if (nodes.get(k) instanceof SourceNetwork.Conv c) next = c.target().name();
+    }
+    layers.add(new Layer("copies(" + next + ")", 0, 0, 0, 0, ticket));
     return m;
   }
 
@@ -226,7 +232,7 @@ final class RecursionReference {
       if (d > eps) failed++;
       maxErr = Math.max(maxErr, d);
     }
-    layers.add(new Layer(instances, failed, maxErr, errorOut, ticket));
+    layers.add(new Layer(a.name(), instances, failed, maxErr, errorOut, ticket));
     return m;
   }
 

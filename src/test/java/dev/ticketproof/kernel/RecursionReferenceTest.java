@@ -54,6 +54,7 @@ class RecursionReferenceTest {
     for (int k = 0; k < ref.layers.size(); k++) {
       TicketChecker.LayerReport got = r.layers().get(k);
       RecursionReference.Layer want = ref.layers.get(k);
+      assertThat(got.name()).isEqualTo(want.name());
       assertThat(got.instances()).as("instances of %s", got.name()).isEqualTo(want.instances());
       assertThat(got.failedInstances()).as("failed instances of %s", got.name()).isEqualTo(want.failed());
       assertThat(got.ticketParams()).as("ticket parameters of %s", got.name()).isEqualTo(want.ticket());

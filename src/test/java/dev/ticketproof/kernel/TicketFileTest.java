@@ -235,4 +235,30 @@ class TicketFileTest {
     over.write(0);
     damaged(over.toByteArray(), "bias index overflow");
   }
+
+  @Test
+  void indicesAndIntegersAtTheEndsOfTheirRanges() throws Exception {
+    // bias indices 2^30 - 1 and 2^31 - 1 (the last int) decode
+    ByteArrayOutputStream last = new ByteArrayOutputStream();
+    last.writeBytes(new byte[] {1, 0, 2});
+    last.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x03});
+    last.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x03});
+    TicketCertificate.Header h = header(null, null, Double.NaN, 1);
+    TicketCertificate c = TicketFile.read(zip("last.tpz", headerText(h, m -> { }), last.toByteArray()));
+    assertThat(c.keptBiases()[0]).containsExactly((1 << 30) - 1, Integer.MAX_VALUE);
+    // nine continuation bytes and a tenth byte: more than a varint of 63 bits holds
+    byte[] ten = {1, 1, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
+        (byte) 0x80, (byte) 0x80, 0x01, 0};
+    damaged(ten, "varint too long");
+    // an empty mask.bin is a truncated one
+    damaged(new byte[0], "truncated");
+    // the ends of the integer fields' ranges
+    TicketCertificate ends = TicketFile.read(zip("ends.tpz", headerText(h, m -> {
+      m.put("rho", Integer.MIN_VALUE);
+      m.put("rho1", Integer.MAX_VALUE);
+      m.put("seed", Long.MIN_VALUE);
+    }), TicketFile.encodeMask(WEIGHTS, BIASES)));
+    assertThat(new long[] {ends.header().rho(), ends.header().rho1(), ends.header().seed()})
+        .containsExactly(Integer.MIN_VALUE, Integer.MAX_VALUE, Long.MIN_VALUE);
+  }
 }
