@@ -8,6 +8,7 @@ import dev.ticketproof.io.StoredTensor;
 import dev.ticketproof.io.TensorFiles;
 import dev.ticketproof.targets.TargetLoader;
 import dev.ticketproof.net.Forward;
+import dev.ticketproof.net.Network;
 import dev.ticketproof.tensor.Tensor;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -46,7 +47,8 @@ public final class EvalCommand implements Callable<Integer> {
   int[] inputShape;
 
   @Option(names = "--activation", paramLabel = "A",
-      description = "Activation (catalog name, e.g. relu); default: the spec's \"activation\".")
+      description = "Activation (catalog name, e.g. relu); default: the spec's \"activation\" (relu for builtin: "
+          + "targets).")
   String activation;
 
   @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Input batch.")
@@ -82,6 +84,7 @@ public final class EvalCommand implements Callable<Integer> {
           + Arrays.toString(batch.shape()));
     }
     if (ticket != null) return ticket(batch, start);
+    if (target != null && target.startsWith("builtin:")) return builtin(batch, start);
     if (target == null || arch == null) {
       throw new ImportException((target == null ? "--target" : "--arch") + " is required (or --ticket)");
     }
@@ -100,6 +103,25 @@ public final class EvalCommand implements Callable<Integer> {
     m.put("arch", arch);
     m.put("activation", target.activation() == null ? null : target.activation().name());
     return written(batch, y, target.tensors().source(), m, start);
+  }
+
+  /** The forward pass of a built-in target (its activation: --activation, else relu). */
+  private int builtin(Tensor batch, long start) {
+    if (arch != null) throw new UsageError("--arch: a built-in target has its own architecture");
+    String phi = activation != null ? activation : "relu";
+    Network net = TargetOptions.load(target, null, TargetOptions.activation(phi), null);
+    Tensor y;
+    try {
+      y = Forward.forward(net, batch);
+    } catch (IllegalArgumentException e) {
+      throw new ImportException("--input " + input + " (shape " + Arrays.toString(batch.shape())
+          + ") does not fit the target " + target + " (input " + Arrays.toString(net.inputShape()) + "): "
+          + e.getMessage(), e);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("target", target);
+    m.put("activation", phi);
+    return written(batch, y, target, m, start);
   }
 
   /**

@@ -60,6 +60,22 @@ class ExportCommandTest {
     assertThat(diff).isLessThanOrEqualTo(1e-6 * mag);
   }
 
+  @Test void evalOfABuiltinTargetIsItsForwardPass() throws IOException {
+    Path y = tmp.resolve("y.npy");
+    Run r = run("eval", "--target", "builtin:small-cnn", "--activation", "tanh", "--input", fx("sc_x.npy"), "--out",
+        y.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    Tensor x = TensorFiles.readNpy(Path.of(fx("sc_x.npy"))).tensor();
+    Tensor expected = dev.ticketproof.net.Forward.forward(
+        dev.ticketproof.targets.Builtins.of("small-cnn", dev.ticketproof.activation.ActivationCatalog.parse("tanh")), x);
+    assertThat(TensorFiles.readNpy(y).tensor().data()).containsExactly(expected.data());
+    Run arch = run("eval", "--target", "builtin:small-cnn", "--arch", "synflow-conv", "--input", fx("sc_x.npy"),
+        "--out", tmp.resolve("z.npy").toString());
+    assertThat(arch.code()).isEqualTo(2);
+    assertThat(arch.err()).contains("--arch: a built-in target has its own architecture");
+    assertThat(Files.exists(tmp.resolve("z.npy"))).isFalse();
+  }
+
   @Test void badInputIsExitCode2AndWritesNothing() throws IOException {
     Path out = tmp.resolve("t.pt");
     Run f = run("export", fx("sr_relu.tpz"), "--format", "onnx", "--out", out.toString());
