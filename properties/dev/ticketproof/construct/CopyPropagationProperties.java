@@ -69,6 +69,17 @@ class CopyPropagationProperties {
     throw new AssertionError("no report for layer " + c.target().name());
   }
 
+  /** The ticket parameters of a source conv ({@code measure.Sizes}, in the order of the kernel's reports). */
+  static long ticketParams(TicketBuilder.Result r, SourceNetwork.Conv c) {
+    List<TicketChecker.LayerReport> ls = r.report().layers();
+    for (int k = 0; k < ls.size(); k++) {
+      if (ls.get(k).name().equals(c.target().name())) {
+        return dev.ticketproof.measure.Sizes.of(r.source(), r.certificate()).layers().get(k).ticketParams();
+      }
+    }
+    throw new AssertionError("no report for layer " + c.target().name());
+  }
+
   /**
    * Per-instance kept sizes of a layer reading copies, as {target, scale, size} triples: one per (output copy,
    * input channel, tap) with a nonzero target weight, one per nonzero bias, one per constant output unit.
@@ -152,7 +163,7 @@ class CopyPropagationProperties {
             List<double[]> inst = instances(r, c, phi, eps, what);
             long kept = 0;
             for (double[] x : inst) kept += (long) x[2];
-            assertThat(kept).as(what + ": kept weights of layer " + a.name()).isEqualTo(lr.ticketParams());
+            assertThat(kept).as(what + ": kept weights of layer " + a.name()).isEqualTo(ticketParams(r, c));
           }
           double measured = RandomTargets.measured(r, t.net(), phi, 48, seed ^ 0x5eedL);
           assertThat(measured).as(what + ": measured vs certified").isLessThanOrEqualTo(r.report().certifiedBound());
@@ -320,8 +331,8 @@ class CopyPropagationProperties {
       double mf = java.util.Arrays.stream(fresh).average().orElse(0);
       double p1 = TTest.withDefaults().test(ticket, fresh).getPValue();
       TargetPlan.Affine a = c.target();
-      long targetWeights = a.count(0);
-      double perWeight = (double) report(r, c).ticketParams() / targetWeights;
+      long targetWeights = dev.ticketproof.measure.Sizes.count(a, 0);
+      double perWeight = (double) ticketParams(r, c) / targetWeights;
       int copies = c.out().kind() == Layout.Kind.COPIES ? rho : 1;
       System.out.printf("CopyPropagationProperties %s layer %s: %d instances, mean |S| ticket %.4f fresh %.4f "
           + "(p=%.3g); ticket params per target weight %.3f, copies x fresh E|S| = %.3f%n", act, a.name(),

@@ -53,14 +53,15 @@ public final class TicketMemory {
       long mask = 0;
       for (long[] w : keep.certificate().keptWeights()) mask += 8L * w.length;
       for (int[] b : keep.certificate().keptBiases()) mask += 4L * b.length;
-      long layerTicket = r.layers().stream().mapToLong(TicketChecker.LayerReport::ticketParams).sum();
+      dev.ticketproof.measure.Sizes sizes = dev.ticketproof.measure.Sizes.of(keep.source(), keep.certificate());
+      long layerTicket = sizes.layers().stream().mapToLong(dev.ticketproof.measure.Sizes.Layer::ticketParams).sum();
       long planDense = planParams(keep.source().plan());
       System.out.printf(Locale.ROOT, "%s %s %s upto=%s box=[%s,1] run %d: verdict=%s sourceParams=%d (%.1f MB as"
               + " doubles) targetPlanParams=%d layerTicketParams=%d keptEntries=%d mask=%.1f kB retainedByResult=%.2f MB"
               + " allocatedByBuild=%.2f MB threadCpu=%.1f ms%n",
           name, phi.name(), cons.label(), upto, lo, rep, r.verdict().isHolds() ? "holds" : r.verdict().reason(),
           keep.source().sourceParams(), keep.source().sourceParams() * 8 / 1e6, planDense, layerTicket,
-          r.keptParams(), mask / 1e3, (after - before) / 1e6, alloc / 1e6, cpu / 1e6);
+          sizes.keptParams(), mask / 1e3, (after - before) / 1e6, alloc / 1e6, cpu / 1e6);
     }
   }
 

@@ -6,6 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.ticketproof.measure.LowerBound;
 import dev.ticketproof.measure.Measure;
+import dev.ticketproof.measure.Sizes;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.TicketChecker;
 import dev.ticketproof.limits.Budget;
@@ -253,14 +254,29 @@ final class Cli {
     o.addProperty("searchSeconds", seconds);
   }
 
+  /**
+   * The parameter counts of a certificate the kernel analysed ({@link Sizes#NONE} when it rejected the mask's
+   * structure, or its source network cannot be rebuilt).
+   */
+  static Sizes sizes(TicketChecker.Report rep, dev.ticketproof.kernel.SourceNetwork src,
+      dev.ticketproof.kernel.TicketCertificate cert) {
+    return rep.layers().isEmpty() || src == null ? Sizes.NONE : Sizes.of(src, cert);
+  }
+
+  /** Adds the parameter counts: the target's, the source network's and the ticket's. */
+  static void addSizes(JsonObject o, Sizes s) {
+    o.addProperty("targetParams", s.targetParams());
+    o.addProperty("sourceParams", s.sourceParams());
+    o.addProperty("ticketParams", s.ticketParams());
+  }
+
   /** The DESIGN contract's report fields plus per-layer figures. */
   static JsonObject reportJson(TicketChecker.Report rep, TicketBuilder.Result res, Measure.Result m,
       LowerBound.Result lb, double searchSeconds, double seconds) {
     JsonObject o = new JsonObject();
-    o.addProperty("targetParams", rep.targetParams());
-    o.addProperty("sourceParams", rep.sourceParams());
-    o.addProperty("ticketParams", rep.ticketParams());
-    o.addProperty("keptParams", rep.keptParams());
+    Sizes sizes = sizes(rep, res.source(), res.certificate());
+    addSizes(o, sizes);
+    o.addProperty("keptParams", sizes.keptParams());
     o.addProperty("maxParamError", rep.maxParamError());
     o.addProperty("certifiedBound", rep.certifiedBound());
     o.addProperty("recursionBound", rep.recursionBound());
@@ -277,17 +293,17 @@ final class Cli {
     o.addProperty("depth", rep.depth());
     o.addProperty("instances", rep.instances());
     o.addProperty("failedInstances", rep.failedInstances());
-    if (res != null) {
-      o.addProperty("solverFailures", res.solverFailures());
-      o.addProperty("predictedFailedInstances", TicketBuilder.predictedFailures(res));
-    }
+    o.addProperty("solverFailures", res.solverFailures());
+    o.addProperty("predictedFailedInstances", TicketBuilder.predictedFailures(res));
     JsonArray layers = new JsonArray();
-    for (TicketChecker.LayerReport l : rep.layers()) {
+    for (int k = 0; k < rep.layers().size(); k++) {
+      TicketChecker.LayerReport l = rep.layers().get(k);
+      Sizes.Layer size = k < sizes.layers().size() ? sizes.layers().get(k) : new Sizes.Layer(0, 0, 0);
       JsonObject lo = new JsonObject();
       lo.addProperty("name", l.name());
-      lo.addProperty("targetParams", l.targetParams());
-      lo.addProperty("sourceParams", l.sourceParams());
-      lo.addProperty("ticketParams", l.ticketParams());
+      lo.addProperty("targetParams", size.targetParams());
+      lo.addProperty("sourceParams", size.sourceParams());
+      lo.addProperty("ticketParams", size.ticketParams());
       lo.addProperty("instances", l.instances());
       lo.addProperty("failedInstances", l.failedInstances());
       lo.addProperty("maxParamError", l.maxParamError());

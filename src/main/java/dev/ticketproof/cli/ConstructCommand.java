@@ -8,6 +8,7 @@ import dev.ticketproof.api.Tickets;
 import dev.ticketproof.measure.Goals;
 import dev.ticketproof.measure.LowerBound;
 import dev.ticketproof.measure.Measure;
+import dev.ticketproof.measure.Sizes;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
@@ -289,7 +290,7 @@ public final class ConstructCommand implements Callable<Integer> {
     o.addProperty("mode", solver.cliName());
     o.addProperty("rhoTheorem", theorem);
     o.addProperty("builds", Math.max(1, builds));
-    long dropped = plan.parameterCount(0) - plan.parameterCount(usedEps);
+    long dropped = Sizes.targetParams(plan, 0) - Sizes.targetParams(plan, usedEps);
     o.addProperty("droppedTargetParams", dropped);
     Cli.addLayerWidths(o, res.source());
     PrintWriter errOut = spec.commandLine().getErr();

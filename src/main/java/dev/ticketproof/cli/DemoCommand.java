@@ -165,9 +165,7 @@ public final class DemoCommand implements Callable<Integer> {
     o.addProperty("rhoMode", row.rho() == null ? "auto" : "given");
     o.addProperty("eps", back.header().eps());
     o.addProperty("epsBasis", ticket.toleranceBasis().label());
-    o.addProperty("targetParams", rep.targetParams());
-    o.addProperty("sourceParams", rep.sourceParams());
-    o.addProperty("ticketParams", rep.ticketParams());
+    Cli.addSizes(o, Cli.sizes(rep, ticket.result().source(), back));
     o.addProperty("instances", rep.instances());
     o.addProperty("failedInstances", rep.failedInstances());
     o.addProperty("certifiedBound", rep.certifiedBound());

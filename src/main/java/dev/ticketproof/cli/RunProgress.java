@@ -64,7 +64,7 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
       for (SourceNetwork.Conv c : convs(n)) {
         TargetPlan.Affine a = c.target();
         double positions = (double) a.outShape()[1] * a.outShape()[2];
-        double e = (double) a.count(0) * Math.max(1, c.out().rho());
+        double e = (double) dev.ticketproof.measure.Sizes.count(a, 0) * Math.max(1, c.out().rho());
         if (construct) round.add(new Stage("layer " + a.name(), 0.2 * rho * e, null));
         kernel.add(4.0 * c.out().units() * positions);
         kernelTotal += 4.0 * c.out().units() * positions;

@@ -162,9 +162,7 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     Cli.addLowerBound(o, lb, rep.certifiedBound(), searchSeconds);
     o.addProperty("measuredMaxError", lb == null || samples == 0 ? Double.NaN : lb.sampledMaxError());
-    o.addProperty("targetParams", rep.targetParams());
-    o.addProperty("sourceParams", rep.sourceParams());
-    o.addProperty("ticketParams", rep.ticketParams());
+    Cli.addSizes(o, Cli.sizes(rep, planned, cert));
     o.addProperty("instances", rep.instances());
     o.addProperty("failedInstances", rep.failedInstances());
     o.addProperty("maxParamError", rep.maxParamError());

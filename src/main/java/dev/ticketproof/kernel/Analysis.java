@@ -103,34 +103,16 @@ static final class Rejection extends RuntimeException {
     for (double e : err) bound = Math.max(bound, e);
     if (!Double.isFinite(bound)) throw new Rejection("the composed bound is not finite (" + bound + ")");
     bound = bound * (1 + 1e-9) + 1e-12;
-    long ticket = 0;
     long inst = 0;
     long failed = 0;
-    long srcParams = 0;
-    long tgtParams = 0;
     double maxErr = 0;
     for (LayerReport r : reports) {
-      ticket += r.ticketParams();
       inst += r.instances();
       failed += r.failedInstances();
-      srcParams += r.sourceParams();
-      tgtParams += r.targetParams();
       maxErr = Math.max(maxErr, r.maxParamError());
     }
-    long tailParams = 0;
-    for (TargetPlan.Step step : src.tail()) {
-      if (step instanceof TargetPlan.Affine a) tailParams += a.count(eps);
-      if (step instanceof TargetPlan.Residual r) {
-        tailParams += r.conv1().count(eps) + r.conv2().count(eps);
-        if (r.projection() != null) tailParams += r.projection().count(eps);
-      }
-    }
-    long kept = 0;
-    for (long[] w : cert.keptWeights()) kept += w.length;
-    for (int[] b : cert.keptBiases()) kept += b.length;
-    return new Report(Verdict.holds(), bound, List.copyOf(reports), ticket + tailParams, kept, inst, failed,
-        maxErr, srcParams + tailParams, tgtParams + tailParams, src.depth() + tailDepth(), bound,
-        Double.POSITIVE_INFINITY);
+    return new Report(Verdict.holds(), bound, List.copyOf(reports), inst, failed, maxErr, src.depth() + tailDepth(),
+        bound, Double.POSITIVE_INFINITY);
   }
 
   /** The state after a node, from the state before it. */

@@ -35,7 +35,6 @@ final class ConvCheck {
     long instances;
     long failed;
     double maxErr;
-    long ticket;
   }
 
   State run(SourceNetwork.Conv c, State in, boolean act) {
@@ -87,14 +86,12 @@ final class ConvCheck {
     s.hi = iv.hi();
     long inst = 0;
     long failed = 0;
-    long ticket = 0;
     double maxErr = 0;
     double maxOut = 0;
     for (int o = 0; o < out.units(); o++) {
       UnitResult r = res[o];
       inst += r.instances;
       failed += r.failed;
-      ticket += r.ticket;
       maxErr = Math.max(maxErr, r.maxErr);
       if (out.isConstant(o)) {
         s.constVal[o] = act ? phi.value(r.constVal) : r.constVal;
@@ -104,7 +101,7 @@ final class ConvCheck {
         maxOut = Math.max(maxOut, s.unitErr[o]);
       }
     }
-    an.report(new LayerReport(a.name(), a.count(eps), c.sourceParams(), ticket, inst, failed, maxErr, maxOut));
+    an.report(new LayerReport(a.name(), inst, failed, maxErr, maxOut));
     return s;
   }
 
@@ -158,7 +155,6 @@ final class ConvCheck {
               + (lin.isConstant(u) ? "a constant unit at a tap other than the centre" : "non-constant unit " + u));
         }
         double w = c.weightAt(seed, kw[k]);
-        if (Math.abs(w) > eps) r.ticket++;
         double p = w * in.constVal[u];
         addTo(zh, zl, 0, p, Math.fma(w, in.constVal[u], -p));
       }
@@ -178,7 +174,6 @@ final class ConvCheck {
       int u = (int) (rem / taps);
       int t = (int) (rem % taps);
       double w = c.weightAt(seed, kw[k]);
-      if (Math.abs(w) > eps) r.ticket++;
       if (lin.isConstant(u)) {
         double cv = in.constVal[u];
         double p = w * cv;

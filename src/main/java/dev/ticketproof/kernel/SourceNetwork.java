@@ -222,13 +222,8 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     /** The source weight (o, u, a, c). */
     public double weight(long seed, int o, int u, int a, int c) { return weightAt(seed, index(o, u, a, c)); }
 
-    /** Dense parameter count of the source layer. */
-    public long sourceParams() {
-      return (long) out.units() * in.units() * target.kh() * target.kw();
-    }
-
-    /** Total number of weight slots (the mask's index range). */
-    public long size() { return sourceParams(); }
+    /** Total number of weight slots (the mask's index range): the dense parameter count of the layer. */
+    public long size() { return (long) out.units() * in.units() * target.kh() * target.kw(); }
 
     @Override public <R> R accept(Visitor<R> v) { return v.conv(this); }
   }
@@ -355,7 +350,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
   public long sourceParams() {
     long n = 0;
     for (Node node : nodes) if (node instanceof Univariate u) n += u.sourceParams();
-    for (Conv c : convs()) n += c.sourceParams();
+    for (Conv c : convs()) n += c.size();
     return n;
   }
 

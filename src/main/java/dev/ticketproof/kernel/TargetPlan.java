@@ -51,13 +51,6 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
 
     public int centreC() { return Math.min(padding, kw - 1); }
 
-    /** Nonzero kernel entries plus nonzero biases with |value| > threshold. */
-    public long count(double threshold) {
-      long n = 0;
-      for (double w : kernel) if (Math.abs(w) > threshold) n++;
-      for (double b : bias) if (Math.abs(b) > threshold) n++;
-      return n;
-    }
   }
 
   /** Average pooling (global when {@code global}); channelwise and non-expansive in the sup norm. */
@@ -85,13 +78,6 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
       }
     }
     return all;
-  }
-
-  /** Weights and biases of all affine steps with |value| > threshold (the reference code's parameter count). */
-  public long parameterCount(double threshold) {
-    long n = 0;
-    for (Affine a : affines()) n += a.count(threshold);
-    return n;
   }
 
   /**

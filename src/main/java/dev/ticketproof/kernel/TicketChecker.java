@@ -48,9 +48,13 @@ import java.util.List;
 public final class TicketChecker {
   private TicketChecker() {}
 
-  /** Per source layer figures. */
-  public record LayerReport(String name, long targetParams, long sourceParams, long ticketParams, long instances,
-      long failedInstances, double maxParamError, double errorOut) {}
+  /**
+   * Per source layer figures (the parameter counts are {@code measure.Sizes}: they never decide a verdict).
+   *
+   * @param errorOut the bound on the error of the layer's output units
+   */
+  public record LayerReport(String name, long instances, long failedInstances, double maxParamError,
+      double errorOut) {}
 
   /**
    * The kernel's report.
@@ -62,9 +66,8 @@ public final class TicketChecker {
    * @param differentialBound the differential bound over the certificate's region
    *     ({@link dev.ticketproof.kernel.bound.DifferentialBound}; +infinity when it could not be computed)
    */
-  public record Report(Verdict verdict, double certifiedBound, List<LayerReport> layers, long ticketParams,
-      long keptParams, long instances, long failedInstances, double maxParamError, long sourceParams,
-      long targetParams, int depth, double recursionBound, double differentialBound) {}
+  public record Report(Verdict verdict, double certifiedBound, List<LayerReport> layers, long instances,
+      long failedInstances, double maxParamError, int depth, double recursionBound, double differentialBound) {}
 
 
   /**
@@ -251,20 +254,17 @@ public final class TicketChecker {
     } catch (IllegalArgumentException | ArithmeticException e) {
       diff = Double.POSITIVE_INFINITY;
     }
-    return new Report(r.verdict(), Math.min(r.recursionBound(), diff), r.layers(), r.ticketParams(), r.keptParams(),
-        r.instances(), r.failedInstances(), r.maxParamError(), r.sourceParams(), r.targetParams(), r.depth(),
-        r.recursionBound(), diff);
+    return new Report(r.verdict(), Math.min(r.recursionBound(), diff), r.layers(), r.instances(), r.failedInstances(),
+        r.maxParamError(), r.depth(), r.recursionBound(), diff);
   }
 
   private static Report with(Report r, Verdict v) {
-    return new Report(v, r.certifiedBound(), r.layers(), r.ticketParams(), r.keptParams(), r.instances(),
-        r.failedInstances(), r.maxParamError(), r.sourceParams(), r.targetParams(), r.depth(), r.recursionBound(),
-        r.differentialBound());
+    return new Report(v, r.certifiedBound(), r.layers(), r.instances(), r.failedInstances(), r.maxParamError(),
+        r.depth(), r.recursionBound(), r.differentialBound());
   }
 
   private static Report rejected(String reason) {
-    return new Report(Verdict.rejected(reason), Double.NaN, List.of(), 0, 0, 0, 0, Double.NaN, 0, 0, 0, Double.NaN,
-        Double.NaN);
+    return new Report(Verdict.rejected(reason), Double.NaN, List.of(), 0, 0, Double.NaN, 0, Double.NaN, Double.NaN);
   }
 
   private static String headerProblem(TicketCertificate.Header h) {

@@ -44,7 +44,6 @@ final class UnivariateCheck {
     Arrays.fill(s.constVal, Double.NaN);
     s.unitErr = new double[out.units()];
     long inUnits = in.layout.units();
-    long ticket = 0;
     long prev = -1;
     for (long idx : kw) {
       if (idx <= prev || idx < 0 || idx >= inUnits * out.units()) {
@@ -60,7 +59,6 @@ final class UnivariateCheck {
       }
       s.alive[o] = true;
       s.w1[o] = u.w1(seed, o);
-      if (Math.abs(s.w1[o]) > eps) ticket++;
     }
     int prevB = -1;
     for (int o = out.constant(0); o < out.units(); o++) s.constVal[o] = phi.value(0);
@@ -72,11 +70,9 @@ final class UnivariateCheck {
       if (!out.isConstant(o)) {
         throw new Rejection("univariate layer " + u.id() + ": copy unit " + o + " keeps its bias");
       }
-      double beta = u.beta(seed, o);
-      s.constVal[o] = phi.value(beta);
-      if (Math.abs(beta) > eps) ticket++;
+      s.constVal[o] = phi.value(u.beta(seed, o));
     }
-    an.report(new LayerReport("copies(" + nextName(u) + ")", 0, u.sourceParams(), ticket, 0, 0, 0, 0));
+    an.report(new LayerReport("copies(" + nextName(u) + ")", 0, 0, 0, 0));
     return s;
   }
 

@@ -39,7 +39,7 @@ class DigitsTicketTest {
         test.inputs(), test.labels());
     System.out.printf("digits-cnn %s: target accuracy %.4f, ticket accuracy %.4f, agreement %.4f, max error on data"
         + " %.4g, certified %.4g, ticket params %d%n", construction, d.targetAccuracy(), d.ticketAccuracy(),
-        d.agreement(), d.maxError(), r.report().certifiedBound(), r.report().ticketParams());
+        d.agreement(), d.maxError(), r.report().certifiedBound(), dev.ticketproof.measure.Sizes.of(r.source(), r.certificate()).ticketParams());
     assertThat(d.maxError()).isLessThanOrEqualTo(r.report().certifiedBound());
     assertThat(d.targetAccuracy()).isEqualTo(353 / 360.0); // PyTorch's accuracy on this split
     // regression guard on the measured agreement (99.7 % for l+1 and 100 % for 2l at seed 1)

@@ -43,7 +43,7 @@ class TicketBuilderTest {
       for (int q = 0; q < a.length; q++) worst = Math.max(worst, Math.abs(a[q] - b[q]));
     }
     System.out.printf("%s %s %s: bound %.4g measured %.4g ticket %d failed %d/%d%n", name, act, cons,
-        r.report().certifiedBound(), worst, r.report().ticketParams(), r.report().failedInstances(),
+        r.report().certifiedBound(), worst, dev.ticketproof.measure.Sizes.of(r.source(), r.certificate()).ticketParams(), r.report().failedInstances(),
         r.report().instances());
     assertThat(worst).isLessThanOrEqualTo(r.report().certifiedBound());
   }

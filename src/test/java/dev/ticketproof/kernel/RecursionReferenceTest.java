@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.measure.Sizes;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
 import dev.ticketproof.targets.Builtins;
@@ -51,13 +52,14 @@ class RecursionReferenceTest {
     assertThat(r.recursionBound()).isCloseTo(expected, within(1e-12 * expected));
     assertThat(r.layers()).hasSameSizeAs(ref.layers);
     long failed = 0;
+    Sizes sizes = Sizes.of(src, cert);
     for (int k = 0; k < ref.layers.size(); k++) {
       TicketChecker.LayerReport got = r.layers().get(k);
       RecursionReference.Layer want = ref.layers.get(k);
       assertThat(got.name()).isEqualTo(want.name());
       assertThat(got.instances()).as("instances of %s", got.name()).isEqualTo(want.instances());
       assertThat(got.failedInstances()).as("failed instances of %s", got.name()).isEqualTo(want.failed());
-      assertThat(got.ticketParams()).as("ticket parameters of %s", got.name()).isEqualTo(want.ticket());
+      assertThat(sizes.layers().get(k).ticketParams()).as("ticket parameters of %s", got.name()).isEqualTo(want.ticket());
       assertThat(got.maxParamError()).as("largest instance error of %s", got.name())
           .isCloseTo(want.maxErr(), within(1e-15 + 1e-13 * want.maxErr()));
       assertThat(got.errorOut()).as("output error of %s", got.name())
@@ -76,16 +78,16 @@ class RecursionReferenceTest {
     for (SourceNetwork.Node n : src.nodes()) if (n instanceof SourceNetwork.Univariate) depth++;
     for (TargetPlan.Step step : src.tail()) {
       TargetPlan t = new TargetPlan(src.plan().inputShape(), java.util.List.of(step), src.plan().phi());
-      tail += t.parameterCount(0.05);
+      tail += Sizes.targetParams(t, 0.05);
     }
     for (RecursionReference.Layer l : ref.layers) ticket += l.ticket();
     long kept = 0;
     for (long[] w : cert.keptWeights()) kept += w.length;
     for (int[] b : cert.keptBiases()) kept += b.length;
-    assertThat(r.ticketParams()).isEqualTo(ticket + tail);
-    assertThat(r.keptParams()).isEqualTo(kept);
-    assertThat(r.sourceParams()).isEqualTo(src.sourceParams() + tail);
-    assertThat(r.targetParams()).isEqualTo(src.plan().parameterCount(0.05));
+    assertThat(sizes.ticketParams()).isEqualTo(ticket + tail);
+    assertThat(sizes.keptParams()).isEqualTo(kept);
+    assertThat(sizes.sourceParams()).isEqualTo(src.sourceParams() + tail);
+    assertThat(sizes.targetParams()).isEqualTo(Sizes.targetParams(src.plan(), 0.05));
     assertThat(r.depth()).isEqualTo(depth);
     assertThat(r.instances()).isEqualTo(ref.layers.stream().mapToLong(RecursionReference.Layer::instances).sum());
     assertThat(r.maxParamError()).isEqualTo(r.layers().stream().mapToDouble(TicketChecker.LayerReport::maxParamError)

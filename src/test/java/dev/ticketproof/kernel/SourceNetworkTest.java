@@ -140,7 +140,7 @@ class SourceNetworkTest {
     assertThat(s.tail()).isEmpty();
     // dense counts: univariate (4*6 + 6) * 4 + 30, then 27 * 30, 27 * 27 and 2 * 27
     assertThat(u.sourceParams()).isEqualTo(150);
-    assertThat(c1.sourceParams()).isEqualTo(810);
+    assertThat(c1.size()).isEqualTo(810);
     assertThat(s.sourceParams()).isEqualTo(150 + 810 + 729 + 54);
     // the constant pre-activations aimed at: 1 (phi(0) = 0), and 1 without phi
     assertThat(c1.constTarget()).isEqualTo(1);
@@ -223,7 +223,7 @@ class SourceNetworkTest {
     assertThat(s.layerCount()).isEqualTo(8);
     assertThat(s.depth()).isEqualTo(1 + 1 + 2 + 2 + 1);
     long expected = ((SourceNetwork.Univariate) s.nodes().get(0)).sourceParams();
-    for (SourceNetwork.Conv c : s.convs()) expected += c.sourceParams();
+    for (SourceNetwork.Conv c : s.convs()) expected += c.size();
     assertThat(s.sourceParams()).isEqualTo(expected);
     assertThatThrownBy(() -> source("small-resnet", RELU, params(TWO_L, 2, 4, 1, -1)))
         .hasMessageContaining("construction 2l covers sequential networks only (residual block blocks.0)");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.measure.Sizes;
 import dev.ticketproof.net.ActivationLayer;
 import dev.ticketproof.net.AvgPool2d;
 import dev.ticketproof.net.BatchNorm2d;
@@ -96,13 +97,13 @@ class TargetPlanTest {
     assertThat(gap.global()).isTrue();
     assertThat(gap.outShape()).containsExactly(3, 1, 1);
     // kernel entries (i % 5 - 2) / 4 over 54 entries: 43 nonzero, of which 21 have |w| > 0.25; biases 0.5, -0.5, -1.5
-    assertThat(c.count(0)).isEqualTo(43 + 3);
-    assertThat(c.count(0.25)).isEqualTo(21 + 3);
-    assertThat(c.count(0.5)).isEqualTo(1);
+    assertThat(Sizes.count(c, 0)).isEqualTo(43 + 3);
+    assertThat(Sizes.count(c, 0.25)).isEqualTo(21 + 3);
+    assertThat(Sizes.count(c, 0.5)).isEqualTo(1);
     // linear: -1.5, -0.5, ..., 3.5, no zero entry, no bias
     assertThat(p.affines()).hasSize(2);
-    assertThat(p.parameterCount(0)).isEqualTo(46 + 6);
-    assertThat(p.parameterCount(1.5)).isEqualTo(2);
+    assertThat(Sizes.targetParams(p, 0)).isEqualTo(46 + 6);
+    assertThat(Sizes.targetParams(p, 1.5)).isEqualTo(2);
     // a linear layer on a vector input
     TargetPlan v = plan(new int[] {3}, linear("a", 2, 3), ACT, linear("b", 1, 2));
     assertThat(v.inputShape()).containsExactly(3, 1, 1);

@@ -1,0 +1,103 @@
+package dev.ticketproof.measure;
+
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The parameter counts of a ticket, reported beside the kernel's verdict and never part of it: per source layer with
+ * weights, in the kernel's layer order, the target parameters it represents, the dense source layer's parameters and
+ * the ticket's (kept weights and biases of magnitude above eps); in total, the same with the target layers kept after
+ * {@code upto} counted in all three, and every kept index.
+ *
+ * @param layers per source layer with weights (the order of {@code TicketChecker.Report#layers})
+ * @param targetParams target weights and biases with |value| &gt; eps
+ * @param sourceParams dense parameters of the source network (plus the kept target layers)
+ * @param ticketParams kept weights and biases with |value| &gt; eps (plus the kept target layers')
+ * @param keptParams every kept index of the mask
+ */
+public record Sizes(List<Layer> layers, long targetParams, long sourceParams, long ticketParams, long keptParams) {
+  /**
+   * The counts of one source layer.
+   *
+   * @param targetParams target weights and biases with |value| &gt; eps it represents (0 for a univariate layer)
+   * @param sourceParams its dense parameter count
+   * @param ticketParams its kept weights and biases with |value| &gt; eps
+   */
+  public record Layer(long targetParams, long sourceParams, long ticketParams) {}
+
+  /** No counts (a certificate whose mask does not fit its source network). */
+  public static final Sizes NONE = new Sizes(List.of(), 0, 0, 0, 0);
+
+  /** The counts of a certificate's mask on its source network; {@link #NONE} when the mask does not fit it. */
+  public static Sizes of(SourceNetwork src, TicketCertificate cert) {
+    if (cert.keptWeights().length != src.layerCount() || cert.keptBiases().length != src.layerCount()) return NONE;
+    long seed = src.params().seed();
+    double eps = cert.header().eps();
+    List<Layer> layers = new ArrayList<>();
+    for (SourceNetwork.Node n : src.nodes()) {
+      if (n instanceof SourceNetwork.Univariate u) {
+        long ticket = 0;
+        for (long idx : cert.keptWeights()[u.id()]) {
+          long o = idx / u.in().units();
+          if (idx >= 0 && o < u.out().units() && Math.abs(u.w1(seed, (int) o)) > eps) ticket++;
+        }
+        for (int o : cert.keptBiases()[u.id()]) {
+          if (o >= 0 && o < u.out().units() && Math.abs(u.beta(seed, o)) > eps) ticket++;
+        }
+        layers.add(new Layer(0, u.sourceParams(), ticket));
+      }
+      List<SourceNetwork.Conv> convs = n instanceof SourceNetwork.Conv c ? List.of(c)
+          : n instanceof SourceNetwork.Residual r ? residualConvs(r) : List.of();
+      for (SourceNetwork.Conv c : convs) {
+        long ticket = 0;
+        for (long idx : cert.keptWeights()[c.id()]) {
+          if (idx >= 0 && idx < c.size() && Math.abs(c.weightAt(seed, idx)) > eps) ticket++;
+        }
+        layers.add(new Layer(count(c.target(), eps), c.size(), ticket));
+      }
+    }
+    long tail = 0;
+    for (TargetPlan.Step s : src.tail()) {
+      if (s instanceof TargetPlan.Affine a) tail += count(a, eps);
+      if (s instanceof TargetPlan.Residual r) {
+        tail += count(r.conv1(), eps) + count(r.conv2(), eps);
+        if (r.projection() != null) tail += count(r.projection(), eps);
+      }
+    }
+    long kept = 0;
+    for (long[] w : cert.keptWeights()) kept += w.length;
+    for (int[] b : cert.keptBiases()) kept += b.length;
+    long target = tail;
+    long source = tail;
+    long ticket = tail;
+    for (Layer l : layers) {
+      target += l.targetParams();
+      source += l.sourceParams();
+      ticket += l.ticketParams();
+    }
+    return new Sizes(List.copyOf(layers), target, source, ticket, kept);
+  }
+
+  /** A residual block's convolutions in the kernel's order: conv1, conv2, then the projection. */
+  private static List<SourceNetwork.Conv> residualConvs(SourceNetwork.Residual r) {
+    return r.projection() == null ? List.of(r.conv1(), r.conv2()) : List.of(r.conv1(), r.conv2(), r.projection());
+  }
+
+  /** Weights and biases of an affine step with |value| &gt; threshold. */
+  public static long count(TargetPlan.Affine a, double threshold) {
+    long n = 0;
+    for (double w : a.kernel()) if (Math.abs(w) > threshold) n++;
+    for (double b : a.bias()) if (Math.abs(b) > threshold) n++;
+    return n;
+  }
+
+  /** Weights and biases of all affine steps of a plan with |value| &gt; threshold (the reference code's count). */
+  public static long targetParams(TargetPlan plan, double threshold) {
+    long n = 0;
+    for (TargetPlan.Affine a : plan.affines()) n += count(a, threshold);
+    return n;
+  }
+}
