@@ -175,10 +175,12 @@ class SourceNetworkTest {
     assertThat(second.w1Lo()).isEqualTo(0);
     assertThat(((SourceNetwork.Conv) r.nodes().get(1)).out()).isEqualTo(Layout.plain(8));
     // leaky ReLU takes negative values: split copies, 2 rho wide
-    SourceNetwork l = source("small-fc", LEAKY, params(TWO_L, 3, 5, 1, -1));
+    SourceNetwork l = source("small-fc", LEAKY, params(TWO_L, 3, 5, 0.5, -1));
     SourceNetwork.Univariate lSecond = (SourceNetwork.Univariate) l.nodes().get(2);
     assertThat(lSecond.out()).isEqualTo(Layout.univariate(8, 6, 6));
-    assertThat(lSecond.w1Lo()).isEqualTo(-2);
+    // U(-2 lambda, 2 lambda)
+    assertThat(lSecond.w1Lo()).isEqualTo(-1);
+    assertThat(lSecond.w1Hi()).isEqualTo(1);
     // on a non-negative box the first layer's copies are positive too
     SourceNetwork p = source("small-fc", RELU, params(TWO_L, 3, 3, 1, 0));
     assertThat(((SourceNetwork.Univariate) p.nodes().get(0)).w1Lo()).isEqualTo(0);

@@ -85,14 +85,14 @@ class TargetPlanTest {
 
   @Test
   void countsAndShapes() {
-    TargetPlan p = plan(new int[] {2, 6, 6}, conv("c", 3, 2, 3, 2, 0), ACT, new AvgPool2d(2, 1), new GlobalAvgPool(),
+    TargetPlan p = plan(new int[] {2, 6, 6}, conv("c", 3, 2, 3, 1, 0), ACT, new AvgPool2d(2, 2), new GlobalAvgPool(),
         new Flatten(), linear("fc", 2, 3));
     TargetPlan.Affine c = (TargetPlan.Affine) p.steps().get(0);
-    assertThat(c.outShape()).containsExactly(3, 2, 2);
+    assertThat(c.outShape()).containsExactly(3, 4, 4);
     assertThat(c.centreA()).isZero();
     TargetPlan.Pool pool = (TargetPlan.Pool) p.steps().get(1);
     assertThat(pool.global()).isFalse();
-    assertThat(pool.outShape()).containsExactly(3, 1, 1);
+    assertThat(pool.outShape()).containsExactly(3, 2, 2);
     TargetPlan.Pool gap = (TargetPlan.Pool) p.steps().get(2);
     assertThat(gap.global()).isTrue();
     assertThat(gap.outShape()).containsExactly(3, 1, 1);
@@ -179,6 +179,8 @@ class TargetPlanTest {
     refused(in, "conv c: expects 2 input channels, gets 1", conv("c", 2, 2, 3, 1, 1));
     refused(in, "padding 2 exceeds (k-1)/2 for a 3x3 kernel", conv("c", 2, 1, 3, 1, 2));
     refused(in, "input 4x4 too small for its kernel", conv("c", 2, 1, 5, 1, 0));
+    // a kernel as large as the input gives one position
+    assertThat(plan(in, conv("c", 2, 1, 4, 1, 0)).steps().get(0).outShape()).containsExactly(2, 1, 1);
     refused(in, "batchnorm bn has 1 channels, conv c has 2", conv("c", 2, 1, 3, 1, 1),
         new BatchNorm2d("bn", new double[] {1}, new double[] {0}, new double[] {0}, new double[] {1}, 1e-5));
     refused(in, "linear fc: expects 32 input features, gets 16 (shape [1, 4, 4])", new Flatten(), fc);

@@ -98,7 +98,9 @@ class TicketCheckerRejectionTest {
         f[10] = b[1];
         return f;
       }));
-      rejectedBeforeAnalysis(TicketChecker.check(c, target, phi), "input box");
+      TicketChecker.Report r = TicketChecker.check(c, target, phi);
+      rejectedBeforeAnalysis(r, "input box");
+      assertThat(r.verdict().reason()).startsWith("input box must be finite with low < high");
     }
     rejectedBeforeAnalysis(TicketChecker.check(with(header(set(13, -1e-300))), target, phi), "claimed bound is");
     rejectedBeforeAnalysis(TicketChecker.check(with(header(set(13, Double.NaN))), target, phi), "claimed bound is");
