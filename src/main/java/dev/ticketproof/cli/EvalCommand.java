@@ -66,6 +66,8 @@ public final class EvalCommand implements Callable<Integer> {
 
   @CommandLine.Mixin FormatOption format;
 
+  @CommandLine.Mixin ProgressOption progress;
+
   /** The files this command reads (the output must not be one of them). */
   private Path[] inputs;
 
@@ -163,10 +165,14 @@ public final class EvalCommand implements Callable<Integer> {
     // batches of up to 8 examples, evaluated in parallel (each output is bit-identical to a lone evaluation)
     int size = Math.max(1, Math.min(8, 65_536 / dim));
     double[][] res = new double[n][];
-    java.util.stream.IntStream.range(0, (n + size - 1) / size).parallel().forEach(g -> {
-      java.util.List<double[]> part = ev.applyAll(xs.subList(g * size, Math.min(n, (g + 1) * size)));
-      for (int k = 0; k < part.size(); k++) res[g * size + k] = part.get(k);
-    });
+    java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+    try (OverallProgress bar = OverallProgress.of(progress.show(), "eval", n)) {
+      java.util.stream.IntStream.range(0, (n + size - 1) / size).parallel().forEach(g -> {
+        java.util.List<double[]> part = ev.applyAll(xs.subList(g * size, Math.min(n, (g + 1) * size)));
+        for (int k = 0; k < part.size(); k++) res[g * size + k] = part.get(k);
+        bar.step(done.addAndGet(part.size()), n, "examples");
+      });
+    }
     java.util.List<double[]> ys = Arrays.asList(res);
     int[] outShape = dev.ticketproof.construct.TicketExport.outputShape(t.source());
     int outDim = ys.isEmpty() ? 0 : ys.get(0).length;
