@@ -93,13 +93,7 @@ public final class EvalCommand implements Callable<Integer> {
     int[] example = Arrays.copyOfRange(batch.shape(), 1, batch.rank());
     TargetLoader.Loaded target = TargetLoader.load(Path.of(this.target), arch, activation, example,
         "--input " + input, !noMasks);
-    Tensor y;
-    try {
-      y = Forward.forward(target.built().network(), batch);
-    } catch (IllegalArgumentException e) {
-      throw new ImportException("--input " + input + " (shape " + Arrays.toString(batch.shape())
-          + ") does not fit the target: " + e.getMessage(), e);
-    }
+    Tensor y = forward(target.built().network(), batch);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", target.tensors().source());
     m.put("arch", arch);
@@ -107,19 +101,22 @@ public final class EvalCommand implements Callable<Integer> {
     return written(batch, y, target.tensors().source(), m, start);
   }
 
+  /** The target's outputs on the batch; a batch that does not fit is bad input naming --input. */
+  private Tensor forward(Network net, Tensor batch) {
+    try {
+      return Forward.forward(net, batch);
+    } catch (IllegalArgumentException e) {
+      throw new ImportException("--input " + input + " (shape " + Arrays.toString(batch.shape())
+          + ") does not fit the target: " + e.getMessage(), e);
+    }
+  }
+
   /** The forward pass of a built-in target (its activation: --activation, else relu). */
   private int builtin(Tensor batch, long start) {
     if (arch != null) throw new UsageError("--arch: a built-in target has its own architecture");
     String phi = activation != null ? activation : "relu";
     Network net = TargetOptions.load(target, null, TargetOptions.activation(phi), null);
-    Tensor y;
-    try {
-      y = Forward.forward(net, batch);
-    } catch (IllegalArgumentException e) {
-      throw new ImportException("--input " + input + " (shape " + Arrays.toString(batch.shape())
-          + ") does not fit the target " + target + " (input " + Arrays.toString(net.inputShape()) + "): "
-          + e.getMessage(), e);
-    }
+    Tensor y = forward(net, batch);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", target);
     m.put("activation", phi);
