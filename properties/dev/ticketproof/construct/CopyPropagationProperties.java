@@ -9,7 +9,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
-import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.ActivationLayer;
 import dev.ticketproof.net.Flatten;
 import dev.ticketproof.net.Network;

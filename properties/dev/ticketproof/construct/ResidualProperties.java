@@ -6,12 +6,12 @@ import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
-import dev.ticketproof.kernel.TicketChecker;
 import dev.ticketproof.net.BatchNorm2d;
 import dev.ticketproof.net.Conv2d;
 import dev.ticketproof.net.Layer;

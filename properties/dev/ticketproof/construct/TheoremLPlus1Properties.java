@@ -7,7 +7,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.SourceNetwork;
-import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.Network;
 import java.nio.file.Path;
 import java.util.ArrayList;

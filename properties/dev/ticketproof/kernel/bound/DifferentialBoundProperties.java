@@ -9,7 +9,7 @@ import dev.ticketproof.kernel.KernelActivation;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
-import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.net.Network;
 import java.util.ArrayList;

@@ -2,12 +2,12 @@ package dev.ticketproof.bench;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
-import dev.ticketproof.kernel.TicketChecker;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
 import java.lang.management.ManagementFactory;

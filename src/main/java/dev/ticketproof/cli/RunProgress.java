@@ -3,7 +3,7 @@ package dev.ticketproof.cli;
 import dev.ticketproof.api.Tickets;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
-import dev.ticketproof.kernel.TicketChecker;
+import dev.ticketproof.kernel.check.TicketChecker;
 import java.util.ArrayList;
 import java.util.List;
 

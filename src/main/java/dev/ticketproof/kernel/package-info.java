@@ -14,10 +14,12 @@
  * Nothing else: no solver, construction, parser, JSON library, evaluator or formatter. The architecture test
  * ({@code ArchitectureTest}) enforces this on the bytecode; docs/kernel.md justifies each class.
  *
- * <p><b>Entry points.</b> {@link dev.ticketproof.kernel.TicketChecker} (ticket certificates) and
- * {@link dev.ticketproof.kernel.TicketFile} (the {@code .tpz} format). The checkers of the standalone lemma
- * certificates ([identity], subset-sum) are the trusted subpackage {@code dev.ticketproof.kernel.lemma}; the
- * differential bound is {@code dev.ticketproof.kernel.bound}.
+ * <p><b>Entry points.</b> {@link dev.ticketproof.kernel.check.TicketChecker} (ticket certificates) and
+ * {@link dev.ticketproof.kernel.TicketFile} (the {@code .tpz} format). This package holds the definitions (the
+ * certificate and its file, the source network, the target's normal form, intervals, the kernel's activations, the
+ * verdict); the subpackages use it and it uses none of them: {@code kernel.bound} (the differential bound),
+ * {@code kernel.check} (the ticket checker, which takes the smaller of its recursion and the differential bound) and
+ * {@code kernel.lemma} (the checkers of the standalone [identity] and subset-sum certificates).
  *
  * <p><b>API status.</b> Stable: the entry points above, {@link dev.ticketproof.kernel.Verdict}, the certificates and
  * {@link dev.ticketproof.kernel.SourceNetwork.Params}. Experimental: the reports' fields and everything else public

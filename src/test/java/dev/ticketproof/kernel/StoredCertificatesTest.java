@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.io.Fixtures;
+import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.targets.Builtins;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -7,6 +7,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.bound.Region;
+import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.Flatten;
 import dev.ticketproof.net.Layer;
 import dev.ticketproof.net.Network;

@@ -1,5 +1,6 @@
 package dev.ticketproof.kernel;
 
+import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.measure.Evaluator;
 
 import static org.assertj.core.api.Assertions.assertThat;

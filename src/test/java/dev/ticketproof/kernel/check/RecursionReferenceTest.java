@@ -1,10 +1,14 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.kernel.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.kernel.KernelActivation;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.measure.Sizes;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;

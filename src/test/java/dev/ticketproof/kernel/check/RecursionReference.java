@@ -1,5 +1,10 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.kernel.check;
 
+import dev.ticketproof.kernel.KernelActivation;
+import dev.ticketproof.kernel.Layout;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Arrays;

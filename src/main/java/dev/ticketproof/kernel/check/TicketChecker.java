@@ -1,6 +1,14 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.kernel.check;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.kernel.Intervals;
+import dev.ticketproof.kernel.KernelActivation;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetHash;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.TicketFile;
+import dev.ticketproof.kernel.Verdict;
 import dev.ticketproof.kernel.bound.DifferentialBound;
 import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.net.Network;

@@ -1,7 +1,10 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.kernel.check;
 
 import dev.ticketproof.activation.Activation;
-import dev.ticketproof.kernel.Analysis.State;
+import dev.ticketproof.kernel.Intervals;
+import dev.ticketproof.kernel.Layout;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.check.Analysis.State;
 import java.util.Arrays;
 
 /**

@@ -1,9 +1,12 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.kernel.check;
 
 import dev.ticketproof.activation.Activation;
-import dev.ticketproof.kernel.Analysis.Rejection;
-import dev.ticketproof.kernel.Analysis.State;
-import dev.ticketproof.kernel.TicketChecker.LayerReport;
+import dev.ticketproof.kernel.Layout;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.check.Analysis.Rejection;
+import dev.ticketproof.kernel.check.Analysis.State;
+import dev.ticketproof.kernel.check.TicketChecker.LayerReport;
 import java.util.Arrays;
 import java.util.List;
 

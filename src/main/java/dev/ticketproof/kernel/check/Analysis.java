@@ -1,9 +1,15 @@
-package dev.ticketproof.kernel;
+package dev.ticketproof.kernel.check;
 
 import dev.ticketproof.activation.Activation;
-import dev.ticketproof.kernel.TicketChecker.LayerReport;
-import dev.ticketproof.kernel.TicketChecker.Listener;
-import dev.ticketproof.kernel.TicketChecker.Report;
+import dev.ticketproof.kernel.Intervals;
+import dev.ticketproof.kernel.Layout;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.Verdict;
+import dev.ticketproof.kernel.check.TicketChecker.LayerReport;
+import dev.ticketproof.kernel.check.TicketChecker.Listener;
+import dev.ticketproof.kernel.check.TicketChecker.Report;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
