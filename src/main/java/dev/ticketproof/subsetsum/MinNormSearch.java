@@ -22,10 +22,9 @@ import java.util.Arrays;
  *       each, the sorted-candidate search finds whether at most 4 helpers sum to \( |z| + m \) within eps. The
  *       first hit has \( L \le |z| + \varepsilon + 2m \), while every subset within eps that cancels at least m has
  *       \( L \ge |z| - \varepsilon + 2m \): so the hit is within 2 eps of the least norm among the subsets with at
- *       most 4 helpers. The enumeration also stops as soon as no remaining mass can beat the
- *       {@link SubsetSum.Mode#MIN_SIZE} answer by more than 2 eps (that answer is returned), and after
- *       {@link #CHECKS} canceller subsets (the better of the min-size answer and any hit is returned, without the
- *       2 eps guarantee).</li>
+ *       most 4 helpers (a hit of helpers only, m = 0, is within 2 eps of the least norm of all). After
+ *       {@link #CHECKS} canceller subsets without a hit, the {@link SubsetSum.Mode#MIN_SIZE} answer is returned,
+ *       without the 2 eps guarantee (it is computed only then).</li>
  * </ul>
  */
 final class MinNormSearch {
@@ -63,14 +62,14 @@ final class MinNormSearch {
     if (Math.abs(z) <= eps) {
       return new int[0];
     }
-    int[] init = SubsetSum.minSize(x, z, eps);
-    if (!(SubsetSum.error(x, z, init, init.length) <= eps)) {
-      return init;
-    }
     if (x.length <= SubsetSum.MIN_NORM_EXACT_N) {
+      int[] init = SubsetSum.minSize(x, z, eps);
+      if (!(SubsetSum.error(x, z, init, init.length) <= eps)) {
+        return init;
+      }
       return new Exact(x, z, eps).run(init);
     }
-    return LOCAL.get().near(x, z, eps, init);
+    return LOCAL.get().near(x, z, eps);
   }
 
   static double norm(double[] x, int[] idx) {
@@ -82,7 +81,7 @@ final class MinNormSearch {
   // ---------------------------------------------------------------------------------------------------------------
   // canceller enumeration (n > MIN_NORM_EXACT_N)
 
-  private int[] near(double[] x, double z, double eps, int[] init) {
+  private int[] near(double[] x, double z, double eps) {
     int n = x.length;
     double sign = z > 0 ? 1 : -1;
     double za = Math.abs(z);
@@ -111,8 +110,6 @@ final class MinNormSearch {
       cm[q] = v;
       cIdx[q] = i;
     }
-    int[] best = init;
-    double bestNorm = norm(x, init);
     helpers.load(Arrays.copyOf(hv, nh), za, eps);
     int size = 0;
     int created = 0;
@@ -120,21 +117,13 @@ final class MinNormSearch {
     double mass = 0;
     completed = false;
     for (int check = 0; check < CHECKS; check++) {
-      if (za - eps + 2 * mass >= bestNorm - 2 * eps) {
-        completed = true;
-        break; // nothing left can beat the best by more than 2 eps
-      }
-      helpers.retarget(za + mass, eps);
+      if (check > 0) helpers.retarget(za + mass, eps);
       int[] h = helpers.upTo(4);
       if (h != null) {
         int[] s = union(h, node);
         if (SubsetSum.error(x, z, s, s.length) <= eps) {
-          double norm = norm(x, s);
-          if (norm < bestNorm) {
-            best = s;
-          }
           completed = true;
-          break; // best first: within 2 eps of every subset with at most 4 helpers
+          return s; // best first: within 2 eps of every subset with at most 4 helpers
         }
       }
       // successors of the current node: extend by the next canceller, or replace the last one by it
@@ -160,7 +149,8 @@ final class MinNormSearch {
       mass = nodeMass[node];
       size = pop(size);
     }
-    return best;
+    // no hit: the min-size answer (or, when nothing is within eps, the best subset found)
+    return SubsetSum.minSize(x, z, eps);
   }
 
   /** The caller's indices of helpers {@code h} (helper positions) and of the cancellers of {@code node}, ascending. */

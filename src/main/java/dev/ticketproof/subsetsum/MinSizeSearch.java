@@ -8,10 +8,12 @@ import java.util.Arrays;
  * <ul>
  *   <li>size 0 and 1: a scan;</li>
  *   <li>size 2: two pointers on the sorted candidates, O(n);</li>
- *   <li>size 3: for each candidate, two pointers on the candidates after it, O(n^2);</li>
+ *   <li>size 3: for each candidate, two pointers on the candidates after it, the upper one started below the
+ *       largest candidate that can complete a triple, O(n^2);</li>
  *   <li>size 4: two disjoint pairs; the n(n-1)/2 pair sums are hashed into buckets of equal width, and each pair
  *       is looked up among the pairs before it, then inserted, so the search stops at the first hit (typically
- *       after a fraction of the pairs), O(n^2) for smooth distributions;</li>
+ *       after a fraction of the pairs), O(n^2) for smooth distributions; when every candidate is positive, only the
+ *       pairs that can be part of a hit are listed (see {@link #quadruplePositive()});</li>
  *   <li>size k &ge; 5: depth-first enumeration of k - 2 candidates in increasing position with interval pruning
  *       (the sums of the r smallest and of the r largest candidates bound what r more candidates can add), each
  *       leaf looking up the missing pair in the pair table; the enumeration stops after a node budget.</li>
@@ -198,12 +200,15 @@ final class MinSizeSearch {
   }
 
   private boolean triple() {
+    int top = n - 1; // no third candidate above s[top] can complete a triple (the bound falls as a grows)
     for (int a = 0; a < n - 2; a++) {
       double sa = s[a];
       if (sa + s[a + 1] + s[a + 2] > z + window) break;
       if (sa + s[n - 2] + s[n - 1] < z - window) continue;
+      double cap = z - sa - s[a + 1] + window + margin;
+      while (top > a + 2 && s[top] > cap) top--;
       int i = a + 1;
-      int j = n - 1;
+      int j = top;
       while (i < j) {
         double t = sa + s[i] + s[j];
         if (Math.abs(t - z) <= window && confirm(a, i, j)) return true;
@@ -267,6 +272,7 @@ final class MinSizeSearch {
    * inserted, so the search may stop long before the table is complete; every two pairs are compared once.
    */
   private boolean quadruple() {
+    if (s[0] > 0) return quadruplePositive();
     prepareTable();
     for (int e = 0; e < pairs; e++) {
       double se = pairSum[e];
@@ -289,6 +295,65 @@ final class MinSizeSearch {
       if (e == inserted) {
         insert(e);
         inserted++;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Two disjoint pairs within eps of z when every candidate is positive (the helpers of
+   * {@link SubsetSum.Mode#MIN_NORM}): the larger pair of a hit sums to at most z + eps minus the two smallest
+   * candidates, the smaller one to at most (z + eps) / 2, so only the pairs up to the first bound are hashed and
+   * only those up to the second looked up. The cost follows the number of such pairs, small for targets below the
+   * typical candidate. Leaves the shared pair table to be rebuilt by {@link #prepareTable()}.
+   */
+  private boolean quadruplePositive() {
+    tablePrepared = false;
+    double w = window + margin;
+    double maxPair = z - s[0] - s[1] + w;
+    int cap = n * (n - 1) / 2;
+    if (pairSum.length < cap) {
+      pairSum = new double[cap];
+      pairCode = new int[cap];
+      next = new int[cap];
+    }
+    int p = 0;
+    double hi = s[0] + s[1];
+    for (int i = 0; i < n - 1 && s[i] + s[i + 1] <= maxPair; i++) {
+      for (int j = i + 1; j < n; j++) {
+        double t = s[i] + s[j];
+        if (t > maxPair) break;
+        hi = Math.max(hi, t);
+        pairSum[p] = t;
+        pairCode[p++] = i << 8 | j;
+      }
+    }
+    if (p < 2) return false;
+    int b = Integer.highestOneBit(p - 1) << 1;
+    if (head.length < b) head = new int[b];
+    buckets = b;
+    pairLo = s[0] + s[1];
+    pairInv = hi > pairLo ? b / (hi - pairLo) : 0.0;
+    Arrays.fill(head, 0, b, -1);
+    for (int e = 0; e < p; e++) insert(e);
+    double half = z / 2 + w;
+    for (int e = 0; e < p; e++) {
+      double se = pairSum[e];
+      if (se > half) continue;
+      double v = z - se;
+      int code = pairCode[e];
+      int a = code >>> 8;
+      int c = code & 0xFF;
+      int k1 = bucket(v + w);
+      for (int k = bucket(v - w); k <= k1; k++) {
+        for (int f = head[k]; f >= 0; f = next[f]) {
+          if (f == e || Math.abs(se + pairSum[f] - z) > window) continue;
+          int cf = pairCode[f];
+          int d = cf >>> 8;
+          int g = cf & 0xFF;
+          if (a == d || a == g || c == d || c == g) continue;
+          if (confirm(a, c, d, g)) return true;
+        }
       }
     }
     return false;

@@ -39,9 +39,9 @@ import java.util.Arrays;
  *       {@link #MAX_N}.</li>
  *   <li>{@link Mode#MIN_NORM}: a subset within eps of least l1 norm \( \sum_{i \in S} |x_i| \), the factor by which
  *       the kept weights pass their inputs' errors on ({@code MinNormSearch}). <b>Guarantee:</b> for n &le;
- *       {@link #MIN_NORM_EXACT_N} the exact minimum (complete branch and bound); above, a norm at most that of the
- *       {@link Mode#MIN_SIZE} answer, and within 2 eps of the least norm among the subsets whose candidates of z's
- *       sign number at most 4, unless the search stops at its work budget. n &le; {@link #MAX_N}.</li>
+ *       {@link #MIN_NORM_EXACT_N} the exact minimum (complete branch and bound); above, within 2 eps of the least norm
+ *       among the subsets whose candidates of z's sign number at most 4, unless the search stops at its work budget
+ *       (then the {@link Mode#MIN_SIZE} answer). n &le; {@link #MAX_N}.</li>
  * </ul>
  *
  * <p>When no subset within eps is found, the answer has {@code withinEps == false} and carries the best subset
