@@ -38,7 +38,10 @@ final class MinNormSearch {
   private final int[] hIdx = new int[SubsetSum.MAX_N];
   private final double[] cm = new double[SubsetSum.MAX_N];
   private final int[] cIdx = new int[SubsetSum.MAX_N];
-  private final long[] keys = new long[SubsetSum.MAX_N];
+  private final double[] cv = new double[SubsetSum.MAX_N];
+  private final int[] cAt = new int[SubsetSum.MAX_N];
+  private final int[] cPos = new int[SubsetSum.MAX_N];
+  private final int[] count = new int[SubsetSum.MAX_N + 1];
   // best-first enumeration of canceller subsets: node = (mass, last element, node of the set without it)
   private final double[] nodeMass = new double[2 * CHECKS + 2];
   private final int[] nodeLast = new int[2 * CHECKS + 2];
@@ -93,23 +96,13 @@ final class MinNormSearch {
         hv[nh] = v;
         hIdx[nh++] = i;
       } else if (v < 0) {
-        keys[nc++] = (MinSizeSearch.sortable(-v) & ~0xFFL) | i;
+        cv[nc] = -v;
+        cAt[nc++] = i;
       }
     }
-    // cancellers by increasing magnitude (exact order restored after the truncated key sort)
-    Arrays.sort(keys, 0, nc);
-    for (int p = 0; p < nc; p++) {
-      int i = (int) (keys[p] & 0xFF);
-      double v = -sign * x[i];
-      int q = p;
-      while (q > 0 && cm[q - 1] > v) {
-        cm[q] = cm[q - 1];
-        cIdx[q] = cIdx[q - 1];
-        q--;
-      }
-      cm[q] = v;
-      cIdx[q] = i;
-    }
+    // cancellers by increasing magnitude, ties by index
+    MinSizeSearch.sortByValue(cv, nc, cm, cPos, count);
+    for (int p = 0; p < nc; p++) cIdx[p] = cAt[cPos[p]];
     helpers.load(Arrays.copyOf(hv, nh), za, eps);
     int size = 0;
     int created = 0;

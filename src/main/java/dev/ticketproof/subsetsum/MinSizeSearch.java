@@ -34,7 +34,7 @@ final class MinSizeSearch {
   private final double[] s = new double[N];
   private final int[] perm = new int[N];
   private final double[] pre = new double[N + 1];
-  private final long[] order = new long[N];
+  private final int[] count = new int[N + 1];
   private final boolean[] used = new boolean[N];
   private final int[] pick = new int[N];
   private final int[] idx = new int[N];
@@ -85,27 +85,50 @@ final class MinSizeSearch {
     n = values.length;
     tablePrepared = false;
     double abs = Math.abs(target);
-    for (int i = 0; i < n; i++) {
-      order[i] = (sortable(values[i]) & ~0xFFL) | i;
-      abs += Math.abs(values[i]);
-    }
-    Arrays.sort(order, 0, n);
-    for (int p = 0; p < n; p++) {
-      int i = (int) (order[p] & 0xFF);
-      double v = values[i];
-      // the key dropped 8 low bits of the value: restore the exact order (ties by index) by insertion
-      int q = p;
-      while (q > 0 && s[q - 1] > v) {
-        s[q] = s[q - 1];
-        perm[q] = perm[q - 1];
-        q--;
-      }
-      s[q] = v;
-      perm[q] = i;
-    }
+    for (int i = 0; i < n; i++) abs += Math.abs(values[i]);
+    sortByValue(values, n, s, perm, count);
     pre[0] = 0;
     for (int p = 0; p < n; p++) pre[p + 1] = pre[p] + s[p];
     retarget(target, tolerance, abs);
+  }
+
+  /**
+   * Sorts {@code values[0..n)} ascending into {@code sorted}, with {@code perm[p]} the index of {@code sorted[p]};
+   * ties by index. A bucket pass over [min, max] (n buckets) and an insertion pass: O(n) for values spread smoothly
+   * over their range (the random candidates), O(n^2) at worst (n &le; {@link SubsetSum#MAX_N}).
+   *
+   * @param count scratch of at least n + 1 ints
+   */
+  static void sortByValue(double[] values, int n, double[] sorted, int[] perm, int[] count) {
+    if (n == 0) return;
+    double lo = values[0];
+    double hi = values[0];
+    for (int i = 1; i < n; i++) {
+      lo = Math.min(lo, values[i]);
+      hi = Math.max(hi, values[i]);
+    }
+    double scale = hi > lo ? (n - 1) / (hi - lo) : 0.0;
+    java.util.Arrays.fill(count, 0, n + 1, 0);
+    for (int i = 0; i < n; i++) count[bucketOf(values[i], lo, scale, n) + 1]++;
+    for (int b = 0; b < n; b++) count[b + 1] += count[b];
+    for (int i = 0; i < n; i++) perm[count[bucketOf(values[i], lo, scale, n)]++] = i;
+    for (int p = 0; p < n; p++) {
+      int i = perm[p];
+      double v = values[i];
+      int q = p;
+      while (q > 0 && sorted[q - 1] > v) {
+        sorted[q] = sorted[q - 1];
+        perm[q] = perm[q - 1];
+        q--;
+      }
+      sorted[q] = v;
+      perm[q] = i;
+    }
+  }
+
+  private static int bucketOf(double v, double lo, double scale, int n) {
+    int b = (int) ((v - lo) * scale);
+    return b < 0 ? 0 : b >= n ? n - 1 : b;
   }
 
   /** Changes the target (and tolerance) of the loaded candidates; the pair table stays valid. */
