@@ -212,7 +212,7 @@ public final class RandomTargets {
     double[] box = BOXES[rng.nextInt(BOXES.length)];
     int rho = 3 + rng.nextInt(13);
     int rho1 = 1 + rng.nextInt(30);
-    double lambda = rng.nextBoolean() ? SourceNetwork.defaultLambda(phi) : 0.01 + 0.99 * rng.nextDouble();
+    double lambda = rng.nextBoolean() ? Defaults.lambda(phi) : 0.01 + 0.99 * rng.nextDouble();
     return new SourceNetwork.Params(cons, rho, rho1, lambda, seed, null, box[0], box[1]);
   }
 
@@ -224,8 +224,8 @@ public final class RandomTargets {
   /** Source parameters with the project's defaults for phi (rho1 and lambda). */
   public static SourceNetwork.Params params(SourceNetwork.Construction cons, Activation phi, int rho, long seed,
       String upto, double lo, double hi) {
-    return new SourceNetwork.Params(cons, rho, SourceNetwork.defaultRho1(phi, rho, lo),
-        SourceNetwork.defaultLambda(phi), seed, upto, lo, hi);
+    return new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, lo),
+        Defaults.lambda(phi), seed, upto, lo, hi);
   }
 
   public static TicketBuilder.Result build(Network net, Activation phi, SourceNetwork.Params p, double eps, int threads) {

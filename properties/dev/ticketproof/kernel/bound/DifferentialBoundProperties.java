@@ -3,6 +3,7 @@ package dev.ticketproof.kernel.bound;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.RandomTargets;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.KernelActivation;
@@ -52,8 +53,8 @@ class DifferentialBoundProperties {
         : SourceNetwork.Construction.TWO_L;
     int rho = 3 + rng.nextInt(4);
     double eps = new double[] {0.02, 0.05, 0.1, 0.2}[rng.nextInt(4)];
-    double lambda = rng.nextBoolean() ? SourceNetwork.defaultLambda(phi) : 0.2 + 0.8 * rng.nextDouble();
-    SourceNetwork.Params p = new SourceNetwork.Params(cons, rho, SourceNetwork.defaultRho1(phi, rho, box[0]),
+    double lambda = rng.nextBoolean() ? Defaults.lambda(phi) : 0.2 + 0.8 * rng.nextDouble();
+    SourceNetwork.Params p = new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, box[0]),
         lambda, seed, null, box[0], box[1]);
     TicketBuilder.Result res = RandomTargets.build(t.net(), phi, p, eps, 1);
     SourceNetwork src = SourceNetwork.of(TargetPlan.of(t.net(), KernelActivation.of(phi.name())), p);

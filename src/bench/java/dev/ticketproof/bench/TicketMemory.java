@@ -2,6 +2,7 @@ package dev.ticketproof.bench;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.construct.TicketBuilder;
@@ -33,8 +34,8 @@ public final class TicketMemory {
     int repeats = args.length > 5 ? Integer.parseInt(args[5]) : 3;
     Network target = Builtins.of(name, phi);
     int rho = 15;
-    SourceNetwork.Params params = new SourceNetwork.Params(cons, rho, SourceNetwork.defaultRho1(phi, rho, lo),
-        SourceNetwork.defaultLambda(phi), 1L, upto, lo, 1.0);
+    SourceNetwork.Params params = new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, lo),
+        Defaults.lambda(phi), 1L, upto, lo, 1.0);
     TicketBuilder.Options opt = new TicketBuilder.Options(params, 0.01, SubsetSum.Mode.MIN_SIZE, 1,
         "builtin:" + name);
     com.sun.management.ThreadMXBean tmx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

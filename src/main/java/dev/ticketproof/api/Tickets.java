@@ -2,6 +2,7 @@ package dev.ticketproof.api;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.SourceNetwork;
@@ -339,10 +340,10 @@ public final class Tickets {
       if (rho1 != null && rho1 > maxRho) {
         throw new IllegalArgumentException("firstWidth must be in [1, " + maxRho + "], got " + rho1);
       }
-      double lam = lambda != null ? lambda : SourceNetwork.defaultLambda(phi);
+      double lam = lambda != null ? lambda : Defaults.lambda(phi);
       DoubleFunction<SourceNetwork.Params> paramsFor = e -> {
         int r = rho != null ? rho : Math.min(maxRho, Goals.theoremRho(plan, construction, e, delta));
-        int r1 = rho1 != null ? rho1 : Math.min(maxRho, SourceNetwork.defaultRho1(phi, r, inputLow));
+        int r1 = rho1 != null ? rho1 : Math.min(maxRho, Defaults.rho1(phi, r, inputLow));
         return new SourceNetwork.Params(construction, r, r1, lam, seed, upto, inputLow, inputHigh);
       };
       if (outputEps != null) {

@@ -5,6 +5,7 @@ import com.google.gson.JsonObject;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.api.Ticket;
 import dev.ticketproof.api.Tickets;
+import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.measure.Goals;
 import dev.ticketproof.measure.LowerBound;
@@ -190,7 +191,7 @@ public final class ConstructCommand implements Callable<Integer> {
           + rho1);
     }
     if (!(delta > 0 && delta < 1)) throw new UsageError("--delta must be in (0, 1), got " + delta);
-    double lam = lambda != null ? lambda : SourceNetwork.defaultLambda(phi);
+    double lam = lambda != null ? lambda : Defaults.lambda(phi);
     if (!(lam > 0 && lam <= 1)) throw new UsageError("--lambda must be in (0, 1], got " + lam);
     if (eps != null && !(eps > 0 && eps < 1)) throw new UsageError("--eps must be in (0, 1), got " + eps);
     if (!(outputRel > 0 && outputRel < 1)) throw new UsageError("--output-rel must be in (0, 1), got " + outputRel);

@@ -82,13 +82,6 @@ public final class KernelActivation implements Activation {
   public record Local(double phi0, double phi0Error, double slopeMinus, double slopePlus, double remainderConstant,
       int remainderPower, double radius) {}
 
-  /**
-   * The local model of a smooth activation at 0: phi0 (with |phi(0) - phi0| &le; phi0Error), the derivative
-   * m = phi'(0), and \( |\phi(t) - \phi(0) - m t| \le M |t|^p \) for \( |t| \le r \).
-   */
-  public record Smooth(double phi0, double phi0Error, double slope, double remainderConstant, int remainderPower,
-      double radius) {}
-
   /** A parsed name: its formula and parameter (NaN when absent); null for a name the kernel does not know. */
   private record Member(Formula formula, double parameter) {}
 
@@ -125,45 +118,31 @@ public final class KernelActivation implements Activation {
    * {@code gelu}), or null for a name the kernel does not know.
    */
   public static KernelActivation of(String name) {
+    KernelActivation k = family(name);
+    if (k != null && k.member.formula() == FORMULAS.get("leaky-relu")
+        && !(k.member.parameter() >= 0 && k.member.parameter() <= 1)) {
+      return null;
+    }
+    return k;
+  }
+
+  /**
+   * As {@link #of}, for any member of a family the kernel knows ({@code leaky-relu(a)} with any finite a: the lemma
+   * checkers take any slope), or null.
+   */
+  public static KernelActivation family(String name) {
     Member m = member(name);
-    if (m == null) return null;
-    if (m.formula() == FORMULAS.get("leaky-relu") && !(m.parameter() >= 0 && m.parameter() <= 1)) return null;
-    return new KernelActivation(name, m);
+    return m == null ? null : new KernelActivation(name, m);
   }
 
   /** The base names of the families the kernel knows, sorted, for messages. */
   public static String families() { return String.join(", ", new java.util.TreeSet<>(FORMULAS.keySet())); }
 
-  /** The kernel's value of the named activation at t, or NaN for a name it does not know. */
-  public static double value(String name, double t) {
-    Member m = member(name);
-    return m == null ? Double.NaN : m.formula().value().at(m.parameter(), t);
-  }
+  /** Whether the value is exact in floating point (one multiplication at most). */
+  public boolean piecewiseLinear() { return member.formula().piecewiseLinear(); }
 
-  /** Whether the kernel's value of the named activation is exact in floating point (false for unknown names). */
-  public static boolean piecewiseLinear(String name) {
-    Member m = member(name);
-    return m != null && m.formula().piecewiseLinear();
-  }
-
-  /** The one-sided slopes {m-, m+} of a piecewise-linear activation \( m_+ t^+ - m_- t^- \), or null. */
-  public static double[] slopes(String name) {
-    Local l = piecewiseLinear(name) ? local(name) : null;
-    return l == null ? null : new double[] {l.slopeMinus(), l.slopePlus()};
-  }
-
-  /** The local model of the named activation, or null for a name the kernel does not know. */
-  public static Local local(String name) {
-    Member m = member(name);
-    return m == null ? null : m.formula().local().apply(m.parameter());
-  }
-
-  /** The local model of a smooth activation (m- = m+), or null when the kernel has none for this name. */
-  public static Smooth smooth(String name) {
-    Local l = local(name);
-    if (l == null || l.slopeMinus() != l.slopePlus()) return null;
-    return new Smooth(l.phi0(), l.phi0Error(), l.slopePlus(), l.remainderConstant(), l.remainderPower(), l.radius());
-  }
+  /** The local model at 0. */
+  public Local local() { return local; }
 
   @Override public String name() { return name; }
 

@@ -88,35 +88,8 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
     }
 
-    /**
-     * The parameters with the defaults of the command line: width {@code rho}, the first layer's width and the
-     * input scale chosen for phi ({@link SourceNetwork#defaultRho1(Activation, int, double)},
-     * {@link SourceNetwork#defaultLambda}), seed 1, every layer constructed, the box [-1, 1].
-     *
-     * @param construction the construction family
-     * @param rho copies per channel
-     * @param phi the activation
-     * @return the parameters; change them with the {@code with} methods
-     */
-    public static Params of(Construction construction, int rho, Activation phi) {
-      return new Params(construction, rho, defaultRho1(phi, rho, -1), defaultLambda(phi), 1, null, -1, 1);
-    }
-
     /** These parameters with another seed. */
     public Params withSeed(long s) { return new Params(construction, rho, rho1, lambda, s, upto, inputLow, inputHigh); }
-
-    /** These parameters constructing only up to the named target layer ({@code null}: every layer). */
-    public Params withUpto(String layer) {
-      return new Params(construction, rho, rho1, lambda, seed, layer, inputLow, inputHigh);
-    }
-
-    /** These parameters certifying on the box [low, high]^d (the first layer's width is unchanged). */
-    public Params withBox(double low, double high) {
-      return new Params(construction, rho, rho1, lambda, seed, upto, low, high);
-    }
-
-    /** These parameters with another first-layer width. */
-    public Params withRho1(int r1) { return new Params(construction, rho, r1, lambda, seed, upto, inputLow, inputHigh); }
 
     /** These parameters with another input scale of univariate layers. */
     public Params withLambda(double l) { return new Params(construction, rho, rho1, l, seed, upto, inputLow, inputHigh); }
@@ -299,14 +272,12 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     return phi.slopePlus();
   }
 
-  /** The default rho1: 2 rho when a sign split is needed, else rho. */
+  /**
+   * The width of a univariate layer that feeds a layer in the 2l construction (and the default first-layer width):
+   * 2 rho when a sign split is needed, else rho (at most {@link #MAX_RHO}).
+   */
   public static int defaultRho1(Activation phi, int rho) {
     return Math.min(MAX_RHO, needsSignSplit(phi) ? 2 * rho : rho);
-  }
-
-  /** The default rho1 for inputs in [inputLow, ...]: rho when they are non-negative (no sign split needed). */
-  public static int defaultRho1(Activation phi, int rho, double inputLow) {
-    return inputLow >= 0 ? rho : defaultRho1(phi, rho);
   }
 
   /**
@@ -321,9 +292,6 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * phi(0) != 0 (at most 40, so that their instance stays within the exact solver's range), else 0.
    */
   public static int largeConstants(Activation phi, int rho) { return phi.phi0() != 0 ? Math.min(2 * rho, 40) : 0; }
-
-  /** The default lambda: 1 for piecewise-linear phi (zero remainder), else 0.05. */
-  public static double defaultLambda(Activation phi) { return phi.remainderConstant() == 0 ? 1.0 : 0.05; }
 
   /** All conv layers (with weights) in order, residual members included. */
   public List<Conv> convs() {

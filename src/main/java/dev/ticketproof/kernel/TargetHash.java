@@ -1,7 +1,11 @@
 package dev.ticketproof.kernel;
 
+import dev.ticketproof.net.ActivationLayer;
+import dev.ticketproof.net.AvgPool2d;
 import dev.ticketproof.net.BatchNorm2d;
 import dev.ticketproof.net.Conv2d;
+import dev.ticketproof.net.Flatten;
+import dev.ticketproof.net.GlobalAvgPool;
 import dev.ticketproof.net.Layer;
 import dev.ticketproof.net.Linear;
 import dev.ticketproof.net.Network;
@@ -66,16 +70,13 @@ public final class TargetHash {
         layer(md, p.conv());
         if (p.bn() != null) layer(md, p.bn());
       }
-    } else {
+    } else if (l instanceof AvgPool2d p) {
       // layers without parameters: their type, the activation's name, a pooling window
-      if (l instanceof dev.ticketproof.net.AvgPool2d p) {
-        ints(md, new int[] {p.kernel(), p.stride()});
-      } else if (l instanceof dev.ticketproof.net.ActivationLayer a) {
-        text(md, a.phi().name());
-      } else if (!(l instanceof dev.ticketproof.net.ActivationLayer || l instanceof dev.ticketproof.net.Flatten
-          || l instanceof dev.ticketproof.net.GlobalAvgPool)) {
-        throw new IllegalArgumentException("cannot hash layer type " + l.getClass().getSimpleName());
-      }
+      ints(md, new int[] {p.kernel(), p.stride()});
+    } else if (l instanceof ActivationLayer a) {
+      text(md, a.phi().name());
+    } else if (!(l instanceof Flatten || l instanceof GlobalAvgPool)) {
+      throw new IllegalArgumentException("cannot hash layer type " + l.getClass().getSimpleName());
     }
   }
 

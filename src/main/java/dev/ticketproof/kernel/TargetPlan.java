@@ -66,20 +66,6 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
   public record Residual(String name, Affine conv1, Affine conv2, Affine projection, int[] outShape)
       implements Step {}
 
-  /** The affine steps (convs, projections) in order. */
-  public List<Affine> affines() {
-    List<Affine> all = new ArrayList<>();
-    for (Step s : steps) {
-      if (s instanceof Affine a) all.add(a);
-      if (s instanceof Residual r) {
-        all.add(r.conv1());
-        all.add(r.conv2());
-        if (r.projection() != null) all.add(r.projection());
-      }
-    }
-    return all;
-  }
-
   /**
    * Builds the plan of a network whose activation layers all use {@code phi}.
    *

@@ -56,7 +56,7 @@ public final class Goals {
     }
     if (!(delta > 0 && delta < 1)) throw new IllegalArgumentException("delta must be in (0, 1), got " + delta);
     double maxScale = 0;
-    for (TargetPlan.Affine a : plan.affines()) {
+    for (TargetPlan.Affine a : Sizes.affines(plan)) {
       for (double s : SourceNetwork.rowScales(a)) maxScale = Math.max(maxScale, s);
     }
     double relEps = Math.min(0.5, eps / Math.max(maxScale, Double.MIN_NORMAL));
@@ -78,7 +78,7 @@ public final class Goals {
   static double instancesPerCopy(TargetPlan plan) {
     double n = 0;
     boolean first = true;
-    for (TargetPlan.Affine a : plan.affines()) {
+    for (TargetPlan.Affine a : Sizes.affines(plan)) {
       long nz = 0;
       for (double k : a.kernel()) if (k != 0) nz++;
       n += (first ? 2 : 1) * nz + (double) a.out() * a.kh() * a.kw();

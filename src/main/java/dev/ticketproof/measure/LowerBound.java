@@ -184,7 +184,7 @@ public final class LowerBound {
    */
   public static double multiplyAdds(SourceNetwork src, TicketCertificate cert) {
     double n = 0;
-    for (TargetPlan.Affine a : src.plan().affines()) n += nonzeros(a) * positions(a.outShape());
+    for (TargetPlan.Affine a : Sizes.affines(src.plan())) n += nonzeros(a) * positions(a.outShape());
     List<SourceNetwork.Node> nodes = src.nodes();
     for (int k = 0; k < nodes.size(); k++) {
       if (nodes.get(k) instanceof SourceNetwork.Univariate u) {

@@ -94,10 +94,24 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
     return n;
   }
 
+  /** The affine steps of a plan (convs, a block's conv1, conv2 and projection) in order. */
+  public static List<TargetPlan.Affine> affines(TargetPlan plan) {
+    List<TargetPlan.Affine> all = new ArrayList<>();
+    for (TargetPlan.Step s : plan.steps()) {
+      if (s instanceof TargetPlan.Affine a) all.add(a);
+      if (s instanceof TargetPlan.Residual r) {
+        all.add(r.conv1());
+        all.add(r.conv2());
+        if (r.projection() != null) all.add(r.projection());
+      }
+    }
+    return all;
+  }
+
   /** Weights and biases of all affine steps of a plan with |value| &gt; threshold (the reference code's count). */
   public static long targetParams(TargetPlan plan, double threshold) {
     long n = 0;
-    for (TargetPlan.Affine a : plan.affines()) n += count(a, threshold);
+    for (TargetPlan.Affine a : affines(plan)) n += count(a, threshold);
     return n;
   }
 }

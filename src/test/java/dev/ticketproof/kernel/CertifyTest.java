@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.Network;
@@ -14,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /** One analysis ({@link TicketChecker#certify}) gives what an analysis, then a check of its claims gives. */
 class CertifyTest {
   static TicketCertificate ticket(Network target, Activation phi) {
-    SourceNetwork.Params p = SourceNetwork.Params.of(SourceNetwork.Construction.L_PLUS_1, 6, phi).withSeed(3);
+    SourceNetwork.Params p = Defaults.params(SourceNetwork.Construction.L_PLUS_1, 6, phi).withSeed(3);
     return TicketBuilder.build(target, phi, new TicketBuilder.Options(p, 0.02, SubsetSum.Mode.MIN_SIZE, 1, "t"),
         TicketBuilder.Progress.NONE).certificate();
   }

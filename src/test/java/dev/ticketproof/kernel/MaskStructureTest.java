@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.Network;
@@ -26,7 +27,7 @@ class MaskStructureTest {
 
   static Built build(String name) {
     Network target = Builtins.of(name, RELU);
-    SourceNetwork.Params p = SourceNetwork.Params.of(SourceNetwork.Construction.L_PLUS_1, 3, RELU).withSeed(2);
+    SourceNetwork.Params p = Defaults.params(SourceNetwork.Construction.L_PLUS_1, 3, RELU).withSeed(2);
     TicketCertificate cert = TicketBuilder.build(target, RELU,
         new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1, "t"), TicketBuilder.Progress.NONE)
         .certificate();

@@ -77,16 +77,12 @@ class SourceNetworkTest {
     assertThat(SourceNetwork.defaultRho1(RELU, 5)).isEqualTo(10);
     assertThat(SourceNetwork.defaultRho1(RELU, 200)).isEqualTo(SourceNetwork.MAX_RHO);
     assertThat(SourceNetwork.defaultRho1(TANH, 5)).isEqualTo(5);
-    assertThat(SourceNetwork.defaultRho1(RELU, 5, 0)).isEqualTo(5);
-    assertThat(SourceNetwork.defaultRho1(RELU, 5, -0.1)).isEqualTo(10);
     assertThat(SourceNetwork.largeConstants(RELU, 5)).isZero();
     assertThat(SourceNetwork.constants(RELU, 5)).isEqualTo(5);
     assertThat(SourceNetwork.largeConstants(SIGMOID, 3)).isEqualTo(6);
     assertThat(SourceNetwork.largeConstants(SIGMOID, 20)).isEqualTo(40);
     assertThat(SourceNetwork.largeConstants(SIGMOID, 25)).isEqualTo(40);
     assertThat(SourceNetwork.constants(SIGMOID, 25)).isEqualTo(65);
-    assertThat(SourceNetwork.defaultLambda(RELU)).isEqualTo(1.0);
-    assertThat(SourceNetwork.defaultLambda(TANH)).isEqualTo(0.05);
   }
 
   @Test
@@ -195,12 +191,12 @@ class SourceNetworkTest {
 
   @Test
   void uptoKeepsTheRestOfTheTargetAsTail() {
-    SourceNetwork s = source("small-fc", RELU, params(L1, 3, 6, 1, -1).withUpto("2"));
+    SourceNetwork s = source("small-fc", RELU, new SourceNetwork.Params(L1, 3, 6, 1, 4, "2", -1, 1));
     assertThat(s.nodes()).hasSize(3);
     assertThat(((SourceNetwork.Conv) s.nodes().get(2)).out()).isEqualTo(Layout.plain(8));
     assertThat(s.tail()).hasSize(1);
     assertThat(((TargetPlan.Affine) s.tail().get(0)).name()).isEqualTo("4");
-    assertThatThrownBy(() -> source("small-fc", RELU, params(L1, 3, 6, 1, -1).withUpto("x")))
+    assertThatThrownBy(() -> source("small-fc", RELU, new SourceNetwork.Params(L1, 3, 6, 1, 4, "x", -1, 1)))
         .hasMessageContaining("x names no conv or linear layer").hasMessageContaining("[0, 2, 4]");
   }
 

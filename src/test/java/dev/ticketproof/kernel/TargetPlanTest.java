@@ -101,7 +101,7 @@ class TargetPlanTest {
     assertThat(Sizes.count(c, 0.25)).isEqualTo(21 + 3);
     assertThat(Sizes.count(c, 0.5)).isEqualTo(1);
     // linear: -1.5, -0.5, ..., 3.5, no zero entry, no bias
-    assertThat(p.affines()).hasSize(2);
+    assertThat(Sizes.affines(p)).hasSize(2);
     assertThat(Sizes.targetParams(p, 0)).isEqualTo(46 + 6);
     assertThat(Sizes.targetParams(p, 1.5)).isEqualTo(2);
     // a linear layer on a vector input
@@ -124,7 +124,7 @@ class TargetPlanTest {
     assertThat(r.projection()).isNull();
     assertThat(r.conv1().phiAfter()).isTrue();
     assertThat(r.conv2().phiAfter()).isFalse();
-    assertThat(plain.affines()).hasSize(4);
+    assertThat(Sizes.affines(plain)).hasSize(4);
     // an all-ones scale is the identity
     TargetPlan ones = plan(new int[] {1, 4, 4}, head, ACT,
         block("b", 2, 2, 1, new ResidualBlock.Identity(new double[] {1, 1})), new Flatten(), linear("fc", 1, 32));
@@ -140,7 +140,7 @@ class TargetPlanTest {
       assertThat(new int[] {proj.kh(), proj.kw(), proj.stride(), proj.padding()}).containsExactly(1, 1, 1, 0);
       assertThat(proj.phiAfter()).isFalse();
       assertThat(proj.outShape()).containsExactly(2, 4, 4);
-      assertThat(scaled.affines()).hasSize(5);
+      assertThat(Sizes.affines(scaled)).hasSize(5);
     }
     refused(new int[] {1, 4, 4}, "shortcut scale has 3 channels, expected 2", head, ACT,
         block("b", 2, 2, 1, new ResidualBlock.Identity(new double[] {1, 1, 1})), new Flatten(), linear("fc", 1, 32));

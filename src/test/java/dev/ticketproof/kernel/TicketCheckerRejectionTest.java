@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.check.TicketChecker;
@@ -33,7 +34,7 @@ class TicketCheckerRejectionTest {
   static void build() {
     phi = ActivationCatalog.parse("relu");
     target = Builtins.of("small-fc", phi);
-    SourceNetwork.Params p = SourceNetwork.Params.of(SourceNetwork.Construction.L_PLUS_1, 3, phi).withSeed(2);
+    SourceNetwork.Params p = Defaults.params(SourceNetwork.Construction.L_PLUS_1, 3, phi).withSeed(2);
     cert = TicketBuilder.build(target, phi, new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1, "t"),
         TicketBuilder.Progress.NONE).certificate();
   }
@@ -196,7 +197,7 @@ class TicketCheckerRejectionTest {
   void theListenerSeesEveryLayer() {
     List<String> seen = new ArrayList<>();
     TicketChecker.Report r = TicketChecker.check(cert, target, phi, (name, done, total) -> seen.add(done + "/" + total
-        + " " + name));
+        + " " + name), null);
     assertThat(r.verdict().isHolds()).isTrue();
     assertThat(seen).hasSize(r.layers().size()).last().asString().startsWith(r.layers().size() + "/"
         + r.layers().size() + " ");

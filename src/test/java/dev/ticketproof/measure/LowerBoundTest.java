@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.net.Network;
@@ -19,7 +20,7 @@ class LowerBoundTest {
     Activation phi = ActivationCatalog.parse(activation);
     Network net = Builtins.of(target, phi);
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 4,
-        SourceNetwork.defaultRho1(phi, 4, lo), SourceNetwork.defaultLambda(phi), 3, null, lo, hi);
+        Defaults.rho1(phi, 4, lo), Defaults.lambda(phi), 3, null, lo, hi);
     return TicketBuilder.build(net, phi, new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1,
         "builtin:" + target), TicketBuilder.Progress.NONE);
   }

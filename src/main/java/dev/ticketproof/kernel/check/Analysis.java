@@ -79,11 +79,6 @@ static final class Rejection extends RuntimeException {
     Arrays.fill(s.lo, src.params().inputLow());
     Arrays.fill(s.hi, src.params().inputHigh());
     for (SourceNetwork.Node node : src.nodes()) s = node.accept(after(s));
-    for (int k = 0; k < cert.keptBiases().length; k++) {
-      if (!isUnivariate(k) && cert.keptBiases()[k].length > 0) {
-        throw new Rejection("layer " + k + " keeps biases, but only univariate source layers have biases");
-      }
-    }
     double[] err = s.unitErr.clone();
     double[] lo = s.lo;
     double[] hi = s.hi;
@@ -144,11 +139,6 @@ static final class Rejection extends RuntimeException {
     return d;
   }
 
-  boolean isUnivariate(int id) {
-    for (SourceNetwork.Node n : src.nodes()) if (n instanceof SourceNetwork.Univariate u && u.id() == id) return true;
-    return false;
-  }
-
   double[] tailAffine(TargetPlan.Affine a, double[] e, boolean act) {
     double[] out = new double[a.out()];
     int per = a.in() * a.kh() * a.kw();
@@ -171,11 +161,11 @@ static final class Rejection extends RuntimeException {
   }
 
   /** The state after a univariate layer ({@link UnivariateCheck}). */
-  State univariate(SourceNetwork.Univariate u, State in) { return new UnivariateCheck(this).run(u, in); }
+  State univariate(SourceNetwork.Univariate u, State in) { return UnivariateCheck.run(this, u, in); }
 
   /** The state after a convolution ({@link ConvCheck}). */
-  State conv(SourceNetwork.Conv c, State in, boolean act) { return new ConvCheck(this).run(c, in, act); }
+  State conv(SourceNetwork.Conv c, State in, boolean act) { return ConvCheck.run(this, c, in, act); }
 
   /** The state after a residual block ({@link ResidualCheck}). */
-  State residual(SourceNetwork.Residual r, State in) { return new ResidualCheck(this).run(r, in); }
+  State residual(SourceNetwork.Residual r, State in) { return ResidualCheck.run(this, r, in); }
 }

@@ -1,11 +1,9 @@
 package dev.ticketproof.kernel.check;
 
-import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.Intervals;
 import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
-import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.check.Analysis.Rejection;
 import dev.ticketproof.kernel.check.Analysis.State;
 import dev.ticketproof.kernel.check.TicketChecker.LayerReport;
@@ -17,21 +15,7 @@ import java.util.stream.IntStream;
  * unit errors of the layer.
  */
 final class ConvCheck {
-  private final Analysis an;
-  private final TicketCertificate cert;
-  private final Activation phi;
-  private final long seed;
-  private final double eps;
-  private final double lip;
-
-  ConvCheck(Analysis an) {
-    this.an = an;
-    this.cert = an.cert;
-    this.phi = an.phi;
-    this.seed = an.seed;
-    this.eps = an.eps;
-    this.lip = an.lip;
-  }
+  private ConvCheck() {}
 
   /** Per-output-unit results of a conv analysis. */
   private static final class UnitResult {
@@ -42,13 +26,16 @@ final class ConvCheck {
     double maxErr;
   }
 
-  State run(SourceNetwork.Conv c, State in, boolean act) {
+  static State run(Analysis an, SourceNetwork.Conv c, State in, boolean act) {
     if (!in.layout.equals(c.in())) {
       throw new Rejection("layer " + c.id() + " reads layout " + c.in() + " but gets " + in.layout);
     }
     TargetPlan.Affine a = c.target();
     Layout out = c.out();
-    long[] kw = cert.keptWeights()[c.id()];
+    if (an.cert.keptBiases()[c.id()].length > 0) {
+      throw new Rejection("layer " + c.id() + " keeps biases, but only univariate source layers have biases");
+    }
+    long[] kw = an.cert.keptWeights()[c.id()];
     long size = c.size();
     long perUnit = size / out.units();
     for (int k = 0; k < kw.length; k++) {
@@ -75,18 +62,18 @@ final class ConvCheck {
     double[] bIn = new double[a.in()];
     for (int i = 0; i < a.in(); i++) {
       bIn[i] = Math.max(Math.abs(in.lo[i]), Math.abs(in.hi[i]));
-      split[i] = uni && SourceNetwork.splitChannel(phi, in.lo[i], in.hi[i]);
+      split[i] = uni && SourceNetwork.splitChannel(an.phi, in.lo[i], in.hi[i]);
     }
     UnitResult[] res = new UnitResult[out.units()];
     ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(() -> new Scratch(per, taps));
     IntStream.range(0, out.units()).parallel().forEach(o -> {
-      res[o] = unit(c, in, o, kw, starts[o], starts[o + 1], nz, split, bIn, uni, scratch.get());
+      res[o] = unit(an, c, in, o, kw, starts[o], starts[o + 1], nz, split, bIn, uni, scratch.get());
     });
     State s = new State();
     s.layout = out;
     s.unitErr = new double[out.units()];
     s.constVal = new double[out.units()];
-    Intervals.Bounds iv = Intervals.affine(a, in.lo, in.hi, act, phi);
+    Intervals.Bounds iv = Intervals.affine(a, in.lo, in.hi, act, an.phi);
     s.lo = iv.lo();
     s.hi = iv.hi();
     long inst = 0;
@@ -99,10 +86,10 @@ final class ConvCheck {
       failed += r.failed;
       maxErr = Math.max(maxErr, r.maxErr);
       if (out.isConstant(o)) {
-        s.constVal[o] = act ? phi.value(r.constVal) : r.constVal;
+        s.constVal[o] = act ? an.phi.value(r.constVal) : r.constVal;
       } else {
         s.constVal[o] = Double.NaN;
-        s.unitErr[o] = act ? lip * r.err : r.err;
+        s.unitErr[o] = act ? an.lip * r.err : r.err;
         maxOut = Math.max(maxOut, s.unitErr[o]);
       }
     }
@@ -138,7 +125,7 @@ final class ConvCheck {
     }
   }
 
-  UnitResult unit(SourceNetwork.Conv c, State in, int o, long[] kw, int from, int to, int[][] nz,
+  static UnitResult unit(Analysis an, SourceNetwork.Conv c, State in, int o, long[] kw, int from, int to, int[][] nz,
       boolean[] split, double[] bIn, boolean uni, Scratch sc) {
     TargetPlan.Affine a = c.target();
     Layout lin = in.layout;
@@ -159,7 +146,7 @@ final class ConvCheck {
           throw new Rejection("layer " + a.name() + ": constant unit " + o + " keeps a weight from "
               + (lin.isConstant(u) ? "a constant unit at a tap other than the centre" : "non-constant unit " + u));
         }
-        double w = c.weightAt(seed, kw[k]);
+        double w = c.weightAt(an.seed, kw[k]);
         double p = w * in.constVal[u];
         addTo(zh, zl, 0, p, Math.fma(w, in.constVal[u], -p));
       }
@@ -167,9 +154,9 @@ final class ConvCheck {
       return r;
     }
     int j = out.channel(o);
-    double phi0 = uni ? phi.phi0() : 0;
-    double mPlus = phi.slopePlus();
-    double mMinus = phi.slopeMinus();
+    double phi0 = uni ? an.phi.phi0() : 0;
+    double mPlus = an.phi.slopePlus();
+    double mMinus = an.phi.slopeMinus();
     double mu = mPlus + mMinus;
     sc.nTouched = 0;
     // the instances with a nonzero target come first, in order; kept weights touch the others
@@ -178,7 +165,7 @@ final class ConvCheck {
       long rem = kw[k] - (long) o * inUnits * taps;
       int u = (int) (rem / taps);
       int t = (int) (rem % taps);
-      double w = c.weightAt(seed, kw[k]);
+      double w = c.weightAt(an.seed, kw[k]);
       if (lin.isConstant(u)) {
         double cv = in.constVal[u];
         double p = w * cv;
@@ -197,7 +184,7 @@ final class ConvCheck {
           throw new Rejection("layer " + a.name() + ": unit " + o + " reads pruned univariate unit " + u);
         }
         double w1 = in.w1[u];
-        double f = SourceNetwork.slopeFor(phi, w1, in.lo[i], in.hi[i]);
+        double f = SourceNetwork.slopeFor(an.phi, w1, in.lo[i], in.hi[i]);
         int side = split[i] && w1 < 0 ? 1 : 0;
         g = 2 * (i * taps + t) + side;
         double ww = w * w1;
@@ -205,7 +192,7 @@ final class ConvCheck {
         p = ww * f;
         pe = Math.fma(ww, f, -p) + wwe * f;
         double arg = Math.abs(w1) * bIn[i];
-        extra = Math.abs(w) * (an.remainder(arg) + lip * Math.abs(w1) * in.inErr[i]);
+        extra = Math.abs(w) * (an.remainder(arg) + an.lip * Math.abs(w1) * in.inErr[i]);
         if (phi0 != 0) {
           addTo(sc.offHi, sc.offLo, t, w, 0);
           sc.bTouched[t] = true;
@@ -230,15 +217,15 @@ final class ConvCheck {
       if (!split[i]) {
         double d = sc.hi[g] - kval + sc.lo[g];
         err += Math.abs(d) * bIn[i] + sc.extra[g];
-        count(r, Math.abs(d));
+        count(r, Math.abs(d), an.eps);
       } else if ((g & 1) == 0 || !sc.touched[g - 1]) {
         int g0 = g & ~1;
         double dPlus = sc.hi[g0] - kval + sc.lo[g0];
         double dMinus = sc.hi[g0 + 1] - kval + sc.lo[g0 + 1];
         err += bIn[i] * Math.max(Math.abs(dPlus * mPlus + dMinus * mMinus), Math.abs(dPlus * mMinus + dMinus * mPlus))
             / mu + sc.extra[g0] + sc.extra[g0 + 1];
-        count(r, Math.abs(dPlus));
-        count(r, Math.abs(dMinus));
+        count(r, Math.abs(dPlus), an.eps);
+        count(r, Math.abs(dMinus), an.eps);
       }
     }
     for (int q = 0; q < sc.nTouched; q++) {
@@ -259,7 +246,7 @@ final class ConvCheck {
       double v = sc.bHi[t] + phi0 * sc.offHi[t];
       double d = (v - target) + sc.bLo[t] + phi0 * sc.offLo[t];
       err += Math.abs(d);
-      count(r, Math.abs(d));
+      count(r, Math.abs(d), an.eps);
       sc.bTouched[t] = false;
       sc.bHi[t] = 0;
       sc.bLo[t] = 0;
@@ -278,7 +265,7 @@ final class ConvCheck {
     }
   }
 
-  void count(UnitResult r, double e) {
+  static void count(UnitResult r, double e, double eps) {
     r.instances++;
     if (!(e <= eps)) r.failed++;
     r.maxErr = Math.max(r.maxErr, e);

@@ -1,6 +1,5 @@
 package dev.ticketproof.kernel.check;
 
-import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.Intervals;
 import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
@@ -12,17 +11,9 @@ import java.util.Arrays;
  * skip.
  */
 final class ResidualCheck {
-  private final Analysis an;
-  private final Activation phi;
-  private final double lip;
+  private ResidualCheck() {}
 
-  ResidualCheck(Analysis an) {
-    this.an = an;
-    this.phi = an.phi;
-    this.lip = an.lip;
-  }
-
-  State run(SourceNetwork.Residual r, State in) {
+  static State run(Analysis an, SourceNetwork.Residual r, State in) {
     State h = an.conv(r.conv1(), in, true);
     State b = an.conv(r.conv2(), h, false);
     State p = r.projection() != null ? an.conv(r.projection(), in, false) : null;
@@ -32,16 +23,16 @@ final class ResidualCheck {
     s.unitErr = new double[out.units()];
     s.constVal = new double[out.units()];
     Arrays.fill(s.constVal, Double.NaN);
-    Intervals.Bounds iv = Intervals.residual(r.target(), in.lo, in.hi, phi);
+    Intervals.Bounds iv = Intervals.residual(r.target(), in.lo, in.hi, an.phi);
     s.lo = iv.lo();
     s.hi = iv.hi();
     for (int o = 0; o < out.units(); o++) {
       if (out.isConstant(o)) {
         double skip = p != null ? p.constVal[o] : in.constVal[o];
-        s.constVal[o] = phi.value(b.constVal[o] + skip);
+        s.constVal[o] = an.phi.value(b.constVal[o] + skip);
       } else {
         double skipErr = p != null ? p.unitErr[o] : in.unitErr[o];
-        s.unitErr[o] = lip * (b.unitErr[o] + skipErr);
+        s.unitErr[o] = an.lip * (b.unitErr[o] + skipErr);
       }
     }
     return s;

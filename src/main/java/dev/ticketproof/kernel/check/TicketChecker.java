@@ -77,13 +77,12 @@ public final class TicketChecker {
   public record Report(Verdict verdict, double certifiedBound, List<LayerReport> layers, long instances,
       long failedInstances, double maxParamError, int depth, double recursionBound, double differentialBound) {}
 
-
   /**
    * Checks a certificate against a target network: header sanity, target hash, mask structure, every instance,
    * the composed bound, a finite claimed bound, and claimed bound >= recomputed bound.
    */
   public static Report check(TicketCertificate cert, Network target, Activation phi) {
-    return check(cert, target, phi, Listener.NONE);
+    return check(cert, target, phi, Listener.NONE, null);
   }
 
   /** Observes the progress of a check: called after every source layer. */
@@ -93,15 +92,10 @@ public final class TicketChecker {
     Listener NONE = (n, d, t) -> { };
   }
 
-  /** As {@link #check(TicketCertificate, Network, Activation)}, reporting progress to a listener. */
-  public static Report check(TicketCertificate cert, Network target, Activation phi, Listener listener) {
-    return check(cert, target, phi, listener, null);
-  }
-
   /**
-   * As {@link #check(TicketCertificate, Network, Activation, Listener)} for a certificate that may be local: a local
-   * certificate is checked over the balls around {@code around} (whose digest must match the header's); a
-   * certificate of the whole box takes no points.
+   * As {@link #check(TicketCertificate, Network, Activation)}, reporting progress to a listener, for a certificate
+   * that may be local: a local certificate is checked over the balls around {@code around} (whose digest must match
+   * the header's); a certificate of the whole box takes no points.
    *
    * @param around the points of a local certificate (N rows of the input's size), or null
    */

@@ -1,9 +1,7 @@
 package dev.ticketproof.kernel.check;
 
-import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
-import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.check.Analysis.Rejection;
 import dev.ticketproof.kernel.check.Analysis.State;
 import dev.ticketproof.kernel.check.TicketChecker.LayerReport;
@@ -15,26 +13,12 @@ import java.util.List;
  * the copies' weights and the constant units' values.
  */
 final class UnivariateCheck {
-  private final Analysis an;
-  private final SourceNetwork src;
-  private final TicketCertificate cert;
-  private final Activation phi;
-  private final long seed;
-  private final double eps;
+  private UnivariateCheck() {}
 
-  UnivariateCheck(Analysis an) {
-    this.an = an;
-    this.src = an.src;
-    this.cert = an.cert;
-    this.phi = an.phi;
-    this.seed = an.seed;
-    this.eps = an.eps;
-  }
-
-  State run(SourceNetwork.Univariate u, State in) {
+  static State run(Analysis an, SourceNetwork.Univariate u, State in) {
     Layout out = u.out();
-    long[] kw = cert.keptWeights()[u.id()];
-    int[] kb = cert.keptBiases()[u.id()];
+    long[] kw = an.cert.keptWeights()[u.id()];
+    int[] kb = an.cert.keptBiases()[u.id()];
     State s = new State();
     s.layout = out;
     s.lo = in.lo;
@@ -61,10 +45,10 @@ final class UnivariateCheck {
             + (out.isConstant(o) ? " but is a constant unit" : " but copies channel " + out.channel(o)));
       }
       s.alive[o] = true;
-      s.w1[o] = u.w1(seed, o);
+      s.w1[o] = u.w1(an.seed, o);
     }
     int prevB = -1;
-    for (int o = out.constant(0); o < out.units(); o++) s.constVal[o] = phi.value(0);
+    for (int o = out.constant(0); o < out.units(); o++) s.constVal[o] = an.phi.value(0);
     for (int o : kb) {
       if (o <= prevB || o < 0 || o >= out.units()) {
         throw new Rejection("univariate layer " + u.id() + ": bias index " + o + " out of range or not increasing");
@@ -73,13 +57,13 @@ final class UnivariateCheck {
       if (!out.isConstant(o)) {
         throw new Rejection("univariate layer " + u.id() + ": copy unit " + o + " keeps its bias");
       }
-      s.constVal[o] = phi.value(u.beta(seed, o));
+      s.constVal[o] = an.phi.value(u.beta(an.seed, o));
     }
-    an.report(new LayerReport("copies(" + nextName(u) + ")", 0, 0, 0, 0));
+    an.report(new LayerReport("copies(" + nextName(an.src, u) + ")", 0, 0, 0, 0));
     return s;
   }
 
-  String nextName(SourceNetwork.Univariate u) {
+  static String nextName(SourceNetwork src, SourceNetwork.Univariate u) {
     List<SourceNetwork.Node> nodes = src.nodes();
     for (int k = nodes.indexOf(u) + 1; k < nodes.size(); k++) {
       if (nodes.get(k) instanceof SourceNetwork.Conv c) return c.target().name();

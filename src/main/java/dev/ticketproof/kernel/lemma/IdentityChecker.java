@@ -45,14 +45,14 @@ public final class IdentityChecker {
     if (!(c.eps() > 0)) {
       return Verdict.rejected("eps must be > 0, got " + c.eps());
     }
-    double[] slopes = KernelActivation.slopes(c.activation());
-    if (slopes == null) {
+    KernelActivation kphi = KernelActivation.family(c.activation());
+    if (kphi == null || !kphi.piecewiseLinear()) {
       return Verdict.rejected("activation " + c.activation()
           + " is not a piecewise-linear activation the kernel knows (relu, leaky-relu(a))");
     }
-    if (slopes[0] != c.slopeMinus() || slopes[1] != c.slopePlus()) {
+    if (kphi.slopeMinus() != c.slopeMinus() || kphi.slopePlus() != c.slopePlus()) {
       return Verdict.rejected("recorded slopes m- = " + c.slopeMinus() + ", m+ = " + c.slopePlus() + " differ from "
-          + c.activation() + "'s m- = " + slopes[0] + ", m+ = " + slopes[1]);
+          + c.activation() + "'s m- = " + kphi.slopeMinus() + ", m+ = " + kphi.slopePlus());
     }
     BigDecimal mMinus = new BigDecimal(c.slopeMinus());
     BigDecimal mPlus = new BigDecimal(c.slopePlus());
@@ -142,12 +142,13 @@ public final class IdentityChecker {
     if (!(c.lambda() > 0) || !(c.inputBound() >= 0)) {
       return Verdict.rejected("need lambda > 0 and B >= 0, got lambda = " + c.lambda() + ", B = " + c.inputBound());
     }
-    KernelActivation.Smooth ref = KernelActivation.smooth(c.activation());
-    if (ref == null) {
+    KernelActivation kphi = KernelActivation.family(c.activation());
+    KernelActivation.Local ref = kphi == null ? null : kphi.local();
+    if (ref == null || ref.slopeMinus() != ref.slopePlus()) {
       return Verdict.rejected("activation " + c.activation() + " has no smooth local model in the kernel "
           + "(families: " + KernelActivation.families() + "; smooth ones have equal one-sided slopes)");
     }
-    if (c.phi0() != ref.phi0() || c.slope() != ref.slope() || c.remainderPower() != ref.remainderPower()
+    if (c.phi0() != ref.phi0() || c.slope() != ref.slopePlus() || c.remainderPower() != ref.remainderPower()
         || !(c.remainderConstant() >= ref.remainderConstant()) || !(c.remainderRadius() <= ref.radius())) {
       return Verdict.rejected("recorded local model (phi0 = " + c.phi0() + ", m = " + c.slope() + ", M = "
           + c.remainderConstant() + ", p = " + c.remainderPower() + ", r = " + c.remainderRadius() + ") does not match "
@@ -173,7 +174,7 @@ public final class IdentityChecker {
     }
     for (int k = 0; k <= 64; k++) {
       double t = c.inputBound() * (-1 + k / 32.0);
-      double v = KernelActivation.value(c.activation(), c.lambda() * t);
+      double v = kphi.value(c.lambda() * t);
       double u = c.readout() * v + c.bias();
       double allowance = 8 * (Math.abs(c.readout()) * Math.ulp(v) + Math.ulp(c.bias()) + Math.ulp(u) + Math.ulp(t));
       if (!(Math.abs(u - t) <= c.bound() + allowance)) {
@@ -210,7 +211,8 @@ public final class IdentityChecker {
     if (!(c.lambda() > 0) || !(c.inputBound() >= 0)) {
       return Verdict.rejected("need lambda > 0 and B >= 0, got lambda = " + c.lambda() + ", B = " + c.inputBound());
     }
-    KernelActivation.Local ref = KernelActivation.local(c.activation());
+    KernelActivation kphi = KernelActivation.family(c.activation());
+    KernelActivation.Local ref = kphi == null ? null : kphi.local();
     if (ref == null) {
       return Verdict.rejected("activation " + c.activation() + " has no local model in the kernel (families: "
           + KernelActivation.families() + ")");
@@ -244,8 +246,8 @@ public final class IdentityChecker {
     }
     for (int k = 0; k <= 64; k++) {
       double t = c.inputBound() * (-1 + k / 32.0);
-      double v1 = KernelActivation.value(c.activation(), c.lambda() * t);
-      double v2 = KernelActivation.value(c.activation(), -c.lambda() * t);
+      double v1 = kphi.value(c.lambda() * t);
+      double v2 = kphi.value(-c.lambda() * t);
       double u = c.readout() * (v1 - v2);
       double allowance = 8 * (Math.abs(c.readout()) * (Math.ulp(v1) + Math.ulp(v2)) + Math.ulp(u) + Math.ulp(t));
       if (!(Math.abs(u - t) <= c.bound() + allowance)) {
@@ -274,7 +276,8 @@ public final class IdentityChecker {
     if (finite != null) {
       return Verdict.rejected(finite);
     }
-    if (Double.isNaN(KernelActivation.value(c.activation(), 0))) {
+    KernelActivation kphi = KernelActivation.family(c.activation());
+    if (kphi == null) {
       return Verdict.rejected("activation " + c.activation() + " is not one the kernel can evaluate");
     }
     if (c.biasDistribution() != null) {
@@ -284,8 +287,8 @@ public final class IdentityChecker {
             + c.seed() + ", stream " + c.stream() + ", index " + c.index() + ")");
       }
     }
-    double ref = KernelActivation.value(c.activation(), c.bias());
-    boolean pl = KernelActivation.piecewiseLinear(c.activation());
+    double ref = kphi.value(c.bias());
+    boolean pl = kphi.piecewiseLinear();
     double valueError = pl ? 0 : 2 * Math.ulp(c.value());
     if (!(Math.abs(c.value() - ref) <= valueError)) {
       return Verdict.rejected("recorded value " + c.value() + " is not " + c.activation() + "(" + c.bias() + ") = "

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.KernelActivation;
 import dev.ticketproof.kernel.SourceNetwork;
@@ -42,9 +43,9 @@ class RecursionReferenceTest {
       String upto) {
     var phi = ActivationCatalog.parse(activation);
     Network net = Builtins.of(target, phi);
-    SourceNetwork.Params defaults = SourceNetwork.Params.of(SourceNetwork.Construction.parse(construction), 3, phi);
+    SourceNetwork.Params defaults = Defaults.params(SourceNetwork.Construction.parse(construction), 3, phi);
     SourceNetwork.Params p = new SourceNetwork.Params(defaults.construction(), 3,
-        SourceNetwork.defaultRho1(phi, 3, low), defaults.lambda(), 5, upto, low, 1);
+        Defaults.rho1(phi, 3, low), defaults.lambda(), 5, upto, low, 1);
     TicketCertificate cert = TicketBuilder.build(net, phi,
         new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1, "t"), TicketBuilder.Progress.NONE)
         .certificate();
