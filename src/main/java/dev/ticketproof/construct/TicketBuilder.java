@@ -411,7 +411,7 @@ public final class TicketBuilder {
           for (int m = 0; m < consts - from; m++) {
             int u = lin.constant(from + m);
             idx[m] = c.index(o, u, centreA, centreC);
-            base[m] = c.weightAt(seed, idx[m]) * in.constVal[u];
+            base[m] = c.weightAt(seed, idx[m], c.halfWidth(o, u)) * in.constVal[u];
           }
           SubsetSum.Solution sol = SubsetSum.solve(base, c.constTarget(), eps, mode);
           count(sol);
@@ -429,6 +429,7 @@ public final class TicketBuilder {
         double[] base = new double[Math.max(rho, consts)];
         long[] idx = new long[Math.max(rho, consts)];
         int per = a.in() * taps;
+        double copyWidth = c.halfWidth(o, lin.copy(0, 0)); // the same for every copy unit
         for (int i = 0; i < a.in(); i++) {
           for (int t = 0; t < taps; t++) {
             double kval = a.kernel()[j * per + i * taps + t];
@@ -447,14 +448,14 @@ public final class TicketBuilder {
                 }
                 long id = c.index(o, u, ta, tc);
                 idx[cnt] = id;
-                base[cnt++] = c.weightAt(seed, id) * f;
+                base[cnt++] = c.weightAt(seed, id, copyWidth) * f;
               }
               SubsetSum.Solution sol = SubsetSum.solve(Arrays.copyOf(base, cnt), kval, eps, mode);
               count(sol);
               for (int k = 0; k < sol.size(); k++) {
                 long id = idx[sol.index(k)];
                 add(id);
-                if (offset != null) offset[t] += c.weightAt(seed, id);
+                if (offset != null) offset[t] += c.weightAt(seed, id, copyWidth);
               }
             }
           }
@@ -469,7 +470,7 @@ public final class TicketBuilder {
             for (int m = 0; m < consts; m++) {
               int u = lin.constant(m);
               idx[m] = c.index(o, u, ta, tc);
-              base[m] = c.weightAt(seed, idx[m]) * in.constVal[u];
+              base[m] = c.weightAt(seed, idx[m], c.halfWidth(o, u)) * in.constVal[u];
             }
             // large-scale constants first, coarsely (the unit-scale ones correct any remainder up to about
             // COARSE), then the unit-scale ones on the remainder, to eps

@@ -177,19 +177,24 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
 
     /** The source weight at a flat index. */
     public double weightAt(long seed, long index) {
-      long per = (long) target.kh() * target.kw();
-      long row = index / per;
-      int u = (int) (row % in.units());
-      int j = out.channel((int) (row / in.units()));
-      double s;
-      if (!in.isConstant(u)) {
-        s = sigma * (j < 0 ? 1 : scale[j]);
-      } else if (u - in.n() * in.rho() < largeConstants) {
-        s = sigmaConst * (j < 0 ? 1 : scale[j]);
-      } else {
-        s = j < 0 ? 1 : biasScale[j];
-      }
-      return WeightField.uniform(seed, 4L * id, index, -s, s);
+      long row = index / ((long) target.kh() * target.kw());
+      return weightAt(seed, index, halfWidth((int) (row / in.units()), (int) (row % in.units())));
+    }
+
+    /** Half-width s of the weights from input unit u into output unit o: they are U(-s, s). */
+    public double halfWidth(int o, int u) {
+      int j = out.channel(o);
+      if (!in.isConstant(u)) return sigma * (j < 0 ? 1 : scale[j]);
+      if (u - in.n() * in.rho() < largeConstants) return sigmaConst * (j < 0 ? 1 : scale[j]);
+      return j < 0 ? 1 : biasScale[j];
+    }
+
+    /**
+     * The source weight at a flat index (o, u, a, c) when {@code halfWidth == halfWidth(o, u)} (for loops over the
+     * weights of one unit pair: no index arithmetic).
+     */
+    public double weightAt(long seed, long index, double halfWidth) {
+      return WeightField.uniform(seed, 4L * id, index, -halfWidth, halfWidth);
     }
 
     /** The source weight (o, u, a, c). */

@@ -100,9 +100,6 @@ final class MinNormSearch {
         cAt[nc++] = i;
       }
     }
-    // cancellers by increasing magnitude, ties by index
-    MinSizeSearch.sortByValue(cv, nc, cm, cPos, count);
-    for (int p = 0; p < nc; p++) cIdx[p] = cAt[cPos[p]];
     helpers.load(Arrays.copyOf(hv, nh), za, eps);
     int size = 0;
     int created = 0;
@@ -118,6 +115,11 @@ final class MinNormSearch {
           completed = true;
           return s; // best first: within 2 eps of every subset with at most 4 helpers
         }
+      }
+      if (check == 0) {
+        // cancellers by increasing magnitude, ties by index (not needed when helpers alone hit)
+        MinSizeSearch.sortByValue(cv, nc, cm, cPos, count);
+        for (int p = 0; p < nc; p++) cIdx[p] = cAt[cPos[p]];
       }
       // successors of the current node: extend by the next canceller, or replace the last one by it
       int last = node < 0 ? -1 : nodeLast[node];
