@@ -13,7 +13,7 @@ import java.util.zip.ZipOutputStream;
 /**
  * Writes the {@code .tpz} ticket file that {@link TicketFile} reads: {@code header.json} (Gson, one member per line,
  * nulls skipped, non-finite numbers as the strings {@code NaN}, {@code Infinity}, {@code -Infinity}) and
- * {@code mask.bin} ({@link TicketFile#encodeMask}). Not part of the trusted kernel: a verdict is about the
+ * {@code mask.bin} ({@link TicketFile#writeMask}). Not part of the trusted kernel: a verdict is about the
  * certificate as the kernel reads it back.
  */
 public final class TicketWriter {
@@ -29,7 +29,7 @@ public final class TicketWriter {
     zip.write(headerJson(cert.header()).getBytes(StandardCharsets.UTF_8));
     zip.closeEntry();
     zip.putNextEntry(entry("mask.bin"));
-    zip.write(TicketFile.encodeMask(cert.keptWeights(), cert.keptBiases()));
+    TicketFile.writeMask(cert.keptWeights(), cert.keptBiases(), zip);
     zip.closeEntry();
     zip.finish();
   }

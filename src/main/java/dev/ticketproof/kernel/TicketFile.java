@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -162,35 +163,78 @@ public final class TicketFile {
 
   /** SHA-256 (hex) of the canonical encoding of a mask. */
   public static String maskDigest(long[][] keptWeights, int[][] keptBiases) {
+    java.security.MessageDigest md;
     try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-          .digest(encodeMask(keptWeights, keptBiases)));
+      md = java.security.MessageDigest.getInstance("SHA-256");
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+    try {
+      writeMask(keptWeights, keptBiases, new java.security.DigestOutputStream(OutputStream.nullOutputStream(), md));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // not thrown by a digest
+    }
+    return java.util.HexFormat.of().formatHex(md.digest());
   }
 
   /** The canonical encoding of a mask: the content of {@code mask.bin}. */
   public static byte[] encodeMask(long[][] keptWeights, int[][] keptBiases) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    varint(out, keptWeights.length);
+    try {
+      writeMask(keptWeights, keptBiases, out);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e); // not thrown by a byte array
+    }
+    return out.toByteArray();
+  }
+
+  /**
+   * Writes the canonical encoding of a mask ({@link #encodeMask}) to a stream, through a buffer (large masks are
+   * never held as one array).
+   */
+  public static void writeMask(long[][] keptWeights, int[][] keptBiases, OutputStream os) throws IOException {
+    Varints out = new Varints(os);
+    out.put(keptWeights.length);
     for (int k = 0; k < keptWeights.length; k++) {
       long[] w = keptWeights[k];
-      varint(out, w.length);
+      out.put(w.length);
       long prev = -1;
       for (long x : w) {
-        varint(out, x - prev - 1);
+        out.put(x - prev - 1);
         prev = x;
       }
       int[] b = keptBiases[k];
-      varint(out, b.length);
+      out.put(b.length);
       prev = -1;
       for (int x : b) {
-        varint(out, x - prev - 1);
+        out.put(x - prev - 1);
         prev = x;
       }
     }
-    return out.toByteArray();
+    out.flush();
+  }
+
+  /** Unsigned LEB128 varints into a buffer that is passed on to a stream when full. */
+  private static final class Varints {
+    private final OutputStream os;
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+
+    Varints(OutputStream os) { this.os = os; }
+
+    void put(long v) throws IOException {
+      if (pos > buf.length - 10) flush();
+      while ((v & ~0x7FL) != 0) {
+        buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+        v >>>= 7;
+      }
+      buf[pos++] = (byte) v;
+    }
+
+    void flush() throws IOException {
+      os.write(buf, 0, pos);
+      pos = 0;
+    }
   }
 
   /** Decodes {@code mask.bin}; every count is at most the bytes left and is claimed from the budget first. */
@@ -226,14 +270,6 @@ public final class TicketFile {
       throw new Unreadable(path + ": damaged mask.bin (" + (e instanceof EOFException ? "truncated" : e.getMessage())
           + ")", e);
     }
-  }
-
-  private static void varint(ByteArrayOutputStream out, long v) {
-    while ((v & ~0x7FL) != 0) {
-      out.write((int) ((v & 0x7F) | 0x80));
-      v >>>= 7;
-    }
-    out.write((int) v);
   }
 
   private static long readVarint(InputStream in, long max) throws IOException {
