@@ -111,10 +111,10 @@ public final class NetworkBuilder {
             + " with input shape " + Arrays.toString(input) + " (from " + (inputOverride != null ? inputSource
             : "the spec") + "): " + e.getMessage(), e);
       }
-      checkSize("layer " + i + " (" + Shapes.describe(layer) + ") with input shape " + Arrays.toString(input)
+      checkSize("layer " + i + " (" + layer.describe() + ") with input shape " + Arrays.toString(input)
           + " (from " + from + ") gives " + Arrays.toString(out) + ", which", out);
       long[] counts = counts(layer);
-      rows.add(new LayerRow(name(layer), Shapes.describe(layer), shape, out, counts[0], counts[1]));
+      rows.add(new LayerRow(name(layer), layer.describe(), shape, out, counts[0], counts[1]));
       layers.add(layer);
       shape = out;
     }

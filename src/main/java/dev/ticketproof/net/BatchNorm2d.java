@@ -21,4 +21,13 @@ public record BatchNorm2d(String name, double[] gamma, double[] beta, double[] m
   }
 
   public int channels() { return gamma.length; }
+
+  @Override
+  public int[] outShape(int[] in) {
+    String expected = "[" + channels() + ", H, W]";
+    if (in.length != 3 || in[0] != channels()) throw Shapes.mismatch(describe(), expected, in);
+    return in.clone();
+  }
+
+  @Override public String describe() { return "batchnorm '" + name + "' (" + channels() + " channels)"; }
 }

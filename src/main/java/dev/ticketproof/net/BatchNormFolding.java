@@ -52,7 +52,7 @@ public final class BatchNormFolding {
         } else {
           throw new IllegalArgumentException("batchnorm '" + bn.name() + "' (layer " + i + " of " + where
               + ") cannot be folded: it must directly follow a conv, but follows "
-              + (prev == null ? "nothing" : Shapes.describe(prev)));
+              + (prev == null ? "nothing" : prev.describe()));
         }
       } else if (layer instanceof ResidualBlock b) {
         out.add(fold(b));
@@ -105,7 +105,7 @@ public final class BatchNormFolding {
    * @throws IllegalArgumentException if {@code bn.channels() != conv.outChannels()}
    */
   public static Conv2d fold(Conv2d conv, BatchNorm2d bn) {
-    double[] s = scales(conv.outChannels(), Shapes.describe(conv), bn);
+    double[] s = scales(conv.outChannels(), conv.describe(), bn);
     int o = conv.outChannels();
     double[] w = conv.weight().data().clone();
     int fanIn = w.length / o;
@@ -125,7 +125,7 @@ public final class BatchNormFolding {
    * @throws IllegalArgumentException if {@code bn.channels() != conv.outChannels()}
    */
   public static SparseConv2d fold(SparseConv2d conv, BatchNorm2d bn) {
-    double[] s = scales(conv.outChannels(), Shapes.describe(conv), bn);
+    double[] s = scales(conv.outChannels(), conv.describe(), bn);
     double[] v = conv.values().clone();
     int[] rowStart = conv.rowStart();
     for (int oc = 0; oc < conv.outChannels(); oc++) {

@@ -39,4 +39,15 @@ public record Conv2d(String name, Tensor weight, Tensor bias, int stride, int pa
 
   /** Output spatial size for an input of size {@code in} along width. */
   public int outWidth(int in) { return (in + 2 * padding - kernelWidth()) / stride + 1; }
+
+  @Override
+  public int[] outShape(int[] in) {
+    return Shapes.conv(describe(), inChannels(), outChannels(), kernelHeight(), kernelWidth(), stride, padding, in);
+  }
+
+  @Override
+  public String describe() {
+    return "conv '" + name + "' (" + inChannels() + "->" + outChannels() + ", " + kernelHeight() + "x"
+        + kernelWidth() + ", stride " + stride + ", padding " + padding + ")";
+  }
 }

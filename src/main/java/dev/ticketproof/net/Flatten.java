@@ -1,4 +1,13 @@
 package dev.ticketproof.net;
 
 /** Flattens [N, C, H, W] to [N, C*H*W] in C order (PyTorch's {@code nn.Flatten}). */
-public record Flatten() implements Layer {}
+public record Flatten() implements Layer {
+  @Override
+  public int[] outShape(int[] in) {
+    long n = 1;
+    for (int d : in) n *= d;
+    return new int[] {Math.toIntExact(n)};
+  }
+
+  @Override public String describe() { return "flatten"; }
+}

@@ -537,7 +537,7 @@ public final class Forward {
   /** Checks the batch shape against the layer; returns the per-example output shape. */
   private static int[] checked(Layer layer, Tensor x) {
     if (x.rank() < 2) {
-      throw new IllegalArgumentException(Shapes.describe(layer) + ": expected a batch [N, ...], got " + x);
+      throw new IllegalArgumentException(layer.describe() + ": expected a batch [N, ...], got " + x);
     }
     return Shapes.output(layer, Arrays.copyOfRange(x.shape(), 1, x.rank()));
   }

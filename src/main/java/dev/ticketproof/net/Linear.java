@@ -23,4 +23,8 @@ public record Linear(String name, Tensor weight, Tensor bias) implements Layer {
   public int outFeatures() { return weight.dim(0); }
 
   public int inFeatures() { return weight.dim(1); }
+
+  @Override public int[] outShape(int[] in) { return Shapes.linear(describe(), inFeatures(), outFeatures(), in); }
+
+  @Override public String describe() { return "linear '" + name + "' (" + inFeatures() + "->" + outFeatures() + ")"; }
 }

@@ -53,4 +53,8 @@ public record Residual(String name, List<Layer> body, List<Layer> shortcut, Acti
     }
     return new Residual(block.name(), body, skip, block.phi());
   }
+
+  @Override public int[] outShape(int[] in) { return Shapes.residual(describe(), body, shortcut, in, "the body", true); }
+
+  @Override public String describe() { return "residual '" + name + "'"; }
 }

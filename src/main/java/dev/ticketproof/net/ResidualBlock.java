@@ -1,6 +1,8 @@
 package dev.ticketproof.net;
 
 import dev.ticketproof.activation.Activation;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A CIFAR-style residual block: out = phi( bn2(conv2( phi(bn1(conv1 x)) )) + shortcut(x) ).
@@ -28,4 +30,23 @@ public record ResidualBlock(String name, Conv2d conv1, BatchNorm2d bn1, Conv2d c
 
   /** Projection skip: a (1x1, strided) conv followed by an optional BatchNorm. */
   public record Projection(Conv2d conv, BatchNorm2d bn) implements Shortcut {}
+
+  @Override
+  public int[] outShape(int[] in) {
+    Shortcut s = shortcut;
+    List<Layer> skip = s instanceof Projection p ? present(p.conv(), p.bn()) : List.of();
+    if (s instanceof Identity id && id.scale() != null && (in.length != 3 || id.scale().length != in[0])) {
+      throw new IllegalArgumentException(describe() + ": " + Shapes.mismatch("identity shortcut", "["
+          + id.scale().length + ", H, W] (one scale per channel)", in).getMessage());
+    }
+    return Shapes.residual(describe(), present(conv1, bn1, conv2, bn2), skip, in, "the main branch", false);
+  }
+
+  @Override public String describe() { return "residual block '" + name + "'"; }
+
+  private static List<Layer> present(Layer... layers) {
+    List<Layer> l = new ArrayList<>();
+    for (Layer x : layers) if (x != null) l.add(x);
+    return l;
+  }
 }

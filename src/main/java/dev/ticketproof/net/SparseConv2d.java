@@ -124,4 +124,15 @@ public record SparseConv2d(String name, int outChannels, int inChannels, int ker
 
   /** Output spatial size for an input of size {@code in} along width. */
   public int outWidth(int in) { return (in + 2 * padding - kernelWidth) / stride + 1; }
+
+  @Override
+  public int[] outShape(int[] in) {
+    return Shapes.conv(describe(), inChannels, outChannels, kernelHeight, kernelWidth, stride, padding, in);
+  }
+
+  @Override
+  public String describe() {
+    return "sparse conv '" + name + "' (" + inChannels + "->" + outChannels + ", " + kernelHeight + "x" + kernelWidth
+        + ", stride " + stride + ", padding " + padding + ", " + nonZeros() + " kept)";
+  }
 }

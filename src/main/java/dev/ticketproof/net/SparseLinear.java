@@ -86,4 +86,11 @@ public record SparseLinear(String name, int outFeatures, int inFeatures, int[] r
 
   /** The number of kept weights. */
   public int nonZeros() { return values.length; }
+
+  @Override public int[] outShape(int[] in) { return Shapes.linear(describe(), inFeatures, outFeatures, in); }
+
+  @Override
+  public String describe() {
+    return "sparse linear '" + name + "' (" + inFeatures + "->" + outFeatures + ", " + nonZeros() + " kept)";
+  }
 }
