@@ -2,7 +2,6 @@ package dev.ticketproof.kernel;
 
 import dev.ticketproof.limits.Budget;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,7 +22,8 @@ import java.util.zip.ZipFile;
  *
  * <p>Reading is bounded: {@code header.json} may hold at most {@link #MAX_HEADER_BYTES} and is parsed as strict
  * JSON ({@link HeaderJson}: one flat object, no duplicate keys, integers where integers are expected);
- * {@code mask.bin} and the kept indices it declares are claimed from a {@link Budget} before they are allocated;
+ * {@code mask.bin} is decoded as it is inflated (never held whole): its declared size must be within the
+ * {@link Budget}'s limit, and the kept indices it declares are claimed from the budget before they are allocated;
  * entries are inflated only up to the size they declare.
  */
 public final class TicketFile {
@@ -54,35 +54,35 @@ public final class TicketFile {
    */
   public static TicketCertificate read(Path path) throws IOException, Unreadable {
     if (!Files.isReadable(path)) throw new IOException(path + ": no such readable file");
-    byte[] header = null;
-    byte[] mask = null;
     Budget budget = budget(path);
     try (ZipFile zip = new ZipFile(path.toFile())) {
-      ZipEntry h = zip.getEntry("header.json");
-      ZipEntry m = zip.getEntry("mask.bin");
-      if (h != null) {
-        header = readEntry(zip, h, path, new Budget(path.toString(), MAX_HEADER_BYTES, TicketFile::tooLarge));
+      ZipEntry he = zip.getEntry("header.json");
+      ZipEntry me = zip.getEntry("mask.bin");
+      byte[] header = null;
+      if (he != null) {
+        header = readEntry(zip, he, path, new Budget(path.toString(), MAX_HEADER_BYTES, TicketFile::tooLarge));
       }
-      if (m != null) mask = readEntry(zip, m, path, budget);
+      if (me != null) {
+        // mask.bin is streamed, never held: its declared size must be within the limit, its decoded indices are
+        // claimed from the budget
+        if (me.getSize() < 0) throw new IOException("entry mask.bin has no declared size");
+        budget(path).reserve(me.getSize(), "entry mask.bin");
+      }
+      if (header == null || me == null) {
+        throw new Unreadable(path + ": ticket archive lacks " + (header == null ? "header.json" : "mask.bin")
+            + " (truncated or not a .tpz file)", null);
+      }
+      TicketCertificate.Header h;
+      try {
+        h = parseHeader(HeaderJson.parse(new String(header, StandardCharsets.UTF_8)));
+      } catch (RuntimeException e) {
+        throw new Unreadable(path + ": malformed header.json (" + e.getMessage() + ")", e);
+      }
+      return decodeMask(h, zip, me, path, budget);
     } catch (TooLargeError e) {
       throw new TooLarge(e.getMessage());
     } catch (IOException | IllegalArgumentException e) {
       throw new Unreadable(path + ": not a readable ticket archive (" + e.getMessage() + ")", e);
-    }
-    if (header == null || mask == null) {
-      throw new Unreadable(path + ": ticket archive lacks " + (header == null ? "header.json" : "mask.bin")
-          + " (truncated or not a .tpz file)", null);
-    }
-    TicketCertificate.Header h;
-    try {
-      h = parseHeader(HeaderJson.parse(new String(header, StandardCharsets.UTF_8)));
-    } catch (RuntimeException e) {
-      throw new Unreadable(path + ": malformed header.json (" + e.getMessage() + ")", e);
-    }
-    try {
-      return decodeMask(h, mask, path, budget);
-    } catch (TooLargeError e) {
-      throw new TooLarge(e.getMessage());
     }
   }
 
@@ -237,16 +237,20 @@ public final class TicketFile {
     }
   }
 
-  /** Decodes {@code mask.bin}; every count is at most the bytes left and is claimed from the budget first. */
-  private static TicketCertificate decodeMask(TicketCertificate.Header h, byte[] data, Path path, Budget budget)
-      throws Unreadable {
-    try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(data))) {
-      int layers = (int) readVarint(in, Math.min(1 << 20, data.length));
+  /**
+   * Decodes {@code mask.bin} as it is inflated; every count is at most the declared bytes left and is claimed from
+   * the budget first.
+   */
+  private static TicketCertificate decodeMask(TicketCertificate.Header h, ZipFile zip, ZipEntry e, Path path,
+      Budget budget) throws Unreadable {
+    long size = e.getSize();
+    try (Bounded in = new Bounded(zip.getInputStream(e), size)) {
+      int layers = (int) readVarint(in, Math.min(1 << 20, in.left));
       budget.reserve(Budget.bytes(layers, 32), "mask.bin (" + layers + " layers)");
       long[][] w = new long[layers][];
       int[][] b = new int[layers][];
       for (int k = 0; k < layers; k++) {
-        int n = (int) readVarint(in, in.available());
+        int n = (int) readVarint(in, Math.min(Integer.MAX_VALUE - 16, in.left));
         budget.reserve(Budget.bytes(n, Long.BYTES), "mask.bin (layer " + k + ": " + n + " kept weights)");
         w[k] = new long[n];
         long prev = -1;
@@ -254,7 +258,7 @@ public final class TicketFile {
           prev = prev + 1 + readVarint(in, Long.MAX_VALUE / 2);
           w[k][q] = prev;
         }
-        int m = (int) readVarint(in, in.available());
+        int m = (int) readVarint(in, Math.min(Integer.MAX_VALUE - 16, in.left));
         budget.reserve(Budget.bytes(m, Integer.BYTES), "mask.bin (layer " + k + ": " + m + " kept biases)");
         b[k] = new int[m];
         prev = -1;
@@ -264,12 +268,43 @@ public final class TicketFile {
           b[k][q] = (int) prev;
         }
       }
-      if (in.available() > 0) throw new IOException(in.available() + " trailing bytes");
+      if (in.left > 0) throw new IOException(in.left + " trailing bytes");
+      if (in.in.read() != -1) throw new IOException("entry mask.bin has not the " + size + " bytes it declares");
       return new TicketCertificate(h, w, b);
-    } catch (IOException e) {
-      throw new Unreadable(path + ": damaged mask.bin (" + (e instanceof EOFException ? "truncated" : e.getMessage())
-          + ")", e);
+    } catch (IOException x) {
+      throw new Unreadable(path + ": damaged mask.bin (" + (x instanceof EOFException ? "truncated" : x.getMessage())
+          + ")", x);
     }
+  }
+
+  /** The first {@code left} bytes of a stream, through a buffer; reading past them is the end of the stream. */
+  private static final class Bounded extends InputStream {
+    final InputStream in;
+    long left;
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+    private int end;
+
+    Bounded(InputStream in, long left) {
+      this.in = in;
+      this.left = left;
+    }
+
+    @Override public int read() throws IOException {
+      if (left <= 0) return -1;
+      if (pos == end) {
+        end = in.read(buf, 0, (int) Math.min(buf.length, left));
+        pos = 0;
+        if (end <= 0) {
+          end = 0;
+          return -1;
+        }
+      }
+      left--;
+      return buf[pos++] & 0xFF;
+    }
+
+    @Override public void close() throws IOException { in.close(); }
   }
 
   private static long readVarint(InputStream in, long max) throws IOException {
