@@ -24,11 +24,14 @@ import java.util.stream.IntStream;
  *   <li>A layer reading a univariate layer: instance (i, t) contributes
  *       \( g(x) = \sum_S w \phi(w_1 x) - K x - \phi_0 \sum_S w \), i.e. (P - K) x for x &gt;= 0 and
  *       (N - K) x for x &lt; 0 plus phi's remainder, relaxed per position over the range of x; in 2L layers plus
- *       \( \sum_S |w w_1| L_\phi |\delta_i| \).</li>
+ *       \( \sum_S |w w_1| L_\phi |\delta_i| \); for twice differentiable phi also g itself over a grid
+ *       ({@link Pass#gridRelax}), whichever is narrower.</li>
  *   <li>Through phi: \( \phi(z + \Delta z) - \phi(z) = s \Delta z \) with s in the range of phi' over the hull
  *       of both pre-activations ({@link PhiBounds#slopes}); so \( \delta = s_0 \Delta z \pm
  *       \frac{s_+ - s_-}{2} |\Delta z| \); for ReLU also \( \delta \in [0, (h + \Delta h)^+] \) when the
- *       target is inactive (h &lt;= 0), whichever is smaller (for ReLU and LeakyReLU: the exact range of the difference).</li>
+ *       target is inactive (h &lt;= 0), whichever is smaller (for ReLU and LeakyReLU: the exact range of the difference).
+ *       For twice differentiable phi, the copies of one channel read by one tap share the slope phi'(z) of their
+ *       target: their pre-activation differences are summed first ({@link Pass#sharedSlope}).</li>
  *   <li>Residual blocks add the branch's and the skip's forms before phi; pooling averages forms; the target layers
  *       kept after the constructed prefix propagate the difference with their own weights.</li>
  * </ul>
@@ -47,7 +50,8 @@ public final class DifferentialBound {
   /** Hand mutations for the mutation-kill properties (never set outside tests). */
   enum Mutation {
     NONE, DROP_INSTANCE_ERROR, HALVE_COPY_ERROR, SKIP_BLOCK, DROP_SKIP_ERROR, CONV1_TIMES_0_01, DROP_BIAS_ERROR,
-    DROP_SLOPE_UNCERTAINTY, DROP_REMAINDER
+    DROP_SLOPE_UNCERTAINTY, DROP_REMAINDER, DROP_SHARED_SLOPE_UNCERTAINTY, DROP_SECOND_ORDER, DROP_GRID_INTERIOR,
+    TARGET_GRID_ENDS_ONLY
   }
 
   static volatile Mutation mutation = Mutation.NONE;
@@ -81,6 +85,12 @@ public final class DifferentialBound {
     double[] constErr;
     /** Univariate layers: the univariate weight of every unit, and the input's difference map. */
     double[] w1;
+    /**
+     * After phi, for twice differentiable phi: the pre-activation target and differences (for the shared slope of
+     * the copies of a channel, {@link Pass#sharedSlope}); null otherwise.
+     */
+    FormMap preTarget;
+    FormMap preDiff;
   }
 
   private static final class Pass {
@@ -367,6 +377,8 @@ public final class DifferentialBound {
       double[] dScale = new double[dOut.c.length];
       double[] tSp = tIn.spreads();
       double[] dSp = in.diff == null ? null : in.diff.spreads();
+      PreSpreads pre = in.preDiff == null || uni ? null
+          : new PreSpreads(in.preTarget.spreads(), in.preDiff.spreads());
       long[] kw = cert.keptWeights()[c.id()];
       long perUnit = c.size() / lout.units();
       int[] starts = new int[lout.units() + 1];
@@ -401,7 +413,7 @@ public final class DifferentialBound {
         if (uni) {
           univariateUnit(c, in, o, j, k, dOut, dScale, tSp, dSp);
         } else {
-          copiesUnit(c, in, o, j, k, dOut, dScale, tSp, dSp);
+          copiesUnit(c, in, o, j, k, dOut, dScale, tSp, dSp, pre);
         }
         if (scaleConv1 != 1) {
           for (int q = 0; q < dOut.positions(); q++) {
@@ -475,7 +487,7 @@ public final class DifferentialBound {
 
     /** A unit reading copies: instance errors times the target's inputs plus kept weights times differences. */
     void copiesUnit(SourceNetwork.Conv c, State in, int o, int j, Kept k, FormMap dOut, double[] dScale,
-        double[] tSp, double[] dSp) {
+        double[] tSp, double[] dSp, PreSpreads pre) {
       TargetPlan.Affine a = c.target();
       int taps = a.kh() * a.kw();
       int per = a.in() * taps;
@@ -483,6 +495,7 @@ public final class DifferentialBound {
       double[] abs = new double[per];
       boolean[] touched = new boolean[per];
       double lambdaFactor = mutation == Mutation.HALVE_COPY_ERROR ? 0.5 : 1;
+      int[] count = new int[per];
       for (int q = 0; q < k.n; q++) {
         int u = k.unit[q];
         if (in.layout.isConstant(u)) continue;
@@ -491,9 +504,27 @@ public final class DifferentialBound {
         sum[g] += k.w[q];
         abs[g] += Math.abs(k.w[q]);
         touched[g] = true;
+        count[g]++;
+        if (in.preDiff != null) continue;
         int t = k.tap[q];
         addTap(in.diff, dSp, u, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.padding(),
             lambdaFactor * k.w[q], 0);
+      }
+      if (in.preDiff != null) {
+        int[][] members = new int[per][];
+        for (int g = 0; g < per; g++) members[g] = new int[count[g]];
+        int[] fill = new int[per];
+        for (int q = 0; q < k.n; q++) {
+          int u = k.unit[q];
+          if (in.layout.isConstant(u)) continue;
+          int g = in.layout.channel(u) * taps + k.tap[q];
+          members[g][fill[g]++] = q;
+        }
+        for (int g = 0; g < per; g++) {
+          if (count[g] > 0) {
+            sharedSlope(a, in, o, g / taps, g % taps, k, members[g], lambdaFactor, dOut, dScale, dSp, pre);
+          }
+        }
       }
       if (mutation != Mutation.DROP_INSTANCE_ERROR) {
         for (int g = 0; g < per; g++) {
@@ -507,6 +538,103 @@ public final class DifferentialBound {
         }
       }
       addBias(a, biasTaps(a, in, k, j, false), in.target, dOut, dScale, o);
+    }
+
+    /** Spreads of a state's pre-activation maps. */
+    record PreSpreads(double[] target, double[] diff) {}
+
+    /**
+     * The copies S of channel i read through tap t by output unit o, for twice differentiable phi: all share the
+     * target's pre-activation z = x_i(p + t), so with phi(z + Delta_u) - phi(z) = phi'(z) Delta_u + e_u,
+     * \( \sum_S w_u \delta_u = \sigma F + \sum_S w_u e_u \) with \( F = \sum_S w_u \Delta_u \) (pre-activation
+     * differences, whose signs cancel), sigma = phi'(z) in the range [s-, s+] of phi' over z's range, and
+     * \( |e_u| \le |\Delta_u| \min(S_+ - S_-, \tfrac12 M_2 |\Delta_u|) \) (Taylor: e_u = phi''(xi) Delta_u^2 / 2;
+     * and e_u = (s - phi'(z)) Delta_u with s, phi'(z) in the range [S-, S+] of phi' over the hull of z and
+     * z + Delta_u). So the group adds s0 F with radius half |F| + sum |w_u| |e_u|. Per position, the smaller of
+     * this and the sum of the copies' own differences after phi is taken.
+     */
+    void sharedSlope(TargetPlan.Affine a, State in, int o, int i, int tap, Kept k, int[] members, double factor,
+        FormMap dOut, double[] dScale, double[] dSp, PreSpreads pre) {
+      FormMap tp = in.preTarget;
+      FormMap dp = in.preDiff;
+      FormMap post = in.diff;
+      double m2 = pb.curvature();
+      FormMap f = new FormMap(1, 1, 1, dp.stride, dp.pad, dp.rh, dp.rw, dp.cin, dp.absolute, dp.coef != null);
+      FormMap gsum = new FormMap(1, 1, 1, dp.stride, dp.pad, dp.rh, dp.rw, dp.cin, dp.absolute, dp.coef != null);
+      double[] fSp = new double[1];
+      double[] gSp = new double[1];
+      int ta = tap / a.kw();
+      int tb = tap % a.kw();
+      boolean sym = dOut.coef != null;
+      for (int y = 0; y < dOut.h; y++) {
+        int iy = y * a.stride() - a.padding() + ta;
+        if (iy < 0 || iy >= tp.h) continue;
+        for (int x = 0; x < dOut.w; x++) {
+          int ix = x * a.stride() - a.padding() + tb;
+          if (ix < 0 || ix >= tp.w) continue;
+          int pos = iy * tp.w + ix;
+          int mt = tp.at(i, pos);
+          double zl = FormMap.lo(tp.c[mt], pre.target()[mt]);
+          double zh = FormMap.hi(tp.c[mt], pre.target()[mt]);
+          double[] sl = pb.slopes(zl, zh);
+          double s0 = sl[0] + (sl[1] - sl[0]) / 2;
+          double half = Math.nextUp(Math.max(sl[1] - s0, s0 - sl[0]));
+          java.util.Arrays.fill(f.c, 0);
+          java.util.Arrays.fill(f.r, 0);
+          java.util.Arrays.fill(gsum.c, 0);
+          java.util.Arrays.fill(gsum.r, 0);
+          if (f.coef != null) {
+            java.util.Arrays.fill(f.coef, 0);
+            java.util.Arrays.fill(gsum.coef, 0);
+          }
+          double fScale = 0;
+          double gScale = 0;
+          double e = 0;
+          for (int q : members) {
+            int u = k.unit[q];
+            double w = factor * k.w[q];
+            double aw = Math.abs(w);
+            int m = dp.at(u, pos);
+            double dAbs = FormMap.abs(dp.c[m], pre.diff()[m]);
+            fScale += aw * dAbs;
+            gScale += aw * FormMap.abs(post.c[m], dSp[m]);
+            accumulate(dp, m, f, w);
+            accumulate(post, m, gsum, w);
+            double dl = FormMap.lo(dp.c[m], pre.diff()[m]);
+            double dh = FormMap.hi(dp.c[m], pre.diff()[m]);
+            double[] hs = pb.slopes(Math.min(zl, Math.nextDown(zl + dl)), Math.max(zh, Math.nextUp(zh + dh)));
+            if (mutation != Mutation.DROP_SECOND_ORDER) e += aw * dAbs * Math.min(hs[1] - hs[0], 0.5 * m2 * dAbs);
+          }
+          f.r[0] = Rounding.up(f.r[0] + 2 * Rounding.REL * fScale);
+          gsum.r[0] = Rounding.up(gsum.r[0] + 2 * Rounding.REL * gScale);
+          fSp[0] = f.spread(0);
+          gSp[0] = gsum.spread(0);
+          double fAbs = FormMap.abs(f.c[0], fSp[0]);
+          double extra = Rounding.up(half * fAbs + Rounding.up(e) * (1 + 2 * Rounding.REL));
+          if (mutation == Mutation.DROP_SHARED_SLOPE_UNCERTAINTY) extra = 0;
+          double viaShared = Math.abs(s0) * fAbs + extra;
+          double viaCopies = FormMap.abs(gsum.c[0], gSp[0]);
+          int n = dOut.at(o, y * dOut.w + x);
+          int offY = dp.originY(iy) - dOut.originY(y);
+          int offX = dp.originX(ix) - dOut.originX(x);
+          if (viaShared < viaCopies) {
+            add(f, fSp, 0, dOut, dScale, n, offY, offX, s0, Math.abs(s0), 0, sym);
+            dOut.r[n] += extra;
+          } else {
+            add(gsum, gSp, 0, dOut, dScale, n, offY, offX, 1, 1, 0, sym);
+          }
+        }
+      }
+    }
+
+    /** acc += w m[n] (centre, radius times |w|, coefficients); the caller accounts for the rounding. */
+    static void accumulate(FormMap m, int n, FormMap acc, double w) {
+      acc.c[0] += w * m.c[n];
+      acc.r[0] += Math.abs(w) * m.r[n];
+      if (m.coef != null && acc.coef != null) {
+        int base = n * m.size();
+        for (int z = 0; z < acc.coef.length; z++) acc.coef[z] += w * m.coef[base + z];
+      }
     }
 
     /** A unit reading a univariate layer: per instance, the piecewise-linear relaxation of g at every position. */
@@ -548,8 +676,10 @@ public final class DifferentialBound {
         members[g][fill[g]++] = q;
       }
       boolean smooth = phi.remainderConstant() != 0;
+      boolean twice = !Double.isNaN(pb.curvature());
       FormMap t = in.target;
       FormMap dIn = in.diff;
+      double[][] memo = new double[per][];
       for (int g = 0; g < per; g++) {
         double kval = a.kernel()[j * per + g];
         if (kval == 0 && !touched[g]) continue;
@@ -574,16 +704,30 @@ public final class DifferentialBound {
             double hi = FormMap.hi(t.c[m], tSp[m]);
             double xMax = Math.max(Math.abs(lo), Math.abs(hi));
             double extra = slopeErr * xMax;
-            if (mutation != Mutation.DROP_INSTANCE_ERROR) {
+            double[] grid = null;
+            if (twice && mutation != Mutation.DROP_INSTANCE_ERROR && mutation != Mutation.DROP_REMAINDER) {
+              if (memo[g] != null && memo[g][3] == lo && memo[g][4] == hi) {
+                grid = memo[g];
+              } else {
+                grid = gridRelax(members[g], k, in.w1, kval, lo, hi);
+                memo[g] = grid;
+              }
+              double[] rel = PhiBounds.piecewise(lo, hi, dN, dP);
+              double termwise = (rel[2] - rel[1]) / 2 + remainderSum(members[g], k, in.w1, xMax);
+              if (!((grid[2] - grid[1]) / 2 < termwise)) grid = null;
+            }
+            if (grid != null) {
+              add(t, tSp, m, dOut, dScale, n, offY, offX, grid[0], Math.abs(grid[0]), 0, dOut.coef != null);
+              dOut.c[n] += (grid[1] + grid[2]) / 2;
+              extra = (grid[2] - grid[1]) / 2 + Rounding.REL * (Math.abs(grid[1]) + Math.abs(grid[2]));
+            } else if (mutation != Mutation.DROP_INSTANCE_ERROR) {
               double[] rel = PhiBounds.piecewise(lo, hi, dN, dP);
               add(t, tSp, m, dOut, dScale, n, offY, offX, rel[0], Math.abs(rel[0]), 0, dOut.coef != null);
               dOut.c[n] += (rel[1] + rel[2]) / 2;
               extra += (rel[2] - rel[1]) / 2 + Rounding.REL * (Math.abs(rel[1]) + Math.abs(rel[2]));
             }
-            if (smooth && mutation != Mutation.DROP_REMAINDER) {
-              double rem = 0;
-              for (int q : members[g]) rem += Math.abs(k.w[q]) * remainder(Math.abs(in.w1[k.unit[q]]) * xMax);
-              extra += rem;
+            if (grid == null && smooth && mutation != Mutation.DROP_REMAINDER) {
+              extra += remainderSum(members[g], k, in.w1, xMax);
             }
             if (dIn != null) {
               int md = dIn.at(i, iy * t.w + ix);
@@ -594,6 +738,66 @@ public final class DifferentialBound {
         }
       }
       addBias(a, biasTaps(a, in, k, j, true), t, dOut, dScale, o);
+    }
+
+    /** sum over the members of |w| R(|w_1| xMax): the remainders of phi's local model, bounded term by term. */
+    double remainderSum(int[] members, Kept k, double[] w1, double xMax) {
+      double rem = 0;
+      for (int q : members) rem += Math.abs(k.w[q]) * remainder(Math.abs(w1[k.unit[q]]) * xMax);
+      return rem;
+    }
+
+    /** Subintervals of the validated range bound of {@link #gridRelax}. */
+    static final int GRID = 16;
+
+    /**
+     * {alpha, lo, hi, xl, xh} with lo &lt;= g(x) - alpha x &lt;= hi for every x in [xl, xh], where
+     * \( g(x) = \sum_S w \phi(w_1 x) - K x - \phi_0 \sum_S w \) (twice differentiable phi): alpha is the chord
+     * slope of g, h = g - alpha x is evaluated at the ends of {@link #GRID} subintervals, and on a subinterval of
+     * width delta h lies within its linear interpolant plus or minus \( C \delta^2 / 8 \) with
+     * \( C = M_2 \sum_S |w| w_1^2 \ge |h''| \); every evaluation is widened by its rounding.
+     */
+    double[] gridRelax(int[] members, Kept k, double[] w1, double kval, double xl, double xh) {
+      double m2 = pb.curvature();
+      double xMax = Math.max(Math.abs(xl), Math.abs(xh));
+      double c2 = 0;
+      double wSum = 0;
+      double mag = 0;
+      for (int q : members) {
+        double w = k.w[q];
+        double v = w1[k.unit[q]];
+        c2 += Math.abs(w) * v * v;
+        wSum += w;
+        mag += Math.abs(w) * (1 + Math.abs(phi.phi0()) + lip * Math.abs(v) * xMax);
+      }
+      c2 = Rounding.up(Rounding.up(c2) * m2);
+      double gl = gAt(members, k, w1, kval, wSum, xl);
+      double gh = gAt(members, k, w1, kval, wSum, xh);
+      double alpha = xh > xl ? (gh - gl) / (xh - xl) : 0;
+      mag += (Math.abs(kval) + Math.abs(alpha)) * xMax + Math.abs(phi.phi0() * wSum);
+      int steps = xh > xl && mutation != Mutation.DROP_GRID_INTERIOR ? GRID : 1;
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      double widest = 0;
+      double prev = xl;
+      for (int s = 0; s <= steps; s++) {
+        double x = s == steps ? xh : xl + (xh - xl) * s / steps;
+        double h = (s == 0 ? gl : s == steps ? gh : gAt(members, k, w1, kval, wSum, x)) - alpha * x;
+        lo = Math.min(lo, h);
+        hi = Math.max(hi, h);
+        widest = Math.max(widest, Rounding.up(x - prev));
+        prev = x;
+      }
+      double bulge = mutation == Mutation.DROP_GRID_INTERIOR ? 0 : Rounding.up(c2 * widest * widest / 8);
+      double slack = Rounding.up(8 * Rounding.REL * mag);
+      return new double[] {alpha, lo - bulge - slack, hi + bulge + slack, xl, xh};
+    }
+
+    /** g(x) of {@link #gridRelax}, in floating point. */
+    double gAt(int[] members, Kept k, double[] w1, double kval, double wSum, double x) {
+      double v = 0;
+      for (int q : members) v += k.w[q] * phi.value(w1[k.unit[q]] * x);
+      return v - kval * x - phi.phi0() * wSum;
     }
 
     /** Bound on |phi(t) - phi(0) - m t| for |t| &lt;= arg (the kernel's local model of phi). */
@@ -662,6 +866,10 @@ public final class DifferentialBound {
       });
       finish(dOut, dScale);
       s.diff = dOut;
+      if (!Double.isNaN(pb.curvature())) {
+        s.preTarget = t;
+        s.preDiff = d;
+      }
       if (pre.constVal != null) {
         s.constVal = new double[pre.constVal.length];
         s.constErr = new double[pre.constVal.length];

@@ -75,6 +75,21 @@ final class PhiBounds {
     return new double[] {Math.max(0, lo - Rounding.evalSlack(lo)), hi + Rounding.evalSlack(hi)};
   }
 
+  /**
+   * A bound on |phi''| over the reals when phi is twice continuously differentiable, else NaN: tanh
+   * 4 / (3 sqrt 3) = 0.76980... (tanh'' = -2u(1 - u^2) with u = tanh t, largest at u^2 = 1/3), sigmoid
+   * sqrt 3 / 18 = 0.096225... (sigma'' = s(1 - s^2)/4 with s = 1 - 2 sigma, largest at s^2 = 1/3), softplus 1/4
+   * (its phi'' is sigma(1 - sigma)); each rounded up to a decimal above.
+   */
+  double curvature() {
+    return switch (base) {
+      case "tanh" -> 0.7699;
+      case "sigmoid" -> 0.0963;
+      case "softplus" -> 0.25;
+      default -> Double.NaN;
+    };
+  }
+
   private double[] lipschitzSlopes() {
     double l = phi.lipschitz();
     return new double[] {-l, l};
@@ -82,11 +97,12 @@ final class PhiBounds {
 
   /**
    * {alpha, g-, g+} with g- &lt;= phi(t) - alpha t &lt;= g+ on [a, b]. Piecewise-linear phi: exact slope on one
-   * side of 0, else the chord, with g evaluated at a, 0, b (g is piecewise linear). Tanh, sigmoid, softplus,
-   * ELU with alpha &lt;= 1: alpha = min(phi'(a), phi'(b)), the minimum of phi' on [a, b] (phi' is unimodal or
-   * increasing), so g is non-decreasing and its range is [g(a), g(b)]; the rounding of alpha (relative 2^-30 at
-   * most) can break monotonicity by at most 2^-30 |alpha| (b - a), which is added. Others: alpha = 0 and phi's
-   * image.
+   * side of 0, else the chord, with g evaluated at a, 0, b (g is piecewise linear). Tanh, sigmoid, softplus
+   * (twice differentiable, {@link #curvature}): alpha is the chord slope and g's range comes from
+   * {@link #gridRange}. ELU with alpha &lt;= 1 (and the others above when a = b): alpha = min(phi'(a), phi'(b)), the
+   * minimum of phi' on [a, b] (phi' is unimodal or increasing), so g is non-decreasing and its range is
+   * [g(a), g(b)]; the rounding of alpha (relative 2^-30 at most) can break monotonicity by at most
+   * 2^-30 |alpha| (b - a), which is added. Others: alpha = 0 and phi's image.
    */
   double[] relax(double a, double b) {
     if (piecewiseLinear()) {
@@ -101,6 +117,7 @@ final class PhiBounds {
       double[] im = phi.image(a, b);
       return new double[] {0, im[0], im[1]};
     }
+    if (!Double.isNaN(curvature()) && b > a) return gridRange(a, b, (phi.value(b) - phi.value(a)) / (b - a));
     double alpha = Math.min(phi.derivative(a), phi.derivative(b));
     double ga = phi.value(a) - alpha * a;
     double gb = phi.value(b) - alpha * b;
@@ -108,6 +125,36 @@ final class PhiBounds {
         + Rounding.evalSlack(Math.abs(phi.value(b)) + Math.abs(alpha * b))
         + Rounding.REL * Math.abs(alpha) * (b - a);
     return new double[] {alpha, Math.min(ga, gb) - slack, Math.max(ga, gb) + slack};
+  }
+
+  /** Subintervals of {@link #gridRange}. */
+  static final int GRID = 64;
+
+  /**
+   * {alpha, lo, hi} with lo &lt;= phi(t) - alpha t &lt;= hi on [a, b], for twice differentiable phi: g = phi - alpha t
+   * at the ends of {@link #GRID} subintervals, widened by the interpolation error M_2 delta^2 / 8 and rounding.
+   */
+  double[] gridRange(double a, double b, double alpha) {
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    double widest = 0;
+    double prev = a;
+    boolean endsOnly = DifferentialBound.mutation == DifferentialBound.Mutation.TARGET_GRID_ENDS_ONLY;
+    int steps = endsOnly ? 1 : GRID;
+    for (int s = 0; s <= steps; s++) {
+      double t = s == steps ? b : a + (b - a) * s / steps;
+      double g = phi.value(t) - alpha * t;
+      lo = Math.min(lo, g);
+      hi = Math.max(hi, g);
+      widest = Math.max(widest, Rounding.up(t - prev));
+      prev = t;
+    }
+    // phi is monotone, so |phi(t)| <= max(|phi(a)|, |phi(b)|) on [a, b]
+    double mag = 1 + Math.abs(phi.value(a)) + Math.abs(phi.value(b))
+        + Math.abs(alpha) * Math.max(Math.abs(a), Math.abs(b));
+    double bulge = endsOnly ? 0 : Rounding.up(curvature() * widest * widest / 8);
+    double slack = bulge + 4 * Rounding.REL * mag + Rounding.evalSlack(mag);
+    return new double[] {alpha, lo - slack, hi + slack};
   }
 
   /**
