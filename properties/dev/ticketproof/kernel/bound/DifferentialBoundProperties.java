@@ -310,7 +310,7 @@ class DifferentialBoundProperties {
       double lambda = 0.1 + 0.9 * rng.nextDouble();
       SourceNetwork.Construction cons = seed % 2 == 0 ? SourceNetwork.Construction.TWO_L
           : SourceNetwork.Construction.L_PLUS_1;
-      SourceNetwork.Params p = new SourceNetwork.Params(cons, rho, SourceNetwork.defaultRho1(phi, rho, -1), lambda,
+      SourceNetwork.Params p = new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, -1), lambda,
           seed, null, -1, 1);
       TicketBuilder.Result res = RandomTargets.build(net, phi, p, eps, 1);
       SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, KernelActivation.of(phi.name())), p);
