@@ -238,10 +238,6 @@ final class Cli {
         cert.header().seed(), done -> { if (bar != null) bar.searched(done, budget); });
   }
 
-  static void checkSearch(Integer search) {
-    if (search != null && search < 0) throw new UsageError("--search must be >= 0, got " + search);
-  }
-
   /**
    * Adds {@code lowerBound}, {@code boundRatio} (certified / lower), {@code searchEvaluations} and
    * {@code searchSeconds}; NaN figures when there was no search.

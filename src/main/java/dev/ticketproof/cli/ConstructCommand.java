@@ -37,12 +37,9 @@ public final class ConstructCommand implements Callable<Integer> {
   @Option(names = "--target", required = true, description = "builtin:NAME or a PyTorch .pt / NumPy .npz file.")
   String target;
 
-  @Option(names = "--arch", description = "Architecture spec for a file target: a preset name or a JSON file.")
-  String arch;
+  @CommandLine.Mixin ArchOption arch;
 
-  @Option(names = "--input-shape", paramLabel = "C,H,W", split = ",",
-      description = "Per-example input shape of a file target, when the architecture cannot infer it.")
-  int[] inputShape;
+  @CommandLine.Mixin InputShapeOption inputShape;
 
   @Option(names = "--activation", defaultValue = Tickets.DEFAULT_ACTIVATION, description = "Activation (default: ${DEFAULT-VALUE}).")
   String activation;
@@ -112,16 +109,9 @@ public final class ConstructCommand implements Callable<Integer> {
           + "(default: ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--search", paramLabel = "N",
-      description = "Evaluations of the adversarial search for lowerBound, the --samples points included (0: the "
-          + "samples only; default: scaled to the network's cost, see docs/bounds.md).")
-  Integer search;
+  @CommandLine.Mixin SearchOption search;
 
-  @Option(names = "--data", description = "Also measure on these inputs: a .npy array [N, ...] (e.g. test images).")
-  Path data;
-
-  @Option(names = "--labels", description = "Labels [N] for --data: report target and ticket accuracy.")
-  Path labels;
+  @CommandLine.Mixin DataOptions data;
 
   @Option(names = "--around", description = "Certify over l-infinity balls around these points (a .npy array"
       + " [N, ...] of inputs), clipped to the input box, instead of the whole box; needs --radius.")
@@ -164,14 +154,14 @@ public final class ConstructCommand implements Callable<Integer> {
 
   /** The files this command reads (an output must not be one of them). */
   private Path[] inputs() {
-    return new Path[] {target.startsWith("builtin:") ? null : Path.of(target), data, labels,
-        arch == null || dev.ticketproof.targets.Presets.isPreset(arch) ? null : Path.of(arch)};
+    return new Path[] {target.startsWith("builtin:") ? null : Path.of(target), data.inputs, data.labels,
+        arch.file()};
   }
 
   @Override
   public Integer call() {
     Activation phi = TargetOptions.activation(activation);
-    Network net = TargetOptions.load(target, arch, phi, inputShape);
+    Network net = TargetOptions.load(target, arch.spec, phi, inputShape.value);
     SourceNetwork.Construction cons = SourceNetwork.Construction.parse(construction);
     SubsetSum.Mode solver = SubsetSum.Mode.ofCliName(mode);
     Integer fixedRho = null;
@@ -212,11 +202,11 @@ public final class ConstructCommand implements Callable<Integer> {
     if (fixedRho != null) widest = Math.min(widest, Math.max(rho1 != null ? rho1 : 2 * fixedRho, fixedRho));
     if (eps != null) Cli.checkResolvable("--eps", eps, widest);
     Cli.checkSamples(Math.max(16, samples), net);
-    Cli.checkMeasurement(net, widest, samples + (data != null ? 1 : 0));
+    Cli.checkMeasurement(net, widest, samples + (data.inputs != null ? 1 : 0));
     int th = Cli.threads(threads);
-    Cli.checkSearch(search);
+    search.get();
     if (out != null) SafeOutput.check(out, "--out", inputs());
-    Cli.DataSet dataSet = Cli.data(net, data, labels);
+    Cli.DataSet dataSet = data.load(net);
     TargetPlan plan = TargetPlan.of(net, phi);
     double[][] points = Cli.around(net, around, radius, lo, hi);
     Tickets.Builder builder = Tickets.of(net, phi).construction(cons).outputRel(outputRel).delta(delta).seed(seed)
@@ -239,7 +229,7 @@ public final class ConstructCommand implements Callable<Integer> {
       long searchStart = System.nanoTime();
       TicketBuilder.Result built = ticket.result();
       lb = built.report().verdict().isHolds() ? Cli.lowerBound(built.certificate(), net, points, samples,
-          search, bar) : null;
+          search.n, bar) : null;
       searchSeconds = (System.nanoTime() - searchStart) / 1e9;
     }
     TicketBuilder.Result res = ticket.result();
@@ -266,7 +256,7 @@ public final class ConstructCommand implements Callable<Integer> {
       dev.ticketproof.measure.DataCheck d = dev.ticketproof.measure.DataCheck.of(
           dev.ticketproof.measure.Evaluator.ofTarget(res.source().plan()),
           dev.ticketproof.measure.Evaluator.ofTicket(res.source(), res.certificate()), dataSet.inputs(),
-          labels == null ? null : dataSet.labels());
+          data.labels == null ? null : dataSet.labels());
       d.addTo(o, dev.ticketproof.measure.DataCheck.inBox(dataSet.inputs(), lo, hi));
       if (o.has("dataMaxError") && o.has("dataMaxTargetOutput")) {
         double dataRel = relative(o.get("dataMaxError").getAsDouble(), o.get("dataMaxTargetOutput").getAsDouble());

@@ -48,10 +48,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @CommandLine.Mixin FormatOption format;
 
-  @Option(names = "--search", paramLabel = "N",
-      description = "Evaluations of the adversarial search for each row's lowerBound (default: scaled to the "
-          + "network's cost, as in construct).")
-  Integer search;
+  @CommandLine.Mixin SearchOption search;
 
   @Option(names = "--full", description = "Also the ResNet-20-sized sigmoid digits net at the default settings "
       + "(takes minutes).")
@@ -87,7 +84,7 @@ public final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Cli.checkSearch(search);
+    search.get();
     PrintWriter out = spec.commandLine().getOut();
     JsonArray rows = new JsonArray();
     Path dir;
@@ -153,7 +150,7 @@ public final class DemoCommand implements Callable<Integer> {
     TicketChecker.Report rep = TicketChecker.check(back, target, phi);
     double verify = (System.nanoTime() - t1) / 1e9;
     long t2 = System.nanoTime();
-    LowerBound.Result lb = Cli.lowerBound(back, target, 16, search);
+    LowerBound.Result lb = Cli.lowerBound(back, target, 16, search.n);
     double searchSeconds = (System.nanoTime() - t2) / 1e9;
     JsonObject o = new JsonObject();
     o.addProperty("target", row.target());

@@ -35,9 +35,7 @@ public final class EvalCommand implements Callable<Integer> {
           + " not needed for builtin: targets).")
   String target;
 
-  @Option(names = "--arch", paramLabel = "SPEC",
-      description = "Architecture: synflow-conv, openlth-cifar-resnet or a .json spec (docs/arch-spec.md).")
-  String arch;
+  @CommandLine.Mixin ArchOption arch;
 
   @Option(names = "--ticket", paramLabel = "T.tpz", description = "Evaluate this ticket instead of the target.")
   Path ticket;
@@ -76,7 +74,7 @@ public final class EvalCommand implements Callable<Integer> {
       throw new UsageError("--dtype: expected float64 or float32, got '" + dtype + "'");
     }
     inputs = new Path[] {input, ticket, target == null ? null : Path.of(target),
-        arch == null || dev.ticketproof.targets.Presets.isPreset(arch) ? null : Path.of(arch)};
+        arch.file()};
     SafeOutput.check(out, "--out", inputs);
     long start = System.nanoTime();
     StoredTensor x = TensorFiles.readNpy(input);
@@ -87,16 +85,16 @@ public final class EvalCommand implements Callable<Integer> {
     }
     if (ticket != null) return ticket(batch, start);
     if (target != null && target.startsWith("builtin:")) return builtin(batch, start);
-    if (target == null || arch == null) {
+    if (target == null || arch.spec == null) {
       throw new ImportException((target == null ? "--target" : "--arch") + " is required (or --ticket)");
     }
     int[] example = Arrays.copyOfRange(batch.shape(), 1, batch.rank());
-    TargetLoader.Loaded target = TargetLoader.load(Path.of(this.target), arch, activation, example,
+    TargetLoader.Loaded target = TargetLoader.load(Path.of(this.target), arch.spec, activation, example,
         "--input " + input, !noMasks);
     Tensor y = forward(target.built().network(), batch);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", target.tensors().source());
-    m.put("arch", arch);
+    m.put("arch", arch.spec);
     m.put("activation", target.activation() == null ? null : target.activation().name());
     return written(batch, y, target.tensors().source(), m, start);
   }
@@ -113,7 +111,7 @@ public final class EvalCommand implements Callable<Integer> {
 
   /** The forward pass of a built-in target (its activation: --activation, else relu). */
   private int builtin(Tensor batch, long start) {
-    if (arch != null) throw new UsageError("--arch: a built-in target has its own architecture");
+    if (arch.spec != null) throw new UsageError("--arch: a built-in target has its own architecture");
     String phi = activation != null ? activation : "relu";
     Network net = TargetOptions.load(target, null, TargetOptions.activation(phi), null);
     Tensor y = forward(net, batch);
@@ -148,7 +146,7 @@ public final class EvalCommand implements Callable<Integer> {
   /** Evaluates the ticket on the batch with the evaluator verify measures with and writes the outputs. */
   private int ticket(Tensor batch, long start) {
     if (activation != null) throw new UsageError("--activation: a ticket's activation is the one in its header");
-    TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape);
+    TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch.spec, inputShape);
     int[] in = t.source().plan().inputShape();
     int dim = in[0] * in[1] * in[2];
     int n = batch.dim(0);

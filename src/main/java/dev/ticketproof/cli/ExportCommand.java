@@ -15,6 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code export}: writes a ticket as a PyTorch state dict or NumPy archive plus a JSON architecture spec. */
 @Command(name = "export", mixinStandardHelpOptions = true,
@@ -45,30 +46,21 @@ public final class ExportCommand implements Callable<Integer> {
       + "instead of the sparse encoding (weight_indices + weight_values).")
   boolean pruned;
 
-  @Option(names = "--target", description = "The target file (not needed for builtin: targets).")
-  String target;
-
-  @Option(names = "--arch", description = "Architecture spec for a file target.")
-  String arch;
-
-  @Option(names = "--input-shape", paramLabel = "C,H,W", split = ",",
-      description = "Per-example input shape of a file target, when the architecture cannot infer it.")
-  int[] inputShape;
+  @CommandLine.Mixin TicketTargetOptions target;
 
   @Override
   public Integer call() {
     if (!format.equals("pytorch") && !format.equals("npz")) {
       throw new UsageError("--format must be pytorch or npz, got '" + format + "'");
     }
-    Path[] inputs = {ticket, target == null || target.startsWith("builtin:") ? null : Path.of(target),
-        arch == null || dev.ticketproof.targets.Presets.isPreset(arch) ? null : Path.of(arch)};
+    Path[] inputs = {ticket, target.file(), target.arch.file()};
     SafeOutput.check(out, "--out", inputs);
     Path specPath = specPath(out);
     SafeOutput.check(specPath, "--out (its spec " + specPath + ")", inputs);
     if (specPath.toAbsolutePath().equals(out.toAbsolutePath())) {
       throw new UsageError("--out " + out + ": the spec would overwrite it; use an extension such as .pt or .npz");
     }
-    TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape);
+    TargetOptions.Ticket t = target.ticket(ticket);
     TicketExport.Exported ex;
     try {
       ex = TicketExport.of(t.source(), t.cert(),

@@ -29,17 +29,13 @@ public final class InspectCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "PATH", description = "Target file or directory.")
   Path path;
 
-  @Option(names = "--arch", paramLabel = "SPEC",
-      description = "Architecture: synflow-conv, openlth-cifar-resnet or a .json spec (docs/arch-spec.md).")
-  String arch;
+  @CommandLine.Mixin ArchOption arch;
 
   @Option(names = "--activation", paramLabel = "A", defaultValue = "relu",
       description = "Activation for the layer table when the spec names none (default: ${DEFAULT-VALUE}).")
   String activation;
 
-  @Option(names = "--input-shape", paramLabel = "C,H,W", split = ",",
-      description = "Per-example input shape, for presets that cannot infer it (e.g. 3,32,32).")
-  int[] inputShape;
+  @CommandLine.Mixin InputShapeOption inputShape;
 
   @Option(names = "--no-masks", description = "Do not apply masks X_mask; list them as tensors.")
   boolean noMasks;
@@ -51,8 +47,8 @@ public final class InspectCommand implements Callable<Integer> {
     long start = System.nanoTime();
     TensorFile file;
     NetworkBuilder.Built built = null;
-    if (arch != null) {
-      TargetLoader.Loaded loaded = TargetLoader.load(path, arch, activation, inputShape, !noMasks);
+    if (arch.spec != null) {
+      TargetLoader.Loaded loaded = TargetLoader.load(path, arch.spec, activation, inputShape.value, !noMasks);
       file = loaded.tensors();
       built = loaded.built();
     } else {

@@ -37,31 +37,15 @@ public final class VerifyCommand implements Callable<Integer> {
   @Parameters(index = "0", description = "The .tpz ticket file.")
   Path ticket;
 
-  @Option(names = "--target", description = "The target file (not needed for builtin: targets).")
-  String target;
-
-  @Option(names = "--arch", description = "Architecture spec for a file target.")
-  String arch;
-
-  @Option(names = "--input-shape", paramLabel = "C,H,W", split = ",",
-      description = "Per-example input shape of a file target, when the architecture cannot infer it.")
-  int[] inputShape;
+  @CommandLine.Mixin TicketTargetOptions target;
 
   @Option(names = "--samples", defaultValue = "16",
       description = "Sample inputs for the measured error (0: skip) (default: ${DEFAULT-VALUE}).")
   int samples;
 
-  @Option(names = "--search", paramLabel = "N",
-      description = "Evaluations of the adversarial search for lowerBound, the --samples points included (0: the "
-          + "samples only; default: scaled to the network's cost, as in construct).")
-  Integer search;
+  @CommandLine.Mixin SearchOption search;
 
-  @Option(names = "--data", description = "Also measure on these inputs: a .npy array [N, ...]; inputs inside the"
-      + " certified box must be within the bound.")
-  Path data;
-
-  @Option(names = "--labels", description = "Labels [N] for --data: report target and ticket accuracy.")
-  Path labels;
+  @CommandLine.Mixin DataOptions data;
 
   @Option(names = "--around", description = "The points of a local certificate (the .npy array it was built"
       + " with): the kernel checks their digest and the bound over their balls.")
@@ -74,7 +58,7 @@ public final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
-    Cli.checkSearch(search);
+    search.get();
     if (!Files.isRegularFile(ticket)) throw new UsageError(ticket + ": no such ticket file");
     TicketCertificate cert;
     try {
@@ -94,27 +78,27 @@ public final class VerifyCommand implements Callable<Integer> {
       err.println("verify: rejected: header names an unknown activation: " + e.getMessage());
       return 3;
     }
-    String t = target != null ? target : cert.header().target();
+    String t = target.target != null ? target.target : cert.header().target();
     if (t == null) {
       err.println("verify: rejected: " + ticket + ": the header names no target (damaged certificate)");
       return 3;
     }
-    if (!t.startsWith("builtin:") && target == null) {
+    if (!t.startsWith("builtin:") && target.target == null) {
       throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC");
     }
     Network net;
     try {
-      net = TargetOptions.load(t, arch, phi, inputShape);
+      net = TargetOptions.load(t, target.arch.spec, phi, target.inputShape.value);
     } catch (UsageError e) {
-      if (target != null) throw e;
+      if (target.target != null) throw e;
       err.println("verify: rejected: " + ticket + ": the header's target " + t + " cannot be loaded ("
           + e.getMessage() + ")");
       return 3;
     }
     Cli.checkSamples(samples, net);
     Cli.checkMeasurement(net, Math.max(1, Math.max(cert.header().rho(), cert.header().rho1())),
-        samples + (data != null ? 1 : 0));
-    Cli.DataSet dataSet = Cli.data(net, data, labels);
+        samples + (data.inputs != null ? 1 : 0));
+    Cli.DataSet dataSet = data.load(net);
     double[][] points = around == null ? null : Cli.aroundPoints(net, around);
     long start = System.nanoTime();
     TicketChecker.Report rep;
@@ -129,7 +113,7 @@ public final class VerifyCommand implements Callable<Integer> {
     try (RunProgress bar = RunProgress.verify(progress.show() && planned != null, planned, 0)) {
       rep = TicketChecker.check(cert, net, phi, bar.check(), points);
       long searchStart = System.nanoTime();
-      lb = rep.verdict().isHolds() ? Cli.lowerBound(cert, net, points, samples, search, bar) : null;
+      lb = rep.verdict().isHolds() ? Cli.lowerBound(cert, net, points, samples, search.n, bar) : null;
       searchSeconds = (System.nanoTime() - searchStart) / 1e9;
     }
     double measured = lb == null ? Double.NaN : lb.lowerBound();
@@ -138,7 +122,7 @@ public final class VerifyCommand implements Callable<Integer> {
     if (rep.verdict().isHolds() && dataSet != null) {
       Evaluator.Pair ev = Evaluator.of(cert, net);
       dataCheck = dev.ticketproof.measure.DataCheck.of(ev.target(), ev.ticket(), dataSet.inputs(),
-          labels == null ? null : dataSet.labels());
+          data.labels == null ? null : dataSet.labels());
       dataInBox = TicketChecker.region(cert.header(), points).containsAll(dataSet.inputs());
       if (dataInBox) measured = Math.max(Double.isNaN(measured) ? 0 : measured, dataCheck.maxError());
     }
