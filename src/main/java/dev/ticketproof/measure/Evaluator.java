@@ -22,11 +22,22 @@ public final class Evaluator {
   private final List<Op> ops;
   private final Activation phi;
   private final int[] inShape;
+  private final long tileDoubles;
 
-  private Evaluator(List<Op> ops, Activation phi, int[] inShape) {
+  private Evaluator(List<Op> ops, Activation phi, int[] inShape, long tileDoubles) {
     this.ops = ops;
     this.phi = phi;
     this.inShape = inShape;
+    this.tileDoubles = tileDoubles;
+  }
+
+  private Evaluator(List<Op> ops, Activation phi, int[] inShape) {
+    this(ops, phi, inShape, TILE_DOUBLES);
+  }
+
+  /** The same evaluator with another tile budget ({@link #TILE_DOUBLES}): the results must not change. */
+  Evaluator withTileDoubles(long doubles) {
+    return new Evaluator(ops, phi, inShape, doubles);
   }
 
   /** Evaluates one example, input of length C*H*W in CHW order; returns the flattened output. */
@@ -53,7 +64,7 @@ public final class Evaluator {
         for (int q = 0; q < hw; q++) m[q * n + s] = x[i * hw + q];
       }
     }
-    Maps m = new Maps(maps, inShape[1], inShape[2], n);
+    Maps m = new Maps(maps, inShape[1], inShape[2], n, tileDoubles);
     for (Op op : ops) m = op.apply(m);
     int ohw = m.h * m.w;
     List<double[]> outs = new ArrayList<>(n);
@@ -176,6 +187,13 @@ public final class Evaluator {
     return new Pair(ofTarget(src.plan()), ofTicket(src, cert));
   }
 
+  /** As {@link #of(TicketCertificate, Network)}, with at most {@code block} output units per block of a conv. */
+  static Pair of(TicketCertificate cert, Network target, int block) {
+    KernelActivation kphi = KernelActivation.of(cert.header().activation());
+    SourceNetwork src = SourceNetwork.of(TargetPlan.of(target, kphi), cert.params());
+    return new Pair(ofTarget(src.plan(), block), ofTicket(src, cert, block));
+  }
+
   /**
    * The evaluators of a certificate's target and ticket.
    *
@@ -186,49 +204,60 @@ public final class Evaluator {
 
   /** The evaluator of a target plan. */
   public static Evaluator ofTarget(TargetPlan plan) {
+    return ofTarget(plan, BLOCK_UNITS);
+  }
+
+  private static Evaluator ofTarget(TargetPlan plan, int block) {
     List<Op> ops = new ArrayList<>();
-    for (TargetPlan.Step s : plan.steps()) ops.add(targetOp(s, plan.phi()));
+    for (TargetPlan.Step s : plan.steps()) ops.add(targetOp(s, plan.phi(), block));
     return new Evaluator(ops, plan.phi(), plan.inputShape());
   }
 
   /** The evaluator of the ticket a certificate's mask selects in its source network. */
   public static Evaluator ofTicket(SourceNetwork src, TicketCertificate cert) {
+    return ofTicket(src, cert, BLOCK_UNITS);
+  }
+
+  private static Evaluator ofTicket(SourceNetwork src, TicketCertificate cert, int block) {
     Activation phi = src.plan().phi();
     long seed = src.params().seed();
     List<Op> ops = new ArrayList<>();
     SourceNetwork.Visitor<Op> op = new SourceNetwork.Visitor<>() {
       @Override public Op univariate(SourceNetwork.Univariate u) { return Evaluator.univariate(u, cert, seed, phi); }
 
-      @Override public Op conv(SourceNetwork.Conv c) { return ticketConv(c, cert, seed, phi, c.phiAfter()); }
+      @Override public Op conv(SourceNetwork.Conv c) { return ticketConv(c, cert, seed, phi, c.phiAfter(), block); }
 
       @Override public Op pool(SourceNetwork.Pool p) { return Evaluator.pool(p.target()); }
 
       @Override
       public Op residual(SourceNetwork.Residual r) {
-        Op c1 = ticketConv(r.conv1(), cert, seed, phi, true);
-        Op c2 = ticketConv(r.conv2(), cert, seed, phi, false);
-        Op proj = r.projection() == null ? null : ticketConv(r.projection(), cert, seed, phi, false);
+        Op c1 = ticketConv(r.conv1(), cert, seed, phi, true, block);
+        Op c2 = ticketConv(r.conv2(), cert, seed, phi, false, block);
+        Op proj = r.projection() == null ? null : ticketConv(r.projection(), cert, seed, phi, false, block);
         return Evaluator.residual(c1, c2, proj, phi);
       }
     };
     for (SourceNetwork.Node n : src.nodes()) ops.add(n.accept(op));
-    for (TargetPlan.Step s : src.tail()) ops.add(targetOp(s, phi));
+    for (TargetPlan.Step s : src.tail()) ops.add(targetOp(s, phi, block));
     return new Evaluator(ops, phi, src.plan().inputShape());
   }
 
-  /** Feature maps of a batch: value (y, x) of example s in channel c at {@code v[c][(y * w + x) * n + s]}. */
-  private record Maps(double[][] v, int h, int w, int n) {}
+  /**
+   * Feature maps of a batch: value (y, x) of example s in channel c at {@code v[c][(y * w + x) * n + s]}; convs
+   * tile their output rows with the budget {@code tile} ({@link #tileRows}).
+   */
+  private record Maps(double[][] v, int h, int w, int n, long tile) {}
 
   private interface Op {
     Maps apply(Maps in);
   }
 
-  private static Op targetOp(TargetPlan.Step s, Activation phi) {
-    if (s instanceof TargetPlan.Affine a) return targetConv(a, phi, a.phiAfter());
+  private static Op targetOp(TargetPlan.Step s, Activation phi, int block) {
+    if (s instanceof TargetPlan.Affine a) return targetConv(a, phi, a.phiAfter(), block);
     if (s instanceof TargetPlan.Pool p) return pool(p);
     TargetPlan.Residual r = (TargetPlan.Residual) s;
-    return residual(targetConv(r.conv1(), phi, true), targetConv(r.conv2(), phi, false),
-        r.projection() == null ? null : targetConv(r.projection(), phi, false), phi);
+    return residual(targetConv(r.conv1(), phi, true, block), targetConv(r.conv2(), phi, false, block),
+        r.projection() == null ? null : targetConv(r.projection(), phi, false, block), phi);
   }
 
   private static Op pool(TargetPlan.Pool p) {
@@ -245,7 +274,7 @@ public final class Evaluator {
           }
           for (int q = 0; q < n; q++) s[q] = s[q] / hw;
         }
-        return new Maps(out, 1, 1, n);
+        return new Maps(out, 1, 1, n, in.tile);
       }
       int oh = (in.h - p.size()) / p.stride() + 1;
       int ow = (in.w - p.size()) / p.stride() + 1;
@@ -265,7 +294,7 @@ public final class Evaluator {
           }
         }
       }
-      return new Maps(out, oh, ow, n);
+      return new Maps(out, oh, ow, n, in.tile);
     };
   }
 
@@ -279,7 +308,7 @@ public final class Evaluator {
         for (int k = 0; k < o.length; k++) o[k] = phi.value(b.v[c][k] + s.v[c][k]);
         out[c] = o;
       }
-      return new Maps(out, b.h, b.w, b.n);
+      return new Maps(out, b.h, b.w, b.n, b.tile);
     };
   }
 
@@ -309,11 +338,12 @@ public final class Evaluator {
         }
         v[o] = m;
       }
-      return new Maps(v, in.h, in.w, in.n);
+      return new Maps(v, in.h, in.w, in.n, in.tile);
     };
   }
 
-  private static Op ticketConv(SourceNetwork.Conv c, TicketCertificate cert, long seed, Activation phi, boolean act) {
+  private static Op ticketConv(SourceNetwork.Conv c, TicketCertificate cert, long seed, Activation phi, boolean act,
+      int block) {
     TargetPlan.Affine a = c.target();
     int units = c.out().units();
     long per = (long) c.in().units() * a.kh() * a.kw();
@@ -332,10 +362,10 @@ public final class Evaluator {
       taps[o][fill[o]] = (int) (idx % per);
       w[o][fill[o]++] = c.weightAt(seed, idx);
     }
-    return conv(units, a, taps, w, null, act ? phi : null);
+    return new Conv(units, blockFor(units, block), a, taps, w, null, act ? phi : null);
   }
 
-  private static Op targetConv(TargetPlan.Affine a, Activation phi, boolean act) {
+  private static Op targetConv(TargetPlan.Affine a, Activation phi, boolean act, int block) {
     int per = a.in() * a.kh() * a.kw();
     int[][] taps = new int[a.out()][];
     double[][] w = new double[a.out()][];
@@ -352,60 +382,162 @@ public final class Evaluator {
         }
       }
     }
-    return conv(a.out(), a, taps, w, a.bias(), act ? phi : null);
+    return new Conv(a.out(), blockFor(a.out(), block), a, taps, w, a.bias(), act ? phi : null);
   }
 
-  /** A sparse cross-correlation; taps packed as (u * kh + a) * kw + c. */
-  private static Op conv(int units, TargetPlan.Affine geom, int[][] taps, double[][] w, double[] bias,
-      Activation act) {
-    int kh = geom.kh();
-    int kw = geom.kw();
-    int s = geom.stride();
-    int p = geom.padding();
-    return in -> {
+  /**
+   * Doubles of output rows a block of output units works on at a time ({@link #tileRows}): 1 MB, a core's
+   * level-2 cache, so that the rows being summed stay cached while the block's weights stream past.
+   */
+  static final long TILE_DOUBLES = 1L << 17;
+
+  /** Most output units per block of a conv ({@link Conv}): the blocks are computed in parallel. */
+  static final int BLOCK_UNITS = 256;
+
+  /** Units per block: at most {@code most}, and small enough for 8 blocks when there are 8 units. */
+  static int blockFor(int units, int most) {
+    return Math.max(1, Math.min(most, (units + 7) / 8));
+  }
+
+  /** Output rows per tile: as many as keep {@code block} units' rows within {@code budget} doubles, at least one. */
+  static int tileRows(long budget, int block, int ow, int n, int oh) {
+    long rows = budget / Math.max(1L, (long) block * ow * n);
+    return (int) Math.max(1, Math.min(oh, rows));
+  }
+
+  /**
+   * A sparse cross-correlation. Its output units are cut into blocks; a block's weights are held sorted by input
+   * tap, so that one input unit's rows are read once for every output unit of the block that reads them, and the
+   * output rows are processed in tiles ({@link #tileRows}) that stay cached. A wide ticket's layers read thousands of
+   * input maps, each from every output unit: without blocks and tiles the evaluation waits on memory. Every output
+   * value still gets its bias and then its taps in increasing order (the certificate's order), so neither the
+   * blocks, the tiles nor the threads change a bit.
+   */
+  private static final class Conv implements Op {
+    private final int units;
+    private final int block;
+    private final int kh;
+    private final int kw;
+    private final int s;
+    private final int p;
+    private final double[] bias;
+    private final Activation act;
+    /** Per block: its entries sorted by tap (packed as (u * kh + a) * kw + c), their units in the block, weights. */
+    private final int[][] tap;
+    private final char[][] unit;
+    private final double[][] w;
+
+    /**
+     * @param taps per output unit, its taps in increasing order, packed as (u * kh + a) * kw + c
+     * @param weights per output unit, the weights of its taps
+     */
+    Conv(int units, int block, TargetPlan.Affine geom, int[][] taps, double[][] weights, double[] bias,
+        Activation act) {
+      if (block < 1 || block > Character.MAX_VALUE) throw new IllegalArgumentException("block of " + block + " units");
+      this.units = units;
+      this.block = block;
+      this.kh = geom.kh();
+      this.kw = geom.kw();
+      this.s = geom.stride();
+      this.p = geom.padding();
+      this.bias = bias;
+      this.act = act;
+      int blocks = (units + block - 1) / block;
+      tap = new int[blocks][];
+      unit = new char[blocks][];
+      w = new double[blocks][];
+      for (int b = 0; b < blocks; b++) {
+        int o0 = b * block;
+        int o1 = Math.min(units, o0 + block);
+        // the block's entries in order of tap, then output unit: the output units of the block that read the same
+        // input row follow each other; for one output unit the order is still by increasing tap
+        int size = 0;
+        for (int o = o0; o < o1; o++) size += taps[o].length;
+        long[] keys = new long[size];
+        int k = 0;
+        for (int o = o0; o < o1; o++) {
+          for (int t : taps[o]) keys[k++] = ((long) t << 16) | (o - o0);
+        }
+        java.util.Arrays.sort(keys);
+        int[] next = new int[o1 - o0];
+        tap[b] = new int[size];
+        unit[b] = new char[size];
+        w[b] = new double[size];
+        for (int e = 0; e < size; e++) {
+          int local = (int) (keys[e] & 0xFFFF);
+          tap[b][e] = (int) (keys[e] >>> 16);
+          unit[b][e] = (char) local;
+          w[b][e] = weights[o0 + local][next[local]++];
+        }
+      }
+    }
+
+    @Override
+    public Maps apply(Maps in) {
       int n = in.n;
       int oh = (in.h + 2 * p - kh) / s + 1;
       int ow = (in.w + 2 * p - kw) / s + 1;
       double[][] out = new double[units][];
-      // output units are independent: computed in parallel, each exactly as in a sequential pass
-      java.util.stream.IntStream.range(0, units).parallel().forEach(o -> {
-        double[] m = new double[oh * ow * n];
-        if (bias != null) java.util.Arrays.fill(m, bias[o]);
-        int[] t = taps[o];
-        double[] wo = w[o];
-        for (int k = 0; k < t.length; k++) {
-          int u = t[k] / (kh * kw);
-          int a = (t[k] / kw) % kh;
-          int c = t[k] % kw;
-          double[] x = in.v[u];
-          double wk = wo[k];
-          // output columns whose input column xx * s - p + c lies inside the map: x0 <= xx <= x1
-          int x0 = Math.max(0, Math.floorDiv(p - c + s - 1, s));
-          int x1 = Math.min(ow - 1, Math.floorDiv(in.w - 1 + p - c, s));
-          for (int y = 0; y < oh; y++) {
-            int iy = y * s - p + a;
-            if (iy < 0 || iy >= in.h) continue;
-            int row = iy * in.w;
-            int base = y * ow;
-            if (s == 1) {
-              // columns x0..x1 of all examples are one contiguous stretch in both maps
-              int mb = (base + x0) * n;
-              int xb = (row + x0 - p + c) * n;
-              int len = (x1 - x0 + 1) * n;
-              for (int j = 0; j < len; j++) m[mb + j] += wk * x[xb + j];
-            } else {
-              for (int xx = x0; xx <= x1; xx++) {
-                int mb = (base + xx) * n;
-                int xb = (row + xx * s - p + c) * n;
-                for (int q = 0; q < n; q++) m[mb + q] += wk * x[xb + q];
+      int rows = tileRows(in.tile, block, ow, n, oh);
+      int kk = kh * kw;
+      // per kernel column c, the output columns whose input column xx * s - p + c lies inside the map: first..last
+      int[] first = new int[kw];
+      int[] last = new int[kw];
+      for (int c = 0; c < kw; c++) {
+        first[c] = Math.max(0, Math.floorDiv(p - c + s - 1, s));
+        last[c] = Math.min(ow - 1, Math.floorDiv(in.w - 1 + p - c, s));
+      }
+      java.util.stream.IntStream.range(0, tap.length).parallel().forEach(b -> {
+        int o0 = b * block;
+        int o1 = Math.min(units, o0 + block);
+        for (int o = o0; o < o1; o++) {
+          out[o] = new double[oh * ow * n];
+          if (bias != null) java.util.Arrays.fill(out[o], bias[o]);
+        }
+        int[] tb = tap[b];
+        char[] ub = unit[b];
+        double[] wb = w[b];
+        for (int ya = 0; ya < oh; ya += rows) {
+          int yb = Math.min(oh, ya + rows);
+          for (int e = 0; e < tb.length; e++) {
+            int u = tb[e] / kk;
+            int r = tb[e] - u * kk;
+            double[] x = in.v[u];
+            int a = r / kw;
+            int c = r - a * kw;
+            int x0 = first[c];
+            int x1 = last[c];
+            double[] m = out[o0 + ub[e]];
+            double wk = wb[e];
+            for (int y = ya; y < yb; y++) {
+              int iy = y * s - p + a;
+              if (iy < 0 || iy >= in.h) continue;
+              int row = iy * in.w;
+              int base = y * ow;
+              if (s == 1) {
+                // columns x0..x1 of all examples are one contiguous stretch in both maps
+                int mb = (base + x0) * n;
+                int xb = (row + x0 - p + c) * n;
+                int len = (x1 - x0 + 1) * n;
+                for (int j = 0; j < len; j++) m[mb + j] += wk * x[xb + j];
+              } else {
+                for (int xx = x0; xx <= x1; xx++) {
+                  int mb = (base + xx) * n;
+                  int xb = (row + xx * s - p + c) * n;
+                  for (int q = 0; q < n; q++) m[mb + q] += wk * x[xb + q];
+                }
               }
             }
           }
+          if (act != null) {
+            for (int o = o0; o < o1; o++) {
+              double[] m = out[o];
+              for (int k = ya * ow * n; k < yb * ow * n; k++) m[k] = act.value(m[k]);
+            }
+          }
         }
-        if (act != null) for (int k = 0; k < m.length; k++) m[k] = act.value(m[k]);
-        out[o] = m;
       });
-      return new Maps(out, oh, ow, n);
-    };
+      return new Maps(out, oh, ow, n, in.tile);
+    }
   }
 }
