@@ -231,11 +231,24 @@ final class Cli {
    */
   static LowerBound.Result lowerBound(dev.ticketproof.kernel.TicketCertificate cert, dev.ticketproof.net.Network net,
       double[][] around, int samples, Integer search, RunProgress bar) {
+    return lowerBound(cert, net, around, samples, search, bar, null);
+  }
+
+  /**
+   * As {@link #lowerBound(dev.ticketproof.kernel.TicketCertificate, dev.ticketproof.net.Network, double[][], int,
+   * Integer, RunProgress)}, going on from the construction's measurement of the certificate (when not null): its
+   * samples are the search's first points and are not evaluated again.
+   */
+  static LowerBound.Result lowerBound(dev.ticketproof.kernel.TicketCertificate cert, dev.ticketproof.net.Network net,
+      double[][] around, int samples, Integer search, RunProgress bar, dev.ticketproof.measure.Measure.Result measured) {
     if (search != null && search == 0 && samples == 0) return null;
     long budget = Math.max(samples, search != null ? search : LowerBound.defaultBudget(cert, net));
     if (bar != null) bar.searching(budget);
-    return LowerBound.of(cert, net, TicketChecker.region(cert.header(), around), samples, budget,
-        cert.header().seed(), done -> { if (bar != null) bar.searched(done, budget); });
+    dev.ticketproof.kernel.bound.Region region = TicketChecker.region(cert.header(), around);
+    java.util.function.LongConsumer progress = done -> { if (bar != null) bar.searched(done, budget); };
+    return measured != null && measured.samples() == samples
+        ? LowerBound.continueFrom(measured, region, budget, cert.header().seed(), progress)
+        : LowerBound.of(cert, net, region, samples, budget, cert.header().seed(), progress);
   }
 
   /**

@@ -229,7 +229,7 @@ public final class ConstructCommand implements Callable<Integer> {
       long searchStart = System.nanoTime();
       TicketBuilder.Result built = ticket.result();
       lb = built.report().verdict().isHolds() ? Cli.lowerBound(built.certificate(), net, points, samples,
-          search.n, bar) : null;
+          search.n, bar, ticket.measured()) : null;
       searchSeconds = (System.nanoTime() - searchStart) / 1e9;
     }
     TicketBuilder.Result res = ticket.result();

@@ -40,6 +40,11 @@ public final class Evaluator {
     return new Evaluator(ops, phi, inShape, doubles);
   }
 
+  /** Values per input example: C*H*W. */
+  public int inputSize() {
+    return inShape[0] * inShape[1] * inShape[2];
+  }
+
   /** Evaluates one example, input of length C*H*W in CHW order; returns the flattened output. */
   public double[] apply(double[] x) {
     return applyAll(List.of(x)).get(0);
@@ -127,15 +132,13 @@ public final class Evaluator {
    * @param maxMagnitude max over inputs and outputs of |a(x)|
    */
   public record Comparison(double maxDifference, double maxMagnitude) {
-    Comparison max(Comparison o) {
+    /** The larger difference and the larger magnitude of the two. */
+    public Comparison max(Comparison o) {
       return new Comparison(Math.max(maxDifference, o.maxDifference), Math.max(maxMagnitude, o.maxMagnitude));
     }
   }
 
-  /**
-   * Max over inputs and outputs of |a(x) - b(x)|, and of |a(x)|. Inputs are evaluated in batches of up to 8 (fewer
-   * for large inputs), the batches in parallel.
-   */
+  /** Max over inputs and outputs of |a(x) - b(x)|, and of |a(x)| ({@link #compareEach}). */
   public static Comparison compare(Evaluator a, Evaluator b, List<double[]> inputs) {
     return compare(a, b, inputs, done -> { });
   }
@@ -143,22 +146,35 @@ public final class Evaluator {
   /** As {@link #compare(Evaluator, Evaluator, List)}, reporting the number of inputs done after every batch. */
   public static Comparison compare(Evaluator a, Evaluator b, List<double[]> inputs,
       java.util.function.IntConsumer progress) {
+    Comparison all = new Comparison(0, 0);
+    for (Comparison x : compareEach(a, b, inputs, progress)) all = all.max(x);
+    return all;
+  }
+
+  /**
+   * The comparison of a(x) and b(x) for every input, in order. Inputs are evaluated in batches of up to 8 (fewer for
+   * large inputs, and at least one batch per processor), the batches in parallel; every input gets the same bits in
+   * any batch, so the split changes the speed only. {@code progress} gets the number of inputs done after every
+   * batch.
+   */
+  public static Comparison[] compareEach(Evaluator a, Evaluator b, List<double[]> inputs,
+      java.util.function.IntConsumer progress) {
     java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
     progress.accept(0);
-    Comparison[] res = new Comparison[inputs.size()];
-    int dim = inputs.isEmpty() ? 1 : Math.max(1, inputs.get(0).length);
-    int batch = Math.max(1, Math.min(8, 65_536 / dim));
-    int batches = (inputs.size() + batch - 1) / batch;
+    int n = inputs.size();
+    Comparison[] res = new Comparison[n];
+    int dim = n == 0 ? 1 : Math.max(1, inputs.get(0).length);
+    int cores = Runtime.getRuntime().availableProcessors();
+    int batch = Math.max(1, Math.min(Math.min(8, 65_536 / dim), (n + cores - 1) / cores));
+    int batches = (n + batch - 1) / batch;
     java.util.stream.IntStream.range(0, batches).parallel().forEach(g -> {
-      List<double[]> xs = inputs.subList(g * batch, Math.min(inputs.size(), (g + 1) * batch));
+      List<double[]> xs = inputs.subList(g * batch, Math.min(n, (g + 1) * batch));
       List<double[]> yas = a.applyAll(xs);
       List<double[]> ybs = b.applyAll(xs);
       for (int k = 0; k < xs.size(); k++) res[g * batch + k] = difference(yas.get(k), ybs.get(k));
       progress.accept(finished.addAndGet(xs.size()));
     });
-    Comparison all = new Comparison(0, 0);
-    for (Comparison x : res) all = all.max(x);
-    return all;
+    return res;
   }
 
   /** The comparison of two outputs. */

@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.LongConsumer;
-import java.util.stream.IntStream;
 
 /**
  * An adversarial lower bound on the error of a ticket: a seeded search for inputs where
@@ -120,7 +119,7 @@ public final class LowerBound {
     for (Region r : regions) {
       if (r.dim() != dim) throw new IllegalArgumentException("regions of dimensions " + dim + " and " + r.dim());
     }
-    return new Search(target, ticket, regions, Math.max(budget, samples), seed, done -> { }).run(samples);
+    return new Search(target, ticket, regions, Math.max(budget, samples), seed, done -> { }).run(samples, null);
   }
 
   /**
@@ -148,13 +147,29 @@ public final class LowerBound {
   public static Result of(TicketCertificate cert, Network target, dev.ticketproof.kernel.bound.Region region,
       int samples, long budget, long seed, LongConsumer progress) {
     if (samples < 0) throw new IllegalArgumentException("samples must be >= 0, got " + samples);
-    Evaluator.Pair ev = Evaluator.of(cert, target);
-    int dim = 1;
-    for (int d : target.inputShape()) dim *= d;
-    List<Region> regions = new ArrayList<>();
-    for (double[][] b : region.boxes(dim)) regions.add(new Region(b[0], b[1]));
     long b = budget >= 0 ? budget : defaultBudget(cert, target);
-    return new Search(ev.target(), ev.ticket(), regions, Math.max(b, samples), seed, progress).run(samples);
+    return run(Evaluator.of(cert, target), region, samples, b, seed, progress, null);
+  }
+
+  /**
+   * As {@link #of(TicketCertificate, Network, dev.ticketproof.kernel.bound.Region, int, long, long, LongConsumer)},
+   * going on from a measurement of the same certificate: its evaluators are reused, and when its inputs are the
+   * search's first sample points (the same region, count and seed) they are not evaluated again.
+   *
+   * @param measured a measurement by {@link Measure#of} of the certificate searched
+   * @param budget evaluations in all, the measured samples included
+   */
+  public static Result continueFrom(Measure.Result measured, dev.ticketproof.kernel.bound.Region region,
+      long budget, long seed, LongConsumer progress) {
+    return run(measured.evaluators(), region, measured.samples(), budget, seed, progress, measured);
+  }
+
+  private static Result run(Evaluator.Pair ev, dev.ticketproof.kernel.bound.Region region, int samples, long budget,
+      long seed, LongConsumer progress, Measure.Result known) {
+    List<Region> regions = new ArrayList<>();
+    for (double[][] b : region.boxes(ev.target().inputSize())) regions.add(new Region(b[0], b[1]));
+    return new Search(ev.target(), ev.ticket(), regions, Math.max(budget, samples), seed, progress)
+        .run(samples, known);
   }
 
   /**
@@ -242,10 +257,15 @@ public final class LowerBound {
       this.dim = regions.get(0).dim();
     }
 
-    Result run(int samples) {
+    /** Runs the search; {@code known}: a measurement whose inputs, when they are the sample points, are reused. */
+    Result run(int samples, Measure.Result known) {
       List<double[]> points = new ArrayList<>();
       for (int s = 0; s < samples; s++) points.add(sample(s, s >= samples / 2, s % regions.size()));
-      evaluate(points);
+      if (known != null && sameInputs(points, known.inputs())) {
+        record(points, known.each());
+      } else {
+        evaluate(points);
+      }
       double sampled = Math.max(best, 0);
       points.clear();
       long more = Math.max(0, (budget - spent) / 4);
@@ -308,42 +328,30 @@ public final class LowerBound {
 
     /** Errors of the inputs, in order; updates the best point, the output scale and the count. */
     double[] evaluate(List<double[]> xs) {
-      int n = xs.size();
-      double[] err = new double[n];
-      double[] mag = new double[n];
-      // batches of up to 8 (fewer for large inputs), at least one per processor; the evaluators give every input the
-      // same bits in any batch, so the split changes the speed only
-      int cores = Runtime.getRuntime().availableProcessors();
-      int batch = Math.max(1, Math.min(Math.min(8, 65_536 / Math.max(1, dim)), (n + cores - 1) / cores));
-      int batches = (n + batch - 1) / batch;
-      IntStream.range(0, batches).parallel().forEach(g -> {
-        List<double[]> part = xs.subList(g * batch, Math.min(n, (g + 1) * batch));
-        List<double[]> ya = target.applyAll(part);
-        List<double[]> yb = ticket.applyAll(part);
-        for (int k = 0; k < part.size(); k++) {
-          double[] a = ya.get(k);
-          double[] b = yb.get(k);
-          double d = a.length == b.length ? 0 : Double.POSITIVE_INFINITY;
-          double m = 0;
-          for (int j = 0; j < Math.min(a.length, b.length); j++) {
-            double v = Math.abs(a[j] - b[j]);
-            d = Double.isNaN(v) ? Double.POSITIVE_INFINITY : Math.max(d, v);
-            m = Math.max(m, Math.abs(a[j]));
-          }
-          err[g * batch + k] = d;
-          mag[g * batch + k] = m;
-        }
-      });
-      for (int k = 0; k < n; k++) {
+      long before = spent;
+      return record(xs, Evaluator.compareEach(target, ticket, xs, done -> progress.accept(before + done)));
+    }
+
+    /** Takes in the comparisons of the inputs: updates the best point, the output scale and the count. */
+    double[] record(List<double[]> xs, Evaluator.Comparison[] each) {
+      double[] err = new double[xs.size()];
+      for (int k = 0; k < xs.size(); k++) {
+        err[k] = each[k].maxDifference();
         if (err[k] > best) {
           best = err[k];
           bestX = xs.get(k).clone();
         }
-        maxOutput = Math.max(maxOutput, mag[k]);
+        maxOutput = Math.max(maxOutput, each[k].maxMagnitude());
       }
-      spent += n;
+      spent += xs.size();
       progress.accept(spent);
       return err;
+    }
+
+    static boolean sameInputs(List<double[]> a, List<double[]> b) {
+      if (a.size() != b.size()) return false;
+      for (int k = 0; k < a.size(); k++) if (!Arrays.equals(a.get(k), b.get(k))) return false;
+      return true;
     }
   }
 }

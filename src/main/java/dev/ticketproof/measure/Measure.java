@@ -19,8 +19,13 @@ public final class Measure {
    * @param maxError max over samples and outputs of |target - ticket|
    * @param maxTargetOutput max |target output| over the samples (the scale of the error)
    * @param samples number of inputs evaluated
+   * @param inputs the inputs evaluated, in order
+   * @param each the comparison of target and ticket on each input, in order
+   * @param evaluators the evaluators used, so that a search can go on from these samples
+   *     ({@link LowerBound#continueFrom})
    */
-  public record Result(double maxError, double maxTargetOutput, int samples) {}
+  public record Result(double maxError, double maxTargetOutput, int samples, List<double[]> inputs,
+      Evaluator.Comparison[] each, Evaluator.Pair evaluators) {}
 
   /** Measures a built ticket on box samples. */
   public static Result of(TicketBuilder.Result r, Network target, int n, long seed) {
@@ -40,16 +45,18 @@ public final class Measure {
     int[] s = target.inputShape();
     int dim = 1;
     for (int d : s) dim *= d;
-    List<double[]> inputs = Evaluator.regionSamples(region, dim, n, seed);
-    Evaluator.Pair ev = Evaluator.of(r.certificate(), target);
-    Evaluator.Comparison c = Evaluator.compare(ev.target(), ev.ticket(), inputs, progress);
-    return new Result(c.maxDifference(), c.maxMagnitude(), inputs.size());
+    return on(Evaluator.of(r.certificate(), target), Evaluator.regionSamples(region, dim, n, seed), progress);
   }
 
   /** Measures a built ticket on given inputs (each of length C*H*W). */
   public static Result on(TicketBuilder.Result r, Network target, List<double[]> inputs) {
-    Evaluator.Pair ev = Evaluator.of(r.certificate(), target);
-    Evaluator.Comparison c = Evaluator.compare(ev.target(), ev.ticket(), inputs);
-    return new Result(c.maxDifference(), c.maxMagnitude(), inputs.size());
+    return on(Evaluator.of(r.certificate(), target), inputs, done -> { });
+  }
+
+  private static Result on(Evaluator.Pair ev, List<double[]> inputs, java.util.function.IntConsumer progress) {
+    Evaluator.Comparison[] each = Evaluator.compareEach(ev.target(), ev.ticket(), inputs, progress);
+    Evaluator.Comparison all = new Evaluator.Comparison(0, 0);
+    for (Evaluator.Comparison c : each) all = all.max(c);
+    return new Result(all.maxDifference(), all.maxMagnitude(), inputs.size(), List.copyOf(inputs), each, ev);
   }
 }

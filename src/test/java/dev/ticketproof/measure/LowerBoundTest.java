@@ -134,4 +134,29 @@ class LowerBoundTest {
         .isEqualTo(Math.max(LowerBound.MIN_EVALUATIONS, Math.min(LowerBound.MAX_EVALUATIONS,
             (long) (LowerBound.WORK / rn))));
   }
+
+  @Test
+  void goingOnFromAMeasurementGivesTheSameSearchWithoutEvaluatingItsSamplesAgain() {
+    TicketBuilder.Result r = ticket("small-cnn", "sigmoid", -1, 1);
+    Network net = Builtins.of("small-cnn", ActivationCatalog.parse("sigmoid"));
+    dev.ticketproof.kernel.bound.Region box = dev.ticketproof.kernel.bound.Region.box(-1, 1);
+    Measure.Result m = Measure.of(r, net, box, 16, 3, done -> { });
+    LowerBound.Result fresh = LowerBound.of(r.certificate(), net, box, 16, 200, 3, done -> { });
+    LowerBound.Result cont = LowerBound.continueFrom(m, box, 200, 3, done -> { });
+    assertThat(cont.lowerBound()).isEqualTo(fresh.lowerBound());
+    assertThat(cont.sampledMaxError()).isEqualTo(fresh.sampledMaxError()).isEqualTo(m.maxError());
+    assertThat(cont.witness()).isEqualTo(fresh.witness());
+    assertThat(cont.evaluations()).isEqualTo(fresh.evaluations());
+    // the measured comparisons are taken as they are: a measurement claiming a larger error on its samples shows
+    Evaluator.Comparison[] claimed = m.each().clone();
+    claimed[5] = new Evaluator.Comparison(1e6, claimed[5].maxMagnitude());
+    Measure.Result altered = new Measure.Result(1e6, m.maxTargetOutput(), 16, m.inputs(), claimed, m.evaluators());
+    assertThat(LowerBound.continueFrom(altered, box, 200, 3, done -> { }).sampledMaxError()).isEqualTo(1e6);
+    // a measurement on other inputs (another seed) is evaluated again
+    Measure.Result other = Measure.of(r, net, box, 16, 4, done -> { });
+    Measure.Result otherAltered = new Measure.Result(1e6, other.maxTargetOutput(), 16, other.inputs(), claimed,
+        other.evaluators());
+    assertThat(LowerBound.continueFrom(otherAltered, box, 200, 3, done -> { }).sampledMaxError())
+        .isEqualTo(fresh.sampledMaxError());
+  }
 }
