@@ -89,9 +89,16 @@ public final class DifferentialBound {
      * After phi, for twice differentiable phi: the pre-activation target and differences (for the shared slope of
      * the copies of a channel, {@link Pass#sharedSlope}); null otherwise.
      */
-    FormMap preTarget;
-    FormMap preDiff;
+    Shared shared;
   }
+
+  /**
+   * What {@link Pass#sharedSlope} needs of a state after phi: the pre-activation differences with their spreads,
+   * per target neuron the midpoint s0 and half-width of phi' over its pre-activation range, and per difference
+   * neuron the bound |Delta| min(S+ - S-, M_2 |Delta| / 2) on its second-order term.
+   */
+  private record Shared(FormMap preDiff, double[] preSpread, double[] s0, double[] half, double[] second) {}
+
 
   private static final class Pass {
     final SourceNetwork src;
@@ -377,8 +384,7 @@ public final class DifferentialBound {
       double[] dScale = new double[dOut.c.length];
       double[] tSp = tIn.spreads();
       double[] dSp = in.diff == null ? null : in.diff.spreads();
-      PreSpreads pre = in.preDiff == null || uni ? null
-          : new PreSpreads(in.preTarget.spreads(), in.preDiff.spreads());
+      Shared pre = uni ? null : in.shared;
       long[] kw = cert.keptWeights()[c.id()];
       long perUnit = c.size() / lout.units();
       int[] starts = new int[lout.units() + 1];
@@ -487,7 +493,7 @@ public final class DifferentialBound {
 
     /** A unit reading copies: instance errors times the target's inputs plus kept weights times differences. */
     void copiesUnit(SourceNetwork.Conv c, State in, int o, int j, Kept k, FormMap dOut, double[] dScale,
-        double[] tSp, double[] dSp, PreSpreads pre) {
+        double[] tSp, double[] dSp, Shared pre) {
       TargetPlan.Affine a = c.target();
       int taps = a.kh() * a.kw();
       int per = a.in() * taps;
@@ -505,12 +511,14 @@ public final class DifferentialBound {
         abs[g] += Math.abs(k.w[q]);
         touched[g] = true;
         count[g]++;
-        if (in.preDiff != null) continue;
+        if (pre != null) continue;
         int t = k.tap[q];
         addTap(in.diff, dSp, u, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.padding(),
             lambdaFactor * k.w[q], 0);
       }
-      if (in.preDiff != null) {
+      if (pre != null) {
+        FormMap dp = pre.preDiff();
+        FormMap f = new FormMap(1, 1, 1, dp.stride, dp.pad, dp.rh, dp.rw, dp.cin, dp.absolute, dp.coef != null);
         int[][] members = new int[per][];
         for (int g = 0; g < per; g++) members[g] = new int[count[g]];
         int[] fill = new int[per];
@@ -522,7 +530,7 @@ public final class DifferentialBound {
         }
         for (int g = 0; g < per; g++) {
           if (count[g] > 0) {
-            sharedSlope(a, in, o, g / taps, g % taps, k, members[g], lambdaFactor, dOut, dScale, dSp, pre);
+            sharedSlope(a, in, o, g / taps, g % taps, k, members[g], lambdaFactor, dOut, dScale, dSp, pre, f);
           }
         }
       }
@@ -540,29 +548,29 @@ public final class DifferentialBound {
       addBias(a, biasTaps(a, in, k, j, false), in.target, dOut, dScale, o);
     }
 
-    /** Spreads of a state's pre-activation maps. */
-    record PreSpreads(double[] target, double[] diff) {}
-
     /**
      * The copies S of channel i read through tap t by output unit o, for twice differentiable phi: all share the
-     * target's pre-activation z = x_i(p + t), so with phi(z + Delta_u) - phi(z) = phi'(z) Delta_u + e_u,
+     * target's pre-activation z = z_i(p + t), so with phi(z + Delta_u) - phi(z) = phi'(z) Delta_u + e_u,
      * \( \sum_S w_u \delta_u = \sigma F + \sum_S w_u e_u \) with \( F = \sum_S w_u \Delta_u \) (pre-activation
      * differences, whose signs cancel), sigma = phi'(z) in the range [s-, s+] of phi' over z's range, and
      * \( |e_u| \le |\Delta_u| \min(S_+ - S_-, \tfrac12 M_2 |\Delta_u|) \) (Taylor: e_u = phi''(xi) Delta_u^2 / 2;
      * and e_u = (s - phi'(z)) Delta_u with s, phi'(z) in the range [S-, S+] of phi' over the hull of z and
-     * z + Delta_u). So the group adds s0 F with radius half |F| + sum |w_u| |e_u|. Per position, the smaller of
-     * this and the sum of the copies' own differences after phi is taken.
+     * z + Delta_u). So the group adds s0 F with radius half |F| + sum |w_u| |e_u|. Per position this is used when
+     * its |centre| + spread is below the copies' own differences after phi bounded term by term
+     * (\( |\sum_S w_u c_u| + \sum_S |w_u| \text{spread}_u \)); else those are added.
+     *
+     * @param f scratch form of the input's geometry (one neuron)
      */
     void sharedSlope(TargetPlan.Affine a, State in, int o, int i, int tap, Kept k, int[] members, double factor,
-        FormMap dOut, double[] dScale, double[] dSp, PreSpreads pre) {
-      FormMap tp = in.preTarget;
-      FormMap dp = in.preDiff;
+        FormMap dOut, double[] dScale, double[] dSp, Shared pre, FormMap f) {
+      FormMap tp = in.target;
+      FormMap dp = pre.preDiff();
       FormMap post = in.diff;
-      double m2 = pb.curvature();
-      FormMap f = new FormMap(1, 1, 1, dp.stride, dp.pad, dp.rh, dp.rw, dp.cin, dp.absolute, dp.coef != null);
-      FormMap gsum = new FormMap(1, 1, 1, dp.stride, dp.pad, dp.rh, dp.rw, dp.cin, dp.absolute, dp.coef != null);
+      if (dp.coef == null) {
+        sharedSlopeIntervals(a, tp, o, i, tap, k, members, factor, dOut, dScale, dSp, pre, post);
+        return;
+      }
       double[] fSp = new double[1];
-      double[] gSp = new double[1];
       int ta = tap / a.kw();
       int tb = tap % a.kw();
       boolean sym = dOut.coef != null;
@@ -574,55 +582,105 @@ public final class DifferentialBound {
           if (ix < 0 || ix >= tp.w) continue;
           int pos = iy * tp.w + ix;
           int mt = tp.at(i, pos);
-          double zl = FormMap.lo(tp.c[mt], pre.target()[mt]);
-          double zh = FormMap.hi(tp.c[mt], pre.target()[mt]);
-          double[] sl = pb.slopes(zl, zh);
-          double s0 = sl[0] + (sl[1] - sl[0]) / 2;
-          double half = Math.nextUp(Math.max(sl[1] - s0, s0 - sl[0]));
-          java.util.Arrays.fill(f.c, 0);
-          java.util.Arrays.fill(f.r, 0);
-          java.util.Arrays.fill(gsum.c, 0);
-          java.util.Arrays.fill(gsum.r, 0);
-          if (f.coef != null) {
-            java.util.Arrays.fill(f.coef, 0);
-            java.util.Arrays.fill(gsum.coef, 0);
-          }
+          double s0 = pre.s0()[mt];
+          f.c[0] = 0;
+          f.r[0] = 0;
+          if (f.coef != null) java.util.Arrays.fill(f.coef, 0);
           double fScale = 0;
-          double gScale = 0;
           double e = 0;
+          double copiesC = 0;
+          double copiesSpread = 0;
           for (int q : members) {
-            int u = k.unit[q];
             double w = factor * k.w[q];
             double aw = Math.abs(w);
-            int m = dp.at(u, pos);
-            double dAbs = FormMap.abs(dp.c[m], pre.diff()[m]);
-            fScale += aw * dAbs;
-            gScale += aw * FormMap.abs(post.c[m], dSp[m]);
+            int m = dp.at(k.unit[q], pos);
+            fScale += aw * FormMap.abs(dp.c[m], pre.preSpread()[m]);
             accumulate(dp, m, f, w);
-            accumulate(post, m, gsum, w);
-            double dl = FormMap.lo(dp.c[m], pre.diff()[m]);
-            double dh = FormMap.hi(dp.c[m], pre.diff()[m]);
-            double[] hs = pb.slopes(Math.min(zl, Math.nextDown(zl + dl)), Math.max(zh, Math.nextUp(zh + dh)));
-            if (mutation != Mutation.DROP_SECOND_ORDER) e += aw * dAbs * Math.min(hs[1] - hs[0], 0.5 * m2 * dAbs);
+            e += aw * pre.second()[m];
+            copiesC += w * post.c[m];
+            copiesSpread += aw * dSp[m];
           }
           f.r[0] = Rounding.up(f.r[0] + 2 * Rounding.REL * fScale);
-          gsum.r[0] = Rounding.up(gsum.r[0] + 2 * Rounding.REL * gScale);
           fSp[0] = f.spread(0);
-          gSp[0] = gsum.spread(0);
           double fAbs = FormMap.abs(f.c[0], fSp[0]);
-          double extra = Rounding.up(half * fAbs + Rounding.up(e) * (1 + 2 * Rounding.REL));
+          if (mutation == Mutation.DROP_SECOND_ORDER) e = 0;
+          double extra = Rounding.up(pre.half()[mt] * fAbs + Rounding.up(e) * (1 + 2 * Rounding.REL));
           if (mutation == Mutation.DROP_SHARED_SLOPE_UNCERTAINTY) extra = 0;
-          double viaShared = Math.abs(s0) * fAbs + extra;
-          double viaCopies = FormMap.abs(gsum.c[0], gSp[0]);
           int n = dOut.at(o, y * dOut.w + x);
           int offY = dp.originY(iy) - dOut.originY(y);
           int offX = dp.originX(ix) - dOut.originX(x);
-          if (viaShared < viaCopies) {
+          if (Math.abs(s0) * fAbs + extra < Math.abs(copiesC) + copiesSpread) {
             add(f, fSp, 0, dOut, dScale, n, offY, offX, s0, Math.abs(s0), 0, sym);
             dOut.r[n] += extra;
           } else {
-            add(gsum, gSp, 0, dOut, dScale, n, offY, offX, 1, 1, 0, sym);
+            for (int q : members) {
+              double w = factor * k.w[q];
+              add(post, dSp, dp.at(k.unit[q], pos), dOut, dScale, n, offY, offX, w, Math.abs(w), 0, sym);
+            }
           }
+        }
+      }
+    }
+
+    /**
+     * {@link #sharedSlope} when the differences are intervals (no coefficients): the same sums, member by member
+     * over contiguous positions.
+     */
+    void sharedSlopeIntervals(TargetPlan.Affine a, FormMap tp, int o, int i, int tap, Kept k, int[] members,
+        double factor, FormMap dOut, double[] dScale, double[] dSp, Shared pre, FormMap post) {
+      FormMap dp = pre.preDiff();
+      int np = dOut.positions();
+      int[] from = new int[np];
+      int ta = tap / a.kw();
+      int tb = tap % a.kw();
+      for (int y = 0; y < dOut.h; y++) {
+        int iy = y * a.stride() - a.padding() + ta;
+        for (int x = 0; x < dOut.w; x++) {
+          int ix = x * a.stride() - a.padding() + tb;
+          from[y * dOut.w + x] = iy < 0 || iy >= tp.h || ix < 0 || ix >= tp.w ? -1 : iy * tp.w + ix;
+        }
+      }
+      double[] fc = new double[np];
+      double[] fr = new double[np];
+      double[] fScale = new double[np];
+      double[] e = new double[np];
+      double[] cc = new double[np];
+      double[] cSpread = new double[np];
+      double[] cScale = new double[np];
+      for (int q : members) {
+        double w = factor * k.w[q];
+        double aw = Math.abs(w);
+        int base = dp.at(k.unit[q], 0);
+        for (int n = 0; n < np; n++) {
+          if (from[n] < 0) continue;
+          int m = base + from[n];
+          fc[n] += w * dp.c[m];
+          fr[n] += aw * pre.preSpread()[m];
+          fScale[n] += aw * FormMap.abs(dp.c[m], pre.preSpread()[m]);
+          e[n] += aw * pre.second()[m];
+          cc[n] += w * post.c[m];
+          cSpread[n] += aw * dSp[m];
+          cScale[n] += aw * FormMap.abs(post.c[m], dSp[m]);
+        }
+      }
+      for (int n = 0; n < np; n++) {
+        if (from[n] < 0) continue;
+        int mt = tp.at(i, from[n]);
+        double s0 = pre.s0()[mt];
+        double fSpread = Rounding.up(fr[n] + 2 * Rounding.REL * fScale[n]);
+        double fAbs = FormMap.abs(fc[n], fSpread);
+        double en = mutation == Mutation.DROP_SECOND_ORDER ? 0 : e[n];
+        double extra = Rounding.up(pre.half()[mt] * fAbs + Rounding.up(en) * (1 + 2 * Rounding.REL));
+        if (mutation == Mutation.DROP_SHARED_SLOPE_UNCERTAINTY) extra = 0;
+        int out = dOut.at(o, n);
+        if (Math.abs(s0) * fAbs + extra < Math.abs(cc[n]) + cSpread[n]) {
+          dOut.c[out] += s0 * fc[n];
+          dScale[out] += Math.abs(s0) * fAbs;
+          dOut.r[out] += Math.abs(s0) * fSpread + extra;
+        } else {
+          dOut.c[out] += cc[n];
+          dScale[out] += cScale[n];
+          dOut.r[out] += Rounding.up(cSpread[n] + 2 * Rounding.REL * cScale[n]);
         }
       }
     }
@@ -834,6 +892,18 @@ public final class DifferentialBound {
       s.target = tOut;
       FormMap d = pre.diff;
       double[] dSp = d.spreads();
+      boolean shared = !Double.isNaN(pb.curvature());
+      double m2 = pb.curvature();
+      double[] s0T = shared ? new double[t.c.length] : null;
+      double[] halfT = shared ? new double[t.c.length] : null;
+      double[] second = shared ? new double[d.c.length] : null;
+      if (shared) {
+        for (int n = 0; n < t.c.length; n++) {
+          double[] sl = pb.slopes(FormMap.lo(t.c[n], tSp[n]), FormMap.hi(t.c[n], tSp[n]));
+          s0T[n] = sl[0] + (sl[1] - sl[0]) / 2;
+          halfT[n] = Math.nextUp(Math.max(sl[1] - s0T[n], s0T[n] - sl[0]));
+        }
+      }
       FormMap dOut = FormMap.like(d, d.units);
       double[] dScale = new double[d.c.length];
       Layout l = pre.layout;
@@ -853,6 +923,7 @@ public final class DifferentialBound {
           double half = Math.max(sl[1] - s0, s0 - sl[0]);
           if (mutation == Mutation.DROP_SLOPE_UNCERTAINTY) half = 0;
           double dAbs = FormMap.abs(d.c[n], dSp[n]);
+          if (shared) second[n] = Rounding.up(dAbs * Math.min(sl[1] - sl[0], 0.5 * m2 * dAbs));
           double[] exact = pb.differenceRange(zl, zh, dl, dh);
           if (exact != null && (exact[1] - exact[0]) / 2 <= half * dAbs) {
             // piecewise-linear phi: the exact range of phi(z + dz) - phi(z) adds less radius than the slope form
@@ -866,10 +937,7 @@ public final class DifferentialBound {
       });
       finish(dOut, dScale);
       s.diff = dOut;
-      if (!Double.isNaN(pb.curvature())) {
-        s.preTarget = t;
-        s.preDiff = d;
-      }
+      if (shared) s.shared = new Shared(d, dSp, s0T, halfT, second);
       if (pre.constVal != null) {
         s.constVal = new double[pre.constVal.length];
         s.constErr = new double[pre.constVal.length];
