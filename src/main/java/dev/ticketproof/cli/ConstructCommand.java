@@ -41,7 +41,8 @@ public final class ConstructCommand implements Callable<Integer> {
 
   @CommandLine.Mixin InputShapeOption inputShape;
 
-  @Option(names = "--activation", defaultValue = Tickets.DEFAULT_ACTIVATION, description = "Activation (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--activation", description = "Activation (default: relu; for a built-in target trained with "
+      + "another, that one: sigmoid for digits-resnet-sigmoid).")
   String activation;
 
   @Option(names = "--construction", defaultValue = Tickets.DEFAULT_CONSTRUCTION, description = "l+1 or 2l (default: ${DEFAULT-VALUE}).")
@@ -160,7 +161,7 @@ public final class ConstructCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Activation phi = TargetOptions.activation(activation);
+    Activation phi = TargetOptions.activation(TargetOptions.activationName(activation, target));
     Network net = TargetOptions.load(target, arch.spec, phi, inputShape.value);
     SourceNetwork.Construction cons = SourceNetwork.Construction.parse(construction);
     SubsetSum.Mode solver = SubsetSum.Mode.ofCliName(mode);

@@ -45,8 +45,8 @@ public final class EvalCommand implements Callable<Integer> {
   int[] inputShape;
 
   @Option(names = "--activation", paramLabel = "A",
-      description = "Activation (catalog name, e.g. relu); default: the spec's \"activation\" (relu for builtin: "
-          + "targets).")
+      description = "Activation (catalog name, e.g. relu); default: the spec's \"activation\" (for builtin: "
+          + "targets relu, or the one a trained target is only defined with: sigmoid for digits-resnet-sigmoid).")
   String activation;
 
   @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Input batch.")
@@ -109,10 +109,10 @@ public final class EvalCommand implements Callable<Integer> {
     }
   }
 
-  /** The forward pass of a built-in target (its activation: --activation, else relu). */
+  /** The forward pass of a built-in target (its activation: --activation, else the target's default). */
   private int builtin(Tensor batch, long start) {
     if (arch.spec != null) throw new UsageError("--arch: a built-in target has its own architecture");
-    String phi = activation != null ? activation : "relu";
+    String phi = TargetOptions.activationName(activation, target);
     Network net = TargetOptions.load(target, null, TargetOptions.activation(phi), null);
     Tensor y = forward(net, batch);
     Map<String, Object> m = new LinkedHashMap<>();

@@ -21,6 +21,17 @@ import java.nio.file.Path;
 final class TargetOptions {
   private TargetOptions() {}
 
+  /**
+   * The activation named by {@code --activation}, or when it is not given, the target's default: for a built-in
+   * target {@link dev.ticketproof.targets.Builtins#defaultActivation}, else relu.
+   */
+  static String activationName(String given, String target) {
+    if (given != null) return given;
+    return target != null && target.startsWith("builtin:")
+        ? dev.ticketproof.targets.Builtins.defaultActivation(target.substring("builtin:".length()))
+        : dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION;
+  }
+
   static Activation activation(String name) {
     try {
       return ActivationCatalog.requireIdentityHypothesis(ActivationCatalog.parse(name));

@@ -55,6 +55,14 @@ public final class Builtins {
   }
 
   /**
+   * The activation a built-in target is used with when none is named: the one a trained target is only defined
+   * with ({@code digits-resnet-sigmoid}: sigmoid), else relu.
+   */
+  public static String defaultActivation(String name) {
+    return Digits.RESNET_SIGMOID.equals(name) ? "sigmoid" : "relu";
+  }
+
+  /**
    * The built-in target of that name with activation phi.
    *
    * @throws IllegalArgumentException for an unknown name, listing the valid ones

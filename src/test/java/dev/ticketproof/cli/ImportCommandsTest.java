@@ -154,14 +154,21 @@ class ImportCommandsTest {
     return p.toString();
   }
 
-  @Test void aTrainedBuiltinResNetOnlyTakesItsTrainingActivation() {
-    Run r = run("construct", "--target", "builtin:digits-resnet-sigmoid", "--no-progress");
+  @Test void aTrainedBuiltinResNetOnlyTakesItsTrainingActivation() throws IOException {
+    Run r = run("construct", "--target", "builtin:digits-resnet-sigmoid", "--activation", "relu", "--no-progress");
     assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
     assertThat(r.err()).contains("digits-resnet-sigmoid was trained with sigmoid")
         .contains("--activation relu: ");
     Run t = run("construct", "--target", "builtin:digits-resnet-relu", "--activation", "tanh", "--no-progress");
     assertThat(t.code()).as(t.out() + t.err()).isEqualTo(2);
     assertThat(t.err()).contains("digits-resnet-relu was trained with relu");
+    // without --activation it is the one the target is defined with
+    String x = writeBatch(1, 32, 32);
+    String y = Files.createTempDirectory("out").resolve("y.npy").toString();
+    Run e = run("eval", "--target", "builtin:digits-resnet-sigmoid", "--input", x, "--out", y, "--format", "json",
+        "--no-progress");
+    assertThat(e.code()).as(e.out() + e.err()).isEqualTo(0);
+    assertThat(e.out()).contains("\"activation\":\"sigmoid\"");
   }
 
   @Test void inspectBadInput() {
