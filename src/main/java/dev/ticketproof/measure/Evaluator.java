@@ -361,44 +361,16 @@ public final class Evaluator {
   private static Op ticketConv(SourceNetwork.Conv c, TicketCertificate cert, long seed, Activation phi, boolean act,
       int block) {
     TargetPlan.Affine a = c.target();
-    int units = c.out().units();
     long per = (long) c.in().units() * a.kh() * a.kw();
-    long[] kept = cert.keptWeights()[c.id()];
-    int[] counts = new int[units];
-    for (long idx : kept) counts[(int) (idx / per)]++;
-    int[][] taps = new int[units][];
-    double[][] w = new double[units][];
-    for (int o = 0; o < units; o++) {
-      taps[o] = new int[counts[o]];
-      w[o] = new double[counts[o]];
-    }
-    int[] fill = new int[units];
-    for (long idx : kept) {
-      int o = (int) (idx / per);
-      taps[o][fill[o]] = (int) (idx % per);
-      w[o][fill[o]++] = c.weightAt(seed, idx);
-    }
-    return new Conv(units, blockFor(units, block), a, taps, w, null, act ? phi : null);
+    return new Conv(c.out().units(), block, a, cert.keptWeights()[c.id()], per, idx -> c.weightAt(seed, idx), null,
+        act ? phi : null);
   }
 
   private static Op targetConv(TargetPlan.Affine a, Activation phi, boolean act, int block) {
-    int per = a.in() * a.kh() * a.kw();
-    int[][] taps = new int[a.out()][];
-    double[][] w = new double[a.out()][];
-    for (int j = 0; j < a.out(); j++) {
-      int n = 0;
-      for (int t = 0; t < per; t++) if (a.kernel()[j * per + t] != 0) n++;
-      taps[j] = new int[n];
-      w[j] = new double[n];
-      n = 0;
-      for (int t = 0; t < per; t++) {
-        if (a.kernel()[j * per + t] != 0) {
-          taps[j][n] = t;
-          w[j][n++] = a.kernel()[j * per + t];
-        }
-      }
-    }
-    return new Conv(a.out(), blockFor(a.out(), block), a, taps, w, a.bias(), act ? phi : null);
+    double[] k = a.kernel();
+    long[] nonzero = java.util.stream.IntStream.range(0, k.length).filter(i -> k[i] != 0).asLongStream().toArray();
+    return new Conv(a.out(), block, a, nonzero, (long) a.in() * a.kh() * a.kw(), idx -> k[(int) idx], a.bias(),
+        act ? phi : null);
   }
 
   /**
@@ -438,20 +410,23 @@ public final class Evaluator {
     private final int p;
     private final double[] bias;
     private final Activation act;
-    /** Per block: its entries sorted by tap (packed as (u * kh + a) * kw + c), their units in the block, weights. */
-    private final int[][] tap;
-    private final char[][] unit;
+    /** Per block: its entries, packed as tap * block + (unit - first unit of the block), in increasing order. */
+    private final int[][] code;
+    /** Per block: the weights of its entries. */
     private final double[][] w;
 
     /**
-     * @param taps per output unit, its taps in increasing order, packed as (u * kh + a) * kw + c
-     * @param weights per output unit, the weights of its taps
+     * @param units output units
+     * @param most most output units per block ({@link #blockFor})
+     * @param flat the nonzero weights' flat indices o * per + tap, strictly increasing (tap packed as
+     *     (u * kh + a) * kw + c); not modified or kept
+     * @param per taps per output unit
+     * @param weight the weight at a flat index
      */
-    Conv(int units, int block, TargetPlan.Affine geom, int[][] taps, double[][] weights, double[] bias,
-        Activation act) {
-      if (block < 1 || block > Character.MAX_VALUE) throw new IllegalArgumentException("block of " + block + " units");
+    Conv(int units, int most, TargetPlan.Affine geom, long[] flat, long per,
+        java.util.function.LongToDoubleFunction weight, double[] bias, Activation act) {
+      this.block = (int) Math.min(blockFor(units, most), Math.max(1, Integer.MAX_VALUE / Math.max(1, per)));
       this.units = units;
-      this.block = block;
       this.kh = geom.kh();
       this.kw = geom.kw();
       this.s = geom.stride();
@@ -459,33 +434,34 @@ public final class Evaluator {
       this.bias = bias;
       this.act = act;
       int blocks = (units + block - 1) / block;
-      tap = new int[blocks][];
-      unit = new char[blocks][];
-      w = new double[blocks][];
-      for (int b = 0; b < blocks; b++) {
-        int o0 = b * block;
-        int o1 = Math.min(units, o0 + block);
-        // the block's entries in order of tap, then output unit: the output units of the block that read the same
-        // input row follow each other; for one output unit the order is still by increasing tap
-        int size = 0;
-        for (int o = o0; o < o1; o++) size += taps[o].length;
-        long[] keys = new long[size];
-        int k = 0;
-        for (int o = o0; o < o1; o++) {
-          for (int t : taps[o]) keys[k++] = ((long) t << 16) | (o - o0);
-        }
-        java.util.Arrays.sort(keys);
-        int[] next = new int[o1 - o0];
-        tap[b] = new int[size];
-        unit[b] = new char[size];
-        w[b] = new double[size];
-        for (int e = 0; e < size; e++) {
-          int local = (int) (keys[e] & 0xFFFF);
-          tap[b][e] = (int) (keys[e] >>> 16);
-          unit[b][e] = (char) local;
-          w[b][e] = weights[o0 + local][next[local]++];
-        }
+      // where each block's entries start in flat (the indices increase with the output unit)
+      int[] start = new int[blocks + 1];
+      for (int bl = 0, e = 0; bl <= blocks; bl++) {
+        long first = (long) Math.min(units, bl * block) * per;
+        while (e < flat.length && flat[e] < first) e++;
+        start[bl] = bl == blocks ? flat.length : e;
       }
+      code = new int[blocks][];
+      w = new double[blocks][];
+      // in order of tap, then output unit: the block's units that read one input row follow each other; for one
+      // output unit the order is still by increasing tap
+      java.util.stream.IntStream.range(0, blocks).parallel().forEach(bl -> {
+        long o0 = (long) bl * block;
+        int[] cb = new int[start[bl + 1] - start[bl]];
+        for (int e = 0; e < cb.length; e++) {
+          long idx = flat[start[bl] + e];
+          long o = idx / per;
+          cb[e] = (int) ((idx - o * per) * block + (o - o0));
+        }
+        java.util.Arrays.sort(cb);
+        double[] wb = new double[cb.length];
+        for (int e = 0; e < cb.length; e++) {
+          int tap = cb[e] / block;
+          wb[e] = weight.applyAsDouble((o0 + cb[e] - tap * block) * per + tap);
+        }
+        code[bl] = cb;
+        w[bl] = wb;
+      });
     }
 
     @Override
@@ -503,27 +479,27 @@ public final class Evaluator {
         first[c] = Math.max(0, Math.floorDiv(p - c + s - 1, s));
         last[c] = Math.min(ow - 1, Math.floorDiv(in.w - 1 + p - c, s));
       }
-      java.util.stream.IntStream.range(0, tap.length).parallel().forEach(b -> {
+      java.util.stream.IntStream.range(0, code.length).parallel().forEach(b -> {
         int o0 = b * block;
         int o1 = Math.min(units, o0 + block);
         for (int o = o0; o < o1; o++) {
           out[o] = new double[oh * ow * n];
           if (bias != null) java.util.Arrays.fill(out[o], bias[o]);
         }
-        int[] tb = tap[b];
-        char[] ub = unit[b];
+        int[] cb = code[b];
         double[] wb = w[b];
         for (int ya = 0; ya < oh; ya += rows) {
           int yb = Math.min(oh, ya + rows);
-          for (int e = 0; e < tb.length; e++) {
-            int u = tb[e] / kk;
-            int r = tb[e] - u * kk;
+          for (int e = 0; e < cb.length; e++) {
+            int tap = cb[e] / block;
+            int u = tap / kk;
+            int r = tap - u * kk;
             double[] x = in.v[u];
             int a = r / kw;
             int c = r - a * kw;
             int x0 = first[c];
             int x1 = last[c];
-            double[] m = out[o0 + ub[e]];
+            double[] m = out[o0 + cb[e] - tap * block];
             double wk = wb[e];
             for (int y = ya; y < yb; y++) {
               int iy = y * s - p + a;
