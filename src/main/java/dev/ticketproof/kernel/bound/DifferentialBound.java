@@ -347,6 +347,22 @@ public final class DifferentialBound {
       int[] tap;
       double[] w;
       int n;
+
+      /**
+       * The kept weights of every (input channel, tap) group g = channel * taps + tap, constant units left out;
+       * {@code count[g]} is the size of group g.
+       */
+      int[][] groups(Layout layout, int taps, int[] count) {
+        int[][] members = new int[count.length][];
+        for (int g = 0; g < count.length; g++) members[g] = new int[count[g]];
+        int[] fill = new int[count.length];
+        for (int q = 0; q < n; q++) {
+          if (layout.isConstant(unit[q])) continue;
+          int g = layout.channel(unit[q]) * taps + tap[q];
+          members[g][fill[g]++] = q;
+        }
+        return members;
+      }
     }
 
     Kept kept(SourceNetwork.Conv c, int o, long[] kw, int from, int to) {
@@ -519,15 +535,7 @@ public final class DifferentialBound {
       if (pre != null) {
         FormMap dp = pre.preDiff();
         FormMap f = new FormMap(1, 1, 1, dp.stride, dp.pad, dp.rh, dp.rw, dp.cin, dp.absolute, dp.coef != null);
-        int[][] members = new int[per][];
-        for (int g = 0; g < per; g++) members[g] = new int[count[g]];
-        int[] fill = new int[per];
-        for (int q = 0; q < k.n; q++) {
-          int u = k.unit[q];
-          if (in.layout.isConstant(u)) continue;
-          int g = in.layout.channel(u) * taps + k.tap[q];
-          members[g][fill[g]++] = q;
-        }
+        int[][] members = k.groups(in.layout, taps, count);
         for (int g = 0; g < per; g++) {
           if (count[g] > 0) {
             sharedSlope(a, in, o, g / taps, g % taps, k, members[g], lambdaFactor, dOut, dScale, dSp, pre, f);
@@ -724,15 +732,7 @@ public final class DifferentialBound {
         count[g]++;
       }
       // kept weights of every group, for the remainder
-      int[][] members = new int[per][];
-      for (int g = 0; g < per; g++) members[g] = new int[count[g]];
-      int[] fill = new int[per];
-      for (int q = 0; q < k.n; q++) {
-        int u = k.unit[q];
-        if (in.layout.isConstant(u)) continue;
-        int g = in.layout.channel(u) * taps + k.tap[q];
-        members[g][fill[g]++] = q;
-      }
+      int[][] members = k.groups(in.layout, taps, count);
       boolean smooth = phi.remainderConstant() != 0;
       boolean twice = !Double.isNaN(pb.curvature());
       FormMap t = in.target;
