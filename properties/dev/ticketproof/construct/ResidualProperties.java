@@ -244,7 +244,7 @@ class ResidualProperties {
           assertThat(in.kind()).as(what).isEqualTo(Layout.Kind.COPIES);
           long per = (long) in.units() * fc.target().kh() * fc.target().kw();
           int taps = fc.target().kh() * fc.target().kw();
-          long[][] kept = Arrays.stream(r.certificate().keptWeights()).map(long[]::clone).toArray(long[][]::new);
+          int[][] kept = Arrays.stream(r.certificate().keptWeights()).map(int[]::clone).toArray(int[][]::new);
           kept[fc.id()] = Arrays.stream(kept[fc.id()]).filter(idx -> in.isConstant((int) ((idx % per) / taps)))
               .toArray();
           TicketCertificate constantsOnly = new TicketCertificate(r.certificate().header(), kept,

@@ -52,7 +52,7 @@ public final class TicketMemory {
       long after = liveHeap();
       TicketChecker.Report r = keep.report();
       long mask = 0;
-      for (long[] w : keep.certificate().keptWeights()) mask += 8L * w.length;
+      for (int[] w : keep.certificate().keptWeights()) mask += 4L * w.length;
       for (int[] b : keep.certificate().keptBiases()) mask += 4L * b.length;
       dev.ticketproof.measure.Sizes sizes = dev.ticketproof.measure.Sizes.of(keep.source(), keep.certificate());
       long layerTicket = sizes.layers().stream().mapToLong(dev.ticketproof.measure.Sizes.Layer::ticketParams).sum();

@@ -194,7 +194,7 @@ public final class TicketBuilder {
     final Progress progress;
     final Activation phi;
     final long seed;
-    final long[][] kept;
+    final int[][] kept;
     final int[][] keptBias;
     long failures;
     long instances;
@@ -205,10 +205,10 @@ public final class TicketBuilder {
       this.progress = progress;
       this.phi = src.plan().phi();
       this.seed = src.params().seed();
-      this.kept = new long[src.layerCount()][];
+      this.kept = new int[src.layerCount()][];
       this.keptBias = new int[src.layerCount()][];
       for (int k = 0; k < kept.length; k++) {
-        kept[k] = new long[0];
+        kept[k] = new int[0];
         keptBias[k] = new int[0];
       }
     }
@@ -276,14 +276,14 @@ public final class TicketBuilder {
     }
 
     /** Keeps exactly the univariate weights and biases that the layer reading them uses. */
-    void finishUnivariate(SourceNetwork.Univariate u, long[] readerKept, SourceNetwork.Conv reader) {
+    void finishUnivariate(SourceNetwork.Univariate u, int[] readerKept, SourceNetwork.Conv reader) {
       int taps = reader.target().kh() * reader.target().kw();
       int inUnits = reader.in().units();
       boolean[] used = new boolean[inUnits];
-      for (long idx : readerKept) used[(int) ((idx / taps) % inUnits)] = true;
+      for (int idx : readerKept) used[(idx / taps) % inUnits] = true;
       Layout out = u.out();
-      long srcIn = u.in().units();
-      List<Long> w = new ArrayList<>();
+      int srcIn = u.in().units();
+      List<Integer> w = new ArrayList<>();
       List<Integer> b = new ArrayList<>();
       for (int o = 0; o < out.units(); o++) {
         if (!used[o]) continue;
@@ -293,7 +293,7 @@ public final class TicketBuilder {
           w.add(o * srcIn + out.channel(o));
         }
       }
-      kept[u.id()] = w.stream().mapToLong(Long::longValue).toArray();
+      kept[u.id()] = w.stream().mapToInt(Integer::intValue).toArray();
       keptBias[u.id()] = b.stream().mapToInt(Integer::intValue).toArray();
     }
 
@@ -301,7 +301,7 @@ public final class TicketBuilder {
       TargetPlan.Affine a = c.target();
       Layout out = c.out();
       int units = out.units();
-      long[][] perUnit = new long[units][];
+      int[][] perUnit = new int[units][];
       double[] z = new double[units];
       long[] fails = new long[units];
       long[] inst = new long[units];
@@ -322,10 +322,10 @@ public final class TicketBuilder {
       };
       parallel(units, work);
       int total = 0;
-      for (long[] p : perUnit) total += p.length;
-      long[] all = new long[total];
+      for (int[] p : perUnit) total += p.length;
+      int[] all = new int[total];
       int pos = 0;
-      for (long[] p : perUnit) {
+      for (int[] p : perUnit) {
         System.arraycopy(p, 0, all, pos, p.length);
         pos += p.length;
       }
@@ -376,7 +376,7 @@ public final class TicketBuilder {
       long fails;
       long instances;
       double z;
-      long[] buf = new long[64];
+      int[] buf = new int[64];
       int n;
 
       UnitSolver(SourceNetwork.Conv c, State in, boolean[] split, boolean uni) {
@@ -386,12 +386,12 @@ public final class TicketBuilder {
         this.uni = uni;
       }
 
-      void add(long idx) {
+      void add(int idx) {
         if (n == buf.length) buf = Arrays.copyOf(buf, 2 * n);
         buf[n++] = idx;
       }
 
-      long[] solve(int o) {
+      int[] solve(int o) {
         TargetPlan.Affine a = c.target();
         Layout lin = in.layout;
         int rho = lin.rho();
@@ -403,11 +403,11 @@ public final class TicketBuilder {
         double eps = opt.eps();
         SubsetSum.Mode mode = opt.mode();
         if (c.out().isConstant(o)) {
-          if (!lin.hasConstants()) return new long[0];
+          if (!lin.hasConstants()) return new int[0];
           // constant outputs read the unit-scale constant units (the large-scale ones exist to cancel offsets)
           int from = c.largeConstants();
           double[] base = new double[consts - from];
-          long[] idx = new long[consts - from];
+          int[] idx = new int[consts - from];
           for (int m = 0; m < consts - from; m++) {
             int u = lin.constant(from + m);
             idx[m] = c.index(o, u, centreA, centreC);
@@ -427,7 +427,7 @@ public final class TicketBuilder {
         double phi0 = uni ? phi.phi0() : 0;
         double[] offset = phi0 != 0 ? new double[taps] : null;
         double[] base = new double[Math.max(rho, consts)];
-        long[] idx = new long[Math.max(rho, consts)];
+        int[] idx = new int[Math.max(rho, consts)];
         int per = a.in() * taps;
         double copyWidth = c.halfWidth(o, lin.copy(0, 0)); // the same for every copy unit
         for (int i = 0; i < a.in(); i++) {
@@ -446,14 +446,14 @@ public final class TicketBuilder {
                   if (split[i] && (side == 0) != (w1 > 0)) continue;
                   f = w1 * SourceNetwork.slopeFor(phi, w1, in.lo[i], in.hi[i]);
                 }
-                long id = c.index(o, u, ta, tc);
+                int id = c.index(o, u, ta, tc);
                 idx[cnt] = id;
                 base[cnt++] = c.weightAt(seed, id, copyWidth) * f;
               }
               SubsetSum.Solution sol = SubsetSum.solve(Arrays.copyOf(base, cnt), kval, eps, mode);
               count(sol);
               for (int k = 0; k < sol.size(); k++) {
-                long id = idx[sol.index(k)];
+                int id = idx[sol.index(k)];
                 add(id);
                 if (offset != null) offset[t] += c.weightAt(seed, id, copyWidth);
               }
@@ -497,8 +497,8 @@ public final class TicketBuilder {
         if (!sol.withinEps()) fails++;
       }
 
-      long[] sorted() {
-        long[] r = Arrays.copyOf(buf, n);
+      int[] sorted() {
+        int[] r = Arrays.copyOf(buf, n);
         Arrays.sort(r);
         return r;
       }

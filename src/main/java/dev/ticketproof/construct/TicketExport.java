@@ -263,7 +263,7 @@ public final class TicketExport {
       int in = c.in().units();
       JsonObject o = conv(key, "source", out, in, a.kh(), a.kw(), a.stride(), a.padding(), false, act);
       long size = c.size();
-      long[] idx = cert.keptWeights()[c.id()].clone();
+      int[] idx = cert.keptWeights()[c.id()].clone();
       Arrays.sort(idx);
       for (int k = 0; k < idx.length; k++) {
         if (idx[k] < 0 || idx[k] >= size) throw outOfRange(c.id(), idx[k]);
@@ -276,12 +276,12 @@ public final class TicketExport {
       if (enc == Encoding.SPARSE) {
         double[] val = new double[idx.length];
         for (int k = 0; k < idx.length; k++) val[k] = c.weightAt(seed, idx[k]);
-        sparse(key, o, idx, val);
+        sparse(key, o, Arrays.stream(idx).asLongStream().toArray(), val);
       } else {
         double[] wOrig = new double[(int) size];
         double[] wMask = new double[(int) size];
         for (int k = 0; k < wOrig.length; k++) wOrig[k] = c.weightAt(seed, k);
-        for (long i : idx) wMask[(int) i] = 1;
+        for (int i : idx) wMask[i] = 1;
         arrays.add(Array.of(key + ".weight_orig", shape, wOrig));
         arrays.add(Array.of(key + ".weight_mask", shape, wMask));
         o.addProperty("nonzero", idx.length);

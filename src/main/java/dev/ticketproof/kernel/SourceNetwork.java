@@ -44,6 +44,17 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
   /** The largest number of copies per channel (the solvers' largest base set). */
   public static final int MAX_RHO = 256;
 
+  /** The most weight slots a source layer may have: its flat weight indices are {@code int}s. */
+  public static final long MAX_SLOTS = Integer.MAX_VALUE;
+
+  /** Refuses a layer with more than {@link #MAX_SLOTS} weight slots, naming it and its slots. */
+  static void checkSlots(int id, String name, long slots) {
+    if (slots > MAX_SLOTS) {
+      throw new BadParameter("rho", "source layer " + id + " (" + name + ") would have " + slots
+          + " weight slots, more than the " + MAX_SLOTS + " a mask indexes: use a smaller rho or rho1");
+    }
+  }
+
   /** The construction family. */
   public enum Construction {
     L_PLUS_1("l+1"), TWO_L("2l");
@@ -130,6 +141,10 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    */
   public record Univariate(int id, Layout in, Layout out, double w1Lo, double w1Hi, double betaLo, double betaHi)
       implements Node {
+    public Univariate {
+      checkSlots(id, "univariate layer", (long) out.units() * in.units());
+    }
+
     /** The univariate weight of copy unit {@code o} (which reads input channel {@code out.channel(o)}). */
     public double w1(long seed, int o) {
       return WeightField.uniform(seed, 4L * id, (long) o * in.units() + out.channel(o), w1Lo, w1Hi);
@@ -164,15 +179,19 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
   public record Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, double sigmaConst,
       int largeConstants, boolean phiAfter, double constTarget, double[] scale, double[] biasScale)
       implements Node {
+    public Conv {
+      checkSlots(id, target.name(), (long) out.units() * in.units() * target.kh() * target.kw());
+    }
+
     Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, double sigmaConst, int largeConstants,
         boolean phiAfter, double constTarget) {
       this(id, target, in, out, sigma, sigmaConst, largeConstants, phiAfter, constTarget, rowScales(target),
           biasScales(target, largeConstants > 0));
     }
 
-    /** Flat index of weight (o, u, a, c). */
-    public long index(int o, int u, int a, int c) {
-      return (((long) o * in.units() + u) * target.kh() + a) * target.kw() + c;
+    /** Flat index of weight (o, u, a, c) (below {@link #MAX_SLOTS}). */
+    public int index(int o, int u, int a, int c) {
+      return (int) ((((long) o * in.units() + u) * target.kh() + a) * target.kw() + c);
     }
 
     /** The source weight at a flat index. */

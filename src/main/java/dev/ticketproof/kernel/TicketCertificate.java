@@ -8,7 +8,7 @@ package dev.ticketproof.kernel;
  * @param keptWeights per source layer id: strictly increasing flat weight indices (see {@link SourceNetwork})
  * @param keptBiases per source layer id: strictly increasing unit indices whose bias is kept (univariate layers)
  */
-public record TicketCertificate(Header header, long[][] keptWeights, int[][] keptBiases) {
+public record TicketCertificate(Header header, int[][] keptWeights, int[][] keptBiases) {
 
   /** The certificate format version this kernel checks. */
   public static final int VERSION = 2;

@@ -18,7 +18,8 @@ import java.util.zip.ZipFile;
  * Reads the {@code .tpz} ticket file (written by {@code io.TicketWriter}): a zip archive with {@code header.json} (the certificate header) and
  * {@code mask.bin} (for every source layer id in order: the number of kept weights, their flat indices as
  * delta-coded unsigned LEB128 varints, then the same for kept biases). A kept weight costs 1 to 4 bytes in practice
- * (never more than 8 for indices below 2^56).
+ * (never more than 5: indices are below 2^31, {@link SourceNetwork}'s largest layer). Decoded indices are held as
+ * {@code int}s (4 bytes per kept weight).
  *
  * <p>Reading is bounded: {@code header.json} may hold at most {@link #MAX_HEADER_BYTES} and is parsed as strict
  * JSON ({@link HeaderJson}: one flat object, no duplicate keys, integers where integers are expected);
@@ -162,7 +163,7 @@ public final class TicketFile {
 
 
   /** SHA-256 (hex) of the canonical encoding of a mask. */
-  public static String maskDigest(long[][] keptWeights, int[][] keptBiases) {
+  public static String maskDigest(int[][] keptWeights, int[][] keptBiases) {
     java.security.MessageDigest md;
     try {
       md = java.security.MessageDigest.getInstance("SHA-256");
@@ -178,7 +179,7 @@ public final class TicketFile {
   }
 
   /** The canonical encoding of a mask: the content of {@code mask.bin}. */
-  public static byte[] encodeMask(long[][] keptWeights, int[][] keptBiases) {
+  public static byte[] encodeMask(int[][] keptWeights, int[][] keptBiases) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     try {
       writeMask(keptWeights, keptBiases, out);
@@ -192,14 +193,14 @@ public final class TicketFile {
    * Writes the canonical encoding of a mask ({@link #encodeMask}) to a stream, through a buffer (large masks are
    * never held as one array).
    */
-  public static void writeMask(long[][] keptWeights, int[][] keptBiases, OutputStream os) throws IOException {
+  public static void writeMask(int[][] keptWeights, int[][] keptBiases, OutputStream os) throws IOException {
     Varints out = new Varints(os);
     out.put(keptWeights.length);
     for (int k = 0; k < keptWeights.length; k++) {
-      long[] w = keptWeights[k];
+      int[] w = keptWeights[k];
       out.put(w.length);
       long prev = -1;
-      for (long x : w) {
+      for (int x : w) {
         out.put(x - prev - 1);
         prev = x;
       }
@@ -247,26 +248,15 @@ public final class TicketFile {
     try (Bounded in = new Bounded(zip.getInputStream(e), size)) {
       int layers = (int) readVarint(in, Math.min(1 << 20, in.left));
       budget.reserve(Budget.bytes(layers, 32), "mask.bin (" + layers + " layers)");
-      long[][] w = new long[layers][];
+      int[][] w = new int[layers][];
       int[][] b = new int[layers][];
       for (int k = 0; k < layers; k++) {
         int n = (int) readVarint(in, Math.min(Integer.MAX_VALUE - 16, in.left));
-        budget.reserve(Budget.bytes(n, Long.BYTES), "mask.bin (layer " + k + ": " + n + " kept weights)");
-        w[k] = new long[n];
-        long prev = -1;
-        for (int q = 0; q < n; q++) {
-          prev = prev + 1 + readVarint(in, Long.MAX_VALUE / 2);
-          w[k][q] = prev;
-        }
+        budget.reserve(Budget.bytes(n, Integer.BYTES), "mask.bin (layer " + k + ": " + n + " kept weights)");
+        w[k] = readIndices(in, n, "layer " + k + ": weight index");
         int m = (int) readVarint(in, Math.min(Integer.MAX_VALUE - 16, in.left));
         budget.reserve(Budget.bytes(m, Integer.BYTES), "mask.bin (layer " + k + ": " + m + " kept biases)");
-        b[k] = new int[m];
-        prev = -1;
-        for (int q = 0; q < m; q++) {
-          prev = prev + 1 + readVarint(in, Integer.MAX_VALUE / 2);
-          if (prev > Integer.MAX_VALUE) throw new IOException("bias index overflow");
-          b[k][q] = (int) prev;
-        }
+        b[k] = readIndices(in, m, "layer " + k + ": bias index");
       }
       if (in.left > 0) throw new IOException(in.left + " trailing bytes");
       if (in.in.read() != -1) throw new IOException("entry mask.bin has not the " + size + " bytes it declares");
@@ -275,6 +265,23 @@ public final class TicketFile {
       throw new Unreadable(path + ": damaged mask.bin (" + (x instanceof EOFException ? "truncated" : x.getMessage())
           + ")", x);
     }
+  }
+
+  /**
+   * {@code n} delta-coded strictly increasing indices; an index beyond {@link Integer#MAX_VALUE} is damage (no source
+   * layer has that many slots: {@link SourceNetwork} refuses such layers).
+   */
+  private static int[] readIndices(InputStream in, int n, String what) throws IOException {
+    int[] r = new int[n];
+    long prev = -1;
+    for (int q = 0; q < n; q++) {
+      prev = prev + 1 + readVarint(in, Integer.MAX_VALUE);
+      if (prev > Integer.MAX_VALUE) {
+        throw new IOException(what + " " + prev + " beyond " + Integer.MAX_VALUE + ", the largest a layer has");
+      }
+      r[q] = (int) prev;
+    }
+    return r;
   }
 
   /** The first {@code left} bytes of a stream, through a buffer; reading past them is the end of the stream. */

@@ -330,11 +330,11 @@ public final class Evaluator {
 
   private static Op univariate(SourceNetwork.Univariate u, TicketCertificate cert, long seed, Activation phi) {
     Layout out = u.out();
-    long inUnits = u.in().units();
+    int inUnits = u.in().units();
     double[] w1 = new double[out.units()];
     boolean[] alive = new boolean[out.units()];
-    for (long idx : cert.keptWeights()[u.id()]) {
-      int o = (int) (idx / inUnits);
+    for (int idx : cert.keptWeights()[u.id()]) {
+      int o = idx / inUnits;
       alive[o] = true;
       w1[o] = u.w1(seed, o);
     }
@@ -368,7 +368,7 @@ public final class Evaluator {
 
   private static Op targetConv(TargetPlan.Affine a, Activation phi, boolean act, int block) {
     double[] k = a.kernel();
-    long[] nonzero = java.util.stream.IntStream.range(0, k.length).filter(i -> k[i] != 0).asLongStream().toArray();
+    int[] nonzero = java.util.stream.IntStream.range(0, k.length).filter(i -> k[i] != 0).toArray();
     return new Conv(a.out(), block, a, nonzero, (long) a.in() * a.kh() * a.kw(), idx -> k[(int) idx], a.bias(),
         act ? phi : null);
   }
@@ -423,7 +423,7 @@ public final class Evaluator {
      * @param per taps per output unit
      * @param weight the weight at a flat index
      */
-    Conv(int units, int most, TargetPlan.Affine geom, long[] flat, long per,
+    Conv(int units, int most, TargetPlan.Affine geom, int[] flat, long per,
         java.util.function.LongToDoubleFunction weight, double[] bias, Activation act) {
       this.block = (int) Math.min(blockFor(units, most), Math.max(1, Integer.MAX_VALUE / Math.max(1, per)));
       this.units = units;

@@ -68,7 +68,7 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
       }
     }
     long kept = 0;
-    for (long[] w : cert.keptWeights()) kept += w.length;
+    for (int[] w : cert.keptWeights()) kept += w.length;
     for (int[] b : cert.keptBiases()) kept += b.length;
     long target = tail;
     long source = tail;

@@ -31,7 +31,7 @@ class TicketWriterTest {
     assertThat(json).contains("\"claimedBound\": \"Infinity\"").contains("\"radius\": 0.5")
         .contains("\\u003cb\\u003e\\u0026\\u0027\\u003d\\\"c\\\"\\t").doesNotContain("upto");
     Path f = Files.createTempFile("ticket", ".tpz");
-    AtomicFile.write(f, os -> TicketWriter.write(new TicketCertificate(h, new long[][] {{1, 5}}, new int[][] {{}}),
+    AtomicFile.write(f, os -> TicketWriter.write(new TicketCertificate(h, new int[][] {{1, 5}}, new int[][] {{}}),
         os));
     TicketCertificate back = TicketFile.read(f);
     assertThat(back.header()).isEqualTo(h);

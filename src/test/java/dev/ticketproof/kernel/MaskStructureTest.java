@@ -37,8 +37,8 @@ class MaskStructureTest {
   static final Built FC = build("small-fc");
 
   /** The certificate with layer k's kept weights (or biases) changed and the digest rewritten to match. */
-  static TicketCertificate weights(Built b, int k, UnaryOperator<long[]> change) {
-    long[][] w = b.cert().keptWeights().clone();
+  static TicketCertificate weights(Built b, int k, UnaryOperator<int[]> change) {
+    int[][] w = b.cert().keptWeights().clone();
     w[k] = change.apply(w[k].clone());
     return withMask(b, w, b.cert().keptBiases());
   }
@@ -49,7 +49,7 @@ class MaskStructureTest {
     return withMask(b, b.cert().keptWeights(), bs);
   }
 
-  static TicketCertificate withMask(Built b, long[][] w, int[][] bs) {
+  static TicketCertificate withMask(Built b, int[][] w, int[][] bs) {
     TicketCertificate.Header h = b.cert().header();
     TicketCertificate.Header nh = new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(),
         h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(),
@@ -57,8 +57,8 @@ class MaskStructureTest {
     return new TicketCertificate(nh, w, bs);
   }
 
-  static long[] plus(long[] a, long x) {
-    long[] r = Arrays.copyOf(a, a.length + 1);
+  static int[] plus(int[] a, int x) {
+    int[] r = Arrays.copyOf(a, a.length + 1);
     r[a.length] = x;
     Arrays.sort(r);
     return r;
@@ -87,19 +87,19 @@ class MaskStructureTest {
     // small-fc with rho1 = 6: 4 input channels, 24 copy units then 6 constant units, 30 units of 4 weights each
     SourceNetwork.Univariate u = (SourceNetwork.Univariate) FC.src().nodes().get(0);
     assertThat(u.out().units()).isEqualTo(30);
-    long first = FC.cert().keptWeights()[0][0];
+    int first = FC.cert().keptWeights()[0][0];
     rejected(FC, weights(FC, 0, w -> plus(w, first)), "univariate layer 0: weight index " + first,
         "not strictly increasing");
     rejected(FC, weights(FC, 0, w -> plus(w, -1)), "weight index -1 out of range");
     rejected(FC, weights(FC, 0, w -> plus(w, 120)), "weight index 120 out of range");
     // unit 5 copies channel 0 (copies 0..5 of channel 0): a weight from input 1
-    rejected(FC, weights(FC, 0, w -> new long[] {5L * 4 + 1}),
+    rejected(FC, weights(FC, 0, w -> new int[] {5 * 4 + 1}),
         "unit 5 keeps a weight from input 1 but copies channel 0");
     // unit 24 is the first constant unit
-    rejected(FC, weights(FC, 0, w -> new long[] {24L * 4}),
+    rejected(FC, weights(FC, 0, w -> new int[] {24 * 4}),
         "unit 24 keeps a weight from input 0 but is a constant unit");
     // the last weight of the last copy unit is in range
-    long last = 23L * 4 + 3;
+    int last = 23 * 4 + 3;
     assertThat(certified(FC, weights(FC, 0, w -> Arrays.binarySearch(w, last) >= 0 ? w : plus(w, last)))).isTrue();
   }
 
@@ -116,8 +116,8 @@ class MaskStructureTest {
   @Test
   void convolutions() {
     SourceNetwork.Conv c1 = (SourceNetwork.Conv) FC.src().nodes().get(1);
-    long size = c1.size();
-    long first = FC.cert().keptWeights()[1][0];
+    int size = (int) c1.size();
+    int first = FC.cert().keptWeights()[1][0];
     rejected(FC, weights(FC, 1, w -> plus(w, first)), "layer 0: weight index " + first, "not strictly increasing");
     rejected(FC, weights(FC, 1, w -> plus(w, size)), "weight index " + size + " out of range [0," + size + ")");
     rejected(FC, weights(FC, 1, w -> plus(w, -1)), "weight index -1 out of range");
@@ -128,7 +128,7 @@ class MaskStructureTest {
     SourceNetwork.Univariate u = (SourceNetwork.Univariate) FC.src().nodes().get(0);
     int read = (int) (FC.cert().keptWeights()[1][0] % c1.in().units());
     assertThat(c1.in().isConstant(read)).isFalse();
-    long uniIdx = (long) read * 4 + u.out().channel(read);
+    int uniIdx = read * 4 + u.out().channel(read);
     // (every unit reading it is wrong; whichever the checker meets first is named)
     rejected(FC, weights(FC, 0, w -> Arrays.stream(w).filter(x -> x != uniIdx).toArray()), "layer 0: unit ",
         " reads pruned univariate unit " + read);
@@ -141,10 +141,10 @@ class MaskStructureTest {
     // the first constant unit of the output and of the input, at tap (0, 0): not the centre (1, 1)
     int o = c2.out().constant(0);
     int u = c2.in().constant(0);
-    long idx = c2.index(o, u, 0, 0);
+    int idx = c2.index(o, u, 0, 0);
     TicketCertificate c = weights(cnn, 2, w -> Arrays.binarySearch(w, idx) >= 0 ? w : plus(w, idx));
     rejected(cnn, c, "constant unit " + o + " keeps a weight from a constant unit at a tap other than the centre");
-    long centre = c2.index(o, u, 1, 1);
+    int centre = c2.index(o, u, 1, 1);
     TicketCertificate ok = weights(cnn, 2, w -> Arrays.binarySearch(w, centre) >= 0 ? w : plus(w, centre));
     assertThat(certified(cnn, ok)).isTrue();
   }

@@ -86,6 +86,21 @@ class SourceNetworkTest {
   }
 
   @Test
+  void layersBeyondAnIntOfSlotsAreRefused() {
+    SourceNetwork.checkSlots(3, "conv", SourceNetwork.MAX_SLOTS);
+    assertThatThrownBy(() -> SourceNetwork.checkSlots(3, "conv", SourceNetwork.MAX_SLOTS + 1))
+        .isInstanceOf(dev.ticketproof.limits.BadParameter.class)
+        .hasMessageContaining("source layer 3 (conv) would have 2147483648 weight slots, more than the 2147483647");
+    // ResNet-20's 64-channel convs (64 rho copies and rho constant units on each side, 3x3 taps): above 2^31 slots
+    // at rho 256, 672 M at rho 133
+    List<Long> slots = new ArrayList<>();
+    for (SourceNetwork.Conv c : source("resnet20", SIGMOID, params(L1, 133, 133, 1, 0)).convs()) slots.add(c.size());
+    assertThat(slots.stream().mapToLong(Long::longValue).max().getAsLong()).isEqualTo(9L * (65 * 133) * (65 * 133));
+    assertThatThrownBy(() -> source("resnet20", SIGMOID, params(L1, 256, 256, 1, 0)))
+        .isInstanceOf(dev.ticketproof.limits.BadParameter.class).hasMessageContaining("weight slots, more than");
+  }
+
+  @Test
   void parametersAreValidatedAtTheirBounds() {
     for (int r : new int[] {1, SourceNetwork.MAX_RHO}) {
       assertThat(params(L1, r, r, 1, -1).rho()).isEqualTo(r);

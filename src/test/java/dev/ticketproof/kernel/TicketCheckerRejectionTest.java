@@ -162,7 +162,7 @@ class TicketCheckerRejectionTest {
     TicketChecker.Certified cf = TicketChecker.certify(c, target, phi, TicketChecker.Listener.NONE, null);
     rejectedBeforeAnalysis(cf.report(), "source network cannot be rebuilt");
     // a mask for fewer layers than the source has
-    long[][] w = new long[cert.keptWeights().length - 1][];
+    int[][] w = new int[cert.keptWeights().length - 1][];
     int[][] b = new int[w.length][];
     System.arraycopy(cert.keptWeights(), 0, w, 0, w.length);
     System.arraycopy(cert.keptBiases(), 0, b, 0, b.length);

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TicketFileTest {
   @TempDir Path dir;
 
-  static final long[][] WEIGHTS = {{0, 1, 127, 128, 16_511, 1L << 40}, {}, {5}};
+  static final int[][] WEIGHTS = {{0, 1, 127, 128, 16_511, Integer.MAX_VALUE}, {}, {5}};
   static final int[][] BIASES = {{}, {0, 3, 300}, {}};
 
   static TicketCertificate.Header header(String upto, String around, double radius, double claim) {
@@ -118,11 +118,11 @@ class TicketFileTest {
   void theMaskDigestCoversEveryIndex() {
     String d = TicketFile.maskDigest(WEIGHTS, BIASES);
     assertThat(d).matches("[0-9a-f]{64}");
-    assertThat(TicketFile.maskDigest(new long[][] {{0, 1, 127, 128, 16_511, (1L << 40) + 1}, {}, {5}}, BIASES))
+    assertThat(TicketFile.maskDigest(new int[][] {{0, 1, 127, 128, 16_511, Integer.MAX_VALUE - 1}, {}, {5}}, BIASES))
         .isNotEqualTo(d);
     assertThat(TicketFile.maskDigest(WEIGHTS, new int[][] {{}, {0, 3, 301}, {}})).isNotEqualTo(d);
     // a weight moved to the next layer
-    assertThat(TicketFile.maskDigest(new long[][] {{0, 1, 127, 128, 16_511}, {1L << 40}, {5}}, BIASES))
+    assertThat(TicketFile.maskDigest(new int[][] {{0, 1, 127, 128, 16_511}, {Integer.MAX_VALUE}, {5}}, BIASES))
         .isNotEqualTo(d);
   }
 
@@ -223,17 +223,23 @@ class TicketFileTest {
     damaged(endless, "varint too long");
     // more layers than bytes
     damaged(new byte[] {5}, "out of range");
-    // a bias gap beyond the largest a bias index may take
+    // a bias gap of 2^31, beyond the largest an index may take
     ByteArrayOutputStream b = new ByteArrayOutputStream();
-    b.writeBytes(new byte[] {1, 0, 1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07});
-    damaged(b.toByteArray(), "value 2147483647 out of range");
-    // bias gaps of 2^30 - 1 (the largest allowed) twice reach 2^31 - 1, the last int; one more index overflows
+    b.writeBytes(new byte[] {1, 0, 1, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x08});
+    damaged(b.toByteArray(), "value 2147483648 out of range");
+    // bias gaps of 2^30 - 1 twice reach 2^31 - 1, the last int; one more index is beyond it
     ByteArrayOutputStream over = new ByteArrayOutputStream();
     over.writeBytes(new byte[] {1, 0, 3});
     over.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x03});
     over.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x03});
     over.write(0);
-    damaged(over.toByteArray(), "bias index overflow");
+    damaged(over.toByteArray(), "layer 0: bias index 2147483648 beyond 2147483647");
+    // the same for weight indices: the mask's weights are ints (a source layer has at most 2^31 - 1 slots)
+    ByteArrayOutputStream wover = new ByteArrayOutputStream();
+    wover.writeBytes(new byte[] {1, 2});
+    wover.writeBytes(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07});
+    wover.writeBytes(new byte[] {0, 0});
+    damaged(wover.toByteArray(), "layer 0: weight index 2147483648 beyond 2147483647");
   }
 
   @Test

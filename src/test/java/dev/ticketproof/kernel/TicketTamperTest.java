@@ -64,7 +64,7 @@ class TicketTamperTest {
   }
 
   /** The header with the digest of another mask, as a forger who also rewrites the digest would make it. */
-  static TicketCertificate.Header headerWithDigest(TicketCertificate c, long[][] w) {
+  static TicketCertificate.Header headerWithDigest(TicketCertificate c, int[][] w) {
     TicketCertificate.Header h = c.header();
     return new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(), h.activation(), h.construction(),
         h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(), h.upto(), h.eps(), h.claimedBound(),
@@ -86,15 +86,15 @@ class TicketTamperTest {
   @Test
   void flippedMaskBitIsRejected() {
     // drop one kept weight of the last layer: its instance's error grows beyond the claim
-    long[][] w = Arrays.stream(cert.keptWeights()).map(long[]::clone).toArray(long[][]::new);
+    int[][] w = Arrays.stream(cert.keptWeights()).map(int[]::clone).toArray(int[][]::new);
     int last = w.length - 1;
     w[last] = Arrays.copyOfRange(w[last], 1, w[last].length);
     assertRejected(new TicketCertificate(cert.header(), w, cert.keptBiases()), target, "mask digest");
     // add a weight that is not kept: a constant unit reading a copy, or an extra subset member
-    long[][] w2 = Arrays.stream(cert.keptWeights()).map(long[]::clone).toArray(long[][]::new);
-    long extra = w2[1][0] + 1;
+    int[][] w2 = Arrays.stream(cert.keptWeights()).map(int[]::clone).toArray(int[][]::new);
+    int extra = w2[1][0] + 1;
     while (Arrays.binarySearch(w2[1], extra) >= 0) extra++;
-    long[] grown = Arrays.copyOf(w2[1], w2[1].length + 1);
+    int[] grown = Arrays.copyOf(w2[1], w2[1].length + 1);
     grown[grown.length - 1] = extra;
     Arrays.sort(grown);
     w2[1] = grown;
@@ -105,7 +105,7 @@ class TicketTamperTest {
     // a forger who rewrites the digest after dropping a weight: the recomputed figures no longer match the claims
     // unless the dropped weight changes neither the failure count nor the maximal bound; try every weight of the
     // last layer and require that any change is caught or leaves the claims true
-    long[][] w3 = Arrays.stream(cert.keptWeights()).map(long[]::clone).toArray(long[][]::new);
+    int[][] w3 = Arrays.stream(cert.keptWeights()).map(int[]::clone).toArray(int[][]::new);
     w3[last] = Arrays.copyOfRange(cert.keptWeights()[last], 1, cert.keptWeights()[last].length);
     TicketCertificate forged = new TicketCertificate(headerWithDigest(cert, w3), w3, cert.keptBiases());
     TicketChecker.Report fr = TicketChecker.check(forged, target, phi);
@@ -116,8 +116,8 @@ class TicketTamperTest {
 
   @Test
   void unsortedOrOutOfRangeMaskIsRejected() {
-    long[][] w = Arrays.stream(cert.keptWeights()).map(long[]::clone).toArray(long[][]::new);
-    w[1][0] = Long.MAX_VALUE / 4;
+    int[][] w = Arrays.stream(cert.keptWeights()).map(int[]::clone).toArray(int[][]::new);
+    w[1][0] = Integer.MAX_VALUE;
     assertRejected(new TicketCertificate(headerWithDigest(cert, w), w, cert.keptBiases()), target, "out of range");
   }
 

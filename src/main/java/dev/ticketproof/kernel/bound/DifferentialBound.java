@@ -365,7 +365,7 @@ public final class DifferentialBound {
       }
     }
 
-    Kept kept(SourceNetwork.Conv c, int o, long[] kw, int from, int to) {
+    Kept kept(SourceNetwork.Conv c, int o, int[] kw, int from, int to) {
       TargetPlan.Affine a = c.target();
       int taps = a.kh() * a.kw();
       long inUnits = c.in().units();
@@ -401,7 +401,7 @@ public final class DifferentialBound {
       double[] tSp = tIn.spreads();
       double[] dSp = in.diff == null ? null : in.diff.spreads();
       Shared pre = uni ? null : in.shared;
-      long[] kw = cert.keptWeights()[c.id()];
+      int[] kw = cert.keptWeights()[c.id()];
       long perUnit = c.size() / lout.units();
       int[] starts = new int[lout.units() + 1];
       for (int o = 0, q = 0; o <= lout.units(); o++) {

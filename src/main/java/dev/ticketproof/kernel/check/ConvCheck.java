@@ -35,7 +35,7 @@ final class ConvCheck {
     if (an.cert.keptBiases()[c.id()].length > 0) {
       throw new Rejection("layer " + c.id() + " keeps biases, but only univariate source layers have biases");
     }
-    long[] kw = an.cert.keptWeights()[c.id()];
+    int[] kw = an.cert.keptWeights()[c.id()];
     long size = c.size();
     long perUnit = size / out.units();
     for (int k = 0; k < kw.length; k++) {
@@ -125,7 +125,7 @@ final class ConvCheck {
     }
   }
 
-  static UnitResult unit(Analysis an, SourceNetwork.Conv c, State in, int o, long[] kw, int from, int to, int[][] nz,
+  static UnitResult unit(Analysis an, SourceNetwork.Conv c, State in, int o, int[] kw, int from, int to, int[][] nz,
       boolean[] split, double[] bIn, boolean uni, Scratch sc) {
     TargetPlan.Affine a = c.target();
     Layout lin = in.layout;

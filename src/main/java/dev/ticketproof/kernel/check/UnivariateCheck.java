@@ -17,7 +17,7 @@ final class UnivariateCheck {
 
   static State run(Analysis an, SourceNetwork.Univariate u, State in) {
     Layout out = u.out();
-    long[] kw = an.cert.keptWeights()[u.id()];
+    int[] kw = an.cert.keptWeights()[u.id()];
     int[] kb = an.cert.keptBiases()[u.id()];
     State s = new State();
     s.layout = out;

@@ -134,7 +134,7 @@ final class RecursionReference {
     boolean uni = lin.kind() == Layout.Kind.UNIVARIATE;
     int taps = a.kh() * a.kw();
     int centre = a.centreA() * a.kw() + a.centreC();
-    long[] kept = cert.keptWeights()[c.id()];
+    int[] kept = cert.keptWeights()[c.id()];
     Map m = new Map();
     m.layout = out;
     m.err = new double[out.units()];

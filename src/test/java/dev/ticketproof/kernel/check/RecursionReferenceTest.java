@@ -87,7 +87,7 @@ class RecursionReferenceTest {
     }
     for (RecursionReference.Layer l : ref.layers) ticket += l.ticket();
     long kept = 0;
-    for (long[] w : cert.keptWeights()) kept += w.length;
+    for (int[] w : cert.keptWeights()) kept += w.length;
     for (int[] b : cert.keptBiases()) kept += b.length;
     assertThat(sizes.ticketParams()).isEqualTo(ticket + tail);
     assertThat(sizes.keptParams()).isEqualTo(kept);
