@@ -108,7 +108,7 @@ class ConvDecompositionProperties {
                       double w1 = uni.w1(seed, u);
                       // base value of copy u: w * w1 * slope (slope m+ for w1 x >= 0 on the box [0, 1])
                       double f = w1 * SourceNetwork.slopeFor(phi, w1, 0, 1);
-                      sum += conv.weight(seed, j, u, a, c) * f;
+                      sum += conv.weightAt(seed, conv.index(j, u, a, c)) * f;
                       picked++;
                     }
                   }
@@ -130,7 +130,7 @@ class ConvDecompositionProperties {
         for (int m = 0; m < in.constants(); m++) {
           if (rng.nextDouble() < 0.35 || (m == in.constants() - 1 && picked == 0)) {
             int u = in.constant(m);
-            b += conv.weight(seed, j, u, centre, centre) * phi.value(uni.beta(seed, u));
+            b += conv.weightAt(seed, conv.index(j, u, centre, centre)) * phi.value(uni.beta(seed, u));
             picked++;
           }
         }

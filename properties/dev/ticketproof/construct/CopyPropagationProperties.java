@@ -226,7 +226,7 @@ class CopyPropagationProperties {
             for (int i = 0; i < n1; i++) {
               for (int a = 0; a < k2; a++) {
                 for (int c = 0; c < k2; c++) {
-                  double wt = c2.weight(seed, j, i, a, c);
+                  double wt = c2.weightAt(seed, c2.index(j, i, a, c));
                   // keep the row's source scale at 1 (largest |K| in (1/2, 1]): the first large weight is kept
                   if (rng.nextDouble() < 0.6 || (rowMax <= 0.5 && Math.abs(wt) > 0.5)) {
                     k[((j * n1 + i) * k2 + a) * k2 + c] = wt;
@@ -236,7 +236,7 @@ class CopyPropagationProperties {
               }
             }
             if (rowMax <= 0.5) Arrays.fill(k, j * n1 * k2 * k2, (j + 1) * n1 * k2 * k2, 0.0);
-            double bj = c2.weight(seed, j, c2.in().constant(0), centre, centre) * cval;
+            double bj = c2.weightAt(seed, c2.index(j, c2.in().constant(0), centre, centre)) * cval;
             // the bias keeps its source scale at 1 too: |b| in (1/4, 1/2]
             if (rng.nextDouble() < 0.8 && Math.abs(bj) > 0.25 && Math.abs(bj) <= 0.5) b[j] = bj;
           }

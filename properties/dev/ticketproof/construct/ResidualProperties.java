@@ -5,6 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.ticketproof.measure.Sizes;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.measure.Evaluator;
@@ -126,7 +127,7 @@ class ResidualProperties {
           SourceNetwork.Conv fc = (SourceNetwork.Conv) nodes.get(nodes.size() - 1);
           int classes = ((Linear) t.net().layers().get(t.net().layers().size() - 1)).outFeatures();
           assertThat(fc.out().units()).as(what + ": classifier width").isEqualTo(classes);
-          assertThat(src.depth()).as(what + ": depth").isEqualTo(t.depth() + 1);
+          assertThat(Sizes.depth(src)).as(what + ": depth").isEqualTo(t.depth() + 1);
         });
   }
 
@@ -144,7 +145,8 @@ class ResidualProperties {
               + t.description();
           TicketBuilder.Result r = build(t, phi, rho, seed, eps);
           TheoremLPlus1Properties.checkHolds(r, t.net(), phi, what);
-          assertThat(r.report().depth()).as(what + ": kernel depth").isEqualTo(t.depth() + 1);
+          assertThat(Sizes.of(r.source(), r.certificate()).depth()).as(what + ": kernel depth")
+              .isEqualTo(t.depth() + 1);
           double measured = RandomTargets.measured(r, t.net(), phi, 32, seed ^ 0x5eedL);
           double bound = r.report().certifiedBound();
           synchronized (ResidualProperties.class) {
@@ -297,7 +299,7 @@ class ResidualProperties {
       for (int i = 0; i < a.in(); i++) {
         for (int y = 0; y < a.kh(); y++) {
           for (int x = 0; x < a.kw(); x++) {
-            double w = c.weight(seed, c.out().copy(j, 0), c.in().copy(i, 0), y, x);
+            double w = c.weightAt(seed, c.index(c.out().copy(j, 0), c.in().copy(i, 0), y, x));
             // keep the row's source scale at 1 (largest |K| in (1/2, 1]): the first large weight is kept
             if (rng.nextDouble() < density || (rowMax <= 0.5 && Math.abs(w) > 0.5)) {
               k[((j * a.in() + i) * a.kh() + y) * a.kw() + x] = w;

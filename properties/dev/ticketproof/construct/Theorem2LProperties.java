@@ -5,6 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.ticketproof.measure.Sizes;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.SourceNetwork;
 import java.nio.file.Path;
@@ -84,8 +85,8 @@ class Theorem2LProperties {
           String what = "seed=" + seed + " phi=" + phi.name() + " box=[" + lo + ",1] rho=" + rho + " eps=" + eps
               + " upto=" + upto + " target: " + t.description();
           TicketBuilder.Result r = RandomTargets.build(t.net(), phi, p, eps, 1);
-          assertThat(r.source().depth()).as(what + ": depth").isEqualTo(2 * (last + 1));
-          assertThat(r.report().depth()).as(what + ": kernel depth")
+          assertThat(Sizes.depth(r.source())).as(what + ": depth").isEqualTo(2 * (last + 1));
+          assertThat(Sizes.of(r.source(), r.certificate()).depth()).as(what + ": kernel depth")
               .isEqualTo(2 * (last + 1) + (t.depth() - 1 - last));
           int[] n = java.util.Arrays.copyOf(TheoremLPlus1Properties.channels(t.net()), last + 2);
           assertThat(TheoremLPlus1Properties.sourceWidths(r.source())).as(what + ": widths")

@@ -5,6 +5,7 @@ import static org.quicktheories.QuickTheory.qt;
 import static org.quicktheories.generators.SourceDSL.integers;
 import static org.quicktheories.generators.SourceDSL.longs;
 
+import dev.ticketproof.measure.Sizes;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.check.TicketChecker;
@@ -122,8 +123,9 @@ class TheoremLPlus1Properties {
           String what = "seed=" + seed + " phi=" + phi.name() + " box=[" + lo + ",1] rho=" + rho + " eps=" + eps
               + " target: " + t.description();
           TicketBuilder.Result r = RandomTargets.build(t.net(), phi, p, eps, 1);
-          assertThat(r.source().depth()).as(what + ": depth").isEqualTo(t.depth() + 1);
-          assertThat(r.report().depth()).as(what + ": kernel depth").isEqualTo(t.depth() + 1);
+          assertThat(Sizes.depth(r.source())).as(what + ": depth").isEqualTo(t.depth() + 1);
+          assertThat(Sizes.of(r.source(), r.certificate()).depth()).as(what + ": kernel depth")
+              .isEqualTo(t.depth() + 1);
           assertThat(sourceWidths(r.source())).as(what + ": widths")
               .isEqualTo(theoremWidths(channels(t.net()), phi, rho, lo));
           checkHolds(r, t.net(), phi, what);
@@ -154,7 +156,7 @@ class TheoremLPlus1Properties {
           int[] n = channels(t.net());
           expected.set(0, rho1 * n[0] + univariateConstants(phi, rho1));
           assertThat(sourceWidths(src)).as(what).isEqualTo(expected);
-          assertThat(src.depth()).as(what).isEqualTo(t.depth() + 1);
+          assertThat(Sizes.depth(src)).as(what).isEqualTo(t.depth() + 1);
         });
   }
 
@@ -176,10 +178,11 @@ class TheoremLPlus1Properties {
               + t.description();
           TicketBuilder.Result r = RandomTargets.build(t.net(), phi, p, 0.02, 1);
           // constructed prefix: depth (uptoIdx + 1) + 1; the kept tail adds its own layers
-          assertThat(r.source().depth()).as(what).isEqualTo(uptoIdx + 2);
+          assertThat(Sizes.depth(r.source())).as(what).isEqualTo(uptoIdx + 2);
           assertThat(r.source().tail().stream().filter(s -> s instanceof dev.ticketproof.kernel.TargetPlan.Affine)
               .count()).as(what + ": kept tail").isEqualTo(t.depth() - 1 - uptoIdx);
-          assertThat(r.report().depth()).as(what + ": kernel depth").isEqualTo(t.depth() + 1);
+          assertThat(Sizes.of(r.source(), r.certificate()).depth()).as(what + ": kernel depth")
+              .isEqualTo(t.depth() + 1);
           int[] n = channels(t.net());
           List<Integer> widths = theoremWidths(java.util.Arrays.copyOf(n, uptoIdx + 2), phi, rho, -1);
           assertThat(sourceWidths(r.source())).as(what + ": widths").isEqualTo(widths);

@@ -9,6 +9,7 @@ import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
 import java.lang.management.ManagementFactory;
@@ -126,7 +127,8 @@ public class TicketBench {
   @Benchmark
   public TicketChecker.Report analyse(Cpu cpu) {
     cpu.ops++;
-    return TicketChecker.analyse(source, certificate);
+    return TicketChecker.analyse(source, certificate, TicketChecker.Listener.NONE,
+        Region.box(source.params().inputLow(), source.params().inputHigh()));
   }
 
   /** Target plan and source network derivation (part of every build and every check). */

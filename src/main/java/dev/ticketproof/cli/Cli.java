@@ -297,9 +297,9 @@ final class Cli {
       o.addProperty("maxTargetOutput", m.maxTargetOutput());
     }
     o.addProperty("seconds", seconds);
-    o.addProperty("verdict", rep.verdict().label());
+    o.addProperty("verdict", rep.verdict().isHolds() ? "holds" : "rejected");
     if (!rep.verdict().isHolds()) o.addProperty("reason", rep.verdict().reason());
-    o.addProperty("depth", rep.depth());
+    o.addProperty("depth", sizes.depth());
     o.addProperty("instances", rep.instances());
     o.addProperty("failedInstances", rep.failedInstances());
     o.addProperty("solverFailures", res.solverFailures());

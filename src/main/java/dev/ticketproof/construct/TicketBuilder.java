@@ -229,7 +229,9 @@ public final class TicketBuilder {
       return new SourceNetwork.Visitor<>() {
         @Override public State univariate(SourceNetwork.Univariate u) { return Builder.this.univariate(u, in); }
 
-        @Override public State conv(SourceNetwork.Conv c) { return Builder.this.conv(c, in, c.phiAfter()); }
+        @Override public State conv(SourceNetwork.Conv c) {
+          return Builder.this.conv(c, in, c.target().phiAfter() ? zStar() : 1);
+        }
 
         /** Channelwise averages keep the layout, the constants and the intervals. */
         @Override public State pool(SourceNetwork.Pool p) { return in; }
@@ -239,9 +241,9 @@ public final class TicketBuilder {
     }
 
     State residual(SourceNetwork.Residual r, State s) {
-      State h = conv(r.conv1(), s, true);
-      State br = conv(r.conv2(), h, false);
-      State pr = r.projection() != null ? conv(r.projection(), s, false) : null;
+      State h = conv(r.conv1(), s, zStar());
+      State br = conv(r.conv2(), h, r.projection() == null ? 0 : zStar());
+      State pr = r.projection() != null ? conv(r.projection(), s, 0) : null;
       State out = new State();
       out.layout = br.layout;
       out.constVal = new double[br.layout.units()];
@@ -297,7 +299,15 @@ public final class TicketBuilder {
       keptBias[u.id()] = b.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    State conv(SourceNetwork.Conv c, State in, boolean act) {
+    /**
+     * The pre-activation value constant output units aim at: phi(z*) != 0 with z* = 0 when phi(0) != 0, else 1.
+     * A layer without phi after it aims at 1; in a residual block the branch aims at 0 beside an identity skip (whose
+     * constants carry the value), and the projection at 0 beside a branch that aims at z*.
+     */
+    double zStar() { return phi.phi0() != 0 ? 0.0 : 1.0; }
+
+    State conv(SourceNetwork.Conv c, State in, double constTarget) {
+      boolean act = c.target().phiAfter();
       TargetPlan.Affine a = c.target();
       Layout out = c.out();
       int units = out.units();
@@ -310,7 +320,7 @@ public final class TicketBuilder {
       for (int i = 0; i < a.in(); i++) split[i] = uni && SourceNetwork.splitChannel(phi, in.lo[i], in.hi[i]);
       long[] done = {0};
       IntConsumer work = o -> {
-        UnitSolver us = new UnitSolver(c, in, split, uni);
+        UnitSolver us = new UnitSolver(c, in, split, uni, constTarget);
         perUnit[o] = us.solve(o);
         z[o] = us.z;
         fails[o] = us.fails;
@@ -373,13 +383,15 @@ public final class TicketBuilder {
       final State in;
       final boolean[] split;
       final boolean uni;
+      final double constTarget;
       long fails;
       long instances;
       double z;
       int[] buf = new int[64];
       int n;
 
-      UnitSolver(SourceNetwork.Conv c, State in, boolean[] split, boolean uni) {
+      UnitSolver(SourceNetwork.Conv c, State in, boolean[] split, boolean uni, double constTarget) {
+        this.constTarget = constTarget;
         this.c = c;
         this.in = in;
         this.split = split;
@@ -413,7 +425,7 @@ public final class TicketBuilder {
             idx[m] = c.index(o, u, centreA, centreC);
             base[m] = c.weightAt(seed, idx[m], c.halfWidth(o, u)) * in.constVal[u];
           }
-          SubsetSum.Solution sol = SubsetSum.solve(base, c.constTarget(), eps, mode);
+          SubsetSum.Solution sol = SubsetSum.solve(base, constTarget, eps, mode);
           count(sol);
           double s = 0;
           for (int k = 0; k < sol.size(); k++) {

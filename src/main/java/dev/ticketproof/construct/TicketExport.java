@@ -75,7 +75,7 @@ public final class TicketExport {
       layers.add(n.accept(new SourceNetwork.Visitor<JsonObject>() {
         @Override public JsonObject univariate(SourceNetwork.Univariate u) { return w.univariate(key, u); }
 
-        @Override public JsonObject conv(SourceNetwork.Conv c) { return w.sourceConv(key, c, c.phiAfter()); }
+        @Override public JsonObject conv(SourceNetwork.Conv c) { return w.sourceConv(key, c, c.target().phiAfter()); }
 
         @Override public JsonObject pool(SourceNetwork.Pool p) { return TicketExport.pool(p.target()); }
 

@@ -108,7 +108,6 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
 
   /** A source layer or structure. */
   public sealed interface Node permits Univariate, Conv, Pool, Residual {
-    /** Calls the visitor's method for this node's kind. */
     <R> R accept(Visitor<R> v);
   }
 
@@ -119,16 +118,12 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * @param <R> what a visit returns
    */
   public interface Visitor<R> {
-    /** A univariate layer (the [identity] copies). */
     R univariate(Univariate u);
 
-    /** A convolution (or a linear layer in normal form). */
     R conv(Conv c);
 
-    /** A pooling step, kept from the target. */
     R pool(Pool p);
 
-    /** A residual block. */
     R residual(Residual r);
   }
 
@@ -165,28 +160,21 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    *
    * @param id layer id (stream 4 id)
    * @param target the target layer it represents
-   * @param sigma weights from non-constant units are U(-sigma, sigma)
-   * @param sigmaConst weights from the first {@code largeConstants} constant units are U(-sigmaConst, sigmaConst),
-   *     from the other constant units U(-1, 1)
-   * @param largeConstants number of constant units read with scale sigmaConst
-   * @param phiAfter whether phi follows (false inside a residual branch's second conv and for projections)
-   * @param constTarget the pre-activation value the construction aims at for constant output units
+   * @param sigma weights from non-constant units and from the first {@code largeConstants} constant units are
+   *     U(-sigma, sigma), from the other constant units U(-1, 1) (times the scales below)
    * @param scale per target output channel j: the factor of weights into j from non-constant units and from the
    *     large-scale constant units ({@link SourceNetwork#rowScales})
    * @param biasScale per target output channel j: the factor of weights into j from the other constant units
    *     ({@link #biasScale})
    */
-  public record Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, double sigmaConst,
-      int largeConstants, boolean phiAfter, double constTarget, double[] scale, double[] biasScale)
-      implements Node {
+  public record Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, int largeConstants,
+      double[] scale, double[] biasScale) implements Node {
     public Conv {
       checkSlots(id, target.name(), (long) out.units() * in.units() * target.kh() * target.kw());
     }
 
-    Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, double sigmaConst, int largeConstants,
-        boolean phiAfter, double constTarget) {
-      this(id, target, in, out, sigma, sigmaConst, largeConstants, phiAfter, constTarget, rowScales(target),
-          biasScales(target, largeConstants > 0));
+    Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, int largeConstants) {
+      this(id, target, in, out, sigma, largeConstants, rowScales(target), biasScales(target, largeConstants > 0));
     }
 
     /** Flat index of weight (o, u, a, c) (below {@link #MAX_SLOTS}). */
@@ -203,8 +191,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     /** Half-width s of the weights from input unit u into output unit o: they are U(-s, s). */
     public double halfWidth(int o, int u) {
       int j = out.channel(o);
-      if (!in.isConstant(u)) return sigma * (j < 0 ? 1 : scale[j]);
-      if (u - in.n() * in.rho() < largeConstants) return sigmaConst * (j < 0 ? 1 : scale[j]);
+      if (!in.isConstant(u) || u - in.n() * in.rho() < largeConstants) return sigma * (j < 0 ? 1 : scale[j]);
       return j < 0 ? 1 : biasScale[j];
     }
 
@@ -215,9 +202,6 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     public double weightAt(long seed, long index, double halfWidth) {
       return WeightField.uniform(seed, 4L * id, index, -halfWidth, halfWidth);
     }
-
-    /** The source weight (o, u, a, c). */
-    public double weight(long seed, int o, int u, int a, int c) { return weightAt(seed, index(o, u, a, c)); }
 
     /** Total number of weight slots (the mask's index range): the dense parameter count of the layer. */
     public long size() { return (long) out.units() * in.units() * target.kh() * target.kw(); }
@@ -346,16 +330,6 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     return n;
   }
 
-  /** Depth in layers with weights, counting residual blocks as the two convs of their branch. */
-  public int depth() {
-    int d = 0;
-    for (Node node : nodes) {
-      if (node instanceof Univariate || node instanceof Conv) d++;
-      if (node instanceof Residual) d += 2;
-    }
-    return d;
-  }
-
   /**
    * Derives the source network of a target plan.
    *
@@ -380,24 +354,18 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     }
     double mu = needsSignSplit(phi) ? phi.slopePlus() + phi.slopeMinus() : phi.slopePlus();
     double sigma = 1.0 / (p.lambda() * mu);
-    double zStar = phi.phi0() != 0 ? 0.0 : 1.0;
     boolean nonNegativeImage = phi.image(-1e300, 1e300)[0] >= 0;
     List<Node> nodes = new ArrayList<>();
     int[] in = plan.inputShape();
     Layout cur = Layout.input(in[0]);
     boolean curAfterPhi = false;
     int id = 0;
-    if (p.construction() == Construction.L_PLUS_1) {
-      Layout out = Layout.univariate(cur.n(), p.rho1(), constants(phi, p.rho1()));
-      boolean positive = p.inputLow() >= 0 && needsSignSplit(phi);
-      nodes.add(new Univariate(id++, cur, out, positive ? 0 : -2 * p.lambda(), 2 * p.lambda(), 0, 2));
-      cur = out;
-    }
     for (int k = 0; k <= uptoIdx; k++) {
       TargetPlan.Step s = plan.steps().get(k);
       boolean last = k == uptoIdx;
       if (s instanceof TargetPlan.Affine a) {
-        if (p.construction() == Construction.TWO_L) {
+        // the univariate layer: before the first layer (l+1), before every layer (2l)
+        if (k == 0 || p.construction() == Construction.TWO_L) {
           boolean positive = (k == 0 ? p.inputLow() >= 0 : curAfterPhi && nonNegativeImage) && needsSignSplit(phi);
           int copies = k == 0 ? p.rho1() : (positive ? p.rho() : defaultRho1(phi, p.rho()));
           Layout out = Layout.univariate(cur.n(), copies, constants(phi, copies));
@@ -407,9 +375,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         boolean readsUni = cur.kind() == Layout.Kind.UNIVARIATE;
         Layout out = last || p.construction() == Construction.TWO_L ? Layout.plain(a.out())
             : Layout.copies(a.out(), p.rho());
-        double zc = a.phiAfter() ? zStar : 1.0;
-        nodes.add(new Conv(id++, a, cur, out, readsUni ? sigma : 1, readsUni ? sigma : 1,
-            readsUni ? largeConstants(phi, cur.rho()) : 0, a.phiAfter(), zc));
+        nodes.add(new Conv(id++, a, cur, out, readsUni ? sigma : 1, readsUni ? largeConstants(phi, cur.rho()) : 0));
         cur = out;
         curAfterPhi = a.phiAfter();
       } else if (s instanceof TargetPlan.Pool pool) {
@@ -429,13 +395,10 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         if (last) {
           throw new IllegalArgumentException("the target must end with a conv or linear layer after its last block");
         }
-        Conv c1 = new Conv(id++, r.conv1(), cur, Layout.copies(r.conv1().out(), p.rho()), 1, 1, 0, true, zStar);
+        Conv c1 = new Conv(id++, r.conv1(), cur, Layout.copies(r.conv1().out(), p.rho()), 1, 0);
         Layout blockOut = Layout.copies(r.conv2().out(), p.rho());
-        Conv proj = null;
-        if (r.projection() != null) {
-          proj = new Conv(id++, r.projection(), cur, blockOut, 1, 1, 0, false, 0.0);
-        }
-        Conv c2 = new Conv(id++, r.conv2(), c1.out(), blockOut, 1, 1, 0, false, proj == null ? 0.0 : zStar);
+        Conv proj = r.projection() == null ? null : new Conv(id++, r.projection(), cur, blockOut, 1, 0);
+        Conv c2 = new Conv(id++, r.conv2(), c1.out(), blockOut, 1, 0);
         nodes.add(new Residual(r, c1, c2, proj));
         cur = blockOut;
         curAfterPhi = true;

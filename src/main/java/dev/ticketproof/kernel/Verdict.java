@@ -26,8 +26,5 @@ public final class Verdict {
   /** "holds", or the reason for rejection. */
   public String reason() { return reason; }
 
-  /** "holds" or "rejected", as printed in JSON output. */
-  public String label() { return holds ? "holds" : "rejected"; }
-
   @Override public String toString() { return holds ? "holds" : "rejected: " + reason; }
 }

@@ -241,7 +241,9 @@ public final class Evaluator {
     SourceNetwork.Visitor<Op> op = new SourceNetwork.Visitor<>() {
       @Override public Op univariate(SourceNetwork.Univariate u) { return Evaluator.univariate(u, cert, seed, phi); }
 
-      @Override public Op conv(SourceNetwork.Conv c) { return ticketConv(c, cert, seed, phi, c.phiAfter(), block); }
+      @Override public Op conv(SourceNetwork.Conv c) {
+        return ticketConv(c, cert, seed, phi, c.target().phiAfter(), block);
+      }
 
       @Override public Op pool(SourceNetwork.Pool p) { return Evaluator.pool(p.target()); }
 

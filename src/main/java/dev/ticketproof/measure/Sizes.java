@@ -17,8 +17,11 @@ import java.util.List;
  * @param sourceParams dense parameters of the source network (plus the kept target layers)
  * @param ticketParams kept weights and biases with |value| &gt; eps (plus the kept target layers')
  * @param keptParams every kept index of the mask
+ * @param depth layers with weights, a residual block counting as the two convs of its branch (kept target layers
+ *     included)
  */
-public record Sizes(List<Layer> layers, long targetParams, long sourceParams, long ticketParams, long keptParams) {
+public record Sizes(List<Layer> layers, long targetParams, long sourceParams, long ticketParams, long keptParams,
+    int depth) {
   /**
    * The counts of one source layer.
    *
@@ -29,7 +32,7 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
   public record Layer(long targetParams, long sourceParams, long ticketParams) {}
 
   /** No counts (a certificate whose mask does not fit its source network). */
-  public static final Sizes NONE = new Sizes(List.of(), 0, 0, 0, 0);
+  public static final Sizes NONE = new Sizes(List.of(), 0, 0, 0, 0, 0);
 
   /** The counts of a certificate's mask on its source network; {@link #NONE} when the mask does not fit it. */
   public static Sizes of(SourceNetwork src, TicketCertificate cert) {
@@ -37,6 +40,7 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
     long seed = src.params().seed();
     double eps = cert.header().eps();
     List<Layer> layers = new ArrayList<>();
+    int depth = depth(src);
     for (SourceNetwork.Node n : src.nodes()) {
       if (n instanceof SourceNetwork.Univariate u) {
         long ticket = 0;
@@ -61,6 +65,7 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
     }
     long tail = 0;
     for (TargetPlan.Step s : src.tail()) {
+      depth += s instanceof TargetPlan.Residual ? 2 : s instanceof TargetPlan.Pool ? 0 : 1;
       if (s instanceof TargetPlan.Affine a) tail += count(a, eps);
       if (s instanceof TargetPlan.Residual r) {
         tail += count(r.conv1(), eps) + count(r.conv2(), eps);
@@ -78,7 +83,16 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
       source += l.sourceParams();
       ticket += l.ticketParams();
     }
-    return new Sizes(List.copyOf(layers), target, source, ticket, kept);
+    return new Sizes(List.copyOf(layers), target, source, ticket, kept, depth);
+  }
+
+  /** Depth of a source network (without its kept tail): layers with weights, a residual block counting as two. */
+  public static int depth(SourceNetwork src) {
+    int d = 0;
+    for (SourceNetwork.Node n : src.nodes()) {
+      d += n instanceof SourceNetwork.Residual ? 2 : n instanceof SourceNetwork.Pool ? 0 : 1;
+    }
+    return d;
   }
 
   /** A residual block's convolutions in the kernel's order: conv1, conv2, then the projection. */

@@ -6,6 +6,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
@@ -30,7 +31,8 @@ class CertifyTest {
           built.keptBiases());
       TicketChecker.Certified c = TicketChecker.certify(unclaimed, target, phi, TicketChecker.Listener.NONE, null);
       TicketChecker.Report claims = TicketChecker.analyse(
-          SourceNetwork.of(TargetPlan.of(target, KernelActivation.of("relu")), unclaimed.params()), unclaimed);
+          SourceNetwork.of(TargetPlan.of(target, KernelActivation.of("relu")), unclaimed.params()), unclaimed,
+          TicketChecker.Listener.NONE, Region.box(-1, 1));
       assertThat(c.certificate().header().claimedBound()).as(name).isEqualTo(claims.certifiedBound());
       assertThat(c.certificate().header().claimedFailedInstances()).isEqualTo(claims.failedInstances());
       assertThat(c.report().verdict().isHolds()).as(c.report().verdict().toString()).isTrue();

@@ -6,6 +6,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
@@ -155,9 +156,10 @@ class MaskStructureTest {
     List<SourceNetwork.Node> nodes = new ArrayList<>(s.nodes());
     SourceNetwork.Conv c2 = (SourceNetwork.Conv) nodes.get(2);
     nodes.set(2, new SourceNetwork.Conv(c2.id(), c2.target(), Layout.copies(8, 2), c2.out(), c2.sigma(),
-        c2.sigmaConst(), c2.largeConstants(), c2.phiAfter(), c2.constTarget(), c2.scale(), c2.biasScale()));
+        c2.largeConstants(), c2.scale(), c2.biasScale()));
     SourceNetwork bad = new SourceNetwork(s.plan(), s.params(), nodes, s.tail());
-    TicketChecker.Report r = TicketChecker.analyse(bad, FC.cert());
+    TicketChecker.Report r = TicketChecker.analyse(bad, FC.cert(), TicketChecker.Listener.NONE,
+        Region.box(s.params().inputLow(), s.params().inputHigh()));
     assertThat(r.verdict().isHolds()).isFalse();
     assertThat(r.verdict().reason()).contains("layer 2 reads layout", "but gets");
   }

@@ -137,25 +137,18 @@ class SourceNetworkTest {
     SourceNetwork.Conv c3 = (SourceNetwork.Conv) s.nodes().get(3);
     // sigma = 1 / (lambda (m+ + m-)) for the layer reading the univariate layer, 1 elsewhere
     assertThat(c1.sigma()).isEqualTo(1 / (0.5 * 1.25));
-    assertThat(c1.sigmaConst()).isEqualTo(c1.sigma());
     assertThat(c2.sigma()).isEqualTo(1);
     assertThat(c1.out()).isEqualTo(Layout.copies(8, 3));
     assertThat(c2.in()).isEqualTo(Layout.copies(8, 3));
     assertThat(c3.out()).isEqualTo(Layout.plain(2));
     assertThat(new int[] {c1.id(), c2.id(), c3.id()}).containsExactly(1, 2, 3);
-    assertThat(c1.phiAfter()).isTrue();
-    assertThat(c3.phiAfter()).isFalse();
     assertThat(s.layerCount()).isEqualTo(4);
-    assertThat(s.depth()).isEqualTo(4);
     assertThat(s.convs()).containsExactly(c1, c2, c3);
     assertThat(s.tail()).isEmpty();
     // dense counts: univariate (4*6 + 6) * 4 + 30, then 27 * 30, 27 * 27 and 2 * 27
     assertThat(u.sourceParams()).isEqualTo(150);
     assertThat(c1.size()).isEqualTo(810);
     assertThat(s.sourceParams()).isEqualTo(150 + 810 + 729 + 54);
-    // the constant pre-activations aimed at: 1 (phi(0) = 0), and 1 without phi
-    assertThat(c1.constTarget()).isEqualTo(1);
-    assertThat(c3.constTarget()).isEqualTo(1);
   }
 
   @Test
@@ -177,7 +170,6 @@ class SourceNetworkTest {
     SourceNetwork r = source("small-fc", RELU, params(TWO_L, 3, 5, 1, -1));
     assertThat(r.nodes()).hasSize(6);
     assertThat(r.layerCount()).isEqualTo(6);
-    assertThat(r.depth()).isEqualTo(6);
     SourceNetwork.Univariate first = (SourceNetwork.Univariate) r.nodes().get(0);
     SourceNetwork.Univariate second = (SourceNetwork.Univariate) r.nodes().get(2);
     assertThat(first.out()).isEqualTo(Layout.univariate(4, 5, 5));
@@ -195,13 +187,11 @@ class SourceNetworkTest {
     // on a non-negative box the first layer's copies are positive too
     SourceNetwork p = source("small-fc", RELU, params(TWO_L, 3, 3, 1, 0));
     assertThat(((SourceNetwork.Univariate) p.nodes().get(0)).w1Lo()).isEqualTo(0);
-    // sigmoid: phi(0) != 0, so large-scale constant units, and constant targets 0 after phi
+    // sigmoid: phi(0) != 0, so large-scale constant units
     SourceNetwork sg = source("small-fc", SIGMOID, params(TWO_L, 3, 3, 0.05, -1));
     SourceNetwork.Conv c = (SourceNetwork.Conv) sg.nodes().get(1);
     assertThat(c.largeConstants()).isEqualTo(6);
     assertThat(c.in()).isEqualTo(Layout.univariate(4, 3, 9));
-    assertThat(c.constTarget()).isEqualTo(0);
-    assertThat(((SourceNetwork.Conv) sg.nodes().get(5)).constTarget()).isEqualTo(1);
   }
 
   @Test
@@ -227,14 +217,9 @@ class SourceNetworkTest {
     assertThat(b1.conv1().in()).isEqualTo(Layout.copies(8, 2));
     assertThat(b1.conv2().out()).isEqualTo(Layout.copies(16, 2));
     assertThat(b1.projection().out()).isEqualTo(b1.conv2().out());
-    // the projection aims at the constant pre-activation, the branch of an identity block at 0
-    assertThat(b0.conv2().constTarget()).isEqualTo(0);
-    assertThat(b1.conv2().constTarget()).isEqualTo(1);
-    assertThat(b1.projection().constTarget()).isEqualTo(0);
     assertThat(s.nodes().get(4)).isInstanceOf(SourceNetwork.Pool.class);
     assertThat(s.convs()).hasSize(7);
     assertThat(s.layerCount()).isEqualTo(8);
-    assertThat(s.depth()).isEqualTo(1 + 1 + 2 + 2 + 1);
     long expected = ((SourceNetwork.Univariate) s.nodes().get(0)).sourceParams();
     for (SourceNetwork.Conv c : s.convs()) expected += c.size();
     assertThat(s.sourceParams()).isEqualTo(expected);
@@ -271,9 +256,9 @@ class SourceNetworkTest {
         for (int u = 0; u < in.units(); u++) {
           int kind = !in.isConstant(u) ? 0 : u - in.n() * in.rho() < c.largeConstants() ? 1 : 2;
           double scale = kind == 0 ? c.sigma() * (j < 0 ? 1 : c.scale()[j])
-              : kind == 1 ? c.sigmaConst() * (j < 0 ? 1 : c.scale()[j]) : j < 0 ? 1 : c.biasScale()[j];
+              : kind == 1 ? c.sigma() * (j < 0 ? 1 : c.scale()[j]) : j < 0 ? 1 : c.biasScale()[j];
           for (int t = 0; t < taps; t++) {
-            double w = c.weight(s.params().seed(), o, u, t / c.target().kw(), t % c.target().kw());
+            double w = c.weightAt(s.params().seed(), c.index(o, u, t / c.target().kw(), t % c.target().kw()));
             assertThat(w).isEqualTo(c.weightAt(s.params().seed(), ((long) (o * in.units() + u)) * taps + t));
             assertThat(Math.abs(w)).as("layer %d unit %d from %d", c.id(), o, u).isLessThanOrEqualTo(scale);
             maxSeen[kind] = Math.max(maxSeen[kind], Math.abs(w) / scale);

@@ -135,7 +135,9 @@ public final class DifferentialBound {
         s = node.accept(new SourceNetwork.Visitor<State>() {
           @Override public State univariate(SourceNetwork.Univariate u) { return Pass.this.univariate(u, in); }
 
-          @Override public State conv(SourceNetwork.Conv c) { return activate(Pass.this.conv(c, in), c.phiAfter()); }
+          @Override public State conv(SourceNetwork.Conv c) {
+            return activate(Pass.this.conv(c, in), c.target().phiAfter());
+          }
 
           @Override public State pool(SourceNetwork.Pool p) { return Pass.this.pool(p.target(), in); }
 

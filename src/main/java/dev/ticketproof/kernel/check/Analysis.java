@@ -6,10 +6,8 @@ import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
-import dev.ticketproof.kernel.Verdict;
 import dev.ticketproof.kernel.check.TicketChecker.LayerReport;
 import dev.ticketproof.kernel.check.TicketChecker.Listener;
-import dev.ticketproof.kernel.check.TicketChecker.Report;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -64,7 +62,8 @@ static final class Rejection extends RuntimeException {
     listener.layerDone(r.name(), reports.size(), src.layerCount());
   }
 
-  Report run() {
+  /** The recursion's bound (with its slack for rounding); the layers' figures are in {@link #reports}. */
+  double run() {
     int layers = src.layerCount();
     if (cert.keptWeights().length != layers || cert.keptBiases().length != layers) {
       throw new Rejection("mask has " + cert.keptWeights().length + " weight and " + cert.keptBiases().length
@@ -103,40 +102,23 @@ static final class Rejection extends RuntimeException {
     double bound = 0;
     for (double e : err) bound = Math.max(bound, e);
     if (!Double.isFinite(bound)) throw new Rejection("the composed bound is not finite (" + bound + ")");
-    bound = bound * (1 + 1e-9) + 1e-12;
-    long inst = 0;
-    long failed = 0;
-    double maxErr = 0;
-    for (LayerReport r : reports) {
-      inst += r.instances();
-      failed += r.failedInstances();
-      maxErr = Math.max(maxErr, r.maxParamError());
-    }
-    return new Report(Verdict.holds(), bound, List.copyOf(reports), inst, failed, maxErr, src.depth() + tailDepth(),
-        bound, Double.POSITIVE_INFINITY);
+    return bound * (1 + 1e-9) + 1e-12;
   }
 
   /** The state after a node, from the state before it. */
   SourceNetwork.Visitor<State> after(State in) {
     return new SourceNetwork.Visitor<>() {
-      @Override public State univariate(SourceNetwork.Univariate u) { return Analysis.this.univariate(u, in); }
+      @Override public State univariate(SourceNetwork.Univariate u) {
+        return UnivariateCheck.run(Analysis.this, u, in);
+      }
 
-      @Override public State conv(SourceNetwork.Conv c) { return Analysis.this.conv(c, in, c.phiAfter()); }
+      @Override public State conv(SourceNetwork.Conv c) { return ConvCheck.run(Analysis.this, c, in); }
 
       /** Channelwise averages keep per-unit errors, constants and intervals. */
       @Override public State pool(SourceNetwork.Pool p) { return in; }
 
-      @Override public State residual(SourceNetwork.Residual r) { return Analysis.this.residual(r, in); }
+      @Override public State residual(SourceNetwork.Residual r) { return ResidualCheck.run(Analysis.this, r, in); }
     };
-  }
-
-  int tailDepth() {
-    int d = 0;
-    for (TargetPlan.Step step : src.tail()) {
-      if (step instanceof TargetPlan.Affine) d++;
-      if (step instanceof TargetPlan.Residual) d += 2;
-    }
-    return d;
   }
 
   double[] tailAffine(TargetPlan.Affine a, double[] e, boolean act) {
@@ -159,13 +141,4 @@ static final class Rejection extends RuntimeException {
     if (arg <= phi.remainderRadius()) return Math.min(m * Math.pow(arg, phi.remainderPower()), viaLip);
     return viaLip;
   }
-
-  /** The state after a univariate layer ({@link UnivariateCheck}). */
-  State univariate(SourceNetwork.Univariate u, State in) { return UnivariateCheck.run(this, u, in); }
-
-  /** The state after a convolution ({@link ConvCheck}). */
-  State conv(SourceNetwork.Conv c, State in, boolean act) { return ConvCheck.run(this, c, in, act); }
-
-  /** The state after a residual block ({@link ResidualCheck}). */
-  State residual(SourceNetwork.Residual r, State in) { return ResidualCheck.run(this, r, in); }
 }

@@ -26,11 +26,12 @@ final class ConvCheck {
     double maxErr;
   }
 
-  static State run(Analysis an, SourceNetwork.Conv c, State in, boolean act) {
+  static State run(Analysis an, SourceNetwork.Conv c, State in) {
     if (!in.layout.equals(c.in())) {
       throw new Rejection("layer " + c.id() + " reads layout " + c.in() + " but gets " + in.layout);
     }
     TargetPlan.Affine a = c.target();
+    boolean act = a.phiAfter();
     Layout out = c.out();
     if (an.cert.keptBiases()[c.id()].length > 0) {
       throw new Rejection("layer " + c.id() + " keeps biases, but only univariate source layers have biases");

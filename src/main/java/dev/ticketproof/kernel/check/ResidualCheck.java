@@ -14,9 +14,9 @@ final class ResidualCheck {
   private ResidualCheck() {}
 
   static State run(Analysis an, SourceNetwork.Residual r, State in) {
-    State h = an.conv(r.conv1(), in, true);
-    State b = an.conv(r.conv2(), h, false);
-    State p = r.projection() != null ? an.conv(r.projection(), in, false) : null;
+    State h = ConvCheck.run(an, r.conv1(), in);
+    State b = ConvCheck.run(an, r.conv2(), h);
+    State p = r.projection() != null ? ConvCheck.run(an, r.projection(), in) : null;
     Layout out = b.layout;
     State s = new State();
     s.layout = out;

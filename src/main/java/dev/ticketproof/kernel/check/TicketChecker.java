@@ -1,7 +1,6 @@
 package dev.ticketproof.kernel.check;
 
 import dev.ticketproof.activation.Activation;
-import dev.ticketproof.kernel.Intervals;
 import dev.ticketproof.kernel.KernelActivation;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetHash;
@@ -43,10 +42,8 @@ import java.util.List;
  * e_u; projection, including an identity skip with a per-channel scale: its own instance errors). <b>Pooling</b> keeps errors and bounds. After the
  * constructed prefix, kept target layers propagate the error with their l1 row norms and L_phi.
  *
- * <p>Trusted base: this class, {@link SourceNetwork}, {@link TargetPlan}, {@link Intervals},
- * {@link KernelActivation} (the kernel's own activations, independent of the catalog), {@link TicketFile},
- * {@code random.WeightField}, and the data records of {@code net} and {@code tensor}. The activation passed to
- * {@link #check} only has to carry the certificate's activation name.
+ * <p>The activation passed to {@link #check} only has to carry the certificate's activation name: the kernel
+ * evaluates its own {@link KernelActivation}.
  *
  * <p>Floating point: the certified bound is the computed bound times (1 + 1e-9) plus 1e-12, which covers the
  * rounding of the bound computation (the analysis is exact real arithmetic on the stored doubles up to
@@ -57,7 +54,7 @@ public final class TicketChecker {
   private TicketChecker() {}
 
   /**
-   * Per source layer figures (the parameter counts are {@code measure.Sizes}: they never decide a verdict).
+   * Per source layer figures.
    *
    * @param errorOut the bound on the error of the layer's output units
    */
@@ -65,17 +62,26 @@ public final class TicketChecker {
       double errorOut) {}
 
   /**
-   * The kernel's report.
+   * The kernel's report (NaN bounds and no layers when the structure was rejected).
    *
-   * @param verdict holds or rejected (with the reason)
-   * @param certifiedBound the recomputed bound: the smaller of the two below (NaN when the structure was rejected)
    * @param layers per source layer
    * @param recursionBound the layerwise recursion described in this class's documentation, over the whole box
-   * @param differentialBound the differential bound over the certificate's region
-   *     ({@link dev.ticketproof.kernel.bound.DifferentialBound}; +infinity when it could not be computed)
+   * @param differentialBound the differential bound over the certificate's region ({@link DifferentialBound};
+   *     +infinity when it could not be computed)
    */
-  public record Report(Verdict verdict, double certifiedBound, List<LayerReport> layers, long instances,
-      long failedInstances, double maxParamError, int depth, double recursionBound, double differentialBound) {}
+  public record Report(Verdict verdict, List<LayerReport> layers, double recursionBound, double differentialBound) {
+    /** The certified bound: the smaller of the two. */
+    public double certifiedBound() { return Math.min(recursionBound, differentialBound); }
+
+    public long instances() { return layers.stream().mapToLong(LayerReport::instances).sum(); }
+
+    public long failedInstances() { return layers.stream().mapToLong(LayerReport::failedInstances).sum(); }
+
+    /** The largest achieved error of an instance (NaN without layers). */
+    public double maxParamError() {
+      return layers.stream().mapToDouble(LayerReport::maxParamError).max().orElse(Double.NaN);
+    }
+  }
 
   /**
    * Checks a certificate against a target network: header sanity, target hash, mask structure, every instance,
@@ -187,21 +193,15 @@ public final class TicketChecker {
 
   /** The checks after the analysis: the header's claims against the recomputed figures. */
   private static Report judge(TicketCertificate.Header h, Report r) {
-    if (!r.verdict().isHolds()) return r;
-    if (!Double.isFinite(h.claimedBound())) {
-      // a vacuous claim certifies nothing; checked after the structure so that a malformed mask keeps its reason
-      return with(r, Verdict.rejected("claimed bound " + h.claimedBound() + " is not finite (recomputed "
-          + r.certifiedBound() + ")"));
-    }
-    if (h.claimedFailedInstances() != r.failedInstances()) {
-      return with(r, Verdict.rejected("claimed " + h.claimedFailedInstances() + " failed instances, recomputed "
-          + r.failedInstances()));
-    }
-    if (!(h.claimedBound() >= r.certifiedBound())) {
-      return with(r, Verdict.rejected("claimed bound " + h.claimedBound() + " is below the recomputed bound "
-          + r.certifiedBound()));
-    }
-    return r;
+    // a vacuous claim certifies nothing; checked after the structure so that a malformed mask keeps its reason
+    String bad = !r.verdict().isHolds() ? null
+        : !Double.isFinite(h.claimedBound())
+            ? "claimed bound " + h.claimedBound() + " is not finite (recomputed " + r.certifiedBound() + ")"
+        : h.claimedFailedInstances() != r.failedInstances()
+            ? "claimed " + h.claimedFailedInstances() + " failed instances, recomputed " + r.failedInstances()
+        : !(h.claimedBound() >= r.certifiedBound())
+            ? "claimed bound " + h.claimedBound() + " is below the recomputed bound " + r.certifiedBound() : null;
+    return bad == null ? r : new Report(Verdict.rejected(bad), r.layers(), r.recursionBound(), r.differentialBound());
   }
 
   /**
@@ -231,22 +231,15 @@ public final class TicketChecker {
   }
 
   /**
-   * Recomputes the certified bound of a mask on a source network without comparing it with a claim. The verdict
-   * holds when the mask's structure is valid.
-   */
-  public static Report analyse(SourceNetwork src, TicketCertificate cert) {
-    return analyse(src, cert, Listener.NONE, Region.box(src.params().inputLow(), src.params().inputHigh()));
-  }
-
-  /**
-   * As {@link #analyse(SourceNetwork, TicketCertificate)} over a region, reporting progress to a listener: the
-   * certified bound is the smaller of the recursion (over the whole box, which contains the region) and the
-   * differential bound over the region.
+   * Recomputes the certified bound of a mask on a source network over a region, without comparing it with a claim,
+   * reporting progress to a listener: the smaller of the recursion (over the whole box, which contains the region)
+   * and the differential bound over the region. The verdict holds when the mask's structure is valid.
    */
   public static Report analyse(SourceNetwork src, TicketCertificate cert, Listener listener, Region region) {
-    Report r;
+    Analysis a = new Analysis(src, cert, listener);
+    double recursion;
     try {
-      r = new Analysis(src, cert, listener).run();
+      recursion = a.run();
     } catch (Analysis.Rejection e) {
       return rejected(e.getMessage());
     }
@@ -256,17 +249,11 @@ public final class TicketChecker {
     } catch (IllegalArgumentException | ArithmeticException e) {
       diff = Double.POSITIVE_INFINITY;
     }
-    return new Report(r.verdict(), Math.min(r.recursionBound(), diff), r.layers(), r.instances(), r.failedInstances(),
-        r.maxParamError(), r.depth(), r.recursionBound(), diff);
-  }
-
-  private static Report with(Report r, Verdict v) {
-    return new Report(v, r.certifiedBound(), r.layers(), r.instances(), r.failedInstances(), r.maxParamError(),
-        r.depth(), r.recursionBound(), r.differentialBound());
+    return new Report(Verdict.holds(), List.copyOf(a.reports), recursion, diff);
   }
 
   private static Report rejected(String reason) {
-    return new Report(Verdict.rejected(reason), Double.NaN, List.of(), 0, 0, Double.NaN, 0, Double.NaN, Double.NaN);
+    return new Report(Verdict.rejected(reason), List.of(), Double.NaN, Double.NaN);
   }
 
   private static String headerProblem(TicketCertificate.Header h) {

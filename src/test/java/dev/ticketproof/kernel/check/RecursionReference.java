@@ -278,7 +278,7 @@ final class RecursionReference {
     Arrays.fill(m.hi, src.params().inputHigh());
     for (SourceNetwork.Node n : src.nodes()) {
       if (n instanceof SourceNetwork.Univariate u) m = univariate(u, m);
-      if (n instanceof SourceNetwork.Conv cv) m = conv(cv, m, cv.phiAfter());
+      if (n instanceof SourceNetwork.Conv cv) m = conv(cv, m, cv.target().phiAfter());
       if (n instanceof SourceNetwork.Residual r) m = residual(r, m);
     }
     double[] err = m.err;

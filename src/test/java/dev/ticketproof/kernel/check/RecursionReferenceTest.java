@@ -9,6 +9,7 @@ import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.KernelActivation;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.measure.Sizes;
 import dev.ticketproof.net.Network;
@@ -50,7 +51,7 @@ class RecursionReferenceTest {
         new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1, "t"), TicketBuilder.Progress.NONE)
         .certificate();
     SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, KernelActivation.of(phi.name())), p);
-    TicketChecker.Report r = new Analysis(src, cert, TicketChecker.Listener.NONE).run();
+    TicketChecker.Report r = TicketChecker.analyse(src, cert, TicketChecker.Listener.NONE, Region.box(low, 1));
     RecursionReference ref = new RecursionReference(src, cert);
     double expected = ref.bound();
     assertThat(r.verdict().isHolds()).as(r.verdict().toString()).isTrue();
@@ -93,7 +94,7 @@ class RecursionReferenceTest {
     assertThat(sizes.keptParams()).isEqualTo(kept);
     assertThat(sizes.sourceParams()).isEqualTo(src.sourceParams() + tail);
     assertThat(sizes.targetParams()).isEqualTo(Sizes.targetParams(src.plan(), 0.05));
-    assertThat(r.depth()).isEqualTo(depth);
+    assertThat(sizes.depth()).isEqualTo(depth);
     assertThat(r.instances()).isEqualTo(ref.layers.stream().mapToLong(RecursionReference.Layer::instances).sum());
     assertThat(r.maxParamError()).isEqualTo(r.layers().stream().mapToDouble(TicketChecker.LayerReport::maxParamError)
         .max().orElseThrow());
