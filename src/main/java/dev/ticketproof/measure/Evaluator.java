@@ -17,6 +17,11 @@ import java.util.List;
  * (y, x) of example s at {@code (y * W + x) * n + s}), so that the sparse loops run over long contiguous stretches.
  * Every output value is computed by the same operations in the same order whatever the batch, so a batch gives
  * bit for bit the results of evaluating its examples one at a time.
+ *
+ * <p>Reverse-mode differentiation ({@link #forward}, {@link Pass#gradients}): the forward pass keeps phi' at every
+ * pre-activation (and the input of every univariate layer); the backward pass runs the ops' transposes in reverse
+ * order (transposed sparse convs over the same packed blocks, phi', residual adds and shortcuts, pooling), so a
+ * gradient of one output combination costs one forward and about one more pass of the network.
  */
 public final class Evaluator {
   private final List<Op> ops;
@@ -55,6 +60,11 @@ public final class Evaluator {
    * in order, bit-identical to {@link #apply} on each.
    */
   public List<double[]> applyAll(List<double[]> xs) {
+    return outputs(run(xs, null));
+  }
+
+  /** The batch's input maps, then every op's output in order; the op's backward steps added to {@code tape}. */
+  private Maps run(List<double[]> xs, List<Back> tape) {
     int c = inShape[0];
     int hw = inShape[1] * inShape[2];
     int n = xs.size();
@@ -70,7 +80,13 @@ public final class Evaluator {
       }
     }
     Maps m = new Maps(maps, inShape[1], inShape[2], n, tileDoubles);
-    for (Op op : ops) m = op.apply(m);
+    for (Op op : ops) m = op.apply(m, tape);
+    return m;
+  }
+
+  /** The examples of a batch's maps, each flattened in CHW order. */
+  private static List<double[]> outputs(Maps m) {
+    int n = m.n;
     int ohw = m.h * m.w;
     List<double[]> outs = new ArrayList<>(n);
     for (int s = 0; s < n; s++) {
@@ -82,6 +98,73 @@ public final class Evaluator {
       outs.add(out);
     }
     return outs;
+  }
+
+  /**
+   * Evaluates a batch as {@link #applyAll} (the same outputs, bit for bit) and keeps what reverse-mode
+   * differentiation needs: the derivative of phi at every pre-activation, and the input of every univariate layer.
+   * The pass's {@link Pass#gradients} then costs about one more evaluation of the batch (a transposed convolution per
+   * convolution; no weight gradients).
+   */
+  public Pass forward(List<double[]> xs) {
+    List<Back> tape = new ArrayList<>();
+    Maps out = run(xs, tape);
+    return new Pass(outputs(out), tape, out.v.length, out.h, out.w, xs.size(), tileDoubles);
+  }
+
+  /**
+   * A forward pass over a batch that can be differentiated ({@link #forward}).
+   */
+  public static final class Pass {
+    private final List<double[]> outputs;
+    private final List<Back> tape;
+    private final int channels;
+    private final int h;
+    private final int w;
+    private final int n;
+    private final long tile;
+
+    private Pass(List<double[]> outputs, List<Back> tape, int channels, int h, int w, int n, long tile) {
+      this.outputs = outputs;
+      this.tape = tape;
+      this.channels = channels;
+      this.h = h;
+      this.w = w;
+      this.n = n;
+      this.tile = tile;
+    }
+
+    /** The outputs of the batch's examples, in order, bit-identical to {@link #applyAll}'s. */
+    public List<double[]> outputs() {
+      return outputs;
+    }
+
+    /**
+     * The gradients with respect to the inputs of \( \sum_j c_{s,j} f_j(x_s) \), for every example s, in CHW order.
+     * phi' is the activation's {@link Activation#derivative} (the right derivative at a kink: for ReLU 1 at 0, a
+     * subgradient). Every example's gradient is computed by the same operations in the same order whatever the batch
+     * and the thread count.
+     *
+     * @param coefficients per example, its output coefficients c_s (as long as the output); not modified
+     */
+    public List<double[]> gradients(List<double[]> coefficients) {
+      if (coefficients.size() != n) {
+        throw new IllegalArgumentException(coefficients.size() + " coefficient vectors for " + n + " examples");
+      }
+      int hw = h * w;
+      double[][] g = new double[channels][hw * n];
+      for (int s = 0; s < n; s++) {
+        double[] c = coefficients.get(s);
+        if (c.length != channels * hw) {
+          throw new IllegalArgumentException("coefficients " + s + " have " + c.length + " values, expected "
+              + channels * hw);
+        }
+        for (int i = 0; i < channels; i++) {
+          for (int q = 0; q < hw; q++) g[i][q * n + s] = c[i * hw + q];
+        }
+      }
+      return Evaluator.outputs(backAll(tape, new Maps(g, h, w, n, tile)));
+    }
   }
 
   /**
@@ -267,7 +350,26 @@ public final class Evaluator {
   private record Maps(double[][] v, int h, int w, int n, long tile) {}
 
   private interface Op {
-    Maps apply(Maps in);
+    /** The op's output on a batch; when {@code tape} is not null, the op's backward step is added to it. */
+    Maps apply(Maps in, List<Back> tape);
+  }
+
+  /** The backward step of an op: the gradient with respect to its input from that with respect to its output. */
+  private interface Back {
+    Maps back(Maps g);
+  }
+
+  /** The maps g times d, value by value (d of g's shape). */
+  private static Maps times(Maps g, double[][] d) {
+    double[][] out = new double[g.v.length][];
+    java.util.stream.IntStream.range(0, out.length).parallel().forEach(c -> {
+      double[] gc = g.v[c];
+      double[] dc = d[c];
+      double[] o = new double[gc.length];
+      for (int k = 0; k < o.length; k++) o[k] = gc[k] * dc[k];
+      out[c] = o;
+    });
+    return new Maps(out, g.h, g.w, g.n, g.tile);
   }
 
   private static Op targetOp(TargetPlan.Step s, Activation phi, int block) {
@@ -279,7 +381,8 @@ public final class Evaluator {
   }
 
   private static Op pool(TargetPlan.Pool p) {
-    return in -> {
+    return (in, tape) -> {
+      if (tape != null) tape.add(g -> poolBack(p, in.v.length, in.h, in.w, g));
       int n = in.n;
       if (p.global()) {
         int hw = in.h * in.w;
@@ -316,18 +419,75 @@ public final class Evaluator {
     };
   }
 
+  /** The gradient with respect to a pool's input (channels x h x w) from that with respect to its output. */
+  private static Maps poolBack(TargetPlan.Pool p, int channels, int h, int w, Maps g) {
+    int n = g.n;
+    double[][] out = new double[channels][h * w * n];
+    for (int c = 0; c < channels; c++) {
+      double[] o = out[c];
+      double[] gc = g.v[c];
+      if (p.global()) {
+        for (int k = 0; k < h * w; k++) {
+          for (int q = 0; q < n; q++) o[k * n + q] = gc[q] / (h * w);
+        }
+        continue;
+      }
+      int area = p.size() * p.size();
+      for (int y = 0; y < g.h; y++) {
+        for (int x = 0; x < g.w; x++) {
+          for (int a = 0; a < p.size(); a++) {
+            for (int b = 0; b < p.size(); b++) {
+              int at = ((y * p.stride() + a) * w + x * p.stride() + b) * n;
+              for (int q = 0; q < n; q++) o[at + q] += gc[(y * g.w + x) * n + q] / area;
+            }
+          }
+        }
+      }
+    }
+    return new Maps(out, h, w, n, g.tile);
+  }
+
   private static Op residual(Op c1, Op c2, Op proj, Activation phi) {
-    return in -> {
-      Maps b = c2.apply(c1.apply(in));
-      Maps s = proj != null ? proj.apply(in) : in;
+    return (in, tape) -> {
+      List<Back> branch = tape == null ? null : new ArrayList<>();
+      List<Back> shortcut = tape == null || proj == null ? null : new ArrayList<>();
+      Maps b = c2.apply(c1.apply(in, branch), branch);
+      Maps s = proj != null ? proj.apply(in, shortcut) : in;
       double[][] out = new double[b.v.length][];
+      double[][] d = tape == null ? null : new double[out.length][];
       for (int c = 0; c < out.length; c++) {
         double[] o = new double[b.v[c].length];
         for (int k = 0; k < o.length; k++) o[k] = phi.value(b.v[c][k] + s.v[c][k]);
         out[c] = o;
+        if (d != null) {
+          double[] dc = new double[o.length];
+          for (int k = 0; k < o.length; k++) dc[k] = phi.derivative(b.v[c][k] + s.v[c][k]);
+          d[c] = dc;
+        }
+      }
+      if (tape != null) {
+        tape.add(g -> {
+          Maps z = times(g, d);
+          Maps gb = backAll(branch, z);
+          Maps gs = shortcut != null ? backAll(shortcut, z) : z;
+          double[][] sum = new double[gb.v.length][];
+          for (int c = 0; c < sum.length; c++) {
+            double[] o = gb.v[c].clone();
+            double[] sc = gs.v[c];
+            for (int k = 0; k < o.length; k++) o[k] += sc[k];
+            sum[c] = o;
+          }
+          return new Maps(sum, gb.h, gb.w, gb.n, gb.tile);
+        });
       }
       return new Maps(out, b.h, b.w, b.n, b.tile);
     };
+  }
+
+  /** The backward steps of a tape, last first. */
+  private static Maps backAll(List<Back> tape, Maps g) {
+    for (int k = tape.size() - 1; k >= 0; k--) g = tape.get(k).back(g);
+    return g;
   }
 
   private static Op univariate(SourceNetwork.Univariate u, TicketCertificate cert, long seed, Activation phi) {
@@ -343,9 +503,23 @@ public final class Evaluator {
     double[] constant = new double[out.units()];
     for (int o = 0; o < out.units(); o++) constant[o] = phi.value(0);
     for (int o : cert.keptBiases()[u.id()]) constant[o] = phi.value(u.beta(seed, o));
-    return in -> {
+    return (in, tape) -> {
       double[][] v = new double[out.units()][];
       int hw = in.h * in.w * in.n;
+      if (tape != null) {
+        tape.add(g -> {
+          // d/dx phi(w1 x) = phi'(w1 x) w1, summed over the units reading channel c in increasing order
+          double[][] gx = new double[in.v.length][hw];
+          for (int o = 0; o < out.units(); o++) {
+            if (!alive[o]) continue;
+            double[] x = in.v[out.channel(o)];
+            double[] go = g.v[o];
+            double[] t = gx[out.channel(o)];
+            for (int k = 0; k < hw; k++) t[k] += go[k] * (phi.derivative(w1[o] * x[k]) * w1[o]);
+          }
+          return new Maps(gx, in.h, in.w, in.n, in.tile);
+        });
+      }
       for (int o = 0; o < out.units(); o++) {
         double[] m = new double[hw];
         if (alive[o]) {
@@ -467,11 +641,13 @@ public final class Evaluator {
     }
 
     @Override
-    public Maps apply(Maps in) {
+    public Maps apply(Maps in, List<Back> tape) {
       int n = in.n;
       int oh = (in.h + 2 * p - kh) / s + 1;
       int ow = (in.w + 2 * p - kw) / s + 1;
       double[][] out = new double[units][];
+      // with a tape: phi' at every pre-activation
+      double[][] d = tape != null && act != null ? new double[units][] : null;
       int rows = tileRows(in.tile, block, ow, n, oh);
       int kk = kh * kw;
       // per kernel column c, the output columns whose input column xx * s - p + c lies inside the map: first..last
@@ -487,6 +663,7 @@ public final class Evaluator {
         for (int o = o0; o < o1; o++) {
           out[o] = new double[oh * ow * n];
           if (bias != null) java.util.Arrays.fill(out[o], bias[o]);
+          if (d != null) d[o] = new double[oh * ow * n];
         }
         int[] cb = code[b];
         double[] wb = w[b];
@@ -526,12 +703,79 @@ public final class Evaluator {
           if (act != null) {
             for (int o = o0; o < o1; o++) {
               double[] m = out[o];
+              if (d != null) {
+                double[] dm = d[o];
+                for (int k = ya * ow * n; k < yb * ow * n; k++) dm[k] = act.derivative(m[k]);
+              }
               for (int k = ya * ow * n; k < yb * ow * n; k++) m[k] = act.value(m[k]);
             }
           }
         }
       });
+      if (tape != null) {
+        int inUnits = in.v.length;
+        int inH = in.h;
+        int inW = in.w;
+        tape.add(g -> back(d == null ? g : times(g, d), inUnits, inH, inW, first, last));
+      }
       return new Maps(out, oh, ow, n, in.tile);
+    }
+
+    /**
+     * The transposed cross-correlation: the gradient with respect to the input (inUnits x h x w) from that with
+     * respect to the pre-activations, {@code g}. Input units are done in parallel; each sums its blocks' entries in
+     * order (a block's entries of one input unit are a stretch of its sorted codes), so no thread count changes a
+     * bit.
+     */
+    private Maps back(Maps g, int inUnits, int ih, int iw, int[] first, int[] last) {
+      int n = g.n;
+      int oh = g.h;
+      int ow = g.w;
+      int kk = kh * kw;
+      double[][] gx = new double[inUnits][];
+      java.util.stream.IntStream.range(0, inUnits).parallel().forEach(u -> {
+        double[] x = new double[ih * iw * n];
+        for (int b = 0; b < code.length; b++) {
+          int[] cb = code[b];
+          double[] wb = w[b];
+          int o0 = b * block;
+          int to = firstAtLeast(cb, (long) (u + 1) * kk * block);
+          for (int e = firstAtLeast(cb, (long) u * kk * block); e < to; e++) {
+            int tap = cb[e] / block;
+            int r = tap - u * kk;
+            int a = r / kw;
+            int c = r - a * kw;
+            int x0 = first[c];
+            int x1 = last[c];
+            double[] m = g.v[o0 + cb[e] - tap * block];
+            double wk = wb[e];
+            for (int y = 0; y < oh; y++) {
+              int iy = y * s - p + a;
+              if (iy < 0 || iy >= ih) continue;
+              int row = iy * iw;
+              int base = y * ow;
+              for (int xx = x0; xx <= x1; xx++) {
+                int mb = (base + xx) * n;
+                int xb = (row + xx * s - p + c) * n;
+                for (int q = 0; q < n; q++) x[xb + q] += wk * m[mb + q];
+              }
+            }
+          }
+        }
+        gx[u] = x;
+      });
+      return new Maps(gx, ih, iw, n, g.tile);
+    }
+
+    /** The first index of the sorted {@code a} whose value is at least {@code key} ({@code a.length} if none). */
+    static int firstAtLeast(int[] a, long key) {
+      int lo = 0;
+      int hi = a.length;
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (a[mid] < key) lo = mid + 1; else hi = mid;
+      }
+      return lo;
     }
   }
 }
