@@ -252,6 +252,19 @@ final class Cli {
   }
 
   /**
+   * As {@link #lowerBound(dev.ticketproof.kernel.TicketCertificate, dev.ticketproof.net.Network, double[][], int,
+   * Integer, RunProgress)} without the search: the samples and a recorded witness ({@link LowerBound#atWitness});
+   * null when the witness is not an input of the certificate's region.
+   */
+  static LowerBound.Result lowerBoundAt(dev.ticketproof.kernel.TicketCertificate cert,
+      dev.ticketproof.net.Network net, double[][] around, int samples, double[] witness, RunProgress bar) {
+    long budget = samples + 1L;
+    if (bar != null) bar.searching(budget);
+    return LowerBound.atWitness(cert, net, TicketChecker.region(cert.header(), around), samples, cert.header().seed(),
+        witness, done -> { if (bar != null) bar.searched(done, budget); });
+  }
+
+  /**
    * Adds {@code lowerBound}, {@code boundRatio} (certified / lower), {@code searchEvaluations} and
    * {@code searchSeconds}; NaN figures when there was no search.
    */

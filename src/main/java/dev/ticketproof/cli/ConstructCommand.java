@@ -247,7 +247,8 @@ public final class ConstructCommand implements Callable<Integer> {
         && (outputEpsMet == null || outputEpsMet || keepBest);
     if (write) {
       TicketBuilder.Result written = res;
-      SafeOutput.write(out, "--out", os -> TicketWriter.write(written.certificate(), os), inputs());
+      double[] witness = lb == null ? null : lb.witness();
+      SafeOutput.write(out, "--out", os -> TicketWriter.write(written.certificate(), witness, os), inputs());
     }
     JsonObject o = Cli.reportJson(rep, res, m, lb, searchSeconds, seconds);
     double measuredRel = relative(m.maxError(), m.maxTargetOutput());

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "verify", mixinStandardHelpOptions = true,
     description = "Re-checks a ticket certificate with the kernel: regenerates every kept weight from the seed, "
-        + "re-checks every subset sum, recomputes the bound and measures target vs ticket on sample inputs. "
+        + "re-checks every subset sum, recomputes the bound and measures target vs ticket on sample inputs and on "
+        + "the witness of construct's search (or searches again with --search). "
         + "Exit 0 when it holds, 3 when it is rejected (reason on stderr), 2 for bad input.")
 public final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -99,6 +100,17 @@ public final class VerifyCommand implements Callable<Integer> {
     Cli.checkMeasurement(net, Math.max(1, Math.max(cert.header().rho(), cert.header().rho1())),
         samples + (data.inputs != null ? 1 : 0));
     Cli.DataSet dataSet = data.load(net);
+    // the search witness, unless a search is asked for: evaluated instead of repeating construct's search
+    double[] witness = null;
+    String witnessUse = search.n != null ? "not used" : "absent";
+    if (search.n == null) {
+      try {
+        witness = dev.ticketproof.io.TicketWitness.read(ticket);
+      } catch (IOException | dev.ticketproof.io.ImportException e) {
+        err.println("verify: note: the search witness is not read (" + e.getMessage() + "); searching instead");
+        witnessUse = "unreadable";
+      }
+    }
     double[][] points = around == null ? null : Cli.aroundPoints(net, around);
     long start = System.nanoTime();
     TicketChecker.Report rep;
@@ -113,7 +125,13 @@ public final class VerifyCommand implements Callable<Integer> {
     try (RunProgress bar = RunProgress.verify(progress.show() && planned != null, planned, 0)) {
       rep = TicketChecker.check(cert, net, phi, bar.check(), points);
       long searchStart = System.nanoTime();
-      lb = rep.verdict().isHolds() ? Cli.lowerBound(cert, net, points, samples, search.n, bar) : null;
+      lb = null;
+      if (rep.verdict().isHolds() && witness != null) {
+        lb = Cli.lowerBoundAt(cert, net, points, samples, witness, bar);
+        witnessUse = lb != null ? "evaluated" : "outside the region";
+        if (lb == null) err.println("verify: note: the search witness is no input of the certified region; searching");
+      }
+      if (rep.verdict().isHolds() && lb == null) lb = Cli.lowerBound(cert, net, points, samples, search.n, bar);
       searchSeconds = (System.nanoTime() - searchStart) / 1e9;
     }
     double measured = lb == null ? Double.NaN : lb.lowerBound();
@@ -145,6 +163,7 @@ public final class VerifyCommand implements Callable<Integer> {
       o.addProperty("radius", cert.header().radius());
     }
     Cli.addLowerBound(o, lb, rep.certifiedBound(), searchSeconds);
+    o.addProperty("witness", witnessUse);
     o.addProperty("measuredMaxError", lb == null || samples == 0 ? Double.NaN : lb.sampledMaxError());
     Cli.addSizes(o, Cli.sizes(rep, planned, cert));
     o.addProperty("instances", rep.instances());

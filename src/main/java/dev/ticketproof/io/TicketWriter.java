@@ -13,8 +13,8 @@ import java.util.zip.ZipOutputStream;
 /**
  * Writes the {@code .tpz} ticket file that {@link TicketFile} reads: {@code header.json} (Gson, one member per line,
  * nulls skipped, non-finite numbers as the strings {@code NaN}, {@code Infinity}, {@code -Infinity}) and
- * {@code mask.bin} ({@link TicketFile#writeMask}). Not part of the trusted kernel: a verdict is about the
- * certificate as the kernel reads it back.
+ * {@code mask.bin} ({@link TicketFile#writeMask}), and, when given, the search witness ({@link TicketWitness}). Not
+ * part of the trusted kernel: a verdict is about the certificate as the kernel reads it back.
  */
 public final class TicketWriter {
   private TicketWriter() {}
@@ -24,6 +24,14 @@ public final class TicketWriter {
    * atomically, give this to {@link AtomicFile}.
    */
   public static void write(TicketCertificate cert, OutputStream os) throws IOException {
+    write(cert, null, os);
+  }
+
+  /**
+   * As {@link #write(TicketCertificate, OutputStream)}, with the search witness ({@link TicketWitness}) after the
+   * certificate when it is not null.
+   */
+  public static void write(TicketCertificate cert, double[] witness, OutputStream os) throws IOException {
     ZipOutputStream zip = new ZipOutputStream(os);
     zip.putNextEntry(entry("header.json"));
     zip.write(headerJson(cert.header()).getBytes(StandardCharsets.UTF_8));
@@ -31,6 +39,11 @@ public final class TicketWriter {
     zip.putNextEntry(entry("mask.bin"));
     TicketFile.writeMask(cert.keptWeights(), cert.keptBiases(), zip);
     zip.closeEntry();
+    if (witness != null) {
+      zip.putNextEntry(entry(TicketWitness.ENTRY));
+      zip.write(TicketWitness.encode(witness));
+      zip.closeEntry();
+    }
     zip.finish();
   }
 

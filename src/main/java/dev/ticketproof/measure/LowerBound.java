@@ -164,11 +164,38 @@ public final class LowerBound {
     return run(measured.evaluators(), region, measured.samples(), budget, seed, progress, measured);
   }
 
-  private static Result run(Evaluator.Pair ev, dev.ticketproof.kernel.bound.Region region, int samples, long budget,
-      long seed, LongConsumer progress, Measure.Result known) {
+  /**
+   * The figures of a search of a certificate's region without the search: its first {@code samples} points (those
+   * of {@link #of(TicketCertificate, Network, dev.ticketproof.kernel.bound.Region, int, long, long, LongConsumer)}
+   * with the same seed) and a witness, an input such a search found ({@link Result#witness}), are evaluated; nothing
+   * else. {@code lowerBound} is the largest error among them and {@code sampledMaxError} the largest among the
+   * samples. With the witness of a search of the same certificate, region, sample count and seed, both are that
+   * search's figures (the evaluators give every input the same bits in any batch). Whatever the witness, every
+   * figure is an error attained at an input of the region: a false witness can lower {@code lowerBound}, never raise
+   * it above the supremum.
+   *
+   * @param witness the input; not modified
+   * @return the figures, or null (nothing evaluated) when the witness is not an input of the region (another
+   *     dimension, a value outside every box of the region, or not finite)
+   * @throws IllegalArgumentException when the kernel cannot rebuild the certificate's networks
+   */
+  public static Result atWitness(TicketCertificate cert, Network target, dev.ticketproof.kernel.bound.Region region,
+      int samples, long seed, double[] witness, LongConsumer progress) {
+    if (samples < 0) throw new IllegalArgumentException("samples must be >= 0, got " + samples);
+    Evaluator.Pair ev = Evaluator.of(cert, target);
+    Search s = new Search(ev.target(), ev.ticket(), regions(ev, region), samples + 1L, seed, progress);
+    return s.atWitness(samples, witness);
+  }
+
+  private static List<Region> regions(Evaluator.Pair ev, dev.ticketproof.kernel.bound.Region region) {
     List<Region> regions = new ArrayList<>();
     for (double[][] b : region.boxes(ev.target().inputSize())) regions.add(new Region(b[0], b[1]));
-    return new Search(ev.target(), ev.ticket(), regions, Math.max(budget, samples), seed, progress)
+    return regions;
+  }
+
+  private static Result run(Evaluator.Pair ev, dev.ticketproof.kernel.bound.Region region, int samples, long budget,
+      long seed, LongConsumer progress, Measure.Result known) {
+    return new Search(ev.target(), ev.ticket(), regions(ev, region), Math.max(budget, samples), seed, progress)
         .run(samples, known);
   }
 
@@ -275,6 +302,17 @@ public final class LowerBound {
       return new Result(Math.max(best, 0), sampled, samples, maxOutput, spent, bestX);
     }
 
+    /** The samples, then the witness (when it is not one of them); null when the witness is in no region. */
+    Result atWitness(int samples, double[] witness) {
+      if (witness == null || witness.length != dim || find(witness) == null) return null;
+      List<double[]> points = new ArrayList<>();
+      for (int s = 0; s < samples; s++) points.add(sample(s, s >= samples / 2, s % regions.size()));
+      evaluate(points);
+      double sampled = Math.max(best, 0);
+      if (points.stream().noneMatch(p -> Arrays.equals(p, witness))) evaluate(List.of(witness.clone()));
+      return new Result(Math.max(best, 0), sampled, samples, maxOutput, spent, bestX);
+    }
+
     /** Sample s: uniform in the region or a corner, from the weight field's streams 7000021 + s. */
     double[] sample(int s, boolean corner, int region) {
       Region r = regions.get(region);
@@ -288,12 +326,19 @@ public final class LowerBound {
 
     /** The first region containing x. */
     Region regionOf(double[] x) {
+      Region r = find(x);
+      if (r == null) throw new AssertionError("sample outside every region");
+      return r;
+    }
+
+    /** The first region containing x (every coordinate within its range; NaN is in none), or null. */
+    Region find(double[] x) {
       for (Region r : regions) {
         boolean in = true;
         for (int q = 0; q < dim && in; q++) in = x[q] >= r.lo[q] && x[q] <= r.hi[q];
         if (in) return r;
       }
-      throw new AssertionError("sample outside every region");
+      return null;
     }
 
     /**

@@ -109,6 +109,51 @@ class LowerBoundTest {
   }
 
   @Test
+  void theSamplesAndTheWitnessGiveTheSearchsFiguresAndNoFalseWitnessRaisesThem() {
+    TicketBuilder.Result r = ticket("small-cnn", "sigmoid", -1, 1);
+    Network net = Builtins.of("small-cnn", ActivationCatalog.parse("sigmoid"));
+    Evaluator.Pair ev = Evaluator.of(r.certificate(), net);
+    dev.ticketproof.kernel.bound.Region box = dev.ticketproof.kernel.bound.Region.box(-1, 1);
+    LowerBound.Result searched = LowerBound.of(r.certificate(), net, box, 16, 300, 3, done -> { });
+    LowerBound.Result at = LowerBound.atWitness(r.certificate(), net, box, 16, 3, searched.witness(), done -> { });
+    assertThat(searched.lowerBound()).as("the ascent improves on the samples")
+        .isGreaterThan(searched.sampledMaxError());
+    assertThat(at.lowerBound()).isEqualTo(searched.lowerBound());
+    assertThat(at.sampledMaxError()).isEqualTo(searched.sampledMaxError());
+    assertThat(at.witness()).isEqualTo(searched.witness());
+    assertThat(at.evaluations()).isEqualTo(17);
+    // any other input of the box: the figures are the errors at the inputs evaluated, never more
+    for (double v : new double[] {-1, 0.3, 1}) {
+      double[] other = new double[searched.witness().length];
+      java.util.Arrays.fill(other, v);
+      LowerBound.Result o = LowerBound.atWitness(r.certificate(), net, box, 16, 3, other, done -> { });
+      assertThat(o.sampledMaxError()).isEqualTo(searched.sampledMaxError());
+      assertThat(o.lowerBound()).as("witness %s", v)
+          .isEqualTo(Math.max(searched.sampledMaxError(), error(ev, other)))
+          .isLessThanOrEqualTo(searched.lowerBound());
+    }
+    // a witness a sample already is: the samples only
+    double[] first = Evaluator.boxSamples(searched.witness().length, -1, 1, 16, 3).get(0);
+    assertThat(LowerBound.atWitness(r.certificate(), net, box, 16, 3, first, done -> { }).evaluations()).isEqualTo(16);
+    // no input of the region: nothing evaluated
+    double[] outside = searched.witness().clone();
+    outside[7] = 1.0000001;
+    double[] nan = searched.witness().clone();
+    nan[0] = Double.NaN;
+    for (double[] bad : new double[][] {outside, nan, java.util.Arrays.copyOf(searched.witness(), 5), null}) {
+      assertThat(LowerBound.atWitness(r.certificate(), net, box, 16, 3, bad, done -> { })).isNull();
+    }
+    // a local certificate's witness lies in one of its clipped balls
+    double[][] points = Evaluator.boxSamples(searched.witness().length, -1, 1, 3, 11).toArray(new double[0][]);
+    dev.ticketproof.kernel.bound.Region balls = dev.ticketproof.kernel.bound.Region.balls(-1, 1, points, 0.05);
+    LowerBound.Result local = LowerBound.of(r.certificate(), net, balls, 12, 200, 3, done -> { });
+    assertThat(LowerBound.atWitness(r.certificate(), net, balls, 12, 3, local.witness(), done -> { }).lowerBound())
+        .isEqualTo(local.lowerBound());
+    assertThat(LowerBound.atWitness(r.certificate(), net, balls, 12, 3, searched.witness(), done -> { }))
+        .as("the box's witness is in no ball").isNull();
+  }
+
+  @Test
   void badRegionsAreRejectedWithTheirValues() {
     assertThatThrownBy(() -> new LowerBound.Region(new double[] {0, 1}, new double[] {1, 0.5}))
         .hasMessageContaining("coordinate 1").hasMessageContaining("[1.0, 0.5]");

@@ -1,0 +1,62 @@
+package dev.ticketproof.io;
+
+import dev.ticketproof.limits.Budget;
+import dev.ticketproof.tensor.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+/**
+ * The search witness a {@code .tpz} ticket file may carry beside its certificate: the entry {@value #ENTRY}, a
+ * float64 {@code .npy} array [C*H*W] holding the input at which {@code construct}'s adversarial search found its
+ * lower bound ({@code measure.LowerBound.Result#witness}). It is no part of the certificate (the kernel does not read
+ * it, and no digest covers it): {@code verify} evaluates it instead of repeating the search, and recomputes every
+ * figure it reports from it, so a changed witness can only lower the reported lower bound.
+ */
+public final class TicketWitness {
+  /** The zip entry of the witness. */
+  public static final String ENTRY = "witness.npy";
+
+  private TicketWitness() {}
+
+  /** The entry's content: the witness as a float64 {@code .npy} array of one dimension. */
+  static byte[] encode(double[] witness) {
+    return Npy.encode(Tensor.of(witness.clone(), witness.length), DType.FLOAT64);
+  }
+
+  /**
+   * The witness of a ticket file.
+   *
+   * @return its values, or null when the file has no witness (tickets written without a search, or before witnesses)
+   * @throws ImportException naming the file when the entry is damaged, not float64, or larger than one input can be
+   * @throws IOException when the file cannot be read as a zip archive
+   */
+  public static double[] read(Path ticket) throws IOException {
+    try (ZipFile zip = new ZipFile(ticket.toFile())) {
+      ZipEntry e = zip.getEntry(ENTRY);
+      if (e == null) return null;
+      String source = ticket + ": " + ENTRY;
+      long size = e.getSize();
+      long most = Budget.bytes(Budget.MAX_EXAMPLE_VALUES, Double.BYTES) + Npy.MAX_HEADER + 12;
+      if (size < 0 || size > most) {
+        throw new ImportException(source + " declares " + size + " bytes, expected at most " + most
+            + " (one input of float64 values)");
+      }
+      new Budget(ticket.toString(), ImportException::new).reserve(size, "entry " + ENTRY);
+      byte[] bytes;
+      try (InputStream in = zip.getInputStream(e)) {
+        bytes = in.readNBytes((int) size);
+        if (bytes.length != size || in.read() != -1) {
+          throw new ImportException(source + " has not the " + size + " bytes it declares");
+        }
+      }
+      StoredTensor t = Npy.read(source, "witness", bytes);
+      if (t.dtype() != DType.FLOAT64) {
+        throw new ImportException(source + ": expected float64 values, got " + t.dtype());
+      }
+      return t.tensor().data();
+    }
+  }
+}
