@@ -2,6 +2,8 @@ package dev.ticketproof.kernel;
 
 import dev.ticketproof.activation.Activation;
 import java.util.Map;
+import java.util.function.DoubleBinaryOperator;
+import java.util.function.DoubleFunction;
 import java.util.function.DoublePredicate;
 import java.util.function.DoubleUnaryOperator;
 import org.apache.commons.numbers.gamma.Erfc;
@@ -24,27 +26,23 @@ public final class KernelActivation implements Activation {
   private static final double INF = Double.POSITIVE_INFINITY;
   private static final DoublePredicate NO_PARAMETER = Double::isNaN;
 
-  /** A function of the family's parameter a (NaN when it has none) and t. */
-  interface Fn {
-    double at(double a, double t);
-  }
-
   /**
    * The kernel's definition of one family of activations.
    *
    * @param valid which parameters name a member (NaN: no parameter)
    * @param piecewiseLinear whether the value is exact in floating point (one multiplication at most)
-   * @param value phi_a(t)
+   * @param value phi_a(t), of (a, t) (a is NaN for a family without a parameter)
    * @param derivative phi_a'(t) (at a kink, the right derivative)
    * @param local the local model at 0 of phi_a
    * @param lipschitz a global Lipschitz constant of phi_a
    * @param minAt where a non-monotone phi_a takes its interior minimum (NaN for a monotone family)
    * @param min that minimum, rounded down
    */
-  record Formula(DoublePredicate valid, boolean piecewiseLinear, Fn value, Fn derivative,
-      java.util.function.DoubleFunction<Local> local, DoubleUnaryOperator lipschitz, double minAt, double min) {
-    static Formula monotone(DoublePredicate valid, boolean piecewiseLinear, Fn value, Fn derivative,
-        java.util.function.DoubleFunction<Local> local, DoubleUnaryOperator lipschitz) {
+  record Formula(DoublePredicate valid, boolean piecewiseLinear, DoubleBinaryOperator value,
+      DoubleBinaryOperator derivative, DoubleFunction<Local> local, DoubleUnaryOperator lipschitz, double minAt,
+      double min) {
+    static Formula monotone(DoublePredicate valid, boolean piecewiseLinear, DoubleBinaryOperator value,
+        DoubleBinaryOperator derivative, DoubleFunction<Local> local, DoubleUnaryOperator lipschitz) {
       return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, Double.NaN, Double.NaN);
     }
   }
@@ -82,20 +80,24 @@ public final class KernelActivation implements Activation {
   public record Local(double phi0, double phi0Error, double slopeMinus, double slopePlus, double remainderConstant,
       int remainderPower, double radius) {}
 
-  /** A parsed name: its formula and parameter (NaN when absent); null for a name the kernel does not know. */
-  private record Member(Formula formula, double parameter) {}
-
   private final String name;
-  private final Member member;
+  private final Formula formula;
+  /** The family's parameter (NaN when it has none). */
+  private final double a;
   private final Local local;
 
-  private KernelActivation(String name, Member member) {
+  private KernelActivation(String name, Formula formula, double a) {
     this.name = name;
-    this.member = member;
-    this.local = member.formula().local().apply(member.parameter());
+    this.formula = formula;
+    this.a = a;
+    this.local = formula.local().apply(a);
   }
 
-  private static Member member(String name) {
+  /**
+   * As {@link #of}, for any member of a family the kernel knows ({@code leaky-relu(a)} with any finite a: the lemma
+   * checkers take any slope), or null.
+   */
+  public static KernelActivation family(String name) {
     if (name == null) return null;
     int open = name.indexOf('(');
     double p = Double.NaN;
@@ -109,7 +111,7 @@ public final class KernelActivation implements Activation {
       if (!Double.isFinite(p)) return null;
     }
     Formula f = FORMULAS.get(open >= 0 ? name.substring(0, open) : name);
-    return f != null && f.valid().test(p) ? new Member(f, p) : null;
+    return f != null && f.valid().test(p) ? new KernelActivation(name, f, p) : null;
   }
 
   /**
@@ -119,36 +121,23 @@ public final class KernelActivation implements Activation {
    */
   public static KernelActivation of(String name) {
     KernelActivation k = family(name);
-    if (k != null && k.member.formula() == FORMULAS.get("leaky-relu")
-        && !(k.member.parameter() >= 0 && k.member.parameter() <= 1)) {
-      return null;
-    }
-    return k;
-  }
-
-  /**
-   * As {@link #of}, for any member of a family the kernel knows ({@code leaky-relu(a)} with any finite a: the lemma
-   * checkers take any slope), or null.
-   */
-  public static KernelActivation family(String name) {
-    Member m = member(name);
-    return m == null ? null : new KernelActivation(name, m);
+    return k != null && k.formula == FORMULAS.get("leaky-relu") && !(k.a >= 0 && k.a <= 1) ? null : k;
   }
 
   /** The base names of the families the kernel knows, sorted, for messages. */
   public static String families() { return String.join(", ", new java.util.TreeSet<>(FORMULAS.keySet())); }
 
   /** Whether the value is exact in floating point (one multiplication at most). */
-  public boolean piecewiseLinear() { return member.formula().piecewiseLinear(); }
+  public boolean piecewiseLinear() { return formula.piecewiseLinear(); }
 
   /** The local model at 0. */
   public Local local() { return local; }
 
   @Override public String name() { return name; }
 
-  @Override public double value(double t) { return member.formula().value().at(member.parameter(), t); }
+  @Override public double value(double t) { return formula.value().applyAsDouble(a, t); }
 
-  @Override public double derivative(double t) { return member.formula().derivative().at(member.parameter(), t); }
+  @Override public double derivative(double t) { return formula.derivative().applyAsDouble(a, t); }
 
   @Override public double phi0() { return local.phi0(); }
 
@@ -156,7 +145,7 @@ public final class KernelActivation implements Activation {
 
   @Override public double slopePlus() { return local.slopePlus(); }
 
-  @Override public double lipschitz() { return member.formula().lipschitz().applyAsDouble(member.parameter()); }
+  @Override public double lipschitz() { return formula.lipschitz().applyAsDouble(a); }
 
   @Override public double remainderConstant() { return local.remainderConstant(); }
 
@@ -167,14 +156,13 @@ public final class KernelActivation implements Activation {
   @Override
   public double[] image(double lo, double hi) {
     if (!(lo <= hi)) throw new IllegalArgumentException("image of [" + lo + ", " + hi + "]: need lo <= hi");
-    double a = value(lo);
-    double b = value(hi);
+    double vlo = value(lo);
+    double vhi = value(hi);
     // monotone families: the ends; computed values are widened by a few ulps so that rounding never shrinks it
-    double lower = Math.min(a, b);
-    double upper = Math.max(a, b);
-    Formula f = member.formula();
-    if (lo < f.minAt() && hi > f.minAt()) lower = f.min();
-    if (!f.piecewiseLinear()) {
+    double lower = Math.min(vlo, vhi);
+    double upper = Math.max(vlo, vhi);
+    if (lo < formula.minAt() && hi > formula.minAt()) lower = formula.min();
+    if (!formula.piecewiseLinear()) {
       lower -= 4 * Math.ulp(lower);
       upper += 4 * Math.ulp(upper);
     }

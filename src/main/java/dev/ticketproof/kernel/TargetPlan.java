@@ -12,6 +12,7 @@ import dev.ticketproof.net.Linear;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.net.ResidualBlock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -80,18 +81,15 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
     boolean flattened = false;
     for (int li = 0; li < layers.size(); li++) {
       Layer layer = layers.get(li);
-      if (layer instanceof Conv2d conv) {
-        BatchNorm2d bn = li + 1 < layers.size() && layers.get(li + 1) instanceof BatchNorm2d b ? b : null;
+      if (layer instanceof Conv2d || layer instanceof Linear) {
+        // a conv takes the BatchNorm after it, either takes the activation after it
+        BatchNorm2d bn = layer instanceof Conv2d && li + 1 < layers.size()
+            && layers.get(li + 1) instanceof BatchNorm2d b ? b : null;
         if (bn != null) li++;
         boolean act = li + 1 < layers.size() && layers.get(li + 1) instanceof ActivationLayer;
         if (act) li++;
-        Affine a = affine(conv, bn, act, shape);
-        steps.add(a);
-        shape = a.outShape();
-      } else if (layer instanceof Linear lin) {
-        boolean act = li + 1 < layers.size() && layers.get(li + 1) instanceof ActivationLayer;
-        if (act) li++;
-        Affine a = linear(lin, act, shape, flattened);
+        Affine a = layer instanceof Conv2d conv ? affine(conv, bn, act, shape)
+            : linear((Linear) layer, act, shape, flattened);
         steps.add(a);
         shape = a.outShape();
       } else if (layer instanceof Flatten) {
@@ -109,25 +107,24 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
         Affine c2 = affine(rb.conv2(), rb.bn2(), false, c1.outShape());
         Affine proj = null;
         if (rb.shortcut() instanceof ResidualBlock.Identity id) {
-          if (!java.util.Arrays.equals(shape, c2.outShape())) {
+          if (!Arrays.equals(shape, c2.outShape())) {
             throw new IllegalArgumentException("block " + rb.name() + ": identity shortcut needs equal shapes, got "
-                + java.util.Arrays.toString(shape) + " -> " + java.util.Arrays.toString(c2.outShape()));
+                + Arrays.toString(shape) + " -> " + Arrays.toString(c2.outShape()));
           }
           if (id.scale() != null) {
             if (id.scale().length != shape[0]) {
               throw new IllegalArgumentException("block " + rb.name() + ": shortcut scale has " + id.scale().length
                   + " channels, expected " + shape[0]);
             }
-            boolean ones = true;
-            for (double v : id.scale()) ones &= v == 1.0;
-            if (!ones) proj = scaledIdentity(rb.name() + ".shortcut", id.scale(), shape);
+            if (Arrays.stream(id.scale()).anyMatch(v -> v != 1.0)) {
+              proj = scaledIdentity(rb.name() + ".shortcut", id.scale(), shape);
+            }
           }
         } else if (rb.shortcut() instanceof ResidualBlock.Projection pr) {
           proj = affine(pr.conv(), pr.bn(), false, shape);
-          if (!java.util.Arrays.equals(proj.outShape(), c2.outShape())) {
+          if (!Arrays.equals(proj.outShape(), c2.outShape())) {
             throw new IllegalArgumentException("block " + rb.name() + ": projection output "
-                + java.util.Arrays.toString(proj.outShape()) + " differs from branch output "
-                + java.util.Arrays.toString(c2.outShape()));
+                + Arrays.toString(proj.outShape()) + " differs from branch output " + Arrays.toString(c2.outShape()));
           }
         }
         steps.add(new Residual(rb.name(), c1, c2, proj, c2.outShape()));
@@ -197,7 +194,7 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
     int features = in[0] * in[1] * in[2];
     if (lin.inFeatures() != features) {
       throw new IllegalArgumentException("linear " + lin.name() + ": expects " + lin.inFeatures()
-          + " input features, gets " + features + " (shape " + java.util.Arrays.toString(in) + ")");
+          + " input features, gets " + features + " (shape " + Arrays.toString(in) + ")");
     }
     if (!flattened && (in[1] != 1 || in[2] != 1)) {
       throw new IllegalArgumentException("linear " + lin.name() + " reads a " + in[1] + "x" + in[2]

@@ -1,7 +1,6 @@
 package dev.ticketproof.kernel;
 
 import dev.ticketproof.limits.Budget;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,6 +9,10 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -164,53 +167,26 @@ public final class TicketFile {
 
   /** SHA-256 (hex) of the canonical encoding of a mask. */
   public static String maskDigest(int[][] keptWeights, int[][] keptBiases) {
-    java.security.MessageDigest md;
+    MessageDigest md;
     try {
-      md = java.security.MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+      md = MessageDigest.getInstance("SHA-256");
+      writeMask(keptWeights, keptBiases, new DigestOutputStream(OutputStream.nullOutputStream(), md));
+    } catch (NoSuchAlgorithmException | IOException e) {
+      throw new IllegalStateException(e); // neither is thrown: SHA-256 is in every JDK, a digest does not fail
     }
-    try {
-      writeMask(keptWeights, keptBiases, new java.security.DigestOutputStream(OutputStream.nullOutputStream(), md));
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e); // not thrown by a digest
-    }
-    return java.util.HexFormat.of().formatHex(md.digest());
-  }
-
-  /** The canonical encoding of a mask: the content of {@code mask.bin}. */
-  public static byte[] encodeMask(int[][] keptWeights, int[][] keptBiases) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try {
-      writeMask(keptWeights, keptBiases, out);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e); // not thrown by a byte array
-    }
-    return out.toByteArray();
+    return HexFormat.of().formatHex(md.digest());
   }
 
   /**
-   * Writes the canonical encoding of a mask ({@link #encodeMask}) to a stream, through a buffer (large masks are
-   * never held as one array).
+   * Writes the canonical encoding of a mask (the content of {@code mask.bin}) to a stream, through a buffer (large
+   * masks are never held as one array).
    */
   public static void writeMask(int[][] keptWeights, int[][] keptBiases, OutputStream os) throws IOException {
     Varints out = new Varints(os);
     out.put(keptWeights.length);
     for (int k = 0; k < keptWeights.length; k++) {
-      int[] w = keptWeights[k];
-      out.put(w.length);
-      long prev = -1;
-      for (int x : w) {
-        out.put(x - prev - 1);
-        prev = x;
-      }
-      int[] b = keptBiases[k];
-      out.put(b.length);
-      prev = -1;
-      for (int x : b) {
-        out.put(x - prev - 1);
-        prev = x;
-      }
+      out.indices(keptWeights[k]);
+      out.indices(keptBiases[k]);
     }
     out.flush();
   }
@@ -232,6 +208,16 @@ public final class TicketFile {
       buf[pos++] = (byte) v;
     }
 
+    /** A count, then strictly increasing indices as the gaps between them. */
+    void indices(int[] idx) throws IOException {
+      put(idx.length);
+      long prev = -1;
+      for (int x : idx) {
+        put(x - prev - 1);
+        prev = x;
+      }
+    }
+
     void flush() throws IOException {
       os.write(buf, 0, pos);
       pos = 0;
@@ -251,12 +237,8 @@ public final class TicketFile {
       int[][] w = new int[layers][];
       int[][] b = new int[layers][];
       for (int k = 0; k < layers; k++) {
-        int n = (int) readVarint(in, Math.min(Integer.MAX_VALUE - 16, in.left));
-        budget.reserve(Budget.bytes(n, Integer.BYTES), "mask.bin (layer " + k + ": " + n + " kept weights)");
-        w[k] = readIndices(in, n, "layer " + k + ": weight index");
-        int m = (int) readVarint(in, Math.min(Integer.MAX_VALUE - 16, in.left));
-        budget.reserve(Budget.bytes(m, Integer.BYTES), "mask.bin (layer " + k + ": " + m + " kept biases)");
-        b[k] = readIndices(in, m, "layer " + k + ": bias index");
+        w[k] = readIndices(in, budget, "layer " + k + ": ", "weight");
+        b[k] = readIndices(in, budget, "layer " + k + ": ", "bias");
       }
       if (in.left > 0) throw new IOException(in.left + " trailing bytes");
       if (in.in.read() != -1) throw new IOException("entry mask.bin has not the " + size + " bytes it declares");
@@ -268,16 +250,21 @@ public final class TicketFile {
   }
 
   /**
-   * {@code n} delta-coded strictly increasing indices; an index beyond {@link Integer#MAX_VALUE} is damage (no source
-   * layer has that many slots: {@link SourceNetwork} refuses such layers).
+   * A count (claimed from the budget) and as many delta-coded strictly increasing indices; an index beyond
+   * {@link Integer#MAX_VALUE} is damage (no source layer has that many slots: {@link SourceNetwork} refuses such
+   * layers).
    */
-  private static int[] readIndices(InputStream in, int n, String what) throws IOException {
+  private static int[] readIndices(Bounded in, Budget budget, String layer, String kind) throws IOException {
+    int n = (int) readVarint(in, Math.min(Integer.MAX_VALUE - 16, in.left));
+    String kept = n + " kept " + (kind.equals("bias") ? "biases" : "weights");
+    budget.reserve(Budget.bytes(n, Integer.BYTES), "mask.bin (" + layer + kept + ")");
     int[] r = new int[n];
     long prev = -1;
     for (int q = 0; q < n; q++) {
       prev = prev + 1 + readVarint(in, Integer.MAX_VALUE);
       if (prev > Integer.MAX_VALUE) {
-        throw new IOException(what + " " + prev + " beyond " + Integer.MAX_VALUE + ", the largest a layer has");
+        throw new IOException(layer + kind + " index " + prev + " beyond " + Integer.MAX_VALUE
+            + ", the largest a layer has");
       }
       r[q] = (int) prev;
     }

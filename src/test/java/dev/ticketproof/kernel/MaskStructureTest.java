@@ -109,7 +109,7 @@ class MaskStructureTest {
     rejected(FC, biases(FC, 0, new int[] {0}), "univariate layer 0: copy unit 0 keeps its bias");
     rejected(FC, biases(FC, 0, new int[] {30}), "bias index 30 out of range");
     rejected(FC, biases(FC, 0, new int[] {-1}), "bias index -1 out of range");
-    rejected(FC, biases(FC, 0, new int[] {25, 25}), "bias index 25 out of range or not increasing");
+    rejected(FC, biases(FC, 0, new int[] {25, 25}), "bias index 25 out of range [0,30) or not strictly increasing");
     assertThat(certified(FC, biases(FC, 0, new int[] {24, 29}))).isTrue();
     rejected(FC, biases(FC, 1, new int[] {0}), "layer 1 keeps biases, but only univariate source layers have biases");
   }

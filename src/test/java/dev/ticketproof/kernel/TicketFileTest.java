@@ -35,6 +35,13 @@ class TicketFileTest {
 
   static TicketCertificate cert(TicketCertificate.Header h) { return new TicketCertificate(h, WEIGHTS, BIASES); }
 
+  /** The canonical encoding of a mask: the content of {@code mask.bin}. */
+  static byte[] encode(int[][] weights, int[][] biases) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    TicketFile.writeMask(weights, biases, out);
+    return out.toByteArray();
+  }
+
   Path write(TicketCertificate c, String name) throws IOException {
     Path p = dir.resolve(name);
     try (OutputStream os = Files.newOutputStream(p)) {
@@ -138,12 +145,12 @@ class TicketFileTest {
     String h = headerText(header(null, null, Double.NaN, 1), m -> { });
     assertThatThrownBy(() -> TicketFile.read(zip("nomask.tpz", h, null)))
         .isInstanceOf(TicketFile.Unreadable.class).hasMessageContaining("lacks mask.bin");
-    assertThatThrownBy(() -> TicketFile.read(zip("noheader.tpz", null, TicketFile.encodeMask(WEIGHTS, BIASES))))
+    assertThatThrownBy(() -> TicketFile.read(zip("noheader.tpz", null, encode(WEIGHTS, BIASES))))
         .isInstanceOf(TicketFile.Unreadable.class).hasMessageContaining("lacks header.json");
   }
 
   void malformed(String header, String message) throws IOException {
-    Path p = zip("bad.tpz", header, TicketFile.encodeMask(WEIGHTS, BIASES));
+    Path p = zip("bad.tpz", header, encode(WEIGHTS, BIASES));
     assertThatThrownBy(() -> TicketFile.read(p)).isInstanceOf(TicketFile.Unreadable.class)
         .hasMessageContaining("malformed header.json").hasMessageContaining(message);
   }
@@ -176,7 +183,7 @@ class TicketFileTest {
       m.put("rho", new BigDecimal("3.0E+0"));
       m.put("claimedFailedInstances", new BigDecimal("0E+30"));
     });
-    TicketCertificate c = TicketFile.read(zip("big.tpz", text, TicketFile.encodeMask(WEIGHTS, BIASES)));
+    TicketCertificate c = TicketFile.read(zip("big.tpz", text, encode(WEIGHTS, BIASES)));
     assertThat(c.header().seed()).isEqualTo(Long.MAX_VALUE);
     assertThat(c.header().rho()).isEqualTo(3);
     assertThat(c.header().claimedFailedInstances()).isZero();
@@ -192,7 +199,7 @@ class TicketFileTest {
       m.put("aroundSha256", "cd");
       m.put("radius", 0.5);
     });
-    TicketCertificate c = TicketFile.read(zip("inf.tpz", text, TicketFile.encodeMask(WEIGHTS, BIASES)));
+    TicketCertificate c = TicketFile.read(zip("inf.tpz", text, encode(WEIGHTS, BIASES)));
     assertThat(c.header().claimedBound()).isEqualTo(Double.POSITIVE_INFINITY);
     assertThat(c.header().inputLow()).isEqualTo(Double.NEGATIVE_INFINITY);
     assertThat(c.header().eps()).isNaN();
@@ -200,7 +207,7 @@ class TicketFileTest {
     assertThat(c.header().radius()).isEqualTo(0.5);
     // without aroundSha256 a radius is not read
     TicketCertificate box = TicketFile.read(zip("box.tpz", headerText(h, m -> m.put("radius", 0.5)),
-        TicketFile.encodeMask(WEIGHTS, BIASES)));
+        encode(WEIGHTS, BIASES)));
     assertThat(box.header().radius()).isNaN();
   }
 
@@ -213,7 +220,7 @@ class TicketFileTest {
 
   @Test
   void damagedMasksAreNamed() throws Exception {
-    byte[] good = TicketFile.encodeMask(WEIGHTS, BIASES);
+    byte[] good = encode(WEIGHTS, BIASES);
     byte[] trailing = java.util.Arrays.copyOf(good, good.length + 2);
     damaged(trailing, "2 trailing bytes");
     damaged(java.util.Arrays.copyOf(good, good.length - 1), "truncated");
@@ -263,7 +270,7 @@ class TicketFileTest {
       m.put("rho", Integer.MIN_VALUE);
       m.put("rho1", Integer.MAX_VALUE);
       m.put("seed", Long.MIN_VALUE);
-    }), TicketFile.encodeMask(WEIGHTS, BIASES)));
+    }), encode(WEIGHTS, BIASES)));
     assertThat(new long[] {ends.header().rho(), ends.header().rho1(), ends.header().seed()})
         .containsExactly(Integer.MIN_VALUE, Integer.MAX_VALUE, Long.MIN_VALUE);
   }

@@ -1,7 +1,6 @@
 package dev.ticketproof.kernel.check;
 
 import dev.ticketproof.activation.Activation;
-import dev.ticketproof.kernel.Intervals;
 import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
@@ -78,25 +77,16 @@ static final class Rejection extends RuntimeException {
     Arrays.fill(s.lo, src.params().inputLow());
     Arrays.fill(s.hi, src.params().inputHigh());
     for (SourceNetwork.Node node : src.nodes()) s = node.accept(after(s));
+    // the kept target layers propagate the error with their l1 row norms (pooling keeps it)
     double[] err = s.unitErr.clone();
-    double[] lo = s.lo;
-    double[] hi = s.hi;
     for (TargetPlan.Step step : src.tail()) {
       if (step instanceof TargetPlan.Affine a) {
         err = tailAffine(a, err, a.phiAfter());
-        Intervals.Bounds iv = Intervals.affine(a, lo, hi, a.phiAfter(), phi);
-        lo = iv.lo();
-        hi = iv.hi();
       } else if (step instanceof TargetPlan.Residual r) {
-        double[] e1 = tailAffine(r.conv1(), err, true);
-        double[] e2 = tailAffine(r.conv2(), e1, false);
+        double[] e2 = tailAffine(r.conv2(), tailAffine(r.conv1(), err, true), false);
         double[] es = r.projection() != null ? tailAffine(r.projection(), err, false) : err;
-        double[] out = new double[e2.length];
-        for (int j = 0; j < out.length; j++) out[j] = lip * (e2[j] + es[j]);
-        err = out;
-        Intervals.Bounds iv = Intervals.residual(r, lo, hi, phi);
-        lo = iv.lo();
-        hi = iv.hi();
+        err = new double[e2.length];
+        for (int j = 0; j < err.length; j++) err[j] = lip * (e2[j] + es[j]);
       }
     }
     double bound = 0;
@@ -119,6 +109,15 @@ static final class Rejection extends RuntimeException {
 
       @Override public State residual(SourceNetwork.Residual r) { return ResidualCheck.run(Analysis.this, r, in); }
     };
+  }
+
+  /** Rejects indices that are not strictly increasing in [0, size). */
+  static void increasing(int[] idx, long size, String what) {
+    for (int k = 0; k < idx.length; k++) {
+      if (idx[k] < 0 || idx[k] >= size || (k > 0 && idx[k] <= idx[k - 1])) {
+        throw new Rejection(what + " " + idx[k] + " out of range [0," + size + ") or not strictly increasing");
+      }
+    }
   }
 
   double[] tailAffine(TargetPlan.Affine a, double[] e, boolean act) {

@@ -39,12 +39,7 @@ final class ConvCheck {
     int[] kw = an.cert.keptWeights()[c.id()];
     long size = c.size();
     long perUnit = size / out.units();
-    for (int k = 0; k < kw.length; k++) {
-      if (kw[k] < 0 || kw[k] >= size || (k > 0 && kw[k] <= kw[k - 1])) {
-        throw new Rejection("layer " + a.name() + ": weight index " + kw[k]
-            + " out of range [0," + size + ") or not strictly increasing");
-      }
-    }
+    Analysis.increasing(kw, size, "layer " + a.name() + ": weight index");
     int[] starts = new int[out.units() + 1];
     for (int o = 0, k = 0; o <= out.units(); o++) {
       while (k < kw.length && kw[k] < (long) o * perUnit) k++;

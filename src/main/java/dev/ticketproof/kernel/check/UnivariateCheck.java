@@ -31,13 +31,8 @@ final class UnivariateCheck {
     Arrays.fill(s.constVal, Double.NaN);
     s.unitErr = new double[out.units()];
     long inUnits = in.layout.units();
-    long prev = -1;
+    Analysis.increasing(kw, inUnits * out.units(), "univariate layer " + u.id() + ": weight index");
     for (long idx : kw) {
-      if (idx <= prev || idx < 0 || idx >= inUnits * out.units()) {
-        throw new Rejection("univariate layer " + u.id() + ": weight index " + idx
-            + " out of range or not strictly increasing");
-      }
-      prev = idx;
       int o = (int) (idx / inUnits);
       int from = (int) (idx % inUnits);
       if (out.isConstant(o) || from != out.channel(o)) {
@@ -47,13 +42,9 @@ final class UnivariateCheck {
       s.alive[o] = true;
       s.w1[o] = u.w1(an.seed, o);
     }
-    int prevB = -1;
     for (int o = out.constant(0); o < out.units(); o++) s.constVal[o] = an.phi.value(0);
+    Analysis.increasing(kb, out.units(), "univariate layer " + u.id() + ": bias index");
     for (int o : kb) {
-      if (o <= prevB || o < 0 || o >= out.units()) {
-        throw new Rejection("univariate layer " + u.id() + ": bias index " + o + " out of range or not increasing");
-      }
-      prevB = o;
       if (!out.isConstant(o)) {
         throw new Rejection("univariate layer " + u.id() + ": copy unit " + o + " keeps its bias");
       }
