@@ -25,7 +25,7 @@ public final class Defaults {
    * The parameters with the defaults of the command line: width {@code rho}, the first layer's width and the input
    * scale chosen for phi ({@link #rho1}, {@link #lambda}), seed 1, every layer constructed, the box [-1, 1].
    *
-   * @return the parameters; change them with the {@code with} methods or the record's constructor
+   * @return the parameters (the record's constructor takes others)
    */
   public static SourceNetwork.Params params(SourceNetwork.Construction construction, int rho, Activation phi) {
     return new SourceNetwork.Params(construction, rho, rho1(phi, rho, -1), lambda(phi), 1, null, -1, 1);

@@ -98,12 +98,6 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       }
       if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
     }
-
-    /** These parameters with another seed. */
-    public Params withSeed(long s) { return new Params(construction, rho, rho1, lambda, s, upto, inputLow, inputHigh); }
-
-    /** These parameters with another input scale of univariate layers. */
-    public Params withLambda(double l) { return new Params(construction, rho, rho1, l, seed, upto, inputLow, inputHigh); }
   }
 
   /** A source layer or structure. */
@@ -337,20 +331,12 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    */
   public static SourceNetwork of(TargetPlan plan, Params p) {
     Activation phi = plan.phi();
-    int uptoIdx = plan.steps().size() - 1;
-    if (p.upto() != null) {
-      uptoIdx = -1;
-      List<String> names = new ArrayList<>();
-      for (int k = 0; k < plan.steps().size(); k++) {
-        if (plan.steps().get(k) instanceof TargetPlan.Affine a) {
-          names.add(a.name());
-          if (a.name().equals(p.upto())) uptoIdx = k;
-        }
-      }
-      if (uptoIdx < 0) {
-        throw new BadParameter("upto", "upto " + p.upto() + " names no conv or linear layer of the target"
-            + " (layers outside residual blocks: " + names + ")");
-      }
+    List<String> names = new ArrayList<>(); // of the affine steps, null for the others
+    for (TargetPlan.Step s : plan.steps()) names.add(s instanceof TargetPlan.Affine a ? a.name() : null);
+    int uptoIdx = p.upto() == null ? names.size() - 1 : names.lastIndexOf(p.upto());
+    if (uptoIdx < 0 && p.upto() != null) {
+      throw new BadParameter("upto", "upto " + p.upto() + " names no conv or linear layer of the target"
+          + " (layers outside residual blocks: " + names.stream().filter(n -> n != null).toList() + ")");
     }
     double mu = needsSignSplit(phi) ? phi.slopePlus() + phi.slopeMinus() : phi.slopePlus();
     double sigma = 1.0 / (p.lambda() * mu);

@@ -62,20 +62,14 @@ public final class TicketFile {
     try (ZipFile zip = new ZipFile(path.toFile())) {
       ZipEntry he = zip.getEntry("header.json");
       ZipEntry me = zip.getEntry("mask.bin");
-      byte[] header = null;
-      if (he != null) {
-        header = readEntry(zip, he, path, new Budget(path.toString(), MAX_HEADER_BYTES, TicketFile::tooLarge));
-      }
-      if (me != null) {
-        // mask.bin is streamed, never held: its declared size must be within the limit, its decoded indices are
-        // claimed from the budget
-        if (me.getSize() < 0) throw new IOException("entry mask.bin has no declared size");
-        budget(path).reserve(me.getSize(), "entry mask.bin");
-      }
-      if (header == null || me == null) {
-        throw new Unreadable(path + ": ticket archive lacks " + (header == null ? "header.json" : "mask.bin")
+      if (he == null || me == null) {
+        throw new Unreadable(path + ": ticket archive lacks " + (he == null ? "header.json" : "mask.bin")
             + " (truncated or not a .tpz file)", null);
       }
+      byte[] header = readEntry(zip, he, new Budget(path.toString(), MAX_HEADER_BYTES, TicketFile::tooLarge));
+      // mask.bin is streamed, never held: its declared size must be within the limit, its decoded indices are
+      // claimed from the budget
+      declaredSize(me, budget(path));
       TicketCertificate.Header h;
       try {
         h = parseHeader(HeaderJson.parse(new String(header, StandardCharsets.UTF_8)));
@@ -101,13 +95,19 @@ public final class TicketFile {
 
   private static Budget budget(Path path) { return new Budget(path.toString(), TicketFile::tooLarge); }
 
-  /** A whole entry: its declared size claimed first, inflated at most to that size (one byte more is damage). */
-  private static byte[] readEntry(ZipFile zip, ZipEntry e, Path path, Budget budget) throws IOException {
-    long size = e.getSize();
-    if (size < 0) throw new IOException("entry " + e.getName() + " has no declared size");
-    budget.reserve(size, "entry " + e.getName());
-    if (size > Integer.MAX_VALUE - 16) throw new TooLargeError(path + ": entry " + e.getName() + " declares " + size
-        + " bytes, more than one array can hold");
+  /** An entry's declared size, claimed from a budget. */
+  private static long declaredSize(ZipEntry e, Budget budget) throws IOException {
+    if (e.getSize() < 0) throw new IOException("entry " + e.getName() + " has no declared size");
+    budget.reserve(e.getSize(), "entry " + e.getName());
+    return e.getSize();
+  }
+
+  /**
+   * A whole entry of at most {@link #MAX_HEADER_BYTES} (the budget's limit): its declared size claimed first,
+   * inflated at most to that size (one byte more is damage).
+   */
+  private static byte[] readEntry(ZipFile zip, ZipEntry e, Budget budget) throws IOException {
+    long size = declaredSize(e, budget);
     try (InputStream in = zip.getInputStream(e)) {
       byte[] bytes = in.readNBytes((int) size);
       if (bytes.length != size || in.read() != -1) {

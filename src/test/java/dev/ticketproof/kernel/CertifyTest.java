@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /** One analysis ({@link TicketChecker#certify}) gives what an analysis, then a check of its claims gives. */
 class CertifyTest {
   static TicketCertificate ticket(Network target, Activation phi) {
-    SourceNetwork.Params p = Defaults.params(SourceNetwork.Construction.L_PLUS_1, 6, phi).withSeed(3);
+    SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 6,
+        Defaults.rho1(phi, 6, -1), Defaults.lambda(phi), 3, null, -1, 1);
     return TicketBuilder.build(target, phi, new TicketBuilder.Options(p, 0.02, SubsetSum.Mode.MIN_SIZE, 1, "t"),
         TicketBuilder.Progress.NONE).certificate();
   }
