@@ -65,11 +65,16 @@ public final class DifferentialBound {
    * @return the bound (finite, or +infinity when some range overflowed)
    */
   public static double of(SourceNetwork src, TicketCertificate cert, Region region) {
+    return of(src, cert, region, BUDGET);
+  }
+
+  /** {@link #of(SourceNetwork, TicketCertificate, Region)} with maps of at most {@code budget} doubles symbolic. */
+  static double of(SourceNetwork src, TicketCertificate cert, Region region, long budget) {
     int[] in = src.plan().inputShape();
     int dim = in[0] * in[1] * in[2];
     double bound = 0;
     for (double[][] box : region.boxes(dim)) {
-      bound = Math.max(bound, new Pass(src, cert).run(box[0], box[1]));
+      bound = Math.max(bound, new Pass(src, cert, budget).run(box[0], box[1]));
       if (!(bound < Double.POSITIVE_INFINITY)) return Double.POSITIVE_INFINITY;
     }
     return bound;
@@ -110,8 +115,10 @@ public final class DifferentialBound {
 
     final int h0;
     final int w0;
+    final long budget;
 
-    Pass(SourceNetwork src, TicketCertificate cert) {
+    Pass(SourceNetwork src, TicketCertificate cert, long budget) {
+      this.budget = budget;
       this.h0 = src.plan().inputShape()[1];
       this.w0 = src.plan().inputShape()[2];
       this.src = src;
@@ -129,7 +136,7 @@ public final class DifferentialBound {
       boolean wide = false;
       for (int k = 0; k < lo.length; k++) wide |= hi[k] > lo[k];
       s.target = FormMap.input(shape[0], shape[1], shape[2], lo, hi,
-          wide && FormMap.fits(shape[0], (long) shape[1] * shape[2], shape[0], BUDGET));
+          wide && FormMap.fits(shape[0], (long) shape[1] * shape[2], shape[0], budget));
       for (SourceNetwork.Node node : src.nodes()) {
         State in = s;
         s = node.accept(new SourceNetwork.Visitor<State>() {
@@ -177,7 +184,7 @@ public final class DifferentialBound {
         rw = w0;
       }
       boolean sym = wantSymbolic && in.coef != null
-          && FormMap.fits(units, (long) oh * ow, (long) in.cin * rh * rw, BUDGET);
+          && FormMap.fits(units, (long) oh * ow, (long) in.cin * rh * rw, budget);
       return new FormMap(units, oh, ow, in.stride * s, in.pad + p * in.stride, rh, rw, in.cin, abs, sym);
     }
 
@@ -302,7 +309,7 @@ public final class DifferentialBound {
         rw = w0;
       }
       boolean sym = a.coef != null && b.coef != null
-          && FormMap.fits(a.units, a.positions(), (long) a.cin * rh * rw, BUDGET);
+          && FormMap.fits(a.units, a.positions(), (long) a.cin * rh * rw, budget);
       FormMap out = new FormMap(a.units, a.h, a.w, a.stride, pad, rh, rw, a.cin, abs, sym);
       double[] scale = new double[out.c.length];
       double[] sa = a.spreads();

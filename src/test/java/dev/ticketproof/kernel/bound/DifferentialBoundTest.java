@@ -1,0 +1,335 @@
+package dev.ticketproof.kernel.bound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.construct.Defaults;
+import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.kernel.KernelActivation;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.measure.Evaluator;
+import dev.ticketproof.net.ActivationLayer;
+import dev.ticketproof.net.AvgPool2d;
+import dev.ticketproof.net.BatchNorm2d;
+import dev.ticketproof.net.Conv2d;
+import dev.ticketproof.net.Flatten;
+import dev.ticketproof.net.GlobalAvgPool;
+import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.Network;
+import dev.ticketproof.net.ResidualBlock;
+import dev.ticketproof.subsetsum.SubsetSum;
+import dev.ticketproof.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The differential bound on tiny targets, each built in milliseconds: a fully connected network, a CNN with
+ * padding, stride and average pooling, ResNets with an identity (plain and scaled) and a projection shortcut and
+ * global pooling, and a target constructed up to its first layer (the rest kept). The bound is compared with the
+ * exact error, not only with samples:
+ * <ul>
+ *   <li>where every target and ticket unit is active (ReLU, positive weights and biases, inputs in [0, 1]), target
+ *       and ticket are affine on the box, the error of each output is an affine function the test recovers from
+ *       dim + 1 evaluations, and its maximum over the box is the bound up to rounding;</li>
+ *   <li>at a single point (a ball of radius 0) every range is a few ulps wide, and for ReLU and leaky ReLU the bound
+ *       is the error at that point up to rounding; for smooth phi it lies between the error and the error plus its
+ *       second-order terms;</li>
+ *   <li>over boxes and balls of positive radius with units that change sign, the bound is at least the error of
+ *       every sample and not far above the largest;</li>
+ * </ul>
+ * each with forms that carry coefficients and with intervals only (a budget of 0 doubles).
+ */
+class DifferentialBoundTest {
+  /** A built ticket with what the test needs to evaluate it. */
+  record Built(Network net, Activation phi, SourceNetwork src, TicketCertificate cert, Evaluator.Pair ev,
+      String what) {
+    int dim() {
+      int d = 1;
+      for (int s : src.plan().inputShape()) d *= s;
+      return d;
+    }
+
+    /** target(x) - ticket(x), output by output. */
+    double[] error(double[] x) {
+      double[] t = ev.target().apply(x);
+      double[] k = ev.ticket().apply(x);
+      double[] e = new double[t.length];
+      for (int o = 0; o < t.length; o++) e[o] = t[o] - k[o];
+      return e;
+    }
+
+    double maxError(double[] x) {
+      double m = 0;
+      for (double v : error(x)) m = Math.max(m, Math.abs(v));
+      return m;
+    }
+
+    double bound(Region r, long budget) { return DifferentialBound.of(src, cert, r, budget); }
+  }
+
+  static final long SYMBOLIC = DifferentialBound.BUDGET;
+  static final long INTERVALS = 0;
+
+  static Built build(Network net, String phiName, SourceNetwork.Construction cons, int rho, double eps, double lo,
+      double hi, String upto, long seed) {
+    Activation phi = ActivationCatalog.parse(phiName);
+    SourceNetwork.Params p = new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, lo), Defaults.lambda(phi),
+        seed, upto, lo, hi);
+    TicketBuilder.Result res = TicketBuilder.build(net, phi, new TicketBuilder.Options(p, eps,
+        SubsetSum.Mode.MIN_SIZE, 1, "test"), TicketBuilder.Progress.NONE);
+    SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, KernelActivation.of(phi.name())), p);
+    String what = phiName + " " + cons.label() + " rho=" + rho + " eps=" + eps + " box=[" + lo + ", " + hi + "]"
+        + (upto == null ? "" : " upto=" + upto) + " seed=" + seed;
+    return new Built(net, phi, src, res.certificate(), Evaluator.of(res.certificate(), net), what);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // targets
+
+  /** Weights in [lo, hi] (each of a random sign when {@code lo} is negative). */
+  static Tensor weights(SplittableRandom rng, double lo, double hi, int... shape) {
+    int n = 1;
+    for (int s : shape) n *= s;
+    double[] v = new double[n];
+    for (int q = 0; q < n; q++) v[q] = lo + (hi - lo) * rng.nextDouble();
+    return Tensor.of(v, shape);
+  }
+
+  /** Weight ranges: all positive (every unit active on [0, 1]) or of both signs. */
+  record Ranges(double wLo, double wHi, double bLo, double bHi) {
+    static final Ranges ACTIVE = new Ranges(0.2, 0.8, 1, 1.5);
+    static final Ranges MIXED = new Ranges(-1, 1, -0.3, 0.3);
+  }
+
+  static BatchNorm2d unitBn(String name, int c) {
+    double[] ones = new double[c];
+    double[] zeros = new double[c];
+    double[] var = new double[c];
+    java.util.Arrays.fill(ones, 1);
+    java.util.Arrays.fill(var, 1 - 0x1p-20);
+    return new BatchNorm2d(name, ones, zeros, zeros.clone(), var, 0x1p-20);
+  }
+
+  /** Fully connected: 3 -> 4 -> phi -> 2. */
+  static Network fc(Activation phi, Ranges r, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    List<Layer> l = new ArrayList<>();
+    l.add(new Linear("fc1", weights(rng, r.wLo, r.wHi, 4, 3), weights(rng, r.bLo, r.bHi, 4)));
+    l.add(new ActivationLayer(phi));
+    l.add(new Linear("fc2", weights(rng, r.wLo, r.wHi, 2, 4), weights(rng, r.bLo, r.bHi, 2)));
+    return new Network(new int[] {3}, l);
+  }
+
+  /** CNN on 1x4x4: conv 2 (3x3, padding 1) -> phi -> conv 2 (3x3, stride 2, padding 1) -> phi -> avg pool 2 -> fc 2. */
+  static Network cnn(Activation phi, Ranges r, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    List<Layer> l = new ArrayList<>();
+    l.add(new Conv2d("c1", weights(rng, r.wLo, r.wHi, 2, 1, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
+    l.add(new ActivationLayer(phi));
+    l.add(new Conv2d("c2", weights(rng, r.wLo / 2, r.wHi / 2, 2, 2, 3, 3), weights(rng, r.bLo, r.bHi, 2), 2, 1));
+    l.add(new ActivationLayer(phi));
+    l.add(new AvgPool2d(2, 2));
+    l.add(new Flatten());
+    l.add(new Linear("fc", weights(rng, r.wLo, r.wHi, 2, 2), weights(rng, r.bLo, r.bHi, 2)));
+    return new Network(new int[] {1, 4, 4}, l);
+  }
+
+  /**
+   * ResNet on 1x3x3: stem conv 2 (3x3, padding 1) -> phi -> block (2 -> 2, identity shortcut, scaled when
+   * {@code scaled}) or (2 -> 3, stride 2, 1x1 projection) -> global average pooling -> fc 2.
+   */
+  static Network resnet(Activation phi, Ranges r, long seed, boolean projection, boolean scaled) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    List<Layer> l = new ArrayList<>();
+    l.add(new Conv2d("conv", weights(rng, r.wLo, r.wHi, 2, 1, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
+    l.add(new ActivationLayer(phi));
+    int out = projection ? 3 : 2;
+    int stride = projection ? 2 : 1;
+    Conv2d c1 = new Conv2d("b.conv1", weights(rng, r.wLo / 2, r.wHi / 2, out, 2, 3, 3),
+        weights(rng, r.bLo, r.bHi, out), stride, 1);
+    Conv2d c2 = new Conv2d("b.conv2", weights(rng, r.wLo / 2, r.wHi / 2, out, out, 1, 1), null, 1, 0);
+    ResidualBlock.Shortcut sc = projection
+        ? new ResidualBlock.Projection(new Conv2d("b.proj", weights(rng, r.wLo, r.wHi, out, 2, 1, 1), null, stride,
+            0), unitBn("b.projbn", out))
+        : new ResidualBlock.Identity(scaled ? new double[] {0.5, 1.5} : null);
+    l.add(new ResidualBlock("b", c1, unitBn("b.bn1", out), c2, unitBn("b.bn2", out), sc, phi));
+    l.add(new GlobalAvgPool());
+    l.add(new Flatten());
+    l.add(new Linear("fc", weights(rng, r.wLo, r.wHi, 2, out), weights(rng, r.bLo, r.bHi, 2)));
+    return new Network(new int[] {1, 3, 3}, l);
+  }
+
+  /** The targets of one activation with the given weight ranges, and the layer {@code upto} may name. */
+  static List<Network> targets(Activation phi, Ranges r, long seed) {
+    return List.of(fc(phi, r, seed), cnn(phi, r, seed + 1), resnet(phi, r, seed + 2, false, false),
+        resnet(phi, r, seed + 3, false, true), resnet(phi, r, seed + 4, true, false));
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // exact errors
+
+  /**
+   * When the error is affine on [0, 1]^d: its maximum magnitude over the box, from the error at 0 and at the unit
+   * vectors; the affine model is checked at random points first (else the premise of the test fails).
+   */
+  static double affineMax(Built b, long seed) {
+    int d = b.dim();
+    double[] e0 = b.error(new double[d]);
+    double[][] slope = new double[d][];
+    for (int k = 0; k < d; k++) {
+      double[] x = new double[d];
+      x[k] = 1;
+      double[] ek = b.error(x);
+      slope[k] = new double[e0.length];
+      for (int o = 0; o < e0.length; o++) slope[k][o] = ek[o] - e0[o];
+    }
+    SplittableRandom rng = new SplittableRandom(seed);
+    for (int s = 0; s < 8; s++) {
+      double[] x = new double[d];
+      for (int k = 0; k < d; k++) x[k] = rng.nextDouble();
+      double[] e = b.error(x);
+      for (int o = 0; o < e.length; o++) {
+        double model = e0[o];
+        for (int k = 0; k < d; k++) model += slope[k][o] * x[k];
+        assertThat(e[o]).as(b.what() + ": the error is affine (every unit active)").isCloseTo(model,
+            org.assertj.core.data.Offset.offset(1e-12));
+      }
+    }
+    double max = 0;
+    for (int o = 0; o < e0.length; o++) {
+      double hi = e0[o];
+      double lo = e0[o];
+      for (int k = 0; k < d; k++) {
+        hi += Math.max(0, slope[k][o]);
+        lo += Math.min(0, slope[k][o]);
+      }
+      max = Math.max(max, Math.max(Math.abs(hi), Math.abs(lo)));
+    }
+    return max;
+  }
+
+  /** Asserts lower &lt;= bound &lt;= upper (1e-12 of rounding below, since the exact value is computed in doubles). */
+  static void between(double bound, double lower, double upper, String what) {
+    assertThat(bound).as(what + ": bound vs the exact error " + lower).isGreaterThanOrEqualTo(lower - 1e-12);
+    assertThat(bound).as(what + ": bound vs the exact error " + lower + " plus what the bound may add")
+        .isLessThanOrEqualTo(upper);
+  }
+
+  static double[] point(SplittableRandom rng, int dim, double lo, double hi) {
+    double[] x = new double[dim];
+    for (int k = 0; k < dim; k++) x[k] = lo + (hi - lo) * rng.nextDouble();
+    return x;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // tests
+
+  static final SourceNetwork.Construction L1 = SourceNetwork.Construction.L_PLUS_1;
+  static final SourceNetwork.Construction L2 = SourceNetwork.Construction.TWO_L;
+
+  /** The first layer of each of {@link #targets}: constructed up to it, the rest is kept. */
+  static final String[] FIRST = {"fc1", "c1", "conv", "conv", "conv"};
+
+  /** The targets, built: each constructed fully and up to its first layer. */
+  static List<Built> built(String phiName, Ranges r, int rho, double eps, double lo, double hi, long seed) {
+    List<Network> nets = targets(ActivationCatalog.parse(phiName), r, seed);
+    List<Built> out = new ArrayList<>();
+    for (int k = 0; k < nets.size(); k++) {
+      out.add(build(nets.get(k), phiName, L1, rho, eps, lo, hi, null, seed + k));
+      out.add(build(nets.get(k), phiName, L1, rho, eps, lo, hi, FIRST[k], seed + k));
+    }
+    return out;
+  }
+
+  @Test
+  void everyUnitActiveTheBoundIsTheLargestErrorOnTheBox() {
+    for (Built b : built("relu", Ranges.ACTIVE, 20, 0.05, 0, 1, 11)) {
+      double exact = affineMax(b, 5);
+      assertThat(exact).as(b.what() + ": the ticket errs").isGreaterThan(1e-6);
+      between(b.bound(Region.box(0, 1), SYMBOLIC), exact, exact * (1 + 1e-6) + 1e-6, b.what());
+      assertThat(b.bound(Region.box(0, 1), INTERVALS)).as(b.what() + ": intervals")
+          .isGreaterThanOrEqualTo(exact - 1e-12);
+    }
+  }
+
+  /** Three random points of the box and one corner. */
+  static List<double[]> points(Built b, double lo, double hi, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    List<double[]> xs = new ArrayList<>();
+    for (int k = 0; k < 3; k++) xs.add(point(rng, b.dim(), lo, hi));
+    double[] corner = new double[b.dim()];
+    for (int k = 0; k < corner.length; k++) corner[k] = rng.nextBoolean() ? lo : hi;
+    xs.add(corner);
+    return xs;
+  }
+
+  @Test
+  void piecewiseLinearAtAPointTheBoundIsTheError() {
+    for (String phi : new String[] {"relu", "leaky-relu(0.2)"}) {
+      for (Built b : built(phi, Ranges.MIXED, 6, 0.05, -1, 1, 21)) {
+        for (double[] x : points(b, -1, 1, 3)) {
+          double e = b.maxError(x);
+          Region at = Region.balls(-1, 1, new double[][] {x}, 0);
+          for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
+            between(b.bound(at, budget), e, e * (1 + 1e-5) + 1e-6, b.what() + " budget " + budget);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void smoothAtAPointTheBoundIsTheErrorPlusSecondOrderTerms() {
+    for (String phi : new String[] {"tanh", "sigmoid", "softplus"}) {
+      for (Built b : built(phi, Ranges.MIXED, 14, 0.01, -1, 1, 31)) {
+        for (double[] x : points(b, -1, 1, 3)) {
+          double e = b.maxError(x);
+          Region at = Region.balls(-1, 1, new double[][] {x}, 0);
+          for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
+            between(b.bound(at, budget), e, 4 * e + 0.005, b.what() + " budget " + budget);
+          }
+        }
+      }
+    }
+  }
+
+  /** Max |target - ticket| over samples of a region (uniform points and corners of its boxes). */
+  static double sampled(Built b, Region r, long seed) {
+    return Evaluator.compare(b.ev().target(), b.ev().ticket(), Evaluator.regionSamples(r, b.dim(), 32, seed))
+        .maxDifference();
+  }
+
+  @Test
+  void everyActivationAndConstructionBoundsEverySample() {
+    String[] phis = {"relu", "leaky-relu(0.2)", "tanh", "sigmoid", "softplus", "elu(0.5)", "elu", "silu", "gelu"};
+    long seed = 41;
+    for (String phi : phis) {
+      List<Network> nets = targets(ActivationCatalog.parse(phi), Ranges.MIXED, seed);
+      for (int k = 0; k < 2; k++) {
+        for (SourceNetwork.Construction cons : new SourceNetwork.Construction[] {L1, L2}) {
+          double lo = k == 0 ? -1 : 0;
+          Built b = build(nets.get(k), phi, cons, 6, 0.05, lo, 1, null, seed++);
+          SplittableRandom rng = new SplittableRandom(seed);
+          Region box = Region.box(lo, 1);
+          Region balls = Region.balls(lo, 1, new double[][] {point(rng, b.dim(), lo, 1), point(rng, b.dim(), lo, 1)},
+              0.1);
+          Region at = Region.balls(lo, 1, new double[][] {point(rng, b.dim(), lo, 1)}, 0);
+          for (Region r : new Region[] {box, balls, at}) {
+            double s = sampled(b, r, seed);
+            for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
+              double bound = b.bound(r, budget);
+              assertThat(bound).as(b.what() + " budget " + budget + " region " + r.radius() + ": bound vs samples")
+                  .isGreaterThanOrEqualTo(s).isFinite();
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package dev.ticketproof.kernel.bound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PhiBounds} against phi itself on dense grids: every returned range contains what the grid finds (sound)
+ * and exceeds it by no more than its documented slack (tight), on intervals left of 0, right of 0, across 0 and of
+ * width 0.
+ */
+class PhiBoundsTest {
+  static final String[] ALL = {"relu", "leaky-relu(0.2)", "tanh", "sigmoid", "softplus", "elu(0.5)", "elu", "elu(2)",
+      "silu", "gelu"};
+
+  /** Intervals: left of 0, right of 0, across 0 (both ways round), a point, wide. */
+  static final double[][] INTERVALS = {{-3, -0.5}, {0.25, 2}, {-1, 0.5}, {-0.2, 3}, {0.7, 0.7}, {-0.3, -0.3},
+      {-6, 6}, {0, 1}, {-1, 0}};
+
+  /** n + 1 equally spaced points of [a, b], and the point of [a, b] nearest 0. */
+  static double[] grid(double a, double b, int n) {
+    double[] t = new double[n + 2];
+    for (int s = 0; s <= n; s++) t[s] = s == n ? b : a + (b - a) * s / n;
+    t[n + 1] = Math.max(a, Math.min(b, 0));
+    return t;
+  }
+
+  static boolean closedForm(String name) {
+    return !name.equals("elu(2)") && !name.equals("silu") && !name.equals("gelu");
+  }
+
+  @Test
+  void slopesContainEverySecantAndNoMore() {
+    SplittableRandom rng = new SplittableRandom(3);
+    for (String name : ALL) {
+      Activation phi = ActivationCatalog.parse(name);
+      PhiBounds pb = PhiBounds.of(phi);
+      for (double[] iv : INTERVALS) {
+        double[] s = pb.slopes(iv[0], iv[1]);
+        String what = name + " on [" + iv[0] + ", " + iv[1] + "]";
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double t : grid(iv[0], iv[1], 400)) {
+          if (t == 0 && pb.piecewiseLinear()) continue; // the kink: phi' there is a convention, no secant's slope
+          double d = phi.derivative(t);
+          lo = Math.min(lo, d);
+          hi = Math.max(hi, d);
+        }
+        for (int k = 0; k < 200; k++) {
+          double u = iv[0] + (iv[1] - iv[0]) * rng.nextDouble();
+          double v = iv[0] + (iv[1] - iv[0]) * rng.nextDouble();
+          if (Math.abs(u - v) < 1e-6) continue;
+          double secant = (phi.value(u) - phi.value(v)) / (u - v);
+          assertThat(secant).as(what + ": secant at " + u + ", " + v).isBetween(s[0] - 1e-9, s[1] + 1e-9);
+        }
+        assertThat(s[0]).as(what + ": lower slope").isLessThanOrEqualTo(lo);
+        assertThat(s[1]).as(what + ": upper slope").isGreaterThanOrEqualTo(hi);
+        if (closedForm(name)) {
+          assertThat(s[0]).as(what + ": lower slope, tight").isGreaterThanOrEqualTo(lo - 1e-9);
+          assertThat(s[1]).as(what + ": upper slope, tight").isLessThanOrEqualTo(hi + 1e-9);
+        } else {
+          assertThat(s).as(what + ": the Lipschitz fallback").containsExactly(-phi.lipschitz(), phi.lipschitz());
+        }
+      }
+    }
+  }
+
+  @Test
+  void relaxationContainsTheGraphAndIsNarrow() {
+    for (String name : ALL) {
+      Activation phi = ActivationCatalog.parse(name);
+      PhiBounds pb = PhiBounds.of(phi);
+      for (double[] iv : INTERVALS) {
+        double a = iv[0];
+        double b = iv[1];
+        double[] r = pb.relax(a, b);
+        String what = name + " on [" + a + ", " + b + "]";
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double t : grid(a, b, 2000)) {
+          double g = phi.value(t) - r[0] * t;
+          lo = Math.min(lo, g);
+          hi = Math.max(hi, g);
+        }
+        assertThat(r[1]).as(what + ": g-").isLessThanOrEqualTo(lo);
+        assertThat(r[2]).as(what + ": g+").isGreaterThanOrEqualTo(hi);
+        boolean smooth = !Double.isNaN(pb.curvature());
+        double allowance = 1e-8 * (1 + Math.abs(a) + Math.abs(b))
+            + (smooth ? pb.curvature() * Math.pow((b - a) / PhiBounds.GRID, 2) / 8 : 0);
+        if (!closedForm(name)) {
+          // no closed form: alpha 0 and phi's image
+          assertThat(r[0]).as(what).isZero();
+          double[] im = phi.image(a, b);
+          assertThat(new double[] {r[1], r[2]}).as(what).containsExactly(im[0], im[1]);
+          continue;
+        }
+        assertThat(r[2] - r[1]).as(what + ": width of the parallelogram").isLessThanOrEqualTo(hi - lo + 2 * allowance);
+        // the slope: exact on one side of the kink, the chord for smooth phi and across the kink
+        if (pb.piecewiseLinear() && (a >= 0 || b <= 0)) {
+          assertThat(r[0]).as(what).isEqualTo(phi.derivative(a >= 0 ? Math.max(a, 1) : Math.min(b, -1)));
+        } else if ((smooth || pb.piecewiseLinear()) && b > a) {
+          assertThat(r[0]).as(what + ": chord").isCloseTo((phi.value(b) - phi.value(a)) / (b - a),
+              org.assertj.core.data.Offset.offset(1e-12));
+        }
+      }
+    }
+  }
+
+  @Test
+  void curvatureBoundsPhiSecondDerivativeClosely() {
+    for (String name : ALL) {
+      Activation phi = ActivationCatalog.parse(name);
+      double c = PhiBounds.of(phi).curvature();
+      boolean twice = name.equals("tanh") || name.equals("sigmoid") || name.equals("softplus");
+      if (!twice) {
+        assertThat(c).as(name).isNaN();
+        continue;
+      }
+      double most = 0;
+      double h = 1e-4;
+      for (double t : grid(-6, 6, 12000)) {
+        most = Math.max(most, Math.abs((phi.derivative(t + h) - phi.derivative(t - h)) / (2 * h)));
+      }
+      assertThat(c).as(name).isGreaterThanOrEqualTo(most).isLessThanOrEqualTo(most * 1.001);
+    }
+  }
+
+  @Test
+  void differenceRangeOfPiecewiseLinearPhiIsExact() {
+    SplittableRandom rng = new SplittableRandom(5);
+    for (String name : ALL) {
+      Activation phi = ActivationCatalog.parse(name);
+      PhiBounds pb = PhiBounds.of(phi);
+      if (!pb.piecewiseLinear()) {
+        assertThat(pb.differenceRange(-1, 1, -0.5, 0.5)).as(name).isNull();
+        continue;
+      }
+      for (int k = 0; k < 200; k++) {
+        double zl = -2 + 4 * rng.nextDouble();
+        double zh = zl + (k % 5 == 0 ? 0 : 2 * rng.nextDouble());
+        double dl = -1 + 2 * rng.nextDouble();
+        double dh = dl + (k % 7 == 0 ? 0 : rng.nextDouble());
+        double[] r = pb.differenceRange(zl, zh, dl, dh);
+        String what = name + " z in [" + zl + ", " + zh + "], d in [" + dl + ", " + dh + "]";
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        // the extremes lie at z in {zl, zh, 0, -d}; d at its ends (phi is non-decreasing)
+        for (double d : new double[] {dl, dh}) {
+          for (double z : new double[] {zl, zh, 0, -d, zl + (zh - zl) / 3}) {
+            if (z < zl || z > zh) continue;
+            double v = phi.value(z + d) - phi.value(z);
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+          }
+        }
+        double tol = 1e-8 * (1 + Math.abs(zl) + Math.abs(zh) + Math.abs(dl) + Math.abs(dh));
+        assertThat(r[0]).as(what).isLessThanOrEqualTo(lo).isGreaterThanOrEqualTo(lo - tol);
+        assertThat(r[1]).as(what).isGreaterThanOrEqualTo(hi).isLessThanOrEqualTo(hi + tol);
+      }
+    }
+  }
+
+  @Test
+  void piecewiseRelaxationOfAnyTwoSlopes() {
+    SplittableRandom rng = new SplittableRandom(9);
+    for (int k = 0; k < 300; k++) {
+      double mNeg = -2 + 4 * rng.nextDouble();
+      double mPos = -2 + 4 * rng.nextDouble();
+      double a = -2 + 3 * rng.nextDouble();
+      double b = a + (k % 9 == 0 ? 0 : 2 * rng.nextDouble());
+      double[] r = PhiBounds.piecewise(a, b, mNeg, mPos);
+      String what = "slopes " + mNeg + ", " + mPos + " on [" + a + ", " + b + "]";
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      for (double t : new double[] {a, b, Math.max(a, Math.min(b, 0)), (a + b) / 2}) {
+        double g = (t >= 0 ? mPos * t : mNeg * t) - r[0] * t;
+        lo = Math.min(lo, g);
+        hi = Math.max(hi, g);
+      }
+      double tol = 1e-8 * (1 + Math.abs(a) + Math.abs(b)) * (1 + Math.abs(mNeg) + Math.abs(mPos));
+      assertThat(r[1]).as(what).isLessThanOrEqualTo(lo).isGreaterThanOrEqualTo(lo - tol);
+      assertThat(r[2]).as(what).isGreaterThanOrEqualTo(hi).isLessThanOrEqualTo(hi + tol);
+      if (a >= 0) assertThat(r).as(what).containsExactly(mPos, 0, 0);
+      if (b <= 0 && a < 0) assertThat(r).as(what).containsExactly(mNeg, 0, 0);
+    }
+  }
+}

@@ -1,0 +1,117 @@
+package dev.ticketproof.kernel.bound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Regions, the input map of a box, and the outward rounding, at the ends of their ranges. */
+class RegionTest {
+  @Test
+  void aRegionRefusesWhatCoversNoInput() {
+    assertThatThrownBy(() -> Region.box(1, 1)).hasMessageContaining("low < high");
+    assertThatThrownBy(() -> Region.box(0, Double.POSITIVE_INFINITY)).hasMessageContaining("finite");
+    assertThatThrownBy(() -> Region.box(Double.NEGATIVE_INFINITY, 0)).hasMessageContaining("finite");
+    assertThatThrownBy(() -> Region.balls(0, 1, new double[][] {{0.5}}, -0x1p-1074)).hasMessageContaining("radius");
+    assertThatThrownBy(() -> Region.balls(0, 1, new double[][] {{0.5}}, Double.POSITIVE_INFINITY))
+        .hasMessageContaining("radius");
+    assertThatThrownBy(() -> Region.balls(0, 1, new double[0][], 0.1)).hasMessageContaining("at least one point");
+    // a ball that touches the box is accepted, one that misses it by an ulp is not
+    assertThat(Region.balls(0, 1, new double[][] {{-0.5}}, 0.5).local()).isTrue();
+    assertThat(Region.balls(0, 1, new double[][] {{1.5}}, 0.5).local()).isTrue();
+    assertThatThrownBy(() -> Region.balls(0, 1, new double[][] {{0.5, Math.nextDown(-0.5)}}, 0.5))
+        .hasMessageContaining("around point 0 misses the input box");
+    assertThatThrownBy(() -> Region.balls(0, 1, new double[][] {{0.5}, {Math.nextUp(1.5)}}, 0.5))
+        .hasMessageContaining("around point 1 misses the input box");
+    assertThat(Region.box(0, 1).local()).isFalse();
+  }
+
+  @Test
+  void theBoxesOfARegionCoverItsBallsClippedToTheBox() {
+    List<double[][]> box = Region.box(-1, 2).boxes(3);
+    assertThat(box).hasSize(1);
+    assertThat(box.get(0)[0]).containsExactly(-1, -1, -1);
+    assertThat(box.get(0)[1]).containsExactly(2, 2, 2);
+    Region balls = Region.balls(-1, 2, new double[][] {{0, 1.9, -0.95}, {0.5, 0.5, 0.5}}, 0.1);
+    List<double[][]> b = balls.boxes(3);
+    assertThat(b).hasSize(2);
+    double[] lo = b.get(0)[0];
+    double[] hi = b.get(0)[1];
+    assertThat(lo[0]).isLessThanOrEqualTo(-0.1).isGreaterThan(-0.1 - 1e-15);
+    assertThat(hi[0]).isGreaterThanOrEqualTo(0.1).isLessThan(0.1 + 1e-15);
+    assertThat(hi[1]).isEqualTo(2);
+    assertThat(lo[2]).isEqualTo(-1);
+    assertThat(b.get(1)[0][1]).isLessThanOrEqualTo(0.4).isGreaterThan(0.4 - 1e-15);
+    assertThatThrownBy(() -> balls.boxes(2)).hasMessageContaining("point 0 has 3 values, the input has 2");
+  }
+
+  @Test
+  void containsAllAtTheEdgesOfBoxAndBalls() {
+    Region box = Region.box(0, 1);
+    assertThat(box.containsAll(List.of(new double[] {0, 1}, new double[] {0.5, 0.5}))).isTrue();
+    assertThat(box.containsAll(List.of(new double[] {0, 1}, new double[] {Math.nextUp(1.0), 0.5}))).isFalse();
+    assertThat(box.containsAll(List.of(new double[] {Math.nextDown(0.0), 0.5}))).isFalse();
+    Region balls = Region.balls(0, 1, new double[][] {{0.25, 0.25}, {0.75}}, 0.25);
+    assertThat(balls.containsAll(List.of(new double[] {0.5, 0}, new double[] {0.25, 0.25}))).isTrue();
+    assertThat(balls.containsAll(List.of(new double[] {0.5, Math.nextUp(0.5)}))).isFalse();
+    // a point of another dimension is in no ball
+    assertThat(balls.containsAll(List.of(new double[] {0.75}))).isTrue();
+    assertThat(balls.containsAll(List.of(new double[] {0.75, 0.75}))).isFalse();
+  }
+
+  @Test
+  void theDigestOfPointsNamesTheirCountDimensionAndEveryValue() {
+    double[][] p = {{0.5, 1}, {0.25, -1}};
+    String d = Region.digest(p);
+    assertThat(d).hasSize(64).matches("[0-9a-f]+").isEqualTo(Region.digest(new double[][] {{0.5, 1}, {0.25, -1}}));
+    assertThat(Region.digest(new double[][] {{0.5, 1}, {0.25, -0.5}})).isNotEqualTo(d);
+    assertThat(Region.digest(new double[][] {{0.5, 1}})).isNotEqualTo(d);
+    // the same values as one point of four, or four of one: a different digest
+    assertThat(Region.digest(new double[][] {{0.5, 1, 0.25, -1}})).isNotEqualTo(d)
+        .isNotEqualTo(Region.digest(new double[][] {{0.5}, {1}, {0.25}, {-1}}));
+    assertThat(Region.digest(new double[0][])).hasSize(64).isNotEqualTo(Region.digest(new double[][] {{}}));
+  }
+
+  @Test
+  void theInputMapOfABoxCoversItWithCentresAndHalfWidths() {
+    double[] lo = {-1, 0.1, 0.3};
+    double[] hi = {1, 0.7, 0.3};
+    for (boolean symbolic : new boolean[] {true, false}) {
+      FormMap m = FormMap.input(1, 1, 3, lo, hi, symbolic);
+      for (int k = 0; k < 3; k++) {
+        double half = symbolic ? m.coef[k * m.size()] : m.r[k];
+        assertThat(m.c[k] - half).isLessThanOrEqualTo(lo[k]).isGreaterThan(lo[k] - 1e-15);
+        assertThat(m.c[k] + half).isGreaterThanOrEqualTo(hi[k]).isLessThan(hi[k] + 1e-15);
+        assertThat(m.spread(k)).isGreaterThanOrEqualTo(half).isLessThan(half * (1 + 1e-8) + 1e-300);
+        assertThat(FormMap.lo(m.c[k], m.spread(k))).isLessThanOrEqualTo(lo[k]).isGreaterThan(lo[k] - 1e-8);
+        assertThat(FormMap.hi(m.c[k], m.spread(k))).isGreaterThanOrEqualTo(hi[k]).isLessThan(hi[k] + 1e-8);
+      }
+      assertThat(m.spreads()).hasSize(3);
+    }
+    FormMap twoChannels = FormMap.input(2, 1, 2, new double[] {0, 0, 0, 0}, new double[] {1, 1, 1, 1}, true);
+    // channel i's coefficient sits at its own place of the neuron's window
+    assertThat(twoChannels.size()).isEqualTo(2);
+    assertThat(twoChannels.coef[twoChannels.at(1, 1) * 2 + 1]).isGreaterThanOrEqualTo(0.5);
+    assertThat(twoChannels.coef[twoChannels.at(1, 1) * 2]).isZero();
+    assertThat(FormMap.abs(-2, 0.5)).isGreaterThanOrEqualTo(2.5).isLessThan(2.5 + 1e-8);
+  }
+
+  @Test
+  void aMapHoldsCoefficientsUpToTheBudgetExactly() {
+    assertThat(FormMap.fits(4, 8, 16, 512)).isTrue();
+    assertThat(FormMap.fits(4, 8, 16, 511)).isFalse();
+  }
+
+  @Test
+  void roundingIsOutwardAndItsTermLimitIsTheLastCovered() {
+    for (double x : new double[] {0, 1e-300, 0.1, 1, 3e10}) {
+      assertThat(Rounding.up(x)).as("up(" + x + ")").isGreaterThan(x).isLessThanOrEqualTo(x * (1 + 0x1p-29) + 1e-300);
+    }
+    assertThat(Rounding.evalSlack(0)).isEqualTo(0x1p-40);
+    assertThat(Rounding.evalSlack(-3)).isEqualTo(4 * 0x1p-40);
+    Rounding.checkTerms(Rounding.MAX_TERMS, "layer x");
+    assertThatThrownBy(() -> Rounding.checkTerms(Rounding.MAX_TERMS + 1, "layer x"))
+        .hasMessageContaining("layer x: " + (Rounding.MAX_TERMS + 1) + " terms");
+  }
+}
