@@ -78,14 +78,19 @@ class DifferentialBoundTest {
 
   static Built build(Network net, String phiName, SourceNetwork.Construction cons, int rho, double eps, double lo,
       double hi, String upto, long seed) {
+    return build(net, phiName, cons, rho, eps, lo, hi, upto, seed, Defaults.lambda(ActivationCatalog.parse(phiName)));
+  }
+
+  static Built build(Network net, String phiName, SourceNetwork.Construction cons, int rho, double eps, double lo,
+      double hi, String upto, long seed, double lambda) {
     Activation phi = ActivationCatalog.parse(phiName);
-    SourceNetwork.Params p = new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, lo), Defaults.lambda(phi),
-        seed, upto, lo, hi);
+    SourceNetwork.Params p = new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, lo), lambda, seed, upto, lo,
+        hi);
     TicketBuilder.Result res = TicketBuilder.build(net, phi, new TicketBuilder.Options(p, eps,
         SubsetSum.Mode.MIN_SIZE, 1, "test"), TicketBuilder.Progress.NONE);
     SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, KernelActivation.of(phi.name())), p);
     String what = phiName + " " + cons.label() + " rho=" + rho + " eps=" + eps + " box=[" + lo + ", " + hi + "]"
-        + (upto == null ? "" : " upto=" + upto) + " seed=" + seed;
+        + (upto == null ? "" : " upto=" + upto) + " lambda=" + lambda + " seed=" + seed;
     return new Built(net, phi, src, res.certificate(), Evaluator.of(res.certificate(), net), what);
   }
 
@@ -163,6 +168,42 @@ class DifferentialBoundTest {
     l.add(new Flatten());
     l.add(new Linear("fc", weights(rng, r.wLo, r.wHi, 2, out), weights(rng, r.bLo, r.bHi, 2)));
     return new Network(new int[] {1, 3, 3}, l);
+  }
+
+  /**
+   * Targets on 1x8x8, where the windows of the forms are smaller than the image for a few layers: a CNN (3x3
+   * padding 1, 3x3 stride 2 padding 1, 3x3 without padding, average pooling, fc) and a ResNet whose identity
+   * block adds a 5x5 window to a 3x3 one and whose projection block has stride 2.
+   */
+  static List<Network> wide(Activation phi, Ranges r, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    List<Layer> l = new ArrayList<>();
+    l.add(new Conv2d("c1", weights(rng, r.wLo, r.wHi, 2, 1, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
+    l.add(new ActivationLayer(phi));
+    l.add(new Conv2d("c2", weights(rng, r.wLo / 2, r.wHi / 2, 2, 2, 3, 3), weights(rng, r.bLo, r.bHi, 2), 2, 1));
+    l.add(new ActivationLayer(phi));
+    l.add(new Conv2d("c3", weights(rng, r.wLo / 2, r.wHi / 2, 2, 2, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 0));
+    l.add(new ActivationLayer(phi));
+    l.add(new AvgPool2d(2, 2));
+    l.add(new Flatten());
+    l.add(new Linear("fc", weights(rng, r.wLo, r.wHi, 2, 2), weights(rng, r.bLo, r.bHi, 2)));
+    Network cnn = new Network(new int[] {1, 8, 8}, l);
+    List<Layer> m = new ArrayList<>();
+    m.add(new Conv2d("conv", weights(rng, r.wLo, r.wHi, 2, 1, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
+    m.add(new ActivationLayer(phi));
+    m.add(new ResidualBlock("b0", new Conv2d("b0.conv1", weights(rng, r.wLo / 2, r.wHi / 2, 2, 2, 3, 3),
+        weights(rng, r.bLo, r.bHi, 2), 1, 1), unitBn("b0.bn1", 2), new Conv2d("b0.conv2",
+        weights(rng, r.wLo / 2, r.wHi / 2, 2, 2, 1, 1), null, 1, 0), unitBn("b0.bn2", 2),
+        new ResidualBlock.Identity(null), phi));
+    m.add(new ResidualBlock("b1", new Conv2d("b1.conv1", weights(rng, r.wLo / 2, r.wHi / 2, 2, 2, 3, 3),
+        weights(rng, r.bLo, r.bHi, 2), 2, 1), unitBn("b1.bn1", 2), new Conv2d("b1.conv2",
+        weights(rng, r.wLo / 2, r.wHi / 2, 2, 2, 1, 1), null, 1, 0), unitBn("b1.bn2", 2),
+        new ResidualBlock.Projection(new Conv2d("b1.proj", weights(rng, r.wLo, r.wHi, 2, 2, 1, 1), null, 2, 0),
+            unitBn("b1.projbn", 2)), phi));
+    m.add(new GlobalAvgPool());
+    m.add(new Flatten());
+    m.add(new Linear("fc", weights(rng, r.wLo, r.wHi, 2, 2), weights(rng, r.bLo, r.bHi, 2)));
+    return List.of(cnn, new Network(new int[] {1, 8, 8}, m));
   }
 
   /** The targets of one activation with the given weight ranges, and the layer {@code upto} may name. */
@@ -249,7 +290,12 @@ class DifferentialBoundTest {
 
   @Test
   void everyUnitActiveTheBoundIsTheLargestErrorOnTheBox() {
-    for (Built b : built("relu", Ranges.ACTIVE, 20, 0.05, 0, 1, 11)) {
+    List<Built> all = new ArrayList<>(built("relu", Ranges.ACTIVE, 20, 0.05, 0, 1, 11));
+    long seed = 17;
+    for (Network net : wide(ActivationCatalog.parse("relu"), Ranges.ACTIVE, seed)) {
+      all.add(build(net, "relu", L1, 20, 0.05, 0, 1, null, seed++));
+    }
+    for (Built b : all) {
       double exact = affineMax(b, 5);
       assertThat(exact).as(b.what() + ": the ticket errs").isGreaterThan(1e-6);
       between(b.bound(Region.box(0, 1), SYMBOLIC), exact, exact * (1 + 1e-6) + 1e-6, b.what());
@@ -279,6 +325,21 @@ class DifferentialBoundTest {
           for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
             between(b.bound(at, budget), e, e * (1 + 1e-5) + 1e-6, b.what() + " budget " + budget);
           }
+        }
+      }
+    }
+  }
+
+  @Test
+  void piecewiseLinearAtAPointOfAWideImageTheBoundIsTheError() {
+    long seed = 27;
+    for (Network net : wide(ActivationCatalog.parse("relu"), Ranges.MIXED, seed)) {
+      Built b = build(net, "relu", L1, 6, 0.05, -1, 1, null, seed++);
+      for (double[] x : points(b, -1, 1, 3)) {
+        double e = b.maxError(x);
+        Region at = Region.balls(-1, 1, new double[][] {x}, 0);
+        for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
+          between(b.bound(at, budget), e, e * (1 + 1e-5) + 1e-6, b.what() + " budget " + budget);
         }
       }
     }
@@ -331,5 +392,38 @@ class DifferentialBoundTest {
         }
       }
     }
+  }
+
+  /**
+   * Each hand mutation of {@link DifferentialBound.Mutation} (a dropped or halved term, a skipped block, ...) gives a
+   * bound below the exact error at a point of one of the tiny targets (ReLU for most, tanh for the dropped
+   * remainder), or for the steps of twice differentiable phi below the error on a dense grid of an interval of a
+   * one-dimensional chain ({@link DifferentialBoundProperties#killOnSmoothChains}): the comparisons of this class
+   * notice a wrong term of each kind.
+   */
+  @Test
+  void everyHandMutationFallsBelowAnExactError() {
+    for (DifferentialBound.Mutation m : DifferentialBound.mutations()) {
+      String kill = DifferentialBoundProperties.onSmoothChains(m) ? DifferentialBoundProperties.killOnSmoothChains(m, 20)
+          : killAtPoints(m);
+      assertThat(kill).as("hand mutation " + m + " survives").isNotNull();
+    }
+    assertThat(DifferentialBound.mutation).isEqualTo(DifferentialBound.Mutation.NONE);
+  }
+
+  static String killAtPoints(DifferentialBound.Mutation m) {
+    boolean smooth = m == DifferentialBound.Mutation.DROP_REMAINDER;
+    String phi = smooth ? "tanh" : "relu";
+    long seed = 51;
+    for (Network net : targets(ActivationCatalog.parse(phi), Ranges.MIXED, seed)) {
+      Built b = build(net, phi, L1, 6, 0.05, -1, 1, null, seed++, 1.0); // lambda 1: a large remainder for tanh
+      for (double[] x : points(b, -1, 1, seed)) {
+        Region at = Region.balls(-1, 1, new double[][] {x}, 0);
+        double mutated = DifferentialBound.withMutation(m, () -> b.bound(at, SYMBOLIC));
+        double e = b.maxError(x);
+        if (mutated < e) return b.what() + " at " + java.util.Arrays.toString(x) + ": " + mutated + " < " + e;
+      }
+    }
+    return null;
   }
 }

@@ -125,8 +125,15 @@ class LemmaCertificateTest {
     SubsetSumCertificate c = LemmaCheckerBoundaryTest.empty(4);
     assertThat(SubsetSumChecker.check(c.withBase(new Generated(3, 1, 0, 4, new UniformProduct(U, U)))).isHolds())
         .isTrue();
-    rejected(SubsetSumChecker.check(c.withBase(new Generated(3, 1, 0, 4, (seed, stream, index) -> 0.5))),
-        "must be random.Uniform or random.UniformProduct");
+    dev.ticketproof.random.Distribution foreign = (seed, stream, index) -> 0.5;
+    rejected(SubsetSumChecker.check(c.withBase(new Generated(3, 1, 0, 4, foreign))),
+        "must be random.Uniform or random.UniformProduct, got " + foreign.getClass().getName());
+    rejected(SubsetSumChecker.check(c.withBase(new Generated(3, 1, 0, 4, null))),
+        "must be random.Uniform or random.UniformProduct, got null");
+    rejected(SubsetSumChecker.check(new SubsetSumCertificate(c.base(), 0, new int[0], 0, Double.POSITIVE_INFINITY)),
+        "tolerance must be finite");
+    assertThat(SubsetSumChecker.check(new SubsetSumCertificate(c.base(), 0, new int[0], 0, Double.MAX_VALUE))
+        .isHolds()).isTrue();
     rejected(SubsetSumChecker.check(c.withIndices(new int[] {2, 2})), "(duplicate)");
     rejected(SubsetSumChecker.check(c.withIndices(new int[] {2, 1})), "not strictly ascending at position 1");
     rejected(SubsetSumChecker.check(c.withBase(new Values(null))), "base set has no values");
@@ -173,7 +180,7 @@ class LemmaCertificateTest {
     rejected(IdentityChecker.check(withRadius(c, Double.NaN)), "remainder radius is NaN");
     // a producer may claim a smaller radius than the kernel's; lambda B must stay within it
     assertThat(IdentityChecker.check(withRadius(c, 0.5)).isHolds()).isTrue();
-    rejected(IdentityChecker.check(withRadius(c, Math.nextDown(0.5))), "exceeds the remainder radius");
+    rejected(IdentityChecker.check(withRadius(c, Math.nextDown(0.5))), "lambda B = 0.5 exceeds the remainder radius");
     // the readout and bias are part of the claim
     rejected(IdentityChecker.check(c.withReadout(c.readout() * 1.01, c.bias())), "claimed bound");
   }
@@ -193,7 +200,7 @@ class LemmaCertificateTest {
     rejected(IdentityChecker.check((SymmetricLinearisationCertificate) null), "incomplete symmetric");
     rejected(IdentityChecker.check(withRadius(c, Double.NaN)), "remainder radius is NaN");
     assertThat(IdentityChecker.check(withRadius(c, 0.5)).isHolds()).isTrue();
-    rejected(IdentityChecker.check(withRadius(c, Math.nextDown(0.5))), "exceeds the remainder radius");
+    rejected(IdentityChecker.check(withRadius(c, Math.nextDown(0.5))), "lambda B = 0.5 exceeds the remainder radius");
   }
 
   @Test
