@@ -112,9 +112,7 @@ final class HeaderJson {
   }
 
   private void space() {
-    while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\n' || s.charAt(i) == '\r')) {
-      i++;
-    }
+    while (i < s.length() && " \t\n\r".indexOf(s.charAt(i)) >= 0) i++;
   }
 
   private boolean take(char c) {

@@ -9,12 +9,7 @@ import dev.ticketproof.activation.Activation;
 public final class Intervals {
   private Intervals() {}
 
-  /**
-   * Per-channel bounds of a feature map.
-   *
-   * @param lo lower bound per channel
-   * @param hi upper bound per channel
-   */
+  /** Per-channel lower and upper bounds of a feature map. */
   public record Bounds(double[] lo, double[] hi) {}
 
   /**

@@ -155,11 +155,8 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * @param id layer id (stream 4 id)
    * @param target the target layer it represents
    * @param sigma weights from non-constant units and from the first {@code largeConstants} constant units are
-   *     U(-sigma, sigma), from the other constant units U(-1, 1) (times the scales below)
-   * @param scale per target output channel j: the factor of weights into j from non-constant units and from the
-   *     large-scale constant units ({@link SourceNetwork#rowScales})
-   * @param biasScale per target output channel j: the factor of weights into j from the other constant units
-   *     ({@link #biasScale})
+   *     U(-sigma, sigma) times {@code scale[j]} ({@link #rowScales}), from the other constant units U(-1, 1) times
+   *     {@code biasScale[j]} ({@link #biasScales}), j the output unit's target channel
    */
   public record Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, int largeConstants,
       double[] scale, double[] biasScale) implements Node {
@@ -189,10 +186,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       return j < 0 ? 1 : biasScale[j];
     }
 
-    /**
-     * The source weight at a flat index (o, u, a, c) when {@code halfWidth == halfWidth(o, u)} (for loops over the
-     * weights of one unit pair: no index arithmetic).
-     */
+    /** The source weight at a flat index (o, u, a, c) when {@code halfWidth == halfWidth(o, u)}. */
     public double weightAt(long seed, long index, double halfWidth) {
       return WeightField.uniform(seed, 4L * id, index, -halfWidth, halfWidth);
     }

@@ -53,11 +53,7 @@ import java.util.List;
 public final class TicketChecker {
   private TicketChecker() {}
 
-  /**
-   * Per source layer figures.
-   *
-   * @param errorOut the bound on the error of the layer's output units
-   */
+  /** Per source layer figures; {@code errorOut} bounds the error of the layer's output units. */
   public record LayerReport(String name, long instances, long failedInstances, double maxParamError,
       double errorOut) {}
 
@@ -114,11 +110,8 @@ public final class TicketChecker {
   }
 
   /**
-   * A certificate whose claims are the kernel's, and the kernel's verdict on it.
-   *
-   * @param certificate the certificate with the recomputed bound and failure count as its claims (an infinite claim
-   *     when the mask's structure is rejected)
-   * @param report the verdict of {@link #check} on that certificate
+   * A certificate that claims the bound and failure count the kernel recomputed (an infinite bound when the mask's
+   * structure is rejected), and the report of {@link #check} on it.
    */
   public record Certified(TicketCertificate certificate, Report report) {}
 
@@ -132,15 +125,14 @@ public final class TicketChecker {
    */
   public static Certified certify(TicketCertificate unclaimed, Network target, Activation phi, Listener listener,
       double[][] around) {
-    TicketCertificate.Header u = unclaimed.header();
-    TicketCertificate.Header open = u.withClaims(Double.POSITIVE_INFINITY, 0);
+    TicketCertificate.Header open = unclaimed.header().withClaims(Double.POSITIVE_INFINITY, 0);
     TicketCertificate start = new TicketCertificate(open, unclaimed.keptWeights(), unclaimed.keptBiases());
     Object prepared = prepare(start, target, phi, around);
     if (prepared instanceof Report rejected) return new Certified(start, rejected);
     Prepared p = (Prepared) prepared;
     Report r = analyse(p.src(), start, listener, p.region());
-    TicketCertificate.Header claimed = r.verdict().isHolds() ? open.withClaims(r.certifiedBound(), r.failedInstances())
-        : open.withClaims(Double.POSITIVE_INFINITY, r.failedInstances());
+    TicketCertificate.Header claimed = open.withClaims(r.verdict().isHolds() ? r.certifiedBound()
+        : Double.POSITIVE_INFINITY, r.failedInstances());
     String bad = headerProblem(claimed);
     if (bad != null) return new Certified(start, rejected(bad));
     return new Certified(new TicketCertificate(claimed, unclaimed.keptWeights(), unclaimed.keptBiases()),

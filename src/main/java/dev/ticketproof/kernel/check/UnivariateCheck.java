@@ -6,7 +6,6 @@ import dev.ticketproof.kernel.check.Analysis.Rejection;
 import dev.ticketproof.kernel.check.Analysis.State;
 import dev.ticketproof.kernel.check.TicketChecker.LayerReport;
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * The checks of a univariate (copy) layer: kept weights only from the copied channel, biases only on constant units;
@@ -54,11 +53,9 @@ final class UnivariateCheck {
     return s;
   }
 
+  /** The name of the layer that reads a univariate layer (the node after it). */
   static String nextName(SourceNetwork src, SourceNetwork.Univariate u) {
-    List<SourceNetwork.Node> nodes = src.nodes();
-    for (int k = nodes.indexOf(u) + 1; k < nodes.size(); k++) {
-      if (nodes.get(k) instanceof SourceNetwork.Conv c) return c.target().name();
-    }
-    return "?";
+    int k = src.nodes().indexOf(u) + 1;
+    return k < src.nodes().size() && src.nodes().get(k) instanceof SourceNetwork.Conv c ? c.target().name() : "?";
   }
 }
