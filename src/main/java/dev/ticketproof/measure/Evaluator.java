@@ -261,7 +261,7 @@ public final class Evaluator {
   }
 
   /** The comparison of two outputs. */
-  private static Comparison difference(double[] ya, double[] yb) {
+  static Comparison difference(double[] ya, double[] yb) {
     double err = ya.length == yb.length ? 0 : Double.POSITIVE_INFINITY;
     double mag = 0;
     for (int j = 0; j < Math.min(ya.length, yb.length); j++) {
@@ -359,16 +359,32 @@ public final class Evaluator {
     Maps back(Maps g);
   }
 
+  /**
+   * phi'(t) from t and v = phi(t): for tanh 1 - v^2 and for sigmoid v (1 - v), which saves evaluating the function a
+   * second time; else {@link Activation#derivative}.
+   */
+  private interface Slope {
+    double at(double t, double v);
+
+    static Slope of(Activation phi) {
+      return switch (phi.name()) {
+        case "tanh" -> (t, v) -> 1 - v * v;
+        case "sigmoid" -> (t, v) -> v * (1 - v);
+        default -> (t, v) -> phi.derivative(t);
+      };
+    }
+  }
+
   /** The maps g times d, value by value (d of g's shape). */
   private static Maps times(Maps g, double[][] d) {
     double[][] out = new double[g.v.length][];
-    java.util.stream.IntStream.range(0, out.length).parallel().forEach(c -> {
+    for (int c = 0; c < out.length; c++) {
       double[] gc = g.v[c];
       double[] dc = d[c];
       double[] o = new double[gc.length];
       for (int k = 0; k < o.length; k++) o[k] = gc[k] * dc[k];
       out[c] = o;
-    });
+    }
     return new Maps(out, g.h, g.w, g.n, g.tile);
   }
 
@@ -448,6 +464,7 @@ public final class Evaluator {
   }
 
   private static Op residual(Op c1, Op c2, Op proj, Activation phi) {
+    Slope slope = Slope.of(phi);
     return (in, tape) -> {
       List<Back> branch = tape == null ? null : new ArrayList<>();
       List<Back> shortcut = tape == null || proj == null ? null : new ArrayList<>();
@@ -461,7 +478,7 @@ public final class Evaluator {
         out[c] = o;
         if (d != null) {
           double[] dc = new double[o.length];
-          for (int k = 0; k < o.length; k++) dc[k] = phi.derivative(b.v[c][k] + s.v[c][k]);
+          for (int k = 0; k < o.length; k++) dc[k] = slope.at(b.v[c][k] + s.v[c][k], o[k]);
           d[c] = dc;
         }
       }
@@ -586,6 +603,7 @@ public final class Evaluator {
     private final int p;
     private final double[] bias;
     private final Activation act;
+    private final Slope slope;
     /** Per block: its entries, packed as tap * block + (unit - first unit of the block), in increasing order. */
     private final int[][] code;
     /** Per block: the weights of its entries. */
@@ -609,6 +627,7 @@ public final class Evaluator {
       this.p = geom.padding();
       this.bias = bias;
       this.act = act;
+      this.slope = act == null ? null : Slope.of(act);
       int blocks = (units + block - 1) / block;
       // where each block's entries start in flat (the indices increase with the output unit)
       int[] start = new int[blocks + 1];
@@ -705,9 +724,14 @@ public final class Evaluator {
               double[] m = out[o];
               if (d != null) {
                 double[] dm = d[o];
-                for (int k = ya * ow * n; k < yb * ow * n; k++) dm[k] = act.derivative(m[k]);
+                for (int k = ya * ow * n; k < yb * ow * n; k++) {
+                  double v = act.value(m[k]);
+                  dm[k] = slope.at(m[k], v);
+                  m[k] = v;
+                }
+              } else {
+                for (int k = ya * ow * n; k < yb * ow * n; k++) m[k] = act.value(m[k]);
               }
-              for (int k = ya * ow * n; k < yb * ow * n; k++) m[k] = act.value(m[k]);
             }
           }
         }
@@ -754,10 +778,17 @@ public final class Evaluator {
               if (iy < 0 || iy >= ih) continue;
               int row = iy * iw;
               int base = y * ow;
-              for (int xx = x0; xx <= x1; xx++) {
-                int mb = (base + xx) * n;
-                int xb = (row + xx * s - p + c) * n;
-                for (int q = 0; q < n; q++) x[xb + q] += wk * m[mb + q];
+              if (s == 1) {
+                int mb = (base + x0) * n;
+                int xb = (row + x0 - p + c) * n;
+                int len = (x1 - x0 + 1) * n;
+                for (int j = 0; j < len; j++) x[xb + j] += wk * m[mb + j];
+              } else {
+                for (int xx = x0; xx <= x1; xx++) {
+                  int mb = (base + xx) * n;
+                  int xb = (row + xx * s - p + c) * n;
+                  for (int q = 0; q < n; q++) x[xb + q] += wk * m[mb + q];
+                }
               }
             }
           }

@@ -19,29 +19,62 @@ import java.util.function.LongConsumer;
  * supremum over the regions lies in [{@code lowerBound}, certified bound]. It is measurement, not part of the
  * kernel: a lower bound above the certified bound proves the bound (or the kernel) wrong.
  *
- * <p>The search spends a budget of forward evaluations (one evaluation = the target and the ticket on one input):
+ * <p>The search spends a budget of evaluations (one evaluation = the target and the ticket on one input; one gradient
+ * of both costs {@value #GRADIENT_COST}, its forward pass included):
  * <ol>
  *   <li><b>samples</b>: the first {@code samples} points are half uniform, half corners (for one box exactly
- *       {@link Evaluator#boxSamples}, for balls {@link Evaluator#regionSamples}; their maximum is the sampled estimate {@code sampledMaxError}); then a quarter of
- *       the remaining budget alternates uniform points and corners, the regions taken in turn;</li>
- *   <li><b>coordinate ascent</b> from the best point so far, in its region, with the rest of the budget: every round
- *       proposes {@value #MOVES} moves of one random coordinate each (to an end of its range with probability 1/3,
- *       else by a uniform amount up to a fifth of its width, projected onto the range), evaluates them in one batch
- *       and takes the best one when it is not worse than the current point, so the walk also crosses plateaus
+ *       {@link Evaluator#boxSamples}, for balls {@link Evaluator#regionSamples}; their maximum is the sampled
+ *       estimate {@code sampledMaxError}); then an eighth of the remaining budget alternates uniform points and
+ *       corners, the regions taken in turn;</li>
+ *   <li><b>projected gradient ascent</b> with three quarters of the rest: rounds of {@value #CHAINS} chains of up to
+ *       {@value #STEPS} steps. At every step a chain evaluates its point x, takes the output j and the sign s of its
+ *       largest error, differentiates \( s\,(f_T(x)_j - f_{\text{ticket}}(x)_j) \) through both networks
+ *       ({@link Evaluator.Pass#gradients}; for ReLU the right derivative, a subgradient) and moves every coordinate
+ *       by the step times its width in the direction of the gradient's sign (steepest ascent in the l-infinity
+ *       geometry), projected onto its region (the box, or its ball clipped to the box), and then moves on by
+ *       {@value #MOMENTUM} of its previous move (heavy-ball momentum), projected again. The step falls geometrically
+ *       from {@value #FIRST_STEP} to {@value #LAST_STEP} of the width over a round. The first round starts at the
+ *       best points found so far; later rounds start half of the chains near the best points (moved by up to a
+ *       tenth of each width) and half at new uniform points and corners;</li>
+ *   <li><b>coordinate ascent</b> from the best point so far with the rest: every round proposes {@value #MOVES}
+ *       moves of one random coordinate each (to an end of its range with probability 1/3, else by a uniform amount
+ *       up to a fifth of its width, projected onto the range), evaluates them in one batch and takes the best one
+ *       when it is not worse than the current point, so the walk also crosses plateaus where the gradient is 0
  *       (inactive ReLUs, saturated sigmoids).</li>
  * </ol>
- * Measured against alternatives on the built-in targets at 5,000 evaluations, one chain with 8 proposals per round
- * found the largest errors (larger than 2 to 16 chains in lockstep, than fewer or more proposals per round, and
- * than finite-difference sign-gradient steps on coordinate blocks with a line search).
+ * MEASURED
  *
- * <p>Every batch is fixed before it is evaluated and the evaluators give every input the same bits in any batch,
- * so the result depends only on the evaluators, the regions, the budget and the seed, never on the thread count.
+ * <p>Every batch is fixed before it is evaluated, and the evaluators give every input the same bits (outputs and
+ * gradients) in any batch and on any number of threads, so the result depends only on the evaluators, the regions,
+ * the budget and the seed, never on the thread count. Every error reported is the error of an input evaluated by the
+ * forward evaluators (the gradients only choose the next inputs), so {@code lowerBound} stays a lower bound.
  */
 public final class LowerBound {
   private LowerBound() {}
 
-  /** Moves proposed per round of the ascent. */
+  /** Moves proposed per round of the coordinate ascent. */
   static final int MOVES = 8;
+
+  /** Chains of the gradient ascent, evaluated and differentiated in one batch. */
+  static final int CHAINS = 8;
+
+  /**
+   * Evaluations one gradient costs: 1 for the forward pass (which also evaluates the point) and 2 for the backward
+   * pass through both networks ({@link Evaluator.Pass#gradients}: a transposed convolution per convolution, phi' kept
+   * from the forward pass).
+   */
+  static final int GRADIENT_COST = 3;
+
+  /** Steps of one round of the gradient ascent (fewer when the budget is smaller). */
+  static final int STEPS = 40;
+
+  /** Share of the previous move kept in the next one (heavy-ball momentum of the gradient ascent). */
+  static final double MOMENTUM = 0.25;
+
+  /** Step of the first and of the last move of a round, as a fraction of each coordinate's width. */
+  static final double FIRST_STEP = 0.25;
+
+  static final double LAST_STEP = 0.005;
 
   /**
    * A box of inputs given per coordinate: every input x of the region has lo[q] <= x[q] <= hi[q].
@@ -95,7 +128,8 @@ public final class LowerBound {
    * @param sampledMaxError the same maximum over the first {@code samples} sample points only
    * @param samples number of sample points in {@code sampledMaxError}
    * @param maxTargetOutput the largest |target output| over all evaluated inputs
-   * @param evaluations inputs evaluated (each on both networks)
+   * @param evaluations the budget spent: one per input evaluated (on both networks), and
+   *     {@code GRADIENT_COST - 1} more per gradient
    * @param witness an input attaining {@code lowerBound} (null when nothing was evaluated)
    */
   public record Result(double lowerBound, double sampledMaxError, int samples, double maxTargetOutput,
@@ -271,6 +305,9 @@ public final class LowerBound {
     double best = -1;
     double[] bestX;
     double maxOutput;
+    /** The best distinct inputs evaluated, at most {@link #CHAINS}, largest error first. */
+    final List<double[]> top = new ArrayList<>();
+    final List<Double> topErrors = new ArrayList<>();
 
     final LongConsumer progress;
 
@@ -295,9 +332,10 @@ public final class LowerBound {
       }
       double sampled = Math.max(best, 0);
       points.clear();
-      long more = Math.max(0, (budget - spent) / 4);
+      long more = Math.max(0, (budget - spent) / 8);
       for (int s = samples; s < samples + more; s++) points.add(sample(s, s % 2 == 1, s % regions.size()));
       evaluate(points);
+      ascend((budget - spent) * 3 / 4, samples + more);
       if (bestX != null) climb(bestX.clone(), regionOf(bestX), best);
       return new Result(Math.max(best, 0), sampled, samples, maxOutput, spent, bestX);
     }
@@ -314,7 +352,7 @@ public final class LowerBound {
     }
 
     /** Sample s: uniform in the region or a corner, from the weight field's streams 7000021 + s. */
-    double[] sample(int s, boolean corner, int region) {
+    double[] sample(long s, boolean corner, int region) {
       Region r = regions.get(region);
       double[] x = new double[dim];
       for (int q = 0; q < dim; q++) {
@@ -339,6 +377,92 @@ public final class LowerBound {
         if (in) return r;
       }
       return null;
+    }
+
+    /**
+     * Projected sign-gradient ascent with about {@code share} evaluations: rounds of {@link #CHAINS} chains and up to
+     * {@link #STEPS} steps, all chains evaluated and differentiated in one batch. The first round starts at the best
+     * points found so far; later rounds start half of the chains near the best points (moved by up to a tenth of each
+     * coordinate's width) and half at new sample points (streams from {@code stream}, uniform and corners in turn,
+     * the regions in turn). At every step a chain evaluates its point, picks the output j and sign s of its largest
+     * error and moves every coordinate by the step times its width in the direction of the sign of the gradient of
+     * s (f_T(x)_j - f_ticket(x)_j), projected onto its region, then by {@link #MOMENTUM} of its previous move,
+     * projected again; the step falls geometrically from {@link #FIRST_STEP} to {@link #LAST_STEP} of the width over
+     * the round. A round of T steps costs {@code CHAINS * (GRADIENT_COST * T - 2)} evaluations: its last points are
+     * evaluated, not differentiated.
+     */
+    void ascend(long share, long stream) {
+      int steps = (int) Math.min(STEPS, (share / CHAINS + 2) / GRADIENT_COST);
+      if (steps < 3 || bestX == null) return;
+      long perRound = (long) CHAINS * (GRADIENT_COST * steps - 2);
+      long rounds = share / perRound;
+      SplittableRandom rng = new SplittableRandom(WeightField.bits(seed, 7_200_007L, 0));
+      for (long round = 0; round < rounds; round++) {
+        List<double[]> xs = new ArrayList<>(CHAINS);
+        List<Region> rs = new ArrayList<>(CHAINS);
+        int kept = round == 0 ? CHAINS : CHAINS / 2;
+        for (int c = 0; c < kept && c < top.size(); c++) {
+          double[] x = top.get(c).clone();
+          Region r = regionOf(x);
+          if (round > 0) {
+            for (int q = 0; q < dim; q++) x[q] = r.clip(q, x[q] + 0.1 * (r.hi[q] - r.lo[q]) * (2 * rng.nextDouble() - 1));
+          }
+          xs.add(x);
+          rs.add(r);
+        }
+        while (xs.size() < CHAINS) {
+          int region = (int) (stream % regions.size());
+          xs.add(sample(stream, stream % 2 == 1, region));
+          rs.add(regions.get(region));
+          stream++;
+        }
+        List<double[]> prev = null;
+        for (int t = 0; t < steps; t++) {
+          Evaluator.Pass a = target.forward(xs);
+          Evaluator.Pass b = ticket.forward(xs);
+          Evaluator.Comparison[] each = new Evaluator.Comparison[CHAINS];
+          for (int c = 0; c < CHAINS; c++) each[c] = Evaluator.difference(a.outputs().get(c), b.outputs().get(c));
+          record(xs, each);
+          if (t == steps - 1) break;
+          List<double[]> cs = new ArrayList<>(CHAINS);
+          for (int c = 0; c < CHAINS; c++) cs.add(worst(a.outputs().get(c), b.outputs().get(c)));
+          List<double[]> ga = a.gradients(cs);
+          List<double[]> gb = b.gradients(cs);
+          spent += (long) (GRADIENT_COST - 1) * CHAINS;
+          progress.accept(spent);
+          double step = FIRST_STEP * Math.pow(LAST_STEP / FIRST_STEP, t / (double) Math.max(1, steps - 2));
+          List<double[]> next = new ArrayList<>(CHAINS);
+          for (int c = 0; c < CHAINS; c++) {
+            double[] x = xs.get(c);
+            double[] before = prev == null ? x : prev.get(c);
+            double[] y = new double[dim];
+            Region r = rs.get(c);
+            double[] u = ga.get(c);
+            double[] v = gb.get(c);
+            for (int q = 0; q < dim; q++) {
+              double g = u[q] - v[q];
+              double z = g != 0 && !Double.isNaN(g) ? r.clip(q, x[q] + Math.copySign(step * (r.hi[q] - r.lo[q]), g))
+                  : x[q];
+              y[q] = r.clip(q, x[q] + (1 - MOMENTUM) * (z - x[q]) + MOMENTUM * (x[q] - before[q]));
+            }
+            next.add(y);
+          }
+          prev = xs;
+          xs = next;
+        }
+      }
+    }
+
+    /**
+     * The output coefficients of s (f_T(x)_j - f_ticket(x)_j) for the output j of the largest |difference| (the first
+     * of equal ones) and its sign s (+1 at a tie): s at j, 0 elsewhere.
+     */
+    static double[] worst(double[] ya, double[] yb) {
+      int arg = 0;
+      for (int j = 1; j < ya.length; j++) if (Math.abs(ya[j] - yb[j]) > Math.abs(ya[arg] - yb[arg])) arg = j;
+      double[] c = new double[ya.length];
+      c[arg] = ya[arg] - yb[arg] < 0 ? -1 : 1;
+      return c;
     }
 
     /**
@@ -386,11 +510,35 @@ public final class LowerBound {
           best = err[k];
           bestX = xs.get(k).clone();
         }
+        keepTop(xs.get(k), err[k]);
         maxOutput = Math.max(maxOutput, each[k].maxMagnitude());
       }
       spent += xs.size();
       progress.accept(spent);
       return err;
+    }
+
+    /** Keeps x among the best {@link #CHAINS} distinct inputs when its error is large enough. */
+    void keepTop(double[] x, double e) {
+      if (!(e >= 0) || topErrors.size() == CHAINS && e <= topErrors.get(CHAINS - 1)) return;
+      int at = 0;
+      while (at < top.size() && topErrors.get(at) >= e) {
+        if (Arrays.equals(top.get(at), x)) return;
+        at++;
+      }
+      for (int k = at; k < top.size(); k++) {
+        if (Arrays.equals(top.get(k), x)) {
+          top.remove(k);
+          topErrors.remove(k);
+          break;
+        }
+      }
+      top.add(at, x.clone());
+      topErrors.add(at, e);
+      if (top.size() > CHAINS) {
+        top.remove(CHAINS);
+        topErrors.remove(CHAINS);
+      }
     }
 
     static boolean sameInputs(List<double[]> a, List<double[]> b) {
