@@ -31,9 +31,6 @@ final class PhiBounds {
 
   static PhiBounds of(Activation phi) { return new PhiBounds(phi); }
 
-  /** Whether phi is the ReLU (exact treatment of inactive units). */
-  boolean isRelu() { return base.equals("relu"); }
-
   /** Whether phi is piecewise linear with its kink at 0 (relu, leaky-relu). */
   boolean piecewiseLinear() { return base.equals("relu") || base.equals("leaky-relu"); }
 

@@ -70,7 +70,9 @@ class DifferentialBoundTest {
       return m;
     }
 
-    double bound(Region r, long budget) { return DifferentialBound.of(src, cert, r, budget); }
+    double bound(Region r, long budget) {
+      return budget == SYMBOLIC ? DifferentialBound.of(src, cert, r) : DifferentialBound.of(src, cert, r, budget);
+    }
   }
 
   static final long SYMBOLIC = DifferentialBound.BUDGET;
@@ -345,15 +347,20 @@ class DifferentialBoundTest {
     }
   }
 
+  /**
+   * For twice differentiable phi, at a point the bound is the error plus terms of second order in the units'
+   * differences (the slope of phi over the hull of target and ticket, the second-order term of the shared slope):
+   * with an accurate ticket (tolerance 1e-3, 20 copies) they stay below 1.5 times the error on these targets.
+   */
   @Test
   void smoothAtAPointTheBoundIsTheErrorPlusSecondOrderTerms() {
     for (String phi : new String[] {"tanh", "sigmoid", "softplus"}) {
-      for (Built b : built(phi, Ranges.MIXED, 14, 0.01, -1, 1, 31)) {
+      for (Built b : built(phi, Ranges.MIXED, 20, 1e-3, -1, 1, 31)) {
         for (double[] x : points(b, -1, 1, 3)) {
           double e = b.maxError(x);
           Region at = Region.balls(-1, 1, new double[][] {x}, 0);
           for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
-            between(b.bound(at, budget), e, 4 * e + 0.005, b.what() + " budget " + budget);
+            between(b.bound(at, budget), e, 2.5 * e + 1e-9, b.what() + " budget " + budget);
           }
         }
       }

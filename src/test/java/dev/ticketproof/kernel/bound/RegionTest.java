@@ -89,6 +89,24 @@ class RegionTest {
       }
       assertThat(m.spreads()).hasSize(3);
     }
+    // two channels of 2x2: coordinate (i, y, x) of the box is neuron (i, y * 2 + x), its coefficient the i-th
+    double[] l8 = new double[8];
+    double[] h8 = new double[8];
+    for (int k = 0; k < 8; k++) {
+      l8[k] = k;
+      h8[k] = k + 0.5 + k / 8.0;
+    }
+    FormMap m = FormMap.input(2, 2, 2, l8, h8, true);
+    for (int i = 0; i < 2; i++) {
+      for (int q = 0; q < 4; q++) {
+        int k = i * 4 + q;
+        int n = m.at(i, q);
+        assertThat(m.c[n]).as("centre of coordinate " + k).isEqualTo((l8[k] + h8[k]) / 2);
+        assertThat(m.coef[n * m.size() + i]).as("half-width of coordinate " + k)
+            .isGreaterThanOrEqualTo((h8[k] - l8[k]) / 2).isLessThan((h8[k] - l8[k]) / 2 + 1e-15);
+        assertThat(m.coef[n * m.size() + 1 - i]).isZero();
+      }
+    }
     FormMap twoChannels = FormMap.input(2, 1, 2, new double[] {0, 0, 0, 0}, new double[] {1, 1, 1, 1}, true);
     // channel i's coefficient sits at its own place of the neuron's window
     assertThat(twoChannels.size()).isEqualTo(2);
