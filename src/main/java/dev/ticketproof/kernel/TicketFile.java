@@ -164,7 +164,6 @@ public final class TicketFile {
     throw new IllegalArgumentException(v == null ? "missing " + k : k + ": expected a number, got " + v);
   }
 
-
   /** SHA-256 (hex) of the canonical encoding of a mask. */
   public static String maskDigest(int[][] keptWeights, int[][] keptBiases) {
     MessageDigest md;

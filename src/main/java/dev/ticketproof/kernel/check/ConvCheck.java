@@ -131,24 +131,7 @@ final class ConvCheck {
     long inUnits = lin.units();
     UnitResult r = new UnitResult();
     int centre = a.centreA() * a.kw() + a.centreC();
-    if (out.isConstant(o)) {
-      double[] zh = new double[1];
-      double[] zl = new double[1];
-      for (int k = from; k < to; k++) {
-        long rem = kw[k] - (long) o * inUnits * taps;
-        int u = (int) (rem / taps);
-        int t = (int) (rem % taps);
-        if (!lin.isConstant(u) || t != centre) {
-          throw new Rejection("layer " + a.name() + ": constant unit " + o + " keeps a weight from "
-              + (lin.isConstant(u) ? "a constant unit at a tap other than the centre" : "non-constant unit " + u));
-        }
-        double w = c.weightAt(an.seed, kw[k]);
-        double p = w * in.constVal[u];
-        addTo(zh, zl, 0, p, Math.fma(w, in.constVal[u], -p));
-      }
-      r.constVal = zh[0] + zl[0];
-      return r;
-    }
+    boolean constOut = out.isConstant(o);
     int j = out.channel(o);
     double phi0 = uni ? an.phi.phi0() : 0;
     double mPlus = an.phi.slopePlus();
@@ -156,11 +139,15 @@ final class ConvCheck {
     double mu = mPlus + mMinus;
     sc.nTouched = 0;
     // the instances with a nonzero target come first, in order; kept weights touch the others
-    for (int t : nz[j]) touch(sc, 2 * t);
+    if (!constOut) for (int t : nz[j]) touch(sc, 2 * t);
     for (int k = from; k < to; k++) {
       long rem = kw[k] - (long) o * inUnits * taps;
       int u = (int) (rem / taps);
       int t = (int) (rem % taps);
+      if (constOut && (!lin.isConstant(u) || t != centre)) {
+        throw new Rejection("layer " + a.name() + ": constant unit " + o + " keeps a weight from "
+            + (lin.isConstant(u) ? "a constant unit at a tap other than the centre" : "non-constant unit " + u));
+      }
       double w = c.weightAt(an.seed, kw[k]);
       if (lin.isConstant(u)) {
         double cv = in.constVal[u];
@@ -202,6 +189,12 @@ final class ConvCheck {
       touch(sc, g);
       addTo(sc.hi, sc.lo, g, p, pe);
       sc.extra[g] += extra;
+    }
+    if (constOut) { // its value: the sum of w c over the constant units it reads at the centre
+      r.constVal = sc.bHi[centre] + sc.bLo[centre];
+      sc.bHi[centre] = sc.bLo[centre] = 0;
+      sc.bTouched[centre] = false;
+      return r;
     }
     double err = 0;
     // every instance: (input channel, tap), or its two sides w1 > 0, w1 < 0 for a split channel
