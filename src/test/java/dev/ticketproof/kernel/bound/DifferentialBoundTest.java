@@ -108,10 +108,14 @@ class DifferentialBoundTest {
     return Tensor.of(v, shape);
   }
 
-  /** Weight ranges: all positive (every unit active on [0, 1]) or of both signs. */
-  record Ranges(double wLo, double wHi, double bLo, double bHi) {
-    static final Ranges ACTIVE = new Ranges(0.2, 0.8, 1, 1.5);
-    static final Ranges MIXED = new Ranges(-1, 1, -0.3, 0.3);
+  /**
+   * Weight ranges: the first layer's {@code stemLo} to {@code wHi}, the others' {@code wLo} to {@code wHi}. ACTIVE:
+   * every unit active on [0, 1] (the first layer's weights of both signs but small against its bias, so that the
+   * forms' coefficients cancel); MIXED: weights and biases of both signs.
+   */
+  record Ranges(double stemLo, double wLo, double wHi, double bLo, double bHi) {
+    static final Ranges ACTIVE = new Ranges(-0.1, 0.2, 0.8, 1, 1.5);
+    static final Ranges MIXED = new Ranges(-1, -1, 1, -0.3, 0.3);
   }
 
   static BatchNorm2d unitBn(String name, int c) {
@@ -127,7 +131,7 @@ class DifferentialBoundTest {
   static Network fc(Activation phi, Ranges r, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
     List<Layer> l = new ArrayList<>();
-    l.add(new Linear("fc1", weights(rng, r.wLo, r.wHi, 4, 3), weights(rng, r.bLo, r.bHi, 4)));
+    l.add(new Linear("fc1", weights(rng, r.stemLo, r.wHi, 4, 3), weights(rng, r.bLo, r.bHi, 4)));
     l.add(new ActivationLayer(phi));
     l.add(new Linear("fc2", weights(rng, r.wLo, r.wHi, 2, 4), weights(rng, r.bLo, r.bHi, 2)));
     return new Network(new int[] {3}, l);
@@ -137,7 +141,7 @@ class DifferentialBoundTest {
   static Network cnn(Activation phi, Ranges r, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
     List<Layer> l = new ArrayList<>();
-    l.add(new Conv2d("c1", weights(rng, r.wLo, r.wHi, 2, 1, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
+    l.add(new Conv2d("c1", weights(rng, r.stemLo, r.wHi, 2, 1, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
     l.add(new ActivationLayer(phi));
     l.add(new Conv2d("c2", weights(rng, r.wLo / 2, r.wHi / 2, 2, 2, 3, 3), weights(rng, r.bLo, r.bHi, 2), 2, 1));
     l.add(new ActivationLayer(phi));
@@ -154,7 +158,7 @@ class DifferentialBoundTest {
   static Network resnet(Activation phi, Ranges r, long seed, boolean projection, boolean scaled) {
     SplittableRandom rng = new SplittableRandom(seed);
     List<Layer> l = new ArrayList<>();
-    l.add(new Conv2d("conv", weights(rng, r.wLo, r.wHi, 2, 1, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
+    l.add(new Conv2d("conv", weights(rng, r.stemLo, r.wHi, 2, 1, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
     l.add(new ActivationLayer(phi));
     int out = projection ? 3 : 2;
     int stride = projection ? 2 : 1;
@@ -180,7 +184,7 @@ class DifferentialBoundTest {
   static List<Network> wide(Activation phi, Ranges r, long seed) {
     SplittableRandom rng = new SplittableRandom(seed);
     List<Layer> l = new ArrayList<>();
-    l.add(new Conv2d("c1", weights(rng, r.wLo, r.wHi, 2, 1, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
+    l.add(new Conv2d("c1", weights(rng, r.stemLo, r.wHi, 2, 1, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
     l.add(new ActivationLayer(phi));
     l.add(new Conv2d("c2", weights(rng, r.wLo / 2, r.wHi / 2, 2, 2, 3, 3), weights(rng, r.bLo, r.bHi, 2), 2, 1));
     l.add(new ActivationLayer(phi));
@@ -191,7 +195,7 @@ class DifferentialBoundTest {
     l.add(new Linear("fc", weights(rng, r.wLo, r.wHi, 2, 2), weights(rng, r.bLo, r.bHi, 2)));
     Network cnn = new Network(new int[] {1, 8, 8}, l);
     List<Layer> m = new ArrayList<>();
-    m.add(new Conv2d("conv", weights(rng, r.wLo, r.wHi, 2, 1, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
+    m.add(new Conv2d("conv", weights(rng, r.stemLo, r.wHi, 2, 1, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
     m.add(new ActivationLayer(phi));
     m.add(new ResidualBlock("b0", new Conv2d("b0.conv1", weights(rng, r.wLo / 2, r.wHi / 2, 2, 2, 3, 3),
         weights(rng, r.bLo, r.bHi, 2), 1, 1), unitBn("b0.bn1", 2), new Conv2d("b0.conv2",
@@ -361,6 +365,36 @@ class DifferentialBoundTest {
           Region at = Region.balls(-1, 1, new double[][] {x}, 0);
           for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
             between(b.bound(at, budget), e, 2.5 * e + 1e-9, b.what() + " budget " + budget);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A linear layer on a one-dimensional input (the smooth chains of {@link DifferentialBoundProperties} of depth 0):
+   * the bound over an interval is the relaxation of the univariate instances ({@code gridRelax}) alone, within
+   * its interpolation error of the largest error on a grid of 401 points: at most 1.3 times it on intervals of
+   * half-width r = 0.02 and 0.1, for tanh, sigmoid and softplus, l+1 and 2l.
+   */
+  @Test
+  void smoothSingleLayerOnAnIntervalTheBoundIsTheLargestErrorUpToInterpolation() {
+    for (String name : new String[] {"tanh", "sigmoid", "softplus"}) {
+      Activation phi = ActivationCatalog.parse(name);
+      for (long seed = 1; seed <= 3; seed++) {
+        Network net = DifferentialBoundProperties.smoothChain(dev.ticketproof.construct.RandomTargets.rng(seed), phi,
+            0);
+        for (SourceNetwork.Construction cons : new SourceNetwork.Construction[] {L1, L2}) {
+          Built b = build(net, name, cons, 12, 0.01, -1, 1, null, seed, 0.5);
+          double c = -0.5 + seed * 0.3;
+          for (double radius : new double[] {0.02, 0.1}) {
+            Region r = Region.balls(-1, 1, new double[][] {{c}}, radius);
+            double m = 0;
+            for (int k = 0; k <= 400; k++) m = Math.max(m, b.maxError(new double[] {c - radius + radius * k / 200}));
+            for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
+              between(b.bound(r, budget), m, 1.3 * m, b.what() + " around " + c + " radius " + radius
+                  + " budget " + budget);
+            }
           }
         }
       }
