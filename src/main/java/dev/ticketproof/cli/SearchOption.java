@@ -4,8 +4,8 @@ import picocli.CommandLine.Option;
 
 /** The {@code --search N} option of the commands that search for a lower bound (construct, verify, demo). */
 final class SearchOption {
-  @Option(names = "--search", paramLabel = "N", description = "Evaluations of the adversarial search for lowerBound, "
-      + "the sample points included (0: the samples only; default: scaled to the network's cost, see docs/bounds.md).")
+  @Option(names = "--search", paramLabel = "N", description = "Evaluations of the adversarial search for lowerBound "
+      + "(a gradient counts 3), the sample points included (0: the samples only; default: scaled to the network's cost, see docs/bounds.md).")
   Integer n;
 
   /**
