@@ -444,6 +444,8 @@ class DifferentialBoundTest {
    */
   @Test
   void everyHandMutationFallsBelowAnExactError() {
+    assertThat(DifferentialBound.mutations()).as("every hand mutation but NONE")
+        .hasSize(DifferentialBound.Mutation.values().length - 1).doesNotContain(DifferentialBound.Mutation.NONE);
     for (DifferentialBound.Mutation m : DifferentialBound.mutations()) {
       String kill = DifferentialBoundProperties.onSmoothChains(m) ? DifferentialBoundProperties.killOnSmoothChains(m, 20)
           : killAtPoints(m);
