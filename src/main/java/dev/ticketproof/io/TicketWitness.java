@@ -3,7 +3,7 @@ package dev.ticketproof.io;
 import dev.ticketproof.limits.Budget;
 import dev.ticketproof.tensor.Tensor;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -30,7 +30,8 @@ public final class TicketWitness {
    * The witness of a ticket file.
    *
    * @return its values, or null when the file has no witness (tickets written without a search, or before witnesses)
-   * @throws ImportException naming the file when the entry is damaged, not float64, or larger than one input can be
+   * @throws ImportException naming the file when the entry is damaged (size, CRC-32), not float64, or larger than
+   *     one input can be
    * @throws IOException when the file cannot be read as a zip archive
    */
   public static double[] read(Path ticket) throws IOException {
@@ -38,20 +39,13 @@ public final class TicketWitness {
       ZipEntry e = zip.getEntry(ENTRY);
       if (e == null) return null;
       String source = ticket + ": " + ENTRY;
-      long size = e.getSize();
       long most = Budget.bytes(Budget.MAX_EXAMPLE_VALUES, Double.BYTES) + Npy.MAX_HEADER + 12;
-      if (size < 0 || size > most) {
-        throw new ImportException(source + " declares " + size + " bytes, expected at most " + most
+      if (e.getSize() > most) {
+        throw new ImportException(source + " declares " + e.getSize() + " bytes, expected at most " + most
             + " (one input of float64 values)");
       }
-      new Budget(ticket.toString(), ImportException::new).reserve(size, "entry " + ENTRY);
-      byte[] bytes;
-      try (InputStream in = zip.getInputStream(e)) {
-        bytes = in.readNBytes((int) size);
-        if (bytes.length != size || in.read() != -1) {
-          throw new ImportException(source + " has not the " + size + " bytes it declares");
-        }
-      }
+      byte[] bytes = TorchReader.readEntry(zip, e, ticket.toString(), Files.size(ticket),
+          new Budget(ticket.toString(), ImportException::new));
       StoredTensor t = Npy.read(source, "witness", bytes);
       if (t.dtype() != DType.FLOAT64) {
         throw new ImportException(source + ": expected float64 values, got " + t.dtype());

@@ -328,8 +328,7 @@ public final class LowerBound {
 
     /** Runs the search; {@code known}: a measurement whose inputs, when they are the sample points, are reused. */
     Result run(int samples, Measure.Result known) {
-      List<double[]> points = new ArrayList<>();
-      for (int s = 0; s < samples; s++) points.add(sample(s, s >= samples / 2, s % regions.size()));
+      List<double[]> points = samplePoints(samples);
       if (known != null && sameInputs(points, known.inputs())) {
         record(points, known.each());
       } else {
@@ -348,12 +347,18 @@ public final class LowerBound {
     /** The samples, then the witness (when it is not one of them); null when the witness is in no region. */
     Result atWitness(int samples, double[] witness) {
       if (witness == null || witness.length != dim || find(witness) == null) return null;
-      List<double[]> points = new ArrayList<>();
-      for (int s = 0; s < samples; s++) points.add(sample(s, s >= samples / 2, s % regions.size()));
+      List<double[]> points = samplePoints(samples);
       evaluate(points);
       double sampled = Math.max(best, 0);
       if (points.stream().noneMatch(p -> Arrays.equals(p, witness))) evaluate(List.of(witness.clone()));
       return new Result(Math.max(best, 0), sampled, samples, maxOutput, spent, bestX);
+    }
+
+    /** The first {@code samples} points: the first half uniform, the rest corners, the regions taken in turn. */
+    List<double[]> samplePoints(int samples) {
+      List<double[]> points = new ArrayList<>();
+      for (int s = 0; s < samples; s++) points.add(sample(s, s >= samples / 2, s % regions.size()));
+      return points;
     }
 
     /** Sample s: uniform in the region or a corner, from the weight field's streams 7000021 + s. */

@@ -324,15 +324,7 @@ class DifferentialBoundTest {
   @Test
   void piecewiseLinearAtAPointTheBoundIsTheError() {
     for (String phi : new String[] {"relu", "leaky-relu(0.2)"}) {
-      for (Built b : built(phi, Ranges.MIXED, 6, 0.05, -1, 1, 21)) {
-        for (double[] x : points(b, -1, 1, 3)) {
-          double e = b.maxError(x);
-          Region at = Region.balls(-1, 1, new double[][] {x}, 0);
-          for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
-            between(b.bound(at, budget), e, e * (1 + 1e-5) + 1e-6, b.what() + " budget " + budget);
-          }
-        }
-      }
+      for (Built b : built(phi, Ranges.MIXED, 6, 0.05, -1, 1, 21)) boundIsErrorAtPoints(b);
     }
   }
 
@@ -340,13 +332,17 @@ class DifferentialBoundTest {
   void piecewiseLinearAtAPointOfAWideImageTheBoundIsTheError() {
     long seed = 27;
     for (Network net : wide(ActivationCatalog.parse("relu"), Ranges.MIXED, seed)) {
-      Built b = build(net, "relu", L1, 6, 0.05, -1, 1, null, seed++);
-      for (double[] x : points(b, -1, 1, 3)) {
-        double e = b.maxError(x);
-        Region at = Region.balls(-1, 1, new double[][] {x}, 0);
-        for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
-          between(b.bound(at, budget), e, e * (1 + 1e-5) + 1e-6, b.what() + " budget " + budget);
-        }
+      boundIsErrorAtPoints(build(net, "relu", L1, 6, 0.05, -1, 1, null, seed++));
+    }
+  }
+
+  /** At points of [-1, 1]^d (balls of radius 0), with forms and with intervals, the bound is the error. */
+  private static void boundIsErrorAtPoints(Built b) {
+    for (double[] x : points(b, -1, 1, 3)) {
+      double e = b.maxError(x);
+      Region at = Region.balls(-1, 1, new double[][] {x}, 0);
+      for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
+        between(b.bound(at, budget), e, e * (1 + 1e-5) + 1e-6, b.what() + " budget " + budget);
       }
     }
   }
