@@ -100,9 +100,26 @@ public final class DifferentialBound {
   /**
    * What {@link Pass#sharedSlope} needs of a state after phi: the pre-activation differences with their spreads,
    * per target neuron the midpoint s0 and half-width of phi' over its pre-activation range, and per difference
-   * neuron the bound |Delta| min(S+ - S-, M_2 |Delta| / 2) on its second-order term.
+   * neuron the bound |Delta| min(S+ - S-, M_2 |Delta| / 2) on its second-order term; for interval maps, what
+   * {@link Pass#sharedSlopeIntervals} reads of a neuron m, side by side in {@code packed[5m .. 5m + 4]}: the
+   * pre-activation centre, spread and second-order term, the centre and spread after phi (null until
+   * {@link #pack}).
    */
-  private record Shared(FormMap preDiff, double[] preSpread, double[] s0, double[] half, double[] second) {}
+  private record Shared(FormMap preDiff, double[] preSpread, double[] s0, double[] half, double[] second,
+      double[] packed) {
+    /** With {@code packed} filled from the differences after phi and their spreads. */
+    Shared pack(FormMap post, double[] postSpread) {
+      double[] p = new double[5 * post.c.length];
+      for (int m = 0; m < post.c.length; m++) {
+        p[5 * m] = preDiff.c[m];
+        p[5 * m + 1] = preSpread[m];
+        p[5 * m + 2] = second[m];
+        p[5 * m + 3] = post.c[m];
+        p[5 * m + 4] = postSpread[m];
+      }
+      return new Shared(preDiff, preSpread, s0, half, second, p);
+    }
+  }
 
 
   private static final class Pass {
@@ -249,11 +266,15 @@ public final class DifferentialBound {
         int y1 = Math.min(in.rh, out.rh - offY);
         int x0 = Math.max(0, -offX);
         int x1 = Math.min(in.rw, out.rw - offX);
+        // whole rows of equal width (offX = 0) are one run per channel
+        boolean rows = x1 - x0 == in.rw && in.rw == out.rw;
         for (int ch = 0; ch < in.cin; ch++) {
           for (int dy = y0; dy < y1; dy++) {
             int ir = ib + (ch * in.rh + dy) * in.rw;
             int or = ob + (ch * out.rh + dy + offY) * out.rw + offX;
-            for (int dx = x0; dx < x1; dx++) out.coef[or + dx] += lambda * in.coef[ir + dx];
+            int end = rows ? (y1 - dy) * in.rw : x1;
+            for (int dx = x0; dx < end; dx++) out.coef[or + dx] += lambda * in.coef[ir + dx];
+            if (rows) break;
           }
         }
       } else {
@@ -275,13 +296,28 @@ public final class DifferentialBound {
       int taps = a.kh() * a.kw();
       int per = a.in() * taps;
       Rounding.checkTerms((long) per + 1, a.name());
+      boolean sym = out.coef != null && in.coef != null;
       IntStream.range(0, a.out()).parallel().forEach(j -> {
         for (int t = 0; t < per; t++) {
           double k = a.kernel()[j * per + t];
-          if (k == 0) continue;
-          int i = t / taps;
-          int tap = t % taps;
-          addTap(in, sp, i, out, scale, j, tap / a.kw(), tap % a.kw(), a.stride(), a.padding(), k, 0);
+          if (k == 0 || sym) continue;
+          addTap(in, sp, t / taps, out, scale, j, t % taps / a.kw(), t % taps % a.kw(), a.stride(), a.padding(), k, 0);
+        }
+        // forms: neuron by neuron over an input channel's taps (the neuron's coefficients stay in cache), so every
+        // neuron still sums its terms in the order of t
+        for (int i = 0; sym && i < a.in(); i++) {
+          for (int n = 0; n < out.positions(); n++) {
+            int y = n / out.w;
+            int x = n % out.w;
+            for (int tap = 0; tap < taps; tap++) {
+              double k = a.kernel()[j * per + i * taps + tap];
+              int iy = y * a.stride() - a.padding() + tap / a.kw();
+              int ix = x * a.stride() - a.padding() + tap % a.kw();
+              if (k == 0 || iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
+              add(in, sp, in.at(i, iy * in.w + ix), out, scale, out.at(j, n), in.originY(iy) - out.originY(y),
+                  in.originX(ix) - out.originX(x), k, Math.abs(k), 0, true);
+            }
+          }
         }
         double b = a.bias()[j];
         for (int q = 0; q < out.positions(); q++) {
@@ -409,7 +445,8 @@ public final class DifferentialBound {
       double[] dScale = new double[dOut.c.length];
       double[] tSp = tIn.spreads();
       double[] dSp = in.diff == null ? null : in.diff.spreads();
-      Shared pre = uni ? null : in.shared;
+      Shared pre = uni || in.shared == null ? null
+          : in.shared.preDiff().coef == null ? in.shared.pack(in.diff, dSp) : in.shared;
       int[] kw = cert.keptWeights()[c.id()];
       long perUnit = c.size() / lout.units();
       int[] starts = new int[lout.units() + 1];
@@ -584,7 +621,7 @@ public final class DifferentialBound {
       FormMap dp = pre.preDiff();
       FormMap post = in.diff;
       if (dp.coef == null) {
-        sharedSlopeIntervals(a, tp, o, i, tap, k, members, factor, dOut, dScale, dSp, pre, post);
+        sharedSlopeIntervals(a, tp, o, i, tap, k, members, factor, dOut, dScale, pre);
         return;
       }
       double[] fSp = new double[1];
@@ -640,64 +677,52 @@ public final class DifferentialBound {
     }
 
     /**
-     * {@link #sharedSlope} when the differences are intervals (no coefficients): the same sums, member by member
-     * over contiguous positions.
+     * {@link #sharedSlope} when the differences are intervals (no coefficients): the same sums, position by
+     * position over the members, in scalars.
      */
     void sharedSlopeIntervals(TargetPlan.Affine a, FormMap tp, int o, int i, int tap, Kept k, int[] members,
-        double factor, FormMap dOut, double[] dScale, double[] dSp, Shared pre, FormMap post) {
+        double factor, FormMap dOut, double[] dScale, Shared pre) {
       FormMap dp = pre.preDiff();
-      int np = dOut.positions();
-      int[] from = new int[np];
+      double[] p = pre.packed();
       int ta = tap / a.kw();
       int tb = tap % a.kw();
       for (int y = 0; y < dOut.h; y++) {
         int iy = y * a.stride() - a.padding() + ta;
+        if (iy < 0 || iy >= tp.h) continue;
         for (int x = 0; x < dOut.w; x++) {
           int ix = x * a.stride() - a.padding() + tb;
-          from[y * dOut.w + x] = iy < 0 || iy >= tp.h || ix < 0 || ix >= tp.w ? -1 : iy * tp.w + ix;
-        }
-      }
-      double[] fc = new double[np];
-      double[] fr = new double[np];
-      double[] fScale = new double[np];
-      double[] e = new double[np];
-      double[] cc = new double[np];
-      double[] cSpread = new double[np];
-      double[] cScale = new double[np];
-      for (int q : members) {
-        double w = factor * k.w[q];
-        double aw = Math.abs(w);
-        int base = dp.at(k.unit[q], 0);
-        for (int n = 0; n < np; n++) {
-          if (from[n] < 0) continue;
-          int m = base + from[n];
-          fc[n] += w * dp.c[m];
-          fr[n] += aw * pre.preSpread()[m];
-          fScale[n] += aw * FormMap.abs(dp.c[m], pre.preSpread()[m]);
-          e[n] += aw * pre.second()[m];
-          cc[n] += w * post.c[m];
-          cSpread[n] += aw * dSp[m];
-          cScale[n] += aw * FormMap.abs(post.c[m], dSp[m]);
-        }
-      }
-      for (int n = 0; n < np; n++) {
-        if (from[n] < 0) continue;
-        int mt = tp.at(i, from[n]);
-        double s0 = pre.s0()[mt];
-        double fSpread = Rounding.up(fr[n] + 2 * Rounding.REL * fScale[n]);
-        double fAbs = FormMap.abs(fc[n], fSpread);
-        double en = mutation == Mutation.DROP_SECOND_ORDER ? 0 : e[n];
-        double extra = Rounding.up(pre.half()[mt] * fAbs + Rounding.up(en) * (1 + 2 * Rounding.REL));
-        if (mutation == Mutation.DROP_SHARED_SLOPE_UNCERTAINTY) extra = 0;
-        int out = dOut.at(o, n);
-        if (Math.abs(s0) * fAbs + extra < Math.abs(cc[n]) + cSpread[n]) {
-          dOut.c[out] += s0 * fc[n];
-          dScale[out] += Math.abs(s0) * fAbs;
-          dOut.r[out] += Math.abs(s0) * fSpread + extra;
-        } else {
-          dOut.c[out] += cc[n];
-          dScale[out] += cScale[n];
-          dOut.r[out] += Rounding.up(cSpread[n] + 2 * Rounding.REL * cScale[n]);
+          if (ix < 0 || ix >= tp.w) continue;
+          int pos = iy * tp.w + ix;
+          double fc = 0, fr = 0, fScale = 0, e = 0, cc = 0, cSpread = 0, cScale = 0;
+          for (int q : members) {
+            double w = factor * k.w[q];
+            double aw = Math.abs(w);
+            int m = 5 * dp.at(k.unit[q], pos);
+            fc += w * p[m];
+            fr += aw * p[m + 1];
+            fScale += aw * FormMap.abs(p[m], p[m + 1]);
+            e += aw * p[m + 2];
+            cc += w * p[m + 3];
+            cSpread += aw * p[m + 4];
+            cScale += aw * FormMap.abs(p[m + 3], p[m + 4]);
+          }
+          int mt = tp.at(i, pos);
+          double s0 = pre.s0()[mt];
+          double fSpread = Rounding.up(fr + 2 * Rounding.REL * fScale);
+          double fAbs = FormMap.abs(fc, fSpread);
+          double en = mutation == Mutation.DROP_SECOND_ORDER ? 0 : e;
+          double extra = Rounding.up(pre.half()[mt] * fAbs + Rounding.up(en) * (1 + 2 * Rounding.REL));
+          if (mutation == Mutation.DROP_SHARED_SLOPE_UNCERTAINTY) extra = 0;
+          int out = dOut.at(o, y * dOut.w + x);
+          if (Math.abs(s0) * fAbs + extra < Math.abs(cc) + cSpread) {
+            dOut.c[out] += s0 * fc;
+            dScale[out] += Math.abs(s0) * fAbs;
+            dOut.r[out] += Math.abs(s0) * fSpread + extra;
+          } else {
+            dOut.c[out] += cc;
+            dScale[out] += cScale;
+            dOut.r[out] += Rounding.up(cSpread + 2 * Rounding.REL * cScale);
+          }
         }
       }
     }
@@ -946,7 +971,7 @@ public final class DifferentialBound {
       });
       finish(dOut, dScale);
       s.diff = dOut;
-      if (shared) s.shared = new Shared(d, dSp, s0T, halfT, second);
+      if (shared) s.shared = new Shared(d, dSp, s0T, halfT, second, null);
       if (pre.constVal != null) {
         s.constVal = new double[pre.constVal.length];
         s.constErr = new double[pre.constVal.length];
