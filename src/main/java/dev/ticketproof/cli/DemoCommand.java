@@ -72,12 +72,12 @@ public final class DemoCommand implements Callable<Integer> {
       Row.defaults("small-cnn", "relu", "l+1", null, -1, 1),
       Row.defaults("small-cnn", "sigmoid", "l+1", null, -1, 1),
       Row.defaults("small-cnn", "relu", "2l", null, -1, 1),
-      new Row("small-resnet", "relu", "l+1", null, -1, 1, 24, 1e-3, 0),
-      new Row("small-resnet", "sigmoid", "l+1", null, -1, 1, 24, 1e-3, 0),
+      new Row("small-resnet", "relu", "l+1", null, -1, 1, 32, 1e-3, 0),
+      new Row("small-resnet", "sigmoid", "l+1", null, -1, 1, 32, 1e-3, 0),
       new Row("mnist-cnn", "relu", "l+1", "2", 0, 1, 24, 1e-3, 0),
       Row.defaults("digits-cnn", "relu", "l+1", null, 0, 1),
       Row.defaults("digits-cnn", "relu", "2l", null, 0, 1),
-      new Row(Digits.RESNET_RELU, "relu", "l+1", null, 0, 1, 24, 2e-3, 120));
+      new Row(Digits.RESNET_RELU, "relu", "l+1", null, 0, 1, 40, 5e-4, 40));
 
   /** With {@code --full}: the ResNet-20-sized sigmoid digits net at the defaults (minutes, not seconds). */
   static final List<Row> FULL = List.of(Row.defaults(Digits.RESNET_SIGMOID, "sigmoid", "l+1", null, 0, 1));
