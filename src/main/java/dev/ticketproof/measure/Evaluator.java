@@ -587,12 +587,17 @@ public final class Evaluator {
   }
 
   /**
-   * A sparse cross-correlation. Its output units are cut into blocks; a block's weights are held sorted by input
-   * tap, so that one input unit's rows are read once for every output unit of the block that reads them, and the
-   * output rows are processed in tiles ({@link #tileRows}) that stay cached. A wide ticket's layers read thousands of
-   * input maps, each from every output unit: without blocks and tiles the evaluation waits on memory. Every output
-   * value still gets its bias and then its taps in increasing order (the certificate's order), so neither the
-   * blocks, the tiles nor the threads change a bit.
+   * A sparse cross-correlation. Its output units are cut into blocks. A block's weights are held in runs: every
+   * output unit's taps, in increasing order, cut into runs of up to {@link #RUN} consecutive ones, and the runs sorted
+   * by their first tap, so that the block's units that read an input row read it at about the same time, while the
+   * output rows are processed in tiles ({@link #tileRows}) that stay cached. A run is one pass over its unit's rows
+   * that adds all of its taps in order ({@code m = ((m + w1 x1) + w2 x2) + ...}), so an output value is loaded and
+   * stored once per run rather than once per tap: the passes are what bound the speed of a wide ticket, whose layers
+   * read thousands of input maps with one multiply-add per weight and position. The input maps are read with their
+   * zero padding made explicit, so that every tap of a run covers the same output columns. Every output value gets
+   * its bias and then its taps in increasing order (the certificate's order); a tap that falls on the padding adds a
+   * zero, which changes no value other than the sign of a zero sum; so neither the blocks, the runs, the tiles nor the
+   * threads change a bit.
    */
   private static final class Conv implements Op {
     private final int units;
@@ -604,10 +609,17 @@ public final class Evaluator {
     private final double[] bias;
     private final Activation act;
     private final Slope slope;
-    /** Per block: its entries, packed as tap * block + (unit - first unit of the block), in increasing order. */
+    /**
+     * Per block: its entries, packed as (u << kshift | a * kw + c) << shift | (unit - first unit of the block) for
+     * the tap (u, a, c) (so that the packed order is that of tap, then unit), in runs (per unit, its taps in
+     * increasing order cut into runs of up to {@link #RUN}) sorted by their first entry.
+     */
     private final int[][] code;
     /** Per block: the weights of its entries. */
     private final double[][] w;
+    /** Per block: the entries and their weights sorted by tap, then unit (for the transposed pass; made once). */
+    private volatile int[][] sortedCode;
+    private volatile double[][] sortedW;
 
     /**
      * @param units output units
@@ -619,10 +631,15 @@ public final class Evaluator {
      */
     Conv(int units, int most, TargetPlan.Affine geom, int[] flat, long per,
         java.util.function.LongToDoubleFunction weight, double[] bias, Activation act) {
-      this.block = (int) Math.min(blockFor(units, most), Math.max(1, Integer.MAX_VALUE / Math.max(1, per)));
       this.units = units;
       this.kh = geom.kh();
       this.kw = geom.kw();
+      int kk = kh * kw;
+      this.kshift = bits(kk - 1);
+      int free = 31 - bits((int) Math.max(0, per / kk - 1)) - kshift;
+      if (free < 0) throw new IllegalArgumentException(geom.name() + ": too many input units to evaluate: " + per / kk);
+      this.block = Math.min(blockFor(units, most), 1 << free);
+      this.shift = bits(block - 1);
       this.s = geom.stride();
       this.p = geom.padding();
       this.bias = bias;
@@ -638,25 +655,56 @@ public final class Evaluator {
       }
       code = new int[blocks][];
       w = new double[blocks][];
-      // in order of tap, then output unit: the block's units that read one input row follow each other; for one
-      // output unit the order is still by increasing tap
       java.util.stream.IntStream.range(0, blocks).parallel().forEach(bl -> {
         long o0 = (long) bl * block;
-        int[] cb = new int[start[bl + 1] - start[bl]];
-        for (int e = 0; e < cb.length; e++) {
+        int len = start[bl + 1] - start[bl];
+        int[] packed = new int[len];
+        // runs: up to RUN consecutive entries of one unit; keyed by their first entry, then sorted
+        long[] runs = new long[len];
+        int count = 0;
+        for (int e = 0; e < len; e++) {
           long idx = flat[start[bl] + e];
           long o = idx / per;
-          cb[e] = (int) ((idx - o * per) * block + (o - o0));
+          int tap = (int) (idx - o * per);
+          packed[e] = ((tap / kk) << kshift | tap % kk) << shift | (int) (o - o0);
+          boolean next = e > 0 && idx / per == flat[start[bl] + e - 1] / per && e - (int) runs[count - 1] < RUN;
+          if (!next) runs[count++] = (long) packed[e] << 32 | e;
         }
-        java.util.Arrays.sort(cb);
-        double[] wb = new double[cb.length];
-        for (int e = 0; e < cb.length; e++) {
-          int tap = cb[e] / block;
-          wb[e] = weight.applyAsDouble((o0 + cb[e] - tap * block) * per + tap);
+        long[] sorted = java.util.Arrays.copyOf(runs, count);
+        java.util.Arrays.sort(sorted);
+        int[] cb = new int[len];
+        double[] wb = new double[len];
+        int at = 0;
+        int mask = (1 << shift) - 1;
+        for (long r : sorted) {
+          int e = (int) r;
+          int o = packed[e] & mask;
+          do {
+            cb[at] = packed[e];
+            wb[at++] = weight.applyAsDouble((o0 + o) * per + tapOf(packed[e]));
+            e++;
+          } while (e < len && (packed[e] & mask) == o && e - (int) r < RUN);
         }
         code[bl] = cb;
         w[bl] = wb;
       });
+    }
+
+    /** Most taps one pass over an output unit's rows adds. */
+    static final int RUN = 4;
+
+    /** Bits of the unit within a block, and of the kernel position, in a packed entry. */
+    private final int shift;
+    private final int kshift;
+
+    /** Bits needed for the values 0..v (0 for v = 0). */
+    private static int bits(int v) {
+      return 32 - Integer.numberOfLeadingZeros(v);
+    }
+
+    /** The tap (u * kh + a) * kw + c of a packed entry (u << kshift | a * kw + c) << shift | unit. */
+    private int tapOf(int packed) {
+      return (packed >>> (shift + kshift)) * kh * kw + (packed >>> shift & (1 << kshift) - 1);
     }
 
     @Override
@@ -669,12 +717,14 @@ public final class Evaluator {
       double[][] d = tape != null && act != null ? new double[units][] : null;
       int rows = tileRows(in.tile, block, ow, n, oh);
       int kk = kh * kw;
-      // per kernel column c, the output columns whose input column xx * s - p + c lies inside the map: first..last
-      int[] first = new int[kw];
-      int[] last = new int[kw];
-      for (int c = 0; c < kw; c++) {
-        first[c] = Math.max(0, Math.floorDiv(p - c + s - 1, s));
-        last[c] = Math.min(ow - 1, Math.floorDiv(in.w - 1 + p - c, s));
+      // the padded maps' phases: rows and columns of one phase
+      int qh = (in.h + 2 * p + s - 1) / s;
+      int qw = (in.w + 2 * p + s - 1) / s;
+      double[][] x = phases(in, p, s);
+      // per kernel position (a, c): where its input of output (0, 0) lies, padded (a, c) in phase (a mod s, c mod s)
+      int[] start = new int[1 << kshift];
+      for (int a = 0; a < kh; a++) {
+        for (int c = 0; c < kw; c++) start[a * kw + c] = (((a % s * s + c % s) * qh + a / s) * qw + c / s) * n;
       }
       java.util.stream.IntStream.range(0, code.length).parallel().forEach(b -> {
         int o0 = b * block;
@@ -686,51 +736,35 @@ public final class Evaluator {
         }
         int[] cb = code[b];
         double[] wb = w[b];
+        int mask = (1 << shift) - 1;
+        int kmask = (1 << kshift) - 1;
+        double[][] xs = new double[RUN][];
+        int[] at = new int[RUN];
+        double[] ws = new double[RUN];
         for (int ya = 0; ya < oh; ya += rows) {
           int yb = Math.min(oh, ya + rows);
-          for (int e = 0; e < cb.length; e++) {
-            int tap = cb[e] / block;
-            int u = tap / kk;
-            int r = tap - u * kk;
-            double[] x = in.v[u];
-            int a = r / kw;
-            int c = r - a * kw;
-            int x0 = first[c];
-            int x1 = last[c];
-            double[] m = out[o0 + cb[e] - tap * block];
-            double wk = wb[e];
-            for (int y = ya; y < yb; y++) {
-              int iy = y * s - p + a;
-              if (iy < 0 || iy >= in.h) continue;
-              int row = iy * in.w;
-              int base = y * ow;
-              if (s == 1) {
-                // columns x0..x1 of all examples are one contiguous stretch in both maps
-                int mb = (base + x0) * n;
-                int xb = (row + x0 - p + c) * n;
-                int len = (x1 - x0 + 1) * n;
-                for (int j = 0; j < len; j++) m[mb + j] += wk * x[xb + j];
-              } else {
-                for (int xx = x0; xx <= x1; xx++) {
-                  int mb = (base + xx) * n;
-                  int xb = (row + xx * s - p + c) * n;
-                  for (int q = 0; q < n; q++) m[mb + q] += wk * x[xb + q];
-                }
-              }
-            }
+          for (int e = 0; e < cb.length; ) {
+            int unit = cb[e] & mask;
+            int k = 0;
+            do {
+              xs[k] = x[cb[e] >>> (shift + kshift)];
+              at[k] = start[cb[e] >>> shift & kmask];
+              ws[k++] = wb[e++];
+            } while (k < RUN && e < cb.length && (cb[e] & mask) == unit);
+            pass(out[o0 + unit], k, xs, at, ws, ya, yb, ow * n, qw * n);
           }
           if (act != null) {
             for (int o = o0; o < o1; o++) {
               double[] m = out[o];
               if (d != null) {
                 double[] dm = d[o];
-                for (int k = ya * ow * n; k < yb * ow * n; k++) {
-                  double v = act.value(m[k]);
-                  dm[k] = slope.at(m[k], v);
-                  m[k] = v;
+                for (int q = ya * ow * n; q < yb * ow * n; q++) {
+                  double v = act.value(m[q]);
+                  dm[q] = slope.at(m[q], v);
+                  m[q] = v;
                 }
               } else {
-                for (int k = ya * ow * n; k < yb * ow * n; k++) m[k] = act.value(m[k]);
+                for (int q = ya * ow * n; q < yb * ow * n; q++) m[q] = act.value(m[q]);
               }
             }
           }
@@ -740,38 +774,140 @@ public final class Evaluator {
         int inUnits = in.v.length;
         int inH = in.h;
         int inW = in.w;
+        int[] first = new int[kw];
+        int[] last = new int[kw];
+        // per kernel column c, the output columns whose input column xx * s - p + c lies inside the map
+        for (int c = 0; c < kw; c++) {
+          first[c] = Math.max(0, Math.floorDiv(p - c + s - 1, s));
+          last[c] = Math.min(ow - 1, Math.floorDiv(in.w - 1 + p - c, s));
+        }
         tape.add(g -> back(d == null ? g : times(g, d), inUnits, inH, inW, first, last));
       }
       return new Maps(out, oh, ow, n, in.tile);
     }
 
     /**
+     * Adds the {@code k} taps of a run to the output rows ya..yb-1 of the map m (rows of {@code len} values): tap i
+     * reads row y of its input from xs[i] at at[i] + y * step, with weight ws[i]; every value gets the taps in
+     * order.
+     */
+    private static void pass(double[] m, int k, double[][] xs, int[] at, double[] ws, int ya, int yb, int len,
+        int step) {
+      double[] x0 = xs[0];
+      double[] x1 = xs[1];
+      double[] x2 = xs[2];
+      double[] x3 = xs[3];
+      double w0 = ws[0];
+      double w1 = ws[1];
+      double w2 = ws[2];
+      double w3 = ws[3];
+      for (int y = ya; y < yb; y++) {
+        int mb = y * len;
+        int b0 = y * step + at[0];
+        int b1 = y * step + at[1];
+        int b2 = y * step + at[2];
+        int b3 = y * step + at[3];
+        switch (k) {
+          case 4 -> {
+            for (int j = 0; j < len; j++) {
+              m[mb + j] = m[mb + j] + w0 * x0[b0 + j] + w1 * x1[b1 + j] + w2 * x2[b2 + j] + w3 * x3[b3 + j];
+            }
+          }
+          case 3 -> {
+            for (int j = 0; j < len; j++) m[mb + j] = m[mb + j] + w0 * x0[b0 + j] + w1 * x1[b1 + j] + w2 * x2[b2 + j];
+          }
+          case 2 -> {
+            for (int j = 0; j < len; j++) m[mb + j] = m[mb + j] + w0 * x0[b0 + j] + w1 * x1[b1 + j];
+          }
+          default -> {
+            for (int j = 0; j < len; j++) m[mb + j] += w0 * x0[b0 + j];
+          }
+        }
+      }
+    }
+
+    /**
+     * The input maps padded with p zeros on every side and cut into their s * s phases (phase (i, j): the padded
+     * rows i, i + s, ... and columns j, j + s, ...), each of ceil((h + 2p) / s) x ceil((w + 2p) / s) positions (zeros
+     * past the padded map), n examples per position; one array per input unit, phase by phase. A tap (a, c) of
+     * output (y, x) reads padded (y s + a, x s + c), that is phase (a mod s, c mod s) at (y + a / s, x + c / s): the
+     * output columns of a row read one contiguous stretch of every tap's phase, as for a stride of 1.
+     */
+    private static double[][] phases(Maps in, int p, int s) {
+      if (p == 0 && s == 1) return in.v;
+      int n = in.n;
+      int qh = (in.h + 2 * p + s - 1) / s;
+      int qw = (in.w + 2 * p + s - 1) / s;
+      double[][] x = new double[in.v.length][];
+      java.util.stream.IntStream.range(0, x.length).parallel().forEach(u -> {
+        double[] v = new double[s * s * qh * qw * n];
+        double[] src = in.v[u];
+        for (int y = 0; y < in.h; y++) {
+          int py = y + p;
+          int rowAt = ((py % s * s) * qh + py / s) * qw;
+          if (s == 1) {
+            System.arraycopy(src, y * in.w * n, v, (rowAt + p) * n, in.w * n);
+            continue;
+          }
+          for (int xx = 0; xx < in.w; xx++) {
+            int px = xx + p;
+            System.arraycopy(src, (y * in.w + xx) * n, v, (rowAt + px % s * qh * qw + px / s) * n, n);
+          }
+        }
+        x[u] = v;
+      });
+      return x;
+    }
+
+    /** The blocks' entries and weights sorted by tap, then unit (made on first use). */
+    private synchronized void sortByTap() {
+      if (sortedCode != null) return;
+      int[][] sc = new int[code.length][];
+      double[][] sw = new double[code.length][];
+      java.util.stream.IntStream.range(0, code.length).parallel().forEach(b -> {
+        long[] keyed = new long[code[b].length];
+        for (int e = 0; e < keyed.length; e++) keyed[e] = (long) code[b][e] << 32 | e;
+        java.util.Arrays.sort(keyed);
+        sc[b] = new int[keyed.length];
+        sw[b] = new double[keyed.length];
+        for (int e = 0; e < keyed.length; e++) {
+          sc[b][e] = (int) (keyed[e] >>> 32);
+          sw[b][e] = w[b][(int) keyed[e]];
+        }
+      });
+      sortedW = sw;
+      sortedCode = sc;
+    }
+
+    /**
      * The transposed cross-correlation: the gradient with respect to the input (inUnits x h x w) from that with
      * respect to the pre-activations, {@code g}. Input units are done in parallel; each sums its blocks' entries in
-     * order (a block's entries of one input unit are a stretch of its sorted codes), so no thread count changes a
-     * bit.
+     * order of tap, then unit ({@link #sortByTap}: a block's entries of one input unit are a stretch of them), so no
+     * thread count changes a bit.
      */
     private Maps back(Maps g, int inUnits, int ih, int iw, int[] first, int[] last) {
       int n = g.n;
       int oh = g.h;
       int ow = g.w;
       int kk = kh * kw;
+      sortByTap();
+      int[][] codes = sortedCode;
+      double[][] weights = sortedW;
       double[][] gx = new double[inUnits][];
       java.util.stream.IntStream.range(0, inUnits).parallel().forEach(u -> {
         double[] x = new double[ih * iw * n];
-        for (int b = 0; b < code.length; b++) {
-          int[] cb = code[b];
-          double[] wb = w[b];
+        for (int b = 0; b < codes.length; b++) {
+          int[] cb = codes[b];
+          double[] wb = weights[b];
           int o0 = b * block;
-          int to = firstAtLeast(cb, (long) (u + 1) * kk * block);
-          for (int e = firstAtLeast(cb, (long) u * kk * block); e < to; e++) {
-            int tap = cb[e] / block;
-            int r = tap - u * kk;
+          int to = firstAtLeast(cb, (long) (u + 1) << (shift + kshift));
+          for (int e = firstAtLeast(cb, (long) u << (shift + kshift)); e < to; e++) {
+            int r = tapOf(cb[e]) - u * kk;
             int a = r / kw;
             int c = r - a * kw;
             int x0 = first[c];
             int x1 = last[c];
-            double[] m = g.v[o0 + cb[e] - tap * block];
+            double[] m = g.v[o0 + (cb[e] & (1 << shift) - 1)];
             double wk = wb[e];
             for (int y = 0; y < oh; y++) {
               int iy = y * s - p + a;

@@ -22,6 +22,30 @@ class EvaluatorTilingTest {
   }
 
   @Test
+  void theTargetsEvaluatorAgreesWithTheDenseForwardPassAcrossPaddingAndStrides() {
+    // small-cnn: a stride-2 conv with padding 1; small-resnet: stride-2 3x3 convs and 1x1 projections
+    for (String target : List.of("small-cnn", "small-resnet")) {
+      for (String phi : List.of("relu", "sigmoid")) {
+        Network net = Builtins.of(target, ActivationCatalog.parse(phi));
+        int[] in = net.inputShape();
+        int dim = in[0] * in[1] * in[2];
+        List<double[]> xs = Evaluator.boxSamples(dim, -1, 1, 5, 3);
+        List<double[]> ys = Evaluator.ofTarget(dev.ticketproof.kernel.TargetPlan.of(net,
+            dev.ticketproof.kernel.KernelActivation.of(phi))).applyAll(xs);
+        for (int s = 0; s < xs.size(); s++) {
+          double[] dense = dev.ticketproof.net.Forward.forward(net,
+              dev.ticketproof.tensor.Tensor.of(xs.get(s).clone(), 1, in[0], in[1], in[2])).data();
+          assertThat(ys.get(s)).as(target + " " + phi + ", example " + s).hasSameSizeAs(dense);
+          for (int j = 0; j < dense.length; j++) {
+            assertThat(ys.get(s)[j]).as(target + " " + phi + ", example " + s + ", output " + j)
+                .isCloseTo(dense[j], org.assertj.core.api.Assertions.within(1e-12 * (1 + Math.abs(dense[j]))));
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void blocksAndTilesOfEverySizeGiveTheSameBits() {
     for (String target : List.of("small-cnn", "small-resnet")) {
       for (String phi : List.of("relu", "sigmoid")) {
