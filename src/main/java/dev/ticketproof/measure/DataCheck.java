@@ -1,7 +1,5 @@
 package dev.ticketproof.measure;
 
-import dev.ticketproof.measure.Evaluator;
-
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -19,24 +17,34 @@ import java.util.stream.IntStream;
 public record DataCheck(int samples, double targetAccuracy, double ticketAccuracy, double agreement,
     double maxError, double maxTargetOutput) {
 
-  /** Evaluates both networks on the inputs; labels may be null (accuracies are then NaN). */
+  /**
+   * Evaluates both networks on the inputs, in batches evaluated in parallel (as {@link Evaluator#compareEach}: every
+   * input gets the same bits in any batch); labels may be null (accuracies are then NaN).
+   */
   public static DataCheck of(Evaluator target, Evaluator ticket, List<double[]> inputs, int[] labels) {
     int n = inputs.size();
     int[][] pred = new int[n][];
     double[] err = new double[n];
     double[] mag = new double[n];
-    IntStream.range(0, n).parallel().forEach(q -> {
-      double[] a = target.apply(inputs.get(q));
-      double[] b = ticket.apply(inputs.get(q));
-      double e = 0;
-      double g = 0;
-      for (int j = 0; j < a.length; j++) {
-        e = Math.max(e, Math.abs(a[j] - b[j]));
-        g = Math.max(g, Math.abs(a[j]));
+    int batch = Evaluator.batchSize(inputs);
+    IntStream.range(0, (n + batch - 1) / batch).parallel().forEach(g -> {
+      List<double[]> xs = inputs.subList(g * batch, Math.min(n, (g + 1) * batch));
+      List<double[]> as = target.applyAll(xs);
+      List<double[]> bs = ticket.applyAll(xs);
+      for (int k = 0; k < xs.size(); k++) {
+        double[] a = as.get(k);
+        double[] b = bs.get(k);
+        double e = 0;
+        double m = 0;
+        for (int j = 0; j < a.length; j++) {
+          e = Math.max(e, Math.abs(a[j] - b[j]));
+          m = Math.max(m, Math.abs(a[j]));
+        }
+        int q = g * batch + k;
+        err[q] = e;
+        mag[q] = m;
+        pred[q] = new int[] {argmax(a), argmax(b)};
       }
-      err[q] = e;
-      mag[q] = g;
-      pred[q] = new int[] {argmax(a), argmax(b)};
     });
     int ct = 0;
     int ck = 0;

@@ -246,9 +246,7 @@ public final class Evaluator {
     progress.accept(0);
     int n = inputs.size();
     Comparison[] res = new Comparison[n];
-    int dim = n == 0 ? 1 : Math.max(1, inputs.get(0).length);
-    int cores = Runtime.getRuntime().availableProcessors();
-    int batch = Math.max(1, Math.min(Math.min(8, 65_536 / dim), (n + cores - 1) / cores));
+    int batch = batchSize(inputs);
     int batches = (n + batch - 1) / batch;
     java.util.stream.IntStream.range(0, batches).parallel().forEach(g -> {
       List<double[]> xs = inputs.subList(g * batch, Math.min(n, (g + 1) * batch));
@@ -258,6 +256,17 @@ public final class Evaluator {
       progress.accept(finished.addAndGet(xs.size()));
     });
     return res;
+  }
+
+  /**
+   * Inputs per batch when a list of inputs is evaluated in batches in parallel: up to 8 (fewer for large inputs, and
+   * at least one batch per processor).
+   */
+  static int batchSize(List<double[]> inputs) {
+    int n = inputs.size();
+    int dim = n == 0 ? 1 : Math.max(1, inputs.get(0).length);
+    int cores = Runtime.getRuntime().availableProcessors();
+    return Math.max(1, Math.min(Math.min(8, 65_536 / dim), (n + cores - 1) / cores));
   }
 
   /** The comparison of two outputs. */
