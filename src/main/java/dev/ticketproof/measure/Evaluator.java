@@ -602,11 +602,9 @@ public final class Evaluator {
    * output rows are processed in tiles ({@link #tileRows}) that stay cached. A run is one pass over its unit's rows
    * that adds all of its taps in order ({@code m = ((m + w1 x1) + w2 x2) + ...}), so an output value is loaded and
    * stored once per run rather than once per tap: the passes are what bound the speed of a wide ticket, whose layers
-   * read thousands of input maps with one multiply-add per weight and position. The input maps are read with their
-   * zero padding made explicit, so that every tap of a run covers the same output columns. Every output value gets
-   * its bias and then its taps in increasing order (the certificate's order); a tap that falls on the padding adds a
-   * zero, which changes no value other than the sign of a zero sum; so neither the blocks, the runs, the tiles nor the
-   * threads change a bit.
+   * read thousands of input maps with one multiply-add per weight and position. Every output value gets its bias and
+   * then its taps in increasing order (the certificate's order; a tap that would read the padding is skipped), so
+   * neither the blocks, the runs, the tiles nor the threads change a bit.
    */
   private static final class Conv implements Op {
     private final int units;
@@ -647,7 +645,7 @@ public final class Evaluator {
       this.kshift = bits(kk - 1);
       int free = 31 - bits((int) Math.max(0, per / kk - 1)) - kshift;
       if (free < 0) throw new IllegalArgumentException(geom.name() + ": too many input units to evaluate: " + per / kk);
-      this.block = Math.min(blockFor(units, most), 1 << free);
+      this.block = Math.min(blockFor(units, most), 1 << Math.min(30, free));
       this.shift = bits(block - 1);
       this.s = geom.stride();
       this.p = geom.padding();
@@ -725,15 +723,12 @@ public final class Evaluator {
       // with a tape: phi' at every pre-activation
       double[][] d = tape != null && act != null ? new double[units][] : null;
       int rows = tileRows(in.tile, block, ow, n, oh);
-      int kk = kh * kw;
-      // the padded maps' phases: rows and columns of one phase
-      int qh = (in.h + 2 * p + s - 1) / s;
-      int qw = (in.w + 2 * p + s - 1) / s;
-      double[][] x = phases(in, p, s);
-      // per kernel position (a, c): where its input of output (0, 0) lies, padded (a, c) in phase (a mod s, c mod s)
-      int[] start = new int[1 << kshift];
-      for (int a = 0; a < kh; a++) {
-        for (int c = 0; c < kw; c++) start[a * kw + c] = (((a % s * s + c % s) * qh + a / s) * qw + c / s) * n;
+      // per kernel column c, the output columns whose input column xx * s - p + c lies inside the map: first..last
+      int[] first = new int[kw];
+      int[] last = new int[kw];
+      for (int c = 0; c < kw; c++) {
+        first[c] = Math.max(0, Math.floorDiv(p - c + s - 1, s));
+        last[c] = Math.min(ow - 1, Math.floorDiv(in.w - 1 + p - c, s));
       }
       java.util.stream.IntStream.range(0, code.length).parallel().forEach(b -> {
         int o0 = b * block;
@@ -747,20 +742,17 @@ public final class Evaluator {
         double[] wb = w[b];
         int mask = (1 << shift) - 1;
         int kmask = (1 << kshift) - 1;
-        double[][] xs = new double[RUN][];
-        int[] at = new int[RUN];
-        double[] ws = new double[RUN];
+        Run run = new Run(in, ow, first, last);
         for (int ya = 0; ya < oh; ya += rows) {
           int yb = Math.min(oh, ya + rows);
           for (int e = 0; e < cb.length; ) {
             int unit = cb[e] & mask;
-            int k = 0;
+            run.k = 0;
             do {
-              xs[k] = x[cb[e] >>> (shift + kshift)];
-              at[k] = start[cb[e] >>> shift & kmask];
-              ws[k++] = wb[e++];
-            } while (k < RUN && e < cb.length && (cb[e] & mask) == unit);
-            pass(out[o0 + unit], k, xs, at, ws, ya, yb, ow * n, qw * n);
+              int r = cb[e] >>> shift & kmask;
+              run.add(in.v[cb[e] >>> (shift + kshift)], r / kw, r % kw, wb[e++]);
+            } while (run.k < RUN && e < cb.length && (cb[e] & mask) == unit);
+            run.pass(out[o0 + unit], ya, yb);
           }
           if (act != null) {
             for (int o = o0; o < o1; o++) {
@@ -783,39 +775,124 @@ public final class Evaluator {
         int inUnits = in.v.length;
         int inH = in.h;
         int inW = in.w;
-        int[] first = new int[kw];
-        int[] last = new int[kw];
-        // per kernel column c, the output columns whose input column xx * s - p + c lies inside the map
-        for (int c = 0; c < kw; c++) {
-          first[c] = Math.max(0, Math.floorDiv(p - c + s - 1, s));
-          last[c] = Math.min(ow - 1, Math.floorDiv(in.w - 1 + p - c, s));
-        }
         tape.add(g -> back(d == null ? g : times(g, d), inUnits, inH, inW, first, last));
       }
       return new Maps(out, oh, ow, n, in.tile);
     }
 
     /**
-     * Adds the {@code k} taps of a run to the output rows ya..yb-1 of the map m (rows of {@code len} values): tap i
-     * reads row y of its input from xs[i] at at[i] + y * step, with weight ws[i]; every value gets the taps in
-     * order.
+     * The taps of a run (up to {@link #RUN} of one output unit, in increasing order) and the pass that adds them to
+     * the unit's rows: where all of them read inside the input map, in one loop per row that adds them in order
+     * ({@code m = ((m + w1 x1) + w2 x2) + ...}); at the edges of the map, tap by tap, each where it reads inside.
      */
-    private static void pass(double[] m, int k, double[][] xs, int[] at, double[] ws, int ya, int yb, int len,
-        int step) {
-      double[] x0 = xs[0];
-      double[] x1 = xs[1];
-      double[] x2 = xs[2];
-      double[] x3 = xs[3];
-      double w0 = ws[0];
-      double w1 = ws[1];
-      double w2 = ws[2];
-      double w3 = ws[3];
-      for (int y = ya; y < yb; y++) {
-        int mb = y * len;
-        int b0 = y * step + at[0];
-        int b1 = y * step + at[1];
-        int b2 = y * step + at[2];
-        int b3 = y * step + at[3];
+    private final class Run {
+      final double[][] xs = new double[RUN][];
+      final int[] a = new int[RUN];
+      final int[] c = new int[RUN];
+      final double[] ws = new double[RUN];
+      final int[] at = new int[RUN];
+      int k;
+      final int h;
+      final int wd;
+      final int ow;
+      final int n;
+      final int[] first;
+      final int[] last;
+
+      Run(Maps in, int ow, int[] first, int[] last) {
+        this.h = in.h;
+        this.wd = in.w;
+        this.n = in.n;
+        this.ow = ow;
+        this.first = first;
+        this.last = last;
+      }
+
+      void add(double[] x, int row, int col, double weight) {
+        xs[k] = x;
+        a[k] = row;
+        c[k] = col;
+        ws[k++] = weight;
+      }
+
+      /** Adds the run's taps to the output rows ya..yb-1 of the map m. */
+      void pass(double[] m, int ya, int yb) {
+        for (int y = ya; y < yb; y++) {
+          int lo = 0;
+          int hi = ow - 1;
+          boolean inside = true;
+          for (int i = 0; i < k; i++) {
+            int iy = y * s - p + a[i];
+            inside &= iy >= 0 && iy < h;
+            lo = Math.max(lo, first[c[i]]);
+            hi = Math.min(hi, last[c[i]]);
+          }
+          if (!inside || lo > hi) {
+            for (int i = 0; i < k; i++) single(m, i, y, first[c[i]], last[c[i]]);
+            continue;
+          }
+          for (int i = 0; i < k; i++) at[i] = ((y * s - p + a[i]) * wd + lo * s - p + c[i]) * n;
+          int mb = (y * ow + lo) * n;
+          if (s == 1) {
+            fused(m, mb, (hi - lo + 1) * n);
+          } else {
+            for (int xx = lo; xx <= hi; xx++) fused(m, mb + (xx - lo) * n, n);
+          }
+          // the edge columns, where some tap reads the padding
+          for (int xx = 0; xx < lo; xx++) edge(m, y, xx);
+          for (int xx = hi + 1; xx < ow; xx++) edge(m, y, xx);
+        }
+      }
+
+      /** Adds to output (y, xx) the taps that read inside the map, in order. */
+      void edge(double[] m, int y, int xx) {
+        for (int i = 0; i < k; i++) {
+          if (xx < first[c[i]] || xx > last[c[i]]) continue;
+          double[] x = xs[i];
+          double wk = ws[i];
+          int o = (y * ow + xx) * n;
+          int xb = ((y * s - p + a[i]) * wd + xx * s - p + c[i]) * n;
+          for (int q = 0; q < n; q++) m[o + q] += wk * x[xb + q];
+        }
+      }
+
+      /** Adds tap i to output row y, columns x0..x1 (where it reads inside the map), when its input row exists. */
+      void single(double[] m, int i, int y, int x0, int x1) {
+        int iy = y * s - p + a[i];
+        if (iy < 0 || iy >= h) return;
+        double[] x = xs[i];
+        double wk = ws[i];
+        if (s == 1) {
+          int mb = (y * ow + x0) * n;
+          int xb = (iy * wd + x0 - p + c[i]) * n;
+          int len = (x1 - x0 + 1) * n;
+          for (int j = 0; j < len; j++) m[mb + j] += wk * x[xb + j];
+        } else {
+          for (int xx = x0; xx <= x1; xx++) {
+            int mb = (y * ow + xx) * n;
+            int xb = (iy * wd + xx * s - p + c[i]) * n;
+            for (int q = 0; q < n; q++) m[mb + q] += wk * x[xb + q];
+          }
+        }
+      }
+
+      /**
+       * Adds all taps to the {@code len} values of m from mb, tap i read from xs[i] at at[i]; then moves every at[i]
+       * on by s * n (the next output column, for a stride above 1).
+       */
+      void fused(double[] m, int mb, int len) {
+        double[] x0 = xs[0];
+        double[] x1 = xs[1];
+        double[] x2 = xs[2];
+        double[] x3 = xs[3];
+        double w0 = ws[0];
+        double w1 = ws[1];
+        double w2 = ws[2];
+        double w3 = ws[3];
+        int b0 = at[0];
+        int b1 = at[1];
+        int b2 = at[2];
+        int b3 = at[3];
         switch (k) {
           case 4 -> {
             for (int j = 0; j < len; j++) {
@@ -832,40 +909,8 @@ public final class Evaluator {
             for (int j = 0; j < len; j++) m[mb + j] += w0 * x0[b0 + j];
           }
         }
+        for (int i = 0; i < k; i++) at[i] += s * n;
       }
-    }
-
-    /**
-     * The input maps padded with p zeros on every side and cut into their s * s phases (phase (i, j): the padded
-     * rows i, i + s, ... and columns j, j + s, ...), each of ceil((h + 2p) / s) x ceil((w + 2p) / s) positions (zeros
-     * past the padded map), n examples per position; one array per input unit, phase by phase. A tap (a, c) of
-     * output (y, x) reads padded (y s + a, x s + c), that is phase (a mod s, c mod s) at (y + a / s, x + c / s): the
-     * output columns of a row read one contiguous stretch of every tap's phase, as for a stride of 1.
-     */
-    private static double[][] phases(Maps in, int p, int s) {
-      if (p == 0 && s == 1) return in.v;
-      int n = in.n;
-      int qh = (in.h + 2 * p + s - 1) / s;
-      int qw = (in.w + 2 * p + s - 1) / s;
-      double[][] x = new double[in.v.length][];
-      java.util.stream.IntStream.range(0, x.length).parallel().forEach(u -> {
-        double[] v = new double[s * s * qh * qw * n];
-        double[] src = in.v[u];
-        for (int y = 0; y < in.h; y++) {
-          int py = y + p;
-          int rowAt = ((py % s * s) * qh + py / s) * qw;
-          if (s == 1) {
-            System.arraycopy(src, y * in.w * n, v, (rowAt + p) * n, in.w * n);
-            continue;
-          }
-          for (int xx = 0; xx < in.w; xx++) {
-            int px = xx + p;
-            System.arraycopy(src, (y * in.w + xx) * n, v, (rowAt + px % s * qh * qw + px / s) * n, n);
-          }
-        }
-        x[u] = v;
-      });
-      return x;
     }
 
     /** The blocks' entries and weights sorted by tap, then unit (made on first use). */
