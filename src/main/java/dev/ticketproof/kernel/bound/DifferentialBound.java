@@ -81,7 +81,7 @@ public final class DifferentialBound {
   }
 
   /** The state between nodes: target forms, difference forms and constant units. */
-  private static final class State {
+  static final class State {
     Layout layout;
     FormMap target;
     /** Difference of every non-constant unit (null: exact, for the input). */
@@ -122,7 +122,7 @@ public final class DifferentialBound {
   }
 
 
-  private static final class Pass {
+  static final class Pass {
     final SourceNetwork src;
     final TicketCertificate cert;
     final Activation phi;

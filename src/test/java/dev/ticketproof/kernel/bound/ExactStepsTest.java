@@ -1,0 +1,479 @@
+package dev.ticketproof.kernel.bound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ticketproof.activation.Activation;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.kernel.Layout;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.bound.DifferentialBound.State;
+import dev.ticketproof.kernel.bound.DifferentialBoundTest.Built;
+import dev.ticketproof.kernel.bound.DifferentialBoundTest.Ranges;
+import dev.ticketproof.net.Network;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.apache.commons.numbers.core.DD;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every step of the differential bound against exact arithmetic, for piecewise-linear phi (whose values are exact
+ * in decimal arithmetic). The pass runs node by node as {@code DifferentialBound.of} runs it; at sampled inputs each
+ * step's input forms are given values (eta at vertices of [-1, 1]^d or inside, each neuron's residual at -r, r or
+ * between), the step's meaning is evaluated in double-double arithmetic (commons-numbers {@code DD}, about 106 bits: its error is far below
+ * the rounding of a double) from those values (the target layer
+ * K x + b; the ticket's units from the certificate's kept weights, the source weights and the layouts; phi; pooling;
+ * residual sums), and every output neuron's form (centre plus coefficients times eta, plus or minus its radius)
+ * must contain the exact value. A form that drops an outward-rounding margin is rounded to nearest, and at such
+ * samples the exact value lies outside it about half the time; a form whose window is misplaced puts coefficients
+ * on the wrong inputs. Coefficients on pixels outside the image must be 0.
+ */
+class ExactStepsTest {
+  /** Exact values of the forms at one sampled input; each map's residuals are drawn once per map and neuron. */
+  static final class Sample {
+    final double[] eta;
+    final SplittableRandom rng;
+    final int h0;
+    final int w0;
+    final IdentityHashMap<Object, DD[]> values = new IdentityHashMap<>();
+
+    Sample(SplittableRandom rng, int c0, int h0, int w0) {
+      this.rng = rng;
+      this.h0 = h0;
+      this.w0 = w0;
+      eta = new double[c0 * h0 * w0];
+      boolean vertex = rng.nextInt(4) != 0;
+      for (int k = 0; k < eta.length; k++) eta[k] = vertex ? (rng.nextBoolean() ? 1 : -1) : 2 * rng.nextDouble() - 1;
+    }
+
+    /** A residual fraction in [-1, 1]: mostly an end. */
+    double fraction() {
+      int k = rng.nextInt(5);
+      return k == 0 ? 2 * rng.nextDouble() - 1 : k <= 2 ? 1 : -1;
+    }
+
+    /** c + sum a eta, exactly (coefficients on pixels outside the image must be 0). */
+    DD centre(FormMap m, int n, String what) {
+      DD v = DD.of(m.c[n]);
+      if (m.coef == null) return v;
+      int pos = n % m.positions();
+      int oy = m.originY(pos / m.w);
+      int ox = m.originX(pos % m.w);
+      int base = n * m.size();
+      for (int ch = 0; ch < m.cin; ch++) {
+        for (int dy = 0; dy < m.rh; dy++) {
+          for (int dx = 0; dx < m.rw; dx++) {
+            double a = m.coef[base + (ch * m.rh + dy) * m.rw + dx];
+            if (a == 0) continue;
+            int iy = oy + dy;
+            int ix = ox + dx;
+            if (iy < 0 || iy >= h0 || ix < 0 || ix >= w0) {
+              throw new AssertionError(what + ": neuron " + n + " has coefficient " + a + " on pixel (" + iy + ", "
+                  + ix + ") outside the image");
+            }
+            v = v.add(DD.of(a).multiply(DD.of(eta[(ch * h0 + iy) * w0 + ix])));
+          }
+        }
+      }
+      return v;
+    }
+
+    /** Values of every neuron of a map: centre plus a residual within its radius. */
+    DD[] of(FormMap m) {
+      return values.computeIfAbsent(m, k -> {
+        DD[] v = new DD[m.c.length];
+        for (int n = 0; n < v.length; n++) {
+          v[n] = centre(m, n, "input").add(DD.of(fraction()).multiply(DD.of(m.r[n])));
+        }
+        return v;
+      });
+    }
+
+    /** Values of constant units: value plus a residual within the error bound. */
+    DD[] constants(double[] val, double[] err) {
+      return values.computeIfAbsent(val, k -> {
+        DD[] v = new DD[val.length];
+        for (int o = 0; o < v.length; o++) {
+          v[o] = DD.of(val[o]).add(DD.of(fraction()).multiply(DD.of(err[o])));
+        }
+        return v;
+      });
+    }
+
+    /** Every neuron of {@code out} contains its exact value. */
+    void check(String what, FormMap out, DD[] exact) {
+      assertThat(exact).as(what).hasSize(out.c.length);
+      for (int n = 0; n < exact.length; n++) {
+        DD off = exact[n].subtract(centre(out, n, what)).abs();
+        if (off.subtract(out.r[n]).hi() > 0) {
+          throw new AssertionError(what + ": neuron " + n + " exact " + exact[n] + " lies " + off
+              + " from the form's centre, radius " + out.r[n]);
+        }
+      }
+    }
+
+    void checkConstants(String what, double[] val, double[] err, DD[] exact, Layout l) {
+      for (int o = 0; o < exact.length; o++) {
+        if (exact[o] == null || !l.isConstant(o)) continue;
+        DD off = exact[o].subtract(DD.of(val[o])).abs();
+        if (off.subtract(err[o]).hi() > 0) {
+          throw new AssertionError(what + ": constant unit " + o + " exact " + exact[o] + " vs " + val[o] + " +- "
+              + err[o]);
+        }
+      }
+    }
+  }
+
+  /** phi of a piecewise-linear activation with its kink at 0, exactly. */
+  static DD phi(Activation phi, DD v) {
+    return v.hi() >= 0 ? v.multiply(DD.of(phi.slopePlus()))
+        : v.multiply(DD.of(phi.slopeMinus()));
+  }
+
+  /** K x + b (with the bias when {@code bias}) on a map of {@code a.in()} channels of h x w. */
+  static DD[] affine(TargetPlan.Affine a, DD[] x, int h, int w, boolean bias) {
+    int oh = a.outShape()[1];
+    int ow = a.outShape()[2];
+    DD[] out = new DD[a.out() * oh * ow];
+    for (int j = 0; j < a.out(); j++) {
+      for (int y = 0; y < oh; y++) {
+        for (int xx = 0; xx < ow; xx++) {
+          DD v = bias ? DD.of(a.bias()[j]) : DD.ZERO;
+          for (int i = 0; i < a.in(); i++) {
+            for (int p = 0; p < a.kh(); p++) {
+              for (int q = 0; q < a.kw(); q++) {
+                int iy = y * a.stride() - a.padding() + p;
+                int ix = xx * a.stride() - a.padding() + q;
+                if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+                v = v.add(DD.of(a.k(j, i, p, q)).multiply(x[(i * h + iy) * w + ix]));
+              }
+            }
+          }
+          out[(j * oh + y) * ow + xx] = v;
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Average pooling of every unit. */
+  static DD[] pool(TargetPlan.Pool p, DD[] x, int units, int h, int w) {
+    int kh = p.global() ? h : p.size();
+    int kw = p.global() ? w : p.size();
+    int s = p.global() ? 1 : p.stride();
+    int oh = p.outShape()[1];
+    int ow = p.outShape()[2];
+    DD[] out = new DD[units * oh * ow];
+    DD count = DD.of(kh * kw);
+    for (int u = 0; u < units; u++) {
+      for (int y = 0; y < oh; y++) {
+        for (int xx = 0; xx < ow; xx++) {
+          DD v = DD.ZERO;
+          for (int a = 0; a < kh; a++) {
+            for (int b = 0; b < kw; b++) v = v.add(x[(u * h + y * s + a) * w + xx * s + b]);
+          }
+          out[(u * oh + y) * ow + xx] = v.divide(count);
+        }
+      }
+    }
+    return out;
+  }
+
+  static DD[] sum(DD[] a, DD[] b) {
+    DD[] out = new DD[a.length];
+    for (int n = 0; n < a.length; n++) out[n] = a[n].add(b[n]);
+    return out;
+  }
+
+  /** Runs the pass node by node on one box and checks every step at {@code samples} sampled inputs. */
+  static final class Walk {
+    final Built b;
+    final DifferentialBound.Pass pass;
+    final Activation phi;
+    final long seed;
+    final List<Sample> samples = new ArrayList<>();
+    final String what;
+    int checked;
+
+    Walk(Built b, long budget, double[] lo, double[] hi, int samples, long seed) {
+      this.b = b;
+      this.pass = new DifferentialBound.Pass(b.src(), b.cert(), budget);
+      this.phi = b.src().plan().phi();
+      this.seed = seed;
+      this.what = b.what() + " budget " + budget + " sample seed " + seed;
+      int[] in = b.src().plan().inputShape();
+      SplittableRandom rng = new SplittableRandom(seed);
+      for (int k = 0; k < samples; k++) this.samples.add(new Sample(rng.split(), in[0], in[1], in[2]));
+      State s = new State();
+      s.layout = Layout.input(in[0]);
+      boolean wide = false;
+      for (int k = 0; k < lo.length; k++) wide |= hi[k] > lo[k];
+      s.target = FormMap.input(in[0], in[1], in[2], lo, hi,
+          wide && FormMap.fits(in[0], (long) in[1] * in[2], in[0], budget));
+      run(s);
+    }
+
+    void run(State s) {
+      for (SourceNetwork.Node node : b.src().nodes()) {
+        State in = s;
+        s = node.accept(new SourceNetwork.Visitor<State>() {
+          @Override public State univariate(SourceNetwork.Univariate u) { return univariateStep(u, in); }
+
+          @Override public State conv(SourceNetwork.Conv c) { return activate(convStep(c, in), c.target().phiAfter()); }
+
+          @Override public State pool(SourceNetwork.Pool p) { return poolStep(p.target(), in); }
+
+          @Override public State residual(SourceNetwork.Residual r) {
+            State h = activate(convStep(r.conv1(), in), true);
+            State br = convStep(r.conv2(), h);
+            State sk = r.projection() != null ? convStep(r.projection(), in) : in;
+            return activate(sumStep(br, sk), true);
+          }
+        });
+      }
+      for (TargetPlan.Step step : b.src().tail()) {
+        if (step instanceof TargetPlan.Affine a) {
+          s = activate(tail(a, s), a.phiAfter());
+        } else if (step instanceof TargetPlan.Pool p) {
+          s = poolStep(p, s);
+        } else if (step instanceof TargetPlan.Residual r) {
+          State h = activate(tail(r.conv1(), s), true);
+          State br = tail(r.conv2(), h);
+          State sk = r.projection() != null ? tail(r.projection(), s) : s;
+          s = activate(sumStep(br, sk), true);
+        }
+      }
+    }
+
+    State univariateStep(SourceNetwork.Univariate u, State in) {
+      State out = pass.univariate(u, in);
+      long seed = b.src().params().seed();
+      for (Sample x : samples) {
+        DD[] exact = new DD[out.layout.units()];
+        boolean[] kept = new boolean[exact.length];
+        for (int o : b.cert().keptBiases()[u.id()]) kept[o] = true;
+        for (int o = out.layout.constant(0); o < exact.length; o++) {
+          exact[o] = phi(phi, DD.of(kept[o] ? u.beta(seed, o) : 0));
+        }
+        x.checkConstants(what + " univariate " + u.id(), out.constVal, out.constErr, exact, out.layout);
+      }
+      checked++;
+      return out;
+    }
+
+    /**
+     * The ticket's value of input unit u at pixel (y, x) of the input state (padding reads 0): the input itself,
+     * phi(w1 (x_i + delta_i)) for a univariate unit, x_i + delta_u for a copy, the constant for a constant unit.
+     */
+    DD unitValue(State in, Sample s, int u, int y, int x) {
+      FormMap t = in.target;
+      if (y < 0 || y >= t.h || x < 0 || x >= t.w) return DD.ZERO;
+      Layout l = in.layout;
+      if (l.isConstant(u)) return s.constants(in.constVal, in.constErr)[u];
+      int i = l.channel(u);
+      int pos = y * t.w + x;
+      DD xi = s.of(t)[t.at(i, pos)];
+      if (l.kind() == Layout.Kind.UNIVARIATE) {
+        DD v = in.diff == null ? xi : xi.add(s.of(in.diff)[in.diff.at(i, pos)]);
+        return phi(phi, DD.of(in.w1[u]).multiply(v));
+      }
+      return in.diff == null ? xi : xi.add(s.of(in.diff)[in.diff.at(u, pos)]);
+    }
+
+    State convStep(SourceNetwork.Conv c, State in) {
+      State out = pass.conv(c, in);
+      TargetPlan.Affine a = c.target();
+      FormMap t = in.target;
+      int oh = a.outShape()[1];
+      int ow = a.outShape()[2];
+      int taps = a.kh() * a.kw();
+      int inUnits = c.in().units();
+      long seed = b.src().params().seed();
+      int[] kw = b.cert().keptWeights()[c.id()];
+      String at = what + " " + a.name();
+      for (Sample s : samples) {
+        DD[] target = affine(a, s.of(t), t.h, t.w, true);
+        s.check(at + " target", out.target, target);
+        Layout lout = c.out();
+        DD[] ticket = new DD[lout.units() * oh * ow];
+        java.util.Arrays.fill(ticket, DD.ZERO);
+        DD[] consts = new DD[lout.units()];
+        for (int idx : kw) {
+          int o = idx / (inUnits * taps);
+          int u = idx / taps % inUnits;
+          int p = idx % taps / a.kw();
+          int q = idx % a.kw();
+          DD w = DD.of(c.weightAt(seed, idx));
+          if (lout.isConstant(o)) {
+            assertThat(in.layout.isConstant(u)).as(at + ": a constant unit reads a constant").isTrue();
+            DD v = w.multiply(s.constants(in.constVal, in.constErr)[u]);
+            consts[o] = consts[o] == null ? v : consts[o].add(v);
+            continue;
+          }
+          for (int y = 0; y < oh; y++) {
+            for (int x = 0; x < ow; x++) {
+              DD v = unitValue(in, s, u, y * a.stride() - a.padding() + p, x * a.stride() - a.padding() + q);
+              int n = (o * oh + y) * ow + x;
+              ticket[n] = ticket[n].add(w.multiply(v));
+            }
+          }
+        }
+        int copies = out.diff.units;
+        DD[] diff = new DD[copies * oh * ow];
+        for (int o = 0; o < copies; o++) {
+          int j = lout.channel(o);
+          for (int q = 0; q < oh * ow; q++) diff[o * oh * ow + q] = ticket[o * oh * ow + q].subtract(
+              target[j * oh * ow + q]);
+        }
+        s.check(at + " difference", out.diff, diff);
+        for (int o = lout.hasConstants() ? lout.constant(0) : lout.units(); o < lout.units(); o++) {
+          if (consts[o] == null) consts[o] = DD.ZERO;
+        }
+        s.checkConstants(at + " constants", out.constVal, out.constErr, consts, lout);
+      }
+      checked++;
+      return out;
+    }
+
+    State activate(State pre, boolean act) {
+      State out = pass.activate(pre, act);
+      if (!act) return out;
+      Layout l = pre.layout;
+      FormMap t = pre.target;
+      for (Sample s : samples) {
+        DD[] z = s.of(t);
+        DD[] target = new DD[z.length];
+        for (int n = 0; n < z.length; n++) target[n] = phi(phi, z[n]);
+        s.check(what + " phi of the target", out.target, target);
+        DD[] d = s.of(pre.diff);
+        DD[] diff = new DD[d.length];
+        for (int n = 0; n < d.length; n++) {
+          int u = n / pre.diff.positions();
+          DD zt = z[t.at(l.channel(u), n % pre.diff.positions())];
+          diff[n] = phi(phi, zt.add(d[n])).subtract(phi(phi, zt));
+        }
+        s.check(what + " phi of the difference", out.diff, diff);
+        if (pre.constVal != null) {
+          DD[] c = s.constants(pre.constVal, pre.constErr);
+          DD[] exact = new DD[c.length];
+          for (int o = 0; o < c.length; o++) exact[o] = l.isConstant(o) ? phi(phi, c[o]) : null;
+          s.checkConstants(what + " phi of the constants", out.constVal, out.constErr, exact, l);
+        }
+      }
+      checked++;
+      return out;
+    }
+
+    State poolStep(TargetPlan.Pool p, State in) {
+      State out = pass.pool(p, in);
+      for (Sample s : samples) {
+        s.check(what + " pooled target", out.target,
+            pool(p, s.of(in.target), in.target.units, in.target.h, in.target.w));
+        s.check(what + " pooled difference", out.diff, pool(p, s.of(in.diff), in.diff.units, in.diff.h, in.diff.w));
+      }
+      checked++;
+      return out;
+    }
+
+    State sumStep(State br, State sk) {
+      State out = pass.sum(br, sk);
+      for (Sample s : samples) {
+        s.check(what + " residual sum of the target", out.target, sum(s.of(br.target), s.of(sk.target)));
+        s.check(what + " residual sum of the difference", out.diff, sum(s.of(br.diff), s.of(sk.diff)));
+        if (br.constVal != null) {
+          DD[] cb = s.constants(br.constVal, br.constErr);
+          DD[] cs = s.constants(sk.constVal, sk.constErr);
+          DD[] exact = new DD[cb.length];
+          for (int o = 0; o < exact.length; o++) exact[o] = br.layout.isConstant(o) ? cb[o].add(cs[o]) : null;
+          s.checkConstants(what + " residual sum of the constants", out.constVal, out.constErr, exact, br.layout);
+        }
+      }
+      checked++;
+      return out;
+    }
+
+    State tail(TargetPlan.Affine a, State in) {
+      State out = pass.tailAffine(a, in);
+      for (Sample s : samples) {
+        s.check(what + " kept " + a.name() + " target", out.target,
+            affine(a, s.of(in.target), in.target.h, in.target.w, true));
+        s.check(what + " kept " + a.name() + " difference", out.diff,
+            affine(a, s.of(in.diff), in.diff.h, in.diff.w, false));
+      }
+      checked++;
+      return out;
+    }
+  }
+
+  static final long SYMBOLIC = DifferentialBound.BUDGET;
+
+  /** Checks every step on every box of the region, with forms and with intervals; returns the steps checked. */
+  static int walk(Built b, Region r, int samples, long seed) {
+    int steps = 0;
+    for (long budget : new long[] {SYMBOLIC, 0}) {
+      for (double[][] box : r.boxes(b.dim())) steps += new Walk(b, budget, box[0], box[1], samples, seed++).checked;
+    }
+    return steps;
+  }
+
+  @Test
+  void everyStepOfTheTinyTargetsContainsTheExactValues() {
+    long seed = 61;
+    for (String name : new String[] {"relu", "leaky-relu(0.2)"}) {
+      Activation phi = ActivationCatalog.parse(name);
+      List<Network> nets = DifferentialBoundTest.targets(phi, Ranges.MIXED, seed);
+      for (int k = 0; k < nets.size(); k++) {
+        // 2l covers sequential networks only: the fully connected one and the CNN
+        for (SourceNetwork.Construction cons : k < 2 ? new SourceNetwork.Construction[] {DifferentialBoundTest.L1,
+            DifferentialBoundTest.L2} : new SourceNetwork.Construction[] {DifferentialBoundTest.L1}) {
+          Built b = DifferentialBoundTest.build(nets.get(k), name, cons, 4, 0.05, -1, 1,
+              k % 2 == 1 ? DifferentialBoundTest.FIRST[k] : null, seed++);
+          SplittableRandom rng = new SplittableRandom(seed);
+          Region box = Region.box(-1, 1);
+          Region ball = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, b.dim(), -1, 1)}, 0.1);
+          Region at = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, b.dim(), -1, 1)}, 0);
+          for (Region r : new Region[] {box, ball, at}) {
+            assertThat(walk(b, r, 8, seed)).as(b.what()).isGreaterThan(2);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Tickets accurate to about 1e-8 (subset sums of 24 candidates, the 2l construction) on the fully connected target and the
+   * CNN: the
+   * instance errors d = (sum of kept weights) - K and the biases' errors are then far smaller than the terms they
+   * are summed from, so their own rounding is what their margins must cover.
+   */
+  @Test
+  void everyStepOfAccurateTicketsContainsTheExactValues() {
+    long seed = 81;
+    for (String name : new String[] {"relu", "leaky-relu(0.2)"}) {
+      List<Network> nets = DifferentialBoundTest.targets(ActivationCatalog.parse(name), Ranges.MIXED, seed);
+      for (int k = 0; k < 2; k++) {
+        for (SourceNetwork.Construction cons : new SourceNetwork.Construction[] {DifferentialBoundTest.L2}) {
+          Built b = DifferentialBoundTest.build(nets.get(k), name, cons, 24, 1e-8, -1, 1, null, seed++);
+          SplittableRandom rng = new SplittableRandom(seed);
+          Region ball = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, b.dim(), -1, 1)}, 0.1);
+          Region at = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, b.dim(), -1, 1)}, 0);
+          for (Region r : new Region[] {ball, at}) assertThat(walk(b, r, 4, seed)).as(b.what()).isGreaterThan(2);
+        }
+      }
+    }
+  }
+
+  @Test
+  void everyStepOfTheWideTargetsContainsTheExactValues() {
+    long seed = 71;
+    for (Network net : DifferentialBoundTest.wide(ActivationCatalog.parse("relu"), Ranges.MIXED, seed)) {
+      Built b = DifferentialBoundTest.build(net, "relu", DifferentialBoundTest.L1, 3, 0.05, -1, 1, null, seed++);
+      SplittableRandom rng = new SplittableRandom(seed);
+      Region ball = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, b.dim(), -1, 1)}, 0.05);
+      assertThat(walk(b, ball, 4, seed)).as(b.what()).isGreaterThan(4);
+      assertThat(walk(b, Region.box(-1, 1), 4, seed)).as(b.what()).isGreaterThan(4);
+    }
+  }
+}
