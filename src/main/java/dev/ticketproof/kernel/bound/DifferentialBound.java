@@ -105,7 +105,7 @@ public final class DifferentialBound {
    * pre-activation centre, spread and second-order term, the centre and spread after phi (null until
    * {@link #pack}).
    */
-  private record Shared(FormMap preDiff, double[] preSpread, double[] s0, double[] half, double[] second,
+  record Shared(FormMap preDiff, double[] preSpread, double[] s0, double[] half, double[] second,
       double[] packed) {
     /** With {@code packed} filled from the differences after phi and their spreads. */
     Shared pack(FormMap post, double[] postSpread) {

@@ -126,10 +126,62 @@ class ExactStepsTest {
     }
   }
 
-  /** phi of a piecewise-linear activation with its kink at 0, exactly. */
+  /**
+   * phi(v): piecewise-linear phi exactly; tanh, sigmoid, softplus, ELU and SiLU from exp and log in double-double
+   * arithmetic (relative error about 2^-100).
+   */
   static DD phi(Activation phi, DD v) {
-    return v.hi() >= 0 ? v.multiply(DD.of(phi.slopePlus()))
-        : v.multiply(DD.of(phi.slopeMinus()));
+    String name = phi.name();
+    if (name.equals("relu") || name.startsWith("leaky-relu")) {
+      return v.hi() >= 0 ? v.multiply(DD.of(phi.slopePlus())) : v.multiply(DD.of(phi.slopeMinus()));
+    }
+    switch (name) {
+      case "tanh" -> {
+        DD e = exp(v.multiply(2));
+        return e.subtract(DD.ONE).divide(e.add(DD.ONE));
+      }
+      case "sigmoid" -> {
+        return sigmoid(v);
+      }
+      case "softplus" -> {
+        // log(1 + e^v) = max(v, 0) + log(1 + e^-|v|)
+        return (v.hi() > 0 ? v : DD.ZERO).add(log(DD.ONE.add(exp(v.abs().negate()))));
+      }
+      case "silu" -> {
+        return v.multiply(sigmoid(v));
+      }
+      default -> {
+        if (!name.startsWith("elu")) throw new IllegalArgumentException("no exact evaluation of " + name);
+        double alpha = name.equals("elu") ? 1 : Double.parseDouble(name.substring(4, name.length() - 1));
+        return v.hi() >= 0 ? v : exp(v).subtract(DD.ONE).multiply(alpha);
+      }
+    }
+  }
+
+  static DD sigmoid(DD v) { return DD.ONE.divide(DD.ONE.add(exp(v.negate()))); }
+
+  /** e^v: the Taylor series at v / 2^k (|v / 2^k| &lt;= 2^-10, 12 terms), squared k times. */
+  static DD exp(DD v) {
+    int k = Math.max(0, Math.getExponent(v.hi()) + 11);
+    DD y = v.scalb(-k);
+    DD sum = DD.ONE;
+    DD term = DD.ONE;
+    for (int n = 1; n <= 12; n++) {
+      term = term.multiply(y).divide(n);
+      sum = sum.add(term);
+    }
+    for (int i = 0; i < k; i++) sum = sum.square();
+    return sum;
+  }
+
+  /** log a for a &gt; 0: Halley's iteration y += 2 (a - e^y) / (a + e^y) from the double logarithm. */
+  static DD log(DD a) {
+    DD y = DD.of(Math.log(a.hi()));
+    for (int i = 0; i < 2; i++) {
+      DD e = exp(y);
+      y = y.add(a.subtract(e).multiply(2).divide(a.add(e)));
+    }
+    return y;
   }
 
   /** K x + b (with the bias when {@code bias}) on a map of {@code a.in()} channels of h x w. */
@@ -276,8 +328,13 @@ class ExactStepsTest {
       int pos = y * t.w + x;
       DD xi = s.of(t)[t.at(i, pos)];
       if (l.kind() == Layout.Kind.UNIVARIATE) {
-        DD v = in.diff == null ? xi : xi.add(s.of(in.diff)[in.diff.at(i, pos)]);
-        return phi(phi, DD.of(in.w1[u]).multiply(v));
+        DD[] memo = s.values.computeIfAbsent(in.w1, k -> new DD[l.units() * t.positions()]);
+        int at = u * t.positions() + pos;
+        if (memo[at] == null) {
+          DD v = in.diff == null ? xi : xi.add(s.of(in.diff)[in.diff.at(i, pos)]);
+          memo[at] = phi(phi, DD.of(in.w1[u]).multiply(v));
+        }
+        return memo[at];
       }
       return in.diff == null ? xi : xi.add(s.of(in.diff)[in.diff.at(u, pos)]);
     }
@@ -355,6 +412,12 @@ class ExactStepsTest {
           diff[n] = phi(phi, zt.add(d[n])).subtract(phi(phi, zt));
         }
         s.check(what + " phi of the difference", out.diff, diff);
+        if (out.shared != null) {
+          // the next layer's shared slope reads the pre-activation forms as well: the values after phi are phi of
+          // the values before it, not any values of the forms after phi
+          s.values.put(out.target, target);
+          s.values.put(out.diff, diff);
+        }
         if (pre.constVal != null) {
           DD[] c = s.constants(pre.constVal, pre.constErr);
           DD[] exact = new DD[c.length];
@@ -463,6 +526,44 @@ class ExactStepsTest {
         }
       }
     }
+  }
+
+  /**
+   * Twice differentiable phi (the relaxations of gridRelax and PhiBounds, the shared slope of the copies of a
+   * channel, the remainder of phi's local model) and ELU, SiLU (slopes and images only).
+   */
+  @Test
+  void everyStepOfSmoothPhiContainsTheExactValues() {
+    long seed = 91;
+    for (String name : new String[] {"tanh", "sigmoid", "softplus", "elu(0.5)", "silu"}) {
+      List<Network> nets = DifferentialBoundTest.targets(ActivationCatalog.parse(name), Ranges.MIXED, seed);
+      for (int k = 0; k < 3; k++) {
+        for (SourceNetwork.Construction cons : k < 2 ? new SourceNetwork.Construction[] {DifferentialBoundTest.L1,
+            DifferentialBoundTest.L2} : new SourceNetwork.Construction[] {DifferentialBoundTest.L1}) {
+          Built b = DifferentialBoundTest.build(nets.get(k), name, cons, 6, 1e-3, -1, 1, null, seed++, 0.5);
+          SplittableRandom rng = new SplittableRandom(seed);
+          Region ball = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, b.dim(), -1, 1)}, 0.1);
+          Region at = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, b.dim(), -1, 1)}, 0);
+          for (Region r : new Region[] {ball, at}) assertThat(walk(b, r, 3, seed)).as(b.what()).isGreaterThan(2);
+        }
+      }
+    }
+  }
+
+  /** The reference phi agrees with the activations' own double evaluation to a few ulps. */
+  @Test
+  void theReferencePhiAgreesWithTheActivations() {
+    SplittableRandom rng = new SplittableRandom(7);
+    for (String name : new String[] {"relu", "leaky-relu(0.2)", "tanh", "sigmoid", "softplus", "elu(0.5)", "silu"}) {
+      Activation a = ActivationCatalog.parse(name);
+      for (int k = 0; k < 200; k++) {
+        double t = (2 * rng.nextDouble() - 1) * (k < 100 ? 1 : 30);
+        double ref = phi(a, DD.of(t)).doubleValue();
+        assertThat(a.value(t)).as(name + " at " + t).isCloseTo(ref,
+            org.assertj.core.data.Offset.offset(4 * Math.ulp(ref) + 1e-300));
+      }
+    }
+    assertThat(log(exp(DD.of(0.3))).subtract(0.3).abs().hi()).isLessThan(1e-28);
   }
 
   @Test
