@@ -165,6 +165,11 @@ public final class VerifyCommand implements Callable<Integer> {
     Cli.addLowerBound(o, lb, rep.certifiedBound(), searchSeconds);
     o.addProperty("witness", witnessUse);
     o.addProperty("measuredMaxError", lb == null || samples == 0 ? Double.NaN : lb.sampledMaxError());
+    if (lb != null) {
+      o.addProperty("maxTargetOutput", samples == 0 ? Double.NaN : lb.sampledMaxTargetOutput());
+      o.addProperty("measuredRelError", samples == 0 ? Double.NaN
+          : dev.ticketproof.api.Tickets.relative(lb.sampledMaxError(), lb.sampledMaxTargetOutput()));
+    }
     Cli.addSizes(o, Cli.sizes(rep, planned, cert));
     o.addProperty("instances", rep.instances());
     o.addProperty("failedInstances", rep.failedInstances());

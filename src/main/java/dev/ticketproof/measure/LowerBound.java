@@ -133,12 +133,13 @@ public final class LowerBound {
    * @param sampledMaxError the same maximum over the first {@code samples} sample points only
    * @param samples number of sample points in {@code sampledMaxError}
    * @param maxTargetOutput the largest |target output| over all evaluated inputs
+   * @param sampledMaxTargetOutput the same maximum over the first {@code samples} sample points only
    * @param evaluations the budget spent: one per input evaluated (on both networks), and
    *     {@code GRADIENT_COST - 1} more per gradient
    * @param witness an input attaining {@code lowerBound} (null when nothing was evaluated)
    */
   public record Result(double lowerBound, double sampledMaxError, int samples, double maxTargetOutput,
-      long evaluations, double[] witness) {}
+      double sampledMaxTargetOutput, long evaluations, double[] witness) {}
 
   /**
    * Searches the regions for inputs of large error.
@@ -335,13 +336,14 @@ public final class LowerBound {
         evaluate(points);
       }
       double sampled = Math.max(best, 0);
+      double sampledOutput = maxOutput;
       points.clear();
       long more = Math.max(0, (budget - spent) / 8);
       for (int s = samples; s < samples + more; s++) points.add(sample(s, s % 2 == 1, s % regions.size()));
       evaluate(points);
       ascend((budget - spent) * 3 / 4, samples + more);
       if (bestX != null) climb(bestX.clone(), regionOf(bestX), best);
-      return new Result(Math.max(best, 0), sampled, samples, maxOutput, spent, bestX);
+      return new Result(Math.max(best, 0), sampled, samples, maxOutput, sampledOutput, spent, bestX);
     }
 
     /** The samples, then the witness (when it is not one of them); null when the witness is in no region. */
@@ -350,8 +352,9 @@ public final class LowerBound {
       List<double[]> points = samplePoints(samples);
       evaluate(points);
       double sampled = Math.max(best, 0);
+      double sampledOutput = maxOutput;
       if (points.stream().noneMatch(p -> Arrays.equals(p, witness))) evaluate(List.of(witness.clone()));
-      return new Result(Math.max(best, 0), sampled, samples, maxOutput, spent, bestX);
+      return new Result(Math.max(best, 0), sampled, samples, maxOutput, sampledOutput, spent, bestX);
     }
 
     /** The first {@code samples} points: the first half uniform, the rest corners, the regions taken in turn. */

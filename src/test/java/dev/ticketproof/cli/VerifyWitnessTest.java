@@ -38,6 +38,8 @@ class VerifyWitnessTest {
     assertThat(num(v, "searchEvaluations")).isEqualTo(17);
     assertThat(num(v, "lowerBound")).isEqualTo(num(c, "lowerBound")).isGreaterThan(num(c, "measuredMaxError"));
     assertThat(num(v, "measuredMaxError")).isEqualTo(num(c, "measuredMaxError"));
+    assertThat(num(v, "maxTargetOutput")).isEqualTo(num(c, "maxTargetOutput"));
+    assertThat(num(v, "measuredRelError")).isEqualTo(num(c, "measuredRelError")).isPositive();
     // asking for a search runs it: the same seeded search as construct's
     JsonObject s = json(ImportCommandsTest.run("verify", t.toString(), "--search", "300", "--format", "json",
         "--no-progress"));
