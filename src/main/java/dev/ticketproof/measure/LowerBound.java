@@ -49,6 +49,10 @@ import java.util.function.LongConsumer;
  * output and sign per chain instead of the current worst, all of the rest to the gradient ascent) were each better
  * on at most three of the targets they were measured on, by at most 11 %.
  *
+ * <p>The default budget ({@link #defaultBudget}) buys {@link #WORK} multiply-adds, at least two rounds of the
+ * coordinate ascent after the samples ({@link #MIN_EVALUATIONS}) as long as those cost at most {@link #FLOOR_WORK};
+ * on larger networks the floor shrinks to FLOOR_WORK's worth, down to the samples alone.
+ *
  * <p>Every batch is fixed before it is evaluated, and the evaluators give every input the same bits (outputs and
  * gradients) in any batch and on any number of threads, so the result depends only on the evaluators, the regions,
  * the budget and the seed, never on the thread count. Every error reported is the error of an input evaluated by the
@@ -246,16 +250,38 @@ public final class LowerBound {
   static final double WORK = 1e10;
 
   /**
+   * Most multiply-adds the floor of the default budget ({@link #MIN_EVALUATIONS}) spends: 10 {@link #WORK}. On a
+   * network whose evaluation costs more than a 40th of this (2.5e9 multiply-adds: the ResNet-20-sized digits net's
+   * default ticket costs about 2e10, where one evaluation takes several CPU seconds), the floor falls to this work's
+   * worth of evaluations, so that the search does not cost many times the construction; below the samples, the
+   * search evaluates the samples only.
+   */
+  static final double FLOOR_WORK = 1e11;
+
+  /**
    * The default budget: {@code WORK} multiply-adds divided by the multiply-adds of one evaluation
-   * ({@link #multiplyAdds}), within [{@code MIN_EVALUATIONS}, {@code MAX_EVALUATIONS}].
+   * ({@link #multiplyAdds}), at most {@code MAX_EVALUATIONS} and at least the floor ({@link #budgetFor}).
    */
   public static long defaultBudget(TicketCertificate cert, Network target) {
     SourceNetwork src = SourceNetwork.of(TargetPlan.of(target,
         ActivationCatalog.parse(cert.header().activation())), cert.params());
-    return Math.max(MIN_EVALUATIONS, Math.min(MAX_EVALUATIONS, (long) (WORK / multiplyAdds(src, cert))));
+    return budgetFor(multiplyAdds(src, cert));
   }
 
-  /** Bounds of the default budget: at least 16 samples and two rounds of the ascent. */
+  /**
+   * The default budget for evaluations of {@code multiplyAdds} each: {@code WORK / multiplyAdds}, at most
+   * {@link #MAX_EVALUATIONS}, at least the floor min({@link #MIN_EVALUATIONS}, {@code FLOOR_WORK / multiplyAdds}).
+   * The commands raise it to the sample count.
+   */
+  static long budgetFor(double multiplyAdds) {
+    long floor = (long) Math.min(MIN_EVALUATIONS, FLOOR_WORK / multiplyAdds);
+    return Math.max(floor, Math.min(MAX_EVALUATIONS, (long) (WORK / multiplyAdds)));
+  }
+
+  /**
+   * Floor of the default budget on networks of at most {@code FLOOR_WORK / 40} multiply-adds per evaluation: the
+   * 16 samples and two rounds of the coordinate ascent.
+   */
   public static final long MIN_EVALUATIONS = 40;
 
   public static final long MAX_EVALUATIONS = 10_000;

@@ -176,8 +176,14 @@ class LowerBoundTest {
     assertThat(LowerBound.defaultBudget(small.certificate(), Builtins.of("small-fc", relu)))
         .isEqualTo(LowerBound.MAX_EVALUATIONS);
     assertThat(LowerBound.defaultBudget(res.certificate(), Builtins.of("small-resnet", relu)))
-        .isEqualTo(Math.max(LowerBound.MIN_EVALUATIONS, Math.min(LowerBound.MAX_EVALUATIONS,
-            (long) (LowerBound.WORK / rn))));
+        .isEqualTo(LowerBound.budgetFor(rn));
+    assertThat(LowerBound.budgetFor(LowerBound.WORK / 100)).isEqualTo(100);
+    assertThat(LowerBound.budgetFor(LowerBound.WORK / 1e6)).isEqualTo(LowerBound.MAX_EVALUATIONS);
+    // the floor of 40 up to FLOOR_WORK / 40 multiply-adds per evaluation, then FLOOR_WORK's worth
+    assertThat(LowerBound.budgetFor(LowerBound.WORK / 5)).isEqualTo(LowerBound.MIN_EVALUATIONS);
+    assertThat(LowerBound.budgetFor(LowerBound.FLOOR_WORK / 40)).isEqualTo(LowerBound.MIN_EVALUATIONS);
+    assertThat(LowerBound.budgetFor(LowerBound.FLOOR_WORK / 20)).isEqualTo(20);
+    assertThat(LowerBound.budgetFor(2e10)).as("the ResNet-20-sized digits ticket").isEqualTo(5);
   }
 
   @Test
