@@ -1,6 +1,7 @@
 package dev.ticketproof.kernel.bound;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
@@ -10,7 +11,14 @@ import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.bound.DifferentialBound.State;
 import dev.ticketproof.kernel.bound.DifferentialBoundTest.Built;
 import dev.ticketproof.kernel.bound.DifferentialBoundTest.Ranges;
+import dev.ticketproof.net.ActivationLayer;
+import dev.ticketproof.net.Conv2d;
+import dev.ticketproof.net.Flatten;
+import dev.ticketproof.net.GlobalAvgPool;
+import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.Linear;
 import dev.ticketproof.net.Network;
+import dev.ticketproof.net.ResidualBlock;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -249,6 +257,45 @@ class ExactStepsTest {
     final String what;
     int checked;
 
+    /**
+     * The geometry of {@link FormMap}: a window that would reach the size of the image makes the map absolute (its
+     * window the whole image); else the window is the receptive field, so each of its edge rows and columns carries
+     * a coefficient of some neuron (a larger window would only hold zeros and cost doubles of the budget).
+     */
+    void geometry(String at, FormMap m) {
+      int h0 = samples.get(0).h0;
+      int w0 = samples.get(0).w0;
+      if (m.absolute) {
+        assertThat(new int[] {m.rh, m.rw}).as(at + ": an absolute window is the image").containsExactly(h0, w0);
+        return;
+      }
+      assertThat(m.rh < h0 && m.rw < w0).as(at + ": window " + m.rh + "x" + m.rw + " below the image " + h0 + "x"
+          + w0 + " unless absolute").isTrue();
+      if (m.coef == null) return;
+      boolean any = false;
+      boolean[] edge = new boolean[4];
+      for (int n = 0; n < m.c.length; n++) {
+        for (int ch = 0; ch < m.cin; ch++) {
+          for (int dy = 0; dy < m.rh; dy++) {
+            for (int dx = 0; dx < m.rw; dx++) {
+              if (m.coef[n * m.size() + (ch * m.rh + dy) * m.rw + dx] == 0) continue;
+              any = true;
+              edge[0] |= dy == 0;
+              edge[1] |= dy == m.rh - 1;
+              edge[2] |= dx == 0;
+              edge[3] |= dx == m.rw - 1;
+            }
+          }
+        }
+      }
+      if (any) assertThat(edge).as(at + ": coefficients on the window's top, bottom, left, right edges").containsOnly(true);
+    }
+
+    void geometry(String at, State s) {
+      geometry(at + " target", s.target);
+      if (s.diff != null) geometry(at + " difference", s.diff);
+    }
+
     Walk(Built b, long budget, double[] lo, double[] hi, int samples, long seed) {
       this.b = b;
       this.pass = new DifferentialBound.Pass(b.src(), b.cert(), budget);
@@ -390,6 +437,7 @@ class ExactStepsTest {
         }
         s.checkConstants(at + " constants", out.constVal, out.constErr, consts, lout);
       }
+      geometry(at, out);
       checked++;
       return out;
     }
@@ -425,6 +473,7 @@ class ExactStepsTest {
           s.checkConstants(what + " phi of the constants", out.constVal, out.constErr, exact, l);
         }
       }
+      geometry(what + " after phi", out);
       checked++;
       return out;
     }
@@ -436,6 +485,7 @@ class ExactStepsTest {
             pool(p, s.of(in.target), in.target.units, in.target.h, in.target.w));
         s.check(what + " pooled difference", out.diff, pool(p, s.of(in.diff), in.diff.units, in.diff.h, in.diff.w));
       }
+      geometry(what + " pooled", out);
       checked++;
       return out;
     }
@@ -453,6 +503,7 @@ class ExactStepsTest {
           s.checkConstants(what + " residual sum of the constants", out.constVal, out.constErr, exact, br.layout);
         }
       }
+      geometry(what + " residual sum", out);
       checked++;
       return out;
     }
@@ -465,6 +516,7 @@ class ExactStepsTest {
         s.check(what + " kept " + a.name() + " difference", out.diff,
             affine(a, s.of(in.diff), in.diff.h, in.diff.w, false));
       }
+      geometry(what + " kept " + a.name(), out);
       checked++;
       return out;
     }
@@ -564,6 +616,90 @@ class ExactStepsTest {
       }
     }
     assertThat(log(exp(DD.of(0.3))).subtract(0.3).abs().hi()).isLessThan(1e-28);
+  }
+
+  /** A CNN on 1 x h x w: conv 2 (3x3, padding 1) -> phi -> conv 2 (3x3) -> phi -> fc 2. */
+  static Network cnn(Activation phi, int h, int w, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    Ranges r = Ranges.MIXED;
+    List<Layer> l = new ArrayList<>();
+    l.add(new Conv2d("c1", DifferentialBoundTest.weights(rng, r.stemLo(), r.wHi(), 2, 1, 3, 3),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2), 1, 1));
+    l.add(new ActivationLayer(phi));
+    l.add(new Conv2d("c2", DifferentialBoundTest.weights(rng, r.wLo() / 2, r.wHi() / 2, 2, 2, 3, 3),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2), 1, 0));
+    l.add(new ActivationLayer(phi));
+    l.add(new Flatten());
+    l.add(new Linear("fc", DifferentialBoundTest.weights(rng, r.wLo(), r.wHi(), 2, 2 * (h - 2) * (w - 2)),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2)));
+    return new Network(new int[] {1, h, w}, l);
+  }
+
+  /**
+   * A ResNet on 1x12x10: stem conv 2 (3x3, padding 1) -> phi -> identity block (its 5x5 windows summed with the
+   * stem's 3x3 ones, offset by a pixel) -> projection block (stride 2) -> global pooling -> fc 2.
+   */
+  static Network resnet(Activation phi, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    Ranges r = Ranges.MIXED;
+    List<Layer> l = new ArrayList<>();
+    l.add(new Conv2d("conv", DifferentialBoundTest.weights(rng, r.stemLo(), r.wHi(), 2, 1, 3, 3),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2), 1, 1));
+    l.add(new ActivationLayer(phi));
+    for (int k = 0; k < 2; k++) {
+      String n = "b" + k;
+      int stride = k + 1;
+      Conv2d c1 = new Conv2d(n + ".conv1", DifferentialBoundTest.weights(rng, r.wLo() / 2, r.wHi() / 2, 2, 2, 3, 3),
+          DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2), stride, 1);
+      Conv2d c2 = new Conv2d(n + ".conv2", DifferentialBoundTest.weights(rng, r.wLo() / 2, r.wHi() / 2, 2, 2, 1, 1),
+          null, 1, 0);
+      ResidualBlock.Shortcut sc = k == 0 ? new ResidualBlock.Identity(null)
+          : new ResidualBlock.Projection(new Conv2d(n + ".proj", DifferentialBoundTest.weights(rng, r.wLo(), r.wHi(),
+              2, 2, 1, 1), null, 2, 0), DifferentialBoundTest.unitBn(n + ".projbn", 2));
+      l.add(new ResidualBlock(n, c1, DifferentialBoundTest.unitBn(n + ".bn1", 2), c2,
+          DifferentialBoundTest.unitBn(n + ".bn2", 2), sc, phi));
+    }
+    l.add(new GlobalAvgPool());
+    l.add(new Flatten());
+    l.add(new Linear("fc", DifferentialBoundTest.weights(rng, r.wLo(), r.wHi(), 2, 2),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2)));
+    return new Network(new int[] {1, 12, 10}, l);
+  }
+
+  /**
+   * Images that are not square: CNNs on 1x3x7 and 1x7x3 (the first layer's windows reach the image in one direction
+   * only) and the ResNet on 1x12x10 (sums of windows that stay smaller than the image).
+   */
+  @Test
+  void everyStepOnImagesThatAreNotSquareContainsTheExactValues() {
+    long seed = 121;
+    Activation relu = ActivationCatalog.parse("relu");
+    for (Network net : List.of(cnn(relu, 3, 7, seed), cnn(relu, 7, 3, seed + 1), resnet(relu, seed + 2))) {
+      Built b = DifferentialBoundTest.build(net, "relu", DifferentialBoundTest.L1, 3, 0.05, -1, 1, null, seed++);
+      assertThat(walk(b, Region.box(-1, 1), 2, seed)).as(b.what()).isGreaterThan(3);
+    }
+  }
+
+  /**
+   * The rounding slack covers sums of at most 2^22 terms (Rounding.MAX_TERMS): pooling over 2^22 inputs is summed,
+   * over one more refused, and so is a layer whose neurons sum 2^22 products and a bias.
+   */
+  @Test
+  void sumsOfMoreTermsThanTheRoundingSlackCoversAreRefused() {
+    Built b = DifferentialBoundTest.build(DifferentialBoundTest.fc(ActivationCatalog.parse("relu"), Ranges.MIXED, 1),
+        "relu", DifferentialBoundTest.L1, 2, 0.1, -1, 1, null, 1);
+    DifferentialBound.Pass pass = new DifferentialBound.Pass(b.src(), b.cert(), 0);
+    int most = (int) Rounding.MAX_TERMS;
+    FormMap row = new FormMap(1, 1, most + 1, 1, 0, 1, 1, 1, false, false);
+    java.util.Arrays.fill(row.c, 0.5);
+    FormMap pooled = pass.poolMap(row, 1, most, 1, 1, 1, 1.0 / most);
+    assertThat(pooled.c[0]).as("the mean of 2^22 halves").isEqualTo(0.5);
+    assertThatThrownBy(() -> pass.poolMap(row, 1, most + 1, 1, 1, 1, 1.0 / (most + 1)))
+        .hasMessageContaining("pool: " + (most + 1) + " terms in one sum");
+    double[] kernel = new double[most];
+    TargetPlan.Affine wide = new TargetPlan.Affine("wide", 1, 1, 1, most, 1, 0, kernel, new double[1], false,
+        new int[] {1, 1, most + 1}, new int[] {1, 1, 2});
+    assertThatThrownBy(() -> pass.targetAffine(wide, row)).hasMessageContaining("wide: " + (most + 1) + " terms");
   }
 
   @Test
