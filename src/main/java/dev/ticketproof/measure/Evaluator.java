@@ -596,15 +596,15 @@ public final class Evaluator {
   }
 
   /**
-   * A sparse cross-correlation. Its output units are cut into blocks. A block's weights are held in runs: every
-   * output unit's taps, in increasing order, cut into runs of up to {@link #RUN} consecutive ones, and the runs sorted
-   * by their first tap, so that the block's units that read an input row read it at about the same time, while the
-   * output rows are processed in tiles ({@link #tileRows}) that stay cached. A run is one pass over its unit's rows
-   * that adds all of its taps in order ({@code m = ((m + w1 x1) + w2 x2) + ...}), so an output value is loaded and
-   * stored once per run rather than once per tap: the passes are what bound the speed of a wide ticket, whose layers
-   * read thousands of input maps with one multiply-add per weight and position. Every output value gets its bias and
-   * then its taps in increasing order (the certificate's order; a tap that would read the padding is skipped), so
-   * neither the blocks, the runs, the tiles nor the threads change a bit.
+   * A sparse cross-correlation. Its output units are cut into blocks; a block's weights are held sorted by input
+   * tap, so that one input unit's rows are read once for every output unit of the block that reads them, and the
+   * output rows are processed in tiles ({@link #tileRows}) that stay cached. A wide ticket's layers read thousands of
+   * input maps, each from every output unit: without blocks and tiles the evaluation waits on memory. With a stride
+   * above 1 the input rows are first cut into their column phases ({@code columnPhases}), so that a tap reads one
+   * contiguous stretch per output row as with a stride of 1 (a strided read of n values per output column ran at a
+   * quarter of the speed). Every output
+   * value still gets its bias and then its taps in increasing order (the certificate's order), so neither the
+   * blocks, the tiles nor the threads change a bit.
    */
   private static final class Conv implements Op {
     private final int units;
@@ -616,17 +616,10 @@ public final class Evaluator {
     private final double[] bias;
     private final Activation act;
     private final Slope slope;
-    /**
-     * Per block: its entries, packed as (u << kshift | a * kw + c) << shift | (unit - first unit of the block) for
-     * the tap (u, a, c) (so that the packed order is that of tap, then unit), in runs (per unit, its taps in
-     * increasing order cut into runs of up to {@link #RUN}) sorted by their first entry.
-     */
+    /** Per block: its entries, packed as tap * block + (unit - first unit of the block), in increasing order. */
     private final int[][] code;
     /** Per block: the weights of its entries. */
     private final double[][] w;
-    /** Per block: the entries and their weights sorted by tap, then unit (for the transposed pass; made once). */
-    private volatile int[][] sortedCode;
-    private volatile double[][] sortedW;
 
     /**
      * @param units output units
@@ -638,15 +631,10 @@ public final class Evaluator {
      */
     Conv(int units, int most, TargetPlan.Affine geom, int[] flat, long per,
         java.util.function.LongToDoubleFunction weight, double[] bias, Activation act) {
+      this.block = (int) Math.min(blockFor(units, most), Math.max(1, Integer.MAX_VALUE / Math.max(1, per)));
       this.units = units;
       this.kh = geom.kh();
       this.kw = geom.kw();
-      int kk = kh * kw;
-      this.kshift = bits(kk - 1);
-      int free = 31 - bits((int) Math.max(0, per / kk - 1)) - kshift;
-      if (free < 0) throw new IllegalArgumentException(geom.name() + ": too many input units to evaluate: " + per / kk);
-      this.block = Math.min(blockFor(units, most), 1 << Math.min(30, free));
-      this.shift = bits(block - 1);
       this.s = geom.stride();
       this.p = geom.padding();
       this.bias = bias;
@@ -662,56 +650,25 @@ public final class Evaluator {
       }
       code = new int[blocks][];
       w = new double[blocks][];
+      // in order of tap, then output unit: the block's units that read one input row follow each other; for one
+      // output unit the order is still by increasing tap
       java.util.stream.IntStream.range(0, blocks).parallel().forEach(bl -> {
         long o0 = (long) bl * block;
-        int len = start[bl + 1] - start[bl];
-        int[] packed = new int[len];
-        // runs: up to RUN consecutive entries of one unit; keyed by their first entry, then sorted
-        long[] runs = new long[len];
-        int count = 0;
-        for (int e = 0; e < len; e++) {
+        int[] cb = new int[start[bl + 1] - start[bl]];
+        for (int e = 0; e < cb.length; e++) {
           long idx = flat[start[bl] + e];
           long o = idx / per;
-          int tap = (int) (idx - o * per);
-          packed[e] = ((tap / kk) << kshift | tap % kk) << shift | (int) (o - o0);
-          boolean next = e > 0 && idx / per == flat[start[bl] + e - 1] / per && e - (int) runs[count - 1] < RUN;
-          if (!next) runs[count++] = (long) packed[e] << 32 | e;
+          cb[e] = (int) ((idx - o * per) * block + (o - o0));
         }
-        long[] sorted = java.util.Arrays.copyOf(runs, count);
-        java.util.Arrays.sort(sorted);
-        int[] cb = new int[len];
-        double[] wb = new double[len];
-        int at = 0;
-        int mask = (1 << shift) - 1;
-        for (long r : sorted) {
-          int e = (int) r;
-          int o = packed[e] & mask;
-          do {
-            cb[at] = packed[e];
-            wb[at++] = weight.applyAsDouble((o0 + o) * per + tapOf(packed[e]));
-            e++;
-          } while (e < len && (packed[e] & mask) == o && e - (int) r < RUN);
+        java.util.Arrays.sort(cb);
+        double[] wb = new double[cb.length];
+        for (int e = 0; e < cb.length; e++) {
+          int tap = cb[e] / block;
+          wb[e] = weight.applyAsDouble((o0 + cb[e] - tap * block) * per + tap);
         }
         code[bl] = cb;
         w[bl] = wb;
       });
-    }
-
-    /** Most taps one pass over an output unit's rows adds. */
-    static final int RUN = 4;
-
-    /** Bits of the unit within a block, and of the kernel position, in a packed entry. */
-    private final int shift;
-    private final int kshift;
-
-    /** Bits needed for the values 0..v (0 for v = 0). */
-    private static int bits(int v) {
-      return 32 - Integer.numberOfLeadingZeros(v);
-    }
-
-    /** The tap (u * kh + a) * kw + c of a packed entry (u << kshift | a * kw + c) << shift | unit. */
-    private int tapOf(int packed) {
-      return (packed >>> (shift + kshift)) * kh * kw + (packed >>> shift & (1 << kshift) - 1);
     }
 
     @Override
@@ -723,6 +680,7 @@ public final class Evaluator {
       // with a tape: phi' at every pre-activation
       double[][] d = tape != null && act != null ? new double[units][] : null;
       int rows = tileRows(in.tile, block, ow, n, oh);
+      int kk = kh * kw;
       // per kernel column c, the output columns whose input column xx * s - p + c lies inside the map: first..last
       int[] first = new int[kw];
       int[] last = new int[kw];
@@ -730,6 +688,9 @@ public final class Evaluator {
         first[c] = Math.max(0, Math.floorDiv(p - c + s - 1, s));
         last[c] = Math.min(ow - 1, Math.floorDiv(in.w - 1 + p - c, s));
       }
+      // with a stride above 1, every input row cut into its s column phases, so that a tap reads a stretch
+      int qw = (in.w + s - 1) / s;
+      double[][] phased = s == 1 ? null : columnPhases(in, s);
       java.util.stream.IntStream.range(0, code.length).parallel().forEach(b -> {
         int o0 = b * block;
         int o1 = Math.min(units, o0 + block);
@@ -740,32 +701,53 @@ public final class Evaluator {
         }
         int[] cb = code[b];
         double[] wb = w[b];
-        int mask = (1 << shift) - 1;
-        int kmask = (1 << kshift) - 1;
-        Run run = new Run(in, ow, first, last);
         for (int ya = 0; ya < oh; ya += rows) {
           int yb = Math.min(oh, ya + rows);
-          for (int e = 0; e < cb.length; ) {
-            int unit = cb[e] & mask;
-            run.k = 0;
-            do {
-              int r = cb[e] >>> shift & kmask;
-              run.add(in.v[cb[e] >>> (shift + kshift)], r / kw, r % kw, wb[e++]);
-            } while (run.k < RUN && e < cb.length && (cb[e] & mask) == unit);
-            run.pass(out[o0 + unit], ya, yb);
+          for (int e = 0; e < cb.length; e++) {
+            int tap = cb[e] / block;
+            int u = tap / kk;
+            int r = tap - u * kk;
+            double[] x = in.v[u];
+            int a = r / kw;
+            int c = r - a * kw;
+            int x0 = first[c];
+            int x1 = last[c];
+            double[] m = out[o0 + cb[e] - tap * block];
+            double wk = wb[e];
+            for (int y = ya; y < yb; y++) {
+              int iy = y * s - p + a;
+              if (iy < 0 || iy >= in.h) continue;
+              int row = iy * in.w;
+              int base = y * ow;
+              if (s == 1) {
+                // columns x0..x1 of all examples are one contiguous stretch in both maps
+                int mb = (base + x0) * n;
+                int xb = (row + x0 - p + c) * n;
+                int len = (x1 - x0 + 1) * n;
+                for (int j = 0; j < len; j++) m[mb + j] += wk * x[xb + j];
+              } else {
+                // input column xx * s - p + c lies in phase px at (xx * s - p + c - px) / s
+                int px = Math.floorMod(c - p, s);
+                double[] xp = phased[u];
+                int mb = (base + x0) * n;
+                int xb = ((iy * s + px) * qw + x0 + (c - p - px) / s) * n;
+                int len = (x1 - x0 + 1) * n;
+                for (int j = 0; j < len; j++) m[mb + j] += wk * xp[xb + j];
+              }
+            }
           }
           if (act != null) {
             for (int o = o0; o < o1; o++) {
               double[] m = out[o];
               if (d != null) {
                 double[] dm = d[o];
-                for (int q = ya * ow * n; q < yb * ow * n; q++) {
-                  double v = act.value(m[q]);
-                  dm[q] = slope.at(m[q], v);
-                  m[q] = v;
+                for (int k = ya * ow * n; k < yb * ow * n; k++) {
+                  double v = act.value(m[k]);
+                  dm[k] = slope.at(m[k], v);
+                  m[k] = v;
                 }
               } else {
-                for (int q = ya * ow * n; q < yb * ow * n; q++) m[q] = act.value(m[q]);
+                for (int k = ya * ow * n; k < yb * ow * n; k++) m[k] = act.value(m[k]);
               }
             }
           }
@@ -781,187 +763,55 @@ public final class Evaluator {
     }
 
     /**
-     * The taps of a run (up to {@link #RUN} of one output unit, in increasing order) and the pass that adds them to
-     * the unit's rows: where all of them read inside the input map, in one loop per row that adds them in order
-     * ({@code m = ((m + w1 x1) + w2 x2) + ...}); at the edges of the map, tap by tap, each where it reads inside.
+     * The input maps with every row cut into its s column phases: row iy, phase px holds the columns px, px + s, ...
+     * at ((iy * s + px) * ceil(w / s) + column / s) * n, the n examples of a position together (the positions past
+     * a phase's last column are left 0 and never read).
      */
-    private final class Run {
-      final double[][] xs = new double[RUN][];
-      final int[] a = new int[RUN];
-      final int[] c = new int[RUN];
-      final double[] ws = new double[RUN];
-      final int[] at = new int[RUN];
-      int k;
-      final int h;
-      final int wd;
-      final int ow;
-      final int n;
-      final int[] first;
-      final int[] last;
-
-      Run(Maps in, int ow, int[] first, int[] last) {
-        this.h = in.h;
-        this.wd = in.w;
-        this.n = in.n;
-        this.ow = ow;
-        this.first = first;
-        this.last = last;
-      }
-
-      void add(double[] x, int row, int col, double weight) {
-        xs[k] = x;
-        a[k] = row;
-        c[k] = col;
-        ws[k++] = weight;
-      }
-
-      /** Adds the run's taps to the output rows ya..yb-1 of the map m. */
-      void pass(double[] m, int ya, int yb) {
-        for (int y = ya; y < yb; y++) {
-          int lo = 0;
-          int hi = ow - 1;
-          boolean inside = true;
-          for (int i = 0; i < k; i++) {
-            int iy = y * s - p + a[i];
-            inside &= iy >= 0 && iy < h;
-            lo = Math.max(lo, first[c[i]]);
-            hi = Math.min(hi, last[c[i]]);
-          }
-          if (!inside || lo > hi) {
-            for (int i = 0; i < k; i++) single(m, i, y, first[c[i]], last[c[i]]);
-            continue;
-          }
-          for (int i = 0; i < k; i++) at[i] = ((y * s - p + a[i]) * wd + lo * s - p + c[i]) * n;
-          int mb = (y * ow + lo) * n;
-          if (s == 1) {
-            fused(m, mb, (hi - lo + 1) * n);
-          } else {
-            for (int xx = lo; xx <= hi; xx++) fused(m, mb + (xx - lo) * n, n);
-          }
-          // the edge columns, where some tap reads the padding
-          for (int xx = 0; xx < lo; xx++) edge(m, y, xx);
-          for (int xx = hi + 1; xx < ow; xx++) edge(m, y, xx);
-        }
-      }
-
-      /** Adds to output (y, xx) the taps that read inside the map, in order. */
-      void edge(double[] m, int y, int xx) {
-        for (int i = 0; i < k; i++) {
-          if (xx < first[c[i]] || xx > last[c[i]]) continue;
-          double[] x = xs[i];
-          double wk = ws[i];
-          int o = (y * ow + xx) * n;
-          int xb = ((y * s - p + a[i]) * wd + xx * s - p + c[i]) * n;
-          for (int q = 0; q < n; q++) m[o + q] += wk * x[xb + q];
-        }
-      }
-
-      /** Adds tap i to output row y, columns x0..x1 (where it reads inside the map), when its input row exists. */
-      void single(double[] m, int i, int y, int x0, int x1) {
-        int iy = y * s - p + a[i];
-        if (iy < 0 || iy >= h) return;
-        double[] x = xs[i];
-        double wk = ws[i];
-        if (s == 1) {
-          int mb = (y * ow + x0) * n;
-          int xb = (iy * wd + x0 - p + c[i]) * n;
-          int len = (x1 - x0 + 1) * n;
-          for (int j = 0; j < len; j++) m[mb + j] += wk * x[xb + j];
-        } else {
-          for (int xx = x0; xx <= x1; xx++) {
-            int mb = (y * ow + xx) * n;
-            int xb = (iy * wd + xx * s - p + c[i]) * n;
-            for (int q = 0; q < n; q++) m[mb + q] += wk * x[xb + q];
+    private static double[][] columnPhases(Maps in, int s) {
+      int n = in.n;
+      int qw = (in.w + s - 1) / s;
+      double[][] x = new double[in.v.length][];
+      java.util.stream.IntStream.range(0, x.length).parallel().forEach(u -> {
+        double[] src = in.v[u];
+        if (src == null) return;
+        double[] v = new double[in.h * s * qw * n];
+        for (int iy = 0; iy < in.h; iy++) {
+          for (int ix = 0; ix < in.w; ix++) {
+            System.arraycopy(src, (iy * in.w + ix) * n, v, ((iy * s + ix % s) * qw + ix / s) * n, n);
           }
         }
-      }
-
-      /**
-       * Adds all taps to the {@code len} values of m from mb, tap i read from xs[i] at at[i]; then moves every at[i]
-       * on by s * n (the next output column, for a stride above 1).
-       */
-      void fused(double[] m, int mb, int len) {
-        double[] x0 = xs[0];
-        double[] x1 = xs[1];
-        double[] x2 = xs[2];
-        double[] x3 = xs[3];
-        double w0 = ws[0];
-        double w1 = ws[1];
-        double w2 = ws[2];
-        double w3 = ws[3];
-        int b0 = at[0];
-        int b1 = at[1];
-        int b2 = at[2];
-        int b3 = at[3];
-        switch (k) {
-          case 4 -> {
-            for (int j = 0; j < len; j++) {
-              m[mb + j] = m[mb + j] + w0 * x0[b0 + j] + w1 * x1[b1 + j] + w2 * x2[b2 + j] + w3 * x3[b3 + j];
-            }
-          }
-          case 3 -> {
-            for (int j = 0; j < len; j++) m[mb + j] = m[mb + j] + w0 * x0[b0 + j] + w1 * x1[b1 + j] + w2 * x2[b2 + j];
-          }
-          case 2 -> {
-            for (int j = 0; j < len; j++) m[mb + j] = m[mb + j] + w0 * x0[b0 + j] + w1 * x1[b1 + j];
-          }
-          default -> {
-            for (int j = 0; j < len; j++) m[mb + j] += w0 * x0[b0 + j];
-          }
-        }
-        for (int i = 0; i < k; i++) at[i] += s * n;
-      }
-    }
-
-    /** The blocks' entries and weights sorted by tap, then unit (made on first use). */
-    private synchronized void sortByTap() {
-      if (sortedCode != null) return;
-      int[][] sc = new int[code.length][];
-      double[][] sw = new double[code.length][];
-      java.util.stream.IntStream.range(0, code.length).parallel().forEach(b -> {
-        long[] keyed = new long[code[b].length];
-        for (int e = 0; e < keyed.length; e++) keyed[e] = (long) code[b][e] << 32 | e;
-        java.util.Arrays.sort(keyed);
-        sc[b] = new int[keyed.length];
-        sw[b] = new double[keyed.length];
-        for (int e = 0; e < keyed.length; e++) {
-          sc[b][e] = (int) (keyed[e] >>> 32);
-          sw[b][e] = w[b][(int) keyed[e]];
-        }
+        x[u] = v;
       });
-      sortedW = sw;
-      sortedCode = sc;
+      return x;
     }
 
     /**
      * The transposed cross-correlation: the gradient with respect to the input (inUnits x h x w) from that with
      * respect to the pre-activations, {@code g}. Input units are done in parallel; each sums its blocks' entries in
-     * order of tap, then unit ({@link #sortByTap}: a block's entries of one input unit are a stretch of them), so no
-     * thread count changes a bit.
+     * order (a block's entries of one input unit are a stretch of its sorted codes), so no thread count changes a
+     * bit.
      */
     private Maps back(Maps g, int inUnits, int ih, int iw, int[] first, int[] last) {
       int n = g.n;
       int oh = g.h;
       int ow = g.w;
       int kk = kh * kw;
-      sortByTap();
-      int[][] codes = sortedCode;
-      double[][] weights = sortedW;
       double[][] gx = new double[inUnits][];
       java.util.stream.IntStream.range(0, inUnits).parallel().forEach(u -> {
         double[] x = new double[ih * iw * n];
-        for (int b = 0; b < codes.length; b++) {
-          int[] cb = codes[b];
-          double[] wb = weights[b];
+        for (int b = 0; b < code.length; b++) {
+          int[] cb = code[b];
+          double[] wb = w[b];
           int o0 = b * block;
-          int to = firstAtLeast(cb, (long) (u + 1) << (shift + kshift));
-          for (int e = firstAtLeast(cb, (long) u << (shift + kshift)); e < to; e++) {
-            int r = tapOf(cb[e]) - u * kk;
+          int to = firstAtLeast(cb, (long) (u + 1) * kk * block);
+          for (int e = firstAtLeast(cb, (long) u * kk * block); e < to; e++) {
+            int tap = cb[e] / block;
+            int r = tap - u * kk;
             int a = r / kw;
             int c = r - a * kw;
             int x0 = first[c];
             int x1 = last[c];
-            double[] m = g.v[o0 + (cb[e] & (1 << shift) - 1)];
+            double[] m = g.v[o0 + cb[e] - tap * block];
             double wk = wb[e];
             for (int y = 0; y < oh; y++) {
               int iy = y * s - p + a;
