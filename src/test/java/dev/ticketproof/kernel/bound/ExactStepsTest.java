@@ -265,6 +265,9 @@ class ExactStepsTest {
     void geometry(String at, FormMap m) {
       int h0 = samples.get(0).h0;
       int w0 = samples.get(0).w0;
+      // every map of these targets fits the default budget; a budget of 0 doubles leaves intervals only
+      assertThat(m.coef == null).as(at + ": intervals exactly when the budget is 0 (budget " + budget + ")")
+          .isEqualTo(budget == 0);
       if (m.absolute) {
         assertThat(new int[] {m.rh, m.rw}).as(at + ": an absolute window is the image").containsExactly(h0, w0);
         return;
@@ -296,8 +299,11 @@ class ExactStepsTest {
       if (s.diff != null) geometry(at + " difference", s.diff);
     }
 
+    final long budget;
+
     Walk(Built b, long budget, double[] lo, double[] hi, int samples, long seed) {
       this.b = b;
+      this.budget = budget;
       this.pass = new DifferentialBound.Pass(b.src(), b.cert(), budget);
       this.phi = b.src().plan().phi();
       this.seed = seed;
@@ -700,6 +706,18 @@ class ExactStepsTest {
     TargetPlan.Affine wide = new TargetPlan.Affine("wide", 1, 1, 1, most, 1, 0, kernel, new double[1], false,
         new int[] {1, 1, most + 1}, new int[] {1, 1, 2});
     assertThatThrownBy(() -> pass.targetAffine(wide, row)).hasMessageContaining("wide: " + (most + 1) + " terms");
+  }
+
+  /** Inputs so large that the ranges overflow: the bound is +infinity, with forms and with intervals. */
+  @Test
+  void anOverflowingBoundIsInfinite() {
+    Built b = DifferentialBoundTest.build(DifferentialBoundTest.fc(ActivationCatalog.parse("relu"), Ranges.MIXED, 3),
+        "relu", DifferentialBoundTest.L1, 2, 0.1, -1, 1, null, 3);
+    for (long budget : new long[] {SYMBOLIC, 0}) {
+      assertThat(b.bound(Region.box(-1e308, 1e308), budget)).as("budget " + budget).isInfinite().isPositive();
+      assertThat(b.bound(Region.balls(-1e308, 1e308, new double[][] {{1e308, 0, 0}, {0, 0, 0}}, 1e308), budget))
+          .as("balls, budget " + budget).isInfinite().isPositive();
+    }
   }
 
   @Test
