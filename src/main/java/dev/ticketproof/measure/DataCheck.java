@@ -1,7 +1,6 @@
 package dev.ticketproof.measure;
 
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * Target and ticket on labelled data: accuracies, the fraction of inputs on which their predictions (argmax) agree,
@@ -26,25 +25,11 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     int[][] pred = new int[n][];
     double[] err = new double[n];
     double[] mag = new double[n];
-    int batch = Evaluator.batchSize(inputs);
-    IntStream.range(0, (n + batch - 1) / batch).parallel().forEach(g -> {
-      List<double[]> xs = inputs.subList(g * batch, Math.min(n, (g + 1) * batch));
-      List<double[]> as = target.applyAll(xs);
-      List<double[]> bs = ticket.applyAll(xs);
-      for (int k = 0; k < xs.size(); k++) {
-        double[] a = as.get(k);
-        double[] b = bs.get(k);
-        double e = 0;
-        double m = 0;
-        for (int j = 0; j < a.length; j++) {
-          e = Math.max(e, Math.abs(a[j] - b[j]));
-          m = Math.max(m, Math.abs(a[j]));
-        }
-        int q = g * batch + k;
-        err[q] = e;
-        mag[q] = m;
-        pred[q] = new int[] {argmax(a), argmax(b)};
-      }
+    Evaluator.forEachPair(target, ticket, inputs, done -> { }, (q, a, b) -> {
+      Evaluator.Comparison c = Evaluator.difference(a, b);
+      err[q] = c.maxDifference();
+      mag[q] = c.maxMagnitude();
+      pred[q] = new int[] {argmax(a), argmax(b)};
     });
     int ct = 0;
     int ck = 0;

@@ -242,20 +242,35 @@ public final class Evaluator {
    */
   public static Comparison[] compareEach(Evaluator a, Evaluator b, List<double[]> inputs,
       java.util.function.IntConsumer progress) {
+    Comparison[] res = new Comparison[inputs.size()];
+    forEachPair(a, b, inputs, progress, (q, ya, yb) -> res[q] = difference(ya, yb));
+    return res;
+  }
+
+  /** What {@link #forEachPair} hands on: input q's outputs on the two networks. */
+  interface PairSink {
+    void accept(int q, double[] ya, double[] yb);
+  }
+
+  /**
+   * Evaluates a and b on every input in batches, the batches in parallel (as {@link #compareEach}), and hands each
+   * input's two outputs to {@code sink} (from several threads, each input once). {@code progress} gets the number
+   * of inputs done after every batch.
+   */
+  static void forEachPair(Evaluator a, Evaluator b, List<double[]> inputs, java.util.function.IntConsumer progress,
+      PairSink sink) {
     java.util.concurrent.atomic.AtomicInteger finished = new java.util.concurrent.atomic.AtomicInteger();
     progress.accept(0);
     int n = inputs.size();
-    Comparison[] res = new Comparison[n];
     int batch = batchSize(inputs);
     int batches = (n + batch - 1) / batch;
     java.util.stream.IntStream.range(0, batches).parallel().forEach(g -> {
       List<double[]> xs = inputs.subList(g * batch, Math.min(n, (g + 1) * batch));
       List<double[]> yas = a.applyAll(xs);
       List<double[]> ybs = b.applyAll(xs);
-      for (int k = 0; k < xs.size(); k++) res[g * batch + k] = difference(yas.get(k), ybs.get(k));
+      for (int k = 0; k < xs.size(); k++) sink.accept(g * batch + k, yas.get(k), ybs.get(k));
       progress.accept(finished.addAndGet(xs.size()));
     });
-    return res;
   }
 
   /**
