@@ -90,6 +90,9 @@ class HeaderJsonTest {
         + " at offset 8");
     assertThatThrownBy(() -> HeaderJson.parse("{\"a\":\"x")).hasMessageContaining("unterminated string");
     assertThatThrownBy(() -> HeaderJson.parse("{\"a\":\"\\u00")).hasMessageContaining("truncated \\u escape");
+    // a complete escape that ends the input: what is missing is the closing quote, not escape digits
+    assertThatThrownBy(() -> HeaderJson.parse("{\"a\":\"\\u0041")).hasMessageContaining("unterminated string at offset 12");
+    assertThatThrownBy(() -> HeaderJson.parse("{\"a\":\"\\u004")).hasMessageContaining("truncated \\u escape");
   }
 
   @ParameterizedTest

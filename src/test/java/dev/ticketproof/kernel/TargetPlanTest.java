@@ -188,5 +188,12 @@ class TargetPlanTest {
     // a non-square kernel whose padding fits its height but not its width
     Conv2d wide = new Conv2d("w", t(new double[6], 1, 1, 3, 2), null, 1, 1);
     refused(in, "padding 1 exceeds (k-1)/2 for a 3x2 kernel", wide);
+    // padding (k + 1)/2 in one direction only: height, then width
+    refused(new int[] {1, 6, 6}, "padding 2 exceeds (k-1)/2 for a 3x5 kernel",
+        new Conv2d("h", t(new double[15], 1, 1, 3, 5), null, 1, 2));
+    refused(new int[] {1, 6, 6}, "padding 2 exceeds (k-1)/2 for a 5x3 kernel",
+        new Conv2d("v", t(new double[15], 1, 1, 5, 3), null, 1, 2));
+    assertThat(plan(new int[] {1, 6, 6}, new Conv2d("s", t(new double[25], 1, 1, 5, 5), null, 1, 2)).steps().get(0)
+        .outShape()).containsExactly(1, 6, 6);
   }
 }
