@@ -8,9 +8,12 @@ import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.ZeroTargetMasks;
 import dev.ticketproof.kernel.bound.DifferentialBound.State;
 import dev.ticketproof.kernel.bound.DifferentialBoundTest.Built;
 import dev.ticketproof.kernel.bound.DifferentialBoundTest.Ranges;
+import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.net.ActivationLayer;
 import dev.ticketproof.net.Conv2d;
 import dev.ticketproof.net.Flatten;
@@ -265,9 +268,14 @@ class ExactStepsTest {
     void geometry(String at, FormMap m) {
       int h0 = samples.get(0).h0;
       int w0 = samples.get(0).w0;
-      // every map of these targets fits the default budget; a budget of 0 doubles leaves intervals only
-      assertThat(m.coef == null).as(at + ": intervals exactly when the budget is 0 (budget " + budget + ")")
-          .isEqualTo(budget == 0);
+      maps.add(m);
+      if (budget == SYMBOLIC || budget == 0) {
+        // every map of these targets fits the default budget; a budget of 0 doubles leaves intervals only
+        assertThat(m.coef == null).as(at + ": intervals exactly when the budget is 0 (budget " + budget + ")")
+            .isEqualTo(budget == 0);
+      } else if (doubles(m) > budget) {
+        assertThat(m.coef).as(at + ": " + doubles(m) + " doubles of coefficients exceed the budget " + budget).isNull();
+      }
       if (m.absolute) {
         assertThat(new int[] {m.rh, m.rw}).as(at + ": an absolute window is the image").containsExactly(h0, w0);
         return;
@@ -300,6 +308,8 @@ class ExactStepsTest {
     }
 
     final long budget;
+    /** Every map the walk checked, in order. */
+    final List<FormMap> maps = new ArrayList<>();
 
     Walk(Built b, long budget, double[] lo, double[] hi, int samples, long seed) {
       this.b = b;
@@ -537,6 +547,58 @@ class ExactStepsTest {
       for (double[][] box : r.boxes(b.dim())) steps += new Walk(b, budget, box[0], box[1], samples, seed++).checked;
     }
     return steps;
+  }
+
+  /** The doubles of coefficients a map holds when it holds them: units x positions x window. */
+  static long doubles(FormMap m) { return (long) m.units * m.positions() * m.size(); }
+
+  /**
+   * Maps of at most the budget's doubles hold coefficients, larger ones intervals: with the budget the size of the
+   * largest map every map holds coefficients; with one double less than any map's size, no map of that size or
+   * larger holds coefficients.
+   */
+  @Test
+  void aMapOfExactlyTheBudgetsSizeHoldsCoefficients() {
+    long seed = 71;
+    Activation phi = ActivationCatalog.parse("relu");
+    List<Network> nets = new ArrayList<>(DifferentialBoundTest.targets(phi, Ranges.MIXED, seed));
+    nets.addAll(DifferentialBoundTest.wide(phi, Ranges.MIXED, seed));
+    for (Network net : nets) {
+      Built b = DifferentialBoundTest.build(net, "relu", DifferentialBoundTest.L1, 3, 0.05, -1, 1, null, seed++);
+      double[][] box = Region.box(-1, 1).boxes(b.dim()).get(0);
+      long[] sizes = new Walk(b, SYMBOLIC, box[0], box[1], 1, seed).maps.stream()
+          .mapToLong(ExactStepsTest::doubles).distinct().sorted().toArray();
+      long largest = sizes[sizes.length - 1];
+      assertThat(new Walk(b, largest, box[0], box[1], 1, seed).maps).as(b.what() + " budget " + largest)
+          .allMatch(m -> m.coef != null);
+      // one double below each size: the maps of that size or more hold intervals (Walk.geometry checks each map)
+      for (long size : sizes) {
+        assertThat(new Walk(b, size - 1, box[0], box[1], 1, seed).maps).as(b.what() + " budget " + (size - 1))
+            .filteredOn(m -> doubles(m) == size).isNotEmpty();
+      }
+    }
+  }
+
+  /**
+   * A mask that keeps a weight where the target weight is 0 ({@link ZeroTargetMasks}): the extra instance of target
+   * 0 is in the forms, in the layer reading the univariate layer and in the one reading copies.
+   */
+  @Test
+  void everyStepOfAMaskKeepingWhereTheTargetIsZeroContainsTheExactValues() {
+    long seed = 75;
+    for (String name : new String[] {"relu", "leaky-relu(0.2)", "tanh"}) {
+      Activation phi = ActivationCatalog.parse(name);
+      Network net = ZeroTargetMasks.fc(phi);
+      Built b = DifferentialBoundTest.build(net, name, DifferentialBoundTest.L1, 4, 0.05, -1, 1, null, seed++);
+      TicketCertificate cert = ZeroTargetMasks.keepWhereTheTargetIsZero(b.src(), b.cert());
+      Built t = new Built(net, b.phi(), b.src(), cert, Evaluator.of(cert, net), b.what() + " keeping where K = 0");
+      SplittableRandom rng = new SplittableRandom(seed);
+      Region ball = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, t.dim(), -1, 1)}, 0.1);
+      Region at = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, t.dim(), -1, 1)}, 0);
+      for (Region r : new Region[] {Region.box(-1, 1), ball, at}) {
+        assertThat(walk(t, r, 6, seed)).as(t.what()).isGreaterThan(2);
+      }
+    }
   }
 
   @Test
