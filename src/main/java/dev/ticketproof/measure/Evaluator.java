@@ -716,39 +716,33 @@ public final class Evaluator {
         }
         int[] cb = code[b];
         double[] wb = w[b];
+        // the rows a tap reads, copied to where its products go: the same index in both arrays lets the JIT
+        // vectorise the multiply-adds (with different offsets it cannot rule out overlap and stays scalar)
+        double[] sc = new double[oh * ow * n];
         for (int ya = 0; ya < oh; ya += rows) {
           int yb = Math.min(oh, ya + rows);
+          int copied = -1;
           for (int e = 0; e < cb.length; e++) {
             int tap = cb[e] / block;
             int u = tap / kk;
             int r = tap - u * kk;
-            double[] x = in.v[u];
             int a = r / kw;
             int c = r - a * kw;
             int x0 = first[c];
-            int x1 = last[c];
+            int len = (last[c] - x0 + 1) * n;
+            if (len <= 0) continue;
+            if (tap != copied) {
+              copyRows(s == 1 ? in.v[u] : phased[u], in, sc, ya, yb, ow, a, c, x0, len, qw);
+              copied = tap;
+            }
             double[] m = out[o0 + cb[e] - tap * block];
             double wk = wb[e];
             for (int y = ya; y < yb; y++) {
               int iy = y * s - p + a;
               if (iy < 0 || iy >= in.h) continue;
-              int row = iy * in.w;
-              int base = y * ow;
-              if (s == 1) {
-                // columns x0..x1 of all examples are one contiguous stretch in both maps
-                int mb = (base + x0) * n;
-                int xb = (row + x0 - p + c) * n;
-                int len = (x1 - x0 + 1) * n;
-                for (int j = 0; j < len; j++) m[mb + j] += wk * x[xb + j];
-              } else {
-                // input column xx * s - p + c lies in phase px at (xx * s - p + c - px) / s
-                int px = Math.floorMod(c - p, s);
-                double[] xp = phased[u];
-                int mb = (base + x0) * n;
-                int xb = ((iy * s + px) * qw + x0 + (c - p - px) / s) * n;
-                int len = (x1 - x0 + 1) * n;
-                for (int j = 0; j < len; j++) m[mb + j] += wk * xp[xb + j];
-              }
+              int mb = (y * ow + x0) * n;
+              int end = mb + len;
+              for (int j = mb; j < end; j++) m[j] += wk * sc[j];
             }
           }
           if (act != null) {
@@ -775,6 +769,24 @@ public final class Evaluator {
         tape.add(g -> back(d == null ? g : times(g, d), inUnits, inH, inW, first, last));
       }
       return new Maps(out, oh, ow, n, in.tile);
+    }
+
+    /**
+     * Copies what tap (a, c) reads for output rows ya..yb (columns from x0, {@code len} values per row) to the
+     * positions of those outputs in {@code sc}: from the input map {@code x} when the stride is 1, else from its
+     * column phases ({@link #columnPhases}, {@code qw} columns per phase).
+     */
+    private void copyRows(double[] x, Maps in, double[] sc, int ya, int yb, int ow, int a, int c, int x0, int len,
+        int qw) {
+      int n = in.n;
+      int px = Math.floorMod(c - p, s);
+      for (int y = ya; y < yb; y++) {
+        int iy = y * s - p + a;
+        if (iy < 0 || iy >= in.h) continue;
+        // input column xx * s - p + c lies in phase px at (xx * s - p + c - px) / s (the column itself when s = 1)
+        int xb = s == 1 ? (iy * in.w + x0 - p + c) * n : ((iy * s + px) * qw + x0 + (c - p - px) / s) * n;
+        System.arraycopy(x, xb, sc, (y * ow + x0) * n, len);
+      }
     }
 
     /**
@@ -814,43 +826,66 @@ public final class Evaluator {
       double[][] gx = new double[inUnits][];
       java.util.stream.IntStream.range(0, inUnits).parallel().forEach(u -> {
         double[] x = new double[ih * iw * n];
+        // the values of x a tap's products go to, copied to the products' positions and back after the tap's
+        // entries of a block: the same index in both arrays lets the JIT vectorise (the same additions in the
+        // same order)
+        double[] sc = new double[oh * ow * n];
         for (int b = 0; b < code.length; b++) {
           int[] cb = code[b];
           double[] wb = w[b];
           int o0 = b * block;
           int to = firstAtLeast(cb, (long) (u + 1) * kk * block);
-          for (int e = firstAtLeast(cb, (long) u * kk * block); e < to; e++) {
+          for (int e = firstAtLeast(cb, (long) u * kk * block); e < to; ) {
             int tap = cb[e] / block;
             int r = tap - u * kk;
             int a = r / kw;
             int c = r - a * kw;
             int x0 = first[c];
-            int x1 = last[c];
-            double[] m = g.v[o0 + cb[e] - tap * block];
-            double wk = wb[e];
-            for (int y = 0; y < oh; y++) {
-              int iy = y * s - p + a;
-              if (iy < 0 || iy >= ih) continue;
-              int row = iy * iw;
-              int base = y * ow;
-              if (s == 1) {
-                int mb = (base + x0) * n;
-                int xb = (row + x0 - p + c) * n;
-                int len = (x1 - x0 + 1) * n;
-                for (int j = 0; j < len; j++) x[xb + j] += wk * m[mb + j];
-              } else {
-                for (int xx = x0; xx <= x1; xx++) {
-                  int mb = (base + xx) * n;
-                  int xb = (row + xx * s - p + c) * n;
-                  for (int q = 0; q < n; q++) x[xb + q] += wk * m[mb + q];
+            int len = (last[c] - x0 + 1) * n;
+            int next = firstAtLeast(cb, (long) (tap + 1) * block);
+            if (len > 0) {
+              moveRows(x, sc, oh, ow, ih, iw, n, a, c, x0, len, false);
+              for (; e < next; e++) {
+                double[] m = g.v[o0 + cb[e] - tap * block];
+                double wk = wb[e];
+                for (int y = 0; y < oh; y++) {
+                  int iy = y * s - p + a;
+                  if (iy < 0 || iy >= ih) continue;
+                  int mb = (y * ow + x0) * n;
+                  int end = mb + len;
+                  for (int j = mb; j < end; j++) sc[j] += wk * m[j];
                 }
               }
+              moveRows(x, sc, oh, ow, ih, iw, n, a, c, x0, len, true);
             }
+            e = next;
           }
         }
         gx[u] = x;
       });
       return new Maps(gx, ih, iw, n, g.tile);
+    }
+
+    /**
+     * Copies the input positions tap (a, c) reads for the output columns from x0 ({@code len} values per output
+     * row) between {@code x} and their output positions in {@code sc}: into {@code sc}, or back when {@code back}.
+     */
+    private void moveRows(double[] x, double[] sc, int oh, int ow, int ih, int iw, int n, int a, int c, int x0,
+        int len, boolean back) {
+      for (int y = 0; y < oh; y++) {
+        int iy = y * s - p + a;
+        if (iy < 0 || iy >= ih) continue;
+        int mb = (y * ow + x0) * n;
+        int xb = (iy * iw + x0 * s - p + c) * n;
+        if (s == 1) {
+          if (back) System.arraycopy(sc, mb, x, xb, len); else System.arraycopy(x, xb, sc, mb, len);
+        } else {
+          for (int k = 0; k < len; k += n) {
+            int xk = xb + k * s;
+            if (back) System.arraycopy(sc, mb + k, x, xk, n); else System.arraycopy(x, xk, sc, mb + k, n);
+          }
+        }
+      }
     }
 
     /** The first index of the sorted {@code a} whose value is at least {@code key} ({@code a.length} if none). */
