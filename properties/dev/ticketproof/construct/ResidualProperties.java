@@ -250,7 +250,7 @@ class ResidualProperties {
           kept[fc.id()] = Arrays.stream(kept[fc.id()]).filter(idx -> in.isConstant((int) ((idx % per) / taps)))
               .toArray();
           TicketCertificate constantsOnly = new TicketCertificate(r.certificate().header(), kept,
-              r.certificate().keptBiases());
+              r.certificate().keptBiases(), null);
           Evaluator e = Evaluator.ofTicket(r.source(), constantsOnly);
           List<double[]> xs = Evaluator.boxSamples(3 * 8 * 8, -1, 1, 8, seed);
           double[] first = e.apply(xs.get(0));

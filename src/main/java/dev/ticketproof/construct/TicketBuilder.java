@@ -1,6 +1,7 @@
 package dev.ticketproof.construct;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.io.TicketWriter;
 import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.Intervals;
 import dev.ticketproof.kernel.Layout;
@@ -8,7 +9,6 @@ import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetHash;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
-import dev.ticketproof.kernel.TicketFile;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
@@ -98,10 +98,10 @@ public final class TicketBuilder {
     b.run();
     // The kernel recomputes the bound and the failure count from the mask, the certificate claims exactly those, and
     // the kernel's verdict is the one it gives on the claimed certificate (one analysis: TicketChecker.certify).
-    String digest = TicketFile.maskDigest(b.kept, b.keptBias);
+    String digest = TicketWriter.maskDigest(b.kept, b.keptBias);
     TicketChecker.Certified c = TicketChecker.certify(new TicketCertificate(
-        header(opt, TargetHash.of(target), phi, Double.POSITIVE_INFINITY, digest, 0), b.kept, b.keptBias), target,
-        phi, progress.kernel("check"), opt.around());
+        header(opt, TargetHash.of(target), phi, Double.POSITIVE_INFINITY, digest, 0), b.kept, b.keptBias, digest),
+        target, phi, progress.kernel("check"), opt.around());
     return new Result(c.certificate(), c.report(), src, b.failures, b.instances);
   }
 

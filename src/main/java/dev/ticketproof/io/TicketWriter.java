@@ -7,14 +7,19 @@ import dev.ticketproof.kernel.TicketFile;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 /**
  * Writes the {@code .tpz} ticket file that {@link TicketFile} reads: {@code header.json} (Gson, one member per line,
  * nulls skipped, non-finite numbers as the strings {@code NaN}, {@code Infinity}, {@code -Infinity}) and
- * {@code mask.bin} ({@link TicketFile#writeMask}), and, when given, the search witness ({@link TicketWitness}). Not
- * part of the trusted kernel: a verdict is about the certificate as the kernel reads it back.
+ * {@code mask.bin} ({@link #writeMask}), and, when given, the search witness ({@link TicketWitness}). Not part of the
+ * trusted kernel: a verdict is about the certificate as the kernel reads it back, and the kernel hashes
+ * {@code mask.bin} as it decodes it.
  */
 public final class TicketWriter {
   private TicketWriter() {}
@@ -37,7 +42,7 @@ public final class TicketWriter {
     zip.write(headerJson(cert.header()).getBytes(StandardCharsets.UTF_8));
     zip.closeEntry();
     zip.putNextEntry(entry("mask.bin"));
-    TicketFile.writeMask(cert.keptWeights(), cert.keptBiases(), zip);
+    writeMask(cert.keptWeights(), cert.keptBiases(), zip);
     zip.closeEntry();
     if (witness != null) {
       zip.putNextEntry(entry(TicketWitness.ENTRY));
@@ -45,6 +50,67 @@ public final class TicketWriter {
       zip.closeEntry();
     }
     zip.finish();
+  }
+
+  /**
+   * SHA-256 (hex) of the canonical encoding of a mask: the {@code maskSha256} of a header whose {@code mask.bin} this
+   * writer writes, and the {@link TicketCertificate#maskDigest} of a certificate made in memory.
+   */
+  public static String maskDigest(int[][] keptWeights, int[][] keptBiases) {
+    try {
+      MessageDigest md = MessageDigest.getInstance("SHA-256");
+      writeMask(keptWeights, keptBiases, new DigestOutputStream(OutputStream.nullOutputStream(), md));
+      return HexFormat.of().formatHex(md.digest());
+    } catch (NoSuchAlgorithmException | IOException e) {
+      throw new IllegalStateException(e); // neither is thrown: SHA-256 is in every JDK, a digest does not fail
+    }
+  }
+
+  /**
+   * Writes the canonical encoding of a mask (the content of {@code mask.bin}, see {@link TicketFile}) to a stream,
+   * through a buffer (large masks are never held as one array).
+   */
+  public static void writeMask(int[][] keptWeights, int[][] keptBiases, OutputStream os) throws IOException {
+    Varints out = new Varints(os);
+    out.put(keptWeights.length);
+    for (int k = 0; k < keptWeights.length; k++) {
+      out.indices(keptWeights[k]);
+      out.indices(keptBiases[k]);
+    }
+    out.flush();
+  }
+
+  /** Unsigned LEB128 varints into a buffer that is passed on to a stream when full. */
+  private static final class Varints {
+    private final OutputStream os;
+    private final byte[] buf = new byte[1 << 16];
+    private int pos;
+
+    Varints(OutputStream os) { this.os = os; }
+
+    void put(long v) throws IOException {
+      if (pos > buf.length - 10) flush();
+      while ((v & ~0x7FL) != 0) {
+        buf[pos++] = (byte) ((v & 0x7F) | 0x80);
+        v >>>= 7;
+      }
+      buf[pos++] = (byte) v;
+    }
+
+    /** A count, then strictly increasing indices as the gaps between them. */
+    void indices(int[] idx) throws IOException {
+      put(idx.length);
+      long prev = -1;
+      for (int x : idx) {
+        put(x - prev - 1);
+        prev = x;
+      }
+    }
+
+    void flush() throws IOException {
+      os.write(buf, 0, pos);
+      pos = 0;
+    }
   }
 
   /** A zip entry with a fixed time stamp, so equal certificates give byte-identical files. */

@@ -27,15 +27,19 @@ public final class TargetHash {
 
   /** The lower-case hex SHA-256 of the network. */
   public static String of(Network net) {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    MessageDigest md = sha256();
     ints(md, net.inputShape());
     for (Layer l : net.layers()) layer(md, l);
     return HexFormat.of().formatHex(md.digest());
+  }
+
+  /** A SHA-256 digest (every JDK has one). */
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static void layer(MessageDigest md, Layer l) {

@@ -7,8 +7,11 @@ package dev.ticketproof.kernel;
  * @param header everything but the mask
  * @param keptWeights per source layer id: strictly increasing flat weight indices (see {@link SourceNetwork})
  * @param keptBiases per source layer id: strictly increasing unit indices whose bias is kept (univariate layers)
+ * @param maskDigest SHA-256 of the mask's encoding ({@code mask.bin}), which the header's {@code maskSha256} must
+ *     equal: of the bytes {@link TicketFile#read} decoded the mask from; of a certificate made in memory, as its
+ *     maker computed it ({@code io.TicketWriter#maskDigest})
  */
-public record TicketCertificate(Header header, int[][] keptWeights, int[][] keptBiases) {
+public record TicketCertificate(Header header, int[][] keptWeights, int[][] keptBiases, String maskDigest) {
 
   /** The certificate format version this kernel checks. */
   public static final int VERSION = 2;
@@ -31,7 +34,7 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
    * @param upto last constructed layer, or null
    * @param eps requested per-parameter tolerance
    * @param claimedBound the claimed sup over the box of |target - ticket|
-   * @param maskSha256 SHA-256 of the mask's canonical encoding ({@link TicketFile#maskDigest})
+   * @param maskSha256 SHA-256 of the mask's encoding ({@code mask.bin})
    * @param claimedFailedInstances the claimed number of instances whose achieved error exceeds eps
    * @param aroundSha256 for a local certificate, the digest of the points ({@code kernel.bound.Region#digest}) whose
    *     l-infinity balls (clipped to the box) the bound covers; null when the bound covers the whole box
@@ -40,14 +43,6 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
   public record Header(int version, String target, String targetSha256, String activation, String construction,
       int rho, int rho1, double lambda, long seed, double inputLow, double inputHigh, String upto, double eps,
       double claimedBound, String maskSha256, long claimedFailedInstances, String aroundSha256, double radius) {
-
-    /** A header whose bound covers the whole box. */
-    public Header(int version, String target, String targetSha256, String activation, String construction,
-        int rho, int rho1, double lambda, long seed, double inputLow, double inputHigh, String upto, double eps,
-        double claimedBound, String maskSha256, long claimedFailedInstances) {
-      this(version, target, targetSha256, activation, construction, rho, rho1, lambda, seed, inputLow, inputHigh,
-          upto, eps, claimedBound, maskSha256, claimedFailedInstances, null, Double.NaN);
-    }
 
     /** Whether the bound covers balls around points rather than the whole box. */
     public boolean local() { return aroundSha256 != null; }

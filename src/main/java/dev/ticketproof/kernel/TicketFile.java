@@ -1,34 +1,35 @@
 package dev.ticketproof.kernel;
 
 import dev.ticketproof.limits.Budget;
+import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestOutputStream;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * Reads the {@code .tpz} ticket file (written by {@code io.TicketWriter}): a zip archive with {@code header.json} (the certificate header) and
- * {@code mask.bin} (for every source layer id in order: the number of kept weights, their flat indices as
- * delta-coded unsigned LEB128 varints, then the same for kept biases). A kept weight costs 1 to 4 bytes in practice
- * (never more than 5: indices are below 2^31, {@link SourceNetwork}'s largest layer). Decoded indices are held as
- * {@code int}s (4 bytes per kept weight).
+ * Reads the {@code .tpz} ticket file (written by {@code io.TicketWriter}): a zip archive with {@code header.json} (the
+ * certificate header) and {@code mask.bin} (for every source layer id in order: the number of kept weights, their flat
+ * indices as delta-coded unsigned LEB128 varints, then the same for kept biases). A kept weight costs 1 to 4 bytes in
+ * practice (never more than 5: indices are below 2^31, {@link SourceNetwork}'s largest layer). Decoded indices are
+ * held as {@code int}s (4 bytes per kept weight). The certificate's {@link TicketCertificate#maskDigest} is the
+ * SHA-256 of the bytes of {@code mask.bin}, hashed as they are decoded: the header's {@code maskSha256} is compared
+ * with the digest of the mask the kernel judges.
  *
  * <p>Reading is bounded: {@code header.json} may hold at most {@link #MAX_HEADER_BYTES} and is parsed as strict
  * JSON ({@link HeaderJson}: one flat object, no duplicate keys, integers where integers are expected);
  * {@code mask.bin} is decoded as it is inflated (never held whole): its declared size must be within the
  * {@link Budget}'s limit, and the kept indices it declares are claimed from the budget before they are allocated;
- * entries are inflated only up to the size they declare.
+ * entries are inflated only up to the size they declare (and one buffer beyond it for {@code mask.bin}).
  */
 public final class TicketFile {
   /** Largest {@code header.json} read (a real one has about 1 KB). */
@@ -164,74 +165,16 @@ public final class TicketFile {
     throw new IllegalArgumentException(v == null ? "missing " + k : k + ": expected a number, got " + v);
   }
 
-  /** SHA-256 (hex) of the canonical encoding of a mask. */
-  public static String maskDigest(int[][] keptWeights, int[][] keptBiases) {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-      writeMask(keptWeights, keptBiases, new DigestOutputStream(OutputStream.nullOutputStream(), md));
-    } catch (NoSuchAlgorithmException | IOException e) {
-      throw new IllegalStateException(e); // neither is thrown: SHA-256 is in every JDK, a digest does not fail
-    }
-    return HexFormat.of().formatHex(md.digest());
-  }
-
   /**
-   * Writes the canonical encoding of a mask (the content of {@code mask.bin}) to a stream, through a buffer (large
-   * masks are never held as one array).
-   */
-  public static void writeMask(int[][] keptWeights, int[][] keptBiases, OutputStream os) throws IOException {
-    Varints out = new Varints(os);
-    out.put(keptWeights.length);
-    for (int k = 0; k < keptWeights.length; k++) {
-      out.indices(keptWeights[k]);
-      out.indices(keptBiases[k]);
-    }
-    out.flush();
-  }
-
-  /** Unsigned LEB128 varints into a buffer that is passed on to a stream when full. */
-  private static final class Varints {
-    private final OutputStream os;
-    private final byte[] buf = new byte[1 << 16];
-    private int pos;
-
-    Varints(OutputStream os) { this.os = os; }
-
-    void put(long v) throws IOException {
-      if (pos > buf.length - 10) flush();
-      while ((v & ~0x7FL) != 0) {
-        buf[pos++] = (byte) ((v & 0x7F) | 0x80);
-        v >>>= 7;
-      }
-      buf[pos++] = (byte) v;
-    }
-
-    /** A count, then strictly increasing indices as the gaps between them. */
-    void indices(int[] idx) throws IOException {
-      put(idx.length);
-      long prev = -1;
-      for (int x : idx) {
-        put(x - prev - 1);
-        prev = x;
-      }
-    }
-
-    void flush() throws IOException {
-      os.write(buf, 0, pos);
-      pos = 0;
-    }
-  }
-
-  /**
-   * Decodes {@code mask.bin} as it is inflated; every count is at most the declared bytes left and is claimed from
-   * the budget first.
+   * Decodes {@code mask.bin} as it is inflated, hashing its bytes; every count is at most the declared bytes left and
+   * is claimed from the budget first.
    */
   private static TicketCertificate decodeMask(TicketCertificate.Header h, ZipFile zip, ZipEntry e, Path path,
       Budget budget) throws Unreadable {
-    long size = e.getSize();
-    try (Bounded in = new Bounded(zip.getInputStream(e), size)) {
-      int layers = (int) readVarint(in, Math.min(1 << 20, in.left));
+    MessageDigest md = TargetHash.sha256();
+    try (InputStream raw = new BufferedInputStream(new DigestInputStream(zip.getInputStream(e), md), 1 << 16)) {
+      Varints in = new Varints(raw, e.getSize());
+      int layers = (int) in.next(Math.min(1 << 20, in.left));
       budget.reserve(Budget.bytes(layers, 32), "mask.bin (" + layers + " layers)");
       int[][] w = new int[layers][];
       int[][] b = new int[layers][];
@@ -240,8 +183,8 @@ public final class TicketFile {
         b[k] = readIndices(in, budget, "layer " + k + ": ", "bias");
       }
       if (in.left > 0) throw new IOException(in.left + " trailing bytes");
-      if (in.in.read() != -1) throw new IOException("entry mask.bin has not the " + size + " bytes it declares");
-      return new TicketCertificate(h, w, b);
+      if (raw.read() != -1) throw new IOException("entry mask.bin has not the " + e.getSize() + " bytes it declares");
+      return new TicketCertificate(h, w, b, HexFormat.of().formatHex(md.digest()));
     } catch (IOException x) {
       throw new Unreadable(path + ": damaged mask.bin (" + (x instanceof EOFException ? "truncated" : x.getMessage())
           + ")", x);
@@ -253,14 +196,14 @@ public final class TicketFile {
    * {@link Integer#MAX_VALUE} is damage (no source layer has that many slots: {@link SourceNetwork} refuses such
    * layers).
    */
-  private static int[] readIndices(Bounded in, Budget budget, String layer, String kind) throws IOException {
-    int n = (int) readVarint(in, Math.min(Integer.MAX_VALUE - 16, in.left));
+  private static int[] readIndices(Varints in, Budget budget, String layer, String kind) throws IOException {
+    int n = (int) in.next(Math.min(Integer.MAX_VALUE - 16, in.left));
     String kept = n + " kept " + (kind.equals("bias") ? "biases" : "weights");
     budget.reserve(Budget.bytes(n, Integer.BYTES), "mask.bin (" + layer + kept + ")");
     int[] r = new int[n];
     long prev = -1;
     for (int q = 0; q < n; q++) {
-      prev = prev + 1 + readVarint(in, Integer.MAX_VALUE);
+      prev = prev + 1 + in.next(Integer.MAX_VALUE);
       if (prev > Integer.MAX_VALUE) {
         throw new IOException(layer + kind + " index " + prev + " beyond " + Integer.MAX_VALUE
             + ", the largest a layer has");
@@ -270,47 +213,28 @@ public final class TicketFile {
     return r;
   }
 
-  /** The first {@code left} bytes of a stream, through a buffer; reading past them is the end of the stream. */
-  private static final class Bounded extends InputStream {
+  /** Unsigned LEB128 varints from the first {@code left} bytes of a stream (reading past them is its end). */
+  private static final class Varints {
     final InputStream in;
     long left;
-    private final byte[] buf = new byte[1 << 16];
-    private int pos;
-    private int end;
 
-    Bounded(InputStream in, long left) {
+    Varints(InputStream in, long left) {
       this.in = in;
       this.left = left;
     }
 
-    @Override public int read() throws IOException {
-      if (left <= 0) return -1;
-      if (pos == end) {
-        end = in.read(buf, 0, (int) Math.min(buf.length, left));
-        pos = 0;
-        if (end <= 0) {
-          end = 0;
-          return -1;
+    long next(long max) throws IOException {
+      long v = 0;
+      for (int shift = 0; shift < 63; shift += 7) {
+        int b = left-- > 0 ? in.read() : -1;
+        if (b < 0) throw new EOFException();
+        v |= (long) (b & 0x7F) << shift;
+        if ((b & 0x80) == 0) {
+          if (v < 0 || v > max) throw new IOException("value " + v + " out of range");
+          return v;
         }
       }
-      left--;
-      return buf[pos++] & 0xFF;
+      throw new IOException("varint too long");
     }
-
-    @Override public void close() throws IOException { in.close(); }
-  }
-
-  private static long readVarint(InputStream in, long max) throws IOException {
-    long v = 0;
-    for (int shift = 0; shift < 63; shift += 7) {
-      int b = in.read();
-      if (b < 0) throw new EOFException();
-      v |= (long) (b & 0x7F) << shift;
-      if ((b & 0x80) == 0) {
-        if (v < 0 || v > max) throw new IOException("value " + v + " out of range");
-        return v;
-      }
-    }
-    throw new IOException("varint too long");
   }
 }

@@ -13,6 +13,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** The ticket writer: what the kernel reads back is what was written, and stored files are written byte for byte. */
 class TicketWriterTest {
+  static final int[][] WEIGHTS = {{0, 1, 127, 128, 16_511, Integer.MAX_VALUE}, {}, {5}};
+  static final int[][] BIASES = {{}, {0, 3, 300}, {}};
+
   @ParameterizedTest
   @ValueSource(strings = {"sc_sigmoid", "sr_relu"})
   void rewritesAStoredTicketByteForByte(String name) throws Exception {
@@ -31,10 +34,25 @@ class TicketWriterTest {
     assertThat(json).contains("\"claimedBound\": \"Infinity\"").contains("\"radius\": 0.5")
         .contains("\\u003cb\\u003e\\u0026\\u0027\\u003d\\\"c\\\"\\t").doesNotContain("upto");
     Path f = Files.createTempFile("ticket", ".tpz");
-    AtomicFile.write(f, os -> TicketWriter.write(new TicketCertificate(h, new int[][] {{1, 5}}, new int[][] {{}}),
-        os));
+    int[][] w = {{1, 5}};
+    int[][] b = {{}};
+    AtomicFile.write(f, os -> TicketWriter.write(new TicketCertificate(h, w, b, "ff"), os));
     TicketCertificate back = TicketFile.read(f);
     assertThat(back.header()).isEqualTo(h);
     assertThat(back.keptWeights()[0]).containsExactly(1, 5);
+    // the reader hashes the bytes the writer wrote: the writer's digest of the mask
+    assertThat(back.maskDigest()).isEqualTo(TicketWriter.maskDigest(w, b));
+  }
+
+  @Test
+  void theMaskDigestCoversEveryIndex() {
+    String d = TicketWriter.maskDigest(WEIGHTS, BIASES);
+    assertThat(d).matches("[0-9a-f]{64}");
+    assertThat(TicketWriter.maskDigest(new int[][] {{0, 1, 127, 128, 16_511, Integer.MAX_VALUE - 1}, {}, {5}}, BIASES))
+        .isNotEqualTo(d);
+    assertThat(TicketWriter.maskDigest(WEIGHTS, new int[][] {{}, {0, 3, 301}, {}})).isNotEqualTo(d);
+    // a weight moved to the next layer
+    assertThat(TicketWriter.maskDigest(new int[][] {{0, 1, 127, 128, 16_511}, {Integer.MAX_VALUE}, {5}}, BIASES))
+        .isNotEqualTo(d);
   }
 }

@@ -6,6 +6,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.io.TicketWriter;
 import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.Network;
@@ -29,7 +30,7 @@ class CertifyTest {
       Network target = Builtins.of(name, phi);
       TicketCertificate built = ticket(target, phi);
       TicketCertificate unclaimed = new TicketCertificate(built.header().withClaims(0, 7), built.keptWeights(),
-          built.keptBiases());
+          built.keptBiases(), built.maskDigest());
       TicketChecker.Certified c = TicketChecker.certify(unclaimed, target, phi, TicketChecker.Listener.NONE, null);
       TicketChecker.Report claims = TicketChecker.analyse(
           SourceNetwork.of(TargetPlan.of(target, KernelActivation.of("relu")), unclaimed.params()), unclaimed,
@@ -51,11 +52,11 @@ class CertifyTest {
     while (w[k].length == 0) k++;
     w[k] = w[k].clone();
     w[k][w[k].length - 1] = Integer.MAX_VALUE;
-    String digest = TicketFile.maskDigest(w, built.keptBiases());
+    String digest = TicketWriter.maskDigest(w, built.keptBiases());
     TicketCertificate.Header h = built.header();
     TicketCertificate bad = new TicketCertificate(new TicketCertificate.Header(h.version(), h.target(),
         h.targetSha256(), h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(),
-        h.inputHigh(), h.upto(), h.eps(), 0, digest, 0), w, built.keptBiases());
+        h.inputHigh(), h.upto(), h.eps(), 0, digest, 0, null, Double.NaN), w, built.keptBiases(), digest);
     TicketChecker.Certified c = TicketChecker.certify(bad, target, phi, TicketChecker.Listener.NONE, null);
     assertThat(c.report().verdict().isHolds()).isFalse();
     assertThat(c.report().verdict().reason()).isEqualTo(TicketChecker.check(bad, target, phi).verdict().reason());

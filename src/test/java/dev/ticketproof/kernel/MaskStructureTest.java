@@ -6,6 +6,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.io.TicketWriter;
 import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.Network;
@@ -55,8 +56,9 @@ class MaskStructureTest {
     TicketCertificate.Header h = b.cert().header();
     TicketCertificate.Header nh = new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(),
         h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(),
-        h.upto(), h.eps(), h.claimedBound(), TicketFile.maskDigest(w, bs), h.claimedFailedInstances());
-    return new TicketCertificate(nh, w, bs);
+        h.upto(), h.eps(), h.claimedBound(), TicketWriter.maskDigest(w, bs), h.claimedFailedInstances(),
+        null, Double.NaN);
+    return new TicketCertificate(nh, w, bs, nh.maskSha256());
   }
 
   static int[] plus(int[] a, int x) {

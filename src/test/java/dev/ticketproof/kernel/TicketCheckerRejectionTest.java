@@ -7,6 +7,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.io.TicketWriter;
 import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.Flatten;
@@ -60,7 +61,7 @@ class TicketCheckerRejectionTest {
   }
 
   static TicketCertificate with(TicketCertificate.Header h) {
-    return new TicketCertificate(h, cert.keptWeights(), cert.keptBiases());
+    return new TicketCertificate(h, cert.keptWeights(), cert.keptBiases(), cert.maskDigest());
   }
 
   static void rejected(TicketChecker.Report r, String reasonPart) {
@@ -150,7 +151,7 @@ class TicketCheckerRejectionTest {
     rejectedBeforeAnalysis(TicketChecker.certify(with(header(set(3, "swish-like"))), target, unknown,
         TicketChecker.Listener.NONE, null).report(), "no definition of activation swish-like");
     rejectedBeforeAnalysis(TicketChecker.check(new TicketCertificate(cert.header(), cert.keptWeights(),
-        new int[cert.keptBiases().length + 1][]), target, phi), "bias layers");
+        new int[cert.keptBiases().length + 1][], cert.maskDigest()), target, phi), "bias layers");
     rejectedBeforeAnalysis(TicketChecker.check(with(header(set(14, "00"))), target, phi), "mask digest mismatch");
   }
 
@@ -165,8 +166,9 @@ class TicketCheckerRejectionTest {
     int[][] b = new int[w.length][];
     System.arraycopy(cert.keptWeights(), 0, w, 0, w.length);
     System.arraycopy(cert.keptBiases(), 0, b, 0, b.length);
-    TicketCertificate.Header h = header(set(14, TicketFile.maskDigest(w, b)));
-    rejectedBeforeAnalysis(TicketChecker.check(new TicketCertificate(h, w, b), target, phi), "source has");
+    TicketCertificate.Header h = header(set(14, TicketWriter.maskDigest(w, b)));
+    rejectedBeforeAnalysis(TicketChecker.check(new TicketCertificate(h, w, b, h.maskSha256()), target, phi),
+        "source has");
   }
 
   @Test

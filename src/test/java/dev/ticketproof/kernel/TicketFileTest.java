@@ -30,15 +30,17 @@ class TicketFileTest {
 
   static TicketCertificate.Header header(String upto, String around, double radius, double claim) {
     return new TicketCertificate.Header(2, "builtin:t", "ab", "leaky-relu(0.25)", "l+1", 3, 6, 0.5, -7L, -1.5, 2,
-        upto, 0.01, claim, TicketFile.maskDigest(WEIGHTS, BIASES), 4, around, radius);
+        upto, 0.01, claim, TicketWriter.maskDigest(WEIGHTS, BIASES), 4, around, radius);
   }
 
-  static TicketCertificate cert(TicketCertificate.Header h) { return new TicketCertificate(h, WEIGHTS, BIASES); }
+  static TicketCertificate cert(TicketCertificate.Header h) {
+    return new TicketCertificate(h, WEIGHTS, BIASES, TicketWriter.maskDigest(WEIGHTS, BIASES));
+  }
 
   /** The canonical encoding of a mask: the content of {@code mask.bin}. */
   static byte[] encode(int[][] weights, int[][] biases) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    TicketFile.writeMask(weights, biases, out);
+    TicketWriter.writeMask(weights, biases, out);
     return out.toByteArray();
   }
 
@@ -107,6 +109,7 @@ class TicketFileTest {
     assertThat(b.header()).isEqualTo(a.header());
     assertThat(b.keptWeights()).isDeepEqualTo(a.keptWeights());
     assertThat(b.keptBiases()).isDeepEqualTo(a.keptBiases());
+    assertThat(b.maskDigest()).isEqualTo(a.maskDigest());
   }
 
   @Test
@@ -122,15 +125,23 @@ class TicketFileTest {
   }
 
   @Test
-  void theMaskDigestCoversEveryIndex() {
-    String d = TicketFile.maskDigest(WEIGHTS, BIASES);
-    assertThat(d).matches("[0-9a-f]{64}");
-    assertThat(TicketFile.maskDigest(new int[][] {{0, 1, 127, 128, 16_511, Integer.MAX_VALUE - 1}, {}, {5}}, BIASES))
-        .isNotEqualTo(d);
-    assertThat(TicketFile.maskDigest(WEIGHTS, new int[][] {{}, {0, 3, 301}, {}})).isNotEqualTo(d);
-    // a weight moved to the next layer
-    assertThat(TicketFile.maskDigest(new int[][] {{0, 1, 127, 128, 16_511}, {Integer.MAX_VALUE}, {5}}, BIASES))
-        .isNotEqualTo(d);
+  void theDigestIsOfTheBytesDecoded() throws Exception {
+    byte[] canonical = encode(WEIGHTS, BIASES);
+    TicketCertificate.Header h = header(null, null, Double.NaN, 1);
+    TicketCertificate c = TicketFile.read(zip("c.tpz", headerText(h, m -> { }), canonical));
+    assertThat(c.maskDigest()).isEqualTo(sha256(canonical)).isEqualTo(h.maskSha256());
+    // the layer count 3 as a two-byte varint: the same mask, other bytes, another digest
+    byte[] other = new byte[canonical.length + 1];
+    other[0] = (byte) 0x83;
+    System.arraycopy(canonical, 1, other, 2, canonical.length - 1);
+    TicketCertificate o = TicketFile.read(zip("o.tpz", headerText(h, m -> { }), other));
+    assertThat(o.keptWeights()).isDeepEqualTo(WEIGHTS);
+    assertThat(o.keptBiases()).isDeepEqualTo(BIASES);
+    assertThat(o.maskDigest()).isEqualTo(sha256(other)).isNotEqualTo(h.maskSha256());
+  }
+
+  static String sha256(byte[] bytes) throws Exception {
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
   }
 
   @Test

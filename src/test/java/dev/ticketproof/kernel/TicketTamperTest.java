@@ -10,6 +10,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.io.TicketWriter;
 import dev.ticketproof.net.Conv2d;
 import dev.ticketproof.net.Layer;
 import dev.ticketproof.net.Network;
@@ -53,14 +54,14 @@ class TicketTamperTest {
   }
 
   static TicketCertificate withHeader(TicketCertificate c, TicketCertificate.Header h) {
-    return new TicketCertificate(h, c.keptWeights(), c.keptBiases());
+    return new TicketCertificate(h, c.keptWeights(), c.keptBiases(), c.maskDigest());
   }
 
   static TicketCertificate.Header header(TicketCertificate c, long seed, double claimed) {
     TicketCertificate.Header h = c.header();
     return new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(), h.activation(), h.construction(),
         h.rho(), h.rho1(), h.lambda(), seed, h.inputLow(), h.inputHigh(), h.upto(), h.eps(), claimed, h.maskSha256(),
-        h.claimedFailedInstances());
+        h.claimedFailedInstances(), null, Double.NaN);
   }
 
   /** The header with the digest of another mask, as a forger who also rewrites the digest would make it. */
@@ -68,7 +69,12 @@ class TicketTamperTest {
     TicketCertificate.Header h = c.header();
     return new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(), h.activation(), h.construction(),
         h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(), h.upto(), h.eps(), h.claimedBound(),
-        TicketFile.maskDigest(w, c.keptBiases()), h.claimedFailedInstances());
+        TicketWriter.maskDigest(w, c.keptBiases()), h.claimedFailedInstances(), null, Double.NaN);
+  }
+
+  /** A certificate made in memory with another mask: its digest is that mask's. */
+  static TicketCertificate withMask(TicketCertificate.Header h, int[][] w, int[][] b) {
+    return new TicketCertificate(h, w, b, TicketWriter.maskDigest(w, b));
   }
 
   static void assertRejected(TicketCertificate c, Network net, String reasonPart) {
@@ -89,7 +95,7 @@ class TicketTamperTest {
     int[][] w = Arrays.stream(cert.keptWeights()).map(int[]::clone).toArray(int[][]::new);
     int last = w.length - 1;
     w[last] = Arrays.copyOfRange(w[last], 1, w[last].length);
-    assertRejected(new TicketCertificate(cert.header(), w, cert.keptBiases()), target, "mask digest");
+    assertRejected(withMask(cert.header(), w, cert.keptBiases()), target, "mask digest");
     // add a weight that is not kept: a constant unit reading a copy, or an extra subset member
     int[][] w2 = Arrays.stream(cert.keptWeights()).map(int[]::clone).toArray(int[][]::new);
     int extra = w2[1][0] + 1;
@@ -98,7 +104,7 @@ class TicketTamperTest {
     grown[grown.length - 1] = extra;
     Arrays.sort(grown);
     w2[1] = grown;
-    TicketChecker.Report r = TicketChecker.check(new TicketCertificate(headerWithDigest(cert, w2), w2,
+    TicketChecker.Report r = TicketChecker.check(withMask(headerWithDigest(cert, w2), w2,
         cert.keptBiases()), target, phi);
     assertThat(r.verdict().isHolds()).as("an extra kept weight must be rejected even with a rewritten digest")
         .isFalse();
@@ -107,7 +113,7 @@ class TicketTamperTest {
     // last layer and require that any change is caught or leaves the claims true
     int[][] w3 = Arrays.stream(cert.keptWeights()).map(int[]::clone).toArray(int[][]::new);
     w3[last] = Arrays.copyOfRange(cert.keptWeights()[last], 1, cert.keptWeights()[last].length);
-    TicketCertificate forged = new TicketCertificate(headerWithDigest(cert, w3), w3, cert.keptBiases());
+    TicketCertificate forged = withMask(headerWithDigest(cert, w3), w3, cert.keptBiases());
     TicketChecker.Report fr = TicketChecker.check(forged, target, phi);
     if (fr.verdict().isHolds()) {
       assertThat(fr.certifiedBound()).isLessThanOrEqualTo(cert.header().claimedBound());
@@ -118,7 +124,7 @@ class TicketTamperTest {
   void unsortedOrOutOfRangeMaskIsRejected() {
     int[][] w = Arrays.stream(cert.keptWeights()).map(int[]::clone).toArray(int[][]::new);
     w[1][0] = Integer.MAX_VALUE;
-    assertRejected(new TicketCertificate(headerWithDigest(cert, w), w, cert.keptBiases()), target, "out of range");
+    assertRejected(withMask(headerWithDigest(cert, w), w, cert.keptBiases()), target, "out of range");
   }
 
   @Test
@@ -201,7 +207,7 @@ class TicketTamperTest {
         field.equals("inputHigh") ? (Double) value : h.inputHigh(),
         field.equals("upto") ? (String) value : h.upto(), field.equals("eps") ? (Double) value : h.eps(),
         field.equals("claimedBound") ? (Double) value : h.claimedBound(), h.maskSha256(),
-        field.equals("claimedFailedInstances") ? (Long) value : h.claimedFailedInstances());
+        field.equals("claimedFailedInstances") ? (Long) value : h.claimedFailedInstances(), null, Double.NaN);
   }
 
   @Test

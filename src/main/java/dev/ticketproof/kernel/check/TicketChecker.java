@@ -6,12 +6,13 @@ import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetHash;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
-import dev.ticketproof.kernel.TicketFile;
 import dev.ticketproof.kernel.Verdict;
 import dev.ticketproof.kernel.bound.DifferentialBound;
 import dev.ticketproof.kernel.bound.Region;
+import dev.ticketproof.kernel.check.Analysis.Rejection;
 import dev.ticketproof.net.Network;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The kernel's checker of ticket certificates. It never calls construction code. From the header it rebuilds
@@ -103,10 +104,12 @@ public final class TicketChecker {
    */
   public static Report check(TicketCertificate cert, Network target, Activation phi, Listener listener,
       double[][] around) {
-    Object prepared = prepare(cert, target, phi, around);
-    if (prepared instanceof Report rejected) return rejected;
-    Prepared p = (Prepared) prepared;
-    return judge(cert.header(), analyse(p.src(), cert, listener, p.region()));
+    try {
+      Prepared p = prepare(cert, target, phi, around);
+      return judge(cert.header(), analyse(p.src(), cert, listener, p.region()));
+    } catch (Rejection e) {
+      return rejected(e.getMessage());
+    }
   }
 
   /**
@@ -126,60 +129,54 @@ public final class TicketChecker {
   public static Certified certify(TicketCertificate unclaimed, Network target, Activation phi, Listener listener,
       double[][] around) {
     TicketCertificate.Header open = unclaimed.header().withClaims(Double.POSITIVE_INFINITY, 0);
-    TicketCertificate start = new TicketCertificate(open, unclaimed.keptWeights(), unclaimed.keptBiases());
-    Object prepared = prepare(start, target, phi, around);
-    if (prepared instanceof Report rejected) return new Certified(start, rejected);
-    Prepared p = (Prepared) prepared;
-    Report r = analyse(p.src(), start, listener, p.region());
-    TicketCertificate.Header claimed = open.withClaims(r.verdict().isHolds() ? r.certifiedBound()
-        : Double.POSITIVE_INFINITY, r.failedInstances());
-    String bad = headerProblem(claimed);
-    if (bad != null) return new Certified(start, rejected(bad));
-    return new Certified(new TicketCertificate(claimed, unclaimed.keptWeights(), unclaimed.keptBiases()),
-        judge(claimed, r));
+    TicketCertificate start = new TicketCertificate(open, unclaimed.keptWeights(), unclaimed.keptBiases(),
+        unclaimed.maskDigest());
+    try {
+      Prepared p = prepare(start, target, phi, around);
+      Report r = analyse(p.src(), start, listener, p.region());
+      TicketCertificate.Header claimed = open.withClaims(r.verdict().isHolds() ? r.certifiedBound()
+          : Double.POSITIVE_INFINITY, r.failedInstances());
+      checkHeader(claimed);
+      return new Certified(new TicketCertificate(claimed, start.keptWeights(), start.keptBiases(), start.maskDigest()),
+          judge(claimed, r));
+    } catch (Rejection e) {
+      return new Certified(start, rejected(e.getMessage()));
+    }
   }
 
   /** The source network and region of a certificate whose header, target and mask digest check out. */
   private record Prepared(SourceNetwork src, Region region) {}
 
-  /** The checks before the analysis: a {@link Prepared} source, or the rejecting {@link Report}. */
-  private static Object prepare(TicketCertificate cert, Network target, Activation phi, double[][] around) {
+  /** The checks before the analysis; a failed one is a {@link Rejection}. */
+  private static Prepared prepare(TicketCertificate cert, Network target, Activation phi, double[][] around) {
     TicketCertificate.Header h = cert.header();
-    String bad = headerProblem(h);
-    if (bad != null) return rejected(bad);
-    Region region;
-    try {
-      region = region(h, around);
-    } catch (IllegalArgumentException e) {
-      return rejected(e.getMessage());
-    }
-    String sha;
-    try {
-      sha = TargetHash.of(target);
-    } catch (IllegalArgumentException e) {
-      return rejected("target cannot be hashed: " + e.getMessage());
-    }
+    checkHeader(h);
+    Region region = orReject("", () -> region(h, around));
+    String sha = orReject("target cannot be hashed: ", () -> TargetHash.of(target));
     if (!sha.equals(h.targetSha256())) {
-      return rejected("target hash mismatch: certificate has " + h.targetSha256() + ", target has " + sha);
+      throw new Rejection("target hash mismatch: certificate has " + h.targetSha256() + ", target has " + sha);
     }
     if (!phi.name().equals(h.activation())) {
-      return rejected("activation mismatch: certificate has " + h.activation() + ", checker was given " + phi.name());
+      throw new Rejection("activation mismatch: certificate has " + h.activation() + ", checker was given "
+          + phi.name());
     }
     // the kernel's own activation (not the catalog's): values, constants, Lipschitz constant and images
     KernelActivation kphi = KernelActivation.of(h.activation());
-    if (kphi == null) return rejected("the kernel has no definition of activation " + h.activation());
-    if (cert.keptWeights().length != cert.keptBiases().length) {
-      return rejected("mask has " + cert.keptWeights().length + " weight layers but " + cert.keptBiases().length
-          + " bias layers");
+    if (kphi == null) throw new Rejection("the kernel has no definition of activation " + h.activation());
+    if (h.maskSha256() == null || !h.maskSha256().equals(cert.maskDigest())) {
+      throw new Rejection("mask digest mismatch: header has " + h.maskSha256() + ", mask has " + cert.maskDigest());
     }
-    String digest = TicketFile.maskDigest(cert.keptWeights(), cert.keptBiases());
-    if (!digest.equals(h.maskSha256())) {
-      return rejected("mask digest mismatch: header has " + h.maskSha256() + ", mask has " + digest);
-    }
+    SourceNetwork src = orReject("source network cannot be rebuilt: ",
+        () -> SourceNetwork.of(TargetPlan.of(target, kphi), cert.params()));
+    return new Prepared(src, region);
+  }
+
+  /** The value, or the {@link Rejection} of its {@link IllegalArgumentException}, whose message follows a prefix. */
+  private static <T> T orReject(String prefix, Supplier<T> value) {
     try {
-      return new Prepared(SourceNetwork.of(TargetPlan.of(target, kphi), cert.params()), region);
+      return value.get();
     } catch (IllegalArgumentException e) {
-      return rejected("source network cannot be rebuilt: " + e.getMessage());
+      throw new Rejection(prefix + e.getMessage());
     }
   }
 
@@ -232,7 +229,7 @@ public final class TicketChecker {
     double recursion;
     try {
       recursion = a.run();
-    } catch (Analysis.Rejection e) {
+    } catch (Rejection e) {
       return rejected(e.getMessage());
     }
     double diff;
@@ -248,19 +245,17 @@ public final class TicketChecker {
     return new Report(Verdict.rejected(reason), List.of(), Double.NaN, Double.NaN);
   }
 
-  private static String headerProblem(TicketCertificate.Header h) {
-    if (h.version() != TicketCertificate.VERSION) {
-      return "unsupported certificate version " + h.version() + " (this kernel checks version " + TicketCertificate.VERSION
-          + "; version 1 predates the scaled source network: rebuild the ticket)";
-    }
-    if (!(h.eps() > 0) || !Double.isFinite(h.eps())) return "eps must be finite and > 0, got " + h.eps();
-    if (!(h.inputLow() < h.inputHigh()) || !Double.isFinite(h.inputLow()) || !Double.isFinite(h.inputHigh())) {
-      return "input box must be finite with low < high, got [" + h.inputLow() + ", " + h.inputHigh() + "]";
-    }
-    if (Double.isNaN(h.claimedBound()) || h.claimedBound() < 0) return "claimed bound is " + h.claimedBound();
-    if (h.targetSha256() == null || h.activation() == null || h.construction() == null) {
-      return "header lacks target hash, activation or construction";
-    }
-    return null;
+  /** The header's own sanity: its version, eps, box, claimed bound and the fields a check needs. */
+  private static void checkHeader(TicketCertificate.Header h) {
+    String bad = h.version() != TicketCertificate.VERSION ? "unsupported certificate version " + h.version()
+        + " (this kernel checks version " + TicketCertificate.VERSION
+        + "; version 1 predates the scaled source network: rebuild the ticket)"
+        : !(h.eps() > 0) || !Double.isFinite(h.eps()) ? "eps must be finite and > 0, got " + h.eps()
+        : !(h.inputLow() < h.inputHigh()) || !Double.isFinite(h.inputLow()) || !Double.isFinite(h.inputHigh())
+            ? "input box must be finite with low < high, got [" + h.inputLow() + ", " + h.inputHigh() + "]"
+        : Double.isNaN(h.claimedBound()) || h.claimedBound() < 0 ? "claimed bound is " + h.claimedBound()
+        : h.targetSha256() == null || h.activation() == null || h.construction() == null
+            ? "header lacks target hash, activation or construction" : null;
+    if (bad != null) throw new Rejection(bad);
   }
 }
