@@ -6,6 +6,7 @@ import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.construct.TicketExport;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.net.Network;
@@ -61,7 +62,7 @@ public final class TicketMemory {
               + " doubles) targetPlanParams=%d layerTicketParams=%d keptEntries=%d mask=%.1f kB retainedByResult=%.2f MB"
               + " allocatedByBuild=%.2f MB threadCpu=%.1f ms%n",
           name, phi.name(), cons.label(), upto, lo, rep, r.verdict().isHolds() ? "holds" : r.verdict().reason(),
-          keep.source().sourceParams(), keep.source().sourceParams() * 8 / 1e6, planDense, layerTicket,
+          TicketExport.sourceParams(keep.source()), TicketExport.sourceParams(keep.source()) * 8 / 1e6, planDense, layerTicket,
           sizes.keptParams(), mask / 1e3, (after - before) / 1e6, alloc / 1e6, cpu / 1e6);
     }
   }

@@ -60,7 +60,7 @@ public final class TicketExport {
           + "network has " + src.layerCount());
     }
     if (enc == Encoding.PRUNED) {
-      long dense = src.sourceParams();
+      long dense = sourceParams(src);
       for (TargetPlan.Step s : src.tail()) for (TargetPlan.Affine a : affines(s)) dense += a.kernel().length;
       if (dense > maxDense) {
         throw new IllegalArgumentException("the dense source network has " + dense + " weights, more than the "
@@ -138,6 +138,19 @@ public final class TicketExport {
     List<TargetPlan.Step> steps = src.plan().steps();
     int[] s = steps.isEmpty() ? src.plan().inputShape() : steps.get(steps.size() - 1).outShape();
     return s.length == 3 && s[1] == 1 && s[2] == 1 ? new int[] {s[0]} : s.clone();
+  }
+
+  /** Dense parameter count of a source network: its layers' weights and biases (the kept target tail apart). */
+  public static long sourceParams(SourceNetwork src) {
+    long n = 0;
+    for (SourceNetwork.Node node : src.nodes()) if (node instanceof SourceNetwork.Univariate u) n += sourceParams(u);
+    for (SourceNetwork.Conv c : src.convs()) n += c.size();
+    return n;
+  }
+
+  /** Dense parameter count of a univariate layer (weights and biases). */
+  public static long sourceParams(SourceNetwork.Univariate u) {
+    return (long) u.out().units() * u.in().units() + u.out().units();
   }
 
   private static List<TargetPlan.Affine> affines(TargetPlan.Step s) {

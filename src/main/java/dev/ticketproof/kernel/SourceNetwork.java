@@ -142,9 +142,6 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     /** The bias of unit o. */
     public double beta(long seed, int o) { return WeightField.uniform(seed, 4L * id + 1, o, betaLo, betaHi); }
 
-    /** Dense parameter count of the source layer (weights and biases). */
-    public long sourceParams() { return (long) out.units() * in.units() + out.units(); }
-
     @Override public <R> R accept(Visitor<R> v) { return v.univariate(this); }
   }
 
@@ -308,14 +305,6 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     int n = 0;
     for (Node node : nodes) if (node instanceof Univariate) n++;
     return n + convs().size();
-  }
-
-  /** Dense parameter count of the whole source (the kept target tail counts its own parameters). */
-  public long sourceParams() {
-    long n = 0;
-    for (Node node : nodes) if (node instanceof Univariate u) n += u.sourceParams();
-    for (Conv c : convs()) n += c.size();
-    return n;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.ticketproof.measure;
 
+import dev.ticketproof.construct.TicketExport;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
@@ -51,7 +52,7 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
         for (int o : cert.keptBiases()[u.id()]) {
           if (o >= 0 && o < u.out().units() && Math.abs(u.beta(seed, o)) > eps) ticket++;
         }
-        layers.add(new Layer(0, u.sourceParams(), ticket));
+        layers.add(new Layer(0, TicketExport.sourceParams(u), ticket));
       }
       List<SourceNetwork.Conv> convs = n instanceof SourceNetwork.Conv c ? List.of(c)
           : n instanceof SourceNetwork.Residual r ? residualConvs(r) : List.of();

@@ -7,6 +7,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.construct.TicketExport;
 import dev.ticketproof.kernel.KernelActivation;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
@@ -186,7 +187,7 @@ class RecursionReferenceTest {
     for (int[] b : cert.keptBiases()) kept += b.length;
     assertThat(sizes.ticketParams()).isEqualTo(ticket + tail);
     assertThat(sizes.keptParams()).isEqualTo(kept);
-    assertThat(sizes.sourceParams()).isEqualTo(src.sourceParams() + tail);
+    assertThat(sizes.sourceParams()).isEqualTo(TicketExport.sourceParams(src) + tail);
     assertThat(sizes.targetParams()).isEqualTo(Sizes.targetParams(src.plan(), eps));
     assertThat(sizes.depth()).isEqualTo(depth);
     assertThat(r.instances()).isEqualTo(ref.layers.stream().mapToLong(RecursionReference.Layer::instances).sum());
