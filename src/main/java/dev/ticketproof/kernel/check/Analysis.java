@@ -18,24 +18,34 @@ import java.util.List;
  * a {@link Rejection}.
  */
 final class Analysis {
-/** Mutable per-feature-map state of the analysis. */
-static final class State {
-  Layout layout;
-  double[] unitErr;
-  double[] constVal;
-  double[] lo;
-  double[] hi;
-  double[] inErr;
-  double[] w1;
-  boolean[] alive;
-}
+  /** Mutable per-feature-map state of the analysis. */
+  static final class State {
+    final Layout layout;
+    final double[] unitErr;
+    final double[] constVal;
+    final double[] lo;
+    final double[] hi;
+    double[] inErr;
+    double[] w1;
+    boolean[] alive;
 
-/** A structural rejection. */
-static final class Rejection extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    /** A feature map with per-channel bounds [lo, hi]: no unit errors yet, constant values unknown (NaN). */
+    State(Layout layout, double[] lo, double[] hi) {
+      this.layout = layout;
+      this.lo = lo;
+      this.hi = hi;
+      unitErr = new double[layout.units()];
+      constVal = new double[layout.units()];
+      Arrays.fill(constVal, Double.NaN);
+    }
+  }
 
-  Rejection(String msg) { super(msg, null, false, false); }
-}
+  /** A structural rejection. */
+  static final class Rejection extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Rejection(String msg) { super(msg, null, false, false); }
+  }
 
   final SourceNetwork src;
   final TicketCertificate cert;
@@ -68,14 +78,12 @@ static final class Rejection extends RuntimeException {
       throw new Rejection("mask has " + cert.keptWeights().length + " weight and " + cert.keptBiases().length
           + " bias layers, source has " + layers);
     }
-    int[] in = src.plan().inputShape();
-    State s = new State();
-    s.layout = Layout.input(in[0]);
-    s.unitErr = new double[in[0]];
-    s.lo = new double[in[0]];
-    s.hi = new double[in[0]];
-    Arrays.fill(s.lo, src.params().inputLow());
-    Arrays.fill(s.hi, src.params().inputHigh());
+    int n = src.plan().inputShape()[0];
+    double[] lo = new double[n];
+    double[] hi = new double[n];
+    Arrays.fill(lo, src.params().inputLow());
+    Arrays.fill(hi, src.params().inputHigh());
+    State s = new State(Layout.input(n), lo, hi);
     for (SourceNetwork.Node node : src.nodes()) s = node.accept(after(s));
     // the kept target layers propagate the error with their l1 row norms (pooling keeps it)
     double[] err = s.unitErr.clone();

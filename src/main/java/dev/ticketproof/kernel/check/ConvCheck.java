@@ -65,13 +65,8 @@ final class ConvCheck {
     IntStream.range(0, out.units()).parallel().forEach(o -> {
       res[o] = unit(an, c, in, o, kw, starts[o], starts[o + 1], nz, split, bIn, uni, scratch.get());
     });
-    State s = new State();
-    s.layout = out;
-    s.unitErr = new double[out.units()];
-    s.constVal = new double[out.units()];
     Intervals.Bounds iv = Intervals.affine(a, in.lo, in.hi, act, an.phi);
-    s.lo = iv.lo();
-    s.hi = iv.hi();
+    State s = new State(out, iv.lo(), iv.hi());
     long inst = 0;
     long failed = 0;
     double maxErr = 0;
@@ -84,7 +79,6 @@ final class ConvCheck {
       if (out.isConstant(o)) {
         s.constVal[o] = act ? an.phi.value(r.constVal) : r.constVal;
       } else {
-        s.constVal[o] = Double.NaN;
         s.unitErr[o] = act ? an.lip * r.err : r.err;
         maxOut = Math.max(maxOut, s.unitErr[o]);
       }
@@ -223,9 +217,6 @@ final class ConvCheck {
       sc.hi[g] = 0;
       sc.lo[g] = 0;
       sc.extra[g] = 0;
-      sc.hi[g ^ 1] = 0;
-      sc.lo[g ^ 1] = 0;
-      sc.extra[g ^ 1] = 0;
     }
     // bias instances, tap by tap
     double bj = a.bias()[j];

@@ -4,7 +4,6 @@ import dev.ticketproof.kernel.Intervals;
 import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.check.Analysis.State;
-import java.util.Arrays;
 
 /**
  * The checks of a residual block: both branch convolutions and the projection, then the pre-activation error branch +
@@ -18,14 +17,8 @@ final class ResidualCheck {
     State b = ConvCheck.run(an, r.conv2(), h);
     State p = r.projection() != null ? ConvCheck.run(an, r.projection(), in) : null;
     Layout out = b.layout;
-    State s = new State();
-    s.layout = out;
-    s.unitErr = new double[out.units()];
-    s.constVal = new double[out.units()];
-    Arrays.fill(s.constVal, Double.NaN);
     Intervals.Bounds iv = Intervals.residual(r.target(), in.lo, in.hi, an.phi);
-    s.lo = iv.lo();
-    s.hi = iv.hi();
+    State s = new State(out, iv.lo(), iv.hi());
     for (int o = 0; o < out.units(); o++) {
       if (out.isConstant(o)) {
         double skip = p != null ? p.constVal[o] : in.constVal[o];

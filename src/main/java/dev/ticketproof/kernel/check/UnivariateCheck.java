@@ -5,7 +5,6 @@ import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.check.Analysis.Rejection;
 import dev.ticketproof.kernel.check.Analysis.State;
 import dev.ticketproof.kernel.check.TicketChecker.LayerReport;
-import java.util.Arrays;
 
 /**
  * The checks of a univariate (copy) layer: kept weights only from the copied channel, biases only on constant units;
@@ -18,17 +17,11 @@ final class UnivariateCheck {
     Layout out = u.out();
     int[] kw = an.cert.keptWeights()[u.id()];
     int[] kb = an.cert.keptBiases()[u.id()];
-    State s = new State();
-    s.layout = out;
-    s.lo = in.lo;
-    s.hi = in.hi;
+    State s = new State(out, in.lo, in.hi);
     s.inErr = new double[out.n()];
     for (int i = 0; i < out.n(); i++) s.inErr[i] = in.unitErr[in.layout.copy(i, 0)];
     s.w1 = new double[out.units()];
     s.alive = new boolean[out.units()];
-    s.constVal = new double[out.units()];
-    Arrays.fill(s.constVal, Double.NaN);
-    s.unitErr = new double[out.units()];
     long inUnits = in.layout.units();
     Analysis.increasing(kw, inUnits * out.units(), "univariate layer " + u.id() + ": weight index");
     for (long idx : kw) {
