@@ -1,7 +1,6 @@
 package dev.ticketproof.kernel;
 
 import dev.ticketproof.limits.Budget;
-import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +28,7 @@ import java.util.zip.ZipFile;
  * JSON ({@link HeaderJson}: one flat object, no duplicate keys, integers where integers are expected);
  * {@code mask.bin} is decoded as it is inflated (never held whole): its declared size must be within the
  * {@link Budget}'s limit, and the kept indices it declares are claimed from the budget before they are allocated;
- * entries are inflated only up to the size they declare (and one buffer beyond it for {@code mask.bin}).
+ * entries are inflated only up to the size they declare.
  */
 public final class TicketFile {
   /** Largest {@code header.json} read (a real one has about 1 KB). */
@@ -172,7 +171,7 @@ public final class TicketFile {
   private static TicketCertificate decodeMask(TicketCertificate.Header h, ZipFile zip, ZipEntry e, Path path,
       Budget budget) throws Unreadable {
     MessageDigest md = TargetHash.sha256();
-    try (InputStream raw = new BufferedInputStream(new DigestInputStream(zip.getInputStream(e), md), 1 << 16)) {
+    try (InputStream raw = new DigestInputStream(zip.getInputStream(e), md)) {
       Varints in = new Varints(raw, e.getSize());
       int layers = (int) in.next(Math.min(1 << 20, in.left));
       budget.reserve(Budget.bytes(layers, 32), "mask.bin (" + layers + " layers)");
@@ -213,9 +212,15 @@ public final class TicketFile {
     return r;
   }
 
-  /** Unsigned LEB128 varints from the first {@code left} bytes of a stream (reading past them is its end). */
+  /**
+   * Unsigned LEB128 varints from the first {@code left} bytes of a stream, read through a buffer (never further:
+   * past them is the end).
+   */
   private static final class Varints {
     final InputStream in;
+    final byte[] buf = new byte[1 << 16];
+    int pos;
+    int end;
     long left;
 
     Varints(InputStream in, long left) {
@@ -226,8 +231,13 @@ public final class TicketFile {
     long next(long max) throws IOException {
       long v = 0;
       for (int shift = 0; shift < 63; shift += 7) {
-        int b = left-- > 0 ? in.read() : -1;
-        if (b < 0) throw new EOFException();
+        if (pos == end && left > 0) {
+          end = Math.max(0, in.read(buf, 0, (int) Math.min(buf.length, left)));
+          pos = 0;
+        }
+        if (pos == end) throw new EOFException();
+        int b = buf[pos++] & 0xFF;
+        left--;
         v |= (long) (b & 0x7F) << shift;
         if ((b & 0x80) == 0) {
           if (v < 0 || v > max) throw new IOException("value " + v + " out of range");
