@@ -1,6 +1,7 @@
 package dev.ticketproof.kernel;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.io.TicketWriter;
 import dev.ticketproof.net.ActivationLayer;
 import dev.ticketproof.net.Linear;
 import dev.ticketproof.net.Network;
@@ -57,7 +58,8 @@ public final class ZeroTargetMasks {
     TicketCertificate.Header h = cert.header();
     TicketCertificate.Header nh = new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(),
         h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(),
-        h.upto(), h.eps(), h.claimedBound(), TicketFile.maskDigest(w, cert.keptBiases()), h.claimedFailedInstances());
-    return new TicketCertificate(nh, w, cert.keptBiases());
+        h.upto(), h.eps(), h.claimedBound(), TicketWriter.maskDigest(w, cert.keptBiases()),
+        h.claimedFailedInstances(), null, Double.NaN);
+    return new TicketCertificate(nh, w, cert.keptBiases(), nh.maskSha256());
   }
 }
