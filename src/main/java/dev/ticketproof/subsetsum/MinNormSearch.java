@@ -30,6 +30,8 @@ import java.util.Arrays;
 final class MinNormSearch {
   /** Canceller subsets tried per instance above {@link SubsetSum#MIN_NORM_EXACT_N}. */
   static final int CHECKS = 32;
+  /** {@code 2^BOUND >= CHECKS}: the enumeration's canceller subsets cancel at most the BOUND smallest cancellers' mass. */
+  private static final int BOUND = 32 - Integer.numberOfLeadingZeros(CHECKS - 1);
 
   private static final ThreadLocal<MinNormSearch> LOCAL = ThreadLocal.withInitial(MinNormSearch::new);
 
@@ -47,6 +49,7 @@ final class MinNormSearch {
   private final int[] nodeLast = new int[2 * CHECKS + 2];
   private final int[] nodeRest = new int[2 * CHECKS + 2];
   private final int[] heap = new int[2 * CHECKS + 2];
+  private final double[] low = new double[BOUND];
 
   /** Whether the last enumeration on this thread ended before {@link #CHECKS} (the 2 eps guarantee holds). */
   private boolean completed;
@@ -90,17 +93,31 @@ final class MinNormSearch {
     double za = Math.abs(z);
     int nh = 0;
     int nc = 0;
+    // branch-free split: every candidate is written to both lists, and only the list it belongs to advances
     for (int i = 0; i < n; i++) {
       double v = sign * x[i];
-      if (v > 0) {
-        hv[nh] = v;
-        hIdx[nh++] = i;
-      } else if (v < 0) {
-        cv[nc] = -v;
-        cAt[nc++] = i;
-      }
+      hv[nh] = v;
+      hIdx[nh] = i;
+      cv[nc] = -v;
+      cAt[nc] = i;
+      nh += v > 0 ? 1 : 0;
+      nc += v < 0 ? 1 : 0;
     }
-    helpers.load(Arrays.copyOf(hv, nh), za, eps);
+    // The CHECKS canceller subsets of the enumeration cancel at most the mass of the BOUND smallest cancellers (their
+    // 2^BOUND subsets are CHECKS candidates), so the targets stay at most |z| plus that mass, and a helper above it
+    // (plus the window) is part of no hit: such helpers are left out of the helpers' search.
+    double habs = za; // the helpers' search's scale, as the search computes it: |z| plus the helpers, in index order
+    for (int i = 0; i < nh; i++) habs += hv[i];
+    double cancelled = smallestMass(nc);
+    double reach = za + cancelled + eps + 64 * Math.ulp(habs + cancelled);
+    int kept = 0;
+    for (int i = 0; i < nh; i++) {
+      double v = hv[i];
+      hv[kept] = v;
+      hIdx[kept] = hIdx[i];
+      kept += v <= reach ? 1 : 0;
+    }
+    helpers.load(hv, kept, za, eps, habs);
     int size = 0;
     int created = 0;
     int node = -1; // the empty canceller set first
@@ -117,9 +134,9 @@ final class MinNormSearch {
         }
       }
       if (check == 0) {
-        // cancellers by increasing magnitude, ties by index (not needed when helpers alone hit)
-        MinSizeSearch.sortByValue(cv, nc, cm, cPos, count);
-        for (int p = 0; p < nc; p++) cIdx[p] = cAt[cPos[p]];
+        // the CHECKS smallest cancellers by increasing magnitude, ties by index (not needed when helpers alone hit)
+        MinSizeSearch.sortByValue(cv, nc, Math.min(nc, CHECKS), cm, cPos, count);
+        for (int p = 0, k = Math.min(nc, CHECKS); p < k; p++) cIdx[p] = cAt[cPos[p]];
       }
       // successors of the current node: extend by the next canceller, or replace the last one by it
       int last = node < 0 ? -1 : nodeLast[node];
@@ -146,6 +163,26 @@ final class MinNormSearch {
     }
     // no hit: the min-size answer (or, when nothing is within eps, the best subset found)
     return SubsetSum.minSize(x, z, eps);
+  }
+
+  /** The sum of the {@link #BOUND} smallest of the cancellers {@code cv[0..nc)} (of all when there are fewer). */
+  private double smallestMass(int nc) {
+    double[] low = this.low;
+    Arrays.fill(low, Double.POSITIVE_INFINITY);
+    for (int i = 0; i < nc; i++) {
+      double v = cv[i];
+      if (v < low[BOUND - 1]) {
+        int q = BOUND - 1;
+        while (q > 0 && low[q - 1] > v) {
+          low[q] = low[q - 1];
+          q--;
+        }
+        low[q] = v;
+      }
+    }
+    double m = 0;
+    for (int q = 0; q < Math.min(nc, BOUND); q++) m += low[q];
+    return m;
   }
 
   /** The caller's indices of helpers {@code h} (helper positions) and of the cancellers of {@code node}, ascending. */

@@ -81,12 +81,20 @@ final class MinSizeSearch {
    * Loads candidates {@code x} (length at most {@link SubsetSum#MAX_N}) for target z and tolerance eps; sorts them.
    */
   void load(double[] values, double target, double tolerance) {
-    x = values;
-    n = values.length;
-    tablePrepared = false;
     double abs = Math.abs(target);
-    for (int i = 0; i < n; i++) abs += Math.abs(values[i]);
-    sortByValue(values, n, s, perm, count);
+    for (int i = 0; i < values.length; i++) abs += Math.abs(values[i]);
+    load(values, values.length, target, tolerance, abs);
+  }
+
+  /**
+   * Loads candidates {@code values[0..count)} for target z and tolerance eps, with the decisions' slack taken from
+   * {@code abs} (at least \( |z| + \sum_i |x_i| \) over the candidates) instead of the candidates' own sum; sorts them.
+   */
+  void load(double[] values, int size, double target, double tolerance, double abs) {
+    x = values;
+    n = size;
+    tablePrepared = false;
+    sortByValue(values, n, n, s, perm, count);
     pre[0] = 0;
     for (int p = 0; p < n; p++) pre[p + 1] = pre[p] + s[p];
     retarget(target, tolerance, abs);
@@ -95,11 +103,13 @@ final class MinSizeSearch {
   /**
    * Sorts {@code values[0..n)} ascending into {@code sorted}, with {@code perm[p]} the index of {@code sorted[p]};
    * ties by index. A bucket pass over [min, max] (n buckets) and an insertion pass: O(n) for values spread smoothly
-   * over their range (the random candidates), O(n^2) at worst (n &le; {@link SubsetSum#MAX_N}).
+   * over their range (the random candidates), O(n^2) at worst (n &le; {@link SubsetSum#MAX_N}). Only the first
+   * {@code k} positions are sorted: the insertion pass stops after the bucket that holds the k-th smallest value
+   * (every later bucket holds larger values); {@code sorted} is not written after that bucket.
    *
    * @param count scratch of at least n + 1 ints
    */
-  static void sortByValue(double[] values, int n, double[] sorted, int[] perm, int[] count) {
+  static void sortByValue(double[] values, int n, int k, double[] sorted, int[] perm, int[] count) {
     if (n == 0) return;
     double lo = values[0];
     double hi = values[0];
@@ -111,8 +121,15 @@ final class MinSizeSearch {
     java.util.Arrays.fill(count, 0, n + 1, 0);
     for (int i = 0; i < n; i++) count[bucketOf(values[i], lo, scale, n) + 1]++;
     for (int b = 0; b < n; b++) count[b + 1] += count[b];
+    // count[b] is now the start of bucket b; the insertion pass covers the buckets up to the one with position k - 1
+    int end = n;
+    if (k < n) {
+      int b = 0;
+      while (count[b + 1] < k) b++;
+      end = count[b + 1];
+    }
     for (int i = 0; i < n; i++) perm[count[bucketOf(values[i], lo, scale, n)]++] = i;
-    for (int p = 0; p < n; p++) {
+    for (int p = 0; p < end; p++) {
       int i = perm[p];
       double v = values[i];
       int q = p;
@@ -212,6 +229,16 @@ final class MinSizeSearch {
   private boolean pair() {
     int i = 0;
     int j = n - 1;
+    if (n >= 2 && s[0] + s[j] - z > window) {
+      // the pairs (0, j) more than window above z are no hits and move j down: skip them by bisection
+      int lo = 0;
+      while (j - lo > 1) {
+        int mid = (lo + j) >>> 1;
+        if (s[0] + s[mid] - z > window) j = mid;
+        else lo = mid;
+      }
+      j = lo;
+    }
     while (i < j) {
       double t = s[i] + s[j];
       if (Math.abs(t - z) <= window && confirm(i, j)) return true;
@@ -229,16 +256,32 @@ final class MinSizeSearch {
       if (sa + s[a + 1] + s[a + 2] > z + window) break;
       if (sa + s[n - 2] + s[n - 1] < z - window) continue;
       double cap = z - sa - s[a + 1] + window + margin;
-      while (top > a + 2 && s[top] > cap) top--;
-      int i = a + 1;
-      int j = top;
-      while (i < j) {
-        double t = sa + s[i] + s[j];
-        if (Math.abs(t - z) <= window && confirm(a, i, j)) return true;
-        int lt = t < z ? 1 : 0;
-        i += lt;
-        j -= 1 - lt;
+      if (top > a + 2 && s[top] > cap) {
+        // down to the last candidate at most cap, or to a + 2, by bisection
+        int lo = a + 2;
+        while (top - lo > 1) {
+          int mid = (lo + top) >>> 1;
+          if (s[mid] > cap) top = mid;
+          else lo = mid;
+        }
+        top = lo;
       }
+      if (tripleFrom(a, top)) return true;
+    }
+    return false;
+  }
+
+  /** Two pointers over the candidates after a, up to top, for z - s[a]. */
+  private boolean tripleFrom(int a, int top) {
+    double sa = s[a];
+    int i = a + 1;
+    int j = top;
+    while (i < j) {
+      double t = sa + s[i] + s[j];
+      if (Math.abs(t - z) <= window && confirm(a, i, j)) return true;
+      int lt = t < z ? 1 : 0;
+      i += lt;
+      j -= 1 - lt;
     }
     return false;
   }
