@@ -414,6 +414,7 @@ public final class TicketBuilder {
         int centreC = a.centreC();
         double eps = opt.eps();
         SubsetSum.Mode mode = opt.mode();
+        long key = c.weightKey(seed);
         if (c.out().isConstant(o)) {
           if (!lin.hasConstants()) return new int[0];
           // constant outputs read the unit-scale constant units (the large-scale ones exist to cancel offsets)
@@ -423,7 +424,7 @@ public final class TicketBuilder {
           for (int m = 0; m < consts - from; m++) {
             int u = lin.constant(from + m);
             idx[m] = c.index(o, u, centreA, centreC);
-            base[m] = c.weightAt(seed, idx[m], c.halfWidth(o, u)) * in.constVal[u];
+            base[m] = SourceNetwork.Conv.weightIn(key, idx[m], c.halfWidth(o, u)) * in.constVal[u];
           }
           SubsetSum.Solution sol = SubsetSum.solve(base, constTarget, eps, mode);
           count(sol);
@@ -460,14 +461,14 @@ public final class TicketBuilder {
                 }
                 int id = c.index(o, u, ta, tc);
                 idx[cnt] = id;
-                base[cnt++] = c.weightAt(seed, id, copyWidth) * f;
+                base[cnt++] = SourceNetwork.Conv.weightIn(key, id, copyWidth) * f;
               }
               SubsetSum.Solution sol = SubsetSum.solve(Arrays.copyOf(base, cnt), kval, eps, mode);
               count(sol);
               for (int k = 0; k < sol.size(); k++) {
                 int id = idx[sol.index(k)];
                 add(id);
-                if (offset != null) offset[t] += c.weightAt(seed, id, copyWidth);
+                if (offset != null) offset[t] += SourceNetwork.Conv.weightIn(key, id, copyWidth);
               }
             }
           }
@@ -482,7 +483,7 @@ public final class TicketBuilder {
             for (int m = 0; m < consts; m++) {
               int u = lin.constant(m);
               idx[m] = c.index(o, u, ta, tc);
-              base[m] = c.weightAt(seed, idx[m], c.halfWidth(o, u)) * in.constVal[u];
+              base[m] = SourceNetwork.Conv.weightIn(key, idx[m], c.halfWidth(o, u)) * in.constVal[u];
             }
             // large-scale constants first, coarsely (the unit-scale ones correct any remainder up to about
             // COARSE), then the unit-scale ones on the remainder, to eps

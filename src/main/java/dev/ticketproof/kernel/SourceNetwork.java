@@ -185,7 +185,15 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
 
     /** The source weight at a flat index (o, u, a, c) when {@code halfWidth == halfWidth(o, u)}. */
     public double weightAt(long seed, long index, double halfWidth) {
-      return WeightField.uniform(seed, 4L * id, index, -halfWidth, halfWidth);
+      return weightIn(weightKey(seed), index, halfWidth);
+    }
+
+    /** The key of this layer's weights under a seed (its stream 4 id), for {@link #weightIn}. */
+    public long weightKey(long seed) { return WeightField.streamKey(seed, 4L * id); }
+
+    /** {@link #weightAt(long, long, double)} for {@code key == weightKey(seed)}, at half the generator's cost. */
+    public static double weightIn(long key, long index, double halfWidth) {
+      return WeightField.uniformIn(key, index, -halfWidth, halfWidth);
     }
 
     /** Total number of weight slots (the mask's index range): the dense parameter count of the layer. */

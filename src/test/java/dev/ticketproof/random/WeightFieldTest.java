@@ -24,6 +24,35 @@ class WeightFieldTest {
     }
   }
 
+  /** The chain as documented: seed, stream and index absorbed in turn, each after a full avalanche. */
+  private static long chain(long seed, long stream, long index) {
+    long golden = 0x9E3779B97F4A7C15L;
+    long z = mix(seed + golden);
+    z = mix(z ^ (stream * golden + 0x632BE59BD9B4E019L));
+    z = mix(z ^ (index * 0xD1B54A32D192ED03L + golden));
+    return mix(z + golden);
+  }
+
+  private static long mix(long z) {
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return z ^ (z >>> 31);
+  }
+
+  @Test
+  void aStreamsKeyGivesItsDrawsBitForBit() {
+    for (long k = 0; k < 2000; k++) {
+      long seed = k * 0x5DEECE66DL - 7;
+      long stream = (k % 13) * 4 - 4;
+      long index = k * k * 31 + (k << 40);
+      assertThat(WeightField.bits(seed, stream, index)).isEqualTo(chain(seed, stream, index));
+      double lo = -0.25 * (k % 5 + 1);
+      assertThat(WeightField.uniformIn(WeightField.streamKey(seed, stream), index, lo, -lo))
+          .isEqualTo(lo + (-lo - lo) * ((chain(seed, stream, index) >>> 11) * 0x1.0p-53))
+          .isEqualTo(WeightField.uniform(seed, stream, index, lo, -lo));
+    }
+  }
+
   @Test
   void drawsAreUniform() {
     int n = 200_000;
