@@ -24,7 +24,9 @@ import java.util.Arrays;
  *       \( L \ge |z| - \varepsilon + 2m \): so the hit is within 2 eps of the least norm among the subsets with at
  *       most 4 helpers (a hit of helpers only, m = 0, is within 2 eps of the least norm of all). After
  *       {@link #CHECKS} canceller subsets without a hit, the {@link SubsetSum.Mode#MIN_SIZE} answer is returned,
- *       without the 2 eps guarantee (it is computed only then).</li>
+ *       without the 2 eps guarantee (it is computed only then). Those canceller subsets cancel at most the mass of
+ *       the 5 smallest cancellers (2^5 = 32), so the helpers above |z| plus that mass (and eps) are left out of the
+ *       search: they are part of no hit.</li>
  * </ul>
  */
 final class MinNormSearch {
