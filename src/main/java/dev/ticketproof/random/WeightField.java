@@ -26,7 +26,7 @@ public final class WeightField {
    * @return a double in [0, 1)
    */
   public static double u01(long seed, long stream, long index) {
-    return (bits(seed, stream, index) >>> 11) * TWO_POW_MINUS_53;
+    return u01In(streamKey(seed, stream), index);
   }
 
   /**
@@ -53,7 +53,11 @@ public final class WeightField {
 
   /** {@link #uniform uniform(seed, stream, index, lo, hi)} for {@code key == streamKey(seed, stream)}. */
   public static double uniformIn(long key, long index, double lo, double hi) {
-    return lo + (hi - lo) * ((bitsIn(key, index) >>> 11) * TWO_POW_MINUS_53);
+    return lo + (hi - lo) * u01In(key, index);
+  }
+
+  private static double u01In(long key, long index) {
+    return (bitsIn(key, index) >>> 11) * TWO_POW_MINUS_53;
   }
 
   /** 64 mixed random bits for (seed, stream, index). */

@@ -247,15 +247,19 @@ public final class TicketChecker {
 
   /** The header's own sanity: its version, eps, box, claimed bound and the fields a check needs. */
   private static void checkHeader(TicketCertificate.Header h) {
-    String bad = h.version() != TicketCertificate.VERSION ? "unsupported certificate version " + h.version()
-        + " (this kernel checks version " + TicketCertificate.VERSION
-        + "; version 1 predates the scaled source network: rebuild the ticket)"
-        : !(h.eps() > 0) || !Double.isFinite(h.eps()) ? "eps must be finite and > 0, got " + h.eps()
-        : !(h.inputLow() < h.inputHigh()) || !Double.isFinite(h.inputLow()) || !Double.isFinite(h.inputHigh())
-            ? "input box must be finite with low < high, got [" + h.inputLow() + ", " + h.inputHigh() + "]"
-        : Double.isNaN(h.claimedBound()) || h.claimedBound() < 0 ? "claimed bound is " + h.claimedBound()
-        : h.targetSha256() == null || h.activation() == null || h.construction() == null
-            ? "header lacks target hash, activation or construction" : null;
-    if (bad != null) throw new Rejection(bad);
+    if (h.version() != TicketCertificate.VERSION) {
+      throw new Rejection("unsupported certificate version " + h.version() + " (this kernel checks version "
+          + TicketCertificate.VERSION + "; version 1 predates the scaled source network: rebuild the ticket)");
+    }
+    if (!(h.eps() > 0) || !Double.isFinite(h.eps())) throw new Rejection("eps must be finite and > 0, got " + h.eps());
+    if (!(h.inputLow() < h.inputHigh()) || !Double.isFinite(h.inputLow()) || !Double.isFinite(h.inputHigh())) {
+      throw new Rejection("input box must be finite with low < high, got [" + h.inputLow() + ", " + h.inputHigh()
+          + "]");
+    }
+    if (!(h.claimedBound() >= 0)) throw new Rejection("claimed bound is " + h.claimedBound());
+    if (h.targetSha256() == null || h.activation() == null || h.construction() == null) {
+      throw new Rejection("header lacks target hash, activation or construction");
+    }
   }
+
 }

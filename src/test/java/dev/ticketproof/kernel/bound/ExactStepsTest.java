@@ -593,9 +593,8 @@ class ExactStepsTest {
       TicketCertificate cert = ZeroTargetMasks.keepWhereTheTargetIsZero(b.src(), b.cert());
       Built t = new Built(net, b.phi(), b.src(), cert, Evaluator.of(cert, net), b.what() + " keeping where K = 0");
       SplittableRandom rng = new SplittableRandom(seed);
-      Region ball = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, t.dim(), -1, 1)}, 0.1);
-      Region at = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, t.dim(), -1, 1)}, 0);
-      for (Region r : new Region[] {Region.box(-1, 1), ball, at}) {
+      Region[] near = ballAndPoint(rng, t.dim());
+      for (Region r : new Region[] {Region.box(-1, 1), near[0], near[1]}) {
         assertThat(walk(t, r, 6, seed)).as(t.what()).isGreaterThan(2);
       }
     }
@@ -614,10 +613,8 @@ class ExactStepsTest {
           Built b = DifferentialBoundTest.build(nets.get(k), name, cons, 4, 0.05, -1, 1,
               k % 2 == 1 ? DifferentialBoundTest.FIRST[k] : null, seed++);
           SplittableRandom rng = new SplittableRandom(seed);
-          Region box = Region.box(-1, 1);
-          Region ball = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, b.dim(), -1, 1)}, 0.1);
-          Region at = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, b.dim(), -1, 1)}, 0);
-          for (Region r : new Region[] {box, ball, at}) {
+          Region[] near = ballAndPoint(rng, b.dim());
+          for (Region r : new Region[] {Region.box(-1, 1), near[0], near[1]}) {
             assertThat(walk(b, r, 8, seed)).as(b.what()).isGreaterThan(2);
           }
         }
@@ -640,9 +637,7 @@ class ExactStepsTest {
         for (SourceNetwork.Construction cons : new SourceNetwork.Construction[] {DifferentialBoundTest.L2}) {
           Built b = DifferentialBoundTest.build(nets.get(k), name, cons, 24, 1e-8, -1, 1, null, seed++);
           SplittableRandom rng = new SplittableRandom(seed);
-          Region ball = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, b.dim(), -1, 1)}, 0.1);
-          Region at = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, b.dim(), -1, 1)}, 0);
-          for (Region r : new Region[] {ball, at}) assertThat(walk(b, r, 4, seed)).as(b.what()).isGreaterThan(2);
+          for (Region r : ballAndPoint(rng, b.dim())) assertThat(walk(b, r, 4, seed)).as(b.what()).isGreaterThan(2);
         }
       }
     }
@@ -662,12 +657,16 @@ class ExactStepsTest {
             DifferentialBoundTest.L2} : new SourceNetwork.Construction[] {DifferentialBoundTest.L1}) {
           Built b = DifferentialBoundTest.build(nets.get(k), name, cons, 6, 1e-3, -1, 1, null, seed++, 0.5);
           SplittableRandom rng = new SplittableRandom(seed);
-          Region ball = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, b.dim(), -1, 1)}, 0.1);
-          Region at = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, b.dim(), -1, 1)}, 0);
-          for (Region r : new Region[] {ball, at}) assertThat(walk(b, r, 3, seed)).as(b.what()).isGreaterThan(2);
+          for (Region r : ballAndPoint(rng, b.dim())) assertThat(walk(b, r, 3, seed)).as(b.what()).isGreaterThan(2);
         }
       }
     }
+  }
+
+  /** A ball of radius 0.1 around a point of [-1, 1]^dim, then a ball of radius 0 around another (drawn in order). */
+  static Region[] ballAndPoint(SplittableRandom rng, int dim) {
+    Region ball = Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, dim, -1, 1)}, 0.1);
+    return new Region[] {ball, Region.balls(-1, 1, new double[][] {DifferentialBoundTest.point(rng, dim, -1, 1)}, 0)};
   }
 
   /** The reference phi agrees with the activations' own double evaluation to a few ulps. */
