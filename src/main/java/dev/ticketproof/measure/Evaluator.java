@@ -591,10 +591,11 @@ public final class Evaluator {
   }
 
   /**
-   * Doubles of output rows a block of output units works on at a time ({@link #tileRows}): 1 MB, a core's
-   * level-2 cache, so that the rows being summed stay cached while the block's weights stream past.
+   * Doubles of output rows a block of output units works on at a time ({@link #tileRows}): 4 MB. The rows a tap
+   * adds to are one stretch of the tile, so taller tiles make longer loops; with the rows of a block within a core's
+   * level-2 cache (1 MB) they were shorter and slower (docs/performance.md).
    */
-  static final long TILE_DOUBLES = 1L << 17;
+  static final long TILE_DOUBLES = 1L << 19;
 
   /** Most output units per block of a conv ({@link Conv}): the blocks are computed in parallel. */
   static final int BLOCK_UNITS = 256;
@@ -613,7 +614,8 @@ public final class Evaluator {
   /**
    * A sparse cross-correlation. Its output units are cut into blocks; a block's weights are held sorted by input
    * tap, so that one input unit's rows are read once for every output unit of the block that reads them, and the
-   * output rows are processed in tiles ({@link #tileRows}) that stay cached. A wide ticket's layers read thousands of
+   * output rows are processed in tiles ({@link #tileRows}); a tap's rows within a tile are added in one loop over
+   * their stretch ({@code addTap}). A wide ticket's layers read thousands of
    * input maps, each from every output unit: without blocks and tiles the evaluation waits on memory. With a stride
    * above 1 the input rows are first cut into their column phases ({@code columnPhases}), so that a tap reads one
    * contiguous stretch per output row as with a stride of 1 (a strided read of n values per output column ran at a
@@ -621,7 +623,7 @@ public final class Evaluator {
    * value still gets its bias and then its taps in increasing order (the certificate's order), so neither the
    * blocks, the tiles nor the threads change a bit.
    */
-  private static final class Conv implements Op {
+  static final class Conv implements Op {
     private final int units;
     private final int block;
     private final int kh;
@@ -675,7 +677,7 @@ public final class Evaluator {
           long o = idx / per;
           cb[e] = (int) ((idx - o * per) * block + (o - o0));
         }
-        java.util.Arrays.sort(cb);
+        sortByTap(cb, block, per);
         double[] wb = new double[cb.length];
         for (int e = 0; e < cb.length; e++) {
           int tap = cb[e] / block;
@@ -684,6 +686,23 @@ public final class Evaluator {
         code[bl] = cb;
         w[bl] = wb;
       });
+    }
+
+    /**
+     * Sorts a block's codes tap * block + unit, given in order of unit and then tap: counted by tap when there are
+     * not many more taps than codes (within a tap the units then keep their increasing order), else compared.
+     */
+    static void sortByTap(int[] cb, int block, long per) {
+      if (per > Math.max(1 << 16, 4L * cb.length)) {
+        java.util.Arrays.sort(cb);
+        return;
+      }
+      int[] at = new int[(int) per + 1];
+      for (int x : cb) at[x / block + 1]++;
+      for (int t = 0; t < per; t++) at[t + 1] += at[t];
+      int[] sorted = new int[cb.length];
+      for (int x : cb) sorted[at[x / block]++] = x;
+      System.arraycopy(sorted, 0, cb, 0, cb.length);
     }
 
     @Override
@@ -721,29 +740,25 @@ public final class Evaluator {
         double[] sc = new double[oh * ow * n];
         for (int ya = 0; ya < oh; ya += rows) {
           int yb = Math.min(oh, ya + rows);
-          int copied = -1;
-          for (int e = 0; e < cb.length; e++) {
+          for (int e = 0; e < cb.length; ) {
             int tap = cb[e] / block;
+            int next = e + 1;
+            int lim = (tap + 1) * block;
+            while (next < cb.length && cb[next] < lim) next++;
             int u = tap / kk;
             int r = tap - u * kk;
             int a = r / kw;
             int c = r - a * kw;
             int x0 = first[c];
             int len = (last[c] - x0 + 1) * n;
-            if (len <= 0) continue;
-            if (tap != copied) {
-              copyRows(s == 1 ? in.v[u] : phased[u], in, sc, ya, yb, ow, a, c, x0, len, qw);
-              copied = tap;
+            // the tile's output rows whose input row y * s - p + a lies inside the map: y0..y1 - 1
+            int y0 = Math.max(ya, -Math.floorDiv(a - p, s));
+            int y1 = Math.min(yb, Math.floorDiv(in.h - 1 + p - a, s) + 1);
+            if (len > 0 && y0 < y1) {
+              copyRows(s == 1 ? in.v[u] : phased[u], in, sc, y0, y1, ow, a, c, x0, len, qw);
+              addTap(out, o0, tap * block, cb, wb, e, next, sc, y0, y1, ow, x0, len, n);
             }
-            double[] m = out[o0 + cb[e] - tap * block];
-            double wk = wb[e];
-            for (int y = ya; y < yb; y++) {
-              int iy = y * s - p + a;
-              if (iy < 0 || iy >= in.h) continue;
-              int mb = (y * ow + x0) * n;
-              int end = mb + len;
-              for (int j = mb; j < end; j++) m[j] += wk * sc[j];
-            }
+            e = next;
           }
           if (act != null) {
             for (int o = o0; o < o1; o++) {
@@ -772,20 +787,67 @@ public final class Evaluator {
     }
 
     /**
-     * Copies what tap (a, c) reads for output rows ya..yb (columns from x0, {@code len} values per row) to the
-     * positions of those outputs in {@code sc}: from the input map {@code x} when the stride is 1, else from its
-     * column phases ({@link #columnPhases}, {@code qw} columns per phase).
+     * Copies what tap (a, c) reads for output rows y0..y1 - 1, whose input rows lie inside the map (columns from x0,
+     * {@code len} values per row), to the positions of those outputs in {@code sc}: from the input map {@code x} when
+     * the stride is 1 (one stretch when input and output rows are as long, the gaps between the rows' columns then
+     * holding other input values), else from its column phases ({@link #columnPhases}, {@code qw} columns per
+     * phase).
      */
-    private void copyRows(double[] x, Maps in, double[] sc, int ya, int yb, int ow, int a, int c, int x0, int len,
+    private void copyRows(double[] x, Maps in, double[] sc, int y0, int y1, int ow, int a, int c, int x0, int len,
         int qw) {
       int n = in.n;
+      if (s == 1 && in.w == ow) {
+        // input position (y - p + a, x - p + c) lies a fixed distance from output position (y, x): one stretch
+        int lo = (y0 * ow + x0) * n;
+        System.arraycopy(x, lo + ((a - p) * ow + c - p) * n, sc, lo, ((y1 - 1 - y0) * ow) * n + len);
+        return;
+      }
       int px = Math.floorMod(c - p, s);
-      for (int y = ya; y < yb; y++) {
+      for (int y = y0; y < y1; y++) {
         int iy = y * s - p + a;
-        if (iy < 0 || iy >= in.h) continue;
         // input column xx * s - p + c lies in phase px at (xx * s - p + c - px) / s (the column itself when s = 1)
         int xb = s == 1 ? (iy * in.w + x0 - p + c) * n : ((iy * s + px) * qw + x0 + (c - p - px) / s) * n;
         System.arraycopy(x, xb, sc, (y * ow + x0) * n, len);
+      }
+    }
+
+    /**
+     * Adds the products of one tap's entries {@code from..to - 1} of a block (output units o0 + code - base) for the
+     * output rows y0..y1 - 1, whose values the tap reads are at the same positions in {@code sc}. The rows are one
+     * stretch from column x0 of row y0 to the last of row y1 - 1, with the columns outside x0.. between them (the
+     * gaps): where sc holds a zero whose sign makes the product -0.0 (-0.0 for a weight with a clear sign bit, +0.0
+     * for one with the sign bit set), m + w * 0 is m bit for bit (also for +0.0, -0.0, infinities and NaN), so one
+     * loop over the stretch gives every value the bits of adding the rows one by one; a weight that is not finite
+     * (whose product with zero is NaN) takes the rows one by one. The entries of a tap belong to distinct output
+     * units, so the order in which they are added does not matter.
+     */
+    private static void addTap(double[][] out, int o0, int base, int[] cb, double[] wb, int from, int to,
+        double[] sc, int y0, int y1, int ow, int x0, int len, int n) {
+      int lo = (y0 * ow + x0) * n;
+      int hi = ((y1 - 1) * ow + x0) * n + len;
+      boolean gaps = len < ow * n && y1 - y0 > 1;
+      for (int pass = 0; pass < (gaps ? 2 : 1); pass++) {
+        boolean negative = pass == 1;
+        if (gaps) {
+          double zero = negative ? 0.0 : -0.0;
+          for (int y = y0; y < y1 - 1; y++) {
+            int gapEnd = ((y + 1) * ow + x0) * n;
+            for (int j = (y * ow + x0) * n + len; j < gapEnd; j++) sc[j] = zero;
+          }
+        }
+        for (int e = from; e < to; e++) {
+          double wk = wb[e];
+          double[] m = out[o0 + cb[e] - base];
+          if (!Double.isFinite(wk)) {
+            if (pass > 0) continue;
+            for (int y = y0; y < y1; y++) {
+              int mb = (y * ow + x0) * n;
+              for (int j = mb; j < mb + len; j++) m[j] += wk * sc[j];
+            }
+          } else if (!gaps || (Double.doubleToRawLongBits(wk) < 0) == negative) {
+            for (int j = lo; j < hi; j++) m[j] += wk * sc[j];
+          }
+        }
       }
     }
 

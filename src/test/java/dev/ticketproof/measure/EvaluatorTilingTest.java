@@ -74,4 +74,53 @@ class EvaluatorTilingTest {
       }
     }
   }
+
+  @Test
+  void zerosKeepTheirSignsWhereTapsReadThePadding() {
+    // one 3x3 conv with padding 1 and bias -0.0; channel 0: +1 at tap (0, 0), -1 at the other taps. On the zero
+    // input every product is +0.0 from the positive weight and -0.0 from the negative ones, so an output stays -0.0
+    // where the positive tap reads the padding (row 0 or column 0) and becomes +0.0 where it reads the map
+    // (-0.0 + +0.0 = +0.0). Channel 1: -1 at every tap, so every output adds -0.0 only and stays -0.0.
+    double[] k = new double[2 * 9];
+    for (int t = 0; t < 9; t++) {
+      k[t] = t == 0 ? 1 : -1;
+      k[9 + t] = -1;
+    }
+    Network net = new Network(new int[] {1, 6, 6}, List.of(new dev.ticketproof.net.Conv2d("c",
+        dev.ticketproof.tensor.Tensor.of(k, 2, 1, 3, 3), dev.ticketproof.tensor.Tensor.of(new double[] {-0.0, -0.0}, 2),
+        1, 1)));
+    Evaluator ev = Evaluator.ofTarget(dev.ticketproof.kernel.TargetPlan.of(net,
+        dev.ticketproof.kernel.KernelActivation.of("relu")));
+    for (long budget : new long[] {1, 1L << 20}) {
+      double[] y = ev.withTileDoubles(budget).applyAll(List.of(new double[36], new double[36])).get(1);
+      for (int q = 0; q < 36; q++) {
+        boolean padding = q / 6 == 0 || q % 6 == 0;
+        assertThat(Double.doubleToRawLongBits(y[q])).as("budget " + budget + ", channel 0, output " + q + ": " + y[q])
+            .isEqualTo(Double.doubleToRawLongBits(padding ? -0.0 : 0.0));
+        assertThat(Double.doubleToRawLongBits(y[36 + q])).as("budget " + budget + ", channel 1, output " + q + ": "
+            + y[36 + q]).isEqualTo(Double.doubleToRawLongBits(-0.0));
+      }
+    }
+  }
+
+  @Test
+  void sortingByTapOrdersEveryBlocksCodes() {
+    java.util.Random r = new java.util.Random(5);
+    for (int trial = 0; trial < 200; trial++) {
+      int block = 1 + r.nextInt(8);
+      int per = 1 + r.nextInt(trial < 100 ? 50 : 200_000);
+      // codes in order of unit, then tap, as a block's flat indices give them
+      java.util.List<Integer> codes = new java.util.ArrayList<>();
+      for (int u = 0; u < block; u++) {
+        for (int t = 0; t < Math.min(per, 60); t++) {
+          if (r.nextInt(3) == 0) codes.add((per <= 60 ? t : r.nextInt(per / 60) + t * (per / 60)) * block + u);
+        }
+      }
+      int[] cb = codes.stream().mapToInt(Integer::intValue).toArray();
+      int[] expected = cb.clone();
+      java.util.Arrays.sort(expected);
+      Evaluator.Conv.sortByTap(cb, block, per);
+      assertThat(cb).as("block " + block + ", " + per + " taps").isEqualTo(expected);
+    }
+  }
 }
