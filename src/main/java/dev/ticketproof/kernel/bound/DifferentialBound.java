@@ -47,6 +47,9 @@ public final class DifferentialBound {
   /** Doubles of coefficients one feature map may hold; larger maps hold intervals. */
   static final long BUDGET = 1L << 23;
 
+  /** Units per block of {@link Pass#sharedSlopes}. */
+  static final int SHARED_BLOCK = 32;
+
   /** Hand mutations for the mutation-kill properties (never set outside tests). */
   enum Mutation {
     NONE, DROP_INSTANCE_ERROR, HALVE_COPY_ERROR, SKIP_BLOCK, DROP_SKIP_ERROR, CONV1_TIMES_0_01, DROP_BIAS_ERROR,
@@ -394,13 +397,17 @@ public final class DifferentialBound {
       int n;
 
       /**
-       * The kept weights of every (input channel, tap) group g = channel * taps + tap, constant units left out;
-       * {@code count[g]} is the size of group g.
+       * The kept weights of every (input channel, tap) group g = channel * taps + tap of {@code per} groups,
+       * constant units left out.
        */
-      int[][] groups(Layout layout, int taps, int[] count) {
-        int[][] members = new int[count.length][];
-        for (int g = 0; g < count.length; g++) members[g] = new int[count[g]];
-        int[] fill = new int[count.length];
+      int[][] groups(Layout layout, int taps, int per) {
+        int[] count = new int[per];
+        for (int q = 0; q < n; q++) {
+          if (!layout.isConstant(unit[q])) count[layout.channel(unit[q]) * taps + tap[q]]++;
+        }
+        int[][] members = new int[per][];
+        for (int g = 0; g < per; g++) members[g] = new int[count[g]];
+        int[] fill = new int[per];
         for (int q = 0; q < n; q++) {
           if (layout.isConstant(unit[q])) continue;
           int g = layout.channel(unit[q]) * taps + tap[q];
@@ -460,42 +467,57 @@ public final class DifferentialBound {
       s.diff = dOut;
       s.constVal = new double[lout.units()];
       s.constErr = new double[lout.units()];
-      double scaleConv1 = mutation == Mutation.CONV1_TIMES_0_01 && isConv1(c) ? 0.01 : 1;
-      IntStream.range(0, lout.units()).parallel().forEach(o -> {
-        Kept k = kept(c, o, kw, starts[o], starts[o + 1]);
-        Rounding.checkTerms((long) k.n + a.in() * a.kh() * a.kw() + 1, a.name());
-        if (lout.isConstant(o)) {
-          double v = 0;
-          double sc = 0;
-          double err = 0;
-          for (int q = 0; q < k.n; q++) {
-            v += k.w[q] * in.constVal[k.unit[q]];
-            sc += Math.abs(k.w[q] * in.constVal[k.unit[q]]);
-            err += Math.abs(k.w[q]) * in.constErr[k.unit[q]];
-          }
-          s.constVal[o] = v;
-          s.constErr[o] = Rounding.up(err + Rounding.REL * sc);
-          return;
+      // with the shared slope, units in blocks that read the copies channel by channel (sharedSlopes)
+      int block = pre == null ? 1 : SHARED_BLOCK;
+      IntStream.range(0, (lout.units() + block - 1) / block).parallel().forEach(b -> {
+        int o0 = b * block;
+        Kept[] ks = new Kept[Math.min(lout.units() - o0, block)];
+        for (int o = o0; o < o0 + ks.length; o++) {
+          ks[o - o0] = kept(c, o, kw, starts[o], starts[o + 1]);
+          Rounding.checkTerms((long) ks[o - o0].n + a.in() * a.kh() * a.kw() + 1, a.name());
         }
-        int j = lout.channel(o);
-        if (uni) {
-          univariateUnit(c, in, o, j, k, dOut, dScale, tSp, dSp);
-        } else {
-          copiesUnit(c, in, o, j, k, dOut, dScale, tSp, dSp, pre);
-        }
-        if (scaleConv1 != 1) {
-          for (int q = 0; q < dOut.positions(); q++) {
-            int n = dOut.at(o, q);
-            dOut.c[n] *= scaleConv1;
-            dOut.r[n] *= scaleConv1;
-            if (dOut.coef != null) {
-              for (int z = 0; z < dOut.size(); z++) dOut.coef[n * dOut.size() + z] *= scaleConv1;
-            }
-          }
-        }
+        if (pre != null) sharedSlopes(c, in, o0, ks, dOut, dScale, dSp, pre);
+        for (int o = o0; o < o0 + ks.length; o++) unit(c, in, s, o, ks[o - o0], dOut, dScale, tSp, dSp, pre);
       });
       finish(dOut, dScale);
       return s;
+    }
+
+    /** Unit o of a source conv, its shared slope (if any) already added ({@link #sharedSlopes}). */
+    void unit(SourceNetwork.Conv c, State in, State s, int o, Kept k, FormMap dOut, double[] dScale, double[] tSp,
+        double[] dSp, Shared pre) {
+      Layout lout = c.out();
+      boolean uni = in.layout.kind() == Layout.Kind.UNIVARIATE;
+      double scaleConv1 = mutation == Mutation.CONV1_TIMES_0_01 && isConv1(c) ? 0.01 : 1;
+      if (lout.isConstant(o)) {
+        double v = 0;
+        double sc = 0;
+        double err = 0;
+        for (int q = 0; q < k.n; q++) {
+          v += k.w[q] * in.constVal[k.unit[q]];
+          sc += Math.abs(k.w[q] * in.constVal[k.unit[q]]);
+          err += Math.abs(k.w[q]) * in.constErr[k.unit[q]];
+        }
+        s.constVal[o] = v;
+        s.constErr[o] = Rounding.up(err + Rounding.REL * sc);
+        return;
+      }
+      int j = lout.channel(o);
+      if (uni) {
+        univariateUnit(c, in, o, j, k, dOut, dScale, tSp, dSp);
+      } else {
+        copiesUnit(c, in, o, j, k, dOut, dScale, tSp, dSp, pre);
+      }
+      if (scaleConv1 != 1) {
+        for (int q = 0; q < dOut.positions(); q++) {
+          int n = dOut.at(o, q);
+          dOut.c[n] *= scaleConv1;
+          dOut.r[n] *= scaleConv1;
+          if (dOut.coef != null) {
+            for (int z = 0; z < dOut.size(); z++) dOut.coef[n * dOut.size() + z] *= scaleConv1;
+          }
+        }
+      }
     }
 
     boolean isConv1(SourceNetwork.Conv c) {
@@ -563,7 +585,6 @@ public final class DifferentialBound {
       double[] abs = new double[per];
       boolean[] touched = new boolean[per];
       double lambdaFactor = mutation == Mutation.HALVE_COPY_ERROR ? 0.5 : 1;
-      int[] count = new int[per];
       for (int q = 0; q < k.n; q++) {
         int u = k.unit[q];
         if (in.layout.isConstant(u)) continue;
@@ -572,21 +593,10 @@ public final class DifferentialBound {
         sum[g] += k.w[q];
         abs[g] += Math.abs(k.w[q]);
         touched[g] = true;
-        count[g]++;
         if (pre != null) continue;
         int t = k.tap[q];
         addTap(in.diff, dSp, u, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.padding(),
             lambdaFactor * k.w[q], 0);
-      }
-      if (pre != null) {
-        FormMap dp = pre.preDiff();
-        FormMap f = new FormMap(1, 1, 1, dp.stride, dp.pad, dp.rh, dp.rw, dp.cin, dp.absolute, dp.coef != null);
-        int[][] members = k.groups(in.layout, taps, count);
-        for (int g = 0; g < per; g++) {
-          if (count[g] > 0) {
-            sharedSlope(a, in, o, g / taps, g % taps, k, members[g], lambdaFactor, dOut, dScale, dSp, pre, f);
-          }
-        }
       }
       if (mutation != Mutation.DROP_INSTANCE_ERROR) {
         for (int g = 0; g < per; g++) {
@@ -600,6 +610,33 @@ public final class DifferentialBound {
         }
       }
       addBias(a, biasTaps(a, in, k, j, false), in.target, dOut, dScale, o);
+    }
+
+    /**
+     * The shared slope ({@link #sharedSlope}) of the units o0 .. o0 + ks.length - 1, input channel by input channel:
+     * the block's units read one channel's copies after the other, so that those maps come from memory once per
+     * block instead of once per unit (all channels' copies of a wide layer exceed the cache). Every unit still adds
+     * its groups in increasing order, before its instance errors and bias ({@link #copiesUnit}).
+     */
+    void sharedSlopes(SourceNetwork.Conv c, State in, int o0, Kept[] ks, FormMap dOut, double[] dScale,
+        double[] dSp, Shared pre) {
+      TargetPlan.Affine a = c.target();
+      int taps = a.kh() * a.kw();
+      double factor = mutation == Mutation.HALVE_COPY_ERROR ? 0.5 : 1;
+      FormMap dp = pre.preDiff();
+      FormMap f = new FormMap(1, 1, 1, dp.stride, dp.pad, dp.rh, dp.rw, dp.cin, dp.absolute, dp.coef != null);
+      int[][][] members = new int[ks.length][][];
+      for (int b = 0; b < ks.length; b++) {
+        if (!c.out().isConstant(o0 + b)) members[b] = ks[b].groups(in.layout, taps, a.in() * taps);
+      }
+      for (int i = 0; i < a.in(); i++) {
+        for (int b = 0; b < ks.length; b++) {
+          for (int t = 0; members[b] != null && t < taps; t++) {
+            int[] m = members[b][i * taps + t];
+            if (m.length > 0) sharedSlope(a, in, o0 + b, i, t, ks[b], m, factor, dOut, dScale, dSp, pre, f);
+          }
+        }
+      }
     }
 
     /**
@@ -751,7 +788,6 @@ public final class DifferentialBound {
       double[] slopeAbs = new double[per];
       double[] ww1 = new double[per];
       boolean[] touched = new boolean[per];
-      int[] count = new int[per];
       for (int q = 0; q < k.n; q++) {
         int u = k.unit[q];
         if (in.layout.isConstant(u)) continue;
@@ -763,10 +799,9 @@ public final class DifferentialBound {
         slopeAbs[g] += Math.abs(ww) * mMax;
         ww1[g] += Math.abs(ww);
         touched[g] = true;
-        count[g]++;
       }
       // kept weights of every group, for the remainder
-      int[][] members = k.groups(in.layout, taps, count);
+      int[][] members = k.groups(in.layout, taps, per);
       boolean smooth = phi.remainderConstant() != 0;
       boolean twice = !Double.isNaN(pb.curvature());
       FormMap t = in.target;
