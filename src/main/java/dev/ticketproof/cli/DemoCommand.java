@@ -169,7 +169,7 @@ public final class DemoCommand implements Callable<Integer> {
     Cli.addLowerBound(o, lb, rep.certifiedBound(), searchSeconds);
     o.addProperty("measuredMaxError", lb.sampledMaxError());
     o.addProperty("maxTargetOutput", lb.maxTargetOutput());
-    o.addProperty("measuredRelError", Tickets.relative(lb.lowerBound(), lb.maxTargetOutput()));
+    o.addProperty("lowerRelError", Tickets.relative(lb.lowerBound(), lb.maxTargetOutput()));
     boolean holds = rep.verdict().isHolds() && lb.lowerBound() <= rep.certifiedBound();
     if (test != null) {
       int n = Math.min(row.data(), test.inputs().size());
@@ -215,7 +215,7 @@ public final class DemoCommand implements Callable<Integer> {
           o.get("eps").getAsDouble(), o.get("targetParams").getAsLong(), o.get("ticketParams").getAsLong(),
           o.get("failedInstances").getAsLong() + "/" + o.get("instances").getAsLong(),
           o.get("certifiedBound").getAsDouble(), o.get("lowerBound").getAsDouble(),
-          100 * o.get("measuredRelError").getAsDouble(), o.get("boundRatio").getAsDouble(),
+          100 * o.get("lowerRelError").getAsDouble(), o.get("boundRatio").getAsDouble(),
           o.get("constructSeconds").getAsDouble(), o.get("verifySeconds").getAsDouble(),
           o.get("searchSeconds").getAsDouble(), o.get("verdict").getAsString());
     }
