@@ -44,14 +44,16 @@ final class MinNormSearch {
   private final int[] cIdx = new int[SubsetSum.MAX_N];
   private final double[] cv = new double[SubsetSum.MAX_N];
   private final int[] cAt = new int[SubsetSum.MAX_N];
+  /** Cancellers put in order so far: cm[0..ordered) and cIdx[0..ordered) (position in cv, then caller's index). */
+  private int ordered;
   private final int[] cPos = new int[SubsetSum.MAX_N];
-  private final int[] count = new int[SubsetSum.MAX_N + 1];
   // best-first enumeration of canceller subsets: node = (mass, last element, node of the set without it)
   private final double[] nodeMass = new double[2 * CHECKS + 2];
   private final int[] nodeLast = new int[2 * CHECKS + 2];
   private final int[] nodeRest = new int[2 * CHECKS + 2];
   private final int[] heap = new int[2 * CHECKS + 2];
   private final double[] low = new double[BOUND];
+  private final int[] lowAt = new int[BOUND];
 
   /** Whether the last enumeration on this thread ended before {@link #CHECKS} (the 2 eps guarantee holds). */
   private boolean completed;
@@ -136,13 +138,19 @@ final class MinNormSearch {
         }
       }
       if (check == 0) {
-        // the CHECKS smallest cancellers by increasing magnitude, ties by index (not needed when helpers alone hit)
-        MinSizeSearch.sortByValue(cv, nc, Math.min(nc, CHECKS), cm, cPos, count);
-        for (int p = 0, k = Math.min(nc, CHECKS); p < k; p++) cIdx[p] = cAt[cPos[p]];
+        // the BOUND smallest cancellers are in order already (smallestMass); later ones are put in order as the
+        // enumeration reaches them (not needed when helpers alone hit)
+        ordered = Math.min(nc, BOUND);
+        for (int p = 0; p < ordered; p++) {
+          cm[p] = low[p];
+          cPos[p] = lowAt[p];
+          cIdx[p] = cAt[lowAt[p]];
+        }
       }
       // successors of the current node: extend by the next canceller, or replace the last one by it
       int last = node < 0 ? -1 : nodeLast[node];
       if (last + 1 < nc) {
+        if (last + 1 == ordered) orderNext(nc);
         nodeMass[created] = mass + cm[last + 1];
         nodeLast[created] = last + 1;
         nodeRest[created] = node;
@@ -167,9 +175,13 @@ final class MinNormSearch {
     return SubsetSum.minSize(x, z, eps);
   }
 
-  /** The sum of the {@link #BOUND} smallest of the cancellers {@code cv[0..nc)} (of all when there are fewer). */
+  /**
+   * The sum of the {@link #BOUND} smallest of the cancellers {@code cv[0..nc)} (of all when there are fewer); leaves
+   * them in {@code low}, ascending, ties by position, with their positions in {@code lowAt}.
+   */
   private double smallestMass(int nc) {
     double[] low = this.low;
+    int[] lowAt = this.lowAt;
     Arrays.fill(low, Double.POSITIVE_INFINITY);
     for (int i = 0; i < nc; i++) {
       double v = cv[i];
@@ -177,14 +189,38 @@ final class MinNormSearch {
         int q = BOUND - 1;
         while (q > 0 && low[q - 1] > v) {
           low[q] = low[q - 1];
+          lowAt[q] = lowAt[q - 1];
           q--;
         }
         low[q] = v;
+        lowAt[q] = i;
       }
     }
     double m = 0;
     for (int q = 0; q < Math.min(nc, BOUND); q++) m += low[q];
     return m;
+  }
+
+  /**
+   * Puts the next canceller in order: the least of {@code cv[0..nc)} after the last one ordered, by magnitude and then
+   * position (the order of a stable sort), so that cm and cIdx grow by one.
+   */
+  private void orderNext(int nc) {
+    double pv = cm[ordered - 1];
+    int pi = cPos[ordered - 1];
+    double best = Double.POSITIVE_INFINITY;
+    int at = -1;
+    for (int i = 0; i < nc; i++) {
+      double v = cv[i];
+      if ((v > pv || (v == pv && i > pi)) && (v < best || at < 0)) {
+        best = v;
+        at = i;
+      }
+    }
+    cm[ordered] = best;
+    cPos[ordered] = at;
+    cIdx[ordered] = cAt[at];
+    ordered++;
   }
 
   /** The caller's indices of helpers {@code h} (helper positions) and of the cancellers of {@code node}, ascending. */

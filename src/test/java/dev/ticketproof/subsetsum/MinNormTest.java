@@ -67,13 +67,28 @@ class MinNormTest {
 
   @Test
   void withinTwoEpsOfTheLeastNormWithAtMostFourHelpersAbove() {
+    withinTwoEps(1);
+  }
+
+  @Test
+  void withinTwoEpsWithCandidatesOfEqualMagnitude() {
+    // candidates on a grid of 1/16: many cancellers of equal magnitude, put in order by index among equals
+    withinTwoEps(16);
+  }
+
+  /** The 2 eps guarantee at n = 17 to 20, candidates U(-1, 1) (rounded to multiples of 1/grid when grid > 1). */
+  private static void withinTwoEps(int grid) {
     int completed = 0;
     int cases = 0;
     for (int t = 0; t < 40; t++) {
       int n = 17 + t % 4;
       double[] x = new double[n];
-      for (int i = 0; i < n; i++) x[i] = WeightField.uniform(13, t, i, -1, 1);
+      for (int i = 0; i < n; i++) {
+        double u = WeightField.uniform(13, t, i, -1, 1);
+        x[i] = grid > 1 ? Math.rint(u * grid) / grid : u;
+      }
       double z = WeightField.uniform(14, 0, t, -1, 1);
+      if (grid > 1) z = Math.rint(z * grid) / grid + 0.0004; // reachable on the grid, not exactly
       double eps = t % 2 == 0 ? 0.01 : 0.001;
       SubsetSum.Solution s = SubsetSum.solve(x, z, eps, SubsetSum.Mode.MIN_NORM);
       boolean done = MinNormSearch.lastCompleted();
