@@ -318,9 +318,19 @@ public final class TicketBuilder {
       boolean[] split = new boolean[a.in()];
       boolean uni = in.layout.kind() == Layout.Kind.UNIVARIATE;
       for (int i = 0; i < a.in(); i++) split[i] = uni && SourceNetwork.splitChannel(phi, in.lo[i], in.hi[i]);
+      // per copy unit, the factor of its weights in the subset sums: w1 times the slope phi passes on (1 when the
+      // input is not univariate), computed once for the layer instead of once per instance
+      double[] factor = new double[in.layout.units()];
+      Arrays.fill(factor, 1);
+      for (int i = 0; uni && i < a.in(); i++) {
+        for (int m = 0; m < in.layout.rho(); m++) {
+          int u = in.layout.copy(i, m);
+          factor[u] = in.w1[u] * SourceNetwork.slopeFor(phi, in.w1[u], in.lo[i], in.hi[i]);
+        }
+      }
       long[] done = {0};
       IntConsumer work = o -> {
-        UnitSolver us = new UnitSolver(c, in, split, uni, constTarget);
+        UnitSolver us = new UnitSolver(c, in, split, factor, constTarget);
         perUnit[o] = us.solve(o);
         z[o] = us.z;
         fails[o] = us.fails;
@@ -382,7 +392,7 @@ public final class TicketBuilder {
       final SourceNetwork.Conv c;
       final State in;
       final boolean[] split;
-      final boolean uni;
+      final double[] factor;
       final double constTarget;
       long fails;
       long instances;
@@ -390,12 +400,12 @@ public final class TicketBuilder {
       int[] buf = new int[64];
       int n;
 
-      UnitSolver(SourceNetwork.Conv c, State in, boolean[] split, boolean uni, double constTarget) {
+      UnitSolver(SourceNetwork.Conv c, State in, boolean[] split, double[] factor, double constTarget) {
         this.constTarget = constTarget;
         this.c = c;
         this.in = in;
         this.split = split;
-        this.uni = uni;
+        this.factor = factor;
       }
 
       void add(int idx) {
@@ -437,7 +447,7 @@ public final class TicketBuilder {
           return sorted();
         }
         int j = c.out().channel(o);
-        double phi0 = uni ? phi.phi0() : 0;
+        double phi0 = in.layout.kind() == Layout.Kind.UNIVARIATE ? phi.phi0() : 0;
         double[] offset = phi0 != 0 ? new double[taps] : null;
         double[] base = new double[Math.max(rho, consts)];
         int[] idx = new int[Math.max(rho, consts)];
@@ -453,15 +463,10 @@ public final class TicketBuilder {
               int cnt = 0;
               for (int m = 0; m < rho; m++) {
                 int u = lin.copy(i, m);
-                double f = 1;
-                if (uni) {
-                  double w1 = in.w1[u];
-                  if (split[i] && (side == 0) != (w1 > 0)) continue;
-                  f = w1 * SourceNetwork.slopeFor(phi, w1, in.lo[i], in.hi[i]);
-                }
+                if (split[i] && (side == 0) != (in.w1[u] > 0)) continue;
                 int id = c.index(o, u, ta, tc);
                 idx[cnt] = id;
-                base[cnt++] = SourceNetwork.Conv.weightIn(key, id, copyWidth) * f;
+                base[cnt++] = SourceNetwork.Conv.weightIn(key, id, copyWidth) * factor[u];
               }
               SubsetSum.Solution sol = SubsetSum.solve(Arrays.copyOf(base, cnt), kval, eps, mode);
               count(sol);
