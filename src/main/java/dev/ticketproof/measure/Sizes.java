@@ -57,10 +57,15 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
       List<SourceNetwork.Conv> convs = n instanceof SourceNetwork.Conv c ? List.of(c)
           : n instanceof SourceNetwork.Residual r ? residualConvs(r) : List.of();
       for (SourceNetwork.Conv c : convs) {
-        long ticket = 0;
-        for (long idx : cert.keptWeights()[c.id()]) {
-          if (idx >= 0 && idx < c.size() && Math.abs(c.weightAt(seed, idx)) > eps) ticket++;
-        }
+        // every kept weight regenerated (by the layer's key, in parallel: wide tickets keep 1e8 of them)
+        long key = c.weightKey(seed);
+        long taps = (long) c.target().kh() * c.target().kw();
+        long ticket = java.util.Arrays.stream(cert.keptWeights()[c.id()]).parallel().filter(idx -> {
+          if (idx < 0 || idx >= c.size()) return false;
+          long row = idx / taps;
+          double s = c.halfWidth((int) (row / c.in().units()), (int) (row % c.in().units()));
+          return Math.abs(SourceNetwork.Conv.weightIn(key, idx, s)) > eps;
+        }).count();
         layers.add(new Layer(count(c.target(), eps), c.size(), ticket));
       }
     }
