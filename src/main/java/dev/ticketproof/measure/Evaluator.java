@@ -579,7 +579,7 @@ public final class Evaluator {
       int block) {
     TargetPlan.Affine a = c.target();
     long per = (long) c.in().units() * a.kh() * a.kw();
-    return new Conv(c.out().units(), block, a, cert.keptWeights()[c.id()], per, idx -> c.weightAt(seed, idx), null,
+    return new Conv(c.out().units(), block, a, cert.keptWeights()[c.id()], per, Sizes.weights(c, seed), null,
         act ? phi : null);
   }
 
