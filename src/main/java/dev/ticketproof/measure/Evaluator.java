@@ -235,9 +235,9 @@ public final class Evaluator {
   }
 
   /**
-   * The comparison of a(x) and b(x) for every input, in order. Inputs are evaluated in batches of up to 8 (fewer for
-   * large inputs, and at least one batch per processor), the batches in parallel; every input gets the same bits in
-   * any batch, so the split changes the speed only. {@code progress} gets the number of inputs done after every
+   * The comparison of a(x) and b(x) for every input, in order. Inputs are evaluated in batches ({@link #batchSize})
+   * one after the other ({@link #forEachPair}); every input gets the same bits in any batch, so the split changes the
+   * speed and the memory only. {@code progress} gets the number of inputs done after every
    * batch.
    */
   public static Comparison[] compareEach(Evaluator a, Evaluator b, List<double[]> inputs,
@@ -253,9 +253,10 @@ public final class Evaluator {
   }
 
   /**
-   * Evaluates a and b on every input in batches, the batches in parallel (as {@link #compareEach}), and hands each
-   * input's two outputs to {@code sink} (from several threads, each input once). {@code progress} gets the number
-   * of inputs done after every batch.
+   * Evaluates a and b on every input in batches, one batch after the other (every conv is parallel inside, so a batch
+   * uses the cores, and only one batch's feature maps are held: a wide ticket's take gigabytes), and hands each
+   * input's two outputs to {@code sink}, each input once. {@code progress} gets the number of inputs done after every
+   * batch.
    */
   static void forEachPair(Evaluator a, Evaluator b, List<double[]> inputs, java.util.function.IntConsumer progress,
       PairSink sink) {
@@ -264,7 +265,7 @@ public final class Evaluator {
     int n = inputs.size();
     int batch = batchSize(inputs);
     int batches = (n + batch - 1) / batch;
-    java.util.stream.IntStream.range(0, batches).parallel().forEach(g -> {
+    java.util.stream.IntStream.range(0, batches).forEach(g -> {
       List<double[]> xs = inputs.subList(g * batch, Math.min(n, (g + 1) * batch));
       List<double[]> yas = a.applyAll(xs);
       List<double[]> ybs = b.applyAll(xs);
@@ -274,8 +275,8 @@ public final class Evaluator {
   }
 
   /**
-   * Inputs per batch when a list of inputs is evaluated in batches in parallel: up to 8 (fewer for large inputs, and
-   * at least one batch per processor).
+   * Inputs per batch when a list of inputs is evaluated in batches: up to 8, fewer for large inputs, and at most the
+   * inputs per processor (the convs are parallel inside a batch; smaller batches hold smaller feature maps).
    */
   static int batchSize(List<double[]> inputs) {
     int n = inputs.size();
