@@ -171,9 +171,12 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     }
 
     /** The source weight at a flat index. */
-    public double weightAt(long seed, long index) {
+    public double weightAt(long seed, long index) { return weightIn(weightKey(seed), index); }
+
+    /** {@link #weightAt(long, long)} for {@code key == weightKey(seed)}. */
+    public double weightIn(long key, long index) {
       long row = index / ((long) target.kh() * target.kw());
-      return weightAt(seed, index, halfWidth((int) (row / in.units()), (int) (row % in.units())));
+      return weightIn(key, index, halfWidth((int) (row / in.units()), (int) (row % in.units())));
     }
 
     /** Half-width s of the weights from input unit u into output unit o: they are U(-s, s). */

@@ -265,13 +265,13 @@ public final class Evaluator {
     int n = inputs.size();
     int batch = batchSize(inputs);
     int batches = (n + batch - 1) / batch;
-    java.util.stream.IntStream.range(0, batches).forEach(g -> {
+    for (int g = 0; g < batches; g++) {
       List<double[]> xs = inputs.subList(g * batch, Math.min(n, (g + 1) * batch));
       List<double[]> yas = a.applyAll(xs);
       List<double[]> ybs = b.applyAll(xs);
       for (int k = 0; k < xs.size(); k++) sink.accept(g * batch + k, yas.get(k), ybs.get(k));
       progress.accept(finished.addAndGet(xs.size()));
-    });
+    }
   }
 
   /**
@@ -580,7 +580,8 @@ public final class Evaluator {
       int block) {
     TargetPlan.Affine a = c.target();
     long per = (long) c.in().units() * a.kh() * a.kw();
-    return new Conv(c.out().units(), block, a, cert.keptWeights()[c.id()], per, Sizes.weights(c, seed), null,
+    long key = c.weightKey(seed);
+    return new Conv(c.out().units(), block, a, cert.keptWeights()[c.id()], per, idx -> c.weightIn(key, idx), null,
         act ? phi : null);
   }
 

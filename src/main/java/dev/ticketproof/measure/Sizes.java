@@ -58,9 +58,9 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
           : n instanceof SourceNetwork.Residual r ? residualConvs(r) : List.of();
       for (SourceNetwork.Conv c : convs) {
         // every kept weight regenerated, in parallel: wide tickets keep 1e8 of them
-        java.util.function.LongToDoubleFunction weight = weights(c, seed);
+        long key = c.weightKey(seed);
         long ticket = java.util.Arrays.stream(cert.keptWeights()[c.id()]).parallel()
-            .filter(idx -> idx >= 0 && idx < c.size() && Math.abs(weight.applyAsDouble(idx)) > eps).count();
+            .filter(idx -> idx >= 0 && idx < c.size() && Math.abs(c.weightIn(key, idx)) > eps).count();
         layers.add(new Layer(count(c.target(), eps), c.size(), ticket));
       }
     }
@@ -85,20 +85,6 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
       ticket += l.ticketParams();
     }
     return new Sizes(List.copyOf(layers), target, source, ticket, kept, depth);
-  }
-
-  /**
-   * The source weight at a flat index of a conv ({@code SourceNetwork.Conv#weightAt}), drawn by the layer's key
-   * (half the generator's cost per weight).
-   */
-  static java.util.function.LongToDoubleFunction weights(SourceNetwork.Conv c, long seed) {
-    long key = c.weightKey(seed);
-    long taps = (long) c.target().kh() * c.target().kw();
-    int in = c.in().units();
-    return idx -> {
-      long row = idx / taps;
-      return SourceNetwork.Conv.weightIn(key, idx, c.halfWidth((int) (row / in), (int) (row % in)));
-    };
   }
 
   /** Depth of a source network (without its kept tail): layers with weights, a residual block counting as two. */

@@ -426,11 +426,12 @@ public final class DifferentialBound {
       k.unit = new int[k.n];
       k.tap = new int[k.n];
       k.w = new double[k.n];
+      long key = c.weightKey(seed);
       for (int q = from; q < to; q++) {
         long rem = kw[q] - (long) o * inUnits * taps;
         k.unit[q - from] = (int) (rem / taps);
         k.tap[q - from] = (int) (rem % taps);
-        k.w[q - from] = c.weightAt(seed, kw[q]);
+        k.w[q - from] = SourceNetwork.Conv.weightIn(key, kw[q], c.halfWidth(o, k.unit[q - from]));
       }
       return k;
     }
@@ -467,6 +468,7 @@ public final class DifferentialBound {
       s.diff = dOut;
       s.constVal = new double[lout.units()];
       s.constErr = new double[lout.units()];
+      double scaleConv1 = mutation == Mutation.CONV1_TIMES_0_01 && isConv1(c) ? 0.01 : 1;
       // with the shared slope, units in blocks that read the copies channel by channel (sharedSlopes)
       int block = pre == null ? 1 : SHARED_BLOCK;
       IntStream.range(0, (lout.units() + block - 1) / block).parallel().forEach(b -> {
@@ -477,7 +479,9 @@ public final class DifferentialBound {
           Rounding.checkTerms((long) ks[o - o0].n + a.in() * a.kh() * a.kw() + 1, a.name());
         }
         if (pre != null) sharedSlopes(c, in, o0, ks, dOut, dScale, dSp, pre);
-        for (int o = o0; o < o0 + ks.length; o++) unit(c, in, s, o, ks[o - o0], dOut, dScale, tSp, dSp, pre);
+        for (int o = o0; o < o0 + ks.length; o++) {
+          unit(c, in, s, o, ks[o - o0], dOut, dScale, tSp, dSp, pre, scaleConv1);
+        }
       });
       finish(dOut, dScale);
       return s;
@@ -485,10 +489,9 @@ public final class DifferentialBound {
 
     /** Unit o of a source conv, its shared slope (if any) already added ({@link #sharedSlopes}). */
     void unit(SourceNetwork.Conv c, State in, State s, int o, Kept k, FormMap dOut, double[] dScale, double[] tSp,
-        double[] dSp, Shared pre) {
+        double[] dSp, Shared pre, double scaleConv1) {
       Layout lout = c.out();
       boolean uni = in.layout.kind() == Layout.Kind.UNIVARIATE;
-      double scaleConv1 = mutation == Mutation.CONV1_TIMES_0_01 && isConv1(c) ? 0.01 : 1;
       if (lout.isConstant(o)) {
         double v = 0;
         double sc = 0;

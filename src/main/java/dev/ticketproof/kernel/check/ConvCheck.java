@@ -123,6 +123,7 @@ final class ConvCheck {
     int taps = a.kh() * a.kw();
     int per = a.in() * taps;
     long inUnits = lin.units();
+    long key = c.weightKey(an.seed);
     UnitResult r = new UnitResult();
     int centre = a.centreA() * a.kw() + a.centreC();
     boolean constOut = out.isConstant(o);
@@ -142,7 +143,7 @@ final class ConvCheck {
         throw new Rejection("layer " + a.name() + ": constant unit " + o + " keeps a weight from "
             + (lin.isConstant(u) ? "a constant unit at a tap other than the centre" : "non-constant unit " + u));
       }
-      double w = c.weightAt(an.seed, kw[k]);
+      double w = SourceNetwork.Conv.weightIn(key, kw[k], c.halfWidth(o, u));
       if (lin.isConstant(u)) {
         double cv = in.constVal[u];
         double p = w * cv;

@@ -261,5 +261,4 @@ public final class TicketChecker {
       throw new Rejection("header lacks target hash, activation or construction");
     }
   }
-
 }
