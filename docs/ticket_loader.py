@@ -13,7 +13,7 @@ The module computes the ticket's function in float64: for every example the same
   never becomes a dense tensor. Files written with ``--pruned`` hold ``KEY.weight_orig`` (the source network's
   random weights) and ``KEY.weight_mask`` in the torch.nn.utils.prune convention; they load into an nn.Conv2d
   pruned with torch.nn.utils.prune.custom_from_mask.
-- "avgpool" / "global-avgpool": average pooling.
+- "avgpool" / "global-avgpool": average pooling; "maxpool": max pooling (padding never the maximum).
 - "residual": phi(conv2(conv1(x)) + skip(x)), skip the projection conv or the identity.
 
 Needs only torch (and numpy for .npz files).
@@ -102,6 +102,8 @@ class Pool(nn.Module):
     def forward(self, x):
         if self.spec["kind"] == "global-avgpool":
             return x.mean(dim=(2, 3), keepdim=True)
+        if self.spec["kind"] == "maxpool":
+            return F.max_pool2d(x, self.spec["size"], self.spec["stride"], self.spec["padding"])
         return F.avg_pool2d(x, self.spec["size"], self.spec["stride"])
 
 
@@ -161,7 +163,7 @@ def build(spec, state):
     for s in spec["layers"]:
         if s["kind"] == "conv":
             layers.append(_conv(s, state, phi))
-        elif s["kind"] in ("avgpool", "global-avgpool"):
+        elif s["kind"] in ("avgpool", "global-avgpool", "maxpool"):
             layers.append(Pool(s))
         elif s["kind"] == "residual":
             proj = _conv(s["projection"], state, phi) if "projection" in s else None

@@ -168,9 +168,10 @@ public final class TicketExport {
     if (p.global()) {
       o.addProperty("kind", "global-avgpool");
     } else {
-      o.addProperty("kind", "avgpool");
+      o.addProperty("kind", p.max() ? "maxpool" : "avgpool");
       o.addProperty("size", p.size());
       o.addProperty("stride", p.stride());
+      if (p.max()) o.addProperty("padding", p.padding());
     }
     return o;
   }

@@ -35,7 +35,7 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
 
   /** One entry of {@link #layers()}. */
   public sealed interface LayerSpec
-      permits Conv, Linear, BatchNorm, Activation, Flatten, AvgPool, GlobalAvgPool, Residual {}
+      permits Conv, Linear, BatchNorm, Activation, Flatten, AvgPool, MaxPool, GlobalAvgPool, Residual {}
 
   /** A conv reading {@code name.weight} (OIHW) and optionally {@code name.bias}. */
   public record Conv(String name, int stride, int padding) implements LayerSpec {}
@@ -54,6 +54,9 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
 
   /** Average pooling, square window, no padding. */
   public record AvgPool(int kernel, int stride) implements LayerSpec {}
+
+  /** Max pooling, square window, padding that is never the maximum. */
+  public record MaxPool(int kernel, int stride, int padding) implements LayerSpec {}
 
   /** Global average pooling. */
   public record GlobalAvgPool() implements LayerSpec {}
@@ -78,7 +81,7 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
   public static final long MAX_SPEC_BYTES = 1 << 20;
 
   private static final Set<String> TYPES = Set.of("conv2d", "linear", "batchnorm2d", "activation", "flatten",
-      "avgpool2d", "globalavgpool", "residual");
+      "avgpool2d", "maxpool2d", "globalavgpool", "residual");
 
   /**
    * Reads a JSON spec file.
@@ -180,6 +183,15 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
           int k = positiveInt(o.get("kernel"), where + ".kernel");
           int s = o.has("stride") ? positiveInt(o.get("stride"), where + ".stride") : k;
           return new AvgPool(k, s);
+        }
+        case "maxpool2d" -> {
+          onlyKeys(o, where, Set.of("type", "kernel", "stride", "padding"));
+          if (!o.has("kernel")) throw fail(where + ".kernel", "missing");
+          int k = positiveInt(o.get("kernel"), where + ".kernel");
+          int s = o.has("stride") ? positiveInt(o.get("stride"), where + ".stride") : k;
+          int p = o.has("padding") ? nonNegativeInt(o.get("padding"), where + ".padding") : 0;
+          if (2 * p > k) throw fail(where + ".padding", "must be at most half the kernel (" + k + "), got " + p);
+          return new MaxPool(k, s, p);
         }
         case "residual" -> {
           onlyKeys(o, where, Set.of("type", "name", "conv1", "bn1", "conv2", "bn2", "shortcut"));

@@ -9,6 +9,7 @@ import dev.ticketproof.net.BatchNorm2d;
 import dev.ticketproof.net.Conv2d;
 import dev.ticketproof.net.Flatten;
 import dev.ticketproof.net.GlobalAvgPool;
+import dev.ticketproof.net.MaxPool2d;
 import dev.ticketproof.net.Layer;
 import dev.ticketproof.net.Linear;
 import dev.ticketproof.net.Network;
@@ -142,6 +143,7 @@ public final class NetworkBuilder {
     if (ls instanceof ArchSpec.Activation) return new ActivationLayer(activation(where));
     if (ls instanceof ArchSpec.Flatten) return new Flatten();
     if (ls instanceof ArchSpec.AvgPool p) return new AvgPool2d(p.kernel(), p.stride());
+    if (ls instanceof ArchSpec.MaxPool p) return new MaxPool2d(p.kernel(), p.stride(), p.padding());
     if (ls instanceof ArchSpec.GlobalAvgPool) return new GlobalAvgPool();
     if (ls instanceof ArchSpec.Residual r) {
       ResidualBlock.Shortcut shortcut;

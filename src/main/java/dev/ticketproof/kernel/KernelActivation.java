@@ -133,6 +133,9 @@ public final class KernelActivation implements Activation {
   /** The local model at 0. */
   public Local local() { return local; }
 
+  /** Whether phi is non-decreasing: a monotone family with a slope of at least 0 (every member {@link #of} gives). */
+  public boolean nonDecreasing() { return Double.isNaN(formula.minAt()) && !(a < 0); }
+
   @Override public String name() { return name; }
 
   @Override public double value(double t) { return formula.value().applyAsDouble(a, t); }

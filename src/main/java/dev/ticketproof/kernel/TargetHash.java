@@ -8,6 +8,7 @@ import dev.ticketproof.net.Flatten;
 import dev.ticketproof.net.GlobalAvgPool;
 import dev.ticketproof.net.Layer;
 import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.MaxPool2d;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.net.ResidualBlock;
 import dev.ticketproof.tensor.Tensor;
@@ -77,6 +78,8 @@ public final class TargetHash {
     } else if (l instanceof AvgPool2d p) {
       // layers without parameters: their type, the activation's name, a pooling window
       ints(md, new int[] {p.kernel(), p.stride()});
+    } else if (l instanceof MaxPool2d p) {
+      ints(md, new int[] {p.kernel(), p.stride(), p.padding()});
     } else if (l instanceof ActivationLayer a) {
       text(md, a.phi().name());
     } else if (!(l instanceof Flatten || l instanceof GlobalAvgPool)) {

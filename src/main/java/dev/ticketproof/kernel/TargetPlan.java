@@ -9,6 +9,7 @@ import dev.ticketproof.net.Flatten;
 import dev.ticketproof.net.GlobalAvgPool;
 import dev.ticketproof.net.Layer;
 import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.MaxPool2d;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.net.ResidualBlock;
 import java.util.ArrayList;
@@ -54,8 +55,12 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
 
   }
 
-  /** Average pooling (global when {@code global}); channelwise and non-expansive in the sup norm. */
-  public record Pool(boolean global, int size, int stride, int[] inShape, int[] outShape) implements Step {}
+  /**
+   * Average pooling (global when {@code global}; no padding) or max pooling ({@code max}; padding never the
+   * maximum); channelwise and non-expansive in the sup norm.
+   */
+  public record Pool(boolean global, boolean max, int size, int stride, int padding, int[] inShape, int[] outShape)
+      implements Step {}
 
   /**
    * A residual block: out = phi( conv2(conv1 x) + skip(x) ) where conv1 has phiAfter and conv2 has not. An
@@ -87,20 +92,35 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
             && layers.get(li + 1) instanceof BatchNorm2d b ? b : null;
         if (bn != null) li++;
         boolean act = li + 1 < layers.size() && layers.get(li + 1) instanceof ActivationLayer;
+        // max pooling, then phi: the same as phi, then the pooling, for a non-decreasing phi (phi(max z) = max phi(z))
+        KernelActivation k = KernelActivation.of(phi.name());
+        MaxPool2d poolFirst = layer instanceof Conv2d && !act && li + 2 < layers.size()
+            && layers.get(li + 1) instanceof MaxPool2d m && layers.get(li + 2) instanceof ActivationLayer
+            && k != null && k.nonDecreasing() ? m : null;
+        act |= poolFirst != null;
         if (act) li++;
         Affine a = layer instanceof Conv2d conv ? affine(conv, bn, act, shape)
             : linear((Linear) layer, act, shape, flattened);
         steps.add(a);
         shape = a.outShape();
+        if (poolFirst != null) {
+          int[] out = poolFirst.outShape(shape);
+          steps.add(new Pool(false, true, poolFirst.kernel(), poolFirst.stride(), poolFirst.padding(), shape, out));
+          shape = out;
+          li++;
+        }
       } else if (layer instanceof Flatten) {
         flattened = true;
       } else if (layer instanceof GlobalAvgPool) {
         int[] out = {shape[0], 1, 1};
-        steps.add(new Pool(true, 0, 0, shape, out));
+        steps.add(new Pool(true, false, 0, 0, 0, shape, out));
         shape = out;
-      } else if (layer instanceof AvgPool2d p) {
-        int[] out = {shape[0], (shape[1] - p.kernel()) / p.stride() + 1, (shape[2] - p.kernel()) / p.stride() + 1};
-        steps.add(new Pool(false, p.kernel(), p.stride(), shape, out));
+      } else if (layer instanceof AvgPool2d || layer instanceof MaxPool2d) {
+        int[] out = layer.outShape(shape);
+        if (layer instanceof MaxPool2d p) {
+          steps.add(new Pool(false, true, p.kernel(), p.stride(), p.padding(), shape, out));
+        }
+        if (layer instanceof AvgPool2d p) steps.add(new Pool(false, false, p.kernel(), p.stride(), 0, shape, out));
         shape = out;
       } else if (layer instanceof ResidualBlock rb) {
         Affine c1 = affine(rb.conv1(), rb.bn1(), true, shape);

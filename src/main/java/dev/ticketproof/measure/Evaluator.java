@@ -422,6 +422,7 @@ public final class Evaluator {
   }
 
   private static Op pool(TargetPlan.Pool p) {
+    if (p.max()) return maxPool(p);
     return (in, tape) -> {
       if (tape != null) tape.add(g -> poolBack(p, in.v.length, in.h, in.w, g));
       int n = in.n;
@@ -455,6 +456,55 @@ public final class Evaluator {
             for (int q = 0; q < n; q++) out[c][(y * ow + x) * n + q] = s[q] / (p.size() * p.size());
           }
         }
+      }
+      return new Maps(out, oh, ow, n, in.tile);
+    };
+  }
+
+  /**
+   * Max pooling: every output the largest input of its window (padding is never the maximum; NaN wins, as in
+   * {@link dev.ticketproof.net.Forward#maxPool}); the gradient goes to the first largest input of the window.
+   */
+  private static Op maxPool(TargetPlan.Pool p) {
+    int k = p.size();
+    int s = p.stride();
+    int pad = p.padding();
+    return (in, tape) -> {
+      int n = in.n;
+      int oh = (in.h + 2 * pad - k) / s + 1;
+      int ow = (in.w + 2 * pad - k) / s + 1;
+      double[][] out = new double[in.v.length][oh * ow * n];
+      int[][] arg = new int[in.v.length][oh * ow * n];
+      for (int c = 0; c < in.v.length; c++) {
+        double[] v = in.v[c];
+        for (int y = 0; y < oh; y++) {
+          for (int x = 0; x < ow; x++) {
+            for (int q = 0; q < n; q++) {
+              double m = Double.NEGATIVE_INFINITY;
+              int at = -1;
+              for (int i = Math.max(0, y * s - pad); i < Math.min(in.h, y * s - pad + k); i++) {
+                for (int j = Math.max(0, x * s - pad); j < Math.min(in.w, x * s - pad + k); j++) {
+                  double e = v[(i * in.w + j) * n + q];
+                  if (at < 0 || e > m || Double.isNaN(e) && !Double.isNaN(m)) {
+                    m = e;
+                    at = (i * in.w + j) * n + q;
+                  }
+                }
+              }
+              out[c][(y * ow + x) * n + q] = m;
+              arg[c][(y * ow + x) * n + q] = at;
+            }
+          }
+        }
+      }
+      if (tape != null) {
+        tape.add(g -> {
+          double[][] gi = new double[in.v.length][in.h * in.w * n];
+          for (int c = 0; c < gi.length; c++) {
+            for (int o = 0; o < arg[c].length; o++) gi[c][arg[c][o]] += g.v[c][o];
+          }
+          return new Maps(gi, in.h, in.w, n, g.tile);
+        });
       }
       return new Maps(out, oh, ow, n, in.tile);
     };

@@ -142,6 +142,7 @@ public final class Forward {
     if (layer instanceof ActivationLayer a) return activation(a.phi(), x);
     if (layer instanceof BatchNorm2d bn) return batchNorm(bn, x);
     if (layer instanceof AvgPool2d p) return avgPool(p, x);
+    if (layer instanceof MaxPool2d p) return maxPool(p, x);
     if (layer instanceof GlobalAvgPool g) return globalAvgPool(g, x);
     if (layer instanceof Flatten f) return flatten(f, x);
     if (layer instanceof ResidualBlock b) return residual(b, x);
@@ -382,6 +383,45 @@ public final class Forward {
             for (int j = 0; j < k; j++) sum += in[row + j];
           }
           out[ob + p * wo + q] = sum / area;
+        }
+      }
+    }
+    return Tensor.of(out, n, c, ho, wo);
+  }
+
+  /**
+   * Max pooling with a square window, padding that is never the maximum (PyTorch {@code MaxPool2d(k, s, p)}).
+   *
+   * @param pool the layer. Not modified.
+   * @param x shape {@code [N, C, H, W]}. Not modified.
+   * @return shape {@code [N, C, (H+2p-k)/s+1, (W+2p-k)/s+1]}
+   */
+  public static Tensor maxPool(MaxPool2d pool, Tensor x) {
+    int[] os = checked(pool, x);
+    int n = x.dim(0);
+    int c = x.dim(1);
+    int h = x.dim(2);
+    int w = x.dim(3);
+    int ho = os[1];
+    int wo = os[2];
+    int k = pool.kernel();
+    int s = pool.stride();
+    int pad = pool.padding();
+    double[] in = x.data();
+    double[] out = new double[n * c * ho * wo];
+    for (int plane = 0; plane < n * c; plane++) {
+      int ib = plane * h * w;
+      int ob = plane * ho * wo;
+      for (int p = 0; p < ho; p++) {
+        for (int q = 0; q < wo; q++) {
+          double m = Double.NEGATIVE_INFINITY;
+          for (int i = Math.max(0, p * s - pad); i < Math.min(h, p * s - pad + k); i++) {
+            for (int j = Math.max(0, q * s - pad); j < Math.min(w, q * s - pad + k); j++) {
+              double v = in[ib + i * w + j];
+              if (v > m || Double.isNaN(v)) m = v;
+            }
+          }
+          out[ob + p * wo + q] = m;
         }
       }
     }

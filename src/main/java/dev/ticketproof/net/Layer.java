@@ -7,7 +7,7 @@ package dev.ticketproof.net;
  * {@code blocks.3.conv1}); they are what {@code --upto} and reports use.
  */
 public sealed interface Layer
-    permits Conv2d, Linear, ActivationLayer, BatchNorm2d, AvgPool2d, GlobalAvgPool, Flatten, ResidualBlock,
+    permits Conv2d, Linear, ActivationLayer, BatchNorm2d, AvgPool2d, MaxPool2d, GlobalAvgPool, Flatten, ResidualBlock,
         SparseConv2d, SparseLinear, Residual {
   /**
    * The per-example output shape for a per-example input shape ({@link Shapes} applies it layer by layer and checks

@@ -123,8 +123,8 @@ class ImportCommandsTest {
         "synflow_conv/data/0", 100));
     Path missingTensor = Files.writeString(work.resolve("missing.json"),
         "{\"input\": [2, 5, 5], \"layers\": [{\"type\": \"conv2d\", \"name\": \"7\"}]}");
-    Path maxpool = Files.writeString(work.resolve("maxpool.json"),
-        "{\"layers\": [{\"type\": \"maxpool2d\", \"kernel\": 2}]}");
+    Path upsample = Files.writeString(work.resolve("upsample.json"),
+        "{\"layers\": [{\"type\": \"upsample\", \"kernel\": 2}]}");
     String[][] cases = {
         {"text.pt: not a zip archive nor a legacy PyTorch file", text.toString(), "synflow-conv"},
         {"cut.pt: not a readable zip archive, truncated or corrupt", cut.toString(), "synflow-conv"},
@@ -132,7 +132,7 @@ class ImportCommandsTest {
         {"storage too short", shortStorage.toString(), "synflow-conv"},
         {"tensor 'w' has -Infinity", fx("bad_inf.pt"), "synflow-conv"},
         {"names tensor '7.weight', which", fx("synflow_conv.pt"), missingTensor.toString()},
-        {"layers[0].type: unsupported layer type 'maxpool2d'", fx("synflow_conv.pt"), maxpool.toString()},
+        {"layers[0].type: unsupported layer type 'upsample'", fx("synflow_conv.pt"), upsample.toString()},
     };
     for (String[] c : cases) {
       assertBadInput(c[0], "eval", "--target", c[1], "--arch", c[2], "--activation", "relu", "--input", x);

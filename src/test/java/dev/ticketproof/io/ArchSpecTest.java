@@ -74,11 +74,14 @@ class ArchSpecTest {
   }
 
   @Test void unsupportedLayerTypeAndMalformedSpecs() {
-    String maxpool = "{\"layers\": [{\"type\": \"flatten\"}, {\"type\": \"maxpool2d\"}]}";
-    assertThatThrownBy(() -> ArchSpec.parse("s.json", maxpool))
+    String upsample = "{\"layers\": [{\"type\": \"flatten\"}, {\"type\": \"upsample\"}]}";
+    assertThatThrownBy(() -> ArchSpec.parse("s.json", upsample))
         .isInstanceOf(ImportException.class)
-        .hasMessageContaining("s.json: layers[1].type: unsupported layer type 'maxpool2d' (supported: activation, "
-            + "avgpool2d, batchnorm2d, conv2d, flatten, globalavgpool, linear, residual)");
+        .hasMessageContaining("s.json: layers[1].type: unsupported layer type 'upsample' (supported: activation, "
+            + "avgpool2d, batchnorm2d, conv2d, flatten, globalavgpool, linear, maxpool2d, residual)");
+    assertThatThrownBy(() -> ArchSpec.parse("s.json", "{\"layers\": [{\"type\": \"maxpool2d\", \"kernel\": 2, "
+        + "\"padding\": 2}]}")).isInstanceOf(ImportException.class)
+        .hasMessageContaining("layers[0].padding: must be at most half the kernel (2), got 2");
     assertThatThrownBy(() -> ArchSpec.parse("s.json", "{\"layers\": [")).isInstanceOf(ImportException.class)
         .hasMessageContaining("s.json: not valid JSON");
     assertThatThrownBy(() -> ArchSpec.parse("s.json", "{\"layers\": [{\"type\": \"conv2d\", \"name\": \"0\", "

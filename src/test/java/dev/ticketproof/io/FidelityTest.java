@@ -65,4 +65,9 @@ class FidelityTest {
     assertThat(eval("openlth_resnet.pt", true, "openlth-cifar-resnet", "openlth_resnet_input.npy",
         "openlth_resnet_output.npy")).isLessThanOrEqualTo(TOLERANCE);
   }
+
+  @Test void maxPoolingBeforeAndAfterTheActivationWithStrideAndPadding() {
+    assertThat(eval("maxpool_cnn.pt", true, Fixtures.path("maxpool_cnn.json").toString(), "maxpool_cnn_input.npy",
+        "maxpool_cnn_output.npy")).isLessThanOrEqualTo(TOLERANCE);
+  }
 }

@@ -13,6 +13,7 @@ import dev.ticketproof.net.Flatten;
 import dev.ticketproof.net.GlobalAvgPool;
 import dev.ticketproof.net.Layer;
 import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.MaxPool2d;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.net.Residual;
 import dev.ticketproof.net.ResidualBlock;
@@ -128,6 +129,8 @@ class TargetHashTest {
     hashes.put("activation", hashWith(2, l -> new ActivationLayer(ActivationCatalog.parse("tanh"))));
     hashes.put("pool kernel", hashWith(3, l -> new AvgPool2d(3, 2)));
     hashes.put("pool stride", hashWith(3, l -> new AvgPool2d(2, 1)));
+    hashes.put("max pool", hashWith(3, l -> new MaxPool2d(2, 2, 0)));
+    hashes.put("max pool padding", hashWith(3, l -> new MaxPool2d(2, 2, 1)));
     // a residual block: name, each member, each optional member absent, the shortcut's kind and scale
     hashes.put("block name", hashWith(4, l -> {
       ResidualBlock b = block(l);

@@ -1024,6 +1024,7 @@ public final class DifferentialBound {
     }
 
     State pool(TargetPlan.Pool p, State in) {
+      if (p.max()) return maxPool(p, in);
       int[] os = p.outShape();
       int kh = p.global() ? in.target.h : p.size();
       int kw = p.global() ? in.target.w : p.size();
@@ -1036,6 +1037,129 @@ public final class DifferentialBound {
       s.constVal = in.constVal;
       s.constErr = in.constErr;
       return s;
+    }
+
+    /**
+     * Max pooling. A window whose input n has a range above every other input's (lower end at least their upper
+     * ends) gives n's form; else the interval [max lo, max hi] of its inputs. A difference, the ticket's maximum minus
+     * the target's: it is d_n when n also dominates the ticket's window (lo x_n + lo d_n at least hi x_i + hi d_i for
+     * the others); else an interval. With i* and j* the inputs where the target and the ticket take their maxima,
+     * the difference x_j* + d_j* - x_i* lies in [d_i*, d_j*], where i* is among the inputs whose upper end reaches
+     * the target's largest lower end and j* among those of the ticket; and it lies between the ticket's range minus
+     * the target's (exact at a point). The interval is the intersection of the two.
+     */
+    State maxPool(TargetPlan.Pool p, State in) {
+      int[] os = p.outShape();
+      State s = new State();
+      s.layout = in.layout;
+      s.constVal = in.constVal;
+      s.constErr = in.constErr;
+      s.target = output(in.target, in.target.units, p.size(), p.size(), p.stride(), p.padding(), os[1], os[2], true);
+      s.diff = output(in.diff, in.diff.units, p.size(), p.size(), p.stride(), p.padding(), os[1], os[2], true);
+      double[] tsp = in.target.spreads();
+      double[] dsp = in.diff.spreads();
+      int[] top = new int[s.target.c.length];
+      double[] tScale = new double[s.target.c.length];
+      double[] dScale = new double[s.diff.c.length];
+      IntStream.range(0, in.target.units).parallel()
+          .forEach(j -> maxWindows(p, in.target, tsp, null, null, j, j, s.target, tScale, top));
+      IntStream.range(0, in.diff.units).parallel()
+          .forEach(u -> maxWindows(p, in.diff, dsp, in.target, tsp, u, in.layout.channel(u), s.diff, dScale, top));
+      finish(s.target, tScale);
+      finish(s.diff, dScale);
+      return s;
+    }
+
+    /**
+     * The max pooling of unit u of {@code in} into {@code out}. The target ({@code target} null, j = u): the
+     * dominating input of every window, or -1, goes to {@code top}. A difference map (unit u of the target's channel
+     * j, {@code target} the target's map before pooling): an input dominates when it dominates the target's window
+     * ({@code top}) and the ticket's.
+     */
+    static void maxWindows(TargetPlan.Pool p, FormMap in, double[] sp, FormMap target, double[] tsp, int u, int j,
+        FormMap out, double[] scale, int[] top) {
+      int k = p.size();
+      int hw = in.h * in.w;
+      boolean diff = target != null;
+      for (int y = 0; y < out.h; y++) {
+        int ya = Math.max(0, y * p.stride() - p.padding());
+        int yb = Math.min(in.h, y * p.stride() - p.padding() + k);
+        for (int x = 0; x < out.w; x++) {
+          int xa = Math.max(0, x * p.stride() - p.padding());
+          int xb = Math.min(in.w, x * p.stride() - p.padding() + k);
+          int n = out.at(u, y * out.w + x);
+          int t = j * out.h * out.w + y * out.w + x;
+          // the target's (and the ticket's) largest lower and upper ends over the window, and its best input
+          double tl = Double.NEGATIVE_INFINITY;
+          double th = Double.NEGATIVE_INFINITY;
+          double kl = Double.NEGATIVE_INFINITY;
+          double kh = Double.NEGATIVE_INFINITY;
+          int best = diff ? (top[t] < 0 ? -1 : in.at(u, top[t] - j * hw)) : -1;
+          for (int iy = ya; iy < yb; iy++) {
+            for (int ix = xa; ix < xb; ix++) {
+              int m = in.at(u, iy * in.w + ix);
+              int mt = j * hw + iy * in.w + ix;
+              FormMap tm = diff ? target : in;
+              double[] ts = diff ? tsp : sp;
+              double l = FormMap.lo(tm.c[mt], ts[mt]);
+              if (!diff && (best < 0 || l > tl)) best = m;
+              tl = Math.max(tl, l);
+              th = Math.max(th, FormMap.hi(tm.c[mt], ts[mt]));
+              if (diff) {
+                kl = Math.max(kl, ticketLo(in, sp, target, tsp, m, mt));
+                kh = Math.max(kh, ticketHi(in, sp, target, tsp, m, mt));
+              }
+            }
+          }
+          boolean dominates = best >= 0;
+          for (int iy = ya; iy < yb && dominates; iy++) {
+            for (int ix = xa; ix < xb && dominates; ix++) {
+              int m = in.at(u, iy * in.w + ix);
+              if (m == best) continue;
+              dominates = diff ? ticketLo(in, sp, target, tsp, best, j * hw + best % hw)
+                  >= ticketHi(in, sp, target, tsp, m, j * hw + m % hw)
+                  : FormMap.lo(in.c[best], sp[best]) >= FormMap.hi(in.c[m], sp[m]);
+            }
+          }
+          if (!diff) top[n] = dominates ? best : -1;
+          if (dominates) {
+            add(in, sp, best, out, scale, n, in.originY(best % hw / in.w) - out.originY(y),
+                in.originX(best % in.w) - out.originX(x), 1, 1, 0, out.coef != null);
+            continue;
+          }
+          double lo = tl;
+          double hi = th;
+          if (diff) {
+            // d over the inputs that may be the target's maximum (low end) and the ticket's (high end), and the
+            // ticket's range minus the target's
+            double dl = Double.POSITIVE_INFINITY;
+            double dh = Double.NEGATIVE_INFINITY;
+            for (int iy = ya; iy < yb; iy++) {
+              for (int ix = xa; ix < xb; ix++) {
+                int m = in.at(u, iy * in.w + ix);
+                int mt = j * hw + iy * in.w + ix;
+                if (FormMap.hi(target.c[mt], tsp[mt]) >= tl) dl = Math.min(dl, FormMap.lo(in.c[m], sp[m]));
+                if (ticketHi(in, sp, target, tsp, m, mt) >= kl) dh = Math.max(dh, FormMap.hi(in.c[m], sp[m]));
+              }
+            }
+            lo = Math.max(dl, Math.nextDown(kl - th));
+            hi = Math.min(dh, Math.nextUp(kh - tl));
+          }
+          double c = lo + (hi - lo) / 2;
+          out.c[n] = c;
+          out.r[n] = Rounding.up(Math.max(hi - c, c - lo));
+        }
+      }
+    }
+
+    /** A lower end of the ticket's value x + d at difference neuron m and target neuron mt. */
+    static double ticketLo(FormMap d, double[] dsp, FormMap t, double[] tsp, int m, int mt) {
+      return Math.nextDown(FormMap.lo(t.c[mt], tsp[mt]) + FormMap.lo(d.c[m], dsp[m]));
+    }
+
+    /** An upper end of the ticket's value x + d at difference neuron m and target neuron mt. */
+    static double ticketHi(FormMap d, double[] dsp, FormMap t, double[] tsp, int m, int mt) {
+      return Math.nextUp(FormMap.hi(t.c[mt], tsp[mt]) + FormMap.hi(d.c[m], dsp[m]));
     }
 
     FormMap poolMap(FormMap in, int kh, int kw, int stride, int oh, int ow, double lambda) {

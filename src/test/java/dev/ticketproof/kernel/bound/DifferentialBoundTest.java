@@ -1,6 +1,7 @@
 package dev.ticketproof.kernel.bound;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
@@ -16,9 +17,11 @@ import dev.ticketproof.net.AvgPool2d;
 import dev.ticketproof.net.BatchNorm2d;
 import dev.ticketproof.net.Conv2d;
 import dev.ticketproof.net.Flatten;
+import dev.ticketproof.net.Forward;
 import dev.ticketproof.net.GlobalAvgPool;
 import dev.ticketproof.net.Layer;
 import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.MaxPool2d;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.net.ResidualBlock;
 import dev.ticketproof.subsetsum.SubsetSum;
@@ -210,6 +213,24 @@ class DifferentialBoundTest {
     m.add(new Flatten());
     m.add(new Linear("fc", weights(rng, r.wLo, r.wHi, 2, 2), weights(rng, r.bLo, r.bHi, 2)));
     return List.of(cnn, new Network(new int[] {1, 8, 8}, m));
+  }
+
+  /**
+   * CNN on 1x6x6 with max pooling: conv 2 (3x3, padding 1) -> phi -> max pool 2 -> conv 2 (3x3, padding 1) -> max
+   * pool 3 (stride 2, padding 1) and phi, the pooling first when {@code poolFirst} -> fc 2.
+   */
+  static Network maxPoolCnn(Activation phi, Ranges r, long seed, boolean poolFirst) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    List<Layer> l = new ArrayList<>();
+    l.add(new Conv2d("c1", weights(rng, r.stemLo, r.wHi, 2, 1, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
+    l.add(new ActivationLayer(phi));
+    l.add(new MaxPool2d(2, 2, 0));
+    l.add(new Conv2d("c2", weights(rng, r.wLo, r.wHi, 2, 2, 3, 3), weights(rng, r.bLo, r.bHi, 2), 1, 1));
+    l.add(poolFirst ? new MaxPool2d(3, 2, 1) : new ActivationLayer(phi));
+    l.add(poolFirst ? new ActivationLayer(phi) : new MaxPool2d(3, 2, 1));
+    l.add(new Flatten());
+    l.add(new Linear("fc", weights(rng, r.wLo, r.wHi, 2, 8), weights(rng, r.bLo, r.bHi, 2)));
+    return new Network(new int[] {1, 6, 6}, l);
   }
 
   /** The targets of one activation with the given weight ranges, and the layer {@code upto} may name. */
@@ -455,6 +476,51 @@ class DifferentialBoundTest {
                   .isGreaterThanOrEqualTo(s).isFinite();
             }
           }
+        }
+      }
+    }
+  }
+
+  /**
+   * Max pooling, with the activation before or after it (after only for a non-decreasing phi, where the two orders
+   * are the same function; else the target is refused), every activation, l+1 and 2l: the kernel's evaluator
+   * computes the network's function; no sample of the box or of two balls exceeds the bound; for ReLU and leaky ReLU
+   * with l+1 the bound at a point is the error (a window's unique largest input gives its form; ties, such as
+   * inactive ReLUs, the ticket's maximum minus the target's, both exact at a point).
+   */
+  @Test
+  void maxPoolingBoundsEverySampleAndIsExactAtAPoint() {
+    String[] phis = {"relu", "leaky-relu(0.2)", "tanh", "sigmoid", "softplus", "elu", "silu", "gelu"};
+    long seed = 61;
+    for (String name : phis) {
+      Activation phi = ActivationCatalog.parse(name);
+      for (boolean poolFirst : new boolean[] {false, true}) {
+        Network net = maxPoolCnn(phi, Ranges.MIXED, seed, poolFirst);
+        if (poolFirst && !KernelActivation.of(phi.name()).nonDecreasing()) {
+          assertThatThrownBy(() -> TargetPlan.of(net, KernelActivation.of(phi.name()))).as(name)
+              .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not follow a conv");
+          continue;
+        }
+        for (SourceNetwork.Construction cons : new SourceNetwork.Construction[] {L1, L2}) {
+          Built b = build(net, name, cons, 6, 0.05, -1, 1, null, seed++);
+          SplittableRandom rng = new SplittableRandom(seed);
+          for (int k = 0; k < 4; k++) {
+            double[] x = point(rng, b.dim(), -1, 1);
+            double[] y = Forward.forward(net, Tensor.of(x, 1, 1, 6, 6)).data();
+            assertThat(b.ev().target().apply(x)).as(b.what() + " pool first " + poolFirst)
+                .containsExactly(y, org.assertj.core.data.Offset.offset(1e-12));
+          }
+          Region box = Region.box(-1, 1);
+          Region balls = Region.balls(-1, 1, new double[][] {point(rng, b.dim(), -1, 1), point(rng, b.dim(), -1, 1)},
+              0.1);
+          for (Region r : new Region[] {box, balls}) {
+            double sampled = sampled(b, r, seed);
+            for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
+              assertThat(b.bound(r, budget)).as(b.what() + " pool first " + poolFirst + " budget " + budget
+                  + " radius " + r.radius() + ": bound vs samples").isGreaterThanOrEqualTo(sampled).isFinite();
+            }
+          }
+          if (KernelActivation.of(phi.name()).piecewiseLinear() && cons == L1) boundIsErrorAtPoints(b);
         }
       }
     }
