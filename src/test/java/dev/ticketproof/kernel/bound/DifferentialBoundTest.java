@@ -498,7 +498,8 @@ class DifferentialBoundTest {
         Network net = maxPoolCnn(phi, Ranges.MIXED, seed, poolFirst);
         if (poolFirst && !KernelActivation.of(phi.name()).nonDecreasing()) {
           assertThatThrownBy(() -> TargetPlan.of(net, KernelActivation.of(phi.name()))).as(name)
-              .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not follow a conv");
+              .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("does not follow a conv")
+              .hasMessageContaining("needs a non-decreasing activation");
           continue;
         }
         for (SourceNetwork.Construction cons : new SourceNetwork.Construction[] {L1, L2}) {
