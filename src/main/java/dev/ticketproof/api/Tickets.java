@@ -6,6 +6,7 @@ import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TicketFile;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.DoubleFunction;
+import java.util.function.IntFunction;
 
 /**
  * The library's entry point: a certified strong lottery ticket for a target network in a few lines.
@@ -214,7 +216,10 @@ public final class Tickets {
       return this;
     }
 
-    /** A fixed width (copies per channel) instead of the theorem's ({@code rho auto}). */
+    /**
+     * A fixed width (copies per channel) instead of the automatic one ({@code rho auto}: the theorem's, or the widest
+     * below it whose source layers a mask indexes).
+     */
     public Builder width(int rho) {
       if (rho < 1) throw new IllegalArgumentException("width must be >= 1, got " + rho);
       this.rho = rho;
@@ -312,6 +317,17 @@ public final class Tickets {
       return this;
     }
 
+    /** Whether every source layer of the parameters fits a mask's index range ({@link SourceNetwork#MAX_SLOTS}). */
+    private static boolean fits(TargetPlan plan, SourceNetwork.Params p) {
+      try {
+        SourceNetwork.of(plan, p);
+        return true;
+      } catch (BadParameter e) {
+        if (!"rho".equals(e.parameter())) throw e;
+        return false;
+      }
+    }
+
     /**
      * Builds the ticket and has the kernel check it.
      *
@@ -341,10 +357,20 @@ public final class Tickets {
         throw new IllegalArgumentException("firstWidth must be in [1, " + maxRho + "], got " + rho1);
       }
       double lam = lambda != null ? lambda : Defaults.lambda(phi);
+      IntFunction<SourceNetwork.Params> withWidth = r -> new SourceNetwork.Params(construction, r,
+          rho1 != null ? rho1 : Math.min(maxRho, Defaults.rho1(phi, r, inputLow)), lam, seed, upto, inputLow,
+          inputHigh);
       DoubleFunction<SourceNetwork.Params> paramsFor = e -> {
-        int r = rho != null ? rho : Math.min(maxRho, Goals.theoremRho(plan, construction, e, delta));
-        int r1 = rho1 != null ? rho1 : Math.min(maxRho, Defaults.rho1(phi, r, inputLow));
-        return new SourceNetwork.Params(construction, r, r1, lam, seed, upto, inputLow, inputHigh);
+        if (rho != null) return withWidth.apply(rho);
+        // the theorem's width, or the widest below it whose source layers a mask can index
+        int r = Math.min(maxRho, Goals.theoremRho(plan, construction, e, delta));
+        if (fits(plan, withWidth.apply(r))) return withWidth.apply(r);
+        int lo = 1;
+        while (lo < r - 1) {
+          int mid = (lo + r) >>> 1;
+          if (fits(plan, withWidth.apply(mid))) lo = mid; else r = mid;
+        }
+        return withWidth.apply(lo);
       };
       if (outputEps != null) {
         double scale = maxAbs(Evaluator.ofTarget(plan).applyAll(calibration));

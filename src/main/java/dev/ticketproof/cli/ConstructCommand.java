@@ -69,7 +69,8 @@ public final class ConstructCommand implements Callable<Integer> {
   boolean keepBest;
 
   @Option(names = "--rho", defaultValue = "auto", converter = RhoConverter.class,
-      description = "Copies per channel: auto (the theorem's width for --delta at the chosen tolerance) or 1.."
+      description = "Copies per channel: auto (the theorem's width for --delta at the chosen tolerance, or the widest "
+          + "below it whose source layers a mask can index) or 1.."
           + SourceNetwork.MAX_RHO + " (default: ${DEFAULT-VALUE}).")
   String rho;
 
@@ -302,8 +303,10 @@ public final class ConstructCommand implements Callable<Integer> {
       o.addProperty("outputRelBasis", certified ? "certified" : "measured");
     }
     if (used.rho() < theorem) {
-      errOut.printf(Locale.ROOT, "construct: warning: rho %d is below the theorem's width %d for eps %g and delta %g:"
-          + " the theory does not bound the failed instances%n", used.rho(), theorem, usedEps, delta);
+      boolean slots = fixedRho == null && used.rho() < Math.min(SourceNetwork.MAX_RHO, solver.maxN());
+      errOut.printf(Locale.ROOT, "construct: warning: rho %d is below the theorem's width %d for eps %g and delta %g"
+          + "%s: the theory does not bound the failed instances%n", used.rho(), theorem, usedEps, delta, slots
+          ? " (the widest whose source layers a mask can index, " + SourceNetwork.MAX_SLOTS + " weight slots each)" : "");
     }
     if (worstRel > WARN_REL) {
       errOut.printf(Locale.ROOT, "construct: warning: measured relative error %.3g %% exceeds %.3g %%%n",
