@@ -39,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * bit.
  */
 class ImportProperties {
-  static final List<String> ZIP_FIXTURES = List.of("synflow_conv.pt", "dtypes.pt", "openlth_resnet.pt");
+  static final List<String> ZIP_FIXTURES = List.of("synflow_conv.pt", "dtypes.pt", "openlth_resnet.pt",
+      "ckpt_whole_custom.pt");
   static final List<String> UNPROTECTED_FIXTURES = List.of("synflow_conv_legacy.pt", "np_f64.npy", "np_i64.npy",
       "synflow_conv.npz", "np_compressed.npz");
   static final Map<String, byte[]> BYTES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -93,7 +94,8 @@ class ImportProperties {
 
   @Test void truncatedFilesAreRejected() {
     List<String> all = List.of("synflow_conv.pt", "dtypes.pt", "openlth_resnet.pt", "synflow_conv.npz",
-        "np_compressed.npz", "synflow_conv_legacy.pt", "np_f64.npy", "np_i64.npy");
+        "np_compressed.npz", "synflow_conv_legacy.pt", "np_f64.npy", "np_i64.npy", "ckpt_whole_custom.pt",
+        "ckpt_loop.pt");
     qt().withFixedSeed(20261127L).withExamples(300)
         .forAll(integers().between(0, all.size() - 1), integers().between(0, Integer.MAX_VALUE - 1))
         .checkAssert((which, r) -> {
@@ -148,7 +150,7 @@ class ImportProperties {
 
   @Test void bitFlippedPicklesAreRejectedOrWellFormed() throws IOException {
     // the pickle itself corrupted (and re-zipped with a valid CRC), so that the unpickler sees the damage
-    List<String> fixtures = List.of("synflow_conv.pt", "openlth_resnet.pt");
+    List<String> fixtures = List.of("synflow_conv.pt", "openlth_resnet.pt", "ckpt_whole_custom.pt", "ckpt_loop.pt");
     Map<String, Map<String, byte[]>> entries = new java.util.HashMap<>();
     for (String f : fixtures) entries.put(f, Fixtures.zipEntries(Fixtures.path(f)));
     int[] accepted = {0};

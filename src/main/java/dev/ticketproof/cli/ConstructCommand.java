@@ -163,7 +163,7 @@ public final class ConstructCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Activation phi = TargetOptions.activation(TargetOptions.activationName(activation, target));
-    Network net = TargetOptions.load(target, arch.spec, phi, inputShape.value);
+    Network net = TargetOptions.load(target, arch, phi, inputShape.value);
     SourceNetwork.Construction cons = SourceNetwork.Construction.parse(construction);
     SubsetSum.Mode solver = SubsetSum.Mode.ofCliName(mode);
     Integer fixedRho = null;

@@ -89,12 +89,13 @@ public final class EvalCommand implements Callable<Integer> {
       throw new ImportException((target == null ? "--target" : "--arch") + " is required (or --ticket)");
     }
     int[] example = Arrays.copyOfRange(batch.shape(), 1, batch.rank());
-    TargetLoader.Loaded target = TargetLoader.load(Path.of(this.target), arch.spec, activation, example,
+    TargetLoader.Loaded target = TargetOptions.loadFile(Path.of(this.target), arch, activation, example,
         "--input " + input, !noMasks);
     Tensor y = forward(target.built().network(), batch);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", target.tensors().source());
     m.put("arch", arch.spec);
+    m.put("prefix", target.prefix());
     m.put("activation", target.activation() == null ? null : target.activation().name());
     return written(batch, y, target.tensors().source(), m, start);
   }
@@ -112,6 +113,7 @@ public final class EvalCommand implements Callable<Integer> {
   /** The forward pass of a built-in target (its activation: --activation, else the target's default). */
   private int builtin(Tensor batch, long start) {
     if (arch.spec != null) throw new UsageError("--arch: a built-in target has its own architecture");
+    if (arch.prefix != null) throw new UsageError("--prefix: a built-in target has its own tensors");
     String phi = TargetOptions.activationName(activation, target);
     Network net = TargetOptions.load(target, null, TargetOptions.activation(phi), null);
     Tensor y = forward(net, batch);
@@ -146,7 +148,7 @@ public final class EvalCommand implements Callable<Integer> {
   /** Evaluates the ticket on the batch with the evaluator verify measures with and writes the outputs. */
   private int ticket(Tensor batch, long start) {
     if (activation != null) throw new UsageError("--activation: a ticket's activation is the one in its header");
-    TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch.spec, inputShape);
+    TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape);
     int[] in = t.source().plan().inputShape();
     int dim = in[0] * in[1] * in[2];
     int n = batch.dim(0);

@@ -5,6 +5,7 @@ import dev.ticketproof.io.NetworkBuilder;
 import dev.ticketproof.io.StoredTensor;
 import dev.ticketproof.io.TensorFile;
 import dev.ticketproof.io.TensorFiles;
+import dev.ticketproof.targets.Architectures;
 import dev.ticketproof.targets.TargetLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -47,21 +48,31 @@ public final class InspectCommand implements Callable<Integer> {
     long start = System.nanoTime();
     TensorFile file;
     NetworkBuilder.Built built = null;
+    String prefix = null;
+    boolean found = false;
     if (arch.spec != null) {
-      TargetLoader.Loaded loaded = TargetLoader.load(path, arch.spec, activation, inputShape.value, !noMasks);
+      TargetLoader.Loaded loaded = TargetOptions.loadFile(path, arch, activation, inputShape.value,
+          "--input-shape", !noMasks);
       file = loaded.tensors();
       built = loaded.built();
+      prefix = loaded.prefix();
+      found = loaded.prefixDetected();
     } else {
       file = TensorFiles.read(path, !noMasks);
+      if (arch.prefix != null) {
+        prefix = Architectures.givenPrefix(file, arch.prefix);
+        file = file.under(prefix);
+      }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    if (format.json()) out.println(json(file, built, seconds));
-    else table(out, file, built, seconds);
+    if (format.json()) out.println(json(file, built, prefix, found, seconds));
+    else table(out, file, built, prefix, found, seconds);
     out.flush();
     return 0;
   }
 
-  private static void table(PrintWriter out, TensorFile file, NetworkBuilder.Built built, double seconds) {
+  private static void table(PrintWriter out, TensorFile file, NetworkBuilder.Built built, String prefix,
+      boolean found, double seconds) {
     out.printf("%s: %d tensors (read in %.3f s)%n", file.source(), file.tensors().size(), seconds);
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"name", "shape", "dtype", "nonzeros", "|max|"});
@@ -72,6 +83,10 @@ public final class InspectCommand implements Callable<Integer> {
     printTable(out, rows);
     if (!file.appliedMasks().isEmpty()) out.println("masks applied to: " + String.join(", ", file.appliedMasks()));
     if (!file.skipped().isEmpty()) out.println("skipped (not tensors): " + String.join(", ", file.skipped()));
+    if (prefix != null && !prefix.isEmpty()) {
+      out.println("tensors read under prefix '" + prefix + "'" + (found ? " (found: the architecture's names are "
+          + "all there)" : ""));
+    }
     if (built == null) return;
     out.println();
     out.println("layers (input " + Arrays.toString(built.network().inputShape()) + "):");
@@ -101,7 +116,8 @@ public final class InspectCommand implements Callable<Integer> {
     }
   }
 
-  private static String json(TensorFile file, NetworkBuilder.Built built, double seconds) {
+  private static String json(TensorFile file, NetworkBuilder.Built built, String prefix, boolean found,
+      double seconds) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("file", file.source());
     root.put("readSeconds", seconds);
@@ -119,6 +135,8 @@ public final class InspectCommand implements Callable<Integer> {
     root.put("tensors", tensors);
     root.put("masksApplied", file.appliedMasks());
     root.put("skipped", file.skipped());
+    root.put("prefix", prefix);
+    root.put("prefixFound", found);
     if (built != null) {
       root.put("input", built.network().inputShape());
       List<Map<String, Object>> layers = new ArrayList<>();

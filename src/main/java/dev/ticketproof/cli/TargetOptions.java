@@ -40,9 +40,26 @@ final class TargetOptions {
     }
   }
 
-  static Network load(String target, String arch, Activation phi, int[] inputShape) {
+  /**
+   * A file target with its architecture ({@link TargetLoader}); when the tensors were found under a name prefix of
+   * the file's own accord, says so on stderr.
+   */
+  static TargetLoader.Loaded loadFile(Path target, ArchOption arch, String activation, int[] input,
+      String inputSource, boolean applyMasks) {
+    TargetLoader.Loaded loaded = TargetLoader.load(target, arch.spec, arch.prefix, activation, input, inputSource,
+        applyMasks);
+    if (loaded.prefixDetected()) System.err.println("note: reading tensors under prefix '" + loaded.prefix() + "'");
+    return loaded;
+  }
+
+  /**
+   * The target network: a built-in one ({@code builtin:NAME}, without {@code --arch}) or a file with its
+   * architecture {@code arch} ({@code null} for a built-in target).
+   */
+  static Network load(String target, ArchOption arch, Activation phi, int[] inputShape) {
     if (target == null) throw new UsageError("--target is required (builtin:NAME or a .pt/.npz file)");
     if (target.startsWith("builtin:")) {
+      if (arch != null && arch.prefix != null) throw new UsageError("--prefix: a built-in target has its own tensors");
       try {
         return Builtins.of(target.substring("builtin:".length()), phi);
       } catch (BadParameter e) {
@@ -51,15 +68,15 @@ final class TargetOptions {
         throw new UsageError("--target: " + e.getMessage());
       }
     }
-    if (arch == null) {
+    if (arch == null || arch.spec == null) {
       throw new UsageError("--arch is required for the file target " + target
           + " (a preset such as synflow-conv or openlth-cifar-resnet, or a JSON spec)");
     }
     try {
-      Network net = TargetLoader.load(Path.of(target), arch, phi.name(), inputShape, "--input-shape", true).built()
+      Network net = loadFile(Path.of(target), arch, phi.name(), inputShape, "--input-shape", true).built()
           .network();
-      if (inputShape == null && dev.ticketproof.targets.Presets.isPreset(arch)) {
-        System.err.println("note: " + arch + " on " + target + ": input shape "
+      if (inputShape == null && dev.ticketproof.targets.Presets.isPreset(arch.spec)) {
+        System.err.println("note: " + arch.spec + " on " + target + ": input shape "
             + java.util.Arrays.toString(net.inputShape()) + " assumed (see docs/arch-spec.md, presets); give "
             + "--input-shape to check the tensors against your inputs");
       }
@@ -85,7 +102,7 @@ final class TargetOptions {
    *
    * @throws UsageError naming the file or flag when the ticket or target cannot be read or do not fit
    */
-  static Ticket ticket(Path file, String target, String arch, int[] inputShape) {
+  static Ticket ticket(Path file, String target, ArchOption arch, int[] inputShape) {
     if (!Files.isRegularFile(file)) throw new UsageError(file + ": no such ticket file");
     TicketCertificate cert;
     try {

@@ -5,7 +5,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --target PATH [--arch SPEC] [--input-shape C,H,W]}: the target of a ticket, for the commands that read a
+ * {@code --target PATH [--arch SPEC] [--prefix P] [--input-shape C,H,W]}: the target of a ticket, for the commands that read a
  * ticket (verify, export); a built-in target is named by the ticket's header.
  */
 final class TicketTargetOptions {
@@ -20,5 +20,5 @@ final class TicketTargetOptions {
   Path file() { return target == null || target.startsWith("builtin:") ? null : Path.of(target); }
 
   /** The ticket in {@code file} with its target ({@link TargetOptions#ticket}). */
-  TargetOptions.Ticket ticket(Path file) { return TargetOptions.ticket(file, target, arch.spec, inputShape.value); }
+  TargetOptions.Ticket ticket(Path file) { return TargetOptions.ticket(file, target, arch, inputShape.value); }
 }

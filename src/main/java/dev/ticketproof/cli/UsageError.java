@@ -9,7 +9,8 @@ public final class UsageError extends RuntimeException {
 
   /** The flag of each library parameter ({@link BadParameter#parameter()}) that a flag gives. */
   private static final Map<String, String> FLAGS = Map.of("upto", "--upto", "construction", "--construction",
-      "mode", "--mode", "activation", "--activation", "arch", "--arch", "input shape", "--input-shape");
+      "mode", "--mode", "activation", "--activation", "arch", "--arch", "input shape", "--input-shape",
+      "prefix", "--prefix");
 
   public UsageError(String message) { super(message, null, false, false); }
 

@@ -89,7 +89,7 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     Network net;
     try {
-      net = TargetOptions.load(t, target.arch.spec, phi, target.inputShape.value);
+      net = TargetOptions.load(t, target.arch, phi, target.inputShape.value);
     } catch (UsageError e) {
       if (target.target != null) throw e;
       err.println("verify: rejected: " + ticket + ": the header's target " + t + " cannot be loaded ("

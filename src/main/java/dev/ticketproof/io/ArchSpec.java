@@ -74,6 +74,36 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
   /** Projection skip: a conv, then an optional BatchNorm ({@code null} for none). */
   public record Projection(Conv conv, BatchNorm bn) implements Shortcut {}
 
+  /**
+   * The tensors the spec cannot do without, in layer order: every conv's and linear layer's {@code .weight}, the
+   * four tensors of every BatchNorm and every identity shortcut's scale (biases are optional).
+   */
+  public List<String> requiredTensors() {
+    List<String> out = new ArrayList<>();
+    for (LayerSpec l : layers) {
+      if (l instanceof Conv c) out.add(c.name() + ".weight");
+      else if (l instanceof Linear lin) out.add(lin.name() + ".weight");
+      else if (l instanceof BatchNorm b) addBn(out, b);
+      else if (l instanceof Residual r) {
+        out.add(r.conv1().name() + ".weight");
+        addBn(out, r.bn1());
+        out.add(r.conv2().name() + ".weight");
+        addBn(out, r.bn2());
+        if (r.shortcut() instanceof Identity id && id.scale() != null) out.add(id.scale());
+        if (r.shortcut() instanceof Projection p) {
+          out.add(p.conv().name() + ".weight");
+          addBn(out, p.bn());
+        }
+      }
+    }
+    return out;
+  }
+
+  private static void addBn(List<String> out, BatchNorm b) {
+    if (b == null) return;
+    for (String t : new String[] {".weight", ".bias", ".running_mean", ".running_var"}) out.add(b.name() + t);
+  }
+
   /** PyTorch's default BatchNorm epsilon. */
   public static final double DEFAULT_BN_EPS = 1e-5;
 

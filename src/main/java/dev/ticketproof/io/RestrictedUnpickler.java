@@ -12,15 +12,30 @@ import net.razorvine.pickle.PickleUtils;
 import net.razorvine.pickle.Unpickler;
 
 /**
- * Pyrolite's unpickler restricted to what {@code torch.save(state_dict)} writes. Globals are resolved by this
- * instance alone (Pyrolite's JVM-wide constructor registry is never consulted nor changed): the only names accepted
- * are {@code torch._utils._rebuild_tensor_v2}, the storage types of {@link DType} and
- * {@code collections.OrderedDict}. Any other global is rejected with a message naming it, before anything could be
- * called. The opcodes that instantiate classes ({@code INST}, {@code OBJ}, {@code NEWOBJ}, {@code NEWOBJ_EX}),
- * extension codes, sets and out-of-band buffers are rejected; {@code BUILD} is accepted only to attach attributes
- * (the {@code _metadata} of a state dict) to a dict, and is ignored. Dict keys must be strings or numbers (hashing
- * a list that holds itself would recurse without end). Dicts keep their insertion order. Lengths read from the
- * stream are checked against the bytes left before anything is allocated.
+ * Pyrolite's unpickler restricted to what {@code torch.save} writes for a state dict, a checkpoint dict, or a whole
+ * model ({@code torch.save(model)}). Nothing from the file is executed, instantiated or looked up as code. Globals
+ * are resolved by this instance alone (Pyrolite's JVM-wide constructor registry is never consulted nor changed),
+ * each to an inert value:
+ *
+ * <ul>
+ *   <li>{@code torch._utils._rebuild_tensor_v2} and {@code torch._utils._rebuild_parameter}: a strided view of a
+ *       storage ({@link TensorRef}), checked to lie inside it;</li>
+ *   <li>the storage types of {@link DType} (data, never called);</li>
+ *   <li>{@code collections.OrderedDict} (a dict) and {@code builtins.set} / {@code __builtin__.set} (a set of
+ *       strings and numbers);</li>
+ *   <li>a class ({@link ClassStub}, never resolved): a name that starts with an upper-case letter, in
+ *       {@code __main__}, in a module under {@code torch.nn.}, or in a module outside the Python standard library,
+ *       torch, numpy and the pickling libraries (the list is the resource {@code pickle-system-modules.txt}). Its only
+ *       use is as the target of {@code NEWOBJ} with no arguments, which makes an {@link ObjectStub}: the class name
+ *       and, after {@code BUILD}, the state dict the pickle gives it.</li>
+ * </ul>
+ *
+ * <p>Any other global is rejected with a message naming it, before anything could be called. {@code REDUCE} calls
+ * only the functions above (never a class stub). The opcodes {@code INST}, {@code OBJ}, {@code NEWOBJ_EX}, extension
+ * codes, the set opcodes of protocol 4 and out-of-band buffers are rejected. {@code BUILD} attaches a dict to an
+ * object stub once, or is ignored on a dict (the {@code _metadata} of a state dict). Dict keys must be strings or
+ * numbers (hashing a list that holds itself would recurse without end). Dicts keep their insertion order. Lengths
+ * read from the stream are checked against the bytes left before anything is allocated.
  *
  * <p>Not thread-safe; one instance reads one pickle stream.
  */
@@ -33,14 +48,50 @@ final class RestrictedUnpickler extends Unpickler {
 
   /** Resolves persistent ids (storage references). */
   interface PersistentLoader {
-    StorageRef load(Object[] pid);
+    Object load(Object[] pid);
+  }
+
+  /** A class the pickle names, by its module and name; never resolved nor called. */
+  record ClassStub(String module, String name) {
+    @Override public String toString() { return module + "." + name; }
+  }
+
+  /**
+   * An object the pickle makes with {@code NEWOBJ} from a {@link ClassStub}: the class's name and the state dict
+   * {@code BUILD} gives it ({@code null} before).
+   */
+  static final class ObjectStub {
+    final ClassStub type;
+    Map<?, ?> state;
+
+    ObjectStub(ClassStub type) { this.type = type; }
   }
 
   /** A storage type named in the pickle ({@code torch.FloatStorage}); data, not callable. */
   record StorageType(DType dtype) {}
 
   /** The callables the pickle may use. */
-  private enum Callable { REBUILD_TENSOR_V2, ORDERED_DICT }
+  private enum Callable { REBUILD_TENSOR_V2, REBUILD_PARAMETER, ORDERED_DICT, SET }
+
+  /** A module path of Python identifiers, and a class name by Python's convention (upper-case initial). */
+  private static final java.util.regex.Pattern MODULE =
+      java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+  private static final java.util.regex.Pattern CLASS = java.util.regex.Pattern.compile("[A-Z][A-Za-z0-9_]*");
+
+  /** Top-level modules whose classes are never stubs: the standard library, torch (but torch.nn), numpy, ... */
+  static final java.util.Set<String> SYSTEM_MODULES = systemModules();
+
+  private static java.util.Set<String> systemModules() {
+    try (var in = RestrictedUnpickler.class.getResourceAsStream("pickle-system-modules.txt")) {
+      java.util.Set<String> out = new java.util.HashSet<>();
+      for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+        if (!line.isBlank() && !line.startsWith("#")) out.add(line.trim());
+      }
+      return java.util.Set.copyOf(out);
+    } catch (IOException | NullPointerException e) {
+      throw new IllegalStateException("resource pickle-system-modules.txt is missing", e);
+    }
+  }
 
   private final String source;
   private final PersistentLoader persistentLoader;
@@ -82,15 +133,36 @@ final class RestrictedUnpickler extends Unpickler {
       case Opcodes.REDUCE -> {
         Object args = stack.pop();
         Object callable = stack.pop();
+        if (callable instanceof ClassStub c) {
+          throw fail("REDUCE on the class " + c + ": a class is only read as an inert record made by NEWOBJ, "
+              + "never called");
+        }
         if (!(callable instanceof Callable c)) {
           throw fail("REDUCE on " + describe(callable) + ", which is not callable");
         }
         if (!(args instanceof Object[] a)) throw fail("REDUCE needs an argument tuple, got " + describe(args));
         stack.add(call(c, a));
       }
+      case Opcodes.NEWOBJ -> {
+        Object args = stack.pop();
+        Object cls = stack.pop();
+        if (!(cls instanceof ClassStub c)) throw fail("NEWOBJ on " + describe(cls) + ", which is not a class");
+        if (!(args instanceof Object[] a && a.length == 0)) {
+          throw fail("NEWOBJ of " + c + " with arguments " + describe(args) + " (a module is made with none)");
+        }
+        stack.add(new ObjectStub(c));
+      }
       case Opcodes.BUILD -> {
         Object state = stack.pop();
         Object target = stack.peek();
+        if (target instanceof ObjectStub o) {
+          if (!(state instanceof Map<?, ?> m)) {
+            throw fail("BUILD of " + o.type + " with " + describe(state) + " (expected the object's dict)");
+          }
+          if (o.state != null) throw fail("BUILD of " + o.type + " twice");
+          o.state = m;
+          return NO_RETURN_VALUE;
+        }
         if (!(target instanceof Map && (state instanceof Map || state == null))) {
           throw fail("BUILD (setting object state) is accepted only for dict attributes, got "
               + describe(state) + " on " + describe(target));
@@ -99,6 +171,11 @@ final class RestrictedUnpickler extends Unpickler {
       case Opcodes.BINPERSID -> {
         Object pid = stack.pop();
         if (!(pid instanceof Object[] tuple)) throw fail("persistent id must be a tuple, got " + describe(pid));
+        // a legacy-format whole model names each module class as ('module', class, file, source): the class
+        if (tuple.length == 4 && "module".equals(tuple[0]) && tuple[1] instanceof ClassStub c) {
+          stack.add(c);
+          return NO_RETURN_VALUE;
+        }
         stack.add(persistentLoader.load(tuple));
       }
       case Opcodes.EMPTY_DICT -> stack.add(new LinkedHashMap<Object, Object>());
@@ -121,11 +198,11 @@ final class RestrictedUnpickler extends Unpickler {
       case Opcodes.BINUNICODE -> stack.add(new String(readSized(4), StandardCharsets.UTF_8));
       case Opcodes.BINUNICODE8 -> stack.add(new String(readSized(8), StandardCharsets.UTF_8));
       case Opcodes.LONG4 -> stack.add(PickleUtils.decode_long(readSized(4)));
-      case Opcodes.INST, Opcodes.OBJ, Opcodes.NEWOBJ, Opcodes.NEWOBJ_EX, Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4,
+      case Opcodes.INST, Opcodes.OBJ, Opcodes.NEWOBJ_EX, Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4,
           Opcodes.PERSID, Opcodes.BYTEARRAY8, Opcodes.NEXT_BUFFER, Opcodes.READONLY_BUFFER, Opcodes.EMPTY_SET,
           Opcodes.FROZENSET, Opcodes.ADDITEMS ->
           throw fail("pickle opcode 0x" + Integer.toHexString(key) + " is not accepted: a state dict needs only "
-              + "tensors and dicts, nothing is instantiated");
+              + "tensors and dicts, a whole model only NEWOBJ and BUILD of module classes; nothing is instantiated");
       default -> {
         return super.dispatch(key);
       }
@@ -135,14 +212,26 @@ final class RestrictedUnpickler extends Unpickler {
 
   private Object resolveGlobal(String module, String name) {
     if ("torch._utils".equals(module) && "_rebuild_tensor_v2".equals(name)) return Callable.REBUILD_TENSOR_V2;
+    if ("torch._utils".equals(module) && "_rebuild_parameter".equals(name)) return Callable.REBUILD_PARAMETER;
     if ("collections".equals(module) && "OrderedDict".equals(name)) return Callable.ORDERED_DICT;
+    if (("builtins".equals(module) || "__builtin__".equals(module)) && "set".equals(name)) return Callable.SET;
     if ("torch".equals(module) && name.endsWith("Storage")) {
       return new StorageType(DType.ofTorchStorage(name).orElseThrow(() -> new ImportException(source
           + ": unknown storage type torch." + name + " (supported: " + DType.torchStorages() + ")")));
     }
+    if (isModuleClass(module, name)) return new ClassStub(module, name);
     throw new ImportException(source + ": forbidden global '" + module + "." + name + "' in the pickle; only "
-        + "torch._utils._rebuild_tensor_v2, collections.OrderedDict and the storage types " + DType.torchStorages()
-        + " are accepted (nothing from the file is executed)");
+        + "torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, collections.OrderedDict, builtins.set, "
+        + "the storage types " + DType.torchStorages() + " and classes (of __main__, torch.nn or a module outside "
+        + "the standard library, as inert records) are accepted (nothing from the file is executed)");
+  }
+
+  /** A class of the model's own code ({@code __main__}, a user module) or of {@code torch.nn}, by its name. */
+  static boolean isModuleClass(String module, String name) {
+    if (!CLASS.matcher(name).matches() || !MODULE.matcher(module).matches()) return false;
+    if (module.equals("__main__") || module.startsWith("torch.nn.")) return true;
+    int dot = module.indexOf('.');
+    return !SYSTEM_MODULES.contains(dot < 0 ? module : module.substring(0, dot));
   }
 
   private Object call(Callable callable, Object[] args) {
@@ -153,6 +242,20 @@ final class RestrictedUnpickler extends Unpickler {
       }
       case REBUILD_TENSOR_V2 -> {
         return rebuildTensor(args);
+      }
+      case REBUILD_PARAMETER -> {
+        // _rebuild_parameter(data, requires_grad, backward_hooks): a parameter is its tensor
+        if (args.length != 3 || !(args[0] instanceof TensorRef t) || !(args[1] instanceof Boolean)
+            || !(args[2] instanceof Map<?, ?> hooks) || !hooks.isEmpty()) {
+          throw fail("_rebuild_parameter needs (tensor, requires_grad, empty hooks), got a tuple of " + args.length);
+        }
+        return t;
+      }
+      case SET -> {
+        java.util.Set<Object> set = new java.util.LinkedHashSet<>();
+        if (args.length == 1 && args[0] instanceof List<?> items) for (Object o : items) set.add(checkKey(o));
+        else if (args.length != 0) throw fail("set needs one list of items, got a tuple of " + args.length);
+        return set;
       }
       default -> throw new AssertionError(callable);
     }

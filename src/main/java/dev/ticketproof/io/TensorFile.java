@@ -4,8 +4,10 @@ import dev.ticketproof.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The named tensors of one target file, in the order the file lists them (consumers look tensors up by name and
@@ -38,6 +40,43 @@ public record TensorFile(String source, Map<String, StoredTensor> tensors, List<
       throw new ImportException(source + ": no tensor named '" + name + "' (the file has " + describeNames() + ")");
     }
     return t.tensor();
+  }
+
+  /**
+   * The tensors whose names begin with {@code prefix}, named without it (a checkpoint's {@code state_dict.},
+   * DataParallel's {@code module.}): what a spec reads when its names are found under that prefix.
+   *
+   * @param prefix a name prefix, {@code ""} or ending with {@code .}
+   * @return the view, whose source names the file and the prefix; the file itself for {@code ""}
+   */
+  public TensorFile under(String prefix) {
+    if (prefix.isEmpty()) return this;
+    Map<String, StoredTensor> view = new LinkedHashMap<>();
+    for (StoredTensor t : tensors.values()) {
+      if (t.name().startsWith(prefix)) {
+        String name = t.name().substring(prefix.length());
+        view.put(name, new StoredTensor(name, t.tensor(), t.dtype()));
+      }
+    }
+    List<String> masks = new ArrayList<>();
+    for (String m : appliedMasks) if (m.startsWith(prefix)) masks.add(m.substring(prefix.length()));
+    return new TensorFile(source + " (under prefix '" + prefix + "')", view, List.of(), masks);
+  }
+
+  /**
+   * The distinct prefixes of the tensor names that end with a {@code .} (for {@code a.b.weight}: {@code a.} and
+   * {@code a.b.}), shortest first, then in file order.
+   */
+  public List<String> prefixes() {
+    Set<String> seen = new LinkedHashSet<>();
+    for (String name : tensors.keySet()) {
+      for (int i = name.indexOf('.'); i >= 0 && i < name.length() - 1; i = name.indexOf('.', i + 1)) {
+        seen.add(name.substring(0, i + 1));
+      }
+    }
+    List<String> out = new ArrayList<>(seen);
+    out.sort(java.util.Comparator.comparingInt(String::length));
+    return out;
   }
 
   /** The names, in file order. */

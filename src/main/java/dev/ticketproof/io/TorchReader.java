@@ -1,5 +1,6 @@
 package dev.ticketproof.io;
 
+import dev.ticketproof.io.RestrictedUnpickler.ObjectStub;
 import dev.ticketproof.io.RestrictedUnpickler.StorageRef;
 import dev.ticketproof.io.RestrictedUnpickler.StorageType;
 import dev.ticketproof.io.RestrictedUnpickler.TensorRef;
@@ -44,6 +45,8 @@ public final class TorchReader {
   private static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
   private static final int LEGACY_PROTOCOL = 1001;
   private static final int MAX_DEPTH = 8;
+  /** Deepest module nesting read from a whole model (a ResNet's is 4). */
+  private static final int MAX_MODULE_DEPTH = 64;
 
   private TorchReader() {}
 
@@ -251,41 +254,119 @@ public final class TorchReader {
   }
 
   private static TensorFile collect(String source, Object root, Map<String, double[]> storages, Budget budget) {
-    if (!(root instanceof Map<?, ?> map)) {
-      throw new ImportException(source + ": expected a dict of tensors (a state dict), got "
-          + RestrictedUnpickler.describe(root));
-    }
     Map<String, StoredTensor> tensors = new LinkedHashMap<>();
     List<String> skipped = new ArrayList<>();
-    flatten(source, "", map, 0, storages, tensors, skipped, Collections.newSetFromMap(new IdentityHashMap<>()),
-        budget);
+    Flattener f = new Flattener(source, storages, tensors, skipped, budget);
+    if (root instanceof Map<?, ?> map) {
+      f.dict("", map, 0);
+    } else if (root instanceof ObjectStub o && isModule(o)) {
+      f.module("", o, 0);
+    } else {
+      throw new ImportException(source + ": expected a dict of tensors (a state dict) or a whole model (an "
+          + "nn.Module), got " + (root instanceof ObjectStub o ? "an object of class " + o.type
+          : RestrictedUnpickler.describe(root)));
+    }
     return new TensorFile(source, tensors, skipped, List.of());
   }
 
-  private static void flatten(String source, String prefix, Map<?, ?> map, int depth, Map<String, double[]> storages,
-      Map<String, StoredTensor> tensors, List<String> skipped, Set<Object> visiting, Budget budget) {
-    if (depth > MAX_DEPTH || !visiting.add(map)) {
-      throw new ImportException(source + ": dicts nested too deeply or cyclic at '" + prefix + "'");
+  /** Whether an object the pickle made is an {@code nn.Module}: its state has the dicts every module has. */
+  private static boolean isModule(ObjectStub o) {
+    return o.state != null && o.state.get("_parameters") instanceof Map && o.state.get("_buffers") instanceof Map
+        && o.state.get("_modules") instanceof Map;
+  }
+
+  /**
+   * Turns the unpickled values into named tensors: nested dicts flattened with {@code .}-joined keys (integer keys,
+   * as in an optimizer's state, by their decimal digits), and modules walked as {@code state_dict()} names them.
+   */
+  private static final class Flattener {
+    /** Most dicts and modules visited (a DAG of shared modules could otherwise be walked exponentially often). */
+    static final int MAX_VISITS = 1 << 16;
+    final String source;
+    final Map<String, double[]> storages;
+    final Map<String, StoredTensor> tensors;
+    final List<String> skipped;
+    final Budget budget;
+    final Set<Object> visiting = Collections.newSetFromMap(new IdentityHashMap<>());
+    int visits;
+
+    Flattener(String source, Map<String, double[]> storages, Map<String, StoredTensor> tensors, List<String> skipped,
+        Budget budget) {
+      this.source = source;
+      this.storages = storages;
+      this.tensors = tensors;
+      this.skipped = skipped;
+      this.budget = budget;
     }
-    for (Map.Entry<?, ?> e : map.entrySet()) {
-      if (!(e.getKey() instanceof String k)) {
-        throw new ImportException(source + ": dict key " + RestrictedUnpickler.describe(e.getKey())
-            + " is not a string");
+
+    void enter(Object o, String prefix, int depth, int maxDepth) {
+      if (++visits > MAX_VISITS) {
+        throw new ImportException(source + ": more than " + MAX_VISITS + " dicts and modules to read (at '" + prefix
+            + "')");
       }
-      String name = prefix + k;
-      Object v = e.getValue();
-      if (v instanceof TensorRef t) {
-        if (tensors.containsKey(name)) throw new ImportException(source + ": tensor name '" + name + "' twice");
-        budget.reserve(Budget.bytes(Budget.values(t.size()), Double.BYTES), "tensor '" + name + "' (shape "
-            + java.util.Arrays.toString(t.size()) + ", a view of storage " + t.storage().key() + ", held as float64)");
-        tensors.put(name, new StoredTensor(name, gather(t, storages.get(t.storage().key())), t.storage().dtype()));
-      } else if (v instanceof Map<?, ?> inner) {
-        flatten(source, name + ".", inner, depth + 1, storages, tensors, skipped, visiting, budget);
-      } else {
-        skipped.add(name);
+      if (depth > maxDepth || !visiting.add(o)) {
+        throw new ImportException(source + ": " + (o instanceof ObjectStub ? "modules" : "dicts")
+            + " nested too deeply or cyclic at '" + prefix + "'");
       }
     }
-    visiting.remove(map);
+
+    void dict(String prefix, Map<?, ?> map, int depth) {
+      enter(map, prefix, depth, MAX_DEPTH);
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        String k;
+        if (e.getKey() instanceof String s) k = s;
+        else if (e.getKey() instanceof Integer || e.getKey() instanceof Long) k = e.getKey().toString();
+        else {
+          throw new ImportException(source + ": dict key " + RestrictedUnpickler.describe(e.getKey())
+              + " is not a string or an integer");
+        }
+        String name = prefix + k;
+        Object v = e.getValue();
+        if (v instanceof TensorRef t) tensor(name, t);
+        else if (v instanceof Map<?, ?> inner) dict(name + ".", inner, depth + 1);
+        else if (v instanceof ObjectStub o && isModule(o)) module(name + ".", o, depth + 1);
+        else skipped.add(name);
+      }
+      visiting.remove(map);
+    }
+
+    /**
+     * A module's tensors as {@code state_dict()} names them: its {@code _parameters}, its {@code _buffers} but the
+     * non-persistent ones, then each submodule of {@code _modules} under its name; {@code None} entries are left out.
+     */
+    void module(String prefix, ObjectStub m, int depth) {
+      enter(m, prefix, depth, MAX_MODULE_DEPTH);
+      Object nonPersistent = m.state.get("_non_persistent_buffers_set");
+      Set<?> skip = nonPersistent instanceof Set<?> set ? set : Set.of();
+      for (String part : new String[] {"_parameters", "_buffers"}) {
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) m.state.get(part)).entrySet()) {
+          if (e.getValue() == null || skip.contains(e.getKey()) && part.equals("_buffers")) continue;
+          if (!(e.getKey() instanceof String k && e.getValue() instanceof TensorRef t)) {
+            throw new ImportException(source + ": module '" + prefix + "' (" + m.type + ") has a " + part.substring(1)
+                .replace("_", "") + " entry " + RestrictedUnpickler.describe(e.getKey()) + " that is not a named "
+                + "tensor but " + RestrictedUnpickler.describe(e.getValue()));
+          }
+          tensor(prefix + k, t);
+        }
+      }
+      for (Map.Entry<?, ?> e : ((Map<?, ?>) m.state.get("_modules")).entrySet()) {
+        if (e.getValue() == null) continue;
+        if (!(e.getKey() instanceof String k && e.getValue() instanceof ObjectStub sub && isModule(sub))) {
+          throw new ImportException(source + ": module '" + prefix + "' (" + m.type + ") has a submodule entry "
+              + RestrictedUnpickler.describe(e.getKey()) + " that is not a named module but "
+              + RestrictedUnpickler.describe(e.getValue()));
+        }
+        module(prefix + k + ".", sub, depth + 1);
+      }
+      visiting.remove(m);
+    }
+
+    void tensor(String name, TensorRef t) {
+      if (tensors.containsKey(name)) throw new ImportException(source + ": tensor name '" + name + "' twice");
+      budget.reserve(Budget.bytes(Budget.values(t.size()), Double.BYTES), "tensor '" + name + "' (shape "
+          + java.util.Arrays.toString(t.size()) + ", a view of storage " + t.storage().key() + ", held as float64)");
+      tensors.put(name, new StoredTensor(name, gather(t, storages.get(t.storage().key())), t.storage().dtype()));
+    }
   }
 
   /** The dense C-order copy of a strided view (bounds were checked when the view was built). */

@@ -4,13 +4,31 @@ import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.ImportException;
 import dev.ticketproof.io.TensorFile;
 import dev.ticketproof.limits.BadParameter;
-import dev.ticketproof.targets.Presets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
-/** Resolves an {@code --arch} argument: a preset name (see {@link Presets}) or a JSON spec file. */
+/**
+ * Resolves an {@code --arch} argument: a preset name (see {@link Presets}) or a JSON spec file, and the name prefix
+ * under which a file holds the tensors it needs (a training checkpoint's {@code state_dict.}, DataParallel's
+ * {@code module.}, torch.compile's {@code _orig_mod.}).
+ */
 public final class Architectures {
   private Architectures() {}
+
+  /**
+   * An architecture resolved against a file's tensors.
+   *
+   * @param spec the architecture
+   * @param prefix the name prefix its tensors were found under ({@code ""} for none)
+   * @param detected whether the prefix was found by {@link #resolve} rather than given
+   * @param tensors the file's tensors under {@code prefix}, named without it (the file itself for {@code ""})
+   */
+  public record Resolved(ArchSpec spec, String prefix, boolean detected, TensorFile tensors) {}
 
   /**
    * The spec named by {@code arch}.
@@ -28,5 +46,88 @@ public final class Architectures {
           + Presets.OPENLTH_CIFAR_RESNET + ") nor an existing .json spec file");
     }
     return ArchSpec.read(file);
+  }
+
+  /**
+   * The spec named by {@code arch} and the prefix its tensors are found under.
+   *
+   * <p>With {@code prefix} given, the spec reads the tensors under it ({@code module} and {@code module.} are the
+   * same prefix; {@code ""} means none). Otherwise the names are first taken as they are; when the spec cannot be
+   * resolved that way, or some tensor it needs is missing, every prefix the file's names have (for
+   * {@code a.b.weight}: {@code a.} and {@code a.b.}) is tried, and the one under which the spec resolves with all
+   * its needed tensors ({@link ArchSpec#requiredTensors()}) is taken. A preset infers its architecture from the
+   * names under each prefix.
+   *
+   * @throws BadParameter when the given prefix has no tensor under it, or several prefixes fit
+   * @throws ImportException as {@link #spec} for the names as they are, when no prefix fits
+   */
+  public static Resolved resolve(String arch, TensorFile file, int[] input, String prefix) {
+    if (prefix != null) {
+      String p = givenPrefix(file, prefix);
+      TensorFile view = file.under(p);
+      return new Resolved(spec(arch, view, input), p, false, view);
+    }
+    ArchSpec fixed = Presets.isPreset(arch) ? null : spec(arch, file, input); // its names do not depend on the file
+    ArchSpec plain = fixed;
+    ImportException plainError = null;
+    try {
+      if (plain == null) plain = spec(arch, file, input);
+      if (hasAll(file, "", plain)) return new Resolved(plain, "", false, file);
+    } catch (ImportException e) {
+      plainError = e;
+    }
+    List<Resolved> found = new ArrayList<>();
+    for (String p : file.prefixes()) {
+      if (fixed != null && !hasAll(file, p, fixed)) continue;
+      TensorFile view = file.under(p);
+      try {
+        ArchSpec s = fixed != null ? fixed : spec(arch, view, input);
+        if (hasAll(view, "", s)) found.add(new Resolved(s, p, true, view));
+      } catch (ImportException e) {
+        // the spec does not fit the tensors under this prefix
+      }
+    }
+    if (found.size() == 1) return found.get(0);
+    if (found.size() > 1) {
+      throw new BadParameter("prefix", "prefix not given, and " + arch + " finds all the tensors it needs in "
+          + file.source() + " under several prefixes: " + found.stream().map(r -> "'" + r.prefix() + "'")
+          .collect(Collectors.joining(", ")) + " (give one)");
+    }
+    if (plainError != null) throw plainError;
+    return new Resolved(plain, "", false, file); // the network builder names the missing tensor
+  }
+
+  /**
+   * A prefix as given, ending with {@code .} ({@code module} and {@code module.} are the same prefix; {@code ""}
+   * means none).
+   *
+   * @throws BadParameter when no tensor name of the file begins with it
+   */
+  public static String givenPrefix(TensorFile file, String prefix) {
+    String p = prefix.isEmpty() || prefix.endsWith(".") ? prefix : prefix + ".";
+    if (!p.isEmpty() && file.names().stream().noneMatch(n -> n.startsWith(p))) {
+      throw new BadParameter("prefix", "prefix '" + p + "': no tensor of " + file.source() + " is named under "
+          + "it (" + describePrefixes(file) + ")");
+    }
+    return p;
+  }
+
+  private static boolean hasAll(TensorFile file, String prefix, ArchSpec spec) {
+    for (String name : spec.requiredTensors()) if (!file.has(prefix + name)) return false;
+    return true;
+  }
+
+  /** The first-level prefixes of the file's names, for messages. */
+  static String describePrefixes(TensorFile file) {
+    Set<String> top = new LinkedHashSet<>();
+    for (String name : file.names()) {
+      int dot = name.indexOf('.');
+      if (dot > 0 && dot < name.length() - 1) top.add("'" + name.substring(0, dot + 1) + "'");
+    }
+    if (top.isEmpty()) return "its names have no prefix: " + String.join(", ", file.names().subList(0,
+        Math.min(8, file.names().size())));
+    List<String> shown = new ArrayList<>(top);
+    return "its names begin with " + String.join(", ", shown.subList(0, Math.min(12, shown.size())))
+        + (shown.size() > 12 ? ", ... (" + shown.size() + " prefixes)" : "");
   }
 }

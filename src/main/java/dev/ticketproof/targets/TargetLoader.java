@@ -10,6 +10,10 @@ import dev.ticketproof.io.TensorFiles;
 import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.targets.Architectures;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Loads a target network from a tensor file and an architecture: the one entry point the commands use for
@@ -23,10 +27,13 @@ public final class TargetLoader {
    *
    * @param tensors the file's tensors (masks applied unless asked not to)
    * @param spec the architecture as resolved (a preset's inferred spec, or the JSON spec)
+   * @param prefix the name prefix the spec's tensors were read under ({@code ""} for none)
+   * @param prefixDetected whether that prefix was found automatically rather than given
    * @param activation the activation used, or {@code null} if the network has none
    * @param built the network, its layer table and the tensors no layer reads
    */
-  public record Loaded(TensorFile tensors, ArchSpec spec, Activation activation, NetworkBuilder.Built built) {}
+  public record Loaded(TensorFile tensors, ArchSpec spec, String prefix, boolean prefixDetected, Activation activation,
+      NetworkBuilder.Built built) {}
 
   /**
    * Reads the target's tensors and builds its network.
@@ -49,8 +56,20 @@ public final class TargetLoader {
    */
   public static Loaded load(Path target, String arch, String activation, int[] input, String inputSource,
       boolean applyMasks) {
+    return load(target, arch, null, activation, input, inputSource, applyMasks);
+  }
+
+  /**
+   * As {@link #load(Path, String, String, int[], String, boolean)}, reading the tensors under a name prefix.
+   *
+   * @param prefix the prefix of the tensor names the spec reads ({@code "module."}), or {@code null} to find it
+   *     (see {@link Architectures#resolve})
+   */
+  public static Loaded load(Path target, String arch, String prefix, String activation, int[] input,
+      String inputSource, boolean applyMasks) {
     TensorFile tensors = TensorFiles.read(target, applyMasks);
-    ArchSpec spec = Architectures.spec(arch, tensors, input);
+    Architectures.Resolved resolved = Architectures.resolve(arch, tensors, input, prefix);
+    ArchSpec spec = resolved.spec();
     String name = activation != null ? activation : spec.activation();
     Activation phi = null;
     if (name != null) {
@@ -61,7 +80,15 @@ public final class TargetLoader {
         throw new ImportException(arch + ": \"activation\" " + name + ": " + e.getMessage(), e);
       }
     }
-    return new Loaded(tensors, spec, phi, NetworkBuilder.build(arch, spec, tensors, phi, input,
-        inputSource));
+    NetworkBuilder.Built built = NetworkBuilder.build(arch, spec, resolved.tensors(), phi, input, inputSource);
+    if (!resolved.prefix().isEmpty()) {
+      // unused: every tensor of the file the network does not read, by its name in the file
+      List<String> unused = new ArrayList<>(tensors.names());
+      Set<String> read = new HashSet<>(resolved.tensors().names());
+      read.removeAll(built.unusedTensors());
+      for (String n : read) unused.remove(resolved.prefix() + n);
+      built = new NetworkBuilder.Built(built.network(), built.rows(), unused);
+    }
+    return new Loaded(tensors, spec, resolved.prefix(), resolved.detected(), phi, built);
   }
 }

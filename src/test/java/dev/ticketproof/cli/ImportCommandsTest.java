@@ -64,6 +64,30 @@ class ImportCommandsTest {
     }
   }
 
+  @Test void checkpointsAreReadUnderTheirPrefixFoundOrGiven() throws IOException {
+    Run r = run("inspect", fx("ckpt_lightning.pt"), "--arch", "synflow-conv");
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("state_dict.model.0.weight").contains("tensors read under prefix "
+        + "'state_dict.model.' (found").contains("linear '5' (100->3)");
+    Run j = run("inspect", fx("ckpt_dataparallel.pt"), "--arch", "synflow-conv", "--prefix", "module",
+        "--format", "json");
+    assertThat(j.code()).as(j.err()).isZero();
+    JsonObject o = JsonParser.parseString(j.out()).getAsJsonObject();
+    assertThat(o.get("prefix").getAsString()).isEqualTo("module.");
+    assertThat(o.get("prefixFound").getAsBoolean()).isFalse();
+    Path out = tmp.resolve("y.npy");
+    Run e = run("eval", "--target", fx("ckpt_whole_custom.pt"), "--arch", fx("ckpt_whole_custom.json"), "--input",
+        fx("ckpt_whole_custom_input.npy"), "--out", out.toString());
+    assertThat(e.code()).as(e.err()).isZero();
+    assertThat(TensorFiles.readNpy(out).tensor().shape()).containsExactly(4, 4);
+    Files.delete(out);
+    assertBadInput("--prefix 'nope.': no tensor of " + fx("ckpt_loop.pt") + " is named under it (its names begin "
+        + "with 'model.', 'optimizer.')", "eval", "--target", fx("ckpt_loop.pt"), "--arch", "synflow-conv",
+        "--prefix", "nope", "--input", fx("ckpt_input.npy"));
+    assertBadInput("--prefix: a built-in target has its own tensors", "eval", "--target", "builtin:small-fc",
+        "--prefix", "x", "--input", fx("ckpt_input.npy"));
+  }
+
   @Test void evalUsesTheSpecsActivation() {
     Path out = tmp.resolve("y.npy");
     Run r = run("eval", "--target", fx("synflow_conv.pt"), "--arch", fx("synflow_conv.json"), "--input",

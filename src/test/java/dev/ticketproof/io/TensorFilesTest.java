@@ -228,12 +228,36 @@ class TensorFilesTest {
 
   @Test void onlyTheAllowedGlobalsAreResolvedAndTheRegistryIsUntouched() {
     // Pyrolite would map these to objects through its JVM-wide registry; the restricted reader refuses them.
-    for (String global : new String[] {"builtins\neval", "datetime\ndatetime", "torch._utils\n_rebuild_parameter",
-        "torch.nn.modules.linear\nLinear", "__builtin__\nset"}) {
+    for (String global : new String[] {"builtins\neval", "datetime\ndatetime", "subprocess\nPopen", "torch\nTensor",
+        "torch.nn.functional\nrelu", "__main__\nsystem", "mymodels\nbuild_net", "numpy.core.multiarray\n_reconstruct",
+        "__builtin__\ngetattr", "builtins\nSet", "torch._utils\n_rebuild_qtensor"}) {
       byte[] pkl = ("\u0080\u0002c" + global + "\n)R.").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
       RestrictedUnpickler u = new RestrictedUnpickler("x.pkl", new java.io.ByteArrayInputStream(pkl), pid -> null);
       assertThatThrownBy(u::loadOne).isInstanceOf(ImportException.class)
           .hasMessageContaining("forbidden global '" + global.replace('\n', '.') + "'");
+    }
+  }
+
+  @Test void classesAreInertRecordsThatNothingCalls() {
+    // a class of the model's code, of torch.nn or of a user module is a stub: REDUCE on it (calling it) is refused
+    for (String global : new String[] {"__main__\nEvil", "torch.nn.modules.linear\nLinear", "mymodels.nets\nNet"}) {
+      byte[] pkl = ("\u0080\u0002c" + global + "\n)R.").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      RestrictedUnpickler u = new RestrictedUnpickler("x.pkl", new java.io.ByteArrayInputStream(pkl), pid -> null);
+      assertThatThrownBy(u::loadOne).isInstanceOf(ImportException.class)
+          .hasMessageContaining("REDUCE on the class " + global.replace('\n', '.'));
+    }
+    // NEWOBJ with arguments, BUILD twice, BUILD with a list, NEWOBJ on a function, parameters without a tensor
+    String[][] cases = {
+        {"\u0080\u0002c__main__\nNet\nK\u0001\u0085\u0081.", "NEWOBJ of __main__.Net with arguments"},
+        {"\u0080\u0002c__main__\nNet\n)\u0081}b}b.", "BUILD of __main__.Net twice"},
+        {"\u0080\u0002c__main__\nNet\n)\u0081]b.", "BUILD of __main__.Net with a list of 0"},
+        {"\u0080\u0002ccollections\nOrderedDict\n)\u0081.", "NEWOBJ on a Callable, which is not a class"},
+        {"\u0080\u0002ctorch._utils\n_rebuild_parameter\nK\u0001\u0088}\u0087R.", "_rebuild_parameter needs"},
+        {"\u0080\u0002c__builtin__\nset\n]]a\u0085R.", "is not a string or a number"}};
+    for (String[] c : cases) {
+      byte[] pkl = c[0].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      RestrictedUnpickler u = new RestrictedUnpickler("x.pkl", new java.io.ByteArrayInputStream(pkl), pid -> null);
+      assertThatThrownBy(u::loadOne).as(c[1]).isInstanceOf(ImportException.class).hasMessageContaining(c[1]);
     }
   }
 
