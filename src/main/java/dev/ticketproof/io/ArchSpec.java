@@ -110,7 +110,7 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
   /** Largest spec file read (a spec of a thousand layers has about 100 KB). */
   public static final long MAX_SPEC_BYTES = 1 << 20;
 
-  private static final Set<String> TYPES = Set.of("conv2d", "linear", "batchnorm2d", "activation", "flatten",
+  private static final Set<String> TYPES = Set.of("conv2d", "linear", "batchnorm2d", "batchnorm1d", "activation", "flatten",
       "avgpool2d", "maxpool2d", "globalavgpool", "residual");
 
   /**
@@ -191,7 +191,7 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
           onlyKeys(o, where, Set.of("type", "name"));
           return new Linear(name(o, where, null));
         }
-        case "batchnorm2d" -> {
+        case "batchnorm2d", "batchnorm1d" -> {
           onlyKeys(o, where, Set.of("type", "name", "eps"));
           return bn(o, where, null);
         }

@@ -87,9 +87,8 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
     for (int li = 0; li < layers.size(); li++) {
       Layer layer = layers.get(li);
       if (layer instanceof Conv2d || layer instanceof Linear) {
-        // a conv takes the BatchNorm after it, either takes the activation after it
-        BatchNorm2d bn = layer instanceof Conv2d && li + 1 < layers.size()
-            && layers.get(li + 1) instanceof BatchNorm2d b ? b : null;
+        // a conv or linear layer takes the BatchNorm after it, either takes the activation after it
+        BatchNorm2d bn = li + 1 < layers.size() && layers.get(li + 1) instanceof BatchNorm2d b ? b : null;
         if (bn != null) li++;
         boolean act = li + 1 < layers.size() && layers.get(li + 1) instanceof ActivationLayer;
         // max pooling, then phi: the same as phi, then the pooling, for a non-decreasing phi (phi(max z) = max phi(z))
@@ -100,7 +99,7 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
         act |= poolFirst != null;
         if (act) li++;
         Affine a = layer instanceof Conv2d conv ? affine(conv, bn, act, shape)
-            : linear((Linear) layer, act, shape, flattened);
+            : linear((Linear) layer, bn, act, shape, flattened);
         steps.add(a);
         shape = a.outShape();
         if (poolFirst != null) {
@@ -154,7 +153,7 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
             + (li > 0 && layers.get(li - 1) instanceof MaxPool2d ? " (a max pooling between a conv and its activation"
             + " needs a non-decreasing activation, where phi(max z) = max phi(z); " + phi.name() + " is not)" : ""));
       } else if (layer instanceof BatchNorm2d bn) {
-        throw new IllegalArgumentException("batchnorm " + bn.name() + " does not follow a conv layer");
+        throw new IllegalArgumentException("batchnorm " + bn.name() + " does not follow a conv or linear layer");
       } else {
         throw new IllegalArgumentException("layer " + li + " (" + layer.getClass().getSimpleName()
             + ") is not supported by the ticket constructions (dense Conv2d, Linear, BatchNorm2d, activation,"
@@ -182,18 +181,7 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
     double[] k = conv.weight().data().clone();
     int out = conv.outChannels();
     double[] b = conv.bias() == null ? new double[out] : conv.bias().data().clone();
-    if (bn != null) {
-      if (bn.channels() != out) {
-        throw new IllegalArgumentException("batchnorm " + bn.name() + " has " + bn.channels()
-            + " channels, conv " + conv.name() + " has " + out);
-      }
-      int per = k.length / out;
-      for (int o = 0; o < out; o++) {
-        double s = bn.gamma()[o] / Math.sqrt(bn.var()[o] + bn.eps());
-        for (int t = o * per; t < (o + 1) * per; t++) k[t] *= s;
-        b[o] = bn.beta()[o] + s * (b[o] - bn.mean()[o]);
-      }
-    }
+    fold(bn, "conv " + conv.name(), k, b);
     int oh = conv.outHeight(in[1]);
     int ow = conv.outWidth(in[2]);
     if (oh < 1 || ow < 1) {
@@ -212,7 +200,7 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
     return new Affine(name, c, c, 1, 1, 1, 0, k, new double[c], false, shape.clone(), shape.clone());
   }
 
-  private static Affine linear(Linear lin, boolean act, int[] in, boolean flattened) {
+  private static Affine linear(Linear lin, BatchNorm2d bn, boolean act, int[] in, boolean flattened) {
     int features = in[0] * in[1] * in[2];
     if (lin.inFeatures() != features) {
       throw new IllegalArgumentException("linear " + lin.name() + ": expects " + lin.inFeatures()
@@ -223,9 +211,25 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
           + " feature map without a flatten before it");
     }
     int out = lin.outFeatures();
+    double[] k = lin.weight().data().clone();
     double[] b = lin.bias() == null ? new double[out] : lin.bias().data().clone();
+    fold(bn, "linear " + lin.name(), k, b);
     // Flatten is C-order over (c, h, w), which is exactly the OIHW order of a kernel covering the whole map.
-    return new Affine(lin.name(), out, in[0], in[1], in[2], 1, 0, lin.weight().data().clone(), b, act, in.clone(),
-        new int[] {out, 1, 1});
+    return new Affine(lin.name(), out, in[0], in[1], in[2], 1, 0, k, b, act, in.clone(), new int[] {out, 1, 1});
+  }
+
+  /** Folds a BatchNorm (null: none) into the rows of kernel k and the bias b of the layer before it, in place. */
+  private static void fold(BatchNorm2d bn, String layer, double[] k, double[] b) {
+    if (bn == null) return;
+    if (bn.channels() != b.length) {
+      throw new IllegalArgumentException("batchnorm " + bn.name() + " has " + bn.channels() + " channels, "
+          + layer + " has " + b.length);
+    }
+    int per = k.length / b.length;
+    for (int o = 0; o < b.length; o++) {
+      double s = bn.gamma()[o] / Math.sqrt(bn.var()[o] + bn.eps());
+      for (int t = o * per; t < (o + 1) * per; t++) k[t] *= s;
+      b[o] = bn.beta()[o] + s * (b[o] - bn.mean()[o]);
+    }
   }
 }

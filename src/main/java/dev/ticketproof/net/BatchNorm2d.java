@@ -1,7 +1,8 @@
 package dev.ticketproof.net;
 
 /**
- * BatchNorm2d in inference mode: y = gamma (x - mean) / sqrt(var + eps) + beta, per channel.
+ * BatchNorm in inference mode: y = gamma (x - mean) / sqrt(var + eps) + beta, per channel of a [C, H, W] map
+ * (PyTorch's BatchNorm2d) or per feature of a [C] vector (BatchNorm1d after a linear layer).
  *
  * @param name tensor-name prefix
  * @param gamma scale per channel
@@ -24,8 +25,8 @@ public record BatchNorm2d(String name, double[] gamma, double[] beta, double[] m
 
   @Override
   public int[] outShape(int[] in) {
-    String expected = "[" + channels() + ", H, W]";
-    if (in.length != 3 || in[0] != channels()) throw Shapes.mismatch(describe(), expected, in);
+    String expected = "[" + channels() + ", H, W] or [" + channels() + "]";
+    if (in.length != 3 && in.length != 1 || in[0] != channels()) throw Shapes.mismatch(describe(), expected, in);
     return in.clone();
   }
 

@@ -337,7 +337,7 @@ public final class Forward {
     checked(bn, x);
     int n = x.dim(0);
     int c = x.dim(1);
-    int plane = x.dim(2) * x.dim(3);
+    int plane = x.rank() == 4 ? x.dim(2) * x.dim(3) : 1;
     double[] in = x.data();
     double[] out = new double[in.length];
     for (int ch = 0; ch < c; ch++) {

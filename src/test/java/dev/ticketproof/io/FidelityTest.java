@@ -70,4 +70,9 @@ class FidelityTest {
     assertThat(eval("maxpool_cnn.pt", true, Fixtures.path("maxpool_cnn.json").toString(), "maxpool_cnn_input.npy",
         "maxpool_cnn_output.npy")).isLessThanOrEqualTo(TOLERANCE);
   }
+
+  @Test void batchNorm1dAfterLinearLayers() {
+    assertThat(eval("bn1d_mlp.pt", true, Fixtures.path("bn1d_mlp.json").toString(), "bn1d_mlp_input.npy",
+        "bn1d_mlp_output.npy")).isLessThanOrEqualTo(TOLERANCE);
+  }
 }

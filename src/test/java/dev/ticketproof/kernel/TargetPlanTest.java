@@ -83,6 +83,28 @@ class TargetPlanTest {
     assertThat(p.phi()).isSameAs(RELU);
   }
 
+  /** BatchNorm1d after a linear layer folds the same way: the normal form computes the network's function. */
+  @Test
+  void batchNormIsFoldedIntoTheLinearLayer() {
+    Linear fc1 = linear("fc1", 2, 3);
+    BatchNorm2d bn = new BatchNorm2d("bn", new double[] {2, -1}, new double[] {0.5, 1}, new double[] {1, -2},
+        new double[] {3, 0.5}, 1);
+    Network net = new Network(new int[] {3}, List.of(fc1, bn, ACT, linear("fc2", 1, 2)));
+    TargetPlan p = TargetPlan.of(net, RELU);
+    TargetPlan.Affine a = (TargetPlan.Affine) p.steps().get(0);
+    assertThat(a.phiAfter()).isTrue();
+    assertThat(p.steps()).hasSize(2);
+    double s1 = -1 / Math.sqrt(1.5);
+    for (int t = 0; t < 3; t++) {
+      assertThat(a.kernel()[t]).isEqualTo(fc1.weight().data()[t]);
+      assertThat(a.kernel()[3 + t]).isCloseTo(s1 * fc1.weight().data()[3 + t], within(1e-15));
+    }
+    assertThat(a.bias()).containsExactly(new double[] {-0.5, 1 + 2 * s1}, within(1e-15));
+    double[] x = {0.3, -0.7, 0.2};
+    assertThat(dev.ticketproof.measure.Evaluator.ofTarget(p).apply(x)).containsExactly(
+        dev.ticketproof.net.Forward.forward(net, t(x, 1, 3)).data(), within(1e-12));
+  }
+
   @Test
   void countsAndShapes() {
     TargetPlan p = plan(new int[] {2, 6, 6}, conv("c", 3, 2, 3, 1, 0), ACT, new AvgPool2d(2, 2), new GlobalAvgPool(),
@@ -167,7 +189,7 @@ class TargetPlanTest {
     refused(new int[] {1, 4}, "input shape must be {C,H,W} or {F}", fc);
     refused(in, "activation layer 0 does not follow a conv or linear layer", ACT, conv("c", 2, 1, 3, 1, 1),
         new Flatten(), fc);
-    refused(in, "batchnorm bn does not follow a conv layer", new Flatten(),
+    refused(in, "batchnorm bn does not follow a conv or linear layer", new Flatten(),
         new BatchNorm2d("bn", new double[] {1}, new double[] {0}, new double[] {0}, new double[] {1}, 1e-5),
         linear("fc", 1, 16));
     refused(in, "(SparseLinear) is not supported", new SparseLinear("s", 1, 16, new int[] {0, 0}, new int[0],
