@@ -40,6 +40,9 @@ public final class Builtins {
         + "global average pooling, fc 16->10 on 3x8x8 inputs, BatchNorm with running statistics");
     m.put("digits-cnn", "real target: CNN trained with PyTorch on the UCI optical digits (CC BY 4.0), pruned to 20 %:"
         + " conv 1->8->8 3x3 pad 1, flatten, linear 512->10 on 1x8x8 inputs in [0,1] (trained with relu)");
+    m.put(Digits.LENET, "real target: LeNet-style CNN trained with PyTorch on the UCI optical digits, relu only:"
+        + " conv 1->8 3x3 pad 1, max pooling 2, conv 8->16 3x3 pad 1, max pooling 2, flatten, linear 64->32->10 on"
+        + " 1x8x8 inputs in [0,1] (layers 0, 3, 7, 9); test accuracy 98.06 % (353/360)");
     m.put(Digits.RESNET_RELU, "real target: CIFAR-style ResNet trained with PyTorch on the UCI optical digits upscaled"
         + " to 1x32x32 (nearest), relu only: conv 1->8, blocks 8, 16, 32 (one per stage; identity, then projection"
         + " shortcuts), BatchNorm, global average pooling, fc 32->10; test accuracy 99.72 % (359/360)");
@@ -84,6 +87,7 @@ public final class Builtins {
           g.linear("4", 2, 8, 0.8, 1.0)));
       case "small-resnet" -> resnet(g, phi, new int[] {3, 8, 8}, new int[] {8, 16}, 1, 0.6, 10);
       case Digits.CNN -> Digits.target(phi);
+      case Digits.LENET -> Digits.lenet(phi);
       case Digits.RESNET_RELU, Digits.RESNET_SIGMOID -> Digits.resnet(name, phi);
       case "resnet20" -> resnet(g, phi, new int[] {3, 32, 32}, new int[] {16, 32, 64}, 3, 0.45, 10);
       default -> {

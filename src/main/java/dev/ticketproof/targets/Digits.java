@@ -20,6 +20,8 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code digits-cnn}: a small CNN on the 8x8 images, pruned to 20 %;</li>
+ *   <li>{@code digits-lenet}: a LeNet-style CNN with max pooling on the 8x8 images, read with its JSON arch spec
+ *       ({@code digits_lenet.json}); fixed to relu, the activation it was trained with;</li>
  *   <li>{@code digits-resnet-relu} and {@code digits-resnet-sigmoid}: CIFAR-style ResNets (open_lth layout,
  *       BatchNorm, identity and projection shortcuts) on the images upscaled to 32x32 by nearest-neighbour
  *       interpolation (each pixel a 4x4 block); they are fixed to the activation they were trained with.</li>
@@ -29,6 +31,8 @@ public final class Digits {
   private static final String DIR = "/targets/digits/";
   /** Name of the CNN target. */
   public static final String CNN = "digits-cnn";
+  /** Name of the LeNet-style target (conv, max pooling, conv, max pooling, two linear layers). */
+  public static final String LENET = "digits-lenet";
   /** Name of the ReLU ResNet target (8/16/32 channels, one block per stage). */
   public static final String RESNET_RELU = "digits-resnet-relu";
   /** Name of the sigmoid ResNet target (ResNet-20 size: 16/32/64 channels, three blocks per stage). */
@@ -43,7 +47,7 @@ public final class Digits {
 
   /** Whether {@code name} is one of the digits targets. */
   public static boolean isDigits(String name) {
-    return CNN.equals(name) || RESNET_RELU.equals(name) || RESNET_SIGMOID.equals(name);
+    return CNN.equals(name) || LENET.equals(name) || RESNET_RELU.equals(name) || RESNET_SIGMOID.equals(name);
   }
 
   /** The CNN target with activation phi (it was trained with ReLU). */
@@ -65,25 +69,41 @@ public final class Digits {
       case RESNET_SIGMOID -> "sigmoid";
       default -> throw new IllegalArgumentException("unknown digits ResNet '" + name + "'");
     };
+    requireTrained(name, trained, phi);
+    return TargetLoader.load(resource(name.replace('-', '_') + ".pt"), Presets.OPENLTH_CIFAR_RESNET, trained,
+        new int[] {1, 8 * UPSCALE, 8 * UPSCALE}, true).built().network();
+  }
+
+  /**
+   * The LeNet-style target: {@code digits_lenet.pt} built by its arch spec {@code digits_lenet.json}.
+   *
+   * @param phi the activation; must be relu, the one the network was trained with
+   * @throws BadParameter for another activation
+   */
+  public static Network lenet(Activation phi) {
+    requireTrained(LENET, "relu", phi);
+    return TargetLoader.load(resource("digits_lenet.pt"), resource("digits_lenet.json").toString(), "relu", null,
+        true).built().network();
+  }
+
+  private static void requireTrained(String name, String trained, Activation phi) {
     if (!trained.equals(phi.name())) {
       throw new BadParameter("activation", "activation " + phi.name() + ": " + name + " was trained with "
           + trained + " and is only defined with it");
     }
-    return TargetLoader.load(resource(name.replace('-', '_') + ".pt"), Presets.OPENLTH_CIFAR_RESNET, trained,
-        new int[] {1, 8 * UPSCALE, 8 * UPSCALE}, true).built().network();
   }
 
   /** The 360-image test split at 8x8 (the input of {@code digits-cnn}). */
   public static TestSet testSet() { return read("digits_test_x.npy"); }
 
   /**
-   * The test split of the named digits target: the 8x8 images for {@value #CNN}, the 32x32 ones (shipped as
+   * The test split of the named digits target: the 8x8 images for {@value #CNN} and {@value #LENET}, the 32x32 ones (shipped as
    * {@code digits_test_x32.npy}, the 8x8 images upscaled by {@link #upscale}) for the ResNets.
    *
    * @throws IllegalArgumentException for a name that is not a digits target
    */
   public static TestSet testSet(String name) {
-    if (CNN.equals(name)) return testSet();
+    if (CNN.equals(name) || LENET.equals(name)) return testSet();
     if (isDigits(name)) return read("digits_test_x32.npy");
     throw new IllegalArgumentException("'" + name + "' is not a digits target");
   }
