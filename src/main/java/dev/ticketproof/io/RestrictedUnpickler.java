@@ -27,7 +27,8 @@ import net.razorvine.pickle.Unpickler;
  *       {@code __main__}, in a module under {@code torch.nn.}, or in a module outside the Python standard library,
  *       torch, numpy and the pickling libraries (the list is the resource {@code pickle-system-modules.txt}). Its only
  *       use is as the target of {@code NEWOBJ} with no arguments, which makes an {@link ObjectStub}: the class name
- *       and, after {@code BUILD}, the state dict the pickle gives it.</li>
+ *       and, after {@code BUILD}, the state dict the pickle gives it (and the items {@code SETITEM(S)} put into an
+ *       object of a dict subclass).</li>
  * </ul>
  *
  * <p>Any other global is rejected with a message naming it, before anything could be called. {@code REDUCE} calls
@@ -57,11 +58,13 @@ final class RestrictedUnpickler extends Unpickler {
   }
 
   /**
-   * An object the pickle makes with {@code NEWOBJ} from a {@link ClassStub}: the class's name and the state dict
-   * {@code BUILD} gives it ({@code null} before).
+   * An object the pickle makes with {@code NEWOBJ} from a {@link ClassStub}: the class's name, the state dict
+   * {@code BUILD} gives it ({@code null} before), and the items {@code SETITEM(S)} put into it (an object of a dict
+   * subclass, such as a hyper-parameter dict).
    */
   static final class ObjectStub {
     final ClassStub type;
+    final Map<Object, Object> items = new LinkedHashMap<>();
     Map<?, ?> state;
 
     ObjectStub(ClassStub type) { this.type = type; }
@@ -332,6 +335,7 @@ final class RestrictedUnpickler extends Unpickler {
   @SuppressWarnings("unchecked")
   private Map<Object, Object> asDict(Object o) {
     if (o instanceof LinkedHashMap<?, ?> m) return (Map<Object, Object>) m;
+    if (o instanceof ObjectStub stub) return stub.items;
     throw fail("SETITEM(S) on " + describe(o) + ", which is not a dict");
   }
 

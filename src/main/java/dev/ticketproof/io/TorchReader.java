@@ -276,8 +276,9 @@ public final class TorchReader {
   }
 
   /**
-   * Turns the unpickled values into named tensors: nested dicts flattened with {@code .}-joined keys (integer keys,
-   * as in an optimizer's state, by their decimal digits), and modules walked as {@code state_dict()} names them.
+   * Turns the unpickled values into named tensors: nested dicts (and objects of dict subclasses) flattened with
+   * {@code .}-joined keys (integer keys, as in an optimizer's state, by their decimal digits), and modules walked as
+   * {@code state_dict()} names them.
    */
   private static final class Flattener {
     /** Most dicts and modules visited (a DAG of shared modules could otherwise be walked exponentially often). */
@@ -325,6 +326,7 @@ public final class TorchReader {
         if (v instanceof TensorRef t) tensor(name, t);
         else if (v instanceof Map<?, ?> inner) dict(name + ".", inner, depth + 1);
         else if (v instanceof ObjectStub o && isModule(o)) module(name + ".", o, depth + 1);
+        else if (v instanceof ObjectStub o && !o.items.isEmpty()) dict(name + ".", o.items, depth + 1);
         else skipped.add(name);
       }
       visiting.remove(map);

@@ -77,6 +77,12 @@ class CheckpointTest {
     for (String n : whole.names()) {
       assertThat(whole.tensor(n).data()).as(n).containsExactly(dp.tensor(n).data());
     }
+    // the legacy format names each module class in a persistent id ('module', class, file, source)
+    TensorFile legacy = TensorFiles.read(Fixtures.path("ckpt_whole_sequential_legacy.pt"));
+    assertThat(legacy.names()).containsExactlyElementsOf(dp.names());
+    for (String n : legacy.names()) {
+      assertThat(legacy.tensor(n).data()).as(n).containsExactly(dp.tensor(n).data());
+    }
     // a class of the script's own (__main__.CustomNet) with nested Sequentials; the non-persistent buffer is left out
     TensorFile custom = TensorFiles.read(Fixtures.path("ckpt_whole_custom.pt"));
     assertThat(custom.names()).containsExactly("features.0.weight", "features.0.bias", "features.1.weight",
@@ -178,6 +184,13 @@ class CheckpointTest {
 
   Path zipped(String name, byte[] pickle) throws IOException {
     return Hostile.torchZip(tmp.resolve(name), pickle, new byte[0], false);
+  }
+
+  @Test void objectsOfDictSubclassesAreReadAsDicts() throws IOException {
+    // {"hparams": HParams(lr=1)}: NEWOBJ of a dict subclass, then SETITEMS into it
+    Path p = zipped("hparams.pt", new Modules().raw("\u0080\u0002}(").str("hparams").raw("c__main__\nHParams\n)\u0081(")
+        .str("lr").raw("K\u0001uu").bytes());
+    assertThat(TensorFiles.read(p).skipped()).containsExactly("hparams.lr");
   }
 
   @Test void cyclicOrExponentialModuleTreesAreRejected() throws IOException {
