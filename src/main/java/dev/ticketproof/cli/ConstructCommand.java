@@ -162,7 +162,7 @@ public final class ConstructCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Activation phi = TargetOptions.activation(TargetOptions.activationName(activation, target));
+    Activation phi = TargetOptions.activation(TargetOptions.activationName(activation, target, arch));
     Network net = TargetOptions.load(target, arch, phi, inputShape.value);
     SourceNetwork.Construction cons = SourceNetwork.Construction.parse(construction);
     SubsetSum.Mode solver = SubsetSum.Mode.ofCliName(mode);
@@ -269,6 +269,7 @@ public final class ConstructCommand implements Callable<Integer> {
     }
     SourceNetwork.Params used = res.source().params();
     int theorem = Goals.theoremRho(plan, cons, usedEps, delta);
+    o.addProperty("activation", phi.name());
     o.addProperty("eps", usedEps);
     o.addProperty("epsBasis", epsBasis);
     o.addProperty("rho", used.rho());

@@ -114,7 +114,7 @@ public final class EvalCommand implements Callable<Integer> {
   private int builtin(Tensor batch, long start) {
     if (arch.spec != null) throw new UsageError("--arch: a built-in target has its own architecture");
     if (arch.prefix != null) throw new UsageError("--prefix: a built-in target has its own tensors");
-    String phi = TargetOptions.activationName(activation, target);
+    String phi = TargetOptions.activationName(activation, target, null);
     Network net = TargetOptions.load(target, null, TargetOptions.activation(phi), null);
     Tensor y = forward(net, batch);
     Map<String, Object> m = new LinkedHashMap<>();

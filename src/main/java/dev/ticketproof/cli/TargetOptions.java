@@ -4,6 +4,7 @@ package dev.ticketproof.cli;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.targets.Builtins;
+import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.ImportException;
 import dev.ticketproof.targets.TargetLoader;
 import dev.ticketproof.kernel.KernelActivation;
@@ -22,14 +23,27 @@ final class TargetOptions {
   private TargetOptions() {}
 
   /**
-   * The activation named by {@code --activation}, or when it is not given, the target's default: for a built-in
-   * target {@link dev.ticketproof.targets.Builtins#defaultActivation}, else relu.
+   * The activation named by {@code --activation}, or when it is not given, the target's own: for a built-in target
+   * {@link dev.ticketproof.targets.Builtins#defaultActivation}, for a file the JSON spec's {@code "activation"};
+   * else relu, with a note on stderr (a state dict does not say which activation the network was trained with).
    */
-  static String activationName(String given, String target) {
+  static String activationName(String given, String target, ArchOption arch) {
     if (given != null) return given;
-    return target != null && target.startsWith("builtin:")
-        ? dev.ticketproof.targets.Builtins.defaultActivation(target.substring("builtin:".length()))
-        : dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION;
+    if (target != null && target.startsWith("builtin:")) {
+      return dev.ticketproof.targets.Builtins.defaultActivation(target.substring("builtin:".length()));
+    }
+    Path spec = arch == null ? null : arch.file();
+    if (spec != null) {
+      try {
+        String named = ArchSpec.read(spec).activation();
+        if (named != null) return named;
+      } catch (ImportException e) {
+        throw new UsageError(e.getMessage());
+      }
+    }
+    System.err.println("note: activation " + dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION + " assumed (give "
+        + "--activation NAME, the one the network was trained with, or \"activation\" in a JSON spec)");
+    return dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION;
   }
 
   static Activation activation(String name) {

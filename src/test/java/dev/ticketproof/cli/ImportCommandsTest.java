@@ -50,6 +50,19 @@ class ImportCommandsTest {
     assertThat(o.getAsJsonArray("tensors").get(0).getAsJsonObject().get("name").getAsString()).isEqualTo("conv.weight");
   }
 
+  /** Without --activation, construct builds a file target with the JSON spec's activation, else with relu. */
+  @Test void constructTakesTheSpecsActivation() throws IOException {
+    String spec = Files.readString(Fixtures.path("maxpool_cnn.json"));
+    Path tanh = Files.writeString(tmp.resolve("tanh.json"), spec.replaceFirst("\\{", "{\"activation\": \"tanh\", "));
+    for (String[] c : new String[][] {{tanh.toString(), "tanh"}, {fx("maxpool_cnn.json"), "relu"}}) {
+      Run r = run("construct", "--target", fx("maxpool_cnn.pt"), "--arch", c[0], "--rho", "4", "--eps", "0.05",
+          "--search", "0", "--samples", "4", "--no-progress", "--format", "json", "--out",
+          tmp.resolve("t.tpz").toString());
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(JsonParser.parseString(r.out()).getAsJsonObject().get("activation").getAsString()).isEqualTo(c[1]);
+    }
+  }
+
   @Test void evalWritesPyTorchsOutputs() throws IOException {
     Path out = tmp.resolve("y.npy");
     Run r = run("eval", "--target", fx("openlth_resnet.pt"), "--arch", "openlth-cifar-resnet", "--activation",
