@@ -483,7 +483,8 @@ class DifferentialBoundTest {
 
   /**
    * Max pooling, with the activation before or after it (after only for a non-decreasing phi, where the two orders
-   * are the same function; else the target is refused), every activation, l+1 and 2l: the kernel's evaluator
+   * are the same function; else the target is refused), every activation, l+1 (also up to the first layer, the
+   * poolings kept as the target's) and 2l: the kernel's evaluator
    * computes the network's function; no sample of the box or of two balls exceeds the bound; for ReLU and leaky ReLU
    * with l+1 the bound at a point is the error (a window's unique largest input gives its form; ties, such as
    * inactive ReLUs, the ticket's maximum minus the target's, both exact at a point).
@@ -502,8 +503,9 @@ class DifferentialBoundTest {
               .hasMessageContaining("needs a non-decreasing activation");
           continue;
         }
-        for (SourceNetwork.Construction cons : new SourceNetwork.Construction[] {L1, L2}) {
-          Built b = build(net, name, cons, 6, 0.05, -1, 1, null, seed++);
+        for (String[] c : new String[][] {{"l+1", null}, {"l+1", "c1"}, {"2l", null}}) {
+          SourceNetwork.Construction cons = SourceNetwork.Construction.parse(c[0]);
+          Built b = build(net, name, cons, 6, 0.05, -1, 1, c[1], seed++);
           SplittableRandom rng = new SplittableRandom(seed);
           for (int k = 0; k < 4; k++) {
             double[] x = point(rng, b.dim(), -1, 1);
