@@ -1040,13 +1040,15 @@ public final class DifferentialBound {
     }
 
     /**
-     * Max pooling. A window whose input n has a range above every other input's (lower end at least their upper
-     * ends) gives n's form; else the interval [max lo, max hi] of its inputs. A difference, the ticket's maximum minus
-     * the target's: it is d_n when n also dominates the ticket's window (lo x_n + lo d_n at least hi x_i + hi d_i for
-     * the others); else an interval. With i* and j* the inputs where the target and the ticket take their maxima,
-     * the difference x_j* + d_j* - x_i* lies in [d_i*, d_j*], where i* is among the inputs whose upper end reaches
-     * the target's largest lower end and j* among those of the ticket; and it lies between the ticket's range minus
-     * the target's (exact at a point). The interval is the intersection of the two.
+     * Max pooling. For a window, with k its input of the largest lower end and H the largest upper end of x_i - x_k
+     * (from the forms' difference, so shared coefficients cancel; at least 0), the maximum is x_k + [0, H]: k's form
+     * with H/2 added to its centre and its radius (exactly x_k when H = 0), or else the interval [max lo, max hi] of
+     * the inputs, whichever is narrower. A difference, the ticket's maximum minus the target's, max_i (x_i + d_i) -
+     * max_i x_i: the ticket's maximum minus x_k + d_k lies in [0, H'] (H' from the upper ends of x_i - x_k and
+     * d_i - d_k), so the difference lies in d_k + [-H, H']; or in an interval: with i* and j* the inputs where the
+     * target and the ticket take their maxima, x_j* + d_j* - x_i* lies in [d_i*, d_j*], i* among the inputs whose
+     * upper end reaches the target's largest lower end and j* likewise for the ticket, and between the ticket's range
+     * minus the target's. Again the narrower of the two.
      */
     State maxPool(TargetPlan.Pool p, State in) {
       int[] os = p.outShape();
@@ -1058,74 +1060,74 @@ public final class DifferentialBound {
       s.diff = output(in.diff, in.diff.units, p.size(), p.size(), p.stride(), p.padding(), os[1], os[2], true);
       double[] tsp = in.target.spreads();
       double[] dsp = in.diff.spreads();
-      int[] top = new int[s.target.c.length];
+      int kk = p.size() * p.size();
+      // per target window: its reference input k, and the upper ends of x_i - x_k (NaN outside the map)
+      int[] ref = new int[s.target.c.length];
+      double[] gaps = new double[s.target.c.length * kk];
       double[] tScale = new double[s.target.c.length];
       double[] dScale = new double[s.diff.c.length];
       IntStream.range(0, in.target.units).parallel()
-          .forEach(j -> maxWindows(p, in.target, tsp, null, null, j, j, s.target, tScale, top));
-      IntStream.range(0, in.diff.units).parallel()
-          .forEach(u -> maxWindows(p, in.diff, dsp, in.target, tsp, u, in.layout.channel(u), s.diff, dScale, top));
+          .forEach(j -> maxWindows(p, in.target, tsp, null, null, j, j, s.target, tScale, ref, gaps));
+      IntStream.range(0, in.diff.units).parallel().forEach(u -> maxWindows(p, in.diff, dsp, in.target, tsp, u,
+          in.layout.channel(u), s.diff, dScale, ref, gaps));
       finish(s.target, tScale);
       finish(s.diff, dScale);
       return s;
     }
 
     /**
-     * The max pooling of unit u of {@code in} into {@code out}. The target ({@code target} null, j = u): the
-     * dominating input of every window, or -1, goes to {@code top}. A difference map (unit u of the target's channel
-     * j, {@code target} the target's map before pooling): an input dominates when it dominates the target's window
-     * ({@code top}) and the ticket's.
+     * The max pooling of unit u of {@code in} into {@code out}. The target ({@code target} null, j = u): every
+     * window's reference input goes to {@code ref} and the upper ends of x_i - x_k to {@code gaps}. A difference map
+     * (unit u of the target's channel j, {@code target} the target's map before pooling) reads them.
      */
     static void maxWindows(TargetPlan.Pool p, FormMap in, double[] sp, FormMap target, double[] tsp, int u, int j,
-        FormMap out, double[] scale, int[] top) {
+        FormMap out, double[] scale, int[] ref, double[] gaps) {
       int k = p.size();
       int hw = in.h * in.w;
       boolean diff = target != null;
       for (int y = 0; y < out.h; y++) {
-        int ya = Math.max(0, y * p.stride() - p.padding());
-        int yb = Math.min(in.h, y * p.stride() - p.padding() + k);
         for (int x = 0; x < out.w; x++) {
-          int xa = Math.max(0, x * p.stride() - p.padding());
-          int xb = Math.min(in.w, x * p.stride() - p.padding() + k);
+          int y0 = y * p.stride() - p.padding();
+          int x0 = x * p.stride() - p.padding();
           int n = out.at(u, y * out.w + x);
           int t = j * out.h * out.w + y * out.w + x;
-          // the target's (and the ticket's) largest lower and upper ends over the window, and its best input
+          // the target's (and the ticket's) largest lower and upper ends over the window
           double tl = Double.NEGATIVE_INFINITY;
           double th = Double.NEGATIVE_INFINITY;
           double kl = Double.NEGATIVE_INFINITY;
           double kh = Double.NEGATIVE_INFINITY;
-          int best = diff ? (top[t] < 0 ? -1 : in.at(u, top[t] - j * hw)) : -1;
-          for (int iy = ya; iy < yb; iy++) {
-            for (int ix = xa; ix < xb; ix++) {
-              int m = in.at(u, iy * in.w + ix);
-              int mt = j * hw + iy * in.w + ix;
-              FormMap tm = diff ? target : in;
-              double[] ts = diff ? tsp : sp;
-              double l = FormMap.lo(tm.c[mt], ts[mt]);
-              if (!diff && (best < 0 || l > tl)) best = m;
-              tl = Math.max(tl, l);
-              th = Math.max(th, FormMap.hi(tm.c[mt], ts[mt]));
-              if (diff) {
-                kl = Math.max(kl, ticketLo(in, sp, target, tsp, m, mt));
-                kh = Math.max(kh, ticketHi(in, sp, target, tsp, m, mt));
-              }
+          int best = -1;
+          for (int q = 0; q < k * k; q++) {
+            int iy = y0 + q / k;
+            int ix = x0 + q % k;
+            if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
+            int m = in.at(u, iy * in.w + ix);
+            int mt = j * hw + iy * in.w + ix;
+            FormMap tm = diff ? target : in;
+            double[] ts = diff ? tsp : sp;
+            double l = FormMap.lo(tm.c[mt], ts[mt]);
+            if (!diff && (best < 0 || l > tl)) best = q;
+            tl = Math.max(tl, l);
+            th = Math.max(th, FormMap.hi(tm.c[mt], ts[mt]));
+            if (diff) {
+              kl = Math.max(kl, ticketLo(in, sp, target, tsp, m, mt));
+              kh = Math.max(kh, ticketHi(in, sp, target, tsp, m, mt));
             }
           }
-          boolean dominates = best >= 0;
-          for (int iy = ya; iy < yb && dominates; iy++) {
-            for (int ix = xa; ix < xb && dominates; ix++) {
-              int m = in.at(u, iy * in.w + ix);
-              if (m == best) continue;
-              dominates = diff ? ticketLo(in, sp, target, tsp, best, j * hw + best % hw)
-                  >= ticketHi(in, sp, target, tsp, m, j * hw + m % hw)
-                  : FormMap.lo(in.c[best], sp[best]) >= FormMap.hi(in.c[m], sp[m]);
-            }
-          }
-          if (!diff) top[n] = dominates ? best : -1;
-          if (dominates) {
-            add(in, sp, best, out, scale, n, in.originY(best % hw / in.w) - out.originY(y),
-                in.originX(best % in.w) - out.originX(x), 1, 1, 0, out.coef != null);
-            continue;
+          if (!diff) ref[t] = best;
+          int rq = ref[t];
+          int mr = in.at(u, (y0 + rq / k) * in.w + x0 + rq % k);
+          // H: the largest upper end of x_i - x_k (the target's); H': of (x_i + d_i) - (x_k + d_k)
+          double gap = 0;
+          double gapK = 0;
+          for (int q = 0; q < k * k; q++) {
+            int iy = y0 + q / k;
+            int ix = x0 + q % k;
+            if (q == rq || iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
+            int m = in.at(u, iy * in.w + ix);
+            if (!diff) gaps[t * k * k + q] = hiMinus(in, sp, m, mr);
+            gap = Math.max(gap, gaps[t * k * k + q]);
+            if (diff) gapK = Math.max(gapK, Math.nextUp(gaps[t * k * k + q] + hiMinus(in, sp, m, mr)));
           }
           double lo = tl;
           double hi = th;
@@ -1134,22 +1136,72 @@ public final class DifferentialBound {
             // ticket's range minus the target's
             double dl = Double.POSITIVE_INFINITY;
             double dh = Double.NEGATIVE_INFINITY;
-            for (int iy = ya; iy < yb; iy++) {
-              for (int ix = xa; ix < xb; ix++) {
-                int m = in.at(u, iy * in.w + ix);
-                int mt = j * hw + iy * in.w + ix;
-                if (FormMap.hi(target.c[mt], tsp[mt]) >= tl) dl = Math.min(dl, FormMap.lo(in.c[m], sp[m]));
-                if (ticketHi(in, sp, target, tsp, m, mt) >= kl) dh = Math.max(dh, FormMap.hi(in.c[m], sp[m]));
-              }
+            for (int q = 0; q < k * k; q++) {
+              int iy = y0 + q / k;
+              int ix = x0 + q % k;
+              if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
+              int m = in.at(u, iy * in.w + ix);
+              int mt = j * hw + iy * in.w + ix;
+              if (FormMap.hi(target.c[mt], tsp[mt]) >= tl) dl = Math.min(dl, FormMap.lo(in.c[m], sp[m]));
+              if (ticketHi(in, sp, target, tsp, m, mt) >= kl) dh = Math.max(dh, FormMap.hi(in.c[m], sp[m]));
             }
             lo = Math.max(dl, Math.nextDown(kl - th));
             hi = Math.min(dh, Math.nextUp(kh - tl));
+          }
+          // the reference's form plus [lo', hi'] (target: [0, H]; difference: [-H, H']), when narrower
+          double shiftLo = diff ? -gap : 0;
+          double shiftHi = diff ? gapK : gap;
+          if (sp[mr] + (shiftHi - shiftLo) / 2 < (hi - lo) / 2 || shiftLo == 0 && shiftHi == 0) {
+            int my = mr % hw / in.w;
+            int mx = mr % in.w;
+            add(in, sp, mr, out, scale, n, in.originY(my) - out.originY(y), in.originX(mx) - out.originX(x), 1, 1, 0,
+                out.coef != null);
+            out.c[n] += (shiftLo + shiftHi) / 2;
+            out.r[n] += (shiftHi - shiftLo) / 2;
+            scale[n] += shiftHi - shiftLo;
+            continue;
           }
           double c = lo + (hi - lo) / 2;
           out.c[n] = c;
           out.r[n] = Rounding.up(Math.max(hi - c, c - lo));
         }
       }
+    }
+
+    /**
+     * An upper end of v_m - v_r over the region for two neurons of one map, from the difference of their forms
+     * (coefficients at the same input cancel); negative when v_r is above v_m everywhere.
+     */
+    static double hiMinus(FormMap in, double[] sp, int m, int r) {
+      double l1 = 0;
+      if (in.coef == null) {
+        l1 = sp[m] + sp[r];
+      } else {
+        int hw = in.h * in.w;
+        int om = m % hw;
+        int or = r % hw;
+        int mY = in.originY(om / in.w);
+        int mX = in.originX(om % in.w);
+        int rY = in.originY(or / in.w);
+        int rX = in.originX(or % in.w);
+        int size = in.size();
+        for (int ch = 0; ch < in.cin; ch++) {
+          for (int yy = Math.min(mY, rY); yy < Math.max(mY, rY) + in.rh; yy++) {
+            for (int xx = Math.min(mX, rX); xx < Math.max(mX, rX) + in.rw; xx++) {
+              l1 += Math.abs(coefAt(in, m * size, ch, yy - mY, xx - mX) - coefAt(in, r * size, ch, yy - rY, xx - rX));
+            }
+          }
+        }
+        l1 += in.r[m] + in.r[r];
+      }
+      double v = in.c[m] - in.c[r] + l1;
+      return v + Rounding.REL * (Math.abs(in.c[m]) + Math.abs(in.c[r]) + l1) + Double.MIN_NORMAL;
+    }
+
+    /** Coefficient (ch, dy, dx) of the window at {@code base}; 0 outside it. */
+    static double coefAt(FormMap in, int base, int ch, int dy, int dx) {
+      if (dy < 0 || dy >= in.rh || dx < 0 || dx >= in.rw) return 0;
+      return in.coef[base + (ch * in.rh + dy) * in.rw + dx];
     }
 
     /** A lower end of the ticket's value x + d at difference neuron m and target neuron mt. */
