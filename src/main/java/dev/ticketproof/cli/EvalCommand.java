@@ -85,16 +85,14 @@ public final class EvalCommand implements Callable<Integer> {
     }
     if (ticket != null) return ticket(batch, start);
     if (target != null && target.startsWith("builtin:")) return builtin(batch, start);
-    if (target == null || arch.spec == null) {
-      throw new ImportException((target == null ? "--target" : "--arch") + " is required (or --ticket)");
-    }
+    if (target == null) throw new ImportException("--target is required (or --ticket)");
     int[] example = Arrays.copyOfRange(batch.shape(), 1, batch.rank());
     TargetLoader.Loaded target = TargetOptions.loadFile(Path.of(this.target), arch, activation, example,
         "--input " + input, !noMasks);
     Tensor y = forward(target.built().network(), batch);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", target.tensors().source());
-    m.put("arch", arch.spec);
+    m.put("arch", arch.spec); // null: the whole model's nn.Sequential
     m.put("prefix", target.prefix());
     m.put("activation", target.activation() == null ? null : target.activation().name());
     return written(batch, y, target.tensors().source(), m, start);

@@ -1,12 +1,15 @@
 package dev.ticketproof.cli;
 
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonParser;
+import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.NetworkBuilder;
 import dev.ticketproof.io.StoredTensor;
 import dev.ticketproof.io.TensorFile;
 import dev.ticketproof.io.TensorFiles;
 import dev.ticketproof.targets.Architectures;
 import dev.ticketproof.targets.TargetLoader;
+import dev.ticketproof.targets.WholeModels;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,10 +23,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ticketproof inspect PATH [--arch SPEC]}: the tensors of a target file and the layer table a spec builds. */
+/**
+ * {@code ticketproof inspect PATH [--arch SPEC]}: the tensors of a target file and the layer table a spec builds; for
+ * a whole model without {@code --arch}, the spec derived from its {@code nn.Sequential} too.
+ */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
     description = {"Lists the tensors of a .pt/.npy/.npz file or a directory of .npy files (name, shape, dtype, "
-        + "nonzeros, |max|) and, with --arch, the layer table the architecture builds from them."})
+        + "nonzeros, |max|) and, with --arch, the layer table the architecture builds from them.",
+        "For a whole model (torch.save(model)) of an nn.Sequential without --arch: the architecture derived from "
+        + "its module tree, as a JSON spec to save and edit, and its layer table (given the input shape when it "
+        + "cannot be inferred)."})
 public final class InspectCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -32,8 +41,9 @@ public final class InspectCommand implements Callable<Integer> {
 
   @CommandLine.Mixin ArchOption arch;
 
-  @Option(names = "--activation", paramLabel = "A", defaultValue = "relu",
-      description = "Activation for the layer table when the spec names none (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--activation", paramLabel = "A",
+      description = "Activation for the layer table (default: the spec's \"activation\", a whole model's "
+          + "activation modules', else relu).")
   String activation;
 
   @CommandLine.Mixin InputShapeOption inputShape;
@@ -50,9 +60,11 @@ public final class InspectCommand implements Callable<Integer> {
     NetworkBuilder.Built built = null;
     String prefix = null;
     boolean found = false;
+    ArchSpec derived = null;
+    String archNote = null;
     if (arch.spec != null) {
-      TargetLoader.Loaded loaded = TargetOptions.loadFile(path, arch, activation, inputShape.value,
-          "--input-shape", !noMasks);
+      TargetLoader.Loaded loaded = TargetOptions.loadFile(path, arch, TargetOptions.activationName(activation,
+          path.toString(), arch), inputShape.value, "--input-shape", !noMasks);
       file = loaded.tensors();
       built = loaded.built();
       prefix = loaded.prefix();
@@ -62,17 +74,35 @@ public final class InspectCommand implements Callable<Integer> {
       if (arch.prefix != null) {
         prefix = Architectures.givenPrefix(file, arch.prefix);
         file = file.under(prefix);
+      } else if (WholeModels.isWholeModel(file)) {
+        WholeModels.Derived d = null;
+        try {
+          d = WholeModels.derive(file);
+        } catch (dev.ticketproof.io.ImportException e) {
+          archNote = "not derived from the module tree: " + e.getMessage();
+        }
+        if (d != null) {
+          derived = d.withInput(inputShape.value);
+          if (derived.input() == null) {
+            archNote = "no layer table: the input shape cannot be inferred (" + d.inputUnknown() + "); give "
+                + "--input-shape C,H,W";
+          } else {
+            String phi = activation != null ? activation : derived.activation() != null ? derived.activation()
+                : dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION;
+            built = TargetLoader.load(path, null, null, phi, inputShape.value, "--input-shape", !noMasks).built();
+          }
+        }
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    if (format.json()) out.println(json(file, built, prefix, found, seconds));
-    else table(out, file, built, prefix, found, seconds);
+    if (format.json()) out.println(json(file, built, prefix, found, derived, archNote, seconds));
+    else table(out, file, built, prefix, found, derived, archNote, seconds);
     out.flush();
     return 0;
   }
 
   private static void table(PrintWriter out, TensorFile file, NetworkBuilder.Built built, String prefix,
-      boolean found, double seconds) {
+      boolean found, ArchSpec derived, String archNote, double seconds) {
     out.printf("%s: %d tensors (read in %.3f s)%n", file.source(), file.tensors().size(), seconds);
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"name", "shape", "dtype", "nonzeros", "|max|"});
@@ -86,6 +116,16 @@ public final class InspectCommand implements Callable<Integer> {
     if (prefix != null && !prefix.isEmpty()) {
       out.println("tensors read under prefix '" + prefix + "'" + (found ? " (found: the architecture's names are "
           + "all there)" : ""));
+    }
+    if (derived != null) {
+      out.println();
+      out.println("architecture from the module tree (its nn.Sequential; save it as a .json spec to edit it, "
+          + "docs/arch-spec.md):");
+      out.print(derived.toJson());
+    }
+    if (archNote != null) {
+      out.println();
+      out.println("architecture: " + archNote);
     }
     if (built == null) return;
     out.println();
@@ -117,7 +157,7 @@ public final class InspectCommand implements Callable<Integer> {
   }
 
   private static String json(TensorFile file, NetworkBuilder.Built built, String prefix, boolean found,
-      double seconds) {
+      ArchSpec derived, String archNote, double seconds) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("file", file.source());
     root.put("readSeconds", seconds);
@@ -137,6 +177,8 @@ public final class InspectCommand implements Callable<Integer> {
     root.put("skipped", file.skipped());
     root.put("prefix", prefix);
     root.put("prefixFound", found);
+    if (derived != null) root.put("arch", JsonParser.parseString(derived.toJson()));
+    if (archNote != null) root.put("archNote", archNote);
     if (built != null) {
       root.put("input", built.network().inputShape());
       List<Map<String, Object>> layers = new ArrayList<>();

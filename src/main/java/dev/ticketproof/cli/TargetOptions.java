@@ -24,8 +24,9 @@ final class TargetOptions {
 
   /**
    * The activation named by {@code --activation}, or when it is not given, the target's own: for a built-in target
-   * {@link dev.ticketproof.targets.Builtins#defaultActivation}, for a file the JSON spec's {@code "activation"};
-   * else relu, with a note on stderr (a state dict does not say which activation the network was trained with).
+   * {@link dev.ticketproof.targets.Builtins#defaultActivation}, for a file the JSON spec's {@code "activation"}, for
+   * a whole model without {@code --arch} the one its activation modules name; else relu, with a note on stderr (a
+   * state dict does not say which activation the network was trained with).
    */
   static String activationName(String given, String target, ArchOption arch) {
     if (given != null) return given;
@@ -33,17 +34,30 @@ final class TargetOptions {
       return dev.ticketproof.targets.Builtins.defaultActivation(target.substring("builtin:".length()));
     }
     Path spec = arch == null ? null : arch.file();
-    if (spec != null) {
-      try {
-        String named = ArchSpec.read(spec).activation();
-        if (named != null) return named;
-      } catch (ImportException e) {
-        throw new UsageError(e.getMessage());
-      }
+    try {
+      String named = null;
+      if (spec != null) named = ArchSpec.read(spec).activation();
+      else if (target != null && (arch == null || arch.spec == null)) named = wholeModelActivation(Path.of(target));
+      if (named != null) return named;
+    } catch (ImportException e) {
+      throw new UsageError(e.getMessage());
+    } catch (BadParameter e) {
+      throw new UsageError(UsageError.message(e));
     }
     System.err.println("note: activation " + dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION + " assumed (give "
         + "--activation NAME, the one the network was trained with, or \"activation\" in a JSON spec)");
     return dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION;
+  }
+
+  /**
+   * The activation a whole model's module tree names, or null when it names none.
+   *
+   * @throws BadParameter naming --arch when the file holds tensors only
+   */
+  private static String wholeModelActivation(Path target) {
+    dev.ticketproof.io.TensorFile file = dev.ticketproof.io.TensorFiles.read(target);
+    dev.ticketproof.targets.Architectures.requireWholeModel(file);
+    return dev.ticketproof.targets.WholeModels.derive(file).spec().activation();
   }
 
   static Activation activation(String name) {
@@ -55,8 +69,9 @@ final class TargetOptions {
   }
 
   /**
-   * A file target with its architecture ({@link TargetLoader}); when the tensors were found under a name prefix of
-   * the file's own accord, says so on stderr.
+   * A file target with its architecture ({@link TargetLoader}; without {@code --arch}, a whole model's
+   * {@code nn.Sequential}); when the tensors were found under a name prefix of the file's own accord, says so on
+   * stderr.
    */
   static TargetLoader.Loaded loadFile(Path target, ArchOption arch, String activation, int[] input,
       String inputSource, boolean applyMasks) {
@@ -82,10 +97,7 @@ final class TargetOptions {
         throw new UsageError("--target: " + e.getMessage());
       }
     }
-    if (arch == null || arch.spec == null) {
-      throw new UsageError("--arch is required for the file target " + target
-          + " (a preset such as synflow-conv or openlth-cifar-resnet, or a JSON spec)");
-    }
+    if (arch == null) arch = new ArchOption();
     try {
       Network net = loadFile(Path.of(target), arch, phi.name(), inputShape, "--input-shape", true).built()
           .network();
@@ -93,6 +105,10 @@ final class TargetOptions {
         System.err.println("note: " + arch.spec + " on " + target + ": input shape "
             + java.util.Arrays.toString(net.inputShape()) + " assumed (see docs/arch-spec.md, presets); give "
             + "--input-shape to check the tensors against your inputs");
+      } else if (inputShape == null && arch.spec == null) {
+        System.err.println("note: the whole model " + target + ": input shape "
+            + java.util.Arrays.toString(net.inputShape()) + " inferred from its layers as the synflow-conv preset "
+            + "infers it (docs/arch-spec.md); give --input-shape to check the tensors against your inputs");
       }
       return net;
     } catch (ImportException e) {
@@ -141,7 +157,8 @@ final class TargetOptions {
     if (kphi == null || phi == null) throw new UsageError(file + ": the header names an unknown activation " + name);
     String t = target != null ? target : cert.header().target();
     if (t == null || (!t.startsWith("builtin:") && target == null)) {
-      throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC");
+      throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC (no --arch "
+          + "for a whole model's nn.Sequential)");
     }
     Network net = load(t, arch, phi, inputShape);
     String sha = dev.ticketproof.kernel.TargetHash.of(net);

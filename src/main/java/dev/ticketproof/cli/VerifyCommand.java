@@ -85,7 +85,8 @@ public final class VerifyCommand implements Callable<Integer> {
       return 3;
     }
     if (!t.startsWith("builtin:") && target.target == null) {
-      throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC");
+      throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC (no --arch "
+          + "for a whole model's nn.Sequential)");
     }
     Network net;
     try {

@@ -104,6 +104,72 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     for (String t : new String[] {".weight", ".bias", ".running_mean", ".running_var"}) out.add(b.name() + t);
   }
 
+  /**
+   * The spec as JSON in the format {@link #parse} reads ({@code docs/arch-spec.md}), one layer a line, every
+   * parameter written out: {@code parse(source, toJson())} gives this spec again. A BatchNorm is written as
+   * {@code batchnorm1d} where its input is a vector (after a flatten or a linear layer, or on a vector input),
+   * else as {@code batchnorm2d}.
+   */
+  public String toJson() {
+    StringBuilder sb = new StringBuilder("{\n");
+    if (input != null) {
+      sb.append("  \"input\": ").append(java.util.Arrays.toString(input)).append(",\n");
+    }
+    if (activation != null) sb.append("  \"activation\": ").append(quote(activation)).append(",\n");
+    sb.append("  \"layers\": [\n");
+    boolean flat = input != null && input.length == 1;
+    for (int i = 0; i < layers.size(); i++) {
+      LayerSpec l = layers.get(i);
+      String entry;
+      if (l instanceof Conv c) {
+        entry = "\"type\": \"conv2d\", " + conv(c);
+      } else if (l instanceof Linear lin) {
+        entry = "\"type\": \"linear\", \"name\": " + quote(lin.name());
+      } else if (l instanceof BatchNorm b) {
+        entry = "\"type\": \"batchnorm" + (flat ? "1d" : "2d") + "\", " + bn(b);
+      } else if (l instanceof Activation) {
+        entry = "\"type\": \"activation\"";
+      } else if (l instanceof Flatten) {
+        entry = "\"type\": \"flatten\"";
+      } else if (l instanceof AvgPool p) {
+        entry = "\"type\": \"avgpool2d\", \"kernel\": " + p.kernel() + ", \"stride\": " + p.stride();
+      } else if (l instanceof MaxPool p) {
+        entry = "\"type\": \"maxpool2d\", \"kernel\": " + p.kernel() + ", \"stride\": " + p.stride()
+            + ", \"padding\": " + p.padding();
+      } else if (l instanceof GlobalAvgPool) {
+        entry = "\"type\": \"globalavgpool\"";
+      } else {
+        Residual r = (Residual) l;
+        entry = "\"type\": \"residual\", \"name\": " + quote(r.name()) + ", \"conv1\": {" + conv(r.conv1()) + "}"
+            + (r.bn1() == null ? "" : ", \"bn1\": {" + bn(r.bn1()) + "}") + ", \"conv2\": {" + conv(r.conv2()) + "}"
+            + (r.bn2() == null ? "" : ", \"bn2\": {" + bn(r.bn2()) + "}") + ", \"shortcut\": ";
+        if (r.shortcut() instanceof Identity id) {
+          entry += "{\"type\": \"identity\"" + (id.scale() == null ? "" : ", \"scale\": {\"name\": "
+              + quote(id.scale()) + "}") + "}";
+        } else {
+          Projection p = (Projection) r.shortcut();
+          entry += "{\"type\": \"projection\", \"conv\": {" + conv(p.conv()) + "}"
+              + (p.bn() == null ? "" : ", \"bn\": {" + bn(p.bn()) + "}") + "}";
+        }
+      }
+      if (l instanceof Linear || l instanceof Flatten) flat = true;
+      else if (!(l instanceof BatchNorm || l instanceof Activation)) flat = false;
+      sb.append("    {").append(entry).append("}").append(i + 1 < layers.size() ? ",\n" : "\n");
+    }
+    return sb.append("  ]\n}\n").toString();
+  }
+
+  private static String conv(Conv c) {
+    return "\"name\": " + quote(c.name()) + ", \"stride\": " + c.stride() + ", \"padding\": " + c.padding();
+  }
+
+  private static String bn(BatchNorm b) {
+    return "\"name\": " + quote(b.name()) + ", \"eps\": " + java.math.BigDecimal.valueOf(b.eps())
+        .stripTrailingZeros().toString();
+  }
+
+  private static String quote(String s) { return new com.google.gson.Gson().toJson(s); }
+
   /** PyTorch's default BatchNorm epsilon. */
   public static final double DEFAULT_BN_EPS = 1e-5;
 

@@ -54,6 +54,6 @@ public final class Masks {
       out.put(t.name(), new StoredTensor(t.name(), new Tensor(x.shape().clone(), v), t.dtype()));
       applied.add(t.name());
     }
-    return new TensorFile(file.source(), out, file.skipped(), applied);
+    return new TensorFile(file.source(), out, file.skipped(), applied, file.model());
   }
 }

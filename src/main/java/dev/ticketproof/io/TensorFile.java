@@ -17,13 +17,20 @@ import java.util.Set;
  * @param tensors the tensors by name
  * @param skipped names of entries that are not tensors (e.g. an epoch counter), ignored
  * @param appliedMasks names {@code X} whose mask {@code X_mask} was multiplied into {@code X} (see {@link Masks})
+ * @param model the module tree when the file is a whole model ({@code torch.save(model)}) whose tensors are named
+ *     from its root, else {@code null}
  */
 public record TensorFile(String source, Map<String, StoredTensor> tensors, List<String> skipped,
-    List<String> appliedMasks) {
+    List<String> appliedMasks, TorchModule model) {
   public TensorFile {
     tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
     skipped = List.copyOf(skipped);
     appliedMasks = List.copyOf(appliedMasks);
+  }
+
+  /** Tensors without a module tree. */
+  public TensorFile(String source, Map<String, StoredTensor> tensors, List<String> skipped, List<String> appliedMasks) {
+    this(source, tensors, skipped, appliedMasks, null);
   }
 
   /** Whether a tensor of this name exists. */

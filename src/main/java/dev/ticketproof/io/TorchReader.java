@@ -257,16 +257,17 @@ public final class TorchReader {
     Map<String, StoredTensor> tensors = new LinkedHashMap<>();
     List<String> skipped = new ArrayList<>();
     Flattener f = new Flattener(source, storages, tensors, skipped, budget);
+    TorchModule model = null;
     if (root instanceof Map<?, ?> map) {
       f.dict("", map, 0);
     } else if (root instanceof ObjectStub o && isModule(o)) {
-      f.module("", o, 0);
+      model = f.module("", o, 0);
     } else {
       throw new ImportException(source + ": expected a dict of tensors (a state dict) or a whole model (an "
           + "nn.Module), got " + (root instanceof ObjectStub o ? "an object of class " + o.type
           : RestrictedUnpickler.describe(root)));
     }
-    return new TensorFile(source, tensors, skipped, List.of());
+    return new TensorFile(source, tensors, skipped, List.of(), model);
   }
 
   /** Whether an object the pickle made is an {@code nn.Module}: its state has the dicts every module has. */
@@ -335,8 +336,10 @@ public final class TorchReader {
     /**
      * A module's tensors as {@code state_dict()} names them: its {@code _parameters}, its {@code _buffers} but the
      * non-persistent ones, then each submodule of {@code _modules} under its name; {@code None} entries are left out.
+     *
+     * @return the module's class, plain attributes and submodules
      */
-    void module(String prefix, ObjectStub m, int depth) {
+    TorchModule module(String prefix, ObjectStub m, int depth) {
       enter(m, prefix, depth, MAX_MODULE_DEPTH);
       Object nonPersistent = m.state.get("_non_persistent_buffers_set");
       Set<?> skip = nonPersistent instanceof Set<?> set ? set : Set.of();
@@ -351,6 +354,7 @@ public final class TorchReader {
           tensor(prefix + k, t);
         }
       }
+      List<TorchModule.Child> children = new ArrayList<>();
       for (Map.Entry<?, ?> e : ((Map<?, ?>) m.state.get("_modules")).entrySet()) {
         if (e.getValue() == null) continue;
         if (!(e.getKey() instanceof String k && e.getValue() instanceof ObjectStub sub && isModule(sub))) {
@@ -358,9 +362,18 @@ public final class TorchReader {
               + RestrictedUnpickler.describe(e.getKey()) + " that is not a named module but "
               + RestrictedUnpickler.describe(e.getValue()));
         }
-        module(prefix + k + ".", sub, depth + 1);
+        children.add(new TorchModule.Child(k, module(prefix + k + ".", sub, depth + 1)));
       }
       visiting.remove(m);
+      Map<String, Object> attributes = new LinkedHashMap<>();
+      int hooks = 0;
+      for (Map.Entry<?, ?> e : m.state.entrySet()) {
+        if (!(e.getKey() instanceof String k)) continue;
+        if (k.startsWith("_forward") && e.getValue() instanceof Map<?, ?> h) hooks += h.size();
+        Object v = TorchModule.plain(e.getValue(), 0);
+        if (!k.startsWith("_") && v != TorchModule.NOT_PLAIN) attributes.put(k, v);
+      }
+      return new TorchModule(m.type.toString(), attributes, children, hooks);
     }
 
     void tensor(String name, TensorRef t) {

@@ -62,6 +62,7 @@ public final class Architectures {
    * @throws ImportException as {@link #spec} for the names as they are, when no prefix fits
    */
   public static Resolved resolve(String arch, TensorFile file, int[] input, String prefix) {
+    if (arch == null) return new Resolved(derived(file, input, prefix), "", false, file);
     if (prefix != null) {
       String p = givenPrefix(file, prefix);
       TensorFile view = file.under(p);
@@ -95,6 +96,42 @@ public final class Architectures {
     }
     if (plainError != null) throw plainError;
     return new Resolved(plain, "", false, file); // the network builder names the missing tensor
+  }
+
+  /**
+   * The architecture of a whole model's {@code nn.Sequential} ({@link WholeModels}), with the given input shape,
+   * else the inferred one.
+   *
+   * @param prefix must be {@code null}: a whole model's names are read as they are
+   * @throws BadParameter when the file is not a whole model, a prefix is given, or the input shape is neither given
+   *     nor inferred
+   * @throws ImportException when the module tree is not a Sequential of modules the arch spec represents exactly
+   */
+  public static ArchSpec derived(TensorFile file, int[] input, String prefix) {
+    requireWholeModel(file);
+    if (prefix != null) {
+      throw new BadParameter("prefix", "prefix applies to the tensors an --arch reads; the architecture of the "
+          + "whole model " + file.source() + " reads its names as they are");
+    }
+    WholeModels.Derived d = WholeModels.derive(file);
+    if (input == null && d.inferredInput() == null) {
+      throw new BadParameter("input shape", "input shape not given, and it cannot be inferred from the whole model "
+          + file.source() + " (" + d.inputUnknown() + "): give it as C,H,W (or F), or an input batch");
+    }
+    return d.withInput(input);
+  }
+
+  /**
+   * Checks that the file is a whole model, whose architecture may be derived.
+   *
+   * @throws BadParameter naming {@code arch} when it holds tensors only
+   */
+  public static void requireWholeModel(TensorFile file) {
+    if (!WholeModels.isWholeModel(file)) {
+      throw new BadParameter("arch", "arch not given, and " + file.source() + " holds tensors only, not a whole "
+          + "model (torch.save(model)) whose module tree gives the architecture: give a preset (" + Presets.SYNFLOW_CONV
+          + ", " + Presets.OPENLTH_CIFAR_RESNET + ") or a JSON spec (docs/arch-spec.md)");
+    }
   }
 
   /**

@@ -39,8 +39,10 @@ public final class TargetLoader {
    * Reads the target's tensors and builds its network.
    *
    * @param target a {@code .pt}, {@code .npy}, {@code .npz} file or a directory of {@code .npy} files
-   * @param arch a preset name or the path of a JSON spec
-   * @param activation the activation's catalog name, or {@code null} to use the spec's {@code "activation"}
+   * @param arch a preset name or the path of a JSON spec, or {@code null} for the architecture of a whole model's
+   *     {@code nn.Sequential} ({@link WholeModels})
+   * @param activation the activation's catalog name, or {@code null} to use the spec's {@code "activation"} (for a
+   *     whole model: the one its activation modules name, which a given activation must equal)
    * @param input the per-example input shape if known (e.g. from an input batch), else {@code null}
    * @param applyMasks whether to apply masks {@code X_mask}
    * @throws ImportException naming the file, flag or tensor at fault
@@ -70,6 +72,7 @@ public final class TargetLoader {
     TensorFile tensors = TensorFiles.read(target, applyMasks);
     Architectures.Resolved resolved = Architectures.resolve(arch, tensors, input, prefix);
     ArchSpec spec = resolved.spec();
+    String specName = arch != null ? arch : target + " (its nn.Sequential)";
     String name = activation != null ? activation : spec.activation();
     Activation phi = null;
     if (name != null) {
@@ -80,7 +83,12 @@ public final class TargetLoader {
         throw new ImportException(arch + ": \"activation\" " + name + ": " + e.getMessage(), e);
       }
     }
-    NetworkBuilder.Built built = NetworkBuilder.build(arch, spec, resolved.tensors(), phi, input, inputSource);
+    if (arch == null && activation != null && spec.activation() != null
+        && !phi.name().equals(ActivationCatalog.parse(spec.activation()).name())) {
+      throw new BadParameter("activation", "activation " + activation + ": the whole model " + target + " computes "
+          + spec.activation() + " (its activation modules); omit the activation or give " + spec.activation());
+    }
+    NetworkBuilder.Built built = NetworkBuilder.build(specName, spec, resolved.tensors(), phi, input, inputSource);
     if (!resolved.prefix().isEmpty()) {
       // unused: every tensor of the file the network does not read, by its name in the file
       List<String> unused = new ArrayList<>(tensors.names());

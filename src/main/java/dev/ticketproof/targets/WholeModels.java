@@ -1,0 +1,360 @@
+package dev.ticketproof.targets;
+
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.io.ArchSpec;
+import dev.ticketproof.io.ImportException;
+import dev.ticketproof.io.TensorFile;
+import dev.ticketproof.io.TorchModule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The architecture of a whole model ({@code torch.save(model)}) whose module tree is an {@code nn.Sequential}: its
+ * children in order (nested Sequentials flattened in order) are the layers, each PyTorch module's hyper-parameters
+ * (kept in the pickle's attribute dict) give the spec's, and the layer names are the state-dict prefixes
+ * ({@code 0}, {@code features.3}). Only what the arch spec represents exactly is accepted; everything else is an
+ * error naming the module's path and class and what is not supported. A module of any other class, in particular a
+ * custom {@code nn.Module} at the root, is refused: its forward is code the file does not hold, so the order of its
+ * children is not known.
+ */
+public final class WholeModels {
+  private WholeModels() {}
+
+  /**
+   * The architecture derived from a module tree.
+   *
+   * @param spec the layers and the activation the tree's activation modules name ({@code null} when it has none),
+   *     without an input shape (an input batch or a given shape may be an image where a first linear layer after a
+   *     flatten would suggest a vector)
+   * @param activationModules the paths of the activation modules, in order
+   * @param inferredInput the input shape inferred as the synflow-conv preset infers it, or {@code null}
+   * @param inputUnknown why the input shape cannot be inferred, or {@code null} when it is
+   */
+  public record Derived(ArchSpec spec, List<String> activationModules, int[] inferredInput, String inputUnknown) {
+    /** The spec with the given input shape, else the inferred one, else none. */
+    public ArchSpec withInput(int[] input) {
+      int[] in = input != null ? input : inferredInput;
+      return new ArchSpec(in, spec.activation(), spec.layers());
+    }
+  }
+
+  /** Modules that are the identity at inference and hold no tensors. */
+  private static final Set<String> IDENTITY = Set.of("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+      "FeatureAlphaDropout", "Identity");
+
+  /** Every torch.nn class a Sequential may hold, for messages. */
+  static final String SUPPORTED = "Sequential, Conv2d, Linear, BatchNorm1d, BatchNorm2d, MaxPool2d, AvgPool2d, "
+      + "AdaptiveAvgPool2d(1), Flatten, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, Softplus, SiLU, GELU, "
+      + String.join(", ", IDENTITY.stream().sorted().toList());
+
+  /** Whether the file is a whole model, whose architecture {@link #derive} may read. */
+  public static boolean isWholeModel(TensorFile file) { return file.model() != null; }
+
+  /**
+   * The architecture of a whole model's {@code nn.Sequential}.
+   *
+   * @param file a file read from a whole model ({@link TensorFile#model()} not {@code null})
+   * @throws ImportException naming the file, the module's path and class, and what cannot be represented
+   */
+  public static Derived derive(TensorFile file) {
+    TorchModule root = file.model();
+    if (root == null) {
+      throw new ImportException(file.source() + ": not a whole model (torch.save(model)), so it holds no "
+          + "architecture: give --arch (a preset or a JSON spec, docs/arch-spec.md)");
+    }
+    String source = file.source();
+    if (!root.isTorchNn("Sequential")) {
+      throw new ImportException(source + ": the whole model is a " + root.className() + ", not an nn.Sequential: "
+          + "the order in which its forward uses its submodules (" + childNames(root) + ") is code the file does "
+          + "not hold, so the architecture cannot be read from it; write a JSON spec (docs/arch-spec.md) and give "
+          + "it with --arch");
+    }
+    Walk w = new Walk(source);
+    w.sequential("", root);
+    if (w.layers.isEmpty()) {
+      throw new ImportException(source + ": the whole model's nn.Sequential has no layer that computes anything");
+    }
+    String activation = null;
+    if (!w.activations.isEmpty()) {
+      Map<String, List<String>> byName = new LinkedHashMap<>();
+      w.activations.forEach((path, name) -> byName.computeIfAbsent(name, k -> new ArrayList<>()).add(path));
+      if (byName.size() > 1) {
+        List<String> parts = new ArrayList<>();
+        byName.forEach((name, paths) -> parts.add(name + " (" + describePaths(paths) + ")"));
+        throw new ImportException(source + ": the whole model uses several activations: " + String.join(", ",
+            parts) + "; the constructions need one activation for the whole network");
+      }
+      activation = byName.keySet().iterator().next();
+    }
+    ArchSpec spec = new ArchSpec(null, activation, w.layers);
+    String[] why = new String[1];
+    int[] input = inferInput(file, spec, why);
+    return new Derived(spec, List.copyOf(w.activations.keySet()), input, input == null ? why[0] : null);
+  }
+
+  private static String childNames(TorchModule m) {
+    List<String> names = new ArrayList<>();
+    for (TorchModule.Child c : m.children()) names.add(c.name() + ": " + c.module().simpleName());
+    return names.isEmpty() ? "none" : String.join(", ", names);
+  }
+
+  private static String describePaths(List<String> paths) {
+    return (paths.size() == 1 ? "module '" : "modules '") + String.join("', '", paths.size() > 6
+        ? paths.subList(0, 6) : paths) + "'" + (paths.size() > 6 ? ", ..." : "");
+  }
+
+  /** The walk over a Sequential's children, in order. */
+  private static final class Walk {
+    final String source;
+    final List<ArchSpec.LayerSpec> layers = new ArrayList<>();
+    final Map<String, String> activations = new LinkedHashMap<>();
+
+    Walk(String source) { this.source = source; }
+
+    void sequential(String prefix, TorchModule seq) {
+      noHooks(prefix.isEmpty() ? "(the root)" : prefix.substring(0, prefix.length() - 1), seq);
+      for (TorchModule.Child c : seq.children()) {
+        String path = prefix + c.name();
+        TorchModule m = c.module();
+        if (m.isTorchNn("Sequential")) sequential(path + ".", m);
+        else leaf(path, m);
+      }
+    }
+
+    void leaf(String path, TorchModule m) {
+      Module h = new Module(source, path, m);
+      noHooks(path, m);
+      String cls = m.simpleName();
+      if (!m.className().startsWith("torch.nn.modules.")) {
+        throw h.fail("not a torch.nn module: its forward is code the file does not hold (supported: " + SUPPORTED
+            + "); write a JSON spec (docs/arch-spec.md) and give it with --arch");
+      }
+      if (IDENTITY.contains(cls)) return;
+      switch (cls) {
+        case "Conv2d" -> layers.add(conv(h));
+        case "Linear" -> layers.add(new ArchSpec.Linear(path));
+        case "BatchNorm1d", "BatchNorm2d" -> {
+          if (!h.bool("affine")) throw h.fail("affine=False (no weight and bias) is not supported");
+          if (!h.bool("track_running_stats")) {
+            throw h.fail("track_running_stats=False (batch statistics at inference) is not supported");
+          }
+          double eps = h.number("eps");
+          if (!(eps > 0 && Double.isFinite(eps))) throw h.fail("eps " + eps + " must be > 0");
+          layers.add(new ArchSpec.BatchNorm(path, eps));
+        }
+        case "MaxPool2d" -> {
+          int k = h.square("kernel_size");
+          int s = h.isNone("stride") ? k : h.square("stride");
+          int p = h.square("padding");
+          h.require("dilation", h.square("dilation") == 1, "dilation must be 1");
+          h.require("ceil_mode", !h.bool("ceil_mode"), "ceil_mode=True is not supported");
+          h.require("return_indices", !h.bool("return_indices"), "return_indices=True is not supported");
+          h.require("padding", 2 * p <= k, "padding must be at most half the kernel");
+          layers.add(new ArchSpec.MaxPool(k, s, p));
+        }
+        case "AvgPool2d" -> {
+          int k = h.square("kernel_size");
+          int s = h.isNone("stride") ? k : h.square("stride");
+          h.require("padding", h.square("padding") == 0, "the arch spec's avgpool2d has no padding");
+          h.require("ceil_mode", !h.bool("ceil_mode"), "ceil_mode=True is not supported");
+          h.require("divisor_override", h.isNone("divisor_override"), "divisor_override is not supported");
+          layers.add(new ArchSpec.AvgPool(k, s));
+        }
+        case "AdaptiveAvgPool2d" -> {
+          h.require("output_size", h.square("output_size") == 1, "only output size 1 (global average pooling) "
+              + "is supported");
+          layers.add(new ArchSpec.GlobalAvgPool());
+        }
+        case "Flatten" -> {
+          h.require("start_dim", h.integer("start_dim") == 1, "only start_dim=1 is supported");
+          h.require("end_dim", h.integer("end_dim") == -1, "only end_dim=-1 is supported");
+          layers.add(new ArchSpec.Flatten());
+        }
+        default -> activation(h, cls);
+      }
+    }
+
+    void activation(Module h, String cls) {
+      String name = switch (cls) {
+        case "ReLU" -> "relu";
+        case "Tanh" -> "tanh";
+        case "Sigmoid" -> "sigmoid";
+        case "SiLU" -> "silu";
+        case "LeakyReLU" -> "leaky-relu(" + h.number("negative_slope") + ")";
+        case "ELU" -> "elu(" + h.number("alpha") + ")";
+        case "Softplus" -> {
+          h.require("beta", h.number("beta") == 1, "only beta=1 is the catalog's softplus");
+          // above the threshold PyTorch returns x, which differs from log(1 + e^x) by log(1 + e^-x) < 2.1e-9
+          h.require("threshold", h.number("threshold") >= 20, "a threshold below 20 is not supported (PyTorch "
+              + "returns x above it)");
+          yield "softplus";
+        }
+        case "GELU" -> {
+          Object a = h.m.attributes().get("approximate");
+          h.require("approximate", a == null || "none".equals(a), "only approximate='none' (the exact GELU) is "
+              + "supported");
+          yield "gelu";
+        }
+        default -> throw h.fail("not supported (supported: " + SUPPORTED + ")");
+      };
+      try {
+        name = ActivationCatalog.parse(name).name();
+      } catch (IllegalArgumentException e) {
+        throw h.fail(e.getMessage());
+      }
+      activations.put(h.path, name);
+      layers.add(new ArchSpec.Activation());
+    }
+
+    ArchSpec.Conv conv(Module h) {
+      int k = h.square("kernel_size");
+      int s = h.square("stride");
+      h.require("dilation", h.square("dilation") == 1, "dilation must be 1");
+      h.require("groups", h.integer("groups") == 1, "groups must be 1 (grouped and depthwise convs are not "
+          + "supported)");
+      Object mode = h.m.attributes().get("padding_mode");
+      h.require("padding_mode", mode == null || "zeros".equals(mode), "only padding_mode='zeros' is supported");
+      int p;
+      Object pad = h.m.attributes().get("padding");
+      if ("valid".equals(pad)) {
+        p = 0;
+      } else if ("same".equals(pad)) {
+        h.require("padding", k % 2 == 1 && s == 1, "padding='same' with an even kernel pads unequally");
+        p = k / 2;
+      } else {
+        p = h.square("padding");
+      }
+      return new ArchSpec.Conv(h.path, s, p);
+    }
+
+    void noHooks(String path, TorchModule m) {
+      if (m.forwardHooks() > 0) {
+        throw new ImportException(source + ": module '" + path + "' (" + m.className() + ") has " + m.forwardHooks()
+            + " forward hook(s), which change what it computes; write a JSON spec (docs/arch-spec.md) for the "
+            + "network as it computes");
+      }
+    }
+  }
+
+  /** One module's hyper-parameters, read with messages naming the file, the module's path and class. */
+  private record Module(String source, String path, TorchModule m) {
+    ImportException fail(String what) {
+      return new ImportException(source + ": module '" + path + "' (" + m.className() + "): " + what);
+    }
+
+    Object get(String key) {
+      if (!m.attributes().containsKey(key)) throw fail("has no attribute '" + key + "' (saved by another PyTorch?)");
+      return m.attributes().get(key);
+    }
+
+    void require(String key, boolean ok, String what) {
+      if (!ok) throw fail(key + " " + show(m.attributes().get(key)) + ": " + what);
+    }
+
+    boolean isNone(String key) {
+      Object v = m.attributes().get(key);
+      return v == null || v instanceof List<?> l && l.isEmpty();
+    }
+
+    boolean bool(String key) {
+      if (get(key) instanceof Boolean b) return b;
+      throw fail(key + " " + show(get(key)) + ": expected True or False");
+    }
+
+    double number(String key) {
+      if (get(key) instanceof Number n) return n.doubleValue();
+      throw fail(key + " " + show(get(key)) + ": expected a number");
+    }
+
+    int integer(String key) {
+      Object v = get(key);
+      if (v instanceof Integer || v instanceof Long) {
+        long l = ((Number) v).longValue();
+        if (Math.abs(l) <= 1 << 20) return (int) l;
+      }
+      throw fail(key + " " + show(v) + ": expected an integer");
+    }
+
+    /** An int, or a tuple of equal ints (a square window); unequal values are refused. */
+    int square(String key) {
+      Object v = get(key);
+      if (v instanceof List<?> l && !l.isEmpty()) {
+        for (Object o : l) {
+          if (!o.equals(l.get(0))) throw fail(key + " " + show(v) + ": only equal values (square windows) are "
+              + "supported");
+        }
+        v = l.get(0);
+      }
+      if ((v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 0
+          && ((Number) v).longValue() <= 1 << 20) {
+        return ((Number) v).intValue();
+      }
+      throw fail(key + " " + show(v) + ": expected an integer >= 0 or a tuple of equal ones");
+    }
+
+    static String show(Object v) {
+      if (v == null) return "None";
+      if (v instanceof String s) return "'" + s + "'";
+      if (v instanceof List<?> l) {
+        List<String> parts = new ArrayList<>();
+        for (Object o : l) parts.add(show(o));
+        return "(" + String.join(", ", parts) + (l.size() == 1 ? ",)" : ")");
+      }
+      if (v instanceof Boolean b) return b ? "True" : "False";
+      return v.toString();
+    }
+  }
+
+  /**
+   * The input shape as the synflow-conv preset infers it: a network whose first layer with weights is linear reads
+   * {@code [in_features]}; one that starts with convs of stride 1 and padding k/2 (odd k, the image size kept) up
+   * to the flatten before its first linear layer reads square images of the size the linear layer's fan-in gives.
+   * Otherwise {@code null}, with the reason in {@code why[0]}.
+   */
+  static int[] inferInput(TensorFile file, ArchSpec spec, String[] why) {
+    int firstConvIn = -1;
+    int channels = -1;
+    for (int i = 0; i < spec.layers().size(); i++) {
+      ArchSpec.LayerSpec l = spec.layers().get(i);
+      if (l instanceof ArchSpec.Linear lin) {
+        int[] w = shape(file, lin.name() + ".weight");
+        if (w == null || w.length != 2) return unknown(why, "tensor '" + lin.name() + ".weight' is not [out, in]");
+        if (firstConvIn < 0) return new int[] {w[1]};
+        int side = (int) Math.round(Math.sqrt(w[1] / (double) channels));
+        if (side < 1 || (long) channels * side * side != w[1]) {
+          return unknown(why, "linear layer '" + lin.name() + "' reads " + w[1] + " features, not " + channels
+              + " x H x H");
+        }
+        return new int[] {firstConvIn, side, side};
+      }
+      if (l instanceof ArchSpec.Conv c) {
+        int[] w = shape(file, c.name() + ".weight");
+        if (w == null || w.length != 4) return unknown(why, "tensor '" + c.name() + ".weight' is not [out, in, kh, kw]");
+        if (c.stride() != 1 || w[2] != w[3] || w[2] % 2 == 0 || c.padding() != w[2] / 2) {
+          return unknown(why, "conv '" + c.name() + "' (stride " + c.stride() + ", padding " + c.padding()
+              + ") changes the image size");
+        }
+        if (firstConvIn < 0) firstConvIn = w[1];
+        channels = w[0];
+      } else if (l instanceof ArchSpec.MaxPool || l instanceof ArchSpec.AvgPool) {
+        return unknown(why, "layer " + i + " (" + (l instanceof ArchSpec.MaxPool ? "max" : "average")
+            + " pooling) changes the image size");
+      } else if (l instanceof ArchSpec.GlobalAvgPool) {
+        return unknown(why, "layer " + i + " (global average pooling) reads images of any size");
+      }
+    }
+    return unknown(why, "it has no linear layer");
+  }
+
+  private static int[] shape(TensorFile file, String name) {
+    return file.has(name) ? file.tensor(name).shape() : null;
+  }
+
+  private static int[] unknown(String[] why, String reason) {
+    why[0] = reason;
+    return null;
+  }
+}
