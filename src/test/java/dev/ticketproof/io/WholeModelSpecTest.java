@@ -1,0 +1,185 @@
+package dev.ticketproof.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.kernel.TargetHash;
+import dev.ticketproof.limits.BadParameter;
+import dev.ticketproof.net.Forward;
+import dev.ticketproof.targets.Architectures;
+import dev.ticketproof.targets.TargetLoader;
+import dev.ticketproof.targets.WholeModels;
+import dev.ticketproof.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Whole models ({@code torch.save(model)}, fixtures made by make_fixtures.py) of an nn.Sequential read without an
+ * arch spec: the derived spec, the forward pass against PyTorch's outputs, the same network (and target hash) as a
+ * spec written by hand, and the refusals of what the arch spec cannot represent exactly.
+ */
+class WholeModelSpecTest {
+  /** The LeNet-style fixture's spec written by hand, as docs/arch-spec.md describes it. */
+  static final String LENET_JSON = """
+      {"input": [1, 8, 8], "activation": "relu", "layers": [
+        {"type": "conv2d", "name": "0", "padding": 1}, {"type": "activation"}, {"type": "maxpool2d", "kernel": 2},
+        {"type": "conv2d", "name": "3", "padding": 1}, {"type": "activation"}, {"type": "maxpool2d", "kernel": 2},
+        {"type": "flatten"}, {"type": "linear", "name": "7"}, {"type": "activation"}, {"type": "linear", "name": "10"}
+      ]}""";
+
+  static double fidelity(String name, String activation) {
+    Tensor x = TensorFiles.readNpy(Fixtures.path(name + "_input.npy")).tensor();
+    int[] example = Arrays.copyOfRange(x.shape(), 1, x.rank());
+    TargetLoader.Loaded loaded = TargetLoader.load(Fixtures.path(name + ".pt"), null, null, null, example,
+        "the input", true);
+    assertThat(loaded.activation().name()).as(name).isEqualTo(activation);
+    assertThat(loaded.spec().activation()).isEqualTo(activation);
+    Tensor y = Forward.forward(loaded.built().network(), x);
+    double err = FidelityTest.relativeError(y, TensorFiles.readNpy(Fixtures.path(name + "_output.npy")).tensor());
+    System.out.printf("fidelity %s.pt (architecture from its nn.Sequential): max relative error %.3g%n", name, err);
+    return err;
+  }
+
+  @Test void sequentialsEvaluateAsPyTorchWithoutASpec() {
+    assertThat(fidelity("whole_lenet", "relu")).isLessThanOrEqualTo(FidelityTest.TOLERANCE);
+    assertThat(fidelity("whole_tanh_mlp", "tanh")).isLessThanOrEqualTo(FidelityTest.TOLERANCE);
+    assertThat(fidelity("whole_gap", "leaky-relu(0.1)")).isLessThanOrEqualTo(FidelityTest.TOLERANCE);
+  }
+
+  @Test void theDerivedSpecIsTheHandWrittenOneWithTheSameTargetHash() {
+    TensorFile file = TensorFiles.read(Fixtures.path("whole_lenet.pt"));
+    WholeModels.Derived d = WholeModels.derive(file);
+    ArchSpec hand = ArchSpec.parse("lenet.json", LENET_JSON);
+    assertThat(d.spec().layers()).isEqualTo(hand.layers());
+    assertThat(d.spec().activation()).isEqualTo("relu");
+    assertThat(d.activationModules()).containsExactly("1", "4", "8");
+    assertThat(d.inferredInput()).isNull();
+    assertThat(d.inputUnknown()).isEqualTo("layer 2 (max pooling) changes the image size");
+    var phi = ActivationCatalog.parse("relu");
+    var fromTree = NetworkBuilder.build("tree", d.withInput(new int[] {1, 8, 8}), file, phi, null).network();
+    var fromHand = NetworkBuilder.build("hand", hand, file, phi, null).network();
+    assertThat(TargetHash.of(fromTree)).isEqualTo(TargetHash.of(fromHand));
+    // nested Sequentials: the names are the state-dict prefixes
+    WholeModels.Derived gap = WholeModels.derive(TensorFiles.read(Fixtures.path("whole_gap.pt")));
+    assertThat(gap.spec().layers()).containsExactly(new ArchSpec.Conv("0.0", 1, 1),
+        new ArchSpec.BatchNorm("0.1", 1e-5), new ArchSpec.Activation(), new ArchSpec.Conv("1.0", 2, 1),
+        new ArchSpec.Activation(), new ArchSpec.GlobalAvgPool(), new ArchSpec.Flatten(), new ArchSpec.Linear("4"));
+    assertThat(gap.inputUnknown()).isEqualTo("conv '1.0' (stride 2, padding 1) changes the image size");
+    // an MLP: the input from the first linear layer, as synflow-conv infers it
+    assertThat(WholeModels.derive(TensorFiles.read(Fixtures.path("whole_tanh_mlp.pt"))).inferredInput())
+        .containsExactly(6);
+    // the sequential of ckpt_whole_sequential.pt is the synflow-conv preset's network, input inferred alike
+    TensorFile seq = TensorFiles.read(Fixtures.path("ckpt_whole_sequential.pt"));
+    ArchSpec derived = Architectures.derived(seq, null, null);
+    ArchSpec preset = Architectures.spec("synflow-conv", seq, null);
+    assertThat(derived.input()).isEqualTo(preset.input());
+    assertThat(TargetHash.of(NetworkBuilder.build("d", derived, seq, phi, null).network()))
+        .isEqualTo(TargetHash.of(NetworkBuilder.build("p", preset, seq, phi, null).network()));
+  }
+
+  @Test void theSpecAsJsonReadsBackAsTheSameSpec() {
+    List<ArchSpec> specs = new ArrayList<>();
+    for (String f : new String[] {"whole_lenet.pt", "whole_tanh_mlp.pt", "whole_gap.pt"}) {
+      specs.add(WholeModels.derive(TensorFiles.read(Fixtures.path(f))).withInput(new int[] {3, 4, 4}));
+    }
+    for (String f : new String[] {"openlth_resnet.json", "bn1d_mlp.json", "maxpool_cnn.json", "synflow_conv.json"}) {
+      specs.add(ArchSpec.read(Fixtures.path(f)));
+    }
+    for (ArchSpec s : specs) {
+      ArchSpec back = ArchSpec.parse("json", s.toJson());
+      assertThat(back.layers()).isEqualTo(s.layers());
+      assertThat(back.input()).isEqualTo(s.input());
+      assertThat(back.activation()).isEqualTo(s.activation());
+    }
+    assertThat(ArchSpec.read(Fixtures.path("bn1d_mlp.json")).toJson()).contains("\"type\": \"batchnorm1d\"");
+    assertThat(ArchSpec.read(Fixtures.path("openlth_resnet.json")).toJson()).contains("\"type\": \"batchnorm2d\"");
+  }
+
+  @Test void whatTheSpecCannotRepresentIsRefusedNamingTheModule() {
+    assertThatThrownBy(() -> derive("whole_bad_dilation.pt")).isInstanceOf(ImportException.class)
+        .hasMessageContaining("whole_bad_dilation.pt: module '0' (torch.nn.modules.conv.Conv2d): dilation (2, 2): "
+            + "dilation must be 1");
+    assertThatThrownBy(() -> derive("whole_bad_groups.pt")).isInstanceOf(ImportException.class)
+        .hasMessageContaining("module '0' (torch.nn.modules.conv.Conv2d): groups 2: groups must be 1");
+    assertThatThrownBy(() -> derive("whole_bad_mixed.pt")).isInstanceOf(ImportException.class)
+        .hasMessageContaining("the whole model uses several activations: relu (module '1'), tanh (module '3')");
+    assertThatThrownBy(() -> derive("ckpt_whole_custom.pt")).isInstanceOf(ImportException.class)
+        .hasMessageContaining("the whole model is a __main__.CustomNet, not an nn.Sequential")
+        .hasMessageContaining("(features: Sequential, classifier: Sequential)")
+        .hasMessageContaining("write a JSON spec (docs/arch-spec.md)");
+    assertThatThrownBy(() -> Architectures.derived(TensorFiles.read(Fixtures.path("synflow_conv.pt")), null, null))
+        .isInstanceOf(BadParameter.class).hasMessageContaining("holds tensors only, not a whole model");
+    assertThatThrownBy(() -> Architectures.derived(TensorFiles.read(Fixtures.path("whole_lenet.pt")), null, null))
+        .isInstanceOf(BadParameter.class).hasMessageContaining("input shape not given, and it cannot be inferred "
+            + "from the whole model").hasMessageContaining("(layer 2 (max pooling) changes the image size)");
+    // a given activation other than the tree's is another network
+    assertThatThrownBy(() -> TargetLoader.load(Fixtures.path("whole_tanh_mlp.pt"), null, null, "relu", null,
+        "x", true)).isInstanceOf(BadParameter.class).hasMessageContaining("computes tanh");
+  }
+
+  static Object derive(String fixture) { return WholeModels.derive(TensorFiles.read(Fixtures.path(fixture))); }
+
+  /** A torch.nn module of the tree, with attributes given as key, value, key, value, ... */
+  static TorchModule nn(String cls, Object... attrs) {
+    Map<String, Object> a = new LinkedHashMap<>();
+    for (int i = 0; i < attrs.length; i += 2) a.put((String) attrs[i], attrs[i + 1]);
+    String module = switch (cls) {
+      case "Conv2d" -> "conv";
+      case "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d" -> "pooling";
+      case "Linear" -> "linear";
+      case "Sequential" -> "container";
+      default -> "activation";
+    };
+    return new TorchModule("torch.nn.modules." + module + "." + cls, a, List.of(), 0);
+  }
+
+  static Object conv(Object... overrides) {
+    List<Object> a = new ArrayList<>(List.of("kernel_size", List.of(3, 3), "stride", List.of(1, 1), "padding",
+        List.of(1, 1), "dilation", List.of(1, 1), "groups", 1, "padding_mode", "zeros"));
+    for (int i = 0; i < overrides.length; i += 2) a.set(a.indexOf(overrides[i]) + 1, overrides[i + 1]);
+    return nn("Conv2d", a.toArray());
+  }
+
+  static String refusal(TorchModule... layers) {
+    List<TorchModule.Child> children = new ArrayList<>();
+    for (int i = 0; i < layers.length; i++) children.add(new TorchModule.Child(Integer.toString(i), layers[i]));
+    TorchModule root = new TorchModule("torch.nn.modules.container.Sequential", Map.of(), children, 0);
+    TensorFile file = new TensorFile("m.pt", Map.of(), List.of(), List.of(), root);
+    try {
+      WholeModels.derive(file);
+    } catch (ImportException e) {
+      return e.getMessage();
+    }
+    throw new AssertionError("not refused: " + children);
+  }
+
+  @Test void eachUnrepresentableHyperParameterIsRefused() {
+    assertThat(refusal((TorchModule) conv("kernel_size", List.of(3, 5)))).isEqualTo("m.pt: module '0' "
+        + "(torch.nn.modules.conv.Conv2d): kernel_size (3, 5): only equal values (square windows) are supported");
+    assertThat(refusal((TorchModule) conv("padding_mode", "reflect"))).contains("padding_mode 'reflect': only "
+        + "padding_mode='zeros'");
+    assertThat(refusal((TorchModule) conv("padding", "same", "kernel_size", List.of(2, 2)))).contains(
+        "padding='same' with an even kernel");
+    assertThat(refusal(nn("MaxPool2d", "kernel_size", 2, "stride", 2, "padding", 0, "dilation", 1, "ceil_mode", true,
+        "return_indices", false))).contains("module '0' (torch.nn.modules.pooling.MaxPool2d): ceil_mode True");
+    assertThat(refusal(nn("AvgPool2d", "kernel_size", 2, "stride", null, "padding", 1, "ceil_mode", false,
+        "divisor_override", null))).contains("padding 1: the arch spec's avgpool2d has no padding");
+    assertThat(refusal(nn("AdaptiveAvgPool2d", "output_size", List.of(2, 2)))).contains("only output size 1");
+    assertThat(refusal(nn("Softplus", "beta", 2, "threshold", 20))).contains("module '0' "
+        + "(torch.nn.modules.activation.Softplus): beta 2: only beta=1 is the catalog's softplus");
+    assertThat(refusal(nn("GELU", "approximate", "tanh"))).contains("approximate 'tanh': only approximate='none'");
+    assertThat(refusal(nn("Hardtanh", "min_val", -1.0))).contains("module '0' "
+        + "(torch.nn.modules.activation.Hardtanh): not supported (supported: Sequential, Conv2d");
+    assertThat(refusal(new TorchModule("__main__.Block", Map.of(), List.of(), 0))).contains("module '0' "
+        + "(__main__.Block): not a torch.nn module: its forward is code the file does not hold");
+    assertThat(refusal(new TorchModule("torch.nn.modules.linear.Linear", Map.of(), List.of(), 1))).contains(
+        "module '0' (torch.nn.modules.linear.Linear) has 1 forward hook(s)");
+    assertThat(refusal(nn("LeakyReLU", "negative_slope", 0.2), nn("Linear"), nn("LeakyReLU", "negative_slope", 0.1)))
+        .contains("several activations: leaky-relu(0.2) (module '0'), leaky-relu(0.1) (module '2')");
+  }
+}
