@@ -34,6 +34,7 @@ final class TargetOptions {
       return dev.ticketproof.targets.Builtins.defaultActivation(target.substring("builtin:".length()));
     }
     Path spec = arch == null ? null : arch.file();
+    if (spec != null && !Files.isRegularFile(spec)) return dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION; // loading names it
     try {
       String named = null;
       if (spec != null) named = ArchSpec.read(spec).activation();

@@ -110,7 +110,7 @@ public final class Architectures {
   public static ArchSpec derived(TensorFile file, int[] input, String prefix) {
     requireWholeModel(file);
     if (prefix != null) {
-      throw new BadParameter("prefix", "prefix applies to the tensors an --arch reads; the architecture of the "
+      throw new BadParameter("prefix", "prefix applies to the tensors a given architecture reads; the architecture of the "
           + "whole model " + file.source() + " reads its names as they are");
     }
     WholeModels.Derived d = WholeModels.derive(file);

@@ -63,14 +63,14 @@ public final class WholeModels {
     TorchModule root = file.model();
     if (root == null) {
       throw new ImportException(file.source() + ": not a whole model (torch.save(model)), so it holds no "
-          + "architecture: give --arch (a preset or a JSON spec, docs/arch-spec.md)");
+          + "architecture: give one (a preset or a JSON spec, docs/arch-spec.md)");
     }
     String source = file.source();
     if (!root.isTorchNn("Sequential")) {
       throw new ImportException(source + ": the whole model is a " + root.className() + ", not an nn.Sequential: "
           + "the order in which its forward uses its submodules (" + childNames(root) + ") is code the file does "
           + "not hold, so the architecture cannot be read from it; write a JSON spec (docs/arch-spec.md) and give "
-          + "it with --arch");
+          + "it as the architecture");
     }
     Walk w = new Walk(source);
     w.sequential("", root);
@@ -130,7 +130,7 @@ public final class WholeModels {
       String cls = m.simpleName();
       if (!m.className().startsWith("torch.nn.modules.")) {
         throw h.fail("not a torch.nn module: its forward is code the file does not hold (supported: " + SUPPORTED
-            + "); write a JSON spec (docs/arch-spec.md) and give it with --arch");
+            + "); write a JSON spec (docs/arch-spec.md) and give it as the architecture");
       }
       if (IDENTITY.contains(cls)) return;
       switch (cls) {
