@@ -77,6 +77,7 @@ public final class DemoCommand implements Callable<Integer> {
       new Row("mnist-cnn", "relu", "l+1", "2", 0, 1, 24, 1e-3, 0),
       Row.defaults("digits-cnn", "relu", "l+1", null, 0, 1),
       Row.defaults("digits-cnn", "relu", "2l", null, 0, 1),
+      Row.defaults(Digits.LENET, "relu", "l+1", null, 0, 1),
       new Row(Digits.RESNET_RELU, "relu", "l+1", null, 0, 1, 40, 5e-4, 40));
 
   /** With {@code --full}: the ResNet-20-sized sigmoid digits net at the defaults (minutes, not seconds). */
