@@ -82,6 +82,15 @@ class WholeModelSpecTest {
         .isEqualTo(TargetHash.of(NetworkBuilder.build("p", preset, seq, phi, null).network()));
   }
 
+  @Test void theReadmesWholeLeNetIsTheBuiltinDigitsLeNet() {
+    var phi = ActivationCatalog.parse("relu");
+    TargetLoader.Loaded whole = TargetLoader.load(java.nio.file.Path.of("examples/digits_lenet_whole.pt"), null, null,
+        null, new int[] {1, 8, 8}, "the input", true);
+    assertThat(whole.activation().name()).isEqualTo("relu");
+    assertThat(TargetHash.of(whole.built().network()))
+        .isEqualTo(TargetHash.of(dev.ticketproof.targets.Builtins.of("digits-lenet", phi)));
+  }
+
   @Test void theSpecAsJsonReadsBackAsTheSameSpec() {
     List<ArchSpec> specs = new ArrayList<>();
     for (String f : new String[] {"whole_lenet.pt", "whole_tanh_mlp.pt", "whole_gap.pt"}) {
