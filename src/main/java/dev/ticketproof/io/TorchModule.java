@@ -14,7 +14,8 @@ import java.util.Map;
  * @param className the module and name of the class, e.g. {@code torch.nn.modules.conv.Conv2d} or
  *     {@code __main__.Net}
  * @param attributes the attributes of the module's dict whose values are plain (a number, a string, a boolean,
- *     {@code None}, or a tuple or list of such; tuples and lists as lists), e.g. {@code kernel_size} = [3, 3]
+ *     {@code None}, or a short tuple or list of such; tuples and lists as lists), e.g. {@code kernel_size} = [3, 3];
+ *     none when the dict has more than {@value #MAX_ATTRIBUTES} entries (no torch.nn module has)
  * @param children the submodules of {@code _modules} in order ({@code None} entries left out)
  * @param forwardHooks the number of forward hooks and forward pre-hooks registered on the module (they change what
  *     its forward computes)
@@ -39,20 +40,31 @@ public record TorchModule(String className, Map<String, Object> attributes, List
     return className.startsWith("torch.nn.modules.") && simpleName().equals(name);
   }
 
-  /** A plain attribute value as the pickle gives it: numbers, strings, booleans, {@code None}, tuples and lists. */
-  static Object plain(Object v, int depth) {
-    if (v == null || v instanceof Number || v instanceof String || v instanceof Boolean) return v;
-    if (depth < 4 && (v instanceof Object[] || v instanceof List<?>)) {
-      List<Object> out = new ArrayList<>();
-      for (Object o : v instanceof Object[] a ? java.util.Arrays.asList(a) : (List<?>) v) {
-        Object p = plain(o, depth + 1);
-        if (p == NOT_PLAIN) return NOT_PLAIN;
-        out.add(p);
-      }
-      return Collections.unmodifiableList(out);
+  /**
+   * A plain attribute value as the pickle gives it: a number, a string, a boolean, {@code None}, or a tuple or list
+   * of at most {@link #MAX_TUPLE} of these (hyper-parameters are no more; a nested or longer value, which a hostile
+   * file could make expensive to copy, is not kept).
+   */
+  static Object plain(Object v) {
+    if (scalar(v)) return v;
+    if (v instanceof Object[] || v instanceof List<?>) {
+      List<?> items = v instanceof Object[] a ? java.util.Arrays.asList(a) : (List<?>) v;
+      if (items.size() > MAX_TUPLE) return NOT_PLAIN;
+      for (Object o : items) if (!scalar(o)) return NOT_PLAIN;
+      return Collections.unmodifiableList(new ArrayList<>(items));
     }
     return NOT_PLAIN;
   }
+
+  private static boolean scalar(Object v) {
+    return v == null || v instanceof Number || v instanceof String || v instanceof Boolean;
+  }
+
+  /** Longest tuple kept as an attribute. */
+  static final int MAX_TUPLE = 16;
+
+  /** Most entries of a module's dict whose attributes are kept (a torch.nn module's has about 20). */
+  static final int MAX_ATTRIBUTES = 256;
 
   /** Marks a value {@link #plain} does not keep. */
   static final Object NOT_PLAIN = new Object();

@@ -367,11 +367,16 @@ public final class TorchReader {
       visiting.remove(m);
       Map<String, Object> attributes = new LinkedHashMap<>();
       int hooks = 0;
-      for (Map.Entry<?, ?> e : m.state.entrySet()) {
-        if (!(e.getKey() instanceof String k)) continue;
-        if (k.startsWith("_forward") && e.getValue() instanceof Map<?, ?> h) hooks += h.size();
-        Object v = TorchModule.plain(e.getValue(), 0);
-        if (!k.startsWith("_") && v != TorchModule.NOT_PLAIN) attributes.put(k, v);
+      for (String k : new String[] {"_forward_hooks", "_forward_pre_hooks"}) {
+        if (m.state.get(k) instanceof Map<?, ?> h) hooks += h.size();
+      }
+      if (m.state.size() <= TorchModule.MAX_ATTRIBUTES) {
+        for (Map.Entry<?, ?> e : m.state.entrySet()) {
+          Object v = TorchModule.plain(e.getValue());
+          if (e.getKey() instanceof String k && !k.startsWith("_") && v != TorchModule.NOT_PLAIN) {
+            attributes.put(k, v);
+          }
+        }
       }
       return new TorchModule(m.type.toString(), attributes, children, hooks);
     }

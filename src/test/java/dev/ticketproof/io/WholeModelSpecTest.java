@@ -91,6 +91,23 @@ class WholeModelSpecTest {
         .isEqualTo(TargetHash.of(dev.ticketproof.targets.Builtins.of("digits-lenet", phi)));
   }
 
+  /** Attributes are kept only as scalars and short flat tuples: nested or long values cost nothing to skip. */
+  @Test void onlyScalarsAndShortTuplesAreKeptAsAttributes() {
+    assertThat(TorchModule.plain(new Object[] {3, 3})).isEqualTo(List.of(3, 3));
+    assertThat(TorchModule.plain(Arrays.asList(1, null, "zeros", true, 0.5))).isEqualTo(Arrays.asList(1, null,
+        "zeros", true, 0.5));
+    assertThat(TorchModule.plain(new Object[TorchModule.MAX_TUPLE + 1])).isSameAs(TorchModule.NOT_PLAIN);
+    List<Object> self = new ArrayList<>();
+    self.add(self);
+    assertThat(TorchModule.plain(self)).isSameAs(TorchModule.NOT_PLAIN);
+    assertThat(TorchModule.plain(Map.of())).isSameAs(TorchModule.NOT_PLAIN);
+    // the fixture's modules: the hyper-parameters as PyTorch 1.13 keeps them
+    TorchModule conv = TensorFiles.read(Fixtures.path("whole_bad_dilation.pt")).model().children().get(0).module();
+    assertThat(conv.className()).isEqualTo("torch.nn.modules.conv.Conv2d");
+    assertThat(conv.attributes()).containsEntry("dilation", List.of(2, 2)).containsEntry("groups", 1)
+        .containsEntry("padding_mode", "zeros").containsEntry("kernel_size", List.of(3, 3));
+  }
+
   @Test void theSpecAsJsonReadsBackAsTheSameSpec() {
     List<ArchSpec> specs = new ArrayList<>();
     for (String f : new String[] {"whole_lenet.pt", "whole_tanh_mlp.pt", "whole_gap.pt"}) {
