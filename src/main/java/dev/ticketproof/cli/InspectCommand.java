@@ -89,7 +89,11 @@ public final class InspectCommand implements Callable<Integer> {
           } else {
             String phi = activation != null ? activation : derived.activation() != null ? derived.activation()
                 : dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION;
-            built = TargetLoader.load(path, null, null, phi, inputShape.value, "--input-shape", !noMasks).built();
+            TargetLoader.Loaded loaded = TargetLoader.load(path, null, null, phi, inputShape.value, "--input-shape",
+                !noMasks);
+            built = loaded.built();
+            prefix = loaded.prefix();
+            found = loaded.prefixDetected();
           }
         }
       }

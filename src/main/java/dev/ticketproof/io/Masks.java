@@ -54,6 +54,7 @@ public final class Masks {
       out.put(t.name(), new StoredTensor(t.name(), new Tensor(x.shape().clone(), v), t.dtype()));
       applied.add(t.name());
     }
-    return new TensorFile(file.source(), out, file.skipped(), applied, file.model());
+    return new TensorFile(file.source(), out, file.skipped(), applied, file.model(),
+        file.modelPrefix());
   }
 }

@@ -17,11 +17,13 @@ import java.util.Set;
  * @param tensors the tensors by name
  * @param skipped names of entries that are not tensors (e.g. an epoch counter), ignored
  * @param appliedMasks names {@code X} whose mask {@code X_mask} was multiplied into {@code X} (see {@link Masks})
- * @param model the module tree when the file is a whole model ({@code torch.save(model)}) whose tensors are named
- *     from its root, else {@code null}
+ * @param model the module tree when the file is a whole model ({@code torch.save(model)}), or holds one whole model
+ *     in a dict (a checkpoint {@code {"model": model, ...}}), else {@code null}
+ * @param modelPrefix the prefix of the names of the model's tensors: {@code ""} for a whole model,
+ *     {@code "model."} for one under the key {@code model}
  */
 public record TensorFile(String source, Map<String, StoredTensor> tensors, List<String> skipped,
-    List<String> appliedMasks, TorchModule model) {
+    List<String> appliedMasks, TorchModule model, String modelPrefix) {
   public TensorFile {
     tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
     skipped = List.copyOf(skipped);
@@ -30,7 +32,7 @@ public record TensorFile(String source, Map<String, StoredTensor> tensors, List<
 
   /** Tensors without a module tree. */
   public TensorFile(String source, Map<String, StoredTensor> tensors, List<String> skipped, List<String> appliedMasks) {
-    this(source, tensors, skipped, appliedMasks, null);
+    this(source, tensors, skipped, appliedMasks, null, "");
   }
 
   /** Whether a tensor of this name exists. */

@@ -258,8 +258,13 @@ public final class TorchReader {
     List<String> skipped = new ArrayList<>();
     Flattener f = new Flattener(source, storages, tensors, skipped, budget);
     TorchModule model = null;
+    String modelPrefix = "";
     if (root instanceof Map<?, ?> map) {
       f.dict("", map, 0);
+      if (f.models.size() == 1) { // one whole model in a checkpoint dict
+        modelPrefix = f.models.keySet().iterator().next();
+        model = f.models.get(modelPrefix);
+      }
     } else if (root instanceof ObjectStub o && isModule(o)) {
       model = f.module("", o, 0);
     } else {
@@ -267,7 +272,7 @@ public final class TorchReader {
           + "nn.Module), got " + (root instanceof ObjectStub o ? "an object of class " + o.type
           : RestrictedUnpickler.describe(root)));
     }
-    return new TensorFile(source, tensors, skipped, List.of(), model);
+    return new TensorFile(source, tensors, skipped, List.of(), model, modelPrefix);
   }
 
   /** Whether an object the pickle made is an {@code nn.Module}: its state has the dicts every module has. */
@@ -290,6 +295,8 @@ public final class TorchReader {
     final List<String> skipped;
     final Budget budget;
     final Set<Object> visiting = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** The whole models found as dict values, by the prefix of their tensors' names. */
+    final Map<String, TorchModule> models = new LinkedHashMap<>();
     int visits;
 
     Flattener(String source, Map<String, double[]> storages, Map<String, StoredTensor> tensors, List<String> skipped,
@@ -326,7 +333,7 @@ public final class TorchReader {
         Object v = e.getValue();
         if (v instanceof TensorRef t) tensor(name, t);
         else if (v instanceof Map<?, ?> inner) dict(name + ".", inner, depth + 1);
-        else if (v instanceof ObjectStub o && isModule(o)) module(name + ".", o, depth + 1);
+        else if (v instanceof ObjectStub o && isModule(o)) models.put(name + ".", module(name + ".", o, depth + 1));
         else if (v instanceof ObjectStub o && !o.items.isEmpty()) dict(name + ".", o.items, depth + 1);
         else skipped.add(name);
       }

@@ -62,7 +62,11 @@ public final class Architectures {
    * @throws ImportException as {@link #spec} for the names as they are, when no prefix fits
    */
   public static Resolved resolve(String arch, TensorFile file, int[] input, String prefix) {
-    if (arch == null) return new Resolved(derived(file, input, prefix), "", false, file);
+    if (arch == null) {
+      ArchSpec derived = derived(file, input, prefix);
+      String p = file.modelPrefix();
+      return new Resolved(derived, p, !p.isEmpty(), file.under(p));
+    }
     if (prefix != null) {
       String p = givenPrefix(file, prefix);
       TensorFile view = file.under(p);
@@ -100,7 +104,8 @@ public final class Architectures {
 
   /**
    * The architecture of a whole model's {@code nn.Sequential} ({@link WholeModels}), with the given input shape,
-   * else the inferred one.
+   * else the inferred one; for a model in a checkpoint dict its names are read under the model's key
+   * ({@link TensorFile#modelPrefix()}).
    *
    * @param prefix must be {@code null}: a whole model's names are read as they are
    * @throws BadParameter when the file is not a whole model, a prefix is given, or the input shape is neither given
@@ -128,8 +133,9 @@ public final class Architectures {
    */
   public static void requireWholeModel(TensorFile file) {
     if (!WholeModels.isWholeModel(file)) {
-      throw new BadParameter("arch", "arch not given, and " + file.source() + " holds tensors only, not a whole "
-          + "model (torch.save(model)) whose module tree gives the architecture: give a preset (" + Presets.SYNFLOW_CONV
+      throw new BadParameter("arch", "arch not given, and " + file.source() + " holds tensors only, not one whole "
+          + "model (torch.save(model), alone or in a dict) whose module tree gives the architecture: give a preset ("
+          + Presets.SYNFLOW_CONV
           + ", " + Presets.OPENLTH_CIFAR_RESNET + ") or a JSON spec (docs/arch-spec.md)");
     }
   }

@@ -15,8 +15,9 @@ import java.util.Set;
  * The architecture of a whole model ({@code torch.save(model)}) whose module tree is an {@code nn.Sequential}: its
  * children in order (nested Sequentials flattened in order) are the layers, each PyTorch module's hyper-parameters
  * (kept in the pickle's attribute dict) give the spec's, and the layer names are the state-dict prefixes
- * ({@code 0}, {@code features.3}). Only what the arch spec represents exactly is accepted; everything else is an
- * error naming the module's path and class and what is not supported. A module of any other class, in particular a
+ * ({@code 0}, {@code features.3}; a model saved in a checkpoint dict is read under its key, {@code model.}, as
+ * {@link TensorFile#under} names them). Only what the arch spec represents exactly is accepted; everything else is an error naming the module's path and
+ * class and what is not supported. A module of any other class, in particular a
  * custom {@code nn.Module} at the root, is refused: its forward is code the file does not hold, so the order of its
  * children is not known.
  */
@@ -65,7 +66,8 @@ public final class WholeModels {
       throw new ImportException(file.source() + ": not a whole model (torch.save(model)), so it holds no "
           + "architecture: give one (a preset or a JSON spec, docs/arch-spec.md)");
     }
-    String source = file.source();
+    String source = file.source() + (file.modelPrefix().isEmpty() ? "" : " (the whole model under '"
+        + file.modelPrefix() + "')");
     if (!root.isTorchNn("Sequential")) {
       throw new ImportException(source + ": the whole model is a " + root.className() + ", not an nn.Sequential: "
           + "the order in which its forward uses its submodules (" + childNames(root) + ") is code the file does "
@@ -91,7 +93,7 @@ public final class WholeModels {
     }
     ArchSpec spec = new ArchSpec(null, activation, w.layers);
     String[] why = new String[1];
-    int[] input = inferInput(file, spec, why);
+    int[] input = inferInput(file.under(file.modelPrefix()), spec, why);
     return new Derived(spec, List.copyOf(w.activations.keySet()), input, input == null ? why[0] : null);
   }
 

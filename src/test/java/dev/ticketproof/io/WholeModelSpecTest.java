@@ -82,6 +82,28 @@ class WholeModelSpecTest {
         .isEqualTo(TargetHash.of(NetworkBuilder.build("p", preset, seq, phi, null).network()));
   }
 
+  @Test void oneWholeModelInACheckpointDictIsReadUnderItsKey() {
+    Tensor x = TensorFiles.readNpy(Fixtures.path("whole_tanh_mlp_input.npy")).tensor();
+    TargetLoader.Loaded loaded = TargetLoader.load(Fixtures.path("whole_in_ckpt.pt"), null, null, null, null, "x",
+        true);
+    assertThat(loaded.spec().layers().get(0)).isEqualTo(new ArchSpec.Linear("0"));
+    assertThat(loaded.prefix()).isEqualTo("model.");
+    assertThat(loaded.prefixDetected()).isTrue();
+    assertThat(loaded.spec().activation()).isEqualTo("tanh");
+    assertThat(loaded.built().network().inputShape()).containsExactly(6);
+    Tensor y = Forward.forward(loaded.built().network(), x);
+    assertThat(FidelityTest.relativeError(y, TensorFiles.readNpy(Fixtures.path("whole_tanh_mlp_output.npy"))
+        .tensor())).isLessThanOrEqualTo(FidelityTest.TOLERANCE);
+    // the same network as the model saved alone
+    TargetLoader.Loaded alone = TargetLoader.load(Fixtures.path("whole_tanh_mlp.pt"), null, null, null, null, "x",
+        true);
+    assertThat(TargetHash.of(loaded.built().network())).isEqualTo(TargetHash.of(alone.built().network()));
+    // a dict with a custom model: refused naming where the model is
+    TorchModule custom = new TorchModule("__main__.Net", Map.of(), List.of(), 0);
+    assertThatThrownBy(() -> WholeModels.derive(new TensorFile("c.pt", Map.of(), List.of(), List.of(), custom,
+        "model."))).hasMessageContaining("c.pt (the whole model under 'model.'): the whole model is a __main__.Net");
+  }
+
   @Test void theReadmesWholeLeNetIsTheBuiltinDigitsLeNet() {
     var phi = ActivationCatalog.parse("relu");
     TargetLoader.Loaded whole = TargetLoader.load(java.nio.file.Path.of("examples/digits_lenet_whole.pt"), null, null,
@@ -139,7 +161,7 @@ class WholeModelSpecTest {
         .hasMessageContaining("(features: Sequential, classifier: Sequential)")
         .hasMessageContaining("write a JSON spec (docs/arch-spec.md)");
     assertThatThrownBy(() -> Architectures.derived(TensorFiles.read(Fixtures.path("synflow_conv.pt")), null, null))
-        .isInstanceOf(BadParameter.class).hasMessageContaining("holds tensors only, not a whole model");
+        .isInstanceOf(BadParameter.class).hasMessageContaining("holds tensors only, not one whole model");
     assertThatThrownBy(() -> Architectures.derived(TensorFiles.read(Fixtures.path("whole_lenet.pt")), null, null))
         .isInstanceOf(BadParameter.class).hasMessageContaining("input shape not given, and it cannot be inferred "
             + "from the whole model").hasMessageContaining("(layer 2 (max pooling) changes the image size)");
@@ -175,7 +197,7 @@ class WholeModelSpecTest {
     List<TorchModule.Child> children = new ArrayList<>();
     for (int i = 0; i < layers.length; i++) children.add(new TorchModule.Child(Integer.toString(i), layers[i]));
     TorchModule root = new TorchModule("torch.nn.modules.container.Sequential", Map.of(), children, 0);
-    TensorFile file = new TensorFile("m.pt", Map.of(), List.of(), List.of(), root);
+    TensorFile file = new TensorFile("m.pt", Map.of(), List.of(), List.of(), root, "");
     try {
       WholeModels.derive(file);
     } catch (ImportException e) {
