@@ -100,7 +100,9 @@ public final class WholeModels {
   private static String childNames(TorchModule m) {
     List<String> names = new ArrayList<>();
     for (TorchModule.Child c : m.children()) names.add(c.name() + ": " + c.module().simpleName());
-    return names.isEmpty() ? "none" : String.join(", ", names);
+    if (names.isEmpty()) return "none";
+    if (names.size() <= 12) return String.join(", ", names);
+    return String.join(", ", names.subList(0, 12)) + ", ... (" + names.size() + " submodules)";
   }
 
   private static String describePaths(List<String> paths) {
