@@ -12,6 +12,7 @@ import dev.ticketproof.net.Flatten;
 import dev.ticketproof.net.GlobalAvgPool;
 import dev.ticketproof.net.Layer;
 import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.MaxPool2d;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.net.ResidualBlock;
 import dev.ticketproof.subsetsum.SubsetSum;
@@ -111,6 +112,45 @@ public final class RandomTargets {
       d.append(" -> flatten -> linear ").append(out).append(bias ? "+b" : "");
     }
     return new Target(new Network(in, layers), d.toString(), depth, names);
+  }
+
+  /**
+   * A CNN with max pooling on 1 to 2 channels of 5x5 to 8x8: conv (3x3, padding 1) -> phi -> max pool (kernel 2 or 3,
+   * stride 1 or 2, padding up to half the kernel) -> conv (3x3, padding 1) -> phi and a max pool (kernel 2, stride 1
+   * or 2, padding 0 or 1), the pool first at random for a non-decreasing phi -> flatten -> linear.
+   */
+  public static Target pooled(UniformRandomProvider rng, Activation phi) {
+    double scale = 0.3 + 1.2 * rng.nextDouble();
+    int c = 1 + rng.nextInt(2);
+    int h = 5 + rng.nextInt(4);
+    int w = 5 + rng.nextInt(4);
+    int[] in = {c, h, w};
+    List<Layer> layers = new ArrayList<>();
+    StringBuilder d = new StringBuilder(String.format("pooled |w|<=%.3f %dx%dx%d", scale, c, h, w));
+    int[] shape = in;
+    for (int l = 0; l < 2; l++) {
+      int out = 1 + rng.nextInt(3);
+      String name = Integer.toString(layers.size());
+      layers.add(new Conv2d(name, Tensor.of(sparse(rng, out * shape[0] * 9, 1, scale), out, shape[0], 3, 3),
+          Tensor.of(sparse(rng, out, 1, scale), out), 1, 1));
+      shape = new int[] {out, shape[1], shape[2]};
+      int k = l == 0 ? 2 + rng.nextInt(2) : 2;
+      MaxPool2d pool = new MaxPool2d(k, 1 + rng.nextInt(2), rng.nextInt(k / 2 + 1));
+      boolean poolFirst = l == 1 && rng.nextBoolean()
+          && dev.ticketproof.kernel.KernelActivation.of(phi.name()).nonDecreasing();
+      layers.add(poolFirst ? pool : new ActivationLayer(phi));
+      layers.add(poolFirst ? new ActivationLayer(phi) : pool);
+      shape = pool.outShape(shape);
+      d.append(String.format(" -> conv %d -> %s", out, poolFirst ? "pool " + pool.describe() + " -> phi"
+          : "phi -> " + pool.describe()));
+    }
+    layers.add(new Flatten());
+    int out = 1 + rng.nextInt(3);
+    int f = shape[0] * shape[1] * shape[2];
+    layers.add(new Linear(Integer.toString(layers.size()), Tensor.of(sparse(rng, out * f, 1, scale), out, f),
+        Tensor.of(sparse(rng, out, 1, scale), out)));
+    d.append(" -> flatten -> linear ").append(out);
+    return new Target(new Network(in, layers), d.toString(), 3, List.of("0", "3", "7"));
   }
 
   /** BatchNorm with non-trivial statistics (gamma of both signs, shifted means, variances in [0.3, 2]). */

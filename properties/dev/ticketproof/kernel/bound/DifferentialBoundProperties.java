@@ -45,12 +45,19 @@ class DifferentialBoundProperties {
   record Case(Network net, Activation phi, TicketBuilder.Result res, SourceNetwork src, String what) {}
 
   static Case draw(long seed, boolean residual, String phiName) {
+    return draw(seed, residual, phiName, residual ? (r, f) -> RandomTargets.resnet(r, f, 0.3)
+        : RandomTargets::sequential);
+  }
+
+  /** A case of a target drawn by {@code targets}; l+1 when {@code l1}, else l+1 or 2l at random. */
+  static Case draw(long seed, boolean l1, String phiName,
+      java.util.function.BiFunction<UniformRandomProvider, Activation, RandomTargets.Target> targets) {
     UniformRandomProvider rng = RandomTargets.rng(seed);
     Activation phi = RandomTargets.phi(phiName);
-    RandomTargets.Target t = residual ? RandomTargets.resnet(rng, phi, 0.3) : RandomTargets.sequential(rng, phi);
+    RandomTargets.Target t = targets.apply(rng, phi);
     double[][] boxes = {{-1, 1}, {0, 1}, {-0.5, 2}};
     double[] box = boxes[rng.nextInt(boxes.length)];
-    SourceNetwork.Construction cons = residual || rng.nextBoolean() ? SourceNetwork.Construction.L_PLUS_1
+    SourceNetwork.Construction cons = l1 || rng.nextBoolean() ? SourceNetwork.Construction.L_PLUS_1
         : SourceNetwork.Construction.TWO_L;
     int rho = 3 + rng.nextInt(4);
     double eps = new double[] {0.02, 0.05, 0.1, 0.2}[rng.nextInt(4)];
@@ -120,6 +127,39 @@ class DifferentialBoundProperties {
     System.out.printf("differential bound: %d cases, largest sampled / certified on the box %.3f%n", cases,
         worstRatio);
   }
+
+  /**
+   * Max pooling ({@link RandomTargets#pooled}: before or after phi, strides and paddings), every supported
+   * activation, l+1 and 2l: no box sample nor searched input exceeds the certified bound, and no sample of balls
+   * around random points exceeds the local bound. {@code cases} targets from {@code first}.
+   */
+  static void checkPooled(long first, int cases) {
+    for (long seed = first; seed < first + cases; seed++) {
+      String phiName = PHIS.get((int) (seed % PHIS.size()));
+      Case c = draw(seed, false, phiName, RandomTargets::pooled);
+      TicketChecker.Report rep = c.res().report();
+      assertThat(rep.verdict().isHolds()).as(c.what()).isTrue();
+      SourceNetwork.Params p = c.src().params();
+      Region box = Region.box(p.inputLow(), p.inputHigh());
+      Evaluator.Pair ev = Evaluator.of(c.res().certificate(), c.net());
+      double searched = dev.ticketproof.measure.LowerBound.search(ev.target(), ev.ticket(),
+          List.of(dev.ticketproof.measure.LowerBound.Region.box(dim(c.net()), p.inputLow(), p.inputHigh())), 16, 200,
+          seed).lowerBound();
+      assertThat(Math.max(searched, sampled(c, box, 32, seed))).as(c.what() + ": box")
+          .isLessThanOrEqualTo(rep.certifiedBound());
+      double radius = new double[] {0, 0.01, 0.1, 0.3}[(int) (seed / 7 % 4)];
+      Region balls = Region.balls(p.inputLow(), p.inputHigh(), points(c, RandomTargets.rng(seed), 2), radius);
+      assertThat(sampled(c, balls, 32, seed)).as(c.what() + ": balls of radius " + radius)
+          .isLessThanOrEqualTo(DifferentialBound.of(c.src(), c.res().certificate(), balls));
+    }
+  }
+
+  @Test
+  void maxPoolingTargetsNeverExceedTheBound() { checkPooled(1, 40); }
+
+  @Test
+  @Tag("slow")
+  void maxPoolingTargetsNeverExceedTheBoundOnManyTargets() { checkPooled(20_000, 2_000); }
 
   @Test
   void localBoundsAreSmallerThanTheBoxBound() {
