@@ -150,7 +150,8 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
         shape = c2.outShape();
       } else if (layer instanceof ActivationLayer) {
         throw new IllegalArgumentException("activation layer " + li + " does not follow a conv or linear layer"
-            + (li > 0 && layers.get(li - 1) instanceof MaxPool2d ? " (a max pooling between a conv and its activation"
+            + (li > 1 && layers.get(li - 1) instanceof MaxPool2d && !(layers.get(li - 2) instanceof ActivationLayer)
+            ? " (a max pooling between a conv and its activation"
             + " needs a non-decreasing activation, where phi(max z) = max phi(z); " + phi.name() + " is not)" : ""));
       } else if (layer instanceof BatchNorm2d bn) {
         throw new IllegalArgumentException("batchnorm " + bn.name() + " does not follow a conv or linear layer");

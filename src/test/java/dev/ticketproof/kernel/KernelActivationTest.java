@@ -50,6 +50,19 @@ class KernelActivationTest {
     assertThat(KernelActivation.of(name)).isNull();
   }
 
+  /** Non-decreasing: the monotone families with slopes at least 0, not SiLU, GELU or leaky ReLU of a negative slope. */
+  @Test
+  void nonDecreasingFamilies() {
+    for (String name : new String[] {"relu", "leaky-relu(0.2)", "leaky-relu(0)", "tanh", "sigmoid", "elu(1.0)",
+        "elu(0.5)", "softplus"}) {
+      assertThat(KernelActivation.of(name).nonDecreasing()).as(name).isTrue();
+    }
+    for (String name : new String[] {"silu", "gelu"}) {
+      assertThat(KernelActivation.of(name).nonDecreasing()).as(name).isFalse();
+    }
+    assertThat(KernelActivation.family("leaky-relu(-0.5)").nonDecreasing()).isFalse();
+  }
+
   @Test
   void namedValuesAndConstantsAgreeWithTheCatalog() {
     int smooth = 0;

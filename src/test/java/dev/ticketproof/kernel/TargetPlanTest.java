@@ -15,6 +15,7 @@ import dev.ticketproof.net.Flatten;
 import dev.ticketproof.net.GlobalAvgPool;
 import dev.ticketproof.net.Layer;
 import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.MaxPool2d;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.net.ResidualBlock;
 import dev.ticketproof.net.SparseLinear;
@@ -103,6 +104,49 @@ class TargetPlanTest {
     double[] x = {0.3, -0.7, 0.2};
     assertThat(dev.ticketproof.measure.Evaluator.ofTarget(p).apply(x)).containsExactly(
         dev.ticketproof.net.Forward.forward(net, t(x, 1, 3)).data(), within(1e-12));
+  }
+
+  /**
+   * A max pooling between a conv and its activation is taken after the activation for a non-decreasing phi (the
+   * same function), kept where it is after the activation, and refused, with the reason, before SiLU.
+   */
+  @Test
+  void maxPoolingBetweenAConvAndANonDecreasingActivationComesAfterIt() {
+    int[] in = {1, 4, 4};
+    for (Activation phi : new Activation[] {RELU, ActivationCatalog.parse("tanh")}) {
+      ActivationLayer act = new ActivationLayer(phi);
+      for (boolean poolFirst : new boolean[] {true, false}) {
+        MaxPool2d pool = new MaxPool2d(3, 2, 1);
+        Network net = new Network(in, List.of(conv("c", 2, 1, 3, 1, 1), poolFirst ? pool : act,
+            poolFirst ? act : pool, new Flatten(), linear("fc", 1, 8)));
+        TargetPlan p = TargetPlan.of(net, phi);
+        assertThat(p.steps()).hasSize(3);
+        assertThat(((TargetPlan.Affine) p.steps().get(0)).phiAfter()).isTrue();
+        TargetPlan.Pool pp = (TargetPlan.Pool) p.steps().get(1);
+        assertThat(new Object[] {pp.max(), pp.global(), pp.size(), pp.stride(), pp.padding()})
+            .containsExactly(true, false, 3, 2, 1);
+        assertThat(pp.inShape()).containsExactly(2, 4, 4);
+        assertThat(pp.outShape()).containsExactly(2, 2, 2);
+        assertThat(((TargetPlan.Affine) p.steps().get(2)).phiAfter()).isFalse();
+        for (double[] x : new double[][] {new double[16], java.util.stream.IntStream.range(0, 16)
+            .mapToDouble(k -> Math.sin(k)).toArray()}) {
+          assertThat(dev.ticketproof.measure.Evaluator.ofTarget(p).apply(x)).containsExactly(
+              dev.ticketproof.net.Forward.forward(net, t(x, 1, 1, 4, 4)).data(), within(1e-12));
+        }
+      }
+    }
+    Activation silu = ActivationCatalog.parse("silu");
+    refusedWith(silu, in, "activation layer 2 does not follow a conv or linear layer (a max pooling between a conv "
+        + "and its activation needs a non-decreasing activation, where phi(max z) = max phi(z); silu is not)",
+        conv("c", 2, 1, 3, 1, 1), new MaxPool2d(2, 2, 0), new ActivationLayer(silu), new Flatten(), linear("fc", 1, 8));
+    // a max pooling first, then a conv: no activation to move; the network must still start with a conv
+    refusedWith(RELU, in, "activation layer 1 does not follow a conv or linear layer", new MaxPool2d(2, 2, 0), ACT,
+        conv("c", 2, 1, 1, 1, 0), new Flatten(), linear("fc", 1, 8));
+  }
+
+  static void refusedWith(Activation phi, int[] in, String message, Layer... layers) {
+    assertThatThrownBy(() -> TargetPlan.of(new Network(in, List.of(layers)), phi))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage(message);
   }
 
   @Test
