@@ -139,6 +139,11 @@ class TargetPlanTest {
     refusedWith(silu, in, "activation layer 2 does not follow a conv or linear layer (a max pooling between a conv "
         + "and its activation needs a non-decreasing activation, where phi(max z) = max phi(z); silu is not)",
         conv("c", 2, 1, 3, 1, 1), new MaxPool2d(2, 2, 0), new ActivationLayer(silu), new Flatten(), linear("fc", 1, 8));
+    // a max pooling after an activation and before another: no reason about moving it; a network may not end with one
+    refusedWith(RELU, in, "activation layer 3 does not follow a conv or linear layer", conv("c", 2, 1, 3, 1, 1), ACT,
+        new MaxPool2d(2, 2, 0), ACT, new Flatten(), linear("fc", 1, 8));
+    refusedWith(RELU, in, "the network must end with a conv or linear layer without activation",
+        conv("c", 2, 1, 3, 1, 1), new MaxPool2d(2, 2, 0));
     // a max pooling first, then a conv: no activation to move; the network must still start with a conv
     refusedWith(RELU, in, "activation layer 1 does not follow a conv or linear layer", new MaxPool2d(2, 2, 0), ACT,
         conv("c", 2, 1, 1, 1, 0), new Flatten(), linear("fc", 1, 8));
