@@ -360,33 +360,7 @@ public final class Forward {
    * @return shape {@code [N, C, (H-k)/s+1, (W-k)/s+1]}
    */
   public static Tensor avgPool(AvgPool2d pool, Tensor x) {
-    int[] os = checked(pool, x);
-    int n = x.dim(0);
-    int c = x.dim(1);
-    int h = x.dim(2);
-    int w = x.dim(3);
-    int ho = os[1];
-    int wo = os[2];
-    int k = pool.kernel();
-    int s = pool.stride();
-    double area = (double) k * k;
-    double[] in = x.data();
-    double[] out = new double[n * c * ho * wo];
-    for (int plane = 0; plane < n * c; plane++) {
-      int ib = plane * h * w;
-      int ob = plane * ho * wo;
-      for (int p = 0; p < ho; p++) {
-        for (int q = 0; q < wo; q++) {
-          double sum = 0;
-          for (int i = 0; i < k; i++) {
-            int row = ib + (p * s + i) * w + q * s;
-            for (int j = 0; j < k; j++) sum += in[row + j];
-          }
-          out[ob + p * wo + q] = sum / area;
-        }
-      }
-    }
-    return Tensor.of(out, n, c, ho, wo);
+    return pool(x, checked(pool, x), pool.kernel(), pool.stride(), 0, false);
   }
 
   /**
@@ -397,31 +371,37 @@ public final class Forward {
    * @return shape {@code [N, C, (H+2p-k)/s+1, (W+2p-k)/s+1]}
    */
   public static Tensor maxPool(MaxPool2d pool, Tensor x) {
-    int[] os = checked(pool, x);
+    return pool(x, checked(pool, x), pool.kernel(), pool.stride(), pool.padding(), true);
+  }
+
+  /**
+   * Pooling of every k x k window (stride s, padding p, which no window reads) into output shape {@code os}: the
+   * maximum (NaN wins, as in PyTorch) or the mean over k^2, summed row by row.
+   */
+  private static Tensor pool(Tensor x, int[] os, int k, int s, int p, boolean max) {
     int n = x.dim(0);
     int c = x.dim(1);
     int h = x.dim(2);
     int w = x.dim(3);
     int ho = os[1];
     int wo = os[2];
-    int k = pool.kernel();
-    int s = pool.stride();
-    int pad = pool.padding();
+    double area = (double) k * k;
     double[] in = x.data();
     double[] out = new double[n * c * ho * wo];
     for (int plane = 0; plane < n * c; plane++) {
       int ib = plane * h * w;
       int ob = plane * ho * wo;
-      for (int p = 0; p < ho; p++) {
+      for (int y = 0; y < ho; y++) {
         for (int q = 0; q < wo; q++) {
-          double m = Double.NEGATIVE_INFINITY;
-          for (int i = Math.max(0, p * s - pad); i < Math.min(h, p * s - pad + k); i++) {
-            for (int j = Math.max(0, q * s - pad); j < Math.min(w, q * s - pad + k); j++) {
+          double acc = max ? Double.NEGATIVE_INFINITY : 0;
+          for (int i = Math.max(0, y * s - p); i < Math.min(h, y * s - p + k); i++) {
+            for (int j = Math.max(0, q * s - p); j < Math.min(w, q * s - p + k); j++) {
               double v = in[ib + i * w + j];
-              if (v > m || Double.isNaN(v)) m = v;
+              if (!max) acc += v;
+              else if (v > acc || Double.isNaN(v)) acc = v;
             }
           }
-          out[ob + p * wo + q] = m;
+          out[ob + y * wo + q] = max ? acc : acc / area;
         }
       }
     }

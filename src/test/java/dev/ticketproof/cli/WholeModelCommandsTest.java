@@ -28,14 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 class WholeModelCommandsTest {
   @TempDir Path tmp;
 
-  /** The LeNet-style fixture's spec written by hand, as docs/arch-spec.md describes it. */
-  static final String LENET_JSON = """
-      {"input": [1, 8, 8], "activation": "relu", "layers": [
-        {"type": "conv2d", "name": "0", "padding": 1}, {"type": "activation"}, {"type": "maxpool2d", "kernel": 2},
-        {"type": "conv2d", "name": "3", "padding": 1}, {"type": "activation"}, {"type": "maxpool2d", "kernel": 2},
-        {"type": "flatten"}, {"type": "linear", "name": "7"}, {"type": "activation"}, {"type": "linear", "name": "10"}
-      ]}""";
-
   @Test void inspectShowsTheDerivedSpecToSaveAndEdit() throws IOException {
     Run j = run("inspect", fx("whole_tanh_mlp.pt"), "--format", "json");
     assertThat(j.code()).as(j.err()).isZero();
@@ -116,7 +108,8 @@ class WholeModelCommandsTest {
     assertThat(constructAndVerify("whole_lenet", "--input-shape", "1,8,8").get("activation").getAsString())
         .isEqualTo("relu");
     // the ticket's target hash is the same with the spec written by hand
-    Path spec = Files.writeString(tmp.resolve("hand.json"), LENET_JSON);
+    // the LeNet-style fixture's spec written by hand, as docs/arch-spec.md describes it
+    Path spec = Fixtures.path("whole_lenet.json");
     Run h = run("verify", tmp.resolve("whole_lenet.tpz").toString(), "--target", fx("whole_lenet.pt"), "--arch",
         spec.toString(), "--samples", "4", "--no-progress");
     assertThat(h.code()).as(h.out() + h.err()).isZero();

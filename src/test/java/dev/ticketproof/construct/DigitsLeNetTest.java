@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.io.DigitsTargetTest;
 import dev.ticketproof.io.Fixtures;
 import dev.ticketproof.io.TensorFiles;
 import dev.ticketproof.kernel.SourceNetwork;
@@ -31,16 +32,6 @@ import org.junit.jupiter.api.Test;
 class DigitsLeNetTest {
   private static final Activation RELU = ActivationCatalog.parse("relu");
 
-  private static int[] predictions(Tensor logits) {
-    int n = logits.dim(0);
-    int k = logits.dim(1);
-    int[] out = new int[n];
-    for (int i = 0; i < n; i++) {
-      for (int j = 1; j < k; j++) if (logits.data()[i * k + j] > logits.data()[i * k + out[i]]) out[i] = j;
-    }
-    return out;
-  }
-
   @Test void forwardPassMatchesPyTorchAndGivesItsAccuracy() {
     Network net = Builtins.of(Digits.LENET, RELU);
     assertThat(net.inputShape()).containsExactly(1, 8, 8);
@@ -56,8 +47,8 @@ class DigitsLeNetTest {
     Tensor logits = Forward.forward(net, x);
     Tensor torch = TensorFiles.readNpy(Fixtures.path("digits_lenet_test_logits.npy")).tensor();
     double err = DigitsResNetTest.relativeError(logits, torch);
-    int[] ours = predictions(logits);
-    int[] theirs = predictions(torch);
+    int[] ours = DigitsTargetTest.argmax(logits);
+    int[] theirs = DigitsTargetTest.argmax(torch);
     int agree = 0;
     for (int i = 0; i < ours.length; i++) if (ours[i] == theirs[i]) agree++;
     int correct = DigitsResNetTest.correct(logits, test.labels());

@@ -10,12 +10,13 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The digits CNN target (trained and pruned by PyTorch) evaluated by TicketProof on its test split. */
-class DigitsTargetTest {
+public class DigitsTargetTest {
   static Path resource(String name) throws URISyntaxException {
     return Path.of(DigitsTargetTest.class.getResource("/targets/digits/" + name).toURI());
   }
 
-  static int[] argmax(Tensor logits) {
+  /** The index of the largest logit of every example (the first of equal ones). */
+  public static int[] argmax(Tensor logits) {
     int n = logits.dim(0);
     int k = logits.dim(1);
     int[] out = new int[n];

@@ -24,14 +24,6 @@ import org.junit.jupiter.api.Test;
  * spec written by hand, and the refusals of what the arch spec cannot represent exactly.
  */
 class WholeModelSpecTest {
-  /** The LeNet-style fixture's spec written by hand, as docs/arch-spec.md describes it. */
-  static final String LENET_JSON = """
-      {"input": [1, 8, 8], "activation": "relu", "layers": [
-        {"type": "conv2d", "name": "0", "padding": 1}, {"type": "activation"}, {"type": "maxpool2d", "kernel": 2},
-        {"type": "conv2d", "name": "3", "padding": 1}, {"type": "activation"}, {"type": "maxpool2d", "kernel": 2},
-        {"type": "flatten"}, {"type": "linear", "name": "7"}, {"type": "activation"}, {"type": "linear", "name": "10"}
-      ]}""";
-
   static double fidelity(String name, String activation) {
     Tensor x = TensorFiles.readNpy(Fixtures.path(name + "_input.npy")).tensor();
     int[] example = Arrays.copyOfRange(x.shape(), 1, x.rank());
@@ -54,7 +46,8 @@ class WholeModelSpecTest {
   @Test void theDerivedSpecIsTheHandWrittenOneWithTheSameTargetHash() {
     TensorFile file = TensorFiles.read(Fixtures.path("whole_lenet.pt"));
     WholeModels.Derived d = WholeModels.derive(file);
-    ArchSpec hand = ArchSpec.parse("lenet.json", LENET_JSON);
+    // the LeNet-style fixture's spec written by hand, as docs/arch-spec.md describes it
+    ArchSpec hand = ArchSpec.read(Fixtures.path("whole_lenet.json"));
     assertThat(d.spec().layers()).isEqualTo(hand.layers());
     assertThat(d.spec().activation()).isEqualTo("relu");
     assertThat(d.activationModules()).containsExactly("1", "4", "8");
