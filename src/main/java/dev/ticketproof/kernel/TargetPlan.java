@@ -84,6 +84,7 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
     int[] shape = input;
     List<Layer> layers = net.layers();
     boolean flattened = false;
+    KernelActivation kphi = KernelActivation.of(phi.name());
     for (int li = 0; li < layers.size(); li++) {
       Layer layer = layers.get(li);
       if (layer instanceof Conv2d || layer instanceof Linear) {
@@ -92,10 +93,9 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
         if (bn != null) li++;
         boolean act = li + 1 < layers.size() && layers.get(li + 1) instanceof ActivationLayer;
         // max pooling, then phi: the same as phi, then the pooling, for a non-decreasing phi (phi(max z) = max phi(z))
-        KernelActivation k = KernelActivation.of(phi.name());
         MaxPool2d poolFirst = layer instanceof Conv2d && !act && li + 2 < layers.size()
             && layers.get(li + 1) instanceof MaxPool2d m && layers.get(li + 2) instanceof ActivationLayer
-            && k != null && k.nonDecreasing() ? m : null;
+            && kphi != null && kphi.nonDecreasing() ? m : null;
         act |= poolFirst != null;
         if (act) li++;
         Affine a = layer instanceof Conv2d conv ? affine(conv, bn, act, shape)

@@ -474,7 +474,8 @@ public final class Evaluator {
       int oh = (in.h + 2 * pad - k) / s + 1;
       int ow = (in.w + 2 * pad - k) / s + 1;
       double[][] out = new double[in.v.length][oh * ow * n];
-      int[][] arg = new int[in.v.length][oh * ow * n];
+      // the first largest input of every window, for the gradient (with a tape only)
+      int[][] arg = tape == null ? null : new int[in.v.length][oh * ow * n];
       for (int c = 0; c < in.v.length; c++) {
         double[] v = in.v[c];
         for (int y = 0; y < oh; y++) {
@@ -492,7 +493,7 @@ public final class Evaluator {
                 }
               }
               out[c][(y * ow + x) * n + q] = m;
-              arg[c][(y * ow + x) * n + q] = at;
+              if (arg != null) arg[c][(y * ow + x) * n + q] = at;
             }
           }
         }
