@@ -28,10 +28,12 @@ from torch.nn.utils import prune
 
 
 def activation(name):
-    """The activation function of a catalog name such as relu, leaky-relu(0.1), elu(1.0)."""
-    base, param = name, None
+    """The activation function of a catalog name such as relu, leaky-relu(0.1), elu(1.0), hardtanh(-1.0,1.0)."""
+    base, params = name, []
     if "(" in name:
-        base, param = name[: name.index("(")], float(name[name.index("(") + 1: -1])
+        base = name[: name.index("(")]
+        params = [float(p) for p in name[name.index("(") + 1: -1].split(",")]
+    param = params[0] if params else None
     if base == "relu":
         return F.relu
     if base == "leaky-relu":
@@ -43,11 +45,25 @@ def activation(name):
     if base == "elu":
         return lambda t: F.elu(t, 1.0 if param is None else param)
     if base == "softplus":
-        return lambda t: torch.where(t > 0, t + torch.log1p(torch.exp(-t)), torch.log1p(torch.exp(t)))
+        beta = 1.0 if param is None else param
+        return lambda t: torch.where(beta * t > 0, beta * t + torch.log1p(torch.exp(-beta * t)),
+                                     torch.log1p(torch.exp(beta * t))) / beta
     if base == "silu":
         return F.silu
     if base == "gelu":
         return F.gelu
+    if base == "gelu-tanh":
+        return lambda t: F.gelu(t, approximate="tanh")
+    if base == "relu6":
+        return F.relu6
+    if base == "hardtanh":
+        return lambda t: F.hardtanh(t, params[0], params[1])
+    if base == "selu":
+        return F.selu
+    if base == "celu":
+        return lambda t: F.celu(t, param)
+    if base == "hardswish":
+        return F.hardswish
     raise ValueError("unknown activation " + name)
 
 

@@ -3,6 +3,7 @@ package dev.ticketproof.activation;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleFunction;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -11,30 +12,34 @@ import java.util.stream.Collectors;
  *
  * <p>Accepted forms (case-insensitive, '-' and '_' in names ignored): {@code relu}; {@code leaky-relu},
  * {@code leaky-relu(0.2)}, {@code leakyrelu:0.2} (negative slope a, default 0.01); {@code tanh}; {@code sigmoid};
- * {@code elu}, {@code elu(0.5)} (alpha, default 1); {@code softplus}; {@code silu} (alias {@code swish});
- * {@code gelu}; and the unsupported {@code abs}, {@code square}, {@code cos}, which parse so that the
- * [identity] precondition ({@link #requireIdentityHypothesis}) can reject them with a reason.
+ * {@code elu}, {@code elu(0.5)} (alpha, default 1); {@code softplus}, {@code softplus(2)} (beta, default 1);
+ * {@code silu} (alias {@code swish}); {@code gelu}; {@code gelu-tanh} (GELU's tanh approximation); {@code relu6};
+ * {@code hardtanh}, {@code hardtanh(-2,2)} (min and max, default -1 and 1); {@code selu}; {@code celu},
+ * {@code celu(0.5)} (alpha, default 1); {@code hardswish}; and the unsupported {@code abs}, {@code square},
+ * {@code cos}, which parse so that the [identity] precondition ({@link #requireIdentityHypothesis}) can reject
+ * them with a reason. Several parameters are separated by commas.
  */
 public final class ActivationCatalog {
   /**
    * One catalog entry.
    *
    * @param names accepted names, the first canonical ('-' and '_' are ignored when matching)
-   * @param parameter the parameter's short name in {@link #VALID_NAMES}, or null for a parameterless activation
-   * @param parameterDescription what the parameter is, for messages
-   * @param defaultParameter the parameter when none is given
-   * @param make the activation for a parameter (NaN for a parameterless one)
+   * @param parameters the parameters' short names in {@link #VALID_NAMES} (empty for a parameterless activation)
+   * @param description what the parameters are, for messages
+   * @param defaults the parameters when none are given
+   * @param make the activation for its parameters
    */
-  private record Entry(List<String> names, String parameter, String parameterDescription, double defaultParameter,
-      DoubleFunction<Activation> make) {}
+  private record Entry(List<String> names, List<String> parameters, String description, double[] defaults,
+      Function<double[], Activation> make) {}
 
   private static Entry entry(Supplier<Activation> make, String... names) {
-    return new Entry(List.of(names), null, null, Double.NaN, a -> make.get());
+    return new Entry(List.of(names), List.of(), null, new double[0], p -> make.get());
   }
 
   private static Entry entry(String parameter, String description, double defaultParameter,
       DoubleFunction<Activation> make, String... names) {
-    return new Entry(List.of(names), parameter, description, defaultParameter, make);
+    return new Entry(List.of(names), List.of(parameter), description, new double[] {defaultParameter},
+        p -> make.apply(p[0]));
   }
 
   /** The catalog, in order: adding an activation is one entry here (and its class, and the kernel's formula). */
@@ -44,32 +49,40 @@ public final class ActivationCatalog {
       entry(Tanh::new, "tanh"),
       entry(Sigmoid::new, "sigmoid", "logistic"),
       entry("alpha", "alpha", 1.0, Elu::new, "elu"),
-      entry(Softplus::new, "softplus"),
+      entry("beta", "beta", 1.0, Softplus::new, "softplus"),
       entry(Silu::new, "silu", "swish"),
       entry(Gelu::new, "gelu"),
+      entry(GeluTanh::new, "gelu-tanh"),
+      entry(Relu6::new, "relu6"),
+      new Entry(List.of("hardtanh"), List.of("min", "max"), "min and max", new double[] {-1, 1},
+          p -> new Hardtanh(p[0], p[1])),
+      entry(Selu::new, "selu"),
+      entry("alpha", "alpha", 1.0, Celu::new, "celu"),
+      entry(Hardswish::new, "hardswish"),
       entry(AbsoluteValue::new, "abs"),
       entry(Square::new, "square"),
       entry(Cosine::new, "cos", "cosine"));
 
   /** The names the parser accepts, as listed in error messages. */
   public static final String VALID_NAMES = ENTRIES.stream()
-      .map(e -> e.names().get(0) + (e.parameter() == null ? "" : "[(" + e.parameter() + ")]"))
+      .map(e -> e.names().get(0) + (e.parameters().isEmpty() ? "" : "[(" + String.join(",", e.parameters()) + ")]"))
       .collect(Collectors.joining(", "));
 
   private ActivationCatalog() {}
 
   /** One instance of every catalog entry, with default parameters, in catalog order. */
   public static List<Activation> all() {
-    return ENTRIES.stream().map(e -> e.make().apply(e.defaultParameter())).toList();
+    return ENTRIES.stream().map(e -> e.make().apply(e.defaults())).toList();
   }
 
   /**
    * Parses an activation specification.
    *
-   * @param spec e.g. {@code relu}, {@code leaky-relu(0.2)}, {@code leakyrelu:0.2}, {@code elu(0.5)}; not null
+   * @param spec e.g. {@code relu}, {@code leaky-relu(0.2)}, {@code leakyrelu:0.2}, {@code elu(0.5)},
+   *     {@code hardtanh(-2,2)}; not null
    * @return the activation (unsupported ones included; check them with {@link #requireIdentityHypothesis})
    * @throws IllegalArgumentException for an unknown name (the message lists the valid names), a malformed or
-   *     non-finite parameter, or a parameter given to a parameterless activation
+   *     non-finite parameter, the wrong number of parameters, or a parameter the activation refuses
    */
   public static Activation parse(String spec) {
     if (spec == null) {
@@ -95,8 +108,17 @@ public final class ActivationCatalog {
     String key = normalise(name);
     for (Entry e : ENTRIES) {
       if (e.names().stream().noneMatch(n -> normalise(n).equals(key))) continue;
-      if (e.parameter() == null) return noParam(spec, param, e.make().apply(Double.NaN));
-      return e.make().apply(param == null ? e.defaultParameter() : number(spec, param, e.parameterDescription()));
+      if (e.parameters().isEmpty()) return noParam(spec, param, e.make().apply(e.defaults()));
+      if (param == null) return e.make().apply(e.defaults());
+      String[] parts = param.split(",", -1);
+      if (parts.length != e.parameters().size()) {
+        throw new IllegalArgumentException("activation '" + spec + "': " + e.names().get(0) + " takes "
+            + e.parameters().size() + " parameter" + (e.parameters().size() == 1 ? "" : "s") + " ("
+            + e.description() + "), got " + parts.length);
+      }
+      double[] p = new double[parts.length];
+      for (int k = 0; k < parts.length; k++) p[k] = number(spec, parts[k], e.description());
+      return e.make().apply(p);
     }
     throw new IllegalArgumentException("unknown activation '" + spec + "': expected one of " + VALID_NAMES);
   }

@@ -25,6 +25,20 @@ final class Pieces {
   /** The linear piece t -> c t. */
   static UnivariateDifferentiableFunction linear(double c) { return of(t -> t.multiply(c)); }
 
+  /**
+   * The clamp t -> min(max(t, lo), hi), piecewise: t between the clamps, constant outside. At a clamp the piece is
+   * the one on the side it is taken from ({@code fromLeft}: the left piece of an activation, whose one-sided
+   * derivatives at 0 it gives).
+   */
+  static UnivariateDifferentiableFunction clamp(double lo, double hi, boolean fromLeft) {
+    return of(t -> {
+      double v = t.getValue();
+      if (v < lo || (fromLeft && v == lo)) return t.multiply(0).add(lo);
+      if (v > hi || (!fromLeft && v == hi)) return t.multiply(0).add(hi);
+      return t;
+    });
+  }
+
   /** The standard normal CDF composed with t, with derivatives through probabilists' Hermite polynomials. */
   static DerivativeStructure normalCdf(DerivativeStructure t) {
     int order = t.getOrder();

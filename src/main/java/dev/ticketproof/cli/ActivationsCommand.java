@@ -84,7 +84,8 @@ public final class ActivationsCommand implements Callable<Integer> {
     o.add("lipschitz", num(a.lipschitz()));
     JsonObject rem = new JsonObject();
     boolean exact = a.remainderConstant() == 0;
-    rem.addProperty("form", exact ? "exact (piecewise linear through 0)"
+    rem.addProperty("form", exact ? (a.remainderRadius() == Double.POSITIVE_INFINITY
+        ? "exact (piecewise linear through 0)" : "exact on |t|<=r (piecewise linear through 0)")
         : "M|t|^" + a.remainderPower() + " on |t|<=r");
     rem.add("constant", num(a.remainderConstant()));
     rem.addProperty("power", a.remainderPower());
@@ -130,7 +131,8 @@ public final class ActivationsCommand implements Callable<Integer> {
     for (JsonElement e : rows) {
       JsonObject o = e.getAsJsonObject();
       JsonObject rem = o.getAsJsonObject("remainder");
-      String remainder = rem.get("constant").getAsDouble() == 0 ? "exact"
+      String remainder = rem.get("constant").getAsDouble() == 0
+          ? "exact" + (rem.get("radius").isJsonNull() ? "" : " on |t|<=" + rem.get("radius"))
           : String.format(Locale.ROOT, "%.6g |t|^%d on |t|<=%s", rem.get("constant").getAsDouble(),
               rem.get("power").getAsInt(), rem.get("radius").isJsonNull() ? "inf" : rem.get("radius").toString());
       boolean ok = o.get("supported").getAsBoolean();

@@ -10,8 +10,13 @@ import dev.ticketproof.kernel.SourceNetwork;
 public final class Defaults {
   private Defaults() {}
 
-  /** The default lambda: 1 for piecewise-linear phi (zero remainder), else 0.05. */
-  public static double lambda(Activation phi) { return phi.remainderConstant() == 0 ? 1.0 : 0.05; }
+  /**
+   * The default lambda: for piecewise-linear phi (zero remainder) 1, at most a quarter of the radius of its exact
+   * local model (hardtanh(-1, 1): 1/4, so that copies 2 lambda x of inputs |x| &lt;= 2 stay exact); else 0.05.
+   */
+  public static double lambda(Activation phi) {
+    return phi.remainderConstant() == 0 ? Math.min(1.0, phi.remainderRadius() / 4) : 0.05;
+  }
 
   /**
    * The default first-layer width for inputs in [inputLow, ...]: rho when they are non-negative (no sign split is

@@ -2,76 +2,256 @@ package dev.ticketproof.kernel;
 
 import dev.ticketproof.activation.Activation;
 import java.util.Map;
-import java.util.function.DoubleBinaryOperator;
-import java.util.function.DoubleFunction;
 import java.util.function.DoublePredicate;
-import java.util.function.DoubleUnaryOperator;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 import org.apache.commons.numbers.gamma.Erfc;
 
 /**
  * The kernel's own activation functions, written independently of the activation catalog (JDK and Commons Numbers
- * only): the checkers evaluate phi, its constants, Lipschitz constant and interval images with these, so a wrong
- * constant in the catalog cannot make the kernel certify a false bound. Only the {@code Activation} interface (a
- * type, no code) is shared with the catalog.
+ * only): the checkers evaluate phi, its constants, Lipschitz constant, interval images, slopes over intervals and
+ * curvature with these, so a wrong constant in the catalog cannot make the kernel certify a false bound. Only the
+ * {@code Activation} interface (a type, no code) is shared with the catalog.
  *
  * <p>One {@link Formula} per family ({@link #FORMULAS}, keyed by the catalog's base name): adding an activation to
  * the kernel is one entry there. Constants that are not doubles are rounded outward so that bounds stay bounds:
- * remainder constants up to the next double; phi(0) of softplus (ln 2) carries its rounding error; the Lipschitz
- * constants of SiLU and GELU to the smallest double not below the true value (1.0998393201288670..., attained at
- * t = 2.3993572...; 1.1289041451851549..., attained at t = sqrt 2), their minima to the largest double not above
- * the true value (-0.27846454276107379... at t = -1.27846454...; -0.16997120747990366... at t = -0.75179152...),
- * computed with mpmath at 30 digits.
+ * remainder constants up to the next double; phi(0) of softplus (ln 2 / beta) carries its rounding error; the
+ * Lipschitz constants of SiLU, GELU and GELU's tanh approximation to the smallest double not below the true value
+ * (1.0998393201288670..., attained at t = 2.3993572...; 1.1289041451851549..., attained at t = sqrt 2;
+ * 1.1289930686587718... at t = 1.4185040...), their minima to the largest double not above the true value
+ * (-0.27846454276107379... at t = -1.27846454...; -0.16997120747990366... at t = -0.75179152...;
+ * -0.17004075057125404... at t = -0.75246142...), computed with mpmath at 30 to 40 digits.
  */
 public final class KernelActivation implements Activation {
   private static final double INF = Double.POSITIVE_INFINITY;
-  private static final DoublePredicate NO_PARAMETER = Double::isNaN;
+  private static final Predicate<double[]> NO_PARAMETER = p -> p.length == 0;
+
+  /** A function of a family's parameters and t. */
+  interface Fn {
+    double at(double[] p, double t);
+  }
+
+  /** Bounds {lo, hi} on phi' over [a, b] (a &lt;= b), before the caller widens them for rounding. */
+  interface SlopeRange {
+    double[] over(double[] p, double a, double b);
+  }
+
+  /** One parameter satisfying a condition. */
+  private static Predicate<double[]> one(DoublePredicate ok) { return p -> p.length == 1 && ok.test(p[0]); }
 
   /**
    * The kernel's definition of one family of activations.
    *
-   * @param valid which parameters name a member (NaN: no parameter)
-   * @param piecewiseLinear whether the value is exact in floating point (one multiplication at most)
-   * @param value phi_a(t), of (a, t) (a is NaN for a family without a parameter)
-   * @param derivative phi_a'(t) (at a kink, the right derivative)
-   * @param local the local model at 0 of phi_a
-   * @param lipschitz a global Lipschitz constant of phi_a
-   * @param minAt where a non-monotone phi_a takes its interior minimum (NaN for a monotone family)
+   * @param valid which parameter lists name a member (an empty list: no parameter)
+   * @param piecewiseLinear whether the value is exact in floating point (a clamp or one multiplication at most)
+   * @param value phi_p(t), of (p, t)
+   * @param derivative phi_p'(t) (at a kink, the right derivative)
+   * @param local the local model at 0 of phi_p
+   * @param lipschitz a global Lipschitz constant of phi_p
+   * @param nonDecreasing whether phi_p is non-decreasing
+   * @param minAt where a non-monotone phi_p takes its interior minimum (NaN for a monotone family)
    * @param min that minimum, rounded down
+   * @param slopes bounds on phi_p' over an interval (exact up to rounding), or null: the Lipschitz constant
+   * @param curvature a bound on |phi_p''| over the reals when phi_p is twice continuously differentiable, else NaN
    */
-  record Formula(DoublePredicate valid, boolean piecewiseLinear, DoubleBinaryOperator value,
-      DoubleBinaryOperator derivative, DoubleFunction<Local> local, DoubleUnaryOperator lipschitz, double minAt,
-      double min) {
-    static Formula monotone(DoublePredicate valid, boolean piecewiseLinear, DoubleBinaryOperator value,
-        DoubleBinaryOperator derivative, DoubleFunction<Local> local, DoubleUnaryOperator lipschitz) {
-      return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, Double.NaN, Double.NaN);
+  record Formula(Predicate<double[]> valid, boolean piecewiseLinear, Fn value, Fn derivative,
+      Function<double[], Local> local, ToDoubleFunction<double[]> lipschitz, Predicate<double[]> nonDecreasing,
+      double minAt, double min, SlopeRange slopes, ToDoubleFunction<double[]> curvature) {
+    /** A non-decreasing family, without slope ranges or curvature. */
+    static Formula monotone(Predicate<double[]> valid, boolean piecewiseLinear, Fn value, Fn derivative,
+        Function<double[], Local> local, ToDoubleFunction<double[]> lipschitz) {
+      return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, p -> true, Double.NaN,
+          Double.NaN, null, p -> Double.NaN);
+    }
+
+    /** This family with an interior minimum (so not monotone). */
+    Formula withMinimum(double at, double value) {
+      return new Formula(valid, piecewiseLinear, this.value, derivative, local, lipschitz, p -> false, at, value,
+          slopes, curvature);
+    }
+
+    /** This family, non-decreasing exactly for the parameters that pass {@code when}. */
+    Formula nonDecreasingWhen(Predicate<double[]> when) {
+      return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, when, minAt, min, slopes,
+          curvature);
+    }
+
+    /** This family with bounds on phi' over intervals. */
+    Formula withSlopes(SlopeRange range) {
+      return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, nonDecreasing, minAt, min,
+          range, curvature);
+    }
+
+    /** This family with a bound on |phi''|. */
+    Formula withCurvature(ToDoubleFunction<double[]> bound) {
+      return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, nonDecreasing, minAt, min,
+          slopes, bound);
     }
   }
 
+  /** {phi'(a), phi'(b)}: the slopes over [a, b] of a phi whose derivative is non-decreasing. */
+  private static SlopeRange convex(Fn derivative) {
+    return (p, a, b) -> new double[] {derivative.at(p, a), derivative.at(p, b)};
+  }
+
+  /** The slopes over [a, b] of a phi whose derivative is even and decreasing in |t| (tanh, sigmoid). */
+  private static SlopeRange peaked(Fn derivative) {
+    return (p, a, b) -> new double[] {derivative.at(p, Math.abs(a) > Math.abs(b) ? a : b),
+        derivative.at(p, a > 0 ? a : b < 0 ? b : 0)};
+  }
+
+  /**
+   * The slopes over [a, b] of a phi that is linear with slope s_k on the pieces between the sorted breakpoints
+   * c_1 &lt; ... &lt; c_n (slopes s_0, ..., s_n): the slopes of the pieces [a, b] meets (a point meets the piece its
+   * right derivative is on).
+   */
+  private static double[] pieces(double a, double b, double[] breaks, double[] slopes) {
+    double lo = INF;
+    double hi = -INF;
+    for (int k = 0; k < slopes.length; k++) {
+      double left = k == 0 ? -INF : breaks[k - 1];
+      double right = k == breaks.length ? INF : breaks[k];
+      if (a < right && b >= left) {
+        lo = Math.min(lo, slopes[k]);
+        hi = Math.max(hi, slopes[k]);
+      }
+    }
+    return new double[] {lo, hi};
+  }
+
+  /** clamp(t, lo, hi), exact in floating point. */
+  private static double clamp(double t, double lo, double hi) { return Math.min(Math.max(t, lo), hi); }
+
+  /**
+   * The local model of hardtanh(lo, hi) = clamp(t, lo, hi) with lo &lt;= 0 &lt; hi: slope 1 on the sides where the clamp
+   * is away from 0 (m- = 0 when lo = 0), exact up to the nearest clamp.
+   */
+  private static Local hardtanhLocal(double lo, double hi) {
+    return new Local(0, 0, lo < 0 ? 1 : 0, 1, 0, 2, lo < 0 ? Math.min(-lo, hi) : hi);
+  }
+
+  /** SELU's scale lambda and alpha (PyTorch's constants, as doubles) and its negative coefficient lambda alpha. */
+  private static final double SELU_SCALE = 1.0507009873554805;
+  private static final double SELU_NEG = 1.6732632423543772 * SELU_SCALE;
+
+  /** sqrt(2 / pi) as a double: the tanh approximation of GELU is defined with it. */
+  private static final double GELU_TANH_K = Math.sqrt(2 / Math.PI);
+
+  /** softplus_beta(t) = ln(1 + e^(beta t)) / beta, evaluated without overflow. */
+  private static double softplus(double beta, double t) {
+    double u = beta * t;
+    return (u > 0 ? u + Math.log1p(Math.exp(-u)) : Math.log1p(Math.exp(u))) / beta;
+  }
+
   /** The families the kernel knows, by base name. */
-  static final Map<String, Formula> FORMULAS = Map.of(
-      "relu", Formula.monotone(NO_PARAMETER, true, (a, t) -> Math.max(0.0, t), (a, t) -> t >= 0 ? 1 : 0,
-          a -> new Local(0, 0, 0, 1, 0, 2, INF), a -> 1),
-      "leaky-relu", Formula.monotone(a -> !Double.isNaN(a), true, (a, t) -> t >= 0 ? t : a * t,
-          (a, t) -> t >= 0 ? 1 : a, a -> new Local(0, 0, a, 1, 0, 2, INF), a -> Math.max(1, Math.abs(a))),
-      "tanh", Formula.monotone(NO_PARAMETER, false, (a, t) -> Math.tanh(t), (a, t) -> 1 - Math.tanh(t) * Math.tanh(t),
-          a -> new Local(0, 0, 1, 1, Math.nextUp(1.0 / 3), 3, INF), a -> 1),
-      "sigmoid", Formula.monotone(NO_PARAMETER, false, (a, t) -> logistic(t),
-          (a, t) -> logistic(t) * (1 - logistic(t)), a -> new Local(0.5, 0, 0.25, 0.25, Math.nextUp(1.0 / 48), 3, INF),
-          a -> 0.25),
+  static final Map<String, Formula> FORMULAS = Map.ofEntries(
+      Map.entry("relu", Formula.monotone(NO_PARAMETER, true, (p, t) -> Math.max(0.0, t), (p, t) -> t >= 0 ? 1 : 0,
+          p -> new Local(0, 0, 0, 1, 0, 2, INF), p -> 1)),
+      Map.entry("leaky-relu", Formula.monotone(one(a -> true), true, (p, t) -> t >= 0 ? t : p[0] * t,
+          (p, t) -> t >= 0 ? 1 : p[0], p -> new Local(0, 0, p[0], 1, 0, 2, INF), p -> Math.max(1, Math.abs(p[0])))
+          .nonDecreasingWhen(p -> p[0] >= 0)),
+      Map.entry("tanh", Formula.monotone(NO_PARAMETER, false, (p, t) -> Math.tanh(t),
+          (p, t) -> 1 - Math.tanh(t) * Math.tanh(t), p -> new Local(0, 0, 1, 1, Math.nextUp(1.0 / 3), 3, INF), p -> 1)
+          // tanh'' = -2u(1 - u^2) with u = tanh t, largest at u^2 = 1/3: 4 / (3 sqrt 3) = 0.76980..., rounded up
+          .withSlopes(peaked((p, t) -> 1 - Math.tanh(t) * Math.tanh(t))).withCurvature(p -> 0.7699)),
+      Map.entry("sigmoid", Formula.monotone(NO_PARAMETER, false, (p, t) -> logistic(t),
+          (p, t) -> logistic(t) * (1 - logistic(t)),
+          p -> new Local(0.5, 0, 0.25, 0.25, Math.nextUp(1.0 / 48), 3, INF), p -> 0.25)
+          // sigma'' = s(1 - s^2)/4 with s = 1 - 2 sigma, largest at s^2 = 1/3: sqrt 3 / 18 = 0.096225..., rounded up
+          .withSlopes(peaked((p, t) -> logistic(t) * (1 - logistic(t)))).withCurvature(p -> 0.0963)),
       // alpha (e^t - 1 - t) lies in [0, alpha t^2 / 2] for t <= 0; alpha / 2 is exact in binary
-      "elu", Formula.monotone(a -> a >= 0, false, (a, t) -> t >= 0 ? t : a * Math.expm1(t),
-          (a, t) -> t >= 0 ? 1 : a * Math.exp(t), a -> new Local(0, 0, a, 1, a / 2, 2, INF), a -> Math.max(1, a)),
-      "softplus", Formula.monotone(NO_PARAMETER, false,
-          (a, t) -> t > 0 ? t + Math.log1p(Math.exp(-t)) : Math.log1p(Math.exp(t)), (a, t) -> logistic(t),
-          a -> new Local(Math.log(2), Math.ulp(Math.log(2)), 0.5, 0.5, 0.125, 2, INF), a -> 1),
-      "silu", new Formula(NO_PARAMETER, false, (a, t) -> t * logistic(t),
-          (a, t) -> logistic(t) + t * logistic(t) * (1 - logistic(t)), a -> new Local(0, 0, 0.5, 0.5, 0.25, 2, INF),
-          a -> 1.099839320128867, -1.2784645427610738, -0.27846454276107384),
+      Map.entry("elu", Formula.monotone(one(a -> a >= 0), false, (p, t) -> t >= 0 ? t : p[0] * Math.expm1(t),
+          (p, t) -> t >= 0 ? 1 : p[0] * Math.exp(t), p -> new Local(0, 0, p[0], 1, p[0] / 2, 2, INF),
+          p -> Math.max(1, p[0]))
+          // phi' = alpha e^t for t < 0 (increasing, below alpha <= 1), 1 for t >= 0; alpha > 1: the Lipschitz constant
+          .withSlopes((p, a, b) -> p[0] > 1 ? null
+              : new double[] {a < 0 ? p[0] * Math.exp(a) : 1, b >= 0 ? 1 : p[0] * Math.exp(b)})),
+      // softplus(beta) = ln(1 + e^(beta t)) / beta (beta = 1 without a parameter): phi(0) = ln 2 / beta, carried with
+      // its rounding (ulp(ln 2) for beta = 1; else 3 ulps: Math.log within 1 ulp, divided by beta), phi'' =
+      // beta sigma(1 - sigma) <= beta / 4, so M = beta / 8 (exact in binary)
+      Map.entry("softplus", Formula.monotone(p -> p.length == 0 || (p.length == 1 && p[0] > 0), false,
+          (p, t) -> softplus(beta(p), t), (p, t) -> logistic(beta(p) * t),
+          p -> new Local(Math.log(2) / beta(p), p.length == 0 ? Math.ulp(Math.log(2))
+              : 3 * Math.ulp(Math.log(2) / beta(p)), 0.5, 0.5, beta(p) / 8, 2, INF), p -> 1)
+          .withSlopes(convex((p, t) -> logistic(beta(p) * t))).withCurvature(p -> beta(p) / 4)),
+      Map.entry("silu", Formula.monotone(NO_PARAMETER, false, (p, t) -> t * logistic(t),
+          (p, t) -> logistic(t) + t * logistic(t) * (1 - logistic(t)), p -> new Local(0, 0, 0.5, 0.5, 0.25, 2, INF),
+          p -> 1.099839320128867).withMinimum(-1.2784645427610738, -0.27846454276107384)),
       // 1/sqrt(2 pi) = 0.398942280401432677939..., the smallest double not below it
-      "gelu", new Formula(NO_PARAMETER, false, (a, t) -> t * (0.5 * Erfc.value(-t * Math.sqrt(0.5))),
-          (a, t) -> 0.5 * Erfc.value(-t * Math.sqrt(0.5)) + t * Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI),
-          a -> new Local(0, 0, 0.5, 0.5, 0.3989422804014327, 2, INF), a -> 1.128904145185155,
-          -0.7517915246935645, -0.1699712074799037));
+      Map.entry("gelu", Formula.monotone(NO_PARAMETER, false, (p, t) -> t * (0.5 * Erfc.value(-t * Math.sqrt(0.5))),
+          (p, t) -> 0.5 * Erfc.value(-t * Math.sqrt(0.5)) + t * Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI),
+          p -> new Local(0, 0, 0.5, 0.5, 0.3989422804014327, 2, INF), p -> 1.128904145185155)
+          .withMinimum(-0.7517915246935645, -0.1699712074799037)),
+      // t (1 + tanh(k (t + 0.044715 t^3))) / 2 with k = sqrt(2/pi) as a double: |phi(t) - t/2| <= (k/2) t^2 (the sup
+      // of the ratio is its limit at 0; k/2 is exact); max phi' = 1.12899306865877176... at t = 1.41850400...,
+      // rounded up; the minimum -0.170040750571254040... at t = -0.75246142..., rounded down (mpmath, 40 digits)
+      Map.entry("gelu-tanh", Formula.monotone(NO_PARAMETER, false, (p, t) -> geluTanh(t),
+          (p, t) -> geluTanhDerivative(t), p -> new Local(0, 0, 0.5, 0.5, GELU_TANH_K / 2, 2, INF),
+          p -> 1.128993068658772).withMinimum(-0.7524614220710162, -0.17004075057125406)),
+      // hardtanh(lo, hi) = clamp(t, lo, hi) with lo <= 0 < hi (else phi is constant near 0), relu6 = hardtanh(0, 6):
+      // exact (M = 0) up to the nearest clamp; slope 1 between the clamps, 0 outside
+      Map.entry("hardtanh", Formula.monotone(p -> p.length == 2 && p[0] <= 0 && p[1] > 0, true,
+          (p, t) -> clamp(t, p[0], p[1]), (p, t) -> t >= p[0] && t < p[1] ? 1 : 0, p -> hardtanhLocal(p[0], p[1]),
+          p -> 1).withSlopes((p, a, b) -> pieces(a, b, new double[] {p[0], p[1]}, new double[] {0, 1, 0}))),
+      Map.entry("relu6", Formula.monotone(NO_PARAMETER, true, (p, t) -> clamp(t, 0, 6), (p, t) -> t >= 0 && t < 6 ? 1 : 0,
+          p -> hardtanhLocal(0, 6), p -> 1)
+          .withSlopes((p, a, b) -> pieces(a, b, new double[] {0, 6}, new double[] {0, 1, 0}))),
+      // SELU: lambda t for t > 0, lambda alpha (e^t - 1) for t <= 0 (lambda alpha one double, as PyTorch computes it
+      // in double precision); remainder as ELU's: (lambda alpha / 2) t^2, exact in binary; phi' increases to
+      // lambda alpha > lambda on t < 0
+      Map.entry("selu", Formula.monotone(NO_PARAMETER, false, (p, t) -> t > 0 ? SELU_SCALE * t : SELU_NEG * Math.expm1(t),
+          (p, t) -> t >= 0 ? SELU_SCALE : SELU_NEG * Math.exp(t),
+          p -> new Local(0, 0, SELU_NEG, SELU_SCALE, SELU_NEG / 2, 2, INF), p -> SELU_NEG)
+          .withSlopes((p, a, b) -> new double[] {a >= 0 ? SELU_SCALE
+              : b >= 0 ? Math.min(SELU_NEG * Math.exp(a), SELU_SCALE) : SELU_NEG * Math.exp(a),
+              a >= 0 ? SELU_SCALE : SELU_NEG * Math.exp(Math.min(b, 0))})),
+      // CELU(alpha) = alpha (e^(t/alpha) - 1) for t < 0, t for t >= 0, alpha > 0: m- = m+ = 1, remainder
+      // alpha (e^u - 1 - u) <= alpha u^2 / 2 = t^2 / (2 alpha) with u = t / alpha, rounded up; phi' non-decreasing
+      Map.entry("celu", Formula.monotone(one(a -> a > 0), false, (p, t) -> t >= 0 ? t : p[0] * Math.expm1(t / p[0]),
+          (p, t) -> t >= 0 ? 1 : Math.exp(t / p[0]), p -> new Local(0, 0, 1, 1, Math.nextUp(0.5 / p[0]), 2, INF),
+          p -> 1).withSlopes(convex((p, t) -> t >= 0 ? 1 : Math.exp(t / p[0])))),
+      // hardswish t relu6(t + 3) / 6: t^2/6 + t/2 on [-3, 3], 0 below, t above; |phi(t) - t/2| <= t^2 / 6 on all of
+      // R (1/6 rounded up); phi' = (2t + 3)/6 in (-3, 3), at most 3/2; minimum -3/8 at t = -3/2 (both exact)
+      Map.entry("hardswish", Formula.monotone(NO_PARAMETER, false, (p, t) -> t * clamp(t + 3, 0, 6) / 6,
+          (p, t) -> t < -3 ? 0 : t >= 3 ? 1 : (2 * t + 3) / 6, p -> new Local(0, 0, 0.5, 0.5, Math.nextUp(1.0 / 6), 2, INF),
+          p -> 1.5).withMinimum(-1.5, -0.375).withSlopes((p, a, b) -> hardswishSlopes(a, b))));
+
+  /**
+   * The tanh approximation of GELU, t (1 + tanh(u)) / 2 = t sigma(2u) with u = k (t + 0.044715 t^3): the logistic
+   * form keeps its relative accuracy in the lower tail, where 1 + tanh(u) cancels.
+   */
+  private static double geluTanh(double t) {
+    return t == -INF ? 0 : t * logistic(2 * GELU_TANH_K * (t + 0.044715 * t * t * t));
+  }
+
+  private static double geluTanhDerivative(double t) {
+    double s = logistic(2 * GELU_TANH_K * (t + 0.044715 * t * t * t));
+    return s + t * s * (1 - s) * 2 * GELU_TANH_K * (1 + 3 * 0.044715 * t * t);
+  }
+
+  /** Hardswish's phi' over [a, b]: 0 left of -3, (2t + 3)/6 (increasing) on [-3, 3), 1 from 3 on. */
+  private static double[] hardswishSlopes(double a, double b) {
+    double lo = INF;
+    double hi = -INF;
+    if (a < -3) {
+      lo = 0;
+      hi = 0;
+    }
+    if (a < 3 && b >= -3) {
+      double l = (2 * Math.max(a, -3) + 3) / 6;
+      double h = b >= 3 ? 1.5 : (2 * b + 3) / 6;
+      lo = Math.min(lo, l);
+      hi = Math.max(hi, h);
+    }
+    if (b >= 3) {
+      lo = Math.min(lo, 1);
+      hi = Math.max(hi, 1);
+    }
+    return new double[] {lo, hi};
+  }
+
+  private static double beta(double[] p) { return p.length == 0 ? 1 : p[0]; }
 
   /**
    * The local model at 0 of a known activation: \( \phi(t) = \phi_0 + m_\pm t + R(t) \) with
@@ -82,33 +262,37 @@ public final class KernelActivation implements Activation {
 
   private final String name;
   private final Formula formula;
-  /** The family's parameter (NaN when it has none). */
-  private final double a;
+  /** The family's parameters (none for a family without). */
+  private final double[] p;
   private final Local local;
 
-  private KernelActivation(String name, Formula formula, double a) {
+  private KernelActivation(String name, Formula formula, double[] p) {
     this.name = name;
     this.formula = formula;
-    this.a = a;
-    this.local = formula.local().apply(a);
+    this.p = p;
+    this.local = formula.local().apply(p);
   }
 
   /**
    * As {@link #of}, for any member of a family the kernel knows ({@code leaky-relu(a)} with any finite a: the lemma
-   * checkers take any slope), or null.
+   * checkers take any slope), or null. Parameters are finite numbers in parentheses, separated by commas.
    */
   public static KernelActivation family(String name) {
     if (name == null) return null;
     int open = name.indexOf('(');
-    double p = Double.NaN;
+    double[] p = new double[0];
     if (open >= 0) {
       if (!name.endsWith(")")) return null;
-      try {
-        p = Double.parseDouble(name.substring(open + 1, name.length() - 1));
-      } catch (NumberFormatException e) {
-        return null;
+      String[] parts = name.substring(open + 1, name.length() - 1).split(",", -1);
+      p = new double[parts.length];
+      for (int k = 0; k < parts.length; k++) {
+        try {
+          p[k] = Double.parseDouble(parts[k]);
+        } catch (NumberFormatException e) {
+          return null;
+        }
+        if (!Double.isFinite(p[k])) return null;
       }
-      if (!Double.isFinite(p)) return null;
     }
     Formula f = FORMULAS.get(open >= 0 ? name.substring(0, open) : name);
     return f != null && f.valid().test(p) ? new KernelActivation(name, f, p) : null;
@@ -116,39 +300,52 @@ public final class KernelActivation implements Activation {
 
   /**
    * The kernel's activation of that catalog name ({@code relu}, {@code leaky-relu(a)} with 0 &lt;= a &lt;= 1,
-   * {@code tanh}, {@code sigmoid}, {@code elu(alpha)} with alpha &gt;= 0, {@code softplus}, {@code silu},
-   * {@code gelu}), or null for a name the kernel does not know.
+   * {@code tanh}, {@code sigmoid}, {@code elu(alpha)} with alpha &gt;= 0, {@code softplus}, {@code softplus(beta)}
+   * with beta &gt; 0, {@code silu}, {@code gelu}, {@code gelu-tanh}, {@code relu6}, {@code hardtanh(lo,hi)} with
+   * lo &lt;= 0 &lt; hi, {@code selu}, {@code celu(alpha)} with alpha &gt; 0, {@code hardswish}), or null for a name
+   * the kernel does not know.
    */
   public static KernelActivation of(String name) {
     KernelActivation k = family(name);
-    return k != null && k.formula == FORMULAS.get("leaky-relu") && !(k.a >= 0 && k.a <= 1) ? null : k;
+    return k != null && k.formula == FORMULAS.get("leaky-relu") && !(k.p[0] >= 0 && k.p[0] <= 1) ? null : k;
   }
 
   /** The base names of the families the kernel knows, sorted, for messages. */
   public static String families() { return String.join(", ", new java.util.TreeSet<>(FORMULAS.keySet())); }
 
-  /** Whether the value is exact in floating point (one multiplication at most). */
+  /** Whether the value is exact in floating point (a clamp or one multiplication at most). */
   public boolean piecewiseLinear() { return formula.piecewiseLinear(); }
 
   /** The local model at 0. */
   public Local local() { return local; }
 
-  /** Whether phi is non-decreasing: a monotone family with a slope of at least 0 (every member {@link #of} gives). */
-  public boolean nonDecreasing() { return Double.isNaN(formula.minAt()) && !(a < 0); }
+  /** Whether phi is non-decreasing (every member {@link #of} gives but SiLU, GELU and hardswish). */
+  public boolean nonDecreasing() { return formula.nonDecreasing().test(p); }
+
+  /**
+   * Bounds {lo, hi} on phi' over [a, b] (every secant slope lies between them), exact up to the rounding of phi'
+   * (the caller widens them), or null when the family states none (then the Lipschitz constant bounds them).
+   */
+  public double[] slopes(double a, double b) { return formula.slopes() == null ? null : formula.slopes().over(p, a, b); }
+
+  /** A bound on |phi''| over the reals when phi is twice continuously differentiable, else NaN. */
+  public double curvature() { return formula.curvature().applyAsDouble(p); }
 
   @Override public String name() { return name; }
 
-  @Override public double value(double t) { return formula.value().applyAsDouble(a, t); }
+  @Override public double value(double t) { return formula.value().at(p, t); }
 
-  @Override public double derivative(double t) { return formula.derivative().applyAsDouble(a, t); }
+  @Override public double derivative(double t) { return formula.derivative().at(p, t); }
 
   @Override public double phi0() { return local.phi0(); }
+
+  @Override public double phi0Error() { return local.phi0Error(); }
 
   @Override public double slopeMinus() { return local.slopeMinus(); }
 
   @Override public double slopePlus() { return local.slopePlus(); }
 
-  @Override public double lipschitz() { return formula.lipschitz().applyAsDouble(a); }
+  @Override public double lipschitz() { return formula.lipschitz().applyAsDouble(p); }
 
   @Override public double remainderConstant() { return local.remainderConstant(); }
 

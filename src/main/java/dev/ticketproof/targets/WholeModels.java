@@ -48,7 +48,8 @@ public final class WholeModels {
 
   /** Every torch.nn class a Sequential may hold, for messages. */
   static final String SUPPORTED = "Sequential, Conv2d, Linear, BatchNorm1d, BatchNorm2d, MaxPool2d, AvgPool2d, "
-      + "AdaptiveAvgPool2d(1), Flatten, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, Softplus, SiLU, GELU, "
+      + "AdaptiveAvgPool2d(1), Flatten, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, Softplus, SiLU, GELU, ReLU6, Hardtanh, "
+      + "SELU, CELU, Hardswish, "
       + String.join(", ", IDENTITY.stream().sorted().toList());
 
   /** Whether the file is a whole model, whose architecture {@link #derive} may read. */
@@ -189,19 +190,32 @@ public final class WholeModels {
         case "SiLU" -> "silu";
         case "LeakyReLU" -> "leaky-relu(" + h.number("negative_slope") + ")";
         case "ELU" -> "elu(" + h.number("alpha") + ")";
+        case "CELU" -> "celu(" + h.number("alpha") + ")";
+        case "SELU" -> "selu";
+        case "Hardswish" -> "hardswish";
+        case "ReLU6" -> {
+          h.require("min_val", h.number("min_val") == 0, "ReLU6 clamps at 0");
+          h.require("max_val", h.number("max_val") == 6, "ReLU6 clamps at 6");
+          yield "relu6";
+        }
+        case "Hardtanh" -> "hardtanh(" + h.number("min_val") + "," + h.number("max_val") + ")";
         case "Softplus" -> {
-          h.require("beta", h.number("beta") == 1, "only beta=1 is the catalog's softplus");
-          // above the threshold PyTorch returns x, which differs from log(1 + e^x) by log(1 + e^-x) < 2.1e-9
+          double beta = h.number("beta");
+          // above the threshold PyTorch returns x, which differs from log(1 + e^(beta x)) / beta by less than
+          // e^-20 / beta, 1.1e-10 of x
           h.require("threshold", h.number("threshold") >= 20, "a threshold below 20 is not supported (PyTorch "
               + "returns x above it)");
-          yield "softplus";
+          yield beta == 1 ? "softplus" : "softplus(" + beta + ")";
         }
         case "GELU" -> {
           Object a = h.m.attributes().get("approximate");
-          h.require("approximate", a == null || "none".equals(a), "only approximate='none' (the exact GELU) is "
-              + "supported");
-          yield "gelu";
+          h.require("approximate", a == null || "none".equals(a) || "tanh".equals(a), "only approximate='none' "
+              + "(the exact GELU) and 'tanh' are supported");
+          yield "tanh".equals(a) ? "gelu-tanh" : "gelu";
         }
+        case "Mish", "Hardsigmoid" -> throw h.fail("not supported: its slope at 0 ("
+            + (cls.equals("Mish") ? "tanh(ln 2) = 3/5" : "1/6") + ") is not a double, and the kernel's local model "
+            + "of an activation needs exact slopes");
         default -> throw h.fail("not supported (supported: " + SUPPORTED + ")");
       };
       try {

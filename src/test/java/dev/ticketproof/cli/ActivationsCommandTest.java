@@ -41,7 +41,9 @@ class ActivationsCommandTest {
       JsonObject rem = o.getAsJsonObject("remainder");
       assertThat(rem.get("constant").getAsDouble()).isEqualTo(phi.remainderConstant());
       assertThat(rem.get("power").getAsInt()).isEqualTo(phi.remainderPower());
-      assertThat(rem.get("radius").isJsonNull()).isTrue();
+      double radius = phi.remainderRadius();
+      assertThat(rem.get("radius").isJsonNull()).as(phi.name()).isEqualTo(radius == Double.POSITIVE_INFINITY);
+      if (!rem.get("radius").isJsonNull()) assertThat(rem.get("radius").getAsDouble()).isEqualTo(radius);
       assertThat(rem.get("form").getAsString()).isNotEmpty();
       boolean supported = !(phi.name().equals("abs") || phi.name().equals("square") || phi.name().equals("cos"));
       assertThat(o.get("supported").getAsBoolean()).as(phi.name()).isEqualTo(supported);
@@ -56,7 +58,15 @@ class ActivationsCommandTest {
     assertThat(tanh.getAsJsonObject("remainder").get("form").getAsString()).isEqualTo("M|t|^3 on |t|<=r");
     assertThat(tanh.get("construction").getAsString()).isEqualTo("linearisation");
     assertThat(a.get(0).getAsJsonObject().get("construction").getAsString()).isEqualTo("sign-split");
-    assertThat(a.get(9).getAsJsonObject().get("lipschitz").isJsonNull()).isTrue(); // square
+    JsonObject square = a.get(a.size() - 2).getAsJsonObject();
+    assertThat(square.get("name").getAsString()).isEqualTo("square");
+    assertThat(square.get("lipschitz").isJsonNull()).isTrue();
+    // relu6: ReLU's model, exact up to the clamp at 6; the symmetric linearisation (its slopes differ)
+    JsonObject relu6 = a.get(9).getAsJsonObject();
+    assertThat(relu6.get("name").getAsString()).isEqualTo("relu6");
+    assertThat(relu6.getAsJsonObject("remainder").get("form").getAsString())
+        .isEqualTo("exact on |t|<=r (piecewise linear through 0)");
+    assertThat(relu6.get("construction").getAsString()).isEqualTo("symmetric-linearisation");
   }
 
   @Test

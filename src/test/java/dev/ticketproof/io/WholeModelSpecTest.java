@@ -43,6 +43,18 @@ class WholeModelSpecTest {
     assertThat(fidelity("whole_gap", "leaky-relu(0.1)")).isLessThanOrEqualTo(FidelityTest.TOLERANCE);
   }
 
+  /**
+   * One small whole model per activation family of nn.ReLU6, Hardtanh(-0.5, 1.5), SELU, CELU(0.5), Softplus(beta=2),
+   * GELU(approximate='tanh') and Hardswish, with inputs that reach their clamps and kinks: the module's attributes
+   * name the catalog activation, and the forward pass is PyTorch's.
+   */
+  @Test void sequentialsOfTheOtherActivationsEvaluateAsPyTorch() {
+    String[][] cases = {{"whole_relu6", "relu6"}, {"whole_hardtanh", "hardtanh(-0.5,1.5)"}, {"whole_selu", "selu"},
+        {"whole_celu", "celu(0.5)"}, {"whole_softplus2", "softplus(2.0)"}, {"whole_gelu_tanh", "gelu-tanh"},
+        {"whole_hardswish", "hardswish"}};
+    for (String[] c : cases) assertThat(fidelity(c[0], c[1])).as(c[0]).isLessThanOrEqualTo(1e-6);
+  }
+
   @Test void theDerivedSpecIsTheHandWrittenOneWithTheSameTargetHash() {
     TensorFile file = TensorFiles.read(Fixtures.path("whole_lenet.pt"));
     WholeModels.Derived d = WholeModels.derive(file);
@@ -211,11 +223,19 @@ class WholeModelSpecTest {
     assertThat(refusal(nn("AvgPool2d", "kernel_size", 2, "stride", null, "padding", 1, "ceil_mode", false,
         "divisor_override", null))).contains("padding 1: the arch spec's avgpool2d has no padding");
     assertThat(refusal(nn("AdaptiveAvgPool2d", "output_size", List.of(2, 2)))).contains("only output size 1");
-    assertThat(refusal(nn("Softplus", "beta", 2, "threshold", 20))).contains("module '0' "
-        + "(torch.nn.modules.activation.Softplus): beta 2: only beta=1 is the catalog's softplus");
-    assertThat(refusal(nn("GELU", "approximate", "tanh"))).contains("approximate 'tanh': only approximate='none'");
-    assertThat(refusal(nn("Hardtanh", "min_val", -1.0))).contains("module '0' "
-        + "(torch.nn.modules.activation.Hardtanh): not supported (supported: Sequential, Conv2d");
+    assertThat(refusal(nn("Softplus", "beta", 2, "threshold", 10))).contains("module '0' "
+        + "(torch.nn.modules.activation.Softplus): threshold 10: a threshold below 20 is not supported");
+    assertThat(refusal(nn("GELU", "approximate", "fast"))).contains("approximate 'fast': only approximate='none' "
+        + "(the exact GELU) and 'tanh' are supported");
+    assertThat(refusal(nn("Hardtanh", "min_val", 1.0, "max_val", -1.0))).contains("module '0' "
+        + "(torch.nn.modules.activation.Hardtanh): hardtanh needs finite min < max, got min=1.0, max=-1.0");
+    assertThat(refusal(nn("ReLU6", "min_val", 0.0, "max_val", 5.0))).contains("max_val 5.0: ReLU6 clamps at 6");
+    assertThat(refusal(nn("CELU", "alpha", 0.0))).contains("celu needs a finite alpha > 0, got alpha=0.0");
+    assertThat(refusal(nn("Mish"))).contains("module '0' (torch.nn.modules.activation.Mish): not supported: its "
+        + "slope at 0 (tanh(ln 2) = 3/5) is not a double");
+    assertThat(refusal(nn("Hardsigmoid"))).contains("slope at 0 (1/6) is not a double");
+    assertThat(refusal(nn("PReLU"))).contains("module '0' "
+        + "(torch.nn.modules.activation.PReLU): not supported (supported: Sequential, Conv2d");
     assertThat(refusal(new TorchModule("__main__.Block", Map.of(), List.of(), 0))).contains("module '0' "
         + "(__main__.Block): not a torch.nn module: its forward is code the file does not hold");
     assertThat(refusal(new TorchModule("torch.nn.modules.linear.Linear", Map.of(), List.of(), 1))).contains(

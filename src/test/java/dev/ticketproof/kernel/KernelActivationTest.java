@@ -6,15 +6,23 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.activation.IdentityHypothesis;
 import dev.ticketproof.random.WeightField;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The kernel's own activations agree with the catalog's, and its constants and images are conservative. */
 class KernelActivationTest {
+  /** Every supported catalog entry with its default parameters, and other parameters of the families. */
+  static Stream<String> supported() {
+    return Stream.concat(ActivationCatalog.all().stream().filter(IdentityHypothesis::holds).map(Activation::name),
+        Stream.of("leaky-relu(0.2)", "elu(0.5)", "softplus(2)", "softplus(4)", "hardtanh(0,3)", "hardtanh(-2,0.5)",
+            "celu(0.5)", "celu(3)"));
+  }
+
   @ParameterizedTest
-  @ValueSource(strings = {"relu", "leaky-relu(0.01)", "leaky-relu(0.2)", "tanh", "sigmoid", "elu(1.0)", "elu(0.5)",
-      "softplus", "silu", "gelu"})
+  @MethodSource("supported")
   void agreesWithTheCatalogAndIsConservative(String spec) {
     Activation cat = ActivationCatalog.parse(spec);
     KernelActivation k = KernelActivation.of(cat.name());
@@ -24,6 +32,8 @@ class KernelActivationTest {
     assertThat(k.slopePlus()).isEqualTo(cat.slopePlus());
     assertThat(k.lipschitz()).isGreaterThanOrEqualTo(cat.lipschitz());
     assertThat(k.remainderConstant()).isGreaterThanOrEqualTo(cat.remainderConstant());
+    assertThat(k.remainderRadius()).isEqualTo(cat.remainderRadius());
+    assertThat(k.phi0Error()).isGreaterThanOrEqualTo(cat.phi0Error());
     for (int q = 0; q < 2000; q++) {
       double t = WeightField.uniform(5, 1, q, -8, 8);
       assertThat(k.value(t)).as("%s at %s", spec, t).isCloseTo(cat.value(t), org.assertj.core.data.Offset.offset(
@@ -45,7 +55,8 @@ class KernelActivationTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"abs", "square", "cos", "leaky-relu(1.5)", "nonsense"})
+  @ValueSource(strings = {"abs", "square", "cos", "leaky-relu(1.5)", "nonsense", "hardtanh(1,2)", "hardtanh(-1,0)",
+      "hardtanh(-1)", "hardtanh(1,-1)", "celu(0)", "softplus(-1)", "softplus(1,2)", "selu(1)", "mish"})
   void unknownOrUnsupportedNamesHaveNoKernelDefinition(String name) {
     assertThat(KernelActivation.of(name)).isNull();
   }
@@ -54,10 +65,11 @@ class KernelActivationTest {
   @Test
   void nonDecreasingFamilies() {
     for (String name : new String[] {"relu", "leaky-relu(0.2)", "leaky-relu(0)", "tanh", "sigmoid", "elu(1.0)",
-        "elu(0.5)", "softplus"}) {
+        "elu(0.5)", "softplus", "softplus(2.0)", "relu6", "hardtanh(-1.0,1.0)", "hardtanh(0.0,6.0)", "selu",
+        "celu(0.5)"}) {
       assertThat(KernelActivation.of(name).nonDecreasing()).as(name).isTrue();
     }
-    for (String name : new String[] {"silu", "gelu"}) {
+    for (String name : new String[] {"silu", "gelu", "gelu-tanh", "hardswish"}) {
       assertThat(KernelActivation.of(name).nonDecreasing()).as(name).isFalse();
     }
     assertThat(KernelActivation.family("leaky-relu(-0.5)").nonDecreasing()).isFalse();
@@ -79,6 +91,7 @@ class KernelActivationTest {
       }
       KernelActivation.Local s = k.local();
       assertThat(k.piecewiseLinear()).as(a.name()).isEqualTo(a.remainderConstant() == 0);
+      assertThat(s.radius()).as(a.name()).isEqualTo(a.remainderRadius());
       if (a.slopeMinus() == a.slopePlus()) {
         smooth++;
         assertThat(s.phi0()).isEqualTo(a.phi0());
@@ -93,7 +106,8 @@ class KernelActivationTest {
             .containsExactly(a.slopeMinus(), a.slopePlus());
       }
     }
-    assertThat(smooth).isEqualTo(6);
+    // tanh, sigmoid, elu(1), softplus, silu, gelu, gelu-tanh, hardtanh(-1, 1), celu(1), hardswish
+    assertThat(smooth).isEqualTo(10);
   }
 
   @Test
@@ -110,7 +124,8 @@ class KernelActivationTest {
     assertThat(KernelActivation.of("relu(0.5)")).isNull();
     assertThat(KernelActivation.of(null)).isNull();
     assertThat(KernelActivation.of("tanh").toString()).isEqualTo("tanh");
-    assertThat(KernelActivation.families()).isEqualTo("elu, gelu, leaky-relu, relu, sigmoid, silu, softplus, tanh");
+    assertThat(KernelActivation.families()).isEqualTo("celu, elu, gelu, gelu-tanh, hardswish, hardtanh, leaky-relu, "
+        + "relu, relu6, selu, sigmoid, silu, softplus, tanh");
     assertThat(KernelActivation.family("relu").piecewiseLinear()).isTrue();
     assertThat(KernelActivation.family("tanh").piecewiseLinear()).isFalse();
     assertThat(KernelActivation.family("abs")).isNull();

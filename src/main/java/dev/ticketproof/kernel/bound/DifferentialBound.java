@@ -805,7 +805,8 @@ public final class DifferentialBound {
       }
       // kept weights of every group, for the remainder
       int[][] members = k.groups(in.layout, taps, per);
-      boolean smooth = phi.remainderConstant() != 0;
+      // a local model with a remainder, or exact only up to a radius (relu6, hardtanh)
+      boolean smooth = phi.remainderConstant() != 0 || phi.remainderRadius() < Double.POSITIVE_INFINITY;
       boolean twice = !Double.isNaN(pb.curvature());
       FormMap t = in.target;
       FormMap dIn = in.diff;
@@ -930,10 +931,13 @@ public final class DifferentialBound {
       return v - kval * x - phi.phi0() * wSum;
     }
 
-    /** Bound on |phi(t) - phi(0) - m t| for |t| &lt;= arg (the kernel's local model of phi). */
+    /**
+     * Bound on |phi(t) - phi(0) - m t| for |t| &lt;= arg (the kernel's local model of phi; 0 within the radius of an
+     * exact one).
+     */
     double remainder(double arg) {
       double m = phi.remainderConstant();
-      if (m == 0 || arg == 0) return 0;
+      if (arg == 0 || (m == 0 && arg <= phi.remainderRadius())) return 0;
       double viaLip = (lip + Math.max(Math.abs(phi.slopePlus()), Math.abs(phi.slopeMinus()))) * arg;
       double r = arg <= phi.remainderRadius() ? Math.min(m * Math.pow(arg, phi.remainderPower()), viaLip) : viaLip;
       return Rounding.up(r) + Rounding.evalSlack(r);

@@ -1,6 +1,7 @@
 package dev.ticketproof.kernel.bound;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.kernel.KernelActivation;
 
 /**
  * What the differential bound needs to know about an activation phi of the kernel
@@ -13,20 +14,25 @@ import dev.ticketproof.activation.Activation;
  *       [a, b] (a parallelogram around the graph).</li>
  * </ul>
  * Every returned interval is widened by {@link Rounding#evalSlack} so that the rounding of phi, phi', exp and tanh in
- * floating point (a few ulps) cannot shrink it. Activations without a closed form here (SiLU, GELU, ELU with
- * alpha &gt; 1) fall back to the Lipschitz constant: slopes in [-L, L], and alpha = 0 with phi's image.
+ * floating point (a few ulps) cannot shrink it. The slopes over an interval and the curvature of each family are the
+ * kernel's ({@link KernelActivation#slopes}, {@link KernelActivation#curvature}); activations without them (SiLU,
+ * GELU, its tanh approximation, ELU with alpha &gt; 1) fall back to the Lipschitz constant: slopes in [-L, L], and
+ * alpha = 0 with phi's image.
  */
 final class PhiBounds {
   private final Activation phi;
   private final String base;
   private final double param;
+  /** The kernel's definition of phi's family (its slopes and curvature), or null for a name it does not know. */
+  private final KernelActivation kernel;
 
   private PhiBounds(Activation phi) {
     this.phi = phi;
     String n = phi.name();
     int open = n.indexOf('(');
     this.base = open < 0 ? n : n.substring(0, open);
-    this.param = open < 0 ? Double.NaN : Double.parseDouble(n.substring(open + 1, n.length() - 1));
+    this.param = base.equals("leaky-relu") ? Double.parseDouble(n.substring(open + 1, n.length() - 1)) : Double.NaN;
+    this.kernel = phi instanceof KernelActivation k ? k : KernelActivation.family(n);
   }
 
   static PhiBounds of(Activation phi) { return new PhiBounds(phi); }
@@ -37,6 +43,9 @@ final class PhiBounds {
   /** Slope of a piecewise-linear phi for t &lt; 0. */
   private double negSlope() { return base.equals("relu") ? 0 : param; }
 
+  /** The kernel's bounds on phi' over [a, b] ({@link KernelActivation#slopes}), or null when it states none. */
+  private double[] closedSlopes(double a, double b) { return kernel == null ? null : kernel.slopes(a, b); }
+
   /** {s-, s+}: bounds on phi' (and on every secant slope) over [a, b]. */
   double[] slopes(double a, double b) {
     if (piecewiseLinear()) {
@@ -45,47 +54,17 @@ final class PhiBounds {
       if (a >= 0) return new double[] {1, 1};
       return new double[] {Math.min(m, 1), Math.max(m, 1)};
     }
-    double lo;
-    double hi;
-    switch (base) {
-      case "tanh", "sigmoid" -> {
-        // phi' is even around 0 and decreasing in |t|
-        double near = a > 0 ? a : b < 0 ? b : 0;
-        double far = Math.abs(a) > Math.abs(b) ? a : b;
-        hi = phi.derivative(near);
-        lo = phi.derivative(far);
-      }
-      case "softplus" -> {
-        lo = phi.derivative(a);
-        hi = phi.derivative(b);
-      }
-      case "elu" -> {
-        if (!(param <= 1)) return lipschitzSlopes();
-        // phi' = alpha e^t for t < 0 (increasing, below alpha <= 1), 1 for t >= 0
-        lo = a < 0 ? param * Math.exp(a) : 1;
-        hi = b >= 0 ? 1 : param * Math.exp(b);
-      }
-      default -> {
-        return lipschitzSlopes();
-      }
-    }
-    return new double[] {Math.max(0, lo - Rounding.evalSlack(lo)), hi + Rounding.evalSlack(hi)};
+    double[] s = closedSlopes(a, b);
+    if (s == null) return lipschitzSlopes();
+    double lo = s[0] - Rounding.evalSlack(s[0]);
+    return new double[] {kernel.nonDecreasing() ? Math.max(0, lo) : lo, s[1] + Rounding.evalSlack(s[1])};
   }
 
   /**
-   * A bound on |phi''| over the reals when phi is twice continuously differentiable, else NaN: tanh
-   * 4 / (3 sqrt 3) = 0.76980... (tanh'' = -2u(1 - u^2) with u = tanh t, largest at u^2 = 1/3), sigmoid
-   * sqrt 3 / 18 = 0.096225... (sigma'' = s(1 - s^2)/4 with s = 1 - 2 sigma, largest at s^2 = 1/3), softplus 1/4
-   * (its phi'' is sigma(1 - sigma)); each rounded up to a decimal above.
+   * A bound on |phi''| over the reals when phi is twice continuously differentiable, else NaN: the kernel's
+   * ({@link KernelActivation#curvature}; tanh 0.7699, sigmoid 0.0963, softplus(beta) beta / 4).
    */
-  double curvature() {
-    return switch (base) {
-      case "tanh" -> 0.7699;
-      case "sigmoid" -> 0.0963;
-      case "softplus" -> 0.25;
-      default -> Double.NaN;
-    };
-  }
+  double curvature() { return kernel == null ? Double.NaN : kernel.curvature(); }
 
   private double[] lipschitzSlopes() {
     double l = phi.lipschitz();
@@ -94,12 +73,12 @@ final class PhiBounds {
 
   /**
    * {alpha, g-, g+} with g- &lt;= phi(t) - alpha t &lt;= g+ on [a, b]. Piecewise-linear phi: exact slope on one
-   * side of 0, else the chord, with g evaluated at a, 0, b (g is piecewise linear). Tanh, sigmoid, softplus
-   * (twice differentiable, {@link #curvature}): alpha is the chord slope and g's range comes from
-   * {@link #gridRange}. ELU with alpha &lt;= 1 (and the others above when a = b): alpha = min(phi'(a), phi'(b)), the
-   * minimum of phi' on [a, b] (phi' is unimodal or increasing), so g is non-decreasing and its range is
-   * [g(a), g(b)]; the rounding of alpha (relative 2^-30 at most) can break monotonicity by at most
-   * 2^-30 |alpha| (b - a), which is added. Others: alpha = 0 and phi's image.
+   * side of 0, else the chord, with g evaluated at a, 0, b (g is piecewise linear). Twice differentiable phi
+   * ({@link #curvature}: tanh, sigmoid, softplus): alpha is the chord slope and g's range comes from
+   * {@link #gridRange}. Other phi whose slopes over [a, b] the kernel bounds (ELU with alpha &lt;= 1, SELU, CELU,
+   * relu6, hardtanh, hardswish, and the twice differentiable ones when a = b): alpha = the lower bound s of phi' on
+   * [a, b], so g is non-decreasing and its range is [g(a), g(b)]; the rounding of alpha (relative 2^-30 at most) can
+   * break monotonicity by at most 2^-30 |alpha| (b - a), which is added. Others: alpha = 0 and phi's image.
    */
   double[] relax(double a, double b) {
     if (piecewiseLinear()) {
@@ -108,14 +87,13 @@ final class PhiBounds {
       if (a >= 0) return new double[] {1, 0, 0};
       return piecewise(a, b, m, 1);
     }
-    boolean monotoneG = base.equals("tanh") || base.equals("sigmoid") || base.equals("softplus")
-        || (base.equals("elu") && param <= 1);
-    if (!monotoneG) {
+    double[] s = closedSlopes(a, b);
+    if (s == null) {
       double[] im = phi.image(a, b);
       return new double[] {0, im[0], im[1]};
     }
     if (!Double.isNaN(curvature()) && b > a) return gridRange(a, b, (phi.value(b) - phi.value(a)) / (b - a));
-    double alpha = Math.min(phi.derivative(a), phi.derivative(b));
+    double alpha = s[0];
     double ga = phi.value(a) - alpha * a;
     double gb = phi.value(b) - alpha * b;
     double slack = Rounding.evalSlack(Math.abs(phi.value(a)) + Math.abs(alpha * a))

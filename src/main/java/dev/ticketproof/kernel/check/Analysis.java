@@ -140,10 +140,10 @@ final class Analysis {
     return out;
   }
 
-  /** Bound on |phi(t) - phi(0) - m t| for |t| &lt;= arg. */
+  /** Bound on |phi(t) - phi(0) - m t| for |t| &lt;= arg (0 within the radius of an exact local model). */
   double remainder(double arg) {
     double m = phi.remainderConstant();
-    if (m == 0 || arg == 0) return 0;
+    if (arg == 0 || (m == 0 && arg <= phi.remainderRadius())) return 0;
     double viaLip = (lip + Math.max(Math.abs(phi.slopePlus()), Math.abs(phi.slopeMinus()))) * arg;
     if (arg <= phi.remainderRadius()) return Math.min(m * Math.pow(arg, phi.remainderPower()), viaLip);
     return viaLip;
