@@ -7,7 +7,8 @@ import picocli.CommandLine.Option;
 /** The {@code --arch SPEC [--prefix P]} options of the commands that read a file target. */
 final class ArchOption {
   @Option(names = "--arch", paramLabel = "SPEC", description = "Architecture of a file target: a preset "
-      + "(synflow-conv, openlth-cifar-resnet) or a .json spec (docs/arch-spec.md).")
+      + "(" + Presets.NAMES + ") or a .json spec (docs/arch-spec.md). Default: a whole model's nn.Sequential, or "
+      + Presets.CIFAR_RESNET + " for a state dict with its names (conv1, bn1, layer1.0.conv1, ..., fc or linear).")
   String spec;
 
   @Option(names = "--prefix", paramLabel = "P", description = "Read the architecture's tensors under this name "

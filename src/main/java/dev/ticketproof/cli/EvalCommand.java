@@ -92,7 +92,7 @@ public final class EvalCommand implements Callable<Integer> {
     Tensor y = forward(target.built().network(), batch);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", target.tensors().source());
-    m.put("arch", arch.spec); // null: the whole model's nn.Sequential
+    m.put("arch", arch.spec != null ? arch.spec : target.inferredPreset()); // null: the whole model's nn.Sequential
     m.put("prefix", target.prefix());
     m.put("activation", target.activation() == null ? null : target.activation().name());
     return written(batch, y, target.tensors().source(), m, start);

@@ -56,13 +56,24 @@ public final class InspectCommand implements Callable<Integer> {
   @Override public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     long start = System.nanoTime();
-    TensorFile file;
+    TensorFile file = null;
     NetworkBuilder.Built built = null;
     String prefix = null;
     boolean found = false;
     ArchSpec derived = null;
     String archNote = null;
-    if (arch.spec != null) {
+    String preset = null;
+    if (arch.spec == null) file = TensorFiles.read(path, !noMasks);
+    if (file != null && Architectures.inferPreset(file) != null) { // a state dict whose names are a preset's
+      TargetLoader.Loaded loaded = TargetOptions.loadFile(path, arch, TargetOptions.activationName(activation,
+          path.toString(), arch), inputShape.value, "--input-shape", !noMasks);
+      file = loaded.tensors();
+      built = loaded.built();
+      prefix = loaded.prefix();
+      found = loaded.prefixDetected();
+      derived = loaded.spec();
+      preset = loaded.inferredPreset();
+    } else if (arch.spec != null) {
       TargetLoader.Loaded loaded = TargetOptions.loadFile(path, arch, TargetOptions.activationName(activation,
           path.toString(), arch), inputShape.value, "--input-shape", !noMasks);
       file = loaded.tensors();
@@ -70,7 +81,6 @@ public final class InspectCommand implements Callable<Integer> {
       prefix = loaded.prefix();
       found = loaded.prefixDetected();
     } else {
-      file = TensorFiles.read(path, !noMasks);
       if (arch.prefix != null) {
         prefix = Architectures.givenPrefix(file, arch.prefix);
         file = file.under(prefix);
@@ -99,14 +109,14 @@ public final class InspectCommand implements Callable<Integer> {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    if (format.json()) out.println(json(file, built, prefix, found, derived, archNote, seconds));
-    else table(out, file, built, prefix, found, derived, archNote, seconds);
+    if (format.json()) out.println(json(file, built, prefix, found, derived, preset, archNote, seconds));
+    else table(out, file, built, prefix, found, derived, preset, archNote, seconds);
     out.flush();
     return 0;
   }
 
   private static void table(PrintWriter out, TensorFile file, NetworkBuilder.Built built, String prefix,
-      boolean found, ArchSpec derived, String archNote, double seconds) {
+      boolean found, ArchSpec derived, String preset, String archNote, double seconds) {
     out.printf("%s: %d tensors (read in %.3f s)%n", file.source(), file.tensors().size(), seconds);
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"name", "shape", "dtype", "nonzeros", "|max|"});
@@ -123,8 +133,9 @@ public final class InspectCommand implements Callable<Integer> {
     }
     if (derived != null) {
       out.println();
-      out.println("architecture from the module tree (its nn.Sequential; save it as a .json spec to edit it, "
-          + "docs/arch-spec.md):");
+      out.println(preset != null ? "architecture inferred from the tensor names (preset " + preset + "; save it as "
+          + "a .json spec to edit it, docs/arch-spec.md):" : "architecture from the module tree (its nn.Sequential; "
+          + "save it as a .json spec to edit it, docs/arch-spec.md):");
       out.print(derived.toJson());
     }
     if (archNote != null) {
@@ -161,7 +172,7 @@ public final class InspectCommand implements Callable<Integer> {
   }
 
   private static String json(TensorFile file, NetworkBuilder.Built built, String prefix, boolean found,
-      ArchSpec derived, String archNote, double seconds) {
+      ArchSpec derived, String preset, String archNote, double seconds) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("file", file.source());
     root.put("readSeconds", seconds);
@@ -182,6 +193,7 @@ public final class InspectCommand implements Callable<Integer> {
     root.put("prefix", prefix);
     root.put("prefixFound", found);
     if (derived != null) root.put("arch", JsonParser.parseString(derived.toJson()));
+    if (preset != null) root.put("archPreset", preset);
     if (archNote != null) root.put("archNote", archNote);
     if (built != null) {
       root.put("input", built.network().inputShape());

@@ -51,12 +51,14 @@ final class TargetOptions {
   }
 
   /**
-   * The activation a whole model's module tree names, or null when it names none.
+   * The activation a whole model's module tree names, or null when it names none or the file's names are a
+   * preset's ({@link dev.ticketproof.targets.Architectures#inferPreset}).
    *
    * @throws BadParameter naming --arch when the file holds tensors only
    */
   private static String wholeModelActivation(Path target) {
     dev.ticketproof.io.TensorFile file = dev.ticketproof.io.TensorFiles.read(target);
+    if (dev.ticketproof.targets.Architectures.inferPreset(file) != null) return null; // a preset's: the default
     dev.ticketproof.targets.Architectures.requireWholeModel(file);
     return dev.ticketproof.targets.WholeModels.derive(file).spec().activation();
   }
@@ -78,6 +80,11 @@ final class TargetOptions {
       String inputSource, boolean applyMasks) {
     TargetLoader.Loaded loaded = TargetLoader.load(target, arch.spec, arch.prefix, activation, input, inputSource,
         applyMasks);
+    if (loaded.inferredPreset() != null) {
+      System.err.println("note: --arch not given: the tensor names of " + target + " are those of a ResNet ("
+          + loaded.prefix() + "conv1, " + loaded.prefix() + "layer1.0.conv1, ...): architecture of the preset "
+          + loaded.inferredPreset() + " (docs/arch-spec.md; inspect shows it)");
+    }
     if (loaded.prefixDetected()) System.err.println("note: reading tensors under prefix '" + loaded.prefix() + "'");
     return loaded;
   }
@@ -100,10 +107,11 @@ final class TargetOptions {
     }
     if (arch == null) arch = new ArchOption();
     try {
-      Network net = loadFile(Path.of(target), arch, phi.name(), inputShape, "--input-shape", true).built()
-          .network();
-      if (inputShape == null && dev.ticketproof.targets.Presets.isPreset(arch.spec)) {
-        System.err.println("note: " + arch.spec + " on " + target + ": input shape "
+      TargetLoader.Loaded loaded = loadFile(Path.of(target), arch, phi.name(), inputShape, "--input-shape", true);
+      Network net = loaded.built().network();
+      String preset = arch.spec != null ? arch.spec : loaded.inferredPreset();
+      if (inputShape == null && dev.ticketproof.targets.Presets.isPreset(preset)) {
+        System.err.println("note: " + preset + " on " + target + ": input shape "
             + java.util.Arrays.toString(net.inputShape()) + " assumed (see docs/arch-spec.md, presets); give "
             + "--input-shape to check the tensors against your inputs");
       } else if (inputShape == null && arch.spec == null) {

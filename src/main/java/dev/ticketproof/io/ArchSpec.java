@@ -66,13 +66,29 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       implements LayerSpec {}
 
   /** The skip path of a residual block. */
-  public sealed interface Shortcut permits Identity, Projection {}
+  public sealed interface Shortcut permits Identity, Projection, ChannelPad {}
 
   /** Identity skip; {@code scale} names a per-channel scale tensor, or is {@code null}. */
   public record Identity(String scale) implements Shortcut {}
 
   /** Projection skip: a conv, then an optional BatchNorm ({@code null} for none). */
   public record Projection(Conv conv, BatchNorm bn) implements Shortcut {}
+
+  /**
+   * A skip without parameters (the "option A" shortcut of He et al.'s CIFAR ResNets): spatial subsampling by
+   * {@code stride} ({@code x[:, :, ::s, ::s]}) and {@code pad} zero channels on each side, so that
+   * {@code C_out = C_in + 2 pad}. The network builder represents it exactly as a 1x1 conv named {@code name} with
+   * stride {@code stride}, no padding, no bias and the fixed kernel {@code K[j][i] = 1 if j == i + pad else 0}.
+   *
+   * @param name the name of that conv (it reads no tensors)
+   * @param stride the subsampling step, >= 1
+   * @param pad the zero channels on each side, or {@link #PAD_FROM_SHAPES} for {@code (C_out - C_in) / 2} with
+   *     {@code C_out} the block's output channels
+   */
+  public record ChannelPad(String name, int stride, int pad) implements Shortcut {}
+
+  /** {@link ChannelPad#pad()} when it follows from the block's channel counts. */
+  public static final int PAD_FROM_SHAPES = -1;
 
   /**
    * The tensors the spec cannot do without, in layer order: every conv's and linear layer's {@code .weight}, the
@@ -146,6 +162,9 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
         if (r.shortcut() instanceof Identity id) {
           entry += "{\"type\": \"identity\"" + (id.scale() == null ? "" : ", \"scale\": {\"name\": "
               + quote(id.scale()) + "}") + "}";
+        } else if (r.shortcut() instanceof ChannelPad p) {
+          entry += "{\"type\": \"pad\", \"name\": " + quote(p.name()) + ", \"stride\": " + p.stride()
+              + (p.pad() == PAD_FROM_SHAPES ? "" : ", \"pad\": " + p.pad()) + "}";
         } else {
           Projection p = (Projection) r.shortcut();
           entry += "{\"type\": \"projection\", \"conv\": {" + conv(p.conv()) + "}"
@@ -320,7 +339,13 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
         BatchNorm bn = o.has("bn") ? bn(sub(o, "bn", where), where + ".bn", block + ".shortcut.1") : null;
         return new Projection(conv, bn);
       }
-      throw fail(where + ".type", "unsupported shortcut type '" + type + "' (supported: identity, projection)");
+      if (type.equals("pad")) {
+        onlyKeys(o, where, Set.of("type", "name", "stride", "pad"));
+        int stride = o.has("stride") ? positiveInt(o.get("stride"), where + ".stride") : 2;
+        int pad = o.has("pad") ? nonNegativeInt(o.get("pad"), where + ".pad") : PAD_FROM_SHAPES;
+        return new ChannelPad(name(o, where, block + ".shortcut"), stride, pad);
+      }
+      throw fail(where + ".type", "unsupported shortcut type '" + type + "' (supported: identity, projection, pad)");
     }
 
     Conv conv(JsonObject o, String where, String defaultName) {

@@ -31,6 +31,8 @@ public final class NetworkBuilder {
   private final TensorFile tensors;
   private final Activation phi;
   private final Set<String> used = new LinkedHashSet<>();
+  /** Convs whose weights the spec fixes (pad shortcuts): not counted as the file's parameters. */
+  private final Set<Conv2d> fixed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
   private NetworkBuilder(String specName, TensorFile tensors, Activation phi) {
     this.specName = specName;
@@ -103,7 +105,7 @@ public final class NetworkBuilder {
     int[] shape = input.clone();
     for (int i = 0; i < spec.layers().size(); i++) {
       ArchSpec.LayerSpec ls = spec.layers().get(i);
-      Layer layer = layer(ls, "layer " + i);
+      Layer layer = layer(ls, "layer " + i, shape);
       int[] out;
       try {
         out = Shapes.output(layer, shape);
@@ -133,7 +135,7 @@ public final class NetworkBuilder {
     }
   }
 
-  private Layer layer(ArchSpec.LayerSpec ls, String where) {
+  private Layer layer(ArchSpec.LayerSpec ls, String where, int[] in) {
     if (ls instanceof ArchSpec.Conv c) return conv(c);
     if (ls instanceof ArchSpec.Linear l) {
       Tensor w = weight(l.name(), 2, "[out, in]");
@@ -146,17 +148,62 @@ public final class NetworkBuilder {
     if (ls instanceof ArchSpec.MaxPool p) return new MaxPool2d(p.kernel(), p.stride(), p.padding());
     if (ls instanceof ArchSpec.GlobalAvgPool) return new GlobalAvgPool();
     if (ls instanceof ArchSpec.Residual r) {
+      Conv2d conv1 = conv(r.conv1());
+      BatchNorm2d bn1 = r.bn1() == null ? null : bn(r.bn1());
+      Conv2d conv2 = conv(r.conv2());
+      BatchNorm2d bn2 = r.bn2() == null ? null : bn(r.bn2());
       ResidualBlock.Shortcut shortcut;
       if (r.shortcut() instanceof ArchSpec.Identity id) {
         shortcut = new ResidualBlock.Identity(id.scale() == null ? null : shortcutScale(id.scale()));
+      } else if (r.shortcut() instanceof ArchSpec.ChannelPad p) {
+        shortcut = new ResidualBlock.Projection(channelPad(r.name(), p, in, conv2.outChannels()), null);
       } else {
         ArchSpec.Projection p = (ArchSpec.Projection) r.shortcut();
         shortcut = new ResidualBlock.Projection(conv(p.conv()), p.bn() == null ? null : bn(p.bn()));
       }
-      return new ResidualBlock(r.name(), conv(r.conv1()), r.bn1() == null ? null : bn(r.bn1()), conv(r.conv2()),
-          r.bn2() == null ? null : bn(r.bn2()), shortcut, activation(where + " (residual block " + r.name() + ")"));
+      return new ResidualBlock(r.name(), conv1, bn1, conv2, bn2, shortcut,
+          activation(where + " (residual block " + r.name() + ")"));
     }
     throw new ImportException(specName + ": unsupported layer " + ls);
+  }
+
+  /**
+   * The parameterless "option A" shortcut as the projection it equals: a 1x1 conv with the given stride, no padding,
+   * no bias and the kernel {@code K[j][i] = 1 if j == i + pad else 0} ({@code out = in + 2 pad} channels), which
+   * subsamples {@code x[:, :, ::stride, ::stride]} and puts {@code pad} zero channels on each side, exactly (each
+   * output is one input times 1 plus zeros). Its weights are the spec's, not the file's: the layer table does not
+   * count them.
+   *
+   * @param in the block's per-example input shape
+   * @param out the main branch's output channels
+   */
+  private Conv2d channelPad(String block, ArchSpec.ChannelPad p, int[] in, int out) {
+    String what = specName + ": residual block '" + block + "': its pad shortcut";
+    if (in.length != 3) {
+      throw new ImportException(what + " needs an image input [C, H, W], gets " + Arrays.toString(in));
+    }
+    int c = in[0];
+    int pad = p.pad();
+    if (pad == ArchSpec.PAD_FROM_SHAPES) {
+      if (out < c || (out - c) % 2 != 0) {
+        throw new ImportException(what + " pads zero channels equally on both sides of the block's " + c + " input "
+            + "channels, which cannot give the " + out + " channels of its main branch (the difference must be even "
+            + "and >= 0)");
+      }
+      pad = (out - c) / 2;
+    } else if ((long) c + 2L * pad != out) {
+      throw new ImportException(what + " pads " + pad + " zero channels on each side of the block's " + c
+          + " input channels, giving " + ((long) c + 2L * pad) + ", but its main branch gives " + out);
+    }
+    if ((long) out * c > Budget.MAX_EXAMPLE_VALUES) {
+      throw new ImportException(what + " (" + c + " -> " + out + " channels) would be a 1x1 conv of " + (long) out * c
+          + " weights; supported: at most " + Budget.MAX_EXAMPLE_VALUES);
+    }
+    double[] k = new double[out * c];
+    for (int i = 0; i < c; i++) k[(i + pad) * c + i] = 1;
+    Conv2d conv = new Conv2d(p.name(), Tensor.of(k, out, c, 1, 1), null, p.stride(), 0);
+    fixed.add(conv);
+    return conv;
   }
 
   /**
@@ -257,7 +304,7 @@ public final class NetworkBuilder {
   }
 
   /** {parameters, nonzeros} of a layer's weights and biases (BatchNorm: gamma and beta). */
-  private static long[] counts(Layer layer) {
+  private long[] counts(Layer layer) {
     long[] c = new long[2];
     if (layer instanceof Conv2d conv) {
       add(c, conv.weight().data());
@@ -270,7 +317,7 @@ public final class NetworkBuilder {
       add(c, bn.beta());
     } else if (layer instanceof ResidualBlock r) {
       for (Layer part : new Layer[] {r.conv1(), r.bn1(), r.conv2(), r.bn2()}) if (part != null) addAll(c, counts(part));
-      if (r.shortcut() instanceof ResidualBlock.Projection p) {
+      if (r.shortcut() instanceof ResidualBlock.Projection p && !fixed.contains(p.conv())) {
         addAll(c, counts(p.conv()));
         if (p.bn() != null) addAll(c, counts(p.bn()));
       } else if (r.shortcut() instanceof ResidualBlock.Identity id && id.scale() != null) {

@@ -27,13 +27,29 @@ public final class Architectures {
    * @param prefix the name prefix its tensors were found under ({@code ""} for none)
    * @param detected whether the prefix was found by {@link #resolve} rather than given
    * @param tensors the file's tensors under {@code prefix}, named without it (the file itself for {@code ""})
+   * @param inferredPreset the preset taken because no architecture was given and the names are that preset's
+   *     ({@link #inferPreset}), else {@code null}
    */
-  public record Resolved(ArchSpec spec, String prefix, boolean detected, TensorFile tensors) {}
+  public record Resolved(ArchSpec spec, String prefix, boolean detected, TensorFile tensors, String inferredPreset) {
+    /** A resolved architecture that was given, or derived from a whole model. */
+    public Resolved(ArchSpec spec, String prefix, boolean detected, TensorFile tensors) {
+      this(spec, prefix, detected, tensors, null);
+    }
+  }
+
+  /**
+   * The preset to take for a file given without an architecture: {@value Presets#CIFAR_RESNET} when the file holds
+   * tensors only (not a whole model) and its names clearly are such a ResNet's ({@link ResNetPreset#prefixes}),
+   * else {@code null}.
+   */
+  public static String inferPreset(TensorFile file) {
+    return !WholeModels.isWholeModel(file) && !ResNetPreset.prefixes(file).isEmpty() ? Presets.CIFAR_RESNET : null;
+  }
 
   /**
    * The spec named by {@code arch}.
    *
-   * @param arch {@value Presets#SYNFLOW_CONV}, {@value Presets#OPENLTH_CIFAR_RESNET} or the path of a JSON spec
+   * @param arch a preset ({@link Presets#NAMES}) or the path of a JSON spec
    * @param tensors the target's tensors (presets read their names and shapes)
    * @param input the per-example input shape if known, else {@code null} (used by presets only)
    * @throws ImportException when {@code arch} is neither, or the spec is invalid for these tensors
@@ -42,8 +58,8 @@ public final class Architectures {
     if (Presets.isPreset(arch)) return Presets.infer(arch, tensors, input);
     Path file = Path.of(arch);
     if (!Files.isRegularFile(file)) {
-      throw new BadParameter("arch", "arch " + arch + ": neither a preset (" + Presets.SYNFLOW_CONV + ", "
-          + Presets.OPENLTH_CIFAR_RESNET + ") nor an existing .json spec file");
+      throw new BadParameter("arch", "arch " + arch + ": neither a preset (" + Presets.NAMES
+          + ") nor an existing .json spec file");
     }
     return ArchSpec.read(file);
   }
@@ -56,16 +72,29 @@ public final class Architectures {
    * resolved that way, or some tensor it needs is missing, every prefix the file's names have (for
    * {@code a.b.weight}: {@code a.} and {@code a.b.}) is tried, and the one under which the spec resolves with all
    * its needed tensors ({@link ArchSpec#requiredTensors()}) is taken. A preset infers its architecture from the
-   * names under each prefix.
+   * names under each prefix; {@value Presets#CIFAR_RESNET} takes the one prefix its names are found under
+   * ({@link ResNetPreset#prefixes}), so that its messages name the tensors there.
    *
    * @throws BadParameter when the given prefix has no tensor under it, or several prefixes fit
    * @throws ImportException as {@link #spec} for the names as they are, when no prefix fits
    */
   public static Resolved resolve(String arch, TensorFile file, int[] input, String prefix) {
     if (arch == null) {
+      String preset = inferPreset(file);
+      if (preset != null) {
+        Resolved r = resolve(preset, file, input, prefix);
+        return new Resolved(r.spec(), r.prefix(), r.detected(), r.tensors(), preset);
+      }
       ArchSpec derived = derived(file, input, prefix);
       String p = file.modelPrefix();
       return new Resolved(derived, p, !p.isEmpty(), file.under(p));
+    }
+    if (prefix == null && Presets.CIFAR_RESNET.equals(arch)) {
+      List<String> found = ResNetPreset.prefixes(file);
+      if (found.size() == 1) {
+        Resolved r = resolve(arch, file, input, found.get(0));
+        return new Resolved(r.spec(), r.prefix(), !r.prefix().isEmpty(), r.tensors());
+      }
     }
     if (prefix != null) {
       String p = givenPrefix(file, prefix);
@@ -134,9 +163,9 @@ public final class Architectures {
   public static void requireWholeModel(TensorFile file) {
     if (!WholeModels.isWholeModel(file)) {
       throw new BadParameter("arch", "arch not given, and " + file.source() + " holds tensors only, not one whole "
-          + "model (torch.save(model), alone or in a dict) whose module tree gives the architecture: give a preset ("
-          + Presets.SYNFLOW_CONV
-          + ", " + Presets.OPENLTH_CIFAR_RESNET + ") or a JSON spec (docs/arch-spec.md)");
+          + "model (torch.save(model), alone or in a dict) whose module tree gives the architecture, and its names "
+          + "are not those of a ResNet the " + Presets.CIFAR_RESNET + " preset reads (conv1, bn1, layer1.0.conv1, "
+          + "..., fc or linear): give a preset (" + Presets.NAMES + ") or a JSON spec (docs/arch-spec.md)");
     }
   }
 

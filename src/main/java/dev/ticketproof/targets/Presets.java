@@ -35,6 +35,11 @@ public final class Presets {
   public static final String SYNFLOW_CONV = "synflow-conv";
   /** Name of the open_lth CIFAR ResNet preset. */
   public static final String OPENLTH_CIFAR_RESNET = "openlth-cifar-resnet";
+  /** Name of the torchvision-style ResNet preset ({@code conv1}, {@code bn1}, {@code layerS.B}, {@code fc}). */
+  public static final String CIFAR_RESNET = "cifar-resnet";
+
+  /** The presets, for messages. */
+  public static final String NAMES = SYNFLOW_CONV + ", " + OPENLTH_CIFAR_RESNET + ", " + CIFAR_RESNET;
 
   private static final Pattern NUMBERED = Pattern.compile("(\\d+)\\.weight");
   private static final Pattern BLOCK = Pattern.compile("blocks\\.(\\d+)\\.conv1\\.weight");
@@ -43,7 +48,7 @@ public final class Presets {
 
   /** Whether {@code name} is a preset rather than a spec file. */
   public static boolean isPreset(String name) {
-    return SYNFLOW_CONV.equals(name) || OPENLTH_CIFAR_RESNET.equals(name);
+    return SYNFLOW_CONV.equals(name) || OPENLTH_CIFAR_RESNET.equals(name) || CIFAR_RESNET.equals(name);
   }
 
   /**
@@ -59,8 +64,9 @@ public final class Presets {
     return switch (preset) {
       case SYNFLOW_CONV -> synflowConv(tensors, input);
       case OPENLTH_CIFAR_RESNET -> openLthResnet(tensors, input);
-      default -> throw new ImportException("unknown preset '" + preset + "' (presets: " + SYNFLOW_CONV + ", "
-          + OPENLTH_CIFAR_RESNET + "; otherwise give a .json spec file)");
+      case CIFAR_RESNET -> ResNetPreset.infer(tensors, input);
+      default -> throw new ImportException("unknown preset '" + preset + "' (presets: " + NAMES
+          + "; otherwise give a .json spec file)");
     };
   }
 

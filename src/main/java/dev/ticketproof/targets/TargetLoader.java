@@ -31,16 +31,19 @@ public final class TargetLoader {
    * @param prefixDetected whether that prefix was found automatically rather than given
    * @param activation the activation used, or {@code null} if the network has none
    * @param built the network, its layer table and the tensors no layer reads
+   * @param inferredPreset the preset taken for a file given without an architecture whose names are that preset's
+   *     ({@link Architectures#inferPreset}), else {@code null}
    */
   public record Loaded(TensorFile tensors, ArchSpec spec, String prefix, boolean prefixDetected, Activation activation,
-      NetworkBuilder.Built built) {}
+      NetworkBuilder.Built built, String inferredPreset) {}
 
   /**
    * Reads the target's tensors and builds its network.
    *
    * @param target a {@code .pt}, {@code .npy}, {@code .npz} file or a directory of {@code .npy} files
    * @param arch a preset name or the path of a JSON spec, or {@code null} for the architecture of a whole model's
-   *     {@code nn.Sequential} ({@link WholeModels})
+   *     {@code nn.Sequential} ({@link WholeModels}) or, for a state dict whose names are a ResNet's, the
+   *     {@value Presets#CIFAR_RESNET} preset ({@link Architectures#inferPreset})
    * @param activation the activation's catalog name, or {@code null} to use the spec's {@code "activation"} (for a
    *     whole model: the one its activation modules name, which a given activation must equal)
    * @param input the per-example input shape if known (e.g. from an input batch), else {@code null}
@@ -72,7 +75,8 @@ public final class TargetLoader {
     TensorFile tensors = TensorFiles.read(target, applyMasks);
     Architectures.Resolved resolved = Architectures.resolve(arch, tensors, input, prefix);
     ArchSpec spec = resolved.spec();
-    String specName = arch != null ? arch : target + " (its nn.Sequential)";
+    String specName = arch != null ? arch : resolved.inferredPreset() != null ? resolved.inferredPreset()
+        : target + " (its nn.Sequential)";
     String name = activation != null ? activation : spec.activation();
     Activation phi = null;
     if (name != null) {
@@ -83,7 +87,7 @@ public final class TargetLoader {
         throw new ImportException(arch + ": \"activation\" " + name + ": " + e.getMessage(), e);
       }
     }
-    if (arch == null && activation != null && spec.activation() != null
+    if (arch == null && resolved.inferredPreset() == null && activation != null && spec.activation() != null
         && !phi.name().equals(ActivationCatalog.parse(spec.activation()).name())) {
       throw new BadParameter("activation", "activation " + activation + ": the whole model " + target + " computes "
           + spec.activation() + " (its activation modules); omit the activation or give " + spec.activation());
@@ -97,6 +101,6 @@ public final class TargetLoader {
       for (String n : read) unused.remove(resolved.prefix() + n);
       built = new NetworkBuilder.Built(built.network(), built.rows(), unused);
     }
-    return new Loaded(tensors, spec, resolved.prefix(), resolved.detected(), phi, built);
+    return new Loaded(tensors, spec, resolved.prefix(), resolved.detected(), phi, built, resolved.inferredPreset());
   }
 }

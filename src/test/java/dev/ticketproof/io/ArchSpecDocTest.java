@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The JSON examples of docs/arch-spec.md parse, and the first two build the networks the presets build. */
+/** The JSON examples of docs/arch-spec.md parse, and the first three build the networks the presets build. */
 class ArchSpecDocTest {
   static List<String> jsonBlocks() throws IOException {
     String doc = Files.readString(Path.of("docs/arch-spec.md"));
@@ -27,7 +27,7 @@ class ArchSpecDocTest {
 
   @Test void everyExampleParses() throws IOException {
     List<String> blocks = jsonBlocks();
-    assertThat(blocks).hasSize(3);
+    assertThat(blocks).hasSize(4);
     for (int i = 0; i < blocks.size(); i++) {
       ArchSpec spec = ArchSpec.parse("docs/arch-spec.md example " + (i + 1), blocks.get(i));
       assertThat(spec.layers()).isNotEmpty();
@@ -54,5 +54,14 @@ class ArchSpecDocTest {
     Tensor b = Forward.forward(NetworkBuilder.build("preset", Presets.infer("openlth-cifar-resnet", resnet, example),
         resnet, Relu.INSTANCE, example).network(), xr);
     assertThat(a).isEqualTo(b);
+
+    // akamaster's checkpoint (under its prefix) with option-A shortcuts: the same network, target hash included
+    TensorFile ak = TensorFiles.read(Fixtures.path("resnet_akamaster.pt")).under("state_dict.module.");
+    ArchSpec pads = ArchSpec.parse("example 3", blocks.get(2));
+    dev.ticketproof.net.Network fromSpec = NetworkBuilder.build("example 3", pads, ak, Relu.INSTANCE, null).network();
+    dev.ticketproof.net.Network fromCifarPreset = NetworkBuilder.build("preset", Presets.infer(Presets.CIFAR_RESNET,
+        ak, new int[] {3, 16, 16}), ak, Relu.INSTANCE, null).network();
+    assertThat(dev.ticketproof.kernel.TargetHash.of(fromSpec))
+        .isEqualTo(dev.ticketproof.kernel.TargetHash.of(fromCifarPreset));
   }
 }

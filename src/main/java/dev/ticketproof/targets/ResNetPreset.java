@@ -1,0 +1,232 @@
+package dev.ticketproof.targets;
+
+import dev.ticketproof.io.ArchSpec;
+import dev.ticketproof.io.ImportException;
+import dev.ticketproof.io.TensorFile;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The {@value Presets#CIFAR_RESNET} preset: ResNets of basic blocks with torchvision's names, as the common CIFAR
+ * training code saves them (torchvision-style {@code pytorch-cifar-models}, kuangliu's {@code pytorch-cifar},
+ * akamaster's {@code pytorch_resnet_cifar10}).
+ *
+ * <ul>
+ *   <li>stem {@code conv1} (3x3, stride 1, padding 1; or torchvision's ImageNet stem: 7x7, stride 2, padding 3,
+ *       then after the activation a 3x3 max pooling with stride 2 and padding 1), {@code bn1}, activation;</li>
+ *   <li>stages {@code layer1}, {@code layer2}, ... of blocks {@code layerS.0}, {@code layerS.1}, ... (both numbered
+ *       without gaps), each {@code phi(bn2(conv2(phi(bn1(conv1 x)))) + shortcut(x))} with 3x3 convs, padding 1;</li>
+ *   <li>a block's conv1 has stride 2 exactly when the block is the first of a stage after the first and its channel
+ *       count differs from the previous stage's, or when it has a projection but keeps the channel count (the
+ *       code bases create a projection exactly when the stride is not 1 or the channel count changes);</li>
+ *   <li>shortcut: the projection {@code downsample.0} or {@code shortcut.0} (1x1 conv, the block's stride) with the
+ *       BatchNorm {@code downsample.1} / {@code shortcut.1} when those tensors exist; else, when the channel count
+ *       changes, the parameterless "option A" shortcut ({@link ArchSpec.ChannelPad}: subsampling by 2 and
+ *       {@code (C_out - C_in) / 2} zero channels on each side); else the identity;</li>
+ *   <li>then global average pooling, flatten and the linear layer {@code fc} or {@code linear}.</li>
+ * </ul>
+ * Bottleneck blocks ({@code conv3}), pre-activation blocks (BatchNorm before the conv: the stem has no
+ * {@code bn1}, a downsampling block's {@code bn1} has the block's input channels) and blocks with other tensors are
+ * refused. The activation is relu (the code bases' {@code F.relu} and {@code nn.ReLU}). Default input: {@code [C, 32, 32]} ({@code [C, 224, 224]} with the ImageNet stem), C from
+ * {@code conv1.weight}.
+ */
+public final class ResNetPreset {
+  private static final Pattern BLOCK_TENSOR = Pattern.compile("layer(\\d{1,8})\\.(\\d{1,8})\\.(.+)");
+  private static final String PREFIX_PROJECTION = "downsample";
+  private static final String[] BN = {".weight", ".bias", ".running_mean", ".running_var"};
+
+  private ResNetPreset() {}
+
+  /**
+   * The name prefixes under which the names of {@code file} clearly are such a ResNet's ({@code ""} for the names as
+   * they are): those with {@code conv1.weight}, {@code bn1.weight}, {@code layer1.0.conv1.weight},
+   * {@code layer1.0.conv2.weight} and {@code fc.weight} or {@code linear.weight} under them. The tensors may still
+   * not fit ({@link #infer} says why).
+   */
+  public static List<String> prefixes(TensorFile file) {
+    String suffix = "layer1.0.conv1.weight";
+    List<String> found = new ArrayList<>();
+    for (String name : file.names()) {
+      if (!name.endsWith(suffix)) continue;
+      String p = name.substring(0, name.length() - suffix.length());
+      if (!p.isEmpty() && !p.endsWith(".")) continue;
+      if (file.has(p + "conv1.weight") && file.has(p + "bn1.weight") && file.has(p + "layer1.0.conv2.weight")
+          && (file.has(p + "fc.weight") || file.has(p + "linear.weight"))) {
+        found.add(p);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * The architecture the tensors' names and shapes give.
+   *
+   * @param input the per-example input shape if known, else {@code null} (the default above)
+   * @throws ImportException naming the preset, the file and the tensor when the tensors are not such a ResNet's
+   */
+  public static ArchSpec infer(TensorFile t, int[] input) {
+    String where = Presets.CIFAR_RESNET + " on " + t.source();
+    int[] stem = shape(t, where, "conv1.weight", "the stem conv, [C, in, 3, 3] or [C, in, 7, 7]");
+    if (stem.length != 4 || stem[2] != stem[3] || (stem[2] != 3 && stem[2] != 7)) {
+      throw new ImportException(where + ": tensor 'conv1.weight' has shape " + Arrays.toString(stem) + ", expected "
+          + "the stem conv [C, in, 3, 3] (CIFAR) or [C, in, 7, 7] (torchvision's ImageNet stem)");
+    }
+    boolean imagenet = stem[2] == 7;
+    if (!t.has("bn1.weight")) {
+      throw new ImportException(where + ": no tensor 'bn1.weight' (the stem's BatchNorm; a pre-activation ResNet, "
+          + "whose stem has none, computes another function: describe it with a .json spec, docs/arch-spec.md)");
+    }
+    String head = t.has("fc.weight") ? "fc" : t.has("linear.weight") ? "linear" : null;
+    if (head == null || (t.has("fc.weight") && t.has("linear.weight"))) {
+      throw new ImportException(where + ": " + (head == null ? "no tensor 'fc.weight' or 'linear.weight'"
+          : "both 'fc.weight' and 'linear.weight'") + " (expected one final linear layer, fc or linear)");
+    }
+    // stage -> block -> the block's tensor names without the prefix layerS.B.
+    Map<Integer, Map<Integer, List<String>>> stages = new TreeMap<>();
+    for (String name : t.names()) {
+      Matcher m = BLOCK_TENSOR.matcher(name);
+      if (!m.matches()) continue;
+      stages.computeIfAbsent(Integer.parseInt(m.group(1)), k -> new TreeMap<>())
+          .computeIfAbsent(Integer.parseInt(m.group(2)), k -> new ArrayList<>()).add(m.group(3));
+    }
+    if (stages.isEmpty()) {
+      throw new ImportException(where + ": no tensor 'layer1.0.conv1.weight' (expected stages layer1, layer2, ... "
+          + "of blocks layerS.B with conv1, bn1, conv2, bn2)");
+    }
+    List<ArchSpec.LayerSpec> layers = new ArrayList<>();
+    layers.add(new ArchSpec.Conv("conv1", imagenet ? 2 : 1, imagenet ? 3 : 1));
+    layers.add(bn("bn1"));
+    layers.add(new ArchSpec.Activation());
+    if (imagenet) layers.add(new ArchSpec.MaxPool(3, 2, 1));
+    int channels = stem[0];
+    int expectedStage = 1;
+    for (Map.Entry<Integer, Map<Integer, List<String>>> stage : stages.entrySet()) {
+      int s = stage.getKey();
+      if (s != expectedStage) {
+        throw new ImportException(where + ": stage " + expectedStage + " is missing (no tensor 'layer"
+            + expectedStage + ".0.conv1.weight'; stages are layer1, layer2, ... without gaps)");
+      }
+      expectedStage++;
+      int expectedBlock = 0;
+      for (Map.Entry<Integer, List<String>> block : stage.getValue().entrySet()) {
+        int b = block.getKey();
+        if (b != expectedBlock) {
+          throw new ImportException(where + ": block layer" + s + "." + expectedBlock + " is missing (no tensor "
+              + "'layer" + s + "." + expectedBlock + ".conv1.weight'; blocks are numbered from 0 without gaps)");
+        }
+        expectedBlock++;
+        String p = "layer" + s + "." + b;
+        ArchSpec.Residual r = block(t, where, p, block.getValue(), channels, s > 1 && b == 0);
+        layers.add(r);
+        channels = t.tensor(p + ".conv2.weight").dim(0);
+      }
+    }
+    layers.add(new ArchSpec.GlobalAvgPool());
+    layers.add(new ArchSpec.Flatten());
+    layers.add(new ArchSpec.Linear(head));
+    if (input == null) input = new int[] {stem[1], imagenet ? 224 : 32, imagenet ? 224 : 32};
+    return new ArchSpec(input, "relu", layers);
+  }
+
+  /**
+   * One basic block.
+   *
+   * @param in the channels the block reads (the previous stage's, for the first block of a stage)
+   * @param stageStart whether the block is the first of a stage after the first
+   */
+  private static ArchSpec.Residual block(TensorFile t, String where, String p, List<String> names, int in,
+      boolean stageStart) {
+    for (String n : names) {
+      if (n.startsWith("conv3.") || n.startsWith("bn3.")) {
+        throw new ImportException(where + ": tensor '" + p + "." + n + "': block " + p + " is a bottleneck block "
+            + "(1x1, 3x3 and 1x1 convs conv1, conv2, conv3: torchvision's resnet50 and deeper, kuangliu's ResNet50); "
+            + Presets.CIFAR_RESNET + " reads basic blocks of two 3x3 convs (conv1, bn1, conv2, bn2) only");
+      }
+    }
+    String projection = null;
+    for (String kind : new String[] {PREFIX_PROJECTION, "shortcut"}) {
+      if (names.contains(kind + ".0.weight")) {
+        if (projection != null) {
+          throw new ImportException(where + ": block " + p + " has both '" + p + ".downsample.0.weight' and '" + p
+              + ".shortcut.0.weight' (expected one projection shortcut)");
+        }
+        projection = p + "." + kind;
+      }
+    }
+    int[] c1 = shape(t, where, p + ".conv1.weight", "[C_out, " + in + ", 3, 3]");
+    if (c1.length != 4 || c1[1] != in || c1[2] != 3 || c1[3] != 3) {
+      throw new ImportException(where + ": tensor '" + p + ".conv1.weight' has shape " + Arrays.toString(c1)
+          + ", expected [C_out, " + in + ", 3, 3] (a 3x3 conv reading the " + in + " channels of the layer before)");
+    }
+    int out = c1[0];
+    int[] c2 = shape(t, where, p + ".conv2.weight", "[" + out + ", " + out + ", 3, 3]");
+    if (!Arrays.equals(c2, new int[] {out, out, 3, 3})) {
+      throw new ImportException(where + ": tensor '" + p + ".conv2.weight' has shape " + Arrays.toString(c2)
+          + ", expected [" + out + ", " + out + ", 3, 3] (a 3x3 conv on the " + out + " channels of conv1)");
+    }
+    for (String bn : new String[] {".bn1", ".bn2"}) {
+      for (String part : BN) {
+        int[] d = shape(t, where, p + bn + part, "[" + out + "], of the BatchNorm after " + p + ".conv"
+            + bn.charAt(3));
+        if (d.length != 1 || d[0] != out) {
+          throw new ImportException(where + ": tensor '" + p + bn + part + "' has shape " + Arrays.toString(d)
+              + ", expected [" + out + "] (the channels of " + p + ".conv" + bn.charAt(3) + ")"
+              + (bn.equals(".bn1") && d.length == 1 && d[0] == in ? "; a BatchNorm on the block's input is a "
+              + "pre-activation block, which computes another function" : ""));
+        }
+      }
+    }
+    List<String> known = new ArrayList<>(List.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"));
+    for (String bn : new String[] {"bn1", "bn2"}) for (String part : BN) known.add(bn + part);
+    if (projection != null) {
+      String kind = projection.substring(p.length() + 1);
+      known.addAll(List.of(kind + ".0.weight", kind + ".0.bias"));
+      for (String part : BN) known.add(kind + ".1" + part);
+    }
+    for (String n : names) {
+      if (!known.contains(n) && !n.endsWith("num_batches_tracked") && !n.endsWith("_mask")) {
+        throw new ImportException(where + ": tensor '" + p + "." + n + "' is not part of a basic block (expected "
+            + p + ".conv1, bn1, conv2, bn2 and a projection " + p + ".downsample.0/.1 or " + p + ".shortcut.0/.1)");
+      }
+    }
+    boolean changes = out != in;
+    int stride = (stageStart && changes) || (projection != null && !changes) ? 2 : 1;
+    ArchSpec.Shortcut shortcut;
+    if (projection != null) {
+      int[] w = shape(t, where, projection + ".0.weight", "[" + out + ", " + in + ", 1, 1]");
+      if (!Arrays.equals(w, new int[] {out, in, 1, 1})) {
+        throw new ImportException(where + ": tensor '" + projection + ".0.weight' has shape " + Arrays.toString(w)
+            + ", expected [" + out + ", " + in + ", 1, 1] (a 1x1 projection from the block's " + in + " input "
+            + "channels to its " + out + ")");
+      }
+      shortcut = new ArchSpec.Projection(new ArchSpec.Conv(projection + ".0", stride, 0),
+          t.has(projection + ".1.weight") ? bn(projection + ".1") : null);
+    } else if (!changes) {
+      shortcut = new ArchSpec.Identity(null);
+    } else if (stride == 2 && out > in && (out - in) % 2 == 0) {
+      shortcut = new ArchSpec.ChannelPad(p + ".shortcut", 2, (out - in) / 2);
+    } else {
+      throw new ImportException(where + ": block " + p + " changes the channel count from " + in + " to " + out
+          + (stride == 1 ? " at stride 1 (not the first block of a stage after the first)" : "") + " and has no "
+          + "projection tensors ('" + p + ".downsample.0.weight' or '" + p + ".shortcut.0.weight'); without them "
+          + "only the option-A shortcut is read: subsampling by 2 in the first block of a stage after the first, and "
+          + "as many zero channels on each side, which needs C_out - C_in even and > 0");
+    }
+    return new ArchSpec.Residual(p, new ArchSpec.Conv(p + ".conv1", stride, 1), bn(p + ".bn1"),
+        new ArchSpec.Conv(p + ".conv2", 1, 1), bn(p + ".bn2"), shortcut);
+  }
+
+  private static ArchSpec.BatchNorm bn(String name) { return new ArchSpec.BatchNorm(name, ArchSpec.DEFAULT_BN_EPS); }
+
+  private static int[] shape(TensorFile t, String where, String name, String expected) {
+    if (!t.has(name)) {
+      throw new ImportException(where + ": no tensor '" + name + "' (expected " + expected + ")");
+    }
+    return t.tensor(name).shape();
+  }
+}

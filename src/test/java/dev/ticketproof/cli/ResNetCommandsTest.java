@@ -1,0 +1,129 @@
+package dev.ticketproof.cli;
+
+import static dev.ticketproof.cli.ImportCommandsTest.fx;
+import static dev.ticketproof.cli.ImportCommandsTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.ticketproof.cli.ImportCommandsTest.Run;
+import dev.ticketproof.io.Fixtures;
+import dev.ticketproof.io.TensorFiles;
+import dev.ticketproof.tensor.Tensor;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commands on ResNets saved by the common CIFAR training code, without --arch: the cifar-resnet preset is
+ * inferred from the names (with a note), inspect shows its spec, eval reproduces PyTorch, construct and verify take
+ * the file as it is (and the spec inspect printed, saved as a file, gives the same target hash); files it cannot read
+ * exit 2 naming the tensor.
+ */
+class ResNetCommandsTest {
+  @TempDir Path tmp;
+
+  /** Runs a command, capturing the notes it prints on System.err too. */
+  static Run runCapturingNotes(String... args) {
+    PrintStream old = System.err;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      Run r = run(args);
+      return new Run(r.code(), r.out(), buf.toString(StandardCharsets.UTF_8) + r.err());
+    } finally {
+      System.setErr(old);
+    }
+  }
+
+  @Test void inspectShowsTheInferredSpecToSaveAndEdit() {
+    Run j = runCapturingNotes("inspect", fx("resnet_akamaster.pt"), "--format", "json");
+    assertThat(j.code()).as(j.err()).isZero();
+    assertThat(j.err()).contains("note: --arch not given: the tensor names of " + fx("resnet_akamaster.pt")
+        + " are those of a ResNet (state_dict.module.conv1, state_dict.module.layer1.0.conv1, ...): architecture of "
+        + "the preset cifar-resnet");
+    JsonObject o = JsonParser.parseString(j.out()).getAsJsonObject();
+    assertThat(o.get("archPreset").getAsString()).isEqualTo("cifar-resnet");
+    assertThat(o.get("prefix").getAsString()).isEqualTo("state_dict.module.");
+    assertThat(o.getAsJsonObject("arch").getAsJsonArray("layers").get(5).getAsJsonObject().getAsJsonObject("shortcut")
+        .toString()).isEqualTo("{\"type\":\"pad\",\"name\":\"layer2.0.shortcut\",\"stride\":2,\"pad\":2}");
+    assertThat(o.getAsJsonArray("layers")).hasSize(11);
+    assertThat(o.getAsJsonArray("skipped").toString()).isEqualTo("[\"epoch\",\"best_prec1\"]");
+  }
+
+  @Test void evalReproducesPyTorchWithoutArch() {
+    for (String name : new String[] {"resnet_torchvision", "resnet_kuangliu", "resnet_akamaster",
+        "resnet_imagenet_stem"}) {
+      Path out = tmp.resolve(name + ".npy");
+      Run r = run("eval", "--target", fx(name + ".pt"), "--input", fx(name + "_input.npy"), "--out", out.toString(),
+          "--format", "json");
+      assertThat(r.code()).as(r.err()).isZero();
+      assertThat(JsonParser.parseString(r.out()).getAsJsonObject().get("arch").getAsString())
+          .isEqualTo("cifar-resnet");
+      Tensor y = TensorFiles.readNpy(out).tensor();
+      Tensor ref = TensorFiles.readNpy(Fixtures.path(name + "_output.npy")).tensor();
+      double diff = 0;
+      double max = 0;
+      for (int i = 0; i < y.size(); i++) {
+        diff = Math.max(diff, Math.abs(y.data()[i] - ref.data()[i]));
+        max = Math.max(max, Math.abs(ref.data()[i]));
+      }
+      assertThat(diff / max).as(name).isLessThanOrEqualTo(1e-12);
+    }
+  }
+
+  @Test void constructAndVerifyTakeTheCheckpointAsItIs() throws IOException {
+    Path ticket = tmp.resolve("ak.tpz");
+    Run c = runCapturingNotes("construct", "--target", fx("resnet_akamaster.pt"), "--input-shape", "3,16,16",
+        "--input-box", "0,1", "--rho", "4", "--eps", "0.05", "--search", "0", "--samples", "4", "--data",
+        fx("resnet_akamaster_input.npy"), "--no-progress", "--format", "json", "--out", ticket.toString());
+    assertThat(c.code()).as(c.err()).isZero();
+    assertThat(c.err()).contains("architecture of the preset cifar-resnet").contains("note: activation relu assumed");
+    JsonObject o = JsonParser.parseString(c.out()).getAsJsonObject();
+    assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(o.get("dataInBox").getAsBoolean()).isTrue();
+    assertThat(o.get("dataMaxError").getAsDouble()).isLessThanOrEqualTo(o.get("certifiedBound").getAsDouble());
+    // the option-A shortcuts are layers of the target the ticket approximates like any projection
+    assertThat(o.getAsJsonArray("layers").toString()).contains("\"name\":\"layer2.0.shortcut\"")
+        .contains("\"name\":\"layer3.0.shortcut\"");
+    Run v = run("verify", ticket.toString(), "--target", fx("resnet_akamaster.pt"), "--input-shape", "3,16,16",
+        "--samples", "4", "--no-progress", "--format", "json");
+    assertThat(v.code()).as(v.out() + v.err()).isZero();
+    // the spec inspect prints, saved as a file, is the same target
+    Run t = run("inspect", fx("resnet_akamaster.pt"), "--input-shape", "3,16,16");
+    String out = t.out();
+    Path spec = Files.writeString(tmp.resolve("ak.json"), out.substring(out.indexOf("{\n"), out.indexOf("\n}\n") + 3));
+    Run h = run("verify", ticket.toString(), "--target", fx("resnet_akamaster.pt"), "--arch", spec.toString(),
+        "--samples", "4", "--no-progress");
+    assertThat(h.code()).as(h.out() + h.err()).isZero();
+  }
+
+  @Test void filesThePresetCannotReadExitTwoNamingTheTensor() {
+    String[][] cases = {
+        {"resnet_bad_missing.pt", "no tensor 'layer2.0.bn1.running_var' (expected [8], of the BatchNorm after "
+            + "layer2.0.conv1)"},
+        {"resnet_bad_bottleneck.pt", "tensor 'layer1.0.conv3.weight': block layer1.0 is a bottleneck block"},
+        {"resnet_bad_channels.pt", "tensor 'layer3.0.conv1.weight' has shape [16, 4, 3, 3], expected [C_out, 8, 3, 3]"}};
+    for (String[] c : cases) {
+      Path out = tmp.resolve("t.tpz");
+      Run r = run("construct", "--target", fx(c[0]), "--rho", "4", "--no-progress", "--out", out.toString());
+      assertThat(r.code()).as(c[0] + r.err()).isEqualTo(2);
+      assertThat(r.err()).contains("cifar-resnet on " + fx(c[0]) + ": " + c[1].substring(0, 10)).contains(c[1]);
+      assertThat(Files.exists(out)).isFalse();
+      Run i = run("inspect", fx(c[0]), "--arch", "cifar-resnet");
+      assertThat(i.code()).as(c[0] + i.err()).isEqualTo(2);
+      assertThat(i.err()).contains(c[1]);
+      Path y = tmp.resolve("y.npy");
+      Run e = run("eval", "--target", fx(c[0]), "--input", fx("resnet_torchvision_input.npy"), "--out",
+          y.toString());
+      assertThat(e.code()).as(c[0] + e.err()).isEqualTo(2);
+      assertThat(e.err()).contains(c[1]);
+      assertThat(Files.exists(y)).isFalse();
+    }
+  }
+}
