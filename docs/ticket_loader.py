@@ -64,6 +64,10 @@ def activation(name):
         return lambda t: F.celu(t, param)
     if base == "hardswish":
         return F.hardswish
+    if base == "hardsigmoid":
+        return F.hardsigmoid
+    if base == "mish":
+        return F.mish
     raise ValueError("unknown activation " + name)
 
 

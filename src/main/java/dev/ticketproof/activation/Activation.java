@@ -27,6 +27,13 @@ public interface Activation {
    */
   default double phi0Error() { return 0; }
 
+  /**
+   * A bound on the rounding of the slopes: \( |m_\pm - \) {@code slopeMinus()}, {@code slopePlus()} \( | \le \)
+   * {@code slopeError()}. 0 (the default) when the slopes are doubles, e.g. ulp(0.6) for Mish (m = 3/5). The local
+   * model then holds with the stated slopes and \( M|t|^p + \) {@code slopeError()} \( |t| \).
+   */
+  default double slopeError() { return 0; }
+
   /** One-sided slope at 0 from the left, m-. */
   double slopeMinus();
 

@@ -15,7 +15,7 @@ import java.util.stream.Collectors;
  * {@code elu}, {@code elu(0.5)} (alpha, default 1); {@code softplus}, {@code softplus(2)} (beta, default 1);
  * {@code silu} (alias {@code swish}); {@code gelu}; {@code gelu-tanh} (GELU's tanh approximation); {@code relu6};
  * {@code hardtanh}, {@code hardtanh(-2,2)} (min and max, default -1 and 1); {@code selu}; {@code celu},
- * {@code celu(0.5)} (alpha, default 1); {@code hardswish}; and the unsupported {@code abs}, {@code square},
+ * {@code celu(0.5)} (alpha, default 1); {@code hardswish}; {@code hardsigmoid}; {@code mish}; and the unsupported {@code abs}, {@code square},
  * {@code cos}, which parse so that the [identity] precondition ({@link #requireIdentityHypothesis}) can reject
  * them with a reason. Several parameters are separated by commas.
  */
@@ -59,6 +59,8 @@ public final class ActivationCatalog {
       entry(Selu::new, "selu"),
       entry("alpha", "alpha", 1.0, Celu::new, "celu"),
       entry(Hardswish::new, "hardswish"),
+      entry(Hardsigmoid::new, "hardsigmoid"),
+      entry(Mish::new, "mish"),
       entry(AbsoluteValue::new, "abs"),
       entry(Square::new, "square"),
       entry(Cosine::new, "cos", "cosine"));

@@ -26,7 +26,9 @@ import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
  *       {@code value}) on a geometric grid of {@value #REMAINDER_POINTS} points per side from
  *       {@value #REMAINDER_MIN} to min(r, {@value #REMAINDER_MAX}), refined with Brent's method. The lower end
  *       keeps the cancellation in the numerator below ~1e-10 relative; between 0 and it the ratio is within
- *       O(t) of its limit.</li>
+ *       O(t) of its limit. The local model counts as exact when the derivatives of order 2 and 3 vanish at 0 and the
+ *       scanned remainder is everywhere within 8 ulps of the terms (the rounding of phi's evaluation, e.g.
+ *       hardsigmoid's (t + 3)/6).</li>
  * </ul>
  * The results are numerical derivations, not proofs: the proof page states the closed forms, and tests check
  * that typed-in constants agree with these.
@@ -116,14 +118,18 @@ public final class ConstantDerivation {
         double sideBest = -1;
         int sideIdx = 0;
         double u = REMAINDER_MIN;
+        boolean noise = true;
         for (int i = 0; i < REMAINDER_POINTS; i++, u *= ratio) {
+          double t = s * Math.min(u, reach);
           double v = q.value(Math.min(u, reach));
           if (v > sideBest) {
             sideBest = v;
             sideIdx = i;
           }
+          double scale = Math.max(Math.abs(phi.value(t)), Math.max(Math.abs(phi0), Math.abs(m * t)));
+          noise &= v * Math.pow(Math.min(u, reach), power) <= 8 * Math.ulp(scale);
         }
-        if (sideBest > 0) {
+        if (!noise) {
           exact = false;
         }
         double lo = REMAINDER_MIN * Math.pow(ratio, Math.max(sideIdx - 1, 0));

@@ -201,7 +201,7 @@ public final class IdentityConstruction {
     BigDecimal kappa = bigReadout.multiply(bigLambda).multiply(new BigDecimal(m));
     BigDecimal beta = new BigDecimal(bias).add(bigReadout.multiply(new BigDecimal(phi.phi0())));
     BigDecimal rem = new BigDecimal(phi.remainderConstant()).multiply(bigLambda.pow(p)).multiply(b.pow(p))
-        .add(new BigDecimal(phi.phi0Error()));
+        .add(new BigDecimal(phi.slopeError()).multiply(bigLambda).multiply(b)).add(new BigDecimal(phi.phi0Error()));
     BigDecimal bound = kappa.subtract(BigDecimal.ONE).abs().multiply(b).add(bigReadout.abs().multiply(rem))
         .add(beta.abs());
     return new LinearisationCertificate(phi.name(), phi.phi0(), m, phi.remainderConstant(), p, phi.remainderRadius(),
@@ -242,8 +242,8 @@ public final class IdentityConstruction {
     BigDecimal kappa = bigReadout.multiply(bigLambda)
         .multiply(new BigDecimal(phi.slopePlus()).add(new BigDecimal(phi.slopeMinus())));
     BigDecimal bound = kappa.subtract(BigDecimal.ONE).abs().multiply(b).add(bigReadout.abs()
-        .multiply(BigDecimal.valueOf(2)).multiply(new BigDecimal(phi.remainderConstant())).multiply(bigLambda.pow(p))
-        .multiply(b.pow(p)));
+        .multiply(BigDecimal.valueOf(2)).multiply(new BigDecimal(phi.remainderConstant()).multiply(bigLambda.pow(p))
+        .multiply(b.pow(p)).add(new BigDecimal(phi.slopeError()).multiply(bigLambda).multiply(b))));
     return new SymmetricLinearisationCertificate(phi.name(), phi.slopeMinus(), phi.slopePlus(),
         phi.remainderConstant(), p, phi.remainderRadius(), lambda, inputBound, readout, up(bound));
   }
@@ -307,7 +307,8 @@ public final class IdentityConstruction {
           + beta + ") = " + value);
     }
     double readout = 1 / value;
-    boolean piecewiseLinear = phi.remainderConstant() == 0;
+    // exact in floating point: an exact local model with slopes that are doubles (not hardsigmoid's (t + 3)/6)
+    boolean piecewiseLinear = phi.remainderConstant() == 0 && phi.slopeError() == 0;
     double valueError = piecewiseLinear ? 0 : 2 * Math.ulp(value);
     BigDecimal r = new BigDecimal(readout);
     BigDecimal deviation = r.multiply(new BigDecimal(value)).subtract(BigDecimal.ONE).abs()

@@ -215,7 +215,27 @@ public final class KernelActivation implements Activation {
       // R (1/6 rounded up); phi' = (2t + 3)/6 in (-3, 3), at most 3/2; minimum -3/8 at t = -3/2 (both exact)
       Map.entry("hardswish", Formula.monotone(NO_PARAMETER, false, (p, t) -> t * clamp(t + 3, 0, 6) / 6,
           (p, t) -> t < -3 ? 0 : t >= 3 ? 1 : (2 * t + 3) / 6, p -> new Local(0, 0, 0.5, 0.5, Math.nextUp(1.0 / 6), 2, INF),
-          p -> 1.5).withMinimum(-1.5, -0.375).withSlopes((p, a, b) -> hardswishSlopes(a, b))));
+          p -> 1.5).withMinimum(-1.5, -0.375).withSlopes((p, a, b) -> hardswishSlopes(a, b))),
+      // hardsigmoid relu6(t + 3) / 6: 1/2 + t/6 on [-3, 3] (exact there, r = 3), its value rounded; the slope 1/6 is
+      // not a double: stated rounded, with slopeError ulp(1/6); the Lipschitz constant 1/6 rounded up
+      Map.entry("hardsigmoid", Formula.monotone(NO_PARAMETER, false, (p, t) -> clamp(t + 3, 0, 6) / 6,
+          (p, t) -> t >= -3 && t < 3 ? 1.0 / 6 : 0, p -> new Local(0.5, 0, 1.0 / 6, 1.0 / 6, 0, 2, 3, Math.ulp(1.0 / 6)),
+          p -> Math.nextUp(1.0 / 6)).withSlopes((p, a, b) -> pieces(a, b, new double[] {-3, 3},
+              new double[] {0, 1.0 / 6, 0}))),
+      // Mish t tanh(softplus(t)): m = tanh(ln 2) = 3/5, stated as 0.6 with slopeError ulp(0.6); sup |phi(t) - 3t/5|/t^2
+      // = 0.321404607610180416... at t = -0.17661880..., max phi' = 1.088498161251727861... at t = 1.49057118...,
+      // both rounded up; the minimum -0.308843413017250406... at t = -1.19243121..., rounded down (mpmath, 40 digits)
+      Map.entry("mish", Formula.monotone(NO_PARAMETER, false, (p, t) -> mish(t), (p, t) -> mishDerivative(t),
+          p -> new Local(0, 0, 0.6, 0.6, 0.32140460761018047, 2, INF, Math.ulp(0.6)), p -> 1.088498161251728)
+          .withMinimum(-1.1924312145154952, -0.30884341301725043)));
+
+  /** Mish, t tanh(softplus(t)). */
+  private static double mish(double t) { return t == -INF ? 0 : t * Math.tanh(softplus(1, t)); }
+
+  private static double mishDerivative(double t) {
+    double th = Math.tanh(softplus(1, t));
+    return th + t * (1 - th * th) * logistic(t);
+  }
 
   /**
    * The tanh approximation of GELU, t (1 + tanh(u)) / 2 = t sigma(2u) with u = k (t + 0.044715 t^3): the logistic
@@ -255,10 +275,18 @@ public final class KernelActivation implements Activation {
 
   /**
    * The local model at 0 of a known activation: \( \phi(t) = \phi_0 + m_\pm t + R(t) \) with
-   * \( |R(t)| \le M |t|^p \) for \( |t| \le r \), and \( |\phi(0) - \phi_0| \le \) phi0Error.
+   * \( |R(t)| \le M |t|^p + \delta |t| \) for \( |t| \le r \), \( |\phi(0) - \phi_0| \le \) phi0Error, and
+   * \( \delta \) = slopeError bounding the rounding of slopes that are not doubles (3/5 for Mish, 1/6 for
+   * hardsigmoid; 0 for the others).
    */
   public record Local(double phi0, double phi0Error, double slopeMinus, double slopePlus, double remainderConstant,
-      int remainderPower, double radius) {}
+      int remainderPower, double radius, double slopeError) {
+    /** A local model whose slopes are doubles. */
+    public Local(double phi0, double phi0Error, double slopeMinus, double slopePlus, double remainderConstant,
+        int remainderPower, double radius) {
+      this(phi0, phi0Error, slopeMinus, slopePlus, remainderConstant, remainderPower, radius, 0);
+    }
+  }
 
   private final String name;
   private final Formula formula;
@@ -302,8 +330,8 @@ public final class KernelActivation implements Activation {
    * The kernel's activation of that catalog name ({@code relu}, {@code leaky-relu(a)} with 0 &lt;= a &lt;= 1,
    * {@code tanh}, {@code sigmoid}, {@code elu(alpha)} with alpha &gt;= 0, {@code softplus}, {@code softplus(beta)}
    * with beta &gt; 0, {@code silu}, {@code gelu}, {@code gelu-tanh}, {@code relu6}, {@code hardtanh(lo,hi)} with
-   * lo &lt;= 0 &lt; hi, {@code selu}, {@code celu(alpha)} with alpha &gt; 0, {@code hardswish}), or null for a name
-   * the kernel does not know.
+   * lo &lt;= 0 &lt; hi, {@code selu}, {@code celu(alpha)} with alpha &gt; 0, {@code hardswish}, {@code hardsigmoid},
+   * {@code mish}), or null for a name the kernel does not know.
    */
   public static KernelActivation of(String name) {
     KernelActivation k = family(name);
@@ -340,6 +368,8 @@ public final class KernelActivation implements Activation {
   @Override public double phi0() { return local.phi0(); }
 
   @Override public double phi0Error() { return local.phi0Error(); }
+
+  @Override public double slopeError() { return local.slopeError(); }
 
   @Override public double slopeMinus() { return local.slopeMinus(); }
 

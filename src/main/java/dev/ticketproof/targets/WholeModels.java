@@ -49,7 +49,7 @@ public final class WholeModels {
   /** Every torch.nn class a Sequential may hold, for messages. */
   static final String SUPPORTED = "Sequential, Conv2d, Linear, BatchNorm1d, BatchNorm2d, MaxPool2d, AvgPool2d, "
       + "AdaptiveAvgPool2d(1), Flatten, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, Softplus, SiLU, GELU, ReLU6, Hardtanh, "
-      + "SELU, CELU, Hardswish, "
+      + "SELU, CELU, Hardswish, Hardsigmoid, Mish, "
       + String.join(", ", IDENTITY.stream().sorted().toList());
 
   /** Whether the file is a whole model, whose architecture {@link #derive} may read. */
@@ -213,9 +213,8 @@ public final class WholeModels {
               + "(the exact GELU) and 'tanh' are supported");
           yield "tanh".equals(a) ? "gelu-tanh" : "gelu";
         }
-        case "Mish", "Hardsigmoid" -> throw h.fail("not supported: its slope at 0 ("
-            + (cls.equals("Mish") ? "tanh(ln 2) = 3/5" : "1/6") + ") is not a double, and the kernel's local model "
-            + "of an activation needs exact slopes");
+        case "Mish" -> "mish";
+        case "Hardsigmoid" -> "hardsigmoid";
         default -> throw h.fail("not supported (supported: " + SUPPORTED + ")");
       };
       try {

@@ -37,8 +37,8 @@ class ActivationCatalogTest {
 
   @Test
   void badSpecificationsAreRejectedWithTheValidNames() {
-    assertThatThrownBy(() -> ActivationCatalog.parse("mish")).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("mish").hasMessageContaining(ActivationCatalog.VALID_NAMES);
+    assertThatThrownBy(() -> ActivationCatalog.parse("prelu")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("prelu").hasMessageContaining(ActivationCatalog.VALID_NAMES);
     assertThatThrownBy(() -> ActivationCatalog.parse(null)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ActivationCatalog.parse("leaky-relu(x)")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'x'");
@@ -50,6 +50,43 @@ class ActivationCatalogTest {
         .hasMessageContaining("no parameter");
     assertThatThrownBy(() -> ActivationCatalog.parse("elu(0.5")).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("')'");
+    // parameter lists: their count, each number, each family's range
+    assertThatThrownBy(() -> ActivationCatalog.parse("hardtanh(-1)")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("activation 'hardtanh(-1)': hardtanh takes 2 parameters (min and max), got 1");
+    assertThatThrownBy(() -> ActivationCatalog.parse("celu(1,2)")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("activation 'celu(1,2)': celu takes 1 parameter (alpha), got 2");
+    assertThatThrownBy(() -> ActivationCatalog.parse("hardtanh(-1,x)")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'x'");
+    assertThatThrownBy(() -> ActivationCatalog.parse("hardtanh(1,-1)")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("min < max");
+    assertThatThrownBy(() -> ActivationCatalog.parse("softplus(0)")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("beta > 0");
+    assertThatThrownBy(() -> ActivationCatalog.parse("celu(-0.5)")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("alpha > 0");
+    assertThatThrownBy(() -> ActivationCatalog.parse("mish(1)")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no parameter");
+  }
+
+  /** Names of the families with parameter lists, defaults, case and separators, as the whole-model reader writes. */
+  @Test
+  void parameterisedFamiliesParse() {
+    assertThat(ActivationCatalog.parse("HardTanh")).isEqualTo(new Hardtanh(-1, 1));
+    assertThat(ActivationCatalog.parse("hardtanh( -2 , 3 )").name()).isEqualTo("hardtanh(-2.0,3.0)");
+    assertThat(ActivationCatalog.parse("hard_tanh:0,6")).isEqualTo(new Hardtanh(0, 6));
+    assertThat(ActivationCatalog.parse("softplus(1)").name()).isEqualTo("softplus");
+    assertThat(ActivationCatalog.parse("softplus(2)").name()).isEqualTo("softplus(2.0)");
+    assertThat(ActivationCatalog.parse("GELU-tanh")).isEqualTo(new GeluTanh());
+    assertThat(ActivationCatalog.parse("ReLU6")).isEqualTo(new Relu6());
+    assertThat(ActivationCatalog.parse("celu")).isEqualTo(new Celu(1));
+    // hardtanh with 0 outside [min, max] is constant near 0: parsed, and rejected by the [identity] hypothesis
+    assertThat(IdentityHypothesis.violations(ActivationCatalog.parse("hardtanh(0.5,2)")))
+        .anyMatch(v -> v.startsWith(IdentityHypothesis.SLOPE_SUM));
+    // relu6 is hardtanh(0, 6) by value, with ReLU's slopes and the clamp's radius
+    Activation relu6 = new Relu6();
+    Activation clamp = new Hardtanh(0, 6);
+    for (double t = -8; t <= 8; t += 0.125) assertThat(relu6.value(t)).isEqualTo(clamp.value(t));
+    assertThat(new double[] {clamp.slopeMinus(), clamp.slopePlus(), clamp.remainderRadius()})
+        .containsExactly(relu6.slopeMinus(), relu6.slopePlus(), relu6.remainderRadius());
   }
 
   @Test

@@ -101,9 +101,9 @@ class ActivationsCommandTest {
 
   @Test
   void badInputIsAUsageError() {
-    Run r = run("activations", "--activation", "mish");
+    Run r = run("activations", "--activation", "prelu");
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("--activation").contains("mish").contains("relu, leaky-relu");
+    assertThat(r.err()).contains("--activation").contains("prelu").contains("relu, leaky-relu");
     Run f = run("activations", "--format", "xml");
     assertThat(f.code()).isEqualTo(2);
     assertThat(f.err()).contains("--format");

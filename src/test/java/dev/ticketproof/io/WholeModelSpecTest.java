@@ -45,13 +45,13 @@ class WholeModelSpecTest {
 
   /**
    * One small whole model per activation family of nn.ReLU6, Hardtanh(-0.5, 1.5), SELU, CELU(0.5), Softplus(beta=2),
-   * GELU(approximate='tanh') and Hardswish, with inputs that reach their clamps and kinks: the module's attributes
+   * GELU(approximate='tanh'), Hardswish, Hardsigmoid and Mish, with inputs that reach their clamps and kinks: the module's attributes
    * name the catalog activation, and the forward pass is PyTorch's.
    */
   @Test void sequentialsOfTheOtherActivationsEvaluateAsPyTorch() {
     String[][] cases = {{"whole_relu6", "relu6"}, {"whole_hardtanh", "hardtanh(-0.5,1.5)"}, {"whole_selu", "selu"},
         {"whole_celu", "celu(0.5)"}, {"whole_softplus2", "softplus(2.0)"}, {"whole_gelu_tanh", "gelu-tanh"},
-        {"whole_hardswish", "hardswish"}};
+        {"whole_hardswish", "hardswish"}, {"whole_hardsigmoid", "hardsigmoid"}, {"whole_mish", "mish"}};
     for (String[] c : cases) assertThat(fidelity(c[0], c[1])).as(c[0]).isLessThanOrEqualTo(1e-6);
   }
 
@@ -231,9 +231,6 @@ class WholeModelSpecTest {
         + "(torch.nn.modules.activation.Hardtanh): hardtanh needs finite min < max, got min=1.0, max=-1.0");
     assertThat(refusal(nn("ReLU6", "min_val", 0.0, "max_val", 5.0))).contains("max_val 5.0: ReLU6 clamps at 6");
     assertThat(refusal(nn("CELU", "alpha", 0.0))).contains("celu needs a finite alpha > 0, got alpha=0.0");
-    assertThat(refusal(nn("Mish"))).contains("module '0' (torch.nn.modules.activation.Mish): not supported: its "
-        + "slope at 0 (tanh(ln 2) = 3/5) is not a double");
-    assertThat(refusal(nn("Hardsigmoid"))).contains("slope at 0 (1/6) is not a double");
     assertThat(refusal(nn("PReLU"))).contains("module '0' "
         + "(torch.nn.modules.activation.PReLU): not supported (supported: Sequential, Conv2d");
     assertThat(refusal(new TorchModule("__main__.Block", Map.of(), List.of(), 0))).contains("module '0' "

@@ -805,8 +805,9 @@ public final class DifferentialBound {
       }
       // kept weights of every group, for the remainder
       int[][] members = k.groups(in.layout, taps, per);
-      // a local model with a remainder, or exact only up to a radius (relu6, hardtanh)
-      boolean smooth = phi.remainderConstant() != 0 || phi.remainderRadius() < Double.POSITIVE_INFINITY;
+      // a local model with a remainder, exact only up to a radius (relu6, hardtanh) or with rounded slopes
+      boolean smooth = phi.remainderConstant() != 0 || phi.remainderRadius() < Double.POSITIVE_INFINITY
+          || phi.slopeError() != 0;
       boolean twice = !Double.isNaN(pb.curvature());
       FormMap t = in.target;
       FormMap dIn = in.diff;
@@ -932,14 +933,16 @@ public final class DifferentialBound {
     }
 
     /**
-     * Bound on |phi(t) - phi(0) - m t| for |t| &lt;= arg (the kernel's local model of phi; 0 within the radius of an
-     * exact one).
+     * Bound on |phi(t) - phi(0) - m t| for |t| &lt;= arg (the kernel's local model of phi: M arg^p plus the slopes'
+     * rounding times arg; 0 within the radius of an exact one).
      */
     double remainder(double arg) {
       double m = phi.remainderConstant();
-      if (arg == 0 || (m == 0 && arg <= phi.remainderRadius())) return 0;
-      double viaLip = (lip + Math.max(Math.abs(phi.slopePlus()), Math.abs(phi.slopeMinus()))) * arg;
-      double r = arg <= phi.remainderRadius() ? Math.min(m * Math.pow(arg, phi.remainderPower()), viaLip) : viaLip;
+      double d = phi.slopeError();
+      if (arg == 0 || (m == 0 && d == 0 && arg <= phi.remainderRadius())) return 0;
+      double viaLip = (lip + Math.max(Math.abs(phi.slopePlus()), Math.abs(phi.slopeMinus())) + d) * arg;
+      double r = arg <= phi.remainderRadius()
+          ? Math.min(m * Math.pow(arg, phi.remainderPower()) + d * arg, viaLip) : viaLip;
       return Rounding.up(r) + Rounding.evalSlack(r);
     }
 

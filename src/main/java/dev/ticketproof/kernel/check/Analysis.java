@@ -140,12 +140,16 @@ final class Analysis {
     return out;
   }
 
-  /** Bound on |phi(t) - phi(0) - m t| for |t| &lt;= arg (0 within the radius of an exact local model). */
+  /**
+   * Bound on |phi(t) - phi(0) - m t| for |t| &lt;= arg: M arg^p plus the slopes' rounding times arg (0 within the
+   * radius of an exact local model).
+   */
   double remainder(double arg) {
     double m = phi.remainderConstant();
-    if (arg == 0 || (m == 0 && arg <= phi.remainderRadius())) return 0;
-    double viaLip = (lip + Math.max(Math.abs(phi.slopePlus()), Math.abs(phi.slopeMinus()))) * arg;
-    if (arg <= phi.remainderRadius()) return Math.min(m * Math.pow(arg, phi.remainderPower()), viaLip);
+    double d = phi.slopeError();
+    if (arg == 0 || (m == 0 && d == 0 && arg <= phi.remainderRadius())) return 0;
+    double viaLip = (lip + Math.max(Math.abs(phi.slopePlus()), Math.abs(phi.slopeMinus())) + d) * arg;
+    if (arg <= phi.remainderRadius()) return Math.min(m * Math.pow(arg, phi.remainderPower()) + d * arg, viaLip);
     return viaLip;
   }
 }

@@ -165,7 +165,7 @@ public final class IdentityChecker {
     BigDecimal beta = new BigDecimal(c.bias()).add(readout.multiply(new BigDecimal(c.phi0())));
     int p = c.remainderPower();
     BigDecimal rem = new BigDecimal(c.remainderConstant()).multiply(lambda.pow(p)).multiply(b.pow(p))
-        .add(new BigDecimal(ref.phi0Error()));
+        .add(new BigDecimal(ref.slopeError()).multiply(lambda).multiply(b)).add(new BigDecimal(ref.phi0Error()));
     BigDecimal exact = kappa.subtract(BigDecimal.ONE).abs().multiply(b).add(readout.abs().multiply(rem))
         .add(beta.abs());
     String r = tight("bound", c.bound(), BigDecimal.ONE, exact);
@@ -238,8 +238,8 @@ public final class IdentityChecker {
     BigDecimal kappa = readout.multiply(lambda).multiply(sigma);
     int p = c.remainderPower();
     BigDecimal exact = kappa.subtract(BigDecimal.ONE).abs().multiply(b).add(readout.abs()
-        .multiply(BigDecimal.valueOf(2)).multiply(new BigDecimal(c.remainderConstant())).multiply(lambda.pow(p))
-        .multiply(b.pow(p)));
+        .multiply(BigDecimal.valueOf(2)).multiply(new BigDecimal(c.remainderConstant()).multiply(lambda.pow(p))
+        .multiply(b.pow(p)).add(new BigDecimal(ref.slopeError()).multiply(lambda).multiply(b))));
     String r = tight("bound", c.bound(), BigDecimal.ONE, exact);
     if (r != null) {
       return Verdict.rejected(r);
