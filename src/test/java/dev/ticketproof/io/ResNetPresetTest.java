@@ -223,6 +223,14 @@ class ResNetPresetTest {
             + "of its main branch (the difference must be even and >= 0)");
   }
 
+  @Test void convBiasesAreReadWhenPresent() {
+    TensorFile t = edited("conv1.bias", new int[] {4}, "layer1.0.conv1.bias", new int[] {4});
+    ArchSpec spec = Presets.infer(Presets.CIFAR_RESNET, t, null);
+    Network net = NetworkBuilder.build("cifar-resnet", spec, t, Relu.INSTANCE, null).network();
+    assertThat(((Conv2d) net.layers().get(0)).bias().data()).containsOnly(0.1);
+    assertThat(((ResidualBlock) net.layers().get(3)).conv1().bias().data()).containsOnly(0.1);
+  }
+
   @Test void preActivationAndOtherBlocksAreRefused() {
     // without the stem's BatchNorm (a pre-activation ResNet's stem): not inferred, and refused when asked for
     TensorFile noStemBn = edited("bn1.weight", null, "bn1.bias", null, "bn1.running_mean", null, "bn1.running_var",
