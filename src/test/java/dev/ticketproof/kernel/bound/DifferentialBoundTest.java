@@ -482,6 +482,71 @@ class DifferentialBoundTest {
   }
 
   /**
+   * The activations with parameter lists, clamps, rounded slopes or no closed-form slopes that the test above does
+   * not take (relu6, hardtanh, hardsigmoid, SELU, CELU, softplus(beta), GELU's tanh approximation, hardswish, Mish),
+   * the clamped ones also with an input scale that takes the copies beyond their exact radius (there the remainder
+   * is the Lipschitz constant's): the differential bound (forms and intervals) and the recursion are each at least
+   * the error of every sample of the box, with both constructions.
+   */
+  @Test
+  void otherActivationsAndClampsBeyondTheirRadiusBoundEverySample() {
+    Object[][] cases = {{"relu6", Double.NaN}, {"hardtanh(-0.25,0.25)", 1.0}, {"hardtanh(0,0.5)", 1.0},
+        {"hardsigmoid", 1.0}, {"selu", Double.NaN}, {"celu(0.5)", Double.NaN}, {"softplus(2)", Double.NaN},
+        {"gelu-tanh", Double.NaN}, {"hardswish", Double.NaN}, {"mish", Double.NaN}};
+    long seed = 71;
+    for (Object[] c : cases) {
+      String phi = (String) c[0];
+      double lambda = (Double) c[1];
+      List<Network> nets = targets(ActivationCatalog.parse(phi), Ranges.MIXED, seed);
+      for (int k = 0; k < 2; k++) {
+        for (SourceNetwork.Construction cons : new SourceNetwork.Construction[] {L1, L2}) {
+          double lo = k == 0 ? -1 : 0;
+          Built b = Double.isNaN(lambda) ? build(nets.get(k), phi, cons, 6, 0.05, lo, 1, null, seed++)
+              : build(nets.get(k), phi, cons, 6, 0.05, lo, 1, null, seed++, lambda);
+          Region box = Region.box(lo, 1);
+          double s = sampled(b, box, seed);
+          for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
+            assertThat(b.bound(box, budget)).as(b.what() + " budget " + budget + ": bound vs samples")
+                .isGreaterThanOrEqualTo(s).isFinite();
+          }
+          assertThat(dev.ticketproof.kernel.check.TicketChecker.analyse(b.src(), b.cert(),
+              dev.ticketproof.kernel.check.TicketChecker.Listener.NONE, box).recursionBound())
+              .as(b.what() + ": recursion vs samples").isGreaterThanOrEqualTo(s);
+        }
+      }
+    }
+  }
+
+  /**
+   * A linear layer on a one-dimensional input through hardtanh clamped at 0.25 and 0.5 from 0, input scale 1: the
+   * copies phi(w1 x), |w1| up to 2, leave the exact model for |x| above 1/8 and 1/4, where only the remainder beyond
+   * the radius (the Lipschitz constant's) covers the clamp. Both bounds are at least the largest error on a grid of
+   * 401 points of [-1, 1] (taking the remainder as 0 beyond the radius gives a bound below it).
+   */
+  @Test
+  void clampedCopiesBeyondTheRadiusAreBounded() {
+    for (String name : new String[] {"hardtanh(-0.25,0.25)", "hardtanh(0,0.5)"}) {
+      Activation phi = ActivationCatalog.parse(name);
+      for (long seed = 1; seed <= 2; seed++) {
+        Network net = DifferentialBoundProperties.smoothChain(dev.ticketproof.construct.RandomTargets.rng(seed), phi,
+            0);
+        for (SourceNetwork.Construction cons : new SourceNetwork.Construction[] {L1, L2}) {
+          Built b = build(net, name, cons, 12, 0.01, -1, 1, null, seed, 1.0);
+          double m = 0;
+          for (int k = 0; k <= 400; k++) m = Math.max(m, b.maxError(new double[] {-1 + k / 200.0}));
+          Region box = Region.box(-1, 1);
+          for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
+            assertThat(b.bound(box, budget)).as(b.what() + " budget " + budget).isGreaterThanOrEqualTo(m);
+          }
+          assertThat(dev.ticketproof.kernel.check.TicketChecker.analyse(b.src(), b.cert(),
+              dev.ticketproof.kernel.check.TicketChecker.Listener.NONE, box).recursionBound())
+              .as(b.what() + ": recursion").isGreaterThanOrEqualTo(m);
+        }
+      }
+    }
+  }
+
+  /**
    * Max pooling, with the activation before or after it (after only for a non-decreasing phi, where the two orders
    * are the same function; else the target is refused), every activation, l+1 (also up to the first layer, the
    * poolings kept as the target's) and 2l: the kernel's evaluator computes the network's function; no error an
