@@ -28,7 +28,7 @@ import org.apache.commons.math3.optim.univariate.UnivariatePointValuePair;
  *       keeps the cancellation in the numerator below ~1e-10 relative; between 0 and it the ratio is within
  *       O(t) of its limit. The local model counts as exact when the derivatives of order 2 and 3 vanish at 0 and the
  *       scanned remainder is everywhere within 8 ulps of the terms (the rounding of phi's evaluation, e.g.
- *       hardsigmoid's (t + 3)/6).</li>
+ *       hardsigmoid's (t + 3)/6); such a side adds nothing to the remainder constant.</li>
  * </ul>
  * The results are numerical derivations, not proofs: the proof page states the closed forms, and tests check
  * that typed-in constants agree with these.
@@ -129,9 +129,10 @@ public final class ConstantDerivation {
           double scale = Math.max(Math.abs(phi.value(t)), Math.max(Math.abs(phi0), Math.abs(m * t)));
           noise &= v * Math.pow(Math.min(u, reach), power) <= 8 * Math.ulp(scale);
         }
-        if (!noise) {
-          exact = false;
+        if (noise) {
+          continue; // only the rounding of phi's evaluation: no remainder on this side beyond its limit at 0
         }
+        exact = false;
         double lo = REMAINDER_MIN * Math.pow(ratio, Math.max(sideIdx - 1, 0));
         double hi = Math.min(reach, REMAINDER_MIN * Math.pow(ratio, Math.min(sideIdx + 1, REMAINDER_POINTS - 1)));
         double start = Math.min(hi, Math.max(lo, REMAINDER_MIN * Math.pow(ratio, sideIdx)));

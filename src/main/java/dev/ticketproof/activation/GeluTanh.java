@@ -1,5 +1,6 @@
 package dev.ticketproof.activation;
 
+import org.apache.commons.math3.analysis.differentiation.DerivativeStructure;
 import org.apache.commons.math3.analysis.differentiation.UnivariateDifferentiableFunction;
 import org.apache.commons.math3.analysis.solvers.BrentSolver;
 
@@ -62,7 +63,11 @@ public record GeluTanh() implements Activation, AnalyticPieces {
   @Override public UnivariateDifferentiableFunction left() { return right(); }
 
   @Override public UnivariateDifferentiableFunction right() {
-    return Pieces.of(t -> t.multiply(t.multiply(t).multiply(t).multiply(C).add(t).multiply(-2 * K).exp().add(1)
-        .reciprocal()));
+    // t sigma(g) with g = 2k(t + C t^3), sigma(g) = e^g / (1 + e^g) for g < 0 so that e^-g cannot overflow
+    return Pieces.of(t -> {
+      DerivativeStructure g = t.multiply(t).multiply(t).multiply(C).add(t).multiply(2 * K);
+      DerivativeStructure s = g.getValue() < 0 ? g.exp().divide(g.exp().add(1)) : g.negate().exp().add(1).reciprocal();
+      return t.multiply(s);
+    });
   }
 }
