@@ -285,9 +285,9 @@ public final class DifferentialBound {
       }
     }
 
-    /** Folds the accumulated rounding scale into the radii. */
-    static void finish(FormMap out, double[] scale) {
-      for (int n = 0; n < out.r.length; n++) out.r[n] = Rounding.up(out.r[n] + Rounding.REL * scale[n]);
+    /** Folds the accumulated rounding scale into the radii: {@code gamma} bounds the rounding of every neuron's sum. */
+    static void finish(FormMap out, double[] scale, double gamma) {
+      for (int n = 0; n < out.r.length; n++) out.r[n] = Rounding.up(out.r[n] + gamma * scale[n]);
     }
 
     /** The target's affine layer on forms: K x + b. */
@@ -329,7 +329,7 @@ public final class DifferentialBound {
           scale[n] += Math.abs(b);
         }
       });
-      finish(out, scale);
+      finish(out, scale, Rounding.gamma((long) per + 1));
       return out;
     }
 
@@ -362,7 +362,7 @@ public final class DifferentialBound {
           add(b, sb, n, out, scale, n, b.originY(y) - out.originY(y), b.originX(x) - out.originX(x), 1, 1, 0, sym);
         }
       }
-      finish(out, scale);
+      finish(out, scale, Rounding.gamma(2));
       return out;
     }
 
@@ -385,7 +385,7 @@ public final class DifferentialBound {
       }
       for (int o = out.constant(0); o < out.units(); o++) s.constVal[o] = phi.value(0);
       for (int o : cert.keptBiases()[u.id()]) s.constVal[o] = phi.value(u.beta(seed, o));
-      for (int o = out.constant(0); o < out.units(); o++) s.constErr[o] = Rounding.evalSlack(s.constVal[o]);
+      for (int o = out.constant(0); o < out.units(); o++) s.constErr[o] = pb.valueSlack(s.constVal[o]);
       return s;
     }
 
@@ -462,6 +462,13 @@ public final class DifferentialBound {
         while (q < kw.length && kw[q] < (long) o * perUnit) q++;
         starts[o] = q;
       }
+      // the terms a difference neuron sums: a unit's kept weights (or its shared slopes' groups), its instance errors
+      // (two terms each for a univariate input), its bias taps
+      int taps = a.kh() * a.kw();
+      long most = 0;
+      for (int o = 0; o < lout.units(); o++) most = Math.max(most, starts[o + 1] - starts[o]);
+      long terms = most + 2L * a.in() * taps + taps;
+      Rounding.checkTerms(terms, a.name());
       State s = new State();
       s.layout = lout;
       s.target = tOut;
@@ -476,14 +483,13 @@ public final class DifferentialBound {
         Kept[] ks = new Kept[Math.min(lout.units() - o0, block)];
         for (int o = o0; o < o0 + ks.length; o++) {
           ks[o - o0] = kept(c, o, kw, starts[o], starts[o + 1]);
-          Rounding.checkTerms((long) ks[o - o0].n + a.in() * a.kh() * a.kw() + 1, a.name());
         }
         if (pre != null) sharedSlopes(c, in, o0, ks, dOut, dScale, dSp, pre);
         for (int o = o0; o < o0 + ks.length; o++) {
           unit(c, in, s, o, ks[o - o0], dOut, dScale, tSp, dSp, pre, scaleConv1);
         }
       });
-      finish(dOut, dScale);
+      finish(dOut, dScale, Rounding.gamma(terms));
       return s;
     }
 
@@ -502,7 +508,7 @@ public final class DifferentialBound {
           err += Math.abs(k.w[q]) * in.constErr[k.unit[q]];
         }
         s.constVal[o] = v;
-        s.constErr[o] = Rounding.up(err + Rounding.REL * sc);
+        s.constErr[o] = Rounding.up(err + Rounding.gamma(Math.max(1, k.n)) * sc);
         return;
       }
       int j = lout.channel(o);
@@ -555,7 +561,7 @@ public final class DifferentialBound {
       double[][] out = new double[2][taps];
       for (int t = 0; t < taps; t++) {
         out[0][t] = mutation == Mutation.DROP_BIAS_ERROR ? 0 : v[t];
-        out[1][t] = Rounding.up(err[t] + 2 * Rounding.REL * sc[t]);
+        out[1][t] = Rounding.up(err[t] + 2 * Rounding.gamma(k.n + 1L) * sc[t]);
       }
       return out;
     }
@@ -606,7 +612,7 @@ public final class DifferentialBound {
           double kval = a.kernel()[j * per + g];
           if (kval == 0 && !touched[g]) continue;
           double d = sum[g] - kval;
-          double dErr = 2 * Rounding.REL * (abs[g] + Math.abs(kval));
+          double dErr = 2 * Rounding.gamma(k.n + 1L) * (abs[g] + Math.abs(kval));
           int t = g % taps;
           addTap(in.target, tSp, g / taps, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.padding(), d,
               dErr);
@@ -694,7 +700,7 @@ public final class DifferentialBound {
             copiesC += w * post.c[m];
             copiesSpread += aw * dSp[m];
           }
-          f.r[0] = Rounding.up(f.r[0] + 2 * Rounding.REL * fScale);
+          f.r[0] = Rounding.up(f.r[0] + 2 * Rounding.gamma(k.n + 1L) * fScale);
           fSp[0] = f.spread(0);
           double fAbs = FormMap.abs(f.c[0], fSp[0]);
           if (mutation == Mutation.DROP_SECOND_ORDER) e = 0;
@@ -748,7 +754,7 @@ public final class DifferentialBound {
           }
           int mt = tp.at(i, pos);
           double s0 = pre.s0()[mt];
-          double fSpread = Rounding.up(fr + 2 * Rounding.REL * fScale);
+          double fSpread = Rounding.up(fr + 2 * Rounding.gamma(k.n + 1L) * fScale);
           double fAbs = FormMap.abs(fc, fSpread);
           double en = mutation == Mutation.DROP_SECOND_ORDER ? 0 : e;
           double extra = Rounding.up(pre.half()[mt] * fAbs + Rounding.up(en) * (1 + 2 * Rounding.REL));
@@ -761,7 +767,7 @@ public final class DifferentialBound {
           } else {
             dOut.c[out] += cc;
             dScale[out] += cScale;
-            dOut.r[out] += Rounding.up(cSpread + 2 * Rounding.REL * cScale);
+            dOut.r[out] += Rounding.up(cSpread + 2 * Rounding.gamma(k.n + 1L) * cScale);
           }
         }
       }
@@ -821,7 +827,7 @@ public final class DifferentialBound {
         int tb = tap % a.kw();
         double dP = pSum[g] - kval;
         double dN = nSum[g] - kval;
-        double slopeErr = 2 * Rounding.REL * (slopeAbs[g] + Math.abs(kval));
+        double slopeErr = 2 * Rounding.gamma(k.n + 1L) * (slopeAbs[g] + Math.abs(kval));
         for (int y = 0; y < dOut.h; y++) {
           int iy = y * a.stride() - a.padding() + ta;
           if (iy < 0 || iy >= t.h) continue;
@@ -851,12 +857,14 @@ public final class DifferentialBound {
             if (grid != null) {
               add(t, tSp, m, dOut, dScale, n, offY, offX, grid[0], Math.abs(grid[0]), 0, dOut.coef != null);
               dOut.c[n] += (grid[1] + grid[2]) / 2;
-              extra = (grid[2] - grid[1]) / 2 + Rounding.REL * (Math.abs(grid[1]) + Math.abs(grid[2]));
+              dScale[n] += Math.abs(grid[1]) + Math.abs(grid[2]);
+              extra = (grid[2] - grid[1]) / 2;
             } else if (mutation != Mutation.DROP_INSTANCE_ERROR) {
               double[] rel = PhiBounds.piecewise(lo, hi, dN, dP);
               add(t, tSp, m, dOut, dScale, n, offY, offX, rel[0], Math.abs(rel[0]), 0, dOut.coef != null);
               dOut.c[n] += (rel[1] + rel[2]) / 2;
-              extra += (rel[2] - rel[1]) / 2 + Rounding.REL * (Math.abs(rel[1]) + Math.abs(rel[2]));
+              dScale[n] += Math.abs(rel[1]) + Math.abs(rel[2]);
+              extra += (rel[2] - rel[1]) / 2;
             }
             if (grid == null && smooth && mutation != Mutation.DROP_REMAINDER) {
               extra += remainderSum(members[g], k, in.w1, xMax);
@@ -865,7 +873,7 @@ public final class DifferentialBound {
               int md = dIn.at(i, iy * t.w + ix);
               extra += ww1[g] * lip * FormMap.abs(dIn.c[md], dSp[md]);
             }
-            dOut.r[n] += Rounding.up(extra) + Rounding.evalSlack(extra);
+            dOut.r[n] += Rounding.up(extra) + pb.valueSlack(extra);
           }
         }
       }
@@ -964,10 +972,11 @@ public final class DifferentialBound {
           double[] rel = pb.relax(FormMap.lo(t.c[n], tSp[n]), FormMap.hi(t.c[n], tSp[n]));
           add(t, tSp, n, tOut, tScale, n, 0, 0, rel[0], Math.abs(rel[0]), 0, tOut.coef != null);
           tOut.c[n] += (rel[1] + rel[2]) / 2;
-          tOut.r[n] += Rounding.up((rel[2] - rel[1]) / 2 + Rounding.REL * (Math.abs(rel[1]) + Math.abs(rel[2])));
+          tScale[n] += Math.abs(rel[1]) + Math.abs(rel[2]);
+          tOut.r[n] += Rounding.up((rel[2] - rel[1]) / 2);
         }
       });
-      finish(tOut, tScale);
+      finish(tOut, tScale, Rounding.gamma(2));
       s.target = tOut;
       FormMap d = pre.diff;
       double[] dSp = d.spreads();
@@ -1014,7 +1023,7 @@ public final class DifferentialBound {
           dOut.r[n] += Rounding.up(half * dAbs);
         }
       });
-      finish(dOut, dScale);
+      finish(dOut, dScale, Rounding.gamma(2));
       s.diff = dOut;
       if (shared) s.shared = new Shared(d, dSp, s0T, halfT, second, null);
       if (pre.constVal != null) {
@@ -1024,7 +1033,7 @@ public final class DifferentialBound {
           if (!l.isConstant(o)) continue;
           double v = phi.value(pre.constVal[o]);
           s.constVal[o] = v;
-          s.constErr[o] = Rounding.up(lip * pre.constErr[o]) + Rounding.evalSlack(v);
+          s.constErr[o] = Rounding.up(lip * pre.constErr[o]) + pb.valueSlack(v);
         }
       }
       return s;
@@ -1077,8 +1086,8 @@ public final class DifferentialBound {
           .forEach(j -> maxWindows(p, in.target, tsp, null, null, j, j, s.target, tScale, ref, gaps));
       IntStream.range(0, in.diff.units).parallel().forEach(u -> maxWindows(p, in.diff, dsp, in.target, tsp, u,
           in.layout.channel(u), s.diff, dScale, ref, gaps));
-      finish(s.target, tScale);
-      finish(s.diff, dScale);
+      finish(s.target, tScale, Rounding.gamma(2));
+      finish(s.diff, dScale, Rounding.gamma(2));
       return s;
     }
 
@@ -1231,7 +1240,7 @@ public final class DifferentialBound {
           for (int b = 0; b < kw; b++) addTap(in, sp, u, out, scale, u, a, b, stride, 0, lambda, 0);
         }
       });
-      finish(out, scale);
+      finish(out, scale, Rounding.gamma((long) kh * kw));
       return out;
     }
 
@@ -1269,7 +1278,7 @@ public final class DifferentialBound {
           if (!b.layout.isConstant(o)) continue;
           s.constVal[o] = b.constVal[o] + sk.constVal[o];
           s.constErr[o] = Rounding.up(b.constErr[o] + sk.constErr[o]
-              + Rounding.REL * (Math.abs(b.constVal[o]) + Math.abs(sk.constVal[o])));
+              + Rounding.gamma(2) * (Math.abs(b.constVal[o]) + Math.abs(sk.constVal[o])));
         }
       }
       return s;

@@ -40,6 +40,14 @@ final class PhiBounds {
   /** Whether phi is piecewise linear with its kink at 0 (relu, leaky-relu). */
   boolean piecewiseLinear() { return base.equals("relu") || base.equals("leaky-relu"); }
 
+  /**
+   * A bound on the rounding of phi's value v as the kernel evaluates it: relu is exact, leaky relu one product
+   * (u |v|, u = 2^-53, or an underflow); the others (exp, tanh, log1p: a few ulps) {@link Rounding#evalSlack}.
+   */
+  double valueSlack(double v) {
+    return piecewiseLinear() ? 0x1p-52 * Math.abs(v) + Double.MIN_NORMAL : Rounding.evalSlack(v);
+  }
+
   /** Slope of a piecewise-linear phi for t &lt; 0. */
   private double negSlope() { return base.equals("relu") ? 0 : param; }
 
@@ -150,7 +158,7 @@ final class PhiBounds {
       double v = pl(z + d) - pl(z);
       best = max ? Math.max(best, v) : Math.min(best, v);
     }
-    double slack = Rounding.REL * 4 * (Math.abs(zl) + Math.abs(zh) + Math.abs(d)) + Double.MIN_NORMAL;
+    double slack = 4 * Rounding.gamma(4) * (Math.abs(zl) + Math.abs(zh) + Math.abs(d)) + Double.MIN_NORMAL;
     return max ? best + slack : best - slack;
   }
 
@@ -171,7 +179,7 @@ final class PhiBounds {
     double gb = fb - alpha * b;
     double lo = Math.min(0, Math.min(ga, gb));
     double hi = Math.max(0, Math.max(ga, gb));
-    double slack = Rounding.REL * (Math.abs(mNeg * a) + Math.abs(mPos * b) + Math.abs(alpha) * (b - a)) * 4;
+    double slack = 4 * Rounding.gamma(4) * (Math.abs(mNeg * a) + Math.abs(mPos * b) + Math.abs(alpha) * (b - a));
     return new double[] {alpha, lo - slack, hi + slack};
   }
 }

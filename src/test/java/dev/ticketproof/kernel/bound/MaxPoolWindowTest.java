@@ -85,8 +85,8 @@ class MaxPoolWindowTest {
       double[] ds = d.spreads();
       DifferentialBound.Pass.maxWindows(pool, x, xs, null, null, 0, 0, tx, new double[ow], ref, gaps);
       DifferentialBound.Pass.maxWindows(pool, d, ds, x, xs, 0, 0, td, new double[ow], ref, gaps);
-      DifferentialBound.Pass.finish(tx, new double[ow]);
-      DifferentialBound.Pass.finish(td, new double[ow]);
+      DifferentialBound.Pass.finish(tx, new double[ow], Rounding.gamma(2));
+      DifferentialBound.Pass.finish(td, new double[ow], Rounding.gamma(2));
       for (int o = 0; o < ow; o++) {
         double mean = 0;
         for (int q = 0; q < 4; q++) mean += ds[q / 2 * x.w + 2 * o + q % 2] / 4;
