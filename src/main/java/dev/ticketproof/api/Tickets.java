@@ -176,6 +176,7 @@ public final class Tickets {
     private int threads = Runtime.getRuntime().availableProcessors();
     private List<double[]> calibrationInputs;
     private double[][] around;
+    private long formBudget = TicketCertificate.DEFAULT_FORM_BUDGET;
     private double radius = Double.NaN;
     private String label = "library";
     private Progress progress = Progress.NONE;
@@ -301,6 +302,18 @@ public final class Tickets {
       return this;
     }
 
+    /**
+     * The most doubles of coefficients the differential bound keeps per feature map (default
+     * {@link TicketCertificate#DEFAULT_FORM_BUDGET}; recorded in the certificate, so its check uses the same): a
+     * larger budget keeps more maps symbolic, which tightens local certificates on deeper networks at the cost of
+     * time and memory (8 bytes per double, several maps at once).
+     */
+    public Builder formBudget(long doubles) {
+      if (doubles < 1) throw new IllegalArgumentException("form budget must be >= 1, got " + doubles);
+      formBudget = doubles;
+      return this;
+    }
+
     /** Inputs the tolerance is calibrated and checked on (e.g. test data); default: points of the input box. */
     public Builder calibrationInputs(List<double[]> inputs) {
       calibrationInputs = inputs == null || inputs.isEmpty() ? null : List.copyOf(inputs);
@@ -381,7 +394,7 @@ public final class Tickets {
             : rel >= 0.5 ? Goals.MAX_EPS : Goals.calibrate(plan, calibration, rel, Goals.SAFETY, seed);
         progress.plan(SourceNetwork.of(plan, paramsFor.apply(startEps)));
         TicketBuilder.Budget budget = TicketBuilder.forOutputError(target, phi, paramsFor, outputEps, startEps,
-            MAX_BUILDS, mode, threads, label, around, radius, progress);
+            MAX_BUILDS, mode, threads, label, around, radius, formBudget, progress);
         return new Ticket(target, phi, budget.result(), budget.eps(), Ticket.Basis.CERTIFIED_SEARCH, 1,
             budget.met(), Measure.of(budget.result(), target, region, samples, seed, this::measured));
       }
@@ -391,7 +404,8 @@ public final class Tickets {
       progress.plan(SourceNetwork.of(plan, paramsFor.apply(usedEps)));
       while (true) {
         TicketBuilder.Result res = TicketBuilder.build(target, phi,
-            new TicketBuilder.Options(paramsFor.apply(usedEps), usedEps, mode, threads, label, around, radius),
+            new TicketBuilder.Options(paramsFor.apply(usedEps), usedEps, mode, threads, label, around, radius,
+                formBudget),
             progress);
         builds++;
         Measure.Result m = Measure.of(res, target, region, samples, seed, this::measured);

@@ -73,6 +73,23 @@ final class Cli {
     }
   }
 
+  /** {@code --form-budget N}: a positive number of doubles, optionally with K, M or G (2^10, 2^20, 2^30). */
+  static long formBudget(String n) {
+    String t = n.trim().toUpperCase(java.util.Locale.ROOT);
+    int shift = t.endsWith("K") ? 10 : t.endsWith("M") ? 20 : t.endsWith("G") ? 30 : 0;
+    long v;
+    try {
+      v = Long.parseLong(shift == 0 ? t : t.substring(0, t.length() - 1));
+    } catch (NumberFormatException e) {
+      v = -1;
+    }
+    if (v < 1 || v > Long.MAX_VALUE >> 30) {
+      throw new UsageError("--form-budget must be a positive integer, optionally with K, M or G (e.g. 64M), got '"
+          + n + "'");
+    }
+    return v << shift;
+  }
+
   /**
    * {@code --input-box LO,HI}: two finite numbers with LO < HI.
    *

@@ -122,6 +122,12 @@ public final class ConstructCommand implements Callable<Integer> {
   @Option(names = "--radius", description = "Radius of the balls of --around (l-infinity, e.g. 0.00784 for 2/255).")
   Double radius;
 
+  @Option(names = "--form-budget", paramLabel = "N", description = "Doubles of coefficients the differential bound"
+      + " keeps per feature map (suffixes K, M, G: 2^10, 2^20, 2^30); larger maps hold intervals. More keeps deeper"
+      + " maps symbolic: tighter local certificates, more time and memory (8 bytes a double, a few maps at once;"
+      + " recorded in the certificate, so verify uses the same) (default: 8M).")
+  String formBudget;
+
   @Option(names = "--threads", description = "Worker threads (default: available processors).")
   Integer threads;
 
@@ -215,6 +221,7 @@ public final class ConstructCommand implements Callable<Integer> {
         .upto(upto).inputBox(lo, hi).mode(solver).samples(samples).threads(th).label(target)
         .calibrationInputs(dataSet == null ? null : dataSet.inputs())
         .around(points, points == null ? Double.NaN : radius);
+    if (formBudget != null) builder.formBudget(Cli.formBudget(formBudget));
     if (eps != null) builder.tolerance(eps);
     if (outputEps != null) builder.outputEps(outputEps);
     if (fixedRho != null) builder.width(fixedRho);
@@ -282,6 +289,7 @@ public final class ConstructCommand implements Callable<Integer> {
       o.addProperty("aroundPoints", points.length);
       o.addProperty("radius", radius);
     }
+    o.addProperty("formBudget", res.certificate().header().formBudget());
     o.addProperty("mode", solver.cliName());
     o.addProperty("rhoTheorem", theorem);
     o.addProperty("builds", Math.max(1, builds));

@@ -163,6 +163,7 @@ public final class VerifyCommand implements Callable<Integer> {
       o.addProperty("aroundSha256", cert.header().aroundSha256());
       o.addProperty("radius", cert.header().radius());
     }
+    o.addProperty("formBudget", cert.header().formBudget());
     Cli.addLowerBound(o, lb, rep.certifiedBound(), searchSeconds);
     o.addProperty("witness", witnessUse);
     o.addProperty("measuredMaxError", lb == null || samples == 0 ? Double.NaN : lb.sampledMaxError());

@@ -51,15 +51,23 @@ public final class TicketBuilder {
    * @param around for a local certificate, the points whose l-infinity balls (clipped to the box) it covers; null
    *     for the whole box
    * @param radius the balls' radius (ignored without points)
+   * @param formBudget doubles of coefficients the differential bound keeps per feature map (recorded in the header)
    */
   public record Options(SourceNetwork.Params params, double eps, SubsetSum.Mode mode, int threads,
-      String targetLabel, double[][] around, double radius) {
+      String targetLabel, double[][] around, double radius, long formBudget) {
     public Options {
       if (!(eps > 0 && eps < Double.POSITIVE_INFINITY)) {
         throw new IllegalArgumentException("tolerance must be finite and > 0, got " + eps);
       }
       if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
       if (around != null) Region.balls(params.inputLow(), params.inputHigh(), around, radius);
+      if (formBudget < 1) throw new IllegalArgumentException("form budget must be >= 1, got " + formBudget);
+    }
+
+    /** Options with the default form budget ({@link TicketCertificate#DEFAULT_FORM_BUDGET}). */
+    public Options(SourceNetwork.Params params, double eps, SubsetSum.Mode mode, int threads, String targetLabel,
+        double[][] around, double radius) {
+      this(params, eps, mode, threads, targetLabel, around, radius, TicketCertificate.DEFAULT_FORM_BUDGET);
     }
 
     /** Options of a certificate over the whole box. */
@@ -128,23 +136,23 @@ public final class TicketBuilder {
       double outputEps, double startEps, int maxBuilds, SubsetSum.Mode mode, int threads, String label,
       Progress progress) {
     return forOutputError(target, phi, paramsFor, outputEps, startEps, maxBuilds, mode, threads, label, null,
-        Double.NaN, progress);
+        Double.NaN, TicketCertificate.DEFAULT_FORM_BUDGET, progress);
   }
 
   /**
    * As above, for certificates over the l-infinity balls of radius {@code radius} around {@code around} (null: the
-   * whole box).
+   * whole box), with the differential bound's form budget {@code formBudget}.
    */
   public static Budget forOutputError(Network target, Activation phi, DoubleFunction<SourceNetwork.Params> paramsFor,
       double outputEps, double startEps, int maxBuilds, SubsetSum.Mode mode, int threads, String label,
-      double[][] around, double radius, Progress progress) {
+      double[][] around, double radius, long formBudget, Progress progress) {
     if (!(outputEps > 0)) throw new IllegalArgumentException("output error goal must be > 0, got " + outputEps);
     Result smallest = null;
     double smallestEps = 0;
     double eps = Math.min(0.5, startEps);
     for (int k = 0; k < maxBuilds; k++) {
-      Result r = build(target, phi, new Options(paramsFor.apply(eps), eps, mode, threads, label, around, radius),
-          progress);
+      Result r = build(target, phi,
+          new Options(paramsFor.apply(eps), eps, mode, threads, label, around, radius, formBudget), progress);
       double bound = r.report().certifiedBound();
       if (bound <= outputEps) return new Budget(r, eps, true);
       if (smallest == null || bound < smallest.report().certifiedBound()) {
@@ -175,7 +183,7 @@ public final class TicketBuilder {
     return new TicketCertificate.Header(TicketCertificate.VERSION, o.targetLabel(), targetSha, phi.name(),
         p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.inputLow(), p.inputHigh(), p.upto(),
         o.eps(), claim, digest, failed, o.around() == null ? null : Region.digest(o.around()),
-        o.around() == null ? Double.NaN : o.radius());
+        o.around() == null ? Double.NaN : o.radius(), o.formBudget());
   }
 
   /** Feature-map state the construction needs: layout, constant values, target intervals, univariate weights. */

@@ -144,6 +144,7 @@ public final class TicketWriter {
       o.addProperty("aroundSha256", h.aroundSha256());
       number(o, "radius", h.radius());
     }
+    if (h.formBudget() != TicketCertificate.DEFAULT_FORM_BUDGET) o.addProperty("formBudget", h.formBudget());
     return new GsonBuilder().setPrettyPrinting().create().toJson(o);
   }
 

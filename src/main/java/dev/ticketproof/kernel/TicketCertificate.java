@@ -16,6 +16,9 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
   /** The certificate format version this kernel checks. */
   public static final int VERSION = 2;
 
+  /** The differential bound's form budget of a header that names none: 2^23 doubles (64 MB) per feature map. */
+  public static final long DEFAULT_FORM_BUDGET = 1L << 23;
+
   /**
    * The certificate header.
    *
@@ -39,10 +42,12 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
    * @param aroundSha256 for a local certificate, the digest of the points ({@code kernel.bound.Region#digest}) whose
    *     l-infinity balls (clipped to the box) the bound covers; null when the bound covers the whole box
    * @param radius the balls' radius (NaN when the bound covers the whole box)
+   * @param formBudget the most doubles of coefficients the differential bound keeps per feature map (larger maps
+   *     hold intervals; {@link #DEFAULT_FORM_BUDGET} in headers without it): more is tighter, slower and larger
    */
   public record Header(int version, String target, String targetSha256, String activation, String construction,
       int rho, int rho1, double lambda, long seed, double inputLow, double inputHigh, String upto, double eps,
-      double claimedBound, String maskSha256, long claimedFailedInstances, String aroundSha256, double radius) {
+      double claimedBound, String maskSha256, long claimedFailedInstances, String aroundSha256, double radius, long formBudget) {
 
     /** Whether the bound covers balls around points rather than the whole box. */
     public boolean local() { return aroundSha256 != null; }
@@ -50,7 +55,7 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
     /** This header with other claims (bound and failed instances). */
     public Header withClaims(double bound, long failed) {
       return new Header(version, target, targetSha256, activation, construction, rho, rho1, lambda, seed, inputLow,
-          inputHigh, upto, eps, bound, maskSha256, failed, aroundSha256, radius);
+          inputHigh, upto, eps, bound, maskSha256, failed, aroundSha256, radius, formBudget);
     }
   }
 

@@ -128,7 +128,9 @@ public final class TicketFile {
         integer(o, "seed", Long.MIN_VALUE, Long.MAX_VALUE), num(o, "inputLow"), num(o, "inputHigh"), str(o, "upto"),
         num(o, "eps"), num(o, "claimedBound"), str(o, "maskSha256"),
         integer(o, "claimedFailedInstances", Long.MIN_VALUE, Long.MAX_VALUE), str(o, "aroundSha256"),
-        o.containsKey("aroundSha256") ? num(o, "radius") : Double.NaN);
+        o.containsKey("aroundSha256") ? num(o, "radius") : Double.NaN,
+        o.containsKey("formBudget") ? integer(o, "formBudget", 1, Long.MAX_VALUE)
+            : TicketCertificate.DEFAULT_FORM_BUDGET);
   }
 
   /** A string field, or null when it is null or missing; anything else is an error. */

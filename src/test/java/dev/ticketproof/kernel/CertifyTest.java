@@ -42,6 +42,46 @@ class CertifyTest {
     }
   }
 
+  /**
+   * The kernel bounds a certificate with the form budget its header names: a certificate built with forms checks
+   * with forms, and the same mask whose header names a budget of one double (intervals everywhere) recomputes a
+   * larger bound, so its claim is rejected.
+   */
+  @Test
+  void theHeadersFormBudgetIsTheKernels() {
+    Activation phi = ActivationCatalog.parse("relu");
+    Network target = Builtins.of("small-cnn", phi);
+    SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 6,
+        Defaults.rho1(phi, 6, -1), Defaults.lambda(phi), 3, null, -1, 1);
+    double[][] around = {new double[128], new double[128]};
+    for (int i = 0; i < 128; i++) {
+      around[0][i] = Math.sin(i);
+      around[1][i] = Math.cos(3 * i) / 2;
+    }
+    double[] bounds = new double[2];
+    TicketCertificate[] certs = new TicketCertificate[2];
+    long[] budgets = {TicketCertificate.DEFAULT_FORM_BUDGET, 1};
+    for (int k = 0; k < 2; k++) {
+      certs[k] = TicketBuilder.build(target, phi, new TicketBuilder.Options(p, 0.02, SubsetSum.Mode.MIN_SIZE, 1, "t",
+          around, 0.05, budgets[k]), TicketBuilder.Progress.NONE).certificate();
+      assertThat(certs[k].header().formBudget()).isEqualTo(budgets[k]);
+      TicketChecker.Report r = TicketChecker.check(certs[k], target, phi, TicketChecker.Listener.NONE, around);
+      assertThat(r.verdict().isHolds()).as(r.verdict().toString()).isTrue();
+      bounds[k] = r.differentialBound();
+    }
+    assertThat(certs[1].keptWeights()).isDeepEqualTo(certs[0].keptWeights());
+    assertThat(bounds[0]).as("forms against intervals").isLessThan(bounds[1]);
+    TicketCertificate.Header h = certs[0].header();
+    TicketCertificate intervals = new TicketCertificate(new TicketCertificate.Header(h.version(), h.target(),
+        h.targetSha256(), h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(),
+        h.inputHigh(), h.upto(), h.eps(), h.claimedBound(), h.maskSha256(), h.claimedFailedInstances(),
+        h.aroundSha256(), h.radius(), 1), certs[0].keptWeights(), certs[0].keptBiases(), certs[0].maskDigest());
+    TicketChecker.Report r = TicketChecker.check(intervals, target, phi, TicketChecker.Listener.NONE, around);
+    assertThat(r.differentialBound()).isEqualTo(bounds[1]);
+    assertThat(r.verdict().isHolds()).isFalse();
+    assertThat(r.verdict().reason()).contains("is below the recomputed bound");
+  }
+
   @Test
   void aRejectedMaskClaimsNothingAndKeepsItsReason() {
     Activation phi = ActivationCatalog.parse("relu");
@@ -56,7 +96,7 @@ class CertifyTest {
     TicketCertificate.Header h = built.header();
     TicketCertificate bad = new TicketCertificate(new TicketCertificate.Header(h.version(), h.target(),
         h.targetSha256(), h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(),
-        h.inputHigh(), h.upto(), h.eps(), 0, digest, 0, null, Double.NaN), w, built.keptBiases(), digest);
+        h.inputHigh(), h.upto(), h.eps(), 0, digest, 0, null, Double.NaN, h.formBudget()), w, built.keptBiases(), digest);
     TicketChecker.Certified c = TicketChecker.certify(bad, target, phi, TicketChecker.Listener.NONE, null);
     assertThat(c.report().verdict().isHolds()).isFalse();
     assertThat(c.report().verdict().reason()).isEqualTo(TicketChecker.check(bad, target, phi).verdict().reason());

@@ -30,7 +30,8 @@ class TicketFileTest {
 
   static TicketCertificate.Header header(String upto, String around, double radius, double claim) {
     return new TicketCertificate.Header(2, "builtin:t", "ab", "leaky-relu(0.25)", "l+1", 3, 6, 0.5, -7L, -1.5, 2,
-        upto, 0.01, claim, TicketWriter.maskDigest(WEIGHTS, BIASES), 4, around, radius);
+        upto, 0.01, claim, TicketWriter.maskDigest(WEIGHTS, BIASES), 4, around, radius,
+        TicketCertificate.DEFAULT_FORM_BUDGET);
   }
 
   static TicketCertificate cert(TicketCertificate.Header h) {
@@ -198,6 +199,31 @@ class TicketFileTest {
     assertThat(c.header().seed()).isEqualTo(Long.MAX_VALUE);
     assertThat(c.header().rho()).isEqualTo(3);
     assertThat(c.header().claimedFailedInstances()).isZero();
+  }
+
+  static String headerOf(Path tpz) throws IOException {
+    try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(tpz.toFile())) {
+      return new String(z.getInputStream(z.getEntry("header.json")).readAllBytes(),
+          java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  void theFormBudgetIsWrittenWhenNotTheDefaultAndReadBack() throws Exception {
+    TicketCertificate.Header h = header(null, "cd", 0.25, 1);
+    TicketCertificate.Header big = new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(),
+        h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(),
+        h.upto(), h.eps(), h.claimedBound(), h.maskSha256(), h.claimedFailedInstances(), h.aroundSha256(),
+        h.radius(), 1L << 26);
+    TicketCertificate c = cert(big);
+    Path p = write(c, "budget.tpz");
+    equal(c, TicketFile.read(p));
+    assertThat(headerOf(p)).contains("\"formBudget\": 67108864");
+    Path d = write(cert(h), "default.tpz");
+    assertThat(headerOf(d)).doesNotContain("formBudget");
+    assertThat(TicketFile.read(d).header().formBudget()).isEqualTo(TicketCertificate.DEFAULT_FORM_BUDGET);
+    malformed(headerText(h, m -> m.put("formBudget", new BigDecimal(0))), "formBudget: expected an integer in [1, ");
+    malformed(headerText(h, m -> m.put("formBudget", "64M")), "formBudget: expected an integer");
   }
 
   @Test

@@ -35,7 +35,7 @@ import java.util.stream.IntStream;
  *   <li>Residual blocks add the branch's and the skip's forms before phi; pooling averages forms; the target layers
  *       kept after the constructed prefix propagate the difference with their own weights.</li>
  * </ul>
- * Forms carry coefficients while a map fits {@link #BUDGET} doubles, intervals after that. Rounding is outward
+ * Forms carry coefficients while a map fits the header's form budget (doubles), intervals after that. Rounding is outward
  * ({@link Rounding}). The bound is the max over the region's boxes and output neurons of |c| + spread.
  *
  * <p>The certificate's structure must already have been checked ({@code TicketChecker}); this class trusts the mask
@@ -44,8 +44,6 @@ import java.util.stream.IntStream;
 public final class DifferentialBound {
   private DifferentialBound() {}
 
-  /** Doubles of coefficients one feature map may hold; larger maps hold intervals. */
-  static final long BUDGET = 1L << 23;
 
   /** Units per block of {@link Pass#sharedSlopes}. */
   static final int SHARED_BLOCK = 32;
@@ -60,7 +58,7 @@ public final class DifferentialBound {
   static volatile Mutation mutation = Mutation.NONE;
 
   /**
-   * The differential bound of a certificate's ticket over a region.
+   * The differential bound of a certificate's ticket over a region, with the form budget its header names.
    *
    * @param src the source network (from the certificate and the target)
    * @param cert the certificate (its structure already checked by the kernel)
@@ -68,7 +66,7 @@ public final class DifferentialBound {
    * @return the bound (finite, or +infinity when some range overflowed)
    */
   public static double of(SourceNetwork src, TicketCertificate cert, Region region) {
-    return of(src, cert, region, BUDGET);
+    return of(src, cert, region, cert.header().formBudget());
   }
 
   /** {@link #of(SourceNetwork, TicketCertificate, Region)} with maps of at most {@code budget} doubles symbolic. */

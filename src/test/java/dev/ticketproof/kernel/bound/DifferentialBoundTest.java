@@ -78,7 +78,7 @@ class DifferentialBoundTest {
     }
   }
 
-  static final long SYMBOLIC = DifferentialBound.BUDGET;
+  static final long SYMBOLIC = dev.ticketproof.kernel.TicketCertificate.DEFAULT_FORM_BUDGET;
   static final long INTERVALS = 0;
 
   static Built build(Network net, String phiName, SourceNetwork.Construction cons, int rho, double eps, double lo,

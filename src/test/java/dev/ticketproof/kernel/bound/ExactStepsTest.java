@@ -538,7 +538,7 @@ class ExactStepsTest {
     }
   }
 
-  static final long SYMBOLIC = DifferentialBound.BUDGET;
+  static final long SYMBOLIC = dev.ticketproof.kernel.TicketCertificate.DEFAULT_FORM_BUDGET;
 
   /** Checks every step on every box of the region, with forms and with intervals; returns the steps checked. */
   static int walk(Built b, Region r, int samples, long seed) {
