@@ -1050,6 +1050,7 @@ public final class ReportCommand implements Callable<Integer> {
         .title("Activation catalog: constants of the [identity] construction (supported activations)")
         .xAxisTitle("activation").yAxisTitle("value").build();
     style(c.getStyler());
+    c.getStyler().setXAxisLabelRotation(45); // sixteen names side by side would overlap
     for (int k = 0; k < fields.length; k++) {
       c.addSeries(fields[k], names, values.get(k)).setFillColor(PALETTE[k]);
     }
