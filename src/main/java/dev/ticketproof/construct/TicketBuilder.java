@@ -100,6 +100,12 @@ public final class TicketBuilder {
 
   /** Builds and checks a ticket. */
   public static Result build(Network target, Activation phi, Options opt, Progress progress) {
+    if (dev.ticketproof.kernel.KernelActivation.of(phi.name()) == null) {
+      throw new IllegalArgumentException("the kernel certifies no ticket with activation " + phi.name() + ": it takes "
+          + "leaky-relu(a) only with 0 <= a <= 1, and hardtanh(min,max) only with min <= 0 < max (with max = 0 the "
+          + "constant units phi(beta), beta in [0, 2], would all be 0); its families: "
+          + dev.ticketproof.kernel.KernelActivation.families());
+    }
     TargetPlan plan = TargetPlan.of(target, phi);
     SourceNetwork src = SourceNetwork.of(plan, opt.params());
     Builder b = new Builder(src, opt, progress);

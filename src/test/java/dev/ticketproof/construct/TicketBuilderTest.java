@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TicketBuilderTest {
   @ParameterizedTest
   @CsvSource({"small-fc,relu,l+1", "small-cnn,relu,l+1", "small-cnn,tanh,l+1", "small-cnn,sigmoid,l+1",
-      "small-cnn,leaky-relu(0.2),l+1", "small-cnn,relu,2l", "small-resnet,relu,l+1", "small-resnet,sigmoid,l+1"})
+      "small-cnn,leaky-relu(0.2),l+1", "small-cnn,relu,2l", "small-resnet,relu,l+1", "small-resnet,sigmoid,l+1",
+      "small-cnn,relu6,l+1", "small-fc,hardsigmoid,2l", "small-fc,mish,l+1"})
   void builtTicketHoldsAndMeasuredErrorIsWithinBound(String name, String act, String cons) {
     Activation phi = ActivationCatalog.parse(act);
     Network target = Builtins.of(name, phi);
@@ -46,5 +47,18 @@ class TicketBuilderTest {
         r.report().certifiedBound(), worst, dev.ticketproof.measure.Sizes.of(r.source(), r.certificate()).ticketParams(), r.report().failedInstances(),
         r.report().instances());
     assertThat(worst).isLessThanOrEqualTo(r.report().certifiedBound());
+  }
+
+  /** Activations the hypothesis admits but the kernel cannot certify are refused before anything is built. */
+  @org.junit.jupiter.api.Test
+  void activationsTheKernelCannotCertifyAreRefused() {
+    for (String act : new String[] {"hardtanh(-1,0)", "leaky-relu(1.5)"}) {
+      Activation phi = ActivationCatalog.parse(act);
+      SourceNetwork.Params p = Defaults.params(SourceNetwork.Construction.L_PLUS_1, 4, phi);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> TicketBuilder.build(Builtins.of("small-fc", phi), phi,
+          new TicketBuilder.Options(p, 0.01, SubsetSum.Mode.MIN_SIZE, 2, "builtin:small-fc"),
+          TicketBuilder.Progress.NONE)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("the kernel certifies no ticket with activation " + phi.name() + ": it takes ");
+    }
   }
 }
