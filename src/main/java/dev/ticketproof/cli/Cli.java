@@ -138,37 +138,19 @@ final class Cli {
   record DataSet(List<double[]> inputs, int[] labels) {}
 
   /**
-   * Reads inputs from an [N, ...] array (each example flattened to {@code dim} values) and optional labels [N].
+   * Reads inputs for a network ({@link DataFiles#examples}: each example flattened) and optional labels [N]
+   * ({@link DataFiles#labels}).
    *
-   * @throws IllegalArgumentException naming the file when the shapes do not fit
+   * @param flag the data's flag, for messages
+   * @throws UsageError naming the flag and the file when the file cannot be read or does not fit
    */
-  static DataSet read(java.nio.file.Path data, java.nio.file.Path labels,
-      int dim) {
-    dev.ticketproof.tensor.Tensor x = dev.ticketproof.io.TensorFiles.readNpy(data).tensor();
-    if (x.rank() < 1 || x.dim(0) == 0 || x.size() != (long) x.dim(0) * dim) {
-      throw new IllegalArgumentException("--data " + data + ": expected shape [N, ...] with " + dim
-          + " values per example, got " + java.util.Arrays.toString(x.shape()));
-    }
+  static DataSet read(String flag, java.nio.file.Path data, java.nio.file.Path labels, int[] inputShape) {
+    dev.ticketproof.tensor.Tensor x = DataFiles.examples(flag, data, inputShape);
     int n = x.dim(0);
-    List<double[]> inputs = new java.util.ArrayList<>();
-    for (int i = 0; i < n; i++) {
-      double[] v = java.util.Arrays.copyOfRange(x.data(), i * dim, (i + 1) * dim);
-      for (double d : v) {
-        if (!Double.isFinite(d)) throw new IllegalArgumentException("--data " + data + ": example " + i + " has " + d);
-      }
-      inputs.add(v);
-    }
-    int[] y = null;
-    if (labels != null) {
-      dev.ticketproof.tensor.Tensor t = dev.ticketproof.io.TensorFiles.readNpy(labels).tensor();
-      if (t.size() != n) {
-        throw new IllegalArgumentException("--labels " + labels + ": expected " + n + " labels, got shape "
-            + java.util.Arrays.toString(t.shape()));
-      }
-      y = new int[n];
-      for (int i = 0; i < n; i++) y[i] = (int) t.data()[i];
-    }
-    return new DataSet(inputs, y == null ? new int[0] : y);
+    int dim = x.size() / n;
+    List<double[]> inputs = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) inputs.add(java.util.Arrays.copyOfRange(x.data(), i * dim, (i + 1) * dim));
+    return new DataSet(inputs, labels == null ? new int[0] : DataFiles.labels(labels, n));
   }
 
   /**
@@ -180,14 +162,7 @@ final class Cli {
       java.nio.file.Path labels) {
     if (labels != null && data == null) throw new UsageError("--labels needs --data");
     if (data == null) return null;
-    int[] s = net.inputShape();
-    int dim = 1;
-    for (int d : s) dim *= d;
-    try {
-      return read(data, labels, dim);
-    } catch (dev.ticketproof.io.ImportException | IllegalArgumentException e) {
-      throw new UsageError(e.getMessage());
-    }
+    return read("--data", data, labels, net.inputShape());
   }
 
   /**
@@ -215,21 +190,7 @@ final class Cli {
 
   /** The rows of a {@code --around} file as points of the network's input. */
   static double[][] aroundPoints(dev.ticketproof.net.Network net, java.nio.file.Path around) {
-    int dim = 1;
-    for (int d : net.inputShape()) dim *= d;
-    List<double[]> xs;
-    try {
-      xs = read(around, null, dim).inputs();
-    } catch (dev.ticketproof.io.ImportException | IllegalArgumentException e) {
-      throw new UsageError("--around " + e.getMessage().replaceFirst("^--data ", ""));
-    }
-    if (xs.isEmpty()) throw new UsageError("--around " + around + ": no points");
-    for (int p = 0; p < xs.size(); p++) {
-      for (double v : xs.get(p)) {
-        if (!Double.isFinite(v)) throw new UsageError("--around " + around + ": point " + p + " has value " + v);
-      }
-    }
-    return xs.toArray(new double[0][]);
+    return read("--around", around, null, net.inputShape()).inputs().toArray(new double[0][]);
   }
 
   /**

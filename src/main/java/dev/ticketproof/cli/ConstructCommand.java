@@ -115,8 +115,8 @@ public final class ConstructCommand implements Callable<Integer> {
 
   @CommandLine.Mixin DataOptions data;
 
-  @Option(names = "--around", description = "Certify over l-infinity balls around these points (a .npy array"
-      + " [N, ...] of inputs), clipped to the input box, instead of the whole box; needs --radius.")
+  @Option(names = "--around", description = "Certify over l-infinity balls around these points (an array"
+      + " [N, ...] of inputs, in the formats of --data), clipped to the input box, instead of the whole box; needs --radius.")
   Path around;
 
   @Option(names = "--radius", description = "Radius of the balls of --around (l-infinity, e.g. 0.00784 for 2/255).")

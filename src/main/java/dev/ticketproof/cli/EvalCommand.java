@@ -5,7 +5,6 @@ import dev.ticketproof.io.DType;
 import dev.ticketproof.io.ImportException;
 import dev.ticketproof.io.Npy;
 import dev.ticketproof.io.StoredTensor;
-import dev.ticketproof.io.TensorFiles;
 import dev.ticketproof.targets.TargetLoader;
 import dev.ticketproof.net.Forward;
 import dev.ticketproof.net.Network;
@@ -49,7 +48,8 @@ public final class EvalCommand implements Callable<Integer> {
           + "targets relu, or the one a trained target is only defined with: sigmoid for digits-resnet-sigmoid).")
   String activation;
 
-  @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Input batch.")
+  @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Input batch [N, C, H, W] or "
+      + "[N, F]: .npy, .npz or .pt (FILE:NAME picks one of several arrays; docs/cli.md, data files).")
   Path input;
 
   @Option(names = "--out", required = true, paramLabel = "Y.npy", description = "Output file (written atomically).")
@@ -77,18 +77,12 @@ public final class EvalCommand implements Callable<Integer> {
         arch.file()};
     SafeOutput.check(out, "--out", inputs);
     long start = System.nanoTime();
-    StoredTensor x = TensorFiles.readNpy(input);
-    Tensor batch = x.tensor();
-    if (batch.rank() != 2 && batch.rank() != 4) {
-      throw new ImportException("--input " + input + ": expected a batch [N, C, H, W] or [N, F], got shape "
-          + Arrays.toString(batch.shape()));
-    }
-    if (ticket != null) return ticket(batch, start);
-    if (target != null && target.startsWith("builtin:")) return builtin(batch, start);
+    StoredTensor x = DataFiles.read("--input", input);
+    if (ticket != null) return ticket(x, start);
+    if (target != null && target.startsWith("builtin:")) return builtin(x, start);
     if (target == null) throw new ImportException("--target is required (or --ticket)");
-    int[] example = Arrays.copyOfRange(batch.shape(), 1, batch.rank());
-    TargetLoader.Loaded target = TargetOptions.loadFile(Path.of(this.target), arch, activation, example,
-        "--input " + input, !noMasks);
+    TargetLoader.Loaded target = loadFile(x.tensor());
+    Tensor batch = DataFiles.examples("--input", input, x, target.built().network().inputShape());
     Tensor y = forward(target.built().network(), batch);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", target.tensors().source());
@@ -96,6 +90,35 @@ public final class EvalCommand implements Callable<Integer> {
     m.put("prefix", target.prefix());
     m.put("activation", target.activation() == null ? null : target.activation().name());
     return written(batch, y, target.tensors().source(), m, start);
+  }
+
+  /**
+   * The file target, with the batch's per-example shape as its input shape when the architecture does not fix one
+   * (as a batch [N, C, H, W] or [N, F] gives it). When that fails, the batch may be laid out otherwise: the target is
+   * loaded with the channels-last reading of a rank-4 batch ([N, H, W, C] as [C, H, W]), else with the architecture's
+   * own input shape, and taken when the batch is a layout {@link DataFiles#layout} knows for it (which
+   * {@link DataFiles#examples} then reads or refuses with its fix); otherwise the first failure is reported.
+   */
+  private TargetLoader.Loaded loadFile(Tensor batch) {
+    int[] s = batch.shape();
+    int[] example = batch.rank() == 2 || batch.rank() == 4 ? Arrays.copyOfRange(s, 1, batch.rank()) : null;
+    RuntimeException first;
+    try {
+      return TargetOptions.loadFile(Path.of(this.target), arch, activation, example, "--input " + input, !noMasks);
+    } catch (ImportException | dev.ticketproof.limits.BadParameter e) {
+      if (example == null) throw e;
+      first = e;
+    }
+    for (int[] other : batch.rank() == 4 ? new int[][] {{s[3], s[1], s[2]}, null} : new int[][] {null}) {
+      try {
+        TargetLoader.Loaded loaded = TargetOptions.loadFile(Path.of(this.target), arch, activation, other,
+            "--input " + input, !noMasks);
+        if (DataFiles.layout(s, loaded.built().network().inputShape()) != DataFiles.Layout.OTHER) return loaded;
+      } catch (ImportException | dev.ticketproof.limits.BadParameter e) {
+        // the first failure is the one to report
+      }
+    }
+    throw first;
   }
 
   /** The target's outputs on the batch; a batch that does not fit is bad input naming --input. */
@@ -109,11 +132,12 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   /** The forward pass of a built-in target (its activation: --activation, else the target's default). */
-  private int builtin(Tensor batch, long start) {
+  private int builtin(StoredTensor x, long start) {
     if (arch.spec != null) throw new UsageError("--arch: a built-in target has its own architecture");
     if (arch.prefix != null) throw new UsageError("--prefix: a built-in target has its own tensors");
     String phi = TargetOptions.activationName(activation, target, null);
     Network net = TargetOptions.load(target, null, TargetOptions.activation(phi), null);
+    Tensor batch = DataFiles.examples("--input", input, x, net.inputShape());
     Tensor y = forward(net, batch);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", target);
@@ -144,16 +168,13 @@ public final class EvalCommand implements Callable<Integer> {
   }
 
   /** Evaluates the ticket on the batch with the evaluator verify measures with and writes the outputs. */
-  private int ticket(Tensor batch, long start) {
+  private int ticket(StoredTensor x, long start) {
     if (activation != null) throw new UsageError("--activation: a ticket's activation is the one in its header");
     TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape);
     int[] in = t.source().plan().inputShape();
+    Tensor batch = DataFiles.examples("--input", input, x, in);
     int dim = in[0] * in[1] * in[2];
     int n = batch.dim(0);
-    if (batch.size() != (long) n * dim) {
-      throw new UsageError("--input " + input + ": the ticket reads examples of shape " + Arrays.toString(in)
-          + " (" + dim + " values), got shape " + Arrays.toString(batch.shape()));
-    }
     java.util.List<double[]> xs = new java.util.ArrayList<>(n);
     for (int i = 0; i < n; i++) xs.add(Arrays.copyOfRange(batch.data(), i * dim, (i + 1) * dim));
     dev.ticketproof.measure.Evaluator ev = dev.ticketproof.measure.Evaluator.ofTicket(t.source(), t.cert());

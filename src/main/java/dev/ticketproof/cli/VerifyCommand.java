@@ -48,8 +48,8 @@ public final class VerifyCommand implements Callable<Integer> {
 
   @CommandLine.Mixin DataOptions data;
 
-  @Option(names = "--around", description = "The points of a local certificate (the .npy array it was built"
-      + " with): the kernel checks their digest and the bound over their balls.")
+  @Option(names = "--around", description = "The points of a local certificate (the array it was built"
+      + " with, in any format of --data): the kernel checks their digest and the bound over their balls.")
   Path around;
 
   @CommandLine.Mixin FormatOption format;

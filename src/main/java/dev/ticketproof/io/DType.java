@@ -7,17 +7,21 @@ import java.util.stream.Collectors;
 
 /**
  * The element types TicketProof reads from PyTorch storages and NumPy arrays. Every value is converted to a
- * {@code double}: exactly for float16, bfloat16, float32, float64, int32, bool and for int64 values with
+ * {@code double}: exactly for float16, bfloat16, float32, float64, int32, int16, int8, uint8, bool and for int64
+ * values with
  * \( |v| \le 2^{53} \); larger int64 values are rounded to the nearest double.
  */
 public enum DType {
   FLOAT32("float32", 4, "FloatStorage", "f4"),
   FLOAT64("float64", 8, "DoubleStorage", "f8"),
-  FLOAT16("float16", 2, "HalfStorage", null),
+  FLOAT16("float16", 2, "HalfStorage", "f2"),
   BFLOAT16("bfloat16", 2, "BFloat16Storage", null),
   INT64("int64", 8, "LongStorage", "i8"),
-  INT32("int32", 4, "IntStorage", null),
-  BOOL("bool", 1, "BoolStorage", null);
+  INT32("int32", 4, "IntStorage", "i4"),
+  INT16("int16", 2, "ShortStorage", "i2"),
+  INT8("int8", 1, "CharStorage", "i1"),
+  UINT8("uint8", 1, "ByteStorage", "u1"),
+  BOOL("bool", 1, "BoolStorage", "b1");
 
   private final String label;
   private final int elementSize;
@@ -59,7 +63,7 @@ public enum DType {
   /** The NumPy type codes accepted in {@code .npy} files, for messages. */
   static String numpyCodes() {
     return Arrays.stream(values()).filter(d -> d.numpyCode != null)
-        .map(d -> d.label + " ('<" + d.numpyCode + "')").collect(Collectors.joining(", "));
+        .map(d -> d.label + " ('" + (d.elementSize == 1 ? "|" : "<") + d.numpyCode + "')").collect(Collectors.joining(", "));
   }
 
   /** The PyTorch storage types accepted, for messages. */
@@ -91,6 +95,9 @@ public enum DType {
       }
       case INT64 -> { for (int i = 0; i < count; i++) out[i] = buffer.getLong(base + 8 * i); }
       case INT32 -> { for (int i = 0; i < count; i++) out[i] = buffer.getInt(base + 4 * i); }
+      case INT16 -> { for (int i = 0; i < count; i++) out[i] = buffer.getShort(base + 2 * i); }
+      case INT8 -> { for (int i = 0; i < count; i++) out[i] = buffer.get(base + i); }
+      case UINT8 -> { for (int i = 0; i < count; i++) out[i] = buffer.get(base + i) & 0xff; }
       case BOOL -> { for (int i = 0; i < count; i++) out[i] = buffer.get(base + i) != 0 ? 1.0 : 0.0; }
       default -> throw new AssertionError(this);
     }

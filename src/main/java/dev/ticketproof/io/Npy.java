@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * NumPy's {@code .npy} format (versions 1.0, 2.0 and 3.0): a magic string, a header dict
- * {@code {'descr': ..., 'fortran_order': ..., 'shape': (...)}} and the raw values. Read: float32, float64 and int64
- * in either byte order, C order only; the data must have exactly the length the header announces. Write: float64
+ * {@code {'descr': ..., 'fortran_order': ..., 'shape': (...)}} and the raw values. Read: the types of {@link DType}
+ * that NumPy has (float16, float32, float64, int64, int32, int16, int8, uint8, bool) in either byte order, C order
+ * only; the data must have exactly the length the header announces. Write: float64
  * or float32, little endian, version 1.0, atomically (a temporary file in the same directory, then a move).
  */
 public final class Npy {
@@ -39,8 +40,8 @@ public final class Npy {
    * @param source the file (and entry) name, for messages
    * @param name the tensor name to give it
    * @param bytes the whole {@code .npy} content. Not modified.
-   * @throws ImportException naming {@code source} when the header is malformed, the type is not float32, float64
-   *     or int64, the array is in Fortran order, or the data length differs from the header's shape
+   * @throws ImportException naming {@code source} when the header is malformed, the type is not one of
+   *     {@link DType}'s, the array is in Fortran order, or the data length differs from the header's shape
    */
   public static StoredTensor read(String source, String name, byte[] bytes) {
     return read(source, name, bytes, new Budget(source, ImportException::new));
@@ -85,7 +86,8 @@ public final class Npy {
           + " (expected keys 'descr', 'fortran_order', 'shape')");
     }
     String d = descr.group(1);
-    DType dtype = d.length() >= 2 && (d.charAt(0) == '<' || d.charAt(0) == '>' || d.charAt(0) == '=')
+    DType dtype = d.length() >= 2 && (d.charAt(0) == '<' || d.charAt(0) == '>' || d.charAt(0) == '='
+        || d.charAt(0) == '|')
         ? DType.ofNumpyCode(d.substring(1)).orElse(null) : null;
     if (dtype == null) {
       throw new ImportException(source + ": unsupported dtype '" + d + "' (expected " + DType.numpyCodes() + ")");

@@ -23,6 +23,8 @@ import net.razorvine.pickle.Unpickler;
  *   <li>the storage types of {@link DType} (data, never called);</li>
  *   <li>{@code collections.OrderedDict} (a dict) and {@code builtins.set} / {@code __builtin__.set} (a set of
  *       strings and numbers);</li>
+ *   <li>{@code torch.device} called with a type and an index ({@code nn.DataParallel} keeps one): an inert record of
+ *       the two;</li>
  *   <li>a class ({@link ClassStub}, never resolved): a name that starts with an upper-case letter, in
  *       {@code __main__}, in a module under {@code torch.nn.}, or in a module outside the Python standard library,
  *       torch, numpy and the pickling libraries (the list is the resource {@code pickle-system-modules.txt}). Its only
@@ -74,7 +76,10 @@ final class RestrictedUnpickler extends Unpickler {
   record StorageType(DType dtype) {}
 
   /** The callables the pickle may use. */
-  private enum Callable { REBUILD_TENSOR_V2, REBUILD_PARAMETER, ORDERED_DICT, SET }
+  private enum Callable { REBUILD_TENSOR_V2, REBUILD_PARAMETER, ORDERED_DICT, SET, DEVICE }
+
+  /** What {@code torch.device(type[, index])} was called with: a device name, data (a DataParallel's devices). */
+  record Device(String type, long index) {}
 
   /** A module path of Python identifiers, and a class name by Python's convention (upper-case initial). */
   private static final java.util.regex.Pattern MODULE =
@@ -218,6 +223,7 @@ final class RestrictedUnpickler extends Unpickler {
     if ("torch._utils".equals(module) && "_rebuild_parameter".equals(name)) return Callable.REBUILD_PARAMETER;
     if ("collections".equals(module) && "OrderedDict".equals(name)) return Callable.ORDERED_DICT;
     if (("builtins".equals(module) || "__builtin__".equals(module)) && "set".equals(name)) return Callable.SET;
+    if ("torch".equals(module) && "device".equals(name)) return Callable.DEVICE;
     if ("torch".equals(module) && name.endsWith("Storage")) {
       return new StorageType(DType.ofTorchStorage(name).orElseThrow(() -> new ImportException(source
           + ": unknown storage type torch." + name + " (supported: " + DType.torchStorages() + ")")));
@@ -225,6 +231,7 @@ final class RestrictedUnpickler extends Unpickler {
     if (isModuleClass(module, name)) return new ClassStub(module, name);
     throw new ImportException(source + ": forbidden global '" + module + "." + name + "' in the pickle; only "
         + "torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, collections.OrderedDict, builtins.set, "
+        + "torch.device, "
         + "the storage types " + DType.torchStorages() + " and classes (of __main__, torch.nn or a module outside "
         + "the standard library, as inert records) are accepted (nothing from the file is executed)");
   }
@@ -259,6 +266,14 @@ final class RestrictedUnpickler extends Unpickler {
         if (args.length == 1 && args[0] instanceof List<?> items) for (Object o : items) set.add(checkKey(o));
         else if (args.length != 0) throw fail("set needs one list of items, got a tuple of " + args.length);
         return set;
+      }
+      case DEVICE -> {
+        // torch.device('cuda', 0) pickles as REDUCE(torch.device, (type, index)): kept as its name, nothing called
+        if (args.length >= 1 && args.length <= 2 && args[0] instanceof String type && type.matches("[a-z]{1,16}")
+            && (args.length == 1 || args[1] == null || args[1] instanceof Integer || args[1] instanceof Long)) {
+          return new Device(type, args.length == 2 && args[1] != null ? ((Number) args[1]).longValue() : -1);
+        }
+        throw fail("torch.device needs (type) or (type, index), got a tuple of " + args.length);
       }
       default -> throw new AssertionError(callable);
     }

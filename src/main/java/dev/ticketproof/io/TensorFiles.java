@@ -171,6 +171,68 @@ public final class TensorFiles {
   }
 
   /**
+   * Reads the one array of a data file (an input batch, labels, points): a NumPy {@code .npy}, a {@code .npz} with
+   * one array, or a PyTorch file holding one tensor ({@code torch.save(x)}) or a dict, list or tuple with exactly one
+   * tensor. {@code FILE:NAME} (when no file has that whole name) picks the array {@code NAME} of a file with several:
+   * a {@code .npz} entry, a dict key, or a list or tuple index. Masks are not applied.
+   *
+   * @throws ImportException naming the file when it is missing, not one of these formats, a whole model, holds no
+   *     or several tensors without a name (listing them, with how to pick one), or a value is not finite
+   */
+  public static StoredTensor readSingle(Path path) {
+    Path file = path;
+    String name = null;
+    String s = path.toString();
+    int colon = s.lastIndexOf(':');
+    if (!Files.exists(path) && colon > 0 && colon > s.lastIndexOf('/') && colon < s.length() - 1
+        && Files.isRegularFile(Path.of(s.substring(0, colon)))) {
+      file = Path.of(s.substring(0, colon));
+      name = s.substring(colon + 1);
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new ImportException(file + (Files.exists(file) ? ": not a regular file" : ": no such file"));
+    }
+    byte[] head = head(file, 8);
+    if (head.length == 0) throw new ImportException(file + ": empty file");
+    if (!Npy.isNpy(head) && !(head.length >= 2 && head[0] == 'P' && head[1] == 'K') && (head[0] & 0xff) != 0x80) {
+      throw new ImportException(file + ": not a .npy, .npz or PyTorch file (it starts with " + hex(head)
+          + "); save the array with numpy.save(path, x) or torch.save(x, path)");
+    }
+    TensorFile all = readRaw(file);
+    if (all.model() != null) {
+      throw new ImportException(file + ": a whole model (torch.save(model)), not data: save the tensor itself, "
+          + "torch.save(x, path)");
+    }
+    StoredTensor t;
+    if (name != null) {
+      t = all.tensors().get(name);
+      if (t == null) {
+        throw new ImportException(file + ": no array named '" + name + "' (the file has " + describe(all) + ")");
+      }
+    } else if (all.tensors().size() == 1) {
+      t = all.tensors().values().iterator().next();
+    } else {
+      String first = all.tensors().isEmpty() ? "NAME" : all.tensors().keySet().iterator().next();
+      throw new ImportException(file + ": holds " + (all.tensors().isEmpty() ? "no tensor" : all.tensors().size()
+          + " tensors (" + describe(all) + "): pick one as " + file + ":NAME, e.g. " + file + ":" + first));
+    }
+    checkFinite(new TensorFile(all.source(), Map.of(t.name(), t), List.of(), List.of()));
+    return t;
+  }
+
+  private static String describe(TensorFile f) {
+    List<String> parts = new ArrayList<>();
+    for (StoredTensor t : f.tensors().values()) {
+      if (parts.size() == 12) {
+        parts.add("... (" + f.tensors().size() + " tensors)");
+        break;
+      }
+      parts.add(t.name() + " " + java.util.Arrays.toString(t.tensor().shape()) + " " + t.dtype().label());
+    }
+    return parts.isEmpty() ? "no tensors" : String.join(", ", parts);
+  }
+
+  /**
    * Reads the single tensor of a {@code .npy} file (an input batch, say).
    *
    * @throws ImportException naming the file when it is not a valid {@code .npy} file or not finite

@@ -39,12 +39,16 @@ import java.util.zip.ZipFile;
  * entry's CRC-32, then gathers the view into a dense C-order {@link Tensor}. Every declared size (zip entry,
  * storage, tensor) is claimed from a {@link Budget} before anything is allocated for it; a zip entry is inflated
  * only up to the size it declares. Non-tensor values of the dict are
- * listed as skipped; nested dicts are flattened with {@code .}-joined keys.
+ * listed as skipped; nested dicts are flattened with {@code .}-joined keys. A file may also hold one tensor alone
+ * (named {@link #LONE_TENSOR}) or a list or tuple at the top (its items named by index, {@code 0}, {@code 1}, ...).
  */
 public final class TorchReader {
   private static final BigInteger LEGACY_MAGIC = new BigInteger("1950a86a20f9469cfc6c", 16);
   private static final int LEGACY_PROTOCOL = 1001;
   private static final int MAX_DEPTH = 8;
+
+  /** The name of the tensor of a file that holds one tensor alone ({@code torch.save(tensor)}). */
+  public static final String LONE_TENSOR = "tensor";
   /** Deepest module nesting read from a whole model (a ResNet's is 4). */
   private static final int MAX_MODULE_DEPTH = 64;
 
@@ -259,7 +263,14 @@ public final class TorchReader {
     Flattener f = new Flattener(source, storages, tensors, skipped, budget);
     TorchModule model = null;
     String modelPrefix = "";
-    if (root instanceof Map<?, ?> map) {
+    if (root instanceof TensorRef t) { // torch.save(tensor): one tensor, named as a lone tensor is
+      f.tensor(LONE_TENSOR, t);
+    } else if (root instanceof List<?> || root instanceof Object[]) { // a list or tuple: its items by index
+      List<?> items = root instanceof Object[] a ? java.util.Arrays.asList(a) : (List<?>) root;
+      Map<Object, Object> byIndex = new LinkedHashMap<>();
+      for (int i = 0; i < items.size(); i++) byIndex.put(i, items.get(i));
+      f.dict("", byIndex, 0);
+    } else if (root instanceof Map<?, ?> map) {
       f.dict("", map, 0);
       if (f.models.size() == 1) { // one whole model in a checkpoint dict
         modelPrefix = f.models.keySet().iterator().next();
@@ -268,11 +279,26 @@ public final class TorchReader {
     } else if (root instanceof ObjectStub o && isModule(o)) {
       model = f.module("", o, 0);
     } else {
-      throw new ImportException(source + ": expected a dict of tensors (a state dict) or a whole model (an "
-          + "nn.Module), got " + (root instanceof ObjectStub o ? "an object of class " + o.type
+      throw new ImportException(source + ": expected a dict of tensors (a state dict), a whole model (an "
+          + "nn.Module), a tensor, or a list or tuple of tensors, got "
+          + (root instanceof ObjectStub o ? "an object of class " + o.type
           : RestrictedUnpickler.describe(root)));
     }
+    while (model != null && isDataParallel(model)) { // the wrapper's forward runs its module: that is the model
+      model = model.children().get(0).module();
+      modelPrefix += "module.";
+    }
     return new TensorFile(source, tensors, skipped, List.of(), model, modelPrefix);
+  }
+
+  /**
+   * Whether a module is PyTorch's {@code nn.DataParallel} or {@code DistributedDataParallel} wrapper around one
+   * submodule {@code module} (its device ids and output device are data; at inference it computes its module).
+   */
+  private static boolean isDataParallel(TorchModule m) {
+    return (m.className().equals("torch.nn.parallel.data_parallel.DataParallel")
+        || m.className().equals("torch.nn.parallel.distributed.DistributedDataParallel"))
+        && m.children().size() == 1 && m.children().get(0).name().equals("module") && m.forwardHooks() == 0;
   }
 
   /** Whether an object the pickle made is an {@code nn.Module}: its state has the dicts every module has. */

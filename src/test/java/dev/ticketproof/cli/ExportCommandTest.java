@@ -91,7 +91,7 @@ class ExportCommandTest {
     Run shape = run("eval", "--ticket", fx("sr_relu.tpz"), "--input", fx("sc_x.npy"), "--out",
         tmp.resolve("y.npy").toString());
     assertThat(shape.code()).isEqualTo(2);
-    assertThat(shape.err()).contains("the ticket reads examples of shape [3, 8, 8]");
+    assertThat(shape.err()).contains("--input " + fx("sc_x.npy") + ": expected a batch of shape [6, 3, 8, 8]");
     Run noTarget = run("eval", "--input", fx("sc_x.npy"), "--out", tmp.resolve("y.npy").toString());
     assertThat(noTarget.code()).isEqualTo(2);
     assertThat(noTarget.err()).contains("--target is required (or --ticket)");

@@ -126,8 +126,8 @@ class ImportCommandsTest {
         "synflow-conv", "--activation", "relu", "--input", x);
     assertBadInput("forbidden global 'posix.system'", "eval", "--target", fx("bad_evil.pt"), "--arch",
         "synflow-conv", "--activation", "relu", "--input", x);
-    assertBadInput("unknown storage type torch.ByteStorage", "eval", "--target", fx("bad_uint8.pt"), "--arch",
-        "synflow-conv", "--activation", "relu", "--input", x);
+    assertBadInput("unknown storage type torch.ComplexFloatStorage", "eval", "--target", fx("bad_complex.pt"),
+        "--arch", "synflow-conv", "--activation", "relu", "--input", x);
     assertBadInput("tensor 'w' has NaN", "eval", "--target", fx("bad_nan.pt"), "--arch", "synflow-conv",
         "--activation", "relu", "--input", x);
     assertBadInput("--activation frobnicate", "eval", "--target", fx("synflow_conv.pt"), "--arch", "synflow-conv",

@@ -200,8 +200,8 @@ class TensorFilesTest {
   }
 
   @Test void unknownStorageType() {
-    assertThatThrownBy(() -> TensorFiles.read(Fixtures.path("bad_uint8.pt"))).isInstanceOf(ImportException.class)
-        .hasMessageContaining("unknown storage type torch.ByteStorage");
+    assertThatThrownBy(() -> TensorFiles.read(Fixtures.path("bad_complex.pt"))).isInstanceOf(ImportException.class)
+        .hasMessageContaining("unknown storage type torch.ComplexFloatStorage");
   }
 
   @Test void nonFiniteWeights() {
@@ -211,12 +211,38 @@ class TensorFilesTest {
         .hasMessageContaining("tensor 'w' has -Infinity at flat index 1");
   }
 
-  @Test void unsupportedNumpyArrays() {
+  @Test void unsupportedNumpyArrays() throws IOException {
     assertThatThrownBy(() -> TensorFiles.read(Fixtures.path("bad_np_fortran.npy")))
         .isInstanceOf(ImportException.class).hasMessageContaining("Fortran order");
-    assertThatThrownBy(() -> TensorFiles.read(Fixtures.path("bad_np_i32.npy")))
-        .isInstanceOf(ImportException.class).hasMessageContaining("unsupported dtype '<i4'")
-        .hasMessageContaining("float32 ('<f4'), float64 ('<f8'), int64 ('<i8')");
+    Path complex = tmp.resolve("c8.npy");
+    Npy.writeAtomically(complex, Npy.encode(new int[] {1}, "<c8", new byte[8]));
+    assertThatThrownBy(() -> TensorFiles.read(complex))
+        .isInstanceOf(ImportException.class).hasMessageContaining("unsupported dtype '<c8'")
+        .hasMessageContaining("float32 ('<f4'), float64 ('<f8'), float16 ('<f2'), int64 ('<i8')")
+        .hasMessageContaining("uint8 ('|u1')");
+  }
+
+  /** Every integer type and bool of NumPy and PyTorch is read exactly (torch uint8: ByteStorage). */
+  @Test void integerTypesReadExactly() throws IOException {
+    assertThat(TensorFiles.readNpy(Fixtures.path("bad_np_i32.npy")).tensor().data()).containsExactly(0, 1, 2, 3);
+    assertThat(TensorFiles.readNpy(Fixtures.path("data_y_u8.npy")).dtype()).isEqualTo(DType.UINT8);
+    StoredTensor u8 = TensorFiles.read(Fixtures.path("bad_uint8.pt")).tensors().get("x");
+    assertThat(u8.dtype()).isEqualTo(DType.UINT8);
+    assertThat(u8.tensor().data()).containsExactly(0, 0, 0);
+    byte[] raw = {(byte) 0xff, (byte) 0x80, 1};
+    for (String descr : new String[] {"|u1", "|i1", "|b1"}) {
+      Path p = tmp.resolve("t" + descr.charAt(1) + ".npy");
+      Npy.writeAtomically(p, Npy.encode(new int[] {3}, descr, raw));
+      double[] want = switch (descr) {
+        case "|u1" -> new double[] {255, 128, 1};
+        case "|i1" -> new double[] {-1, -128, 1};
+        default -> new double[] {1, 1, 1};
+      };
+      assertThat(TensorFiles.readNpy(p).tensor().data()).as(descr).containsExactly(want);
+    }
+    Path i2 = tmp.resolve("i2.npy");
+    Npy.writeAtomically(i2, Npy.encode(new int[] {2}, ">i2", new byte[] {(byte) 0x80, 0, 0x01, 0x02}));
+    assertThat(TensorFiles.readNpy(i2).tensor().data()).containsExactly(-32768, 258);
   }
 
   @Test void npyWithWrongDataLength() throws IOException {

@@ -1,0 +1,184 @@
+package dev.ticketproof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.ticketproof.io.DType;
+import dev.ticketproof.io.Fixtures;
+import dev.ticketproof.io.Npy;
+import dev.ticketproof.io.TensorFiles;
+import dev.ticketproof.tensor.Tensor;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every data flag reads the formats users save (torch.save of a tensor, a tuple or a dict, .npz, float16, integer
+ * labels, flat or channels-last layouts with one channel) with exactly the outputs of the .npy equivalent, and refuses
+ * the rest with exit code 2, the file named, the fix stated and nothing written.
+ */
+class DataFilesCommandTest {
+  @TempDir Path tmp;
+  Path work;
+  Path x;
+  Path y;
+  Tensor digits;
+
+  static String fx(String name) { return Fixtures.path(name).toString(); }
+
+  static ImportCommandsTest.Run run(String... args) { return ImportCommandsTest.run(args); }
+
+  /** The .npy equivalents of the fixtures: the first 20 digits test examples and labels, as the fixtures hold them. */
+  @BeforeEach void npyEquivalents() throws IOException {
+    work = Files.createDirectories(tmp.resolve("work"));
+    Path dir = Path.of("src/main/resources/targets/digits");
+    Tensor all = TensorFiles.readNpy(dir.resolve("digits_test_x.npy")).tensor();
+    digits = Tensor.of(Arrays.copyOf(all.data(), 20 * 64), 20, 1, 8, 8);
+    x = work.resolve("x.npy");
+    Npy.write(x, digits, DType.FLOAT64);
+    Tensor labels = TensorFiles.readNpy(dir.resolve("digits_test_y.npy")).tensor();
+    y = work.resolve("y.npy");
+    Npy.write(y, Tensor.of(Arrays.copyOf(labels.data(), 20), 20), DType.FLOAT64);
+    Files.copy(y, work.resolve("y_f64.npy"));
+  }
+
+  private byte[] eval(String input) throws IOException {
+    Path out = tmp.resolve("out.npy");
+    ImportCommandsTest.Run r = run("eval", "--target", "builtin:digits-cnn", "--input", input, "--out",
+        out.toString());
+    assertThat(r.code()).as(input + ": " + r.err()).isZero();
+    byte[] bytes = Files.readAllBytes(out);
+    Files.delete(out);
+    return bytes;
+  }
+
+  @Test void evalReadsEveryFormatAsTheNpy() throws IOException {
+    byte[] reference = eval(x.toString());
+    Path nhwc = work.resolve("nhwc.npy");
+    Npy.write(nhwc, Tensor.of(digits.data(), 20, 8, 8, 1), DType.FLOAT32);
+    Path flat = work.resolve("flat.npy");
+    Npy.write(flat, Tensor.of(digits.data(), 20, 64), DType.FLOAT32);
+    for (String input : List.of(fx("data_x.pt"), fx("data_xy_tuple.pt") + ":0", fx("data_xy_dict.pt") + ":x",
+        fx("data_x.npz"), fx("data_xy.npz") + ":x", fx("data_x_f16.npy"), nhwc.toString(), flat.toString())) {
+      assertThat(eval(input)).as(input).isEqualTo(reference);
+    }
+  }
+
+  private JsonObject construct(String data, String labels) {
+    Path out = tmp.resolve("t.tpz");
+    ImportCommandsTest.Run r = run("construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2",
+        "--eps", "0.1", "--search", "0", "--samples", "0", "--no-progress", "--format", "json", "--data", data,
+        "--labels", labels, "--out", out.toString());
+    assertThat(r.code()).as(data + " " + labels + ": " + r.err()).isZero();
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    JsonObject figures = new JsonObject();
+    for (String k : List.of("dataSamples", "dataInBox", "dataMaxError", "dataMaxTargetOutput", "targetAccuracy",
+        "ticketAccuracy", "agreement", "certifiedBound")) {
+      figures.add(k, o.get(k));
+    }
+    return figures;
+  }
+
+  @Test void constructReadsEveryDataAndLabelsFormatAsTheNpy() {
+    JsonObject reference = construct(x.toString(), y.toString());
+    assertThat(reference.get("dataSamples").getAsInt()).isEqualTo(20);
+    assertThat(reference.get("targetAccuracy").getAsDouble()).isGreaterThan(0.5);
+    String[][] pairs = {
+        {fx("data_xy_dict.pt") + ":x", fx("data_xy_dict.pt") + ":y"},
+        {fx("data_xy_tuple.pt") + ":0", fx("data_xy_tuple.pt") + ":1"},
+        {fx("data_xy.npz") + ":x", fx("data_xy.npz") + ":y"},
+        {fx("data_x.pt"), fx("data_y_i32.pt")},
+        {fx("data_x.npz"), fx("data_y_u8.npy")},
+        {fx("data_x_f16.npy"), fx("data_y_f32.npy")}};
+    for (String[] p : pairs) assertThat(construct(p[0], p[1])).as(Arrays.toString(p)).isEqualTo(reference);
+  }
+
+  /** verify --data and a local certificate built and checked around the points of a .pt file. */
+  @Test void verifyAndAroundReadTheSameFormats() {
+    Path tpz = tmp.resolve("local.tpz");
+    ImportCommandsTest.Run c = run("construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2",
+        "--eps", "0.1", "--search", "0", "--samples", "0", "--no-progress", "--around", fx("data_xy_dict.pt") + ":x",
+        "--radius", "0.01", "--out", tpz.toString());
+    assertThat(c.code()).as(c.err()).isZero();
+    List<String> bounds = new ArrayList<>();
+    for (String[] d : new String[][] {{x.toString(), y.toString()}, {fx("data_x.pt"), fx("data_xy_tuple.pt") + ":1"}}) {
+      ImportCommandsTest.Run v = run("verify", tpz.toString(), "--target", "builtin:digits-cnn", "--around",
+          fx("data_x.npz"), "--samples", "0", "--search", "0", "--data", d[0], "--labels", d[1], "--format", "json");
+      assertThat(v.code()).as(v.err()).isZero();
+      JsonObject o = JsonParser.parseString(v.out()).getAsJsonObject();
+      assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
+      bounds.add(o.get("certifiedBound") + " " + o.get("dataMaxError") + " " + o.get("targetAccuracy"));
+    }
+    assertThat(bounds.get(1)).isEqualTo(bounds.get(0));
+  }
+
+  /** Runs a command that must be refused: exit 2, the message parts on stderr, no --out written. */
+  private void refused(List<String> expected, String... args) throws IOException {
+    Path out = tmp.resolve("never.out");
+    String[] all = Stream.concat(Stream.of(args), Stream.of("--out", out.toString())).toArray(String[]::new);
+    ImportCommandsTest.Run r = run(all);
+    assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
+    for (String e : expected) assertThat(r.err()).contains(e);
+    assertThat(out).doesNotExist();
+  }
+
+  @Test void refusalsNameTheFileAndTheFix() throws IOException {
+    refused(List.of("--input " + fx("data_x_u8.pt"), "uint8 values (0..16)", "x.astype('float32') / 255"),
+        "eval", "--target", "builtin:digits-cnn", "--input", fx("data_x_u8.pt"));
+    refused(List.of("--data " + fx("data_xy_tuple.pt"), "holds 2 tensors (0 [20, 1, 8, 8] float32, 1 [20] int64)",
+        "pick one as " + fx("data_xy_tuple.pt") + ":NAME"), "construct", "--target", "builtin:digits-cnn",
+        "--input-box", "0,1", "--rho", "2", "--eps", "0.1", "--data", fx("data_xy_tuple.pt"));
+    refused(List.of(fx("data_xy.npz") + ": no array named 'z' (the file has x [20, 1, 8, 8] float32, y [20] int64)"),
+        "eval", "--target", "builtin:digits-cnn", "--input", fx("data_xy.npz") + ":z");
+    refused(List.of("--input " + fx("whole_pool_cnn.pt") + ": a whole model"), "eval", "--target",
+        "builtin:digits-cnn", "--input", fx("whole_pool_cnn.pt"));
+    Path text = Files.writeString(work.resolve("x.csv"), "0.1,0.2\n");
+    refused(List.of("--input " + text + ": not a .npy, .npz or PyTorch file", "numpy.save"), "eval", "--target",
+        "builtin:digits-cnn", "--input", text.toString());
+    Path half = work.resolve("half.npy");
+    double[] halves = new double[20];
+    Arrays.fill(halves, 0.5);
+    Npy.write(half, Tensor.of(halves, 20), DType.FLOAT64);
+    refused(List.of("--labels " + half + ": label 0.5 at index 0 is not a class index"), "construct", "--target",
+        "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2", "--eps", "0.1", "--data", x.toString(), "--labels",
+        half.toString());
+    Path onehot = work.resolve("onehot.npy");
+    Npy.write(onehot, Tensor.of(new double[200], 20, 10), DType.FLOAT64);
+    refused(List.of("--labels " + onehot + ": expected 20 labels", "y.argmax(1)"), "construct", "--target",
+        "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2", "--eps", "0.1", "--data", x.toString(), "--labels",
+        onehot.toString());
+    refused(List.of("--around " + fx("data_xy_dict.pt") + ": holds 2 tensors"), "construct", "--target",
+        "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2", "--eps", "0.1", "--around", fx("data_xy_dict.pt"),
+        "--radius", "0.01");
+  }
+
+  /** Several channels: channels-last and flat batches are refused with the transpose or the reshapes. */
+  @Test void severalChannelsAreNotGuessed() throws IOException {
+    Tensor rgb = TensorFiles.readNpy(Fixtures.path("openlth_resnet_input.npy")).tensor(); // [4, 3, 8, 8]
+    Path nhwc = work.resolve("rgb_nhwc.npy");
+    Npy.write(nhwc, Tensor.of(rgb.data(), 4, 8, 8, 3), DType.FLOAT64);
+    Path flat = work.resolve("rgb_flat.npy");
+    Npy.write(flat, Tensor.of(rgb.data(), 4, 192), DType.FLOAT64);
+    String[] target = {"--target", fx("openlth_resnet.pt"), "--arch", "openlth-cifar-resnet", "--activation", "relu"};
+    refused(List.of("--input " + nhwc + ": expected a batch of shape [4, 3, 8, 8], got [4, 8, 8, 3], which looks "
+        + "like channels-last [N, H, W, C]: transpose it to [N, C, H, W] (numpy: x.transpose(0, 3, 1, 2)"),
+        concat(new String[] {"eval", "--input", nhwc.toString()}, target));
+    refused(List.of("--data " + flat + ": expected a batch of shape [4, 3, 8, 8], got flat examples [4, 192]",
+        "x.reshape(-1, 3, 8, 8) if each row holds one channel after the other",
+        "x.reshape(-1, 8, 8, 3).transpose(0, 3, 1, 2)"),
+        concat(new String[] {"construct", "--input-shape", "3,8,8", "--input-box", "-3,3", "--rho", "2", "--eps",
+            "0.1", "--data", flat.toString()}, target));
+  }
+
+  private static String[] concat(String[] a, String[] b) {
+    return Stream.concat(Arrays.stream(a), Arrays.stream(b)).toArray(String[]::new);
+  }
+}
