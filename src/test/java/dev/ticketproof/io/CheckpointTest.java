@@ -216,6 +216,7 @@ class CheckpointTest {
     // an object that is not a module at the top
     Path object = zipped("object.pt", "\u0080\u0002c__main__\nM\n)\u0081}b.".getBytes(StandardCharsets.ISO_8859_1));
     assertThatThrownBy(() -> TensorFiles.read(object)).isInstanceOf(ImportException.class)
-        .hasMessageContaining("or a whole model (an nn.Module), got an object of class __main__.M");
+        .hasMessageContaining("a whole model (an nn.Module), a tensor, or a list or tuple of tensors, got an object "
+            + "of class __main__.M");
   }
 }
