@@ -270,6 +270,19 @@ final class Cli {
     o.addProperty("ticketParams", s.ticketParams());
   }
 
+  /**
+   * Adds {@code certifiedAgreement}: the kernel's count of balls on which the ticket provably predicts the target's
+   * class, or "n/a" for a network with one output (or a rejected certificate).
+   */
+  static void addAgreement(JsonObject o, TicketChecker.Report rep) {
+    int n = rep.certifiedAgreement();
+    if (n < 0) {
+      o.addProperty("certifiedAgreement", "n/a");
+    } else {
+      o.addProperty("certifiedAgreement", n);
+    }
+  }
+
   /** The DESIGN contract's report fields plus per-layer figures. */
   static JsonObject reportJson(TicketChecker.Report rep, TicketBuilder.Result res, Measure.Result m,
       LowerBound.Result lb, double searchSeconds, double seconds) {

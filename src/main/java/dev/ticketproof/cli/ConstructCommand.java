@@ -287,6 +287,7 @@ public final class ConstructCommand implements Callable<Integer> {
     if (points != null) {
       o.addProperty("around", around.toString());
       o.addProperty("aroundPoints", points.length);
+      Cli.addAgreement(o, rep);
       o.addProperty("radius", radius);
     }
     o.addProperty("formBudget", res.certificate().header().formBudget());

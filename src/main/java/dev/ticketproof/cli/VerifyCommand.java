@@ -162,6 +162,8 @@ public final class VerifyCommand implements Callable<Integer> {
     if (cert.header().local()) {
       o.addProperty("aroundSha256", cert.header().aroundSha256());
       o.addProperty("radius", cert.header().radius());
+      if (points != null) o.addProperty("aroundPoints", points.length);
+      Cli.addAgreement(o, rep);
     }
     o.addProperty("formBudget", cert.header().formBudget());
     Cli.addLowerBound(o, lb, rep.certifiedBound(), searchSeconds);

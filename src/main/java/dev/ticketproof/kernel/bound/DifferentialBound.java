@@ -52,7 +52,9 @@ public final class DifferentialBound {
   enum Mutation {
     NONE, DROP_INSTANCE_ERROR, HALVE_COPY_ERROR, SKIP_BLOCK, DROP_SKIP_ERROR, CONV1_TIMES_0_01, DROP_BIAS_ERROR,
     DROP_SLOPE_UNCERTAINTY, DROP_REMAINDER, DROP_SHARED_SLOPE_UNCERTAINTY, DROP_SECOND_ORDER, DROP_GRID_INTERIOR,
-    TARGET_GRID_ENDS_ONLY
+    TARGET_GRID_ENDS_ONLY,
+    /** Agreement certified when the margin exceeds the bound once instead of twice. */
+    AGREEMENT_MARGIN_ONCE
   }
 
   static volatile Mutation mutation = Mutation.NONE;
@@ -71,14 +73,65 @@ public final class DifferentialBound {
 
   /** {@link #of(SourceNetwork, TicketCertificate, Region)} with maps of at most {@code budget} doubles symbolic. */
   static double of(SourceNetwork src, TicketCertificate cert, Region region, long budget) {
-    int[] in = src.plan().inputShape();
-    int dim = in[0] * in[1] * in[2];
+    return max(boxes(src, cert, region, budget));
+  }
+
+  /**
+   * What the bound says about one box of a region (for a local region: one ball, clipped to the input box).
+   *
+   * @param bound the differential bound over the box: an upper bound on max_o |ticket_o(x) - target_o(x)|
+   *     (+infinity when some range overflowed)
+   * @param cls for a network with more than one output, the output whose target form has the largest centre; -1
+   *     for one output
+   * @param margin a lower bound over the box on the target's margin z_cls(x) - max_{k != cls} z_k(x), from the
+   *     differences of the target's output forms (NaN for one output)
+   */
+  public record Box(double bound, int cls, double margin) {
+    /**
+     * Whether the ticket provably predicts the target's class {@code cls} at every input of the box:
+     * margin &gt; 2 bound. Then z_cls(x) - z_k(x) &gt; 2 bound &gt;= 0 and t_cls(x) - t_k(x) &gt;= z_cls(x) - z_k(x)
+     * - 2 bound &gt; 0 for every k != cls ([differential-bound], "Certified agreement").
+     */
+    public boolean agrees() {
+      double needed = mutation == Mutation.AGREEMENT_MARGIN_ONCE ? bound : 2 * bound;
+      return cls >= 0 && margin > needed;
+    }
+  }
+
+  /** The largest bound of the boxes (+infinity when one is not finite). */
+  public static double max(List<Box> boxes) {
     double bound = 0;
-    for (double[][] box : region.boxes(dim)) {
-      bound = Math.max(bound, new Pass(src, cert, budget).run(box[0], box[1]));
-      if (!(bound < Double.POSITIVE_INFINITY)) return Double.POSITIVE_INFINITY;
+    for (Box b : boxes) {
+      if (!(b.bound() < Double.POSITIVE_INFINITY)) return Double.POSITIVE_INFINITY;
+      bound = Math.max(bound, b.bound());
     }
     return bound;
+  }
+
+  /** The number of boxes on which the ticket provably predicts the target's class ({@link Box#agrees}). */
+  public static int agreeing(List<Box> boxes) {
+    int n = 0;
+    for (Box b : boxes) if (b.agrees()) n++;
+    return n;
+  }
+
+  /**
+   * The bound and the target's margin on every box of a region ({@link Region#boxes}), in order.
+   *
+   * @param src the source network (from the certificate and the target)
+   * @param cert the certificate (its structure already checked by the kernel)
+   * @param region the inputs covered
+   */
+  public static List<Box> boxes(SourceNetwork src, TicketCertificate cert, Region region) {
+    return boxes(src, cert, region, BUDGET);
+  }
+
+  static List<Box> boxes(SourceNetwork src, TicketCertificate cert, Region region, long budget) {
+    int[] in = src.plan().inputShape();
+    int dim = in[0] * in[1] * in[2];
+    List<Box> out = new java.util.ArrayList<>();
+    for (double[][] box : region.boxes(dim)) out.add(new Pass(src, cert, budget).run(box[0], box[1]));
+    return out;
   }
 
   /** The state between nodes: target forms, difference forms and constant units. */
@@ -147,7 +200,7 @@ public final class DifferentialBound {
       this.lip = phi.lipschitz();
     }
 
-    double run(double[] lo, double[] hi) {
+    Box run(double[] lo, double[] hi) {
       int[] shape = src.plan().inputShape();
       State s = new State();
       s.layout = Layout.input(shape[0]);
@@ -183,10 +236,22 @@ public final class DifferentialBound {
       }
       double bound = 0;
       FormMap d = s.diff;
-      if (d == null) return 0;
-      double[] sp = d.spreads();
-      for (int n = 0; n < sp.length; n++) bound = Math.max(bound, FormMap.abs(d.c[n], sp[n]));
-      return Double.isNaN(bound) ? Double.POSITIVE_INFINITY : bound;
+      if (d != null) {
+        double[] sp = d.spreads();
+        for (int n = 0; n < sp.length; n++) bound = Math.max(bound, FormMap.abs(d.c[n], sp[n]));
+      }
+      if (Double.isNaN(bound)) bound = Double.POSITIVE_INFINITY;
+      FormMap t = s.target;
+      if (t.c.length < 2) return new Box(bound, -1, Double.NaN);
+      int cls = 0;
+      for (int n = 1; n < t.c.length; n++) if (t.c[n] > t.c[cls]) cls = n;
+      // the margin's lower end: the smallest lower end of z_cls - z_k, the negated upper end of z_k - z_cls
+      double[] tsp = t.spreads();
+      double margin = Double.POSITIVE_INFINITY;
+      for (int n = 0; n < t.c.length; n++) {
+        if (n != cls) margin = Math.min(margin, -hiMinus(t, tsp, n, cls));
+      }
+      return new Box(bound, cls, margin);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1209,7 +1274,8 @@ public final class DifferentialBound {
         l1 += in.r[m] + in.r[r];
       }
       double v = in.c[m] - in.c[r] + l1;
-      return v + Rounding.REL * (Math.abs(in.c[m]) + Math.abs(in.c[r]) + l1) + Double.MIN_NORMAL;
+      // at most 2 size coefficient differences, two radii, two centres
+      return v + Rounding.gamma(2L * in.size() + 4) * (Math.abs(in.c[m]) + Math.abs(in.c[r]) + l1) + Double.MIN_NORMAL;
     }
 
     /** Coefficient (ch, dy, dx) of the window at {@code base}; 0 outside it. */
@@ -1308,5 +1374,9 @@ public final class DifferentialBound {
     }
   }
 
-  static List<Mutation> mutations() { return Arrays.asList(Mutation.values()).subList(1, Mutation.values().length); }
+  /** The mutations of the bound (all but NONE and the agreement's, which has its own property). */
+  static List<Mutation> mutations() {
+    return Arrays.stream(Mutation.values()).filter(m -> m != Mutation.NONE && m != Mutation.AGREEMENT_MARGIN_ONCE)
+        .toList();
+  }
 }

@@ -65,10 +65,24 @@ public final class TicketChecker {
    * @param recursionBound the layerwise recursion described in this class's documentation, over the whole box
    * @param differentialBound the differential bound over the certificate's region ({@link DifferentialBound};
    *     +infinity when it could not be computed)
+   * @param boxes the differential bound and the target's margin on every box of the region (the balls of a local
+   *     certificate, in the order of its points; the box of one that is not); empty when the bound could not be
+   *     computed or the structure was rejected
    */
-  public record Report(Verdict verdict, List<LayerReport> layers, double recursionBound, double differentialBound) {
+  public record Report(Verdict verdict, List<LayerReport> layers, double recursionBound, double differentialBound,
+      List<DifferentialBound.Box> boxes) {
     /** The certified bound: the smaller of the two. */
     public double certifiedBound() { return Math.min(recursionBound, differentialBound); }
+
+    /**
+     * The number of boxes (balls of a local certificate) on which the ticket provably predicts the target's class
+     * ({@link DifferentialBound.Box#agrees}); -1 when that is not defined: the network has one output, or the
+     * structure was rejected.
+     */
+    public int certifiedAgreement() {
+      if (!verdict.isHolds() || !boxes.isEmpty() && boxes.get(0).cls() < 0) return -1;
+      return DifferentialBound.agreeing(boxes);
+    }
 
     public long instances() { return layers.stream().mapToLong(LayerReport::instances).sum(); }
 
@@ -190,7 +204,8 @@ public final class TicketChecker {
             ? "claimed " + h.claimedFailedInstances() + " failed instances, recomputed " + r.failedInstances()
         : !(h.claimedBound() >= r.certifiedBound())
             ? "claimed bound " + h.claimedBound() + " is below the recomputed bound " + r.certifiedBound() : null;
-    return bad == null ? r : new Report(Verdict.rejected(bad), r.layers(), r.recursionBound(), r.differentialBound());
+    return bad == null ? r : new Report(Verdict.rejected(bad), r.layers(), r.recursionBound(), r.differentialBound(),
+        r.boxes());
   }
 
   /**
@@ -232,17 +247,18 @@ public final class TicketChecker {
     } catch (Rejection e) {
       return rejected(e.getMessage());
     }
-    double diff;
+    List<DifferentialBound.Box> boxes;
     try {
-      diff = DifferentialBound.of(src, cert, region);
+      boxes = List.copyOf(DifferentialBound.boxes(src, cert, region));
     } catch (IllegalArgumentException | ArithmeticException e) {
-      diff = Double.POSITIVE_INFINITY;
+      boxes = List.of();
     }
-    return new Report(Verdict.holds(), List.copyOf(a.reports), recursion, diff);
+    double diff = boxes.isEmpty() ? Double.POSITIVE_INFINITY : DifferentialBound.max(boxes);
+    return new Report(Verdict.holds(), List.copyOf(a.reports), recursion, diff, boxes);
   }
 
   private static Report rejected(String reason) {
-    return new Report(Verdict.rejected(reason), List.of(), Double.NaN, Double.NaN);
+    return new Report(Verdict.rejected(reason), List.of(), Double.NaN, Double.NaN, List.of());
   }
 
   /** The header's own sanity: its version, eps, box, claimed bound and the fields a check needs. */

@@ -396,6 +396,44 @@ class DifferentialBoundTest {
     System.out.printf("deep ReLU ResNet at points: bound - error at most %.3g%n", worst);
   }
 
+  /**
+   * The target's margin per ball ({@link DifferentialBound.Box}): over balls of radius 0.1 it is at most the margin
+   * z_cls - max_{k != cls} z_k at every sample of the ball, and at a point (radius 0) it is that margin up to
+   * rounding, with cls the target's class there; each box's bound is the bound of its ball alone. A network with one
+   * output has no class (cls -1) and never agrees.
+   */
+  @Test
+  void theMarginIsALowerBoundOfTheTargetsMarginExactAtAPoint() {
+    for (Built b : built("relu", Ranges.MIXED, 6, 0.05, -1, 1, 61)) {
+      for (double[] x : points(b, -1, 1, 7)) {
+        for (double radius : new double[] {0, 0.1}) {
+          Region ball = Region.balls(-1, 1, new double[][] {x}, radius);
+          DifferentialBound.Box box = DifferentialBound.boxes(b.src(), b.cert(), ball).get(0);
+          assertThat(box.bound()).isEqualTo(DifferentialBound.of(b.src(), b.cert(), ball));
+          List<double[]> xs = new ArrayList<>(dev.ticketproof.measure.Evaluator.regionSamples(ball, b.dim(), 32, 5));
+          xs.add(x);
+          for (double[] s : xs) {
+            double[] z = b.ev().target().apply(s);
+            double m = Double.POSITIVE_INFINITY;
+            for (int k = 0; k < z.length; k++) if (k != box.cls()) m = Math.min(m, z[box.cls()] - z[k]);
+            assertThat(box.margin()).as(b.what() + " radius " + radius).isLessThanOrEqualTo(m + 1e-12);
+            if (radius == 0) {
+              assertThat(box.margin()).as(b.what() + " at a point").isCloseTo(m, org.assertj.core.data.Offset.offset(1e-9));
+              if (m > 0) assertThat(box.cls()).isEqualTo(DifferentialBoundProperties.argmax(z));
+            }
+          }
+        }
+      }
+    }
+    Network one = new Network(new int[] {3}, List.of(new Linear("fc", weights(new SplittableRandom(3), -1, 1, 1, 3),
+        weights(new SplittableRandom(4), -1, 1, 1))));
+    Built b = build(one, "relu", L1, 4, 0.05, -1, 1, null, 3);
+    DifferentialBound.Box box = DifferentialBound.boxes(b.src(), b.cert(),
+        Region.balls(-1, 1, new double[][] {{0.1, 0.2, 0.3}}, 0)).get(0);
+    assertThat(box.cls()).isEqualTo(-1);
+    assertThat(box.agrees()).isFalse();
+  }
+
   /** At points of [-1, 1]^d (balls of radius 0), with forms and with intervals, the bound is the error. */
   private static void boundIsErrorAtPoints(Built b) {
     for (double[] x : points(b, -1, 1, 3)) {
@@ -650,8 +688,9 @@ class DifferentialBoundTest {
    */
   @Test
   void everyHandMutationFallsBelowAnExactError() {
-    assertThat(DifferentialBound.mutations()).as("every hand mutation but NONE")
-        .hasSize(DifferentialBound.Mutation.values().length - 1).doesNotContain(DifferentialBound.Mutation.NONE);
+    assertThat(DifferentialBound.mutations()).as("every hand mutation of the bound")
+        .hasSize(DifferentialBound.Mutation.values().length - 2).doesNotContain(DifferentialBound.Mutation.NONE,
+            DifferentialBound.Mutation.AGREEMENT_MARGIN_ONCE);
     for (DifferentialBound.Mutation m : DifferentialBound.mutations()) {
       String kill = DifferentialBoundProperties.onSmoothChains(m) ? DifferentialBoundProperties.killOnSmoothChains(m, 20)
           : killAtPoints(m);

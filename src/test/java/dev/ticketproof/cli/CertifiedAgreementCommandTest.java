@@ -1,0 +1,65 @@
+package dev.ticketproof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.io.DType;
+import dev.ticketproof.io.Npy;
+import dev.ticketproof.kernel.TicketFile;
+import dev.ticketproof.measure.Evaluator;
+import dev.ticketproof.targets.Builtins;
+import dev.ticketproof.targets.Digits;
+import dev.ticketproof.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code certifiedAgreement} of a local certificate: the trained digits CNN around 12 test digits (radius 0 and
+ * 0.05): construct and verify report the same count, at most the number of points, and every point of a certified
+ * ball has the same argmax for target and ticket (at radius 0 the point itself); a larger radius certifies no more.
+ */
+class CertifiedAgreementCommandTest {
+  @TempDir Path tmp;
+
+  static int argmax(double[] v) {
+    int best = 0;
+    for (int k = 1; k < v.length; k++) if (v[k] > v[best]) best = k;
+    return best;
+  }
+
+  @Test
+  void constructAndVerifyReportTheKernelsAgreement() throws Exception {
+    List<double[]> xs = Digits.testSet().inputs().subList(0, 12);
+    double[] flat = new double[12 * 64];
+    for (int p = 0; p < 12; p++) System.arraycopy(xs.get(p), 0, flat, 64 * p, 64);
+    Path pts = tmp.resolve("pts.npy");
+    Npy.write(pts, Tensor.of(flat, 12, 1, 8, 8), DType.FLOAT64);
+    int previous = Integer.MAX_VALUE;
+    for (String radius : new String[] {"0", "0.05"}) {
+      Path t = tmp.resolve("t" + radius + ".tpz");
+      JsonObject c = VerifyWitnessTest.json(ImportCommandsTest.run("construct", "--target", "builtin:digits-cnn",
+          "--input-box", "0,1", "--rho", "12", "--eps", "0.02", "--around", pts.toString(), "--radius", radius,
+          "--search", "0", "--samples", "4", "--out", t.toString(), "--format", "json", "--no-progress"));
+      JsonObject v = VerifyWitnessTest.json(ImportCommandsTest.run("verify", t.toString(), "--around", pts.toString(),
+          "--samples", "4", "--format", "json", "--no-progress"));
+      int agreed = c.get("certifiedAgreement").getAsInt();
+      assertThat(c.get("aroundPoints").getAsInt()).isEqualTo(12);
+      assertThat(v.get("aroundPoints").getAsInt()).isEqualTo(12);
+      assertThat(v.get("certifiedAgreement").getAsInt()).as("verify recomputes it").isEqualTo(agreed);
+      assertThat(agreed).as("radius " + radius).isBetween(0, 12).isLessThanOrEqualTo(previous);
+      previous = agreed;
+      if (radius.equals("0")) {
+        // the ticket errs by a few hundredths, the test digits' margins are mostly several units: most are certified
+        assertThat(agreed).isGreaterThanOrEqualTo(10);
+        Evaluator.Pair ev = Evaluator.of(TicketFile.read(t),
+            Builtins.of("digits-cnn", ActivationCatalog.parse("relu")));
+        int same = 0;
+        for (double[] x : xs) if (argmax(ev.target().apply(x)) == argmax(ev.ticket().apply(x))) same++;
+        assertThat(agreed).as("certified points of the 12 where the argmaxes are equal").isLessThanOrEqualTo(same);
+      }
+    }
+  }
+}
