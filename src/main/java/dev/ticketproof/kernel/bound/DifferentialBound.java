@@ -116,14 +116,15 @@ public final class DifferentialBound {
   }
 
   /**
-   * The bound and the target's margin on every box of a region ({@link Region#boxes}), in order.
+   * The bound and the target's margin on every box of a region ({@link Region#boxes}), in order, with the form budget
+   * the certificate's header names.
    *
    * @param src the source network (from the certificate and the target)
    * @param cert the certificate (its structure already checked by the kernel)
    * @param region the inputs covered
    */
   public static List<Box> boxes(SourceNetwork src, TicketCertificate cert, Region region) {
-    return boxes(src, cert, region, BUDGET);
+    return boxes(src, cert, region, cert.header().formBudget());
   }
 
   static List<Box> boxes(SourceNetwork src, TicketCertificate cert, Region region, long budget) {
