@@ -115,9 +115,10 @@ final class TargetOptions {
             + java.util.Arrays.toString(net.inputShape()) + " assumed (see docs/arch-spec.md, presets); give "
             + "--input-shape to check the tensors against your inputs");
       } else if (inputShape == null && arch.spec == null) {
+        String how = dev.ticketproof.targets.WholeModels.inferenceNote(loaded.tensors(), loaded.spec());
         System.err.println("note: the whole model " + target + ": input shape "
-            + java.util.Arrays.toString(net.inputShape()) + " inferred from its layers as the synflow-conv preset "
-            + "infers it (docs/arch-spec.md); give --input-shape to check the tensors against your inputs");
+            + java.util.Arrays.toString(net.inputShape()) + " inferred from its layers"
+            + (how == null ? "" : " (" + how + ")") + "; give --input-shape C,H,W if your inputs are another size");
       }
       return net;
     } catch (ImportException e) {

@@ -81,7 +81,7 @@ public final class Shapes {
   }
 
   /** The output shape of a convolution (dense or sparse) for an input {C, H, W}. */
-  static int[] conv(String what, int cin, int cout, int kh, int kw, int stride, int padding, int[] in) {
+  public static int[] conv(String what, int cin, int cout, int kh, int kw, int stride, int padding, int[] in) {
     String expected = "[" + cin + ", H, W] with H + 2*" + padding + " >= " + kh + " and W + 2*" + padding + " >= "
         + kw;
     if (in.length != 3 || in[0] != cin || in[1] + 2 * padding < kh || in[2] + 2 * padding < kw) {
@@ -91,7 +91,7 @@ public final class Shapes {
   }
 
   /** The output shape of a linear layer (dense or sparse) for an input {F} or {F, 1, 1}. */
-  static int[] linear(String what, int fin, int fout, int[] in) {
+  public static int[] linear(String what, int fin, int fout, int[] in) {
     boolean flat = in.length == 1 && in[0] == fin;
     boolean image = in.length == 3 && in[0] == fin && in[1] == 1 && in[2] == 1;
     if (!flat && !image) throw mismatch(what, "[" + fin + "] or [" + fin + ", 1, 1]", in);

@@ -5,6 +5,10 @@ import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.ImportException;
 import dev.ticketproof.io.TensorFile;
 import dev.ticketproof.io.TorchModule;
+import dev.ticketproof.limits.Budget;
+import dev.ticketproof.net.AvgPool2d;
+import dev.ticketproof.net.MaxPool2d;
+import dev.ticketproof.net.Shapes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +35,7 @@ public final class WholeModels {
    *     without an input shape (an input batch or a given shape may be an image where a first linear layer after a
    *     flatten would suggest a vector)
    * @param activationModules the paths of the activation modules, in order
-   * @param inferredInput the input shape inferred as the synflow-conv preset infers it, or {@code null}
+   * @param inferredInput the input shape the layers fix ({@link #inferInput}), or {@code null}
    * @param inputUnknown why the input shape cannot be inferred, or {@code null} when it is
    */
   public record Derived(ArchSpec spec, List<String> activationModules, int[] inferredInput, String inputUnknown) {
@@ -325,45 +329,125 @@ public final class WholeModels {
     }
   }
 
+  /** Largest square input side tried when the input shape is inferred. */
+  static final int MAX_SIDE = 1024;
+
   /**
-   * The input shape as the synflow-conv preset infers it: a network whose first layer with weights is linear reads
-   * {@code [in_features]}; one that starts with convs of stride 1 and padding k/2 (odd k, the image size kept) up
-   * to the flatten before its first linear layer reads square images of the size the linear layer's fan-in gives.
-   * Otherwise {@code null}, with the reason in {@code why[0]}.
+   * The input shape a whole model's layers fix: a network whose first layer with weights is linear reads
+   * {@code [in_features]}; one that starts with a conv reads {@code [C, H, H]} (C the conv's input channels) for the
+   * square side H in [1, {@value #MAX_SIDE}] at which its first linear layer gets its {@code in_features}, each size
+   * run through the layers' own shape rules ({@link Shapes}, {@link MaxPool2d}, {@link AvgPool2d}). When several
+   * sides fit (pooling and strides round down), the one at which no layer drops a row or column is taken if there is
+   * one; otherwise the input shape is not inferred. Also {@code null}, with the reason in {@code why[0]}, when a global
+   * average pooling comes first (any size fits) or there is no linear layer.
    */
   static int[] inferInput(TensorFile file, ArchSpec spec, String[] why) {
+    return inferInput(file, spec, why, new String[1]);
+  }
+
+  /**
+   * How the input shape of a whole model's layers was inferred ({@link #inferInput}), for a note, or {@code null}
+   * when it is not inferred.
+   *
+   * @param tensors the model's tensors named as the spec names them ({@link TargetLoader.Loaded#tensors()})
+   */
+  public static String inferenceNote(TensorFile tensors, ArchSpec spec) {
+    String[] note = new String[1];
+    return inferInput(tensors, spec, new String[1], note) == null ? null : note[0];
+  }
+
+  private static int[] inferInput(TensorFile file, ArchSpec spec, String[] why, String[] note) {
     int firstConvIn = -1;
-    int channels = -1;
-    for (int i = 0; i < spec.layers().size(); i++) {
+    int linearIndex = -1;
+    int features = -1;
+    for (int i = 0; i < spec.layers().size() && linearIndex < 0; i++) {
       ArchSpec.LayerSpec l = spec.layers().get(i);
       if (l instanceof ArchSpec.Linear lin) {
         int[] w = shape(file, lin.name() + ".weight");
         if (w == null || w.length != 2) return unknown(why, "tensor '" + lin.name() + ".weight' is not [out, in]");
-        if (firstConvIn < 0) return new int[] {w[1]};
-        int side = (int) Math.round(Math.sqrt(w[1] / (double) channels));
-        if (side < 1 || (long) channels * side * side != w[1]) {
-          return unknown(why, "linear layer '" + lin.name() + "' reads " + w[1] + " features, not " + channels
-              + " x H x H");
+        if (firstConvIn < 0) {
+          note[0] = "the in_features of linear layer '" + lin.name() + "', its first layer with weights";
+          return new int[] {w[1]};
         }
-        return new int[] {firstConvIn, side, side};
-      }
-      if (l instanceof ArchSpec.Conv c) {
+        linearIndex = i;
+        features = w[1];
+      } else if (l instanceof ArchSpec.Conv c) {
         int[] w = shape(file, c.name() + ".weight");
-        if (w == null || w.length != 4) return unknown(why, "tensor '" + c.name() + ".weight' is not [out, in, kh, kw]");
-        if (c.stride() != 1 || w[2] != w[3] || w[2] % 2 == 0 || c.padding() != w[2] / 2) {
-          return unknown(why, "conv '" + c.name() + "' (stride " + c.stride() + ", padding " + c.padding()
-              + ") changes the image size");
+        if (w == null || w.length != 4) {
+          return unknown(why, "tensor '" + c.name() + ".weight' is not [out, in, kh, kw]");
         }
         if (firstConvIn < 0) firstConvIn = w[1];
-        channels = w[0];
-      } else if (l instanceof ArchSpec.MaxPool || l instanceof ArchSpec.AvgPool) {
-        return unknown(why, "layer " + i + " (" + (l instanceof ArchSpec.MaxPool ? "max" : "average")
-            + " pooling) changes the image size");
       } else if (l instanceof ArchSpec.GlobalAvgPool) {
         return unknown(why, "layer " + i + " (global average pooling) reads images of any size");
       }
     }
-    return unknown(why, "it has no linear layer");
+    if (linearIndex < 0) return unknown(why, "it has no linear layer");
+    ArchSpec.Linear linear = (ArchSpec.Linear) spec.layers().get(linearIndex);
+    List<Integer> fit = new ArrayList<>();
+    List<Integer> exact = new ArrayList<>();
+    for (int side = 1; side <= MAX_SIDE; side++) {
+      boolean[] whole = {true};
+      int[] out = run(file, spec.layers().subList(0, linearIndex), new int[] {firstConvIn, side, side}, whole);
+      if (out != null && Budget.values(out) == features && (out.length == 1 || out.length == 3 && out[1] == 1
+          && out[2] == 1)) {
+        fit.add(side);
+        if (whole[0]) exact.add(side);
+      }
+    }
+    List<Integer> take = fit.size() == 1 ? fit : exact.size() == 1 ? exact : List.of();
+    List<String> sizes = new ArrayList<>();
+    for (int side : fit.size() > 8 ? fit.subList(0, 8) : fit) {
+      sizes.add("[" + firstConvIn + ", " + side + ", " + side + "]");
+    }
+    String all = String.join(", ", sizes) + (fit.size() > 8 ? ", ..." : "");
+    if (take.size() == 1) {
+      note[0] = fit.size() == 1 ? "the one square size at which linear layer '" + linear.name() + "' gets its "
+          + features + " features" : "of the square inputs " + all + ", which all give linear layer '"
+          + linear.name() + "' its " + features + " features, the one at which no conv or pooling layer drops rows "
+          + "or columns";
+      return new int[] {firstConvIn, take.get(0), take.get(0)};
+    }
+    if (fit.isEmpty()) {
+      return unknown(why, "no square input from 1x1 to " + MAX_SIDE + "x" + MAX_SIDE + " gives linear layer '"
+          + linear.name() + "' its " + features + " features");
+    }
+    return unknown(why, "inputs " + all + " all give linear "
+        + "layer '" + linear.name() + "' its " + features + " features" + (exact.isEmpty() ? ", each with a layer "
+        + "that drops rows" : ""));
+  }
+
+  /**
+   * The shape after {@code layers} (none of them linear) for input {@code in}, or {@code null} when a layer does not
+   * accept its input; {@code whole[0]} is cleared when a conv or pooling layer leaves rows or columns unread (its
+   * window does not end on the last one).
+   */
+  private static int[] run(TensorFile file, List<ArchSpec.LayerSpec> layers, int[] in, boolean[] whole) {
+    int[] s = in;
+    try {
+      for (ArchSpec.LayerSpec l : layers) {
+        if (l instanceof ArchSpec.Conv c) {
+          int[] w = file.tensor(c.name() + ".weight").shape();
+          if (s.length == 3 && ((s[1] + 2 * c.padding() - w[2]) % c.stride() != 0
+              || (s[2] + 2 * c.padding() - w[3]) % c.stride() != 0)) {
+            whole[0] = false;
+          }
+          s = Shapes.conv("conv '" + c.name() + "'", w[1], w[0], w[2], w[3], c.stride(), c.padding(), s);
+        } else if (l instanceof ArchSpec.MaxPool m) {
+          if (s.length == 3 && (s[1] + 2 * m.padding() - m.kernel()) % m.stride() != 0) whole[0] = false;
+          s = new MaxPool2d(m.kernel(), m.stride(), m.padding()).outShape(s);
+        } else if (l instanceof ArchSpec.AvgPool a) {
+          if (s.length == 3 && (s[1] - a.kernel()) % a.stride() != 0) whole[0] = false;
+          s = new AvgPool2d(a.kernel(), a.stride()).outShape(s);
+        } else if (l instanceof ArchSpec.Flatten) {
+          s = new int[] {(int) Budget.values(s)};
+        } else if (!(l instanceof ArchSpec.BatchNorm || l instanceof ArchSpec.Activation)) {
+          return null;
+        }
+      }
+      return s;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   private static int[] shape(TensorFile file, String name) {

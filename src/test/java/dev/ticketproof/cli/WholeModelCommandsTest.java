@@ -55,8 +55,8 @@ class WholeModelCommandsTest {
     Run n = run("inspect", fx("whole_gap.pt"));
     assertThat(n.code()).as(n.err()).isZero();
     assertThat(n.out()).contains("\"activation\": \"leaky-relu(0.1)\"").contains("{\"type\": \"globalavgpool\"}")
-        .contains("architecture: no layer table: the input shape cannot be inferred (conv '1.0' (stride 2, padding "
-            + "1) changes the image size); give --input-shape C,H,W").doesNotContain("layers (input");
+        .contains("architecture: no layer table: the input shape cannot be inferred (layer 5 (global average "
+            + "pooling) reads images of any size); give --input-shape C,H,W").doesNotContain("layers (input");
     // a custom root: the tensors, and why there is no architecture
     Run c = run("inspect", fx("ckpt_whole_custom.pt"), "--format", "json");
     assertThat(c.code()).as(c.err()).isZero();
@@ -117,10 +117,17 @@ class WholeModelCommandsTest {
     Run e = run("export", tmp.resolve("whole_lenet.tpz").toString(), "--target", fx("whole_lenet.pt"),
         "--input-shape", "1,8,8", "--out", tmp.resolve("lenet-ticket.pt").toString());
     assertThat(e.code()).as(e.out() + e.err()).isZero();
-    // without the input shape a pooling network is refused, naming the flag
-    Run n = run("verify", tmp.resolve("whole_lenet.tpz").toString(), "--target", fx("whole_lenet.pt"));
-    assertThat(n.code()).isEqualTo(2);
-    assertThat(n.err()).contains("--input-shape not given, and it cannot be inferred from the whole model");
+    // without the input shape the pooling network's is inferred (8x8: its linear layer's fan-in, no row dropped)
+    Run n = run("verify", tmp.resolve("whole_lenet.tpz").toString(), "--target", fx("whole_lenet.pt"), "--samples",
+        "4", "--no-progress");
+    assertThat(n.code()).as(n.out() + n.err()).isZero();
+    // one with global average pooling reads any size: refused, naming the flag
+    Run g = run("construct", "--target", fx("whole_gap.pt"), "--rho", "4", "--no-progress", "--out",
+        tmp.resolve("gap.tpz").toString());
+    assertThat(g.code()).isEqualTo(2);
+    assertThat(g.err()).contains("--input-shape not given, and it cannot be inferred from the whole model")
+        .contains("reads images of any size");
+    assertThat(tmp.resolve("gap.tpz")).doesNotExist();
   }
 
   @Test void unrepresentableModelsExitTwoNamingTheModule() {

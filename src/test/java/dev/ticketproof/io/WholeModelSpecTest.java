@@ -37,6 +37,29 @@ class WholeModelSpecTest {
     return err;
   }
 
+  /**
+   * The input size of a model that pools and shrinks without padding, inferred from its linear layer through the
+   * layers' shape rules (12x12; 13x13 to 15x15 fit too, with rows dropped), evaluates as PyTorch; and an
+   * nn.DataParallel wrapper recorded with a torch.device is read as its module.
+   */
+  @Test void inputSizesInferredThroughPoolingAndDataParallelUnwrapped() {
+    TensorFile pool = TensorFiles.read(Fixtures.path("whole_pool_cnn.pt"));
+    WholeModels.Derived d = WholeModels.derive(pool);
+    assertThat(d.inferredInput()).containsExactly(1, 12, 12);
+    assertThat(WholeModels.inferenceNote(pool, d.withInput(null))).isEqualTo("of the square inputs [1, 12, 12], "
+        + "[1, 13, 13], [1, 14, 14], [1, 15, 15], which all give linear layer '7' its 16 features, the one at which "
+        + "no conv or pooling layer drops rows or columns");
+    TargetLoader.Loaded loaded = TargetLoader.load(Fixtures.path("whole_pool_cnn.pt"), null, null, null, null,
+        "the input", true);
+    assertThat(loaded.built().network().inputShape()).containsExactly(1, 12, 12);
+    assertThat(fidelity("whole_pool_cnn", "relu")).isLessThanOrEqualTo(FidelityTest.TOLERANCE);
+    TensorFile dp = TensorFiles.read(Fixtures.path("whole_dataparallel.pt"));
+    assertThat(dp.modelPrefix()).isEqualTo("module.");
+    assertThat(dp.model().isTorchNn("Sequential")).isTrue();
+    assertThat(WholeModels.derive(dp).inferredInput()).containsExactly(1, 4, 4);
+    assertThat(fidelity("whole_dataparallel", "relu")).isLessThanOrEqualTo(FidelityTest.TOLERANCE);
+  }
+
   @Test void sequentialsEvaluateAsPyTorchWithoutASpec() {
     assertThat(fidelity("whole_lenet", "relu")).isLessThanOrEqualTo(FidelityTest.TOLERANCE);
     assertThat(fidelity("whole_tanh_mlp", "tanh")).isLessThanOrEqualTo(FidelityTest.TOLERANCE);
@@ -63,8 +86,9 @@ class WholeModelSpecTest {
     assertThat(d.spec().layers()).isEqualTo(hand.layers());
     assertThat(d.spec().activation()).isEqualTo("relu");
     assertThat(d.activationModules()).containsExactly("1", "4", "8");
-    assertThat(d.inferredInput()).isNull();
-    assertThat(d.inputUnknown()).isEqualTo("layer 2 (max pooling) changes the image size");
+    // 8x8 to 11x11 all give the linear layer its 24 features; 8x8 is the one no pooling rounds down at
+    assertThat(d.inferredInput()).containsExactly(1, 8, 8);
+    assertThat(d.inputUnknown()).isNull();
     var phi = ActivationCatalog.parse("relu");
     var fromTree = NetworkBuilder.build("tree", d.withInput(new int[] {1, 8, 8}), file, phi, null).network();
     var fromHand = NetworkBuilder.build("hand", hand, file, phi, null).network();
@@ -74,7 +98,7 @@ class WholeModelSpecTest {
     assertThat(gap.spec().layers()).containsExactly(new ArchSpec.Conv("0.0", 1, 1),
         new ArchSpec.BatchNorm("0.1", 1e-5), new ArchSpec.Activation(), new ArchSpec.Conv("1.0", 2, 1),
         new ArchSpec.Activation(), new ArchSpec.GlobalAvgPool(), new ArchSpec.Flatten(), new ArchSpec.Linear("4"));
-    assertThat(gap.inputUnknown()).isEqualTo("conv '1.0' (stride 2, padding 1) changes the image size");
+    assertThat(gap.inputUnknown()).isEqualTo("layer 5 (global average pooling) reads images of any size");
     // an MLP: the input from the first linear layer, as synflow-conv infers it
     assertThat(WholeModels.derive(TensorFiles.read(Fixtures.path("whole_tanh_mlp.pt"))).inferredInput())
         .containsExactly(6);
@@ -167,9 +191,10 @@ class WholeModelSpecTest {
         .hasMessageContaining("write a JSON spec (docs/arch-spec.md)");
     assertThatThrownBy(() -> Architectures.derived(TensorFiles.read(Fixtures.path("synflow_conv.pt")), null, null))
         .isInstanceOf(BadParameter.class).hasMessageContaining("holds tensors only, not one whole model");
-    assertThatThrownBy(() -> Architectures.derived(TensorFiles.read(Fixtures.path("whole_lenet.pt")), null, null))
+    assertThatThrownBy(() -> Architectures.derived(TensorFiles.read(Fixtures.path("whole_gap.pt")), null, null))
         .isInstanceOf(BadParameter.class).hasMessageContaining("input shape not given, and it cannot be inferred "
-            + "from the whole model").hasMessageContaining("(layer 2 (max pooling) changes the image size)");
+            + "from the whole model").hasMessageContaining("(layer 5 (global average pooling) reads images of any "
+            + "size)");
     // a given activation other than the tree's is another network
     assertThatThrownBy(() -> TargetLoader.load(Fixtures.path("whole_tanh_mlp.pt"), null, null, "relu", null,
         "x", true)).isInstanceOf(BadParameter.class).hasMessageContaining("computes tanh");
