@@ -154,7 +154,8 @@ final class Cli {
   }
 
   /**
-   * The {@code --data}/{@code --labels} inputs for a network, or null without {@code --data}.
+   * The {@code --data}/{@code --labels} inputs for a network, or null without {@code --data}. Labels must be
+   * classes of the network's output (below its number of outputs).
    *
    * @throws UsageError naming the flag or file when they do not fit the network
    */
@@ -162,7 +163,19 @@ final class Cli {
       java.nio.file.Path labels) {
     if (labels != null && data == null) throw new UsageError("--labels needs --data");
     if (data == null) return null;
-    return read("--data", data, labels, net.inputShape());
+    DataSet set = read("--data", data, labels, net.inputShape());
+    int[] out = dev.ticketproof.net.Shapes.output(net);
+    long classes = dev.ticketproof.limits.Budget.values(out);
+    if (out.length == 1 || out.length == 3 && out[1] == 1 && out[2] == 1) {
+      for (int i = 0; i < set.labels().length; i++) {
+        if (set.labels()[i] >= classes) {
+          throw new UsageError("--labels " + labels + ": label " + set.labels()[i] + " at index " + i + ", but the "
+              + "network has " + classes + " outputs (classes 0 to " + (classes - 1) + "; labels counted from 1? "
+              + "give y - 1)");
+        }
+      }
+    }
+    return set;
   }
 
   /**

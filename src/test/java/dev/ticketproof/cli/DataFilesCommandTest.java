@@ -155,6 +155,13 @@ class DataFilesCommandTest {
     refused(List.of("--labels " + onehot + ": expected 20 labels", "y.argmax(1)"), "construct", "--target",
         "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2", "--eps", "0.1", "--data", x.toString(), "--labels",
         onehot.toString());
+    Path ten = work.resolve("ten.npy");
+    double[] tens = new double[20];
+    tens[3] = 10;
+    Npy.write(ten, Tensor.of(tens, 20), DType.FLOAT64);
+    refused(List.of("--labels " + ten + ": label 10 at index 3, but the network has 10 outputs (classes 0 to 9"),
+        "construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2", "--eps", "0.1", "--data",
+        x.toString(), "--labels", ten.toString());
     refused(List.of("--around " + fx("data_xy_dict.pt") + ": holds 2 tensors"), "construct", "--target",
         "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2", "--eps", "0.1", "--around", fx("data_xy_dict.pt"),
         "--radius", "0.01");
