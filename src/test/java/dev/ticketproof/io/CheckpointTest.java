@@ -193,6 +193,19 @@ class CheckpointTest {
     assertThat(TensorFiles.read(p).skipped()).containsExactly("hparams.lr");
   }
 
+  /** torch.device(type, index) is an inert record (skipped in a dict); any other call of it is refused. */
+  @Test void devicesAreDataAndOnlyTypeAndIndex() throws IOException {
+    // {"dev": torch.device("cuda", 0)}: GLOBAL torch device, then REDUCE with ("cuda", 0)
+    Path p = zipped("device.pt", new Modules().raw("\u0080\u0002}(").str("dev").raw("ctorch\ndevice\n")
+        .str("cuda").raw("K\u0000\u0086Ru.").bytes());
+    assertThat(TensorFiles.read(p).skipped()).containsExactly("dev");
+    // torch.device("cuda", "x"): not a device index
+    Path bad = zipped("baddevice.pt", new Modules().raw("\u0080\u0002}(").str("dev").raw("ctorch\ndevice\n")
+        .str("cuda").str("x").raw("\u0086Ru.").bytes());
+    assertThatThrownBy(() -> TensorFiles.read(bad)).isInstanceOf(ImportException.class)
+        .hasMessageContaining("torch.device needs (type) or (type, index), got a tuple of 2");
+  }
+
   @Test void cyclicOrExponentialModuleTreesAreRejected() throws IOException {
     // a module that is its own submodule
     Path cyclic = zipped("cyclic.pt", new Modules().raw("\u0080\u0002").open(0).str("self").raw("h\u0000").close()
