@@ -153,4 +153,78 @@ class KernelActivationTest {
     double[] right = silu.image(0, 1);
     assertThat(right[0]).isLessThanOrEqualTo(0).isGreaterThan(-1e-300);
   }
+
+  /** Interval ends: every kink of the families below (-3, -2, -1, 0, 0.5, 1, 3, 6) and points between them. */
+  private static final double[] ENDS = {-7, -3.5, -3, -2, -1.5, -1, -0.25, 0, 0.3, 0.5, 1, 2.5, 3, 5, 6, 7.5};
+
+  /**
+   * The kernel's slope range over [a, b] against the catalog's phi and phi' (the right derivative at a kink, as the
+   * kernel's ranges read a point): every secant slope between neighbouring points of a grid of [a, b] that holds
+   * the kinks lies in it (to 1e-9 relative), and its ends are values of phi' on the grid or just left of its
+   * points (to 1e-12): not wider.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"relu6", "hardtanh(-1.0,1.0)", "hardtanh(0,3)", "hardtanh(-2,0.5)", "selu", "celu(0.5)",
+      "celu(3)", "softplus", "softplus(2)", "softplus(0.5)", "hardswish", "hardsigmoid", "elu(0.5)", "tanh",
+      "sigmoid"})
+  void slopeRangesAreTheRangesOfTheDerivative(String spec) {
+    Activation cat = ActivationCatalog.parse(spec);
+    KernelActivation k = KernelActivation.of(cat.name());
+    for (int i = 0; i < ENDS.length; i++) {
+      for (int j = i; j < ENDS.length; j++) {
+        double a = ENDS[i];
+        double b = ENDS[j];
+        java.util.TreeSet<Double> grid = new java.util.TreeSet<>();
+        for (double e : ENDS) if (e >= a && e <= b) grid.add(e);
+        for (int g = 1; g < 200; g++) {
+          double t = a + (b - a) * g / 200.0;
+          if (Math.abs(grid.floor(t) - t) > 1e-6 && Math.abs(grid.ceiling(t) - t) > 1e-6) grid.add(t);
+        }
+        double[] s = k.slopes(a, b);
+        String at = spec + " over [" + a + ", " + b + "]";
+        assertThat(s).as(at).hasSize(2);
+        double dMin = Double.POSITIVE_INFINITY;
+        double dMax = Double.NEGATIVE_INFINITY;
+        Double prev = null;
+        for (double t : grid) {
+          dMin = Math.min(dMin, cat.derivative(t));
+          dMax = Math.max(dMax, cat.derivative(t));
+          if (prev != null) {
+            // phi' just left of each point too: where phi' jumps at a kink, the secants ending there reach it
+            dMin = Math.min(dMin, cat.derivative(Math.nextDown(t)));
+            dMax = Math.max(dMax, cat.derivative(Math.nextDown(t)));
+            double secant = (cat.value(t) - cat.value(prev)) / (t - prev);
+            double tol = 1e-9 * (1 + Math.abs(secant));
+            assertThat(secant).as("secant on [%s, %s], %s", prev, t, at).isBetween(s[0] - tol, s[1] + tol);
+          }
+          prev = t;
+        }
+        assertThat(s[0]).as("lower end, %s", at).isCloseTo(dMin, org.assertj.core.data.Offset.offset(1e-12));
+        assertThat(s[1]).as("upper end, %s", at).isCloseTo(dMax, org.assertj.core.data.Offset.offset(1e-12));
+      }
+    }
+  }
+
+  /**
+   * The curvature bound of a twice continuously differentiable phi is max |phi''| (central differences of the
+   * catalog's phi' on [-8, 8], step 1e-4) to 0.1 % above; a phi that is not (a kink, or a jump of phi'') states none.
+   */
+  @Test
+  void curvatureIsTheLargestSecondDerivativeOrNone() {
+    for (String spec : new String[] {"tanh", "sigmoid", "softplus", "softplus(2)", "softplus(0.5)"}) {
+      Activation cat = ActivationCatalog.parse(spec);
+      double max = 0;
+      for (double t = -8; t <= 8; t += 1e-3) {
+        max = Math.max(max, Math.abs(cat.derivative(t + 1e-4) - cat.derivative(t - 1e-4)) / 2e-4);
+      }
+      double c = KernelActivation.of(cat.name()).curvature();
+      assertThat(c).as(spec).isGreaterThanOrEqualTo(max).isLessThanOrEqualTo(1.001 * max);
+    }
+    for (String name : new String[] {"relu", "relu6", "hardtanh(-1.0,1.0)", "selu", "celu(0.5)", "elu(0.5)",
+        "hardswish", "hardsigmoid"}) {
+      assertThat(KernelActivation.of(name).curvature()).as(name).isNaN();
+    }
+    // ELU with alpha > 1 has phi' above 1 left of 0 and states no slope ranges: the Lipschitz constant bounds them
+    assertThat(KernelActivation.of("elu(2.0)").slopes(-1, 1)).isNull();
+  }
 }
