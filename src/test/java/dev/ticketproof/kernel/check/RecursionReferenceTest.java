@@ -42,6 +42,7 @@ class RecursionReferenceTest {
       "small-fc, sigmoid, 2l, -1,",
       "small-cnn, leaky-relu(0.25), l+1, -1,",
       "small-cnn, sigmoid, l+1, -1,",
+      "small-cnn, selu, l+1, -1,",
       "small-resnet, relu, l+1, -1,",
       "small-resnet, tanh, l+1, -1,",
       "small-fc, leaky-relu(0.25), l+1, -1, 0",
