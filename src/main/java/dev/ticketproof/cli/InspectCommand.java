@@ -64,22 +64,18 @@ public final class InspectCommand implements Callable<Integer> {
     String archNote = null;
     String preset = null;
     if (arch.spec == null) file = TensorFiles.read(path, !noMasks);
-    if (file != null && Architectures.inferPreset(file) != null) { // a state dict whose names are a preset's
+    // an architecture given, or a state dict whose names are a preset's (whose spec is then printed)
+    if (arch.spec != null || Architectures.inferPreset(file) != null) {
       TargetLoader.Loaded loaded = TargetOptions.loadFile(path, arch, TargetOptions.activationName(activation,
           path.toString(), arch), inputShape.value, "--input-shape", !noMasks);
       file = loaded.tensors();
       built = loaded.built();
       prefix = loaded.prefix();
       found = loaded.prefixDetected();
-      derived = loaded.spec();
-      preset = loaded.inferredPreset();
-    } else if (arch.spec != null) {
-      TargetLoader.Loaded loaded = TargetOptions.loadFile(path, arch, TargetOptions.activationName(activation,
-          path.toString(), arch), inputShape.value, "--input-shape", !noMasks);
-      file = loaded.tensors();
-      built = loaded.built();
-      prefix = loaded.prefix();
-      found = loaded.prefixDetected();
+      if (arch.spec == null) {
+        derived = loaded.spec();
+        preset = loaded.inferredPreset();
+      }
     } else {
       if (arch.prefix != null) {
         prefix = Architectures.givenPrefix(file, arch.prefix);

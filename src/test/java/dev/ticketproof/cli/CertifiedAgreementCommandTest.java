@@ -62,4 +62,36 @@ class CertifiedAgreementCommandTest {
       }
     }
   }
+
+  /**
+   * {@code --form-budget}: recorded in the certificate and read back by verify, which recomputes the same bound;
+   * a budget that is not a positive count is refused with exit 2, naming the flag, and nothing is written.
+   */
+  @Test
+  void theFormBudgetGoesFromConstructToVerify() throws Exception {
+    List<double[]> xs = Digits.testSet().inputs().subList(0, 2);
+    double[] flat = new double[2 * 64];
+    for (int p = 0; p < 2; p++) System.arraycopy(xs.get(p), 0, flat, 64 * p, 64);
+    Path pts = tmp.resolve("pts.npy");
+    Npy.write(pts, Tensor.of(flat, 2, 1, 8, 8), DType.FLOAT64);
+    Path t = tmp.resolve("small.tpz");
+    JsonObject c = VerifyWitnessTest.json(ImportCommandsTest.run("construct", "--target", "builtin:digits-cnn",
+        "--input-box", "0,1", "--rho", "12", "--eps", "0.02", "--around", pts.toString(), "--radius", "0.05",
+        "--form-budget", "1K", "--search", "0", "--samples", "4", "--out", t.toString(), "--format", "json",
+        "--no-progress"));
+    assertThat(c.get("formBudget").getAsLong()).isEqualTo(1024);
+    JsonObject v = VerifyWitnessTest.json(ImportCommandsTest.run("verify", t.toString(), "--around", pts.toString(),
+        "--samples", "4", "--format", "json", "--no-progress"));
+    assertThat(v.get("formBudget").getAsLong()).isEqualTo(1024);
+    assertThat(v.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(v.get("differentialBound").getAsDouble()).isEqualTo(c.get("differentialBound").getAsDouble());
+    for (String bad : new String[] {"0", "-3", "8X", "lots"}) {
+      Path out = tmp.resolve("bad.tpz");
+      ImportCommandsTest.Run r = ImportCommandsTest.run("construct", "--target", "builtin:digits-cnn", "--input-box",
+          "0,1", "--rho", "4", "--eps", "0.05", "--form-budget", bad, "--out", out.toString(), "--no-progress");
+      assertThat(r.code()).as(bad).isEqualTo(2);
+      assertThat(r.err()).contains("--form-budget").contains(bad);
+      assertThat(out).doesNotExist();
+    }
+  }
 }
