@@ -163,13 +163,14 @@ public final class ConstructCommand implements Callable<Integer> {
   /** The files this command reads (an output must not be one of them). */
   private Path[] inputs() {
     return new Path[] {target.startsWith("builtin:") ? null : Path.of(target), data.inputs, data.labels,
-        arch.file()};
+        arch.file(), around};
   }
 
   @Override
   public Integer call() {
     Activation phi = TargetOptions.activation(TargetOptions.activationName(activation, target, arch));
-    Network net = TargetOptions.load(target, arch, phi, inputShape.value);
+    Network net = TargetOptions.load(target, arch, phi, inputShape.value, data.inputs != null ? "--data" : "--around",
+        data.inputs != null ? data.inputs : around);
     SourceNetwork.Construction cons = SourceNetwork.Construction.parse(construction);
     SubsetSum.Mode solver = SubsetSum.Mode.ofCliName(mode);
     Integer fixedRho = null;
@@ -256,7 +257,8 @@ public final class ConstructCommand implements Callable<Integer> {
     if (write) {
       TicketBuilder.Result written = res;
       double[] witness = lb == null ? null : lb.witness();
-      SafeOutput.write(out, "--out", os -> TicketWriter.write(written.certificate(), witness, os), inputs());
+      SafeOutput.write(out, "--out", os -> TicketWriter.write(written.certificate(), witness,
+          target.startsWith("builtin:") ? null : net.inputShape(), os), inputs());
     }
     JsonObject o = Cli.reportJson(rep, res, m, lb, searchSeconds, seconds);
     double measuredRel = relative(m.maxError(), m.maxTargetOutput());

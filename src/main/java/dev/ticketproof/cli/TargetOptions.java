@@ -6,6 +6,7 @@ import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.ImportException;
+import dev.ticketproof.io.TicketWitness;
 import dev.ticketproof.targets.TargetLoader;
 import dev.ticketproof.kernel.KernelActivation;
 import dev.ticketproof.kernel.SourceNetwork;
@@ -129,6 +130,55 @@ final class TargetOptions {
   }
 
   /**
+   * As {@link #load(String, ArchOption, Activation, int[])}, for a command that also reads a batch of inputs
+   * ({@code data}, given with {@code flag}; may be null). Without {@code --input-shape}, a file target is first built
+   * for the batch's per-example shape ([N, C, H, W] or [N, F]), so that a network that takes several input sizes (a
+   * ResNet preset, a whole model's convolutions) is checked against the inputs it will be given; when it cannot be
+   * built for that shape, the architecture's own input shape is taken as without the batch.
+   */
+  static Network load(String target, ArchOption arch, Activation phi, int[] inputShape, String flag, Path data) {
+    if (inputShape != null || data == null || target == null || target.startsWith("builtin:")) {
+      return load(target, arch, phi, inputShape);
+    }
+    int[] s = DataFiles.read(flag, data).tensor().shape();
+    if (s.length == 2 || s.length == 4) {
+      int[] example = java.util.Arrays.copyOfRange(s, 1, s.length);
+      try {
+        Network net = loadFile(Path.of(target), arch == null ? new ArchOption() : arch, phi.name(), example,
+            flag + " " + data, true).built().network();
+        if (java.util.Arrays.equals(net.inputShape(), example)) {
+          System.err.println("note: " + target + ": input shape " + java.util.Arrays.toString(example)
+              + " taken from " + flag + " " + data + " (give --input-shape to choose another)");
+          return net;
+        }
+      } catch (ImportException | BadParameter e) {
+        // not built for the batch's shape: the architecture's own, as without the batch
+      }
+    }
+    return load(target, arch, phi, null);
+  }
+
+  /**
+   * The input shape to build a ticket's target with: {@code --input-shape} when given, else for a file target the
+   * shape the ticket's header records ({@link TicketWitness#inputShape}; a note says so), else null.
+   */
+  static int[] shapeOf(Path ticket, String target, int[] inputShape) {
+    if (inputShape != null || target == null || target.startsWith("builtin:")) return inputShape;
+    int[] recorded = TicketWitness.inputShape(ticket);
+    if (recorded != null) {
+      System.err.println("note: " + target + ": input shape " + java.util.Arrays.toString(recorded) + " as "
+          + ticket + " records it");
+    }
+    return recorded;
+  }
+
+  /** For a target hash that differs: the input shape the file target was built with, when no flag chose it. */
+  static String shapeHint(String target, int[] inputShape, Network net) {
+    return inputShape != null || target.startsWith("builtin:") ? "" : " (built for input shape "
+        + java.util.Arrays.toString(net.inputShape()) + "; if the ticket was made for another, give --input-shape)";
+  }
+
+  /**
    * A ticket file with its target and source network (the kernel's activation).
    *
    * @param cert the certificate
@@ -170,11 +220,11 @@ final class TargetOptions {
       throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC (no --arch "
           + "for a whole model's nn.Sequential)");
     }
-    Network net = load(t, arch, phi, inputShape);
+    Network net = load(t, arch, phi, shapeOf(file, t, inputShape));
     String sha = dev.ticketproof.kernel.TargetHash.of(net);
     if (!sha.equals(cert.header().targetSha256())) {
       throw new UsageError(file + " was made for another target: its header has target hash "
-          + cert.header().targetSha256() + ", " + t + " has " + sha);
+          + cert.header().targetSha256() + ", " + t + " has " + sha + shapeHint(t, inputShape, net));
     }
     try {
       return new Ticket(cert, net, SourceNetwork.of(TargetPlan.of(net, kphi), cert.params()));

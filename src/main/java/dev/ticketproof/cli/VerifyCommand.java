@@ -89,8 +89,9 @@ public final class VerifyCommand implements Callable<Integer> {
           + "for a whole model's nn.Sequential)");
     }
     Network net;
+    int[] shape = TargetOptions.shapeOf(ticket, t, target.inputShape.value);
     try {
-      net = TargetOptions.load(t, target.arch, phi, target.inputShape.value);
+      net = TargetOptions.load(t, target.arch, phi, shape);
     } catch (UsageError e) {
       if (target.target != null) throw e;
       err.println("verify: rejected: " + ticket + ": the header's target " + t + " cannot be loaded ("
@@ -182,7 +183,8 @@ public final class VerifyCommand implements Callable<Integer> {
     o.addProperty("seconds", seconds);
     Cli.print(spec.commandLine().getOut(), o, format.json());
     if (!holds) {
-      err.println("verify: rejected: " + reason);
+      err.println("verify: rejected: " + reason + (reason.startsWith("target hash mismatch")
+          ? TargetOptions.shapeHint(t, shape, net) : ""));
       return 3;
     }
     return 0;

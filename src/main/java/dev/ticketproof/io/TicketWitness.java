@@ -9,7 +9,8 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 /**
- * The search witness a {@code .tpz} ticket file may carry beside its certificate: the entry {@value #ENTRY}, a
+ * What a {@code .tpz} ticket file may carry beside its certificate. The target's input shape, the header's
+ * informational {@code "inputShape"} ({@link #inputShape}). The search witness: the entry {@value #ENTRY}, a
  * float64 {@code .npy} array [C*H*W] holding the input at which {@code construct}'s adversarial search found its
  * lower bound ({@code measure.LowerBound.Result#witness}). It is no part of the certificate (the kernel does not read
  * it, and no digest covers it): {@code verify} evaluates it instead of repeating the search, and recomputes every
@@ -24,6 +25,34 @@ public final class TicketWitness {
   /** The entry's content: the witness as a float64 {@code .npy} array of one dimension. */
   static byte[] encode(double[] witness) {
     return Npy.encode(Tensor.of(witness.clone(), witness.length), DType.FLOAT64);
+  }
+
+  /**
+   * The per-example input shape the ticket's target was built with, as {@code construct} records it in the header
+   * ({@code "inputShape": "C,H,W"}), or null when the header has none (tickets written before it) or the file cannot
+   * be read as a ticket (the kernel's reading reports that).
+   */
+  public static int[] inputShape(Path ticket) {
+    try (ZipFile zip = new ZipFile(ticket.toFile())) {
+      ZipEntry e = zip.getEntry("header.json");
+      if (e == null || e.getSize() < 0 || e.getSize() > dev.ticketproof.kernel.TicketFile.MAX_HEADER_BYTES) return null;
+      byte[] bytes;
+      try (java.io.InputStream in = zip.getInputStream(e)) {
+        bytes = in.readNBytes((int) e.getSize());
+      }
+      com.google.gson.JsonElement v = com.google.gson.JsonParser.parseString(
+          new String(bytes, java.nio.charset.StandardCharsets.UTF_8)).getAsJsonObject().get("inputShape");
+      if (v == null || !v.isJsonPrimitive() || !v.getAsJsonPrimitive().isString()) return null;
+      String[] parts = v.getAsString().split(",", -1);
+      int[] shape = new int[parts.length];
+      for (int k = 0; k < parts.length; k++) {
+        shape[k] = Integer.parseInt(parts[k].trim());
+        if (shape[k] < 1) return null;
+      }
+      return shape.length == 1 || shape.length == 3 ? shape : null;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /**

@@ -37,9 +37,20 @@ public final class TicketWriter {
    * certificate when it is not null.
    */
   public static void write(TicketCertificate cert, double[] witness, OutputStream os) throws IOException {
+    write(cert, witness, null, os);
+  }
+
+  /**
+   * As {@link #write(TicketCertificate, double[], OutputStream)}, with the target's per-example input shape in the
+   * header ({@code "inputShape": "C,H,W"}, when not null), so that commands that rebuild a file target can take it
+   * from the ticket ({@link TicketWitness#inputShape}). It is informational: the kernel does not read it (the target
+   * hash binds the input shape).
+   */
+  public static void write(TicketCertificate cert, double[] witness, int[] inputShape, OutputStream os)
+      throws IOException {
     ZipOutputStream zip = new ZipOutputStream(os);
     zip.putNextEntry(entry("header.json"));
-    zip.write(headerJson(cert.header()).getBytes(StandardCharsets.UTF_8));
+    zip.write(headerJson(cert.header(), inputShape).getBytes(StandardCharsets.UTF_8));
     zip.closeEntry();
     zip.putNextEntry(entry("mask.bin"));
     writeMask(cert.keptWeights(), cert.keptBiases(), zip);
@@ -121,7 +132,9 @@ public final class TicketWriter {
   }
 
   /** The text of {@code header.json}. */
-  static String headerJson(TicketCertificate.Header h) {
+  static String headerJson(TicketCertificate.Header h) { return headerJson(h, null); }
+
+  static String headerJson(TicketCertificate.Header h, int[] inputShape) {
     JsonObject o = new JsonObject();
     o.addProperty("format", "ticketproof-ticket");
     o.addProperty("version", h.version());
@@ -145,6 +158,10 @@ public final class TicketWriter {
       number(o, "radius", h.radius());
     }
     if (h.formBudget() != TicketCertificate.DEFAULT_FORM_BUDGET) o.addProperty("formBudget", h.formBudget());
+    if (inputShape != null) {
+      o.addProperty("inputShape", java.util.Arrays.stream(inputShape).mapToObj(Integer::toString)
+          .collect(java.util.stream.Collectors.joining(",")));
+    }
     return new GsonBuilder().setPrettyPrinting().create().toJson(o);
   }
 

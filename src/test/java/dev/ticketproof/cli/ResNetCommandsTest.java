@@ -103,6 +103,36 @@ class ResNetCommandsTest {
     assertThat(h.code()).as(h.out() + h.err()).isZero();
   }
 
+  @Test void theInputShapeComesFromTheDataAndTheTicketRecordsIt() throws Exception {
+    // the preset's default is [3, 32, 32]; the data are [N, 3, 16, 16]
+    Path ticket = tmp.resolve("ak16.tpz");
+    Run c = runCapturingNotes("construct", "--target", fx("resnet_akamaster.pt"), "--input-box", "0,1", "--rho", "4",
+        "--eps", "0.05", "--search", "0", "--samples", "4", "--data", fx("resnet_akamaster_input.npy"),
+        "--no-progress", "--format", "json", "--out", ticket.toString());
+    assertThat(c.code()).as(c.err()).isZero();
+    assertThat(c.err()).contains("input shape [3, 16, 16] taken from --data " + fx("resnet_akamaster_input.npy"));
+    assertThat(JsonParser.parseString(c.out()).getAsJsonObject().get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(dev.ticketproof.io.TicketWitness.inputShape(ticket)).containsExactly(3, 16, 16);
+    Run v = runCapturingNotes("verify", ticket.toString(), "--target", fx("resnet_akamaster.pt"), "--samples", "4",
+        "--no-progress");
+    assertThat(v.code()).as(v.out() + v.err()).isZero();
+    assertThat(v.err()).contains("input shape [3, 16, 16] as " + ticket + " records it");
+    // a ticket without the record (as written before it): verify builds the preset's default and says what to give
+    Path old = tmp.resolve("old16.tpz");
+    try (var os = Files.newOutputStream(old)) {
+      dev.ticketproof.io.TicketWriter.write(dev.ticketproof.kernel.TicketFile.read(ticket), os);
+    }
+    assertThat(dev.ticketproof.io.TicketWitness.inputShape(old)).isNull();
+    Run r = runCapturingNotes("verify", old.toString(), "--target", fx("resnet_akamaster.pt"), "--samples", "4",
+        "--no-progress");
+    assertThat(r.code()).as(r.out() + r.err()).isEqualTo(3);
+    assertThat(r.err()).contains("target hash mismatch").contains("(built for input shape [3, 32, 32]; if the "
+        + "ticket was made for another, give --input-shape)");
+    Run e = runCapturingNotes("eval", "--ticket", old.toString(), "--target", fx("resnet_akamaster.pt"), "--input",
+        fx("resnet_akamaster_input.npy"), "--out", tmp.resolve("y.npy").toString(), "--input-shape", "3,16,16");
+    assertThat(e.code()).as(e.err()).isZero();
+  }
+
   @Test void filesThePresetCannotReadExitTwoNamingTheTensor() {
     String[][] cases = {
         {"resnet_bad_missing.pt", "no tensor 'layer2.0.bn1.running_var' (expected [8], of the BatchNorm after "
