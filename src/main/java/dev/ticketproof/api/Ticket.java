@@ -89,12 +89,14 @@ public final class Ticket {
 
   /**
    * Writes the certificate as a {@code .tpz} file (atomically: a temporary file, then a move; see
-   * {@link dev.ticketproof.io.AtomicFile}).
+   * {@link dev.ticketproof.io.AtomicFile}), with the target's input shape recorded in the header (so that
+   * {@code verify} builds a file target for it).
    *
    * @throws IOException when the file cannot be written
    */
   public void write(Path file) throws IOException {
-    dev.ticketproof.io.AtomicFile.write(file, os -> TicketWriter.write(result.certificate(), os));
+    dev.ticketproof.io.AtomicFile.write(file, os -> TicketWriter.write(result.certificate(), null,
+        target.inputShape(), os));
   }
 
   /** The per-parameter tolerance of the subset-sum instances. */
