@@ -1,5 +1,7 @@
 package dev.ticketproof.net;
 
+import dev.ticketproof.tensor.Tensor;
+
 /** Average pooling with a square window, no padding. */
 public record AvgPool2d(int kernel, int stride) implements Layer {
   @Override
@@ -12,6 +14,8 @@ public record AvgPool2d(int kernel, int stride) implements Layer {
     if (in.length != 3 || in[1] < kernel || in[2] < kernel) throw Shapes.mismatch(describe(), expected, in);
     return new int[] {in[0], (in[1] - kernel) / stride + 1, (in[2] - kernel) / stride + 1};
   }
+
+  @Override public Tensor forward(Tensor batch) { return Forward.avgPool(this, batch); }
 
   @Override public String describe() { return "avgpool (kernel " + kernel + ", stride " + stride + ")"; }
 }

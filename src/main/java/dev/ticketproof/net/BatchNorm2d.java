@@ -1,5 +1,7 @@
 package dev.ticketproof.net;
 
+import dev.ticketproof.tensor.Tensor;
+
 /**
  * BatchNorm in inference mode: y = gamma (x - mean) / sqrt(var + eps) + beta, per channel of a [C, H, W] map
  * (PyTorch's BatchNorm2d) or per feature of a [C] vector (BatchNorm1d after a linear layer).
@@ -29,6 +31,8 @@ public record BatchNorm2d(String name, double[] gamma, double[] beta, double[] m
     if (in.length != 3 && in.length != 1 || in[0] != channels()) throw Shapes.mismatch(describe(), expected, in);
     return in.clone();
   }
+
+  @Override public Tensor forward(Tensor batch) { return Forward.batchNorm(this, batch); }
 
   @Override public String describe() { return "batchnorm '" + name + "' (" + channels() + " channels)"; }
 }

@@ -45,6 +45,8 @@ public record Conv2d(String name, Tensor weight, Tensor bias, int stride, int pa
     return Shapes.conv(describe(), inChannels(), outChannels(), kernelHeight(), kernelWidth(), stride, padding, in);
   }
 
+  @Override public Tensor forward(Tensor batch) { return Forward.conv2d(this, batch); }
+
   @Override
   public String describe() {
     return "conv '" + name + "' (" + inChannels() + "->" + outChannels() + ", " + kernelHeight() + "x"

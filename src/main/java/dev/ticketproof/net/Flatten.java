@@ -1,5 +1,7 @@
 package dev.ticketproof.net;
 
+import dev.ticketproof.tensor.Tensor;
+
 /** Flattens [N, C, H, W] to [N, C*H*W] in C order (PyTorch's {@code nn.Flatten}). */
 public record Flatten() implements Layer {
   @Override
@@ -8,6 +10,8 @@ public record Flatten() implements Layer {
     for (int d : in) n *= d;
     return new int[] {Math.toIntExact(n)};
   }
+
+  @Override public Tensor forward(Tensor batch) { return Forward.flatten(this, batch); }
 
   @Override public String describe() { return "flatten"; }
 }

@@ -12,8 +12,8 @@ import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
 
 /**
- * Forward evaluation of {@link Network}s and of single layers (the layers are data; this class holds the
- * operations).
+ * Forward evaluation of {@link Network}s, layer by layer through {@link Layer#forward}, and the numerical routines
+ * the layer records' forward passes share (im2col convolution, pooling, BatchNorm, residual sums).
  *
  * <p>Tensors are batches: images {@code [N, C, H, W]} (NCHW), feature vectors {@code [N, F]}. Semantics follow
  * PyTorch: convolution is cross-correlation, \( y[n,o,p,q] = b[o] + \sum_{c,i,j} K[o,c,i,j]\, x[n,c,ps-P+i,qs-P+j] \)
@@ -135,19 +135,7 @@ public final class Forward {
    * @throws IllegalArgumentException if the layer does not accept the shape of {@code x}
    */
   public static Tensor apply(Layer layer, Tensor x) {
-    if (layer instanceof Conv2d c) return conv2d(c, x);
-    if (layer instanceof SparseConv2d c) return sparseConv2d(c, x);
-    if (layer instanceof Linear l) return linear(l, x);
-    if (layer instanceof SparseLinear l) return sparseLinear(l, x);
-    if (layer instanceof ActivationLayer a) return activation(a.phi(), x);
-    if (layer instanceof BatchNorm2d bn) return batchNorm(bn, x);
-    if (layer instanceof AvgPool2d p) return avgPool(p, x);
-    if (layer instanceof MaxPool2d p) return maxPool(p, x);
-    if (layer instanceof GlobalAvgPool g) return globalAvgPool(g, x);
-    if (layer instanceof Flatten f) return flatten(f, x);
-    if (layer instanceof ResidualBlock b) return residual(b, x);
-    if (layer instanceof Residual r) return residual(r, x);
-    throw new IllegalArgumentException("unknown layer type " + layer.getClass().getName());
+    return layer.forward(x);
   }
 
   /**

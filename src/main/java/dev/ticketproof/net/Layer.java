@@ -1,8 +1,12 @@
 package dev.ticketproof.net;
 
+import dev.ticketproof.tensor.Tensor;
+
 /**
- * A layer of a {@link Network}: data (weights and hyper-parameters) that states its own output shape and
- * description. Evaluation lives apart from the data ({@link Forward}).
+ * A layer of a {@link Network}: data (weights and hyper-parameters) that states its own output shape, its
+ * description and its forward pass on a batch. The kernel reads the data and the output shape, never the forward
+ * pass (its own normal form, {@code kernel.TargetPlan}, says what a layer computes; {@code ArchitectureTest} checks
+ * that the kernel calls no {@code forward}).
  * Names are the tensor-name prefixes of the PyTorch state dict the layer was read from ({@code 0},
  * {@code blocks.3.conv1}); they are what {@code --upto} and reports use.
  */
@@ -19,6 +23,17 @@ public sealed interface Layer
    *     ({@link #describe()}), the expected and the actual shape
    */
   int[] outShape(int[] in);
+
+  /**
+   * The layer's output on a batch, every example computed by the same sequence of floating-point operations,
+   * independently of the others ({@link Forward#forward(Network, Tensor, int)} relies on it). Shared numerical
+   * routines (im2col convolution, pooling) are {@link Forward}'s.
+   *
+   * @param batch {@code [N] ++} an input shape the layer accepts. Not modified.
+   * @return the output batch, {@code [N] ++} {@link #outShape} of the per-example shape (a new tensor)
+   * @throws IllegalArgumentException if the layer does not accept the shape of {@code batch}, naming the layer
+   */
+  Tensor forward(Tensor batch);
 
   /**
    * A short description for messages: the layer's kind and, where it has one, its name, e.g.

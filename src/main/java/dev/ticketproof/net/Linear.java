@@ -26,5 +26,7 @@ public record Linear(String name, Tensor weight, Tensor bias) implements Layer {
 
   @Override public int[] outShape(int[] in) { return Shapes.linear(describe(), inFeatures(), outFeatures(), in); }
 
+  @Override public Tensor forward(Tensor batch) { return Forward.linear(this, batch); }
+
   @Override public String describe() { return "linear '" + name + "' (" + inFeatures() + "->" + outFeatures() + ")"; }
 }

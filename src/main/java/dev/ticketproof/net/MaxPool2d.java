@@ -1,5 +1,7 @@
 package dev.ticketproof.net;
 
+import dev.ticketproof.tensor.Tensor;
+
 /**
  * Max pooling with a square window (PyTorch {@code MaxPool2d(kernel, stride, padding)}): the padding is implicit
  * negative infinity, so every window takes the maximum of the inputs it covers, at most half a window wide.
@@ -17,6 +19,8 @@ public record MaxPool2d(int kernel, int stride, int padding) implements Layer {
     }
     return new int[] {in[0], (in[1] + 2 * padding - kernel) / stride + 1, (in[2] + 2 * padding - kernel) / stride + 1};
   }
+
+  @Override public Tensor forward(Tensor batch) { return Forward.maxPool(this, batch); }
 
   @Override
   public String describe() {

@@ -1,6 +1,7 @@
 package dev.ticketproof.net;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,6 +56,8 @@ public record Residual(String name, List<Layer> body, List<Layer> shortcut, Acti
   }
 
   @Override public int[] outShape(int[] in) { return Shapes.residual(describe(), body, shortcut, in, "the body", true); }
+
+  @Override public Tensor forward(Tensor batch) { return Forward.residual(this, batch); }
 
   @Override public String describe() { return "residual '" + name + "'"; }
 }

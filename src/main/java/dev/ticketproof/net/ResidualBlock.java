@@ -1,6 +1,7 @@
 package dev.ticketproof.net;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,6 +42,8 @@ public record ResidualBlock(String name, Conv2d conv1, BatchNorm2d bn1, Conv2d c
     }
     return Shapes.residual(describe(), present(conv1, bn1, conv2, bn2), skip, in, "the main branch", false);
   }
+
+  @Override public Tensor forward(Tensor batch) { return Forward.residual(this, batch); }
 
   @Override public String describe() { return "residual block '" + name + "'"; }
 

@@ -130,6 +130,8 @@ public record SparseConv2d(String name, int outChannels, int inChannels, int ker
     return Shapes.conv(describe(), inChannels, outChannels, kernelHeight, kernelWidth, stride, padding, in);
   }
 
+  @Override public Tensor forward(Tensor batch) { return Forward.sparseConv2d(this, batch); }
+
   @Override
   public String describe() {
     return "sparse conv '" + name + "' (" + inChannels + "->" + outChannels + ", " + kernelHeight + "x" + kernelWidth

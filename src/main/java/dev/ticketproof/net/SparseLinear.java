@@ -89,6 +89,8 @@ public record SparseLinear(String name, int outFeatures, int inFeatures, int[] r
 
   @Override public int[] outShape(int[] in) { return Shapes.linear(describe(), inFeatures, outFeatures, in); }
 
+  @Override public Tensor forward(Tensor batch) { return Forward.sparseLinear(this, batch); }
+
   @Override
   public String describe() {
     return "sparse linear '" + name + "' (" + inFeatures + "->" + outFeatures + ", " + nonZeros() + " kept)";

@@ -1,6 +1,8 @@
 /**
  * Networks as data and their forward pass: the layer records ({@link dev.ticketproof.net.Layer} and its
- * implementations, {@link dev.ticketproof.net.Network}), shapes, BatchNorm folding, sparse layers and the dense
- * forward pass ({@link dev.ticketproof.net.Forward}, im2col and EJML). The kernel reads the layer records only.
+ * implementations, {@link dev.ticketproof.net.Network}), each with its output shape and its forward pass, shapes,
+ * BatchNorm folding, sparse layers and the numerical routines of the forward pass
+ * ({@link dev.ticketproof.net.Forward}, im2col and EJML). The kernel reads the layer records' data and shapes only,
+ * never their forward pass.
  */
 package dev.ticketproof.net;

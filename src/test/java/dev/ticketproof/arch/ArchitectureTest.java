@@ -14,6 +14,7 @@ import com.tngtech.archunit.junit.AnalyzeClasses;
 import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import dev.ticketproof.kernel.Verdict;
+import dev.ticketproof.net.Layer;
 
 /**
  * The layering of the main code, checked on its bytecode (the rules and their reasons: docs/kernel.md).
@@ -24,6 +25,8 @@ import dev.ticketproof.kernel.Verdict;
  *   <li>The trusted kernel depends only on the JDK, Commons Numbers, itself, the weight field ({@code random}),
  *       tensors, the layer records of {@code net}, the {@code Activation} interface and the input limits
  *       ({@code limits}): never on a solver, a construction, a parser, an evaluator or a formatter.</li>
+ *   <li>The kernel never calls a layer's forward pass ({@code Layer.forward}): the records are data to it, and its
+ *       normal form says what a layer computes.</li>
  *   <li>Only the kernel's packages create verdicts ({@code Verdict.holds}, {@code Verdict.rejected}).</li>
  *   <li>The ticket kernel does not depend on the lemma checkers ({@code kernel.lemma}): they use the kernel, never
  *       the other way round.</li>
@@ -60,6 +63,12 @@ class ArchitectureTest {
               "dev.ticketproof.kernel..", "dev.ticketproof.random..", "dev.ticketproof.tensor..",
               "dev.ticketproof.limits..")
           .or(NET_DATA).or(ACTIVATION_INTERFACE));
+
+  @ArchTest
+  static final ArchRule KERNEL_NEVER_RUNS_A_FORWARD_PASS = noClasses()
+      .that().resideInAPackage("dev.ticketproof.kernel..")
+      .should().callMethodWhere(describe("a layer's forward pass", call -> call.getName().equals("forward")
+          && call.getTargetOwner().isAssignableTo(Layer.class)));
 
   @ArchTest
   static final ArchRule ONLY_THE_KERNEL_CREATES_VERDICTS = noClasses()
