@@ -5,17 +5,35 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonPrimitive;
 import dev.ticketproof.limits.Budget;
+import dev.ticketproof.net.ActivationLayer;
+import dev.ticketproof.net.AvgPool2d;
+import dev.ticketproof.net.BatchNorm2d;
+import dev.ticketproof.net.Conv2d;
+import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.MaxPool2d;
+import dev.ticketproof.net.ResidualBlock;
+import dev.ticketproof.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * An architecture: the layers of a network in order and the tensor names they read (a state dict has no
- * architecture). Written by hand as JSON (format in {@code docs/arch-spec.md}) or produced by a preset
- * ({@code targets.Presets}); turned into a {@link dev.ticketproof.net.Network} by {@link NetworkBuilder}.
+ * architecture). Written by hand as JSON (format in {@code docs/arch-spec.md}), produced by a preset
+ * ({@code targets.Presets}) or read from a whole model's modules ({@link #fromModule}); turned into a
+ * {@link dev.ticketproof.net.Network} by {@link NetworkBuilder}.
+ *
+ * <p>Each kind of layer is one record of {@link LayerSpec}, declared in this file with everything about it: the layer
+ * it builds from the tensors ({@link LayerSpec#build}), the tensors it needs, its JSON (read through its entry of
+ * {@code JSON_TYPES}, written by {@link LayerSpec#json}) and the {@code torch.nn} module classes read as it
+ * ({@code MODULES}).
  *
  * <p>Layer names are the tensor-name prefixes of the state dict: a conv named {@code 0} reads {@code 0.weight}
  * and, if present, {@code 0.bias}; a BatchNorm named {@code bn} reads {@code bn.weight}, {@code bn.bias},
@@ -33,46 +51,408 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     layers = List.copyOf(layers);
   }
 
-  /** One entry of {@link #layers()}. */
-  public sealed interface LayerSpec
-      permits Conv, Linear, BatchNorm, Activation, Flatten, AvgPool, MaxPool, GlobalAvgPool, Residual {}
+  /** One entry of {@link #layers()}: one record per kind of layer, all in this file. */
+  public sealed interface LayerSpec {
+    /** The layer's name in the layer table: its tensor-name prefix, or {@code ""} for a layer that reads none. */
+    default String name() { return ""; }
+
+    /**
+     * The layer, read from the target's tensors.
+     *
+     * @param b the builder: the tensors (read through it, so that the layer table counts the parameters a layer
+     *     reads), the activation and the names for messages
+     * @param where the entry for messages, e.g. {@code layer 3}
+     * @param in the per-example input shape (the builder checks the built layer against it)
+     * @throws ImportException naming the spec, the layer and the tensor when a tensor is missing or does not fit
+     */
+    Layer build(NetworkBuilder b, String where, int[] in);
+
+    /** The tensors the layer cannot do without ({@link ArchSpec#requiredTensors()}), in order. */
+    default List<String> requiredTensors() { return List.of(); }
+
+    /**
+     * The members of the layer's JSON object, {@code "type"} first, every parameter written out.
+     *
+     * @param vectorInput whether the layer's input is a vector (a BatchNorm is then written as {@code batchnorm1d})
+     */
+    String json(boolean vectorInput);
+
+    /** Whether the layer's output is a vector, given whether its input is; by default an image. */
+    default boolean vectorOutput(boolean vectorInput) { return false; }
+  }
 
   /** A conv reading {@code name.weight} (OIHW) and optionally {@code name.bias}. */
-  public record Conv(String name, int stride, int padding) implements LayerSpec {}
+  public record Conv(String name, int stride, int padding) implements LayerSpec {
+    @Override
+    public Conv2d build(NetworkBuilder b, String where, int[] in) {
+      Tensor w = b.weight(name, 4, "[out, in, kh, kw]");
+      return new Conv2d(name, w, b.bias(name, w.dim(0)), stride, padding);
+    }
+
+    @Override public List<String> requiredTensors() { return List.of(name + ".weight"); }
+
+    @Override public String json(boolean vectorInput) { return "\"type\": \"conv2d\", " + members(); }
+
+    private String members() {
+      return "\"name\": " + quote(name) + ", \"stride\": " + stride + ", \"padding\": " + padding;
+    }
+
+    private static Conv read(Reader r, JsonObject o, String where, String defaultName) {
+      r.onlyKeys(o, where, Set.of("type", "name", "stride", "padding"));
+      int stride = o.has("stride") ? r.positiveInt(o.get("stride"), where + ".stride") : 1;
+      int padding = o.has("padding") ? r.nonNegativeInt(o.get("padding"), where + ".padding") : 0;
+      return new Conv(r.name(o, where, defaultName), stride, padding);
+    }
+
+    private static Conv fromModule(TorchModule.Attributes h) {
+      int k = h.square("kernel_size");
+      int s = h.square("stride");
+      h.require("dilation", h.square("dilation") == 1, "dilation must be 1");
+      h.require("groups", h.integer("groups") == 1, "groups must be 1 (grouped and depthwise convs are not "
+          + "supported)");
+      Object mode = h.raw("padding_mode");
+      h.require("padding_mode", mode == null || "zeros".equals(mode), "only padding_mode='zeros' is supported");
+      int p;
+      Object pad = h.raw("padding");
+      if ("valid".equals(pad)) {
+        p = 0;
+      } else if ("same".equals(pad)) {
+        h.require("padding", k % 2 == 1 && s == 1, "padding='same' with an even kernel pads unequally");
+        p = k / 2;
+      } else {
+        p = h.square("padding");
+      }
+      return new Conv(h.path(), s, p);
+    }
+  }
 
   /** A fully connected layer reading {@code name.weight} ([out, in]) and optionally {@code name.bias}. */
-  public record Linear(String name) implements LayerSpec {}
+  public record Linear(String name) implements LayerSpec {
+    @Override
+    public dev.ticketproof.net.Linear build(NetworkBuilder b, String where, int[] in) {
+      Tensor w = b.weight(name, 2, "[out, in]");
+      return new dev.ticketproof.net.Linear(name, w, b.bias(name, w.dim(0)));
+    }
+
+    @Override public List<String> requiredTensors() { return List.of(name + ".weight"); }
+
+    @Override public String json(boolean vectorInput) { return "\"type\": \"linear\", \"name\": " + quote(name); }
+
+    @Override public boolean vectorOutput(boolean vectorInput) { return true; }
+
+    private static Linear read(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type", "name"));
+      return new Linear(r.name(o, where, null));
+    }
+  }
 
   /** BatchNorm2d in inference mode reading {@code name.weight/bias/running_mean/running_var}. */
-  public record BatchNorm(String name, double eps) implements LayerSpec {}
+  public record BatchNorm(String name, double eps) implements LayerSpec {
+    @Override
+    public BatchNorm2d build(NetworkBuilder b, String where, int[] in) {
+      double[] gamma = b.vector(name + ".weight", -1);
+      int c = gamma.length;
+      double[] beta = b.vector(name + ".bias", c);
+      double[] mean = b.statistic(name + ".running_mean", c);
+      double[] var = b.statistic(name + ".running_var", c);
+      for (int i = 0; i < c; i++) {
+        if (var[i] < 0) {
+          throw new ImportException(b.source() + ": tensor '" + name + ".running_var' has the negative variance "
+              + var[i] + " at channel " + i);
+        }
+      }
+      return new BatchNorm2d(name, gamma, beta, mean, var, eps);
+    }
+
+    @Override
+    public List<String> requiredTensors() {
+      List<String> out = new ArrayList<>();
+      for (String t : new String[] {".weight", ".bias", ".running_mean", ".running_var"}) out.add(name + t);
+      return out;
+    }
+
+    @Override public String json(boolean vectorInput) {
+      return "\"type\": \"batchnorm" + (vectorInput ? "1d" : "2d") + "\", " + members();
+    }
+
+    private String members() {
+      return "\"name\": " + quote(name) + ", \"eps\": " + java.math.BigDecimal.valueOf(eps).stripTrailingZeros()
+          .toString();
+    }
+
+    @Override public boolean vectorOutput(boolean vectorInput) { return vectorInput; }
+
+    private static BatchNorm read(Reader r, JsonObject o, String where, String defaultName) {
+      r.onlyKeys(o, where, Set.of("type", "name", "eps"));
+      double eps = DEFAULT_BN_EPS;
+      if (o.has("eps")) {
+        eps = r.number(o.get("eps"), where + ".eps");
+        if (!(eps > 0 && eps < Double.POSITIVE_INFINITY)) throw r.fail(where + ".eps", "must be > 0, got " + eps);
+      }
+      return new BatchNorm(r.name(o, where, defaultName), eps);
+    }
+
+    private static BatchNorm fromModule(TorchModule.Attributes h) {
+      if (!h.bool("affine")) throw h.fail("affine=False (no weight and bias) is not supported");
+      if (!h.bool("track_running_stats")) {
+        throw h.fail("track_running_stats=False (batch statistics at inference) is not supported");
+      }
+      double eps = h.number("eps");
+      if (!(eps > 0 && Double.isFinite(eps))) throw h.fail("eps " + eps + " must be > 0");
+      return new BatchNorm(h.path(), eps);
+    }
+  }
 
   /** The network's activation, elementwise. */
-  public record Activation() implements LayerSpec {}
+  public record Activation() implements LayerSpec {
+    @Override
+    public ActivationLayer build(NetworkBuilder b, String where, int[] in) {
+      return new ActivationLayer(b.activation(where));
+    }
+
+    @Override public String json(boolean vectorInput) { return "\"type\": \"activation\""; }
+
+    @Override public boolean vectorOutput(boolean vectorInput) { return vectorInput; }
+
+    private static Activation read(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type"));
+      return new Activation();
+    }
+  }
 
   /** Flatten [C, H, W] to [C*H*W]. */
-  public record Flatten() implements LayerSpec {}
+  public record Flatten() implements LayerSpec {
+    @Override
+    public dev.ticketproof.net.Flatten build(NetworkBuilder b, String where, int[] in) {
+      return new dev.ticketproof.net.Flatten();
+    }
+
+    @Override public String json(boolean vectorInput) { return "\"type\": \"flatten\""; }
+
+    @Override public boolean vectorOutput(boolean vectorInput) { return true; }
+
+    private static Flatten read(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type"));
+      return new Flatten();
+    }
+
+    private static Flatten fromModule(TorchModule.Attributes h) {
+      h.require("start_dim", h.integer("start_dim") == 1, "only start_dim=1 is supported");
+      h.require("end_dim", h.integer("end_dim") == -1, "only end_dim=-1 is supported");
+      return new Flatten();
+    }
+  }
 
   /** Average pooling, square window, no padding. */
-  public record AvgPool(int kernel, int stride) implements LayerSpec {}
+  public record AvgPool(int kernel, int stride) implements LayerSpec {
+    @Override public AvgPool2d build(NetworkBuilder b, String where, int[] in) { return new AvgPool2d(kernel, stride); }
+
+    @Override public String json(boolean vectorInput) {
+      return "\"type\": \"avgpool2d\", \"kernel\": " + kernel + ", \"stride\": " + stride;
+    }
+
+    private static AvgPool read(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type", "kernel", "stride"));
+      if (!o.has("kernel")) throw r.fail(where + ".kernel", "missing");
+      int k = r.positiveInt(o.get("kernel"), where + ".kernel");
+      int s = o.has("stride") ? r.positiveInt(o.get("stride"), where + ".stride") : k;
+      return new AvgPool(k, s);
+    }
+
+    private static AvgPool fromModule(TorchModule.Attributes h) {
+      int k = h.square("kernel_size");
+      int s = h.isNone("stride") ? k : h.square("stride");
+      h.require("padding", h.square("padding") == 0, "the arch spec's avgpool2d has no padding");
+      h.require("ceil_mode", !h.bool("ceil_mode"), "ceil_mode=True is not supported");
+      h.require("divisor_override", h.isNone("divisor_override"), "divisor_override is not supported");
+      return new AvgPool(k, s);
+    }
+  }
 
   /** Max pooling, square window, padding that is never the maximum. */
-  public record MaxPool(int kernel, int stride, int padding) implements LayerSpec {}
+  public record MaxPool(int kernel, int stride, int padding) implements LayerSpec {
+    @Override
+    public MaxPool2d build(NetworkBuilder b, String where, int[] in) { return new MaxPool2d(kernel, stride, padding); }
+
+    @Override public String json(boolean vectorInput) {
+      return "\"type\": \"maxpool2d\", \"kernel\": " + kernel + ", \"stride\": " + stride + ", \"padding\": "
+          + padding;
+    }
+
+    private static MaxPool read(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type", "kernel", "stride", "padding"));
+      if (!o.has("kernel")) throw r.fail(where + ".kernel", "missing");
+      int k = r.positiveInt(o.get("kernel"), where + ".kernel");
+      int s = o.has("stride") ? r.positiveInt(o.get("stride"), where + ".stride") : k;
+      int p = o.has("padding") ? r.nonNegativeInt(o.get("padding"), where + ".padding") : 0;
+      if (2 * p > k) throw r.fail(where + ".padding", "must be at most half the kernel (" + k + "), got " + p);
+      return new MaxPool(k, s, p);
+    }
+
+    private static MaxPool fromModule(TorchModule.Attributes h) {
+      int k = h.square("kernel_size");
+      int s = h.isNone("stride") ? k : h.square("stride");
+      int p = h.square("padding");
+      h.require("dilation", h.square("dilation") == 1, "dilation must be 1");
+      h.require("ceil_mode", !h.bool("ceil_mode"), "ceil_mode=True is not supported");
+      h.require("return_indices", !h.bool("return_indices"), "return_indices=True is not supported");
+      h.require("padding", 2 * p <= k, "padding must be at most half the kernel");
+      return new MaxPool(k, s, p);
+    }
+  }
 
   /** Global average pooling. */
-  public record GlobalAvgPool() implements LayerSpec {}
+  public record GlobalAvgPool() implements LayerSpec {
+    @Override
+    public dev.ticketproof.net.GlobalAvgPool build(NetworkBuilder b, String where, int[] in) {
+      return new dev.ticketproof.net.GlobalAvgPool();
+    }
+
+    @Override public String json(boolean vectorInput) { return "\"type\": \"globalavgpool\""; }
+
+    private static GlobalAvgPool read(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type"));
+      return new GlobalAvgPool();
+    }
+
+    private static GlobalAvgPool fromModule(TorchModule.Attributes h) {
+      h.require("output_size", h.square("output_size") == 1, "only output size 1 (global average pooling) "
+          + "is supported");
+      return new GlobalAvgPool();
+    }
+  }
 
   /** A residual block: phi(bn2(conv2(phi(bn1(conv1 x)))) + shortcut(x)); bn1, bn2 may be {@code null}. */
   public record Residual(String name, Conv conv1, BatchNorm bn1, Conv conv2, BatchNorm bn2, Shortcut shortcut)
-      implements LayerSpec {}
+      implements LayerSpec {
+    @Override
+    public ResidualBlock build(NetworkBuilder b, String where, int[] in) {
+      Conv2d c1 = conv1.build(b, where, in);
+      BatchNorm2d n1 = bn1 == null ? null : bn1.build(b, where, in);
+      Conv2d c2 = conv2.build(b, where, in);
+      BatchNorm2d n2 = bn2 == null ? null : bn2.build(b, where, in);
+      ResidualBlock.Shortcut skip = shortcut.build(b, name, in, c2.outChannels());
+      return new ResidualBlock(name, c1, n1, c2, n2, skip, b.activation(where + " (residual block " + name + ")"));
+    }
+
+    @Override
+    public List<String> requiredTensors() {
+      List<String> out = new ArrayList<>(conv1.requiredTensors());
+      if (bn1 != null) out.addAll(bn1.requiredTensors());
+      out.addAll(conv2.requiredTensors());
+      if (bn2 != null) out.addAll(bn2.requiredTensors());
+      out.addAll(shortcut.requiredTensors());
+      return out;
+    }
+
+    @Override
+    public String json(boolean vectorInput) {
+      return "\"type\": \"residual\", \"name\": " + quote(name) + ", \"conv1\": {" + conv1.members() + "}"
+          + (bn1 == null ? "" : ", \"bn1\": {" + bn1.members() + "}") + ", \"conv2\": {" + conv2.members() + "}"
+          + (bn2 == null ? "" : ", \"bn2\": {" + bn2.members() + "}") + ", \"shortcut\": {" + shortcut.json() + "}";
+    }
+
+    private static Residual read(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type", "name", "conv1", "bn1", "conv2", "bn2", "shortcut"));
+      String name = r.name(o, where, null);
+      for (String k : new String[] {"conv1", "conv2"}) if (!o.has(k)) throw r.fail(where + "." + k, "missing");
+      Conv conv1 = Conv.read(r, r.sub(o, "conv1", where), where + ".conv1", name + ".conv1");
+      Conv conv2 = Conv.read(r, r.sub(o, "conv2", where), where + ".conv2", name + ".conv2");
+      BatchNorm bn1 = o.has("bn1") ? BatchNorm.read(r, r.sub(o, "bn1", where), where + ".bn1", name + ".bn1") : null;
+      BatchNorm bn2 = o.has("bn2") ? BatchNorm.read(r, r.sub(o, "bn2", where), where + ".bn2", name + ".bn2") : null;
+      Shortcut shortcut = o.has("shortcut") ? Shortcut.read(r, r.sub(o, "shortcut", where), where + ".shortcut",
+          name) : new Identity(null);
+      return new Residual(name, conv1, bn1, conv2, bn2, shortcut);
+    }
+  }
 
   /** The skip path of a residual block. */
-  public sealed interface Shortcut permits Identity, Projection, ChannelPad {}
+  public sealed interface Shortcut {
+    /**
+     * The skip path of the block's layer.
+     *
+     * @param block the block's name
+     * @param in the block's per-example input shape
+     * @param out the main branch's output channels
+     */
+    ResidualBlock.Shortcut build(NetworkBuilder b, String block, int[] in, int out);
+
+    /** The tensors it cannot do without. */
+    List<String> requiredTensors();
+
+    /** The members of its JSON object, {@code "type"} first. */
+    String json();
+
+    private static Shortcut read(Reader r, JsonObject o, String where, String block) {
+      String type = o.has("type") ? r.string(o.get("type"), where + ".type") : "";
+      if (type.equals("identity")) {
+        r.onlyKeys(o, where, Set.of("type", "scale"));
+        if (!o.has("scale")) return new Identity(null);
+        return new Identity(r.name(r.sub(o, "scale", where), where + ".scale", block + ".shortcut.weight"));
+      }
+      if (type.equals("projection")) {
+        r.onlyKeys(o, where, Set.of("type", "conv", "bn"));
+        if (!o.has("conv")) throw r.fail(where + ".conv", "missing");
+        Conv conv = Conv.read(r, r.sub(o, "conv", where), where + ".conv", block + ".shortcut.0");
+        BatchNorm bn = o.has("bn") ? BatchNorm.read(r, r.sub(o, "bn", where), where + ".bn", block + ".shortcut.1")
+            : null;
+        return new Projection(conv, bn);
+      }
+      if (type.equals("pad")) {
+        r.onlyKeys(o, where, Set.of("type", "name", "stride", "pad"));
+        int stride = o.has("stride") ? r.positiveInt(o.get("stride"), where + ".stride") : 2;
+        int pad = o.has("pad") ? r.nonNegativeInt(o.get("pad"), where + ".pad") : PAD_FROM_SHAPES;
+        return new ChannelPad(r.name(o, where, block + ".shortcut"), stride, pad);
+      }
+      throw r.fail(where + ".type", "unsupported shortcut type '" + type + "' (supported: identity, projection, "
+          + "pad)");
+    }
+  }
 
   /** Identity skip; {@code scale} names a per-channel scale tensor, or is {@code null}. */
-  public record Identity(String scale) implements Shortcut {}
+  public record Identity(String scale) implements Shortcut {
+    @Override
+    public ResidualBlock.Identity build(NetworkBuilder b, String block, int[] in, int out) {
+      if (scale == null) return new ResidualBlock.Identity(null);
+      // stored as [C], [C, 1, 1] (open_lth style, with a mask of the same shape) or [1, C, 1, 1] (broadcast over a
+      // batch); any other shape is an error
+      Tensor s = b.tensor(scale);
+      int[] d = s.shape();
+      boolean ok = d.length == 1 || (d.length == 3 && d[1] == 1 && d[2] == 1)
+          || (d.length == 4 && d[0] == 1 && d[2] == 1 && d[3] == 1);
+      if (!ok) {
+        throw new ImportException(b.specName() + ": tensor '" + scale + "' in " + b.source() + " has shape "
+            + Arrays.toString(d) + ", expected [C], [C, 1, 1] or [1, C, 1, 1] (a per-channel scale of the identity "
+            + "shortcut)");
+      }
+      return new ResidualBlock.Identity(s.data().clone());
+    }
+
+    @Override public List<String> requiredTensors() { return scale == null ? List.of() : List.of(scale); }
+
+    @Override public String json() {
+      return "\"type\": \"identity\"" + (scale == null ? "" : ", \"scale\": {\"name\": " + quote(scale) + "}");
+    }
+  }
 
   /** Projection skip: a conv, then an optional BatchNorm ({@code null} for none). */
-  public record Projection(Conv conv, BatchNorm bn) implements Shortcut {}
+  public record Projection(Conv conv, BatchNorm bn) implements Shortcut {
+    @Override
+    public ResidualBlock.Projection build(NetworkBuilder b, String block, int[] in, int out) {
+      return new ResidualBlock.Projection(conv.build(b, block, in), bn == null ? null : bn.build(b, block, in));
+    }
+
+    @Override public List<String> requiredTensors() {
+      List<String> out = new ArrayList<>(conv.requiredTensors());
+      if (bn != null) out.addAll(bn.requiredTensors());
+      return out;
+    }
+
+    @Override public String json() {
+      return "\"type\": \"projection\", \"conv\": {" + conv.members() + "}" + (bn == null ? "" : ", \"bn\": {"
+          + bn.members() + "}");
+    }
+  }
 
   /**
    * A skip without parameters (the "option A" shortcut of He et al.'s CIFAR ResNets): spatial subsampling by
@@ -85,10 +465,111 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
    * @param pad the zero channels on each side, or {@link #PAD_FROM_SHAPES} for {@code (C_out - C_in) / 2} with
    *     {@code C_out} the block's output channels
    */
-  public record ChannelPad(String name, int stride, int pad) implements Shortcut {}
+  public record ChannelPad(String name, int stride, int pad) implements Shortcut {
+    /**
+     * The projection it equals: a 1x1 conv with the given stride, no padding, no bias and the kernel
+     * {@code K[j][i] = 1 if j == i + pad else 0} ({@code out = in + 2 pad} channels), which subsamples
+     * {@code x[:, :, ::stride, ::stride]} and puts {@code pad} zero channels on each side, exactly (each output is
+     * one input times 1 plus zeros). Its weights are the spec's, not the file's: the layer table does not count
+     * them.
+     */
+    @Override
+    public ResidualBlock.Projection build(NetworkBuilder b, String block, int[] in, int out) {
+      String what = b.specName() + ": residual block '" + block + "': its pad shortcut";
+      if (in.length != 3) {
+        throw new ImportException(what + " needs an image input [C, H, W], gets " + Arrays.toString(in));
+      }
+      int c = in[0];
+      int p = pad;
+      if (p == PAD_FROM_SHAPES) {
+        if (out < c || (out - c) % 2 != 0) {
+          throw new ImportException(what + " pads zero channels equally on both sides of the block's " + c
+              + " input channels, which cannot give the " + out + " channels of its main branch (the difference "
+              + "must be even and >= 0)");
+        }
+        p = (out - c) / 2;
+      } else if ((long) c + 2L * p != out) {
+        throw new ImportException(what + " pads " + p + " zero channels on each side of the block's " + c
+            + " input channels, giving " + ((long) c + 2L * p) + ", but its main branch gives " + out);
+      }
+      if ((long) out * c > Budget.MAX_EXAMPLE_VALUES) {
+        throw new ImportException(what + " (" + c + " -> " + out + " channels) would be a 1x1 conv of "
+            + (long) out * c + " weights; supported: at most " + Budget.MAX_EXAMPLE_VALUES);
+      }
+      double[] k = new double[out * c];
+      for (int i = 0; i < c; i++) k[(i + p) * c + i] = 1;
+      return new ResidualBlock.Projection(new Conv2d(name, Tensor.of(k, out, c, 1, 1), null, stride, 0), null);
+    }
+
+    @Override public List<String> requiredTensors() { return List.of(); }
+
+    @Override public String json() {
+      return "\"type\": \"pad\", \"name\": " + quote(name) + ", \"stride\": " + stride
+          + (pad == PAD_FROM_SHAPES ? "" : ", \"pad\": " + pad);
+    }
+  }
 
   /** {@link ChannelPad#pad()} when it follows from the block's channel counts. */
   public static final int PAD_FROM_SHAPES = -1;
+
+  /** How a layer's JSON object is read ({@code where} names it in messages, e.g. {@code layers[3]}). */
+  private interface JsonType {
+    LayerSpec read(Reader r, JsonObject o, String where);
+  }
+
+  /** The JSON layer types ({@code "type"}) and how each is read: one entry per record above. */
+  private static final Map<String, JsonType> JSON_TYPES = Map.ofEntries(
+      Map.entry("conv2d", (r, o, where) -> Conv.read(r, o, where, null)),
+      Map.entry("linear", Linear::read),
+      Map.entry("batchnorm2d", (r, o, where) -> BatchNorm.read(r, o, where, null)),
+      Map.entry("batchnorm1d", (r, o, where) -> BatchNorm.read(r, o, where, null)),
+      Map.entry("activation", Activation::read),
+      Map.entry("flatten", Flatten::read),
+      Map.entry("avgpool2d", AvgPool::read),
+      Map.entry("maxpool2d", MaxPool::read),
+      Map.entry("globalavgpool", GlobalAvgPool::read),
+      Map.entry("residual", Residual::read));
+
+  /**
+   * A {@code torch.nn} class a whole model's Sequential may hold as a layer, and how its hyper-parameters give the
+   * layer's spec.
+   *
+   * @param shown the class as messages list it
+   * @param read the spec of a module of the class
+   */
+  private record ModuleType(String shown, Function<TorchModule.Attributes, LayerSpec> read) {}
+
+  /** The {@code torch.nn} layer classes by simple name, in the order messages list them: one per record above. */
+  private static final Map<String, ModuleType> MODULES = new LinkedHashMap<>();
+
+  static {
+    MODULES.put("Conv2d", new ModuleType("Conv2d", Conv::fromModule));
+    MODULES.put("Linear", new ModuleType("Linear", h -> new Linear(h.path())));
+    MODULES.put("BatchNorm1d", new ModuleType("BatchNorm1d", BatchNorm::fromModule));
+    MODULES.put("BatchNorm2d", new ModuleType("BatchNorm2d", BatchNorm::fromModule));
+    MODULES.put("MaxPool2d", new ModuleType("MaxPool2d", MaxPool::fromModule));
+    MODULES.put("AvgPool2d", new ModuleType("AvgPool2d", AvgPool::fromModule));
+    MODULES.put("AdaptiveAvgPool2d", new ModuleType("AdaptiveAvgPool2d(1)", GlobalAvgPool::fromModule));
+    MODULES.put("Flatten", new ModuleType("Flatten", Flatten::fromModule));
+  }
+
+  /**
+   * The layer spec of a whole model's module of a {@code torch.nn} layer class, named by its path: its
+   * hyper-parameters checked to be what the spec represents exactly.
+   *
+   * @param module a {@code torch.nn} module (the caller has checked the class's module)
+   * @return its spec, or {@code null} when its class is not a layer class here (an activation, say)
+   * @throws ImportException naming the module's path and class and the hyper-parameter the spec cannot represent
+   */
+  public static LayerSpec fromModule(TorchModule.Attributes module) {
+    ModuleType t = MODULES.get(module.simpleName());
+    return t == null ? null : t.read().apply(module);
+  }
+
+  /** The {@code torch.nn} layer classes {@link #fromModule} reads, for messages. */
+  public static List<String> moduleClasses() {
+    return MODULES.values().stream().map(ModuleType::shown).toList();
+  }
 
   /**
    * The tensors the spec cannot do without, in layer order: every conv's and linear layer's {@code .weight}, the
@@ -96,28 +577,8 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
    */
   public List<String> requiredTensors() {
     List<String> out = new ArrayList<>();
-    for (LayerSpec l : layers) {
-      if (l instanceof Conv c) out.add(c.name() + ".weight");
-      else if (l instanceof Linear lin) out.add(lin.name() + ".weight");
-      else if (l instanceof BatchNorm b) addBn(out, b);
-      else if (l instanceof Residual r) {
-        out.add(r.conv1().name() + ".weight");
-        addBn(out, r.bn1());
-        out.add(r.conv2().name() + ".weight");
-        addBn(out, r.bn2());
-        if (r.shortcut() instanceof Identity id && id.scale() != null) out.add(id.scale());
-        if (r.shortcut() instanceof Projection p) {
-          out.add(p.conv().name() + ".weight");
-          addBn(out, p.bn());
-        }
-      }
-    }
+    for (LayerSpec l : layers) out.addAll(l.requiredTensors());
     return out;
-  }
-
-  private static void addBn(List<String> out, BatchNorm b) {
-    if (b == null) return;
-    for (String t : new String[] {".weight", ".bias", ".running_mean", ".running_var"}) out.add(b.name() + t);
   }
 
   /**
@@ -129,62 +590,17 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
   public String toJson() {
     StringBuilder sb = new StringBuilder("{\n");
     if (input != null) {
-      sb.append("  \"input\": ").append(java.util.Arrays.toString(input)).append(",\n");
+      sb.append("  \"input\": ").append(Arrays.toString(input)).append(",\n");
     }
     if (activation != null) sb.append("  \"activation\": ").append(quote(activation)).append(",\n");
     sb.append("  \"layers\": [\n");
     boolean flat = input != null && input.length == 1;
     for (int i = 0; i < layers.size(); i++) {
       LayerSpec l = layers.get(i);
-      String entry;
-      if (l instanceof Conv c) {
-        entry = "\"type\": \"conv2d\", " + conv(c);
-      } else if (l instanceof Linear lin) {
-        entry = "\"type\": \"linear\", \"name\": " + quote(lin.name());
-      } else if (l instanceof BatchNorm b) {
-        entry = "\"type\": \"batchnorm" + (flat ? "1d" : "2d") + "\", " + bn(b);
-      } else if (l instanceof Activation) {
-        entry = "\"type\": \"activation\"";
-      } else if (l instanceof Flatten) {
-        entry = "\"type\": \"flatten\"";
-      } else if (l instanceof AvgPool p) {
-        entry = "\"type\": \"avgpool2d\", \"kernel\": " + p.kernel() + ", \"stride\": " + p.stride();
-      } else if (l instanceof MaxPool p) {
-        entry = "\"type\": \"maxpool2d\", \"kernel\": " + p.kernel() + ", \"stride\": " + p.stride()
-            + ", \"padding\": " + p.padding();
-      } else if (l instanceof GlobalAvgPool) {
-        entry = "\"type\": \"globalavgpool\"";
-      } else {
-        Residual r = (Residual) l;
-        entry = "\"type\": \"residual\", \"name\": " + quote(r.name()) + ", \"conv1\": {" + conv(r.conv1()) + "}"
-            + (r.bn1() == null ? "" : ", \"bn1\": {" + bn(r.bn1()) + "}") + ", \"conv2\": {" + conv(r.conv2()) + "}"
-            + (r.bn2() == null ? "" : ", \"bn2\": {" + bn(r.bn2()) + "}") + ", \"shortcut\": ";
-        if (r.shortcut() instanceof Identity id) {
-          entry += "{\"type\": \"identity\"" + (id.scale() == null ? "" : ", \"scale\": {\"name\": "
-              + quote(id.scale()) + "}") + "}";
-        } else if (r.shortcut() instanceof ChannelPad p) {
-          entry += "{\"type\": \"pad\", \"name\": " + quote(p.name()) + ", \"stride\": " + p.stride()
-              + (p.pad() == PAD_FROM_SHAPES ? "" : ", \"pad\": " + p.pad()) + "}";
-        } else {
-          Projection p = (Projection) r.shortcut();
-          entry += "{\"type\": \"projection\", \"conv\": {" + conv(p.conv()) + "}"
-              + (p.bn() == null ? "" : ", \"bn\": {" + bn(p.bn()) + "}") + "}";
-        }
-      }
-      if (l instanceof Linear || l instanceof Flatten) flat = true;
-      else if (!(l instanceof BatchNorm || l instanceof Activation)) flat = false;
-      sb.append("    {").append(entry).append("}").append(i + 1 < layers.size() ? ",\n" : "\n");
+      sb.append("    {").append(l.json(flat)).append("}").append(i + 1 < layers.size() ? ",\n" : "\n");
+      flat = l.vectorOutput(flat);
     }
     return sb.append("  ]\n}\n").toString();
-  }
-
-  private static String conv(Conv c) {
-    return "\"name\": " + quote(c.name()) + ", \"stride\": " + c.stride() + ", \"padding\": " + c.padding();
-  }
-
-  private static String bn(BatchNorm b) {
-    return "\"name\": " + quote(b.name()) + ", \"eps\": " + java.math.BigDecimal.valueOf(b.eps())
-        .stripTrailingZeros().toString();
   }
 
   private static String quote(String s) { return new com.google.gson.Gson().toJson(s); }
@@ -194,9 +610,6 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
 
   /** Largest spec file read (a spec of a thousand layers has about 100 KB). */
   public static final long MAX_SPEC_BYTES = 1 << 20;
-
-  private static final Set<String> TYPES = Set.of("conv2d", "linear", "batchnorm2d", "batchnorm1d", "activation", "flatten",
-      "avgpool2d", "maxpool2d", "globalavgpool", "residual");
 
   /**
    * Reads a JSON spec file.
@@ -265,104 +678,16 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
 
     LayerSpec layer(JsonElement e, String where) {
       JsonObject o = object(e, where);
-      if (!o.has("type")) throw fail(where, "missing \"type\" (one of " + String.join(", ", sorted(TYPES)) + ")");
+      if (!o.has("type")) {
+        throw fail(where, "missing \"type\" (one of " + String.join(", ", sorted(JSON_TYPES.keySet())) + ")");
+      }
       String type = string(o.get("type"), where + ".type");
-      switch (type) {
-        case "conv2d" -> {
-          onlyKeys(o, where, Set.of("type", "name", "stride", "padding"));
-          return conv(o, where, null);
-        }
-        case "linear" -> {
-          onlyKeys(o, where, Set.of("type", "name"));
-          return new Linear(name(o, where, null));
-        }
-        case "batchnorm2d", "batchnorm1d" -> {
-          onlyKeys(o, where, Set.of("type", "name", "eps"));
-          return bn(o, where, null);
-        }
-        case "activation" -> {
-          onlyKeys(o, where, Set.of("type"));
-          return new Activation();
-        }
-        case "flatten" -> {
-          onlyKeys(o, where, Set.of("type"));
-          return new Flatten();
-        }
-        case "globalavgpool" -> {
-          onlyKeys(o, where, Set.of("type"));
-          return new GlobalAvgPool();
-        }
-        case "avgpool2d" -> {
-          onlyKeys(o, where, Set.of("type", "kernel", "stride"));
-          if (!o.has("kernel")) throw fail(where + ".kernel", "missing");
-          int k = positiveInt(o.get("kernel"), where + ".kernel");
-          int s = o.has("stride") ? positiveInt(o.get("stride"), where + ".stride") : k;
-          return new AvgPool(k, s);
-        }
-        case "maxpool2d" -> {
-          onlyKeys(o, where, Set.of("type", "kernel", "stride", "padding"));
-          if (!o.has("kernel")) throw fail(where + ".kernel", "missing");
-          int k = positiveInt(o.get("kernel"), where + ".kernel");
-          int s = o.has("stride") ? positiveInt(o.get("stride"), where + ".stride") : k;
-          int p = o.has("padding") ? nonNegativeInt(o.get("padding"), where + ".padding") : 0;
-          if (2 * p > k) throw fail(where + ".padding", "must be at most half the kernel (" + k + "), got " + p);
-          return new MaxPool(k, s, p);
-        }
-        case "residual" -> {
-          onlyKeys(o, where, Set.of("type", "name", "conv1", "bn1", "conv2", "bn2", "shortcut"));
-          String name = name(o, where, null);
-          for (String k : new String[] {"conv1", "conv2"}) if (!o.has(k)) throw fail(where + "." + k, "missing");
-          Conv conv1 = conv(sub(o, "conv1", where), where + ".conv1", name + ".conv1");
-          Conv conv2 = conv(sub(o, "conv2", where), where + ".conv2", name + ".conv2");
-          BatchNorm bn1 = o.has("bn1") ? bn(sub(o, "bn1", where), where + ".bn1", name + ".bn1") : null;
-          BatchNorm bn2 = o.has("bn2") ? bn(sub(o, "bn2", where), where + ".bn2", name + ".bn2") : null;
-          Shortcut shortcut = o.has("shortcut") ? shortcut(sub(o, "shortcut", where), where + ".shortcut", name)
-              : new Identity(null);
-          return new Residual(name, conv1, bn1, conv2, bn2, shortcut);
-        }
-        default -> throw fail(where + ".type", "unsupported layer type '" + type + "' (supported: "
-            + String.join(", ", sorted(TYPES)) + ")");
+      JsonType t = JSON_TYPES.get(type);
+      if (t == null) {
+        throw fail(where + ".type", "unsupported layer type '" + type + "' (supported: "
+            + String.join(", ", sorted(JSON_TYPES.keySet())) + ")");
       }
-    }
-
-    Shortcut shortcut(JsonObject o, String where, String block) {
-      String type = o.has("type") ? string(o.get("type"), where + ".type") : "";
-      if (type.equals("identity")) {
-        onlyKeys(o, where, Set.of("type", "scale"));
-        if (!o.has("scale")) return new Identity(null);
-        return new Identity(name(sub(o, "scale", where), where + ".scale", block + ".shortcut.weight"));
-      }
-      if (type.equals("projection")) {
-        onlyKeys(o, where, Set.of("type", "conv", "bn"));
-        if (!o.has("conv")) throw fail(where + ".conv", "missing");
-        Conv conv = conv(sub(o, "conv", where), where + ".conv", block + ".shortcut.0");
-        BatchNorm bn = o.has("bn") ? bn(sub(o, "bn", where), where + ".bn", block + ".shortcut.1") : null;
-        return new Projection(conv, bn);
-      }
-      if (type.equals("pad")) {
-        onlyKeys(o, where, Set.of("type", "name", "stride", "pad"));
-        int stride = o.has("stride") ? positiveInt(o.get("stride"), where + ".stride") : 2;
-        int pad = o.has("pad") ? nonNegativeInt(o.get("pad"), where + ".pad") : PAD_FROM_SHAPES;
-        return new ChannelPad(name(o, where, block + ".shortcut"), stride, pad);
-      }
-      throw fail(where + ".type", "unsupported shortcut type '" + type + "' (supported: identity, projection, pad)");
-    }
-
-    Conv conv(JsonObject o, String where, String defaultName) {
-      onlyKeys(o, where, Set.of("type", "name", "stride", "padding"));
-      int stride = o.has("stride") ? positiveInt(o.get("stride"), where + ".stride") : 1;
-      int padding = o.has("padding") ? nonNegativeInt(o.get("padding"), where + ".padding") : 0;
-      return new Conv(name(o, where, defaultName), stride, padding);
-    }
-
-    BatchNorm bn(JsonObject o, String where, String defaultName) {
-      onlyKeys(o, where, Set.of("type", "name", "eps"));
-      double eps = DEFAULT_BN_EPS;
-      if (o.has("eps")) {
-        eps = number(o.get("eps"), where + ".eps");
-        if (!(eps > 0 && eps < Double.POSITIVE_INFINITY)) throw fail(where + ".eps", "must be > 0, got " + eps);
-      }
-      return new BatchNorm(name(o, where, defaultName), eps);
+      return t.read(this, o, where);
     }
 
     String name(JsonObject o, String where, String defaultName) {

@@ -3,17 +3,8 @@ package dev.ticketproof.io;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.limits.Budget;
-import dev.ticketproof.net.ActivationLayer;
-import dev.ticketproof.net.AvgPool2d;
-import dev.ticketproof.net.BatchNorm2d;
-import dev.ticketproof.net.Conv2d;
-import dev.ticketproof.net.Flatten;
-import dev.ticketproof.net.GlobalAvgPool;
-import dev.ticketproof.net.MaxPool2d;
 import dev.ticketproof.net.Layer;
-import dev.ticketproof.net.Linear;
 import dev.ticketproof.net.Network;
-import dev.ticketproof.net.ResidualBlock;
 import dev.ticketproof.net.Shapes;
 import dev.ticketproof.tensor.Tensor;
 import java.util.ArrayList;
@@ -24,15 +15,17 @@ import java.util.Set;
 
 /**
  * Builds a {@link Network} from an {@link ArchSpec} and the tensors of a target file, checking every tensor's
- * shape against the spec and the shapes flowing through the network.
+ * shape against the spec and the shapes flowing through the network. Each spec entry builds its own layer
+ * ({@link ArchSpec.LayerSpec#build}) through this builder's readers, which count the parameters each layer reads for
+ * the layer table.
  */
 public final class NetworkBuilder {
   private final String specName;
   private final TensorFile tensors;
   private final Activation phi;
   private final Set<String> used = new LinkedHashSet<>();
-  /** Convs whose weights the spec fixes (pad shortcuts): not counted as the file's parameters. */
-  private final Set<Conv2d> fixed = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+  /** {parameters, nonzeros} read for the layer being built. */
+  private final long[] counts = new long[2];
 
   private NetworkBuilder(String specName, TensorFile tensors, Activation phi) {
     this.specName = specName;
@@ -47,7 +40,8 @@ public final class NetworkBuilder {
    * @param description e.g. {@code conv '0' (1->8, 3x3, stride 1, padding 1)}
    * @param inShape per-example input shape
    * @param outShape per-example output shape
-   * @param parameters number of weights and biases the layer reads
+   * @param parameters number of parameters the layer reads from the file (weights, biases, BatchNorm's gamma and
+   *     beta, an identity shortcut's scale; not BatchNorm's running statistics, nor weights the spec fixes)
    * @param nonzeros how many of them are not zero
    */
   public record LayerRow(String name, String description, int[] inShape, int[] outShape, long parameters,
@@ -88,6 +82,19 @@ public final class NetworkBuilder {
     return new NetworkBuilder(specName, tensors, phi).build(spec, input, inputSource);
   }
 
+  /**
+   * One layer of a spec, built from the tensors without a network around it (shape reasoning before a network is
+   * built, such as a whole model's input size).
+   *
+   * @param where the layer for messages, e.g. {@code layer 3}
+   * @param in the per-example input shape the layer gets (the layer is not checked against it)
+   * @throws ImportException as {@link #build(String, ArchSpec, TensorFile, Activation, int[])} does
+   */
+  public static Layer layer(String specName, ArchSpec.LayerSpec spec, TensorFile tensors, Activation phi,
+      String where, int[] in) {
+    return spec.build(new NetworkBuilder(specName, tensors, phi), where, in);
+  }
+
   private Built build(ArchSpec spec, int[] inputOverride, String inputSource) {
     int[] input = inputOverride != null ? inputOverride : spec.input();
     if (input == null) {
@@ -105,7 +112,9 @@ public final class NetworkBuilder {
     int[] shape = input.clone();
     for (int i = 0; i < spec.layers().size(); i++) {
       ArchSpec.LayerSpec ls = spec.layers().get(i);
-      Layer layer = layer(ls, "layer " + i, shape);
+      counts[0] = 0;
+      counts[1] = 0;
+      Layer layer = ls.build(this, "layer " + i, shape);
       int[] out;
       try {
         out = Shapes.output(layer, shape);
@@ -116,8 +125,7 @@ public final class NetworkBuilder {
       }
       checkSize("layer " + i + " (" + layer.describe() + ") with input shape " + Arrays.toString(input)
           + " (from " + from + ") gives " + Arrays.toString(out) + ", which", out);
-      long[] counts = counts(layer);
-      rows.add(new LayerRow(name(layer), layer.describe(), shape, out, counts[0], counts[1]));
+      rows.add(new LayerRow(ls.name(), layer.describe(), shape, out, counts[0], counts[1]));
       layers.add(layer);
       shape = out;
     }
@@ -135,117 +143,22 @@ public final class NetworkBuilder {
     }
   }
 
-  private Layer layer(ArchSpec.LayerSpec ls, String where, int[] in) {
-    if (ls instanceof ArchSpec.Conv c) return conv(c);
-    if (ls instanceof ArchSpec.Linear l) {
-      Tensor w = weight(l.name(), 2, "[out, in]");
-      return new Linear(l.name(), w, bias(l.name(), w.dim(0)));
-    }
-    if (ls instanceof ArchSpec.BatchNorm b) return bn(b);
-    if (ls instanceof ArchSpec.Activation) return new ActivationLayer(activation(where));
-    if (ls instanceof ArchSpec.Flatten) return new Flatten();
-    if (ls instanceof ArchSpec.AvgPool p) return new AvgPool2d(p.kernel(), p.stride());
-    if (ls instanceof ArchSpec.MaxPool p) return new MaxPool2d(p.kernel(), p.stride(), p.padding());
-    if (ls instanceof ArchSpec.GlobalAvgPool) return new GlobalAvgPool();
-    if (ls instanceof ArchSpec.Residual r) {
-      Conv2d conv1 = conv(r.conv1());
-      BatchNorm2d bn1 = r.bn1() == null ? null : bn(r.bn1());
-      Conv2d conv2 = conv(r.conv2());
-      BatchNorm2d bn2 = r.bn2() == null ? null : bn(r.bn2());
-      ResidualBlock.Shortcut shortcut;
-      if (r.shortcut() instanceof ArchSpec.Identity id) {
-        shortcut = new ResidualBlock.Identity(id.scale() == null ? null : shortcutScale(id.scale()));
-      } else if (r.shortcut() instanceof ArchSpec.ChannelPad p) {
-        shortcut = new ResidualBlock.Projection(channelPad(r.name(), p, in, conv2.outChannels()), null);
-      } else {
-        ArchSpec.Projection p = (ArchSpec.Projection) r.shortcut();
-        shortcut = new ResidualBlock.Projection(conv(p.conv()), p.bn() == null ? null : bn(p.bn()));
-      }
-      return new ResidualBlock(r.name(), conv1, bn1, conv2, bn2, shortcut,
-          activation(where + " (residual block " + r.name() + ")"));
-    }
-    throw new ImportException(specName + ": unsupported layer " + ls);
-  }
+  /** The spec's name for messages (a file or a preset). */
+  String specName() { return specName; }
+
+  /** The tensors' source for messages (the target file). */
+  String source() { return tensors.source(); }
 
   /**
-   * The parameterless "option A" shortcut as the projection it equals: a 1x1 conv with the given stride, no padding,
-   * no bias and the kernel {@code K[j][i] = 1 if j == i + pad else 0} ({@code out = in + 2 pad} channels), which
-   * subsamples {@code x[:, :, ::stride, ::stride]} and puts {@code pad} zero channels on each side, exactly (each
-   * output is one input times 1 plus zeros). Its weights are the spec's, not the file's: the layer table does not
-   * count them.
-   *
-   * @param in the block's per-example input shape
-   * @param out the main branch's output channels
+   * A parameter vector of the given length ({@code -1}: any), e.g. a BatchNorm's {@code weight}; counted in the
+   * layer table.
    */
-  private Conv2d channelPad(String block, ArchSpec.ChannelPad p, int[] in, int out) {
-    String what = specName + ": residual block '" + block + "': its pad shortcut";
-    if (in.length != 3) {
-      throw new ImportException(what + " needs an image input [C, H, W], gets " + Arrays.toString(in));
-    }
-    int c = in[0];
-    int pad = p.pad();
-    if (pad == ArchSpec.PAD_FROM_SHAPES) {
-      if (out < c || (out - c) % 2 != 0) {
-        throw new ImportException(what + " pads zero channels equally on both sides of the block's " + c + " input "
-            + "channels, which cannot give the " + out + " channels of its main branch (the difference must be even "
-            + "and >= 0)");
-      }
-      pad = (out - c) / 2;
-    } else if ((long) c + 2L * pad != out) {
-      throw new ImportException(what + " pads " + pad + " zero channels on each side of the block's " + c
-          + " input channels, giving " + ((long) c + 2L * pad) + ", but its main branch gives " + out);
-    }
-    if ((long) out * c > Budget.MAX_EXAMPLE_VALUES) {
-      throw new ImportException(what + " (" + c + " -> " + out + " channels) would be a 1x1 conv of " + (long) out * c
-          + " weights; supported: at most " + Budget.MAX_EXAMPLE_VALUES);
-    }
-    double[] k = new double[out * c];
-    for (int i = 0; i < c; i++) k[(i + pad) * c + i] = 1;
-    Conv2d conv = new Conv2d(p.name(), Tensor.of(k, out, c, 1, 1), null, p.stride(), 0);
-    fixed.add(conv);
-    return conv;
-  }
+  double[] vector(String name, int length) { return vector(tensor(name), name, length); }
 
-  /**
-   * The per-channel scale of an identity shortcut, stored as {@code [C]}, {@code [C, 1, 1]} (open_lth style, with a
-   * mask of the same shape) or {@code [1, C, 1, 1]} (broadcast over a batch); any other shape is an error.
-   */
-  private double[] shortcutScale(String name) {
-    Tensor s = tensor(name);
-    int[] d = s.shape();
-    boolean ok = d.length == 1 || (d.length == 3 && d[1] == 1 && d[2] == 1)
-        || (d.length == 4 && d[0] == 1 && d[2] == 1 && d[3] == 1);
-    if (!ok) {
-      throw new ImportException(specName + ": tensor '" + name + "' in " + tensors.source() + " has shape "
-          + Arrays.toString(d) + ", expected [C], [C, 1, 1] or [1, C, 1, 1] (a per-channel scale of the identity "
-          + "shortcut)");
-    }
-    return s.data().clone();
-  }
+  /** A vector of statistics the layer reads but does not learn (a BatchNorm's running mean); not counted. */
+  double[] statistic(String name, int length) { return vector(read(name), name, length); }
 
-  private Conv2d conv(ArchSpec.Conv c) {
-    Tensor w = weight(c.name(), 4, "[out, in, kh, kw]");
-    return new Conv2d(c.name(), w, bias(c.name(), w.dim(0)), c.stride(), c.padding());
-  }
-
-  private BatchNorm2d bn(ArchSpec.BatchNorm b) {
-    String n = b.name();
-    double[] gamma = vector(n + ".weight", -1);
-    int c = gamma.length;
-    double[] beta = vector(n + ".bias", c);
-    double[] mean = vector(n + ".running_mean", c);
-    double[] var = vector(n + ".running_var", c);
-    for (int i = 0; i < c; i++) {
-      if (var[i] < 0) {
-        throw new ImportException(tensors.source() + ": tensor '" + n + ".running_var' has the negative variance "
-            + var[i] + " at channel " + i);
-      }
-    }
-    return new BatchNorm2d(n, gamma, beta, mean, var, b.eps());
-  }
-
-  private double[] vector(String name, int length) {
-    Tensor t = tensor(name);
+  private double[] vector(Tensor t, String name, int length) {
     if (t.rank() != 1 || (length >= 0 && t.dim(0) != length)) {
       throw new ImportException(specName + ": tensor '" + name + "' in " + tensors.source() + " has shape "
           + Arrays.toString(t.shape()) + ", expected [" + (length >= 0 ? length : "C") + "]");
@@ -253,7 +166,8 @@ public final class NetworkBuilder {
     return t.data().clone();
   }
 
-  private Tensor weight(String layer, int rank, String layout) {
+  /** The weight tensor {@code layer.weight} of the given rank ({@code layout} names its axes); counted. */
+  Tensor weight(String layer, int rank, String layout) {
     Tensor w = tensor(layer + ".weight");
     if (w.rank() != rank) {
       throw new ImportException(specName + ": tensor '" + layer + ".weight' in " + tensors.source() + " has shape "
@@ -262,7 +176,8 @@ public final class NetworkBuilder {
     return w;
   }
 
-  private Tensor bias(String layer, int out) {
+  /** The bias tensor {@code layer.bias} of shape {@code [out]}, or {@code null} when the file has none; counted. */
+  Tensor bias(String layer, int out) {
     String name = layer + ".bias";
     if (!tensors.has(name)) return null;
     Tensor b = tensor(name);
@@ -273,7 +188,15 @@ public final class NetworkBuilder {
     return b;
   }
 
-  private Tensor tensor(String name) {
+  /** A tensor the layer reads as parameters: counted in the layer table. */
+  Tensor tensor(String name) {
+    Tensor t = read(name);
+    counts[0] += t.data().length;
+    for (double x : t.data()) if (x != 0) counts[1]++;
+    return t;
+  }
+
+  private Tensor read(String name) {
     if (!tensors.has(name)) {
       throw new ImportException(specName + " names tensor '" + name + "', which " + tensors.source()
           + " does not have (it has " + describe(tensors.names()) + ")");
@@ -282,7 +205,8 @@ public final class NetworkBuilder {
     return tensors.tensor(name);
   }
 
-  private Activation activation(String where) {
+  /** The activation of activation layers and residual blocks; {@code where} names the layer that needs it. */
+  Activation activation(String where) {
     if (phi == null) {
       throw new BadParameter("activation", "activation not given: " + specName + ": " + where + " needs one "
           + "(give the activation, or \"activation\" in the spec)");
@@ -293,47 +217,5 @@ public final class NetworkBuilder {
   private static String describe(List<String> names) {
     if (names.size() <= 10) return String.join(", ", names);
     return String.join(", ", names.subList(0, 10)) + ", ... (" + names.size() + " tensors)";
-  }
-
-  private static String name(Layer layer) {
-    if (layer instanceof Conv2d c) return c.name();
-    if (layer instanceof Linear l) return l.name();
-    if (layer instanceof BatchNorm2d b) return b.name();
-    if (layer instanceof ResidualBlock r) return r.name();
-    return "";
-  }
-
-  /** {parameters, nonzeros} of a layer's weights and biases (BatchNorm: gamma and beta). */
-  private long[] counts(Layer layer) {
-    long[] c = new long[2];
-    if (layer instanceof Conv2d conv) {
-      add(c, conv.weight().data());
-      if (conv.bias() != null) add(c, conv.bias().data());
-    } else if (layer instanceof Linear l) {
-      add(c, l.weight().data());
-      if (l.bias() != null) add(c, l.bias().data());
-    } else if (layer instanceof BatchNorm2d bn) {
-      add(c, bn.gamma());
-      add(c, bn.beta());
-    } else if (layer instanceof ResidualBlock r) {
-      for (Layer part : new Layer[] {r.conv1(), r.bn1(), r.conv2(), r.bn2()}) if (part != null) addAll(c, counts(part));
-      if (r.shortcut() instanceof ResidualBlock.Projection p && !fixed.contains(p.conv())) {
-        addAll(c, counts(p.conv()));
-        if (p.bn() != null) addAll(c, counts(p.bn()));
-      } else if (r.shortcut() instanceof ResidualBlock.Identity id && id.scale() != null) {
-        add(c, id.scale());
-      }
-    }
-    return c;
-  }
-
-  private static void add(long[] c, double[] v) {
-    c[0] += v.length;
-    for (double x : v) if (x != 0) c[1]++;
-  }
-
-  private static void addAll(long[] c, long[] d) {
-    c[0] += d[0];
-    c[1] += d[1];
   }
 }

@@ -24,6 +24,98 @@ public record TorchModule(String className, Map<String, Object> attributes, List
   /** A submodule under its attribute name ({@code 0}, {@code features}). */
   public record Child(String name, TorchModule module) {}
 
+  /**
+   * One module's hyper-parameters read with messages that name the file, the module's path and its class (how a
+   * whole model's modules are read as layers of an architecture spec, {@link ArchSpec#fromModule}).
+   *
+   * @param source the file (and the prefix of the whole model in it) for messages
+   * @param path the module's path in the model, e.g. {@code features.3}: the tensor-name prefix of its layer
+   * @param module the module
+   */
+  public record Attributes(String source, String path, TorchModule module) {
+    /** An error naming the file, the module's path and class, and {@code what}. */
+    public ImportException fail(String what) {
+      return new ImportException(source + ": module '" + path + "' (" + module.className() + "): " + what);
+    }
+
+    /** The class name without its module ({@code Conv2d}). */
+    public String simpleName() { return module.simpleName(); }
+
+    /** The attribute's value, {@code null} when the module has none or it is {@code None}. */
+    public Object raw(String key) { return module.attributes().get(key); }
+
+    /** The attribute's value; an error when the module has no such attribute. */
+    public Object get(String key) {
+      if (!module.attributes().containsKey(key)) {
+        throw fail("has no attribute '" + key + "' (saved by another PyTorch?)");
+      }
+      return module.attributes().get(key);
+    }
+
+    /** An error naming the attribute, its value and {@code what} unless {@code ok}. */
+    public void require(String key, boolean ok, String what) {
+      if (!ok) throw fail(key + " " + show(module.attributes().get(key)) + ": " + what);
+    }
+
+    /** Whether the attribute is {@code None} (or missing, or an empty tuple). */
+    public boolean isNone(String key) {
+      Object v = module.attributes().get(key);
+      return v == null || v instanceof List<?> l && l.isEmpty();
+    }
+
+    /** A boolean attribute. */
+    public boolean bool(String key) {
+      if (get(key) instanceof Boolean b) return b;
+      throw fail(key + " " + show(get(key)) + ": expected True or False");
+    }
+
+    /** A number attribute. */
+    public double number(String key) {
+      if (get(key) instanceof Number n) return n.doubleValue();
+      throw fail(key + " " + show(get(key)) + ": expected a number");
+    }
+
+    /** An integer attribute of magnitude at most 2^20. */
+    public int integer(String key) {
+      Object v = get(key);
+      if (v instanceof Integer || v instanceof Long) {
+        long l = ((Number) v).longValue();
+        if (Math.abs(l) <= 1 << 20) return (int) l;
+      }
+      throw fail(key + " " + show(v) + ": expected an integer");
+    }
+
+    /** An int, or a tuple of equal ints (a square window); unequal values are refused. */
+    public int square(String key) {
+      Object v = get(key);
+      if (v instanceof List<?> l && !l.isEmpty()) {
+        for (Object o : l) {
+          if (!o.equals(l.get(0))) throw fail(key + " " + show(v) + ": only equal values (square windows) are "
+              + "supported");
+        }
+        v = l.get(0);
+      }
+      if ((v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 0
+          && ((Number) v).longValue() <= 1 << 20) {
+        return ((Number) v).intValue();
+      }
+      throw fail(key + " " + show(v) + ": expected an integer >= 0 or a tuple of equal ones");
+    }
+
+    /** A value as Python shows it ({@code None}, {@code 'zeros'}, {@code (3, 3)}, {@code True}). */
+    public static String show(Object v) {
+      if (v == null) return "None";
+      if (v instanceof String s) return "'" + s + "'";
+      if (v instanceof List<?> l) {
+        List<String> parts = new ArrayList<>();
+        for (Object o : l) parts.add(show(o));
+        return "(" + String.join(", ", parts) + (l.size() == 1 ? ",)" : ")");
+      }
+      if (v instanceof Boolean b) return b ? "True" : "False";
+      return v.toString();
+    }
+  }
+
   public TorchModule {
     attributes = Collections.unmodifiableMap(new LinkedHashMap<>(attributes));
     children = List.copyOf(children);

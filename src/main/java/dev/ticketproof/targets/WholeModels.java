@@ -1,14 +1,14 @@
 package dev.ticketproof.targets;
 
+import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.ImportException;
+import dev.ticketproof.io.NetworkBuilder;
 import dev.ticketproof.io.TensorFile;
 import dev.ticketproof.io.TorchModule;
 import dev.ticketproof.limits.Budget;
-import dev.ticketproof.net.AvgPool2d;
-import dev.ticketproof.net.MaxPool2d;
-import dev.ticketproof.net.Shapes;
+import dev.ticketproof.net.Layer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,10 +50,9 @@ public final class WholeModels {
   private static final Set<String> IDENTITY = Set.of("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
       "FeatureAlphaDropout", "Identity");
 
-  /** Every torch.nn class a Sequential may hold, for messages. */
-  static final String SUPPORTED = "Sequential, Conv2d, Linear, BatchNorm1d, BatchNorm2d, MaxPool2d, AvgPool2d, "
-      + "AdaptiveAvgPool2d(1), Flatten, ReLU, LeakyReLU, Tanh, Sigmoid, ELU, Softplus, SiLU, GELU, ReLU6, Hardtanh, "
-      + "SELU, CELU, Hardswish, Hardsigmoid, Mish, "
+  /** Every torch.nn class a Sequential may hold, for messages: the layers' ({@link ArchSpec#fromModule}) first. */
+  static final String SUPPORTED = "Sequential, " + String.join(", ", ArchSpec.moduleClasses()) + ", ReLU, LeakyReLU, "
+      + "Tanh, Sigmoid, ELU, Softplus, SiLU, GELU, ReLU6, Hardtanh, SELU, CELU, Hardswish, Hardsigmoid, Mish, "
       + String.join(", ", IDENTITY.stream().sorted().toList());
 
   /** Whether the file is a whole model, whose architecture {@link #derive} may read. */
@@ -134,7 +133,7 @@ public final class WholeModels {
     }
 
     void leaf(String path, TorchModule m) {
-      Module h = new Module(source, path, m);
+      TorchModule.Attributes h = new TorchModule.Attributes(source, path, m);
       noHooks(path, m);
       String cls = m.simpleName();
       if (!m.className().startsWith("torch.nn.modules.")) {
@@ -142,51 +141,12 @@ public final class WholeModels {
             + "); write a JSON spec (docs/arch-spec.md) and give it as the architecture");
       }
       if (IDENTITY.contains(cls)) return;
-      switch (cls) {
-        case "Conv2d" -> layers.add(conv(h));
-        case "Linear" -> layers.add(new ArchSpec.Linear(path));
-        case "BatchNorm1d", "BatchNorm2d" -> {
-          if (!h.bool("affine")) throw h.fail("affine=False (no weight and bias) is not supported");
-          if (!h.bool("track_running_stats")) {
-            throw h.fail("track_running_stats=False (batch statistics at inference) is not supported");
-          }
-          double eps = h.number("eps");
-          if (!(eps > 0 && Double.isFinite(eps))) throw h.fail("eps " + eps + " must be > 0");
-          layers.add(new ArchSpec.BatchNorm(path, eps));
-        }
-        case "MaxPool2d" -> {
-          int k = h.square("kernel_size");
-          int s = h.isNone("stride") ? k : h.square("stride");
-          int p = h.square("padding");
-          h.require("dilation", h.square("dilation") == 1, "dilation must be 1");
-          h.require("ceil_mode", !h.bool("ceil_mode"), "ceil_mode=True is not supported");
-          h.require("return_indices", !h.bool("return_indices"), "return_indices=True is not supported");
-          h.require("padding", 2 * p <= k, "padding must be at most half the kernel");
-          layers.add(new ArchSpec.MaxPool(k, s, p));
-        }
-        case "AvgPool2d" -> {
-          int k = h.square("kernel_size");
-          int s = h.isNone("stride") ? k : h.square("stride");
-          h.require("padding", h.square("padding") == 0, "the arch spec's avgpool2d has no padding");
-          h.require("ceil_mode", !h.bool("ceil_mode"), "ceil_mode=True is not supported");
-          h.require("divisor_override", h.isNone("divisor_override"), "divisor_override is not supported");
-          layers.add(new ArchSpec.AvgPool(k, s));
-        }
-        case "AdaptiveAvgPool2d" -> {
-          h.require("output_size", h.square("output_size") == 1, "only output size 1 (global average pooling) "
-              + "is supported");
-          layers.add(new ArchSpec.GlobalAvgPool());
-        }
-        case "Flatten" -> {
-          h.require("start_dim", h.integer("start_dim") == 1, "only start_dim=1 is supported");
-          h.require("end_dim", h.integer("end_dim") == -1, "only end_dim=-1 is supported");
-          layers.add(new ArchSpec.Flatten());
-        }
-        default -> activation(h, cls);
-      }
+      ArchSpec.LayerSpec layer = ArchSpec.fromModule(h);
+      if (layer != null) layers.add(layer);
+      else activation(h, cls);
     }
 
-    void activation(Module h, String cls) {
+    void activation(TorchModule.Attributes h, String cls) {
       String name = switch (cls) {
         case "ReLU" -> "relu";
         case "Tanh" -> "tanh";
@@ -212,7 +172,7 @@ public final class WholeModels {
           yield beta == 1 ? "softplus" : "softplus(" + beta + ")";
         }
         case "GELU" -> {
-          Object a = h.m.attributes().get("approximate");
+          Object a = h.raw("approximate");
           h.require("approximate", a == null || "none".equals(a) || "tanh".equals(a), "only approximate='none' "
               + "(the exact GELU) and 'tanh' are supported");
           yield "tanh".equals(a) ? "gelu-tanh" : "gelu";
@@ -226,29 +186,8 @@ public final class WholeModels {
       } catch (IllegalArgumentException e) {
         throw h.fail(e.getMessage());
       }
-      activations.put(h.path, name);
+      activations.put(h.path(), name);
       layers.add(new ArchSpec.Activation());
-    }
-
-    ArchSpec.Conv conv(Module h) {
-      int k = h.square("kernel_size");
-      int s = h.square("stride");
-      h.require("dilation", h.square("dilation") == 1, "dilation must be 1");
-      h.require("groups", h.integer("groups") == 1, "groups must be 1 (grouped and depthwise convs are not "
-          + "supported)");
-      Object mode = h.m.attributes().get("padding_mode");
-      h.require("padding_mode", mode == null || "zeros".equals(mode), "only padding_mode='zeros' is supported");
-      int p;
-      Object pad = h.m.attributes().get("padding");
-      if ("valid".equals(pad)) {
-        p = 0;
-      } else if ("same".equals(pad)) {
-        h.require("padding", k % 2 == 1 && s == 1, "padding='same' with an even kernel pads unequally");
-        p = k / 2;
-      } else {
-        p = h.square("padding");
-      }
-      return new ArchSpec.Conv(h.path, s, p);
     }
 
     void noHooks(String path, TorchModule m) {
@@ -260,75 +199,6 @@ public final class WholeModels {
     }
   }
 
-  /** One module's hyper-parameters, read with messages naming the file, the module's path and class. */
-  private record Module(String source, String path, TorchModule m) {
-    ImportException fail(String what) {
-      return new ImportException(source + ": module '" + path + "' (" + m.className() + "): " + what);
-    }
-
-    Object get(String key) {
-      if (!m.attributes().containsKey(key)) throw fail("has no attribute '" + key + "' (saved by another PyTorch?)");
-      return m.attributes().get(key);
-    }
-
-    void require(String key, boolean ok, String what) {
-      if (!ok) throw fail(key + " " + show(m.attributes().get(key)) + ": " + what);
-    }
-
-    boolean isNone(String key) {
-      Object v = m.attributes().get(key);
-      return v == null || v instanceof List<?> l && l.isEmpty();
-    }
-
-    boolean bool(String key) {
-      if (get(key) instanceof Boolean b) return b;
-      throw fail(key + " " + show(get(key)) + ": expected True or False");
-    }
-
-    double number(String key) {
-      if (get(key) instanceof Number n) return n.doubleValue();
-      throw fail(key + " " + show(get(key)) + ": expected a number");
-    }
-
-    int integer(String key) {
-      Object v = get(key);
-      if (v instanceof Integer || v instanceof Long) {
-        long l = ((Number) v).longValue();
-        if (Math.abs(l) <= 1 << 20) return (int) l;
-      }
-      throw fail(key + " " + show(v) + ": expected an integer");
-    }
-
-    /** An int, or a tuple of equal ints (a square window); unequal values are refused. */
-    int square(String key) {
-      Object v = get(key);
-      if (v instanceof List<?> l && !l.isEmpty()) {
-        for (Object o : l) {
-          if (!o.equals(l.get(0))) throw fail(key + " " + show(v) + ": only equal values (square windows) are "
-              + "supported");
-        }
-        v = l.get(0);
-      }
-      if ((v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 0
-          && ((Number) v).longValue() <= 1 << 20) {
-        return ((Number) v).intValue();
-      }
-      throw fail(key + " " + show(v) + ": expected an integer >= 0 or a tuple of equal ones");
-    }
-
-    static String show(Object v) {
-      if (v == null) return "None";
-      if (v instanceof String s) return "'" + s + "'";
-      if (v instanceof List<?> l) {
-        List<String> parts = new ArrayList<>();
-        for (Object o : l) parts.add(show(o));
-        return "(" + String.join(", ", parts) + (l.size() == 1 ? ",)" : ")");
-      }
-      if (v instanceof Boolean b) return b ? "True" : "False";
-      return v.toString();
-    }
-  }
-
   /** Largest square input side tried when the input shape is inferred. */
   static final int MAX_SIDE = 1024;
 
@@ -336,7 +206,7 @@ public final class WholeModels {
    * The input shape a whole model's layers fix: a network whose first layer with weights is linear reads
    * {@code [in_features]}; one that starts with a conv reads {@code [C, H, H]} (C the conv's input channels) for the
    * square side H in [1, {@value #MAX_SIDE}] at which its first linear layer gets its {@code in_features}, each size
-   * run through the layers' own shape rules ({@link Shapes}, {@link MaxPool2d}, {@link AvgPool2d}). When several
+   * run through the layers' own shape rules ({@link Layer#outShape}). When several
    * sides fit (pooling and strides round down), the one at which no layer drops a row or column is taken if there is
    * one; otherwise the input shape is not inferred. Also {@code null}, with the reason in {@code why[0]}, when a global
    * average pooling comes first (any size fits) or there is no linear layer.
@@ -387,7 +257,13 @@ public final class WholeModels {
     List<Integer> exact = new ArrayList<>();
     for (int side = 1; side <= MAX_SIDE; side++) {
       boolean[] whole = {true};
-      int[] out = run(file, spec.layers().subList(0, linearIndex), new int[] {firstConvIn, side, side}, whole);
+      int[] out;
+      try {
+        out = run(file, spec.activation(), spec.layers().subList(0, linearIndex), new int[] {firstConvIn, side, side},
+            whole);
+      } catch (ImportException e) {
+        return unknown(why, e.getMessage());
+      }
       if (out != null && Budget.values(out) == features && (out.length == 1 || out.length == 3 && out[1] == 1
           && out[2] == 1)) {
         fit.add(side);
@@ -418,35 +294,40 @@ public final class WholeModels {
 
   /**
    * The shape after {@code layers} (none of them linear) for input {@code in}, or {@code null} when a layer does not
-   * accept its input; {@code whole[0]} is cleared when a conv or pooling layer leaves rows or columns unread (its
-   * window does not end on the last one).
+   * accept its input; {@code whole[0]} is cleared when a layer leaves rows or columns unread (one row or column less
+   * gives it as many outputs, as for a conv or pooling window that does not end on the last one). Each layer is
+   * built from the tensors as the network will be ({@link NetworkBuilder#layer}) and gives its own shape.
+   *
+   * @throws ImportException when a layer cannot be built from the tensors
    */
-  private static int[] run(TensorFile file, List<ArchSpec.LayerSpec> layers, int[] in, boolean[] whole) {
+  private static int[] run(TensorFile file, String activation, List<ArchSpec.LayerSpec> layers, int[] in,
+      boolean[] whole) {
+    Activation phi = activation == null ? null : ActivationCatalog.parse(activation);
     int[] s = in;
     try {
-      for (ArchSpec.LayerSpec l : layers) {
-        if (l instanceof ArchSpec.Conv c) {
-          int[] w = file.tensor(c.name() + ".weight").shape();
-          if (s.length == 3 && ((s[1] + 2 * c.padding() - w[2]) % c.stride() != 0
-              || (s[2] + 2 * c.padding() - w[3]) % c.stride() != 0)) {
-            whole[0] = false;
-          }
-          s = Shapes.conv("conv '" + c.name() + "'", w[1], w[0], w[2], w[3], c.stride(), c.padding(), s);
-        } else if (l instanceof ArchSpec.MaxPool m) {
-          if (s.length == 3 && (s[1] + 2 * m.padding() - m.kernel()) % m.stride() != 0) whole[0] = false;
-          s = new MaxPool2d(m.kernel(), m.stride(), m.padding()).outShape(s);
-        } else if (l instanceof ArchSpec.AvgPool a) {
-          if (s.length == 3 && (s[1] - a.kernel()) % a.stride() != 0) whole[0] = false;
-          s = new AvgPool2d(a.kernel(), a.stride()).outShape(s);
-        } else if (l instanceof ArchSpec.Flatten) {
-          s = new int[] {(int) Budget.values(s)};
-        } else if (!(l instanceof ArchSpec.BatchNorm || l instanceof ArchSpec.Activation)) {
-          return null;
+      for (int i = 0; i < layers.size(); i++) {
+        Layer layer = NetworkBuilder.layer(file.source(), layers.get(i), file, phi, "layer " + i, s);
+        int[] out = layer.outShape(s);
+        if (s.length == 3 && out.length == 3 && (dropsLast(layer, s, 1, out) || dropsLast(layer, s, 2, out))) {
+          whole[0] = false;
         }
+        s = out;
       }
       return s;
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | ArithmeticException e) {
       return null;
+    }
+  }
+
+  /** Whether the layer gives as many outputs along {@code axis} for one row (or column) of input less. */
+  private static boolean dropsLast(Layer layer, int[] in, int axis, int[] out) {
+    int[] less = in.clone();
+    less[axis]--;
+    try {
+      int[] o = layer.outShape(less);
+      return o.length == 3 && o[axis] == out[axis];
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

@@ -49,6 +49,64 @@ class ArchSpecTest {
     assertThat(b.unusedTensors()).allMatch(n -> n.endsWith("num_batches_tracked")).hasSize(8);
   }
 
+  /**
+   * The layer table counts the parameters each layer reads from the file: a conv's or linear layer's weight and bias,
+   * a BatchNorm's gamma and beta (not its running statistics), an identity shortcut's scale; not the fixed kernel of a
+   * pad shortcut. Recounted here from the built layers.
+   */
+  @Test void theLayerTableCountsTheParametersReadFromTheFile() {
+    TensorFile ak = TensorFiles.read(Fixtures.path("resnet_akamaster.pt")).under("state_dict.module.");
+    Object[][] cases = {{"openlth-cifar-resnet", RESNET, null}, {"cifar-resnet", ak, new int[] {3, 8, 8}},
+        {"synflow-conv", SYNFLOW, null}, {Fixtures.path("bn1d_mlp.json").toString(),
+            TensorFiles.read(Fixtures.path("bn1d_mlp.pt")), null}};
+    int pads = 0;
+    int scales = 0;
+    for (Object[] c : cases) {
+      NetworkBuilder.Built b = build((String) c[0], (TensorFile) c[1], (int[]) c[2]);
+      for (int i = 0; i < b.rows().size(); i++) {
+        long[] n = new long[2];
+        dev.ticketproof.net.Layer layer = b.network().layers().get(i);
+        if (layer instanceof dev.ticketproof.net.ResidualBlock r) {
+          count(n, r.conv1(), r.bn1(), r.conv2(), r.bn2());
+          if (r.shortcut() instanceof dev.ticketproof.net.ResidualBlock.Projection p) {
+            boolean pad = !((TensorFile) c[1]).has(p.conv().name() + ".weight");
+            pads += pad ? 1 : 0;
+            if (!pad) count(n, p.conv(), p.bn());
+          } else if (r.shortcut() instanceof dev.ticketproof.net.ResidualBlock.Identity id && id.scale() != null) {
+            add(n, id.scale());
+            scales++;
+          }
+        } else {
+          count(n, layer);
+        }
+        assertThat(new long[] {b.rows().get(i).parameters(), b.rows().get(i).nonzeros()}).as(c[0] + " row " + i)
+            .containsExactly(n);
+      }
+    }
+    assertThat(pads).as("pad shortcuts").isPositive();
+    assertThat(scales).as("identity shortcuts with a scale").isPositive();
+  }
+
+  private static void count(long[] n, dev.ticketproof.net.Layer... layers) {
+    for (dev.ticketproof.net.Layer l : layers) {
+      if (l instanceof dev.ticketproof.net.Conv2d c) {
+        add(n, c.weight().data());
+        if (c.bias() != null) add(n, c.bias().data());
+      } else if (l instanceof dev.ticketproof.net.Linear lin) {
+        add(n, lin.weight().data());
+        if (lin.bias() != null) add(n, lin.bias().data());
+      } else if (l instanceof dev.ticketproof.net.BatchNorm2d bn) {
+        add(n, bn.gamma());
+        add(n, bn.beta());
+      }
+    }
+  }
+
+  private static void add(long[] n, double[] v) {
+    n[0] += v.length;
+    for (double x : v) if (x != 0) n[1]++;
+  }
+
   @Test void missingTensor() {
     String spec = "{\"input\": [2, 5, 5], \"layers\": [{\"type\": \"conv2d\", \"name\": \"1\"}]}";
     assertThatThrownBy(() -> NetworkBuilder.build("s.json", ArchSpec.parse("s.json", spec), SYNFLOW, null, null))

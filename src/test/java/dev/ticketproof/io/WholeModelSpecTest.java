@@ -13,9 +13,11 @@ import dev.ticketproof.targets.WholeModels;
 import dev.ticketproof.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -167,12 +169,24 @@ class WholeModelSpecTest {
     for (String f : new String[] {"openlth_resnet.json", "bn1d_mlp.json", "maxpool_cnn.json", "synflow_conv.json"}) {
       specs.add(ArchSpec.read(Fixtures.path(f)));
     }
+    // every kind of layer and of shortcut, each record of ArchSpec.LayerSpec and ArchSpec.Shortcut
+    specs.add(ArchSpec.parse("kinds", "{\"input\": [2, 8, 8], \"layers\": [{\"type\": \"avgpool2d\", \"kernel\": 2}, "
+        + "{\"type\": \"residual\", \"name\": \"b\", \"conv1\": {\"stride\": 2}, \"conv2\": {}, "
+        + "\"shortcut\": {\"type\": \"pad\", \"pad\": 1}}, {\"type\": \"residual\", \"name\": \"c\", \"conv1\": {}, "
+        + "\"conv2\": {}, \"shortcut\": {\"type\": \"projection\", \"conv\": {}, \"bn\": {\"eps\": 0.001}}}]}"));
+    Set<Class<?>> kinds = new HashSet<>();
     for (ArchSpec s : specs) {
       ArchSpec back = ArchSpec.parse("json", s.toJson());
       assertThat(back.layers()).isEqualTo(s.layers());
       assertThat(back.input()).isEqualTo(s.input());
       assertThat(back.activation()).isEqualTo(s.activation());
+      for (ArchSpec.LayerSpec l : s.layers()) {
+        kinds.add(l.getClass());
+        if (l instanceof ArchSpec.Residual r) kinds.add(r.shortcut().getClass());
+      }
     }
+    assertThat(kinds).containsAll(List.of(ArchSpec.LayerSpec.class.getPermittedSubclasses()))
+        .containsAll(List.of(ArchSpec.Shortcut.class.getPermittedSubclasses()));
     assertThat(ArchSpec.read(Fixtures.path("bn1d_mlp.json")).toJson()).contains("\"type\": \"batchnorm1d\"");
     assertThat(ArchSpec.read(Fixtures.path("openlth_resnet.json")).toJson()).contains("\"type\": \"batchnorm2d\"");
   }
