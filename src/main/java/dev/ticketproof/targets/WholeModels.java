@@ -2,6 +2,7 @@ package dev.ticketproof.targets;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.activation.TorchActivation;
 import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.ImportException;
 import dev.ticketproof.io.NetworkBuilder;
@@ -50,9 +51,12 @@ public final class WholeModels {
   private static final Set<String> IDENTITY = Set.of("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
       "FeatureAlphaDropout", "Identity");
 
-  /** Every torch.nn class a Sequential may hold, for messages: the layers' ({@link ArchSpec#fromModule}) first. */
-  static final String SUPPORTED = "Sequential, " + String.join(", ", ArchSpec.moduleClasses()) + ", ReLU, LeakyReLU, "
-      + "Tanh, Sigmoid, ELU, Softplus, SiLU, GELU, ReLU6, Hardtanh, SELU, CELU, Hardswish, Hardsigmoid, Mish, "
+  /**
+   * Every torch.nn class a Sequential may hold, for messages: the layers' ({@link ArchSpec#fromModule}) first, then
+   * the activations' ({@link ActivationCatalog#torchClassNames}).
+   */
+  static final String SUPPORTED = "Sequential, " + String.join(", ", ArchSpec.moduleClasses()) + ", "
+      + String.join(", ", ActivationCatalog.torchClassNames()) + ", "
       + String.join(", ", IDENTITY.stream().sorted().toList());
 
   /** Whether the file is a whole model, whose architecture {@link #derive} may read. */
@@ -146,43 +150,23 @@ public final class WholeModels {
       else activation(h, cls);
     }
 
+    /** A module the catalog knows by its torch.nn class ({@link ActivationCatalog#fromTorch}). */
     void activation(TorchModule.Attributes h, String cls) {
-      String name = switch (cls) {
-        case "ReLU" -> "relu";
-        case "Tanh" -> "tanh";
-        case "Sigmoid" -> "sigmoid";
-        case "SiLU" -> "silu";
-        case "LeakyReLU" -> "leaky-relu(" + h.number("negative_slope") + ")";
-        case "ELU" -> "elu(" + h.number("alpha") + ")";
-        case "CELU" -> "celu(" + h.number("alpha") + ")";
-        case "SELU" -> "selu";
-        case "Hardswish" -> "hardswish";
-        case "ReLU6" -> {
-          h.require("min_val", h.number("min_val") == 0, "ReLU6 clamps at 0");
-          h.require("max_val", h.number("max_val") == 6, "ReLU6 clamps at 6");
-          yield "relu6";
+      TorchActivation.Attributes read = new TorchActivation.Attributes() {
+        @Override public boolean has(String key) { return h.module().attributes().containsKey(key); }
+
+        @Override public Object get(String key) { return h.get(key); }
+
+        @Override public double number(String key) { return h.number(key); }
+
+        @Override public ImportException refused(String key, String what) {
+          return h.fail(key + " " + TorchModule.Attributes.show(h.raw(key)) + ": " + what);
         }
-        case "Hardtanh" -> "hardtanh(" + h.number("min_val") + "," + h.number("max_val") + ")";
-        case "Softplus" -> {
-          double beta = h.number("beta");
-          // above the threshold PyTorch returns x, which differs from log(1 + e^(beta x)) / beta by less than
-          // e^-20 / beta, 1.1e-10 of x
-          h.require("threshold", h.number("threshold") >= 20, "a threshold below 20 is not supported (PyTorch "
-              + "returns x above it)");
-          yield beta == 1 ? "softplus" : "softplus(" + beta + ")";
-        }
-        case "GELU" -> {
-          Object a = h.raw("approximate");
-          h.require("approximate", a == null || "none".equals(a) || "tanh".equals(a), "only approximate='none' "
-              + "(the exact GELU) and 'tanh' are supported");
-          yield "tanh".equals(a) ? "gelu-tanh" : "gelu";
-        }
-        case "Mish" -> "mish";
-        case "Hardsigmoid" -> "hardsigmoid";
-        default -> throw h.fail("not supported (supported: " + SUPPORTED + ")");
       };
+      String name;
       try {
-        name = ActivationCatalog.parse(name).name();
+        name = ActivationCatalog.fromTorch(cls, read).orElseThrow(() -> h.fail("not supported (supported: "
+            + SUPPORTED + ")")).name();
       } catch (IllegalArgumentException e) {
         throw h.fail(e.getMessage());
       }

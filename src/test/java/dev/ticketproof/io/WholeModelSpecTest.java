@@ -265,7 +265,7 @@ class WholeModelSpecTest {
     assertThat(refusal(nn("Softplus", "beta", 2, "threshold", 10))).contains("module '0' "
         + "(torch.nn.modules.activation.Softplus): threshold 10: a threshold below 20 is not supported");
     assertThat(refusal(nn("GELU", "approximate", "fast"))).contains("approximate 'fast': only approximate='none' "
-        + "(the exact GELU) and 'tanh' are supported");
+        + "(gelu) and approximate='tanh' (gelu-tanh) are supported");
     assertThat(refusal(nn("Hardtanh", "min_val", 1.0, "max_val", -1.0))).contains("module '0' "
         + "(torch.nn.modules.activation.Hardtanh): hardtanh needs finite min < max, got min=1.0, max=-1.0");
     assertThat(refusal(nn("ReLU6", "min_val", 0.0, "max_val", 5.0))).contains("max_val 5.0: ReLU6 clamps at 6");
@@ -278,5 +278,54 @@ class WholeModelSpecTest {
         "module '0' (torch.nn.modules.linear.Linear) has 1 forward hook(s)");
     assertThat(refusal(nn("LeakyReLU", "negative_slope", 0.2), nn("Linear"), nn("LeakyReLU", "negative_slope", 0.1)))
         .contains("several activations: leaky-relu(0.2) (module '0'), leaky-relu(0.1) (module '2')");
+  }
+
+  /**
+   * Every catalog entry with a torch.nn module round-trips: the catalog name, its module (class and keyword arguments,
+   * as the export writes them, with the attributes a module so built holds) read back by the whole-model reader in a
+   * Sequential, gives the same catalog name; entries without a module (abs, square, cos) have none.
+   */
+  @Test void everyCatalogModuleReadsBackAsItsActivation() {
+    List<String> names = new ArrayList<>();
+    ActivationCatalog.all().forEach(a -> names.add(a.name()));
+    names.addAll(List.of("leaky-relu(0.2)", "elu(0.5)", "softplus(2)", "hardtanh(-2,2)", "celu(0.5)"));
+    int modules = 0;
+    for (String spec : names) {
+      String name = ActivationCatalog.parse(spec).name();
+      var call = ActivationCatalog.toTorch(spec);
+      if (call.isEmpty()) {
+        assertThat(name).isIn("abs", "square", "cos");
+        continue;
+      }
+      modules++;
+      assertThat(call.get().attributes()).containsAllEntriesOf(call.get().kwargs());
+      TorchModule phi = new TorchModule("torch.nn.modules.activation." + call.get().className(),
+          call.get().attributes(), List.of(), 0);
+      TorchModule root = new TorchModule("torch.nn.modules.container.Sequential", Map.of(), List.of(
+          new TorchModule.Child("0", nn("Linear")), new TorchModule.Child("1", phi)), 0);
+      WholeModels.Derived d = WholeModels.derive(new TensorFile("m.pt", Map.of(), List.of(), List.of(), root, ""));
+      assertThat(d.spec().activation()).as("%s as %s", spec, call.get()).isEqualTo(name);
+      assertThat(d.activationModules()).containsExactly("1");
+    }
+    assertThat(modules).isEqualTo(names.size() - 3);
+    // a GELU saved by a PyTorch before 1.12 has no attribute approximate: the exact GELU
+    TorchModule old = new TorchModule("torch.nn.modules.container.Sequential", Map.of(), List.of(
+        new TorchModule.Child("0", nn("Linear")), new TorchModule.Child("1", nn("GELU"))), 0);
+    assertThat(WholeModels.derive(new TensorFile("m.pt", Map.of(), List.of(), List.of(), old, "")).spec()
+        .activation()).isEqualTo("gelu");
+  }
+
+  /** A reading rule, a fixed attribute and a parameter attribute, each refused naming the module and attribute. */
+  @Test void readingRulesNameTheAttribute() {
+    assertThat(refusal(nn("Softplus", "beta", 1.0, "threshold", 19.5))).isEqualTo("m.pt: module '0' "
+        + "(torch.nn.modules.activation.Softplus): threshold 19.5: a threshold below 20 is not supported (PyTorch "
+        + "returns x above it)");
+    assertThat(refusal(nn("ReLU6", "min_val", 0.5, "max_val", 6.0))).isEqualTo("m.pt: module '0' "
+        + "(torch.nn.modules.activation.ReLU6): min_val 0.5: ReLU6 clamps at 0");
+    assertThat(refusal(nn("GELU", "approximate", null))).contains("approximate None: only approximate='none' (gelu)");
+    assertThat(refusal(nn("ELU"))).isEqualTo("m.pt: module '0' (torch.nn.modules.activation.ELU): has no attribute "
+        + "'alpha' (saved by another PyTorch?)");
+    assertThat(refusal(nn("LeakyReLU", "negative_slope", "x"))).contains("negative_slope 'x': expected a number");
+    assertThat(refusal(nn("Softplus", "beta", 2.0))).contains("has no attribute 'threshold'");
   }
 }
