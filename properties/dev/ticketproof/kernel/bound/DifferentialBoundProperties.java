@@ -614,4 +614,20 @@ class DifferentialBoundProperties {
     System.out.println("margin once: caught by " + caught);
     assertThat(caught).as("the mutated agreement survives").isNotNull();
   }
+
+  /**
+   * With the ticket's margin taken as the target's ({@code TICKET_MARGIN_WITHOUT_DIFFERENCE}: the output differences
+   * left out of it), some certified point of a line ({@link #agreementOnALine}) has different argmaxes.
+   */
+  @Test
+  void ticketMarginWithoutTheDifferencesIsCaught() {
+    String caught = null;
+    for (long seed = 1; seed <= 12 && caught == null; seed++) {
+      long s = seed;
+      caught = DifferentialBound.withMutation(DifferentialBound.Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE,
+          () -> agreementOnALine(s, new int[2]));
+    }
+    System.out.println("ticket margin without the differences: caught by " + caught);
+    assertThat(caught).as("the mutated agreement survives").isNotNull();
+  }
 }

@@ -54,7 +54,9 @@ public final class DifferentialBound {
     DROP_SLOPE_UNCERTAINTY, DROP_REMAINDER, DROP_SHARED_SLOPE_UNCERTAINTY, DROP_SECOND_ORDER, DROP_GRID_INTERIOR,
     TARGET_GRID_ENDS_ONLY,
     /** Agreement certified when the margin exceeds the bound once instead of twice. */
-    AGREEMENT_MARGIN_ONCE
+    AGREEMENT_MARGIN_ONCE,
+    /** The ticket's margin taken as the target's (the differences of the output differences dropped). */
+    TICKET_MARGIN_WITHOUT_DIFFERENCE
   }
 
   static volatile Mutation mutation = Mutation.NONE;
@@ -85,16 +87,19 @@ public final class DifferentialBound {
    *     for one output
    * @param margin a lower bound over the box on the target's margin z_cls(x) - max_{k != cls} z_k(x), from the
    *     differences of the target's output forms (NaN for one output)
+   * @param ticketMargin a lower bound over the box on the ticket's margin t_cls(x) - max_{k != cls} t_k(x), from the
+   *     differences of the target's output forms plus those of the output differences (NaN for one output)
    */
-  public record Box(double bound, int cls, double margin) {
+  public record Box(double bound, int cls, double margin, double ticketMargin) {
     /**
-     * Whether the ticket provably predicts the target's class {@code cls} at every input of the box:
-     * margin &gt; 2 bound. Then z_cls(x) - z_k(x) &gt; 2 bound &gt;= 0 and t_cls(x) - t_k(x) &gt;= z_cls(x) - z_k(x)
-     * - 2 bound &gt; 0 for every k != cls ([differential-bound], "Certified agreement").
+     * Whether the ticket provably predicts the target's class {@code cls} at every input of the box: margin &gt; 0
+     * and ticketMargin &gt; 0, or margin &gt; 2 bound. In the second case z_cls(x) - z_k(x) &gt; 2 bound &gt;= 0 and
+     * t_cls(x) - t_k(x) &gt;= z_cls(x) - z_k(x) - 2 bound &gt; 0 for every k != cls ([differential-bound], "Certified
+     * agreement").
      */
     public boolean agrees() {
       double needed = mutation == Mutation.AGREEMENT_MARGIN_ONCE ? bound : 2 * bound;
-      return cls >= 0 && margin > needed;
+      return cls >= 0 && (margin > needed || margin > 0 && ticketMargin > 0);
     }
   }
 
@@ -243,16 +248,24 @@ public final class DifferentialBound {
       }
       if (Double.isNaN(bound)) bound = Double.POSITIVE_INFINITY;
       FormMap t = s.target;
-      if (t.c.length < 2) return new Box(bound, -1, Double.NaN);
+      if (t.c.length < 2) return new Box(bound, -1, Double.NaN, Double.NaN);
       int cls = 0;
       for (int n = 1; n < t.c.length; n++) if (t.c[n] > t.c[cls]) cls = n;
-      // the margin's lower end: the smallest lower end of z_cls - z_k, the negated upper end of z_k - z_cls
+      // the margins' lower ends: the smallest lower end of z_cls - z_k, the negated upper end of z_k - z_cls; for the
+      // ticket t = z + d, the upper end of t_k - t_cls is at most that of z_k - z_cls plus that of d_k - d_cls
       double[] tsp = t.spreads();
+      double[] dsp = d == null || d.c.length != t.c.length ? null : d.spreads();
+      boolean exact = d == null || mutation == Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE;
       double margin = Double.POSITIVE_INFINITY;
+      double ticketMargin = exact || dsp != null ? Double.POSITIVE_INFINITY : Double.NaN;
       for (int n = 0; n < t.c.length; n++) {
-        if (n != cls) margin = Math.min(margin, -hiMinus(t, tsp, n, cls));
+        if (n == cls) continue;
+        double z = hiMinus(t, tsp, n, cls);
+        margin = Math.min(margin, -z);
+        if (exact) ticketMargin = Math.min(ticketMargin, -z);
+        else if (dsp != null) ticketMargin = Math.min(ticketMargin, -Math.nextUp(z + hiMinus(d, dsp, n, cls)));
       }
-      return new Box(bound, cls, margin);
+      return new Box(bound, cls, margin, ticketMargin);
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -1375,9 +1388,9 @@ public final class DifferentialBound {
     }
   }
 
-  /** The mutations of the bound (all but NONE and the agreement's, which has its own property). */
+  /** The mutations of the bound (all but NONE and the agreement's two, which have their own properties). */
   static List<Mutation> mutations() {
-    return Arrays.stream(Mutation.values()).filter(m -> m != Mutation.NONE && m != Mutation.AGREEMENT_MARGIN_ONCE)
-        .toList();
+    return Arrays.stream(Mutation.values()).filter(m -> m != Mutation.NONE && m != Mutation.AGREEMENT_MARGIN_ONCE
+        && m != Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE).toList();
   }
 }

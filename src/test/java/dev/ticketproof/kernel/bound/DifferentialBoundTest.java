@@ -403,7 +403,7 @@ class DifferentialBoundTest {
    * output has no class (cls -1) and never agrees.
    */
   @Test
-  void theMarginIsALowerBoundOfTheTargetsMarginExactAtAPoint() {
+  void theMarginsAreLowerBoundsOfTheTargetsAndTheTicketsExactAtAPoint() {
     for (Built b : built("relu", Ranges.MIXED, 6, 0.05, -1, 1, 61)) {
       for (double[] x : points(b, -1, 1, 7)) {
         for (double radius : new double[] {0, 0.1}) {
@@ -414,12 +414,26 @@ class DifferentialBoundTest {
           xs.add(x);
           for (double[] s : xs) {
             double[] z = b.ev().target().apply(s);
+            double[] t = b.ev().ticket().apply(s);
             double m = Double.POSITIVE_INFINITY;
-            for (int k = 0; k < z.length; k++) if (k != box.cls()) m = Math.min(m, z[box.cls()] - z[k]);
+            double tm = Double.POSITIVE_INFINITY;
+            for (int k = 0; k < z.length; k++) {
+              if (k == box.cls()) continue;
+              m = Math.min(m, z[box.cls()] - z[k]);
+              tm = Math.min(tm, t[box.cls()] - t[k]);
+            }
             assertThat(box.margin()).as(b.what() + " radius " + radius).isLessThanOrEqualTo(m + 1e-12);
+            assertThat(box.ticketMargin()).as(b.what() + " radius " + radius).isLessThanOrEqualTo(tm + 1e-12);
+            // the ticket's margin from the forms is at least the target's minus twice the bound
+            assertThat(box.ticketMargin()).as(b.what()).isGreaterThanOrEqualTo(box.margin() - 2 * box.bound() - 1e-12);
             if (radius == 0) {
               assertThat(box.margin()).as(b.what() + " at a point").isCloseTo(m, org.assertj.core.data.Offset.offset(1e-9));
+              assertThat(box.ticketMargin()).as(b.what() + " at a point")
+                  .isCloseTo(tm, org.assertj.core.data.Offset.offset(1e-9));
               if (m > 0) assertThat(box.cls()).isEqualTo(DifferentialBoundProperties.argmax(z));
+              // at a point agreement is certified exactly when both predict the class (margins away from 0)
+              if (m > 1e-9 && tm > 1e-9) assertThat(box.agrees()).as(b.what() + " at a point").isTrue();
+              if (m < -1e-9 || tm < -1e-9) assertThat(box.agrees()).as(b.what() + " at a point").isFalse();
             }
           }
         }
@@ -689,8 +703,8 @@ class DifferentialBoundTest {
   @Test
   void everyHandMutationFallsBelowAnExactError() {
     assertThat(DifferentialBound.mutations()).as("every hand mutation of the bound")
-        .hasSize(DifferentialBound.Mutation.values().length - 2).doesNotContain(DifferentialBound.Mutation.NONE,
-            DifferentialBound.Mutation.AGREEMENT_MARGIN_ONCE);
+        .hasSize(DifferentialBound.Mutation.values().length - 3).doesNotContain(DifferentialBound.Mutation.NONE,
+            DifferentialBound.Mutation.AGREEMENT_MARGIN_ONCE, DifferentialBound.Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE);
     for (DifferentialBound.Mutation m : DifferentialBound.mutations()) {
       String kill = DifferentialBoundProperties.onSmoothChains(m) ? DifferentialBoundProperties.killOnSmoothChains(m, 20)
           : killAtPoints(m);
