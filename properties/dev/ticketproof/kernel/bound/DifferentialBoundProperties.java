@@ -605,14 +605,18 @@ class DifferentialBoundProperties {
    */
   @Test
   void agreementWithTheMarginOnceIsCaught() {
+    caughtOnLines(DifferentialBound.Mutation.AGREEMENT_MARGIN_ONCE);
+  }
+
+  /** The first line ({@link #agreementOnALine}, seeds 1 to 12) on which a mutated agreement certifies a wrong point. */
+  private static void caughtOnLines(DifferentialBound.Mutation m) {
     String caught = null;
     for (long seed = 1; seed <= 12 && caught == null; seed++) {
       long s = seed;
-      caught = DifferentialBound.withMutation(DifferentialBound.Mutation.AGREEMENT_MARGIN_ONCE,
-          () -> agreementOnALine(s, new int[2]));
+      caught = DifferentialBound.withMutation(m, () -> agreementOnALine(s, new int[2]));
     }
-    System.out.println("margin once: caught by " + caught);
-    assertThat(caught).as("the mutated agreement survives").isNotNull();
+    System.out.println(m + ": caught by " + caught);
+    assertThat(caught).as("the mutated agreement " + m + " survives").isNotNull();
   }
 
   /**
@@ -621,13 +625,6 @@ class DifferentialBoundProperties {
    */
   @Test
   void ticketMarginWithoutTheDifferencesIsCaught() {
-    String caught = null;
-    for (long seed = 1; seed <= 12 && caught == null; seed++) {
-      long s = seed;
-      caught = DifferentialBound.withMutation(DifferentialBound.Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE,
-          () -> agreementOnALine(s, new int[2]));
-    }
-    System.out.println("ticket margin without the differences: caught by " + caught);
-    assertThat(caught).as("the mutated agreement survives").isNotNull();
+    caughtOnLines(DifferentialBound.Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE);
   }
 }
