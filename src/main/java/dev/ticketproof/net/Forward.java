@@ -542,8 +542,14 @@ public final class Forward {
 
   private static int floorDiv(int a, int b) { return Math.floorDiv(a, b); }
 
-  /** Checks the batch shape against the layer; returns the per-example output shape. */
-  private static int[] checked(Layer layer, Tensor x) {
+  /**
+   * Checks a batch's shape against a layer, for the layers' forward passes.
+   *
+   * @return the per-example output shape
+   * @throws IllegalArgumentException naming the layer when the batch has rank &lt; 2 or the layer does not accept
+   *     its per-example shape
+   */
+  static int[] checked(Layer layer, Tensor x) {
     if (x.rank() < 2) {
       throw new IllegalArgumentException(layer.describe() + ": expected a batch [N, ...], got " + x);
     }
