@@ -16,6 +16,9 @@ The module computes the ticket's function in float64: for every example the same
 - "avgpool" / "global-avgpool": average pooling; "maxpool": max pooling (padding never the maximum).
 - "residual": phi(conv2(conv1(x)) + skip(x)), skip the projection conv or the identity.
 
+phi is the spec's "activationModule", {"class": "Hardtanh", "kwargs": {"min_val": -2.0, "max_val": 2.0}}: the
+module torch.nn.Hardtanh(min_val=-2.0, max_val=2.0), the torch.nn module of the spec's catalog "activation".
+
 Needs only torch (and numpy for .npz files).
 """
 import json
@@ -27,48 +30,37 @@ from torch import nn
 from torch.nn.utils import prune
 
 
-def activation(name):
-    """The activation function of a catalog name such as relu, leaky-relu(0.1), elu(1.0), hardtanh(-1.0,1.0)."""
-    base, params = name, []
-    if "(" in name:
-        base = name[: name.index("(")]
-        params = [float(p) for p in name[name.index("(") + 1: -1].split(",")]
-    param = params[0] if params else None
-    if base == "relu":
-        return F.relu
-    if base == "leaky-relu":
-        return lambda t: F.leaky_relu(t, param)
-    if base == "tanh":
-        return torch.tanh
-    if base == "sigmoid":
-        return torch.sigmoid
-    if base == "elu":
-        return lambda t: F.elu(t, 1.0 if param is None else param)
-    if base == "softplus":
-        beta = 1.0 if param is None else param
-        return lambda t: torch.where(beta * t > 0, beta * t + torch.log1p(torch.exp(-beta * t)),
-                                     torch.log1p(torch.exp(beta * t))) / beta
-    if base == "silu":
-        return F.silu
-    if base == "gelu":
-        return F.gelu
-    if base == "gelu-tanh":
-        return lambda t: F.gelu(t, approximate="tanh")
-    if base == "relu6":
-        return F.relu6
-    if base == "hardtanh":
-        return lambda t: F.hardtanh(t, params[0], params[1])
-    if base == "selu":
-        return F.selu
-    if base == "celu":
-        return lambda t: F.celu(t, param)
-    if base == "hardswish":
-        return F.hardswish
-    if base == "hardsigmoid":
-        return F.hardsigmoid
-    if base == "mish":
-        return F.mish
-    raise ValueError("unknown activation " + name)
+# Modules of torch.nn.modules.activation that are not applied value by value (or that need a shape): refused.
+_NOT_ELEMENTWISE = ("GLU", "LogSoftmax", "MultiheadAttention", "Softmax", "Softmax2d", "Softmin")
+
+
+def activation(spec):
+    """The activation module of a spec: torch.nn.CLASS(**KWARGS) from its "activationModule" {"class", "kwargs"}.
+
+    Only the elementwise activation modules of torch.nn (those of torch.nn.modules.activation) without learned
+    parameters are built; anything else raises ValueError.
+    """
+    name = spec.get("activation")
+    if "activationModule" not in spec:
+        raise ValueError("the spec names activation %r but has no \"activationModule\": it was written by an older "
+                         "ticketproof export; export the ticket again (ticketproof export T.tpz --out FILE)" % name)
+    module = spec["activationModule"]
+    if module is None:
+        raise ValueError("activation %r has no torch.nn module" % name)
+    cls, kwargs = module.get("class"), module.get("kwargs", {})
+    c = getattr(nn, cls, None) if isinstance(cls, str) else None
+    if not (isinstance(c, type) and issubclass(c, nn.Module) and c.__module__ == "torch.nn.modules.activation"
+            and cls not in _NOT_ELEMENTWISE):
+        raise ValueError("activationModule class %r is not an elementwise activation module of torch.nn" % (cls,))
+    if not isinstance(kwargs, dict):
+        raise ValueError("activationModule kwargs of %s must be an object, got %r" % (cls, kwargs))
+    try:
+        phi = c(**kwargs)
+    except (TypeError, ValueError) as e:
+        raise ValueError("activationModule %s(**%r): %s" % (cls, kwargs, e)) from e
+    if any(True for _ in phi.parameters()):
+        raise ValueError("activationModule %s has learned parameters, which the export does not hold" % cls)
+    return phi
 
 
 class SparseConv2d(nn.Module):
@@ -178,7 +170,7 @@ def build(spec, state):
     """The Ticket module of a spec (dict) and its state dict (name -> tensor)."""
     if spec.get("format") != "ticketproof-ticket" or spec.get("version") != 1:
         raise ValueError("not a ticketproof-ticket spec of version 1")
-    phi = activation(spec["activation"])
+    phi = activation(spec)
     layers = []
     for s in spec["layers"]:
         if s["kind"] == "conv":

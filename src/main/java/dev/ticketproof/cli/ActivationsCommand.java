@@ -11,6 +11,7 @@ import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.activation.ConstantDerivation;
 import dev.ticketproof.activation.DerivedConstants;
 import dev.ticketproof.activation.IdentityHypothesis;
+import dev.ticketproof.construct.TicketExport;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -72,8 +73,8 @@ public final class ActivationsCommand implements Callable<Integer> {
 
   /**
    * The JSON description of one activation: name, phi0, slopeMinus, slopePlus, lipschitz, remainder {form,
-   * constant, power, radius}, supported, reason (when not supported), construction (which [identity] construction
-   * applies), and derived (with {@code derive}).
+   * constant, power, radius}, torchModule ({@link TicketExport#activationModule}), supported, reason (when not
+   * supported), construction (which [identity] construction applies), and derived (with {@code derive}).
    */
   static JsonObject describe(Activation a, boolean derive) {
     JsonObject o = new JsonObject();
@@ -91,6 +92,7 @@ public final class ActivationsCommand implements Callable<Integer> {
     rem.addProperty("power", a.remainderPower());
     rem.add("radius", num(a.remainderRadius()));
     o.add("remainder", rem);
+    o.add("torchModule", TicketExport.activationModule(a.name()));
     List<String> violations = IdentityHypothesis.violations(a);
     o.addProperty("supported", violations.isEmpty());
     if (!violations.isEmpty()) {
@@ -126,8 +128,9 @@ public final class ActivationsCommand implements Callable<Integer> {
   private static JsonElement num(double v) { return Double.isFinite(v) ? new JsonPrimitive(v) : JsonNull.INSTANCE; }
 
   private static void printTable(PrintWriter pw, JsonArray rows) {
-    String fmt = "%-18s %-9s %-10s %-10s %-10s %-10s %-30s %s%n";
-    pw.printf(Locale.ROOT, fmt, "name", "supported", "phi0", "m-", "m+", "Lipschitz", "remainder", "construction/reason");
+    String fmt = "%-18s %-9s %-10s %-10s %-10s %-10s %-30s %-36s %s%n";
+    pw.printf(Locale.ROOT, fmt, "name", "supported", "phi0", "m-", "m+", "Lipschitz", "remainder", "PyTorch",
+        "construction/reason");
     for (JsonElement e : rows) {
       JsonObject o = e.getAsJsonObject();
       JsonObject rem = o.getAsJsonObject("remainder");
@@ -137,9 +140,18 @@ public final class ActivationsCommand implements Callable<Integer> {
               rem.get("power").getAsInt(), rem.get("radius").isJsonNull() ? "inf" : rem.get("radius").toString());
       boolean ok = o.get("supported").getAsBoolean();
       pw.printf(Locale.ROOT, fmt, o.get("name").getAsString(), ok ? "yes" : "no", g(o.get("phi0")),
-          g(o.get("slopeMinus")), g(o.get("slopePlus")), g(o.get("lipschitz")), remainder,
+          g(o.get("slopeMinus")), g(o.get("slopePlus")), g(o.get("lipschitz")), remainder, torch(o.get("torchModule")),
           ok ? o.get("construction").getAsString() : o.get("reason").getAsString());
     }
+  }
+
+  /** The module as Python builds it, e.g. {@code Hardtanh(min_val=-1.0, max_val=1.0)}; "-" for none. */
+  private static String torch(JsonElement m) {
+    if (m.isJsonNull()) return "-";
+    List<String> kwargs = new ArrayList<>();
+    m.getAsJsonObject().getAsJsonObject("kwargs").entrySet().forEach(e -> kwargs.add(e.getKey() + "="
+        + (e.getValue().getAsJsonPrimitive().isString() ? "'" + e.getValue().getAsString() + "'" : e.getValue())));
+    return m.getAsJsonObject().get("class").getAsString() + "(" + String.join(", ", kwargs) + ")";
   }
 
   private static String g(JsonElement v) {

@@ -1,7 +1,11 @@
 package dev.ticketproof.construct;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.activation.TorchActivation;
 import dev.ticketproof.io.TorchWriter.Array;
 import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
@@ -111,6 +115,7 @@ public final class TicketExport {
     spec.addProperty("version", 1);
     spec.addProperty("weights", enc == Encoding.SPARSE ? "sparse" : "pruned");
     spec.addProperty("activation", h.activation());
+    spec.add("activationModule", activationModule(h.activation()));
     spec.add("inputShape", ints(src.plan().inputShape()));
     spec.add("outputShape", ints(outputShape(src)));
     spec.addProperty("keptWeights", w.kept);
@@ -128,6 +133,28 @@ public final class TicketExport {
     spec.add("inputBox", box);
     spec.add("layers", layers);
     return new Exported(spec, List.copyOf(w.arrays), w.kept);
+  }
+
+  /**
+   * The {@code torch.nn} module of a catalog activation, as the exported spec's {@code "activationModule"}:
+   * {@code {"class": "Hardtanh", "kwargs": {"min_val": -2.0, "max_val": 2.0}}} (the catalog entry's module,
+   * {@link ActivationCatalog#toTorch}), or JSON null when no {@code torch.nn} module computes it.
+   *
+   * @param activation a catalog specification
+   * @throws IllegalArgumentException for a specification the catalog refuses
+   */
+  public static JsonElement activationModule(String activation) {
+    TorchActivation.Call call = ActivationCatalog.toTorch(activation).orElse(null);
+    if (call == null) return JsonNull.INSTANCE;
+    JsonObject kwargs = new JsonObject();
+    call.kwargs().forEach((k, v) -> {
+      if (v instanceof Number n) kwargs.addProperty(k, n);
+      else kwargs.addProperty(k, v.toString());
+    });
+    JsonObject o = new JsonObject();
+    o.addProperty("class", call.className());
+    o.add("kwargs", kwargs);
+    return o;
   }
 
   /**

@@ -46,6 +46,7 @@ class ActivationsCommandTest {
       if (!rem.get("radius").isJsonNull()) assertThat(rem.get("radius").getAsDouble()).isEqualTo(radius);
       assertThat(rem.get("form").getAsString()).isNotEmpty();
       boolean supported = !(phi.name().equals("abs") || phi.name().equals("square") || phi.name().equals("cos"));
+      assertThat(o.get("torchModule").isJsonNull()).as(phi.name()).isEqualTo(!supported);
       assertThat(o.get("supported").getAsBoolean()).as(phi.name()).isEqualTo(supported);
       assertThat(o.has("reason")).isEqualTo(!supported);
       if (supported) {
@@ -67,6 +68,7 @@ class ActivationsCommandTest {
     assertThat(relu6.getAsJsonObject("remainder").get("form").getAsString())
         .isEqualTo("exact on |t|<=r (piecewise linear through 0)");
     assertThat(relu6.get("construction").getAsString()).isEqualTo("symmetric-linearisation");
+    assertThat(relu6.getAsJsonObject("torchModule").get("class").getAsString()).isEqualTo("ReLU6");
   }
 
   @Test
@@ -82,7 +84,8 @@ class ActivationsCommandTest {
         .isCloseTo(gelu.get("lipschitz").getAsDouble(), org.assertj.core.api.Assertions.within(1e-9));
     Run t = run("activations");
     assertThat(t.code()).isZero();
-    assertThat(t.out()).contains("name").contains("relu").contains("gelu").contains("no").contains("m+ + m- != 0");
+    assertThat(t.out()).contains("name").contains("relu").contains("gelu").contains("no").contains("m+ + m- != 0")
+        .contains("LeakyReLU(negative_slope=0.01)").contains("GELU(approximate='none')");
   }
 
   /** The JSON example in docs/cli.md is the command's actual output for tanh. */

@@ -2,6 +2,9 @@ package dev.ticketproof.construct;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.io.Fixtures;
@@ -96,6 +99,10 @@ class ExportFidelityTest {
     TicketCertificate cert = cert(c);
     TicketExport.Exported ex = TicketExport.of(source(c, cert), cert,
         c.pruned() ? TicketExport.Encoding.PRUNED : TicketExport.Encoding.SPARSE, 1L << 27);
+    JsonObject committed = JsonParser.parseString(Files.readString(fx(c.exported() + ".json"))).getAsJsonObject();
+    assertThat(ex.spec().get("activationModule")).as("the spec's activation module (if the export's JSON changed, "
+        + "regenerate with make_export_fixtures.sh)").isEqualTo(committed.get("activationModule"));
+    assertThat(ex.spec().get("layers")).isEqualTo(committed.get("layers"));
     Path pt = tmp.resolve(c.exported() + ".pt");
     TorchWriter.write(pt, ex.arrays());
     assertThat(Files.readAllBytes(pt)).as("exported %s", c).isEqualTo(Files.readAllBytes(fx(c.exported() + ".pt")));
@@ -125,5 +132,34 @@ class ExportFidelityTest {
       assertThat(r.certificate().header().maskSha256()).as("%s rebuilt from seed 7 (if the construction changed, "
           + "regenerate with make_export_fixtures.sh)", c.ticket()).isEqualTo(cert.header().maskSha256());
     }
+  }
+
+  /**
+   * The spec's "activationModule" is the catalog entry's torch.nn module with its keyword arguments (numbers as JSON
+   * numbers, strings as strings), and JSON null for an activation without one.
+   */
+  @Test void theActivationModuleIsTheCatalogEntrysModule() {
+    for (String spec : List.of("relu", "leaky-relu(0.2)", "hardtanh(-2,2)", "softplus(2)", "gelu-tanh", "mish",
+        "elu(0.5)", "relu6", "abs")) {
+      JsonElement m = TicketExport.activationModule(spec);
+      var call = ActivationCatalog.toTorch(spec);
+      assertThat(m.isJsonNull()).as(spec).isEqualTo(call.isEmpty());
+      if (call.isEmpty()) continue;
+      JsonObject o = m.getAsJsonObject();
+      assertThat(o.keySet()).containsExactly("class", "kwargs");
+      assertThat(o.get("class").getAsString()).isEqualTo(call.get().className());
+      JsonObject kwargs = o.getAsJsonObject("kwargs");
+      assertThat(kwargs.keySet()).containsExactlyElementsOf(call.get().kwargs().keySet());
+      call.get().kwargs().forEach((k, v) -> {
+        if (v instanceof Double d) assertThat(kwargs.get(k).getAsDouble()).as("%s %s", spec, k).isEqualTo(d);
+        else assertThat(kwargs.get(k).getAsString()).as("%s %s", spec, k).isEqualTo(v);
+      });
+    }
+    // the parameters in the catalog's order under the module's attribute names; softplus with a threshold of 40
+    JsonObject hardtanh = TicketExport.activationModule("hardtanh(-2,2)").getAsJsonObject().getAsJsonObject("kwargs");
+    assertThat(hardtanh.get("min_val").getAsDouble()).isEqualTo(-2.0);
+    assertThat(hardtanh.get("max_val").getAsDouble()).isEqualTo(2.0);
+    JsonObject softplus = TicketExport.activationModule("softplus(2)").getAsJsonObject().getAsJsonObject("kwargs");
+    assertThat(softplus.get("threshold").getAsDouble()).isGreaterThanOrEqualTo(40);
   }
 }
