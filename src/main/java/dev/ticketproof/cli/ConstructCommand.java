@@ -216,6 +216,12 @@ public final class ConstructCommand implements Callable<Integer> {
     search.get();
     if (out != null) SafeOutput.check(out, "--out", inputs());
     Cli.DataSet dataSet = data.load(net);
+    String outside = dataSet == null ? null : dev.ticketproof.measure.DataCheck.outsideBox(dataSet.inputs(), lo, hi);
+    if (outside != null) {
+      spec.commandLine().getErr().println("construct: warning: --data " + data.inputs + ": " + outside + ": the "
+          + "certified bound holds on the box only and says nothing about them (dataInBox false); give the "
+          + "range the network's inputs take as --input-box LO,HI");
+    }
     TargetPlan plan = TargetPlan.of(net, phi);
     double[][] points = Cli.around(net, around, radius, lo, hi);
     Tickets.Builder builder = Tickets.of(net, phi).construction(cons).outputRel(outputRel).delta(delta).seed(seed)

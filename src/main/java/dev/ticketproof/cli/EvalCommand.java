@@ -171,8 +171,9 @@ public final class EvalCommand implements Callable<Integer> {
   private int ticket(StoredTensor x, long start) {
     if (activation != null) throw new UsageError("--activation: a ticket's activation is the one in its header");
     TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape);
+    // the batch as the target reads it ([N, F] for a fully connected network, whose plan takes [F, 1, 1])
+    Tensor batch = DataFiles.examples("--input", input, x, t.target().inputShape());
     int[] in = t.source().plan().inputShape();
-    Tensor batch = DataFiles.examples("--input", input, x, in);
     int dim = in[0] * in[1] * in[2];
     int n = batch.dim(0);
     java.util.List<double[]> xs = new java.util.ArrayList<>(n);

@@ -54,6 +54,42 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     return true;
   }
 
+  /**
+   * When some inputs have values outside the box [lo, hi]: how many of them, the range of all their values and the
+   * smallest box with two-decimal ends that holds them and [lo, hi] ({@code "93 of 100 inputs have values outside
+   * the input box [-1, 1] (the values range from -7.84 to 7.61; the box [-7.84, 7.61] holds them)"}); else
+   * {@code null}.
+   */
+  public static String outsideBox(List<double[]> inputs, double lo, double hi) {
+    int outside = 0;
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (double[] v : inputs) {
+      boolean out = false;
+      for (double d : v) {
+        min = Math.min(min, d);
+        max = Math.max(max, d);
+        out |= d < lo || d > hi;
+      }
+      if (out) outside++;
+    }
+    if (outside == 0) return null;
+    double newLo = Math.min(lo, Math.floor(min * 100) / 100);
+    double newHi = Math.max(hi, Math.ceil(max * 100) / 100);
+    return String.format(java.util.Locale.ROOT, "%d of %d inputs have values outside the input box [%s, %s] (the "
+        + "values range from %s to %s; the box [%s, %s] holds them)", outside, inputs.size(), num(lo), num(hi),
+        significant(min), significant(max), num(newLo), num(newHi));
+  }
+
+  private static String significant(double d) {
+    if (d == 0) return "0";
+    return new java.math.BigDecimal(d).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+  }
+
+  private static String num(double d) {
+    return d == Math.rint(d) && Math.abs(d) < 1e15 ? Long.toString((long) d) : Double.toString(d);
+  }
+
   /** Adds the figures to a JSON report. */
   public void addTo(com.google.gson.JsonObject o, boolean inBox) {
     o.addProperty("dataSamples", samples);

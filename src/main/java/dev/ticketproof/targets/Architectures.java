@@ -38,12 +38,24 @@ public final class Architectures {
   }
 
   /**
-   * The preset to take for a file given without an architecture: {@value Presets#CIFAR_RESNET} when the file holds
-   * tensors only (not a whole model) and its names clearly are such a ResNet's ({@link ResNetPreset#prefixes}),
-   * else {@code null}.
+   * The preset to take for a file given without an architecture: {@value Presets#CIFAR_RESNET} when its names clearly
+   * are such a ResNet's ({@link ResNetPreset#prefixes}) and the file holds tensors only, or a whole model that is not
+   * an {@code nn.Sequential} (a ResNet class of the training code, whose forward the file does not hold) and has no
+   * activation module but {@code nn.ReLU} (the preset's activation); else {@code null}.
    */
   public static String inferPreset(TensorFile file) {
-    return !WholeModels.isWholeModel(file) && !ResNetPreset.prefixes(file).isEmpty() ? Presets.CIFAR_RESNET : null;
+    if (ResNetPreset.prefixes(file).isEmpty()) return null;
+    dev.ticketproof.io.TorchModule root = file.model();
+    if (root == null) return Presets.CIFAR_RESNET;
+    return !root.isTorchNn("Sequential") && reluOnly(root, 0) ? Presets.CIFAR_RESNET : null;
+  }
+
+  /** Whether no module of the tree is a {@code torch.nn} activation other than {@code ReLU}. */
+  private static boolean reluOnly(dev.ticketproof.io.TorchModule m, int depth) {
+    if (depth > 64) return false;
+    if (m.className().startsWith("torch.nn.modules.activation.") && !m.isTorchNn("ReLU")) return false;
+    for (dev.ticketproof.io.TorchModule.Child c : m.children()) if (!reluOnly(c.module(), depth + 1)) return false;
+    return true;
   }
 
   /**

@@ -80,7 +80,9 @@ public final class WholeModels {
       throw new ImportException(source + ": the whole model is a " + root.className() + ", not an nn.Sequential: "
           + "the order in which its forward uses its submodules (" + childNames(root) + ") is code the file does "
           + "not hold, so the architecture cannot be read from it; write a JSON spec (docs/arch-spec.md) and give "
-          + "it as the architecture");
+          + "it as the architecture" + (ResNetPreset.prefixes(file).isEmpty() ? "" : " (its tensor names are those "
+          + "of a ResNet: the preset " + Presets.CIFAR_RESNET + " reads them, given as the architecture with the "
+          + "activation of its activation modules)"));
     }
     Walk w = new Walk(source);
     w.sequential("", root);

@@ -133,6 +133,39 @@ class ResNetCommandsTest {
     assertThat(e.code()).as(e.err()).isZero();
   }
 
+  @Test void aWholeResNetModelIsReadByItsNames() throws IOException {
+    // torch.save of an nn.DataParallel around the torchvision-style ResNet class: not an nn.Sequential, so its
+    // forward is not in the file, but its names and its ReLU modules are the cifar-resnet preset's
+    String whole = fx("resnet_torchvision_whole_dp.pt");
+    Path y = tmp.resolve("whole.npy");
+    Run e = runCapturingNotes("eval", "--target", whole, "--input", fx("resnet_torchvision_input.npy"), "--out",
+        y.toString(), "--format", "json");
+    assertThat(e.code()).as(e.err()).isZero();
+    assertThat(e.err()).contains("the tensor names of " + whole + " are those of a ResNet (module.conv1, "
+        + "module.layer1.0.conv1, ...): architecture of the preset cifar-resnet");
+    assertThat(JsonParser.parseString(e.out()).getAsJsonObject().get("arch").getAsString()).isEqualTo("cifar-resnet");
+    Path ys = tmp.resolve("state.npy");
+    Run s = run("eval", "--target", fx("resnet_torchvision.pt"), "--input", fx("resnet_torchvision_input.npy"),
+        "--out", ys.toString());
+    assertThat(s.code()).as(s.err()).isZero();
+    assertThat(Files.readAllBytes(y)).isEqualTo(Files.readAllBytes(ys));
+    // the same target: a ticket of the state dict verifies against the whole model
+    Path ticket = tmp.resolve("tv.tpz");
+    Run c = run("construct", "--target", fx("resnet_torchvision.pt"), "--input-box", "0,1", "--rho", "2", "--eps",
+        "0.1", "--search", "0", "--samples", "0", "--data", fx("resnet_torchvision_input.npy"), "--no-progress",
+        "--out", ticket.toString());
+    assertThat(c.code()).as(c.err()).isZero();
+    Run v = run("verify", ticket.toString(), "--target", whole, "--samples", "0", "--no-progress");
+    assertThat(v.code()).as(v.out() + v.err()).isZero();
+    // with SiLU modules the preset's relu would compute another network: refused as any custom module, with the way
+    // to read it
+    Run silu = runCapturingNotes("eval", "--target", fx("resnet_torchvision_whole_silu.pt"), "--input",
+        fx("resnet_torchvision_input.npy"), "--out", tmp.resolve("silu.npy").toString());
+    assertThat(silu.code()).isEqualTo(2);
+    assertThat(silu.err()).contains("the whole model is a __main__.TvResNet, not an nn.Sequential")
+        .contains("the preset cifar-resnet reads them").doesNotContain("architecture of the preset");
+  }
+
   @Test void filesThePresetCannotReadExitTwoNamingTheTensor() {
     String[][] cases = {
         {"resnet_bad_missing.pt", "no tensor 'layer2.0.bn1.running_var' (expected [8], of the BatchNorm after "
