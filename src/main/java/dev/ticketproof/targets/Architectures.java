@@ -88,7 +88,9 @@ public final class Architectures {
    * ({@link ResNetPreset#prefixes}), so that its messages name the tensors there.
    *
    * @throws BadParameter when the given prefix has no tensor under it, or several prefixes fit
-   * @throws ImportException as {@link #spec} for the names as they are, when no prefix fits
+   * @throws ImportException as {@link #spec} for the names as they are, when no prefix fits (or the failure under
+   *     a prefix when exactly one prefix fails otherwise than the names as they are: a preset that finds its names
+   *     there but not the layers it reads)
    */
   public static Resolved resolve(String arch, TensorFile file, int[] input, String prefix) {
     if (arch == null) {
@@ -123,6 +125,7 @@ public final class Architectures {
       plainError = e;
     }
     List<Resolved> found = new ArrayList<>();
+    List<ImportException> otherErrors = new ArrayList<>(); // under a prefix, other than for the names as they are
     for (String p : file.prefixes()) {
       if (fixed != null && !hasAll(file, p, fixed)) continue;
       TensorFile view = file.under(p);
@@ -130,7 +133,12 @@ public final class Architectures {
         ArchSpec s = fixed != null ? fixed : spec(arch, view, input);
         if (hasAll(view, "", s)) found.add(new Resolved(s, p, true, view));
       } catch (ImportException e) {
-        // the spec does not fit the tensors under this prefix
+        // the spec does not fit the tensors under this prefix; a failure other than the plain names' (a preset
+        // that finds its names there, but not the layers it reads) says more about the file
+        if (plainError != null && !e.getMessage().replace(view.source(), file.source())
+            .equals(plainError.getMessage())) {
+          otherErrors.add(e);
+        }
       }
     }
     if (found.size() == 1) return found.get(0);
@@ -139,7 +147,7 @@ public final class Architectures {
           + file.source() + " under several prefixes: " + found.stream().map(r -> "'" + r.prefix() + "'")
           .collect(Collectors.joining(", ")) + " (give one)");
     }
-    if (plainError != null) throw plainError;
+    if (plainError != null) throw otherErrors.size() == 1 ? otherErrors.get(0) : plainError;
     return new Resolved(plain, "", false, file); // the network builder names the missing tensor
   }
 

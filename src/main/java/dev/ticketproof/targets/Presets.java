@@ -117,7 +117,9 @@ public final class Presets {
         layers.add(new ArchSpec.Linear(n));
       } else {
         throw new ImportException(where + ": unsupported layer: tensor '" + n + ".weight' has shape "
-            + Arrays.toString(shape) + " (expected a conv weight of rank 4 or a linear weight of rank 2)");
+            + Arrays.toString(shape) + " (expected a conv weight of rank 4 or a linear weight of rank 2"
+            + (shape.length == 1 ? "; a rank-1 weight is a BatchNorm's, which " + SYNFLOW_CONV + " does not read: "
+            + "describe the network in a JSON spec, docs/arch-spec.md" : "") + ")");
       }
     }
     if (input != null && input.length == 3 && firstConvIn >= 0 && firstLinear != null) {

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The commands on networks as users bring them: a fully connected whole model's ticket evaluated on [N, F] data as its
- * target reads it, and data outside the certified box named by construct.
+ * target reads it, data outside the certified box named by construct, and a preset's failure under the one prefix
+ * where its names are.
  */
 class UserNetworkCommandsTest {
   @TempDir Path tmp;
@@ -73,6 +74,21 @@ class UserNetworkCommandsTest {
     // the box suggested keeps the given ends where they are wider
     assertThat(DataCheck.outsideBox(xs, -10, 0.5)).endsWith("the box [-10, 7.61] holds them)");
     assertThat(DataCheck.inBox(xs, -7.84, 7.61)).isTrue();
+  }
+
+  @Test void aPresetThatFindsItsNamesUnderAPrefixSaysWhyTheyDoNotFit() {
+    // a checkpoint {"model_state_dict", "optimizer", "epoch"} of a numbered Sequential with a BatchNorm: the names as
+    // they are have no N.weight, the ones under 'model_state_dict.' do, but with a BatchNorm synflow-conv cannot read
+    String f = fx("ckpt_bn_sequential.pt");
+    Run r = run("inspect", f, "--arch", "synflow-conv");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("synflow-conv on " + f + " (under prefix 'model_state_dict.'): unsupported layer: "
+        + "tensor '1.weight' has shape [2] (expected a conv weight of rank 4 or a linear weight of rank 2; a rank-1 "
+        + "weight is a BatchNorm's, which synflow-conv does not read: describe the network in a JSON spec");
+    // a JSON spec reads it under the prefix
+    Run ok = run("inspect", f, "--arch", fx("ckpt_bn_sequential.json"));
+    assertThat(ok.code()).as(ok.err()).isZero();
+    assertThat(ok.out()).contains("tensors read under prefix 'model_state_dict.'");
   }
 
   private static String[] concat(String[] a, String... b) {
