@@ -1006,7 +1006,9 @@ public final class DifferentialBound {
         prev = x;
       }
       double bulge = mutation == Mutation.DROP_GRID_INTERIOR ? 0 : Rounding.up(c2 * widest * widest / 8);
-      double slack = Rounding.up(8 * Rounding.REL * mag);
+      // per evaluation of h: the sums of g and the product alpha x (gamma of their terms), and phi's evaluations,
+      // |w| evalSlack(phi(w_1 x)) each, with |phi(w_1 x)| <= |phi_0| + lip |w_1| xMax, so at most 2^-39 mag in all
+      double slack = Rounding.up(8 * Rounding.gamma(members.length + 4L) * mag + 0x1p-39 * mag);
       return new double[] {alpha, lo - bulge - slack, hi + bulge + slack, xl, xh};
     }
 
@@ -1089,9 +1091,10 @@ public final class DifferentialBound {
           if (mutation == Mutation.DROP_SLOPE_UNCERTAINTY) half = 0;
           double dAbs = FormMap.abs(d.c[n], dSp[n]);
           if (shared) second[n] = Rounding.up(dAbs * Math.min(sl[1] - sl[0], 0.5 * m2 * dAbs));
-          double[] exact = pb.differenceRange(zl, zh, dl, dh);
+          double[] exact = mutation == Mutation.DROP_SLOPE_UNCERTAINTY ? null : pb.differenceRange(zl, zh, dl, dh);
           if (exact != null && (exact[1] - exact[0]) / 2 <= half * dAbs) {
-            // piecewise-linear phi: the exact range of phi(z + dz) - phi(z) adds less radius than the slope form
+            // the range of phi(z + dz) - phi(z) (exact for piecewise-linear phi, and at a point up to rounding for
+            // twice differentiable phi) adds less radius than the slope form
             dOut.c[n] = exact[0] + (exact[1] - exact[0]) / 2;
             dOut.r[n] = Rounding.up(Math.max(exact[1] - dOut.c[n], dOut.c[n] - exact[0]));
             continue;

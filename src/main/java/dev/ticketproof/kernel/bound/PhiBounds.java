@@ -136,18 +136,41 @@ final class PhiBounds {
     double mag = 1 + Math.abs(phi.value(a)) + Math.abs(phi.value(b))
         + Math.abs(alpha) * Math.max(Math.abs(a), Math.abs(b));
     double bulge = endsOnly ? 0 : Rounding.up(curvature() * widest * widest / 8);
-    double slack = bulge + 4 * Rounding.REL * mag + Rounding.evalSlack(mag);
+    double slack = bulge + 4 * Rounding.gamma(4) * mag + Rounding.evalSlack(mag);
     return new double[] {alpha, lo - slack, hi + slack};
   }
 
   /**
-   * For piecewise-linear phi: {lo, hi} with lo &lt;= phi(z + d) - phi(z) &lt;= hi for all z in [zl, zh] and d in
-   * [dl, dh], else null. phi is non-decreasing, so the difference is non-decreasing in d; as a function of z it is
-   * piecewise linear with kinks at -d and 0, so its extremes over [zl, zh] lie at zl, zh, -d or 0.
+   * {lo, hi} with lo &lt;= phi(z + d) - phi(z) &lt;= hi for all z in [zl, zh] and d in [dl, dh], for piecewise-linear
+   * phi and for twice differentiable non-decreasing phi; else null. Piecewise linear: phi is non-decreasing, so the
+   * difference is non-decreasing in d; as a function of z it is piecewise linear with kinks at -d and 0, so its
+   * extremes over [zl, zh] lie at zl, zh, -d or 0 (exact up to rounding). Twice differentiable: the ends at the
+   * midpoint of [zl, zh], widened by M_2 max|d| times the half-width (exact at a point up to rounding).
    */
   double[] differenceRange(double zl, double zh, double dl, double dh) {
-    if (!piecewiseLinear()) return null;
-    return new double[] {extreme(zl, zh, dl, false), extreme(zl, zh, dh, true)};
+    if (piecewiseLinear()) return new double[] {extreme(zl, zh, dl, false), extreme(zl, zh, dh, true)};
+    if (Double.isNaN(curvature()) || kernel == null || !kernel.nonDecreasing()) return null;
+    // twice differentiable non-decreasing phi: D(z, d) = phi(z + d) - phi(z) is non-decreasing in d, and
+    // |dD/dz| = |phi'(z + d) - phi'(z)| <= M_2 |d|; so on [zl, zh] x [dl, dh], with any zc,
+    // D(zc, dl) - M_2 max|d| w <= D <= D(zc, dh) + M_2 max|d| w, w = max |z - zc|
+    double zc = zl + (zh - zl) / 2;
+    double w = Math.nextUp(Math.max(Math.abs(zc - zl), Math.abs(zh - zc)));
+    double e = Rounding.up(Rounding.up(curvature() * Math.max(Math.abs(dl), Math.abs(dh))) * w);
+    return new double[] {Math.nextDown(difference(zc, dl, false) - e), Math.nextUp(difference(zc, dh, true) + e)};
+  }
+
+  /**
+   * phi(z + d) - phi(z) rounded outward (down, or up when {@code up}): the rounding of z + d moves phi's argument by
+   * at most 2^-52 |z + d| (phi is lip-Lipschitz), each value of phi errs by its evaluation slack, the subtraction by
+   * 2^-52 of its operands.
+   */
+  private double difference(double z, double d, boolean up) {
+    double a = z + d;
+    double va = phi.value(a);
+    double vz = phi.value(z);
+    double slack = Rounding.up(phi.lipschitz() * Math.abs(a) * 0x1p-52 + Rounding.evalSlack(va) + Rounding.evalSlack(vz)
+        + 0x1p-52 * (Math.abs(va) + Math.abs(vz))) + Double.MIN_NORMAL;
+    return up ? va - vz + slack : va - vz - slack;
   }
 
   private double extreme(double zl, double zh, double d, boolean max) {
