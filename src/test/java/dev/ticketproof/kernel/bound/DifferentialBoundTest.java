@@ -448,6 +448,61 @@ class DifferentialBoundTest {
     assertThat(box.agrees()).isFalse();
   }
 
+  /**
+   * Certified agreement ({@link DifferentialBound.Box#agrees}): margin &gt; 2 bound, strictly (at margin = 2B the
+   * ticket's margin t_cls - t_k &gt;= z_cls - z_k - 2B may be 0, a tie; a margin between B and 2B alone certifies
+   * nothing), or both the target's and the ticket's margin positive. Any class may agree, the first (0) as well; one
+   * output (cls -1), an infinite bound with no ticket margin or a NaN margin never does.
+   * {@link DifferentialBound#agreeing} counts the agreeing boxes and {@link DifferentialBound#max} is the largest
+   * bound, infinite when one is. On the built targets at points (radius 0), a box's class is the target's prediction
+   * there (the largest output, unless two are within 1e-9), and every box that agrees has the target's and the
+   * ticket's prediction equal to its class.
+   */
+  @Test
+  void agreementNeedsAMarginAboveTwiceTheBound() {
+    double b = 0.25;
+    double none = Double.NaN;
+    List<DifferentialBound.Box> boxes = List.of(new DifferentialBound.Box(b, 0, 2 * b, none),
+        new DifferentialBound.Box(b, 0, Math.nextUp(2 * b), none), new DifferentialBound.Box(b, 2, 1.5 * b, none),
+        new DifferentialBound.Box(b, 1, 3 * b, -1), new DifferentialBound.Box(0, 0, Double.MIN_VALUE, none),
+        new DifferentialBound.Box(0, 0, 0, none), new DifferentialBound.Box(b, -1, 1, 1),
+        new DifferentialBound.Box(0.5, 1, Double.NaN, 1), new DifferentialBound.Box(b, 2, 0.1, 0.1),
+        new DifferentialBound.Box(b, 2, 0, 0.1), new DifferentialBound.Box(b, 2, 0.1, 0),
+        new DifferentialBound.Box(b, 2, 0.1, Double.NaN));
+    boolean[] agrees = {false, true, false, true, true, false, false, false, true, false, false, false};
+    for (int i = 0; i < boxes.size(); i++) {
+      assertThat(boxes.get(i).agrees()).as(boxes.get(i).toString()).isEqualTo(agrees[i]);
+    }
+    assertThat(DifferentialBound.agreeing(boxes)).isEqualTo(4);
+    assertThat(DifferentialBound.agreeing(List.of())).isZero();
+    assertThat(DifferentialBound.max(boxes)).isEqualTo(0.5);
+    List<DifferentialBound.Box> infinite = new ArrayList<>(boxes);
+    infinite.add(1, new DifferentialBound.Box(Double.POSITIVE_INFINITY, 0, 10, none));
+    assertThat(infinite.get(1).agrees()).isFalse();
+    assertThat(DifferentialBound.max(infinite)).isEqualTo(Double.POSITIVE_INFINITY);
+    assertThat(DifferentialBound.agreeing(infinite)).isEqualTo(4);
+    int certified = 0;
+    for (Built t : built("relu", Ranges.MIXED, 6, 0.05, -1, 1, 63)) {
+      List<double[]> xs = points(t, -1, 1, 9);
+      List<DifferentialBound.Box> at = DifferentialBound.boxes(t.src(), t.cert(),
+          Region.balls(-1, 1, xs.toArray(new double[0][]), 0));
+      assertThat(DifferentialBound.max(at)).isEqualTo(DifferentialBound.of(t.src(), t.cert(),
+          Region.balls(-1, 1, xs.toArray(new double[0][]), 0)));
+      for (int i = 0; i < xs.size(); i++) {
+        double[] z = t.ev().target().apply(xs.get(i));
+        int top = DifferentialBoundProperties.argmax(z);
+        double gap = Double.POSITIVE_INFINITY;
+        for (int k = 0; k < z.length; k++) if (k != top) gap = Math.min(gap, z[top] - z[k]);
+        if (gap > 1e-9) assertThat(at.get(i).cls()).as(t.what() + ": the class at a point").isEqualTo(top);
+        if (!at.get(i).agrees()) continue;
+        certified++;
+        assertThat(DifferentialBoundProperties.argmax(t.ev().target().apply(xs.get(i)))).isEqualTo(at.get(i).cls());
+        assertThat(DifferentialBoundProperties.argmax(t.ev().ticket().apply(xs.get(i)))).isEqualTo(at.get(i).cls());
+      }
+    }
+    assertThat(certified).as("boxes certified to agree at points").isPositive();
+  }
+
   /** At points of [-1, 1]^d (balls of radius 0), with forms and with intervals, the bound is the error. */
   private static void boundIsErrorAtPoints(Built b) {
     for (double[] x : points(b, -1, 1, 3)) {

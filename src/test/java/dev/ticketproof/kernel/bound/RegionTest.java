@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import org.apache.commons.numbers.core.DD;
 import org.junit.jupiter.api.Test;
 
 /** Regions, the input map of a box, and the outward rounding, at the ends of their ranges. */
@@ -129,6 +130,35 @@ class RegionTest {
     assertThat(Rounding.evalSlack(0)).isEqualTo(0x1p-40);
     assertThat(Rounding.evalSlack(-3)).isEqualTo(4 * 0x1p-40);
     Rounding.checkTerms(Rounding.MAX_TERMS, "layer x");
+    assertThatThrownBy(() -> Rounding.gamma(Rounding.MAX_TERMS + 1)).hasMessageContaining((Rounding.MAX_TERMS + 1)
+        + " terms in one sum");
+    assertThatThrownBy(() -> Rounding.gamma(0)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /**
+   * gamma(n) bounds gamma_n = n u / (1 - n u) (u = 2^-53, exactly in double-double) for every n from 1 to
+   * {@link Rounding#MAX_TERMS}, is a power of two, less than 4 n u (so within twice the smallest power of two
+   * above gamma_n: no more slack than the count of the sum needs) and not larger for fewer terms.
+   */
+  @Test
+  void gammaBoundsTheRoundingOfASumOfItsTermsWithinAFactorOfTwo() {
+    double u = 0x1p-53;
+    double prev = 0;
+    for (long n = 1; n <= Rounding.MAX_TERMS; n += n < 70 ? 1 : n / 7) {
+      for (long m : new long[] {n, Long.highestOneBit(n), Long.highestOneBit(n) + 1, Long.highestOneBit(n) - 1}) {
+        if (m < 1 || m > Rounding.MAX_TERMS) continue;
+        double g = Rounding.gamma(m);
+        DD nu = DD.of(m).multiply(u);
+        DD exact = nu.divide(DD.ONE.subtract(nu));
+        assertThat(DD.of(g).subtract(exact).hi()).as("gamma(" + m + ") - gamma_n").isGreaterThanOrEqualTo(0);
+        assertThat(g).as("gamma(" + m + ") < 4 n u").isLessThan(4 * m * u);
+        assertThat(g).as("gamma(" + m + ") is a power of two").isEqualTo(Math.scalb(1.0, Math.getExponent(g)));
+      }
+      double g = Rounding.gamma(n);
+      assertThat(g).as("gamma(" + n + ") not below gamma of fewer terms").isGreaterThanOrEqualTo(prev);
+      prev = g;
+    }
+    assertThat(Rounding.gamma(Rounding.MAX_TERMS)).isLessThanOrEqualTo(Rounding.REL);
     assertThatThrownBy(() -> Rounding.checkTerms(Rounding.MAX_TERMS + 1, "layer x"))
         .hasMessageContaining("layer x: " + (Rounding.MAX_TERMS + 1) + " terms");
   }
