@@ -30,13 +30,19 @@ class CertifiedAgreementCommandTest {
     return best;
   }
 
+  /** The test digits as an array [N, 1, 8, 8] in a .npy file. */
+  private Path points(List<double[]> xs) throws java.io.IOException {
+    double[] flat = new double[xs.size() * 64];
+    for (int p = 0; p < xs.size(); p++) System.arraycopy(xs.get(p), 0, flat, 64 * p, 64);
+    Path pts = tmp.resolve("pts.npy");
+    Npy.write(pts, Tensor.of(flat, xs.size(), 1, 8, 8), DType.FLOAT64);
+    return pts;
+  }
+
   @Test
   void constructAndVerifyReportTheKernelsAgreement() throws Exception {
     List<double[]> xs = Digits.testSet().inputs().subList(0, 12);
-    double[] flat = new double[12 * 64];
-    for (int p = 0; p < 12; p++) System.arraycopy(xs.get(p), 0, flat, 64 * p, 64);
-    Path pts = tmp.resolve("pts.npy");
-    Npy.write(pts, Tensor.of(flat, 12, 1, 8, 8), DType.FLOAT64);
+    Path pts = points(xs);
     int previous = Integer.MAX_VALUE;
     for (String radius : new String[] {"0", "0.05"}) {
       Path t = tmp.resolve("t" + radius + ".tpz");
@@ -70,11 +76,7 @@ class CertifiedAgreementCommandTest {
    */
   @Test
   void theFormBudgetGoesFromConstructToVerify() throws Exception {
-    List<double[]> xs = Digits.testSet().inputs().subList(0, 2);
-    double[] flat = new double[2 * 64];
-    for (int p = 0; p < 2; p++) System.arraycopy(xs.get(p), 0, flat, 64 * p, 64);
-    Path pts = tmp.resolve("pts.npy");
-    Npy.write(pts, Tensor.of(flat, 2, 1, 8, 8), DType.FLOAT64);
+    Path pts = points(Digits.testSet().inputs().subList(0, 2));
     Path t = tmp.resolve("small.tpz");
     JsonObject c = VerifyWitnessTest.json(ImportCommandsTest.run("construct", "--target", "builtin:digits-cnn",
         "--input-box", "0,1", "--rho", "12", "--eps", "0.02", "--around", pts.toString(), "--radius", "0.05",
