@@ -70,8 +70,9 @@ public record Region(double low, double high, double[][] points, double radius) 
       double[] lo = new double[dim];
       double[] hi = new double[dim];
       for (int k = 0; k < dim; k++) {
-        lo[k] = Math.max(low, Math.nextDown(x[k] - radius));
-        hi[k] = Math.min(high, Math.nextUp(x[k] + radius));
+        // x +- 0 is exact: a ball of radius 0 is its centre (no coefficients are then carried)
+        lo[k] = radius == 0 ? x[k] : Math.max(low, Math.nextDown(x[k] - radius));
+        hi[k] = radius == 0 ? x[k] : Math.min(high, Math.nextUp(x[k] + radius));
       }
       out.add(new double[][] {lo, hi});
     }

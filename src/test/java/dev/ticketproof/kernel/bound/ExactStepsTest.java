@@ -270,9 +270,9 @@ class ExactStepsTest {
       int w0 = samples.get(0).w0;
       maps.add(m);
       if (budget == SYMBOLIC || budget == 0) {
-        // every map of these targets fits the default budget; a budget of 0 doubles leaves intervals only
-        assertThat(m.coef == null).as(at + ": intervals exactly when the budget is 0 (budget " + budget + ")")
-            .isEqualTo(budget == 0);
+        // every map of these targets fits the default budget; a budget of 0 doubles, or a point, leaves intervals only
+        assertThat(m.coef == null).as(at + ": intervals exactly when the budget is 0 or the box a point (budget "
+            + budget + ", box " + (wide ? "wide" : "a point") + ")").isEqualTo(budget == 0 || !wide);
       } else if (doubles(m) > budget) {
         assertThat(m.coef).as(at + ": " + doubles(m) + " doubles of coefficients exceed the budget " + budget).isNull();
       }
@@ -308,6 +308,8 @@ class ExactStepsTest {
     }
 
     final long budget;
+    /** Whether the box has width (a point's box holds intervals only: its coefficients would all be 0). */
+    final boolean wide;
     /** Every map the walk checked, in order. */
     final List<FormMap> maps = new ArrayList<>();
 
@@ -325,6 +327,7 @@ class ExactStepsTest {
       s.layout = Layout.input(in[0]);
       boolean wide = false;
       for (int k = 0; k < lo.length; k++) wide |= hi[k] > lo[k];
+      this.wide = wide;
       s.target = FormMap.input(in[0], in[1], in[2], lo, hi,
           wide && FormMap.fits(in[0], (long) in[1] * in[2], in[0], budget));
       run(s);

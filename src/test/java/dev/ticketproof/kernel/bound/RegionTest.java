@@ -45,6 +45,11 @@ class RegionTest {
     assertThat(lo[2]).isEqualTo(-1);
     assertThat(b.get(1)[0][1]).isLessThanOrEqualTo(0.4).isGreaterThan(0.4 - 1e-15);
     assertThatThrownBy(() -> balls.boxes(2)).hasMessageContaining("point 0 has 3 values, the input has 2");
+    // a ball of radius 0 is its centre, exactly (so the bound's maps hold no coefficients there)
+    double[] x = {0.1, -1, 2, 1.0 / 3};
+    List<double[][]> points = Region.balls(-1, 2, new double[][] {x}, 0).boxes(4);
+    assertThat(points.get(0)[0]).containsExactly(x);
+    assertThat(points.get(0)[1]).containsExactly(x);
   }
 
   @Test
