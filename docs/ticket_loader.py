@@ -202,15 +202,77 @@ def load(path, spec_path=None):
     return model
 
 
+def read_input(path):
+    """The one array of an input file, as a float64 tensor: a NumPy .npy, a .npz with one array, or a PyTorch file
+    (torch.save) holding one tensor, or a dict, list or tuple with exactly one tensor; FILE:NAME picks the array NAME
+    (a .npz entry, a dict key, a list or tuple index) of a file with several, as ticketproof's data flags do. Raises
+    ValueError naming the file and what was expected."""
+    import numpy as np
+    name = None
+    if not os.path.exists(path) and ":" in os.path.basename(path):
+        path, name = path.rsplit(":", 1)
+    if not os.path.isfile(path):
+        raise ValueError("%s: no such file" % path)
+    with open(path, "rb") as f:
+        head = f.read(8)
+    if head.startswith(b"\x93NUMPY"):
+        if name is not None:
+            raise ValueError("%s: a .npy file holds one array, not one named %r" % (path, name))
+        arrays = {"": np.load(path, allow_pickle=False)}
+    elif head.startswith(b"PK") and path.endswith(".npz"):
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    elif head.startswith(b"PK") or head[:1] == b"\x80":
+        try:
+            obj = torch.load(path, weights_only=True)
+        except Exception:  # a whole model or another object: never unpickled beyond what weights_only allows
+            raise ValueError("%s: holds objects other than tensors, which torch.load(weights_only=True) refuses (a "
+                             "whole model is not data): save the inputs with torch.save(x, path) or "
+                             "numpy.save(path, x)" % path) from None
+        if torch.is_tensor(obj):
+            items = {"": obj}
+        elif isinstance(obj, dict):
+            items = {str(k): v for k, v in obj.items()}
+        elif isinstance(obj, (list, tuple)):
+            items = {str(i): v for i, v in enumerate(obj)}
+        else:
+            raise ValueError("%s: holds a %s, expected a tensor, or a dict, list or tuple of tensors"
+                             % (path, type(obj).__name__))
+        arrays = {k: v for k, v in items.items() if torch.is_tensor(v)}
+    else:
+        raise ValueError("%s: not a .npy, .npz or PyTorch file (it starts with %s)" % (path, head.hex(" ")))
+    if name is not None:
+        if name not in arrays:
+            raise ValueError("%s: no array named %r (it has %s)" % (path, name, ", ".join(arrays) or "none"))
+        x = arrays[name]
+    elif len(arrays) == 1:
+        x = next(iter(arrays.values()))
+    else:
+        listed = ", ".join("%s %s" % (k, list(v.shape)) for k, v in arrays.items()) or "no arrays"
+        raise ValueError("%s: holds %d arrays (%s): pick one as %s:NAME" % (path, len(arrays), listed, path))
+    x = x if torch.is_tensor(x) else torch.from_numpy(np.ascontiguousarray(x))
+    if x.is_complex() or not (x.is_floating_point() or x.dtype in (torch.int64, torch.int32, torch.int16,
+                                                                      torch.int8, torch.uint8, torch.bool)):
+        raise ValueError("%s: unsupported element type %s" % (path, x.dtype))
+    return x.to(torch.float64)
+
+
 if __name__ == "__main__":
     import argparse
+    import sys
     import numpy as np
 
-    p = argparse.ArgumentParser(description="Evaluates an exported ticket on a .npy batch.")
+    p = argparse.ArgumentParser(description="Evaluates an exported ticket on an input batch.")
     p.add_argument("ticket", help="ticket .pt or .npz written by ticketproof export")
-    p.add_argument("--input", required=True, help="input batch .npy")
+    p.add_argument("--input", required=True, help="input batch: .npy, .npz, or a tensor saved with torch.save "
+                   "(FILE:NAME picks one of several)")
     p.add_argument("--out", required=True, help="output .npy (float64)")
     a = p.parse_args()
+    try:
+        x = read_input(a.input)
+    except ValueError as e:
+        print("ticket_loader.py: --input %s" % e, file=sys.stderr)
+        sys.exit(2)
     with torch.no_grad():
-        y = load(a.ticket)(torch.from_numpy(np.load(a.input)).to(torch.float64))
+        y = load(a.ticket)(x)
     np.save(a.out, y.numpy())

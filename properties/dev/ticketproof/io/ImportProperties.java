@@ -26,13 +26,12 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>zip-format .pt files with one flipped bit are rejected or read exactly as the original (entry data, the
  *       pickle included, is protected by CRC-32; storages are looked up by entry name, so a changed name is a
  *       missing storage);</li>
- *   <li>files whose tensor names or values are not checksummed (legacy .pt, .npy, and .npz, whose tensor names
- *       are the unprotected zip entry names), and zip-format .pt files whose pickle is corrupted before zipping,
- *       with one flipped bit are rejected or read as well-formed finite tensors (every view inside its storage,
- *       data length equal to the shape's product). No bound on how many tensors change holds: one flipped bit in
- *       a string length makes the unpickler swallow several records and still read a valid, smaller dict (found
- *       by this property: bit 0 of byte 622 of synflow_conv.pt's data.pkl leaves only 8 of the 12 tensors
- *       unchanged).</li>
+ *   <li>files whose tensor names or values are not checksummed (legacy .pt, .npy, .safetensors, and .npz, whose tensor
+ *       names are the unprotected zip entry names), and zip-format .pt files whose pickle is corrupted before zipping,
+ *       with one flipped bit are rejected or read as well-formed finite tensors (every view inside its storage, data
+ *       length equal to the shape's product). No bound on how many tensors change holds: one flipped bit in a string
+ *       length makes the unpickler swallow several records and still read a valid, smaller dict (found by this
+ *       property: bit 0 of byte 622 of synflow_conv.pt's data.pkl leaves only 8 of the 12 tensors unchanged).</li>
  * </ul>
  *
  * <p>Robustness property (no lemma of its own). Fixed seeds; a failure prints the fixture, the position and the
@@ -42,7 +41,7 @@ class ImportProperties {
   static final List<String> ZIP_FIXTURES = List.of("synflow_conv.pt", "dtypes.pt", "openlth_resnet.pt",
       "ckpt_whole_custom.pt");
   static final List<String> UNPROTECTED_FIXTURES = List.of("synflow_conv_legacy.pt", "np_f64.npy", "np_i64.npy",
-      "synflow_conv.npz", "np_compressed.npz");
+      "synflow_conv.npz", "np_compressed.npz", "user2_mlp.safetensors");
   static final Map<String, byte[]> BYTES = new java.util.concurrent.ConcurrentHashMap<>();
 
   @TempDir Path tmp;
@@ -95,7 +94,7 @@ class ImportProperties {
   @Test void truncatedFilesAreRejected() {
     List<String> all = List.of("synflow_conv.pt", "dtypes.pt", "openlth_resnet.pt", "synflow_conv.npz",
         "np_compressed.npz", "synflow_conv_legacy.pt", "np_f64.npy", "np_i64.npy", "ckpt_whole_custom.pt",
-        "ckpt_loop.pt");
+        "ckpt_loop.pt", "user2_mlp.safetensors");
     qt().withFixedSeed(20261127L).withExamples(300)
         .forAll(integers().between(0, all.size() - 1), integers().between(0, Integer.MAX_VALUE - 1))
         .checkAssert((which, r) -> {

@@ -7,6 +7,7 @@ import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.ImportException;
 import dev.ticketproof.io.TicketWitness;
+import dev.ticketproof.targets.Presets;
 import dev.ticketproof.targets.TargetLoader;
 import dev.ticketproof.kernel.KernelActivation;
 import dev.ticketproof.kernel.SourceNetwork;
@@ -26,8 +27,10 @@ final class TargetOptions {
   /**
    * The activation named by {@code --activation}, or when it is not given, the target's own: for a built-in target
    * {@link dev.ticketproof.targets.Builtins#defaultActivation}, for a file the JSON spec's {@code "activation"}, for
-   * a whole model without {@code --arch} the one its activation modules name; else relu, with a note on stderr (a
-   * state dict does not say which activation the network was trained with).
+   * a whole model without {@code --arch} the one its activation modules name (a whole ResNet the
+   * {@value Presets#CIFAR_RESNET} preset reads has only {@code nn.ReLU} modules: relu); for a state dict read by
+   * that preset its relu, with a note saying so (a state dict does not say which activation the network was trained
+   * with); else relu, with a note on stderr.
    */
   static String activationName(String given, String target, ArchOption arch) {
     if (given != null) return given;
@@ -36,32 +39,36 @@ final class TargetOptions {
     }
     Path spec = arch == null ? null : arch.file();
     if (spec != null && !Files.isRegularFile(spec)) return dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION; // loading names it
+    String preset = arch != null && arch.spec != null && spec == null ? arch.spec : null;
     try {
       String named = null;
-      if (spec != null) named = ArchSpec.read(spec).activation();
-      else if (target != null && (arch == null || arch.spec == null)) named = wholeModelActivation(Path.of(target));
+      if (spec != null) {
+        named = ArchSpec.read(spec).activation();
+      } else if (target != null && preset == null) {
+        dev.ticketproof.io.TensorFile file = dev.ticketproof.io.TensorFiles.read(Path.of(target));
+        preset = dev.ticketproof.targets.Architectures.inferPreset(file);
+        if (preset == null) {
+          dev.ticketproof.targets.Architectures.requireWholeModel(file);
+          named = dev.ticketproof.targets.WholeModels.derive(file).spec().activation();
+        } else if (file.model() != null) {
+          return dev.ticketproof.targets.ResNetPreset.ACTIVATION; // its activation modules are all nn.ReLU
+        }
+      }
       if (named != null) return named;
     } catch (ImportException e) {
       throw new UsageError(e.getMessage());
     } catch (BadParameter e) {
       throw new UsageError(UsageError.message(e));
     }
+    if (Presets.CIFAR_RESNET.equals(preset)) {
+      System.err.println("note: activation " + dev.ticketproof.targets.ResNetPreset.ACTIVATION + ", the "
+          + Presets.CIFAR_RESNET + " preset's (the ResNets it reads compute F.relu or nn.ReLU; a state dict does not "
+          + "record the activation: give --activation NAME if the network was trained with another)");
+      return dev.ticketproof.targets.ResNetPreset.ACTIVATION;
+    }
     System.err.println("note: activation " + dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION + " assumed (give "
         + "--activation NAME, the one the network was trained with, or \"activation\" in a JSON spec)");
     return dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION;
-  }
-
-  /**
-   * The activation a whole model's module tree names, or null when it names none or the file's names are a
-   * preset's ({@link dev.ticketproof.targets.Architectures#inferPreset}).
-   *
-   * @throws BadParameter naming --arch when the file holds tensors only
-   */
-  private static String wholeModelActivation(Path target) {
-    dev.ticketproof.io.TensorFile file = dev.ticketproof.io.TensorFiles.read(target);
-    if (dev.ticketproof.targets.Architectures.inferPreset(file) != null) return null; // a preset's: the default
-    dev.ticketproof.targets.Architectures.requireWholeModel(file);
-    return dev.ticketproof.targets.WholeModels.derive(file).spec().activation();
   }
 
   static Activation activation(String name) {

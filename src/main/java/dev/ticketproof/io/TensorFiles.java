@@ -16,8 +16,9 @@ import java.util.zip.ZipFile;
 
 /**
  * Reads target tensors from any supported file, recognised by content: a PyTorch {@code .pt} (zip or legacy, see
- * {@link TorchReader}), a NumPy {@code .npy} (one tensor named by the file name without {@code .npy}), a NumPy
- * {@code .npz} (tensors named by their entries) or a directory of {@code .npy} files named by tensor. Every tensor
+ * {@link TorchReader}), a {@code .safetensors} file (see {@link Safetensors}), a NumPy {@code .npy} (one tensor
+ * named by the file name without {@code .npy}), a NumPy {@code .npz} (tensors named by their entries) or a
+ * directory of {@code .npy} files named by tensor. Every tensor
  * must be finite; masks {@code X_mask} are applied unless asked not to (see {@link Masks}). The memory one read
  * may claim is bounded by a {@link Budget}.
  */
@@ -49,8 +50,11 @@ public final class TensorFiles {
     if (!Files.isRegularFile(path)) {
       throw new ImportException(path + (Files.exists(path) ? ": not a regular file" : ": no such file"));
     }
-    byte[] head = head(path, 8);
+    byte[] head = head(path, 9);
     if (head.length == 0) throw new ImportException(path + ": empty file");
+    if (Safetensors.looksLike(head) || path.getFileName().toString().endsWith(".safetensors")) {
+      return Safetensors.read(path, budget);
+    }
     if (Npy.isNpy(head)) return new TensorFile(path.toString(), Map.of(stem(path), Npy.read(path.toString(),
         stem(path), readAll(path, budget), budget)), List.of(), List.of());
     if (head[0] == 'P' && head.length >= 2 && head[1] == 'K' && isNpz(path)) return readNpz(path, budget);

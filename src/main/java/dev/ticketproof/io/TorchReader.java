@@ -66,7 +66,7 @@ public final class TorchReader {
     if (head.length >= 4 && head[0] == 'P' && head[1] == 'K') return readZip(path, budget);
     if (head.length >= 1 && (head[0] & 0xff) == 0x80) return readLegacy(path, budget);
     throw new ImportException(path + ": not a zip archive nor a legacy PyTorch file (expected a file written by "
-        + "torch.save; the first bytes are " + TensorFiles.hex(head) + ")");
+        + "torch.save, a .safetensors, .npy or .npz file; the first bytes are " + TensorFiles.hex(head) + ")");
   }
 
   static TensorFile readZip(Path path, Budget budget) {
@@ -90,6 +90,14 @@ public final class TorchReader {
             + "ARCHIVE/data.pkl)");
       }
       String prefix = pklEntry.getName().substring(0, pklEntry.getName().length() - "data.pkl".length());
+      if (zip.getEntry(prefix + "constants.pkl") != null || hasEntryUnder(zip, prefix + "code/")) {
+        throw new ImportException(source + ": a TorchScript archive (torch.jit.save; it holds " + prefix
+            + "code/ and " + prefix + "constants.pkl), whose forward pass is TorchScript code, which is never run "
+            + "here: save the weights in PyTorch, torch.save(torch.jit.load('" + path.getFileName()
+            + "').state_dict(), 'state_dict.pt'), "
+            + "and describe the network with a preset or a JSON spec (docs/arch-spec.md), or save the original "
+            + "model with torch.save(model) (an nn.Sequential needs no spec)");
+      }
       ByteOrder order = ByteOrder.LITTLE_ENDIAN;
       ZipEntry byteorder = zip.getEntry(prefix + "byteorder");
       if (byteorder != null) {
@@ -119,6 +127,11 @@ public final class TorchReader {
       throw new ImportException(source + ": not a readable zip archive, truncated or corrupt ("
           + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
     }
+  }
+
+  private static boolean hasEntryUnder(ZipFile zip, String dir) {
+    for (var e = zip.entries(); e.hasMoreElements();) if (e.nextElement().getName().startsWith(dir)) return true;
+    return false;
   }
 
   static TensorFile readLegacy(Path path, Budget budget) {

@@ -40,6 +40,9 @@ public final class ResNetPreset {
   private static final String PREFIX_PROJECTION = "downsample";
   private static final String[] BN = {".weight", ".bias", ".running_mean", ".running_var"};
 
+  /** The preset's activation, the code bases' {@code F.relu} / {@code nn.ReLU}: the spec's {@code "activation"}. */
+  public static final String ACTIVATION = "relu";
+
   private ResNetPreset() {}
 
   /**
@@ -130,7 +133,7 @@ public final class ResNetPreset {
     layers.add(new ArchSpec.Flatten());
     layers.add(new ArchSpec.Linear(head));
     if (input == null) input = new int[] {stem[1], imagenet ? 224 : 32, imagenet ? 224 : 32};
-    return new ArchSpec(input, "relu", layers);
+    return new ArchSpec(input, ACTIVATION, layers);
   }
 
   /**

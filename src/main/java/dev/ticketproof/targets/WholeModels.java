@@ -56,7 +56,7 @@ public final class WholeModels {
    * the activations' ({@link ActivationCatalog#torchClassNames}).
    */
   static final String SUPPORTED = "Sequential, " + String.join(", ", ArchSpec.moduleClasses()) + ", "
-      + String.join(", ", ActivationCatalog.torchClassNames()) + ", "
+      + String.join(", ", ActivationCatalog.torchClassNames()) + ", PReLU (one slope), "
       + String.join(", ", IDENTITY.stream().sorted().toList());
 
   /** Whether the file is a whole model, whose architecture {@link #derive} may read. */
@@ -84,7 +84,7 @@ public final class WholeModels {
           + "of a ResNet: the preset " + Presets.CIFAR_RESNET + " reads them, given as the architecture with the "
           + "activation of its activation modules)"));
     }
-    Walk w = new Walk(source);
+    Walk w = new Walk(source, file);
     w.sequential("", root);
     if (w.layers.isEmpty()) {
       throw new ImportException(source + ": the whole model's nn.Sequential has no layer that computes anything");
@@ -97,7 +97,9 @@ public final class WholeModels {
         List<String> parts = new ArrayList<>();
         byName.forEach((name, paths) -> parts.add(name + " (" + describePaths(paths) + ")"));
         throw new ImportException(source + ": the whole model uses several activations: " + String.join(", ",
-            parts) + "; the constructions need one activation for the whole network");
+            parts) + "; the constructions need one activation for the whole network" + (w.prelus.isEmpty() ? ""
+            : " (an nn.PReLU reads as leaky-relu with its learned slope: PReLU modules that learned different "
+            + "slopes are different activations)"));
       }
       activation = byName.keySet().iterator().next();
     }
@@ -125,8 +127,13 @@ public final class WholeModels {
     final String source;
     final List<ArchSpec.LayerSpec> layers = new ArrayList<>();
     final Map<String, String> activations = new LinkedHashMap<>();
+    final List<String> prelus = new ArrayList<>();
+    final TensorFile file;
 
-    Walk(String source) { this.source = source; }
+    Walk(String source, TensorFile file) {
+      this.source = source;
+      this.file = file;
+    }
 
     void sequential(String prefix, TorchModule seq) {
       noHooks(prefix.isEmpty() ? "(the root)" : prefix.substring(0, prefix.length() - 1), seq);
@@ -147,9 +154,38 @@ public final class WholeModels {
             + "); write a JSON spec (docs/arch-spec.md) and give it as the architecture");
       }
       if (IDENTITY.contains(cls)) return;
+      if (cls.equals("PReLU")) {
+        prelu(h);
+        return;
+      }
       ArchSpec.LayerSpec layer = ArchSpec.fromModule(h);
       if (layer != null) layers.add(layer);
       else activation(h, cls);
+    }
+
+    /**
+     * An {@code nn.PReLU}: {@code max(0, x) + a min(0, x)} with its learned slope {@code a} (its parameter
+     * {@code weight}), which is leaky-relu(a) when the module has one slope; one slope per channel
+     * ({@code num_parameters} C) is an activation per channel, refused.
+     */
+    void prelu(TorchModule.Attributes h) {
+      String name = file.modelPrefix() + h.path() + ".weight";
+      if (!file.has(name)) throw h.fail("no tensor '" + name + "' (the PReLU's learned slope)");
+      double[] a = file.tensors().get(name).tensor().data();
+      if (a.length != 1) {
+        throw h.fail("num_parameters " + a.length + ": one learned slope per channel (tensor '" + name + "' has "
+            + a.length + " values) is a different activation in each channel, and the constructions need one "
+            + "activation for the whole network (an nn.PReLU() with one slope reads as leaky-relu(a))");
+      }
+      String leaky;
+      try {
+        leaky = ActivationCatalog.parse("leaky-relu(" + a[0] + ")").name();
+      } catch (IllegalArgumentException e) {
+        throw h.fail("learned slope " + a[0] + " (tensor '" + name + "'): " + e.getMessage());
+      }
+      prelus.add(h.path());
+      activations.put(h.path(), leaky);
+      layers.add(new ArchSpec.Activation());
     }
 
     /** A module the catalog knows by its torch.nn class ({@link ActivationCatalog#fromTorch}). */

@@ -1,0 +1,121 @@
+package dev.ticketproof.io;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ticketproof.net.Forward;
+import dev.ticketproof.targets.TargetLoader;
+import dev.ticketproof.targets.WholeModels;
+import dev.ticketproof.tensor.Tensor;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Networks trained as users train theirs, with the features a second round brought (fixtures {@code user2_*}, made
+ * by train_user_nets2.py): each evaluates as PyTorch's float64 forward pass on the same weights computes it, or is
+ * refused naming the module and what is not supported.
+ */
+class UserNets2Test {
+  /** The forward pass on the fixture's inputs against PyTorch's float64 outputs: max relative error. */
+  static double fidelity(String target, String arch, String name, String activation) {
+    Tensor x = TensorFiles.readNpy(Fixtures.path(name.replace("_bf16", "") + "_input.npy")).tensor();
+    int[] example = Arrays.copyOfRange(x.shape(), 1, x.rank());
+    TargetLoader.Loaded loaded = TargetLoader.load(Fixtures.path(target), arch == null ? null
+        : Fixtures.path(arch).toString(), null, example, "the input", true);
+    assertThat(loaded.activation().name()).as(target).isEqualTo(activation);
+    Tensor y = Forward.forward(loaded.built().network(), x);
+    double err = FidelityTest.relativeError(y, TensorFiles.readNpy(Fixtures.path(name + "_output.npy")).tensor());
+    System.out.printf("fidelity %s: max relative error %.3g against PyTorch in float64%n", target, err);
+    return err;
+  }
+
+  /**
+   * Odd, non-square 1x21x27 images through padding='same', bias-free and stride-2 convs, Dropout2d, nn.Identity and
+   * a max pooling that drops a row; 3x23x31 images through a stride-2 conv and average pooling with
+   * count_include_pad=False (no padding, so the same function); a model saved in float64.
+   */
+  @Test void oddShapesSamePaddingAndFloat64EvaluateAsPyTorch() {
+    WholeModels.Derived same = WholeModels.derive(TensorFiles.read(Fixtures.path("user2_same_whole.pt")));
+    assertThat(same.spec().layers()).startsWith(new ArchSpec.Conv("0", 1, 1), new ArchSpec.BatchNorm("1", 1e-5),
+        new ArchSpec.Activation(), new ArchSpec.Conv("4", 2, 1), new ArchSpec.Activation(),
+        new ArchSpec.Conv("7", 2, 0));
+    // no square input gives the linear layer its 48 features: the shape comes from the data
+    assertThat(same.inferredInput()).isNull();
+    assertThat(fidelity("user2_same_whole.pt", null, "user2_same", "silu")).isLessThanOrEqualTo(1e-12);
+    assertThat(WholeModels.derive(TensorFiles.read(Fixtures.path("user2_elu_whole.pt"))).spec().layers())
+        .contains(new ArchSpec.AvgPool(3, 2));
+    assertThat(fidelity("user2_elu_whole.pt", null, "user2_elu", "elu(1.0)")).isLessThanOrEqualTo(1e-12);
+    TensorFile f64 = TensorFiles.read(Fixtures.path("user2_f64_whole.pt"));
+    assertThat(f64.tensors().values()).allSatisfy(t -> assertThat(t.dtype()).isEqualTo(DType.FLOAT64));
+    assertThat(fidelity("user2_f64_whole.pt", null, "user2_f64", "tanh")).isLessThanOrEqualTo(1e-14);
+  }
+
+  /**
+   * One nn.PReLU() module used at both activation positions reads as leaky-relu with its learned slope; one slope
+   * per channel, and two PReLU modules that learned different slopes, are refused naming them.
+   */
+  @Test void aPReLUWithOneSlopeIsLeakyReluOfItsSlope() {
+    TensorFile file = TensorFiles.read(Fixtures.path("user2_prelu1_whole.pt"));
+    double a = file.tensor("1.weight").data()[0];
+    assertThat(a).isNotEqualTo(0.25); // learned, not PyTorch's initial value
+    String name = "leaky-relu(" + a + ")";
+    assertThat(WholeModels.derive(file).spec().activation()).isEqualTo(name);
+    assertThat(fidelity("user2_prelu1_whole.pt", null, "user2_prelu1", name)).isLessThanOrEqualTo(1e-12);
+    assertThatThrownBy(() -> WholeModelSpecTest.derive("user2_prelu_channels_whole.pt"))
+        .isInstanceOf(ImportException.class)
+        .hasMessageContaining("module '1' (torch.nn.modules.activation.PReLU): num_parameters 6: one learned slope "
+            + "per channel (tensor '1.weight' has 6 values)");
+    TensorFile two = TensorFiles.read(Fixtures.path("user2_prelu_two_whole.pt"));
+    assertThatThrownBy(() -> WholeModels.derive(two)).isInstanceOf(ImportException.class)
+        .hasMessageContaining("several activations: leaky-relu(" + two.tensor("1.weight").data()[0]
+            + ") (module '1'), leaky-relu(" + two.tensor("4.weight").data()[0] + ") (module '4')")
+        .hasMessageContaining("PReLU modules that learned different slopes are different activations");
+  }
+
+  /** An MLP's state dict as .safetensors (float32, and a bfloat16 copy) with a JSON spec. */
+  @Test void safetensorsStateDictsEvaluateAsPyTorch() {
+    TensorFile f = TensorFiles.read(Fixtures.path("user2_mlp.safetensors"));
+    assertThat(f.names()).containsExactly("0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias");
+    assertThat(f.skipped()).containsExactly("__metadata__.format");
+    assertThat(TensorFiles.read(Fixtures.path("user2_mlp_bf16.safetensors")).tensors().get("0.weight").dtype())
+        .isEqualTo(DType.BFLOAT16);
+    // PyTorch's Softplus returns x where beta x > 20, the catalog's softplus log(1 + e^(beta x)) / beta there:
+    // they differ by less than e^-20 / beta (docs/arch-spec.md)
+    assertThat(fidelity("user2_mlp.safetensors", "user2_mlp.json", "user2_mlp", "softplus(2.0)"))
+        .isLessThanOrEqualTo(1e-9);
+    assertThat(fidelity("user2_mlp_bf16.safetensors", "user2_mlp.json", "user2_mlp_bf16", "softplus(2.0)"))
+        .isLessThanOrEqualTo(1e-9);
+  }
+
+  /** What the spec cannot represent exactly is refused naming the module and the attribute. */
+  @Test void unrepresentableModulesAreRefusedNamingThem() {
+    String[][] cases = {
+        {"reflect", "module '0' (torch.nn.modules.conv.Conv2d): padding_mode 'reflect': only padding_mode='zeros'"},
+        {"circular", "module '0' (torch.nn.modules.conv.Conv2d): padding_mode 'circular': only "
+            + "padding_mode='zeros'"},
+        {"replicate", "module '0' (torch.nn.modules.conv.Conv2d): padding_mode 'replicate': only "
+            + "padding_mode='zeros'"},
+        {"ceil_max", "module '2' (torch.nn.modules.pooling.MaxPool2d): ceil_mode True: ceil_mode=True is not"},
+        {"ceil_avg", "module '2' (torch.nn.modules.pooling.AvgPool2d): ceil_mode True: ceil_mode=True is not"},
+        {"avg_pad", "module '2' (torch.nn.modules.pooling.AvgPool2d): padding 1: the arch spec's avgpool2d has no "
+            + "padding"},
+        {"bn_batchstats", "module '1' (torch.nn.modules.batchnorm.BatchNorm2d): track_running_stats=False"},
+        {"bn_noaffine", "module '1' (torch.nn.modules.batchnorm.BatchNorm2d): affine=False"},
+        {"flatten0", "module '2' (torch.nn.modules.flatten.Flatten): start_dim 0: only start_dim=1"},
+        {"softmax", "module '3' (torch.nn.modules.activation.Softmax): not supported"},
+    };
+    for (String[] c : cases) {
+      assertThatThrownBy(() -> WholeModelSpecTest.derive("user2_bad_" + c[0] + ".pt")).as(c[0])
+          .isInstanceOf(ImportException.class).hasMessageContaining("user2_bad_" + c[0] + ".pt: " + c[1]);
+    }
+  }
+
+  /** A TorchScript archive, scripted or traced, is refused as such, with what to save instead. */
+  @Test void torchScriptArchivesSayWhatToSaveInstead() {
+    for (String f : new String[] {"user2_torchscript.pt", "user2_torchscript_traced.pt"}) {
+      assertThatThrownBy(() -> TensorFiles.read(Fixtures.path(f))).as(f).isInstanceOf(ImportException.class)
+          .hasMessageContaining(f + ": a TorchScript archive (torch.jit.save; it holds ")
+          .hasMessageContaining("torch.save(torch.jit.load('" + f + "').state_dict(), 'state_dict.pt')");
+    }
+  }
+}
