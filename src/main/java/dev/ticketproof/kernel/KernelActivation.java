@@ -54,40 +54,60 @@ public final class KernelActivation implements Activation {
    * @param min that minimum, rounded down
    * @param slopes bounds on phi_p' over an interval (exact up to rounding), or null: the Lipschitz constant
    * @param curvature a bound on |phi_p''| over the reals when phi_p is twice continuously differentiable, else NaN
+   * @param accurate evaluations without cancellation with their error bounds, or null
    */
   record Formula(Predicate<double[]> valid, boolean piecewiseLinear, Fn value, Fn derivative,
       Function<double[], Local> local, ToDoubleFunction<double[]> lipschitz, Predicate<double[]> nonDecreasing,
-      double minAt, double min, SlopeRange slopes, ToDoubleFunction<double[]> curvature) {
+      double minAt, double min, SlopeRange slopes, ToDoubleFunction<double[]> curvature, Accurate accurate) {
     /** A non-decreasing family, without slope ranges or curvature. */
     static Formula monotone(Predicate<double[]> valid, boolean piecewiseLinear, Fn value, Fn derivative,
         Function<double[], Local> local, ToDoubleFunction<double[]> lipschitz) {
       return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, p -> true, Double.NaN,
-          Double.NaN, null, p -> Double.NaN);
+          Double.NaN, null, p -> Double.NaN, null);
     }
 
     /** This family with an interior minimum (so not monotone). */
     Formula withMinimum(double at, double value) {
       return new Formula(valid, piecewiseLinear, this.value, derivative, local, lipschitz, p -> false, at, value,
-          slopes, curvature);
+          slopes, curvature, accurate);
     }
 
     /** This family, non-decreasing exactly for the parameters that pass {@code when}. */
     Formula nonDecreasingWhen(Predicate<double[]> when) {
       return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, when, minAt, min, slopes,
-          curvature);
+          curvature, accurate);
     }
 
     /** This family with bounds on phi' over intervals. */
     Formula withSlopes(SlopeRange range) {
       return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, nonDecreasing, minAt, min,
-          range, curvature);
+          range, curvature, accurate);
     }
 
-    /** This family with a bound on |phi''|. */
-    Formula withCurvature(ToDoubleFunction<double[]> bound) {
+    /** This family with a bound on |phi''| and accurate evaluations (or null). */
+    Formula withCurvature(ToDoubleFunction<double[]> bound, Accurate a) {
       return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, nonDecreasing, minAt, min,
-          slopes, bound);
+          slopes, bound, a);
     }
+  }
+
+  /**
+   * Evaluations without cancellation ([differential-bound], "Floating point"): psi(t) = phi(t) - phi(0) within
+   * psiUlps 2^-52 |v| + MIN_NORMAL of its value v (finite for finite t); D(z, d) = phi(z + d) - phi(z) within
+   * (diffUlps + |fl(z + d)|) 2^-52 |v| + MIN_NORMAL (NaN where not covered).
+   */
+  record Accurate(double psiUlps, Fn psi, double diffUlps, Difference diff) {}
+
+  /** D(z, d) of a family's parameters. */
+  interface Difference {
+    double at(double[] p, double z, double d);
+  }
+
+  /** k (tanh(k (z + d)) - tanh(k z)) = k sinh(k d) / (cosh(k fl(z + d)) cosh(k z)), NaN where cosh may overflow. */
+  private static double tanhDifference(double k, double z, double d) {
+    double a = k * (z + d);
+    return Math.max(Math.abs(a), Math.max(Math.abs(k * z), Math.abs(k * d))) <= 700
+        ? k * Math.sinh(k * d) / Math.cosh(a) / Math.cosh(k * z) : Double.NaN;
   }
 
   /** {phi'(a), phi'(b)}: the slopes over [a, b] of a phi whose derivative is non-decreasing. */
@@ -154,12 +174,14 @@ public final class KernelActivation implements Activation {
       Map.entry("tanh", Formula.monotone(NO_PARAMETER, false, (p, t) -> Math.tanh(t),
           (p, t) -> 1 - Math.tanh(t) * Math.tanh(t), p -> new Local(0, 0, 1, 1, Math.nextUp(1.0 / 3), 3, INF), p -> 1)
           // tanh'' = -2u(1 - u^2) with u = tanh t, largest at u^2 = 1/3: 4 / (3 sqrt 3) = 0.76980..., rounded up
-          .withSlopes(peaked((p, t) -> 1 - Math.tanh(t) * Math.tanh(t))).withCurvature(p -> 0.7699)),
+          .withSlopes(peaked((p, t) -> 1 - Math.tanh(t) * Math.tanh(t))).withCurvature(p -> 0.7699,
+              new Accurate(3, (p, t) -> Math.tanh(t), 10, (p, z, d) -> tanhDifference(1, z, d)))),
       Map.entry("sigmoid", Formula.monotone(NO_PARAMETER, false, (p, t) -> logistic(t),
           (p, t) -> logistic(t) * (1 - logistic(t)),
           p -> new Local(0.5, 0, 0.25, 0.25, Math.nextUp(1.0 / 48), 3, INF), p -> 0.25)
           // sigma'' = s(1 - s^2)/4 with s = 1 - 2 sigma, largest at s^2 = 1/3: sqrt 3 / 18 = 0.096225..., rounded up
-          .withSlopes(peaked((p, t) -> logistic(t) * (1 - logistic(t)))).withCurvature(p -> 0.0963)),
+          .withSlopes(peaked((p, t) -> logistic(t) * (1 - logistic(t)))).withCurvature(p -> 0.0963,
+              new Accurate(3, (p, t) -> Math.tanh(t / 2) / 2, 10, (p, z, d) -> tanhDifference(0.5, z, d)))),
       // alpha (e^t - 1 - t) lies in [0, alpha t^2 / 2] for t <= 0; alpha / 2 is exact in binary
       Map.entry("elu", Formula.monotone(one(a -> a >= 0), false, (p, t) -> t >= 0 ? t : p[0] * Math.expm1(t),
           (p, t) -> t >= 0 ? 1 : p[0] * Math.exp(t), p -> new Local(0, 0, p[0], 1, p[0] / 2, 2, INF),
@@ -174,7 +196,7 @@ public final class KernelActivation implements Activation {
           (p, t) -> softplus(beta(p), t), (p, t) -> logistic(beta(p) * t),
           p -> new Local(Math.log(2) / beta(p), p.length == 0 ? Math.ulp(Math.log(2))
               : 3 * Math.ulp(Math.log(2) / beta(p)), 0.5, 0.5, beta(p) / 8, 2, INF), p -> 1)
-          .withSlopes(convex((p, t) -> logistic(beta(p) * t))).withCurvature(p -> beta(p) / 4)),
+          .withSlopes(convex((p, t) -> logistic(beta(p) * t))).withCurvature(p -> beta(p) / 4, null)),
       Map.entry("silu", Formula.monotone(NO_PARAMETER, false, (p, t) -> t * logistic(t),
           (p, t) -> logistic(t) + t * logistic(t) * (1 - logistic(t)), p -> new Local(0, 0, 0.5, 0.5, 0.25, 2, INF),
           p -> 1.099839320128867).withMinimum(-1.2784645427610738, -0.27846454276107384)),
@@ -358,6 +380,20 @@ public final class KernelActivation implements Activation {
 
   /** A bound on |phi''| over the reals when phi is twice continuously differentiable, else NaN. */
   public double curvature() { return formula.curvature().applyAsDouble(p); }
+
+  /** phi(t) - phi(0) without cancellation ({@link Accurate}), or NaN for a family without the formulas. */
+  public double psi(double t) { return formula.accurate() == null ? Double.NaN : formula.accurate().psi().at(p, t); }
+
+  /** phi(z + d) - phi(z) without cancellation ({@link Accurate}), or NaN. */
+  public double difference(double z, double d) {
+    return formula.accurate() == null ? Double.NaN : formula.accurate().diff().at(p, z, d);
+  }
+
+  /** {psiUlps, diffUlps} of {@link Accurate}, or null for a family without the formulas. */
+  public double[] accuracy() {
+    Accurate a = formula.accurate();
+    return a == null ? null : new double[] {a.psiUlps(), a.diffUlps()};
+  }
 
   @Override public String name() { return name; }
 

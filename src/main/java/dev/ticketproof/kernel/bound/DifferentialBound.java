@@ -460,9 +460,12 @@ public final class DifferentialBound {
         int o = (int) (idx / inUnits);
         s.w1[o] = u.w1(seed, o);
       }
-      for (int o = out.constant(0); o < out.units(); o++) s.constVal[o] = phi.value(0);
-      for (int o : cert.keptBiases()[u.id()]) s.constVal[o] = phi.value(u.beta(seed, o));
-      for (int o = out.constant(0); o < out.units(); o++) s.constErr[o] = pb.valueSlack(s.constVal[o]);
+      double[] beta = new double[out.units()];
+      for (int o : cert.keptBiases()[u.id()]) beta[o] = u.beta(seed, o);
+      for (int o = out.constant(0); o < out.units(); o++) {
+        s.constVal[o] = pb.value(beta[o]);
+        s.constErr[o] = pb.valueSlack(beta[o], s.constVal[o]);
+      }
       return s;
     }
 
@@ -667,7 +670,9 @@ public final class DifferentialBound {
       TargetPlan.Affine a = c.target();
       int taps = a.kh() * a.kw();
       int per = a.in() * taps;
+      // each instance's sum of kept weights in two parts (Sum2 of Ogita, Rump and Oishi: TwoSum, errors summed)
       double[] sum = new double[per];
+      double[] low = new double[per];
       double[] abs = new double[per];
       boolean[] touched = new boolean[per];
       double lambdaFactor = mutation == Mutation.HALVE_COPY_ERROR ? 0.5 : 1;
@@ -676,6 +681,7 @@ public final class DifferentialBound {
         if (in.layout.isConstant(u)) continue;
         int i = in.layout.channel(u);
         int g = i * taps + k.tap[q];
+        low[g] += twoSumError(sum[g], k.w[q]);
         sum[g] += k.w[q];
         abs[g] += Math.abs(k.w[q]);
         touched[g] = true;
@@ -688,8 +694,10 @@ public final class DifferentialBound {
         for (int g = 0; g < per; g++) {
           double kval = a.kernel()[j * per + g];
           if (kval == 0 && !touched[g]) continue;
-          double d = sum[g] - kval;
-          double dErr = 2 * Rounding.gamma(k.n + 1L) * (abs[g] + Math.abs(kval));
+          // Sum2 over the n kept weights and -K: |d - exact| <= u |exact| + gamma_n^2 (sum |w| + |K|)
+          double d = (sum[g] - kval) + (low[g] + twoSumError(sum[g], -kval));
+          double gn = Rounding.gamma(k.n + 1L);
+          double dErr = Rounding.up(0x1p-52 * Math.abs(d) + gn * gn * (abs[g] + Math.abs(kval)));
           int t = g % taps;
           addTap(in.target, tSp, g / taps, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.padding(), d,
               dErr);
@@ -850,6 +858,13 @@ public final class DifferentialBound {
       }
     }
 
+    /** The rounding error of a + b: (a + b) - fl(a + b), exact (Knuth's TwoSum). */
+    static double twoSumError(double a, double b) {
+      double s = a + b;
+      double bb = s - a;
+      return (a - (s - bb)) + (b - bb);
+    }
+
     /** acc += w m[n] (centre, radius times |w|, coefficients); the caller accounts for the rounding. */
     static void accumulate(FormMap m, int n, FormMap acc, double w) {
       acc.c[0] += w * m.c[n];
@@ -950,7 +965,7 @@ public final class DifferentialBound {
               int md = dIn.at(i, iy * t.w + ix);
               extra += ww1[g] * lip * FormMap.abs(dIn.c[md], dSp[md]);
             }
-            dOut.r[n] += Rounding.up(extra) + pb.valueSlack(extra);
+            dOut.r[n] += Rounding.up(extra);
           }
         }
       }
@@ -969,54 +984,67 @@ public final class DifferentialBound {
 
     /**
      * {alpha, lo, hi, xl, xh} with lo &lt;= g(x) - alpha x &lt;= hi for every x in [xl, xh], where
-     * \( g(x) = \sum_S w \phi(w_1 x) - K x - \phi_0 \sum_S w \) (twice differentiable phi): alpha is the chord
-     * slope of g, h = g - alpha x is evaluated at the ends of {@link #GRID} subintervals, and on a subinterval of
-     * width delta h lies within its linear interpolant plus or minus \( C \delta^2 / 8 \) with
-     * \( C = M_2 \sum_S |w| w_1^2 \ge |h''| \); every evaluation is widened by its rounding.
+     * \( g(x) = \sum_S w \psi(w_1 x) - K x \), \( \psi = \phi - \phi(0) \) (twice differentiable phi): alpha is
+     * the chord slope of g, h = g - alpha x is evaluated at the ends of {@link #GRID} subintervals, and on a
+     * subinterval of width delta h lies within its linear interpolant plus or minus \( C \delta^2 / 8 \) with
+     * \( C = M_2 \sum_S |w| w_1^2 \ge |h''| \); every evaluation is widened by its rounding ({@link #gAt}).
      */
     double[] gridRelax(int[] members, Kept k, double[] w1, double kval, double xl, double xh) {
       double m2 = pb.curvature();
-      double xMax = Math.max(Math.abs(xl), Math.abs(xh));
       double c2 = 0;
-      double wSum = 0;
-      double mag = 0;
       for (int q : members) {
-        double w = k.w[q];
         double v = w1[k.unit[q]];
-        c2 += Math.abs(w) * v * v;
-        wSum += w;
-        mag += Math.abs(w) * (1 + Math.abs(phi.phi0()) + lip * Math.abs(v) * xMax);
+        c2 += Math.abs(k.w[q]) * v * v;
       }
       c2 = Rounding.up(Rounding.up(c2) * m2);
-      double gl = gAt(members, k, w1, kval, wSum, xl);
-      double gh = gAt(members, k, w1, kval, wSum, xh);
-      double alpha = xh > xl ? (gh - gl) / (xh - xl) : 0;
-      mag += (Math.abs(kval) + Math.abs(alpha)) * xMax + Math.abs(phi.phi0() * wSum);
+      double[] gl = gAt(members, k, w1, kval, xl);
+      double[] gh = gAt(members, k, w1, kval, xh);
+      double alpha = xh > xl ? (gh[0] - gl[0]) / (xh - xl) : 0;
       int steps = xh > xl && mutation != Mutation.DROP_GRID_INTERIOR ? GRID : 1;
       double lo = Double.POSITIVE_INFINITY;
       double hi = Double.NEGATIVE_INFINITY;
+      double slack = 0;
       double widest = 0;
       double prev = xl;
       for (int s = 0; s <= steps; s++) {
         double x = s == steps ? xh : xl + (xh - xl) * s / steps;
-        double h = (s == 0 ? gl : s == steps ? gh : gAt(members, k, w1, kval, wSum, x)) - alpha * x;
+        double[] g = s == 0 ? gl : s == steps ? gh : gAt(members, k, w1, kval, x);
+        double h = g[0] - alpha * x;
         lo = Math.min(lo, h);
         hi = Math.max(hi, h);
+        // g's own slack, and the product alpha x and the subtraction: 2 u (|g| + |alpha x|)
+        slack = Math.max(slack, g[1] + Rounding.gamma(2) * (Math.abs(g[0]) + Math.abs(alpha * x)));
         widest = Math.max(widest, Rounding.up(x - prev));
         prev = x;
       }
       double bulge = mutation == Mutation.DROP_GRID_INTERIOR ? 0 : Rounding.up(c2 * widest * widest / 8);
-      // per evaluation of h: the sums of g and the product alpha x (gamma of their terms), and phi's evaluations,
-      // |w| evalSlack(phi(w_1 x)) each, with |phi(w_1 x)| <= |phi_0| + lip |w_1| xMax, so at most 2^-39 mag in all
-      double slack = Rounding.up(8 * Rounding.gamma(members.length + 4L) * mag + 0x1p-39 * mag);
+      slack = Rounding.up(slack);
       return new double[] {alpha, lo - bulge - slack, hi + bulge + slack, xl, xh};
     }
 
-    /** g(x) of {@link #gridRelax}, in floating point. */
-    double gAt(int[] members, Kept k, double[] w1, double kval, double wSum, double x) {
+    /**
+     * {g(x), e} for g of {@link #gridRelax} in floating point, |computed - g(x)| &lt;= e: the sum of the n + 1 products
+     * w psi and K x errs by gamma(n + 1) times their magnitudes (2 gamma(n + 2) taken, the magnitudes being computed
+     * too); psi's values by their slack ({@link PhiBounds#psiSlack}); the rounding of t = w_1 x (at most 2^-53 |t|)
+     * moves psi(t) by at most L 2^-53 |t|, so the terms by L 2^-52 |w t|.
+     */
+    double[] gAt(int[] members, Kept k, double[] w1, double kval, double x) {
       double v = 0;
-      for (int q : members) v += k.w[q] * phi.value(w1[k.unit[q]] * x);
-      return v - kval * x - phi.phi0() * wSum;
+      double mag = 0;
+      double eval = 0;
+      double args = 0;
+      for (int q : members) {
+        double w = k.w[q];
+        double t = w1[k.unit[q]] * x;
+        double p = pb.psi(t);
+        v += w * p;
+        mag += Math.abs(w * p);
+        eval += Math.abs(w) * pb.psiSlack(p);
+        args += Math.abs(w * t);
+      }
+      double kx = kval * x;
+      double e = 2 * Rounding.gamma(members.length + 2L) * (mag + Math.abs(kx)) + eval + lip * 0x1p-52 * args;
+      return new double[] {v - kx, Rounding.up(e)};
     }
 
     /**
@@ -1030,7 +1058,8 @@ public final class DifferentialBound {
       double viaLip = (lip + Math.max(Math.abs(phi.slopePlus()), Math.abs(phi.slopeMinus())) + d) * arg;
       double r = arg <= phi.remainderRadius()
           ? Math.min(m * Math.pow(arg, phi.remainderPower()) + d * arg, viaLip) : viaLip;
-      return Rounding.up(r) + Rounding.evalSlack(r);
+      // pow within 1 ulp, at most four more roundings: r errs by less than 2^-49 r, which up's 2^-30 r covers
+      return Rounding.up(r);
     }
 
     /**
@@ -1111,9 +1140,9 @@ public final class DifferentialBound {
         s.constErr = new double[pre.constVal.length];
         for (int o = 0; o < s.constVal.length; o++) {
           if (!l.isConstant(o)) continue;
-          double v = phi.value(pre.constVal[o]);
+          double v = pb.value(pre.constVal[o]);
           s.constVal[o] = v;
-          s.constErr[o] = Rounding.up(lip * pre.constErr[o]) + pb.valueSlack(v);
+          s.constErr[o] = Rounding.up(lip * pre.constErr[o]) + pb.valueSlack(pre.constVal[o], v);
         }
       }
       return s;

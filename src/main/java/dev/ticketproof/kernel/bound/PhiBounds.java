@@ -13,8 +13,9 @@ import dev.ticketproof.kernel.KernelActivation;
  *   <li>{@link #relax}: a slope alpha and an interval [g-, g+] with phi(t) - alpha t in [g-, g+] for every t in
  *       [a, b] (a parallelogram around the graph).</li>
  * </ul>
- * Every returned interval is widened by {@link Rounding#evalSlack} so that the rounding of phi, phi', exp and tanh in
- * floating point (a few ulps) cannot shrink it. The slopes over an interval and the curvature of each family are the
+ * Every returned interval is widened by the rounding of phi, phi', exp and tanh in floating point (a few ulps):
+ * {@link Rounding#evalSlack}, or relative to the value for phi's evaluations without cancellation
+ * ({@link #psi}, {@link #value}, {@link #difference}). The slopes over an interval and the curvature of each family are the
  * kernel's ({@link KernelActivation#slopes}, {@link KernelActivation#curvature}); activations without them (SiLU,
  * GELU, its tanh approximation, ELU with alpha &gt; 1) fall back to the Lipschitz constant: slopes in [-L, L], and
  * alpha = 0 with phi's image.
@@ -40,12 +41,38 @@ final class PhiBounds {
   /** Whether phi is piecewise linear with its kink at 0 (relu, leaky-relu). */
   boolean piecewiseLinear() { return base.equals("relu") || base.equals("leaky-relu"); }
 
+  /** phi(t) as the bound evaluates it: phi_0 + psi(t) for a family with an accurate psi, else the kernel's phi. */
+  double value(double t) { return accurate() ? phi.phi0() + kernel.psi(t) : phi.value(t); }
+
   /**
-   * A bound on the rounding of phi's value v as the kernel evaluates it: relu is exact, leaky relu one product
-   * (u |v|, u = 2^-53, or an underflow); the others (exp, tanh, log1p: a few ulps) {@link Rounding#evalSlack}.
+   * A bound on the error of {@link #value}'s result v at t: phi_0 + psi(t) errs by psi's slack, phi0Error and the
+   * addition's rounding (2^-52 |v| taken); relu is exact, leaky relu one product (u |v|, u = 2^-53, or an underflow);
+   * the others (exp, tanh, log1p: a few ulps) {@link Rounding#evalSlack}.
    */
-  double valueSlack(double v) {
+  double valueSlack(double t, double v) {
+    if (accurate()) return psiSlack(kernel.psi(t)) + phi.phi0Error() + 0x1p-52 * Math.abs(v);
     return piecewiseLinear() ? 0x1p-52 * Math.abs(v) + Double.MIN_NORMAL : Rounding.evalSlack(v);
+  }
+
+  /** Whether the family has an accurate psi ({@link KernelActivation#accuracy}). */
+  private boolean accurate() { return kernel != null && kernel.accuracy() != null; }
+
+  /**
+   * psi(t) = phi(t) - phi(0) without cancellation ({@link KernelActivation#psi}) where the family has a formula for
+   * it; else phi(t) - phi_0 with the kernel's phi_0 (which differs from phi(0) by at most phi0Error).
+   */
+  double psi(double t) {
+    return accurate() ? kernel.psi(t) : phi.value(t) - phi.phi0();
+  }
+
+  /**
+   * A bound on the error of {@link #psi}'s value v at t: psiUlps 2^-52 |v| + MIN_NORMAL with the accurate formula;
+   * else phi's evaluation slack plus the subtraction's rounding, 2^-53 (|phi(t)| + |phi_0|) (phi(t) = v + phi_0).
+   */
+  double psiSlack(double v) {
+    if (accurate()) return kernel.accuracy()[0] * 0x1p-52 * Math.abs(v) + Double.MIN_NORMAL;
+    double f = Math.abs(v) + Math.abs(phi.phi0());
+    return Rounding.evalSlack(f) + 0x1p-53 * 2 * f;
   }
 
   /** Slope of a piecewise-linear phi for t &lt; 0. */
@@ -100,12 +127,15 @@ final class PhiBounds {
       double[] im = phi.image(a, b);
       return new double[] {0, im[0], im[1]};
     }
-    if (!Double.isNaN(curvature()) && b > a) return gridRange(a, b, (phi.value(b) - phi.value(a)) / (b - a));
+    if (!Double.isNaN(curvature()) && b > a) return gridRange(a, b, (value(b) - value(a)) / (b - a));
     double alpha = s[0];
-    double ga = phi.value(a) - alpha * a;
-    double gb = phi.value(b) - alpha * b;
-    double slack = Rounding.evalSlack(Math.abs(phi.value(a)) + Math.abs(alpha * a))
-        + Rounding.evalSlack(Math.abs(phi.value(b)) + Math.abs(alpha * b))
+    double va = value(a);
+    double vb = value(b);
+    double ga = va - alpha * a;
+    double gb = vb - alpha * b;
+    // phi's values, and the product and the subtraction of each g: 2 u (|phi| + |alpha t|)
+    double slack = Math.max(valueSlack(a, va) + Rounding.gamma(2) * (Math.abs(va) + Math.abs(alpha * a)),
+        valueSlack(b, vb) + Rounding.gamma(2) * (Math.abs(vb) + Math.abs(alpha * b)))
         + Rounding.REL * Math.abs(alpha) * (b - a);
     return new double[] {alpha, Math.min(ga, gb) - slack, Math.max(ga, gb) + slack};
   }
@@ -124,19 +154,20 @@ final class PhiBounds {
     double prev = a;
     boolean endsOnly = DifferentialBound.mutation == DifferentialBound.Mutation.TARGET_GRID_ENDS_ONLY;
     int steps = endsOnly ? 1 : GRID;
+    double slack = 0;
     for (int s = 0; s <= steps; s++) {
       double t = s == steps ? b : a + (b - a) * s / steps;
-      double g = phi.value(t) - alpha * t;
+      double v = value(t);
+      double g = v - alpha * t;
       lo = Math.min(lo, g);
       hi = Math.max(hi, g);
+      // phi's value, and the product and the subtraction: 2 u (|phi(t)| + |alpha t|)
+      slack = Math.max(slack, valueSlack(t, v) + Rounding.gamma(2) * (Math.abs(v) + Math.abs(alpha * t)));
       widest = Math.max(widest, Rounding.up(t - prev));
       prev = t;
     }
-    // phi is monotone, so |phi(t)| <= max(|phi(a)|, |phi(b)|) on [a, b]
-    double mag = 1 + Math.abs(phi.value(a)) + Math.abs(phi.value(b))
-        + Math.abs(alpha) * Math.max(Math.abs(a), Math.abs(b));
     double bulge = endsOnly ? 0 : Rounding.up(curvature() * widest * widest / 8);
-    double slack = bulge + 4 * Rounding.gamma(4) * mag + Rounding.evalSlack(mag);
+    slack = Rounding.up(bulge + slack);
     return new double[] {alpha, lo - slack, hi + slack};
   }
 
@@ -160,12 +191,18 @@ final class PhiBounds {
   }
 
   /**
-   * phi(z + d) - phi(z) rounded outward (down, or up when {@code up}): the rounding of z + d moves phi's argument by
-   * at most 2^-52 |z + d| (phi is lip-Lipschitz), each value of phi errs by its evaluation slack, the subtraction by
-   * 2^-52 of its operands.
+   * phi(z + d) - phi(z) rounded outward (down, or up when {@code up}). With the family's formula without
+   * cancellation ({@link KernelActivation#difference}) within (its ulps + |fl(z + d)|) 2^-52 of its value plus
+   * MIN_NORMAL; else the rounding of z + d moves phi's argument by at most 2^-52 |z + d| (phi is lip-Lipschitz),
+   * each value of phi errs by its evaluation slack, the subtraction by 2^-52 of its operands.
    */
   private double difference(double z, double d, boolean up) {
     double a = z + d;
+    double v = kernel == null ? Double.NaN : kernel.difference(z, d);
+    if (!Double.isNaN(v)) {
+      double slack = Rounding.up((kernel.accuracy()[1] + Math.abs(a)) * 0x1p-52 * Math.abs(v));
+      return up ? v + slack : v - slack;
+    }
     double va = phi.value(a);
     double vz = phi.value(z);
     double slack = Rounding.up(phi.lipschitz() * Math.abs(a) * 0x1p-52 + Rounding.evalSlack(va) + Rounding.evalSlack(vz)
