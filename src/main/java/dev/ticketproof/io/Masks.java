@@ -8,13 +8,17 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Pruning masks stored beside the tensors they prune (the Synaptic-Flow and open_lth convention): a tensor named
- * {@code X_mask} next to {@code X}. Applying them gives the effective tensor \( X \odot M \) (elementwise product)
- * and removes the mask entries.
+ * Pruning masks stored beside the tensors they prune: a tensor named {@code X_mask} next to {@code X} (the
+ * Synaptic-Flow and open_lth convention), or next to {@code X_orig} when there is no {@code X} (the convention of
+ * {@code torch.nn.utils.prune}, whose forward pre-hook computes {@code X = X_orig * X_mask}). Applying them gives the
+ * effective tensor \( X \odot M \) (elementwise product), named {@code X}, and removes the mask (and
+ * {@code X_orig}) entries.
  */
 public final class Masks {
   /** The suffix that marks a mask. */
   public static final String SUFFIX = "_mask";
+  /** The suffix of the unpruned tensor in {@code torch.nn.utils.prune}'s convention. */
+  public static final String ORIG = "_orig";
 
   private Masks() {}
 
@@ -32,13 +36,19 @@ public final class Masks {
     for (StoredTensor t : file.tensors().values()) {
       if (t.name().endsWith(SUFFIX)) {
         String target = t.name().substring(0, t.name().length() - SUFFIX.length());
-        if (!file.has(target)) {
+        if (!file.has(target) && !file.has(target + ORIG)) {
           throw new ImportException(file.source() + ": mask '" + t.name() + "' has no tensor '" + target
-              + "' beside it");
+              + "' beside it (nor '" + target + ORIG + "', as torch.nn.utils.prune names it)");
         }
         continue;
       }
-      StoredTensor mask = file.tensors().get(t.name() + SUFFIX);
+      String name = t.name();
+      StoredTensor mask = file.tensors().get(name + SUFFIX);
+      if (mask == null && name.endsWith(ORIG)) { // torch.nn.utils.prune: X_orig and X_mask, no X
+        String target = name.substring(0, name.length() - ORIG.length());
+        mask = file.has(target) ? null : file.tensors().get(target + SUFFIX);
+        if (mask != null) name = target;
+      }
       if (mask == null) {
         out.put(t.name(), t);
         continue;
@@ -51,8 +61,8 @@ public final class Masks {
       }
       double[] v = new double[x.size()];
       for (int i = 0; i < v.length; i++) v[i] = x.data()[i] * m.data()[i];
-      out.put(t.name(), new StoredTensor(t.name(), new Tensor(x.shape().clone(), v), t.dtype()));
-      applied.add(t.name());
+      out.put(name, new StoredTensor(name, new Tensor(x.shape().clone(), v), t.dtype()));
+      applied.add(name);
     }
     return new TensorFile(file.source(), out, file.skipped(), applied, file.model(),
         file.modelPrefix());

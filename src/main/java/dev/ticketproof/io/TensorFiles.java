@@ -29,7 +29,8 @@ public final class TensorFiles {
   public static TensorFile read(Path path) { return read(path, true); }
 
   /**
-   * Reads a file of tensors.
+   * Reads a file of tensors; weights saved as {@code torch.nn.utils.weight_norm} keeps them ({@code X_g} and
+   * {@code X_v}, see {@link WeightNorms}) are composed into {@code X}.
    *
    * @param path a {@code .pt}, {@code .npy} or {@code .npz} file, or a directory of {@code .npy} files
    * @param applyMasks whether to multiply masks {@code X_mask} into {@code X} (otherwise masks stay ordinary
@@ -40,6 +41,7 @@ public final class TensorFiles {
   public static TensorFile read(Path path, boolean applyMasks) {
     TensorFile file = readRaw(path);
     checkFinite(file);
+    file = WeightNorms.apply(file);
     return applyMasks ? Masks.apply(file) : file;
   }
 

@@ -414,7 +414,9 @@ public final class TorchReader {
       Map<String, Object> attributes = new LinkedHashMap<>();
       int hooks = 0;
       for (String k : new String[] {"_forward_hooks", "_forward_pre_hooks"}) {
-        if (m.state.get(k) instanceof Map<?, ?> h) hooks += h.size();
+        if (m.state.get(k) instanceof Map<?, ?> h) {
+          for (Object hook : h.values()) if (!(k.equals("_forward_pre_hooks") && readAsTensors(m, hook))) hooks++;
+        }
       }
       if (m.state.size() <= TorchModule.MAX_ATTRIBUTES) {
         for (Map.Entry<?, ?> e : m.state.entrySet()) {
@@ -425,6 +427,27 @@ public final class TorchReader {
         }
       }
       return new TorchModule(m.type.toString(), attributes, children, hooks);
+    }
+
+    /**
+     * Whether a forward pre-hook computes a tensor the reader composes as the hook does: {@code torch.nn.utils.prune}'s
+     * ({@code X = X_orig * X_mask}, see {@link Masks}) and {@code torch.nn.utils.weight_norm}'s
+     * ({@code X = g v / |v|}, see {@link WeightNorms}), recognised by the class of the hook object, the tensor name it
+     * holds and the module's tensors of that name.
+     */
+    static boolean readAsTensors(ObjectStub m, Object hook) {
+      if (!(hook instanceof ObjectStub h) || h.state == null) return false;
+      Map<?, ?> params = m.state.get("_parameters") instanceof Map<?, ?> p ? p : Map.of();
+      Map<?, ?> buffers = m.state.get("_buffers") instanceof Map<?, ?> b ? b : Map.of();
+      if (h.type.module().equals("torch.nn.utils.prune") && h.state.get("_tensor_name") instanceof String t) {
+        return params.get(t + Masks.ORIG) instanceof TensorRef && buffers.get(t + Masks.SUFFIX) instanceof TensorRef;
+      }
+      if (h.type.module().equals("torch.nn.utils.weight_norm") && h.type.name().equals("WeightNorm")
+          && h.state.get("name") instanceof String t) {
+        return params.get(t + WeightNorms.G) instanceof TensorRef && params.get(t + WeightNorms.V) instanceof TensorRef
+            && !params.containsKey(t);
+      }
+      return false;
     }
 
     void tensor(String name, TensorRef t) {

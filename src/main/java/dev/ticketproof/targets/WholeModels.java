@@ -47,6 +47,9 @@ public final class WholeModels {
     }
   }
 
+  /** Modules that normalise the outputs into probabilities (usually the last of a classifier). */
+  private static final Set<String> SOFTMAX = Set.of("Softmax", "LogSoftmax", "Softmax2d");
+
   /** Modules that are the identity at inference and hold no tensors. */
   private static final Set<String> IDENTITY = Set.of("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
       "FeatureAlphaDropout", "Identity");
@@ -154,6 +157,11 @@ public final class WholeModels {
             + "); write a JSON spec (docs/arch-spec.md) and give it as the architecture");
       }
       if (IDENTITY.contains(cls)) return;
+      if (SOFTMAX.contains(cls)) {
+        throw h.fail("a " + cls + " turns the logits into probabilities, which the constructions do not approximate: "
+            + "save the model without it, e.g. torch.save(nn.Sequential(*list(model)[:-1]), PATH) when it is the "
+            + "last module (the logits predict the same class)");
+      }
       if (cls.equals("PReLU")) {
         prelu(h);
         return;

@@ -18,7 +18,11 @@ import org.junit.jupiter.api.Test;
 class UserNets2Test {
   /** The forward pass on the fixture's inputs against PyTorch's float64 outputs: max relative error. */
   static double fidelity(String target, String arch, String name, String activation) {
-    Tensor x = TensorFiles.readNpy(Fixtures.path(name.replace("_bf16", "") + "_input.npy")).tensor();
+    return fidelity(target, arch, name.replace("_bf16", "") + "_input.npy", name, activation);
+  }
+
+  static double fidelity(String target, String arch, String input, String name, String activation) {
+    Tensor x = TensorFiles.readNpy(Fixtures.path(input)).tensor();
     int[] example = Arrays.copyOfRange(x.shape(), 1, x.rank());
     TargetLoader.Loaded loaded = TargetLoader.load(Fixtures.path(target), arch == null ? null
         : Fixtures.path(arch).toString(), null, example, "the input", true);
@@ -87,6 +91,47 @@ class UserNets2Test {
         .isLessThanOrEqualTo(1e-9);
   }
 
+  /**
+   * A network pruned with torch.nn.utils.prune (weight_orig and weight_mask; the linear layer pruned twice, a
+   * PruningContainer) and one reparametrised with torch.nn.utils.weight_norm (weight_g and weight_v, with dim 0,
+   * dim=None and dim=1), as state dicts with a JSON spec and whole, whose forward pre-hooks compute what the reader
+   * composes: both evaluate as PyTorch.
+   */
+  @Test void prunedAndWeightNormedWeightsAreComposedAsTheirHooksCompute() {
+    TensorFile pruned = TensorFiles.read(Fixtures.path("user2_pruned.pt"));
+    assertThat(pruned.appliedMasks()).containsExactly("0.weight", "3.weight", "6.weight");
+    assertThat(pruned.names()).doesNotContain("0.weight_orig", "0.weight_mask");
+    assertThat(pruned.tensors().get("6.weight").nonzeros()).isEqualTo(512); // 1280 halved, then 20 % more
+    assertThat(fidelity("user2_pruned.pt", "user2_pruned.json", "user2_pruned", "relu")).isLessThanOrEqualTo(1e-12);
+    assertThat(fidelity("user2_pruned_whole.pt", null, "user2_pruned", "relu")).isLessThanOrEqualTo(1e-12);
+    TensorFile wn = TensorFiles.read(Fixtures.path("user2_wn.pt"));
+    assertThat(wn.names()).contains("0.weight", "3.weight", "6.weight").doesNotContain("0.weight_g", "0.weight_v");
+    assertThat(fidelity("user2_wn.pt", "user2_pruned.json", "user2_pruned_input.npy", "user2_wn", "relu"))
+        .isLessThanOrEqualTo(1e-12);
+    assertThat(fidelity("user2_wn_whole.pt", null, "user2_pruned_input.npy", "user2_wn", "relu"))
+        .isLessThanOrEqualTo(1e-12);
+    // without the masks applied, torch.nn.utils.prune's tensors stay as they are
+    assertThat(TensorFiles.read(Fixtures.path("user2_pruned.pt"), false).names()).contains("0.weight_orig",
+        "0.weight_mask").doesNotContain("0.weight");
+  }
+
+  @Test void weightNormsComposeOverTheDimensionsTheirNormsHaveSizeOneIn() {
+    Tensor v = Tensor.of(new double[] {3, 4, 0, 5, 12, 0}, 2, 3);
+    // dim 0: one norm per row (5, 13); dim=None: one for all (sqrt(194)); dim 1: one per column
+    assertThat(WeightNorms.compose("m.pt", "w", Tensor.of(new double[] {10, 26}, 2, 1), v).data())
+        .containsExactly(6, 8, 0, 10, 24, 0);
+    Tensor w = Tensor.of(new double[] {3, 6, 4, 8}, 2, 2); // column norms 5 and 10
+    assertThat(WeightNorms.compose("m.pt", "w", Tensor.of(new double[] {1, 2}, 1, 2), w).data())
+        .containsExactly(3 * (1 / 5.0), 6 * (2 / 10.0), 4 * (1 / 5.0), 8 * (2 / 10.0));
+    assertThat(WeightNorms.compose("m.pt", "w", Tensor.of(new double[] {Math.sqrt(194)}, new int[0]), v).data())
+        .containsExactly(3, 4, 0, 5, 12, 0);
+    assertThatThrownBy(() -> WeightNorms.compose("m.pt", "w", Tensor.of(new double[] {1, 2, 3}, 3, 1), v))
+        .isInstanceOf(ImportException.class).hasMessageContaining("m.pt: weight norm 'w_g' has shape [3, 1], which "
+            + "is not that of the norms of 'w_v' [2, 3]");
+    assertThatThrownBy(() -> WeightNorms.compose("m.pt", "w", Tensor.of(new double[] {1, 1, 1}, 1, 3), v))
+        .isInstanceOf(ImportException.class).hasMessageContaining("m.pt: weight norm of 'w_v' is 0 at flat index 2");
+  }
+
   /** What the spec cannot represent exactly is refused naming the module and the attribute. */
   @Test void unrepresentableModulesAreRefusedNamingThem() {
     String[][] cases = {
@@ -102,7 +147,9 @@ class UserNets2Test {
         {"bn_batchstats", "module '1' (torch.nn.modules.batchnorm.BatchNorm2d): track_running_stats=False"},
         {"bn_noaffine", "module '1' (torch.nn.modules.batchnorm.BatchNorm2d): affine=False"},
         {"flatten0", "module '2' (torch.nn.modules.flatten.Flatten): start_dim 0: only start_dim=1"},
-        {"softmax", "module '3' (torch.nn.modules.activation.Softmax): not supported"},
+        {"softmax", "module '3' (torch.nn.modules.activation.Softmax): a Softmax turns the logits into "
+            + "probabilities, which the constructions do not approximate: save the model without it, e.g. "
+            + "torch.save(nn.Sequential(*list(model)[:-1]), PATH) when it is the last module"},
     };
     for (String[] c : cases) {
       assertThatThrownBy(() -> WholeModelSpecTest.derive("user2_bad_" + c[0] + ".pt")).as(c[0])

@@ -270,8 +270,8 @@ class WholeModelSpecTest {
         + "(torch.nn.modules.activation.Hardtanh): hardtanh needs finite min < max, got min=1.0, max=-1.0");
     assertThat(refusal(nn("ReLU6", "min_val", 0.0, "max_val", 5.0))).contains("max_val 5.0: ReLU6 clamps at 6");
     assertThat(refusal(nn("CELU", "alpha", 0.0))).contains("celu needs a finite alpha > 0, got alpha=0.0");
-    assertThat(refusal(nn("Softmax", "dim", 1))).contains("module '0' "
-        + "(torch.nn.modules.activation.Softmax): not supported (supported: Sequential, Conv2d");
+    assertThat(refusal(nn("Softsign"))).contains("module '0' "
+        + "(torch.nn.modules.activation.Softsign): not supported (supported: Sequential, Conv2d");
     // a PReLU reads its slope from its tensor, which a module of the tree alone does not have
     assertThat(refusal(nn("PReLU"))).contains("module '0' "
         + "(torch.nn.modules.activation.PReLU): no tensor '0.weight' (the PReLU's learned slope)");
