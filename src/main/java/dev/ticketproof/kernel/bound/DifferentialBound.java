@@ -619,7 +619,9 @@ public final class DifferentialBound {
       int taps = a.kh() * a.kw();
       int centre = a.centreA() * a.kw() + a.centreC();
       double phi0 = uni ? phi.phi0() : 0;
+      // each tap's sum by Dot2, as gAt's
       double[] v = new double[taps];
+      double[] low = new double[taps];
       double[] sc = new double[taps];
       double[] err = new double[taps];
       for (int q = 0; q < k.n; q++) {
@@ -627,21 +629,27 @@ public final class DifferentialBound {
         int t = k.tap[q];
         if (in.layout.isConstant(u)) {
           double p = k.w[q] * in.constVal[u];
+          low[t] += twoSumError(v[t], p) + Math.fma(k.w[q], in.constVal[u], -p);
           v[t] += p;
           sc[t] += Math.abs(p);
           err[t] += Math.abs(k.w[q]) * in.constErr[u];
         } else if (phi0 != 0) {
-          v[t] += phi0 * k.w[q];
+          double p = phi0 * k.w[q];
+          low[t] += twoSumError(v[t], p) + Math.fma(phi0, k.w[q], -p);
+          v[t] += p;
           sc[t] += Math.abs(phi0 * k.w[q]);
           err[t] += Math.abs(k.w[q]) * phi.phi0Error();
         }
       }
+      low[centre] += twoSumError(v[centre], -a.bias()[j]);
       v[centre] -= a.bias()[j];
       sc[centre] += Math.abs(a.bias()[j]);
       double[][] out = new double[2][taps];
+      double gn = Rounding.gamma(k.n + 1L);
       for (int t = 0; t < taps; t++) {
-        out[0][t] = mutation == Mutation.DROP_BIAS_ERROR ? 0 : v[t];
-        out[1][t] = Rounding.up(err[t] + 2 * Rounding.gamma(k.n + 1L) * sc[t]);
+        double value = v[t] + low[t];
+        out[0][t] = mutation == Mutation.DROP_BIAS_ERROR ? 0 : value;
+        out[1][t] = Rounding.up(err[t] + 0x1p-52 * Math.abs(value) + gn * gn * sc[t]);
       }
       return out;
     }
@@ -741,8 +749,9 @@ public final class DifferentialBound {
      * \( |e_u| \le |\Delta_u| \min(S_+ - S_-, \tfrac12 M_2 |\Delta_u|) \) (Taylor: e_u = phi''(xi) Delta_u^2 / 2;
      * and e_u = (s - phi'(z)) Delta_u with s, phi'(z) in the range [S-, S+] of phi' over the hull of z and
      * z + Delta_u). So the group adds s0 F with radius half |F| + sum |w_u| |e_u|. Per position this is used when
-     * its |centre| + spread is below the copies' own differences after phi bounded term by term
-     * (\( |\sum_S w_u c_u| + \sum_S |w_u| \text{spread}_u \)); else those are added.
+     * its spread is below that of the copies' own differences after phi bounded term by term
+     * (\( \sum_S |w_u| \text{spread}_u \)); else those are added. Both bound the same sum; the spreads are what
+     * the layers after multiply by the l1 norms of their kept weights.
      *
      * @param f scratch form of the input's geometry (one neuron)
      */
@@ -794,7 +803,7 @@ public final class DifferentialBound {
           int n = dOut.at(o, y * dOut.w + x);
           int offY = dp.originY(iy) - dOut.originY(y);
           int offX = dp.originX(ix) - dOut.originX(x);
-          if (Math.abs(s0) * fAbs + extra < Math.abs(copiesC) + copiesSpread) {
+          if (Math.abs(s0) * fSp[0] + extra < copiesSpread) {
             add(f, fSp, 0, dOut, dScale, n, offY, offX, s0, Math.abs(s0), 0, sym);
             dOut.r[n] += extra;
           } else {
@@ -845,7 +854,7 @@ public final class DifferentialBound {
           double extra = Rounding.up(pre.half()[mt] * fAbs + Rounding.up(en) * (1 + 2 * Rounding.REL));
           if (mutation == Mutation.DROP_SHARED_SLOPE_UNCERTAINTY) extra = 0;
           int out = dOut.at(o, y * dOut.w + x);
-          if (Math.abs(s0) * fAbs + extra < Math.abs(cc) + cSpread) {
+          if (Math.abs(s0) * fSpread + extra < cSpread) {
             dOut.c[out] += s0 * fc;
             dScale[out] += Math.abs(s0) * fAbs;
             dOut.r[out] += Math.abs(s0) * fSpread + extra;
@@ -1023,13 +1032,15 @@ public final class DifferentialBound {
     }
 
     /**
-     * {g(x), e} for g of {@link #gridRelax} in floating point, |computed - g(x)| &lt;= e: the sum of the n + 1 products
-     * w psi and K x errs by gamma(n + 1) times their magnitudes (2 gamma(n + 2) taken, the magnitudes being computed
-     * too); psi's values by their slack ({@link PhiBounds#psiSlack}); the rounding of t = w_1 x (at most 2^-53 |t|)
-     * moves psi(t) by at most L 2^-53 |t|, so the terms by L 2^-52 |w t|.
+     * {g(x), e} for g of {@link #gridRelax} in floating point, |computed - g(x)| &lt;= e. The n + 1 products w psi and
+     * -K x are summed by Dot2 (Ogita, Rump and Oishi: each product split exactly by fma, the sums by TwoSum, the errors
+     * summed), within u |g| + gamma_{n+1}^2 of their magnitudes (2^-52 |g| and gamma(n + 2)^2 taken, the magnitudes
+     * being computed too); psi's values err by their slack ({@link PhiBounds#psiSlack}); the rounding of t = w_1 x (at
+     * most 2^-53 |t|) moves psi(t) by at most L 2^-53 |t|, so the terms by L 2^-52 |w t|.
      */
     double[] gAt(int[] members, Kept k, double[] w1, double kval, double x) {
       double v = 0;
+      double low = 0;
       double mag = 0;
       double eval = 0;
       double args = 0;
@@ -1037,14 +1048,18 @@ public final class DifferentialBound {
         double w = k.w[q];
         double t = w1[k.unit[q]] * x;
         double p = pb.psi(t);
-        v += w * p;
-        mag += Math.abs(w * p);
+        double wp = w * p;
+        low += twoSumError(v, wp) + Math.fma(w, p, -wp);
+        v += wp;
+        mag += Math.abs(wp);
         eval += Math.abs(w) * pb.psiSlack(p);
         args += Math.abs(w * t);
       }
       double kx = kval * x;
-      double e = 2 * Rounding.gamma(members.length + 2L) * (mag + Math.abs(kx)) + eval + lip * 0x1p-52 * args;
-      return new double[] {v - kx, Rounding.up(e)};
+      double g = (v - kx) + (low + twoSumError(v, -kx) + Math.fma(-kval, x, kx));
+      double gn = Rounding.gamma(members.length + 2L);
+      double e = 0x1p-52 * Math.abs(g) + gn * gn * (mag + Math.abs(kx)) + eval + lip * 0x1p-52 * args;
+      return new double[] {g, Rounding.up(e)};
     }
 
     /**
