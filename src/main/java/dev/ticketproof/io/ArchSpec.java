@@ -146,14 +146,38 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     }
   }
 
-  /** BatchNorm2d in inference mode reading {@code name.weight/bias/running_mean/running_var}. */
-  public record BatchNorm(String name, double eps) implements LayerSpec {
+  /**
+   * BatchNorm2d in inference mode reading {@code name.weight/bias/running_mean/running_var}; without the affine
+   * parameters ({@code affine=False}) only the running statistics, with weight 1 and bias 0.
+   */
+  public record BatchNorm(String name, double eps, boolean affine) implements LayerSpec {
+    /** A BatchNorm with its affine parameters (PyTorch's default). */
+    public BatchNorm(String name, double eps) { this(name, eps, true); }
+
     @Override
     public BatchNorm2d build(NetworkBuilder b, String where, int[] in) {
-      double[] gamma = b.vector(name + ".weight", -1);
-      int c = gamma.length;
-      double[] beta = b.vector(name + ".bias", c);
-      double[] mean = b.statistic(name + ".running_mean", c);
+      if (affine && !b.has(name + ".weight") && b.has(name + ".running_mean") && !b.has(name + ".bias")) {
+        throw new ImportException(b.specName() + ": " + where + ": BatchNorm '" + name + "' has running statistics "
+            + "but no tensors '" + name + ".weight' and '" + name + ".bias' in " + b.source() + ": a BatchNorm with "
+            + "affine=False, written {\"type\": \"batchnorm" + (in.length == 1 ? "1d" : "2d") + "\", \"name\": "
+            + quote(name) + ", \"affine\": false}");
+      }
+      double[] gamma;
+      double[] beta;
+      double[] mean;
+      int c;
+      if (affine) {
+        gamma = b.vector(name + ".weight", -1);
+        c = gamma.length;
+        beta = b.vector(name + ".bias", c);
+        mean = b.statistic(name + ".running_mean", c);
+      } else {
+        mean = b.statistic(name + ".running_mean", -1);
+        c = mean.length;
+        gamma = new double[c];
+        java.util.Arrays.fill(gamma, 1.0);
+        beta = new double[c];
+      }
       double[] var = b.statistic(name + ".running_var", c);
       for (int i = 0; i < c; i++) {
         if (var[i] < 0) {
@@ -167,7 +191,10 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     @Override
     public List<String> requiredTensors() {
       List<String> out = new ArrayList<>();
-      for (String t : new String[] {".weight", ".bias", ".running_mean", ".running_var"}) out.add(name + t);
+      for (String t : affine ? new String[] {".weight", ".bias", ".running_mean", ".running_var"}
+          : new String[] {".running_mean", ".running_var"}) {
+        out.add(name + t);
+      }
       return out;
     }
 
@@ -177,29 +204,35 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
 
     private String members() {
       return "\"name\": " + quote(name) + ", \"eps\": " + java.math.BigDecimal.valueOf(eps).stripTrailingZeros()
-          .toString();
+          .toString() + (affine ? "" : ", \"affine\": false");
     }
 
     @Override public boolean vectorOutput(boolean vectorInput) { return vectorInput; }
 
     private static BatchNorm read(Reader r, JsonObject o, String where, String defaultName) {
-      r.onlyKeys(o, where, Set.of("type", "name", "eps"));
+      r.onlyKeys(o, where, Set.of("type", "name", "eps", "affine"));
       double eps = DEFAULT_BN_EPS;
       if (o.has("eps")) {
         eps = r.number(o.get("eps"), where + ".eps");
         if (!(eps > 0 && eps < Double.POSITIVE_INFINITY)) throw r.fail(where + ".eps", "must be > 0, got " + eps);
       }
-      return new BatchNorm(r.name(o, where, defaultName), eps);
+      boolean affine = true;
+      if (o.has("affine")) {
+        if (!(o.get("affine") instanceof com.google.gson.JsonPrimitive p && p.isBoolean())) {
+          throw r.fail(where + ".affine", "must be true or false, got " + o.get("affine"));
+        }
+        affine = o.get("affine").getAsBoolean();
+      }
+      return new BatchNorm(r.name(o, where, defaultName), eps, affine);
     }
 
     private static BatchNorm fromModule(TorchModule.Attributes h) {
-      if (!h.bool("affine")) throw h.fail("affine=False (no weight and bias) is not supported");
       if (!h.bool("track_running_stats")) {
         throw h.fail("track_running_stats=False (batch statistics at inference) is not supported");
       }
       double eps = h.number("eps");
       if (!(eps > 0 && Double.isFinite(eps))) throw h.fail("eps " + eps + " must be > 0");
-      return new BatchNorm(h.path(), eps);
+      return new BatchNorm(h.path(), eps, h.bool("affine"));
     }
   }
 

@@ -146,6 +146,9 @@ public final class NetworkBuilder {
   /** The spec's name for messages (a file or a preset). */
   String specName() { return specName; }
 
+  /** Whether the target has a tensor of this name. */
+  boolean has(String name) { return tensors.has(name); }
+
   /** The tensors' source for messages (the target file). */
   String source() { return tensors.source(); }
 

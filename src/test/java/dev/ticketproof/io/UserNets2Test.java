@@ -132,6 +132,32 @@ class UserNets2Test {
         .isInstanceOf(ImportException.class).hasMessageContaining("m.pt: weight norm of 'w_v' is 0 at flat index 2");
   }
 
+  /**
+   * BatchNorm2d and BatchNorm1d with affine=False (running statistics only, no weight and bias): read from the whole
+   * model and from the state dict with a spec that says {@code "affine": false}; a spec that does not say it is
+   * refused with the entry to write.
+   */
+  @Test void batchNormsWithoutAffineParametersEvaluateAsPyTorch() {
+    WholeModels.Derived d = WholeModels.derive(TensorFiles.read(Fixtures.path("user2_bn_noaffine_whole.pt")));
+    assertThat(d.spec().layers()).contains(new ArchSpec.BatchNorm("1", 1e-5, false),
+        new ArchSpec.BatchNorm("6", 1e-5, false));
+    assertThat(d.spec().layers()).isEqualTo(ArchSpec.read(Fixtures.path("user2_bn_noaffine.json")).layers());
+    assertThat(fidelity("user2_bn_noaffine_whole.pt", null, "user2_pruned_input.npy", "user2_bn_noaffine", "relu"))
+        .isLessThanOrEqualTo(1e-12);
+    assertThat(fidelity("user2_bn_noaffine.pt", "user2_bn_noaffine.json", "user2_pruned_input.npy",
+        "user2_bn_noaffine", "relu")).isLessThanOrEqualTo(1e-12);
+    ArchSpec affine = ArchSpec.parse("net.json", "{\"input\": [1, 8, 8], \"layers\": [{\"type\": \"conv2d\", "
+        + "\"name\": \"0\", \"padding\": 1}, {\"type\": \"batchnorm2d\", \"name\": \"1\"}]}");
+    TensorFile file = TensorFiles.read(Fixtures.path("user2_bn_noaffine.pt"));
+    assertThatThrownBy(() -> NetworkBuilder.build("net.json", affine, file, null, null))
+        .isInstanceOf(ImportException.class).hasMessageContaining("net.json: layer 1: BatchNorm '1' has running "
+            + "statistics but no tensors '1.weight' and '1.bias' in " + file.source() + ": a BatchNorm with "
+            + "affine=False, written {\"type\": \"batchnorm2d\", \"name\": \"1\", \"affine\": false}");
+    assertThatThrownBy(() -> ArchSpec.parse("net.json", "{\"layers\": [{\"type\": \"batchnorm1d\", \"name\": "
+        + "\"1\", \"affine\": 0}]}")).hasMessageContaining("layers[0].affine").hasMessageContaining("must be true "
+        + "or false, got 0");
+  }
+
   /** What the spec cannot represent exactly is refused naming the module and the attribute. */
   @Test void unrepresentableModulesAreRefusedNamingThem() {
     String[][] cases = {
@@ -145,7 +171,6 @@ class UserNets2Test {
         {"avg_pad", "module '2' (torch.nn.modules.pooling.AvgPool2d): padding 1: the arch spec's avgpool2d has no "
             + "padding"},
         {"bn_batchstats", "module '1' (torch.nn.modules.batchnorm.BatchNorm2d): track_running_stats=False"},
-        {"bn_noaffine", "module '1' (torch.nn.modules.batchnorm.BatchNorm2d): affine=False"},
         {"flatten0", "module '2' (torch.nn.modules.flatten.Flatten): start_dim 0: only start_dim=1"},
         {"softmax", "module '3' (torch.nn.modules.activation.Softmax): a Softmax turns the logits into "
             + "probabilities, which the constructions do not approximate: save the model without it, e.g. "
