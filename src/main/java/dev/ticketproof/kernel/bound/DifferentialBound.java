@@ -307,7 +307,7 @@ public final class DifferentialBound {
             int m = mb + x * s;
             double sp = inSpread[m];
             double inAbs = Math.abs(in.c[m]) + sp;
-            out.c[n] += lambda * in.c[m];
+            addProduct(out, n, lambda, in.c[m]);
             scale[n] += al * inAbs;
             out.r[n] += al * sp + lambdaErr * inAbs;
           }
@@ -335,7 +335,7 @@ public final class DifferentialBound {
     static void add(FormMap in, double[] inSpread, int m, FormMap out, double[] scale, int n, int offY, int offX,
         double lambda, double al, double lambdaErr, boolean sym) {
       double inAbs = FormMap.abs(in.c[m], inSpread[m]);
-      out.c[n] += lambda * in.c[m];
+      addProduct(out, n, lambda, in.c[m]);
       scale[n] += al * inAbs;
       out.r[n] += lambdaErr * inAbs;
       if (sym && in.coef != null) {
@@ -360,6 +360,19 @@ public final class DifferentialBound {
       } else {
         out.r[n] += al * inSpread[m];
       }
+    }
+
+    /** out.c[n] += a b; with a compensated map ({@link FormMap#low}) the product's and the sum's errors kept, exact. */
+    static void addProduct(FormMap out, int n, double a, double b) {
+      double p = a * b;
+      if (out.low != null) out.low[n] += twoSumError(out.c[n], p) + Math.fma(a, b, -p);
+      out.c[n] += p;
+    }
+
+    /** out.c[n] += x, likewise. */
+    static void addCentre(FormMap out, int n, double x) {
+      if (out.low != null) out.low[n] += twoSumError(out.c[n], x);
+      out.c[n] += x;
     }
 
     /** Folds the accumulated rounding scale into the radii: {@code gamma} bounds the rounding of every neuron's sum. */
@@ -530,6 +543,8 @@ public final class DifferentialBound {
       int[] os = a.outShape();
       int copies = lout.hasConstants() ? lout.n() * lout.rho() : lout.n();
       FormMap dOut = output(tIn, copies, a.kh(), a.kw(), a.stride(), a.padding(), os[1], os[2], true);
+      // an interval map (at points, always) sums its centres by Dot2 (addProduct, addCentre)
+      if (dOut.coef == null) dOut.low = new double[dOut.c.length];
       double[] dScale = new double[dOut.c.length];
       double[] tSp = tIn.spreads();
       double[] dSp = in.diff == null ? null : in.diff.spreads();
@@ -569,7 +584,18 @@ public final class DifferentialBound {
           unit(c, in, s, o, ks[o - o0], dOut, dScale, tSp, dSp, pre, scaleConv1);
         }
       });
-      finish(dOut, dScale, Rounding.gamma(terms));
+      if (dOut.low == null) {
+        finish(dOut, dScale, Rounding.gamma(terms));
+        return s;
+      }
+      // Dot2's bound for at most N = terms products: 2^-52 |c| + gamma_2N gamma_N+1 of their magnitudes, and
+      // gamma(2N) <= 2 gamma(N), gamma(N + 1) <= 2 gamma(N)
+      double g = Rounding.gamma(terms);
+      for (int n = 0; n < dOut.c.length; n++) {
+        dOut.c[n] += dOut.low[n];
+        dOut.r[n] = Rounding.up(dOut.r[n] + 0x1p-52 * Math.abs(dOut.c[n]) + 16 * g * g * dScale[n]);
+      }
+      dOut.low = null;
       return s;
     }
 
@@ -601,6 +627,7 @@ public final class DifferentialBound {
         for (int q = 0; q < dOut.positions(); q++) {
           int n = dOut.at(o, q);
           dOut.c[n] *= scaleConv1;
+          if (dOut.low != null) dOut.low[n] *= scaleConv1;
           dOut.r[n] *= scaleConv1;
           if (dOut.coef != null) {
             for (int z = 0; z < dOut.size(); z++) dOut.coef[n * dOut.size() + z] *= scaleConv1;
@@ -664,7 +691,7 @@ public final class DifferentialBound {
             int iy = y * a.stride() - a.padding() + t / a.kw();
             int ix = x * a.stride() - a.padding() + t % a.kw();
             if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
-            out.c[n] += bias[0][t];
+            addCentre(out, n, bias[0][t]);
             scale[n] += Math.abs(bias[0][t]);
             out.r[n] += bias[1][t];
           }
@@ -855,11 +882,11 @@ public final class DifferentialBound {
           if (mutation == Mutation.DROP_SHARED_SLOPE_UNCERTAINTY) extra = 0;
           int out = dOut.at(o, y * dOut.w + x);
           if (Math.abs(s0) * fSpread + extra < cSpread) {
-            dOut.c[out] += s0 * fc;
+            addProduct(dOut, out, s0, fc);
             dScale[out] += Math.abs(s0) * fAbs;
             dOut.r[out] += Math.abs(s0) * fSpread + extra;
           } else {
-            dOut.c[out] += cc;
+            addCentre(dOut, out, cc);
             dScale[out] += cScale;
             dOut.r[out] += Rounding.up(cSpread + 2 * Rounding.gamma(k.n + 1L) * cScale);
           }
@@ -957,15 +984,16 @@ public final class DifferentialBound {
             }
             if (grid != null) {
               add(t, tSp, m, dOut, dScale, n, offY, offX, grid[0], Math.abs(grid[0]), 0, dOut.coef != null);
-              dOut.c[n] += (grid[1] + grid[2]) / 2;
+              addCentre(dOut, n, (grid[1] + grid[2]) / 2);
               dScale[n] += Math.abs(grid[1]) + Math.abs(grid[2]);
-              extra = (grid[2] - grid[1]) / 2;
+              // the midpoint's own rounding (the sums' slack covers only their additions when compensated)
+              extra = (grid[2] - grid[1]) / 2 + 0x1p-53 * (Math.abs(grid[1]) + Math.abs(grid[2])) + Double.MIN_NORMAL;
             } else if (mutation != Mutation.DROP_INSTANCE_ERROR) {
               double[] rel = PhiBounds.piecewise(lo, hi, dN, dP);
               add(t, tSp, m, dOut, dScale, n, offY, offX, rel[0], Math.abs(rel[0]), 0, dOut.coef != null);
-              dOut.c[n] += (rel[1] + rel[2]) / 2;
+              addCentre(dOut, n, (rel[1] + rel[2]) / 2);
               dScale[n] += Math.abs(rel[1]) + Math.abs(rel[2]);
-              extra += (rel[2] - rel[1]) / 2;
+              extra += (rel[2] - rel[1]) / 2 + 0x1p-53 * (Math.abs(rel[1]) + Math.abs(rel[2])) + Double.MIN_NORMAL;
             }
             if (grid == null && smooth && mutation != Mutation.DROP_REMAINDER) {
               extra += remainderSum(members[g], k, in.w1, xMax);

@@ -26,6 +26,11 @@ final class FormMap {
   final double[] coef;
   final double[] c;
   final double[] r;
+  /**
+   * The centres' accumulated rounding errors while a source conv sums an interval map by compensated sums
+   * ({@code DifferentialBound.Pass#addProduct}), else null.
+   */
+  double[] low;
 
   FormMap(int units, int h, int w, int stride, int pad, int rh, int rw, int cin, boolean absolute,
       boolean symbolic) {
