@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -177,10 +178,11 @@ public final class TensorFiles {
   }
 
   /**
-   * Reads the one array of a data file (an input batch, labels, points): a NumPy {@code .npy}, a {@code .npz} with
-   * one array, or a PyTorch file holding one tensor ({@code torch.save(x)}) or a dict, list or tuple with exactly one
-   * tensor. {@code FILE:NAME} (when no file has that whole name) picks the array {@code NAME} of a file with several:
-   * a {@code .npz} entry, a dict key, or a list or tuple index. Masks are not applied.
+   * Reads the one array of a data file (an input batch, labels, points): a NumPy {@code .npy}, a {@code .npz} or
+   * {@code .safetensors} file with one array, or a PyTorch file holding one tensor ({@code torch.save(x)}) or a
+   * dict, list or tuple with exactly one tensor. {@code FILE:NAME} (when no file has that whole name) picks the array
+   * {@code NAME} of a file with several: a {@code .npz} or {@code .safetensors} entry, a dict key, or a list or tuple
+   * index. Masks are not applied.
    *
    * @throws ImportException naming the file when it is missing, not one of these formats, a whole model, holds no
    *     or several tensors without a name (listing them, with how to pick one), or a value is not finite
@@ -198,11 +200,13 @@ public final class TensorFiles {
     if (!Files.isRegularFile(file)) {
       throw new ImportException(file + (Files.exists(file) ? ": not a regular file" : ": no such file"));
     }
-    byte[] head = head(file, 8);
+    byte[] head = head(file, 9);
     if (head.length == 0) throw new ImportException(file + ": empty file");
-    if (!Npy.isNpy(head) && !(head.length >= 2 && head[0] == 'P' && head[1] == 'K') && (head[0] & 0xff) != 0x80) {
-      throw new ImportException(file + ": not a .npy, .npz or PyTorch file (it starts with " + hex(head)
-          + "); save the array with numpy.save(path, x) or torch.save(x, path)");
+    if (!Npy.isNpy(head) && !(head.length >= 2 && head[0] == 'P' && head[1] == 'K') && (head[0] & 0xff) != 0x80
+        && !Safetensors.looksLike(head) && !file.getFileName().toString().endsWith(".safetensors")) {
+      throw new ImportException(file + ": not a .npy, .npz, .safetensors or PyTorch file (it starts with "
+          + hex(Arrays.copyOf(head, Math.min(head.length, 8))) + "); save the array with numpy.save(path, x) or "
+          + "torch.save(x, path)");
     }
     TensorFile all = readRaw(file);
     if (all.model() != null) {

@@ -149,6 +149,20 @@ class SafetensorsTest {
     }
   }
 
+  /** As a data file: its one tensor, or the one named by FILE:NAME of several. */
+  @Test void aDataFileMayBeASafetensorsFile() throws IOException {
+    byte[] x = le(4, Float.floatToIntBits(0.5f), Float.floatToIntBits(-1f));
+    Path one = Files.write(tmp.resolve("x.safetensors"), file("{\"x\": {\"dtype\": \"F32\", \"shape\": [2, 1], "
+        + "\"data_offsets\": [0, 8]}}", x));
+    assertThat(TensorFiles.readSingle(one).tensor().data()).containsExactly(0.5, -1);
+    Path two = Files.write(tmp.resolve("xy.safetensors"), file("{\"x\": {\"dtype\": \"F32\", \"shape\": [2], "
+        + "\"data_offsets\": [0, 8]}, \"y\": {\"dtype\": \"I64\", \"shape\": [2], \"data_offsets\": [8, 24]}}",
+        concat(x, le(8, 3, 1))));
+    assertThat(TensorFiles.readSingle(Path.of(two + ":y")).tensor().data()).containsExactly(3, 1);
+    assertThatThrownBy(() -> TensorFiles.readSingle(two)).isInstanceOf(ImportException.class)
+        .hasMessageContaining("holds 2 tensors (x [2] float32, y [2] int64): pick one as " + two + ":NAME");
+  }
+
   @Test void theDecodedValuesAreClaimedFromTheBudget() {
     byte[] f = file("{\"w\": {\"dtype\": \"F16\", \"shape\": [64], \"data_offsets\": [0, 128]}}", new byte[128]);
     // 64 float16 values are held as 512 bytes of float64: a budget of 256 bytes refuses them
