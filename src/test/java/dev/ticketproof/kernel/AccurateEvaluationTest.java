@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@link BigDecimal} with 60 digits from identities without cancellation: psi(t) = c tanh(k t) and
  * D(z, d) = c sinh(k d) / (cosh(k (z + d)) cosh(k z)) with z + d exact (tanh: c = k = 1; sigmoid: c = k = 1/2).
  */
-class AccurateEvaluationTest {
+public class AccurateEvaluationTest {
   private static final MathContext MC = new MathContext(60);
 
   /** exp(x) by 2^20-fold range reduction, a Taylor series and squaring (relative error far below 1e-50). */
@@ -55,12 +55,12 @@ class AccurateEvaluationTest {
   }
 
   /** c tanh(k t), c = k. */
-  static BigDecimal psi(double k, double t) {
+  public static BigDecimal psi(double k, double t) {
     return new BigDecimal(k).multiply(tanh(new BigDecimal(k).multiply(new BigDecimal(t))), MC);
   }
 
   /** c sinh(k d) / (cosh(k (z + d)) cosh(k z)), c = k, z + d exact. */
-  static BigDecimal difference(double k, double z, double d) {
+  public static BigDecimal difference(double k, double z, double d) {
     BigDecimal bk = new BigDecimal(k);
     BigDecimal a = bk.multiply(new BigDecimal(z).add(new BigDecimal(d)));
     BigDecimal num = bk.multiply(sinh(bk.multiply(new BigDecimal(d))), MC);
@@ -68,7 +68,7 @@ class AccurateEvaluationTest {
   }
 
   /** A double of magnitude 2^e, e uniform in [lo, hi], with a random sign and mantissa. */
-  static double logUniform(SplittableRandom r, int lo, int hi) {
+  public static double logUniform(SplittableRandom r, int lo, int hi) {
     double v = Math.scalb(1 + r.nextDouble(), r.nextInt(lo, hi + 1));
     return r.nextBoolean() ? v : -v;
   }
@@ -131,6 +131,13 @@ class AccurateEvaluationTest {
     assertThat(tanh.difference(-1e-3, -701)).isNaN();
     assertThat(KernelActivation.of("sigmoid").difference(1402, 1)).isNaN();
     assertThat(KernelActivation.of("sigmoid").difference(1399, 0)).isEqualTo(0.0);
+    // covered up to 700 included: tanh 350 - tanh(-350) = sinh 700 / cosh^2 350, 2 up to rounding
+    double v = tanh.difference(-350, 700);
+    assertThat(v).isEqualTo(2.0, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(new BigDecimal(v).subtract(difference(1, -350, 700)).abs()).isLessThanOrEqualTo(
+        differenceBound(tanh, -350, 700, v));
+    assertThat(KernelActivation.of("sigmoid").difference(-700, 1400)).isEqualTo(1.0,
+        org.assertj.core.data.Offset.offset(1e-12));
     for (String other : new String[] {"relu", "softplus", "elu(1.0)", "silu", "gelu"}) {
       KernelActivation k = KernelActivation.of(other);
       assertThat(k.psi(0.5)).as(other).isNaN();
