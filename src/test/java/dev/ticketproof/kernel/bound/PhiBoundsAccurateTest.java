@@ -67,6 +67,33 @@ class PhiBoundsAccurateTest {
   }
 
   /**
+   * The chord relaxation of tanh and sigmoid ({@code gridRange}) on intervals one to four ulps wide, where the
+   * interpolation error M_2 delta^2 / 8 is nil and only the evaluations' slack (phi's, the product alpha t's and the
+   * subtraction's) covers the rounding of g = phi - alpha t: the exact g at both ends (double-double) lies within
+   * [g-, g+].
+   */
+  @Test
+  void theRelaxationOnIntervalsOfAFewUlpsContainsTheExactG() {
+    for (String name : new String[] {"tanh", "sigmoid"}) {
+      Activation phi = ActivationCatalog.parse(name);
+      PhiBounds pb = PhiBounds.of(phi);
+      SplittableRandom r = new SplittableRandom(name.hashCode() + 41L);
+      for (int q = 0; q < 400; q++) {
+        double a = q % 2 == 0 ? r.nextDouble(-4, 4) : AccurateEvaluationTest.logUniform(r, -30, 1);
+        double b = a + (1 + r.nextInt(4)) * Math.ulp(a);
+        double[] rel = pb.relax(a, b);
+        for (double t : new double[] {a, b}) {
+          DD g = ExactStepsTest.phi(phi, DD.of(t)).subtract(DD.ofProduct(rel[0], t));
+          String what = name + " on [" + a + ", " + b + "]: " + PhiBoundsExactTest.show(rel) + ", g(" + t + ") = "
+              + g.doubleValue();
+          assertThat(g.subtract(rel[1]).hi()).as(what + ": below g-").isGreaterThanOrEqualTo(0);
+          assertThat(DD.of(rel[2]).subtract(g).hi()).as(what + ": above g+").isGreaterThanOrEqualTo(0);
+        }
+      }
+    }
+  }
+
+  /**
    * psi of a family without the formula (softplus: phi(t) - phi_0, phi_0 = ln 2 rounded, phi0Error its rounding):
    * the exact phi(t) - phi_0 within psiSlack, which is phi's evaluation slack and the subtraction's (no more);
    * its value within valueSlack.
