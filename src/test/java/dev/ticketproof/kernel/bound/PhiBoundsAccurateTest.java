@@ -46,7 +46,7 @@ class PhiBoundsAccurateTest {
       PhiBounds pb = PhiBounds.of(phi);
       double psiUlps = KernelActivation.of(name).accuracy()[0];
       SplittableRandom r = new SplittableRandom(name.hashCode() + 7L);
-      for (int q = 0; q < 450; q++) {
+      for (int q = 0; q < 300; q++) {
         double t = argument(r, q);
         BigDecimal exact = AccurateEvaluationTest.psi(scale(name), t);
         double p = pb.psi(t);
@@ -129,7 +129,7 @@ class PhiBoundsAccurateTest {
       PhiBounds pb = PhiBounds.of(ActivationCatalog.parse(name));
       double diffUlps = KernelActivation.of(name).accuracy()[1];
       SplittableRandom r = new SplittableRandom(name.hashCode() + 29L);
-      for (int q = 0; q < 450; q++) {
+      for (int q = 0; q < 300; q++) {
         double z = switch (q % 3) {
           case 0 -> r.nextDouble(-6, 6);
           case 1 -> AccurateEvaluationTest.logUniform(r, 2, 8);
