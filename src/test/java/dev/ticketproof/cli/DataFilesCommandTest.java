@@ -141,8 +141,8 @@ class DataFilesCommandTest {
     refused(List.of("--input " + fx("whole_pool_cnn.pt") + ": a whole model"), "eval", "--target",
         "builtin:digits-cnn", "--input", fx("whole_pool_cnn.pt"));
     Path text = Files.writeString(work.resolve("x.csv"), "0.1,0.2\n");
-    refused(List.of("--input " + text + ": not a .npy, .npz, .safetensors or PyTorch file", "numpy.save"), "eval", "--target",
-        "builtin:digits-cnn", "--input", text.toString());
+    refused(List.of("--input " + text + ": not a .npy, .npz, .safetensors or PyTorch file", "numpy.save"), "eval",
+        "--target", "builtin:digits-cnn", "--input", text.toString());
     Path half = work.resolve("half.npy");
     double[] halves = new double[20];
     Arrays.fill(halves, 0.5);
