@@ -26,6 +26,8 @@ final class PhiBounds {
   private final double param;
   /** The kernel's definition of phi's family (its slopes and curvature), or null for a name it does not know. */
   private final KernelActivation kernel;
+  /** {psiUlps, diffUlps} of the family's evaluations without cancellation, or null (read once, not per value). */
+  private final double[] ulps;
 
   private PhiBounds(Activation phi) {
     this.phi = phi;
@@ -34,6 +36,7 @@ final class PhiBounds {
     this.base = open < 0 ? n : n.substring(0, open);
     this.param = base.equals("leaky-relu") ? Double.parseDouble(n.substring(open + 1, n.length() - 1)) : Double.NaN;
     this.kernel = phi instanceof KernelActivation k ? k : KernelActivation.family(n);
+    this.ulps = kernel == null ? null : kernel.accuracy();
   }
 
   static PhiBounds of(Activation phi) { return new PhiBounds(phi); }
@@ -55,7 +58,7 @@ final class PhiBounds {
   }
 
   /** Whether the family has an accurate psi ({@link KernelActivation#accuracy}). */
-  private boolean accurate() { return kernel != null && kernel.accuracy() != null; }
+  private boolean accurate() { return ulps != null; }
 
   /**
    * psi(t) = phi(t) - phi(0) without cancellation ({@link KernelActivation#psi}) where the family has a formula for
@@ -70,7 +73,7 @@ final class PhiBounds {
    * else phi's evaluation slack plus the subtraction's rounding, 2^-53 (|phi(t)| + |phi_0|) (phi(t) = v + phi_0).
    */
   double psiSlack(double v) {
-    if (accurate()) return kernel.accuracy()[0] * 0x1p-52 * Math.abs(v) + Double.MIN_NORMAL;
+    if (accurate()) return ulps[0] * 0x1p-52 * Math.abs(v) + Double.MIN_NORMAL;
     double f = Math.abs(v) + Math.abs(phi.phi0());
     return Rounding.evalSlack(f) + 0x1p-53 * 2 * f;
   }
@@ -200,7 +203,7 @@ final class PhiBounds {
     double a = z + d;
     double v = kernel == null ? Double.NaN : kernel.difference(z, d);
     if (!Double.isNaN(v)) {
-      double slack = Rounding.up((kernel.accuracy()[1] + Math.abs(a)) * 0x1p-52 * Math.abs(v));
+      double slack = Rounding.up((ulps[1] + Math.abs(a)) * 0x1p-52 * Math.abs(v));
       return up ? v + slack : v - slack;
     }
     double va = phi.value(a);
