@@ -19,7 +19,7 @@ The module computes the ticket's function in float64: for every example the same
 phi is the spec's "activationModule", {"class": "Hardtanh", "kwargs": {"min_val": -2.0, "max_val": 2.0}}: the
 module torch.nn.Hardtanh(min_val=-2.0, max_val=2.0), the torch.nn module of the spec's catalog "activation".
 
-Needs only torch (and numpy for .npz files).
+Needs only torch (and numpy for .npy, .npz and .safetensors inputs).
 """
 import json
 import os
@@ -203,9 +203,10 @@ def load(path, spec_path=None):
 
 
 def read_input(path):
-    """The one array of an input file, as a float64 tensor: a NumPy .npy, a .npz with one array, or a PyTorch file
-    (torch.save) holding one tensor, or a dict, list or tuple with exactly one tensor; FILE:NAME picks the array NAME
-    (a .npz entry, a dict key, a list or tuple index) of a file with several, as ticketproof's data flags do. Raises
+    """The one array of an input file, as a float64 tensor: a NumPy .npy, a .npz with one array, a .safetensors file
+    with one tensor, or a PyTorch file (torch.save) holding one tensor, or a dict, list or tuple with exactly one
+    tensor; FILE:NAME picks the array NAME (a .npz entry, a .safetensors tensor, a dict key, a list or tuple index)
+    of a file with several, as ticketproof's data flags do. Raises
     ValueError naming the file and what was expected."""
     import numpy as np
     name = None
@@ -218,10 +219,16 @@ def read_input(path):
     if head.startswith(b"\x93NUMPY"):
         if name is not None:
             raise ValueError("%s: a .npy file holds one array, not one named %r" % (path, name))
-        arrays = {"": np.load(path, allow_pickle=False)}
+        try:
+            arrays = {"": np.load(path, allow_pickle=False)}
+        except (ValueError, OSError, EOFError) as e:
+            raise ValueError("%s: not a readable .npy file (%s)" % (path, e)) from None
     elif head.startswith(b"PK") and path.endswith(".npz"):
-        with np.load(path, allow_pickle=False) as z:
-            arrays = {k: z[k] for k in z.files}
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                arrays = {k: z[k] for k in z.files}
+        except (ValueError, OSError, EOFError) as e:
+            raise ValueError("%s: not a readable .npz file (%s)" % (path, e)) from None
     elif head.startswith(b"PK") or head[:1] == b"\x80":
         try:
             obj = torch.load(path, weights_only=True)
@@ -239,8 +246,11 @@ def read_input(path):
             raise ValueError("%s: holds a %s, expected a tensor, or a dict, list or tuple of tensors"
                              % (path, type(obj).__name__))
         arrays = {k: v for k, v in items.items() if torch.is_tensor(v)}
+    elif _is_safetensors(path, head):
+        arrays = _read_safetensors(path)
     else:
-        raise ValueError("%s: not a .npy, .npz or PyTorch file (it starts with %s)" % (path, head.hex(" ")))
+        raise ValueError("%s: not a .npy, .npz, .safetensors or PyTorch file (it starts with %s)"
+                         % (path, head.hex(" ")))
     if name is not None:
         if name not in arrays:
             raise ValueError("%s: no array named %r (it has %s)" % (path, name, ", ".join(arrays) or "none"))
@@ -257,6 +267,52 @@ def read_input(path):
     return x.to(torch.float64)
 
 
+# safetensors dtypes as NumPy reads them (little-endian); BF16 is read as the upper halves of float32 values.
+_SAFETENSORS = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "BF16": "<u2", "I64": "<i8", "I32": "<i4", "I16": "<i2",
+                "I8": "i1", "U8": "u1", "BOOL": "?"}
+
+
+def _is_safetensors(path, head):
+    """A .safetensors file: an 8-byte little-endian header length, then a JSON header that starts with '{'."""
+    n = int.from_bytes(head, "little") if len(head) == 8 else 0
+    if not 2 <= n <= os.path.getsize(path) - 8:
+        return False
+    with open(path, "rb") as f:
+        f.seek(8)
+        return f.read(1) == b"{"
+
+
+def _read_safetensors(path):
+    """The arrays of a .safetensors file, by name in the header's order (__metadata__ left out)."""
+    import numpy as np
+    with open(path, "rb") as f:
+        raw = f.read()
+    n = int.from_bytes(raw[:8], "little")
+    try:
+        header = json.loads(raw[8:8 + n])
+    except ValueError as e:
+        raise ValueError("%s: safetensors header is not JSON (%s)" % (path, e)) from None
+    data = memoryview(raw)[8 + n:]
+    arrays = {}
+    for k, v in header.items():
+        if k == "__metadata__":
+            continue
+        if v.get("dtype") not in _SAFETENSORS:
+            raise ValueError("%s: tensor %r: unsupported dtype %r (supported: %s)"
+                             % (path, k, v.get("dtype"), ", ".join(_SAFETENSORS)))
+        dt = np.dtype(_SAFETENSORS[v["dtype"]])
+        shape = [int(d) for d in v["shape"]]
+        lo, hi = v["data_offsets"]
+        if not 0 <= lo <= hi <= len(data) or hi - lo != int(np.prod(shape)) * dt.itemsize:
+            raise ValueError("%s: tensor %r: data_offsets [%d, %d] do not hold %s %s values in the %d bytes of data"
+                             % (path, k, lo, hi, shape, v["dtype"], len(data)))
+        a = np.frombuffer(data[lo:hi], dtype=dt).reshape(shape).copy()
+        if v["dtype"] == "BF16":
+            a = (a.astype(np.uint32) << 16).view(np.float32)
+        arrays[k] = a
+    return arrays
+
+
 if __name__ == "__main__":
     import argparse
     import sys
@@ -264,8 +320,8 @@ if __name__ == "__main__":
 
     p = argparse.ArgumentParser(description="Evaluates an exported ticket on an input batch.")
     p.add_argument("ticket", help="ticket .pt or .npz written by ticketproof export")
-    p.add_argument("--input", required=True, help="input batch: .npy, .npz, or a tensor saved with torch.save "
-                   "(FILE:NAME picks one of several)")
+    p.add_argument("--input", required=True, help="input batch: .npy, .npz, .safetensors, or a tensor saved with "
+                   "torch.save (FILE:NAME picks one of several)")
     p.add_argument("--out", required=True, help="output .npy (float64)")
     a = p.parse_args()
     try:

@@ -69,6 +69,12 @@ public final class Tickets {
   /** Most constructions for one goal (tightening the tolerance, or the certified search). */
   public static final int MAX_BUILDS = 6;
 
+  /**
+   * The smallest input scale of univariate layers the output goal's builds tighten the default to (a factor 4 per
+   * build from 0.05: 0.0125, ..., 4.9e-5).
+   */
+  public static final double MIN_LAMBDA = 0.05 / 1024;
+
   private Tickets() {}
 
   /**
@@ -236,7 +242,10 @@ public final class Tickets {
       return this;
     }
 
-    /** The input scale of univariate layers, in (0, 1]; default 1 for piecewise-linear phi, else 0.05. */
+    /**
+     * The input scale of univariate layers, in (0, 1]; default 1 for piecewise-linear phi, else 0.05, divided by 4
+     * with the tolerance each time an output goal's measured error misses it (down to {@link #MIN_LAMBDA}).
+     */
     public Builder lambda(double lambda) {
       if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
       this.lambda = lambda;
@@ -371,9 +380,11 @@ public final class Tickets {
       if (rho1 != null && rho1 > maxRho) {
         throw new IllegalArgumentException("firstWidth must be in [1, " + maxRho + "], got " + rho1);
       }
-      double lam = lambda != null ? lambda : Defaults.lambda(phi);
+      // the input scale of univariate layers; for phi with a remainder, tightened with the tolerance (below)
+      double[] lam = {lambda != null ? lambda : Defaults.lambda(phi)};
+      boolean tightenLambda = lambda == null && phi.remainderConstant() != 0;
       IntFunction<SourceNetwork.Params> withWidth = r -> new SourceNetwork.Params(construction, r,
-          rho1 != null ? rho1 : Math.min(maxRho, Defaults.rho1(phi, r, inputLow)), lam, seed, upto, inputLow,
+          rho1 != null ? rho1 : Math.min(maxRho, Defaults.rho1(phi, r, inputLow)), lam[0], seed, upto, inputLow,
           inputHigh);
       DoubleFunction<SourceNetwork.Params> paramsFor = e -> {
         if (rho != null) return withWidth.apply(rho);
@@ -410,7 +421,8 @@ public final class Tickets {
         builds++;
         Measure.Result m = Measure.of(res, target, region, samples, seed, this::measured);
         // the calibration is a measurement: check the built ticket, tighten the tolerance when it misses the goal
-        boolean done = eps != null || builds >= MAX_BUILDS || usedEps <= Goals.MIN_EPS;
+        boolean done = eps != null || builds >= MAX_BUILDS
+            || usedEps <= Goals.MIN_EPS && !(tightenLambda && lam[0] > MIN_LAMBDA);
         if (!done) {
           // the goal is checked where the user's inputs lie: on their data when given (points of the box are off
           // the data's distribution for a trained network), else on the box samples
@@ -426,6 +438,9 @@ public final class Tickets {
         }
         if (done) return new Ticket(target, phi, res, usedEps, basis, builds, null, m);
         usedEps = Math.max(Goals.MIN_EPS, usedEps / 4);
+        // the calibration models the subset-sums' errors only: the univariate layers' linearisation error, of order
+        // lambda times phi's remainder constant, may be what misses the goal
+        if (tightenLambda) lam[0] = Math.max(MIN_LAMBDA, lam[0] / 4);
         basis = Ticket.Basis.TIGHTENED;
       }
     }

@@ -233,7 +233,7 @@ public final class ConstructCommand implements Callable<Integer> {
     if (outputEps != null) builder.outputEps(outputEps);
     if (fixedRho != null) builder.width(fixedRho);
     if (rho1 != null) builder.firstWidth(rho1);
-    builder.lambda(lam);
+    if (lambda != null) builder.lambda(lam);
     long start = System.nanoTime();
     Ticket ticket;
     double seconds;
@@ -291,7 +291,7 @@ public final class ConstructCommand implements Callable<Integer> {
     o.addProperty("rhoMode", fixedRho != null ? "given" : "auto");
     o.addProperty("rho1", used.rho1());
     o.addProperty("delta", delta);
-    o.addProperty("lambda", lam);
+    o.addProperty("lambda", used.lambda());
     if (points != null) {
       o.addProperty("around", around.toString());
       o.addProperty("aroundPoints", points.length);

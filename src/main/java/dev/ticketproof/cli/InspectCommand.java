@@ -61,6 +61,7 @@ public final class InspectCommand implements Callable<Integer> {
     String prefix = null;
     boolean found = false;
     ArchSpec derived = null;
+    WholeModels.Derived draft = null;
     String archNote = null;
     String preset = null;
     if (arch.spec == null) file = TensorFiles.read(path, !noMasks);
@@ -86,6 +87,7 @@ public final class InspectCommand implements Callable<Integer> {
           d = WholeModels.derive(file);
         } catch (dev.ticketproof.io.ImportException e) {
           archNote = "not derived from the module tree: " + e.getMessage();
+          draft = WholeModels.draft(file);
         }
         if (d != null) {
           derived = d.withInput(inputShape.value);
@@ -105,14 +107,21 @@ public final class InspectCommand implements Callable<Integer> {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    if (format.json()) out.println(json(file, built, prefix, found, derived, preset, archNote, seconds));
-    else table(out, file, built, prefix, found, derived, preset, archNote, seconds);
+    ArchSpec draftSpec = draft == null ? null : draft.withInput(inputShape.value);
+    if (format.json()) out.println(json(file, built, prefix, found, derived, preset, archNote, draftSpec, seconds));
+    else table(out, file, built, prefix, found, derived, preset, archNote, draftSpec, seconds);
     out.flush();
     return 0;
   }
 
+  /** What a whole custom model's draft spec is, and what it is not. */
+  static final String DRAFT = "draft architecture: the submodules in the order they were assigned, with a flatten "
+      + "before a linear layer that follows a conv or pooling layer, as a forward that calls them in that order "
+      + "computes. It is not read from the forward: save it as a .json spec, compare eval --target FILE --arch "
+      + "SPEC with PyTorch's outputs on a few inputs, and give it with --arch only if they agree (docs/arch-spec.md):";
+
   private static void table(PrintWriter out, TensorFile file, NetworkBuilder.Built built, String prefix,
-      boolean found, ArchSpec derived, String preset, String archNote, double seconds) {
+      boolean found, ArchSpec derived, String preset, String archNote, ArchSpec draft, double seconds) {
     out.printf("%s: %d tensors (read in %.3f s)%n", file.source(), file.tensors().size(), seconds);
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"name", "shape", "dtype", "nonzeros", "|max|"});
@@ -137,6 +146,11 @@ public final class InspectCommand implements Callable<Integer> {
     if (archNote != null) {
       out.println();
       out.println("architecture: " + archNote);
+    }
+    if (draft != null) {
+      out.println();
+      out.println(DRAFT);
+      out.print(draft.toJson());
     }
     if (built == null) return;
     out.println();
@@ -168,7 +182,7 @@ public final class InspectCommand implements Callable<Integer> {
   }
 
   private static String json(TensorFile file, NetworkBuilder.Built built, String prefix, boolean found,
-      ArchSpec derived, String preset, String archNote, double seconds) {
+      ArchSpec derived, String preset, String archNote, ArchSpec draft, double seconds) {
     Map<String, Object> root = new LinkedHashMap<>();
     root.put("file", file.source());
     root.put("readSeconds", seconds);
@@ -191,6 +205,10 @@ public final class InspectCommand implements Callable<Integer> {
     if (derived != null) root.put("arch", JsonParser.parseString(derived.toJson()));
     if (preset != null) root.put("archPreset", preset);
     if (archNote != null) root.put("archNote", archNote);
+    if (draft != null) {
+      root.put("archDraft", JsonParser.parseString(draft.toJson()));
+      root.put("archDraftNote", DRAFT);
+    }
     if (built != null) {
       root.put("input", built.network().inputShape());
       List<Map<String, Object>> layers = new ArrayList<>();

@@ -83,9 +83,11 @@ public final class WholeModels {
       throw new ImportException(source + ": the whole model is a " + root.className() + ", not an nn.Sequential: "
           + "the order in which its forward uses its submodules (" + childNames(root) + ") is code the file does "
           + "not hold, so the architecture cannot be read from it; write a JSON spec (docs/arch-spec.md) and give "
-          + "it as the architecture" + (ResNetPreset.prefixes(file).isEmpty() ? "" : " (its tensor names are those "
-          + "of a ResNet: the preset " + Presets.CIFAR_RESNET + " reads them, given as the architecture with the "
-          + "activation of its activation modules)"));
+          + "it as the architecture" + (ResNetPreset.prefixes(file).isEmpty() ? (draft(file) == null ? ""
+          : " (inspect prints a draft: its submodules in the order they were assigned, for a forward that calls "
+          + "them in that order; check its outputs against PyTorch's before you use it)") : " (its tensor names are "
+          + "those of a ResNet: the preset " + Presets.CIFAR_RESNET + " reads them, given as the architecture with "
+          + "the activation of its activation modules)"));
     }
     Walk w = new Walk(source, file);
     w.sequential("", root);
@@ -109,6 +111,53 @@ public final class WholeModels {
     ArchSpec spec = new ArchSpec(null, activation, w.layers);
     String[] why = new String[1];
     int[] input = inferInput(file.under(file.modelPrefix()), spec, why);
+    return new Derived(spec, List.copyOf(w.activations.keySet()), input, input == null ? why[0] : null);
+  }
+
+  /**
+   * A draft architecture for a whole model that is a custom module (not an {@code nn.Sequential}): its submodules in
+   * the order they were assigned ({@code _modules}), nested Sequentials flattened in order, with a flatten before a
+   * linear layer that follows a conv or pooling layer, as a forward that calls them in that order computes. It is
+   * not read from the forward, which is code the file does not hold: {@code inspect} prints it to be checked
+   * against PyTorch's outputs and given as a JSON spec; nothing uses it as the architecture by itself.
+   *
+   * @return the draft, or {@code null} when there is none: the root holds tensors of its own, a submodule is not a
+   *     torch.nn module (a custom block, whose forward may add a shortcut), or the modules are not what a
+   *     Sequential's derivation accepts
+   */
+  public static Derived draft(TensorFile file) {
+    TorchModule root = file.model();
+    if (root == null || root.isTorchNn("Sequential") || root.children().isEmpty()) return null;
+    TensorFile tensors = file.under(file.modelPrefix());
+    for (String name : tensors.names()) if (!name.contains(".")) return null;
+    Walk w = new Walk(file.source(), file);
+    try {
+      w.sequential("", root);
+    } catch (ImportException e) {
+      return null;
+    }
+    if (w.layers.isEmpty() || new java.util.HashSet<>(w.activations.values()).size() > 1) return null;
+    List<ArchSpec.LayerSpec> layers = new ArrayList<>();
+    boolean image = false;
+    for (ArchSpec.LayerSpec l : w.layers) {
+      if (l instanceof ArchSpec.Linear && image) layers.add(new ArchSpec.Flatten());
+      if (l instanceof ArchSpec.Conv || l instanceof ArchSpec.MaxPool || l instanceof ArchSpec.AvgPool
+          || l instanceof ArchSpec.GlobalAvgPool) {
+        image = true;
+      } else if (l instanceof ArchSpec.Linear || l instanceof ArchSpec.Flatten) {
+        image = false;
+      }
+      layers.add(l);
+    }
+    String activation = w.activations.isEmpty() ? null : w.activations.values().iterator().next();
+    ArchSpec spec = new ArchSpec(null, activation, layers);
+    String[] why = new String[1];
+    int[] input;
+    try {
+      input = inferInput(tensors, spec, why);
+    } catch (ImportException e) {
+      return null;
+    }
     return new Derived(spec, List.copyOf(w.activations.keySet()), input, input == null ? why[0] : null);
   }
 
