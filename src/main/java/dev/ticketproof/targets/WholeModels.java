@@ -122,8 +122,9 @@ public final class WholeModels {
    * against PyTorch's outputs and given as a JSON spec; nothing uses it as the architecture by itself.
    *
    * @return the draft, or {@code null} when there is none: the root holds tensors of its own, a submodule is not a
-   *     torch.nn module (a custom block, whose forward may add a shortcut), or the modules are not what a
-   *     Sequential's derivation accepts
+   *     torch.nn module (a custom block, whose forward may add a shortcut), several layers with weights have no
+   *     activation module (the forward applies functional ones), or the modules are not what a Sequential's
+   *     derivation accepts
    */
   public static Derived draft(TensorFile file) {
     TorchModule root = file.model();
@@ -137,6 +138,10 @@ public final class WholeModels {
       return null;
     }
     if (w.layers.isEmpty() || new java.util.HashSet<>(w.activations.values()).size() > 1) return null;
+    // no activation module between layers with weights: the forward applies functional activations (F.relu), which
+    // the order of the submodules does not show
+    long weighted = w.layers.stream().filter(l -> l instanceof ArchSpec.Conv || l instanceof ArchSpec.Linear).count();
+    if (w.activations.isEmpty() && weighted > 1) return null;
     List<ArchSpec.LayerSpec> layers = new ArrayList<>();
     boolean image = false;
     for (ArchSpec.LayerSpec l : w.layers) {

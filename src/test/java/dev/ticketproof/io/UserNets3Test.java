@@ -77,9 +77,15 @@ class UserNets3Test {
 
   /**
    * No draft where the order of the submodules says nothing: a custom block inside (a ResNet's BasicBlock adds a
-   * shortcut), an nn.Sequential (derived, not drafted), a state dict.
+   * shortcut), layers with weights without activation modules (the PyTorch tutorial's Net: F.relu, one pooling
+   * module used twice), an nn.Sequential (derived, not drafted), a state dict.
    */
-  @Test void noDraftForCustomBlocksSequentialsOrStateDicts() {
+  @Test void noDraftForCustomBlocksFunctionalActivationsSequentialsOrStateDicts() {
+    TensorFile tutorial = TensorFiles.read(Fixtures.path("user3_tutorial_whole.pt"));
+    assertThat(WholeModels.draft(tutorial)).isNull();
+    assertThatThrownBy(() -> WholeModels.derive(tutorial)).isInstanceOf(ImportException.class)
+        .hasMessageContaining("the whole model is a __main__.TutorialNet, not an nn.Sequential")
+        .hasMessageNotContaining("draft");
     assertThat(WholeModels.draft(TensorFiles.read(Fixtures.path("resnet_torchvision_whole_silu.pt")))).isNull();
     assertThat(WholeModels.draft(TensorFiles.read(Fixtures.path("user3_flatmlp_whole.pt")))).isNull();
     assertThat(WholeModels.draft(TensorFiles.read(Fixtures.path("user3_mish_f16_legacy.pt")))).isNull();
