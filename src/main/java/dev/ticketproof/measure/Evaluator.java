@@ -64,7 +64,7 @@ public final class Evaluator {
   }
 
   /** The batch's input maps, then every op's output in order; the op's backward steps added to {@code tape}. */
-  private Maps run(List<double[]> xs, List<Back> tape) {
+  private Maps run(List<double[]> xs, Tape tape) {
     int c = inShape[0];
     int hw = inShape[1] * inShape[2];
     int n = xs.size();
@@ -107,7 +107,16 @@ public final class Evaluator {
    * convolution; no weight gradients).
    */
   public Pass forward(List<double[]> xs) {
-    List<Back> tape = new ArrayList<>();
+    return forward(xs, false);
+  }
+
+  /**
+   * As {@link #forward(List)}; with {@code keepPreActivations} the pass also keeps the pre-activation of every
+   * activation site (a conv followed by phi, the sum of a residual block), for {@link Pass#scales} and for
+   * {@link Pass#gradients(List, double[][])} with smoothed slopes (twice the memory of the kept slopes).
+   */
+  public Pass forward(List<double[]> xs, boolean keepPreActivations) {
+    Tape tape = new Tape(new ArrayList<>(), keepPreActivations);
     Maps out = run(xs, tape);
     return new Pass(outputs(out), tape, out.v.length, out.h, out.w, xs.size(), tileDoubles);
   }
@@ -117,14 +126,14 @@ public final class Evaluator {
    */
   public static final class Pass {
     private final List<double[]> outputs;
-    private final List<Back> tape;
+    private final Tape tape;
     private final int channels;
     private final int h;
     private final int w;
     private final int n;
     private final long tile;
 
-    private Pass(List<double[]> outputs, List<Back> tape, int channels, int h, int w, int n, long tile) {
+    private Pass(List<double[]> outputs, Tape tape, int channels, int h, int w, int n, long tile) {
       this.outputs = outputs;
       this.tape = tape;
       this.channels = channels;
@@ -148,6 +157,52 @@ public final class Evaluator {
      * @param coefficients per example, its output coefficients c_s (as long as the output); not modified
      */
     public List<double[]> gradients(List<double[]> coefficients) {
+      return gradients(coefficients, null);
+    }
+
+    /**
+     * Activation sites of the network, in order: every conv followed by phi and every residual block's sum (the
+     * univariate layers of a ticket are none). A target and its ticket have the same sites in the same order: the
+     * ticket's copies of a target layer's units share its site.
+     */
+    public int sites() {
+      return tape.pre.size();
+    }
+
+    /**
+     * Per activation site ({@link #sites}) and example, the mean |pre-activation| over the site's values (needs a
+     * pass that kept them, {@link Evaluator#forward(List, boolean)}).
+     */
+    public double[][] scales() {
+      if (!tape.keep) throw new IllegalStateException("the pass kept no pre-activations");
+      double[][] scale = new double[tape.pre.size()][n];
+      for (int k = 0; k < scale.length; k++) {
+        double[][] t = tape.pre.get(k);
+        long values = 0;
+        for (double[] m : t) {
+          values += m.length / n;
+          for (int j = 0; j < m.length; j++) scale[k][j % n] += Math.abs(m[j]);
+        }
+        for (int s = 0; s < n; s++) scale[k][s] = values == 0 ? 0 : scale[k][s] / values;
+      }
+      return scale;
+    }
+
+    /**
+     * As {@link #gradients(List)}, with phi' at activation site k of example s replaced by the secant slope
+     * \( (\varphi(t + h) - \varphi(t - h)) / 2h \) for {@code h = widths[k][s] > 0} (the derivative of phi averaged over
+     * [t - h, t + h]; for ReLU a ramp from 0 to 1 over |t| < h instead of a step): a surrogate gradient of the
+     * network with every activation smoothed, which tends to the exact gradient as h falls to 0 (away from kinks).
+     * The univariate layers of a ticket keep phi'. Needs a pass that kept its pre-activations
+     * ({@link Evaluator#forward(List, boolean)}) unless {@code widths} is null (exact gradients).
+     *
+     * @param widths per activation site and example, h (0: phi'); null for {@link #gradients(List)}; not modified
+     */
+    public List<double[]> gradients(List<double[]> coefficients, double[][] widths) {
+      if (widths != null && (!tape.keep || widths.length != tape.pre.size())) {
+        throw new IllegalArgumentException("widths for " + widths.length + " activation sites, the pass has "
+            + tape.pre.size() + (tape.keep ? "" : " and kept no pre-activations"));
+      }
       if (coefficients.size() != n) {
         throw new IllegalArgumentException(coefficients.size() + " coefficient vectors for " + n + " examples");
       }
@@ -163,7 +218,7 @@ public final class Evaluator {
           for (int q = 0; q < hw; q++) g[i][q * n + s] = c[i * hw + q];
         }
       }
-      return Evaluator.outputs(backAll(tape, new Maps(g, h, w, n, tile)));
+      return Evaluator.outputs(backAll(tape.steps, new Maps(g, h, w, n, tile), widths));
     }
   }
 
@@ -376,12 +431,65 @@ public final class Evaluator {
 
   private interface Op {
     /** The op's output on a batch; when {@code tape} is not null, the op's backward step is added to it. */
-    Maps apply(Maps in, List<Back> tape);
+    Maps apply(Maps in, Tape tape);
+  }
+
+  /**
+   * What a differentiable pass records: the backward steps of its ops in order and, shared with the tapes of its
+   * residual branches, the pre-activations of its activation sites in the order of the forward pass (each site's
+   * maps, or null when they are not kept).
+   */
+  private static final class Tape {
+    final List<Back> steps = new ArrayList<>();
+    final List<double[][]> pre;
+    final boolean keep;
+
+    Tape(List<double[][]> pre, boolean keep) {
+      this.pre = pre;
+      this.keep = keep;
+    }
+
+    /** A tape for a branch of a block: its own steps, the same sites. */
+    Tape branch() {
+      return new Tape(pre, keep);
+    }
+
+    void add(Back b) {
+      steps.add(b);
+    }
+
+    /** Registers an activation site with its pre-activations (null when not kept); returns its index. */
+    int site(double[][] t) {
+      pre.add(t);
+      return pre.size() - 1;
+    }
   }
 
   /** The backward step of an op: the gradient with respect to its input from that with respect to its output. */
   private interface Back {
-    Maps back(Maps g);
+    /** @param widths the smoothing widths of {@link Pass#gradients(List, double[][])}, or null */
+    Maps back(Maps g, double[][] widths);
+  }
+
+  /**
+   * The slopes of an activation site: phi' ({@code d}), or where {@code widths[site]} gives example s (index mod n)
+   * a width h > 0, the secant slope of phi over [t - h, t + h] at the kept pre-activation t.
+   */
+  private static double[][] slopes(double[][] d, double[][] t, int site, double[][] widths, Activation phi, int n) {
+    if (widths == null || t == null) return d;
+    double[] h = widths[site];
+    double[][] out = new double[d.length][];
+    for (int c = 0; c < d.length; c++) {
+      double[] dc = d[c];
+      double[] tc = t[c];
+      double[] o = new double[dc.length];
+      for (int k = 0; k < o.length; k++) {
+        double w = h[k % n];
+        o[k] = w > 0 ? (phi.value(tc[k] + w) - phi.value(tc[k] - w)) / (2 * w) : dc[k];
+      }
+      out[c] = o;
+    }
+    return out;
   }
 
   /**
@@ -424,7 +532,7 @@ public final class Evaluator {
   private static Op pool(TargetPlan.Pool p) {
     if (p.max()) return maxPool(p);
     return (in, tape) -> {
-      if (tape != null) tape.add(g -> poolBack(p, in.v.length, in.h, in.w, g));
+      if (tape != null) tape.add((g, wd) -> poolBack(p, in.v.length, in.h, in.w, g));
       int n = in.n;
       if (p.global()) {
         int hw = in.h * in.w;
@@ -499,7 +607,7 @@ public final class Evaluator {
         }
       }
       if (tape != null) {
-        tape.add(g -> {
+        tape.add((g, wd) -> {
           double[][] gi = new double[in.v.length][in.h * in.w * n];
           for (int c = 0; c < gi.length; c++) {
             for (int o = 0; o < arg[c].length; o++) gi[c][arg[c][o]] += g.v[c][o];
@@ -542,12 +650,13 @@ public final class Evaluator {
   private static Op residual(Op c1, Op c2, Op proj, Activation phi) {
     Slope slope = Slope.of(phi);
     return (in, tape) -> {
-      List<Back> branch = tape == null ? null : new ArrayList<>();
-      List<Back> shortcut = tape == null || proj == null ? null : new ArrayList<>();
+      Tape branch = tape == null ? null : tape.branch();
+      Tape shortcut = tape == null || proj == null ? null : tape.branch();
       Maps b = c2.apply(c1.apply(in, branch), branch);
       Maps s = proj != null ? proj.apply(in, shortcut) : in;
       double[][] out = new double[b.v.length][];
       double[][] d = tape == null ? null : new double[out.length][];
+      double[][] t = tape != null && tape.keep ? new double[out.length][] : null;
       for (int c = 0; c < out.length; c++) {
         double[] o = new double[b.v[c].length];
         for (int k = 0; k < o.length; k++) o[k] = phi.value(b.v[c][k] + s.v[c][k]);
@@ -557,12 +666,19 @@ public final class Evaluator {
           for (int k = 0; k < o.length; k++) dc[k] = slope.at(b.v[c][k] + s.v[c][k], o[k]);
           d[c] = dc;
         }
+        if (t != null) {
+          double[] tc = new double[o.length];
+          for (int k = 0; k < o.length; k++) tc[k] = b.v[c][k] + s.v[c][k];
+          t[c] = tc;
+        }
       }
       if (tape != null) {
-        tape.add(g -> {
-          Maps z = times(g, d);
-          Maps gb = backAll(branch, z);
-          Maps gs = shortcut != null ? backAll(shortcut, z) : z;
+        int site = tape.site(t);
+        int n = in.n;
+        tape.add((g, wd) -> {
+          Maps z = times(g, slopes(d, t, site, wd, phi, n));
+          Maps gb = backAll(branch.steps, z, wd);
+          Maps gs = shortcut != null ? backAll(shortcut.steps, z, wd) : z;
           double[][] sum = new double[gb.v.length][];
           for (int c = 0; c < sum.length; c++) {
             double[] o = gb.v[c].clone();
@@ -578,8 +694,8 @@ public final class Evaluator {
   }
 
   /** The backward steps of a tape, last first. */
-  private static Maps backAll(List<Back> tape, Maps g) {
-    for (int k = tape.size() - 1; k >= 0; k--) g = tape.get(k).back(g);
+  private static Maps backAll(List<Back> tape, Maps g, double[][] widths) {
+    for (int k = tape.size() - 1; k >= 0; k--) g = tape.get(k).back(g, widths);
     return g;
   }
 
@@ -600,7 +716,7 @@ public final class Evaluator {
       double[][] v = new double[out.units()][];
       int hw = in.h * in.w * in.n;
       if (tape != null) {
-        tape.add(g -> {
+        tape.add((g, wd) -> {
           // d/dx phi(w1 x) = phi'(w1 x) w1, summed over the units reading channel c in increasing order
           double[][] gx = new double[in.v.length][hw];
           for (int o = 0; o < out.units(); o++) {
@@ -759,13 +875,15 @@ public final class Evaluator {
     }
 
     @Override
-    public Maps apply(Maps in, List<Back> tape) {
+    public Maps apply(Maps in, Tape tape) {
       int n = in.n;
       int oh = (in.h + 2 * p - kh) / s + 1;
       int ow = (in.w + 2 * p - kw) / s + 1;
       double[][] out = new double[units][];
       // with a tape: phi' at every pre-activation
       double[][] d = tape != null && act != null ? new double[units][] : null;
+      // with a tape that keeps them: the pre-activations
+      double[][] t = d != null && tape.keep ? new double[units][] : null;
       int rows = tileRows(in.tile, block, ow, n, oh);
       int kk = kh * kw;
       // per kernel column c, the output columns whose input column xx * s - p + c lies inside the map: first..last
@@ -785,6 +903,7 @@ public final class Evaluator {
           out[o] = new double[oh * ow * n];
           if (bias != null) java.util.Arrays.fill(out[o], bias[o]);
           if (d != null) d[o] = new double[oh * ow * n];
+          if (t != null) t[o] = new double[oh * ow * n];
         }
         int[] cb = code[b];
         double[] wb = w[b];
@@ -816,6 +935,7 @@ public final class Evaluator {
           if (act != null) {
             for (int o = o0; o < o1; o++) {
               double[] m = out[o];
+              if (t != null) System.arraycopy(m, ya * ow * n, t[o], ya * ow * n, (yb - ya) * ow * n);
               if (d != null) {
                 double[] dm = d[o];
                 for (int k = ya * ow * n; k < yb * ow * n; k++) {
@@ -834,7 +954,9 @@ public final class Evaluator {
         int inUnits = in.v.length;
         int inH = in.h;
         int inW = in.w;
-        tape.add(g -> back(d == null ? g : times(g, d), inUnits, inH, inW, first, last));
+        int site = d == null ? -1 : tape.site(t);
+        tape.add((g, wd) -> back(d == null ? g : times(g, slopes(d, t, site, wd, act, n)), inUnits, inH, inW, first,
+            last));
       }
       return new Maps(out, oh, ow, n, in.tile);
     }

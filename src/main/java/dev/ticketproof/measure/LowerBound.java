@@ -28,14 +28,23 @@ import java.util.function.LongConsumer;
  *       corners, the regions taken in turn;</li>
  *   <li><b>projected gradient ascent</b> with three quarters of the rest: rounds of {@value #CHAINS} chains of up to
  *       {@value #STEPS} steps. At every step a chain evaluates its point x, takes the output j and the sign s of its
- *       largest error, differentiates \( s\,(f_T(x)_j - f_{\text{ticket}}(x)_j) \) through both networks
- *       ({@link Evaluator.Pass#gradients}; for ReLU the right derivative, a subgradient) and moves every coordinate
+ *       largest error, differentiates \( s\,(f_T(x)_j - f_{\text{ticket}}(x)_j) \) through both networks with
+ *       smoothed slopes (below) and moves every coordinate
  *       by the step times its width in the direction of the gradient's sign (steepest ascent in the l-infinity
  *       geometry), projected onto its region (the box, or its ball clipped to the box), and then moves on by
  *       {@value #MOMENTUM} of its previous move (heavy-ball momentum), projected again. The step falls geometrically
  *       from {@value #FIRST_STEP} to {@value #LAST_STEP} of the width over a round. The first round starts at the
  *       best points found so far; later rounds start half of the chains near the best points (moved by up to a
- *       tenth of each width) and half at new uniform points and corners;</li>
+ *       tenth of each width) and half at new uniform points and corners. The gradients are surrogates: at every
+ *       activation site of both networks (a conv followed by phi, a residual sum; {@link Evaluator.Pass#sites})
+ *       phi'(t) is replaced by the secant slope (phi(t + h) - phi(t - h)) / 2h, h the site's mean |pre-activation|
+ *       in the target at the chain's point times a factor falling geometrically from {@value #FIRST_WIDTH} to
+ *       {@value #LAST_WIDTH} over the round ({@link Evaluator.Pass#gradients(List, double[][])}); the ticket's
+ *       copies of a target unit use the target's h. The error of a ReLU unit, relu(z + D) - relu(z) for the ticket's
+ *       small difference D, has the gradient 1[z > 0] grad D away from the thin band |z| < |D|, so phi' never tells
+ *       the ascent to switch units on where D pushes the output the chain's way and off where it pushes against it,
+ *       which is where the worst case of a network with many unstable units lies; with the ramp of width h the
+ *       difference of the two networks' slopes, about D / 2h on the ramp, does;</li>
  *   <li><b>coordinate ascent</b> from the best point so far with the rest: every round proposes {@value #MOVES}
  *       moves of one random coordinate each (to an end of its range with probability 1/3, else by a uniform amount
  *       up to a fifth of its width, projected onto the range), evaluates them in one batch and takes the best one
@@ -43,11 +52,22 @@ import java.util.function.LongConsumer;
  *       (inactive ReLUs, saturated sigmoids).</li>
  * </ol>
  * On the targets of the certification-goals table of docs/bounds.md at their default budgets, the gradient ascent
- * found 2.1 to 2.5 times the errors that the samples and the coordinate ascent alone found on the 784 inputs of the
- * conv part of {@code mnist-cnn}, 1.6 times on {@code small-resnet} and up to 1.3 times on the small targets. The
- * variants measured (10 to 40 steps a round, momentum 0 or 0.25, first steps of 0.1 to 0.5 of the width, a fixed
- * output and sign per chain instead of the current worst, all of the rest to the gradient ascent) were each better
- * on at most three of the targets they were measured on, by at most 11 %.
+ * (with phi') found 2.1 to 2.5 times the errors that the samples and the coordinate ascent alone found on the 784
+ * inputs of the conv part of {@code mnist-cnn}, 1.6 times on {@code small-resnet} and up to 1.3 times on the small
+ * targets. The variants measured then (10 to 40 steps a round, momentum 0 or 0.25, first steps of 0.1 to 0.5 of the
+ * width, a fixed output and sign per chain instead of the current worst, all of the rest to the gradient ascent)
+ * were each better on at most three of the targets they were measured on, by at most 11 %.
+ *
+ * <p>The smoothed slopes, against phi' with the same budgets and seed (the certificates of both tables of
+ * docs/bounds.md): on the conv part of {@code mnist-cnn} relu the lower bound rose from 0.431 to 0.550 at rho 15,
+ * eps 0.01 (8 times the budget with phi' found 0.474) and from 0.00243 to 0.00337 at construct's defaults; on
+ * {@code small-resnet} relu from 6.02 to 7.90 and from 0.0579 to 0.104; on {@code mnist-cnn} tanh from 2.83 to 2.98;
+ * on the small targets relu and tanh by 1 % to 5 %; sigmoid stayed within 0.3 % (its slopes change slowly, and
+ * the secant changes them little). The widths measured on {@code mnist-cnn} relu at rho 15 (first 0.25 to 8, last
+ * 0.01 to 1 times the mean |pre-activation|, some with phi' for the last quarter or half of a round) found 0.41 to
+ * 0.55: 0.52 to 0.55 with a first width of 1 to 2 and a last one of 0.01 to 0.1, less with narrower widths (0.46 from
+ * 0.25) or wider ones (0.49 to 0.41 from 4 and 8 down to 0.3 and 1) or phi' for half a round (0.50); a fixed output
+ * and sign per chain found the same.
  *
  * <p>The default budget ({@link #defaultBudget}) buys {@link #WORK} multiply-adds, at least two rounds of the
  * coordinate ascent after the samples ({@link #MIN_EVALUATIONS}) as long as those cost at most {@link #FLOOR_WORK};
@@ -84,6 +104,16 @@ public final class LowerBound {
   static final double FIRST_STEP = 0.25;
 
   static final double LAST_STEP = 0.005;
+
+  /**
+   * Smoothing width of the first and of the last gradient of a round, as a multiple of each activation site's mean
+   * |pre-activation| in the target at the chain's point ({@link Evaluator.Pass#scales}): the gradients use the secant
+   * slopes of phi over [t - h, t + h] ({@link Evaluator.Pass#gradients(List, double[][])}), h falling geometrically
+   * from the first to the last width over the round.
+   */
+  static final double FIRST_WIDTH = 1.5;
+
+  static final double LAST_WIDTH = 0.05;
 
   /**
    * A box of inputs given per coordinate: every input x of the region has lo[q] <= x[q] <= hi[q].
@@ -163,7 +193,20 @@ public final class LowerBound {
     for (Region r : regions) {
       if (r.dim() != dim) throw new IllegalArgumentException("regions of dimensions " + dim + " and " + r.dim());
     }
-    return new Search(target, ticket, regions, Math.max(budget, samples), seed, done -> { }).run(samples, null);
+    return search(target, ticket, regions, samples, budget, seed, true);
+  }
+
+  /**
+   * As {@link #search(Evaluator, Evaluator, List, int, long, long)}, with the smoothed slopes in the gradient ascent
+   * ({@code smooth}) or with phi' (the search before the smoothing, for comparison).
+   */
+  static Result search(Evaluator target, Evaluator ticket, List<Region> regions, int samples, long budget,
+      long seed, boolean smooth) {
+    if (regions.isEmpty()) throw new IllegalArgumentException("no region to search");
+    if (samples < 0) throw new IllegalArgumentException("samples must be >= 0, got " + samples);
+    Search s = new Search(target, ticket, regions, Math.max(budget, samples), seed, done -> { });
+    s.smooth = smooth;
+    return s.run(samples, null);
   }
 
   /**
@@ -337,6 +380,8 @@ public final class LowerBound {
     double best = -1;
     double[] bestX;
     double maxOutput;
+    /** Whether the gradient ascent smooths the slopes ({@link #FIRST_WIDTH}); else phi'. */
+    boolean smooth = true;
     /** The best distinct inputs evaluated, at most {@link #CHAINS}, largest error first. */
     final List<double[]> top = new ArrayList<>();
     final List<Double> topErrors = new ArrayList<>();
@@ -457,16 +502,23 @@ public final class LowerBound {
         }
         List<double[]> prev = null;
         for (int t = 0; t < steps; t++) {
-          Evaluator.Pass a = target.forward(xs);
-          Evaluator.Pass b = ticket.forward(xs);
+          Evaluator.Pass a = target.forward(xs, smooth);
+          Evaluator.Pass b = ticket.forward(xs, smooth);
           Evaluator.Comparison[] each = new Evaluator.Comparison[CHAINS];
           for (int c = 0; c < CHAINS; c++) each[c] = Evaluator.difference(a.outputs().get(c), b.outputs().get(c));
           record(xs, each);
           if (t == steps - 1) break;
           List<double[]> cs = new ArrayList<>(CHAINS);
           for (int c = 0; c < CHAINS; c++) cs.add(worst(a.outputs().get(c), b.outputs().get(c)));
-          List<double[]> ga = a.gradients(cs);
-          List<double[]> gb = b.gradients(cs);
+          // the smoothing widths: the target's mean |pre-activation| per site and chain, times the round's factor
+          double[][] widths = null;
+          if (smooth && a.sites() == b.sites()) {
+            double f = FIRST_WIDTH * Math.pow(LAST_WIDTH / FIRST_WIDTH, t / (double) Math.max(1, steps - 2));
+            widths = a.scales();
+            for (double[] w : widths) for (int c = 0; c < w.length; c++) w[c] *= f;
+          }
+          List<double[]> ga = a.gradients(cs, widths);
+          List<double[]> gb = b.gradients(cs, widths);
           spent += (long) (GRADIENT_COST - 1) * CHAINS;
           progress.accept(spent);
           double step = FIRST_STEP * Math.pow(LAST_STEP / FIRST_STEP, t / (double) Math.max(1, steps - 2));

@@ -84,4 +84,90 @@ class EvaluatorGradientTest {
     }
     assertThat(checked).as("inputs with a nonzero derivative").isGreaterThan(100);
   }
+
+  @Test
+  void smoothedSlopesAreSecantsThatTendToPhiPrime() {
+    Network net = net(5);
+    Activation relu = ActivationCatalog.parse("relu");
+    SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 4,
+        Defaults.rho1(relu, 4, -1), 1, 3, null, -1, 1);
+    TicketBuilder.Result r = TicketBuilder.build(net, relu, new TicketBuilder.Options(p, 0.05,
+        SubsetSum.Mode.MIN_SIZE, 1, "test"), TicketBuilder.Progress.NONE);
+    Evaluator.Pair ev = Evaluator.of(r.certificate(), net);
+    SplittableRandom rng = new SplittableRandom(13);
+    List<double[]> xs = new ArrayList<>();
+    List<double[]> cs = new ArrayList<>();
+    for (int s = 0; s < 3; s++) {
+      double[] x = new double[64];
+      for (int q = 0; q < x.length; q++) x[q] = 2 * rng.nextDouble() - 1;
+      xs.add(x);
+      cs.add(new double[] {1, -0.5});
+    }
+    Evaluator.Pass target = ev.target().forward(xs, true);
+    Evaluator.Pass ticket = ev.ticket().forward(xs, true);
+    assertThat(target.sites()).as("activation sites").isPositive().isEqualTo(ticket.sites());
+    assertThat(target.outputs()).as("keeping the pre-activations changes no output")
+        .containsExactlyElementsOf(ev.target().applyAll(xs));
+    for (Evaluator.Pass pass : new Evaluator.Pass[] {target, ticket}) {
+      List<double[]> exact = pass.gradients(cs);
+      assertThat(pass.gradients(cs, new double[pass.sites()][xs.size()])).as("width 0: phi'")
+          .containsExactlyElementsOf(exact);
+      double[][] scales = target.scales();
+      double[][] tiny = new double[scales.length][];
+      double[][] wide = new double[scales.length][];
+      for (int k = 0; k < scales.length; k++) {
+        tiny[k] = scales[k].clone();
+        wide[k] = scales[k].clone();
+        for (int s = 0; s < xs.size(); s++) {
+          assertThat(scales[k][s]).as("mean |pre-activation|").isPositive();
+          tiny[k][s] *= 1e-8;
+        }
+      }
+      List<double[]> nearly = pass.gradients(cs, tiny);
+      List<double[]> smooth = pass.gradients(cs, wide);
+      double moved = 0;
+      for (int s = 0; s < xs.size(); s++) {
+        for (int q = 0; q < 64; q++) {
+          double g = exact.get(s)[q];
+          assertThat(nearly.get(s)[q]).isCloseTo(g, org.assertj.core.data.Offset.offset(1e-6 * (1 + Math.abs(g))));
+          moved = Math.max(moved, Math.abs(smooth.get(s)[q] - g));
+        }
+      }
+      assertThat(moved).as("widths of the mean |pre-activation| change the gradient").isGreaterThan(1e-3);
+    }
+    assertThat(ev.target().forward(xs).sites()).as("without kept pre-activations").isEqualTo(target.sites());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ev.target().forward(xs).gradients(cs, new double[
+        target.sites()][3])).hasMessageContaining("kept no pre-activations");
+  }
+
+  @Test
+  void smoothedGradientOfOneReluLayerIsTheSumOfItsUnitsSecants() {
+    Activation relu = ActivationCatalog.parse("relu");
+    Network net = LowerBoundTest.planted(3, 5, 0.1, true);
+    Evaluator e = Evaluator.ofTarget(dev.ticketproof.kernel.TargetPlan.of(net, relu));
+    double[] v = ((dev.ticketproof.net.Conv2d) net.layers().get(0)).weight().data();
+    double[] b = ((dev.ticketproof.net.Conv2d) net.layers().get(0)).bias().data();
+    double[] x = {0.3, -0.9, 0.1, 0.5, -0.2, 0.7, -0.4, 0.05, 0.8};
+    Evaluator.Pass pass = e.forward(List.of(x), true);
+    assertThat(pass.sites()).isEqualTo(1);
+    double[] z = new double[5];
+    double mean = 0;
+    for (int j = 0; j < 5; j++) {
+      z[j] = b[j];
+      for (int q = 0; q < 9; q++) z[j] += v[j * 9 + q] * x[q];
+      mean += Math.abs(z[j]) / 5;
+    }
+    assertThat(pass.scales()[0][0]).isCloseTo(mean, org.assertj.core.data.Offset.offset(1e-12));
+    double h = 0.7;
+    assertThat(java.util.Arrays.stream(z).filter(t -> Math.abs(t) < h).count()).as("units on the ramp").isPositive();
+    double[] g = pass.gradients(List.of(new double[] {1}), new double[][] {{h}}).get(0);
+    for (int q = 0; q < 9; q++) {
+      double want = 0;
+      for (int j = 0; j < 5; j++) {
+        double secant = (Math.max(0, z[j] + h) - Math.max(0, z[j] - h)) / (2 * h);
+        want += secant * v[j * 9 + q];
+      }
+      assertThat(g[q]).as("input " + q).isCloseTo(want, org.assertj.core.data.Offset.offset(1e-12));
+    }
+  }
 }
