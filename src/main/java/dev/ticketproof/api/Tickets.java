@@ -244,7 +244,8 @@ public final class Tickets {
 
     /**
      * The input scale of univariate layers, in (0, 1]; default 1 for piecewise-linear phi, else 0.05, divided by 4
-     * with the tolerance each time an output goal's measured error misses it (down to {@link #MIN_LAMBDA}).
+     * with the tolerance each time an output goal's measured error misses it, and scaled with the tolerance in the
+     * certified search of {@link #outputEps} (down to {@link #MIN_LAMBDA}).
      */
     public Builder lambda(double lambda) {
       if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
@@ -403,8 +404,14 @@ public final class Tickets {
         double rel = scale > 0 ? outputEps / scale : 0.5;
         double startEps = eps != null ? eps
             : rel >= 0.5 ? Goals.MAX_EPS : Goals.calibrate(plan, calibration, rel, Goals.SAFETY, seed);
-        progress.plan(SourceNetwork.of(plan, paramsFor.apply(startEps)));
-        TicketBuilder.Budget budget = TicketBuilder.forOutputError(target, phi, paramsFor, outputEps, startEps,
+        // for phi with a remainder and no given lambda, lambda follows the tolerance down from its default (the
+        // linearisation's share of the bound, of order lambda, would otherwise stay as the search shrinks the rest)
+        DoubleFunction<SourceNetwork.Params> searched = e -> {
+          if (tightenLambda) lam[0] = Math.max(MIN_LAMBDA, Defaults.lambda(phi) * Math.min(1, e / startEps));
+          return paramsFor.apply(e);
+        };
+        progress.plan(SourceNetwork.of(plan, searched.apply(startEps)));
+        TicketBuilder.Budget budget = TicketBuilder.forOutputError(target, phi, searched, outputEps, startEps,
             MAX_BUILDS, mode, threads, label, around, radius, formBudget, progress);
         return new Ticket(target, phi, budget.result(), budget.eps(), Ticket.Basis.CERTIFIED_SEARCH, 1,
             budget.met(), Measure.of(budget.result(), target, region, samples, seed, this::measured));

@@ -80,4 +80,22 @@ class TicketsLambdaTest {
     assertThat(fixed.result().source().params().lambda()).isEqualTo(Defaults.lambda(phi));
     assertThat(relativeError(fixed, net, xs)).isGreaterThan(0.01);
   }
+
+  /**
+   * The certified search scales lambda with the tolerance: its bound then meets a goal that the default lambda's
+   * linearisation error alone exceeds at the tolerance the search found.
+   */
+  @Test void theCertifiedSearchScalesASmoothActivationsLambdaWithTheTolerance() {
+    Network net = gelu();
+    Activation phi = ActivationCatalog.parse("gelu");
+    double goal = 0.05;
+    Ticket t = Tickets.of(net, phi).inputBox(0, 1).outputEps(goal).samples(4).calibrationInputs(inputs()).build();
+    assertThat(t.outputEpsMet()).isTrue();
+    assertThat(t.certifiedBound()).isLessThanOrEqualTo(goal);
+    assertThat(t.result().source().params().lambda()).isLessThan(Defaults.lambda(phi));
+    assertThat(t.verify().isHolds()).as(t.verify().toString()).isTrue();
+    Ticket fixed = Tickets.of(net, phi).inputBox(0, 1).samples(4).tolerance(t.tolerance())
+        .lambda(Defaults.lambda(phi)).build();
+    assertThat(fixed.certifiedBound()).isGreaterThan(goal);
+  }
 }
