@@ -45,6 +45,11 @@ public final class Evaluator {
     return new Evaluator(ops, phi, inShape, doubles);
   }
 
+  /** The activation of the network. */
+  Activation activation() {
+    return phi;
+  }
+
   /** Values per input example: C*H*W. */
   public int inputSize() {
     return inShape[0] * inShape[1] * inShape[2];
@@ -190,8 +195,8 @@ public final class Evaluator {
 
     /**
      * As {@link #gradients(List)}, with phi' at activation site k of example s replaced by the secant slope
-     * \( (\varphi(t + h) - \varphi(t - h)) / 2h \) for {@code h = widths[k][s] > 0} (the derivative of phi averaged over
-     * [t - h, t + h]; for ReLU a ramp from 0 to 1 over |t| < h instead of a step): a surrogate gradient of the
+     * \( (\varphi(t + h) - \varphi(t - h)) / 2h \) for {@code h = widths[k][s] > 0} (the derivative of phi averaged
+     * over [t - h, t + h]; for ReLU a ramp from 0 to 1 over |t| < h instead of a step): a surrogate gradient of the
      * network with every activation smoothed, which tends to the exact gradient as h falls to 0 (away from kinks).
      * The univariate layers of a ticket keep phi'. Needs a pass that kept its pre-activations
      * ({@link Evaluator#forward(List, boolean)}) unless {@code widths} is null (exact gradients).
