@@ -565,6 +565,41 @@ class DifferentialBoundTest {
   }
 
   /**
+   * A linear layer on a one-dimensional input through the families without a curvature bound whose local model has a
+   * remainder (ELU, SELU, CELU, SiLU, GELU and its tanh form, hardswish, Mish): the univariate instances are relaxed
+   * term by term, the piecewise-linear relaxation of the linear model plus the remainders \( \sum_S |w| R(|w_1| x) \)
+   * ({@code remainderSum}). With input scale 0.5 and tolerance 0.01 the error over these intervals is mostly phi's
+   * distance from its local model (0.1 to 0.8 against 0.01), so the bound must be at least the largest error on a
+   * grid of 401 points and at most 3 times it (measured 1.0 to 2.8; without the remainders it falls below the error,
+   * with the argument |w_1| / xMax instead of |w_1| xMax above 3 times it on the interval [-0.7, 0.1]).
+   */
+  @Test
+  void remaindersOfSmoothFamiliesWithoutCurvatureOnAnIntervalBoundTheLargestError() {
+    for (String name : new String[] {"elu", "elu(0.5)", "selu", "celu(0.5)", "silu", "gelu", "gelu-tanh", "hardswish",
+        "mish"}) {
+      Activation phi = ActivationCatalog.parse(name);
+      assertThat(KernelActivation.of(phi.name()).curvature()).as(name + ": no curvature bound").isNaN();
+      for (long seed = 1; seed <= 2; seed++) {
+        Network net = DifferentialBoundProperties.smoothChain(dev.ticketproof.construct.RandomTargets.rng(seed), phi,
+            0);
+        SourceNetwork.Construction cons = seed == 1 ? L1 : L2;
+        Built b = build(net, name, cons, 12, 0.01, -1, 1, null, seed, 0.5);
+        for (double[] ends : new double[][] {{-1, 1}, {-0.7, 0.1}}) {
+          Region r = ends[0] == -1 ? Region.box(-1, 1) : Region.balls(-1, 1, new double[][] {{-0.3}}, 0.4);
+          double m = 0;
+          for (int k = 0; k <= 400; k++) {
+            m = Math.max(m, b.maxError(new double[] {ends[0] + (ends[1] - ends[0]) * k / 400}));
+          }
+          assertThat(m).as(b.what() + ": the copies err well above the tolerance").isGreaterThan(0.05);
+          for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
+            between(b.bound(r, budget), m, 3 * m, b.what() + " on [" + ends[0] + ", " + ends[1] + "] budget " + budget);
+          }
+        }
+      }
+    }
+  }
+
+  /**
    * Chains of two layers on a one-dimensional input ({@link DifferentialBoundProperties#smoothChain} of depth 2, the
    * second reading the copies of the first) over an interval of half-width 0.05, against the largest error on a grid
    * of 2,001 points. The bound picks the tighter of two sound forms at several steps, and on these chains the looser
