@@ -15,6 +15,7 @@ import dev.ticketproof.kernel.bound.DifferentialBoundTest.Built;
 import dev.ticketproof.kernel.bound.DifferentialBoundTest.Ranges;
 import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.net.ActivationLayer;
+import dev.ticketproof.net.AvgPool2d;
 import dev.ticketproof.net.Conv2d;
 import dev.ticketproof.net.Flatten;
 import dev.ticketproof.net.GlobalAvgPool;
@@ -641,6 +642,55 @@ class ExactStepsTest {
           Built b = DifferentialBoundTest.build(nets.get(k), name, cons, 24, 1e-8, -1, 1, null, seed++);
           SplittableRandom rng = new SplittableRandom(seed);
           for (Region r : ballAndPoint(rng, b.dim())) assertThat(walk(b, r, 4, seed)).as(b.what()).isGreaterThan(2);
+        }
+      }
+    }
+  }
+
+  /**
+   * Average pooling whose windows are smaller than its map (the tiny targets' poolings read the whole map): a CNN on
+   * 1x6x6, conv 2 (3x3, padding 1) -> phi -> average pooling 2 (stride 2, a 3x3 map) -> fc 2, ReLU, over the box, a
+   * ball and a point. A window that reads a row or a column beyond its own puts another pixel's value in the sum.
+   */
+  @Test
+  void everyStepOfAPoolingSmallerThanItsMapContainsTheExactValues() {
+    long seed = 97;
+    Activation relu = ActivationCatalog.parse("relu");
+    SplittableRandom w = new SplittableRandom(seed);
+    Ranges r = Ranges.MIXED;
+    Network net = new Network(new int[] {1, 6, 6}, List.of(new Conv2d("c1", DifferentialBoundTest.weights(w, r.stemLo(),
+        r.wHi(), 2, 1, 3, 3), DifferentialBoundTest.weights(w, r.bLo(), r.bHi(), 2), 1, 1), new ActivationLayer(relu),
+        new AvgPool2d(2, 2), new Flatten(), new Linear("fc", DifferentialBoundTest.weights(w, r.wLo(),
+        r.wHi(), 2, 18), DifferentialBoundTest.weights(w, r.bLo(), r.bHi(), 2))));
+    for (String upto : new String[] {null, "c1"}) {
+      Built b = DifferentialBoundTest.build(net, "relu", DifferentialBoundTest.L1, 4, 0.05, -1, 1, upto, seed++);
+      SplittableRandom rng = new SplittableRandom(seed);
+      Region[] near = ballAndPoint(rng, b.dim());
+      for (Region reg : new Region[] {Region.box(-1, 1), near[0], near[1]}) {
+        assertThat(walk(b, reg, 8, seed)).as(b.what()).isGreaterThan(2);
+      }
+    }
+  }
+
+  /**
+   * The two-layer chains on a one-dimensional input ({@link DifferentialBoundProperties#smoothChain} of depth 2, as in
+   * {@code DifferentialBoundTest.twoLayerChainsOnAnIntervalTheBoundIsWithinAFactorOfTheLargestError}), tanh and
+   * sigmoid, l+1 and 2l, over an interval of half-width 0.05: there the second layer's copies take the shared slope
+   * of their channel, with forms and with intervals ({@code sharedSlopeIntervals}), which the tiny targets' steps do
+   * not reach with intervals.
+   */
+  @Test
+  void everyStepOfTheSmoothChainsContainsTheExactValues() {
+    long seed = 95;
+    for (String name : new String[] {"tanh", "sigmoid"}) {
+      Network net = DifferentialBoundProperties.smoothChain(dev.ticketproof.construct.RandomTargets.rng(1),
+          ActivationCatalog.parse(name), 2);
+      for (SourceNetwork.Construction cons : new SourceNetwork.Construction[] {DifferentialBoundTest.L1,
+          DifferentialBoundTest.L2}) {
+        for (double eps : new double[] {0.01, 0.1}) {
+          Built b = DifferentialBoundTest.build(net, name, cons, 6, eps, -1, 1, null, 1, 0.5);
+          assertThat(walk(b, Region.balls(-1, 1, new double[][] {{-0.2}}, 0.05), 16, seed++)).as(b.what())
+              .isGreaterThan(2);
         }
       }
     }
