@@ -809,7 +809,6 @@ public final class DifferentialBound {
           if (f.coef != null) java.util.Arrays.fill(f.coef, 0);
           double fScale = 0;
           double e = 0;
-          double copiesC = 0;
           double copiesSpread = 0;
           for (int q : members) {
             double w = factor * k.w[q];
@@ -818,7 +817,6 @@ public final class DifferentialBound {
             fScale += aw * FormMap.abs(dp.c[m], pre.preSpread()[m]);
             accumulate(dp, m, f, w);
             e += aw * pre.second()[m];
-            copiesC += w * post.c[m];
             copiesSpread += aw * dSp[m];
           }
           f.r[0] = Rounding.up(f.r[0] + 2 * Rounding.gamma(k.n + 1L) * fScale);
