@@ -194,12 +194,6 @@ public final class LowerBound {
    */
   public static Result search(Evaluator target, Evaluator ticket, List<Region> regions, int samples, long budget,
       long seed) {
-    if (regions.isEmpty()) throw new IllegalArgumentException("no region to search");
-    if (samples < 0) throw new IllegalArgumentException("samples must be >= 0, got " + samples);
-    int dim = regions.get(0).dim();
-    for (Region r : regions) {
-      if (r.dim() != dim) throw new IllegalArgumentException("regions of dimensions " + dim + " and " + r.dim());
-    }
     return search(target, ticket, regions, samples, budget, seed, true);
   }
 
@@ -222,6 +216,10 @@ public final class LowerBound {
       long seed, boolean smooth) {
     if (regions.isEmpty()) throw new IllegalArgumentException("no region to search");
     if (samples < 0) throw new IllegalArgumentException("samples must be >= 0, got " + samples);
+    int dim = regions.get(0).dim();
+    for (Region r : regions) {
+      if (r.dim() != dim) throw new IllegalArgumentException("regions of dimensions " + dim + " and " + r.dim());
+    }
     Search s = new Search(target, ticket, regions, Math.max(budget, samples), seed, done -> { });
     s.smooth = smooth && smoothes(target.activation());
     return s.run(samples, null);
