@@ -21,6 +21,7 @@ import dev.ticketproof.net.Flatten;
 import dev.ticketproof.net.GlobalAvgPool;
 import dev.ticketproof.net.Layer;
 import dev.ticketproof.net.Linear;
+import dev.ticketproof.net.MaxPool2d;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.net.ResidualBlock;
 import java.util.ArrayList;
@@ -34,11 +35,11 @@ import org.junit.jupiter.api.Test;
  * Every step of the differential bound against exact arithmetic, for piecewise-linear phi (whose values are exact
  * in decimal arithmetic). The pass runs node by node as {@code DifferentialBound.of} runs it; at sampled inputs each
  * step's input forms are given values (eta at vertices of [-1, 1]^d or inside, each neuron's residual at -r, r or
- * between), the step's meaning is evaluated in double-double arithmetic (commons-numbers {@code DD}, about 106 bits: its error is far below
- * the rounding of a double) from those values (the target layer
- * K x + b; the ticket's units from the certificate's kept weights, the source weights and the layouts; phi; pooling;
- * residual sums), and every output neuron's form (centre plus coefficients times eta, plus or minus its radius)
- * must contain the exact value. A form that drops an outward-rounding margin is rounded to nearest, and at such
+ * between), the step's meaning is evaluated in double-double arithmetic (commons-numbers {@code DD}, about 106 bits:
+ * its error is far below the rounding of a double) from those values (the target layer K x + b; the ticket's units
+ * from the certificate's kept weights, the source weights and the layouts; phi; average and max pooling; residual
+ * sums), and every output neuron's form (centre plus coefficients times eta, plus or minus its radius) must contain
+ * the exact value. A form that drops an outward-rounding margin is rounded to nearest, and at such
  * samples the exact value lies outside it about half the time; a form whose window is misplaced puts coefficients
  * on the wrong inputs. Coefficients on pixels outside the image must be 0.
  */
@@ -245,6 +246,41 @@ class ExactStepsTest {
     return out;
   }
 
+  /**
+   * Max pooling of every unit (padding reads nothing): of the target's values {@code x} when {@code d} is null, else
+   * of the ticket's: max_i (x_i + d_i) - max_i x_i, the ticket's maximum minus the target's, for unit u of {@code d}
+   * representing the target's channel {@code l.channel(u)}.
+   */
+  static DD[] maxPool(TargetPlan.Pool p, DD[] x, DD[] d, Layout l, int units, int h, int w) {
+    int k = p.size();
+    int oh = p.outShape()[1];
+    int ow = p.outShape()[2];
+    DD[] out = new DD[units * oh * ow];
+    for (int u = 0; u < units; u++) {
+      int j = d == null ? u : l.channel(u);
+      for (int y = 0; y < oh; y++) {
+        for (int xx = 0; xx < ow; xx++) {
+          DD target = null;
+          DD ticket = null;
+          for (int a = 0; a < k; a++) {
+            for (int b = 0; b < k; b++) {
+              int iy = y * p.stride() - p.padding() + a;
+              int ix = xx * p.stride() - p.padding() + b;
+              if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
+              DD t = x[(j * h + iy) * w + ix];
+              target = target == null || t.subtract(target).hi() > 0 ? t : target;
+              if (d == null) continue;
+              DD v = t.add(d[(u * h + iy) * w + ix]);
+              ticket = ticket == null || v.subtract(ticket).hi() > 0 ? v : ticket;
+            }
+          }
+          out[(u * oh + y) * ow + xx] = d == null ? target : ticket.subtract(target);
+        }
+      }
+    }
+    return out;
+  }
+
   static DD[] sum(DD[] a, DD[] b) {
     DD[] out = new DD[a.length];
     for (int n = 0; n < a.length; n++) out[n] = a[n].add(b[n]);
@@ -266,7 +302,14 @@ class ExactStepsTest {
      * window the whole image); else the window is the receptive field, so each of its edge rows and columns carries
      * a coefficient of some neuron (a larger window would only hold zeros and cost doubles of the budget).
      */
-    void geometry(String at, FormMap m) {
+    void geometry(String at, FormMap m) { geometry(at, m, true); }
+
+    /**
+     * {@link #geometry(String, FormMap)}, the edges checked only when {@code edges}: a max pooling's form is one
+     * input's (its reference's), whose window is that input's within the pooled window, so it need not reach every
+     * edge.
+     */
+    void geometry(String at, FormMap m, boolean edges) {
       int h0 = samples.get(0).h0;
       int w0 = samples.get(0).w0;
       maps.add(m);
@@ -283,7 +326,7 @@ class ExactStepsTest {
       }
       assertThat(m.rh < h0 && m.rw < w0).as(at + ": window " + m.rh + "x" + m.rw + " below the image " + h0 + "x"
           + w0 + " unless absolute").isTrue();
-      if (m.coef == null) return;
+      if (m.coef == null || !edges) return;
       boolean any = false;
       boolean[] edge = new boolean[4];
       for (int n = 0; n < m.c.length; n++) {
@@ -500,12 +543,19 @@ class ExactStepsTest {
 
     State poolStep(TargetPlan.Pool p, State in) {
       State out = pass.pool(p, in);
+      FormMap t = in.target;
       for (Sample s : samples) {
-        s.check(what + " pooled target", out.target,
-            pool(p, s.of(in.target), in.target.units, in.target.h, in.target.w));
-        s.check(what + " pooled difference", out.diff, pool(p, s.of(in.diff), in.diff.units, in.diff.h, in.diff.w));
+        if (p.max()) {
+          s.check(what + " max-pooled target", out.target, maxPool(p, s.of(t), null, null, t.units, t.h, t.w));
+          s.check(what + " max-pooled difference", out.diff,
+              maxPool(p, s.of(t), s.of(in.diff), in.layout, in.diff.units, t.h, t.w));
+        } else {
+          s.check(what + " pooled target", out.target, pool(p, s.of(t), t.units, t.h, t.w));
+          s.check(what + " pooled difference", out.diff, pool(p, s.of(in.diff), in.diff.units, in.diff.h, in.diff.w));
+        }
       }
-      geometry(what + " pooled", out);
+      geometry(what + " pooled target", out.target, !p.max());
+      geometry(what + " pooled difference", out.diff, !p.max());
       checked++;
       return out;
     }
@@ -668,6 +718,110 @@ class ExactStepsTest {
       Region[] near = ballAndPoint(rng, b.dim());
       for (Region reg : new Region[] {Region.box(-1, 1), near[0], near[1]}) {
         assertThat(walk(b, reg, 8, seed)).as(b.what()).isGreaterThan(2);
+      }
+    }
+  }
+
+  /**
+   * A ResNet on 1x9x9 whose windows stay smaller than the image until its block's last conv: stem conv 2 (3x3, stride
+   * 2, padding 1; its last row and column of taps read padding at the last output row and column) -> phi -> identity
+   * block (conv1 3x3 padding 1: 7x7 windows at origins 2y - 3, reading the stem's 3x3 windows at origins 2y - 1;
+   * conv2 3x3 padding 1, whose window reaches the image, so the branch is absolute and the skip is not) -> global
+   * pooling -> fc 2.
+   */
+  static Network stridedResnet(Activation phi, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    Ranges r = Ranges.MIXED;
+    List<Layer> l = new ArrayList<>();
+    l.add(new Conv2d("conv", DifferentialBoundTest.weights(rng, r.stemLo(), r.wHi(), 2, 1, 3, 3),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2), 2, 1));
+    l.add(new ActivationLayer(phi));
+    l.add(new ResidualBlock("b", new Conv2d("b.conv1", DifferentialBoundTest.weights(rng, r.wLo() / 2, r.wHi() / 2,
+        2, 2, 3, 3), DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2), 1, 1),
+        DifferentialBoundTest.unitBn("b.bn1", 2), new Conv2d("b.conv2", DifferentialBoundTest.weights(rng,
+        r.wLo() / 2, r.wHi() / 2, 2, 2, 3, 3), null, 1, 1), DifferentialBoundTest.unitBn("b.bn2", 2),
+        new ResidualBlock.Identity(null), phi));
+    l.add(new GlobalAvgPool());
+    l.add(new Flatten());
+    l.add(new Linear("fc", DifferentialBoundTest.weights(rng, r.wLo(), r.wHi(), 2, 2),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2)));
+    return new Network(new int[] {1, 9, 9}, l);
+  }
+
+  /**
+   * Windows at their own origins under a stride: the strided ResNet on 1x9x9 ({@link #stridedResnet}) with sigmoid
+   * (phi(0) != 0: every tap of the stem carries a bias instance, and those of its last row and column read padding
+   * at the last output row and column), tanh (the block's conv1 takes the shared slope of the stem's copies at
+   * windows offset from its own) and ReLU, over the box, a ball and a point. The residual sum is absolute while its
+   * skip is not: each skip neuron's window goes to its own origin in the image. A bias instance added at a position
+   * where its tap reads padding, a window placed at the wrong origin, puts a value in the sum that is not there.
+   */
+  @Test
+  void everyStepOfAStridedResNetWithWindowsAtTheirOwnOriginsContainsTheExactValues() {
+    long seed = 131;
+    for (String name : new String[] {"sigmoid", "tanh", "relu"}) {
+      Network net = stridedResnet(ActivationCatalog.parse(name), seed);
+      Built b = DifferentialBoundTest.build(net, name, DifferentialBoundTest.L1, 4, 1e-3, -1, 1, null, seed++, 0.5);
+      SplittableRandom rng = new SplittableRandom(seed);
+      Region[] near = ballAndPoint(rng, b.dim());
+      for (Region reg : new Region[] {Region.box(-1, 1), near[0], near[1]}) {
+        assertThat(walk(b, reg, 6, seed)).as(b.what()).isGreaterThan(4);
+      }
+    }
+  }
+
+  /**
+   * A CNN on 2x8x8 with a max pooling whose windows are smaller than its map: conv 2 (3x3, padding 1) -> phi -> max
+   * pool {@code k} (stride 2, padding {@code pad}; 4x4 or 5x5 windows of the image at origins 2y - 1 - pad) -> fc 2.
+   */
+  static Network stridedMaxPool(Activation phi, int k, int pad, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    Ranges r = Ranges.MIXED;
+    return new Network(new int[] {2, 8, 8}, List.of(new Conv2d("c1", DifferentialBoundTest.weights(rng, r.stemLo(),
+        r.wHi(), 2, 2, 3, 3), DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2), 1, 1),
+        new ActivationLayer(phi), new MaxPool2d(k, 2, pad), new Flatten(),
+        new Linear("fc", DifferentialBoundTest.weights(rng, r.wLo(), r.wHi(), 2, 32),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2))));
+  }
+
+  /**
+   * Max pooling under a stride of 2 whose windows are smaller than its map ({@link #stridedMaxPool}: 2x2 windows,
+   * 3x3 with padding 1), ReLU and leaky ReLU, over the box, a ball and a point: the pooled forms hold the maximum of
+   * the target's values and the ticket's maximum minus the target's. Where the pooled form is its reference input's
+   * form (in some windows of every ball, checked), that form's window goes to its own origin in the pooled map's;
+   * the gaps of the window's inputs to the reference come from the differences of forms at different origins.
+   */
+  @Test
+  void everyStepOfAMaxPoolingSmallerThanItsMapUnderAStrideContainsTheExactValues() {
+    long seed = 141;
+    for (String name : new String[] {"relu", "leaky-relu(0.2)"}) {
+      for (int[] kp : new int[][] {{2, 0}, {3, 1}}) {
+        Network net = stridedMaxPool(ActivationCatalog.parse(name), kp[0], kp[1], seed);
+        for (String upto : new String[] {null, "c1"}) {
+          Built b = DifferentialBoundTest.build(net, name, DifferentialBoundTest.L1, 3, 0.05, -1, 1, upto, seed++);
+          SplittableRandom rng = new SplittableRandom(seed);
+          Region[] near = ballAndPoint(rng, b.dim());
+          for (Region reg : new Region[] {Region.box(-1, 1), near[0], near[1]}) {
+            assertThat(walk(b, reg, 6, seed)).as(b.what()).isGreaterThan(2);
+          }
+          // the reference input's form is taken at pooled neurons away from the map's first row
+          double[][] ball = near[0].boxes(b.dim()).get(0);
+          Walk w = new Walk(b, SYMBOLIC, ball[0], ball[1], 1, seed);
+          FormMap pooled = w.maps.stream().filter(m -> m.h == 4 && m.w == 4 && m.rh > 3 && m.coef != null
+              && m.stride == 2).findFirst().orElseThrow();
+          int referenced = 0;
+          for (int n = 0; n < pooled.c.length; n++) {
+            if (n % pooled.positions() < pooled.w) continue;
+            for (int z = 0; z < pooled.size(); z++) {
+              if (pooled.coef[n * pooled.size() + z] != 0) {
+                referenced++;
+                break;
+              }
+            }
+          }
+          assertThat(referenced).as(b.what() + ": pooled neurons below the first row holding a reference's form")
+              .isPositive();
+        }
       }
     }
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ticketproof.kernel.TargetPlan;
 import java.util.SplittableRandom;
+import org.apache.commons.numbers.core.DD;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -125,5 +126,104 @@ class MaxPoolWindowTest {
       assertThat(referenceWins[g]).as("windows of geometry " + g + " where the difference is narrower than the mean"
           + " spread of the inputs' differences").isPositive();
     }
+  }
+
+  /**
+   * The upper end of v_m - v_r for two neurons of one map ({@code hiMinus}: the gaps of a max pooling's window, the
+   * margins of the outputs) is the largest difference of their forms over the symbols and residuals, c_m - c_r +
+   * sum |a_m - a_r| + r_m + r_r, computed here in double-double from the coefficients expanded onto the image's
+   * pixels, and no more than its rounding slack above it. Maps of 1 or 2 input channels whose windows are smaller than
+   * the image (strides 1 and 2, paddings 0 and 1, windows of 2 or 3 pixels at their own origins, overlapping in part;
+   * the same coefficients in every window, as a convolution's, or drawn per window), absolute maps and interval
+   * maps; neurons of one unit and of two. A coefficient read at a wrong pixel, channel or window leaves the sum of
+   * the differences off by about a coefficient.
+   */
+  @Test
+  void theGapOfTwoNeuronsIsTheLargestDifferenceOfTheirForms() {
+    SplittableRandom rng = new SplittableRandom(20261129);
+    int checked = 0;
+    for (int c = 0; c < 600; c++) {
+      int kind = c % 5;
+      boolean symbolic = kind != 4;
+      boolean absolute = kind == 3;
+      int cin = c % 3 == 0 ? 1 : 2;
+      int stride = 1 + rng.nextInt(2);
+      int pad = rng.nextInt(2);
+      int h = 2 + rng.nextInt(3);
+      int w = 2 + rng.nextInt(3);
+      int rh = 2 + rng.nextInt(2);
+      int rw = 2 + rng.nextInt(2);
+      // the image: the last window ends inside it, the first starts at -pad
+      int h0 = (h - 1) * stride - pad + rh;
+      int w0 = (w - 1) * stride - pad + rw;
+      FormMap m = new FormMap(2, h, w, stride, pad, absolute ? h0 : rh, absolute ? w0 : rw, cin, absolute, symbolic);
+      boolean conv = rng.nextBoolean();
+      double[][] kernel = new double[2][m.size()];
+      for (double[] k : kernel) for (int z = 0; z < k.length; z++) k[z] = 2 * rng.nextDouble() - 1;
+      for (int n = 0; n < m.c.length; n++) {
+        m.c[n] = 2 * rng.nextDouble() - 1;
+        m.r[n] = rng.nextInt(3) == 0 ? 0 : 0.2 * rng.nextDouble();
+        if (!symbolic) continue;
+        int pos = n % m.positions();
+        for (int ch = 0; ch < cin; ch++) {
+          for (int dy = 0; dy < m.rh; dy++) {
+            for (int dx = 0; dx < m.rw; dx++) {
+              int iy = m.originY(pos / w) + dy;
+              int ix = m.originX(pos % w) + dx;
+              int z = (ch * m.rh + dy) * m.rw + dx;
+              // pixels outside the image have coefficient 0
+              boolean inside = iy >= 0 && iy < h0 && ix >= 0 && ix < w0;
+              m.coef[n * m.size() + z] = !inside ? 0 : conv ? kernel[n / m.positions()][z] : 2 * rng.nextDouble() - 1;
+            }
+          }
+        }
+      }
+      double[] sp = m.spreads();
+      for (int s = 0; s < 12; s++) {
+        int a = rng.nextInt(m.c.length);
+        int b = s % 3 == 0 ? rng.nextInt(m.c.length) : a / m.positions() * m.positions() + rng.nextInt(m.positions());
+        if (a == b) continue;
+        DD l1 = DD.ZERO;
+        if (symbolic) {
+          double[] da = dense(m, a, h0, w0);
+          double[] db = dense(m, b, h0, w0);
+          for (int z = 0; z < da.length; z++) l1 = l1.add(DD.of(da[z]).subtract(DD.of(db[z])).abs());
+          l1 = l1.add(DD.of(m.r[a])).add(DD.of(m.r[b]));
+        } else {
+          l1 = DD.of(sp[a]).add(DD.of(sp[b]));
+        }
+        DD sup = DD.of(m.c[a]).subtract(DD.of(m.c[b])).add(l1);
+        double mag = Math.abs(m.c[a]) + Math.abs(m.c[b]) + l1.doubleValue();
+        double got = DifferentialBound.Pass.hiMinus(m, sp, a, b);
+        String kindName = absolute ? "absolute" : symbolic ? "windows" : "intervals";
+        String what = String.format("case %d neurons %d, %d (%s, stride %d, pad %d, window %dx%d of %dx%d, %d"
+            + " channels)", c, a, b, kindName, stride, pad, m.rh, m.rw, h0, w0, cin);
+        assertThat(DD.of(got).subtract(sup).hi()).as(what + ": " + got + " below the largest difference " + sup)
+            .isGreaterThanOrEqualTo(0);
+        double slack = 2 * (Rounding.gamma(2L * m.size() + 4) * mag + Double.MIN_NORMAL);
+        assertThat(DD.of(got).subtract(sup).hi()).as(what + ": " + got + " above the largest difference " + sup)
+            .isLessThanOrEqualTo(slack);
+        checked++;
+      }
+    }
+    assertThat(checked).isGreaterThan(6000);
+  }
+
+  /** The coefficients of neuron n, channel by channel, at the pixels of the h0 x w0 image (0 outside its window). */
+  static double[] dense(FormMap m, int n, int h0, int w0) {
+    double[] out = new double[m.cin * h0 * w0];
+    int pos = n % m.positions();
+    for (int ch = 0; ch < m.cin; ch++) {
+      for (int dy = 0; dy < m.rh; dy++) {
+        for (int dx = 0; dx < m.rw; dx++) {
+          int iy = m.originY(pos / m.w) + dy;
+          int ix = m.originX(pos % m.w) + dx;
+          double v = m.coef[n * m.size() + (ch * m.rh + dy) * m.rw + dx];
+          if (iy < 0 || iy >= h0 || ix < 0 || ix >= w0) continue;
+          out[(ch * h0 + iy) * w0 + ix] = v;
+        }
+      }
+    }
+    return out;
   }
 }
