@@ -31,7 +31,9 @@ final class DataFiles {
    * A batch of examples for a network that reads per-example shape {@code in}, as a tensor {@code [N, ...in]}.
    * Accepted: {@code [N, ...in]}; for one input channel ({@code in = [1, H, W]}) also {@code [N, H*W]},
    * {@code [N, H, W]} and {@code [N, H, W, 1]}, which hold the values in the same order (a note on stderr); for a
-   * vector input ({@code in = [F]}) any {@code [N, ...]} of F values per example, flattened in C order (a note).
+   * vector input ({@code in = [F]}) any {@code [N, ...]} of F values per example, flattened in C order (a note); for
+   * any input, a shape that differs from {@code in} only in axes of size 1 ({@code [N, C, L]} for the one-row image
+   * {@code [C, 1, L]} of a Conv1d's signal), which holds the values in the same order (a note).
    * Refused with the fix: channels-last {@code [N, H, W, C]}, flat rows for several channels, uint8 values.
    *
    * @param flag the flag, for messages ({@code --data})
@@ -70,8 +72,8 @@ final class DataFiles {
       case SAME -> { return x; }
       case SAME_ORDER -> {
         System.err.println("note: " + what + ": examples of shape " + Arrays.toString(per) + " read as "
-            + Arrays.toString(in) + (in.length == 1 ? " (flattened in C order)" : " (one channel: the values are in "
-            + "the same order)"));
+            + Arrays.toString(in) + (in.length == 1 ? " (flattened in C order)" : in[0] == 1 ? " (one channel: the "
+            + "values are in the same order)" : " (only axes of size 1 differ: the values are in the same order)"));
         return Tensor.of(x.data(), want);
       }
       case CHANNELS_LAST -> throw new UsageError(what + ": expected a batch of shape " + Arrays.toString(want)
@@ -117,6 +119,8 @@ final class DataFiles {
       int h = in[1];
       int w = in[2];
       if (c > 1 && Arrays.equals(per, new int[] {h, w, c})) return Layout.CHANNELS_LAST;
+      // only axes of size 1 differ (a signal [C, L] for the one-row image [C, 1, L] a Conv1d reads): the same order
+      if (sameCount && Arrays.equals(withoutOnes(per), withoutOnes(in))) return Layout.SAME_ORDER;
       int[] core = withoutOnes(per);
       if (c == 1 && sameCount && (Arrays.equals(core, withoutOnes(new int[] {h, w}))
           || Arrays.equals(core, withoutOnes(new int[] {h * w})))) {

@@ -97,11 +97,22 @@ public final class EvalCommand implements Callable<Integer> {
    * (as a batch [N, C, H, W] or [N, F] gives it). When that fails, the batch may be laid out otherwise: the target is
    * loaded with the channels-last reading of a rank-4 batch ([N, H, W, C] as [C, H, W]), else with the architecture's
    * own input shape, and taken when the batch is a layout {@link DataFiles#layout} knows for it (which
-   * {@link DataFiles#examples} then reads or refuses with its fix); otherwise the first failure is reported.
+   * {@link DataFiles#examples} then reads or refuses with its fix); otherwise the first failure is reported. A
+   * rank-3 batch [N, C, L] is first read as the signals [C, 1, L] of a network that starts with a Conv1d.
    */
   private TargetLoader.Loaded loadFile(Tensor batch) {
     int[] s = batch.shape();
     int[] example = batch.rank() == 2 || batch.rank() == 4 ? Arrays.copyOfRange(s, 1, batch.rank()) : null;
+    if (batch.rank() == 3) {
+      // signals [N, C, L]: the one-row images [C, 1, L] of a network that starts with a Conv1d
+      try {
+        TargetLoader.Loaded loaded = TargetOptions.loadFile(Path.of(this.target), arch, activation,
+            new int[] {s[1], 1, s[2]}, "--input " + input, !noMasks);
+        if (TargetOptions.startsWithConv1d(loaded)) return loaded;
+      } catch (ImportException | dev.ticketproof.limits.BadParameter e) {
+        // not such a network: as any other batch
+      }
+    }
     RuntimeException first;
     try {
       return TargetOptions.loadFile(Path.of(this.target), arch, activation, example, "--input " + input, !noMasks);

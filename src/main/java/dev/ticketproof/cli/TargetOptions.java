@@ -148,12 +148,14 @@ final class TargetOptions {
       return load(target, arch, phi, inputShape);
     }
     int[] s = DataFiles.read(flag, data).tensor().shape();
-    if (s.length == 2 || s.length == 4) {
-      int[] example = java.util.Arrays.copyOfRange(s, 1, s.length);
+    if (s.length == 2 || s.length == 3 || s.length == 4) {
+      // signals [N, C, L] are the one-row images [C, 1, L] of a network that starts with a Conv1d
+      int[] example = s.length == 3 ? new int[] {s[1], 1, s[2]} : java.util.Arrays.copyOfRange(s, 1, s.length);
       try {
-        Network net = loadFile(Path.of(target), arch == null ? new ArchOption() : arch, phi.name(), example,
-            flag + " " + data, true).built().network();
-        if (java.util.Arrays.equals(net.inputShape(), example)) {
+        TargetLoader.Loaded loaded = loadFile(Path.of(target), arch == null ? new ArchOption() : arch, phi.name(),
+            example, flag + " " + data, true);
+        Network net = loaded.built().network();
+        if (java.util.Arrays.equals(net.inputShape(), example) && (s.length != 3 || startsWithConv1d(loaded))) {
           System.err.println("note: " + target + ": input shape " + java.util.Arrays.toString(example)
               + " taken from " + flag + " " + data + " (give --input-shape to choose another)");
           return net;
@@ -163,6 +165,15 @@ final class TargetOptions {
       }
     }
     return load(target, arch, phi, null);
+  }
+
+  /** Whether the first layer with weights of the loaded architecture is a Conv1d (it reads signals [C, L]). */
+  static boolean startsWithConv1d(TargetLoader.Loaded loaded) {
+    for (ArchSpec.LayerSpec l : loaded.spec().layers()) {
+      if (l instanceof ArchSpec.Conv1d) return true;
+      if (!l.requiredTensors().isEmpty()) return false;
+    }
+    return false;
   }
 
   /**

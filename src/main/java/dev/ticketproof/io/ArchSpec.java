@@ -105,6 +105,12 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     }
 
     private static Conv fromModule(TorchModule.Attributes h) {
+      int[] sp = strideAndPadding(h);
+      return new Conv(h.path(), sp[0], sp[1]);
+    }
+
+    /** A Conv1d's or Conv2d's stride and padding, its other hyper-parameters checked to be what the spec computes. */
+    static int[] strideAndPadding(TorchModule.Attributes h) {
       int k = h.square("kernel_size");
       int s = h.square("stride");
       h.require("dilation", h.square("dilation") == 1, "dilation must be 1");
@@ -122,7 +128,60 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       } else {
         p = h.square("padding");
       }
-      return new Conv(h.path(), s, p);
+      return new int[] {s, p};
+    }
+  }
+
+  /**
+   * PyTorch's {@code Conv1d} over a signal {@code [C, L]}, read as a conv over the one-row image {@code [C, 1, L]}:
+   * its kernel {@code name.weight} ({@code [out, in, k]}) becomes the {@code [out, in, 2p + 1, k]} kernel whose
+   * middle row (row p) is the Conv1d's and whose other rows are 0, with the same stride and the padding p on all
+   * sides. On a one-row input the 2p padded rows are zeros, so the one output row, {@code (1 + 2p - (2p + 1)) / s + 1
+   * = 1}, reads exactly the Conv1d's taps (row p against the input row) and its padding along the signal: the
+   * Conv1d's outputs, and a conv of the normal form (padding p at most half the kernel's height and width less 1).
+   */
+  public record Conv1d(String name, int stride, int padding) implements LayerSpec {
+    @Override
+    public Conv2d build(NetworkBuilder b, String where, int[] in) {
+      Tensor w = b.weight(name, 3, "[out, in, k] (a Conv1d's)");
+      if (in.length != 3 || in[1] != 1) {
+        throw new ImportException(b.specName() + ": " + where + ": conv1d '" + name + "' reads a signal [C, L], "
+            + "taken as the one-row image [C, 1, L], but gets " + Arrays.toString(in) + (in.length == 3 ? " (a "
+            + "Conv1d does not read images)" : ""));
+      }
+      int o = w.dim(0);
+      int i = w.dim(1);
+      int k = w.dim(2);
+      long rows = 2L * padding + 1;
+      if ((long) o * i * rows * k > Budget.MAX_EXAMPLE_VALUES) {
+        throw new ImportException(b.specName() + ": " + where + ": conv1d '" + name + "' with padding " + padding
+            + " would be a conv of " + (long) o * i * rows * k + " weights; supported: at most "
+            + Budget.MAX_EXAMPLE_VALUES);
+      }
+      int kh = (int) rows;
+      double[] src = w.data();
+      double[] k2 = new double[o * i * kh * k];
+      for (int oi = 0; oi < o * i; oi++) System.arraycopy(src, oi * k, k2, (oi * kh + padding) * k, k);
+      return new Conv2d(name, Tensor.of(k2, o, i, kh, k), b.bias(name, o), stride, padding);
+    }
+
+    @Override public List<String> requiredTensors() { return List.of(name + ".weight"); }
+
+    @Override public String json(boolean vectorInput) {
+      return "\"type\": \"conv1d\", \"name\": " + quote(name) + ", \"stride\": " + stride + ", \"padding\": "
+          + padding;
+    }
+
+    private static Conv1d read(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type", "name", "stride", "padding"));
+      int stride = o.has("stride") ? r.positiveInt(o.get("stride"), where + ".stride") : 1;
+      int padding = o.has("padding") ? r.nonNegativeInt(o.get("padding"), where + ".padding") : 0;
+      return new Conv1d(r.name(o, where, null), stride, padding);
+    }
+
+    private static Conv1d fromModule(TorchModule.Attributes h) {
+      int[] sp = Conv.strideAndPadding(h);
+      return new Conv1d(h.path(), sp[0], sp[1]);
     }
   }
 
@@ -348,10 +407,81 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       return new GlobalAvgPool();
     }
 
-    private static GlobalAvgPool fromModule(TorchModule.Attributes h) {
-      h.require("output_size", h.square("output_size") == 1, "only output size 1 (global average pooling) "
-          + "is supported");
+    /** {@code AdaptiveAvgPool1d(1)}: the global average pooling of the one-row image [C, 1, L] of a signal. */
+    private static GlobalAvgPool fromModule1d(TorchModule.Attributes h) {
+      h.require("output_size", h.square("output_size") == 1, "only output size 1 (global average pooling) is "
+          + "supported: a signal [C, L] is read as the one-row image [C, 1, L], whose pooling windows of 1 x k are "
+          + "not square");
       return new GlobalAvgPool();
+    }
+  }
+
+  /**
+   * PyTorch's {@code AdaptiveAvgPool2d} to {@code outH x outW} (an output of 1 x 1 is {@link GlobalAvgPool}). On an
+   * input {@code [C, H, W]} with {@code H = k outH} and {@code W = k outW} its windows are
+   * {@code [i k, (i + 1) k) x [j k, (j + 1) k)} (PyTorch's {@code floor(i H / outH)} to {@code ceil((i + 1) H / outH)}),
+   * so it is exactly the average pooling with kernel = stride = k, which it builds; any other input is refused
+   * (PyTorch's windows then overlap or differ in size, or are not square).
+   */
+  public record AdaptiveAvgPool(int outH, int outW) implements LayerSpec {
+    @Override
+    public AvgPool2d build(NetworkBuilder b, String where, int[] in) {
+      String what = b.specName() + ": " + where + ": adaptive average pooling to " + outH + "x" + outW;
+      if (in.length != 3) {
+        throw new ImportException(what + " needs an image [C, H, W], gets " + Arrays.toString(in));
+      }
+      int h = in[1];
+      int w = in[2];
+      if (h % outH != 0 || w % outW != 0 || h / outH != w / outW) {
+        throw new ImportException(what + " on a " + h + "x" + w + " map: " + (h % outH != 0 ? h + " is not a "
+            + "multiple of " + outH : w % outW != 0 ? w + " is not a multiple of " + outW : "its windows are "
+            + (h / outH) + "x" + (w / outW)) + ", so PyTorch's windows " + (h % outH != 0 || w % outW != 0
+            ? "overlap or differ in size" : "are not square") + ", which no average pooling of the normal form (one "
+            + "square window, one stride) computes; supported: maps of k " + outH + " x k " + outW + ", where it is "
+            + "the average pooling with kernel = stride = k (give inputs of such a size)");
+      }
+      return new AvgPool2d(h / outH, h / outH);
+    }
+
+    @Override public String json(boolean vectorInput) {
+      return "\"type\": \"adaptiveavgpool2d\", \"output\": [" + outH + ", " + outW + "]";
+    }
+
+    private static AdaptiveAvgPool read(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type", "output"));
+      if (!o.has("output")) throw r.fail(where + ".output", "missing (the output size, [H, W] or one number)");
+      JsonElement e = o.get("output");
+      if (e.isJsonArray()) {
+        JsonArray a = e.getAsJsonArray();
+        if (a.size() != 2) throw r.fail(where + ".output", "expected [H, W] or one number, got " + a);
+        return new AdaptiveAvgPool(r.positiveInt(a.get(0), where + ".output[0]"),
+            r.positiveInt(a.get(1), where + ".output[1]"));
+      }
+      int n = r.positiveInt(e, where + ".output");
+      return new AdaptiveAvgPool(n, n);
+    }
+
+    /** {@code AdaptiveAvgPool2d(n)} or {@code ((h, w))}: global average pooling for 1 x 1, else this. */
+    private static LayerSpec fromModule(TorchModule.Attributes h) {
+      Object v = h.get("output_size");
+      List<?> sizes = v instanceof List<?> l ? l : java.util.Collections.singletonList(v);
+      if (sizes.size() != 2 && sizes.size() != 1) {
+        throw h.fail("output_size " + TorchModule.Attributes.show(v) + ": expected one size or (H, W)");
+      }
+      int[] out = new int[2];
+      for (int i = 0; i < 2; i++) {
+        Object s = sizes.get(Math.min(i, sizes.size() - 1));
+        if (s == null) {
+          throw h.fail("output_size " + TorchModule.Attributes.show(v) + ": None (the input's own size along that "
+              + "axis) is not supported");
+        }
+        if (!(s instanceof Integer || s instanceof Long) || ((Number) s).longValue() < 1
+            || ((Number) s).longValue() > 1 << 20) {
+          throw h.fail("output_size " + TorchModule.Attributes.show(v) + ": expected integers >= 1");
+        }
+        out[i] = ((Number) s).intValue();
+      }
+      return out[0] == 1 && out[1] == 1 ? new GlobalAvgPool() : new AdaptiveAvgPool(out[0], out[1]);
     }
   }
 
@@ -553,6 +683,8 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
   /** The JSON layer types ({@code "type"}) and how each is read: one entry per record above. */
   private static final Map<String, JsonType> JSON_TYPES = Map.ofEntries(
       Map.entry("conv2d", (r, o, where) -> Conv.read(r, o, where, null)),
+      Map.entry("conv1d", Conv1d::read),
+      Map.entry("adaptiveavgpool2d", AdaptiveAvgPool::read),
       Map.entry("linear", Linear::read),
       Map.entry("batchnorm2d", (r, o, where) -> BatchNorm.read(r, o, where, null)),
       Map.entry("batchnorm1d", (r, o, where) -> BatchNorm.read(r, o, where, null)),
@@ -577,12 +709,14 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
 
   static {
     MODULES.put("Conv2d", new ModuleType("Conv2d", Conv::fromModule));
+    MODULES.put("Conv1d", new ModuleType("Conv1d", Conv1d::fromModule));
     MODULES.put("Linear", new ModuleType("Linear", h -> new Linear(h.path())));
     MODULES.put("BatchNorm1d", new ModuleType("BatchNorm1d", BatchNorm::fromModule));
     MODULES.put("BatchNorm2d", new ModuleType("BatchNorm2d", BatchNorm::fromModule));
     MODULES.put("MaxPool2d", new ModuleType("MaxPool2d", MaxPool::fromModule));
     MODULES.put("AvgPool2d", new ModuleType("AvgPool2d", AvgPool::fromModule));
-    MODULES.put("AdaptiveAvgPool2d", new ModuleType("AdaptiveAvgPool2d(1)", GlobalAvgPool::fromModule));
+    MODULES.put("AdaptiveAvgPool2d", new ModuleType("AdaptiveAvgPool2d", AdaptiveAvgPool::fromModule));
+    MODULES.put("AdaptiveAvgPool1d", new ModuleType("AdaptiveAvgPool1d(1)", GlobalAvgPool::fromModule1d));
     MODULES.put("Flatten", new ModuleType("Flatten", Flatten::fromModule));
   }
 

@@ -50,6 +50,9 @@ public final class WholeModels {
   /** Modules that normalise the outputs into probabilities (usually the last of a classifier). */
   private static final Set<String> SOFTMAX = Set.of("Softmax", "LogSoftmax", "Softmax2d");
 
+  /** Poolings of a signal [C, L], whose windows on its one-row image [C, 1, L] are not square. */
+  private static final Set<String> POOL_1D = Set.of("MaxPool1d", "AvgPool1d", "LPPool1d", "AdaptiveMaxPool1d");
+
   /** Modules that are the identity at inference and hold no tensors. */
   private static final Set<String> IDENTITY = Set.of("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
       "FeatureAlphaDropout", "Identity");
@@ -140,14 +143,16 @@ public final class WholeModels {
     if (w.layers.isEmpty() || new java.util.HashSet<>(w.activations.values()).size() > 1) return null;
     // no activation module between layers with weights: the forward applies functional activations (F.relu), which
     // the order of the submodules does not show
-    long weighted = w.layers.stream().filter(l -> l instanceof ArchSpec.Conv || l instanceof ArchSpec.Linear).count();
+    long weighted = w.layers.stream().filter(l -> l instanceof ArchSpec.Conv || l instanceof ArchSpec.Conv1d
+        || l instanceof ArchSpec.Linear).count();
     if (w.activations.isEmpty() && weighted > 1) return null;
     List<ArchSpec.LayerSpec> layers = new ArrayList<>();
     boolean image = false;
     for (ArchSpec.LayerSpec l : w.layers) {
       if (l instanceof ArchSpec.Linear && image) layers.add(new ArchSpec.Flatten());
-      if (l instanceof ArchSpec.Conv || l instanceof ArchSpec.MaxPool || l instanceof ArchSpec.AvgPool
-          || l instanceof ArchSpec.GlobalAvgPool) {
+      if (l instanceof ArchSpec.Conv || l instanceof ArchSpec.Conv1d || l instanceof ArchSpec.MaxPool
+          || l instanceof ArchSpec.AvgPool || l instanceof ArchSpec.GlobalAvgPool
+          || l instanceof ArchSpec.AdaptiveAvgPool) {
         image = true;
       } else if (l instanceof ArchSpec.Linear || l instanceof ArchSpec.Flatten) {
         image = false;
@@ -211,6 +216,11 @@ public final class WholeModels {
             + "); write a JSON spec (docs/arch-spec.md) and give it as the architecture");
       }
       if (IDENTITY.contains(cls)) return;
+      if (POOL_1D.contains(cls)) {
+        throw h.fail("a pooling of a signal [C, L], which is read as the one-row image [C, 1, L]: its windows of 1 x "
+            + "k are not square, and the normal form pools with square windows only; not supported (a global "
+            + "AdaptiveAvgPool1d(1) is; or write the network with 2-d layers)");
+      }
       if (SOFTMAX.contains(cls)) {
         throw h.fail("a " + cls + " turns the logits into probabilities, which the constructions do not approximate: "
             + "save the model without it, e.g. torch.save(nn.Sequential(*list(model)[:-1]), PATH) when it is the "
@@ -289,11 +299,13 @@ public final class WholeModels {
   /**
    * The input shape a whole model's layers fix: a network whose first layer with weights is linear reads
    * {@code [in_features]}; one that starts with a conv reads {@code [C, H, H]} (C the conv's input channels) for the
-   * square side H in [1, {@value #MAX_SIDE}] at which its first linear layer gets its {@code in_features}, each size
+   * square side H in [1, {@value #MAX_SIDE}] at which its first linear layer gets its {@code in_features} (one that
+   * starts with a Conv1d: the signals [C, L], read as [C, 1, L], for L in that range), each size
    * run through the layers' own shape rules ({@link Layer#outShape}). When several
    * sides fit (pooling and strides round down), the one at which no layer drops a row or column is taken if there is
    * one; otherwise the input shape is not inferred. Also {@code null}, with the reason in {@code why[0]}, when a global
-   * average pooling comes first (any size fits) or there is no linear layer.
+   * or adaptive average pooling comes first (any size, or any multiple of its output, fits) or there is no linear
+   * layer.
    */
   static int[] inferInput(TensorFile file, ArchSpec spec, String[] why) {
     return inferInput(file, spec, why, new String[1]);
@@ -312,6 +324,7 @@ public final class WholeModels {
 
   private static int[] inferInput(TensorFile file, ArchSpec spec, String[] why, String[] note) {
     int firstConvIn = -1;
+    boolean signal = false;
     int linearIndex = -1;
     int features = -1;
     for (int i = 0; i < spec.layers().size() && linearIndex < 0; i++) {
@@ -325,14 +338,23 @@ public final class WholeModels {
         }
         linearIndex = i;
         features = w[1];
-      } else if (l instanceof ArchSpec.Conv c) {
-        int[] w = shape(file, c.name() + ".weight");
-        if (w == null || w.length != 4) {
-          return unknown(why, "tensor '" + c.name() + ".weight' is not [out, in, kh, kw]");
+      } else if (l instanceof ArchSpec.Conv || l instanceof ArchSpec.Conv1d) {
+        boolean oneD = l instanceof ArchSpec.Conv1d;
+        int[] w = shape(file, l.name() + ".weight");
+        if (w == null || w.length != (oneD ? 3 : 4)) {
+          return unknown(why, "tensor '" + l.name() + ".weight' is not " + (oneD ? "[out, in, k]"
+              : "[out, in, kh, kw]"));
         }
-        if (firstConvIn < 0) firstConvIn = w[1];
+        if (firstConvIn < 0) {
+          firstConvIn = w[1];
+          signal = oneD;
+        }
       } else if (l instanceof ArchSpec.GlobalAvgPool) {
-        return unknown(why, "layer " + i + " (global average pooling) reads images of any size");
+        return unknown(why, "layer " + i + " (global average pooling) reads " + (signal ? "signals" : "images")
+            + " of any size");
+      } else if (l instanceof ArchSpec.AdaptiveAvgPool a) {
+        return unknown(why, "layer " + i + " (adaptive average pooling to " + a.outH() + "x" + a.outW() + ") reads "
+            + "images of any size that is a multiple of it");
       }
     }
     if (linearIndex < 0) return unknown(why, "it has no linear layer");
@@ -343,8 +365,8 @@ public final class WholeModels {
       boolean[] whole = {true};
       int[] out;
       try {
-        out = run(file, spec.activation(), spec.layers().subList(0, linearIndex), new int[] {firstConvIn, side, side},
-            whole);
+        out = run(file, spec.activation(), spec.layers().subList(0, linearIndex), new int[] {firstConvIn,
+            signal ? 1 : side, side}, whole);
       } catch (ImportException e) {
         return unknown(why, e.getMessage());
       }
@@ -357,19 +379,21 @@ public final class WholeModels {
     List<Integer> take = fit.size() == 1 ? fit : exact.size() == 1 ? exact : List.of();
     List<String> sizes = new ArrayList<>();
     for (int side : fit.size() > 8 ? fit.subList(0, 8) : fit) {
-      sizes.add("[" + firstConvIn + ", " + side + ", " + side + "]");
+      sizes.add("[" + firstConvIn + ", " + (signal ? 1 : side) + ", " + side + "]");
     }
     String all = String.join(", ", sizes) + (fit.size() > 8 ? ", ..." : "");
     if (take.size() == 1) {
-      note[0] = fit.size() == 1 ? "the one square size at which linear layer '" + linear.name() + "' gets its "
-          + features + " features" : "of the square inputs " + all + ", which all give linear layer '"
-          + linear.name() + "' its " + features + " features, the one at which no conv or pooling layer drops rows "
-          + "or columns";
-      return new int[] {firstConvIn, take.get(0), take.get(0)};
+      String kind = signal ? "signal length (a signal [C, L] read as [C, 1, L])" : "square size";
+      note[0] = fit.size() == 1 ? "the one " + kind + " at which linear layer '" + linear.name() + "' gets its "
+          + features + " features" : "of the " + (signal ? "signals read as " : "square ") + "inputs " + all
+          + ", which all give linear layer '" + linear.name() + "' its " + features + " features, the one at which "
+          + "no conv or pooling layer drops rows or columns";
+      return new int[] {firstConvIn, signal ? 1 : take.get(0), take.get(0)};
     }
     if (fit.isEmpty()) {
-      return unknown(why, "no square input from 1x1 to " + MAX_SIDE + "x" + MAX_SIDE + " gives linear layer '"
-          + linear.name() + "' its " + features + " features");
+      return unknown(why, "no " + (signal ? "signal of length 1 to " + MAX_SIDE : "square input from 1x1 to "
+          + MAX_SIDE + "x" + MAX_SIDE) + " gives linear layer '" + linear.name() + "' its " + features
+          + " features");
     }
     return unknown(why, "inputs " + all + " all give linear "
         + "layer '" + linear.name() + "' its " + features + " features" + (exact.isEmpty() ? ", each with a layer "

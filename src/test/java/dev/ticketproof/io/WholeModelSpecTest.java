@@ -164,7 +164,7 @@ class WholeModelSpecTest {
   @Test void theSpecAsJsonReadsBackAsTheSameSpec() {
     List<ArchSpec> specs = new ArrayList<>();
     for (String f : new String[] {"whole_lenet.pt", "whole_tanh_mlp.pt", "whole_gap.pt",
-        "user2_bn_noaffine_whole.pt"}) {
+        "user2_bn_noaffine_whole.pt", "user4_vgg_whole.pt", "user4_conv1d_whole.pt"}) {
       specs.add(WholeModels.derive(TensorFiles.read(Fixtures.path(f))).withInput(new int[] {3, 4, 4}));
     }
     for (String f : new String[] {"openlth_resnet.json", "bn1d_mlp.json", "maxpool_cnn.json", "synflow_conv.json"}) {
@@ -262,7 +262,11 @@ class WholeModelSpecTest {
         "return_indices", false))).contains("module '0' (torch.nn.modules.pooling.MaxPool2d): ceil_mode True");
     assertThat(refusal(nn("AvgPool2d", "kernel_size", 2, "stride", null, "padding", 1, "ceil_mode", false,
         "divisor_override", null))).contains("padding 1: the arch spec's avgpool2d has no padding");
-    assertThat(refusal(nn("AdaptiveAvgPool2d", "output_size", List.of(2, 2)))).contains("only output size 1");
+    assertThat(refusal(nn("AdaptiveAvgPool2d", "output_size", Arrays.asList(null, 2)))).contains("module '0' "
+        + "(torch.nn.modules.pooling.AdaptiveAvgPool2d): output_size (None, 2): None (the input's own size along that "
+        + "axis) is not supported");
+    assertThat(refusal(nn("AdaptiveAvgPool1d", "output_size", List.of(4)))).contains("output_size (4,): only output "
+        + "size 1 (global average pooling) is supported: a signal [C, L] is read as the one-row image [C, 1, L]");
     assertThat(refusal(nn("Softplus", "beta", 2, "threshold", 10))).contains("module '0' "
         + "(torch.nn.modules.activation.Softplus): threshold 10: a threshold below 20 is not supported");
     assertThat(refusal(nn("GELU", "approximate", "fast"))).contains("approximate 'fast': only approximate='none' "
