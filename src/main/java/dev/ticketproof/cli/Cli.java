@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.ticketproof.kernel.bound.DifferentialBound;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.measure.LowerBound;
 import dev.ticketproof.measure.Measure;
@@ -285,14 +286,14 @@ final class Cli {
 
   /**
    * Adds {@code certifiedAgreement}: the kernel's count of balls on which the ticket provably predicts the target's
-   * class, or "n/a" for a network with one output (or a rejected certificate).
+   * class ({@link DifferentialBound.Box#agrees}), or "n/a" for a network with one output (or a rejected certificate).
    */
   static void addAgreement(JsonObject o, TicketChecker.Report rep) {
-    int n = rep.certifiedAgreement();
-    if (n < 0) {
+    List<DifferentialBound.Box> boxes = rep.boxes();
+    if (!rep.verdict().isHolds() || !boxes.isEmpty() && boxes.get(0).cls() < 0) {
       o.addProperty("certifiedAgreement", "n/a");
     } else {
-      o.addProperty("certifiedAgreement", n);
+      o.addProperty("certifiedAgreement", DifferentialBound.agreeing(boxes));
     }
   }
 

@@ -15,13 +15,9 @@ import org.apache.commons.numbers.gamma.Erfc;
  * {@code Activation} interface (a type, no code) is shared with the catalog.
  *
  * <p>One {@link Formula} per family ({@link #FORMULAS}, keyed by the catalog's base name): adding an activation to
- * the kernel is one entry there. Constants that are not doubles are rounded outward so that bounds stay bounds:
- * remainder constants up to the next double; phi(0) of softplus (ln 2 / beta) carries its rounding error; the
- * Lipschitz constants of SiLU, GELU and GELU's tanh approximation to the smallest double not below the true value
- * (1.0998393201288670..., attained at t = 2.3993572...; 1.1289041451851549..., attained at t = sqrt 2;
- * 1.1289930686587718... at t = 1.4185040...), their minima to the largest double not above the true value
- * (-0.27846454276107379... at t = -1.27846454...; -0.16997120747990366... at t = -0.75179152...;
- * -0.17004075057125404... at t = -0.75246142...), computed with mpmath at 30 to 40 digits.
+ * the kernel is one entry there. Constants that are not doubles are rounded outward so that bounds stay bounds
+ * (remainder and Lipschitz constants up, minima down, phi(0) with its rounding error); the true values, computed with
+ * mpmath at 30 to 40 digits, are stated at each family.
  */
 public final class KernelActivation implements Activation {
   private static final double INF = Double.POSITIVE_INFINITY;
@@ -197,10 +193,13 @@ public final class KernelActivation implements Activation {
           p -> new Local(Math.log(2) / beta(p), p.length == 0 ? Math.ulp(Math.log(2))
               : 3 * Math.ulp(Math.log(2) / beta(p)), 0.5, 0.5, beta(p) / 8, 2, INF), p -> 1)
           .withSlopes(convex((p, t) -> logistic(beta(p) * t))).withCurvature(p -> beta(p) / 4, null)),
+      // max phi' = 1.0998393201288670... at t = 2.3993572..., rounded up; the minimum -0.27846454276107379... at
+      // t = -1.27846454..., rounded down
       Map.entry("silu", Formula.monotone(NO_PARAMETER, false, (p, t) -> t * logistic(t),
           (p, t) -> logistic(t) + t * logistic(t) * (1 - logistic(t)), p -> new Local(0, 0, 0.5, 0.5, 0.25, 2, INF),
           p -> 1.099839320128867).withMinimum(-1.2784645427610738, -0.27846454276107384)),
-      // 1/sqrt(2 pi) = 0.398942280401432677939..., the smallest double not below it
+      // M = 1/sqrt(2 pi) = 0.398942280401432677939... and max phi' = 1.1289041451851549... at t = sqrt 2, rounded
+      // up; the minimum -0.16997120747990366... at t = -0.75179152..., rounded down
       Map.entry("gelu", Formula.monotone(NO_PARAMETER, false, (p, t) -> t * (0.5 * Erfc.value(-t * Math.sqrt(0.5))),
           (p, t) -> 0.5 * Erfc.value(-t * Math.sqrt(0.5)) + t * Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI),
           p -> new Local(0, 0, 0.5, 0.5, 0.3989422804014327, 2, INF), p -> 1.128904145185155)
@@ -272,25 +271,14 @@ public final class KernelActivation implements Activation {
     return s + t * s * (1 - s) * 2 * GELU_TANH_K * (1 + 3 * 0.044715 * t * t);
   }
 
-  /** Hardswish's phi' over [a, b]: 0 left of -3, (2t + 3)/6 (increasing) on [-3, 3), 1 from 3 on. */
+  /**
+   * Hardswish's phi' over [a, b]: 0 left of -3, (2t + 3)/6 (increasing) on [-3, 3), 1 from 3 on: the pieces, the
+   * middle one from its value at max(a, -3) up to its value at min(b, 3).
+   */
   private static double[] hardswishSlopes(double a, double b) {
-    double lo = INF;
-    double hi = -INF;
-    if (a < -3) {
-      lo = 0;
-      hi = 0;
-    }
-    if (a < 3 && b >= -3) {
-      double l = (2 * Math.max(a, -3) + 3) / 6;
-      double h = b >= 3 ? 1.5 : (2 * b + 3) / 6;
-      lo = Math.min(lo, l);
-      hi = Math.max(hi, h);
-    }
-    if (b >= 3) {
-      lo = Math.min(lo, 1);
-      hi = Math.max(hi, 1);
-    }
-    return new double[] {lo, hi};
+    double[] s = pieces(a, b, new double[] {-3, 3}, new double[] {0, (2 * Math.max(a, -3) + 3) / 6, 1});
+    if (a < 3 && b >= -3) s[1] = Math.max(s[1], (2 * Math.min(b, 3) + 3) / 6);
+    return s;
   }
 
   private static double beta(double[] p) { return p.length == 0 ? 1 : p[0]; }

@@ -6,9 +6,7 @@ package dev.ticketproof.kernel;
  * <ul>
  *   <li>{@code INPUT}: unit i is the target's input channel i, exactly.</li>
  *   <li>{@code UNIVARIATE}: unit (i, m) = phi(w1_{i,m} x_i) for a univariate source weight w1 (copies m &lt; rho of
- *       every channel i &lt; n); then the constant units phi(beta_m): rho of them, or rho + min(2 rho, 40) when
- *       phi(0) != 0 (the first min(2 rho, 40) then read by large weights that cancel offsets, the others by
- *       unit-scale weights).</li>
+ *       every channel i &lt; n); then the constant units phi(beta_m) ({@code SourceNetwork#constants}).</li>
  *   <li>{@code COPIES}: unit (i, m) approximates the target's channel i; then rho constant units.</li>
  *   <li>{@code PLAIN}: unit j approximates the target's channel j (no copies, no constants).</li>
  * </ul>

@@ -17,20 +17,14 @@ import java.util.List;
  *       inputs are non-negative (a non-negative input box, or outputs of a non-negative phi) and phi needs a sign
  *       split ("positive copies"); biases U(0, 2);</li>
  *   <li>a layer reading a univariate layer: weights U(-sigma, sigma), sigma = 1 / (lambda mu) with
- *       mu = m+ + m- when phi needs a sign split and mu = m+ otherwise; when phi(0) != 0 the univariate layer has
- *       rho1 + min(2 rho1, 40) constant units, the first min(2 rho1, 40) read with U(-sigma, sigma) (they cancel
- *       the offsets phi(0) sum w), the others with U(-1, 1) (they refine); when phi(0) = 0 it has rho1 constant
- *       units read
- *       with U(-1, 1);</li>
+ *       mu = m+ + m- when phi needs a sign split and mu = m+ otherwise; from the univariate layer's constant units
+ *       ({@link #constants}) U(-sigma, sigma) from the large-scale ones, U(-1, 1) from the others;</li>
  *   <li>every other layer: weights U(-1, 1); no biases after the univariate layer.</li>
  * </ul>
- * Every range above is multiplied by a per-output-channel power of two derived from the target ({@link #rowScales},
- * {@link #biasScales}): weights into output channel j from non-constant units (and from the large-scale constant
- * units) by the smallest power of two at least {@code max |K[j]|}, weights from the other constant units by the
- * smallest power of two at least {@code 2 |b_j|} (at least 1 in a layer with large-scale constants). A subset-sum
- * instance of target z over samples U(-s, s) is the lemma's instance z / s over U(-1, 1) with tolerance eps / s,
- * so targets beyond [-1, 1] (folded BatchNorm, biases that cancel phi(0) offsets) are in reach, and small targets
- * are approximated by small weights. Powers of two keep the scaled samples exact.
+ * Every range above is multiplied by a per-output-channel power of two derived from the target ({@link #rowScales}
+ * for the weights from non-constant and large-scale constant units, {@link #biasScales} from the others), so that
+ * targets beyond [-1, 1] are in reach and small targets take small weights ([scaled-source]); powers of two keep the
+ * scaled samples exact.
  * Weight (o, u, a, c) of source layer {@code id} (output unit o, input unit u, tap (a, c)) is draw
  * {@code ((o * inUnits + u) * kh + a) * kw + c} of stream {@code 4 id}; bias o of a univariate layer is draw o of
  * stream {@code 4 id + 1}.
@@ -186,15 +180,10 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       return j < 0 ? 1 : biasScale[j];
     }
 
-    /** The source weight at a flat index (o, u, a, c) when {@code halfWidth == halfWidth(o, u)}. */
-    public double weightAt(long seed, long index, double halfWidth) {
-      return weightIn(weightKey(seed), index, halfWidth);
-    }
-
     /** The key of this layer's weights under a seed (its stream 4 id), for {@link #weightIn}. */
     public long weightKey(long seed) { return WeightField.streamKey(seed, 4L * id); }
 
-    /** {@link #weightAt(long, long, double)} for {@code key == weightKey(seed)}, at half the generator's cost. */
+    /** {@link #weightIn(long, long)} at a flat index (o, u, a, c) when {@code halfWidth == halfWidth(o, u)}. */
     public static double weightIn(long key, long index, double halfWidth) {
       return WeightField.uniformIn(key, index, -halfWidth, halfWidth);
     }
@@ -285,9 +274,8 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
   }
 
   /**
-   * Constant units of a univariate layer with rho copies: rho when phi(0) = 0; when phi(0) != 0, 3 rho: 2 rho read
-   * with large weights (they cancel the offsets phi(0) sum w, which are of order sigma) and rho read with
-   * unit-scale weights (they refine the result to eps).
+   * Constant units of a univariate layer with rho copies: {@link #largeConstants} read with large weights (they cancel
+   * the offsets phi(0) sum w, which are of order sigma), then rho read with unit-scale weights (they refine to eps).
    */
   public static int constants(Activation phi, int rho) { return largeConstants(phi, rho) + rho; }
 

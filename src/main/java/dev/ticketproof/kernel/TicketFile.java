@@ -4,6 +4,7 @@ import dev.ticketproof.limits.Budget;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,21 +78,15 @@ public final class TicketFile {
         throw new Unreadable(path + ": malformed header.json (" + e.getMessage() + ")", e);
       }
       return decodeMask(h, zip, me, path, budget);
-    } catch (TooLargeError e) {
-      throw new TooLarge(e.getMessage());
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     } catch (IOException | IllegalArgumentException e) {
       throw new Unreadable(path + ": not a readable ticket archive (" + e.getMessage() + ")", e);
     }
   }
 
-  /** Thrown inside the reader when the budget is exceeded; surfaces as {@link TooLarge}. */
-  private static final class TooLargeError extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    TooLargeError(String msg) { super(msg, null, false, false); }
-  }
-
-  private static TooLargeError tooLarge(String msg) { return new TooLargeError(msg); }
+  /** The budget's refusal inside the reader; {@link #read} throws its {@link TooLarge}. */
+  private static UncheckedIOException tooLarge(String msg) { return new UncheckedIOException(new TooLarge(msg)); }
 
   private static Budget budget(Path path) { return new Budget(path.toString(), TicketFile::tooLarge); }
 

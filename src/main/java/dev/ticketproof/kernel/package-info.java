@@ -3,13 +3,10 @@
  * ({@code construct}, {@code subsetsum}) emit certificates; the kernel re-checks them from scratch and alone
  * decides a {@link dev.ticketproof.kernel.Verdict}.
  *
- * <p><b>Trusted base.</b> The classes of this package and its subpackages; the JDK; Commons Numbers (erfc, in
- * {@link dev.ticketproof.kernel.KernelActivation}); the weight field {@code dev.ticketproof.random} (it defines every
- * source weight); the input limits and the bad-parameter exception of {@code dev.ticketproof.limits} (JDK only); and
- * plain data: the {@code dev.ticketproof.tensor.Tensor} record, the layer records of {@code dev.ticketproof.net}
- * (never the forward pass) and the {@code dev.ticketproof.activation.Activation} interface (the kernel evaluates its
- * own {@link dev.ticketproof.kernel.KernelActivation}). Nothing else: no solver, construction, parser, JSON library,
- * evaluator or formatter. {@code ArchitectureTest} enforces this on the bytecode; docs/kernel.md justifies each class.
+ * <p><b>Trusted base.</b> The classes of this package and its subpackages and what they may depend on: the JDK,
+ * Commons Numbers, {@code random}, {@code limits} and plain data ({@code Tensor}, the layer records of {@code net}
+ * but never their forward pass, the {@code Activation} interface). docs/kernel.md ("What the kernel may depend on")
+ * justifies each; {@code ArchitectureTest} enforces it on the bytecode.
  *
  * <p><b>Layout.</b> This package holds the definitions (the certificate and its file, the source network, the
  * target's normal form, intervals, the kernel's activations, the verdict) and uses none of its subpackages:

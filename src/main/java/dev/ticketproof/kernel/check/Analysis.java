@@ -1,6 +1,7 @@
 package dev.ticketproof.kernel.check;
 
 import dev.ticketproof.activation.Activation;
+import dev.ticketproof.kernel.Intervals;
 import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
@@ -13,9 +14,9 @@ import java.util.List;
 
 /**
  * One analysis of a mask on its source network (see {@link TicketChecker} for what is checked and how the bound is
- * composed): the state of every feature map, node by node through {@link SourceNetwork.Visitor}; the checks of each
- * node kind are {@link UnivariateCheck}, {@link ConvCheck} and {@link ResidualCheck}. A structural problem is
- * a {@link Rejection}.
+ * composed): the state of every feature map, node by node through {@link SourceNetwork.Visitor}, with the checks of
+ * univariate layers and residual blocks; a convolution's are {@link ConvCheck}'s. A structural problem is a
+ * {@link Rejection}.
  */
 final class Analysis {
   /** Mutable per-feature-map state of the analysis. */
@@ -106,17 +107,76 @@ final class Analysis {
   /** The state after a node, from the state before it. */
   SourceNetwork.Visitor<State> after(State in) {
     return new SourceNetwork.Visitor<>() {
-      @Override public State univariate(SourceNetwork.Univariate u) {
-        return UnivariateCheck.run(Analysis.this, u, in);
-      }
+      @Override public State univariate(SourceNetwork.Univariate u) { return Analysis.this.univariate(u, in); }
 
       @Override public State conv(SourceNetwork.Conv c) { return ConvCheck.run(Analysis.this, c, in); }
 
       /** Channelwise averages keep per-unit errors, constants and intervals. */
       @Override public State pool(SourceNetwork.Pool p) { return in; }
 
-      @Override public State residual(SourceNetwork.Residual r) { return ResidualCheck.run(Analysis.this, r, in); }
+      @Override public State residual(SourceNetwork.Residual r) { return Analysis.this.residual(r, in); }
     };
+  }
+
+  /**
+   * A univariate (copy) layer: kept weights only from the copied channel, biases only on constant units; the copies'
+   * weights and the constant units' values.
+   */
+  private State univariate(SourceNetwork.Univariate u, State in) {
+    Layout out = u.out();
+    int[] kw = cert.keptWeights()[u.id()];
+    int[] kb = cert.keptBiases()[u.id()];
+    State s = new State(out, in.lo, in.hi);
+    s.inErr = new double[out.n()];
+    for (int i = 0; i < out.n(); i++) s.inErr[i] = in.unitErr[in.layout.copy(i, 0)];
+    s.w1 = new double[out.units()];
+    s.alive = new boolean[out.units()];
+    long inUnits = in.layout.units();
+    increasing(kw, inUnits * out.units(), "univariate layer " + u.id() + ": weight index");
+    for (long idx : kw) {
+      int o = (int) (idx / inUnits);
+      int from = (int) (idx % inUnits);
+      if (out.isConstant(o) || from != out.channel(o)) {
+        throw new Rejection("univariate layer " + u.id() + ": unit " + o + " keeps a weight from input " + from
+            + (out.isConstant(o) ? " but is a constant unit" : " but copies channel " + out.channel(o)));
+      }
+      s.alive[o] = true;
+      s.w1[o] = u.w1(seed, o);
+    }
+    for (int o = out.constant(0); o < out.units(); o++) s.constVal[o] = phi.value(0);
+    increasing(kb, out.units(), "univariate layer " + u.id() + ": bias index");
+    for (int o : kb) {
+      if (!out.isConstant(o)) {
+        throw new Rejection("univariate layer " + u.id() + ": copy unit " + o + " keeps its bias");
+      }
+      s.constVal[o] = phi.value(u.beta(seed, o));
+    }
+    // named after the layer that reads it (the node after it)
+    int next = src.nodes().indexOf(u) + 1;
+    String reader = next < src.nodes().size() && src.nodes().get(next) instanceof SourceNetwork.Conv c
+        ? c.target().name() : "?";
+    report(new LayerReport("copies(" + reader + ")", 0, 0, 0, 0));
+    return s;
+  }
+
+  /** A residual block: both branch convolutions and the projection, then the pre-activation error branch + skip. */
+  private State residual(SourceNetwork.Residual r, State in) {
+    State h = ConvCheck.run(this, r.conv1(), in);
+    State b = ConvCheck.run(this, r.conv2(), h);
+    State p = r.projection() != null ? ConvCheck.run(this, r.projection(), in) : null;
+    Layout out = b.layout;
+    Intervals.Bounds iv = Intervals.residual(r.target(), in.lo, in.hi, phi);
+    State s = new State(out, iv.lo(), iv.hi());
+    for (int o = 0; o < out.units(); o++) {
+      if (out.isConstant(o)) {
+        double skip = p != null ? p.constVal[o] : in.constVal[o];
+        s.constVal[o] = phi.value(b.constVal[o] + skip);
+      } else {
+        double skipErr = p != null ? p.unitErr[o] : in.unitErr[o];
+        s.unitErr[o] = lip * (b.unitErr[o] + skipErr);
+      }
+    }
+    return s;
   }
 
   /** Rejects indices that are not strictly increasing in [0, size). */

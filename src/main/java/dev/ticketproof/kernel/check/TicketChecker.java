@@ -74,16 +74,6 @@ public final class TicketChecker {
     /** The certified bound: the smaller of the two. */
     public double certifiedBound() { return Math.min(recursionBound, differentialBound); }
 
-    /**
-     * The number of boxes (balls of a local certificate) on which the ticket provably predicts the target's class
-     * ({@link DifferentialBound.Box#agrees}); -1 when that is not defined: the network has one output, or the
-     * structure was rejected.
-     */
-    public int certifiedAgreement() {
-      if (!verdict.isHolds() || !boxes.isEmpty() && boxes.get(0).cls() < 0) return -1;
-      return DifferentialBound.agreeing(boxes);
-    }
-
     public long instances() { return layers.stream().mapToLong(LayerReport::instances).sum(); }
 
     public long failedInstances() { return layers.stream().mapToLong(LayerReport::failedInstances).sum(); }
@@ -261,17 +251,13 @@ public final class TicketChecker {
     return new Report(Verdict.rejected(reason), List.of(), Double.NaN, Double.NaN, List.of());
   }
 
-  /** The header's own sanity: its version, eps, box, claimed bound and the fields a check needs. */
+  /** The header's own sanity: its version, eps, claimed bound and the fields a check needs (the box: {@link Region}). */
   private static void checkHeader(TicketCertificate.Header h) {
     if (h.version() != TicketCertificate.VERSION) {
       throw new Rejection("unsupported certificate version " + h.version() + " (this kernel checks version "
           + TicketCertificate.VERSION + "; version 1 predates the scaled source network: rebuild the ticket)");
     }
     if (!(h.eps() > 0) || !Double.isFinite(h.eps())) throw new Rejection("eps must be finite and > 0, got " + h.eps());
-    if (!(h.inputLow() < h.inputHigh()) || !Double.isFinite(h.inputLow()) || !Double.isFinite(h.inputHigh())) {
-      throw new Rejection("input box must be finite with low < high, got [" + h.inputLow() + ", " + h.inputHigh()
-          + "]");
-    }
     if (!(h.claimedBound() >= 0)) throw new Rejection("claimed bound is " + h.claimedBound());
     if (h.targetSha256() == null || h.activation() == null || h.construction() == null) {
       throw new Rejection("header lacks target hash, activation or construction");
