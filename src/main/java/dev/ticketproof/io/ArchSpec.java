@@ -419,14 +419,24 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
   /**
    * PyTorch's {@code AdaptiveAvgPool2d} to {@code outH x outW} (an output of 1 x 1 is {@link GlobalAvgPool}). On an
    * input {@code [C, H, W]} with {@code H = k outH} and {@code W = k outW} its windows are
-   * {@code [i k, (i + 1) k) x [j k, (j + 1) k)} (PyTorch's {@code floor(i H / outH)} to {@code ceil((i + 1) H / outH)}),
+   * {@code [i k, (i + 1) k) x [j k, (j + 1) k)} (PyTorch's {@code floor(i H / outH)} to
+   * {@code ceil((i + 1) H / outH)}),
    * so it is exactly the average pooling with kernel = stride = k, which it builds; any other input is refused
    * (PyTorch's windows then overlap or differ in size, or are not square).
    */
   public record AdaptiveAvgPool(int outH, int outW) implements LayerSpec {
     @Override
     public AvgPool2d build(NetworkBuilder b, String where, int[] in) {
-      String what = b.specName() + ": " + where + ": adaptive average pooling to " + outH + "x" + outW;
+      int k = window(b, where, "average", outH, outW, in);
+      return new AvgPool2d(k, k);
+    }
+
+    /**
+     * The side k of the windows of an adaptive pooling to {@code outH x outW} on {@code in}: its height and width
+     * are {@code k outH} and {@code k outW}; otherwise an error naming the layer and the map.
+     */
+    static int window(NetworkBuilder b, String where, String kind, int outH, int outW, int[] in) {
+      String what = b.specName() + ": " + where + ": adaptive " + kind + " pooling to " + outH + "x" + outW;
       if (in.length != 3) {
         throw new ImportException(what + " needs an image [C, H, W], gets " + Arrays.toString(in));
       }
@@ -436,11 +446,11 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
         throw new ImportException(what + " on a " + h + "x" + w + " map: " + (h % outH != 0 ? h + " is not a "
             + "multiple of " + outH : w % outW != 0 ? w + " is not a multiple of " + outW : "its windows are "
             + (h / outH) + "x" + (w / outW)) + ", so PyTorch's windows " + (h % outH != 0 || w % outW != 0
-            ? "overlap or differ in size" : "are not square") + ", which no average pooling of the normal form (one "
-            + "square window, one stride) computes; supported: maps of k " + outH + " x k " + outW + ", where it is "
-            + "the average pooling with kernel = stride = k (give inputs of such a size)");
+            ? "overlap or differ in size" : "are not square") + ", which no " + kind + " pooling of the normal form "
+            + "(one square window, one stride) computes; supported: maps of k " + outH + " x k " + outW + ", where it "
+            + "is the " + kind + " pooling with kernel = stride = k (give inputs of such a size)");
       }
-      return new AvgPool2d(h / outH, h / outH);
+      return h / outH;
     }
 
     @Override public String json(boolean vectorInput) {
@@ -448,21 +458,18 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     }
 
     private static AdaptiveAvgPool read(Reader r, JsonObject o, String where) {
-      r.onlyKeys(o, where, Set.of("type", "output"));
-      if (!o.has("output")) throw r.fail(where + ".output", "missing (the output size, [H, W] or one number)");
-      JsonElement e = o.get("output");
-      if (e.isJsonArray()) {
-        JsonArray a = e.getAsJsonArray();
-        if (a.size() != 2) throw r.fail(where + ".output", "expected [H, W] or one number, got " + a);
-        return new AdaptiveAvgPool(r.positiveInt(a.get(0), where + ".output[0]"),
-            r.positiveInt(a.get(1), where + ".output[1]"));
-      }
-      int n = r.positiveInt(e, where + ".output");
-      return new AdaptiveAvgPool(n, n);
+      int[] out = readOutput(r, o, where);
+      return new AdaptiveAvgPool(out[0], out[1]);
     }
 
     /** {@code AdaptiveAvgPool2d(n)} or {@code ((h, w))}: global average pooling for 1 x 1, else this. */
     private static LayerSpec fromModule(TorchModule.Attributes h) {
+      int[] out = outputSize(h);
+      return out[0] == 1 && out[1] == 1 ? new GlobalAvgPool() : new AdaptiveAvgPool(out[0], out[1]);
+    }
+
+    /** An adaptive pooling's {@code output_size}, {@code n} or {@code (h, w)}, as {@code {h, w}}. */
+    static int[] outputSize(TorchModule.Attributes h) {
       Object v = h.get("output_size");
       List<?> sizes = v instanceof List<?> l ? l : java.util.Collections.singletonList(v);
       if (sizes.size() != 2 && sizes.size() != 1) {
@@ -481,7 +488,49 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
         }
         out[i] = ((Number) s).intValue();
       }
-      return out[0] == 1 && out[1] == 1 ? new GlobalAvgPool() : new AdaptiveAvgPool(out[0], out[1]);
+      return out;
+    }
+
+    /** The output size as JSON reads it: {@code [H, W]} or one number. */
+    static int[] readOutput(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type", "output"));
+      if (!o.has("output")) throw r.fail(where + ".output", "missing (the output size, [H, W] or one number)");
+      JsonElement e = o.get("output");
+      if (e.isJsonArray()) {
+        JsonArray a = e.getAsJsonArray();
+        if (a.size() != 2) throw r.fail(where + ".output", "expected [H, W] or one number, got " + a);
+        return new int[] {r.positiveInt(a.get(0), where + ".output[0]"), r.positiveInt(a.get(1), where + ".output[1]")};
+      }
+      int n = r.positiveInt(e, where + ".output");
+      return new int[] {n, n};
+    }
+  }
+
+  /**
+   * PyTorch's {@code AdaptiveMaxPool2d} to {@code outH x outW} ({@code AdaptiveMaxPool2d(1)}: global max pooling):
+   * on an input {@code [C, H, W]} with {@code H = k outH} and {@code W = k outW} exactly the max pooling with
+   * kernel = stride = k and no padding, which it builds (as {@link AdaptiveAvgPool}); any other input is refused.
+   */
+  public record AdaptiveMaxPool(int outH, int outW) implements LayerSpec {
+    @Override
+    public MaxPool2d build(NetworkBuilder b, String where, int[] in) {
+      int k = AdaptiveAvgPool.window(b, where, "max", outH, outW, in);
+      return new MaxPool2d(k, k, 0);
+    }
+
+    @Override public String json(boolean vectorInput) {
+      return "\"type\": \"adaptivemaxpool2d\", \"output\": [" + outH + ", " + outW + "]";
+    }
+
+    private static AdaptiveMaxPool read(Reader r, JsonObject o, String where) {
+      int[] out = AdaptiveAvgPool.readOutput(r, o, where);
+      return new AdaptiveMaxPool(out[0], out[1]);
+    }
+
+    private static AdaptiveMaxPool fromModule(TorchModule.Attributes h) {
+      h.require("return_indices", !h.bool("return_indices"), "return_indices=True is not supported");
+      int[] out = AdaptiveAvgPool.outputSize(h);
+      return new AdaptiveMaxPool(out[0], out[1]);
     }
   }
 
@@ -685,6 +734,7 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       Map.entry("conv2d", (r, o, where) -> Conv.read(r, o, where, null)),
       Map.entry("conv1d", Conv1d::read),
       Map.entry("adaptiveavgpool2d", AdaptiveAvgPool::read),
+      Map.entry("adaptivemaxpool2d", AdaptiveMaxPool::read),
       Map.entry("linear", Linear::read),
       Map.entry("batchnorm2d", (r, o, where) -> BatchNorm.read(r, o, where, null)),
       Map.entry("batchnorm1d", (r, o, where) -> BatchNorm.read(r, o, where, null)),
@@ -717,6 +767,7 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     MODULES.put("AvgPool2d", new ModuleType("AvgPool2d", AvgPool::fromModule));
     MODULES.put("AdaptiveAvgPool2d", new ModuleType("AdaptiveAvgPool2d", AdaptiveAvgPool::fromModule));
     MODULES.put("AdaptiveAvgPool1d", new ModuleType("AdaptiveAvgPool1d(1)", GlobalAvgPool::fromModule1d));
+    MODULES.put("AdaptiveMaxPool2d", new ModuleType("AdaptiveMaxPool2d", AdaptiveMaxPool::fromModule));
     MODULES.put("Flatten", new ModuleType("Flatten", Flatten::fromModule));
   }
 

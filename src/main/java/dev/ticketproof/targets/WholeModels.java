@@ -152,7 +152,7 @@ public final class WholeModels {
       if (l instanceof ArchSpec.Linear && image) layers.add(new ArchSpec.Flatten());
       if (l instanceof ArchSpec.Conv || l instanceof ArchSpec.Conv1d || l instanceof ArchSpec.MaxPool
           || l instanceof ArchSpec.AvgPool || l instanceof ArchSpec.GlobalAvgPool
-          || l instanceof ArchSpec.AdaptiveAvgPool) {
+          || l instanceof ArchSpec.AdaptiveAvgPool || l instanceof ArchSpec.AdaptiveMaxPool) {
         image = true;
       } else if (l instanceof ArchSpec.Linear || l instanceof ArchSpec.Flatten) {
         image = false;
@@ -354,6 +354,9 @@ public final class WholeModels {
             + " of any size");
       } else if (l instanceof ArchSpec.AdaptiveAvgPool a) {
         return unknown(why, "layer " + i + " (adaptive average pooling to " + a.outH() + "x" + a.outW() + ") reads "
+            + "images of any size that is a multiple of it");
+      } else if (l instanceof ArchSpec.AdaptiveMaxPool a) {
+        return unknown(why, "layer " + i + " (adaptive max pooling to " + a.outH() + "x" + a.outW() + ") reads "
             + "images of any size that is a multiple of it");
       }
     }

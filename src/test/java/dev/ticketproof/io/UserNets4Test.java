@@ -9,6 +9,7 @@ import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.net.AvgPool2d;
 import dev.ticketproof.net.Conv2d;
 import dev.ticketproof.net.Forward;
+import dev.ticketproof.net.MaxPool2d;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.targets.TargetLoader;
 import dev.ticketproof.targets.WholeModels;
@@ -56,6 +57,23 @@ class UserNets4Test {
     assertThatThrownBy(() -> load("user4_vgg_whole.pt", null, new int[] {3, 16, 24}))
         .isInstanceOf(ImportException.class)
         .hasMessageContaining("adaptive average pooling to 2x2 on a 8x12 map: its windows are 4x6, so PyTorch's "
+            + "windows are not square");
+  }
+
+  /**
+   * AdaptiveMaxPool2d(1), a global max pooling, on the 8x8 map of 3x16x16 inputs is the max pooling with kernel =
+   * stride = 8: PyTorch's outputs; on a map that is not square it is refused.
+   */
+  @Test void anAdaptiveMaxPoolingIsAMaxPoolingOnMapsOfMultiplesOfItsOutput() {
+    WholeModels.Derived d = WholeModels.derive(TensorFiles.read(Fixtures.path("user4_gmp_whole.pt")));
+    assertThat(d.spec().layers()).contains(new ArchSpec.AdaptiveMaxPool(1, 1));
+    assertThat(fidelity("user4_gmp_whole.pt", null, "user4_vgg_input.npy", "user4_gmp", "relu"))
+        .isLessThanOrEqualTo(1e-14);
+    assertThat(load("user4_gmp_whole.pt", null, new int[] {3, 16, 16}).layers()).contains(new MaxPool2d(8, 8, 0));
+    assertThat(load("user4_gmp_whole.pt", null, new int[] {3, 14, 14}).layers()).contains(new MaxPool2d(7, 7, 0));
+    assertThatThrownBy(() -> load("user4_gmp_whole.pt", null, new int[] {3, 16, 12}))
+        .isInstanceOf(ImportException.class)
+        .hasMessageContaining("layer 5: adaptive max pooling to 1x1 on a 8x6 map: its windows are 8x6, so PyTorch's "
             + "windows are not square");
   }
 

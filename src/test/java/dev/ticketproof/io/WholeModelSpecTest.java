@@ -164,7 +164,8 @@ class WholeModelSpecTest {
   @Test void theSpecAsJsonReadsBackAsTheSameSpec() {
     List<ArchSpec> specs = new ArrayList<>();
     for (String f : new String[] {"whole_lenet.pt", "whole_tanh_mlp.pt", "whole_gap.pt",
-        "user2_bn_noaffine_whole.pt", "user4_vgg_whole.pt", "user4_conv1d_whole.pt"}) {
+        "user2_bn_noaffine_whole.pt", "user4_vgg_whole.pt", "user4_conv1d_whole.pt",
+        "user4_gmp_whole.pt"}) {
       specs.add(WholeModels.derive(TensorFiles.read(Fixtures.path(f))).withInput(new int[] {3, 4, 4}));
     }
     for (String f : new String[] {"openlth_resnet.json", "bn1d_mlp.json", "maxpool_cnn.json", "synflow_conv.json"}) {
