@@ -357,13 +357,10 @@ public final class KernelActivation implements Activation {
   /** The local model at 0. */
   public Local local() { return local; }
 
-  /** Whether phi is non-decreasing (every member {@link #of} gives but SiLU, GELU and hardswish). */
+  /** Whether phi is non-decreasing (not SiLU, GELU, GELU(tanh), hardswish, Mish: they have an interior minimum). */
   public boolean nonDecreasing() { return formula.nonDecreasing().test(p); }
 
-  /**
-   * Bounds {lo, hi} on phi' over [a, b] (every secant slope lies between them), exact up to the rounding of phi'
-   * (the caller widens them), or null when the family states none (then the Lipschitz constant bounds them).
-   */
+  /** The {@link SlopeRange} over [a, b], or null when the family states none (the Lipschitz constant bounds them). */
   public double[] slopes(double a, double b) { return formula.slopes() == null ? null : formula.slopes().over(p, a, b); }
 
   /** A bound on |phi''| over the reals when phi is twice continuously differentiable, else NaN. */

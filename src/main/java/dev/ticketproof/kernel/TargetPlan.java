@@ -103,24 +103,15 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
         steps.add(a);
         shape = a.outShape();
         if (poolFirst != null) {
-          int[] out = poolFirst.outShape(shape);
-          steps.add(new Pool(false, true, poolFirst.kernel(), poolFirst.stride(), poolFirst.padding(), shape, out));
-          shape = out;
+          steps.add(pool(poolFirst, shape));
+          shape = poolFirst.outShape(shape);
           li++;
         }
       } else if (layer instanceof Flatten) {
         flattened = true;
-      } else if (layer instanceof GlobalAvgPool) {
-        int[] out = {shape[0], 1, 1};
-        steps.add(new Pool(true, false, 0, 0, 0, shape, out));
-        shape = out;
-      } else if (layer instanceof AvgPool2d || layer instanceof MaxPool2d) {
-        int[] out = layer.outShape(shape);
-        if (layer instanceof MaxPool2d p) {
-          steps.add(new Pool(false, true, p.kernel(), p.stride(), p.padding(), shape, out));
-        }
-        if (layer instanceof AvgPool2d p) steps.add(new Pool(false, false, p.kernel(), p.stride(), 0, shape, out));
-        shape = out;
+      } else if (layer instanceof GlobalAvgPool || layer instanceof AvgPool2d || layer instanceof MaxPool2d) {
+        steps.add(pool(layer, shape));
+        shape = layer.outShape(shape);
       } else if (layer instanceof ResidualBlock rb) {
         Affine c1 = affine(rb.conv1(), rb.bn1(), true, shape);
         Affine c2 = affine(rb.conv2(), rb.bn2(), false, c1.outShape());
@@ -165,6 +156,14 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
       throw new IllegalArgumentException("the network must end with a conv or linear layer without activation");
     }
     return new TargetPlan(input, steps, phi);
+  }
+
+  /** The step of a pooling layer (global average, average or max pooling) reading a map of shape {@code in}. */
+  private static Pool pool(Layer layer, int[] in) {
+    int[] out = layer.outShape(in);
+    if (layer instanceof MaxPool2d p) return new Pool(false, true, p.kernel(), p.stride(), p.padding(), in, out);
+    if (layer instanceof AvgPool2d p) return new Pool(false, false, p.kernel(), p.stride(), 0, in, out);
+    return new Pool(true, false, 0, 0, 0, in, out);
   }
 
   private static Affine affine(Conv2d conv, BatchNorm2d bn, boolean act, int[] in) {

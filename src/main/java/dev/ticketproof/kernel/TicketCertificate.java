@@ -61,8 +61,7 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
 
   /** The source parameters this header defines. */
   public SourceNetwork.Params params() {
-    Header h = header;
-    return new SourceNetwork.Params(SourceNetwork.Construction.parse(h.construction()), h.rho(), h.rho1(),
-        h.lambda(), h.seed(), h.upto(), h.inputLow(), h.inputHigh());
+    return new SourceNetwork.Params(SourceNetwork.Construction.parse(header.construction()), header.rho(),
+        header.rho1(), header.lambda(), header.seed(), header.upto(), header.inputLow(), header.inputHigh());
   }
 }
