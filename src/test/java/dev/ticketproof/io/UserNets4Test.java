@@ -121,6 +121,26 @@ class UserNets4Test {
     assertThat(new int[] {valid.kh(), valid.kw(), valid.padding()}).containsExactly(1, 3, 0);
   }
 
+  /**
+   * A Conv1d network without pooling (padding='same', a stride-2 Conv1d with an even kernel, Flatten, Linear): its
+   * linear layer fixes the signal length, inferred as for square images ([2, 1, 64]); PyTorch's outputs.
+   */
+  @Test void theSignalLengthOfAConv1dNetworkIsInferredFromItsLinearLayer() {
+    WholeModels.Derived d = WholeModels.derive(TensorFiles.read(Fixtures.path("user4_conv1dflat_whole.pt")));
+    assertThat(d.spec().layers()).startsWith(new ArchSpec.Conv1d("0", 1, 2), new ArchSpec.Activation(),
+        new ArchSpec.Conv1d("2", 2, 1));
+    assertThat(d.inferredInput()).containsExactly(2, 1, 64);
+    Tensor x = TensorFiles.readNpy(Fixtures.path("user4_conv1d_input.npy")).tensor();
+    Network net = load("user4_conv1dflat_whole.pt", null, null);
+    assertThat(net.inputShape()).containsExactly(2, 1, 64);
+    double err = FidelityTest.relativeError(Forward.forward(net, Tensor.of(x.data(), 48, 2, 1, 64)),
+        TensorFiles.readNpy(Fixtures.path("user4_conv1dflat_output.npy")).tensor());
+    assertThat(err).isLessThanOrEqualTo(1e-14);
+    TargetPlan.Affine strided = (TargetPlan.Affine) TargetPlan.of(net, ActivationCatalog.parse("relu")).steps().get(1);
+    assertThat(new int[] {strided.kh(), strided.kw(), strided.stride(), strided.padding(), strided.outShape()[2]})
+        .containsExactly(3, 4, 2, 1, 32);
+  }
+
   /** A Conv1d reads signals: an image input is refused naming the layer; a 1-d pooling is refused naming the module. */
   @Test void aConv1dOnImagesAndOneDimensionalPoolingAreRefused() {
     assertThatThrownBy(() -> load("user4_conv1d_whole.pt", null, new int[] {2, 2, 64}))
