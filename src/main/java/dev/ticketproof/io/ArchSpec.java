@@ -81,12 +81,21 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     default boolean vectorOutput(boolean vectorInput) { return false; }
   }
 
-  /** A conv reading {@code name.weight} (OIHW) and optionally {@code name.bias}. */
-  public record Conv(String name, int stride, int padding) implements LayerSpec {
+  /**
+   * A conv reading {@code name.weight} (OIHW) and optionally {@code name.bias}. With {@code groups} g > 1 (PyTorch's
+   * grouped and depthwise convs) the weight is {@code [out, in / g, kh, kw]} and output channel o reads only the input
+   * channels of its group; with {@code dilation} r > 1 its taps are r apart. Either is read exactly as the dense conv
+   * of {@link #dense}: zeros off the groups' blocks and between the taps, which the ticket does not keep.
+   */
+  public record Conv(String name, int stride, int padding, int groups, int dilation) implements LayerSpec {
+    /** An ordinary conv: one group, taps side by side. */
+    public Conv(String name, int stride, int padding) { this(name, stride, padding, 1, 1); }
+
     @Override
     public Conv2d build(NetworkBuilder b, String where, int[] in) {
-      Tensor w = b.weight(name, 4, "[out, in, kh, kw]");
-      return new Conv2d(name, w, b.bias(name, w.dim(0)), stride, padding);
+      Tensor w = b.weight(name, 4, groups == 1 ? "[out, in, kh, kw]" : "[out, in / groups, kh, kw]");
+      return new Conv2d(name, dense(b, where, "conv '" + name + "'", w, groups, dilation), b.bias(name, w.dim(0)),
+          stride, padding);
     }
 
     @Override public List<String> requiredTensors() { return List.of(name + ".weight"); }
@@ -94,28 +103,40 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     @Override public String json(boolean vectorInput) { return "\"type\": \"conv2d\", " + members(); }
 
     private String members() {
-      return "\"name\": " + quote(name) + ", \"stride\": " + stride + ", \"padding\": " + padding;
+      return "\"name\": " + quote(name) + ", \"stride\": " + stride + ", \"padding\": " + padding + extras(groups,
+          dilation);
     }
 
     private static Conv read(Reader r, JsonObject o, String where, String defaultName) {
-      r.onlyKeys(o, where, Set.of("type", "name", "stride", "padding"));
+      r.onlyKeys(o, where, Set.of("type", "name", "stride", "padding", "groups", "dilation"));
       int stride = o.has("stride") ? r.positiveInt(o.get("stride"), where + ".stride") : 1;
       int padding = o.has("padding") ? r.nonNegativeInt(o.get("padding"), where + ".padding") : 0;
-      return new Conv(r.name(o, where, defaultName), stride, padding);
+      int groups = o.has("groups") ? r.positiveInt(o.get("groups"), where + ".groups") : 1;
+      int dilation = o.has("dilation") ? r.positiveInt(o.get("dilation"), where + ".dilation") : 1;
+      return new Conv(r.name(o, where, defaultName), stride, padding, groups, dilation);
     }
 
     private static Conv fromModule(TorchModule.Attributes h) {
       int[] sp = strideAndPadding(h);
-      return new Conv(h.path(), sp[0], sp[1]);
+      return new Conv(h.path(), sp[0], sp[1], sp[2], sp[3]);
     }
 
-    /** A Conv1d's or Conv2d's stride and padding, its other hyper-parameters checked to be what the spec computes. */
+    /** The JSON members of groups and dilation other than 1 (none for an ordinary conv). */
+    static String extras(int groups, int dilation) {
+      return (groups == 1 ? "" : ", \"groups\": " + groups) + (dilation == 1 ? "" : ", \"dilation\": " + dilation);
+    }
+
+    /**
+     * A Conv1d's or Conv2d's stride, padding, groups and dilation, its other hyper-parameters checked to be what the
+     * spec computes.
+     */
     static int[] strideAndPadding(TorchModule.Attributes h) {
       int k = h.square("kernel_size");
       int s = h.square("stride");
-      h.require("dilation", h.square("dilation") == 1, "dilation must be 1");
-      h.require("groups", h.integer("groups") == 1, "groups must be 1 (grouped and depthwise convs are not "
-          + "supported)");
+      int d = h.square("dilation");
+      h.require("dilation", d >= 1, "dilation must be at least 1");
+      int g = h.integer("groups");
+      h.require("groups", g >= 1, "groups must be at least 1");
       Object mode = h.raw("padding_mode");
       h.require("padding_mode", mode == null || "zeros".equals(mode), "only padding_mode='zeros' is supported");
       int p;
@@ -123,12 +144,59 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       if ("valid".equals(pad)) {
         p = 0;
       } else if ("same".equals(pad)) {
-        h.require("padding", k % 2 == 1 && s == 1, "padding='same' with an even kernel pads unequally");
-        p = k / 2;
+        // PyTorch pads d (k - 1) in all, half on each side and the odd one at the end
+        h.require("padding", d * (k - 1) % 2 == 0 && s == 1, "padding='same' with an even kernel pads unequally");
+        p = d * (k - 1) / 2;
       } else {
         p = h.square("padding");
       }
-      return new int[] {s, p};
+      return new int[] {s, p, g, d};
+    }
+
+    /**
+     * The dense kernel of a conv with {@code groups} g and {@code dilation} r whose weight {@code w} is
+     * {@code [out, in / g, kh, kw]}: the {@code [out, in, r (kh - 1) + 1, r (kw - 1) + 1]} kernel in which output
+     * channel o (of group {@code o / (out / g)}) has the file's taps, r apart, at the input channels of its group and
+     * zeros elsewhere. Its cross-correlation is the grouped, dilated conv's, term for term: every other term is a
+     * product with 0. The file's weights are returned as they are when g = r = 1.
+     *
+     * @throws ImportException naming the layer when out is not a multiple of g or the dense kernel is too large
+     */
+    static Tensor dense(NetworkBuilder b, String where, String what, Tensor w, int groups, int dilation) {
+      if (groups == 1 && dilation == 1) return w;
+      int out = w.dim(0);
+      int per = w.dim(1);
+      int kh = w.dim(2);
+      int kw = w.dim(3);
+      if (out % groups != 0) {
+        throw new ImportException(b.specName() + ": " + where + ": " + what + " has " + out + " output channels, "
+            + "not a multiple of its " + groups + " groups");
+      }
+      long dh = (long) dilation * (kh - 1) + 1;
+      long dw = (long) dilation * (kw - 1) + 1;
+      long size = (long) out * per * groups * dh * dw;
+      if (size > Budget.MAX_EXAMPLE_VALUES) {
+        throw new ImportException(b.specName() + ": " + where + ": " + what + " with " + groups + " groups and "
+            + "dilation " + dilation + " would be a dense conv of " + size + " weights; supported: at most "
+            + Budget.MAX_EXAMPLE_VALUES);
+      }
+      int in = per * groups;
+      int h = (int) dh;
+      int wd = (int) dw;
+      double[] src = w.data();
+      double[] k = new double[(int) size];
+      int outPer = out / groups;
+      for (int o = 0; o < out; o++) {
+        int first = o / outPer * per;
+        for (int i = 0; i < per; i++) {
+          for (int a = 0; a < kh; a++) {
+            for (int c = 0; c < kw; c++) {
+              k[((o * in + first + i) * h + a * dilation) * wd + c * dilation] = src[((o * per + i) * kh + a) * kw + c];
+            }
+          }
+        }
+      }
+      return Tensor.of(k, out, in, h, wd);
     }
   }
 
@@ -139,19 +207,25 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
    * sides. On a one-row input the 2p padded rows are zeros, so the one output row, {@code (1 + 2p - (2p + 1)) / s + 1
    * = 1}, reads exactly the Conv1d's taps (row p against the input row) and its padding along the signal: the
    * Conv1d's outputs, and a conv of the normal form (padding p at most half the kernel's height and width less 1).
+   * Groups and dilation are read as for {@link Conv} (the row is first made dense: {@link Conv#dense}).
    */
-  public record Conv1d(String name, int stride, int padding) implements LayerSpec {
+  public record Conv1d(String name, int stride, int padding, int groups, int dilation) implements LayerSpec {
+    /** An ordinary Conv1d: one group, taps side by side. */
+    public Conv1d(String name, int stride, int padding) { this(name, stride, padding, 1, 1); }
+
     @Override
     public Conv2d build(NetworkBuilder b, String where, int[] in) {
-      Tensor w = b.weight(name, 3, "[out, in, k] (a Conv1d's)");
+      Tensor w3 = b.weight(name, 3, groups == 1 ? "[out, in, k] (a Conv1d's)" : "[out, in / groups, k] (a Conv1d's)");
       if (in.length != 3 || in[1] != 1) {
         throw new ImportException(b.specName() + ": " + where + ": conv1d '" + name + "' reads a signal [C, L], "
             + "taken as the one-row image [C, 1, L], but gets " + Arrays.toString(in) + (in.length == 3 ? " (a "
             + "Conv1d does not read images)" : ""));
       }
+      Tensor w = Conv.dense(b, where, "conv1d '" + name + "'", Tensor.of(w3.data(), w3.dim(0), w3.dim(1), 1,
+          w3.dim(2)), groups, dilation);
       int o = w.dim(0);
       int i = w.dim(1);
-      int k = w.dim(2);
+      int k = w.dim(3);
       long rows = 2L * padding + 1;
       if ((long) o * i * rows * k > Budget.MAX_EXAMPLE_VALUES) {
         throw new ImportException(b.specName() + ": " + where + ": conv1d '" + name + "' with padding " + padding
@@ -169,19 +243,17 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
 
     @Override public String json(boolean vectorInput) {
       return "\"type\": \"conv1d\", \"name\": " + quote(name) + ", \"stride\": " + stride + ", \"padding\": "
-          + padding;
+          + padding + Conv.extras(groups, dilation);
     }
 
     private static Conv1d read(Reader r, JsonObject o, String where) {
-      r.onlyKeys(o, where, Set.of("type", "name", "stride", "padding"));
-      int stride = o.has("stride") ? r.positiveInt(o.get("stride"), where + ".stride") : 1;
-      int padding = o.has("padding") ? r.nonNegativeInt(o.get("padding"), where + ".padding") : 0;
-      return new Conv1d(r.name(o, where, null), stride, padding);
+      Conv c = Conv.read(r, o, where, null);
+      return new Conv1d(c.name(), c.stride(), c.padding(), c.groups(), c.dilation());
     }
 
     private static Conv1d fromModule(TorchModule.Attributes h) {
       int[] sp = Conv.strideAndPadding(h);
-      return new Conv1d(h.path(), sp[0], sp[1]);
+      return new Conv1d(h.path(), sp[0], sp[1], sp[2], sp[3]);
     }
   }
 

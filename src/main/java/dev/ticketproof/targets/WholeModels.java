@@ -346,7 +346,7 @@ public final class WholeModels {
               : "[out, in, kh, kw]"));
         }
         if (firstConvIn < 0) {
-          firstConvIn = w[1];
+          firstConvIn = w[1] * (oneD ? ((ArchSpec.Conv1d) l).groups() : ((ArchSpec.Conv) l).groups());
           signal = oneD;
         }
       } else if (l instanceof ArchSpec.GlobalAvgPool) {
