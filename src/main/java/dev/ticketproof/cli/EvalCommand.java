@@ -40,7 +40,8 @@ public final class EvalCommand implements Callable<Integer> {
   Path ticket;
 
   @Option(names = "--input-shape", paramLabel = "C,H,W", split = ",",
-      description = "With --ticket: per-example input shape of a file target, when the architecture cannot infer it.")
+      description = "Per-example input shape of a file target, when the architecture cannot infer it (without it the"
+          + " target's input shape is taken from the --input batch).")
   int[] inputShape;
 
   @Option(names = "--activation", paramLabel = "A",
@@ -98,9 +99,13 @@ public final class EvalCommand implements Callable<Integer> {
    * loaded with the channels-last reading of a rank-4 batch ([N, H, W, C] as [C, H, W]), else with the architecture's
    * own input shape, and taken when the batch is a layout {@link DataFiles#layout} knows for it (which
    * {@link DataFiles#examples} then reads or refuses with its fix); otherwise the first failure is reported. A
-   * rank-3 batch [N, C, L] is first read as the signals [C, 1, L] of a network that starts with a Conv1d.
+   * rank-3 batch [N, C, L] is first read as the signals [C, 1, L] of a network that starts with a Conv1d. With
+   * {@code --input-shape} the target is loaded with that shape and nothing is guessed.
    */
   private TargetLoader.Loaded loadFile(Tensor batch) {
+    if (inputShape != null) {
+      return TargetOptions.loadFile(Path.of(this.target), arch, activation, inputShape, "--input-shape", !noMasks);
+    }
     int[] s = batch.shape();
     int[] example = batch.rank() == 2 || batch.rank() == 4 ? Arrays.copyOfRange(s, 1, batch.rank()) : null;
     if (batch.rank() == 3) {
@@ -146,6 +151,7 @@ public final class EvalCommand implements Callable<Integer> {
   private int builtin(StoredTensor x, long start) {
     if (arch.spec != null) throw new UsageError("--arch: a built-in target has its own architecture");
     if (arch.prefix != null) throw new UsageError("--prefix: a built-in target has its own tensors");
+    if (inputShape != null) throw new UsageError("--input-shape: a built-in target has its own input shape");
     String phi = TargetOptions.activationName(activation, target, null);
     Network net = TargetOptions.load(target, null, TargetOptions.activation(phi), null);
     Tensor batch = DataFiles.examples("--input", input, x, net.inputShape());

@@ -130,6 +130,38 @@ class DataFilesCommandTest {
     assertThat(out).doesNotExist();
   }
 
+  /**
+   * eval of a file target whose architecture does not fix its input (global max pooling) takes --input-shape when
+   * given: the batch is then read against it, so a flat batch gets its reshape and another shape is refused; a
+   * built-in target refuses the flag.
+   */
+  @Test void evalOfAFileTargetTakesTheGivenInputShape() throws IOException {
+    String model = fx("user4_gmp_whole.pt");
+    Tensor batch = TensorFiles.readNpy(Fixtures.path("user4_vgg_input.npy")).tensor();
+    Path images = work.resolve("images.npy");
+    Npy.write(images, batch, DType.FLOAT64);
+    Path out = tmp.resolve("out.npy");
+    ImportCommandsTest.Run r = run("eval", "--target", model, "--input", images.toString(), "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    byte[] fromBatch = Files.readAllBytes(out);
+    Files.delete(out);
+    r = run("eval", "--target", model, "--input-shape", "3,16,16", "--input", images.toString(), "--out",
+        out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(Files.readAllBytes(out)).isEqualTo(fromBatch);
+    refused(List.of("--input " + images + ": expected a batch of shape [",
+        "3, 14, 14] (588 values per example), got ["), "eval", "--target", model, "--input-shape", "3,14,14",
+        "--input", images.toString());
+    int n = batch.shape()[0];
+    Path flat = work.resolve("flat.npy");
+    Npy.write(flat, Tensor.of(batch.data(), n, batch.size() / n), DType.FLOAT64);
+    refused(List.of("--input " + flat + ": expected a batch of shape [", "got flat examples",
+        "x.reshape(-1, 3, 16, 16)"), "eval", "--target", model, "--input-shape", "3,16,16", "--input",
+        flat.toString());
+    refused(List.of("--input-shape: a built-in target has its own input shape"), "eval", "--target",
+        "builtin:digits-cnn", "--input-shape", "1,8,8", "--input", x.toString());
+  }
+
   @Test void refusalsNameTheFileAndTheFix() throws IOException {
     refused(List.of("--input " + fx("data_x_u8.pt"), "uint8 values (0..16)", "x.astype('float32') / 255"),
         "eval", "--target", "builtin:digits-cnn", "--input", fx("data_x_u8.pt"));
