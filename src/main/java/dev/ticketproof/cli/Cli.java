@@ -361,6 +361,37 @@ final class Cli {
     for (int k = 0; k < widths.size(); k++) layers.get(k).getAsJsonObject().addProperty("rho", widths.get(k));
   }
 
+  /**
+   * Whether a holding certificate's bound says nothing about approximation: not below the largest target output
+   * measured (on the samples and on --data, when there). Adds {@code certifiedVacuous} to the report and, when true,
+   * says on stderr what does show the approximation and how to get a smaller bound. Nothing when no output was
+   * measured.
+   */
+  static void noteVacuous(JsonObject o, PrintWriter err, String command, boolean local) {
+    double out = Double.NaN;
+    for (String key : new String[] {"maxTargetOutput", "dataMaxTargetOutput"}) {
+      double v = number(o, key);
+      if (!(out >= v)) out = Double.isNaN(v) ? out : v;
+    }
+    if (!(out > 0) || !"holds".equals(o.get("verdict").getAsString())) return;
+    double bound = o.get("certifiedBound").getAsDouble();
+    boolean vacuous = !(bound < out);
+    o.addProperty("certifiedVacuous", vacuous);
+    if (!vacuous) return;
+    err.printf(Locale.ROOT, "%s: note: the certified bound %.3g is not below the largest target output measured "
+        + "(%.3g), so over the %s it does not show that the ticket approximates the target; the measured errors do "
+        + "(measuredRelError%s, lowerBound). %s (docs/bounds.md)%n", command, bound, out,
+        local ? "balls" : "whole input box", o.has("dataRelError") ? ", dataRelError" : "",
+        local ? "A smaller --radius gives a smaller bound" : "Over balls around your inputs (--around X.npy --radius R)"
+            + " the bound is smaller, the more so the smaller R");
+    err.flush();
+  }
+
+  /** A number field of a report, NaN when absent. */
+  private static double number(JsonObject o, String key) {
+    return o.has(key) && o.get(key).isJsonPrimitive() ? o.get(key).getAsDouble() : Double.NaN;
+  }
+
   /** Prints a report object: one line of JSON, or the table of {@link #printTable}. */
   static void print(PrintWriter pw, JsonObject o, boolean json) {
     if (json) {

@@ -339,6 +339,7 @@ public final class ConstructCommand implements Callable<Integer> {
       o.addProperty("reason", unsound);
     }
     if (write) o.addProperty("out", out.toString());
+    Cli.noteVacuous(o, errOut, "construct", points != null);
     Cli.print(spec.commandLine().getOut(), o, format.json());
     if (!rep.verdict().isHolds()) {
       spec.commandLine().getErr().println("construct: kernel rejected the certificate: " + rep.verdict().reason());

@@ -1,0 +1,44 @@
+package dev.ticketproof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * construct and verify say when a holding certificate's bound is not below the largest target output measured
+ * ({@code certifiedVacuous}, with a note on stderr), and only then.
+ */
+class CertifiedVacuousCommandTest {
+  @TempDir Path tmp;
+
+  private static JsonObject json(ImportCommandsTest.Run r) {
+    assertThat(r.code()).as(r.err()).isZero();
+    return JsonParser.parseString(r.out()).getAsJsonObject();
+  }
+
+  @Test void aVacuousBoundIsFlaggedByConstructAndVerify() {
+    Path t = tmp.resolve("resnet.tpz");
+    JsonObject c = json(ImportCommandsTest.run("construct", "--target", "builtin:small-resnet", "--rho", "4", "--eps",
+        "0.1", "--search", "40", "--format", "json", "--no-progress", "--out", t.toString()));
+    assertThat(c.get("certifiedBound").getAsDouble()).isGreaterThanOrEqualTo(c.get("maxTargetOutput").getAsDouble());
+    assertThat(c.get("certifiedVacuous").getAsBoolean()).isTrue();
+    ImportCommandsTest.Run v = ImportCommandsTest.run("verify", t.toString(), "--format", "json", "--no-progress");
+    JsonObject o = json(v);
+    assertThat(o.get("certifiedVacuous").getAsBoolean()).isTrue();
+    assertThat(v.err()).contains("verify: note: the certified bound", "is not below the largest target output",
+        "whole input box", "--around X.npy --radius R");
+  }
+
+  @Test void aBoundBelowTheOutputsIsNot() {
+    ImportCommandsTest.Run r = ImportCommandsTest.run("construct", "--target", "builtin:small-fc", "--activation",
+        "sigmoid", "--rho", "15", "--eps", "0.01", "--search", "40", "--format", "json", "--no-progress");
+    JsonObject o = json(r);
+    assertThat(o.get("certifiedBound").getAsDouble()).isLessThan(o.get("maxTargetOutput").getAsDouble());
+    assertThat(o.get("certifiedVacuous").getAsBoolean()).isFalse();
+    assertThat(r.err()).doesNotContain("is not below the largest target output");
+  }
+}
