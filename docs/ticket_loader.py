@@ -13,7 +13,8 @@ The module computes the ticket's function in float64: for every example the same
   never becomes a dense tensor. Files written with ``--pruned`` hold ``KEY.weight_orig`` (the source network's
   random weights) and ``KEY.weight_mask`` in the torch.nn.utils.prune convention; they load into an nn.Conv2d
   pruned with torch.nn.utils.prune.custom_from_mask.
-- "avgpool" / "global-avgpool": average pooling; "maxpool": max pooling (padding never the maximum).
+- "avgpool" / "global-avgpool": average pooling; "maxpool": max pooling (padding never the maximum); "size",
+  "stride" and "padding" are one number (square windows) or [rows, columns].
 - "residual": phi(conv2(conv1(x)) + skip(x)), skip the projection conv or the identity.
 
 phi is the spec's "activationModule", {"class": "Hardtanh", "kwargs": {"min_val": -2.0, "max_val": 2.0}}: the

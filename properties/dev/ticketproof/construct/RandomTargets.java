@@ -115,9 +115,10 @@ public final class RandomTargets {
   }
 
   /**
-   * A CNN with max pooling on 1 to 2 channels of 5x5 to 8x8: conv (3x3, padding 1) -> phi -> max pool (kernel 2 or 3,
-   * stride 1 or 2, padding up to half the kernel) -> conv (3x3, padding 1) -> phi and a max pool (kernel 2, stride 1
-   * or 2, padding 0 or 1), the pool first at random for a non-decreasing phi -> flatten -> linear.
+   * A CNN with max pooling on 1 to 2 channels of 5x5 to 8x8: conv (3x3, padding 1) -> phi -> max pool (windows of 2
+   * or 3 rows and 1 to 3 columns, strides 1 or 2 and paddings up to half the window, drawn for rows and columns apart)
+   * -> conv (3x3, padding 1) -> phi and a max pool (kernel 2, stride 1 or 2, padding 0 or 1), the pool first at random
+   * for a non-decreasing phi -> flatten -> linear.
    */
   public static Target pooled(UniformRandomProvider rng, Activation phi) {
     double scale = 0.3 + 1.2 * rng.nextDouble();
@@ -135,7 +136,9 @@ public final class RandomTargets {
           Tensor.of(sparse(rng, out, 1, scale), out), 1, 1));
       shape = new int[] {out, shape[1], shape[2]};
       int k = l == 0 ? 2 + rng.nextInt(2) : 2;
-      MaxPool2d pool = new MaxPool2d(k, 1 + rng.nextInt(2), rng.nextInt(k / 2 + 1));
+      int kw = l == 0 ? 1 + rng.nextInt(3) : k;
+      MaxPool2d pool = l == 0 ? new MaxPool2d(k, kw, 1 + rng.nextInt(2), 1 + rng.nextInt(2), rng.nextInt(k / 2 + 1),
+          rng.nextInt(kw / 2 + 1)) : new MaxPool2d(k, 1 + rng.nextInt(2), rng.nextInt(k / 2 + 1));
       boolean poolFirst = l == 1 && rng.nextBoolean()
           && dev.ticketproof.kernel.KernelActivation.of(phi.name()).nonDecreasing();
       layers.add(poolFirst ? pool : new ActivationLayer(phi));

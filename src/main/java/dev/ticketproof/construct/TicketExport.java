@@ -195,12 +195,19 @@ public final class TicketExport {
     if (p.global()) {
       o.addProperty("kind", "global-avgpool");
     } else {
+      // a square window as one number each (as before windows could have unequal sides), else [rows, columns]
+      boolean sq = p.kh() == p.kw() && p.sh() == p.sw() && p.ph() == p.pw();
       o.addProperty("kind", p.max() ? "maxpool" : "avgpool");
-      o.addProperty("size", p.size());
-      o.addProperty("stride", p.stride());
-      if (p.max()) o.addProperty("padding", p.padding());
+      o.add("size", pair(p.kh(), p.kw(), sq));
+      o.add("stride", pair(p.sh(), p.sw(), sq));
+      if (p.max()) o.add("padding", pair(p.ph(), p.pw(), sq));
     }
     return o;
+  }
+
+  /** One number, or [rows, columns]. */
+  private static com.google.gson.JsonElement pair(int rows, int columns, boolean one) {
+    return one ? new com.google.gson.JsonPrimitive(rows) : ints(new int[] {rows, columns});
   }
 
   private static JsonArray ints(int[] v) {

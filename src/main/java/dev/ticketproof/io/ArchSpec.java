@@ -407,62 +407,96 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     }
   }
 
-  /** Average pooling, square window, no padding. */
-  public record AvgPool(int kernel, int stride) implements LayerSpec {
-    @Override public AvgPool2d build(NetworkBuilder b, String where, int[] in) { return new AvgPool2d(kernel, stride); }
+  /**
+   * Average pooling with windows of kh x kw, strides sh, sw, no padding ({@code AvgPool1d(k, s)} on a signal read as
+   * the one-row image [C, 1, L]: 1 x k windows, strides 1 and s).
+   */
+  public record AvgPool(int kh, int kw, int sh, int sw) implements LayerSpec {
+    /** A square window. */
+    public AvgPool(int kernel, int stride) { this(kernel, kernel, stride, stride); }
+
+    @Override public AvgPool2d build(NetworkBuilder b, String where, int[] in) { return new AvgPool2d(kh, kw, sh, sw); }
 
     @Override public String json(boolean vectorInput) {
-      return "\"type\": \"avgpool2d\", \"kernel\": " + kernel + ", \"stride\": " + stride;
+      return "\"type\": \"avgpool2d\", \"kernel\": " + pair(kh, kw) + ", \"stride\": " + pair(sh, sw);
     }
 
     private static AvgPool read(Reader r, JsonObject o, String where) {
       r.onlyKeys(o, where, Set.of("type", "kernel", "stride"));
       if (!o.has("kernel")) throw r.fail(where + ".kernel", "missing");
-      int k = r.positiveInt(o.get("kernel"), where + ".kernel");
-      int s = o.has("stride") ? r.positiveInt(o.get("stride"), where + ".stride") : k;
-      return new AvgPool(k, s);
+      int[] k = r.pair(o.get("kernel"), where + ".kernel", 1);
+      int[] s = o.has("stride") ? r.pair(o.get("stride"), where + ".stride", 1) : k;
+      return new AvgPool(k[0], k[1], s[0], s[1]);
     }
 
-    private static AvgPool fromModule(TorchModule.Attributes h) {
-      int k = h.square("kernel_size");
-      int s = h.isNone("stride") ? k : h.square("stride");
-      h.require("padding", h.square("padding") == 0, "the arch spec's avgpool2d has no padding");
-      h.require("ceil_mode", !h.bool("ceil_mode"), "ceil_mode=True is not supported");
-      h.require("divisor_override", h.isNone("divisor_override"), "divisor_override is not supported");
-      return new AvgPool(k, s);
+    /** {@code AvgPool2d} ({@code oneD} false) or {@code AvgPool1d} on a signal read as one row. */
+    private static AvgPool fromModule(TorchModule.Attributes h, boolean oneD) {
+      int[] k = oneD ? new int[] {1, h.square("kernel_size")} : h.pair("kernel_size");
+      int[] s = h.isNone("stride") ? k : oneD ? new int[] {1, h.square("stride")} : h.pair("stride");
+      int[] p = oneD ? new int[] {0, h.square("padding")} : h.pair("padding");
+      h.require("padding", p[0] == 0 && p[1] == 0, "the normal form's average pooling reads no padding (with "
+          + "count_include_pad=True the windows at the border would average zeros in, which the source network's "
+          + "constant units do not follow; with count_include_pad=False they divide by fewer inputs)");
+      ceilMode(h);
+      h.require("divisor_override", oneD || h.isNone("divisor_override"), "divisor_override is not supported");
+      return new AvgPool(k[0], k[1], s[0], s[1]);
+    }
+
+    /** Refuses {@code ceil_mode=True}, saying why. */
+    static void ceilMode(TorchModule.Attributes h) {
+      h.require("ceil_mode", !h.bool("ceil_mode"), "ceil_mode=True is not supported (PyTorch then adds a last window "
+          + "that runs past the input, which the normal form's pooling, with floor((H + 2 padding - kernel) / stride) + "
+          + "1 windows, does not have)");
     }
   }
 
-  /** Max pooling, square window, padding that is never the maximum. */
-  public record MaxPool(int kernel, int stride, int padding) implements LayerSpec {
+  /**
+   * Max pooling with windows of kh x kw, strides sh, sw and paddings ph, pw that are never the maximum
+   * ({@code MaxPool1d(k, s, p)} on a signal read as the one-row image [C, 1, L]: 1 x k windows, strides 1 and s,
+   * paddings 0 and p).
+   */
+  public record MaxPool(int kh, int kw, int sh, int sw, int ph, int pw) implements LayerSpec {
+    /** A square window. */
+    public MaxPool(int kernel, int stride, int padding) { this(kernel, kernel, stride, stride, padding, padding); }
+
     @Override
-    public MaxPool2d build(NetworkBuilder b, String where, int[] in) { return new MaxPool2d(kernel, stride, padding); }
+    public MaxPool2d build(NetworkBuilder b, String where, int[] in) { return new MaxPool2d(kh, kw, sh, sw, ph, pw); }
 
     @Override public String json(boolean vectorInput) {
-      return "\"type\": \"maxpool2d\", \"kernel\": " + kernel + ", \"stride\": " + stride + ", \"padding\": "
-          + padding;
+      return "\"type\": \"maxpool2d\", \"kernel\": " + pair(kh, kw) + ", \"stride\": " + pair(sh, sw)
+          + ", \"padding\": " + pair(ph, pw);
     }
 
     private static MaxPool read(Reader r, JsonObject o, String where) {
       r.onlyKeys(o, where, Set.of("type", "kernel", "stride", "padding"));
       if (!o.has("kernel")) throw r.fail(where + ".kernel", "missing");
-      int k = r.positiveInt(o.get("kernel"), where + ".kernel");
-      int s = o.has("stride") ? r.positiveInt(o.get("stride"), where + ".stride") : k;
-      int p = o.has("padding") ? r.nonNegativeInt(o.get("padding"), where + ".padding") : 0;
-      if (2 * p > k) throw r.fail(where + ".padding", "must be at most half the kernel (" + k + "), got " + p);
-      return new MaxPool(k, s, p);
+      int[] k = r.pair(o.get("kernel"), where + ".kernel", 1);
+      int[] s = o.has("stride") ? r.pair(o.get("stride"), where + ".stride", 1) : k;
+      int[] p = o.has("padding") ? r.pair(o.get("padding"), where + ".padding", 0) : new int[2];
+      if (2 * p[0] > k[0] || 2 * p[1] > k[1]) {
+        throw r.fail(where + ".padding", "must be at most half the kernel (" + pair(k[0], k[1]) + "), got "
+            + pair(p[0], p[1]));
+      }
+      return new MaxPool(k[0], k[1], s[0], s[1], p[0], p[1]);
     }
 
-    private static MaxPool fromModule(TorchModule.Attributes h) {
-      int k = h.square("kernel_size");
-      int s = h.isNone("stride") ? k : h.square("stride");
-      int p = h.square("padding");
-      h.require("dilation", h.square("dilation") == 1, "dilation must be 1");
-      h.require("ceil_mode", !h.bool("ceil_mode"), "ceil_mode=True is not supported");
+    /** {@code MaxPool2d} ({@code oneD} false) or {@code MaxPool1d} on a signal read as one row. */
+    private static MaxPool fromModule(TorchModule.Attributes h, boolean oneD) {
+      int[] k = oneD ? new int[] {1, h.square("kernel_size")} : h.pair("kernel_size");
+      int[] s = h.isNone("stride") ? k : oneD ? new int[] {1, h.square("stride")} : h.pair("stride");
+      int[] p = oneD ? new int[] {0, h.square("padding")} : h.pair("padding");
+      h.require("dilation", h.square("dilation") == 1, "dilation must be 1 (a dilated window is not a window of "
+          + "neighbouring inputs)");
+      AvgPool.ceilMode(h);
       h.require("return_indices", !h.bool("return_indices"), "return_indices=True is not supported");
-      h.require("padding", 2 * p <= k, "padding must be at most half the kernel");
-      return new MaxPool(k, s, p);
+      h.require("padding", 2 * p[0] <= k[0] && 2 * p[1] <= k[1], "padding must be at most half the kernel");
+      return new MaxPool(k[0], k[1], s[0], s[1], p[0], p[1]);
     }
+  }
+
+  /** A window side, stride or padding for JSON: one number when both axes agree, else [rows, columns]. */
+  private static String pair(int rows, int columns) {
+    return rows == columns ? Integer.toString(rows) : "[" + rows + ", " + columns + "]";
   }
 
   /** Global average pooling. */
@@ -478,51 +512,42 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       r.onlyKeys(o, where, Set.of("type"));
       return new GlobalAvgPool();
     }
-
-    /** {@code AdaptiveAvgPool1d(1)}: the global average pooling of the one-row image [C, 1, L] of a signal. */
-    private static GlobalAvgPool fromModule1d(TorchModule.Attributes h) {
-      h.require("output_size", h.square("output_size") == 1, "only output size 1 (global average pooling) is "
-          + "supported: a signal [C, L] is read as the one-row image [C, 1, L], whose pooling windows of 1 x k are "
-          + "not square");
-      return new GlobalAvgPool();
-    }
   }
 
   /**
-   * PyTorch's {@code AdaptiveAvgPool2d} to {@code outH x outW} (an output of 1 x 1 is {@link GlobalAvgPool}). On an
-   * input {@code [C, H, W]} with {@code H = k outH} and {@code W = k outW} its windows are
-   * {@code [i k, (i + 1) k) x [j k, (j + 1) k)} (PyTorch's {@code floor(i H / outH)} to
-   * {@code ceil((i + 1) H / outH)}),
-   * so it is exactly the average pooling with kernel = stride = k, which it builds; any other input is refused
-   * (PyTorch's windows then overlap or differ in size, or are not square).
+   * PyTorch's {@code AdaptiveAvgPool2d} to {@code outH x outW} (an output of 1 x 1 is {@link GlobalAvgPool};
+   * {@code AdaptiveAvgPool1d(n)} on a signal read as the one-row image [C, 1, L] is this to 1 x n). On an input
+   * {@code [C, H, W]} with {@code H = a outH} and {@code W = c outW} its windows are
+   * {@code [i a, (i + 1) a) x [j c, (j + 1) c)} (PyTorch's {@code floor(i H / outH)} to
+   * {@code ceil((i + 1) H / outH)}), so it is exactly the average pooling with kernel = stride = (a, c), which it
+   * builds; any other input is refused (PyTorch's windows then overlap or differ in size).
    */
   public record AdaptiveAvgPool(int outH, int outW) implements LayerSpec {
     @Override
     public AvgPool2d build(NetworkBuilder b, String where, int[] in) {
-      int k = window(b, where, "average", outH, outW, in);
-      return new AvgPool2d(k, k);
+      int[] k = window(b, where, "average", outH, outW, in);
+      return new AvgPool2d(k[0], k[1], k[0], k[1]);
     }
 
     /**
-     * The side k of the windows of an adaptive pooling to {@code outH x outW} on {@code in}: its height and width
-     * are {@code k outH} and {@code k outW}; otherwise an error naming the layer and the map.
+     * The sides {a, c} of the windows of an adaptive pooling to {@code outH x outW} on {@code in}: its height and
+     * width are {@code a outH} and {@code c outW}; otherwise an error naming the layer and the map.
      */
-    static int window(NetworkBuilder b, String where, String kind, int outH, int outW, int[] in) {
+    static int[] window(NetworkBuilder b, String where, String kind, int outH, int outW, int[] in) {
       String what = b.specName() + ": " + where + ": adaptive " + kind + " pooling to " + outH + "x" + outW;
       if (in.length != 3) {
         throw new ImportException(what + " needs an image [C, H, W], gets " + Arrays.toString(in));
       }
       int h = in[1];
       int w = in[2];
-      if (h % outH != 0 || w % outW != 0 || h / outH != w / outW) {
+      if (h % outH != 0 || w % outW != 0) {
         throw new ImportException(what + " on a " + h + "x" + w + " map: " + (h % outH != 0 ? h + " is not a "
-            + "multiple of " + outH : w % outW != 0 ? w + " is not a multiple of " + outW : "its windows are "
-            + (h / outH) + "x" + (w / outW)) + ", so PyTorch's windows " + (h % outH != 0 || w % outW != 0
-            ? "overlap or differ in size" : "are not square") + ", which no " + kind + " pooling of the normal form "
-            + "(one square window, one stride) computes; supported: maps of k " + outH + " x k " + outW + ", where it "
-            + "is the " + kind + " pooling with kernel = stride = k (give inputs of such a size)");
+            + "multiple of " + outH : w + " is not a multiple of " + outW) + ", so PyTorch's windows overlap or "
+            + "differ in size, which no " + kind + " pooling of the normal form (one window, one stride per axis) "
+            + "computes; supported: maps of a " + outH + " x c " + outW + ", where it is the " + kind + " pooling with "
+            + "kernel = stride = (a, c) (give inputs of such a size)");
       }
-      return h / outH;
+      return new int[] {h / outH, w / outW};
     }
 
     @Override public String json(boolean vectorInput) {
@@ -534,14 +559,21 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       return new AdaptiveAvgPool(out[0], out[1]);
     }
 
-    /** {@code AdaptiveAvgPool2d(n)} or {@code ((h, w))}: global average pooling for 1 x 1, else this. */
-    private static LayerSpec fromModule(TorchModule.Attributes h) {
-      int[] out = outputSize(h);
+    /**
+     * {@code AdaptiveAvgPool2d(n)} or {@code ((h, w))}, or {@code AdaptiveAvgPool1d(n)} ({@code oneD}: to 1 x n):
+     * global average pooling for 1 x 1, else this.
+     */
+    private static LayerSpec fromModule(TorchModule.Attributes h, boolean oneD) {
+      int[] out = outputSize(h, oneD);
       return out[0] == 1 && out[1] == 1 ? new GlobalAvgPool() : new AdaptiveAvgPool(out[0], out[1]);
     }
 
-    /** An adaptive pooling's {@code output_size}, {@code n} or {@code (h, w)}, as {@code {h, w}}. */
-    static int[] outputSize(TorchModule.Attributes h) {
+    /**
+     * An adaptive pooling's {@code output_size}, {@code n} or {@code (h, w)}, as {@code {h, w}}; a 1-d pooling's
+     * ({@code oneD}), {@code n} or {@code (n,)}, as {@code {1, n}}.
+     */
+    static int[] outputSize(TorchModule.Attributes h, boolean oneD) {
+      if (oneD) return new int[] {1, h.square("output_size")};
       Object v = h.get("output_size");
       List<?> sizes = v instanceof List<?> l ? l : java.util.Collections.singletonList(v);
       if (sizes.size() != 2 && sizes.size() != 1) {
@@ -579,15 +611,16 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
   }
 
   /**
-   * PyTorch's {@code AdaptiveMaxPool2d} to {@code outH x outW} ({@code AdaptiveMaxPool2d(1)}: global max pooling):
-   * on an input {@code [C, H, W]} with {@code H = k outH} and {@code W = k outW} exactly the max pooling with
-   * kernel = stride = k and no padding, which it builds (as {@link AdaptiveAvgPool}); any other input is refused.
+   * PyTorch's {@code AdaptiveMaxPool2d} to {@code outH x outW} ({@code AdaptiveMaxPool2d(1)}: global max pooling;
+   * {@code AdaptiveMaxPool1d(n)}: to 1 x n on a signal read as one row): on an input {@code [C, H, W]} with
+   * {@code H = a outH} and {@code W = c outW} exactly the max pooling with kernel = stride = (a, c) and no padding,
+   * which it builds (as {@link AdaptiveAvgPool}); any other input is refused.
    */
   public record AdaptiveMaxPool(int outH, int outW) implements LayerSpec {
     @Override
     public MaxPool2d build(NetworkBuilder b, String where, int[] in) {
-      int k = AdaptiveAvgPool.window(b, where, "max", outH, outW, in);
-      return new MaxPool2d(k, k, 0);
+      int[] k = AdaptiveAvgPool.window(b, where, "max", outH, outW, in);
+      return new MaxPool2d(k[0], k[1], k[0], k[1], 0, 0);
     }
 
     @Override public String json(boolean vectorInput) {
@@ -599,9 +632,9 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       return new AdaptiveMaxPool(out[0], out[1]);
     }
 
-    private static AdaptiveMaxPool fromModule(TorchModule.Attributes h) {
+    private static AdaptiveMaxPool fromModule(TorchModule.Attributes h, boolean oneD) {
       h.require("return_indices", !h.bool("return_indices"), "return_indices=True is not supported");
-      int[] out = AdaptiveAvgPool.outputSize(h);
+      int[] out = AdaptiveAvgPool.outputSize(h, oneD);
       return new AdaptiveMaxPool(out[0], out[1]);
     }
   }
@@ -835,11 +868,14 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     MODULES.put("Linear", new ModuleType("Linear", h -> new Linear(h.path())));
     MODULES.put("BatchNorm1d", new ModuleType("BatchNorm1d", BatchNorm::fromModule));
     MODULES.put("BatchNorm2d", new ModuleType("BatchNorm2d", BatchNorm::fromModule));
-    MODULES.put("MaxPool2d", new ModuleType("MaxPool2d", MaxPool::fromModule));
-    MODULES.put("AvgPool2d", new ModuleType("AvgPool2d", AvgPool::fromModule));
-    MODULES.put("AdaptiveAvgPool2d", new ModuleType("AdaptiveAvgPool2d", AdaptiveAvgPool::fromModule));
-    MODULES.put("AdaptiveAvgPool1d", new ModuleType("AdaptiveAvgPool1d(1)", GlobalAvgPool::fromModule1d));
-    MODULES.put("AdaptiveMaxPool2d", new ModuleType("AdaptiveMaxPool2d", AdaptiveMaxPool::fromModule));
+    MODULES.put("MaxPool2d", new ModuleType("MaxPool2d", h -> MaxPool.fromModule(h, false)));
+    MODULES.put("MaxPool1d", new ModuleType("MaxPool1d", h -> MaxPool.fromModule(h, true)));
+    MODULES.put("AvgPool2d", new ModuleType("AvgPool2d", h -> AvgPool.fromModule(h, false)));
+    MODULES.put("AvgPool1d", new ModuleType("AvgPool1d", h -> AvgPool.fromModule(h, true)));
+    MODULES.put("AdaptiveAvgPool2d", new ModuleType("AdaptiveAvgPool2d", h -> AdaptiveAvgPool.fromModule(h, false)));
+    MODULES.put("AdaptiveAvgPool1d", new ModuleType("AdaptiveAvgPool1d", h -> AdaptiveAvgPool.fromModule(h, true)));
+    MODULES.put("AdaptiveMaxPool2d", new ModuleType("AdaptiveMaxPool2d", h -> AdaptiveMaxPool.fromModule(h, false)));
+    MODULES.put("AdaptiveMaxPool1d", new ModuleType("AdaptiveMaxPool1d", h -> AdaptiveMaxPool.fromModule(h, true)));
     MODULES.put("Flatten", new ModuleType("Flatten", Flatten::fromModule));
   }
 
@@ -1016,6 +1052,19 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       double d = number(e, where);
       if (d >= 0 && d <= 1 << 20 && d == Math.rint(d)) return (int) d;
       throw fail(where, "expected an integer >= 0, got " + e);
+    }
+
+    /** One integer (at least {@code min}) for both axes, or {@code [rows, columns]}. */
+    int[] pair(JsonElement e, String where, int min) {
+      if (e != null && e.isJsonArray()) {
+        JsonArray a = e.getAsJsonArray();
+        if (a.size() != 2) throw fail(where, "expected one number or [rows, columns], got " + a);
+        int[] v = {nonNegativeInt(a.get(0), where + "[0]"), nonNegativeInt(a.get(1), where + "[1]")};
+        if (v[0] < min || v[1] < min) throw fail(where, "expected integers >= " + min + ", got " + a);
+        return v;
+      }
+      int v = min == 1 ? positiveInt(e, where) : nonNegativeInt(e, where);
+      return new int[] {v, v};
     }
 
     int positiveInt(JsonElement e, String where) {

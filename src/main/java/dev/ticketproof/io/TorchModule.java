@@ -102,6 +102,25 @@ public record TorchModule(String className, Map<String, Object> attributes, List
       throw fail(key + " " + show(v) + ": expected an integer >= 0 or a tuple of equal ones");
     }
 
+    /** An int for both axes, or a tuple (rows, columns) (a one-element tuple for both): {rows, columns}. */
+    public int[] pair(String key) {
+      Object v = get(key);
+      if (v instanceof List<?> l && l.size() == 2) {
+        Object[] two = l.toArray();
+        int[] out = new int[2];
+        for (int i = 0; i < 2; i++) {
+          if (!(two[i] instanceof Integer || two[i] instanceof Long) || ((Number) two[i]).longValue() < 0
+              || ((Number) two[i]).longValue() > 1 << 20) {
+            throw fail(key + " " + show(v) + ": expected integers >= 0");
+          }
+          out[i] = ((Number) two[i]).intValue();
+        }
+        return out;
+      }
+      int one = square(key);
+      return new int[] {one, one};
+    }
+
     /** A value as Python shows it ({@code None}, {@code 'zeros'}, {@code (3, 3)}, {@code True}). */
     public static String show(Object v) {
       if (v == null) return "None";

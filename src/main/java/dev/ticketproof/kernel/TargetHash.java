@@ -76,10 +76,12 @@ public final class TargetHash {
         if (p.bn() != null) layer(md, p.bn());
       }
     } else if (l instanceof AvgPool2d p) {
-      // layers without parameters: their type, the activation's name, a pooling window
-      ints(md, new int[] {p.kernel(), p.stride()});
+      // layers without parameters: their type, the activation's name, a pooling window (a square one as before
+      // windows could have unequal sides: its hash is unchanged)
+      ints(md, p.square() ? new int[] {p.kh(), p.sh()} : new int[] {p.kh(), p.sh(), p.kw(), p.sw()});
     } else if (l instanceof MaxPool2d p) {
-      ints(md, new int[] {p.kernel(), p.stride(), p.padding()});
+      ints(md, p.square() ? new int[] {p.kh(), p.sh(), p.ph()} : new int[] {p.kh(), p.sh(), p.ph(), p.kw(), p.sw(),
+          p.pw()});
     } else if (l instanceof ActivationLayer a) {
       text(md, a.phi().name());
     } else if (!(l instanceof Flatten || l instanceof GlobalAvgPool)) {

@@ -57,10 +57,10 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
 
   /**
    * Average pooling (global when {@code global}; no padding) or max pooling ({@code max}; padding never the
-   * maximum); channelwise and non-expansive in the sup norm.
+   * maximum) with kh x kw windows, strides sh, sw and paddings ph, pw; channelwise and non-expansive in the sup norm.
    */
-  public record Pool(boolean global, boolean max, int size, int stride, int padding, int[] inShape, int[] outShape)
-      implements Step {}
+  public record Pool(boolean global, boolean max, int kh, int kw, int sh, int sw, int ph, int pw, int[] inShape,
+      int[] outShape) implements Step {}
 
   /**
    * A residual block: out = phi( conv2(conv1 x) + skip(x) ) where conv1 has phiAfter and conv2 has not. An
@@ -159,11 +159,11 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
   }
 
   /** The step of a pooling layer (global average, average or max pooling) reading a map of shape {@code in}. */
-  private static Pool pool(Layer layer, int[] in) {
-    int[] out = layer.outShape(in);
-    if (layer instanceof MaxPool2d p) return new Pool(false, true, p.kernel(), p.stride(), p.padding(), in, out);
-    if (layer instanceof AvgPool2d p) return new Pool(false, false, p.kernel(), p.stride(), 0, in, out);
-    return new Pool(true, false, 0, 0, 0, in, out);
+  private static Pool pool(Layer l, int[] in) {
+    int[] out = l.outShape(in);
+    if (l instanceof MaxPool2d m) return new Pool(false, true, m.kh(), m.kw(), m.sh(), m.sw(), m.ph(), m.pw(), in, out);
+    if (l instanceof AvgPool2d p) return new Pool(false, false, p.kh(), p.kw(), p.sh(), p.sw(), 0, 0, in, out);
+    return new Pool(true, false, 0, 0, 0, 0, 0, 0, in, out);
   }
 
   private static Affine affine(Conv2d conv, BatchNorm2d bn, boolean act, int[] in) {

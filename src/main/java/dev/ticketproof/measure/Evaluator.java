@@ -552,21 +552,21 @@ public final class Evaluator {
         }
         return new Maps(out, 1, 1, n, in.tile);
       }
-      int oh = (in.h - p.size()) / p.stride() + 1;
-      int ow = (in.w - p.size()) / p.stride() + 1;
+      int oh = (in.h - p.kh()) / p.sh() + 1;
+      int ow = (in.w - p.kw()) / p.sw() + 1;
       double[][] out = new double[in.v.length][oh * ow * n];
       double[] s = new double[n];
       for (int c = 0; c < in.v.length; c++) {
         for (int y = 0; y < oh; y++) {
           for (int x = 0; x < ow; x++) {
             java.util.Arrays.fill(s, 0);
-            for (int a = 0; a < p.size(); a++) {
-              for (int b = 0; b < p.size(); b++) {
-                int at = ((y * p.stride() + a) * in.w + x * p.stride() + b) * n;
+            for (int a = 0; a < p.kh(); a++) {
+              for (int b = 0; b < p.kw(); b++) {
+                int at = ((y * p.sh() + a) * in.w + x * p.sw() + b) * n;
                 for (int q = 0; q < n; q++) s[q] += in.v[c][at + q];
               }
             }
-            for (int q = 0; q < n; q++) out[c][(y * ow + x) * n + q] = s[q] / (p.size() * p.size());
+            for (int q = 0; q < n; q++) out[c][(y * ow + x) * n + q] = s[q] / (p.kh() * p.kw());
           }
         }
       }
@@ -579,13 +579,10 @@ public final class Evaluator {
    * {@link dev.ticketproof.net.Forward#maxPool}); the gradient goes to the first largest input of the window.
    */
   private static Op maxPool(TargetPlan.Pool p) {
-    int k = p.size();
-    int s = p.stride();
-    int pad = p.padding();
     return (in, tape) -> {
       int n = in.n;
-      int oh = (in.h + 2 * pad - k) / s + 1;
-      int ow = (in.w + 2 * pad - k) / s + 1;
+      int oh = (in.h + 2 * p.ph() - p.kh()) / p.sh() + 1;
+      int ow = (in.w + 2 * p.pw() - p.kw()) / p.sw() + 1;
       double[][] out = new double[in.v.length][oh * ow * n];
       // the first largest input of every window, for the gradient (with a tape only)
       int[][] arg = tape == null ? null : new int[in.v.length][oh * ow * n];
@@ -596,8 +593,8 @@ public final class Evaluator {
             for (int q = 0; q < n; q++) {
               double m = Double.NEGATIVE_INFINITY;
               int at = -1;
-              for (int i = Math.max(0, y * s - pad); i < Math.min(in.h, y * s - pad + k); i++) {
-                for (int j = Math.max(0, x * s - pad); j < Math.min(in.w, x * s - pad + k); j++) {
+              for (int i = Math.max(0, y * p.sh() - p.ph()); i < Math.min(in.h, y * p.sh() - p.ph() + p.kh()); i++) {
+                for (int j = Math.max(0, x * p.sw() - p.pw()); j < Math.min(in.w, x * p.sw() - p.pw() + p.kw()); j++) {
                   double e = v[(i * in.w + j) * n + q];
                   if (at < 0 || e > m || Double.isNaN(e) && !Double.isNaN(m)) {
                     m = e;
@@ -637,12 +634,12 @@ public final class Evaluator {
         }
         continue;
       }
-      int area = p.size() * p.size();
+      int area = p.kh() * p.kw();
       for (int y = 0; y < g.h; y++) {
         for (int x = 0; x < g.w; x++) {
-          for (int a = 0; a < p.size(); a++) {
-            for (int b = 0; b < p.size(); b++) {
-              int at = ((y * p.stride() + a) * w + x * p.stride() + b) * n;
+          for (int a = 0; a < p.kh(); a++) {
+            for (int b = 0; b < p.kw(); b++) {
+              int at = ((y * p.sh() + a) * w + x * p.sw() + b) * n;
               for (int q = 0; q < n; q++) o[at + q] += gc[(y * g.w + x) * n + q] / area;
             }
           }

@@ -341,39 +341,40 @@ public final class Forward {
   }
 
   /**
-   * Average pooling with a square window and no padding (PyTorch {@code AvgPool2d(k, s)}).
+   * Average pooling with kh x kw windows and no padding (PyTorch {@code AvgPool2d((kh, kw), (sh, sw))}).
    *
    * @param pool the layer. Not modified.
    * @param x shape {@code [N, C, H, W]}. Not modified.
-   * @return shape {@code [N, C, (H-k)/s+1, (W-k)/s+1]}
+   * @return shape {@code [N, C, (H-kh)/sh+1, (W-kw)/sw+1]}
    */
   public static Tensor avgPool(AvgPool2d pool, Tensor x) {
-    return pool(x, checked(pool, x), pool.kernel(), pool.stride(), 0, false);
+    return pool(x, checked(pool, x), pool.kh(), pool.kw(), pool.sh(), pool.sw(), 0, 0, false);
   }
 
   /**
-   * Max pooling with a square window, padding that is never the maximum (PyTorch {@code MaxPool2d(k, s, p)}).
+   * Max pooling with kh x kw windows, padding that is never the maximum (PyTorch
+   * {@code MaxPool2d((kh, kw), (sh, sw), (ph, pw))}).
    *
    * @param pool the layer. Not modified.
    * @param x shape {@code [N, C, H, W]}. Not modified.
-   * @return shape {@code [N, C, (H+2p-k)/s+1, (W+2p-k)/s+1]}
+   * @return shape {@code [N, C, (H+2ph-kh)/sh+1, (W+2pw-kw)/sw+1]}
    */
   public static Tensor maxPool(MaxPool2d pool, Tensor x) {
-    return pool(x, checked(pool, x), pool.kernel(), pool.stride(), pool.padding(), true);
+    return pool(x, checked(pool, x), pool.kh(), pool.kw(), pool.sh(), pool.sw(), pool.ph(), pool.pw(), true);
   }
 
   /**
-   * Pooling of every k x k window (stride s, padding p, which no window reads) into output shape {@code os}: the
-   * maximum (NaN wins, as in PyTorch) or the mean over k^2, summed row by row.
+   * Pooling of every kh x kw window (strides sh, sw, paddings ph, pw, which no window reads) into output shape
+   * {@code os}: the maximum (NaN wins, as in PyTorch) or the mean over kh kw, summed row by row.
    */
-  private static Tensor pool(Tensor x, int[] os, int k, int s, int p, boolean max) {
+  private static Tensor pool(Tensor x, int[] os, int kh, int kw, int sh, int sw, int ph, int pw, boolean max) {
     int n = x.dim(0);
     int c = x.dim(1);
     int h = x.dim(2);
     int w = x.dim(3);
     int ho = os[1];
     int wo = os[2];
-    double area = (double) k * k;
+    double area = (double) kh * kw;
     double[] in = x.data();
     double[] out = new double[n * c * ho * wo];
     for (int plane = 0; plane < n * c; plane++) {
@@ -382,8 +383,8 @@ public final class Forward {
       for (int y = 0; y < ho; y++) {
         for (int q = 0; q < wo; q++) {
           double acc = max ? Double.NEGATIVE_INFINITY : 0;
-          for (int i = Math.max(0, y * s - p); i < Math.min(h, y * s - p + k); i++) {
-            for (int j = Math.max(0, q * s - p); j < Math.min(w, q * s - p + k); j++) {
+          for (int i = Math.max(0, y * sh - ph); i < Math.min(h, y * sh - ph + kh); i++) {
+            for (int j = Math.max(0, q * sw - pw); j < Math.min(w, q * sw - pw + kw); j++) {
               double v = in[ib + i * w + j];
               if (!max) acc += v;
               else if (v > acc || Double.isNaN(v)) acc = v;

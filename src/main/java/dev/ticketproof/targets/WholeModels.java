@@ -50,9 +50,6 @@ public final class WholeModels {
   /** Modules that normalise the outputs into probabilities (usually the last of a classifier). */
   private static final Set<String> SOFTMAX = Set.of("Softmax", "LogSoftmax", "Softmax2d");
 
-  /** Poolings of a signal [C, L], whose windows on its one-row image [C, 1, L] are not square. */
-  private static final Set<String> POOL_1D = Set.of("MaxPool1d", "AvgPool1d", "LPPool1d", "AdaptiveMaxPool1d");
-
   /** Modules that are the identity at inference and hold no tensors. */
   private static final Set<String> IDENTITY = Set.of("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
       "FeatureAlphaDropout", "Identity");
@@ -216,11 +213,6 @@ public final class WholeModels {
             + "); write a JSON spec (docs/arch-spec.md) and give it as the architecture");
       }
       if (IDENTITY.contains(cls)) return;
-      if (POOL_1D.contains(cls)) {
-        throw h.fail("a pooling of a signal [C, L], which is read as the one-row image [C, 1, L]: its windows of 1 x "
-            + "k are not square, and the normal form pools with square windows only; not supported (a global "
-            + "AdaptiveAvgPool1d(1) is; or write the network with 2-d layers)");
-      }
       if (SOFTMAX.contains(cls)) {
         throw h.fail("a " + cls + " turns the logits into probabilities, which the constructions do not approximate: "
             + "save the model without it, e.g. torch.save(nn.Sequential(*list(model)[:-1]), PATH) when it is the "

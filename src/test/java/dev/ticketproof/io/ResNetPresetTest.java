@@ -49,7 +49,7 @@ class ResNetPresetTest {
       if (l instanceof ArchSpec.Conv c) out.add("conv " + c.name() + " s" + c.stride() + " p" + c.padding());
       else if (l instanceof ArchSpec.BatchNorm b) out.add("bn " + b.name());
       else if (l instanceof ArchSpec.Activation) out.add("phi");
-      else if (l instanceof ArchSpec.MaxPool m) out.add("maxpool " + m.kernel() + "/" + m.stride() + "/" + m.padding());
+      else if (l instanceof ArchSpec.MaxPool m) out.add("maxpool " + m.kh() + "/" + m.sh() + "/" + m.ph());
       else if (l instanceof ArchSpec.GlobalAvgPool) out.add("gap");
       else if (l instanceof ArchSpec.Flatten) out.add("flatten");
       else if (l instanceof ArchSpec.Linear lin) out.add("linear " + lin.name());

@@ -168,8 +168,8 @@ class UserNets2Test {
             + "padding_mode='zeros'"},
         {"ceil_max", "module '2' (torch.nn.modules.pooling.MaxPool2d): ceil_mode True: ceil_mode=True is not"},
         {"ceil_avg", "module '2' (torch.nn.modules.pooling.AvgPool2d): ceil_mode True: ceil_mode=True is not"},
-        {"avg_pad", "module '2' (torch.nn.modules.pooling.AvgPool2d): padding 1: the arch spec's avgpool2d has no "
-            + "padding"},
+        {"avg_pad", "module '2' (torch.nn.modules.pooling.AvgPool2d): padding 1: the normal form's average pooling "
+            + "reads no padding"},
         {"bn_batchstats", "module '1' (torch.nn.modules.batchnorm.BatchNorm2d): track_running_stats=False"},
         {"flatten0", "module '2' (torch.nn.modules.flatten.Flatten): start_dim 0: only start_dim=1"},
         {"softmax", "module '3' (torch.nn.modules.activation.Softmax): a Softmax turns the logits into "

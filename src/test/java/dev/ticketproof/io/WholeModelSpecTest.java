@@ -262,12 +262,13 @@ class WholeModelSpecTest {
     assertThat(refusal(nn("MaxPool2d", "kernel_size", 2, "stride", 2, "padding", 0, "dilation", 1, "ceil_mode", true,
         "return_indices", false))).contains("module '0' (torch.nn.modules.pooling.MaxPool2d): ceil_mode True");
     assertThat(refusal(nn("AvgPool2d", "kernel_size", 2, "stride", null, "padding", 1, "ceil_mode", false,
-        "divisor_override", null))).contains("padding 1: the arch spec's avgpool2d has no padding");
+        "divisor_override", null))).contains("padding 1: the normal form's average pooling reads no padding");
     assertThat(refusal(nn("AdaptiveAvgPool2d", "output_size", Arrays.asList(null, 2)))).contains("module '0' "
         + "(torch.nn.modules.pooling.AdaptiveAvgPool2d): output_size (None, 2): None (the input's own size along that "
         + "axis) is not supported");
-    assertThat(refusal(nn("AdaptiveAvgPool1d", "output_size", List.of(4)))).contains("output_size (4,): only output "
-        + "size 1 (global average pooling) is supported: a signal [C, L] is read as the one-row image [C, 1, L]");
+    assertThat(refusal(nn("MaxPool1d", "kernel_size", 2, "stride", 2, "padding", 0, "dilation", 2, "ceil_mode", false,
+        "return_indices", false))).contains("MaxPool1d): dilation 2: dilation "
+        + "must be 1 (a dilated window is not a window of neighbouring inputs)");
     assertThat(refusal(nn("Softplus", "beta", 2, "threshold", 10))).contains("module '0' "
         + "(torch.nn.modules.activation.Softplus): threshold 10: a threshold below 20 is not supported");
     assertThat(refusal(nn("GELU", "approximate", "fast"))).contains("approximate 'fast': only approximate='none' "

@@ -123,8 +123,8 @@ class TargetPlanTest {
         assertThat(p.steps()).hasSize(3);
         assertThat(((TargetPlan.Affine) p.steps().get(0)).phiAfter()).isTrue();
         TargetPlan.Pool pp = (TargetPlan.Pool) p.steps().get(1);
-        assertThat(new Object[] {pp.max(), pp.global(), pp.size(), pp.stride(), pp.padding()})
-            .containsExactly(true, false, 3, 2, 1);
+        assertThat(new Object[] {pp.max(), pp.global(), pp.kh(), pp.kw(), pp.sh(), pp.sw(), pp.ph(), pp.pw()})
+            .containsExactly(true, false, 3, 3, 2, 2, 1, 1);
         assertThat(pp.inShape()).containsExactly(2, 4, 4);
         assertThat(pp.outShape()).containsExactly(2, 2, 2);
         assertThat(((TargetPlan.Affine) p.steps().get(2)).phiAfter()).isFalse();

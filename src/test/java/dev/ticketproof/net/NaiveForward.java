@@ -53,7 +53,7 @@ final class NaiveForward {
     if (layer instanceof SparseLinear s) return layer(s.toDense(), x);
     if (layer instanceof ActivationLayer a) return act(a.phi(), x);
     if (layer instanceof BatchNorm2d bn) return bn(bn, x);
-    if (layer instanceof AvgPool2d p) return avgPool(p.kernel(), p.stride(), x);
+    if (layer instanceof AvgPool2d p) return avgPool(p.kh(), p.kw(), p.sh(), p.sw(), x);
     if (layer instanceof GlobalAvgPool) return avgPool2(x);
     if (layer instanceof Flatten) return new Ex(x.data.clone(), new int[] {x.data.length});
     if (layer instanceof ResidualBlock b) return residual(b, x);
@@ -129,21 +129,21 @@ final class NaiveForward {
     return new Ex(y, x.shape.clone());
   }
 
-  static Ex avgPool(int k, int s, Ex x) {
+  static Ex avgPool(int kh, int kw, int sh, int sw, Ex x) {
     int c = x.shape[0];
     int h = x.shape[1];
     int w = x.shape[2];
-    int ho = (h - k) / s + 1;
-    int wo = (w - k) / s + 1;
+    int ho = (h - kh) / sh + 1;
+    int wo = (w - kw) / sw + 1;
     double[] y = new double[c * ho * wo];
     for (int ch = 0; ch < c; ch++) {
       for (int p = 0; p < ho; p++) {
         for (int q = 0; q < wo; q++) {
           double sum = 0;
-          for (int i = 0; i < k; i++) {
-            for (int j = 0; j < k; j++) sum += x.data[(ch * h + p * s + i) * w + q * s + j];
+          for (int i = 0; i < kh; i++) {
+            for (int j = 0; j < kw; j++) sum += x.data[(ch * h + p * sh + i) * w + q * sw + j];
           }
-          y[(ch * ho + p) * wo + q] = sum / (k * k);
+          y[(ch * ho + p) * wo + q] = sum / (kh * kw);
         }
       }
     }

@@ -271,10 +271,11 @@ public final class DifferentialBound {
     // ---------------------------------------------------------------------------------------------------------
     // geometry and linear combinations of forms
 
-    /** The output map of a layer with kernel kh x kw, stride s, padding p reading {@code in}. */
-    FormMap output(FormMap in, int units, int kh, int kw, int s, int p, int oh, int ow, boolean wantSymbolic) {
-      int rh = in.rh + (kh - 1) * in.stride;
-      int rw = in.rw + (kw - 1) * in.stride;
+    /** The output map of a layer with kernel kh x kw, strides s, t, paddings p, q (rows, columns) reading in. */
+    FormMap output(FormMap in, int units, int kh, int kw, int s, int t, int p, int q, int oh, int ow,
+        boolean wantSymbolic) {
+      int rh = in.rh + (kh - 1) * in.sy;
+      int rw = in.rw + (kw - 1) * in.sx;
       boolean abs = in.absolute || rh >= h0 || rw >= w0;
       if (abs) {
         rh = h0;
@@ -282,29 +283,30 @@ public final class DifferentialBound {
       }
       boolean sym = wantSymbolic && in.coef != null
           && FormMap.fits(units, (long) oh * ow, (long) in.cin * rh * rw, budget);
-      return new FormMap(units, oh, ow, in.stride * s, in.pad + p * in.stride, rh, rw, in.cin, abs, sym);
+      return new FormMap(units, oh, ow, in.sy * s, in.sx * t, in.py + p * in.sy, in.px + q * in.sx, rh, rw, in.cin, abs,
+          sym);
     }
 
     /**
-     * out(o, .) += lambda in(u, .) through tap (a, b) of a layer with stride s and padding p, at every output
-     * position whose input lies inside the map; {@code lambdaErr} bounds the error of lambda itself.
+     * out(o, .) += lambda in(u, .) through tap (a, b) of a layer with strides s, t and paddings p, q (rows, columns),
+     * at every output position whose input lies inside the map; {@code lambdaErr} bounds the error of lambda itself.
      */
     static void addTap(FormMap in, double[] inSpread, int u, FormMap out, double[] scale, int o, int a, int b,
-        int s, int p, double lambda, double lambdaErr) {
+        int s, int t, int p, int q, double lambda, double lambdaErr) {
       boolean sym = out.coef != null;
       double al = Math.abs(lambda);
       if (!sym || in.coef == null) {
         // intervals (or an interval input): centre, radius and rounding scale only, over contiguous columns
-        int x0 = Math.max(0, Math.floorDiv(p - b + s - 1, s));
-        int x1 = Math.min(out.w - 1, Math.floorDiv(in.w - 1 + p - b, s));
+        int x0 = Math.max(0, Math.floorDiv(q - b + t - 1, t));
+        int x1 = Math.min(out.w - 1, Math.floorDiv(in.w - 1 + q - b, t));
         for (int y = 0; y < out.h; y++) {
           int iy = y * s - p + a;
           if (iy < 0 || iy >= in.h) continue;
           int nb = out.at(o, y * out.w);
-          int mb = in.at(u, iy * in.w) - p + b;
+          int mb = in.at(u, iy * in.w) - q + b;
           for (int x = x0; x <= x1; x++) {
             int n = nb + x;
-            int m = mb + x * s;
+            int m = mb + x * t;
             double sp = inSpread[m];
             double inAbs = Math.abs(in.c[m]) + sp;
             addProduct(out, n, lambda, in.c[m]);
@@ -319,7 +321,7 @@ public final class DifferentialBound {
         if (iy < 0 || iy >= in.h) continue;
         int offY = in.originY(iy) - out.originY(y);
         for (int x = 0; x < out.w; x++) {
-          int ix = x * s - p + b;
+          int ix = x * t - q + b;
           if (ix < 0 || ix >= in.w) continue;
           int m = in.at(u, iy * in.w + ix);
           int n = out.at(o, y * out.w + x);
@@ -383,7 +385,8 @@ public final class DifferentialBound {
     /** The target's affine layer on forms: K x + b. */
     FormMap targetAffine(TargetPlan.Affine a, FormMap in) {
       int[] os = a.outShape();
-      FormMap out = output(in, a.out(), a.kh(), a.kw(), a.stride(), a.padding(), os[1], os[2], true);
+      FormMap out = output(in, a.out(), a.kh(), a.kw(), a.stride(), a.stride(), a.padding(), a.padding(), os[1], os[2],
+          true);
       double[] sp = in.spreads();
       double[] scale = new double[out.c.length];
       int taps = a.kh() * a.kw();
@@ -394,7 +397,8 @@ public final class DifferentialBound {
         for (int t = 0; t < per; t++) {
           double k = a.kernel()[j * per + t];
           if (k == 0 || sym) continue;
-          addTap(in, sp, t / taps, out, scale, j, t % taps / a.kw(), t % taps % a.kw(), a.stride(), a.padding(), k, 0);
+          addTap(in, sp, t / taps, out, scale, j, t % taps / a.kw(), t % taps % a.kw(), a.stride(), a.stride(),
+              a.padding(), a.padding(), k, 0);
         }
         // forms: neuron by neuron over an input channel's taps (the neuron's coefficients stay in cache), so every
         // neuron still sums its terms in the order of t
@@ -429,17 +433,18 @@ public final class DifferentialBound {
         throw new IllegalArgumentException("residual sum of maps " + a.units + "x" + a.h + "x" + a.w + " and "
             + b.units + "x" + b.h + "x" + b.w);
       }
-      int pad = Math.max(a.pad, b.pad);
-      int rh = Math.max(pad - a.pad + a.rh, pad - b.pad + b.rh);
-      int rw = Math.max(pad - a.pad + a.rw, pad - b.pad + b.rw);
-      boolean abs = a.absolute || b.absolute || a.stride != b.stride || rh >= h0 || rw >= w0;
+      int py = Math.max(a.py, b.py);
+      int px = Math.max(a.px, b.px);
+      int rh = Math.max(py - a.py + a.rh, py - b.py + b.rh);
+      int rw = Math.max(px - a.px + a.rw, px - b.px + b.rw);
+      boolean abs = a.absolute || b.absolute || a.sy != b.sy || a.sx != b.sx || rh >= h0 || rw >= w0;
       if (abs) {
         rh = h0;
         rw = w0;
       }
       boolean sym = a.coef != null && b.coef != null
           && FormMap.fits(a.units, a.positions(), (long) a.cin * rh * rw, budget);
-      FormMap out = new FormMap(a.units, a.h, a.w, a.stride, pad, rh, rw, a.cin, abs, sym);
+      FormMap out = new FormMap(a.units, a.h, a.w, a.sy, a.sx, py, px, rh, rw, a.cin, abs, sym);
       double[] scale = new double[out.c.length];
       double[] sa = a.spreads();
       double[] sb = b.spreads();
@@ -542,7 +547,8 @@ public final class DifferentialBound {
       FormMap tOut = targetAffine(a, tIn);
       int[] os = a.outShape();
       int copies = lout.hasConstants() ? lout.n() * lout.rho() : lout.n();
-      FormMap dOut = output(tIn, copies, a.kh(), a.kw(), a.stride(), a.padding(), os[1], os[2], true);
+      FormMap dOut = output(tIn, copies, a.kh(), a.kw(), a.stride(), a.stride(), a.padding(), a.padding(), os[1], os[2],
+          true);
       // an interval map (at points, always) sums its centres by Dot2 (addProduct, addCentre)
       if (dOut.coef == null) dOut.low = new double[dOut.c.length];
       double[] dScale = new double[dOut.c.length];
@@ -722,8 +728,8 @@ public final class DifferentialBound {
         touched[g] = true;
         if (pre != null) continue;
         int t = k.tap[q];
-        addTap(in.diff, dSp, u, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.padding(),
-            lambdaFactor * k.w[q], 0);
+        addTap(in.diff, dSp, u, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.stride(), a.padding(),
+            a.padding(), lambdaFactor * k.w[q], 0);
       }
       if (mutation != Mutation.DROP_INSTANCE_ERROR) {
         for (int g = 0; g < per; g++) {
@@ -734,8 +740,8 @@ public final class DifferentialBound {
           double gn = Rounding.gamma(k.n + 1L);
           double dErr = Rounding.up(0x1p-52 * Math.abs(d) + gn * gn * (abs[g] + Math.abs(kval)));
           int t = g % taps;
-          addTap(in.target, tSp, g / taps, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.padding(), d,
-              dErr);
+          addTap(in.target, tSp, g / taps, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.stride(),
+              a.padding(), a.padding(), d, dErr);
         }
       }
       addBias(a, biasTaps(a, in, k, j, false), in.target, dOut, dScale, o);
@@ -753,7 +759,7 @@ public final class DifferentialBound {
       int taps = a.kh() * a.kw();
       double factor = mutation == Mutation.HALVE_COPY_ERROR ? 0.5 : 1;
       FormMap dp = pre.preDiff();
-      FormMap f = new FormMap(1, 1, 1, dp.stride, dp.pad, dp.rh, dp.rw, dp.cin, dp.absolute, dp.coef != null);
+      FormMap f = new FormMap(1, 1, 1, dp.sy, dp.sx, dp.py, dp.px, dp.rh, dp.rw, dp.cin, dp.absolute, dp.coef != null);
       int[][][] members = new int[ks.length][][];
       for (int b = 0; b < ks.length; b++) {
         if (!c.out().isConstant(o0 + b)) members[b] = ks[b].groups(in.layout, taps, a.in() * taps);
@@ -1192,14 +1198,15 @@ public final class DifferentialBound {
     State pool(TargetPlan.Pool p, State in) {
       if (p.max()) return maxPool(p, in);
       int[] os = p.outShape();
-      int kh = p.global() ? in.target.h : p.size();
-      int kw = p.global() ? in.target.w : p.size();
-      int stride = p.global() ? 1 : p.stride();
+      int kh = p.global() ? in.target.h : p.kh();
+      int kw = p.global() ? in.target.w : p.kw();
+      int sh = p.global() ? 1 : p.sh();
+      int sw = p.global() ? 1 : p.sw();
       double lambda = 1.0 / ((double) kh * kw);
       State s = new State();
       s.layout = in.layout;
-      s.target = poolMap(in.target, kh, kw, stride, os[1], os[2], lambda);
-      s.diff = poolMap(in.diff, kh, kw, stride, os[1], os[2], lambda);
+      s.target = poolMap(in.target, kh, kw, sh, sw, os[1], os[2], lambda);
+      s.diff = poolMap(in.diff, kh, kw, sh, sw, os[1], os[2], lambda);
       s.constVal = in.constVal;
       s.constErr = in.constErr;
       return s;
@@ -1222,11 +1229,11 @@ public final class DifferentialBound {
       s.layout = in.layout;
       s.constVal = in.constVal;
       s.constErr = in.constErr;
-      s.target = output(in.target, in.target.units, p.size(), p.size(), p.stride(), p.padding(), os[1], os[2], true);
-      s.diff = output(in.diff, in.diff.units, p.size(), p.size(), p.stride(), p.padding(), os[1], os[2], true);
+      s.target = output(in.target, in.target.units, p.kh(), p.kw(), p.sh(), p.sw(), p.ph(), p.pw(), os[1], os[2], true);
+      s.diff = output(in.diff, in.diff.units, p.kh(), p.kw(), p.sh(), p.sw(), p.ph(), p.pw(), os[1], os[2], true);
       double[] tsp = in.target.spreads();
       double[] dsp = in.diff.spreads();
-      int kk = p.size() * p.size();
+      int kk = p.kh() * p.kw();
       // per target window: its reference input k, and the upper ends of x_i - x_k (NaN outside the map)
       int[] ref = new int[s.target.c.length];
       double[] gaps = new double[s.target.c.length * kk];
@@ -1248,13 +1255,14 @@ public final class DifferentialBound {
      */
     static void maxWindows(TargetPlan.Pool p, FormMap in, double[] sp, FormMap target, double[] tsp, int u, int j,
         FormMap out, double[] scale, int[] ref, double[] gaps) {
-      int k = p.size();
+      int kw = p.kw();
+      int kk = p.kh() * kw;
       int hw = in.h * in.w;
       boolean diff = target != null;
       for (int y = 0; y < out.h; y++) {
         for (int x = 0; x < out.w; x++) {
-          int y0 = y * p.stride() - p.padding();
-          int x0 = x * p.stride() - p.padding();
+          int y0 = y * p.sh() - p.ph();
+          int x0 = x * p.sw() - p.pw();
           int n = out.at(u, y * out.w + x);
           int t = j * out.h * out.w + y * out.w + x;
           // the target's (and the ticket's) largest lower and upper ends over the window
@@ -1263,9 +1271,9 @@ public final class DifferentialBound {
           double kl = Double.NEGATIVE_INFINITY;
           double kh = Double.NEGATIVE_INFINITY;
           int best = -1;
-          for (int q = 0; q < k * k; q++) {
-            int iy = y0 + q / k;
-            int ix = x0 + q % k;
+          for (int q = 0; q < kk; q++) {
+            int iy = y0 + q / kw;
+            int ix = x0 + q % kw;
             if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
             int m = in.at(u, iy * in.w + ix);
             int mt = j * hw + iy * in.w + ix;
@@ -1282,18 +1290,18 @@ public final class DifferentialBound {
           }
           if (!diff) ref[t] = best;
           int rq = ref[t];
-          int mr = in.at(u, (y0 + rq / k) * in.w + x0 + rq % k);
+          int mr = in.at(u, (y0 + rq / kw) * in.w + x0 + rq % kw);
           // H: the largest upper end of x_i - x_k (the target's); H': of (x_i + d_i) - (x_k + d_k)
           double gap = 0;
           double gapK = 0;
-          for (int q = 0; q < k * k; q++) {
-            int iy = y0 + q / k;
-            int ix = x0 + q % k;
+          for (int q = 0; q < kk; q++) {
+            int iy = y0 + q / kw;
+            int ix = x0 + q % kw;
             if (q == rq || iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
             int m = in.at(u, iy * in.w + ix);
-            if (!diff) gaps[t * k * k + q] = hiMinus(in, sp, m, mr);
-            gap = Math.max(gap, gaps[t * k * k + q]);
-            if (diff) gapK = Math.max(gapK, Math.nextUp(gaps[t * k * k + q] + hiMinus(in, sp, m, mr)));
+            if (!diff) gaps[t * kk + q] = hiMinus(in, sp, m, mr);
+            gap = Math.max(gap, gaps[t * kk + q]);
+            if (diff) gapK = Math.max(gapK, Math.nextUp(gaps[t * kk + q] + hiMinus(in, sp, m, mr)));
           }
           double lo = tl;
           double hi = th;
@@ -1302,9 +1310,9 @@ public final class DifferentialBound {
             // ticket's range minus the target's
             double dl = Double.POSITIVE_INFINITY;
             double dh = Double.NEGATIVE_INFINITY;
-            for (int q = 0; q < k * k; q++) {
-              int iy = y0 + q / k;
-              int ix = x0 + q % k;
+            for (int q = 0; q < kk; q++) {
+              int iy = y0 + q / kw;
+              int ix = x0 + q % kw;
               if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
               int m = in.at(u, iy * in.w + ix);
               int mt = j * hw + iy * in.w + ix;
@@ -1381,14 +1389,14 @@ public final class DifferentialBound {
       return Math.nextUp(FormMap.hi(t.c[mt], tsp[mt]) + FormMap.hi(d.c[m], dsp[m]));
     }
 
-    FormMap poolMap(FormMap in, int kh, int kw, int stride, int oh, int ow, double lambda) {
-      FormMap out = output(in, in.units, kh, kw, stride, 0, oh, ow, true);
+    FormMap poolMap(FormMap in, int kh, int kw, int sh, int sw, int oh, int ow, double lambda) {
+      FormMap out = output(in, in.units, kh, kw, sh, sw, 0, 0, oh, ow, true);
       double[] sp = in.spreads();
       double[] scale = new double[out.c.length];
       Rounding.checkTerms((long) kh * kw, "pool");
       IntStream.range(0, in.units).parallel().forEach(u -> {
         for (int a = 0; a < kh; a++) {
-          for (int b = 0; b < kw; b++) addTap(in, sp, u, out, scale, u, a, b, stride, 0, lambda, 0);
+          for (int b = 0; b < kw; b++) addTap(in, sp, u, out, scale, u, a, b, sh, sw, 0, 0, lambda, 0);
         }
       });
       finish(out, scale, Rounding.gamma((long) kh * kw));

@@ -5,11 +5,12 @@ package dev.ticketproof.kernel.bound;
  * \( v(\eta) = c + \sum_k a_k \eta_k + e \) with \( |e| \le r \), valid for every input of the region, where
  * \( \eta \in [-1,1]^K \) parametrises the region's box (input coordinate k is \( m_k + h_k \eta_k \)). The
  * coefficients cover only the neuron's window of the input: {@code cin} channels, {@code rh x rw} pixels with
- * origin (y stride - pad, x stride - pad), index {@code (ch * rh + dy) * rw + dx}; pixels outside the image have
+ * origin (y sy - py, x sx - px), index {@code (ch * rh + dy) * rw + dx}; pixels outside the image have
  * coefficient 0. A map without coefficients ({@code coef == null}) holds intervals c &plusmn; r.
  *
- * <p>Geometry through a layer with kernel k, stride s, padding p: stride' = stride s, pad' = pad + p stride,
- * r' = r + (k - 1) stride; tap (a, b) reads a window that sits at offset (a stride, b stride) in the output's.
+ * <p>Geometry through a layer with kernel kh x kw, strides s, t and paddings p, q (rows, columns): sy' = sy s,
+ * py' = py + p sy, rh' = rh + (kh - 1) sy, and sx' = sx t, px' = px + q sx, rw' = rw + (kw - 1) sx; tap (a, b) reads a
+ * window that sits at offset (a sy, b sx) in the output's.
  * When a window would reach the size of the input image, the map is <em>absolute</em>: every neuron's window is the
  * whole input image (origin (0, 0), size h0 x w0).
  */
@@ -17,8 +18,10 @@ final class FormMap {
   final int units;
   final int h;
   final int w;
-  final int stride;
-  final int pad;
+  final int sy;
+  final int sx;
+  final int py;
+  final int px;
   final int rh;
   final int rw;
   final int cin;
@@ -32,13 +35,15 @@ final class FormMap {
    */
   double[] low;
 
-  FormMap(int units, int h, int w, int stride, int pad, int rh, int rw, int cin, boolean absolute,
+  FormMap(int units, int h, int w, int sy, int sx, int py, int px, int rh, int rw, int cin, boolean absolute,
       boolean symbolic) {
     this.units = units;
     this.h = h;
     this.w = w;
-    this.stride = stride;
-    this.pad = pad;
+    this.sy = sy;
+    this.sx = sx;
+    this.py = py;
+    this.px = px;
     this.rh = rh;
     this.rw = rw;
     this.cin = cin;
@@ -51,7 +56,7 @@ final class FormMap {
 
   /** An empty map with the geometry of {@code g} and {@code units} units. */
   static FormMap like(FormMap g, int units) {
-    return new FormMap(units, g.h, g.w, g.stride, g.pad, g.rh, g.rw, g.cin, g.absolute, g.coef != null);
+    return new FormMap(units, g.h, g.w, g.sy, g.sx, g.py, g.px, g.rh, g.rw, g.cin, g.absolute, g.coef != null);
   }
 
   /** Coefficients per neuron. */
@@ -60,9 +65,9 @@ final class FormMap {
   int positions() { return h * w; }
 
   /** Row of the input image where the window of output row y starts. */
-  int originY(int y) { return absolute ? 0 : y * stride - pad; }
+  int originY(int y) { return absolute ? 0 : y * sy - py; }
 
-  int originX(int x) { return absolute ? 0 : x * stride - pad; }
+  int originX(int x) { return absolute ? 0 : x * sx - px; }
 
   /** Neuron index of (unit, position). */
   int at(int unit, int pos) { return unit * h * w + pos; }
@@ -104,7 +109,7 @@ final class FormMap {
    * @param hi per coordinate
    */
   static FormMap input(int c, int h, int w, double[] lo, double[] hi, boolean symbolic) {
-    FormMap m = new FormMap(c, h, w, 1, 0, 1, 1, c, false, symbolic);
+    FormMap m = new FormMap(c, h, w, 1, 1, 0, 0, 1, 1, c, false, symbolic);
     for (int i = 0; i < c; i++) {
       for (int q = 0; q < h * w; q++) {
         int k = i * h * w + q;

@@ -35,9 +35,9 @@ class CompensatedSumTest {
     int recursiveOutside = 0;
     for (int q = 0; q < 2_000; q++) {
       int n = 2 + r.nextInt(600);
-      FormMap comp = new FormMap(1, 1, 1, 1, 0, 1, 1, 1, false, false);
+      FormMap comp = new FormMap(1, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, false);
       comp.low = new double[1];
-      FormMap plain = new FormMap(1, 1, 1, 1, 0, 1, 1, 1, false, false);
+      FormMap plain = new FormMap(1, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, false);
       BigDecimal exact = BigDecimal.ZERO;
       double scale = 0;
       double target = r.nextDouble(-3, 3);

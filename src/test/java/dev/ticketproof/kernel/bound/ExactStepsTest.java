@@ -225,9 +225,10 @@ class ExactStepsTest {
 
   /** Average pooling of every unit. */
   static DD[] pool(TargetPlan.Pool p, DD[] x, int units, int h, int w) {
-    int kh = p.global() ? h : p.size();
-    int kw = p.global() ? w : p.size();
-    int s = p.global() ? 1 : p.stride();
+    int kh = p.global() ? h : p.kh();
+    int kw = p.global() ? w : p.kw();
+    int sh = p.global() ? 1 : p.sh();
+    int sw = p.global() ? 1 : p.sw();
     int oh = p.outShape()[1];
     int ow = p.outShape()[2];
     DD[] out = new DD[units * oh * ow];
@@ -237,7 +238,7 @@ class ExactStepsTest {
         for (int xx = 0; xx < ow; xx++) {
           DD v = DD.ZERO;
           for (int a = 0; a < kh; a++) {
-            for (int b = 0; b < kw; b++) v = v.add(x[(u * h + y * s + a) * w + xx * s + b]);
+            for (int b = 0; b < kw; b++) v = v.add(x[(u * h + y * sh + a) * w + xx * sw + b]);
           }
           out[(u * oh + y) * ow + xx] = v.divide(count);
         }
@@ -252,7 +253,6 @@ class ExactStepsTest {
    * representing the target's channel {@code l.channel(u)}.
    */
   static DD[] maxPool(TargetPlan.Pool p, DD[] x, DD[] d, Layout l, int units, int h, int w) {
-    int k = p.size();
     int oh = p.outShape()[1];
     int ow = p.outShape()[2];
     DD[] out = new DD[units * oh * ow];
@@ -262,10 +262,10 @@ class ExactStepsTest {
         for (int xx = 0; xx < ow; xx++) {
           DD target = null;
           DD ticket = null;
-          for (int a = 0; a < k; a++) {
-            for (int b = 0; b < k; b++) {
-              int iy = y * p.stride() - p.padding() + a;
-              int ix = xx * p.stride() - p.padding() + b;
+          for (int a = 0; a < p.kh(); a++) {
+            for (int b = 0; b < p.kw(); b++) {
+              int iy = y * p.sh() - p.ph() + a;
+              int ix = xx * p.sw() - p.pw() + b;
               if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
               DD t = x[(j * h + iy) * w + ix];
               target = target == null || t.subtract(target).hi() > 0 ? t : target;
@@ -808,7 +808,7 @@ class ExactStepsTest {
           double[][] ball = near[0].boxes(b.dim()).get(0);
           Walk w = new Walk(b, SYMBOLIC, ball[0], ball[1], 1, seed);
           FormMap pooled = w.maps.stream().filter(m -> m.h == 4 && m.w == 4 && m.rh > 3 && m.coef != null
-              && m.stride == 2).findFirst().orElseThrow();
+              && m.sy == 2).findFirst().orElseThrow();
           int referenced = 0;
           for (int n = 0; n < pooled.c.length; n++) {
             if (n % pooled.positions() < pooled.w) continue;
@@ -821,6 +821,64 @@ class ExactStepsTest {
           }
           assertThat(referenced).as(b.what() + ": pooled neurons below the first row holding a reference's form")
               .isPositive();
+        }
+      }
+    }
+  }
+
+  /**
+   * Poolings with unequal sides under strides: (a) a CNN on 2x12x10, conv 2 (3x3, padding 1) -> phi -> max pool of
+   * 3 x 2 windows, strides 2 and 1, paddings 1 and 0 (2x6x9; windows of the image 5 x 4 at origins (2y - 2, x - 1)) ->
+   * conv 2 (3x3, padding 1; windows 9 x 6, still smaller than the image) -> phi -> fc 2; (b) a CNN on 2x7x9, conv 2 ->
+   * phi -> average pool of 2 x 3 windows, strides 1 and 2 (2x6x4) -> fc 2.
+   */
+  static Network rectangularPools(Activation phi, boolean max, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    Ranges r = Ranges.MIXED;
+    List<Layer> l = new ArrayList<>();
+    l.add(new Conv2d("c1", DifferentialBoundTest.weights(rng, r.stemLo(), r.wHi(), 2, 2, 3, 3),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2), 1, 1));
+    l.add(new ActivationLayer(phi));
+    if (max) {
+      l.add(new MaxPool2d(3, 2, 2, 1, 1, 0));
+      l.add(new Conv2d("c2", DifferentialBoundTest.weights(rng, r.wLo(), r.wHi(), 2, 2, 3, 3),
+          DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2), 1, 1));
+      l.add(new ActivationLayer(phi));
+    } else {
+      l.add(new AvgPool2d(2, 3, 1, 2));
+    }
+    l.add(new Flatten());
+    int features = max ? 2 * 6 * 9 : 2 * 6 * 4;
+    l.add(new Linear("fc", DifferentialBoundTest.weights(rng, r.wLo(), r.wHi(), 2, features),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2)));
+    return new Network(max ? new int[] {2, 12, 10} : new int[] {2, 7, 9}, l);
+  }
+
+  /**
+   * Max and average pooling with unequal sides, strides and paddings under strides ({@link #rectangularPools}), ReLU
+   * and tanh (average) or leaky ReLU (max), over the box, a ball and a point: every step's forms, the pooled ones and
+   * a conv's after the max pooling (whose windows have row and column strides 2 and 1), contain the exact values. A
+   * window whose row and column extents, strides or paddings were swapped reads other inputs.
+   */
+  @Test
+  void everyStepOfPoolingsWithUnequalSidesContainsTheExactValues() {
+    long seed = 151;
+    for (boolean max : new boolean[] {true, false}) {
+      for (String name : max ? new String[] {"relu", "leaky-relu(0.2)"} : new String[] {"relu", "tanh"}) {
+        Network net = rectangularPools(ActivationCatalog.parse(name), max, seed);
+        for (String upto : new String[] {null, "c1"}) {
+          Built b = DifferentialBoundTest.build(net, name, DifferentialBoundTest.L1, 3, 0.05, -1, 1, upto, seed++);
+          SplittableRandom rng = new SplittableRandom(seed);
+          Region[] near = ballAndPoint(rng, b.dim());
+          for (Region reg : new Region[] {Region.box(-1, 1), near[0], near[1]}) {
+            assertThat(walk(b, reg, 6, seed)).as(b.what()).isGreaterThan(2);
+          }
+          // the pooled map keeps forms with windows of the image smaller than it: 5 x 4 (max) or 4 x 5 (average)
+          double[][] ball = near[0].boxes(b.dim()).get(0);
+          Walk w = new Walk(b, SYMBOLIC, ball[0], ball[1], 1, seed);
+          assertThat(w.maps).as(b.what()).anyMatch(m -> m.coef != null && !m.absolute
+              && (max ? m.h == 6 && m.w == 9 && m.rh == 5 && m.rw == 4 && m.sy == 2 && m.sx == 1
+              : m.h == 6 && m.w == 4 && m.rh == 4 && m.rw == 5 && m.sy == 1 && m.sx == 2));
         }
       }
     }
@@ -964,11 +1022,11 @@ class ExactStepsTest {
         "relu", DifferentialBoundTest.L1, 2, 0.1, -1, 1, null, 1);
     DifferentialBound.Pass pass = new DifferentialBound.Pass(b.src(), b.cert(), 0);
     int most = (int) Rounding.MAX_TERMS;
-    FormMap row = new FormMap(1, 1, most + 1, 1, 0, 1, 1, 1, false, false);
+    FormMap row = new FormMap(1, 1, most + 1, 1, 1, 0, 0, 1, 1, 1, false, false);
     java.util.Arrays.fill(row.c, 0.5);
-    FormMap pooled = pass.poolMap(row, 1, most, 1, 1, 1, 1.0 / most);
+    FormMap pooled = pass.poolMap(row, 1, most, 1, 1, 1, 1, 1.0 / most);
     assertThat(pooled.c[0]).as("the mean of 2^22 halves").isEqualTo(0.5);
-    assertThatThrownBy(() -> pass.poolMap(row, 1, most + 1, 1, 1, 1, 1.0 / (most + 1)))
+    assertThatThrownBy(() -> pass.poolMap(row, 1, most + 1, 1, 1, 1, 1, 1.0 / (most + 1)))
         .hasMessageContaining("pool: " + (most + 1) + " terms in one sum");
     double[] kernel = new double[most];
     TargetPlan.Affine wide = new TargetPlan.Affine("wide", 1, 1, 1, most, 1, 0, kernel, new double[1], false,

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 class MaxPoolWindowTest {
   /** An input map: a 2x2 map of one unit, each neuron's window either the whole 1x3 image or its own 2x2 pixels. */
   static FormMap map(SplittableRandom rng, int geometry, double scale, double spreadOfCentres, boolean symbolic) {
-    FormMap m = geometry == 0 ? new FormMap(1, 2, 2, 1, 0, 1, 3, 1, true, symbolic)
-        : new FormMap(1, 2, geometry == 1 ? 2 : 4, 1, 0, 2, 2, 1, false, symbolic);
+    FormMap m = geometry == 0 ? new FormMap(1, 2, 2, 1, 1, 0, 0, 1, 3, 1, true, symbolic)
+        : new FormMap(1, 2, geometry == 1 ? 2 : 4, 1, 1, 0, 0, 2, 2, 1, false, symbolic);
     double base = scale * (2 * rng.nextDouble() - 1);
     // half of the maps have the same coefficients in every window (as a convolution's features have), which cancel
     // only where the windows are aligned by their positions
@@ -71,15 +71,17 @@ class MaxPoolWindowTest {
       int w0 = geometry == 2 ? 5 : 3;
       int symbols = geometry == 0 ? 3 : 3 * w0;
       int ow = geometry == 2 ? 2 : 1;
-      TargetPlan.Pool pool = new TargetPlan.Pool(false, true, 2, 2, 0, new int[] {1, 2, 2 * ow},
+      TargetPlan.Pool pool = new TargetPlan.Pool(false, true, 2, 2, 2, 2, 0, 0, new int[] {1, 2, 2 * ow},
           new int[] {1, 1, ow});
       boolean symbolic = c % 4 != 0;
       double spread = new double[] {0, 0.05, 0.5, 2}[c / 3 % 4];
       FormMap x = map(rng, geometry, 1, spread, symbolic);
       FormMap d = map(rng, geometry, 0.1, spread * 0.1, symbolic);
       // the pooled map: stride 2; its window 3 pixels (or 3 symbols) wide, the whole image unless there are two
-      FormMap tx = new FormMap(1, 1, ow, 2, 0, geometry == 0 ? 1 : 3, 3, 1, geometry != 2, symbolic);
-      FormMap td = new FormMap(1, 1, ow, 2, 0, geometry == 0 ? 1 : 3, 3, 1, geometry != 2, symbolic);
+      FormMap tx = new FormMap(1, 1, ow, 2, 2, 0, 0, geometry == 0 ? 1 : 3, 3, 1, geometry != 2,
+          symbolic);
+      FormMap td = new FormMap(1, 1, ow, 2, 2, 0, 0, geometry == 0 ? 1 : 3, 3, 1, geometry != 2,
+          symbolic);
       int[] ref = new int[ow];
       double[] gaps = new double[4 * ow];
       double[] xs = x.spreads();
@@ -133,7 +135,8 @@ class MaxPoolWindowTest {
    * margins of the outputs) is the largest difference of their forms over the symbols and residuals, c_m - c_r +
    * sum |a_m - a_r| + r_m + r_r, computed here in double-double from the coefficients expanded onto the image's
    * pixels, and no more than its rounding slack above it. Maps of 1 or 2 input channels whose windows are smaller than
-   * the image (strides 1 and 2, paddings 0 and 1, windows of 2 or 3 pixels at their own origins, overlapping in part;
+   * the image (strides 1 and 2, paddings 0 and 1, drawn for rows and columns apart, windows of 2 or 3 pixels at
+   * their own origins, overlapping in part;
    * the same coefficients in every window, as a convolution's, or drawn per window), absolute maps and interval
    * maps; neurons of one unit and of two. A coefficient read at a wrong pixel, channel or window leaves the sum of
    * the differences off by about a coefficient.
@@ -147,16 +150,20 @@ class MaxPoolWindowTest {
       boolean symbolic = kind != 4;
       boolean absolute = kind == 3;
       int cin = c % 3 == 0 ? 1 : 2;
-      int stride = 1 + rng.nextInt(2);
-      int pad = rng.nextInt(2);
+      // strides and paddings of rows and columns apart (a pooling with unequal sides): a row's read as a column's
+      // places the window elsewhere
+      int sy = 1 + rng.nextInt(2);
+      int sx = 1 + rng.nextInt(2);
+      int py = rng.nextInt(2);
+      int px = rng.nextInt(2);
       int h = 2 + rng.nextInt(3);
       int w = 2 + rng.nextInt(3);
       int rh = 2 + rng.nextInt(2);
       int rw = 2 + rng.nextInt(2);
-      // the image: the last window ends inside it, the first starts at -pad
-      int h0 = (h - 1) * stride - pad + rh;
-      int w0 = (w - 1) * stride - pad + rw;
-      FormMap m = new FormMap(2, h, w, stride, pad, absolute ? h0 : rh, absolute ? w0 : rw, cin, absolute, symbolic);
+      // the image: the last window ends inside it, the first starts at -py, -px
+      int h0 = (h - 1) * sy - py + rh;
+      int w0 = (w - 1) * sx - px + rw;
+      FormMap m = new FormMap(2, h, w, sy, sx, py, px, absolute ? h0 : rh, absolute ? w0 : rw, cin, absolute, symbolic);
       boolean conv = rng.nextBoolean();
       double[][] kernel = new double[2][m.size()];
       for (double[] k : kernel) for (int z = 0; z < k.length; z++) k[z] = 2 * rng.nextDouble() - 1;
@@ -196,8 +203,8 @@ class MaxPoolWindowTest {
         double mag = Math.abs(m.c[a]) + Math.abs(m.c[b]) + l1.doubleValue();
         double got = DifferentialBound.Pass.hiMinus(m, sp, a, b);
         String kindName = absolute ? "absolute" : symbolic ? "windows" : "intervals";
-        String what = String.format("case %d neurons %d, %d (%s, stride %d, pad %d, window %dx%d of %dx%d, %d"
-            + " channels)", c, a, b, kindName, stride, pad, m.rh, m.rw, h0, w0, cin);
+        String what = String.format("case %d neurons %d, %d (%s, strides %dx%d, pads %dx%d, window %dx%d of %dx%d, %d"
+            + " channels)", c, a, b, kindName, sy, sx, py, px, m.rh, m.rw, h0, w0, cin);
         assertThat(DD.of(got).subtract(sup).hi()).as(what + ": " + got + " below the largest difference " + sup)
             .isGreaterThanOrEqualTo(0);
         double slack = 2 * (Rounding.gamma(2L * m.size() + 4) * mag + Double.MIN_NORMAL);
