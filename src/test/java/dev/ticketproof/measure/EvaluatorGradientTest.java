@@ -50,9 +50,43 @@ class EvaluatorGradientTest {
     return new Network(new int[] {1, 8, 8}, l);
   }
 
+  /**
+   * Poolings with unequal sides on 1x8x9: conv 3 (3x3, padding 1) -> ReLU -> max pool of 3 x 2 windows (strides 2 and
+   * 1, paddings 1 and 0; 4x8) -> conv 3 -> ReLU -> average pool of 2 x 3 windows (strides 1 and 2; 3x3) -> fc 2.
+   */
+  static Network rectangular(long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    Activation relu = ActivationCatalog.parse("relu");
+    List<Layer> l = new ArrayList<>();
+    l.add(new Conv2d("c1", weights(rng, 3, 1, 3, 3), weights(rng, 3), 1, 1));
+    l.add(new ActivationLayer(relu));
+    l.add(new MaxPool2d(3, 2, 2, 1, 1, 0));
+    l.add(new Conv2d("c2", weights(rng, 3, 3, 3, 3), weights(rng, 3), 1, 1));
+    l.add(new ActivationLayer(relu));
+    l.add(new dev.ticketproof.net.AvgPool2d(2, 3, 1, 2));
+    l.add(new Flatten());
+    l.add(new Linear("fc", weights(rng, 2, 27), weights(rng, 2)));
+    return new Network(new int[] {1, 8, 9}, l);
+  }
+
   @Test
   void gradientsAreCentralDifferencesAtRandomPoints() {
-    Network net = net(5);
+    gradientsAreCentralDifferences(net(5), 64);
+  }
+
+  /** The same with poolings of unequal sides ({@link #rectangular}), whose outputs are also the forward pass's. */
+  @Test
+  void gradientsThroughPoolingsWithUnequalSidesAreCentralDifferences() {
+    Network net = rectangular(6);
+    gradientsAreCentralDifferences(net, 72);
+    Evaluator target = Evaluator.ofTarget(dev.ticketproof.kernel.TargetPlan.of(net, ActivationCatalog.parse("relu")));
+    double[] x = new double[72];
+    for (int q = 0; q < x.length; q++) x[q] = Math.sin(q);
+    assertThat(target.apply(x)).containsExactly(dev.ticketproof.net.Forward.forward(net, Tensor.of(x, 1, 1, 8, 9))
+        .data(), org.assertj.core.data.Offset.offset(1e-12));
+  }
+
+  static void gradientsAreCentralDifferences(Network net, int inputs) {
     Activation relu = ActivationCatalog.parse("relu");
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 4,
         Defaults.rho1(relu, 4, -1), 1, 3, null, -1, 1);
@@ -63,7 +97,7 @@ class EvaluatorGradientTest {
     int checked = 0;
     for (Evaluator e : new Evaluator[] {ev.target(), ev.ticket()}) {
       for (int s = 0; s < 4; s++) {
-        double[] x = new double[64];
+        double[] x = new double[inputs];
         for (int q = 0; q < x.length; q++) x[q] = 2 * rng.nextDouble() - 1;
         double[] c = {1, -0.5};
         double[] g = e.forward(List.of(x)).gradients(List.of(c)).get(0);
