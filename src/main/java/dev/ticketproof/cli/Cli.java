@@ -156,7 +156,8 @@ final class Cli {
 
   /**
    * The {@code --data}/{@code --labels} inputs for a network, or null without {@code --data}. Labels must be
-   * classes of the network's output (below its number of outputs).
+   * classes of the network's output (below its number of outputs; 0 or 1 for a single output, a binary classifier's
+   * logit).
    *
    * @throws UsageError naming the flag or file when they do not fit the network
    */
@@ -169,7 +170,12 @@ final class Cli {
     long classes = dev.ticketproof.limits.Budget.values(out);
     if (out.length == 1 || out.length == 3 && out[1] == 1 && out[2] == 1) {
       for (int i = 0; i < set.labels().length; i++) {
-        if (set.labels()[i] >= classes) {
+        if (classes == 1 && set.labels()[i] > 1) {
+          throw new UsageError("--labels " + labels + ": label " + set.labels()[i] + " at index " + i + ", but the "
+              + "network has one output, read as a binary classifier's logit (class 1 where it is positive, as "
+              + "BCEWithLogitsLoss trains it): labels must be 0 or 1");
+        }
+        if (classes > 1 && set.labels()[i] >= classes) {
           throw new UsageError("--labels " + labels + ": label " + set.labels()[i] + " at index " + i + ", but the "
               + "network has " + classes + " outputs (classes 0 to " + (classes - 1) + "; labels counted from 1? "
               + "give y - 1)");

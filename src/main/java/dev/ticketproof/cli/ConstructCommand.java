@@ -239,7 +239,7 @@ public final class ConstructCommand implements Callable<Integer> {
     double seconds;
     LowerBound.Result lb;
     double searchSeconds;
-    try (RunProgress bar = RunProgress.construct(progress.show(), samples)) {
+    try (RunProgress bar = RunProgress.construct(progress.show(), samples, search.n)) {
       ticket = builder.progress(bar).build();
       seconds = (System.nanoTime() - start) / 1e9;
       long searchStart = System.nanoTime();

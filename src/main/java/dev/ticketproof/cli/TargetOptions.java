@@ -45,7 +45,8 @@ final class TargetOptions {
       if (spec != null) {
         named = ArchSpec.read(spec).activation();
       } else if (target != null && preset == null) {
-        dev.ticketproof.io.TensorFile file = dev.ticketproof.io.TensorFiles.read(Path.of(target));
+        dev.ticketproof.io.TensorFile file = dev.ticketproof.targets.Architectures.chooseModel(
+            dev.ticketproof.io.TensorFiles.read(Path.of(target)), arch == null ? null : arch.prefix);
         preset = dev.ticketproof.targets.Architectures.inferPreset(file);
         if (preset == null) {
           dev.ticketproof.targets.Architectures.requireWholeModel(file);

@@ -65,6 +65,6 @@ public final class Masks {
       applied.add(name);
     }
     return new TensorFile(file.source(), out, file.skipped(), applied, file.model(),
-        file.modelPrefix());
+        file.modelPrefix(), file.models());
   }
 }

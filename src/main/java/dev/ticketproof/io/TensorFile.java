@@ -21,13 +21,29 @@ import java.util.Set;
  *     in a dict (a checkpoint {@code {"model": model, ...}}), else {@code null}
  * @param modelPrefix the prefix of the names of the model's tensors: {@code ""} for a whole model,
  *     {@code "model."} for one under the key {@code model}
+ * @param models every whole model the file holds, by the prefix of its tensors' names: {@code model} alone, or
+ *     several in a dict ({@code {"model": model, "ema": ema}}, where {@code model} is {@code null} until one is
+ *     chosen, {@link #withModel})
  */
 public record TensorFile(String source, Map<String, StoredTensor> tensors, List<String> skipped,
-    List<String> appliedMasks, TorchModule model, String modelPrefix) {
+    List<String> appliedMasks, TorchModule model, String modelPrefix, Map<String, TorchModule> models) {
   public TensorFile {
     tensors = Collections.unmodifiableMap(new LinkedHashMap<>(tensors));
     skipped = List.copyOf(skipped);
     appliedMasks = List.copyOf(appliedMasks);
+    models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
+  }
+
+  /** Tensors and at most one whole model. */
+  public TensorFile(String source, Map<String, StoredTensor> tensors, List<String> skipped, List<String> appliedMasks,
+      TorchModule model, String modelPrefix) {
+    this(source, tensors, skipped, appliedMasks, model, modelPrefix,
+        model == null ? Map.of() : Map.of(modelPrefix, model));
+  }
+
+  /** The same tensors, with the whole model of {@link #models} under {@code prefix} as the model. */
+  public TensorFile withModel(String prefix) {
+    return new TensorFile(source, tensors, skipped, appliedMasks, models.get(prefix), prefix, models);
   }
 
   /** Tensors without a module tree. */

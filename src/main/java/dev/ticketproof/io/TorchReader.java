@@ -285,23 +285,29 @@ public final class TorchReader {
       f.dict("", byIndex, 0);
     } else if (root instanceof Map<?, ?> map) {
       f.dict("", map, 0);
-      if (f.models.size() == 1) { // one whole model in a checkpoint dict
-        modelPrefix = f.models.keySet().iterator().next();
-        model = f.models.get(modelPrefix);
-      }
     } else if (root instanceof ObjectStub o && isModule(o)) {
-      model = f.module("", o, 0);
+      f.models.put("", f.module("", o, 0));
     } else {
       throw new ImportException(source + ": expected a dict of tensors (a state dict), a whole model (an "
           + "nn.Module), a tensor, or a list or tuple of tensors, got "
           + (root instanceof ObjectStub o ? "an object of class " + o.type
           : RestrictedUnpickler.describe(root)));
     }
-    while (model != null && isDataParallel(model)) { // the wrapper's forward runs its module: that is the model
-      model = model.children().get(0).module();
-      modelPrefix += "module.";
+    Map<String, TorchModule> models = new LinkedHashMap<>();
+    for (Map.Entry<String, TorchModule> e : f.models.entrySet()) {
+      TorchModule m = e.getValue();
+      String p = e.getKey();
+      while (isDataParallel(m)) { // the wrapper's forward runs its module: that is the model
+        m = m.children().get(0).module();
+        p += "module.";
+      }
+      models.put(p, m);
     }
-    return new TensorFile(source, tensors, skipped, List.of(), model, modelPrefix);
+    if (models.size() == 1) { // a whole model, alone or in a checkpoint dict
+      modelPrefix = models.keySet().iterator().next();
+      model = models.get(modelPrefix);
+    }
+    return new TensorFile(source, tensors, skipped, List.of(), model, modelPrefix, models);
   }
 
   /**

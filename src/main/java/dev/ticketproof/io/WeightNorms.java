@@ -40,7 +40,8 @@ final class WeightNorms {
         out.put(t.name(), t);
       }
     }
-    return new TensorFile(file.source(), out, file.skipped(), file.appliedMasks(), file.model(), file.modelPrefix());
+    return new TensorFile(file.source(), out, file.skipped(), file.appliedMasks(), file.model(), file.modelPrefix(),
+        file.models());
   }
 
   private static String base(String name, String suffix) { return name.substring(0, name.length() - suffix.length()); }

@@ -3,8 +3,11 @@ package dev.ticketproof.measure;
 import java.util.List;
 
 /**
- * Target and ticket on labelled data: accuracies, the fraction of inputs on which their predictions (argmax) agree,
- * and the largest output difference (which the certified bound must dominate when the data lie in the box).
+ * Target and ticket on labelled data: accuracies, the fraction of inputs on which their predictions agree, and the
+ * largest output difference (which the certified bound must dominate when the data lie in the box). A prediction is
+ * the index of the largest output; of a network with a single output (the logit of a binary classifier trained with
+ * {@code BCEWithLogitsLoss}) it is class 1 when the output is positive, else class 0 (the argmax of one output would
+ * always be 0, and every ticket would agree with its target).
  *
  * @param samples number of inputs
  * @param targetAccuracy fraction of inputs the target classifies correctly
@@ -29,7 +32,7 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
       Evaluator.Comparison c = Evaluator.difference(a, b);
       err[q] = c.maxDifference();
       mag[q] = c.maxMagnitude();
-      pred[q] = new int[] {argmax(a), argmax(b)};
+      pred[q] = new int[] {predict(a), predict(b)};
     });
     int ct = 0;
     int ck = 0;
@@ -78,12 +81,26 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     double newHi = Math.max(hi, Math.ceil(max * 100) / 100);
     return String.format(java.util.Locale.ROOT, "%d of %d inputs have values outside the input box [%s, %s] (the "
         + "values range from %s to %s; the box [%s, %s] holds them)", outside, inputs.size(), num(lo), num(hi),
-        significant(min), significant(max), num(newLo), num(newHi));
+        min < lo ? beyond(min, lo) : significant(min, 3), max > hi ? beyond(max, hi) : significant(max, 3),
+        num(newLo), num(newHi));
   }
 
-  private static String significant(double d) {
+  /**
+   * {@code d}, a value beyond the box's end {@code end}, with three significant digits, or as many more as it takes
+   * to show it beyond (1.0000001, a float32 rounding of an image's 1, is not shown as 1 outside the box [0, 1]).
+   */
+  private static String beyond(double d, double end) {
+    for (int digits = 3; digits < 17; digits++) {
+      String s = significant(d, digits);
+      double shown = Double.parseDouble(s);
+      if (d > end ? shown > end : shown < end) return s;
+    }
+    return Double.toString(d);
+  }
+
+  private static String significant(double d, int digits) {
     if (d == 0) return "0";
-    return new java.math.BigDecimal(d).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+    return new java.math.BigDecimal(d).round(new java.math.MathContext(digits)).stripTrailingZeros().toPlainString();
   }
 
   private static String num(double d) {
@@ -101,6 +118,11 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
       o.addProperty("ticketAccuracy", ticketAccuracy);
     }
     o.addProperty("agreement", agreement);
+  }
+
+  /** The predicted class of an output vector: its argmax, or for a single output 1 when it is positive, else 0. */
+  public static int predict(double[] v) {
+    return v.length == 1 ? (v[0] > 0 ? 1 : 0) : argmax(v);
   }
 
   static int argmax(double[] v) {

@@ -332,7 +332,7 @@ public final class LowerBound {
    * {@link #MAX_EVALUATIONS}, at least the floor min({@link #MIN_EVALUATIONS}, {@code FLOOR_WORK / multiplyAdds}).
    * The commands raise it to the sample count.
    */
-  static long budgetFor(double multiplyAdds) {
+  public static long budgetFor(double multiplyAdds) {
     long floor = (long) Math.min(MIN_EVALUATIONS, FLOOR_WORK / multiplyAdds);
     return Math.max(floor, Math.min(MAX_EVALUATIONS, (long) (WORK / multiplyAdds)));
   }

@@ -93,6 +93,10 @@ public final class Architectures {
    *     there but not the layers it reads)
    */
   public static Resolved resolve(String arch, TensorFile file, int[] input, String prefix) {
+    if (arch == null && file.model() == null && file.models().size() > 1 && prefix != null) {
+      file = chooseModel(file, prefix);
+      prefix = null;
+    }
     if (arch == null) {
       String preset = inferPreset(file);
       if (preset != null) {
@@ -181,12 +185,36 @@ public final class Architectures {
    * @throws BadParameter naming {@code arch} when it holds tensors only
    */
   public static void requireWholeModel(TensorFile file) {
+    if (file.model() == null && file.models().size() > 1) {
+      throw new BadParameter("prefix", "arch not given, and " + file.source() + " holds " + file.models().size()
+          + " whole models, under " + file.models().keySet().stream().map(p -> "'" + p + "'")
+          .collect(Collectors.joining(", ")) + ": choose one with --prefix (e.g. --prefix "
+          + file.models().keySet().iterator().next() + ")");
+    }
     if (!WholeModels.isWholeModel(file)) {
       throw new BadParameter("arch", "arch not given, and " + file.source() + " holds tensors only, not one whole "
           + "model (torch.save(model), alone or in a dict) whose module tree gives the architecture, and its names "
           + "are not those of a ResNet the " + Presets.CIFAR_RESNET + " preset reads (conv1, bn1, layer1.0.conv1, "
           + "..., fc or linear): give a preset (" + Presets.NAMES + ") or a JSON spec (docs/arch-spec.md)");
     }
+  }
+
+  /**
+   * The file with the whole model under {@code prefix} chosen as its model, when it holds several (a checkpoint
+   * {@code {"model": model, "ema": ema}}) and no architecture is given: the model's module tree gives the
+   * architecture, its names are read under its key. The file itself when it holds at most one, or no prefix is given.
+   *
+   * @throws BadParameter naming the prefix and the models' keys when no model is under it
+   */
+  public static TensorFile chooseModel(TensorFile file, String prefix) {
+    if (prefix == null || file.model() != null || file.models().size() < 2) return file;
+    String p = prefix.isEmpty() || prefix.endsWith(".") ? prefix : prefix + ".";
+    if (!file.models().containsKey(p)) {
+      throw new BadParameter("prefix", "prefix '" + p + "': " + file.source() + " holds no whole model under it (it "
+          + "holds whole models under " + file.models().keySet().stream().map(k -> "'" + k + "'")
+          .collect(Collectors.joining(", ")) + ")");
+    }
+    return file.withModel(p);
   }
 
   /**

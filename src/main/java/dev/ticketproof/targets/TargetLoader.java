@@ -92,7 +92,10 @@ public final class TargetLoader {
       throw new BadParameter("activation", "activation " + activation + ": the whole model " + target + " computes "
           + spec.activation() + " (its activation modules); omit the activation or give " + spec.activation());
     }
-    NetworkBuilder.Built built = NetworkBuilder.build(specName, spec, resolved.tensors(), phi, input, inputSource);
+    // a whole model's derived spec takes the given shape, or after a first nn.Unflatten the shape it makes of as many
+    // values (WholeModels.Derived#withInput)
+    int[] in = arch == null && resolved.inferredPreset() == null && input != null ? spec.input() : input;
+    NetworkBuilder.Built built = NetworkBuilder.build(specName, spec, resolved.tensors(), phi, in, inputSource);
     if (!resolved.prefix().isEmpty()) {
       // unused: every tensor of the file the network does not read, by its name in the file
       List<String> unused = new ArrayList<>(tensors.names());

@@ -38,11 +38,34 @@ public final class WholeModels {
    * @param activationModules the paths of the activation modules, in order
    * @param inferredInput the input shape the layers fix ({@link #inferInput}), or {@code null}
    * @param inputUnknown why the input shape cannot be inferred, or {@code null} when it is
+   * @param unflatten the module path of an {@code nn.Unflatten} that is the model's first module, whose
+   *     {@code unflattened_size} is then the input shape ({@code inferredInput}), else {@code null}
    */
-  public record Derived(ArchSpec spec, List<String> activationModules, int[] inferredInput, String inputUnknown) {
-    /** The spec with the given input shape, else the inferred one, else none. */
+  public record Derived(ArchSpec spec, List<String> activationModules, int[] inferredInput, String inputUnknown,
+      String unflatten) {
+    /** A derived architecture without a first {@code nn.Unflatten}. */
+    public Derived(ArchSpec spec, List<String> activationModules, int[] inferredInput, String inputUnknown) {
+      this(spec, activationModules, inferredInput, inputUnknown, null);
+    }
+
+    /**
+     * The spec with the given input shape, else the inferred one, else none. After a first {@code nn.Unflatten} the
+     * input is the shape it unflattens to: a given shape of as many values (the flat rows the model is called on) is
+     * read as it, since Unflatten keeps the values' order.
+     *
+     * @throws BadParameter naming the Unflatten when the given shape has another number of values
+     */
     public ArchSpec withInput(int[] input) {
       int[] in = input != null ? input : inferredInput;
+      if (unflatten != null && input != null) {
+        if (Budget.values(input) != Budget.values(inferredInput)) {
+          throw new dev.ticketproof.limits.BadParameter("input shape", "input shape " + java.util.Arrays.toString(input)
+              + ": the whole model's first module '" + unflatten + "' (nn.Unflatten) reads examples of "
+              + Budget.values(inferredInput) + " values as " + java.util.Arrays.toString(inferredInput) + ", not "
+              + Budget.values(input));
+        }
+        in = inferredInput;
+      }
       return new ArchSpec(in, spec.activation(), spec.layers());
     }
   }
@@ -59,7 +82,7 @@ public final class WholeModels {
    * the activations' ({@link ActivationCatalog#torchClassNames}).
    */
   static final String SUPPORTED = "Sequential, " + String.join(", ", ArchSpec.moduleClasses()) + ", "
-      + String.join(", ", ActivationCatalog.torchClassNames()) + ", PReLU (one slope), "
+      + String.join(", ", ActivationCatalog.torchClassNames()) + ", PReLU (one slope), Unflatten (first), "
       + String.join(", ", IDENTITY.stream().sorted().toList());
 
   /** Whether the file is a whole model, whose architecture {@link #derive} may read. */
@@ -109,6 +132,9 @@ public final class WholeModels {
       activation = byName.keySet().iterator().next();
     }
     ArchSpec spec = new ArchSpec(null, activation, w.layers);
+    if (w.unflatten != null) {
+      return new Derived(spec, List.copyOf(w.activations.keySet()), w.unflattenedSize, null, w.unflatten);
+    }
     String[] why = new String[1];
     int[] input = inferInput(file.under(file.modelPrefix()), spec, why);
     return new Derived(spec, List.copyOf(w.activations.keySet()), input, input == null ? why[0] : null);
@@ -188,6 +214,9 @@ public final class WholeModels {
     final Map<String, String> activations = new LinkedHashMap<>();
     final List<String> prelus = new ArrayList<>();
     final TensorFile file;
+    /** The path of a first {@code nn.Unflatten}, and the per-example shape it makes, else {@code null}. */
+    String unflatten;
+    int[] unflattenedSize;
 
     Walk(String source, TensorFile file) {
       this.source = source;
@@ -222,6 +251,10 @@ public final class WholeModels {
         prelu(h);
         return;
       }
+      if (cls.equals("Unflatten")) {
+        unflatten(h);
+        return;
+      }
       ArchSpec.LayerSpec layer = ArchSpec.fromModule(h);
       if (layer != null) layers.add(layer);
       else activation(h, cls);
@@ -250,6 +283,40 @@ public final class WholeModels {
       prelus.add(h.path());
       activations.put(h.path(), leaky);
       layers.add(new ArchSpec.Activation());
+    }
+
+    /**
+     * An {@code nn.Unflatten(1, (C, H, W))} as the first module: the model is called on flat rows [N, C*H*W] and
+     * computes on [N, C, H, W], the same values in the same (C) order, so its input shape is the unflattened one
+     * (a vector of F values to {@code (C, L)} is the signal [C, 1, L] a Conv1d reads, to {@code (F,)} the vector
+     * itself). Anywhere else it is refused: the normal form's layers do not turn a vector back into a map.
+     */
+    void unflatten(TorchModule.Attributes h) {
+      if (!layers.isEmpty() || unflatten != null) {
+        throw h.fail("an nn.Unflatten after a layer turns a vector back into a map, which the normal form's layers do "
+            + "not represent; supported only as the model's first module, where it gives the input shape (write the "
+            + "network without it, calling it on [N, C, H, W] inputs)");
+      }
+      int dim = h.integer("dim");
+      h.require("dim", dim == 1 || dim == -1, "only the dimension after the batch's (1, or -1 on flat rows [N, F]) "
+          + "is supported");
+      Object size = h.get("unflattened_size");
+      List<Integer> sides = new ArrayList<>();
+      if (size instanceof List<?> l) {
+        for (Object o : l) {
+          if (!(o instanceof Integer || o instanceof Long) || ((Number) o).longValue() < 1
+              || ((Number) o).longValue() > 1 << 20) {
+            sides.clear();
+            break;
+          }
+          sides.add(((Number) o).intValue());
+        }
+      }
+      h.require("unflattened_size", sides.size() >= 1 && sides.size() <= 3, "expected a tuple of 1 to 3 sizes >= 1 "
+          + "((C, H, W) of an image, (C, L) of a signal)");
+      unflatten = h.path();
+      unflattenedSize = sides.size() == 2 ? new int[] {sides.get(0), 1, sides.get(1)}
+          : sides.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** A module the catalog knows by its torch.nn class ({@link ActivationCatalog#fromTorch}). */
