@@ -188,7 +188,7 @@ public final class Architectures {
     if (file.model() == null && file.models().size() > 1) {
       throw new BadParameter("prefix", "arch not given, and " + file.source() + " holds " + file.models().size()
           + " whole models, under " + file.models().keySet().stream().map(p -> "'" + p + "'")
-          .collect(Collectors.joining(", ")) + ": choose one with --prefix (e.g. --prefix "
+          .collect(Collectors.joining(", ")) + ": give the prefix of one (e.g. "
           + file.models().keySet().iterator().next() + ")");
     }
     if (!WholeModels.isWholeModel(file)) {

@@ -30,8 +30,8 @@ class UserNets6CommandsTest {
     Run no = run("eval", "--target", fx("user6_model_ema_whole.pt"), "--input", fx("user6_mlp_input.npy"), "--out",
         y.toString());
     assertThat(no.code()).isEqualTo(2);
-    assertThat(no.err()).contains("user6_model_ema_whole.pt holds 2 whole models, under 'model.', 'ema.': choose one "
-        + "with --prefix");
+    assertThat(no.err()).contains("user6_model_ema_whole.pt holds 2 whole models, under 'model.', 'ema.': give the prefix "
+        + "of one (e.g. model.)").contains("--prefix");
     assertThat(y).doesNotExist();
     Run ok = run("eval", "--target", fx("user6_model_ema_whole.pt"), "--prefix", "model", "--input",
         fx("user6_mlp_input.npy"), "--out", y.toString());

@@ -59,8 +59,8 @@ class UserNets6Test {
     assertThat(file.model()).isNull();
     assertThatThrownBy(() -> Architectures.resolve(null, file, new int[] {1, 8, 8}, null))
         .isInstanceOf(BadParameter.class)
-        .hasMessageContaining("user6_model_ema_whole.pt holds 2 whole models, under 'model.', 'ema.': choose one with "
-            + "--prefix");
+        .hasMessageContaining("user6_model_ema_whole.pt holds 2 whole models, under 'model.', 'ema.': give the prefix "
+            + "of one (e.g. model.)");
     assertThatThrownBy(() -> Architectures.resolve(null, file, new int[] {1, 8, 8}, "opt"))
         .isInstanceOf(BadParameter.class)
         .hasMessageContaining("prefix 'opt.': ").hasMessageContaining("user6_model_ema_whole.pt holds no whole model under "
