@@ -49,7 +49,8 @@ public final class KernelActivation implements Activation {
    * @param minAt where a non-monotone phi_p takes its interior minimum (NaN for a monotone family)
    * @param min that minimum, rounded down
    * @param slopes bounds on phi_p' over an interval (exact up to rounding), or null: the Lipschitz constant
-   * @param curvature a bound on |phi_p''| over the reals when phi_p is twice continuously differentiable, else NaN
+   * @param curvature a Lipschitz constant of phi_p' (a bound on |phi_p''| wherever it exists) when phi_p' is
+   *     Lipschitz, else NaN
    * @param accurate evaluations without cancellation with their error bounds, or null
    */
   record Formula(Predicate<double[]> valid, boolean piecewiseLinear, Fn value, Fn derivative,
@@ -80,7 +81,7 @@ public final class KernelActivation implements Activation {
           range, curvature, accurate);
     }
 
-    /** This family with a bound on |phi''| and accurate evaluations (or null). */
+    /** This family with a Lipschitz constant of phi' and accurate evaluations (or null). */
     Formula withCurvature(ToDoubleFunction<double[]> bound, Accurate a) {
       return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, nonDecreasing, minAt, min,
           slopes, bound, a);
@@ -197,19 +198,25 @@ public final class KernelActivation implements Activation {
       // t = -1.27846454..., rounded down
       Map.entry("silu", Formula.monotone(NO_PARAMETER, false, (p, t) -> t * logistic(t),
           (p, t) -> logistic(t) + t * logistic(t) * (1 - logistic(t)), p -> new Local(0, 0, 0.5, 0.5, 0.25, 2, INF),
-          p -> 1.099839320128867).withMinimum(-1.2784645427610738, -0.27846454276107384)),
+          p -> 1.099839320128867).withMinimum(-1.2784645427610738, -0.27846454276107384)
+          // phi'' = sigma'(t) (2 + t (1 - 2 sigma(t))), largest in magnitude at t = 0: 1/2 (exact)
+          .withCurvature(p -> 0.5, null)),
       // M = 1/sqrt(2 pi) = 0.398942280401432677939... and max phi' = 1.1289041451851549... at t = sqrt 2, rounded
       // up; the minimum -0.16997120747990366... at t = -0.75179152..., rounded down
       Map.entry("gelu", Formula.monotone(NO_PARAMETER, false, (p, t) -> t * (0.5 * Erfc.value(-t * Math.sqrt(0.5))),
           (p, t) -> 0.5 * Erfc.value(-t * Math.sqrt(0.5)) + t * Math.exp(-0.5 * t * t) / Math.sqrt(2 * Math.PI),
           p -> new Local(0, 0, 0.5, 0.5, 0.3989422804014327, 2, INF), p -> 1.128904145185155)
-          .withMinimum(-0.7517915246935645, -0.1699712074799037)),
+          .withMinimum(-0.7517915246935645, -0.1699712074799037)
+          // phi'' = (2 - t^2) e^(-t^2/2) / sqrt(2 pi), largest in magnitude at t = 0: 0.797884560802865355..., rounded up
+          .withCurvature(p -> 0.79788456080287, null)),
       // t (1 + tanh(k (t + 0.044715 t^3))) / 2 with k = sqrt(2/pi) as a double: |phi(t) - t/2| <= (k/2) t^2 (the sup
       // of the ratio is its limit at 0; k/2 is exact); max phi' = 1.12899306865877176... at t = 1.41850400...,
       // rounded up; the minimum -0.170040750571254040... at t = -0.75246142..., rounded down (mpmath, 40 digits)
       Map.entry("gelu-tanh", Formula.monotone(NO_PARAMETER, false, (p, t) -> geluTanh(t),
           (p, t) -> geluTanhDerivative(t), p -> new Local(0, 0, 0.5, 0.5, GELU_TANH_K / 2, 2, INF),
-          p -> 1.128993068658772).withMinimum(-0.7524614220710162, -0.17004075057125406)),
+          p -> 1.128993068658772).withMinimum(-0.7524614220710162, -0.17004075057125406)
+          // max |phi''| = k = 0.797884560802865... at t = 0 (mpmath, 40 digits), rounded up
+          .withCurvature(p -> 0.79788456080287, null)),
       // hardtanh(lo, hi) = clamp(t, lo, hi) with lo <= 0 < hi (else phi is constant near 0), relu6 = hardtanh(0, 6):
       // exact (M = 0) up to the nearest clamp; slope 1 between the clamps, 0 outside
       Map.entry("hardtanh", Formula.monotone(p -> p.length == 2 && p[0] <= 0 && p[1] > 0, true,
@@ -248,7 +255,9 @@ public final class KernelActivation implements Activation {
       // both rounded up; the minimum -0.308843413017250406... at t = -1.19243121..., rounded down (mpmath, 40 digits)
       Map.entry("mish", Formula.monotone(NO_PARAMETER, false, (p, t) -> mish(t), (p, t) -> mishDerivative(t),
           p -> new Local(0, 0, 0.6, 0.6, 0.32140460761018047, 2, INF, Math.ulp(0.6)), p -> 1.088498161251728)
-          .withMinimum(-1.1924312145154952, -0.30884341301725043)));
+          .withMinimum(-1.1924312145154952, -0.30884341301725043)
+          // max |phi''| = 0.644204637236972429... at t = -0.0879344..., rounded up (mpmath, 40 digits)
+          .withCurvature(p -> 0.64420463723698, null)));
 
   /** Mish, t tanh(softplus(t)). */
   private static double mish(double t) { return t == -INF ? 0 : t * Math.tanh(softplus(1, t)); }
@@ -363,7 +372,7 @@ public final class KernelActivation implements Activation {
   /** The {@link SlopeRange} over [a, b], or null when the family states none (the Lipschitz constant bounds them). */
   public double[] slopes(double a, double b) { return formula.slopes() == null ? null : formula.slopes().over(p, a, b); }
 
-  /** A bound on |phi''| over the reals when phi is twice continuously differentiable, else NaN. */
+  /** A Lipschitz constant of phi' (a bound on |phi''| wherever it exists) when phi' is Lipschitz, else NaN. */
   public double curvature() { return formula.curvature().applyAsDouble(p); }
 
   /** phi(t) - phi(0) without cancellation ({@link Accurate}), or NaN for a family without the formulas. */

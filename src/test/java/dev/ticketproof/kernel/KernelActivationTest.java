@@ -216,7 +216,8 @@ class KernelActivationTest {
    */
   @Test
   void curvatureIsTheLargestSecondDerivativeOrNone() {
-    for (String spec : new String[] {"tanh", "sigmoid", "softplus", "softplus(2)", "softplus(0.5)"}) {
+    for (String spec : new String[] {"tanh", "sigmoid", "softplus", "softplus(2)", "softplus(0.5)", "silu", "gelu",
+        "gelu-tanh", "mish"}) {
       Activation cat = ActivationCatalog.parse(spec);
       double max = 0;
       for (double t = -8; t <= 8; t += 1e-3) {

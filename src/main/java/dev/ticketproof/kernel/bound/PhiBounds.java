@@ -16,9 +16,10 @@ import dev.ticketproof.kernel.KernelActivation;
  * Every returned interval is widened by the rounding of phi, phi', exp and tanh in floating point (a few ulps):
  * {@link Rounding#evalSlack}, or relative to the value for phi's evaluations without cancellation
  * ({@link #psi}, {@link #value}, {@link #difference}). The slopes over an interval and the curvature of each family are the
- * kernel's ({@link KernelActivation#slopes}, {@link KernelActivation#curvature}); activations without them (SiLU,
- * GELU, its tanh approximation, ELU with alpha &gt; 1) fall back to the Lipschitz constant: slopes in [-L, L], and
- * alpha = 0 with phi's image.
+ * kernel's ({@link KernelActivation#slopes}, {@link KernelActivation#curvature}). A family with a curvature bound M
+ * but no slope formula (SiLU, GELU, its tanh approximation, Mish) takes phi' at the midpoint plus or minus M times
+ * the half-width; the others without slopes (ELU with alpha &gt; 1, SELU's none) fall back to the Lipschitz constant:
+ * slopes in [-L, L], and alpha = 0 with phi's image.
  */
 final class PhiBounds {
   private final Activation phi;
@@ -93,16 +94,29 @@ final class PhiBounds {
       return new double[] {Math.min(m, 1), Math.max(m, 1)};
     }
     double[] s = closedSlopes(a, b);
-    if (s == null) return lipschitzSlopes();
+    if (s == null) return Double.isNaN(curvature()) ? lipschitzSlopes() : midpointSlopes(a, b);
     double lo = s[0] - Rounding.evalSlack(s[0]);
     return new double[] {kernel.nonDecreasing() ? Math.max(0, lo) : lo, s[1] + Rounding.evalSlack(s[1])};
   }
 
   /**
-   * A bound on |phi''| over the reals when phi is twice continuously differentiable, else NaN: the kernel's
-   * ({@link KernelActivation#curvature}; tanh 0.7699, sigmoid 0.0963, softplus(beta) beta / 4).
+   * A Lipschitz constant of phi' (a bound on |phi''| wherever it exists) when phi' is Lipschitz, else NaN: the
+   * kernel's ({@link KernelActivation#curvature}; tanh 0.7699, sigmoid 0.0963, softplus(beta) beta / 4, SiLU 1/2,
+   * GELU and its tanh approximation 0.79788456080287, Mish 0.64420463723698).
    */
   double curvature() { return kernel == null ? Double.NaN : kernel.curvature(); }
+
+  /**
+   * phi' on [a, b] within M w of phi'(c), c the midpoint and w the half-width (phi' is M-Lipschitz), widened by the
+   * evaluation of phi'(c) and clipped to [-L, L].
+   */
+  private double[] midpointSlopes(double a, double b) {
+    double c = a + (b - a) / 2;
+    double d = kernel.derivative(c);
+    double r = Rounding.up(Rounding.up(curvature() * Math.nextUp(Math.max(c - a, b - c))) + Rounding.evalSlack(d));
+    double l = phi.lipschitz();
+    return new double[] {Math.max(-l, Math.nextDown(d - r)), Math.min(l, Math.nextUp(d + r))};
+  }
 
   private double[] lipschitzSlopes() {
     double l = phi.lipschitz();
@@ -112,8 +126,8 @@ final class PhiBounds {
   /**
    * {alpha, g-, g+} with g- &lt;= phi(t) - alpha t &lt;= g+ on [a, b]. Piecewise-linear phi: exact slope on one
    * side of 0, else the chord, with g evaluated at a, 0, b (g is piecewise linear). Twice differentiable phi
-   * ({@link #curvature}: tanh, sigmoid, softplus): alpha is the chord slope and g's range comes from
-   * {@link #gridRange}. Other phi whose slopes over [a, b] the kernel bounds (ELU with alpha &lt;= 1, SELU, CELU,
+   * ({@link #curvature}: tanh, sigmoid, softplus, SiLU, GELU, its tanh approximation, Mish): alpha is the chord slope
+   * and g's range comes from {@link #gridRange}. Other phi whose slopes over [a, b] the kernel bounds (ELU with alpha &lt;= 1, SELU, CELU,
    * relu6, hardtanh, hardswish, and the twice differentiable ones when a = b): alpha = the lower bound s of phi' on
    * [a, b], so g is non-decreasing and its range is [g(a), g(b)]; the rounding of alpha (relative 2^-30 at most) can
    * break monotonicity by at most 2^-30 |alpha| (b - a), which is added. Others: alpha = 0 and phi's image.
@@ -126,11 +140,13 @@ final class PhiBounds {
       return piecewise(a, b, m, 1);
     }
     double[] s = closedSlopes(a, b);
-    if (s == null) {
+    boolean twice = !Double.isNaN(curvature());
+    if (s == null && !twice) {
       double[] im = phi.image(a, b);
       return new double[] {0, im[0], im[1]};
     }
-    if (!Double.isNaN(curvature()) && b > a) return gridRange(a, b, (value(b) - value(a)) / (b - a));
+    if (twice && b > a) return gridRange(a, b, (value(b) - value(a)) / (b - a));
+    if (s == null) s = midpointSlopes(a, b);
     double alpha = s[0];
     double va = value(a);
     double vb = value(b);

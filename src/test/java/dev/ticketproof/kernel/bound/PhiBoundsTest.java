@@ -29,8 +29,11 @@ class PhiBoundsTest {
     return t;
   }
 
-  static boolean closedForm(String name) {
-    return !name.equals("elu(2)") && !name.equals("silu") && !name.equals("gelu") && !name.equals("gelu-tanh") && !name.equals("mish");
+  static boolean closedForm(String name) { return !name.equals("elu(2)") && !midpoint(name); }
+
+  /** The families whose slopes come from phi' at the midpoint and the curvature bound. */
+  static boolean midpoint(String name) {
+    return name.equals("silu") || name.equals("gelu") || name.equals("gelu-tanh") || name.equals("mish");
   }
 
   @Test
@@ -68,6 +71,12 @@ class PhiBoundsTest {
         if (closedForm(name)) {
           assertThat(s[0]).as(what + ": lower slope, tight").isGreaterThanOrEqualTo(lo - 1e-9);
           assertThat(s[1]).as(what + ": upper slope, tight").isLessThanOrEqualTo(hi + 1e-9);
+        } else if (midpoint(name)) {
+          // phi'(c) plus or minus M (b - a) / 2: at most M (b - a) wide, within [-L, L]
+          assertThat(s[1] - s[0]).as(what + ": midpoint slopes' width")
+              .isLessThanOrEqualTo(pb.curvature() * (iv[1] - iv[0]) + 1e-8);
+          assertThat(s[0]).as(what).isGreaterThanOrEqualTo(-phi.lipschitz());
+          assertThat(s[1]).as(what).isLessThanOrEqualTo(phi.lipschitz());
         } else {
           assertThat(s).as(what + ": the Lipschitz fallback").containsExactly(-phi.lipschitz(), phi.lipschitz());
         }
@@ -97,7 +106,7 @@ class PhiBoundsTest {
         boolean smooth = !Double.isNaN(pb.curvature());
         double allowance = 1e-8 * (1 + Math.abs(a) + Math.abs(b))
             + (smooth ? pb.curvature() * Math.pow((b - a) / PhiBounds.GRID, 2) / 8 : 0);
-        if (!closedForm(name)) {
+        if (!closedForm(name) && !midpoint(name)) {
           // no closed form: alpha 0 and phi's image
           assertThat(r[0]).as(what).isZero();
           double[] im = phi.image(a, b);
@@ -124,7 +133,7 @@ class PhiBoundsTest {
     for (String name : ALL) {
       Activation phi = ActivationCatalog.parse(name);
       double c = PhiBounds.of(phi).curvature();
-      boolean twice = name.equals("tanh") || name.equals("sigmoid") || name.startsWith("softplus");
+      boolean twice = name.equals("tanh") || name.equals("sigmoid") || name.startsWith("softplus") || midpoint(name);
       if (!twice) {
         assertThat(c).as(name).isNaN();
         continue;
