@@ -78,7 +78,10 @@ public final class InspectCommand implements Callable<Integer> {
         preset = loaded.inferredPreset();
       }
     } else {
-      if (arch.prefix != null) {
+      // a dict of several whole models: --prefix chooses the one whose module tree gives the architecture
+      boolean chosen = arch.prefix != null && file.model() == null && file.models().size() > 1;
+      if (chosen) file = Architectures.chooseModel(file, arch.prefix);
+      if (arch.prefix != null && !chosen) {
         prefix = Architectures.givenPrefix(file, arch.prefix);
         file = file.under(prefix);
       } else if (WholeModels.isWholeModel(file)) {
@@ -97,8 +100,8 @@ public final class InspectCommand implements Callable<Integer> {
           } else {
             String phi = activation != null ? activation : derived.activation() != null ? derived.activation()
                 : dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION;
-            TargetLoader.Loaded loaded = TargetLoader.load(path, null, null, phi, inputShape.value, "--input-shape",
-                !noMasks);
+            TargetLoader.Loaded loaded = TargetLoader.load(path, null, chosen ? arch.prefix : null, phi,
+                inputShape.value, "--input-shape", !noMasks);
             built = loaded.built();
             prefix = loaded.prefix();
             found = loaded.prefixDetected();

@@ -37,6 +37,14 @@ class UserNets6CommandsTest {
         fx("user6_mlp_input.npy"), "--out", y.toString());
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(relativeError(y, "user6_mlp_output.npy")).isLessThanOrEqualTo(1e-14);
+
+    Run spec = run("inspect", fx("user6_model_ema_whole.pt"), "--prefix", "ema.");
+    assertThat(spec.code()).as(spec.err()).isZero();
+    assertThat(spec.out()).contains("architecture from the module tree").contains("\"input\": [64]")
+        .contains("tensors read under prefix 'ema.'");
+    Run none = run("inspect", fx("user6_model_ema_whole.pt"), "--prefix", "optimizer.");
+    assertThat(none.code()).isEqualTo(2);
+    assertThat(none.err()).contains("holds no whole model under it");
   }
 
   @Test void evalReadsFlatRowsThroughAFirstUnflattenAndImagesWithoutAChannelAxis() throws Exception {
