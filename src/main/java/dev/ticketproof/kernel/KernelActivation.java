@@ -185,7 +185,9 @@ public final class KernelActivation implements Activation {
           p -> Math.max(1, p[0]))
           // phi' = alpha e^t for t < 0 (increasing, below alpha <= 1), 1 for t >= 0; alpha > 1: the Lipschitz constant
           .withSlopes((p, a, b) -> p[0] > 1 ? null
-              : new double[] {a < 0 ? p[0] * Math.exp(a) : 1, b >= 0 ? 1 : p[0] * Math.exp(b)})),
+              : new double[] {a < 0 ? p[0] * Math.exp(a) : 1, b >= 0 ? 1 : p[0] * Math.exp(b)})
+          // phi' is continuous only for alpha = 1; then e^t (t < 0) and 1 (t >= 0) make it 1-Lipschitz
+          .withCurvature(p -> p[0] == 1 ? 1 : Double.NaN, null)),
       // softplus(beta) = ln(1 + e^(beta t)) / beta (beta = 1 without a parameter): phi(0) = ln 2 / beta, carried with
       // its rounding (ulp(ln 2) for beta = 1; else 3 ulps: Math.log within 1 ulp, divided by beta), phi'' =
       // beta sigma(1 - sigma) <= beta / 4, so M = beta / 8 (exact in binary)
@@ -238,7 +240,9 @@ public final class KernelActivation implements Activation {
       // alpha (e^u - 1 - u) <= alpha u^2 / 2 = t^2 / (2 alpha) with u = t / alpha, rounded up; phi' non-decreasing
       Map.entry("celu", Formula.monotone(one(a -> a > 0), false, (p, t) -> t >= 0 ? t : p[0] * Math.expm1(t / p[0]),
           (p, t) -> t >= 0 ? 1 : Math.exp(t / p[0]), p -> new Local(0, 0, 1, 1, Math.nextUp(0.5 / p[0]), 2, INF),
-          p -> 1).withSlopes(convex((p, t) -> t >= 0 ? 1 : Math.exp(t / p[0])))),
+          p -> 1).withSlopes(convex((p, t) -> t >= 0 ? 1 : Math.exp(t / p[0])))
+          // phi' = e^(t/alpha) (t < 0), 1 (t >= 0) is continuous and (1/alpha)-Lipschitz; 1/alpha rounded up
+          .withCurvature(p -> Math.nextUp(1 / p[0]), null)),
       // hardswish t relu6(t + 3) / 6: t^2/6 + t/2 on [-3, 3], 0 below, t above; |phi(t) - t/2| <= t^2 / 6 on all of
       // R (1/6 rounded up); phi' = (2t + 3)/6 in (-3, 3), at most 3/2; minimum -3/8 at t = -3/2 (both exact)
       Map.entry("hardswish", Formula.monotone(NO_PARAMETER, false, (p, t) -> t * clamp(t + 3, 0, 6) / 6,

@@ -102,7 +102,7 @@ final class PhiBounds {
   /**
    * A Lipschitz constant of phi' (a bound on |phi''| wherever it exists) when phi' is Lipschitz, else NaN: the
    * kernel's ({@link KernelActivation#curvature}; tanh 0.7699, sigmoid 0.0963, softplus(beta) beta / 4, SiLU 1/2,
-   * GELU and its tanh approximation 0.79788456080287, Mish 0.64420463723698).
+   * GELU and its tanh approximation 0.79788456080287, Mish 0.64420463723698, CELU(alpha) 1/alpha, ELU(1) 1).
    */
   double curvature() { return kernel == null ? Double.NaN : kernel.curvature(); }
 
@@ -192,7 +192,7 @@ final class PhiBounds {
 
   /**
    * {lo, hi} with lo &lt;= phi(z + d) - phi(z) &lt;= hi for all z in [zl, zh] and d in [dl, dh], for piecewise-linear
-   * phi and for twice differentiable non-decreasing phi; else null. Piecewise linear: phi is non-decreasing, so the
+   * phi and for non-decreasing phi with a curvature bound (phi' Lipschitz); else null. Piecewise linear: phi is non-decreasing, so the
    * difference is non-decreasing in d; as a function of z it is piecewise linear with kinks at -d and 0, so its
    * extremes over [zl, zh] lie at zl, zh, -d or 0 (exact up to rounding). Twice differentiable: the ends at the
    * midpoint of [zl, zh], widened by M_2 max|d| times the half-width (exact at a point up to rounding).
