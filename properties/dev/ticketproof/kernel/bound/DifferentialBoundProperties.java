@@ -395,10 +395,9 @@ class DifferentialBoundProperties {
   // ---------------------------------------------------------------------------------------------------------
   // certified agreement
 
+  /** The class a network predicts: the argmax, or for one output 1 where it is positive ({@code DataCheck.predict}). */
   static int argmax(double[] v) {
-    int best = 0;
-    for (int k = 1; k < v.length; k++) if (v[k] > v[best]) best = k;
-    return best;
+    return dev.ticketproof.measure.DataCheck.predict(v);
   }
 
   /** Whether target and ticket predict the same class at x. */
@@ -528,9 +527,10 @@ class DifferentialBoundProperties {
     int certified = 0;
     int balls = 0;
     int disagreeing = 0;
+    int single = 0;
     for (long seed = 1; seed <= 14 && cases < 8; seed++) {
       Case c = agreementCase(seed);
-      if (outputs(c) < 2) continue;
+      if (outputs(c) == 1) single++;
       AgreementCounts a = agreement(c, seed);
       assertThat(a.counterexample()).as("seed " + seed).isNull();
       cases++;
@@ -538,8 +538,8 @@ class DifferentialBoundProperties {
       certified += a.certified();
       disagreeing += a.disagreeingCentres();
     }
-    System.out.printf("certified agreement: %d cases, %d of %d balls certified, %d centres where the argmaxes differ%n",
-        cases, certified, balls, disagreeing);
+    System.out.printf("certified agreement: %d cases (%d with one output), %d of %d balls certified, %d centres where"
+        + " the predictions differ%n", cases, single, certified, balls, disagreeing);
     assertThat(certified).as("balls certified (else the property checks nothing)").isGreaterThanOrEqualTo(10);
     assertThat(disagreeing).as("centres where target and ticket disagree").isGreaterThan(5);
   }
@@ -552,9 +552,15 @@ class DifferentialBoundProperties {
    * points where they differ in {@code counts} (certified, disagreeing).
    */
   static String agreementOnALine(long seed, int[] counts) {
+    return agreementOnALine(seed, counts, false);
+  }
+
+  /** {@link #agreementOnALine(long, int[])}, with one output (its class: 1 where it is positive) when {@code one}. */
+  static String agreementOnALine(long seed, int[] counts, boolean one) {
     UniformRandomProvider rng = RandomTargets.rng(seed + 4000);
     Activation relu = RandomTargets.phi("relu");
-    int outs = 2 + rng.nextInt(2);
+    int drawn = 2 + rng.nextInt(2); // drawn with one output too, so that the lines of a seed share their draws
+    int outs = one ? 1 : drawn;
     double[] w = new double[outs];
     double[] b = new double[outs];
     for (int k = 0; k < outs; k++) {
@@ -596,6 +602,29 @@ class DifferentialBoundProperties {
         counts[1]);
     assertThat(counts[0]).as("certified points").isGreaterThan(4000);
     assertThat(counts[1]).as("points where the argmaxes differ").isGreaterThan(20);
+  }
+
+  /**
+   * Networks with one output predict class 1 where it is positive: on lines with one output ({@link
+   * #agreementOnALine(long, int[], boolean)}) no certified point has a ticket's sign other than the target's, and
+   * with the output's difference left out of the ticket's margin ({@code TICKET_MARGIN_WITHOUT_DIFFERENCE}) some
+   * certified point has.
+   */
+  @Test
+  void certifiedSignsOnLinesWithOneOutputHaveNoDisagreeingPoint() {
+    int[] counts = new int[2];
+    for (long seed = 1; seed <= 12; seed++) assertThat(agreementOnALine(seed, counts, true)).isNull();
+    System.out.printf("signs on lines: %d certified points, %d points where the signs differ%n", counts[0], counts[1]);
+    assertThat(counts[0]).as("certified points").isGreaterThan(4000);
+    assertThat(counts[1]).as("points where the signs differ").isGreaterThan(5);
+    String caught = null;
+    for (long seed = 1; seed <= 12 && caught == null; seed++) {
+      long s = seed;
+      caught = DifferentialBound.withMutation(DifferentialBound.Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE,
+          () -> agreementOnALine(s, new int[2], true));
+    }
+    System.out.println("one output, TICKET_MARGIN_WITHOUT_DIFFERENCE: caught by " + caught);
+    assertThat(caught).as("the mutated sign agreement survives").isNotNull();
   }
 
   /**

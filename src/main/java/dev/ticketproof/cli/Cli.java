@@ -292,11 +292,11 @@ final class Cli {
 
   /**
    * Adds {@code certifiedAgreement}: the kernel's count of balls on which the ticket provably predicts the target's
-   * class ({@link DifferentialBound.Box#agrees}), or "n/a" for a network with one output (or a rejected certificate).
+   * class ({@link DifferentialBound.Box#agrees}; for one output its sign), or "n/a" for a rejected certificate.
    */
   static void addAgreement(JsonObject o, TicketChecker.Report rep) {
     List<DifferentialBound.Box> boxes = rep.boxes();
-    if (!rep.verdict().isHolds() || !boxes.isEmpty() && boxes.get(0).cls() < 0) {
+    if (!rep.verdict().isHolds()) {
       o.addProperty("certifiedAgreement", "n/a");
     } else {
       o.addProperty("certifiedAgreement", DifferentialBound.agreeing(boxes));

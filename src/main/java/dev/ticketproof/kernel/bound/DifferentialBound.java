@@ -83,19 +83,20 @@ public final class DifferentialBound {
    *
    * @param bound the differential bound over the box: an upper bound on max_o |ticket_o(x) - target_o(x)|
    *     (+infinity when some range overflowed)
-   * @param cls for a network with more than one output, the output whose target form has the largest centre; -1
-   *     for one output
+   * @param cls for a network with more than one output, the output whose target form has the largest centre; for
+   *     one output, 1 when the centre of its target form is positive, else 0 (a network with one output predicts
+   *     class 1 where its output is positive)
    * @param margin a lower bound over the box on the target's margin z_cls(x) - max_{k != cls} z_k(x), from the
-   *     differences of the target's output forms (NaN for one output)
+   *     differences of the target's output forms; for one output on s z(x), s = 1 for class 1 and -1 for class 0
    * @param ticketMargin a lower bound over the box on the ticket's margin t_cls(x) - max_{k != cls} t_k(x), from the
-   *     differences of the target's output forms plus those of the output differences (NaN for one output)
+   *     differences of the target's output forms plus those of the output differences; for one output on s t(x)
    */
   public record Box(double bound, int cls, double margin, double ticketMargin) {
     /**
      * Whether the ticket provably predicts the target's class {@code cls} at every input of the box: margin &gt; 0
      * and ticketMargin &gt; 0, or margin &gt; 2 bound. In the second case z_cls(x) - z_k(x) &gt; 2 bound &gt;= 0 and
      * t_cls(x) - t_k(x) &gt;= z_cls(x) - z_k(x) - 2 bound &gt; 0 for every k != cls ([differential-bound], "Certified
-     * agreement").
+     * agreement"). For one output the margins are those of s z and s t, and s t(x) &gt;= s z(x) - bound.
      */
     public boolean agrees() {
       double needed = mutation == Mutation.AGREEMENT_MARGIN_ONCE ? bound : 2 * bound;
@@ -248,7 +249,16 @@ public final class DifferentialBound {
       }
       if (Double.isNaN(bound)) bound = Double.POSITIVE_INFINITY;
       FormMap t = s.target;
-      if (t.c.length < 2) return new Box(bound, -1, Double.NaN, Double.NaN);
+      if (t.c.length == 1) {
+        // one output: class 1 where it is positive, 0 elsewhere; the margins are the lower ends of s z and s (z + d)
+        double tsp = t.spread(0);
+        int cls = t.c[0] > 0 ? 1 : 0;
+        double sign = cls == 1 ? 1 : -1;
+        double margin = FormMap.lo(sign * t.c[0], tsp);
+        double ticketMargin = d == null || mutation == Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE ? margin
+            : d.c.length != 1 ? Double.NaN : Math.nextDown(margin + FormMap.lo(sign * d.c[0], d.spread(0)));
+        return new Box(bound, cls, margin, ticketMargin);
+      }
       int cls = 0;
       for (int n = 1; n < t.c.length; n++) if (t.c[n] > t.c[cls]) cls = n;
       // the margins' lower ends: the smallest lower end of z_cls - z_k, the negated upper end of z_k - z_cls; for the

@@ -400,7 +400,8 @@ class DifferentialBoundTest {
    * The target's margin per ball ({@link DifferentialBound.Box}): over balls of radius 0.1 it is at most the margin
    * z_cls - max_{k != cls} z_k at every sample of the ball, and at a point (radius 0) it is that margin up to
    * rounding, with cls the target's class there; each box's bound is the bound of its ball alone. A network with one
-   * output has no class (cls -1) and never agrees.
+   * output predicts class 1 where the output is positive: its margins are lower ends of s z and s t (s = 1 for class
+   * 1, -1 for class 0), the signed output at a point, where it agrees exactly when both signs are the class's.
    */
   @Test
   void theMarginsAreLowerBoundsOfTheTargetsAndTheTicketsExactAtAPoint() {
@@ -442,10 +443,25 @@ class DifferentialBoundTest {
     Network one = new Network(new int[] {3}, List.of(new Linear("fc", weights(new SplittableRandom(3), -1, 1, 1, 3),
         weights(new SplittableRandom(4), -1, 1, 1))));
     Built b = build(one, "relu", L1, 4, 0.05, -1, 1, null, 3);
-    DifferentialBound.Box box = DifferentialBound.boxes(b.src(), b.cert(),
-        Region.balls(-1, 1, new double[][] {{0.1, 0.2, 0.3}}, 0)).get(0);
-    assertThat(box.cls()).isEqualTo(-1);
-    assertThat(box.agrees()).isFalse();
+    for (double[] x : points(b, -1, 1, 9)) {
+      for (double radius : new double[] {0, 0.1}) {
+        DifferentialBound.Box box = DifferentialBound.boxes(b.src(), b.cert(), Region.balls(-1, 1, new double[][] {x},
+            radius)).get(0);
+        double z = b.ev().target().apply(x)[0];
+        double t = b.ev().ticket().apply(x)[0];
+        double s = box.cls() == 1 ? 1 : -1;
+        // one output: the class is 1 where the output is positive; the margins are lower ends of s z and s t
+        assertThat(box.margin()).as("one output, radius " + radius).isLessThanOrEqualTo(s * z + 1e-12);
+        assertThat(box.ticketMargin()).as("one output, radius " + radius).isLessThanOrEqualTo(s * t + 1e-12);
+        if (radius == 0) {
+          assertThat(box.cls()).isEqualTo(z > 0 ? 1 : 0);
+          assertThat(box.margin()).isCloseTo(s * z, org.assertj.core.data.Offset.offset(1e-9));
+          assertThat(box.ticketMargin()).isCloseTo(s * t, org.assertj.core.data.Offset.offset(1e-9));
+          if (s * z > 1e-9 && s * t > 1e-9) assertThat(box.agrees()).as("one output at a point").isTrue();
+          if (s * z < -1e-9 || s * t < -1e-9) assertThat(box.agrees()).as("one output at a point").isFalse();
+        }
+      }
+    }
   }
 
   /**
