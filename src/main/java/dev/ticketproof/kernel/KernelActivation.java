@@ -46,7 +46,8 @@ public final class KernelActivation implements Activation {
    * @param local the local model at 0 of phi_p
    * @param lipschitz a global Lipschitz constant of phi_p
    * @param nonDecreasing whether phi_p is non-decreasing
-   * @param minAt where a non-monotone phi_p takes its interior minimum (NaN for a monotone family)
+   * @param minAt where a non-monotone phi_p takes its interior minimum (NaN for a monotone family); phi_p is
+   *     non-increasing before it and non-decreasing after
    * @param min that minimum, rounded down
    * @param slopes bounds on phi_p' over an interval (exact up to rounding), or null: the Lipschitz constant
    * @param curvature a Lipschitz constant of phi_p' (a bound on |phi_p''| wherever it exists) when phi_p' is
@@ -63,7 +64,7 @@ public final class KernelActivation implements Activation {
           Double.NaN, null, p -> Double.NaN, null);
     }
 
-    /** This family with an interior minimum (so not monotone). */
+    /** This family with an interior minimum (so not monotone), non-increasing before it, non-decreasing after. */
     Formula withMinimum(double at, double value) {
       return new Formula(valid, piecewiseLinear, this.value, derivative, local, lipschitz, p -> false, at, value,
           slopes, curvature, accurate);
@@ -372,6 +373,11 @@ public final class KernelActivation implements Activation {
 
   /** Whether phi is non-decreasing (not SiLU, GELU, GELU(tanh), hardswish, Mish: they have an interior minimum). */
   public boolean nonDecreasing() { return formula.nonDecreasing().test(p); }
+
+  /** {where, value} of phi's interior minimum ({@link Formula#minAt}, value rounded down), or null if monotone. */
+  public double[] minimum() {
+    return Double.isNaN(formula.minAt()) ? null : new double[] {formula.minAt(), formula.min()};
+  }
 
   /** The {@link SlopeRange} over [a, b], or null when the family states none (the Lipschitz constant bounds them). */
   public double[] slopes(double a, double b) { return formula.slopes() == null ? null : formula.slopes().over(p, a, b); }

@@ -192,21 +192,41 @@ final class PhiBounds {
 
   /**
    * {lo, hi} with lo &lt;= phi(z + d) - phi(z) &lt;= hi for all z in [zl, zh] and d in [dl, dh], for piecewise-linear
-   * phi and for non-decreasing phi with a curvature bound (phi' Lipschitz); else null. Piecewise linear: phi is non-decreasing, so the
+   * phi and for phi with a curvature bound (phi' Lipschitz) that is non-decreasing or has one interior minimum
+   * (SiLU, GELU, its tanh approximation, Mish); else null. Piecewise linear: phi is non-decreasing, so the
    * difference is non-decreasing in d; as a function of z it is piecewise linear with kinks at -d and 0, so its
-   * extremes over [zl, zh] lie at zl, zh, -d or 0 (exact up to rounding). Twice differentiable: the ends at the
-   * midpoint of [zl, zh], widened by M_2 max|d| times the half-width (exact at a point up to rounding).
+   * extremes over [zl, zh] lie at zl, zh, -d or 0 (exact up to rounding). With a curvature bound: the range of
+   * D(zc, d) over [dl, dh] at the midpoint zc of [zl, zh], widened by M_2 max|d| times the half-width (exact at a
+   * point up to rounding); that range is [D(zc, dl), D(zc, dh)] for non-decreasing phi, and for phi non-increasing
+   * up to its minimum and non-decreasing after it, phi's range over [zc + dl, zc + dh] minus phi(zc): the larger
+   * end, and the smaller end or phi's minimum when the interval reaches where it is taken.
    */
   double[] differenceRange(double zl, double zh, double dl, double dh) {
     if (piecewiseLinear()) return new double[] {extreme(zl, zh, dl, false), extreme(zl, zh, dh, true)};
-    if (Double.isNaN(curvature()) || kernel == null || !kernel.nonDecreasing()) return null;
-    // twice differentiable non-decreasing phi: D(z, d) = phi(z + d) - phi(z) is non-decreasing in d, and
-    // |dD/dz| = |phi'(z + d) - phi'(z)| <= M_2 |d|; so on [zl, zh] x [dl, dh], with any zc,
-    // D(zc, dl) - M_2 max|d| w <= D <= D(zc, dh) + M_2 max|d| w, w = max |z - zc|
+    double[] min = kernel == null ? null : kernel.minimum();
+    if (Double.isNaN(curvature()) || kernel == null || !(kernel.nonDecreasing() || min != null)) return null;
+    // D(z, d) = phi(z + d) - phi(z) has |dD/dz| = |phi'(z + d) - phi'(z)| <= M_2 |d|; so on [zl, zh] x [dl, dh],
+    // with any zc, min_d D(zc, d) - M_2 max|d| w <= D <= max_d D(zc, d) + M_2 max|d| w, w = max |z - zc|
     double zc = zl + (zh - zl) / 2;
     double w = Math.nextUp(Math.max(Math.abs(zc - zl), Math.abs(zh - zc)));
     double e = Rounding.up(Rounding.up(curvature() * Math.max(Math.abs(dl), Math.abs(dh))) * w);
-    return new double[] {Math.nextDown(difference(zc, dl, false) - e), Math.nextUp(difference(zc, dh, true) + e)};
+    double lo = difference(zc, dl, false);
+    double hi = difference(zc, dh, true);
+    if (min != null) {
+      lo = Math.min(lo, difference(zc, dh, false));
+      hi = Math.max(hi, difference(zc, dl, true));
+      // the rounded ends are within 2^-53 of the exact ones, the stated minimum's place within an ulp of the true one
+      double a = zc + dl;
+      double b = zc + dh;
+      double margin = 0x1p-50 * (Math.abs(a) + Math.abs(b) + Math.abs(min[0])) + Double.MIN_NORMAL;
+      if (a <= min[0] + margin && b >= min[0] - margin) {
+        double vz = phi.value(zc);
+        double slack = Rounding.up(Rounding.evalSlack(vz) + Rounding.evalSlack(min[1])
+            + 0x1p-52 * (Math.abs(vz) + Math.abs(min[1])));
+        lo = Math.min(lo, min[1] - vz - slack);
+      }
+    }
+    return new double[] {Math.nextDown(lo - e), Math.nextUp(hi + e)};
   }
 
   /**

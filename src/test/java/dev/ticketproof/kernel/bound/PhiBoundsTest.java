@@ -207,9 +207,12 @@ class PhiBoundsTest {
   }
 
   /**
-   * The range of phi(z + d) - phi(z) over [zl, zh] x [dl, dh] for twice differentiable non-decreasing phi: every
-   * difference on a grid of the rectangle lies in it (and with the phi of the catalog, an independent
-   * implementation), and at a point it is the difference up to rounding; the families without it give null.
+   * The range of phi(z + d) - phi(z) over [zl, zh] x [dl, dh] for phi with a curvature bound, non-decreasing or with
+   * one interior minimum (SiLU, GELU, its tanh approximation, Mish): every difference on a grid of the rectangle, and
+   * at the d that puts z + d at phi's minimum, lies in it (with the phi of the catalog, an independent
+   * implementation), and at a point it is the difference up to rounding; the families without it give null. For the
+   * families with a minimum, the rectangles that reach it from z's midpoint and the points where z + d crosses it are
+   * counted, so that the interior minimum is exercised.
    */
   @Test
   void theSmoothDifferenceRangeHoldsAndIsExactAtAPoint() {
@@ -218,22 +221,32 @@ class PhiBoundsTest {
       Activation phi = ActivationCatalog.parse(name);
       PhiBounds pb = PhiBounds.of(phi);
       boolean smooth = name.startsWith("tanh") || name.startsWith("sigmoid") || name.startsWith("softplus")
-          || name.equals("elu") || name.startsWith("celu");
+          || name.equals("elu") || name.startsWith("celu") || midpoint(name);
       if (!smooth) {
         if (!pb.piecewiseLinear()) assertThat(pb.differenceRange(-0.5, 0.5, -0.1, 0.2)).as(name).isNull();
         continue;
       }
+      double[] min = dev.ticketproof.kernel.KernelActivation.of(phi.name()).minimum();
+      int across = 0;
       for (int trial = 0; trial < 200; trial++) {
         double zl = -4 + 8 * rng.nextDouble();
         double zh = trial % 4 == 0 ? zl : zl + (trial % 3 == 0 ? 1e-9 : 2 * rng.nextDouble());
         double dl = -0.5 + rng.nextDouble();
         double dh = trial % 5 == 0 ? dl : dl + 0.3 * rng.nextDouble();
+        if (min != null && trial % 2 == 1) {
+          // put phi's minimum inside [zl + dl, zl + dh]
+          zl = min[0] - dl - (dh - dl) * rng.nextDouble();
+          zh = trial % 3 == 0 ? zl : zl + 0.2 * rng.nextDouble();
+        }
         double[] r = pb.differenceRange(zl, zh, dl, dh);
         for (double z : grid(zl, zh, 16)) {
-          for (double d : grid(dl, dh, 16)) {
+          double[] ds = grid(dl, dh, 16);
+          ds[ds.length - 1] = min == null ? dl : Math.max(dl, Math.min(dh, min[0] - z));
+          for (double d : ds) {
             double v = phi.value(z + d) - phi.value(z);
             assertThat(v).as(name + " z " + z + " d " + d).isBetween(r[0] - 1e-15, r[1] + 1e-15);
           }
+          if (min != null && z + dl < min[0] && z + dh > min[0]) across++;
         }
         if (zl == zh && dl == dh) {
           // the catalog's difference with cancellation errs by a few ulps of its operands: the two ranges overlap
@@ -242,8 +255,20 @@ class PhiBoundsTest {
           assertThat(r[1] - r[0]).as(name + " at a point").isLessThan(1e-10);
           assertThat(v + e).isGreaterThanOrEqualTo(r[0]);
           assertThat(v - e).isLessThanOrEqualTo(r[1]);
+        } else if (zl == zh && min != null) {
+          // at a point z, the range of phi over [z + dl, z + dh] minus phi(z), from a fine grid, up to rounding
+          double lo = Double.POSITIVE_INFINITY;
+          double hi = Double.NEGATIVE_INFINITY;
+          for (double d : grid(dl, dh, 4000)) {
+            lo = Math.min(lo, phi.value(zl + d) - phi.value(zl));
+            hi = Math.max(hi, phi.value(zl + d) - phi.value(zl));
+          }
+          double tol = 1e-6 * (dh - dl) * (dh - dl) + 1e-10;
+          assertThat(r[0]).as(name + " at " + zl + ", lower end").isGreaterThanOrEqualTo(lo - tol);
+          assertThat(r[1]).as(name + " at " + zl + ", upper end").isLessThanOrEqualTo(hi + tol);
         }
       }
+      if (min != null) assertThat(across).as(name + ": points whose z + d crosses the minimum").isGreaterThan(100);
     }
   }
 }
