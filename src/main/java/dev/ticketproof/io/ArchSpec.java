@@ -85,17 +85,41 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
    * A conv reading {@code name.weight} (OIHW) and optionally {@code name.bias}. With {@code groups} g > 1 (PyTorch's
    * grouped and depthwise convs) the weight is {@code [out, in / g, kh, kw]} and output channel o reads only the input
    * channels of its group; with {@code dilation} r > 1 its taps are r apart. Either is read exactly as the dense conv
-   * of {@link #dense}: zeros off the groups' blocks and between the taps, which the ticket does not keep.
+   * of {@link #dense}: zeros off the groups' blocks and between the taps, which the ticket does not keep. Strides and
+   * paddings are per axis (rows, columns), or the padding is PyTorch's {@code 'same'} ({@code k - 1} on each axis,
+   * the odd one after); a conv whose kernel sides, strides or paddings differ is read as the conv of the normal form
+   * that computes it ({@link ConvAxes}: zero rows or columns around its kernel, one padding).
+   *
+   * @param sh the stride along the rows
+   * @param sw the stride along the columns
+   * @param ph the padding above and below (0 with {@code same})
+   * @param pw the padding left and right (0 with {@code same})
+   * @param same whether the padding is PyTorch's {@code 'same'}
    */
-  public record Conv(String name, int stride, int padding, int groups, int dilation) implements LayerSpec {
-    /** An ordinary conv: one group, taps side by side. */
+  public record Conv(String name, int sh, int sw, int ph, int pw, int groups, int dilation, boolean same)
+      implements LayerSpec {
+    /** An ordinary conv: one stride and one padding for both axes, one group, taps side by side. */
     public Conv(String name, int stride, int padding) { this(name, stride, padding, 1, 1); }
+
+    /** A conv with one stride and one padding for both axes. */
+    public Conv(String name, int stride, int padding, int groups, int dilation) {
+      this(name, stride, stride, padding, padding, groups, dilation, false);
+    }
 
     @Override
     public Conv2d build(NetworkBuilder b, String where, int[] in) {
       Tensor w = b.weight(name, 4, groups == 1 ? "[out, in, kh, kw]" : "[out, in / groups, kh, kw]");
-      return new Conv2d(name, dense(b, where, "conv '" + name + "'", w, groups, dilation), b.bias(name, w.dim(0)),
-          stride, padding);
+      Tensor d = dense(b, where, "conv '" + name + "'", w, groups, dilation);
+      int[] pads = same ? ConvAxes.same(d.dim(2), d.dim(3)) : new int[] {ph, ph, pw, pw};
+      Conv2d c = ConvAxes.build(b, where, name, "conv '" + name + "'", d, b.bias(name, w.dim(0)), sh, sw, pads, in);
+      if (c.weight() != w || sh != sw || ph != pw || same) {
+        b.describe("conv '" + name + "' (" + c.inChannels() + "->" + c.outChannels() + ", " + w.dim(2) + "x"
+            + w.dim(3) + (groups == 1 ? "" : ", groups " + groups) + (dilation == 1 ? "" : ", dilation " + dilation)
+            + ", stride " + ConvAxes.pair(sh, sw) + ", padding " + (same ? "'same'" : ConvAxes.pair(ph, pw))
+            + "; read as " + c.kernelHeight() + "x" + c.kernelWidth() + ", stride " + c.stride() + ", padding "
+            + c.padding() + ")");
+      }
+      return c;
     }
 
     @Override public List<String> requiredTensors() { return List.of(name + ".weight"); }
@@ -103,22 +127,51 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     @Override public String json(boolean vectorInput) { return "\"type\": \"conv2d\", " + members(); }
 
     private String members() {
-      return "\"name\": " + quote(name) + ", \"stride\": " + stride + ", \"padding\": " + padding + extras(groups,
-          dilation);
+      return "\"name\": " + quote(name) + ", \"stride\": " + pair(sh, sw) + ", \"padding\": "
+          + (same ? "\"same\"" : pair(ph, pw)) + extras(groups, dilation);
     }
 
     private static Conv read(Reader r, JsonObject o, String where, String defaultName) {
       r.onlyKeys(o, where, Set.of("type", "name", "stride", "padding", "groups", "dilation"));
-      int stride = o.has("stride") ? r.positiveInt(o.get("stride"), where + ".stride") : 1;
-      int padding = o.has("padding") ? r.nonNegativeInt(o.get("padding"), where + ".padding") : 0;
+      int[] stride = o.has("stride") ? r.pair(o.get("stride"), where + ".stride", 1) : new int[] {1, 1};
       int groups = o.has("groups") ? r.positiveInt(o.get("groups"), where + ".groups") : 1;
       int dilation = o.has("dilation") ? r.positiveInt(o.get("dilation"), where + ".dilation") : 1;
-      return new Conv(r.name(o, where, defaultName), stride, padding, groups, dilation);
+      String name = r.name(o, where, defaultName);
+      JsonElement p = o.get("padding");
+      if (p instanceof JsonPrimitive s && s.isString()) {
+        String mode = s.getAsString();
+        if (mode.equals("valid")) return new Conv(name, stride[0], stride[1], 0, 0, groups, dilation, false);
+        if (!mode.equals("same")) {
+          throw r.fail(where + ".padding", "expected a number, [rows, columns], \"same\" or \"valid\", got " + p);
+        }
+        if (stride[0] != 1 || stride[1] != 1) {
+          throw r.fail(where + ".padding", "\"same\" needs stride 1 (as PyTorch's padding='same'), got stride "
+              + pair(stride[0], stride[1]));
+        }
+        return new Conv(name, 1, 1, 0, 0, groups, dilation, true);
+      }
+      int[] padding = p != null ? r.pair(p, where + ".padding", 0) : new int[2];
+      return new Conv(name, stride[0], stride[1], padding[0], padding[1], groups, dilation, false);
     }
 
+    /**
+     * A {@code Conv2d}: its strides and paddings per axis; {@code padding='same'} as the paddings
+     * {@code dilation (k - 1) / 2} where that is even on both axes, else kept as {@code 'same'}.
+     */
     private static Conv fromModule(TorchModule.Attributes h) {
-      int[] sp = strideAndPadding(h);
-      return new Conv(h.path(), sp[0], sp[1], sp[2], sp[3]);
+      int[] k = h.pair("kernel_size");
+      h.require("kernel_size", k[0] >= 1 && k[1] >= 1, "kernel sides must be at least 1");
+      int[] s = h.pair("stride");
+      h.require("stride", s[0] >= 1 && s[1] >= 1, "strides must be at least 1");
+      int[] gd = groupsAndDilation(h);
+      Object pad = h.raw("padding");
+      if ("same".equals(pad)) {
+        int[] total = {gd[1] * (k[0] - 1), gd[1] * (k[1] - 1)};
+        if (total[0] % 2 != 0 || total[1] % 2 != 0) return new Conv(h.path(), 1, 1, 0, 0, gd[0], gd[1], true);
+        return new Conv(h.path(), 1, 1, total[0] / 2, total[1] / 2, gd[0], gd[1], false);
+      }
+      int[] p = "valid".equals(pad) ? new int[2] : h.pair("padding");
+      return new Conv(h.path(), s[0], s[1], p[0], p[1], gd[0], gd[1], false);
     }
 
     /** The JSON members of groups and dilation other than 1 (none for an ordinary conv). */
@@ -127,30 +180,21 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     }
 
     /**
-     * A Conv1d's or Conv2d's stride, padding, groups and dilation, its other hyper-parameters checked to be what the
-     * spec computes.
+     * A Conv1d's or Conv2d's groups and dilation (equal on both axes), its padding mode checked to be zeros and a
+     * {@code padding='same'} to have stride 1 (PyTorch refuses it otherwise).
      */
-    static int[] strideAndPadding(TorchModule.Attributes h) {
-      int k = h.square("kernel_size");
-      int s = h.square("stride");
+    static int[] groupsAndDilation(TorchModule.Attributes h) {
       int d = h.square("dilation");
       h.require("dilation", d >= 1, "dilation must be at least 1");
       int g = h.integer("groups");
       h.require("groups", g >= 1, "groups must be at least 1");
       Object mode = h.raw("padding_mode");
       h.require("padding_mode", mode == null || "zeros".equals(mode), "only padding_mode='zeros' is supported");
-      int p;
-      Object pad = h.raw("padding");
-      if ("valid".equals(pad)) {
-        p = 0;
-      } else if ("same".equals(pad)) {
-        // PyTorch pads d (k - 1) in all, half on each side and the odd one at the end
-        h.require("padding", d * (k - 1) % 2 == 0 && s == 1, "padding='same' with an even kernel pads unequally");
-        p = d * (k - 1) / 2;
-      } else {
-        p = h.square("padding");
+      if ("same".equals(h.raw("padding"))) {
+        int[] s = h.pair("stride");
+        h.require("padding", s[0] == 1 && s[1] == 1, "padding='same' needs stride 1");
       }
-      return new int[] {s, p, g, d};
+      return new int[] {g, d};
     }
 
     /**
@@ -207,11 +251,19 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
    * sides. On a one-row input the 2p padded rows are zeros, so the one output row, {@code (1 + 2p - (2p + 1)) / s + 1
    * = 1}, reads exactly the Conv1d's taps (row p against the input row) and its padding along the signal: the
    * Conv1d's outputs, and a conv of the normal form (padding p at most half the kernel's height and width less 1).
-   * Groups and dilation are read as for {@link Conv} (the row is first made dense: {@link Conv#dense}).
+   * Groups and dilation are read as for {@link Conv} (the row is first made dense: {@link Conv#dense}); with
+   * {@code padding='same'} ({@code same}) and an even {@code dilation (k - 1)} the padding after the signal is one
+   * more than before it, read as {@link ConvAxes} reads it (a zero column first, padding the larger of the two).
    */
-  public record Conv1d(String name, int stride, int padding, int groups, int dilation) implements LayerSpec {
+  public record Conv1d(String name, int stride, int padding, int groups, int dilation, boolean same)
+      implements LayerSpec {
     /** An ordinary Conv1d: one group, taps side by side. */
     public Conv1d(String name, int stride, int padding) { this(name, stride, padding, 1, 1); }
+
+    /** A Conv1d with an explicit padding. */
+    public Conv1d(String name, int stride, int padding, int groups, int dilation) {
+      this(name, stride, padding, groups, dilation, false);
+    }
 
     @Override
     public Conv2d build(NetworkBuilder b, String where, int[] in) {
@@ -223,37 +275,49 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       }
       Tensor w = Conv.dense(b, where, "conv1d '" + name + "'", Tensor.of(w3.data(), w3.dim(0), w3.dim(1), 1,
           w3.dim(2)), groups, dilation);
-      int o = w.dim(0);
-      int i = w.dim(1);
-      int k = w.dim(3);
-      long rows = 2L * padding + 1;
-      if ((long) o * i * rows * k > Budget.MAX_EXAMPLE_VALUES) {
-        throw new ImportException(b.specName() + ": " + where + ": conv1d '" + name + "' with padding " + padding
-            + " would be a conv of " + (long) o * i * rows * k + " weights; supported: at most "
-            + Budget.MAX_EXAMPLE_VALUES);
+      int[] pads = same ? ConvAxes.same(1, w.dim(3)) : new int[] {0, 0, padding, padding};
+      Conv2d c = ConvAxes.build(b, where, name, "conv1d '" + name + "'", w, b.bias(name, w.dim(0)), stride, stride,
+          pads, in);
+      if (same) {
+        b.describe("conv1d '" + name + "' (" + c.inChannels() + "->" + c.outChannels() + ", " + w3.dim(2)
+            + (groups == 1 ? "" : ", groups " + groups) + (dilation == 1 ? "" : ", dilation " + dilation)
+            + ", stride " + stride + ", padding 'same'; read as " + c.kernelHeight() + "x" + c.kernelWidth()
+            + ", stride " + c.stride() + ", padding " + c.padding() + ")");
       }
-      int kh = (int) rows;
-      double[] src = w.data();
-      double[] k2 = new double[o * i * kh * k];
-      for (int oi = 0; oi < o * i; oi++) System.arraycopy(src, oi * k, k2, (oi * kh + padding) * k, k);
-      return new Conv2d(name, Tensor.of(k2, o, i, kh, k), b.bias(name, o), stride, padding);
+      return c;
     }
 
     @Override public List<String> requiredTensors() { return List.of(name + ".weight"); }
 
     @Override public String json(boolean vectorInput) {
       return "\"type\": \"conv1d\", \"name\": " + quote(name) + ", \"stride\": " + stride + ", \"padding\": "
-          + padding + Conv.extras(groups, dilation);
+          + (same ? "\"same\"" : padding) + Conv.extras(groups, dilation);
     }
 
     private static Conv1d read(Reader r, JsonObject o, String where) {
       Conv c = Conv.read(r, o, where, null);
-      return new Conv1d(c.name(), c.stride(), c.padding(), c.groups(), c.dilation());
+      if (c.sh() != c.sw()) {
+        throw r.fail(where + ".stride", "a Conv1d has one stride, got " + o.get("stride"));
+      }
+      if (c.ph() != c.pw()) {
+        throw r.fail(where + ".padding", "a Conv1d has one padding, got " + o.get("padding"));
+      }
+      return new Conv1d(c.name(), c.sh(), c.ph(), c.groups(), c.dilation(), c.same());
     }
 
+    /** A {@code Conv1d}; {@code padding='same'} as {@link Conv#fromModule} reads it. */
     private static Conv1d fromModule(TorchModule.Attributes h) {
-      int[] sp = Conv.strideAndPadding(h);
-      return new Conv1d(h.path(), sp[0], sp[1], sp[2], sp[3]);
+      int k = h.square("kernel_size");
+      h.require("kernel_size", k >= 1, "the kernel must have at least 1 tap");
+      int s = h.square("stride");
+      h.require("stride", s >= 1, "stride must be at least 1");
+      int[] gd = Conv.groupsAndDilation(h);
+      Object pad = h.raw("padding");
+      if ("same".equals(pad)) {
+        int total = gd[1] * (k - 1);
+        return new Conv1d(h.path(), 1, total % 2 == 0 ? total / 2 : 0, gd[0], gd[1], total % 2 != 0);
+      }
+      return new Conv1d(h.path(), s, "valid".equals(pad) ? 0 : h.square("padding"), gd[0], gd[1], false);
     }
   }
 
@@ -646,7 +710,13 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     public ResidualBlock build(NetworkBuilder b, String where, int[] in) {
       Conv2d c1 = conv1.build(b, where, in);
       BatchNorm2d n1 = bn1 == null ? null : bn1.build(b, where, in);
-      Conv2d c2 = conv2.build(b, where, in);
+      int[] mid;
+      try {
+        mid = c1.outShape(in);
+      } catch (IllegalArgumentException e) {
+        mid = in; // the block's shape check reports it
+      }
+      Conv2d c2 = conv2.build(b, where, mid);
       BatchNorm2d n2 = bn2 == null ? null : bn2.build(b, where, in);
       ResidualBlock.Shortcut skip = shortcut.build(b, name, in, c2.outChannels());
       return new ResidualBlock(name, c1, n1, c2, n2, skip, b.activation(where + " (residual block " + name + ")"));

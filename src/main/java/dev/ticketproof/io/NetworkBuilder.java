@@ -26,6 +26,7 @@ public final class NetworkBuilder {
   private final Set<String> used = new LinkedHashSet<>();
   /** {parameters, nonzeros} read for the layer being built. */
   private final long[] counts = new long[2];
+  private String described;
 
   private NetworkBuilder(String specName, TensorFile tensors, Activation phi) {
     this.specName = specName;
@@ -114,7 +115,14 @@ public final class NetworkBuilder {
       ArchSpec.LayerSpec ls = spec.layers().get(i);
       counts[0] = 0;
       counts[1] = 0;
-      Layer layer = ls.build(this, "layer " + i, shape);
+      described = null;
+      Layer layer;
+      try {
+        layer = ls.build(this, "layer " + i, shape);
+      } catch (ShapeRefusal e) {
+        throw new ImportException(specName + ": layer " + i + ", on its input " + Arrays.toString(shape) + " (network "
+            + "input " + Arrays.toString(input) + " from " + from + "): " + e.getMessage(), e);
+      }
       int[] out;
       try {
         out = Shapes.output(layer, shape);
@@ -125,7 +133,8 @@ public final class NetworkBuilder {
       }
       checkSize("layer " + i + " (" + layer.describe() + ") with input shape " + Arrays.toString(input)
           + " (from " + from + ") gives " + Arrays.toString(out) + ", which", out);
-      rows.add(new LayerRow(ls.name(), layer.describe(), shape, out, counts[0], counts[1]));
+      rows.add(new LayerRow(ls.name(), described != null ? described : layer.describe(), shape, out, counts[0],
+          counts[1]));
       layers.add(layer);
       shape = out;
     }
@@ -142,6 +151,12 @@ public final class NetworkBuilder {
           + " values per example; supported: 1 to " + Budget.MAX_EXAMPLE_VALUES);
     }
   }
+
+  /**
+   * The layer table's description of the layer being built, where it differs from the built layer's own (a conv
+   * as the file has it, and the conv of the normal form it is read as).
+   */
+  void describe(String description) { described = description; }
 
   /** The spec's name for messages (a file or a preset). */
   String specName() { return specName; }

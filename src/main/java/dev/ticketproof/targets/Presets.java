@@ -18,9 +18,10 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@value #SYNFLOW_CONV}: a numbered {@code nn.Sequential} of Conv2d and Linear layers ({@code 0.weight},
  *       {@code 2.weight}, ...; Synaptic-Flow's {@code conv} model), in increasing numeric order; every conv has
- *       stride 1 and padding {@code k/2}; the activation sits between consecutive layers; a flatten precedes the
- *       first linear layer when the input is an image. Without a given input shape, a network starting with convs
- *       is assumed to read square images whose size follows from the first linear layer's fan-in.</li>
+ *       stride 1 and padding {@code k/2} on each axis (a {@code kh x kw} kernel: {@code (kh/2, kw/2)}); the
+ *       activation sits between consecutive layers; a flatten precedes the first linear layer when the input is an
+ *       image. Without a given input shape, a network starting with convs is assumed to read square images whose
+ *       size follows from the first linear layer's fan-in.</li>
  *   <li>{@value #OPENLTH_CIFAR_RESNET}: open_lth's CIFAR ResNet: stem {@code conv} (3x3, stride 1, padding 1),
  *       {@code bn}, activation; blocks {@code blocks.N} with {@code conv1}/{@code bn1}/{@code conv2}/{@code bn2}
  *       (3x3, padding 1) and a shortcut: a projection {@code blocks.N.shortcut.0} (1x1 conv, stride 2) with
@@ -87,7 +88,7 @@ public final class Presets {
     int lastConvOut = -1;
     int firstConvIn = -1;
     String firstLinear = null;
-    List<Integer> kernels = new ArrayList<>();
+    List<int[]> kernels = new ArrayList<>();
     boolean allSizePreserving = true;
     int count = 0;
     for (String n : numbered.values()) {
@@ -98,15 +99,11 @@ public final class Presets {
           throw new ImportException(where + ": conv '" + n + "' follows a linear layer (expected convs, then "
               + "linear layers)");
         }
-        if (shape[2] != shape[3]) {
-          throw new ImportException(where + ": tensor '" + n + ".weight' has a non-square kernel "
-              + Arrays.toString(shape) + " (padding k/2 needs a square kernel)");
-        }
-        if (shape[2] % 2 == 0) allSizePreserving = false;
+        if (shape[2] % 2 == 0 || shape[3] % 2 == 0) allSizePreserving = false;
         if (firstConvIn < 0) firstConvIn = shape[1];
         lastConvOut = shape[0];
-        kernels.add(shape[2]);
-        layers.add(new ArchSpec.Conv(n, 1, shape[2] / 2));
+        kernels.add(new int[] {shape[2], shape[3]});
+        layers.add(new ArchSpec.Conv(n, 1, 1, shape[2] / 2, shape[3] / 2, 1, 1, false));
       } else if (shape.length == 2) {
         if (!seenLinear) {
           firstLinearIn = shape[1];
@@ -146,13 +143,13 @@ public final class Presets {
    * a model that downsamples (a stride-2 conv, a pooling layer) gives fewer features and is refused, not silently
    * read as another network.
    */
-  private static void checkStrideOne(String where, int[] input, List<Integer> kernels, int channels,
+  private static void checkStrideOne(String where, int[] input, List<int[]> kernels, int channels,
       String linear, int fanIn) {
     long h = input[1];
     long w = input[2];
-    for (int k : kernels) {
-      h += 2 * (k / 2) - k + 1;
-      w += 2 * (k / 2) - k + 1;
+    for (int[] k : kernels) {
+      h += 2 * (k[0] / 2) - k[0] + 1;
+      w += 2 * (k[1] / 2) - k[1] + 1;
     }
     long expected = h < 1 || w < 1 ? -1 : (long) channels * h * w;
     if (fanIn < 1 || expected <= fanIn || expected % fanIn != 0) return; // other mismatches: the builder reports

@@ -6,11 +6,13 @@ import dev.ticketproof.activation.TorchActivation;
 import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.ImportException;
 import dev.ticketproof.io.NetworkBuilder;
+import dev.ticketproof.io.ShapeRefusal;
 import dev.ticketproof.io.TensorFile;
 import dev.ticketproof.io.TorchModule;
 import dev.ticketproof.limits.Budget;
 import dev.ticketproof.net.Layer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -423,12 +425,13 @@ public final class WholeModels {
     ArchSpec.Linear linear = (ArchSpec.Linear) spec.layers().get(linearIndex);
     List<Integer> fit = new ArrayList<>();
     List<Integer> exact = new ArrayList<>();
+    String[] refused = new String[1];
     for (int side = 1; side <= MAX_SIDE; side++) {
       boolean[] whole = {true};
       int[] out;
       try {
         out = run(file, spec.activation(), spec.layers().subList(0, linearIndex), new int[] {firstConvIn,
-            signal ? 1 : side, side}, whole);
+            signal ? 1 : side, side}, whole, refused);
       } catch (ImportException e) {
         return unknown(why, e.getMessage());
       }
@@ -455,7 +458,7 @@ public final class WholeModels {
     if (fit.isEmpty()) {
       return unknown(why, "no " + (signal ? "signal of length 1 to " + MAX_SIDE : "square input from 1x1 to "
           + MAX_SIDE + "x" + MAX_SIDE) + " gives linear layer '" + linear.name() + "' its " + features
-          + " features");
+          + " features" + (refused[0] == null ? "" : "; a conv is refused from " + refused[0]));
     }
     return unknown(why, "inputs " + all + " all give linear "
         + "layer '" + linear.name() + "' its " + features + " features" + (exact.isEmpty() ? ", each with a layer "
@@ -466,17 +469,25 @@ public final class WholeModels {
    * The shape after {@code layers} (none of them linear) for input {@code in}, or {@code null} when a layer does not
    * accept its input; {@code whole[0]} is cleared when a layer leaves rows or columns unread (one row or column less
    * gives it as many outputs, as for a conv or pooling window that does not end on the last one). Each layer is
-   * built from the tensors as the network will be ({@link NetworkBuilder#layer}) and gives its own shape.
+   * built from the tensors as the network will be ({@link NetworkBuilder#layer}) and gives its own shape. A layer
+   * that no layer of the normal form computes on its input (a conv with unequal strides, say) gives {@code null},
+   * the first such refusal kept in {@code refused[0]}.
    *
    * @throws ImportException when a layer cannot be built from the tensors
    */
   private static int[] run(TensorFile file, String activation, List<ArchSpec.LayerSpec> layers, int[] in,
-      boolean[] whole) {
+      boolean[] whole, String[] refused) {
     Activation phi = activation == null ? null : ActivationCatalog.parse(activation);
     int[] s = in;
     try {
       for (int i = 0; i < layers.size(); i++) {
-        Layer layer = NetworkBuilder.layer(file.source(), layers.get(i), file, phi, "layer " + i, s);
+        Layer layer;
+        try {
+          layer = NetworkBuilder.layer(file.source(), layers.get(i), file, phi, "layer " + i, s);
+        } catch (ShapeRefusal e) {
+          if (refused[0] == null) refused[0] = "input " + Arrays.toString(in) + " on: " + e.getMessage();
+          return null;
+        }
         int[] out = layer.outShape(s);
         if (s.length == 3 && out.length == 3 && (dropsLast(layer, s, 1, out) || dropsLast(layer, s, 2, out))) {
           whole[0] = false;

@@ -46,7 +46,7 @@ class ResNetPresetTest {
   static String describe(ArchSpec spec) {
     List<String> out = new ArrayList<>();
     for (ArchSpec.LayerSpec l : spec.layers()) {
-      if (l instanceof ArchSpec.Conv c) out.add("conv " + c.name() + " s" + c.stride() + " p" + c.padding());
+      if (l instanceof ArchSpec.Conv c) out.add("conv " + c.name() + " s" + c.sh() + " p" + c.ph());
       else if (l instanceof ArchSpec.BatchNorm b) out.add("bn " + b.name());
       else if (l instanceof ArchSpec.Activation) out.add("phi");
       else if (l instanceof ArchSpec.MaxPool m) out.add("maxpool " + m.kh() + "/" + m.sh() + "/" + m.ph());
@@ -57,14 +57,14 @@ class ResNetPresetTest {
         assertThat(r.conv1().name()).isEqualTo(r.name() + ".conv1");
         assertThat(r.conv2().name() + r.bn1().name() + r.bn2().name()).isEqualTo(r.name() + ".conv2" + r.name()
             + ".bn1" + r.name() + ".bn2");
-        assertThat(r.conv1().padding() + r.conv2().padding() + r.conv2().stride()).isEqualTo(3);
+        assertThat(r.conv1().ph() + r.conv2().ph() + r.conv2().sh()).isEqualTo(3);
         String sc = r.shortcut() instanceof ArchSpec.Identity id ? "identity" + (id.scale() == null ? "" : " scaled")
             : r.shortcut() instanceof ArchSpec.ChannelPad p ? "pad " + p.name() + " s" + p.stride() + " " + p.pad()
             : "projection " + ((ArchSpec.Projection) r.shortcut()).conv().name() + " s"
-            + ((ArchSpec.Projection) r.shortcut()).conv().stride() + " p"
-            + ((ArchSpec.Projection) r.shortcut()).conv().padding() + " bn "
+            + ((ArchSpec.Projection) r.shortcut()).conv().sh() + " p"
+            + ((ArchSpec.Projection) r.shortcut()).conv().ph() + " bn "
             + ((ArchSpec.Projection) r.shortcut()).bn().name();
-        out.add("block " + r.name() + " s" + r.conv1().stride() + " " + sc);
+        out.add("block " + r.name() + " s" + r.conv1().sh() + " " + sc);
       } else {
         out.add(l.toString());
       }

@@ -253,12 +253,12 @@ class WholeModelSpecTest {
   }
 
   @Test void eachUnrepresentableHyperParameterIsRefused() {
-    assertThat(refusal((TorchModule) conv("kernel_size", List.of(3, 5)))).isEqualTo("m.pt: module '0' "
-        + "(torch.nn.modules.conv.Conv2d): kernel_size (3, 5): only equal values (square windows) are supported");
+    assertThat(refusal((TorchModule) conv("dilation", List.of(1, 2)))).isEqualTo("m.pt: module '0' "
+        + "(torch.nn.modules.conv.Conv2d): dilation (1, 2): only equal values (square windows) are supported");
     assertThat(refusal((TorchModule) conv("padding_mode", "reflect"))).contains("padding_mode 'reflect': only "
         + "padding_mode='zeros'");
-    assertThat(refusal((TorchModule) conv("padding", "same", "kernel_size", List.of(2, 2)))).contains(
-        "padding='same' with an even kernel");
+    assertThat(refusal((TorchModule) conv("padding", "same", "stride", List.of(1, 2)))).contains(
+        "padding 'same': padding='same' needs stride 1");
     assertThat(refusal(nn("MaxPool2d", "kernel_size", 2, "stride", 2, "padding", 0, "dilation", 1, "ceil_mode", true,
         "return_indices", false))).contains("module '0' (torch.nn.modules.pooling.MaxPool2d): ceil_mode True");
     assertThat(refusal(nn("AvgPool2d", "kernel_size", 2, "stride", null, "padding", 1, "ceil_mode", false,
