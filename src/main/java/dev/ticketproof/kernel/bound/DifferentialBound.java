@@ -985,7 +985,8 @@ public final class DifferentialBound {
             double xMax = Math.max(Math.abs(lo), Math.abs(hi));
             double extra = slopeErr * xMax;
             double[] grid = null;
-            if (twice && mutation != Mutation.DROP_INSTANCE_ERROR && mutation != Mutation.DROP_REMAINDER) {
+            // without a curvature bound, g at the midpoint and its Lipschitz constant (narrow ranges: points)
+            if ((twice || smooth) && mutation != Mutation.DROP_INSTANCE_ERROR && mutation != Mutation.DROP_REMAINDER) {
               if (memo[g] != null && memo[g][3] == lo && memo[g][4] == hi) {
                 grid = memo[g];
               } else {
@@ -1038,10 +1039,37 @@ public final class DifferentialBound {
      * \( g(x) = \sum_S w \psi(w_1 x) - K x \), \( \psi = \phi - \phi(0) \) (twice differentiable phi): alpha is
      * the chord slope of g, h = g - alpha x is evaluated at the ends of {@link #GRID} subintervals, and on a
      * subinterval of width delta h lies within its linear interpolant plus or minus \( C \delta^2 / 8 \) with
-     * \( C = M_2 \sum_S |w| w_1^2 \ge |h''| \); every evaluation is widened by its rounding ({@link #gAt}).
+     * \( C = M_2 \sum_S |w| w_1^2 \ge |h''| \); every evaluation is widened by its rounding ({@link #gAt}). For phi
+     * without a curvature bound: alpha from the midpoints s0 of phi's slopes [s-, s+] over the members' arguments,
+     * and h at the midpoint xm plus or minus \( \sum_S |w w_1| (s_+ - s_-)/2 \) max |x - xm|, which is narrow only
+     * on narrow ranges (at points and small balls).
      */
     double[] gridRelax(int[] members, Kept k, double[] w1, double kval, double xl, double xh) {
       double m2 = pb.curvature();
+      if (Double.isNaN(m2)) {
+        // h = g - alpha x, alpha = sum w w_1 s0_u - K with s0_u the midpoint of phi's slopes [s-, s+] over w_1 [xl, xh]:
+        // h(x) - h(y) = (sum w w_1 sigma_u - K - alpha)(x - y) with secant slopes sigma_u in [s-, s+], so h is within
+        // (sum |w w_1| (s+ - s-) / 2 + alpha's rounding) max |x - xm| of h(xm)
+        double xm = xl + (xh - xl) / 2;
+        double alpha = -kval;
+        double mag = Math.abs(kval);
+        double lh = 0;
+        for (int q : members) {
+          double v = w1[k.unit[q]];
+          double ww = k.w[q] * v;
+          double[] sl = pb.slopes(Math.nextDown(Math.min(v * xl, v * xh)), Math.nextUp(Math.max(v * xl, v * xh)));
+          double s0 = sl[0] + (sl[1] - sl[0]) / 2;
+          alpha += ww * s0;
+          mag += Math.abs(ww * s0);
+          lh += Math.abs(ww) * Math.max(sl[1] - s0, s0 - sl[0]);
+        }
+        lh = Rounding.up(Rounding.up(lh) + 2 * Rounding.gamma(members.length + 2L) * mag);
+        double[] g = gAt(members, k, w1, kval, xm);
+        double h = g[0] - alpha * xm;
+        double r = Rounding.up(Rounding.up(g[1] + Rounding.gamma(2) * (Math.abs(g[0]) + Math.abs(alpha * xm)))
+            + Rounding.up(lh * Math.nextUp(Math.max(xm - xl, xh - xm))));
+        return new double[] {alpha, h - r, h + r, xl, xh};
+      }
       double c2 = 0;
       for (int q : members) {
         double v = w1[k.unit[q]];

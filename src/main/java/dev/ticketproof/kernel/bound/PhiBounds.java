@@ -192,24 +192,29 @@ final class PhiBounds {
 
   /**
    * {lo, hi} with lo &lt;= phi(z + d) - phi(z) &lt;= hi for all z in [zl, zh] and d in [dl, dh], for piecewise-linear
-   * phi and for phi with a curvature bound (phi' Lipschitz) that is non-decreasing or has one interior minimum
-   * (SiLU, GELU, its tanh approximation, Mish); else null. Piecewise linear: phi is non-decreasing, so the
-   * difference is non-decreasing in d; as a function of z it is piecewise linear with kinks at -d and 0, so its
-   * extremes over [zl, zh] lie at zl, zh, -d or 0 (exact up to rounding). With a curvature bound: the range of
-   * D(zc, d) over [dl, dh] at the midpoint zc of [zl, zh], widened by M_2 max|d| times the half-width (exact at a
-   * point up to rounding); that range is [D(zc, dl), D(zc, dh)] for non-decreasing phi, and for phi non-increasing
-   * up to its minimum and non-decreasing after it, phi's range over [zc + dl, zc + dh] minus phi(zc): the larger
-   * end, and the smaller end or phi's minimum when the interval reaches where it is taken.
+   * phi and for every other phi that is non-decreasing or has one interior minimum; else null. Piecewise linear: phi
+   * is non-decreasing, so the difference is non-decreasing in d; as a function of z it is piecewise linear with kinks
+   * at -d and 0, so its extremes over [zl, zh] lie at zl, zh, -d or 0 (exact up to rounding). The others: the range
+   * of D(zc, d) over [dl, dh] at the midpoint zc of [zl, zh], widened by K w with w the half-width and K a bound on
+   * |dD/dz| = |phi'(z + d) - phi'(z)|: the width of phi's slopes over the hull of z and z + d ({@link #slopes}), or
+   * M_2 max|d| with a curvature bound, the smaller (exact at a point up to rounding). That range is [D(zc, dl),
+   * D(zc, dh)] for non-decreasing phi, and for phi non-increasing up to its minimum and non-decreasing after it
+   * (SiLU, GELU, its tanh approximation, Mish, hardswish), phi's range over [zc + dl, zc + dh] minus phi(zc): the
+   * larger end, and the smaller end or phi's minimum when the interval reaches where it is taken.
    */
   double[] differenceRange(double zl, double zh, double dl, double dh) {
     if (piecewiseLinear()) return new double[] {extreme(zl, zh, dl, false), extreme(zl, zh, dh, true)};
     double[] min = kernel == null ? null : kernel.minimum();
-    if (Double.isNaN(curvature()) || kernel == null || !(kernel.nonDecreasing() || min != null)) return null;
-    // D(z, d) = phi(z + d) - phi(z) has |dD/dz| = |phi'(z + d) - phi'(z)| <= M_2 |d|; so on [zl, zh] x [dl, dh],
-    // with any zc, min_d D(zc, d) - M_2 max|d| w <= D <= max_d D(zc, d) + M_2 max|d| w, w = max |z - zc|
+    if (kernel == null || !(kernel.nonDecreasing() || min != null)) return null;
+    // D(z, d) = phi(z + d) - phi(z) has |dD/dz| = |phi'(z + d) - phi'(z)| <= K (both slopes lie in phi's slopes over
+    // the hull; with phi' M_2-Lipschitz, K = M_2 |d| too); so on [zl, zh] x [dl, dh], with any zc,
+    // min_d D(zc, d) - K w <= D <= max_d D(zc, d) + K w, w = max |z - zc|
     double zc = zl + (zh - zl) / 2;
     double w = Math.nextUp(Math.max(Math.abs(zc - zl), Math.abs(zh - zc)));
-    double e = Rounding.up(Rounding.up(curvature() * Math.max(Math.abs(dl), Math.abs(dh))) * w);
+    double[] s = slopes(Math.min(zl, Math.nextDown(zl + dl)), Math.max(zh, Math.nextUp(zh + dh)));
+    double k = Math.nextUp(s[1] - s[0]);
+    if (!Double.isNaN(curvature())) k = Math.min(k, Rounding.up(curvature() * Math.max(Math.abs(dl), Math.abs(dh))));
+    double e = Rounding.up(k * w);
     double lo = difference(zc, dl, false);
     double hi = difference(zc, dh, true);
     if (min != null) {

@@ -140,8 +140,8 @@ class ExactStepsTest {
   }
 
   /**
-   * phi(v): piecewise-linear phi exactly; tanh, sigmoid, softplus, ELU and SiLU from exp and log in double-double
-   * arithmetic (relative error about 2^-100).
+   * phi(v): piecewise-linear phi exactly; tanh, sigmoid, softplus, ELU, SELU, SiLU and hardswish from exp and log in
+   * double-double arithmetic (relative error about 2^-100).
    */
   static DD phi(Activation phi, DD v) {
     String name = phi.name();
@@ -162,6 +162,14 @@ class ExactStepsTest {
       }
       case "silu" -> {
         return v.multiply(sigmoid(v));
+      }
+      case "selu" -> {
+        // lambda t, lambda alpha (e^t - 1) with lambda alpha the double product (the kernel's definition)
+        double scale = 1.0507009873554805;
+        return v.hi() > 0 ? v.multiply(scale) : exp(v).subtract(DD.ONE).multiply(1.6732632423543772 * scale);
+      }
+      case "hardswish" -> {
+        return v.hi() <= -3 ? DD.ZERO : v.hi() >= 3 ? v : v.multiply(v.add(3)).divide(6);
       }
       default -> {
         if (!name.startsWith("elu")) throw new IllegalArgumentException("no exact evaluation of " + name);
@@ -910,12 +918,13 @@ class ExactStepsTest {
 
   /**
    * Twice differentiable phi (the relaxations of gridRelax and PhiBounds, the shared slope of the copies of a
-   * channel, the remainder of phi's local model) and ELU, SiLU (slopes and images only).
+   * channel, the remainder of phi's local model), SiLU (with its minimum), and ELU(0.5), SELU and hardswish (without
+   * a curvature bound: the secant-slope relaxation of the univariate instances, the difference range).
    */
   @Test
   void everyStepOfSmoothPhiContainsTheExactValues() {
     long seed = 91;
-    for (String name : new String[] {"tanh", "sigmoid", "softplus", "elu(0.5)", "silu"}) {
+    for (String name : new String[] {"tanh", "sigmoid", "softplus", "elu(0.5)", "silu", "selu", "hardswish"}) {
       List<Network> nets = DifferentialBoundTest.targets(ActivationCatalog.parse(name), Ranges.MIXED, seed);
       for (int k = 0; k < 3; k++) {
         for (SourceNetwork.Construction cons : k < 2 ? new SourceNetwork.Construction[] {DifferentialBoundTest.L1,
@@ -938,7 +947,8 @@ class ExactStepsTest {
   @Test
   void theReferencePhiAgreesWithTheActivations() {
     SplittableRandom rng = new SplittableRandom(7);
-    for (String name : new String[] {"relu", "leaky-relu(0.2)", "tanh", "sigmoid", "softplus", "elu(0.5)", "silu"}) {
+    for (String name : new String[] {"relu", "leaky-relu(0.2)", "tanh", "sigmoid", "softplus", "elu(0.5)", "silu",
+        "selu", "hardswish"}) {
       Activation a = ActivationCatalog.parse(name);
       for (int k = 0; k < 200; k++) {
         double t = (2 * rng.nextDouble() - 1) * (k < 100 ? 1 : 30);
