@@ -12,8 +12,13 @@ import dev.ticketproof.net.Conv2d;
 import dev.ticketproof.net.Forward;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.tensor.Tensor;
+import dev.ticketproof.targets.Presets;
 import dev.ticketproof.targets.TargetLoader;
 import dev.ticketproof.targets.WholeModels;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -125,5 +130,29 @@ class UserConvs7Test {
     assertThatThrownBy(() -> load("user7_bad_dilation.pt", null, new int[] {1, 8, 8}))
         .isInstanceOf(ImportException.class)
         .hasMessageContaining("module '0' (torch.nn.modules.conv.Conv2d): dilation (1, 2)");
+  }
+
+  /**
+   * The synflow-conv preset on the state dict of a numbered Sequential of a 1x3 conv and a 3x1 conv: paddings (0, 1)
+   * and (1, 0), which keep the size, so the 8x8 input follows from the linear layer; the convs read as 3x3, padding 1.
+   */
+  @Test void theSynflowPresetReadsKernelsOfUnequalSides() {
+    Map<String, StoredTensor> t = new LinkedHashMap<>();
+    int[][] shapes = {{4, 1, 1, 3}, {4, 4, 3, 1}, {10, 256}};
+    String[] names = {"0.weight", "2.weight", "4.weight"};
+    for (int i = 0; i < 3; i++) {
+      double[] v = new double[Arrays.stream(shapes[i]).reduce(1, (a, b) -> a * b)];
+      for (int j = 0; j < v.length; j++) v[j] = Math.sin(j + i);
+      t.put(names[i], new StoredTensor(names[i], Tensor.of(v, shapes[i]), DType.FLOAT32));
+    }
+    TensorFile f = new TensorFile("factorised.pt", t, List.of(), List.of());
+    ArchSpec spec = Presets.infer(Presets.SYNFLOW_CONV, f, null);
+    assertThat(spec.input()).containsExactly(1, 8, 8);
+    assertThat(spec.layers()).contains(new ArchSpec.Conv("0", 1, 1, 0, 1, 1, 1, false),
+        new ArchSpec.Conv("2", 1, 1, 1, 0, 1, 1, false));
+    Network net = NetworkBuilder.build("synflow-conv", spec, f, ActivationCatalog.parse("relu"), null).network();
+    Conv2d first = (Conv2d) net.layers().get(0);
+    assertThat(first.weight().shape()).containsExactly(4, 1, 3, 3);
+    assertThat(first.padding()).isEqualTo(1);
   }
 }
