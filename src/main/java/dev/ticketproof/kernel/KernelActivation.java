@@ -50,8 +50,8 @@ public final class KernelActivation implements Activation {
    *     non-increasing before it and non-decreasing after
    * @param min that minimum, rounded down
    * @param slopes bounds on phi_p' over an interval (exact up to rounding), or null: the Lipschitz constant
-   * @param curvature a Lipschitz constant of phi_p' (a bound on |phi_p''| wherever it exists) when phi_p' is
-   *     Lipschitz, else NaN
+   * @param curvature a Lipschitz constant of phi_p' on (-inf, 0] and on [0, inf) (one-sided at 0; a bound on
+   *     |phi_p''| wherever it exists), else NaN; phi_p' is continuous but at 0, where it may jump by |m+ - m-|
    * @param accurate evaluations without cancellation with their error bounds, or null
    */
   record Formula(Predicate<double[]> valid, boolean piecewiseLinear, Fn value, Fn derivative,
@@ -184,11 +184,11 @@ public final class KernelActivation implements Activation {
       Map.entry("elu", Formula.monotone(one(a -> a >= 0), false, (p, t) -> t >= 0 ? t : p[0] * Math.expm1(t),
           (p, t) -> t >= 0 ? 1 : p[0] * Math.exp(t), p -> new Local(0, 0, p[0], 1, p[0] / 2, 2, INF),
           p -> Math.max(1, p[0]))
-          // phi' = alpha e^t for t < 0 (increasing, below alpha <= 1), 1 for t >= 0; alpha > 1: the Lipschitz constant
-          .withSlopes((p, a, b) -> p[0] > 1 ? null
-              : new double[] {a < 0 ? p[0] * Math.exp(a) : 1, b >= 0 ? 1 : p[0] * Math.exp(b)})
-          // phi' is continuous only for alpha = 1; then e^t (t < 0) and 1 (t >= 0) make it 1-Lipschitz
-          .withCurvature(p -> p[0] == 1 ? 1 : Double.NaN, null)),
+          // phi' = alpha e^t for t < 0 (increasing, up to alpha), 1 for t >= 0
+          .withSlopes((p, a, b) -> new double[] {a >= 0 ? 1 : b >= 0 ? Math.min(p[0] * Math.exp(a), 1)
+              : p[0] * Math.exp(a), a >= 0 ? 1 : b >= 0 ? Math.max(p[0], 1) : p[0] * Math.exp(b)})
+          // phi' is alpha-Lipschitz on each side of 0 (alpha e^t, 1) and jumps there by |1 - alpha| = |m+ - m-|
+          .withCurvature(p -> p[0], null)),
       // softplus(beta) = ln(1 + e^(beta t)) / beta (beta = 1 without a parameter): phi(0) = ln 2 / beta, carried with
       // its rounding (ulp(ln 2) for beta = 1; else 3 ulps: Math.log within 1 ulp, divided by beta), phi'' =
       // beta sigma(1 - sigma) <= beta / 4, so M = beta / 8 (exact in binary)
@@ -236,7 +236,9 @@ public final class KernelActivation implements Activation {
           p -> new Local(0, 0, SELU_NEG, SELU_SCALE, SELU_NEG / 2, 2, INF), p -> SELU_NEG)
           .withSlopes((p, a, b) -> new double[] {a >= 0 ? SELU_SCALE
               : b >= 0 ? Math.min(SELU_NEG * Math.exp(a), SELU_SCALE) : SELU_NEG * Math.exp(a),
-              a >= 0 ? SELU_SCALE : SELU_NEG * Math.exp(Math.min(b, 0))})),
+              a >= 0 ? SELU_SCALE : SELU_NEG * Math.exp(Math.min(b, 0))})
+          // phi'' = lambda alpha e^t on t < 0, 0 on t > 0; phi' jumps at 0 by lambda alpha - lambda = |m+ - m-|
+          .withCurvature(p -> SELU_NEG, null)),
       // CELU(alpha) = alpha (e^(t/alpha) - 1) for t < 0, t for t >= 0, alpha > 0: m- = m+ = 1, remainder
       // alpha (e^u - 1 - u) <= alpha u^2 / 2 = t^2 / (2 alpha) with u = t / alpha, rounded up; phi' non-decreasing
       Map.entry("celu", Formula.monotone(one(a -> a > 0), false, (p, t) -> t >= 0 ? t : p[0] * Math.expm1(t / p[0]),
@@ -382,7 +384,7 @@ public final class KernelActivation implements Activation {
   /** The {@link SlopeRange} over [a, b], or null when the family states none (the Lipschitz constant bounds them). */
   public double[] slopes(double a, double b) { return formula.slopes() == null ? null : formula.slopes().over(p, a, b); }
 
-  /** A Lipschitz constant of phi' (a bound on |phi''| wherever it exists) when phi' is Lipschitz, else NaN. */
+  /** {@link Formula#curvature}: a Lipschitz constant of phi' on each side of 0, where it may jump by |m+ - m-|. */
   public double curvature() { return formula.curvature().applyAsDouble(p); }
 
   /** phi(t) - phi(0) without cancellation ({@link Accurate}), or NaN for a family without the formulas. */

@@ -170,7 +170,7 @@ class KernelActivationTest {
    */
   @ParameterizedTest
   @ValueSource(strings = {"relu6", "hardtanh(-1.0,1.0)", "hardtanh(0,3)", "hardtanh(-2,0.5)", "selu", "celu(0.5)",
-      "celu(3)", "softplus", "softplus(2)", "softplus(0.5)", "hardswish", "hardsigmoid", "elu(0.5)", "tanh",
+      "celu(3)", "softplus", "softplus(2)", "softplus(0.5)", "hardswish", "hardsigmoid", "elu(0.5)", "elu(2)", "tanh",
       "sigmoid"})
   void slopeRangesAreTheRangesOfTheDerivative(String spec) {
     Activation cat = ActivationCatalog.parse(spec);
@@ -236,11 +236,22 @@ class KernelActivationTest {
       double c = KernelActivation.of(cat.name()).curvature();
       assertThat(c).as(spec).isGreaterThanOrEqualTo(max).isLessThanOrEqualTo(1.01 * max);
     }
-    for (String name : new String[] {"relu", "relu6", "hardtanh(-1.0,1.0)", "selu", "elu(0.5)", "elu(2.0)",
-        "hardswish", "hardsigmoid"}) {
+    // phi' jumping at 0 (SELU, ELU(alpha != 1)): the Lipschitz constant of phi' on each side, at least every
+    // difference quotient of phi' whose two points lie on one side; the jump there is |m+ - m-|
+    for (String spec : new String[] {"selu", "elu(0.5)", "elu(2)", "elu(0)"}) {
+      Activation cat = ActivationCatalog.parse(spec);
+      KernelActivation k = KernelActivation.of(cat.name());
+      double max = 0;
+      for (double t = -8; t <= 8; t += 1e-3) {
+        if (Math.abs(t) <= 1e-4) continue;
+        max = Math.max(max, Math.abs(cat.derivative(t + 1e-4) - cat.derivative(t - 1e-4)) / 2e-4);
+      }
+      assertThat(k.curvature()).as(spec).isGreaterThanOrEqualTo(max).isLessThanOrEqualTo(1.01 * max + 1e-12);
+      assertThat(Math.abs(k.slopePlus() - k.slopeMinus())).as(spec + ": the jump of phi' at 0")
+          .isCloseTo(Math.abs(cat.derivative(0) - cat.derivative(-1e-12)), org.assertj.core.data.Offset.offset(1e-9));
+    }
+    for (String name : new String[] {"relu", "relu6", "hardtanh(-1.0,1.0)", "hardswish", "hardsigmoid"}) {
       assertThat(KernelActivation.of(name).curvature()).as(name).isNaN();
     }
-    // ELU with alpha > 1 has phi' above 1 left of 0 and states no slope ranges: the Lipschitz constant bounds them
-    assertThat(KernelActivation.of("elu(2.0)").slopes(-1, 1)).isNull();
   }
 }

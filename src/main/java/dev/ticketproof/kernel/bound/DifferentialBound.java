@@ -1085,9 +1085,11 @@ public final class DifferentialBound {
       double slack = 0;
       double widest = 0;
       double prev = xl;
-      for (int s = 0; s <= steps; s++) {
-        double x = s == steps ? xh : xl + (xh - xl) * s / steps;
-        double[] g = s == 0 ? gl : s == steps ? gh : gAt(members, k, w1, kval, x);
+      // every copy's phi' may jump where w_1 x = 0, i.e. at x = 0: a node there
+      double[] xs = PhiBounds.gridPoints(xl, xh, steps, pb.jump() > 0);
+      for (int s = 0; s < xs.length; s++) {
+        double x = xs[s];
+        double[] g = s == 0 ? gl : s == xs.length - 1 ? gh : gAt(members, k, w1, kval, x);
         double h = g[0] - alpha * x;
         lo = Math.min(lo, h);
         hi = Math.max(hi, h);
@@ -1204,7 +1206,9 @@ public final class DifferentialBound {
           double half = Math.max(sl[1] - s0, s0 - sl[0]);
           if (mutation == Mutation.DROP_SLOPE_UNCERTAINTY) half = 0;
           double dAbs = FormMap.abs(d.c[n], dSp[n]);
-          if (shared) second[n] = Rounding.up(dAbs * Math.min(sl[1] - sl[0], 0.5 * m2 * dAbs));
+          // phi(z + d) - phi(z) - phi'(z) d: M_2 d^2 / 2, plus jump |d| when z and z + d may lie on both sides of 0
+          double jd = hullLo <= 0 && hullHi >= 0 ? pb.jump() : 0;
+          if (shared) second[n] = Rounding.up(dAbs * Math.min(sl[1] - sl[0], Rounding.up(0.5 * m2 * dAbs) + jd));
           double[] exact = mutation == Mutation.DROP_SLOPE_UNCERTAINTY ? null : pb.differenceRange(zl, zh, dl, dh);
           if (exact != null && (exact[1] - exact[0]) / 2 <= half * dAbs) {
             // the range of phi(z + dz) - phi(z) (exact for piecewise-linear phi, and at a point up to rounding for

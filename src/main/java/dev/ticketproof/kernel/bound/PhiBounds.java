@@ -18,8 +18,9 @@ import dev.ticketproof.kernel.KernelActivation;
  * ({@link #psi}, {@link #value}, {@link #difference}). The slopes over an interval and the curvature of each family are the
  * kernel's ({@link KernelActivation#slopes}, {@link KernelActivation#curvature}). A family with a curvature bound M
  * but no slope formula (SiLU, GELU, its tanh approximation, Mish) takes phi' at the midpoint plus or minus M times
- * the half-width; the others without slopes (ELU with alpha &gt; 1, SELU's none) fall back to the Lipschitz constant:
- * slopes in [-L, L], and alpha = 0 with phi's image.
+ * the half-width; a family without either (none of the kernel's) falls back to the Lipschitz constant: slopes in
+ * [-L, L], and alpha = 0 with phi's image. ELU(alpha != 1) and SELU state the curvature on each side of 0, where phi'
+ * jumps by {@link #jump}.
  */
 final class PhiBounds {
   private final Activation phi;
@@ -94,7 +95,7 @@ final class PhiBounds {
       return new double[] {Math.min(m, 1), Math.max(m, 1)};
     }
     double[] s = closedSlopes(a, b);
-    if (s == null) return Double.isNaN(curvature()) ? lipschitzSlopes() : midpointSlopes(a, b);
+    if (s == null) return Double.isNaN(curvature()) || jump() > 0 ? lipschitzSlopes() : midpointSlopes(a, b);
     double lo = s[0] - Rounding.evalSlack(s[0]);
     return new double[] {kernel.nonDecreasing() ? Math.max(0, lo) : lo, s[1] + Rounding.evalSlack(s[1])};
   }
@@ -105,6 +106,29 @@ final class PhiBounds {
    * GELU and its tanh approximation 0.79788456080287, Mish 0.64420463723698, CELU(alpha) 1/alpha, ELU(1) 1).
    */
   double curvature() { return kernel == null ? Double.NaN : kernel.curvature(); }
+
+  /**
+   * A bound on the jump of phi' at 0, |phi'(0+) - phi'(0-)| = |m+ - m-| (the local model's slopes, within slopeError
+   * of the true ones): 0 where the two are stated equal (phi' continuous: every family with a curvature bound but
+   * ELU(alpha != 1) and SELU), else rounded up. With a curvature bound M_2, |phi'(u) - phi'(v)| &lt;= M_2 |u - v| +
+   * jump when 0 lies between u and v (inclusive), M_2 |u - v| otherwise.
+   */
+  double jump() {
+    if (kernel == null || kernel.slopePlus() == kernel.slopeMinus()) return 0;
+    return Rounding.up(Math.abs(kernel.slopePlus() - kernel.slopeMinus()) + 2 * kernel.slopeError());
+  }
+
+  /** The ends of n equal subintervals of [a, b], with 0 added when {@code node} and a &lt; 0 &lt; b (in order). */
+  static double[] gridPoints(double a, double b, int n, boolean node) {
+    double[] t = new double[n + 2];
+    int k = 0;
+    for (int s = 0; s <= n; s++) {
+      double x = s == n ? b : a + (b - a) * s / n;
+      if (node && k > 0 && t[k - 1] < 0 && x > 0) t[k++] = 0;
+      t[k++] = x;
+    }
+    return java.util.Arrays.copyOf(t, k);
+  }
 
   /**
    * phi' on [a, b] within M w of phi'(c), c the midpoint and w the half-width (phi' is M-Lipschitz), widened by the
@@ -125,11 +149,11 @@ final class PhiBounds {
 
   /**
    * {alpha, g-, g+} with g- &lt;= phi(t) - alpha t &lt;= g+ on [a, b]. Piecewise-linear phi: exact slope on one
-   * side of 0, else the chord, with g evaluated at a, 0, b (g is piecewise linear). Twice differentiable phi
-   * ({@link #curvature}: tanh, sigmoid, softplus, SiLU, GELU, its tanh approximation, Mish): alpha is the chord slope
-   * and g's range comes from {@link #gridRange}. Other phi whose slopes over [a, b] the kernel bounds (ELU with alpha &lt;= 1, SELU, CELU,
-   * relu6, hardtanh, hardswish, and the twice differentiable ones when a = b): alpha = the lower bound s of phi' on
-   * [a, b], so g is non-decreasing and its range is [g(a), g(b)]; the rounding of alpha (relative 2^-30 at most) can
+   * side of 0, else the chord, with g evaluated at a, 0, b (g is piecewise linear). Phi with a curvature bound
+   * ({@link #curvature}: tanh, sigmoid, softplus, SiLU, GELU, its tanh approximation, Mish, CELU, ELU, SELU): alpha
+   * is the chord slope and g's range comes from {@link #gridRange}. Other phi whose slopes over [a, b] the kernel
+   * bounds (relu6, hardtanh, hardswish, hardsigmoid, and those with a curvature bound when a = b): alpha = the lower
+   * bound s of phi' on [a, b], so g is non-decreasing and its range is [g(a), g(b)]; the rounding of alpha (relative 2^-30 at most) can
    * break monotonicity by at most 2^-30 |alpha| (b - a), which is added. Others: alpha = 0 and phi's image.
    */
   double[] relax(double a, double b) {
@@ -172,10 +196,9 @@ final class PhiBounds {
     double widest = 0;
     double prev = a;
     boolean endsOnly = DifferentialBound.mutation == DifferentialBound.Mutation.TARGET_GRID_ENDS_ONLY;
-    int steps = endsOnly ? 1 : GRID;
     double slack = 0;
-    for (int s = 0; s <= steps; s++) {
-      double t = s == steps ? b : a + (b - a) * s / steps;
+    // a node at 0, where phi' may jump: on each subinterval phi' is then M_2-Lipschitz
+    for (double t : gridPoints(a, b, endsOnly ? 1 : GRID, jump() > 0)) {
       double v = value(t);
       double g = v - alpha * t;
       lo = Math.min(lo, g);
@@ -213,7 +236,11 @@ final class PhiBounds {
     double w = Math.nextUp(Math.max(Math.abs(zc - zl), Math.abs(zh - zc)));
     double[] s = slopes(Math.min(zl, Math.nextDown(zl + dl)), Math.max(zh, Math.nextUp(zh + dh)));
     double k = Math.nextUp(s[1] - s[0]);
-    if (!Double.isNaN(curvature())) k = Math.min(k, Rounding.up(curvature() * Math.max(Math.abs(dl), Math.abs(dh))));
+    if (!Double.isNaN(curvature())) {
+      // phi'(z + d) - phi'(z): M_2 |d|, plus the jump at 0 when the hull holds 0
+      double j = Math.min(zl, zl + dl) <= 0 && Math.max(zh, zh + dh) >= 0 ? jump() : 0;
+      k = Math.min(k, Rounding.up(Rounding.up(curvature() * Math.max(Math.abs(dl), Math.abs(dh))) + j));
+    }
     double e = Rounding.up(k * w);
     double lo = difference(zc, dl, false);
     double hi = difference(zc, dh, true);

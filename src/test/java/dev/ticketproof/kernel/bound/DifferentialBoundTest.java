@@ -572,16 +572,17 @@ class DifferentialBoundTest {
   }
 
   /**
-   * The families without a curvature bound (SELU, ELU(0.5), ELU(2), hardswish; hardswish's phi' jumps by 1/2 at -3
-   * and 3): at a point the difference after phi is its range over [dl, dh] at z (widened by the width of phi's slopes
-   * times z's half-width, a few ulps), and a univariate instance's g is its value at the midpoint plus or minus its
-   * Lipschitz constant times the half-width, so the bound is the error up to rounding: 1 + 1e-4 times it on these
-   * targets (measured at most 1.000004; 530 to 3,100 times with the slope form and the remainders, before).
+   * The families whose phi' jumps (SELU, ELU(0.5), ELU(2) at 0; hardswish by 1/2 at -3 and 3, without a curvature
+   * bound): at a point the difference after phi is its range over [dl, dh] at z (widened by a bound on |dD/dz| times
+   * z's half-width, a few ulps), and a univariate instance's g is relaxed on a grid with a node at 0 or, without a
+   * curvature bound, by secant slopes (its value at the midpoint plus or minus the slopes' spread times the
+   * half-width), so the bound is the error up to rounding: 1 + 1e-4 times it on these targets (measured at most
+   * 1.000004; 530 to 3,100 times with the slope form and the remainders, before).
    */
   @Test
-  void withoutCurvatureAtAPointTheBoundIsTheErrorUpToRounding() {
+  void kinkedDerivativesAtAPointTheBoundIsTheErrorUpToRounding() {
+    assertThat(KernelActivation.of("hardswish").curvature()).isNaN();
     for (String phi : new String[] {"selu", "elu(0.5)", "elu(2)", "hardswish"}) {
-      assertThat(KernelActivation.of(ActivationCatalog.parse(phi).name()).curvature()).as(phi).isNaN();
       for (Built b : built(phi, Ranges.MIXED, 20, 1e-3, -1, 1, 31)) {
         for (double[] x : points(b, -1, 1, 3)) {
           double e = b.maxError(x);
@@ -595,14 +596,16 @@ class DifferentialBoundTest {
   }
 
   /**
-   * A linear layer on a one-dimensional input through the families without a curvature bound, on intervals of
-   * half-width 1e-4 and 1e-3: there the Lipschitz relaxation of the univariate instances (g at the midpoint plus or
-   * minus its Lipschitz constant times the half-width) is narrower than the termwise one, so the bound is at least the
-   * largest error on a grid of 401 points and within 2 percent of it (with the Lipschitz term left out it falls
-   * below the error).
+   * A linear layer on a one-dimensional input through the families whose phi' jumps (SELU, ELU(0.5): the grid with a
+   * node at 0; hardswish: the secant-slope relaxation of the univariate instances, g at the midpoint plus or minus the
+   * spread of phi's slopes over the copies' arguments times the half-width), on intervals of half-width 1e-4 to 1e-2
+   * and 0.1 (seed 2's crosses 0): the bound is at least the largest error on a grid of 401 points and at most 1.01
+   * times it for SELU and ELU (measured at most 1.0058; 5.1 and 6.3 times across 0 before the node and the jump),
+   * 1.05 times (1.4 at 0.1) for hardswish (measured 1.013 and 1.35; without the secant slopes' term: below the error
+   * on [-0.2001, -0.1999]).
    */
   @Test
-  void withoutCurvatureOnNarrowIntervalsTheBoundIsTheLargestError() {
+  void kinkedDerivativesOnSmallIntervalsTheBoundIsTheLargestError() {
     for (String name : new String[] {"selu", "elu(0.5)", "hardswish"}) {
       Activation phi = ActivationCatalog.parse(name);
       for (long seed = 1; seed <= 2; seed++) {
@@ -611,12 +614,13 @@ class DifferentialBoundTest {
         SourceNetwork.Construction cons = seed == 1 ? L1 : L2;
         Built b = build(net, name, cons, 12, 0.01, -1, 1, null, seed, 0.5);
         double c = -0.5 + seed * 0.3;
-        for (double radius : new double[] {1e-4, 1e-3, 1e-2}) {
+        for (double radius : new double[] {1e-4, 1e-3, 1e-2, 0.1}) {
           Region r = Region.balls(-1, 1, new double[][] {{c}}, radius);
           double m = 0;
           for (int k = 0; k <= 400; k++) m = Math.max(m, b.maxError(new double[] {c - radius + radius * k / 200}));
           for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
-            between(b.bound(r, budget), m, 1.05 * m, b.what() + " around " + c + " radius " + radius + " budget "
+            double factor = !name.equals("hardswish") ? 1.01 : radius < 0.1 ? 1.05 : 1.4;
+            between(b.bound(r, budget), m, factor * m, b.what() + " around " + c + " radius " + radius + " budget "
                 + budget);
           }
         }
@@ -655,19 +659,19 @@ class DifferentialBoundTest {
   }
 
   /**
-   * A linear layer on a one-dimensional input through the families without a curvature bound whose local model has a
-   * remainder (ELU(0.5), SELU, hardswish): the univariate instances are relaxed term by term, the piecewise-linear
-   * relaxation of the linear model plus the remainders \( \sum_S |w| R(|w_1| x) \) ({@code remainderSum}), or by
-   * secant slopes where that is narrower (small ranges). With input scale 0.5 and tolerance 0.01 the error over these intervals is mostly phi's
+   * A linear layer on a one-dimensional input through the families whose phi' is not continuous and whose local
+   * model has a remainder (ELU(0.5), SELU, hardswish): the univariate instances are relaxed term by term, the
+   * piecewise-linear relaxation of the linear model plus the remainders \( \sum_S |w| R(|w_1| x) \)
+   * ({@code remainderSum}), or on a grid or by secant slopes where that is narrower. With input scale 0.5 and
+   * tolerance 0.01 the error over these intervals is mostly phi's
    * distance from its local model (0.1 to 0.8 against 0.01), so the bound must be at least the largest error on a
    * grid of 401 points and at most 3 times it (measured 1.0 to 2.8; without the remainders it falls below the error,
    * with the argument |w_1| / xMax instead of |w_1| xMax above 3 times it on the interval [-0.7, 0.1]).
    */
   @Test
-  void remaindersOfSmoothFamiliesWithoutCurvatureOnAnIntervalBoundTheLargestError() {
+  void remaindersOfKinkedFamiliesOnAnIntervalBoundTheLargestError() {
     for (String name : new String[] {"elu(0.5)", "selu", "hardswish"}) {
       Activation phi = ActivationCatalog.parse(name);
-      assertThat(KernelActivation.of(phi.name()).curvature()).as(name + ": no curvature bound").isNaN();
       for (long seed = 1; seed <= 2; seed++) {
         Network net = DifferentialBoundProperties.smoothChain(dev.ticketproof.construct.RandomTargets.rng(seed), phi,
             0);
