@@ -71,9 +71,11 @@ final class DataFiles {
     switch (layout(s, in)) {
       case SAME -> { return x; }
       case SAME_ORDER -> {
-        System.err.println("note: " + what + ": examples of shape " + Arrays.toString(per) + " read as "
-            + Arrays.toString(in) + (in.length == 1 ? " (flattened in C order)" : in[0] == 1 ? " (one channel: the "
-            + "values are in the same order)" : " (only axes of size 1 differ: the values are in the same order)"));
+        if (!(flatInput(in) && per.length == 1)) { // rows [N, C] of a network that reads vectors need no note
+          System.err.println("note: " + what + ": examples of shape " + Arrays.toString(per) + " read as "
+              + Arrays.toString(in) + (in.length == 1 ? " (flattened in C order)" : in[0] == 1 ? " (one channel: the "
+              + "values are in the same order)" : " (only axes of size 1 differ: the values are in the same order)"));
+        }
         return Tensor.of(x.data(), want);
       }
       case CHANNELS_LAST -> throw new UsageError(what + ": expected a batch of shape " + Arrays.toString(want)
@@ -89,10 +91,13 @@ final class DataFiles {
             + "x.reshape(-1, " + h + ", " + w + ", " + c + ").transpose(0, 3, 1, 2) if it holds each pixel's "
             + "channels together");
       }
-      default -> throw new UsageError(what + ": expected a batch of shape " + Arrays.toString(want) + " (" + dim
-          + " values per example), got " + Arrays.toString(s));
+      default -> throw new UsageError(what + ": expected a batch of shape " + Arrays.toString(flatInput(in)
+          ? new int[] {n, in[0]} : want) + " (" + dim + " values per example), got " + Arrays.toString(s));
     }
   }
+
+  /** Whether a network reads vectors: its normal form's input [C, 1, 1], for which a batch [N, C] is read as is. */
+  private static boolean flatInput(int[] in) { return in.length == 3 && in[1] == 1 && in[2] == 1; }
 
   /** How a batch's shape relates to a network's per-example input shape. */
   enum Layout {

@@ -160,6 +160,11 @@ class DataFilesCommandTest {
         flat.toString());
     refused(List.of("--input-shape: a built-in target has its own input shape"), "eval", "--target",
         "builtin:digits-cnn", "--input-shape", "1,8,8", "--input", x.toString());
+    // a network that reads vectors asks for rows [N, C], the shape its users hold
+    Path rows = work.resolve("rows.npy");
+    Npy.write(rows, Tensor.of(new double[16], 2, 8), DType.FLOAT64);
+    refused(List.of("--input " + rows + ": expected a batch of shape [2, 4] (4 values per example), got [2, 8]"),
+        "eval", "--target", "builtin:small-fc", "--input", rows.toString());
   }
 
   @Test void refusalsNameTheFileAndTheFix() throws IOException {
