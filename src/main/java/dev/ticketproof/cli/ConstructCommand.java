@@ -222,6 +222,8 @@ public final class ConstructCommand implements Callable<Integer> {
           + "certified bound holds on the box only and says nothing about them (dataInBox false); give the "
           + "range the network's inputs take as --input-box LO,HI");
     }
+    String loose = dev.ticketproof.net.LooseBatchNorm.fold(net).refusal();
+    if (loose != null) throw new UsageError(target + ": " + loose);
     TargetPlan plan = TargetPlan.of(net, phi);
     double[][] points = Cli.around(net, around, radius, lo, hi);
     Tickets.Builder builder = Tickets.of(net, phi).construction(cons).outputRel(outputRel).delta(delta).seed(seed)

@@ -84,6 +84,8 @@ public final class InspectCommand implements Callable<Integer> {
       if (arch.prefix != null && !chosen) {
         prefix = Architectures.givenPrefix(file, arch.prefix);
         file = file.under(prefix);
+      } else if (!WholeModels.isWholeModel(file) && dev.ticketproof.targets.ResNetPreset.preActivation(file) != null) {
+        archNote = "not read: " + dev.ticketproof.targets.ResNetPreset.preActivation(file);
       } else if (WholeModels.isWholeModel(file)) {
         WholeModels.Derived d = null;
         try {
@@ -169,6 +171,8 @@ public final class InspectCommand implements Callable<Integer> {
     if (!built.unusedTensors().isEmpty()) {
       out.println("unused tensors: " + String.join(", ", built.unusedTensors()));
     }
+    for (String f : built.folded()) out.println("folded (exact): " + f);
+    if (built.unfolded() != null) out.println("not for the ticket constructions: " + built.unfolded());
   }
 
   private static void printTable(PrintWriter out, List<String[]> rows) {
@@ -227,6 +231,8 @@ public final class InspectCommand implements Callable<Integer> {
       }
       root.put("layers", layers);
       root.put("unusedTensors", built.unusedTensors());
+      root.put("folded", built.folded());
+      if (built.unfolded() != null) root.put("unfolded", built.unfolded());
     }
     return new GsonBuilder().setPrettyPrinting().create().toJson(root);
   }

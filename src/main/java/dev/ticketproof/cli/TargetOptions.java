@@ -118,6 +118,7 @@ final class TargetOptions {
     try {
       TargetLoader.Loaded loaded = loadFile(Path.of(target), arch, phi.name(), inputShape, "--input-shape", true);
       Network net = loaded.built().network();
+      folded(target, loaded);
       String preset = arch.spec != null ? arch.spec : loaded.inferredPreset();
       if (inputShape == null && dev.ticketproof.targets.Presets.isPreset(preset)) {
         System.err.println("note: " + preset + " on " + target + ": input shape "
@@ -159,6 +160,7 @@ final class TargetOptions {
         if (java.util.Arrays.equals(net.inputShape(), example) && (s.length != 3 || startsWithConv1d(loaded))) {
           System.err.println("note: " + target + ": input shape " + java.util.Arrays.toString(example)
               + " taken from " + flag + " " + data + " (give --input-shape to choose another)");
+          folded(target, loaded);
           return net;
         }
       } catch (ImportException | BadParameter e) {
@@ -166,6 +168,13 @@ final class TargetOptions {
       }
     }
     return load(target, arch, phi, null);
+  }
+
+  /** Says on stderr which BatchNorms that follow no conv or linear layer were folded into a layer next to them. */
+  private static void folded(String target, TargetLoader.Loaded loaded) {
+    for (String f : loaded.built().folded()) {
+      System.err.println("note: " + target + ": folded " + f + " (exact: a BatchNorm is an affine map per channel)");
+    }
   }
 
   /** Whether the first layer with weights of the loaded architecture is a Conv1d (it reads signals [C, L]). */

@@ -4,6 +4,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.limits.Budget;
 import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.LooseBatchNorm;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.net.Shapes;
 import dev.ticketproof.tensor.Tensor;
@@ -54,8 +55,18 @@ public final class NetworkBuilder {
    * @param network the network
    * @param rows one row per top-level layer
    * @param unusedTensors tensors of the file no layer reads (e.g. BatchNorm's {@code num_batches_tracked})
+   * @param folded the BatchNorms that do not follow a conv or linear layer and were folded into a layer next to them
+   *     ({@link LooseBatchNorm}), one line each
+   * @param unfolded why a BatchNorm that does not follow a conv or linear layer could not be folded (the network
+   *     computes it, the ticket constructions cannot take it), or {@code null}
    */
-  public record Built(Network network, List<LayerRow> rows, List<String> unusedTensors) {}
+  public record Built(Network network, List<LayerRow> rows, List<String> unusedTensors, List<String> folded,
+      String unfolded) {
+    /** A network without loose BatchNorms. */
+    public Built(Network network, List<LayerRow> rows, List<String> unusedTensors) {
+      this(network, rows, unusedTensors, List.of(), null);
+    }
+  }
 
   /**
    * Builds the network.
@@ -140,7 +151,10 @@ public final class NetworkBuilder {
     }
     List<String> unused = new ArrayList<>(tensors.names());
     unused.removeAll(used);
-    return new Built(new Network(input, layers), rows, unused);
+    // a BatchNorm after an activation (or a pooling) folds into a layer next to it where that is exact; the others stay
+    // (the forward pass computes them, the constructions refuse them, saying why: LooseBatchNorm.Result#refusal)
+    LooseBatchNorm.Result loose = LooseBatchNorm.fold(new Network(input, layers));
+    return new Built(loose.network(), rows, unused, loose.folded(), loose.refusal());
   }
 
   /** A per-example shape may hold at most {@link Budget#MAX_EXAMPLE_VALUES} values. */

@@ -191,6 +191,8 @@ public final class Architectures {
           .collect(Collectors.joining(", ")) + ": give the prefix of one (e.g. "
           + file.models().keySet().iterator().next() + ")");
     }
+    String pre = WholeModels.isWholeModel(file) ? null : ResNetPreset.preActivation(file);
+    if (pre != null) throw new ImportException(file.source() + ": " + pre);
     if (!WholeModels.isWholeModel(file)) {
       throw new BadParameter("arch", "arch not given, and " + file.source() + " holds tensors only, not one whole "
           + "model (torch.save(model), alone or in a dict) whose module tree gives the architecture, and its names "

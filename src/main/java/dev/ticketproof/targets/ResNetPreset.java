@@ -67,6 +67,59 @@ public final class ResNetPreset {
   }
 
   /**
+   * Whether the names and shapes of {@code file} (as they are, or under one name prefix) are those of a
+   * pre-activation ResNet (kuangliu's {@code PreActResNet}, He et al.'s identity mappings): a stem {@code conv1}
+   * without {@code bn1}, blocks {@code layerS.B} with {@code bn1}, {@code conv1}, {@code bn2}, {@code conv2}, and
+   * every block's {@code bn1} on its input channels ({@code conv1}'s second dimension).
+   *
+   * @return why such a network cannot be read ({@link #PRE_ACTIVATION}), naming the prefix and a block, or
+   *     {@code null} when the names are not such a ResNet's
+   */
+  public static String preActivation(TensorFile file) {
+    String suffix = "layer1.0.bn1.weight";
+    for (String name : file.names()) {
+      if (!name.endsWith(suffix)) continue;
+      String p = name.substring(0, name.length() - suffix.length());
+      if (!p.isEmpty() && !p.endsWith(".") || !file.has(p + "conv1.weight") || file.has(p + "bn1.weight")) continue;
+      String shown = null;
+      boolean all = true;
+      for (String n : file.names()) {
+        if (!n.startsWith(p) || !n.endsWith(".bn1.weight")) continue;
+        Matcher m = BLOCK_TENSOR.matcher(n.substring(p.length()));
+        if (!m.matches()) continue;
+        String block = n.substring(0, n.length() - ".bn1.weight".length());
+        if (!file.has(block + ".conv1.weight") || !file.has(block + ".conv2.weight")) {
+          all = false;
+          break;
+        }
+        int[] bn = file.tensor(n).shape();
+        int[] conv = file.tensor(block + ".conv1.weight").shape();
+        if (bn.length != 1 || conv.length != 4 || bn[0] != conv[1]) {
+          all = false;
+          break;
+        }
+        if (shown == null || conv[0] != conv[1]) {
+          shown = "'" + n + "' normalises the " + bn[0] + " input channels of '" + block + ".conv1'";
+        }
+      }
+      if (all && shown != null) {
+        return "the tensors " + (p.isEmpty() ? "" : "under '" + p + "' ") + "are those of a pre-activation ResNet "
+            + "(the stem '" + p + "conv1' has no BatchNorm, " + shown + "): " + PRE_ACTIVATION;
+      }
+    }
+    return null;
+  }
+
+  /** Why a pre-activation ResNet is not read, for messages. */
+  static final String PRE_ACTIVATION = "its blocks compute x + conv2(phi(bn2(conv1(phi(bn1(x)))))) and add their input "
+      + "x with no activation after the sum, so the values one block passes to the next have had no activation; the "
+      + "normal form's residual blocks compute phi(bn2(conv2(phi(bn1(conv1 x)))) + shortcut(x)), with the "
+      + "activation after the sum, and neither the " + Presets.CIFAR_RESNET + " preset nor a JSON spec describes "
+      + "another block, so the network cannot be read exactly (a ResNet with each BatchNorm after its conv and the "
+      + "activation after the sum, as torchvision's, kuangliu's ResNet and akamaster's write it, is read by the "
+      + "preset)";
+
+  /**
    * The architecture the tensors' names and shapes give.
    *
    * @param input the per-example input shape if known, else {@code null} (the default above)
@@ -81,8 +134,9 @@ public final class ResNetPreset {
     }
     boolean imagenet = stem[2] == 7;
     if (!t.has("bn1.weight")) {
-      throw new ImportException(where + ": no tensor 'bn1.weight' (the stem's BatchNorm; a pre-activation ResNet, "
-          + "whose stem has none, computes another function: describe it with a .json spec, docs/arch-spec.md)");
+      String pre = preActivation(t);
+      throw new ImportException(where + ": no tensor 'bn1.weight' (the stem's BatchNorm" + (pre == null ? "; a "
+          + "pre-activation ResNet's stem has none)" : "): " + pre));
     }
     String head = t.has("fc.weight") ? "fc" : t.has("linear.weight") ? "linear" : null;
     if (head == null || (t.has("fc.weight") && t.has("linear.weight"))) {

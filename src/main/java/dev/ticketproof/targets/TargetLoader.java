@@ -102,7 +102,7 @@ public final class TargetLoader {
       Set<String> read = new HashSet<>(resolved.tensors().names());
       read.removeAll(built.unusedTensors());
       for (String n : read) unused.remove(resolved.prefix() + n);
-      built = new NetworkBuilder.Built(built.network(), built.rows(), unused);
+      built = new NetworkBuilder.Built(built.network(), built.rows(), unused, built.folded(), built.unfolded());
     }
     return new Loaded(tensors, spec, resolved.prefix(), resolved.detected(), phi, built, resolved.inferredPreset());
   }

@@ -105,6 +105,11 @@ public final class WholeModels {
     String source = file.source() + (file.modelPrefix().isEmpty() ? "" : " (the whole model under '"
         + file.modelPrefix() + "')");
     if (!root.isTorchNn("Sequential")) {
+      String pre = ResNetPreset.preActivation(file.under(file.modelPrefix()));
+      if (pre != null) {
+        throw new ImportException(source + ": the whole model is a " + root.className() + ", not an nn.Sequential, "
+            + "and " + pre);
+      }
       throw new ImportException(source + ": the whole model is a " + root.className() + ", not an nn.Sequential: "
           + "the order in which its forward uses its submodules (" + childNames(root) + ") is code the file does "
           + "not hold, so the architecture cannot be read from it; write a JSON spec (docs/arch-spec.md) and give "
@@ -119,6 +124,7 @@ public final class WholeModels {
     if (w.layers.isEmpty()) {
       throw new ImportException(source + ": the whole model's nn.Sequential has no layer that computes anything");
     }
+    finalActivation(source, w);
     String activation = null;
     if (!w.activations.isEmpty()) {
       Map<String, List<String>> byName = new LinkedHashMap<>();
@@ -140,6 +146,42 @@ public final class WholeModels {
     String[] why = new String[1];
     int[] input = inferInput(file.under(file.modelPrefix()), spec, why);
     return new Derived(spec, List.copyOf(w.activations.keySet()), input, input == null ? why[0] : null);
+  }
+
+  /**
+   * Refuses an activation module on the network's outputs (after its last conv or linear layer, only flatten layers
+   * after it): a binary classifier's {@code nn.Sigmoid} (trained with {@code BCELoss}), a regression net's or an
+   * autoencoder's {@code nn.Tanh}. The normal form ends with a conv or linear layer without activation; the message
+   * says what to save instead and what the outputs before the activation give.
+   */
+  private static void finalActivation(String source, Walk w) {
+    int last = w.layers.size() - 1;
+    while (last >= 0 && w.layers.get(last) instanceof ArchSpec.Flatten) last--;
+    if (last < 0 || !(w.layers.get(last) instanceof ArchSpec.Activation) || w.activations.isEmpty()) return;
+    String path = null;
+    for (String p : w.activations.keySet()) path = p;
+    String name = w.activations.get(path);
+    String before = "no layer";
+    for (int i = last - 1; i >= 0; i--) {
+      if (!w.layers.get(i).requiredTensors().isEmpty()) {
+        before = w.layers.get(i).getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " '"
+            + w.layers.get(i).name() + "'";
+        break;
+      }
+    }
+    double lipschitz = ActivationCatalog.parse(name).lipschitz();
+    String cls = w.activationClasses.get(path);
+    boolean monotone = Set.of("Sigmoid", "Tanh", "Hardtanh", "Softsign", "ReLU6", "ReLU", "LeakyReLU", "ELU", "CELU",
+        "SELU", "Softplus", "Hardsigmoid", "PReLU").contains(cls.substring(cls.lastIndexOf('.') + 1));
+    throw new ImportException(source + ": module '" + path + "' (" + cls + ") applies " + name + " to the "
+        + "network's outputs, after its last layer (" + before + "): the ticket constructions approximate networks "
+        + "that end with a conv or linear layer, without activation. Save the model without it, e.g. torch.save("
+        + "nn.Sequential(*list(model)[:-1]), PATH) when it is the last module, and apply " + name + " to the outputs "
+        + "(eval's, the ticket's): " + (monotone ? "it is non-decreasing, so the outputs before it predict the same "
+        + "class (one output: class 1 where it is > 0" + (name.equals("sigmoid") ? ", as sigmoid > 0.5" : "")
+        + "), and " : "") + "it is " + String.format(java.util.Locale.ROOT, "%.4g", lipschitz) + "-Lipschitz, so "
+        + "a bound e on the outputs before it bounds the difference after it by " + String.format(java.util.Locale.ROOT,
+        "%.4g", lipschitz) + " e");
   }
 
   /**
@@ -214,6 +256,8 @@ public final class WholeModels {
     final String source;
     final List<ArchSpec.LayerSpec> layers = new ArrayList<>();
     final Map<String, String> activations = new LinkedHashMap<>();
+    /** The class of each activation module, by path. */
+    final Map<String, String> activationClasses = new LinkedHashMap<>();
     final List<String> prelus = new ArrayList<>();
     final TensorFile file;
     /** The path of a first {@code nn.Unflatten}, and the per-example shape it makes, else {@code null}. */
@@ -284,6 +328,7 @@ public final class WholeModels {
       }
       prelus.add(h.path());
       activations.put(h.path(), leaky);
+      activationClasses.put(h.path(), h.module().className());
       layers.add(new ArchSpec.Activation());
     }
 
@@ -342,6 +387,7 @@ public final class WholeModels {
         throw h.fail(e.getMessage());
       }
       activations.put(h.path(), name);
+      activationClasses.put(h.path(), h.module().className());
       layers.add(new ArchSpec.Activation());
     }
 

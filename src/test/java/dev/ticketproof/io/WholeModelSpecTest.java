@@ -286,8 +286,12 @@ class WholeModelSpecTest {
         + "(__main__.Block): not a torch.nn module: its forward is code the file does not hold");
     assertThat(refusal(new TorchModule("torch.nn.modules.linear.Linear", Map.of(), List.of(), 1))).contains(
         "module '0' (torch.nn.modules.linear.Linear) has 1 forward hook(s)");
-    assertThat(refusal(nn("LeakyReLU", "negative_slope", 0.2), nn("Linear"), nn("LeakyReLU", "negative_slope", 0.1)))
-        .contains("several activations: leaky-relu(0.2) (module '0'), leaky-relu(0.1) (module '2')");
+    assertThat(refusal(nn("LeakyReLU", "negative_slope", 0.2), nn("Linear"), nn("LeakyReLU", "negative_slope", 0.1),
+        nn("Linear"))).contains("several activations: leaky-relu(0.2) (module '0'), leaky-relu(0.1) (module '2')");
+    // an activation on the outputs: what to save instead
+    assertThat(refusal(nn("Linear"), nn("ReLU"), nn("Linear"), nn("Sigmoid"))).contains("module '3' "
+        + "(torch.nn.modules.activation.Sigmoid) applies sigmoid to the network's outputs, after its last layer "
+        + "(linear '2')");
   }
 
   /**
@@ -312,7 +316,8 @@ class WholeModelSpecTest {
       TorchModule phi = new TorchModule("torch.nn.modules.activation." + call.get().className(),
           call.get().attributes(), List.of(), 0);
       TorchModule root = new TorchModule("torch.nn.modules.container.Sequential", Map.of(), List.of(
-          new TorchModule.Child("0", nn("Linear")), new TorchModule.Child("1", phi)), 0);
+          new TorchModule.Child("0", nn("Linear")), new TorchModule.Child("1", phi),
+          new TorchModule.Child("2", nn("Linear"))), 0);
       WholeModels.Derived d = WholeModels.derive(new TensorFile("m.pt", Map.of(), List.of(), List.of(), root, ""));
       assertThat(d.spec().activation()).as("%s as %s", spec, call.get()).isEqualTo(name);
       assertThat(d.activationModules()).containsExactly("1");
@@ -320,7 +325,8 @@ class WholeModelSpecTest {
     assertThat(modules).isEqualTo(names.size() - 3);
     // a GELU saved by a PyTorch before 1.12 has no attribute approximate: the exact GELU
     TorchModule old = new TorchModule("torch.nn.modules.container.Sequential", Map.of(), List.of(
-        new TorchModule.Child("0", nn("Linear")), new TorchModule.Child("1", nn("GELU"))), 0);
+        new TorchModule.Child("0", nn("Linear")), new TorchModule.Child("1", nn("GELU")),
+        new TorchModule.Child("2", nn("Linear"))), 0);
     assertThat(WholeModels.derive(new TensorFile("m.pt", Map.of(), List.of(), List.of(), old, "")).spec()
         .activation()).isEqualTo("gelu");
   }

@@ -1,0 +1,108 @@
+package dev.ticketproof.io;
+
+import static dev.ticketproof.io.UserNets2Test.fidelity;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.net.BatchNorm2d;
+import dev.ticketproof.targets.Architectures;
+import dev.ticketproof.targets.TargetLoader;
+import dev.ticketproof.targets.WholeModels;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Networks trained as users train theirs, in the layouts a seventh round brought (fixtures {@code user7_*}, made by
+ * train_user_nets7.py): BatchNorm after the activation and first, folded exactly into the next layer (or, after a
+ * max pooling, into the conv before it); one before a padded conv, which the network computes but no fold does; a
+ * final Sigmoid and a final Tanh; a pre-activation ResNet.
+ */
+class UserNets7Test {
+  private static TargetLoader.Loaded load(String file, int[] input) {
+    return TargetLoader.load(Fixtures.path(file), null, null, input, "the input", true);
+  }
+
+  /**
+   * Linear -> ReLU -> BatchNorm1d -> Dropout -> Linear (twice), conv -> ReLU -> BatchNorm2d -> conv without padding,
+   * conv -> MaxPool2d -> BatchNorm2d -> ReLU, and a BatchNorm1d first on tabular inputs of unequal scales: every
+   * BatchNorm is folded (none is left in the network, so the normal form takes it) and the folded network gives
+   * PyTorch's float64 outputs.
+   */
+  @Test void batchNormsAfterTheActivationFoldIntoTheNextLayer() {
+    assertThat(fidelity("user7_postbn_mlp_whole.pt", null, "user7_postbn_mlp", "relu")).isLessThanOrEqualTo(1e-14);
+    assertThat(fidelity("user7_postbn_cnn_whole.pt", null, "user7_postbn_mlp_input.npy", "user7_postbn_cnn", "relu"))
+        .isLessThanOrEqualTo(1e-14);
+    assertThat(fidelity("user7_tabular_whole.pt", null, "user7_tabular", "relu")).isLessThanOrEqualTo(1e-14);
+    NetworkBuilder.Built mlp = load("user7_postbn_mlp_whole.pt", null).built();
+    assertThat(mlp.folded()).containsExactly("batchnorm '3' (after activation relu): its scale into linear '1' "
+        + "(64->32) (relu(s z) = s relu(z) for s >= 0), its shift into linear '5' (32->16)", "batchnorm '7' (after "
+        + "activation relu): its scale into linear '5' (32->16) (relu(s z) = s relu(z) for s >= 0), its shift into "
+        + "linear '8' (16->10)");
+    NetworkBuilder.Built cnn = load("user7_postbn_cnn_whole.pt", null).built();
+    assertThat(cnn.folded()).containsExactly("batchnorm '2' (after activation relu): its scale into conv '0' (1->16, "
+        + "3x3, stride 1, padding 1) (relu(s z) = s relu(z) for s >= 0), its shift into conv '3' (16->16, 3x3, "
+        + "stride 1, padding 0)", "batchnorm '5' (after maxpool (kernel 2, stride 2, padding 0)) into conv '3' (16->16, "
+        + "3x3, stride 1, padding 0)");
+    NetworkBuilder.Built tab = load("user7_tabular_whole.pt", null).built();
+    assertThat(tab.folded()).hasSize(3).first().asString().startsWith("batchnorm '0' (first) into linear '1'");
+    for (NetworkBuilder.Built b : new NetworkBuilder.Built[] {mlp, cnn, tab}) {
+      assertThat(b.unfolded()).isNull();
+      assertThat(b.network().layers()).noneMatch(l -> l instanceof BatchNorm2d);
+      assertThat(TargetPlan.of(b.network(), ActivationCatalog.parse("relu")).steps()).isNotEmpty();
+    }
+  }
+
+  /**
+   * A BatchNorm after the ReLU before a conv with padding 1: PyTorch pads the BatchNorm's output with zeros, which no
+   * fold into that conv computes. The network keeps the BatchNorm (and gives PyTorch's outputs); why the constructions
+   * cannot take it is said.
+   */
+  @Test void aBatchNormBeforeAPaddedConvStaysAndSaysWhy() {
+    assertThat(fidelity("user7_postbn_pad_whole.pt", null, "user7_postbn_mlp_input.npy", "user7_postbn_pad", "relu"))
+        .isLessThanOrEqualTo(1e-14);
+    NetworkBuilder.Built b = load("user7_postbn_pad_whole.pt", null).built();
+    assertThat(b.folded()).isEmpty();
+    assertThat(b.network().layers().get(2)).isInstanceOf(BatchNorm2d.class);
+    assertThat(b.unfolded()).startsWith("batchnorm '2' (after activation relu) would fold into the next layer, conv "
+        + "'3' (8->8, 3x3, stride 1, padding 1), but that conv pads its input with zeros")
+        .contains("the ticket constructions need the BatchNorm right after a conv or linear layer");
+  }
+
+  /**
+   * A binary classifier ending in nn.Sigmoid (ReLU inside) and a regression net ending in nn.Tanh (Tanh inside):
+   * refused naming the module and what to save instead; without the Sigmoid the classifier is read.
+   */
+  @Test void aFinalActivationIsRefusedSayingWhatToSave() {
+    assertThatThrownBy(() -> WholeModels.derive(TensorFiles.read(Fixtures.path("user7_sigmoid_out_whole.pt"))))
+        .isInstanceOf(ImportException.class)
+        .hasMessageContaining("user7_sigmoid_out_whole.pt: module '4' (torch.nn.modules.activation.Sigmoid) applies "
+            + "sigmoid to the network's outputs, after its last layer (linear '3')")
+        .hasMessageContaining("torch.save(nn.Sequential(*list(model)[:-1]), PATH)")
+        .hasMessageContaining("one output: class 1 where it is > 0, as sigmoid > 0.5")
+        .hasMessageContaining("0.2500-Lipschitz");
+    assertThatThrownBy(() -> WholeModels.derive(TensorFiles.read(Fixtures.path("user7_tanh_out_whole.pt"))))
+        .isInstanceOf(ImportException.class)
+        .hasMessageContaining("module '3' (torch.nn.modules.activation.Tanh) applies tanh to the network's outputs, "
+            + "after its last layer (linear '2')").hasMessageContaining("1.000-Lipschitz");
+  }
+
+  /**
+   * A pre-activation ResNet (kuangliu's PreActResNet layout), as a state dict, whole, and with the cifar-resnet
+   * preset given: refused saying what it is and why neither the preset nor a JSON spec reads it.
+   */
+  @Test void aPreActivationResNetIsRefusedSayingWhatItIs() {
+    String why = "are those of a pre-activation ResNet (the stem 'conv1' has no BatchNorm, 'layer2.0.bn1.weight' "
+        + "normalises the 8 input channels of 'layer2.0.conv1')";
+    TensorFile sd = TensorFiles.read(Fixtures.path("user7_preact.pt"));
+    assertThatThrownBy(() -> Architectures.resolve(null, sd, new int[] {3, 16, 16}, null))
+        .isInstanceOf(ImportException.class).hasMessageContaining("user7_preact.pt: the tensors " + why)
+        .hasMessageContaining("add their input x with no activation after the sum");
+    assertThatThrownBy(() -> WholeModels.derive(TensorFiles.read(Fixtures.path("user7_preact_whole.pt"))))
+        .isInstanceOf(ImportException.class).hasMessageContaining("the whole model is a __main__.PreActResNet, not "
+            + "an nn.Sequential, and the tensors " + why).hasMessageNotContaining("write a JSON spec");
+    assertThatThrownBy(() -> Architectures.resolve("cifar-resnet", sd, new int[] {3, 16, 16}, null))
+        .isInstanceOf(ImportException.class).hasMessageContaining("no tensor 'bn1.weight' (the stem's BatchNorm): "
+            + "the tensors " + why);
+  }
+}
