@@ -205,6 +205,18 @@ public final class ResNetPreset {
             + Presets.CIFAR_RESNET + " reads basic blocks of two 3x3 convs (conv1, bn1, conv2, bn2) only");
       }
     }
+    for (String kind : new String[] {PREFIX_PROJECTION, "shortcut"}) {
+      String conv = p + "." + kind + ".1.weight";
+      if (!names.contains(kind + ".0.weight") && t.has(conv) && t.tensor(conv).rank() == 4) {
+        throw new ImportException(where + ": tensor '" + conv + "' has shape " + Arrays.toString(t.tensor(conv)
+            .shape()) + ": block " + p + "'s shortcut is a conv after a module without tensors at '" + p + "." + kind
+            + ".0', a pooling before the projection (ResNet-D's nn.Sequential(AvgPool2d(2), Conv2d(C_in, C_out, 1), "
+            + "BatchNorm2d), as timm's resnet*d write it); " + Presets.CIFAR_RESNET + " reads the projection shortcuts "
+            + "of a strided 1x1 conv '" + kind + ".0' and its BatchNorm '" + kind + ".1' only, the state dict does not "
+            + "hold the pooling's window and stride, and neither the preset nor a JSON spec describes a pooling inside "
+            + "a shortcut, so the network is not read");
+      }
+    }
     String projection = null;
     for (String kind : new String[] {PREFIX_PROJECTION, "shortcut"}) {
       if (names.contains(kind + ".0.weight")) {
