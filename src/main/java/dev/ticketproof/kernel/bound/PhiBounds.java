@@ -234,11 +234,13 @@ final class PhiBounds {
     // min_d D(zc, d) - K w <= D <= max_d D(zc, d) + K w, w = max |z - zc|
     double zc = zl + (zh - zl) / 2;
     double w = Math.nextUp(Math.max(Math.abs(zc - zl), Math.abs(zh - zc)));
-    double[] s = slopes(Math.min(zl, Math.nextDown(zl + dl)), Math.max(zh, Math.nextUp(zh + dh)));
+    double hullLo = Math.min(zl, Math.nextDown(zl + dl));
+    double hullHi = Math.max(zh, Math.nextUp(zh + dh));
+    double[] s = slopes(hullLo, hullHi);
     double k = Math.nextUp(s[1] - s[0]);
     if (!Double.isNaN(curvature())) {
-      // phi'(z + d) - phi'(z): M_2 |d|, plus the jump at 0 when the hull holds 0
-      double j = Math.min(zl, zl + dl) <= 0 && Math.max(zh, zh + dh) >= 0 ? jump() : 0;
+      // phi'(z + d) - phi'(z): M_2 |d|, plus the jump at 0 when the hull (rounded outward) holds 0
+      double j = hullLo <= 0 && hullHi >= 0 ? jump() : 0;
       k = Math.min(k, Rounding.up(Rounding.up(curvature() * Math.max(Math.abs(dl), Math.abs(dh))) + j));
     }
     double e = Rounding.up(k * w);
