@@ -177,6 +177,7 @@ public final class Tickets {
     private String upto;
     private double inputLow = -DEFAULT_INPUT_BOUND;
     private double inputHigh = DEFAULT_INPUT_BOUND;
+    private double[][] inputBoxes;
     private SubsetSum.Mode mode = SubsetSum.Mode.ofCliName(DEFAULT_MODE);
     private int samples = DEFAULT_SAMPLES;
     private int threads = Runtime.getRuntime().availableProcessors();
@@ -279,6 +280,32 @@ public final class Tickets {
       }
       inputLow = low;
       inputHigh = high;
+      inputBoxes = null;
+      return this;
+    }
+
+    /**
+     * A box with an interval per input channel (per feature of a vector input): {@code boxes[c] = {lo, hi}}, finite
+     * with lo &lt; hi, one per input channel of the target; the bound is certified on their product. Not modified.
+     */
+    public Builder inputBoxes(double[][] boxes) {
+      if (boxes == null || boxes.length == 0) throw new IllegalArgumentException("input boxes need one per channel");
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      double[][] copy = new double[boxes.length][];
+      for (int c = 0; c < boxes.length; c++) {
+        double[] b = boxes[c];
+        if (b == null || b.length != 2 || !(b[0] < b[1] && Double.isFinite(b[0]) && Double.isFinite(b[1]))) {
+          throw new IllegalArgumentException("input box of channel " + c + " needs finite lo < hi, got "
+              + java.util.Arrays.toString(b));
+        }
+        copy[c] = b.clone();
+        lo = Math.min(lo, b[0]);
+        hi = Math.max(hi, b[1]);
+      }
+      inputLow = lo;
+      inputHigh = hi;
+      inputBoxes = copy;
       return this;
     }
 
@@ -368,8 +395,12 @@ public final class Tickets {
       TargetPlan plan = TargetPlan.of(target, phi);
       int dim = 1;
       for (int d : target.inputShape()) dim *= d;
-      Region region = around == null ? Region.box(inputLow, inputHigh)
-          : Region.balls(inputLow, inputHigh, around, radius);
+      int channels = plan.inputShape()[0];
+      if (inputBoxes != null && inputBoxes.length != channels) {
+        throw new IllegalArgumentException("input boxes: " + inputBoxes.length + " intervals, the target has "
+            + channels + " input channels");
+      }
+      Region region = Region.of(inputLow, inputHigh, inputBoxes, around, around == null ? Double.NaN : radius);
       List<double[]> calibration = calibrationInputs != null
           ? calibrationInputs.subList(0, Math.min(64, calibrationInputs.size()))
           : Evaluator.regionSamples(region, dim, Math.max(16, samples), seed);
@@ -386,7 +417,7 @@ public final class Tickets {
       boolean tightenLambda = lambda == null && phi.remainderConstant() != 0;
       IntFunction<SourceNetwork.Params> withWidth = r -> new SourceNetwork.Params(construction, r,
           rho1 != null ? rho1 : Math.min(maxRho, Defaults.rho1(phi, r, inputLow)), lam[0], seed, upto, inputLow,
-          inputHigh);
+          inputHigh, inputBoxes);
       DoubleFunction<SourceNetwork.Params> paramsFor = e -> {
         if (rho != null) return withWidth.apply(rho);
         // the theorem's width, or the widest below it whose source layers a mask can index

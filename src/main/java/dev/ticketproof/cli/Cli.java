@@ -114,6 +114,128 @@ final class Cli {
   }
 
   /**
+   * The box of {@code --input-box} or {@code --input-bound}: the union [lo, hi] of its intervals and, when every input
+   * channel has its own, those intervals.
+   *
+   * @param lo the smallest lower end
+   * @param hi the largest upper end
+   * @param channels per input channel {lo, hi}, or null when every channel has [lo, hi]
+   */
+  record InputBox(double lo, double hi, double[][] channels) {
+    /** The same interval [lo, hi] for every channel. */
+    static InputBox uniform(double lo, double hi) { return new InputBox(lo, hi, null); }
+
+    /** Per-channel intervals, with their union. */
+    static InputBox of(double[][] channels) {
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      for (double[] b : channels) {
+        lo = Math.min(lo, b[0]);
+        hi = Math.max(hi, b[1]);
+      }
+      return new InputBox(lo, hi, channels);
+    }
+
+    /** The lower ends, one per channel (one for all without per-channel intervals). */
+    double[] lows() { return column(0, lo); }
+
+    /** The upper ends, one per channel (one for all without per-channel intervals). */
+    double[] highs() { return column(1, hi); }
+
+    private double[] column(int k, double all) {
+      if (channels == null) return new double[] {all};
+      double[] v = new double[channels.length];
+      for (int c = 0; c < v.length; c++) v[c] = channels[c][k];
+      return v;
+    }
+
+    /** The whole box as a region. */
+    dev.ticketproof.kernel.bound.Region region() { return dev.ticketproof.kernel.bound.Region.box(lows(), highs()); }
+  }
+
+  /**
+   * Whether an {@code --input-box} value asks for per-channel intervals ({@code data}, or {@code LO:HI,...}) rather
+   * than {@code LO,HI}.
+   */
+  static boolean perChannelBox(String box) { return box.trim().equals("data") || box.contains(":"); }
+
+  /**
+   * {@code --input-box} for a network with {@code channels} input channels (the features of a vector input):
+   * {@code LO,HI} (the same interval for every channel), {@code LO:HI,LO:HI,...} (one interval per channel, in
+   * order) or {@code data} (per channel, the smallest and largest value of that channel in the {@code --data} rows;
+   * a channel with one value v gets [v, the next double above v], with a note on {@code err}).
+   *
+   * @param data the rows of {@code --data} (each flattened, CHW order), or null without it
+   * @param dataFile the file of {@code --data}, for messages
+   * @throws UsageError naming the flag, the channel and what was expected
+   */
+  static InputBox inputBox(String box, int channels, List<double[]> data, java.nio.file.Path dataFile,
+      java.io.PrintWriter err) {
+    String b = box.trim();
+    if (b.equals("data")) {
+      if (data == null) {
+        throw new UsageError("--input-box data takes each input channel's range from the --data rows, but no --data"
+            + " is given: give --data FILE, or the box as LO,HI (every channel) or LO:HI,... (one per channel)");
+      }
+      int dim = data.get(0).length;
+      int per = dim / channels;
+      double[][] out = new double[channels][];
+      for (int c = 0; c < channels; c++) {
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double[] x : data) {
+          for (int q = c * per; q < (c + 1) * per; q++) {
+            lo = Math.min(lo, x[q]);
+            hi = Math.max(hi, x[q]);
+          }
+        }
+        if (!(Double.isFinite(lo) && Double.isFinite(hi))) {
+          throw new UsageError("--input-box data: channel " + c + " of --data " + dataFile + " has values that are "
+              + "not finite (" + lo + " to " + hi + ")");
+        }
+        if (lo == hi) {
+          hi = Math.nextUp(lo);
+          if (err != null) {
+            err.println("construct: note: --input-box data: channel " + c + " takes the one value " + lo + " in --data "
+                + dataFile + "; its interval is [" + lo + ", " + hi + "] (the next double above)");
+          }
+        }
+        out[c] = new double[] {lo, hi};
+      }
+      return InputBox.of(out);
+    }
+    if (!b.contains(":")) {
+      double[] lh = box(box);
+      return InputBox.uniform(lh[0], lh[1]);
+    }
+    String[] parts = b.split(",", -1);
+    if (parts.length != channels) {
+      throw new UsageError("--input-box: " + parts.length + " interval" + (parts.length == 1 ? "" : "s") + " LO:HI, "
+          + "but the network has " + channels + " input channel" + (channels == 1 ? "" : "s") + " (the features of a "
+          + "vector input): give one LO:HI per channel, LO,HI for the same box on every channel, or data");
+    }
+    double[][] out = new double[channels][];
+    for (int c = 0; c < channels; c++) {
+      String[] lh = parts[c].split(":", -1);
+      double lo;
+      double hi;
+      try {
+        if (lh.length != 2) throw new NumberFormatException();
+        lo = Double.parseDouble(lh[0].trim());
+        hi = Double.parseDouble(lh[1].trim());
+      } catch (NumberFormatException e) {
+        throw new UsageError("--input-box: channel " + c + ": expected LO:HI (two numbers), got '" + parts[c].trim()
+            + "'");
+      }
+      if (!(lo < hi && Double.isFinite(lo) && Double.isFinite(hi))) {
+        throw new UsageError("--input-box: channel " + c + ": needs finite LO < HI, got '" + parts[c].trim() + "'");
+      }
+      out[c] = new double[] {lo, hi};
+    }
+    return InputBox.of(out);
+  }
+
+  /**
    * The smallest tolerance a sum of {@code n} candidates (each of magnitude at most 2) resolves in doubles:
    * summing n terms rounds by up to (n - 1) 2^-53 times the sum of their magnitudes, so below n^2 2^-52 a subset
    * "within eps" is decided by rounding, and the search for one runs without end.
@@ -193,6 +315,11 @@ final class Cli {
    */
   static double[][] around(dev.ticketproof.net.Network net, java.nio.file.Path around, Double radius, double lo,
       double hi) {
+    return around(net, around, radius, InputBox.uniform(lo, hi));
+  }
+
+  /** As {@link #around(dev.ticketproof.net.Network, java.nio.file.Path, Double, double, double)} in a box. */
+  static double[][] around(dev.ticketproof.net.Network net, java.nio.file.Path around, Double radius, InputBox box) {
     if (around == null && radius == null) return null;
     if (around == null) throw new UsageError("--radius needs --around");
     if (radius == null) throw new UsageError("--around needs --radius");
@@ -201,7 +328,7 @@ final class Cli {
     }
     double[][] points = aroundPoints(net, around);
     try {
-      dev.ticketproof.kernel.bound.Region.balls(lo, hi, points, radius);
+      dev.ticketproof.kernel.bound.Region.balls(box.lows(), box.highs(), points, radius);
     } catch (IllegalArgumentException e) {
       throw new UsageError("--around " + around + ": " + e.getMessage());
     }

@@ -98,7 +98,9 @@ public final class ConstructCommand implements Callable<Integer> {
       description = "B0: the bound is certified on the box [-B0, B0]^d (default: ${DEFAULT-VALUE}).")
   double inputBound;
 
-  @Option(names = "--input-box", description = "LO,HI: certify on the box [LO, HI]^d instead (e.g. 0,1 for images).")
+  @Option(names = "--input-box", description = "Certify on another box: LO,HI for [LO, HI] on every input (e.g. 0,1 "
+      + "for images); LO:HI,LO:HI,... for one interval per input channel (per feature of a vector input); data for "
+      + "each channel's range in the --data rows.")
   String inputBox;
 
   @Option(names = "--mode", defaultValue = Tickets.DEFAULT_MODE,
@@ -201,12 +203,11 @@ public final class ConstructCommand implements Callable<Integer> {
     if (!(inputBound > 0 && Double.isFinite(inputBound))) {
       throw new UsageError("--input-bound must be finite and > 0, got " + inputBound);
     }
-    double lo = -inputBound;
-    double hi = inputBound;
-    if (inputBox != null) {
-      lo = Cli.box(inputBox)[0];
-      hi = Cli.box(inputBox)[1];
-    }
+    int channels = net.inputShape()[0];
+    // a malformed box is refused before the data are read; --input-box data needs them (below)
+    Cli.InputBox box = inputBox == null ? Cli.InputBox.uniform(-inputBound, inputBound)
+        : inputBox.trim().equals("data") ? null : Cli.inputBox(inputBox, channels, null, null, null);
+    if (box == null && data.inputs == null) Cli.inputBox(inputBox, channels, null, null, null);
     int widest = Math.min(SourceNetwork.MAX_RHO, solver.maxN());
     if (fixedRho != null) widest = Math.min(widest, Math.max(rho1 != null ? rho1 : 2 * fixedRho, fixedRho));
     if (eps != null) Cli.checkResolvable("--eps", eps, widest);
@@ -216,20 +217,27 @@ public final class ConstructCommand implements Callable<Integer> {
     search.get();
     if (out != null) SafeOutput.check(out, "--out", inputs());
     Cli.DataSet dataSet = data.load(net);
-    String outside = dataSet == null ? null : dev.ticketproof.measure.DataCheck.outsideBox(dataSet.inputs(), lo, hi);
+    if (box == null) {
+      box = Cli.inputBox(inputBox, channels, dataSet.inputs(), data.inputs, spec.commandLine().getErr());
+    }
+    double lo = box.lo();
+    double hi = box.hi();
+    String outside = dataSet == null ? null
+        : dev.ticketproof.measure.DataCheck.outsideBox(dataSet.inputs(), box.lows(), box.highs());
     if (outside != null) {
       spec.commandLine().getErr().println("construct: warning: --data " + data.inputs + ": " + outside + ": the "
           + "certified bound holds on the box only and says nothing about them (dataInBox false); give the "
-          + "range the network's inputs take as --input-box LO,HI");
+          + "range the network's inputs take as --input-box LO,HI, or per channel (LO:HI,... or data)");
     }
     String loose = dev.ticketproof.net.LooseBatchNorm.fold(net).refusal();
     if (loose != null) throw new UsageError(target + ": " + loose);
     TargetPlan plan = TargetPlan.of(net, phi);
-    double[][] points = Cli.around(net, around, radius, lo, hi);
+    double[][] points = Cli.around(net, around, radius, box);
     Tickets.Builder builder = Tickets.of(net, phi).construction(cons).outputRel(outputRel).delta(delta).seed(seed)
         .upto(upto).inputBox(lo, hi).mode(solver).samples(samples).threads(th).label(target)
         .calibrationInputs(dataSet == null ? null : dataSet.inputs())
         .around(points, points == null ? Double.NaN : radius);
+    if (box.channels() != null) builder.inputBoxes(box.channels());
     if (formBudget != null) builder.formBudget(Cli.formBudget(formBudget));
     if (eps != null) builder.tolerance(eps);
     if (outputEps != null) builder.outputEps(outputEps);
@@ -278,7 +286,7 @@ public final class ConstructCommand implements Callable<Integer> {
           dev.ticketproof.measure.Evaluator.ofTarget(res.source().plan()),
           dev.ticketproof.measure.Evaluator.ofTicket(res.source(), res.certificate()), dataSet.inputs(),
           data.labels == null ? null : dataSet.labels());
-      d.addTo(o, dev.ticketproof.measure.DataCheck.inBox(dataSet.inputs(), lo, hi));
+      d.addTo(o, dev.ticketproof.measure.DataCheck.inBox(dataSet.inputs(), box.lows(), box.highs()));
       if (o.has("dataMaxError") && o.has("dataMaxTargetOutput")) {
         double dataRel = relative(o.get("dataMaxError").getAsDouble(), o.get("dataMaxTargetOutput").getAsDouble());
         o.addProperty("dataRelError", dataRel);

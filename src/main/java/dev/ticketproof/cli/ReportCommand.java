@@ -597,10 +597,14 @@ public final class ReportCommand implements Callable<Integer> {
     return r.get("--target").replace("builtin:", "") + (upto.isEmpty() ? "" : " (up to layer " + upto + ")");
   }
 
-  /** The input box of a sweep row: {@code --input-box}, else construct's default [-1,1]. */
+  /**
+   * The input box of a sweep row: {@code --input-box}, else construct's default [-1,1]; per-channel boxes as given
+   * ({@code data}: each channel's range in the data).
+   */
   private static String box(Map<String, String> r) {
     String b = r.getOrDefault("--input-box", "");
-    return b.isEmpty() ? "[-1,1]" : "[" + b + "]";
+    if (b.trim().equals("data")) return "per channel, the data's ranges";
+    return b.isEmpty() ? "[-1,1]" : Cli.perChannelBox(b) ? "per channel " + b : "[" + b + "]";
   }
 
   private static String label(String construction, String phi) {

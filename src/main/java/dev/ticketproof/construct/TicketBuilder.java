@@ -60,7 +60,7 @@ public final class TicketBuilder {
         throw new IllegalArgumentException("tolerance must be finite and > 0, got " + eps);
       }
       if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
-      if (around != null) Region.balls(params.inputLow(), params.inputHigh(), around, radius);
+      if (around != null) Region.of(params.inputLow(), params.inputHigh(), params.inputBoxes(), around, radius);
       if (formBudget < 1) throw new IllegalArgumentException("form budget must be >= 1, got " + formBudget);
     }
 
@@ -189,7 +189,12 @@ public final class TicketBuilder {
     return new TicketCertificate.Header(TicketCertificate.VERSION, o.targetLabel(), targetSha, phi.name(),
         p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.inputLow(), p.inputHigh(), p.upto(),
         o.eps(), claim, digest, failed, o.around() == null ? null : Region.digest(o.around()),
-        o.around() == null ? Double.NaN : o.radius(), o.formBudget());
+        o.around() == null ? Double.NaN : o.radius(), o.formBudget(), p.inputBoxes());
+  }
+
+  /** The whole box of the parameters (per-channel intervals when they have them). */
+  public static Region box(SourceNetwork.Params p) {
+    return Region.of(p.inputLow(), p.inputHigh(), p.inputBoxes(), null, Double.NaN);
   }
 
   /** Feature-map state the construction needs: layout, constant values, target intervals, univariate weights. */
@@ -233,8 +238,10 @@ public final class TicketBuilder {
       s.layout = Layout.input(in[0]);
       s.lo = new double[in[0]];
       s.hi = new double[in[0]];
-      Arrays.fill(s.lo, src.params().inputLow());
-      Arrays.fill(s.hi, src.params().inputHigh());
+      for (int c = 0; c < in[0]; c++) {
+        s.lo[c] = src.params().channelLow(c);
+        s.hi[c] = src.params().channelHigh(c);
+      }
       for (SourceNetwork.Node node : src.nodes()) s = node.accept(after(s));
     }
 

@@ -131,6 +131,16 @@ public final class TicketExport {
     box.add(h.inputLow());
     box.add(h.inputHigh());
     spec.add("inputBox", box);
+    if (h.inputBoxes() != null) {
+      JsonArray boxes = new JsonArray();
+      for (double[] b : h.inputBoxes()) {
+        JsonArray one = new JsonArray();
+        one.add(b[0]);
+        one.add(b[1]);
+        boxes.add(one);
+      }
+      spec.add("inputBoxes", boxes);
+    }
     spec.add("layers", layers);
     return new Exported(spec, List.copyOf(w.arrays), w.kept);
   }

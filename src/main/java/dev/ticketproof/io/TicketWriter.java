@@ -158,11 +158,25 @@ public final class TicketWriter {
       number(o, "radius", h.radius());
     }
     if (h.formBudget() != TicketCertificate.DEFAULT_FORM_BUDGET) o.addProperty("formBudget", h.formBudget());
+    if (h.inputBoxes() != null) o.addProperty("inputBoxes", inputBoxes(h.inputBoxes()));
     if (inputShape != null) {
       o.addProperty("inputShape", java.util.Arrays.stream(inputShape).mapToObj(Integer::toString)
           .collect(java.util.stream.Collectors.joining(",")));
     }
     return new GsonBuilder().setPrettyPrinting().create().toJson(o);
+  }
+
+  /**
+   * The header's {@code inputBoxes} field: {@code LO:HI} per channel, comma-separated, each number as
+   * {@link Double#toString} writes it (the shortest decimal that reads back as the same double).
+   */
+  static String inputBoxes(double[][] boxes) {
+    StringBuilder b = new StringBuilder();
+    for (int c = 0; c < boxes.length; c++) {
+      if (c > 0) b.append(',');
+      b.append(boxes[c][0]).append(':').append(boxes[c][1]);
+    }
+    return b.toString();
   }
 
   /** A finite number as a JSON number, else as the string NaN, Infinity or -Infinity (the header stays strict). */

@@ -74,16 +74,21 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * @param lambda input scale of univariate layers (1 for piecewise-linear phi)
    * @param seed the seed of the weight field
    * @param upto name of the last target layer constructed, or null for all
-   * @param inputLow lower end of the input box (every input coordinate lies in [inputLow, inputHigh])
-   * @param inputHigh upper end of the input box
+   * @param inputLow lower end of the input box (every input coordinate lies in [inputLow, inputHigh]); with
+   *     per-channel intervals, the smallest of their lower ends
+   * @param inputHigh upper end of the input box; with per-channel intervals, the largest of their upper ends
+   * @param inputBoxes per input channel c, its interval {lo, hi} (every coordinate of channel c lies in it), or null
+   *     when every channel has [inputLow, inputHigh]; checked by {@link #checkInputBoxes}, and its count against the
+   *     target's input channels by {@link SourceNetwork#of}. Not modified.
    */
   public record Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto,
-      double inputLow, double inputHigh) {
+      double inputLow, double inputHigh, double[][] inputBoxes) {
     public Params {
       if (!(inputLow < inputHigh && Double.isFinite(inputLow) && Double.isFinite(inputHigh))) {
         throw new IllegalArgumentException("input box must be finite with low < high, got [" + inputLow + ", "
             + inputHigh + "]");
       }
+      checkInputBoxes(inputLow, inputHigh, inputBoxes);
       if (rho < 1 || rho > MAX_RHO) {
         throw new IllegalArgumentException("rho must be in [1, " + MAX_RHO + "], got " + rho);
       }
@@ -91,6 +96,52 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         throw new IllegalArgumentException("rho1 must be in [1, " + MAX_RHO + "], got " + rho1);
       }
       if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
+    }
+
+    /** Parameters whose box is [inputLow, inputHigh] for every input channel. */
+    public Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto,
+        double inputLow, double inputHigh) {
+      this(construction, rho, rho1, lambda, seed, upto, inputLow, inputHigh, null);
+    }
+
+    /** The lower end of input channel c's interval. */
+    public double channelLow(int c) { return inputBoxes == null ? inputLow : inputBoxes[c][0]; }
+
+    /** The upper end of input channel c's interval. */
+    public double channelHigh(int c) { return inputBoxes == null ? inputHigh : inputBoxes[c][1]; }
+  }
+
+  /**
+   * Checks per-channel input intervals against the union box [low, high] they claim: every channel's {lo, hi} finite
+   * with lo &lt; hi and inside [low, high], and low and high attained (the smallest lo is low, the largest hi is
+   * high). Null (no per-channel intervals) passes.
+   *
+   * @throws IllegalArgumentException naming the channel and what was expected
+   */
+  public static void checkInputBoxes(double low, double high, double[][] boxes) {
+    if (boxes == null) return;
+    if (boxes.length == 0) throw new IllegalArgumentException("per-channel input box has no channels");
+    double min = Double.POSITIVE_INFINITY;
+    double max = Double.NEGATIVE_INFINITY;
+    for (int c = 0; c < boxes.length; c++) {
+      double[] b = boxes[c];
+      if (b == null || b.length != 2) {
+        throw new IllegalArgumentException("input box of channel " + c + " must be a pair {lo, hi}");
+      }
+      if (!(b[0] < b[1] && Double.isFinite(b[0]) && Double.isFinite(b[1]))) {
+        throw new IllegalArgumentException("input box of channel " + c + " must be finite with lo < hi, got ["
+            + b[0] + ", " + b[1] + "]");
+      }
+      if (!(b[0] >= low && b[1] <= high)) {
+        throw new IllegalArgumentException("input box of channel " + c + " [" + b[0] + ", " + b[1] + "] is not inside"
+            + " the union box [" + low + ", " + high + "]");
+      }
+      min = Math.min(min, b[0]);
+      max = Math.max(max, b[1]);
+    }
+    if (min != low || max != high) {
+      throw new IllegalArgumentException("the per-channel input boxes span [" + min + ", " + max + "], not the union "
+          + "box [" + low + ", " + high + "]");
     }
   }
 
@@ -325,6 +376,10 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     boolean nonNegativeImage = phi.image(-1e300, 1e300)[0] >= 0;
     List<Node> nodes = new ArrayList<>();
     int[] in = plan.inputShape();
+    if (p.inputBoxes() != null && p.inputBoxes().length != in[0]) {
+      throw new IllegalArgumentException("the input box has intervals for " + p.inputBoxes().length + " channels, the"
+          + " target has " + in[0] + " input channels");
+    }
     Layout cur = Layout.input(in[0]);
     boolean curAfterPhi = false;
     int id = 0;

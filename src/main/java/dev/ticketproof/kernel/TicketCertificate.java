@@ -32,8 +32,9 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
    * @param rho1 copies per input channel in the first layer
    * @param lambda univariate input scale
    * @param seed weight-field seed of the source network
-   * @param inputLow lower end of the certified input box [inputLow, inputHigh]^d
-   * @param inputHigh upper end of the box
+   * @param inputLow lower end of the certified input box [inputLow, inputHigh]^d (with per-channel intervals, the
+   *     lower end of their union)
+   * @param inputHigh upper end of the box (with per-channel intervals, of their union)
    * @param upto last constructed layer, or null
    * @param eps requested per-parameter tolerance
    * @param claimedBound the claimed sup over the box of |target - ticket|
@@ -44,10 +45,22 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
    * @param radius the balls' radius (NaN when the bound covers the whole box)
    * @param formBudget the most doubles of coefficients the differential bound keeps per feature map (larger maps
    *     hold intervals; {@link #DEFAULT_FORM_BUDGET} in headers without it): more is tighter, slower and larger
+   * @param inputBoxes per input channel, its interval {lo, hi} (the certified box is their product), or null when
+   *     every channel has [inputLow, inputHigh] (headers without the field); not modified
    */
   public record Header(int version, String target, String targetSha256, String activation, String construction,
       int rho, int rho1, double lambda, long seed, double inputLow, double inputHigh, String upto, double eps,
-      double claimedBound, String maskSha256, long claimedFailedInstances, String aroundSha256, double radius, long formBudget) {
+      double claimedBound, String maskSha256, long claimedFailedInstances, String aroundSha256, double radius, long formBudget,
+      double[][] inputBoxes) {
+
+    /** A header whose box is [inputLow, inputHigh] for every input channel. */
+    public Header(int version, String target, String targetSha256, String activation, String construction,
+        int rho, int rho1, double lambda, long seed, double inputLow, double inputHigh, String upto, double eps,
+        double claimedBound, String maskSha256, long claimedFailedInstances, String aroundSha256, double radius,
+        long formBudget) {
+      this(version, target, targetSha256, activation, construction, rho, rho1, lambda, seed, inputLow, inputHigh,
+          upto, eps, claimedBound, maskSha256, claimedFailedInstances, aroundSha256, radius, formBudget, null);
+    }
 
     /** Whether the bound covers balls around points rather than the whole box. */
     public boolean local() { return aroundSha256 != null; }
@@ -55,13 +68,15 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
     /** This header with other claims (bound and failed instances). */
     public Header withClaims(double bound, long failed) {
       return new Header(version, target, targetSha256, activation, construction, rho, rho1, lambda, seed, inputLow,
-          inputHigh, upto, eps, bound, maskSha256, failed, aroundSha256, radius, formBudget);
+          inputHigh, upto, eps, bound, maskSha256, failed, aroundSha256, radius, formBudget, inputBoxes);
     }
+
   }
 
   /** The source parameters this header defines. */
   public SourceNetwork.Params params() {
     return new SourceNetwork.Params(SourceNetwork.Construction.parse(header.construction()), header.rho(),
-        header.rho1(), header.lambda(), header.seed(), header.upto(), header.inputLow(), header.inputHigh());
+        header.rho1(), header.lambda(), header.seed(), header.upto(), header.inputLow(), header.inputHigh(),
+        header.inputBoxes());
   }
 }

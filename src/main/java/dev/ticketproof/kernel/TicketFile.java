@@ -125,8 +125,38 @@ public final class TicketFile {
         integer(o, "claimedFailedInstances", Long.MIN_VALUE, Long.MAX_VALUE), str(o, "aroundSha256"),
         o.containsKey("aroundSha256") ? num(o, "radius") : Double.NaN,
         o.containsKey("formBudget") ? integer(o, "formBudget", 1, Long.MAX_VALUE)
-            : TicketCertificate.DEFAULT_FORM_BUDGET);
+            : TicketCertificate.DEFAULT_FORM_BUDGET,
+        o.containsKey("inputBoxes") ? boxes(str(o, "inputBoxes")) : null);
   }
+
+  /** Most channels an {@code inputBoxes} field may list. */
+  static final int MAX_BOX_CHANNELS = 1 << 16;
+
+  /**
+   * The {@code inputBoxes} field: {@code LO:HI} per input channel, comma-separated, each number a JSON number
+   * (finite; no spaces, signs other than a leading minus, or hexadecimal). Whether the intervals fit the union box
+   * and the target is the checker's to judge.
+   */
+  static double[][] boxes(String v) {
+    if (v == null) throw new IllegalArgumentException("inputBoxes: expected a string LO:HI,LO:HI,...");
+    String[] parts = v.split(",", -1);
+    if (parts.length > MAX_BOX_CHANNELS) {
+      throw new IllegalArgumentException("inputBoxes: more than " + MAX_BOX_CHANNELS + " channels");
+    }
+    double[][] out = new double[parts.length][];
+    for (int c = 0; c < parts.length; c++) {
+      String[] lh = parts[c].split(":", -1);
+      if (lh.length != 2 || !JSON_NUMBER.matcher(lh[0]).matches() || !JSON_NUMBER.matcher(lh[1]).matches()) {
+        throw new IllegalArgumentException("inputBoxes: channel " + c + ": expected LO:HI (two numbers), got '"
+            + parts[c] + "'");
+      }
+      out[c] = new double[] {Double.parseDouble(lh[0]), Double.parseDouble(lh[1])};
+    }
+    return out;
+  }
+
+  private static final java.util.regex.Pattern JSON_NUMBER =
+      java.util.regex.Pattern.compile("-?(0|[1-9][0-9]{0,400})(\\.[0-9]{1,400})?([eE][+-]?[0-9]{1,5})?");
 
   /** A string field, or null when it is null or missing; anything else is an error. */
   private static String str(Map<String, Object> o, String k) {

@@ -85,6 +85,53 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
         num(newLo), num(newHi));
   }
 
+  /** Whether every input lies in the box of per-channel intervals [lows[c], highs[c]] (C channels, CHW order). */
+  public static boolean inBox(List<double[]> inputs, double[] lows, double[] highs) {
+    if (lows.length == 1) return inBox(inputs, lows[0], highs[0]);
+    for (double[] v : inputs) {
+      int per = v.length / lows.length;
+      for (int q = 0; q < v.length; q++) if (v[q] < lows[q / per] || v[q] > highs[q / per]) return false;
+    }
+    return true;
+  }
+
+  /**
+   * As {@link #outsideBox(List, double, double)} for a box of per-channel intervals (C channels, CHW order): how
+   * many inputs have values outside their channel's interval and, for the first channel (at most three) whose values
+   * leave it, its interval and the range of its values; null when every input lies in the box.
+   */
+  public static String outsideBox(List<double[]> inputs, double[] lows, double[] highs) {
+    if (lows.length == 1) return outsideBox(inputs, lows[0], highs[0]);
+    int channels = lows.length;
+    double[] min = new double[channels];
+    double[] max = new double[channels];
+    java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
+    java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
+    int outside = 0;
+    for (double[] v : inputs) {
+      int per = v.length / channels;
+      boolean out = false;
+      for (int q = 0; q < v.length; q++) {
+        int c = q / per;
+        min[c] = Math.min(min[c], v[q]);
+        max[c] = Math.max(max[c], v[q]);
+        out |= v[q] < lows[c] || v[q] > highs[c];
+      }
+      if (out) outside++;
+    }
+    if (outside == 0) return null;
+    StringBuilder b = new StringBuilder();
+    int shown = 0;
+    for (int c = 0; c < channels && shown < 3; c++) {
+      if (min[c] >= lows[c] && max[c] <= highs[c]) continue;
+      b.append(shown++ == 0 ? "" : "; ").append(String.format(java.util.Locale.ROOT, "channel %d: box [%s, %s], values "
+          + "from %s to %s", c, num(lows[c]), num(highs[c]), min[c] < lows[c] ? beyond(min[c], lows[c])
+          : significant(min[c], 3), max[c] > highs[c] ? beyond(max[c], highs[c]) : significant(max[c], 3)));
+    }
+    return String.format(java.util.Locale.ROOT, "%d of %d inputs have values outside the per-channel input box (%s)",
+        outside, inputs.size(), b);
+  }
+
   /**
    * {@code d}, a value beyond the box's end {@code end}, with three significant digits, or as many more as it takes
    * to show it beyond (1.0000001, a float32 rounding of an image's 1, is not shown as 1 outside the box [0, 1]).

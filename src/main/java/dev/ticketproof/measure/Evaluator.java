@@ -246,13 +246,34 @@ public final class Evaluator {
   }
 
   /**
+   * Sample inputs of the box of per-coordinate intervals [lo[q], hi[q]], as {@link #boxSamples(int, double, double,
+   * int, long)} draws them (the same points when every interval is the same).
+   */
+  public static List<double[]> boxSamples(double[] lo, double[] hi, int n, long seed) {
+    List<double[]> xs = new ArrayList<>();
+    for (int s = 0; s < n; s++) {
+      double[] x = new double[lo.length];
+      boolean corner = s >= n / 2;
+      for (int q = 0; q < lo.length; q++) {
+        double u = dev.ticketproof.random.WeightField.u01(seed, 7_000_021L + s, q);
+        x[q] = corner ? (u < 0.5 ? lo[q] : hi[q]) : lo[q] + (hi[q] - lo[q]) * u;
+      }
+      xs.add(x);
+    }
+    return xs;
+  }
+
+  /**
    * Sample inputs of a region, {@code n} in all: for the whole box, {@link #boxSamples}; for balls, sample s lies in
    * ball s mod N (clipped to the box), uniform for the first half of the samples and a corner for the second, drawn
    * from the weight field with the given seed (streams from 7000021).
    */
   public static List<double[]> regionSamples(dev.ticketproof.kernel.bound.Region region, int dim, int n,
       long seed) {
-    if (!region.local()) return boxSamples(dim, region.low(), region.high(), n, seed);
+    if (!region.local()) {
+      return region.perChannel() ? boxSamples(region.lowAt(dim), region.highAt(dim), n, seed)
+          : boxSamples(dim, region.low(), region.high(), n, seed);
+    }
     List<double[][]> boxes = region.boxes(dim);
     List<double[]> xs = new ArrayList<>();
     for (int s = 0; s < n; s++) {

@@ -234,7 +234,7 @@ public final class LowerBound {
    */
   public static Result of(TicketCertificate cert, Network target, int samples, long budget) {
     TicketCertificate.Header h = cert.header();
-    return of(cert, target, dev.ticketproof.kernel.bound.Region.box(h.inputLow(), h.inputHigh()), samples, budget,
+    return of(cert, target, dev.ticketproof.kernel.check.TicketChecker.region(h, null), samples, budget,
         h.seed(), done -> { });
   }
 

@@ -8,18 +8,29 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The inputs a bound covers: the box [low, high]^d, or the union of the l-infinity balls of radius
- * {@code radius} around {@code points}, each clipped to the box.
+ * The inputs a bound covers: a box that gives every input channel its own interval (C channels in CHW order: of
+ * an input of d values, coordinates c d/C to (c+1) d/C - 1 are channel c's; one interval for all channels is the box
+ * [low, high]^d), or the union of the l-infinity balls of radius {@code radius} around {@code points}, each clipped
+ * to that box.
  *
- * @param low lower end of the box
- * @param high upper end of the box
+ * @param channelLow lower end of every channel's interval (one value: the same for every channel); not modified
+ * @param channelHigh upper end of every channel's interval, as many as {@code channelLow}; not modified
  * @param points the centres (each of length d, CHW order), or null for the whole box
  * @param radius the balls' radius (ignored for the whole box)
  */
-public record Region(double low, double high, double[][] points, double radius) {
+public record Region(double[] channelLow, double[] channelHigh, double[][] points, double radius) {
   public Region {
-    if (!(low < high && Double.isFinite(low) && Double.isFinite(high))) {
-      throw new IllegalArgumentException("input box must be finite with low < high, got [" + low + ", " + high + "]");
+    if (channelLow.length == 0 || channelLow.length != channelHigh.length) {
+      throw new IllegalArgumentException("input box needs as many lower as upper ends (at least one), got "
+          + channelLow.length + " and " + channelHigh.length);
+    }
+    for (int c = 0; c < channelLow.length; c++) {
+      double lo = channelLow[c];
+      double hi = channelHigh[c];
+      if (!(lo < hi && Double.isFinite(lo) && Double.isFinite(hi))) {
+        throw new IllegalArgumentException("input box must be finite with low < high, got [" + lo + ", " + hi + "]"
+            + (channelLow.length > 1 ? " for channel " + c : ""));
+      }
     }
     if (points != null) {
       if (!(radius >= 0 && Double.isFinite(radius))) {
@@ -27,39 +38,106 @@ public record Region(double low, double high, double[][] points, double radius) 
       }
       if (points.length == 0) throw new IllegalArgumentException("a local region needs at least one point");
       for (int p = 0; p < points.length; p++) {
-        for (double v : points[p]) {
-          if (!(v + radius >= low && v - radius <= high)) {
+        int per = perChannel(points[p].length, channelLow.length, "point " + p);
+        for (int k = 0; k < points[p].length; k++) {
+          double v = points[p][k];
+          int c = k / per;
+          if (!(v + radius >= channelLow[c] && v - radius <= channelHigh[c])) {
             throw new IllegalArgumentException("the ball of radius " + radius + " around point " + p
-                + " misses the input box [" + low + ", " + high + "] (coordinate " + v + ")");
+                + " misses the input box [" + channelLow[c] + ", " + channelHigh[c] + "]"
+                + (channelLow.length > 1 ? " of channel " + c : "") + " (coordinate " + v + ")");
           }
         }
       }
     }
   }
 
-  /** The whole box. */
-  public static Region box(double low, double high) { return new Region(low, high, null, Double.NaN); }
+  /** The whole box [low, high]^d. */
+  public static Region box(double low, double high) { return box(new double[] {low}, new double[] {high}); }
 
-  /** Balls around points, clipped to the box. */
+  /** The whole box of per-channel intervals [low[c], high[c]]. */
+  public static Region box(double[] low, double[] high) { return new Region(low, high, null, Double.NaN); }
+
+  /** Balls around points, clipped to the box [low, high]^d. */
   public static Region balls(double low, double high, double[][] points, double radius) {
+    return balls(new double[] {low}, new double[] {high}, points, radius);
+  }
+
+  /** Balls around points, clipped to the box of per-channel intervals [low[c], high[c]]. */
+  public static Region balls(double[] low, double[] high, double[][] points, double radius) {
     return new Region(low, high, points, radius);
   }
+
+  /**
+   * The box [low, high]^d, or with per-channel intervals ({@code boxes[c] = {lo, hi}}, not null) their product, and
+   * with points the balls around them clipped to it.
+   */
+  public static Region of(double low, double high, double[][] boxes, double[][] points, double radius) {
+    double[] lo = {low};
+    double[] hi = {high};
+    if (boxes != null) {
+      lo = new double[boxes.length];
+      hi = new double[boxes.length];
+      for (int c = 0; c < boxes.length; c++) {
+        lo[c] = boxes[c][0];
+        hi[c] = boxes[c][1];
+      }
+    }
+    return new Region(lo, hi, points, radius);
+  }
+
+  /** The lower end of the union of the channels' intervals (the smallest lower end). */
+  public double low() {
+    double m = channelLow[0];
+    for (double v : channelLow) m = Math.min(m, v);
+    return m;
+  }
+
+  /** The upper end of the union of the channels' intervals (the largest upper end). */
+  public double high() {
+    double m = channelHigh[0];
+    for (double v : channelHigh) m = Math.max(m, v);
+    return m;
+  }
+
+  /** Whether the channels have intervals of their own (more than one interval). */
+  public boolean perChannel() { return channelLow.length > 1; }
 
   /** Whether the region is a set of balls. */
   public boolean local() { return points != null; }
 
+  /** The coordinates per channel of an input of {@code dim} values: dim / C, when C divides it. */
+  private static int perChannel(int dim, int channels, String what) {
+    if (dim == 0 || dim % channels != 0) {
+      throw new IllegalArgumentException(what + " has " + dim + " values, not a positive multiple of the input box's "
+          + channels + " channels");
+    }
+    return dim / channels;
+  }
+
+  /** The lower end of every coordinate of an input of {@code dim} values (its channel's). */
+  public double[] lowAt(int dim) { return expand(channelLow, dim); }
+
+  /** The upper end of every coordinate of an input of {@code dim} values (its channel's). */
+  public double[] highAt(int dim) { return expand(channelHigh, dim); }
+
+  private static double[] expand(double[] perChannel, int dim) {
+    int per = perChannel(dim, perChannel.length, "the input");
+    double[] out = new double[dim];
+    for (int k = 0; k < dim; k++) out[k] = perChannel[k / per];
+    return out;
+  }
+
   /**
-   * The boxes the region is the union of, as {lo[], hi[]} per box: one box [low, high]^dim, or per point the
-   * ball clipped to the box.
+   * The boxes the region is the union of, as {lo[], hi[]} per box: the box itself, or per point the ball clipped to
+   * the box.
    */
   public List<double[][]> boxes(int dim) {
     List<double[][]> out = new ArrayList<>();
+    double[] low = lowAt(dim);
+    double[] high = highAt(dim);
     if (points == null) {
-      double[] lo = new double[dim];
-      double[] hi = new double[dim];
-      java.util.Arrays.fill(lo, low);
-      java.util.Arrays.fill(hi, high);
-      out.add(new double[][] {lo, hi});
+      out.add(new double[][] {low, high});
       return out;
     }
     for (int p = 0; p < points.length; p++) {
@@ -71,8 +149,8 @@ public record Region(double low, double high, double[][] points, double radius) 
       double[] hi = new double[dim];
       for (int k = 0; k < dim; k++) {
         // x +- 0 is exact: a ball of radius 0 is its centre (no coefficients are then carried)
-        lo[k] = radius == 0 ? x[k] : Math.max(low, Math.nextDown(x[k] - radius));
-        hi[k] = radius == 0 ? x[k] : Math.min(high, Math.nextUp(x[k] + radius));
+        lo[k] = radius == 0 ? x[k] : Math.max(low[k], Math.nextDown(x[k] - radius));
+        hi[k] = radius == 0 ? x[k] : Math.min(high[k], Math.nextUp(x[k] + radius));
       }
       out.add(new double[][] {lo, hi});
     }
@@ -86,7 +164,11 @@ public record Region(double low, double high, double[][] points, double radius) 
   }
 
   private boolean contains(double[] x) {
-    for (double v : x) if (!(v >= low && v <= high)) return false;
+    if (x.length == 0 || x.length % channelLow.length != 0) return false;
+    int per = x.length / channelLow.length;
+    for (int k = 0; k < x.length; k++) {
+      if (!(x[k] >= channelLow[k / per] && x[k] <= channelHigh[k / per])) return false;
+    }
     if (points == null) return true;
     for (double[] p : points) {
       if (p.length != x.length) continue;

@@ -82,8 +82,10 @@ final class Analysis {
     int n = src.plan().inputShape()[0];
     double[] lo = new double[n];
     double[] hi = new double[n];
-    Arrays.fill(lo, src.params().inputLow());
-    Arrays.fill(hi, src.params().inputHigh());
+    for (int c = 0; c < n; c++) {
+      lo[c] = src.params().channelLow(c);
+      hi[c] = src.params().channelHigh(c);
+    }
     State s = new State(Layout.input(n), lo, hi);
     for (SourceNetwork.Node node : src.nodes()) s = node.accept(after(s));
     // the kept target layers propagate the error with their l1 row norms (pooling keeps it)

@@ -199,18 +199,20 @@ public final class TicketChecker {
   }
 
   /**
-   * The inputs a certificate's bound covers: its box, or, for a local certificate, the balls of its radius around
-   * the given points clipped to the box.
+   * The inputs a certificate's bound covers: its box (per-channel intervals when the header has them, checked
+   * against its union box by {@link SourceNetwork#checkInputBoxes}), or, for a local certificate, the balls of its
+   * radius around the given points clipped to the box.
    *
    * @throws IllegalArgumentException when a local certificate gets no points or points of another digest, or a
    *     certificate of the whole box gets points
    */
   public static Region region(TicketCertificate.Header h, double[][] around) {
+    SourceNetwork.checkInputBoxes(h.inputLow(), h.inputHigh(), h.inputBoxes());
     if (!h.local()) {
       if (around != null) {
         throw new IllegalArgumentException("the certificate covers the whole input box; it takes no points");
       }
-      return Region.box(h.inputLow(), h.inputHigh());
+      return Region.of(h.inputLow(), h.inputHigh(), h.inputBoxes(), null, Double.NaN);
     }
     if (around == null) {
       throw new IllegalArgumentException("the certificate is local (balls of radius " + h.radius()
@@ -221,7 +223,7 @@ public final class TicketChecker {
       throw new IllegalArgumentException("points digest mismatch: certificate has " + h.aroundSha256()
           + ", the points have " + d);
     }
-    return Region.balls(h.inputLow(), h.inputHigh(), around, h.radius());
+    return Region.of(h.inputLow(), h.inputHigh(), h.inputBoxes(), around, h.radius());
   }
 
   /**

@@ -1,0 +1,135 @@
+package dev.ticketproof.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.ticketproof.io.DType;
+import dev.ticketproof.io.Npy;
+import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.kernel.TicketFile;
+import dev.ticketproof.tensor.Tensor;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --input-box} with an interval per input channel ({@code LO:HI,...}) or per channel from the data
+ * ({@code data}): parsed as documented, refused with exit code 2 naming the flag, the channel and what was expected,
+ * and recorded in the certificate, which verify checks over the per-channel box.
+ */
+class InputBoxCommandTest {
+  @TempDir Path tmp;
+
+  static ImportCommandsTest.Run run(String... args) { return ImportCommandsTest.run(args); }
+
+  @Test
+  void theThreeFormsParse() {
+    Cli.InputBox same = Cli.inputBox("0,1", 3, null, null, null);
+    assertThat(same.channels()).isNull();
+    assertThat(same.lows()).containsExactly(0);
+    assertThat(same.highs()).containsExactly(1);
+    Cli.InputBox per = Cli.inputBox(" 0:1, -2.5:3 ,0:255", 3, null, null, null);
+    assertThat(per.channels()).isDeepEqualTo(new double[][] {{0, 1}, {-2.5, 3}, {0, 255}});
+    assertThat(per.lo()).isEqualTo(-2.5);
+    assertThat(per.hi()).isEqualTo(255);
+    assertThat(Cli.inputBox("1e-3:2E1", 1, null, null, null).channels()).isDeepEqualTo(new double[][] {{1e-3, 20}});
+    // data: per channel (CHW order, two channels of 2 values each), the smallest and largest value of the rows
+    List<double[]> rows = List.of(new double[] {0.5, 0.25, -3, 4}, new double[] {0.75, 1, 2, -1});
+    Cli.InputBox data = Cli.inputBox("data", 2, rows, Path.of("x.npy"), null);
+    assertThat(data.channels()).isDeepEqualTo(new double[][] {{0.25, 1}, {-3, 4}});
+    assertThat(Cli.perChannelBox("data")).isTrue();
+    assertThat(Cli.perChannelBox("0:1")).isTrue();
+    assertThat(Cli.perChannelBox("0,1")).isFalse();
+  }
+
+  @Test
+  void aChannelWithOneValueInTheDataGetsTheNextDoubleAbove() {
+    StringWriter err = new StringWriter();
+    Cli.InputBox data = Cli.inputBox("data", 2, List.of(new double[] {3, 0}, new double[] {3, 1}), Path.of("x.npy"),
+        new PrintWriter(err, true));
+    assertThat(data.channels()[0]).containsExactly(3, Math.nextUp(3.0));
+    assertThat(data.channels()[1]).containsExactly(0, 1);
+    assertThat(err.toString()).contains("channel 0 takes the one value 3.0");
+  }
+
+  @Test
+  void badBoxesNameTheFlagTheChannelAndWhatWasExpected() {
+    assertThatThrownBy(() -> Cli.inputBox("0:1,0:2", 3, null, null, null)).isInstanceOf(UsageError.class)
+        .hasMessageContaining("--input-box: 2 intervals LO:HI, but the network has 3 input channels");
+    assertThatThrownBy(() -> Cli.inputBox("0:1,a:2,0:1", 3, null, null, null))
+        .hasMessageContaining("--input-box: channel 1: expected LO:HI (two numbers), got 'a:2'");
+    assertThatThrownBy(() -> Cli.inputBox("0:1,0:2:3", 2, null, null, null))
+        .hasMessageContaining("channel 1: expected LO:HI");
+    assertThatThrownBy(() -> Cli.inputBox("0:1,2:2", 2, null, null, null))
+        .hasMessageContaining("--input-box: channel 1: needs finite LO < HI, got '2:2'");
+    assertThatThrownBy(() -> Cli.inputBox("3:1,0:1", 2, null, null, null))
+        .hasMessageContaining("channel 0: needs finite LO < HI");
+    assertThatThrownBy(() -> Cli.inputBox("0:Infinity,0:1", 2, null, null, null))
+        .hasMessageContaining("channel 0: needs finite LO < HI");
+    assertThatThrownBy(() -> Cli.inputBox("0:1,NaN:1", 2, null, null, null))
+        .hasMessageContaining("channel 1: needs finite LO < HI");
+    assertThatThrownBy(() -> Cli.inputBox("data", 2, null, null, null))
+        .hasMessageContaining("--input-box data").hasMessageContaining("no --data is given");
+    assertThatThrownBy(() -> Cli.inputBox("1,0", 2, null, null, null))
+        .hasMessageContaining("--input-box needs finite LO < HI");
+  }
+
+  @Test
+  void constructRefusesBadBoxesWithExitCode2AndWritesNothing() {
+    Path out = tmp.resolve("t.tpz");
+    ImportCommandsTest.Run r = run("construct", "--target", "builtin:small-fc", "--input-box", "0:1,0:1", "--out",
+        out.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--input-box: 2 intervals LO:HI, but the network has 4 input channels");
+    r = run("construct", "--target", "builtin:small-fc", "--input-box", "data", "--out", out.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--input-box data").contains("give --data FILE");
+    r = run("construct", "--target", "builtin:small-fc", "--input-box", "0:1,0:1,5:-5,0:1", "--out", out.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("channel 2: needs finite LO < HI, got '5:-5'");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void aPerChannelCertificateIsWrittenAndVerified() throws Exception {
+    Path out = tmp.resolve("t.tpz");
+    ImportCommandsTest.Run r = run("construct", "--target", "builtin:small-fc", "--input-box", "0:1,-2:2,0:0.5,-1:0",
+        "--rho", "6", "--eps", "0.05", "--samples", "8", "--search", "50", "--format", "json", "--out",
+        out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    TicketCertificate c = TicketFile.read(out);
+    assertThat(c.header().inputBoxes()).isDeepEqualTo(new double[][] {{0, 1}, {-2, 2}, {0, 0.5}, {-1, 0}});
+    assertThat(c.header().inputLow()).isEqualTo(-2);
+    assertThat(c.header().inputHigh()).isEqualTo(2);
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertThat(o.get("lowerBound").getAsDouble()).isLessThanOrEqualTo(o.get("certifiedBound").getAsDouble());
+    ImportCommandsTest.Run v = run("verify", out.toString(), "--target", "builtin:small-fc", "--format", "json");
+    assertThat(v.code()).as(v.err()).isZero();
+    JsonObject vo = JsonParser.parseString(v.out()).getAsJsonObject();
+    assertThat(vo.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(vo.get("certifiedBound").getAsDouble()).isEqualTo(o.get("certifiedBound").getAsDouble());
+  }
+
+  @Test
+  void dataBoxesAreTheDataRangesAndHoldTheData() throws Exception {
+    Path x = tmp.resolve("x.npy");
+    double[] v = {0.1, -1, 0.3, 5, 0.2, -0.5, 0.9, 2, 0.15, 0, 0.6, 3};
+    Npy.write(x, Tensor.of(v, 3, 4), DType.FLOAT64);
+    Path out = tmp.resolve("d.tpz");
+    ImportCommandsTest.Run r = run("construct", "--target", "builtin:small-fc",
+        "--input-box", "data", "--data", x.toString(), "--rho", "6", "--eps", "0.05", "--samples", "8", "--search",
+        "50", "--format", "json", "--out", out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertThat(o.get("dataInBox").getAsBoolean()).isTrue();
+    assertThat(TicketFile.read(out).header().inputBoxes())
+        .isDeepEqualTo(new double[][] {{0.1, 0.2}, {-1, 0}, {0.3, 0.9}, {2, 5}});
+    Files.delete(out);
+  }
+}
