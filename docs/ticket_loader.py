@@ -7,7 +7,8 @@
 The module computes the ticket's function in float64: for every example the same outputs as
 ``ticketproof eval --ticket`` (shape [N] + the spec's "outputShape"). Layers (see docs/cli.md, "export"):
 
-- "conv": a cross-correlation with zero padding, an optional bias, then the activation when "activation" is
+- "conv": a cross-correlation with zero padding ("padding": one number for all four sides, or [rows, columns]:
+  rows above and below, columns left and right), an optional bias, then the activation when "activation" is
   true. Sparse files hold ``KEY.weight_indices`` (flat indices into the [out, in, kh, kw] weight) and
   ``KEY.weight_values``; the module keeps them sparse (torch.sparse) so that a ticket of a large source network
   never becomes a dense tensor. Files written with ``--pruned`` hold ``KEY.weight_orig`` (the source network's
@@ -64,6 +65,11 @@ def activation(spec):
     return phi
 
 
+def _pair(v):
+    """A padding as (rows, columns): one number for both, or [rows, columns]."""
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
 class SparseConv2d(nn.Module):
     """A convolution whose weight is a sparse [out, in * kh * kw] matrix (im2col and a sparse product)."""
 
@@ -71,7 +77,7 @@ class SparseConv2d(nn.Module):
         super().__init__()
         self.out_channels, self.in_channels = spec["out"], spec["in"]
         self.kernel_size = tuple(spec["kernel"])
-        self.stride, self.padding = spec["stride"], spec["padding"]
+        self.stride, self.padding = spec["stride"], _pair(spec["padding"])
         self.register_buffer("weight_indices", indices)
         self.register_buffer("weight_values", values)
         self.register_buffer("bias", bias)
@@ -84,8 +90,8 @@ class SparseConv2d(nn.Module):
     def forward(self, x):
         n, _, h, w = x.shape
         kh, kw = self.kernel_size
-        oh = (h + 2 * self.padding - kh) // self.stride + 1
-        ow = (w + 2 * self.padding - kw) // self.stride + 1
+        oh = (h + 2 * self.padding[0] - kh) // self.stride + 1
+        ow = (w + 2 * self.padding[1] - kw) // self.stride + 1
         cols = F.unfold(x, self.kernel_size, padding=self.padding, stride=self.stride)  # [N, in*kh*kw, L]
         per = cols.shape[1]
         y = torch.sparse.mm(self.weight, cols.transpose(0, 1).reshape(per, -1))  # [out, N*L]
@@ -152,7 +158,7 @@ def _conv(spec, state, phi):
         conv = SparseConv2d(spec, state[key + ".weight_indices"], state[key + ".weight_values"], bias)
     else:
         conv = nn.Conv2d(spec["in"], spec["out"], tuple(spec["kernel"]), stride=spec["stride"],
-                         padding=spec["padding"], bias=spec["bias"], dtype=torch.float64)
+                         padding=_pair(spec["padding"]), bias=spec["bias"], dtype=torch.float64)
         with torch.no_grad():
             if key + ".weight_orig" in state:
                 conv.weight.copy_(state[key + ".weight_orig"])

@@ -19,14 +19,16 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * [conv-decomposition]: a k x k convolution (any stride, padding p <= (k-1)/2, bias) as a pruned univariate 1x1
- * copy layer followed by a k x k layer pruned tap by tap, the bias built from the constant units at the centre tap
- * only, and for phi(0) != 0 the offsets phi(0) sum w cancelled tap by tap.
+ * [conv-decomposition]: a kh x kw convolution (any stride, paddings ph <= (kh-1)/2 above and below and
+ * pw <= (kw-1)/2 left and right, bias) as a pruned univariate 1x1 copy layer followed by a kh x kw layer pruned tap
+ * by tap, the bias built from the constant units at the centre tap (ph, pw) only, and for phi(0) != 0 the offsets
+ * phi(0) sum w cancelled tap by tap. Kernels are square with one padding, or of unequal sides padded unequally
+ * (1x3 with paddings (0, 1), 5x3 with (2, 0), ...).
  * <ol>
  *   <li>Exactness, borders included: a single-layer target whose every weight K[j,i,a,c] is by construction an
  *       exact subset sum of the actual base set of its instance (the source weights w(j, (i,m), a, c) times
  *       w1_(i,m) times the slope, regenerated from the seed) and whose every bias is an exact subset sum of
- *       w(j, constant m, p, p) phi(beta_m), on the box [0, 1] with ReLU or LeakyReLU(0.2) (positive copies, no sign
+ *       w(j, constant m, ph, pw) phi(beta_m), on the box [0, 1] with ReLU or LeakyReLU(0.2) (positive copies, no sign
  *       split): with eps = 1e-12 the ticket reproduces the target to 1e-12 at every output position, and the
  *       border positions (whose receptive field reads zero padding) are compared separately from the interior
  *       ones. A bias spread over all taps would lose the padded taps' shares at the border.</li>
@@ -51,8 +53,9 @@ class ConvDecompositionProperties {
   static boolean border(Conv2d c, int h, int w, int y, int x) {
     int k = c.kernelHeight();
     int s = c.stride();
-    int p = c.padding();
-    return y * s - p < 0 || y * s - p + k - 1 >= h || x * s - p < 0 || x * s - p + c.kernelWidth() - 1 >= w;
+    int p = c.ph();
+    int q = c.pw();
+    return y * s - p < 0 || y * s - p + k - 1 >= h || x * s - q < 0 || x * s - q + c.kernelWidth() - 1 >= w;
   }
 
   /** {max |a - b| over border positions, over interior positions} for one input. */
@@ -84,10 +87,13 @@ class ConvDecompositionProperties {
     Layout in = conv.in();
     int out = shape.outChannels();
     int cin = shape.inChannels();
-    int k = shape.kernelHeight();
-    double[] kernel = new double[out * cin * k * k];
+    int kh = shape.kernelHeight();
+    int kw = shape.kernelWidth();
+    double[] kernel = new double[out * cin * kh * kw];
     double[] bias = new double[out];
-    int centre = Math.min(shape.padding(), k - 1);
+    // the tap that never reads padding: (ph, pw), each axis its own
+    int centreA = Math.min(shape.ph(), kh - 1);
+    int centreC = Math.min(shape.pw(), kw - 1);
     // The source's per-channel scales are those of a zero target (1); the exact target keeps them at 1: every row's
     // largest |K| in (1/2, 1] and every |b| in (1/4, 1/2] (random subsets, redrawn until they fit).
     for (int j = 0; j < out; j++) {
@@ -95,8 +101,8 @@ class ConvDecompositionProperties {
       for (int attempt = 0; attempt < 1000 && !(rowMax > 0.5); attempt++) {
         rowMax = 0;
         for (int i = 0; i < cin; i++) {
-          for (int a = 0; a < k; a++) {
-            for (int c = 0; c < k; c++) {
+          for (int a = 0; a < kh; a++) {
+            for (int c = 0; c < kw; c++) {
               double sum = 0;
               if (rng.nextDouble() < 0.7) {
                 for (int tries = 0; tries < 100; tries++) {
@@ -116,7 +122,7 @@ class ConvDecompositionProperties {
                   sum = 0;
                 }
               }
-              kernel[((j * cin + i) * k + a) * k + c] = sum;
+              kernel[((j * cin + i) * kh + a) * kw + c] = sum;
               rowMax = Math.max(rowMax, Math.abs(sum));
             }
           }
@@ -130,7 +136,7 @@ class ConvDecompositionProperties {
         for (int m = 0; m < in.constants(); m++) {
           if (rng.nextDouble() < 0.35 || (m == in.constants() - 1 && picked == 0)) {
             int u = in.constant(m);
-            b += conv.weightAt(seed, conv.index(j, u, centre, centre)) * phi.value(uni.beta(seed, u));
+            b += conv.weightAt(seed, conv.index(j, u, centreA, centreC)) * phi.value(uni.beta(seed, u));
             picked++;
           }
         }
@@ -138,8 +144,8 @@ class ConvDecompositionProperties {
       assertThat(Math.abs(b)).as("exact bias %d fits the unit scale", j).isGreaterThan(0.25).isLessThanOrEqualTo(0.5);
       bias[j] = b;
     }
-    return new Conv2d(shape.name(), Tensor.of(kernel, out, cin, k, k), Tensor.of(bias, out), shape.stride(),
-        shape.padding());
+    return new Conv2d(shape.name(), Tensor.of(kernel, out, cin, kh, kw), Tensor.of(bias, out), shape.stride(),
+        shape.ph(), shape.pw());
   }
 
   @Test
@@ -155,17 +161,20 @@ class ConvDecompositionProperties {
           int out = 1 + rng.nextInt(3);
           int stride = 1 + rng.nextInt(2);
           int pad = rng.nextInt(4) == 0 ? 0 : 1;
+          // a third 3x3 with one padding, the rest of unequal sides padded unequally
+          int[] kp = rng.nextInt(3) == 0 ? new int[] {3, 3, pad, pad} : RandomTargets.unequalKernel(rng);
           int h = 4 + rng.nextInt(5);
           int w = 4 + rng.nextInt(5);
           int rho = 8 + rng.nextInt(5);
-          Conv2d shape = new Conv2d("0", Tensor.zeros(out, cin, 3, 3), Tensor.zeros(out), stride, pad);
+          Conv2d shape = new Conv2d("0", Tensor.zeros(out, cin, kp[0], kp[1]), Tensor.zeros(out), stride, kp[2],
+              kp[3]);
           Network placeholder = new Network(new int[] {cin, h, w}, List.of(shape));
           SourceNetwork.Params p = RandomTargets.params(construction, phi, rho, seed, null, 0, 1);
           SourceNetwork src = SourceNetwork.of(TargetPlan.of(placeholder, phi), p);
           Conv2d conv = exactConv(rng, shape, src, phi);
           Network net = new Network(new int[] {cin, h, w}, List.of(conv));
-          String what = String.format("seed=%d phi=%s %s conv %d->%d 3x3 s%d p%d on %dx%d rho=%d", seed, phi.name(),
-              construction.label(), cin, out, stride, pad, h, w, rho);
+          String what = String.format("seed=%d phi=%s %s conv %d->%d %dx%d s%d p(%d, %d) on %dx%d rho=%d", seed,
+              phi.name(), construction.label(), cin, out, kp[0], kp[1], stride, kp[2], kp[3], h, w, rho);
           TicketBuilder.Result r = RandomTargets.build(net, phi, p, 1e-12, 1);
           TheoremLPlus1Properties.checkHolds(r, net, phi, what);
           assertThat(r.report().failedInstances()).as(what + ": failed instances").isZero();
@@ -181,7 +190,7 @@ class ConvDecompositionProperties {
             worst[0] = Math.max(worst[0], d[0]);
             worst[1] = Math.max(worst[1], d[1]);
           }
-          if (pad > 0) assertThat(worst[0]).as(what + ": border positions exist").isGreaterThanOrEqualTo(0);
+          if (kp[2] + kp[3] > 0) assertThat(worst[0]).as(what + ": border positions exist").isGreaterThanOrEqualTo(0);
           synchronized (ConvDecompositionProperties.class) {
             worstExact = Math.max(worstExact, Math.max(worst[0], worst[1]));
           }
@@ -202,17 +211,21 @@ class ConvDecompositionProperties {
           int k = rng.nextInt(3) == 0 ? 1 : 3;
           int stride = 1 + rng.nextInt(2);
           int pad = k == 3 ? rng.nextInt(2) : 0;
+          // a third of unequal sides padded unequally
+          int[] kp = rng.nextInt(3) == 0 ? RandomTargets.unequalKernel(rng) : new int[] {k, k, pad, pad};
           int h = 3 + rng.nextInt(6);
           int w = 3 + rng.nextInt(6);
           double density = rng.nextBoolean() ? 1 : 0.3;
-          Conv2d conv = RandomTargets.conv(rng, "0", out, cin, k, stride, pad, density, 1.5, rng.nextBoolean());
+          Conv2d conv = RandomTargets.conv(rng, "0", out, cin, kp[0], kp[1], stride, kp[2], kp[3], density, 1.5,
+              rng.nextBoolean());
           Network net = new Network(new int[] {cin, h, w}, List.of(conv));
           int rho = 6 + rng.nextInt(6);
           SourceNetwork.Construction construction = rng.nextBoolean() ? SourceNetwork.Construction.L_PLUS_1
               : SourceNetwork.Construction.TWO_L;
           SourceNetwork.Params p = RandomTargets.params(construction, phi, rho, seed, null, -1, 1);
-          String what = String.format("seed=%d phi=%s %s conv %d->%d %dx%d s%d p%d density %.1f on %dx%d rho=%d",
-              seed, phi.name(), construction.label(), cin, out, k, k, stride, pad, density, h, w, rho);
+          String what = String.format("seed=%d phi=%s %s conv %d->%d %dx%d s%d p(%d, %d) density %.1f on %dx%d "
+              + "rho=%d", seed, phi.name(), construction.label(), cin, out, kp[0], kp[1], stride, kp[2], kp[3], density,
+              h, w, rho);
           TicketBuilder.Result r = RandomTargets.build(net, phi, p, 0.02, 1);
           TheoremLPlus1Properties.checkHolds(r, net, phi, what);
           double bound = r.report().certifiedBound();

@@ -46,7 +46,8 @@ public final class RandomTargets {
 
   /**
    * A sequential CNN or fully connected network: 1 to 3 affine layers, channels <= 4, images <= 8x8, kernels 1 or
-   * 3, strides 1 or 2, padding 0 or 1 (at most (k-1)/2), biases or not, |w| <= 1.5, dense or sparse (30 %); the
+   * 3, strides 1 or 2, padding 0 or 1 (at most (k-1)/2), a third of the 3x3 kernels replaced by one of unequal sides
+   * padded unequally ({@link #unequalKernel}), biases or not, |w| <= 1.5, dense or sparse (30 %); the
    * last layer is a conv or, after a flatten, a linear layer. With probability 1/4 it is fully connected on a
    * vector input.
    */
@@ -90,11 +91,15 @@ public final class RandomTargets {
       int stride = 1 + rng.nextInt(2);
       boolean bias = rng.nextBoolean();
       String name = Integer.toString(layers.size());
-      Conv2d conv = new Conv2d(name, Tensor.of(sparse(rng, out * c * k * k, density, scale), out, c, k, k),
-          bias ? Tensor.of(sparse(rng, out, density, scale), out) : null, stride, pad);
+      // a third of the 3x3 kernels: a kernel of unequal sides padded unequally instead
+      int[] kp = k == 3 && rng.nextInt(3) == 0 ? unequalKernel(rng) : new int[] {k, k, pad, pad};
+      Conv2d conv = new Conv2d(name, Tensor.of(sparse(rng, out * c * kp[0] * kp[1], density, scale), out, c, kp[0],
+          kp[1]), bias ? Tensor.of(sparse(rng, out, density, scale), out) : null, stride, kp[2], kp[3]);
       layers.add(conv);
       names.add(name);
-      d.append(String.format(" -> conv %d k%d s%d p%d%s", out, k, stride, pad, bias ? "+b" : ""));
+      d.append(kp[0] == kp[1] ? String.format(" -> conv %d k%d s%d p%d%s", out, k, stride, pad, bias ? "+b" : "")
+          : String.format(" -> conv %d k%dx%d s%d p(%d, %d)%s", out, kp[0], kp[1], stride, kp[2], kp[3],
+          bias ? "+b" : ""));
       c = out;
       h = conv.outHeight(h);
       w = conv.outWidth(w);
@@ -173,8 +178,26 @@ public final class RandomTargets {
 
   static Conv2d conv(UniformRandomProvider rng, String name, int out, int in, int k, int stride, int pad,
       double density, double scale, boolean bias) {
-    return new Conv2d(name, Tensor.of(sparse(rng, out * in * k * k, density, scale), out, in, k, k),
-        bias ? Tensor.of(sparse(rng, out, 1.0, 0.2), out) : null, stride, pad);
+    return conv(rng, name, out, in, k, k, stride, pad, pad, density, scale, bias);
+  }
+
+  /** A conv with a kh x kw kernel, ph rows of padding above and below and pw columns left and right. */
+  static Conv2d conv(UniformRandomProvider rng, String name, int out, int in, int kh, int kw, int stride, int ph,
+      int pw, double density, double scale, boolean bias) {
+    return new Conv2d(name, Tensor.of(sparse(rng, out * in * kh * kw, density, scale), out, in, kh, kw),
+        bias ? Tensor.of(sparse(rng, out, 1.0, 0.2), out) : null, stride, ph, pw);
+  }
+
+  /**
+   * {kh, kw, ph, pw} of a kernel of unequal sides padded unequally: one side 1 or 3, the other 3 or 5 (larger), the
+   * larger side padded by half itself less one, the smaller by at most that of its own; rows or columns the larger.
+   */
+  static int[] unequalKernel(UniformRandomProvider rng) {
+    int small = rng.nextBoolean() ? 1 : 3;
+    int large = small == 1 ? 3 + 2 * rng.nextInt(2) : 5;
+    int ps = rng.nextInt((small - 1) / 2 + 1);
+    int pl = (large - 1) / 2;
+    return rng.nextBoolean() ? new int[] {small, large, ps, pl} : new int[] {large, small, pl, ps};
   }
 
   /**

@@ -193,7 +193,7 @@ class ResidualProperties {
   }
 
   static Conv2d zero(Conv2d c) {
-    return new Conv2d(c.name(), Tensor.zeros(c.weight().shape()), c.bias(), c.stride(), c.padding());
+    return new Conv2d(c.name(), Tensor.zeros(c.weight().shape()), c.bias(), c.stride(), c.ph(), c.pw());
   }
 
   @Test
@@ -460,7 +460,7 @@ class ResidualProperties {
               double[] k = p.conv().weight().data().clone();
               k[0] += 1e-9;
               Conv2d pc = new Conv2d(p.conv().name(), Tensor.of(k, p.conv().weight().shape()), p.conv().bias(),
-                  p.conv().stride(), p.conv().padding());
+                  p.conv().stride(), p.conv().ph(), p.conv().pw());
               assertRejected(cert, replace(net, q, new ResidualBlock(b.name(), b.conv1(), b.bn1(), b.conv2(), b.bn2(),
                   new ResidualBlock.Projection(pc, p.bn()), b.phi())), phi, w + " projection weight");
             } else {

@@ -16,8 +16,9 @@ import org.quicktheories.core.Gen;
 /**
  * The fast forward pass ({@link Forward}: im2col + EJML) agrees with the naive reference ({@link NaiveForward}:
  * direct loops over the definitions) to 1e-12 relative in the inf-norm, on random shapes: stride 1 and 2, padding
- * 0..k/2, one and many channels, kernels 1x1 and 3x3, odd and even image sizes; and it is bit-identical for any
- * thread count and any batch split.
+ * 0..k/2, one and many channels, kernels 1x1 and 3x3, and kernels of unequal sides (1 to 5) with a padding per axis
+ * (0..kh/2 rows, 0..kw/2 columns), odd and even image sizes; and it is bit-identical for any thread count and any
+ * batch split.
  *
  * <p>Substrate property (no lemma of its own); BatchNorm folding is checked in
  * {@link BatchNormFoldingProperties}.
@@ -40,14 +41,21 @@ class ForwardProperties {
           int k = ks < 2 ? 1 : 3;
           int stride = ks % 2 == 0 ? 1 : 2;
           int pad = rng.nextInt(k / 2 + 1);
-          int h = Math.max(1, k - 2 * pad) + rng.nextInt(10);
-          int w = Math.max(1, k - 2 * pad) + rng.nextInt(10);
-          int n = 1 + rng.nextInt(3);
           Conv2d conv = RandomNets.conv(rng, "c", cout, cin, k, stride, pad, rng.nextBoolean());
+          if (rng.nextInt(3) == 0) {
+            // a kernel of unequal sides with a padding per axis
+            int kh = 1 + rng.nextInt(5);
+            int kw = 1 + rng.nextInt(5);
+            double a = 1 / Math.sqrt(cin * kh * kw);
+            conv = new Conv2d("c", RandomNets.tensor(rng, -2 * a, 2 * a, cout, cin, kh, kw), conv.bias(), stride,
+                rng.nextInt(kh / 2 + 1), rng.nextInt(kw / 2 + 1));
+          }
+          int h = Math.max(1, conv.kernelHeight() - 2 * conv.ph()) + rng.nextInt(10);
+          int w = Math.max(1, conv.kernelWidth() - 2 * conv.pw()) + rng.nextInt(10);
+          int n = 1 + rng.nextInt(3);
           Network net = new Network(new int[] {cin, h, w}, List.of(conv));
           Tensor x = RandomNets.tensor(rng, -1, 1, n, cin, h, w);
-          String what = "conv " + cin + "->" + cout + " k=" + k + " s=" + stride + " p=" + pad + " on " + n + "x"
-              + h + "x" + w + " seed=" + seed;
+          String what = conv.describe() + " on " + n + "x" + h + "x" + w + " seed=" + seed;
           Tensor fast = Forward.forward(net, x, 1);
           assertThat(fast.shape()).as(what).containsExactly(n, cout, conv.outHeight(h), conv.outWidth(w));
           assertClose(fast, NaiveForward.forward(net, x), TOL, what);

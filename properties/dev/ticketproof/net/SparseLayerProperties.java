@@ -34,11 +34,17 @@ class SparseLayerProperties {
           int k = ks < 2 ? 1 : 3;
           int stride = ks % 2 == 0 ? 1 : 2;
           int pad = rng.nextInt(k / 2 + 1);
-          int h = Math.max(1, k - 2 * pad) + rng.nextInt(10);
-          int w = Math.max(1, k - 2 * pad) + rng.nextInt(10);
+          // a third: a kernel of unequal sides (1 to 5) with a padding per axis
+          boolean unequal = rng.nextInt(3) == 0;
+          int kh = unequal ? 1 + rng.nextInt(5) : k;
+          int kw = unequal ? 1 + rng.nextInt(5) : k;
+          int ph = unequal ? rng.nextInt(kh / 2 + 1) : pad;
+          int pw = unequal ? rng.nextInt(kw / 2 + 1) : pad;
+          int h = Math.max(1, kh - 2 * ph) + rng.nextInt(10);
+          int w = Math.max(1, kw - 2 * pw) + rng.nextInt(10);
           double density = DENSITIES[rng.nextInt(DENSITIES.length)];
-          int[] shape = {cout, cin, k, k};
-          long size = (long) cout * cin * k * k;
+          int[] shape = {cout, cin, kh, kw};
+          long size = (long) cout * cin * kh * kw;
           List<Long> idx = new ArrayList<>();
           for (long t = 0; t < size; t++) if (rng.nextDouble() < density) idx.add(t);
           ListSampler.shuffle(rng, idx);
@@ -46,12 +52,11 @@ class SparseLayerProperties {
           double[] values = new double[indices.length];
           for (int t = 0; t < values.length; t++) values[t] = -1 + 2 * rng.nextDouble();
           Tensor bias = rng.nextBoolean() ? RandomNets.tensor(rng, -1, 1, cout) : null;
-          SparseConv2d sparse = SparseConv2d.of("s", shape, indices, values, bias, stride, pad);
+          SparseConv2d sparse = SparseConv2d.of("s", shape, indices, values, bias, stride, ph, pw);
           assertThat(sparse.nonZeros()).isEqualTo(indices.length);
           Conv2d dense = sparse.toDense();
           Tensor x = RandomNets.tensor(rng, -1, 1, 1 + rng.nextInt(3), cin, h, w);
-          String what = "sparse conv " + cin + "->" + cout + " k=" + k + " s=" + stride + " p=" + pad + " density="
-              + density + " on " + h + "x" + w + " seed=" + seed;
+          String what = sparse.describe() + " density=" + density + " on " + h + "x" + w + " seed=" + seed;
           Tensor y = Forward.sparseConv2d(sparse, x);
           assertClose(y, Forward.conv2d(dense, x), TOL, what);
           Network net = new Network(new int[] {cin, h, w}, List.of(dense));

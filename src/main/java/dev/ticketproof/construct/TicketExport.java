@@ -242,7 +242,7 @@ public final class TicketExport {
       this.seed = src.params().seed();
     }
 
-    JsonObject conv(String key, String source, int out, int in, int kh, int kw, int stride, int padding,
+    JsonObject conv(String key, String source, int out, int in, int kh, int kw, int stride, int ph, int pw,
         boolean bias, boolean act) {
       JsonObject o = new JsonObject();
       o.addProperty("kind", "conv");
@@ -252,7 +252,8 @@ public final class TicketExport {
       o.addProperty("in", in);
       o.add("kernel", ints(new int[] {kh, kw}));
       o.addProperty("stride", stride);
-      o.addProperty("padding", padding);
+      // one number when the axes agree (as before convs could pad them unequally), else [rows, columns]
+      o.add("padding", pair(ph, pw, ph == pw));
       o.addProperty("bias", bias);
       o.addProperty("activation", act);
       return o;
@@ -273,7 +274,7 @@ public final class TicketExport {
             + " is outside the layer's " + units + " units");
         constant[o] = !alive[o];
       }
-      JsonObject o = conv(key, "univariate", units, inUnits, 1, 1, 1, 0, true, true);
+      JsonObject o = conv(key, "univariate", units, inUnits, 1, 1, 1, 0, 0, true, true);
       double[] bias = new double[units];
       for (int j = 0; j < units; j++) if (constant[j]) bias[j] = u.beta(seed, j);
       if (enc == Encoding.SPARSE) {
@@ -319,7 +320,7 @@ public final class TicketExport {
       TargetPlan.Affine a = c.target();
       int out = c.out().units();
       int in = c.in().units();
-      JsonObject o = conv(key, "source", out, in, a.kh(), a.kw(), a.stride(), a.padding(), false, act);
+      JsonObject o = conv(key, "source", out, in, a.kh(), a.kw(), a.stride(), a.ph(), a.pw(), false, act);
       long size = c.size();
       int[] idx = cert.keptWeights()[c.id()].clone();
       Arrays.sort(idx);
@@ -348,7 +349,8 @@ public final class TicketExport {
     }
 
     JsonObject targetConv(String key, TargetPlan.Affine a, boolean act) {
-      JsonObject o = conv(key, "target", a.out(), a.in(), a.kh(), a.kw(), a.stride(), a.padding(), true, act);
+      JsonObject o = conv(key, "target", a.out(), a.in(), a.kh(), a.kw(), a.stride(), a.ph(), a.pw(), true,
+          act);
       int[] shape = {a.out(), a.in(), a.kh(), a.kw()};
       double[] k = a.kernel();
       long nz = 0;

@@ -87,8 +87,9 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
    * channels of its group; with {@code dilation} r > 1 its taps are r apart. Either is read exactly as the dense conv
    * of {@link #dense}: zeros off the groups' blocks and between the taps, which the ticket does not keep. Strides and
    * paddings are per axis (rows, columns), or the padding is PyTorch's {@code 'same'} ({@code k - 1} on each axis,
-   * the odd one after); a conv whose kernel sides, strides or paddings differ is read as the conv of the normal form
-   * that computes it ({@link ConvAxes}: zero rows or columns around its kernel, one padding).
+   * the odd one after); a conv whose strides differ or whose padding differs before and after an axis is read as the
+   * conv of the normal form that computes it ({@link ConvAxes}: zero rows or columns around its kernel where
+   * needed, one stride, a padding per axis).
    *
    * @param sh the stride along the rows
    * @param sw the stride along the columns
@@ -112,12 +113,12 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       Tensor d = dense(b, where, "conv '" + name + "'", w, groups, dilation);
       int[] pads = same ? ConvAxes.same(d.dim(2), d.dim(3)) : new int[] {ph, ph, pw, pw};
       Conv2d c = ConvAxes.build(b, where, name, "conv '" + name + "'", d, b.bias(name, w.dim(0)), sh, sw, pads, in);
-      if (c.weight() != w || sh != sw || ph != pw || same) {
+      if (c.weight() != w || sh != sw || same) {
         b.describe("conv '" + name + "' (" + c.inChannels() + "->" + c.outChannels() + ", " + w.dim(2) + "x"
             + w.dim(3) + (groups == 1 ? "" : ", groups " + groups) + (dilation == 1 ? "" : ", dilation " + dilation)
             + ", stride " + ConvAxes.pair(sh, sw) + ", padding " + (same ? "'same'" : ConvAxes.pair(ph, pw))
             + "; read as " + c.kernelHeight() + "x" + c.kernelWidth() + ", stride " + c.stride() + ", padding "
-            + c.padding() + ")");
+            + ConvAxes.pair(c.ph(), c.pw()) + ")");
       }
       return c;
     }
@@ -246,14 +247,13 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
 
   /**
    * PyTorch's {@code Conv1d} over a signal {@code [C, L]}, read as a conv over the one-row image {@code [C, 1, L]}:
-   * its kernel {@code name.weight} ({@code [out, in, k]}) becomes the {@code [out, in, 2p + 1, k]} kernel whose
-   * middle row (row p) is the Conv1d's and whose other rows are 0, with the same stride and the padding p on all
-   * sides. On a one-row input the 2p padded rows are zeros, so the one output row, {@code (1 + 2p - (2p + 1)) / s + 1
-   * = 1}, reads exactly the Conv1d's taps (row p against the input row) and its padding along the signal: the
-   * Conv1d's outputs, and a conv of the normal form (padding p at most half the kernel's height and width less 1).
-   * Groups and dilation are read as for {@link Conv} (the row is first made dense: {@link Conv#dense}); with
-   * {@code padding='same'} ({@code same}) and an even {@code dilation (k - 1)} the padding after the signal is one
-   * more than before it, read as {@link ConvAxes} reads it (a zero column first, padding the larger of the two).
+   * its kernel {@code name.weight} ({@code [out, in, k]}) becomes the {@code [out, in, 1, k]} kernel, with the same
+   * stride, no padding above and below and the padding p left and right: on the one-row input its one output row
+   * reads exactly the Conv1d's taps and its padding along the signal, the Conv1d's outputs, and it is a conv of the
+   * normal form (padding at most half the kernel's side less 1 on each axis: 0 rows, p columns). Groups and dilation
+   * are read as for {@link Conv} (the row is first made dense: {@link Conv#dense}); with {@code padding='same'}
+   * ({@code same}) and an even {@code dilation (k - 1)} the padding after the signal is one more than before it, read
+   * as {@link ConvAxes} reads it (a zero column first, padding the larger of the two).
    */
   public record Conv1d(String name, int stride, int padding, int groups, int dilation, boolean same)
       implements LayerSpec {
@@ -282,7 +282,7 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
         b.describe("conv1d '" + name + "' (" + c.inChannels() + "->" + c.outChannels() + ", " + w3.dim(2)
             + (groups == 1 ? "" : ", groups " + groups) + (dilation == 1 ? "" : ", dilation " + dilation)
             + ", stride " + stride + ", padding 'same'; read as " + c.kernelHeight() + "x" + c.kernelWidth()
-            + ", stride " + c.stride() + ", padding " + c.padding() + ")");
+            + ", stride " + c.stride() + ", padding " + ConvAxes.pair(c.ph(), c.pw()) + ")");
       }
       return c;
     }

@@ -7,8 +7,8 @@ import dev.ticketproof.tensor.Tensor;
 /**
  * A conv with a kernel side, a stride and a zero padding per axis, and paddings that may differ before and after
  * (PyTorch's {@code Conv2d(c, d, (1, 3), padding=(0, 1))}, {@code stride=(4, 1)}, {@code padding='same'} with an even
- * side), read as the conv of the normal form that computes it: one stride and one padding q for both axes, and
- * {@code 2 q <= k - 1} on each axis of its kernel ({@code TargetPlan}'s hypothesis).
+ * side), read as the conv of the normal form that computes it: one stride for both axes, one padding per axis (the
+ * same before and after), and {@code 2 q <= k - 1} on each axis of its kernel ({@code TargetPlan}'s hypothesis).
  *
  * <p>The rule, per axis of input length L, kernel side k, stride s and paddings a before and b after, with
  * {@code n = floor((L + a + b - k) / s) + 1} outputs: output i reads the inputs {@code i s - a + j}, j &lt; k (zeros
@@ -20,11 +20,15 @@ import dev.ticketproof.tensor.Tensor;
  * {@code k' - 2 q = k - a - b} and the conv has the file's outputs on an input of any size), else the smallest:
  * {@code k' = max(t + k, 2 q + 1, L + 2 q - n s' + 1)}. One exists exactly when {@code (n - 1) s' <= L - 1}: the
  * normal form's middle tap reads the input {@code i s'}, never padding, so it gives at most {@code ceil(L / s')}
- * outputs. The padding is {@code q = max(a, b)} over both axes. For a conv with equal sides, strides and paddings
- * {@code 2 p <= k - 1} this is the conv itself; for a {@code kh x kw} kernel with paddings (ph, pw) and one stride it
- * is the kernel with {@code q - ph} zero rows above and below and {@code q - pw} zero columns on each side, padding
- * {@code q = max(ph, pw)}, whatever the input's size. Unequal strides are read only where one axis has one output
- * (its stride then selects nothing); paddings that give more outputs than {@code ceil(L / s)} are refused.
+ * outputs. The padding of an axis is {@code q = max(a, b)} on that axis. For a conv with one stride and paddings
+ * (ph, pw), {@code 2 ph <= kh - 1} and {@code 2 pw <= kw - 1}, this is the conv itself, its kernel as written
+ * (a {@code 1 x 7} kernel with paddings (0, 3) stays {@code 1 x 7}). A kernel is enlarged only where an axis is
+ * padded unequally before and after ({@code 'same'} on an even side: one zero row or column on the side with less
+ * padding), where a stride above 1 meets a padding of more than half the kernel's side less one (zero rows or
+ * columns on both sides, up to {@code 2 q + 1}), or where an axis with one output takes the other axis's stride and
+ * needs a longer window to keep one output (zero rows or columns after the taps). Unequal strides are read only where one axis
+ * has one output (its stride then selects nothing); paddings that give more outputs than {@code ceil(L / s)} are
+ * refused.
  */
 final class ConvAxes {
   private ConvAxes() {}
@@ -33,13 +37,14 @@ final class ConvAxes {
    * The normal form of a conv on an input [C, H, W].
    *
    * @param stride the stride of the normal form's conv
-   * @param padding its padding q on every side
+   * @param ph its padding above and below
+   * @param pw its padding left and right
    * @param top the file's first kernel row in its kernel
    * @param rows its kernel height
    * @param left the file's first kernel column in its kernel
    * @param columns its kernel width
    */
-  record Plan(int stride, int padding, int top, int rows, int left, int columns) {}
+  record Plan(int stride, int ph, int pw, int top, int rows, int left, int columns) {}
 
   /**
    * The normal form of a {@code kh x kw} kernel with strides (sh, sw) and paddings {@code pads} = (top, bottom,
@@ -71,11 +76,11 @@ final class ConvAxes {
           + "normal form's conv has one stride for both axes (unequal strides are read only where an axis has one "
           + "output, a window that spans it)");
     }
-    int q = 0;
-    for (int p : pads) q = Math.max(q, p);
+    int[] q = new int[2];
     int[] first = new int[2];
     int[] side = new int[2];
     for (int a = 0; a < 2; a++) {
+      q[a] = Math.max(before[a], after[a]);
       if ((n[a] - 1) * stride > len[a] - 1) {
         String axis = a == 0 ? "rows" : "columns";
         throw new ShapeRefusal(what + ": " + shown(kh, kw, sh, sw, pads) + " gives " + n[a] + " " + axis
@@ -85,21 +90,21 @@ final class ConvAxes {
             + " i x stride, never padding): the padding along the " + axis + ", " + (before[a] + after[a])
             + " in all, exceeds the kernel's side less one, " + (k[a] - 1));
       }
-      first[a] = q - before[a];
-      long lower = Math.max(Math.max(first[a] + (long) k[a], 2L * q + 1), len[a] + 2L * q - n[a] * stride + 1);
-      long upper = len[a] + 2L * q - (n[a] - 1) * stride;
-      long centred = (long) k[a] + 2L * q - before[a] - after[a];
+      first[a] = q[a] - before[a];
+      long lower = Math.max(Math.max(first[a] + (long) k[a], 2L * q[a] + 1), len[a] + 2L * q[a] - n[a] * stride + 1);
+      long upper = len[a] + 2L * q[a] - (n[a] - 1) * stride;
+      long centred = (long) k[a] + 2L * q[a] - before[a] - after[a];
       side[a] = (int) (centred >= lower && centred <= upper ? centred : lower);
     }
-    return new Plan(stride, q, first[0], side[0], first[1], side[1]);
+    return new Plan(stride, q[0], q[1], first[0], side[0], first[1], side[1]);
   }
 
   /**
    * The conv of the normal form that computes the conv with the dense kernel {@code w} ([out, in, kh, kw]), strides
    * (sh, sw) and paddings {@code pads} (top, bottom, left, right) on the input {@code in}: the file's taps placed in
    * a kernel of the plan's sides, zeros elsewhere; the weights as they are when the conv is of the normal form.
-   * On an input that is not an image, or one smaller than the kernel, the conv with padding {@code max(pads)} is
-   * built, which the shape check then reports.
+   * On an input that is not an image, or one smaller than the kernel, the conv with the larger padding of each axis
+   * is built, which the shape check then reports.
    *
    * @param b the builder (for messages and the weight budget)
    * @param where the entry for messages
@@ -112,11 +117,8 @@ final class ConvAxes {
     int kh = w.dim(2);
     int kw = w.dim(3);
     Plan p = in.length == 3 ? plan(what, kh, kw, sh, sw, pads, in[1], in[2]) : null;
-    if (p == null) {
-      int q = Math.max(Math.max(pads[0], pads[1]), Math.max(pads[2], pads[3]));
-      return new Conv2d(name, w, bias, sh, q);
-    }
-    if (p.rows() == kh && p.columns() == kw) return new Conv2d(name, w, bias, p.stride(), p.padding());
+    if (p == null) return new Conv2d(name, w, bias, sh, Math.max(pads[0], pads[1]), Math.max(pads[2], pads[3]));
+    if (p.rows() == kh && p.columns() == kw) return new Conv2d(name, w, bias, p.stride(), p.ph(), p.pw());
     int out = w.dim(0);
     int chans = w.dim(1);
     long size = (long) out * chans * p.rows() * p.columns();
@@ -132,7 +134,7 @@ final class ConvAxes {
         System.arraycopy(src, (oi * kh + r) * kw, k, (oi * p.rows() + p.top() + r) * p.columns() + p.left(), kw);
       }
     }
-    return new Conv2d(name, Tensor.of(k, out, chans, p.rows(), p.columns()), bias, p.stride(), p.padding());
+    return new Conv2d(name, Tensor.of(k, out, chans, p.rows(), p.columns()), bias, p.stride(), p.ph(), p.pw());
   }
 
   /**

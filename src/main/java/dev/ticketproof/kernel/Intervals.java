@@ -25,8 +25,8 @@ public final class Intervals {
       double l = a.bias()[j];
       double u = a.bias()[j];
       for (int i = 0; i < a.in(); i++) {
-        double li = a.padding() > 0 ? Math.min(lo[i], 0) : lo[i];
-        double hi2 = a.padding() > 0 ? Math.max(hi[i], 0) : hi[i];
+        double li = a.padded() ? Math.min(lo[i], 0) : lo[i];
+        double hi2 = a.padded() ? Math.max(hi[i], 0) : hi[i];
         for (int t = 0; t < taps; t++) {
           double k = a.kernel()[(j * a.in() + i) * taps + t];
           if (k > 0) {

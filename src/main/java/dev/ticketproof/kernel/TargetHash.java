@@ -47,7 +47,8 @@ public final class TargetHash {
     text(md, l.getClass().getSimpleName());
     if (l instanceof Conv2d c) {
       text(md, c.name());
-      ints(md, new int[] {c.stride(), c.padding()});
+      // one padding as before convs could pad the axes unequally (its hash is unchanged), else both
+      ints(md, c.ph() == c.pw() ? new int[] {c.stride(), c.ph()} : new int[] {c.stride(), c.ph(), c.pw()});
       tensor(md, c.weight());
       if (c.bias() != null) tensor(md, c.bias());
     } else if (l instanceof Linear lin) {

@@ -38,20 +38,33 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
   }
 
   /**
-   * A convolution y = K * x + b (cross-correlation, zero padding), optionally followed by phi.
+   * A convolution y = K * x + b (cross-correlation, zero padding of ph rows above and below and pw columns left and
+   * right), optionally followed by phi.
    *
    * @param name layer name (tensor-name prefix)
+   * @param ph zero rows above and below the input
+   * @param pw zero columns left and right of the input
    * @param kernel weights in OIHW order, length out*in*kh*kw
    * @param bias per output channel (zeros when the layer has none)
    */
-  public record Affine(String name, int out, int in, int kh, int kw, int stride, int padding, double[] kernel,
+  public record Affine(String name, int out, int in, int kh, int kw, int stride, int ph, int pw, double[] kernel,
       double[] bias, boolean phiAfter, int[] inShape, int[] outShape) implements Step {
+    /** A convolution with the same padding on all four sides. */
+    public Affine(String name, int out, int in, int kh, int kw, int stride, int padding, double[] kernel,
+        double[] bias, boolean phiAfter, int[] inShape, int[] outShape) {
+      this(name, out, in, kh, kw, stride, padding, padding, kernel, bias, phiAfter, inShape, outShape);
+    }
+
     public double k(int o, int i, int a, int c) { return kernel[((o * in + i) * kh + a) * kw + c]; }
 
-    /** Index of the tap that never reads padding (the "centre" tap (p, p) when p &lt;= (k-1)/2). */
-    public int centreA() { return Math.min(padding, kh - 1); }
+    /** Whether the layer pads its input on some side (zero padding then adds the value 0 to what a tap reads). */
+    public boolean padded() { return ph > 0 || pw > 0; }
 
-    public int centreC() { return Math.min(padding, kw - 1); }
+    /** Row of the tap that never reads padding (the "centre" tap (ph, pw) when 2 ph &lt;= kh - 1). */
+    public int centreA() { return Math.min(ph, kh - 1); }
+
+    /** Column of the tap that never reads padding (the "centre" tap (ph, pw) when 2 pw &lt;= kw - 1). */
+    public int centreC() { return Math.min(pw, kw - 1); }
 
   }
 
@@ -173,10 +186,10 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
     }
     int kh = conv.kernelHeight();
     int kw = conv.kernelWidth();
-    int p = conv.padding();
-    if (2 * p > kh - 1 || 2 * p > kw - 1) {
-      throw new IllegalArgumentException("conv " + conv.name() + ": padding " + p + " exceeds (k-1)/2 for a " + kh
-          + "x" + kw + " kernel (hypothesis of [conv-decomposition])");
+    if (2 * conv.ph() > kh - 1 || 2 * conv.pw() > kw - 1) {
+      throw new IllegalArgumentException("conv " + conv.name() + ": padding " + (conv.ph() == conv.pw() ? conv.ph()
+          : "(" + conv.ph() + ", " + conv.pw() + ")") + " exceeds (k-1)/2 for a " + kh + "x" + kw + " kernel "
+          + "(hypothesis of [conv-decomposition], on each axis)");
     }
     double[] k = conv.weight().data().clone();
     int out = conv.outChannels();
@@ -188,7 +201,7 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
       throw new IllegalArgumentException("conv " + conv.name() + ": input " + in[1] + "x" + in[2]
           + " too small for its kernel");
     }
-    return new Affine(conv.name(), out, in[0], kh, kw, conv.stride(), p, k, b, act, in.clone(),
+    return new Affine(conv.name(), out, in[0], kh, kw, conv.stride(), conv.ph(), conv.pw(), k, b, act, in.clone(),
         new int[] {out, oh, ow});
   }
 

@@ -821,7 +821,8 @@ public final class Evaluator {
     private final int kh;
     private final int kw;
     private final int s;
-    private final int p;
+    private final int ph;
+    private final int pw;
     private final double[] bias;
     private final Activation act;
     private final Slope slope;
@@ -845,7 +846,8 @@ public final class Evaluator {
       this.kh = geom.kh();
       this.kw = geom.kw();
       this.s = geom.stride();
-      this.p = geom.padding();
+      this.ph = geom.ph();
+      this.pw = geom.pw();
       this.bias = bias;
       this.act = act;
       this.slope = act == null ? null : Slope.of(act);
@@ -900,8 +902,8 @@ public final class Evaluator {
     @Override
     public Maps apply(Maps in, Tape tape) {
       int n = in.n;
-      int oh = (in.h + 2 * p - kh) / s + 1;
-      int ow = (in.w + 2 * p - kw) / s + 1;
+      int oh = (in.h + 2 * ph - kh) / s + 1;
+      int ow = (in.w + 2 * pw - kw) / s + 1;
       double[][] out = new double[units][];
       // with a tape: phi' at every pre-activation
       double[][] d = tape != null && act != null ? new double[units][] : null;
@@ -909,12 +911,12 @@ public final class Evaluator {
       double[][] t = d != null && tape.keep ? new double[units][] : null;
       int rows = tileRows(in.tile, block, ow, n, oh);
       int kk = kh * kw;
-      // per kernel column c, the output columns whose input column xx * s - p + c lies inside the map: first..last
+      // per kernel column c, the output columns whose input column xx * s - pw + c lies inside the map: first..last
       int[] first = new int[kw];
       int[] last = new int[kw];
       for (int c = 0; c < kw; c++) {
-        first[c] = Math.max(0, Math.floorDiv(p - c + s - 1, s));
-        last[c] = Math.min(ow - 1, Math.floorDiv(in.w - 1 + p - c, s));
+        first[c] = Math.max(0, Math.floorDiv(pw - c + s - 1, s));
+        last[c] = Math.min(ow - 1, Math.floorDiv(in.w - 1 + pw - c, s));
       }
       // with a stride above 1, every input row cut into its s column phases, so that a tap reads a stretch
       int qw = (in.w + s - 1) / s;
@@ -946,9 +948,9 @@ public final class Evaluator {
             int c = r - a * kw;
             int x0 = first[c];
             int len = (last[c] - x0 + 1) * n;
-            // the tile's output rows whose input row y * s - p + a lies inside the map: y0..y1 - 1
-            int y0 = Math.max(ya, -Math.floorDiv(a - p, s));
-            int y1 = Math.min(yb, Math.floorDiv(in.h - 1 + p - a, s) + 1);
+            // the tile's output rows whose input row y * s - ph + a lies inside the map: y0..y1 - 1
+            int y0 = Math.max(ya, -Math.floorDiv(a - ph, s));
+            int y1 = Math.min(yb, Math.floorDiv(in.h - 1 + ph - a, s) + 1);
             if (len > 0 && y0 < y1) {
               copyRows(s == 1 ? in.v[u] : phased[u], in, sc, y0, y1, ow, a, c, x0, len, qw);
               addTap(out, o0, tap * block, cb, wb, e, next, sc, y0, y1, ow, x0, len, n);
@@ -995,16 +997,16 @@ public final class Evaluator {
         int qw) {
       int n = in.n;
       if (s == 1 && in.w == ow) {
-        // input position (y - p + a, x - p + c) lies a fixed distance from output position (y, x): one stretch
+        // input position (y - ph + a, x - pw + c) lies a fixed distance from output position (y, x): one stretch
         int lo = (y0 * ow + x0) * n;
-        System.arraycopy(x, lo + ((a - p) * ow + c - p) * n, sc, lo, ((y1 - 1 - y0) * ow) * n + len);
+        System.arraycopy(x, lo + ((a - ph) * ow + c - pw) * n, sc, lo, ((y1 - 1 - y0) * ow) * n + len);
         return;
       }
-      int px = Math.floorMod(c - p, s);
+      int px = Math.floorMod(c - pw, s);
       for (int y = y0; y < y1; y++) {
-        int iy = y * s - p + a;
-        // input column xx * s - p + c lies in phase px at (xx * s - p + c - px) / s (the column itself when s = 1)
-        int xb = s == 1 ? (iy * in.w + x0 - p + c) * n : ((iy * s + px) * qw + x0 + (c - p - px) / s) * n;
+        int iy = y * s - ph + a;
+        // input column xx * s - pw + c lies in phase px at (xx * s - pw + c - px) / s (the column itself when s = 1)
+        int xb = s == 1 ? (iy * in.w + x0 - pw + c) * n : ((iy * s + px) * qw + x0 + (c - pw - px) / s) * n;
         System.arraycopy(x, xb, sc, (y * ow + x0) * n, len);
       }
     }
@@ -1109,7 +1111,7 @@ public final class Evaluator {
                 double[] m = g.v[o0 + cb[e] - tap * block];
                 double wk = wb[e];
                 for (int y = 0; y < oh; y++) {
-                  int iy = y * s - p + a;
+                  int iy = y * s - ph + a;
                   if (iy < 0 || iy >= ih) continue;
                   int mb = (y * ow + x0) * n;
                   int end = mb + len;
@@ -1133,10 +1135,10 @@ public final class Evaluator {
     private void moveRows(double[] x, double[] sc, int oh, int ow, int ih, int iw, int n, int a, int c, int x0,
         int len, boolean back) {
       for (int y = 0; y < oh; y++) {
-        int iy = y * s - p + a;
+        int iy = y * s - ph + a;
         if (iy < 0 || iy >= ih) continue;
         int mb = (y * ow + x0) * n;
-        int xb = (iy * iw + x0 * s - p + c) * n;
+        int xb = (iy * iw + x0 * s - pw + c) * n;
         if (s == 1) {
           if (back) System.arraycopy(sc, mb, x, xb, len); else System.arraycopy(x, xb, sc, mb, len);
         } else {

@@ -157,7 +157,7 @@ public final class Goals {
     for (int j = 0; j < bias.length; j++) {
       if (bias[j] != 0) bias[j] += WeightField.uniform(seed, stream + 1, j, -e, e);
     }
-    return new TargetPlan.Affine(a.name(), a.out(), a.in(), a.kh(), a.kw(), a.stride(), a.padding(), kernel, bias,
+    return new TargetPlan.Affine(a.name(), a.out(), a.in(), a.kh(), a.kw(), a.stride(), a.ph(), a.pw(), kernel, bias,
         a.phiAfter(), a.inShape(), a.outShape());
   }
 }

@@ -113,7 +113,8 @@ public final class BatchNormFolding {
       for (int t = oc * fanIn; t < (oc + 1) * fanIn; t++) w[t] *= s[oc];
     }
     Tensor weight = new Tensor(conv.weight().shape().clone(), w);
-    return new Conv2d(conv.name(), weight, foldedBias(conv.bias(), bn, s), conv.stride(), conv.padding());
+    return new Conv2d(conv.name(), weight, foldedBias(conv.bias(), bn, s), conv.stride(), conv.ph(),
+        conv.pw());
   }
 
   /**
@@ -132,7 +133,7 @@ public final class BatchNormFolding {
       for (int k = rowStart[oc]; k < rowStart[oc + 1]; k++) v[k] *= s[oc];
     }
     return new SparseConv2d(conv.name(), conv.outChannels(), conv.inChannels(), conv.kernelHeight(),
-        conv.kernelWidth(), conv.stride(), conv.padding(), rowStart.clone(), conv.column().clone(), v,
+        conv.kernelWidth(), conv.stride(), conv.ph(), conv.pw(), rowStart.clone(), conv.column().clone(), v,
         foldedBias(conv.bias(), bn, s));
   }
 

@@ -167,7 +167,7 @@ public final class Forward {
     double[] bias = conv.bias() == null ? null : conv.bias().data();
     int inPlane = c * h * w;
     for (int e = 0; e < n; e++) {
-      im2col(x.data(), e * inPlane, c, h, w, kh, kw, conv.stride(), conv.padding(), ho, wo, cols);
+      im2col(x.data(), e * inPlane, c, h, w, kh, kw, conv.stride(), conv.ph(), conv.pw(), ho, wo, cols);
       CommonOps_DDRM.mult(kernel, colMatrix, result);
       int base = e * o * positions;
       if (result.data != out) System.arraycopy(result.data, 0, out, base, o * positions);
@@ -202,7 +202,8 @@ public final class Forward {
     int kh = conv.kernelHeight();
     int kw = conv.kernelWidth();
     int s = conv.stride();
-    int pad = conv.padding();
+    int ph = conv.ph();
+    int pw = conv.pw();
     int positions = ho * wo;
     int inPlane = x.dim(1) * h * w;
     int[] rowStart = conv.rowStart();
@@ -221,14 +222,14 @@ public final class Forward {
           int i = (col / kw) % kh;
           int ch = col / (kw * kh);
           double wt = values[k];
-          // output rows p with 0 <= p*s - pad + i < h, output columns q with 0 <= q*s - pad + j < w
-          int pLo = firstValid(pad - i, s);
-          int pHi = Math.min(ho - 1, floorDiv(h - 1 + pad - i, s));
-          int qLo = firstValid(pad - j, s);
-          int qHi = Math.min(wo - 1, floorDiv(w - 1 + pad - j, s));
+          // output rows p with 0 <= p*s - ph + i < h, output columns q with 0 <= q*s - pw + j < w
+          int pLo = firstValid(ph - i, s);
+          int pHi = Math.min(ho - 1, floorDiv(h - 1 + ph - i, s));
+          int qLo = firstValid(pw - j, s);
+          int qHi = Math.min(wo - 1, floorDiv(w - 1 + pw - j, s));
           int plane = xBase + ch * h * w;
           for (int p = pLo; p <= pHi; p++) {
-            int xRow = plane + (p * s - pad + i) * w - pad + j;
+            int xRow = plane + (p * s - ph + i) * w - pw + j;
             int yRow = yBase + p * wo;
             if (s == 1) {
               for (int q = qLo; q <= qHi; q++) out[yRow + q] += wt * xd[xRow + q];
@@ -493,8 +494,8 @@ public final class Forward {
   }
 
   /** Fills {@code cols[(c kh + i) kw + j][p wo + q] = x[c, p s - pad + i, q s - pad + j]} (0 outside). */
-  private static void im2col(double[] x, int base, int c, int h, int w, int kh, int kw, int s, int pad, int ho,
-      int wo, double[] cols) {
+  private static void im2col(double[] x, int base, int c, int h, int w, int kh, int kw, int s, int ph, int pw,
+      int ho, int wo, double[] cols) {
     int positions = ho * wo;
     int row = 0;
     for (int ch = 0; ch < c; ch++) {
@@ -503,7 +504,7 @@ public final class Forward {
         for (int j = 0; j < kw; j++, row++) {
           int rowOff = row * positions;
           for (int p = 0; p < ho; p++) {
-            int iy = p * s - pad + i;
+            int iy = p * s - ph + i;
             int dst = rowOff + p * wo;
             if (iy < 0 || iy >= h) {
               Arrays.fill(cols, dst, dst + wo, 0.0);
@@ -511,7 +512,7 @@ public final class Forward {
             }
             int src = plane + iy * w;
             for (int q = 0; q < wo; q++) {
-              int ix = q * s - pad + j;
+              int ix = q * s - pw + j;
               cols[dst + q] = ix >= 0 && ix < w ? x[src + ix] : 0.0;
             }
           }

@@ -191,7 +191,7 @@ public final class LooseBatchNorm {
       throw new IllegalArgumentException(l.describe() + " does not read the " + c + " channels of " + describe(bn)
           + " (input shape " + Arrays.toString(in) + ")");
     }
-    if (l instanceof Conv2d conv && conv.padding() > 0) {
+    if (l instanceof Conv2d conv && conv.padded()) {
       int shifted = -1;
       for (int ch = 0; ch < c && shifted < 0; ch++) if (st[1][ch] != 0) shifted = ch;
       if (shifted >= 0) {
@@ -230,7 +230,7 @@ public final class LooseBatchNorm {
   }
 
   private static Layer rebuild(Layer l, Tensor weight, Tensor bias) {
-    if (l instanceof Conv2d c) return new Conv2d(c.name(), weight, bias, c.stride(), c.padding());
+    if (l instanceof Conv2d c) return new Conv2d(c.name(), weight, bias, c.stride(), c.ph(), c.pw());
     return new Linear(((Linear) l).name(), weight, bias);
   }
 

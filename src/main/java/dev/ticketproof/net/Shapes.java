@@ -80,14 +80,21 @@ public final class Shapes {
     return layer.outShape(in);
   }
 
-  /** The output shape of a convolution (dense or sparse) for an input {C, H, W}. */
-  public static int[] conv(String what, int cin, int cout, int kh, int kw, int stride, int padding, int[] in) {
-    String expected = "[" + cin + ", H, W] with H + 2*" + padding + " >= " + kh + " and W + 2*" + padding + " >= "
-        + kw;
-    if (in.length != 3 || in[0] != cin || in[1] + 2 * padding < kh || in[2] + 2 * padding < kw) {
+  /**
+   * The output shape of a convolution (dense or sparse) with {@code ph} rows of padding above and below and
+   * {@code pw} columns left and right for an input {C, H, W}.
+   */
+  public static int[] conv(String what, int cin, int cout, int kh, int kw, int stride, int ph, int pw, int[] in) {
+    String expected = "[" + cin + ", H, W] with H + 2*" + ph + " >= " + kh + " and W + 2*" + pw + " >= " + kw;
+    if (in.length != 3 || in[0] != cin || in[1] + 2 * ph < kh || in[2] + 2 * pw < kw) {
       throw mismatch(what, expected, in);
     }
-    return new int[] {cout, (in[1] + 2 * padding - kh) / stride + 1, (in[2] + 2 * padding - kw) / stride + 1};
+    return new int[] {cout, (in[1] + 2 * ph - kh) / stride + 1, (in[2] + 2 * pw - kw) / stride + 1};
+  }
+
+  /** A conv's paddings as messages show them: one number when the two axes agree, else {@code (rows, columns)}. */
+  public static String padding(int ph, int pw) {
+    return ph == pw ? Integer.toString(ph) : "(" + ph + ", " + pw + ")";
   }
 
   /** The output shape of a linear layer (dense or sparse) for an input {F} or {F, 1, 1}. */

@@ -21,22 +21,23 @@ import java.util.Arrays;
  * @param kernelHeight kh >= 1
  * @param kernelWidth kw >= 1, with {@code C * kh * kw <= Integer.MAX_VALUE}
  * @param stride stride >= 1 in both directions
- * @param padding zero padding >= 0 on every side
+ * @param ph zero padding >= 0 above and below
+ * @param pw zero padding >= 0 left and right
  * @param rowStart length O + 1, non-decreasing, {@code rowStart[0] = 0}, {@code rowStart[O] = values.length}
  * @param column length {@code values.length}; entries in {@code [0, C kh kw)}, strictly increasing per row
  * @param values the kept weights
  * @param bias shape [O], or {@code null} for no bias
  */
 public record SparseConv2d(String name, int outChannels, int inChannels, int kernelHeight, int kernelWidth,
-    int stride, int padding, int[] rowStart, int[] column, double[] values, Tensor bias) implements Layer {
+    int stride, int ph, int pw, int[] rowStart, int[] column, double[] values, Tensor bias) implements Layer {
   public SparseConv2d {
     if (outChannels < 1 || inChannels < 1 || kernelHeight < 1 || kernelWidth < 1) {
       throw new IllegalArgumentException("sparse conv " + name + ": need positive shape, got [" + outChannels + ", "
           + inChannels + ", " + kernelHeight + ", " + kernelWidth + "]");
     }
-    if (stride < 1 || padding < 0) {
+    if (stride < 1 || ph < 0 || pw < 0) {
       throw new IllegalArgumentException("sparse conv " + name + ": need stride >= 1 and padding >= 0, got stride="
-          + stride + ", padding=" + padding);
+          + stride + ", padding=" + Shapes.padding(ph, pw));
     }
     long fanIn = (long) inChannels * kernelHeight * kernelWidth;
     if (fanIn > Integer.MAX_VALUE) {
@@ -59,19 +60,27 @@ public record SparseConv2d(String name, int outChannels, int inChannels, int ker
    * @param values the kept weights, {@code values[t]} at {@code indices[t]}. Not modified.
    * @param bias shape [O] or {@code null}
    * @param stride stride >= 1
-   * @param padding padding >= 0
+   * @param ph padding >= 0 above and below
+   * @param pw padding >= 0 left and right
    * @return the sparse conv; memory O(O + kept)
    * @throws IllegalArgumentException on out-of-range or duplicate indices, or length mismatch
    */
   public static SparseConv2d of(String name, int[] shape, long[] indices, double[] values, Tensor bias, int stride,
-      int padding) {
+      int ph, int pw) {
     if (shape.length != 4) {
       throw new IllegalArgumentException("sparse conv " + name + ": shape must be OIHW, got " + Arrays.toString(shape));
     }
     long fanIn = (long) shape[1] * shape[2] * shape[3];
     SparseRows rows = SparseRows.fromFlat("sparse conv " + name, shape[0], fanIn, indices, values);
-    return new SparseConv2d(name, shape[0], shape[1], shape[2], shape[3], stride, padding, rows.rowStart(),
+    return new SparseConv2d(name, shape[0], shape[1], shape[2], shape[3], stride, ph, pw, rows.rowStart(),
         rows.column(), rows.values(), bias);
+  }
+
+  /** A sparse conv with the same padding on all four sides ({@link #of(String, int[], long[], double[], Tensor, int,
+   * int, int)}). */
+  public static SparseConv2d of(String name, int[] shape, long[] indices, double[] values, Tensor bias, int stride,
+      int padding) {
+    return of(name, shape, indices, values, bias, stride, padding, padding);
   }
 
   /**
@@ -98,7 +107,7 @@ public record SparseConv2d(String name, int outChannels, int inChannels, int ker
     SparseRows rows = SparseRows.fromMask("sparse conv " + conv.name(), conv.outChannels(),
         conv.inChannels() * conv.kernelHeight() * conv.kernelWidth(), conv.weight().data(), keep);
     return new SparseConv2d(conv.name(), conv.outChannels(), conv.inChannels(), conv.kernelHeight(),
-        conv.kernelWidth(), conv.stride(), conv.padding(), rows.rowStart(), rows.column(), rows.values(),
+        conv.kernelWidth(), conv.stride(), conv.ph(), conv.pw(), rows.rowStart(), rows.column(), rows.values(),
         conv.bias());
   }
 
@@ -113,21 +122,21 @@ public record SparseConv2d(String name, int outChannels, int inChannels, int ker
     for (int o = 0; o < outChannels; o++) {
       for (int k = rowStart[o]; k < rowStart[o + 1]; k++) w[o * fanIn + column[k]] = values[k];
     }
-    return new Conv2d(name, Tensor.of(w, outChannels, inChannels, kernelHeight, kernelWidth), bias, stride, padding);
+    return new Conv2d(name, Tensor.of(w, outChannels, inChannels, kernelHeight, kernelWidth), bias, stride, ph, pw);
   }
 
   /** The number of kept weights. */
   public int nonZeros() { return values.length; }
 
   /** Output spatial size for an input of size {@code in} along height. */
-  public int outHeight(int in) { return (in + 2 * padding - kernelHeight) / stride + 1; }
+  public int outHeight(int in) { return (in + 2 * ph - kernelHeight) / stride + 1; }
 
   /** Output spatial size for an input of size {@code in} along width. */
-  public int outWidth(int in) { return (in + 2 * padding - kernelWidth) / stride + 1; }
+  public int outWidth(int in) { return (in + 2 * pw - kernelWidth) / stride + 1; }
 
   @Override
   public int[] outShape(int[] in) {
-    return Shapes.conv(describe(), inChannels, outChannels, kernelHeight, kernelWidth, stride, padding, in);
+    return Shapes.conv(describe(), inChannels, outChannels, kernelHeight, kernelWidth, stride, ph, pw, in);
   }
 
   @Override public Tensor forward(Tensor batch) { return Forward.sparseConv2d(this, batch); }
@@ -135,6 +144,6 @@ public record SparseConv2d(String name, int outChannels, int inChannels, int ker
   @Override
   public String describe() {
     return "sparse conv '" + name + "' (" + inChannels + "->" + outChannels + ", " + kernelHeight + "x" + kernelWidth
-        + ", stride " + stride + ", padding " + padding + ", " + nonZeros() + " kept)";
+        + ", stride " + stride + ", padding " + Shapes.padding(ph, pw) + ", " + nonZeros() + " kept)";
   }
 }

@@ -67,12 +67,15 @@ class ConvAxesTest {
    * 1) on every input of 1 to 5 by 1 to 5: either the normal form's conv gives PyTorch's outputs, or the conv is
    * refused with unequal strides on an input where both axes have several outputs, or with more outputs along an
    * axis than ceil(L / s). Each case whose paddings are at most half its sides less one and whose strides are equal
-   * is read; one of equal sides, strides and paddings as the conv itself.
+   * is read as the conv itself: its kernel as written, its paddings per axis; 'same' adds one zero row or column
+   * where a side is even and keeps the other axis as written.
    */
   @Test void everyReadConvGivesPyTorchsOutputs() {
     Random rnd = new Random(7);
     int read = 0;
     int refused = 0;
+    int asWritten = 0;
+    int unequalPads = 0;
     for (int kh = 1; kh <= 4; kh++) {
       for (int kw = 1; kw <= 4; kw++) {
         double[] k = new double[2 * 2 * kh * kw];
@@ -109,16 +112,21 @@ class ConvAxesTest {
                       continue;
                     }
                     Conv2d conv = build(f, spec, 2, h, w);
-                    assertThat(2 * conv.padding()).as(what).isLessThanOrEqualTo(Math.min(conv.kernelHeight(),
-                        conv.kernelWidth()) - 1);
-                    if (kh == kw && sh == sw && ph == pw && !same && 2 * ph <= kh - 1) {
+                    // the normal form: on each axis the padding at most half the kernel's side less one
+                    assertThat(2 * conv.ph()).as(what).isLessThanOrEqualTo(conv.kernelHeight() - 1);
+                    assertThat(2 * conv.pw()).as(what).isLessThanOrEqualTo(conv.kernelWidth() - 1);
+                    if (!same && sh == sw && 2 * ph <= kh - 1 && 2 * pw <= kw - 1) {
                       assertThat(conv.weight().shape()).as(what).containsExactly(2, 2, kh, kw);
                       assertThat(conv.weight().data()).as(what).isEqualTo(k);
-                      assertThat(conv.padding()).isEqualTo(ph);
+                      assertThat(new int[] {conv.stride(), conv.ph(), conv.pw()}).as(what)
+                          .containsExactly(sh, ph, pw);
+                      asWritten++;
+                      if (ph != pw) unequalPads++;
                     }
-                    if (!same && sh == sw && 2 * ph <= kh - 1 && 2 * pw <= kw - 1) {
-                      assertThat(conv.kernelHeight() - 2 * conv.padding()).as(what).isEqualTo(kh - 2 * ph);
-                      assertThat(conv.kernelWidth() - 2 * conv.padding()).as(what).isEqualTo(kw - 2 * pw);
+                    if (same) {
+                      // an even side gets one zero row or column before the taps, an odd one stays as written
+                      assertThat(new int[] {conv.kernelHeight(), conv.kernelWidth(), conv.ph(), conv.pw()}).as(what)
+                          .containsExactly(kh + 1 - kh % 2, kw + 1 - kw % 2, kh / 2, kw / 2);
                     }
                     double[] x = new double[2 * h * w];
                     for (int i = 0; i < x.length; i++) x[i] = rnd.nextGaussian();
@@ -138,29 +146,41 @@ class ConvAxesTest {
         }
       }
     }
-    System.out.printf("ConvAxesTest: %d convs read, %d refused%n", read, refused);
+    System.out.printf("ConvAxesTest: %d convs read (%d with their kernel as written, %d of them with unequal "
+        + "paddings), %d refused%n", read, asWritten, unequalPads, refused);
     assertThat(read).isGreaterThan(5_000);
+    assertThat(asWritten).isGreaterThan(1_000);
+    assertThat(unequalPads).isGreaterThan(100);
     assertThat(refused).isGreaterThan(1_000);
   }
 
   /** The rule's examples: the kernel's taps and zeros, the padding and the stride of the normal form. */
   @Test void factorisedAndOffCentreKernelsArePlacedAsTheRuleSays() {
     int[] none = {0, 0, 0, 0};
-    // 1x3 with padding (0, 1): one zero row above and below, padding 1
-    assertThat(ConvAxes.plan("c", 1, 3, 1, 1, new int[] {0, 0, 1, 1}, 8, 8)).isEqualTo(new ConvAxes.Plan(1, 1, 1, 3,
-        0, 3));
+    // 1x3 with padding (0, 1): as it is, padding 0 above and below, 1 left and right
+    assertThat(ConvAxes.plan("c", 1, 3, 1, 1, new int[] {0, 0, 1, 1}, 8, 8)).isEqualTo(new ConvAxes.Plan(1, 0, 1, 0,
+        1, 0, 3));
+    // 1x7 with padding (0, 3): as it is (it was a 7x7 kernel of padding 3 with one padding for both axes)
+    assertThat(ConvAxes.plan("c", 1, 7, 1, 1, new int[] {0, 0, 3, 3}, 8, 8)).isEqualTo(new ConvAxes.Plan(1, 0, 3, 0,
+        1, 0, 7));
     // 1x3 without padding: of the normal form as it is
-    assertThat(ConvAxes.plan("c", 1, 3, 1, 1, none, 8, 8)).isEqualTo(new ConvAxes.Plan(1, 0, 0, 1, 0, 3));
-    // 5x3 with padding (2, 1): a zero column on each side, padding 2
-    assertThat(ConvAxes.plan("c", 5, 3, 1, 1, new int[] {2, 2, 1, 1}, 16, 16)).isEqualTo(new ConvAxes.Plan(1, 2, 0,
-        5, 1, 5));
-    // 'same' on 1x4: paddings 1 before and 2 after the columns; two zero rows above and below, one zero column
-    // before the taps, padding 2
+    assertThat(ConvAxes.plan("c", 1, 3, 1, 1, none, 8, 8)).isEqualTo(new ConvAxes.Plan(1, 0, 0, 0, 1, 0, 3));
+    // 5x3 with padding (2, 1): as it is
+    assertThat(ConvAxes.plan("c", 5, 3, 1, 1, new int[] {2, 2, 1, 1}, 16, 16)).isEqualTo(new ConvAxes.Plan(1, 2, 1, 0,
+        5, 0, 3));
+    // 'same' on 1x4: paddings 1 before and 2 after the columns; one zero column before the taps, padding 2 left and
+    // right, the row as it is
     assertThat(ConvAxes.same(1, 4)).containsExactly(0, 0, 1, 2);
-    assertThat(ConvAxes.plan("c", 1, 4, 1, 1, ConvAxes.same(1, 4), 4, 4)).isEqualTo(new ConvAxes.Plan(1, 2, 2, 5, 1,
-        5));
+    assertThat(ConvAxes.plan("c", 1, 4, 1, 1, ConvAxes.same(1, 4), 4, 4)).isEqualTo(new ConvAxes.Plan(1, 0, 2, 0, 1,
+        1, 5));
+    // 2x2 with stride 2 and padding 1 on 5x5: the padding exceeds half the side less one; a zero row and column
+    // after the taps make 3x3, padding 1, the same 3 x 3 outputs
+    assertThat(ConvAxes.plan("c", 2, 2, 2, 2, new int[] {1, 1, 1, 1}, 5, 5)).isEqualTo(new ConvAxes.Plan(2, 1, 1, 0,
+        3, 0, 3));
     // 4x1 with stride (4, 1) on 4 rows: one output row, read with stride 1
-    assertThat(ConvAxes.plan("c", 4, 1, 4, 1, none, 4, 4)).isEqualTo(new ConvAxes.Plan(1, 0, 0, 4, 0, 1));
+    assertThat(ConvAxes.plan("c", 4, 1, 4, 1, none, 4, 4)).isEqualTo(new ConvAxes.Plan(1, 0, 0, 0, 4, 0, 1));
+    // on 5 rows: stride 1 needs a window of 5 rows to keep one output row (a zero row after the taps)
+    assertThat(ConvAxes.plan("c", 4, 1, 4, 1, none, 5, 4)).isEqualTo(new ConvAxes.Plan(1, 0, 0, 0, 5, 0, 1));
     // on 8 rows it has two: refused
     assertThatThrownBy(() -> ConvAxes.plan("conv 'x'", 4, 1, 4, 1, none, 8, 4))
         .hasMessageContaining("conv 'x': kernel 4x1, stride (4, 1), padding 0 gives 2 x 4 outputs on a 8 x 4 map");

@@ -115,7 +115,10 @@ class GroupedConvTest {
     ArchSpec spec = ArchSpec.parse("conv1d.json", "{\"input\": [4, 1, 20], \"layers\": [{\"type\": \"conv1d\", "
         + "\"name\": \"c\", \"stride\": 2, \"padding\": 2, \"groups\": 2, \"dilation\": 2}]}");
     Network net = NetworkBuilder.build("conv1d.json", spec, file(wt, b), Relu.INSTANCE, null).network();
-    assertThat(((Conv2d) net.layers().get(0)).weight().shape()).containsExactly(cout, cin, 5, 5);
+    // the dense row of 2 (3 - 1) + 1 = 5 taps, one row: paddings (0, 2)
+    Conv2d c = (Conv2d) net.layers().get(0);
+    assertThat(c.weight().shape()).containsExactly(cout, cin, 1, 5);
+    assertThat(new int[] {c.ph(), c.pw()}).containsExactly(0, 2);
     double[] x = random(cin * len, 11);
     int ol = (len + 4 - 5) / 2 + 1;
     double[] want = reference(x, cin, 1, len, wt.data(), b.data(), cout, 1, k, 2, 2, 2, 0, 2, 1, ol);

@@ -116,7 +116,7 @@ class ResNetPresetTest {
     assertThat(pad.weight().shape()).containsExactly(16, 8, 1, 1);
     assertThat(pad.bias()).isNull();
     assertThat(pad.stride()).isEqualTo(2);
-    assertThat(pad.padding()).isZero();
+    assertThat(new int[] {pad.ph(), pad.pw()}).containsExactly(0, 0);
     for (int j = 0; j < 16; j++) {
       for (int i = 0; i < 8; i++) assertThat(pad.weight().data()[j * 8 + i]).isEqualTo(j == i + 4 ? 1.0 : 0.0);
     }

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
 class UserConvs7Test {
   /**
    * Factorised convs, whole and as a state dict with a JSON spec of per-axis paddings: the same network (one target
-   * hash), PyTorch's outputs; each 1x3 kernel is the middle row of a 3x3 kernel with padding 1, and the plan's
-   * kernels hold no more non-zero weights than the file.
+   * hash), PyTorch's outputs; each 1x3 kernel is read as written with paddings (0, 1), and the plan's kernels hold
+   * exactly the file's weights (no zero taps).
    */
   @Test void factorisedConvsEvaluateAsPyTorch() {
     WholeModels.Derived d = WholeModels.derive(TensorFiles.read(Fixtures.path("user7_factorised_whole.pt")));
@@ -47,25 +47,24 @@ class UserConvs7Test {
     Network stateDict = load("user7_factorised.pt", "user7_factorised.json", null);
     assertThat(TargetHash.of(whole)).isEqualTo(TargetHash.of(stateDict));
     Conv2d first = (Conv2d) whole.layers().get(0);
-    assertThat(first.weight().shape()).containsExactly(8, 1, 3, 3);
-    assertThat(first.padding()).isEqualTo(1);
+    assertThat(first.weight().shape()).containsExactly(8, 1, 1, 3);
+    assertThat(new int[] {first.ph(), first.pw()}).containsExactly(0, 1);
     TensorFile f = TensorFiles.read(Fixtures.path("user7_factorised.pt"));
-    double[] file = f.tensor("0.weight").data();
-    double[] k = first.weight().data();
-    for (int o = 0; o < 8; o++) {
-      for (int t = 0; t < 9; t++) {
-        assertThat(k[o * 9 + t]).isEqualTo(t / 3 == 1 ? file[o * 3 + t % 3] : 0.0);
-      }
-    }
+    assertThat(first.weight().data()).isEqualTo(f.tensor("0.weight").data());
     long nonZero = 0;
+    long taps = 0;
     for (TargetPlan.Step s : TargetPlan.of(whole, ActivationCatalog.parse("relu")).steps()) {
-      if (s instanceof TargetPlan.Affine a) for (double v : a.kernel()) if (v != 0) nonZero++;
+      if (s instanceof TargetPlan.Affine a) {
+        for (double v : a.kernel()) if (v != 0) nonZero++;
+        taps += a.kernel().length;
+      }
     }
     long fileWeights = 0;
     for (String n : new String[] {"0.weight", "2.weight", "5.weight", "7.weight", "10.weight"}) {
       fileWeights += f.tensor(n).data().length;
     }
     assertThat(nonZero).isEqualTo(fileWeights);
+    assertThat(taps).isEqualTo(fileWeights);
   }
 
   /**
@@ -83,7 +82,8 @@ class UserConvs7Test {
     TargetLoader.Loaded loaded = TargetLoader.load(Fixtures.path("user7_inception_whole.pt"), null, null, null,
         "the input", true);
     assertThat(loaded.built().rows().get(10).description()).isEqualTo("conv '10' (8->16, 1x4, stride 1, padding "
-        + "'same'; read as 5x5, stride 1, padding 2)");
+        + "'same'; read as 1x5, stride 1, padding (0, 2))");
+    assertThat(loaded.built().rows().get(3).description()).isEqualTo("conv '3' (8->8, 1x7, stride 1, padding (0, 3))");
     assertThat(loaded.built().rows().get(12).description()).isEqualTo("conv '12' (16->16, 4x1, stride (4, 1), "
         + "padding 0; read as 4x1, stride 1, padding 0)");
   }
@@ -96,8 +96,8 @@ class UserConvs7Test {
     Network whole = load("user7_k53_whole.pt", null, new int[] {3, 16, 16});
     assertThat(TargetHash.of(whole)).isEqualTo(TargetHash.of(load("user7_k53.pt", "user7_k53.json", null)));
     Conv2d last = (Conv2d) whole.layers().get(5);
-    assertThat(last.weight().shape()).containsExactly(16, 16, 5, 5);
-    assertThat(last.padding()).isEqualTo(1);
+    assertThat(last.weight().shape()).containsExactly(16, 16, 5, 3);
+    assertThat(new int[] {last.ph(), last.pw()}).containsExactly(1, 0);
   }
 
   /** A Conv1d with padding='same' on 4 taps (refused before) and on 3: PyTorch's outputs. */
@@ -112,8 +112,8 @@ class UserConvs7Test {
     System.out.printf("fidelity user7_same1d_whole.pt: max relative error %.3g against PyTorch in float64%n", err);
     assertThat(err).isLessThanOrEqualTo(1e-14);
     Conv2d first = (Conv2d) net.layers().get(0);
-    assertThat(first.weight().shape()).containsExactly(8, 2, 5, 5);
-    assertThat(first.padding()).isEqualTo(2);
+    assertThat(first.weight().shape()).containsExactly(8, 2, 1, 5);
+    assertThat(new int[] {first.ph(), first.pw()}).containsExactly(0, 2);
   }
 
   /** What no conv of the normal form computes is refused, naming the file, the module and why. */
@@ -134,7 +134,7 @@ class UserConvs7Test {
 
   /**
    * The synflow-conv preset on the state dict of a numbered Sequential of a 1x3 conv and a 3x1 conv: paddings (0, 1)
-   * and (1, 0), which keep the size, so the 8x8 input follows from the linear layer; the convs read as 3x3, padding 1.
+   * and (1, 0), which keep the size, so the 8x8 input follows from the linear layer; the convs read as written.
    */
   @Test void theSynflowPresetReadsKernelsOfUnequalSides() {
     Map<String, StoredTensor> t = new LinkedHashMap<>();
@@ -152,7 +152,7 @@ class UserConvs7Test {
         new ArchSpec.Conv("2", 1, 1, 1, 0, 1, 1, false));
     Network net = NetworkBuilder.build("synflow-conv", spec, f, ActivationCatalog.parse("relu"), null).network();
     Conv2d first = (Conv2d) net.layers().get(0);
-    assertThat(first.weight().shape()).containsExactly(4, 1, 3, 3);
-    assertThat(first.padding()).isEqualTo(1);
+    assertThat(first.weight().shape()).containsExactly(4, 1, 1, 3);
+    assertThat(new int[] {first.ph(), first.pw()}).containsExactly(0, 1);
   }
 }

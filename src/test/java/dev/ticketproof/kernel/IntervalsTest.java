@@ -42,6 +42,18 @@ class IntervalsTest {
     widened(ends(padded, 0), 6.5, 14);
   }
 
+  /** A layer that pads only its columns (a 1x2 kernel, paddings (0, 1)), or only its rows, still reads zeros. */
+  @Test
+  void aPaddingOnOneAxisTakesZeroIntoTheInputs() {
+    for (int[] pads : new int[][] {{0, 1}, {1, 0}}) {
+      TargetPlan.Affine a = new TargetPlan.Affine("a", 1, 2, 1, 2, 1, pads[0], pads[1], new double[] {2, -1, 0.5, 0},
+          new double[] {10}, false, new int[] {2, 1, 3}, new int[] {1, 1 + 2 * pads[0], 2 + 2 * pads[1]});
+      Intervals.Bounds iv = Intervals.affine(a, new double[] {1, -3}, new double[] {2, -1}, false, RELU);
+      // as with padding on every side: x0 in [0, 2], x1 in [-3, 0]
+      widened(ends(iv, 0), 6.5, 14);
+    }
+  }
+
   @Test
   void largeEndsAreWidenedRelatively() {
     TargetPlan.Affine a = affine(new double[] {1, 0, 0, 0}, -500, 0);

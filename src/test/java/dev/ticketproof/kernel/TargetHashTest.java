@@ -87,7 +87,7 @@ class TargetHashTest {
 
   static Tensor bump(Tensor x) { return Tensor.of(bump(x.data()), x.shape()); }
 
-  static Conv2d withWeight(Conv2d c, Tensor w) { return new Conv2d(c.name(), w, c.bias(), c.stride(), c.padding()); }
+  static Conv2d withWeight(Conv2d c, Tensor w) { return new Conv2d(c.name(), w, c.bias(), c.stride(), c.ph(), c.pw()); }
 
   static ResidualBlock block(Layer l) { return (ResidualBlock) l; }
 
@@ -114,6 +114,11 @@ class TargetHashTest {
     hashes.put("conv name", hashWith(0, l -> new Conv2d("d", ((Conv2d) l).weight(), ((Conv2d) l).bias(), 1, 1)));
     hashes.put("conv stride", hashWith(0, l -> new Conv2d("c", ((Conv2d) l).weight(), ((Conv2d) l).bias(), 2, 1)));
     hashes.put("conv padding", hashWith(0, l -> new Conv2d("c", ((Conv2d) l).weight(), ((Conv2d) l).bias(), 1, 0)));
+    // paddings per axis: (1, 0) and (0, 1) differ from each other and from 1 and 0 on all sides
+    hashes.put("conv row padding", hashWith(0, l -> new Conv2d("c", ((Conv2d) l).weight(), ((Conv2d) l).bias(), 1, 1,
+        0)));
+    hashes.put("conv column padding", hashWith(0, l -> new Conv2d("c", ((Conv2d) l).weight(), ((Conv2d) l).bias(), 1,
+        0, 1)));
     hashes.put("conv weight", hashWith(0, l -> withWeight((Conv2d) l, bump(((Conv2d) l).weight()))));
     hashes.put("conv weight shape", hashWith(0, l -> withWeight((Conv2d) l,
         ((Conv2d) l).weight().reshape(2, 2, 1, 9))));
@@ -198,6 +203,26 @@ class TargetHashTest {
           if (method.getName().equals("name")) return name;
           throw new UnsupportedOperationException(method.getName());
         });
+  }
+
+  /**
+   * A network of convs with one padding for both axes hashes as it did before convs could pad the axes unequally
+   * (the value below was computed then): certificates of such targets keep their target hash.
+   */
+  @Test
+  void convsWithOnePaddingHashAsBefore() {
+    double[] v = new double[36];
+    for (int k = 0; k < 36; k++) v[k] = 0.125 * k;
+    double[] u = new double[8];
+    for (int k = 0; k < 8; k++) u[k] = 0.5 - 0.25 * k;
+    Conv2d c = new Conv2d("c", Tensor.of(v, 2, 2, 3, 3), Tensor.of(new double[] {1.5, -2}, 2), 1, 1);
+    Conv2d d = new Conv2d("d", Tensor.of(u, 2, 2, 1, 2), null, 2, 0);
+    assertThat(TargetHash.of(new Network(new int[] {2, 5, 5}, List.of(c, new ActivationLayer(RELU), d))))
+        .isEqualTo("9f4dd68d8306d30d60cea9c2d863c1a7d3bcc66524693dabaee8aec7a4a4313b");
+    // the same first conv padding its columns only hashes otherwise
+    Conv2d columns = new Conv2d("c", c.weight(), c.bias(), 1, 0, 1);
+    assertThat(TargetHash.of(new Network(new int[] {2, 5, 5}, List.of(columns, new ActivationLayer(RELU), d))))
+        .isNotEqualTo("9f4dd68d8306d30d60cea9c2d863c1a7d3bcc66524693dabaee8aec7a4a4313b");
   }
 
   @Test

@@ -208,7 +208,7 @@ class TargetPlanTest {
       assertThat(proj.name()).isEqualTo("b.shortcut");
       assertThat(proj.kernel()).containsExactly(scale[0], 0, 0, scale[1]);
       assertThat(proj.bias()).containsExactly(0, 0);
-      assertThat(new int[] {proj.kh(), proj.kw(), proj.stride(), proj.padding()}).containsExactly(1, 1, 1, 0);
+      assertThat(new int[] {proj.kh(), proj.kw(), proj.stride(), proj.ph(), proj.pw()}).containsExactly(1, 1, 1, 0, 0);
       assertThat(proj.phiAfter()).isFalse();
       assertThat(proj.outShape()).containsExactly(2, 4, 4);
       assertThat(Sizes.affines(scaled)).hasSize(5);
@@ -266,5 +266,27 @@ class TargetPlanTest {
         new Conv2d("v", t(new double[15], 1, 1, 5, 3), null, 1, 2));
     assertThat(plan(new int[] {1, 6, 6}, new Conv2d("s", t(new double[25], 1, 1, 5, 5), null, 1, 2)).steps().get(0)
         .outShape()).containsExactly(1, 6, 6);
+  }
+
+  /**
+   * A padding per axis: each at most half its side less one (a 1x7 kernel with paddings (0, 3) is of the normal form
+   * as it is, its centre tap (0, 3)); a padding beyond its own side is refused naming both.
+   */
+  @Test
+  void paddingsPerAxisAreCheckedAxisByAxis() {
+    TargetPlan.Affine a = (TargetPlan.Affine) plan(new int[] {1, 5, 8}, new Conv2d("r", t(new double[7], 1, 1, 1, 7),
+        null, 1, 0, 3)).steps().get(0);
+    assertThat(new int[] {a.kh(), a.kw(), a.ph(), a.pw(), a.centreA(), a.centreC()}).containsExactly(1, 7, 0, 3, 0,
+        3);
+    assertThat(a.outShape()).containsExactly(1, 5, 8);
+    TargetPlan.Affine c = (TargetPlan.Affine) plan(new int[] {1, 5, 8}, new Conv2d("c", t(new double[7], 1, 1, 7, 1),
+        null, 1, 3, 0)).steps().get(0);
+    assertThat(new int[] {c.centreA(), c.centreC()}).containsExactly(3, 0);
+    assertThat(c.outShape()).containsExactly(1, 5, 8);
+    // paddings (1, 0) on a 1x7 kernel: the rows' padding exceeds (1 - 1) / 2, though 1 <= (7 - 1) / 2
+    refused(new int[] {1, 5, 8}, "padding (1, 0) exceeds (k-1)/2 for a 1x7 kernel",
+        new Conv2d("r", t(new double[7], 1, 1, 1, 7), null, 1, 1, 0));
+    refused(new int[] {1, 5, 8}, "padding (0, 1) exceeds (k-1)/2 for a 7x1 kernel",
+        new Conv2d("c", t(new double[7], 1, 1, 7, 1), null, 1, 0, 1));
   }
 }

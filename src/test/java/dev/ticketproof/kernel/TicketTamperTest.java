@@ -150,7 +150,8 @@ class TicketTamperTest {
     Conv2d c = (Conv2d) layers.get(0);
     double[] k = c.weight().data().clone();
     k[0] += 1e-9;
-    layers.set(0, new Conv2d(c.name(), Tensor.of(k, c.weight().shape()), c.bias(), c.stride(), c.padding()));
+    layers.set(0, new Conv2d(c.name(), Tensor.of(k, c.weight().shape()), c.bias(), c.stride(), c.ph(),
+        c.pw()));
     assertRejected(cert, new Network(target.inputShape(), layers), "target hash");
   }
 

@@ -42,7 +42,7 @@ final class NaiveForward {
   static Ex layer(Layer layer, Ex x) {
     if (layer instanceof Conv2d c) {
       return conv(c.weight().data(), c.outChannels(), c.inChannels(), c.kernelHeight(), c.kernelWidth(),
-          c.bias() == null ? null : c.bias().data(), c.stride(), c.padding(), x);
+          c.bias() == null ? null : c.bias().data(), c.stride(), c.ph(), c.pw(), x);
     }
     if (layer instanceof SparseConv2d s) {
       // reference for the sparse layer: the dense definition on the equivalent dense kernel
@@ -72,11 +72,11 @@ final class NaiveForward {
     throw new IllegalArgumentException("unknown layer " + layer);
   }
 
-  static Ex conv(double[] k, int o, int c, int kh, int kw, double[] bias, int s, int pad, Ex x) {
+  static Ex conv(double[] k, int o, int c, int kh, int kw, double[] bias, int s, int ph, int pw, Ex x) {
     int h = x.shape[1];
     int w = x.shape[2];
-    int ho = (h + 2 * pad - kh) / s + 1;
-    int wo = (w + 2 * pad - kw) / s + 1;
+    int ho = (h + 2 * ph - kh) / s + 1;
+    int wo = (w + 2 * pw - kw) / s + 1;
     double[] y = new double[o * ho * wo];
     for (int oc = 0; oc < o; oc++) {
       for (int p = 0; p < ho; p++) {
@@ -85,8 +85,8 @@ final class NaiveForward {
           for (int ch = 0; ch < c; ch++) {
             for (int i = 0; i < kh; i++) {
               for (int j = 0; j < kw; j++) {
-                int iy = p * s - pad + i;
-                int ix = q * s - pad + j;
+                int iy = p * s - ph + i;
+                int ix = q * s - pw + j;
                 if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
                   sum += k[((oc * c + ch) * kh + i) * kw + j] * x.data[(ch * h + iy) * w + ix];
                 }

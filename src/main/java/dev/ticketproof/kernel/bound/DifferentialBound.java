@@ -395,7 +395,7 @@ public final class DifferentialBound {
     /** The target's affine layer on forms: K x + b. */
     FormMap targetAffine(TargetPlan.Affine a, FormMap in) {
       int[] os = a.outShape();
-      FormMap out = output(in, a.out(), a.kh(), a.kw(), a.stride(), a.stride(), a.padding(), a.padding(), os[1], os[2],
+      FormMap out = output(in, a.out(), a.kh(), a.kw(), a.stride(), a.stride(), a.ph(), a.pw(), os[1], os[2],
           true);
       double[] sp = in.spreads();
       double[] scale = new double[out.c.length];
@@ -408,7 +408,7 @@ public final class DifferentialBound {
           double k = a.kernel()[j * per + t];
           if (k == 0 || sym) continue;
           addTap(in, sp, t / taps, out, scale, j, t % taps / a.kw(), t % taps % a.kw(), a.stride(), a.stride(),
-              a.padding(), a.padding(), k, 0);
+              a.ph(), a.pw(), k, 0);
         }
         // forms: neuron by neuron over an input channel's taps (the neuron's coefficients stay in cache), so every
         // neuron still sums its terms in the order of t
@@ -418,8 +418,8 @@ public final class DifferentialBound {
             int x = n % out.w;
             for (int tap = 0; tap < taps; tap++) {
               double k = a.kernel()[j * per + i * taps + tap];
-              int iy = y * a.stride() - a.padding() + tap / a.kw();
-              int ix = x * a.stride() - a.padding() + tap % a.kw();
+              int iy = y * a.stride() - a.ph() + tap / a.kw();
+              int ix = x * a.stride() - a.pw() + tap % a.kw();
               if (k == 0 || iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
               add(in, sp, in.at(i, iy * in.w + ix), out, scale, out.at(j, n), in.originY(iy) - out.originY(y),
                   in.originX(ix) - out.originX(x), k, Math.abs(k), 0, true);
@@ -557,7 +557,7 @@ public final class DifferentialBound {
       FormMap tOut = targetAffine(a, tIn);
       int[] os = a.outShape();
       int copies = lout.hasConstants() ? lout.n() * lout.rho() : lout.n();
-      FormMap dOut = output(tIn, copies, a.kh(), a.kw(), a.stride(), a.stride(), a.padding(), a.padding(), os[1], os[2],
+      FormMap dOut = output(tIn, copies, a.kh(), a.kw(), a.stride(), a.stride(), a.ph(), a.pw(), os[1], os[2],
           true);
       // an interval map (at points, always) sums its centres by Dot2 (addProduct, addCentre)
       if (dOut.coef == null) dOut.low = new double[dOut.c.length];
@@ -704,8 +704,8 @@ public final class DifferentialBound {
           int n = out.at(o, y * out.w + x);
           for (int t = 0; t < bias[0].length; t++) {
             if (bias[0][t] == 0 && bias[1][t] == 0) continue;
-            int iy = y * a.stride() - a.padding() + t / a.kw();
-            int ix = x * a.stride() - a.padding() + t % a.kw();
+            int iy = y * a.stride() - a.ph() + t / a.kw();
+            int ix = x * a.stride() - a.pw() + t % a.kw();
             if (iy < 0 || iy >= in.h || ix < 0 || ix >= in.w) continue;
             addCentre(out, n, bias[0][t]);
             scale[n] += Math.abs(bias[0][t]);
@@ -738,8 +738,8 @@ public final class DifferentialBound {
         touched[g] = true;
         if (pre != null) continue;
         int t = k.tap[q];
-        addTap(in.diff, dSp, u, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.stride(), a.padding(),
-            a.padding(), lambdaFactor * k.w[q], 0);
+        addTap(in.diff, dSp, u, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.stride(), a.ph(),
+            a.pw(), lambdaFactor * k.w[q], 0);
       }
       if (mutation != Mutation.DROP_INSTANCE_ERROR) {
         for (int g = 0; g < per; g++) {
@@ -751,7 +751,7 @@ public final class DifferentialBound {
           double dErr = Rounding.up(0x1p-52 * Math.abs(d) + gn * gn * (abs[g] + Math.abs(kval)));
           int t = g % taps;
           addTap(in.target, tSp, g / taps, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.stride(),
-              a.padding(), a.padding(), d, dErr);
+              a.ph(), a.pw(), d, dErr);
         }
       }
       addBias(a, biasTaps(a, in, k, j, false), in.target, dOut, dScale, o);
@@ -812,10 +812,10 @@ public final class DifferentialBound {
       int tb = tap % a.kw();
       boolean sym = dOut.coef != null;
       for (int y = 0; y < dOut.h; y++) {
-        int iy = y * a.stride() - a.padding() + ta;
+        int iy = y * a.stride() - a.ph() + ta;
         if (iy < 0 || iy >= tp.h) continue;
         for (int x = 0; x < dOut.w; x++) {
-          int ix = x * a.stride() - a.padding() + tb;
+          int ix = x * a.stride() - a.pw() + tb;
           if (ix < 0 || ix >= tp.w) continue;
           int pos = iy * tp.w + ix;
           int mt = tp.at(i, pos);
@@ -868,10 +868,10 @@ public final class DifferentialBound {
       int ta = tap / a.kw();
       int tb = tap % a.kw();
       for (int y = 0; y < dOut.h; y++) {
-        int iy = y * a.stride() - a.padding() + ta;
+        int iy = y * a.stride() - a.ph() + ta;
         if (iy < 0 || iy >= tp.h) continue;
         for (int x = 0; x < dOut.w; x++) {
-          int ix = x * a.stride() - a.padding() + tb;
+          int ix = x * a.stride() - a.pw() + tb;
           if (ix < 0 || ix >= tp.w) continue;
           int pos = iy * tp.w + ix;
           double fc = 0, fr = 0, fScale = 0, e = 0, cc = 0, cSpread = 0, cScale = 0;
@@ -971,10 +971,10 @@ public final class DifferentialBound {
         double dN = nSum[g] - kval;
         double slopeErr = 2 * Rounding.gamma(k.n + 1L) * (slopeAbs[g] + Math.abs(kval));
         for (int y = 0; y < dOut.h; y++) {
-          int iy = y * a.stride() - a.padding() + ta;
+          int iy = y * a.stride() - a.ph() + ta;
           if (iy < 0 || iy >= t.h) continue;
           for (int x = 0; x < dOut.w; x++) {
-            int ix = x * a.stride() - a.padding() + tb;
+            int ix = x * a.stride() - a.pw() + tb;
             if (ix < 0 || ix >= t.w) continue;
             int m = t.at(i, iy * t.w + ix);
             int n = dOut.at(o, y * dOut.w + x);
@@ -1494,7 +1494,7 @@ public final class DifferentialBound {
       s.layout = Layout.plain(a.out());
       s.target = targetAffine(a, in.target);
       TargetPlan.Affine noBias = new TargetPlan.Affine(a.name(), a.out(), a.in(), a.kh(), a.kw(), a.stride(),
-          a.padding(), a.kernel(), new double[a.out()], a.phiAfter(), a.inShape(), a.outShape());
+          a.ph(), a.pw(), a.kernel(), new double[a.out()], a.phiAfter(), a.inShape(), a.outShape());
       s.diff = targetAffine(noBias, in.diff);
       return s;
     }

@@ -217,8 +217,8 @@ class ExactStepsTest {
           for (int i = 0; i < a.in(); i++) {
             for (int p = 0; p < a.kh(); p++) {
               for (int q = 0; q < a.kw(); q++) {
-                int iy = y * a.stride() - a.padding() + p;
-                int ix = xx * a.stride() - a.padding() + q;
+                int iy = y * a.stride() - a.ph() + p;
+                int ix = xx * a.stride() - a.pw() + q;
                 if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;
                 v = v.add(DD.of(a.k(j, i, p, q)).multiply(x[(i * h + iy) * w + ix]));
               }
@@ -489,7 +489,7 @@ class ExactStepsTest {
           }
           for (int y = 0; y < oh; y++) {
             for (int x = 0; x < ow; x++) {
-              DD v = unitValue(in, s, u, y * a.stride() - a.padding() + p, x * a.stride() - a.padding() + q);
+              DD v = unitValue(in, s, u, y * a.stride() - a.ph() + p, x * a.stride() - a.pw() + q);
               int n = (o * oh + y) * ow + x;
               ticket[n] = ticket[n].add(w.multiply(v));
             }
@@ -774,6 +774,53 @@ class ExactStepsTest {
       Region[] near = ballAndPoint(rng, b.dim());
       for (Region reg : new Region[] {Region.box(-1, 1), near[0], near[1]}) {
         assertThat(walk(b, reg, 6, seed)).as(b.what()).isGreaterThan(4);
+      }
+    }
+  }
+
+  /**
+   * Convs padding their rows and columns unequally on a 1x7x9 image (not square, so that rows and columns cannot
+   * stand for each other): conv 2 (1x3, padding (0, 1)) -> phi -> conv 2 (3x1, padding (1, 0)) -> phi -> conv 2 (3x5,
+   * stride 2, padding (1, 2): 4x5 outputs) -> phi -> fc 2.
+   */
+  static Network unequalPaddings(Activation phi, long seed) {
+    SplittableRandom rng = new SplittableRandom(seed);
+    Ranges r = Ranges.MIXED;
+    List<Layer> l = new ArrayList<>();
+    l.add(new Conv2d("c1", DifferentialBoundTest.weights(rng, r.stemLo(), r.wHi(), 2, 1, 1, 3),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2), 1, 0, 1));
+    l.add(new ActivationLayer(phi));
+    l.add(new Conv2d("c2", DifferentialBoundTest.weights(rng, r.wLo() / 2, r.wHi() / 2, 2, 2, 3, 1),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2), 1, 1, 0));
+    l.add(new ActivationLayer(phi));
+    l.add(new Conv2d("c3", DifferentialBoundTest.weights(rng, r.wLo() / 2, r.wHi() / 2, 2, 2, 3, 5),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2), 2, 1, 2));
+    l.add(new ActivationLayer(phi));
+    l.add(new Flatten());
+    l.add(new Linear("fc", DifferentialBoundTest.weights(rng, r.wLo() / 4, r.wHi() / 4, 2, 40),
+        DifferentialBoundTest.weights(rng, r.bLo(), r.bHi(), 2)));
+    return new Network(new int[] {1, 7, 9}, l);
+  }
+
+  /**
+   * Paddings per axis ({@link #unequalPaddings}) with sigmoid (phi(0) != 0: a bias instance at every tap, added only
+   * where the tap reads the image, rows and columns each by their own padding), tanh and leaky ReLU (whose slope is
+   * never 0, so that every edge of a window keeps coefficients, which the geometry check asks), over the box, a ball
+   * and a point, the whole network and up to its first conv. A pass that pads the columns by the rows' padding (or
+   * both by one) places the windows and the bias instances where the convs do not read.
+   */
+  @Test
+  void everyStepOfConvsWithUnequalPaddingsContainsTheExactValues() {
+    long seed = 151;
+    for (String name : new String[] {"sigmoid", "tanh", "leaky-relu(0.2)"}) {
+      Network net = unequalPaddings(ActivationCatalog.parse(name), seed);
+      for (String upto : new String[] {null, "c1"}) {
+        Built b = DifferentialBoundTest.build(net, name, DifferentialBoundTest.L1, 4, 1e-3, -1, 1, upto, seed++, 0.5);
+        SplittableRandom rng = new SplittableRandom(seed);
+        Region[] near = ballAndPoint(rng, b.dim());
+        for (Region reg : new Region[] {Region.box(-1, 1), near[0], near[1]}) {
+          assertThat(walk(b, reg, 6, seed)).as(b.what()).isGreaterThan(2);
+        }
       }
     }
   }

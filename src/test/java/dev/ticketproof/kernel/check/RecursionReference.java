@@ -75,8 +75,8 @@ final class RecursionReference {
       double l = a.bias()[j];
       double u = a.bias()[j];
       for (int i = 0; i < a.in(); i++) {
-        double li = a.padding() > 0 ? Math.min(lo[i], 0) : lo[i];
-        double hiI = a.padding() > 0 ? Math.max(hi[i], 0) : hi[i];
+        double li = a.ph() > 0 || a.pw() > 0 ? Math.min(lo[i], 0) : lo[i];
+        double hiI = a.ph() > 0 || a.pw() > 0 ? Math.max(hi[i], 0) : hi[i];
         for (int r = 0; r < a.kh(); r++) {
           for (int c = 0; c < a.kw(); c++) {
             double k = a.k(j, i, r, c);
