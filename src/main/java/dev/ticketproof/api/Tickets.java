@@ -70,8 +70,9 @@ public final class Tickets {
   public static final int MAX_BUILDS = 6;
 
   /**
-   * The smallest input scale of univariate layers the output goal's builds tighten the default to (a factor 4 per
-   * build from 0.05: 0.0125, ..., 4.9e-5).
+   * The smallest input scale of univariate layers the output goal's builds tighten the default to, for inputs in
+   * [-1, 1] (a factor 4 per build from 0.05: 0.0125, ..., 4.9e-5); for a box reaching B &gt; 1 in absolute value,
+   * divided by B as the default is ({@link Defaults#lambda(Activation, double)}).
    */
   public static final double MIN_LAMBDA = 0.05 / 1024;
 
@@ -244,9 +245,10 @@ public final class Tickets {
     }
 
     /**
-     * The input scale of univariate layers, in (0, 1]; default 1 for piecewise-linear phi, else 0.05, divided by 4
-     * with the tolerance each time an output goal's measured error misses it, and scaled with the tolerance in the
-     * certified search of {@link #outputEps} (down to {@link #MIN_LAMBDA}).
+     * The input scale of univariate layers, in (0, 1]; default 1 for piecewise-linear phi, else 0.05, divided by the
+     * box's largest |value| B when B &gt; 1 ({@link Defaults#lambda(Activation, double)}), divided by 4 with the
+     * tolerance each time an output goal's measured error misses it, and scaled with the tolerance in the certified
+     * search of {@link #outputEps} (down to {@link #MIN_LAMBDA}, divided by B likewise).
      */
     public Builder lambda(double lambda) {
       if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
@@ -413,7 +415,10 @@ public final class Tickets {
         throw new IllegalArgumentException("firstWidth must be in [1, " + maxRho + "], got " + rho1);
       }
       // the input scale of univariate layers; for phi with a remainder, tightened with the tolerance (below)
-      double[] lam = {lambda != null ? lambda : Defaults.lambda(phi)};
+      // the default for the box's largest |value| (copies of inputs up to B see lambda B)
+      double defaultLambda = Defaults.lambda(phi, Math.max(Math.abs(inputLow), Math.abs(inputHigh)));
+      double minLambda = MIN_LAMBDA * defaultLambda / Defaults.lambda(phi);
+      double[] lam = {lambda != null ? lambda : defaultLambda};
       boolean tightenLambda = lambda == null && phi.remainderConstant() != 0;
       IntFunction<SourceNetwork.Params> withWidth = r -> new SourceNetwork.Params(construction, r,
           rho1 != null ? rho1 : Math.min(maxRho, Defaults.rho1(phi, r, inputLow)), lam[0], seed, upto, inputLow,
@@ -438,7 +443,7 @@ public final class Tickets {
         // for phi with a remainder and no given lambda, lambda follows the tolerance down from its default (the
         // linearisation's share of the bound, of order lambda, would otherwise stay as the search shrinks the rest)
         DoubleFunction<SourceNetwork.Params> searched = e -> {
-          if (tightenLambda) lam[0] = Math.max(MIN_LAMBDA, Defaults.lambda(phi) * Math.min(1, e / startEps));
+          if (tightenLambda) lam[0] = Math.max(minLambda, defaultLambda * Math.min(1, e / startEps));
           return paramsFor.apply(e);
         };
         progress.plan(SourceNetwork.of(plan, searched.apply(startEps)));
@@ -460,7 +465,7 @@ public final class Tickets {
         Measure.Result m = Measure.of(res, target, region, samples, seed, this::measured);
         // the calibration is a measurement: check the built ticket, tighten the tolerance when it misses the goal
         boolean done = eps != null || builds >= MAX_BUILDS
-            || usedEps <= Goals.MIN_EPS && !(tightenLambda && lam[0] > MIN_LAMBDA);
+            || usedEps <= Goals.MIN_EPS && !(tightenLambda && lam[0] > minLambda);
         if (!done) {
           // the goal is checked where the user's inputs lie: on their data when given (points of the box are off
           // the data's distribution for a trained network), else on the box samples
@@ -478,7 +483,7 @@ public final class Tickets {
         usedEps = Math.max(Goals.MIN_EPS, usedEps / 4);
         // the calibration models the subset-sums' errors only: the univariate layers' linearisation error, of order
         // lambda times phi's remainder constant, may be what misses the goal
-        if (tightenLambda) lam[0] = Math.max(MIN_LAMBDA, lam[0] / 4);
+        if (tightenLambda) lam[0] = Math.max(minLambda, lam[0] / 4);
         basis = Ticket.Basis.TIGHTENED;
       }
     }

@@ -75,6 +75,10 @@ public final class WholeModels {
   /** Modules that normalise the outputs into probabilities (usually the last of a classifier). */
   private static final Set<String> SOFTMAX = Set.of("Softmax", "LogSoftmax", "Softmax2d");
 
+  /** Modules that normalise each example by statistics of its own values, at inference as in training. */
+  private static final Set<String> PER_EXAMPLE_NORM = Set.of("LayerNorm", "GroupNorm", "InstanceNorm1d",
+      "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm");
+
   /** Modules that are the identity at inference and hold no tensors. */
   private static final Set<String> IDENTITY = Set.of("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
       "FeatureAlphaDropout", "Identity");
@@ -293,6 +297,7 @@ public final class WholeModels {
             + "save the model without it, e.g. torch.save(nn.Sequential(*list(model)[:-1]), PATH) when it is the "
             + "last module (the logits predict the same class)");
       }
+      if (PER_EXAMPLE_NORM.contains(cls)) throw h.fail(perExampleNorm(h, cls));
       if (cls.equals("PReLU")) {
         prelu(h);
         return;
@@ -304,6 +309,44 @@ public final class WholeModels {
       ArchSpec.LayerSpec layer = ArchSpec.fromModule(h);
       if (layer != null) layers.add(layer);
       else activation(h, cls);
+    }
+
+    /**
+     * Why a LayerNorm, GroupNorm, InstanceNorm or LocalResponseNorm is not read: it normalises each example by the
+     * mean and variance (LocalResponseNorm: the sum of squares) of its own values, a function of the input at
+     * inference, where an eval-mode BatchNorm uses fixed running statistics and is an affine map per channel.
+     */
+    static String perExampleNorm(TorchModule.Attributes h, String cls) {
+      String over = switch (cls) {
+        case "LayerNorm" -> {
+          long n = 1;
+          if (h.raw("normalized_shape") instanceof List<?> l) {
+            for (Object o : l) n = o instanceof Number x ? n * x.longValue() : -1;
+          }
+          yield "each example by the mean and variance of its own last " + (n > 0 ? n + " " : "") + "values "
+              + "(normalized_shape " + TorchModule.Attributes.show(h.raw("normalized_shape")) + ")";
+        }
+        case "GroupNorm" -> {
+          Object g = h.raw("num_groups");
+          Object c = h.raw("num_channels");
+          String per = g instanceof Number gn && c instanceof Number cn && gn.intValue() > 0
+              ? " of " + cn.intValue() / gn.intValue() + " channels" : "";
+          yield "each example by the mean and variance of each of its " + TorchModule.Attributes.show(g)
+              + " groups" + per + " (over the group's channels and positions)";
+        }
+        case "LocalResponseNorm" -> "each value by the sum of squares of the values at its position in "
+            + TorchModule.Attributes.show(h.raw("size")) + " neighbouring channels of the same example";
+        default -> "each example's channels by the mean and variance of that channel's own positions"
+            + (Boolean.TRUE.equals(h.raw("track_running_stats")) ? " (track_running_stats=True: in eval mode "
+            + "PyTorch uses its running statistics, an affine map per channel, which is not read either; save it as "
+            + "a BatchNorm of those statistics)" : "");
+      };
+      return "a " + cls + " normalises " + over + ", computed from the input at inference as in training: (x - "
+          + "mean) / sqrt(var + eps), which divides by a function of the input. An eval-mode BatchNorm, whose "
+          + "running statistics are fixed, is an affine map per channel and folds into the layer before it; this is "
+          + "not affine in x, and no layer of the normal form (convs, linear layers, poolings and one activation) "
+          + "computes it, so the network cannot be read exactly. To build a ticket, train the network with "
+          + "BatchNorm in its place (or without a normalisation)";
     }
 
     /**

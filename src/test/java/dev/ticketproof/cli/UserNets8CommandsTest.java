@@ -1,0 +1,94 @@
+package dev.ticketproof.cli;
+
+import static dev.ticketproof.cli.ImportCommandsTest.fx;
+import static dev.ticketproof.cli.ImportCommandsTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.ticketproof.cli.ImportCommandsTest.Run;
+import dev.ticketproof.io.Fixtures;
+import dev.ticketproof.io.TensorFiles;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commands on the eighth round of users' networks (fixtures {@code user8_*}): a SiLU MLP on raw tabular features
+ * up to 5,182 in absolute value, whose default input scale of the univariate layers follows the box; LayerNorm and
+ * GroupNorm refused saying why.
+ */
+class UserNets8CommandsTest {
+  @TempDir Path tmp;
+
+  private static double largestAbs(String npy) {
+    double m = 0;
+    for (double v : TensorFiles.readNpy(Fixtures.path(npy)).tensor().data()) m = Math.max(m, Math.abs(v));
+    return m;
+  }
+
+  private JsonObject construct(String... extra) {
+    String[] base = {"construct", "--target", fx("user8_tabsilu_whole.pt"), "--input-box", "data", "--rho", "32",
+        "--eps", "1e-5", "--search", "0", "--samples", "4", "--data", fx("user8_tabsilu_input.npy"), "--labels",
+        fx("user8_tabsilu_y.npy"), "--format", "json", "--no-progress", "--out", tmp.resolve("t.tpz").toString()};
+    String[] args = new String[base.length + extra.length];
+    System.arraycopy(base, 0, args, 0, base.length);
+    System.arraycopy(extra, 0, args, base.length, extra.length);
+    Run r = run(args);
+    assertThat(r.code()).as(r.err()).isZero();
+    return JsonParser.parseString(r.out()).getAsJsonObject();
+  }
+
+  /**
+   * The default lambda is that of [-1, 1] divided by the box's largest |value| B (here the data's, 5,182): the copies
+   * of the inputs then see lambda B = 0.05 as on [-1, 1]. The default of [-1, 1], given as --lambda 0.05, leaves the
+   * SiLU's linearisation error B times larger in relative terms, and the ticket far worse on the data.
+   */
+  @Test void theDefaultLambdaFollowsTheBox() {
+    double b = largestAbs("user8_tabsilu_input.npy");
+    assertThat(b).isGreaterThan(1000);
+    JsonObject scaled = construct();
+    assertThat(scaled.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(scaled.get("lambda").getAsDouble()).isCloseTo(0.05 / b, org.assertj.core.data.Offset.offset(1e-18));
+    JsonObject unscaled = construct("--lambda", "0.05");
+    assertThat(unscaled.get("lambda").getAsDouble()).isEqualTo(0.05);
+    double e = scaled.get("dataRelError").getAsDouble();
+    double e0 = unscaled.get("dataRelError").getAsDouble();
+    System.out.printf("tabsilu rho 32 eps 1e-5: data error %.3g at lambda 0.05 / B, %.3g at 0.05%n", e, e0);
+    assertThat(e).isLessThan(e0 / 10);
+    assertThat(scaled.get("certifiedBound").getAsDouble()).isLessThan(unscaled.get("certifiedBound").getAsDouble() / 10);
+  }
+
+  /** At the defaults with the data's box per feature: the goal is met on the data, every prediction kept. */
+  @Tag("slow")
+  @Test void theTabularSiluMlpMeetsTheGoalAtTheDefaults() {
+    Path t = tmp.resolve("d.tpz");
+    Run r = run("construct", "--target", fx("user8_tabsilu_whole.pt"), "--input-box", "data", "--data",
+        fx("user8_tabsilu_input.npy"), "--labels", fx("user8_tabsilu_y.npy"), "--format", "json", "--no-progress",
+        "--out", t.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(o.get("dataRelError").getAsDouble()).isLessThanOrEqualTo(0.01);
+    assertThat(o.get("agreement").getAsDouble()).isGreaterThanOrEqualTo(59.0 / 60);
+    assertThat(o.get("certifiedBound").getAsDouble()).isLessThan(o.get("dataMaxTargetOutput").getAsDouble());
+    Run v = run("verify", t.toString(), "--target", fx("user8_tabsilu_whole.pt"), "--no-progress");
+    assertThat(v.code()).as(v.err()).isZero();
+  }
+
+  @Test void layerNormAndGroupNormAreRefusedByEveryCommand() {
+    for (String net : new String[] {"layernorm", "groupnorm"}) {
+      String f = "user8_" + net + "_whole.pt";
+      Path t = tmp.resolve(net + ".tpz");
+      Run c = run("construct", "--target", fx(f), "--input-box", "0,1", "--out", t.toString());
+      assertThat(c.code()).as(f).isEqualTo(2);
+      assertThat(c.err()).contains(f + ": module ").contains("computed from the input at inference as in training")
+          .contains("train the network with BatchNorm in its place");
+      assertThat(t).doesNotExist();
+      Run i = run("inspect", fx(f));
+      assertThat(i.code()).as(i.err()).isZero();
+      assertThat(i.out()).contains("not affine in x");
+    }
+  }
+}
