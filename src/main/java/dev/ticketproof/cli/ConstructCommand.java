@@ -310,6 +310,16 @@ public final class ConstructCommand implements Callable<Integer> {
       Cli.addAgreement(o, rep);
       o.addProperty("radius", radius);
     }
+    if (box.channels() != null) {
+      com.google.gson.JsonArray boxes = new com.google.gson.JsonArray();
+      for (double[] b : box.channels()) {
+        com.google.gson.JsonArray one = new com.google.gson.JsonArray();
+        one.add(b[0]);
+        one.add(b[1]);
+        boxes.add(one);
+      }
+      o.add("inputBoxes", boxes);
+    }
     o.addProperty("formBudget", res.certificate().header().formBudget());
     o.addProperty("mode", solver.cliName());
     o.addProperty("rhoTheorem", theorem);

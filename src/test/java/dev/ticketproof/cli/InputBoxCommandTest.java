@@ -128,6 +128,7 @@ class InputBoxCommandTest {
     assertThat(r.code()).as(r.err()).isZero();
     JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
     assertThat(o.get("dataInBox").getAsBoolean()).isTrue();
+    assertThat(o.get("inputBoxes").toString()).isEqualTo("[[0.1,0.2],[-1.0,0.0],[0.3,0.9],[2.0,5.0]]");
     assertThat(TicketFile.read(out).header().inputBoxes())
         .isDeepEqualTo(new double[][] {{0.1, 0.2}, {-1, 0}, {0.3, 0.9}, {2, 5}});
     Files.delete(out);

@@ -89,9 +89,11 @@ class InputBoxesTest {
     assertThat(cert.header().inputHigh()).isEqualTo(50);
     // the first feature's [0, 1] instead of [-50, 50] in front of weights up to 1.1, the third's [0.001, 0.002] in
     // front of weights up to 500: the union box's bound is far larger
-    double perChannel = r.certifiedBound();
-    double whole = TicketChecker.check(union, net, PHI).certifiedBound();
-    assertThat(perChannel).isLessThan(whole / 10);
+    TicketChecker.Report whole = TicketChecker.check(union, net, PHI);
+    assertThat(r.certifiedBound()).isLessThan(whole.certifiedBound() / 10);
+    // both bounds start from each channel's interval: the recursion and the differential bound
+    assertThat(r.recursionBound()).isLessThan(whole.recursionBound() / 10);
+    assertThat(r.differentialBound()).isLessThan(whole.differentialBound() / 10);
   }
 
   @Test
@@ -172,10 +174,12 @@ class InputBoxesTest {
   void intervalsThatDoNotFitTheUnionBoxAreRejected() {
     // a channel outside the union box
     assertRejected(withHeader(header(-50, 50, new double[][] {{0, 1}, {-60, 50}, {0.001, 0.002}})),
-        "input box of channel 1 [-60.0, 50.0] is not inside the union box [-50.0, 50.0]");
+        "span [-60.0, 50.0], not the header's union box [-50.0, 50.0]");
+    assertRejected(withHeader(header(-50, 50, new double[][] {{0, 1}, {-50, 50}, {0.001, 51}})),
+        "span [-50.0, 51.0], not the header's union box [-50.0, 50.0]");
     // the union's ends not attained
-    assertRejected(withHeader(header(-50, 60, BOXES)), "span [-50.0, 50.0], not the union box [-50.0, 60.0]");
-    assertRejected(withHeader(header(-60, 50, BOXES)), "not the union box [-60.0, 50.0]");
+    assertRejected(withHeader(header(-50, 60, BOXES)), "span [-50.0, 50.0], not the header's union box [-50.0, 60.0]");
+    assertRejected(withHeader(header(-60, 50, BOXES)), "not the header's union box [-60.0, 50.0]");
     // an empty or inverted interval, a value that is not finite
     assertRejected(withHeader(header(-50, 50, new double[][] {{1, 1}, {-50, 50}, {0.001, 0.002}})),
         "input box of channel 0 must be finite with lo < hi");
@@ -214,7 +218,7 @@ class InputBoxesTest {
     rewriteHeader(f, h, "0.0:1.0,-50.0:50.0", "0.0:1.0,-50.0:49.0");
     r = TicketChecker.check(TicketFile.read(h), net, PHI);
     assertThat(r.verdict().isHolds()).isFalse();
-    assertThat(r.verdict().reason()).contains("not the union box");
+    assertThat(r.verdict().reason()).contains("not the header's union box");
   }
 
   static String headerText(Path f) throws Exception {
