@@ -61,10 +61,25 @@ public final class DemoCommand implements Callable<Integer> {
    * their first {@code data} test images.
    */
   record Row(String target, String activation, String construction, String upto, double lo, double hi, Integer rho,
-      Double eps, int data) {
+      Double eps, int data, int around, double radius) {
+    Row(String target, String activation, String construction, String upto, double lo, double hi, Integer rho,
+        Double eps, int data) {
+      this(target, activation, construction, upto, lo, hi, rho, eps, data, 0, Double.NaN);
+    }
+
     static Row defaults(String target, String activation, String construction, String upto, double lo, double hi) {
       return new Row(target, activation, construction, upto, lo, hi, null, null, 360);
     }
+
+    /**
+     * A local certificate at the defaults: the balls of this radius around the first {@code points} test images of a
+     * digits target, clipped to the box [lo, hi].
+     */
+    static Row local(String target, double lo, double hi, int points, double radius) {
+      return new Row(target, "relu", "l+1", null, lo, hi, null, null, 0, points, radius);
+    }
+
+    boolean local() { return around > 0; }
   }
 
   static final List<Row> ROWS = List.of(
@@ -78,7 +93,8 @@ public final class DemoCommand implements Callable<Integer> {
       Row.defaults("digits-cnn", "relu", "l+1", null, 0, 1),
       Row.defaults("digits-cnn", "relu", "2l", null, 0, 1),
       Row.defaults(Digits.LENET, "relu", "l+1", null, 0, 1),
-      new Row(Digits.RESNET_RELU, "relu", "l+1", null, 0, 1, 40, 5e-4, 40));
+      new Row(Digits.RESNET_RELU, "relu", "l+1", null, 0, 1, 40, 5e-4, 40),
+      Row.local(Digits.LENET, 0, 1, 8, 0.01));
 
   /** With {@code --full}: the ResNet-20-sized sigmoid digits net at the defaults (minutes, not seconds). */
   static final List<Row> FULL = List.of(Row.defaults(Digits.RESNET_SIGMOID, "sigmoid", "l+1", null, 0, 1));
@@ -129,9 +145,12 @@ public final class DemoCommand implements Callable<Integer> {
     Network target = Builtins.of(row.target(), phi);
     double lo = row.lo();
     Digits.TestSet test = Digits.isDigits(row.target()) && row.data() > 0 ? Digits.testSet(row.target()) : null;
+    double[][] points = row.local()
+        ? Digits.testSet(row.target()).inputs().subList(0, row.around()).toArray(new double[0][]) : null;
     Tickets.Builder builder = Tickets.of(target, phi)
         .construction(SourceNetwork.Construction.parse(row.construction())).inputBox(lo, row.hi()).seed(seed)
         .threads(Runtime.getRuntime().availableProcessors()).label("builtin:" + row.target());
+    if (points != null) builder.around(points, row.radius());
     if (row.upto() != null) builder.upto(row.upto());
     if (row.rho() != null) builder.width(row.rho());
     if (row.eps() != null) builder.tolerance(row.eps());
@@ -139,7 +158,8 @@ public final class DemoCommand implements Callable<Integer> {
     long t0 = System.nanoTime();
     Ticket ticket = builder.build();
     double construct = (System.nanoTime() - t0) / 1e9;
-    Path file = dir.resolve(row.target() + "-" + row.activation() + "-" + row.construction() + ".tpz");
+    Path file = dir.resolve(row.target() + "-" + row.activation() + "-" + row.construction()
+        + (points != null ? "-around-" + row.radius() : "") + ".tpz");
     ticket.write(file);
     long t1 = System.nanoTime();
     TicketCertificate back;
@@ -148,10 +168,10 @@ public final class DemoCommand implements Callable<Integer> {
     } catch (TicketFile.Unreadable e) {
       throw new IOException(e.getMessage(), e);
     }
-    TicketChecker.Report rep = TicketChecker.check(back, target, phi);
+    TicketChecker.Report rep = TicketChecker.check(back, target, phi, TicketChecker.Listener.NONE, points);
     double verify = (System.nanoTime() - t1) / 1e9;
     long t2 = System.nanoTime();
-    LowerBound.Result lb = Cli.lowerBound(back, target, 16, search.n);
+    LowerBound.Result lb = Cli.lowerBound(back, target, points, 16, search.n, null);
     double searchSeconds = (System.nanoTime() - t2) / 1e9;
     JsonObject o = new JsonObject();
     o.addProperty("target", row.target());
@@ -159,6 +179,11 @@ public final class DemoCommand implements Callable<Integer> {
     o.addProperty("construction", row.construction());
     o.addProperty("upto", row.upto());
     o.addProperty("inputBox", "[" + fmt(lo) + "," + fmt(row.hi()) + "]");
+    if (points != null) {
+      o.addProperty("aroundPoints", points.length);
+      o.addProperty("radius", row.radius());
+      Cli.addAgreement(o, rep);
+    }
     o.addProperty("rho", back.header().rho());
     o.addProperty("rhoMode", row.rho() == null ? "auto" : "given");
     o.addProperty("eps", back.header().eps());
@@ -201,7 +226,9 @@ public final class DemoCommand implements Callable<Integer> {
         + " output error unless fixed for the row).");
     out.println("certified: the kernel's bound on sup |target - ticket| over the input box; lower: the largest error an"
         + " adversarial search found (the sup lies in");
-    out.println("[lower, certified]); rel: lower / max |target output|; ratio: certified / lower.");
+    out.println("[lower, certified]); rel: lower / max |target output|; ratio: certified / lower. box r=R: a local"
+        + " certificate, over the balls of radius R");
+    out.println("around the first test images (clipped to the box).");
     out.println();
     out.printf(Locale.ROOT, "%-21s %-7s %-4s %-4s %-6s %-5s %8s %7s %9s %14s %9s %9s %8s %9s %6s %6s %6s  %s%n",
         "target", "phi", "cons", "upto", "box", "rho", "eps", "target", "ticket", "failed/inst", "certified", "lower",
@@ -211,7 +238,8 @@ public final class DemoCommand implements Callable<Integer> {
       out.printf(Locale.ROOT,
           "%-21s %-7s %-4s %-4s %-6s %-5s %8.2g %7d %9d %14s %9.3g %9.3g %7.3f%% %9.3g %5.1fs %5.1fs %5.1fs  %s%n",
           o.get("target").getAsString(), o.get("activation").getAsString(), o.get("construction").getAsString(),
-          o.get("upto").isJsonNull() ? "-" : o.get("upto").getAsString(), o.get("inputBox").getAsString(),
+          o.get("upto").isJsonNull() ? "-" : o.get("upto").getAsString(),
+          o.has("radius") ? "r=" + fmt(o.get("radius").getAsDouble()) : o.get("inputBox").getAsString(),
           o.get("rho").getAsInt() + ("auto".equals(o.get("rhoMode").getAsString()) ? "a" : ""),
           o.get("eps").getAsDouble(), o.get("targetParams").getAsLong(), o.get("ticketParams").getAsLong(),
           o.get("failedInstances").getAsLong() + "/" + o.get("instances").getAsLong(),
@@ -230,6 +258,13 @@ public final class DemoCommand implements Callable<Integer> {
             100 * o.get("targetAccuracy").getAsDouble(), 100 * o.get("ticketAccuracy").getAsDouble(),
             100 * o.get("agreement").getAsDouble(), o.get("dataMaxError").getAsDouble(),
             100 * o.get("dataRelError").getAsDouble());
+      }
+      if (o.has("radius")) {
+        out.printf(Locale.ROOT, "%s (%s, balls of radius %s around %d test images): the kernel certifies |target -"
+            + " ticket| <= %.3g there (the search found %.3g) and that the ticket predicts the target's class on every"
+            + " input of %s of the %d balls%n", o.get("target").getAsString(), o.get("construction").getAsString(),
+            fmt(o.get("radius").getAsDouble()), o.get("aroundPoints").getAsInt(), o.get("certifiedBound").getAsDouble(),
+            o.get("lowerBound").getAsDouble(), o.get("certifiedAgreement").getAsString(), o.get("aroundPoints").getAsInt());
       }
     }
     out.printf(Locale.ROOT, "%nParameters count weights and biases with |w| > eps (ticket: kept source weights;"

@@ -40,6 +40,13 @@ class DemoCommandTest {
         // trained targets at the demo's settings: the ticket predicts what the target predicts
         assertThat(r.get("agreement").getAsDouble()).as(r.toString()).isEqualTo(1.0);
       }
+      if (r.has("radius")) {
+        // the local certificate says something where the whole box's does not: below the target's outputs
+        assertThat(r.get("certifiedBound").getAsDouble()).as(r.toString())
+            .isLessThan(r.get("maxTargetOutput").getAsDouble());
+        assertThat(r.get("certifiedAgreement").getAsInt()).as(r.toString())
+            .isBetween(0, r.get("aroundPoints").getAsInt());
+      }
     }
   }
 }
