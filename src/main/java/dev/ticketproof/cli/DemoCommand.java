@@ -33,8 +33,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code demo}: the embedded default job. Builds tickets for the built-in targets (a fully connected net, a small
  * CNN, a small ResNet, the real digits CNN and the MNIST-CNN analogue's conv layers) with ReLU and a smooth
- * activation, writes each certificate, reads it back, re-checks it with the kernel, measures target vs ticket and
- * prints a table.
+ * activation, and a local certificate of the trained LeNet-style digits CNN over balls around test images, writes each
+ * certificate, reads it back, re-checks it with the kernel, measures target vs ticket and prints a table.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
     description = "Builds, writes, re-reads and kernel-checks tickets for the built-in targets and prints a table.")
