@@ -45,6 +45,44 @@ class EvaluatorTilingTest {
     }
   }
 
+  /**
+   * Convs padding rows and columns unequally on a 2x7x9 map (3x3 with paddings (0, 1): output rows as long as the
+   * input's, the one-stretch copy; 1x3 with (0, 1) and 3x1 with (1, 0); 3x5 with (1, 2) at stride 2, the column
+   * phases): the target's evaluator gives the dense forward pass's outputs, which ForwardProperties checks against
+   * the cross-correlation written out term by term.
+   */
+  @Test
+  void theTargetsEvaluatorAgreesWithTheDenseForwardPassOnPaddingsPerAxis() {
+    java.util.SplittableRandom rng = new java.util.SplittableRandom(5);
+    int[][] convs = {{3, 3, 1, 0, 1}, {1, 3, 1, 0, 1}, {3, 1, 1, 1, 0}, {3, 5, 2, 1, 2}};
+    List<dev.ticketproof.net.Layer> layers = new java.util.ArrayList<>();
+    int c = 2;
+    for (int k = 0; k < convs.length; k++) {
+      int[] g = convs[k];
+      double[] w = new double[3 * c * g[0] * g[1]];
+      for (int i = 0; i < w.length; i++) w[i] = rng.nextDouble(-0.6, 0.6);
+      layers.add(new dev.ticketproof.net.Conv2d("c" + k, dev.ticketproof.tensor.Tensor.of(w, 3, c, g[0], g[1]),
+          dev.ticketproof.tensor.Tensor.of(new double[] {0.1, -0.2, 0.3}, 3), g[2], g[3], g[4]));
+      if (k < convs.length - 1) layers.add(new dev.ticketproof.net.ActivationLayer(ActivationCatalog.parse("tanh")));
+      c = 3;
+    }
+    Network net = new Network(new int[] {2, 7, 9}, layers);
+    List<double[]> xs = Evaluator.boxSamples(2 * 7 * 9, -1, 1, 6, 9);
+    List<double[]> ys = Evaluator.ofTarget(dev.ticketproof.kernel.TargetPlan.of(net,
+        dev.ticketproof.kernel.KernelActivation.of("tanh"))).applyAll(xs);
+    for (int s = 0; s < xs.size(); s++) {
+      double[] dense = dev.ticketproof.net.Forward.forward(net,
+          dev.ticketproof.tensor.Tensor.of(xs.get(s).clone(), 1, 2, 7, 9)).data();
+      // 3 channels of 5 rows (7 - 2, then 5, 5, (5 + 2 - 3) / 2 + 1 = 3) and 9 columns (then 9, 9, 5)
+      assertThat(dense).hasSize(3 * 3 * 5);
+      assertThat(ys.get(s)).hasSameSizeAs(dense);
+      for (int j = 0; j < dense.length; j++) {
+        assertThat(ys.get(s)[j]).as("example " + s + ", output " + j)
+            .isCloseTo(dense[j], org.assertj.core.api.Assertions.within(1e-12 * (1 + Math.abs(dense[j]))));
+      }
+    }
+  }
+
   @Test
   void blocksAndTilesOfEverySizeGiveTheSameBits() {
     for (String target : List.of("small-cnn", "small-resnet")) {
