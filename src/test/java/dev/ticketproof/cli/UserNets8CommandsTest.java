@@ -77,6 +77,27 @@ class UserNets8CommandsTest {
     assertThat(v.code()).as(v.err()).isZero();
   }
 
+  /**
+   * The Conv1d classifier of signals [3, 128] whose third channel lies around gravity's 9.8: with the data's range per
+   * channel the certified bound is below that of the union of the channels' ranges, and the ticket verifies.
+   */
+  @Test void perChannelBoxOfASignalNetBoundsBelowTheUnion() {
+    JsonObject[] o = new JsonObject[2];
+    String[] boxes = {"data", "-2.79,12.06"};
+    for (int i = 0; i < 2; i++) {
+      Run r = run("construct", "--target", fx("user8_har1d_whole.pt"), "--input-box", boxes[i], "--rho", "8", "--eps",
+          "0.01", "--search", "0", "--samples", "4", "--data", fx("user8_har1d_input.npy"), "--labels",
+          fx("user8_har1d_y.npy"), "--format", "json", "--no-progress", "--out", tmp.resolve(i + ".tpz").toString());
+      assertThat(r.code()).as(r.err()).isZero();
+      o[i] = JsonParser.parseString(r.out()).getAsJsonObject();
+      assertThat(o[i].get("verdict").getAsString()).isEqualTo("holds");
+      assertThat(o[i].get("dataInBox").getAsBoolean()).isTrue();
+    }
+    assertThat(o[0].get("certifiedBound").getAsDouble()).isLessThan(o[1].get("certifiedBound").getAsDouble() / 1.5);
+    Run v = run("verify", tmp.resolve("0.tpz").toString(), "--target", fx("user8_har1d_whole.pt"), "--no-progress");
+    assertThat(v.code()).as(v.err()).isZero();
+  }
+
   @Test void layerNormAndGroupNormAreRefusedByEveryCommand() {
     for (String net : new String[] {"layernorm", "groupnorm"}) {
       String f = "user8_" + net + "_whole.pt";
