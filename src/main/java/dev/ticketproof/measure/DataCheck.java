@@ -81,7 +81,7 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     double newHi = Math.max(hi, Math.ceil(max * 100) / 100);
     return String.format(java.util.Locale.ROOT, "%d of %d inputs have values outside the input box [%s, %s] (the "
         + "values range from %s to %s; the box [%s, %s] holds them)", outside, inputs.size(), num(lo), num(hi),
-        min < lo ? beyond(min, lo) : significant(min, 3), max > hi ? beyond(max, hi) : significant(max, 3),
+        min < lo ? beyond(min, lo) : within(min, lo, false), max > hi ? beyond(max, hi) : within(max, hi, true),
         num(newLo), num(newHi));
   }
 
@@ -126,7 +126,8 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
       if (min[c] >= lows[c] && max[c] <= highs[c]) continue;
       b.append(shown++ == 0 ? "" : "; ").append(String.format(java.util.Locale.ROOT, "channel %d: box [%s, %s], values "
           + "from %s to %s", c, num(lows[c]), num(highs[c]), min[c] < lows[c] ? beyond(min[c], lows[c])
-          : significant(min[c], 3), max[c] > highs[c] ? beyond(max[c], highs[c]) : significant(max[c], 3)));
+          : within(min[c], lows[c], false), max[c] > highs[c] ? beyond(max[c], highs[c])
+          : within(max[c], highs[c], true)));
     }
     return String.format(java.util.Locale.ROOT, "%d of %d inputs have values outside the per-channel input box (%s)",
         outside, inputs.size(), b);
@@ -141,6 +142,20 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
       String s = significant(d, digits);
       double shown = Double.parseDouble(s);
       if (d > end ? shown > end : shown < end) return s;
+    }
+    return Double.toString(d);
+  }
+
+  /**
+   * {@code d}, a value inside the box's end {@code end} (at most an upper end, at least a lower one), with three
+   * significant digits, or as many more as it takes not to show it beyond (12.0571 against the upper end 12.057186 is
+   * shown as 12.057, not 12.1).
+   */
+  private static String within(double d, double end, boolean upper) {
+    for (int digits = 3; digits < 17; digits++) {
+      String s = significant(d, digits);
+      double shown = Double.parseDouble(s);
+      if (upper ? shown <= end : shown >= end) return s;
     }
     return Double.toString(d);
   }

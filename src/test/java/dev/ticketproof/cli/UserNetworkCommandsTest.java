@@ -74,6 +74,14 @@ class UserNetworkCommandsTest {
     // the box suggested keeps the given ends where they are wider
     assertThat(DataCheck.outsideBox(xs, -10, 0.5)).endsWith("the box [-10, 7.61] holds them)");
     assertThat(DataCheck.inBox(xs, -7.84, 7.61)).isTrue();
+    // a value inside the box is never shown beyond its end: 12.0571 against 12.057186 is not rounded to 12.1
+    List<double[]> near = List.of(new double[] {-2, 12.0571}, new double[] {0.0141, 3});
+    assertThat(DataCheck.outsideBox(near, 0, 12.057186)).contains("the values range from -2 to 12.057;");
+    assertThat(DataCheck.outsideBox(List.of(new double[] {0.01433, 30}), 0.014325, 20)).contains("range from 0.01433 to");
+    assertThat(DataCheck.outsideBox(near, new double[] {-1, 0}, new double[] {0, 12.057186}))
+        .contains("channel 0: box [-1, 0], values from -2 to 0.0141");
+    assertThat(DataCheck.outsideBox(List.of(new double[] {-2, 12.0571}), new double[] {0, 0},
+        new double[] {1, 12.057186})).contains("channel 0: box [0, 1], values from -2 to -2");
   }
 
   @Test void aPresetThatFindsItsNamesUnderAPrefixSaysWhyTheyDoNotFit() {
