@@ -103,19 +103,27 @@ public final class LooseBatchNorm {
     Layer l = layers.get(j);
     int out = l instanceof Conv2d c ? c.outChannels() : ((Linear) l).outFeatures();
     if (out != bn.channels()) return "";
+    layers.set(j, scaled(l, out, st[0], st[1]));
+    layers.remove(at);
+    folded.add(describe(bn) + " (after " + layers.get(j + 1).describe() + ") into " + l.describe());
+    return null;
+  }
+
+  /**
+   * The conv or linear layer {@code l} of {@code out} outputs followed by the per-channel map s x + t: its weights of
+   * output o times s[o], its bias s[o] b[o] + t[o] (t null: 0).
+   */
+  private static Layer scaled(Layer l, int out, double[] s, double[] t) {
     Tensor w = l instanceof Conv2d c ? c.weight() : ((Linear) l).weight();
     Tensor b = l instanceof Conv2d c ? c.bias() : ((Linear) l).bias();
     double[] k = w.data().clone();
     int per = k.length / out;
     double[] bias = new double[out];
     for (int o = 0; o < out; o++) {
-      for (int t = o * per; t < (o + 1) * per; t++) k[t] *= st[0][o];
-      bias[o] = st[0][o] * (b == null ? 0.0 : b.data()[o]) + st[1][o];
+      for (int q = o * per; q < (o + 1) * per; q++) k[q] *= s[o];
+      bias[o] = s[o] * (b == null ? 0.0 : b.data()[o]) + (t == null ? 0.0 : t[o]);
     }
-    layers.set(j, rebuild(l, Tensor.of(k, w.shape()), Tensor.of(bias, out)));
-    layers.remove(at);
-    folded.add(describe(bn) + " (after " + layers.get(j + 1).describe() + ") into " + l.describe());
-    return null;
+    return rebuild(l, Tensor.of(k, w.shape()), Tensor.of(bias, out));
   }
 
   /**
@@ -143,16 +151,7 @@ public final class LooseBatchNorm {
         + "(z) for s >= 0), its shift", folded) != null) {
       return false;
     }
-    Tensor w = l instanceof Conv2d c ? c.weight() : ((Linear) l).weight();
-    Tensor b = l instanceof Conv2d c ? c.bias() : ((Linear) l).bias();
-    double[] k = w.data().clone();
-    int per = k.length / out;
-    double[] bias = new double[out];
-    for (int o = 0; o < out; o++) {
-      for (int t = o * per; t < (o + 1) * per; t++) k[t] *= st[0][o];
-      bias[o] = st[0][o] * (b == null ? 0.0 : b.data()[o]);
-    }
-    layers.set(at - 2, rebuild(l, Tensor.of(k, w.shape()), Tensor.of(bias, out)));
+    layers.set(at - 2, scaled(l, out, st[0], null));
     return true;
   }
 

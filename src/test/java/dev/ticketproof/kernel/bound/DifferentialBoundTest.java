@@ -611,8 +611,7 @@ class DifferentialBoundTest {
         double c = -0.5 + seed * 0.3;
         for (double radius : new double[] {1e-4, 1e-3, 1e-2, 0.1}) {
           Region r = Region.balls(-1, 1, new double[][] {{c}}, radius);
-          double m = 0;
-          for (int k = 0; k <= 400; k++) m = Math.max(m, b.maxError(new double[] {c - radius + radius * k / 200}));
+          double m = largestOnGrid(b, c, radius, 200);
           for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
             double factor = !name.equals("hardswish") ? 1.01 : radius < 0.1 ? 1.05 : 1.4;
             between(b.bound(r, budget), m, factor * m, b.what() + " around " + c + " radius " + radius + " budget "
@@ -649,8 +648,7 @@ class DifferentialBoundTest {
             for (double radius : new double[] {1e-3, 3e-3, 1e-2}) {
               if (x - radius < -1 || x + radius > 1) continue;
               near++;
-              double m = 0;
-              for (int k = 0; k <= 400; k++) m = Math.max(m, b.maxError(new double[] {x - radius + radius * k / 200}));
+              double m = largestOnGrid(b, x, radius, 200);
               Region r = Region.balls(-1, 1, new double[][] {{x}}, radius);
               for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
                 between(b.bound(r, budget), m, 10 * m, b.what() + " around x = " + x + " (neuron " + j
@@ -682,8 +680,7 @@ class DifferentialBoundTest {
           double c = -0.5 + seed * 0.3;
           for (double radius : new double[] {0.02, 0.1}) {
             Region r = Region.balls(-1, 1, new double[][] {{c}}, radius);
-            double m = 0;
-            for (int k = 0; k <= 400; k++) m = Math.max(m, b.maxError(new double[] {c - radius + radius * k / 200}));
+            double m = largestOnGrid(b, c, radius, 200);
             for (long budget : new long[] {SYMBOLIC, INTERVALS}) {
               between(b.bound(r, budget), m, 1.3 * m, b.what() + " around " + c + " radius " + radius
                   + " budget " + budget);
@@ -749,12 +746,20 @@ class DifferentialBoundTest {
       Built b = build(net, k.phi(), k.cons(), 6, k.eps(), -1, 1, null, k.seed(), 0.5);
       double c = -0.5 + k.seed() * 0.3;
       Region r = Region.balls(-1, 1, new double[][] {{c}}, 0.05);
-      double m = 0;
-      for (int q = 0; q <= 2000; q++) m = Math.max(m, b.maxError(new double[] {c - 0.05 + 0.05 * q / 1000}));
+      double m = largestOnGrid(b, c, 0.05, 1000);
       for (long budget : k.budgets()) {
         between(b.bound(r, budget), m, k.factor() * m, b.what() + " around " + c + " budget " + budget);
       }
     }
+  }
+
+  /**
+   * The largest error of a one-dimensional target on the grid of 2 n + 1 points of [c - radius, c + radius].
+   */
+  static double largestOnGrid(Built b, double c, double radius, int n) {
+    double m = 0;
+    for (int k = 0; k <= 2 * n; k++) m = Math.max(m, b.maxError(new double[] {c - radius + radius * k / n}));
+    return m;
   }
 
   /** Max |target - ticket| over samples of a region (uniform points and corners of its boxes). */
