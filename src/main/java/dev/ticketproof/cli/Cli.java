@@ -97,20 +97,23 @@ final class Cli {
    * @return {LO, HI}
    */
   static double[] box(String box) {
-    String[] parts = box.split(",", -1);
-    double lo;
-    double hi;
-    try {
-      if (parts.length != 2) throw new NumberFormatException();
-      lo = Double.parseDouble(parts[0].trim());
-      hi = Double.parseDouble(parts[1].trim());
-    } catch (NumberFormatException e) {
-      throw new UsageError("--input-box must be LO,HI (two numbers), got '" + box + "'");
-    }
-    if (!(lo < hi && Double.isFinite(lo) && Double.isFinite(hi))) {
+    double[] b = interval(box, ",");
+    if (b == null) throw new UsageError("--input-box must be LO,HI (two numbers), got '" + box + "'");
+    if (!(b[0] < b[1] && Double.isFinite(b[0]) && Double.isFinite(b[1]))) {
       throw new UsageError("--input-box needs finite LO < HI, got '" + box + "'");
     }
-    return new double[] {lo, hi};
+    return b;
+  }
+
+  /** Two numbers separated by {@code sep} (spaces around them allowed), or null when the text is not that. */
+  private static double[] interval(String text, String sep) {
+    String[] parts = text.split(java.util.regex.Pattern.quote(sep), -1);
+    if (parts.length != 2) return null;
+    try {
+      return new double[] {Double.parseDouble(parts[0].trim()), Double.parseDouble(parts[1].trim())};
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   /**
@@ -216,17 +219,13 @@ final class Cli {
     }
     double[][] out = new double[channels][];
     for (int c = 0; c < channels; c++) {
-      String[] lh = parts[c].split(":", -1);
-      double lo;
-      double hi;
-      try {
-        if (lh.length != 2) throw new NumberFormatException();
-        lo = Double.parseDouble(lh[0].trim());
-        hi = Double.parseDouble(lh[1].trim());
-      } catch (NumberFormatException e) {
+      double[] lh = interval(parts[c], ":");
+      if (lh == null) {
         throw new UsageError("--input-box: channel " + c + ": expected LO:HI (two numbers), got '" + parts[c].trim()
             + "'");
       }
+      double lo = lh[0];
+      double hi = lh[1];
       if (!(lo < hi && Double.isFinite(lo) && Double.isFinite(hi))) {
         throw new UsageError("--input-box: channel " + c + ": needs finite LO < HI, got '" + parts[c].trim() + "'");
       }
