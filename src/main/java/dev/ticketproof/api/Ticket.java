@@ -19,11 +19,19 @@ import java.nio.file.Path;
  * <p>API status: experimental.
  */
 public final class Ticket {
-  /** How the per-parameter tolerance was chosen. */
+  /** How the per-parameter tolerance, or the input scale lambda of the univariate layers, was chosen. */
   public enum Basis {
     /** Given by the caller. */
     GIVEN("given"),
-    /** Calibrated for the relative output goal (a measurement). */
+    /**
+     * The default ({@link dev.ticketproof.construct.Defaults#lambda(Activation, double)}), for lambda only: phi has
+     * no remainder, or the tolerance was given (one construction at the given parameters).
+     */
+    DEFAULT("default"),
+    /**
+     * Calibrated for the relative output goal (a measurement; lambda: the default, or the default halved until the
+     * modelled share of the linearisation fits, {@link dev.ticketproof.measure.Goals#calibrateLambda}).
+     */
     CALIBRATED("calibrated"),
     /** Calibrated, then tightened after the built ticket's measured error missed the goal. */
     TIGHTENED("calibrated, tightened after measuring"),
@@ -43,13 +51,14 @@ public final class Ticket {
   private final TicketBuilder.Result result;
   private final double tolerance;
   private final Basis basis;
+  private final Basis lambdaBasis;
   private final int builds;
   private final Boolean outputEpsMet;
   private final Measure.Result measured;
   private Evaluator evaluator;
 
   Ticket(Network target, Activation phi, TicketBuilder.Result result, double tolerance, Basis basis, int builds,
-      Boolean outputEpsMet, Measure.Result measured) {
+      Boolean outputEpsMet, Measure.Result measured, Basis lambdaBasis) {
     this.target = target;
     this.phi = phi;
     this.result = result;
@@ -58,6 +67,7 @@ public final class Ticket {
     this.builds = builds;
     this.outputEpsMet = outputEpsMet;
     this.measured = measured;
+    this.lambdaBasis = lambdaBasis;
   }
 
   /** The certificate: the source network's parameters, the target's hash, the mask and the claimed bound. */
@@ -104,6 +114,15 @@ public final class Ticket {
 
   /** How the tolerance was chosen. */
   public Basis toleranceBasis() { return basis; }
+
+  /** The input scale of the univariate layers (the source's). */
+  public double lambda() { return result.source().params().lambda(); }
+
+  /**
+   * How lambda was chosen: given, the default, calibrated for the output goal, tightened after measuring (divided
+   * by 4 with the tolerance), or scaled with the tolerance of the certified search.
+   */
+  public Basis lambdaBasis() { return lambdaBasis; }
 
   /** Constructions run for this ticket (more than one when the tolerance was tightened or searched). */
   public int builds() { return builds; }

@@ -70,9 +70,10 @@ public final class Tickets {
   public static final int MAX_BUILDS = 6;
 
   /**
-   * The smallest input scale of univariate layers the output goal's builds tighten the default to, for inputs in
-   * [-1, 1] (a factor 4 per build from 0.05: 0.0125, ..., 4.9e-5); for a box reaching B &gt; 1 in absolute value,
-   * divided by B as the default is ({@link Defaults#lambda(Activation, double)}).
+   * The smallest input scale of univariate layers the output goal's calibration and builds take the default to, for
+   * inputs in [-1, 1] (0.05 / 1024: ten halvings of the calibration, or a factor 4 per build from 0.05: 0.0125, ...,
+   * 4.9e-5); for a box reaching B &gt; 1 in absolute value, divided by B as the default is
+   * ({@link Defaults#lambda(Activation, double)}).
    */
   public static final double MIN_LAMBDA = 0.05 / 1024;
 
@@ -245,10 +246,14 @@ public final class Tickets {
     }
 
     /**
-     * The input scale of univariate layers, in (0, 1]; default 1 for piecewise-linear phi, else 0.05, divided by the
-     * box's largest |value| B when B &gt; 1 ({@link Defaults#lambda(Activation, double)}), divided by 4 with the
-     * tolerance each time an output goal's measured error misses it, and scaled with the tolerance in the certified
-     * search of {@link #outputEps} (down to {@link #MIN_LAMBDA}, divided by B likewise).
+     * The input scale of univariate layers, in (0, 1], kept as given. Default: 1 for piecewise-linear phi; else from
+     * 0.05, divided by the box's largest |value| B when B &gt; 1 ({@link Defaults#lambda(Activation, double)}): with a
+     * fixed {@link #tolerance} that; with the relative output goal, calibrated below it for the first build
+     * ({@link Goals#calibrateLambda}: halved until the first layer's modelled linearisation error moves the target's
+     * outputs on the calibration inputs by at most {@link Goals#SAFETY} times the goal), then divided by 4 with the
+     * tolerance each time the measured error misses the goal; scaled with the tolerance in the certified search of
+     * {@link #outputEps}; never below {@link #MIN_LAMBDA} (divided by B likewise). {@link Ticket#lambdaBasis} says
+     * which.
      */
     public Builder lambda(double lambda) {
       if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
@@ -386,8 +391,9 @@ public final class Tickets {
      * Builds the ticket and has the kernel check it.
      *
      * <p>With a fixed tolerance: one construction. With an output goal and no fixed tolerance: the tolerance is
-     * calibrated on the calibration inputs; the built ticket's measured relative error is checked and the
-     * tolerance divided by 4 while it misses the goal (at most {@value Tickets#MAX_BUILDS} constructions). With a
+     * calibrated on the calibration inputs, and so is lambda for phi with a remainder when it is not given; the built
+     * ticket's measured relative error is checked and the tolerance (and such a lambda) divided by 4 while it misses
+     * the goal (at most {@value Tickets#MAX_BUILDS} constructions). With a
      * certified output error: the certified search of {@link TicketBuilder#forOutputError}.
      *
      * @return the ticket, with how its tolerance was chosen
@@ -417,9 +423,10 @@ public final class Tickets {
       // the input scale of univariate layers; for phi with a remainder, tightened with the tolerance (below)
       // the default for the box's largest |value| (copies of inputs up to B see lambda B)
       double defaultLambda = Defaults.lambda(phi, Math.max(Math.abs(inputLow), Math.abs(inputHigh)));
-      double minLambda = MIN_LAMBDA * defaultLambda / Defaults.lambda(phi);
+      double minLambda = defaultLambda * (MIN_LAMBDA / Defaults.lambda(phi)); // the default / 1024, exactly
       double[] lam = {lambda != null ? lambda : defaultLambda};
       boolean tightenLambda = lambda == null && phi.remainderConstant() != 0;
+      Ticket.Basis lambdaBasis = lambda != null ? Ticket.Basis.GIVEN : Ticket.Basis.DEFAULT;
       IntFunction<SourceNetwork.Params> withWidth = r -> new SourceNetwork.Params(construction, r,
           rho1 != null ? rho1 : Math.min(maxRho, Defaults.rho1(phi, r, inputLow)), lam[0], seed, upto, inputLow,
           inputHigh, inputBoxes);
@@ -450,10 +457,23 @@ public final class Tickets {
         TicketBuilder.Budget budget = TicketBuilder.forOutputError(target, phi, searched, outputEps, startEps,
             MAX_BUILDS, mode, threads, label, around, radius, formBudget, progress);
         return new Ticket(target, phi, budget.result(), budget.eps(), Ticket.Basis.CERTIFIED_SEARCH, 1,
-            budget.met(), Measure.of(budget.result(), target, region, samples, seed, this::measured));
+            budget.met(), Measure.of(budget.result(), target, region, samples, seed, this::measured),
+            tightenLambda ? Ticket.Basis.CERTIFIED_SEARCH : lambdaBasis);
       }
       double usedEps = eps != null ? eps : Goals.calibrate(plan, calibration, outputRel, Goals.SAFETY, seed);
       Ticket.Basis basis = eps != null ? Ticket.Basis.GIVEN : Ticket.Basis.CALIBRATED;
+      if (tightenLambda && eps == null) {
+        // the first univariate layer's linearisation error, modelled on the same inputs as the tolerance's share
+        double[] lows = new double[channels];
+        double[] highs = new double[channels];
+        for (int c = 0; c < channels; c++) {
+          lows[c] = inputBoxes != null ? inputBoxes[c][0] : inputLow;
+          highs[c] = inputBoxes != null ? inputBoxes[c][1] : inputHigh;
+        }
+        lam[0] = Goals.calibrateLambda(plan, calibration, outputRel, Goals.SAFETY, defaultLambda, minLambda, lows,
+            highs, seed).lambda();
+        lambdaBasis = Ticket.Basis.CALIBRATED;
+      }
       int builds = 0;
       progress.plan(SourceNetwork.of(plan, paramsFor.apply(usedEps)));
       while (true) {
@@ -479,11 +499,14 @@ public final class Tickets {
           }
           done = relErr <= outputRel || res.report().certifiedBound() <= outputRel * scale;
         }
-        if (done) return new Ticket(target, phi, res, usedEps, basis, builds, null, m);
+        if (done) return new Ticket(target, phi, res, usedEps, basis, builds, null, m, lambdaBasis);
         usedEps = Math.max(Goals.MIN_EPS, usedEps / 4);
         // the calibration models the subset-sums' errors only: the univariate layers' linearisation error, of order
         // lambda times phi's remainder constant, may be what misses the goal
-        if (tightenLambda) lam[0] = Math.max(minLambda, lam[0] / 4);
+        if (tightenLambda && lam[0] > minLambda) {
+          lam[0] = Math.max(minLambda, lam[0] / 4);
+          lambdaBasis = Ticket.Basis.TIGHTENED;
+        }
         basis = Ticket.Basis.TIGHTENED;
       }
     }

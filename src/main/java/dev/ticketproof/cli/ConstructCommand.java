@@ -83,8 +83,8 @@ public final class ConstructCommand implements Callable<Integer> {
       + "needs a sign split, else rho).")
   Integer rho1;
 
-  @Option(names = "--lambda", description = "Input scale of univariate layers (default: 1 for piecewise-linear phi,"
-      + " 0.05 otherwise).")
+  @Option(names = "--lambda", description = "Input scale of univariate layers (default: 1 for piecewise-linear phi;"
+      + " otherwise 0.05, or 0.05 / B for a box reaching B > 1, lowered by a calibration for --output-rel).")
   Double lambda;
 
   @Option(names = "--seed", defaultValue = "" + Tickets.DEFAULT_SEED, description = "Seed of the source network (default: ${DEFAULT-VALUE}).")
@@ -304,6 +304,8 @@ public final class ConstructCommand implements Callable<Integer> {
     o.addProperty("rho1", used.rho1());
     o.addProperty("delta", delta);
     o.addProperty("lambda", used.lambda());
+    o.addProperty("lambdaBasis", ticket.lambdaBasis().label());
+    o.addProperty("lambdaDefault", Defaults.lambda(phi, Math.max(Math.abs(lo), Math.abs(hi))));
     if (points != null) {
       o.addProperty("around", around.toString());
       o.addProperty("aroundPoints", points.length);

@@ -23,7 +23,9 @@ public final class Defaults {
    * default is that of [-1, 1] divided by B when B &gt; 1 (0.05 / B for phi with a remainder, whose linearisation's
    * error grows as lambda |x|^p; for piecewise-linear phi 1, or a quarter of the exact local model's radius for
    * inputs up to 2 and r / (2 B) beyond). Raw tabular features up to 5,182 in a SiLU MLP: from 0.05 the ticket was
-   * 2,237 % off on the data after six builds, from 0.05 / B 0.35 %.
+   * 2,237 % off on the data after six builds, from 0.05 / B 0.35 %. For phi with a remainder this is the largest
+   * lambda an output goal's build uses: {@code api.Tickets} calibrates the first build's below it
+   * ({@link dev.ticketproof.measure.Goals#calibrateLambda}).
    */
   public static double lambda(Activation phi, double inputBound) {
     double b = inputBound > 1 ? inputBound : 1;

@@ -1,5 +1,6 @@
 package dev.ticketproof.measure;
 
+import dev.ticketproof.activation.Activation;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
@@ -7,6 +8,7 @@ import dev.ticketproof.random.WeightField;
 import dev.ticketproof.subsetsum.WidthBound;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Width and tolerance chosen from a goal instead of fixed numbers.
@@ -24,6 +26,17 @@ import java.util.List;
  * calibrated tolerance is the largest e (within a factor 2) whose measured relative change is at most the goal times
  * a safety factor. This is a measurement, not a certificate: the construction reports which of the two (the
  * kernel's bound, or this calibration followed by a measured check of the built ticket) established the goal.
+ *
+ * <p><b>Input scale</b> ({@link #calibrateLambda}): for phi with a remainder \( |R(t)| \le M|t|^p \), the first
+ * (univariate) layer's copies of input x represent \( Kx \) by \( \sum_S w\,\phi(w_1 x) \) with
+ * \( |w_1| \le 2\lambda \), off by \( \sum_S |w| M |w_1 x|^p \le M (2\lambda)^{p-1} |x|^p \sum_S |w w_1| \). The kept
+ * products' l1 norm is modelled by the row's scale s over the slope \( \mu \) their base values carry (the readout
+ * weights are U(-s/(lambda mu), s/(lambda mu)); at small tolerances the kept subsets' norms are of the order of s
+ * whatever |K|), twice on a channel split by sign. So each nonzero entry of the first layer adds up to
+ * \( a\, \lambda^{p-1} |x|^p \), \( a = n M 2^{p-1} s / |\mu| \), to its output ({@link #copyShare}): the target is
+ * evaluated with these terms, each times a seeded factor in [-1, 1], and the relative output change, of order
+ * \( \lambda^{p-1} \), is kept within the goal times a safety factor by halving lambda from its default. A
+ * measurement as the tolerance's is, checked by the builds.
  */
 public final class Goals {
   /** Default failure probability over all instances for {@code --rho auto}. */
@@ -126,6 +139,176 @@ public final class Goals {
     for (int it = 0; it < 4 && 2 * e <= MAX_EPS && sensitivity(plan, inputs, 2 * e, seed) <= budget; it++) e *= 2;
     return e;
   }
+
+  /**
+   * The relative output change of the target when the first layer's pre-activation o moves by
+   * \( \sum_{i,\text{tap}} \xi\, a_{o,i}\, \lambda^{p-1} |x_{i,\text{tap}}|^p \) (the copies' modelled error, class
+   * comment), \( \xi \) a seeded U(-1, 1) draw per kernel entry (weight-field stream 9.5e6): the share of the output
+   * error that the first univariate layer's linearisation at input scale lambda is modelled to take. 0 for phi
+   * without a remainder.
+   *
+   * @param plan the target. Not modified.
+   * @param inputs sample inputs (each of length C*H*W). Not modified.
+   * @param lambda the input scale, &gt; 0
+   * @param lows the lower end of every input channel's interval (the box's; C values)
+   * @param highs the upper end of every input channel's interval
+   * @return max over inputs and outputs of the change, divided by the max of |f(x)|
+   */
+  public static double copyShare(TargetPlan plan, List<double[]> inputs, double lambda, double[] lows,
+      double[] highs, long seed) {
+    TargetPlan copies = withCopyErrors(plan, lows, highs, seed);
+    if (copies == null || inputs.isEmpty()) return 0;
+    return copyShare(copies, batched(Evaluator.ofTarget(plan), inputs), plan.phi(), inputs, lambda);
+  }
+
+  private static double copyShare(TargetPlan copies, List<double[]> ys, Activation phi, List<double[]> inputs,
+      double lambda) {
+    int p = phi.remainderPower();
+    double scale = Math.pow(lambda, p - 1);
+    List<double[]> moved = new ArrayList<>(inputs.size());
+    for (double[] x : inputs) {
+      double[] z = new double[2 * x.length];
+      System.arraycopy(x, 0, z, 0, x.length);
+      for (int k = 0; k < x.length; k++) z[x.length + k] = scale * Math.pow(Math.abs(x[k]), p);
+      moved.add(z);
+    }
+    List<double[]> zs = batched(Evaluator.ofTarget(copies), moved);
+    double diff = 0;
+    double mag = 0;
+    for (int q = 0; q < ys.size(); q++) {
+      double[] y = ys.get(q);
+      double[] z = zs.get(q);
+      for (int o = 0; o < y.length; o++) {
+        double d = Math.abs(z[o] - y[o]);
+        diff = d > diff || Double.isNaN(d) ? d : diff;
+        mag = Math.max(mag, Math.abs(y[o]));
+      }
+    }
+    return mag > 0 ? diff / mag : diff;
+  }
+
+  /**
+   * The target with a first layer on 2C channels: the input's C, read by the target's kernel, and C more (the inputs'
+   * |x|^p times lambda^(p-1)) read by the copies' error coefficients \( \xi\, a_{o,i} \) where the target's entry is
+   * nonzero; null when phi has no remainder or the plan does not begin with a conv or linear layer.
+   */
+  static TargetPlan withCopyErrors(TargetPlan plan, double[] lows, double[] highs, long seed) {
+    Activation phi = plan.phi();
+    if (phi.remainderConstant() == 0 || plan.steps().isEmpty()
+        || !(plan.steps().get(0) instanceof TargetPlan.Affine a)) {
+      return null;
+    }
+    if (lows.length != a.in() || highs.length != a.in()) {
+      throw new IllegalArgumentException("copy errors need an interval per input channel: " + a.in() + " channels, "
+          + lows.length + " lower and " + highs.length + " upper ends");
+    }
+    boolean positive = true;
+    for (double l : lows) positive &= l >= 0;
+    double[] scale = SourceNetwork.rowScales(a);
+    int taps = a.kh() * a.kw();
+    double[] kernel = new double[a.out() * 2 * a.in() * taps];
+    for (int o = 0; o < a.out(); o++) {
+      for (int i = 0; i < a.in(); i++) {
+        double c = copyConstant(phi, lows[i], highs[i], positive) * scale[o];
+        for (int t = 0; t < taps; t++) {
+          int from = (o * a.in() + i) * taps + t;
+          kernel[(o * 2 * a.in() + i) * taps + t] = a.kernel()[from];
+          if (a.kernel()[from] != 0) {
+            kernel[(o * 2 * a.in() + a.in() + i) * taps + t] = c * WeightField.uniform(seed, 9_500_000L, from, -1, 1);
+          }
+        }
+      }
+    }
+    int[] in = a.inShape().clone();
+    in[0] = 2 * a.in();
+    List<TargetPlan.Step> steps = new ArrayList<>(plan.steps());
+    steps.set(0, new TargetPlan.Affine(a.name(), a.out(), 2 * a.in(), a.kh(), a.kw(), a.stride(), a.ph(), a.pw(),
+        kernel, a.bias(), a.phiAfter(), in, a.outShape()));
+    int[] shape = plan.inputShape().clone();
+    shape[0] = 2 * shape[0];
+    return new TargetPlan(shape, List.copyOf(steps), phi);
+  }
+
+  /**
+   * a / s for an input channel in [lo, hi] and a row of scale s: n M 2^(p-1) / |mu|, with n = 2 instances and
+   * mu = m+ + m- when the channel is split, else one instance whose base values carry m+ (positive copies of a
+   * non-negative box) or either slope (the smaller bounds); 0 when mu is.
+   */
+  static double copyConstant(Activation phi, double lo, double hi, boolean positiveCopies) {
+    double mp = Math.abs(phi.slopePlus());
+    double mm = Math.abs(phi.slopeMinus());
+    boolean split = SourceNetwork.splitChannel(phi, lo, hi);
+    double mu = split ? Math.abs(phi.slopePlus() + phi.slopeMinus())
+        : positiveCopies && SourceNetwork.needsSignSplit(phi) ? mp : Math.min(mp, mm);
+    if (!(mu > 0)) return 0;
+    return (split ? 2 : 1) * phi.remainderConstant() * Math.scalb(1.0, phi.remainderPower() - 1) / mu;
+  }
+
+  /** The outputs of f on the inputs, evaluated 16 at a time. */
+  private static List<double[]> batched(Evaluator f, List<double[]> inputs) {
+    List<double[]> out = new ArrayList<>(inputs.size());
+    for (int i = 0; i < inputs.size(); i += 16) {
+      out.addAll(f.applyAll(inputs.subList(i, Math.min(inputs.size(), i + 16))));
+    }
+    return out;
+  }
+
+  /**
+   * The input scale chosen for the first build: the default when its modelled share ({@link #copyShare}) is within
+   * {@code outputRel * safety}, else the default halved k times for the smallest k (from the estimate of one
+   * measurement, since the share is of order lambda^(p-1), then a walk) whose share is, never below
+   * {@code minLambda}.
+   *
+   * @param plan the target. Not modified.
+   * @param inputs sample inputs (data when the user gave some, else points of the box)
+   * @param outputRel the goal: max |target - ticket| / max |target|, in (0, 1)
+   * @param safety fraction of the goal the linearisation may use, in (0, 1]
+   * @param defaultLambda the default input scale (the largest returned)
+   * @param minLambda the smallest input scale returned, in (0, defaultLambda]
+   * @param lows the lower end of every input channel's interval
+   * @param highs the upper end of every input channel's interval
+   * @return the input scale, how many halvings of the default it is, and its modelled share
+   */
+  public static LambdaChoice calibrateLambda(TargetPlan plan, List<double[]> inputs, double outputRel, double safety,
+      double defaultLambda, double minLambda, double[] lows, double[] highs, long seed) {
+    if (!(outputRel > 0 && outputRel < 1)) {
+      throw new IllegalArgumentException("relative output goal must be in (0, 1), got " + outputRel);
+    }
+    if (!(minLambda > 0 && minLambda <= defaultLambda)) {
+      throw new IllegalArgumentException("lambda range must have 0 < min <= default, got [" + minLambda + ", "
+          + defaultLambda + "]");
+    }
+    double budget = outputRel * safety;
+    TargetPlan copies = withCopyErrors(plan, lows, highs, seed);
+    if (copies == null || inputs.isEmpty()) return new LambdaChoice(defaultLambda, 0, 0);
+    List<double[]> ys = batched(Evaluator.ofTarget(plan), inputs);
+    IntToDoubleFunction share = k -> copyShare(copies, ys, plan.phi(), inputs, defaultLambda / Math.scalb(1.0, k));
+    double s0 = share.applyAsDouble(0);
+    if (s0 <= budget) return new LambdaChoice(defaultLambda, 0, s0);
+    int most = 0;
+    while (defaultLambda / Math.scalb(1.0, most + 1) >= minLambda * (1 - 1e-12)) most++;
+    int p = plan.phi().remainderPower();
+    // the share is of order lambda^(p-1): the estimate, then down while too large, up while there is room
+    int k = Math.min(most, Math.max(1, (int) Math.ceil(Math.log(s0 / budget) / Math.log(2) / (p - 1))));
+    double s = share.applyAsDouble(k);
+    while (s > budget && k < most) s = share.applyAsDouble(++k);
+    while (k > 0) {
+      double up = k == 1 ? s0 : share.applyAsDouble(k - 1);
+      if (up > budget) break;
+      s = up;
+      k--;
+    }
+    return new LambdaChoice(defaultLambda / Math.scalb(1.0, k), k, s);
+  }
+
+  /**
+   * An input scale chosen by {@link #calibrateLambda}.
+   *
+   * @param lambda the input scale
+   * @param halvings k: lambda is the default divided by 2^k (0: the default)
+   * @param share the modelled relative output change at lambda ({@link #copyShare})
+   */
+  public record LambdaChoice(double lambda, int halvings, double share) {}
 
   private static double clamp(double e) { return Math.max(MIN_EPS, Math.min(MAX_EPS, e)); }
 

@@ -16,9 +16,9 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
 /**
- * The output goal's builds tighten the input scale lambda of the univariate layers together with the tolerance when
- * phi has a remainder: the calibration models the subset sums' errors only, and on a GELU MLP over a non-negative
- * box the linearisation error of the default lambda 0.05 alone misses a 1 % goal, at any tolerance.
+ * The input scale lambda of the univariate layers when phi has a remainder: on a GELU MLP over a non-negative box the
+ * linearisation error of the default lambda 0.05 alone misses a 1 % goal, at any tolerance; the first build's lambda
+ * is calibrated for the goal, and the output goal's builds tighten it together with the tolerance when a build misses.
  */
 class TicketsLambdaTest {
   /** A GELU MLP 16 -> 6 -> 3 with N(0, 0.25)-like weights, and 16 inputs in [0, 1]^16. */
@@ -60,25 +60,40 @@ class TicketsLambdaTest {
     return diff / max;
   }
 
-  @Test void aSmoothActivationsLambdaIsTightenedWithTheToleranceUntilTheGoalIsMet() {
+  @Test void aSmoothActivationsLambdaIsCalibratedForTheGoal() {
     Network net = gelu();
     Activation phi = ActivationCatalog.parse("gelu");
     List<double[]> xs = inputs();
-    Tickets.Builder b = Tickets.of(net, phi).inputBox(0, 1).outputRel(0.01).samples(4).calibrationInputs(xs);
-    Ticket t = b.build();
-    double lambda = t.result().source().params().lambda();
-    assertThat(t.builds()).isGreaterThan(1);
-    assertThat(t.toleranceBasis()).isEqualTo(Ticket.Basis.TIGHTENED);
-    assertThat(lambda).isEqualTo(Defaults.lambda(phi) / Math.pow(4, t.builds() - 1));
+    Ticket t = Tickets.of(net, phi).inputBox(0, 1).outputRel(0.01).samples(4).calibrationInputs(xs).build();
+    assertThat(t.builds()).isEqualTo(1);
+    assertThat(t.lambdaBasis()).isEqualTo(Ticket.Basis.CALIBRATED);
+    assertThat(t.lambda()).isLessThan(Defaults.lambda(phi));
     assertThat(relativeError(t, net, xs)).isLessThanOrEqualTo(0.01);
     assertThat(t.verify().isHolds()).as(t.verify().toString()).isTrue();
 
-    // at the tolerance the builds reached, the default lambda (given, so kept) still misses the goal: the
-    // linearisation error is what the tightened lambda removed
+    // at the calibrated tolerance, the default lambda (given, so kept) misses the goal: the linearisation error is
+    // what the calibrated lambda removed
     Ticket fixed = Tickets.of(net, phi).inputBox(0, 1).samples(4).tolerance(t.tolerance())
         .lambda(Defaults.lambda(phi)).build();
     assertThat(fixed.result().source().params().lambda()).isEqualTo(Defaults.lambda(phi));
     assertThat(relativeError(fixed, net, xs)).isGreaterThan(0.01);
+  }
+
+  /**
+   * A goal of 0.01 % on the GELU MLP: the calibration takes lambda to its floor (the default / 1024), the first build
+   * misses the goal, and the next builds tighten the tolerance while lambda stays at the floor.
+   */
+  @Test void theBuildsTightenTheToleranceWithLambdaAtItsFloor() {
+    Network net = gelu();
+    Activation phi = ActivationCatalog.parse("gelu");
+    List<double[]> xs = inputs();
+    double goal = 1e-4;
+    Ticket t = Tickets.of(net, phi).inputBox(0, 1).outputRel(goal).samples(4).calibrationInputs(xs).build();
+    assertThat(t.builds()).isGreaterThan(1);
+    assertThat(t.toleranceBasis()).isEqualTo(Ticket.Basis.TIGHTENED);
+    assertThat(t.lambda()).isEqualTo(Tickets.MIN_LAMBDA);
+    assertThat(t.lambdaBasis()).isEqualTo(Ticket.Basis.CALIBRATED);
+    assertThat(t.verify().isHolds()).as(t.verify().toString()).isTrue();
   }
 
   /**

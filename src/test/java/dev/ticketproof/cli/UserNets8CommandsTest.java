@@ -51,8 +51,12 @@ class UserNets8CommandsTest {
     JsonObject scaled = construct();
     assertThat(scaled.get("verdict").getAsString()).isEqualTo("holds");
     assertThat(scaled.get("lambda").getAsDouble()).isCloseTo(0.05 / b, org.assertj.core.data.Offset.offset(1e-18));
+    // with --eps, one construction at the given parameters: lambda is the default, not calibrated
+    assertThat(scaled.get("lambdaBasis").getAsString()).isEqualTo("default");
+    assertThat(scaled.get("lambdaDefault").getAsDouble()).isEqualTo(scaled.get("lambda").getAsDouble());
     JsonObject unscaled = construct("--lambda", "0.05");
     assertThat(unscaled.get("lambda").getAsDouble()).isEqualTo(0.05);
+    assertThat(unscaled.get("lambdaBasis").getAsString()).isEqualTo("given");
     double e = scaled.get("dataRelError").getAsDouble();
     double e0 = unscaled.get("dataRelError").getAsDouble();
     System.out.printf("tabsilu rho 32 eps 1e-5: data error %.3g at lambda 0.05 / B, %.3g at 0.05%n", e, e0);
@@ -60,7 +64,10 @@ class UserNets8CommandsTest {
     assertThat(scaled.get("certifiedBound").getAsDouble()).isLessThan(unscaled.get("certifiedBound").getAsDouble() / 10);
   }
 
-  /** At the defaults with the data's box per feature: the goal is met on the data, every prediction kept. */
+  /**
+   * At the defaults with the data's box per feature: lambda calibrated below the default 0.05 / B, the goal met on the
+   * data in the first build, at most one prediction changed.
+   */
   @Tag("slow")
   @Test void theTabularSiluMlpMeetsTheGoalAtTheDefaults() {
     Path t = tmp.resolve("d.tpz");
@@ -71,6 +78,9 @@ class UserNets8CommandsTest {
     JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
     assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
     assertThat(o.get("dataRelError").getAsDouble()).isLessThanOrEqualTo(0.01);
+    assertThat(o.get("builds").getAsInt()).isEqualTo(1);
+    assertThat(o.get("lambdaBasis").getAsString()).isEqualTo("calibrated");
+    assertThat(o.get("lambda").getAsDouble()).isLessThan(o.get("lambdaDefault").getAsDouble());
     assertThat(o.get("agreement").getAsDouble()).isGreaterThanOrEqualTo(59.0 / 60);
     assertThat(o.get("certifiedBound").getAsDouble()).isLessThan(o.get("dataMaxTargetOutput").getAsDouble());
     Run v = run("verify", t.toString(), "--target", fx("user8_tabsilu_whole.pt"), "--no-progress");
