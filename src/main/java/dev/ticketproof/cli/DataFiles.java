@@ -92,7 +92,10 @@ final class DataFiles {
             + "channels together");
       }
       default -> throw new UsageError(what + ": expected a batch of shape " + Arrays.toString(flatInput(in)
-          ? new int[] {n, in[0]} : want) + " (" + dim + " values per example), got " + Arrays.toString(s));
+          ? new int[] {n, in[0]} : want) + " (" + dim + " values per example), got " + Arrays.toString(s)
+          + (s.length == 4 && in.length == 3 && in[0] > 1 && s[3] == in[0] && s[1] != in[0] ? ", whose last axis "
+          + "has the network's " + in[0] + " input channels: if it is channels-last [N, H, W, C], transpose it to [N, "
+          + "C, H, W] (numpy: x.transpose(0, 3, 1, 2); PyTorch: x.permute(0, 3, 1, 2))" : ""));
     }
   }
 

@@ -96,8 +96,12 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
    * @param ph the padding above and below (0 with {@code same})
    * @param pw the padding left and right (0 with {@code same})
    * @param same whether the padding is PyTorch's {@code 'same'}
+   * @param pads zero paddings that differ before and after an axis, {@code null} when {@code ph} and {@code pw} say
+   *     them: a padding module before the conv ({@code nn.ZeroPad2d((0, 1, 0, 1))}) folded into the conv's own
+   *     ({@link #withZeroPadding}), or JSON's {@code "padding": [[top, bottom], [left, right]]}; {@code ph} and
+   *     {@code pw} are then 0 and {@code same} false
    */
-  public record Conv(String name, int sh, int sw, int ph, int pw, int groups, int dilation, boolean same)
+  public record Conv(String name, int sh, int sw, int ph, int pw, int groups, int dilation, boolean same, Pads pads)
       implements LayerSpec {
     /** An ordinary conv: one stride and one padding for both axes, one group, taps side by side. */
     public Conv(String name, int stride, int padding) { this(name, stride, padding, 1, 1); }
@@ -107,16 +111,60 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       this(name, stride, stride, padding, padding, groups, dilation, false);
     }
 
+    /** A conv whose paddings are the same before and after each axis (or PyTorch's {@code 'same'}). */
+    public Conv(String name, int sh, int sw, int ph, int pw, int groups, int dilation, boolean same) {
+      this(name, sh, sw, ph, pw, groups, dilation, same, null);
+    }
+
+    /**
+     * Zero paddings per side, in rows above and below and columns left and right.
+     *
+     * @param top rows above
+     * @param bottom rows below
+     * @param left columns on the left
+     * @param right columns on the right
+     */
+    public record Pads(int top, int bottom, int left, int right) {
+      int[] array() { return new int[] {top, bottom, left, right}; }
+    }
+
+    /** The conv's zero paddings (top, bottom, left, right) for a dense kernel of {@code kh x kw}. */
+    private int[] paddings(int kh, int kw) {
+      if (pads != null) return pads.array();
+      return same ? ConvAxes.same(kh, kw) : new int[] {ph, ph, pw, pw};
+    }
+
+    /**
+     * This conv after a zero padding of the given rows and columns (an {@code nn.ZeroPad2d} or
+     * {@code nn.ConstantPad2d} of value 0 right before it): PyTorch pads the map with zeros and the conv pads the
+     * padded map with zeros again, which is the conv with the sum of the two paddings on each side, term for term.
+     * Paddings equal before and after each axis give an ordinary conv ({@code ZeroPad2d(1)} before a conv without
+     * padding is the conv with padding 1, the same network and target hash).
+     *
+     * @param kernel the conv's kernel sides (rows, columns), for a padding {@code 'same'}
+     */
+    public Conv withZeroPadding(int top, int bottom, int left, int right, int[] kernel) {
+      int[] p = paddings(dilation * (kernel[0] - 1) + 1, dilation * (kernel[1] - 1) + 1);
+      return padded(name, sh, sw, p[0] + top, p[1] + bottom, p[2] + left, p[3] + right, groups, dilation);
+    }
+
+    /** A conv with the given paddings per side: {@code pads} only where an axis has unequal ones. */
+    static Conv padded(String name, int sh, int sw, int top, int bottom, int left, int right, int groups,
+        int dilation) {
+      if (top == bottom && left == right) return new Conv(name, sh, sw, top, left, groups, dilation, false);
+      return new Conv(name, sh, sw, 0, 0, groups, dilation, false, new Pads(top, bottom, left, right));
+    }
+
     @Override
     public Conv2d build(NetworkBuilder b, String where, int[] in) {
       Tensor w = b.weight(name, 4, groups == 1 ? "[out, in, kh, kw]" : "[out, in / groups, kh, kw]");
       Tensor d = dense(b, where, "conv '" + name + "'", w, groups, dilation);
-      int[] pads = same ? ConvAxes.same(d.dim(2), d.dim(3)) : new int[] {ph, ph, pw, pw};
-      Conv2d c = ConvAxes.build(b, where, name, "conv '" + name + "'", d, b.bias(name, w.dim(0)), sh, sw, pads, in);
-      if (c.weight() != w || sh != sw || same) {
+      int[] p = paddings(d.dim(2), d.dim(3));
+      Conv2d c = ConvAxes.build(b, where, name, "conv '" + name + "'", d, b.bias(name, w.dim(0)), sh, sw, p, in);
+      if (c.weight() != w || sh != sw || same || pads != null) {
         b.describe("conv '" + name + "' (" + c.inChannels() + "->" + c.outChannels() + ", " + w.dim(2) + "x"
             + w.dim(3) + (groups == 1 ? "" : ", groups " + groups) + (dilation == 1 ? "" : ", dilation " + dilation)
-            + ", stride " + ConvAxes.pair(sh, sw) + ", padding " + (same ? "'same'" : ConvAxes.pair(ph, pw))
+            + ", stride " + ConvAxes.pair(sh, sw) + ", padding " + (same ? "'same'" : ConvAxes.padding(p))
             + "; read as " + c.kernelHeight() + "x" + c.kernelWidth() + ", stride " + c.stride() + ", padding "
             + ConvAxes.pair(c.ph(), c.pw()) + ")");
       }
@@ -129,7 +177,8 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
 
     private String members() {
       return "\"name\": " + quote(name) + ", \"stride\": " + pair(sh, sw) + ", \"padding\": "
-          + (same ? "\"same\"" : pair(ph, pw)) + extras(groups, dilation);
+          + (same ? "\"same\"" : pads != null ? "[[" + pads.top() + ", " + pads.bottom() + "], [" + pads.left() + ", "
+          + pads.right() + "]]" : pair(ph, pw)) + extras(groups, dilation);
     }
 
     private static Conv read(Reader r, JsonObject o, String where, String defaultName) {
@@ -143,13 +192,28 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
         String mode = s.getAsString();
         if (mode.equals("valid")) return new Conv(name, stride[0], stride[1], 0, 0, groups, dilation, false);
         if (!mode.equals("same")) {
-          throw r.fail(where + ".padding", "expected a number, [rows, columns], \"same\" or \"valid\", got " + p);
+          throw r.fail(where + ".padding", "expected a number, [rows, columns], [[top, bottom], [left, right]], "
+              + "\"same\" or \"valid\", got " + p);
         }
         if (stride[0] != 1 || stride[1] != 1) {
           throw r.fail(where + ".padding", "\"same\" needs stride 1 (as PyTorch's padding='same'), got stride "
               + pair(stride[0], stride[1]));
         }
         return new Conv(name, 1, 1, 0, 0, groups, dilation, true);
+      }
+      if (p != null && p.isJsonArray() && p.getAsJsonArray().size() == 2 && p.getAsJsonArray().get(0).isJsonArray()) {
+        int[] before = new int[2];
+        int[] after = new int[2];
+        for (int a = 0; a < 2; a++) {
+          String at = where + ".padding[" + a + "]";
+          JsonElement e = p.getAsJsonArray().get(a);
+          if (!e.isJsonArray() || e.getAsJsonArray().size() != 2) {
+            throw r.fail(at, "expected [before, after] (\"padding\": [[top, bottom], [left, right]]), got " + e);
+          }
+          before[a] = r.nonNegativeInt(e.getAsJsonArray().get(0), at + "[0]");
+          after[a] = r.nonNegativeInt(e.getAsJsonArray().get(1), at + "[1]");
+        }
+        return padded(name, stride[0], stride[1], before[0], after[0], before[1], after[1], groups, dilation);
       }
       int[] padding = p != null ? r.pair(p, where + ".padding", 0) : new int[2];
       return new Conv(name, stride[0], stride[1], padding[0], padding[1], groups, dilation, false);

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import net.razorvine.pickle.Opcodes;
 import net.razorvine.pickle.PickleUtils;
 import net.razorvine.pickle.Unpickler;
@@ -228,6 +229,14 @@ final class RestrictedUnpickler extends Unpickler {
       return new StorageType(DType.ofTorchStorage(name).orElseThrow(() -> new ImportException(source
           + ": unknown storage type torch." + name + " (supported: " + DType.torchStorages() + ")")));
     }
+    if (isQuantized(module, name)) {
+      throw new ImportException(source + ": a quantized model (the pickle names " + module + "." + name + ", of "
+          + "torch.quantization or torch.ao.quantization): its weights are int8 values with a scale and a zero point, "
+          + "and its layers quantize their inputs at run time (a dynamically quantized Linear by the range of each "
+          + "batch), which is not a fixed function of one input that the normal form's layers compute, so it is not "
+          + "read. Build the ticket from the float model before quantization: save its state dict, torch.save("
+          + "model.state_dict(), PATH), before quantize_dynamic or convert");
+    }
     if (isModuleClass(module, name)) return new ClassStub(module, name);
     throw new ImportException(source + ": forbidden global '" + module + "." + name + "' in the pickle; only "
         + "torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, collections.OrderedDict, builtins.set, "
@@ -236,8 +245,24 @@ final class RestrictedUnpickler extends Unpickler {
         + "the standard library, as inert records) are accepted (nothing from the file is executed)");
   }
 
+  /**
+   * A global only a quantized model's pickle names: a quantized dtype ({@code torch.qint8}), the rebuild of a
+   * quantized tensor, a quantization scheme, or a class of PyTorch's quantized modules.
+   */
+  static boolean isQuantized(String module, String name) {
+    return module.equals("torch") && Set.of("qint8", "quint8", "qint32", "quint4x2", "quint2x4", "per_tensor_affine",
+        "per_channel_affine", "per_channel_affine_float_qparams", "per_tensor_symmetric", "per_channel_symmetric")
+        .contains(name)
+        || module.equals("torch._utils") && name.equals("_rebuild_qtensor")
+        || module.startsWith("torch.ao.nn.quantized") || module.startsWith("torch.nn.quantized")
+        || module.startsWith("torch.ao.nn.intrinsic.quantized") || module.startsWith("torch.nn.intrinsic.quantized")
+        || module.startsWith("torch.ao.nn.qat") || module.startsWith("torch.nn.qat");
+  }
+
   /** A class of the model's own code ({@code __main__}, a user module) or of {@code torch.nn}, by its name. */
   static boolean isModuleClass(String module, String name) {
+    // the wrapper torch.nn keeps a load-state-dict hook in (spectral_norm registers one): a class like any other
+    if (module.equals("torch.nn.modules.module") && name.equals("_WrappedHook")) return true;
     if (!CLASS.matcher(name).matches() || !MODULE.matcher(module).matches()) return false;
     if (module.equals("__main__") || module.startsWith("torch.nn.")) return true;
     int dot = module.indexOf('.');

@@ -31,7 +31,9 @@ public final class TensorFiles {
 
   /**
    * Reads a file of tensors; weights saved as {@code torch.nn.utils.weight_norm} keeps them ({@code X_g} and
-   * {@code X_v}, see {@link WeightNorms}) are composed into {@code X}.
+   * {@code X_v}, see {@link WeightNorms}) or as spectral normalisation keeps them ({@code X_orig}, {@code X_u},
+   * {@code X_v}, or {@code parametrizations.X.original} and its {@code _u}, {@code _v}, see {@link SpectralNorms})
+   * are composed into {@code X}.
    *
    * @param path a {@code .pt}, {@code .npy} or {@code .npz} file, or a directory of {@code .npy} files
    * @param applyMasks whether to multiply masks {@code X_mask} into {@code X} (otherwise masks stay ordinary
@@ -42,6 +44,7 @@ public final class TensorFiles {
   public static TensorFile read(Path path, boolean applyMasks) {
     TensorFile file = readRaw(path);
     checkFinite(file);
+    file = SpectralNorms.apply(file);
     file = WeightNorms.apply(file);
     return applyMasks ? Masks.apply(file) : file;
   }

@@ -438,7 +438,9 @@ public final class TorchReader {
     /**
      * Whether a forward pre-hook computes a tensor the reader composes as the hook does: {@code torch.nn.utils.prune}'s
      * ({@code X = X_orig * X_mask}, see {@link Masks}) and {@code torch.nn.utils.weight_norm}'s
-     * ({@code X = g v / |v|}, see {@link WeightNorms}), recognised by the class of the hook object, the tensor name it
+     * ({@code X = g v / |v|}, see {@link WeightNorms}) and {@code torch.nn.utils.spectral_norm}'s over dim 0
+     * ({@code X = X_orig / (X_u . (X_orig X_v))}, see {@link SpectralNorms}), recognised by the class of the hook
+     * object, the tensor name it
      * holds and the module's tensors of that name.
      */
     static boolean readAsTensors(ObjectStub m, Object hook) {
@@ -452,6 +454,12 @@ public final class TorchReader {
           && h.state.get("name") instanceof String t) {
         return params.get(t + WeightNorms.G) instanceof TensorRef && params.get(t + WeightNorms.V) instanceof TensorRef
             && !params.containsKey(t);
+      }
+      if (h.type.module().equals("torch.nn.utils.spectral_norm") && h.type.name().equals("SpectralNorm")
+          && h.state.get("name") instanceof String t && h.state.get("dim") instanceof Number dim
+          && dim.longValue() == 0) {
+        return params.get(t + SpectralNorms.ORIG) instanceof TensorRef && buffers.get(t + SpectralNorms.U)
+            instanceof TensorRef && buffers.get(t + SpectralNorms.V) instanceof TensorRef && !params.containsKey(t);
       }
       return false;
     }

@@ -79,6 +79,13 @@ public final class WholeModels {
   private static final Set<String> PER_EXAMPLE_NORM = Set.of("LayerNorm", "GroupNorm", "InstanceNorm1d",
       "InstanceNorm2d", "InstanceNorm3d", "LocalResponseNorm");
 
+  /** Modules that pad with zeros ({@code value} 0), read before a conv ({@code Walk#zeroPad}). */
+  private static final Set<String> ZERO_PAD = Set.of("ZeroPad2d", "ConstantPad2d", "ConstantPad1d", "ZeroPad1d");
+
+  /** Modules that pad with values of the map itself. */
+  private static final Set<String> OTHER_PAD = Set.of("ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d",
+      "ReplicationPad2d", "CircularPad1d", "CircularPad2d");
+
   /** Modules that are the identity at inference and hold no tensors. */
   private static final Set<String> IDENTITY = Set.of("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
       "FeatureAlphaDropout", "Identity");
@@ -88,7 +95,8 @@ public final class WholeModels {
    * the activations' ({@link ActivationCatalog#torchClassNames}).
    */
   static final String SUPPORTED = "Sequential, " + String.join(", ", ArchSpec.moduleClasses()) + ", "
-      + String.join(", ", ActivationCatalog.torchClassNames()) + ", PReLU (one slope), Unflatten (first), "
+      + String.join(", ", ActivationCatalog.torchClassNames()) + ", PReLU (one slope), RReLU (its eval-mode slope), Unflatten (first), ZeroPad2d, ConstantPad2d and "
+      + "ConstantPad1d of value 0 (before a conv), "
       + String.join(", ", IDENTITY.stream().sorted().toList());
 
   /** Whether the file is a whole model, whose architecture {@link #derive} may read. */
@@ -125,6 +133,7 @@ public final class WholeModels {
     }
     Walk w = new Walk(source, file);
     w.sequential("", root);
+    w.noPadLeft();
     if (w.layers.isEmpty()) {
       throw new ImportException(source + ": the whole model's nn.Sequential has no layer that computes anything");
     }
@@ -176,7 +185,7 @@ public final class WholeModels {
     double lipschitz = ActivationCatalog.parse(name).lipschitz();
     String cls = w.activationClasses.get(path);
     boolean monotone = Set.of("Sigmoid", "Tanh", "Hardtanh", "Softsign", "ReLU6", "ReLU", "LeakyReLU", "ELU", "CELU",
-        "SELU", "Softplus", "Hardsigmoid", "PReLU").contains(cls.substring(cls.lastIndexOf('.') + 1));
+        "SELU", "Softplus", "Hardsigmoid", "PReLU", "RReLU").contains(cls.substring(cls.lastIndexOf('.') + 1));
     throw new ImportException(source + ": module '" + path + "' (" + cls + ") applies " + name + " to the "
         + "network's outputs, after its last layer (" + before + "): the ticket constructions approximate networks "
         + "that end with a conv or linear layer, without activation. Save the model without it, e.g. torch.save("
@@ -208,6 +217,7 @@ public final class WholeModels {
     Walk w = new Walk(file.source(), file);
     try {
       w.sequential("", root);
+      w.noPadLeft();
     } catch (ImportException e) {
       return null;
     }
@@ -264,6 +274,14 @@ public final class WholeModels {
     final Map<String, String> activationClasses = new LinkedHashMap<>();
     final List<String> prelus = new ArrayList<>();
     final TensorFile file;
+    /**
+     * The zero padding (top, bottom, left, right) of the padding modules just read, for the conv after them, and the
+     * first of them; {@code null} when the last module was not a padding.
+     */
+    int[] pad;
+    String padPath;
+    String padClass;
+    boolean padOneD;
     /** The path of a first {@code nn.Unflatten}, and the per-example shape it makes, else {@code null}. */
     String unflatten;
     int[] unflattenedSize;
@@ -271,6 +289,65 @@ public final class WholeModels {
     Walk(String source, TensorFile file) {
       this.source = source;
       this.file = file;
+    }
+
+    /**
+     * A zero padding module ({@code nn.ZeroPad2d}, {@code nn.ConstantPad2d} or {@code nn.ConstantPad1d} of value 0):
+     * its paddings (top, bottom, left, right) are kept for the conv that must follow it, into whose own padding they
+     * fold ({@link #afterPad}); two in a row add up.
+     */
+    void zeroPad(TorchModule.Attributes h, String cls) {
+      Object value = h.get("value");
+      h.require("value", value instanceof Number v && v.doubleValue() == 0, "a constant padding of a value other "
+          + "than 0, which the normal form's convs (padded with zeros) do not compute");
+      boolean oneD = cls.endsWith("1d");
+      Object p = h.get("padding");
+      List<?> sides = p instanceof List<?> l ? l : List.of(p);
+      int[] lrtb = new int[4];
+      boolean ok = sides.size() == (oneD ? 2 : 4);
+      for (int i = 0; ok && i < sides.size(); i++) {
+        ok = (sides.get(i) instanceof Integer || sides.get(i) instanceof Long)
+            && ((Number) sides.get(i)).longValue() >= 0 && ((Number) sides.get(i)).longValue() <= 1 << 20;
+        if (ok) lrtb[i] = ((Number) sides.get(i)).intValue();
+      }
+      h.require("padding", ok, "expected " + (oneD ? "(left, right)" : "(left, right, top, bottom)") + " of integers "
+          + ">= 0 (a negative padding crops the map, which is not read)");
+      int[] add = {lrtb[2], lrtb[3], lrtb[0], lrtb[1]};
+      if (pad == null) {
+        pad = add;
+        padPath = h.path();
+        padClass = h.module().className();
+        padOneD = oneD;
+      } else {
+        for (int i = 0; i < 4; i++) pad[i] += add[i];
+        padOneD &= oneD;
+      }
+    }
+
+    /**
+     * The layer after a zero padding: a {@code Conv2d} (or, after a 1-d padding equal on both sides, a
+     * {@code Conv1d}) with the padding folded into its own; anything else is refused naming both modules.
+     */
+    ArchSpec.LayerSpec afterPad(TorchModule.Attributes h, String cls) {
+      String what = "module '" + padPath + "' (" + padClass + ") pads with zeros (top " + pad[0] + ", bottom " + pad[1]
+          + ", left " + pad[2] + ", right " + pad[3] + ") the input of module '" + h.path() + "' (" + cls + ")";
+      ArchSpec.LayerSpec layer = cls.equals("Conv2d") || cls.equals("Conv1d") ? ArchSpec.fromModule(h) : null;
+      int[] p = pad;
+      pad = null;
+      if (layer instanceof ArchSpec.Conv c && !padOneD) {
+        return c.withZeroPadding(p[0], p[1], p[2], p[3], h.pair("kernel_size"));
+      }
+      if (layer instanceof ArchSpec.Conv1d c && padOneD) {
+        if (p[2] != p[3] || c.same()) {
+          throw new ImportException(source + ": " + what + ": a Conv1d after a padding that differs before and "
+              + "after the signal (or after padding='same') is not read; a Conv2d of a 1 x k kernel on the input "
+              + "[C, 1, L] after nn.ZeroPad2d((left, right, 0, 0)) is");
+        }
+        return new ArchSpec.Conv1d(c.name(), c.stride(), c.padding() + p[2], c.groups(), c.dilation(), false);
+      }
+      throw new ImportException(source + ": " + what + ": a zero padding is read only right before a conv of its "
+          + "dimension (nn.ZeroPad2d or nn.ConstantPad2d(p, 0) before a Conv2d, nn.ConstantPad1d(p, 0) before a "
+          + "Conv1d), where it folds into the conv's own padding; write the padding in the conv (padding=...)");
     }
 
     void sequential(String prefix, TorchModule seq) {
@@ -292,6 +369,21 @@ public final class WholeModels {
             + "); write a JSON spec (docs/arch-spec.md) and give it as the architecture");
       }
       if (IDENTITY.contains(cls)) return;
+      if (ZERO_PAD.contains(cls)) {
+        zeroPad(h, cls);
+        return;
+      }
+      if (OTHER_PAD.contains(cls)) {
+        throw h.fail("a " + cls + " pads the map with " + (cls.startsWith("Reflection") ? "its reflection at the "
+            + "border" : cls.startsWith("Replication") ? "copies of its border values" : "the values of the opposite "
+            + "border") + ", which the normal form's convs, padded with zeros, do not compute (only zero padding is "
+            + "read: nn.ZeroPad2d, nn.ConstantPad2d of value 0, or a conv's own padding)");
+      }
+      if (pad != null) {
+        ArchSpec.LayerSpec padded = afterPad(h, cls);
+        layers.add(padded);
+        return;
+      }
       if (SOFTMAX.contains(cls)) {
         throw h.fail("a " + cls + " turns the logits into probabilities, which the constructions do not approximate: "
             + "save the model without it, e.g. torch.save(nn.Sequential(*list(model)[:-1]), PATH) when it is the "
@@ -300,6 +392,10 @@ public final class WholeModels {
       if (PER_EXAMPLE_NORM.contains(cls)) throw h.fail(perExampleNorm(h, cls));
       if (cls.equals("PReLU")) {
         prelu(h);
+        return;
+      }
+      if (cls.equals("RReLU")) {
+        rrelu(h);
         return;
       }
       if (cls.equals("Unflatten")) {
@@ -376,6 +472,27 @@ public final class WholeModels {
     }
 
     /**
+     * An {@code nn.RReLU(lower, upper)}: in training a random negative slope drawn from [lower, upper] for each
+     * value, in eval mode (as PyTorch's {@code F.rrelu(x, lower, upper, training=False)} computes) the leaky relu of
+     * the mean slope {@code (lower + upper) / 2}, computed in double precision as PyTorch does.
+     */
+    void rrelu(TorchModule.Attributes h) {
+      double lower = h.number("lower");
+      double upper = h.number("upper");
+      h.require("upper", lower <= upper, "expected lower <= upper (got lower " + lower + ")");
+      double slope = (lower + upper) / 2;
+      String leaky;
+      try {
+        leaky = ActivationCatalog.parse("leaky-relu(" + slope + ")").name();
+      } catch (IllegalArgumentException e) {
+        throw h.fail("eval-mode slope (lower + upper) / 2 = " + slope + ": " + e.getMessage());
+      }
+      activations.put(h.path(), leaky);
+      activationClasses.put(h.path(), h.module().className());
+      layers.add(new ArchSpec.Activation());
+    }
+
+    /**
      * An {@code nn.Unflatten(1, (C, H, W))} as the first module: the model is called on flat rows [N, C*H*W] and
      * computes on [N, C, H, W], the same values in the same (C) order, so its input shape is the unflattened one
      * (a vector of F values to {@code (C, L)} is the signal [C, 1, L] a Conv1d reads, to {@code (F,)} the vector
@@ -432,6 +549,15 @@ public final class WholeModels {
       activations.put(h.path(), name);
       activationClasses.put(h.path(), h.module().className());
       layers.add(new ArchSpec.Activation());
+    }
+
+    /** A zero padding must be followed by a conv: one after the last module is refused. */
+    void noPadLeft() {
+      if (pad != null) {
+        throw new ImportException(source + ": module '" + padPath + "' (" + padClass + ") pads the network's "
+            + "outputs, after its last layer: a zero padding is read only right before a conv, where it folds into "
+            + "the conv's own padding");
+      }
     }
 
     void noHooks(String path, TorchModule m) {

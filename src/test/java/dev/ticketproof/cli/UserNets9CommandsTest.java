@@ -1,0 +1,88 @@
+package dev.ticketproof.cli;
+
+import static dev.ticketproof.cli.ImportCommandsTest.fx;
+import static dev.ticketproof.cli.ImportCommandsTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.ticketproof.cli.ImportCommandsTest.Run;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commands on the ninth round of users' networks (fixtures {@code user9_*}): a CNN trained with
+ * {@code nn.RReLU}, a CNN padded by {@code nn.ZeroPad2d} modules, a CNN under spectral normalisation (whole and as
+ * state dicts), and what is refused: other padding modules, quantized models, a channels-last batch.
+ */
+class UserNets9CommandsTest {
+  @TempDir Path tmp;
+
+  private JsonObject construct(String net, String target, String data, String... extra) {
+    String[] base = {"construct", "--target", fx(target), "--input-box", "0,1", "--data", fx(data + "_input.npy"),
+        "--labels", fx(data + "_y.npy"), "--format", "json", "--no-progress", "--out",
+        tmp.resolve(net + ".tpz").toString()};
+    String[] args = new String[base.length + extra.length];
+    System.arraycopy(base, 0, args, 0, base.length);
+    System.arraycopy(extra, 0, args, base.length, extra.length);
+    Run r = run(args);
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
+    return o;
+  }
+
+  /**
+   * Small tickets (rho 8, eps 0.01) of the RReLU, zero-padded and spectral-normed CNNs verify, and the spectral one
+   * against its state dict with the JSON spec too (one target hash).
+   */
+  @Test void ticketsOfTheNinthRoundVerify() {
+    String[] fast = {"--rho", "8", "--eps", "0.01", "--search", "0", "--samples", "4"};
+    JsonObject rrelu = construct("rrelu", "user9_rrelu_whole.pt", "user9_rrelu", fast);
+    assertThat(rrelu.get("activation").getAsString()).isEqualTo("leaky-relu(" + (1.0 / 8 + 1.0 / 3) / 2 + ")");
+    construct("zeropad", "user9_zeropad_whole.pt", "user9_zeropad", fast);
+    construct("spectral", "user9_spectral_whole.pt", "user9_spectral", fast);
+    for (String net : new String[] {"rrelu", "zeropad", "spectral"}) {
+      Run v = run("verify", tmp.resolve(net + ".tpz").toString(), "--target", fx("user9_" + net + "_whole.pt"),
+          "--no-progress");
+      assertThat(v.code()).as(v.err()).isZero();
+    }
+    Run v = run("verify", tmp.resolve("spectral.tpz").toString(), "--target", fx("user9_spectral.pt"), "--arch",
+        fx("user9_spectral.json"), "--no-progress");
+    assertThat(v.code()).as(v.err()).isZero();
+  }
+
+  /** At the defaults: the goal met on the data, every prediction kept. */
+  @Tag("slow")
+  @Test void theNinthRoundMeetsTheGoalAtTheDefaults() {
+    for (String net : new String[] {"rrelu", "zeropad", "spectral"}) {
+      JsonObject o = construct(net, "user9_" + net + "_whole.pt", "user9_" + net);
+      assertThat(o.get("dataRelError").getAsDouble()).as(net).isLessThanOrEqualTo(0.01);
+      assertThat(o.get("agreement").getAsDouble()).as(net).isEqualTo(1.0);
+    }
+  }
+
+  /**
+   * Refused by construct with exit 2, naming the file and module, writing nothing: a reflection padding, a quantized
+   * model (state dict and whole), and the zero-padded CNN's test images saved channels-last.
+   */
+  @Test void whatCannotBeReadIsRefusedByConstruct() {
+    Path t = tmp.resolve("t.tpz");
+    Run c = run("construct", "--target", fx("user9_bad_reflectpad.pt"), "--input-box", "0,1", "--out", t.toString());
+    assertThat(c.code()).isEqualTo(2);
+    assertThat(c.err()).contains("user9_bad_reflectpad.pt: module '0' (torch.nn.modules.padding.ReflectionPad2d)");
+    for (String f : new String[] {"user9_quantized.pt", "user9_quantized_whole.pt"}) {
+      Run q = run("construct", "--target", fx(f), "--input-box", "0,1", "--out", t.toString());
+      assertThat(q.code()).as(f).isEqualTo(2);
+      assertThat(q.err()).contains(f + ": a quantized model").contains("torch.save(model.state_dict(), PATH)");
+    }
+    Run n = run("construct", "--target", fx("user9_zeropad_whole.pt"), "--data", fx("user9_zeropad_input_nhwc.npy"),
+        "--labels", fx("user9_zeropad_y.npy"), "--input-box", "0,1", "--out", t.toString());
+    assertThat(n.code()).isEqualTo(2);
+    assertThat(n.err()).contains("--data").contains("user9_zeropad_input_nhwc.npy").contains("got [24, 16, 16, 3]")
+        .contains("channels-last [N, H, W, C], transpose it");
+    assertThat(t).doesNotExist();
+  }
+}
