@@ -256,11 +256,19 @@ class TensorFilesTest {
     // Pyrolite would map these to objects through its JVM-wide registry; the restricted reader refuses them.
     for (String global : new String[] {"builtins\neval", "datetime\ndatetime", "subprocess\nPopen", "torch\nTensor",
         "torch.nn.functional\nrelu", "__main__\nsystem", "mymodels\nbuild_net", "numpy.core.multiarray\n_reconstruct",
-        "__builtin__\ngetattr", "builtins\nSet", "torch._utils\n_rebuild_qtensor"}) {
+        "__builtin__\ngetattr", "builtins\nSet"}) {
       byte[] pkl = ("\u0080\u0002c" + global + "\n)R.").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
       RestrictedUnpickler u = new RestrictedUnpickler("x.pkl", new java.io.ByteArrayInputStream(pkl), pid -> null);
       assertThatThrownBy(u::loadOne).isInstanceOf(ImportException.class)
           .hasMessageContaining("forbidden global '" + global.replace('\n', '.') + "'");
+    }
+    // the globals of a quantized model are refused as soon as they are read, saying what the file is
+    for (String global : new String[] {"torch._utils\n_rebuild_qtensor", "torch\nqint8",
+        "torch.ao.nn.quantized.modules.linear\nLinear"}) {
+      byte[] pkl = ("\u0080\u0002c" + global + "\n)R.").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      RestrictedUnpickler u = new RestrictedUnpickler("x.pkl", new java.io.ByteArrayInputStream(pkl), pid -> null);
+      assertThatThrownBy(u::loadOne).isInstanceOf(ImportException.class)
+          .hasMessageContaining("x.pkl: a quantized model (the pickle names " + global.replace('\n', '.') + ",");
     }
   }
 
