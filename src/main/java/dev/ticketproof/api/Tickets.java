@@ -501,8 +501,9 @@ public final class Tickets {
         }
         if (done) return new Ticket(target, phi, res, usedEps, basis, builds, null, m, lambdaBasis);
         usedEps = Math.max(Goals.MIN_EPS, usedEps / 4);
-        // the calibration models the subset-sums' errors only: the univariate layers' linearisation error, of order
-        // lambda times phi's remainder constant, may be what misses the goal
+        // lambda's calibration is a model of the first univariate layer's linearisation error (of order lambda^(p-1)
+        // times phi's remainder constant), and the 2l construction's later univariate layers are not modelled: that
+        // error may be what misses the goal
         if (tightenLambda && lam[0] > minLambda) {
           lam[0] = Math.max(minLambda, lam[0] / 4);
           lambdaBasis = Ticket.Basis.TIGHTENED;
