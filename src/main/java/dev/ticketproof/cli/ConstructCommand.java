@@ -292,6 +292,17 @@ public final class ConstructCommand implements Callable<Integer> {
         o.addProperty("dataRelError", dataRel);
         worstRel = Math.max(worstRel, dataRel);
         dataRelError = dataRel;
+        int j = d.worstOutput();
+        double own = d.worstOutputRelError();
+        if (d.outputMaxError().length > 1 && own > WARN_REL && own > 2 * dataRel) {
+          spec.commandLine().getErr().printf(Locale.ROOT, "construct: warning: output %d is %.3g %% off on the data "
+              + "relative to its own scale (its values up to %.3g, the largest output's up to %.3g): the relative "
+              + "error of the whole output vector, %.3g %%, which --output-rel bounds, is that of the largest "
+              + "outputs. Read each output's error before you use the ticket's small outputs "
+              + "(dataWorstOutputRelError; eval --ticket and eval --target give the outputs); a smaller --output-rel "
+              + "tightens the tolerance for every output%n", j, 100 * own, d.outputMaxTarget()[j], d.maxTargetOutput(),
+              100 * dataRel);
+        }
       }
     }
     SourceNetwork.Params used = res.source().params();

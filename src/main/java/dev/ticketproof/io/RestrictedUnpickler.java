@@ -26,6 +26,11 @@ import net.razorvine.pickle.Unpickler;
  *       strings and numbers);</li>
  *   <li>{@code torch.device} called with a type and an index ({@code nn.DataParallel} keeps one): an inert record of
  *       the two;</li>
+ *   <li>a checkpoint's numpy values ({@code numpy.core.multiarray.scalar} called with a {@code numpy.dtype},
+ *       {@code numpy.core.multiarray._reconstruct} of {@code numpy.ndarray}, and {@code _codecs.encode(text,
+ *       'latin1')}, how protocol 2 writes their bytes): inert records of what they are, never decoded, and
+ *       {@code argparse.Namespace} (a training script's options) as a class stub; the reader lists them as
+ *       skipped;</li>
  *   <li>a class ({@link ClassStub}, never resolved): a name that starts with an upper-case letter, in
  *       {@code __main__}, in a module under {@code torch.nn.}, or in a module outside the Python standard library,
  *       torch, numpy and the pickling libraries (the list is the resource {@code pickle-system-modules.txt}). Its only
@@ -77,7 +82,25 @@ final class RestrictedUnpickler extends Unpickler {
   record StorageType(DType dtype) {}
 
   /** The callables the pickle may use. */
-  private enum Callable { REBUILD_TENSOR_V2, REBUILD_PARAMETER, ORDERED_DICT, SET, DEVICE }
+  private enum Callable {
+    REBUILD_TENSOR_V2, REBUILD_PARAMETER, ORDERED_DICT, SET, DEVICE, NUMPY_SCALAR, NUMPY_DTYPE, NUMPY_RECONSTRUCT,
+    CODECS_ENCODE
+  }
+
+  /** {@code numpy.ndarray}, named in the pickle of an array as the class to reconstruct; data, never called. */
+  private enum NumpyClass { NDARRAY }
+
+  /**
+   * A numpy value of a checkpoint's metadata (a metric saved as {@code np.float64}, losses as an array): an inert
+   * record of what it is, never decoded nor built by numpy. Read values of a checkpoint that are not tensors are
+   * listed as skipped.
+   *
+   * @param what e.g. {@code a numpy float64 scalar}
+   */
+  record NumpyValue(String what) {}
+
+  /** A {@code numpy.dtype} the pickle makes: its type string ({@code f8}); its state, given by BUILD, is ignored. */
+  record NumpyDType(String type) {}
 
   /** What {@code torch.device(type[, index])} was called with: a device name, data (a DataParallel's devices). */
   record Device(String type, long index) {}
@@ -172,6 +195,7 @@ final class RestrictedUnpickler extends Unpickler {
           o.state = m;
           return NO_RETURN_VALUE;
         }
+        if (target instanceof NumpyDType || target instanceof NumpyValue) return NO_RETURN_VALUE; // its state: data
         if (!(target instanceof Map && (state instanceof Map || state == null))) {
           throw fail("BUILD (setting object state) is accepted only for dict attributes, got "
               + describe(state) + " on " + describe(target));
@@ -225,6 +249,18 @@ final class RestrictedUnpickler extends Unpickler {
     if ("collections".equals(module) && "OrderedDict".equals(name)) return Callable.ORDERED_DICT;
     if (("builtins".equals(module) || "__builtin__".equals(module)) && "set".equals(name)) return Callable.SET;
     if ("torch".equals(module) && "device".equals(name)) return Callable.DEVICE;
+    if (("numpy.core.multiarray".equals(module) || "numpy._core.multiarray".equals(module)) && "scalar".equals(name)) {
+      return Callable.NUMPY_SCALAR;
+    }
+    if (("numpy.core.multiarray".equals(module) || "numpy._core.multiarray".equals(module))
+        && "_reconstruct".equals(name)) {
+      return Callable.NUMPY_RECONSTRUCT;
+    }
+    if ("numpy".equals(module) && "dtype".equals(name)) return Callable.NUMPY_DTYPE;
+    if ("numpy".equals(module) && "ndarray".equals(name)) return NumpyClass.NDARRAY;
+    if ("_codecs".equals(module) && "encode".equals(name)) return Callable.CODECS_ENCODE;
+    // a training script's options (argparse.Namespace) beside the weights: a class like the model's, an inert record
+    if ("argparse".equals(module) && "Namespace".equals(name)) return new ClassStub(module, name);
     if ("torch".equals(module) && name.endsWith("Storage")) {
       return new StorageType(DType.ofTorchStorage(name).orElseThrow(() -> new ImportException(source
           + ": unknown storage type torch." + name + " (supported: " + DType.torchStorages() + ")")));
@@ -240,7 +276,7 @@ final class RestrictedUnpickler extends Unpickler {
     if (isModuleClass(module, name)) return new ClassStub(module, name);
     throw new ImportException(source + ": forbidden global '" + module + "." + name + "' in the pickle; only "
         + "torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, collections.OrderedDict, builtins.set, "
-        + "torch.device, "
+        + "torch.device, numpy scalars and arrays and argparse.Namespace (inert records, skipped), "
         + "the storage types " + DType.torchStorages() + " and classes (of __main__, torch.nn or a module outside "
         + "the standard library, as inert records) are accepted (nothing from the file is executed)");
   }
@@ -299,6 +335,34 @@ final class RestrictedUnpickler extends Unpickler {
           return new Device(type, args.length == 2 && args[1] != null ? ((Number) args[1]).longValue() : -1);
         }
         throw fail("torch.device needs (type) or (type, index), got a tuple of " + args.length);
+      }
+      case NUMPY_DTYPE -> {
+        // numpy.dtype('f8', False, True): kept as its type string
+        if (args.length == 3 && args[0] instanceof String type && type.length() <= 16 && args[1] instanceof Boolean
+            && args[2] instanceof Boolean) {
+          return new NumpyDType(type);
+        }
+        throw fail("numpy.dtype needs (type, align, copy), got a tuple of " + args.length);
+      }
+      case NUMPY_SCALAR -> {
+        // numpy.core.multiarray.scalar(dtype, bytes): a numpy scalar, not decoded
+        if (args.length >= 1 && args.length <= 2 && args[0] instanceof NumpyDType d) {
+          return new NumpyValue("a numpy " + d.type() + " scalar");
+        }
+        throw fail("numpy scalar needs (dtype, bytes), got a tuple of " + args.length);
+      }
+      case NUMPY_RECONSTRUCT -> {
+        // numpy.core.multiarray._reconstruct(ndarray, (0,), b'b'): an empty array that BUILD fills: not decoded
+        if (args.length == 3 && args[0] == NumpyClass.NDARRAY) return new NumpyValue("a numpy array");
+        throw fail("numpy _reconstruct needs (numpy.ndarray, shape, dtype), got a tuple of " + args.length);
+      }
+      case CODECS_ENCODE -> {
+        // _codecs.encode(text, 'latin1'): how protocol 2 writes bytes (numpy's raw data)
+        if (args.length == 2 && args[0] instanceof String text && ("latin1".equals(args[1])
+            || "latin-1".equals(args[1]))) {
+          return text.getBytes(StandardCharsets.ISO_8859_1);
+        }
+        throw fail("_codecs.encode needs (text, 'latin1'), got a tuple of " + args.length);
       }
       default -> throw new AssertionError(callable);
     }
@@ -405,6 +469,8 @@ final class RestrictedUnpickler extends Unpickler {
     if (o instanceof Object[] t) return "a tuple of " + t.length;
     if (o instanceof Map<?, ?> m) return "a dict of " + m.size();
     if (o instanceof List<?> l) return "a list of " + l.size();
+    if (o instanceof NumpyValue n) return n.what();
+    if (o instanceof NumpyDType d) return "a numpy dtype " + d.type();
     return "a " + o.getClass().getSimpleName();
   }
 }

@@ -15,9 +15,40 @@ import java.util.List;
  * @param agreement fraction of inputs on which target and ticket predict the same class
  * @param maxError max over inputs and outputs of |target - ticket|
  * @param maxTargetOutput max over inputs and outputs of |target| (the scale of the error)
+ * @param outputMaxError per output j, max over inputs of |target_j - ticket_j|
+ * @param outputMaxTarget per output j, max over inputs of |target_j| (its own scale)
  */
 public record DataCheck(int samples, double targetAccuracy, double ticketAccuracy, double agreement,
-    double maxError, double maxTargetOutput) {
+    double maxError, double maxTargetOutput, double[] outputMaxError, double[] outputMaxTarget) {
+
+  /**
+   * The output whose error is the largest relative to its own scale on the data ({@code outputMaxError[j] /
+   * outputMaxTarget[j]}): where the outputs have different scales (a regression net's quantities in their units),
+   * the relative error of the whole output vector, {@code maxError / maxTargetOutput}, is that of the largest ones
+   * and may hide a small output's. -1 when there are no outputs.
+   */
+  public int worstOutput() {
+    int worst = -1;
+    double w = -1;
+    for (int j = 0; j < outputMaxError.length; j++) {
+      double r = relative(outputMaxError[j], outputMaxTarget[j]);
+      if (r > w) {
+        w = r;
+        worst = j;
+      }
+    }
+    return worst;
+  }
+
+  /** The relative error of {@link #worstOutput} on its own scale (0 without outputs). */
+  public double worstOutputRelError() {
+    int j = worstOutput();
+    return j < 0 ? 0 : relative(outputMaxError[j], outputMaxTarget[j]);
+  }
+
+  private static double relative(double error, double scale) {
+    return scale > 0 ? error / scale : error == 0 ? 0 : Double.POSITIVE_INFINITY;
+  }
 
   /**
    * Evaluates both networks on the inputs, in batches evaluated in parallel (as {@link Evaluator#compareEach}: every
@@ -28,12 +59,29 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     int[][] pred = new int[n][];
     double[] err = new double[n];
     double[] mag = new double[n];
+    double[][] outErr = new double[n][];
+    double[][] outMag = new double[n][];
     Evaluator.forEachPair(target, ticket, inputs, done -> { }, (q, a, b) -> {
       Evaluator.Comparison c = Evaluator.difference(a, b);
       err[q] = c.maxDifference();
       mag[q] = c.maxMagnitude();
       pred[q] = new int[] {predict(a), predict(b)};
+      outErr[q] = new double[a.length];
+      outMag[q] = new double[a.length];
+      for (int j = 0; j < a.length; j++) {
+        outErr[q][j] = Math.abs(a[j] - b[j]);
+        outMag[q][j] = Math.abs(a[j]);
+      }
     });
+    int outputs = n == 0 ? 0 : outErr[0].length;
+    double[] outputMaxError = new double[outputs];
+    double[] outputMaxTarget = new double[outputs];
+    for (int q = 0; q < n; q++) {
+      for (int j = 0; j < outputs; j++) {
+        outputMaxError[j] = Math.max(outputMaxError[j], outErr[q][j]);
+        outputMaxTarget[j] = Math.max(outputMaxTarget[j], outMag[q][j]);
+      }
+    }
     int ct = 0;
     int ck = 0;
     int agree = 0;
@@ -48,7 +96,7 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     }
     double nan = Double.NaN;
     return new DataCheck(n, labels == null ? nan : (double) ct / n, labels == null ? nan : (double) ck / n,
-        (double) agree / n, max, maxMag);
+        (double) agree / n, max, maxMag, outputMaxError, outputMaxTarget);
   }
 
   /** Whether every input lies in the box [lo, hi]. */
@@ -180,6 +228,10 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
       o.addProperty("ticketAccuracy", ticketAccuracy);
     }
     o.addProperty("agreement", agreement);
+    if (outputMaxError.length > 1) {
+      o.addProperty("dataWorstOutput", worstOutput());
+      o.addProperty("dataWorstOutputRelError", worstOutputRelError());
+    }
   }
 
   /** The predicted class of an output vector: its argmax, or for a single output 1 when it is positive, else 0. */

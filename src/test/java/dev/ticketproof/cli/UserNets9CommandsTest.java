@@ -54,6 +54,45 @@ class UserNets9CommandsTest {
     assertThat(v.code()).as(v.err()).isZero();
   }
 
+  /**
+   * The regression MLP's 32 outputs have scales from 0.01 to 100: the report names the output whose error is the
+   * largest relative to its own scale (as eval's outputs give it), and construct warns when that error exceeds the
+   * goal where the whole output vector's relative error, that of the largest outputs, hides it.
+   */
+  @Test void theWorstOutputOnItsOwnScaleIsReported() {
+    Path t = tmp.resolve("ae.tpz");
+    Run r = run("construct", "--target", fx("user9_ae32_whole.pt"), "--input-box", "data", "--data",
+        fx("user9_ae32_input.npy"), "--rho", "8", "--eps", "0.001", "--search", "0", "--samples", "4", "--format",
+        "json", "--no-progress", "--out", t.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    Path yt = tmp.resolve("yt.npy");
+    Path y = tmp.resolve("y.npy");
+    assertThat(run("eval", "--ticket", t.toString(), "--target", fx("user9_ae32_whole.pt"), "--input",
+        fx("user9_ae32_input.npy"), "--out", yt.toString(), "--no-progress").code()).isZero();
+    assertThat(run("eval", "--target", fx("user9_ae32_whole.pt"), "--input", fx("user9_ae32_input.npy"), "--out",
+        y.toString()).code()).isZero();
+    double[] a = dev.ticketproof.io.TensorFiles.readNpy(y).tensor().data();
+    double[] b = dev.ticketproof.io.TensorFiles.readNpy(yt).tensor().data();
+    double[] err = new double[32];
+    double[] mag = new double[32];
+    for (int i = 0; i < a.length; i++) {
+      err[i % 32] = Math.max(err[i % 32], Math.abs(a[i] - b[i]));
+      mag[i % 32] = Math.max(mag[i % 32], Math.abs(a[i]));
+    }
+    int worst = 0;
+    for (int j = 1; j < 32; j++) if (err[j] / mag[j] > err[worst] / mag[worst]) worst = j;
+    assertThat(o.get("dataWorstOutput").getAsInt()).isEqualTo(worst);
+    assertThat(o.get("dataWorstOutputRelError").getAsDouble()).isCloseTo(err[worst] / mag[worst],
+        org.assertj.core.data.Offset.offset(1e-12));
+    double whole = o.get("dataRelError").getAsDouble();
+    System.out.printf("ae32 rho 8 eps 1e-3: whole-vector error %.3g, output %d on its own scale %.3g%n", whole, worst,
+        err[worst] / mag[worst]);
+    // the smallest outputs (scale 0.01) are far worse on their own scale than the vector's error says
+    assertThat(err[worst] / mag[worst]).isGreaterThan(2 * whole).isGreaterThan(0.01);
+    assertThat(r.err()).contains("construct: warning: output " + worst + " is ").contains("relative to its own scale");
+  }
+
   /** At the defaults: the goal met on the data, every prediction kept. */
   @Tag("slow")
   @Test void theNinthRoundMeetsTheGoalAtTheDefaults() {

@@ -181,6 +181,46 @@ class UserNets9Test {
         TensorFiles.readNpy(Fixtures.path("user9_ckpt_output.npy")).tensor());
   }
 
+  /**
+   * A training loop's checkpoint with the best accuracy as a numpy float64, the losses as a numpy array and the
+   * argparse options beside the state dict (refused before as a "forbidden global 'numpy.core.multiarray.scalar'"):
+   * the numpy values and the Namespace are inert records, listed as skipped, and the state dict reads under
+   * {@code model.} as PyTorch computes it.
+   */
+  @Test void aCheckpointWithNumpyValuesAndArgparseOptionsReads() {
+    TensorFile f = TensorFiles.read(Fixtures.path("user9_ckpt_numpy.pt"));
+    assertThat(f.skipped()).containsExactly("epoch", "optimizer.param_groups", "best_acc", "losses", "args");
+    assertThat(f.names()).contains("model.1.weight", "optimizer.state.0.exp_avg");
+    assertThat(mlpFidelity(f.under("model."))).isLessThanOrEqualTo(1e-14);
+  }
+
+  /**
+   * The numpy globals are read only as the pickle of a scalar or an array writes them; anything else about them is
+   * refused before anything is decoded, and other globals of numpy and argparse stay forbidden.
+   */
+  @Test void numpyValuesAreReadOnlyAsTheirPickleWritesThem() {
+    String[][] cases = {
+        // a scalar of something that is not a dtype; _codecs.encode to another codec; numpy.ndarray called
+        {"\u0080\u0002cnumpy.core.multiarray\nscalar\nK\u0001\u0085R.", "numpy scalar needs (dtype, bytes)"},
+        {"\u0080\u0002c_codecs\nencode\nX\u0001\u0000\u0000\u0000aX\u0005\u0000\u0000\u0000utf-8\u0086R.",
+            "_codecs.encode needs (text, 'latin1')"},
+        {"\u0080\u0002cnumpy\nndarray\n)R.", "REDUCE on a NumpyClass, which is not callable"},
+        {"\u0080\u0002cnumpy\ndtype\nX\u0002\u0000\u0000\u0000f8K\u0001\u0086R.", "numpy.dtype needs (type, "
+            + "align, copy)"},
+        {"\u0080\u0002cargparse\nNamespace\n)R.", "REDUCE on the class argparse.Namespace"}};
+    for (String[] c : cases) {
+      byte[] pkl = c[0].getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+      RestrictedUnpickler u = new RestrictedUnpickler("x.pkl", new java.io.ByteArrayInputStream(pkl), pid -> null);
+      assertThatThrownBy(u::loadOne).as(c[1]).isInstanceOf(ImportException.class).hasMessageContaining(c[1]);
+    }
+    // a numpy scalar alone is not a state dict: the message names what it is
+    byte[] scalar = ("\u0080\u0002cnumpy.core.multiarray\nscalar\ncnumpy\ndtype\nX\u0002\u0000\u0000\u0000f8\u0089"
+        + "\u0088\u0087R}bC\u0008\u0000\u0000\u0000\u0000\u0000\u0000\u00f0?\u0086R.")
+        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    Object v = new RestrictedUnpickler("x.pkl", new java.io.ByteArrayInputStream(scalar), pid -> null).loadOne();
+    assertThat(RestrictedUnpickler.describe(v)).isEqualTo("a numpy f8 scalar");
+  }
+
   /** The state dict written with pickle protocol 4 (FRAME, MEMOIZE, SHORT_BINUNICODE) reads as with protocol 2. */
   @Test void aStateDictOfPickleProtocol4Reads() {
     TensorFile f = TensorFiles.read(Fixtures.path("user9_ckpt_protocol4.pt"));
