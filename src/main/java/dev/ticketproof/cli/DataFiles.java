@@ -58,6 +58,21 @@ final class DataFiles {
     }
     int[] s = x.shape();
     int dim = product(in, 0);
+    if ((st.dtype() == DType.INT16 || st.dtype() == DType.INT32 || st.dtype() == DType.INT64) && in.length == 3
+        && (long) in[1] * in[2] > 1 && x.size() > 0) {
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      for (double v : x.data()) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      if (lo >= 0 && hi > 1 && hi <= 255) {
+        System.err.printf(Locale.ROOT, "note: %s: %s values %d..%d, as image pixels are stored: they are read as "
+            + "they are; if the network was trained on scaled inputs, scale them as it was, e.g. x.astype('float32') "
+            + "/ 255 for [0, 1] inputs, and save that%n", what, st.dtype().name().toLowerCase(Locale.ROOT), (int) lo,
+            (int) hi);
+      }
+    }
     if (s.length < 2 || s[0] == 0) {
       throw new UsageError(what + ": expected a batch [N, " + join(in) + "] with N >= 1, got shape "
           + Arrays.toString(s) + (s.length == in.length && product(s, 0) == dim ? " (one example: add the batch "

@@ -93,6 +93,45 @@ class UserNets9CommandsTest {
     assertThat(r.err()).contains("construct: warning: output " + worst + " is ").contains("relative to its own scale");
   }
 
+  /**
+   * The training loop's checkpoint with numpy values and the argparse options: construct finds the state dict under
+   * {@code model.}, builds and verifies; inspect lists the numpy values and the options as skipped.
+   */
+  @Test void aCheckpointWithNumpyValuesBuildsAndVerifies() {
+    JsonObject o = construct("ckpt", "user9_ckpt_numpy.pt", "user9_ckpt", "--arch", fx("user9_ckpt.json"), "--rho",
+        "8", "--eps", "0.01", "--search", "0", "--samples", "4");
+    assertThat(o.get("agreement").getAsDouble()).isGreaterThan(0.5);
+    Run v = run("verify", tmp.resolve("ckpt.tpz").toString(), "--target", fx("user9_ckpt_numpy.pt"), "--arch",
+        fx("user9_ckpt.json"), "--no-progress");
+    assertThat(v.code()).as(v.err()).isZero();
+    Run i = run("inspect", fx("user9_ckpt_numpy.pt"));
+    assertThat(i.code()).as(i.err()).isZero();
+    assertThat(i.out()).contains("skipped (not tensors): epoch, optimizer.param_groups, best_acc, losses, args");
+  }
+
+  /**
+   * Images saved as int32 pixels 0..255 are read as they are (integer inputs may be what a network takes), with a
+   * note that says so and how to scale them, beside the warning that they leave the box [0, 1].
+   */
+  @Test void integerPixelsGetANoteSayingHowToScaleThem() {
+    java.io.PrintStream saved = System.err;
+    java.io.ByteArrayOutputStream notes = new java.io.ByteArrayOutputStream();
+    Run r;
+    try {
+      System.setErr(new java.io.PrintStream(notes, true, java.nio.charset.StandardCharsets.UTF_8));
+      r = run("construct", "--target", fx("user9_rrelu_whole.pt"), "--input-box", "0,1", "--data",
+          fx("user9_rrelu_input_i32.npy"), "--rho", "8", "--eps", "0.01", "--search", "0", "--samples", "4",
+          "--no-progress", "--out", tmp.resolve("i.tpz").toString());
+    } finally {
+      System.setErr(saved);
+    }
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(notes.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("user9_rrelu_input_i32.npy: int32 values 0..255, as image pixels are stored")
+        .contains("x.astype('float32') / 255");
+    assertThat(r.err()).contains("60 of 60 inputs have values outside the input box [0, 1]");
+  }
+
   /** At the defaults: the goal met on the data, every prediction kept. */
   @Tag("slow")
   @Test void theNinthRoundMeetsTheGoalAtTheDefaults() {
