@@ -701,7 +701,8 @@ public final class ReportCommand implements Callable<Integer> {
     header.add("measured");
     header.add("max abs target output");
     tables.put("certified-vs-measured", Markers.table(header, rows) + String.format(Locale.ROOT,
-        "%nrho 15, eps 0.01, seed %d; parameters of the constructed layers with |w| > eps; measured on box samples"
+        "%nrho 15, eps 0.01, seed %d; parameters of the constructed layers with |w| above their instance's tolerance"
+            + " (eps, or its share in a first-layer block of its own scale); measured on box samples"
             + " (construct's default count; 4 for mnist-cnn and resnet20).%n", seed));
   }
 

@@ -230,9 +230,9 @@ final class TargetOptions {
     } catch (IOException e) {
       throw new UsageError(file + ": cannot read (" + e.getMessage() + ")");
     }
-    if (cert.header().version() != TicketCertificate.VERSION) {
+    if (!TicketCertificate.checks(cert.header().version())) {
       throw new UsageError(file + ": certificate version " + cert.header().version() + ", this TicketProof reads "
-          + "version " + TicketCertificate.VERSION + " (build the ticket again with construct)");
+          + "versions 2 and " + TicketCertificate.VERSION + " (build the ticket again with construct)");
     }
     String name = cert.header().activation();
     KernelActivation kphi = KernelActivation.of(name);

@@ -186,7 +186,9 @@ public final class TicketBuilder {
   private static TicketCertificate.Header header(Options o, String targetSha, Activation phi, double claim,
       String digest, long failed) {
     SourceNetwork.Params p = o.params();
-    return new TicketCertificate.Header(TicketCertificate.VERSION, o.targetLabel(), targetSha, phi.name(),
+    // version 2: the source without the first layer's block scales
+    return new TicketCertificate.Header(p.blockScales() ? TicketCertificate.VERSION : 2, o.targetLabel(), targetSha,
+        phi.name(),
         p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.inputLow(), p.inputHigh(), p.upto(),
         o.eps(), claim, digest, failed, o.around() == null ? null : Region.digest(o.around()),
         o.around() == null ? Double.NaN : o.radius(), o.formBudget(), p.inputBoxes());
@@ -473,8 +475,9 @@ public final class TicketBuilder {
         double[] base = new double[Math.max(rho, consts)];
         int[] idx = new int[Math.max(rho, consts)];
         int per = a.in() * taps;
-        double copyWidth = c.halfWidth(o, lin.copy(0, 0)); // the same for every copy unit
         for (int i = 0; i < a.in(); i++) {
+          double copyWidth = c.halfWidth(o, lin.copy(i, 0)); // the same for every copy of channel i
+          double tol = c.tolerance(eps, j, i);
           for (int t = 0; t < taps; t++) {
             double kval = a.kernel()[j * per + i * taps + t];
             if (kval == 0) continue;
@@ -489,7 +492,7 @@ public final class TicketBuilder {
                 idx[cnt] = id;
                 base[cnt++] = SourceNetwork.Conv.weightIn(key, id, copyWidth) * factor[u];
               }
-              SubsetSum.Solution sol = SubsetSum.solve(Arrays.copyOf(base, cnt), kval, eps, mode);
+              SubsetSum.Solution sol = SubsetSum.solve(Arrays.copyOf(base, cnt), kval, tol, mode);
               count(sol);
               for (int k = 0; k < sol.size(); k++) {
                 int id = idx[sol.index(k)];

@@ -24,7 +24,9 @@ import java.util.List;
  * Every range above is multiplied by a per-output-channel power of two derived from the target ({@link #rowScales}
  * for the weights from non-constant and large-scale constant units, {@link #biasScales} from the others), so that
  * targets beyond [-1, 1] are in reach and small targets take small weights ([scaled-source]); powers of two keep the
- * scaled samples exact.
+ * scaled samples exact. In the first layer, which reads the copies of the input, the weights from the copies of
+ * input channel i into channel j take the block's own power of two instead when it is at least {@link #BLOCK_GAP}
+ * times smaller than the row's ({@link #blockScales}: inputs of unequal scales, whose weights differ by the inverse).
  * Weight (o, u, a, c) of source layer {@code id} (output unit o, input unit u, tap (a, c)) is draw
  * {@code ((o * inUnits + u) * kh + a) * kw + c} of stream {@code 4 id}; bias o of a univariate layer is draw o of
  * stream {@code 4 id + 1}.
@@ -80,9 +82,11 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * @param inputBoxes per input channel c, its interval {lo, hi} (every coordinate of channel c lies in it), or null
    *     when every channel has [inputLow, inputHigh]; checked by {@link #checkInputBoxes}, and its count against the
    *     target's input channels by {@link SourceNetwork#of}. Not modified.
+   * @param blockScales whether the first layer's blocks take their own scales ({@link #blockScales}; certificates of
+   *     format version 3; version 2 made the source without them)
    */
   public record Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto,
-      double inputLow, double inputHigh, double[][] inputBoxes) {
+      double inputLow, double inputHigh, double[][] inputBoxes, boolean blockScales) {
     public Params {
       if (!(inputLow < inputHigh && Double.isFinite(inputLow) && Double.isFinite(inputHigh))) {
         throw new IllegalArgumentException("input box must be finite with low < high, got [" + inputLow + ", "
@@ -96,6 +100,12 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         throw new IllegalArgumentException("rho1 must be in [1, " + MAX_RHO + "], got " + rho1);
       }
       if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
+    }
+
+    /** Parameters of a source with the first layer's block scales ({@link #blockScales}). */
+    public Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto,
+        double inputLow, double inputHigh, double[][] inputBoxes) {
+      this(construction, rho, rho1, lambda, seed, upto, inputLow, inputHigh, inputBoxes, true);
     }
 
     /** Parameters whose box is [inputLow, inputHigh] for every input channel. */
@@ -195,15 +205,28 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * @param sigma weights from non-constant units and from the first {@code largeConstants} constant units are
    *     U(-sigma, sigma) times {@code scale[j]} ({@link #rowScales}), from the other constant units U(-1, 1) times
    *     {@code biasScale[j]} ({@link #biasScales}), j the output unit's target channel
+   * @param blockScale in the first layer, the scales of the weights from the copies of input channel i into channel
+   *     j at {@code j * in + i} ({@link #blockScales}), in place of {@code scale[j]}; null in the other layers
    */
   public record Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, int largeConstants,
-      double[] scale, double[] biasScale) implements Node {
+      double[] scale, double[] biasScale, double[] blockScale) implements Node {
     public Conv {
       checkSlots(id, target.name(), (long) out.units() * in.units() * target.kh() * target.kw());
     }
 
-    Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, int largeConstants) {
-      this(id, target, in, out, sigma, largeConstants, rowScales(target), biasScales(target, largeConstants > 0));
+    Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, int largeConstants, boolean first) {
+      this(id, target, in, out, sigma, largeConstants, rowScales(target), biasScales(target, largeConstants > 0),
+          first ? blockScales(target) : null);
+    }
+
+    /**
+     * The tolerance of the instance of weight (j, i, .) at the per-parameter tolerance eps: eps times the block's
+     * scale over the row's ({@link #blockScales}; exact, both are powers of two), so that every instance asks the same
+     * precision relative to its source weights, and the error it leaves, times inputs of the inverse scale, is that
+     * of the row's.
+     */
+    public double tolerance(double eps, int j, int i) {
+      return blockScale == null ? eps : eps * (blockScale[j * target.in() + i] / scale[j]);
     }
 
     /** Flat index of weight (o, u, a, c) (below {@link #MAX_SLOTS}). */
@@ -223,8 +246,10 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     /** Half-width s of the weights from input unit u into output unit o: they are U(-s, s). */
     public double halfWidth(int o, int u) {
       int j = out.channel(o);
-      if (!in.isConstant(u) || u - in.n() * in.rho() < largeConstants) return sigma * (j < 0 ? 1 : scale[j]);
-      return j < 0 ? 1 : biasScale[j];
+      boolean large = !in.isConstant(u) || u - in.n() * in.rho() < largeConstants;
+      if (j < 0) return large ? sigma : 1;
+      if (!large) return biasScale[j];
+      return sigma * (blockScale != null && !in.isConstant(u) ? blockScale[j * target.in() + in.channel(u)] : scale[j]);
     }
 
     /** The key of this layer's weights under a seed (its stream 4 id), for {@link #weightIn}. */
@@ -271,6 +296,29 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       double m = 0;
       for (int t = j * per; t < (j + 1) * per; t++) m = Math.max(m, Math.abs(a.kernel()[t]));
       s[j] = powerOfTwoAtLeast(m);
+    }
+    return s;
+  }
+
+  /** How many times smaller than its row's scale a block's scale must be to be its own ({@link #blockScales}). */
+  public static final double BLOCK_GAP = 16;
+
+  /**
+   * Per (output channel j, input channel i) of an affine step, at {@code j * in + i}: the smallest power of two at
+   * least max_t |K[j, i, t]| when that is at most the row's scale ({@link #rowScales}) over {@link #BLOCK_GAP}, else
+   * the row's (a zero block: the row's).
+   */
+  public static double[] blockScales(TargetPlan.Affine a) {
+    double[] row = rowScales(a);
+    int taps = a.kh() * a.kw();
+    double[] s = new double[a.out() * a.in()];
+    for (int j = 0; j < a.out(); j++) {
+      for (int i = 0; i < a.in(); i++) {
+        double m = 0;
+        for (int t = 0; t < taps; t++) m = Math.max(m, Math.abs(a.kernel()[(j * a.in() + i) * taps + t]));
+        double p = powerOfTwoAtLeast(m);
+        s[j * a.in() + i] = m > 0 && p * BLOCK_GAP <= row[j] ? p : row[j];
+      }
     }
     return s;
   }
@@ -394,7 +442,8 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         boolean readsUni = cur.kind() == Layout.Kind.UNIVARIATE;
         Layout out = last || p.construction() == Construction.TWO_L ? Layout.plain(a.out())
             : Layout.copies(a.out(), p.rho());
-        nodes.add(new Conv(id++, a, cur, out, readsUni ? sigma : 1, readsUni ? largeConstants(phi, cur.rho()) : 0));
+        nodes.add(new Conv(id++, a, cur, out, readsUni ? sigma : 1, readsUni ? largeConstants(phi, cur.rho()) : 0,
+            k == 0 && p.blockScales()));
         cur = out;
         curAfterPhi = a.phiAfter();
       } else if (s instanceof TargetPlan.Pool pool) {
@@ -414,10 +463,10 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         if (last) {
           throw new IllegalArgumentException("the target must end with a conv or linear layer after its last block");
         }
-        Conv c1 = new Conv(id++, r.conv1(), cur, Layout.copies(r.conv1().out(), p.rho()), 1, 0);
+        Conv c1 = new Conv(id++, r.conv1(), cur, Layout.copies(r.conv1().out(), p.rho()), 1, 0, false);
         Layout blockOut = Layout.copies(r.conv2().out(), p.rho());
-        Conv proj = r.projection() == null ? null : new Conv(id++, r.projection(), cur, blockOut, 1, 0);
-        Conv c2 = new Conv(id++, r.conv2(), c1.out(), blockOut, 1, 0);
+        Conv proj = r.projection() == null ? null : new Conv(id++, r.projection(), cur, blockOut, 1, 0, false);
+        Conv c2 = new Conv(id++, r.conv2(), c1.out(), blockOut, 1, 0, false);
         nodes.add(new Residual(r, c1, c2, proj));
         cur = blockOut;
         curAfterPhi = true;

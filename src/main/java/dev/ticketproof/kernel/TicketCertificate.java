@@ -13,8 +13,14 @@ package dev.ticketproof.kernel;
  */
 public record TicketCertificate(Header header, int[][] keptWeights, int[][] keptBiases, String maskDigest) {
 
-  /** The certificate format version this kernel checks. */
-  public static final int VERSION = 2;
+  /**
+   * The certificate format version this kernel writes; it checks versions 2 and 3 ({@link #checks}), each with the
+   * source network it was made with.
+   */
+  public static final int VERSION = 3;
+
+  /** Whether this kernel checks certificates of a format version: 3, and 2 (without the first layer's block scales). */
+  public static boolean checks(int version) { return version == 2 || version == VERSION; }
 
   /** The differential bound's form budget of a header that names none: 2^23 doubles (64 MB) per feature map. */
   public static final long DEFAULT_FORM_BUDGET = 1L << 23;
@@ -23,7 +29,7 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
    * The certificate header.
    *
    * @param version format version ({@link #VERSION}; version 2 introduced the per-channel weight scales of the
-   *     source network)
+   *     source network, version 3 the first layer's block scales, {@code SourceNetwork#blockScales})
    * @param target {@code builtin:NAME} or the path the target was read from (informational)
    * @param targetSha256 SHA-256 of the target's tensors ({@link TargetHash})
    * @param activation activation name as accepted by the catalog
@@ -77,6 +83,6 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
   public SourceNetwork.Params params() {
     return new SourceNetwork.Params(SourceNetwork.Construction.parse(header.construction()), header.rho(),
         header.rho1(), header.lambda(), header.seed(), header.upto(), header.inputLow(), header.inputHigh(),
-        header.inputBoxes());
+        header.inputBoxes(), header.version() >= 3);
   }
 }

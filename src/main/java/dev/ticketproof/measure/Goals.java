@@ -312,17 +312,21 @@ public final class Goals {
 
   private static double clamp(double e) { return Math.max(MIN_EPS, Math.min(MAX_EPS, e)); }
 
-  /** A copy of the plan whose nonzero kernel entries and biases are moved by U(-e, e) (weight-field streams 9e6+). */
+  /**
+   * A copy of the plan whose nonzero kernel entries and biases are moved by U(-e, e) (weight-field streams 9e6+); in
+   * the first layer, entry (j, i, t) by U(-e', e') with e' its instance's tolerance at e
+   * ({@link SourceNetwork.Conv#tolerance}).
+   */
   static TargetPlan perturbed(TargetPlan plan, double e, long seed) {
     int[] stream = {0};
     List<TargetPlan.Step> steps = new ArrayList<>();
     for (TargetPlan.Step s : plan.steps()) {
       if (s instanceof TargetPlan.Affine a) {
-        steps.add(perturb(a, e, seed, stream[0]++));
+        steps.add(perturb(a, e, seed, stream[0]++, steps.isEmpty() ? SourceNetwork.blockScales(a) : null));
       } else if (s instanceof TargetPlan.Residual r) {
-        steps.add(new TargetPlan.Residual(r.name(), perturb(r.conv1(), e, seed, stream[0]++),
-            perturb(r.conv2(), e, seed, stream[0]++),
-            r.projection() == null ? null : perturb(r.projection(), e, seed, stream[0]++), r.outShape()));
+        steps.add(new TargetPlan.Residual(r.name(), perturb(r.conv1(), e, seed, stream[0]++, null),
+            perturb(r.conv2(), e, seed, stream[0]++, null),
+            r.projection() == null ? null : perturb(r.projection(), e, seed, stream[0]++, null), r.outShape()));
       } else {
         steps.add(s);
       }
@@ -330,12 +334,16 @@ public final class Goals {
     return new TargetPlan(plan.inputShape(), List.copyOf(steps), plan.phi());
   }
 
-  private static TargetPlan.Affine perturb(TargetPlan.Affine a, double e, long seed, int k) {
+  private static TargetPlan.Affine perturb(TargetPlan.Affine a, double e, long seed, int k, double[] blocks) {
     double[] kernel = a.kernel().clone();
     double[] bias = a.bias().clone();
     long stream = 9_000_000L + 2L * k;
+    double[] rows = SourceNetwork.rowScales(a);
+    int taps = a.kh() * a.kw();
     for (int t = 0; t < kernel.length; t++) {
-      if (kernel[t] != 0) kernel[t] += WeightField.uniform(seed, stream, t, -e, e);
+      int j = t / (a.in() * taps);
+      double ej = blocks == null ? e : e * (blocks[t / taps] / rows[j]);
+      if (kernel[t] != 0) kernel[t] += WeightField.uniform(seed, stream, t, -ej, ej);
     }
     for (int j = 0; j < bias.length; j++) {
       if (bias[j] != 0) bias[j] += WeightField.uniform(seed, stream + 1, j, -e, e);

@@ -10,13 +10,14 @@ import java.util.List;
 /**
  * The parameter counts of a ticket, reported beside the kernel's verdict and never part of it: per source layer with
  * weights, in the kernel's layer order, the target parameters it represents, the dense source layer's parameters and
- * the ticket's (kept weights and biases of magnitude above eps); in total, the same with the target layers kept after
+ * the ticket's (kept weights and biases of magnitude above their instance's tolerance); in total, the same with the target layers kept after
  * {@code upto} counted in all three, and every kept index.
  *
  * @param layers per source layer with weights (the order of {@code TicketChecker.Report#layers})
- * @param targetParams target weights and biases with |value| &gt; eps
+ * @param targetParams target weights and biases with |value| above their instance's tolerance (eps, or its share in a
+ *     first-layer block of its own scale: {@link SourceNetwork.Conv#tolerance})
  * @param sourceParams dense parameters of the source network (plus the kept target layers)
- * @param ticketParams kept weights and biases with |value| &gt; eps (plus the kept target layers')
+ * @param ticketParams kept weights and biases with |value| above that tolerance (plus the kept target layers')
  * @param keptParams every kept index of the mask
  * @param depth layers with weights, a residual block counting as the two convs of its branch (kept target layers
  *     included)
@@ -26,9 +27,10 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
   /**
    * The counts of one source layer.
    *
-   * @param targetParams target weights and biases with |value| &gt; eps it represents (0 for a univariate layer)
+   * @param targetParams target weights and biases with |value| above their tolerance it represents (0 for a
+   *     univariate layer)
    * @param sourceParams its dense parameter count
-   * @param ticketParams its kept weights and biases with |value| &gt; eps
+   * @param ticketParams its kept weights and biases with |value| above their tolerance
    */
   public record Layer(long targetParams, long sourceParams, long ticketParams) {}
 
@@ -60,8 +62,9 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
         // every kept weight regenerated, in parallel: wide tickets keep 1e8 of them
         long key = c.weightKey(seed);
         long ticket = java.util.Arrays.stream(cert.keptWeights()[c.id()]).parallel()
-            .filter(idx -> idx >= 0 && idx < c.size() && Math.abs(c.weightIn(key, idx)) > eps).count();
-        layers.add(new Layer(count(c.target(), eps), c.size(), ticket));
+            .filter(idx -> idx >= 0 && idx < c.size() && Math.abs(c.weightIn(key, idx)) > threshold(c, eps, idx))
+            .count();
+        layers.add(new Layer(count(c.target(), eps, c.blockScale()), c.size(), ticket));
       }
     }
     long tail = 0;
@@ -102,11 +105,32 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
   }
 
   /** Weights and biases of an affine step with |value| &gt; threshold. */
-  public static long count(TargetPlan.Affine a, double threshold) {
+  public static long count(TargetPlan.Affine a, double threshold) { return count(a, threshold, null); }
+
+  /**
+   * Weights and biases of an affine step with |value| above their instance's tolerance at eps: weight (j, i, t)
+   * eps times {@code blocks[j in + i]} over the row's scale (the first layer's {@link SourceNetwork#blockScales}),
+   * or eps for every parameter when {@code blocks} is null.
+   */
+  static long count(TargetPlan.Affine a, double eps, double[] blocks) {
+    double[] rows = blocks == null ? null : SourceNetwork.rowScales(a);
+    int taps = a.kh() * a.kw();
     long n = 0;
-    for (double w : a.kernel()) if (Math.abs(w) > threshold) n++;
-    for (double b : a.bias()) if (Math.abs(b) > threshold) n++;
+    for (int t = 0; t < a.kernel().length; t++) {
+      double th = blocks == null ? eps : eps * (blocks[t / taps] / rows[t / taps / a.in()]);
+      if (Math.abs(a.kernel()[t]) > th) n++;
+    }
+    for (double b : a.bias()) if (Math.abs(b) > eps) n++;
     return n;
+  }
+
+  /** The tolerance of the instance that source weight idx of c serves ({@link SourceNetwork.Conv#tolerance}). */
+  private static double threshold(SourceNetwork.Conv c, double eps, long idx) {
+    if (c.blockScale() == null) return eps;
+    long row = idx / ((long) c.target().kh() * c.target().kw());
+    int j = c.out().channel((int) (row / c.in().units()));
+    int u = (int) (row % c.in().units());
+    return j < 0 || c.in().isConstant(u) ? eps : c.tolerance(eps, j, c.in().channel(u));
   }
 
   /** The affine steps of a plan (convs, a block's conv1, conv2 and projection) in order. */
@@ -126,7 +150,11 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
   /** Weights and biases of all affine steps of a plan with |value| &gt; threshold (the reference code's count). */
   public static long targetParams(TargetPlan plan, double threshold) {
     long n = 0;
-    for (TargetPlan.Affine a : affines(plan)) n += count(a, threshold);
+    List<TargetPlan.Affine> all = affines(plan);
+    for (TargetPlan.Affine a : all) {
+      boolean first = a == all.get(0) && plan.steps().get(0) == a;
+      n += count(a, threshold, first ? SourceNetwork.blockScales(a) : null);
+    }
     return n;
   }
 }

@@ -43,6 +43,27 @@ class UserNets7CommandsTest {
     assertThat(v.code()).as(v.err()).isZero();
   }
 
+  /**
+   * A BatchNorm1d first on tabular features of scales 0.01 to 1000: folded into the first linear layer, it gives
+   * weights of 100 beside weights of 0.001 in one row. Each block of the first layer takes its own scale and a
+   * tolerance in proportion (proofs/scaled-source.md), so the calibrated tolerance is the rows' (9.8e-4) and not
+   * what the largest inputs times an absolute tolerance would ask (1.9e-6 and 700 s of construction before).
+   */
+  @Test void firstLayerWeightsOfUnequalScalesKeepTheToleranceOfTheirRows() {
+    Run r = run("construct", "--target", fx("user7_tabular_whole.pt"), "--input-box", "data", "--data",
+        fx("user7_tabular_input.npy"), "--search", "0", "--format", "json", "--no-progress", "--out",
+        tmp.resolve("t.tpz").toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(o.get("builds").getAsInt()).isEqualTo(1);
+    assertThat(o.get("eps").getAsDouble()).isGreaterThanOrEqualTo(1e-4);
+    assertThat(o.get("failedInstances").getAsLong()).isZero();
+    assertThat(o.get("dataRelError").getAsDouble()).isLessThan(0.01);
+    assertThat(o.get("agreement").getAsDouble()).isGreaterThanOrEqualTo(59.0 / 60);
+    assertThat(o.get("certifiedBound").getAsDouble()).isLessThan(o.get("dataMaxTargetOutput").getAsDouble());
+  }
+
   @Test void constructRefusesABatchNormBeforeAPaddedConvThatEvalComputes() {
     Path y = tmp.resolve("y.npy");
     Run e = run("eval", "--target", fx("user7_postbn_pad_whole.pt"), "--input", fx("user7_postbn_mlp_input.npy"),

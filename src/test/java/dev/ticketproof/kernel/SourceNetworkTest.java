@@ -6,9 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.TicketExport;
+import dev.ticketproof.net.ActivationLayer;
 import dev.ticketproof.net.AvgPool2d;
 import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.Linear;
 import dev.ticketproof.net.Network;
+import dev.ticketproof.tensor.Tensor;
 import dev.ticketproof.targets.Builtins;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +55,44 @@ class SourceNetworkTest {
     assertThat(SourceNetwork.rowScales(a)).containsExactly(1, 0.5, 4);
     assertThat(SourceNetwork.biasScales(a, false)).containsExactly(1, 0.5, 8);
     assertThat(SourceNetwork.biasScales(a, true)).containsExactly(1, 1, 8);
+  }
+
+  /**
+   * The first layer's blocks: a block at least 16 times below its row's power of two takes its own (100, 0.001 and
+   * 3 in a row of scale 128: 128, 2^-9 and 4; 1, 0.5 and 0.0625 in a row of scale 1: 1, 1 and 0.0625; a zero block
+   * the row's); its copies' weights are drawn at that scale and its instances' tolerance is eps times block over row.
+   * Later layers keep the row's scale.
+   */
+  @Test
+  void firstLayerBlocksOfUnequalScalesTakeTheirOwnScale() {
+    double[] k1 = {100, 0.001, 3, 0, 1, 0.5, 0.0625, 0};
+    TargetPlan.Affine a = affine(k1, new double[2], 2);
+    assertThat(SourceNetwork.blockScales(a)).containsExactly(128, 0x1p-9, 4, 128, 1, 1, 0.0625, 1);
+    Network net = new Network(new int[] {4}, List.of(new Linear("fc1", Tensor.of(k1, 2, 4), Tensor.zeros(2)),
+        new ActivationLayer(RELU), new Linear("fc2", Tensor.of(new double[] {64, 0.001, 1, 1}, 2, 2),
+        Tensor.zeros(2))));
+    SourceNetwork s = SourceNetwork.of(TargetPlan.of(net, KernelActivation.of("relu")), params(L1, 3, 3, 1, -1));
+    SourceNetwork.Conv first = s.convs().get(0);
+    SourceNetwork.Conv second = s.convs().get(1);
+    assertThat(first.blockScale()).containsExactly(SourceNetwork.blockScales(first.target()));
+    assertThat(second.blockScale()).isNull();
+    assertThat(second.tolerance(0.01, 0, 1)).isEqualTo(0.01);
+    assertThat(first.tolerance(0.01, 0, 1)).isEqualTo(0.01 * 0x1p-16);
+    assertThat(first.tolerance(0.01, 1, 2)).isEqualTo(0.01 / 16);
+    assertThat(first.tolerance(0.01, 1, 1)).isEqualTo(0.01);
+    Layout in = first.in();
+    double largest = 0;
+    for (int m = 0; m < in.rho(); m++) {
+      int u = in.copy(1, m);
+      assertThat(first.halfWidth(0, u)).isEqualTo(first.sigma() * 0x1p-9);
+      assertThat(first.halfWidth(first.out().copy(1, 0), u)).isEqualTo(first.sigma());
+      double w = first.weightAt(s.params().seed(), first.index(0, u, 0, 0));
+      assertThat(Math.abs(w)).isLessThanOrEqualTo(first.sigma() * 0x1p-9);
+      largest = Math.max(largest, Math.abs(w));
+    }
+    assertThat(largest).isGreaterThan(0);
+    // the constant units keep the row's and the bias scales
+    assertThat(first.halfWidth(0, in.constant(0))).isEqualTo(first.biasScale()[0]);
   }
 
   @Test

@@ -198,18 +198,19 @@ final class ConvCheck {
       int t = g / 2;
       int i = t / taps;
       double kval = a.kernel()[j * per + t];
+      double tol = c.tolerance(an.eps, j, i);
       if (!split[i]) {
         double d = sc.hi[g] - kval + sc.lo[g];
         err += Math.abs(d) * bIn[i] + sc.extra[g];
-        count(r, Math.abs(d), an.eps);
+        count(r, Math.abs(d), tol);
       } else if ((g & 1) == 0 || !sc.touched[g - 1]) {
         int g0 = g & ~1;
         double dPlus = sc.hi[g0] - kval + sc.lo[g0];
         double dMinus = sc.hi[g0 + 1] - kval + sc.lo[g0 + 1];
         err += bIn[i] * Math.max(Math.abs(dPlus * mPlus + dMinus * mMinus), Math.abs(dPlus * mMinus + dMinus * mPlus))
             / mu + sc.extra[g0] + sc.extra[g0 + 1];
-        count(r, Math.abs(dPlus), an.eps);
-        count(r, Math.abs(dMinus), an.eps);
+        count(r, Math.abs(dPlus), tol);
+        count(r, Math.abs(dMinus), tol);
       }
     }
     for (int q = 0; q < sc.nTouched; q++) {

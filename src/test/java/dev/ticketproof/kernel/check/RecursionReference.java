@@ -127,8 +127,39 @@ final class RecursionReference {
     return m;
   }
 
+  /**
+   * An instance's tolerance: in the source's first conv eps 2^(e_ji - e_j), where 2^e_j and 2^e_ji are the smallest
+   * powers of two at least the largest |K| of row j and of its block (j, i), when e_ji is at least 4 below e_j;
+   * else eps.
+   */
+  double tolerance(TargetPlan.Affine a, int j, int i, boolean first) {
+    if (!first) return eps;
+    double row = 0;
+    double block = 0;
+    int taps = a.kh() * a.kw();
+    for (int i2 = 0; i2 < a.in(); i2++) {
+      for (int t = 0; t < taps; t++) {
+        double k = Math.abs(a.k(j, i2, t / a.kw(), t % a.kw()));
+        row = Math.max(row, k);
+        if (i2 == i) block = Math.max(block, k);
+      }
+    }
+    if (block == 0) return eps;
+    int er = exponentAtLeast(row);
+    int eb = exponentAtLeast(block);
+    return er - eb >= 4 ? eps * Math.pow(2, eb - er) : eps;
+  }
+
+  static int exponentAtLeast(double m) {
+    int e = 0;
+    while (Math.pow(2, e) < m) e++;
+    while (Math.pow(2, e - 1) >= m) e--;
+    return e;
+  }
+
   Map conv(SourceNetwork.Conv c, Map in, boolean act) {
     TargetPlan.Affine a = c.target();
+    boolean firstConv = src.convs().get(0) == c;
     Layout lin = in.layout;
     Layout out = c.out();
     boolean uni = lin.kind() == Layout.Kind.UNIVARIATE;
@@ -147,7 +178,7 @@ final class RecursionReference {
     long ticket = 0;
     double maxErr = 0;
     double errorOut = 0;
-    List<Double> ds = new ArrayList<>();
+    List<double[]> ds = new ArrayList<>(); // per instance: its error and tolerance
     for (int o = 0; o < out.units(); o++) {
       long first = (long) o * lin.units() * taps;
       long end = first + (long) lin.units() * taps;
@@ -168,7 +199,8 @@ final class RecursionReference {
         int u = (int) ((idx - first) / taps);
         int t = (int) ((idx - first) % taps);
         double w = c.weightAt(seed, idx);
-        if (Math.abs(w) > eps) ticket++;
+        boolean fromCopy = !lin.isConstant(u) && !out.isConstant(o);
+        if (Math.abs(w) > (fromCopy ? tolerance(a, out.channel(o), lin.channel(u), firstConv) : eps)) ticket++;
         if (lin.isConstant(u)) {
           bias[t] = bias[t].add(big(w).multiply(big(in.constVal[u])));
           biasTouched[t] = true;
@@ -207,17 +239,18 @@ final class RecursionReference {
           BigDecimal k = big(a.k(j, i, t / a.kw(), t % a.kw()));
           if (k.signum() == 0 && !touched[g]) continue;
           double b = bIn(in, i);
+          double tol = tolerance(a, j, i, firstConv);
           if (uni && split(in.lo[i], in.hi[i])) {
             double dp = sum[g][0].subtract(k).doubleValue();
             double dm = sum[g][1].subtract(k).doubleValue();
             err += b * Math.max(Math.abs(dp * mp + dm * mm), Math.abs(dp * mm + dm * mp)) / (mp + mm)
                 + extra[g][0] + extra[g][1];
-            ds.add(Math.abs(dp));
-            ds.add(Math.abs(dm));
+            ds.add(new double[] {Math.abs(dp), tol});
+            ds.add(new double[] {Math.abs(dm), tol});
           } else {
             double d = sum[g][0].subtract(k).doubleValue();
             err += Math.abs(d) * b + extra[g][0];
-            ds.add(Math.abs(d));
+            ds.add(new double[] {Math.abs(d), tol});
           }
         }
       }
@@ -227,15 +260,15 @@ final class RecursionReference {
         if (!biasTouched[t] && target == 0) continue;
         double d = bias[t].add(phi0.multiply(offset[t])).subtract(big(target)).doubleValue();
         err += Math.abs(d);
-        ds.add(Math.abs(d));
+        ds.add(new double[] {Math.abs(d), eps});
       }
       m.err[o] = act ? phi.lipschitz() * err : err;
       errorOut = Math.max(errorOut, m.err[o]);
     }
-    for (double d : ds) {
+    for (double[] d : ds) {
       instances++;
-      if (d > eps) failed++;
-      maxErr = Math.max(maxErr, d);
+      if (d[0] > d[1]) failed++;
+      maxErr = Math.max(maxErr, d[0]);
     }
     layers.add(new Layer(a.name(), instances, failed, maxErr, errorOut, ticket));
     return m;

@@ -180,7 +180,7 @@ class RecursionReferenceTest {
     for (SourceNetwork.Node n : src.nodes()) if (n instanceof SourceNetwork.Univariate) depth++;
     for (TargetPlan.Step step : src.tail()) {
       TargetPlan t = new TargetPlan(src.plan().inputShape(), java.util.List.of(step), src.plan().phi());
-      tail += Sizes.targetParams(t, eps);
+      for (TargetPlan.Affine a : Sizes.affines(t)) tail += Sizes.count(a, eps);
     }
     for (RecursionReference.Layer l : ref.layers) ticket += l.ticket();
     long kept = 0;
