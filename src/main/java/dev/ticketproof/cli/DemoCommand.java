@@ -267,7 +267,8 @@ public final class DemoCommand implements Callable<Integer> {
             o.get("lowerBound").getAsDouble(), o.get("certifiedAgreement").getAsString(), o.get("aroundPoints").getAsInt());
       }
     }
-    out.printf(Locale.ROOT, "%nParameters count weights and biases with |w| > eps (ticket: kept source weights;"
-        + " with --upto the kept target layers too). Total %.1f s.%n", total);
+    out.printf(Locale.ROOT, "%nParameters count weights and biases with |w| above their tolerance (eps, or its share"
+        + " in a first-layer block of its own scale; ticket: kept source weights; with --upto the kept target layers"
+        + " too). Total %.1f s.%n", total);
   }
 }
