@@ -338,12 +338,9 @@ public final class Goals {
     double[] kernel = a.kernel().clone();
     double[] bias = a.bias().clone();
     long stream = 9_000_000L + 2L * k;
-    double[] rows = SourceNetwork.rowScales(a);
-    int taps = a.kh() * a.kw();
+    double[] es = Sizes.tolerances(a, e, blocks);
     for (int t = 0; t < kernel.length; t++) {
-      int j = t / (a.in() * taps);
-      double ej = blocks == null ? e : e * (blocks[t / taps] / rows[j]);
-      if (kernel[t] != 0) kernel[t] += WeightField.uniform(seed, stream, t, -ej, ej);
+      if (kernel[t] != 0) kernel[t] += WeightField.uniform(seed, stream, t, -es[t], es[t]);
     }
     for (int j = 0; j < bias.length; j++) {
       if (bias[j] != 0) bias[j] += WeightField.uniform(seed, stream + 1, j, -e, e);

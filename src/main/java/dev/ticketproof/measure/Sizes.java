@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * The parameter counts of a ticket, reported beside the kernel's verdict and never part of it: per source layer with
  * weights, in the kernel's layer order, the target parameters it represents, the dense source layer's parameters and
- * the ticket's (kept weights and biases of magnitude above their instance's tolerance); in total, the same with the target layers kept after
- * {@code upto} counted in all three, and every kept index.
+ * the ticket's (kept weights and biases of magnitude above their instance's tolerance); in total, the same with the
+ * target layers kept after {@code upto} counted in all three, and every kept index.
  *
  * @param layers per source layer with weights (the order of {@code TicketChecker.Report#layers})
  * @param targetParams target weights and biases with |value| above their instance's tolerance (eps, or its share in a
@@ -107,21 +107,28 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
   /** Weights and biases of an affine step with |value| &gt; threshold. */
   public static long count(TargetPlan.Affine a, double threshold) { return count(a, threshold, null); }
 
-  /**
-   * Weights and biases of an affine step with |value| above their instance's tolerance at eps: weight (j, i, t)
-   * eps times {@code blocks[j in + i]} over the row's scale (the first layer's {@link SourceNetwork#blockScales}),
-   * or eps for every parameter when {@code blocks} is null.
-   */
+  /** Weights and biases of an affine step with |value| above their instance's tolerance ({@link #tolerances}). */
   static long count(TargetPlan.Affine a, double eps, double[] blocks) {
-    double[] rows = blocks == null ? null : SourceNetwork.rowScales(a);
-    int taps = a.kh() * a.kw();
+    double[] th = tolerances(a, eps, blocks);
     long n = 0;
-    for (int t = 0; t < a.kernel().length; t++) {
-      double th = blocks == null ? eps : eps * (blocks[t / taps] / rows[t / taps / a.in()]);
-      if (Math.abs(a.kernel()[t]) > th) n++;
-    }
+    for (int t = 0; t < th.length; t++) if (Math.abs(a.kernel()[t]) > th[t]) n++;
     for (double b : a.bias()) if (Math.abs(b) > eps) n++;
     return n;
+  }
+
+  /**
+   * The tolerance of every kernel entry's instance at eps: entry (j, i, t) eps times {@code blocks[j in + i]} over
+   * row j's scale (the first layer's {@link SourceNetwork#blockScales}, as {@link SourceNetwork.Conv#tolerance}), or
+   * eps for every entry when {@code blocks} is null.
+   */
+  static double[] tolerances(TargetPlan.Affine a, double eps, double[] blocks) {
+    double[] th = new double[a.kernel().length];
+    double[] rows = blocks == null ? null : SourceNetwork.rowScales(a);
+    int taps = a.kh() * a.kw();
+    for (int t = 0; t < th.length; t++) {
+      th[t] = blocks == null ? eps : eps * (blocks[t / taps] / rows[t / taps / a.in()]);
+    }
+    return th;
   }
 
   /** The tolerance of the instance that source weight idx of c serves ({@link SourceNetwork.Conv#tolerance}). */
@@ -150,10 +157,8 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
   /** Weights and biases of all affine steps of a plan with |value| &gt; threshold (the reference code's count). */
   public static long targetParams(TargetPlan plan, double threshold) {
     long n = 0;
-    List<TargetPlan.Affine> all = affines(plan);
-    for (TargetPlan.Affine a : all) {
-      boolean first = a == all.get(0) && plan.steps().get(0) == a;
-      n += count(a, threshold, first ? SourceNetwork.blockScales(a) : null);
+    for (TargetPlan.Affine a : affines(plan)) {
+      n += count(a, threshold, a == plan.steps().get(0) ? SourceNetwork.blockScales(a) : null);
     }
     return n;
   }
