@@ -30,9 +30,10 @@ import java.util.function.IntToDoubleFunction;
  * <p><b>Input scale</b> ({@link #calibrateLambda}): for phi with a remainder \( |R(t)| \le M|t|^p \), the first
  * (univariate) layer's copies of input x represent \( Kx \) by \( \sum_S w\,\phi(w_1 x) \) with
  * \( |w_1| \le 2\lambda \), off by \( \sum_S |w| M |w_1 x|^p \le M (2\lambda)^{p-1} |x|^p \sum_S |w w_1| \). The kept
- * products' l1 norm is modelled by the row's scale s over the slope \( \mu \) their base values carry (the readout
- * weights are U(-s/(lambda mu), s/(lambda mu)); at small tolerances the kept subsets' norms are of the order of s
- * whatever |K|), twice on a channel split by sign. So each nonzero entry of the first layer adds up to
+ * products' l1 norm is modelled by the row's scale s (the block's, where it has its own,
+ * {@link SourceNetwork#blockScales}) over the slope \( \mu \) their base values carry (the readout weights are
+ * U(-s/(lambda mu), s/(lambda mu)); at small tolerances the kept subsets' norms are of the order of s whatever |K|),
+ * twice on a channel split by sign. So each nonzero entry of the first layer adds up to
  * \( a\, \lambda^{p-1} |x|^p \), \( a = n M 2^{p-1} s / |\mu| \), to its output ({@link #copyShare}): the target is
  * evaluated with these terms, each times a seeded factor in [-1, 1], and the relative output change, of order
  * \( \lambda^{p-1} \), is kept within the goal times a safety factor by halving lambda from its default. A
@@ -204,12 +205,14 @@ public final class Goals {
     }
     boolean positive = true;
     for (double l : lows) positive &= l >= 0;
-    double[] scale = SourceNetwork.rowScales(a);
+    // the copies of channel i are read into row o with weights of the block's scale (the row's, unless the block has
+    // its own)
+    double[] scale = SourceNetwork.blockScales(a);
     int taps = a.kh() * a.kw();
     double[] kernel = new double[a.out() * 2 * a.in() * taps];
     for (int o = 0; o < a.out(); o++) {
       for (int i = 0; i < a.in(); i++) {
-        double c = copyConstant(phi, lows[i], highs[i], positive) * scale[o];
+        double c = copyConstant(phi, lows[i], highs[i], positive) * scale[o * a.in() + i];
         for (int t = 0; t < taps; t++) {
           int from = (o * a.in() + i) * taps + t;
           kernel[(o * 2 * a.in() + i) * taps + t] = a.kernel()[from];
