@@ -75,11 +75,11 @@ class CalibratedLambdaProperties {
           double goal = 0.01;
           double budget = goal * Goals.SAFETY;
           Goals.LambdaChoice choice = Goals.calibrateLambda(c.plan(), c.inputs(), goal, Goals.SAFETY, def, min,
-              c.lows(), c.highs(), 1);
+              c.lows(), c.highs(), true, 1);
           String what = phi.name() + " B=" + b + " w=" + Math.exp(logW) + " seed=" + seed + " -> " + choice;
           assertThat(choice.lambda()).as(what).isLessThanOrEqualTo(def).isGreaterThanOrEqualTo(min);
           assertThat(choice.lambda()).as(what).isEqualTo(def / Math.scalb(1.0, choice.halvings()));
-          double share = Goals.copyShare(c.plan(), c.inputs(), choice.lambda(), c.lows(), c.highs(), 1);
+          double share = Goals.copyShare(c.plan(), c.inputs(), choice.lambda(), c.lows(), c.highs(), true, 1);
           assertThat(choice.share()).as(what).isEqualTo(share);
           if (phi.remainderConstant() == 0) {
             assertThat(choice.lambda()).as(what).isEqualTo(def);
@@ -88,7 +88,7 @@ class CalibratedLambdaProperties {
           }
           if (choice.lambda() > min) assertThat(share).as(what).isLessThanOrEqualTo(budget);
           if (choice.lambda() < def) {
-            double larger = Goals.copyShare(c.plan(), c.inputs(), 2 * choice.lambda(), c.lows(), c.highs(), 1);
+            double larger = Goals.copyShare(c.plan(), c.inputs(), 2 * choice.lambda(), c.lows(), c.highs(), true, 1);
             assertThat(larger).as(what).isGreaterThan(budget);
           }
         });
@@ -103,8 +103,8 @@ class CalibratedLambdaProperties {
         .checkAssert((phi, logB, seed) -> {
           Case c = of(phi, logB, Math.log(0.5), seed);
           double lambda = Defaults.lambda(phi, Math.exp(logB)) / 64;
-          double s1 = Goals.copyShare(c.plan(), c.inputs(), lambda, c.lows(), c.highs(), 1);
-          double s2 = Goals.copyShare(c.plan(), c.inputs(), lambda / 2, c.lows(), c.highs(), 1);
+          double s1 = Goals.copyShare(c.plan(), c.inputs(), lambda, c.lows(), c.highs(), true, 1);
+          double s2 = Goals.copyShare(c.plan(), c.inputs(), lambda / 2, c.lows(), c.highs(), true, 1);
           String what = phi.name() + " B=" + Math.exp(logB) + " seed=" + seed + ": " + s1 + ", " + s2;
           assertThat(s1).as(what).isPositive();
           double ratio = s1 / s2;

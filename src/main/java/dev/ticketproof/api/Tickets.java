@@ -14,6 +14,7 @@ import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.measure.Goals;
 import dev.ticketproof.measure.Measure;
+import dev.ticketproof.measure.OutputErrors;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
 import dev.ticketproof.targets.Builtins;
@@ -71,11 +72,12 @@ public final class Tickets {
 
   /**
    * The smallest input scale of univariate layers the output goal's calibration and builds take the default to, for
-   * inputs in [-1, 1] (0.05 / 1024: ten halvings of the calibration, or a factor 4 per build from 0.05: 0.0125, ...,
-   * 4.9e-5); for a box reaching B &gt; 1 in absolute value, divided by B as the default is
-   * ({@link Defaults#lambda(Activation, double)}).
+   * inputs in [-1, 1] (0.05 / 2^16, 7.6e-7); for a box reaching B &gt; 1 in absolute value, divided by B as the
+   * default is ({@link Defaults#lambda(Activation, double)}). A trained regression network's smallest outputs, each
+   * judged on its own scale, asked for lambda below its default / 1024 (GELU, docs/import.md); at 7.6e-7 sigmoid's
+   * increments phi(lambda x) - phi(0) (phi(0) = 1/2, slope 1/4) keep about 9 of a double's 16 significant digits.
    */
-  public static final double MIN_LAMBDA = 0.05 / 1024;
+  public static final double MIN_LAMBDA = 0.05 / 65536;
 
   private Tickets() {}
 
@@ -209,7 +211,11 @@ public final class Tickets {
       return this;
     }
 
-    /** The relative output goal max|target - ticket| / max|target| in (0, 1) that calibrates the tolerance. */
+    /**
+     * The relative output goal in (0, 1) that calibrates the tolerance: each output's largest |target - ticket| over
+     * its own largest |target| for a vector of outputs, the whole output's for a feature map
+     * ({@link OutputErrors#relative}).
+     */
     public Builder outputRel(double goal) {
       if (!(goal > 0 && goal < 1)) throw new IllegalArgumentException("outputRel must be in (0, 1), got " + goal);
       outputRel = goal;
@@ -423,7 +429,7 @@ public final class Tickets {
       // the input scale of univariate layers; for phi with a remainder, tightened with the tolerance (below)
       // the default for the box's largest |value| (copies of inputs up to B see lambda B)
       double defaultLambda = Defaults.lambda(phi, Math.max(Math.abs(inputLow), Math.abs(inputHigh)));
-      double minLambda = defaultLambda * (MIN_LAMBDA / Defaults.lambda(phi)); // the default / 1024, exactly
+      double minLambda = defaultLambda * (MIN_LAMBDA / Defaults.lambda(phi)); // the default / 65536, exactly
       double[] lam = {lambda != null ? lambda : defaultLambda};
       boolean tightenLambda = lambda == null && phi.remainderConstant() != 0;
       Ticket.Basis lambdaBasis = lambda != null ? Ticket.Basis.GIVEN : Ticket.Basis.DEFAULT;
@@ -446,7 +452,7 @@ public final class Tickets {
         double scale = maxAbs(Evaluator.ofTarget(plan).applyAll(calibration));
         double rel = scale > 0 ? outputEps / scale : 0.5;
         double startEps = eps != null ? eps
-            : rel >= 0.5 ? Goals.MAX_EPS : Goals.calibrate(plan, calibration, rel, Goals.SAFETY, seed);
+            : rel >= 0.5 ? Goals.MAX_EPS : Goals.calibrate(plan, calibration, rel, Goals.SAFETY, false, seed);
         // for phi with a remainder and no given lambda, lambda follows the tolerance down from its default (the
         // linearisation's share of the bound, of order lambda, would otherwise stay as the search shrinks the rest)
         DoubleFunction<SourceNetwork.Params> searched = e -> {
@@ -460,7 +466,9 @@ public final class Tickets {
             budget.met(), Measure.of(budget.result(), target, region, samples, seed, this::measured),
             tightenLambda ? Ticket.Basis.CERTIFIED_SEARCH : lambdaBasis);
       }
-      double usedEps = eps != null ? eps : Goals.calibrate(plan, calibration, outputRel, Goals.SAFETY, seed);
+      // a vector of outputs is judged output by output, each on its own scale; a feature map as one vector
+      boolean each = OutputErrors.eachOutput(plan);
+      double usedEps = eps != null ? eps : Goals.calibrate(plan, calibration, outputRel, Goals.SAFETY, each, seed);
       Ticket.Basis basis = eps != null ? Ticket.Basis.GIVEN : Ticket.Basis.CALIBRATED;
       if (tightenLambda && eps == null) {
         // the first univariate layer's linearisation error, modelled on the same inputs as the tolerance's share
@@ -471,7 +479,7 @@ public final class Tickets {
           highs[c] = inputBoxes != null ? inputBoxes[c][1] : inputHigh;
         }
         lam[0] = Goals.calibrateLambda(plan, calibration, outputRel, Goals.SAFETY, defaultLambda, minLambda, lows,
-            highs, seed).lambda();
+            highs, each, seed).lambda();
         lambdaBasis = Ticket.Basis.CALIBRATED;
       }
       int builds = 0;
@@ -486,26 +494,25 @@ public final class Tickets {
         // the calibration is a measurement: check the built ticket, tighten the tolerance when it misses the goal
         boolean done = eps != null || builds >= MAX_BUILDS
             || usedEps <= Goals.MIN_EPS && !(tightenLambda && lam[0] > minLambda);
+        double relErr = 0;
         if (!done) {
           // the goal is checked where the user's inputs lie: on their data when given (points of the box are off
           // the data's distribution for a trained network), else on the box samples
-          double relErr = relative(m.maxError(), m.maxTargetOutput());
-          double scale = m.maxTargetOutput();
-          if (calibrationInputs != null) {
-            Measure.Result md = Measure.on(res, target,
-                calibration.subList(0, Math.min(CHECK_INPUTS, calibration.size())));
-            relErr = relative(md.maxError(), md.maxTargetOutput());
-            scale = md.maxTargetOutput();
-          }
-          done = relErr <= outputRel || res.report().certifiedBound() <= outputRel * scale;
+          OutputErrors checked = calibrationInputs == null ? m.outputs()
+              : Measure.on(res, target, calibration.subList(0, Math.min(CHECK_INPUTS, calibration.size()))).outputs();
+          relErr = checked.relative(each);
+          done = relErr <= outputRel
+              || res.report().certifiedBound() <= outputRel * checked.smallestScale(each);
         }
         if (done) return new Ticket(target, phi, res, usedEps, basis, builds, null, m, lambdaBasis);
         usedEps = Math.max(Goals.MIN_EPS, usedEps / 4);
         // lambda's calibration is a model of the first univariate layer's linearisation error (of order lambda^(p-1)
         // times phi's remainder constant), and the 2l construction's later univariate layers are not modelled: that
-        // error may be what misses the goal
+        // error may be what misses the goal. A smaller lambda costs no width and no parameters, so it is divided by
+        // the measured excess over the calibration's share of the goal (as the error's order in lambda), at least 4
         if (tightenLambda && lam[0] > minLambda) {
-          lam[0] = Math.max(minLambda, lam[0] / 4);
+          lam[0] = Math.max(minLambda, lam[0] / lambdaStep(relErr / (outputRel * Goals.SAFETY),
+              phi.remainderPower()));
           lambdaBasis = Ticket.Basis.TIGHTENED;
         }
         basis = Ticket.Basis.TIGHTENED;
@@ -513,6 +520,17 @@ public final class Tickets {
     }
 
     private void measured(int done) { progress.measured(done, samples); }
+  }
+
+  /**
+   * The factor lambda is divided by after a build misses the goal by {@code excess} (the measured relative error over
+   * the share of the goal the calibration gives the linearisation): excess^(1/(p-1)) rounded up to a power of two,
+   * at least 4 (and 2^30 for an infinite or undefined excess).
+   */
+  static double lambdaStep(double excess, int p) {
+    double f = Math.pow(excess, 1.0 / Math.max(1, p - 1));
+    if (!(f < 0x1p30)) return 0x1p30;
+    return Math.max(4, Math.scalb(1.0, Math.getExponent(f) + (f == Math.scalb(1.0, Math.getExponent(f)) ? 0 : 1)));
   }
 
   /** error / scale, 0 for 0 / 0, infinity for a nonzero error on a zero scale. */

@@ -280,7 +280,11 @@ public final class ConstructCommand implements Callable<Integer> {
     double measuredRel = relative(m.maxError(), m.maxTargetOutput());
     o.addProperty("measuredRelError", measuredRel);
     double worstRel = measuredRel;
-    Double dataRelError = null;
+    Double dataGoalRel = null;
+    // the output goal's relative error: each output on its own scale for a vector of outputs, on the box samples or
+    // the data (as the builds check it)
+    boolean each = dev.ticketproof.measure.OutputErrors.eachOutput(plan);
+    dev.ticketproof.measure.OutputErrors goalSet = m.outputs();
     if (dataSet != null) {
       dev.ticketproof.measure.DataCheck d = dev.ticketproof.measure.DataCheck.of(
           dev.ticketproof.measure.Evaluator.ofTarget(res.source().plan()),
@@ -290,18 +294,21 @@ public final class ConstructCommand implements Callable<Integer> {
       if (o.has("dataMaxError") && o.has("dataMaxTargetOutput")) {
         double dataRel = relative(o.get("dataMaxError").getAsDouble(), o.get("dataMaxTargetOutput").getAsDouble());
         o.addProperty("dataRelError", dataRel);
-        worstRel = Math.max(worstRel, dataRel);
-        dataRelError = dataRel;
+        goalSet = d.outputs();
+        dataGoalRel = goalSet.relative(each);
+        worstRel = Math.max(worstRel, Math.max(dataRel, dataGoalRel));
         int j = d.worstOutput();
         double own = d.worstOutputRelError();
         if (d.outputMaxError().length > 1 && own > WARN_REL && own > 2 * dataRel) {
           spec.commandLine().getErr().printf(Locale.ROOT, "construct: warning: output %d is %.3g %% off on the data "
-              + "relative to its own scale (its values up to %.3g, the largest output's up to %.3g): the relative "
-              + "error of the whole output vector, %.3g %%, which --output-rel bounds, is that of the largest "
-              + "outputs. Read each output's error before you use the ticket's small outputs "
-              + "(dataWorstOutputRelError; eval --ticket and eval --target give the outputs); a smaller --output-rel "
-              + "tightens the tolerance for every output%n", j, 100 * own, d.outputMaxTarget()[j], d.maxTargetOutput(),
-              100 * dataRel);
+              + "relative to its own scale (its values up to %.3g, the largest output's up to %.3g; the whole output "
+              + "vector's relative error is %.3g %%): %s. Read each output's error before you use the ticket's small "
+              + "outputs (dataWorstOutputRelError; eval --ticket and eval --target give the outputs); a smaller "
+              + "--output-rel tightens the tolerance for every output%n", j, 100 * own, d.outputMaxTarget()[j],
+              d.maxTargetOutput(), 100 * dataRel, each ? String.format(Locale.ROOT, "--output-rel bounds each "
+              + "output's error on its own scale, taken at least %g times the largest output's",
+              dev.ticketproof.measure.OutputErrors.SCALE_FLOOR) : "--output-rel bounds the error of the feature "
+              + "map's units as one vector, relative to its largest unit");
         }
       }
     }
@@ -350,9 +357,11 @@ public final class ConstructCommand implements Callable<Integer> {
             write ? "; written because of --keep-best" : "; no certificate written (--keep-best writes it)");
       }
     } else if (eps == null) {
-      boolean certified = rep.certifiedBound() <= outputRel * m.maxTargetOutput();
+      boolean certified = rep.certifiedBound() <= outputRel * goalSet.smallestScale(each);
       o.addProperty("outputRel", outputRel);
-      o.addProperty("outputRelMet", outputRelMet(certified, outputRel, measuredRel, dataRelError));
+      o.addProperty("outputRelScale", each ? "each output" : "output vector");
+      o.addProperty("outputRelError", goalSet.relative(each));
+      o.addProperty("outputRelMet", outputRelMet(certified, outputRel, m.outputs().relative(each), dataGoalRel));
       o.addProperty("outputRelBasis", certified ? "certified" : "measured");
     }
     if (used.rho() < theorem) {
@@ -389,8 +398,9 @@ public final class ConstructCommand implements Callable<Integer> {
 
   /**
    * Whether the relative output goal R is met: by the certified bound, or by the relative error measured where the
-   * builds check the goal, on the user's data when given ({@code dataRel}, null without --data: a trained network's
-   * inputs, not the box's), else on the box samples.
+   * builds check the goal ({@link dev.ticketproof.measure.OutputErrors#relative}), on the user's data when given
+   * ({@code dataRel}, null without --data: a trained network's inputs, not the box's), else on the box samples
+   * ({@code measuredRel}).
    */
   static boolean outputRelMet(boolean certified, double outputRel, double measuredRel, Double dataRel) {
     return certified || (dataRel != null ? dataRel : measuredRel) <= outputRel;

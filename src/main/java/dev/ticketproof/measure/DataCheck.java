@@ -40,6 +40,9 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     return worst;
   }
 
+  /** Each output's largest error and |target value| on the data (what the output goal judges). */
+  public OutputErrors outputs() { return new OutputErrors(outputMaxError, outputMaxTarget); }
+
   /** The relative error of {@link #worstOutput} on its own scale (0 without outputs). */
   public double worstOutputRelError() {
     int j = worstOutput();

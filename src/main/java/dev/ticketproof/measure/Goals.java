@@ -22,9 +22,9 @@ import java.util.function.IntToDoubleFunction;
  *
  * <p><b>Tolerance</b> ({@link #calibrate}): a ticket whose subset sums are within e of their targets perturbs every
  * nonzero target parameter by at most e. The relative output change of the target under independent uniform
- * perturbations of size e ({@link #sensitivity}) is measured on sample inputs and is close to linear in e; the
- * calibrated tolerance is the largest e (within a factor 2) whose measured relative change is at most the goal times
- * a safety factor. This is a measurement, not a certificate: the construction reports which of the two (the
+ * perturbations of size e ({@link #sensitivity}) is measured on sample inputs (each output on its own scale for a
+ * vector of outputs, {@link OutputErrors}) and is close to linear in e; the calibrated tolerance is the largest e
+ * (within a factor 2) whose measured relative change is at most the goal times a safety factor. This is a measurement, not a certificate: the construction reports which of the two (the
  * kernel's bound, or this calibration followed by a measured check of the built ticket) established the goal.
  *
  * <p><b>Input scale</b> ({@link #calibrateLambda}): for phi with a remainder \( |R(t)| \le M|t|^p \), the first
@@ -103,16 +103,16 @@ public final class Goals {
 
   /**
    * Relative output change of the target when every nonzero kernel entry and bias is moved by an independent
-   * uniform perturbation in [-e, e] (seeded): max over inputs and outputs of |f'(x) - f(x)| divided by the max of
-   * |f(x)|.
+   * uniform perturbation in [-e, e] (seeded), over the inputs: each output's largest change on its own scale, or the
+   * whole vector's on its largest output's ({@link OutputErrors#relative}).
    *
    * @param plan the target. Not modified.
    * @param inputs sample inputs (each of length C*H*W)
+   * @param eachOutput whether each output is judged on its own scale ({@link OutputErrors#eachOutput})
    */
-  public static double sensitivity(TargetPlan plan, List<double[]> inputs, double e, long seed) {
-    Evaluator.Comparison c = Evaluator.compare(Evaluator.ofTarget(plan), Evaluator.ofTarget(perturbed(plan, e, seed)),
-        inputs);
-    return c.maxMagnitude() > 0 ? c.maxDifference() / c.maxMagnitude() : c.maxDifference();
+  public static double sensitivity(TargetPlan plan, List<double[]> inputs, double e, boolean eachOutput, long seed) {
+    return OutputErrors.of(batched(Evaluator.ofTarget(plan), inputs),
+        batched(Evaluator.ofTarget(perturbed(plan, e, seed)), inputs)).relative(eachOutput);
   }
 
   /**
@@ -122,22 +122,23 @@ public final class Goals {
    *
    * @param plan the target. Not modified.
    * @param inputs sample inputs (data when the user gave some, else points of the box)
-   * @param outputRel the goal: max |target - ticket| / max |target|
+   * @param outputRel the goal: |target - ticket| relative to the outputs' scales ({@link OutputErrors#relative})
    * @param safety fraction of the goal the perturbation may use, in (0, 1]
+   * @param eachOutput whether each output is judged on its own scale ({@link OutputErrors#eachOutput})
    */
   public static double calibrate(TargetPlan plan, List<double[]> inputs, double outputRel, double safety,
-      long seed) {
+      boolean eachOutput, long seed) {
     if (!(outputRel > 0 && outputRel < 1)) {
       throw new IllegalArgumentException("relative output goal must be in (0, 1), got " + outputRel);
     }
     double budget = outputRel * safety;
     double e0 = 1e-3;
-    double s0 = sensitivity(plan, inputs, e0, seed);
+    double s0 = sensitivity(plan, inputs, e0, eachOutput, seed);
     double e = s0 > 0 ? clamp(e0 * budget / s0) : MAX_EPS;
     // snap to a power of two below, then walk: down while too sensitive, up while there is room
     e = clamp(Math.scalb(1.0, Math.getExponent(e)));
-    for (int it = 0; it < 12 && e > MIN_EPS && sensitivity(plan, inputs, e, seed) > budget; it++) e = clamp(e / 2);
-    for (int it = 0; it < 4 && 2 * e <= MAX_EPS && sensitivity(plan, inputs, 2 * e, seed) <= budget; it++) e *= 2;
+    for (int it = 0; it < 12 && e > MIN_EPS && sensitivity(plan, inputs, e, eachOutput, seed) > budget; it++) e = clamp(e / 2);
+    for (int it = 0; it < 4 && 2 * e <= MAX_EPS && sensitivity(plan, inputs, 2 * e, eachOutput, seed) <= budget; it++) e *= 2;
     return e;
   }
 
@@ -153,17 +154,18 @@ public final class Goals {
    * @param lambda the input scale, &gt; 0
    * @param lows the lower end of every input channel's interval (the box's; C values)
    * @param highs the upper end of every input channel's interval
-   * @return max over inputs and outputs of the change, divided by the max of |f(x)|
+   * @param eachOutput whether each output is judged on its own scale ({@link OutputErrors#eachOutput})
+   * @return the relative change over the inputs ({@link OutputErrors#relative})
    */
   public static double copyShare(TargetPlan plan, List<double[]> inputs, double lambda, double[] lows,
-      double[] highs, long seed) {
+      double[] highs, boolean eachOutput, long seed) {
     TargetPlan copies = withCopyErrors(plan, lows, highs, seed);
     if (copies == null || inputs.isEmpty()) return 0;
-    return copyShare(copies, batched(Evaluator.ofTarget(plan), inputs), plan.phi(), inputs, lambda);
+    return copyShare(copies, batched(Evaluator.ofTarget(plan), inputs), plan.phi(), inputs, lambda, eachOutput);
   }
 
   private static double copyShare(TargetPlan copies, List<double[]> ys, Activation phi, List<double[]> inputs,
-      double lambda) {
+      double lambda, boolean eachOutput) {
     int p = phi.remainderPower();
     double scale = Math.pow(lambda, p - 1);
     List<double[]> moved = new ArrayList<>(inputs.size());
@@ -173,19 +175,7 @@ public final class Goals {
       for (int k = 0; k < x.length; k++) z[x.length + k] = scale * Math.pow(Math.abs(x[k]), p);
       moved.add(z);
     }
-    List<double[]> zs = batched(Evaluator.ofTarget(copies), moved);
-    double diff = 0;
-    double mag = 0;
-    for (int q = 0; q < ys.size(); q++) {
-      double[] y = ys.get(q);
-      double[] z = zs.get(q);
-      for (int o = 0; o < y.length; o++) {
-        double d = Math.abs(z[o] - y[o]);
-        diff = d > diff || Double.isNaN(d) ? d : diff;
-        mag = Math.max(mag, Math.abs(y[o]));
-      }
-    }
-    return mag > 0 ? diff / mag : diff;
+    return OutputErrors.of(ys, batched(Evaluator.ofTarget(copies), moved)).relative(eachOutput);
   }
 
   /**
@@ -264,16 +254,17 @@ public final class Goals {
    *
    * @param plan the target. Not modified.
    * @param inputs sample inputs (data when the user gave some, else points of the box)
-   * @param outputRel the goal: max |target - ticket| / max |target|, in (0, 1)
+   * @param outputRel the goal ({@link OutputErrors#relative}), in (0, 1)
    * @param safety fraction of the goal the linearisation may use, in (0, 1]
    * @param defaultLambda the default input scale (the largest returned)
    * @param minLambda the smallest input scale returned, in (0, defaultLambda]
    * @param lows the lower end of every input channel's interval
    * @param highs the upper end of every input channel's interval
+   * @param eachOutput whether each output is judged on its own scale ({@link OutputErrors#eachOutput})
    * @return the input scale, how many halvings of the default it is, and its modelled share
    */
   public static LambdaChoice calibrateLambda(TargetPlan plan, List<double[]> inputs, double outputRel, double safety,
-      double defaultLambda, double minLambda, double[] lows, double[] highs, long seed) {
+      double defaultLambda, double minLambda, double[] lows, double[] highs, boolean eachOutput, long seed) {
     if (!(outputRel > 0 && outputRel < 1)) {
       throw new IllegalArgumentException("relative output goal must be in (0, 1), got " + outputRel);
     }
@@ -285,7 +276,8 @@ public final class Goals {
     TargetPlan copies = withCopyErrors(plan, lows, highs, seed);
     if (copies == null || inputs.isEmpty()) return new LambdaChoice(defaultLambda, 0, 0);
     List<double[]> ys = batched(Evaluator.ofTarget(plan), inputs);
-    IntToDoubleFunction share = k -> copyShare(copies, ys, plan.phi(), inputs, defaultLambda / Math.scalb(1.0, k));
+    IntToDoubleFunction share = k -> copyShare(copies, ys, plan.phi(), inputs, defaultLambda / Math.scalb(1.0, k),
+        eachOutput);
     double s0 = share.applyAsDouble(0);
     if (s0 <= budget) return new LambdaChoice(defaultLambda, 0, s0);
     int most = 0;

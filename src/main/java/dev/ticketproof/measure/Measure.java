@@ -23,9 +23,10 @@ public final class Measure {
    * @param each the comparison of target and ticket on each input, in order
    * @param evaluators the evaluators used, so that a search can go on from these samples
    *     ({@link LowerBound#continueFrom})
+   * @param outputs each output's largest error and |target value| over the samples (what the output goal judges)
    */
   public record Result(double maxError, double maxTargetOutput, int samples, List<double[]> inputs,
-      Evaluator.Comparison[] each, Evaluator.Pair evaluators) {}
+      Evaluator.Comparison[] each, Evaluator.Pair evaluators, OutputErrors outputs) {}
 
   /** Measures a built ticket on box samples. */
   public static Result of(TicketBuilder.Result r, Network target, int n, long seed) {
@@ -53,9 +54,16 @@ public final class Measure {
   }
 
   private static Result on(Evaluator.Pair ev, List<double[]> inputs, java.util.function.IntConsumer progress) {
-    Evaluator.Comparison[] each = Evaluator.compareEach(ev.target(), ev.ticket(), inputs, progress);
+    Evaluator.Comparison[] each = new Evaluator.Comparison[inputs.size()];
+    OutputErrors[] outputs = {null};
+    Evaluator.forEachPair(ev.target(), ev.ticket(), inputs, progress, (q, y, z) -> {
+      each[q] = Evaluator.difference(y, z);
+      if (outputs[0] == null) outputs[0] = OutputErrors.empty(y.length);
+      outputs[0].add(y, z);
+    });
     Evaluator.Comparison all = new Evaluator.Comparison(0, 0);
     for (Evaluator.Comparison c : each) all = all.max(c);
-    return new Result(all.maxDifference(), all.maxMagnitude(), inputs.size(), List.copyOf(inputs), each, ev);
+    return new Result(all.maxDifference(), all.maxMagnitude(), inputs.size(), List.copyOf(inputs), each, ev,
+        outputs[0] == null ? OutputErrors.empty(0) : outputs[0]);
   }
 }

@@ -80,19 +80,18 @@ class TicketsLambdaTest {
   }
 
   /**
-   * A goal of 0.01 % on the GELU MLP: the calibration takes lambda to its floor (the default / 1024), the first build
-   * misses the goal, and the next builds tighten the tolerance while lambda stays at the floor.
+   * A goal of 0.01 % on the GELU MLP: the calibration takes lambda below the default / 1024 (the floor before, where the
+   * builds tightened the tolerance with lambda held there), and the ticket meets the goal on its inputs.
    */
-  @Test void theBuildsTightenTheToleranceWithLambdaAtItsFloor() {
+  @Test void aSmallGoalTakesLambdaBelowTheDefaultOver1024() {
     Network net = gelu();
     Activation phi = ActivationCatalog.parse("gelu");
     List<double[]> xs = inputs();
     double goal = 1e-4;
     Ticket t = Tickets.of(net, phi).inputBox(0, 1).outputRel(goal).samples(4).calibrationInputs(xs).build();
-    assertThat(t.builds()).isGreaterThan(1);
-    assertThat(t.toleranceBasis()).isEqualTo(Ticket.Basis.TIGHTENED);
-    assertThat(t.lambda()).isEqualTo(Tickets.MIN_LAMBDA);
-    assertThat(t.lambdaBasis()).isEqualTo(Ticket.Basis.CALIBRATED);
+    String what = "eps " + t.tolerance() + ", lambda " + t.lambda() + ", builds " + t.builds();
+    assertThat(t.lambda()).as(what).isLessThan(Defaults.lambda(phi) / 1024).isGreaterThanOrEqualTo(Tickets.MIN_LAMBDA);
+    assertThat(TicketsOutputGoalTest.errors(t, net, xs).relative(true)).as(what).isLessThanOrEqualTo(goal);
     assertThat(t.verify().isHolds()).as(t.verify().toString()).isTrue();
   }
 

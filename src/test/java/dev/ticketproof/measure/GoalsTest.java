@@ -48,9 +48,39 @@ class GoalsTest {
       xs.add(x);
       scaled.add(y);
     }
-    double e = Goals.calibrate(mlp(k1, b1, k2), xs, 0.01, Goals.SAFETY, 1);
-    double es = Goals.calibrate(mlp(k1s, b1, k2), scaled, 0.01, Goals.SAFETY, 1);
+    double e = Goals.calibrate(mlp(k1, b1, k2), xs, 0.01, Goals.SAFETY, true, 1);
+    double es = Goals.calibrate(mlp(k1s, b1, k2), scaled, 0.01, Goals.SAFETY, true, 1);
     assertThat(es).as("calibrated on [-1, 1]^4: %s; on the scaled inputs: %s", e, es).isGreaterThanOrEqualTo(e / 4);
+  }
+
+  /**
+   * The same MLP with a third output that is the difference of two nearly equal hidden units (fc1's row 1 made row 0
+   * moved by 1 %, fc2's third row 10 (h0 - h1)): judged on its own scale, that output asks for a smaller tolerance
+   * than the whole vector does, and the calibration for each output keeps its change within the budget.
+   */
+  @Test
+  void eachOutputOnItsOwnScaleAsksForTheToleranceOfItsSmallestOutput() {
+    SplittableRandom rng = new SplittableRandom(9);
+    double[] k1 = new double[32];
+    for (int t = 0; t < 32; t++) k1[t] = rng.nextDouble(-1, 1);
+    for (int i = 0; i < 4; i++) k1[4 + i] = k1[i] * (1 + 0.01 * rng.nextDouble(-1, 1));
+    double[] b1 = new double[8];
+    double[] k2 = new double[24];
+    for (int t = 0; t < 16; t++) k2[t] = rng.nextDouble(-1, 1);
+    k2[16] = 10;
+    k2[17] = -10;
+    TargetPlan plan = mlp(k1, b1, k2);
+    List<double[]> xs = new ArrayList<>();
+    for (int n = 0; n < 64; n++) xs.add(new double[] {rng.nextDouble(-1, 1), rng.nextDouble(-1, 1),
+        rng.nextDouble(-1, 1), rng.nextDouble(-1, 1)});
+    double budget = 0.01 * Goals.SAFETY;
+    double each = Goals.calibrate(plan, xs, 0.01, Goals.SAFETY, true, 1);
+    double vector = Goals.calibrate(plan, xs, 0.01, Goals.SAFETY, false, 1);
+    String what = "each output: " + each + ", the vector: " + vector;
+    assertThat(each).as(what).isLessThan(vector);
+    assertThat(Goals.sensitivity(plan, xs, each, true, 1)).as(what).isLessThanOrEqualTo(budget);
+    assertThat(Goals.sensitivity(plan, xs, vector, true, 1)).as(what).isGreaterThan(budget);
+    assertThat(Goals.sensitivity(plan, xs, vector, false, 1)).as(what).isLessThanOrEqualTo(budget);
   }
 
   static TargetPlan mlp(double[] k1, double[] b1, double[] k2) {

@@ -257,12 +257,13 @@ class LowerBoundTest {
     // the measured comparisons are taken as they are: a measurement claiming a larger error on its samples shows
     Evaluator.Comparison[] claimed = m.each().clone();
     claimed[5] = new Evaluator.Comparison(1e6, claimed[5].maxMagnitude());
-    Measure.Result altered = new Measure.Result(1e6, m.maxTargetOutput(), 16, m.inputs(), claimed, m.evaluators());
+    Measure.Result altered = new Measure.Result(1e6, m.maxTargetOutput(), 16, m.inputs(), claimed, m.evaluators(),
+        m.outputs());
     assertThat(LowerBound.continueFrom(altered, box, 200, 3, done -> { }).sampledMaxError()).isEqualTo(1e6);
     // a measurement on other inputs (another seed) is evaluated again
     Measure.Result other = Measure.of(r, net, box, 16, 4, done -> { });
     Measure.Result otherAltered = new Measure.Result(1e6, other.maxTargetOutput(), 16, other.inputs(), claimed,
-        other.evaluators());
+        other.evaluators(), other.outputs());
     assertThat(LowerBound.continueFrom(otherAltered, box, 200, 3, done -> { }).sampledMaxError())
         .isEqualTo(fresh.sampledMaxError());
   }

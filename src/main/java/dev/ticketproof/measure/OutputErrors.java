@@ -1,0 +1,93 @@
+package dev.ticketproof.measure;
+
+import dev.ticketproof.kernel.TargetPlan;
+import java.util.List;
+
+/**
+ * Each output's largest error and largest |target value| over a set of inputs, and the relative error that the output
+ * goal ({@code --output-rel}) bounds.
+ *
+ * <p>A network whose outputs are a vector (its last step's output is C x 1 x 1: a linear layer, or a conv followed by
+ * a global pooling) is judged output by output: output j's largest error over the inputs divided by its own scale,
+ * its largest |target value|, at least {@link #SCALE_FLOOR} times the largest output's. A regression network's outputs
+ * are quantities of unequal scales, and the error of the whole output vector, relative to its largest entry, would be
+ * that of its largest outputs only (a 32-output network whose outputs range over scales 0.01 to 100 met a goal of 1 %
+ * on the vector with one output 6.1 % off on its own scale). A classifier's logits have scales of the same order, so
+ * for it the two differ little. A feature map (an output of H x W > 1 units per channel, a network cut by
+ * {@code --upto}) is judged as one vector: its units at the borders or in channels that are rarely active have scales
+ * far below the others', which would ask for tolerances the whole network does not need.
+ *
+ * @param maxError per output, the largest |target - other| over the inputs (infinite for NaN or a length mismatch)
+ * @param maxTarget per output, the largest |target| over the inputs
+ */
+public record OutputErrors(double[] maxError, double[] maxTarget) {
+  /** Smallest scale an output's error is measured against, relative to the largest output's scale. */
+  public static final double SCALE_FLOOR = 1e-4;
+
+  /** Whether the plan's outputs are judged each on its own scale (a vector), not as one vector (a feature map). */
+  public static boolean eachOutput(TargetPlan plan) {
+    List<TargetPlan.Step> steps = plan.steps();
+    int[] s = steps.isEmpty() ? plan.inputShape() : steps.get(steps.size() - 1).outShape();
+    int units = 1;
+    for (int k = 1; k < s.length; k++) units *= s[k];
+    return units == 1;
+  }
+
+  /** The errors of {@code others} against {@code targets}, input by input (lists of equal length). */
+  public static OutputErrors of(List<double[]> targets, List<double[]> others) {
+    OutputErrors e = empty(targets.isEmpty() ? 0 : targets.get(0).length);
+    for (int q = 0; q < targets.size(); q++) e.add(targets.get(q), others.get(q));
+    return e;
+  }
+
+  /** No input seen yet, for n outputs. */
+  static OutputErrors empty(int n) { return new OutputErrors(new double[n], new double[n]); }
+
+  /** Takes one input's two outputs into the maxima ({@code y} the target's). */
+  void add(double[] y, double[] z) {
+    for (int j = 0; j < maxError.length; j++) {
+      double d = j < y.length && j < z.length && y.length == z.length ? Math.abs(y[j] - z[j]) : Double.NaN;
+      maxError[j] = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(maxError[j], d);
+      if (j < y.length) maxTarget[j] = Math.max(maxTarget[j], Math.abs(y[j]));
+    }
+  }
+
+  /**
+   * The scale output j's error is measured against: its own largest |target value|, at least {@link #SCALE_FLOOR}
+   * times the largest output's, or the largest output's for the whole vector.
+   */
+  public double scale(int j, boolean eachOutput) { return scale(j, eachOutput, largest()); }
+
+  private double scale(int j, boolean eachOutput, double largest) {
+    return eachOutput ? Math.max(maxTarget[j], SCALE_FLOOR * largest) : largest;
+  }
+
+  private double largest() {
+    double largest = 0;
+    for (double m : maxTarget) largest = Math.max(largest, m);
+    return largest;
+  }
+
+  /** The smallest scale an output's error is measured against: the absolute error every output meets at rel. */
+  public double smallestScale(boolean eachOutput) {
+    double s = Double.POSITIVE_INFINITY;
+    double largest = largest();
+    for (int j = 0; j < maxTarget.length; j++) s = Math.min(s, scale(j, eachOutput, largest));
+    return maxTarget.length == 0 ? 0 : s;
+  }
+
+  /**
+   * The relative error the output goal bounds: the largest over outputs of error / {@link #scale} (0 for 0 / 0,
+   * infinite for a nonzero error on a zero scale).
+   */
+  public double relative(boolean eachOutput) {
+    double r = 0;
+    double largest = largest();
+    for (int j = 0; j < maxError.length; j++) {
+      double s = scale(j, eachOutput, largest);
+      double rj = s > 0 ? maxError[j] / s : maxError[j] == 0 ? 0 : Double.POSITIVE_INFINITY;
+      r = Math.max(r, rj);
+    }
+    return r;
+  }
+}
