@@ -203,6 +203,15 @@ class InputBoxesTest {
     }
   }
 
+  /** The field lists at most {@code MAX_BOX_CHANNELS} (65,536) channels: that many are read, one more is refused. */
+  @Test
+  void theHeaderFieldHoldsAtMostItsLimitOfChannels() {
+    String most = String.join(",", java.util.Collections.nCopies(TicketFile.MAX_BOX_CHANNELS, "0:1"));
+    assertThat(TicketFile.boxes(most)).hasNumberOfRows(TicketFile.MAX_BOX_CHANNELS);
+    assertThatThrownBy(() -> TicketFile.boxes(most + ",0:1")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("inputBoxes: more than 65536 channels");
+  }
+
   @Test
   void aTamperedFieldInTheFileIsRejected(@TempDir Path dir) throws Exception {
     Path f = dir.resolve("t.tpz");

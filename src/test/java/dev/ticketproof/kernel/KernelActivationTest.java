@@ -77,6 +77,29 @@ class KernelActivationTest {
     assertThat(KernelActivation.family("leaky-relu(-0.5)").nonDecreasing()).isFalse();
   }
 
+  /**
+   * The interior minimum that the difference range reads: none for the monotone families; for the five others the
+   * stated place and value, the value at most phi there and within a few ulps of it, and phi on a grid of [-4, 4]
+   * not below it (up to the evaluation's ulps).
+   */
+  @Test
+  void theMinimumIsStatedForTheNonMonotoneFamiliesOnly() {
+    for (String name : new String[] {"relu", "leaky-relu(0.2)", "tanh", "sigmoid", "elu(1.0)", "softplus", "relu6",
+        "hardtanh(-1.0,1.0)", "selu", "celu(0.5)", "hardsigmoid"}) {
+      assertThat(KernelActivation.of(name).minimum()).as(name).isNull();
+    }
+    for (String name : new String[] {"silu", "gelu", "gelu-tanh", "hardswish", "mish"}) {
+      KernelActivation k = KernelActivation.of(name);
+      double[] m = k.minimum();
+      assertThat(m).as(name).hasSize(2);
+      assertThat(m[0]).as(name).isBetween(-2.0, -0.5);
+      assertThat(m[1]).as(name).isLessThanOrEqualTo(k.value(m[0])).isGreaterThan(k.value(m[0]) - 4 * Math.ulp(m[1]));
+      for (double t = -4; t <= 4; t += 1.0 / 1024) {
+        assertThat(k.value(t)).as("%s at %s", name, t).isGreaterThanOrEqualTo(m[1] - 4 * Math.ulp(m[1]));
+      }
+    }
+  }
+
   @Test
   void namedValuesAndConstantsAgreeWithTheCatalog() {
     int smooth = 0;

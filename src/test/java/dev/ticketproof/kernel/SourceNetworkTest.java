@@ -95,6 +95,38 @@ class SourceNetworkTest {
     assertThat(first.halfWidth(0, in.constant(0))).isEqualTo(first.biasScale()[0]);
   }
 
+  /**
+   * Block scales of a 3x3 conv (2 input and 2 output channels): each block's largest tap, wherever it lies among the
+   * nine, sets its power of two (3 and 0.01 in a row of scale 4: 4 and 2^-6; 0.001 and 0.5 in a row of scale 0.5:
+   * 2^-9 and 0.5).
+   */
+  @Test
+  void blockScalesReadEveryTapOfTheBlock() {
+    double[] k = new double[2 * 2 * 9];
+    for (int q = 0; q < k.length; q++) k[q] = 1e-5 * (q + 1);
+    k[4] = 3;
+    k[9 + 8] = -0.01;
+    k[18] = 0.001;
+    k[27 + 3] = -0.5;
+    TargetPlan.Affine a = new TargetPlan.Affine("c", 2, 2, 3, 3, 1, 1, k, new double[2], false, new int[] {2, 5, 5},
+        new int[] {2, 5, 5});
+    assertThat(SourceNetwork.rowScales(a)).containsExactly(4, 0.5);
+    assertThat(SourceNetwork.blockScales(a)).containsExactly(4, 0x1p-6, 0x1p-9, 0.5);
+  }
+
+  /** Per-channel boxes are checked where the parameters are made, not only by the checker's region. */
+  @Test
+  void parametersCheckTheirPerChannelBoxes() {
+    SourceNetwork.Params ok = new SourceNetwork.Params(L1, 1, 1, 1, 0, null, -1, 2, new double[][] {{-1, 0.5},
+        {0, 2}});
+    assertThat(new double[] {ok.channelLow(1), ok.channelHigh(0)}).containsExactly(0, 0.5);
+    assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, -1, 1, new double[][] {{-1, 0.5},
+        {0, 2}})).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("span [-1.0, 2.0], not the header's union box [-1.0, 1.0]");
+    assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, -1, 1, new double[][] {{-1, 1},
+        {0, 0}})).hasMessageContaining("input box of channel 1 must be finite with lo < hi");
+  }
+
   @Test
   void slopesAndSignSplits() {
     assertThat(SourceNetwork.needsSignSplit(LEAKY)).isTrue();

@@ -161,6 +161,18 @@ class TicketFileTest {
         .isInstanceOf(TicketFile.Unreadable.class).hasMessageContaining("lacks header.json");
   }
 
+  /** A header.json of {@code MAX_HEADER_BYTES} is read; one byte more is refused as too large, naming the file. */
+  @Test
+  void aHeaderAboveItsLimitIsTooLarge() throws Exception {
+    String h = headerText(header(null, null, Double.NaN, 1), m -> { });
+    int pad = TicketFile.MAX_HEADER_BYTES - h.getBytes(StandardCharsets.UTF_8).length;
+    Path most = zip("most.tpz", h + " ".repeat(pad), encode(WEIGHTS, BIASES));
+    assertThat(TicketFile.read(most).keptWeights()).isDeepEqualTo(WEIGHTS);
+    Path over = zip("over.tpz", h + " ".repeat(pad + 1), encode(WEIGHTS, BIASES));
+    assertThatThrownBy(() -> TicketFile.read(over)).isInstanceOf(TicketFile.TooLarge.class)
+        .hasMessageContaining(over.toString()).hasMessageContaining("entry header.json declares 1048577 bytes");
+  }
+
   void malformed(String header, String message) throws IOException {
     Path p = zip("bad.tpz", header, encode(WEIGHTS, BIASES));
     assertThatThrownBy(() -> TicketFile.read(p)).isInstanceOf(TicketFile.Unreadable.class)
