@@ -11,11 +11,12 @@ import java.util.List;
  * a global pooling) is judged output by output: output j's largest error over the inputs divided by its own scale,
  * its largest |target value|, at least {@link #SCALE_FLOOR} times the largest output's. A regression network's outputs
  * are quantities of unequal scales, and the error of the whole output vector, relative to its largest entry, would be
- * that of its largest outputs only (a 32-output network whose outputs range over scales 0.01 to 100 met a goal of 1 %
- * on the vector with one output 6.1 % off on its own scale). A classifier's logits have scales of the same order, so
- * for it the two differ little. A feature map (an output of H x W > 1 units per channel, a network cut by
- * {@code --upto}) is judged as one vector: its units at the borders or in channels that are rarely active have scales
- * far below the others', which would ask for tolerances the whole network does not need.
+ * that of its largest outputs only (a 32-output network whose outputs range over scales 0.016 to 59 met a goal of 1 %
+ * on the vector with one output 6.1 % off on its own scale). A classifier's logits have scales of the same order:
+ * for it the goal is at most a few times stricter than the vector's (docs/bounds.md: the same tolerance, or one 2 to 4
+ * times smaller). A feature map (an output of H x W &gt; 1 units per channel: a network that ends in a conv, as a
+ * segmentation net or a decoder) is judged as one vector: its units at the borders or in channels that are rarely
+ * active have scales far below the others', which would ask for tolerances the whole network does not need.
  *
  * @param maxError per output, the largest |target - other| over the inputs (infinite for NaN or a length mismatch)
  * @param maxTarget per output, the largest |target| over the inputs
