@@ -507,8 +507,9 @@ public final class Tickets {
         if (done) return new Ticket(target, phi, res, usedEps, basis, builds, null, m, lambdaBasis);
         usedEps = Math.max(Goals.MIN_EPS, usedEps / 4);
         // lambda's calibration is a model of the first univariate layer's linearisation error (of order lambda^(p-1)
-        // times phi's remainder constant), and the 2l construction's later univariate layers are not modelled: that
-        // error may be what misses the goal. A smaller lambda costs no width and no parameters, so it is divided by
+        // times phi's remainder constant); neither the copies' independent errors passed on by the later layers' kept
+        // subsets nor the 2l construction's later univariate layers are modelled: that error may be what misses the
+        // goal. A smaller lambda costs no width and no parameters, so it is divided by
         // the measured excess over the calibration's share of the goal (as the error's order in lambda), at least 4
         if (tightenLambda && lam[0] > minLambda) {
           lam[0] = Math.max(minLambda, lam[0] / lambdaStep(relErr / (outputRel * Goals.SAFETY),
