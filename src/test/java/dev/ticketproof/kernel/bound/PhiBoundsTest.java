@@ -148,6 +148,29 @@ class PhiBoundsTest {
     }
   }
 
+  /**
+   * The jump of phi' at 0 is |m+ - m-| rounded up (0 where phi' is continuous), and a grid takes a node at 0 only
+   * when asked to and when 0 lies strictly between two of its points.
+   */
+  @Test
+  void theJumpOfTheDerivativeAtZeroPutsANodeThereOnly() {
+    for (String name : ALL) {
+      Activation phi = ActivationCatalog.parse(name);
+      double j = PhiBounds.of(phi).jump();
+      double exact = Math.abs(phi.derivative(1e-300) - phi.derivative(-1e-300));
+      assertThat(j).as(name).isGreaterThanOrEqualTo(exact).isLessThanOrEqualTo(exact * (1 + 1e-8));
+      if (exact > 0) assertThat(j).as(name).isGreaterThan(exact);
+    }
+    assertThat(PhiBounds.of(ActivationCatalog.parse("elu(0.5)")).jump()).isGreaterThan(0.5).isLessThan(0.5 + 1e-9);
+    assertThat(PhiBounds.gridPoints(-1, 2, 4, true)).containsExactly(-1, -0.25, 0, 0.5, 1.25, 2);
+    assertThat(PhiBounds.gridPoints(-1, 2, 4, false)).containsExactly(-1, -0.25, 0.5, 1.25, 2);
+    assertThat(PhiBounds.gridPoints(-1, 3, 4, true)).containsExactly(-1, 0, 1, 2, 3);
+    assertThat(PhiBounds.gridPoints(-2, 0, 2, true)).containsExactly(-2, -1, 0);
+    assertThat(PhiBounds.gridPoints(0, 2, 2, true)).containsExactly(0, 1, 2);
+    assertThat(PhiBounds.gridPoints(0.5, 0.5, 2, true)).containsExactly(0.5, 0.5, 0.5);
+    assertThat(PhiBounds.gridPoints(-3, 1, 1, true)).containsExactly(-3, 0, 1);
+  }
+
   @Test
   void differenceRangeOfPiecewiseLinearPhiIsExact() {
     SplittableRandom rng = new SplittableRandom(5);

@@ -67,6 +67,74 @@ class RegionTest {
   }
 
   @Test
+  void aBoxPerChannelGivesEveryChannelItsOwnInterval() {
+    assertThatThrownBy(() -> Region.box(new double[0], new double[0]))
+        .hasMessageContaining("as many lower as upper ends (at least one), got 0 and 0");
+    assertThatThrownBy(() -> Region.box(new double[] {0, 0}, new double[] {1}))
+        .hasMessageContaining("got 2 and 1");
+    assertThatThrownBy(() -> Region.box(new double[] {0, 1}, new double[] {1, 1}))
+        .hasMessageContaining("low < high, got [1.0, 1.0] for channel 1");
+    assertThatThrownBy(() -> Region.box(new double[] {0, 0}, new double[] {1, Double.POSITIVE_INFINITY}))
+        .hasMessageContaining("for channel 1");
+    assertThatThrownBy(() -> Region.box(1, 1)).hasMessageNotContaining("channel");
+    // channels of 2 coordinates each (d = 6, C = 3); the union's ends are not the first channel's
+    Region box = Region.box(new double[] {0, -2, 1}, new double[] {1, 3, 2});
+    assertThat(box.perChannel()).isTrue();
+    assertThat(Region.box(0, 1).perChannel()).isFalse();
+    assertThat(box.low()).isEqualTo(-2);
+    assertThat(box.high()).isEqualTo(3);
+    assertThat(Region.box(new double[] {-1, 0}, new double[] {5, 1}).high()).isEqualTo(5);
+    assertThat(Region.box(new double[] {-1, 0}, new double[] {5, 1}).low()).isEqualTo(-1);
+    assertThat(box.lowAt(6)).containsExactly(0, 0, -2, -2, 1, 1);
+    assertThat(box.highAt(6)).containsExactly(1, 1, 3, 3, 2, 2);
+    assertThat(box.boxes(3).get(0)[0]).containsExactly(0, -2, 1);
+    assertThatThrownBy(() -> box.lowAt(4))
+        .hasMessageContaining("the input has 4 values, not a positive multiple of the input box's 3 channels");
+    assertThatThrownBy(() -> box.highAt(0)).hasMessageContaining("has 0 values");
+    assertThat(box.containsAll(List.of(new double[] {0, 1, -2, 3, 1, 2}))).isTrue();
+    assertThat(box.containsAll(List.of(new double[] {0, 1, -2, 3, 1, Math.nextUp(2.0)}))).isFalse();
+    assertThat(box.containsAll(List.of(new double[] {0, 1, -2, Math.nextDown(1.0), 1, 2}))).isTrue();
+    assertThat(box.containsAll(List.of(new double[] {0, -1, -2, 0, 1, 2}))).isFalse();
+    assertThat(box.containsAll(List.of(new double[] {0, 0, 0, 0}))).isFalse();
+    assertThat(Region.box(0, 1).containsAll(List.of(new double[0]))).isFalse();
+    // per-channel intervals from the header's boxes, or one interval
+    Region of = Region.of(0, 4, new double[][] {{0, 1}, {3, 4}}, null, Double.NaN);
+    assertThat(of.channelLow()).containsExactly(0, 3);
+    assertThat(of.channelHigh()).containsExactly(1, 4);
+    assertThat(of.local()).isFalse();
+    Region one = Region.of(-1, 2, null, new double[][] {{0.5}}, 0.25);
+    assertThat(one.channelLow()).containsExactly(-1);
+    assertThat(one.channelHigh()).containsExactly(2);
+    assertThat(one.local()).isTrue();
+    assertThat(one.radius()).isEqualTo(0.25);
+  }
+
+  @Test
+  void ballsAreCheckedAndClippedAgainstTheirOwnChannelsInterval() {
+    double[] lo = {0, 10};
+    double[] hi = {1, 11};
+    Region balls = Region.balls(lo, hi, new double[][] {{0.95, 0.5, 10.02, 10.5}}, 0.1);
+    List<double[][]> b = balls.boxes(4);
+    assertThat(b.get(0)[0][0]).isLessThanOrEqualTo(0.85).isGreaterThan(0.85 - 1e-15);
+    assertThat(b.get(0)[1][0]).isEqualTo(1);
+    assertThat(b.get(0)[0][2]).isEqualTo(10);
+    assertThat(b.get(0)[1][3]).isGreaterThanOrEqualTo(10.6).isLessThan(10.6 + 1e-14);
+    assertThat(balls.containsAll(List.of(new double[] {1, 0.5, 10, 10.5}))).isTrue();
+    assertThat(balls.containsAll(List.of(new double[] {0.95, 0.5, 9.95, 10.5}))).isFalse();
+    // coordinate 1 belongs to channel 0, coordinate 2 to channel 1
+    assertThatThrownBy(() -> Region.balls(lo, hi, new double[][] {{0.5, 10.5, 10.5, 10.5}}, 0.1))
+        .hasMessageContaining("misses the input box [0.0, 1.0] of channel 0 (coordinate 10.5)");
+    assertThatThrownBy(() -> Region.balls(lo, hi, new double[][] {{0.5, 0.5, 0.5, 10.5}}, 0.1))
+        .hasMessageContaining("misses the input box [10.0, 11.0] of channel 1 (coordinate 0.5)");
+    assertThat(Region.balls(lo, hi, new double[][] {{1.25, 0.5, 9.75, 11.25}}, 0.25).local()).isTrue();
+    assertThatThrownBy(() -> Region.balls(lo, hi, new double[][] {{0.5, 0.5, 10.5}}, 0.1))
+        .hasMessageContaining("point 0 has 3 values, not a positive multiple of the input box's 2 channels");
+    assertThatThrownBy(() -> Region.balls(lo, hi, new double[][] {{0.5, 10.5}, {}}, 0.1))
+        .hasMessageContaining("point 1 has 0 values");
+    assertThatThrownBy(() -> Region.balls(0, 1, new double[][] {{0.5}}, 0.1).boxes(0)).hasMessageContaining("0 values");
+  }
+
+  @Test
   void theDigestOfPointsNamesTheirCountDimensionAndEveryValue() {
     double[][] p = {{0.5, 1}, {0.25, -1}};
     String d = Region.digest(p);
