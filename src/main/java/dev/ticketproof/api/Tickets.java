@@ -535,9 +535,7 @@ public final class Tickets {
   }
 
   /** error / scale, 0 for 0 / 0, infinity for a nonzero error on a zero scale. */
-  public static double relative(double error, double scale) {
-    return scale > 0 ? error / scale : error == 0 ? 0 : Double.POSITIVE_INFINITY;
-  }
+  public static double relative(double error, double scale) { return OutputErrors.ratio(error, scale); }
 
   private static double maxAbs(List<double[]> ys) {
     double m = 0;

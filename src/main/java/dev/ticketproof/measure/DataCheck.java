@@ -31,7 +31,7 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     int worst = -1;
     double w = -1;
     for (int j = 0; j < outputMaxError.length; j++) {
-      double r = relative(outputMaxError[j], outputMaxTarget[j]);
+      double r = OutputErrors.ratio(outputMaxError[j], outputMaxTarget[j]);
       if (r > w) {
         w = r;
         worst = j;
@@ -46,11 +46,7 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
   /** The relative error of {@link #worstOutput} on its own scale (0 without outputs). */
   public double worstOutputRelError() {
     int j = worstOutput();
-    return j < 0 ? 0 : relative(outputMaxError[j], outputMaxTarget[j]);
-  }
-
-  private static double relative(double error, double scale) {
-    return scale > 0 ? error / scale : error == 0 ? 0 : Double.POSITIVE_INFINITY;
+    return j < 0 ? 0 : OutputErrors.ratio(outputMaxError[j], outputMaxTarget[j]);
   }
 
   /**
@@ -62,29 +58,16 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     int[][] pred = new int[n][];
     double[] err = new double[n];
     double[] mag = new double[n];
-    double[][] outErr = new double[n][];
-    double[][] outMag = new double[n][];
+    OutputErrors[] outputs = {null};
     Evaluator.forEachPair(target, ticket, inputs, done -> { }, (q, a, b) -> {
       Evaluator.Comparison c = Evaluator.difference(a, b);
       err[q] = c.maxDifference();
       mag[q] = c.maxMagnitude();
       pred[q] = new int[] {predict(a), predict(b)};
-      outErr[q] = new double[a.length];
-      outMag[q] = new double[a.length];
-      for (int j = 0; j < a.length; j++) {
-        outErr[q][j] = Math.abs(a[j] - b[j]);
-        outMag[q][j] = Math.abs(a[j]);
-      }
+      if (outputs[0] == null) outputs[0] = OutputErrors.empty(a.length);
+      outputs[0].add(a, b);
     });
-    int outputs = n == 0 ? 0 : outErr[0].length;
-    double[] outputMaxError = new double[outputs];
-    double[] outputMaxTarget = new double[outputs];
-    for (int q = 0; q < n; q++) {
-      for (int j = 0; j < outputs; j++) {
-        outputMaxError[j] = Math.max(outputMaxError[j], outErr[q][j]);
-        outputMaxTarget[j] = Math.max(outputMaxTarget[j], outMag[q][j]);
-      }
-    }
+    OutputErrors each = outputs[0] == null ? OutputErrors.empty(0) : outputs[0];
     int ct = 0;
     int ck = 0;
     int agree = 0;
@@ -99,7 +82,7 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     }
     double nan = Double.NaN;
     return new DataCheck(n, labels == null ? nan : (double) ct / n, labels == null ? nan : (double) ck / n,
-        (double) agree / n, max, maxMag, outputMaxError, outputMaxTarget);
+        (double) agree / n, max, maxMag, each.maxError(), each.maxTarget());
   }
 
   /** Whether every input lies in the box [lo, hi]. */

@@ -24,7 +24,8 @@ import java.util.function.IntToDoubleFunction;
  * nonzero target parameter by at most e. The relative output change of the target under independent uniform
  * perturbations of size e ({@link #sensitivity}) is measured on sample inputs (each output on its own scale for a
  * vector of outputs, {@link OutputErrors}) and is close to linear in e; the calibrated tolerance is the largest e
- * (within a factor 2) whose measured relative change is at most the goal times a safety factor. This is a measurement, not a certificate: the construction reports which of the two (the
+ * (within a factor 2) whose measured relative change is at most the goal times a safety factor. This is a
+ * measurement, not a certificate: the construction reports which of the two (the
  * kernel's bound, or this calibration followed by a measured check of the built ticket) established the goal.
  *
  * <p><b>Input scale</b> ({@link #calibrateLambda}): for phi with a remainder \( |R(t)| \le M|t|^p \), the first
@@ -111,8 +112,13 @@ public final class Goals {
    * @param eachOutput whether each output is judged on its own scale ({@link OutputErrors#eachOutput})
    */
   public static double sensitivity(TargetPlan plan, List<double[]> inputs, double e, boolean eachOutput, long seed) {
-    return OutputErrors.of(batched(Evaluator.ofTarget(plan), inputs),
-        batched(Evaluator.ofTarget(perturbed(plan, e, seed)), inputs)).relative(eachOutput);
+    return sensitivity(plan, batched(Evaluator.ofTarget(plan), inputs), inputs, e, eachOutput, seed);
+  }
+
+  /** As the public overload, with the target's outputs on the inputs ({@code ys}) computed once. */
+  private static double sensitivity(TargetPlan plan, List<double[]> ys, List<double[]> inputs, double e,
+      boolean eachOutput, long seed) {
+    return OutputErrors.of(ys, batched(Evaluator.ofTarget(perturbed(plan, e, seed)), inputs)).relative(eachOutput);
   }
 
   /**
@@ -132,13 +138,15 @@ public final class Goals {
       throw new IllegalArgumentException("relative output goal must be in (0, 1), got " + outputRel);
     }
     double budget = outputRel * safety;
+    List<double[]> ys = batched(Evaluator.ofTarget(plan), inputs);
+    java.util.function.DoubleUnaryOperator change = e -> sensitivity(plan, ys, inputs, e, eachOutput, seed);
     double e0 = 1e-3;
-    double s0 = sensitivity(plan, inputs, e0, eachOutput, seed);
+    double s0 = change.applyAsDouble(e0);
     double e = s0 > 0 ? clamp(e0 * budget / s0) : MAX_EPS;
     // snap to a power of two below, then walk: down while too sensitive, up while there is room
     e = clamp(Math.scalb(1.0, Math.getExponent(e)));
-    for (int it = 0; it < 12 && e > MIN_EPS && sensitivity(plan, inputs, e, eachOutput, seed) > budget; it++) e = clamp(e / 2);
-    for (int it = 0; it < 4 && 2 * e <= MAX_EPS && sensitivity(plan, inputs, 2 * e, eachOutput, seed) <= budget; it++) e *= 2;
+    for (int it = 0; it < 12 && e > MIN_EPS && change.applyAsDouble(e) > budget; it++) e = clamp(e / 2);
+    for (int it = 0; it < 4 && 2 * e <= MAX_EPS && change.applyAsDouble(2 * e) <= budget; it++) e *= 2;
     return e;
   }
 

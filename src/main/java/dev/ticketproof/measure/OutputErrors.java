@@ -77,6 +77,11 @@ public record OutputErrors(double[] maxError, double[] maxTarget) {
     return maxTarget.length == 0 ? 0 : s;
   }
 
+  /** error / scale: 0 for 0 / 0, infinite for a nonzero error on a zero scale. */
+  public static double ratio(double error, double scale) {
+    return scale > 0 ? error / scale : error == 0 ? 0 : Double.POSITIVE_INFINITY;
+  }
+
   /**
    * The relative error the output goal bounds: the largest over outputs of error / {@link #scale} (0 for 0 / 0,
    * infinite for a nonzero error on a zero scale).
@@ -85,9 +90,7 @@ public record OutputErrors(double[] maxError, double[] maxTarget) {
     double r = 0;
     double largest = largest();
     for (int j = 0; j < maxError.length; j++) {
-      double s = scale(j, eachOutput, largest);
-      double rj = s > 0 ? maxError[j] / s : maxError[j] == 0 ? 0 : Double.POSITIVE_INFINITY;
-      r = Math.max(r, rj);
+      r = Math.max(r, ratio(maxError[j], scale(j, eachOutput, largest)));
     }
     return r;
   }
