@@ -21,6 +21,10 @@ The module computes the ticket's function in float64: for every example the same
 phi is the spec's "activationModule", {"class": "Hardtanh", "kwargs": {"min_val": -2.0, "max_val": 2.0}}: the
 module torch.nn.Hardtanh(min_val=-2.0, max_val=2.0), the torch.nn module of the spec's catalog "activation".
 
+When the target applies a function to its outputs after its last layer (a final Sigmoid, Softmax or LogSoftmax),
+the spec names it ("outputActivation", with its module in "outputActivationModule"), and the module applies it
+after the layers, as eval --ticket does.
+
 Needs only torch (and numpy for .npy, .npz and .safetensors inputs).
 """
 import json
@@ -63,6 +67,18 @@ def activation(spec):
     if any(True for _ in phi.parameters()):
         raise ValueError("activationModule %s has learned parameters, which the export does not hold" % cls)
     return phi
+
+
+def output_activation(spec):
+    """The module of the spec's "outputActivationModule" (an elementwise activation module, or Softmax or LogSoftmax
+    over dim 1, the channels), or None when the spec has no "outputActivation"."""
+    module = spec.get("outputActivationModule")
+    if spec.get("outputActivation") is None:
+        return None
+    if isinstance(module, dict) and module.get("class") in ("Softmax", "LogSoftmax") \
+            and module.get("kwargs") == {"dim": 1}:
+        return getattr(nn, module["class"])(dim=1)
+    return activation({"activation": spec["outputActivation"], "activationModule": module})
 
 
 def _pair(v):
@@ -143,12 +159,14 @@ class Ticket(nn.Module):
         super().__init__()
         self.spec = spec
         self.layers = nn.ModuleList(layers)
+        self.output = output_activation(spec)
 
     def forward(self, x):
         x = x.reshape(x.shape[0], *self.spec["inputShape"]).to(torch.float64)
         for layer in self.layers:
             x = layer(x)
-        return x.reshape(x.shape[0], *self.spec["outputShape"])
+        x = x.reshape(x.shape[0], *self.spec["outputShape"])
+        return x if self.output is None else self.output(x)
 
 
 def _conv(spec, state, phi):

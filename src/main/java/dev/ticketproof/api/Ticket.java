@@ -2,6 +2,7 @@ package dev.ticketproof.api;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.construct.TicketExport;
 import dev.ticketproof.io.TicketWriter;
 import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.Verdict;
@@ -87,14 +88,20 @@ public final class Ticket {
   public Verdict verify() { return TicketChecker.check(result.certificate(), target, phi).verdict(); }
 
   /**
-   * The ticket's outputs on one input (evaluated sparsely, kept weights only).
+   * The ticket's outputs on one input (evaluated sparsely, kept weights only), passed through the target's output
+   * activation when it has one ({@link Network#outputActivation}: a final sigmoid or softmax, which the ticket's
+   * layers leave out, as the target's do).
    *
    * @param x an input of length C*H*W (CHW order). Not modified.
    * @return the outputs
    */
   public double[] outputs(double[] x) {
     if (evaluator == null) evaluator = Evaluator.ofTicket(result.source(), result.certificate());
-    return evaluator.apply(x);
+    double[] y = evaluator.apply(x);
+    if (target.outputActivation() != null) {
+      target.outputActivation().applyInPlace(y, TicketExport.outputShape(result.source())[0]);
+    }
+    return y;
   }
 
   /**

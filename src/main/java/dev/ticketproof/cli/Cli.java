@@ -519,6 +519,25 @@ final class Cli {
     err.flush();
   }
 
+  /**
+   * The target's output activation ({@link dev.ticketproof.net.Network#outputActivation}), when it has one:
+   * {@code outputActivation} (its name), its Lipschitz constant and the certified bound it gives after it; a note on
+   * stderr says that the ticket's layers approximate the outputs before it.
+   */
+  static void addOutputActivation(JsonObject o, dev.ticketproof.net.OutputActivation g, PrintWriter err,
+      String command) {
+    if (g == null) return;
+    double bound = o.get("certifiedBound").getAsDouble();
+    o.addProperty("outputActivation", g.name());
+    o.addProperty("outputActivationLipschitz", g.lipschitz());
+    o.addProperty("certifiedBoundAfterOutputActivation", g.boundAfter(bound));
+    err.printf(Locale.ROOT, "%s: note: the target applies %s to its outputs after its last layer; the ticket "
+        + "approximates the outputs before it and applies it to its own (eval does), so the bound and the errors "
+        + "reported are of the outputs before it; after it the bound is %.4g times as large, %.3g "
+        + "(certifiedBoundAfterOutputActivation)%n", command, g.name(), g.lipschitz(), g.boundAfter(bound));
+    err.flush();
+  }
+
   /** A number field of a report, NaN when absent. */
   private static double number(JsonObject o, String key) {
     return o.has(key) && o.get(key).isJsonPrimitive() ? o.get(key).getAsDouble() : Double.NaN;

@@ -383,6 +383,7 @@ public final class ConstructCommand implements Callable<Integer> {
       o.addProperty("reason", unsound);
     }
     if (write) o.addProperty("out", out.toString());
+    Cli.addOutputActivation(o, net.outputActivation(), errOut, "construct");
     Cli.noteVacuous(o, errOut, "construct", points != null);
     Cli.print(spec.commandLine().getOut(), o, format.json());
     if (!rep.verdict().isHolds()) {

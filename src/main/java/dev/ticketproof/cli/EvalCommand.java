@@ -84,12 +84,15 @@ public final class EvalCommand implements Callable<Integer> {
     if (target == null) throw new ImportException("--target is required (or --ticket)");
     TargetLoader.Loaded target = loadFile(x.tensor());
     Tensor batch = DataFiles.examples("--input", input, x, target.built().network().inputShape());
-    Tensor y = forward(target.built().network(), batch);
+    Network net = target.built().network();
+    Tensor y = forward(net, batch);
+    if (net.outputActivation() != null) y = net.outputActivation().apply(y);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", target.tensors().source());
     m.put("arch", arch.spec != null ? arch.spec : target.inferredPreset()); // null: the whole model's nn.Sequential
     m.put("prefix", target.prefix());
     m.put("activation", target.activation() == null ? null : target.activation().name());
+    m.put("outputActivation", net.outputActivation() == null ? null : net.outputActivation().name());
     return written(batch, y, target.tensors().source(), m, start);
   }
 
@@ -216,10 +219,13 @@ public final class EvalCommand implements Callable<Integer> {
     shape[0] = n;
     System.arraycopy(outShape, 0, shape, 1, outShape.length);
     Tensor y = Tensor.of(data, shape);
+    dev.ticketproof.net.OutputActivation g = t.target().outputActivation();
+    if (g != null) y = g.apply(y);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("ticket", ticket.toString());
     m.put("target", t.cert().header().target());
     m.put("activation", t.cert().header().activation());
+    m.put("outputActivation", g == null ? null : g.name());
     return written(batch, y, ticket.toString(), m, start);
   }
 }

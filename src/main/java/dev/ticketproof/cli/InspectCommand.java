@@ -168,6 +168,10 @@ public final class InspectCommand implements Callable<Integer> {
           Arrays.toString(r.outShape()), Long.toString(r.parameters()), Long.toString(r.nonzeros())});
     }
     printTable(out, layers);
+    if (built.network().outputActivation() != null) {
+      out.println("outputs through " + built.network().outputActivation().name() + " (after the last layer: the "
+          + "ticket constructions approximate the layers, eval applies it)");
+    }
     if (!built.unusedTensors().isEmpty()) {
       out.println("unused tensors: " + String.join(", ", built.unusedTensors()));
     }

@@ -181,6 +181,7 @@ public final class VerifyCommand implements Callable<Integer> {
     o.addProperty("maxParamError", rep.maxParamError());
     if (dataCheck != null) dataCheck.addTo(o, dataInBox);
     o.addProperty("seconds", seconds);
+    Cli.addOutputActivation(o, net.outputActivation(), err, "verify");
     Cli.noteVacuous(o, err, "verify", cert.header().local());
     Cli.print(spec.commandLine().getOut(), o, format.json());
     if (!holds) {

@@ -44,11 +44,19 @@ import java.util.function.Function;
  * @param activation the activation's catalog name used where the spec has none from the command line, or
  *     {@code null}
  * @param layers the layers in order
+ * @param outputActivation the function applied to the outputs after the last layer
+ *     ({@link dev.ticketproof.net.OutputActivation#parse}: {@code softmax}, {@code log-softmax} or a catalog name),
+ *     or {@code null} for none
  */
-public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
+public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, String outputActivation) {
   public ArchSpec {
     input = input == null ? null : input.clone();
     layers = List.copyOf(layers);
+  }
+
+  /** A spec without output activation. */
+  public ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
+    this(input, activation, layers, null);
   }
 
   /** One entry of {@link #layers()}: one record per kind of layer, all in this file. */
@@ -1060,7 +1068,9 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
       sb.append("    {").append(l.json(flat)).append("}").append(i + 1 < layers.size() ? ",\n" : "\n");
       flat = l.vectorOutput(flat);
     }
-    return sb.append("  ]\n}\n").toString();
+    sb.append("  ]");
+    if (outputActivation != null) sb.append(",\n  \"outputActivation\": ").append(quote(outputActivation));
+    return sb.append("\n}\n").toString();
   }
 
   private static String quote(String s) { return new com.google.gson.Gson().toJson(s); }
@@ -1109,7 +1119,7 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     }
     Reader r = new Reader(source);
     JsonObject obj = r.object(root, "the spec");
-    r.onlyKeys(obj, "the spec", Set.of("input", "activation", "layers"));
+    r.onlyKeys(obj, "the spec", Set.of("input", "activation", "layers", "outputActivation"));
     int[] input = null;
     if (obj.has("input")) {
       JsonArray a = r.array(obj.get("input"), "input");
@@ -1127,7 +1137,16 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers) {
     if (arr.isEmpty()) throw r.fail("layers", "is empty");
     List<LayerSpec> layers = new ArrayList<>();
     for (int i = 0; i < arr.size(); i++) layers.add(r.layer(arr.get(i), "layers[" + i + "]"));
-    return new ArchSpec(input, activation, layers);
+    String output = null;
+    if (obj.has("outputActivation")) {
+      output = r.string(obj.get("outputActivation"), "outputActivation");
+      try {
+        dev.ticketproof.net.OutputActivation.parse(output);
+      } catch (IllegalArgumentException e) {
+        throw r.fail("outputActivation", "\"" + output + "\": " + e.getMessage() + " (or softmax, log-softmax)");
+      }
+    }
+    return new ArchSpec(input, activation, layers, output);
   }
 
   /** JSON navigation with messages that name the spec and the path of the offending entry. */

@@ -6,6 +6,7 @@ import dev.ticketproof.limits.Budget;
 import dev.ticketproof.net.Layer;
 import dev.ticketproof.net.LooseBatchNorm;
 import dev.ticketproof.net.Network;
+import dev.ticketproof.net.OutputActivation;
 import dev.ticketproof.net.Shapes;
 import dev.ticketproof.tensor.Tensor;
 import java.util.ArrayList;
@@ -154,7 +155,11 @@ public final class NetworkBuilder {
     // a BatchNorm after an activation (or a pooling) folds into a layer next to it where that is exact; the others stay
     // (the forward pass computes them, the constructions refuse them, saying why: LooseBatchNorm.Result#refusal)
     LooseBatchNorm.Result loose = LooseBatchNorm.fold(new Network(input, layers));
-    return new Built(loose.network(), rows, unused, loose.folded(), loose.refusal());
+    Network net = loose.network();
+    if (spec.outputActivation() != null) {
+      net = new Network(net.inputShape(), net.layers(), OutputActivation.parse(spec.outputActivation()));
+    }
+    return new Built(net, rows, unused, loose.folded(), loose.refusal());
   }
 
   /** A per-example shape may hold at most {@link Budget#MAX_EXAMPLE_VALUES} values. */

@@ -11,6 +11,7 @@ import dev.ticketproof.io.TensorFile;
 import dev.ticketproof.io.TorchModule;
 import dev.ticketproof.limits.Budget;
 import dev.ticketproof.net.Layer;
+import dev.ticketproof.net.OutputActivation;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -68,7 +69,7 @@ public final class WholeModels {
         }
         in = inferredInput;
       }
-      return new ArchSpec(in, spec.activation(), spec.layers());
+      return new ArchSpec(in, spec.activation(), spec.layers(), spec.outputActivation());
     }
   }
 
@@ -137,7 +138,7 @@ public final class WholeModels {
     if (w.layers.isEmpty()) {
       throw new ImportException(source + ": the whole model's nn.Sequential has no layer that computes anything");
     }
-    finalActivation(source, w);
+    String output = outputActivation(w);
     String activation = null;
     if (!w.activations.isEmpty()) {
       Map<String, List<String>> byName = new LinkedHashMap<>();
@@ -152,7 +153,7 @@ public final class WholeModels {
       }
       activation = byName.keySet().iterator().next();
     }
-    ArchSpec spec = new ArchSpec(null, activation, w.layers);
+    ArchSpec spec = new ArchSpec(null, activation, w.layers, output);
     if (w.unflatten != null) {
       return new Derived(spec, List.copyOf(w.activations.keySet()), w.unflattenedSize, null, w.unflatten);
     }
@@ -162,39 +163,32 @@ public final class WholeModels {
   }
 
   /**
-   * Refuses an activation module on the network's outputs (after its last conv or linear layer, only flatten layers
-   * after it): a binary classifier's {@code nn.Sigmoid} (trained with {@code BCELoss}), a regression net's or an
-   * autoencoder's {@code nn.Tanh}. The normal form ends with a conv or linear layer without activation; the message
-   * says what to save instead and what the outputs before the activation give.
+   * Takes the function on the network's outputs off its layers: a softmax or log-softmax module that is the last
+   * module, or an activation module after the last conv or linear layer (only flatten layers after it: a binary
+   * classifier's {@code nn.Sigmoid} trained with {@code BCELoss}, a regression net's {@code nn.Tanh}). The normal
+   * form ends with a conv or linear layer without activation; the network applies the function to its outputs
+   * ({@link dev.ticketproof.net.Network#outputActivation}).
+   *
+   * @return its name ({@link OutputActivation#parse}), or {@code null} when the outputs have none
+   * @throws ImportException naming the softmax module when a layer follows it
    */
-  private static void finalActivation(String source, Walk w) {
+  private static String outputActivation(Walk w) {
+    if (w.softmax != null) {
+      if (w.softmaxAt < w.layers.size()) {
+        throw w.softmaxModule.fail("a layer follows it (" + w.layers.get(w.softmaxAt).getClass().getSimpleName()
+            .toLowerCase(java.util.Locale.ROOT) + "): a softmax is read only as the last module, on the outputs");
+      }
+      return w.softmax;
+    }
     int last = w.layers.size() - 1;
     while (last >= 0 && w.layers.get(last) instanceof ArchSpec.Flatten) last--;
-    if (last < 0 || !(w.layers.get(last) instanceof ArchSpec.Activation) || w.activations.isEmpty()) return;
+    if (last < 0 || !(w.layers.get(last) instanceof ArchSpec.Activation) || w.activations.isEmpty()) return null;
     String path = null;
     for (String p : w.activations.keySet()) path = p;
-    String name = w.activations.get(path);
-    String before = "no layer";
-    for (int i = last - 1; i >= 0; i--) {
-      if (!w.layers.get(i).requiredTensors().isEmpty()) {
-        before = w.layers.get(i).getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT) + " '"
-            + w.layers.get(i).name() + "'";
-        break;
-      }
-    }
-    double lipschitz = ActivationCatalog.parse(name).lipschitz();
-    String cls = w.activationClasses.get(path);
-    boolean monotone = Set.of("Sigmoid", "Tanh", "Hardtanh", "Softsign", "ReLU6", "ReLU", "LeakyReLU", "ELU", "CELU",
-        "SELU", "Softplus", "Hardsigmoid", "PReLU", "RReLU").contains(cls.substring(cls.lastIndexOf('.') + 1));
-    throw new ImportException(source + ": module '" + path + "' (" + cls + ") applies " + name + " to the "
-        + "network's outputs, after its last layer (" + before + "): the ticket constructions approximate networks "
-        + "that end with a conv or linear layer, without activation. Save the model without it, e.g. torch.save("
-        + "nn.Sequential(*list(model)[:-1]), PATH) when it is the last module, and apply " + name + " to the outputs "
-        + "(eval's, the ticket's): " + (monotone ? "it is non-decreasing, so the outputs before it predict the same "
-        + "class (one output: class 1 where it is > 0" + (name.equals("sigmoid") ? ", as sigmoid > 0.5" : "")
-        + "), and " : "") + "it is " + String.format(java.util.Locale.ROOT, "%.4g", lipschitz) + "-Lipschitz, so "
-        + "a bound e on the outputs before it bounds the difference after it by " + String.format(java.util.Locale.ROOT,
-        "%.4g", lipschitz) + " e");
+    w.layers.remove(last);
+    w.activationClasses.remove(path);
+    w.prelus.remove(path);
+    return w.activations.remove(path);
   }
 
   /**
@@ -221,7 +215,10 @@ public final class WholeModels {
     } catch (ImportException e) {
       return null;
     }
-    if (w.layers.isEmpty() || new java.util.HashSet<>(w.activations.values()).size() > 1) return null;
+    // a softmax's place in a custom forward is code too (F.log_softmax may follow the last layer or not)
+    if (w.layers.isEmpty() || w.softmax != null || new java.util.HashSet<>(w.activations.values()).size() > 1) {
+      return null;
+    }
     // no activation module between layers with weights: the forward applies functional activations (F.relu), which
     // the order of the submodules does not show
     long weighted = w.layers.stream().filter(l -> l instanceof ArchSpec.Conv || l instanceof ArchSpec.Conv1d
@@ -274,6 +271,11 @@ public final class WholeModels {
     final Map<String, String> activationClasses = new LinkedHashMap<>();
     final List<String> prelus = new ArrayList<>();
     final TensorFile file;
+    /** A softmax module's output activation ({@code softmax} or {@code log-softmax}), else {@code null}. */
+    String softmax;
+    /** The softmax module, for messages, and the number of layers read before it. */
+    TorchModule.Attributes softmaxModule;
+    int softmaxAt;
     /**
      * The zero padding (top, bottom, left, right) of the padding modules just read, for the conv after them, and the
      * first of them; {@code null} when the last module was not a padding.
@@ -385,9 +387,8 @@ public final class WholeModels {
         return;
       }
       if (SOFTMAX.contains(cls)) {
-        throw h.fail("a " + cls + " turns the logits into probabilities, which the constructions do not approximate: "
-            + "save the model without it, e.g. torch.save(nn.Sequential(*list(model)[:-1]), PATH) when it is the "
-            + "last module (the logits predict the same class)");
+        softmax(h, cls);
+        return;
       }
       if (PER_EXAMPLE_NORM.contains(cls)) throw h.fail(perExampleNorm(h, cls));
       if (cls.equals("PReLU")) {
@@ -524,6 +525,26 @@ public final class WholeModels {
       unflatten = h.path();
       unflattenedSize = sides.size() == 2 ? new int[] {sides.get(0), 1, sides.get(1)}
           : sides.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * A softmax, log-softmax or {@code nn.Softmax2d} module: over the channels (its {@code dim} 1 or -3, or
+     * {@code None}, which PyTorch takes as 1 for a batch of vectors or maps; -1 is the channels of vectors only).
+     * It must be the model's last module ({@link #outputActivation}).
+     */
+    void softmax(TorchModule.Attributes h, String cls) {
+      if (softmax != null) throw h.fail("a second softmax module (the first is '" + softmaxModule.path() + "')");
+      Object dim = cls.equals("Softmax2d") ? null : h.raw("dim");
+      boolean vector = false;
+      for (ArchSpec.LayerSpec l : layers) vector = l.vectorOutput(vector);
+      boolean channels = dim == null || dim.equals(1) || dim.equals(-3) || dim.equals(-1) && vector;
+      if (!channels) {
+        throw h.fail("dim " + dim + ": the normalisation must run over the output channels (dim 1, or -1 on a "
+            + "batch of vectors), as a classifier's over its classes");
+      }
+      softmax = cls.equals("LogSoftmax") ? OutputActivation.LOG_SOFTMAX.name() : OutputActivation.SOFTMAX.name();
+      softmaxModule = h;
+      softmaxAt = layers.size();
     }
 
     /** A module the catalog knows by its torch.nn class ({@link ActivationCatalog#fromTorch}). */

@@ -70,24 +70,6 @@ class UserNets7Test {
   }
 
   /**
-   * A binary classifier ending in nn.Sigmoid (ReLU inside) and a regression net ending in nn.Tanh (Tanh inside):
-   * refused naming the module and what to save instead; without the Sigmoid the classifier is read.
-   */
-  @Test void aFinalActivationIsRefusedSayingWhatToSave() {
-    assertThatThrownBy(() -> WholeModels.derive(TensorFiles.read(Fixtures.path("user7_sigmoid_out_whole.pt"))))
-        .isInstanceOf(ImportException.class)
-        .hasMessageContaining("user7_sigmoid_out_whole.pt: module '4' (torch.nn.modules.activation.Sigmoid) applies "
-            + "sigmoid to the network's outputs, after its last layer (linear '3')")
-        .hasMessageContaining("torch.save(nn.Sequential(*list(model)[:-1]), PATH)")
-        .hasMessageContaining("one output: class 1 where it is > 0, as sigmoid > 0.5")
-        .hasMessageContaining("0.2500-Lipschitz");
-    assertThatThrownBy(() -> WholeModels.derive(TensorFiles.read(Fixtures.path("user7_tanh_out_whole.pt"))))
-        .isInstanceOf(ImportException.class)
-        .hasMessageContaining("module '3' (torch.nn.modules.activation.Tanh) applies tanh to the network's outputs, "
-            + "after its last layer (linear '2')").hasMessageContaining("1.000-Lipschitz");
-  }
-
-  /**
    * A ResNet whose projection shortcut is nn.Sequential(AvgPool2d(2), conv 1x1, BatchNorm2d) (ResNet-D), as a state
    * dict and whole: refused naming the tensor and the shortcut (it was "not part of a basic block").
    */

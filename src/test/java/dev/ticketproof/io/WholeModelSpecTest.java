@@ -288,10 +288,9 @@ class WholeModelSpecTest {
         "module '0' (torch.nn.modules.linear.Linear) has 1 forward hook(s)");
     assertThat(refusal(nn("LeakyReLU", "negative_slope", 0.2), nn("Linear"), nn("LeakyReLU", "negative_slope", 0.1),
         nn("Linear"))).contains("several activations: leaky-relu(0.2) (module '0'), leaky-relu(0.1) (module '2')");
-    // an activation on the outputs: what to save instead
-    assertThat(refusal(nn("Linear"), nn("ReLU"), nn("Linear"), nn("Sigmoid"))).contains("module '3' "
-        + "(torch.nn.modules.activation.Sigmoid) applies sigmoid to the network's outputs, after its last layer "
-        + "(linear '2')");
+    // the last activation is the outputs' own; one before it, after the last layer, is a second one inside
+    assertThat(refusal(nn("Linear"), nn("ReLU"), nn("Linear"), nn("Sigmoid"), nn("Tanh"))).contains("several "
+        + "activations: relu (module '1'), sigmoid (module '3')");
   }
 
   /**
