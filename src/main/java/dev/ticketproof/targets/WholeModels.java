@@ -215,10 +215,14 @@ public final class WholeModels {
     } catch (ImportException e) {
       return null;
     }
-    // a softmax's place in a custom forward is code too (F.log_softmax may follow the last layer or not)
-    if (w.layers.isEmpty() || w.softmax != null || new java.util.HashSet<>(w.activations.values()).size() > 1) {
+    // the last module as the output activation, as for a Sequential (a softmax that is not last: no draft)
+    String output;
+    try {
+      output = outputActivation(w);
+    } catch (ImportException e) {
       return null;
     }
+    if (w.layers.isEmpty() || new java.util.HashSet<>(w.activations.values()).size() > 1) return null;
     // no activation module between layers with weights: the forward applies functional activations (F.relu), which
     // the order of the submodules does not show
     long weighted = w.layers.stream().filter(l -> l instanceof ArchSpec.Conv || l instanceof ArchSpec.Conv1d
@@ -238,7 +242,7 @@ public final class WholeModels {
       layers.add(l);
     }
     String activation = w.activations.isEmpty() ? null : w.activations.values().iterator().next();
-    ArchSpec spec = new ArchSpec(null, activation, layers);
+    ArchSpec spec = new ArchSpec(null, activation, layers, output);
     String[] why = new String[1];
     int[] input;
     try {

@@ -58,6 +58,27 @@ class UserNets10Test {
     assertThat(t.activationModules()).containsExactly("1");
   }
 
+  /**
+   * A custom module (features and classifier Sequentials, a final nn.LogSoftmax assigned last): inspect's draft names
+   * the log-softmax as its output activation, and the draft, saved as a JSON spec, computes PyTorch's outputs.
+   */
+  @Test void aCustomModulesDraftEndsInItsOutputActivation(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+      throws java.io.IOException {
+    TensorFile file = TensorFiles.read(Fixtures.path("user10_custom_whole.pt"));
+    WholeModels.Derived d = WholeModels.draft(file);
+    assertThat(d).isNotNull();
+    assertThat(d.spec().outputActivation()).isEqualTo("log-softmax");
+    assertThat(d.spec().layers().get(d.spec().layers().size() - 1)).isEqualTo(new ArchSpec.Linear("classifier.2"));
+    java.nio.file.Path spec = tmp.resolve("custom.json");
+    java.nio.file.Files.writeString(spec, d.withInput(null).toJson());
+    dev.ticketproof.tensor.Tensor x = TensorFiles.readNpy(Fixtures.path("user10_custom_input.npy")).tensor();
+    double[] y = TargetLoader.load(Fixtures.path("user10_custom_whole.pt"), spec.toString(), null, null, true)
+        .built().network().outputs(x).data();
+    double[] ref = TensorFiles.readNpy(Fixtures.path("user10_custom_output.npy")).tensor().data();
+    assertThat(y).hasSameSizeAs(ref);
+    for (int i = 0; i < y.length; i++) assertThat(Math.abs(y[i] - ref[i])).isLessThan(1e-12);
+  }
+
   /** A softmax over a feature map's rows, a layer after a softmax, and an unknown output activation are refused. */
   @Test void aSoftmaxNotOverTheChannelsOrNotLastIsRefused() {
     assertThatThrownBy(() -> derive("user10_bad_softmax_dim.pt")).isInstanceOf(ImportException.class)
