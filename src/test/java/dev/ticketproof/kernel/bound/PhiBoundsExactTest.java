@@ -89,7 +89,8 @@ class PhiBoundsExactTest {
   /**
    * The exact range of phi(z + d) - phi(z) of piecewise-linear phi over boxes where |d| may exceed |z| (the
    * difference is monotone in z between its kinks, so its extremes lie at the ends): contained, and no wider than
-   * 1e-8 relative.
+   * 1e-8 relative; at magnitudes 1e-3 to 1e3, and 1e-300 times those, where the relative slack underflows below
+   * the absolute one.
    */
   @Test
   void differenceRangeContainsTheExactExtremes() {
@@ -98,7 +99,7 @@ class PhiBoundsExactTest {
       Activation phi = ActivationCatalog.parse(name);
       PhiBounds pb = PhiBounds.of(phi);
       for (int k = 0; k < 2000; k++) {
-        double scale = Math.pow(10, rng.nextInt(7) - 3);
+        double scale = Math.pow(10, rng.nextInt(7) - 3) * (k % 10 == 9 ? 1e-300 : 1);
         double zl = (2 * rng.nextDouble() - 1) * scale * (k % 3 == 0 ? 0.01 : 1);
         double zh = zl + (k % 4 == 0 ? 0 : rng.nextDouble() * scale * (k % 3 == 0 ? 0.01 : 1));
         double dl = (2 * rng.nextDouble() - 1) * scale;
@@ -122,6 +123,29 @@ class PhiBoundsExactTest {
         assertThat(r[1] - r[0]).as(what + " width").isLessThanOrEqualTo(max.subtract(min).doubleValue() + 2 * tol);
       }
     }
+  }
+
+  /**
+   * relu is exact and leaky relu one product: the value at t lies within its slack of the exact phi(t), at
+   * magnitudes 1e-3 to 1e6, where the product's rounding (up to 2^-53 |phi(t)|) exceeds the slack's absolute part.
+   */
+  @Test
+  void valueOfPiecewiseLinearPhiLiesWithinItsSlack() {
+    SplittableRandom rng = new SplittableRandom(29);
+    int rounded = 0;
+    for (String name : new String[] {"relu", "leaky-relu(0.2)", "leaky-relu(0.01)"}) {
+      Activation phi = ActivationCatalog.parse(name);
+      PhiBounds pb = PhiBounds.of(phi);
+      for (int k = 0; k < 2000; k++) {
+        double t = (2 * rng.nextDouble() - 1) * Math.pow(10, rng.nextInt(10) - 3);
+        double v = pb.value(t);
+        double err = Math.abs(ExactStepsTest.phi(phi, DD.of(t)).subtract(v).doubleValue());
+        rounded += err > 0 ? 1 : 0;
+        assertThat(err).as(name + " at " + t + ": value " + v + " (seed 29, case " + k + ")")
+            .isLessThanOrEqualTo(pb.valueSlack(t, v));
+      }
+    }
+    assertThat(rounded).as("values whose product rounds").isPositive();
   }
 
   /**

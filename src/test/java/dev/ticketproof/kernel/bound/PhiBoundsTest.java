@@ -120,6 +120,10 @@ class PhiBoundsTest {
         } else if ((smooth || pb.piecewiseLinear()) && b > a) {
           assertThat(r[0]).as(what + ": chord").isCloseTo((phi.value(b) - phi.value(a)) / (b - a),
               org.assertj.core.data.Offset.offset(1e-12));
+        } else if (!smooth && !pb.piecewiseLinear()) {
+          // slopes stated, no curvature bound: alpha is the lower bound of phi' on [a, b], not 0 and phi's image
+          double s0 = pb.slopes(a, b)[0];
+          assertThat(r[0]).as(what + ": the lower slope").isBetween(s0, s0 + 1e-9);
         }
       }
     }
