@@ -6,7 +6,6 @@ import dev.ticketproof.io.ImportException;
 import dev.ticketproof.io.Npy;
 import dev.ticketproof.io.StoredTensor;
 import dev.ticketproof.targets.TargetLoader;
-import dev.ticketproof.net.Forward;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.tensor.Tensor;
 import java.io.PrintWriter;
@@ -86,7 +85,6 @@ public final class EvalCommand implements Callable<Integer> {
     Tensor batch = DataFiles.examples("--input", input, x, target.built().network().inputShape());
     Network net = target.built().network();
     Tensor y = forward(net, batch);
-    if (net.outputActivation() != null) y = net.outputActivation().apply(y);
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("target", target.tensors().source());
     m.put("arch", arch.spec != null ? arch.spec : target.inferredPreset()); // null: the whole model's nn.Sequential
@@ -140,10 +138,13 @@ public final class EvalCommand implements Callable<Integer> {
     throw first;
   }
 
-  /** The target's outputs on the batch; a batch that does not fit is bad input naming --input. */
+  /**
+   * The target's outputs on the batch, through its output activation when it has one ({@link Network#outputs}); a
+   * batch that does not fit is bad input naming --input.
+   */
   private Tensor forward(Network net, Tensor batch) {
     try {
-      return Forward.forward(net, batch);
+      return net.outputs(batch);
     } catch (IllegalArgumentException e) {
       throw new ImportException("--input " + input + " (shape " + Arrays.toString(batch.shape())
           + ") does not fit the target: " + e.getMessage(), e);

@@ -72,13 +72,7 @@ public final class ExportCommand implements Callable<Integer> {
     if (g != null) {
       // the target's function on its outputs, after the ticket's layers (docs/ticket_loader.py applies it)
       ex.spec().addProperty("outputActivation", g.name());
-      com.google.gson.JsonObject dim = new com.google.gson.JsonObject();
-      dim.addProperty("dim", 1);
-      com.google.gson.JsonObject softmax = new com.google.gson.JsonObject();
-      softmax.addProperty("class", g.name().equals("softmax") ? "Softmax" : "LogSoftmax");
-      softmax.add("kwargs", dim);
-      ex.spec().add("outputActivationModule", g.elementwise() != null ? TicketExport.activationModule(g.name())
-          : softmax);
+      ex.spec().add("outputActivationModule", TicketExport.outputActivationModule(g));
     }
     ex.spec().addProperty("ticket", ticket.getFileName().toString());
     ex.spec().addProperty("file", out.getFileName().toString());

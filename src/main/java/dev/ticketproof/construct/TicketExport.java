@@ -11,6 +11,7 @@ import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
+import dev.ticketproof.net.OutputActivation;
 import dev.ticketproof.random.WeightField;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -163,6 +164,21 @@ public final class TicketExport {
     });
     JsonObject o = new JsonObject();
     o.addProperty("class", call.className());
+    o.add("kwargs", kwargs);
+    return o;
+  }
+
+  /**
+   * The {@code torch.nn} module of a network's output activation, as the exported spec's
+   * {@code "outputActivationModule"}: its activation's module ({@link #activationModule}), or {@code Softmax} /
+   * {@code LogSoftmax} over dim 1, the channels.
+   */
+  public static JsonElement outputActivationModule(OutputActivation g) {
+    if (g.elementwise() != null) return activationModule(g.name());
+    JsonObject kwargs = new JsonObject();
+    kwargs.addProperty("dim", 1);
+    JsonObject o = new JsonObject();
+    o.addProperty("class", g.equals(OutputActivation.SOFTMAX) ? "Softmax" : "LogSoftmax");
     o.add("kwargs", kwargs);
     return o;
   }
