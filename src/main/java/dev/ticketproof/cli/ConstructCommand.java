@@ -41,8 +41,9 @@ public final class ConstructCommand implements Callable<Integer> {
 
   @CommandLine.Mixin InputShapeOption inputShape;
 
-  @Option(names = "--activation", description = "Activation (default: relu; for a built-in target trained with "
-      + "another, that one: sigmoid for digits-resnet-sigmoid).")
+  @Option(names = "--activation", description = "Activation, a catalog name (default: a JSON spec's \"activation\","
+      + " a whole model's activation modules', else relu; for a built-in target relu, or the one a trained target is"
+      + " only defined with: sigmoid for digits-resnet-sigmoid).")
   String activation;
 
   @Option(names = "--construction", defaultValue = Tickets.DEFAULT_CONSTRUCTION, description = "l+1 or 2l (default: ${DEFAULT-VALUE}).")

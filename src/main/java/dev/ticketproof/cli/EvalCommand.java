@@ -55,7 +55,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "Y.npy", description = "Output file (written atomically).")
   Path out;
 
-  @Option(names = "--no-masks", description = "Do not apply masks X_mask.")
+  @Option(names = "--no-masks", description = "Do not apply masks X_mask (not with --ticket).")
   boolean noMasks;
 
   @Option(names = "--dtype", paramLabel = "T", defaultValue = "float64",
@@ -191,6 +191,10 @@ public final class EvalCommand implements Callable<Integer> {
   /** Evaluates the ticket on the batch with the evaluator verify measures with and writes the outputs. */
   private int ticket(StoredTensor x, long start) {
     if (activation != null) throw new UsageError("--activation: a ticket's activation is the one in its header");
+    if (noMasks) {
+      throw new UsageError("--no-masks: a ticket's target is read with its masks applied, as construct read it (the "
+          + "ticket's target hash is of that network)");
+    }
     TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape);
     // the batch as the target reads it ([N, F] for a fully connected network, whose plan takes [F, 1, 1])
     Tensor batch = DataFiles.examples("--input", input, x, t.target().inputShape());

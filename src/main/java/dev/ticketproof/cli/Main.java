@@ -96,7 +96,17 @@ public final class Main implements Runnable {
    * with {@code --format json}, every error (bad flag, bad input, rejected file, internal error) that leaves stdout
    * empty also prints {@code {"error": MESSAGE, "exitCode": N}} on stdout, MESSAGE being what went to stderr.
    */
-  public static CommandLine commandLine() { return withErrorHandling(new CommandLine(new Main())); }
+  public static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    versionEverywhere(cl);
+    return withErrorHandling(cl);
+  }
+
+  /** Every command's {@code --version} prints the project version, as the top-level one does. */
+  private static void versionEverywhere(CommandLine cl) {
+    cl.getCommandSpec().versionProvider(new Version());
+    for (CommandLine sub : cl.getSubcommands().values()) versionEverywhere(sub);
+  }
 
   /** A command line (the whole one, or one command alone) with the error handling of {@link #commandLine()}. */
   static CommandLine withErrorHandling(CommandLine cl) {

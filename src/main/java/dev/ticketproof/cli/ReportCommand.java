@@ -134,8 +134,7 @@ public final class ReportCommand implements Callable<Integer> {
     for (String f : figures) {
       if (!FIGURES.contains(f)) throw new UsageError("--only: unknown figure '" + f + "'; valid: " + FIGURES);
     }
-    threadCount = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-    if (threadCount < 1) throw new UsageError("--threads must be >= 1, got " + threadCount);
+    threadCount = Cli.threads(threads);
     Path boundsFile = bounds;
     if (boundsFile == null) {
       Path beside = out.toAbsolutePath().getParent() == null ? null

@@ -92,6 +92,11 @@ class ExportCommandTest {
         tmp.resolve("y.npy").toString());
     assertThat(shape.code()).isEqualTo(2);
     assertThat(shape.err()).contains("--input " + fx("sc_x.npy") + ": expected a batch of shape [6, 3, 8, 8]");
+    Run masks = run("eval", "--ticket", fx("sr_relu.tpz"), "--input", fx("sr_x.npy"), "--out",
+        tmp.resolve("y.npy").toString(), "--no-masks");
+    assertThat(masks.code()).isEqualTo(2);
+    assertThat(masks.err()).contains("--no-masks: a ticket's target is read with its masks applied");
+    assertThat(tmp.resolve("y.npy")).doesNotExist();
     Run noTarget = run("eval", "--input", fx("sc_x.npy"), "--out", tmp.resolve("y.npy").toString());
     assertThat(noTarget.code()).isEqualTo(2);
     assertThat(noTarget.err()).contains("--target is required (or --ticket)");

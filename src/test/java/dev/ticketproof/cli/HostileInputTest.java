@@ -148,6 +148,13 @@ class HostileInputTest {
   @Test void absurdThreadCounts() {
     run("construct", "--target", "builtin:small-fc", "--threads", "100000").expect(2, "--threads must be in [1, ");
     run("construct", "--target", "builtin:small-fc", "--threads", "0").expect(2, "--threads");
+    // report's construction sweeps take the same limit, refused before the output directory is made
+    Path figures = dir.resolve("threads-figures");
+    run("report", "--quick", "--only", "activations", "--out", s(figures), "--no-progress", "--threads", "100000")
+        .expect(2, "--threads must be in [1, ");
+    run("report", "--quick", "--only", "activations", "--out", s(figures), "--no-progress", "--threads", "0")
+        .expect(2, "--threads must be in [1, ");
+    assertThat(figures).doesNotExist();
   }
 
   // 8: --samples 100000000 (construct, verify)

@@ -19,6 +19,13 @@ class VersionTest {
     ActivationsCommandTest.Run r = ActivationsCommandTest.run("--version");
     assertThat(r.code()).isZero();
     assertThat(r.out().trim()).isEqualTo("ticketproof " + m.group(1));
+    // every command's --version (its help lists it) prints the same line
+    for (String[] args : new String[][] {{"construct", "--version"}, {"subset-sum", "-V"},
+        {"subset-sum", "width", "--version"}, {"report", "-V"}}) {
+      ActivationsCommandTest.Run sub = ActivationsCommandTest.run(args);
+      assertThat(sub.code()).as(String.join(" ", args)).isZero();
+      assertThat(sub.out().trim()).as(String.join(" ", args)).isEqualTo("ticketproof " + m.group(1));
+    }
     Matcher doc = Pattern.compile("<artifactId>ticketproof</artifactId>\\s*<version>([^<]+)</version>")
         .matcher(Files.readString(Path.of("docs/library.md")));
     assertThat(doc.find()).as("the consumer project's dependency in docs/library.md").isTrue();
