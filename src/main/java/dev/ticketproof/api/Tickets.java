@@ -97,6 +97,69 @@ public final class Tickets {
   }
 
   /**
+   * Bytes a built ticket holds per kept source weight while it is measured: the mask's index (4) and the
+   * evaluator's code and weight (4 and 8), both held while the evaluator is made.
+   */
+  public static final int BYTES_PER_KEPT_WEIGHT = 16;
+
+  /** The share of a construction after which its kept weights are projected to the whole ticket. */
+  static final double PROJECT_AFTER = 0.02;
+
+  /**
+   * How far a projection may exceed the heap before the construction stops: a projection is not a count (the first
+   * layers of a small target keep more weights per instance than its later ones; small-cnn's projects 1.4 times its
+   * count, ResNet-20's within 7 % from the first 0.2 %).
+   */
+  static final double PROJECTION_MARGIN = 2;
+
+  /**
+   * A ticket that does not fit the JVM's heap: the construction stops when its kept weights, projected from the share
+   * built so far (at least {@link #PROJECT_AFTER} of it), would need more than {@link #PROJECTION_MARGIN} times the
+   * maximum heap at {@link #BYTES_PER_KEPT_WEIGHT} bytes each, or when, after the last layer, they need more than the
+   * heap: the measurement would run out of memory, after all the construction's time.
+   */
+  public static final class TooLarge extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    TooLarge(String message) { super(message); }
+  }
+
+  /**
+   * Throws {@link TooLarge} when {@code kept} weights after the share {@code done} of a construction (in (0, 1])
+   * project to more than {@code heap} bytes allow (see there).
+   */
+  static void checkFits(long kept, double done, long heap) {
+    if (done < PROJECT_AFTER) return;
+    boolean last = done >= 1;
+    double projected = last ? kept : kept / done;
+    double need = projected * BYTES_PER_KEPT_WEIGHT;
+    if (need <= (last ? 1 : PROJECTION_MARGIN) * heap) return;
+    throw new TooLarge(String.format(java.util.Locale.ROOT, "the ticket %s about %.3g source weights%s, and "
+        + "measuring it holds about %d bytes per kept weight (its mask and its evaluator): %s in all, more than the "
+        + "JVM's maximum heap of %s", last ? "keeps" : "would keep", projected,
+        last ? "" : String.format(java.util.Locale.ROOT, " (projected from the %.0f %% of its construction done, "
+            + "which keeps %d)", 100 * done, kept), BYTES_PER_KEPT_WEIGHT, gigabytes(need), gigabytes(heap)));
+  }
+
+  private static String gigabytes(double bytes) {
+    return String.format(java.util.Locale.ROOT, "%.1f GB", bytes / 1e9);
+  }
+
+  /** {@code progress}, with the construction stopped by {@link #checkFits} against {@code heap} bytes. */
+  static TicketBuilder.Progress fitting(Progress progress, long heap) {
+    return new TicketBuilder.Progress() {
+      @Override public void step(String layer, long done, long total) { progress.step(layer, done, total); }
+
+      @Override public TicketChecker.Listener kernel(String pass) { return progress.kernel(pass); }
+
+      @Override public void kept(long keptWeights, double fractionDone) {
+        checkFits(keptWeights, fractionDone, heap);
+        progress.kept(keptWeights, fractionDone);
+      }
+    };
+  }
+
+  /**
    * A builder for a ticket of a target network.
    *
    * @param target the target. Not modified.
@@ -404,6 +467,7 @@ public final class Tickets {
      *
      * @return the ticket, with how its tolerance was chosen
      * @throws IllegalArgumentException when the target or an option is invalid (naming it)
+     * @throws TooLarge when the ticket's measurement would not fit the JVM's maximum heap (known early, see there)
      */
     public Ticket build() {
       TargetPlan plan = TargetPlan.of(target, phi);
@@ -461,7 +525,7 @@ public final class Tickets {
         };
         progress.plan(SourceNetwork.of(plan, searched.apply(startEps)));
         TicketBuilder.Budget budget = TicketBuilder.forOutputError(target, phi, searched, outputEps, startEps,
-            MAX_BUILDS, mode, threads, label, around, radius, formBudget, progress);
+            MAX_BUILDS, mode, threads, label, around, radius, formBudget, fitting(progress, Runtime.getRuntime().maxMemory()));
         return new Ticket(target, phi, budget.result(), budget.eps(), Ticket.Basis.CERTIFIED_SEARCH, 1,
             budget.met(), Measure.of(budget.result(), target, region, samples, seed, this::measured),
             tightenLambda ? Ticket.Basis.CERTIFIED_SEARCH : lambdaBasis);
@@ -488,7 +552,7 @@ public final class Tickets {
         TicketBuilder.Result res = TicketBuilder.build(target, phi,
             new TicketBuilder.Options(paramsFor.apply(usedEps), usedEps, mode, threads, label, around, radius,
                 formBudget),
-            progress);
+            fitting(progress, Runtime.getRuntime().maxMemory()));
         builds++;
         Measure.Result m = Measure.of(res, target, region, samples, seed, this::measured);
         // the calibration is a measurement: check the built ticket, tighten the tolerance when it misses the goal

@@ -56,8 +56,7 @@ public final class Main implements Runnable {
     try {
       return commandLine().setOut(out).setErr(err).execute(args);
     } catch (OutOfMemoryError e) {
-      err.println("ticketproof: out of memory (" + e.getMessage() + "); the input is too large for the heap: give "
-          + "the JVM more memory (-Xmx in TICKETPROOF_JAVA_OPTS) or a smaller input");
+      err.println(outOfMemory(Runtime.getRuntime().maxMemory()));
       err.flush();
       return 2;
     } catch (StackOverflowError e) {
@@ -65,6 +64,13 @@ public final class Main implements Runnable {
       err.flush();
       return 2;
     }
+  }
+
+  /** The message of a run that ran out of memory: the heap it had and how to give it more. */
+  static String outOfMemory(long heap) {
+    return String.format(java.util.Locale.ROOT, "ticketproof: out of memory: the JVM's maximum heap of %.1f GB is "
+        + "too small for this input or ticket: give the JVM more (-Xmx in TICKETPROOF_JAVA_OPTS, e.g. "
+        + "TICKETPROOF_JAVA_OPTS='-Xmx16g -XX:+UseParallelGC'), or a smaller input or ticket", heap / 1e9);
   }
 
   /**
@@ -83,6 +89,10 @@ public final class Main implements Runnable {
    */
   static String describe(Throwable ex) {
     if (ex instanceof BadParameter b) return UsageError.message(b);
+    if (ex instanceof dev.ticketproof.api.Tickets.TooLarge) {
+      return ex.getMessage() + ": give the JVM more heap (-Xmx in TICKETPROOF_JAVA_OPTS), keep the target's later "
+          + "layers as they are (--upto), or build a narrower (--rho) or coarser (--eps) ticket";
+    }
     if (ex instanceof IOException) return "input/output error: " + ex.getMessage();
     if (exitCode(ex) == 2) return ex.getMessage();
     StackTraceElement[] st = ex.getStackTrace();

@@ -95,6 +95,13 @@ public final class TicketBuilder {
     /** The listener for the kernel's pass {@code check} (what to claim and the check of the claim, in one). */
     default TicketChecker.Listener kernel(String pass) { return TicketChecker.Listener.NONE; }
 
+    /**
+     * After each layer: the source weights kept so far, and the share of the construction done (a layer's share is
+     * its subset-sum instances', its target weights times its copies; 1 after the last layer, before the kernel's
+     * check).
+     */
+    default void kept(long keptWeights, double fractionDone) {}
+
     Progress NONE = (l, d, t) -> { };
   }
 
@@ -219,6 +226,9 @@ public final class TicketBuilder {
     final int[][] keptBias;
     long failures;
     long instances;
+    /** The construction's work in all (instances: target weights times copies per layer), and the work done. */
+    final double work;
+    double workDone;
 
     Builder(SourceNetwork src, Options opt, Progress progress) {
       this.src = src;
@@ -232,6 +242,14 @@ public final class TicketBuilder {
         kept[k] = new int[0];
         keptBias[k] = new int[0];
       }
+      double w = 0;
+      for (SourceNetwork.Conv c : src.convs()) w += work(c);
+      this.work = w;
+    }
+
+    /** A layer's share of the work: its subset-sum instances, its target weights times its copies. */
+    static double work(SourceNetwork.Conv c) {
+      return (double) c.target().kernel().length * Math.max(1, c.out().rho());
     }
 
     void run() {
@@ -378,6 +396,10 @@ public final class TicketBuilder {
         instances += inst[o];
       }
       if (uni) finishUnivariate(in.uni, all, c);
+      long keptWeights = 0;
+      for (int k = 0; k < kept.length; k++) keptWeights += kept[k].length + keptBias[k].length;
+      workDone += work(c);
+      progress.kept(keptWeights, Math.min(1, workDone / Builder.this.work));
       State s = new State();
       s.layout = out;
       s.constVal = new double[units];
