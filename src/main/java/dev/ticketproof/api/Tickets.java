@@ -142,7 +142,7 @@ public final class Tickets {
   }
 
   private static String gigabytes(double bytes) {
-    return String.format(java.util.Locale.ROOT, "%.1f GB", bytes / 1e9);
+    return String.format(java.util.Locale.ROOT, "%.1f GiB", bytes / (1L << 30));
   }
 
   /** {@code progress}, with the construction stopped by {@link #checkFits} against {@code heap} bytes. */
@@ -471,6 +471,7 @@ public final class Tickets {
      */
     public Ticket build() {
       TargetPlan plan = TargetPlan.of(target, phi);
+      TicketBuilder.Progress fitted = fitting(progress, Runtime.getRuntime().maxMemory());
       int dim = 1;
       for (int d : target.inputShape()) dim *= d;
       int channels = plan.inputShape()[0];
@@ -525,7 +526,7 @@ public final class Tickets {
         };
         progress.plan(SourceNetwork.of(plan, searched.apply(startEps)));
         TicketBuilder.Budget budget = TicketBuilder.forOutputError(target, phi, searched, outputEps, startEps,
-            MAX_BUILDS, mode, threads, label, around, radius, formBudget, fitting(progress, Runtime.getRuntime().maxMemory()));
+            MAX_BUILDS, mode, threads, label, around, radius, formBudget, fitted);
         return new Ticket(target, phi, budget.result(), budget.eps(), Ticket.Basis.CERTIFIED_SEARCH, 1,
             budget.met(), Measure.of(budget.result(), target, region, samples, seed, this::measured),
             tightenLambda ? Ticket.Basis.CERTIFIED_SEARCH : lambdaBasis);
@@ -552,7 +553,7 @@ public final class Tickets {
         TicketBuilder.Result res = TicketBuilder.build(target, phi,
             new TicketBuilder.Options(paramsFor.apply(usedEps), usedEps, mode, threads, label, around, radius,
                 formBudget),
-            fitting(progress, Runtime.getRuntime().maxMemory()));
+            fitted);
         builds++;
         Measure.Result m = Measure.of(res, target, region, samples, seed, this::measured);
         // the calibration is a measurement: check the built ticket, tighten the tolerance when it misses the goal

@@ -68,9 +68,9 @@ public final class Main implements Runnable {
 
   /** The message of a run that ran out of memory: the heap it had and how to give it more. */
   static String outOfMemory(long heap) {
-    return String.format(java.util.Locale.ROOT, "ticketproof: out of memory: the JVM's maximum heap of %.1f GB is "
+    return String.format(java.util.Locale.ROOT, "ticketproof: out of memory: the JVM's maximum heap of %.1f GiB is "
         + "too small for this input or ticket: give the JVM more (-Xmx in TICKETPROOF_JAVA_OPTS, e.g. "
-        + "TICKETPROOF_JAVA_OPTS='-Xmx16g -XX:+UseParallelGC'), or a smaller input or ticket", heap / 1e9);
+        + "TICKETPROOF_JAVA_OPTS='-Xmx16g -XX:+UseParallelGC'), or a smaller input or ticket", heap / (double) (1L << 30));
   }
 
   /**

@@ -87,7 +87,7 @@ class TicketsFitTest {
 
   @Test
   void aProjectionStopsOnlyBeyondItsMarginAndOnlyAfterItsShare() {
-    long heap = 1_000_000_000L;
+    long heap = 1L << 30;
     long atHeap = heap / Tickets.BYTES_PER_KEPT_WEIGHT;
     // before the share a projection is trusted: nothing, however large
     assertThatCode(() -> Tickets.checkFits(atHeap * 100, Tickets.PROJECT_AFTER / 2, heap)).doesNotThrowAnyException();
@@ -98,12 +98,12 @@ class TicketsFitTest {
         .doesNotThrowAnyException();
     assertThatThrownBy(() -> Tickets.checkFits((long) (atHeap * Tickets.PROJECTION_MARGIN / 10) + 10, 0.1, heap))
         .isInstanceOf(Tickets.TooLarge.class)
-        .hasMessageContaining("would keep about 1.25e+08 source weights (projected from the 10 % of its "
-            + "construction done, which keeps 12500010)")
-        .hasMessageContaining("2.0 GB in all, more than the JVM's maximum heap of 1.0 GB");
+        .hasMessageContaining("would keep about 1.34e+08 source weights (projected from the 10 % of its "
+            + "construction done, which keeps 13421782)")
+        .hasMessageContaining("2.0 GiB in all, more than the JVM's maximum heap of 1.0 GiB");
     // after the last layer the count is exact: no margin
     assertThatCode(() -> Tickets.checkFits(atHeap, 1, heap)).doesNotThrowAnyException();
     assertThatThrownBy(() -> Tickets.checkFits(atHeap + 1, 1, heap)).isInstanceOf(Tickets.TooLarge.class)
-        .hasMessageStartingWith("the ticket keeps about 6.25e+07 source weights, and measuring");
+        .hasMessageStartingWith("the ticket keeps about 6.71e+07 source weights, and measuring");
   }
 }

@@ -28,7 +28,7 @@ class TooLargeTicketCommandTest {
     String message = Files.readString(err, StandardCharsets.UTF_8);
     assertThat(p.exitValue()).as(message).isEqualTo(2);
     assertThat(message).startsWith("construct: the ticket would keep about ")
-        .contains("projected from the ", "more than the JVM's maximum heap of 0.3 GB", "-Xmx in TICKETPROOF_JAVA_OPTS",
+        .contains("projected from the ", "more than the JVM's maximum heap of 0.2 GiB", "-Xmx in TICKETPROOF_JAVA_OPTS",
             "--upto", "--rho", "--eps")
         .doesNotContain("Exception");
     assertThat(out).doesNotExist();
@@ -36,7 +36,7 @@ class TooLargeTicketCommandTest {
 
   @Test void runningOutOfMemoryNamesTheHeapAndHowToRaiseIt() {
     assertThat(Main.outOfMemory(8_589_934_592L)).isEqualTo("ticketproof: out of memory: the JVM's maximum heap of "
-        + "8.6 GB is too small for this input or ticket: give the JVM more (-Xmx in TICKETPROOF_JAVA_OPTS, e.g. "
+        + "8.0 GiB is too small for this input or ticket: give the JVM more (-Xmx in TICKETPROOF_JAVA_OPTS, e.g. "
         + "TICKETPROOF_JAVA_OPTS='-Xmx16g -XX:+UseParallelGC'), or a smaller input or ticket");
   }
 }
