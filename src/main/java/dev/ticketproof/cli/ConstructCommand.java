@@ -258,6 +258,7 @@ public final class ConstructCommand implements Callable<Integer> {
       lb = built.report().verdict().isHolds() ? Cli.lowerBound(built.certificate(), net, points, samples,
           search.n, bar, ticket.measured()) : null;
       searchSeconds = (System.nanoTime() - searchStart) / 1e9;
+      bar.finished();
     }
     TicketBuilder.Result res = ticket.result();
     double usedEps = ticket.tolerance();

@@ -38,6 +38,7 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
   private double before;
   private double total;
   private String lastLayer;
+  private boolean finished;
 
   private RunProgress(OverallProgress out, boolean construct, int samples, Integer search) {
     this.out = out;
@@ -221,9 +222,12 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
     out.update(permille((double) done / Math.max(1, n)), 1000, stages.get(current).label);
   }
 
+  /** Marks the run as finished: closing then shows it done (a run that ends in an error is not shown as done). */
+  synchronized void finished() { finished = true; }
+
   @Override
   public synchronized void close() {
-    if (current >= 0) out.stage(1000, 1000, "done");
+    if (current >= 0 && finished) out.stage(1000, 1000, "done");
     out.close();
   }
 }

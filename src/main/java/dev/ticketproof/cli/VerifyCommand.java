@@ -135,6 +135,7 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       if (rep.verdict().isHolds() && lb == null) lb = Cli.lowerBound(cert, net, points, samples, search.n, bar);
       searchSeconds = (System.nanoTime() - searchStart) / 1e9;
+      bar.finished();
     }
     double measured = lb == null ? Double.NaN : lb.lowerBound();
     dev.ticketproof.measure.DataCheck dataCheck = null;
