@@ -2,6 +2,8 @@ package dev.ticketproof.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.activation.IdentityHypothesis;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,8 +15,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The three faces of every lemma name each other (proof page, property class, construction); the README's command
- * lines run in {@link ReadmeCommandsTest}.
+ * The three faces of every lemma name each other (proof page, property class, construction); the README counts the
+ * activations the catalog supports; the README's command lines run in {@link ReadmeCommandsTest}, the guide's in
+ * {@link GuideCommandsTest}.
  */
 class DocsConsistencyTest {
   static final Path ROOT = Path.of(".");
@@ -51,5 +54,16 @@ class DocsConsistencyTest {
       }
     }
     assertThat(missing).isEmpty();
+  }
+
+  @Test
+  void theReadmeCountsTheSupportedActivations() throws IOException {
+    List<String> words = List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty");
+    Matcher m = Pattern.compile("\\b([a-z]+)\\s+activations, from")
+        .matcher(Files.readString(ROOT.resolve("README.md")).replaceAll("\\s+", " "));
+    assertThat(m.find()).as("the README's count of activations").isTrue();
+    long supported = ActivationCatalog.all().stream().filter(IdentityHypothesis::holds).count();
+    assertThat(words.indexOf(m.group(1))).as("README: '%s activations'", m.group(1)).isEqualTo((int) supported);
   }
 }
