@@ -105,10 +105,13 @@ final class RestrictedUnpickler extends Unpickler {
   /** What {@code torch.device(type[, index])} was called with: a device name, data (a DataParallel's devices). */
   record Device(String type, long index) {}
 
-  /** A module path of Python identifiers, and a class name by Python's convention (upper-case initial). */
+  /**
+   * A module path of Python identifiers, and a class name by Python's convention (upper-case initial, after one
+   * underscore for a private class: torchvision's DenseNet has _DenseBlock).
+   */
   private static final java.util.regex.Pattern MODULE =
       java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
-  private static final java.util.regex.Pattern CLASS = java.util.regex.Pattern.compile("[A-Z][A-Za-z0-9_]*");
+  private static final java.util.regex.Pattern CLASS = java.util.regex.Pattern.compile("_?[A-Z][A-Za-z0-9_]*");
 
   /** Top-level modules whose classes are never stubs: the standard library, torch (but torch.nn), numpy, ... */
   static final java.util.Set<String> SYSTEM_MODULES = systemModules();

@@ -117,6 +117,13 @@ public final class WholeModels {
     }
     String source = file.source() + (file.modelPrefix().isEmpty() ? "" : " (the whole model under '"
         + file.modelPrefix() + "')");
+    String block = unreadableBlock(root, "");
+    if (block != null) {
+      throw new ImportException(source + ": " + block + "; neither a preset nor a JSON spec describes it (they "
+          + "hold convs, linear layers, poolings, one activation, and residual blocks of two convs whose sum goes "
+          + "through the activation, docs/arch-spec.md), so the network cannot be read and no ticket can be built "
+          + "for it");
+    }
     if (!root.isTorchNn("Sequential")) {
       String pre = ResNetPreset.preActivation(file.under(file.modelPrefix()));
       if (pre != null) {
@@ -251,6 +258,50 @@ public final class WholeModels {
       return null;
     }
     return new Derived(spec, List.copyOf(w.activations.keySet()), input, input == null ? why[0] : null);
+  }
+
+  /**
+   * Blocks of torchvision's and timm's networks that compute what no architecture here describes, by class name:
+   * what each computes.
+   */
+  private static final Map<String, String> UNREADABLE_BLOCKS = Map.ofEntries(
+      Map.entry("InvertedResidual", "an inverted residual block (MobileNetV2's, MobileNetV3's, ShuffleNetV2's: a "
+          + "1x1 expansion, a depthwise conv and a 1x1 projection without an activation, added to the block's input or "
+          + "concatenated with it, and no activation after the sum)"),
+      Map.entry("SqueezeExcitation", "a squeeze-and-excitation block (it multiplies each channel of a feature map by "
+          + "a gate computed from the whole map)"),
+      Map.entry("SqueezeExcite", "a squeeze-and-excitation block (it multiplies each channel of a feature map by a "
+          + "gate computed from the whole map)"),
+      Map.entry("MBConv", "an EfficientNet block (an inverted residual block with squeeze-and-excitation)"),
+      Map.entry("FusedMBConv", "an EfficientNetV2 block (a residual block without an activation after the sum)"),
+      Map.entry("Fire", "a SqueezeNet fire module (it concatenates two branches)"),
+      Map.entry("Inception", "an inception block (it concatenates parallel branches)"),
+      Map.entry("InceptionA", "an inception block (it concatenates parallel branches)"),
+      Map.entry("InceptionB", "an inception block (it concatenates parallel branches)"),
+      Map.entry("InceptionC", "an inception block (it concatenates parallel branches)"),
+      Map.entry("InceptionD", "an inception block (it concatenates parallel branches)"),
+      Map.entry("InceptionE", "an inception block (it concatenates parallel branches)"),
+      Map.entry("_DenseBlock", "a DenseNet block (each layer's output is concatenated to its input)"),
+      Map.entry("_DenseLayer", "a DenseNet layer (its output is concatenated to its input)"),
+      Map.entry("ResBottleneckBlock", "a RegNet bottleneck block (a grouped 3x3 conv between 1x1 convs, with "
+          + "squeeze-and-excitation in RegNetY)"));
+
+  /**
+   * The first module of the tree (depth first) that is one of torchvision's or timm's {@link #UNREADABLE_BLOCKS},
+   * described with its path and class, or null.
+   */
+  static String unreadableBlock(TorchModule m, String path) {
+    String known = m.className().startsWith("torchvision.") || m.className().startsWith("timm.")
+        ? UNREADABLE_BLOCKS.get(m.simpleName()) : null;
+    if (known != null) {
+      return (path.isEmpty() ? "the whole model" : "its module '" + path + "'") + " is a " + m.className() + ", "
+          + known;
+    }
+    for (TorchModule.Child c : m.children()) {
+      String inner = unreadableBlock(c.module(), path.isEmpty() ? c.name() : path + "." + c.name());
+      if (inner != null) return inner;
+    }
+    return null;
   }
 
   private static String childNames(TorchModule m) {
