@@ -102,8 +102,21 @@ final class Cli {
     if (!(b[0] < b[1] && Double.isFinite(b[0]) && Double.isFinite(b[1]))) {
       throw new UsageError("--input-box needs finite LO < HI, got '" + box + "'");
     }
+    if (!(Math.abs(b[0]) <= MAX_BOX && Math.abs(b[1]) <= MAX_BOX)) {
+      throw new UsageError("--input-box: LO and HI must be at most 1e100 in absolute value (" + BOX_WHY
+          + "), got '" + box + "'");
+    }
     return b;
   }
+
+  /**
+   * The largest end of an input box ({@code --input-box}, {@code --input-bound}) in absolute value: the certified
+   * bound grows with the box, and over boxes reaching 1e306 it is no longer a double (digits-cnn).
+   */
+  static final double MAX_BOX = 1e100;
+
+  /** Why the box ends are limited, for messages. */
+  static final String BOX_WHY = "the certified bound grows with the box and would leave the doubles";
 
   /** Two numbers separated by {@code sep} (spaces around them allowed), or null when the text is not that. */
   private static double[] interval(String text, String sep) {
@@ -174,6 +187,15 @@ final class Cli {
    */
   static InputBox inputBox(String box, int channels, List<double[]> data, java.nio.file.Path dataFile,
       java.io.PrintWriter err) {
+    return inputBox(box, channels, false, data, dataFile, err);
+  }
+
+  /**
+   * As {@link #inputBox(String, int, List, java.nio.file.Path, java.io.PrintWriter)}, for a network that reads
+   * vectors ({@code vector}: its channels are the features) or images.
+   */
+  static InputBox inputBox(String box, int channels, boolean vector, List<double[]> data,
+      java.nio.file.Path dataFile, java.io.PrintWriter err) {
     String b = box.trim();
     if (b.equals("data")) {
       if (data == null) {
@@ -196,6 +218,11 @@ final class Cli {
           throw new UsageError("--input-box data: channel " + c + " of --data " + dataFile + " has values that are "
               + "not finite (" + lo + " to " + hi + ")");
         }
+        if (!(Math.abs(lo) <= MAX_BOX && Math.abs(hi) <= MAX_BOX)) {
+          throw new UsageError("--input-box data: channel " + c + " of --data " + dataFile + " has values from " + lo
+              + " to " + hi + ", but a box's ends must be at most 1e100 in absolute value (" + BOX_WHY
+              + ")");
+        }
         if (lo == hi) {
           hi = Math.nextUp(lo);
           if (err != null) {
@@ -214,8 +241,9 @@ final class Cli {
     String[] parts = b.split(",", -1);
     if (parts.length != channels) {
       throw new UsageError("--input-box: " + parts.length + " interval" + (parts.length == 1 ? "" : "s") + " LO:HI, "
-          + "but the network has " + channels + " input channel" + (channels == 1 ? "" : "s") + " (the features of a "
-          + "vector input): give one LO:HI per channel, LO,HI for the same box on every channel, or data");
+          + "but the network has " + channels + " input channel" + (channels == 1 ? "" : "s") + (vector ? " (the "
+          + "features of a vector input)" : "") + ": give one LO:HI per channel, LO,HI for the same box on every "
+          + "channel, or data");
     }
     double[][] out = new double[channels][];
     for (int c = 0; c < channels; c++) {
@@ -228,6 +256,10 @@ final class Cli {
       double hi = lh[1];
       if (!(lo < hi && Double.isFinite(lo) && Double.isFinite(hi))) {
         throw new UsageError("--input-box: channel " + c + ": needs finite LO < HI, got '" + parts[c].trim() + "'");
+      }
+      if (!(Math.abs(lo) <= MAX_BOX && Math.abs(hi) <= MAX_BOX)) {
+        throw new UsageError("--input-box: channel " + c + ": LO and HI must be at most 1e100 in absolute "
+            + "value (" + BOX_WHY + "), got '" + parts[c].trim() + "'");
       }
       out[c] = new double[] {lo, hi};
     }
@@ -287,6 +319,16 @@ final class Cli {
     if (labels != null && data == null) throw new UsageError("--labels needs --data");
     if (data == null) return null;
     DataSet set = read("--data", data, labels, net.inputShape());
+    for (int i = 0; i < set.inputs().size(); i++) {
+      double[] x = set.inputs().get(i);
+      for (int q = 0; q < x.length; q++) {
+        if (!(Math.abs(x[q]) <= MAX_BOX)) {
+          throw new UsageError("--data " + data + ": value " + x[q] + " at index " + q + " of example " + i + " is "
+              + "above 1e100 in absolute value: no input box reaches it (" + BOX_WHY + "), and the network's "
+              + "outputs on it may overflow");
+        }
+      }
+    }
     int[] out = dev.ticketproof.net.Shapes.output(net);
     long classes = dev.ticketproof.limits.Budget.values(out);
     if (out.length == 1 || out.length == 3 && out[1] == 1 && out[2] == 1) {
@@ -531,6 +573,7 @@ final class Cli {
     o.addProperty("outputActivation", g.name());
     o.addProperty("outputActivationLipschitz", g.lipschitz());
     o.addProperty("certifiedBoundAfterOutputActivation", g.boundAfter(bound));
+    if (!Double.isFinite(bound)) return; // a rejected certificate has no bound to speak of
     err.printf(Locale.ROOT, "%s: note: the target applies %s to its outputs after its last layer; the ticket "
         + "approximates the outputs before it and applies it to its own (eval does), so the bound and the errors "
         + "reported are of the outputs before it; after it the bound is %.4g times as large, %.3g "

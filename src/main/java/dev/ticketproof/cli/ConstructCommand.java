@@ -204,11 +204,17 @@ public final class ConstructCommand implements Callable<Integer> {
     if (!(inputBound > 0 && Double.isFinite(inputBound))) {
       throw new UsageError("--input-bound must be finite and > 0, got " + inputBound);
     }
+    if (inputBound > Cli.MAX_BOX) {
+      throw new UsageError("--input-bound must be at most 1e100 (" + Cli.BOX_WHY + "), got "
+          + inputBound);
+    }
     int channels = net.inputShape()[0];
+    int[] in = net.inputShape();
+    boolean vector = in.length == 1 || in.length == 3 && in[1] == 1 && in[2] == 1;
     // a malformed box is refused before the data are read; --input-box data needs them (below)
     Cli.InputBox box = inputBox == null ? Cli.InputBox.uniform(-inputBound, inputBound)
-        : inputBox.trim().equals("data") ? null : Cli.inputBox(inputBox, channels, null, null, null);
-    if (box == null && data.inputs == null) Cli.inputBox(inputBox, channels, null, null, null);
+        : inputBox.trim().equals("data") ? null : Cli.inputBox(inputBox, channels, vector, null, null, null);
+    if (box == null && data.inputs == null) Cli.inputBox(inputBox, channels, vector, null, null, null);
     int widest = Math.min(SourceNetwork.MAX_RHO, solver.maxN());
     if (fixedRho != null) widest = Math.min(widest, Math.max(rho1 != null ? rho1 : 2 * fixedRho, fixedRho));
     if (eps != null) Cli.checkResolvable("--eps", eps, widest);
@@ -219,7 +225,7 @@ public final class ConstructCommand implements Callable<Integer> {
     if (out != null) SafeOutput.check(out, "--out", inputs());
     Cli.DataSet dataSet = data.load(net);
     if (box == null) {
-      box = Cli.inputBox(inputBox, channels, dataSet.inputs(), data.inputs, spec.commandLine().getErr());
+      box = Cli.inputBox(inputBox, channels, vector, dataSet.inputs(), data.inputs, spec.commandLine().getErr());
     }
     double lo = box.lo();
     double hi = box.hi();

@@ -58,32 +58,21 @@ final class DataFiles {
     }
     int[] s = x.shape();
     int dim = product(in, 0);
-    if ((st.dtype() == DType.INT16 || st.dtype() == DType.INT32 || st.dtype() == DType.INT64) && in.length == 3
-        && (long) in[1] * in[2] > 1 && x.size() > 0) {
-      double lo = Double.POSITIVE_INFINITY;
-      double hi = Double.NEGATIVE_INFINITY;
-      for (double v : x.data()) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-      if (lo >= 0 && hi > 1 && hi <= 255) {
-        System.err.printf(Locale.ROOT, "note: %s: %s values %d..%d, as image pixels are stored: they are read as "
-            + "they are; if the network was trained on scaled inputs, scale them as it was, e.g. x.astype('float32') "
-            + "/ 255 for [0, 1] inputs, and save that%n", what, st.dtype().name().toLowerCase(Locale.ROOT), (int) lo,
-            (int) hi);
-      }
-    }
+    // the whole array holds the values of one example: its batch dimension is missing
+    String oneExample = productLong(s, 0) == dim && s.length <= in.length ? " (one example: add the batch "
+        + "dimension, x[None])" : "";
     if (s.length < 2 || s[0] == 0) {
       throw new UsageError(what + ": expected a batch [N, " + join(in) + "] with N >= 1, got shape "
-          + Arrays.toString(s) + (s.length == in.length && product(s, 0) == dim ? " (one example: add the batch "
-          + "dimension, x[None])" : ""));
+          + Arrays.toString(s) + oneExample);
     }
     int n = s[0];
     int[] per = Arrays.copyOfRange(s, 1, s.length);
     int[] want = new int[in.length + 1];
     want[0] = n;
     System.arraycopy(in, 0, want, 1, in.length);
-    switch (layout(s, in)) {
+    Layout layout = layout(s, in);
+    if (layout == Layout.SAME || layout == Layout.SAME_ORDER) pixelNote(st, what, in);
+    switch (layout) {
       case SAME -> { return x; }
       case SAME_ORDER -> {
         if (!(flatInput(in) && per.length == 1)) { // rows [N, C] of a network that reads vectors need no note
@@ -110,7 +99,31 @@ final class DataFiles {
           ? new int[] {n, in[0]} : want) + " (" + dim + " values per example), got " + Arrays.toString(s)
           + (s.length == 4 && in.length == 3 && in[0] > 1 && s[3] == in[0] && s[1] != in[0] ? ", whose last axis "
           + "has the network's " + in[0] + " input channels: if it is channels-last [N, H, W, C], transpose it to [N, "
-          + "C, H, W] (numpy: x.transpose(0, 3, 1, 2); PyTorch: x.permute(0, 3, 1, 2))" : ""));
+          + "C, H, W] (numpy: x.transpose(0, 3, 1, 2); PyTorch: x.permute(0, 3, 1, 2))"
+          : s.length == 2 && s[0] == dim && s[1] != dim ? " (transposed? the examples are the rows, each of " + dim
+          + " values: x.T)" : oneExample));
+    }
+  }
+
+  /**
+   * For integer images of an accepted batch: a note that values 0..255, as pixels are stored, are read as they are.
+   */
+  private static void pixelNote(StoredTensor st, String what, int[] in) {
+    Tensor x = st.tensor();
+    if ((st.dtype() == DType.INT16 || st.dtype() == DType.INT32 || st.dtype() == DType.INT64) && in.length == 3
+        && (long) in[1] * in[2] > 1 && x.size() > 0) {
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      for (double v : x.data()) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      if (lo >= 0 && hi > 1 && hi <= 255) {
+        System.err.printf(Locale.ROOT, "note: %s: %s values %d..%d, as image pixels are stored: they are read as "
+            + "they are; if the network was trained on scaled inputs, scale them as it was, e.g. x.astype('float32') "
+            + "/ 255 for [0, 1] inputs, and save that%n", what, st.dtype().name().toLowerCase(Locale.ROOT), (int) lo,
+            (int) hi);
+      }
     }
   }
 
@@ -172,13 +185,22 @@ final class DataFiles {
     int[] y = new int[n];
     for (int i = 0; i < n; i++) {
       double v = t.data()[i];
-      if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) {
-        throw new UsageError(what + ": label " + v + " at index " + i + " is not a class index (a whole number "
-            + ">= 0)");
+      if (v != Math.rint(v) || v < 0) {
+        throw new UsageError(what + ": label " + number(v) + " at index " + i + " is not a class index (a whole "
+            + "number >= 0)");
+      }
+      if (v > Integer.MAX_VALUE) {
+        throw new UsageError(what + ": label " + number(v) + " at index " + i + " is not a class index (at most 2^31 "
+            + "- 1)");
       }
       y[i] = (int) v;
     }
     return y;
+  }
+
+  /** A value as users write it: a whole number without a fraction ({@code -1}, not {@code -1.0}). */
+  private static String number(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 0x1p53 ? Long.toString((long) v) : Double.toString(v);
   }
 
   private static long productLong(int[] s, int from) {

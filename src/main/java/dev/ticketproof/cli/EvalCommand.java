@@ -99,7 +99,8 @@ public final class EvalCommand implements Callable<Integer> {
    * (as a batch [N, C, H, W] or [N, F] gives it). When that fails, the batch may be laid out otherwise: the target is
    * loaded with the channels-last reading of a rank-4 batch ([N, H, W, C] as [C, H, W]), else with the architecture's
    * own input shape, and taken when the batch is a layout {@link DataFiles#layout} knows for it (which
-   * {@link DataFiles#examples} then reads or refuses with its fix); otherwise the first failure is reported. A
+   * {@link DataFiles#examples} then reads or refuses with its fix), or when a batch [F, N] holds its F values per
+   * column (refused with the transpose); otherwise the first failure is reported. A
    * rank-3 batch [N, C, L] is first read as the signals [C, 1, L] of a network that starts with a Conv1d. With
    * {@code --input-shape} the target is loaded with that shape and nothing is guessed.
    */
@@ -130,7 +131,12 @@ public final class EvalCommand implements Callable<Integer> {
       try {
         TargetLoader.Loaded loaded = TargetOptions.loadFile(Path.of(this.target), arch, activation, other,
             "--input " + input, !noMasks);
-        if (DataFiles.layout(s, loaded.built().network().inputShape()) != DataFiles.Layout.OTHER) return loaded;
+        int[] in = loaded.built().network().inputShape();
+        if (DataFiles.layout(s, in) != DataFiles.Layout.OTHER) return loaded;
+        // examples as columns [F, N] of a network that reads F values: refused with the transpose (DataFiles#examples)
+        if (other == null && s.length == 2 && s[0] == Arrays.stream(in).asLongStream().reduce(1, (a, b) -> a * b)) {
+          return loaded;
+        }
       } catch (ImportException | dev.ticketproof.limits.BadParameter e) {
         // the first failure is the one to report
       }
@@ -171,6 +177,7 @@ public final class EvalCommand implements Callable<Integer> {
    * then shapes, file and time), else one line naming what was evaluated ({@code source}).
    */
   private int written(Tensor batch, Tensor y, String source, Map<String, Object> fields, long start) {
+    finite(batch, y);
     byte[] encoded = Npy.encode(y, dtype.equals("float64") ? DType.FLOAT64 : DType.FLOAT32);
     SafeOutput.write(out, "--out", os -> os.write(encoded), inputs);
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -186,6 +193,29 @@ public final class EvalCommand implements Callable<Integer> {
     }
     stdout.flush();
     return 0;
+  }
+
+  /**
+   * Refuses outputs that are not finite (inputs so large that the network's sums overflow doubles): nothing is
+   * written, and the message names --input, the example and its largest value.
+   */
+  private void finite(Tensor batch, Tensor y) {
+    int n = y.dim(0);
+    int per = y.size() / n;
+    int dim = batch.size() / n;
+    double[] v = y.data();
+    for (int i = 0; i < v.length; i++) {
+      if (!Double.isFinite(v[i])) {
+        int example = i / per;
+        double largest = 0;
+        for (int q = example * dim; q < (example + 1) * dim; q++) {
+          largest = Math.max(largest, Math.abs(batch.data()[q]));
+        }
+        throw new UsageError("--input " + input + ": the output of example " + example + " is not finite (" + v[i]
+            + " at output " + i % per + "): its values, up to " + largest + " in absolute value, overflow the "
+            + "network's arithmetic in doubles");
+      }
+    }
   }
 
   /** Evaluates the ticket on the batch with the evaluator verify measures with and writes the outputs. */

@@ -103,13 +103,35 @@ final class TargetOptions {
    * architecture {@code arch} ({@code null} for a built-in target).
    */
   static Network load(String target, ArchOption arch, Activation phi, int[] inputShape) {
+    return load(target, arch, phi, inputShape, (Path) null);
+  }
+
+  /**
+   * As {@link #load(String, ArchOption, Activation, int[])} for the target of {@code ticket} (or null), whose
+   * activation {@code phi} its header gives: a whole model that computes another is the target of another ticket,
+   * which the message says (no {@code --activation} was given).
+   */
+  static Network load(String target, ArchOption arch, Activation phi, int[] inputShape, Path ticket) {
+    try {
+      return loadTarget(target, arch, phi, inputShape);
+    } catch (BadParameter e) {
+      if (ticket == null || !e.parameter().equals("activation")) throw new UsageError(UsageError.message(e));
+      String m = e.getMessage();
+      int from = m.indexOf(": the whole model ");
+      int to = m.indexOf("; omit the activation");
+      throw new UsageError(ticket + " was made with activation " + phi.name() + " (its header), but" + (from >= 0
+          && to > from ? m.substring(from + 1, to) : " " + m) + ": the ticket was made for another target");
+    }
+  }
+
+  private static Network loadTarget(String target, ArchOption arch, Activation phi, int[] inputShape) {
     if (target == null) throw new UsageError("--target is required (builtin:NAME or a .pt/.npz file)");
     if (target.startsWith("builtin:")) {
       if (arch != null && arch.prefix != null) throw new UsageError("--prefix: a built-in target has its own tensors");
       try {
         return Builtins.of(target.substring("builtin:".length()), phi);
       } catch (BadParameter e) {
-        throw new UsageError(UsageError.message(e));
+        throw e; // named by load
       } catch (IllegalArgumentException e) {
         throw new UsageError("--target: " + e.getMessage());
       }
@@ -133,8 +155,6 @@ final class TargetOptions {
       return net;
     } catch (ImportException e) {
       throw new UsageError(e.getMessage());
-    } catch (BadParameter e) {
-      throw new UsageError(UsageError.message(e));
     }
   }
 
@@ -165,6 +185,18 @@ final class TargetOptions {
         }
       } catch (ImportException | BadParameter e) {
         // not built for the batch's shape: the architecture's own, as without the batch
+      }
+    }
+    if (s.length == 4 && s[3] > 1) {
+      // a channels-last batch [N, H, W, C] of a network that reads images of any size: built for [C, H, W], for
+      // which the batch is then refused with the transpose (DataFiles#examples)
+      int[] chw = {s[3], s[1], s[2]};
+      try {
+        Network net = loadFile(Path.of(target), arch == null ? new ArchOption() : arch, phi.name(), chw,
+            flag + " " + data, true).built().network();
+        if (DataFiles.layout(s, net.inputShape()) == DataFiles.Layout.CHANNELS_LAST) return net;
+      } catch (ImportException | BadParameter e) {
+        // nor for that: the architecture's own
       }
     }
     return load(target, arch, phi, null);
@@ -200,6 +232,12 @@ final class TargetOptions {
     return recorded;
   }
 
+  /** The message for a ticket path that is no regular file: missing, or a directory or device. */
+  static String noTicket(Path file) {
+    return file + (Files.exists(file) ? ": not a regular file (expected a ticket file, T.tpz)"
+        : ": no such ticket file");
+  }
+
   /** For a target hash that differs: the input shape the file target was built with, when no flag chose it. */
   static String shapeHint(String target, int[] inputShape, Network net) {
     return inputShape != null || target.startsWith("builtin:") ? "" : " (built for input shape "
@@ -221,7 +259,7 @@ final class TargetOptions {
    * @throws UsageError naming the file or flag when the ticket or target cannot be read or do not fit
    */
   static Ticket ticket(Path file, String target, ArchOption arch, int[] inputShape) {
-    if (!Files.isRegularFile(file)) throw new UsageError(file + ": no such ticket file");
+    if (!Files.isRegularFile(file)) throw new UsageError(noTicket(file));
     TicketCertificate cert;
     try {
       cert = TicketFile.read(file);
@@ -248,7 +286,7 @@ final class TargetOptions {
       throw new UsageError("the ticket's target is " + t + "; pass it with --target PATH --arch SPEC (no --arch "
           + "for a whole model's nn.Sequential)");
     }
-    Network net = load(t, arch, phi, shapeOf(file, t, inputShape));
+    Network net = load(t, arch, phi, shapeOf(file, t, inputShape), file);
     String sha = dev.ticketproof.kernel.TargetHash.of(net);
     if (!sha.equals(cert.header().targetSha256())) {
       throw new UsageError(file + " was made for another target: its header has target hash "

@@ -60,7 +60,7 @@ public final class VerifyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     search.get();
-    if (!Files.isRegularFile(ticket)) throw new UsageError(ticket + ": no such ticket file");
+    if (!Files.isRegularFile(ticket)) throw new UsageError(TargetOptions.noTicket(ticket));
     TicketCertificate cert;
     try {
       cert = TicketFile.read(ticket);
@@ -91,7 +91,7 @@ public final class VerifyCommand implements Callable<Integer> {
     Network net;
     int[] shape = TargetOptions.shapeOf(ticket, t, target.inputShape.value);
     try {
-      net = TargetOptions.load(t, target.arch, phi, shape);
+      net = TargetOptions.load(t, target.arch, phi, shape, ticket);
     } catch (UsageError e) {
       if (target.target != null) throw e;
       err.println("verify: rejected: " + ticket + ": the header's target " + t + " cannot be loaded ("

@@ -81,6 +81,10 @@ public final class Npy {
     Matcher descr = DESCR.matcher(header);
     Matcher fortran = FORTRAN.matcher(header);
     Matcher shapeMatch = SHAPE.matcher(header);
+    if (header.matches("(?s)\\{\\s*'descr'\\s*:\\s*\\[.*")) {
+      throw new ImportException(source + ": a structured array (header " + quote(header) + "); only arrays of one "
+          + "number type are read: save each field as its own array, e.g. numpy.save(path, a['x'])");
+    }
     if (!descr.find() || !fortran.find() || !shapeMatch.find()) {
       throw new ImportException(source + ": malformed .npy header " + quote(header)
           + " (expected keys 'descr', 'fortran_order', 'shape')");

@@ -277,6 +277,11 @@ final class RestrictedUnpickler extends Unpickler {
           + "model.state_dict(), PATH), before quantize_dynamic or convert");
     }
     if (isModuleClass(module, name)) return new ClassStub(module, name);
+    if ("torch._utils".equals(module) && ("_rebuild_sparse_tensor".equals(name)
+        || "_rebuild_sparse_csr_tensor".equals(name))) {
+      throw new ImportException(source + ": a sparse tensor (torch._utils." + name + "); only dense tensors are "
+          + "read: save it dense, torch.save(x.to_dense(), PATH)");
+    }
     throw new ImportException(source + ": forbidden global '" + module + "." + name + "' in the pickle; only "
         + "torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, collections.OrderedDict, builtins.set, "
         + "torch.device, numpy scalars and arrays and argparse.Namespace (inert records, skipped), "

@@ -84,6 +84,11 @@ public final class TorchReader {
           pklNames.add(name);
         }
       }
+      if (pklNames.isEmpty() && zip.getEntry("header.json") != null && zip.getEntry("mask.bin") != null) {
+        throw new ImportException(source + ": a ticket (a TicketProof certificate: header.json, mask.bin), not a "
+            + "network's tensors nor data: the commands verify, export and eval read it as a ticket, beside its "
+            + "target");
+      }
       if (pklNames.size() != 1) {
         throw new ImportException(source + ": " + (pklNames.isEmpty() ? "no data.pkl entry in the zip archive"
             : "several data.pkl entries " + pklNames) + " (expected a file written by torch.save, with one "

@@ -121,7 +121,7 @@ class DataFilesCommandTest {
   }
 
   /** Runs a command that must be refused: exit 2, the message parts on stderr, no --out written. */
-  private void refused(List<String> expected, String... args) throws IOException {
+  private void refused(List<String> expected, String... args) {
     Path out = tmp.resolve("never.out");
     String[] all = Stream.concat(Stream.of(args), Stream.of("--out", out.toString())).toArray(String[]::new);
     ImportCommandsTest.Run r = run(all);
@@ -220,6 +220,153 @@ class DataFilesCommandTest {
         "x.reshape(-1, 8, 8, 3).transpose(0, 3, 1, 2)"),
         concat(new String[] {"construct", "--input-shape", "3,8,8", "--input-box", "-3,3", "--rho", "2", "--eps",
             "0.1", "--data", flat.toString()}, target));
+  }
+
+  /**
+   * Mistakes with the batch dimension, the orientation and the magnitude of the data: one example without its batch
+   * dimension, examples as columns, integer labels given as inputs (the pixel note is not printed before the
+   * refusal), values so large that the outputs overflow (eval writes nothing rather than NaN; construct refuses them
+   * before calibrating on them) and labels that are whole numbers but no class index.
+   */
+  @Test void missingBatchDimensionsTransposesAndOverflowsAreRefused() throws IOException {
+    Path one = work.resolve("one.npy");
+    Npy.write(one, Tensor.of(Arrays.copyOf(digits.data(), 64), 8, 8), DType.FLOAT64);
+    refused(List.of("--input " + one + ": expected a batch of shape [8, 1, 8, 8] (64 values per example), got [8, "
+        + "8] (one example: add the batch dimension, x[None])"), "eval", "--target", "builtin:digits-cnn", "--input",
+        one.toString());
+    Path flatOne = work.resolve("flat_one.npy");
+    Npy.write(flatOne, Tensor.of(Arrays.copyOf(digits.data(), 64), 64), DType.FLOAT64);
+    refused(List.of("--data " + flatOne + ": expected a batch [N, 1, 8, 8] with N >= 1, got shape [64] (one example: "
+        + "add the batch dimension, x[None])"), "construct", "--target", "builtin:digits-cnn", "--input-box", "0,1",
+        "--rho", "2", "--eps", "0.1", "--data", flatOne.toString());
+    double[] columns = new double[20 * 64];
+    for (int i = 0; i < 20; i++) {
+      for (int q = 0; q < 64; q++) columns[q * 20 + i] = digits.data()[i * 64 + q];
+    }
+    Path transposed = work.resolve("transposed.npy");
+    Npy.write(transposed, Tensor.of(columns, 64, 20), DType.FLOAT64);
+    refused(List.of("--input " + transposed + ": expected a batch of shape [64, 1, 8, 8] (64 values per example), "
+        + "got [64, 20] (transposed? the examples are the rows, each of 64 values: x.T)"), "eval", "--target",
+        "builtin:digits-cnn", "--input", transposed.toString());
+    // a whole model that reads vectors, given its examples as columns: the transpose, not a layer that does not fit
+    Tensor rows = TensorFiles.readNpy(Fixtures.path("user10_softmax_input.npy")).tensor(); // [60, 10]
+    double[] cols = new double[rows.size()];
+    for (int i = 0; i < 60; i++) {
+      for (int q = 0; q < 10; q++) cols[q * 60 + i] = rows.data()[i * 10 + q];
+    }
+    Path vectorColumns = work.resolve("vector_columns.npy");
+    Npy.write(vectorColumns, Tensor.of(cols, 10, 60), DType.FLOAT64);
+    refused(List.of("--input " + vectorColumns + ": expected a batch of shape [10, 10] (10 values per example), got "
+        + "[10, 60] (transposed? the examples are the rows, each of 10 values: x.T)"), "eval", "--target",
+        fx("user10_softmax_whole.pt"), "--input", vectorColumns.toString());
+    // a structured array (numpy record fields): named as such, with the fix
+    String header = "{'descr': [('a', '<f4'), ('b', '<f4')], 'fortran_order': False, 'shape': (2,), }";
+    header = header + " ".repeat(117 - header.length()) + "\n";
+    byte[] head = header.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    java.io.ByteArrayOutputStream npy = new java.io.ByteArrayOutputStream();
+    npy.write(new byte[] {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (byte) head.length, 0});
+    npy.write(head);
+    npy.write(new byte[16]);
+    Path structured = Files.write(work.resolve("structured.npy"), npy.toByteArray());
+    refused(List.of("--input " + structured + ": a structured array (header '{'descr': [('a', '<f4')",
+        "only arrays of one number type are read: save each field as its own array, e.g. numpy.save(path, a['x'])"),
+        "eval", "--target", "builtin:digits-cnn", "--input", structured.toString());
+    String err = ProgressAndErrorsTest.capturingStderr(() -> {
+      refused(List.of("--input " + fx("data_xy.npz") + ":y: expected a batch [N, 1, 8, 8] with N >= 1, got shape "
+          + "[20]"), "eval", "--target", "builtin:digits-cnn", "--input", fx("data_xy.npz") + ":y");
+      return null;
+    });
+    assertThat(err).doesNotContain("note:");
+    double[] big = digits.data().clone();
+    big[27] = 1.7e308;
+    Path huge = work.resolve("huge.npy");
+    Npy.write(huge, Tensor.of(big, 20, 1, 8, 8), DType.FLOAT64);
+    refused(List.of("--input " + huge + ": the output of example 0 is not finite (", "its values, up to 1.7E308 in "
+        + "absolute value, overflow the network's arithmetic in doubles"), "eval", "--target", "builtin:digits-cnn",
+        "--input", huge.toString());
+    refused(List.of("--data " + huge + ": value 1.7E308 at index 27 of example 0 is above 1e100 in absolute value"),
+        "construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2", "--data", huge.toString());
+    Path ticket = tmp.resolve("t.tpz");
+    ImportCommandsTest.Run c = run("construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2",
+        "--eps", "0.1", "--search", "0", "--samples", "0", "--no-progress", "--out", ticket.toString());
+    assertThat(c.code()).as(c.err()).isZero();
+    refused(List.of("--input " + huge + ": the output of example 0 is not finite ("), "eval", "--ticket",
+        ticket.toString(), "--no-progress", "--input", huge.toString());
+    double[] labels = new double[20];
+    labels[4] = 0x1p40;
+    Path large = work.resolve("large.npy");
+    Npy.write(large, Tensor.of(labels, 20), DType.FLOAT64);
+    refused(List.of("--labels " + large + ": label 1099511627776 at index 4 is not a class index (at most 2^31 - 1)"),
+        "construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2", "--eps", "0.1", "--data",
+        x.toString(), "--labels", large.toString());
+    labels[4] = -1;
+    Path negative = work.resolve("negative.npy");
+    Npy.write(negative, Tensor.of(labels, 20), DType.FLOAT64);
+    refused(List.of("--labels " + negative + ": label -1 at index 4 is not a class index (a whole number >= 0)"),
+        "construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2", "--eps", "0.1", "--data",
+        x.toString(), "--labels", negative.toString());
+  }
+
+  /**
+   * Construct of a whole model that reads images of any size, with a channels-last batch: refused with the transpose
+   * (before, the batch's shape did not build the network and the message asked for an input batch).
+   */
+  @Test void channelsLastDataOfANetworkOfAnyInputSizeIsRefusedWithTheTranspose() throws IOException {
+    Tensor rgb = TensorFiles.readNpy(Fixtures.path("user4_vgg_input.npy")).tensor(); // [N, 3, 16, 16]
+    int n = rgb.dim(0);
+    double[] hwc = new double[rgb.size()];
+    for (int i = 0; i < n; i++) {
+      for (int c = 0; c < 3; c++) {
+        for (int p = 0; p < 256; p++) hwc[i * 768 + p * 3 + c] = rgb.data()[i * 768 + c * 256 + p];
+      }
+    }
+    Path nhwc = work.resolve("nhwc.npy");
+    Npy.write(nhwc, Tensor.of(hwc, n, 16, 16, 3), DType.FLOAT64);
+    String expected = nhwc + ": expected a batch of shape [" + n + ", 3, 16, 16], got [" + n + ", 16, 16, 3], which "
+        + "looks like channels-last [N, H, W, C]: transpose it to [N, C, H, W]";
+    refused(List.of("--data " + expected), "construct", "--target", fx("user4_gmp_whole.pt"), "--input-box", "0,1",
+        "--rho", "2", "--eps", "0.1", "--data", nhwc.toString());
+    refused(List.of("--around " + expected), "construct", "--target", fx("user4_gmp_whole.pt"), "--input-box", "0,1",
+        "--rho", "2", "--eps", "0.1", "--around", nhwc.toString(), "--radius", "0.01");
+  }
+
+  /**
+   * A ticket where data or a target is read, a sparse tensor as data, a directory as the ticket, and a ticket checked
+   * against a whole model with another activation: each named for what it is. A rejected certificate prints no note
+   * on its (NaN) bound after an output activation.
+   */
+  @Test void ticketsTargetsAndDataMixedUpAreNamed() throws IOException {
+    Path ticket = tmp.resolve("t.tpz");
+    ImportCommandsTest.Run c = run("construct", "--target", fx("user10_logsoftmax_whole.pt"), "--input-box", "0,1",
+        "--rho", "2", "--eps", "0.1", "--search", "0", "--samples", "0", "--no-progress", "--out", ticket.toString());
+    assertThat(c.code()).as(c.err()).isZero();
+    refused(List.of("--input " + ticket + ": a ticket (a TicketProof certificate: header.json, mask.bin), not a "
+        + "network's tensors nor data: the commands verify, export and eval read it as a ticket"), "eval", "--target", "builtin:digits-cnn", "--input",
+        ticket.toString());
+    refused(List.of(ticket + ": a ticket (a TicketProof certificate"), "eval", "--target", ticket.toString(),
+        "--input", x.toString());
+    refused(List.of("--input " + fx("data_x_sparse.pt") + ": a sparse tensor (torch._utils._rebuild_sparse_tensor); "
+        + "only dense tensors are read: save it dense, torch.save(x.to_dense(), PATH)"), "eval", "--target",
+        "builtin:digits-cnn", "--input", fx("data_x_sparse.pt"));
+    ImportCommandsTest.Run v = run("verify", work.toString());
+    assertThat(v.code()).isEqualTo(2);
+    assertThat(v.err()).contains(work + ": not a regular file (expected a ticket file, T.tpz)");
+    String made = ticket + " was made with activation relu (its header), but the whole model "
+        + fx("user10_softmax_whole.pt") + " computes tanh (its activation modules): the ticket was made for another "
+        + "target";
+    v = run("verify", ticket.toString(), "--target", fx("user10_softmax_whole.pt"), "--samples", "0", "--search", "0");
+    assertThat(v.code()).isEqualTo(2);
+    assertThat(v.err()).contains(made).doesNotContain("--activation");
+    refused(List.of(made), "eval", "--ticket", ticket.toString(), "--target", fx("user10_softmax_whole.pt"),
+        "--input", x.toString());
+    Path builtin = tmp.resolve("b.tpz");
+    c = run("construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2", "--eps", "0.1",
+        "--search", "0", "--samples", "0", "--no-progress", "--out", builtin.toString());
+    assertThat(c.code()).as(c.err()).isZero();
+    v = run("verify", builtin.toString(), "--target", fx("user10_logsoftmax_whole.pt"), "--samples", "0", "--search",
+        "0");
+    assertThat(v.code()).isEqualTo(3);
+    assertThat(v.err()).contains("target hash mismatch").doesNotContain("NaN");
   }
 
   private static String[] concat(String[] a, String[] b) {

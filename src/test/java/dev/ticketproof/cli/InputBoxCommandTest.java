@@ -78,6 +78,22 @@ class InputBoxCommandTest {
         .hasMessageContaining("--input-box data").hasMessageContaining("no --data is given");
     assertThatThrownBy(() -> Cli.inputBox("1,0", 2, null, null, null))
         .hasMessageContaining("--input-box needs finite LO < HI");
+    // the parenthesis on features only for a network that reads vectors
+    assertThatThrownBy(() -> Cli.inputBox("0:1,0:2", 1, false, null, null, null))
+        .hasMessage("--input-box: 2 intervals LO:HI, but the network has 1 input channel: give one LO:HI per channel, "
+            + "LO,HI for the same box on every channel, or data");
+    assertThatThrownBy(() -> Cli.inputBox("0:1,0:2", 4, true, null, null, null))
+        .hasMessageContaining("the network has 4 input channels (the features of a vector input): give");
+    // ends beyond 1e100, where the bound leaves the doubles (before: a NaN lambda or a kernel rejection)
+    assertThatThrownBy(() -> Cli.inputBox("0,1e308", 2, null, null, null))
+        .hasMessage("--input-box: LO and HI must be at most 1e100 in absolute value (the certified bound grows with "
+            + "the box and would leave the doubles), got '0,1e308'");
+    assertThatThrownBy(() -> Cli.inputBox("0:1,-1e101:0", 2, null, null, null))
+        .hasMessageContaining("--input-box: channel 1: LO and HI must be at most 1e100 in absolute value");
+    assertThatThrownBy(() -> Cli.inputBox("data", 2, List.of(new double[] {0, 2e100}), Path.of("x.npy"), null))
+        .hasMessageContaining("--input-box data: channel 1 of --data x.npy has values from 2.0E100 to 2.0E100, but "
+            + "a box's ends must be at most 1e100");
+    assertThat(Cli.inputBox("-1e100,1e100", 2, null, null, null).hi()).isEqualTo(1e100);
   }
 
   @Test
@@ -86,13 +102,21 @@ class InputBoxCommandTest {
     ImportCommandsTest.Run r = run("construct", "--target", "builtin:small-fc", "--input-box", "0:1,0:1", "--out",
         out.toString());
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("--input-box: 2 intervals LO:HI, but the network has 4 input channels");
+    assertThat(r.err()).contains("--input-box: 2 intervals LO:HI, but the network has 4 input channels (the features "
+        + "of a vector input)");
     r = run("construct", "--target", "builtin:small-fc", "--input-box", "data", "--out", out.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--input-box data").contains("give --data FILE");
     r = run("construct", "--target", "builtin:small-fc", "--input-box", "0:1,0:1,5:-5,0:1", "--out", out.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("channel 2: needs finite LO < HI, got '5:-5'");
+    r = run("construct", "--target", "builtin:small-fc", "--input-box", "-1e306,1e306", "--out", out.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--input-box: LO and HI must be at most 1e100 in absolute value");
+    r = run("construct", "--target", "builtin:small-fc", "--input-bound", "1e308", "--out", out.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--input-bound must be at most 1e100 (the certified bound grows with the box and "
+        + "would leave the doubles), got 1.0E308");
     assertThat(out).doesNotExist();
   }
 

@@ -160,7 +160,8 @@ class UserNets9CommandsTest {
         "--labels", fx("user9_zeropad_y.npy"), "--input-box", "0,1", "--out", t.toString());
     assertThat(n.code()).isEqualTo(2);
     assertThat(n.err()).contains("--data").contains("user9_zeropad_input_nhwc.npy").contains("got [24, 16, 16, 3]")
-        .contains("channels-last [N, H, W, C], transpose it");
+        .contains("expected a batch of shape [24, 3, 16, 16]")
+        .contains("which looks like channels-last [N, H, W, C]: transpose it to [N, C, H, W]");
     assertThat(t).doesNotExist();
   }
 }
