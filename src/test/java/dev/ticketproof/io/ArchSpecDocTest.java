@@ -3,6 +3,7 @@ package dev.ticketproof.io;
 import dev.ticketproof.targets.Presets;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ticketproof.net.Forward;
 import dev.ticketproof.tensor.Tensor;
@@ -11,18 +12,43 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The JSON examples of docs/arch-spec.md parse, and the first three build the networks the presets build. */
+/**
+ * The JSON examples of docs/arch-spec.md parse, and the first three build the networks the presets build; the specs
+ * the page shows in command output parse too, and its table of layer types names the types the parser reads.
+ */
 class ArchSpecDocTest {
-  static List<String> jsonBlocks() throws IOException {
-    String doc = Files.readString(Path.of("docs/arch-spec.md"));
-    Matcher m = Pattern.compile("```json\\n(.*?)```", Pattern.DOTALL).matcher(doc);
+  static String doc() throws IOException {
+    return Files.readString(Path.of("docs/arch-spec.md"));
+  }
+
+  /** The fenced blocks of the page whose opening fence carries {@code info} ("" for unlabelled ones), in order. */
+  static List<String> blocks(String info) throws IOException {
     List<String> blocks = new ArrayList<>();
-    while (m.find()) blocks.add(m.group(1));
+    StringBuilder block = null;
+    String open = null;
+    for (String line : doc().split("\n", -1)) {
+      if (block == null && line.startsWith("```")) {
+        open = line.substring(3).trim();
+        block = new StringBuilder();
+      } else if (block != null && line.equals("```")) {
+        if (open.equals(info)) blocks.add(block.toString());
+        block = null;
+      } else if (block != null) {
+        block.append(line).append('\n');
+      }
+    }
+    assertThat(block).as("an unclosed block").isNull();
     return blocks;
+  }
+
+  static List<String> jsonBlocks() throws IOException {
+    return blocks("json");
   }
 
   @Test void everyExampleParses() throws IOException {
@@ -63,5 +89,42 @@ class ArchSpecDocTest {
         ak, new int[] {3, 16, 16}), ak, Relu.INSTANCE, null).network();
     assertThat(dev.ticketproof.kernel.TargetHash.of(fromSpec))
         .isEqualTo(dev.ticketproof.kernel.TargetHash.of(fromCifarPreset));
+  }
+
+  /** The specs inside the page's unlabelled blocks of command output (inspect's derived spec, the draft). */
+  @Test void specsShownInCommandOutputParse() throws IOException {
+    Pattern spec = Pattern.compile("^\\{\\n.*?^\\}$", Pattern.DOTALL | Pattern.MULTILINE);
+    int found = 0;
+    for (String block : blocks("")) {
+      Matcher m = spec.matcher(block);
+      while (m.find()) {
+        ArchSpec parsed = ArchSpec.parse("docs/arch-spec.md output " + (found + 1), m.group());
+        assertThat(parsed.layers()).isNotEmpty();
+        assertThat(parsed.input()).isNotNull();
+        found++;
+      }
+    }
+    assertThat(found).isEqualTo(2);
+  }
+
+  /** The rows of the layer-type table are the types the parser reads, no more and no fewer. */
+  @Test void layerTypeTableNamesTheParsedTypes() throws IOException {
+    String doc = doc();
+    int start = doc.indexOf("| type | keys | meaning |");
+    assertThat(start).isNotNegative();
+    String table = doc.substring(start, doc.indexOf("\n\n", start));
+    Set<String> documented = new TreeSet<>();
+    Matcher row = Pattern.compile("^\\| `([a-z0-9]+)`(?:, `([a-z0-9]+)`)? \\|", Pattern.MULTILINE).matcher(table);
+    while (row.find()) {
+      documented.add(row.group(1));
+      if (row.group(2) != null) documented.add(row.group(2));
+    }
+    String[] message = new String[1];
+    assertThatThrownBy(() -> ArchSpec.parse("t.json", "{\"layers\": [{\"type\": \"no-such-type\"}]}"))
+        .isInstanceOf(ImportException.class)
+        .satisfies(e -> message[0] = e.getMessage());
+    Matcher supported = Pattern.compile("\\(supported: ([^)]*)\\)").matcher(message[0]);
+    assertThat(supported.find()).as(message[0]).isTrue();
+    assertThat(documented).isEqualTo(new TreeSet<>(List.of(supported.group(1).split(", "))));
   }
 }
