@@ -59,6 +59,20 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     this(input, activation, layers, null);
   }
 
+  /**
+   * The shape the network reads for a given per-example shape: a signal's [C, L] is the one-row image [C, 1, L] for a
+   * network of Conv1d layers (and no 2-d convs), as each Conv1d reads it; any other shape (or null) as it is.
+   */
+  public int[] asRead(int[] shape) {
+    if (shape == null || shape.length != 2) return shape;
+    boolean conv1d = false;
+    for (LayerSpec l : layers) {
+      if (l instanceof Conv) return shape;
+      conv1d |= l instanceof Conv1d;
+    }
+    return conv1d ? new int[] {shape[0], 1, shape[1]} : shape;
+  }
+
   /** One entry of {@link #layers()}: one record per kind of layer, all in this file. */
   public sealed interface LayerSpec {
     /** The layer's name in the layer table: its tensor-name prefix, or {@code ""} for a layer that reads none. */
@@ -1123,7 +1137,9 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     int[] input = null;
     if (obj.has("input")) {
       JsonArray a = r.array(obj.get("input"), "input");
-      if (a.size() != 1 && a.size() != 3) throw r.fail("input", "expected [C, H, W] or [F], got " + a);
+      if (a.size() < 1 || a.size() > 3) {
+        throw r.fail("input", "expected [C, H, W], [C, L] (a signal, for Conv1d layers) or [F], got " + a);
+      }
       input = new int[a.size()];
       for (int i = 0; i < a.size(); i++) input[i] = r.positiveInt(a.get(i), "input[" + i + "]");
       if (Budget.values(input) > Budget.MAX_EXAMPLE_VALUES) {
@@ -1137,6 +1153,15 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     if (arr.isEmpty()) throw r.fail("layers", "is empty");
     List<LayerSpec> layers = new ArrayList<>();
     for (int i = 0; i < arr.size(); i++) layers.add(r.layer(arr.get(i), "layers[" + i + "]"));
+    if (input != null && input.length == 2) {
+      int[] read = new ArchSpec(input, null, layers, null).asRead(input);
+      if (read.length == 2) {
+        throw r.fail("input", "[C, L] is a signal's shape, for a network of Conv1d layers; this one has "
+            + (layers.stream().anyMatch(l -> l instanceof Conv) ? "2-d convs: give [C, H, W]" : "no Conv1d: give [F] "
+            + "or [C, H, W]") + ", got " + java.util.Arrays.toString(input));
+      }
+      input = read;
+    }
     String output = null;
     if (obj.has("outputActivation")) {
       output = r.string(obj.get("outputActivation"), "outputActivation");

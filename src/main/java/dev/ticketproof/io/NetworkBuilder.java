@@ -108,15 +108,16 @@ public final class NetworkBuilder {
     return spec.build(new NetworkBuilder(specName, tensors, phi), where, in);
   }
 
-  private Built build(ArchSpec spec, int[] inputOverride, String inputSource) {
-    int[] input = inputOverride != null ? inputOverride : spec.input();
+  private Built build(ArchSpec spec, int[] givenInput, String inputSource) {
+    int[] inputOverride = spec.asRead(givenInput);
+    int[] input = inputOverride != null ? inputOverride : spec.asRead(spec.input());
     if (input == null) {
       throw new BadParameter("input shape", "input shape not given, and " + specName + " has none (give "
           + "\"input\": [C, H, W] in the spec, an input batch, or the input shape)");
     }
-    if (inputOverride != null && spec.input() != null && !Arrays.equals(inputOverride, spec.input())) {
+    if (inputOverride != null && spec.input() != null && !Arrays.equals(inputOverride, spec.asRead(spec.input()))) {
       throw new ImportException(specName + ": " + inputSource + " has per-example shape "
-          + Arrays.toString(inputOverride) + " but the spec says " + Arrays.toString(spec.input()));
+          + Arrays.toString(givenInput) + " but the spec says " + Arrays.toString(spec.input()));
     }
     String from = inputOverride != null ? inputSource : "the spec";
     checkSize("input shape " + Arrays.toString(input) + " (from " + from + ")", input);

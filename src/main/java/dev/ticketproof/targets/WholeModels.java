@@ -69,7 +69,7 @@ public final class WholeModels {
         }
         in = inferredInput;
       }
-      return new ArchSpec(in, spec.activation(), spec.layers(), spec.outputActivation());
+      return new ArchSpec(spec.asRead(in), spec.activation(), spec.layers(), spec.outputActivation());
     }
   }
 
