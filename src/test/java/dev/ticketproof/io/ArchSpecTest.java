@@ -150,7 +150,11 @@ class ArchSpecTest {
         + "\"stride\": 0}]}")).isInstanceOf(ImportException.class)
         .hasMessageContaining("layers[0].stride: expected an integer >= 1, got 0");
     assertThatThrownBy(() -> ArchSpec.parse("s.json", "{\"input\": [1, 2], \"layers\": [{\"type\": \"flatten\"}]}"))
-        .isInstanceOf(ImportException.class).hasMessageContaining("input: expected [C, H, W] or [F]");
+        .isInstanceOf(ImportException.class).hasMessageContaining("input: [C, L] is a signal's shape, for a network "
+            + "of Conv1d layers; this one has no Conv1d");
+    assertThatThrownBy(() -> ArchSpec.parse("s.json", "{\"input\": [1, 2, 3, 4], \"layers\": [{\"type\": "
+        + "\"flatten\"}]}")).isInstanceOf(ImportException.class)
+        .hasMessageContaining("input: expected [C, H, W], [C, L] (a signal, for Conv1d layers) or [F]");
     assertThatThrownBy(() -> ArchSpec.parse("s.json", "{\"layers\": [{\"type\": \"residual\", \"name\": \"b\", "
         + "\"conv1\": {}, \"conv2\": {}, \"shortcut\": {\"type\": \"dense\"}}]}")).isInstanceOf(ImportException.class)
         .hasMessageContaining("layers[0].shortcut.type: unsupported shortcut type 'dense'");
