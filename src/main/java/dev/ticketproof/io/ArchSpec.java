@@ -694,8 +694,8 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
         throw new ImportException(what + " on a " + h + "x" + w + " map: " + (h % outH != 0 ? h + " is not a "
             + "multiple of " + outH : w + " is not a multiple of " + outW) + ", so PyTorch's windows overlap or "
             + "differ in size, which no " + kind + " pooling of the normal form (one window, one stride per axis) "
-            + "computes; supported: maps of a " + outH + " x c " + outW + ", where it is the " + kind + " pooling with "
-            + "kernel = stride = (a, c) (give inputs of such a size)");
+            + "computes; supported: maps of " + outH + "a x " + outW + "c rows and columns (a, c whole numbers), where it "
+            + "is the " + kind + " pooling with kernel = stride = (a, c) (give inputs of such a size)");
       }
       return new int[] {h / outH, w / outW};
     }
