@@ -134,7 +134,7 @@ public final class EvalCommand implements Callable<Integer> {
         int[] in = loaded.built().network().inputShape();
         if (DataFiles.layout(s, in) != DataFiles.Layout.OTHER) return loaded;
         // examples as columns [F, N] of a network that reads F values: refused with the transpose (DataFiles#examples)
-        if (other == null && s.length == 2 && s[0] == Arrays.stream(in).asLongStream().reduce(1, (a, b) -> a * b)) {
+        if (other == null && s.length == 2 && s[0] == dev.ticketproof.limits.Budget.values(in)) {
           return loaded;
         }
       } catch (ImportException | dev.ticketproof.limits.BadParameter e) {

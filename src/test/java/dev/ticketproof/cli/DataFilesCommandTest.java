@@ -222,6 +222,15 @@ class DataFilesCommandTest {
             "0.1", "--data", flat.toString()}, target));
   }
 
+  /** The first {@code n} examples of {@code per} values each, as columns: the [per, n] batch users transpose by mistake. */
+  static Tensor columns(double[] rows, int n, int per) {
+    double[] c = new double[n * per];
+    for (int i = 0; i < n; i++) {
+      for (int q = 0; q < per; q++) c[q * n + i] = rows[i * per + q];
+    }
+    return Tensor.of(c, per, n);
+  }
+
   /**
    * Mistakes with the batch dimension, the orientation and the magnitude of the data: one example without its batch
    * dimension, examples as columns, integer labels given as inputs (the pixel note is not printed before the
@@ -239,23 +248,15 @@ class DataFilesCommandTest {
     refused(List.of("--data " + flatOne + ": expected a batch [N, 1, 8, 8] with N >= 1, got shape [64] (one example: "
         + "add the batch dimension, x[None])"), "construct", "--target", "builtin:digits-cnn", "--input-box", "0,1",
         "--rho", "2", "--eps", "0.1", "--data", flatOne.toString());
-    double[] columns = new double[20 * 64];
-    for (int i = 0; i < 20; i++) {
-      for (int q = 0; q < 64; q++) columns[q * 20 + i] = digits.data()[i * 64 + q];
-    }
     Path transposed = work.resolve("transposed.npy");
-    Npy.write(transposed, Tensor.of(columns, 64, 20), DType.FLOAT64);
+    Npy.write(transposed, columns(digits.data(), 20, 64), DType.FLOAT64);
     refused(List.of("--input " + transposed + ": expected a batch of shape [64, 1, 8, 8] (64 values per example), "
         + "got [64, 20] (transposed? the examples are the rows, each of 64 values: x.T)"), "eval", "--target",
         "builtin:digits-cnn", "--input", transposed.toString());
     // a whole model that reads vectors, given its examples as columns: the transpose, not a layer that does not fit
     Tensor rows = TensorFiles.readNpy(Fixtures.path("user10_softmax_input.npy")).tensor(); // [60, 10]
-    double[] cols = new double[rows.size()];
-    for (int i = 0; i < 60; i++) {
-      for (int q = 0; q < 10; q++) cols[q * 60 + i] = rows.data()[i * 10 + q];
-    }
     Path vectorColumns = work.resolve("vector_columns.npy");
-    Npy.write(vectorColumns, Tensor.of(cols, 10, 60), DType.FLOAT64);
+    Npy.write(vectorColumns, columns(rows.data(), 60, 10), DType.FLOAT64);
     refused(List.of("--input " + vectorColumns + ": expected a batch of shape [10, 10] (10 values per example), got "
         + "[10, 60] (transposed? the examples are the rows, each of 10 values: x.T)"), "eval", "--target",
         fx("user10_softmax_whole.pt"), "--input", vectorColumns.toString());

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ticketproof.cli.Main;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +31,6 @@ import picocli.CommandLine.Model.CommandSpec;
 class GuideCommandsTest {
   static final Path PAGE = Path.of("docs", "guide.md");
   static final Path DIGITS = Path.of("src", "main", "resources", "targets", "digits");
-  static final Pattern FILE = Pattern.compile(".*\\.(tpz|npy|npz|pt|json)$");
 
   @TempDir Path tmp;
 
@@ -67,20 +64,12 @@ class GuideCommandsTest {
     List<String> lines = commandLines();
     assertThat(lines).as("command lines in the guide").hasSizeGreaterThanOrEqualTo(8);
     for (String line : lines) {
-      String[] args = line.split("\\s+");
-      for (int i = 0; i < args.length; i++) {
-        if (FILE.matcher(args[i]).matches() && !args[i].startsWith("-")) args[i] = tmp.resolve(args[i]).toString();
-      }
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-      CommandLine cl = Main.commandLine();
-      cl.setOut(new PrintWriter(out));
-      cl.setErr(new PrintWriter(err));
-      int code = cl.execute(args);
-      String what = String.format("guide: ./ticketproof %s%nstdout: %s%nstderr: %s", line, out, err);
-      assertThat(code).as(what).isZero();
-      assertThat(out.toString()).as(what).isNotBlank();
-      Map<String, String> f = fields(out.toString());
+      DocCommands.Run r = DocCommands.run(line, tmp);
+      String[] args = r.args();
+      String what = String.format("guide: ./ticketproof %s%nstdout: %s%nstderr: %s", line, r.out(), r.err());
+      assertThat(r.code()).as(what).isZero();
+      assertThat(r.out()).as(what).isNotBlank();
+      Map<String, String> f = fields(r.out());
       if (args[0].equals("construct") && line.contains("--labels")) {
         // section 2: "The output reports the kernel's verdict, the parameter counts (target, dense source, ticket),
         // the number of subset-sum instances and how many missed eps, the certified bound, the searched lower bound

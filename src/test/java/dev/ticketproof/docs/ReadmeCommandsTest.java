@@ -2,10 +2,7 @@ package dev.ticketproof.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ticketproof.cli.Main;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,7 +12,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Runs every {@code ./ticketproof} command line of the README, in order, as written, in a temporary directory that
@@ -24,8 +20,6 @@ import picocli.CommandLine;
  */
 class ReadmeCommandsTest {
   @TempDir Path tmp;
-
-  static final Pattern FILE = Pattern.compile(".*\\.(tpz|npy|npz|pt|json)$");
 
   static List<String> commandLines() throws IOException {
     Matcher m = Pattern.compile("^\\s*\\./ticketproof ([^#\\n]*)", Pattern.MULTILINE)
@@ -45,19 +39,10 @@ class ReadmeCommandsTest {
     assertThat(lines).as("command lines in the README").hasSizeGreaterThanOrEqualTo(10);
     int ran = 0;
     for (String line : lines) {
-      String[] args = line.split("\\s+");
-      if (args[0].equals("demo")) continue;
-      for (int i = 0; i < args.length; i++) {
-        if (FILE.matcher(args[i]).matches() && !args[i].startsWith("-")) args[i] = tmp.resolve(args[i]).toString();
-      }
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-      CommandLine cl = Main.commandLine();
-      cl.setOut(new PrintWriter(out));
-      cl.setErr(new PrintWriter(err));
-      int code = cl.execute(args);
-      assertThat(code).as("README: ./ticketproof %s%nstdout: %s%nstderr: %s", line, out, err).isZero();
-      assertThat(out.toString()).as("README: ./ticketproof %s prints a result", line).isNotBlank();
+      if (line.startsWith("demo")) continue;
+      DocCommands.Run r = DocCommands.run(line, tmp);
+      assertThat(r.code()).as("README: ./ticketproof %s%nstdout: %s%nstderr: %s", line, r.out(), r.err()).isZero();
+      assertThat(r.out()).as("README: ./ticketproof %s prints a result", line).isNotBlank();
       ran++;
     }
     assertThat(ran).isEqualTo(lines.size() - lines.stream().filter(l -> l.startsWith("demo")).count());
