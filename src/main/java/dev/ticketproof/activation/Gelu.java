@@ -12,7 +12,7 @@ import org.apache.commons.numbers.gamma.Erfc;
  * monotone: the minimum \( \approx -0.1699712 \) is at \( t^* \approx -0.7517915 \), the root of
  * \( \Phi(t) + t\Phi'(t) = 0 \).
  */
-public record Gelu() implements Activation, AnalyticPieces {
+public record Gelu() implements SelfGated {
   private static final double SQRT_HALF = Math.sqrt(0.5);
   private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
@@ -48,26 +48,13 @@ public record Gelu() implements Activation, AnalyticPieces {
     return normalCdf(t) + t * density(t);
   }
 
-  @Override public double phi0() { return 0; }
-
-  @Override public double slopeMinus() { return 0.5; }
-
-  @Override public double slopePlus() { return 0.5; }
+  @Override public double slopeAtZero() { return 0.5; }
 
   @Override public double lipschitz() { return LIPSCHITZ; }
 
   @Override public double remainderConstant() { return REMAINDER; }
 
-  @Override public int remainderPower() { return 2; }
-
-  @Override public double remainderRadius() { return Double.POSITIVE_INFINITY; }
-
-  /** The image of [lo, hi] (interior minimum included), widened outwards by a few ulps for rounding. */
-  @Override public double[] image(double lo, double hi) {
-    return Images.widen(Images.withTurningPoint(this::value, ARGMIN, lo, hi));
-  }
-
-  @Override public UnivariateDifferentiableFunction left() { return right(); }
+  @Override public double argmin() { return ARGMIN; }
 
   @Override public UnivariateDifferentiableFunction right() { return Pieces.of(t -> t.multiply(Pieces.normalCdf(t))); }
 }

@@ -14,7 +14,7 @@ import org.apache.commons.math3.analysis.solvers.BrentSolver;
  * \( (1 + \tanh u)/2 = \sigma(2u) \)), which keeps its relative accuracy in the lower tail where 1 + tanh cancels.
  * Not monotone: the minimum \( \approx -0.1700408 \) is at \( t^* \approx -0.7524614 \).
  */
-public record GeluTanh() implements Activation, AnalyticPieces {
+public record GeluTanh() implements SelfGated {
   /** sqrt(2/pi), rounded to a double. */
   static final double K = Math.sqrt(2 / Math.PI);
   static final double C = 0.044715;
@@ -41,26 +41,13 @@ public record GeluTanh() implements Activation, AnalyticPieces {
 
   @Override public double derivative(double t) { return Double.isInfinite(t) ? (t > 0 ? 1 : 0) : slope(t); }
 
-  @Override public double phi0() { return 0; }
-
-  @Override public double slopeMinus() { return 0.5; }
-
-  @Override public double slopePlus() { return 0.5; }
+  @Override public double slopeAtZero() { return 0.5; }
 
   @Override public double lipschitz() { return LIPSCHITZ; }
 
   @Override public double remainderConstant() { return K / 2; }
 
-  @Override public int remainderPower() { return 2; }
-
-  @Override public double remainderRadius() { return Double.POSITIVE_INFINITY; }
-
-  /** The image of [lo, hi] (interior minimum included), widened outwards by a few ulps for rounding. */
-  @Override public double[] image(double lo, double hi) {
-    return Images.widen(Images.withTurningPoint(this::value, ARGMIN, lo, hi));
-  }
-
-  @Override public UnivariateDifferentiableFunction left() { return right(); }
+  @Override public double argmin() { return ARGMIN; }
 
   @Override public UnivariateDifferentiableFunction right() {
     // t sigma(g) with g = 2k(t + C t^3), sigma(g) = e^g / (1 + e^g) for g < 0 so that e^-g cannot overflow

@@ -8,7 +8,7 @@ import org.apache.commons.math3.analysis.differentiation.UnivariateDifferentiabl
  * just left of 3), and remainder \( |\phi(t) - t/2| \le t^2/6 \) on all of R (equality on [-3, 3]; outside,
  * \( |t|/2 \le t^2/6 \)), 1/6 rounded up. Not monotone: its minimum -3/8 is at t = -3/2.
  */
-public record Hardswish() implements Activation, AnalyticPieces {
+public record Hardswish() implements SelfGated {
   @Override public String name() { return "hardswish"; }
 
   @Override public double value(double t) { return t * Math.min(Math.max(t + 3, 0), 6) / 6; }
@@ -17,27 +17,14 @@ public record Hardswish() implements Activation, AnalyticPieces {
     return Double.isNaN(t) ? Double.NaN : t < -3 ? 0 : t >= 3 ? 1 : (2 * t + 3) / 6;
   }
 
-  @Override public double phi0() { return 0; }
-
-  @Override public double slopeMinus() { return 0.5; }
-
-  @Override public double slopePlus() { return 0.5; }
+  @Override public double slopeAtZero() { return 0.5; }
 
   @Override public double lipschitz() { return 1.5; }
 
   /** 1/6, rounded up to the next double (the nearest double is below 1/6). */
   @Override public double remainderConstant() { return Math.nextUp(1.0 / 6); }
 
-  @Override public int remainderPower() { return 2; }
-
-  @Override public double remainderRadius() { return Double.POSITIVE_INFINITY; }
-
-  /** The image of [lo, hi] (the minimum -3/8 at -3/2 included), widened outwards by a few ulps for rounding. */
-  @Override public double[] image(double lo, double hi) {
-    return Images.widen(Images.withTurningPoint(this::value, -1.5, lo, hi));
-  }
-
-  @Override public UnivariateDifferentiableFunction left() { return right(); }
+  @Override public double argmin() { return -1.5; }
 
   @Override public UnivariateDifferentiableFunction right() {
     return Pieces.of(t -> t.multiply(Pieces.clamp(0, 6, false).value(t.add(3))).divide(6));

@@ -12,7 +12,7 @@ import org.apache.commons.math3.analysis.solvers.BrentSolver;
  * at \( t \approx -0.1766188 \) (above its limit 8/25 at 0); both rounded up (mpmath, 40 digits). Not monotone: the
  * minimum \( \approx -0.3088434 \) is at \( t^* \approx -1.1924312 \).
  */
-public record Mish() implements Activation, AnalyticPieces {
+public record Mish() implements SelfGated {
   /** max phi' = 1.08849816125172786122... (mpmath, 40 digits): the smallest double not below it. */
   static final double LIPSCHITZ = 1.088498161251728;
 
@@ -35,11 +35,7 @@ public record Mish() implements Activation, AnalyticPieces {
 
   @Override public double derivative(double t) { return Double.isInfinite(t) ? (t > 0 ? 1 : 0) : slope(t); }
 
-  @Override public double phi0() { return 0; }
-
-  @Override public double slopeMinus() { return 0.6; }
-
-  @Override public double slopePlus() { return 0.6; }
+  @Override public double slopeAtZero() { return 0.6; }
 
   /** ulp(0.6) &ge; |3/5 - 0.6|. */
   @Override public double slopeError() { return Math.ulp(0.6); }
@@ -48,16 +44,7 @@ public record Mish() implements Activation, AnalyticPieces {
 
   @Override public double remainderConstant() { return REMAINDER; }
 
-  @Override public int remainderPower() { return 2; }
-
-  @Override public double remainderRadius() { return Double.POSITIVE_INFINITY; }
-
-  /** The image of [lo, hi] (interior minimum included), widened outwards by a few ulps for rounding. */
-  @Override public double[] image(double lo, double hi) {
-    return Images.widen(Images.withTurningPoint(this::value, ARGMIN, lo, hi));
-  }
-
-  @Override public UnivariateDifferentiableFunction left() { return right(); }
+  @Override public double argmin() { return ARGMIN; }
 
   @Override public UnivariateDifferentiableFunction right() { return Pieces.of(t -> t.multiply(t.exp().log1p().tanh())); }
 }

@@ -9,7 +9,7 @@ import org.apache.commons.math3.analysis.solvers.BrentSolver;
  * and remainder \( |\phi(t) - t/2| = |t \tanh(t/2)|/2 \le t^2/4 \) on all of R. Not monotone: its minimum
  * \( t^* + 1 \approx -0.2784645 \) is at \( t^* \approx -1.2784645 \), the root of \( 1 + t(1 - \sigma(t)) = 0 \).
  */
-public record Silu() implements Activation, AnalyticPieces {
+public record Silu() implements SelfGated {
   /** max |phi'| = 1.09983932012886691695... (mpmath, 30 digits): the smallest double not below it. */
   static final double LIPSCHITZ = 1.099839320128867;
 
@@ -31,26 +31,13 @@ public record Silu() implements Activation, AnalyticPieces {
     return t == Double.POSITIVE_INFINITY ? 1 : s + t * s * (1 - s);
   }
 
-  @Override public double phi0() { return 0; }
-
-  @Override public double slopeMinus() { return 0.5; }
-
-  @Override public double slopePlus() { return 0.5; }
+  @Override public double slopeAtZero() { return 0.5; }
 
   @Override public double lipschitz() { return LIPSCHITZ; }
 
   @Override public double remainderConstant() { return 0.25; }
 
-  @Override public int remainderPower() { return 2; }
-
-  @Override public double remainderRadius() { return Double.POSITIVE_INFINITY; }
-
-  /** The image of [lo, hi] (interior minimum included), widened outwards by a few ulps for rounding. */
-  @Override public double[] image(double lo, double hi) {
-    return Images.widen(Images.withTurningPoint(this::value, ARGMIN, lo, hi));
-  }
-
-  @Override public UnivariateDifferentiableFunction left() { return right(); }
+  @Override public double argmin() { return ARGMIN; }
 
   @Override public UnivariateDifferentiableFunction right() {
     return Pieces.of(t -> t.multiply(t.negate().exp().add(1).reciprocal()));

@@ -102,10 +102,7 @@ final class Cli {
     if (!(b[0] < b[1] && Double.isFinite(b[0]) && Double.isFinite(b[1]))) {
       throw new UsageError("--input-box needs finite LO < HI, got '" + box + "'");
     }
-    if (!(Math.abs(b[0]) <= MAX_BOX && Math.abs(b[1]) <= MAX_BOX)) {
-      throw new UsageError("--input-box: LO and HI must be at most 1e100 in absolute value (" + BOX_WHY
-          + "), got '" + box + "'");
-    }
+    if (beyondBox(b)) throw new UsageError("--input-box: LO and HI must be " + BOX_LIMIT + ", got '" + box + "'");
     return b;
   }
 
@@ -117,6 +114,17 @@ final class Cli {
 
   /** Why the box ends are limited, for messages. */
   static final String BOX_WHY = "the certified bound grows with the box and would leave the doubles";
+
+  /** The limit with why, for messages ("must be " + this). */
+  static final String BOX_LIMIT = "at most 1e100 in absolute value (" + BOX_WHY + ")";
+
+  /** Whether a box end or data value is beyond {@link #MAX_BOX} in absolute value (or NaN): it is refused. */
+  static boolean beyondBox(double... values) {
+    for (double v : values) {
+      if (!(Math.abs(v) <= MAX_BOX)) return true;
+    }
+    return false;
+  }
 
   /** Two numbers separated by {@code sep} (spaces around them allowed), or null when the text is not that. */
   private static double[] interval(String text, String sep) {
@@ -218,10 +226,9 @@ final class Cli {
           throw new UsageError("--input-box data: channel " + c + " of --data " + dataFile + " has values that are "
               + "not finite (" + lo + " to " + hi + ")");
         }
-        if (!(Math.abs(lo) <= MAX_BOX && Math.abs(hi) <= MAX_BOX)) {
+        if (beyondBox(lo, hi)) {
           throw new UsageError("--input-box data: channel " + c + " of --data " + dataFile + " has values from " + lo
-              + " to " + hi + ", but a box's ends must be at most 1e100 in absolute value (" + BOX_WHY
-              + ")");
+              + " to " + hi + ", but a box's ends must be " + BOX_LIMIT);
         }
         if (lo == hi) {
           hi = Math.nextUp(lo);
@@ -257,9 +264,9 @@ final class Cli {
       if (!(lo < hi && Double.isFinite(lo) && Double.isFinite(hi))) {
         throw new UsageError("--input-box: channel " + c + ": needs finite LO < HI, got '" + parts[c].trim() + "'");
       }
-      if (!(Math.abs(lo) <= MAX_BOX && Math.abs(hi) <= MAX_BOX)) {
-        throw new UsageError("--input-box: channel " + c + ": LO and HI must be at most 1e100 in absolute "
-            + "value (" + BOX_WHY + "), got '" + parts[c].trim() + "'");
+      if (beyondBox(lo, hi)) {
+        throw new UsageError("--input-box: channel " + c + ": LO and HI must be " + BOX_LIMIT + ", got '"
+            + parts[c].trim() + "'");
       }
       out[c] = new double[] {lo, hi};
     }
@@ -322,7 +329,7 @@ final class Cli {
     for (int i = 0; i < set.inputs().size(); i++) {
       double[] x = set.inputs().get(i);
       for (int q = 0; q < x.length; q++) {
-        if (!(Math.abs(x[q]) <= MAX_BOX)) {
+        if (beyondBox(x[q])) {
           throw new UsageError("--data " + data + ": value " + x[q] + " at index " + q + " of example " + i + " is "
               + "above 1e100 in absolute value: no input box reaches it (" + BOX_WHY + "), and the network's "
               + "outputs on it may overflow");

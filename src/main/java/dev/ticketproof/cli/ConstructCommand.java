@@ -204,9 +204,8 @@ public final class ConstructCommand implements Callable<Integer> {
     if (!(inputBound > 0 && Double.isFinite(inputBound))) {
       throw new UsageError("--input-bound must be finite and > 0, got " + inputBound);
     }
-    if (inputBound > Cli.MAX_BOX) {
-      throw new UsageError("--input-bound must be at most 1e100 (" + Cli.BOX_WHY + "), got "
-          + inputBound);
+    if (Cli.beyondBox(inputBound)) {
+      throw new UsageError("--input-bound must be at most 1e100 (" + Cli.BOX_WHY + "), got " + inputBound);
     }
     int channels = net.inputShape()[0];
     int[] in = net.inputShape();

@@ -75,6 +75,27 @@ public final class SubsetSumCommand implements Runnable {
     return a;
   }
 
+  /** The "all z" coverage of {@code trials} base sets of {@code n} candidates, with a progress bar on long runs. */
+  static Experiments.CoverageResult coverage(Common common, String task, int n, double eps, long trials) {
+    boolean show = common.progress.show() && trials * Math.pow(2, n) > Math.pow(2, 26);
+    return withProgress(show, task, trials,
+        p -> Experiments.coverage(n, eps, trials, common.seed, common.products, p));
+  }
+
+  /** A measured coverage's JSON fields. */
+  static void addCoverage(JsonObject o, Experiments.CoverageResult r) {
+    o.addProperty("trials", r.trials());
+    o.addProperty("covered", r.covered());
+    o.addProperty("coverage", r.coverage());
+    o.add("ci95", pair(r.ci95()));
+  }
+
+  /** A measured coverage as text: {@code covered / trials = coverage  95% CI [lo, hi]}. */
+  static String covered(Experiments.CoverageResult r) {
+    return String.format(Locale.ROOT, "%d / %d = %.4f  95%% CI %s", r.covered(), r.trials(), r.coverage(),
+        EmpiricalBound.formatInterval(r.ci95()[0], r.ci95()[1], 4));
+  }
+
   /** {@code subset-sum stats}: the "one z" failure statistic. */
   @Command(name = "stats", mixinStandardHelpOptions = true,
       description = "Failure rate of one random target z ~ U[-1,1] against a random base set, with a 95%% "
@@ -172,24 +193,18 @@ public final class SubsetSumCommand implements Runnable {
         throw new UsageError("--eps must be in [1e-6, 1] for coverage, got " + eps);
       }
       checkTrials(trials);
-      boolean show = common.progress.show() && trials * Math.pow(2, n) > Math.pow(2, 26);
-      Experiments.CoverageResult r = withProgress(show, "subset-sum coverage", trials,
-          p -> Experiments.coverage(n, eps, trials, common.seed, common.products, p));
+      Experiments.CoverageResult r = coverage(common, "subset-sum coverage", n, eps, trials);
       PrintWriter out = spec.commandLine().getOut();
       if (common.format.json()) {
         JsonObject o = new JsonObject();
         o.addProperty("n", r.n());
         o.addProperty("eps", r.eps());
-        o.addProperty("trials", r.trials());
-        o.addProperty("covered", r.covered());
-        o.addProperty("coverage", r.coverage());
-        o.add("ci95", pair(r.ci95()));
+        addCoverage(o, r);
         out.println(json(o));
       } else {
         out.printf(Locale.ROOT, "subset-sum coverage (every z in [-1,1])  n=%d  eps=%g  candidates=%s  seed=%d%n",
             r.n(), r.eps(), common.products ? "W*V" : "U(-1,1)", common.seed);
-        out.printf(Locale.ROOT, "  covered  %d / %d = %.4f  95%% CI %s%n", r.covered(), r.trials(), r.coverage(),
-            EmpiricalBound.formatInterval(r.ci95()[0], r.ci95()[1], 4));
+        out.printf(Locale.ROOT, "  covered  %s%n", covered(r));
       }
       out.flush();
       return 0;
@@ -250,15 +265,10 @@ public final class SubsetSumCommand implements Runnable {
       BoundVerdict v = null;
       int measured = Math.min(width, Math.min(MEASURE_MAX_N, Coverage.MAX_N));
       if (trials > 0) {
-        boolean show = common.progress.show() && trials * Math.pow(2, measured) > Math.pow(2, 26);
-        r = withProgress(show, "subset-sum width", trials,
-            p -> Experiments.coverage(measured, eps, trials, common.seed, common.products, p));
+        r = coverage(common, "subset-sum width", measured, eps, trials);
         v = EmpiricalBound.check(r.trials(), r.covered(), 1 - delta, EmpiricalBound.Direction.AT_LEAST);
         o.addProperty("measuredN", measured);
-        o.addProperty("trials", r.trials());
-        o.addProperty("covered", r.covered());
-        o.addProperty("coverage", r.coverage());
-        o.add("ci95", pair(r.ci95()));
+        addCoverage(o, r);
         o.addProperty("meetsOneMinusDelta", v.consistent());
       }
       if (common.format.json()) {
@@ -267,9 +277,8 @@ public final class SubsetSumCommand implements Runnable {
         out.printf(Locale.ROOT, "width bound (%s)  eps=%g  delta=%g  C=%g  ->  n = %d%n",
             common.products ? "products W*V" : "U(-1,1)", eps, delta, c, width);
         if (r != null) {
-          out.printf(Locale.ROOT, "  coverage with %d%s candidates: %d / %d = %.4f  95%% CI %s%n", measured,
-              measured < width ? " (first of " + width + ": a lower bound)" : "", r.covered(), r.trials(), r.coverage(),
-              EmpiricalBound.formatInterval(r.ci95()[0], r.ci95()[1], 4));
+          out.printf(Locale.ROOT, "  coverage with %d%s candidates: %s%n", measured,
+              measured < width ? " (first of " + width + ": a lower bound)" : "", covered(r));
           out.printf(Locale.ROOT, "  1 - delta = %g: %s%n", 1 - delta, v.message());
         }
       }

@@ -116,11 +116,9 @@ final class TargetOptions {
       return loadTarget(target, arch, phi, inputShape);
     } catch (BadParameter e) {
       if (ticket == null || !e.parameter().equals("activation")) throw new UsageError(UsageError.message(e));
-      String m = e.getMessage();
-      int from = m.indexOf(": the whole model ");
-      int to = m.indexOf("; omit the activation");
-      throw new UsageError(ticket + " was made with activation " + phi.name() + " (its header), but" + (from >= 0
-          && to > from ? m.substring(from + 1, to) : " " + m) + ": the ticket was made for another target");
+      throw new UsageError(ticket + " was made with activation " + phi.name() + " (its header), but "
+          + (e instanceof TargetLoader.ActivationMismatch m ? "the whole model " + m.model() + " computes "
+          + m.computed() + " (its activation modules)" : e.getMessage()) + ": the ticket was made for another target");
     }
   }
 

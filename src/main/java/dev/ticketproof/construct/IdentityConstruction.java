@@ -182,16 +182,7 @@ public final class IdentityConstruction {
       throw new IllegalArgumentException("linearisation needs phi differentiable at 0 (m- = m+), got " + phi.name()
           + " with m- = " + phi.slopeMinus() + ", m+ = " + m + "; ReLU-like activations use the sign split");
     }
-    if (!(lambda > 0 && lambda < Double.POSITIVE_INFINITY)) {
-      throw new IllegalArgumentException("linearisation needs a finite input scale lambda > 0, got " + lambda);
-    }
-    if (!(inputBound >= 0 && inputBound < Double.POSITIVE_INFINITY)) {
-      throw new IllegalArgumentException("linearisation needs a finite input bound B >= 0, got " + inputBound);
-    }
-    if (!(lambda * inputBound <= phi.remainderRadius())) {
-      throw new IllegalArgumentException("linearisation needs lambda B <= r (the remainder radius), got lambda = "
-          + lambda + ", B = " + inputBound + ", r = " + phi.remainderRadius());
-    }
+    requireScale(phi, lambda, inputBound);
     double readout = 1 / (lambda * m);
     double bias = -phi.phi0() * readout;
     BigDecimal bigReadout = new BigDecimal(readout);
@@ -206,6 +197,20 @@ public final class IdentityConstruction {
         .add(beta.abs());
     return new LinearisationCertificate(phi.name(), phi.phi0(), m, phi.remainderConstant(), p, phi.remainderRadius(),
         lambda, inputBound, readout, bias, up(bound));
+  }
+
+  /** The hypotheses of both linearisations on lambda and B: finite, lambda &gt; 0, B &ge; 0, lambda B &le; r. */
+  private static void requireScale(Activation phi, double lambda, double inputBound) {
+    if (!(lambda > 0 && lambda < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("linearisation needs a finite input scale lambda > 0, got " + lambda);
+    }
+    if (!(inputBound >= 0 && inputBound < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException("linearisation needs a finite input bound B >= 0, got " + inputBound);
+    }
+    if (!(lambda * inputBound <= phi.remainderRadius())) {
+      throw new IllegalArgumentException("linearisation needs lambda B <= r (the remainder radius), got lambda = "
+          + lambda + ", B = " + inputBound + ", r = " + phi.remainderRadius());
+    }
   }
 
   /**
@@ -223,16 +228,7 @@ public final class IdentityConstruction {
   public static SymmetricLinearisationCertificate lineariseSymmetric(Activation phi, double lambda,
       double inputBound) {
     IdentityHypothesis.require(phi);
-    if (!(lambda > 0 && lambda < Double.POSITIVE_INFINITY)) {
-      throw new IllegalArgumentException("linearisation needs a finite input scale lambda > 0, got " + lambda);
-    }
-    if (!(inputBound >= 0 && inputBound < Double.POSITIVE_INFINITY)) {
-      throw new IllegalArgumentException("linearisation needs a finite input bound B >= 0, got " + inputBound);
-    }
-    if (!(lambda * inputBound <= phi.remainderRadius())) {
-      throw new IllegalArgumentException("linearisation needs lambda B <= r (the remainder radius), got lambda = "
-          + lambda + ", B = " + inputBound + ", r = " + phi.remainderRadius());
-    }
+    requireScale(phi, lambda, inputBound);
     double sigma = phi.slopePlus() + phi.slopeMinus();
     double readout = 1 / (lambda * sigma);
     BigDecimal bigReadout = new BigDecimal(readout);

@@ -7,7 +7,7 @@ import java.util.Objects;
  * library's words ({@code upto 7 names no conv or linear layer ...}) and {@link #parameter()} says which one it is,
  * so that a caller with other names for its parameters (the command line's flags) can name its own.
  */
-public final class BadParameter extends IllegalArgumentException {
+public class BadParameter extends IllegalArgumentException {
   private static final long serialVersionUID = 1L;
 
   /** The parameter at fault, as the library calls it ({@code upto}, {@code activation}, {@code input shape}). */

@@ -38,6 +38,29 @@ public final class TargetLoader {
       NetworkBuilder.Built built, String inferredPreset) {}
 
   /**
+   * The activation given for a whole model is not the one its activation modules compute: a bad {@code activation},
+   * which also says what the model computes, so that a caller can say it in its own words.
+   */
+  public static final class ActivationMismatch extends BadParameter {
+    private static final long serialVersionUID = 1L;
+    private final String model;
+    private final String computed;
+
+    ActivationMismatch(String given, String model, String computed) {
+      super("activation", "activation " + given + ": the whole model " + model + " computes " + computed
+          + " (its activation modules); omit the activation or give " + computed);
+      this.model = model;
+      this.computed = computed;
+    }
+
+    /** The whole model's file. */
+    public String model() { return model; }
+
+    /** The activation its modules compute. */
+    public String computed() { return computed; }
+  }
+
+  /**
    * Reads the target's tensors and builds its network.
    *
    * @param target a {@code .pt}, {@code .npy}, {@code .npz} file or a directory of {@code .npy} files
@@ -89,8 +112,7 @@ public final class TargetLoader {
     }
     if (arch == null && resolved.inferredPreset() == null && activation != null && spec.activation() != null
         && !phi.name().equals(ActivationCatalog.parse(spec.activation()).name())) {
-      throw new BadParameter("activation", "activation " + activation + ": the whole model " + target + " computes "
-          + spec.activation() + " (its activation modules); omit the activation or give " + spec.activation());
+      throw new ActivationMismatch(activation, target.toString(), spec.activation());
     }
     // a whole model's derived spec takes the given shape, or after a first nn.Unflatten the shape it makes of as many
     // values (WholeModels.Derived#withInput)

@@ -172,17 +172,7 @@ public final class IdentityChecker {
     if (r != null) {
       return Verdict.rejected(r);
     }
-    for (int k = 0; k <= 64; k++) {
-      double t = c.inputBound() * (-1 + k / 32.0);
-      double v = kphi.value(c.lambda() * t);
-      double u = c.readout() * v + c.bias();
-      double allowance = 8 * (Math.abs(c.readout()) * Math.ulp(v) + Math.ulp(c.bias()) + Math.ulp(u) + Math.ulp(t));
-      if (!(Math.abs(u - t) <= c.bound() + allowance)) {
-        return Verdict.rejected("sanity check failed: at t = " + t + " the unit gives " + u + ", error "
-            + Math.abs(u - t) + " > bound " + c.bound());
-      }
-    }
-    return Verdict.holds();
+    return sanity(kphi, c.lambda(), c.inputBound(), c.readout(), c.bias(), false, c.bound());
   }
 
   /**
@@ -244,18 +234,7 @@ public final class IdentityChecker {
     if (r != null) {
       return Verdict.rejected(r);
     }
-    for (int k = 0; k <= 64; k++) {
-      double t = c.inputBound() * (-1 + k / 32.0);
-      double v1 = kphi.value(c.lambda() * t);
-      double v2 = kphi.value(-c.lambda() * t);
-      double u = c.readout() * (v1 - v2);
-      double allowance = 8 * (Math.abs(c.readout()) * (Math.ulp(v1) + Math.ulp(v2)) + Math.ulp(u) + Math.ulp(t));
-      if (!(Math.abs(u - t) <= c.bound() + allowance)) {
-        return Verdict.rejected("sanity check failed: at t = " + t + " the units give " + u + ", error "
-            + Math.abs(u - t) + " > bound " + c.bound());
-      }
-    }
-    return Verdict.holds();
+    return sanity(kphi, c.lambda(), c.inputBound(), c.readout(), 0, true, c.bound());
   }
 
   /**
@@ -303,6 +282,27 @@ public final class IdentityChecker {
         .add(readout.abs().multiply(new BigDecimal(valueError)));
     String r = tight("deviation", c.deviation(), BigDecimal.ONE, exact);
     return r == null ? Verdict.holds() : Verdict.rejected(r);
+  }
+
+  /**
+   * The sanity check at 65 equally spaced t in [-B, B] with the kernel's own phi: |u(t) - t| &le; bound + 8 ulp-sized
+   * rounding terms, u = readout phi(lambda t) + bias, or with {@code pair} readout (phi(lambda t) - phi(-lambda t)).
+   */
+  private static Verdict sanity(KernelActivation kphi, double lambda, double inputBound, double readout, double bias,
+      boolean pair, double bound) {
+    for (int k = 0; k <= 64; k++) {
+      double t = inputBound * (-1 + k / 32.0);
+      double v1 = kphi.value(lambda * t);
+      double v2 = pair ? kphi.value(-lambda * t) : 0;
+      double u = pair ? readout * (v1 - v2) : readout * v1 + bias;
+      double allowance = 8 * (Math.abs(readout) * (Math.ulp(v1) + (pair ? Math.ulp(v2) : 0))
+          + (pair ? 0 : Math.ulp(bias)) + Math.ulp(u) + Math.ulp(t));
+      if (!(Math.abs(u - t) <= bound + allowance)) {
+        return Verdict.rejected("sanity check failed: at t = " + t + (pair ? " the units give " : " the unit gives ")
+            + u + ", error " + Math.abs(u - t) + " > bound " + bound);
+      }
+    }
+    return Verdict.holds();
   }
 
   /** Null when {@code exact <= claimed * scale <= exact * (1 + 2^-40) + scale * MIN_VALUE}, else the reason. */
