@@ -69,8 +69,7 @@ final class Cli {
       throw new UsageError("measuring on " + examples + " example(s) of shape " + java.util.Arrays.toString(
           net.inputShape()) + " needs about " + bytes + " bytes (largest feature map " + largest + " values x "
           + copies + " copies x 3 buffers of 8 bytes x " + parallel + " workers), above the input limit of " + limit
-          + " bytes; give --samples 0 (and no --data), a smaller input, or " + Budget.HINT.replace("raise it",
-          "raise the limit"));
+          + " bytes; give --samples 0 (and no --data), a smaller input, or raise the limit " + Budget.HOW);
     }
   }
 

@@ -28,24 +28,21 @@ final class OverallProgress implements AutoCloseable {
   }
 
   /** A progress display over {@code total} steps, or one that shows nothing when {@code show} is false. */
-  static OverallProgress of(boolean show, String task, long total) {
-    if (!show) return new OverallProgress(null, null, task, total);
-    if (System.console() == null) return new OverallProgress(null, System.err, task, total);
-    return new OverallProgress(new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
-        .setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate()
-        .showSpeed().build(), null, task, total);
-  }
+  static OverallProgress of(boolean show, String task, long total) { return of(show, task, total, false); }
 
   /**
    * A progress display over a whole run measured in permille of its estimated cost: a bar in percent on a terminal,
    * otherwise one plain line per {@link #stage}.
    */
-  static OverallProgress ofRun(boolean show, String task) {
-    if (!show) return new OverallProgress(null, null, task, 1000);
-    if (System.console() == null) return new OverallProgress(null, System.err, task, 1000);
-    return new OverallProgress(new ProgressBarBuilder().setTaskName(task).setInitialMax(1000).setUnit("%", 10)
-        .setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate()
-        .build(), null, task, 1000);
+  static OverallProgress ofRun(boolean show, String task) { return of(show, task, 1000, true); }
+
+  /** Nothing, plain lines on stderr, or a bar on a terminal: in percent of permille steps, else with the speed. */
+  private static OverallProgress of(boolean show, String task, long total, boolean percent) {
+    if (!show) return new OverallProgress(null, null, task, total);
+    if (System.console() == null) return new OverallProgress(null, System.err, task, total);
+    ProgressBarBuilder bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(total)
+        .setUpdateIntervalMillis(250).setConsumer(new ConsoleProgressBarConsumer(System.err)).continuousUpdate();
+    return new OverallProgress((percent ? bar.setUnit("%", 10) : bar.showSpeed()).build(), null, task, total);
   }
 
   /**

@@ -111,9 +111,11 @@ public final class Budget {
     used += bytes;
   }
 
+  /** How to raise the limit, for messages: "raise it " + this. */
+  public static final String HOW = "with -D" + PROPERTY + "=SIZE (e.g. in TICKETPROOF_JAVA_OPTS) and a larger -Xmx";
+
   /** How to raise the limit, for messages. */
-  public static final String HINT = "raise it with -D" + PROPERTY + "=SIZE (e.g. in TICKETPROOF_JAVA_OPTS) and a "
-      + "larger -Xmx";
+  public static final String HINT = "raise it " + HOW;
 
   static String describe(long bytes) {
     if (bytes == Long.MAX_VALUE) return "more than 2^63 bytes";

@@ -568,41 +568,25 @@ public final class SubsetSum {
 
     static Workspace get() { return LOCAL.get(); }
 
-    double[] tableA(int bits, boolean cache) {
-      if (!cache) return new double[1 << bits];
-      if (a.length < (1 << bits)) a = new double[1 << bits];
-      return a;
+    // tables of 2^bits entries: with cache the thread's own, grown when too short, else new ones
+
+    private static double[] fit(double[] cached, int bits) {
+      return cached.length < 1 << bits ? new double[1 << bits] : cached;
     }
 
-    double[] tableB(int bits, boolean cache) {
-      if (!cache) return new double[1 << bits];
-      if (b.length < (1 << bits)) b = new double[1 << bits];
-      return b;
-    }
+    private static int[] fit(int[] cached, int bits) { return cached.length < 1 << bits ? new int[1 << bits] : cached; }
 
-    double[] tmpSums(int bits, boolean cache) {
-      if (!cache) return new double[1 << bits];
-      if (t.length < (1 << bits)) t = new double[1 << bits];
-      return t;
-    }
+    double[] tableA(int bits, boolean cache) { return cache ? (a = fit(a, bits)) : new double[1 << bits]; }
 
-    int[] masksA(int bits, boolean cache) {
-      if (!cache) return new int[1 << bits];
-      if (am.length < (1 << bits)) am = new int[1 << bits];
-      return am;
-    }
+    double[] tableB(int bits, boolean cache) { return cache ? (b = fit(b, bits)) : new double[1 << bits]; }
 
-    int[] masksB(int bits, boolean cache) {
-      if (!cache) return new int[1 << bits];
-      if (bm.length < (1 << bits)) bm = new int[1 << bits];
-      return bm;
-    }
+    double[] tmpSums(int bits, boolean cache) { return cache ? (t = fit(t, bits)) : new double[1 << bits]; }
 
-    int[] tmpMasks(int bits, boolean cache) {
-      if (!cache) return new int[1 << bits];
-      if (tm.length < (1 << bits)) tm = new int[1 << bits];
-      return tm;
-    }
+    int[] masksA(int bits, boolean cache) { return cache ? (am = fit(am, bits)) : new int[1 << bits]; }
+
+    int[] masksB(int bits, boolean cache) { return cache ? (bm = fit(bm, bits)) : new int[1 << bits]; }
+
+    int[] tmpMasks(int bits, boolean cache) { return cache ? (tm = fit(tm, bits)) : new int[1 << bits]; }
 
     /** Sorts candidates by decreasing magnitude and computes suffix sums of positive and negative parts. */
     void prepare(double[] x, double target, double tolerance, long nodeBudget) {

@@ -42,4 +42,14 @@ class TooLargeTicketCommandTest {
         + "8.0 GiB is too small for this input or ticket: give the JVM more (-Xmx in TICKETPROOF_JAVA_OPTS, e.g. "
         + "TICKETPROOF_JAVA_OPTS='-Xmx16g -XX:+UseParallelGC'), or a smaller input or ticket");
   }
+
+  /** A measurement above the input limit names the flags that avoid it and how to raise the limit. */
+  @Test void aMeasurementAboveTheInputLimitSaysHowToRaiseIt() {
+    dev.ticketproof.net.Network net = dev.ticketproof.targets.Builtins.of("small-fc",
+        dev.ticketproof.activation.ActivationCatalog.parse("relu"));
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Cli.checkMeasurement(net, Integer.MAX_VALUE, 1))
+        .isInstanceOf(UsageError.class).hasMessageStartingWith("measuring on 1 example(s) of shape ")
+        .hasMessageEndingWith("; give --samples 0 (and no --data), a smaller input, or raise the limit with "
+            + "-Dticketproof.maxInputBytes=SIZE (e.g. in TICKETPROOF_JAVA_OPTS) and a larger -Xmx");
+  }
 }

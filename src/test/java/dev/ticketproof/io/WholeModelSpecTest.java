@@ -213,7 +213,12 @@ class WholeModelSpecTest {
             + "size)");
     // a given activation other than the tree's is another network
     assertThatThrownBy(() -> TargetLoader.load(Fixtures.path("whole_tanh_mlp.pt"), null, null, "relu", null,
-        "x", true)).isInstanceOf(BadParameter.class).hasMessageContaining("computes tanh");
+        "x", true)).isInstanceOf(BadParameter.class).hasMessageContaining("computes tanh")
+        .isInstanceOfSatisfying(TargetLoader.ActivationMismatch.class, e -> {
+          assertThat(e.parameter()).isEqualTo("activation");
+          assertThat(e.model()).isEqualTo(Fixtures.path("whole_tanh_mlp.pt").toString());
+          assertThat(e.computed()).isEqualTo("tanh");
+        });
   }
 
   static Object derive(String fixture) { return WholeModels.derive(TensorFiles.read(Fixtures.path(fixture))); }
