@@ -95,6 +95,8 @@ final class TargetOptions {
           + loaded.inferredPreset() + " (docs/arch-spec.md; inspect shows it)");
     }
     if (loaded.prefixDetected()) System.err.println("note: reading tensors under prefix '" + loaded.prefix() + "'");
+    String normalisation = TargetLoader.unreadNormalisation(loaded);
+    if (normalisation != null) System.err.println("warning: " + normalisation);
     return loaded;
   }
 
@@ -203,7 +205,8 @@ final class TargetOptions {
   /** Says on stderr which BatchNorms that follow no conv or linear layer were folded into a layer next to them. */
   private static void folded(String target, TargetLoader.Loaded loaded) {
     for (String f : loaded.built().folded()) {
-      System.err.println("note: " + target + ": folded " + f + " (exact: a BatchNorm is an affine map per channel)");
+      System.err.println("note: " + target + ": folded " + f + " (exact: " + (f.startsWith("normalize ")
+          ? "the normalisation" : "a BatchNorm") + " is an affine map per channel)");
     }
   }
 

@@ -517,6 +517,126 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     }
   }
 
+  /**
+   * An input normalisation, {@code (x - mean) / std} per channel (per feature of a vector): torchvision's
+   * {@code transforms.Normalize} (an {@code nn.Module} whose {@code mean} and {@code std} are plain numbers), or a
+   * normaliser whose {@code mean} and {@code std} are buffers (RobustBench's {@code ImageNormalizer}, a model's own
+   * {@code register_buffer('mean', ...)}), named as tensors of C values each ({@code [C]}, {@code [1, C, 1, 1]}, ...).
+   * It is built as the eval-mode BatchNorm that computes it (weight 1, or -1 where std is negative, bias 0, running
+   * mean the mean, running variance std^2, an eps below that variance's last bit), which folds into the next layer
+   * where that is exact ({@link dev.ticketproof.net.LooseBatchNorm}).
+   *
+   * @param name the layer's name in the table (a whole model's module path; may be empty)
+   * @param mean the mean per channel, or {@code null} when {@code meanTensor} names it
+   * @param std the standard deviation per channel, or {@code null} when {@code stdTensor} names it
+   * @param meanTensor the tensor holding the means, or {@code null}
+   * @param stdTensor the tensor holding the standard deviations, or {@code null}
+   */
+  public record Normalize(String name, List<Double> mean, List<Double> std, String meanTensor, String stdTensor)
+      implements LayerSpec {
+    public Normalize {
+      if ((mean == null) == (meanTensor == null) || (std == null) == (stdTensor == null)) {
+        throw new IllegalArgumentException("normalize: give the mean and the std each as numbers or as a tensor");
+      }
+      mean = mean == null ? null : List.copyOf(mean);
+      std = std == null ? null : List.copyOf(std);
+    }
+
+    @Override
+    public BatchNorm2d build(NetworkBuilder b, String where, int[] in) {
+      int c = in[0];
+      double[] m = meanTensor != null ? b.channelValues(meanTensor, c, where) : values(b, mean, "mean", c, where);
+      double[] s = stdTensor != null ? b.channelValues(stdTensor, c, where) : values(b, std, "std", c, where);
+      double[] gamma = new double[c];
+      double[] var = new double[c];
+      for (int i = 0; i < c; i++) {
+        var[i] = s[i] * s[i];
+        if (!(Double.isFinite(s[i]) && var[i] >= Double.MIN_NORMAL && Double.isFinite(var[i]))) {
+          throw new ImportException(b.specName() + ": " + where + ": normalize" + (name.isEmpty() ? "" : " '" + name
+              + "'") + ": std " + s[i] + " in channel " + i + " (" + (stdTensor == null ? "given" : "tensor '"
+              + stdTensor + "'") + "): expected a finite std whose square is a normal double (not 0)");
+        }
+        gamma[i] = s[i] < 0 ? -1.0 : 1.0;
+      }
+      // var + eps rounds to var (eps far below its last bit): gamma (x - mean) / sqrt(var) = (x - mean) / std
+      return new BatchNorm2d(name, gamma, new double[c], m, var, Double.MIN_VALUE, true);
+    }
+
+    private double[] values(NetworkBuilder b, List<Double> v, String what, int c, String where) {
+      if (v.size() != c && v.size() != 1) {
+        throw new ImportException(b.specName() + ": " + where + ": normalize" + (name.isEmpty() ? "" : " '" + name
+            + "'") + " has " + v.size() + " values of " + what + " for an input of " + c + " channels: expected "
+            + c + " (or 1 for all)");
+      }
+      double[] out = new double[c];
+      for (int i = 0; i < c; i++) out[i] = v.get(v.size() == 1 ? 0 : i);
+      return out;
+    }
+
+    @Override
+    public List<String> requiredTensors() {
+      List<String> out = new ArrayList<>();
+      if (meanTensor != null) out.add(meanTensor);
+      if (stdTensor != null) out.add(stdTensor);
+      return out;
+    }
+
+    @Override public String json(boolean vectorInput) {
+      return "\"type\": \"normalize\"" + (name.isEmpty() ? "" : ", \"name\": " + quote(name)) + ", \"mean\": "
+          + member(mean, meanTensor) + ", \"std\": " + member(std, stdTensor);
+    }
+
+    private static String member(List<Double> v, String tensor) {
+      if (tensor != null) return quote(tensor);
+      List<String> parts = new ArrayList<>();
+      for (double d : v) parts.add(Double.toString(d));
+      return "[" + String.join(", ", parts) + "]";
+    }
+
+    @Override public boolean vectorOutput(boolean vectorInput) { return vectorInput; }
+
+    @SuppressWarnings("unchecked")
+    private static Normalize read(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type", "name", "mean", "std"));
+      String name = o.has("name") ? r.name(o, where, null) : "";
+      Object[] mean = r.numbersOrTensor(o.get("mean"), where + ".mean");
+      Object[] std = r.numbersOrTensor(o.get("std"), where + ".std");
+      return new Normalize(name, (List<Double>) mean[0], (List<Double>) std[0], (String) mean[1], (String) std[1]);
+    }
+
+    /** torchvision's {@code transforms.Normalize}: its {@code mean} and {@code std}, numbers (one, or a tuple). */
+    public static Normalize fromTorchvision(TorchModule.Attributes h) {
+      return new Normalize(h.path(), numbers(h, "mean"), numbers(h, "std"), null, null);
+    }
+
+    private static List<Double> numbers(TorchModule.Attributes h, String key) {
+      if (!h.module().attributes().containsKey(key)) {
+        throw h.fail(key + " is not a number nor a tuple of numbers (a tensor? the module's attributes are read as "
+            + "plain values only): save the model with transforms.Normalize(mean=[...], std=[...]) of plain numbers "
+            + "(mean.tolist()), or write it in a JSON spec as {\"type\": \"normalize\", \"mean\": [...], \"std\": "
+            + "[...]} (docs/arch-spec.md)");
+      }
+      Object v = h.get(key);
+      List<Double> out = new ArrayList<>();
+      if (v instanceof Number n) {
+        out.add(n.doubleValue());
+      } else if (v instanceof List<?> l && !l.isEmpty()) {
+        for (Object x : l) {
+          if (!(x instanceof Number n)) {
+            throw h.fail(key + " " + TorchModule.Attributes.show(v) + ": expected numbers, one per channel");
+          }
+          out.add(n.doubleValue());
+        }
+      } else {
+        throw h.fail(key + (v == null ? " is not a list of numbers (a tensor?)" : " " + TorchModule.Attributes.show(
+            v) + ": expected numbers, one per channel") + ": give the normalisation with plain numbers, "
+            + "transforms.Normalize(mean=[...], std=[...]), or write it in a JSON spec as {\"type\": \"normalize\", "
+            + "\"mean\": [...], \"std\": [...]} (docs/arch-spec.md)");
+      }
+      return out;
+    }
+  }
+
   /** The network's activation, elementwise. */
   public record Activation() implements LayerSpec {
     @Override
@@ -999,6 +1119,7 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
       Map.entry("linear", Linear::read),
       Map.entry("batchnorm2d", (r, o, where) -> BatchNorm.read(r, o, where, null)),
       Map.entry("batchnorm1d", (r, o, where) -> BatchNorm.read(r, o, where, null)),
+      Map.entry("normalize", Normalize::read),
       Map.entry("activation", Activation::read),
       Map.entry("flatten", Flatten::read),
       Map.entry("avgpool2d", AvgPool::read),
@@ -1224,6 +1345,23 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     double number(JsonElement e, String where) {
       if (e instanceof JsonPrimitive p && p.isNumber()) return p.getAsDouble();
       throw fail(where, "expected a number, got " + e);
+    }
+
+    /** A JSON array of numbers ({numbers, null}) or a string naming a tensor ({null, name}). */
+    Object[] numbersOrTensor(JsonElement e, String where) {
+      if (e instanceof JsonPrimitive p && p.isString()) {
+        if (p.getAsString().isEmpty()) throw fail(where, "must not be empty");
+        return new Object[] {null, p.getAsString()};
+      }
+      if (e instanceof JsonPrimitive p && p.isNumber()) return new Object[] {List.of(p.getAsDouble()), null};
+      if (e != null && e.isJsonArray() && !e.getAsJsonArray().isEmpty()) {
+        List<Double> out = new ArrayList<>();
+        JsonArray a = e.getAsJsonArray();
+        for (int i = 0; i < a.size(); i++) out.add(number(a.get(i), where + "[" + i + "]"));
+        return new Object[] {out, null};
+      }
+      throw fail(where, "expected numbers, one per channel ([0.49, 0.48, 0.45]), or the name of a tensor holding "
+          + "them (\"normalize.mean\"), got " + e);
     }
 
     int nonNegativeInt(JsonElement e, String where) {

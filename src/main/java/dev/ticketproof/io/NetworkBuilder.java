@@ -196,6 +196,25 @@ public final class NetworkBuilder {
   /** A vector of statistics the layer reads but does not learn (a BatchNorm's running mean); not counted. */
   double[] statistic(String name, int length) { return vector(read(name), name, length); }
 
+  /**
+   * The C values of a tensor the layer reads but does not learn, in any shape whose axes are all 1 but one of C
+   * ({@code [C]}, {@code [1, C, 1, 1]}, {@code [C, 1, 1]}: a normaliser's buffers); one value is taken for every
+   * channel. Not counted.
+   */
+  double[] channelValues(String name, int c, String where) {
+    Tensor t = read(name);
+    int big = 0;
+    for (int d : t.shape()) if (d != 1) big++;
+    if (big > 1 || t.data().length != c && t.data().length != 1) {
+      throw new ImportException(specName + ": " + where + ": tensor '" + name + "' in " + tensors.source()
+          + " has shape " + Arrays.toString(t.shape()) + ", expected " + c + " values, one per channel of the input "
+          + "(e.g. [" + c + "] or [1, " + c + ", 1, 1]), or one for all");
+    }
+    double[] out = new double[c];
+    for (int i = 0; i < c; i++) out[i] = t.data()[t.data().length == 1 ? 0 : i];
+    return out;
+  }
+
   private double[] vector(Tensor t, String name, int length) {
     if (t.rank() != 1 || (length >= 0 && t.dim(0) != length)) {
       throw new ImportException(specName + ": tensor '" + name + "' in " + tensors.source() + " has shape "

@@ -12,9 +12,18 @@ import dev.ticketproof.tensor.Tensor;
  * @param mean running mean per channel
  * @param var running variance per channel (>= 0)
  * @param eps the epsilon added to the variance (> 0)
+ * @param normalize whether it is an input normalisation, {@code (x - mean) / std} per channel (torchvision's
+ *     {@code transforms.Normalize}, a normaliser's {@code mean} and {@code std} buffers: weight 1, or -1 where std
+ *     is negative, bias 0, the variance std^2 and an eps below its last bit), which messages name as such; it
+ *     computes and folds as any BatchNorm
  */
-public record BatchNorm2d(String name, double[] gamma, double[] beta, double[] mean, double[] var, double eps)
-    implements Layer {
+public record BatchNorm2d(String name, double[] gamma, double[] beta, double[] mean, double[] var, double eps,
+    boolean normalize) implements Layer {
+  /** A BatchNorm module's (not an input normalisation's). */
+  public BatchNorm2d(String name, double[] gamma, double[] beta, double[] mean, double[] var, double eps) {
+    this(name, gamma, beta, mean, var, eps, false);
+  }
+
   public BatchNorm2d {
     int c = gamma.length;
     if (beta.length != c || mean.length != c || var.length != c) {
@@ -34,5 +43,8 @@ public record BatchNorm2d(String name, double[] gamma, double[] beta, double[] m
 
   @Override public Tensor forward(Tensor batch) { return Forward.batchNorm(this, batch); }
 
-  @Override public String describe() { return "batchnorm '" + name + "' (" + channels() + " channels)"; }
+  @Override public String describe() {
+    return (normalize ? "normalize '" + name + "' (" + channels() + " channels, (x - mean) / std)"
+        : "batchnorm '" + name + "' (" + channels() + " channels)");
+  }
 }

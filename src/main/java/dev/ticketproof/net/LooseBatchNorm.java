@@ -193,6 +193,16 @@ public final class LooseBatchNorm {
     if (l instanceof Conv2d conv && conv.padded()) {
       int shifted = -1;
       for (int ch = 0; ch < c && shifted < 0; ch++) if (st[1][ch] != 0) shifted = ch;
+      if (shifted >= 0 && bn.normalize()) {
+        return describe(bn) + " (" + after + ") would fold into the next layer, " + l.describe() + ", but that "
+            + "conv pads its input with zeros: PyTorch pads the normalised input, so the normalisation's shift "
+            + "(-mean / std, " + st[1][shifted] + " in channel " + shifted + ") is not added at the border, which a "
+            + "conv's one bias per channel cannot follow; the network computes it exactly (eval), but the ticket "
+            + "constructions cannot take it. To build a ticket, build it for the network after the normalisation: "
+            + "save the model without it (for an nn.Sequential, torch.save(model[1:], PATH)) and give inputs "
+            + "normalised as it does, (x - mean) / std per channel, as its data and its input box (an interval per "
+            + "channel, their ranges); the ticket then reads normalised inputs, as the network after it does";
+      }
       if (shifted >= 0) {
         return describe(bn) + " (" + after + ") would fold into the next layer, " + l.describe() + ", but that "
             + "conv pads its input with zeros: PyTorch pads the BatchNorm's output, so the BatchNorm's shift (beta - "
@@ -254,5 +264,7 @@ public final class LooseBatchNorm {
     return null;
   }
 
-  private static String describe(BatchNorm2d bn) { return "batchnorm '" + bn.name() + "'"; }
+  private static String describe(BatchNorm2d bn) {
+    return (bn.normalize() ? "normalize '" : "batchnorm '") + bn.name() + "'";
+  }
 }

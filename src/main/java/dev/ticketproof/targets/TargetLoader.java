@@ -61,6 +61,31 @@ public final class TargetLoader {
   }
 
   /**
+   * A warning when the architecture leaves unread a pair of tensors {@code P.mean} and {@code P.std} (or
+   * {@code mean} and {@code std}) and has no normalisation layer: an input normaliser's buffers, which a spec written
+   * for the layers after it leaves out, so that its outputs are not the model's (a custom module's
+   * {@code (x - mean) / std} in its forward: 69 % off on the tenth round's fixture, with no other sign).
+   *
+   * @return the warning, or {@code null}
+   */
+  public static String unreadNormalisation(Loaded loaded) {
+    for (ArchSpec.LayerSpec l : loaded.spec().layers()) if (l instanceof ArchSpec.Normalize) return null;
+    List<String> unused = loaded.built().unusedTensors();
+    for (String n : unused) {
+      if (!(n.equals("mean") || n.endsWith(".mean"))) continue;
+      String std = n.substring(0, n.length() - "mean".length()) + "std";
+      if (unused.contains(std)) {
+        return "the architecture does not read the tensors '" + n + "' and '" + std + "' of " + loaded.tensors()
+            .source() + ": if the model normalises its input with them, (x - mean) / std in its forward, the outputs "
+            + "computed here are not its outputs; say so in the spec's first layer, {\"type\": \"normalize\", "
+            + "\"mean\": \"" + n + "\", \"std\": \"" + std + "\"} (docs/arch-spec.md), and compare eval with "
+            + "PyTorch's outputs";
+      }
+    }
+    return null;
+  }
+
+  /**
    * Reads the target's tensors and builds its network.
    *
    * @param target a {@code .pt}, {@code .npy}, {@code .npz} file or a directory of {@code .npy} files

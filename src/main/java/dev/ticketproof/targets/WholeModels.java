@@ -133,9 +133,7 @@ public final class WholeModels {
       throw new ImportException(source + ": the whole model is a " + root.className() + ", not an nn.Sequential: "
           + "the order in which its forward uses its submodules (" + childNames(root) + ") is code the file does "
           + "not hold, so the architecture cannot be read from it; write a JSON spec (docs/arch-spec.md) and give "
-          + "it as the architecture" + (ResNetPreset.prefixes(file).isEmpty() ? (draft(file) == null ? ""
-          : " (inspect prints a draft: its submodules in the order they were assigned, for a forward that calls "
-          + "them in that order; check its outputs against PyTorch's before you use it)") : " (its tensor names are "
+          + "it as the architecture" + (ResNetPreset.prefixes(file).isEmpty() ? draftNote(file) : " (its tensor names are "
           + "those of a ResNet: the preset " + Presets.CIFAR_RESNET + " reads them, given as the architecture with "
           + "the activation of its activation modules)"));
     }
@@ -206,11 +204,28 @@ public final class WholeModels {
    * against PyTorch's outputs and given as a JSON spec; nothing uses it as the architecture by itself.
    *
    * @return the draft, or {@code null} when there is none: the root holds tensors of its own, a submodule is not a
-   *     torch.nn module (a custom block, whose forward may add a shortcut), several layers with weights have no
-   *     activation module (the forward applies functional ones), or the modules are not what a Sequential's
+   *     torch.nn module (a custom block, whose forward may add a shortcut), two layers with weights follow each other
+   *     without an activation module between them (the forward applies functional ones, calls a module several
+   *     times, or feeds several heads from one input), or the modules are not what a Sequential's
    *     derivation accepts
    */
-  public static Derived draft(TensorFile file) {
+  public static Derived draft(TensorFile file) { return draft(file, new String[1]); }
+
+  /** The custom module's refusal's note on its draft: that inspect prints one, or why there is none. */
+  private static String draftNote(TensorFile file) {
+    String[] why = new String[1];
+    if (draft(file, why) != null) {
+      return " (inspect prints a draft: its submodules in the order they were assigned, for a forward that calls "
+          + "them in that order; check its outputs against PyTorch's before you use it)";
+    }
+    return why[0] == null ? "" : " (no draft is given: " + why[0] + ")";
+  }
+
+  /**
+   * The draft, or {@code null} with, in {@code why[0]}, why the order of the submodules is not the forward where the
+   * modules show it (else {@code why[0]} stays {@code null}).
+   */
+  private static Derived draft(TensorFile file, String[] why) {
     TorchModule root = file.model();
     if (root == null || root.isTorchNn("Sequential") || root.children().isEmpty()) return null;
     TensorFile tensors = file.under(file.modelPrefix());
@@ -230,11 +245,25 @@ public final class WholeModels {
       return null;
     }
     if (w.layers.isEmpty() || new java.util.HashSet<>(w.activations.values()).size() > 1) return null;
-    // no activation module between layers with weights: the forward applies functional activations (F.relu), which
-    // the order of the submodules does not show
-    long weighted = w.layers.stream().filter(l -> l instanceof ArchSpec.Conv || l instanceof ArchSpec.Conv1d
-        || l instanceof ArchSpec.Linear).count();
-    if (w.activations.isEmpty() && weighted > 1) return null;
+    // two layers with weights in a row, with no activation module between them (a shared nn.ReLU called after every
+    // layer, F.relu after some, or two heads on one input): the order of the submodules is not the forward, and a
+    // draft of it would compute another function (a composition of affine maps where the network has activations)
+    String previous = null;
+    for (ArchSpec.LayerSpec l : w.layers) {
+      if (l instanceof ArchSpec.Conv || l instanceof ArchSpec.Conv1d || l instanceof ArchSpec.Linear) {
+        if (previous != null) {
+          why[0] = "its layers '" + previous + "' and '" + l.name() + "' follow each other in the order of the "
+              + "submodules with no activation module between them, so its forward does not call them in that "
+              + "order alone: it applies an activation as a function (F.relu), calls one module several times (one "
+              + "nn.ReLU or pooling module for every layer), or feeds several heads from one input, which the file "
+              + "does not show";
+          return null;
+        }
+        previous = l.name();
+      } else if (l instanceof ArchSpec.Activation || l instanceof ArchSpec.Residual) {
+        previous = null;
+      }
+    }
     List<ArchSpec.LayerSpec> layers = new ArrayList<>();
     boolean image = false;
     for (ArchSpec.LayerSpec l : w.layers) {
@@ -250,14 +279,14 @@ public final class WholeModels {
     }
     String activation = w.activations.isEmpty() ? null : w.activations.values().iterator().next();
     ArchSpec spec = new ArchSpec(null, activation, layers, output);
-    String[] why = new String[1];
+    String[] noInput = new String[1];
     int[] input;
     try {
-      input = inferInput(tensors, spec, why);
+      input = inferInput(tensors, spec, noInput);
     } catch (ImportException e) {
       return null;
     }
-    return new Derived(spec, List.copyOf(w.activations.keySet()), input, input == null ? why[0] : null);
+    return new Derived(spec, List.copyOf(w.activations.keySet()), input, input == null ? noInput[0] : null);
   }
 
   /**
@@ -421,6 +450,13 @@ public final class WholeModels {
       TorchModule.Attributes h = new TorchModule.Attributes(source, path, m);
       noHooks(path, m);
       String cls = m.simpleName();
+      if (m.className().equals("torchvision.transforms.transforms.Normalize")) {
+        if (pad != null) layers.add(afterPad(h, cls));
+        layers.add(ArchSpec.Normalize.fromTorchvision(h));
+        return;
+      }
+      String normaliser = normaliser(h);
+      if (normaliser != null) throw h.fail(normaliser);
       if (!m.className().startsWith("torch.nn.modules.")) {
         throw h.fail("not a torch.nn module: its forward is code the file does not hold (supported: " + SUPPORTED
             + "); write a JSON spec (docs/arch-spec.md) and give it as the architecture");
@@ -461,6 +497,32 @@ public final class WholeModels {
       ArchSpec.LayerSpec layer = ArchSpec.fromModule(h);
       if (layer != null) layers.add(layer);
       else activation(h, cls);
+    }
+
+    /**
+     * Why a module of the user's code that holds only a {@code mean} and a {@code std} buffer (an input normaliser:
+     * RobustBench's {@code ImageNormalizer}, a {@code Normalize} class of the training code) is not read, and how to
+     * read it; {@code null} for any other module.
+     */
+    String normaliser(TorchModule.Attributes h) {
+      TorchModule m = h.module();
+      if (m.className().startsWith("torch.") || !m.children().isEmpty()) return null;
+      String pre = file.modelPrefix() + h.path() + ".";
+      List<String> own = new ArrayList<>();
+      for (String n : file.names()) {
+        if (n.startsWith(pre) && !n.substring(pre.length()).contains(".")) own.add(n.substring(pre.length()));
+      }
+      if (!own.contains("mean") || !own.contains("std") || own.size() != 2) return null;
+      String path = h.path();
+      return "it holds only the tensors '" + path + ".mean' " + java.util.Arrays.toString(file.tensors().get(pre
+          + "mean").tensor().shape()) + " and '" + path + ".std' " + java.util.Arrays.toString(file.tensors().get(pre
+          + "std").tensor().shape()) + ", as an input normalisation does, but its forward is code the file does not "
+          + "hold, so what it computes is not read from it. If it computes (x - mean) / std per channel (as "
+          + "RobustBench's ImageNormalizer and torchvision's transforms.Normalize do), write the network as a JSON "
+          + "spec whose first layer is {\"type\": \"normalize\", \"name\": \"" + path + "\", \"mean\": \""
+          + path + ".mean\", \"std\": \"" + path + ".std\"} and give it as the architecture (compare its outputs "
+          + "with PyTorch's first; docs/arch-spec.md), or save the model with "
+          + "torchvision.transforms.Normalize(mean, std) in its place, which is read";
     }
 
     /**

@@ -176,6 +176,10 @@ class WholeModelSpecTest {
         + "{\"type\": \"residual\", \"name\": \"b\", \"conv1\": {\"stride\": 2}, \"conv2\": {}, "
         + "\"shortcut\": {\"type\": \"pad\", \"pad\": 1}}, {\"type\": \"residual\", \"name\": \"c\", \"conv1\": {}, "
         + "\"conv2\": {}, \"shortcut\": {\"type\": \"projection\", \"conv\": {}, \"bn\": {\"eps\": 0.001}}}]}"));
+    specs.add(ArchSpec.parse("normalize", "{\"input\": [2, 4, 4], \"layers\": [{\"type\": \"normalize\", \"mean\": "
+        + "[0.5, 0.25], \"std\": \"s.std\"}, {\"type\": \"normalize\", \"name\": \"n\", \"mean\": \"n.mean\", "
+        + "\"std\": 0.5}]}"));
+    specs.add(WholeModels.derive(TensorFiles.read(Fixtures.path("round10_tvnorm_whole.pt"))).spec());
     Set<Class<?>> kinds = new HashSet<>();
     for (ArchSpec s : specs) {
       ArchSpec back = ArchSpec.parse("json", s.toJson());

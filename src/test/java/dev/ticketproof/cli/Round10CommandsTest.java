@@ -1,0 +1,138 @@
+package dev.ticketproof.cli;
+
+import static dev.ticketproof.cli.ImportCommandsTest.fx;
+import static dev.ticketproof.cli.ImportCommandsTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.ticketproof.cli.ImportCommandsTest.Run;
+import dev.ticketproof.io.TensorFiles;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commands on the tenth round's networks (fixtures {@code round10_*}): a model that normalises its input with
+ * torchvision's Normalize builds a ticket at the defaults; before a padded conv the refusal says what to build instead;
+ * a normaliser of the user's code is refused naming the spec layer that reads it, and a spec that leaves its buffers
+ * unread is warned about; custom modules whose forward is not the order of their submodules get no draft.
+ */
+class Round10CommandsTest {
+  @TempDir Path tmp;
+
+  private static double[] npy(Path p) { return TensorFiles.readNpy(p).tensor().data(); }
+
+  private static JsonObject json(Run r) {
+    assertThat(r.code()).as(r.err()).isZero();
+    return JsonParser.parseString(r.out()).getAsJsonObject();
+  }
+
+  /** A run with System.err (where the loader's notes and warnings go) captured: {run, its System.err}. */
+  private static Object[] withStderr(String... args) {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream notes = new ByteArrayOutputStream();
+    Run r;
+    try {
+      System.setErr(new PrintStream(notes, true, StandardCharsets.UTF_8));
+      r = run(args);
+    } finally {
+      System.setErr(saved);
+    }
+    return new Object[] {r, notes.toString(StandardCharsets.UTF_8)};
+  }
+
+  /**
+   * torchvision's Normalize before an unpadded conv: inspect shows it and its fold; construct at the defaults holds,
+   * keeps every prediction, and the ticket's outputs (eval --ticket, on raw inputs) lie within the certified bound of
+   * PyTorch's; verify says holds.
+   */
+  @Test void aModelThatNormalisesItsInputWithTorchvisionsNormalizeBuildsATicket() {
+    String target = fx("round10_tvnorm_whole.pt");
+    String x = fx("round10_shapes_input.npy");
+    Run i = run("inspect", target, "--input-shape", "3,16,16");
+    assertThat(i.code()).as(i.err()).isZero();
+    assertThat(i.out()).contains("{\"type\": \"normalize\", \"name\": \"0\", \"mean\": [")
+        .contains("normalize '0' (3 channels, (x - mean) / std)")
+        .contains("folded (exact): normalize '0' (first) into conv '1' (3->8, 3x3, stride 1, padding 0)");
+    Path t = tmp.resolve("tv.tpz");
+    JsonObject o = json(run("construct", "--target", target, "--input-box", "0,1", "--data", x, "--labels",
+        fx("round10_shapes_y.npy"), "--search", "0", "--samples", "4", "--format", "json", "--no-progress",
+        "--out", t.toString()));
+    assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(o.get("agreement").getAsDouble()).isEqualTo(1.0);
+    double bound = o.get("certifiedBound").getAsDouble();
+    Path yt = tmp.resolve("yt.npy");
+    json(run("eval", "--ticket", t.toString(), "--target", target, "--input", x, "--out", yt.toString(),
+        "--format", "json", "--no-progress"));
+    double[] ticket = npy(yt);
+    double[] ref = npy(Path.of(fx("round10_tvnorm_output.npy")));
+    assertThat(ticket).hasSameSizeAs(ref);
+    double worst = 0;
+    for (int k = 0; k < ref.length; k++) worst = Math.max(worst, Math.abs(ticket[k] - ref[k]));
+    assertThat(worst).isGreaterThan(0).isLessThanOrEqualTo(bound);
+    Run v = run("verify", t.toString(), "--target", target);
+    assertThat(v.code()).as(v.out() + v.err()).isZero();
+  }
+
+  /** Before a padded conv: construct exits 2 with the refusal and writes nothing; eval computes PyTorch's outputs. */
+  @Test void aNormalizeBeforeAPaddedConvIsRefusedByConstructSayingWhatToBuild() {
+    String target = fx("round10_tvnormpad_whole.pt");
+    Path t = tmp.resolve("pad.tpz");
+    Run r = run("construct", "--target", target, "--input-box", "0,1", "--data", fx("round10_shapes_input.npy"),
+        "--search", "0", "--no-progress", "--out", t.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("normalize '0' (first) would fold into the next layer, conv '1'")
+        .contains("torch.save(model[1:], PATH)");
+    assertThat(Files.exists(t)).isFalse();
+    Path y = tmp.resolve("y.npy");
+    json(run("eval", "--target", target, "--input", fx("round10_shapes_input.npy"), "--out", y.toString(),
+        "--format", "json"));
+    double[] out = npy(y);
+    double[] ref = npy(Path.of(fx("round10_tvnormpad_output.npy")));
+    for (int k = 0; k < ref.length; k++) assertThat(Math.abs(out[k] - ref[k])).isLessThan(1e-12);
+  }
+
+  /**
+   * RobustBench's normaliser: without --arch, the refusal names the spec layer; with the spec, eval computes PyTorch's
+   * outputs; with a spec that leaves the buffers out, eval warns on stderr.
+   */
+  @Test void aNormaliserOfTheUsersCodeIsReadThroughTheSpecAndAMissingOneIsWarnedAbout() throws Exception {
+    String x = fx("round10_shapes_input.npy");
+    Run r = run("eval", "--target", fx("round10_rbnorm_whole.pt"), "--input", x, "--out",
+        tmp.resolve("n.npy").toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("module 'normalize' (__main__.ImageNormalizer): it holds only the tensors")
+        .contains("{\"type\": \"normalize\", \"name\": \"normalize\", \"mean\": \"normalize.mean\", \"std\": "
+            + "\"normalize.std\"}");
+    Path y = tmp.resolve("rb.npy");
+    Object[] with = withStderr("eval", "--target", fx("round10_rbnorm_whole.pt"), "--arch",
+        fx("round10_rbnorm.json"), "--input", x, "--out", y.toString());
+    assertThat(((Run) with[0]).code()).as(((Run) with[0]).err()).isZero();
+    assertThat((String) with[1]).doesNotContain("warning");
+    double[] out = npy(y);
+    double[] ref = npy(Path.of(fx("round10_rbnorm_output.npy")));
+    for (int k = 0; k < ref.length; k++) assertThat(Math.abs(out[k] - ref[k])).isLessThan(1e-12);
+
+    Path cut = tmp.resolve("cut.json");
+    Files.writeString(cut, Files.readString(Path.of(fx("round10_bufnorm.json")))
+        .replaceFirst("\\{\"type\": \"normalize\"[^}]*\\},\\s*", ""));
+    Object[] without = withStderr("eval", "--target", fx("round10_bufnorm_sd.pt"), "--arch", cut.toString(),
+        "--input", x, "--out", tmp.resolve("cut.npy").toString());
+    assertThat(((Run) without[0]).code()).isZero();
+    assertThat((String) without[1]).contains("warning: the architecture does not read the tensors 'mean' and 'std' "
+        + "of ").contains("the outputs computed here are not its outputs");
+  }
+
+  /** inspect on a custom module calling one nn.ReLU after every layer says why it gives no draft. */
+  @Test void inspectSaysWhyACustomModuleGetsNoDraft() {
+    Run r = run("inspect", fx("round10_sharedrelu_whole.pt"));
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("(no draft is given: its layers 'conv2' and 'fc1' follow each other")
+        .doesNotContain("draft architecture");
+  }
+}
