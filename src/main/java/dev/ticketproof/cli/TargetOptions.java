@@ -114,8 +114,12 @@ final class TargetOptions {
    * which the message says (no {@code --activation} was given).
    */
   static Network load(String target, ArchOption arch, Activation phi, int[] inputShape, Path ticket) {
+    // the shape the ticket records, when no --input-shape chose another (shapeOf): messages name the ticket
+    String shapeSource = ticket != null && inputShape != null
+        && java.util.Arrays.equals(inputShape, TicketWitness.inputShape(ticket))
+        ? "the ticket " + ticket + " (the input it records)" : "--input-shape";
     try {
-      return loadTarget(target, arch, phi, inputShape);
+      return loadTarget(target, arch, phi, inputShape, shapeSource);
     } catch (BadParameter e) {
       if (ticket == null || !e.parameter().equals("activation")) throw new UsageError(UsageError.message(e));
       throw new UsageError(ticket + " was made with activation " + phi.name() + " (its header), but "
@@ -124,7 +128,8 @@ final class TargetOptions {
     }
   }
 
-  private static Network loadTarget(String target, ArchOption arch, Activation phi, int[] inputShape) {
+  private static Network loadTarget(String target, ArchOption arch, Activation phi, int[] inputShape,
+      String shapeSource) {
     if (target == null) throw new UsageError("--target is required (builtin:NAME or a .pt/.npz file)");
     if (target.startsWith("builtin:")) {
       if (arch != null && arch.prefix != null) throw new UsageError("--prefix: a built-in target has its own tensors");
@@ -138,7 +143,7 @@ final class TargetOptions {
     }
     if (arch == null) arch = new ArchOption();
     try {
-      TargetLoader.Loaded loaded = loadFile(Path.of(target), arch, phi.name(), inputShape, "--input-shape", true);
+      TargetLoader.Loaded loaded = loadFile(Path.of(target), arch, phi.name(), inputShape, shapeSource, true);
       Network net = loaded.built().network();
       folded(target, loaded);
       String preset = arch.spec != null ? arch.spec : loaded.inferredPreset();

@@ -545,8 +545,8 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     @Override
     public BatchNorm2d build(NetworkBuilder b, String where, int[] in) {
       int c = in[0];
-      double[] m = meanTensor != null ? b.channelValues(meanTensor, c, where) : values(b, mean, "mean", c, where);
-      double[] s = stdTensor != null ? b.channelValues(stdTensor, c, where) : values(b, std, "std", c, where);
+      double[] m = meanTensor != null ? b.channelValues(meanTensor, c, where, in) : values(b, mean, "mean", c, where, in);
+      double[] s = stdTensor != null ? b.channelValues(stdTensor, c, where, in) : values(b, std, "std", c, where, in);
       double[] gamma = new double[c];
       double[] var = new double[c];
       for (int i = 0; i < c; i++) {
@@ -562,11 +562,22 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
       return new BatchNorm2d(name, gamma, new double[c], m, var, Double.MIN_VALUE, true);
     }
 
-    private double[] values(NetworkBuilder b, List<Double> v, String what, int c, String where) {
+    /**
+     * For a vector input of a multiple of {@code n} values: that it is read as one value per channel, and that an
+     * image input gives the normalisation its n channels.
+     */
+    static String vectorHint(int n, int[] in) {
+      if (in.length != 1 || n <= 1 || in[0] % n != 0) return "";
+      return "; the input is read as a vector of " + in[0] + " values, one channel each: if the network reads "
+          + "images of " + n + " channels (a flatten after the normalisation), give the input shape as [" + n
+          + ", H, W] with H W = " + in[0] / n;
+    }
+
+    private double[] values(NetworkBuilder b, List<Double> v, String what, int c, String where, int[] in) {
       if (v.size() != c && v.size() != 1) {
         throw new ImportException(b.specName() + ": " + where + ": normalize" + (name.isEmpty() ? "" : " '" + name
             + "'") + " has " + v.size() + " values of " + what + " for an input of " + c + " channels: expected "
-            + c + " (or 1 for all)");
+            + c + " (or 1 for all)" + vectorHint(v.size(), in));
       }
       double[] out = new double[c];
       for (int i = 0; i < c; i++) out[i] = v.get(v.size() == 1 ? 0 : i);

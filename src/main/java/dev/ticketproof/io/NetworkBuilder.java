@@ -201,14 +201,15 @@ public final class NetworkBuilder {
    * ({@code [C]}, {@code [1, C, 1, 1]}, {@code [C, 1, 1]}: a normaliser's buffers); one value is taken for every
    * channel. Not counted.
    */
-  double[] channelValues(String name, int c, String where) {
+  double[] channelValues(String name, int c, String where, int[] in) {
     Tensor t = read(name);
     int big = 0;
     for (int d : t.shape()) if (d != 1) big++;
     if (big > 1 || t.data().length != c && t.data().length != 1) {
       throw new ImportException(specName + ": " + where + ": tensor '" + name + "' in " + tensors.source()
           + " has shape " + Arrays.toString(t.shape()) + ", expected " + c + " values, one per channel of the input "
-          + "(e.g. [" + c + "] or [1, " + c + ", 1, 1]), or one for all");
+          + "(e.g. [" + c + "] or [1, " + c + ", 1, 1]), or one for all"
+          + ArchSpec.Normalize.vectorHint(t.data().length, in));
     }
     double[] out = new double[c];
     for (int i = 0; i < c; i++) out[i] = t.data()[t.data().length == 1 ? 0 : i];

@@ -128,6 +128,30 @@ class Round10CommandsTest {
         + "of ").contains("the outputs computed here are not its outputs");
   }
 
+  /**
+   * A ticket built with a spec whose input is a vector, verified with the spec edited to read images: the refusal
+   * names the ticket's recorded input, not a flag that was not given.
+   */
+  @Test void aShapeTheTicketRecordsIsNamedAsTheTickets() throws Exception {
+    String head = "{\"activation\": \"relu\", \"layers\": [{\"type\": \"flatten\"}, {\"type\": \"linear\", "
+        + "\"name\": \"trunk.1\"}, {\"type\": \"activation\"}, {\"type\": \"linear\", \"name\": \"cls\"}], ";
+    Path vector = tmp.resolve("v.json");
+    Files.writeString(vector, head + "\"input\": [64]}");
+    Path image = tmp.resolve("i.json");
+    Files.writeString(image, head + "\"input\": [1, 8, 8]}");
+    Path t = tmp.resolve("v.tpz");
+    String target = fx("round10_twohead_whole.pt");
+    Run c = run("construct", "--target", target, "--arch", vector.toString(), "--input-box", "0,1", "--rho", "8",
+        "--eps", "0.01", "--search", "0", "--samples", "4", "--no-progress", "--out", t.toString());
+    assertThat(c.code()).as(c.err()).isZero();
+    Run v = run("verify", t.toString(), "--target", target, "--arch", image.toString());
+    assertThat(v.code()).isEqualTo(2);
+    assertThat(v.err()).contains("the ticket " + t + " (the input it records) has per-example shape [64] but the "
+        + "spec says [1, 8, 8]").doesNotContain("--input-shape has");
+    Run w = run("verify", t.toString(), "--target", target, "--arch", image.toString(), "--input-shape", "1,8,8");
+    assertThat(w.code()).isNotZero();
+  }
+
   /** inspect on a custom module calling one nn.ReLU after every layer says why it gives no draft. */
   @Test void inspectSaysWhyACustomModuleGetsNoDraft() {
     Run r = run("inspect", fx("round10_sharedrelu_whole.pt"));

@@ -59,6 +59,32 @@ class Round10Test {
   }
 
   /**
+   * One mean and one std (plain floats, as MNIST examples write Normalize((0.1307,), (0.3081,))) before a flatten and
+   * a linear layer: read for every value, folded into the linear layer across the flatten; several values on a
+   * vector input are refused saying how to give the image shape.
+   */
+  @Test void aNormalizeOfOneValueBeforeAnMlpFoldsIntoItsFirstLinearLayer(@TempDir Path dir) throws IOException {
+    WholeModels.Derived d = derive("round10_tvnormmlp_whole.pt");
+    ArchSpec.Normalize n = (ArchSpec.Normalize) d.spec().layers().get(0);
+    assertThat(n.mean()).hasSize(1);
+    assertThat(n.std()).hasSize(1);
+    assertThat(d.spec().activation()).isEqualTo("gelu");
+    assertThat(fidelity("round10_tvnormmlp_whole.pt", null, "round10_digits_input.npy", "round10_tvnormmlp",
+        "gelu")).isLessThanOrEqualTo(1e-14);
+    TargetLoader.Loaded loaded = TargetLoader.load(Fixtures.path("round10_tvnormmlp_whole.pt"), null, null,
+        new int[] {1, 8, 8}, "the input", true);
+    assertThat(loaded.built().folded()).containsExactly("normalize '0' (first) into linear '2' (64->32)");
+    Path s = dir.resolve("two.json");
+    Files.writeString(s, "{\"input\": [64], \"activation\": \"gelu\", \"layers\": [{\"type\": \"normalize\", "
+        + "\"mean\": [0.1, 0.2], \"std\": 1}, {\"type\": \"linear\", \"name\": \"2\"}]}");
+    assertThatThrownBy(() -> TargetLoader.load(Fixtures.path("round10_tvnormmlp_whole.pt"), s.toString(), null,
+        null, true)).isInstanceOf(ImportException.class).hasMessageContaining("normalize has 2 values of mean for "
+        + "an input of 64 channels: expected 64 (or 1 for all); the input is read as a vector of 64 values, one "
+        + "channel each: if the network reads images of 2 channels (a flatten after the normalisation), give the "
+        + "input shape as [2, H, W] with H W = 32");
+  }
+
+  /**
    * Before a padded conv the normalisation is computed as PyTorch does, and the constructions' refusal names it and
    * says what to build instead: the network after it, on inputs normalised as it does, which computes the same
    * outputs (to the float32 rounding of the normalised inputs).
