@@ -235,6 +235,8 @@ public final class WholeModels {
       w.sequential("", root);
       w.noPadLeft();
     } catch (ImportException e) {
+      // a normaliser of the model's code: the refusal says how to read it (a normalize layer of a spec)
+      if (w.normaliser != null) why[0] = w.normaliser;
       return null;
     }
     // the last module as the output activation, as for a Sequential (a softmax that is not last: no draft)
@@ -357,6 +359,8 @@ public final class WholeModels {
     final TensorFile file;
     /** A softmax module's output activation ({@code softmax} or {@code log-softmax}), else {@code null}. */
     String softmax;
+    /** The refusal of a normaliser of the model's code (without the file's name), once the walk met one. */
+    String normaliser;
     /** The softmax module, for messages, and the number of layers read before it. */
     TorchModule.Attributes softmaxModule;
     int softmaxAt;
@@ -456,7 +460,10 @@ public final class WholeModels {
         return;
       }
       String normaliser = normaliser(h);
-      if (normaliser != null) throw h.fail(normaliser);
+      if (normaliser != null) {
+        this.normaliser = "module '" + path + "' (" + m.className() + "): " + normaliser;
+        throw h.fail(normaliser);
+      }
       if (!m.className().startsWith("torch.nn.modules.")) {
         throw h.fail("not a torch.nn module: its forward is code the file does not hold (supported: " + SUPPORTED
             + "); write a JSON spec (docs/arch-spec.md) and give it as the architecture");

@@ -139,6 +139,13 @@ class Round10Test {
         .isLessThanOrEqualTo(1e-14);
     // the custom module holds the buffers itself: no draft, and the refusal is a custom module's
     assertThat(WholeModels.draft(TensorFiles.read(Fixtures.path("round10_bufnorm_whole.pt")))).isNull();
+    // the normaliser inside a custom module: no draft, and the custom module's refusal says how to read it
+    assertThat(WholeModels.draft(TensorFiles.read(Fixtures.path("round10_wrapnorm_whole.pt")))).isNull();
+    assertThatThrownBy(() -> derive("round10_wrapnorm_whole.pt")).isInstanceOf(ImportException.class)
+        .hasMessageContaining("the whole model is a __main__.Wrapped, not an nn.Sequential")
+        .hasMessageContaining("(no draft is given: module 'normalize' (__main__.ImageNormalizer): it holds only the "
+            + "tensors 'normalize.mean' [1, 3, 1, 1] and 'normalize.std' [1, 3, 1, 1]")
+        .hasMessageContaining("{\"type\": \"normalize\", \"name\": \"normalize\", \"mean\": \"normalize.mean\"");
 
     TargetLoader.Loaded with = TargetLoader.load(Fixtures.path("round10_bufnorm_sd.pt"),
         Fixtures.path(spec("bufnorm")).toString(), null, new int[] {3, 16, 16}, "the input", true);
