@@ -7,27 +7,14 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class ActivationsCommandTest {
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
+  static CommandRun run(String... args) { return CommandRun.of(args); }
 
   @Test
   void jsonListsTheCatalogWithItsConstants() {
-    Run r = run("activations", "--format", "json");
+    CommandRun r = run("activations", "--format", "json");
     assertThat(r.code()).as(r.err()).isZero();
     JsonArray a = JsonParser.parseString(r.out()).getAsJsonArray();
     assertThat(a).hasSize(ActivationCatalog.all().size());
@@ -73,7 +60,7 @@ class ActivationsCommandTest {
 
   @Test
   void selectedActivationsWithDerivedConstantsAndTable() {
-    Run r = run("activations", "--format", "json", "--activation", "leaky-relu(0.2)", "--activation", "gelu",
+    CommandRun r = run("activations", "--format", "json", "--activation", "leaky-relu(0.2)", "--activation", "gelu",
         "--derive");
     assertThat(r.code()).as(r.err()).isZero();
     JsonArray a = JsonParser.parseString(r.out()).getAsJsonArray();
@@ -82,7 +69,7 @@ class ActivationsCommandTest {
     JsonObject gelu = a.get(1).getAsJsonObject();
     assertThat(gelu.getAsJsonObject("derived").get("lipschitz").getAsDouble())
         .isCloseTo(gelu.get("lipschitz").getAsDouble(), org.assertj.core.api.Assertions.within(1e-9));
-    Run t = run("activations");
+    CommandRun t = run("activations");
     assertThat(t.code()).isZero();
     assertThat(t.out()).contains("name").contains("relu").contains("gelu").contains("no").contains("m+ + m- != 0")
         .contains("LeakyReLU(negative_slope=0.01)").contains("GELU(approximate='none')");
@@ -96,7 +83,7 @@ class ActivationsCommandTest {
     assertThat(section).isNotNegative();
     int start = doc.indexOf("```json", section) + "```json".length();
     String snippet = doc.substring(start, doc.indexOf("```", start));
-    Run r = run("activations", "--format", "json", "--activation", "tanh");
+    CommandRun r = run("activations", "--format", "json", "--activation", "tanh");
     assertThat(r.code()).isZero();
     assertThat(JsonParser.parseString(snippet))
         .isEqualTo(JsonParser.parseString(r.out()).getAsJsonArray().get(0));
@@ -104,10 +91,10 @@ class ActivationsCommandTest {
 
   @Test
   void badInputIsAUsageError() {
-    Run r = run("activations", "--activation", "prelu");
+    CommandRun r = run("activations", "--activation", "prelu");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--activation").contains("prelu").contains("relu, leaky-relu");
-    Run f = run("activations", "--format", "xml");
+    CommandRun f = run("activations", "--format", "xml");
     assertThat(f.code()).isEqualTo(2);
     assertThat(f.err()).contains("--format");
   }

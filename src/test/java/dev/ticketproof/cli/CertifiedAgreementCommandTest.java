@@ -90,7 +90,7 @@ class CertifiedAgreementCommandTest {
     assertThat(v.get("differentialBound").getAsDouble()).isEqualTo(c.get("differentialBound").getAsDouble());
     for (String bad : new String[] {"0", "-3", "8X", "lots"}) {
       Path out = tmp.resolve("bad.tpz");
-      ImportCommandsTest.Run r = ImportCommandsTest.run("construct", "--target", "builtin:digits-cnn", "--input-box",
+      CommandRun r = ImportCommandsTest.run("construct", "--target", "builtin:digits-cnn", "--input-box",
           "0,1", "--rho", "4", "--eps", "0.05", "--form-budget", bad, "--out", out.toString(), "--no-progress");
       assertThat(r.code()).as(bad).isEqualTo(2);
       assertThat(r.err()).contains("--form-budget").contains(bad);

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CertifiedVacuousCommandTest {
   @TempDir Path tmp;
 
-  private static JsonObject json(ImportCommandsTest.Run r) {
+  private static JsonObject json(CommandRun r) {
     assertThat(r.code()).as(r.err()).isZero();
     return JsonParser.parseString(r.out()).getAsJsonObject();
   }
@@ -26,7 +26,7 @@ class CertifiedVacuousCommandTest {
         "0.1", "--search", "40", "--format", "json", "--no-progress", "--out", t.toString()));
     assertThat(c.get("certifiedBound").getAsDouble()).isGreaterThanOrEqualTo(c.get("maxTargetOutput").getAsDouble());
     assertThat(c.get("certifiedVacuous").getAsBoolean()).isTrue();
-    ImportCommandsTest.Run v = ImportCommandsTest.run("verify", t.toString(), "--format", "json", "--no-progress");
+    CommandRun v = ImportCommandsTest.run("verify", t.toString(), "--format", "json", "--no-progress");
     JsonObject o = json(v);
     assertThat(o.get("certifiedVacuous").getAsBoolean()).isTrue();
     assertThat(v.err()).contains("verify: note: the certified bound", "is not below the largest target output",
@@ -34,7 +34,7 @@ class CertifiedVacuousCommandTest {
   }
 
   @Test void aBoundBelowTheOutputsIsNot() {
-    ImportCommandsTest.Run r = ImportCommandsTest.run("construct", "--target", "builtin:small-fc", "--activation",
+    CommandRun r = ImportCommandsTest.run("construct", "--target", "builtin:small-fc", "--activation",
         "sigmoid", "--rho", "15", "--eps", "0.01", "--search", "40", "--format", "json", "--no-progress");
     JsonObject o = json(r);
     assertThat(o.get("certifiedBound").getAsDouble()).isLessThan(o.get("maxTargetOutput").getAsDouble());

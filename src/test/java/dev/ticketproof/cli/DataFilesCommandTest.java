@@ -34,7 +34,7 @@ class DataFilesCommandTest {
 
   static String fx(String name) { return Fixtures.path(name).toString(); }
 
-  static ImportCommandsTest.Run run(String... args) { return ImportCommandsTest.run(args); }
+  static CommandRun run(String... args) { return ImportCommandsTest.run(args); }
 
   /** The .npy equivalents of the fixtures: the first 20 digits test examples and labels, as the fixtures hold them. */
   @BeforeEach void npyEquivalents() throws IOException {
@@ -52,7 +52,7 @@ class DataFilesCommandTest {
 
   private byte[] eval(String input) throws IOException {
     Path out = tmp.resolve("out.npy");
-    ImportCommandsTest.Run r = run("eval", "--target", "builtin:digits-cnn", "--input", input, "--out",
+    CommandRun r = run("eval", "--target", "builtin:digits-cnn", "--input", input, "--out",
         out.toString());
     assertThat(r.code()).as(input + ": " + r.err()).isZero();
     byte[] bytes = Files.readAllBytes(out);
@@ -74,7 +74,7 @@ class DataFilesCommandTest {
 
   private JsonObject construct(String data, String labels) {
     Path out = tmp.resolve("t.tpz");
-    ImportCommandsTest.Run r = run("construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2",
+    CommandRun r = run("construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2",
         "--eps", "0.1", "--search", "0", "--samples", "0", "--no-progress", "--format", "json", "--data", data,
         "--labels", labels, "--out", out.toString());
     assertThat(r.code()).as(data + " " + labels + ": " + r.err()).isZero();
@@ -104,13 +104,13 @@ class DataFilesCommandTest {
   /** verify --data and a local certificate built and checked around the points of a .pt file. */
   @Test void verifyAndAroundReadTheSameFormats() {
     Path tpz = tmp.resolve("local.tpz");
-    ImportCommandsTest.Run c = run("construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2",
+    CommandRun c = run("construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2",
         "--eps", "0.1", "--search", "0", "--samples", "0", "--no-progress", "--around", fx("data_xy_dict.pt") + ":x",
         "--radius", "0.01", "--out", tpz.toString());
     assertThat(c.code()).as(c.err()).isZero();
     List<String> bounds = new ArrayList<>();
     for (String[] d : new String[][] {{x.toString(), y.toString()}, {fx("data_x.pt"), fx("data_xy_tuple.pt") + ":1"}}) {
-      ImportCommandsTest.Run v = run("verify", tpz.toString(), "--target", "builtin:digits-cnn", "--around",
+      CommandRun v = run("verify", tpz.toString(), "--target", "builtin:digits-cnn", "--around",
           fx("data_x.npz"), "--samples", "0", "--search", "0", "--data", d[0], "--labels", d[1], "--format", "json");
       assertThat(v.code()).as(v.err()).isZero();
       JsonObject o = JsonParser.parseString(v.out()).getAsJsonObject();
@@ -124,7 +124,7 @@ class DataFilesCommandTest {
   private void refused(List<String> expected, String... args) {
     Path out = tmp.resolve("never.out");
     String[] all = Stream.concat(Stream.of(args), Stream.of("--out", out.toString())).toArray(String[]::new);
-    ImportCommandsTest.Run r = run(all);
+    CommandRun r = run(all);
     assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
     for (String e : expected) assertThat(r.err()).contains(e);
     assertThat(out).doesNotExist();
@@ -141,7 +141,7 @@ class DataFilesCommandTest {
     Path images = work.resolve("images.npy");
     Npy.write(images, batch, DType.FLOAT64);
     Path out = tmp.resolve("out.npy");
-    ImportCommandsTest.Run r = run("eval", "--target", model, "--input", images.toString(), "--out", out.toString());
+    CommandRun r = run("eval", "--target", model, "--input", images.toString(), "--out", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
     byte[] fromBatch = Files.readAllBytes(out);
     Files.delete(out);
@@ -288,7 +288,7 @@ class DataFilesCommandTest {
     refused(List.of("--data " + huge + ": value 1.7E308 at index 27 of example 0 is above 1e100 in absolute value"),
         "construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2", "--data", huge.toString());
     Path ticket = tmp.resolve("t.tpz");
-    ImportCommandsTest.Run c = run("construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2",
+    CommandRun c = run("construct", "--target", "builtin:digits-cnn", "--input-box", "0,1", "--rho", "2",
         "--eps", "0.1", "--search", "0", "--samples", "0", "--no-progress", "--out", ticket.toString());
     assertThat(c.code()).as(c.err()).isZero();
     refused(List.of("--input " + huge + ": the output of example 0 is not finite ("), "eval", "--ticket",
@@ -338,7 +338,7 @@ class DataFilesCommandTest {
    */
   @Test void ticketsTargetsAndDataMixedUpAreNamed() throws IOException {
     Path ticket = tmp.resolve("t.tpz");
-    ImportCommandsTest.Run c = run("construct", "--target", fx("user10_logsoftmax_whole.pt"), "--input-box", "0,1",
+    CommandRun c = run("construct", "--target", fx("user10_logsoftmax_whole.pt"), "--input-box", "0,1",
         "--rho", "2", "--eps", "0.1", "--search", "0", "--samples", "0", "--no-progress", "--out", ticket.toString());
     assertThat(c.code()).as(c.err()).isZero();
     refused(List.of("--input " + ticket + ": a ticket (a TicketProof certificate: header.json, mask.bin), not a "
@@ -349,7 +349,7 @@ class DataFilesCommandTest {
     refused(List.of("--input " + fx("data_x_sparse.pt") + ": a sparse tensor (torch._utils._rebuild_sparse_tensor); "
         + "only dense tensors are read: save it dense, torch.save(x.to_dense(), PATH)"), "eval", "--target",
         "builtin:digits-cnn", "--input", fx("data_x_sparse.pt"));
-    ImportCommandsTest.Run v = run("verify", work.toString());
+    CommandRun v = run("verify", work.toString());
     assertThat(v.code()).isEqualTo(2);
     assertThat(v.err()).contains(work + ": not a regular file (expected a ticket file, T.tpz)");
     String made = ticket + " was made with activation relu (its header), but the whole model "

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import dev.ticketproof.io.Fixtures;
 import dev.ticketproof.io.TensorFiles;
 import dev.ticketproof.tensor.Tensor;
@@ -19,11 +18,11 @@ class ExportCommandTest {
 
   static String fx(String name) { return Fixtures.path("export/" + name).toString(); }
 
-  static Run run(String... args) { return ImportCommandsTest.run(args); }
+  static CommandRun run(String... args) { return ImportCommandsTest.run(args); }
 
   @Test void exportWritesTheStateDictAndTheSpec() throws IOException {
     Path pt = tmp.resolve("ticket.pt");
-    Run r = run("export", fx("sr_relu.tpz"), "--format", "pytorch", "--out", pt.toString());
+    CommandRun r = run("export", fx("sr_relu.tpz"), "--format", "pytorch", "--out", pt.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("written to " + pt);
     assertThat(Files.readAllBytes(pt)).isEqualTo(Files.readAllBytes(Path.of(fx("sr_relu.pt"))));
@@ -34,7 +33,7 @@ class ExportCommandTest {
     assertThat(spec.getAsJsonArray("outputShape").toString()).isEqualTo("[10]");
 
     Path npz = tmp.resolve("ticket2.npz");
-    Run n = run("export", fx("sc_sigmoid.tpz"), "--format", "npz", "--pruned", "--out", npz.toString());
+    CommandRun n = run("export", fx("sc_sigmoid.tpz"), "--format", "npz", "--pruned", "--out", npz.toString());
     assertThat(n.code()).as(n.err()).isZero();
     assertThat(TensorFiles.read(npz, false).names()).contains("layers.0.weight_orig", "layers.0.weight_mask",
         "layers.0.bias_orig", "layers.0.bias_mask");
@@ -43,7 +42,7 @@ class ExportCommandTest {
 
   @Test void evalTicketWritesTheTicketsOutputs() throws IOException {
     Path y = tmp.resolve("y.npy");
-    Run r = run("eval", "--ticket", fx("sr_relu.tpz"), "--input", fx("sr_x.npy"), "--out", y.toString(),
+    CommandRun r = run("eval", "--ticket", fx("sr_relu.tpz"), "--input", fx("sr_x.npy"), "--out", y.toString(),
         "--format", "json");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(JsonParser.parseString(r.out()).getAsJsonObject().getAsJsonArray("output").toString())
@@ -62,14 +61,14 @@ class ExportCommandTest {
 
   @Test void evalOfABuiltinTargetIsItsForwardPass() throws IOException {
     Path y = tmp.resolve("y.npy");
-    Run r = run("eval", "--target", "builtin:small-cnn", "--activation", "tanh", "--input", fx("sc_x.npy"), "--out",
+    CommandRun r = run("eval", "--target", "builtin:small-cnn", "--activation", "tanh", "--input", fx("sc_x.npy"), "--out",
         y.toString());
     assertThat(r.code()).as(r.err()).isZero();
     Tensor x = TensorFiles.readNpy(Path.of(fx("sc_x.npy"))).tensor();
     Tensor expected = dev.ticketproof.net.Forward.forward(
         dev.ticketproof.targets.Builtins.of("small-cnn", dev.ticketproof.activation.ActivationCatalog.parse("tanh")), x);
     assertThat(TensorFiles.readNpy(y).tensor().data()).containsExactly(expected.data());
-    Run arch = run("eval", "--target", "builtin:small-cnn", "--arch", "synflow-conv", "--input", fx("sc_x.npy"),
+    CommandRun arch = run("eval", "--target", "builtin:small-cnn", "--arch", "synflow-conv", "--input", fx("sc_x.npy"),
         "--out", tmp.resolve("z.npy").toString());
     assertThat(arch.code()).isEqualTo(2);
     assertThat(arch.err()).contains("--arch: a built-in target has its own architecture");
@@ -78,26 +77,26 @@ class ExportCommandTest {
 
   @Test void badInputIsExitCode2AndWritesNothing() throws IOException {
     Path out = tmp.resolve("t.pt");
-    Run f = run("export", fx("sr_relu.tpz"), "--format", "onnx", "--out", out.toString());
+    CommandRun f = run("export", fx("sr_relu.tpz"), "--format", "onnx", "--out", out.toString());
     assertThat(f.code()).isEqualTo(2);
     assertThat(f.err()).contains("--format must be pytorch or npz, got 'onnx'");
-    Run other = run("export", fx("sr_relu.tpz"), "--target", "builtin:small-cnn", "--out", out.toString());
+    CommandRun other = run("export", fx("sr_relu.tpz"), "--target", "builtin:small-cnn", "--out", out.toString());
     assertThat(other.code()).isEqualTo(2);
     assertThat(other.err()).contains("was made for another target");
     Path junk = Files.writeString(tmp.resolve("junk.tpz"), "not a zip");
-    Run bad = run("export", junk.toString(), "--out", out.toString());
+    CommandRun bad = run("export", junk.toString(), "--out", out.toString());
     assertThat(bad.code()).isEqualTo(2);
     assertThat(bad.err()).contains("junk.tpz");
-    Run shape = run("eval", "--ticket", fx("sr_relu.tpz"), "--input", fx("sc_x.npy"), "--out",
+    CommandRun shape = run("eval", "--ticket", fx("sr_relu.tpz"), "--input", fx("sc_x.npy"), "--out",
         tmp.resolve("y.npy").toString());
     assertThat(shape.code()).isEqualTo(2);
     assertThat(shape.err()).contains("--input " + fx("sc_x.npy") + ": expected a batch of shape [6, 3, 8, 8]");
-    Run masks = run("eval", "--ticket", fx("sr_relu.tpz"), "--input", fx("sr_x.npy"), "--out",
+    CommandRun masks = run("eval", "--ticket", fx("sr_relu.tpz"), "--input", fx("sr_x.npy"), "--out",
         tmp.resolve("y.npy").toString(), "--no-masks");
     assertThat(masks.code()).isEqualTo(2);
     assertThat(masks.err()).contains("--no-masks: a ticket's target is read with its masks applied");
     assertThat(tmp.resolve("y.npy")).doesNotExist();
-    Run noTarget = run("eval", "--input", fx("sc_x.npy"), "--out", tmp.resolve("y.npy").toString());
+    CommandRun noTarget = run("eval", "--input", fx("sc_x.npy"), "--out", tmp.resolve("y.npy").toString());
     assertThat(noTarget.code()).isEqualTo(2);
     assertThat(noTarget.err()).contains("--target is required (or --ticket)");
     try (var files = Files.list(tmp)) {

@@ -8,40 +8,27 @@ import dev.ticketproof.io.Fixtures;
 import dev.ticketproof.io.TensorFiles;
 import dev.ticketproof.tensor.Tensor;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ImportCommandsTest {
   @TempDir Path tmp;
 
-  record Run(int code, String out, String err) {}
-
-  static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
+  static CommandRun run(String... args) { return CommandRun.of(args); }
 
   static String fx(String name) { return Fixtures.path(name).toString(); }
 
   @Test void inspectListsTensorsAndLayers() {
-    Run r = run("inspect", fx("synflow_conv.pt"), "--arch", "synflow-conv");
+    CommandRun r = run("inspect", fx("synflow_conv.pt"), "--arch", "synflow-conv");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("6 tensors").contains("0.weight  [3, 2, 3, 3]  float32")
         .contains("masks applied to: 0.weight, 0.bias, 2.weight, 2.bias, 5.weight, 5.bias")
         .contains("layers (input [2, 5, 5])").contains("conv '2' (3->4, 3x3, stride 1, padding 1)")
         .contains("linear '5' (100->3)");
-    Run j = run("inspect", fx("openlth_resnet.pt"), "--arch", "openlth-cifar-resnet", "--input-shape", "3,8,8",
+    CommandRun j = run("inspect", fx("openlth_resnet.pt"), "--arch", "openlth-cifar-resnet", "--input-shape", "3,8,8",
         "--format", "json");
     assertThat(j.code()).as(j.err()).isZero();
     JsonObject o = JsonParser.parseString(j.out()).getAsJsonObject();
@@ -55,7 +42,7 @@ class ImportCommandsTest {
     String spec = Files.readString(Fixtures.path("maxpool_cnn.json"));
     Path tanh = Files.writeString(tmp.resolve("tanh.json"), spec.replaceFirst("\\{", "{\"activation\": \"tanh\", "));
     for (String[] c : new String[][] {{tanh.toString(), "tanh"}, {fx("maxpool_cnn.json"), "relu"}}) {
-      Run r = run("construct", "--target", fx("maxpool_cnn.pt"), "--arch", c[0], "--rho", "4", "--eps", "0.05",
+      CommandRun r = run("construct", "--target", fx("maxpool_cnn.pt"), "--arch", c[0], "--rho", "4", "--eps", "0.05",
           "--search", "0", "--samples", "4", "--no-progress", "--format", "json", "--out",
           tmp.resolve("t.tpz").toString());
       assertThat(r.code()).as(r.err()).isZero();
@@ -65,7 +52,7 @@ class ImportCommandsTest {
 
   @Test void evalWritesPyTorchsOutputs() throws IOException {
     Path out = tmp.resolve("y.npy");
-    Run r = run("eval", "--target", fx("openlth_resnet.pt"), "--arch", "openlth-cifar-resnet", "--activation",
+    CommandRun r = run("eval", "--target", fx("openlth_resnet.pt"), "--arch", "openlth-cifar-resnet", "--activation",
         "relu", "--input", fx("openlth_resnet_input.npy"), "--out", out.toString(), "--format", "json");
     assertThat(r.code()).as(r.err()).isZero();
     Tensor y = TensorFiles.readNpy(out).tensor();
@@ -78,18 +65,18 @@ class ImportCommandsTest {
   }
 
   @Test void checkpointsAreReadUnderTheirPrefixFoundOrGiven() throws IOException {
-    Run r = run("inspect", fx("ckpt_lightning.pt"), "--arch", "synflow-conv");
+    CommandRun r = run("inspect", fx("ckpt_lightning.pt"), "--arch", "synflow-conv");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("state_dict.model.0.weight").contains("tensors read under prefix "
         + "'state_dict.model.' (found").contains("linear '5' (100->3)");
-    Run j = run("inspect", fx("ckpt_dataparallel.pt"), "--arch", "synflow-conv", "--prefix", "module",
+    CommandRun j = run("inspect", fx("ckpt_dataparallel.pt"), "--arch", "synflow-conv", "--prefix", "module",
         "--format", "json");
     assertThat(j.code()).as(j.err()).isZero();
     JsonObject o = JsonParser.parseString(j.out()).getAsJsonObject();
     assertThat(o.get("prefix").getAsString()).isEqualTo("module.");
     assertThat(o.get("prefixFound").getAsBoolean()).isFalse();
     Path out = tmp.resolve("y.npy");
-    Run e = run("eval", "--target", fx("ckpt_whole_custom.pt"), "--arch", fx("ckpt_whole_custom.json"), "--input",
+    CommandRun e = run("eval", "--target", fx("ckpt_whole_custom.pt"), "--arch", fx("ckpt_whole_custom.json"), "--input",
         fx("ckpt_whole_custom_input.npy"), "--out", out.toString());
     assertThat(e.code()).as(e.err()).isZero();
     assertThat(TensorFiles.readNpy(out).tensor().shape()).containsExactly(4, 4);
@@ -103,7 +90,7 @@ class ImportCommandsTest {
 
   @Test void evalUsesTheSpecsActivation() {
     Path out = tmp.resolve("y.npy");
-    Run r = run("eval", "--target", fx("synflow_conv.pt"), "--arch", fx("synflow_conv.json"), "--input",
+    CommandRun r = run("eval", "--target", fx("synflow_conv.pt"), "--arch", fx("synflow_conv.json"), "--input",
         fx("synflow_conv_input.npy"), "--out", out.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(Files.exists(out)).isTrue();
@@ -112,7 +99,7 @@ class ImportCommandsTest {
   void assertBadInput(String expectedMessage, String... args) throws IOException {
     Path out = tmp.resolve("never.npy");
     String[] all = Stream.concat(Stream.of(args), Stream.of("--out", out.toString())).toArray(String[]::new);
-    Run r = run(all);
+    CommandRun r = run(all);
     assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
     assertThat(r.err()).contains(expectedMessage);
     try (var files = Files.list(tmp)) {
@@ -173,7 +160,7 @@ class ImportCommandsTest {
     };
     for (String[] c : cases) {
       assertBadInput(c[0], "eval", "--target", c[1], "--arch", c[2], "--activation", "relu", "--input", x);
-      Run r = run("inspect", c[1], "--arch", c[2]);
+      CommandRun r = run("inspect", c[1], "--arch", c[2]);
       assertThat(r.code()).as(c[0]).isEqualTo(2);
       assertThat(r.err()).contains(c[0]);
     }
@@ -192,27 +179,27 @@ class ImportCommandsTest {
   }
 
   @Test void aTrainedBuiltinResNetOnlyTakesItsTrainingActivation() throws IOException {
-    Run r = run("construct", "--target", "builtin:digits-resnet-sigmoid", "--activation", "relu", "--no-progress");
+    CommandRun r = run("construct", "--target", "builtin:digits-resnet-sigmoid", "--activation", "relu", "--no-progress");
     assertThat(r.code()).as(r.out() + r.err()).isEqualTo(2);
     assertThat(r.err()).contains("digits-resnet-sigmoid was trained with sigmoid")
         .contains("--activation relu: ");
-    Run t = run("construct", "--target", "builtin:digits-resnet-relu", "--activation", "tanh", "--no-progress");
+    CommandRun t = run("construct", "--target", "builtin:digits-resnet-relu", "--activation", "tanh", "--no-progress");
     assertThat(t.code()).as(t.out() + t.err()).isEqualTo(2);
     assertThat(t.err()).contains("digits-resnet-relu was trained with relu");
     // without --activation it is the one the target is defined with
     String x = writeBatch(1, 32, 32);
     String y = Files.createTempDirectory("out").resolve("y.npy").toString();
-    Run e = run("eval", "--target", "builtin:digits-resnet-sigmoid", "--input", x, "--out", y, "--format", "json",
+    CommandRun e = run("eval", "--target", "builtin:digits-resnet-sigmoid", "--input", x, "--out", y, "--format", "json",
         "--no-progress");
     assertThat(e.code()).as(e.out() + e.err()).isEqualTo(0);
     assertThat(e.out()).contains("\"activation\":\"sigmoid\"");
   }
 
   @Test void inspectBadInput() {
-    Run r = run("inspect", fx("bad_evil.pt"));
+    CommandRun r = run("inspect", fx("bad_evil.pt"));
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("forbidden global 'posix.system'");
-    Run u = run("inspect", fx("synflow_conv.pt"), "--arch", "{\"layers\": 3}");
+    CommandRun u = run("inspect", fx("synflow_conv.pt"), "--arch", "{\"layers\": 3}");
     assertThat(u.code()).isEqualTo(2);
     assertThat(u.err()).contains("neither a preset");
   }

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 class InputBoxCommandTest {
   @TempDir Path tmp;
 
-  static ImportCommandsTest.Run run(String... args) { return ImportCommandsTest.run(args); }
+  static CommandRun run(String... args) { return ImportCommandsTest.run(args); }
 
   @Test
   void theThreeFormsParse() {
@@ -99,7 +99,7 @@ class InputBoxCommandTest {
   @Test
   void constructRefusesBadBoxesWithExitCode2AndWritesNothing() {
     Path out = tmp.resolve("t.tpz");
-    ImportCommandsTest.Run r = run("construct", "--target", "builtin:small-fc", "--input-box", "0:1,0:1", "--out",
+    CommandRun r = run("construct", "--target", "builtin:small-fc", "--input-box", "0:1,0:1", "--out",
         out.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--input-box: 2 intervals LO:HI, but the network has 4 input channels (the features "
@@ -123,7 +123,7 @@ class InputBoxCommandTest {
   @Test
   void aPerChannelCertificateIsWrittenAndVerified() throws Exception {
     Path out = tmp.resolve("t.tpz");
-    ImportCommandsTest.Run r = run("construct", "--target", "builtin:small-fc", "--input-box", "0:1,-2:2,0:0.5,-1:0",
+    CommandRun r = run("construct", "--target", "builtin:small-fc", "--input-box", "0:1,-2:2,0:0.5,-1:0",
         "--rho", "6", "--eps", "0.05", "--samples", "8", "--search", "50", "--format", "json", "--out",
         out.toString());
     assertThat(r.code()).as(r.err()).isZero();
@@ -133,7 +133,7 @@ class InputBoxCommandTest {
     assertThat(c.header().inputHigh()).isEqualTo(2);
     JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
     assertThat(o.get("lowerBound").getAsDouble()).isLessThanOrEqualTo(o.get("certifiedBound").getAsDouble());
-    ImportCommandsTest.Run v = run("verify", out.toString(), "--target", "builtin:small-fc", "--format", "json");
+    CommandRun v = run("verify", out.toString(), "--target", "builtin:small-fc", "--format", "json");
     assertThat(v.code()).as(v.err()).isZero();
     JsonObject vo = JsonParser.parseString(v.out()).getAsJsonObject();
     assertThat(vo.get("verdict").getAsString()).isEqualTo("holds");
@@ -146,7 +146,7 @@ class InputBoxCommandTest {
     double[] v = {0.1, -1, 0.3, 5, 0.2, -0.5, 0.9, 2, 0.15, 0, 0.6, 3};
     Npy.write(x, Tensor.of(v, 3, 4), DType.FLOAT64);
     Path out = tmp.resolve("d.tpz");
-    ImportCommandsTest.Run r = run("construct", "--target", "builtin:small-fc",
+    CommandRun r = run("construct", "--target", "builtin:small-fc",
         "--input-box", "data", "--data", x.toString(), "--rho", "6", "--eps", "0.05", "--samples", "8", "--search",
         "50", "--format", "json", "--out", out.toString());
     assertThat(r.code()).as(r.err()).isZero();

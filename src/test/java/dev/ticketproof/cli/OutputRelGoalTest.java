@@ -31,7 +31,7 @@ class OutputRelGoalTest {
    * the whole vector on the same samples (each output's scale is at most the largest), and the goal met by it.
    */
   @Test void constructReportsTheErrorOfEachOutputOnItsOwnScale() {
-    ImportCommandsTest.Run r = ImportCommandsTest.run("construct", "--target", "builtin:small-fc", "--search", "0",
+    CommandRun r = ImportCommandsTest.run("construct", "--target", "builtin:small-fc", "--search", "0",
         "--samples", "8", "--format", "json", "--no-progress");
     assertThat(r.code()).as(r.err()).isZero();
     JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +43,7 @@ class ProgressAndErrorsTest {
   @Test void pipedProgressIsOnePlainLinePerStage() {
     assertThat(System.console()).as("the test runs without a terminal").isNull();
     Path t = tmp.resolve("t.tpz");
-    Run[] runs = new Run[3];
+    CommandRun[] runs = new CommandRun[3];
     String construct = capturingStderr(() -> runs[0] = ImportCommandsTest.run("construct", "--target",
         "builtin:small-cnn", "--rho", "4", "--eps", "0.1", "--samples", "4", "--search", "200", "--out", t.toString()));
     assertThat(runs[0].code()).as(runs[0].err()).isZero();
@@ -69,7 +68,7 @@ class ProgressAndErrorsTest {
     assertThat(quiet).isEmpty();
   }
 
-  static void assertJsonError(Run r, int code, String text) {
+  static void assertJsonError(CommandRun r, int code, String text) {
     assertThat(r.code()).as(r.err()).isEqualTo(code);
     assertThat(r.err()).contains(text);
     JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
@@ -98,7 +97,7 @@ class ProgressAndErrorsTest {
         "--eps must be in (0, 1]");
     assertJsonError(ImportCommandsTest.run("demo", "--seed", "x", "--format", "json"), 2, "--seed");
     // without --format json, stdout stays empty
-    Run plain = ImportCommandsTest.run("verify", missing.toString());
+    CommandRun plain = ImportCommandsTest.run("verify", missing.toString());
     assertThat(plain.code()).isEqualTo(2);
     assertThat(plain.out()).isEmpty();
     assertThat(plain.err()).contains("no such ticket file");

@@ -6,27 +6,14 @@ import dev.ticketproof.report.Markers;
 import dev.ticketproof.report.Table;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ReportCommandTest {
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
+  private static CommandRun run(String... args) { return CommandRun.of(args); }
 
   @Test
   void quickReportWritesEveryFigureAndTheTables(@TempDir Path dir) throws IOException {
@@ -38,7 +25,7 @@ class ReportCommandTest {
     }
     Path bounds = Files.writeString(dir.resolve("bounds.md"), doc.toString());
     Path figures = dir.resolve("figures");
-    Run r = run("report", "--quick", "--out", figures.toString(), "--no-progress");
+    CommandRun r = run("report", "--quick", "--out", figures.toString(), "--no-progress");
     assertThat(r.code()).as(r.err()).isZero();
     for (String f : ReportCommand.FIGURES) {
       for (String ext : new String[] {"png", "svg", "csv"}) {
@@ -94,7 +81,7 @@ class ReportCommandTest {
 
   @Test
   void badArgumentsExitWithTwo(@TempDir Path dir) {
-    Run r = run("report", "--quick", "--only", "nothing", "--out", dir.resolve("x").toString());
+    CommandRun r = run("report", "--quick", "--only", "nothing", "--out", dir.resolve("x").toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("--only").contains("nothing");
     assertThat(dir.resolve("x")).doesNotExist();

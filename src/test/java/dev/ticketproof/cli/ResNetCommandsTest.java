@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import dev.ticketproof.io.Fixtures;
 import dev.ticketproof.io.TensorFiles;
 import dev.ticketproof.tensor.Tensor;
@@ -29,20 +28,20 @@ class ResNetCommandsTest {
   @TempDir Path tmp;
 
   /** Runs a command, capturing the notes it prints on System.err too. */
-  static Run runCapturingNotes(String... args) {
+  static CommandRun runCapturingNotes(String... args) {
     PrintStream old = System.err;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     System.setErr(new PrintStream(buf, true, StandardCharsets.UTF_8));
     try {
-      Run r = run(args);
-      return new Run(r.code(), r.out(), buf.toString(StandardCharsets.UTF_8) + r.err());
+      CommandRun r = run(args);
+      return new CommandRun(r.code(), r.out(), buf.toString(StandardCharsets.UTF_8) + r.err());
     } finally {
       System.setErr(old);
     }
   }
 
   @Test void inspectShowsTheInferredSpecToSaveAndEdit() {
-    Run j = runCapturingNotes("inspect", fx("resnet_akamaster.pt"), "--format", "json");
+    CommandRun j = runCapturingNotes("inspect", fx("resnet_akamaster.pt"), "--format", "json");
     assertThat(j.code()).as(j.err()).isZero();
     assertThat(j.err()).contains("note: --arch not given: the tensor names of " + fx("resnet_akamaster.pt")
         + " are those of a ResNet (state_dict.module.conv1, state_dict.module.layer1.0.conv1, ...): architecture of "
@@ -60,7 +59,7 @@ class ResNetCommandsTest {
     for (String name : new String[] {"resnet_torchvision", "resnet_kuangliu", "resnet_akamaster",
         "resnet_imagenet_stem"}) {
       Path out = tmp.resolve(name + ".npy");
-      Run r = run("eval", "--target", fx(name + ".pt"), "--input", fx(name + "_input.npy"), "--out", out.toString(),
+      CommandRun r = run("eval", "--target", fx(name + ".pt"), "--input", fx(name + "_input.npy"), "--out", out.toString(),
           "--format", "json");
       assertThat(r.code()).as(r.err()).isZero();
       assertThat(JsonParser.parseString(r.out()).getAsJsonObject().get("arch").getAsString())
@@ -79,7 +78,7 @@ class ResNetCommandsTest {
 
   @Test void constructAndVerifyTakeTheCheckpointAsItIs() throws IOException {
     Path ticket = tmp.resolve("ak.tpz");
-    Run c = runCapturingNotes("construct", "--target", fx("resnet_akamaster.pt"), "--input-shape", "3,16,16",
+    CommandRun c = runCapturingNotes("construct", "--target", fx("resnet_akamaster.pt"), "--input-shape", "3,16,16",
         "--input-box", "0,1", "--rho", "4", "--eps", "0.05", "--search", "0", "--samples", "4", "--data",
         fx("resnet_akamaster_input.npy"), "--no-progress", "--format", "json", "--out", ticket.toString());
     assertThat(c.code()).as(c.err()).isZero();
@@ -94,14 +93,14 @@ class ResNetCommandsTest {
     // the option-A shortcuts are layers of the target the ticket approximates like any projection
     assertThat(o.getAsJsonArray("layers").toString()).contains("\"name\":\"layer2.0.shortcut\"")
         .contains("\"name\":\"layer3.0.shortcut\"");
-    Run v = run("verify", ticket.toString(), "--target", fx("resnet_akamaster.pt"), "--input-shape", "3,16,16",
+    CommandRun v = run("verify", ticket.toString(), "--target", fx("resnet_akamaster.pt"), "--input-shape", "3,16,16",
         "--samples", "4", "--no-progress", "--format", "json");
     assertThat(v.code()).as(v.out() + v.err()).isZero();
     // the spec inspect prints, saved as a file, is the same target
-    Run t = run("inspect", fx("resnet_akamaster.pt"), "--input-shape", "3,16,16");
+    CommandRun t = run("inspect", fx("resnet_akamaster.pt"), "--input-shape", "3,16,16");
     String out = t.out();
     Path spec = Files.writeString(tmp.resolve("ak.json"), out.substring(out.indexOf("{\n"), out.indexOf("\n}\n") + 3));
-    Run h = run("verify", ticket.toString(), "--target", fx("resnet_akamaster.pt"), "--arch", spec.toString(),
+    CommandRun h = run("verify", ticket.toString(), "--target", fx("resnet_akamaster.pt"), "--arch", spec.toString(),
         "--samples", "4", "--no-progress");
     assertThat(h.code()).as(h.out() + h.err()).isZero();
   }
@@ -109,14 +108,14 @@ class ResNetCommandsTest {
   @Test void theInputShapeComesFromTheDataAndTheTicketRecordsIt() throws Exception {
     // the preset's default is [3, 32, 32]; the data are [N, 3, 16, 16]
     Path ticket = tmp.resolve("ak16.tpz");
-    Run c = runCapturingNotes("construct", "--target", fx("resnet_akamaster.pt"), "--input-box", "0,1", "--rho", "4",
+    CommandRun c = runCapturingNotes("construct", "--target", fx("resnet_akamaster.pt"), "--input-box", "0,1", "--rho", "4",
         "--eps", "0.05", "--search", "0", "--samples", "4", "--data", fx("resnet_akamaster_input.npy"),
         "--no-progress", "--format", "json", "--out", ticket.toString());
     assertThat(c.code()).as(c.err()).isZero();
     assertThat(c.err()).contains("input shape [3, 16, 16] taken from --data " + fx("resnet_akamaster_input.npy"));
     assertThat(JsonParser.parseString(c.out()).getAsJsonObject().get("verdict").getAsString()).isEqualTo("holds");
     assertThat(dev.ticketproof.io.TicketWitness.inputShape(ticket)).containsExactly(3, 16, 16);
-    Run v = runCapturingNotes("verify", ticket.toString(), "--target", fx("resnet_akamaster.pt"), "--samples", "4",
+    CommandRun v = runCapturingNotes("verify", ticket.toString(), "--target", fx("resnet_akamaster.pt"), "--samples", "4",
         "--no-progress");
     assertThat(v.code()).as(v.out() + v.err()).isZero();
     assertThat(v.err()).contains("input shape [3, 16, 16] as " + ticket + " records it");
@@ -126,12 +125,12 @@ class ResNetCommandsTest {
       dev.ticketproof.io.TicketWriter.write(dev.ticketproof.kernel.TicketFile.read(ticket), os);
     }
     assertThat(dev.ticketproof.io.TicketWitness.inputShape(old)).isNull();
-    Run r = runCapturingNotes("verify", old.toString(), "--target", fx("resnet_akamaster.pt"), "--samples", "4",
+    CommandRun r = runCapturingNotes("verify", old.toString(), "--target", fx("resnet_akamaster.pt"), "--samples", "4",
         "--no-progress");
     assertThat(r.code()).as(r.out() + r.err()).isEqualTo(3);
     assertThat(r.err()).contains("target hash mismatch").contains("(built for input shape [3, 32, 32]; if the "
         + "ticket was made for another, give --input-shape)");
-    Run e = runCapturingNotes("eval", "--ticket", old.toString(), "--target", fx("resnet_akamaster.pt"), "--input",
+    CommandRun e = runCapturingNotes("eval", "--ticket", old.toString(), "--target", fx("resnet_akamaster.pt"), "--input",
         fx("resnet_akamaster_input.npy"), "--out", tmp.resolve("y.npy").toString(), "--input-shape", "3,16,16");
     assertThat(e.code()).as(e.err()).isZero();
   }
@@ -141,7 +140,7 @@ class ResNetCommandsTest {
     // forward is not in the file, but its names and its ReLU modules are the cifar-resnet preset's
     String whole = fx("resnet_torchvision_whole_dp.pt");
     Path y = tmp.resolve("whole.npy");
-    Run e = runCapturingNotes("eval", "--target", whole, "--input", fx("resnet_torchvision_input.npy"), "--out",
+    CommandRun e = runCapturingNotes("eval", "--target", whole, "--input", fx("resnet_torchvision_input.npy"), "--out",
         y.toString(), "--format", "json");
     assertThat(e.code()).as(e.err()).isZero();
     assertThat(e.err()).contains("the tensor names of " + whole + " are those of a ResNet (module.conv1, "
@@ -150,21 +149,21 @@ class ResNetCommandsTest {
     assertThat(e.err()).doesNotContain("note: activation");
     assertThat(JsonParser.parseString(e.out()).getAsJsonObject().get("arch").getAsString()).isEqualTo("cifar-resnet");
     Path ys = tmp.resolve("state.npy");
-    Run s = run("eval", "--target", fx("resnet_torchvision.pt"), "--input", fx("resnet_torchvision_input.npy"),
+    CommandRun s = run("eval", "--target", fx("resnet_torchvision.pt"), "--input", fx("resnet_torchvision_input.npy"),
         "--out", ys.toString());
     assertThat(s.code()).as(s.err()).isZero();
     assertThat(Files.readAllBytes(y)).isEqualTo(Files.readAllBytes(ys));
     // the same target: a ticket of the state dict verifies against the whole model
     Path ticket = tmp.resolve("tv.tpz");
-    Run c = run("construct", "--target", fx("resnet_torchvision.pt"), "--input-box", "0,1", "--rho", "2", "--eps",
+    CommandRun c = run("construct", "--target", fx("resnet_torchvision.pt"), "--input-box", "0,1", "--rho", "2", "--eps",
         "0.1", "--search", "0", "--samples", "0", "--data", fx("resnet_torchvision_input.npy"), "--no-progress",
         "--out", ticket.toString());
     assertThat(c.code()).as(c.err()).isZero();
-    Run v = run("verify", ticket.toString(), "--target", whole, "--samples", "0", "--no-progress");
+    CommandRun v = run("verify", ticket.toString(), "--target", whole, "--samples", "0", "--no-progress");
     assertThat(v.code()).as(v.out() + v.err()).isZero();
     // with SiLU modules the preset's relu would compute another network: refused as any custom module, with the way
     // to read it
-    Run silu = runCapturingNotes("eval", "--target", fx("resnet_torchvision_whole_silu.pt"), "--input",
+    CommandRun silu = runCapturingNotes("eval", "--target", fx("resnet_torchvision_whole_silu.pt"), "--input",
         fx("resnet_torchvision_input.npy"), "--out", tmp.resolve("silu.npy").toString());
     assertThat(silu.code()).isEqualTo(2);
     assertThat(silu.err()).contains("the whole model is a __main__.TvResNet, not an nn.Sequential")
@@ -179,15 +178,15 @@ class ResNetCommandsTest {
         {"resnet_bad_channels.pt", "tensor 'layer3.0.conv1.weight' has shape [16, 4, 3, 3], expected [C_out, 8, 3, 3]"}};
     for (String[] c : cases) {
       Path out = tmp.resolve("t.tpz");
-      Run r = run("construct", "--target", fx(c[0]), "--rho", "4", "--no-progress", "--out", out.toString());
+      CommandRun r = run("construct", "--target", fx(c[0]), "--rho", "4", "--no-progress", "--out", out.toString());
       assertThat(r.code()).as(c[0] + r.err()).isEqualTo(2);
       assertThat(r.err()).contains("cifar-resnet on " + fx(c[0]) + ": " + c[1].substring(0, 10)).contains(c[1]);
       assertThat(Files.exists(out)).isFalse();
-      Run i = run("inspect", fx(c[0]), "--arch", "cifar-resnet");
+      CommandRun i = run("inspect", fx(c[0]), "--arch", "cifar-resnet");
       assertThat(i.code()).as(c[0] + i.err()).isEqualTo(2);
       assertThat(i.err()).contains(c[1]);
       Path y = tmp.resolve("y.npy");
-      Run e = run("eval", "--target", fx(c[0]), "--input", fx("resnet_torchvision_input.npy"), "--out",
+      CommandRun e = run("eval", "--target", fx(c[0]), "--input", fx("resnet_torchvision_input.npy"), "--out",
           y.toString());
       assertThat(e.code()).as(c[0] + e.err()).isEqualTo(2);
       assertThat(e.err()).contains(c[1]);

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import dev.ticketproof.io.TensorFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -27,7 +26,7 @@ class Round10CommandsTest {
 
   private static double[] npy(Path p) { return TensorFiles.readNpy(p).tensor().data(); }
 
-  private static JsonObject json(Run r) {
+  private static JsonObject json(CommandRun r) {
     assertThat(r.code()).as(r.err()).isZero();
     return JsonParser.parseString(r.out()).getAsJsonObject();
   }
@@ -36,7 +35,7 @@ class Round10CommandsTest {
   private static Object[] withStderr(String... args) {
     PrintStream saved = System.err;
     ByteArrayOutputStream notes = new ByteArrayOutputStream();
-    Run r;
+    CommandRun r;
     try {
       System.setErr(new PrintStream(notes, true, StandardCharsets.UTF_8));
       r = run(args);
@@ -54,7 +53,7 @@ class Round10CommandsTest {
   @Test void aModelThatNormalisesItsInputWithTorchvisionsNormalizeBuildsATicket() {
     String target = fx("round10_tvnorm_whole.pt");
     String x = fx("round10_shapes_input.npy");
-    Run i = run("inspect", target, "--input-shape", "3,16,16");
+    CommandRun i = run("inspect", target, "--input-shape", "3,16,16");
     assertThat(i.code()).as(i.err()).isZero();
     assertThat(i.out()).contains("{\"type\": \"normalize\", \"name\": \"0\", \"mean\": [")
         .contains("normalize '0' (3 channels, (x - mean) / std)")
@@ -75,7 +74,7 @@ class Round10CommandsTest {
     double worst = 0;
     for (int k = 0; k < ref.length; k++) worst = Math.max(worst, Math.abs(ticket[k] - ref[k]));
     assertThat(worst).isGreaterThan(0).isLessThanOrEqualTo(bound);
-    Run v = run("verify", t.toString(), "--target", target);
+    CommandRun v = run("verify", t.toString(), "--target", target);
     assertThat(v.code()).as(v.out() + v.err()).isZero();
   }
 
@@ -83,7 +82,7 @@ class Round10CommandsTest {
   @Test void aNormalizeBeforeAPaddedConvIsRefusedByConstructSayingWhatToBuild() {
     String target = fx("round10_tvnormpad_whole.pt");
     Path t = tmp.resolve("pad.tpz");
-    Run r = run("construct", "--target", target, "--input-box", "0,1", "--data", fx("round10_shapes_input.npy"),
+    CommandRun r = run("construct", "--target", target, "--input-box", "0,1", "--data", fx("round10_shapes_input.npy"),
         "--search", "0", "--no-progress", "--out", t.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("normalize '0' (first) would fold into the next layer, conv '1'")
@@ -103,7 +102,7 @@ class Round10CommandsTest {
    */
   @Test void aNormaliserOfTheUsersCodeIsReadThroughTheSpecAndAMissingOneIsWarnedAbout() throws Exception {
     String x = fx("round10_shapes_input.npy");
-    Run r = run("eval", "--target", fx("round10_rbnorm_whole.pt"), "--input", x, "--out",
+    CommandRun r = run("eval", "--target", fx("round10_rbnorm_whole.pt"), "--input", x, "--out",
         tmp.resolve("n.npy").toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("module 'normalize' (__main__.ImageNormalizer): it holds only the tensors")
@@ -112,7 +111,7 @@ class Round10CommandsTest {
     Path y = tmp.resolve("rb.npy");
     Object[] with = withStderr("eval", "--target", fx("round10_rbnorm_whole.pt"), "--arch",
         fx("round10_rbnorm.json"), "--input", x, "--out", y.toString());
-    assertThat(((Run) with[0]).code()).as(((Run) with[0]).err()).isZero();
+    assertThat(((CommandRun) with[0]).code()).as(((CommandRun) with[0]).err()).isZero();
     assertThat((String) with[1]).doesNotContain("warning");
     double[] out = npy(y);
     double[] ref = npy(Path.of(fx("round10_rbnorm_output.npy")));
@@ -123,7 +122,7 @@ class Round10CommandsTest {
         .replaceFirst("\\{\"type\": \"normalize\"[^}]*\\},\\s*", ""));
     Object[] without = withStderr("eval", "--target", fx("round10_bufnorm_sd.pt"), "--arch", cut.toString(),
         "--input", x, "--out", tmp.resolve("cut.npy").toString());
-    assertThat(((Run) without[0]).code()).isZero();
+    assertThat(((CommandRun) without[0]).code()).isZero();
     assertThat((String) without[1]).contains("warning: the architecture does not read the tensors 'mean' and 'std' "
         + "of ").contains("the outputs computed here are not its outputs");
   }
@@ -141,20 +140,20 @@ class Round10CommandsTest {
     Files.writeString(image, head + "\"input\": [1, 8, 8]}");
     Path t = tmp.resolve("v.tpz");
     String target = fx("round10_twohead_whole.pt");
-    Run c = run("construct", "--target", target, "--arch", vector.toString(), "--input-box", "0,1", "--rho", "8",
+    CommandRun c = run("construct", "--target", target, "--arch", vector.toString(), "--input-box", "0,1", "--rho", "8",
         "--eps", "0.01", "--search", "0", "--samples", "4", "--no-progress", "--out", t.toString());
     assertThat(c.code()).as(c.err()).isZero();
-    Run v = run("verify", t.toString(), "--target", target, "--arch", image.toString());
+    CommandRun v = run("verify", t.toString(), "--target", target, "--arch", image.toString());
     assertThat(v.code()).isEqualTo(2);
     assertThat(v.err()).contains("the ticket " + t + " (the input it records) has per-example shape [64] but the "
         + "spec says [1, 8, 8]").doesNotContain("--input-shape has");
-    Run w = run("verify", t.toString(), "--target", target, "--arch", image.toString(), "--input-shape", "1,8,8");
+    CommandRun w = run("verify", t.toString(), "--target", target, "--arch", image.toString(), "--input-shape", "1,8,8");
     assertThat(w.code()).isNotZero();
   }
 
   /** inspect on a custom module calling one nn.ReLU after every layer says why it gives no draft. */
   @Test void inspectSaysWhyACustomModuleGetsNoDraft() {
-    Run r = run("inspect", fx("round10_sharedrelu_whole.pt"));
+    CommandRun r = run("inspect", fx("round10_sharedrelu_whole.pt"));
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("(no draft is given: its layers 'conv2' and 'fc1' follow each other")
         .doesNotContain("draft architecture");

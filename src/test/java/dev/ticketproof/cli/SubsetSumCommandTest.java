@@ -4,27 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 class SubsetSumCommandTest {
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
+  private static CommandRun run(String... args) { return CommandRun.of(args); }
 
   @Test
   void statsPrintsTheContractFields() {
-    Run r = run("subset-sum", "stats", "--n", "15", "--eps", "0.01", "--trials", "3000", "--seed", "1", "--format", "json",
+    CommandRun r = run("subset-sum", "stats", "--n", "15", "--eps", "0.01", "--trials", "3000", "--seed", "1", "--format", "json",
         "--no-progress");
     assertThat(r.code()).as(r.err()).isZero();
     JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
@@ -59,7 +46,7 @@ class SubsetSumCommandTest {
 
   @Test
   void coveragePrintsTheContractFields() {
-    Run r = run("subset-sum", "coverage", "--n", "12", "--eps", "0.01", "--trials", "200", "--format", "json", "--no-progress");
+    CommandRun r = run("subset-sum", "coverage", "--n", "12", "--eps", "0.01", "--trials", "200", "--format", "json", "--no-progress");
     assertThat(r.code()).as(r.err()).isZero();
     JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
     assertThat(o.keySet()).containsExactlyInAnyOrder("n", "eps", "trials", "covered", "coverage", "ci95");
@@ -68,14 +55,14 @@ class SubsetSumCommandTest {
 
   @Test
   void widthAndTablesAndProducts() {
-    Run w = run("subset-sum", "width", "--eps", "0.01", "--delta", "0.05", "--format", "json");
+    CommandRun w = run("subset-sum", "width", "--eps", "0.01", "--delta", "0.05", "--format", "json");
     assertThat(w.code()).as(w.err()).isZero();
     assertThat(JsonParser.parseString(w.out()).getAsJsonObject().get("n").getAsInt())
         .isEqualTo((int) Math.ceil(6 * Math.log(100)));
-    Run wp = run("subset-sum", "width", "--eps", "0.1", "--delta", "0.1", "--products", "--trials", "50", "--no-progress");
+    CommandRun wp = run("subset-sum", "width", "--eps", "0.1", "--delta", "0.1", "--products", "--trials", "50", "--no-progress");
     assertThat(wp.code()).as(wp.err()).isZero();
     assertThat(wp.out()).contains("products").contains("lower bound");
-    Run t = run("subset-sum", "stats", "--trials", "1000", "--products", "--mode", "first-hit", "--no-progress");
+    CommandRun t = run("subset-sum", "stats", "--trials", "1000", "--products", "--mode", "first-hit", "--no-progress");
     assertThat(t.code()).as(t.err()).isZero();
     assertThat(t.out()).contains("failure rate").contains("W*V").contains("first-hit");
   }
@@ -95,12 +82,12 @@ class SubsetSumCommandTest {
     assertBad(run("subset-sum", "coverage", "--n", "33"), "--n", "[1, 32]");
     assertBad(run("subset-sum", "width", "--delta", "0"), "--delta", "(0, 1]");
     assertBad(run("subset-sum", "width", "--eps", "0.9", "--delta", "0.9"), "--eps", "0.5");
-    Run parse = run("subset-sum", "stats", "--n", "many");
+    CommandRun parse = run("subset-sum", "stats", "--n", "many");
     assertThat(parse.code()).isEqualTo(2);
     assertThat(parse.err()).contains("--n");
   }
 
-  private static void assertBad(Run r, String flag, String range) {
+  private static void assertBad(CommandRun r, String flag, String range) {
     assertThat(r.code()).as(r.err()).isEqualTo(2);
     assertThat(r.err()).contains(flag).contains(range);
     assertThat(r.out()).isEmpty();

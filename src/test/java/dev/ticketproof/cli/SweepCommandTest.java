@@ -6,8 +6,6 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.ticketproof.report.Table;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,20 +14,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class SweepCommandTest {
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
-  }
+  private static CommandRun run(String... args) { return CommandRun.of(args); }
 
   private static final String SPEC = "{\"target\": \"builtin:small-fc\", \"construction\": [\"l+1\", \"2l\"], "
       + "\"rho\": [3, 5], \"eps\": 0.1, \"seed\": {\"from\": 1, \"to\": 2}, \"samples\": 4}";
@@ -50,7 +37,7 @@ class SweepCommandTest {
   void oneRowPerGridPointWithEveryFieldConstructPrints(@TempDir Path dir) throws IOException {
     Path spec = Files.writeString(dir.resolve("spec.json"), SPEC);
     Path csv = dir.resolve("r.csv");
-    Run r = run("sweep", spec.toString(), "--out", csv.toString(), "--threads", "2", "--no-progress");
+    CommandRun r = run("sweep", spec.toString(), "--out", csv.toString(), "--threads", "2", "--no-progress");
     assertThat(r.code()).as(r.err()).isZero();
     Table t = Table.read(csv);
     assertThat(t.rows()).hasSize(8);
@@ -59,7 +46,7 @@ class SweepCommandTest {
         .isEqualTo("--target builtin:small-fc --construction l+1 --rho 3 --eps 0.1 --seed 1 --samples 4");
     assertThat(t.rows().get(7).get("args"))
         .isEqualTo("--target builtin:small-fc --construction 2l --rho 5 --eps 0.1 --seed 2 --samples 4");
-    Run c = run("construct", "--target", "builtin:small-fc", "--construction", "2l", "--rho", "5", "--eps", "0.1",
+    CommandRun c = run("construct", "--target", "builtin:small-fc", "--construction", "2l", "--rho", "5", "--eps", "0.1",
         "--seed", "2", "--samples", "4", "--format", "json", "--no-progress", "--threads", "1");
     JsonObject o = JsonParser.parseString(c.out()).getAsJsonObject();
     assertThat(t.columns()).containsAll(o.keySet());
@@ -89,7 +76,7 @@ class SweepCommandTest {
       if (i != 2 && i != 5) partial.add(ta.rows().get(i));
     }
     partial.write(a);
-    Run r = run("sweep", spec.toString(), "--out", a.toString(), "--no-progress");
+    CommandRun r = run("sweep", spec.toString(), "--out", a.toString(), "--no-progress");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("2 run, 6 already in");
     Table resumed = Table.read(a);
@@ -118,14 +105,14 @@ class SweepCommandTest {
     for (String[] c : cases) {
       Path spec = Files.writeString(dir.resolve("spec.json"), c[0]);
       Path csv = dir.resolve("r.csv");
-      Run r = run("sweep", spec.toString(), "--out", csv.toString(), "--no-progress");
+      CommandRun r = run("sweep", spec.toString(), "--out", csv.toString(), "--no-progress");
       assertThat(r.code()).as(c[0] + " -> " + r.err()).isEqualTo(2);
       assertThat(r.err()).as(c[0]).contains(spec.toString()).contains(c[1]);
       assertThat(csv).as(c[0]).doesNotExist();
     }
     Path spec = Files.writeString(dir.resolve("ok.json"), "{\"target\": \"builtin:small-fc\"}");
     Path notSweep = Files.writeString(dir.resolve("other.csv"), "a,b\n1,2\n");
-    Run r = run("sweep", spec.toString(), "--out", notSweep.toString(), "--no-progress");
+    CommandRun r = run("sweep", spec.toString(), "--out", notSweep.toString(), "--no-progress");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("other.csv").contains("'args'");
     assertThat(Files.readString(notSweep)).isEqualTo("a,b\n1,2\n");

@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,27 +27,27 @@ class UserConvs7CommandsTest {
 
   @Test void factorisedConvsAreEvaluatedInspectedAndTicketed() {
     Path y = tmp.resolve("y.npy");
-    Run r = run("eval", "--target", fx("user7_factorised_whole.pt"), "--input", fx("user7_factorised_input.npy"),
+    CommandRun r = run("eval", "--target", fx("user7_factorised_whole.pt"), "--input", fx("user7_factorised_input.npy"),
         "--out", y.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(relativeError(y, "user7_factorised_output.npy")).isLessThanOrEqualTo(1e-14);
     Path k = tmp.resolve("k.npy");
-    Run s = run("eval", "--target", fx("user7_k53.pt"), "--arch", fx("user7_k53.json"), "--input",
+    CommandRun s = run("eval", "--target", fx("user7_k53.pt"), "--arch", fx("user7_k53.json"), "--input",
         fx("user7_k53_input.npy"), "--out", k.toString());
     assertThat(s.code()).as(s.err()).isZero();
     assertThat(relativeError(k, "user7_k53_output.npy")).isLessThanOrEqualTo(1e-14);
-    Run spec = run("inspect", fx("user7_factorised_whole.pt"));
+    CommandRun spec = run("inspect", fx("user7_factorised_whole.pt"));
     assertThat(spec.code()).as(spec.err()).isZero();
     assertThat(spec.out()).contains("{\"type\": \"conv2d\", \"name\": \"0\", \"stride\": 1, \"padding\": [0, 1]}")
         .contains("conv '2' (8->8, 3x1, stride 1, padding (1, 0))").doesNotContain("read as");
     Path t = tmp.resolve("t.tpz");
-    Run c = run("construct", "--target", fx("user7_factorised_whole.pt"), "--input-box", "0,1", "--rho", "4",
+    CommandRun c = run("construct", "--target", fx("user7_factorised_whole.pt"), "--input-box", "0,1", "--rho", "4",
         "--search", "0", "--no-progress", "--out", t.toString());
     assertThat(c.code()).as(c.err()).isZero();
-    Run v = run("verify", t.toString(), "--target", fx("user7_factorised_whole.pt"));
+    CommandRun v = run("verify", t.toString(), "--target", fx("user7_factorised_whole.pt"));
     assertThat(v.code()).as(v.err()).isZero();
     // the exported ticket's convs keep the file's kernels and paddings per axis ([rows, columns])
-    Run e = run("export", t.toString(), "--target", fx("user7_factorised_whole.pt"), "--out",
+    CommandRun e = run("export", t.toString(), "--target", fx("user7_factorised_whole.pt"), "--out",
         tmp.resolve("e.pt").toString());
     assertThat(e.code()).as(e.err()).isZero();
     List<String> convs = new ArrayList<>();
@@ -72,7 +71,7 @@ class UserConvs7CommandsTest {
 
   @Test void unequalStridesAreRefusedWithNothingWritten() {
     Path no = tmp.resolve("no.tpz");
-    Run r = run("construct", "--target", fx("user7_bad_strides.pt"), "--input-shape", "1,8,8", "--rho", "4",
+    CommandRun r = run("construct", "--target", fx("user7_bad_strides.pt"), "--input-shape", "1,8,8", "--rho", "4",
         "--no-progress", "--out", no.toString());
     assertThat(r.code()).as(r.err()).isEqualTo(2);
     assertThat(r.err()).contains("conv '0': kernel 3x3, stride (2, 1), padding 1 gives 4 x 8 outputs on a 8 x 8 "

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import dev.ticketproof.io.TensorFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,7 @@ class UserNets10CommandsTest {
 
   private static double[] npy(Path p) { return TensorFiles.readNpy(p).tensor().data(); }
 
-  private static JsonObject json(Run r) {
+  private static JsonObject json(CommandRun r) {
     assertThat(r.code()).as(r.err()).isZero();
     return JsonParser.parseString(r.out()).getAsJsonObject();
   }
@@ -51,7 +50,7 @@ class UserNets10CommandsTest {
       for (int i = 0; i < ref.length; i++) assertThat(Math.abs(out[i] - ref[i])).as(c[0]).isLessThan(1e-6);
 
       Path t = tmp.resolve(c[0] + ".tpz");
-      Run cr = run("construct", "--target", target, "--input-box", c[3], "--data", input, "--labels",
+      CommandRun cr = run("construct", "--target", target, "--input-box", c[3], "--data", input, "--labels",
           fx("user10_" + c[0] + "_y.npy"), "--search", "0", "--samples", "4", "--format", "json", "--no-progress",
           "--out", t.toString());
       JsonObject o = json(cr);
@@ -89,7 +88,7 @@ class UserNets10CommandsTest {
       }
       assertThat(worst).as(c[0]).isGreaterThan(0).isLessThanOrEqualTo(after);
 
-      Run vr = run("verify", t.toString(), "--target", target, "--format", "json", "--no-progress");
+      CommandRun vr = run("verify", t.toString(), "--target", target, "--format", "json", "--no-progress");
       JsonObject v = json(vr);
       assertThat(v.get("certifiedBoundAfterOutputActivation").getAsDouble()).isEqualTo(after);
       assertThat(vr.err()).contains("verify: note: the target applies " + c[1]);
@@ -105,7 +104,7 @@ class UserNets10CommandsTest {
 
   /** A network without output activation has none of the fields. */
   @Test void aNetworkWithoutOutputActivationHasNoneOfItsFields() {
-    Run r = run("construct", "--target", "builtin:small-fc", "--rho", "4", "--eps", "0.05", "--search", "0",
+    CommandRun r = run("construct", "--target", "builtin:small-fc", "--rho", "4", "--eps", "0.05", "--search", "0",
         "--samples", "2", "--format", "json", "--no-progress");
     JsonObject o = json(r);
     assertThat(o.keySet()).doesNotContain("outputActivation", "outputActivationLipschitz",
@@ -116,7 +115,7 @@ class UserNets10CommandsTest {
   /** A softmax over a feature map's rows is bad input: exit 2 naming the module, nothing written. */
   @Test void aSoftmaxOverTheRowsIsRefusedAndNothingIsWritten() {
     Path t = tmp.resolve("bad.tpz");
-    Run r = run("construct", "--target", fx("user10_bad_softmax_dim.pt"), "--input-shape", "1,8,8", "--out",
+    CommandRun r = run("construct", "--target", fx("user10_bad_softmax_dim.pt"), "--input-shape", "1,8,8", "--out",
         t.toString(), "--no-progress");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("user10_bad_softmax_dim.pt: module '3' (torch.nn.modules.activation.Softmax): dim "

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import dev.ticketproof.io.Fixtures;
 import dev.ticketproof.io.TensorFiles;
 import dev.ticketproof.tensor.Tensor;
@@ -37,20 +36,20 @@ class UserNets2CommandsTest {
 
   @Test void aSafetensorsStateDictIsReadAsAPtOne() {
     Path y = tmp.resolve("y.npy");
-    Run e = run("eval", "--target", fx("user2_mlp.safetensors"), "--arch", fx("user2_mlp.json"), "--input",
+    CommandRun e = run("eval", "--target", fx("user2_mlp.safetensors"), "--arch", fx("user2_mlp.json"), "--input",
         fx("user2_mlp_input.npy"), "--out", y.toString(), "--format", "json");
     assertThat(e.code()).as(e.err()).isZero();
     assertThat(JsonParser.parseString(e.out()).getAsJsonObject().get("activation").getAsString())
         .isEqualTo("softplus(2.0)");
     assertThat(relativeError(y, "user2_mlp_output.npy")).isLessThanOrEqualTo(1e-9);
-    Run i = run("inspect", fx("user2_mlp_bf16.safetensors"));
+    CommandRun i = run("inspect", fx("user2_mlp_bf16.safetensors"));
     assertThat(i.code()).as(i.err()).isZero();
     assertThat(i.out()).contains("bfloat16");
   }
 
   @Test void aWholeModelWithOnePReLUIsConstructedAndVerifiedAsLeakyRelu() {
     Path ticket = tmp.resolve("p.tpz");
-    Run c = run("construct", "--target", fx("user2_prelu1_whole.pt"), "--input-box", "0,1", "--rho", "3", "--eps",
+    CommandRun c = run("construct", "--target", fx("user2_prelu1_whole.pt"), "--input-box", "0,1", "--rho", "3", "--eps",
         "0.1", "--search", "0", "--samples", "2", "--data", fx("user2_prelu1_input.npy"), "--no-progress",
         "--format", "json", "--out", ticket.toString());
     assertThat(c.code()).as(c.err()).isZero();
@@ -58,14 +57,14 @@ class UserNets2CommandsTest {
     double a = TensorFiles.read(Fixtures.path("user2_prelu1_whole.pt")).tensor("1.weight").data()[0];
     assertThat(o.get("activation").getAsString()).isEqualTo("leaky-relu(" + a + ")");
     assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
-    Run v = run("verify", ticket.toString(), "--target", fx("user2_prelu1_whole.pt"), "--samples", "2",
+    CommandRun v = run("verify", ticket.toString(), "--target", fx("user2_prelu1_whole.pt"), "--samples", "2",
         "--no-progress");
     assertThat(v.code()).as(v.out() + v.err()).isZero();
   }
 
   @Test void aTorchScriptArchiveExitsTwoAndWritesNothing() {
     Path y = tmp.resolve("y.npy");
-    Run e = run("eval", "--target", fx("user2_torchscript.pt"), "--input", fx("user2_same_input.npy"), "--out",
+    CommandRun e = run("eval", "--target", fx("user2_torchscript.pt"), "--input", fx("user2_same_input.npy"), "--out",
         y.toString());
     assertThat(e.code()).isEqualTo(2);
     assertThat(e.err()).contains("user2_torchscript.pt: a TorchScript archive (torch.jit.save")

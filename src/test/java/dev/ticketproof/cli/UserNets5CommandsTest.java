@@ -5,7 +5,6 @@ import static dev.ticketproof.cli.ImportCommandsTest.run;
 import static dev.ticketproof.cli.UserNets2CommandsTest.relativeError;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,25 +18,25 @@ class UserNets5CommandsTest {
 
   @Test void aOneDimensionalCnnWithMaxPool1dIsEvaluatedAndTicketed() {
     Path y = tmp.resolve("y.npy");
-    Run r = run("eval", "--target", fx("user5_maxpool1d_whole.pt"), "--input", fx("user5_maxpool1d_input.npy"),
+    CommandRun r = run("eval", "--target", fx("user5_maxpool1d_whole.pt"), "--input", fx("user5_maxpool1d_input.npy"),
         "--out", y.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(relativeError(y, "user5_maxpool1d_output.npy")).isLessThanOrEqualTo(1e-14);
-    Run spec = run("inspect", fx("user5_maxpool1d_whole.pt"));
+    CommandRun spec = run("inspect", fx("user5_maxpool1d_whole.pt"));
     assertThat(spec.code()).as(spec.err()).isZero();
     assertThat(spec.out()).contains("{\"type\": \"maxpool2d\", \"kernel\": [1, 2], \"stride\": [1, 2], \"padding\": "
         + "0}");
     Path t = tmp.resolve("t.tpz");
-    Run c = run("construct", "--target", fx("user5_maxpool1d_whole.pt"), "--input-box", "-2,2", "--rho", "4",
+    CommandRun c = run("construct", "--target", fx("user5_maxpool1d_whole.pt"), "--input-box", "-2,2", "--rho", "4",
         "--search", "0", "--no-progress", "--out", t.toString());
     assertThat(c.code()).as(c.err()).isZero();
-    Run v = run("verify", t.toString(), "--target", fx("user5_maxpool1d_whole.pt"));
+    CommandRun v = run("verify", t.toString(), "--target", fx("user5_maxpool1d_whole.pt"));
     assertThat(v.code()).as(v.err()).isZero();
   }
 
   @Test void aPoolingWithCeilModeIsRefusedWithNothingWritten() {
     Path no = tmp.resolve("no.tpz");
-    Run r = run("construct", "--target", fx("user5_bad_ceil.pt"), "--rho", "4", "--no-progress", "--out",
+    CommandRun r = run("construct", "--target", fx("user5_bad_ceil.pt"), "--rho", "4", "--no-progress", "--out",
         no.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("module '2' (torch.nn.modules.pooling.MaxPool1d): ceil_mode True");

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import dev.ticketproof.io.DType;
 import dev.ticketproof.io.Fixtures;
 import dev.ticketproof.io.Npy;
@@ -27,29 +26,29 @@ class UserNets6CommandsTest {
 
   @Test void aDictOfTwoWholeModelsIsRefusedWithoutAPrefixAndReadWithOne() {
     Path y = tmp.resolve("y.npy");
-    Run no = run("eval", "--target", fx("user6_model_ema_whole.pt"), "--input", fx("user6_mlp_input.npy"), "--out",
+    CommandRun no = run("eval", "--target", fx("user6_model_ema_whole.pt"), "--input", fx("user6_mlp_input.npy"), "--out",
         y.toString());
     assertThat(no.code()).isEqualTo(2);
     assertThat(no.err()).contains("user6_model_ema_whole.pt holds 2 whole models, under 'model.', 'ema.': give the prefix "
         + "of one (e.g. model.)").contains("--prefix");
     assertThat(y).doesNotExist();
-    Run ok = run("eval", "--target", fx("user6_model_ema_whole.pt"), "--prefix", "model", "--input",
+    CommandRun ok = run("eval", "--target", fx("user6_model_ema_whole.pt"), "--prefix", "model", "--input",
         fx("user6_mlp_input.npy"), "--out", y.toString());
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(relativeError(y, "user6_mlp_output.npy")).isLessThanOrEqualTo(1e-14);
 
-    Run spec = run("inspect", fx("user6_model_ema_whole.pt"), "--prefix", "ema.");
+    CommandRun spec = run("inspect", fx("user6_model_ema_whole.pt"), "--prefix", "ema.");
     assertThat(spec.code()).as(spec.err()).isZero();
     assertThat(spec.out()).contains("architecture from the module tree").contains("\"input\": [64]")
         .contains("tensors read under prefix 'ema.'");
-    Run none = run("inspect", fx("user6_model_ema_whole.pt"), "--prefix", "optimizer.");
+    CommandRun none = run("inspect", fx("user6_model_ema_whole.pt"), "--prefix", "optimizer.");
     assertThat(none.code()).isEqualTo(2);
     assertThat(none.err()).contains("holds no whole model under it");
   }
 
   @Test void evalReadsFlatRowsThroughAFirstUnflattenAndImagesWithoutAChannelAxis() throws Exception {
     Path y = tmp.resolve("y.npy");
-    Run r = run("eval", "--target", fx("user6_unflatten_whole.pt"), "--input", fx("user6_unflatten_input.npy"),
+    CommandRun r = run("eval", "--target", fx("user6_unflatten_whole.pt"), "--input", fx("user6_unflatten_input.npy"),
         "--out", y.toString());
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(relativeError(y, "user6_unflatten_output.npy")).isLessThanOrEqualTo(1e-14);
@@ -58,7 +57,7 @@ class UserNets6CommandsTest {
     Path x2 = tmp.resolve("x2.npy");
     Npy.write(x2, Tensor.of(x.data(), new int[] {x.dim(0), 28, 28}), DType.FLOAT32);
     Path y2 = tmp.resolve("y2.npy");
-    Run s = run("eval", "--target", fx("user6_mnistmlp_whole.pt"), "--input", x2.toString(), "--out", y2.toString());
+    CommandRun s = run("eval", "--target", fx("user6_mnistmlp_whole.pt"), "--input", x2.toString(), "--out", y2.toString());
     assertThat(s.code()).as(s.err()).isZero();
     assertThat(relativeError(y2, "user6_mnistmlp_output.npy")).isLessThanOrEqualTo(1e-14);
   }
@@ -76,7 +75,7 @@ class UserNets6CommandsTest {
     assertThat(accuracy).isBetween(0.6, 0.99); // the argmax of one output, always class 0, would give the even share
 
     Path t = tmp.resolve("b.tpz");
-    Run r = run("construct", "--target", fx("user6_binary_whole.pt"), "--input-box", "-2.08,3.98", "--rho", "16",
+    CommandRun r = run("construct", "--target", fx("user6_binary_whole.pt"), "--input-box", "-2.08,3.98", "--rho", "16",
         "--eps", "0.01", "--search", "0", "--data", fx("user6_binary_input.npy"), "--labels", fx("user6_binary_y.npy"),
         "--format", "json", "--no-progress", "--out", t.toString());
     assertThat(r.code()).as(r.err()).isZero();
@@ -93,7 +92,7 @@ class UserNets6CommandsTest {
       throw new java.io.UncheckedIOException(e);
     }
     Path no = tmp.resolve("no.tpz");
-    Run b = run("construct", "--target", fx("user6_binary_whole.pt"), "--data", fx("user6_binary_input.npy"),
+    CommandRun b = run("construct", "--target", fx("user6_binary_whole.pt"), "--data", fx("user6_binary_input.npy"),
         "--labels", bad.toString(), "--out", no.toString());
     assertThat(b.code()).isEqualTo(2);
     assertThat(b.err()).contains("label 2 at index 5, but the network has one output, read as a binary classifier's "
@@ -107,7 +106,7 @@ class UserNets6CommandsTest {
    */
   @Test void theProgressOfAConstructWithALongSearchNeverFalls() {
     Path t = tmp.resolve("p.tpz");
-    Run[] r = new Run[1];
+    CommandRun[] r = new CommandRun[1];
     String err = ProgressAndErrorsTest.capturingStderr(() -> r[0] = run("construct", "--target",
         fx("user6_binary_whole.pt"), "--input-box", "-2.08,3.98", "--rho", "16", "--eps", "0.01", "--search", "3000",
         "--out", t.toString()));

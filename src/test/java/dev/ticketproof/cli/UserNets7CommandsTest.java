@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,7 +22,7 @@ class UserNets7CommandsTest {
 
   @Test void aBatchNormAfterTheActivationIsFoldedAndTheTicketHolds() {
     Path t = tmp.resolve("m.tpz");
-    Run[] r = new Run[1];
+    CommandRun[] r = new CommandRun[1];
     String err = ProgressAndErrorsTest.capturingStderr(() -> r[0] = run("construct", "--target",
         fx("user7_postbn_mlp_whole.pt"), "--input-box", "0,1", "--rho", "16", "--eps", "0.01", "--search", "0",
         "--data", fx("user7_postbn_mlp_input.npy"), "--labels", fx("user7_postbn_mlp_y.npy"), "--format", "json",
@@ -39,7 +38,7 @@ class UserNets7CommandsTest {
     // whole, the ticket at these settings missed the target by 830 % on the data (agreement 3 of 60)
     assertThat(o.get("dataRelError").getAsDouble()).isLessThan(0.2);
     assertThat(o.get("agreement").getAsDouble()).isGreaterThan(0.9);
-    Run v = run("verify", t.toString(), "--target", fx("user7_postbn_mlp_whole.pt"), "--no-progress");
+    CommandRun v = run("verify", t.toString(), "--target", fx("user7_postbn_mlp_whole.pt"), "--no-progress");
     assertThat(v.code()).as(v.err()).isZero();
   }
 
@@ -50,7 +49,7 @@ class UserNets7CommandsTest {
    * what the largest inputs times an absolute tolerance would ask (1.9e-6 and 700 s of construction before).
    */
   @Test void firstLayerWeightsOfUnequalScalesKeepTheToleranceOfTheirRows() {
-    Run r = run("construct", "--target", fx("user7_tabular_whole.pt"), "--input-box", "data", "--data",
+    CommandRun r = run("construct", "--target", fx("user7_tabular_whole.pt"), "--input-box", "data", "--data",
         fx("user7_tabular_input.npy"), "--search", "0", "--format", "json", "--no-progress", "--out",
         tmp.resolve("t.tpz").toString());
     assertThat(r.code()).as(r.err()).isZero();
@@ -66,29 +65,29 @@ class UserNets7CommandsTest {
 
   @Test void constructRefusesABatchNormBeforeAPaddedConvThatEvalComputes() {
     Path y = tmp.resolve("y.npy");
-    Run e = run("eval", "--target", fx("user7_postbn_pad_whole.pt"), "--input", fx("user7_postbn_mlp_input.npy"),
+    CommandRun e = run("eval", "--target", fx("user7_postbn_pad_whole.pt"), "--input", fx("user7_postbn_mlp_input.npy"),
         "--out", y.toString());
     assertThat(e.code()).as(e.err()).isZero();
     assertThat(relativeError(y, "user7_postbn_pad_output.npy")).isLessThanOrEqualTo(1e-14);
     Path t = tmp.resolve("p.tpz");
-    Run r = run("construct", "--target", fx("user7_postbn_pad_whole.pt"), "--input-box", "0,1", "--rho", "16",
+    CommandRun r = run("construct", "--target", fx("user7_postbn_pad_whole.pt"), "--input-box", "0,1", "--rho", "16",
         "--eps", "0.01", "--out", t.toString());
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("construct: " + fx("user7_postbn_pad_whole.pt") + ": batchnorm '2' (after "
         + "activation relu) would fold into the next layer, conv '3' (8->8, 3x3, stride 1, padding 1), but that conv "
         + "pads its input with zeros");
     assertThat(t).doesNotExist();
-    Run i = run("inspect", fx("user7_postbn_pad_whole.pt"));
+    CommandRun i = run("inspect", fx("user7_postbn_pad_whole.pt"));
     assertThat(i.code()).as(i.err()).isZero();
     assertThat(i.out()).contains("not for the ticket constructions: batchnorm '2' (after activation relu)");
   }
 
   @Test void aPreActivationResNetIsRefusedSayingWhy() {
     for (String f : new String[] {"user7_preact.pt", "user7_preact_whole.pt"}) {
-      Run p = run("inspect", fx(f), "--input-shape", "3,16,16");
-      Run c = run("construct", "--target", fx(f), "--input-box", "0,1", "--out", tmp.resolve("r.tpz").toString());
+      CommandRun p = run("inspect", fx(f), "--input-shape", "3,16,16");
+      CommandRun c = run("construct", "--target", fx(f), "--input-box", "0,1", "--out", tmp.resolve("r.tpz").toString());
       {
-        Run x = c;
+        CommandRun x = c;
         assertThat(x.code()).as(f).isEqualTo(2);
         assertThat(x.err()).contains(f + ": ").contains("are those of a pre-activation ResNet")
             .doesNotContain("write a JSON spec");

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import dev.ticketproof.io.Fixtures;
 import dev.ticketproof.io.TensorFiles;
 import java.nio.file.Path;
@@ -35,7 +34,7 @@ class UserNets8CommandsTest {
     String[] args = new String[base.length + extra.length];
     System.arraycopy(base, 0, args, 0, base.length);
     System.arraycopy(extra, 0, args, base.length, extra.length);
-    Run r = run(args);
+    CommandRun r = run(args);
     assertThat(r.code()).as(r.err()).isZero();
     return JsonParser.parseString(r.out()).getAsJsonObject();
   }
@@ -71,7 +70,7 @@ class UserNets8CommandsTest {
   @Tag("slow")
   @Test void theTabularSiluMlpMeetsTheGoalAtTheDefaults() {
     Path t = tmp.resolve("d.tpz");
-    Run r = run("construct", "--target", fx("user8_tabsilu_whole.pt"), "--input-box", "data", "--data",
+    CommandRun r = run("construct", "--target", fx("user8_tabsilu_whole.pt"), "--input-box", "data", "--data",
         fx("user8_tabsilu_input.npy"), "--labels", fx("user8_tabsilu_y.npy"), "--format", "json", "--no-progress",
         "--out", t.toString());
     assertThat(r.code()).as(r.err()).isZero();
@@ -83,7 +82,7 @@ class UserNets8CommandsTest {
     assertThat(o.get("lambda").getAsDouble()).isLessThan(o.get("lambdaDefault").getAsDouble());
     assertThat(o.get("agreement").getAsDouble()).isGreaterThanOrEqualTo(59.0 / 60);
     assertThat(o.get("certifiedBound").getAsDouble()).isLessThan(o.get("dataMaxTargetOutput").getAsDouble());
-    Run v = run("verify", t.toString(), "--target", fx("user8_tabsilu_whole.pt"), "--no-progress");
+    CommandRun v = run("verify", t.toString(), "--target", fx("user8_tabsilu_whole.pt"), "--no-progress");
     assertThat(v.code()).as(v.err()).isZero();
   }
 
@@ -95,7 +94,7 @@ class UserNets8CommandsTest {
     JsonObject[] o = new JsonObject[2];
     String[] boxes = {"data", "-2.79,12.06"};
     for (int i = 0; i < 2; i++) {
-      Run r = run("construct", "--target", fx("user8_har1d_whole.pt"), "--input-box", boxes[i], "--rho", "8", "--eps",
+      CommandRun r = run("construct", "--target", fx("user8_har1d_whole.pt"), "--input-box", boxes[i], "--rho", "8", "--eps",
           "0.01", "--search", "0", "--samples", "4", "--data", fx("user8_har1d_input.npy"), "--labels",
           fx("user8_har1d_y.npy"), "--format", "json", "--no-progress", "--out", tmp.resolve(i + ".tpz").toString());
       assertThat(r.code()).as(r.err()).isZero();
@@ -104,7 +103,7 @@ class UserNets8CommandsTest {
       assertThat(o[i].get("dataInBox").getAsBoolean()).isTrue();
     }
     assertThat(o[0].get("certifiedBound").getAsDouble()).isLessThan(o[1].get("certifiedBound").getAsDouble() / 1.5);
-    Run v = run("verify", tmp.resolve("0.tpz").toString(), "--target", fx("user8_har1d_whole.pt"), "--no-progress");
+    CommandRun v = run("verify", tmp.resolve("0.tpz").toString(), "--target", fx("user8_har1d_whole.pt"), "--no-progress");
     assertThat(v.code()).as(v.err()).isZero();
   }
 
@@ -112,12 +111,12 @@ class UserNets8CommandsTest {
     for (String net : new String[] {"layernorm", "groupnorm"}) {
       String f = "user8_" + net + "_whole.pt";
       Path t = tmp.resolve(net + ".tpz");
-      Run c = run("construct", "--target", fx(f), "--input-box", "0,1", "--out", t.toString());
+      CommandRun c = run("construct", "--target", fx(f), "--input-box", "0,1", "--out", t.toString());
       assertThat(c.code()).as(f).isEqualTo(2);
       assertThat(c.err()).contains(f + ": module ").contains("computed from the input at inference as in training")
           .contains("train the network with BatchNorm in its place");
       assertThat(t).doesNotExist();
-      Run i = run("inspect", fx(f));
+      CommandRun i = run("inspect", fx(f));
       assertThat(i.code()).as(i.err()).isZero();
       assertThat(i.out()).contains("not affine in x");
     }

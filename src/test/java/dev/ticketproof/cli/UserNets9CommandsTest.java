@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,7 @@ class UserNets9CommandsTest {
     String[] args = new String[base.length + extra.length];
     System.arraycopy(base, 0, args, 0, base.length);
     System.arraycopy(extra, 0, args, base.length, extra.length);
-    Run r = run(args);
+    CommandRun r = run(args);
     assertThat(r.code()).as(r.err()).isZero();
     JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
     assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
@@ -45,11 +44,11 @@ class UserNets9CommandsTest {
     construct("zeropad", "user9_zeropad_whole.pt", "user9_zeropad", fast);
     construct("spectral", "user9_spectral_whole.pt", "user9_spectral", fast);
     for (String net : new String[] {"rrelu", "zeropad", "spectral"}) {
-      Run v = run("verify", tmp.resolve(net + ".tpz").toString(), "--target", fx("user9_" + net + "_whole.pt"),
+      CommandRun v = run("verify", tmp.resolve(net + ".tpz").toString(), "--target", fx("user9_" + net + "_whole.pt"),
           "--no-progress");
       assertThat(v.code()).as(v.err()).isZero();
     }
-    Run v = run("verify", tmp.resolve("spectral.tpz").toString(), "--target", fx("user9_spectral.pt"), "--arch",
+    CommandRun v = run("verify", tmp.resolve("spectral.tpz").toString(), "--target", fx("user9_spectral.pt"), "--arch",
         fx("user9_spectral.json"), "--no-progress");
     assertThat(v.code()).as(v.err()).isZero();
   }
@@ -61,7 +60,7 @@ class UserNets9CommandsTest {
    */
   @Test void theWorstOutputOnItsOwnScaleIsReported() {
     Path t = tmp.resolve("ae.tpz");
-    Run r = run("construct", "--target", fx("user9_ae32_whole.pt"), "--input-box", "data", "--data",
+    CommandRun r = run("construct", "--target", fx("user9_ae32_whole.pt"), "--input-box", "data", "--data",
         fx("user9_ae32_input.npy"), "--rho", "8", "--eps", "0.001", "--search", "0", "--samples", "4", "--format",
         "json", "--no-progress", "--out", t.toString());
     assertThat(r.code()).as(r.err()).isZero();
@@ -101,10 +100,10 @@ class UserNets9CommandsTest {
     JsonObject o = construct("ckpt", "user9_ckpt_numpy.pt", "user9_ckpt", "--arch", fx("user9_ckpt.json"), "--rho",
         "8", "--eps", "0.01", "--search", "0", "--samples", "4");
     assertThat(o.get("agreement").getAsDouble()).isGreaterThan(0.5);
-    Run v = run("verify", tmp.resolve("ckpt.tpz").toString(), "--target", fx("user9_ckpt_numpy.pt"), "--arch",
+    CommandRun v = run("verify", tmp.resolve("ckpt.tpz").toString(), "--target", fx("user9_ckpt_numpy.pt"), "--arch",
         fx("user9_ckpt.json"), "--no-progress");
     assertThat(v.code()).as(v.err()).isZero();
-    Run i = run("inspect", fx("user9_ckpt_numpy.pt"));
+    CommandRun i = run("inspect", fx("user9_ckpt_numpy.pt"));
     assertThat(i.code()).as(i.err()).isZero();
     assertThat(i.out()).contains("skipped (not tensors): epoch, optimizer.param_groups, best_acc, losses, args");
   }
@@ -116,7 +115,7 @@ class UserNets9CommandsTest {
   @Test void integerPixelsGetANoteSayingHowToScaleThem() {
     java.io.PrintStream saved = System.err;
     java.io.ByteArrayOutputStream notes = new java.io.ByteArrayOutputStream();
-    Run r;
+    CommandRun r;
     try {
       System.setErr(new java.io.PrintStream(notes, true, java.nio.charset.StandardCharsets.UTF_8));
       r = run("construct", "--target", fx("user9_rrelu_whole.pt"), "--input-box", "0,1", "--data",
@@ -148,15 +147,15 @@ class UserNets9CommandsTest {
    */
   @Test void whatCannotBeReadIsRefusedByConstruct() {
     Path t = tmp.resolve("t.tpz");
-    Run c = run("construct", "--target", fx("user9_bad_reflectpad.pt"), "--input-box", "0,1", "--out", t.toString());
+    CommandRun c = run("construct", "--target", fx("user9_bad_reflectpad.pt"), "--input-box", "0,1", "--out", t.toString());
     assertThat(c.code()).isEqualTo(2);
     assertThat(c.err()).contains("user9_bad_reflectpad.pt: module '0' (torch.nn.modules.padding.ReflectionPad2d)");
     for (String f : new String[] {"user9_quantized.pt", "user9_quantized_whole.pt"}) {
-      Run q = run("construct", "--target", fx(f), "--input-box", "0,1", "--out", t.toString());
+      CommandRun q = run("construct", "--target", fx(f), "--input-box", "0,1", "--out", t.toString());
       assertThat(q.code()).as(f).isEqualTo(2);
       assertThat(q.err()).contains(f + ": a quantized model").contains("torch.save(model.state_dict(), PATH)");
     }
-    Run n = run("construct", "--target", fx("user9_zeropad_whole.pt"), "--data", fx("user9_zeropad_input_nhwc.npy"),
+    CommandRun n = run("construct", "--target", fx("user9_zeropad_whole.pt"), "--data", fx("user9_zeropad_input_nhwc.npy"),
         "--labels", fx("user9_zeropad_y.npy"), "--input-box", "0,1", "--out", t.toString());
     assertThat(n.code()).isEqualTo(2);
     assertThat(n.err()).contains("--data").contains("user9_zeropad_input_nhwc.npy").contains("got [24, 16, 16, 3]")

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import dev.ticketproof.io.TensorFiles;
 import dev.ticketproof.measure.DataCheck;
 import dev.ticketproof.tensor.Tensor;
@@ -28,16 +27,16 @@ class UserNetworkCommandsTest {
     String target = fx("whole_hardtanh.pt");
     String x = fx("whole_hardtanh_input.npy");
     Path ticket = tmp.resolve("mlp.tpz");
-    Run c = run("construct", "--target", target, "--input-box", "-8,8", "--rho", "4", "--eps", "0.05", "--search",
+    CommandRun c = run("construct", "--target", target, "--input-box", "-8,8", "--rho", "4", "--eps", "0.05", "--search",
         "0", "--samples", "0", "--data", x, "--no-progress", "--format", "json", "--out", ticket.toString());
     assertThat(c.code()).as(c.err()).isZero();
     double dataMaxError = JsonParser.parseString(c.out()).getAsJsonObject().get("dataMaxError").getAsDouble();
     Path yt = tmp.resolve("ticket.npy");
-    Run e = run("eval", "--ticket", ticket.toString(), "--target", target, "--input", x, "--out", yt.toString(),
+    CommandRun e = run("eval", "--ticket", ticket.toString(), "--target", target, "--input", x, "--out", yt.toString(),
         "--dtype", "float64");
     assertThat(e.code()).as(e.err()).isZero();
     Path yf = tmp.resolve("target.npy");
-    Run f = run("eval", "--target", target, "--input", x, "--out", yf.toString(), "--dtype", "float64");
+    CommandRun f = run("eval", "--target", target, "--input", x, "--out", yf.toString(), "--dtype", "float64");
     assertThat(f.code()).as(f.err()).isZero();
     Tensor ticketOut = TensorFiles.readNpy(yt).tensor();
     Tensor targetOut = TensorFiles.readNpy(yf).tensor();
@@ -54,10 +53,10 @@ class UserNetworkCommandsTest {
     String[] args = {"construct", "--target", "builtin:digits-cnn", "--rho", "2", "--eps", "0.1", "--search", "0",
         "--samples", "0", "--no-progress", "--format", "json", "--data",
         fx("data_x.pt")};
-    Run inside = run(concat(args, "--input-box", "0,1"));
+    CommandRun inside = run(concat(args, "--input-box", "0,1"));
     assertThat(inside.code()).as(inside.err()).isZero();
     assertThat(inside.err()).doesNotContain("outside the input box");
-    Run outside = run(concat(args, "--input-box", "0,0.5"));
+    CommandRun outside = run(concat(args, "--input-box", "0,0.5"));
     assertThat(outside.code()).as(outside.err()).isZero();
     JsonObject o = JsonParser.parseString(outside.out()).getAsJsonObject();
     assertThat(o.get("dataInBox").getAsBoolean()).isFalse();
@@ -88,13 +87,13 @@ class UserNetworkCommandsTest {
     // a checkpoint {"model_state_dict", "optimizer", "epoch"} of a numbered Sequential with a BatchNorm: the names as
     // they are have no N.weight, the ones under 'model_state_dict.' do, but with a BatchNorm synflow-conv cannot read
     String f = fx("ckpt_bn_sequential.pt");
-    Run r = run("inspect", f, "--arch", "synflow-conv");
+    CommandRun r = run("inspect", f, "--arch", "synflow-conv");
     assertThat(r.code()).isEqualTo(2);
     assertThat(r.err()).contains("synflow-conv on " + f + " (under prefix 'model_state_dict.'): unsupported layer: "
         + "tensor '1.weight' has shape [2] (expected a conv weight of rank 4 or a linear weight of rank 2; a rank-1 "
         + "weight is a BatchNorm's, which synflow-conv does not read: describe the network in a JSON spec");
     // a JSON spec reads it under the prefix
-    Run ok = run("inspect", f, "--arch", fx("ckpt_bn_sequential.json"));
+    CommandRun ok = run("inspect", f, "--arch", fx("ckpt_bn_sequential.json"));
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(ok.out()).contains("tensors read under prefix 'model_state_dict.'");
   }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import dev.ticketproof.io.AtomicFile;
 import dev.ticketproof.io.TicketWitness;
 import dev.ticketproof.io.TicketWriter;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class VerifyWitnessTest {
   @TempDir Path tmp;
 
-  static JsonObject json(Run r) {
+  static JsonObject json(CommandRun r) {
     assertThat(r.code()).as(r.err()).isZero();
     return JsonParser.parseString(r.out()).getAsJsonObject();
   }
@@ -62,7 +61,7 @@ class VerifyWitnessTest {
     outside[0] = 2;
     Path far = tmp.resolve("far.tpz");
     AtomicFile.write(far, os -> TicketWriter.write(cert, outside, os));
-    Run fr = ImportCommandsTest.run("verify", far.toString(), "--format", "json", "--no-progress");
+    CommandRun fr = ImportCommandsTest.run("verify", far.toString(), "--format", "json", "--no-progress");
     JsonObject f = json(fr);
     assertThat(fr.err()).contains("the search witness is no input of the certified region; searching");
     assertThat(f.get("witness").getAsString()).isEqualTo("outside the region");

@@ -16,13 +16,13 @@ class VersionTest {
     Matcher m = Pattern.compile("<artifactId>ticketproof</artifactId>\\s*<version>([^<]+)</version>").matcher(pom);
     assertThat(m.find()).as("project version in pom.xml").isTrue();
     assertThat(dev.ticketproof.api.Version.get()).isEqualTo(m.group(1));
-    ActivationsCommandTest.Run r = ActivationsCommandTest.run("--version");
+    CommandRun r = ActivationsCommandTest.run("--version");
     assertThat(r.code()).isZero();
     assertThat(r.out().trim()).isEqualTo("ticketproof " + m.group(1));
     // every command's --version (its help lists it) prints the same line
     for (String[] args : new String[][] {{"construct", "--version"}, {"subset-sum", "-V"},
         {"subset-sum", "width", "--version"}, {"report", "-V"}}) {
-      ActivationsCommandTest.Run sub = ActivationsCommandTest.run(args);
+      CommandRun sub = ActivationsCommandTest.run(args);
       assertThat(sub.code()).as(String.join(" ", args)).isZero();
       assertThat(sub.out().trim()).as(String.join(" ", args)).isEqualTo("ticketproof " + m.group(1));
     }

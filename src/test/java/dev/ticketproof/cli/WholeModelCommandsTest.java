@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.ticketproof.cli.ImportCommandsTest.Run;
 import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.Fixtures;
 import dev.ticketproof.io.TensorFiles;
@@ -29,7 +28,7 @@ class WholeModelCommandsTest {
   @TempDir Path tmp;
 
   @Test void inspectShowsTheDerivedSpecToSaveAndEdit() throws IOException {
-    Run j = run("inspect", fx("whole_tanh_mlp.pt"), "--format", "json");
+    CommandRun j = run("inspect", fx("whole_tanh_mlp.pt"), "--format", "json");
     assertThat(j.code()).as(j.err()).isZero();
     JsonObject o = JsonParser.parseString(j.out()).getAsJsonObject();
     JsonObject arch = o.getAsJsonObject("arch");
@@ -41,24 +40,24 @@ class WholeModelCommandsTest {
     assertThat(o.getAsJsonArray("layers").get(2).getAsJsonObject().get("layer").getAsString())
         .isEqualTo("activation tanh");
     // the text output's spec, saved as it is, is a spec --arch reads, building the same layer table
-    Run t = run("inspect", fx("whole_lenet.pt"), "--input-shape", "1,8,8");
+    CommandRun t = run("inspect", fx("whole_lenet.pt"), "--input-shape", "1,8,8");
     assertThat(t.code()).as(t.err()).isZero();
     String out = t.out();
     String json = out.substring(out.indexOf("{\n"), out.indexOf("\n}\n") + 3);
     Path spec = Files.writeString(tmp.resolve("lenet.json"), json);
     assertThat(ArchSpec.read(spec).input()).containsExactly(1, 8, 8);
-    Run h = run("inspect", fx("whole_lenet.pt"), "--arch", spec.toString());
+    CommandRun h = run("inspect", fx("whole_lenet.pt"), "--arch", spec.toString());
     assertThat(h.code()).as(h.err()).isZero();
     assertThat(out.substring(out.indexOf("layers (input"))).isEqualTo(h.out().substring(h.out().indexOf(
         "layers (input")));
     // without the input shape the spec is shown and the layer table asked for
-    Run n = run("inspect", fx("whole_gap.pt"));
+    CommandRun n = run("inspect", fx("whole_gap.pt"));
     assertThat(n.code()).as(n.err()).isZero();
     assertThat(n.out()).contains("\"activation\": \"leaky-relu(0.1)\"").contains("{\"type\": \"globalavgpool\"}")
         .contains("architecture: no layer table: the input shape cannot be inferred (layer 5 (global average "
             + "pooling) reads images of any size); give --input-shape C,H,W").doesNotContain("layers (input");
     // a custom root: the tensors, and why there is no architecture
-    Run c = run("inspect", fx("ckpt_whole_custom.pt"), "--format", "json");
+    CommandRun c = run("inspect", fx("ckpt_whole_custom.pt"), "--format", "json");
     assertThat(c.code()).as(c.err()).isZero();
     assertThat(JsonParser.parseString(c.out()).getAsJsonObject().get("archNote").getAsString())
         .contains("not an nn.Sequential");
@@ -67,7 +66,7 @@ class WholeModelCommandsTest {
   @Test void evalReproducesPyTorchWithoutArchOrActivation() {
     for (String name : new String[] {"whole_lenet", "whole_tanh_mlp", "whole_gap"}) {
       Path out = tmp.resolve(name + ".npy");
-      Run r = run("eval", "--target", fx(name + ".pt"), "--input", fx(name + "_input.npy"), "--out", out.toString(),
+      CommandRun r = run("eval", "--target", fx(name + ".pt"), "--input", fx(name + "_input.npy"), "--out", out.toString(),
           "--format", "json");
       assertThat(r.code()).as(r.err()).isZero();
       Tensor y = TensorFiles.readNpy(out).tensor();
@@ -89,13 +88,13 @@ class WholeModelCommandsTest {
     List<String> args = new ArrayList<>(List.of("construct", "--target", fx(name + ".pt"), "--rho", "4", "--eps",
         "0.05", "--search", "0", "--samples", "4", "--no-progress", "--format", "json", "--out", ticket.toString()));
     args.addAll(Arrays.asList(inputShape));
-    Run c = run(args.toArray(String[]::new));
+    CommandRun c = run(args.toArray(String[]::new));
     assertThat(c.code()).as(c.err()).isZero();
     JsonObject o = JsonParser.parseString(c.out()).getAsJsonObject();
     List<String> v = new ArrayList<>(List.of("verify", ticket.toString(), "--target", fx(name + ".pt"), "--samples",
         "4", "--no-progress", "--format", "json"));
     v.addAll(Arrays.asList(inputShape));
-    Run r = run(v.toArray(String[]::new));
+    CommandRun r = run(v.toArray(String[]::new));
     assertThat(r.code()).as(r.out() + r.err()).isZero();
     assertThat(JsonParser.parseString(r.out()).getAsJsonObject().get("verdict").getAsString()).isEqualTo("holds");
     return o;
@@ -110,19 +109,19 @@ class WholeModelCommandsTest {
     // the ticket's target hash is the same with the spec written by hand
     // the LeNet-style fixture's spec written by hand, as docs/arch-spec.md describes it
     Path spec = Fixtures.path("whole_lenet.json");
-    Run h = run("verify", tmp.resolve("whole_lenet.tpz").toString(), "--target", fx("whole_lenet.pt"), "--arch",
+    CommandRun h = run("verify", tmp.resolve("whole_lenet.tpz").toString(), "--target", fx("whole_lenet.pt"), "--arch",
         spec.toString(), "--samples", "4", "--no-progress");
     assertThat(h.code()).as(h.out() + h.err()).isZero();
     // and export reads it the same way
-    Run e = run("export", tmp.resolve("whole_lenet.tpz").toString(), "--target", fx("whole_lenet.pt"),
+    CommandRun e = run("export", tmp.resolve("whole_lenet.tpz").toString(), "--target", fx("whole_lenet.pt"),
         "--input-shape", "1,8,8", "--out", tmp.resolve("lenet-ticket.pt").toString());
     assertThat(e.code()).as(e.out() + e.err()).isZero();
     // without the input shape the pooling network's is inferred (8x8: its linear layer's fan-in, no row dropped)
-    Run n = run("verify", tmp.resolve("whole_lenet.tpz").toString(), "--target", fx("whole_lenet.pt"), "--samples",
+    CommandRun n = run("verify", tmp.resolve("whole_lenet.tpz").toString(), "--target", fx("whole_lenet.pt"), "--samples",
         "4", "--no-progress");
     assertThat(n.code()).as(n.out() + n.err()).isZero();
     // one with global average pooling reads any size: refused, naming the flag
-    Run g = run("construct", "--target", fx("whole_gap.pt"), "--rho", "4", "--no-progress", "--out",
+    CommandRun g = run("construct", "--target", fx("whole_gap.pt"), "--rho", "4", "--no-progress", "--out",
         tmp.resolve("gap.tpz").toString());
     assertThat(g.code()).isEqualTo(2);
     assertThat(g.err()).contains("--input-shape not given, and it cannot be inferred from the whole model")
@@ -138,16 +137,16 @@ class WholeModelCommandsTest {
     };
     for (String[] c : cases) {
       Path out = tmp.resolve("t.tpz");
-      Run r = run("construct", "--target", fx(c[0]), "--rho", "4", "--no-progress", "--out", out.toString());
+      CommandRun r = run("construct", "--target", fx(c[0]), "--rho", "4", "--no-progress", "--out", out.toString());
       assertThat(r.code()).as(c[0] + r.err()).isEqualTo(2);
       assertThat(r.err()).contains(c[1]).doesNotContain("note: activation");
       assertThat(Files.exists(out)).isFalse();
-      Run e = run("eval", "--target", fx(c[0]), "--input", fx("whole_tanh_mlp_input.npy"), "--out",
+      CommandRun e = run("eval", "--target", fx(c[0]), "--input", fx("whole_tanh_mlp_input.npy"), "--out",
           tmp.resolve("y.npy").toString());
       assertThat(e.code()).as(c[0]).isEqualTo(2);
       assertThat(e.err()).contains(c[1]);
     }
-    Run a = run("construct", "--target", fx("whole_tanh_mlp.pt"), "--activation", "relu", "--rho", "4",
+    CommandRun a = run("construct", "--target", fx("whole_tanh_mlp.pt"), "--activation", "relu", "--rho", "4",
         "--no-progress", "--out", tmp.resolve("t.tpz").toString());
     assertThat(a.code()).isEqualTo(2);
     assertThat(a.err()).contains("--activation relu: the whole model").contains("computes tanh");

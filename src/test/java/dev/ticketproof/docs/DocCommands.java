@@ -1,11 +1,8 @@
 package dev.ticketproof.docs;
 
-import dev.ticketproof.cli.Main;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.ticketproof.cli.CommandRun;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
-import picocli.CommandLine;
 
 /** Runs a page's {@code ./ticketproof} command line as written, its file arguments resolved in a directory. */
 final class DocCommands {
@@ -22,12 +19,7 @@ final class DocCommands {
     for (int i = 0; i < args.length; i++) {
       if (FILE.matcher(args[i]).matches() && !args[i].startsWith("-")) args[i] = dir.resolve(args[i]).toString();
     }
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Main.commandLine();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    int code = cl.execute(args);
-    return new Run(args, code, out.toString(), err.toString());
+    CommandRun r = CommandRun.of(args);
+    return new Run(args, r.code(), r.out(), r.err());
   }
 }
