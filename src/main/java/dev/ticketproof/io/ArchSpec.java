@@ -615,6 +615,9 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
       return new Normalize(name, (List<Double>) mean[0], (List<Double>) std[0], (String) mean[1], (String) std[1]);
     }
 
+    private static final String IN_A_SPEC = "write it in a JSON spec as {\"type\": \"normalize\", \"mean\": [...], "
+        + "\"std\": [...]} (docs/arch-spec.md)";
+
     /** torchvision's {@code transforms.Normalize}: its {@code mean} and {@code std}, numbers (one, or a tuple). */
     public static Normalize fromTorchvision(TorchModule.Attributes h) {
       return new Normalize(h.path(), numbers(h, "mean"), numbers(h, "std"), null, null);
@@ -624,8 +627,7 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
       if (!h.module().attributes().containsKey(key)) {
         throw h.fail(key + " is not a number nor a tuple of numbers (a tensor? the module's attributes are read as "
             + "plain values only): save the model with transforms.Normalize(mean=[...], std=[...]) of plain numbers "
-            + "(mean.tolist()), or write it in a JSON spec as {\"type\": \"normalize\", \"mean\": [...], \"std\": "
-            + "[...]} (docs/arch-spec.md)");
+            + "(mean.tolist()), or " + IN_A_SPEC);
       }
       Object v = h.get(key);
       List<Double> out = new ArrayList<>();
@@ -641,8 +643,7 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
       } else {
         throw h.fail(key + (v == null ? " is not a list of numbers (a tensor?)" : " " + TorchModule.Attributes.show(
             v) + ": expected numbers, one per channel") + ": give the normalisation with plain numbers, "
-            + "transforms.Normalize(mean=[...], std=[...]), or write it in a JSON spec as {\"type\": \"normalize\", "
-            + "\"mean\": [...], \"std\": [...]} (docs/arch-spec.md)");
+            + "transforms.Normalize(mean=[...], std=[...]), or " + IN_A_SPEC);
       }
       return out;
     }

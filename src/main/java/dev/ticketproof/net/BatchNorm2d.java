@@ -44,7 +44,9 @@ public record BatchNorm2d(String name, double[] gamma, double[] beta, double[] m
   @Override public Tensor forward(Tensor batch) { return Forward.batchNorm(this, batch); }
 
   @Override public String describe() {
-    return (normalize ? "normalize '" + name + "' (" + channels() + " channels, (x - mean) / std)"
-        : "batchnorm '" + name + "' (" + channels() + " channels)");
+    return label() + " (" + channels() + " channels" + (normalize ? ", (x - mean) / std)" : ")");
   }
+
+  /** Its kind and name, as messages name it: {@code batchnorm 'NAME'} or {@code normalize 'NAME'}. */
+  public String label() { return (normalize ? "normalize '" : "batchnorm '") + name + "'"; }
 }

@@ -97,7 +97,7 @@ public final class LooseBatchNorm {
     double[][] st = scaleShift(bn);
     String negative = max ? negative(bn, st[0]) : null;
     if (negative != null) {
-      return describe(bn) + " follows " + layers.get(j).describe() + " across a max pooling, which does not commute "
+      return bn.label() + " follows " + layers.get(j).describe() + " across a max pooling, which does not commute "
           + "with its " + negative;
     }
     Layer l = layers.get(j);
@@ -105,7 +105,7 @@ public final class LooseBatchNorm {
     if (out != bn.channels()) return "";
     layers.set(j, scaled(l, out, st[0], st[1]));
     layers.remove(at);
-    folded.add(describe(bn) + " (after " + layers.get(j + 1).describe() + ") into " + l.describe());
+    folded.add(bn.label() + " (after " + layers.get(j + 1).describe() + ") into " + l.describe());
     return null;
   }
 
@@ -171,14 +171,14 @@ public final class LooseBatchNorm {
       max |= layers.get(j++) instanceof MaxPool2d;
     }
     if (j == layers.size() || !affine(layers.get(j))) {
-      return describe(bn) + " (" + after + ") is followed by " + (j == layers.size() ? "no conv or linear layer"
+      return bn.label() + " (" + after + ") is followed by " + (j == layers.size() ? "no conv or linear layer"
           : layers.get(j).describe()) + ": a BatchNorm folds into the conv or linear layer right before it or, "
           + "across flatten and pooling layers only, into the one after it";
     }
     Layer l = layers.get(j);
     String negative = max ? negative(bn, st[0]) : null;
     if (negative != null) {
-      return describe(bn) + " (" + after + ") would fold into " + l.describe() + " across a max pooling, which "
+      return bn.label() + " (" + after + ") would fold into " + l.describe() + " across a max pooling, which "
           + "does not commute with its " + negative;
     }
     int[] in = shapes.get(j);
@@ -187,14 +187,14 @@ public final class LooseBatchNorm {
     for (int d : in) values *= d;
     int inputs = l instanceof Conv2d conv ? conv.inChannels() : ((Linear) l).inFeatures();
     if (values % c != 0 || (l instanceof Conv2d conv2 ? conv2.inChannels() != c : inputs != values)) {
-      throw new IllegalArgumentException(l.describe() + " does not read the " + c + " channels of " + describe(bn)
+      throw new IllegalArgumentException(l.describe() + " does not read the " + c + " channels of " + bn.label()
           + " (input shape " + Arrays.toString(in) + ")");
     }
     if (l instanceof Conv2d conv && conv.padded()) {
       int shifted = -1;
       for (int ch = 0; ch < c && shifted < 0; ch++) if (st[1][ch] != 0) shifted = ch;
       if (shifted >= 0 && bn.normalize()) {
-        return describe(bn) + " (" + after + ") would fold into the next layer, " + l.describe() + ", but that "
+        return bn.label() + " (" + after + ") would fold into the next layer, " + l.describe() + ", but that "
             + "conv pads its input with zeros: PyTorch pads the normalised input, so the normalisation's shift "
             + "(-mean / std, " + st[1][shifted] + " in channel " + shifted + ") is not added at the border, which a "
             + "conv's one bias per channel cannot follow; the network computes it exactly (eval), but the ticket "
@@ -204,7 +204,7 @@ public final class LooseBatchNorm {
             + "channel, their ranges); the ticket then reads normalised inputs, as the network after it does";
       }
       if (shifted >= 0) {
-        return describe(bn) + " (" + after + ") would fold into the next layer, " + l.describe() + ", but that "
+        return bn.label() + " (" + after + ") would fold into the next layer, " + l.describe() + ", but that "
             + "conv pads its input with zeros: PyTorch pads the BatchNorm's output, so the BatchNorm's shift (beta - "
             + "gamma mean / sqrt(var + eps), " + st[1][shifted] + " in channel " + shifted + ") is not added at the "
             + "border, which a conv's one bias per channel cannot follow; the network computes it exactly (eval), "
@@ -234,7 +234,7 @@ public final class LooseBatchNorm {
     }
     layers.set(j, rebuild(l, Tensor.of(k, w.shape()), Tensor.of(bias, out)));
     layers.remove(at);
-    folded.add(describe(bn) + " (" + after + ")" + (what == null ? "" : ": " + what) + " into " + l.describe());
+    folded.add(bn.label() + " (" + after + ")" + (what == null ? "" : ": " + what) + " into " + l.describe());
     return null;
   }
 
@@ -262,9 +262,5 @@ public final class LooseBatchNorm {
       }
     }
     return null;
-  }
-
-  private static String describe(BatchNorm2d bn) {
-    return (bn.normalize() ? "normalize '" : "batchnorm '") + bn.name() + "'";
   }
 }
