@@ -142,6 +142,18 @@ class Pool(nn.Module):
         return F.avg_pool2d(x, self.spec["size"], self.spec["stride"])
 
 
+class Affine(nn.Module):
+    """The input map of a target whose first layer is a BatchNorm or an input normalisation: scale * x + shift."""
+
+    def __init__(self, scale, shift):
+        super().__init__()
+        self.register_buffer("scale", scale.reshape(1, -1, 1, 1))
+        self.register_buffer("shift", shift.reshape(1, -1, 1, 1))
+
+    def forward(self, x):
+        return self.scale * x + self.shift
+
+
 class Residual(nn.Module):
     def __init__(self, conv1, conv2, projection, phi):
         super().__init__()
@@ -200,6 +212,8 @@ def build(spec, state):
     for s in spec["layers"]:
         if s["kind"] == "conv":
             layers.append(_conv(s, state, phi))
+        elif s["kind"] == "affine":
+            layers.append(Affine(state[s["key"] + ".scale"], state[s["key"] + ".shift"]))
         elif s["kind"] in ("avgpool", "global-avgpool", "maxpool"):
             layers.append(Pool(s))
         elif s["kind"] == "residual":

@@ -21,6 +21,7 @@ import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.targets.TargetLoader;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.DoubleFunction;
 import java.util.function.IntFunction;
@@ -470,7 +471,10 @@ public final class Tickets {
      * @throws TooLarge when the ticket's measurement would not fit the JVM's maximum heap (known early, see there)
      */
     public Ticket build() {
-      TargetPlan plan = TargetPlan.of(target, phi);
+      TargetPlan full = TargetPlan.of(target, phi);
+      // the calibrations and defaults see the inputs the steps read: with an input map, the box's image and the
+      // mapped inputs (the source network reads them as well)
+      TargetPlan plan = full.withoutInput();
       TicketBuilder.Progress fitted = fitting(progress, Runtime.getRuntime().maxMemory());
       int dim = 1;
       for (int d : target.inputShape()) dim *= d;
@@ -480,9 +484,20 @@ public final class Tickets {
             + channels + " input channels");
       }
       Region region = Region.of(inputLow, inputHigh, inputBoxes, around, around == null ? Double.NaN : radius);
-      List<double[]> calibration = calibrationInputs != null
-          ? calibrationInputs.subList(0, Math.min(64, calibrationInputs.size()))
+      List<double[]> given = calibrationInputs != null
+          ? calibrationInputs.subList(0, Math.min(64, calibrationInputs.size())) : null;
+      List<double[]> calibration = given != null ? given
           : Evaluator.regionSamples(region, dim, Math.max(16, samples), seed);
+      double[][] seen = new double[channels][];
+      for (int c = 0; c < channels; c++) {
+        seen[c] = inputBoxes != null ? inputBoxes[c] : new double[] {inputLow, inputHigh};
+      }
+      if (full.input() != null) {
+        seen = full.input().image(inputLow, inputHigh, inputBoxes);
+        calibration = calibration.stream().map(full.input()::apply).toList();
+      }
+      double seenLow = Arrays.stream(seen).mapToDouble(b -> b[0]).min().orElseThrow();
+      double seenHigh = Arrays.stream(seen).mapToDouble(b -> b[1]).max().orElseThrow();
       int maxRho = Math.min(SourceNetwork.MAX_RHO, mode.maxN());
       if (rho != null && rho > maxRho) {
         throw new IllegalArgumentException("width must be in [1, " + maxRho + "] for mode " + mode.cliName()
@@ -493,23 +508,23 @@ public final class Tickets {
       }
       // the input scale of univariate layers; for phi with a remainder, tightened with the tolerance (below)
       // the default for the box's largest |value| (copies of inputs up to B see lambda B)
-      double defaultLambda = Defaults.lambda(phi, Math.max(Math.abs(inputLow), Math.abs(inputHigh)));
+      double defaultLambda = Defaults.lambda(phi, Math.max(Math.abs(seenLow), Math.abs(seenHigh)));
       double minLambda = defaultLambda * (MIN_LAMBDA / Defaults.lambda(phi)); // the default / 65536, exactly
       double[] lam = {lambda != null ? lambda : defaultLambda};
       boolean tightenLambda = lambda == null && phi.remainderConstant() != 0;
       Ticket.Basis lambdaBasis = lambda != null ? Ticket.Basis.GIVEN : Ticket.Basis.DEFAULT;
       IntFunction<SourceNetwork.Params> withWidth = r -> new SourceNetwork.Params(construction, r,
-          rho1 != null ? rho1 : Math.min(maxRho, Defaults.rho1(phi, r, inputLow)), lam[0], seed, upto, inputLow,
+          rho1 != null ? rho1 : Math.min(maxRho, Defaults.rho1(phi, r, seenLow)), lam[0], seed, upto, inputLow,
           inputHigh, inputBoxes);
       DoubleFunction<SourceNetwork.Params> paramsFor = e -> {
         if (rho != null) return withWidth.apply(rho);
         // the theorem's width, or the widest below it whose source layers a mask can index
         int r = Math.min(maxRho, Goals.theoremRho(plan, construction, e, delta));
-        if (fits(plan, withWidth.apply(r))) return withWidth.apply(r);
+        if (fits(full, withWidth.apply(r))) return withWidth.apply(r);
         int lo = 1;
         while (lo < r - 1) {
           int mid = (lo + r) >>> 1;
-          if (fits(plan, withWidth.apply(mid))) lo = mid; else r = mid;
+          if (fits(full, withWidth.apply(mid))) lo = mid; else r = mid;
         }
         return withWidth.apply(lo);
       };
@@ -524,7 +539,7 @@ public final class Tickets {
           if (tightenLambda) lam[0] = Math.max(minLambda, defaultLambda * Math.min(1, e / startEps));
           return paramsFor.apply(e);
         };
-        progress.plan(SourceNetwork.of(plan, searched.apply(startEps)));
+        progress.plan(SourceNetwork.of(full, searched.apply(startEps)));
         TicketBuilder.Budget budget = TicketBuilder.forOutputError(target, phi, searched, outputEps, startEps,
             MAX_BUILDS, mode, threads, label, around, radius, formBudget, fitted);
         return new Ticket(target, phi, budget.result(), budget.eps(), Ticket.Basis.CERTIFIED_SEARCH, 1,
@@ -540,15 +555,15 @@ public final class Tickets {
         double[] lows = new double[channels];
         double[] highs = new double[channels];
         for (int c = 0; c < channels; c++) {
-          lows[c] = inputBoxes != null ? inputBoxes[c][0] : inputLow;
-          highs[c] = inputBoxes != null ? inputBoxes[c][1] : inputHigh;
+          lows[c] = seen[c][0];
+          highs[c] = seen[c][1];
         }
         lam[0] = Goals.calibrateLambda(plan, calibration, outputRel, Goals.SAFETY, defaultLambda, minLambda, lows,
             highs, each, seed).lambda();
         lambdaBasis = Ticket.Basis.CALIBRATED;
       }
       int builds = 0;
-      progress.plan(SourceNetwork.of(plan, paramsFor.apply(usedEps)));
+      progress.plan(SourceNetwork.of(full, paramsFor.apply(usedEps)));
       while (true) {
         TicketBuilder.Result res = TicketBuilder.build(target, phi,
             new TicketBuilder.Options(paramsFor.apply(usedEps), usedEps, mode, threads, label, around, radius,
@@ -563,8 +578,8 @@ public final class Tickets {
         if (!done) {
           // the goal is checked where the user's inputs lie: on their data when given (points of the box are off
           // the data's distribution for a trained network), else on the box samples
-          OutputErrors checked = calibrationInputs == null ? m.outputs()
-              : Measure.on(res, target, calibration.subList(0, Math.min(CHECK_INPUTS, calibration.size()))).outputs();
+          OutputErrors checked = given == null ? m.outputs()
+              : Measure.on(res, target, given.subList(0, Math.min(CHECK_INPUTS, given.size()))).outputs();
           relErr = checked.relative(each);
           done = relErr <= outputRel
               || res.report().certifiedBound() <= outputRel * checked.smallestScale(each);

@@ -176,7 +176,18 @@ public final class InspectCommand implements Callable<Integer> {
       out.println("unused tensors: " + String.join(", ", built.unusedTensors()));
     }
     for (String f : built.folded()) out.println("folded (exact): " + f);
+    String map = inputMap(built);
+    if (map != null) {
+      out.println("input map: " + map + " (first) stays in front of the ticket's layers: the ticket reads its outputs, "
+          + "as the layers after it do, and the certified box is that of the inputs before it");
+    }
     if (built.unfolded() != null) out.println("not for the ticket constructions: " + built.unfolded());
+  }
+
+  /** The label of a first BatchNorm or input normalisation that did not fold (the target's input map), or null. */
+  private static String inputMap(NetworkBuilder.Built built) {
+    List<dev.ticketproof.net.Layer> layers = built.network().layers();
+    return !layers.isEmpty() && layers.get(0) instanceof dev.ticketproof.net.BatchNorm2d bn ? bn.label() : null;
   }
 
   private static void printTable(PrintWriter out, List<String[]> rows) {
@@ -236,6 +247,7 @@ public final class InspectCommand implements Callable<Integer> {
       root.put("layers", layers);
       root.put("unusedTensors", built.unusedTensors());
       root.put("folded", built.folded());
+      if (inputMap(built) != null) root.put("inputMap", inputMap(built));
       if (built.unfolded() != null) root.put("unfolded", built.unfolded());
     }
     return new GsonBuilder().setPrettyPrinting().create().toJson(root);

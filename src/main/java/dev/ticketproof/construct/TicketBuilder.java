@@ -201,9 +201,9 @@ public final class TicketBuilder {
         o.around() == null ? Double.NaN : o.radius(), o.formBudget(), p.inputBoxes());
   }
 
-  /** The whole box of the parameters (per-channel intervals when they have them). */
-  public static Region box(SourceNetwork.Params p) {
-    return Region.of(p.inputLow(), p.inputHigh(), p.inputBoxes(), null, Double.NaN);
+  /** The whole box of a certificate (per-channel intervals when it has them): the inputs its target reads. */
+  public static Region box(TicketCertificate.Header h) {
+    return Region.of(h.inputLow(), h.inputHigh(), h.inputBoxes(), null, Double.NaN);
   }
 
   /** Feature-map state the construction needs: layout, constant values, target intervals, univariate weights. */

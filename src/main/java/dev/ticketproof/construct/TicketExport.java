@@ -22,7 +22,8 @@ import java.util.List;
  * function as {@link dev.ticketproof.measure.Evaluator#ofTicket} computes, as a JSON architecture spec and named
  * float64/integer arrays (a state dict). Every layer with weights is a convolution (a univariate layer is a 1x1
  * convolution, a linear layer a convolution covering its whole input map), with an optional bias and optional phi
- * after it; pooling and residual blocks ({@code phi(conv2(conv1 x) + skip x)}) keep their structure.
+ * after it; pooling and residual blocks ({@code phi(conv2(conv1 x) + skip x)}) keep their structure. A target's
+ * input map is a first layer of kind {@code affine}: {@code KEY.scale * x + KEY.shift} per channel.
  *
  * <p>Two weight encodings:
  * <ul>
@@ -75,6 +76,17 @@ public final class TicketExport {
     Writer w = new Writer(src, cert, enc);
     JsonArray layers = new JsonArray();
     int k = 0;
+    TargetPlan.InputMap map = src.plan().input();
+    if (map != null) {
+      // the target's input map (a first BatchNorm or input normalisation): scale * x + shift per channel
+      String key = "layers." + k++;
+      JsonObject o = new JsonObject();
+      o.addProperty("kind", "affine");
+      o.addProperty("key", key);
+      layers.add(o);
+      w.arrays.add(Array.of(key + ".scale", new int[] {map.scale().length}, map.scale().clone()));
+      w.arrays.add(Array.of(key + ".shift", new int[] {map.shift().length}, map.shift().clone()));
+    }
     for (SourceNetwork.Node n : src.nodes()) {
       String key = "layers." + k++;
       layers.add(n.accept(new SourceNetwork.Visitor<JsonObject>() {

@@ -32,7 +32,8 @@ import java.util.List;
  * stream {@code 4 id + 1}.
  *
  * @param plan the target in normal form
- * @param params construction parameters
+ * @param params construction parameters; for a plan with an input map ({@link TargetPlan#input}), with the image of
+ *     the given box under the map, which the source network reads (the certificate's header keeps the given box)
  * @param nodes the source's layers in order
  * @param tail target steps kept unchanged after the constructed prefix ({@code --upto})
  */
@@ -424,6 +425,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       throw new IllegalArgumentException("the input box has intervals for " + p.inputBoxes().length + " channels, the"
           + " target has " + in[0] + " input channels");
     }
+    if (plan.input() != null) p = mapped(p, plan.input());
     Layout cur = Layout.input(in[0]);
     boolean curAfterPhi = false;
     int id = 0;
@@ -474,5 +476,21 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     }
     List<TargetPlan.Step> tail = List.copyOf(plan.steps().subList(uptoIdx + 1, plan.steps().size()));
     return new SourceNetwork(plan, p, List.copyOf(nodes), tail);
+  }
+
+  /**
+   * The parameters of a source network that reads the target's mapped input: the box's image under the map, an
+   * interval per channel ({@link TargetPlan.InputMap#image}).
+   */
+  private static Params mapped(Params p, TargetPlan.InputMap m) {
+    double[][] boxes = m.image(p.inputLow(), p.inputHigh(), p.inputBoxes());
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (double[] b : boxes) {
+      lo = Math.min(lo, b[0]);
+      hi = Math.max(hi, b[1]);
+    }
+    return new Params(p.construction(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.upto(), lo, hi, boxes,
+        p.blockScales());
   }
 }

@@ -25,11 +25,72 @@ import java.util.List;
  * <p>BatchNorm folding (exact up to rounding): \( K' = \frac{\gamma}{\sqrt{v+\epsilon}} K \),
  * \( b' = \beta + \frac{\gamma}{\sqrt{v+\epsilon}} (b - \mu) \).
  *
+ * <p>A BatchNorm or an input normalisation that is the network's first layer is the plan's {@link InputMap}: a
+ * per-channel affine map before the steps, which the source network reads through as the target does.
+ *
  * @param inputShape {C, H, W}
  * @param steps the steps in order
  * @param phi the activation
+ * @param input the per-channel affine map applied to the input before the first step, or null
  */
-public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
+public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi, InputMap input) {
+
+  /** A plan without an input map. */
+  public TargetPlan(int[] inputShape, List<Step> steps, Activation phi) { this(inputShape, steps, phi, null); }
+
+  /** The same steps without the input map: the function of the mapped input. */
+  public TargetPlan withoutInput() { return new TargetPlan(inputShape, steps, phi); }
+
+  /**
+   * y = scale[c] x + shift[c] on input channel c (a vector input's features are its channels), as the double
+   * expression {@code scale * x + shift}: a first BatchNorm's \( \gamma / \sqrt{v + \epsilon} \) and
+   * \( \beta - s \mu \), an input normalisation's 1 / std and -mean / std. Every scale is finite and nonzero, every
+   * shift finite; not modified.
+   */
+  public record InputMap(double[] scale, double[] shift) {
+    public InputMap {
+      for (int c = 0; c < scale.length; c++) {
+        if (!(Double.isFinite(scale[c]) && scale[c] != 0 && Double.isFinite(shift[c]))) {
+          throw new IllegalArgumentException("input channel " + c + " is mapped to " + scale[c] + " x + " + shift[c]
+              + ": its scale must be finite and nonzero (a zero scale makes the channel a constant), its shift finite");
+        }
+      }
+    }
+
+    /** The mapped input (CHW order, length a multiple of the channel count). */
+    public double[] apply(double[] x) {
+      int per = x.length / scale.length;
+      double[] y = new double[x.length];
+      for (int k = 0; k < x.length; k++) y[k] = scale[k / per] * x[k] + shift[k / per];
+      return y;
+    }
+
+    /**
+     * An interval containing the image of [lo, hi] (lo &lt;= hi) on channel c, in real arithmetic and as
+     * {@link #apply} computes it: each end moved out by the rounding of the product and of the sum.
+     */
+    public double[] interval(int c, double lo, double hi) {
+      double a = scale[c] * lo;
+      double b = scale[c] * hi;
+      double ya = a + shift[c];
+      double yb = b + shift[c];
+      double ea = Math.ulp(a) + Math.ulp(ya);
+      double eb = Math.ulp(b) + Math.ulp(yb);
+      return new double[] {Math.nextDown(Math.min(ya - ea, yb - eb)), Math.nextUp(Math.max(ya + ea, yb + eb))};
+    }
+
+    /**
+     * Per channel c, {@link #interval} of its interval in a box: [low, high] on every channel, or {@code boxes[c]}
+     * when not null.
+     */
+    public double[][] image(double low, double high, double[][] boxes) {
+      double[][] out = new double[scale.length][];
+      for (int c = 0; c < out.length; c++) {
+        out[c] = boxes == null ? interval(c, low, high) : interval(c, boxes[c][0], boxes[c][1]);
+      }
+      return out;
+    }
+  }
 
   /** A step of the plan. */
   public sealed interface Step permits Affine, Pool, Residual {
@@ -98,7 +159,21 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
     List<Layer> layers = net.layers();
     boolean flattened = false;
     KernelActivation kphi = KernelActivation.of(phi.name());
-    for (int li = 0; li < layers.size(); li++) {
+    InputMap map = null;
+    if (!layers.isEmpty() && layers.get(0) instanceof BatchNorm2d bn) {
+      if (bn.channels() != input[0]) {
+        throw new IllegalArgumentException(bn.label() + " has " + bn.channels() + " channels, the input has "
+            + input[0]);
+      }
+      double[] s = new double[input[0]];
+      double[] t = new double[input[0]];
+      for (int c = 0; c < s.length; c++) {
+        s[c] = bn.gamma()[c] / Math.sqrt(bn.var()[c] + bn.eps());
+        t[c] = bn.beta()[c] - s[c] * bn.mean()[c];
+      }
+      map = new InputMap(s, t);
+    }
+    for (int li = map == null ? 0 : 1; li < layers.size(); li++) {
       Layer layer = layers.get(li);
       if (layer instanceof Conv2d || layer instanceof Linear) {
         // a conv or linear layer takes the BatchNorm after it, either takes the activation after it
@@ -168,7 +243,7 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi) {
     if (steps.isEmpty() || !(steps.get(steps.size() - 1) instanceof Affine last) || last.phiAfter()) {
       throw new IllegalArgumentException("the network must end with a conv or linear layer without activation");
     }
-    return new TargetPlan(input, steps, phi);
+    return new TargetPlan(input, steps, phi, map);
   }
 
   /** The step of a pooling layer (global average, average or max pooling) reading a map of shape {@code in}. */

@@ -414,6 +414,7 @@ public final class Evaluator {
 
   private static Evaluator ofTarget(TargetPlan plan, int block) {
     List<Op> ops = new ArrayList<>();
+    if (plan.input() != null) ops.add(inputMap(plan.input()));
     for (TargetPlan.Step s : plan.steps()) ops.add(targetOp(s, plan.phi(), block));
     return new Evaluator(ops, plan.phi(), plan.inputShape());
   }
@@ -427,6 +428,7 @@ public final class Evaluator {
     Activation phi = src.plan().phi();
     long seed = src.params().seed();
     List<Op> ops = new ArrayList<>();
+    if (src.plan().input() != null) ops.add(inputMap(src.plan().input()));
     SourceNetwork.Visitor<Op> op = new SourceNetwork.Visitor<>() {
       @Override public Op univariate(SourceNetwork.Univariate u) { return Evaluator.univariate(u, cert, seed, phi); }
 
@@ -545,6 +547,29 @@ public final class Evaluator {
       out[c] = o;
     }
     return new Maps(out, g.h, g.w, g.n, g.tile);
+  }
+
+  /**
+   * A plan's input map: channel c's values times scale[c] plus shift[c], the expression of
+   * {@link TargetPlan.InputMap#apply}; its gradient is scaled by scale[c].
+   */
+  private static Op inputMap(TargetPlan.InputMap m) {
+    return (in, tape) -> {
+      if (tape != null) tape.add((g, wd) -> scaled(g, m.scale(), null));
+      return scaled(in, m.scale(), m.shift());
+    };
+  }
+
+  /** The maps with channel c times scale[c], plus shift[c] when shift is not null. */
+  private static Maps scaled(Maps in, double[] scale, double[] shift) {
+    double[][] out = new double[in.v.length][];
+    for (int c = 0; c < out.length; c++) {
+      double[] v = in.v[c];
+      double[] o = new double[v.length];
+      for (int k = 0; k < o.length; k++) o[k] = shift == null ? v[k] * scale[c] : scale[c] * v[k] + shift[c];
+      out[c] = o;
+    }
+    return new Maps(out, in.h, in.w, in.n, in.tile);
   }
 
   private static Op targetOp(TargetPlan.Step s, Activation phi, int block) {

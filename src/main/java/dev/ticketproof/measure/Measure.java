@@ -36,7 +36,7 @@ public final class Measure {
   /** As {@link #of(TicketBuilder.Result, Network, int, long)}, reporting the samples done. */
   public static Result of(TicketBuilder.Result r, Network target, int n, long seed,
       java.util.function.IntConsumer progress) {
-    return of(r, target, TicketBuilder.box(r.source().params()), n, seed, progress);
+    return of(r, target, TicketBuilder.box(r.certificate().header()), n, seed, progress);
   }
 
   /** Measures a built ticket on samples of a region (the box, or balls around points: a local certificate's). */

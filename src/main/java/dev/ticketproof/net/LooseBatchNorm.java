@@ -32,8 +32,10 @@ import java.util.List;
  *       6 % split).</li>
  * </ul>
  *
- * A BatchNorm that neither fold reaches stays in the network (its forward pass computes it as PyTorch does);
- * {@link Result#refusal} says why the ticket constructions cannot take it.
+ * A BatchNorm that neither fold reaches stays in the network (its forward pass computes it as PyTorch does). The
+ * first layer's (an input normalisation before a padded conv, say) is then the target's input map, which the
+ * constructions read through ({@code kernel.TargetPlan#input}); for any other, {@link Result#refusal} says why the
+ * ticket constructions cannot take it.
  */
 public final class LooseBatchNorm {
   private LooseBatchNorm() {}
@@ -71,7 +73,7 @@ public final class LooseBatchNorm {
       if (why == null || homogeneous(layers, shapes, i, bn, folded)) continue;
       String whyForward = forward(layers, shapes, i, bn, scaleShift(bn), null, folded);
       if (whyForward == null) continue;
-      if (refusal == null) refusal = why.isEmpty() ? whyForward : why;
+      if (refusal == null && i > 0) refusal = why.isEmpty() ? whyForward : why;
       i++;
     }
     return new Result(folded.isEmpty() ? net : new Network(net.inputShape(), layers), folded, refusal);
@@ -193,23 +195,14 @@ public final class LooseBatchNorm {
     if (l instanceof Conv2d conv && conv.padded()) {
       int shifted = -1;
       for (int ch = 0; ch < c && shifted < 0; ch++) if (st[1][ch] != 0) shifted = ch;
-      if (shifted >= 0 && bn.normalize()) {
-        return bn.label() + " (" + after + ") would fold into the next layer, " + l.describe() + ", but that "
-            + "conv pads its input with zeros: PyTorch pads the normalised input, so the normalisation's shift "
-            + "(-mean / std, " + st[1][shifted] + " in channel " + shifted + ") is not added at the border, which a "
-            + "conv's one bias per channel cannot follow; the network computes it exactly (eval), but the ticket "
-            + "constructions cannot take it. To build a ticket, build it for the network after the normalisation: "
-            + "save the model without it (for an nn.Sequential, torch.save(model[1:], PATH)) and give inputs "
-            + "normalised as it does, (x - mean) / std per channel, as its data and its input box (an interval per "
-            + "channel, their ranges); the ticket then reads normalised inputs, as the network after it does";
-      }
       if (shifted >= 0) {
         return bn.label() + " (" + after + ") would fold into the next layer, " + l.describe() + ", but that "
-            + "conv pads its input with zeros: PyTorch pads the BatchNorm's output, so the BatchNorm's shift (beta - "
-            + "gamma mean / sqrt(var + eps), " + st[1][shifted] + " in channel " + shifted + ") is not added at the "
-            + "border, which a conv's one bias per channel cannot follow; the network computes it exactly (eval), "
-            + "the ticket constructions need the BatchNorm right after a conv or linear layer (conv -> BatchNorm -> "
-            + "activation) or a next conv without padding";
+            + "conv pads its input with zeros: PyTorch pads the " + (bn.normalize() ? "normalised input" : "BatchNorm's "
+            + "output") + ", so the shift (" + (bn.normalize() ? "-mean / std" : "beta - gamma mean / sqrt(var + eps)")
+            + ", " + st[1][shifted] + " in channel " + shifted + ") is not added at the border, which a conv's one "
+            + "bias per channel cannot follow; the network computes it exactly (eval), the ticket constructions need "
+            + "it right after a conv or linear layer (conv -> BatchNorm -> activation), before a conv without "
+            + "padding, or as the network's first layer";
       }
     }
     // the values of one channel are consecutive in C order: a conv's input channel i, or a block of `per` features

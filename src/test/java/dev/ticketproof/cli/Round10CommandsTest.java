@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The commands on the tenth round's networks (fixtures {@code round10_*}): a model that normalises its input with
- * torchvision's Normalize builds a ticket at the defaults; before a padded conv the refusal says what to build instead;
+ * torchvision's Normalize builds a ticket at the defaults, also before a padded conv (as the target's input map);
  * a normaliser of the user's code is refused naming the spec layer that reads it, and a spec that leaves its buffers
  * unread is warned about; custom modules whose forward is not the order of their submodules get no draft.
  */
@@ -78,22 +78,49 @@ class Round10CommandsTest {
     assertThat(v.code()).as(v.out() + v.err()).isZero();
   }
 
-  /** Before a padded conv: construct exits 2 with the refusal and writes nothing; eval computes PyTorch's outputs. */
-  @Test void aNormalizeBeforeAPaddedConvIsRefusedByConstructSayingWhatToBuild() {
+  /**
+   * Before a padded conv the normalisation is the target's input map: inspect says so; construct at the defaults (box
+   * [0, 1], the images' range before the normalisation) holds and keeps every prediction; the ticket's outputs on raw
+   * inputs (eval --ticket) lie within the certified bound of PyTorch's and within 1 % of their largest; verify with
+   * the whole model says holds, and the export's spec puts the map first.
+   */
+  @Test void aNormalizeBeforeAPaddedConvIsTheTicketsInputMap() throws Exception {
     String target = fx("round10_tvnormpad_whole.pt");
+    String x = fx("round10_shapes_input.npy");
+    CommandRun i = run("inspect", target, "--input-shape", "3,16,16");
+    assertThat(i.code()).as(i.err()).isZero();
+    assertThat(i.out()).contains("input map: normalize '0' (first) stays in front of the ticket's layers")
+        .doesNotContain("not for the ticket constructions");
     Path t = tmp.resolve("pad.tpz");
-    CommandRun r = run("construct", "--target", target, "--input-box", "0,1", "--data", fx("round10_shapes_input.npy"),
-        "--search", "0", "--no-progress", "--out", t.toString());
-    assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("normalize '0' (first) would fold into the next layer, conv '1'")
-        .contains("torch.save(model[1:], PATH)");
-    assertThat(Files.exists(t)).isFalse();
-    Path y = tmp.resolve("y.npy");
-    json(run("eval", "--target", target, "--input", fx("round10_shapes_input.npy"), "--out", y.toString(),
-        "--format", "json"));
-    double[] out = npy(y);
+    JsonObject o = json(run("construct", "--target", target, "--input-box", "0,1", "--data", x, "--labels",
+        fx("round10_shapes_y.npy"), "--search", "0", "--samples", "4", "--format", "json", "--no-progress",
+        "--out", t.toString()));
+    assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(o.get("agreement").getAsDouble()).isEqualTo(1.0);
+    double bound = o.get("certifiedBound").getAsDouble();
+    Path yt = tmp.resolve("yt.npy");
+    json(run("eval", "--ticket", t.toString(), "--target", target, "--input", x, "--out", yt.toString(),
+        "--format", "json", "--no-progress"));
+    double[] ticket = npy(yt);
     double[] ref = npy(Path.of(fx("round10_tvnormpad_output.npy")));
-    for (int k = 0; k < ref.length; k++) assertThat(Math.abs(out[k] - ref[k])).isLessThan(1e-12);
+    assertThat(ticket).hasSameSizeAs(ref);
+    double worst = 0;
+    double largest = 0;
+    for (int k = 0; k < ref.length; k++) {
+      worst = Math.max(worst, Math.abs(ticket[k] - ref[k]));
+      largest = Math.max(largest, Math.abs(ref[k]));
+    }
+    assertThat(worst).isGreaterThan(0).isLessThanOrEqualTo(bound).isLessThan(0.01 * largest);
+    CommandRun v = run("verify", t.toString(), "--target", target, "--no-progress");
+    assertThat(v.code()).as(v.out() + v.err()).isZero();
+    assertThat(v.out()).contains("holds");
+    Path e = tmp.resolve("exp.npz");
+    CommandRun ex = run("export", t.toString(), "--target", target, "--format", "npz", "--out", e.toString());
+    assertThat(ex.code()).as(ex.err()).isZero();
+    JsonObject spec = JsonParser.parseString(Files.readString(tmp.resolve("exp.json"))).getAsJsonObject();
+    JsonObject first = spec.getAsJsonArray("layers").get(0).getAsJsonObject();
+    assertThat(first.get("kind").getAsString()).isEqualTo("affine");
+    assertThat(first.get("key").getAsString()).isEqualTo("layers.0");
   }
 
   /**

@@ -4,6 +4,8 @@ import static dev.ticketproof.io.UserNets2Test.fidelity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ticketproof.kernel.TargetPlan;
+import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.net.LooseBatchNorm;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.targets.TargetLoader;
@@ -85,23 +87,26 @@ class Round10Test {
   }
 
   /**
-   * Before a padded conv the normalisation is computed as PyTorch does, and the constructions' refusal names it and
-   * says what to build instead: the network after it, on inputs normalised as it does, which computes the same
-   * outputs (to the float32 rounding of the normalised inputs).
+   * Before a padded conv the normalisation is computed as PyTorch does and stays, unfolded and not refused, as the
+   * target's input map: per channel 1 / std times x plus -mean / std. The network after it, on inputs normalised as it
+   * does, computes the same outputs (to the float32 rounding of the normalised inputs).
    */
-  @Test void aNormalizeBeforeAPaddedConvIsComputedAndTheRefusalSaysWhatToBuild() {
+  @Test void aNormalizeBeforeAPaddedConvIsComputedAndIsTheTargetsInputMap() {
     assertThat(fidelity("round10_tvnormpad_whole.pt", null, SHAPES, "round10_tvnormpad", "relu"))
         .isLessThanOrEqualTo(1e-14);
     TargetLoader.Loaded loaded = TargetLoader.load(Fixtures.path("round10_tvnormpad_whole.pt"), null, null,
         new int[] {3, 16, 16}, "the input", true);
-    assertThat(loaded.built().unfolded()).startsWith("normalize '0' (first) would fold into the next layer, conv '1' "
-        + "(3->8, 3x3, stride 1, padding 1), but that conv pads its input with zeros: PyTorch pads the normalised "
-        + "input").contains("save the model without it (for an nn.Sequential, torch.save(model[1:], PATH)) and give "
-        + "inputs normalised as it does, (x - mean) / std per channel");
-    assertThat(LooseBatchNorm.fold(loaded.built().network()).refusal()).isEqualTo(loaded.built().unfolded());
+    assertThat(loaded.built().unfolded()).isNull();
+    assertThat(LooseBatchNorm.fold(loaded.built().network()).refusal()).isNull();
 
     // what it says: the model without it, on the inputs normalised in float32 as numpy does
     ArchSpec.Normalize n = (ArchSpec.Normalize) derive("round10_tvnormpad_whole.pt").spec().layers().get(0);
+    TargetPlan.InputMap map = TargetPlan.of(loaded.built().network(), ActivationCatalog.parse("relu")).input();
+    for (int c = 0; c < 3; c++) {
+      double std = n.std().get(c);
+      assertThat(map.scale()[c]).isCloseTo(1 / std, org.assertj.core.data.Offset.offset(1e-12 / std));
+      assertThat(map.shift()[c]).isCloseTo(-n.mean().get(c) / std, org.assertj.core.data.Offset.offset(1e-12 / std));
+    }
     Tensor x = TensorFiles.readNpy(Fixtures.path(SHAPES)).tensor();
     double[] z = new double[x.size()];
     int per = 16 * 16;

@@ -1,5 +1,6 @@
 package dev.ticketproof.kernel.bound;
 
+import dev.ticketproof.kernel.TargetPlan;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -84,6 +85,41 @@ public record Region(double[] channelLow, double[] channelHigh, double[][] point
       }
     }
     return new Region(lo, hi, points, radius);
+  }
+
+  /**
+   * A region that contains this one's image under a target's input map: each channel's interval mapped outward
+   * ({@link TargetPlan.InputMap#interval}); the balls' centres mapped as the map computes them, their radius the
+   * largest |scale| times this radius, widened by four times the largest rounding of a centre's product and sum (the
+   * points of a ball round by as much, within a factor of 2). A ball of radius 0 stays the mapped point.
+   */
+  public Region mapped(TargetPlan.InputMap m) {
+    int n = m.scale().length;
+    if (channelLow.length != 1 && channelLow.length != n) {
+      throw new IllegalArgumentException("the input box has intervals for " + channelLow.length + " channels, the "
+          + "input map has " + n);
+    }
+    double[] lo = new double[n];
+    double[] hi = new double[n];
+    for (int c = 0; c < n; c++) {
+      int at = channelLow.length == 1 ? 0 : c;
+      double[] iv = m.interval(c, channelLow[at], channelHigh[at]);
+      lo[c] = iv[0];
+      hi[c] = iv[1];
+    }
+    if (points == null) return new Region(lo, hi, null, radius);
+    double most = 0;
+    for (double s : m.scale()) most = Math.max(most, Math.abs(s));
+    double slack = 0;
+    double[][] centres = new double[points.length][];
+    for (int p = 0; p < points.length; p++) {
+      centres[p] = m.apply(points[p]);
+      int per = perChannel(points[p].length, n, "point " + p);
+      for (int k = 0; k < centres[p].length; k++) {
+        slack = Math.max(slack, Math.ulp(m.scale()[k / per] * points[p][k]) + Math.ulp(centres[p][k]));
+      }
+    }
+    return new Region(lo, hi, centres, radius == 0 ? 0 : Math.nextUp(Math.nextUp(most * radius) + 4 * slack));
   }
 
   /** The lower end of the union of the channels' intervals (the smallest lower end). */

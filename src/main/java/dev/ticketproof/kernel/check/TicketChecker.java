@@ -172,7 +172,9 @@ public final class TicketChecker {
     }
     SourceNetwork src = orReject("source network cannot be rebuilt: ",
         () -> SourceNetwork.of(TargetPlan.of(target, kphi), cert.params()));
-    return new Prepared(src, region);
+    // a target with an input map: the source network reads the image of the region under it
+    TargetPlan.InputMap map = src.plan().input();
+    return new Prepared(src, map == null ? region : orReject("", () -> region.mapped(map)));
   }
 
   /** The value, or the {@link Rejection} of its {@link IllegalArgumentException}, whose message follows a prefix. */
