@@ -66,7 +66,7 @@ class UserNets7Test {
     assertThat(b.network().layers().get(2)).isInstanceOf(BatchNorm2d.class);
     assertThat(b.unfolded()).startsWith("batchnorm '2' (after activation relu) would fold into the next layer, conv "
         + "'3' (8->8, 3x3, stride 1, padding 1), but that conv pads its input with zeros")
-        .contains("the ticket constructions need the BatchNorm right after a conv or linear layer");
+        .contains("the ticket constructions need it right after a conv or linear layer");
   }
 
   /**
