@@ -175,9 +175,12 @@ final class TargetOptions {
       return load(target, arch, phi, inputShape);
     }
     int[] s = DataFiles.read(flag, data).tensor().shape();
+    // why a layer is not read on the batch's images, when it is not (a ceil_mode pooling that adds a window there)
+    String refusal = null;
+    int[] example = null;
     if (s.length == 2 || s.length == 3 || s.length == 4) {
       // signals [N, C, L] are the one-row images [C, 1, L] of a network that starts with a Conv1d
-      int[] example = s.length == 3 ? new int[] {s[1], 1, s[2]} : java.util.Arrays.copyOfRange(s, 1, s.length);
+      example = s.length == 3 ? new int[] {s[1], 1, s[2]} : java.util.Arrays.copyOfRange(s, 1, s.length);
       try {
         TargetLoader.Loaded loaded = loadFile(Path.of(target), arch == null ? new ArchOption() : arch, phi.name(),
             example, flag + " " + data, true);
@@ -190,6 +193,7 @@ final class TargetOptions {
         }
       } catch (ImportException | BadParameter e) {
         // not built for the batch's shape: the architecture's own, as without the batch
+        if (e instanceof ImportException && shapeRefusal(e)) refusal = e.getMessage();
       }
     }
     if (s.length == 4 && s[3] > 1) {
@@ -204,7 +208,21 @@ final class TargetOptions {
         // nor for that: the architecture's own
       }
     }
+    if (refusal != null && example.length == 3) {
+      // the batch's images are of a size the network takes in PyTorch, but a layer of it is not read on them: that
+      // is the reason, not that the batch differs from the size the architecture takes without it
+      throw new UsageError(refusal);
+    }
     return load(target, arch, phi, null);
+  }
+
+  /**
+   * Whether a failure to build the network is a layer that no layer of the normal form computes on the input it
+   * gets ({@link dev.ticketproof.io.ShapeRefusal}), though it does on another.
+   */
+  private static boolean shapeRefusal(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) if (c instanceof dev.ticketproof.io.ShapeRefusal) return true;
+    return false;
   }
 
   /** Says on stderr which BatchNorms that follow no conv or linear layer were folded into a layer next to them. */

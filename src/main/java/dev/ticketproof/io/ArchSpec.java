@@ -691,24 +691,32 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
 
   /**
    * Average pooling with windows of kh x kw, strides sh, sw, no padding ({@code AvgPool1d(k, s)} on a signal read as
-   * the one-row image [C, 1, L]: 1 x k windows, strides 1 and s).
+   * the one-row image [C, 1, L]: 1 x k windows, strides 1 and s). With {@code ceil} (PyTorch's {@code ceil_mode=True})
+   * it is built only on inputs where PyTorch adds no window ({@link #ceilWindows}), where it is the same pooling.
    */
-  public record AvgPool(int kh, int kw, int sh, int sw) implements LayerSpec {
+  public record AvgPool(int kh, int kw, int sh, int sw, boolean ceil) implements LayerSpec {
+    /** Without {@code ceil_mode}. */
+    public AvgPool(int kh, int kw, int sh, int sw) { this(kh, kw, sh, sw, false); }
+
     /** A square window. */
     public AvgPool(int kernel, int stride) { this(kernel, kernel, stride, stride); }
 
-    @Override public AvgPool2d build(NetworkBuilder b, String where, int[] in) { return new AvgPool2d(kh, kw, sh, sw); }
+    @Override public AvgPool2d build(NetworkBuilder b, String where, int[] in) {
+      if (ceil) ceilWindows("average", in, kh, kw, sh, sw, 0, 0);
+      return new AvgPool2d(kh, kw, sh, sw);
+    }
 
     @Override public String json(boolean vectorInput) {
-      return "\"type\": \"avgpool2d\", \"kernel\": " + pair(kh, kw) + ", \"stride\": " + pair(sh, sw);
+      return "\"type\": \"avgpool2d\", \"kernel\": " + pair(kh, kw) + ", \"stride\": " + pair(sh, sw)
+          + (ceil ? ", \"ceilMode\": true" : "");
     }
 
     private static AvgPool read(Reader r, JsonObject o, String where) {
-      r.onlyKeys(o, where, Set.of("type", "kernel", "stride"));
+      r.onlyKeys(o, where, Set.of("type", "kernel", "stride", "ceilMode"));
       if (!o.has("kernel")) throw r.fail(where + ".kernel", "missing");
       int[] k = r.pair(o.get("kernel"), where + ".kernel", 1);
       int[] s = o.has("stride") ? r.pair(o.get("stride"), where + ".stride", 1) : k;
-      return new AvgPool(k[0], k[1], s[0], s[1]);
+      return new AvgPool(k[0], k[1], s[0], s[1], ceilMode(r, o, where));
     }
 
     /** {@code AvgPool2d} ({@code oneD} false) or {@code AvgPool1d} on a signal read as one row. */
@@ -719,38 +727,79 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
       h.require("padding", p[0] == 0 && p[1] == 0, "the normal form's average pooling reads no padding (with "
           + "count_include_pad=True the windows at the border would average zeros in, which the source network's "
           + "constant units do not follow; with count_include_pad=False they divide by fewer inputs)");
-      ceilMode(h);
       h.require("divisor_override", oneD || h.isNone("divisor_override"), "divisor_override is not supported");
-      return new AvgPool(k[0], k[1], s[0], s[1]);
+      return new AvgPool(k[0], k[1], s[0], s[1], h.bool("ceil_mode"));
     }
 
-    /** Refuses {@code ceil_mode=True}, saying why. */
-    static void ceilMode(TorchModule.Attributes h) {
-      h.require("ceil_mode", !h.bool("ceil_mode"), "ceil_mode=True is not supported (PyTorch then adds a last window "
-          + "that runs past the input, which the normal form's pooling, with floor((H + 2 padding - kernel) / stride) + "
-          + "1 windows, does not have)");
+    /** A spec's optional {@code "ceilMode"}: true or false (default false). */
+    static boolean ceilMode(Reader r, JsonObject o, String where) {
+      if (!o.has("ceilMode")) return false;
+      if (!(o.get("ceilMode") instanceof com.google.gson.JsonPrimitive p && p.isBoolean())) {
+        throw r.fail(where + ".ceilMode", "must be true or false, got " + o.get("ceilMode"));
+      }
+      return o.get("ceilMode").getAsBoolean();
+    }
+
+    /**
+     * A pooling with {@code ceil_mode=True} on the input {@code in} [C, H, W]: PyTorch's output size along an axis of
+     * L values is {@code ceil((L + 2 p - k) / s) + 1}, less one when that last window would start at or after
+     * {@code L + p}. Where that is the floor's {@code floor((L + 2 p - k) / s) + 1} on both axes (L + 2 p - k a
+     * multiple of s, or the extra window starting in the right padding), the pooling computes what it computes
+     * without ceil_mode, and nothing is thrown; else PyTorch adds a last window that runs past the input, which the
+     * normal form's pooling does not have.
+     *
+     * @throws ShapeRefusal naming the axis, its size and the window PyTorch adds
+     */
+    static void ceilWindows(String kind, int[] in, int kh, int kw, int sh, int sw, int ph, int pw) {
+      if (in.length != 3) return; // a vector input: the pooling's own shape check refuses it
+      String[] axes = {"rows", "columns"};
+      int[][] kps = {{in[1], kh, sh, ph}, {in[2], kw, sw, pw}};
+      for (int a = 0; a < 2; a++) {
+        int len = kps[a][0];
+        int k = kps[a][1];
+        int st = kps[a][2];
+        int p = kps[a][3];
+        if (len + 2 * p < k) continue; // no window at all: the pooling's own shape check refuses it
+        int floor = (len + 2 * p - k) / st + 1;
+        if ((len + 2 * p - k) % st == 0 || (long) floor * st >= len + p) continue;
+        int start = floor * st - p;
+        throw new ShapeRefusal(kind + " pooling with ceil_mode=True (kernel " + pair(kh, kw) + ", stride "
+            + pair(sh, sw) + (ph == 0 && pw == 0 ? "" : ", padding " + pair(ph, pw)) + "): on " + len + " " + axes[a]
+            + " PyTorch adds a last window, " + axes[a] + " " + start + " to " + (start + k - 1) + ", which runs past "
+            + "the input (" + (floor + 1) + " windows where the normal form's pooling has floor((" + len + " + 2 x "
+            + p + " - " + k + ") / " + st + ") + 1 = " + floor + "), so it is not read on this input; ceil_mode makes "
+            + "no difference where " + axes[a] + " + 2 padding - kernel is a multiple of the stride (give inputs of "
+            + "such a size, or a network trained with ceil_mode=False)");
+      }
     }
   }
 
   /**
    * Max pooling with windows of kh x kw, strides sh, sw and paddings ph, pw that are never the maximum
    * ({@code MaxPool1d(k, s, p)} on a signal read as the one-row image [C, 1, L]: 1 x k windows, strides 1 and s,
-   * paddings 0 and p).
+   * paddings 0 and p). With {@code ceil} (PyTorch's {@code ceil_mode=True}) it is built only on inputs where PyTorch
+   * adds no window ({@link AvgPool#ceilWindows}), where it is the same pooling.
    */
-  public record MaxPool(int kh, int kw, int sh, int sw, int ph, int pw) implements LayerSpec {
+  public record MaxPool(int kh, int kw, int sh, int sw, int ph, int pw, boolean ceil) implements LayerSpec {
+    /** Without {@code ceil_mode}. */
+    public MaxPool(int kh, int kw, int sh, int sw, int ph, int pw) { this(kh, kw, sh, sw, ph, pw, false); }
+
     /** A square window. */
     public MaxPool(int kernel, int stride, int padding) { this(kernel, kernel, stride, stride, padding, padding); }
 
     @Override
-    public MaxPool2d build(NetworkBuilder b, String where, int[] in) { return new MaxPool2d(kh, kw, sh, sw, ph, pw); }
+    public MaxPool2d build(NetworkBuilder b, String where, int[] in) {
+      if (ceil) AvgPool.ceilWindows("max", in, kh, kw, sh, sw, ph, pw);
+      return new MaxPool2d(kh, kw, sh, sw, ph, pw);
+    }
 
     @Override public String json(boolean vectorInput) {
       return "\"type\": \"maxpool2d\", \"kernel\": " + pair(kh, kw) + ", \"stride\": " + pair(sh, sw)
-          + ", \"padding\": " + pair(ph, pw);
+          + ", \"padding\": " + pair(ph, pw) + (ceil ? ", \"ceilMode\": true" : "");
     }
 
     private static MaxPool read(Reader r, JsonObject o, String where) {
-      r.onlyKeys(o, where, Set.of("type", "kernel", "stride", "padding"));
+      r.onlyKeys(o, where, Set.of("type", "kernel", "stride", "padding", "ceilMode"));
       if (!o.has("kernel")) throw r.fail(where + ".kernel", "missing");
       int[] k = r.pair(o.get("kernel"), where + ".kernel", 1);
       int[] s = o.has("stride") ? r.pair(o.get("stride"), where + ".stride", 1) : k;
@@ -759,7 +808,7 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
         throw r.fail(where + ".padding", "must be at most half the kernel (" + pair(k[0], k[1]) + "), got "
             + pair(p[0], p[1]));
       }
-      return new MaxPool(k[0], k[1], s[0], s[1], p[0], p[1]);
+      return new MaxPool(k[0], k[1], s[0], s[1], p[0], p[1], AvgPool.ceilMode(r, o, where));
     }
 
     /** {@code MaxPool2d} ({@code oneD} false) or {@code MaxPool1d} on a signal read as one row. */
@@ -769,10 +818,9 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
       int[] p = oneD ? new int[] {0, h.square("padding")} : h.pair("padding");
       h.require("dilation", h.square("dilation") == 1, "dilation must be 1 (a dilated window is not a window of "
           + "neighbouring inputs)");
-      AvgPool.ceilMode(h);
       h.require("return_indices", !h.bool("return_indices"), "return_indices=True is not supported");
       h.require("padding", 2 * p[0] <= k[0] && 2 * p[1] <= k[1], "padding must be at most half the kernel");
-      return new MaxPool(k[0], k[1], s[0], s[1], p[0], p[1]);
+      return new MaxPool(k[0], k[1], s[0], s[1], p[0], p[1], h.bool("ceil_mode"));
     }
   }
 

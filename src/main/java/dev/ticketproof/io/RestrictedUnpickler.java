@@ -31,6 +31,10 @@ import net.razorvine.pickle.Unpickler;
  *       'latin1')}, how protocol 2 writes their bytes): inert records of what they are, never decoded, and
  *       {@code argparse.Namespace} (a training script's options) as a class stub; the reader lists them as
  *       skipped;</li>
+ *   <li>a learning-rate scheduler's state as PyTorch before 2.0 writes {@code OneCycleLR}'s (a bound method,
+ *       {@code getattr(scheduler, '_annealing_cos')}, with the scheduler and its optimizer): {@code getattr} called
+ *       with an object and a name ({@link BoundMethod}), {@code collections.defaultdict} of a built-in type (a dict),
+ *       and the classes of {@code torch.optim} (class stubs); the reader lists them as skipped;</li>
  *   <li>a class ({@link ClassStub}, never resolved): a name that starts with an upper-case letter, in
  *       {@code __main__}, in a module under {@code torch.nn.}, or in a module outside the Python standard library,
  *       torch, numpy and the pickling libraries (the list is the resource {@code pickle-system-modules.txt}). Its only
@@ -84,8 +88,22 @@ final class RestrictedUnpickler extends Unpickler {
   /** The callables the pickle may use. */
   private enum Callable {
     REBUILD_TENSOR_V2, REBUILD_PARAMETER, ORDERED_DICT, SET, DEVICE, NUMPY_SCALAR, NUMPY_DTYPE, NUMPY_RECONSTRUCT,
-    CODECS_ENCODE
+    CODECS_ENCODE, DEFAULT_DICT, GETATTR
   }
+
+  /**
+   * A built-in type named in the pickle as the factory of a {@code collections.defaultdict} (an optimizer object's
+   * {@code state} is a {@code defaultdict(dict)}); data, never called.
+   */
+  record BuiltinType(String name) {}
+
+  /**
+   * What {@code getattr(object, name)} was called with, as protocol 2 writes a bound method: the object's class and
+   * the attribute's name. PyTorch before 2.0 keeps one in the state dict of {@code OneCycleLR} (its
+   * {@code anneal_func}), whose object (the scheduler, with its optimizer) then comes along. An inert record, never
+   * looked up nor called; a checkpoint's value that is one is listed as skipped.
+   */
+  record BoundMethod(ClassStub owner, String name) {}
 
   /** {@code numpy.ndarray}, named in the pickle of an array as the class to reconstruct; data, never called. */
   private enum NumpyClass { NDARRAY }
@@ -112,6 +130,9 @@ final class RestrictedUnpickler extends Unpickler {
   private static final java.util.regex.Pattern MODULE =
       java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
   private static final java.util.regex.Pattern CLASS = java.util.regex.Pattern.compile("_?[A-Z][A-Za-z0-9_]*");
+
+  /** The built-in types a {@code collections.defaultdict} may have as its factory. */
+  private static final Set<String> FACTORIES = Set.of("dict", "list", "int", "float");
 
   /** Top-level modules whose classes are never stubs: the standard library, torch (but torch.nn), numpy, ... */
   static final java.util.Set<String> SYSTEM_MODULES = systemModules();
@@ -262,6 +283,16 @@ final class RestrictedUnpickler extends Unpickler {
     if ("numpy".equals(module) && "dtype".equals(name)) return Callable.NUMPY_DTYPE;
     if ("numpy".equals(module) && "ndarray".equals(name)) return NumpyClass.NDARRAY;
     if ("_codecs".equals(module) && "encode".equals(name)) return Callable.CODECS_ENCODE;
+    // a learning-rate scheduler's state (OneCycleLR's bound method anneal_func, with the scheduler and its
+    // optimizer): getattr, the optimizer's defaultdict and the classes of torch.optim, all inert records
+    if (("builtins".equals(module) || "__builtin__".equals(module)) && "getattr".equals(name)) return Callable.GETATTR;
+    if ("collections".equals(module) && "defaultdict".equals(name)) return Callable.DEFAULT_DICT;
+    if (("builtins".equals(module) || "__builtin__".equals(module)) && FACTORIES.contains(name)) {
+      return new BuiltinType(name);
+    }
+    if (module.startsWith("torch.optim.") && MODULE.matcher(module).matches() && CLASS.matcher(name).matches()) {
+      return new ClassStub(module, name);
+    }
     // a training script's options (argparse.Namespace) beside the weights: a class like the model's, an inert record
     if ("argparse".equals(module) && "Namespace".equals(name)) return new ClassStub(module, name);
     if ("torch".equals(module) && name.endsWith("Storage")) {
@@ -284,7 +315,8 @@ final class RestrictedUnpickler extends Unpickler {
     }
     throw new ImportException(source + ": forbidden global '" + module + "." + name + "' in the pickle; only "
         + "torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, collections.OrderedDict, builtins.set, "
-        + "torch.device, numpy scalars and arrays and argparse.Namespace (inert records, skipped), "
+        + "torch.device, numpy scalars and arrays, argparse.Namespace and a learning-rate scheduler's state "
+        + "(getattr of an object, collections.defaultdict, classes of torch.optim: inert records, skipped), "
         + "the storage types " + DType.torchStorages() + " and classes (of __main__, torch.nn or a module outside "
         + "the standard library, as inert records) are accepted (nothing from the file is executed)");
   }
@@ -372,6 +404,21 @@ final class RestrictedUnpickler extends Unpickler {
         }
         throw fail("_codecs.encode needs (text, 'latin1'), got a tuple of " + args.length);
       }
+      case DEFAULT_DICT -> {
+        // collections.defaultdict(factory): a dict (SETITEMS fills it); the factory is never called
+        if (args.length == 1 && (args[0] == null || args[0] instanceof BuiltinType)) {
+          return new LinkedHashMap<Object, Object>();
+        }
+        throw fail("collections.defaultdict needs (a built-in type or None), got a tuple of " + args.length);
+      }
+      case GETATTR -> {
+        // getattr(object, name): how protocol 2 writes a bound method; kept as a record, nothing is looked up
+        if (args.length == 2 && args[0] instanceof ObjectStub o && args[1] instanceof String n
+            && n.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+          return new BoundMethod(o.type, n);
+        }
+        throw fail("getattr needs (an object, an attribute name), got a tuple of " + args.length);
+      }
       default -> throw new AssertionError(callable);
     }
   }
@@ -457,12 +504,17 @@ final class RestrictedUnpickler extends Unpickler {
     return map;
   }
 
-  /** Dict keys are strings or numbers: hashing anything else (a list holding itself) could recurse without end. */
+  /**
+   * Dict keys are strings or numbers, or tensors (an optimizer object's state is keyed by its parameters): hashing
+   * anything else (a list holding itself) could recurse without end.
+   */
   private Object checkKey(Object key) {
     if (key instanceof String || key instanceof Integer || key instanceof Long || key instanceof BigInteger
         || key instanceof Double || key instanceof Boolean || key == null) {
       return key;
     }
+    // an optimizer object's state (a defaultdict) is keyed by its parameters: a tensor's record hashes by identity
+    if (key instanceof TensorRef) return key;
     throw fail("dict key " + describe(key) + " is not a string or a number");
   }
 

@@ -152,6 +152,24 @@ public record TorchModule(String className, Map<String, Object> attributes, List
   }
 
   /**
+   * torchvision's subclasses of {@code nn.Sequential} that do not override its forward (the conv, norm and activation
+   * blocks of {@code torchvision.ops}, and its {@code MLP}): they compute their submodules in order, as a Sequential
+   * does.
+   */
+  static final java.util.Set<String> TORCHVISION_SEQUENTIALS = java.util.Set.of(
+      "torchvision.ops.misc.ConvNormActivation", "torchvision.ops.misc.Conv2dNormActivation",
+      "torchvision.ops.misc.Conv1dNormActivation", "torchvision.ops.misc.MLP");
+
+  /**
+   * Whether the module computes its submodules in order: PyTorch's {@code nn.Sequential}, or one of torchvision's
+   * subclasses of it that keep its forward ({@link #TORCHVISION_SEQUENTIALS}: {@code Conv2dNormActivation}, ...). A
+   * subclass of the user's code may override the forward, which the file does not hold: it is not one.
+   */
+  public boolean isSequential() {
+    return isTorchNn("Sequential") || TORCHVISION_SEQUENTIALS.contains(className);
+  }
+
+  /**
    * A plain attribute value as the pickle gives it: a number, a string, a boolean, {@code None}, or a tuple or list
    * of at most {@link #MAX_TUPLE} of these (hyper-parameters are no more; a nested or longer value, which a hostile
    * file could make expensive to copy, is not kept).

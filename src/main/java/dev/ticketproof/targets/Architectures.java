@@ -47,7 +47,7 @@ public final class Architectures {
     if (ResNetPreset.prefixes(file).isEmpty()) return null;
     dev.ticketproof.io.TorchModule root = file.model();
     if (root == null) return Presets.CIFAR_RESNET;
-    return !root.isTorchNn("Sequential") && reluOnly(root, 0) ? Presets.CIFAR_RESNET : null;
+    return !root.isSequential() && reluOnly(root, 0) ? Presets.CIFAR_RESNET : null;
   }
 
   /** Whether no module of the tree is a {@code torch.nn} activation other than {@code ReLU}. */

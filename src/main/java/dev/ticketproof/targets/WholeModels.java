@@ -21,7 +21,8 @@ import java.util.Set;
 
 /**
  * The architecture of a whole model ({@code torch.save(model)}) whose module tree is an {@code nn.Sequential}: its
- * children in order (nested Sequentials flattened in order) are the layers, each PyTorch module's hyper-parameters
+ * children in order (nested Sequentials flattened in order, and so are torchvision's subclasses of it that keep its
+ * forward, {@link TorchModule#isSequential}) are the layers, each PyTorch module's hyper-parameters
  * (kept in the pickle's attribute dict) give the spec's, and the layer names are the state-dict prefixes
  * ({@code 0}, {@code features.3}; a model saved in a checkpoint dict is read under its key, {@code model.}, as
  * {@link TensorFile#under} names them). Only what the arch spec represents exactly is accepted; everything else is an error naming the module's path and
@@ -95,7 +96,8 @@ public final class WholeModels {
    * Every torch.nn class a Sequential may hold, for messages: the layers' ({@link ArchSpec#fromModule}) first, then
    * the activations' ({@link ActivationCatalog#torchClassNames}).
    */
-  static final String SUPPORTED = "Sequential, " + String.join(", ", ArchSpec.moduleClasses()) + ", "
+  static final String SUPPORTED = "Sequential (and torchvision's Conv2dNormActivation, Conv1dNormActivation and "
+      + "MLP, which compute their submodules in order), " + String.join(", ", ArchSpec.moduleClasses()) + ", "
       + String.join(", ", ActivationCatalog.torchClassNames()) + ", PReLU (one slope), RReLU (its eval-mode slope), Unflatten (first), ZeroPad2d, ConstantPad2d and "
       + "ConstantPad1d of value 0 (before a conv), "
       + String.join(", ", IDENTITY.stream().sorted().toList());
@@ -124,7 +126,7 @@ public final class WholeModels {
           + "through the activation, docs/arch-spec.md), so the network cannot be read and no ticket can be built "
           + "for it");
     }
-    if (!root.isTorchNn("Sequential")) {
+    if (!root.isSequential()) {
       String pre = ResNetPreset.preActivation(file.under(file.modelPrefix()));
       if (pre != null) {
         throw new ImportException(source + ": the whole model is a " + root.className() + ", not an nn.Sequential, "
@@ -227,7 +229,7 @@ public final class WholeModels {
    */
   private static Derived draft(TensorFile file, String[] why) {
     TorchModule root = file.model();
-    if (root == null || root.isTorchNn("Sequential") || root.children().isEmpty()) return null;
+    if (root == null || root.isSequential() || root.children().isEmpty()) return null;
     TensorFile tensors = file.under(file.modelPrefix());
     for (String name : tensors.names()) if (!name.contains(".")) return null;
     Walk w = new Walk(file.source(), file);
@@ -445,7 +447,7 @@ public final class WholeModels {
       for (TorchModule.Child c : seq.children()) {
         String path = prefix + c.name();
         TorchModule m = c.module();
-        if (m.isTorchNn("Sequential")) sequential(path + ".", m);
+        if (m.isSequential()) sequential(path + ".", m);
         else leaf(path, m);
       }
     }
