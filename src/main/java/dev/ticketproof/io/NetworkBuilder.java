@@ -255,7 +255,7 @@ public final class NetworkBuilder {
   }
 
   private Tensor read(String name) {
-    String parametrized = parametrized(name);
+    String parametrized = Parametrizations.refusal(specName + " names", tensors, name);
     if (parametrized != null) throw new ImportException(parametrized);
     if (!tensors.has(name)) {
       throw new ImportException(specName + " names tensor '" + name + "', which " + tensors.source()
@@ -263,29 +263,6 @@ public final class NetworkBuilder {
     }
     used.add(name);
     return tensors.tensor(name);
-  }
-
-  /**
-   * Why a tensor {@code L.X} the spec names is missing when the file holds it as a parametrization of
-   * {@code torch.nn.utils.parametrize} ({@code L.parametrizations.X.original}, as {@code parametrizations.orthogonal}
-   * or a parametrization of the user's code saves it) that is not spectral normalisation's (composed by
-   * {@link SpectralNorms} where its {@code _u} and {@code _v} are there); else {@code null}.
-   */
-  private String parametrized(String name) {
-    int dot = name.lastIndexOf('.');
-    if (tensors.has(name) || dot < 0) return null;
-    String under = name.substring(0, dot + 1) + SpectralNorms.PARAMETRIZATIONS + name.substring(dot + 1) + ".";
-    if (!tensors.has(under + "original")) return null;
-    List<String> held = new ArrayList<>();
-    for (String n : tensors.names()) if (n.startsWith(under)) held.add("'" + n + "'");
-    return specName + " names tensor '" + name + "', which " + tensors.source() + " holds only as a "
-        + "parametrization (torch.nn.utils.parametrize): " + String.join(", ", held) + ", from which the "
-        + "parametrization's forward computes the weight (parametrizations.orthogonal's matrix exponential or "
-        + "Householder product, or a parametrization of your code); that forward is code the file does not hold "
-        + "(only spectral_norm's, original with 0._u and 0._v, is composed here), so the weight is not read. "
-        + "Save the weights it computes: torch.nn.utils.parametrize.remove_parametrizations(module, '"
-        + name.substring(dot + 1) + "') on each parametrized module (it keeps the computed weight as a plain "
-        + "parameter), then torch.save(model.state_dict(), PATH)";
   }
 
   /** The activation of activation layers and residual blocks; {@code where} names the layer that needs it. */

@@ -43,6 +43,8 @@ public final class Presets {
   public static final String NAMES = SYNFLOW_CONV + ", " + OPENLTH_CIFAR_RESNET + ", " + CIFAR_RESNET;
 
   private static final Pattern NUMBERED = Pattern.compile("(\\d+)\\.weight");
+  /** A tensor of a numbered module ({@code 3.bias}, {@code 3.parametrizations.weight.original}). */
+  private static final Pattern MODULE_TENSOR = Pattern.compile("(\\d{1,8})\\..+");
   private static final Pattern BLOCK = Pattern.compile("blocks\\.(\\d+)\\.conv1\\.weight");
 
   private Presets() {}
@@ -81,6 +83,17 @@ public final class Presets {
     if (numbered.isEmpty()) {
       throw new ImportException(where + ": no tensors named N.weight (expected a numbered Sequential: 0.weight, "
           + "2.weight, ...)");
+    }
+    // a numbered module with tensors but no N.weight (a parametrized layer's N.parametrizations.weight.original, a
+    // bias alone) is a layer this preset would leave out of the chain
+    for (String name : t.names()) {
+      Matcher m = MODULE_TENSOR.matcher(name);
+      if (!m.matches() || t.has(m.group(1) + ".weight")) continue;
+      String why = dev.ticketproof.io.Parametrizations.refusal(where + ": layer " + m.group(1) + " needs",
+          t, m.group(1) + ".weight");
+      throw new ImportException(why != null ? why : where + ": tensor '" + name + "' belongs to module " + m.group(1)
+          + ", which has no tensor '" + m.group(1) + ".weight': a layer " + SYNFLOW_CONV + " would leave out (it reads "
+          + "each module's N.weight and N.bias); describe the network in a JSON spec, docs/arch-spec.md");
     }
     List<ArchSpec.LayerSpec> layers = new ArrayList<>();
     boolean seenLinear = false;

@@ -34,12 +34,13 @@ class UserNets5CommandsTest {
     assertThat(v.code()).as(v.err()).isZero();
   }
 
-  @Test void aPoolingWithCeilModeIsRefusedWithNothingWritten() {
+  @Test void aPoolingWithCeilModeThatAddsAWindowIsRefusedWithNothingWritten() {
     Path no = tmp.resolve("no.tpz");
-    CommandRun r = run("construct", "--target", fx("user5_bad_ceil.pt"), "--rho", "4", "--no-progress", "--out",
-        no.toString());
+    CommandRun r = run("construct", "--target", fx("user5_bad_ceil.pt"), "--input-shape", "2,63", "--rho", "4",
+        "--no-progress", "--out", no.toString());
     assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("module '2' (torch.nn.modules.pooling.MaxPool1d): ceil_mode True");
+    assertThat(r.err()).contains("user5_bad_ceil.pt").contains("max pooling with ceil_mode=True (kernel [1, 2], "
+        + "stride [1, 2]): on 63 columns PyTorch adds a last window");
     assertThat(no).doesNotExist();
   }
 }

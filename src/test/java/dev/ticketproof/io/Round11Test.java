@@ -4,6 +4,7 @@ import static dev.ticketproof.io.UserNets2Test.fidelity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.ticketproof.targets.Presets;
 import dev.ticketproof.targets.TargetLoader;
 import dev.ticketproof.targets.WholeModels;
 import java.io.ByteArrayInputStream;
@@ -119,6 +120,29 @@ class Round11Test {
         .hasMessageContaining("torch.nn.utils.parametrize.remove_parametrizations(module, 'weight')");
     assertThat(fidelity("round11_orth_plain_sd.pt", "round11_orth.json", DIGITS, "round11_orth", "relu"))
         .isLessThanOrEqualTo(1e-14);
+  }
+
+  /**
+   * The synflow-conv preset reads the numbered modules' N.weight: on the orthogonal state dict it left layer 3 (no
+   * '3.weight', its 32x32 weight held as a parametrization) out of the chain and built linear 64->32 -> linear 32->10,
+   * a network the file does not compute, without a word. A numbered module with tensors but no N.weight is now
+   * refused naming it (the parametrization's message), as is a bias alone.
+   */
+  @Test void thePresetDoesNotLeaveOutALayerWithoutItsWeight() {
+    assertThatThrownBy(() -> TargetLoader.load(Fixtures.path("round11_orth_sd.pt"), "synflow-conv", "relu", null,
+        true)).isInstanceOf(ImportException.class)
+        .hasMessageContaining("synflow-conv on ")
+        .hasMessageContaining("layer 3 needs tensor '3.weight', which ")
+        .hasMessageContaining("holds only as a parametrization");
+    TensorFile plain = TensorFiles.read(Fixtures.path("round11_orth_plain_sd.pt"));
+    java.util.Map<String, StoredTensor> cut = new java.util.LinkedHashMap<>(plain.tensors());
+    cut.remove("3.weight");
+    TensorFile biasAlone = new TensorFile("cut.pt", cut, List.of(), List.of(), null, "");
+    assertThatThrownBy(() -> Presets.infer(Presets.SYNFLOW_CONV, biasAlone, null)).isInstanceOf(ImportException.class)
+        .hasMessageContaining("synflow-conv on cut.pt: tensor '3.bias' belongs to module 3, which has no tensor "
+            + "'3.weight'");
+    assertThat(TargetLoader.load(Fixtures.path("round11_orth_plain_sd.pt"), "synflow-conv", "relu", null, true)
+        .built().network().layers()).hasSize(5);
   }
 
   /**

@@ -256,7 +256,7 @@ class TensorFilesTest {
     // Pyrolite would map these to objects through its JVM-wide registry; the restricted reader refuses them.
     for (String global : new String[] {"builtins\neval", "datetime\ndatetime", "subprocess\nPopen", "torch\nTensor",
         "torch.nn.functional\nrelu", "__main__\nsystem", "mymodels\nbuild_net", "numpy.core.multiarray\n_frombuffer", "argparse\nArgumentParser",
-        "__builtin__\ngetattr", "builtins\nSet"}) {
+        "__builtin__\nsetattr", "builtins\nSet"}) {
       byte[] pkl = ("\u0080\u0002c" + global + "\n)R.").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
       RestrictedUnpickler u = new RestrictedUnpickler("x.pkl", new java.io.ByteArrayInputStream(pkl), pid -> null);
       assertThatThrownBy(u::loadOne).isInstanceOf(ImportException.class)

@@ -166,8 +166,6 @@ class UserNets2Test {
             + "padding_mode='zeros'"},
         {"replicate", "module '0' (torch.nn.modules.conv.Conv2d): padding_mode 'replicate': only "
             + "padding_mode='zeros'"},
-        {"ceil_max", "module '2' (torch.nn.modules.pooling.MaxPool2d): ceil_mode True: ceil_mode=True is not"},
-        {"ceil_avg", "module '2' (torch.nn.modules.pooling.AvgPool2d): ceil_mode True: ceil_mode=True is not"},
         {"avg_pad", "module '2' (torch.nn.modules.pooling.AvgPool2d): padding 1: the normal form's average pooling "
             + "reads no padding"},
         {"bn_batchstats", "module '1' (torch.nn.modules.batchnorm.BatchNorm2d): track_running_stats=False"},
@@ -176,6 +174,23 @@ class UserNets2Test {
     for (String[] c : cases) {
       assertThatThrownBy(() -> WholeModelSpecTest.derive("user2_bad_" + c[0] + ".pt")).as(c[0])
           .isInstanceOf(ImportException.class).hasMessageContaining("user2_bad_" + c[0] + ".pt: " + c[1]);
+    }
+  }
+
+  /**
+   * A pooling with ceil_mode=True is read on the input at which PyTorch adds no window (6x6: the 4x4 map pooled to
+   * 2x2, the one square size at which the linear layer gets its 8 features) and refused where it adds one (5x5: a
+   * 3x3 map), naming the layer and the window.
+   */
+  @Test void ceilModeIsReadWhereItAddsNoWindow() {
+    for (String f : new String[] {"user2_bad_ceil_max.pt", "user2_bad_ceil_avg.pt"}) {
+      WholeModels.Derived d = WholeModels.derive(TensorFiles.read(Fixtures.path(f)));
+      assertThat(d.inferredInput()).as(f).containsExactly(1, 6, 6);
+      assertThat(d.spec().toJson()).as(f).contains("\"ceilMode\": true");
+      assertThatThrownBy(() -> TargetLoader.load(Fixtures.path(f), null, null, new int[] {1, 5, 5}, "the input",
+          true)).as(f).isInstanceOf(ImportException.class).hasMessageContaining("layer 2, on its input [2, 3, 3]")
+          .hasMessageContaining("pooling with ceil_mode=True (kernel 2, stride 2): on 3 rows PyTorch adds a last "
+              + "window, rows 2 to 3");
     }
   }
 

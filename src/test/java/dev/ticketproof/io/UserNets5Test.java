@@ -139,15 +139,19 @@ class UserNets5Test {
   }
 
   /**
-   * What stays refused names the module and says why: ceil_mode=True (a last window past the input), an AvgPool1d
+   * What stays refused names the module and says why: ceil_mode=True where it adds a last window past the input, an AvgPool1d
    * with padding and count_include_pad=False (the normal form's average pooling reads no padding), and an
    * AdaptiveAvgPool1d(5) on 64 samples (PyTorch's windows overlap).
    */
   @Test void poolingsTheNormalFormCannotTakeAreRefusedSayingWhy() {
-    assertThatThrownBy(() -> WholeModels.derive(TensorFiles.read(Fixtures.path("user5_bad_ceil.pt"))))
+    // read since where it adds no window (64 samples), refused where it adds one (63)
+    assertThat(WholeModels.derive(TensorFiles.read(Fixtures.path("user5_bad_ceil.pt"))).spec().layers())
+        .contains(new ArchSpec.MaxPool(1, 2, 1, 2, 0, 0, true));
+    assertThatThrownBy(() -> load("user5_bad_ceil.pt", null, new int[] {2, 1, 63}))
         .isInstanceOf(ImportException.class)
-        .hasMessageContaining("user5_bad_ceil.pt: module '2' (torch.nn.modules.pooling.MaxPool1d): ceil_mode True: "
-            + "ceil_mode=True is not supported (PyTorch then adds a last window that runs past the input");
+        .hasMessageContaining("layer 2, on its input [4, 1, 63]")
+        .hasMessageContaining("max pooling with ceil_mode=True (kernel [1, 2], stride [1, 2]): on 63 columns PyTorch "
+            + "adds a last window, columns 62 to 63, which runs past the input");
     assertThatThrownBy(() -> WholeModels.derive(TensorFiles.read(Fixtures.path("user5_bad_avgpad.pt"))))
         .isInstanceOf(ImportException.class)
         .hasMessageContaining("user5_bad_avgpad.pt: module '2' (torch.nn.modules.pooling.AvgPool1d): padding (1,): "

@@ -269,7 +269,7 @@ class WholeModelSpecTest {
     assertThat(refusal((TorchModule) conv("padding", "same", "stride", List.of(1, 2)))).contains(
         "padding 'same': padding='same' needs stride 1");
     assertThat(refusal(nn("MaxPool2d", "kernel_size", 2, "stride", 2, "padding", 0, "dilation", 1, "ceil_mode", true,
-        "return_indices", false))).contains("module '0' (torch.nn.modules.pooling.MaxPool2d): ceil_mode True");
+        "return_indices", true))).contains("module '0' (torch.nn.modules.pooling.MaxPool2d): return_indices True");
     assertThat(refusal(nn("AvgPool2d", "kernel_size", 2, "stride", null, "padding", 1, "ceil_mode", false,
         "divisor_override", null))).contains("padding 1: the normal form's average pooling reads no padding");
     assertThat(refusal(nn("AdaptiveAvgPool2d", "output_size", Arrays.asList(null, 2)))).contains("module '0' "
@@ -286,8 +286,9 @@ class WholeModelSpecTest {
         + "(torch.nn.modules.activation.Hardtanh): hardtanh needs finite min < max, got min=1.0, max=-1.0");
     assertThat(refusal(nn("ReLU6", "min_val", 0.0, "max_val", 5.0))).contains("max_val 5.0: ReLU6 clamps at 6");
     assertThat(refusal(nn("CELU", "alpha", 0.0))).contains("celu needs a finite alpha > 0, got alpha=0.0");
-    assertThat(refusal(nn("Softsign"))).contains("module '0' "
-        + "(torch.nn.modules.activation.Softsign): not supported (supported: Sequential, Conv2d");
+    assertThat(refusal(nn("Softsign"))).contains("module '0' (torch.nn.modules.activation.Softsign): not supported "
+        + "(supported: Sequential (and torchvision's Conv2dNormActivation, Conv1dNormActivation and MLP, which compute "
+        + "their submodules in order), Conv2d");
     // a PReLU reads its slope from its tensor, which a module of the tree alone does not have
     assertThat(refusal(nn("PReLU"))).contains("module '0' "
         + "(torch.nn.modules.activation.PReLU): no tensor '0.weight' (the PReLU's learned slope)");
