@@ -171,7 +171,11 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi, Inp
         s[c] = bn.gamma()[c] / Math.sqrt(bn.var()[c] + bn.eps());
         t[c] = bn.beta()[c] - s[c] * bn.mean()[c];
       }
-      map = new InputMap(s, t);
+      try {
+        map = new InputMap(s, t);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(bn.label() + " (first, read as the input map): " + e.getMessage());
+      }
     }
     for (int li = map == null ? 0 : 1; li < layers.size(); li++) {
       Layer layer = layers.get(li);

@@ -231,6 +231,38 @@ class TargetPlanTest {
         linear("fc", 1, 12));
   }
 
+  /**
+   * A first BatchNorm is the plan's input map (s = gamma / sqrt(var + eps), t = beta - s mean), not a step; a zero
+   * scale is refused naming the BatchNorm and the channel. The image of an interval contains the computed images of
+   * its points, and a negative scale swaps its ends.
+   */
+  @Test
+  void aFirstBatchNormIsTheInputMap() {
+    BatchNorm2d bn = new BatchNorm2d("in", new double[] {2, -0.5}, new double[] {0.25, 1}, new double[] {0.5, -1},
+        new double[] {0.25 - 1e-5, 4 - 1e-5}, 1e-5);
+    TargetPlan p = TargetPlan.of(new Network(new int[] {2, 4, 4}, List.of(bn, conv("c", 3, 2, 3, 1, 1), ACT,
+        new Flatten(), linear("fc", 1, 48))), RELU);
+    assertThat(p.steps()).hasSize(2);
+    TargetPlan.InputMap m = p.input();
+    assertThat(m.scale()[0]).isCloseTo(4, within(1e-9));
+    assertThat(m.shift()[0]).isCloseTo(0.25 - 2, within(1e-9));
+    assertThat(m.scale()[1]).isCloseTo(-0.25, within(1e-9));
+    assertThat(m.shift()[1]).isCloseTo(1 - 0.25, within(1e-9));
+    assertThat(p.withoutInput().input()).isNull();
+    assertThat(p.withoutInput().steps()).isEqualTo(p.steps());
+    double[] iv = m.interval(1, -3, 5);
+    assertThat(iv[0]).isLessThan(m.scale()[1] * 5 + m.shift()[1]);
+    assertThat(iv[1]).isGreaterThan(m.scale()[1] * -3 + m.shift()[1]);
+    for (double x = -3; x <= 5; x += 0.125) {
+      double y = m.apply(new double[] {0, x})[1];
+      assertThat(y).isBetween(iv[0], iv[1]);
+    }
+    BatchNorm2d zero = new BatchNorm2d("in", new double[] {1, 0}, new double[] {0, 0}, new double[] {0, 0},
+        new double[] {1, 1}, 1e-5);
+    refused(new int[] {2, 4, 4}, "batchnorm 'in' (first, read as the input map): input channel 1 is mapped to 0.0 x",
+        zero, conv("c", 3, 2, 3, 1, 1), ACT, new Flatten(), linear("fc", 1, 48));
+  }
+
   @Test
   void unsupportedTargetsAreRefusedByName() {
     int[] in = {1, 4, 4};
