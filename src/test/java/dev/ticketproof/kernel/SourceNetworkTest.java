@@ -354,4 +354,34 @@ class SourceNetworkTest {
       if (!u.out().isConstant(o)) assertThat(Math.abs(u.w1(s.params().seed(), o))).isLessThanOrEqualTo(0.1);
     }
   }
+
+  /**
+   * The source network of a target with an input map reads the image of the box: its parameters hold each channel's
+   * mapped interval (the union of their ends as the box), and its first univariate layer splits the signs of copies
+   * of a box that was non-negative before the map and is not after it.
+   */
+  @Test
+  void theSourceOfATargetWithAnInputMapReadsTheImageOfTheBox() {
+    dev.ticketproof.net.BatchNorm2d bn = new dev.ticketproof.net.BatchNorm2d("in", new double[] {2, 1},
+        new double[] {-1, 0}, new double[] {0, 0.5}, new double[] {1 - 1e-5, 1 - 1e-5}, 1e-5);
+    Network net = new Network(new int[] {2}, List.of(bn, new Linear("fc", Tensor.of(new double[] {1, -1}, 1, 2),
+        null)));
+    TargetPlan plan = TargetPlan.of(net, RELU);
+    SourceNetwork.Params given = new SourceNetwork.Params(L1, 3, 6, 1, 7L, null, 0, 1);
+    SourceNetwork src = SourceNetwork.of(plan, given);
+    double[][] image = plan.input().image(0, 1, null);
+    assertThat(src.params().inputBoxes()).isDeepEqualTo(image);
+    assertThat(src.params().inputLow()).isEqualTo(Math.min(image[0][0], image[1][0]));
+    assertThat(src.params().inputHigh()).isEqualTo(Math.max(image[0][1], image[1][1]));
+    assertThat(image[0][0]).isLessThan(-1).isGreaterThan(-1 - 1e-14);
+    assertThat(image[1][0]).isLessThan(-0.5).isGreaterThan(-0.5 - 1e-14);
+    assertThat(src.params().rho()).isEqualTo(3);
+    assertThat(src.params().seed()).isEqualTo(7L);
+    // [0, 1] before the map: copies without a sign split; its image reaches below 0: split
+    SourceNetwork.Univariate u = (SourceNetwork.Univariate) src.nodes().get(0);
+    SourceNetwork.Univariate plain = (SourceNetwork.Univariate) SourceNetwork.of(plan.withoutInput(), given)
+        .nodes().get(0);
+    assertThat(plain.w1Lo()).isZero();
+    assertThat(u.w1Lo()).isNegative();
+  }
 }

@@ -235,4 +235,50 @@ class RegionTest {
     assertThatThrownBy(() -> Rounding.checkTerms(Rounding.MAX_TERMS + 1, "layer x"))
         .hasMessageContaining("layer x: " + (Rounding.MAX_TERMS + 1) + " terms");
   }
+
+  /**
+   * The image of a region under an input map: each channel's interval mapped with its ends moved outward (a negative
+   * scale swaps them; a box of one interval becomes one per channel), ball centres mapped as the map computes them,
+   * the radius the largest |scale| times it plus the centres' rounding, a ball of radius 0 the mapped point; a box of
+   * another channel count is refused.
+   */
+  @Test
+  void theImageOfARegionUnderAnInputMapContainsTheMappedInputs() {
+    dev.ticketproof.kernel.TargetPlan.InputMap m = new dev.ticketproof.kernel.TargetPlan.InputMap(
+        new double[] {4.1, -0.3}, new double[] {-2.05, 0.7});
+    Region box = Region.box(0, 1).mapped(m);
+    assertThat(box.channelLow()).hasSize(2);
+    assertThat(box.channelLow()[0]).isLessThan(-2.05).isGreaterThan(-2.05 - 1e-14);
+    assertThat(box.channelHigh()[0]).isGreaterThan(4.1 - 2.05).isLessThan(4.1 - 2.05 + 1e-14);
+    assertThat(box.channelLow()[1]).isLessThan(0.4).isGreaterThan(0.4 - 1e-14);
+    assertThat(box.channelHigh()[1]).isGreaterThan(0.7).isLessThan(0.7 + 1e-14);
+    assertThat(box.local()).isFalse();
+    // every computed image of a point of the box lies in the image, at and between the ends
+    for (double x = 0; x <= 1; x += 1.0 / 64) {
+      double[] y = m.apply(new double[] {x, x});
+      assertThat(y[0]).isBetween(box.channelLow()[0], box.channelHigh()[0]);
+      assertThat(y[1]).isBetween(box.channelLow()[1], box.channelHigh()[1]);
+    }
+    Region perChannel = Region.box(new double[] {0, -1}, new double[] {1, 3}).mapped(m);
+    assertThat(perChannel.channelLow()[1]).isLessThan(0.7 - 0.9).isGreaterThan(0.7 - 0.9 - 1e-14);
+    assertThat(perChannel.channelHigh()[1]).isGreaterThan(1.0).isLessThan(1.0 + 1e-14);
+
+    double[][] points = {{0.25, 0.5}, {1, 0}};
+    Region balls = Region.balls(0, 1, points, 0.01).mapped(m);
+    assertThat(balls.points()[0]).containsExactly(m.apply(points[0]));
+    assertThat(balls.points()[1]).containsExactly(m.apply(points[1]));
+    assertThat(balls.radius()).isGreaterThan(4.1 * 0.01).isLessThan(4.1 * 0.01 + 1e-14);
+    // each point of a ball maps into the mapped ball
+    for (double d = -0.01; d <= 0.01; d += 0.0025) {
+      double[] y = m.apply(new double[] {0.25 + d, 0.5 - d});
+      assertThat(Math.abs(y[0] - balls.points()[0][0])).isLessThanOrEqualTo(balls.radius());
+      assertThat(Math.abs(y[1] - balls.points()[0][1])).isLessThanOrEqualTo(balls.radius());
+    }
+    Region point = Region.balls(0, 1, points, 0).mapped(m);
+    assertThat(point.radius()).isZero();
+    assertThat(point.points()[1]).containsExactly(m.apply(points[1]));
+    assertThatThrownBy(() -> Region.box(new double[] {0, 0, 0}, new double[] {1, 1, 1}).mapped(m))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("the input box has intervals for 3 channels, the input map has 2");
+  }
 }
