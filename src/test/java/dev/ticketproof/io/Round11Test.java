@@ -47,6 +47,24 @@ class Round11Test {
   }
 
   /**
+   * The objects themselves in a checkpoint, {'epoch', 'model': model, 'optimizer': opt, 'scheduler': sched} (before:
+   * forbidden global 'torch.optim.sgd.SGD'): the whole model is read under 'model.' (its module tree gives the
+   * architecture, the network of the state dict with its spec), the optimizer and the scheduler are skipped.
+   */
+  @Test void aCheckpointOfTheModelOptimizerAndSchedulerObjectsIsRead() {
+    TensorFile f = TensorFiles.read(Fixtures.path("round11_onecycle_objs.pt"));
+    assertThat(f.skipped()).containsExactly("epoch", "optimizer", "scheduler");
+    assertThat(f.modelPrefix()).isEqualTo("model.");
+    assertThat(WholeModels.derive(f).spec().layers()).isEqualTo(ArchSpec.parse("s.json", "{\"input\": [1, 8, 8], "
+        + "\"activation\": \"relu\", \"layers\": [{\"type\": \"conv2d\", \"name\": \"0\", \"padding\": 1}, "
+        + "{\"type\": \"activation\"}, {\"type\": \"maxpool2d\", \"kernel\": 2}, {\"type\": \"flatten\"}, "
+        + "{\"type\": \"linear\", \"name\": \"4\"}, {\"type\": \"activation\"}, {\"type\": \"linear\", "
+        + "\"name\": \"6\"}]}").layers());
+    assertThat(fidelity("round11_onecycle_objs.pt", null, DIGITS, "round11_onecycle", "relu"))
+        .isLessThanOrEqualTo(1e-14);
+  }
+
+  /**
    * What the scheduler's state needs stays inert: getattr only of an object and a name, the bound method it makes is
    * never called, a defaultdict's factory only a built-in type (never called), torch.optim's classes never called,
    * and other names of torch.optim stay forbidden.
