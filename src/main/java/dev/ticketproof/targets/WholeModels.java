@@ -688,14 +688,31 @@ public final class WholeModels {
       };
       String name;
       try {
-        name = ActivationCatalog.fromTorch(cls, read).orElseThrow(() -> h.fail("not supported (supported: "
-            + SUPPORTED + ")")).name();
+        name = ActivationCatalog.fromTorch(cls, read).orElseThrow(() -> h.fail(
+            h.module().isTorchNn(cls) && OTHER_ACTIVATIONS.contains(cls) ? outsideCatalog()
+            : "not supported (supported: " + SUPPORTED + ")")).name();
       } catch (IllegalArgumentException e) {
         throw h.fail(e.getMessage());
       }
       activations.put(h.path(), name);
       activationClasses.put(h.path(), h.module().className());
       layers.add(new ArchSpec.Activation());
+    }
+
+    /** torch.nn's elementwise activation modules that the catalog does not have. */
+    static final Set<String> OTHER_ACTIVATIONS = Set.of("Softsign", "Tanhshrink", "LogSigmoid", "Softshrink",
+        "Hardshrink", "Threshold");
+
+    /**
+     * Why an activation module of {@code torch.nn} that the catalog does not have ({@code Softsign},
+     * {@code Tanhshrink}, {@code LogSigmoid}, ...) is not read.
+     */
+    static String outsideCatalog() {
+      return "not supported: an activation the catalog does not have (its activation modules: "
+          + String.join(", ", ActivationCatalog.torchClassNames()) + ", and PReLU with one slope and RReLU; "
+          + "'ticketproof activations' lists them), and the constructions and the kernel need an activation's own "
+          + "constants (its local linear model near 0, its Lipschitz constant), so the network is not read; a "
+          + "ticket can be built for a network trained with one of them";
     }
 
     /** A zero padding must be followed by a conv: one after the last module is refused. */

@@ -286,7 +286,12 @@ class WholeModelSpecTest {
         + "(torch.nn.modules.activation.Hardtanh): hardtanh needs finite min < max, got min=1.0, max=-1.0");
     assertThat(refusal(nn("ReLU6", "min_val", 0.0, "max_val", 5.0))).contains("max_val 5.0: ReLU6 clamps at 6");
     assertThat(refusal(nn("CELU", "alpha", 0.0))).contains("celu needs a finite alpha > 0, got alpha=0.0");
-    assertThat(refusal(nn("Softsign"))).contains("module '0' (torch.nn.modules.activation.Softsign): not supported "
+    assertThat(refusal(nn("Softsign"))).contains("module '0' (torch.nn.modules.activation.Softsign): not supported: "
+        + "an activation the catalog does not have (its activation modules: ReLU, LeakyReLU, Tanh").contains(
+        "'ticketproof activations' lists them), and the constructions and the kernel need an activation's own "
+        + "constants");
+    assertThat(refusal(new TorchModule("torch.nn.modules.upsampling.Upsample", Map.of(), List.of(), 0))).contains(
+        "module '0' (torch.nn.modules.upsampling.Upsample): not supported "
         + "(supported: Sequential (and torchvision's Conv2dNormActivation, Conv1dNormActivation and MLP, which compute "
         + "their submodules in order), Conv2d");
     // a PReLU reads its slope from its tensor, which a module of the tree alone does not have
