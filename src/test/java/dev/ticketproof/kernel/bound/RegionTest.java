@@ -277,6 +277,22 @@ class RegionTest {
     Region point = Region.balls(0, 1, points, 0).mapped(m);
     assertThat(point.radius()).isZero();
     assertThat(point.points()[1]).containsExactly(m.apply(points[1]));
+    // far from 0 the rounding of the map exceeds |scale| r: the mapped ball still holds every computed image (two
+    // values per channel, the second channel's scale the larger)
+    dev.ticketproof.kernel.TargetPlan.InputMap far = new dev.ticketproof.kernel.TargetPlan.InputMap(
+        new double[] {0.3, -3.7}, new double[] {0.1, 1e7});
+    double[][] big = {{1e8, 1e8 + 0.5, 3e7, 3e7 + 0.25}};
+    Region wide = Region.balls(0, 2e8, big, 1e-9).mapped(far);
+    for (int q = -8; q <= 8; q++) {
+      double[] x = big[0].clone();
+      for (int k = 0; k < x.length; k++) x[k] += q * 1e-9 / 8;
+      double[] y = far.apply(x);
+      for (int k = 0; k < y.length; k++) {
+        assertThat(Math.abs(y[k] - wide.points()[0][k])).as("q %d coordinate %d", q, k)
+            .isLessThanOrEqualTo(wide.radius());
+      }
+    }
+    assertThat(wide.radius()).isGreaterThan(4 * Math.ulp(3.7 * 3e7 - 1e7));
     assertThatThrownBy(() -> Region.box(new double[] {0, 0, 0}, new double[] {1, 1, 1}).mapped(m))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("the input box has intervals for 3 channels, the input map has 2");
