@@ -73,9 +73,10 @@ public final class InspectCommand implements Callable<Integer> {
       built = loaded.built();
       prefix = loaded.prefix();
       found = loaded.prefixDetected();
-      if (arch.spec == null) {
+      if (arch.spec == null || dev.ticketproof.targets.Presets.isPreset(arch.spec)) {
+        // a preset's spec, inferred or given, is printed: a JSON spec to start from (a normalize layer first)
         derived = loaded.spec();
-        preset = loaded.inferredPreset();
+        preset = arch.spec == null ? loaded.inferredPreset() : arch.spec;
       }
     } else {
       // a dict of several whole models: --prefix chooses the one whose module tree gives the architecture

@@ -618,16 +618,19 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     private static final String IN_A_SPEC = "write it in a JSON spec as {\"type\": \"normalize\", \"mean\": [...], "
         + "\"std\": [...]} (docs/arch-spec.md)";
 
-    /** torchvision's {@code transforms.Normalize}: its {@code mean} and {@code std}, numbers (one, or a tuple). */
+    /**
+   * torchvision's {@code transforms.Normalize}: its {@code mean} and {@code std}, numbers (one, or a tuple, or a tensor
+   * of at most {@value TorchModule#MAX_TUPLE} values, read as the tuple of its values).
+   */
     public static Normalize fromTorchvision(TorchModule.Attributes h) {
       return new Normalize(h.path(), numbers(h, "mean"), numbers(h, "std"), null, null);
     }
 
     private static List<Double> numbers(TorchModule.Attributes h, String key) {
       if (!h.module().attributes().containsKey(key)) {
-        throw h.fail(key + " is not a number nor a tuple of numbers (a tensor? the module's attributes are read as "
-            + "plain values only): save the model with transforms.Normalize(mean=[...], std=[...]) of plain numbers "
-            + "(mean.tolist()), or " + IN_A_SPEC);
+        throw h.fail(key + " is not a number, a tuple of numbers nor a tensor of at most " + TorchModule.MAX_TUPLE
+            + " values (the module's attributes are read as plain values and small tensors only): save the model with "
+            + "transforms.Normalize(mean=[...], std=[...]) of plain numbers (mean.tolist()), or " + IN_A_SPEC);
       }
       Object v = h.get(key);
       List<Double> out = new ArrayList<>();
@@ -641,7 +644,7 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
           out.add(n.doubleValue());
         }
       } else {
-        throw h.fail(key + (v == null ? " is not a list of numbers (a tensor?)" : " " + TorchModule.Attributes.show(
+        throw h.fail(key + (v == null ? " is None" : " " + TorchModule.Attributes.show(
             v) + ": expected numbers, one per channel") + ": give the normalisation with plain numbers, "
             + "transforms.Normalize(mean=[...], std=[...]), or " + IN_A_SPEC);
       }

@@ -89,6 +89,19 @@ public record TensorFile(String source, Map<String, StoredTensor> tensors, List<
   }
 
   /**
+   * This view with the named tensors of {@code file} added under their names in it (a spec's normalisation tensors
+   * beside the prefix its network is read under); the names must not be in this view.
+   */
+  public TensorFile with(TensorFile file, List<String> names) {
+    Map<String, StoredTensor> view = new LinkedHashMap<>(tensors);
+    for (String n : names) {
+      if (view.containsKey(n)) throw new IllegalArgumentException("tensor '" + n + "' is in the view");
+      view.put(n, file.tensors.get(n));
+    }
+    return new TensorFile(source, view, List.of(), appliedMasks);
+  }
+
+  /**
    * The distinct prefixes of the tensor names that end with a {@code .} (for {@code a.b.weight}: {@code a.} and
    * {@code a.b.}), shortest first, then in file order.
    */

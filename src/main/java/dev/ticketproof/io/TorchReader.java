@@ -431,7 +431,7 @@ public final class TorchReader {
       }
       if (m.state.size() <= TorchModule.MAX_ATTRIBUTES) {
         for (Map.Entry<?, ?> e : m.state.entrySet()) {
-          Object v = TorchModule.plain(e.getValue());
+          Object v = TorchModule.plain(smallTensor(e.getValue()));
           if (e.getKey() instanceof String k && !k.startsWith("_") && v != TorchModule.NOT_PLAIN) {
             attributes.put(k, v);
           }
@@ -467,6 +467,21 @@ public final class TorchReader {
             instanceof TensorRef && buffers.get(t + SpectralNorms.V) instanceof TensorRef && !params.containsKey(t);
       }
       return false;
+    }
+
+    /**
+     * A tensor among a module's plain attributes (not a parameter nor a buffer: torchvision's {@code Normalize} given
+     * {@code mean=torch.tensor([...])} keeps it so) as the list of its values in C order when it has at most
+     * {@value TorchModule#MAX_TUPLE} (its view was checked against its storage when it was built); any other value
+     * as it is (a larger tensor is then not plain, and not kept).
+     */
+    Object smallTensor(Object v) {
+      if (!(v instanceof TensorRef t) || Budget.values(t.size()) > TorchModule.MAX_TUPLE) return v;
+      double[] storage = storages.get(t.storage().key());
+      if (storage == null) return v;
+      List<Double> values = new ArrayList<>();
+      for (double d : gather(t, storage).data()) values.add(d);
+      return values;
     }
 
     void tensor(String name, TensorRef t) {

@@ -116,8 +116,8 @@ public final class Architectures {
     }
     if (prefix != null) {
       String p = givenPrefix(file, prefix);
-      TensorFile view = file.under(p);
-      return new Resolved(spec(arch, view, input), p, false, view);
+      ArchSpec s = spec(arch, file.under(p), input);
+      return new Resolved(s, p, false, view(file, p, s));
     }
     ArchSpec fixed = Presets.isPreset(arch) ? null : spec(arch, file, input); // its names do not depend on the file
     ArchSpec plain = fixed;
@@ -135,7 +135,8 @@ public final class Architectures {
       TensorFile view = file.under(p);
       try {
         ArchSpec s = fixed != null ? fixed : spec(arch, view, input);
-        if (hasAll(view, "", s)) found.add(new Resolved(s, p, true, view));
+        TensorFile with = view(file, p, s);
+        if (hasAll(with, "", s)) found.add(new Resolved(s, p, true, with));
       } catch (ImportException e) {
         // the spec does not fit the tensors under this prefix; a failure other than the plain names' (a preset
         // that finds its names there, but not the layers it reads) says more about the file
@@ -234,8 +235,32 @@ public final class Architectures {
     return p;
   }
 
+  /**
+   * The tensors under {@code prefix}, named without it, and the tensors a {@code normalize} layer of the spec names
+   * that are not under it but are in the file by those names: RobustBench's checkpoints, the state dict of
+   * {@code nn.Sequential(OrderedDict(normalize=ImageNormalizer(mean, std), model=net))}, keep the normaliser's
+   * {@code normalize.mean} and {@code normalize.std} beside the network's {@code model.} names, so that a spec of the
+   * network (a preset's, printed by inspect) with {@code {"type": "normalize", "mean": "normalize.mean", ...}} first
+   * reads both. A name under the prefix comes first.
+   */
+  static TensorFile view(TensorFile file, String prefix, ArchSpec spec) {
+    TensorFile view = file.under(prefix);
+    if (prefix.isEmpty()) return view;
+    List<String> outside = new ArrayList<>();
+    for (ArchSpec.LayerSpec l : spec.layers()) {
+      if (!(l instanceof ArchSpec.Normalize)) continue;
+      for (String n : l.requiredTensors()) if (!view.has(n) && file.has(n)) outside.add(n);
+    }
+    return outside.isEmpty() ? view : view.with(file, outside);
+  }
+
+  /** Whether every tensor the spec needs is under the prefix (a normalisation's also by its own name, {@link #view}). */
   private static boolean hasAll(TensorFile file, String prefix, ArchSpec spec) {
-    for (String name : spec.requiredTensors()) if (!file.has(prefix + name)) return false;
+    java.util.Set<String> normalize = new java.util.HashSet<>();
+    for (ArchSpec.LayerSpec l : spec.layers()) if (l instanceof ArchSpec.Normalize) normalize.addAll(l.requiredTensors());
+    for (String name : spec.requiredTensors()) {
+      if (!file.has(prefix + name) && !(normalize.contains(name) && file.has(name))) return false;
+    }
     return true;
   }
 

@@ -78,8 +78,11 @@ public final class TargetLoader {
         return "the architecture does not read the tensors '" + n + "' and '" + std + "' of " + loaded.tensors()
             .source() + ": if the model normalises its input with them, (x - mean) / std in its forward, the outputs "
             + "computed here are not its outputs; say so in the spec's first layer, {\"type\": \"normalize\", "
-            + "\"mean\": \"" + n + "\", \"std\": \"" + std + "\"} (docs/arch-spec.md), and compare eval with "
-            + "PyTorch's outputs";
+            + "\"mean\": \"" + n + "\", \"std\": \"" + std + "\"} (docs/arch-spec.md)" + (loaded.inferredPreset() != null
+            || !loaded.prefix().isEmpty() ? " (with a preset: save the architecture inspect prints as a JSON spec, put "
+            + "that layer first and give the spec as --arch; the normalisation's tensors are read by their names in "
+            + "the file, beside the prefix '" + loaded.prefix() + "' of the network's)" : "")
+            + ", and compare eval with PyTorch's outputs";
       }
     }
     return null;
@@ -148,7 +151,10 @@ public final class TargetLoader {
       List<String> unused = new ArrayList<>(tensors.names());
       Set<String> read = new HashSet<>(resolved.tensors().names());
       read.removeAll(built.unusedTensors());
-      for (String n : read) unused.remove(resolved.prefix() + n);
+      for (String n : read) {
+        // a name outside the prefix (a normalisation's tensors beside the network's, Architectures#view) as it is
+        if (!unused.remove(resolved.prefix() + n)) unused.remove(n);
+      }
       built = new NetworkBuilder.Built(built.network(), built.rows(), unused, built.folded(), built.unfolded());
     }
     return new Loaded(tensors, spec, resolved.prefix(), resolved.detected(), phi, built, resolved.inferredPreset());

@@ -531,7 +531,20 @@ public final class WholeModels {
           + "spec whose first layer is {\"type\": \"normalize\", \"name\": \"" + path + "\", \"mean\": \""
           + path + ".mean\", \"std\": \"" + path + ".std\"} and give it as the architecture (compare its outputs "
           + "with PyTorch's first; docs/arch-spec.md), or save the model with "
-          + "torchvision.transforms.Normalize(mean, std) in its place, which is read";
+          + "torchvision.transforms.Normalize(mean, std) in its place, which is read" + resNetBeside();
+    }
+
+    /**
+     * For a normaliser beside a network with a torchvision-style ResNet's names (RobustBench's layout,
+     * {@code normalize} and {@code model}), where the spec of that network is found.
+     */
+    private String resNetBeside() {
+      List<String> resnets = ResNetPreset.prefixes(file);
+      if (resnets.size() != 1) return "";
+      String p = resnets.get(0);
+      return " (the network beside it has a torchvision-style ResNet's names, under '" + p + "': inspect "
+          + file.source() + " --arch " + Presets.CIFAR_RESNET + " prints that preset's spec of it, to save and put "
+          + "the normalize layer first; the spec's names are read under '" + p + "', the normalisation's beside it)";
     }
 
     /**
