@@ -80,7 +80,7 @@ public final class TargetLoader {
             + "computed here are not its outputs; say so in the spec's first layer, {\"type\": \"normalize\", "
             + "\"mean\": \"" + n + "\", \"std\": \"" + std + "\"} (docs/arch-spec.md)" + (loaded.inferredPreset() != null
             || !loaded.prefix().isEmpty() ? " (with a preset: save the architecture inspect prints as a JSON spec, put "
-            + "that layer first and give the spec as --arch; the normalisation's tensors are read by their names in "
+            + "that layer first and give the spec as the architecture; the normalisation's tensors are read by their names in "
             + "the file, beside the prefix '" + loaded.prefix() + "' of the network's)" : "")
             + ", and compare eval with PyTorch's outputs";
       }

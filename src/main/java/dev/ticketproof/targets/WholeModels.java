@@ -542,9 +542,10 @@ public final class WholeModels {
       List<String> resnets = ResNetPreset.prefixes(file);
       if (resnets.size() != 1) return "";
       String p = resnets.get(0);
-      return " (the network beside it has a torchvision-style ResNet's names, under '" + p + "': inspect "
-          + file.source() + " --arch " + Presets.CIFAR_RESNET + " prints that preset's spec of it, to save and put "
-          + "the normalize layer first; the spec's names are read under '" + p + "', the normalisation's beside it)";
+      return " (the network beside it has a torchvision-style ResNet's names, under '" + p + "': the "
+          + Presets.CIFAR_RESNET + " preset reads it, and inspect, given that preset as the architecture, prints its "
+          + "spec, to save and put the normalize layer first; the spec's names are read under '" + p + "', the "
+          + "normalisation's beside it)";
     }
 
     /**

@@ -67,8 +67,8 @@ class Round12Test {
         .contains("beside the prefix 'model.'");
     assertThatThrownBy(() -> load("round12_rbresnet_whole.pt", null, 3, 16, 16)).isInstanceOf(ImportException.class)
         .hasMessageContaining("module 'normalize' (__main__.ImageNormalizer): it holds only the tensors")
-        .hasMessageContaining("(the network beside it has a torchvision-style ResNet's names, under 'model.': inspect "
-            + Fixtures.path("round12_rbresnet_whole.pt") + " --arch cifar-resnet prints that preset's spec of it");
+        .hasMessageContaining("(the network beside it has a torchvision-style ResNet's names, under 'model.': the "
+            + "cifar-resnet preset reads it, and inspect, given that preset as the architecture, prints its spec");
     for (String file : new String[] {"round12_rbresnet_sd.pt", "round12_rbresnet_whole.pt"}) {
       assertThat(fidelity(file, "round12_rbresnet.json", SHAPES, "round12_rbresnet", "relu"))
           .isLessThanOrEqualTo(1e-14);
