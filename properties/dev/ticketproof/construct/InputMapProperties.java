@@ -76,12 +76,8 @@ class InputMapProperties {
     Network net = withInputMap(rng, t.net());
     int channels = net.inputShape()[0];
     double[][] boxes = PerChannelBoxProperties.boxes(rng, channels);
-    double lo = Double.POSITIVE_INFINITY;
-    double hi = Double.NEGATIVE_INFINITY;
-    for (double[] b : boxes) {
-      lo = Math.min(lo, b[0]);
-      hi = Math.max(hi, b[1]);
-    }
+    double lo = PerChannelBoxProperties.union(boxes)[0];
+    double hi = PerChannelBoxProperties.union(boxes)[1];
     int rho = 2 + rng.nextInt(5);
     double eps = new double[] {0.01, 0.05, 0.2}[rng.nextInt(3)];
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, rho,

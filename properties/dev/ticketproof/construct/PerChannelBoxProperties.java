@@ -54,18 +54,24 @@ class PerChannelBoxProperties {
     return b;
   }
 
+  /** The smallest lower and the largest upper end of per-channel intervals: {lo, hi}. */
+  static double[] union(double[][] boxes) {
+    double[] u = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+    for (double[] b : boxes) {
+      u[0] = Math.min(u[0], b[0]);
+      u[1] = Math.max(u[1], b[1]);
+    }
+    return u;
+  }
+
   static void checkCase(long seed, int k) {
     UniformRandomProvider rng = RandomTargets.rng(seed);
     Activation phi = RandomTargets.phi(RandomTargets.ALL_SUPPORTED.get(k % RandomTargets.ALL_SUPPORTED.size()));
     RandomTargets.Target t = k % 5 == 4 ? RandomTargets.resnet(rng, phi, 0.3) : RandomTargets.sequential(rng, phi);
     int channels = t.net().inputShape()[0];
     double[][] boxes = boxes(rng, channels);
-    double lo = Double.POSITIVE_INFINITY;
-    double hi = Double.NEGATIVE_INFINITY;
-    for (double[] b : boxes) {
-      lo = Math.min(lo, b[0]);
-      hi = Math.max(hi, b[1]);
-    }
+    double lo = union(boxes)[0];
+    double hi = union(boxes)[1];
     int rho = 2 + rng.nextInt(5);
     double eps = new double[] {0.01, 0.05, 0.2}[rng.nextInt(3)];
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, rho,
@@ -108,12 +114,8 @@ class PerChannelBoxProperties {
       RandomTargets.Target t = RandomTargets.sequential(rng, phi);
       int channels = t.net().inputShape()[0];
       double[][] boxes = boxes(rng, channels);
-      double lo = Double.POSITIVE_INFINITY;
-      double hi = Double.NEGATIVE_INFINITY;
-      for (double[] b : boxes) {
-        lo = Math.min(lo, b[0]);
-        hi = Math.max(hi, b[1]);
-      }
+      double lo = union(boxes)[0];
+      double hi = union(boxes)[1];
       SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 3,
           Defaults.rho1(phi, 3, lo), 1, seed, null, lo, hi, boxes);
       TicketBuilder.Result r = RandomTargets.build(t.net(), phi, p, 0.1, 1);
