@@ -122,7 +122,8 @@ public final class ConstructCommand implements Callable<Integer> {
       + " [N, ...] of inputs, in the formats of --data), clipped to the input box, instead of the whole box; needs --radius.")
   Path around;
 
-  @Option(names = "--radius", description = "Radius of the balls of --around (l-infinity, e.g. 0.00784 for 2/255).")
+  @Option(names = "--radius", converter = RadiusConverter.class, description = "Radius of the balls of --around "
+      + "(l-infinity): a number or a fraction, e.g. 0.00784 or 2/255.")
   Double radius;
 
   @Option(names = "--form-budget", paramLabel = "N", description = "Doubles of coefficients the differential bound"
@@ -155,6 +156,28 @@ public final class ConstructCommand implements Callable<Integer> {
       }
       throw new picocli.CommandLine.TypeConversionException("--rho must be auto or an integer in [1, "
           + SourceNetwork.MAX_RHO + "], got '" + value + "'");
+    }
+  }
+
+  /**
+   * Reads {@code --radius} as a decimal number or a fraction {@code A/B} of two (as l-infinity radii of images are
+   * written, {@code 2/255}), computed as the double {@code A / B}; its range is checked with {@code --around}.
+   */
+  static final class RadiusConverter implements picocli.CommandLine.ITypeConverter<Double> {
+    @Override
+    public Double convert(String value) {
+      String v = value.trim();
+      int slash = v.indexOf('/');
+      try {
+        if (slash < 0) return Double.parseDouble(v);
+        double a = Double.parseDouble(v.substring(0, slash));
+        double b = Double.parseDouble(v.substring(slash + 1));
+        if (b != 0) return a / b;
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new picocli.CommandLine.TypeConversionException("--radius must be a number or a fraction A/B of two "
+          + "(B not 0), e.g. 0.00784 or 2/255, got '" + value + "'");
     }
   }
 

@@ -89,4 +89,30 @@ class Round12CommandsTest {
       assertThat(v.code()).as(target + v.out() + v.err()).isZero();
     }
   }
+
+  /**
+   * A local certificate around raw test images at radius 2/255, written as users write it (before: picocli's
+   * ''2/255' is not a double'): the radius recorded is the double 2 / 255, the ticket holds and verify --around
+   * recomputes it; a fraction over 0 exits 2 saying what --radius takes, writing nothing.
+   */
+  @Test void aRadiusWrittenAsAFractionCertifiesBallsAroundRawImages() {
+    String target = fx("round12_tvnormtensor_whole.pt");
+    String x = fx("round12_shapes_input.npy");
+    Path t = tmp.resolve("ar.tpz");
+    JsonObject o = json(run("construct", "--target", target, "--input-box", "0,1", "--rho", "8", "--eps", "0.01",
+        "--around", x, "--radius", "2/255", "--search", "0", "--samples", "4", "--format", "json", "--no-progress",
+        "--out", t.toString()));
+    assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(o.get("radius").getAsDouble()).isEqualTo(2.0 / 255);
+    assertThat(o.get("aroundPoints").getAsInt()).isEqualTo(24);
+    CommandRun v = run("verify", t.toString(), "--target", target, "--around", x);
+    assertThat(v.code()).as(v.out() + v.err()).isZero();
+    Path bad = tmp.resolve("bad.tpz");
+    CommandRun r = run("construct", "--target", target, "--input-box", "0,1", "--around", x, "--radius", "2/0",
+        "--out", bad.toString());
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("--radius must be a number or a fraction A/B of two (B not 0), e.g. 0.00784 or "
+        + "2/255, got '2/0'");
+    assertThat(java.nio.file.Files.exists(bad)).isFalse();
+  }
 }
