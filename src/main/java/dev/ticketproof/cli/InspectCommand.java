@@ -64,6 +64,7 @@ public final class InspectCommand implements Callable<Integer> {
     WholeModels.Derived draft = null;
     String archNote = null;
     String preset = null;
+    String outsideNote = "";
     if (arch.spec == null) file = TensorFiles.read(path, !noMasks);
     // an architecture given, or a state dict whose names are a preset's (whose spec is then printed)
     if (arch.spec != null || Architectures.inferPreset(file) != null) {
@@ -73,6 +74,7 @@ public final class InspectCommand implements Callable<Integer> {
       built = loaded.built();
       prefix = loaded.prefix();
       found = loaded.prefixDetected();
+      outsideNote = Architectures.outsideNote(file, prefix, loaded.spec());
       if (arch.spec == null || dev.ticketproof.targets.Presets.isPreset(arch.spec)) {
         // a preset's spec, inferred or given, is printed: a JSON spec to start from (a normalize layer first)
         derived = loaded.spec();
@@ -115,7 +117,7 @@ public final class InspectCommand implements Callable<Integer> {
     double seconds = (System.nanoTime() - start) / 1e9;
     ArchSpec draftSpec = draft == null ? null : draft.withInput(inputShape.value);
     if (format.json()) out.println(json(file, built, prefix, found, derived, preset, archNote, draftSpec, seconds));
-    else table(out, file, built, prefix, found, derived, preset, archNote, draftSpec, seconds);
+    else table(out, file, built, prefix, found, outsideNote, derived, preset, archNote, draftSpec, seconds);
     out.flush();
     return 0;
   }
@@ -127,7 +129,7 @@ public final class InspectCommand implements Callable<Integer> {
       + "SPEC with PyTorch's outputs on a few inputs, and give it with --arch only if they agree (docs/arch-spec.md):";
 
   private static void table(PrintWriter out, TensorFile file, NetworkBuilder.Built built, String prefix,
-      boolean found, ArchSpec derived, String preset, String archNote, ArchSpec draft, double seconds) {
+      boolean found, String outsideNote, ArchSpec derived, String preset, String archNote, ArchSpec draft, double seconds) {
     out.printf("%s: %d tensors (read in %.3f s)%n", file.source(), file.tensors().size(), seconds);
     List<String[]> rows = new ArrayList<>();
     rows.add(new String[] {"name", "shape", "dtype", "nonzeros", "|max|"});
@@ -140,7 +142,7 @@ public final class InspectCommand implements Callable<Integer> {
     if (!file.skipped().isEmpty()) out.println("skipped (not tensors): " + String.join(", ", file.skipped()));
     if (prefix != null && !prefix.isEmpty()) {
       out.println("tensors read under prefix '" + prefix + "'" + (found ? " (found: the architecture's names are "
-          + "all there)" : ""));
+          + "all there)" : "") + outsideNote);
     }
     if (derived != null) {
       out.println();

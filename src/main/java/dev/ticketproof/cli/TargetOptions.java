@@ -3,6 +3,7 @@ package dev.ticketproof.cli;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
+import dev.ticketproof.targets.Architectures;
 import dev.ticketproof.targets.Builtins;
 import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.ImportException;
@@ -94,7 +95,10 @@ final class TargetOptions {
           + loaded.prefix() + "conv1, " + loaded.prefix() + "layer1.0.conv1, ...): architecture of the preset "
           + loaded.inferredPreset() + " (docs/arch-spec.md; inspect shows it)");
     }
-    if (loaded.prefixDetected()) System.err.println("note: reading tensors under prefix '" + loaded.prefix() + "'");
+    if (loaded.prefixDetected()) {
+      System.err.println("note: reading tensors under prefix '" + loaded.prefix() + "'"
+          + Architectures.outsideNote(loaded.tensors(), loaded.prefix(), loaded.spec()));
+    }
     String normalisation = TargetLoader.unreadNormalisation(loaded);
     if (normalisation != null) System.err.println("warning: " + normalisation);
     return loaded;

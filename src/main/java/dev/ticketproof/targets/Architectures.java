@@ -245,13 +245,29 @@ public final class Architectures {
    */
   static TensorFile view(TensorFile file, String prefix, ArchSpec spec) {
     TensorFile view = file.under(prefix);
-    if (prefix.isEmpty()) return view;
-    List<String> outside = new ArrayList<>();
+    List<String> outside = outside(file, prefix, spec);
+    return outside.isEmpty() ? view : view.with(file, outside);
+  }
+
+  /**
+   * The tensors of the spec's {@code normalize} layers read by their names in the file, beside the prefix (none
+   * under it has that name; {@link #view}); none for the names as they are.
+   */
+  public static List<String> outside(TensorFile file, String prefix, ArchSpec spec) {
+    List<String> out = new ArrayList<>();
+    if (prefix.isEmpty()) return out;
     for (ArchSpec.LayerSpec l : spec.layers()) {
       if (!(l instanceof ArchSpec.Normalize)) continue;
-      for (String n : l.requiredTensors()) if (!view.has(n) && file.has(n)) outside.add(n);
+      for (String n : l.requiredTensors()) if (!file.has(prefix + n) && file.has(n)) out.add(n);
     }
-    return outside.isEmpty() ? view : view.with(file, outside);
+    return out;
+  }
+
+  /** For messages: {@code " (and the normalize layer's 'm', 's' by their names in the file)"}, or {@code ""}. */
+  public static String outsideNote(TensorFile file, String prefix, ArchSpec spec) {
+    List<String> out = outside(file, prefix, spec);
+    return out.isEmpty() ? "" : " (and the normalize layer's " + out.stream().map(n -> "'" + n + "'")
+        .collect(Collectors.joining(", ")) + " by their names in the file, beside it)";
   }
 
   /** Whether every tensor the spec needs is under the prefix (a normalisation's also by its own name, {@link #view}). */

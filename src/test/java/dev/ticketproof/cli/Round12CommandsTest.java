@@ -73,6 +73,9 @@ class Round12CommandsTest {
     assertThat(spec.get("archPreset").getAsString()).isEqualTo("cifar-resnet");
     assertThat(spec.getAsJsonObject("arch").getAsJsonArray("layers").get(0).getAsJsonObject().get("name")
         .getAsString()).isEqualTo("conv1");
+    CommandRun withSpec = run("inspect", sd, "--arch", arch);
+    assertThat(withSpec.out()).contains("tensors read under prefix 'model.'").contains("(and the normalize layer's "
+        + "'normalize.mean', 'normalize.std' by their names in the file, beside it)");
     Path t = tmp.resolve("rb.tpz");
     CommandRun c = run("construct", "--target", sd, "--arch", arch, "--input-box", "0,1", "--rho", "8", "--eps",
         "0.01", "--data", x, "--search", "0", "--samples", "4", "--format", "json", "--no-progress", "--out",
