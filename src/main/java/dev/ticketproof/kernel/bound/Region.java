@@ -5,21 +5,29 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
  * The inputs a bound covers: a box that gives every input channel its own interval (C channels in CHW order: of
  * an input of d values, coordinates c d/C to (c+1) d/C - 1 are channel c's; one interval for all channels is the box
- * [low, high]^d), or the union of the l-infinity balls of radius {@code radius} around {@code points}, each clipped
- * to that box.
+ * [low, high]^d), or the union of the l-infinity balls of radius {@code radius} around {@code points} (or, with
+ * {@code radii}, of the boxes of half-width radii[c] on channel c's coordinates), each clipped to that box.
  *
  * @param channelLow lower end of every channel's interval (one value: the same for every channel); not modified
  * @param channelHigh upper end of every channel's interval, as many as {@code channelLow}; not modified
  * @param points the centres (each of length d, CHW order), or null for the whole box
- * @param radius the balls' radius (ignored for the whole box)
+ * @param radius the balls' radius (ignored for the whole box); with {@code radii}, their largest
+ * @param radii per channel, the radius on its coordinates (as many as {@code channelLow}), or null: {@code radius}
+ *     on every coordinate; not modified
  */
-public record Region(double[] channelLow, double[] channelHigh, double[][] points, double radius) {
+public record Region(double[] channelLow, double[] channelHigh, double[][] points, double radius, double[] radii) {
+  /** A box, or balls of one radius on every coordinate. */
+  public Region(double[] channelLow, double[] channelHigh, double[][] points, double radius) {
+    this(channelLow, channelHigh, points, radius, null);
+  }
+
   public Region {
     if (channelLow.length == 0 || channelLow.length != channelHigh.length) {
       throw new IllegalArgumentException("input box needs as many lower as upper ends (at least one), got "
@@ -37,14 +45,19 @@ public record Region(double[] channelLow, double[] channelHigh, double[][] point
       if (!(radius >= 0 && Double.isFinite(radius))) {
         throw new IllegalArgumentException("radius must be finite and >= 0, got " + radius);
       }
+      if (radii != null && (radii.length != channelLow.length
+          || Arrays.stream(radii).anyMatch(r -> !(r >= 0 && r <= radius)))) {
+        throw new IllegalArgumentException("per-channel radii must be one per channel, each in [0, " + radius + "]");
+      }
       if (points.length == 0) throw new IllegalArgumentException("a local region needs at least one point");
       for (int p = 0; p < points.length; p++) {
         int per = perChannel(points[p].length, channelLow.length, "point " + p);
         for (int k = 0; k < points[p].length; k++) {
           double v = points[p][k];
           int c = k / per;
-          if (!(v + radius >= channelLow[c] && v - radius <= channelHigh[c])) {
-            throw new IllegalArgumentException("the ball of radius " + radius + " around point " + p
+          double r = radii == null ? radius : radii[c];
+          if (!(v + r >= channelLow[c] && v - r <= channelHigh[c])) {
+            throw new IllegalArgumentException("the ball of radius " + r + " around point " + p
                 + " misses the input box [" + channelLow[c] + ", " + channelHigh[c] + "]"
                 + (channelLow.length > 1 ? " of channel " + c : "") + " (coordinate " + v + ")");
           }
@@ -89,9 +102,10 @@ public record Region(double[] channelLow, double[] channelHigh, double[][] point
 
   /**
    * A region that contains this one's image under a target's input map: each channel's interval mapped outward
-   * ({@link TargetPlan.InputMap#interval}); the balls' centres mapped as the map computes them, their radius the
-   * largest |scale| times this radius, widened by four times the largest rounding of a centre's product and sum (the
-   * points of a ball round by as much, within a factor of 2). A ball of radius 0 stays the mapped point.
+   * ({@link TargetPlan.InputMap#interval}); the balls' centres mapped as the map computes them, their radius on
+   * channel c |scale[c]| times this radius, widened by four times the largest rounding of a centre's product and sum
+   * on that channel (the points of a ball round by as much, within a factor of 2). A ball of radius 0 stays the
+   * mapped point.
    */
   public Region mapped(TargetPlan.InputMap m) {
     int n = m.scale().length;
@@ -108,19 +122,29 @@ public record Region(double[] channelLow, double[] channelHigh, double[][] point
       hi[c] = iv[1];
     }
     if (points == null) return new Region(lo, hi, null, radius);
-    double most = 0;
-    for (double s : m.scale()) most = Math.max(most, Math.abs(s));
-    double slack = 0;
+    double[] slack = new double[n];
     double[][] centres = new double[points.length][];
     for (int p = 0; p < points.length; p++) {
       centres[p] = m.apply(points[p]);
       int per = perChannel(points[p].length, n, "point " + p);
       for (int k = 0; k < centres[p].length; k++) {
-        slack = Math.max(slack, Math.ulp(m.scale()[k / per] * points[p][k]) + Math.ulp(centres[p][k]));
+        int c = k / per;
+        slack[c] = Math.max(slack[c], Math.ulp(m.scale()[c] * points[p][k]) + Math.ulp(centres[p][k]));
       }
     }
-    return new Region(lo, hi, centres, radius == 0 ? 0 : Math.nextUp(Math.nextUp(most * radius) + 4 * slack));
+    if (radius == 0) return new Region(lo, hi, centres, 0);
+    double[] mappedRadii = new double[n];
+    double most = 0;
+    for (int c = 0; c < n; c++) {
+      double r = radiusOf(channelLow.length == 1 ? 0 : c);
+      mappedRadii[c] = Math.nextUp(Math.nextUp(Math.abs(m.scale()[c]) * r) + 4 * slack[c]);
+      most = Math.max(most, mappedRadii[c]);
+    }
+    return new Region(lo, hi, centres, most, mappedRadii);
   }
+
+  /** The radius on channel c's coordinates: its own with per-channel radii, else the radius. */
+  public double radiusOf(int c) { return radii == null ? radius : radii[c]; }
 
   /** The lower end of the union of the channels' intervals (the smallest lower end). */
   public double low() {
@@ -183,10 +207,12 @@ public record Region(double[] channelLow, double[] channelHigh, double[][] point
       }
       double[] lo = new double[dim];
       double[] hi = new double[dim];
+      int per = perChannel(dim, channelLow.length, "the input");
       for (int k = 0; k < dim; k++) {
+        double r = radiusOf(k / per);
         // x +- 0 is exact: a ball of radius 0 is its centre (no coefficients are then carried)
-        lo[k] = radius == 0 ? x[k] : Math.max(low[k], Math.nextDown(x[k] - radius));
-        hi[k] = radius == 0 ? x[k] : Math.min(high[k], Math.nextUp(x[k] + radius));
+        lo[k] = r == 0 ? x[k] : Math.max(low[k], Math.nextDown(x[k] - r));
+        hi[k] = r == 0 ? x[k] : Math.min(high[k], Math.nextUp(x[k] + r));
       }
       out.add(new double[][] {lo, hi});
     }
@@ -209,7 +235,7 @@ public record Region(double[] channelLow, double[] channelHigh, double[][] point
     for (double[] p : points) {
       if (p.length != x.length) continue;
       boolean in = true;
-      for (int k = 0; k < x.length && in; k++) in = Math.abs(x[k] - p[k]) <= radius;
+      for (int k = 0; k < x.length && in; k++) in = Math.abs(x[k] - p[k]) <= radiusOf(k / per);
       if (in) return true;
     }
     return false;

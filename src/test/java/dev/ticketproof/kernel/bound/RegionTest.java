@@ -267,13 +267,22 @@ class RegionTest {
     Region balls = Region.balls(0, 1, points, 0.01).mapped(m);
     assertThat(balls.points()[0]).containsExactly(m.apply(points[0]));
     assertThat(balls.points()[1]).containsExactly(m.apply(points[1]));
-    assertThat(balls.radius()).isGreaterThan(4.1 * 0.01).isLessThan(4.1 * 0.01 + 1e-14);
-    // each point of a ball maps into the mapped ball
+    // per channel, |scale| times the radius and the rounding; the largest is the region's radius
+    assertThat(balls.radiusOf(0)).isGreaterThan(4.1 * 0.01).isLessThan(4.1 * 0.01 + 1e-14);
+    assertThat(balls.radiusOf(1)).isGreaterThan(0.3 * 0.01).isLessThan(0.3 * 0.01 + 1e-14);
+    assertThat(balls.radius()).isEqualTo(balls.radiusOf(0));
+    // each point of a ball maps into the mapped ball, and the mapped ball's boxes are those radii around the centre
     for (double d = -0.01; d <= 0.01; d += 0.0025) {
       double[] y = m.apply(new double[] {0.25 + d, 0.5 - d});
-      assertThat(Math.abs(y[0] - balls.points()[0][0])).isLessThanOrEqualTo(balls.radius());
-      assertThat(Math.abs(y[1] - balls.points()[0][1])).isLessThanOrEqualTo(balls.radius());
+      assertThat(Math.abs(y[0] - balls.points()[0][0])).isLessThanOrEqualTo(balls.radiusOf(0));
+      assertThat(Math.abs(y[1] - balls.points()[0][1])).isLessThanOrEqualTo(balls.radiusOf(1));
+      assertThat(balls.containsAll(List.of(y))).isTrue();
     }
+    double[][] first = balls.boxes(2).get(0);
+    double c1 = balls.points()[0][1];
+    assertThat(first[0][1]).isBetween(c1 - 0.3 * 0.01 - 1e-14, c1 - 0.3 * 0.01);
+    assertThat(first[1][1]).isBetween(c1 + 0.3 * 0.01, c1 + 0.3 * 0.01 + 1e-14);
+    assertThat(balls.containsAll(List.of(new double[] {balls.points()[0][0], balls.points()[0][1] + 0.004}))).isFalse();
     Region point = Region.balls(0, 1, points, 0).mapped(m);
     assertThat(point.radius()).isZero();
     assertThat(point.points()[1]).containsExactly(m.apply(points[1]));
@@ -289,10 +298,11 @@ class RegionTest {
       double[] y = far.apply(x);
       for (int k = 0; k < y.length; k++) {
         assertThat(Math.abs(y[k] - wide.points()[0][k])).as("q %d coordinate %d", q, k)
-            .isLessThanOrEqualTo(wide.radius());
+            .isLessThanOrEqualTo(wide.radiusOf(k / 2));
       }
     }
-    assertThat(wide.radius()).isGreaterThan(4 * Math.ulp(3.7 * 3e7 - 1e7));
+    assertThat(wide.radiusOf(1)).isGreaterThan(4 * Math.ulp(3.7 * 3e7 - 1e7));
+    assertThat(wide.radiusOf(0)).isGreaterThan(4 * Math.ulp(0.3 * 1e8 + 0.1));
     assertThatThrownBy(() -> Region.box(new double[] {0, 0, 0}, new double[] {1, 1, 1}).mapped(m))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("the input box has intervals for 3 channels, the input map has 2");
