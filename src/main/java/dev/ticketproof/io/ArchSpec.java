@@ -619,9 +619,9 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
         + "\"std\": [...]} (docs/arch-spec.md)";
 
     /**
-   * torchvision's {@code transforms.Normalize}: its {@code mean} and {@code std}, numbers (one, or a tuple, or a tensor
-   * of at most {@value TorchModule#MAX_TUPLE} values, read as the tuple of its values).
-   */
+     * torchvision's {@code transforms.Normalize}: its {@code mean} and {@code std}, numbers (one, or a tuple, or a
+     * tensor of at most {@value TorchModule#MAX_TUPLE} values, read as the tuple of its values).
+     */
     public static Normalize fromTorchvision(TorchModule.Attributes h) {
       return new Normalize(h.path(), numbers(h, "mean"), numbers(h, "std"), null, null);
     }
