@@ -181,6 +181,19 @@ public final class ConstructCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The most copies per channel that {@code --rho auto} can give: the theorem's width grows as the tolerance
+   * shrinks, and the calibration never goes below {@link Goals#MIN_EPS} (nor below a fixed {@code --eps}), so its
+   * width there bounds every build's, as {@code rho1} (given, or the default for that width and the box's lower end
+   * {@code lo}) bounds the first layer's. The measurement's memory is estimated from it before anything is built.
+   */
+  static int autoWidest(TargetPlan plan, SourceNetwork.Construction cons, Activation phi, Double eps, Integer rho1,
+      double lo, double delta, int widest) {
+    int r = Math.min(widest, Goals.theoremRho(plan, cons, eps != null ? Math.min(eps, Goals.MIN_EPS)
+        : Goals.MIN_EPS, delta));
+    return Math.min(widest, Math.max(r, rho1 != null ? rho1 : Defaults.rho1(phi, r, lo)));
+  }
+
   /** A measured relative error above this prints a warning. */
   static final double WARN_REL = 0.01;
 
@@ -241,7 +254,6 @@ public final class ConstructCommand implements Callable<Integer> {
     if (fixedRho != null) widest = Math.min(widest, Math.max(rho1 != null ? rho1 : 2 * fixedRho, fixedRho));
     if (eps != null) Cli.checkResolvable("--eps", eps, widest);
     Cli.checkSamples(Math.max(16, samples), net);
-    Cli.checkMeasurement(net, widest, samples + (data.inputs != null ? 1 : 0));
     int th = Cli.threads(threads);
     search.get();
     if (out != null) SafeOutput.check(out, "--out", inputs());
@@ -261,6 +273,13 @@ public final class ConstructCommand implements Callable<Integer> {
     String loose = dev.ticketproof.net.LooseBatchNorm.fold(net).refusal();
     if (loose != null) throw new UsageError(target + ": " + loose);
     TargetPlan plan = TargetPlan.of(net, phi);
+    if (fixedRho == null) {
+      // the first layer reads the box's image under the target's input map, if it has one
+      double seenLow = plan.input() == null ? lo : java.util.Arrays.stream(plan.input().image(lo, hi, box.channels()))
+          .mapToDouble(b -> b[0]).min().orElseThrow();
+      widest = autoWidest(plan, cons, phi, eps, rho1, seenLow, delta, widest);
+    }
+    Cli.checkMeasurement(net, widest, samples + (data.inputs != null ? 1 : 0));
     double[][] points = Cli.around(net, around, radius, box);
     Tickets.Builder builder = Tickets.of(net, phi).construction(cons).outputRel(outputRel).delta(delta).seed(seed)
         .upto(upto).inputBox(lo, hi).mode(solver).samples(samples).threads(th).label(target)
