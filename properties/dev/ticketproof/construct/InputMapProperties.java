@@ -81,7 +81,7 @@ class InputMapProperties {
     int rho = 2 + rng.nextInt(5);
     double eps = new double[] {0.01, 0.05, 0.2}[rng.nextInt(3)];
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, rho,
-        Defaults.rho1(phi, rho, lo), Defaults.lambda(phi), seed, null, lo, hi, boxes);
+        Defaults.rho1(phi, rho, lo), Defaults.lambda(phi), seed, null, lo, hi, boxes, true);
     int dim = RandomTargets.inputDim(net);
     Region box = Region.of(lo, hi, boxes, null, Double.NaN);
     double[][] around = null;

@@ -279,7 +279,7 @@ public final class RandomTargets {
     int rho = 3 + rng.nextInt(13);
     int rho1 = 1 + rng.nextInt(30);
     double lambda = rng.nextBoolean() ? Defaults.lambda(phi) : 0.01 + 0.99 * rng.nextDouble();
-    return new SourceNetwork.Params(cons, rho, rho1, lambda, seed, null, box[0], box[1]);
+    return new SourceNetwork.Params(cons, rho, rho1, lambda, seed, null, box[0], box[1], null, true);
   }
 
   public static String describe(SourceNetwork.Params p, double eps) {
@@ -291,7 +291,7 @@ public final class RandomTargets {
   public static SourceNetwork.Params params(SourceNetwork.Construction cons, Activation phi, int rho, long seed,
       String upto, double lo, double hi) {
     return new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, lo),
-        Defaults.lambda(phi), seed, upto, lo, hi);
+        Defaults.lambda(phi), seed, upto, lo, hi, null, true);
   }
 
   public static TicketBuilder.Result build(Network net, Activation phi, SourceNetwork.Params p, double eps, int threads) {

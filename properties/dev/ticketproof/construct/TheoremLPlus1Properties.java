@@ -148,7 +148,7 @@ class TheoremLPlus1Properties {
           double lo = box == 0 ? -1 : 0;
           int rho1 = Math.min(62, (phi.slopeMinus() != phi.slopePlus() && lo < 0 ? 2 : 1) * rho);
           SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, rho, rho1,
-              Defaults.lambda(phi), seed, null, lo, 1);
+              Defaults.lambda(phi), seed, null, lo, 1, null, true);
           SourceNetwork src = SourceNetwork.of(dev.ticketproof.kernel.TargetPlan.of(t.net(), phi), p);
           String what = "seed=" + seed + " phi=" + phi.name() + " rho=" + rho + " rho1=" + rho1 + " target: "
               + t.description();

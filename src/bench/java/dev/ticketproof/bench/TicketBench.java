@@ -73,7 +73,7 @@ public class TicketBench {
     double lo = "unit".equals(box) ? 0 : -1;
     int rho = 15;
     SourceNetwork.Params params = new SourceNetwork.Params(SourceNetwork.Construction.parse(parts[1]), rho,
-        Defaults.rho1(phi, rho, lo), Defaults.lambda(phi), 1L, "2", lo, 1.0);
+        Defaults.rho1(phi, rho, lo), Defaults.lambda(phi), 1L, "2", lo, 1.0, null, true);
     options = new TicketBuilder.Options(params, 0.01, SubsetSum.Mode.MIN_SIZE, 1, "builtin:mnist-cnn");
     TicketBuilder.Result r = TicketBuilder.build(target, phi, options, TicketBuilder.Progress.NONE);
     if (!r.report().verdict().isHolds()) throw new IllegalStateException("kernel rejected: " + r.report().verdict());

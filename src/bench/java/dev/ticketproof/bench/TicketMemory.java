@@ -36,7 +36,7 @@ public final class TicketMemory {
     Network target = Builtins.of(name, phi);
     int rho = 15;
     SourceNetwork.Params params = new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, lo),
-        Defaults.lambda(phi), 1L, upto, lo, 1.0);
+        Defaults.lambda(phi), 1L, upto, lo, 1.0, null, true);
     TicketBuilder.Options opt = new TicketBuilder.Options(params, 0.01, SubsetSum.Mode.MIN_SIZE, 1,
         "builtin:" + name);
     com.sun.management.ThreadMXBean tmx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();

@@ -47,6 +47,6 @@ public final class Defaults {
    * @return the parameters (the record's constructor takes others)
    */
   public static SourceNetwork.Params params(SourceNetwork.Construction construction, int rho, Activation phi) {
-    return new SourceNetwork.Params(construction, rho, rho1(phi, rho, -1), lambda(phi), 1, null, -1, 1);
+    return new SourceNetwork.Params(construction, rho, rho1(phi, rho, -1), lambda(phi), 1, null, -1, 1, null, true);
   }
 }

@@ -45,7 +45,6 @@ public final class KernelActivation implements Activation {
    * @param derivative phi_p'(t) (at a kink, the right derivative)
    * @param local the local model at 0 of phi_p
    * @param lipschitz a global Lipschitz constant of phi_p
-   * @param nonDecreasing whether phi_p is non-decreasing
    * @param minAt where a non-monotone phi_p takes its interior minimum (NaN for a monotone family); phi_p is
    *     non-increasing before it and non-decreasing after
    * @param min that minimum, rounded down
@@ -55,37 +54,30 @@ public final class KernelActivation implements Activation {
    * @param accurate evaluations without cancellation with their error bounds, or null
    */
   record Formula(Predicate<double[]> valid, boolean piecewiseLinear, Fn value, Fn derivative,
-      Function<double[], Local> local, ToDoubleFunction<double[]> lipschitz, Predicate<double[]> nonDecreasing,
-      double minAt, double min, SlopeRange slopes, ToDoubleFunction<double[]> curvature, Accurate accurate) {
-    /** A non-decreasing family, without slope ranges or curvature. */
+      Function<double[], Local> local, ToDoubleFunction<double[]> lipschitz, double minAt, double min,
+      SlopeRange slopes, ToDoubleFunction<double[]> curvature, Accurate accurate) {
+    /** A family without an interior minimum, slope ranges or curvature. */
     static Formula monotone(Predicate<double[]> valid, boolean piecewiseLinear, Fn value, Fn derivative,
         Function<double[], Local> local, ToDoubleFunction<double[]> lipschitz) {
-      return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, p -> true, Double.NaN,
-          Double.NaN, null, p -> Double.NaN, null);
+      return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, Double.NaN, Double.NaN, null,
+          p -> Double.NaN, null);
     }
 
     /** This family with an interior minimum (so not monotone), non-increasing before it, non-decreasing after. */
     Formula withMinimum(double at, double value) {
-      return new Formula(valid, piecewiseLinear, this.value, derivative, local, lipschitz, p -> false, at, value,
-          slopes, curvature, accurate);
-    }
-
-    /** This family, non-decreasing exactly for the parameters that pass {@code when}. */
-    Formula nonDecreasingWhen(Predicate<double[]> when) {
-      return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, when, minAt, min, slopes,
+      return new Formula(valid, piecewiseLinear, this.value, derivative, local, lipschitz, at, value, slopes,
           curvature, accurate);
     }
 
     /** This family with bounds on phi' over intervals. */
     Formula withSlopes(SlopeRange range) {
-      return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, nonDecreasing, minAt, min,
-          range, curvature, accurate);
+      return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, minAt, min, range, curvature,
+          accurate);
     }
 
     /** This family with a Lipschitz constant of phi' and accurate evaluations (or null). */
     Formula withCurvature(ToDoubleFunction<double[]> bound, Accurate a) {
-      return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, nonDecreasing, minAt, min,
-          slopes, bound, a);
+      return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, minAt, min, slopes, bound, a);
     }
   }
 
@@ -167,8 +159,7 @@ public final class KernelActivation implements Activation {
       Map.entry("relu", Formula.monotone(NO_PARAMETER, true, (p, t) -> Math.max(0.0, t), (p, t) -> t >= 0 ? 1 : 0,
           p -> new Local(0, 0, 0, 1, 0, 2, INF), p -> 1)),
       Map.entry("leaky-relu", Formula.monotone(one(a -> true), true, (p, t) -> t >= 0 ? t : p[0] * t,
-          (p, t) -> t >= 0 ? 1 : p[0], p -> new Local(0, 0, p[0], 1, 0, 2, INF), p -> Math.max(1, Math.abs(p[0])))
-          .nonDecreasingWhen(p -> p[0] >= 0)),
+          (p, t) -> t >= 0 ? 1 : p[0], p -> new Local(0, 0, p[0], 1, 0, 2, INF), p -> Math.max(1, Math.abs(p[0])))),
       Map.entry("tanh", Formula.monotone(NO_PARAMETER, false, (p, t) -> Math.tanh(t),
           (p, t) -> 1 - Math.tanh(t) * Math.tanh(t), p -> new Local(0, 0, 1, 1, Math.nextUp(1.0 / 3), 3, INF), p -> 1)
           // tanh'' = -2u(1 - u^2) with u = tanh t, largest at u^2 = 1/3: 4 / (3 sqrt 3) = 0.76980..., rounded up
@@ -373,8 +364,11 @@ public final class KernelActivation implements Activation {
   /** The local model at 0. */
   public Local local() { return local; }
 
-  /** Whether phi is non-decreasing (not SiLU, GELU, GELU(tanh), hardswish, Mish: they have an interior minimum). */
-  public boolean nonDecreasing() { return formula.nonDecreasing().test(p); }
+  /**
+   * Whether phi is non-decreasing: not with an interior minimum (SiLU, GELU, GELU(tanh), hardswish, Mish), nor with a
+   * negative slope m- (leaky ReLU(a), a &lt; 0); every other family is non-decreasing.
+   */
+  public boolean nonDecreasing() { return Double.isNaN(formula.minAt()) && local.slopeMinus() >= 0; }
 
   /** {where, value} of phi's interior minimum ({@link Formula#minAt}, value rounded down), or null if monotone. */
   public double[] minimum() {

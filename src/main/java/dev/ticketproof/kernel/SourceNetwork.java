@@ -103,18 +103,6 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
     }
 
-    /** Parameters of a source with the first layer's block scales ({@link #blockScales}). */
-    public Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto,
-        double inputLow, double inputHigh, double[][] inputBoxes) {
-      this(construction, rho, rho1, lambda, seed, upto, inputLow, inputHigh, inputBoxes, true);
-    }
-
-    /** Parameters whose box is [inputLow, inputHigh] for every input channel. */
-    public Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto,
-        double inputLow, double inputHigh) {
-      this(construction, rho, rho1, lambda, seed, upto, inputLow, inputHigh, null);
-    }
-
     /** The lower end of input channel c's interval. */
     public double channelLow(int c) { return inputBoxes == null ? inputLow : inputBoxes[c][0]; }
 
@@ -351,14 +339,12 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
 
   /**
    * The slope that multiplies w w1 for a copy with univariate weight w1 of a channel with values in [lo, hi]
-   * that is not split: m+ or m- according to the sign of w1 x (m+ + m- for split channels).
+   * that is not split: m+ or m- according to the sign of w1 x, which is that of w1 on a channel with lo &gt;= 0 and
+   * the opposite otherwise (a channel of both signs that is not split has m+ = m-); m+ + m- for split channels.
    */
   public static double slopeFor(Activation phi, double w1, double lo, double hi) {
     if (splitChannel(phi, lo, hi)) return phi.slopePlus() + phi.slopeMinus();
-    boolean positiveWeight = w1 > 0;
-    if (lo >= 0) return positiveWeight ? phi.slopePlus() : phi.slopeMinus();
-    if (hi <= 0) return positiveWeight ? phi.slopeMinus() : phi.slopePlus();
-    return phi.slopePlus();
+    return (w1 > 0) == (lo >= 0) ? phi.slopePlus() : phi.slopeMinus();
   }
 
   /**

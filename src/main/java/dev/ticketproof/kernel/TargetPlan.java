@@ -35,11 +35,8 @@ import java.util.List;
  */
 public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi, InputMap input) {
 
-  /** A plan without an input map. */
-  public TargetPlan(int[] inputShape, List<Step> steps, Activation phi) { this(inputShape, steps, phi, null); }
-
   /** The same steps without the input map: the function of the mapped input. */
-  public TargetPlan withoutInput() { return new TargetPlan(inputShape, steps, phi); }
+  public TargetPlan withoutInput() { return new TargetPlan(inputShape, steps, phi, null); }
 
   /**
    * y = scale[c] x + shift[c] on input channel c (a vector input's features are its channels), as the double
@@ -110,12 +107,6 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi, Inp
    */
   public record Affine(String name, int out, int in, int kh, int kw, int stride, int ph, int pw, double[] kernel,
       double[] bias, boolean phiAfter, int[] inShape, int[] outShape) implements Step {
-    /** A convolution with the same padding on all four sides. */
-    public Affine(String name, int out, int in, int kh, int kw, int stride, int padding, double[] kernel,
-        double[] bias, boolean phiAfter, int[] inShape, int[] outShape) {
-      this(name, out, in, kh, kw, stride, padding, padding, kernel, bias, phiAfter, inShape, outShape);
-    }
-
     public double k(int o, int i, int a, int c) { return kernel[((o * in + i) * kh + a) * kw + c]; }
 
     /** Whether the layer pads its input on some side (zero padding then adds the value 0 to what a tap reads). */
@@ -289,7 +280,7 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi, Inp
     int c = shape[0];
     double[] k = new double[c * c];
     for (int j = 0; j < c; j++) k[j * c + j] = scale[j];
-    return new Affine(name, c, c, 1, 1, 1, 0, k, new double[c], false, shape.clone(), shape.clone());
+    return new Affine(name, c, c, 1, 1, 1, 0, 0, k, new double[c], false, shape.clone(), shape.clone());
   }
 
   private static Affine linear(Linear lin, BatchNorm2d bn, boolean act, int[] in, boolean flattened) {
@@ -307,7 +298,7 @@ public record TargetPlan(int[] inputShape, List<Step> steps, Activation phi, Inp
     double[] b = lin.bias() == null ? new double[out] : lin.bias().data().clone();
     fold(bn, "linear " + lin.name(), k, b);
     // Flatten is C-order over (c, h, w), which is exactly the OIHW order of a kernel covering the whole map.
-    return new Affine(lin.name(), out, in[0], in[1], in[2], 1, 0, k, b, act, in.clone(), new int[] {out, 1, 1});
+    return new Affine(lin.name(), out, in[0], in[1], in[2], 1, 0, 0, k, b, act, in.clone(), new int[] {out, 1, 1});
   }
 
   /** Folds a BatchNorm (null: none) into the rows of kernel k and the bias b of the layer before it, in place. */

@@ -59,15 +59,6 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
       double claimedBound, String maskSha256, long claimedFailedInstances, String aroundSha256, double radius, long formBudget,
       double[][] inputBoxes) {
 
-    /** A header whose box is [inputLow, inputHigh] for every input channel. */
-    public Header(int version, String target, String targetSha256, String activation, String construction,
-        int rho, int rho1, double lambda, long seed, double inputLow, double inputHigh, String upto, double eps,
-        double claimedBound, String maskSha256, long claimedFailedInstances, String aroundSha256, double radius,
-        long formBudget) {
-      this(version, target, targetSha256, activation, construction, rho, rho1, lambda, seed, inputLow, inputHigh,
-          upto, eps, claimedBound, maskSha256, claimedFailedInstances, aroundSha256, radius, formBudget, null);
-    }
-
     /** Whether the bound covers balls around points rather than the whole box. */
     public boolean local() { return aroundSha256 != null; }
 

@@ -227,7 +227,7 @@ public final class Goals {
         kernel, a.bias(), a.phiAfter(), in, a.outShape()));
     int[] shape = plan.inputShape().clone();
     shape[0] = 2 * shape[0];
-    return new TargetPlan(shape, List.copyOf(steps), phi);
+    return new TargetPlan(shape, List.copyOf(steps), phi, null);
   }
 
   /**
@@ -334,7 +334,7 @@ public final class Goals {
         steps.add(s);
       }
     }
-    return new TargetPlan(plan.inputShape(), List.copyOf(steps), plan.phi());
+    return new TargetPlan(plan.inputShape(), List.copyOf(steps), plan.phi(), null);
   }
 
   private static TargetPlan.Affine perturb(TargetPlan.Affine a, double e, long seed, int k, double[] blocks) {

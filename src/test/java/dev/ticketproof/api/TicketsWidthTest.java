@@ -58,7 +58,7 @@ class TicketsWidthTest {
       int theorem = Goals.theoremRho(plan, used.construction(), eps, 0.01);
       assertThat(used.rho()).as("the theorem's width " + theorem).isLessThan(theorem).isGreaterThan(1);
       SourceNetwork.Params wider = new SourceNetwork.Params(used.construction(), used.rho() + 1, used.rho() + 1,
-          used.lambda(), used.seed(), used.upto(), used.inputLow(), used.inputHigh());
+          used.lambda(), used.seed(), used.upto(), used.inputLow(), used.inputHigh(), null, true);
       assertThatThrownBy(() -> SourceNetwork.of(plan, wider)).isInstanceOf(BadParameter.class)
           .hasMessageContaining("weight slots");
     });

@@ -25,9 +25,10 @@ class DefaultsTest {
   @Test
   void paramsUseTheDefaults() {
     SourceNetwork.Construction l1 = SourceNetwork.Construction.L_PLUS_1;
-    assertThat(Defaults.params(l1, 5, RELU)).isEqualTo(new SourceNetwork.Params(l1, 5, 10, 1.0, 1, null, -1, 1));
+    assertThat(Defaults.params(l1, 5, RELU))
+        .isEqualTo(new SourceNetwork.Params(l1, 5, 10, 1.0, 1, null, -1, 1, null, true));
     assertThat(Defaults.params(l1, 5, TANH).lambda()).isEqualTo(0.05);
-    assertThatThrownBy(() -> new SourceNetwork.Params(l1, 5, 10, 0.5, 9, null, 1, 0))
+    assertThatThrownBy(() -> new SourceNetwork.Params(l1, 5, 10, 0.5, 9, null, 1, 0, null, true))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input box");
   }
 }

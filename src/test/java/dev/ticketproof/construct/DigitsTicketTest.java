@@ -28,7 +28,7 @@ class DigitsTicketTest {
     Activation phi = ActivationCatalog.parse("relu");
     Network target = Builtins.of("digits-cnn", phi);
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.parse(construction), 15,
-        Defaults.rho1(phi, 15, 0), 1, 1, null, 0, 1);
+        Defaults.rho1(phi, 15, 0), 1, 1, null, 0, 1, null, true);
     TicketBuilder.Result r = TicketBuilder.build(target, phi,
         new TicketBuilder.Options(p, 0.01, SubsetSum.Mode.MIN_SIZE, 2, "builtin:digits-cnn"),
         TicketBuilder.Progress.NONE);

@@ -25,7 +25,7 @@ class TicketBuilderTest {
     Network target = Builtins.of(name, phi);
     int rho = 15;
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.parse(cons), rho,
-        SourceNetwork.defaultRho1(phi, rho), Defaults.lambda(phi), 1, null, -1, 1);
+        SourceNetwork.defaultRho1(phi, rho), Defaults.lambda(phi), 1, null, -1, 1, null, true);
     TicketBuilder.Result r = TicketBuilder.build(target, phi,
         new TicketBuilder.Options(p, 0.01, SubsetSum.Mode.MIN_SIZE, 2, "builtin:" + name),
         TicketBuilder.Progress.NONE);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class CertifyTest {
   static TicketCertificate ticket(Network target, Activation phi) {
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 6,
-        Defaults.rho1(phi, 6, -1), Defaults.lambda(phi), 3, null, -1, 1);
+        Defaults.rho1(phi, 6, -1), Defaults.lambda(phi), 3, null, -1, 1, null, true);
     return TicketBuilder.build(target, phi, new TicketBuilder.Options(p, 0.02, SubsetSum.Mode.MIN_SIZE, 1, "t"),
         TicketBuilder.Progress.NONE).certificate();
   }
@@ -52,7 +52,7 @@ class CertifyTest {
     Activation phi = ActivationCatalog.parse("relu");
     Network target = Builtins.of("small-cnn", phi);
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 6,
-        Defaults.rho1(phi, 6, -1), Defaults.lambda(phi), 3, null, -1, 1);
+        Defaults.rho1(phi, 6, -1), Defaults.lambda(phi), 3, null, -1, 1, null, true);
     double[][] around = {new double[128], new double[128]};
     for (int i = 0; i < 128; i++) {
       around[0][i] = Math.sin(i);
@@ -75,7 +75,7 @@ class CertifyTest {
     TicketCertificate intervals = new TicketCertificate(new TicketCertificate.Header(h.version(), h.target(),
         h.targetSha256(), h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(),
         h.inputHigh(), h.upto(), h.eps(), h.claimedBound(), h.maskSha256(), h.claimedFailedInstances(),
-        h.aroundSha256(), h.radius(), 1), certs[0].keptWeights(), certs[0].keptBiases(), certs[0].maskDigest());
+        h.aroundSha256(), h.radius(), 1, null), certs[0].keptWeights(), certs[0].keptBiases(), certs[0].maskDigest());
     TicketChecker.Report r = TicketChecker.check(intervals, target, phi, TicketChecker.Listener.NONE, around);
     assertThat(r.differentialBound()).isEqualTo(bounds[1]);
     assertThat(r.verdict().isHolds()).isFalse();
@@ -96,7 +96,8 @@ class CertifyTest {
     TicketCertificate.Header h = built.header();
     TicketCertificate bad = new TicketCertificate(new TicketCertificate.Header(h.version(), h.target(),
         h.targetSha256(), h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(),
-        h.inputHigh(), h.upto(), h.eps(), 0, digest, 0, null, Double.NaN, h.formBudget()), w, built.keptBiases(), digest);
+        h.inputHigh(), h.upto(), h.eps(), 0, digest, 0, null, Double.NaN, h.formBudget(), null), w, built.keptBiases(),
+        digest);
     TicketChecker.Certified c = TicketChecker.certify(bad, target, phi, TicketChecker.Listener.NONE, null);
     assertThat(c.report().verdict().isHolds()).isFalse();
     assertThat(c.report().verdict().reason()).isEqualTo(TicketChecker.check(bad, target, phi).verdict().reason());

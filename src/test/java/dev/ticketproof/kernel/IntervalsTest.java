@@ -14,7 +14,7 @@ class IntervalsTest {
 
   /** One output channel, two input channels, a 1x2 kernel. */
   static TargetPlan.Affine affine(double[] kernel, double bias, int padding) {
-    return new TargetPlan.Affine("a", 1, 2, 1, 2, 1, padding, kernel, new double[] {bias}, false,
+    return new TargetPlan.Affine("a", 1, 2, 1, 2, 1, padding, padding, kernel, new double[] {bias}, false,
         new int[] {2, 1, 3}, new int[] {1, 1, 2});
   }
 
@@ -73,7 +73,7 @@ class IntervalsTest {
   }
 
   static TargetPlan.Affine square(String name, double[] kernel, double[] bias, boolean act) {
-    return new TargetPlan.Affine(name, 2, 2, 1, 1, 1, 0, kernel, bias, act, new int[] {2, 1, 1},
+    return new TargetPlan.Affine(name, 2, 2, 1, 1, 1, 0, 0, kernel, bias, act, new int[] {2, 1, 1},
         new int[] {2, 1, 1});
   }
 

@@ -30,7 +30,7 @@ class MaskStructureTest {
   static Built build(String name) {
     Network target = Builtins.of(name, RELU);
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 3,
-        Defaults.rho1(RELU, 3, -1), Defaults.lambda(RELU), 2, null, -1, 1);
+        Defaults.rho1(RELU, 3, -1), Defaults.lambda(RELU), 2, null, -1, 1, null, true);
     TicketCertificate cert = TicketBuilder.build(target, RELU,
         new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1, "t"), TicketBuilder.Progress.NONE)
         .certificate();
@@ -57,7 +57,7 @@ class MaskStructureTest {
     TicketCertificate.Header nh = new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(),
         h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(),
         h.upto(), h.eps(), h.claimedBound(), TicketWriter.maskDigest(w, bs), h.claimedFailedInstances(),
-        null, Double.NaN, h.formBudget());
+        null, Double.NaN, h.formBudget(), null);
     return new TicketCertificate(nh, w, bs, nh.maskSha256());
   }
 

@@ -32,7 +32,7 @@ class SourceNetworkTest {
   }
 
   static SourceNetwork.Params params(SourceNetwork.Construction c, int rho, int rho1, double lambda, double low) {
-    return new SourceNetwork.Params(c, rho, rho1, lambda, 4, null, low, 1);
+    return new SourceNetwork.Params(c, rho, rho1, lambda, 4, null, low, 1, null, true);
   }
 
   @Test
@@ -45,7 +45,7 @@ class SourceNetworkTest {
 
   static TargetPlan.Affine affine(double[] kernel, double[] bias, int out) {
     int in = kernel.length / out;
-    return new TargetPlan.Affine("a", out, in, 1, 1, 1, 0, kernel, bias, false, new int[] {in, 1, 1},
+    return new TargetPlan.Affine("a", out, in, 1, 1, 1, 0, 0, kernel, bias, false, new int[] {in, 1, 1},
         new int[] {out, 1, 1});
   }
 
@@ -108,7 +108,7 @@ class SourceNetworkTest {
     k[9 + 8] = -0.01;
     k[18] = 0.001;
     k[27 + 3] = -0.5;
-    TargetPlan.Affine a = new TargetPlan.Affine("c", 2, 2, 3, 3, 1, 1, k, new double[2], false, new int[] {2, 5, 5},
+    TargetPlan.Affine a = new TargetPlan.Affine("c", 2, 2, 3, 3, 1, 1, 1, k, new double[2], false, new int[] {2, 5, 5},
         new int[] {2, 5, 5});
     assertThat(SourceNetwork.rowScales(a)).containsExactly(4, 0.5);
     assertThat(SourceNetwork.blockScales(a)).containsExactly(4, 0x1p-6, 0x1p-9, 0.5);
@@ -118,13 +118,13 @@ class SourceNetworkTest {
   @Test
   void parametersCheckTheirPerChannelBoxes() {
     SourceNetwork.Params ok = new SourceNetwork.Params(L1, 1, 1, 1, 0, null, -1, 2, new double[][] {{-1, 0.5},
-        {0, 2}});
+        {0, 2}}, true);
     assertThat(new double[] {ok.channelLow(1), ok.channelHigh(0)}).containsExactly(0, 0.5);
     assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, -1, 1, new double[][] {{-1, 0.5},
-        {0, 2}})).isInstanceOf(IllegalArgumentException.class)
+        {0, 2}}, true)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("span [-1.0, 2.0], not the header's union box [-1.0, 1.0]");
     assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, -1, 1, new double[][] {{-1, 1},
-        {0, 0}})).hasMessageContaining("input box of channel 1 must be finite with lo < hi");
+        {0, 0}}, true)).hasMessageContaining("input box of channel 1 must be finite with lo < hi");
   }
 
   @Test
@@ -187,10 +187,10 @@ class SourceNetworkTest {
       assertThatThrownBy(() -> params(L1, 1, 1, bad, -1)).hasMessageContaining("lambda must be in (0, 1]");
     }
     for (double[] box : new double[][] {{1, 1}, {Double.NaN, 1}, {Double.NEGATIVE_INFINITY, 1}}) {
-      assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, box[0], box[1]))
+      assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, box[0], box[1], null, true))
           .hasMessageContaining("input box");
     }
-    assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, 0, Double.POSITIVE_INFINITY))
+    assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, 0, Double.POSITIVE_INFINITY, null, true))
         .hasMessageContaining("input box");
     assertThat(SourceNetwork.Construction.parse("L+1")).isEqualTo(L1);
     assertThat(SourceNetwork.Construction.parse("2L")).isEqualTo(TWO_L);
@@ -270,12 +270,12 @@ class SourceNetworkTest {
 
   @Test
   void uptoKeepsTheRestOfTheTargetAsTail() {
-    SourceNetwork s = source("small-fc", RELU, new SourceNetwork.Params(L1, 3, 6, 1, 4, "2", -1, 1));
+    SourceNetwork s = source("small-fc", RELU, new SourceNetwork.Params(L1, 3, 6, 1, 4, "2", -1, 1, null, true));
     assertThat(s.nodes()).hasSize(3);
     assertThat(((SourceNetwork.Conv) s.nodes().get(2)).out()).isEqualTo(Layout.plain(8));
     assertThat(s.tail()).hasSize(1);
     assertThat(((TargetPlan.Affine) s.tail().get(0)).name()).isEqualTo("4");
-    assertThatThrownBy(() -> source("small-fc", RELU, new SourceNetwork.Params(L1, 3, 6, 1, 4, "x", -1, 1)))
+    assertThatThrownBy(() -> source("small-fc", RELU, new SourceNetwork.Params(L1, 3, 6, 1, 4, "x", -1, 1, null, true)))
         .hasMessageContaining("x names no conv or linear layer").hasMessageContaining("[0, 2, 4]");
   }
 
@@ -367,7 +367,7 @@ class SourceNetworkTest {
     Network net = new Network(new int[] {2}, List.of(bn, new Linear("fc", Tensor.of(new double[] {1, -1}, 1, 2),
         null)));
     TargetPlan plan = TargetPlan.of(net, RELU);
-    SourceNetwork.Params given = new SourceNetwork.Params(L1, 3, 6, 1, 7L, null, 0, 1);
+    SourceNetwork.Params given = new SourceNetwork.Params(L1, 3, 6, 1, 7L, null, 0, 1, null, true);
     SourceNetwork src = SourceNetwork.of(plan, given);
     double[][] image = plan.input().image(0, 1, null);
     assertThat(src.params().inputBoxes()).isDeepEqualTo(image);

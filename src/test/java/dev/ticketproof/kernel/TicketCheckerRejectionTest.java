@@ -36,7 +36,7 @@ class TicketCheckerRejectionTest {
     phi = ActivationCatalog.parse("relu");
     target = Builtins.of("small-fc", phi);
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 3,
-        Defaults.rho1(phi, 3, -1), Defaults.lambda(phi), 2, null, -1, 1);
+        Defaults.rho1(phi, 3, -1), Defaults.lambda(phi), 2, null, -1, 1, null, true);
     cert = TicketBuilder.build(target, phi, new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1, "t"),
         TicketBuilder.Progress.NONE).certificate();
   }
@@ -51,7 +51,7 @@ class TicketCheckerRejectionTest {
     return new TicketCertificate.Header((Integer) f[0], (String) f[1], (String) f[2], (String) f[3], (String) f[4],
         (Integer) f[5], (Integer) f[6], (Double) f[7], (Long) f[8], (Double) f[9], (Double) f[10], (String) f[11],
         (Double) f[12], (Double) f[13], (String) f[14], (Long) f[15], (String) f[16], (Double) f[17],
-        TicketCertificate.DEFAULT_FORM_BUDGET);
+        TicketCertificate.DEFAULT_FORM_BUDGET, null);
   }
 
   static UnaryOperator<Object[]> set(int field, Object value) {

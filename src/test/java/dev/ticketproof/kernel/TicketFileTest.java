@@ -31,7 +31,7 @@ class TicketFileTest {
   static TicketCertificate.Header header(String upto, String around, double radius, double claim) {
     return new TicketCertificate.Header(2, "builtin:t", "ab", "leaky-relu(0.25)", "l+1", 3, 6, 0.5, -7L, -1.5, 2,
         upto, 0.01, claim, TicketWriter.maskDigest(WEIGHTS, BIASES), 4, around, radius,
-        TicketCertificate.DEFAULT_FORM_BUDGET);
+        TicketCertificate.DEFAULT_FORM_BUDGET, null);
   }
 
   static TicketCertificate cert(TicketCertificate.Header h) {
@@ -226,7 +226,7 @@ class TicketFileTest {
     TicketCertificate.Header big = new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(),
         h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(),
         h.upto(), h.eps(), h.claimedBound(), h.maskSha256(), h.claimedFailedInstances(), h.aroundSha256(),
-        h.radius(), 1L << 26);
+        h.radius(), 1L << 26, null);
     TicketCertificate c = cert(big);
     Path p = write(c, "budget.tpz");
     equal(c, TicketFile.read(p));

@@ -45,7 +45,8 @@ class TicketTamperTest {
   }
 
   static TicketCertificate ticket(Network net, String name) {
-    SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 8, 16, 1, 3, null, -1, 1);
+    SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 8, 16, 1, 3, null, -1, 1, null,
+        true);
     TicketBuilder.Result r = TicketBuilder.build(net, phi,
         new TicketBuilder.Options(p, 0.01, SubsetSum.Mode.MIN_SIZE, 2, "builtin:" + name),
         TicketBuilder.Progress.NONE);
@@ -61,7 +62,7 @@ class TicketTamperTest {
     TicketCertificate.Header h = c.header();
     return new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(), h.activation(), h.construction(),
         h.rho(), h.rho1(), h.lambda(), seed, h.inputLow(), h.inputHigh(), h.upto(), h.eps(), claimed, h.maskSha256(),
-        h.claimedFailedInstances(), null, Double.NaN, h.formBudget());
+        h.claimedFailedInstances(), null, Double.NaN, h.formBudget(), null);
   }
 
   /** The header with the digest of another mask, as a forger who also rewrites the digest would make it. */
@@ -69,7 +70,7 @@ class TicketTamperTest {
     TicketCertificate.Header h = c.header();
     return new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(), h.activation(), h.construction(),
         h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(), h.upto(), h.eps(), h.claimedBound(),
-        TicketWriter.maskDigest(w, c.keptBiases()), h.claimedFailedInstances(), null, Double.NaN, h.formBudget());
+        TicketWriter.maskDigest(w, c.keptBiases()), h.claimedFailedInstances(), null, Double.NaN, h.formBudget(), null);
   }
 
   /** A certificate made in memory with another mask: its digest is that mask's. */
@@ -209,7 +210,7 @@ class TicketTamperTest {
         field.equals("upto") ? (String) value : h.upto(), field.equals("eps") ? (Double) value : h.eps(),
         field.equals("claimedBound") ? (Double) value : h.claimedBound(), h.maskSha256(),
         field.equals("claimedFailedInstances") ? (Long) value : h.claimedFailedInstances(), null, Double.NaN,
-        h.formBudget());
+        h.formBudget(), null);
   }
 
   @Test

@@ -20,7 +20,7 @@ class LowerBoundTest {
     Activation phi = ActivationCatalog.parse(activation);
     Network net = Builtins.of(target, phi);
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 4,
-        Defaults.rho1(phi, 4, lo), Defaults.lambda(phi), 3, null, lo, hi);
+        Defaults.rho1(phi, 4, lo), Defaults.lambda(phi), 3, null, lo, hi, null, true);
     return TicketBuilder.build(net, phi, new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1,
         "builtin:" + target), TicketBuilder.Progress.NONE);
   }

@@ -1138,7 +1138,7 @@ class ExactStepsTest {
     assertThatThrownBy(() -> pass.poolMap(row, 1, most + 1, 1, 1, 1, 1, 1.0 / (most + 1)))
         .hasMessageContaining("pool: " + (most + 1) + " terms in one sum");
     double[] kernel = new double[most];
-    TargetPlan.Affine wide = new TargetPlan.Affine("wide", 1, 1, 1, most, 1, 0, kernel, new double[1], false,
+    TargetPlan.Affine wide = new TargetPlan.Affine("wide", 1, 1, 1, most, 1, 0, 0, kernel, new double[1], false,
         new int[] {1, 1, most + 1}, new int[] {1, 1, 2});
     assertThatThrownBy(() -> pass.targetAffine(wide, row)).hasMessageContaining("wide: " + (most + 1) + " terms");
   }
