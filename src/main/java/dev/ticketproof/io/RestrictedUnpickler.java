@@ -295,6 +295,8 @@ final class RestrictedUnpickler extends Unpickler {
     }
     // a training script's options (argparse.Namespace) beside the weights: a class like the model's, an inert record
     if ("argparse".equals(module) && "Namespace".equals(name)) return new ClassStub(module, name);
+    // data saved as a dataset of tensors (torch.save(TensorDataset(x, y))): an inert record of its tuple of tensors
+    if ("torch.utils.data.dataset".equals(module) && "TensorDataset".equals(name)) return new ClassStub(module, name);
     if ("torch".equals(module) && name.endsWith("Storage")) {
       return new StorageType(DType.ofTorchStorage(name).orElseThrow(() -> new ImportException(source
           + ": unknown storage type torch." + name + " (supported: " + DType.torchStorages() + ")")));
@@ -315,7 +317,8 @@ final class RestrictedUnpickler extends Unpickler {
     }
     throw new ImportException(source + ": forbidden global '" + module + "." + name + "' in the pickle; only "
         + "torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, collections.OrderedDict, builtins.set, "
-        + "torch.device, numpy scalars and arrays, argparse.Namespace and a learning-rate scheduler's state "
+        + "torch.device, numpy scalars and arrays, argparse.Namespace, torch.utils.data.TensorDataset and a "
+        + "learning-rate scheduler's state "
         + "(getattr of an object, collections.defaultdict, classes of torch.optim: inert records, skipped), "
         + "the storage types " + DType.torchStorages() + " and classes (of __main__, torch.nn or a module outside "
         + "the standard library, as inert records) are accepted (nothing from the file is executed)");

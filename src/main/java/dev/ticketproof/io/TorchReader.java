@@ -275,6 +275,16 @@ public final class TorchReader {
     return bytes;
   }
 
+  /** The tuple of tensors of a {@code torch.utils.data.TensorDataset} (its {@code tensors}), else null. */
+  private static Object tensorDataset(Object root) {
+    if (!(root instanceof ObjectStub o) || !"torch.utils.data.dataset".equals(o.type.module())
+        || !"TensorDataset".equals(o.type.name()) || o.state == null) {
+      return null;
+    }
+    Object t = o.state.get("tensors");
+    return t instanceof List<?> || t instanceof Object[] ? t : null;
+  }
+
   private static TensorFile collect(String source, Object root, Map<String, double[]> storages, Budget budget) {
     Map<String, StoredTensor> tensors = new LinkedHashMap<>();
     List<String> skipped = new ArrayList<>();
@@ -283,8 +293,10 @@ public final class TorchReader {
     String modelPrefix = "";
     if (root instanceof TensorRef t) { // torch.save(tensor): one tensor, named as a lone tensor is
       f.tensor(LONE_TENSOR, t);
-    } else if (root instanceof List<?> || root instanceof Object[]) { // a list or tuple: its items by index
-      List<?> items = root instanceof Object[] a ? java.util.Arrays.asList(a) : (List<?>) root;
+    } else if (root instanceof List<?> || root instanceof Object[] || tensorDataset(root) != null) {
+      // a list or tuple, or a TensorDataset's tuple of tensors: its items by index
+      Object seq = tensorDataset(root) != null ? tensorDataset(root) : root;
+      List<?> items = seq instanceof Object[] a ? java.util.Arrays.asList(a) : (List<?>) seq;
       Map<Object, Object> byIndex = new LinkedHashMap<>();
       for (int i = 0; i < items.size(); i++) byIndex.put(i, items.get(i));
       f.dict("", byIndex, 0);

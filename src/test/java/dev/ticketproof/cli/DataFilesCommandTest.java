@@ -67,6 +67,7 @@ class DataFilesCommandTest {
     Path flat = work.resolve("flat.npy");
     Npy.write(flat, Tensor.of(digits.data(), 20, 64), DType.FLOAT32);
     for (String input : List.of(fx("data_x.pt"), fx("data_xy_tuple.pt") + ":0", fx("data_xy_dict.pt") + ":x",
+        fx("data_xy_dataset.pt") + ":0",
         fx("data_x.npz"), fx("data_xy.npz") + ":x", fx("data_x_f16.npy"), nhwc.toString(), flat.toString())) {
       assertThat(eval(input)).as(input).isEqualTo(reference);
     }
@@ -94,6 +95,7 @@ class DataFilesCommandTest {
     String[][] pairs = {
         {fx("data_xy_dict.pt") + ":x", fx("data_xy_dict.pt") + ":y"},
         {fx("data_xy_tuple.pt") + ":0", fx("data_xy_tuple.pt") + ":1"},
+        {fx("data_xy_dataset.pt") + ":0", fx("data_xy_dataset.pt") + ":1"},
         {fx("data_xy.npz") + ":x", fx("data_xy.npz") + ":y"},
         {fx("data_x.pt"), fx("data_y_i32.pt")},
         {fx("data_x.npz"), fx("data_y_u8.npy")},
