@@ -75,7 +75,10 @@ public final class InspectCommand implements Callable<Integer> {
       prefix = loaded.prefix();
       found = loaded.prefixDetected();
       outsideNote = Architectures.outsideNote(file, prefix, loaded.spec());
-      if (arch.spec == null || dev.ticketproof.targets.Presets.isPreset(arch.spec)) {
+      if (loaded.rewrite() != null) {
+        // the spec names the rewritten tensors, not the file's: what was read and how is said instead
+        archNote = loaded.rewrite();
+      } else if (arch.spec == null || dev.ticketproof.targets.Presets.isPreset(arch.spec)) {
         // a preset's spec, inferred or given, is printed: a JSON spec to start from (a normalize layer first)
         derived = loaded.spec();
         preset = arch.spec == null ? loaded.inferredPreset() : arch.spec;

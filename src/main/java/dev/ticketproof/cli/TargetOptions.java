@@ -53,7 +53,8 @@ final class TargetOptions {
           dev.ticketproof.targets.Architectures.requireWholeModel(file);
           named = dev.ticketproof.targets.WholeModels.derive(file).spec().activation();
         } else if (file.model() != null) {
-          return dev.ticketproof.targets.ResNetPreset.ACTIVATION; // its activation modules are all nn.ReLU
+          // its activation modules are all nn.ReLU (or, for a pre-activation ResNet, all nn.LeakyReLU of one slope)
+          return dev.ticketproof.targets.Architectures.activationOf(file.model());
         }
       }
       if (named != null) return named;
@@ -91,10 +92,14 @@ final class TargetOptions {
     TargetLoader.Loaded loaded = TargetLoader.load(target, arch.spec, arch.prefix, activation, input, inputSource,
         applyMasks);
     if (loaded.inferredPreset() != null) {
-      System.err.println("note: --arch not given: the tensor names of " + target + " are those of a ResNet ("
-          + loaded.prefix() + "conv1, " + loaded.prefix() + "layer1.0.conv1, ...): architecture of the preset "
+      boolean wide = loaded.rewrite() != null && dev.ticketproof.targets.PreActResNet.layout(loaded.tensors()
+          .under(loaded.prefix())) == dev.ticketproof.targets.PreActResNet.Layout.WIDE_RESNET;
+      System.err.println("note: --arch not given: the tensor names of " + target + " are those of a "
+          + (loaded.rewrite() != null ? "pre-activation " : "") + "ResNet (" + loaded.prefix() + "conv1, "
+          + loaded.prefix() + (wide ? "block1.layer.0.conv1" : "layer1.0.conv1") + ", ...): architecture of the preset "
           + loaded.inferredPreset() + " (docs/arch-spec.md; inspect shows it)");
     }
+    if (loaded.rewrite() != null) System.err.println("note: " + loaded.rewrite());
     if (loaded.prefixDetected()) {
       System.err.println("note: reading tensors under prefix '" + loaded.prefix() + "'"
           + Architectures.outsideNote(loaded.tensors(), loaded.prefix(), loaded.spec()));

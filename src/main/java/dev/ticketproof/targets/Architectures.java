@@ -44,10 +44,43 @@ public final class Architectures {
    * activation module but {@code nn.ReLU} (the preset's activation); else {@code null}.
    */
   public static String inferPreset(TensorFile file) {
-    if (ResNetPreset.prefixes(file).isEmpty()) return null;
     dev.ticketproof.io.TorchModule root = file.model();
+    List<String> pre = PreActResNet.prefixes(file);
+    if (root != null) pre.retainAll(List.of(file.modelPrefix()));
+    if (!pre.isEmpty() && (root == null || !root.isSequential() && activationOf(root) != null)) {
+      return Presets.CIFAR_RESNET; // a pre-activation ResNet, read rewritten (TargetLoader, PreActResNet)
+    }
+    if (ResNetPreset.prefixes(file).isEmpty()) return null;
     if (root == null) return Presets.CIFAR_RESNET;
     return !root.isSequential() && reluOnly(root, 0) ? Presets.CIFAR_RESNET : null;
+  }
+
+  /**
+   * The activation a whole model's activation modules compute, for a model whose forward the file does not hold
+   * (a ResNet class): {@code relu} when it has no {@code torch.nn} activation module but {@code nn.ReLU} (a forward
+   * of {@code F.relu} has none), {@code leaky-relu(a)} when every one is an {@code nn.LeakyReLU} of slope a; else
+   * {@code null}.
+   */
+  public static String activationOf(dev.ticketproof.io.TorchModule root) {
+    if (reluOnly(root, 0)) return ResNetPreset.ACTIVATION;
+    Set<Object> slopes = new java.util.HashSet<>();
+    if (!leakyOnly(root, 0, slopes) || slopes.size() != 1) return null;
+    Object a = slopes.iterator().next();
+    return a instanceof Number n ? "leaky-relu(" + n.doubleValue() + ")" : null;
+  }
+
+  /** Whether every {@code torch.nn} activation module of the tree is a ReLU or LeakyReLU (their slopes collected). */
+  private static boolean leakyOnly(dev.ticketproof.io.TorchModule m, int depth, Set<Object> slopes) {
+    if (depth > 64) return false;
+    if (m.isTorchNn("LeakyReLU")) {
+      slopes.add(m.attributes().get("negative_slope"));
+    } else if (m.className().startsWith("torch.nn.modules.activation.") && !m.isTorchNn("ReLU")) {
+      return false;
+    } else if (m.isTorchNn("ReLU")) {
+      slopes.add(0.0);
+    }
+    for (dev.ticketproof.io.TorchModule.Child c : m.children()) if (!leakyOnly(c.module(), depth + 1, slopes)) return false;
+    return true;
   }
 
   /** Whether no module of the tree is a {@code torch.nn} activation other than {@code ReLU}. */

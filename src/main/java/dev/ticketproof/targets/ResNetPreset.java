@@ -30,10 +30,18 @@ import java.util.regex.Pattern;
  *       {@code (C_out - C_in) / 2} zero channels on each side); else the identity;</li>
  *   <li>then global average pooling, flatten and the linear layer {@code fc} or {@code linear}.</li>
  * </ul>
- * Bottleneck blocks ({@code conv3}), pre-activation blocks (BatchNorm before the conv: the stem has no
- * {@code bn1}, a downsampling block's {@code bn1} has the block's input channels) and blocks with other tensors are
- * refused. The activation is relu (the code bases' {@code F.relu} and {@code nn.ReLU}). Default input: {@code [C, 32, 32]} ({@code [C, 224, 224]} with the ImageNet stem), C from
- * {@code conv1.weight}.
+ * Bottleneck blocks ({@code conv3}) and blocks with other tensors are refused. The activation is relu (the code
+ * bases' {@code F.relu} and {@code nn.ReLU}). Default input: {@code [C, 32, 32]} ({@code [C, 224, 224]} with the
+ * ImageNet stem), C from {@code conv1.weight}.
+ *
+ * <p>Pre-activation ResNets (BatchNorm and activation before each conv, no activation after the sum: the stem has no
+ * {@code bn1}, every block's {@code bn1} has the block's input channels; kuangliu's and RobustBench's
+ * {@code PreActResNet}, RobustBench's {@code WideResNet} with {@code blockK.layer.B} names) are not read by this
+ * class: the preset reads them through {@link PreActResNet}, which rewrites them exactly to post-activation ResNets of
+ * doubled width for relu and leaky-relu ({@code TargetLoader} takes that path before this class sees the names), so
+ * that one preset, given or inferred, reads the CIFAR ResNets of both block forms. {@link #preActivation} and
+ * {@link #PRE_ACTIVATION} say why such a network is not read where it is not (another activation, a whole model whose
+ * activation modules are of another kind).
  */
 public final class ResNetPreset {
   private static final Pattern BLOCK_TENSOR = Pattern.compile("layer(\\d{1,8})\\.(\\d{1,8})\\.(.+)");
@@ -112,12 +120,11 @@ public final class ResNetPreset {
 
   /** Why a pre-activation ResNet is not read, for messages. */
   static final String PRE_ACTIVATION = "its blocks compute x + conv2(phi(bn2(conv1(phi(bn1(x)))))) and add their input "
-      + "x with no activation after the sum, so the values one block passes to the next have had no activation; the "
-      + "normal form's residual blocks compute phi(bn2(conv2(phi(bn1(conv1 x)))) + shortcut(x)), with the "
-      + "activation after the sum, and neither the " + Presets.CIFAR_RESNET + " preset nor a JSON spec describes "
-      + "another block, so the network cannot be read exactly (a ResNet with each BatchNorm after its conv and the "
-      + "activation after the sum, as torchvision's, kuangliu's ResNet and akamaster's write it, is read by the "
-      + "preset)";
+      + "x with no activation after the sum; the " + Presets.CIFAR_RESNET + " preset reads such a network (the names of "
+      + "kuangliu's or RobustBench's PreActResNet, or of RobustBench's WideResNet) as a post-activation ResNet of "
+      + "doubled width, each value s carried as phi(s) and phi(-s), which is exact for relu and leaky-relu only (s = "
+      + "(phi(s) - phi(-s)) / (1 + a)); with another activation, pre-activation bottleneck blocks or other tensors in "
+      + "a block it is not read";
 
   /**
    * The architecture the tensors' names and shapes give.

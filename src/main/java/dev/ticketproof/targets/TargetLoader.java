@@ -33,9 +33,18 @@ public final class TargetLoader {
    * @param built the network, its layer table and the tensors no layer reads
    * @param inferredPreset the preset taken for a file given without an architecture whose names are that preset's
    *     ({@link Architectures#inferPreset}), else {@code null}
+   * @param rewrite for a pre-activation ResNet read as a post-activation one of doubled width ({@link PreActResNet}):
+   *     what was read and how it was rewritten; then {@code spec} and the network's layers name the rewritten
+   *     tensors, not the file's. Else {@code null}
    */
   public record Loaded(TensorFile tensors, ArchSpec spec, String prefix, boolean prefixDetected, Activation activation,
-      NetworkBuilder.Built built, String inferredPreset) {}
+      NetworkBuilder.Built built, String inferredPreset, String rewrite) {
+    /** A target read as its file describes it (no rewrite). */
+    public Loaded(TensorFile tensors, ArchSpec spec, String prefix, boolean prefixDetected, Activation activation,
+        NetworkBuilder.Built built, String inferredPreset) {
+      this(tensors, spec, prefix, prefixDetected, activation, built, inferredPreset, null);
+    }
+  }
 
   /**
    * The activation given for a whole model is not the one its activation modules compute: a bad {@code activation},
@@ -124,6 +133,8 @@ public final class TargetLoader {
   public static Loaded load(Path target, String arch, String prefix, String activation, int[] input,
       String inputSource, boolean applyMasks) {
     TensorFile tensors = TensorFiles.read(target, applyMasks);
+    Loaded pre = preActivation(target, tensors, arch, prefix, activation, input, inputSource);
+    if (pre != null) return pre;
     Architectures.Resolved resolved = Architectures.resolve(arch, tensors, input, prefix);
     ArchSpec spec = resolved.spec();
     String specName = arch != null ? arch : resolved.inferredPreset() != null ? resolved.inferredPreset()
@@ -158,5 +169,69 @@ public final class TargetLoader {
       built = new NetworkBuilder.Built(built.network(), built.rows(), unused, built.folded(), built.unfolded());
     }
     return new Loaded(tensors, spec, resolved.prefix(), resolved.detected(), phi, built, resolved.inferredPreset());
+  }
+
+  /**
+   * A pre-activation ResNet ({@link PreActResNet}), read as a post-activation one of doubled width: when no
+   * architecture or the {@value Presets#CIFAR_RESNET} preset is given and the names (under the given prefix, or
+   * under the one prefix they are found under) are a pre-activation ResNet's, for a file of tensors or a whole model
+   * that is not an {@code nn.Sequential}; else {@code null}.
+   */
+  private static Loaded preActivation(Path target, TensorFile tensors, String arch, String prefix, String activation,
+      int[] input, String inputSource) {
+    if (arch != null && !Presets.CIFAR_RESNET.equals(arch)) return null;
+    TensorFile file = tensors;
+    if (arch == null && file.model() == null && file.models().size() > 1) {
+      if (prefix == null) return null;
+      file = Architectures.chooseModel(file, prefix);
+      prefix = null;
+    }
+    if (file.model() != null && file.model().isSequential()) return null;
+    String p;
+    boolean detected;
+    if (prefix != null) {
+      p = Architectures.givenPrefix(file, prefix);
+      if (PreActResNet.layout(file.under(p)) == null) return null;
+      detected = false;
+    } else {
+      List<String> found = PreActResNet.prefixes(file);
+      if (file.model() != null) found.retainAll(List.of(file.modelPrefix()));
+      if (found.isEmpty()) return null;
+      if (found.size() > 1) {
+        throw new BadParameter("prefix", "prefix not given, and the names of " + file.source() + " are those of a "
+            + "pre-activation ResNet under several prefixes: " + String.join(", ", found.stream().map(x -> "'" + x
+            + "'").toList()) + " (give one)");
+      }
+      p = found.get(0);
+      detected = !p.isEmpty() && file.model() == null;
+    }
+    String name = activation;
+    if (name == null && file.model() != null) {
+      String computed = Architectures.activationOf(file.model());
+      if (computed == null) {
+        throw new BadParameter("activation", "activation not given, and the whole model " + target + " has "
+            + "activation modules of several kinds or of parameters no activation of the catalog reads: give the "
+            + "activation it computes");
+      }
+      name = computed;
+    }
+    if (name == null) name = ResNetPreset.ACTIVATION;
+    Activation phi;
+    try {
+      phi = ActivationCatalog.parse(name);
+    } catch (IllegalArgumentException e) {
+      throw new BadParameter("activation", "activation " + name + ": " + e.getMessage());
+    }
+    TensorFile view = file.under(p);
+    PreActResNet.Rewritten rw = PreActResNet.rewrite(view, phi, input);
+    String specName = arch != null ? arch : Presets.CIFAR_RESNET;
+    NetworkBuilder.Built built = NetworkBuilder.build(specName, rw.spec(), rw.tensors(), phi, input, inputSource);
+    Set<String> read = new HashSet<>();
+    for (String n : rw.read()) read.add(p + n);
+    List<String> unused = new ArrayList<>();
+    for (String n : tensors.names()) if (!read.contains(n)) unused.add(n);
+    built = new NetworkBuilder.Built(built.network(), built.rows(), unused, built.folded(), built.unfolded());
+    return new Loaded(tensors, rw.spec(), p, detected, phi, built, arch == null ? Presets.CIFAR_RESNET : null,
+        rw.note());
   }
 }

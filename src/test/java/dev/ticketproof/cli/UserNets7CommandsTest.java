@@ -82,17 +82,13 @@ class UserNets7CommandsTest {
     assertThat(i.out()).contains("not for the ticket constructions: batchnorm '2' (after activation relu)");
   }
 
-  @Test void aPreActivationResNetIsRefusedSayingWhy() {
+  @Test void aPreActivationResNetIsReadSayingHow() {
     for (String f : new String[] {"user7_preact.pt", "user7_preact_whole.pt"}) {
       CommandRun p = run("inspect", fx(f), "--input-shape", "3,16,16");
-      CommandRun c = run("construct", "--target", fx(f), "--input-box", "0,1", "--out", tmp.resolve("r.tpz").toString());
-      {
-        CommandRun x = c;
-        assertThat(x.code()).as(f).isEqualTo(2);
-        assertThat(x.err()).contains(f + ": ").contains("are those of a pre-activation ResNet")
-            .doesNotContain("write a JSON spec");
-      }
-      assertThat(p.out() + p.err()).as(f).contains("pre-activation ResNet");
+      assertThat(p.code()).as(p.err()).isZero();
+      assertThat(p.out()).as(f).contains("architecture: read as a pre-activation PreActResNet")
+          .contains("rewritten to a post-activation ResNet of doubled width")
+          .contains("residual block 'layer2.0'");
     }
   }
 }
