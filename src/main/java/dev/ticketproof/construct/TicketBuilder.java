@@ -284,15 +284,14 @@ public final class TicketBuilder {
     State residual(SourceNetwork.Residual r, State s) {
       State h = conv(r.conv1(), s, zStar());
       State br = conv(r.conv2(), h, r.projection() == null ? 0 : zStar());
-      State pr = r.projection() != null ? conv(r.projection(), s, 0) : null;
+      State skip = r.projection() != null ? conv(r.projection(), s, 0) : s;
       State out = new State();
       out.layout = br.layout;
       out.constVal = new double[br.layout.units()];
       for (int o = 0; o < out.constVal.length; o++) {
-        double skip = pr != null ? pr.constVal[o] : s.constVal[o];
-        out.constVal[o] = br.layout.isConstant(o) ? phi.value(br.constVal[o] + skip) : Double.NaN;
+        out.constVal[o] = br.layout.isConstant(o) ? phi.value(br.constVal[o] + skip.constVal[o]) : Double.NaN;
       }
-      Intervals.Bounds iv = Intervals.residual(r.target(), s.lo, s.hi, phi);
+      Intervals.Bounds iv = Intervals.residual(br.lo, br.hi, skip.lo, skip.hi, phi);
       out.lo = iv.lo();
       out.hi = iv.hi();
       return out;

@@ -53,19 +53,11 @@ final class HeaderJson {
       }
     }
     int start = i;
-    if (i < s.length() && s.charAt(i) == '-') i++;
-    if (i < s.length() && s.charAt(i) == '0') {
-      i++;
-    } else if (!digits()) {
-      throw error("\"" + key + "\": expected a value");
-    }
-    if (i < s.length() && s.charAt(i) == '.') {
-      i++;
-      if (!digits()) throw error("\"" + key + "\": digits expected after the decimal point");
-    }
-    if (i < s.length() && (s.charAt(i) == 'e' || s.charAt(i) == 'E')) {
-      i++;
-      if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) i++;
+    skip("-");
+    if (!skip("0") && !digits()) throw error("\"" + key + "\": expected a value");
+    if (skip(".") && !digits()) throw error("\"" + key + "\": digits expected after the decimal point");
+    if (skip("eE")) {
+      skip("+-");
       if (!digits()) throw error("\"" + key + "\": digits expected in the exponent");
     }
     return new BigDecimal(s.substring(start, i));
@@ -117,7 +109,12 @@ final class HeaderJson {
 
   private boolean take(char c) {
     space();
-    if (i < s.length() && s.charAt(i) == c) {
+    return skip(String.valueOf(c));
+  }
+
+  /** Moves past the next character if it is one of {@code chars}; whether it did. */
+  private boolean skip(String chars) {
+    if (i < s.length() && chars.indexOf(s.charAt(i)) >= 0) {
       i++;
       return true;
     }

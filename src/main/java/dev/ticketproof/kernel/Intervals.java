@@ -51,15 +51,12 @@ public final class Intervals {
     return new Bounds(zlo, zhi);
   }
 
-  /** Bounds on a residual block's outputs phi(branch + skip). */
-  public static Bounds residual(TargetPlan.Residual r, double[] lo, double[] hi, Activation phi) {
-    Bounds h = affine(r.conv1(), lo, hi, true, phi);
-    Bounds b = affine(r.conv2(), h.lo(), h.hi(), false, phi);
-    Bounds skip = r.projection() != null ? affine(r.projection(), lo, hi, false, phi) : new Bounds(lo, hi);
-    double[] olo = new double[b.lo().length];
-    double[] ohi = new double[b.lo().length];
+  /** Bounds on a residual block's outputs phi(branch + skip), from bounds on its branch and on its skip. */
+  public static Bounds residual(double[] bLo, double[] bHi, double[] sLo, double[] sHi, Activation phi) {
+    double[] olo = new double[bLo.length];
+    double[] ohi = new double[bLo.length];
     for (int j = 0; j < olo.length; j++) {
-      double[] im = phi.image(b.lo()[j] + skip.lo()[j], b.hi()[j] + skip.hi()[j]);
+      double[] im = phi.image(bLo[j] + sLo[j], bHi[j] + sHi[j]);
       olo[j] = im[0];
       ohi[j] = im[1];
     }

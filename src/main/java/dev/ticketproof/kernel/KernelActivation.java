@@ -75,6 +75,15 @@ public final class KernelActivation implements Activation {
           accurate);
     }
 
+    /** This family with the slopes {phi'(a), phi'(b)} over [a, b]: its derivative is non-decreasing. */
+    Formula convexSlopes() { return withSlopes((p, a, b) -> new double[] {derivative.at(p, a), derivative.at(p, b)}); }
+
+    /** This family with its slopes over [a, b] for a derivative that is even and decreasing in |t| (tanh, sigmoid). */
+    Formula peakedSlopes() {
+      return withSlopes((p, a, b) -> new double[] {derivative.at(p, Math.abs(a) > Math.abs(b) ? a : b),
+          derivative.at(p, a > 0 ? a : b < 0 ? b : 0)});
+    }
+
     /** This family with a Lipschitz constant of phi' and accurate evaluations (or null). */
     Formula withCurvature(ToDoubleFunction<double[]> bound, Accurate a) {
       return new Formula(valid, piecewiseLinear, value, derivative, local, lipschitz, minAt, min, slopes, bound, a);
@@ -98,17 +107,6 @@ public final class KernelActivation implements Activation {
     double a = k * (z + d);
     return Math.max(Math.abs(a), Math.max(Math.abs(k * z), Math.abs(k * d))) <= 700
         ? k * Math.sinh(k * d) / Math.cosh(a) / Math.cosh(k * z) : Double.NaN;
-  }
-
-  /** {phi'(a), phi'(b)}: the slopes over [a, b] of a phi whose derivative is non-decreasing. */
-  private static SlopeRange convex(Fn derivative) {
-    return (p, a, b) -> new double[] {derivative.at(p, a), derivative.at(p, b)};
-  }
-
-  /** The slopes over [a, b] of a phi whose derivative is even and decreasing in |t| (tanh, sigmoid). */
-  private static SlopeRange peaked(Fn derivative) {
-    return (p, a, b) -> new double[] {derivative.at(p, Math.abs(a) > Math.abs(b) ? a : b),
-        derivative.at(p, a > 0 ? a : b < 0 ? b : 0)};
   }
 
   /**
@@ -163,13 +161,13 @@ public final class KernelActivation implements Activation {
       Map.entry("tanh", Formula.monotone(NO_PARAMETER, false, (p, t) -> Math.tanh(t),
           (p, t) -> 1 - Math.tanh(t) * Math.tanh(t), p -> new Local(0, 0, 1, 1, Math.nextUp(1.0 / 3), 3, INF), p -> 1)
           // tanh'' = -2u(1 - u^2) with u = tanh t, largest at u^2 = 1/3: 4 / (3 sqrt 3) = 0.76980..., rounded up
-          .withSlopes(peaked((p, t) -> 1 - Math.tanh(t) * Math.tanh(t))).withCurvature(p -> 0.7699,
+          .peakedSlopes().withCurvature(p -> 0.7699,
               new Accurate(3, (p, t) -> Math.tanh(t), 10, (p, z, d) -> tanhDifference(1, z, d)))),
       Map.entry("sigmoid", Formula.monotone(NO_PARAMETER, false, (p, t) -> logistic(t),
           (p, t) -> logistic(t) * (1 - logistic(t)),
           p -> new Local(0.5, 0, 0.25, 0.25, Math.nextUp(1.0 / 48), 3, INF), p -> 0.25)
           // sigma'' = s(1 - s^2)/4 with s = 1 - 2 sigma, largest at s^2 = 1/3: sqrt 3 / 18 = 0.096225..., rounded up
-          .withSlopes(peaked((p, t) -> logistic(t) * (1 - logistic(t)))).withCurvature(p -> 0.0963,
+          .peakedSlopes().withCurvature(p -> 0.0963,
               new Accurate(3, (p, t) -> Math.tanh(t / 2) / 2, 10, (p, z, d) -> tanhDifference(0.5, z, d)))),
       // alpha (e^t - 1 - t) lies in [0, alpha t^2 / 2] for t <= 0; alpha / 2 is exact in binary
       Map.entry("elu", Formula.monotone(one(a -> a >= 0), false, (p, t) -> t >= 0 ? t : p[0] * Math.expm1(t),
@@ -187,7 +185,7 @@ public final class KernelActivation implements Activation {
           (p, t) -> softplus(beta(p), t), (p, t) -> logistic(beta(p) * t),
           p -> new Local(Math.log(2) / beta(p), p.length == 0 ? Math.ulp(Math.log(2))
               : 3 * Math.ulp(Math.log(2) / beta(p)), 0.5, 0.5, beta(p) / 8, 2, INF), p -> 1)
-          .withSlopes(convex((p, t) -> logistic(beta(p) * t))).withCurvature(p -> beta(p) / 4, null)),
+          .convexSlopes().withCurvature(p -> beta(p) / 4, null)),
       // max phi' = 1.0998393201288670... at t = 2.3993572..., rounded up; the minimum -0.27846454276107379... at
       // t = -1.27846454..., rounded down
       Map.entry("silu", Formula.monotone(NO_PARAMETER, false, (p, t) -> t * logistic(t),
@@ -234,7 +232,7 @@ public final class KernelActivation implements Activation {
       // alpha (e^u - 1 - u) <= alpha u^2 / 2 = t^2 / (2 alpha) with u = t / alpha, rounded up; phi' non-decreasing
       Map.entry("celu", Formula.monotone(one(a -> a > 0), false, (p, t) -> t >= 0 ? t : p[0] * Math.expm1(t / p[0]),
           (p, t) -> t >= 0 ? 1 : Math.exp(t / p[0]), p -> new Local(0, 0, 1, 1, Math.nextUp(0.5 / p[0]), 2, INF),
-          p -> 1).withSlopes(convex((p, t) -> t >= 0 ? 1 : Math.exp(t / p[0])))
+          p -> 1).convexSlopes()
           // phi' = e^(t/alpha) (t < 0), 1 (t >= 0) is continuous and (1/alpha)-Lipschitz; 1/alpha rounded up
           .withCurvature(p -> Math.nextUp(1 / p[0]), null)),
       // hardswish t relu6(t + 3) / 6: t^2/6 + t/2 on [-3, 3], 0 below, t above; |phi(t) - t/2| <= t^2 / 6 on all of

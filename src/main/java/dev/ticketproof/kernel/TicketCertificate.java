@@ -26,22 +26,16 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
   public static final long DEFAULT_FORM_BUDGET = 1L << 23;
 
   /**
-   * The certificate header.
+   * The certificate header. Its fields construction, rho, rho1, lambda, seed, inputLow, inputHigh, upto and inputBoxes
+   * (null in headers without the field) are the source network's parameters, as {@link SourceNetwork.Params} states
+   * them ({@link #params}); the certified input box is [inputLow, inputHigh] on every channel, or the product of the
+   * intervals of inputBoxes.
    *
    * @param version format version ({@link #VERSION}; version 2 introduced the per-channel weight scales of the
    *     source network, version 3 the first layer's block scales, {@code SourceNetwork#blockScales})
    * @param target {@code builtin:NAME} or the path the target was read from (informational)
    * @param targetSha256 SHA-256 of the target's tensors ({@link TargetHash})
    * @param activation activation name as accepted by the catalog
-   * @param construction {@code l+1} or {@code 2l}
-   * @param rho copies per channel
-   * @param rho1 copies per input channel in the first layer
-   * @param lambda univariate input scale
-   * @param seed weight-field seed of the source network
-   * @param inputLow lower end of the certified input box [inputLow, inputHigh]^d (with per-channel intervals, the
-   *     lower end of their union)
-   * @param inputHigh upper end of the box (with per-channel intervals, of their union)
-   * @param upto last constructed layer, or null
    * @param eps requested per-parameter tolerance
    * @param claimedBound the claimed sup over the box of |target - ticket|
    * @param maskSha256 SHA-256 of the mask's encoding ({@code mask.bin})
@@ -51,8 +45,6 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
    * @param radius the balls' radius (NaN when the bound covers the whole box)
    * @param formBudget the most doubles of coefficients the differential bound keeps per feature map (larger maps
    *     hold intervals; {@link #DEFAULT_FORM_BUDGET} in headers without it): more is tighter, slower and larger
-   * @param inputBoxes per input channel, its interval {lo, hi} (the certified box is their product), or null when
-   *     every channel has [inputLow, inputHigh] (headers without the field); not modified
    */
   public record Header(int version, String target, String targetSha256, String activation, String construction,
       int rho, int rho1, double lambda, long seed, double inputLow, double inputHigh, String upto, double eps,

@@ -68,8 +68,6 @@ public final class TicketFile {
             + " (truncated or not a .tpz file)", null);
       }
       byte[] header = readEntry(zip, he, new Budget(path.toString(), MAX_HEADER_BYTES, TicketFile::tooLarge));
-      // mask.bin is streamed, never held: its declared size must be within the limit, its decoded indices are
-      // claimed from the budget
       declaredSize(me, budget(path));
       TicketCertificate.Header h;
       try {

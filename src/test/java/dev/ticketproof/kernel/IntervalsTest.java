@@ -94,14 +94,15 @@ class IntervalsTest {
     double b0lo = Math.tanh(-1) - Math.tanh(4);
     double b0hi = Math.tanh(1);
     double b1hi = Math.tanh(4);
-    Intervals.Bounds identity = Intervals.residual(new TargetPlan.Residual("r", c1, c2, null, new int[] {2, 1, 1}),
-        lo, hi, TANH);
+    Intervals.Bounds h = Intervals.affine(c1, lo, hi, true, TANH);
+    Intervals.Bounds b = Intervals.affine(c2, h.lo(), h.hi(), false, TANH);
+    Intervals.Bounds identity = Intervals.residual(b.lo(), b.hi(), lo, hi, TANH);
     encloses(identity, 0, Math.tanh(b0lo - 1), Math.tanh(b0hi + 1));
     encloses(identity, 1, 0, Math.tanh(b1hi + 2));
     // a projection 3 - x: skip0 in [2, 4], skip1 in [1, 3]
     TargetPlan.Affine p = square("p", new double[] {-1, 0, 0, -1}, new double[] {3, 3}, false);
-    Intervals.Bounds proj = Intervals.residual(new TargetPlan.Residual("r", c1, c2, p, new int[] {2, 1, 1}), lo, hi,
-        TANH);
+    Intervals.Bounds skip = Intervals.affine(p, lo, hi, false, TANH);
+    Intervals.Bounds proj = Intervals.residual(b.lo(), b.hi(), skip.lo(), skip.hi(), TANH);
     encloses(proj, 0, Math.tanh(b0lo + 2), Math.tanh(b0hi + 4));
     encloses(proj, 1, Math.tanh(1), Math.tanh(b1hi + 3));
   }

@@ -100,8 +100,7 @@ final class Analysis {
         for (int j = 0; j < err.length; j++) err[j] = lip * (e2[j] + es[j]);
       }
     }
-    double bound = 0;
-    for (double e : err) bound = Math.max(bound, e);
+    double bound = Arrays.stream(err).max().orElse(0);
     if (!Double.isFinite(bound)) throw new Rejection("the composed bound is not finite (" + bound + ")");
     return bound * (1 + 1e-9) + 1e-12;
   }
@@ -165,17 +164,15 @@ final class Analysis {
   private State residual(SourceNetwork.Residual r, State in) {
     State h = ConvCheck.run(this, r.conv1(), in);
     State b = ConvCheck.run(this, r.conv2(), h);
-    State p = r.projection() != null ? ConvCheck.run(this, r.projection(), in) : null;
+    State skip = r.projection() != null ? ConvCheck.run(this, r.projection(), in) : in;
     Layout out = b.layout;
-    Intervals.Bounds iv = Intervals.residual(r.target(), in.lo, in.hi, phi);
+    Intervals.Bounds iv = Intervals.residual(b.lo, b.hi, skip.lo, skip.hi, phi);
     State s = new State(out, iv.lo(), iv.hi());
     for (int o = 0; o < out.units(); o++) {
       if (out.isConstant(o)) {
-        double skip = p != null ? p.constVal[o] : in.constVal[o];
-        s.constVal[o] = phi.value(b.constVal[o] + skip);
+        s.constVal[o] = phi.value(b.constVal[o] + skip.constVal[o]);
       } else {
-        double skipErr = p != null ? p.unitErr[o] : in.unitErr[o];
-        s.unitErr[o] = lip * (b.unitErr[o] + skipErr);
+        s.unitErr[o] = lip * (b.unitErr[o] + skip.unitErr[o]);
       }
     }
     return s;

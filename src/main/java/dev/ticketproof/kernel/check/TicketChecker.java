@@ -164,7 +164,6 @@ public final class TicketChecker {
       throw new Rejection("activation mismatch: certificate has " + h.activation() + ", checker was given "
           + phi.name());
     }
-    // the kernel's own activation (not the catalog's): values, constants, Lipschitz constant and images
     KernelActivation kphi = KernelActivation.of(h.activation());
     if (kphi == null) throw new Rejection("the kernel has no definition of activation " + h.activation());
     if (h.maskSha256() == null || !h.maskSha256().equals(cert.maskDigest())) {
