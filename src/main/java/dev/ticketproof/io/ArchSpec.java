@@ -669,6 +669,56 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     }
   }
 
+  /**
+   * An activation of the ReLU family with slopes of its own, in a network whose activation is relu: an
+   * {@code nn.PReLU} (its learned slopes {@code name.weight}, one or one per channel; JSON {@code "prelu"}) or a leaky
+   * relu whose slope differs from the other activations' (JSON {@code "leaky-relu"} with its {@code "slope"}). The
+   * network is read as ReLU of doubled channels ({@link dev.ticketproof.net.ReluDoubling}).
+   *
+   * @param name the PReLU's tensor-name prefix, or {@code null} for a leaky relu of {@code slope}
+   * @param slope the leaky relu's slope (NaN for a PReLU)
+   */
+  public record OwnSlopes(String name, double slope) implements LayerSpec {
+    @Override
+    public dev.ticketproof.net.ReluDoubling.Leaky build(NetworkBuilder b, String where, int[] in) {
+      if (name == null) return new dev.ticketproof.net.ReluDoubling.Leaky("leaky-relu(" + slope + ")",
+          new double[] {slope});
+      Tensor w = b.weight(name, 1, "[C] or [1], the learned slopes");
+      if (w.dim(0) != 1 && w.dim(0) != in[0]) {
+        throw new ShapeRefusal("tensor '" + name + ".weight' has " + w.dim(0) + " slopes for the " + in[0]
+            + " channels of its input (a PReLU has one slope, or one per channel)");
+      }
+      for (double a : w.data()) {
+        if (!Double.isFinite(a)) throw new ShapeRefusal("tensor '" + name + ".weight' holds the slope " + a);
+      }
+      return new dev.ticketproof.net.ReluDoubling.Leaky(name, w.data());
+    }
+
+    @Override public String name() { return name == null ? "" : name; }
+
+    @Override public List<String> requiredTensors() { return name == null ? List.of() : List.of(name + ".weight"); }
+
+    @Override public String json(boolean vectorInput) {
+      return name == null ? "\"type\": \"leaky-relu\", \"slope\": "
+          + java.math.BigDecimal.valueOf(slope).stripTrailingZeros().toPlainString()
+          : "\"type\": \"prelu\", \"name\": " + quote(name);
+    }
+
+    @Override public boolean vectorOutput(boolean vectorInput) { return vectorInput; }
+
+    private static OwnSlopes readPrelu(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type", "name"));
+      return new OwnSlopes(r.name(o, where, null), Double.NaN);
+    }
+
+    private static OwnSlopes readLeaky(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type", "slope"));
+      double a = r.number(o.get("slope"), where + ".slope");
+      if (!Double.isFinite(a)) throw r.fail(where + ".slope", "expected a finite number, got " + a);
+      return new OwnSlopes(null, a);
+    }
+  }
+
   /** Flatten [C, H, W] to [C*H*W]. */
   public record Flatten() implements LayerSpec {
     @Override
@@ -1184,6 +1234,8 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
       Map.entry("batchnorm1d", (r, o, where) -> BatchNorm.read(r, o, where, null)),
       Map.entry("normalize", Normalize::read),
       Map.entry("activation", Activation::read),
+      Map.entry("prelu", OwnSlopes::readPrelu),
+      Map.entry("leaky-relu", OwnSlopes::readLeaky),
       Map.entry("flatten", Flatten::read),
       Map.entry("avgpool2d", AvgPool::read),
       Map.entry("maxpool2d", MaxPool::read),

@@ -155,7 +155,20 @@ public final class NetworkBuilder {
     unused.removeAll(used);
     // a BatchNorm after an activation (or a pooling) folds into a layer next to it where that is exact; the others stay
     // (the forward pass computes them, the constructions refuse them, saying why: LooseBatchNorm.Result#refusal)
-    LooseBatchNorm.Result loose = LooseBatchNorm.fold(new Network(input, layers));
+    Network built = new Network(input, layers);
+    if (dev.ticketproof.net.ReluDoubling.needed(built)) {
+      // activations of the ReLU family with slopes of their own: ReLU of doubled channels
+      if (phi == null || !"relu".equals(phi.name())) {
+        throw new ImportException(specName + ": its prelu and leaky-relu layers are read as ReLU of doubled channels, "
+            + "so the network's activation must be relu, got " + (phi == null ? "none" : phi.name()));
+      }
+      try {
+        built = dev.ticketproof.net.ReluDoubling.apply(built, phi);
+      } catch (IllegalArgumentException e) {
+        throw new ImportException(specName + ": " + e.getMessage(), e);
+      }
+    }
+    LooseBatchNorm.Result loose = LooseBatchNorm.fold(built);
     Network net = loose.network();
     if (spec.outputActivation() != null) {
       net = new Network(net.inputShape(), net.layers(), OutputActivation.parse(spec.outputActivation()));

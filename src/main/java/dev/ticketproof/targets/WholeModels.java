@@ -150,13 +150,25 @@ public final class WholeModels {
     if (!w.activations.isEmpty()) {
       Map<String, List<String>> byName = new LinkedHashMap<>();
       w.activations.forEach((path, name) -> byName.computeIfAbsent(name, k -> new ArrayList<>()).add(path));
-      if (byName.size() > 1) {
-        List<String> parts = new ArrayList<>();
-        byName.forEach((name, paths) -> parts.add(name + " (" + describePaths(paths) + ")"));
-        throw new ImportException(source + ": the whole model uses several activations: " + String.join(", ",
-            parts) + "; the constructions need one activation for the whole network" + (w.prelus.isEmpty() ? ""
-            : " (an nn.PReLU reads as leaky-relu with its learned slope: PReLU modules that learned different "
-            + "slopes are different activations)"));
+      if (byName.size() > 1 || byName.containsKey(PER_CHANNEL)) {
+        if (byName.keySet().stream().allMatch(WholeModels::reluFamily)) {
+          // relu, leaky relus and PReLUs of any slopes: ReLU of doubled channels (net.ReluDoubling)
+          w.activations.forEach((path, name) -> {
+            if (!name.equals("relu") && !name.equals(PER_CHANNEL)) {
+              w.layers.set(w.activationAt.get(path), new ArchSpec.OwnSlopes(null,
+                  ActivationCatalog.parse(name).slopeMinus()));
+            }
+          });
+          byName.clear();
+          byName.put("relu", List.of());
+        } else {
+          List<String> parts = new ArrayList<>();
+          byName.forEach((name, paths) -> parts.add((name.equals(PER_CHANNEL) ? "PReLU with a slope per channel"
+              : name) + " (" + describePaths(paths) + ")"));
+          throw new ImportException(source + ": the whole model uses several activations: " + String.join(", ",
+              parts) + "; the constructions need one activation for the whole network (activations of the ReLU "
+              + "family alone, ReLU, leaky ReLU and PReLU of any slopes, are read as ReLU of doubled channels)");
+        }
       }
       activation = byName.keySet().iterator().next();
     }
@@ -167,6 +179,20 @@ public final class WholeModels {
     String[] why = new String[1];
     int[] input = inferInput(file.under(file.modelPrefix()), spec, why);
     return new Derived(spec, List.copyOf(w.activations.keySet()), input, input == null ? why[0] : null);
+  }
+
+  /** The activation name of a PReLU with a slope per channel (read as ReLU of doubled channels). */
+  static final String PER_CHANNEL = "prelu (a slope per channel)";
+
+  /** Whether an activation is ReLU, a leaky ReLU (any slope) or a PReLU with a slope per channel. */
+  private static boolean reluFamily(String name) {
+    if (name.equals(PER_CHANNEL)) return true;
+    try {
+      Activation a = ActivationCatalog.parse(name);
+      return a instanceof dev.ticketproof.activation.Relu || a instanceof dev.ticketproof.activation.LeakyRelu;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   /**
@@ -358,6 +384,8 @@ public final class WholeModels {
     /** The class of each activation module, by path. */
     final Map<String, String> activationClasses = new LinkedHashMap<>();
     final List<String> prelus = new ArrayList<>();
+    /** The index in {@link #layers} of each activation module's layer, by path. */
+    final Map<String, Integer> activationAt = new LinkedHashMap<>();
     final TensorFile file;
     /** A softmax module's output activation ({@code softmax} or {@code log-softmax}), else {@code null}. */
     String softmax;
@@ -595,10 +623,13 @@ public final class WholeModels {
       String name = file.modelPrefix() + h.path() + ".weight";
       if (!file.has(name)) throw h.fail("no tensor '" + name + "' (the PReLU's learned slope)");
       double[] a = file.tensors().get(name).tensor().data();
-      if (a.length != 1) {
-        throw h.fail("num_parameters " + a.length + ": one learned slope per channel (tensor '" + name + "' has "
-            + a.length + " values) is a different activation in each channel, and the constructions need one "
-            + "activation for the whole network (an nn.PReLU() with one slope reads as leaky-relu(a))");
+      if (a.length != 1) { // a slope per channel: ReLU of doubled channels (net.ReluDoubling)
+        prelus.add(h.path());
+        activations.put(h.path(), PER_CHANNEL);
+        activationClasses.put(h.path(), h.module().className());
+        activationAt.put(h.path(), layers.size());
+        layers.add(new ArchSpec.OwnSlopes(h.path(), Double.NaN));
+        return;
       }
       String leaky;
       try {
@@ -609,6 +640,7 @@ public final class WholeModels {
       prelus.add(h.path());
       activations.put(h.path(), leaky);
       activationClasses.put(h.path(), h.module().className());
+      activationAt.put(h.path(), layers.size());
       layers.add(new ArchSpec.Activation());
     }
 
@@ -630,6 +662,7 @@ public final class WholeModels {
       }
       activations.put(h.path(), leaky);
       activationClasses.put(h.path(), h.module().className());
+      activationAt.put(h.path(), layers.size());
       layers.add(new ArchSpec.Activation());
     }
 
@@ -710,6 +743,7 @@ public final class WholeModels {
       }
       activations.put(h.path(), name);
       activationClasses.put(h.path(), h.module().className());
+      activationAt.put(h.path(), layers.size());
       layers.add(new ArchSpec.Activation());
     }
 

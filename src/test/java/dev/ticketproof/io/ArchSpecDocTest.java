@@ -114,7 +114,7 @@ class ArchSpecDocTest {
     assertThat(start).isNotNegative();
     String table = doc.substring(start, doc.indexOf("\n\n", start));
     Set<String> documented = new TreeSet<>();
-    Matcher row = Pattern.compile("^\\| `([a-z0-9]+)`(?:, `([a-z0-9]+)`)? \\|", Pattern.MULTILINE).matcher(table);
+    Matcher row = Pattern.compile("^\\| `([a-z0-9-]+)`(?:, `([a-z0-9-]+)`)? \\|", Pattern.MULTILINE).matcher(table);
     while (row.find()) {
       documented.add(row.group(1));
       if (row.group(2) != null) documented.add(row.group(2));

@@ -180,6 +180,8 @@ class WholeModelSpecTest {
         + "[0.5, 0.25], \"std\": \"s.std\"}, {\"type\": \"normalize\", \"name\": \"n\", \"mean\": \"n.mean\", "
         + "\"std\": 0.5}]}"));
     specs.add(WholeModels.derive(TensorFiles.read(Fixtures.path("round10_tvnorm_whole.pt"))).spec());
+    specs.add(WholeModels.derive(TensorFiles.read(Fixtures.path("prelu_mlp_whole.pt"))).spec());
+    specs.add(WholeModels.derive(TensorFiles.read(Fixtures.path("prelu_cnn_whole.pt"))).spec());
     Set<Class<?>> kinds = new HashSet<>();
     for (ArchSpec s : specs) {
       ArchSpec back = ArchSpec.parse("json", s.toJson());
@@ -301,8 +303,8 @@ class WholeModelSpecTest {
         + "(__main__.Block): not a torch.nn module: its forward is code the file does not hold");
     assertThat(refusal(new TorchModule("torch.nn.modules.linear.Linear", Map.of(), List.of(), 1))).contains(
         "module '0' (torch.nn.modules.linear.Linear) has 1 forward hook(s)");
-    assertThat(refusal(nn("LeakyReLU", "negative_slope", 0.2), nn("Linear"), nn("LeakyReLU", "negative_slope", 0.1),
-        nn("Linear"))).contains("several activations: leaky-relu(0.2) (module '0'), leaky-relu(0.1) (module '2')");
+    assertThat(refusal(nn("LeakyReLU", "negative_slope", 0.2), nn("Linear"), nn("Tanh"), nn("Linear")))
+        .contains("several activations: leaky-relu(0.2) (module '0'), tanh (module '2')");
     // the last activation is the outputs' own; one before it, after the last layer, is a second one inside
     assertThat(refusal(nn("Linear"), nn("ReLU"), nn("Linear"), nn("Sigmoid"), nn("Tanh"))).contains("several "
         + "activations: relu (module '1'), sigmoid (module '3')");
