@@ -558,10 +558,19 @@ final class Cli {
     boolean vacuous = !(bound < out);
     o.addProperty("certifiedVacuous", vacuous);
     if (!vacuous) return;
+    // the measured errors show the approximation only when they are small: above the goal they show the opposite
+    double sampled = number(o, "measuredRelError");
+    double data = number(o, "dataRelError");
+    double measured = Double.isNaN(sampled) ? data : Double.isNaN(data) ? sampled : Math.max(sampled, data);
+    double goal = o.has("outputRel") ? o.get("outputRel").getAsDouble() : dev.ticketproof.api.Tickets.DEFAULT_OUTPUT_REL;
+    String evidence = !(measured > goal) ? "the measured errors do (measuredRelError" + (o.has("dataRelError")
+        ? ", dataRelError" : "") + ", lowerBound)"
+        : String.format(Locale.ROOT, "nor do the measured errors, %.3g %% of the target's outputs (above the goal "
+        + "of %.3g %%): a wider source or a smaller tolerance gives a closer ticket (--rho, --eps; the defaults "
+        + "choose both)", 100 * measured, 100 * goal);
     err.printf(Locale.ROOT, "%s: note: the certified bound %.3g is not below the largest target output measured "
-        + "(%.3g), so over the %s it does not show that the ticket approximates the target; the measured errors do "
-        + "(measuredRelError%s, lowerBound). %s (docs/bounds.md)%n", command, bound, out,
-        local ? "balls" : "whole input box", o.has("dataRelError") ? ", dataRelError" : "",
+        + "(%.3g), so over the %s it does not show that the ticket approximates the target; %s. %s (docs/bounds.md)%n",
+        command, bound, out, local ? "balls" : "whole input box", evidence,
         local ? "A smaller --radius gives a smaller bound" : "Over balls around your inputs (--around X.npy --radius R)"
             + " the bound is smaller, the more so the smaller R");
     err.flush();

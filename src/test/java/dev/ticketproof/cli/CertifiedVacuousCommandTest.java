@@ -26,11 +26,26 @@ class CertifiedVacuousCommandTest {
         "0.1", "--search", "40", "--format", "json", "--no-progress", "--out", t.toString()));
     assertThat(c.get("certifiedBound").getAsDouble()).isGreaterThanOrEqualTo(c.get("maxTargetOutput").getAsDouble());
     assertThat(c.get("certifiedVacuous").getAsBoolean()).isTrue();
+    assertThat(c.get("measuredRelError").getAsDouble()).isGreaterThan(0.01);
     CommandRun v = ImportCommandsTest.run("verify", t.toString(), "--format", "json", "--no-progress");
     JsonObject o = json(v);
     assertThat(o.get("certifiedVacuous").getAsBoolean()).isTrue();
     assertThat(v.err()).contains("verify: note: the certified bound", "is not below the largest target output",
         "whole input box", "--around X.npy --radius R");
+    // a ticket far from its target: the measured errors do not show approximation either, and the note says so
+    assertThat(v.err()).contains("nor do the measured errors", "(above the goal of 1.00 %)")
+        .doesNotContain("the measured errors do");
+  }
+
+  /** A close ticket whose bound over the whole box is vacuous: the measured errors show the approximation. */
+  @Test void aCloseTicketWithAVacuousBoundPointsToTheMeasuredErrors() {
+    CommandRun r = ImportCommandsTest.run("construct", "--target", "builtin:small-resnet", "--rho", "32", "--eps",
+        "0.001", "--search", "40", "--format", "json", "--no-progress");
+    JsonObject o = json(r);
+    assertThat(o.get("certifiedVacuous").getAsBoolean()).isTrue();
+    assertThat(o.get("measuredRelError").getAsDouble()).isLessThanOrEqualTo(0.01);
+    assertThat(r.err()).contains("the measured errors do (measuredRelError, lowerBound)")
+        .doesNotContain("nor do the measured errors");
   }
 
   @Test void aBoundBelowTheOutputsIsNot() {
