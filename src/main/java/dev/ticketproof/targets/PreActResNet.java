@@ -2,7 +2,11 @@ package dev.ticketproof.targets;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.LeakyRelu;
+import dev.ticketproof.activation.Gelu;
+import dev.ticketproof.activation.GeluTanh;
+import dev.ticketproof.activation.Hardswish;
 import dev.ticketproof.activation.Relu;
+import dev.ticketproof.activation.Silu;
 import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.DType;
 import dev.ticketproof.io.ImportException;
@@ -38,9 +42,10 @@ import java.util.regex.Pattern;
  * of every stage after the first has stride 2 (their {@code _make_layer}); the final pooling is read as global
  * average pooling, checked against the linear layer's fan-in.
  *
- * <p>The rewrite, exact for phi = ReLU and leaky ReLU of slope a &gt; -1: phi(s) - phi(-s) = (1 + a) s for every
- * s, so the stream s of C channels is carried as p = [phi(s), phi(-s)] (2C channels) and recovered linearly
- * ({@code k = 1/(1+a)}):
+ * <p>The rewrite, exact for phi = ReLU and leaky ReLU of slope a &gt; -1 (phi(s) - phi(-s) = (1 + a) s for every
+ * s), and for the self-gated SiLU, GELU (erf and tanh forms) and Hardswish, x g(x) with g(x) + g(-x) = 1
+ * (phi(s) - phi(-s) = s, a = 0 below): the stream s of C channels is carried as p = [phi(s), phi(-s)] (2C channels)
+ * and recovered linearly ({@code k = 1/(1+a)}):
  * <ul>
  *   <li>stem: the conv doubled, weights [W; -W] (biases [b; -b]), then phi: p_0;</li>
  *   <li>each block, two normal-form steps: a 1x1 conv 2C -&gt; 3C, rows [g k I, -g k I] with bias beta (bn1 folded,
@@ -143,11 +148,51 @@ public final class PreActResNet {
   public static double recovery(Activation phi, String where) {
     if (phi instanceof Relu) return 1.0;
     if (phi instanceof LeakyRelu l && l.a() > -1) return 1.0 / (1.0 + l.a());
+    // x g(x) with g(x) + g(-x) = 1: phi(s) - phi(-s) = s (g the logistic function, the normal cdf, its tanh form,
+    // relu6(x + 3) / 6); mish's tanh(softplus(x)) has no such symmetry
+    if (phi instanceof Silu || phi instanceof Gelu || phi instanceof GeluTanh || phi instanceof Hardswish) return 1.0;
     throw new ImportException(where + ": activation " + phi.name() + ": a pre-activation ResNet's blocks add their "
         + "input with no activation after the sum, and the network is read as a post-activation one by carrying each "
         + "value s as phi(s) and phi(-s), from which s must come back linearly: s = (phi(s) - phi(-s)) / (1 + a) "
-        + "holds for relu and leaky-relu of slope a > -1 only, so a pre-activation ResNet with " + phi.name()
+        + "holds for relu and leaky-relu of slope a > -1, and s = phi(s) - phi(-s) for silu, gelu, gelu-tanh and "
+        + "hardswish (x g(x) with g(x) + g(-x) = 1), only, so a pre-activation ResNet with " + phi.name()
         + " cannot be read exactly");
+  }
+
+  /**
+   * Whether a whole model's pre-activation blocks with a projection read the block's input itself: a block module
+   * with the attribute {@code out_shortcut} reads its input when that is false (RobustBench's {@code PreActBlock}
+   * and {@code PreActResNet}), a {@code robustbench...PreActBlock} without it reads its input (RobustBench's
+   * earlier {@code self.shortcut(x)}), a {@code PreActBlockV2} and any other class the activated input (kuangliu's).
+   *
+   * @throws ImportException naming the file when blocks of both kinds are found
+   */
+  public static boolean inputShortcut(dev.ticketproof.io.TorchModule root, String source) {
+    Set<Boolean> kinds = new LinkedHashSet<>();
+    collect(root, kinds, 0);
+    if (kinds.size() > 1) {
+      throw new ImportException(source + ": its pre-activation blocks' projection shortcuts read the block's input in "
+          + "some blocks and the activated input in others (their out_shortcut attributes differ); one network reads "
+          + "one kind");
+    }
+    return kinds.contains(Boolean.TRUE);
+  }
+
+  private static void collect(dev.ticketproof.io.TorchModule m, Set<Boolean> kinds, int depth) {
+    if (depth > 64) return;
+    boolean block = m.children().stream().anyMatch(c -> c.name().equals("shortcut"))
+        && m.children().stream().anyMatch(c -> c.name().equals("bn1"));
+    if (block) {
+      Object os = m.attributes().get("out_shortcut");
+      if (m.simpleName().equals("PreActBlockV2")) {
+        kinds.add(false);
+      } else if (os instanceof Boolean b) {
+        kinds.add(!b);
+      } else {
+        kinds.add(m.className().startsWith("robustbench.") && m.simpleName().equals("PreActBlock"));
+      }
+    }
+    for (dev.ticketproof.io.TorchModule.Child c : m.children()) collect(c.module(), kinds, depth + 1);
   }
 
   /** One pre-activation block, by its tensors' prefix. */
@@ -164,12 +209,29 @@ public final class PreActResNet {
    * @throws ImportException naming the file and the tensor when the tensors are not such a network's
    */
   public static Rewritten rewrite(TensorFile t, Activation phi, int[] input) {
+    return rewrite(t, phi, input, false);
+  }
+
+  /**
+   * As {@link #rewrite(TensorFile, Activation, int[])}, with the projection shortcuts reading the block's input s
+   * itself when {@code inputShortcut}: RobustBench's {@code PreActBlock} ({@code self.shortcut(out if
+   * self.out_shortcut else x)}, {@code out_shortcut} false by default), whose names are kuangliu's. The shortcut's
+   * 1x1 conv then reads phi(s) and phi(-s), [W k, -W k] (s = k (phi(s) - phi(-s))), doubled.
+   *
+   * @param inputShortcut whether a projection reads s (else phi(bn1 s), kuangliu's and WideResNet's)
+   */
+  public static Rewritten rewrite(TensorFile t, Activation phi, int[] input, boolean inputShortcut) {
     Layout layout = layout(t);
     String where = Presets.CIFAR_RESNET + " on " + t.source();
     if (layout == null) {
       throw new ImportException(where + ": the names are not a pre-activation ResNet's (expected conv1, "
           + "layer1.0.bn1/conv1/bn2/conv2, ..., linear (PreActResNet) or conv1, block1.layer.0.bn1/conv1/bn2/conv2, "
           + "..., bn1, fc (WideResNet))");
+    }
+    if (inputShortcut && layout == Layout.WIDE_RESNET) {
+      throw new ImportException(where + ": the names are a WideResNet's (block1.layer.0, ...), whose convShortcut "
+          + "reads the activated input (x = relu1(bn1(x)) when not equalInOut); a shortcut of the block's input itself "
+          + "(" + Presets.PREACT_INPUT_SHORTCUT + ") is RobustBench's PreActBlock's, with PreActResNet's names");
     }
     where = where + " (a pre-activation " + layout.shown() + ")";
     double k = recovery(phi, where);
@@ -278,8 +340,16 @@ public final class PreActResNet {
         double[] ws = new double[2 * out * 3 * c];
         for (int o = 0; o < out; o++) {
           for (int i = 0; i < c; i++) {
-            ws[o * 3 * c + i] = ws0[o * c + i];
-            ws[(out + o) * 3 * c + i] = -ws0[o * c + i];
+            double v = ws0[o * c + i];
+            if (inputShortcut) { // W s = W k phi(s) - W k phi(-s): the channels c + i and 2c + i of r
+              ws[o * 3 * c + c + i] = v * k;
+              ws[o * 3 * c + 2 * c + i] = -v * k;
+              ws[(out + o) * 3 * c + c + i] = -v * k;
+              ws[(out + o) * 3 * c + 2 * c + i] = v * k;
+            } else {
+              ws[o * 3 * c + i] = v;
+              ws[(out + o) * 3 * c + i] = -v;
+            }
           }
         }
         rw.put(sc + ".weight", Tensor.of(ws, 2 * out, 3 * c, 1, 1));
@@ -354,7 +424,11 @@ public final class PreActResNet {
         + "carried as phi(s) and phi(-s), so the stream of " + join(widths) + " channels is carried in "
         + join(widths.stream().map(x -> 2 * x).toList()) + " channels and each block reads "
         + join(widths.subList(0, widths.size() - 1).stream().map(x -> 3 * x).toList()) + " channels [phi(bn1 s), "
-        + "phi(s), phi(-s)] through a 1x1 conv first; exact for " + phi.name() + " (s = (phi(s) - phi(-s)) / (1 + a)"
+        + "phi(s), phi(-s)] through a 1x1 conv first; the projection shortcuts read " + (inputShortcut ? "the "
+        + "block's input s (RobustBench's PreActBlock, out_shortcut=False)" : "the activated input phi(bn1 s) ("
+        + (layout == Layout.WIDE_RESNET ? "WideResNet's" : "kuangliu's PreActBlock; RobustBench's PreActBlock with "
+        + "out_shortcut=False, its default, reads s itself: the preset " + Presets.PREACT_INPUT_SHORTCUT + " reads "
+        + "that") + ")") + "; exact for " + phi.name() + " (s = (phi(s) - phi(-s)) / (1 + a)"
         + "), and the ticket approximates the rewritten network, which computes the original's outputs";
     return new Rewritten(new ArchSpec(input, null, layers), rw.file(t.source() + ", rewritten from a pre-activation "
         + layout.shown()), List.copyOf(rw.read), note);

@@ -39,8 +39,16 @@ public final class Presets {
   /** Name of the torchvision-style ResNet preset ({@code conv1}, {@code bn1}, {@code layerS.B}, {@code fc}). */
   public static final String CIFAR_RESNET = "cifar-resnet";
 
+  /**
+   * Name of the preset of pre-activation ResNets with PreActResNet's names whose projection shortcuts read the
+   * block's input itself (RobustBench's {@code PreActBlock}, {@code out_shortcut=False}); {@value #CIFAR_RESNET}
+   * reads them as kuangliu's, the shortcut on the activated input ({@link PreActResNet}).
+   */
+  public static final String PREACT_INPUT_SHORTCUT = "preact-input-shortcut";
+
   /** The presets, for messages. */
-  public static final String NAMES = SYNFLOW_CONV + ", " + OPENLTH_CIFAR_RESNET + ", " + CIFAR_RESNET;
+  public static final String NAMES = SYNFLOW_CONV + ", " + OPENLTH_CIFAR_RESNET + ", " + CIFAR_RESNET + ", "
+      + PREACT_INPUT_SHORTCUT;
 
   private static final Pattern NUMBERED = Pattern.compile("(\\d+)\\.weight");
   /** A tensor of a numbered module ({@code 3.bias}, {@code 3.parametrizations.weight.original}). */
@@ -51,7 +59,8 @@ public final class Presets {
 
   /** Whether {@code name} is a preset rather than a spec file. */
   public static boolean isPreset(String name) {
-    return SYNFLOW_CONV.equals(name) || OPENLTH_CIFAR_RESNET.equals(name) || CIFAR_RESNET.equals(name);
+    return SYNFLOW_CONV.equals(name) || OPENLTH_CIFAR_RESNET.equals(name) || CIFAR_RESNET.equals(name)
+        || PREACT_INPUT_SHORTCUT.equals(name);
   }
 
   /**
@@ -68,6 +77,10 @@ public final class Presets {
       case SYNFLOW_CONV -> synflowConv(tensors, input);
       case OPENLTH_CIFAR_RESNET -> openLthResnet(tensors, input);
       case CIFAR_RESNET -> ResNetPreset.infer(tensors, input);
+      // the pre-activation ResNets it reads are rewritten before a spec is asked for (TargetLoader, PreActResNet)
+      case PREACT_INPUT_SHORTCUT -> throw new ImportException(PREACT_INPUT_SHORTCUT + " on " + tensors.source()
+          + ": the names are not those of a pre-activation ResNet with PreActResNet's names (conv1 without bn1, "
+          + "layer1.0.bn1/conv1/bn2/conv2 with bn1 on the block's input channels, ..., linear or fc)");
       default -> throw new ImportException("unknown preset '" + preset + "' (presets: " + NAMES
           + "; otherwise give a .json spec file)");
     };

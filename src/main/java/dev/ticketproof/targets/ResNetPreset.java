@@ -38,8 +38,8 @@ import java.util.regex.Pattern;
  * {@code bn1}, every block's {@code bn1} has the block's input channels; kuangliu's and RobustBench's
  * {@code PreActResNet}, RobustBench's {@code WideResNet} with {@code blockK.layer.B} names) are not read by this
  * class: the preset reads them through {@link PreActResNet}, which rewrites them exactly to post-activation ResNets of
- * doubled width for relu and leaky-relu ({@code TargetLoader} takes that path before this class sees the names), so
- * that one preset, given or inferred, reads the CIFAR ResNets of both block forms. {@link #preActivation} and
+ * doubled width for relu, leaky-relu, silu, gelu and hardswish ({@code TargetLoader} takes that path before this
+ * class sees the names), so that one preset, given or inferred, reads the CIFAR ResNets of both block forms. {@link #preActivation} and
  * {@link #PRE_ACTIVATION} say why such a network is not read where it is not (another activation, a whole model whose
  * activation modules are of another kind).
  */
@@ -122,8 +122,10 @@ public final class ResNetPreset {
   static final String PRE_ACTIVATION = "its blocks compute x + conv2(phi(bn2(conv1(phi(bn1(x)))))) and add their input "
       + "x with no activation after the sum; the " + Presets.CIFAR_RESNET + " preset reads such a network (the names of "
       + "kuangliu's or RobustBench's PreActResNet, or of RobustBench's WideResNet) as a post-activation ResNet of "
-      + "doubled width, each value s carried as phi(s) and phi(-s), which is exact for relu and leaky-relu only (s = "
-      + "(phi(s) - phi(-s)) / (1 + a)); with another activation, pre-activation bottleneck blocks or other tensors in "
+      + "doubled width, each value s carried as phi(s) and phi(-s), which is exact for relu and leaky-relu (s = "
+      + "(phi(s) - phi(-s)) / (1 + a)) and for silu, gelu, gelu-tanh and hardswish (s = phi(s) - phi(-s)) only; a "
+      + "whole model whose activation modules are not all nn.ReLU or all nn.LeakyReLU of one slope is read given "
+      + "the preset and its activation; with another activation, pre-activation bottleneck blocks or other tensors in "
       + "a block it is not read";
 
   /**

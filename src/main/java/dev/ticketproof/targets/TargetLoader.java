@@ -179,7 +179,7 @@ public final class TargetLoader {
    */
   private static Loaded preActivation(Path target, TensorFile tensors, String arch, String prefix, String activation,
       int[] input, String inputSource) {
-    if (arch != null && !Presets.CIFAR_RESNET.equals(arch)) return null;
+    if (arch != null && !Presets.CIFAR_RESNET.equals(arch) && !Presets.PREACT_INPUT_SHORTCUT.equals(arch)) return null;
     TensorFile file = tensors;
     if (arch == null && file.model() == null && file.models().size() > 1) {
       if (prefix == null) return null;
@@ -223,7 +223,9 @@ public final class TargetLoader {
       throw new BadParameter("activation", "activation " + name + ": " + e.getMessage());
     }
     TensorFile view = file.under(p);
-    PreActResNet.Rewritten rw = PreActResNet.rewrite(view, phi, input);
+    boolean inputShortcut = Presets.PREACT_INPUT_SHORTCUT.equals(arch)
+        || file.model() != null && PreActResNet.inputShortcut(file.model(), target.toString());
+    PreActResNet.Rewritten rw = PreActResNet.rewrite(view, phi, input, inputShortcut);
     String specName = arch != null ? arch : Presets.CIFAR_RESNET;
     NetworkBuilder.Built built = NetworkBuilder.build(specName, rw.spec(), rw.tensors(), phi, input, inputSource);
     Set<String> read = new HashSet<>();

@@ -105,9 +105,9 @@ class UserNets7Test {
         assertThat(loaded.built().unusedTensors()).as(f).allMatch(n -> n.endsWith("num_batches_tracked"));
       }
     }
-    assertThatThrownBy(() -> TargetLoader.load(Fixtures.path("user7_preact.pt"), null, null, "gelu", null,
+    assertThatThrownBy(() -> TargetLoader.load(Fixtures.path("user7_preact.pt"), null, null, "mish", null,
         "the input", true)).isInstanceOf(ImportException.class)
-        .hasMessageContaining("(a pre-activation PreActResNet): activation gelu: a pre-activation ResNet's blocks add "
+        .hasMessageContaining("(a pre-activation PreActResNet): activation mish: a pre-activation ResNet's blocks add "
             + "their input with no activation after the sum");
   }
 }

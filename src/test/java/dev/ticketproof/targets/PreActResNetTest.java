@@ -160,7 +160,7 @@ class PreActResNetTest {
   }
 
   /**
-   * Both layouts, relu and leaky-relu (slopes 0.1 and 0.3), with and without a final BatchNorm, identity and
+   * Both layouts, relu, leaky-relu (slopes 0.1 and 0.3) and the self-gated silu, gelu, gelu-tanh, hardswish, with and without a final BatchNorm, identity and
    * projection shortcuts (the WideResNet always with its final bn1), widths that keep and change the channel count:
    * the rewritten post-activation network of
    * doubled width computes the pre-activation network's outputs to rounding, and the kernel's normal form reads it.
@@ -169,7 +169,8 @@ class PreActResNetTest {
     int[] input = {3, 12, 12};
     Tensor x = images(5, 3, 12, 12);
     for (PreActResNet.Layout layout : PreActResNet.Layout.values()) {
-      for (String name : new String[] {"relu", "leaky-relu(0.1)", "leaky-relu(0.3)"}) {
+      for (String name : new String[] {"relu", "leaky-relu(0.1)", "leaky-relu(0.3)", "silu", "gelu", "gelu-tanh",
+          "hardswish"}) {
         for (boolean headBn : new boolean[] {true, false}) {
           if (!headBn && layout == PreActResNet.Layout.WIDE_RESNET) continue; // it has one: refused without
           Activation phi = ActivationCatalog.parse(name);
@@ -216,15 +217,15 @@ class PreActResNetTest {
     }
   }
 
-  /** An activation outside the ReLU family is refused naming it and why; so is every other activation kind. */
+  /** An activation whose s does not come back linearly from phi(s) and phi(-s) is refused naming it and why. */
   @Test void otherActivationsAreRefusedSayingWhy() {
     Net net = new Net(PreActResNet.Layout.WIDE_RESNET, new int[] {4, 6}, true, 3);
-    for (String name : new String[] {"gelu", "tanh", "relu6", "abs", "leaky-relu(-1)"}) {
+    for (String name : new String[] {"mish", "tanh", "relu6", "elu", "abs", "leaky-relu(-1)"}) {
       assertThatThrownBy(() -> PreActResNet.rewrite(net.file(), ActivationCatalog.parse(name), null)).as(name)
           .isInstanceOf(ImportException.class)
           .hasMessageContaining("net.pt (a pre-activation WideResNet): activation " + ActivationCatalog.parse(name)
               .name() + ":").hasMessageContaining("s = (phi(s) - phi(-s)) / (1 + a) holds for relu and leaky-relu of "
-              + "slope a > -1 only");
+              + "slope a > -1, and s = phi(s) - phi(-s) for silu, gelu, gelu-tanh and hardswish");
     }
   }
 
