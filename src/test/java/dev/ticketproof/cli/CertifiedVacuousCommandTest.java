@@ -1,9 +1,9 @@
 package dev.ticketproof.cli;
 
+import static dev.ticketproof.cli.ImportCommandsTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,11 +14,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CertifiedVacuousCommandTest {
   @TempDir Path tmp;
-
-  private static JsonObject json(CommandRun r) {
-    assertThat(r.code()).as(r.err()).isZero();
-    return JsonParser.parseString(r.out()).getAsJsonObject();
-  }
 
   @Test void aVacuousBoundIsFlaggedByConstructAndVerify() {
     Path t = tmp.resolve("resnet.tpz");

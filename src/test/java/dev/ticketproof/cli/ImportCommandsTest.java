@@ -19,6 +19,17 @@ class ImportCommandsTest {
 
   static CommandRun run(String... args) { return CommandRun.of(args); }
 
+  /** The JSON report of a run that exited 0 (its stderr in the failure message otherwise). */
+  static com.google.gson.JsonObject json(CommandRun r) {
+    assertThat(r.code()).as(r.err()).isZero();
+    return com.google.gson.JsonParser.parseString(r.out()).getAsJsonObject();
+  }
+
+  /** The values of a .npy file. */
+  static double[] npy(java.nio.file.Path p) {
+    return dev.ticketproof.io.TensorFiles.readNpy(p).tensor().data();
+  }
+
   static String fx(String name) { return Fixtures.path(name).toString(); }
 
   @Test void inspectListsTensorsAndLayers() {

@@ -1,12 +1,12 @@
 package dev.ticketproof.cli;
 
+import static dev.ticketproof.cli.ImportCommandsTest.json;
+import static dev.ticketproof.cli.ImportCommandsTest.npy;
 import static dev.ticketproof.cli.ImportCommandsTest.fx;
 import static dev.ticketproof.cli.ImportCommandsTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import dev.ticketproof.io.TensorFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,13 +21,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class Round11CommandsTest {
   @TempDir Path tmp;
-
-  private static double[] npy(Path p) { return TensorFiles.readNpy(p).tensor().data(); }
-
-  private static JsonObject json(CommandRun r) {
-    assertThat(r.code()).as(r.err()).isZero();
-    return JsonParser.parseString(r.out()).getAsJsonObject();
-  }
 
   private static double worst(double[] a, double[] b) {
     assertThat(a).hasSameSizeAs(b);
