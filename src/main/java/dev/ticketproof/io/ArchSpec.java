@@ -8,6 +8,7 @@ import dev.ticketproof.limits.Budget;
 import dev.ticketproof.net.ActivationLayer;
 import dev.ticketproof.net.AvgPool2d;
 import dev.ticketproof.net.BatchNorm2d;
+import dev.ticketproof.net.Bottleneck;
 import dev.ticketproof.net.Conv2d;
 import dev.ticketproof.net.Layer;
 import dev.ticketproof.net.MaxPool2d;
@@ -1022,23 +1023,43 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     }
   }
 
-  /** A residual block: phi(bn2(conv2(phi(bn1(conv1 x)))) + shortcut(x)); bn1, bn2 may be {@code null}. */
-  public record Residual(String name, Conv conv1, BatchNorm bn1, Conv conv2, BatchNorm bn2, Shortcut shortcut)
-      implements LayerSpec {
+  /**
+   * A residual block: phi(bn2(conv2(phi(bn1(conv1 x)))) + shortcut(x)); or, with a third conv (a bottleneck block,
+   * torchvision's {@code Bottleneck}), phi(bn3(conv3(phi(bn2(conv2(phi(bn1(conv1 x)))))) + shortcut(x)). The
+   * BatchNorms may be {@code null}; {@code conv3} is {@code null} for a block of two convs, and then {@code bn3} too.
+   */
+  public record Residual(String name, Conv conv1, BatchNorm bn1, Conv conv2, BatchNorm bn2, Conv conv3, BatchNorm bn3,
+      Shortcut shortcut) implements LayerSpec {
+    public Residual {
+      if (conv3 == null && bn3 != null) throw new IllegalArgumentException("residual " + name + ": bn3 without conv3");
+    }
+
+    /** A block of two convs. */
+    public Residual(String name, Conv conv1, BatchNorm bn1, Conv conv2, BatchNorm bn2, Shortcut shortcut) {
+      this(name, conv1, bn1, conv2, bn2, null, null, shortcut);
+    }
+
     @Override
-    public ResidualBlock build(NetworkBuilder b, String where, int[] in) {
+    public Layer build(NetworkBuilder b, String where, int[] in) {
       Conv2d c1 = conv1.build(b, where, in);
       BatchNorm2d n1 = bn1 == null ? null : bn1.build(b, where, in);
-      int[] mid;
-      try {
-        mid = c1.outShape(in);
-      } catch (IllegalArgumentException e) {
-        mid = in; // the block's shape check reports it
-      }
-      Conv2d c2 = conv2.build(b, where, mid);
+      Conv2d c2 = conv2.build(b, where, after(c1, in));
       BatchNorm2d n2 = bn2 == null ? null : bn2.build(b, where, in);
-      ResidualBlock.Shortcut skip = shortcut.build(b, name, in, c2.outChannels());
-      return new ResidualBlock(name, c1, n1, c2, n2, skip, b.activation(where + " (residual block " + name + ")"));
+      Conv2d c3 = conv3 == null ? null : conv3.build(b, where, after(c2, after(c1, in)));
+      BatchNorm2d n3 = bn3 == null ? null : bn3.build(b, where, in);
+      ResidualBlock.Shortcut skip = shortcut.build(b, name, in, (c3 == null ? c2 : c3).outChannels());
+      String what = where + " (" + (c3 == null ? "residual" : "bottleneck") + " block " + name + ")";
+      return c3 == null ? new ResidualBlock(name, c1, n1, c2, n2, skip, b.activation(what))
+          : new Bottleneck(name, c1, n1, c2, n2, c3, n3, skip, b.activation(what));
+    }
+
+    /** A conv's output shape, or its input's when it does not fit (the block's shape check reports it). */
+    private static int[] after(Conv2d conv, int[] in) {
+      try {
+        return conv.outShape(in);
+      } catch (IllegalArgumentException e) {
+        return in;
+      }
     }
 
     @Override
@@ -1047,6 +1068,8 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
       if (bn1 != null) out.addAll(bn1.requiredTensors());
       out.addAll(conv2.requiredTensors());
       if (bn2 != null) out.addAll(bn2.requiredTensors());
+      if (conv3 != null) out.addAll(conv3.requiredTensors());
+      if (bn3 != null) out.addAll(bn3.requiredTensors());
       out.addAll(shortcut.requiredTensors());
       return out;
     }
@@ -1055,20 +1078,27 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     public String json(boolean vectorInput) {
       return "\"type\": \"residual\", \"name\": " + quote(name) + ", \"conv1\": {" + conv1.members() + "}"
           + (bn1 == null ? "" : ", \"bn1\": {" + bn1.members() + "}") + ", \"conv2\": {" + conv2.members() + "}"
-          + (bn2 == null ? "" : ", \"bn2\": {" + bn2.members() + "}") + ", \"shortcut\": {" + shortcut.json() + "}";
+          + (bn2 == null ? "" : ", \"bn2\": {" + bn2.members() + "}")
+          + (conv3 == null ? "" : ", \"conv3\": {" + conv3.members() + "}")
+          + (bn3 == null ? "" : ", \"bn3\": {" + bn3.members() + "}") + ", \"shortcut\": {" + shortcut.json() + "}";
     }
 
     private static Residual read(Reader r, JsonObject o, String where) {
-      r.onlyKeys(o, where, Set.of("type", "name", "conv1", "bn1", "conv2", "bn2", "shortcut"));
+      r.onlyKeys(o, where, Set.of("type", "name", "conv1", "bn1", "conv2", "bn2", "conv3", "bn3", "shortcut"));
       String name = r.name(o, where, null);
       for (String k : new String[] {"conv1", "conv2"}) if (!o.has(k)) throw r.fail(where + "." + k, "missing");
-      Conv conv1 = Conv.read(r, r.sub(o, "conv1", where), where + ".conv1", name + ".conv1");
-      Conv conv2 = Conv.read(r, r.sub(o, "conv2", where), where + ".conv2", name + ".conv2");
-      BatchNorm bn1 = o.has("bn1") ? BatchNorm.read(r, r.sub(o, "bn1", where), where + ".bn1", name + ".bn1") : null;
-      BatchNorm bn2 = o.has("bn2") ? BatchNorm.read(r, r.sub(o, "bn2", where), where + ".bn2", name + ".bn2") : null;
+      if (o.has("bn3") && !o.has("conv3")) throw r.fail(where + ".bn3", "bn3 without conv3");
+      Conv[] convs = new Conv[3];
+      BatchNorm[] bns = new BatchNorm[3];
+      for (int i = 0; i < 3; i++) {
+        String c = "conv" + (i + 1);
+        String n = "bn" + (i + 1);
+        if (o.has(c)) convs[i] = Conv.read(r, r.sub(o, c, where), where + "." + c, name + "." + c);
+        if (o.has(n)) bns[i] = BatchNorm.read(r, r.sub(o, n, where), where + "." + n, name + "." + n);
+      }
       Shortcut shortcut = o.has("shortcut") ? Shortcut.read(r, r.sub(o, "shortcut", where), where + ".shortcut",
           name) : new Identity(null);
-      return new Residual(name, conv1, bn1, conv2, bn2, shortcut);
+      return new Residual(name, convs[0], bns[0], convs[1], bns[1], convs[2], bns[2], shortcut);
     }
   }
 

@@ -156,6 +156,14 @@ public final class NetworkBuilder {
     // a BatchNorm after an activation (or a pooling) folds into a layer next to it where that is exact; the others stay
     // (the forward pass computes them, the constructions refuse them, saying why: LooseBatchNorm.Result#refusal)
     Network built = new Network(input, layers);
+    if (dev.ticketproof.net.Bottleneck.needed(built)) {
+      // blocks of three convs: a conv layer carrying the block's input, then a block of two
+      try {
+        built = dev.ticketproof.net.Bottleneck.apply(built);
+      } catch (IllegalArgumentException e) {
+        throw new ImportException(specName + ": " + e.getMessage(), e);
+      }
+    }
     if (dev.ticketproof.net.ReluDoubling.needed(built)) {
       // activations of the ReLU family with slopes of their own: ReLU of doubled channels
       if (phi == null || !"relu".equals(phi.name())) {

@@ -12,7 +12,7 @@ import dev.ticketproof.tensor.Tensor;
  */
 public sealed interface Layer
     permits Conv2d, Linear, ActivationLayer, BatchNorm2d, AvgPool2d, MaxPool2d, GlobalAvgPool, Flatten, ResidualBlock,
-        SparseConv2d, SparseLinear, Residual, ReluDoubling.Leaky {
+        SparseConv2d, SparseLinear, Residual, ReluDoubling.Leaky, Bottleneck {
   /**
    * The per-example output shape for a per-example input shape ({@link Shapes} applies it layer by layer and checks
    * the input's rank and dimensions first).

@@ -189,7 +189,7 @@ public final class ResNetPreset {
         String p = "layer" + s + "." + b;
         ArchSpec.Residual r = block(t, where, p, block.getValue(), channels, s > 1 && b == 0);
         layers.add(r);
-        channels = t.tensor(p + ".conv2.weight").dim(0);
+        channels = t.tensor(p + (t.has(p + ".conv3.weight") ? ".conv3.weight" : ".conv2.weight")).dim(0);
       }
     }
     layers.add(new ArchSpec.GlobalAvgPool());
@@ -207,13 +207,7 @@ public final class ResNetPreset {
    */
   private static ArchSpec.Residual block(TensorFile t, String where, String p, List<String> names, int in,
       boolean stageStart) {
-    for (String n : names) {
-      if (n.startsWith("conv3.") || n.startsWith("bn3.")) {
-        throw new ImportException(where + ": tensor '" + p + "." + n + "': block " + p + " is a bottleneck block "
-            + "(1x1, 3x3 and 1x1 convs conv1, conv2, conv3: torchvision's resnet50 and deeper, kuangliu's ResNet50); "
-            + Presets.CIFAR_RESNET + " reads basic blocks of two 3x3 convs (conv1, bn1, conv2, bn2) only");
-      }
-    }
+    boolean bottleneck = names.contains("conv3.weight");
     for (String kind : new String[] {PREFIX_PROJECTION, "shortcut"}) {
       String conv = p + "." + kind + ".1.weight";
       if (!names.contains(kind + ".0.weight") && t.has(conv) && t.tensor(conv).rank() == 4) {
@@ -236,31 +230,53 @@ public final class ResNetPreset {
         projection = p + "." + kind;
       }
     }
-    int[] c1 = shape(t, where, p + ".conv1.weight", "[C_out, " + in + ", 3, 3]");
-    if (c1.length != 4 || c1[1] != in || c1[2] != 3 || c1[3] != 3) {
+    int k1 = bottleneck ? 1 : 3;
+    String kernel1 = k1 + ", " + k1;
+    int[] c1 = shape(t, where, p + ".conv1.weight", "[C_out, " + in + ", " + kernel1 + "]");
+    if (c1.length != 4 || c1[1] != in || c1[2] != k1 || c1[3] != k1) {
       throw new ImportException(where + ": tensor '" + p + ".conv1.weight' has shape " + Arrays.toString(c1)
-          + ", expected [C_out, " + in + ", 3, 3] (a 3x3 conv reading the " + in + " channels of the layer before)");
+          + ", expected [C_out, " + in + ", " + kernel1 + "] (a " + k1 + "x" + k1 + " conv reading the " + in
+          + " channels of the layer before" + (bottleneck ? ", the first conv of a bottleneck block" : "") + ")");
     }
-    int out = c1[0];
-    int[] c2 = shape(t, where, p + ".conv2.weight", "[" + out + ", " + out + ", 3, 3]");
-    if (!Arrays.equals(c2, new int[] {out, out, 3, 3})) {
+    int width = c1[0];
+    int[] c2 = shape(t, where, p + ".conv2.weight", "[C, " + width + " / groups, 3, 3]");
+    int groups = c2.length == 4 && c2[1] > 0 && width % c2[1] == 0 ? width / c2[1] : 0;
+    if (c2.length != 4 || c2[2] != 3 || c2[3] != 3 || groups == 0 || c2[0] % groups != 0
+        || !bottleneck && (groups != 1 || c2[0] != width)) {
       throw new ImportException(where + ": tensor '" + p + ".conv2.weight' has shape " + Arrays.toString(c2)
-          + ", expected [" + out + ", " + out + ", 3, 3] (a 3x3 conv on the " + out + " channels of conv1)");
+          + ", expected " + (bottleneck ? "[C, " + width + " / groups, 3, 3] (a 3x3 conv on the " + width
+          + " channels of conv1, in groups as ResNeXt's)" : "[" + width + ", " + width + ", 3, 3] (a 3x3 conv on the "
+          + width + " channels of conv1)"));
     }
-    for (String bn : new String[] {".bn1", ".bn2"}) {
+    int mid = c2[0];
+    int out = mid;
+    if (bottleneck) {
+      int[] c3 = shape(t, where, p + ".conv3.weight", "[C_out, " + mid + ", 1, 1]");
+      if (c3.length != 4 || c3[1] != mid || c3[2] != 1 || c3[3] != 1) {
+        throw new ImportException(where + ": tensor '" + p + ".conv3.weight' has shape " + Arrays.toString(c3)
+            + ", expected [C_out, " + mid + ", 1, 1] (the 1x1 conv on the " + mid + " channels of conv2)");
+      }
+      out = c3[0];
+    }
+    int[] widths = {width, mid, out};
+    for (int i = 1; i <= (bottleneck ? 3 : 2); i++) {
+      int n = widths[i - 1];
+      String bn = ".bn" + i;
       for (String part : BN) {
-        int[] d = shape(t, where, p + bn + part, "[" + out + "], of the BatchNorm after " + p + ".conv"
-            + bn.charAt(3));
-        if (d.length != 1 || d[0] != out) {
+        int[] d = shape(t, where, p + bn + part, "[" + n + "], of the BatchNorm after " + p + ".conv" + i);
+        if (d.length != 1 || d[0] != n) {
           throw new ImportException(where + ": tensor '" + p + bn + part + "' has shape " + Arrays.toString(d)
-              + ", expected [" + out + "] (the channels of " + p + ".conv" + bn.charAt(3) + ")"
-              + (bn.equals(".bn1") && d.length == 1 && d[0] == in ? "; a BatchNorm on the block's input is a "
+              + ", expected [" + n + "] (the channels of " + p + ".conv" + i + ")"
+              + (i == 1 && d.length == 1 && d[0] == in ? "; a BatchNorm on the block's input is a "
               + "pre-activation block, which computes another function" : ""));
         }
       }
     }
-    List<String> known = new ArrayList<>(List.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"));
-    for (String bn : new String[] {"bn1", "bn2"}) for (String part : BN) known.add(bn + part);
+    List<String> known = new ArrayList<>();
+    for (int i = 1; i <= (bottleneck ? 3 : 2); i++) {
+      known.addAll(List.of("conv" + i + ".weight", "conv" + i + ".bias"));
+      for (String part : BN) known.add("bn" + i + part);
+    }
     if (projection != null) {
       String kind = projection.substring(p.length() + 1);
       known.addAll(List.of(kind + ".0.weight", kind + ".0.bias"));
@@ -268,8 +284,9 @@ public final class ResNetPreset {
     }
     for (String n : names) {
       if (!known.contains(n) && !n.endsWith("num_batches_tracked") && !n.endsWith("_mask")) {
-        throw new ImportException(where + ": tensor '" + p + "." + n + "' is not part of a basic block (expected "
-            + p + ".conv1, bn1, conv2, bn2 and a projection " + p + ".downsample.0/.1 or " + p + ".shortcut.0/.1)");
+        throw new ImportException(where + ": tensor '" + p + "." + n + "' is not part of a " + (bottleneck
+            ? "bottleneck block (expected " + p + ".conv1, bn1, conv2, bn2, conv3, bn3" : "basic block (expected " + p
+            + ".conv1, bn1, conv2, bn2") + " and a projection " + p + ".downsample.0/.1 or " + p + ".shortcut.0/.1)");
       }
     }
     boolean changes = out != in;
@@ -294,6 +311,11 @@ public final class ResNetPreset {
           + "projection tensors ('" + p + ".downsample.0.weight' or '" + p + ".shortcut.0.weight'); without them "
           + "only the option-A shortcut is read: subsampling by 2 in the first block of a stage after the first, and "
           + "as many zero channels on each side, which needs C_out - C_in even and > 0");
+    }
+    if (bottleneck) { // the stride on conv2, as torchvision's Bottleneck (v1.5), kuangliu's and timm's have it
+      return new ArchSpec.Residual(p, new ArchSpec.Conv(p + ".conv1", 1, 0), bn(p + ".bn1"),
+          new ArchSpec.Conv(p + ".conv2", stride, 1, groups, 1), bn(p + ".bn2"), new ArchSpec.Conv(p + ".conv3", 1, 0),
+          bn(p + ".bn3"), shortcut);
     }
     return new ArchSpec.Residual(p, new ArchSpec.Conv(p + ".conv1", stride, 1), bn(p + ".bn1"),
         new ArchSpec.Conv(p + ".conv2", 1, 1), bn(p + ".bn2"), shortcut);

@@ -174,7 +174,6 @@ class ResNetCommandsTest {
     String[][] cases = {
         {"resnet_bad_missing.pt", "no tensor 'layer2.0.bn1.running_var' (expected [8], of the BatchNorm after "
             + "layer2.0.conv1)"},
-        {"resnet_bad_bottleneck.pt", "tensor 'layer1.0.conv3.weight': block layer1.0 is a bottleneck block"},
         {"resnet_bad_channels.pt", "tensor 'layer3.0.conv1.weight' has shape [16, 4, 3, 3], expected [C_out, 8, 3, 3]"}};
     for (String[] c : cases) {
       Path out = tmp.resolve("t.tpz");

@@ -1,0 +1,56 @@
+package dev.ticketproof.cli;
+
+import static dev.ticketproof.cli.ImportCommandsTest.fx;
+import static dev.ticketproof.cli.ImportCommandsTest.json;
+import static dev.ticketproof.cli.ImportCommandsTest.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commands on the fourteenth round's ResNets of bottleneck blocks: inspect shows the blocks and their spec, a
+ * ticket holds at the defaults (but the search), keeps every prediction and verifies against the state dict and the
+ * whole model, and an activation that cannot carry the block's input is refused naming the block, writing nothing.
+ */
+class Round14CommandsTest {
+  @TempDir Path tmp;
+
+  @Test void inspectShowsTheBottleneckBlocksAndTheirSpec() {
+    CommandRun i = run("inspect", fx("round14_tv_whole.pt"), "--input-shape", "3,16,16");
+    assertThat(i.code()).as(i.err()).isZero();
+    assertThat(i.out()).contains("bottleneck block 'layer2.0'").contains("\"conv3\": {\"name\": \"layer2.0.conv3\"")
+        .contains("\"conv2\": {\"name\": \"layer2.0.conv2\", \"stride\": 2, \"padding\": 1}");
+  }
+
+  /**
+   * The defaults but for the adversarial search (which only measures a lower bound); docs/import.md has the
+   * fourteenth round's numbers at the defaults.
+   */
+  @Test void aTicketHoldsKeepsThePredictionsAndVerifiesAgainstStateDictAndWholeModel() {
+    Path t = tmp.resolve("b.tpz");
+    CommandRun c = run("construct", "--target", fx("round14_tv_sd.pt"), "--input-box", "0,1", "--search", "0",
+        "--data", fx("round14_shapes_input.npy"), "--labels", fx("round14_shapes_y.npy"), "--format", "json",
+        "--no-progress", "--out", t.toString());
+    JsonObject o = json(c);
+    assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(o.get("dataRelError").getAsDouble()).isLessThan(0.01);
+    assertThat(o.get("agreement").getAsDouble()).isEqualTo(1.0);
+    for (String target : new String[] {"round14_tv_sd.pt", "round14_tv_whole.pt"}) {
+      CommandRun v = run("verify", t.toString(), "--target", fx(target), "--no-progress");
+      assertThat(v.code()).as(target + ": " + v.err()).isZero();
+    }
+  }
+
+  @Test void anActivationThatCannotCarryTheInputIsRefusedNamingTheBlock() {
+    Path out = tmp.resolve("y.npy");
+    CommandRun e = run("eval", "--target", fx("round14_kuangliu_sd.pt"), "--activation", "tanh", "--input",
+        fx("round14_shapes_input.npy"), "--out", out.toString(), "--no-progress");
+    assertThat(e.code()).isEqualTo(2);
+    assertThat(e.err()).contains("bottleneck block 'layer1.0': activation tanh").contains("not for tanh");
+    assertThat(Files.exists(out)).isFalse();
+  }
+}
