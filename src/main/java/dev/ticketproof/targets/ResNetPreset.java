@@ -12,9 +12,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The {@value Presets#CIFAR_RESNET} preset: ResNets of basic blocks with torchvision's names, as the common CIFAR
- * training code saves them (torchvision-style {@code pytorch-cifar-models}, kuangliu's {@code pytorch-cifar},
- * akamaster's {@code pytorch_resnet_cifar10}).
+ * The {@value Presets#CIFAR_RESNET} preset: ResNets of basic or bottleneck blocks with torchvision's names, as the
+ * common CIFAR training code and torchvision save them (torchvision-style {@code pytorch-cifar-models}, kuangliu's
+ * {@code pytorch-cifar}, akamaster's {@code pytorch_resnet_cifar10}, torchvision's and timm's resnet50 and deeper).
  *
  * <ul>
  *   <li>stem {@code conv1} (3x3, stride 1, padding 1; or torchvision's ImageNet stem: 7x7, stride 2, padding 3,
@@ -28,9 +28,13 @@ import java.util.regex.Pattern;
  *       BatchNorm {@code downsample.1} / {@code shortcut.1} when those tensors exist; else, when the channel count
  *       changes, the parameterless "option A" shortcut ({@link ArchSpec.ChannelPad}: subsampling by 2 and
  *       {@code (C_out - C_in) / 2} zero channels on each side); else the identity;</li>
+ *   <li>a block with {@code conv3} is a bottleneck block, {@code phi(bn3(conv3(phi(bn2(conv2(phi(bn1(conv1 x))))))) +
+ *       shortcut(x))} with conv1 and conv3 1x1 and conv2 3x3 (padding 1, in groups when its weight says so: ResNeXt),
+ *       the block's stride on conv2 (torchvision's v1.5, kuangliu's, timm's), computed as two steps of the normal
+ *       form ({@link dev.ticketproof.net.Bottleneck});</li>
  *   <li>then global average pooling, flatten and the linear layer {@code fc} or {@code linear}.</li>
  * </ul>
- * Bottleneck blocks ({@code conv3}) and blocks with other tensors are refused. The activation is relu (the code
+ * Blocks with other tensors are refused. The activation is relu (the code
  * bases' {@code F.relu} and {@code nn.ReLU}). Default input: {@code [C, 32, 32]} ({@code [C, 224, 224]} with the
  * ImageNet stem), C from {@code conv1.weight}.
  *
@@ -200,7 +204,7 @@ public final class ResNetPreset {
   }
 
   /**
-   * One basic block.
+   * One basic or bottleneck block.
    *
    * @param in the channels the block reads (the previous stage's, for the first block of a stage)
    * @param stageStart whether the block is the first of a stage after the first
