@@ -40,7 +40,10 @@ import java.util.regex.Pattern;
  * {@code s' = sc(phi(bn1 s)) + conv2(...)}: the shortcut conv reads the activated input (kuangliu's
  * {@code self.shortcut(out)}, WideResNet's {@code x = relu1(bn1(x))} when not {@code equalInOut}). The first block
  * of every stage after the first has stride 2 (their {@code _make_layer}); the final pooling is read as global
- * average pooling, checked against the linear layer's fan-in.
+ * average pooling, checked against the linear layer's fan-in. A block with {@code conv3} and {@code bn3} is a
+ * bottleneck block (kuangliu's {@code PreActBottleneck}, his {@code PreActResNet50} and deeper):
+ * {@code s' = sc + conv3(phi(bn3(conv2(phi(bn2(conv1 a))))))}, a = phi(bn1 s), {@code conv1} and {@code conv3} 1x1,
+ * {@code conv2} 3x3 with the block's stride and padding 1, sc = s or the projection of a (or of s).
  *
  * <p>The rewrite, exact for phi = ReLU and leaky ReLU of slope a &gt; -1 (phi(s) - phi(-s) = (1 + a) s for every
  * s), and for the self-gated SiLU, GELU (erf and tanh forms) and Hardswish, x g(x) with g(x) + g(-x) = 1
@@ -55,10 +58,23 @@ import java.util.regex.Pattern;
  *       BatchNorm after it; the shortcut a 1x1 conv on r, [[0, k I, -k I], [0, -k I, k I]] for the identity, or the
  *       projection doubled on the first C channels (its stride, no padding). The sum is [s', -s'], phi after it
  *       gives p' = [phi(s'), phi(-s')];</li>
+ *   <li>each bottleneck block, three normal-form steps: the same 1x1 conv to r; a second 1x1 conv and phi reading r,
+ *       rows g2 W1 on a's channels with bias beta2 ({@code conv1} with bn2 folded), then what the shortcut reads,
+ *       carried through phi: s as rows [0, k I, -k I] and [0, -k I, k I] (the identity, or a projection of s), which
+ *       phi makes [phi(s), phi(-s)] again; a as rows [I, 0, 0] for relu (a = relu(bn1 s) &gt;= 0, so relu(a) = a),
+ *       else as [I, 0, 0] and [-I, 0, 0], giving [phi(a), phi(-a)], a = k (phi(a) - phi(-a)): t = [phi(bn2(conv1
+ *       a)), carried], P + C or P + 2C channels; then a residual block reading t: conv1 the block's 3x3
+ *       {@code conv2} on the first P channels of t (zeros elsewhere; the block's stride, padding 1), its BatchNorm
+ *       bn3, conv2 the block's {@code conv3} doubled [W3; -W3] (1x1), the shortcut a 1x1 conv on t with the block's
+ *       stride reading the carried value (k [I, -I] combinations for the identity, the projection's weights on the
+ *       carried a or s): the sum is [s', -s'] as above. The 1x1 convs before the residual block work position by
+ *       position at stride 1, so the strided 3x3 conv and 1x1 shortcut read t where PyTorch's conv2 and projection
+ *       read their inputs, and the only padded conv reads phi(bn2(conv1 a)), which PyTorch pads;</li>
  *   <li>head: a final BatchNorm and phi are a 1x1 conv 2C -&gt; C, [g k, -g k] with bias beta, then phi; without
  *       one, the pooling is linear, so p is pooled and the linear layer's weights are [W, -W] k.</li>
  * </ul>
- * Zero padding stays exact: every padded conv reads activated values, and phi(0) = 0 is what PyTorch pads with.
+ * Zero padding stays exact: every padded conv reads activated values, and phi(0) = 0 is what PyTorch pads with;
+ * zero weights read the padding of the other channels.
  */
 public final class PreActResNet {
   private static final Pattern KUANGLIU = Pattern.compile("layer(\\d{1,8})\\.(\\d{1,8})\\.(.+)");
@@ -95,7 +111,8 @@ public final class PreActResNet {
   /**
    * The layout of the names of {@code t} (as they are), or {@code null} when they are not a pre-activation ResNet's:
    * {@link Layout#PREACT_RESNET} for {@code conv1.weight} without {@code bn1.weight}, {@code layer1.0.bn1.weight},
-   * {@code layer1.0.conv1.weight}, {@code layer1.0.conv2.weight} and {@code linear.weight} or {@code fc.weight};
+   * {@code layer1.0.conv1.weight}, {@code layer1.0.conv2.weight} and {@code linear.weight} or {@code fc.weight}
+   * (basic and bottleneck blocks alike);
    * {@link Layout#WIDE_RESNET} for {@code conv1.weight}, {@code block1.layer.0.bn1.weight},
    * {@code block1.layer.0.conv1.weight}, {@code block1.layer.0.conv2.weight} and {@code fc.weight}.
    */
@@ -199,11 +216,27 @@ public final class PreActResNet {
   private record Block(String name, int stride, String shortcut) {}
 
   /**
+   * Where a value v of a layer's input is found: v_i = x[pos + i] when {@code neg < 0}, else carried as
+   * v_i = k (x[pos + i] - x[neg + i]) (x[pos + i] = phi(v_i), x[neg + i] = phi(-v_i)).
+   */
+  private record Read(int pos, int neg, double k) {
+    /** Adds {@code coef} v_i to the row {@code row} of a weight matrix of {@code width} columns. */
+    void add(double[] w, int row, int width, int i, double coef) {
+      if (neg < 0) {
+        w[row * width + pos + i] += coef;
+      } else {
+        w[row * width + pos + i] += coef * k;
+        w[row * width + neg + i] -= coef * k;
+      }
+    }
+  }
+
+  /**
    * The post-activation network of doubled width that computes what the pre-activation ResNet whose tensors are
    * {@code t} computes.
    *
    * @param t the tensors, named without any prefix ({@link TensorFile#under})
-   * @param phi the activation: relu or leaky-relu ({@link #recovery})
+   * @param phi the activation: relu, leaky-relu, silu, gelu, gelu-tanh or hardswish ({@link #recovery})
    * @param input the per-example input shape if known, else {@code null} ({@code [C, 32, 32]}, C from
    *     {@code conv1.weight})
    * @throws ImportException naming the file and the tensor when the tensors are not such a network's
@@ -257,17 +290,22 @@ public final class PreActResNet {
     int c = stem[0];
     List<Integer> widths = new ArrayList<>();
     widths.add(c);
+    List<String> steps = new ArrayList<>(); // a bottleneck block's second 1x1 conv: its channels and what they carry
     for (Block b : blocks(t, where, layout)) {
       String p = b.name();
-      rw.noOthers(p, b.shortcut(), layout);
+      boolean bottleneck = t.has(p + ".conv3.weight") || t.has(p + ".bn3.weight");
+      rw.noOthers(p, b.shortcut(), layout, bottleneck);
       // the block's BatchNorm on its input, folded into a 1x1 conv 2C -> 3C
       double[][] bn1 = rw.batchNorm(p + ".bn1", c, "the block's input channels");
-      int[] c1 = rw.shape(p + ".conv1.weight", "[C_out, " + c + ", 3, 3]");
-      if (c1.length != 4 || c1[1] != c || c1[2] != 3 || c1[3] != 3) {
+      int kernel = bottleneck ? 1 : 3;
+      String k1 = "[C_out, " + c + ", " + kernel + ", " + kernel + "]";
+      int[] c1 = rw.shape(p + ".conv1.weight", k1);
+      if (c1.length != 4 || c1[1] != c || c1[2] != kernel || c1[3] != kernel) {
         throw new ImportException(where + ": tensor '" + p + ".conv1.weight' has shape " + Arrays.toString(c1)
-            + ", expected [C_out, " + c + ", 3, 3] (a 3x3 conv reading the " + c + " channels of the block's input)");
+            + ", expected " + k1 + " (a " + kernel + "x" + kernel + " conv reading the " + c + " channels of the "
+            + (bottleneck ? "bottleneck " : "") + "block's input)");
       }
-      int out = c1[0];
+      int mid = c1[0];
       double[] w = new double[3 * c * 2 * c];
       double[] bias = new double[3 * c];
       for (int i = 0; i < c; i++) {
@@ -284,34 +322,100 @@ public final class PreActResNet {
       rw.put(p + ".bn1.bias", Tensor.of(bias, 3 * c));
       layers.add(new ArchSpec.Conv(p + ".bn1", 1, 0));
       layers.add(new ArchSpec.Activation());
-      // conv1 on the first C channels of r
-      double[] w1 = t.tensor(p + ".conv1.weight").data();
-      double[] wide = new double[out * 3 * c * 9];
-      for (int o = 0; o < out; o++) System.arraycopy(w1, o * c * 9, wide, o * 3 * c * 9, c * 9);
-      rw.put(p + ".conv1.weight", Tensor.of(wide, out, 3 * c, 3, 3));
-      rw.read(p + ".conv1.weight");
-      if (t.has(p + ".conv1.bias")) {
-        rw.put(p + ".conv1.bias", Tensor.of(rw.vector(p + ".conv1.bias", out, "conv1's bias").clone(), out));
-        rw.read(p + ".conv1.bias");
+      // r = [a, phi(s), phi(-s)] with a = phi(bn1 s): where the residual block below finds a and s
+      Read a = new Read(0, -1, 1);
+      Read s = new Read(c, 2 * c, k);
+      int width = 3 * c;
+      // the residual block: a 3x3 conv on the first channels of its input, a BatchNorm, phi, a conv doubled; of a
+      // basic block conv1 (reading a), bn2, conv2; of a bottleneck block conv2 (reading phi(bn2 conv1 a)), bn3, conv3
+      String first = p + ".conv1";
+      String norm = p + ".bn2";
+      String last = p + ".conv2";
+      int in = c;
+      if (bottleneck) {
+        // a second 1x1 conv and phi: conv1 with bn2 folded reading a, giving phi(bn2(conv1 a)), and what the
+        // shortcut reads carried on: s as [phi(s), phi(-s)] (the identity, or a projection of s), else a as a
+        // itself for relu (a >= 0, so phi(a) = a) or as [phi(a), phi(-a)] (a = k (phi(a) - phi(-a)))
+        boolean readsS = b.shortcut() == null || inputShortcut;
+        Read carried = readsS ? s : a;
+        boolean single = !readsS && phi instanceof Relu;
+        int t2 = mid + (single ? c : 2 * c);
+        double[][] bn2 = rw.batchNorm(p + ".bn2", mid, "the channels of " + p + ".conv1");
+        double[] w1 = t.tensor(p + ".conv1.weight").data();
+        rw.read(p + ".conv1.weight");
+        double[] b1 = null;
+        if (t.has(p + ".conv1.bias")) {
+          b1 = rw.vector(p + ".conv1.bias", mid, "conv1's bias");
+          rw.read(p + ".conv1.bias");
+        }
+        double[] w2 = new double[t2 * width];
+        double[] bias2 = new double[t2];
+        for (int o = 0; o < mid; o++) {
+          for (int i = 0; i < c; i++) w2[o * width + i] = bn2[0][o] * w1[o * c + i];
+          bias2[o] = bn2[1][o] + (b1 == null ? 0 : bn2[0][o] * b1[o]);
+        }
+        for (int i = 0; i < c; i++) {
+          carried.add(w2, mid + i, width, i, 1);
+          if (!single) carried.add(w2, mid + c + i, width, i, -1);
+        }
+        rw.put(p + ".conv1.weight", Tensor.of(w2, t2, width, 1, 1));
+        rw.put(p + ".conv1.bias", Tensor.of(bias2, t2));
+        layers.add(new ArchSpec.Conv(p + ".conv1", 1, 0));
+        layers.add(new ArchSpec.Activation());
+        Read next = single ? new Read(mid, -1, 1) : new Read(mid, mid + c, k);
+        if (readsS) {
+          s = next;
+        } else {
+          a = next;
+        }
+        steps.add(t2 + " [" + mid + " phi(bn2 conv1 a), " + (readsS ? c + " phi(s), " + c + " phi(-s)" : single
+            ? c + " a" : c + " phi(a), " + c + " phi(-a)") + "]");
+        width = t2;
+        first = p + ".conv2";
+        norm = p + ".bn3";
+        last = p + ".conv3";
+        in = mid;
+        int[] c2 = rw.shape(first + ".weight", "[" + mid + ", " + mid + ", 3, 3]");
+        if (!Arrays.equals(c2, new int[] {mid, mid, 3, 3})) {
+          throw new ImportException(where + ": tensor '" + first + ".weight' has shape " + Arrays.toString(c2)
+              + ", expected [" + mid + ", " + mid + ", 3, 3] (the bottleneck's 3x3 conv on the " + mid + " channels "
+              + "of " + p + ".conv1)");
+        }
       }
-      // bn2 stays the BatchNorm after conv1
-      rw.batchNorm(p + ".bn2", out, "the channels of " + p + ".conv1");
-      for (String part : BN) rw.put(p + ".bn2" + part, t.tensor(p + ".bn2" + part));
-      // conv2 doubled
-      int[] c2 = rw.shape(p + ".conv2.weight", "[" + out + ", " + out + ", 3, 3]");
-      if (!Arrays.equals(c2, new int[] {out, out, 3, 3})) {
-        throw new ImportException(where + ": tensor '" + p + ".conv2.weight' has shape " + Arrays.toString(c2)
-            + ", expected [" + out + ", " + out + ", 3, 3] (a 3x3 conv on the " + out + " channels of conv1)");
+      // the residual block's first conv on the first `in` channels of its input (zero weights on the others)
+      double[] wf = t.tensor(first + ".weight").data();
+      double[] wide = new double[mid * width * 9];
+      for (int o = 0; o < mid; o++) System.arraycopy(wf, o * in * 9, wide, o * width * 9, in * 9);
+      rw.put(first + ".weight", Tensor.of(wide, mid, width, 3, 3));
+      rw.read(first + ".weight");
+      if (t.has(first + ".bias")) {
+        rw.put(first + ".bias", Tensor.of(rw.vector(first + ".bias", mid, "the bias of " + first).clone(), mid));
+        rw.read(first + ".bias");
       }
-      rw.put(p + ".conv2.weight", doubled(t.tensor(p + ".conv2.weight")));
-      rw.read(p + ".conv2.weight");
-      if (t.has(p + ".conv2.bias")) {
-        rw.put(p + ".conv2.bias", doubled(rw.vector(p + ".conv2.bias", out, "conv2's bias")));
-        rw.read(p + ".conv2.bias");
+      // its BatchNorm as it is
+      rw.batchNorm(norm, mid, "the channels of " + first);
+      for (String part : BN) rw.put(norm + part, t.tensor(norm + part));
+      // the last conv doubled: of a basic block 3x3 (padding 1) keeping the channels, of a bottleneck 1x1 to out
+      int[] cl = rw.shape(last + ".weight", bottleneck ? "[C_out, " + mid + ", 1, 1]" : "[" + mid + ", " + mid
+          + ", 3, 3]");
+      if (bottleneck ? cl.length != 4 || cl[1] != mid || cl[2] != 1 || cl[3] != 1
+          : !Arrays.equals(cl, new int[] {mid, mid, 3, 3})) {
+        throw new ImportException(where + ": tensor '" + last + ".weight' has shape " + Arrays.toString(cl)
+            + ", expected " + (bottleneck ? "[C_out, " + mid + ", 1, 1] (the bottleneck's 1x1 conv on the " + mid
+            + " channels of " + first + ")" : "[" + mid + ", " + mid + ", 3, 3] (a 3x3 conv on the " + mid
+            + " channels of conv1)"));
       }
-      // the shortcut, a 1x1 conv reading r, giving [s_skip; -s_skip]
+      int out = cl[0];
+      rw.put(last + ".weight", doubled(t.tensor(last + ".weight")));
+      rw.read(last + ".weight");
+      if (t.has(last + ".bias")) {
+        rw.put(last + ".bias", doubled(rw.vector(last + ".bias", out, "the bias of " + last)));
+        rw.read(last + ".bias");
+      }
+      // the shortcut, a 1x1 conv reading the residual block's input, giving [s_skip; -s_skip]
       String sc;
       int scStride;
+      double[] ws = new double[2 * out * width];
       if (b.shortcut() == null) {
         if (out != c || b.stride() != 1) {
           throw new ImportException(where + ": block " + p + " has stride " + b.stride() + " and maps " + c
@@ -320,47 +424,35 @@ public final class PreActResNet {
         }
         sc = p + ".shortcut";
         scStride = 1;
-        double[] ws = new double[2 * c * 3 * c];
         for (int i = 0; i < c; i++) {
-          ws[i * 3 * c + c + i] = k;
-          ws[i * 3 * c + 2 * c + i] = -k;
-          ws[(c + i) * 3 * c + c + i] = -k;
-          ws[(c + i) * 3 * c + 2 * c + i] = k;
+          s.add(ws, i, width, i, 1);
+          s.add(ws, out + i, width, i, -1);
         }
-        rw.put(sc + ".weight", Tensor.of(ws, 2 * c, 3 * c, 1, 1));
       } else {
         sc = p + "." + b.shortcut();
         scStride = b.stride();
-        int[] s = rw.shape(sc + ".weight", "[" + out + ", " + c + ", 1, 1]");
-        if (!Arrays.equals(s, new int[] {out, c, 1, 1})) {
-          throw new ImportException(where + ": tensor '" + sc + ".weight' has shape " + Arrays.toString(s)
+        int[] sh = rw.shape(sc + ".weight", "[" + out + ", " + c + ", 1, 1]");
+        if (!Arrays.equals(sh, new int[] {out, c, 1, 1})) {
+          throw new ImportException(where + ": tensor '" + sc + ".weight' has shape " + Arrays.toString(sh)
               + ", expected [" + out + ", " + c + ", 1, 1] (the block's 1x1 projection shortcut)");
         }
-        double[] ws0 = t.tensor(sc + ".weight").data();
-        double[] ws = new double[2 * out * 3 * c];
+        double[] wp = t.tensor(sc + ".weight").data();
+        Read from = inputShortcut ? s : a; // W s = W k phi(s) - W k phi(-s); W a
         for (int o = 0; o < out; o++) {
           for (int i = 0; i < c; i++) {
-            double v = ws0[o * c + i];
-            if (inputShortcut) { // W s = W k phi(s) - W k phi(-s): the channels c + i and 2c + i of r
-              ws[o * 3 * c + c + i] = v * k;
-              ws[o * 3 * c + 2 * c + i] = -v * k;
-              ws[(out + o) * 3 * c + c + i] = -v * k;
-              ws[(out + o) * 3 * c + 2 * c + i] = v * k;
-            } else {
-              ws[o * 3 * c + i] = v;
-              ws[(out + o) * 3 * c + i] = -v;
-            }
+            from.add(ws, o, width, i, wp[o * c + i]);
+            from.add(ws, out + o, width, i, -wp[o * c + i]);
           }
         }
-        rw.put(sc + ".weight", Tensor.of(ws, 2 * out, 3 * c, 1, 1));
         rw.read(sc + ".weight");
         if (t.has(sc + ".bias")) {
           rw.put(sc + ".bias", doubled(rw.vector(sc + ".bias", out, "the projection's bias")));
           rw.read(sc + ".bias");
         }
       }
-      layers.add(new ArchSpec.Residual(p, new ArchSpec.Conv(p + ".conv1", b.stride(), 1),
-          new ArchSpec.BatchNorm(p + ".bn2", ArchSpec.DEFAULT_BN_EPS), new ArchSpec.Conv(p + ".conv2", 1, 1), null,
+      rw.put(sc + ".weight", Tensor.of(ws, 2 * out, width, 1, 1));
+      layers.add(new ArchSpec.Residual(p, new ArchSpec.Conv(first, b.stride(), 1),
+          new ArchSpec.BatchNorm(norm, ArchSpec.DEFAULT_BN_EPS), new ArchSpec.Conv(last, 1, bottleneck ? 0 : 1), null,
           new ArchSpec.Projection(new ArchSpec.Conv(sc, scStride, 0), null)));
       c = out;
       widths.add(c);
@@ -418,15 +510,20 @@ public final class PreActResNet {
     layers.add(new ArchSpec.Flatten());
     layers.add(new ArchSpec.Linear(fc));
     if (input == null) input = new int[] {stem[1], 32, 32};
-    String note = "read as a pre-activation " + layout.shown() + " (" + (blocksCount(layers)) + " blocks adding "
-        + "their input with no activation after the sum" + (hasHeadBn ? ", a final " + headBn + " and activation"
-        : ", no final BatchNorm") + ") rewritten to a post-activation ResNet of doubled width: each value s is "
+    String note = "read as a pre-activation " + layout.shown() + " (" + (blocksCount(layers)) + " blocks" + (steps
+        .isEmpty() ? "" : ", " + steps.size() + " of them bottleneck blocks (conv1 1x1, conv2 3x3, conv3 1x1: "
+        + "PreActBottleneck),") + " adding their input with no activation after the sum" + (hasHeadBn ? ", a final "
+        + headBn + " and activation" : ", no final BatchNorm") + ") rewritten to a post-activation ResNet of doubled width: each value s is "
         + "carried as phi(s) and phi(-s), so the stream of " + join(widths) + " channels is carried in "
         + join(widths.stream().map(x -> 2 * x).toList()) + " channels and each block reads "
         + join(widths.subList(0, widths.size() - 1).stream().map(x -> 3 * x).toList()) + " channels [phi(bn1 s), "
-        + "phi(s), phi(-s)] through a 1x1 conv first; the projection shortcuts read " + (inputShortcut ? "the "
+        + "phi(s), phi(-s)] through a 1x1 conv first" + (steps.isEmpty() ? "" : "; each bottleneck block then a second "
+        + "1x1 conv, bn2 folded in, to " + String.join(" / ", steps) + " channels (a = phi(bn1 s); the shortcut reads "
+        + "the carried channels), and a residual block of its conv2 (3x3, the block's stride), bn3 and conv3 doubled")
+        + "; the projection shortcuts read " + (inputShortcut ? "the "
         + "block's input s (RobustBench's PreActBlock, out_shortcut=False)" : "the activated input phi(bn1 s) ("
-        + (layout == Layout.WIDE_RESNET ? "WideResNet's" : "kuangliu's PreActBlock; RobustBench's PreActBlock with "
+        + (layout == Layout.WIDE_RESNET ? "WideResNet's" : "kuangliu's PreActBlock" + (steps.isEmpty() ? ""
+        : " and PreActBottleneck") + "; RobustBench's PreActBlock with "
         + "out_shortcut=False, its default, reads s itself: the preset " + Presets.PREACT_INPUT_SHORTCUT + " reads "
         + "that") + ")") + "; exact for " + phi.name() + " (s = (phi(s) - phi(-s)) / (1 + a)"
         + "), and the ticket approximates the rewritten network, which computes the original's outputs";
@@ -551,10 +648,11 @@ public final class PreActResNet {
       return new double[][] {g, beta};
     }
 
-    /** Refuses a block tensor no pre-activation basic block has, naming it. */
-    void noOthers(String p, String shortcut, Layout layout) {
+    /** Refuses a block tensor no pre-activation basic (or bottleneck) block has, naming it. */
+    void noOthers(String p, String shortcut, Layout layout, boolean bottleneck) {
       List<String> known = new ArrayList<>(List.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"));
-      for (String bn : new String[] {"bn1", "bn2"}) {
+      if (bottleneck) known.addAll(List.of("conv3.weight", "conv3.bias"));
+      for (String bn : bottleneck ? new String[] {"bn1", "bn2", "bn3"} : new String[] {"bn1", "bn2"}) {
         for (String part : BN) known.add(bn + part);
         known.add(bn + ".num_batches_tracked");
       }
@@ -565,13 +663,9 @@ public final class PreActResNet {
         if (!n.startsWith(p + ".")) continue;
         String rest = n.substring(p.length() + 1);
         if (known.contains(rest) || rest.endsWith("_mask")) continue;
-        if (rest.startsWith("conv3.") || rest.startsWith("bn3.")) {
-          throw new ImportException(where + ": tensor '" + n + "': block " + p + " is a pre-activation bottleneck "
-              + "block (conv1, conv2, conv3: PreActBottleneck); only pre-activation basic blocks of two 3x3 convs "
-              + "are read");
-        }
-        throw new ImportException(where + ": tensor '" + n + "' is not part of a pre-activation basic block "
-            + "(expected " + p + ".bn1, conv1, bn2, conv2 and a projection " + p + "." + sc + ")");
+        throw new ImportException(where + ": tensor '" + n + "' is not part of a pre-activation " + (bottleneck
+            ? "bottleneck block (expected " + p + ".bn1, conv1, bn2, conv2, bn3, conv3" : "basic block (expected " + p
+            + ".bn1, conv1, bn2, conv2") + " and a projection " + p + "." + sc + ")");
       }
     }
   }

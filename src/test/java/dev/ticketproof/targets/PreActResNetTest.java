@@ -47,6 +47,48 @@ class PreActResNetTest {
     long stream;
     final PreActResNet.Layout layout;
 
+    Net(PreActResNet.Layout layout) { this.layout = layout; }
+
+    /**
+     * A pre-activation ResNet of bottleneck blocks (kuangliu's PreActBottleneck: bn1, conv1 1x1, bn2, conv2 3x3 with
+     * the block's stride, bn3, conv3 1x1 to 4 planes channels, a 1x1 projection where the block has stride 2 or
+     * changes the channel count), {@code blocks[s]} blocks in stage s, with conv biases when asked.
+     */
+    static Net bottleneck(PreActResNet.Layout layout, int stem, int[] planes, int[] blocks, boolean headBn,
+        boolean biases) {
+      Net n = new Net(layout);
+      n.conv("conv1", stem, 3, 3);
+      int in = stem;
+      for (int s = 0; s < planes.length; s++) {
+        for (int b = 0; b < blocks[s]; b++) {
+          String p = n.block(s + 1, b);
+          int mid = planes[s];
+          int out = 4 * mid;
+          n.bn(p + ".bn1", in);
+          n.conv(p + ".conv1", mid, in, 1);
+          n.bn(p + ".bn2", mid);
+          n.conv(p + ".conv2", mid, mid, 3);
+          n.bn(p + ".bn3", mid);
+          n.conv(p + ".conv3", out, mid, 1);
+          if (in != out || s > 0 && b == 0) n.conv(p + "." + n.shortcut(), out, in, 1);
+          if (biases) {
+            for (String c : new String[] {"conv1", "conv2", "conv3", n.shortcut()}) {
+              String name = p + "." + c;
+              if (n.t.containsKey(name + ".weight")) {
+                int o = n.w(name + ".weight").shape()[0];
+                n.put(name + ".bias", n.uniform(o, -0.2, 0.2), o);
+              }
+            }
+          }
+          in = out;
+        }
+      }
+      if (headBn) n.bn(n.head(), in);
+      n.put(n.fc() + ".weight", n.uniform(3 * in, -0.5, 0.5), 3, in);
+      n.put(n.fc() + ".bias", n.uniform(3, -0.1, 0.1), 3);
+      return n;
+    }
+
     Net(PreActResNet.Layout layout, int[] widths, boolean headBn, int classes) {
       this.layout = layout;
       conv("conv1", widths[0], 3, 3);
@@ -109,20 +151,39 @@ class PreActResNetTest {
           w(p + ".running_var").data(), 1e-5);
     }
 
+    Conv2d conv(String name, int stride, int padding) {
+      Tensor b = t.containsKey(name + ".bias") ? w(name + ".bias") : null;
+      return new Conv2d(name, w(name + ".weight"), b, stride, padding);
+    }
+
     /** The pre-activation network as PyTorch's forward computes it. */
     Network reference(int[] input, Activation phi) {
+      return reference(input, phi, false);
+    }
+
+    /**
+     * The pre-activation network as PyTorch's forward computes it: kuangliu's PreActBlock and PreActBottleneck
+     * (a projection reads phi(bn1 x)), or with {@code inputShortcut} RobustBench's (a projection reads x).
+     */
+    Network reference(int[] input, Activation phi, boolean inputShortcut) {
       List<Layer> layers = new ArrayList<>();
       layers.add(new Conv2d("conv1", w("conv1.weight"), null, 1, 1));
       for (int s = 1; t.containsKey(block(s, 0) + ".conv1.weight"); s++) {
-        String p = block(s, 0);
-        int stride = s > 1 ? 2 : 1;
-        List<Layer> body = List.of(batchNorm(p + ".bn1"), new ActivationLayer(phi),
-            new Conv2d(p + ".conv1", w(p + ".conv1.weight"), null, stride, 1), batchNorm(p + ".bn2"),
-            new ActivationLayer(phi), new Conv2d(p + ".conv2", w(p + ".conv2.weight"), null, 1, 1));
-        List<Layer> skip = !t.containsKey(p + "." + shortcut() + ".weight") ? List.of()
-            : List.of(batchNorm(p + ".bn1"), new ActivationLayer(phi),
-                new Conv2d(p + ".sc", w(p + "." + shortcut() + ".weight"), null, stride, 0));
-        layers.add(new Residual(p, body, skip, null));
+        for (int k = 0; t.containsKey(block(s, k) + ".conv1.weight"); k++) {
+          String p = block(s, k);
+          int stride = s > 1 && k == 0 ? 2 : 1;
+          List<Layer> body = t.containsKey(p + ".conv3.weight")
+              ? List.of(batchNorm(p + ".bn1"), new ActivationLayer(phi), conv(p + ".conv1", 1, 0),
+                  batchNorm(p + ".bn2"), new ActivationLayer(phi), conv(p + ".conv2", stride, 1),
+                  batchNorm(p + ".bn3"), new ActivationLayer(phi), conv(p + ".conv3", 1, 0))
+              : List.of(batchNorm(p + ".bn1"), new ActivationLayer(phi), conv(p + ".conv1", stride, 1),
+                  batchNorm(p + ".bn2"), new ActivationLayer(phi), conv(p + ".conv2", 1, 1));
+          String sc = p + "." + shortcut();
+          List<Layer> skip = !t.containsKey(sc + ".weight") ? List.of()
+              : inputShortcut ? List.of(conv(sc, stride, 0))
+              : List.of(batchNorm(p + ".bn1"), new ActivationLayer(phi), conv(sc, stride, 0));
+          layers.add(new Residual(p, body, skip, null));
+        }
       }
       if (t.containsKey(head() + ".weight")) {
         layers.add(batchNorm(head()));
@@ -217,6 +278,82 @@ class PreActResNetTest {
     }
   }
 
+  /**
+   * Bottleneck blocks (kuangliu's PreActBottleneck) in both layouts of names: relu, leaky-relu (slopes 0.1 and 0.3),
+   * silu, gelu and hardswish; the projections reading phi(bn1 s) (kuangliu's) or s (preact-input-shortcut); with and
+   * without a final BatchNorm and conv biases; a projection at stride 1 (4 to 8 channels), identity shortcuts, and
+   * projections at stride 2 on conv2 and the shortcut. Each block is three normal-form steps (two 1x1 convs and a
+   * residual block), and the rewritten network computes the pre-activation network's outputs to rounding.
+   */
+  @Test void bottleneckBlocksAreRewrittenExactly() {
+    int[] input = {3, 12, 12};
+    Tensor x = images(5, 3, 12, 12);
+    for (PreActResNet.Layout layout : PreActResNet.Layout.values()) {
+      for (String name : new String[] {"relu", "leaky-relu(0.1)", "leaky-relu(0.3)", "silu", "gelu", "hardswish"}) {
+        for (int variant = 0; variant < 4; variant++) {
+          boolean inputShortcut = (variant & 1) == 1;
+          boolean extras = (variant & 2) == 2; // a final BatchNorm and conv biases
+          if (inputShortcut && layout == PreActResNet.Layout.WIDE_RESNET) continue; // refused: WideResNet's own
+          Activation phi = ActivationCatalog.parse(name);
+          boolean headBn = extras || layout == PreActResNet.Layout.WIDE_RESNET;
+          Net net = Net.bottleneck(layout, 4, new int[] {2, 3, 4}, new int[] {2, 1, 2}, headBn, extras);
+          assertThat(PreActResNet.layout(net.file())).isEqualTo(layout);
+          PreActResNet.Rewritten rw = PreActResNet.rewrite(net.file(), phi, input, inputShortcut);
+          Network re = NetworkBuilder.build("cifar-resnet", rw.spec(), rw.tensors(), phi, input).network();
+          String what = layout + " " + name + (inputShortcut ? " input shortcut" : "") + (extras ? " extras" : "");
+          assertThat(relativeError(re, net.reference(input, phi, inputShortcut), x)).as(what).isLessThan(1e-13);
+          assertThat(TargetPlan.of(re, dev.ticketproof.kernel.KernelActivation.of(phi.name()))).as(what).isNotNull();
+          // five blocks: 1x1 conv, 1x1 conv, residual block each, after the stem (and before the final bn)
+          assertThat(re.layers().stream().filter(l -> l instanceof ResidualBlock).count()).isEqualTo(5);
+          assertThat(re.layers().stream().filter(l -> l instanceof Conv2d).count()).isEqualTo(headBn ? 12 : 11);
+          // the second 1x1 conv of layer1.0 (4 -> 8, a projection): 2 planes, then what the shortcut reads
+          boolean single = !inputShortcut && name.equals("relu");
+          Conv2d second = (Conv2d) re.layers().get(4);
+          assertThat(second.outChannels()).as(what).isEqualTo(2 + (single ? 4 : 8));
+          assertThat(rw.note()).as(what).contains("5 blocks, 5 of them bottleneck blocks")
+              .contains("to " + (single ? "6 [2 phi(bn2 conv1 a), 4 a]" : inputShortcut ? "10 [2 phi(bn2 conv1 a), "
+                  + "4 phi(s), 4 phi(-s)]" : "10 [2 phi(bn2 conv1 a), 4 phi(a), 4 phi(-a)]") + " / 18 [2 phi(bn2 "
+                  + "conv1 a), 8 phi(s), 8 phi(-s)] / ");
+        }
+      }
+    }
+  }
+
+  /**
+   * The bottleneck's rewrite can fail: rewritten as for relu (k = 1, and the activated input a carried as itself,
+   * phi(a) = a, which holds for relu only since a &gt;= 0) and run with leaky-relu(0.3) or silu it is far off; a
+   * stride of 1 on a stage's first block (conv2 and the projection unstrided) is another network too.
+   */
+  @Test void theBottleneckRewriteFailsWithAFactorDropped() {
+    int[] input = {3, 12, 12};
+    Tensor x = images(5, 3, 12, 12);
+    Net net = Net.bottleneck(PreActResNet.Layout.PREACT_RESNET, 4, new int[] {2, 3}, new int[] {2, 1}, false, false);
+    PreActResNet.Rewritten asRelu = PreActResNet.rewrite(net.file(), ActivationCatalog.parse("relu"), input);
+    for (String name : new String[] {"leaky-relu(0.3)", "silu"}) {
+      Activation phi = ActivationCatalog.parse(name);
+      Network right = rewritten(net, phi, input);
+      Network dropped = NetworkBuilder.build("x", new dev.ticketproof.io.ArchSpec(input, null, asRelu.spec()
+          .layers()), asRelu.tensors(), phi, input).network();
+      assertThat(relativeError(right, net.reference(input, phi), x)).as(name).isLessThan(1e-13);
+      assertThat(relativeError(dropped, net.reference(input, phi), x)).as(name).isGreaterThan(0.01);
+    }
+    // the second stage read without its stride: another function of another shape
+    Activation relu = ActivationCatalog.parse("relu");
+    List<dev.ticketproof.io.ArchSpec.LayerSpec> unstrided = new ArrayList<>();
+    for (dev.ticketproof.io.ArchSpec.LayerSpec l : asRelu.spec().layers()) {
+      if (l instanceof dev.ticketproof.io.ArchSpec.Residual r && r.name().equals("layer2.0")) {
+        l = new dev.ticketproof.io.ArchSpec.Residual(r.name(), new dev.ticketproof.io.ArchSpec.Conv(r.conv1().name(),
+            1, 1), r.bn1(), r.conv2(), r.bn2(), new dev.ticketproof.io.ArchSpec.Projection(
+            new dev.ticketproof.io.ArchSpec.Conv(((dev.ticketproof.io.ArchSpec.Projection) r.shortcut()).conv().name(),
+            1, 0), null));
+      }
+      unstrided.add(l);
+    }
+    Network noStride = NetworkBuilder.build("x", new dev.ticketproof.io.ArchSpec(input, null, unstrided),
+        asRelu.tensors(), relu, input).network();
+    assertThat(relativeError(noStride, net.reference(input, relu), x)).isGreaterThan(0.01);
+  }
+
   /** An activation whose s does not come back linearly from phi(s) and phi(-s) is refused naming it and why. */
   @Test void otherActivationsAreRefusedSayingWhy() {
     Net net = new Net(PreActResNet.Layout.WIDE_RESNET, new int[] {4, 6}, true, 3);
@@ -229,7 +366,10 @@ class PreActResNetTest {
     }
   }
 
-  /** A block with a missing tensor, a bottleneck's conv3, another module, or a missing projection: named. */
+  /**
+   * A block with a missing tensor, a conv3 beside a 3x3 conv1, a bottleneck's grouped or 3x3 conv in place of its
+   * 3x3 or 1x1 conv, another module, or a missing projection: named.
+   */
   @Test void blocksThatDoNotFitAreRefusedNamingTheTensor() {
     Activation relu = ActivationCatalog.parse("relu");
     Net missing = new Net(PreActResNet.Layout.PREACT_RESNET, new int[] {4, 6}, true, 3);
@@ -239,7 +379,30 @@ class PreActResNetTest {
     Net conv3 = new Net(PreActResNet.Layout.PREACT_RESNET, new int[] {4, 6}, true, 3);
     conv3.conv("layer1.0.conv3", 16, 4, 1);
     assertThatThrownBy(() -> PreActResNet.rewrite(conv3.file(), relu, null))
-        .hasMessageContaining("tensor 'layer1.0.conv3.weight': block layer1.0 is a pre-activation bottleneck block");
+        .hasMessageContaining("tensor 'layer1.0.conv1.weight' has shape [4, 4, 3, 3], expected [C_out, 4, 1, 1] (a "
+            + "1x1 conv reading the 4 channels of the bottleneck block's input)");
+    Net noBn3 = Net.bottleneck(PreActResNet.Layout.PREACT_RESNET, 4, new int[] {2, 3}, new int[] {1, 1}, true, false);
+    noBn3.t.remove("layer2.0.bn3.running_var");
+    assertThatThrownBy(() -> PreActResNet.rewrite(noBn3.file(), relu, null))
+        .hasMessageContaining("no tensor 'layer2.0.bn3.running_var' (expected [3], of the BatchNorm layer2.0.bn3 on "
+            + "the channels of layer2.0.conv2");
+    Net grouped = Net.bottleneck(PreActResNet.Layout.PREACT_RESNET, 4, new int[] {2, 3}, new int[] {1, 1}, true,
+        false);
+    grouped.conv("layer2.0.conv2", 3, 1, 3);
+    assertThatThrownBy(() -> PreActResNet.rewrite(grouped.file(), relu, null))
+        .hasMessageContaining("tensor 'layer2.0.conv2.weight' has shape [3, 1, 3, 3], expected [3, 3, 3, 3] (the "
+            + "bottleneck's 3x3 conv on the 3 channels of layer2.0.conv1)");
+    Net wide3 = Net.bottleneck(PreActResNet.Layout.PREACT_RESNET, 4, new int[] {2, 3}, new int[] {1, 1}, true,
+        false);
+    wide3.conv("layer1.0.conv3", 8, 2, 3);
+    assertThatThrownBy(() -> PreActResNet.rewrite(wide3.file(), relu, null))
+        .hasMessageContaining("tensor 'layer1.0.conv3.weight' has shape [8, 2, 3, 3], expected [C_out, 2, 1, 1] (the "
+            + "bottleneck's 1x1 conv on the 2 channels of layer1.0.conv2)");
+    Net bn4 = Net.bottleneck(PreActResNet.Layout.PREACT_RESNET, 4, new int[] {2, 3}, new int[] {1, 1}, true, false);
+    bn4.bn("layer2.0.bn4", 12);
+    assertThatThrownBy(() -> PreActResNet.rewrite(bn4.file(), relu, null))
+        .hasMessageContaining("tensor 'layer2.0.bn4.weight' is not part of a pre-activation bottleneck block (expected "
+            + "layer2.0.bn1, conv1, bn2, conv2, bn3, conv3 and a projection layer2.0.shortcut.0)");
     Net se = new Net(PreActResNet.Layout.WIDE_RESNET, new int[] {4, 6}, true, 3);
     se.conv("block2.layer.0.se.fc1", 2, 6, 1);
     assertThatThrownBy(() -> PreActResNet.rewrite(se.file(), relu, null))
