@@ -53,7 +53,7 @@ final class TargetOptions {
           dev.ticketproof.targets.Architectures.requireWholeModel(file);
           named = dev.ticketproof.targets.WholeModels.derive(file).spec().activation();
         } else if (file.model() != null) {
-          // its activation modules are all nn.ReLU (or, for a pre-activation ResNet, all nn.LeakyReLU of one slope)
+          // its activation modules all compute one activation of the catalog (Architectures#activationOf)
           return dev.ticketproof.targets.Architectures.activationOf(file.model());
         }
       }
@@ -100,6 +100,13 @@ final class TargetOptions {
           + loaded.inferredPreset() + " (docs/arch-spec.md; inspect shows it)");
     }
     if (loaded.rewrite() != null) System.err.println("note: " + loaded.rewrite());
+    if (loaded.inferredPreset() != null && loaded.tensors().model() != null
+        && !loaded.activation().name().equals(dev.ticketproof.targets.ResNetPreset.ACTIVATION)
+        && loaded.activation().name().equals(Architectures.activationOf(loaded.tensors().model()))) {
+      // another activation than the preset's relu, from the modules
+      System.err.println("note: activation " + loaded.activation().name() + ", the one the activation modules of "
+          + target + " compute (the file does not hold its forward: give --activation NAME if it computes another)");
+    }
     if (loaded.prefixDetected()) {
       System.err.println("note: reading tensors under prefix '" + loaded.prefix() + "'"
           + Architectures.outsideNote(loaded.tensors(), loaded.prefix(), loaded.spec()));

@@ -40,8 +40,9 @@ public final class Architectures {
   /**
    * The preset to take for a file given without an architecture: {@value Presets#CIFAR_RESNET} when its names clearly
    * are such a ResNet's ({@link ResNetPreset#prefixes}) and the file holds tensors only, or a whole model that is not
-   * an {@code nn.Sequential} (a ResNet class of the training code, whose forward the file does not hold) and has no
-   * activation module but {@code nn.ReLU} (the preset's activation); else {@code null}.
+   * an {@code nn.Sequential} (a ResNet class of the training code, whose forward the file does not hold) whose
+   * activation modules all compute one activation of the catalog ({@link #activationOf}: the spec's activation);
+   * else {@code null}.
    */
   public static String inferPreset(TensorFile file) {
     dev.ticketproof.io.TorchModule root = file.model();
@@ -52,42 +53,38 @@ public final class Architectures {
     }
     if (ResNetPreset.prefixes(file).isEmpty()) return null;
     if (root == null) return Presets.CIFAR_RESNET;
-    return !root.isSequential() && reluOnly(root, 0) ? Presets.CIFAR_RESNET : null;
+    return !root.isSequential() && activationOf(root) != null ? Presets.CIFAR_RESNET : null;
   }
 
   /**
    * The activation a whole model's activation modules compute, for a model whose forward the file does not hold
-   * (a ResNet class): {@code relu} when it has no {@code torch.nn} activation module but {@code nn.ReLU} (a forward
-   * of {@code F.relu} has none), {@code leaky-relu(a)} when every one is an {@code nn.LeakyReLU} of slope a; else
-   * {@code null}.
+   * (a ResNet class): {@code relu} when it has no {@code torch.nn} activation module (a forward of {@code F.relu} has
+   * none), else the catalog's activation of its activation modules when they all compute the same one
+   * ({@code nn.ReLU}, {@code nn.LeakyReLU} of one slope, {@code nn.SiLU}, {@code nn.ELU(alpha)}, ...,
+   * {@link ActivationCatalog#fromTorch}); {@code null} when they compute several, or one the catalog does not have.
    */
   public static String activationOf(dev.ticketproof.io.TorchModule root) {
-    if (reluOnly(root, 0)) return ResNetPreset.ACTIVATION;
-    Set<Object> slopes = new java.util.HashSet<>();
-    if (!leakyOnly(root, 0, slopes) || slopes.size() != 1) return null;
-    Object a = slopes.iterator().next();
-    return a instanceof Number n ? "leaky-relu(" + n.doubleValue() + ")" : null;
+    Set<String> names = new java.util.HashSet<>();
+    if (!activations(root, "", 0, names) || names.size() > 1) return null;
+    return names.isEmpty() ? ResNetPreset.ACTIVATION : names.iterator().next();
   }
 
-  /** Whether every {@code torch.nn} activation module of the tree is a ReLU or LeakyReLU (their slopes collected). */
-  private static boolean leakyOnly(dev.ticketproof.io.TorchModule m, int depth, Set<Object> slopes) {
+  /** Collects the catalog names of the tree's {@code torch.nn} activation modules; false for one it cannot name. */
+  private static boolean activations(dev.ticketproof.io.TorchModule m, String path, int depth, Set<String> names) {
     if (depth > 64) return false;
-    if (m.isTorchNn("LeakyReLU")) {
-      slopes.add(m.attributes().get("negative_slope"));
-    } else if (m.className().startsWith("torch.nn.modules.activation.") && !m.isTorchNn("ReLU")) {
-      return false;
-    } else if (m.isTorchNn("ReLU")) {
-      slopes.add(0.0);
+    if (m.className().startsWith("torch.nn.modules.activation.")) {
+      try {
+        java.util.Optional<dev.ticketproof.activation.Activation> a = dev.ticketproof.activation.ActivationCatalog.fromTorch(m.simpleName(),
+            WholeModels.catalogAttributes(new dev.ticketproof.io.TorchModule.Attributes("", path, m)));
+        if (a.isEmpty()) return false;
+        names.add(a.get().name());
+      } catch (RuntimeException e) {
+        return false;
+      }
     }
-    for (dev.ticketproof.io.TorchModule.Child c : m.children()) if (!leakyOnly(c.module(), depth + 1, slopes)) return false;
-    return true;
-  }
-
-  /** Whether no module of the tree is a {@code torch.nn} activation other than {@code ReLU}. */
-  private static boolean reluOnly(dev.ticketproof.io.TorchModule m, int depth) {
-    if (depth > 64) return false;
-    if (m.className().startsWith("torch.nn.modules.activation.") && !m.isTorchNn("ReLU")) return false;
-    for (dev.ticketproof.io.TorchModule.Child c : m.children()) if (!reluOnly(c.module(), depth + 1)) return false;
+    for (dev.ticketproof.io.TorchModule.Child c : m.children()) {
+      if (!activations(c.module(), path.isEmpty() ? c.name() : path + "." + c.name(), depth + 1, names)) return false;
+    }
     return true;
   }
 
@@ -134,7 +131,11 @@ public final class Architectures {
       String preset = inferPreset(file);
       if (preset != null) {
         Resolved r = resolve(preset, file, input, prefix);
-        return new Resolved(r.spec(), r.prefix(), r.detected(), r.tensors(), preset);
+        ArchSpec spec = r.spec();
+        if (file.model() != null) { // the activation its activation modules compute
+          spec = new ArchSpec(spec.input(), activationOf(file.model()), spec.layers(), spec.outputActivation());
+        }
+        return new Resolved(spec, r.prefix(), r.detected(), r.tensors(), preset);
       }
       ArchSpec derived = derived(file, input, prefix);
       String p = file.modelPrefix();

@@ -1,12 +1,7 @@
 package dev.ticketproof.targets;
 
 import dev.ticketproof.activation.Activation;
-import dev.ticketproof.activation.LeakyRelu;
-import dev.ticketproof.activation.Gelu;
-import dev.ticketproof.activation.GeluTanh;
-import dev.ticketproof.activation.Hardswish;
 import dev.ticketproof.activation.Relu;
-import dev.ticketproof.activation.Silu;
 import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.DType;
 import dev.ticketproof.io.ImportException;
@@ -163,11 +158,8 @@ public final class PreActResNet {
    * @throws ImportException naming the activation and why, for any other
    */
   public static double recovery(Activation phi, String where) {
-    if (phi instanceof Relu) return 1.0;
-    if (phi instanceof LeakyRelu l && l.a() > -1) return 1.0 / (1.0 + l.a());
-    // x g(x) with g(x) + g(-x) = 1: phi(s) - phi(-s) = s (g the logistic function, the normal cdf, its tanh form,
-    // relu6(x + 3) / 6); mish's tanh(softplus(x)) has no such symmetry
-    if (phi instanceof Silu || phi instanceof Gelu || phi instanceof GeluTanh || phi instanceof Hardswish) return 1.0;
+    double k = dev.ticketproof.net.Bottleneck.carryFactor(phi);
+    if (k != 0) return k;
     throw new ImportException(where + ": activation " + phi.name() + ": a pre-activation ResNet's blocks add their "
         + "input with no activation after the sum, and the network is read as a post-activation one by carrying each "
         + "value s as phi(s) and phi(-s), from which s must come back linearly: s = (phi(s) - phi(-s)) / (1 + a) "

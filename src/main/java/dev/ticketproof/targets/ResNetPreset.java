@@ -45,7 +45,7 @@ import java.util.regex.Pattern;
  * doubled width for relu, leaky-relu, silu, gelu and hardswish ({@code TargetLoader} takes that path before this
  * class sees the names), so that one preset, given or inferred, reads the CIFAR ResNets of both block forms. {@link #preActivation} and
  * {@link #PRE_ACTIVATION} say why such a network is not read where it is not (another activation, a whole model whose
- * activation modules are of another kind).
+ * activation modules compute several activations).
  */
 public final class ResNetPreset {
   private static final Pattern BLOCK_TENSOR = Pattern.compile("layer(\\d{1,8})\\.(\\d{1,8})\\.(.+)");
@@ -128,9 +128,9 @@ public final class ResNetPreset {
       + "kuangliu's or RobustBench's PreActResNet, or of RobustBench's WideResNet) as a post-activation ResNet of "
       + "doubled width, each value s carried as phi(s) and phi(-s), which is exact for relu and leaky-relu (s = "
       + "(phi(s) - phi(-s)) / (1 + a)) and for silu, gelu, gelu-tanh and hardswish (s = phi(s) - phi(-s)) only; a "
-      + "whole model whose activation modules are not all nn.ReLU or all nn.LeakyReLU of one slope is read given "
-      + "the preset and its activation; with another activation, pre-activation bottleneck blocks or other tensors in "
-      + "a block it is not read";
+      + "whole model whose activation modules compute several activations is read given the preset and its "
+      + "activation; with another activation or other tensors in a block it is not "
+      + "read";
 
   /**
    * The architecture the tensors' names and shapes give.

@@ -345,6 +345,21 @@ public final class WholeModels {
       Map.entry("ResBottleneckBlock", "a RegNet bottleneck block (a grouped 3x3 conv between 1x1 convs, with "
           + "squeeze-and-excitation in RegNetY)"));
 
+  /** A module's attributes as the activation catalog reads them, a refused value named with the module's path. */
+  static TorchActivation.Attributes catalogAttributes(TorchModule.Attributes h) {
+    return new TorchActivation.Attributes() {
+      @Override public boolean has(String key) { return h.module().attributes().containsKey(key); }
+
+      @Override public Object get(String key) { return h.get(key); }
+
+      @Override public double number(String key) { return h.number(key); }
+
+      @Override public ImportException refused(String key, String what) {
+        return h.fail(key + " " + TorchModule.Attributes.show(h.raw(key)) + ": " + what);
+      }
+    };
+  }
+
   /**
    * The first module of the tree (depth first) that is one of torchvision's or timm's {@link #UNREADABLE_BLOCKS},
    * described with its path and class, or null.
@@ -722,17 +737,7 @@ public final class WholeModels {
 
     /** A module the catalog knows by its torch.nn class ({@link ActivationCatalog#fromTorch}). */
     void activation(TorchModule.Attributes h, String cls) {
-      TorchActivation.Attributes read = new TorchActivation.Attributes() {
-        @Override public boolean has(String key) { return h.module().attributes().containsKey(key); }
-
-        @Override public Object get(String key) { return h.get(key); }
-
-        @Override public double number(String key) { return h.number(key); }
-
-        @Override public ImportException refused(String key, String what) {
-          return h.fail(key + " " + TorchModule.Attributes.show(h.raw(key)) + ": " + what);
-        }
-      };
+      TorchActivation.Attributes read = catalogAttributes(h);
       String name;
       try {
         name = ActivationCatalog.fromTorch(cls, read).orElseThrow(() -> h.fail(

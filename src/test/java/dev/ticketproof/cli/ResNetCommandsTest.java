@@ -161,13 +161,18 @@ class ResNetCommandsTest {
     assertThat(c.code()).as(c.err()).isZero();
     CommandRun v = run("verify", ticket.toString(), "--target", whole, "--samples", "0", "--no-progress");
     assertThat(v.code()).as(v.out() + v.err()).isZero();
-    // with SiLU modules the preset's relu would compute another network: refused as any custom module, with the way
-    // to read it
-    CommandRun silu = runCapturingNotes("eval", "--target", fx("resnet_torchvision_whole_silu.pt"), "--input",
-        fx("resnet_torchvision_input.npy"), "--out", tmp.resolve("silu.npy").toString());
-    assertThat(silu.code()).isEqualTo(2);
-    assertThat(silu.err()).contains("the whole model is a __main__.TvResNet, not an nn.Sequential")
-        .contains("the preset cifar-resnet reads them").doesNotContain("architecture of the preset");
+    // with SiLU modules it computes silu: read so (the same outputs as the state dict of the same weights given
+    // --activation silu, others than relu's), with a note
+    Path silu = tmp.resolve("silu.npy");
+    CommandRun w = runCapturingNotes("eval", "--target", fx("resnet_torchvision_whole_silu.pt"), "--input",
+        fx("resnet_torchvision_input.npy"), "--out", silu.toString());
+    assertThat(w.code()).as(w.err()).isZero();
+    assertThat(w.err()).contains("note: activation silu, the one the activation modules of");
+    Path given = tmp.resolve("given.npy");
+    CommandRun g = run("eval", "--target", fx("resnet_torchvision.pt"), "--activation", "silu", "--input",
+        fx("resnet_torchvision_input.npy"), "--out", given.toString());
+    assertThat(g.code()).as(g.err()).isZero();
+    assertThat(Files.readAllBytes(silu)).isEqualTo(Files.readAllBytes(given)).isNotEqualTo(Files.readAllBytes(ys));
   }
 
   @Test void filesThePresetCannotReadExitTwoNamingTheTensor() {
