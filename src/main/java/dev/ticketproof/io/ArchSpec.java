@@ -1127,12 +1127,13 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
         return new Identity(r.name(r.sub(o, "scale", where), where + ".scale", block + ".shortcut.weight"));
       }
       if (type.equals("projection")) {
-        r.onlyKeys(o, where, Set.of("type", "conv", "bn"));
+        r.onlyKeys(o, where, Set.of("type", "pool", "conv", "bn"));
+        int pool = o.has("pool") ? r.positiveInt(o.get("pool"), where + ".pool") : 1;
         if (!o.has("conv")) throw r.fail(where + ".conv", "missing");
         Conv conv = Conv.read(r, r.sub(o, "conv", where), where + ".conv", block + ".shortcut.0");
         BatchNorm bn = o.has("bn") ? BatchNorm.read(r, r.sub(o, "bn", where), where + ".bn", block + ".shortcut.1")
             : null;
-        return new Projection(conv, bn);
+        return new Projection(conv, bn, pool);
       }
       if (type.equals("pad")) {
         r.onlyKeys(o, where, Set.of("type", "name", "stride", "pad"));
@@ -1171,11 +1172,45 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     }
   }
 
-  /** Projection skip: a conv, then an optional BatchNorm ({@code null} for none). */
-  public record Projection(Conv conv, BatchNorm bn) implements Shortcut {
+  /**
+   * Projection skip: a conv, then an optional BatchNorm ({@code null} for none); with {@code pool} p &gt; 1, an average
+   * pooling with kernel and stride p before the conv (ResNet-D's {@code nn.Sequential(AvgPool2d(2, 2, ceil_mode=True,
+   * count_include_pad=False), Conv2d(C_in, C_out, 1), BatchNorm2d)}, timm's {@code downsample_avg}). The pooling and a
+   * 1x1 conv of stride 1 without padding are one conv: kernel p x p, stride p, every tap the 1x1 weight divided by
+   * p^2, the same sums up to rounding; built only on maps whose sides are multiples of p, where PyTorch's pooling
+   * (ceil_mode or not) has no partial window.
+   */
+  public record Projection(Conv conv, BatchNorm bn, int pool) implements Shortcut {
+    /** A projection without pooling. */
+    public Projection(Conv conv, BatchNorm bn) { this(conv, bn, 1); }
+
     @Override
     public ResidualBlock.Projection build(NetworkBuilder b, String block, int[] in, int out) {
-      return new ResidualBlock.Projection(conv.build(b, block, in), bn == null ? null : bn.build(b, block, in));
+      Conv2d c = conv.build(b, block, in);
+      if (pool > 1) c = pooled(b, block, c, in);
+      return new ResidualBlock.Projection(c, bn == null ? null : bn.build(b, block, in));
+    }
+
+    private Conv2d pooled(NetworkBuilder b, String block, Conv2d c, int[] in) {
+      String what = b.specName() + ": residual block '" + block + "': its projection's average pooling " + pool + "x"
+          + pool + " before conv '" + c.name() + "'";
+      if (c.kernelHeight() != 1 || c.kernelWidth() != 1 || c.stride() != 1 || c.padded()) {
+        throw new ImportException(what + " is read with a 1x1 conv of stride 1 without padding after it, got "
+            + c.describe());
+      }
+      if (in.length != 3 || in[1] % pool != 0 || in[2] % pool != 0) {
+        throw new ImportException(what + " reads a map of " + (in.length == 3 ? in[1] + "x" + in[2] : "shape "
+            + Arrays.toString(in)) + ", whose sides are not multiples of " + pool + ": PyTorch's pooling (with "
+            + "ceil_mode=True, as ResNet-D's) then has a partial last window, which is not read; give an input whose "
+            + "maps have even sides there");
+      }
+      double[] w = c.weight().data();
+      int o = c.outChannels();
+      int i = c.inChannels();
+      int taps = pool * pool;
+      double[] d = new double[o * i * taps];
+      for (int k = 0; k < o * i; k++) for (int t = 0; t < taps; t++) d[k * taps + t] = w[k] / taps;
+      return new Conv2d(c.name(), Tensor.of(d, o, i, pool, pool), c.bias(), pool, 0);
     }
 
     @Override public List<String> requiredTensors() {
@@ -1185,8 +1220,8 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     }
 
     @Override public String json() {
-      return "\"type\": \"projection\", \"conv\": {" + conv.members() + "}" + (bn == null ? "" : ", \"bn\": {"
-          + bn.members() + "}");
+      return "\"type\": \"projection\"" + (pool > 1 ? ", \"pool\": " + pool : "") + ", \"conv\": {" + conv.members()
+          + "}" + (bn == null ? "" : ", \"bn\": {" + bn.members() + "}");
     }
   }
 

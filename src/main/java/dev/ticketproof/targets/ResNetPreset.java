@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  *       form ({@link dev.ticketproof.net.Bottleneck});</li>
  *   <li>then global average pooling, flatten and the linear layer {@code fc} or {@code linear}.</li>
  * </ul>
- * Blocks with other tensors are refused. The activation is relu (the code
+ * timm's deep stem ({@code conv1.0} ... {@code conv1.6}) and ResNet-D's shortcuts (an average pooling before the
+ * 1x1 conv {@code downsample.1}) are read too. Blocks with other tensors are refused. The activation is relu (the code
  * bases' {@code F.relu} and {@code nn.ReLU}). Default input: {@code [C, 32, 32]} ({@code [C, 224, 224]} with the
  * ImageNet stem), C from {@code conv1.weight}.
  *
@@ -70,7 +71,8 @@ public final class ResNetPreset {
       if (!name.endsWith(suffix)) continue;
       String p = name.substring(0, name.length() - suffix.length());
       if (!p.isEmpty() && !p.endsWith(".")) continue;
-      if (file.has(p + "conv1.weight") && file.has(p + "bn1.weight") && file.has(p + "layer1.0.conv2.weight")
+      if ((file.has(p + "conv1.weight") || file.has(p + "conv1.0.weight")) && file.has(p + "bn1.weight")
+          && file.has(p + "layer1.0.conv2.weight")
           && (file.has(p + "fc.weight") || file.has(p + "linear.weight"))) {
         found.add(p);
       }
@@ -140,6 +142,7 @@ public final class ResNetPreset {
    */
   public static ArchSpec infer(TensorFile t, int[] input) {
     String where = Presets.CIFAR_RESNET + " on " + t.source();
+    if (!t.has("conv1.weight") && t.has("conv1.0.weight")) return deepStem(t, where, input);
     int[] stem = shape(t, where, "conv1.weight", "the stem conv, [C, in, 3, 3] or [C, in, 7, 7]");
     if (stem.length != 4 || stem[2] != stem[3] || (stem[2] != 3 && stem[2] != 7)) {
       throw new ImportException(where + ": tensor 'conv1.weight' has shape " + Arrays.toString(stem) + ", expected "
@@ -151,6 +154,61 @@ public final class ResNetPreset {
       throw new ImportException(where + ": no tensor 'bn1.weight' (the stem's BatchNorm" + (pre == null ? "; a "
           + "pre-activation ResNet's stem has none)" : "): " + pre));
     }
+    List<ArchSpec.LayerSpec> layers = new ArrayList<>();
+    layers.add(new ArchSpec.Conv("conv1", imagenet ? 2 : 1, imagenet ? 3 : 1));
+    layers.add(bn("bn1"));
+    layers.add(new ArchSpec.Activation());
+    if (imagenet) layers.add(new ArchSpec.MaxPool(3, 2, 1));
+    if (input == null) input = new int[] {stem[1], imagenet ? 224 : 32, imagenet ? 224 : 32};
+    return stages(t, where, layers, stem[0], input);
+  }
+
+  /**
+   * timm's deep stem (its resnet*d and resnet*t: {@code stem_type='deep'} or {@code 'deep_tiered'}): three 3x3 convs
+   * {@code conv1.0} (stride 2), {@code conv1.3}, {@code conv1.6} (padding 1) with the BatchNorms {@code conv1.1} and
+   * {@code conv1.4} and the activation between, then {@code bn1}, the activation and the 3x3 max pooling with stride 2
+   * and padding 1; default input {@code [C, 224, 224]}.
+   */
+  private static ArchSpec deepStem(TensorFile t, String where, int[] input) {
+    List<ArchSpec.LayerSpec> layers = new ArrayList<>();
+    int[] first = shape(t, where, "conv1.0.weight", "[C, in, 3, 3], the deep stem's first conv");
+    int channels = first.length == 4 ? first[1] : 0;
+    String[][] convs = {{"conv1.0", "conv1.1"}, {"conv1.3", "conv1.4"}, {"conv1.6", "bn1"}};
+    for (int i = 0; i < convs.length; i++) {
+      String c = convs[i][0];
+      int[] w = shape(t, where, c + ".weight", "[C, " + channels + ", 3, 3]");
+      if (w.length != 4 || w[1] != channels || w[2] != 3 || w[3] != 3) {
+        throw new ImportException(where + ": tensor '" + c + ".weight' has shape " + Arrays.toString(w) + ", expected "
+            + "[C, " + channels + ", 3, 3] (conv " + (i + 1) + " of timm's deep stem conv1.0, conv1.3, conv1.6: 3x3 "
+            + "convs, each reading the channels of the one before)");
+      }
+      for (String part : BN) {
+        int[] d = shape(t, where, convs[i][1] + part, "[" + w[0] + "], the BatchNorm after " + c);
+        if (d.length != 1 || d[0] != w[0]) {
+          throw new ImportException(where + ": tensor '" + convs[i][1] + part + "' has shape " + Arrays.toString(d)
+              + ", expected [" + w[0] + "] (the channels of " + c + ")");
+        }
+      }
+      layers.add(new ArchSpec.Conv(c, i == 0 ? 2 : 1, 1));
+      layers.add(bn(convs[i][1]));
+      layers.add(new ArchSpec.Activation());
+      channels = w[0];
+    }
+    for (String n : t.names()) {
+      if (n.startsWith("conv1.") && !n.endsWith("num_batches_tracked") && !n.endsWith("_mask")
+          && !n.matches("conv1\\.[036]\\.(weight|bias)") && !n.matches("conv1\\.[14]\\.(weight|bias|running_mean|running_var)")) {
+        throw new ImportException(where + ": tensor '" + n + "' is not part of timm's deep stem (expected conv1.0, "
+            + "conv1.1, conv1.3, conv1.4, conv1.6: conv, BatchNorm, activation, conv, BatchNorm, activation, conv)");
+      }
+    }
+    layers.add(new ArchSpec.MaxPool(3, 2, 1));
+    if (input == null) input = new int[] {first[1], 224, 224};
+    return stages(t, where, layers, channels, input);
+  }
+
+  /** The stages of blocks after the stem {@code layers} of {@code channels} channels, the pooling and the head. */
+  private static ArchSpec stages(TensorFile t, String where, List<ArchSpec.LayerSpec> layers, int channels,
+      int[] input) {
     String head = t.has("fc.weight") ? "fc" : t.has("linear.weight") ? "linear" : null;
     if (head == null || (t.has("fc.weight") && t.has("linear.weight"))) {
       throw new ImportException(where + ": " + (head == null ? "no tensor 'fc.weight' or 'linear.weight'"
@@ -168,12 +226,6 @@ public final class ResNetPreset {
       throw new ImportException(where + ": no tensor 'layer1.0.conv1.weight' (expected stages layer1, layer2, ... "
           + "of blocks layerS.B with conv1, bn1, conv2, bn2)");
     }
-    List<ArchSpec.LayerSpec> layers = new ArrayList<>();
-    layers.add(new ArchSpec.Conv("conv1", imagenet ? 2 : 1, imagenet ? 3 : 1));
-    layers.add(bn("bn1"));
-    layers.add(new ArchSpec.Activation());
-    if (imagenet) layers.add(new ArchSpec.MaxPool(3, 2, 1));
-    int channels = stem[0];
     int expectedStage = 1;
     for (Map.Entry<Integer, Map<Integer, List<String>>> stage : stages.entrySet()) {
       int s = stage.getKey();
@@ -199,7 +251,6 @@ public final class ResNetPreset {
     layers.add(new ArchSpec.GlobalAvgPool());
     layers.add(new ArchSpec.Flatten());
     layers.add(new ArchSpec.Linear(head));
-    if (input == null) input = new int[] {stem[1], imagenet ? 224 : 32, imagenet ? 224 : 32};
     return new ArchSpec(input, ACTIVATION, layers);
   }
 
@@ -212,26 +263,20 @@ public final class ResNetPreset {
   private static ArchSpec.Residual block(TensorFile t, String where, String p, List<String> names, int in,
       boolean stageStart) {
     boolean bottleneck = names.contains("conv3.weight");
-    for (String kind : new String[] {PREFIX_PROJECTION, "shortcut"}) {
-      String conv = p + "." + kind + ".1.weight";
-      if (!names.contains(kind + ".0.weight") && t.has(conv) && t.tensor(conv).rank() == 4) {
-        throw new ImportException(where + ": tensor '" + conv + "' has shape " + Arrays.toString(t.tensor(conv)
-            .shape()) + ": block " + p + "'s shortcut is a conv after a module without tensors at '" + p + "." + kind
-            + ".0', a pooling before the projection (ResNet-D's nn.Sequential(AvgPool2d(2), Conv2d(C_in, C_out, 1), "
-            + "BatchNorm2d), as timm's resnet*d write it); " + Presets.CIFAR_RESNET + " reads the projection shortcuts "
-            + "of a strided 1x1 conv '" + kind + ".0' and its BatchNorm '" + kind + ".1' only, the state dict does not "
-            + "hold the pooling's window and stride, and neither the preset nor a JSON spec describes a pooling inside "
-            + "a shortcut, so the network is not read");
-      }
-    }
+    // the projection: a conv at '.0' and its BatchNorm at '.1', or (ResNet-D, timm's downsample_avg) a pooling or
+    // nn.Identity at '.0' without tensors, the conv at '.1' and its BatchNorm at '.2'
     String projection = null;
+    boolean pooled = false;
     for (String kind : new String[] {PREFIX_PROJECTION, "shortcut"}) {
-      if (names.contains(kind + ".0.weight")) {
+      boolean plain = names.contains(kind + ".0.weight");
+      boolean avg = !plain && t.has(p + "." + kind + ".1.weight") && t.tensor(p + "." + kind + ".1.weight").rank() == 4;
+      if (plain || avg) {
         if (projection != null) {
-          throw new ImportException(where + ": block " + p + " has both '" + p + ".downsample.0.weight' and '" + p
-              + ".shortcut.0.weight' (expected one projection shortcut)");
+          throw new ImportException(where + ": block " + p + " has both '" + p + ".downsample' and '" + p
+              + ".shortcut' tensors (expected one projection shortcut)");
         }
         projection = p + "." + kind;
+        pooled = avg;
       }
     }
     int k1 = bottleneck ? 1 : 3;
@@ -283,8 +328,9 @@ public final class ResNetPreset {
     }
     if (projection != null) {
       String kind = projection.substring(p.length() + 1);
-      known.addAll(List.of(kind + ".0.weight", kind + ".0.bias"));
-      for (String part : BN) known.add(kind + ".1" + part);
+      String c = kind + (pooled ? ".1" : ".0");
+      known.addAll(List.of(c + ".weight", c + ".bias"));
+      for (String part : BN) known.add(kind + (pooled ? ".2" : ".1") + part);
     }
     for (String n : names) {
       if (!known.contains(n) && !n.endsWith("num_batches_tracked") && !n.endsWith("_mask")) {
@@ -297,14 +343,18 @@ public final class ResNetPreset {
     int stride = (stageStart && changes) || (projection != null && !changes) ? 2 : 1;
     ArchSpec.Shortcut shortcut;
     if (projection != null) {
-      int[] w = shape(t, where, projection + ".0.weight", "[" + out + ", " + in + ", 1, 1]");
+      String conv = projection + (pooled ? ".1" : ".0");
+      String norm = projection + (pooled ? ".2" : ".1");
+      int[] w = shape(t, where, conv + ".weight", "[" + out + ", " + in + ", 1, 1]");
       if (!Arrays.equals(w, new int[] {out, in, 1, 1})) {
-        throw new ImportException(where + ": tensor '" + projection + ".0.weight' has shape " + Arrays.toString(w)
+        throw new ImportException(where + ": tensor '" + conv + ".weight' has shape " + Arrays.toString(w)
             + ", expected [" + out + ", " + in + ", 1, 1] (a 1x1 projection from the block's " + in + " input "
-            + "channels to its " + out + ")");
+            + "channels to its " + out + (pooled ? ", after the average pooling of ResNet-D's shortcut" : "") + ")");
       }
-      shortcut = new ArchSpec.Projection(new ArchSpec.Conv(projection + ".0", stride, 0),
-          t.has(projection + ".1.weight") ? bn(projection + ".1") : null);
+      // ResNet-D: AvgPool2d(stride, stride, ceil_mode=True, count_include_pad=False) where the block has a stride,
+      // nn.Identity where it has none, then the 1x1 conv of stride 1
+      shortcut = new ArchSpec.Projection(new ArchSpec.Conv(conv, pooled ? 1 : stride, 0),
+          t.has(norm + ".weight") ? bn(norm) : null, pooled ? stride : 1);
     } else if (!changes) {
       shortcut = new ArchSpec.Identity(null);
     } else if (stride == 2 && out > in && (out - in) % 2 == 0) {

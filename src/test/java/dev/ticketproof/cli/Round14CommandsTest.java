@@ -53,4 +53,17 @@ class Round14CommandsTest {
     assertThat(e.err()).contains("bottleneck block 'layer1.0': activation tanh").contains("not for tanh");
     assertThat(Files.exists(out)).isFalse();
   }
+
+  /** timm's ResNet-D, at the defaults but the search: the ticket holds, keeps every prediction, verifies whole. */
+  @Test void aTicketOfATimmResNetDHoldsAndVerifiesAgainstTheWholeModel() {
+    Path t = tmp.resolve("d.tpz");
+    JsonObject o = json(run("construct", "--target", fx("round14_timmd_sd.pt"), "--input-box", "0,1", "--search",
+        "0", "--data", fx("round14_shapes32_input.npy"), "--labels", fx("round14_shapes32_y.npy"), "--format", "json",
+        "--no-progress", "--out", t.toString()));
+    assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(o.get("dataRelError").getAsDouble()).isLessThan(0.01);
+    assertThat(o.get("agreement").getAsDouble()).isEqualTo(1.0);
+    CommandRun v = run("verify", t.toString(), "--target", fx("round14_timmd_whole.pt"), "--no-progress");
+    assertThat(v.code()).as(v.err()).isZero();
+  }
 }

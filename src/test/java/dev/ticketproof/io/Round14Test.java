@@ -128,4 +128,48 @@ class Round14Test {
         TensorFiles.read(Fixtures.path("resnet_bad_bottleneck.pt")), null).layers())
         .anyMatch(l -> l instanceof ArchSpec.Residual r && r.conv3() != null);
   }
+
+  /**
+   * timm's ResNet-D of basic blocks (deep stem conv1.0 ... conv1.6; shortcuts of an average pooling before the 1x1
+   * conv at downsample.1, its BatchNorm at downsample.2), as a state dict and whole, and of bottleneck blocks (layer1's
+   * projection at stride 1, nn.Identity in place of the pooling): PyTorch's outputs to rounding on 32x32 images; the
+   * spec reads the pooling before the conv; a map of odd sides where a shortcut pools is refused naming the block.
+   */
+  @Test void timmResNetDsEvaluateAsPyTorch() {
+    String s32 = "round14_shapes32_input.npy";
+    assertThat(fidelity("round14_timmd_sd.pt", null, s32, "round14_timmd", "relu")).isLessThanOrEqualTo(1e-14);
+    assertThat(fidelity("round14_timmd_whole.pt", null, s32, "round14_timmd", "relu")).isLessThanOrEqualTo(1e-14);
+    assertThat(hash("round14_timmd_sd.pt", null, 3, 32, 32)).isEqualTo(hash("round14_timmd_whole.pt", null, 3, 32,
+        32));
+    assertThat(fidelity("round14_timmdbn_sd.pt", null, s32, "round14_timmdbn", "relu")).isLessThanOrEqualTo(1e-14);
+    ArchSpec spec = load("round14_timmdbn_sd.pt", null, 3, 32, 32).spec();
+    assertThat(spec.layers().get(0)).isEqualTo(new ArchSpec.Conv("conv1.0", 2, 1));
+    assertThat(spec.layers()).contains(new ArchSpec.Conv("conv1.6", 1, 1), new ArchSpec.MaxPool(3, 2, 1));
+    ArchSpec.Residual l1 = (ArchSpec.Residual) spec.layers().stream().filter(l -> l.name().equals("layer1.0"))
+        .findFirst().orElseThrow();
+    ArchSpec.Residual l2 = (ArchSpec.Residual) spec.layers().stream().filter(l -> l.name().equals("layer2.0"))
+        .findFirst().orElseThrow();
+    assertThat(((ArchSpec.Projection) l1.shortcut()).pool()).isEqualTo(1);
+    ArchSpec.Projection p2 = (ArchSpec.Projection) l2.shortcut();
+    assertThat(p2.pool()).isEqualTo(2);
+    assertThat(p2.conv()).isEqualTo(new ArchSpec.Conv("layer2.0.downsample.1", 1, 0));
+    assertThat(p2.bn().name()).isEqualTo("layer2.0.downsample.2");
+    // 28x28 images: layer2's shortcut pools a 7x7 map
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> load("round14_timmd_sd.pt", null, 3, 28, 28))
+        .isInstanceOf(ImportException.class).hasMessageContaining("residual block 'layer2.0': its projection's "
+        + "average pooling 2x2 before conv 'layer2.0.downsample.1' reads a map of 7x7, whose sides are not multiples "
+        + "of 2");
+  }
+
+  /** A spec with a pooled projection written as JSON and read back is the same network. */
+  @Test void aPooledProjectionRoundTripsThroughJson() throws Exception {
+    TargetLoader.Loaded d = load("round14_timmd_sd.pt", null, 3, 32, 32);
+    Path spec = tmp.resolve("timmd.json");
+    Files.writeString(spec, d.spec().toJson());
+    assertThat(Files.readString(spec)).contains("\"type\": \"projection\", \"pool\": 2, \"conv\": {\"name\": "
+        + "\"layer2.0.downsample.1\"");
+    TargetLoader.Loaded again = TargetLoader.load(Fixtures.path("round14_timmd_sd.pt"), spec.toString(), null, null,
+        new int[] {3, 32, 32}, "the input", true);
+    assertThat(TargetHash.of(again.built().network())).isEqualTo(TargetHash.of(d.built().network()));
+  }
 }
