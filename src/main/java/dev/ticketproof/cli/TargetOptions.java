@@ -100,6 +100,8 @@ final class TargetOptions {
           + loaded.inferredPreset() + " (docs/arch-spec.md; inspect shows it)");
     }
     if (loaded.rewrite() != null) System.err.println("note: " + loaded.rewrite());
+    String bottlenecks = bottleneckNote(loaded);
+    if (bottlenecks != null) System.err.println("note: " + bottlenecks);
     if (loaded.inferredPreset() != null && loaded.tensors().model() != null
         && !loaded.activation().name().equals(dev.ticketproof.targets.ResNetPreset.ACTIVATION)
         && loaded.activation().name().equals(Architectures.activationOf(loaded.tensors().model()))) {
@@ -114,6 +116,31 @@ final class TargetOptions {
     String normalisation = TargetLoader.unreadNormalisation(loaded);
     if (normalisation != null) System.err.println("warning: " + normalisation);
     return loaded;
+  }
+
+  /**
+   * How the spec's bottleneck blocks (residual blocks with a conv3) are computed, with the channels of the first one's
+   * conv layer, or {@code null} when it has none.
+   */
+  static String bottleneckNote(TargetLoader.Loaded loaded) {
+    java.util.List<String> names = loaded.spec().layers().stream()
+        .filter(l -> l instanceof ArchSpec.Residual r && r.conv3() != null).map(ArchSpec.LayerSpec::name).toList();
+    if (names.isEmpty()) return null;
+    String first = names.get(0);
+    int in = -1;
+    int wide = -1;
+    for (dev.ticketproof.net.Layer l : loaded.built().network().layers()) {
+      if (l instanceof dev.ticketproof.net.Conv2d c && c.name().equals(first + ".conv1")) {
+        in = c.inChannels();
+        wide = c.outChannels();
+        break;
+      }
+    }
+    return "its " + names.size() + " bottleneck block" + (names.size() == 1 ? "" : "s") + " (" + first
+        + (names.size() > 1 ? ", ..." : "") + ") are each computed as a conv layer that carries the block's input "
+        + "beside conv1's channels (once after a relu, as x and -x otherwise) and a residual block of conv2 and conv3, "
+        + "exactly (docs/arch-spec.md, Bottleneck blocks)" + (wide < 0 ? "" : "; " + first + "'s conv layer reads "
+        + in + " channels and gives " + wide);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.ticketproof.targets;
 
+import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.io.ArchSpec;
 import dev.ticketproof.io.ImportException;
 import dev.ticketproof.io.TensorFile;
@@ -74,8 +75,8 @@ public final class Architectures {
     if (depth > 64) return false;
     if (m.className().startsWith("torch.nn.modules.activation.")) {
       try {
-        java.util.Optional<dev.ticketproof.activation.Activation> a = dev.ticketproof.activation.ActivationCatalog.fromTorch(m.simpleName(),
-            WholeModels.catalogAttributes(new dev.ticketproof.io.TorchModule.Attributes("", path, m)));
+        java.util.Optional<dev.ticketproof.activation.Activation> a = ActivationCatalog.fromTorch(
+            m.simpleName(), WholeModels.catalogAttributes(new dev.ticketproof.io.TorchModule.Attributes("", path, m)));
         if (a.isEmpty()) return false;
         names.add(a.get().name());
       } catch (RuntimeException e) {

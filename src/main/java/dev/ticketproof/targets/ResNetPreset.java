@@ -196,7 +196,8 @@ public final class ResNetPreset {
     }
     for (String n : t.names()) {
       if (n.startsWith("conv1.") && !n.endsWith("num_batches_tracked") && !n.endsWith("_mask")
-          && !n.matches("conv1\\.[036]\\.(weight|bias)") && !n.matches("conv1\\.[14]\\.(weight|bias|running_mean|running_var)")) {
+          && !n.matches("conv1\\.[036]\\.(weight|bias)")
+          && !n.matches("conv1\\.[14]\\.(weight|bias|running_mean|running_var)")) {
         throw new ImportException(where + ": tensor '" + n + "' is not part of timm's deep stem (expected conv1.0, "
             + "conv1.1, conv1.3, conv1.4, conv1.6: conv, BatchNorm, activation, conv, BatchNorm, activation, conv)");
       }

@@ -66,4 +66,16 @@ class Round14CommandsTest {
     CommandRun v = run("verify", t.toString(), "--target", fx("round14_timmd_whole.pt"), "--no-progress");
     assertThat(v.code()).as(v.err()).isZero();
   }
+
+  /** eval says how the bottleneck blocks are computed, with the channels of the first one's conv layer. */
+  @Test void theCommandsSayHowBottleneckBlocksAreComputed() {
+    for (String[] c : new String[][] {{"round14_tv_sd.pt", "relu", "16 channels and gives 20"},
+        {"round14_silu_sd.pt", "silu", "16 channels and gives 36"}}) {
+      CommandRun e = ResNetCommandsTest.runCapturingNotes("eval", "--target", fx(c[0]), "--activation", c[1],
+          "--input", fx("round14_shapes_input.npy"), "--out", tmp.resolve("n.npy").toString(), "--no-progress");
+      assertThat(e.code()).as(e.err()).isZero();
+      assertThat(e.err()).contains("bottleneck blocks (layer1.0, ...) are each computed as a conv layer that carries "
+          + "the block's input").contains("layer1.0's conv layer reads " + c[2]);
+    }
+  }
 }
