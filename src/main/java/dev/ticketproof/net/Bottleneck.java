@@ -48,16 +48,7 @@ public record Bottleneck(String name, Conv2d conv1, BatchNorm2d bn1, Conv2d conv
     add(body, conv2, bn2);
     body.add(new ActivationLayer(phi));
     add(body, conv3, bn3);
-    List<Layer> skip = new ArrayList<>();
-    if (shortcut instanceof ResidualBlock.Projection p) {
-      add(skip, p.conv(), p.bn());
-    } else if (((ResidualBlock.Identity) shortcut).scale() != null) {
-      double[] s = ((ResidualBlock.Identity) shortcut).scale();
-      double[] w = new double[s.length * s.length];
-      for (int i = 0; i < s.length; i++) w[i * s.length + i] = s[i];
-      skip.add(new Conv2d(name + ".shortcut", Tensor.of(w, s.length, s.length, 1, 1), null, 1, 0));
-    }
-    return new Residual(name, body, skip, phi);
+    return new Residual(name, body, Residual.skip(name, shortcut), phi);
   }
 
   private static void add(List<Layer> to, Conv2d conv, BatchNorm2d bn) {
@@ -71,9 +62,8 @@ public record Bottleneck(String name, Conv2d conv1, BatchNorm2d bn1, Conv2d conv
       throw new IllegalArgumentException(describe() + ": " + Shapes.mismatch("identity shortcut", "["
           + id.scale().length + ", H, W] (one scale per channel)", in).getMessage());
     }
-    List<Layer> body = general().body().stream().filter(l -> !(l instanceof ActivationLayer)).toList();
-    List<Layer> skip = shortcut instanceof ResidualBlock.Projection p ? general().shortcut() : List.of();
-    return Shapes.residual(describe(), body, skip, in, "the main branch", false);
+    Residual g = general();
+    return Shapes.residual(describe(), g.body(), g.shortcut(), in, "the main branch", false);
   }
 
   @Override public Tensor forward(Tensor batch) { return Forward.residual(general(), batch); }

@@ -38,21 +38,28 @@ public record Residual(String name, List<Layer> body, List<Layer> shortcut, Acti
     body.add(new ActivationLayer(block.phi()));
     body.add(block.conv2());
     if (block.bn2() != null) body.add(block.bn2());
+    return new Residual(block.name(), body, skip(block.name(), block.shortcut()), block.phi());
+  }
+
+  /**
+   * A block's skip path as layers: none for the identity without scale, a 1x1 conv {@code NAME.shortcut} holding the
+   * per-channel scale, or the projection's conv and BN.
+   */
+  static List<Layer> skip(String name, ResidualBlock.Shortcut shortcut) {
     List<Layer> skip = new ArrayList<>();
-    if (block.shortcut() instanceof ResidualBlock.Identity id) {
+    if (shortcut instanceof ResidualBlock.Identity id) {
       if (id.scale() != null) {
         int c = id.scale().length;
         double[] w = new double[c * c];
         for (int i = 0; i < c; i++) w[i * c + i] = id.scale()[i];
-        skip.add(new Conv2d(block.name() + ".shortcut", dev.ticketproof.tensor.Tensor.of(w, c, c, 1, 1), null, 1,
-            0));
+        skip.add(new Conv2d(name + ".shortcut", dev.ticketproof.tensor.Tensor.of(w, c, c, 1, 1), null, 1, 0));
       }
     } else {
-      ResidualBlock.Projection p = (ResidualBlock.Projection) block.shortcut();
+      ResidualBlock.Projection p = (ResidualBlock.Projection) shortcut;
       skip.add(p.conv());
       if (p.bn() != null) skip.add(p.bn());
     }
-    return new Residual(block.name(), body, skip, block.phi());
+    return skip;
   }
 
   @Override public int[] outShape(int[] in) { return Shapes.residual(describe(), body, shortcut, in, "the body", true); }
