@@ -100,6 +100,10 @@ final class TargetOptions {
           + loaded.inferredPreset() + " (docs/arch-spec.md; inspect shows it)");
     }
     if (loaded.rewrite() != null) System.err.println("note: " + loaded.rewrite());
+    if (loaded.fromModules() != null) {
+      System.err.println("note: read with the hyper-parameters of the modules of " + target + " where the preset "
+          + "would have taken others: " + loaded.fromModules());
+    }
     String bottlenecks = bottleneckNote(loaded);
     if (bottlenecks != null) System.err.println("note: " + bottlenecks);
     if (loaded.inferredPreset() != null && loaded.tensors().model() != null
@@ -136,11 +140,16 @@ final class TargetOptions {
         break;
       }
     }
+    boolean strided = loaded.tensors().model() == null && loaded.spec().layers().stream()
+        .anyMatch(l -> l instanceof ArchSpec.Residual r && r.conv3() != null && (r.conv2().sh() > 1 || r.conv2().sw() > 1));
+    String stride = !strided ? "" : "; a state dict does not say on which conv a block's stride is: read on conv2, as "
+        + "torchvision's, timm's and kuangliu's blocks have it (the original ResNet's, on conv1, needs a JSON spec or "
+        + "the whole model)";
     return "its " + names.size() + " bottleneck block" + (names.size() == 1 ? "" : "s") + " (" + first
         + (names.size() > 1 ? ", ..." : "") + ") are each computed as a conv layer that carries the block's input "
         + "beside conv1's channels (once after a relu, as x and -x otherwise) and a residual block of conv2 and conv3, "
         + "exactly (docs/arch-spec.md, Bottleneck blocks)" + (wide < 0 ? "" : "; " + first + "'s conv layer reads "
-        + in + " channels and gives " + wide);
+        + in + " channels and gives " + wide) + stride;
   }
 
   /**

@@ -30,11 +30,14 @@ public final class Architectures {
    * @param tensors the file's tensors under {@code prefix}, named without it (the file itself for {@code ""})
    * @param inferredPreset the preset taken because no architecture was given and the names are that preset's
    *     ({@link #inferPreset}), else {@code null}
+   * @param fromModules for a preset read on a whole model: the hyper-parameters its modules have where the preset
+   *     would have taken others ({@link #fitted}), for a note; else {@code null}
    */
-  public record Resolved(ArchSpec spec, String prefix, boolean detected, TensorFile tensors, String inferredPreset) {
+  public record Resolved(ArchSpec spec, String prefix, boolean detected, TensorFile tensors, String inferredPreset,
+      String fromModules) {
     /** A resolved architecture that was given, or derived from a whole model. */
     public Resolved(ArchSpec spec, String prefix, boolean detected, TensorFile tensors) {
-      this(spec, prefix, detected, tensors, null);
+      this(spec, prefix, detected, tensors, null, null);
     }
   }
 
@@ -124,6 +127,18 @@ public final class Architectures {
    *     there but not the layers it reads)
    */
   public static Resolved resolve(String arch, TensorFile file, int[] input, String prefix) {
+    Resolved r = named(arch, file, input, prefix);
+    if (arch == null || !Presets.isPreset(arch) || file.model() == null
+        || !r.prefix().startsWith(file.modelPrefix())) {
+      return r;
+    }
+    Fitted f = fitted(r.spec(), file.model(), r.prefix().substring(file.modelPrefix().length()), file.source());
+    return new Resolved(f.spec(), r.prefix(), r.detected(), r.tensors(), r.inferredPreset(),
+        f.changes().isEmpty() ? r.fromModules() : listed(f.changes()));
+  }
+
+  /** {@link #resolve} without the modules' hyper-parameters. */
+  private static Resolved named(String arch, TensorFile file, int[] input, String prefix) {
     if (arch == null && file.model() == null && file.models().size() > 1 && prefix != null) {
       file = chooseModel(file, prefix);
       prefix = null;
@@ -136,7 +151,7 @@ public final class Architectures {
         if (file.model() != null) { // the activation its activation modules compute
           spec = new ArchSpec(spec.input(), activationOf(file.model()), spec.layers(), spec.outputActivation());
         }
-        return new Resolved(spec, r.prefix(), r.detected(), r.tensors(), preset);
+        return new Resolved(spec, r.prefix(), r.detected(), r.tensors(), preset, r.fromModules());
       }
       ArchSpec derived = derived(file, input, prefix);
       String p = file.modelPrefix();
@@ -146,7 +161,7 @@ public final class Architectures {
       List<String> found = ResNetPreset.prefixes(file);
       if (found.size() == 1) {
         Resolved r = resolve(arch, file, input, found.get(0));
-        return new Resolved(r.spec(), r.prefix(), !r.prefix().isEmpty(), r.tensors());
+        return new Resolved(r.spec(), r.prefix(), !r.prefix().isEmpty(), r.tensors(), null, r.fromModules());
       }
     }
     if (prefix != null) {
@@ -189,6 +204,116 @@ public final class Architectures {
     }
     if (plainError != null) throw otherErrors.size() == 1 ? otherErrors.get(0) : plainError;
     return new Resolved(plain, "", false, file); // the network builder names the missing tensor
+  }
+
+  /**
+   * A preset's architecture with what a whole model's modules say.
+   *
+   * @param spec the architecture, its convs and BatchNorms read from the modules of their names
+   * @param changes by layer name, the hyper-parameters its module has where the preset would have taken others
+   */
+  record Fitted(ArchSpec spec, java.util.Map<String, String> changes) {}
+
+  /**
+   * A preset's architecture for a whole model, with every conv and BatchNorm it names read from the model's module of
+   * that name (its strides, paddings, groups and dilation; its epsilon), and the ImageNet stem's max pooling from the
+   * model's {@code maxpool}. A preset infers them from names and shapes (a block's stride from where its channels
+   * change, the stem's from its kernel, PyTorch's default epsilon), which a model need not follow: the original
+   * ResNet's stride on a bottleneck's conv1, a 3x3 stem of stride 2, another epsilon. The modules say what the model
+   * computes; a module the normal form cannot read exactly ({@code padding_mode='reflect'}, say) is refused.
+   *
+   * @param modules the path in the model of the spec's names ({@code ""}, or ending with {@code .})
+   * @throws ImportException naming the module and the hyper-parameter that cannot be read
+   */
+  static Fitted fitted(ArchSpec spec, dev.ticketproof.io.TorchModule root, String modules, String source) {
+    java.util.Map<String, String> changes = new java.util.LinkedHashMap<>();
+    java.util.function.UnaryOperator<ArchSpec.Conv> conv = c -> {
+      if (c == null || !(fromModule(root, modules + c.name(), source) instanceof ArchSpec.Conv m)) return c;
+      ArchSpec.Conv read = new ArchSpec.Conv(c.name(), m.sh(), m.sw(), m.ph(), m.pw(), m.groups(), m.dilation(),
+          m.same(), m.pads());
+      if (!read.equals(c)) changes.put(c.name(), members(read) + " (the preset's: " + members(c) + ")");
+      return read;
+    };
+    java.util.function.UnaryOperator<ArchSpec.BatchNorm> bn = n -> {
+      if (n == null || !(fromModule(root, modules + n.name(), source) instanceof ArchSpec.BatchNorm m)) return n;
+      ArchSpec.BatchNorm read = new ArchSpec.BatchNorm(n.name(), m.eps(), m.affine());
+      if (!read.equals(n)) changes.put(n.name(), members(read) + " (the preset's: " + members(n) + ")");
+      return read;
+    };
+    List<ArchSpec.LayerSpec> layers = new ArrayList<>();
+    for (ArchSpec.LayerSpec l : spec.layers()) {
+      if (l instanceof ArchSpec.Conv c) {
+        layers.add(conv.apply(c));
+      } else if (l instanceof ArchSpec.BatchNorm n) {
+        layers.add(bn.apply(n));
+      } else if (l instanceof ArchSpec.MaxPool p && fromModule(root, modules + "maxpool", source)
+          instanceof ArchSpec.MaxPool m) {
+        if (!m.equals(p)) changes.put("maxpool", members(m) + " (the preset's: " + members(p) + ")");
+        layers.add(m);
+      } else if (l instanceof ArchSpec.Residual r) {
+        ArchSpec.Shortcut s = r.shortcut();
+        if (s instanceof ArchSpec.Projection p) s = new ArchSpec.Projection(conv.apply(p.conv()), bn.apply(p.bn()), p.pool());
+        layers.add(new ArchSpec.Residual(r.name(), conv.apply(r.conv1()), bn.apply(r.bn1()), conv.apply(r.conv2()),
+            bn.apply(r.bn2()), conv.apply(r.conv3()), bn.apply(r.bn3()), s));
+      } else {
+        layers.add(l);
+      }
+    }
+    return new Fitted(new ArchSpec(spec.input(), spec.activation(), layers, spec.outputActivation()), changes);
+  }
+
+  /**
+   * What a whole model's modules have where a spec read from its names takes other hyper-parameters: the convs the
+   * spec names ({@link #fitted}) and every {@code BatchNorm} module of the model under {@code modules}, whose epsilon
+   * must be PyTorch's default ({@link ArchSpec#DEFAULT_BN_EPS}).
+   */
+  static java.util.Map<String, String> otherThanRead(ArchSpec spec, dev.ticketproof.io.TorchModule root, String modules,
+      String source) {
+    java.util.Map<String, String> other = fitted(spec, root, modules, source).changes();
+    collectBatchNorms(root, "", 0, (path, m) -> {
+      if (!path.startsWith(modules)) return;
+      String name = path.substring(modules.length());
+      ArchSpec.LayerSpec read = ArchSpec.fromModule(new dev.ticketproof.io.TorchModule.Attributes(source, path, m));
+      if (read instanceof ArchSpec.BatchNorm n && (n.eps() != ArchSpec.DEFAULT_BN_EPS || !n.affine())) {
+        other.put(name, members(n));
+      }
+    });
+    return other;
+  }
+
+  /** Calls {@code each} on every {@code torch.nn} BatchNorm module of the tree, with its path. */
+  private static void collectBatchNorms(dev.ticketproof.io.TorchModule m, String path, int depth,
+      java.util.function.BiConsumer<String, dev.ticketproof.io.TorchModule> each) {
+    if (depth > 64) return;
+    if (m.className().startsWith("torch.nn.modules.batchnorm.")) each.accept(path, m);
+    for (dev.ticketproof.io.TorchModule.Child c : m.children()) {
+      collectBatchNorms(c.module(), path.isEmpty() ? c.name() : path + "." + c.name(), depth + 1, each);
+    }
+  }
+
+  /** Each name with what it has, joined: the first three of more than four, and how many more. */
+  static String listed(java.util.Map<String, String> items) {
+    List<String> all = items.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList();
+    return all.size() <= 4 ? String.join("; ", all)
+        : String.join("; ", all.subList(0, 3)) + "; and " + (all.size() - 3) + " more";
+  }
+
+  /** A layer's hyper-parameters as its JSON spec has them, without its type and name. */
+  private static String members(ArchSpec.LayerSpec l) {
+    return l.json(false).replaceFirst("\"type\": \"[a-z0-9]+\", (\"name\": \"[^\"]*\", )?", "").replace("\"", "");
+  }
+
+  /** The layer spec of the model's {@code torch.nn} module at {@code path}, or {@code null} when it has none there. */
+  private static ArchSpec.LayerSpec fromModule(dev.ticketproof.io.TorchModule root, String path, String source) {
+    dev.ticketproof.io.TorchModule m = root;
+    for (String part : path.split("\\.", -1)) {
+      dev.ticketproof.io.TorchModule next = null;
+      for (dev.ticketproof.io.TorchModule.Child c : m.children()) if (c.name().equals(part)) next = c.module();
+      if (next == null) return null;
+      m = next;
+    }
+    if (!m.className().startsWith("torch.nn.modules.")) return null;
+    return ArchSpec.fromModule(new dev.ticketproof.io.TorchModule.Attributes(source, path, m));
   }
 
   /**

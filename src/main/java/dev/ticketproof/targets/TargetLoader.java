@@ -36,13 +36,15 @@ public final class TargetLoader {
    * @param rewrite for a pre-activation ResNet read as a post-activation one of doubled width ({@link PreActResNet}):
    *     what was read and how it was rewritten; then {@code spec} and the network's layers name the rewritten
    *     tensors, not the file's. Else {@code null}
+   * @param fromModules for a preset read on a whole model, the hyper-parameters its modules have where the preset
+   *     would have taken others ({@link Architectures.Resolved#fromModules}), else {@code null}
    */
   public record Loaded(TensorFile tensors, ArchSpec spec, String prefix, boolean prefixDetected, Activation activation,
-      NetworkBuilder.Built built, String inferredPreset, String rewrite) {
+      NetworkBuilder.Built built, String inferredPreset, String rewrite, String fromModules) {
     /** A target read as its file describes it (no rewrite). */
     public Loaded(TensorFile tensors, ArchSpec spec, String prefix, boolean prefixDetected, Activation activation,
         NetworkBuilder.Built built, String inferredPreset) {
-      this(tensors, spec, prefix, prefixDetected, activation, built, inferredPreset, null);
+      this(tensors, spec, prefix, prefixDetected, activation, built, inferredPreset, null, null);
     }
   }
 
@@ -168,7 +170,8 @@ public final class TargetLoader {
       }
       built = new NetworkBuilder.Built(built.network(), built.rows(), unused, built.folded(), built.unfolded());
     }
-    return new Loaded(tensors, spec, resolved.prefix(), resolved.detected(), phi, built, resolved.inferredPreset());
+    return new Loaded(tensors, spec, resolved.prefix(), resolved.detected(), phi, built, resolved.inferredPreset(),
+        null, resolved.fromModules());
   }
 
   /**
@@ -226,6 +229,15 @@ public final class TargetLoader {
     boolean inputShortcut = Presets.PREACT_INPUT_SHORTCUT.equals(arch)
         || file.model() != null && PreActResNet.inputShortcut(file.model(), target.toString());
     PreActResNet.Rewritten rw = PreActResNet.rewrite(view, phi, input, inputShortcut);
+    if (file.model() != null && p.startsWith(file.modelPrefix())) {
+      java.util.Map<String, String> other = Architectures.otherThanRead(rw.spec(), file.model(), p.substring(file.modelPrefix()
+          .length()), target.toString());
+      if (!other.isEmpty()) {
+        throw new ImportException(target + ": a pre-activation ResNet is read with the strides and paddings its "
+            + "names and shapes give and PyTorch's BatchNorm epsilon 1e-05, but its modules have others: "
+            + Architectures.listed(other) + " (a JSON spec of it cannot be written: its blocks are read rewritten)");
+      }
+    }
     String specName = arch != null ? arch : Presets.CIFAR_RESNET;
     NetworkBuilder.Built built = NetworkBuilder.build(specName, rw.spec(), rw.tensors(), phi, input, inputSource);
     Set<String> read = new HashSet<>();
@@ -234,6 +246,6 @@ public final class TargetLoader {
     for (String n : tensors.names()) if (!read.contains(n)) unused.add(n);
     built = new NetworkBuilder.Built(built.network(), built.rows(), unused, built.folded(), built.unfolded());
     return new Loaded(tensors, rw.spec(), p, detected, phi, built, arch == null ? Presets.CIFAR_RESNET : null,
-        rw.note());
+        rw.note(), null);
   }
 }

@@ -1,0 +1,65 @@
+package dev.ticketproof.io;
+
+import static dev.ticketproof.io.UserNets2Test.fidelity;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ticketproof.targets.TargetLoader;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fifteenth round's networks (fixtures {@code round15_*}, made by train_round15.py): whole ResNet models whose
+ * modules have other strides and BatchNorm epsilons than a preset infers from names and shapes. A whole model is read
+ * with its modules' own; a state dict, which does not record them, with the preset's. References: PyTorch's float64
+ * forward pass.
+ */
+class Round15Test {
+  private static final String SHAPES = "round15_shapes_input.npy";
+
+  private static TargetLoader.Loaded load(String file) {
+    return TargetLoader.load(Fixtures.path(file), null, null, null, new int[] {3, 16, 16}, "the input", true);
+  }
+
+  private static ArchSpec.Residual block(TargetLoader.Loaded loaded, String name) {
+    return (ArchSpec.Residual) loaded.spec().layers().stream().filter(l -> l.name().equals(name)).findFirst()
+        .orElseThrow();
+  }
+
+  /**
+   * The original ResNet's bottleneck blocks (the stride on conv1): the whole model is read with its modules' strides
+   * and computes PyTorch's outputs; its state dict has the same names and shapes and is read with the stride on conv2,
+   * another function, which the note on the commands and eval against PyTorch's outputs show.
+   */
+  @Test void aStrideOnABottlenecksConv1IsReadFromTheWholeModel() {
+    assertThat(fidelity("round15_caffe_whole.pt", null, SHAPES, "round15_caffe", "relu")).isLessThanOrEqualTo(1e-14);
+    TargetLoader.Loaded whole = load("round15_caffe_whole.pt");
+    assertThat(block(whole, "layer2.0").conv1()).isEqualTo(new ArchSpec.Conv("layer2.0.conv1", 2, 0));
+    assertThat(block(whole, "layer2.0").conv2()).isEqualTo(new ArchSpec.Conv("layer2.0.conv2", 1, 1));
+    assertThat(whole.fromModules()).contains("layer2.0.conv1 stride: 2, padding: 0 (the preset's: stride: 1");
+    TargetLoader.Loaded sd = load("round15_caffe_sd.pt");
+    assertThat(block(sd, "layer2.0").conv2()).isEqualTo(new ArchSpec.Conv("layer2.0.conv2", 2, 1));
+    assertThat(sd.fromModules()).isNull();
+    assertThat(fidelity("round15_caffe_sd.pt", null, SHAPES, "round15_caffe", "relu")).isGreaterThan(0.01);
+  }
+
+  /** BatchNorms of eps 1e-3 and a 3x3 stem of stride 2: read from the modules, PyTorch's outputs to rounding. */
+  @Test void epsilonsAndAStemStrideAreReadFromTheWholeModel() {
+    assertThat(fidelity("round15_eps_whole.pt", null, SHAPES, "round15_eps", "relu")).isLessThanOrEqualTo(1e-14);
+    TargetLoader.Loaded eps = load("round15_eps_whole.pt");
+    assertThat(eps.spec().layers().get(0)).isEqualTo(new ArchSpec.Conv("conv1", 2, 1));
+    assertThat(eps.spec().layers().get(1)).isEqualTo(new ArchSpec.BatchNorm("bn1", 1e-3));
+    assertThat(block(eps, "layer2.0").bn2()).isEqualTo(new ArchSpec.BatchNorm("layer2.0.bn2", 1e-3));
+    assertThat(eps.fromModules()).startsWith("conv1 stride: 2, padding: 1 (the preset's: stride: 1, padding: 1)")
+        .endsWith("and 5 more");
+  }
+
+  /**
+   * A pre-activation ResNet is read rewritten with the default epsilon: a whole model whose BatchNorms have another is
+   * refused, naming them, where before it was read as another function.
+   */
+  @Test void aPreActivationResNetOfAnotherEpsilonIsRefusedNamingItsBatchNorms() {
+    assertThatThrownBy(() -> load("round15_preacteps_whole.pt")).isInstanceOf(ImportException.class)
+        .hasMessageContaining("round15_preacteps_whole.pt: a pre-activation ResNet is read with")
+        .hasMessageContaining("layer1.0.bn1 eps: 0.001").hasMessageContaining("layer2.0.bn2 eps: 0.001");
+  }
+}
