@@ -312,6 +312,11 @@ public final class Architectures {
       if (next == null) return null;
       m = next;
     }
+    if (!m.className().startsWith("torch.nn.")) {
+      throw new ImportException(source + ": module '" + path + "' is a " + m.className() + ", not a torch.nn layer: "
+          + "its forward is code the file does not hold, so the preset's reading of its tensors may be another "
+          + "function (if it computes torch.nn's, its state dict with the preset or a JSON spec reads it)");
+    }
     if (!m.className().startsWith("torch.nn.modules.")) return null;
     return ArchSpec.fromModule(new dev.ticketproof.io.TorchModule.Attributes(source, path, m));
   }

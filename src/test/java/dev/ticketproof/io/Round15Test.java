@@ -54,6 +54,15 @@ class Round15Test {
   }
 
   /**
+   * A conv of the model's own class (a subclass of nn.Conv2d that standardises its weight in its forward) is not read
+   * as torch.nn's conv: the file does not hold its forward, so it is refused naming the module.
+   */
+  @Test void aConvOfTheModelsOwnClassIsRefusedNamingTheModule() {
+    assertThatThrownBy(() -> load("round15_wsconv_whole.pt")).isInstanceOf(ImportException.class)
+        .hasMessageContaining("module 'layer1.0.conv1' is a __main__.WSConv2d, not a torch.nn layer");
+  }
+
+  /**
    * A pre-activation ResNet is read rewritten with the default epsilon: a whole model whose BatchNorms have another is
    * refused, naming them, where before it was read as another function.
    */
