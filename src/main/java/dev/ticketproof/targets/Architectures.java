@@ -252,7 +252,10 @@ public final class Architectures {
         layers.add(m);
       } else if (l instanceof ArchSpec.Residual r) {
         ArchSpec.Shortcut s = r.shortcut();
-        if (s instanceof ArchSpec.Projection p) s = new ArchSpec.Projection(conv.apply(p.conv()), bn.apply(p.bn()), p.pool());
+        if (s instanceof ArchSpec.Projection p) {
+          if (p.pool() > 1) pooling(root, modules, p, source);
+          s = new ArchSpec.Projection(conv.apply(p.conv()), bn.apply(p.bn()), p.pool());
+        }
         layers.add(new ArchSpec.Residual(r.name(), conv.apply(r.conv1()), bn.apply(r.bn1()), conv.apply(r.conv2()),
             bn.apply(r.bn2()), conv.apply(r.conv3()), bn.apply(r.bn3()), s));
       } else {
@@ -301,6 +304,26 @@ public final class Architectures {
   /** A layer's hyper-parameters as its JSON spec has them, without its type and name. */
   private static String members(ArchSpec.LayerSpec l) {
     return l.json(false).replaceFirst("\"type\": \"[a-z0-9]+\", (\"name\": \"[^\"]*\", )?", "").replace("\"", "");
+  }
+
+  /**
+   * Checks a pooled projection's average pooling against the model's module before its conv ({@code downsample.0}
+   * before {@code downsample.1}): a window of the stride's sides, as ResNet-D's.
+   *
+   * @throws ImportException naming the module when it is an average pooling of another window
+   */
+  private static void pooling(dev.ticketproof.io.TorchModule root, String modules, ArchSpec.Projection p,
+      String source) {
+    String name = p.conv().name();
+    int dot = name.lastIndexOf('.');
+    if (dot < 0) return;
+    String path = modules + name.substring(0, dot) + ".0";
+    if (fromModule(root, path, source) instanceof ArchSpec.AvgPool a
+        && (a.kh() != p.pool() || a.kw() != p.pool() || a.sh() != p.pool() || a.sw() != p.pool())) {
+      throw new ImportException(source + ": module '" + path + "', the average pooling before the projection's conv '"
+          + name + "', has " + members(a) + ": read only as a window of the block's stride " + p.pool() + " (kernel and "
+          + "stride " + p.pool() + ", as ResNet-D's)");
+    }
   }
 
   /** The layer spec of the model's {@code torch.nn} module at {@code path}, or {@code null} when it has none there. */
