@@ -88,6 +88,14 @@ public final class WholeModels {
   private static final Set<String> OTHER_PAD = Set.of("ReflectionPad1d", "ReflectionPad2d", "ReplicationPad1d",
       "ReplicationPad2d", "CircularPad1d", "CircularPad2d");
 
+  /** Modules that compute on a batch of signals [N, C, L] and make one (PyTorch's 3-d tensors). */
+  private static final Set<String> SIGNAL = Set.of("Conv1d", "MaxPool1d", "AvgPool1d", "AdaptiveAvgPool1d",
+      "AdaptiveMaxPool1d");
+
+  /** Modules of images, which read a 3-d tensor as one image without a batch, [C, H, W] ({@code Walk#rank}). */
+  private static final Set<String> IMAGE = Set.of("Conv2d", "MaxPool2d", "AvgPool2d", "AdaptiveAvgPool2d",
+      "AdaptiveMaxPool2d", "ZeroPad2d", "ConstantPad2d");
+
   /** Modules that are the identity at inference and hold no tensors. */
   private static final Set<String> IDENTITY = Set.of("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
       "FeatureAlphaDropout", "Identity");
@@ -417,6 +425,13 @@ public final class WholeModels {
     String padPath;
     String padClass;
     boolean padOneD;
+    /**
+     * The number of dimensions, the batch's included, of the tensor PyTorch computes on after the modules walked so
+     * far: 2 for vectors [N, F], 3 for signals [N, C, L], 4 for images [N, C, H, W]; 0 while no module has fixed it.
+     * The module that fixed it, for messages.
+     */
+    int rank;
+    String rankModule;
     /** The path of a first {@code nn.Unflatten}, and the per-example shape it makes, else {@code null}. */
     String unflatten;
     int[] unflattenedSize;
@@ -514,6 +529,7 @@ public final class WholeModels {
             + "); write a JSON spec (docs/arch-spec.md) and give it as the architecture");
       }
       if (IDENTITY.contains(cls)) return;
+      rank(h, cls);
       if (ZERO_PAD.contains(cls)) {
         zeroPad(h, cls);
         return;
@@ -711,21 +727,59 @@ public final class WholeModels {
       h.require("unflattened_size", sides.size() >= 1 && sides.size() <= 3, "expected a tuple of 1 to 3 sizes >= 1 "
           + "((C, H, W) of an image, (C, L) of a signal)");
       unflatten = h.path();
+      rank = 1 + sides.size();
+      rankModule = "module '" + h.path() + "' (Unflatten)";
       unflattenedSize = sides.size() == 2 ? new int[] {sides.get(0), 1, sides.get(1)}
           : sides.stream().mapToInt(Integer::intValue).toArray();
     }
 
     /**
+     * Follows the number of dimensions of PyTorch's tensor ({@link #rank}) through a module: a Conv1d or a 1-d pooling
+     * makes signals, a Conv2d or a 2-d pooling images, a flatten (or a first linear layer) vectors. A 2-d module after
+     * a signal's reads the 3-d tensor [N, C, L] as one image without a batch, [C, H, W]: its windows run across the
+     * channels and a conv's input channels are the batch's examples, where the layers read each example as the one-row
+     * image [C, 1, L]. It is refused, but for a pooling whose windows are one row (kernel and stride 1 across the
+     * channels, no padding there), which pools each channel alone as the layers do.
+     */
+    void rank(TorchModule.Attributes h, String cls) {
+      if (rank == 3 && IMAGE.contains(cls)) {
+        ArchSpec.LayerSpec layer = cls.endsWith("Pool2d") ? ArchSpec.fromModule(h) : null;
+        if (layer instanceof ArchSpec.MaxPool m && m.kh() == 1 && m.sh() == 1 && m.ph() == 0
+            || layer instanceof ArchSpec.AvgPool a && a.kh() == 1 && a.sh() == 1) {
+          return;
+        }
+        throw h.fail("a 2-d module on the signals [N, C, L] after " + rankModule + ": PyTorch reads a 3-d tensor "
+            + "as one image without a batch, [C, H, W] = [N, C, L], so its windows run across the channels (and a "
+            + "conv's input channels are the batch's examples), not along each example's signal as the layers "
+            + "read it; use the 1-d module (Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d)");
+      }
+      int after = SIGNAL.contains(cls) ? 3 : IMAGE.contains(cls) && !cls.endsWith("Pad2d") ? 4
+          : cls.equals("Flatten") || cls.equals("Linear") && rank == 0 ? 2 : 0;
+      if (after > 0) {
+        rank = after;
+        rankModule = "module '" + h.path() + "' (" + cls + ")";
+      }
+    }
+
+    /**
      * A softmax, log-softmax or {@code nn.Softmax2d} module: over the channels (its {@code dim} 1 or -3, or
-     * {@code None}, which PyTorch takes as 1 for a batch of vectors or maps; -1 is the channels of vectors only).
-     * It must be the model's last module ({@link #outputActivation}).
+     * {@code None}, which PyTorch takes as 1 for a batch of vectors or maps; -1 is the channels of vectors only). On a
+     * batch of signals [N, C, L] ({@link #rank} 3) the channels are dim 1 or -2: there PyTorch takes {@code None} as 0,
+     * and -3 (Softmax2d's) is the batch too, refused. It must be the model's last module ({@link #outputActivation}).
      */
     void softmax(TorchModule.Attributes h, String cls) {
       if (softmax != null) throw h.fail("a second softmax module (the first is '" + softmaxModule.path() + "')");
       Object dim = cls.equals("Softmax2d") ? null : h.raw("dim");
+      if (rank == 3 && !(dim != null && (dim.equals(1) || dim.equals(-2)))) {
+        boolean batch = dim == null || dim.equals(0) || dim.equals(-3);
+        throw h.fail((cls.equals("Softmax2d") ? "Softmax2d's dim -3" : "dim " + TorchModule.Attributes.show(dim))
+            + " on the signals [N, C, L] after " + rankModule + ": PyTorch normalises " + (batch ? "over dim 0 there, across the batch's "
+            + "examples" : "along each signal") + ", not over the output channels (dim 1, or -2, on signals), as "
+            + "a classifier's over its classes");
+      }
       boolean vector = false;
       for (ArchSpec.LayerSpec l : layers) vector = l.vectorOutput(vector);
-      boolean channels = dim == null || dim.equals(1) || dim.equals(-3) || dim.equals(-1) && vector;
+      boolean channels = rank == 3 || dim == null || dim.equals(1) || dim.equals(-3) || dim.equals(-1) && vector;
       if (!channels) {
         throw h.fail("dim " + dim + ": the normalisation must run over the output channels (dim 1, or -1 on a "
             + "batch of vectors), as a classifier's over its classes");
