@@ -119,6 +119,8 @@ final class TargetOptions {
     }
     String normalisation = TargetLoader.unreadNormalisation(loaded);
     if (normalisation != null) System.err.println("warning: " + normalisation);
+    String layers = TargetLoader.unreadLayers(loaded);
+    if (layers != null) System.err.println("warning: " + layers);
     return loaded;
   }
 

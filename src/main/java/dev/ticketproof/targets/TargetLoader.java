@@ -72,6 +72,25 @@ public final class TargetLoader {
   }
 
   /**
+   * A warning when the architecture leaves unread parameter tensors of the file under its prefix (names ending in
+   * {@code .weight}, {@code .bias}, {@code .running_mean} or {@code .running_var}): a layer of the network that a
+   * spec leaves out, a BatchNorm say, is not computed, and nothing else would show it.
+   *
+   * @return the warning, or {@code null}
+   */
+  public static String unreadLayers(Loaded loaded) {
+    List<String> names = loaded.built().unusedTensors().stream().filter(n -> n.startsWith(loaded.prefix()))
+        .filter(n -> n.endsWith(".weight") || n.endsWith(".bias") || n.endsWith(".running_mean")
+            || n.endsWith(".running_var")).toList();
+    if (names.isEmpty()) return null;
+    return "the architecture does not read " + names.size() + " parameter tensor" + (names.size() == 1 ? "" : "s")
+        + " of " + loaded.tensors().source() + " (" + String.join(", ", names.subList(0, Math.min(4, names.size())))
+        + (names.size() > 4 ? ", ..." : "") + "): a layer it leaves out is not computed, so the outputs computed here "
+        + "are not the network's if it has that layer; compare eval with PyTorch's outputs (inspect lists every tensor "
+        + "not read)";
+  }
+
+  /**
    * A warning when the architecture leaves unread a pair of tensors {@code P.mean} and {@code P.std} (or
    * {@code mean} and {@code std}) and has no normalisation layer: an input normaliser's buffers, which a spec written
    * for the layers after it leaves out, so that its outputs are not the model's (a custom module's

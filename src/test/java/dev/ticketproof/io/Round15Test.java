@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ticketproof.targets.TargetLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The fifteenth round's networks (fixtures {@code round15_*}, made by train_round15.py): whole ResNet models whose
@@ -60,6 +63,23 @@ class Round15Test {
   @Test void aConvOfTheModelsOwnClassIsRefusedNamingTheModule() {
     assertThatThrownBy(() -> load("round15_wsconv_whole.pt")).isInstanceOf(ImportException.class)
         .hasMessageContaining("module 'layer1.0.conv1' is a __main__.WSConv2d, not a torch.nn layer");
+  }
+
+  /**
+   * A JSON spec that leaves layers of the file out (here bn1 and both stages: 4 + 15 + 15 tensors) computes another
+   * function, which only a comparison with PyTorch would show: the warning names the parameter tensors it does not
+   * read; the preset, which reads them all, has none.
+   */
+  @Test void aSpecThatLeavesLayersOutIsWarnedAboutNamingTheirTensors(@TempDir Path tmp) throws Exception {
+    Path spec = tmp.resolve("short.json");
+    Files.writeString(spec, "{\"input\": [3, 16, 16], \"activation\": \"relu\", \"layers\": [{\"type\": \"conv2d\", "
+        + "\"name\": \"conv1\", \"stride\": 2, \"padding\": 1}, {\"type\": \"activation\"}, {\"type\": "
+        + "\"globalavgpool\"}, {\"type\": \"flatten\"}, {\"type\": \"linear\", \"name\": \"fc\"}]}");
+    TargetLoader.Loaded shortened = TargetLoader.load(Fixtures.path("round15_eps_whole.pt"), spec.toString(), null,
+        null, new int[] {3, 16, 16}, "the input", true);
+    assertThat(TargetLoader.unreadLayers(shortened)).startsWith("the architecture does not read 34 parameter tensors")
+        .contains("(bn1.weight, bn1.bias, bn1.running_mean, bn1.running_var, ...)");
+    assertThat(TargetLoader.unreadLayers(load("round15_eps_whole.pt"))).isNull();
   }
 
   /**
