@@ -45,7 +45,7 @@ import net.razorvine.pickle.Unpickler;
  *
  * <p>Any other global is rejected with a message naming it, before anything could be called. {@code REDUCE} calls
  * only the functions above (never a class stub). The opcodes {@code INST}, {@code OBJ}, {@code NEWOBJ_EX}, extension
- * codes, the set opcodes of protocol 4 and out-of-band buffers are rejected. {@code BUILD} attaches a dict to an
+ * codes and out-of-band buffers are rejected; protocol 4's set opcodes make sets as {@code builtins.set} does. {@code BUILD} attaches a dict to an
  * object stub once, or is ignored on a dict (the {@code _metadata} of a state dict). Dict keys must be strings or
  * numbers (hashing a list that holds itself would recurse without end). Dicts keep their insertion order. Lengths
  * read from the stream are checked against the bytes left before anything is allocated.
@@ -249,6 +249,17 @@ final class RestrictedUnpickler extends Unpickler {
         Object k = stack.pop();
         asDict(stack.peek()).put(checkKey(k), value);
       }
+      // protocol 4's sets (nn.Module's _non_persistent_buffers_set): of strings and numbers, as builtins.set's
+      case Opcodes.EMPTY_SET -> stack.add(new java.util.LinkedHashSet<>());
+      case Opcodes.FROZENSET -> stack.add(addAll(new java.util.LinkedHashSet<>(), stack.pop_all_since_marker()));
+      case Opcodes.ADDITEMS -> {
+        List<Object> items = stack.pop_all_since_marker();
+        if (!(stack.peek() instanceof java.util.Set<?> set)) {
+          throw fail("ADDITEMS on " + describe(stack.peek()) + ", which is not a set");
+        }
+        @SuppressWarnings("unchecked") java.util.Set<Object> target = (java.util.Set<Object>) set;
+        addAll(target, items);
+      }
       case Opcodes.BINSTRING -> stack.add(PickleUtils.rawStringFromBytes(readSized(4)));
       case Opcodes.BINBYTES -> stack.add(readSized(4));
       case Opcodes.BINBYTES8 -> stack.add(readSized(8));
@@ -256,8 +267,7 @@ final class RestrictedUnpickler extends Unpickler {
       case Opcodes.BINUNICODE8 -> stack.add(new String(readSized(8), StandardCharsets.UTF_8));
       case Opcodes.LONG4 -> stack.add(PickleUtils.decode_long(readSized(4)));
       case Opcodes.INST, Opcodes.OBJ, Opcodes.NEWOBJ_EX, Opcodes.EXT1, Opcodes.EXT2, Opcodes.EXT4,
-          Opcodes.PERSID, Opcodes.BYTEARRAY8, Opcodes.NEXT_BUFFER, Opcodes.READONLY_BUFFER, Opcodes.EMPTY_SET,
-          Opcodes.FROZENSET, Opcodes.ADDITEMS ->
+          Opcodes.PERSID, Opcodes.BYTEARRAY8, Opcodes.NEXT_BUFFER, Opcodes.READONLY_BUFFER ->
           throw fail("pickle opcode 0x" + Integer.toHexString(key) + " is not accepted: a state dict needs only "
               + "tensors and dicts, a whole model only NEWOBJ and BUILD of module classes; nothing is instantiated");
       default -> {
@@ -367,7 +377,7 @@ final class RestrictedUnpickler extends Unpickler {
       }
       case SET -> {
         java.util.Set<Object> set = new java.util.LinkedHashSet<>();
-        if (args.length == 1 && args[0] instanceof List<?> items) for (Object o : items) set.add(checkKey(o));
+        if (args.length == 1 && args[0] instanceof List<?> items) return addAll(set, items);
         else if (args.length != 0) throw fail("set needs one list of items, got a tuple of " + args.length);
         return set;
       }
@@ -505,6 +515,12 @@ final class RestrictedUnpickler extends Unpickler {
     if (items.size() % 2 != 0) throw fail("dict items of odd length " + items.size());
     for (int i = 0; i < items.size(); i += 2) map.put(checkKey(items.get(i)), items.get(i + 1));
     return map;
+  }
+
+  /** Adds the items to a set (each checked as a dict key is) and returns the set. */
+  private java.util.Set<Object> addAll(java.util.Set<Object> set, List<?> items) {
+    for (Object o : items) set.add(checkKey(o));
+    return set;
   }
 
   /**

@@ -48,6 +48,8 @@ class Round15Test {
   /** BatchNorms of eps 1e-3 and a 3x3 stem of stride 2: read from the modules, PyTorch's outputs to rounding. */
   @Test void epsilonsAndAStemStrideAreReadFromTheWholeModel() {
     assertThat(fidelity("round15_eps_whole.pt", null, SHAPES, "round15_eps", "relu")).isLessThanOrEqualTo(1e-14);
+    // saved with pickle protocol 4 (set opcodes): the same
+    assertThat(fidelity("round15_eps_whole_p4.pt", null, SHAPES, "round15_eps", "relu")).isLessThanOrEqualTo(1e-14);
     TargetLoader.Loaded eps = load("round15_eps_whole.pt");
     assertThat(eps.spec().layers().get(0)).isEqualTo(new ArchSpec.Conv("conv1", 2, 1));
     assertThat(eps.spec().layers().get(1)).isEqualTo(new ArchSpec.BatchNorm("bn1", 1e-3));

@@ -10,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -301,10 +302,28 @@ class TensorFilesTest {
     RestrictedUnpickler u = new RestrictedUnpickler("x.pkl", new java.io.ByteArrayInputStream(dictKey), pid -> null);
     assertThatThrownBy(u::loadOne).isInstanceOf(ImportException.class)
         .hasMessageContaining("dict key a list of 1 is not a string or a number");
-    // the same list added to a set
+    // the same list added to a set (protocol 4's EMPTY_SET and ADDITEMS), and put in a frozenset
     byte[] set = {(byte) 0x80, 4, (byte) 0x8f, '(', ']', 'q', 1, 'h', 1, 'a', (byte) 0x90, '.'};
     RestrictedUnpickler v = new RestrictedUnpickler("y.pkl", new java.io.ByteArrayInputStream(set), pid -> null);
-    assertThatThrownBy(v::loadOne).isInstanceOf(ImportException.class).hasMessageContaining("is not accepted");
+    assertThatThrownBy(v::loadOne).isInstanceOf(ImportException.class)
+        .hasMessageContaining("a list of 1 is not a string or a number");
+    byte[] frozen = {(byte) 0x80, 4, '(', ']', 'q', 1, 'h', 1, 'a', (byte) 0x91, '.'};
+    RestrictedUnpickler w = new RestrictedUnpickler("z.pkl", new java.io.ByteArrayInputStream(frozen), pid -> null);
+    assertThatThrownBy(w::loadOne).isInstanceOf(ImportException.class)
+        .hasMessageContaining("a list of 1 is not a string or a number");
+  }
+
+  /** Protocol 4's set opcodes make the sets builtins.set makes: of strings and numbers, in order. */
+  @Test void protocolFourSetsAreSetsOfStringsAndNumbers() throws Exception {
+    byte[] set = {(byte) 0x80, 4, (byte) 0x8f, '(', 'K', 3, 'X', 1, 0, 0, 0, 'a', (byte) 0x90, '.'};
+    Object s = new RestrictedUnpickler("s.pkl", new java.io.ByteArrayInputStream(set), pid -> null).loadOne();
+    assertThat(s).isEqualTo(new java.util.LinkedHashSet<>(List.of(3, "a")));
+    byte[] frozen = {(byte) 0x80, 4, '(', 'K', 7, (byte) 0x91, '.'};
+    Object f = new RestrictedUnpickler("f.pkl", new java.io.ByteArrayInputStream(frozen), pid -> null).loadOne();
+    assertThat(f).isEqualTo(java.util.Set.of(7));
+    byte[] onList = {(byte) 0x80, 4, ']', '(', 'K', 3, (byte) 0x90, '.'};
+    RestrictedUnpickler u = new RestrictedUnpickler("l.pkl", new java.io.ByteArrayInputStream(onList), pid -> null);
+    assertThatThrownBy(u::loadOne).isInstanceOf(ImportException.class).hasMessageContaining("which is not a set");
   }
 
   static int indexOf(byte[] hay, byte[] needle) {
