@@ -106,6 +106,9 @@ final class TargetOptions {
     }
     String bottlenecks = bottleneckNote(loaded);
     if (bottlenecks != null) System.err.println("note: " + bottlenecks);
+    String pooling = Presets.CIFAR_RESNET.equals(arch.spec) || Presets.PREACT_INPUT_SHORTCUT.equals(arch.spec)
+        || loaded.inferredPreset() != null ? poolingNote(loaded) : null;
+    if (pooling != null) System.err.println("note: " + pooling);
     if (loaded.inferredPreset() != null && loaded.tensors().model() != null
         && !loaded.activation().name().equals(dev.ticketproof.targets.ResNetPreset.ACTIVATION)
         && loaded.activation().name().equals(Architectures.activationOf(loaded.tensors().model()))) {
@@ -122,6 +125,27 @@ final class TargetOptions {
     String layers = TargetLoader.unreadLayers(loaded);
     if (layers != null) System.err.println("warning: " + layers);
     return loaded;
+  }
+
+  /**
+   * For a ResNet read by a preset, what its global average pooling reads where the forward of the code its names are
+   * from pools with a fixed window that this input's last map does not fit ({@link
+   * dev.ticketproof.targets.ResNetPreset#fixedPooling}), or {@code null}.
+   */
+  static String poolingNote(TargetLoader.Loaded loaded) {
+    Network net = loaded.built().network();
+    int[] shape = net.inputShape();
+    for (dev.ticketproof.net.Layer l : net.layers()) {
+      if (l instanceof dev.ticketproof.net.GlobalAvgPool) {
+        dev.ticketproof.io.TensorFile t = loaded.tensors();
+        String modules = t.model() != null && loaded.prefix().startsWith(t.modelPrefix())
+            ? loaded.prefix().substring(t.modelPrefix().length()) : "";
+        return dev.ticketproof.targets.ResNetPreset.fixedPooling(t.under(loaded.prefix()), t.model(), modules,
+            net.inputShape(), shape);
+      }
+      shape = l.outShape(shape);
+    }
+    return null;
   }
 
   /**

@@ -240,16 +240,29 @@ public final class Architectures {
       if (!read.equals(n)) changes.put(n.name(), members(read) + " (the preset's: " + members(n) + ")");
       return read;
     };
+    boolean residual = spec.layers().stream().anyMatch(l -> l instanceof ArchSpec.Residual);
     List<ArchSpec.LayerSpec> layers = new ArrayList<>();
+    boolean stem = true;
     for (ArchSpec.LayerSpec l : spec.layers()) {
+      if (residual && stem && (l instanceof ArchSpec.MaxPool || l instanceof ArchSpec.Residual)) {
+        // the stem's pooling: torchvision's maxpool (nn.Identity where a CIFAR adaptation removed it, or kept after a
+        // 3x3 stem, which the preset reads without one)
+        stem = false;
+        ArchSpec.LayerSpec p = l instanceof ArchSpec.MaxPool ? l : null;
+        ArchSpec.LayerSpec m = poolingModule(root, modules, List.of("maxpool"), p, source, changes);
+        if (m != null) layers.add(m);
+        if (p != null) continue;
+      }
       if (l instanceof ArchSpec.Conv c) {
         layers.add(conv.apply(c));
       } else if (l instanceof ArchSpec.BatchNorm n) {
         layers.add(bn.apply(n));
-      } else if (l instanceof ArchSpec.MaxPool p && fromModule(root, modules + "maxpool", source)
-          instanceof ArchSpec.MaxPool m) {
-        if (!m.equals(p)) changes.put("maxpool", members(m) + " (the preset's: " + members(p) + ")");
-        layers.add(m);
+      } else if (residual && l instanceof ArchSpec.GlobalAvgPool g) {
+        // the head's pooling: torchvision's avgpool, timm's global_pool.pool (an nn.AvgPool2d of a fixed window, an
+        // adaptive max pooling, ...)
+        ArchSpec.LayerSpec m = poolingModule(root, modules, List.of("avgpool", "global_pool.pool"), g, source,
+            changes);
+        if (m != null) layers.add(m);
       } else if (l instanceof ArchSpec.Residual r) {
         ArchSpec.Shortcut s = r.shortcut();
         if (s instanceof ArchSpec.Projection p) {
@@ -263,6 +276,41 @@ public final class Architectures {
       }
     }
     return new Fitted(new ArchSpec(spec.input(), spec.activation(), layers, spec.outputActivation()), changes);
+  }
+
+  /**
+   * The pooling a whole model's module computes where a preset takes {@code preset} (or none, {@code null}): the
+   * first of {@code names} the model has, read as its layer ({@code null} for {@code nn.Identity}); {@code preset}
+   * when the model has none of them.
+   *
+   * @throws ImportException naming the module when it is not a pooling the normal form computes
+   */
+  private static ArchSpec.LayerSpec poolingModule(dev.ticketproof.io.TorchModule root, String modules,
+      List<String> names, ArchSpec.LayerSpec preset, String source, java.util.Map<String, String> changes) {
+    for (String name : names) {
+      dev.ticketproof.io.TorchModule m = module(root, modules + name);
+      if (m == null) continue;
+      ArchSpec.LayerSpec read = m.isTorchNn("Identity") ? null
+          : m.className().startsWith("torch.nn.modules.pooling.")
+          ? ArchSpec.fromModule(new dev.ticketproof.io.TorchModule.Attributes(source, modules + name, m)) : null;
+      if (read == null && !m.isTorchNn("Identity")) {
+        throw new ImportException(source + ": module '" + modules + name + "' (" + m.className() + ") is where "
+            + "the network pools" + (preset == null ? "" : " (the preset's " + shown(preset) + ")") + ", and is not "
+            + "a pooling read exactly (torch.nn's MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d or "
+            + "Identity): the file does not hold what it computes");
+      }
+      if (!java.util.Objects.equals(read, preset)) {
+        changes.put(name, shown(read) + " (the preset's: " + shown(preset) + ")");
+      }
+      return read;
+    }
+    return preset;
+  }
+
+  /** A pooling layer for notes: {@code none}, {@code global average pooling} or its JSON members. */
+  private static String shown(ArchSpec.LayerSpec l) {
+    return l == null ? "none" : l instanceof ArchSpec.GlobalAvgPool ? "global average pooling"
+        : l.json(false).replace("\"type\": ", "").replace("\"", "");
   }
 
   /**
@@ -326,8 +374,8 @@ public final class Architectures {
     }
   }
 
-  /** The layer spec of the model's {@code torch.nn} module at {@code path}, or {@code null} when it has none there. */
-  private static ArchSpec.LayerSpec fromModule(dev.ticketproof.io.TorchModule root, String path, String source) {
+  /** The model's module at {@code path} (names joined by {@code .}), or {@code null} when it has none there. */
+  static dev.ticketproof.io.TorchModule module(dev.ticketproof.io.TorchModule root, String path) {
     dev.ticketproof.io.TorchModule m = root;
     for (String part : path.split("\\.", -1)) {
       dev.ticketproof.io.TorchModule next = null;
@@ -335,6 +383,17 @@ public final class Architectures {
       if (next == null) return null;
       m = next;
     }
+    return m;
+  }
+
+  /**
+   * The layer spec of the model's {@code torch.nn} module at {@code path}, or {@code null} when it has none there.
+   *
+   * @throws ImportException naming the module when it is of a class outside {@code torch.nn}
+   */
+  private static ArchSpec.LayerSpec fromModule(dev.ticketproof.io.TorchModule root, String path, String source) {
+    dev.ticketproof.io.TorchModule m = module(root, path);
+    if (m == null) return null;
     if (!m.className().startsWith("torch.nn.")) {
       throw new ImportException(source + ": module '" + path + "' is a " + m.className() + ", not a torch.nn layer: "
           + "its forward is code the file does not hold, so the preset's reading of its tensors may be another "

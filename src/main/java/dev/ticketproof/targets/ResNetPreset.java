@@ -124,6 +124,50 @@ public final class ResNetPreset {
     return null;
   }
 
+  /**
+   * Where the names are those of code whose forward pools the last block's map with a fixed window, and the map on
+   * this input is not that window, what the preset's global average pooling reads and what that forward computes:
+   * kuangliu's {@code pytorch-cifar} and RobustBench's {@code PreActResNet} ({@code F.avg_pool2d(out, 4)}; their names
+   * a {@code linear} head beside {@code layerS.B.shortcut.0} projections) and RobustBench's {@code WideResNet}
+   * ({@code F.avg_pool2d(out, 8)}), global on the maps of 32x32 inputs only. The file does not hold the forward (a fork
+   * may pool adaptively), so the note says it; torchvision's {@code AdaptiveAvgPool2d} and akamaster's
+   * {@code F.avg_pool2d(out, out.size()[3])} are global on every input, and a whole model's pooling module is read
+   * ({@link Architectures#fitted}).
+   *
+   * @param t the network's tensors (without their prefix)
+   * @param model the whole model, or {@code null} for a state dict
+   * @param modules the path in the model of the network's names ({@code ""}, or ending with {@code .})
+   * @param input the per-example input [C, H, W]
+   * @param map the last block's output [C, H, W], the global pooling's input
+   * @return the note, or {@code null}
+   */
+  public static String fixedPooling(TensorFile t, dev.ticketproof.io.TorchModule model, String modules, int[] input,
+      int[] map) {
+    boolean wide = PreActResNet.layout(t) == PreActResNet.Layout.WIDE_RESNET;
+    boolean kuangliu = !wide && t.has("linear.weight")
+        && t.names().stream().anyMatch(n -> n.matches("layer\\d+\\.\\d+\\.shortcut\\.0\\.weight"));
+    if (!wide && !kuangliu || input.length != 3 || map.length != 3) return null;
+    if (model != null && (Architectures.module(model, modules + "avgpool") != null
+        || Architectures.module(model, modules + "global_pool") != null)) {
+      return null;
+    }
+    int k = wide ? 8 : 4;
+    if (map[1] == k && map[2] == k) return null;
+    String side = map[1] + "x" + map[2];
+    String computes = map[1] < k || map[2] < k
+        ? "has no output (PyTorch's forward fails: a window larger than the map)"
+        : map[1] < 2 * k && map[2] < 2 * k ? "averages the top-left " + k + "x" + k + " window only, another function"
+        : wide ? "gives several windows per example, and its view(-1, " + map[0] + ") makes more rows than inputs"
+        : "gives several windows per example, more features than 'linear' reads (PyTorch's forward fails)";
+    return "the last block gives maps of " + side + " on inputs of " + input[1] + "x" + input[2] + ", read with "
+        + "global average pooling; the forward of " + (wide ? "RobustBench's WideResNet, whose names these are "
+        + "(blockK.layer.B, convShortcut), pools with F.avg_pool2d(out, 8)" : "kuangliu's pytorch-cifar and "
+        + "RobustBench's PreActResNet, whose names these are ('linear', 'layerS.B.shortcut.0'), pools with "
+        + "F.avg_pool2d(out, 4)") + ", which is global on " + k + "x" + k + " maps only (those of 32x32 inputs in its "
+        + "ResNets): on " + side + " maps it " + computes + ". The file does not hold the forward: if it pools so, the "
+        + "outputs are not the network's (compare eval with PyTorch's outputs; give inputs of 32x32)";
+  }
+
   /** Why a pre-activation ResNet is not read, for messages. */
   static final String PRE_ACTIVATION = "its blocks compute x + conv2(phi(bn2(conv1(phi(bn1(x)))))) and add their input "
       + "x with no activation after the sum; the " + Presets.CIFAR_RESNET + " preset reads such a network (the names of "
