@@ -99,7 +99,7 @@ public final class Ticket {
     if (evaluator == null) evaluator = Evaluator.ofTicket(result.source(), result.certificate());
     double[] y = evaluator.apply(x);
     if (target.outputActivation() != null) {
-      target.outputActivation().applyInPlace(y, TicketExport.outputShape(result.source())[0]);
+      target.outputActivation().applyInPlace(y, TicketExport.outputShape(result.source(), target)[0]);
     }
     return y;
   }

@@ -246,7 +246,7 @@ public final class EvalCommand implements Callable<Integer> {
       });
     }
     java.util.List<double[]> ys = Arrays.asList(res);
-    int[] outShape = dev.ticketproof.construct.TicketExport.outputShape(t.source());
+    int[] outShape = dev.ticketproof.construct.TicketExport.outputShape(t.source(), t.target());
     int outDim = ys.isEmpty() ? 0 : ys.get(0).length;
     double[] data = new double[n * outDim];
     for (int i = 0; i < n; i++) System.arraycopy(ys.get(i), 0, data, i * outDim, outDim);

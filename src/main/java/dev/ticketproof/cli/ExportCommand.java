@@ -68,6 +68,8 @@ public final class ExportCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageError(ticket + ": " + e.getMessage());
     }
+    // the target's output shape: {F} when it flattens its output map, which its output activation then reads whole
+    ex.spec().add("outputShape", TicketExport.outputShapeJson(t.source(), t.target()));
     dev.ticketproof.net.OutputActivation g = t.target().outputActivation();
     if (g != null) {
       // the target's function on its outputs, after the ticket's layers (docs/ticket_loader.py applies it)

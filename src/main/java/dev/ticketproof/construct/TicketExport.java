@@ -205,6 +205,23 @@ public final class TicketExport {
     return s.length == 3 && s[1] == 1 && s[2] == 1 ? new int[] {s[0]} : s.clone();
   }
 
+  /**
+   * The shape of one example's output of a ticket of {@code target}: {@link #outputShape(SourceNetwork)}, or {F} when
+   * the target flattens its output map (an {@code nn.Flatten} after its last layer with weights), as the target's
+   * own outputs are; a softmax over the outputs then normalises over all F units, as PyTorch's after the flatten
+   * does, not over each position's channels.
+   */
+  public static int[] outputShape(SourceNetwork src, dev.ticketproof.net.Network target) {
+    int[] s = outputShape(src);
+    int[] t = dev.ticketproof.net.Shapes.output(target);
+    return t.length == 1 && s.length == 3 && t[0] == s[0] * s[1] * s[2] ? t : s;
+  }
+
+  /** The output shape of a ticket of {@code target} (the method above) as JSON. */
+  public static JsonArray outputShapeJson(SourceNetwork src, dev.ticketproof.net.Network target) {
+    return ints(outputShape(src, target));
+  }
+
   /** Dense parameter count of a source network: its layers' weights and biases (the kept target tail apart). */
   public static long sourceParams(SourceNetwork src) {
     long n = 0;
