@@ -138,8 +138,7 @@ final class TargetOptions {
     for (dev.ticketproof.net.Layer l : net.layers()) {
       if (l instanceof dev.ticketproof.net.GlobalAvgPool) {
         dev.ticketproof.io.TensorFile t = loaded.tensors();
-        String modules = t.model() != null && loaded.prefix().startsWith(t.modelPrefix())
-            ? loaded.prefix().substring(t.modelPrefix().length()) : "";
+        String modules = java.util.Objects.requireNonNullElse(Architectures.modulePath(t, loaded.prefix()), "");
         return dev.ticketproof.targets.ResNetPreset.fixedPooling(t.under(loaded.prefix()), t.model(), modules,
             net.inputShape(), shape);
       }

@@ -140,6 +140,37 @@ public record TorchModule(String className, Map<String, Object> attributes, List
     children = List.copyOf(children);
   }
 
+  /** Deepest module {@link #walk} visits: the root has depth 0. */
+  public static final int MAX_DEPTH = 64;
+
+  /**
+   * Calls {@code each} on this module and every submodule, depth first in order, with its path (names joined by
+   * {@code .}; {@code ""} for this one), down to {@link #MAX_DEPTH}.
+   *
+   * @return whether the whole tree was visited (false when it is deeper)
+   */
+  public boolean walk(java.util.function.BiConsumer<String, TorchModule> each) { return walk("", 0, each); }
+
+  private boolean walk(String path, int depth, java.util.function.BiConsumer<String, TorchModule> each) {
+    if (depth > MAX_DEPTH) return false;
+    each.accept(path, this);
+    boolean whole = true;
+    for (Child c : children) whole &= c.module().walk(path.isEmpty() ? c.name() : path + "." + c.name(), depth + 1, each);
+    return whole;
+  }
+
+  /** The submodule at {@code path} (names joined by {@code .}), or {@code null} when there is none there. */
+  public TorchModule at(String path) {
+    TorchModule m = this;
+    for (String part : path.split("\\.", -1)) {
+      TorchModule next = null;
+      for (Child c : m.children) if (c.name().equals(part)) next = c.module();
+      if (next == null) return null;
+      m = next;
+    }
+    return m;
+  }
+
   /** The class name without its module ({@code Conv2d}). */
   public String simpleName() { return className.substring(className.lastIndexOf('.') + 1); }
 

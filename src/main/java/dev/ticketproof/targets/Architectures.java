@@ -69,27 +69,20 @@ public final class Architectures {
    */
   public static String activationOf(dev.ticketproof.io.TorchModule root) {
     Set<String> names = new java.util.HashSet<>();
-    if (!activations(root, "", 0, names) || names.size() > 1) return null;
-    return names.isEmpty() ? ResNetPreset.ACTIVATION : names.iterator().next();
-  }
-
-  /** Collects the catalog names of the tree's {@code torch.nn} activation modules; false for one it cannot name. */
-  private static boolean activations(dev.ticketproof.io.TorchModule m, String path, int depth, Set<String> names) {
-    if (depth > 64) return false;
-    if (m.className().startsWith("torch.nn.modules.activation.")) {
+    boolean[] named = {true};
+    boolean whole = root.walk((path, m) -> {
+      if (!m.className().startsWith("torch.nn.modules.activation.")) return;
       try {
         java.util.Optional<dev.ticketproof.activation.Activation> a = ActivationCatalog.fromTorch(
             m.simpleName(), WholeModels.catalogAttributes(new dev.ticketproof.io.TorchModule.Attributes("", path, m)));
-        if (a.isEmpty()) return false;
-        names.add(a.get().name());
+        if (a.isPresent()) names.add(a.get().name());
+        else named[0] = false;
       } catch (RuntimeException e) {
-        return false;
+        named[0] = false;
       }
-    }
-    for (dev.ticketproof.io.TorchModule.Child c : m.children()) {
-      if (!activations(c.module(), path.isEmpty() ? c.name() : path + "." + c.name(), depth + 1, names)) return false;
-    }
-    return true;
+    });
+    if (!whole || !named[0] || names.size() > 1) return null;
+    return names.isEmpty() ? ResNetPreset.ACTIVATION : names.iterator().next();
   }
 
   /**
@@ -128,13 +121,20 @@ public final class Architectures {
    */
   public static Resolved resolve(String arch, TensorFile file, int[] input, String prefix) {
     Resolved r = named(arch, file, input, prefix);
-    if (arch == null || !Presets.isPreset(arch) || file.model() == null
-        || !r.prefix().startsWith(file.modelPrefix())) {
-      return r;
-    }
-    Fitted f = fitted(r.spec(), file.model(), r.prefix().substring(file.modelPrefix().length()), file.source());
+    String modules = modulePath(file, r.prefix());
+    if (arch == null || !Presets.isPreset(arch) || modules == null) return r;
+    Fitted f = fitted(r.spec(), file.model(), modules, file.source());
     return new Resolved(f.spec(), r.prefix(), r.detected(), r.tensors(), r.inferredPreset(),
         f.changes().isEmpty() ? r.fromModules() : listed(f.changes()));
+  }
+
+  /**
+   * The path in the file's whole model of the modules whose tensors are named under {@code prefix} ({@code ""}, or
+   * ending with {@code .}), or {@code null} when the file holds no whole model or the prefix is not under its names.
+   */
+  public static String modulePath(TensorFile file, String prefix) {
+    return file.model() != null && prefix.startsWith(file.modelPrefix())
+        ? prefix.substring(file.modelPrefix().length()) : null;
   }
 
   /** {@link #resolve} without the modules' hyper-parameters. */
@@ -288,7 +288,7 @@ public final class Architectures {
   private static ArchSpec.LayerSpec poolingModule(dev.ticketproof.io.TorchModule root, String modules,
       List<String> names, ArchSpec.LayerSpec preset, String source, java.util.Map<String, String> changes) {
     for (String name : names) {
-      dev.ticketproof.io.TorchModule m = module(root, modules + name);
+      dev.ticketproof.io.TorchModule m = root.at(modules + name);
       if (m == null) continue;
       ArchSpec.LayerSpec read = m.isTorchNn("Identity") ? null
           : m.className().startsWith("torch.nn.modules.pooling.")
@@ -321,8 +321,8 @@ public final class Architectures {
   static java.util.Map<String, String> otherThanRead(ArchSpec spec, dev.ticketproof.io.TorchModule root, String modules,
       String source) {
     java.util.Map<String, String> other = fitted(spec, root, modules, source).changes();
-    collectBatchNorms(root, "", 0, (path, m) -> {
-      if (!path.startsWith(modules)) return;
+    root.walk((path, m) -> {
+      if (!path.startsWith(modules) || !m.className().startsWith("torch.nn.modules.batchnorm.")) return;
       String name = path.substring(modules.length());
       ArchSpec.LayerSpec read = ArchSpec.fromModule(new dev.ticketproof.io.TorchModule.Attributes(source, path, m));
       if (read instanceof ArchSpec.BatchNorm n && (n.eps() != ArchSpec.DEFAULT_BN_EPS || !n.affine())) {
@@ -330,16 +330,6 @@ public final class Architectures {
       }
     });
     return other;
-  }
-
-  /** Calls {@code each} on every {@code torch.nn} BatchNorm module of the tree, with its path. */
-  private static void collectBatchNorms(dev.ticketproof.io.TorchModule m, String path, int depth,
-      java.util.function.BiConsumer<String, dev.ticketproof.io.TorchModule> each) {
-    if (depth > 64) return;
-    if (m.className().startsWith("torch.nn.modules.batchnorm.")) each.accept(path, m);
-    for (dev.ticketproof.io.TorchModule.Child c : m.children()) {
-      collectBatchNorms(c.module(), path.isEmpty() ? c.name() : path + "." + c.name(), depth + 1, each);
-    }
   }
 
   /** Each name with what it has, joined: the first three of more than four, and how many more. */
@@ -374,25 +364,13 @@ public final class Architectures {
     }
   }
 
-  /** The model's module at {@code path} (names joined by {@code .}), or {@code null} when it has none there. */
-  static dev.ticketproof.io.TorchModule module(dev.ticketproof.io.TorchModule root, String path) {
-    dev.ticketproof.io.TorchModule m = root;
-    for (String part : path.split("\\.", -1)) {
-      dev.ticketproof.io.TorchModule next = null;
-      for (dev.ticketproof.io.TorchModule.Child c : m.children()) if (c.name().equals(part)) next = c.module();
-      if (next == null) return null;
-      m = next;
-    }
-    return m;
-  }
-
   /**
    * The layer spec of the model's {@code torch.nn} module at {@code path}, or {@code null} when it has none there.
    *
    * @throws ImportException naming the module when it is of a class outside {@code torch.nn}
    */
   private static ArchSpec.LayerSpec fromModule(dev.ticketproof.io.TorchModule root, String path, String source) {
-    dev.ticketproof.io.TorchModule m = module(root, path);
+    dev.ticketproof.io.TorchModule m = root.at(path);
     if (m == null) return null;
     if (!m.className().startsWith("torch.nn.")) {
       throw new ImportException(source + ": module '" + path + "' is a " + m.className() + ", not a torch.nn layer: "

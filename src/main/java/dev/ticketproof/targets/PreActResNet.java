@@ -178,20 +178,10 @@ public final class PreActResNet {
    */
   public static boolean inputShortcut(dev.ticketproof.io.TorchModule root, String source) {
     Set<Boolean> kinds = new LinkedHashSet<>();
-    collect(root, kinds, 0);
-    if (kinds.size() > 1) {
-      throw new ImportException(source + ": its pre-activation blocks' projection shortcuts read the block's input in "
-          + "some blocks and the activated input in others (their out_shortcut attributes differ); one network reads "
-          + "one kind");
-    }
-    return kinds.contains(Boolean.TRUE);
-  }
-
-  private static void collect(dev.ticketproof.io.TorchModule m, Set<Boolean> kinds, int depth) {
-    if (depth > 64) return;
-    boolean block = m.children().stream().anyMatch(c -> c.name().equals("shortcut"))
-        && m.children().stream().anyMatch(c -> c.name().equals("bn1"));
-    if (block) {
+    root.walk((path, m) -> {
+      boolean block = m.children().stream().anyMatch(c -> c.name().equals("shortcut"))
+          && m.children().stream().anyMatch(c -> c.name().equals("bn1"));
+      if (!block) return;
       Object os = m.attributes().get("out_shortcut");
       if (m.simpleName().equals("PreActBlockV2")) {
         kinds.add(false);
@@ -200,8 +190,13 @@ public final class PreActResNet {
       } else {
         kinds.add(m.className().startsWith("robustbench.") && m.simpleName().equals("PreActBlock"));
       }
+    });
+    if (kinds.size() > 1) {
+      throw new ImportException(source + ": its pre-activation blocks' projection shortcuts read the block's input in "
+          + "some blocks and the activated input in others (their out_shortcut attributes differ); one network reads "
+          + "one kind");
     }
-    for (dev.ticketproof.io.TorchModule.Child c : m.children()) collect(c.module(), kinds, depth + 1);
+    return kinds.contains(Boolean.TRUE);
   }
 
   /** One pre-activation block, by its tensors' prefix. */

@@ -147,8 +147,8 @@ public final class ResNetPreset {
     boolean kuangliu = !wide && t.has("linear.weight")
         && t.names().stream().anyMatch(n -> n.matches("layer\\d+\\.\\d+\\.shortcut\\.0\\.weight"));
     if (!wide && !kuangliu || input.length != 3 || map.length != 3) return null;
-    if (model != null && (Architectures.module(model, modules + "avgpool") != null
-        || Architectures.module(model, modules + "global_pool") != null)) {
+    if (model != null && (model.at(modules + "avgpool") != null
+        || model.at(modules + "global_pool") != null)) {
       return null;
     }
     int k = wide ? 8 : 4;

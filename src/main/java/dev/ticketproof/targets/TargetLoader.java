@@ -248,9 +248,10 @@ public final class TargetLoader {
     boolean inputShortcut = Presets.PREACT_INPUT_SHORTCUT.equals(arch)
         || file.model() != null && PreActResNet.inputShortcut(file.model(), target.toString());
     PreActResNet.Rewritten rw = PreActResNet.rewrite(view, phi, input, inputShortcut);
-    if (file.model() != null && p.startsWith(file.modelPrefix())) {
-      java.util.Map<String, String> other = Architectures.otherThanRead(rw.spec(), file.model(), p.substring(file.modelPrefix()
-          .length()), target.toString());
+    String modules = Architectures.modulePath(file, p);
+    if (modules != null) {
+      java.util.Map<String, String> other = Architectures.otherThanRead(rw.spec(), file.model(), modules,
+          target.toString());
       if (!other.isEmpty()) {
         throw new ImportException(target + ": a pre-activation ResNet is read with the strides and paddings its "
             + "names and shapes give and PyTorch's BatchNorm epsilon 1e-05, but its modules have others: "
