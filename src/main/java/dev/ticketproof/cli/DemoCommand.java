@@ -89,7 +89,7 @@ public final class DemoCommand implements Callable<Integer> {
       Row.defaults("small-cnn", "relu", "2l", null, -1, 1),
       new Row("small-resnet", "relu", "l+1", null, -1, 1, 32, 1e-3, 0),
       new Row("small-resnet", "sigmoid", "l+1", null, -1, 1, 32, 1e-3, 0),
-      new Row("mnist-cnn", "relu", "l+1", "2", 0, 1, 24, 1e-3, 0),
+      new Row("mnist-cnn", "relu", "l+1", "2", 0, 1, 24, 5e-4, 0),
       Row.defaults("digits-cnn", "relu", "l+1", null, 0, 1),
       Row.defaults("digits-cnn", "relu", "2l", null, 0, 1),
       Row.defaults(Digits.LENET, "relu", "l+1", null, 0, 1),
