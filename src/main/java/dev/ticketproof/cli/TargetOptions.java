@@ -92,12 +92,14 @@ final class TargetOptions {
     TargetLoader.Loaded loaded = TargetLoader.load(target, arch.spec, arch.prefix, activation, input, inputSource,
         applyMasks);
     if (loaded.inferredPreset() != null) {
-      boolean wide = loaded.rewrite() != null && dev.ticketproof.targets.PreActResNet.layout(loaded.tensors()
-          .under(loaded.prefix())) == dev.ticketproof.targets.PreActResNet.Layout.WIDE_RESNET;
+      dev.ticketproof.targets.PreActResNet.Layout layout = loaded.rewrite() == null ? null
+          : dev.ticketproof.targets.PreActResNet.layout(loaded.tensors().under(loaded.prefix()));
       System.err.println("note: --arch not given: the tensor names of " + target + " are those of a "
-          + (loaded.rewrite() != null ? "pre-activation " : "") + "ResNet (" + loaded.prefix() + "conv1, "
-          + loaded.prefix() + (wide ? "block1.layer.0.conv1" : "layer1.0.conv1") + ", ...): architecture of the preset "
-          + loaded.inferredPreset() + " (docs/arch-spec.md; inspect shows it)");
+          + (loaded.rewrite() != null ? "pre-activation " : "") + "ResNet (" + loaded.prefix()
+          + (layout == null ? "conv1" : layout.stem()) + ", " + loaded.prefix() + (layout == null ? "layer1.0.conv1"
+          : layout.firstConv()) + ", ..." + (layout != null && layout.deepMind() ? "; " + layout.shown() + ", "
+          + "RobustBench's dm_wide_resnet.py" : "") + "): architecture of the preset " + loaded.inferredPreset()
+          + " (docs/arch-spec.md; inspect shows it)");
     }
     if (loaded.rewrite() != null) System.err.println("note: " + loaded.rewrite());
     if (loaded.fromModules() != null) {

@@ -444,7 +444,10 @@ public final class TorchReader {
       if (m.state.size() <= TorchModule.MAX_ATTRIBUTES) {
         for (Map.Entry<?, ?> e : m.state.entrySet()) {
           Object v = TorchModule.plain(smallTensor(e.getValue()));
-          if (e.getKey() instanceof String k && !k.startsWith("_") && v != TorchModule.NOT_PLAIN) {
+          // private attributes are PyTorch's own, but for _stride: RobustBench's DeepMind blocks keep their stride
+          // there, which chooses the padding their forward applies
+          if (e.getKey() instanceof String k && (!k.startsWith("_") || k.equals("_stride"))
+              && v != TorchModule.NOT_PLAIN) {
             attributes.put(k, v);
           }
         }

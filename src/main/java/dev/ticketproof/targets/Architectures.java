@@ -19,6 +19,9 @@ import java.util.stream.Collectors;
  * {@code module.}, torch.compile's {@code _orig_mod.}).
  */
 public final class Architectures {
+  /** RobustBench's swish module of its DeepMind ResNets (dm_wide_resnet.py): {@code x * torch.sigmoid(x)}. */
+  public static final String ROBUSTBENCH_SWISH = "robustbench.model_zoo.architectures.dm_wide_resnet.Swish";
+
   private Architectures() {}
 
   /**
@@ -65,12 +68,18 @@ public final class Architectures {
    * (a ResNet class): {@code relu} when it has no {@code torch.nn} activation module (a forward of {@code F.relu} has
    * none), else the catalog's activation of its activation modules when they all compute the same one
    * ({@code nn.ReLU}, {@code nn.LeakyReLU} of one slope, {@code nn.SiLU}, {@code nn.ELU(alpha)}, ...,
-   * {@link ActivationCatalog#fromTorch}); {@code null} when they compute several, or one the catalog does not have.
+   * {@link ActivationCatalog#fromTorch}; RobustBench's {@code Swish} of its DeepMind ResNets,
+   * {@value #ROBUSTBENCH_SWISH}, whose forward is {@code x * torch.sigmoid(x)}: silu); {@code null} when they compute
+   * several, or one the catalog does not have.
    */
   public static String activationOf(dev.ticketproof.io.TorchModule root) {
     Set<String> names = new java.util.HashSet<>();
     boolean[] named = {true};
     boolean whole = root.walk((path, m) -> {
+      if (m.className().equals(ROBUSTBENCH_SWISH)) {
+        names.add("silu"); // x * torch.sigmoid(x)
+        return;
+      }
       if (!m.className().startsWith("torch.nn.modules.activation.")) return;
       try {
         java.util.Optional<dev.ticketproof.activation.Activation> a = ActivationCatalog.fromTorch(

@@ -70,25 +70,104 @@ import java.util.regex.Pattern;
  * </ul>
  * Zero padding stays exact: every padded conv reads activated values, and phi(0) = 0 is what PyTorch pads with;
  * zero weights read the padding of the other channels.
+ *
+ * <p>RobustBench's DeepMind ResNets (dm_wide_resnet.py: {@code DMWideResNet}, {@code DMPreActResNet}; their names
+ * {@link Layout#DM_WIDE_RESNET}, {@link Layout#DM_PREACT_RESNET}) are the same blocks with three differences of their
+ * forwards, read exactly: the input normalised first, {@code (x - mean) / std} with the buffers {@code mean} and
+ * {@code std} (a {@link ArchSpec.Normalize} first layer of those tensors); a block's first conv of padding 0 on
+ * {@code F.pad(v, (1, 1, 1, 1))} at stride 1 (padding 1) and {@code F.pad(v, (0, 1, 0, 1))} at stride 2 (paddings top
+ * 0, bottom 1, left 0, right 1, which the normal form computes as a 4x4 conv of padding 1 whose first row and column
+ * are zero); and {@code DMPreActResNet}'s projection a 3x3 conv on the padded block input s itself (carried as
+ * phi(s), phi(-s): phi(0) = 0 pads s with 0 as PyTorch does), {@code DMWideResNet}'s a 1x1 conv of the activated
+ * input. Their stages are numbered from 0; the first block of every stage after the first has stride 2.
  */
 public final class PreActResNet {
-  private static final Pattern KUANGLIU = Pattern.compile("layer(\\d{1,8})\\.(\\d{1,8})\\.(.+)");
-  private static final Pattern WIDE = Pattern.compile("block(\\d{1,8})\\.layer\\.(\\d{1,8})\\.(.+)");
   private static final String[] BN = {".weight", ".bias", ".running_mean", ".running_var"};
 
-  /** The two layouts of names. */
+  /** The layouts of names. */
   public enum Layout {
     /** kuangliu's / RobustBench's {@code PreActResNet}: {@code layerS.B}, {@code shortcut.0}, {@code bn}, {@code linear}. */
-    PREACT_RESNET("PreActResNet"),
+    PREACT_RESNET("PreActResNet", "conv1", "layer(\\d{1,8})\\.(\\d{1,8})\\.(.+)", 1, "bn1", "conv1", "bn2", "conv2",
+        "shortcut.0", "bn", "linear"),
     /** RobustBench's {@code WideResNet}: {@code blockK.layer.B}, {@code convShortcut}, {@code bn1}, {@code fc}. */
-    WIDE_RESNET("WideResNet");
+    WIDE_RESNET("WideResNet", "conv1", "block(\\d{1,8})\\.layer\\.(\\d{1,8})\\.(.+)", 1, "bn1", "conv1", "bn2", "conv2",
+        "convShortcut", "bn1", "fc"),
+    /**
+     * RobustBench's DeepMind {@code DMWideResNet} (dm_wide_resnet.py): {@code init_conv}, {@code layer.G.block.B} of
+     * {@code batchnorm_0}, {@code conv_0}, {@code batchnorm_1}, {@code conv_1} and the 1x1 {@code shortcut} where the
+     * channels change, {@code batchnorm}, {@code logits}, and the input normalisation's {@code mean} and {@code std}.
+     */
+    DM_WIDE_RESNET("DMWideResNet", "init_conv", "layer\\.(\\d{1,8})\\.block\\.(\\d{1,8})\\.(.+)", 0, "batchnorm_0",
+        "conv_0", "batchnorm_1", "conv_1", "shortcut", "batchnorm", "logits"),
+    /**
+     * RobustBench's DeepMind {@code DMPreActResNet} (dm_wide_resnet.py): {@code conv_2d}, {@code layer_S.B} of
+     * {@code batchnorm_0}, {@code conv_2d_1}, {@code batchnorm_1}, {@code conv_2d_2} and the 3x3 {@code shortcut}
+     * where the stride is not 1 or the channels change, {@code batchnorm}, {@code logits}, {@code mean}, {@code std}.
+     */
+    DM_PREACT_RESNET("DMPreActResNet", "conv_2d", "layer_(\\d{1,8})\\.(\\d{1,8})\\.(.+)", 0, "batchnorm_0",
+        "conv_2d_1", "batchnorm_1", "conv_2d_2", "shortcut", "batchnorm", "logits");
 
     private final String shown;
+    private final String stem;
+    private final Pattern block;
+    private final int first;
+    private final String bn1;
+    private final String conv1;
+    private final String bn2;
+    private final String conv2;
+    private final String shortcut;
+    private final String headBn;
+    private final String fc;
 
-    Layout(String shown) { this.shown = shown; }
+    Layout(String shown, String stem, String block, int first, String bn1, String conv1, String bn2, String conv2,
+        String shortcut, String headBn, String fc) {
+      this.shown = shown;
+      this.stem = stem;
+      this.block = Pattern.compile(block);
+      this.first = first;
+      this.bn1 = bn1;
+      this.conv1 = conv1;
+      this.bn2 = bn2;
+      this.conv2 = conv2;
+      this.shortcut = shortcut;
+      this.headBn = headBn;
+      this.fc = fc;
+    }
 
     /** The class name the layout is known by. */
     public String shown() { return shown; }
+
+    /** The stem conv's module name ({@code conv1}, {@code init_conv}, {@code conv_2d}). */
+    public String stem() { return stem; }
+
+    /** The first block's name and its first conv, for notes: {@code layer1.0.conv1}, {@code layer.0.block.0.conv_0}. */
+    public String firstConv() { return blockName(first, 0) + "." + conv1; }
+
+    /**
+     * Whether the forward is DeepMind's (RobustBench's dm_wide_resnet.py): it normalises its input with the buffers
+     * {@code mean} and {@code std}, and pads the input of a block's first conv itself, {@code F.pad(v, (1, 1, 1, 1))}
+     * at stride 1 and {@code F.pad(v, (0, 1, 0, 1))} (below and right only) at stride 2.
+     */
+    public boolean deepMind() { return this == DM_WIDE_RESNET || this == DM_PREACT_RESNET; }
+
+    /** The forward's fixed pooling window ({@code F.avg_pool2d(out, k)}), or 0 for a layout whose code varies. */
+    public int window() {
+      return switch (this) {
+        case WIDE_RESNET, DM_WIDE_RESNET -> 8;
+        case DM_PREACT_RESNET -> 4;
+        default -> 0;
+      };
+    }
+
+    /** A block's name (stage numbered from the layout's first, block from 0). */
+    String blockName(int stage, int block) {
+      return switch (this) {
+        case PREACT_RESNET -> "layer" + stage + "." + block;
+        case WIDE_RESNET -> "block" + stage + ".layer." + block;
+        case DM_WIDE_RESNET -> "layer." + stage + ".block." + block;
+        case DM_PREACT_RESNET -> "layer_" + stage + "." + block;
+      };
+    }
   }
 
   /**
@@ -109,25 +188,36 @@ public final class PreActResNet {
    * {@code layer1.0.conv1.weight}, {@code layer1.0.conv2.weight} and {@code linear.weight} or {@code fc.weight}
    * (basic and bottleneck blocks alike);
    * {@link Layout#WIDE_RESNET} for {@code conv1.weight}, {@code block1.layer.0.bn1.weight},
-   * {@code block1.layer.0.conv1.weight}, {@code block1.layer.0.conv2.weight} and {@code fc.weight}.
+   * {@code block1.layer.0.conv1.weight}, {@code block1.layer.0.conv2.weight} and {@code fc.weight};
+   * {@link Layout#DM_WIDE_RESNET} for {@code init_conv.weight}, {@code layer.0.block.0.batchnorm_0.weight},
+   * {@code layer.0.block.0.conv_0.weight}, {@code layer.0.block.0.conv_1.weight} and {@code logits.weight};
+   * {@link Layout#DM_PREACT_RESNET} for {@code conv_2d.weight}, {@code layer_0.0.batchnorm_0.weight},
+   * {@code layer_0.0.conv_2d_1.weight}, {@code layer_0.0.conv_2d_2.weight} and {@code logits.weight}.
    */
   public static Layout layout(TensorFile t) {
-    if (!t.has("conv1.weight")) return null;
     Layout l = null;
-    if (t.has("block1.layer.0.bn1.weight") && t.has("block1.layer.0.conv1.weight")
-        && t.has("block1.layer.0.conv2.weight") && t.has("fc.weight")) {
-      l = Layout.WIDE_RESNET;
-    } else if (!t.has("bn1.weight") && t.has("layer1.0.bn1.weight") && t.has("layer1.0.conv1.weight")
-        && t.has("layer1.0.conv2.weight") && (t.has("linear.weight") || t.has("fc.weight"))) {
-      l = Layout.PREACT_RESNET;
+    for (Layout c : new Layout[] {Layout.DM_WIDE_RESNET, Layout.DM_PREACT_RESNET}) {
+      String b = c.blockName(0, 0) + ".";
+      if (t.has(c.stem + ".weight") && t.has(b + c.bn1 + ".weight") && t.has(b + c.conv1 + ".weight")
+          && t.has(b + c.conv2 + ".weight") && t.has("logits.weight")) {
+        l = c;
+      }
+    }
+    if (l == null && t.has("conv1.weight")) {
+      if (t.has("block1.layer.0.bn1.weight") && t.has("block1.layer.0.conv1.weight")
+          && t.has("block1.layer.0.conv2.weight") && t.has("fc.weight")) {
+        l = Layout.WIDE_RESNET;
+      } else if (!t.has("bn1.weight") && t.has("layer1.0.bn1.weight") && t.has("layer1.0.conv1.weight")
+          && t.has("layer1.0.conv2.weight") && (t.has("linear.weight") || t.has("fc.weight"))) {
+        l = Layout.PREACT_RESNET;
+      }
     }
     if (l == null) return null;
     // every block's bn1 normalises its input: conv1's input channels (a post-activation block's bn1 follows conv1)
-    Pattern pattern = l == Layout.WIDE_RESNET ? WIDE : KUANGLIU;
     for (String n : t.names()) {
-      Matcher m = pattern.matcher(n);
-      if (!m.matches() || !m.group(3).equals("bn1.weight")) continue;
-      String conv = n.substring(0, n.length() - "bn1.weight".length()) + "conv1.weight";
+      Matcher m = l.block.matcher(n);
+      if (!m.matches() || !m.group(3).equals(l.bn1 + ".weight")) continue;
+      String conv = n.substring(0, n.length() - (l.bn1 + ".weight").length()) + l.conv1 + ".weight";
       if (!t.has(conv)) continue; // the rewrite names the missing tensor
       int[] bn = t.tensor(n).shape();
       int[] c = t.tensor(conv).shape();
@@ -142,11 +232,15 @@ public final class PreActResNet {
    */
   public static List<String> prefixes(TensorFile file) {
     Set<String> found = new LinkedHashSet<>();
+    Set<String> stems = new LinkedHashSet<>();
+    for (Layout l : Layout.values()) stems.add(l.stem + ".weight");
     for (String name : file.names()) {
-      if (!name.endsWith("conv1.weight")) continue;
-      String p = name.substring(0, name.length() - "conv1.weight".length());
-      if (!p.isEmpty() && !p.endsWith(".") || found.contains(p)) continue;
-      if (layout(file.under(p)) != null) found.add(p);
+      for (String stem : stems) {
+        if (!name.endsWith(stem)) continue;
+        String p = name.substring(0, name.length() - stem.length());
+        if (!p.isEmpty() && !p.endsWith(".") || found.contains(p)) continue;
+        if (layout(file.under(p)) != null) found.add(p);
+      }
     }
     return new ArrayList<>(found);
   }
@@ -245,33 +339,54 @@ public final class PreActResNet {
     String where = Presets.CIFAR_RESNET + " on " + t.source();
     if (layout == null) {
       throw new ImportException(where + ": the names are not a pre-activation ResNet's (expected conv1, "
-          + "layer1.0.bn1/conv1/bn2/conv2, ..., linear (PreActResNet) or conv1, block1.layer.0.bn1/conv1/bn2/conv2, "
-          + "..., bn1, fc (WideResNet))");
+          + "layer1.0.bn1/conv1/bn2/conv2, ..., linear (PreActResNet); conv1, block1.layer.0.bn1/conv1/bn2/conv2, "
+          + "..., bn1, fc (WideResNet); init_conv, layer.0.block.0.batchnorm_0/conv_0/batchnorm_1/conv_1, ..., "
+          + "batchnorm, logits (DMWideResNet); or conv_2d, layer_0.0.batchnorm_0/conv_2d_1/batchnorm_1/conv_2d_2, ..., "
+          + "batchnorm, logits (DMPreActResNet))");
     }
-    if (inputShortcut && layout == Layout.WIDE_RESNET) {
-      throw new ImportException(where + ": the names are a WideResNet's (block1.layer.0, ...), whose convShortcut "
-          + "reads the activated input (x = relu1(bn1(x)) when not equalInOut); a shortcut of the block's input itself "
-          + "(" + Presets.PREACT_INPUT_SHORTCUT + ") is RobustBench's PreActBlock's, with PreActResNet's names");
+    if (inputShortcut && (layout == Layout.WIDE_RESNET || layout == Layout.DM_WIDE_RESNET)) {
+      throw new ImportException(where + ": the names are a " + layout.shown() + "'s (" + layout.firstConv() + ", ...), "
+          + "whose " + layout.shortcut + " reads the activated input (x = relu(bn(x)) where the block changes the "
+          + "channels); a shortcut of the block's input itself (" + Presets.PREACT_INPUT_SHORTCUT + ") is RobustBench's "
+          + "PreActBlock's, with PreActResNet's names");
     }
+    // DeepMind's DMPreActResNet: the shortcut, a 3x3 conv, reads the padded block input x itself
+    if (layout == Layout.DM_PREACT_RESNET) inputShortcut = true;
     where = where + " (a pre-activation " + layout.shown() + ")";
     double k = recovery(phi, where);
     Rw rw = new Rw(t, where);
     List<ArchSpec.LayerSpec> layers = new ArrayList<>();
 
-    // stem: [W; -W], then phi
-    int[] stem = rw.shape("conv1.weight", "the stem conv [C, in, 3, 3]");
+    // DeepMind's forward normalises its input first: out = (x - mean) / std, buffers of [C, 1, 1]
+    String stemName = layout.stem;
+    int[] stem = rw.shape(stemName + ".weight", "the stem conv [C, in, 3, 3]");
     if (stem.length != 4 || stem[2] != 3 || stem[3] != 3) {
-      throw new ImportException(where + ": tensor 'conv1.weight' has shape " + Arrays.toString(stem) + ", expected "
-          + "the stem conv [C, in, 3, 3] (3x3, stride 1, padding 1)");
+      throw new ImportException(where + ": tensor '" + stemName + ".weight' has shape " + Arrays.toString(stem)
+          + ", expected the stem conv [C, in, 3, 3] (3x3, stride 1, padding 1)");
     }
-    Tensor w0 = t.tensor("conv1.weight");
-    rw.put("conv1.weight", doubled(w0));
-    rw.read("conv1.weight");
-    if (t.has("conv1.bias")) {
-      rw.put("conv1.bias", doubled(rw.vector("conv1.bias", stem[0], "the stem conv's bias")));
-      rw.read("conv1.bias");
+    if (layout.deepMind()) {
+      for (String n : new String[] {"mean", "std"}) {
+        int[] sh = rw.shape(n, "[" + stem[1] + ", 1, 1], the " + n + " its forward's (x - mean) / std reads");
+        if (!Arrays.equals(sh, new int[] {stem[1], 1, 1}) && !Arrays.equals(sh, new int[] {stem[1]})) {
+          throw new ImportException(where + ": tensor '" + n + "' has shape " + Arrays.toString(sh) + ", expected ["
+              + stem[1] + ", 1, 1] (the " + n + " its forward's (x - mean) / std reads, one per channel of the "
+              + stem[1] + " the stem conv reads)");
+        }
+        rw.put(n, t.tensor(n));
+        rw.read(n);
+      }
+      layers.add(new ArchSpec.Normalize("", null, null, "mean", "std"));
     }
-    layers.add(new ArchSpec.Conv("conv1", 1, 1));
+
+    // stem: [W; -W], then phi
+    Tensor w0 = t.tensor(stemName + ".weight");
+    rw.put(stemName + ".weight", doubled(w0));
+    rw.read(stemName + ".weight");
+    if (t.has(stemName + ".bias")) {
+      rw.put(stemName + ".bias", doubled(rw.vector(stemName + ".bias", stem[0], "the stem conv's bias")));
+      rw.read(stemName + ".bias");
+    }
+    layers.add(new ArchSpec.Conv(stemName, 1, 1));
     layers.add(new ArchSpec.Activation());
 
     int c = stem[0];
@@ -280,15 +395,17 @@ public final class PreActResNet {
     List<String> steps = new ArrayList<>(); // a bottleneck block's second 1x1 conv: its channels and what they carry
     for (Block b : blocks(t, where, layout)) {
       String p = b.name();
-      boolean bottleneck = t.has(p + ".conv3.weight") || t.has(p + ".bn3.weight");
+      boolean bottleneck = !layout.deepMind() && (t.has(p + ".conv3.weight") || t.has(p + ".bn3.weight"));
       rw.noOthers(p, b.shortcut(), layout, bottleneck);
       // the block's BatchNorm on its input, folded into a 1x1 conv 2C -> 3C
-      double[][] bn1 = rw.batchNorm(p + ".bn1", c, "the block's input channels");
+      String bn1Name = p + "." + layout.bn1;
+      double[][] bn1 = rw.batchNorm(bn1Name, c, "the block's input channels");
       int kernel = bottleneck ? 1 : 3;
       String k1 = "[C_out, " + c + ", " + kernel + ", " + kernel + "]";
-      int[] c1 = rw.shape(p + ".conv1.weight", k1);
+      int[] c1 = rw.shape(p + "." + layout.conv1 + ".weight", k1);
       if (c1.length != 4 || c1[1] != c || c1[2] != kernel || c1[3] != kernel) {
-        throw new ImportException(where + ": tensor '" + p + ".conv1.weight' has shape " + Arrays.toString(c1)
+        throw new ImportException(where + ": tensor '" + p + "." + layout.conv1 + ".weight' has shape "
+            + Arrays.toString(c1)
             + ", expected " + k1 + " (a " + kernel + "x" + kernel + " conv reading the " + c + " channels of the "
             + (bottleneck ? "bottleneck " : "") + "block's input)");
       }
@@ -305,9 +422,9 @@ public final class PreActResNet {
         w[(2 * c + i) * 2 * c + i] = -k;
         w[(2 * c + i) * 2 * c + c + i] = k;
       }
-      rw.put(p + ".bn1.weight", Tensor.of(w, 3 * c, 2 * c, 1, 1));
-      rw.put(p + ".bn1.bias", Tensor.of(bias, 3 * c));
-      layers.add(new ArchSpec.Conv(p + ".bn1", 1, 0));
+      rw.put(bn1Name + ".weight", Tensor.of(w, 3 * c, 2 * c, 1, 1));
+      rw.put(bn1Name + ".bias", Tensor.of(bias, 3 * c));
+      layers.add(new ArchSpec.Conv(bn1Name, 1, 0));
       layers.add(new ArchSpec.Activation());
       // r = [a, phi(s), phi(-s)] with a = phi(bn1 s): where the residual block below finds a and s
       Read a = new Read(0, -1, 1);
@@ -315,9 +432,9 @@ public final class PreActResNet {
       int width = 3 * c;
       // the residual block: a 3x3 conv on the first channels of its input, a BatchNorm, phi, a conv doubled; of a
       // basic block conv1 (reading a), bn2, conv2; of a bottleneck block conv2 (reading phi(bn2 conv1 a)), bn3, conv3
-      String first = p + ".conv1";
-      String norm = p + ".bn2";
-      String last = p + ".conv2";
+      String first = p + "." + layout.conv1;
+      String norm = p + "." + layout.bn2;
+      String last = p + "." + layout.conv2;
       int in = c;
       if (bottleneck) {
         // a second 1x1 conv and phi: conv1 with bn2 folded reading a, giving phi(bn2(conv1 a)), and what the
@@ -399,10 +516,20 @@ public final class PreActResNet {
         rw.put(last + ".bias", doubled(rw.vector(last + ".bias", out, "the bias of " + last)));
         rw.read(last + ".bias");
       }
-      // the shortcut, a 1x1 conv reading the residual block's input, giving [s_skip; -s_skip]
+      if (layout.deepMind() && b.shortcut() != null && out == c
+          && (layout == Layout.DM_WIDE_RESNET || b.stride() == 1)) {
+        throw new ImportException(where + ": tensor '" + p + "." + b.shortcut() + ".weight', but block " + p
+            + " keeps its " + c + " channels" + (layout == Layout.DM_WIDE_RESNET ? "" : " at stride 1") + ": the "
+            + layout.shown() + "'s block has a shortcut conv only where " + (layout == Layout.DM_WIDE_RESNET
+            ? "the channels change (has_shortcut = in_planes != out_planes)" : "the stride is not 1 or the channels "
+            + "change (has_shortcut = stride != 1 or in_planes != out_planes)") + ", and adds its input x otherwise");
+      }
+      // the shortcut, a conv reading the residual block's input, giving [s_skip; -s_skip]: 1x1, or DMPreActResNet's
+      // 3x3 on the padded block input
+      int sk = layout == Layout.DM_PREACT_RESNET && b.shortcut() != null ? 3 : 1;
       String sc;
       int scStride;
-      double[] ws = new double[2 * out * width];
+      double[] ws = new double[2 * out * width * sk * sk];
       if (b.shortcut() == null) {
         if (out != c || b.stride() != 1) {
           throw new ImportException(where + ": block " + p + " has stride " + b.stride() + " and maps " + c
@@ -418,18 +545,24 @@ public final class PreActResNet {
       } else {
         sc = p + "." + b.shortcut();
         scStride = b.stride();
-        int[] sh = rw.shape(sc + ".weight", "[" + out + ", " + c + ", 1, 1]");
-        if (!Arrays.equals(sh, new int[] {out, c, 1, 1})) {
+        int[] sh = rw.shape(sc + ".weight", "[" + out + ", " + c + ", " + sk + ", " + sk + "]");
+        if (!Arrays.equals(sh, new int[] {out, c, sk, sk})) {
           throw new ImportException(where + ": tensor '" + sc + ".weight' has shape " + Arrays.toString(sh)
-              + ", expected [" + out + ", " + c + ", 1, 1] (the block's 1x1 projection shortcut)");
+              + ", expected [" + out + ", " + c + ", " + sk + ", " + sk + "] (the block's " + sk + "x" + sk
+              + " projection shortcut)");
         }
         double[] wp = t.tensor(sc + ".weight").data();
         Read from = inputShortcut ? s : a; // W s = W k phi(s) - W k phi(-s); W a
-        for (int o = 0; o < out; o++) {
-          for (int i = 0; i < c; i++) {
-            from.add(ws, o, width, i, wp[o * c + i]);
-            from.add(ws, out + o, width, i, -wp[o * c + i]);
+        int taps = sk * sk;
+        for (int tap = 0; tap < taps; tap++) {
+          double[] m = new double[2 * out * width];
+          for (int o = 0; o < out; o++) {
+            for (int i = 0; i < c; i++) {
+              from.add(m, o, width, i, wp[(o * c + i) * taps + tap]);
+              from.add(m, out + o, width, i, -wp[(o * c + i) * taps + tap]);
+            }
           }
+          for (int j = 0; j < m.length; j++) ws[j * taps + tap] = m[j];
         }
         rw.read(sc + ".weight");
         if (t.has(sc + ".bias")) {
@@ -437,23 +570,24 @@ public final class PreActResNet {
           rw.read(sc + ".bias");
         }
       }
-      rw.put(sc + ".weight", Tensor.of(ws, 2 * out, width, 1, 1));
-      layers.add(new ArchSpec.Residual(p, new ArchSpec.Conv(first, b.stride(), 1),
+      rw.put(sc + ".weight", Tensor.of(ws, 2 * out, width, sk, sk));
+      layers.add(new ArchSpec.Residual(p, padded(first, b.stride(), layout),
           new ArchSpec.BatchNorm(norm, ArchSpec.DEFAULT_BN_EPS), new ArchSpec.Conv(last, 1, bottleneck ? 0 : 1), null,
-          new ArchSpec.Projection(new ArchSpec.Conv(sc, scStride, 0), null)));
+          new ArchSpec.Projection(sk == 3 ? padded(sc, scStride, layout) : new ArchSpec.Conv(sc, scStride, 0),
+              null)));
       c = out;
       widths.add(c);
     }
 
     // head
-    String headBn = layout == Layout.WIDE_RESNET ? "bn1" : "bn";
-    String fc = layout == Layout.WIDE_RESNET ? "fc" : t.has("linear.weight") ? "linear" : "fc";
+    String headBn = layout.headBn;
+    String fc = layout != Layout.PREACT_RESNET ? layout.fc : t.has("linear.weight") ? "linear" : "fc";
     if (layout == Layout.PREACT_RESNET && t.has("linear.weight") && t.has("fc.weight")) {
       throw new ImportException(where + ": both 'fc.weight' and 'linear.weight' (expected one final linear layer)");
     }
-    if (layout == Layout.WIDE_RESNET && !t.has("bn1.weight")) {
-      throw new ImportException(where + ": no tensor 'bn1.weight' (the final BatchNorm of the WideResNet, on its "
-          + c + " channels before the pooling)");
+    if (layout != Layout.PREACT_RESNET && !t.has(headBn + ".weight")) {
+      throw new ImportException(where + ": no tensor '" + headBn + ".weight' (the final BatchNorm of the "
+          + layout.shown() + ", on its " + c + " channels before the pooling)");
     }
     boolean hasHeadBn = t.has(headBn + ".weight");
     int[] lin = rw.shape(fc + ".weight", "[classes, " + c + "]");
@@ -507,12 +641,18 @@ public final class PreActResNet {
         + "phi(s), phi(-s)] through a 1x1 conv first" + (steps.isEmpty() ? "" : "; each bottleneck block then a second "
         + "1x1 conv, bn2 folded in, to " + String.join(" / ", steps) + " channels (a = phi(bn1 s); the shortcut reads "
         + "the carried channels), and a residual block of its conv2 (3x3, the block's stride), bn3 and conv3 doubled")
-        + "; the projection shortcuts read " + (inputShortcut ? "the "
+        + "; the projection shortcuts read " + (layout == Layout.DM_PREACT_RESNET ? "the block's input s (the "
+        + "DMPreActResNet's 3x3 shortcut on the padded x)" : inputShortcut ? "the "
         + "block's input s (RobustBench's PreActBlock, out_shortcut=False)" : "the activated input phi(bn1 s) ("
-        + (layout == Layout.WIDE_RESNET ? "WideResNet's" : "kuangliu's PreActBlock" + (steps.isEmpty() ? ""
+        + (layout == Layout.WIDE_RESNET || layout == Layout.DM_WIDE_RESNET ? layout.shown() + "'s"
+        : "kuangliu's PreActBlock" + (steps.isEmpty() ? ""
         : " and PreActBottleneck") + "; RobustBench's PreActBlock with "
         + "out_shortcut=False, its default, reads s itself: the preset " + Presets.PREACT_INPUT_SHORTCUT + " reads "
-        + "that") + ")") + "; exact for " + phi.name() + " (s = (phi(s) - phi(-s)) / (1 + a)"
+        + "that") + ")") + (layout.deepMind() ? "; the input is normalised first, (x - mean) / std with the tensors "
+        + "'mean' and 'std', as the forward does (the first layer); the forward's F.pad(v, (1, 1, 1, 1)) before a "
+        + "block's stride-1 3x3 conv of padding 0 is padding 1, and its F.pad(v, (0, 1, 0, 1)) before a stride-2 one "
+        + "(a row below and a column on the right only) a 4x4 conv of padding 1 whose first row and column are zero, "
+        + "the same sums on inputs of any size" : "") + "; exact for " + phi.name() + " (s = (phi(s) - phi(-s)) / (1 + a)"
         + "), and the ticket approximates the rewritten network, which computes the original's outputs";
     return new Rewritten(new ArchSpec(input, null, layers), rw.file(t.source() + ", rewritten from a pre-activation "
         + layout.shown()), List.copyOf(rw.read), note);
@@ -529,12 +669,88 @@ public final class PreActResNet {
   }
 
   private static String shortcutTensor(Layout layout) {
-    return layout == Layout.WIDE_RESNET ? "convShortcut.weight" : "shortcut.0.weight";
+    return layout.shortcut + ".weight";
+  }
+
+  /**
+   * A block's first conv (and DMPreActResNet's 3x3 shortcut): 3x3 of padding 1 at the block's stride; of DeepMind's
+   * forward, F.pad(v, (1, 1, 1, 1)) at stride 1 (padding 1) and F.pad(v, (0, 1, 0, 1)) at stride 2 (a row below and
+   * a column on the right, which {@link ArchSpec.Conv}'s per-side paddings read as a 4x4 conv of padding 1 whose
+   * first row and column are zero).
+   */
+  private static ArchSpec.Conv padded(String name, int stride, Layout layout) {
+    if (!layout.deepMind() || stride == 1) return new ArchSpec.Conv(name, stride, 1);
+    return new ArchSpec.Conv(name, stride, stride, 0, 0, 1, 1, false, new ArchSpec.Conv.Pads(0, 1, 0, 1));
+  }
+
+  /**
+   * Checks a whole DeepMind model's own hyper-parameters that no tensor shows: the model's {@code padding} (its forward
+   * pads the input with zeros before the normalisation when it is above 0) must be 0, and every block's
+   * {@code _stride} (which chooses the padding its forward applies, and raises {@code ValueError} unless 1 or 2) the
+   * stride its place gives.
+   *
+   * @param spec the rewritten network's spec ({@link #rewrite}), whose residual blocks are named as the model's
+   * @param modules the path in the model of the network's names ({@code ""}, or ending with {@code .})
+   * @throws ImportException naming the file, the module and the attribute
+   */
+  public static void checkDeepMind(dev.ticketproof.io.TorchModule root, String modules, ArchSpec spec,
+      String source) {
+    String top = modules.isEmpty() ? "" : modules.substring(0, modules.length() - 1);
+    dev.ticketproof.io.TorchModule model = top.isEmpty() ? root : root.at(top);
+    if (model == null) return;
+    var attributes = new dev.ticketproof.io.TorchModule.Attributes(source, top, model);
+    Object padding = attributes.raw("padding");
+    if (padding != null && !(padding instanceof Number n && n.longValue() == 0)) {
+      throw attributes.fail("padding " + dev.ticketproof.io.TorchModule.Attributes.show(padding) + ": its forward "
+          + "pads the input with zeros on every side before the normalisation (x - mean) / std, so the padded values "
+          + "are -mean / std where a conv's zero padding reads 0; read only with padding 0, RobustBench's default");
+    }
+    for (ArchSpec.LayerSpec l : spec.layers()) {
+      if (!(l instanceof ArchSpec.Residual r)) continue;
+      dev.ticketproof.io.TorchModule block = model.at(r.name());
+      if (block == null || !block.attributes().containsKey("_stride")) continue;
+      var a = new dev.ticketproof.io.TorchModule.Attributes(source, modules + r.name(), block);
+      Object stride = a.raw("_stride");
+      int read = r.conv1().sh();
+      if (!(stride instanceof Number n && (n.longValue() == 1 || n.longValue() == 2))) {
+        throw a.fail("_stride " + dev.ticketproof.io.TorchModule.Attributes.show(stride) + ": its forward pads a "
+            + "block's input for stride 1 (F.pad(v, (1, 1, 1, 1))) or 2 (F.pad(v, (0, 1, 0, 1))) only, and raises "
+            + "ValueError('Unsupported `stride`.') for any other: expected " + read + ", the stride of the block's place "
+            + "(the first block of every stage after the first has stride 2)");
+      }
+      if (n.longValue() != read) {
+        throw a.fail("_stride " + n + ": expected " + read + ", the stride of the block's place (the first block of "
+            + "every stage after the first has stride 2), which the network is read with");
+      }
+    }
+  }
+
+  /**
+   * The spec with the convs of a DeepMind block as its modules declare them: padding 0 where the forward pads their
+   * input itself (a block's first conv, DMPreActResNet's 3x3 shortcut), to be compared with a whole model's modules;
+   * the spec itself for the other layouts.
+   */
+  public static ArchSpec declared(ArchSpec spec, Layout layout) {
+    if (!layout.deepMind()) return spec;
+    List<ArchSpec.LayerSpec> out = new ArrayList<>();
+    for (ArchSpec.LayerSpec l : spec.layers()) {
+      if (l instanceof ArchSpec.Residual r) {
+        ArchSpec.Shortcut sc = r.shortcut();
+        if (layout == Layout.DM_PREACT_RESNET && sc instanceof ArchSpec.Projection p) {
+          sc = new ArchSpec.Projection(new ArchSpec.Conv(p.conv().name(), p.conv().sh(), 0), p.bn(), p.pool());
+        }
+        out.add(new ArchSpec.Residual(r.name(), new ArchSpec.Conv(r.conv1().name(), r.conv1().sh(), 0), r.bn1(),
+            r.conv2(), r.bn2(), r.conv3(), r.bn3(), sc));
+      } else {
+        out.add(l);
+      }
+    }
+    return new ArchSpec(spec.input(), spec.activation(), out, spec.outputActivation());
   }
 
   /** The blocks in order, with their strides and projection shortcuts. */
   private static List<Block> blocks(TensorFile t, String where, Layout layout) {
-    Pattern pattern = layout == Layout.WIDE_RESNET ? WIDE : KUANGLIU;
+    Pattern pattern = layout.block;
     Map<Integer, Map<Integer, Set<String>>> stages = new TreeMap<>();
     for (String name : t.names()) {
       Matcher m = pattern.matcher(name);
@@ -543,12 +759,13 @@ public final class PreActResNet {
           .computeIfAbsent(Integer.parseInt(m.group(2)), x -> new LinkedHashSet<>()).add(m.group(3));
     }
     List<Block> blocks = new ArrayList<>();
-    int expectedStage = 1;
+    int expectedStage = layout.first;
     for (Map.Entry<Integer, Map<Integer, Set<String>>> stage : stages.entrySet()) {
       int s = stage.getKey();
       if (s != expectedStage) {
         throw new ImportException(where + ": stage " + expectedStage + " is missing (no tensor '"
-            + blockName(layout, expectedStage, 0) + ".conv1.weight'; stages are numbered from 1 without gaps)");
+            + blockName(layout, expectedStage, 0) + "." + layout.conv1 + ".weight'; stages are numbered from "
+            + layout.first + " without gaps)");
       }
       expectedStage++;
       int expectedBlock = 0;
@@ -557,18 +774,20 @@ public final class PreActResNet {
         String p = blockName(layout, s, b);
         if (b != expectedBlock) {
           throw new ImportException(where + ": block " + blockName(layout, s, expectedBlock) + " is missing (no tensor '"
-              + blockName(layout, s, expectedBlock) + ".conv1.weight'; blocks are numbered from 0 without gaps)");
+              + blockName(layout, s, expectedBlock) + "." + layout.conv1 + ".weight'; blocks are numbered from 0 "
+              + "without gaps)");
         }
         expectedBlock++;
-        String sc = layout == Layout.WIDE_RESNET ? "convShortcut" : "shortcut.0";
-        blocks.add(new Block(p, s > 1 && b == 0 ? 2 : 1, block.getValue().contains(sc + ".weight") ? sc : null));
+        String sc = layout.shortcut;
+        blocks.add(new Block(p, s > layout.first && b == 0 ? 2 : 1, block.getValue().contains(sc + ".weight") ? sc
+            : null));
       }
     }
     return blocks;
   }
 
   private static String blockName(Layout layout, int stage, int block) {
-    return layout == Layout.WIDE_RESNET ? "block" + stage + ".layer." + block : "layer" + stage + "." + block;
+    return layout.blockName(stage, block);
   }
 
   private static Tensor doubled(Tensor w) {
@@ -637,13 +856,14 @@ public final class PreActResNet {
 
     /** Refuses a block tensor no pre-activation basic (or bottleneck) block has, naming it. */
     void noOthers(String p, String shortcut, Layout layout, boolean bottleneck) {
-      List<String> known = new ArrayList<>(List.of("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias"));
+      List<String> known = new ArrayList<>(List.of(layout.conv1 + ".weight", layout.conv1 + ".bias",
+          layout.conv2 + ".weight", layout.conv2 + ".bias"));
       if (bottleneck) known.addAll(List.of("conv3.weight", "conv3.bias"));
-      for (String bn : bottleneck ? new String[] {"bn1", "bn2", "bn3"} : new String[] {"bn1", "bn2"}) {
+      for (String bn : bottleneck ? new String[] {"bn1", "bn2", "bn3"} : new String[] {layout.bn1, layout.bn2}) {
         for (String part : BN) known.add(bn + part);
         known.add(bn + ".num_batches_tracked");
       }
-      String sc = layout == Layout.WIDE_RESNET ? "convShortcut" : "shortcut.0";
+      String sc = layout.shortcut;
       known.add(sc + ".weight");
       known.add(sc + ".bias");
       for (String n : t.names()) {
@@ -652,7 +872,8 @@ public final class PreActResNet {
         if (known.contains(rest) || rest.endsWith("_mask")) continue;
         throw new ImportException(where + ": tensor '" + n + "' is not part of a pre-activation " + (bottleneck
             ? "bottleneck block (expected " + p + ".bn1, conv1, bn2, conv2, bn3, conv3" : "basic block (expected " + p
-            + ".bn1, conv1, bn2, conv2") + " and a projection " + p + "." + sc + ")");
+            + "." + layout.bn1 + ", " + layout.conv1 + ", " + layout.bn2 + ", " + layout.conv2) + " and a projection "
+            + p + "." + sc + ")");
       }
     }
   }

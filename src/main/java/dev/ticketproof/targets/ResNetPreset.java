@@ -129,7 +129,9 @@ public final class ResNetPreset {
    * this input is not that window, what the preset's global average pooling reads and what that forward computes:
    * kuangliu's {@code pytorch-cifar} and RobustBench's {@code PreActResNet} ({@code F.avg_pool2d(out, 4)}; their names
    * a {@code linear} head beside {@code layerS.B.shortcut.0} projections) and RobustBench's {@code WideResNet}
-   * ({@code F.avg_pool2d(out, 8)}), global on the maps of 32x32 inputs only. The file does not hold the forward (a fork
+   * ({@code F.avg_pool2d(out, 8)}), and RobustBench's DeepMind {@code DMWideResNet} ({@code F.avg_pool2d(out, 8)}) and
+   * {@code DMPreActResNet} ({@code F.avg_pool2d(out, 4)}), global on the maps of 32x32 inputs only. The file does not
+   * hold the forward (a fork
    * may pool adaptively), so the note says it; torchvision's {@code AdaptiveAvgPool2d} and akamaster's
    * {@code F.avg_pool2d(out, out.size()[3])} are global on every input, and a whole model's pooling module is read
    * ({@link Architectures#fitted}).
@@ -143,24 +145,29 @@ public final class ResNetPreset {
    */
   public static String fixedPooling(TensorFile t, dev.ticketproof.io.TorchModule model, String modules, int[] input,
       int[] map) {
-    boolean wide = PreActResNet.layout(t) == PreActResNet.Layout.WIDE_RESNET;
-    boolean kuangliu = !wide && t.has("linear.weight")
+    PreActResNet.Layout layout = PreActResNet.layout(t);
+    boolean deepMind = layout != null && layout.deepMind();
+    boolean wide = layout == PreActResNet.Layout.WIDE_RESNET || layout == PreActResNet.Layout.DM_WIDE_RESNET;
+    boolean kuangliu = !wide && !deepMind && t.has("linear.weight")
         && t.names().stream().anyMatch(n -> n.matches("layer\\d+\\.\\d+\\.shortcut\\.0\\.weight"));
-    if (!wide && !kuangliu || input.length != 3 || map.length != 3) return null;
+    if (!wide && !kuangliu && !deepMind || input.length != 3 || map.length != 3) return null;
     if (model != null && (model.at(modules + "avgpool") != null
         || model.at(modules + "global_pool") != null)) {
       return null;
     }
-    int k = wide ? 8 : 4;
+    int k = layout != null && layout.window() > 0 ? layout.window() : 4; // kuangliu's F.avg_pool2d(out, 4)
     if (map[1] == k && map[2] == k) return null;
     String side = map[1] + "x" + map[2];
     String computes = map[1] < k || map[2] < k
         ? "has no output (PyTorch's forward fails: a window larger than the map)"
         : map[1] < 2 * k && map[2] < 2 * k ? "averages the top-left " + k + "x" + k + " window only, another function"
         : wide ? "gives several windows per example, and its view(-1, " + map[0] + ") makes more rows than inputs"
-        : "gives several windows per example, more features than 'linear' reads (PyTorch's forward fails)";
+        : "gives several windows per example, more features than '" + (deepMind ? "logits" : "linear") + "' reads "
+        + "(PyTorch's forward fails)";
     return "the last block gives maps of " + side + " on inputs of " + input[1] + "x" + input[2] + ", read with "
-        + "global average pooling; the forward of " + (wide ? "RobustBench's WideResNet, whose names these are "
+        + "global average pooling; the forward of " + (deepMind ? "RobustBench's " + layout.shown() + " (dm_wide_resnet"
+        + ".py), whose names these are (" + layout.stem() + ", " + layout.firstConv() + ", logits), pools with "
+        + "F.avg_pool2d(out, " + k + ")" : wide ? "RobustBench's WideResNet, whose names these are "
         + "(blockK.layer.B, convShortcut), pools with F.avg_pool2d(out, 8)" : "kuangliu's pytorch-cifar and "
         + "RobustBench's PreActResNet, whose names these are ('linear', 'layerS.B.shortcut.0'), pools with "
         + "F.avg_pool2d(out, 4)") + ", which is global on " + k + "x" + k + " maps only (those of 32x32 inputs in its "

@@ -250,8 +250,10 @@ public final class TargetLoader {
     PreActResNet.Rewritten rw = PreActResNet.rewrite(view, phi, input, inputShortcut);
     String modules = Architectures.modulePath(file, p);
     if (modules != null) {
-      java.util.Map<String, String> other = Architectures.otherThanRead(rw.spec(), file.model(), modules,
-          target.toString());
+      PreActResNet.Layout layout = PreActResNet.layout(view);
+      if (layout.deepMind()) PreActResNet.checkDeepMind(file.model(), modules, rw.spec(), target.toString());
+      java.util.Map<String, String> other = Architectures.otherThanRead(PreActResNet.declared(rw.spec(), layout),
+          file.model(), modules, target.toString());
       if (!other.isEmpty()) {
         throw new ImportException(target + ": a pre-activation ResNet is read with the strides and paddings its "
             + "names and shapes give and PyTorch's BatchNorm epsilon 1e-05, but its modules have others: "
