@@ -72,6 +72,24 @@ class Round17DeepMindTest {
             + "forward pads the input with zeros on every side before the normalisation");
   }
 
+  /**
+   * A shortcut conv where the class makes none (DMPreActResNet: a block of stride 1 keeping its channels) is not read
+   * as the identity it would replace: refused, naming it.
+   */
+  @Test void aShortcutWhereTheClassHasNoneIsRefusedNamingIt() {
+    TensorFile sd = TensorFiles.read(Fixtures.path("round17_dm_small_sd.pt"), true);
+    java.util.Map<String, StoredTensor> t = new java.util.LinkedHashMap<>(sd.tensors());
+    String name = "layer_0.0.shortcut.weight";
+    t.put(name, new StoredTensor(name, dev.ticketproof.tensor.Tensor.of(new double[4 * 4 * 9], 4, 4, 3, 3),
+        DType.FLOAT32));
+    TensorFile extra = new TensorFile("extra.pt", t, java.util.List.of(), java.util.List.of());
+    assertThat(PreActResNet.layout(extra)).isEqualTo(PreActResNet.Layout.DM_PREACT_RESNET);
+    assertThatThrownBy(() -> PreActResNet.rewrite(extra, dev.ticketproof.activation.ActivationCatalog.parse("relu"),
+        new int[] {3, 32, 32})).isInstanceOf(ImportException.class).hasMessageContaining("extra.pt (a pre-activation "
+        + "DMPreActResNet): tensor 'layer_0.0.shortcut.weight', but block layer_0.0 keeps its 4 channels at stride 1: "
+        + "the DMPreActResNet's block has a shortcut conv only where the stride is not 1 or the channels change");
+  }
+
   @Test void aMissingStdIsRefusedNamingIt() {
     assertThatThrownBy(() -> load("round17_dm_pre_nostd_sd.pt")).isInstanceOf(ImportException.class)
         .hasMessageContaining("round17_dm_pre_nostd_sd.pt (a pre-activation DMPreActResNet): no tensor 'std' "
