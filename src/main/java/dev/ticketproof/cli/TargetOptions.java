@@ -54,6 +54,7 @@ final class TargetOptions {
           named = dev.ticketproof.targets.WholeModels.derive(file).spec().activation();
         } else if (file.model() != null) {
           // its activation modules all compute one activation of the catalog (Architectures#activationOf)
+          dev.ticketproof.targets.Architectures.requireKnownModules(file, target);
           return dev.ticketproof.targets.Architectures.activationOf(file.model());
         }
       }

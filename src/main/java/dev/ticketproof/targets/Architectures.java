@@ -72,6 +72,37 @@ public final class Architectures {
    * {@value #ROBUSTBENCH_SWISH}, whose forward is {@code x * torch.sigmoid(x)}: silu); {@code null} when they compute
    * several, or one the catalog does not have.
    */
+  /**
+   * Refuses to take a whole model's activation from its modules (no activation given) when some of its leaf modules are
+   * of a class outside {@code torch} that holds no tensors: their forward is code the file does not hold, and a preset
+   * reads none of them, so a custom activation module ({@code class Mish(nn.Module)}) would be read as
+   * {@value ResNetPreset#ACTIVATION} without a word (0.098 off outputs of 0.196 on a small ResNet of such modules).
+   * RobustBench's {@code Swish} ({@value #ROBUSTBENCH_SWISH}) is read.
+   *
+   * @throws BadParameter naming the first modules and their classes, and what to give
+   */
+  public static void requireKnownModules(TensorFile file, String source) {
+    if (file.model() == null) return;
+    List<String> opaque = new java.util.ArrayList<>();
+    Set<String> names = new java.util.HashSet<>(file.names());
+    file.model().walk((path, m) -> {
+      if (!m.children().isEmpty() || m.className().startsWith("torch.") || m.className().equals(ROBUSTBENCH_SWISH)
+          || path.isEmpty()) {
+        return;
+      }
+      String own = file.modelPrefix() + path + ".";
+      for (String n : names) if (n.startsWith(own) && n.indexOf('.', own.length()) < 0) return;
+      opaque.add("'" + path + "' (" + m.className() + ")");
+    });
+    if (opaque.isEmpty()) return;
+    throw new BadParameter("activation", "activation not given, and the whole model " + source + " has modules of "
+        + "classes outside torch.nn without tensors, whose forward is code the file does not hold: "
+        + String.join(", ", opaque.subList(0, Math.min(4, opaque.size())))
+        + (opaque.size() > 4 ? " and " + (opaque.size() - 4) + " more" : "") + "; the architecture does not read them, "
+        + "so if they are its activation, give the activation they compute (a name of the catalog), and if they compute "
+        + "anything else, the network cannot be read as it is");
+  }
+
   public static String activationOf(dev.ticketproof.io.TorchModule root) {
     Set<String> names = new java.util.HashSet<>();
     boolean[] named = {true};

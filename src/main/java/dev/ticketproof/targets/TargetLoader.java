@@ -160,6 +160,7 @@ public final class TargetLoader {
     ArchSpec spec = resolved.spec();
     String specName = arch != null ? arch : resolved.inferredPreset() != null ? resolved.inferredPreset()
         : target + " (its nn.Sequential)";
+    if (activation == null && resolved.inferredPreset() != null) Architectures.requireKnownModules(tensors, target.toString());
     String name = activation != null ? activation : spec.activation();
     Activation phi = null;
     if (name != null) {
@@ -229,6 +230,7 @@ public final class TargetLoader {
     }
     String name = activation;
     if (name == null && file.model() != null) {
+      Architectures.requireKnownModules(file, target.toString());
       String computed = Architectures.activationOf(file.model());
       if (computed == null) {
         throw new BadParameter("activation", "activation not given, and the whole model " + target + " has "

@@ -38,6 +38,22 @@ class Round16ResNetCommandsTest {
   }
 
   /**
+   * A whole ResNet whose activation modules are of the training code's class (train_round17_custom.py): eval without
+   * an activation is refused naming them, writing nothing; with the activation given it is read.
+   */
+  @Test void activationModulesOfTheTrainingCodeAskForTheActivation() {
+    CommandRun c = run("eval", "--target", fx("round17_custom_mish_whole.pt"), "--input",
+        fx("round17_custom_input.npy"), "--out", tmp.resolve("y.npy").toString(), "--no-progress");
+    assertThat(c.code()).isEqualTo(2);
+    assertThat(c.err()).contains("--activation not given").contains("'layer1.0.act1' (__main__.Mish)");
+    assertThat(Files.exists(tmp.resolve("y.npy"))).isFalse();
+    CommandRun given = run("eval", "--target", fx("round17_custom_mish_whole.pt"), "--activation", "mish", "--input",
+        fx("round17_custom_input.npy"), "--out", tmp.resolve("y.npy").toString(), "--no-progress");
+    assertThat(given.code()).as(given.err()).isZero();
+    assertThat(Files.exists(tmp.resolve("y.npy"))).isTrue();
+  }
+
+  /**
    * On kuangliu's names: no note on 32x32 inputs (a 4x4 last map, where F.avg_pool2d(out, 4) is global); on 40x40 the
    * note says the forward averages the top-left window (eval is 1e-3 off PyTorch there, Round16ResNetTest), on 24x24
    * that it has no output.
