@@ -137,7 +137,22 @@ public final class DifferentialBound {
     int[] in = src.plan().inputShape();
     int dim = in[0] * in[1] * in[2];
     List<Box> out = new java.util.ArrayList<>();
-    for (double[][] box : region.boxes(dim)) out.add(new Pass(src, cert, budget).run(box[0], box[1]));
+    boolean own = true;
+    for (double[][] box : region.boxes(dim)) {
+      Pass pass = new Pass(src, cert, budget, own);
+      Box b = pass.run(box[0], box[1]);
+      // the boxes of a region share the maps' geometry, so a pass that gave up gives up on every box
+      own &= b != null;
+      if (b == null || pass.joined) {
+        // the pass without the ticket's own pre-activation ranges: alone where they were used on the first layers
+        // only (the pass gave up where its maps became intervals), else the smaller bound of the two (each is sound,
+        // neither is smaller on every network), so that the bound is never above the one without them
+        Box o = new Pass(src, cert, budget, false).run(box[0], box[1]);
+        b = b == null ? o : new Box(Math.min(b.bound(), o.bound()), b.cls(), b.margin(),
+            Math.max(b.ticketMargin(), o.ticketMargin()));
+      }
+      out.add(b);
+    }
     return out;
   }
 
@@ -194,9 +209,18 @@ public final class DifferentialBound {
     final int h0;
     final int w0;
     final long budget;
+    /** Whether the ticket's own pre-activation ranges are taken where the forms allow (sameWindows). */
+    final boolean own;
+    /** Whether they were: some activation read forms of the target and the difference on the same windows. */
+    boolean joined;
+    /** Whether a map became intervals after they were used: the pass then gives up ({@link #run} returns null). */
+    boolean abandoned;
 
-    Pass(SourceNetwork src, TicketCertificate cert, long budget) {
+    Pass(SourceNetwork src, TicketCertificate cert, long budget) { this(src, cert, budget, true); }
+
+    Pass(SourceNetwork src, TicketCertificate cert, long budget, boolean own) {
       this.budget = budget;
+      this.own = own;
       this.h0 = src.plan().inputShape()[1];
       this.w0 = src.plan().inputShape()[2];
       this.src = src;
@@ -207,6 +231,7 @@ public final class DifferentialBound {
       this.lip = phi.lipschitz();
     }
 
+    /** The bound over the box [lo, hi]; null when the pass gave up ({@link #abandoned}). */
     Box run(double[] lo, double[] hi) {
       int[] shape = src.plan().inputShape();
       State s = new State();
@@ -228,8 +253,10 @@ public final class DifferentialBound {
 
           @Override public State residual(SourceNetwork.Residual r) { return Pass.this.residual(r, in); }
         });
+        if (abandoned) return null;
       }
       for (TargetPlan.Step step : src.tail()) {
+        if (abandoned) return null;
         if (step instanceof TargetPlan.Affine a) {
           s = activate(tailAffine(a, s), a.phiAfter());
         } else if (step instanceof TargetPlan.Pool p) {
@@ -241,6 +268,7 @@ public final class DifferentialBound {
           s = activate(sum(b, sk), true);
         }
       }
+      if (abandoned) return null;
       double bound = 0;
       FormMap d = s.diff;
       if (d != null) {
@@ -1190,6 +1218,9 @@ public final class DifferentialBound {
       FormMap dOut = FormMap.like(d, d.units);
       double[] dScale = new double[d.c.length];
       Layout l = pre.layout;
+      boolean joint = own && sameWindows(t, d);
+      abandoned |= joined && !joint;
+      joined |= joint;
       IntStream.range(0, d.units).parallel().forEach(u -> {
         int j = l.channel(u);
         for (int q = 0; q < d.positions(); q++) {
@@ -1199,8 +1230,17 @@ public final class DifferentialBound {
           double zh = FormMap.hi(t.c[m], tSp[m]);
           double dl = FormMap.lo(d.c[n], dSp[n]);
           double dh = FormMap.hi(d.c[n], dSp[n]);
-          double hullLo = Math.min(zl, Math.nextDown(zl + dl));
-          double hullHi = Math.max(zh, Math.nextUp(zh + dh));
+          // the ticket's pre-activation y = z + dz: from the sum of the two forms where both have coefficients on the
+          // same window (their shared coefficients cancel), else from the sum of the ranges
+          double yl = Math.nextDown(zl + dl);
+          double yh = Math.nextUp(zh + dh);
+          if (joint) {
+            double[] y = jointRange(t, m, d, n);
+            if (y[0] > yl) yl = y[0];
+            if (y[1] < yh) yh = y[1];
+          }
+          double hullLo = Math.min(zl, yl);
+          double hullHi = Math.max(zh, yh);
           double[] sl = pb.slopes(hullLo, hullHi);
           double s0 = sl[0] + (sl[1] - sl[0]) / 2;
           double half = Math.max(sl[1] - s0, s0 - sl[0]);
@@ -1210,6 +1250,23 @@ public final class DifferentialBound {
           double jd = hullLo <= 0 && hullHi >= 0 ? pb.jump() : 0;
           if (shared) second[n] = Rounding.up(dAbs * Math.min(sl[1] - sl[0], Rounding.up(0.5 * m2 * dAbs) + jd));
           double[] exact = mutation == Mutation.DROP_SLOPE_UNCERTAINTY ? null : pb.differenceRange(zl, zh, dl, dh);
+          if (joint && exact != null && pb.piecewiseLinear()) {
+            // slope 1 (or a) with the slack of the side of the kink where z and the ticket's y = z + dz both lie,
+            // up to how far each range reaches past 0 (oneSidedSlack)
+            double a = pb.negSlope();
+            double[] above = oneSidedSlack(a, zl, zh, yl, yh, true);
+            double[] below = oneSidedSlack(a, zl, zh, yl, yh, false);
+            boolean up = above[1] - above[0] <= below[1] - below[0];
+            double[] e = up ? above : below;
+            if ((e[1] - e[0]) / 2 < Math.min(half * dAbs, (exact[1] - exact[0]) / 2)) {
+              double lam = up ? 1 : a;
+              if (lam != 0) add(d, dSp, n, dOut, dScale, n, 0, 0, lam, Math.abs(lam), 0, dOut.coef != null);
+              dOut.c[n] += e[0] + (e[1] - e[0]) / 2;
+              dScale[n] += Math.abs(e[0]) + Math.abs(e[1]);
+              dOut.r[n] += Rounding.up((e[1] - e[0]) / 2);
+              continue;
+            }
+          }
           if (exact != null && (exact[1] - exact[0]) / 2 <= half * dAbs) {
             // the range of phi(z + dz) - phi(z) (exact for piecewise-linear phi, and at a point up to rounding for
             // twice differentiable phi) adds less radius than the slope form
@@ -1235,6 +1292,39 @@ public final class DifferentialBound {
         }
       }
       return s;
+    }
+
+    /** Whether both maps hold coefficients on the same windows of the input (a target neuron's and its copies'). */
+    static boolean sameWindows(FormMap t, FormMap d) {
+      return t.coef != null && d.coef != null && t.h == d.h && t.w == d.w && t.sy == d.sy && t.sx == d.sx
+          && t.py == d.py && t.px == d.px && t.rh == d.rh && t.rw == d.rw && t.cin == d.cin && t.absolute == d.absolute;
+    }
+
+    /** The range of the sum of neuron m of t and neuron n of d, forms on the same windows ({@link #sameWindows}). */
+    static double[] jointRange(FormMap t, int m, FormMap d, int n) {
+      double s = t.r[m] + d.r[n];
+      int tb = m * t.size();
+      int db = n * d.size();
+      for (int k = 0; k < t.size(); k++) s += Math.abs(t.coef[tb + k] + d.coef[db + k]);
+      double c = t.c[m] + d.c[n];
+      double sp = Rounding.up(s + Math.ulp(c));
+      return new double[] {FormMap.lo(c, sp), FormMap.hi(c, sp)};
+    }
+
+    /**
+     * For phi(t) = t (t &gt;= 0), a t (t &lt; 0): an interval that holds phi(y) - phi(z) - lambda (y - z) for every z in
+     * [zl, zh] and y in [yl, yh], lambda = 1 ({@code above}) or a. With k = 1 - a, phi(t) = t + k relu(-t) =
+     * a t + k relu(t), and relu(t) lies in [0, max(0, th)], relu(-t) in [0, max(0, -tl)]; so the interval is
+     * k [-max(0, -zl), max(0, -yl)] above and k [-max(0, zh), max(0, yh)] below, its ends rounded outward: a few ulps
+     * wide where z and y both lie on that side of 0.
+     */
+    static double[] oneSidedSlack(double a, double zl, double zh, double yl, double yh, boolean above) {
+      double k = 1 - a;
+      double lo = above ? -Math.max(0, -zl) : -Math.max(0, zh);
+      double hi = above ? Math.max(0, -yl) : Math.max(0, yh);
+      double p = k * lo;
+      double q = k * hi;
+      return new double[] {Math.nextDown(Math.min(p, q)), Math.nextUp(Math.max(p, q))};
     }
 
     State pool(TargetPlan.Pool p, State in) {

@@ -81,7 +81,7 @@ final class PhiBounds {
   }
 
   /** Slope of a piecewise-linear phi for t &lt; 0. */
-  private double negSlope() { return base.equals("relu") ? 0 : param; }
+  double negSlope() { return base.equals("relu") ? 0 : param; }
 
   /** The kernel's bounds on phi' over [a, b] ({@link KernelActivation#slopes}), or null when it states none. */
   private double[] closedSlopes(double a, double b) { return kernel == null ? null : kernel.slopes(a, b); }

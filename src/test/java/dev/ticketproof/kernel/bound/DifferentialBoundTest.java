@@ -119,6 +119,8 @@ class DifferentialBoundTest {
   record Ranges(double stemLo, double wLo, double wHi, double bLo, double bHi) {
     static final Ranges ACTIVE = new Ranges(-0.1, 0.2, 0.8, 1, 1.5);
     static final Ranges MIXED = new Ranges(-1, -1, 1, -0.3, 0.3);
+    /** Positive weights, zero biases: on [0, 1] every unit's range reaches 0 from above (z = 0 at x = 0). */
+    static final Ranges AT_ZERO = new Ranges(0.2, 0.2, 0.8, 0, 0);
   }
 
   static BatchNorm2d unitBn(String name, int c) {
@@ -329,6 +331,161 @@ class DifferentialBoundTest {
       assertThat(b.bound(Region.box(0, 1), INTERVALS)).as(b.what() + ": intervals")
           .isGreaterThanOrEqualTo(exact - 1e-12);
     }
+  }
+
+  /**
+   * Units whose ranges reach 0 from above: every target unit is z = w x with w &gt;= 0 on [0, 1], z = 0 at x = 0, so the
+   * ranges of the target's forms end a rounding below 0; and the ticket's copies sum weights of the same signs up to
+   * their errors, so they are active too. Target and ticket are affine on the box, and with the ticket's own
+   * pre-activation ranges (the sum of the target's and the difference's forms) the bound is the largest error up to
+   * rounding; from the target's range and the difference's apart, every unit would cross 0 and half of each
+   * difference would be slack.
+   */
+  @Test
+  void unitsAtTheKinkFromAboveTheBoundIsTheLargestErrorOnTheBox() {
+    List<Built> all = new ArrayList<>(built("relu", Ranges.AT_ZERO, 20, 0.05, 0, 1, 13));
+    long seed = 19;
+    for (Network net : wide(ActivationCatalog.parse("relu"), Ranges.AT_ZERO, seed)) {
+      all.add(build(net, "relu", L1, 20, 0.05, 0, 1, null, seed++));
+    }
+    for (Built b : all) {
+      double exact = affineMax(b, 7);
+      assertThat(exact).as(b.what() + ": the ticket errs").isGreaterThan(1e-6);
+      between(b.bound(Region.box(0, 1), SYMBOLIC), exact, exact * (1 + 1e-6) + 1e-6, b.what());
+    }
+  }
+
+  /**
+   * The ticket's own pre-activation ranges give a smaller bound on many targets and a larger one on some (a pass with
+   * them alone); the kernel's bound, the smaller of the passes with and without them, is never above the pass without
+   * them. Tiny targets of relu and leaky relu, weights of both signs, positive, or at the kink, boxes [0, 1] and
+   * [-1, 1].
+   */
+  @Test
+  void theOwnRangesNeverRaiseTheBound() {
+    int lower = 0;
+    int rawHigher = 0;
+    for (String phi : new String[] {"relu", "leaky-relu(0.1)"}) {
+      for (Ranges r : new Ranges[] {Ranges.MIXED, Ranges.ACTIVE, Ranges.AT_ZERO}) {
+        for (long seed = 1; seed <= 4; seed++) {
+          List<Network> nets = new ArrayList<>(targets(ActivationCatalog.parse(phi), r, seed * 10));
+          nets.addAll(wide(ActivationCatalog.parse(phi), r, seed * 10 + 5));
+          for (Network net : nets) {
+            for (double[] box : new double[][] {{0, 1}, {-1, 1}}) {
+              Built b = build(net, phi, L1, 6, 0.05, box[0], box[1], null, seed);
+              double[] lo = new double[b.dim()];
+              double[] hi = new double[b.dim()];
+              java.util.Arrays.fill(lo, box[0]);
+              java.util.Arrays.fill(hi, box[1]);
+              double own = new DifferentialBound.Pass(b.src(), b.cert(), SYMBOLIC, true).run(lo, hi).bound();
+              double without = new DifferentialBound.Pass(b.src(), b.cert(), SYMBOLIC, false).run(lo, hi).bound();
+              double kernel = b.bound(Region.box(box[0], box[1]), SYMBOLIC);
+              assertThat(kernel).as(b.what()).isLessThanOrEqualTo(without).isEqualTo(Math.min(own, without));
+              if (kernel < without) lower++;
+              if (own > without) rawHigher++;
+            }
+          }
+        }
+      }
+    }
+    assertThat(lower).as("targets whose bound the own ranges lower").isGreaterThan(50);
+    assertThat(rawHigher).as("targets where the pass with them alone is higher").isGreaterThan(0);
+  }
+
+  /**
+   * phi(y) - phi(z) - lambda (y - z), in exact arithmetic, lies in {@code oneSidedSlack} for every z and y of the
+   * ranges: relu and leaky relu, lambda 1 and a, ranges on either side of 0, across it and reaching past it by little,
+   * the ends and 0 among the points.
+   */
+  @Test
+  void oneSidedSlackHoldsEveryDifference() {
+    SplittableRandom rng = new SplittableRandom(71);
+    for (double a : new double[] {0, 0.01, 0.2}) {
+      for (int c = 0; c < 2000; c++) {
+        double[] z = range(rng);
+        double[] y = range(rng);
+        for (boolean above : new boolean[] {true, false}) {
+          double[] e = DifferentialBound.Pass.oneSidedSlack(a, z[0], z[1], y[0], y[1], above);
+          java.math.BigDecimal lo = new java.math.BigDecimal(e[0]);
+          java.math.BigDecimal hi = new java.math.BigDecimal(e[1]);
+          for (double zv : pointsOf(z, rng)) {
+            for (double yv : pointsOf(y, rng)) {
+              java.math.BigDecimal lam = new java.math.BigDecimal(above ? 1 : a);
+              java.math.BigDecimal v = plExact(a, yv).subtract(plExact(a, zv))
+                  .subtract(lam.multiply(new java.math.BigDecimal(yv).subtract(new java.math.BigDecimal(zv))));
+              assertThat(v.compareTo(lo) >= 0 && v.compareTo(hi) <= 0).as("a=" + a + " above=" + above + " z="
+                  + zv + " in " + java.util.Arrays.toString(z) + " y=" + yv + " in " + java.util.Arrays.toString(y)
+                  + ": " + v + " in " + java.util.Arrays.toString(e)).isTrue();
+            }
+          }
+        }
+      }
+    }
+    // where both ranges lie above 0, slope 1 leaves no slack; where both lie below, slope a none
+    assertThat(DifferentialBound.Pass.oneSidedSlack(0.2, 0.5, 2, 0.25, 3, true)[1]).isLessThan(1e-300);
+    assertThat(DifferentialBound.Pass.oneSidedSlack(0.2, -2, -0.5, -3, -0.25, false)[1]).isLessThan(1e-300);
+  }
+
+  /**
+   * The range of the sum of two forms on the same windows holds the sum at every input: coefficients of opposite
+   * signs cancel (the range is narrower than the sum of the two ranges), radii add.
+   */
+  @Test
+  void jointRangeHoldsTheSumOfTheForms() {
+    SplittableRandom rng = new SplittableRandom(73);
+    int narrower = 0;
+    for (int c = 0; c < 500; c++) {
+      FormMap t = new FormMap(1, 1, 2, 1, 1, 0, 0, 2, 2, 1, false, true);
+      FormMap d = FormMap.like(t, 2);
+      fill(t, rng);
+      fill(d, rng);
+      int m = rng.nextInt(2);
+      int n = d.at(rng.nextInt(2), m);
+      double[] y = DifferentialBound.Pass.jointRange(t, m, d, n);
+      double apart = FormMap.hi(t.c[m], t.spread(m)) + FormMap.hi(d.c[n], d.spread(n))
+          - FormMap.lo(t.c[m], t.spread(m)) - FormMap.lo(d.c[n], d.spread(n));
+      if (y[1] - y[0] < 0.9 * apart) narrower++;
+      for (int s = 0; s < 50; s++) {
+        java.math.BigDecimal v = new java.math.BigDecimal(t.c[m]).add(new java.math.BigDecimal(d.c[n]));
+        for (int k = 0; k < t.size(); k++) {
+          double eta = s == 0 ? Math.signum(t.coef[m * t.size() + k] + d.coef[n * d.size() + k]) : 2 * rng.nextDouble() - 1;
+          v = v.add(new java.math.BigDecimal(t.coef[m * t.size() + k]).add(new java.math.BigDecimal(d.coef[n * d.size() + k]))
+              .multiply(new java.math.BigDecimal(eta)));
+        }
+        v = v.add(new java.math.BigDecimal(t.r[m] + d.r[n]).multiply(new java.math.BigDecimal(s == 0 ? 1 : 2 * rng.nextDouble() - 1)));
+        assertThat(v.compareTo(new java.math.BigDecimal(y[0])) >= 0 && v.compareTo(new java.math.BigDecimal(y[1])) <= 0)
+            .as("case " + c + ": " + v + " in " + java.util.Arrays.toString(y)).isTrue();
+      }
+    }
+    assertThat(narrower).as("sums narrower than their two ranges").isGreaterThan(100);
+  }
+
+  /** Centres, coefficients of both signs and radii of random magnitudes. */
+  private static void fill(FormMap f, SplittableRandom rng) {
+    for (int n = 0; n < f.c.length; n++) {
+      f.c[n] = Math.pow(10, 3 * rng.nextDouble() - 1) * (2 * rng.nextDouble() - 1);
+      f.r[n] = Math.pow(10, -3 * rng.nextDouble()) * rng.nextDouble();
+    }
+    for (int k = 0; k < f.coef.length; k++) f.coef[k] = Math.pow(10, 2 * rng.nextDouble() - 1) * (2 * rng.nextDouble() - 1);
+  }
+
+  /** A range: on one side of 0, across it, or past it by a little, of magnitudes 1e-12 to 1e3. */
+  private static double[] range(SplittableRandom rng) {
+    double scale = Math.pow(10, -12 + 15 * rng.nextDouble());
+    double a = scale * (2 * rng.nextDouble() - 1);
+    double b = scale * (2 * rng.nextDouble() - 1);
+    if (rng.nextInt(4) == 0) a = -1e-3 * Math.abs(b); // reaching past 0 by little
+    return new double[] {Math.min(a, b), Math.max(a, b)};
+  }
+
+  private static double[] pointsOf(double[] r, SplittableRandom rng) {
+    double mid = r[0] + (r[1] - r[0]) * rng.nextDouble();
+    return r[0] <= 0 && r[1] >= 0 ? new double[] {r[0], r[1], mid, 0} : new double[] {r[0], r[1], mid};
+  }
+
+  private static java.math.BigDecimal plExact(double a, double t) {
+    java.math.BigDecimal v = new java.math.BigDecimal(t);
+    return t >= 0 ? v : v.multiply(new java.math.BigDecimal(a));
   }
 
   /** Three random points of the box and one corner. */
