@@ -120,6 +120,19 @@ public record TensorFile(String source, Map<String, StoredTensor> tensors, List<
   /** The names, in file order. */
   public List<String> names() { return new ArrayList<>(tensors.keySet()); }
 
+  /**
+   * The tensors the whole model's module at {@code path} holds itself (not its submodules'), named without the
+   * module's prefix ({@code weight}, {@code mean}), in file order.
+   */
+  public List<String> ownTensors(String path) {
+    String pre = modelPrefix + path + ".";
+    List<String> own = new ArrayList<>();
+    for (String n : tensors.keySet()) {
+      if (n.startsWith(pre) && n.indexOf('.', pre.length()) < 0) own.add(n.substring(pre.length()));
+    }
+    return own;
+  }
+
   private String describeNames() {
     List<String> names = names();
     if (names.isEmpty()) return "no tensors";

@@ -84,15 +84,11 @@ public final class Architectures {
   public static void requireKnownModules(TensorFile file, String source) {
     if (file.model() == null) return;
     List<String> opaque = new java.util.ArrayList<>();
-    Set<String> names = new java.util.HashSet<>(file.names());
     file.model().walk((path, m) -> {
-      if (!m.children().isEmpty() || m.className().startsWith("torch.") || m.className().equals(ROBUSTBENCH_SWISH)
-          || path.isEmpty()) {
-        return;
+      if (!path.isEmpty() && m.children().isEmpty() && !m.className().startsWith("torch.")
+          && !m.className().equals(ROBUSTBENCH_SWISH) && file.ownTensors(path).isEmpty()) {
+        opaque.add("'" + path + "' (" + m.className() + ")");
       }
-      String own = file.modelPrefix() + path + ".";
-      for (String n : names) if (n.startsWith(own) && n.indexOf('.', own.length()) < 0) return;
-      opaque.add("'" + path + "' (" + m.className() + ")");
     });
     if (opaque.isEmpty()) return;
     throw new BadParameter("activation", "activation not given, and the whole model " + source + " has modules of "

@@ -160,7 +160,9 @@ public final class TargetLoader {
     ArchSpec spec = resolved.spec();
     String specName = arch != null ? arch : resolved.inferredPreset() != null ? resolved.inferredPreset()
         : target + " (its nn.Sequential)";
-    if (activation == null && resolved.inferredPreset() != null) Architectures.requireKnownModules(tensors, target.toString());
+    if (activation == null && resolved.inferredPreset() != null) {
+      Architectures.requireKnownModules(tensors, target.toString());
+    }
     String name = activation != null ? activation : spec.activation();
     Activation phi = null;
     if (name != null) {

@@ -576,10 +576,7 @@ public final class WholeModels {
       TorchModule m = h.module();
       if (m.className().startsWith("torch.") || !m.children().isEmpty()) return null;
       String pre = file.modelPrefix() + h.path() + ".";
-      List<String> own = new ArrayList<>();
-      for (String n : file.names()) {
-        if (n.startsWith(pre) && !n.substring(pre.length()).contains(".")) own.add(n.substring(pre.length()));
-      }
+      List<String> own = file.ownTensors(h.path());
       if (!own.contains("mean") || !own.contains("std") || own.size() != 2) return null;
       String path = h.path();
       return "it holds only the tensors '" + path + ".mean' " + java.util.Arrays.toString(file.tensors().get(pre
