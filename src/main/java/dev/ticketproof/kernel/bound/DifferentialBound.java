@@ -143,10 +143,11 @@ public final class DifferentialBound {
       Box b = pass.run(box[0], box[1]);
       // the boxes of a region share the maps' geometry, so a pass that gave up gives up on every box
       own &= b != null;
-      if (b == null || pass.joined) {
-        // the pass without the ticket's own pre-activation ranges: alone where they were used on the first layers
-        // only (the pass gave up where its maps became intervals), else the smaller bound of the two (each is sound,
-        // neither is smaller on every network), so that the bound is never above the one without them
+      if (pass.joined) {
+        // the pass without the ticket's own pre-activation ranges (a pass gives up only after it used them): alone
+        // where they were used on the first layers only (the pass gave up where its maps became intervals), else the
+        // smaller bound of the two (each is sound, neither is smaller on every network), so that the bound is never
+        // above the one without them
         Box o = new Pass(src, cert, budget, false).run(box[0], box[1]);
         b = b == null ? o : new Box(Math.min(b.bound(), o.bound()), b.cls(), b.margin(),
             Math.max(b.ticketMargin(), o.ticketMargin()));

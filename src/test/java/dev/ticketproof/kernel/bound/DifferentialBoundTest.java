@@ -394,6 +394,43 @@ class DifferentialBoundTest {
   }
 
   /**
+   * The boxes of a region are bounded one by one: each box's bound is the bound of its region alone, the later boxes'
+   * with the ticket's own pre-activation ranges as the first box's. Relu and leaky relu targets with units at the kink
+   * and mixed, four balls of radius 0.05 and 0.2 in [0, 1]; on some of them the own ranges lower a later box's bound.
+   */
+  @Test
+  void everyBoxOfARegionIsBoundedAsItsRegionAlone() {
+    int lowered = 0;
+    for (String phi : new String[] {"relu", "leaky-relu(0.1)"}) {
+      for (Ranges r : new Ranges[] {Ranges.AT_ZERO, Ranges.MIXED}) {
+        for (long seed = 1; seed <= 2; seed++) {
+          List<Network> nets = new ArrayList<>(targets(ActivationCatalog.parse(phi), r, seed * 10));
+          nets.addAll(wide(ActivationCatalog.parse(phi), r, seed * 10 + 5));
+          for (Network net : nets) {
+            Built b = build(net, phi, L1, 6, 0.05, 0, 1, null, seed);
+            double[][] xs = points(b, 0, 1, seed + 7).toArray(new double[0][]);
+            for (double radius : new double[] {0.05, 0.2}) {
+              Region all = Region.balls(0, 1, xs, radius);
+              List<DifferentialBound.Box> boxes = DifferentialBound.boxes(b.src(), b.cert(), all);
+              List<double[][]> ranges = all.boxes(b.dim());
+              assertThat(boxes).hasSize(xs.length);
+              for (int i = 0; i < xs.length; i++) {
+                Region alone = Region.balls(0, 1, new double[][] {xs[i]}, radius);
+                assertThat(boxes.get(i).bound()).as(b.what() + " ball " + i + " radius " + radius)
+                    .isEqualTo(DifferentialBound.boxes(b.src(), b.cert(), alone).get(0).bound());
+                double without = new DifferentialBound.Pass(b.src(), b.cert(), SYMBOLIC, false)
+                    .run(ranges.get(i)[0], ranges.get(i)[1]).bound();
+                if (i > 0 && boxes.get(i).bound() < without) lowered++;
+              }
+            }
+          }
+        }
+      }
+    }
+    assertThat(lowered).as("later boxes whose bound the own ranges lower").isPositive();
+  }
+
+  /**
    * phi(y) - phi(z) - lambda (y - z), in exact arithmetic, lies in {@code oneSidedSlack} for every z and y of the
    * ranges: relu and leaky relu, lambda 1 and a, ranges on either side of 0, across it and reaching past it by little,
    * the ends and 0 among the points.
