@@ -433,7 +433,8 @@ class DifferentialBoundTest {
   /**
    * phi(y) - phi(z) - lambda (y - z), in exact arithmetic, lies in {@code oneSidedSlack} for every z and y of the
    * ranges: relu and leaky relu, lambda 1 and a, ranges on either side of 0, across it and reaching past it by little,
-   * the ends and 0 among the points.
+   * the ends and 0 among the points; and where both ranges reach the side of the kink, its ends are the extremes that
+   * the ends of the ranges attain, up to their rounding.
    */
   @Test
   void oneSidedSlackHoldsEveryDifference() {
@@ -459,6 +460,25 @@ class DifferentialBoundTest {
         }
       }
     }
+    // where both ranges reach the side of the kink, the ends are attained (up to their rounding): above, k relu(-y)
+    // at y = yl with z on the side, -k relu(-z) at z = zl with y on the side; below, likewise with zh and yh
+    for (double a : new double[] {0, 0.01, 0.2}) {
+      double k = 1 - a;
+      for (int c = 0; c < 2000; c++) {
+        double[] z = range(rng);
+        double[] y = range(rng);
+        for (boolean above : new boolean[] {true, false}) {
+          if (above ? z[1] < 0 || y[1] < 0 : z[0] > 0 || y[0] > 0) continue;
+          double[] e = DifferentialBound.Pass.oneSidedSlack(a, z[0], z[1], y[0], y[1], above);
+          double lo = above ? -k * Math.max(0, -z[0]) : -k * Math.max(0, z[1]);
+          double hi = above ? k * Math.max(0, -y[0]) : k * Math.max(0, y[1]);
+          String what = "a=" + a + " above=" + above + " z=" + java.util.Arrays.toString(z) + " y="
+              + java.util.Arrays.toString(y) + ": " + java.util.Arrays.toString(e);
+          assertThat(e[0]).as(what).isGreaterThanOrEqualTo(lo - 2 * Math.ulp(lo));
+          assertThat(e[1]).as(what).isLessThanOrEqualTo(hi + 2 * Math.ulp(hi));
+        }
+      }
+    }
     // where both ranges lie above 0, slope 1 leaves no slack; where both lie below, slope a none
     assertThat(DifferentialBound.Pass.oneSidedSlack(0.2, 0.5, 2, 0.25, 3, true)[1]).isLessThan(1e-300);
     assertThat(DifferentialBound.Pass.oneSidedSlack(0.2, -2, -0.5, -3, -0.25, false)[1]).isLessThan(1e-300);
@@ -466,7 +486,8 @@ class DifferentialBoundTest {
 
   /**
    * The range of the sum of two forms on the same windows holds the sum at every input: coefficients of opposite
-   * signs cancel (the range is narrower than the sum of the two ranges), radii add.
+   * signs cancel (the range is narrower than the sum of the two ranges), radii add; at a point it holds the exact sum
+   * of the two centres, whose double rounds.
    */
   @Test
   void jointRangeHoldsTheSumOfTheForms() {
@@ -496,6 +517,17 @@ class DifferentialBoundTest {
       }
     }
     assertThat(narrower).as("sums narrower than their two ranges").isGreaterThan(100);
+    // at a point (no coefficients, no radii) the range holds the exact sum of two centres, whose double rounds
+    for (int c = 0; c < 500; c++) {
+      FormMap t = new FormMap(1, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, true);
+      FormMap d = FormMap.like(t, 1);
+      t.c[0] = Math.pow(10, 6 * rng.nextDouble() - 3) * (2 * rng.nextDouble() - 1);
+      d.c[0] = t.c[0] * Math.pow(10, -10 - 7 * rng.nextDouble()) * (2 * rng.nextDouble() - 1);
+      double[] y = DifferentialBound.Pass.jointRange(t, 0, d, 0);
+      java.math.BigDecimal v = new java.math.BigDecimal(t.c[0]).add(new java.math.BigDecimal(d.c[0]));
+      assertThat(v.compareTo(new java.math.BigDecimal(y[0])) >= 0 && v.compareTo(new java.math.BigDecimal(y[1])) <= 0)
+          .as("centres " + t.c[0] + " + " + d.c[0] + " = " + v + " in " + java.util.Arrays.toString(y)).isTrue();
+    }
   }
 
   /** Centres, coefficients of both signs and radii of random magnitudes. */
