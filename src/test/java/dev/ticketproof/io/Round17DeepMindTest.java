@@ -21,11 +21,15 @@ class Round17DeepMindTest {
     return TargetLoader.load(Fixtures.path(file), null, null, null, new int[] {3, 32, 32}, "the input", true);
   }
 
+  /** NAME_sd.pt (a state dict) and NAME_whole.pt (the whole model, relu) give PyTorch's outputs NAME_output.npy. */
+  private static void stateDictAndWholeModelAsPyTorch(String name) {
+    for (String file : new String[] {name + "_sd.pt", name + "_whole.pt"}) {
+      assertThat(fidelity(file, null, X, name, "relu")).as(file).isLessThanOrEqualTo(1e-12);
+    }
+  }
+
   @Test void dmWideResNetEvaluatesAsPyTorchAsStateDictAndWholeModel() {
-    assertThat(fidelity("round17_dm_wrn_relu_sd.pt", null, X, "round17_dm_wrn_relu", "relu"))
-        .isLessThanOrEqualTo(1e-12);
-    assertThat(fidelity("round17_dm_wrn_relu_whole.pt", null, X, "round17_dm_wrn_relu", "relu"))
-        .isLessThanOrEqualTo(1e-12);
+    stateDictAndWholeModelAsPyTorch("round17_dm_wrn_relu");
     TargetLoader.Loaded l = load("round17_dm_wrn_relu_sd.pt");
     assertThat(PreActResNet.layout(l.tensors())).isEqualTo(PreActResNet.Layout.DM_WIDE_RESNET);
     // the normalisation first, with the file's tensors; a stride-2 block's conv_0 padded below and right only
@@ -44,10 +48,7 @@ class Round17DeepMindTest {
   }
 
   @Test void dmPreActResNetEvaluatesAsPyTorchAsStateDictAndWholeModel() {
-    assertThat(fidelity("round17_dm_pre_relu_sd.pt", null, X, "round17_dm_pre_relu", "relu"))
-        .isLessThanOrEqualTo(1e-12);
-    assertThat(fidelity("round17_dm_pre_relu_whole.pt", null, X, "round17_dm_pre_relu", "relu"))
-        .isLessThanOrEqualTo(1e-12);
+    stateDictAndWholeModelAsPyTorch("round17_dm_pre_relu");
     assertThat(fidelity("round17_dm_pre_silu_whole.pt", null, X, "round17_dm_pre_silu", "silu"))
         .isLessThanOrEqualTo(1e-12);
     TargetLoader.Loaded l = load("round17_dm_pre_relu_whole.pt");
