@@ -4,7 +4,12 @@ import static dev.ticketproof.cli.ImportCommandsTest.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
+import dev.ticketproof.io.DType;
+import dev.ticketproof.io.Npy;
+import dev.ticketproof.tensor.Tensor;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +46,23 @@ class CertifiedVacuousCommandTest {
     assertThat(o.get("measuredRelError").getAsDouble()).isLessThanOrEqualTo(0.01);
     assertThat(r.err()).contains("the measured errors do (measuredRelError, lowerBound)")
         .doesNotContain("nor do the measured errors");
+  }
+
+  /** A local certificate whose balls are too wide: the note points to a smaller radius and a larger form budget. */
+  @Test void aVacuousLocalBoundPointsToTheRadiusAndTheFormBudget() throws IOException {
+    SplittableRandom rng = new SplittableRandom(1);
+    double[] flat = new double[2 * 3 * 8 * 8];
+    for (int k = 0; k < flat.length; k++) flat[k] = rng.nextDouble(-1, 1);
+    Path pts = tmp.resolve("pts.npy");
+    Npy.write(pts, Tensor.of(flat, 2, 3, 8, 8), DType.FLOAT64);
+    CommandRun r = ImportCommandsTest.run("construct", "--target", "builtin:small-resnet", "--rho", "32", "--eps",
+        "0.001", "--search", "40", "--around", pts.toString(), "--radius", "0.5", "--format", "json",
+        "--no-progress");
+    JsonObject o = json(r);
+    assertThat(o.get("certifiedBound").getAsDouble()).isGreaterThanOrEqualTo(o.get("maxTargetOutput").getAsDouble());
+    assertThat(o.get("certifiedVacuous").getAsBoolean()).isTrue();
+    assertThat(r.err()).contains("over the balls it does not show", "A smaller --radius gives a smaller bound",
+        "construct --form-budget").doesNotContain("--around X.npy --radius R");
   }
 
   @Test void aBoundBelowTheOutputsIsNot() {
