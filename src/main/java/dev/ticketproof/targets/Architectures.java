@@ -64,15 +64,6 @@ public final class Architectures {
   }
 
   /**
-   * The activation a whole model's activation modules compute, for a model whose forward the file does not hold
-   * (a ResNet class): {@code relu} when it has no {@code torch.nn} activation module (a forward of {@code F.relu} has
-   * none), else the catalog's activation of its activation modules when they all compute the same one
-   * ({@code nn.ReLU}, {@code nn.LeakyReLU} of one slope, {@code nn.SiLU}, {@code nn.ELU(alpha)}, ...,
-   * {@link ActivationCatalog#fromTorch}; RobustBench's {@code Swish} of its DeepMind ResNets,
-   * {@value #ROBUSTBENCH_SWISH}, whose forward is {@code x * torch.sigmoid(x)}: silu); {@code null} when they compute
-   * several, or one the catalog does not have.
-   */
-  /**
    * Refuses to take a whole model's activation from its modules (no activation given) when some of its leaf modules are
    * of a class outside {@code torch} that holds no tensors: their forward is code the file does not hold, and a preset
    * reads none of them, so a custom activation module ({@code class Mish(nn.Module)}) would be read as
@@ -99,6 +90,15 @@ public final class Architectures {
         + "anything else, the network cannot be read as it is");
   }
 
+  /**
+   * The activation a whole model's activation modules compute, for a model whose forward the file does not hold
+   * (a ResNet class): {@code relu} when it has no {@code torch.nn} activation module (a forward of {@code F.relu} has
+   * none), else the catalog's activation of its activation modules when they all compute the same one
+   * ({@code nn.ReLU}, {@code nn.LeakyReLU} of one slope, {@code nn.SiLU}, {@code nn.ELU(alpha)}, ...,
+   * {@link ActivationCatalog#fromTorch}; RobustBench's {@code Swish} of its DeepMind ResNets,
+   * {@value #ROBUSTBENCH_SWISH}, whose forward is {@code x * torch.sigmoid(x)}: silu); {@code null} when they compute
+   * several, or one the catalog does not have.
+   */
   public static String activationOf(dev.ticketproof.io.TorchModule root) {
     Set<String> names = new java.util.HashSet<>();
     boolean[] named = {true};
