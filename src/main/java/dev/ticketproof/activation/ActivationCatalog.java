@@ -20,9 +20,9 @@ import java.util.stream.Collectors;
  * {@code elu}, {@code elu(0.5)} (alpha, default 1); {@code softplus}, {@code softplus(2)} (beta, default 1);
  * {@code silu} (alias {@code swish}); {@code gelu}; {@code gelu-tanh} (GELU's tanh approximation); {@code relu6};
  * {@code hardtanh}, {@code hardtanh(-2,2)} (min and max, default -1 and 1); {@code selu}; {@code celu},
- * {@code celu(0.5)} (alpha, default 1); {@code hardswish}; {@code hardsigmoid}; {@code mish}; and the unsupported {@code abs}, {@code square},
- * {@code cos}, which parse so that the [identity] precondition ({@link #requireIdentityHypothesis}) can reject
- * them with a reason. Several parameters are separated by commas.
+ * {@code celu(0.5)} (alpha, default 1); {@code hardswish}; {@code hardsigmoid}; {@code mish}; {@code softsign};
+ * {@code log-sigmoid}; and the unsupported {@code abs}, {@code square}, {@code cos}, which parse so that the
+ * [identity] precondition ({@link #requireIdentityHypothesis}) can reject them with a reason. Several parameters are separated by commas.
  *
  * <p>An entry that PyTorch computes declares its {@code torch.nn} module ({@link TorchActivation}): the class, the
  * attributes that carry the parameters, fixed attributes and reading rules. The whole-model reader maps modules to
@@ -100,6 +100,8 @@ public final class ActivationCatalog {
       entry(Hardswish::new, "hardswish").torch(TorchActivation.of("Hardswish")),
       entry(Hardsigmoid::new, "hardsigmoid").torch(TorchActivation.of("Hardsigmoid")),
       entry(Mish::new, "mish").torch(TorchActivation.of("Mish")),
+      entry(Softsign::new, "softsign").torch(TorchActivation.of("Softsign")),
+      entry(LogSigmoid::new, "log-sigmoid").torch(TorchActivation.of("LogSigmoid")),
       entry(AbsoluteValue::new, "abs"),
       entry(Square::new, "square"),
       entry(Cosine::new, "cos", "cosine"));

@@ -374,7 +374,7 @@ final class TargetOptions {
     }
     if (!TicketCertificate.checks(cert.header().version())) {
       throw new UsageError(file + ": certificate version " + cert.header().version() + ", this TicketProof reads "
-          + "versions 2 and " + TicketCertificate.VERSION + " (build the ticket again with construct)");
+          + "versions 2 to " + TicketCertificate.VERSION + " (build the ticket again with construct)");
     }
     String name = cert.header().activation();
     KernelActivation kphi = KernelActivation.of(name);

@@ -193,9 +193,8 @@ public final class TicketBuilder {
   private static TicketCertificate.Header header(Options o, String targetSha, Activation phi, double claim,
       String digest, long failed) {
     SourceNetwork.Params p = o.params();
-    // version 2: the source without the first layer's block scales
-    return new TicketCertificate.Header(p.blockScales() ? TicketCertificate.VERSION : 2, o.targetLabel(), targetSha,
-        phi.name(),
+    // the certificate's version is that of the source definition it was made with
+    return new TicketCertificate.Header(p.version(), o.targetLabel(), targetSha, phi.name(),
         p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.inputLow(), p.inputHigh(), p.upto(),
         o.eps(), claim, digest, failed, o.around() == null ? null : Region.digest(o.around()),
         o.around() == null ? Double.NaN : o.radius(), o.formBudget(), p.inputBoxes());

@@ -253,7 +253,17 @@ public final class KernelActivation implements Activation {
           p -> new Local(0, 0, 0.6, 0.6, 0.32140460761018047, 2, INF, Math.ulp(0.6)), p -> 1.088498161251728)
           .withMinimum(-1.1924312145154952, -0.30884341301725043)
           // max |phi''| = 0.644204637236972429... at t = -0.0879344..., rounded up (mpmath, 40 digits)
-          .withCurvature(p -> 0.64420463723698, null)));
+          .withCurvature(p -> 0.64420463723698, null)),
+      // softsign t / (1 + |t|): |phi(t) - t| = t^2 / (1 + |t|) <= t^2; phi' = 1 / (1 + |t|)^2, even and decreasing in
+      // |t|; |phi''| = 2 / (1 + |t|)^3 <= 2 on each side of 0 (it jumps there from 2 to -2, phi' does not)
+      Map.entry("softsign", Formula.monotone(NO_PARAMETER, false, (p, t) -> t / (1 + Math.abs(t)),
+          (p, t) -> 1 / ((1 + Math.abs(t)) * (1 + Math.abs(t))), p -> new Local(0, 0, 1, 1, 1, 2, INF), p -> 1)
+          .peakedSlopes().withCurvature(p -> 2, null)),
+      // log-sigmoid ln sigma(t) = -softplus(-t): phi(0) = -ln 2 with its rounding (ulp(ln 2)), M = 1/8 as softplus's;
+      // phi' = sigma(-t) decreases, so its range over [a, b] is {phi'(b), phi'(a)}; |phi''| = sigma(1 - sigma) <= 1/4
+      Map.entry("log-sigmoid", Formula.monotone(NO_PARAMETER, false, (p, t) -> -softplus(1, -t),
+          (p, t) -> logistic(-t), p -> new Local(-Math.log(2), Math.ulp(Math.log(2)), 0.5, 0.5, 0.125, 2, INF),
+          p -> 1).withSlopes((p, a, b) -> new double[] {logistic(-b), logistic(-a)}).withCurvature(p -> 0.25, null)));
 
   /** Mish, t tanh(softplus(t)). */
   private static double mish(double t) { return t == -INF ? 0 : t * Math.tanh(softplus(1, t)); }
@@ -346,7 +356,7 @@ public final class KernelActivation implements Activation {
    * {@code tanh}, {@code sigmoid}, {@code elu(alpha)} with alpha &gt;= 0, {@code softplus}, {@code softplus(beta)}
    * with beta &gt; 0, {@code silu}, {@code gelu}, {@code gelu-tanh}, {@code relu6}, {@code hardtanh(lo,hi)} with
    * lo &lt;= 0 &lt; hi, {@code selu}, {@code celu(alpha)} with alpha &gt; 0, {@code hardswish}, {@code hardsigmoid},
-   * {@code mish}), or null for a name the kernel does not know.
+   * {@code mish}, {@code softsign}, {@code log-sigmoid}), or null for a name the kernel does not know.
    */
   public static KernelActivation of(String name) {
     KernelActivation k = family(name);

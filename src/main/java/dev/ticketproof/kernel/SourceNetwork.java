@@ -22,7 +22,8 @@ import java.util.List;
  *   <li>every other layer: weights U(-1, 1); no biases after the univariate layer.</li>
  * </ul>
  * Every range above is multiplied by a per-output-channel power of two derived from the target ({@link #rowScales}
- * for the weights from non-constant and large-scale constant units, {@link #biasScales} from the others), so that
+ * for the weights from non-constant units, {@link #largeScales} from large-scale constant units, which grows with
+ * the fan-in's l1 norm, {@link #biasScales} from the others), so that
  * targets beyond [-1, 1] are in reach and small targets take small weights ([scaled-source]); powers of two keep the
  * scaled samples exact. In the first layer, which reads the copies of the input, the weights from the copies of
  * input channel i into channel j take the block's own power of two instead when it is at least {@link #BLOCK_GAP}
@@ -83,11 +84,19 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * @param inputBoxes per input channel c, its interval {lo, hi} (every coordinate of channel c lies in it), or null
    *     when every channel has [inputLow, inputHigh]; checked by {@link #checkInputBoxes}, and its count against the
    *     target's input channels by {@link SourceNetwork#of}. Not modified.
-   * @param blockScales whether the first layer's blocks take their own scales ({@link #blockScales}; certificates of
-   *     format version 3; version 2 made the source without them)
+   * @param version the definition of the source network, the certificate format version it was made with
+   *     ({@link TicketCertificate#VERSION}): from 3 the first layer's blocks take their own scales
+   *     ({@link #blockScales}), from 4 the large-scale constant units their own ({@link #largeScales})
    */
   public record Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto,
-      double inputLow, double inputHigh, double[][] inputBoxes, boolean blockScales) {
+      double inputLow, double inputHigh, double[][] inputBoxes, int version) {
+    /** The parameters of this kernel's source definition ({@code current}) or of version 2's. */
+    public Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto,
+        double inputLow, double inputHigh, double[][] inputBoxes, boolean current) {
+      this(construction, rho, rho1, lambda, seed, upto, inputLow, inputHigh, inputBoxes,
+          current ? TicketCertificate.VERSION : 2);
+    }
+
     public Params {
       if (!(inputLow < inputHigh && Double.isFinite(inputLow) && Double.isFinite(inputHigh))) {
         throw new IllegalArgumentException("input box must be finite with low < high, got [" + inputLow + ", "
@@ -102,6 +111,12 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       }
       if (!(lambda > 0 && lambda <= 1)) throw new IllegalArgumentException("lambda must be in (0, 1], got " + lambda);
     }
+
+    /** Whether the first layer's blocks take their own scales ({@link SourceNetwork#blockScales}): version 3 on. */
+    public boolean blockScales() { return version >= 3; }
+
+    /** Whether large-scale constant units take their own scales ({@link SourceNetwork#largeScales}): version 4 on. */
+    public boolean largeScales() { return version >= 4; }
 
     /** The lower end of input channel c's interval. */
     public double channelLow(int c) { return inputBoxes == null ? inputLow : inputBoxes[c][0]; }
@@ -191,21 +206,24 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    *
    * @param id layer id (stream 4 id)
    * @param target the target layer it represents
-   * @param sigma weights from non-constant units and from the first {@code largeConstants} constant units are
-   *     U(-sigma, sigma) times {@code scale[j]} ({@link #rowScales}), from the other constant units U(-1, 1) times
-   *     {@code biasScale[j]} ({@link #biasScales}), j the output unit's target channel
+   * @param sigma weights from non-constant units are U(-sigma, sigma) times {@code scale[j]} ({@link #rowScales}),
+   *     from the first {@code largeConstants} constant units U(-sigma, sigma) times {@code largeScale[j]}
+   *     ({@link #largeScales}), from the other constant units U(-1, 1) times {@code biasScale[j]}
+   *     ({@link #biasScales}), j the output unit's target channel
    * @param blockScale in the first layer, the scales of the weights from the copies of input channel i into channel
    *     j at {@code j * in + i} ({@link #blockScales}), in place of {@code scale[j]}; null in the other layers
+   * @param largeScale the scales of the weights from the large-scale constant units; null without them
    */
   public record Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, int largeConstants,
-      double[] scale, double[] biasScale, double[] blockScale) implements Node {
+      double[] scale, double[] biasScale, double[] blockScale, double[] largeScale) implements Node {
     public Conv {
       checkSlots(id, target.name(), (long) out.units() * in.units() * target.kh() * target.kw());
     }
 
-    Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, int largeConstants, boolean first) {
+    Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, int largeConstants, boolean first,
+        double phi0) {
       this(id, target, in, out, sigma, largeConstants, rowScales(target), biasScales(target, largeConstants > 0),
-          first ? blockScales(target) : null);
+          first ? blockScales(target) : null, largeConstants > 0 ? largeScales(target, phi0) : null);
     }
 
     /**
@@ -238,7 +256,8 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       boolean large = !in.isConstant(u) || u - in.n() * in.rho() < largeConstants;
       if (j < 0) return large ? sigma : 1;
       if (!large) return biasScale[j];
-      return sigma * (blockScale != null && !in.isConstant(u) ? blockScale[j * target.in() + in.channel(u)] : scale[j]);
+      if (in.isConstant(u)) return sigma * largeScale[j];
+      return sigma * (blockScale != null ? blockScale[j * target.in() + in.channel(u)] : scale[j]);
     }
 
     /** The key of this layer's weights under a seed (its stream 4 id), for {@link #weightIn}. */
@@ -285,6 +304,33 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       double m = 0;
       for (int t = j * per; t < (j + 1) * per; t++) m = Math.max(m, Math.abs(a.kernel()[t]));
       s[j] = powerOfTwoAtLeast(m);
+    }
+    return s;
+  }
+
+  /**
+   * Per output channel j of an affine step reading a univariate layer: the scale of the weights from its large-scale
+   * constant units, which cancel the offset phi(0) sum w of the kept weights at each tap (coarsely: the unit-scale
+   * constant units then refine). The kept weights at a tap sum to about sigma sum_i |K[j, i, t]| (each subset's
+   * weights times their copies' slopes, of about lambda mu, give K[j, i, t]), so the constants must reach
+   * |phi(0)| sigma F_j, F_j = max_t sum_i |K[j, i, t]|; their values phi(beta), beta in [0, 2], are not all large
+   * (log-sigmoid's are 0.13 to 0.69 in magnitude) and a subset's sum varies, hence the margin: the smallest power
+   * of two at least 8 |phi(0)| F_j, and not below the row's scale ({@link #rowScales}). phi0 = 0 gives the row's
+   * scale (the definition before version 4, which a wide first layer, such as an MLP's on 784 inputs, outgrew).
+   */
+  public static double[] largeScales(TargetPlan.Affine a, double phi0) {
+    double[] row = rowScales(a);
+    int taps = a.kh() * a.kw();
+    double[] s = new double[a.out()];
+    for (int j = 0; j < a.out(); j++) {
+      double f = 0;
+      for (int t = 0; t < taps; t++) {
+        double sum = 0;
+        for (int i = 0; i < a.in(); i++) sum += Math.abs(a.kernel()[(j * a.in() + i) * taps + t]);
+        f = Math.max(f, sum);
+      }
+      double need = 8 * Math.abs(phi0) * f;
+      s[j] = need > 0 ? Math.max(row[j], powerOfTwoAtLeast(need)) : row[j];
     }
     return s;
   }
@@ -431,7 +477,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         Layout out = last || p.construction() == Construction.TWO_L ? Layout.plain(a.out())
             : Layout.copies(a.out(), p.rho());
         nodes.add(new Conv(id++, a, cur, out, readsUni ? sigma : 1, readsUni ? largeConstants(phi, cur.rho()) : 0,
-            k == 0 && p.blockScales()));
+            k == 0 && p.blockScales(), p.largeScales() ? phi.phi0() : 0));
         cur = out;
         curAfterPhi = a.phiAfter();
       } else if (s instanceof TargetPlan.Pool pool) {
@@ -451,10 +497,10 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         if (last) {
           throw new IllegalArgumentException("the target must end with a conv or linear layer after its last block");
         }
-        Conv c1 = new Conv(id++, r.conv1(), cur, Layout.copies(r.conv1().out(), p.rho()), 1, 0, false);
+        Conv c1 = new Conv(id++, r.conv1(), cur, Layout.copies(r.conv1().out(), p.rho()), 1, 0, false, 0);
         Layout blockOut = Layout.copies(r.conv2().out(), p.rho());
-        Conv proj = r.projection() == null ? null : new Conv(id++, r.projection(), cur, blockOut, 1, 0, false);
-        Conv c2 = new Conv(id++, r.conv2(), c1.out(), blockOut, 1, 0, false);
+        Conv proj = r.projection() == null ? null : new Conv(id++, r.projection(), cur, blockOut, 1, 0, false, 0);
+        Conv c2 = new Conv(id++, r.conv2(), c1.out(), blockOut, 1, 0, false, 0);
         nodes.add(new Residual(r, c1, c2, proj));
         cur = blockOut;
         curAfterPhi = true;
@@ -477,6 +523,6 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       hi = Math.max(hi, b[1]);
     }
     return new Params(p.construction(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.upto(), lo, hi, boxes,
-        p.blockScales());
+        p.version());
   }
 }

@@ -14,13 +14,16 @@ package dev.ticketproof.kernel;
 public record TicketCertificate(Header header, int[][] keptWeights, int[][] keptBiases, String maskDigest) {
 
   /**
-   * The certificate format version this kernel writes; it checks versions 2 and 3 ({@link #checks}), each with the
+   * The certificate format version this kernel writes; it checks versions 2 to 4 ({@link #checks}), each with the
    * source network it was made with.
    */
-  public static final int VERSION = 3;
+  public static final int VERSION = 4;
 
-  /** Whether this kernel checks certificates of a format version: 3, and 2 (without the first layer's block scales). */
-  public static boolean checks(int version) { return version == 2 || version == VERSION; }
+  /**
+   * Whether this kernel checks certificates of a format version: 4, 3 (without the large-scale constant units' own
+   * scales) and 2 (without the first layer's block scales either).
+   */
+  public static boolean checks(int version) { return version >= 2 && version <= VERSION; }
 
   /** The differential bound's form budget of a header that names none: 2^23 doubles (64 MB) per feature map. */
   public static final long DEFAULT_FORM_BUDGET = 1L << 23;
@@ -32,7 +35,8 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
    * intervals of inputBoxes.
    *
    * @param version format version ({@link #VERSION}; version 2 introduced the per-channel weight scales of the
-   *     source network, version 3 the first layer's block scales, {@code SourceNetwork#blockScales})
+   *     source network, version 3 the first layer's block scales, {@code SourceNetwork#blockScales}, version 4 the
+   *     large-scale constant units' scales, {@code SourceNetwork#largeScales})
    * @param target {@code builtin:NAME} or the path the target was read from (informational)
    * @param targetSha256 SHA-256 of the target's tensors ({@link TargetHash})
    * @param activation activation name as accepted by the catalog
@@ -66,6 +70,6 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
   public SourceNetwork.Params params() {
     return new SourceNetwork.Params(SourceNetwork.Construction.parse(header.construction()), header.rho(),
         header.rho1(), header.lambda(), header.seed(), header.upto(), header.inputLow(), header.inputHigh(),
-        header.inputBoxes(), header.version() >= 3);
+        header.inputBoxes(), header.version());
   }
 }

@@ -792,7 +792,7 @@ public final class WholeModels {
       String name;
       try {
         name = ActivationCatalog.fromTorch(cls, read).orElseThrow(() -> h.fail(
-            h.module().isTorchNn(cls) && OTHER_ACTIVATIONS.contains(cls) ? outsideCatalog()
+            h.module().isTorchNn(cls) && OTHER_ACTIVATIONS.containsKey(cls) ? outsideCatalog(cls)
             : "not supported (supported: " + SUPPORTED + ")")).name();
       } catch (IllegalArgumentException e) {
         throw h.fail(e.getMessage());
@@ -803,20 +803,24 @@ public final class WholeModels {
       layers.add(new ArchSpec.Activation());
     }
 
-    /** torch.nn's elementwise activation modules that the catalog does not have. */
-    static final Set<String> OTHER_ACTIVATIONS = Set.of("Softsign", "Tanhshrink", "LogSigmoid", "Softshrink",
-        "Hardshrink", "Threshold");
-
     /**
-     * Why an activation module of {@code torch.nn} that the catalog does not have ({@code Softsign},
-     * {@code Tanhshrink}, {@code LogSigmoid}, ...) is not read.
+     * torch.nn's elementwise activation modules that the catalog does not have, each with why: the constructions need
+     * a Lipschitz activation whose local model at 0 has slopes m- + m+ != 0 (the [identity] lemma).
      */
-    static String outsideCatalog() {
+    static final Map<String, String> OTHER_ACTIVATIONS = Map.of(
+        "Tanhshrink", "t - tanh(t) has slope 0 at 0 (m- = m+ = 0)",
+        "Softshrink", "it is 0 on [-lambda, lambda] (m- = m+ = 0)",
+        "Hardshrink", "it is 0 on [-lambda, lambda] (m- = m+ = 0)",
+        "Threshold", "it jumps at its threshold (unless its value is the threshold), so no Lipschitz constant bounds "
+            + "it");
+
+    /** Why an activation module of {@code torch.nn} that the catalog does not have ({@code Tanhshrink}, ...) is refused. */
+    static String outsideCatalog(String cls) {
       return "not supported: an activation the catalog does not have (its activation modules: "
           + String.join(", ", ActivationCatalog.torchClassNames()) + ", and PReLU with one slope and RReLU; "
-          + "'ticketproof activations' lists them), and the constructions and the kernel need an activation's own "
-          + "constants (its local linear model near 0, its Lipschitz constant), so the network is not read; a "
-          + "ticket can be built for a network trained with one of them";
+          + "'ticketproof activations' lists them): " + OTHER_ACTIVATIONS.get(cls) + ", and the constructions need a "
+          + "Lipschitz activation whose local model at 0 has slopes m- + m+ != 0, so the network is not read; a "
+          + "ticket can be built for a network trained with one of the catalog's activations";
     }
 
     /** A zero padding must be followed by a conv: one after the last module is refused. */

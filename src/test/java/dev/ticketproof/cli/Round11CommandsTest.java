@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The commands on the eleventh round's networks (fixtures {@code round11_*}) as a user runs them: a checkpoint with a
  * OneCycleLR scheduler's state builds, verifies and evaluates a ticket; torchvision's Sequential blocks and a model
  * with ceil_mode poolings on even maps build tickets without an architecture; a channels_last model reads its test
- * images saved with torch.save as a channels_last tensor; an orthogonal parametrization, a ceil_mode pooling that
- * adds a window and an activation outside the catalog are refused with exit 2, saying why, writing nothing.
+ * images saved with torch.save as a channels_last tensor; a Softsign MLP builds a ticket; an orthogonal
+ * parametrization and a ceil_mode pooling that adds a window are refused with exit 2, saying why, writing nothing.
  */
 class Round11CommandsTest {
   @TempDir Path tmp;
@@ -104,18 +104,19 @@ class Round11CommandsTest {
   }
 
   /**
-   * A Softsign MLP: construct exits 2 saying that the catalog has no such activation and which it has (before: not
-   * supported among every module class read), and writes nothing.
+   * A Softsign MLP, refused as outside the catalog before softsign was in it: construct at the defaults now builds a
+   * ticket that holds and keeps every prediction.
    */
-  @Test void anActivationOutsideTheCatalogIsRefusedSayingSo() {
+  @Test void aSoftsignMlpGetsATicket() {
     Path t = tmp.resolve("ss.tpz");
-    CommandRun r = run("construct", "--target", fx("round11_softsign_whole.pt"), "--input-box", "0,1", "--data",
-        fx("round11_digits_input.npy"), "--search", "0", "--no-progress", "--out", t.toString());
-    assertThat(r.code()).isEqualTo(2);
-    assertThat(r.err()).contains("round11_softsign_whole.pt: module '2' (torch.nn.modules.activation.Softsign): not "
-        + "supported: an activation the catalog does not have (its activation modules: ReLU, LeakyReLU, Tanh")
-        .doesNotContain("Conv2d");
-    assertThat(Files.exists(t)).isFalse();
+    JsonObject o = json(run("construct", "--target", fx("round11_softsign_whole.pt"), "--input-box", "0,1", "--data",
+        fx("round11_digits_input.npy"), "--labels", fx("round11_digits_y.npy"), "--search", "0", "--format", "json",
+        "--no-progress", "--out", t.toString()));
+    assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(o.get("activation").getAsString()).isEqualTo("softsign");
+    assertThat(o.get("agreement").getAsDouble()).isEqualTo(1.0);
+    assertThat(o.get("dataRelError").getAsDouble()).isLessThan(0.01);
+    assertThat(Files.exists(t)).isTrue();
   }
 
   /** The orthogonal parametrization's state dict: eval exits 2 saying what to save, and writes nothing. */

@@ -288,10 +288,12 @@ class WholeModelSpecTest {
         + "(torch.nn.modules.activation.Hardtanh): hardtanh needs finite min < max, got min=1.0, max=-1.0");
     assertThat(refusal(nn("ReLU6", "min_val", 0.0, "max_val", 5.0))).contains("max_val 5.0: ReLU6 clamps at 6");
     assertThat(refusal(nn("CELU", "alpha", 0.0))).contains("celu needs a finite alpha > 0, got alpha=0.0");
-    assertThat(refusal(nn("Softsign"))).contains("module '0' (torch.nn.modules.activation.Softsign): not supported: "
-        + "an activation the catalog does not have (its activation modules: ReLU, LeakyReLU, Tanh").contains(
-        "'ticketproof activations' lists them), and the constructions and the kernel need an activation's own "
-        + "constants");
+    assertThat(refusal(nn("Tanhshrink"))).contains("module '0' (torch.nn.modules.activation.Tanhshrink): not "
+        + "supported: an activation the catalog does not have (its activation modules: ReLU, LeakyReLU, Tanh").contains(
+        "'ticketproof activations' lists them): t - tanh(t) has slope 0 at 0 (m- = m+ = 0), and the constructions "
+        + "need a Lipschitz activation whose local model at 0 has slopes m- + m+ != 0");
+    assertThat(refusal(nn("Threshold", "threshold", 0.1, "value", 0.0))).contains("(torch.nn.modules.activation"
+        + ".Threshold): not supported: an activation the catalog does not have").contains("it jumps at its threshold");
     assertThat(refusal(new TorchModule("torch.nn.modules.upsampling.Upsample", Map.of(), List.of(), 0))).contains(
         "module '0' (torch.nn.modules.upsampling.Upsample): not supported "
         + "(supported: Sequential (and torchvision's Conv2dNormActivation, Conv1dNormActivation and MLP, which compute "

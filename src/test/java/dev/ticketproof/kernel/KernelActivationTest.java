@@ -155,7 +155,7 @@ class KernelActivationTest {
     assertThat(KernelActivation.families()).isEqualTo(ActivationCatalog.all().stream()
         .filter(a -> IdentityHypothesis.violations(a).isEmpty()).map(a -> a.name().replaceAll("\\(.*", ""))
         .distinct().sorted().collect(Collectors.joining(", ")));
-    assertThat(KernelActivation.families()).contains("leaky-relu, mish, relu, relu6");
+    assertThat(KernelActivation.families()).contains("leaky-relu, log-sigmoid, mish, relu, relu6");
     assertThat(KernelActivation.family("relu").piecewiseLinear()).isTrue();
     assertThat(KernelActivation.family("tanh").piecewiseLinear()).isFalse();
     assertThat(KernelActivation.family("abs")).isNull();

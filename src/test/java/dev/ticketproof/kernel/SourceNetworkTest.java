@@ -330,7 +330,7 @@ class SourceNetworkTest {
         for (int u = 0; u < in.units(); u++) {
           int kind = !in.isConstant(u) ? 0 : u - in.n() * in.rho() < c.largeConstants() ? 1 : 2;
           double scale = kind == 0 ? c.sigma() * (j < 0 ? 1 : c.scale()[j])
-              : kind == 1 ? c.sigma() * (j < 0 ? 1 : c.scale()[j]) : j < 0 ? 1 : c.biasScale()[j];
+              : kind == 1 ? c.sigma() * (j < 0 ? 1 : c.largeScale()[j]) : j < 0 ? 1 : c.biasScale()[j];
           for (int t = 0; t < taps; t++) {
             double w = c.weightAt(s.params().seed(), c.index(o, u, t / c.target().kw(), t % c.target().kw()));
             assertThat(w).isEqualTo(c.weightAt(s.params().seed(), ((long) (o * in.units() + u)) * taps + t));

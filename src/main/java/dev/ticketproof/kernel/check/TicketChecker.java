@@ -257,7 +257,7 @@ public final class TicketChecker {
   /** The header's own sanity: its version, eps, claimed bound and the fields a check needs (the box: {@link Region}). */
   private static void checkHeader(TicketCertificate.Header h) {
     if (!TicketCertificate.checks(h.version())) {
-      throw new Rejection("unsupported certificate version " + h.version() + " (this kernel checks versions 2 and "
+      throw new Rejection("unsupported certificate version " + h.version() + " (this kernel checks versions 2 to "
           + TicketCertificate.VERSION + "; version 1 predates the scaled source network: rebuild the ticket)");
     }
     if (!(h.eps() > 0) || !Double.isFinite(h.eps())) throw new Rejection("eps must be finite and > 0, got " + h.eps());
