@@ -8,6 +8,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.Layout;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.ActivationLayer;
@@ -199,7 +200,7 @@ class CopyPropagationProperties {
           dev.ticketproof.net.Conv2d shape2 = new dev.ticketproof.net.Conv2d("2",
               dev.ticketproof.tensor.Tensor.zeros(n2, n1, k2, k2), dev.ticketproof.tensor.Tensor.zeros(n2), s2, p2);
           SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 1, rho1, 1, seed,
-              null, 0, 1, null, true);
+              null, 0, 1, null, TicketCertificate.VERSION);
           Network placeholder = new Network(new int[] {cin, h, w}, List.of(shape1, new ActivationLayer(phi), shape2));
           SourceNetwork src = SourceNetwork.of(TargetPlan.of(placeholder, phi), p);
           dev.ticketproof.net.Conv2d conv1 = ConvDecompositionProperties.exactConv(rng, shape1, src, phi);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.measure.Evaluator;
@@ -81,7 +82,7 @@ class InputMapProperties {
     int rho = 2 + rng.nextInt(5);
     double eps = new double[] {0.01, 0.05, 0.2}[rng.nextInt(3)];
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, rho,
-        Defaults.rho1(phi, rho, lo), Defaults.lambda(phi), seed, null, lo, hi, boxes, true);
+        Defaults.rho1(phi, rho, lo), Defaults.lambda(phi), seed, null, lo, hi, boxes, TicketCertificate.VERSION);
     int dim = RandomTargets.inputDim(net);
     Region box = Region.of(lo, hi, boxes, null, Double.NaN);
     double[][] around = null;

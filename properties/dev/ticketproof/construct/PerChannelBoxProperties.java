@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.bound.Region;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.measure.Evaluator;
@@ -75,7 +76,7 @@ class PerChannelBoxProperties {
     int rho = 2 + rng.nextInt(5);
     double eps = new double[] {0.01, 0.05, 0.2}[rng.nextInt(3)];
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, rho,
-        Defaults.rho1(phi, rho, lo), Defaults.lambda(phi), seed, null, lo, hi, boxes, true);
+        Defaults.rho1(phi, rho, lo), Defaults.lambda(phi), seed, null, lo, hi, boxes, TicketCertificate.VERSION);
     StringBuilder bs = new StringBuilder();
     for (double[] b : boxes) bs.append(String.format(" [%s,%s]", b[0], b[1]));
     String what = "seed=" + seed + " phi=" + phi.name() + " rho=" + rho + " eps=" + eps + " boxes" + bs + " target: "
@@ -117,7 +118,7 @@ class PerChannelBoxProperties {
       double lo = union(boxes)[0];
       double hi = union(boxes)[1];
       SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 3,
-          Defaults.rho1(phi, 3, lo), 1, seed, null, lo, hi, boxes, true);
+          Defaults.rho1(phi, 3, lo), 1, seed, null, lo, hi, boxes, TicketCertificate.VERSION);
       TicketBuilder.Result r = RandomTargets.build(t.net(), phi, p, 0.1, 1);
       Region region = TicketChecker.region(r.certificate().header(), null);
       int dim = RandomTargets.inputDim(t.net());

@@ -4,6 +4,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.net.ActivationLayer;
 import dev.ticketproof.net.BatchNorm2d;
@@ -279,7 +280,8 @@ public final class RandomTargets {
     int rho = 3 + rng.nextInt(13);
     int rho1 = 1 + rng.nextInt(30);
     double lambda = rng.nextBoolean() ? Defaults.lambda(phi) : 0.01 + 0.99 * rng.nextDouble();
-    return new SourceNetwork.Params(cons, rho, rho1, lambda, seed, null, box[0], box[1], null, true);
+    return new SourceNetwork.Params(cons, rho, rho1, lambda, seed, null, box[0], box[1], null,
+        TicketCertificate.VERSION);
   }
 
   public static String describe(SourceNetwork.Params p, double eps) {
@@ -291,7 +293,7 @@ public final class RandomTargets {
   public static SourceNetwork.Params params(SourceNetwork.Construction cons, Activation phi, int rho, long seed,
       String upto, double lo, double hi) {
     return new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, lo),
-        Defaults.lambda(phi), seed, upto, lo, hi, null, true);
+        Defaults.lambda(phi), seed, upto, lo, hi, null, TicketCertificate.VERSION);
   }
 
   public static TicketBuilder.Result build(Network net, Activation phi, SourceNetwork.Params p, double eps, int threads) {

@@ -349,7 +349,7 @@ class ResidualProperties {
           Network geometry = new Network(new int[] {3, 8, 8}, geo);
           int rho1 = 8 + rng.nextInt(4);
           SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 1, rho1, 1, seed,
-              null, 0, 1, null, true);
+              null, 0, 1, null, TicketCertificate.VERSION);
           SourceNetwork src = SourceNetwork.of(TargetPlan.of(geometry, phi), p);
           // stem: exact subset sums of the univariate copies and constants (as in [conv-decomposition])
           Conv2d stem = ConvDecompositionProperties.exactConv(rng, (Conv2d) geo.get(0), src, phi);

@@ -8,6 +8,7 @@ import static org.quicktheories.generators.SourceDSL.longs;
 import dev.ticketproof.measure.Sizes;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.net.Network;
 import java.nio.file.Path;
@@ -148,7 +149,7 @@ class TheoremLPlus1Properties {
           double lo = box == 0 ? -1 : 0;
           int rho1 = Math.min(62, (phi.slopeMinus() != phi.slopePlus() && lo < 0 ? 2 : 1) * rho);
           SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, rho, rho1,
-              Defaults.lambda(phi), seed, null, lo, 1, null, true);
+              Defaults.lambda(phi), seed, null, lo, 1, null, TicketCertificate.VERSION);
           SourceNetwork src = SourceNetwork.of(dev.ticketproof.kernel.TargetPlan.of(t.net(), phi), p);
           String what = "seed=" + seed + " phi=" + phi.name() + " rho=" + rho + " rho1=" + rho1 + " target: "
               + t.description();

@@ -66,7 +66,7 @@ class DifferentialBoundProperties {
     double eps = new double[] {0.02, 0.05, 0.1, 0.2}[rng.nextInt(4)];
     double lambda = rng.nextBoolean() ? Defaults.lambda(phi) : 0.2 + 0.8 * rng.nextDouble();
     SourceNetwork.Params p = new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, box[0]),
-        lambda, seed, null, box[0], box[1], null, true);
+        lambda, seed, null, box[0], box[1], null, TicketCertificate.VERSION);
     TicketBuilder.Result res = RandomTargets.build(t.net(), phi, p, eps, 1);
     SourceNetwork src = SourceNetwork.of(TargetPlan.of(t.net(), KernelActivation.of(phi.name())), p);
     String what = "seed=" + seed + " phi=" + phiName + " " + t.description() + " " + RandomTargets.describe(p, eps);
@@ -288,7 +288,7 @@ class DifferentialBoundProperties {
       Activation phi = RandomTargets.phi("relu");
       int rho = 1 + rng.nextInt(3);
       SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, rho, rho, 1.0, seed,
-          null, 0, 1, null, true);
+          null, 0, 1, null, TicketCertificate.VERSION);
       TicketBuilder.Result res = RandomTargets.build(net, phi, p, 0.3, 1);
       String what = "scalar chain seed=" + seed + " rho=" + rho;
       assertThat(res.report().verdict().isHolds()).as(what).isTrue();
@@ -354,7 +354,7 @@ class DifferentialBoundProperties {
       SourceNetwork.Construction cons = seed % 2 == 0 ? SourceNetwork.Construction.TWO_L
           : SourceNetwork.Construction.L_PLUS_1;
       SourceNetwork.Params p = new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, -1), lambda,
-          seed, null, -1, 1, null, true);
+          seed, null, -1, 1, null, TicketCertificate.VERSION);
       TicketBuilder.Result res = RandomTargets.build(net, phi, p, eps, 1);
       SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, KernelActivation.of(phi.name())), p);
       for (double radius : new double[] {1, 0.5, 0.2, 0.05}) {
@@ -514,7 +514,7 @@ class DifferentialBoundProperties {
     int rho = 6 + rng.nextInt(4);
     double eps = new double[] {0.005, 0.02, 0.05}[rng.nextInt(3)];
     SourceNetwork.Params p = new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, box[0]),
-        Defaults.lambda(phi), seed, null, box[0], box[1], null, true);
+        Defaults.lambda(phi), seed, null, box[0], box[1], null, TicketCertificate.VERSION);
     TicketBuilder.Result res = RandomTargets.build(t.net(), phi, p, eps, 1);
     SourceNetwork src = SourceNetwork.of(TargetPlan.of(t.net(), KernelActivation.of(phi.name())), p);
     return new Case(t.net(), phi, res, src, "seed=" + seed + " phi=" + phi.name() + " " + t.description() + " "
@@ -572,7 +572,7 @@ class DifferentialBoundProperties {
     int rho = 3 + rng.nextInt(3);
     double eps = 0.15 + 0.15 * rng.nextDouble();
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, rho,
-        Defaults.rho1(relu, rho, -1), Defaults.lambda(relu), seed, null, -1, 1, null, true);
+        Defaults.rho1(relu, rho, -1), Defaults.lambda(relu), seed, null, -1, 1, null, TicketCertificate.VERSION);
     TicketBuilder.Result res = RandomTargets.build(net, relu, p, eps, 1);
     SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, KernelActivation.of("relu")), p);
     Evaluator.Pair ev = Evaluator.of(res.certificate(), net);

@@ -515,7 +515,7 @@ public final class Tickets {
       Ticket.Basis lambdaBasis = lambda != null ? Ticket.Basis.GIVEN : Ticket.Basis.DEFAULT;
       IntFunction<SourceNetwork.Params> withWidth = r -> new SourceNetwork.Params(construction, r,
           rho1 != null ? rho1 : Math.min(maxRho, Defaults.rho1(phi, r, seenLow)), lam[0], seed, upto, inputLow,
-          inputHigh, inputBoxes, true);
+          inputHigh, inputBoxes, TicketCertificate.VERSION);
       DoubleFunction<SourceNetwork.Params> paramsFor = e -> {
         if (rho != null) return withWidth.apply(rho);
         // the theorem's width, or the widest below it whose source layers a mask can index

@@ -2,6 +2,7 @@ package dev.ticketproof.construct;
 
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TicketCertificate;
 
 /**
  * The construction's default parameters, shared by the command line and the library: choices of the construction,
@@ -47,6 +48,7 @@ public final class Defaults {
    * @return the parameters (the record's constructor takes others)
    */
   public static SourceNetwork.Params params(SourceNetwork.Construction construction, int rho, Activation phi) {
-    return new SourceNetwork.Params(construction, rho, rho1(phi, rho, -1), lambda(phi), 1, null, -1, 1, null, true);
+    return new SourceNetwork.Params(construction, rho, rho1(phi, rho, -1), lambda(phi), 1, null, -1, 1, null,
+        TicketCertificate.VERSION);
   }
 }

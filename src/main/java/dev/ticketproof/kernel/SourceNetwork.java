@@ -90,13 +90,6 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    */
   public record Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto,
       double inputLow, double inputHigh, double[][] inputBoxes, int version) {
-    /** The parameters of this kernel's source definition ({@code current}) or of version 2's. */
-    public Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto,
-        double inputLow, double inputHigh, double[][] inputBoxes, boolean current) {
-      this(construction, rho, rho1, lambda, seed, upto, inputLow, inputHigh, inputBoxes,
-          current ? TicketCertificate.VERSION : 2);
-    }
-
     public Params {
       if (!(inputLow < inputHigh && Double.isFinite(inputLow) && Double.isFinite(inputHigh))) {
         throw new IllegalArgumentException("input box must be finite with low < high, got [" + inputLow + ", "

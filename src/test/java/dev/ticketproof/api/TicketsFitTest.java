@@ -26,7 +26,7 @@ class TicketsFitTest {
 
   static TicketBuilder.Options options() {
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 6,
-        Defaults.rho1(RELU, 6, -1), Defaults.lambda(RELU), 3, null, -1, 1, null, true);
+        Defaults.rho1(RELU, 6, -1), Defaults.lambda(RELU), 3, null, -1, 1, null, TicketCertificate.VERSION);
     return new TicketBuilder.Options(p, 0.02, SubsetSum.Mode.MIN_SIZE, 1, "t");
   }
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.measure.Goals;
@@ -58,7 +59,7 @@ class TicketsWidthTest {
       int theorem = Goals.theoremRho(plan, used.construction(), eps, 0.01);
       assertThat(used.rho()).as("the theorem's width " + theorem).isLessThan(theorem).isGreaterThan(1);
       SourceNetwork.Params wider = new SourceNetwork.Params(used.construction(), used.rho() + 1, used.rho() + 1,
-          used.lambda(), used.seed(), used.upto(), used.inputLow(), used.inputHigh(), null, true);
+          used.lambda(), used.seed(), used.upto(), used.inputLow(), used.inputHigh(), null, TicketCertificate.VERSION);
       assertThatThrownBy(() -> SourceNetwork.of(plan, wider)).isInstanceOf(BadParameter.class)
           .hasMessageContaining("weight slots");
     });

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TicketCertificate;
 import org.junit.jupiter.api.Test;
 
 /** The construction's defaults, and the withers of the source parameters: one field changed at a time. */
@@ -26,9 +27,9 @@ class DefaultsTest {
   void paramsUseTheDefaults() {
     SourceNetwork.Construction l1 = SourceNetwork.Construction.L_PLUS_1;
     assertThat(Defaults.params(l1, 5, RELU))
-        .isEqualTo(new SourceNetwork.Params(l1, 5, 10, 1.0, 1, null, -1, 1, null, true));
+        .isEqualTo(new SourceNetwork.Params(l1, 5, 10, 1.0, 1, null, -1, 1, null, TicketCertificate.VERSION));
     assertThat(Defaults.params(l1, 5, TANH).lambda()).isEqualTo(0.05);
-    assertThatThrownBy(() -> new SourceNetwork.Params(l1, 5, 10, 0.5, 9, null, 1, 0, null, true))
+    assertThatThrownBy(() -> new SourceNetwork.Params(l1, 5, 10, 0.5, 9, null, 1, 0, null, TicketCertificate.VERSION))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input box");
   }
 }

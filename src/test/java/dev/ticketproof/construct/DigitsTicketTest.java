@@ -11,6 +11,7 @@ import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.measure.DataCheck;
 import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,7 +29,7 @@ class DigitsTicketTest {
     Activation phi = ActivationCatalog.parse("relu");
     Network target = Builtins.of("digits-cnn", phi);
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.parse(construction), 15,
-        Defaults.rho1(phi, 15, 0), 1, 1, null, 0, 1, null, true);
+        Defaults.rho1(phi, 15, 0), 1, 1, null, 0, 1, null, TicketCertificate.VERSION);
     TicketBuilder.Result r = TicketBuilder.build(target, phi,
         new TicketBuilder.Options(p, 0.01, SubsetSum.Mode.MIN_SIZE, 2, "builtin:digits-cnn"),
         TicketBuilder.Progress.NONE);

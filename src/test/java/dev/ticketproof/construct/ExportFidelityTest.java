@@ -126,7 +126,7 @@ class ExportFidelityTest {
       // the fixtures are of format version 2: made before the first layer's block scales
       assertThat(cert.header().version()).isEqualTo(2);
       SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, c.rho(), c.rho1(),
-          c.lambda(), 7, null, -1, 1, null, false);
+          c.lambda(), 7, null, -1, 1, null, 2);
       assertThat(cert.params()).isEqualTo(p);
       TicketBuilder.Result r = TicketBuilder.build(dev.ticketproof.targets.Builtins.of(c.target(), phi), phi,
           new TicketBuilder.Options(p, 0.1, SubsetSum.Mode.ofCliName("min-size"), 2, "builtin:" + c.target()),

@@ -8,6 +8,7 @@ import dev.ticketproof.activation.Activation;
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.measure.Evaluator;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.random.WeightField;
@@ -25,7 +26,7 @@ class TicketBuilderTest {
     Network target = Builtins.of(name, phi);
     int rho = 15;
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.parse(cons), rho,
-        SourceNetwork.defaultRho1(phi, rho), Defaults.lambda(phi), 1, null, -1, 1, null, true);
+        SourceNetwork.defaultRho1(phi, rho), Defaults.lambda(phi), 1, null, -1, 1, null, TicketCertificate.VERSION);
     TicketBuilder.Result r = TicketBuilder.build(target, phi,
         new TicketBuilder.Options(p, 0.01, SubsetSum.Mode.MIN_SIZE, 2, "builtin:" + name),
         TicketBuilder.Progress.NONE);

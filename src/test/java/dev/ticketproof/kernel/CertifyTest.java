@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class CertifyTest {
   static TicketCertificate ticket(Network target, Activation phi) {
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 6,
-        Defaults.rho1(phi, 6, -1), Defaults.lambda(phi), 3, null, -1, 1, null, true);
+        Defaults.rho1(phi, 6, -1), Defaults.lambda(phi), 3, null, -1, 1, null, TicketCertificate.VERSION);
     return TicketBuilder.build(target, phi, new TicketBuilder.Options(p, 0.02, SubsetSum.Mode.MIN_SIZE, 1, "t"),
         TicketBuilder.Progress.NONE).certificate();
   }
@@ -52,7 +52,7 @@ class CertifyTest {
     Activation phi = ActivationCatalog.parse("relu");
     Network target = Builtins.of("small-cnn", phi);
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 6,
-        Defaults.rho1(phi, 6, -1), Defaults.lambda(phi), 3, null, -1, 1, null, true);
+        Defaults.rho1(phi, 6, -1), Defaults.lambda(phi), 3, null, -1, 1, null, TicketCertificate.VERSION);
     double[][] around = {new double[128], new double[128]};
     for (int i = 0; i < 128; i++) {
       around[0][i] = Math.sin(i);

@@ -56,7 +56,7 @@ class InputBoxesTest {
 
   static TicketCertificate build(double[][] boxes) {
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 8, 16, 1, 11, null, -50, 50,
-        boxes, true);
+        boxes, TicketCertificate.VERSION);
     TicketBuilder.Result r = TicketBuilder.build(net, PHI,
         new TicketBuilder.Options(p, 0.02, SubsetSum.Mode.MIN_SIZE, 1, "boxes"), TicketBuilder.Progress.NONE);
     assertThat(r.report().verdict().isHolds()).as(r.report().verdict().reason()).isTrue();

@@ -30,7 +30,7 @@ class MaskStructureTest {
   static Built build(String name) {
     Network target = Builtins.of(name, RELU);
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 3,
-        Defaults.rho1(RELU, 3, -1), Defaults.lambda(RELU), 2, null, -1, 1, null, true);
+        Defaults.rho1(RELU, 3, -1), Defaults.lambda(RELU), 2, null, -1, 1, null, TicketCertificate.VERSION);
     TicketCertificate cert = TicketBuilder.build(target, RELU,
         new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1, "t"), TicketBuilder.Progress.NONE)
         .certificate();

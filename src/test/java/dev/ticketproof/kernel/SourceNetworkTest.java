@@ -19,6 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /** The source network's definition (the class documentation of {@link SourceNetwork}), figure by figure. */
 class SourceNetworkTest {
+  /** The source definition this kernel makes. */
+  static final int V = TicketCertificate.VERSION;
+
   static final Activation RELU = ActivationCatalog.parse("relu");
   static final Activation LEAKY = ActivationCatalog.parse("leaky-relu(0.25)");
   static final Activation TANH = ActivationCatalog.parse("tanh");
@@ -32,7 +35,7 @@ class SourceNetworkTest {
   }
 
   static SourceNetwork.Params params(SourceNetwork.Construction c, int rho, int rho1, double lambda, double low) {
-    return new SourceNetwork.Params(c, rho, rho1, lambda, 4, null, low, 1, null, true);
+    return new SourceNetwork.Params(c, rho, rho1, lambda, 4, null, low, 1, null, V);
   }
 
   @Test
@@ -118,13 +121,13 @@ class SourceNetworkTest {
   @Test
   void parametersCheckTheirPerChannelBoxes() {
     SourceNetwork.Params ok = new SourceNetwork.Params(L1, 1, 1, 1, 0, null, -1, 2, new double[][] {{-1, 0.5},
-        {0, 2}}, true);
+        {0, 2}}, V);
     assertThat(new double[] {ok.channelLow(1), ok.channelHigh(0)}).containsExactly(0, 0.5);
     assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, -1, 1, new double[][] {{-1, 0.5},
-        {0, 2}}, true)).isInstanceOf(IllegalArgumentException.class)
+        {0, 2}}, V)).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("span [-1.0, 2.0], not the header's union box [-1.0, 1.0]");
     assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, -1, 1, new double[][] {{-1, 1},
-        {0, 0}}, true)).hasMessageContaining("input box of channel 1 must be finite with lo < hi");
+        {0, 0}}, V)).hasMessageContaining("input box of channel 1 must be finite with lo < hi");
   }
 
   @Test
@@ -187,10 +190,10 @@ class SourceNetworkTest {
       assertThatThrownBy(() -> params(L1, 1, 1, bad, -1)).hasMessageContaining("lambda must be in (0, 1]");
     }
     for (double[] box : new double[][] {{1, 1}, {Double.NaN, 1}, {Double.NEGATIVE_INFINITY, 1}}) {
-      assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, box[0], box[1], null, true))
+      assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, box[0], box[1], null, V))
           .hasMessageContaining("input box");
     }
-    assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, 0, Double.POSITIVE_INFINITY, null, true))
+    assertThatThrownBy(() -> new SourceNetwork.Params(L1, 1, 1, 1, 0, null, 0, Double.POSITIVE_INFINITY, null, V))
         .hasMessageContaining("input box");
     assertThat(SourceNetwork.Construction.parse("L+1")).isEqualTo(L1);
     assertThat(SourceNetwork.Construction.parse("2L")).isEqualTo(TWO_L);
@@ -270,12 +273,12 @@ class SourceNetworkTest {
 
   @Test
   void uptoKeepsTheRestOfTheTargetAsTail() {
-    SourceNetwork s = source("small-fc", RELU, new SourceNetwork.Params(L1, 3, 6, 1, 4, "2", -1, 1, null, true));
+    SourceNetwork s = source("small-fc", RELU, new SourceNetwork.Params(L1, 3, 6, 1, 4, "2", -1, 1, null, V));
     assertThat(s.nodes()).hasSize(3);
     assertThat(((SourceNetwork.Conv) s.nodes().get(2)).out()).isEqualTo(Layout.plain(8));
     assertThat(s.tail()).hasSize(1);
     assertThat(((TargetPlan.Affine) s.tail().get(0)).name()).isEqualTo("4");
-    assertThatThrownBy(() -> source("small-fc", RELU, new SourceNetwork.Params(L1, 3, 6, 1, 4, "x", -1, 1, null, true)))
+    assertThatThrownBy(() -> source("small-fc", RELU, new SourceNetwork.Params(L1, 3, 6, 1, 4, "x", -1, 1, null, V)))
         .hasMessageContaining("x names no conv or linear layer").hasMessageContaining("[0, 2, 4]");
   }
 
@@ -367,7 +370,7 @@ class SourceNetworkTest {
     Network net = new Network(new int[] {2}, List.of(bn, new Linear("fc", Tensor.of(new double[] {1, -1}, 1, 2),
         null)));
     TargetPlan plan = TargetPlan.of(net, RELU);
-    SourceNetwork.Params given = new SourceNetwork.Params(L1, 3, 6, 1, 7L, null, 0, 1, null, true);
+    SourceNetwork.Params given = new SourceNetwork.Params(L1, 3, 6, 1, 7L, null, 0, 1, null, V);
     SourceNetwork src = SourceNetwork.of(plan, given);
     double[][] image = plan.input().image(0, 1, null);
     assertThat(src.params().inputBoxes()).isDeepEqualTo(image);

@@ -36,7 +36,7 @@ class TicketCheckerRejectionTest {
     phi = ActivationCatalog.parse("relu");
     target = Builtins.of("small-fc", phi);
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 3,
-        Defaults.rho1(phi, 3, -1), Defaults.lambda(phi), 2, null, -1, 1, null, true);
+        Defaults.rho1(phi, 3, -1), Defaults.lambda(phi), 2, null, -1, 1, null, TicketCertificate.VERSION);
     cert = TicketBuilder.build(target, phi, new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1, "t"),
         TicketBuilder.Progress.NONE).certificate();
   }

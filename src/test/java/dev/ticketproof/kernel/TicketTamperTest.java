@@ -46,7 +46,7 @@ class TicketTamperTest {
 
   static TicketCertificate ticket(Network net, String name) {
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 8, 16, 1, 3, null, -1, 1, null,
-        true);
+        TicketCertificate.VERSION);
     TicketBuilder.Result r = TicketBuilder.build(net, phi,
         new TicketBuilder.Options(p, 0.01, SubsetSum.Mode.MIN_SIZE, 2, "builtin:" + name),
         TicketBuilder.Progress.NONE);

@@ -7,6 +7,7 @@ import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.net.ActivationLayer;
 import dev.ticketproof.net.Conv2d;
 import dev.ticketproof.net.Flatten;
@@ -89,7 +90,7 @@ class EvaluatorGradientTest {
   static void gradientsAreCentralDifferences(Network net, int inputs) {
     Activation relu = ActivationCatalog.parse("relu");
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 4,
-        Defaults.rho1(relu, 4, -1), 1, 3, null, -1, 1, null, true);
+        Defaults.rho1(relu, 4, -1), 1, 3, null, -1, 1, null, TicketCertificate.VERSION);
     TicketBuilder.Result r = TicketBuilder.build(net, relu, new TicketBuilder.Options(p, 0.05,
         SubsetSum.Mode.MIN_SIZE, 1, "test"), TicketBuilder.Progress.NONE);
     Evaluator.Pair ev = Evaluator.of(r.certificate(), net);
@@ -124,7 +125,7 @@ class EvaluatorGradientTest {
     Network net = net(5);
     Activation relu = ActivationCatalog.parse("relu");
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 4,
-        Defaults.rho1(relu, 4, -1), 1, 3, null, -1, 1, null, true);
+        Defaults.rho1(relu, 4, -1), 1, 3, null, -1, 1, null, TicketCertificate.VERSION);
     TicketBuilder.Result r = TicketBuilder.build(net, relu, new TicketBuilder.Options(p, 0.05,
         SubsetSum.Mode.MIN_SIZE, 1, "test"), TicketBuilder.Progress.NONE);
     Evaluator.Pair ev = Evaluator.of(r.certificate(), net);

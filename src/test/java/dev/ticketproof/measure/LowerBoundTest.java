@@ -8,6 +8,7 @@ import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.construct.Defaults;
 import dev.ticketproof.construct.TicketBuilder;
 import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.net.Network;
 import dev.ticketproof.subsetsum.SubsetSum;
 import dev.ticketproof.targets.Builtins;
@@ -20,7 +21,7 @@ class LowerBoundTest {
     Activation phi = ActivationCatalog.parse(activation);
     Network net = Builtins.of(target, phi);
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 4,
-        Defaults.rho1(phi, 4, lo), Defaults.lambda(phi), 3, null, lo, hi, null, true);
+        Defaults.rho1(phi, 4, lo), Defaults.lambda(phi), 3, null, lo, hi, null, TicketCertificate.VERSION);
     return TicketBuilder.build(net, phi, new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 1,
         "builtin:" + target), TicketBuilder.Progress.NONE);
   }

@@ -90,7 +90,7 @@ class DifferentialBoundTest {
       double hi, String upto, long seed, double lambda) {
     Activation phi = ActivationCatalog.parse(phiName);
     SourceNetwork.Params p = new SourceNetwork.Params(cons, rho, Defaults.rho1(phi, rho, lo), lambda, seed, upto, lo,
-        hi, null, true);
+        hi, null, TicketCertificate.VERSION);
     TicketBuilder.Result res = TicketBuilder.build(net, phi, new TicketBuilder.Options(p, eps,
         SubsetSum.Mode.MIN_SIZE, 1, "test"), TicketBuilder.Progress.NONE);
     SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, KernelActivation.of(phi.name())), p);

@@ -33,7 +33,7 @@ class BlockScalesVersionTest {
 
   static TicketCertificate build(boolean blockScales) {
     SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 8, 8, 1, 3, null, -1, 1,
-        null, blockScales);
+        null, blockScales ? TicketCertificate.VERSION : 2);
     return TicketBuilder.build(target(), RELU, new TicketBuilder.Options(p, 1e-3, SubsetSum.Mode.MIN_NORM, 1, "t"),
         TicketBuilder.Progress.NONE).certificate();
   }

@@ -56,13 +56,13 @@ class RecursionReferenceTest {
     Network net = Builtins.of(target, phi);
     SourceNetwork.Params defaults = Defaults.params(SourceNetwork.Construction.parse(construction), 3, phi);
     SourceNetwork.Params p = new SourceNetwork.Params(defaults.construction(), 3,
-        Defaults.rho1(phi, 3, low), defaults.lambda(), 5, upto, low, 1, null, true);
+        Defaults.rho1(phi, 3, low), defaults.lambda(), 5, upto, low, 1, null, TicketCertificate.VERSION);
     equalsTheReference(net, phi, p, 0.05);
   }
 
   static SourceNetwork.Params params(String construction, Activation phi, int rho, double lambda, double low) {
     return new SourceNetwork.Params(SourceNetwork.Construction.parse(construction), rho, Defaults.rho1(phi, rho, low),
-        lambda, 5, null, low, 1, null, true);
+        lambda, 5, null, low, 1, null, TicketCertificate.VERSION);
   }
 
   /**
