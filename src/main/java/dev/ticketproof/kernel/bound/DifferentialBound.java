@@ -56,7 +56,12 @@ public final class DifferentialBound {
     /** Agreement certified when the margin exceeds the bound once instead of twice. */
     AGREEMENT_MARGIN_ONCE,
     /** The ticket's margin taken as the target's (the differences of the output differences dropped). */
-    TICKET_MARGIN_WITHOUT_DIFFERENCE
+    TICKET_MARGIN_WITHOUT_DIFFERENCE,
+    /**
+     * The difference through a bounded phi without the difference of phi's images ({@link PhiBounds#withinImages}):
+     * not a hand mutation (it only widens the bound), what the images gain is measured against it.
+     */
+    DROP_IMAGE_RANGE
   }
 
   static volatile Mutation mutation = Mutation.NONE;
@@ -1251,6 +1256,10 @@ public final class DifferentialBound {
           double jd = hullLo <= 0 && hullHi >= 0 ? pb.jump() : 0;
           if (shared) second[n] = Rounding.up(dAbs * Math.min(sl[1] - sl[0], Rounding.up(0.5 * m2 * dAbs) + jd));
           double[] exact = mutation == Mutation.DROP_SLOPE_UNCERTAINTY ? null : pb.differenceRange(zl, zh, dl, dh);
+          // phi(y) - phi(z) also lies between the differences of phi's images of the two ranges: for a bounded phi,
+          // narrower where the difference is wide against phi's range over them (saturated units)
+          double[] images = !pb.bounded() || mutation == Mutation.DROP_SLOPE_UNCERTAINTY
+              || mutation == Mutation.DROP_IMAGE_RANGE ? null : pb.withinImages(null, zl, zh, yl, yh);
           if (joint && exact != null && pb.piecewiseLinear()) {
             // slope 1 (or a) with the slack of the side of the kink where z and the ticket's y = z + dz both lie,
             // up to how far each range reaches past 0 (oneSidedSlack)
@@ -1268,7 +1277,15 @@ public final class DifferentialBound {
               continue;
             }
           }
-          if (exact != null && (exact[1] - exact[0]) / 2 <= half * dAbs) {
+          boolean range = exact != null && (exact[1] - exact[0]) / 2 <= half * dAbs;
+          if (images != null && range) {
+            exact = pb.withinImages(exact, zl, zh, yl, yh);
+          } else if (images != null && images[1] - images[0] < 2 * (Math.abs(s0) + half) * dAbs) {
+            // narrower than all the slope form can reach: the form's coefficients are given up for the images
+            exact = images;
+            range = true;
+          }
+          if (range) {
             // the range of phi(z + dz) - phi(z) (exact for piecewise-linear phi, and at a point up to rounding for
             // twice differentiable phi) adds less radius than the slope form
             dOut.c[n] = exact[0] + (exact[1] - exact[0]) / 2;
@@ -1605,6 +1622,6 @@ public final class DifferentialBound {
   /** The mutations of the bound (all but NONE and the agreement's two, which have their own properties). */
   static List<Mutation> mutations() {
     return Arrays.stream(Mutation.values()).filter(m -> m != Mutation.NONE && m != Mutation.AGREEMENT_MARGIN_ONCE
-        && m != Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE).toList();
+        && m != Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE && m != Mutation.DROP_IMAGE_RANGE).toList();
   }
 }

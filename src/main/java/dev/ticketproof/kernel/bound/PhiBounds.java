@@ -30,6 +30,7 @@ final class PhiBounds {
   private final KernelActivation kernel;
   /** {psiUlps, diffUlps} of the family's evaluations without cancellation, or null (read once, not per value). */
   private final double[] ulps;
+  private final boolean bounded;
 
   private PhiBounds(Activation phi) {
     this.phi = phi;
@@ -39,9 +40,15 @@ final class PhiBounds {
     this.param = base.equals("leaky-relu") ? Double.parseDouble(n.substring(open + 1, n.length() - 1)) : Double.NaN;
     this.kernel = phi instanceof KernelActivation k ? k : KernelActivation.family(n);
     this.ulps = kernel == null ? null : kernel.accuracy();
+    // phi's image of [-1e300, 1e300]: within [-1e6, 1e6] only for the bounded families (the others reach 1e298)
+    double[] all = phi.image(-1e300, 1e300);
+    this.bounded = Math.abs(all[0]) < 1e6 && Math.abs(all[1]) < 1e6;
   }
 
   static PhiBounds of(Activation phi) { return new PhiBounds(phi); }
+
+  /** Whether phi's image of the reals is bounded (tanh, sigmoid, softsign, hardtanh, relu6, hardsigmoid). */
+  boolean bounded() { return bounded; }
 
   /** Whether phi is piecewise linear with its kink at 0 (relu, leaky-relu). */
   boolean piecewiseLinear() { return base.equals("relu") || base.equals("leaky-relu"); }
@@ -261,6 +268,26 @@ final class PhiBounds {
       }
     }
     return new double[] {Math.nextDown(lo - e), Math.nextUp(hi + e)};
+  }
+
+  /**
+   * {@code range} (or nothing, when null) intersected with phi(Y) - phi(Z), which holds phi(y) - phi(z) for every z in
+   * [zl, zh] and y in [yl, yh]: phi's images of both ranges are the kernel's ({@link KernelActivation#image}), and
+   * the subtraction is rounded outward. It is the smaller where the difference is wide against phi's range over
+   * them (bounded phi, saturated units).
+   */
+  double[] withinImages(double[] range, double zl, double zh, double yl, double yh) {
+    double[] z = phi.image(zl, zh);
+    double[] y = phi.image(yl, yh);
+    // each end widened by phi's evaluation slack, the subtraction by 2^-52 of its operands
+    double lo = y[0] - z[1] - Rounding.up(Rounding.evalSlack(y[0]) + Rounding.evalSlack(z[1])
+        + 0x1p-52 * (Math.abs(y[0]) + Math.abs(z[1])));
+    double hi = y[1] - z[0] + Rounding.up(Rounding.evalSlack(y[1]) + Rounding.evalSlack(z[0])
+        + 0x1p-52 * (Math.abs(y[1]) + Math.abs(z[0])));
+    lo = Math.nextDown(lo);
+    hi = Math.nextUp(hi);
+    if (range == null) return new double[] {lo, hi};
+    return new double[] {Math.max(range[0], lo), Math.min(range[1], hi)};
   }
 
   /**

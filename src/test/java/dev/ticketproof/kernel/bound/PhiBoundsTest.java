@@ -292,4 +292,53 @@ class PhiBoundsTest {
       if (min != null) assertThat(across).as(name + ": points whose z + d crosses the minimum").isGreaterThan(100);
     }
   }
+  /**
+   * {@link PhiBounds#withinImages}: phi(y) - phi(z) lies in it for z and y on grids of wide ranges (units far into
+   * saturation, differences larger than a bounded phi's range) for every family of the kernel; for a monotone phi its
+   * ends are phi(yl) - phi(zh) and phi(yh) - phi(zl) up to rounding (so it is the smallest interval that holds for
+   * every pair); and it never widens the range it is given. With z's ends exchanged (phi(yl) - phi(zl)) the first
+   * check fails for every family whose range of z is not a point.
+   */
+  @Test
+  void theDifferenceOfImagesHoldsForEveryPairAndIsTight() {
+    SplittableRandom rng = new SplittableRandom(17);
+    String[] names = java.util.Arrays.copyOf(ALL, ALL.length + 2);
+    names[ALL.length] = "softsign";
+    names[ALL.length + 1] = "log-sigmoid";
+    for (String name : names) {
+      dev.ticketproof.kernel.KernelActivation phi =
+          dev.ticketproof.kernel.KernelActivation.of(ActivationCatalog.parse(name).name());
+      PhiBounds pb = PhiBounds.of(phi);
+      String base = name.contains("(") ? name.substring(0, name.indexOf('(')) : name;
+      assertThat(pb.bounded()).as(name + " bounded").isEqualTo(
+          java.util.Set.of("tanh", "sigmoid", "softsign", "hardtanh", "relu6", "hardsigmoid").contains(base));
+      for (int trial = 0; trial < 200; trial++) {
+        double zl = -12 + 24 * rng.nextDouble();
+        double zh = trial % 7 == 0 ? zl : zl + 10 * rng.nextDouble();
+        double yl = zl + (-8 + 16 * rng.nextDouble());
+        double yh = trial % 5 == 0 ? yl : yl + 10 * rng.nextDouble();
+        double[] r = pb.withinImages(null, zl, zh, yl, yh);
+        String what = name + " z in [" + zl + ", " + zh + "], y in [" + yl + ", " + yh + "]";
+        double lo = Double.POSITIVE_INFINITY;
+        double hi = Double.NEGATIVE_INFINITY;
+        for (double z : grid(zl, zh, 40)) {
+          for (double y : grid(yl, yh, 40)) {
+            double v = phi.value(y) - phi.value(z);
+            assertThat(v).as(what + " at z " + z + ", y " + y).isBetween(r[0], r[1]);
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+          }
+        }
+        if (phi.nonDecreasing()) {
+          double tol = 1e-9 * (1 + Math.abs(lo) + Math.abs(hi));
+          assertThat(r[0]).as(what + ", lower end").isGreaterThanOrEqualTo(lo - tol);
+          assertThat(r[1]).as(what + ", upper end").isLessThanOrEqualTo(hi + tol);
+        }
+        double[] given = {lo - rng.nextDouble(), hi + rng.nextDouble()};
+        double[] both = pb.withinImages(given, zl, zh, yl, yh);
+        assertThat(both[0]).as(what + ", intersected").isBetween(given[0], r[0] > given[0] ? r[0] : given[0]);
+        assertThat(both[1]).as(what + ", intersected").isBetween(r[1] < given[1] ? r[1] : given[1], given[1]);
+      }
+    }
+  }
 }
