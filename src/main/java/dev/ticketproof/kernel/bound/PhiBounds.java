@@ -277,6 +277,8 @@ final class PhiBounds {
    * them (bounded phi, saturated units).
    */
   double[] withinImages(double[] range, double zl, double zh, double yl, double yh) {
+    // ranges that overflowed (NaN ends) give nothing
+    if (!(zl <= zh && yl <= yh)) return range;
     double[] z = phi.image(zl, zh);
     double[] y = phi.image(yl, yh);
     // each end widened by phi's evaluation slack, the subtraction by 2^-52 of its operands

@@ -1150,15 +1150,20 @@ class ExactStepsTest {
     assertThatThrownBy(() -> pass.targetAffine(wide, row)).hasMessageContaining("wide: " + (most + 1) + " terms");
   }
 
-  /** Inputs so large that the ranges overflow: the bound is +infinity, with forms and with intervals. */
+  /**
+   * Inputs so large that the ranges overflow: the bound is +infinity, with forms and with intervals; for a bounded phi
+   * too, whose images are not taken of ranges that overflowed.
+   */
   @Test
   void anOverflowingBoundIsInfinite() {
-    Built b = DifferentialBoundTest.build(DifferentialBoundTest.fc(ActivationCatalog.parse("relu"), Ranges.MIXED, 3),
-        "relu", DifferentialBoundTest.L1, 2, 0.1, -1, 1, null, 3);
-    for (long budget : new long[] {SYMBOLIC, 0}) {
-      assertThat(b.bound(Region.box(-1e308, 1e308), budget)).as("budget " + budget).isInfinite().isPositive();
-      assertThat(b.bound(Region.balls(-1e308, 1e308, new double[][] {{1e308, 0, 0}, {0, 0, 0}}, 1e308), budget))
-          .as("balls, budget " + budget).isInfinite().isPositive();
+    for (String phi : new String[] {"relu", "tanh", "sigmoid"}) {
+      Built b = DifferentialBoundTest.build(DifferentialBoundTest.fc(ActivationCatalog.parse(phi), Ranges.MIXED, 3),
+          phi, DifferentialBoundTest.L1, 2, 0.1, -1, 1, null, 3);
+      for (long budget : new long[] {SYMBOLIC, 0}) {
+        assertThat(b.bound(Region.box(-1e308, 1e308), budget)).as(phi + " budget " + budget).isInfinite().isPositive();
+        assertThat(b.bound(Region.balls(-1e308, 1e308, new double[][] {{1e308, 0, 0}, {0, 0, 0}}, 1e308), budget))
+            .as(phi + " balls, budget " + budget).isInfinite().isPositive();
+      }
     }
   }
 
