@@ -58,7 +58,7 @@ public final class DifferentialBound {
     /** The ticket's margin taken as the target's (the differences of the output differences dropped). */
     TICKET_MARGIN_WITHOUT_DIFFERENCE,
     /**
-     * The difference through a bounded phi without the difference of phi's images ({@link PhiBounds#withinImages}):
+     * The difference through a bounded phi without the difference of phi's images ({@link PhiBounds#images}):
      * not a hand mutation (it only widens the bound), what the images gain is measured against it.
      */
     DROP_IMAGE_RANGE
@@ -1259,7 +1259,7 @@ public final class DifferentialBound {
           // phi(y) - phi(z) also lies between the differences of phi's images of the two ranges: for a bounded phi,
           // narrower where the difference is wide against phi's range over them (saturated units)
           double[] images = !pb.bounded() || mutation == Mutation.DROP_SLOPE_UNCERTAINTY
-              || mutation == Mutation.DROP_IMAGE_RANGE ? null : pb.withinImages(null, zl, zh, yl, yh);
+              || mutation == Mutation.DROP_IMAGE_RANGE ? null : pb.images(zl, zh, yl, yh);
           if (joint && exact != null && pb.piecewiseLinear()) {
             // slope 1 (or a) with the slack of the side of the kink where z and the ticket's y = z + dz both lie,
             // up to how far each range reaches past 0 (oneSidedSlack)
@@ -1279,7 +1279,7 @@ public final class DifferentialBound {
           }
           boolean range = exact != null && (exact[1] - exact[0]) / 2 <= half * dAbs;
           if (images != null && range) {
-            exact = pb.withinImages(exact, zl, zh, yl, yh);
+            exact = new double[] {Math.max(exact[0], images[0]), Math.min(exact[1], images[1])};
           } else if (images != null && images[1] - images[0] < 2 * (Math.abs(s0) + half) * dAbs) {
             // narrower than all the slope form can reach: the form's coefficients are given up for the images
             exact = images;

@@ -271,14 +271,13 @@ final class PhiBounds {
   }
 
   /**
-   * {@code range} (or nothing, when null) intersected with phi(Y) - phi(Z), which holds phi(y) - phi(z) for every z in
-   * [zl, zh] and y in [yl, yh]: phi's images of both ranges are the kernel's ({@link KernelActivation#image}), and
-   * the subtraction is rounded outward. It is the smaller where the difference is wide against phi's range over
-   * them (bounded phi, saturated units).
+   * phi(Y) - phi(Z), which holds phi(y) - phi(z) for every z in [zl, zh] and y in [yl, yh]: phi's images of both
+   * ranges are the kernel's ({@link KernelActivation#image}), and the subtraction is rounded outward; null for ranges
+   * that overflowed (NaN ends). It is the narrower where the difference is wide against phi's range over them (bounded
+   * phi, saturated units).
    */
-  double[] withinImages(double[] range, double zl, double zh, double yl, double yh) {
-    // ranges that overflowed (NaN ends) give nothing
-    if (!(zl <= zh && yl <= yh)) return range;
+  double[] images(double zl, double zh, double yl, double yh) {
+    if (!(zl <= zh && yl <= yh)) return null;
     double[] z = phi.image(zl, zh);
     double[] y = phi.image(yl, yh);
     // each end widened by phi's evaluation slack, the subtraction by 2^-52 of its operands
@@ -286,10 +285,7 @@ final class PhiBounds {
         + 0x1p-52 * (Math.abs(y[0]) + Math.abs(z[1])));
     double hi = y[1] - z[0] + Rounding.up(Rounding.evalSlack(y[1]) + Rounding.evalSlack(z[0])
         + 0x1p-52 * (Math.abs(y[1]) + Math.abs(z[0])));
-    lo = Math.nextDown(lo);
-    hi = Math.nextUp(hi);
-    if (range == null) return new double[] {lo, hi};
-    return new double[] {Math.max(range[0], lo), Math.min(range[1], hi)};
+    return new double[] {Math.nextDown(lo), Math.nextUp(hi)};
   }
 
   /**

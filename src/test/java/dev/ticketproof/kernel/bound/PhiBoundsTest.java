@@ -292,11 +292,12 @@ class PhiBoundsTest {
       if (min != null) assertThat(across).as(name + ": points whose z + d crosses the minimum").isGreaterThan(100);
     }
   }
+
   /**
-   * {@link PhiBounds#withinImages}: phi(y) - phi(z) lies in it for z and y on grids of wide ranges (units far into
+   * {@link PhiBounds#images}: phi(y) - phi(z) lies in it for z and y on grids of wide ranges (units far into
    * saturation, differences larger than a bounded phi's range) for every family of the kernel; for a monotone phi its
    * ends are phi(yl) - phi(zh) and phi(yh) - phi(zl) up to rounding (so it is the smallest interval that holds for
-   * every pair); and it never widens the range it is given. With z's ends exchanged (phi(yl) - phi(zl)) the first
+   * every pair); ranges with NaN ends (overflowed) give none. With z's ends exchanged (phi(yl) - phi(zl)) the first
    * check fails for every family whose range of z is not a point.
    */
   @Test
@@ -317,7 +318,7 @@ class PhiBoundsTest {
         double zh = trial % 7 == 0 ? zl : zl + 10 * rng.nextDouble();
         double yl = zl + (-8 + 16 * rng.nextDouble());
         double yh = trial % 5 == 0 ? yl : yl + 10 * rng.nextDouble();
-        double[] r = pb.withinImages(null, zl, zh, yl, yh);
+        double[] r = pb.images(zl, zh, yl, yh);
         String what = name + " z in [" + zl + ", " + zh + "], y in [" + yl + ", " + yh + "]";
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
@@ -334,11 +335,9 @@ class PhiBoundsTest {
           assertThat(r[0]).as(what + ", lower end").isGreaterThanOrEqualTo(lo - tol);
           assertThat(r[1]).as(what + ", upper end").isLessThanOrEqualTo(hi + tol);
         }
-        double[] given = {lo - rng.nextDouble(), hi + rng.nextDouble()};
-        double[] both = pb.withinImages(given, zl, zh, yl, yh);
-        assertThat(both[0]).as(what + ", intersected").isBetween(given[0], r[0] > given[0] ? r[0] : given[0]);
-        assertThat(both[1]).as(what + ", intersected").isBetween(r[1] < given[1] ? r[1] : given[1], given[1]);
       }
+      assertThat(pb.images(Double.NaN, Double.NaN, 0, 1)).as(name + " of overflowed ranges").isNull();
+      assertThat(pb.images(0, 1, Double.NaN, Double.NaN)).as(name + " of overflowed ranges").isNull();
     }
   }
 }
