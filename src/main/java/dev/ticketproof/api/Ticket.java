@@ -140,6 +140,10 @@ public final class Ticket {
   /** The measured error on sample inputs (the certified bound must dominate it). */
   public Measure.Result measured() { return measured; }
 
-  /** The construction's full result (source network, solver failures, instances). */
+  /**
+   * The construction's full result (source network, solver failures, instances). Its type belongs to the
+   * construction, which the module does not export: on the module path this method is not usable.
+   */
+  @SuppressWarnings("exports")
   public TicketBuilder.Result result() { return result; }
 }

@@ -86,6 +86,7 @@ public final class Tickets {
    * A listener for the progress of {@link Builder#build}: the construction's layers, plus the source network about
    * to be built and the measurement.
    */
+  @SuppressWarnings("exports") // the construction's listener, not exported: on the module path, implement step only
   public interface Progress extends TicketBuilder.Progress {
     /** The source network of the next construction (called before the first one is built). */
     default void plan(SourceNetwork source) {}
@@ -386,7 +387,8 @@ public final class Tickets {
       return this;
     }
 
-    /** The subset-sum solver. */
+    /** The subset-sum solver (its type belongs to the solvers, which the module does not export). */
+    @SuppressWarnings("exports")
     public Builder mode(SubsetSum.Mode mode) {
       this.mode = mode;
       return this;

@@ -29,17 +29,20 @@ public final class Measure {
       Evaluator.Comparison[] each, Evaluator.Pair evaluators, OutputErrors outputs) {}
 
   /** Measures a built ticket on box samples. */
+  @SuppressWarnings("exports") // the construction's result: not exported
   public static Result of(TicketBuilder.Result r, Network target, int n, long seed) {
     return of(r, target, n, seed, done -> { });
   }
 
   /** As {@link #of(TicketBuilder.Result, Network, int, long)}, reporting the samples done. */
+  @SuppressWarnings("exports") // the construction's result: not exported
   public static Result of(TicketBuilder.Result r, Network target, int n, long seed,
       java.util.function.IntConsumer progress) {
     return of(r, target, TicketBuilder.box(r.certificate().header()), n, seed, progress);
   }
 
   /** Measures a built ticket on samples of a region (the box, or balls around points: a local certificate's). */
+  @SuppressWarnings("exports") // the construction's result: not exported
   public static Result of(TicketBuilder.Result r, Network target,
       dev.ticketproof.kernel.bound.Region region, int n, long seed, java.util.function.IntConsumer progress) {
     int[] s = target.inputShape();
@@ -49,6 +52,7 @@ public final class Measure {
   }
 
   /** Measures a built ticket on given inputs (each of length C*H*W). */
+  @SuppressWarnings("exports") // the construction's result: not exported
   public static Result on(TicketBuilder.Result r, Network target, List<double[]> inputs) {
     return on(Evaluator.of(r.certificate(), target), inputs, done -> { });
   }

@@ -5,5 +5,8 @@
  * difference from its target neuron, layer by layer, with outward rounding. Part of the trusted base: it reads the
  * source network and the certificate's mask only, and {@link dev.ticketproof.kernel.check.TicketChecker} takes the
  * smaller of this bound and its layerwise recursion.
+ *
+ * <p><b>API status.</b> Stable: {@link dev.ticketproof.kernel.bound.Region} and the bound's entry points
+ * ({@code DifferentialBound.of}, {@code boxes}, {@code Box}). Experimental: the rest.
  */
 package dev.ticketproof.kernel.bound;
