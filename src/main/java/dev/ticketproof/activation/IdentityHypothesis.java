@@ -118,8 +118,13 @@ public final class IdentityHypothesis {
   public static void require(Activation phi) {
     List<String> v = violations(phi);
     if (!v.isEmpty()) {
-      throw new IllegalArgumentException(
-          "activation " + phi.name() + " violates the [identity] hypothesis: " + String.join("; ", v));
+      List<String> each = new ArrayList<>();
+      for (String s : v) {
+        int colon = s.indexOf(": ");
+        each.add("it requires " + s.substring(0, colon) + ", but " + s.substring(colon + 2));
+      }
+      throw new IllegalArgumentException("activation " + phi.name() + " violates the [identity] hypothesis that the "
+          + "constructions rest on: " + String.join("; ", each));
     }
   }
 

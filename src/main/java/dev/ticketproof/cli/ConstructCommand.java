@@ -207,7 +207,7 @@ public final class ConstructCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    Activation phi = TargetOptions.activation(TargetOptions.activationName(activation, target, arch));
+    Activation phi = TargetOptions.activation(activation, target, arch);
     Network net = TargetOptions.load(target, arch, phi, inputShape.value, data.inputs != null ? "--data" : "--around",
         data.inputs != null ? data.inputs : around);
     SourceNetwork.Construction cons = SourceNetwork.Construction.parse(construction);

@@ -101,7 +101,8 @@ public final class EvalCommand implements Callable<Integer> {
    * own input shape, and taken when the batch is a layout {@link DataFiles#layout} knows for it (which
    * {@link DataFiles#examples} then reads or refuses with its fix), or when a batch [F, N] holds its F values per
    * column (refused with the transpose); otherwise the first failure is reported. A
-   * rank-3 batch [N, C, L] is first read as the signals [C, 1, L] of a network that starts with a Conv1d. With
+   * rank-3 batch [N, C, L] is first read as the signals [C, 1, L] of a network that starts with a Conv1d, then as
+   * images [1, H, W] of one channel (a batch [N, H, W] without its channel axis). With
    * {@code --input-shape} the target is loaded with that shape and nothing is guessed.
    */
   private TargetLoader.Loaded loadFile(Tensor batch) {
@@ -124,10 +125,13 @@ public final class EvalCommand implements Callable<Integer> {
     try {
       return TargetOptions.loadFile(Path.of(this.target), arch, activation, example, "--input " + input, !noMasks);
     } catch (ImportException | dev.ticketproof.limits.BadParameter e) {
-      if (example == null) throw e;
+      if (example == null && batch.rank() != 3) throw e;
       first = e;
     }
-    for (int[] other : batch.rank() == 4 ? new int[][] {{s[3], s[1], s[2]}, null} : new int[][] {null}) {
+    // a rank-4 batch read channels last; a rank-3 one as images [H, W] of one channel without their channel axis
+    int[][] others = batch.rank() == 4 ? new int[][] {{s[3], s[1], s[2]}, null}
+        : batch.rank() == 3 ? new int[][] {{1, s[1], s[2]}, null} : new int[][] {null};
+    for (int[] other : others) {
       try {
         TargetLoader.Loaded loaded = TargetOptions.loadFile(Path.of(this.target), arch, activation, other,
             "--input " + input, !noMasks);

@@ -84,6 +84,22 @@ final class TargetOptions {
   }
 
   /**
+   * {@link #activation(String)} of {@link #activationName}'s choice; where {@code --activation} was not given, a
+   * refusal names what chose it (the target's activation modules, its spec or its preset) instead of the flag.
+   */
+  static Activation activation(String given, String target, ArchOption arch) {
+    String name = activationName(given, target, arch);
+    if (given != null) return activation(name);
+    try {
+      return ActivationCatalog.requireIdentityHypothesis(ActivationCatalog.parse(name));
+    } catch (IllegalArgumentException e) {
+      throw new UsageError(target + ": the activation " + name + ", read from " + (arch != null && arch.file() != null
+          ? "the spec " + arch.file() : arch != null && arch.spec != null ? "the preset " + arch.spec
+          : "the file's activation modules") + ", admits no ticket: " + e.getMessage());
+    }
+  }
+
+  /**
    * A file target with its architecture ({@link TargetLoader}; without {@code --arch}, a whole model's
    * {@code nn.Sequential}); when the tensors were found under a name prefix of the file's own accord, says so on
    * stderr.
@@ -274,6 +290,24 @@ final class TargetOptions {
       } catch (ImportException | BadParameter e) {
         // not built for the batch's shape: the architecture's own, as without the batch
         if (e instanceof ImportException && shapeRefusal(e)) refusal = e.getMessage();
+      }
+    }
+    if (s.length == 3) {
+      // a batch [N, H, W] of one-channel images without their channel axis, for a network of Conv2d layers
+      int[] one = {1, s[1], s[2]};
+      try {
+        TargetLoader.Loaded loaded = loadFile(Path.of(target), arch == null ? new ArchOption() : arch, phi.name(),
+            one, flag + " " + data, true);
+        Network net = loaded.built().network();
+        if (java.util.Arrays.equals(net.inputShape(), one) && !startsWithConv1d(loaded)) {
+          System.err.println("note: " + target + ": input shape " + java.util.Arrays.toString(one) + " taken from "
+              + flag + " " + data + ", whose examples " + java.util.Arrays.toString(new int[] {s[1], s[2]})
+              + " are read as images of one channel (give --input-shape to choose another)");
+          folded(target, loaded);
+          return net;
+        }
+      } catch (ImportException | BadParameter e) {
+        // not built for one channel either: the architecture's own, as without the batch
       }
     }
     if (s.length == 4 && s[3] > 1) {

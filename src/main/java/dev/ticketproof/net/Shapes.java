@@ -101,7 +101,16 @@ public final class Shapes {
   public static int[] linear(String what, int fin, int fout, int[] in) {
     boolean flat = in.length == 1 && in[0] == fin;
     boolean image = in.length == 3 && in[0] == fin && in[1] == 1 && in[2] == 1;
-    if (!flat && !image) throw mismatch(what, "[" + fin + "] or [" + fin + ", 1, 1]", in);
+    if (!flat && !image) {
+      IllegalArgumentException e = mismatch(what, "[" + fin + "] or [" + fin + ", 1, 1]", in);
+      if (in.length > 1 && in[in.length - 1] == fin) {
+        // PyTorch applies an nn.Linear to the last axis of a larger input, a map of other functions per position
+        throw new IllegalArgumentException(e.getMessage() + ": its " + fin + " features are the last axis of each "
+            + "example, where PyTorch applies it position by position; a linear layer here reads the whole example "
+            + "as a vector (after a Flatten)");
+      }
+      throw e;
+    }
     return new int[] {fout};
   }
 

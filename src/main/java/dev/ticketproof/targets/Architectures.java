@@ -111,7 +111,7 @@ public final class Architectures {
       try {
         java.util.Optional<dev.ticketproof.activation.Activation> a = ActivationCatalog.fromTorch(
             m.simpleName(), WholeModels.catalogAttributes(new dev.ticketproof.io.TorchModule.Attributes("", path, m)));
-        if (a.isPresent()) names.add(a.get().name());
+        if (a.isPresent()) names.add(WholeModels.canonical(a.get().name()));
         else named[0] = false;
       } catch (RuntimeException e) {
         named[0] = false;

@@ -106,7 +106,7 @@ public final class WholeModels {
    */
   static final String SUPPORTED = "Sequential (and torchvision's Conv2dNormActivation, Conv1dNormActivation and "
       + "MLP, which compute their submodules in order), " + String.join(", ", ArchSpec.moduleClasses()) + ", "
-      + String.join(", ", ActivationCatalog.torchClassNames()) + ", PReLU (one slope), RReLU (its eval-mode slope), Unflatten (first), ZeroPad2d, ConstantPad2d and "
+      + String.join(", ", ActivationCatalog.torchClassNames()) + ", PReLU (one slope or one per channel), RReLU (its eval-mode slope), Unflatten (first), ZeroPad2d, ConstantPad2d and "
       + "ConstantPad1d of value 0 (before a conv), "
       + String.join(", ", IDENTITY.stream().sorted().toList());
 
@@ -140,12 +140,12 @@ public final class WholeModels {
         throw new ImportException(source + ": the whole model is a " + root.className() + ", not an nn.Sequential, "
             + "and " + pre);
       }
+      String note = ResNetPreset.prefixes(file).isEmpty() ? draftNote(file) : " (its tensor names are those of a "
+          + "ResNet: the preset " + Presets.CIFAR_RESNET + " reads them, given as the architecture with the activation "
+          + "of its activation modules)";
       throw new ImportException(source + ": the whole model is a " + root.className() + ", not an nn.Sequential: "
           + "the order in which its forward uses its submodules (" + childNames(root) + ") is code the file does "
-          + "not hold, so the architecture cannot be read from it; write a JSON spec (docs/arch-spec.md) and give "
-          + "it as the architecture" + (ResNetPreset.prefixes(file).isEmpty() ? draftNote(file) : " (its tensor names are "
-          + "those of a ResNet: the preset " + Presets.CIFAR_RESNET + " reads them, given as the architecture with "
-          + "the activation of its activation modules)"));
+          + "not hold, so the architecture cannot be read from it" + note + ". " + SPEC_CAN_SAY);
     }
     Walk w = new Walk(source, file);
     w.sequential("", root);
@@ -158,13 +158,16 @@ public final class WholeModels {
     if (!w.activations.isEmpty()) {
       Map<String, List<String>> byName = new LinkedHashMap<>();
       w.activations.forEach((path, name) -> byName.computeIfAbsent(name, k -> new ArrayList<>()).add(path));
-      if (byName.size() > 1 || byName.containsKey(PER_CHANNEL)) {
+      // one leaky slope outside [0, 1] is no activation the kernel certifies, but relu of doubled channels is
+      if (byName.size() > 1 || byName.containsKey(PER_CHANNEL) || byName.keySet().stream().allMatch(
+          WholeModels::uncertifiedSlope)) {
         if (byName.keySet().stream().allMatch(WholeModels::reluFamily)) {
           // relu, leaky relus and PReLUs of any slopes: ReLU of doubled channels (net.ReluDoubling)
           w.activations.forEach((path, name) -> {
             if (!name.equals("relu") && !name.equals(PER_CHANNEL)) {
-              w.layers.set(w.activationAt.get(path), new ArchSpec.OwnSlopes(null,
-                  ActivationCatalog.parse(name).slopeMinus()));
+              // a PReLU reads its learned slope from its tensor, a leaky relu has its slope in the module
+              w.layers.set(w.activationAt.get(path), w.prelus.contains(path) ? new ArchSpec.OwnSlopes(path,
+                  Double.NaN) : new ArchSpec.OwnSlopes(null, ActivationCatalog.parse(name).slopeMinus()));
             }
           });
           byName.clear();
@@ -189,8 +192,33 @@ public final class WholeModels {
     return new Derived(spec, List.copyOf(w.activations.keySet()), input, input == null ? why[0] : null);
   }
 
+  /** What a JSON spec can say of code the file does not hold, and what it cannot. */
+  static final String SPEC_CAN_SAY = "Where that code computes the submodules in order, or is a residual block of "
+      + "two convs (or three, a bottleneck) whose sum with the block's input goes through the activation, a JSON spec "
+      + "(docs/arch-spec.md) given as the architecture says so; a gate (a product of two branches, as in "
+      + "squeeze-and-excitation), a concatenation of branches, or a residual sum that no activation follows is no "
+      + "layer a spec has, and no ticket can be built for it";
+
   /** The activation name of a PReLU with a slope per channel (read as ReLU of doubled channels). */
   static final String PER_CHANNEL = "prelu (a slope per channel)";
+
+  /**
+   * One name per function, so that modules computing the same activation count as one: {@code Hardtanh(0, 6)} is
+   * relu6, a leaky relu of slope 0 is relu.
+   */
+  static String canonical(String name) {
+    Activation a = ActivationCatalog.parse(name);
+    if (a instanceof dev.ticketproof.activation.Hardtanh t && t.min() == 0 && t.max() == 6) return "relu6";
+    if (a instanceof dev.ticketproof.activation.LeakyRelu l && l.a() == 0) return "relu";
+    return name;
+  }
+
+  /** Whether an activation is a leaky ReLU of a slope outside [0, 1] (the kernel's leaky relus). */
+  private static boolean uncertifiedSlope(String name) {
+    if (name.equals(PER_CHANNEL)) return false;
+    Activation a = ActivationCatalog.parse(name);
+    return a instanceof dev.ticketproof.activation.LeakyRelu l && !(l.a() >= 0 && l.a() <= 1);
+  }
 
   /** Whether an activation is ReLU, a leaky ReLU (any slope) or a PReLU with a slope per channel. */
   private static boolean reluFamily(String name) {
@@ -525,8 +553,8 @@ public final class WholeModels {
         throw h.fail(normaliser);
       }
       if (!m.className().startsWith("torch.nn.modules.")) {
-        throw h.fail("not a torch.nn module: its forward is code the file does not hold (supported: " + SUPPORTED
-            + "); write a JSON spec (docs/arch-spec.md) and give it as the architecture");
+        throw h.fail("a module class of its own, not one of torch.nn's: its forward is code the file does not hold "
+            + "(the modules read: " + SUPPORTED + "). " + SPEC_CAN_SAY);
       }
       if (IDENTITY.contains(cls)) return;
       rank(h, cls);
@@ -634,7 +662,8 @@ public final class WholeModels {
             + "PyTorch uses its running statistics, an affine map per channel, which is not read either; save it as "
             + "a BatchNorm of those statistics)" : "");
       };
-      return "a " + cls + " normalises " + over + ", computed from the input at inference as in training: (x - "
+      return ("AEIOU".indexOf(cls.charAt(0)) >= 0 ? "an " : "a ") + cls + " normalises " + over
+          + ", computed from the input at inference as in training: (x - "
           + "mean) / sqrt(var + eps), which divides by a function of the input. An eval-mode BatchNorm, whose "
           + "running statistics are fixed, is an affine map per channel and folds into the layer before it; this is "
           + "not affine in x, and no layer of the normal form (convs, linear layers, poolings and one activation) "
@@ -666,7 +695,7 @@ public final class WholeModels {
         throw h.fail("learned slope " + a[0] + " (tensor '" + name + "'): " + e.getMessage());
       }
       prelus.add(h.path());
-      activations.put(h.path(), leaky);
+      activations.put(h.path(), canonical(leaky));
       activationClasses.put(h.path(), h.module().className());
       activationAt.put(h.path(), layers.size());
       layers.add(new ArchSpec.Activation());
@@ -688,7 +717,7 @@ public final class WholeModels {
       } catch (IllegalArgumentException e) {
         throw h.fail("eval-mode slope (lower + upper) / 2 = " + slope + ": " + e.getMessage());
       }
-      activations.put(h.path(), leaky);
+      activations.put(h.path(), canonical(leaky));
       activationClasses.put(h.path(), h.module().className());
       activationAt.put(h.path(), layers.size());
       layers.add(new ArchSpec.Activation());
@@ -797,7 +826,7 @@ public final class WholeModels {
       } catch (IllegalArgumentException e) {
         throw h.fail(e.getMessage());
       }
-      activations.put(h.path(), name);
+      activations.put(h.path(), canonical(name));
       activationClasses.put(h.path(), h.module().className());
       activationAt.put(h.path(), layers.size());
       layers.add(new ArchSpec.Activation());

@@ -1,13 +1,11 @@
 package dev.ticketproof.cli;
 
 import static dev.ticketproof.cli.ImportCommandsTest.fx;
-import static dev.ticketproof.cli.ImportCommandsTest.json;
-import static dev.ticketproof.cli.ImportCommandsTest.npy;
-import static dev.ticketproof.cli.ImportCommandsTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,22 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class Round19CommandsTest {
   @TempDir Path tmp;
+  private TrainedTickets nets;
 
-  /** max |y - ref| of {@code eval} (with its arguments) against PyTorch's outputs, or the outputs when ref is null. */
-  private double[] eval(String reference, String... args) {
-    Path y = tmp.resolve("y" + System.nanoTime() + ".npy");
-    String[] all = java.util.Arrays.copyOf(args, args.length + 5);
-    System.arraycopy(new String[] {"--out", y.toString(), "--format", "json", "--no-progress"}, 0, all, args.length,
-        5);
-    json(run(all));
-    double[] a = npy(y);
-    if (reference == null) return a;
-    double[] b = npy(Path.of(fx(reference)));
-    assertThat(a).hasSameSizeAs(b);
-    double diff = 0;
-    for (int i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(a[i] - b[i]));
-    return new double[] {diff};
-  }
+  @BeforeEach void nets() { nets = new TrainedTickets(tmp); }
+
+  private double[] eval(String reference, String... args) { return nets.eval(reference, args); }
 
   @Test void evalGivesPyTorchsOutputs() {
     String x = fx("round19_digits_input.npy");
@@ -51,44 +38,8 @@ class Round19CommandsTest {
         fx("round19_raw255_input.npy"))[0]).isLessThanOrEqualTo(1e-11);
   }
 
-  /**
-   * construct at the defaults on the test digits (inputs {@code input}, box {@code box}); verify says holds; the
-   * ticket lies within 1 % of the target on the data, and a prediction it changes is one where the target's margin
-   * between its two largest outputs is at most twice the ticket's largest error on that input (a near tie).
-   */
   private JsonObject ticketAtTheDefaults(String name, String input, String box) {
-    Path t = tmp.resolve(name + ".tpz");
-    String target = fx("round19_" + name + "_whole.pt");
-    JsonObject o = json(run("construct", "--target", target, "--input-box", box, "--data", fx(input), "--labels",
-        fx("round19_digits_y.npy"), "--search", "0", "--format", "json", "--no-progress", "--out", t.toString()));
-    System.out.printf("%s: rho %d, eps %.3g, lambda %.3g, builds %d, failed %d, ticket %.3g off the target on the "
-        + "data, agreement %.3f, certified %.3g (recursion %.3g), %.1f s%n", name, o.get("rho").getAsInt(),
-        o.get("eps").getAsDouble(), o.get("lambda").getAsDouble(), o.get("builds").getAsInt(),
-        o.get("failedInstances").getAsLong(), o.get("dataRelError").getAsDouble(), o.get("agreement").getAsDouble(),
-        o.get("certifiedBound").getAsDouble(), o.get("recursionBound").getAsDouble(), o.get("seconds").getAsDouble());
-    assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
-    assertThat(o.get("dataRelError").getAsDouble()).isLessThan(0.01);
-    double[] ref = npy(Path.of(fx("round19_" + name + "_output.npy")));
-    double[] got = eval(null, "eval", "--ticket", t.toString(), "--target", target, "--input", fx(input));
-    assertThat(got).hasSameSizeAs(ref);
-    int classes = 10;
-    for (int i = 0; i < ref.length / classes; i++) {
-      int a = 0;
-      int b = 0;
-      double err = 0;
-      for (int c = 0; c < classes; c++) {
-        if (ref[i * classes + c] > ref[i * classes + a]) a = c;
-        if (got[i * classes + c] > got[i * classes + b]) b = c;
-        err = Math.max(err, Math.abs(ref[i * classes + c] - got[i * classes + c]));
-      }
-      if (a == b) continue;
-      double margin = ref[i * classes + a] - ref[i * classes + b];
-      assertThat(margin).as(name + ": input " + i + " changes its prediction " + a + " -> " + b
-          + " at a margin of more than twice the error " + err).isLessThanOrEqualTo(2 * err);
-    }
-    CommandRun v = run("verify", t.toString(), "--target", target, "--samples", "0", "--search", "0", "--no-progress");
-    assertThat(v.code()).as(v.out() + v.err()).isZero();
-    return o;
+    return nets.ticketAtTheDefaults("round19_", name, input, "round19_digits_y.npy", box);
   }
 
   @Test void aDeepTanhMlpGetsATicketAndABoundFarBelowTheRecursion() {

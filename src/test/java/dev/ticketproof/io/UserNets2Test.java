@@ -73,8 +73,13 @@ class UserNets2Test {
     TensorFile two = TensorFiles.read(Fixtures.path("user2_prelu_two_whole.pt"));
     WholeModels.Derived both = WholeModels.derive(two);
     assertThat(both.spec().activation()).isEqualTo("relu");
-    assertThat(both.spec().layers()).contains(new ArchSpec.OwnSlopes(null, two.tensor("1.weight").data()[0]),
-        new ArchSpec.OwnSlopes(null, two.tensor("4.weight").data()[0]));
+    // each PReLU reads its slope from its own tensor (so no tensor of the file is left unread)
+    assertThat(both.spec().layers()).contains(new ArchSpec.OwnSlopes("1", Double.NaN),
+        new ArchSpec.OwnSlopes("4", Double.NaN));
+    Tensor x = TensorFiles.readNpy(Fixtures.path("user2_prelu1_input.npy")).tensor();
+    assertThat(TargetLoader.load(Fixtures.path("user2_prelu_two_whole.pt"), null, null,
+        Arrays.copyOfRange(x.shape(), 1, x.rank()), "the input", true).built().unusedTensors())
+        .doesNotContain("1.weight", "4.weight");
   }
 
   /** An MLP's state dict as .safetensors (float32, and a bfloat16 copy) with a JSON spec. */

@@ -210,7 +210,7 @@ class WholeModelSpecTest {
     assertThatThrownBy(() -> derive("ckpt_whole_custom.pt")).isInstanceOf(ImportException.class)
         .hasMessageContaining("the whole model is a __main__.CustomNet, not an nn.Sequential")
         .hasMessageContaining("(features: Sequential, classifier: Sequential)")
-        .hasMessageContaining("write a JSON spec (docs/arch-spec.md)");
+        .hasMessageContaining("a JSON spec (docs/arch-spec.md) given as the architecture says so; a gate");
     assertThatThrownBy(() -> Architectures.derived(TensorFiles.read(Fixtures.path("synflow_conv.pt")), null, null))
         .isInstanceOf(BadParameter.class).hasMessageContaining("holds tensors only, not one whole model");
     assertThatThrownBy(() -> Architectures.derived(TensorFiles.read(Fixtures.path("whole_gap.pt")), null, null))
@@ -302,7 +302,8 @@ class WholeModelSpecTest {
     assertThat(refusal(nn("PReLU"))).contains("module '0' "
         + "(torch.nn.modules.activation.PReLU): no tensor '0.weight' (the PReLU's learned slope)");
     assertThat(refusal(new TorchModule("__main__.Block", Map.of(), List.of(), 0))).contains("module '0' "
-        + "(__main__.Block): not a torch.nn module: its forward is code the file does not hold");
+        + "(__main__.Block): a module class of its own, not one of torch.nn's: its forward is code the file does not "
+        + "hold");
     assertThat(refusal(new TorchModule("torch.nn.modules.linear.Linear", Map.of(), List.of(), 1))).contains(
         "module '0' (torch.nn.modules.linear.Linear) has 1 forward hook(s)");
     assertThat(refusal(nn("LeakyReLU", "negative_slope", 0.2), nn("Linear"), nn("Tanh"), nn("Linear")))
