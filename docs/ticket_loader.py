@@ -4,8 +4,9 @@
     model = ticket_loader.load("ticket.pt")          # reads ticket.pt and ticket.json (or ticket.npz + .json)
     y = model(x)                                      # x: float64 [N, C, H, W] (or [N, C*H*W])
 
-The module computes the ticket's function in float64: for every example the same outputs as
-``ticketproof eval --ticket`` (shape [N] + the spec's "outputShape"). Layers (see docs/cli.md, "export"):
+The module computes the ticket's function in float64 (in float32 after ``model.float()``, which loses digits): for
+every example the same outputs as ``ticketproof eval --ticket`` (shape [N] + the spec's "outputShape"). Layers (see
+docs/cli.md, "export"):
 
 - "conv": a cross-correlation with zero padding ("padding": one number for all four sides, or [rows, columns]:
   rows above and below, columns left and right), an optional bias, then the activation when "activation" is
@@ -19,7 +20,10 @@ The module computes the ticket's function in float64: for every example the same
 - "residual": phi(conv2(conv1(x)) + skip(x)), skip the projection conv or the identity.
 
 phi is the spec's "activationModule", {"class": "Hardtanh", "kwargs": {"min_val": -2.0, "max_val": 2.0}}: the
-module torch.nn.Hardtanh(min_val=-2.0, max_val=2.0), the torch.nn module of the spec's catalog "activation".
+module torch.nn.Hardtanh(min_val=-2.0, max_val=2.0), the torch.nn module of the spec's catalog "activation". ELU,
+CELU and SELU are the same functions computed with expm1 (Expm1Activation): torch.nn's modules compute
+alpha (exp(t) - 1), which loses digits near 0, where a ticket's univariate layers read their lambda-scaled inputs
+(1.4e-8 relative off on a CELU ticket with lambda 5e-9, against below 1e-14 with expm1).
 
 When the target applies a function to its outputs after its last layer (a final Sigmoid, Softmax or LogSoftmax),
 the spec names it ("outputActivation", with its module in "outputActivationModule"), and the module applies it
@@ -66,7 +70,30 @@ def activation(spec):
         raise ValueError("activationModule %s(**%r): %s" % (cls, kwargs, e)) from e
     if any(True for _ in phi.parameters()):
         raise ValueError("activationModule %s has learned parameters, which the export does not hold" % cls)
+    if cls in ("ELU", "CELU", "SELU"):
+        return Expm1Activation(phi)
     return phi
+
+
+# SELU's constants, as torch.nn.SELU has them
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class Expm1Activation(nn.Module):
+    """torch.nn's ELU, CELU or SELU (``module``), computed as scale (t for t > 0, alpha expm1(t / s) for t <= 0), with
+    s = alpha for CELU and 1 otherwise: the same function, without exp(t) - 1's cancellation near 0."""
+
+    def __init__(self, module):
+        super().__init__()
+        self.module = module
+        name = type(module).__name__
+        self.alpha = _SELU_ALPHA if name == "SELU" else float(module.alpha)
+        self.scale = _SELU_SCALE if name == "SELU" else 1.0
+        self.inner = self.alpha if name == "CELU" else 1.0
+
+    def forward(self, t):
+        return self.scale * torch.where(t > 0, t, self.alpha * torch.expm1(torch.clamp(t, max=0) / self.inner))
 
 
 def output_activation(spec):
@@ -97,11 +124,21 @@ class SparseConv2d(nn.Module):
         self.register_buffer("weight_indices", indices)
         self.register_buffer("weight_values", values)
         self.register_buffer("bias", bias)
-        per = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
-        idx = indices.long()
-        rows, cols = torch.div(idx, per, rounding_mode="floor"), idx % per
-        self.weight = torch.sparse_coo_tensor(torch.stack([rows, cols]), values,
-                                              (self.out_channels, per)).coalesce()
+        self._matrix = None
+
+    @property
+    def weight(self):
+        """The sparse [out, in * kh * kw] matrix, of the values' dtype and device (made again after model.float() or
+        model.to(device), which move the buffers)."""
+        v = self.weight_values
+        m = self._matrix
+        if m is None or m.dtype != v.dtype or m.device != v.device:
+            per = self.in_channels * self.kernel_size[0] * self.kernel_size[1]
+            idx = self.weight_indices.long()
+            rows, cols = torch.div(idx, per, rounding_mode="floor"), idx % per
+            m = torch.sparse_coo_tensor(torch.stack([rows, cols]), v, (self.out_channels, per)).coalesce()
+            self._matrix = m
+        return m
 
     def forward(self, x):
         n, _, h, w = x.shape
@@ -174,7 +211,10 @@ class Ticket(nn.Module):
         self.output = output_activation(spec)
 
     def forward(self, x):
-        x = x.reshape(x.shape[0], *self.spec["inputShape"]).to(torch.float64)
+        # the weights' dtype: float64 as loaded, float32 after model.float()
+        dtype = next((t.dtype for t in list(self.parameters()) + list(self.buffers()) if t.is_floating_point()),
+                     torch.float64)
+        x = x.reshape(x.shape[0], *self.spec["inputShape"]).to(dtype)
         for layer in self.layers:
             x = layer(x)
         x = x.reshape(x.shape[0], *self.spec["outputShape"])
@@ -225,12 +265,13 @@ def build(spec, state):
 
 
 def load(path, spec_path=None):
-    """Loads an exported ticket (.pt or .npz) and its spec (default: the same name with .json)."""
+    """Loads an exported ticket (torch.save's file or a NumPy archive, told apart by their content) and its spec
+    (default: the same name with .json)."""
     if spec_path is None:
         spec_path = os.path.splitext(path)[0] + ".json"
     with open(spec_path) as f:
         spec = json.load(f)
-    if path.endswith(".npz"):
+    if _is_npz(path):
         import numpy as np
         with np.load(path) as z:
             state = {k: torch.from_numpy(z[k]) for k in z.files}
@@ -239,6 +280,18 @@ def load(path, spec_path=None):
     model = build(spec, state)
     model.eval()
     return model
+
+
+def _is_npz(path):
+    """Whether an exported file is a NumPy archive (its entries .npy files), whatever its extension: torch.save's zip
+    holds an ARCHIVE/data.pkl instead."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+    except zipfile.BadZipFile:
+        return False
+    return bool(names) and all(n.endswith(".npy") for n in names)
 
 
 def read_input(path):
@@ -368,6 +421,12 @@ if __name__ == "__main__":
     except ValueError as e:
         print("ticket_loader.py: --input %s" % e, file=sys.stderr)
         sys.exit(2)
+    try:
+        model = load(a.ticket)
+    except (OSError, ValueError, KeyError, RuntimeError) as e:
+        # a missing or unreadable file, its spec missing, or a spec and weights that do not fit
+        print("ticket_loader.py: %s: %s" % (a.ticket, e), file=sys.stderr)
+        sys.exit(2)
     with torch.no_grad():
-        y = load(a.ticket)(x)
+        y = model(x)
     np.save(a.out, y.numpy())

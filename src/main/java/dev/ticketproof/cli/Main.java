@@ -74,11 +74,12 @@ public final class Main implements Runnable {
   }
 
   /**
-   * The one mapping of what ends a command to its exit code: 2 for bad input the user gave (a usage error, an
+   * The one mapping of what ends a command to its exit code: 3 for a ticket file the kernel rejects, 2 for bad input the user gave (a usage error, an
    * unreadable, unwritable or too large file, a bad setting, a value the library does not accept: an
    * {@link IllegalArgumentException}, such as {@link BadParameter} or {@link Budget.BadSetting}), else 1.
    */
   static int exitCode(Throwable ex) {
+    if (ex instanceof RejectedTicket) return 3;
     return ex instanceof UsageError || ex instanceof ImportException || ex instanceof IllegalArgumentException
         || ex instanceof IOException || ex instanceof UncheckedIOException ? 2 : 1;
   }
@@ -94,6 +95,7 @@ public final class Main implements Runnable {
           + "layers as they are (--upto), or build a narrower (--rho) or coarser (--eps) ticket";
     }
     if (ex instanceof IOException) return "input/output error: " + ex.getMessage();
+    if (ex instanceof RejectedTicket) return "rejected: " + ex.getMessage();
     if (exitCode(ex) == 2) return ex.getMessage();
     StackTraceElement[] st = ex.getStackTrace();
     return "internal error: " + ex.getClass().getName() + ": " + ex.getMessage()

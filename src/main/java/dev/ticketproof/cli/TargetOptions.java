@@ -15,6 +15,7 @@ import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TicketFile;
+import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.net.Network;
 import java.io.IOException;
@@ -361,6 +362,9 @@ final class TargetOptions {
    * shape the ticket's header records ({@link TicketWitness#inputShape}; a note says so), else null.
    */
   static int[] shapeOf(Path ticket, String target, int[] inputShape) {
+    if (target != null && target.startsWith("builtin:") && inputShape != null) {
+      throw new UsageError("--input-shape: a built-in target has its own input shape");
+    }
     if (inputShape != null || target == null || target.startsWith("builtin:")) return inputShape;
     int[] recorded = TicketWitness.inputShape(ticket);
     if (recorded != null) {
@@ -392,7 +396,36 @@ final class TargetOptions {
   record Ticket(TicketCertificate cert, Network target, SourceNetwork source) {}
 
   /**
-   * Reads a ticket and its target: a builtin target named in the header, or {@code --target PATH --arch SPEC}.
+   * The kernel's check of a ticket file before a command uses it ({@code export}, {@code eval --ticket}): a damaged
+   * or edited file (a mask that is not the one the header's digest names, a header whose seed or claims the mask does
+   * not bear out) is a {@link RejectedTicket}, exit code 3, instead of a network that is not the certified ticket.
+   * A certificate of the whole box is checked as {@code verify} checks it; a local one, whose balls need their points
+   * ({@code verify --around}), on the box, all but its claimed bound: the mask's digest, its structure, every instance
+   * against the header's seed, and the claimed failure count.
+   */
+  static void check(Path file, Ticket t) {
+    TicketCertificate c = t.cert();
+    Activation phi = ActivationCatalog.parse(c.header().activation());
+    TicketCertificate onBox = c;
+    if (c.header().local()) {
+      // the same mask and seed as a certificate of the box, claiming what the box's analysis recomputes
+      TicketCertificate.Header h = c.header();
+      TicketCertificate box = new TicketCertificate(new TicketCertificate.Header(h.version(), h.target(),
+          h.targetSha256(), h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(),
+          h.inputHigh(), h.upto(), h.eps(), h.claimedBound(), h.maskSha256(), h.claimedFailedInstances(), null,
+          Double.NaN, h.formBudget(), h.inputBoxes()), c.keptWeights(), c.keptBiases(), c.maskDigest());
+      onBox = box;
+    }
+    TicketChecker.Report r = TicketChecker.check(onBox, t.target(), phi);
+    String reason = r.verdict().reason();
+    if (!r.verdict().isHolds() && !(c.header().local() && reason.startsWith("claimed bound "))) {
+      throw new RejectedTicket(file + ": " + reason + " (verify gives the kernel's verdict)");
+    }
+  }
+
+  /**
+   * Reads a ticket and its target: a builtin target named in the header, or {@code --target PATH --arch SPEC}; the
+   * kernel checks it ({@link #check}).
    *
    * @throws UsageError naming the file or flag when the ticket or target cannot be read or do not fit
    */
@@ -430,11 +463,14 @@ final class TargetOptions {
       throw new UsageError(file + " was made for another target: its header has target hash "
           + cert.header().targetSha256() + ", " + t + " has " + sha + shapeHint(t, inputShape, net));
     }
+    Ticket ticket;
     try {
-      return new Ticket(cert, net, SourceNetwork.of(TargetPlan.of(net, kphi), cert.params()));
+      ticket = new Ticket(cert, net, SourceNetwork.of(TargetPlan.of(net, kphi), cert.params()));
     } catch (IllegalArgumentException e) {
       throw new UsageError(file + ": the source network cannot be rebuilt for target " + t + " ("
           + e.getMessage() + ")");
     }
+    check(file, ticket);
+    return ticket;
   }
 }
