@@ -367,7 +367,8 @@ final class TargetOptions {
     }
     if (inputShape != null || target == null || target.startsWith("builtin:")) return inputShape;
     int[] recorded = TicketWitness.inputShape(ticket);
-    if (recorded != null) {
+    // a target that is not there is reported by its loading, without a note first
+    if (recorded != null && Files.isRegularFile(Path.of(target))) {
       System.err.println("note: " + target + ": input shape " + java.util.Arrays.toString(recorded) + " as "
           + ticket + " records it");
     }
