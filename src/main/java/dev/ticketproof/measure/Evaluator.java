@@ -264,9 +264,29 @@ public final class Evaluator {
   }
 
   /**
-   * Sample inputs of a region, {@code n} in all: for the whole box, {@link #boxSamples}; for balls, sample s lies in
-   * ball s mod N (clipped to the box), uniform for the first half of the samples and a corner for the second, drawn
-   * from the weight field with the given seed (streams from 7000021).
+   * The centres of a region's balls, one per ball in order: its points, each moved into its ball's box (the ball
+   * clipped to the input box) where the ball reaches over the box; none for the whole box.
+   */
+  public static List<double[]> centres(dev.ticketproof.kernel.bound.Region region, int dim) {
+    List<double[]> out = new ArrayList<>();
+    if (!region.local()) return out;
+    List<double[][]> boxes = region.boxes(dim);
+    for (int i = 0; i < boxes.size(); i++) {
+      double[][] b = boxes.get(i);
+      double[] p = region.points()[i];
+      double[] x = new double[dim];
+      for (int q = 0; q < dim; q++) x[q] = Math.min(b[1][q], Math.max(b[0][q], p[q]));
+      out.add(x);
+    }
+    return out;
+  }
+
+  /**
+   * Sample inputs of a region, {@code n} in all: for the whole box, {@link #boxSamples}; for N balls, sample s lies in
+   * ball s mod N (clipped to the box): for s &lt; N the ball's centre (the point, moved into the box when the ball
+   * reaches over it), so that the error measured over the balls is at least the error at the points; after that
+   * uniform for the first half of the samples and a corner for the second, drawn from the weight field with the given
+   * seed (streams from 7000021).
    */
   public static List<double[]> regionSamples(dev.ticketproof.kernel.bound.Region region, int dim, int n,
       long seed) {
@@ -275,9 +295,14 @@ public final class Evaluator {
           : boxSamples(dim, region.low(), region.high(), n, seed);
     }
     List<double[][]> boxes = region.boxes(dim);
+    List<double[]> centres = centres(region, dim);
     List<double[]> xs = new ArrayList<>();
     for (int s = 0; s < n; s++) {
       double[][] b = boxes.get(s % boxes.size());
+      if (s < centres.size()) {
+        xs.add(centres.get(s));
+        continue;
+      }
       boolean corner = s >= n / 2;
       double[] x = new double[dim];
       for (int q = 0; q < dim; q++) {

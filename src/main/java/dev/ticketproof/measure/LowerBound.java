@@ -24,7 +24,8 @@ import java.util.function.LongConsumer;
  * of both costs {@value #GRADIENT_COST}, its forward pass included):
  * <ol>
  *   <li><b>samples</b>: the first {@code samples} points are half uniform, half corners (for one box exactly
- *       {@link Evaluator#boxSamples}, for balls {@link Evaluator#regionSamples}; their maximum is the sampled
+ *       {@link Evaluator#boxSamples}; for balls {@link Evaluator#regionSamples}, their centres first); their maximum
+ *       is the sampled
  *       estimate {@code sampledMaxError}); then an eighth of the remaining budget alternates uniform points and
  *       corners, the regions taken in turn;</li>
  *   <li><b>projected gradient ascent</b> with the rest in whole rounds (three quarters of the rest for the sigmoid,
@@ -287,6 +288,7 @@ public final class LowerBound {
     if (samples < 0) throw new IllegalArgumentException("samples must be >= 0, got " + samples);
     Evaluator.Pair ev = Evaluator.of(cert, target);
     Search s = new Search(ev.target(), ev.ticket(), regions(ev, region), samples + 1L, seed, progress);
+    s.centres = Evaluator.centres(region, ev.target().inputSize());
     return s.atWitness(samples, witness);
   }
 
@@ -298,8 +300,9 @@ public final class LowerBound {
 
   private static Result run(Evaluator.Pair ev, dev.ticketproof.kernel.bound.Region region, int samples, long budget,
       long seed, LongConsumer progress, Measure.Result known) {
-    return new Search(ev.target(), ev.ticket(), regions(ev, region), Math.max(budget, samples), seed, progress)
-        .run(samples, known);
+    Search s = new Search(ev.target(), ev.ticket(), regions(ev, region), Math.max(budget, samples), seed, progress);
+    s.centres = Evaluator.centres(region, ev.target().inputSize());
+    return s.run(samples, known);
   }
 
   /**
@@ -403,6 +406,8 @@ public final class LowerBound {
     final List<Double> topErrors = new ArrayList<>();
 
     final LongConsumer progress;
+    /** The balls' centres, the first sample points ({@link Evaluator#centres}); none for boxes. */
+    List<double[]> centres = List.of();
 
     Search(Evaluator target, Evaluator ticket, List<Region> regions, long budget, long seed, LongConsumer progress) {
       this.progress = progress;
@@ -445,10 +450,15 @@ public final class LowerBound {
       return new Result(Math.max(best, 0), sampled, samples, maxOutput, sampledOutput, spent, bestX);
     }
 
-    /** The first {@code samples} points: the first half uniform, the rest corners, the regions taken in turn. */
+    /**
+     * The first {@code samples} points: the balls' centres, then the first half uniform, the rest corners, the regions
+     * taken in turn ({@link Evaluator#regionSamples}).
+     */
     List<double[]> samplePoints(int samples) {
       List<double[]> points = new ArrayList<>();
-      for (int s = 0; s < samples; s++) points.add(sample(s, s >= samples / 2, s % regions.size()));
+      for (int s = 0; s < samples; s++) {
+        points.add(s < centres.size() ? centres.get(s).clone() : sample(s, s >= samples / 2, s % regions.size()));
+      }
       return points;
     }
 
