@@ -128,9 +128,10 @@ public final class EvalCommand implements Callable<Integer> {
       if (example == null && batch.rank() != 3) throw e;
       first = e;
     }
-    // a rank-4 batch read channels last; a rank-3 one as images [H, W] of one channel without their channel axis
+    // a rank-4 batch read channels last; a rank-3 one (already tried with the architecture's own shape) as images
+    // [H, W] of one channel without their channel axis
     int[][] others = batch.rank() == 4 ? new int[][] {{s[3], s[1], s[2]}, null}
-        : batch.rank() == 3 ? new int[][] {{1, s[1], s[2]}, null} : new int[][] {null};
+        : batch.rank() == 3 ? new int[][] {{1, s[1], s[2]}} : new int[][] {null};
     for (int[] other : others) {
       try {
         TargetLoader.Loaded loaded = TargetOptions.loadFile(Path.of(this.target), arch, activation, other,

@@ -274,41 +274,29 @@ final class TargetOptions {
     int[] s = DataFiles.read(flag, data).tensor().shape();
     // why a layer is not read on the batch's images, when it is not (a ceil_mode pooling that adds a window there)
     String refusal = null;
-    int[] example = null;
-    if (s.length == 2 || s.length == 3 || s.length == 4) {
-      // signals [N, C, L] are the one-row images [C, 1, L] of a network that starts with a Conv1d
-      example = s.length == 3 ? new int[] {s[1], 1, s[2]} : java.util.Arrays.copyOfRange(s, 1, s.length);
+    // signals [N, C, L] are the one-row images [C, 1, L] of a network that starts with a Conv1d, else a batch [N, H, W]
+    // holds images [1, H, W] of one channel without their channel axis
+    int[][] examples = s.length == 3 ? new int[][] {{s[1], 1, s[2]}, {1, s[1], s[2]}}
+        : s.length == 2 || s.length == 4 ? new int[][] {java.util.Arrays.copyOfRange(s, 1, s.length)} : new int[0][];
+    for (int k = 0; k < examples.length; k++) {
+      int[] example = examples[k];
+      boolean oneChannel = s.length == 3 && k == 1;
       try {
         TargetLoader.Loaded loaded = loadFile(Path.of(target), arch == null ? new ArchOption() : arch, phi.name(),
             example, flag + " " + data, true);
         Network net = loaded.built().network();
-        if (java.util.Arrays.equals(net.inputShape(), example) && (s.length != 3 || startsWithConv1d(loaded))) {
+        if (java.util.Arrays.equals(net.inputShape(), example)
+            && (s.length != 3 || startsWithConv1d(loaded) != oneChannel)) {
           System.err.println("note: " + target + ": input shape " + java.util.Arrays.toString(example)
-              + " taken from " + flag + " " + data + " (give --input-shape to choose another)");
+              + " taken from " + flag + " " + data + (oneChannel ? ", whose examples " + java.util.Arrays.toString(
+              new int[] {s[1], s[2]}) + " are read as images of one channel" : "") + " (give --input-shape to choose "
+              + "another)");
           folded(target, loaded);
           return net;
         }
       } catch (ImportException | BadParameter e) {
         // not built for the batch's shape: the architecture's own, as without the batch
-        if (e instanceof ImportException && shapeRefusal(e)) refusal = e.getMessage();
-      }
-    }
-    if (s.length == 3) {
-      // a batch [N, H, W] of one-channel images without their channel axis, for a network of Conv2d layers
-      int[] one = {1, s[1], s[2]};
-      try {
-        TargetLoader.Loaded loaded = loadFile(Path.of(target), arch == null ? new ArchOption() : arch, phi.name(),
-            one, flag + " " + data, true);
-        Network net = loaded.built().network();
-        if (java.util.Arrays.equals(net.inputShape(), one) && !startsWithConv1d(loaded)) {
-          System.err.println("note: " + target + ": input shape " + java.util.Arrays.toString(one) + " taken from "
-              + flag + " " + data + ", whose examples " + java.util.Arrays.toString(new int[] {s[1], s[2]})
-              + " are read as images of one channel (give --input-shape to choose another)");
-          folded(target, loaded);
-          return net;
-        }
-      } catch (ImportException | BadParameter e) {
-        // not built for one channel either: the architecture's own, as without the batch
+        if (k == 0 && e instanceof ImportException && shapeRefusal(e)) refusal = e.getMessage();
       }
     }
     if (s.length == 4 && s[3] > 1) {
@@ -323,7 +311,7 @@ final class TargetOptions {
         // nor for that: the architecture's own
       }
     }
-    if (refusal != null && example.length == 3) {
+    if (refusal != null && s.length >= 3) {
       // the batch's images are of a size the network takes in PyTorch, but a layer of it is not read on them: that
       // is the reason, not that the batch differs from the size the architecture takes without it
       throw new UsageError(refusal);
@@ -404,19 +392,11 @@ final class TargetOptions {
    * ({@code verify --around}), on the box, all but its claimed bound: the mask's digest, its structure, every instance
    * against the header's seed, and the claimed failure count.
    */
-  static void check(Path file, Ticket t) {
+  static void check(Path file, Ticket t, Activation phi) {
     TicketCertificate c = t.cert();
-    Activation phi = ActivationCatalog.parse(c.header().activation());
-    TicketCertificate onBox = c;
-    if (c.header().local()) {
-      // the same mask and seed as a certificate of the box, claiming what the box's analysis recomputes
-      TicketCertificate.Header h = c.header();
-      TicketCertificate box = new TicketCertificate(new TicketCertificate.Header(h.version(), h.target(),
-          h.targetSha256(), h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(),
-          h.inputHigh(), h.upto(), h.eps(), h.claimedBound(), h.maskSha256(), h.claimedFailedInstances(), null,
-          Double.NaN, h.formBudget(), h.inputBoxes()), c.keptWeights(), c.keptBiases(), c.maskDigest());
-      onBox = box;
-    }
+    // a local certificate: the same mask and seed, as a certificate of the box
+    TicketCertificate onBox = !c.header().local() ? c : new TicketCertificate(c.header().withoutPoints(),
+        c.keptWeights(), c.keptBiases(), c.maskDigest());
     TicketChecker.Report r = TicketChecker.check(onBox, t.target(), phi);
     String reason = r.verdict().reason();
     if (!r.verdict().isHolds() && !(c.header().local() && reason.startsWith("claimed bound "))) {
@@ -471,7 +451,7 @@ final class TargetOptions {
       throw new UsageError(file + ": the source network cannot be rebuilt for target " + t + " ("
           + e.getMessage() + ")");
     }
-    check(file, ticket);
+    check(file, ticket, phi);
     return ticket;
   }
 }

@@ -58,6 +58,13 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
     /** Whether the bound covers balls around points rather than the whole box. */
     public boolean local() { return aroundSha256 != null; }
 
+    /** This header for the whole box: a local certificate's points and radius dropped. */
+    public Header withoutPoints() {
+      return new Header(version, target, targetSha256, activation, construction, rho, rho1, lambda, seed, inputLow,
+          inputHigh, upto, eps, claimedBound, maskSha256, claimedFailedInstances, null, Double.NaN, formBudget,
+          inputBoxes);
+    }
+
     /** This header with other claims (bound and failed instances). */
     public Header withClaims(double bound, long failed) {
       return new Header(version, target, targetSha256, activation, construction, rho, rho1, lambda, seed, inputLow,
