@@ -186,6 +186,14 @@ class DifferentialBoundProperties {
         || m == DifferentialBound.Mutation.TARGET_GRID_ENDS_ONLY;
   }
 
+  /**
+   * The mutations of the back-substitution: at a point its relaxation errors are rounding, so they are hunted over
+   * balls and boxes ({@link #kill}).
+   */
+  static boolean overRegions(DifferentialBound.Mutation m) {
+    return m == DifferentialBound.Mutation.DROP_BACK_RADIUS || m == DifferentialBound.Mutation.DROP_BACK_INSTANCE;
+  }
+
   /** The targets a mutation is hunted on. */
   static boolean residualFor(DifferentialBound.Mutation m) { return m != DifferentialBound.Mutation.DROP_REMAINDER; }
 

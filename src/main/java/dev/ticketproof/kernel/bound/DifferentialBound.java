@@ -61,7 +61,26 @@ public final class DifferentialBound {
      * The difference through a bounded phi without the difference of phi's images ({@link PhiBounds#images}):
      * not a hand mutation (it only widens the bound), what the images gain is measured against it.
      */
-    DROP_IMAGE_RANGE
+    DROP_IMAGE_RANGE,
+    /** The back-substitution without the radii of the activations' relaxation errors. */
+    DROP_BACK_RADIUS,
+    /**
+     * The forward pass alone, without the back-substitution: not a hand mutation (it only widens the bound), what the
+     * back-substitution gains is measured against it.
+     */
+    FORWARD_ONLY,
+    /** The back-substitution without the instance errors' terms. */
+    DROP_BACK_INSTANCE
+  }
+
+  /** Whether the back-substitution runs under the current mutation (not under the forward pass's hand mutations). */
+  static boolean backSubstitutes() {
+    return switch (mutation) {
+      case NONE, AGREEMENT_MARGIN_ONCE, TICKET_MARGIN_WITHOUT_DIFFERENCE, DROP_IMAGE_RANGE, DROP_BACK_RADIUS,
+          DROP_BACK_INSTANCE -> true;
+      case FORWARD_ONLY -> false;
+      default -> false;
+    };
   }
 
   static volatile Mutation mutation = Mutation.NONE;
@@ -221,6 +240,10 @@ public final class DifferentialBound {
     boolean joined;
     /** Whether a map became intervals after they were used: the pass then gives up ({@link #run} returns null). */
     boolean abandoned;
+    /** The linear steps for {@link BackSubstitution} (null when it does not run or would cost too much). */
+    BackSubstitution.Tape tape;
+    /** The network's outputs (each one back-substitution). */
+    final int outputs;
 
     Pass(SourceNetwork src, TicketCertificate cert, long budget) { this(src, cert, budget, true); }
 
@@ -235,6 +258,19 @@ public final class DifferentialBound {
       this.pb = PhiBounds.of(phi);
       this.seed = src.params().seed();
       this.lip = phi.lipschitz();
+      this.tape = backSubstitutes() ? new BackSubstitution.Tape() : null;
+      List<TargetPlan.Step> steps = src.plan().steps();
+      int n = 1;
+      for (int e : steps.get(steps.size() - 1).outShape()) n *= e;
+      this.outputs = n;
+    }
+
+    /** Records a step of the back-substitution, dropping the tape once the substitution of every output costs too much. */
+    void record(Object step, double cost) {
+      BackSubstitution.Tape t = tape;
+      if (t == null) return;
+      t.add(step, cost);
+      if (t.work * outputs > BackSubstitution.WORK) tape = null;
     }
 
     /** The bound over the box [lo, hi]; null when the pass gave up ({@link #abandoned}). */
@@ -282,6 +318,10 @@ public final class DifferentialBound {
         for (int n = 0; n < sp.length; n++) bound = Math.max(bound, FormMap.abs(d.c[n], sp[n]));
       }
       if (Double.isNaN(bound)) bound = Double.POSITIVE_INFINITY;
+      double forward = bound;
+      if (d != null && tape != null) {
+        bound = Math.min(bound, BackSubstitution.bound(tape, d, shape));
+      }
       FormMap t = s.target;
       if (t.c.length == 1) {
         // one output: class 1 where it is positive, 0 elsewhere; the margins are the lower ends of s z and s (z + d)
@@ -291,7 +331,7 @@ public final class DifferentialBound {
         double margin = FormMap.lo(sign * t.c[0], tsp);
         double ticketMargin = d == null || mutation == Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE ? margin
             : d.c.length != 1 ? Double.NaN : Math.nextDown(margin + FormMap.lo(sign * d.c[0], d.spread(0)));
-        return new Box(bound, cls, margin, ticketMargin);
+        return new Box(bound, cls, margin, atLeast(ticketMargin, margin, bound, forward));
       }
       int cls = 0;
       for (int n = 1; n < t.c.length; n++) if (t.c[n] > t.c[cls]) cls = n;
@@ -309,7 +349,16 @@ public final class DifferentialBound {
         if (exact) ticketMargin = Math.min(ticketMargin, -z);
         else if (dsp != null) ticketMargin = Math.min(ticketMargin, -Math.nextUp(z + hiMinus(d, dsp, n, cls)));
       }
-      return new Box(bound, cls, margin, ticketMargin);
+      return new Box(bound, cls, margin, atLeast(ticketMargin, margin, bound, forward));
+    }
+
+    /**
+     * The ticket's margin is at least the target's minus twice the bound ({@link Box#agrees}); where the
+     * back-substitution made the bound smaller than the forward pass's, that may be more than the forms' margin.
+     */
+    static double atLeast(double ticketMargin, double margin, double bound, double forward) {
+      return bound < forward && !Double.isNaN(ticketMargin)
+          ? Math.max(ticketMargin, Math.nextDown(margin - 2 * bound)) : ticketMargin;
     }
 
     // ---------------------------------------------------------------------------------------------------------
@@ -621,6 +670,9 @@ public final class DifferentialBound {
       s.constVal = new double[lout.units()];
       s.constErr = new double[lout.units()];
       double scaleConv1 = mutation == Mutation.CONV1_TIMES_0_01 && isConv1(c) ? 0.01 : 1;
+      BackSubstitution.ConvStep step = uni || tape == null ? null : new BackSubstitution.ConvStep(dOut, in.diff, tIn,
+          a, new int[copies][], new int[copies][], new double[copies][], new double[copies][], new double[copies][],
+          new double[copies][][]);
       // with the shared slope, units in blocks that read the copies channel by channel (sharedSlopes)
       int block = pre == null ? 1 : SHARED_BLOCK;
       IntStream.range(0, (lout.units() + block - 1) / block).parallel().forEach(b -> {
@@ -631,9 +683,10 @@ public final class DifferentialBound {
         }
         if (pre != null) sharedSlopes(c, in, o0, ks, dOut, dScale, dSp, pre);
         for (int o = o0; o < o0 + ks.length; o++) {
-          unit(c, in, s, o, ks[o - o0], dOut, dScale, tSp, dSp, pre, scaleConv1);
+          unit(c, in, s, o, ks[o - o0], dOut, dScale, tSp, dSp, pre, scaleConv1, step);
         }
       });
+      if (step != null) record(step, (double) (kw.length + (long) copies * a.in() * taps) * dOut.positions());
       if (dOut.low == null) {
         finish(dOut, dScale, Rounding.gamma(terms));
         return s;
@@ -651,7 +704,7 @@ public final class DifferentialBound {
 
     /** Unit o of a source conv, its shared slope (if any) already added ({@link #sharedSlopes}). */
     void unit(SourceNetwork.Conv c, State in, State s, int o, Kept k, FormMap dOut, double[] dScale, double[] tSp,
-        double[] dSp, Shared pre, double scaleConv1) {
+        double[] dSp, Shared pre, double scaleConv1, BackSubstitution.ConvStep step) {
       Layout lout = c.out();
       boolean uni = in.layout.kind() == Layout.Kind.UNIVARIATE;
       if (lout.isConstant(o)) {
@@ -671,7 +724,7 @@ public final class DifferentialBound {
       if (uni) {
         univariateUnit(c, in, o, j, k, dOut, dScale, tSp, dSp);
       } else {
-        copiesUnit(c, in, o, j, k, dOut, dScale, tSp, dSp, pre);
+        copiesUnit(c, in, o, j, k, dOut, dScale, tSp, dSp, pre, step);
       }
       if (scaleConv1 != 1) {
         for (int q = 0; q < dOut.positions(); q++) {
@@ -751,10 +804,12 @@ public final class DifferentialBound {
 
     /** A unit reading copies: instance errors times the target's inputs plus kept weights times differences. */
     void copiesUnit(SourceNetwork.Conv c, State in, int o, int j, Kept k, FormMap dOut, double[] dScale,
-        double[] tSp, double[] dSp, Shared pre) {
+        double[] tSp, double[] dSp, Shared pre, BackSubstitution.ConvStep step) {
       TargetPlan.Affine a = c.target();
       int taps = a.kh() * a.kw();
       int per = a.in() * taps;
+      double[] ds = step == null ? null : new double[per];
+      double[] dErrs = step == null ? null : new double[per];
       // each instance's sum of kept weights in two parts (Sum2 of Ogita, Rump and Oishi: TwoSum, errors summed)
       double[] sum = new double[per];
       double[] low = new double[per];
@@ -786,9 +841,32 @@ public final class DifferentialBound {
           int t = g % taps;
           addTap(in.target, tSp, g / taps, dOut, dScale, o, t / a.kw(), t % a.kw(), a.stride(), a.stride(),
               a.ph(), a.pw(), d, dErr);
+          if (ds != null) {
+            ds[g] = d;
+            dErrs[g] = dErr;
+          }
         }
       }
-      addBias(a, biasTaps(a, in, k, j, false), in.target, dOut, dScale, o);
+      double[][] bias = biasTaps(a, in, k, j, false);
+      addBias(a, bias, in.target, dOut, dScale, o);
+      if (step == null) return;
+      int m = 0;
+      for (int q = 0; q < k.n; q++) if (!in.layout.isConstant(k.unit[q])) m++;
+      int[] units = new int[m];
+      int[] tapsOf = new int[m];
+      double[] ws = new double[m];
+      for (int q = 0, z = 0; q < k.n; q++) {
+        if (in.layout.isConstant(k.unit[q])) continue;
+        units[z] = k.unit[q];
+        tapsOf[z] = k.tap[q];
+        ws[z++] = k.w[q];
+      }
+      step.unit()[o] = units;
+      step.tap()[o] = tapsOf;
+      step.w()[o] = ws;
+      step.d()[o] = ds;
+      step.dErr()[o] = dErrs;
+      step.bias()[o] = bias;
     }
 
     /**
@@ -1225,6 +1303,9 @@ public final class DifferentialBound {
       double[] dScale = new double[d.c.length];
       Layout l = pre.layout;
       boolean joint = own && sameWindows(t, d);
+      double[] lam = tape == null ? null : new double[d.c.length];
+      double[] cen = tape == null ? null : new double[d.c.length];
+      double[] rad = tape == null ? null : new double[d.c.length];
       abandoned |= joined && !joint;
       joined |= joint;
       IntStream.range(0, d.units).parallel().forEach(u -> {
@@ -1269,11 +1350,12 @@ public final class DifferentialBound {
             boolean up = above[1] - above[0] <= below[1] - below[0];
             double[] e = up ? above : below;
             if ((e[1] - e[0]) / 2 < Math.min(half * dAbs, (exact[1] - exact[0]) / 2)) {
-              double lam = up ? 1 : a;
-              if (lam != 0) add(d, dSp, n, dOut, dScale, n, 0, 0, lam, Math.abs(lam), 0, dOut.coef != null);
+              double slope = up ? 1 : a;
+              if (slope != 0) add(d, dSp, n, dOut, dScale, n, 0, 0, slope, Math.abs(slope), 0, dOut.coef != null);
               dOut.c[n] += e[0] + (e[1] - e[0]) / 2;
               dScale[n] += Math.abs(e[0]) + Math.abs(e[1]);
               dOut.r[n] += Rounding.up((e[1] - e[0]) / 2);
+              if (lam != null) relaxation(lam, cen, rad, n, slope, e);
               continue;
             }
           }
@@ -1290,14 +1372,22 @@ public final class DifferentialBound {
             // twice differentiable phi) adds less radius than the slope form
             dOut.c[n] = exact[0] + (exact[1] - exact[0]) / 2;
             dOut.r[n] = Rounding.up(Math.max(exact[1] - dOut.c[n], dOut.c[n] - exact[0]));
+            if (lam != null) relaxation(lam, cen, rad, n, 0, exact);
             continue;
           }
           add(d, dSp, n, dOut, dScale, n, 0, 0, s0, Math.abs(s0), 0, dOut.coef != null);
           dOut.r[n] += Rounding.up(half * dAbs);
+          if (lam != null) {
+            // phi(z + Delta) - phi(z) = s Delta with s in [s0 - half, s0 + half]: the computed half may lie an ulp
+            // below the exact one
+            lam[n] = s0;
+            rad[n] = Rounding.up(Math.nextUp(half) * dAbs);
+          }
         }
       });
       finish(dOut, dScale, Rounding.gamma(2));
       s.diff = dOut;
+      if (lam != null) record(new BackSubstitution.ActStep(dOut, d, lam, cen, rad), d.c.length);
       if (shared) s.shared = new Shared(d, dSp, s0T, halfT, second, null);
       if (pre.constVal != null) {
         s.constVal = new double[pre.constVal.length];
@@ -1310,6 +1400,17 @@ public final class DifferentialBound {
         }
       }
       return s;
+    }
+
+    /**
+     * The relaxation delta_n = slope Delta_n + e, e in [e[0], e[1]], as a centre and a radius that hold whatever the
+     * rounding of the centre.
+     */
+    static void relaxation(double[] lam, double[] cen, double[] rad, int n, double slope, double[] e) {
+      double c = e[0] + (e[1] - e[0]) / 2;
+      lam[n] = slope;
+      cen[n] = c;
+      rad[n] = Rounding.up(Math.max(e[1] - c, c - e[0]));
     }
 
     /** Whether both maps hold coefficients on the same windows of the input (a target neuron's and its copies'). */
@@ -1357,6 +1458,7 @@ public final class DifferentialBound {
       s.layout = in.layout;
       s.target = poolMap(in.target, kh, kw, sh, sw, os[1], os[2], lambda);
       s.diff = poolMap(in.diff, kh, kw, sh, sw, os[1], os[2], lambda);
+      record(new BackSubstitution.PoolStep(s.diff, in.diff, kh, kw, sh, sw, lambda), (double) kh * kw * s.diff.c.length);
       s.constVal = in.constVal;
       s.constErr = in.constErr;
       return s;
@@ -1580,6 +1682,7 @@ public final class DifferentialBound {
       s.layout = b.layout;
       s.target = sumMaps(b.target, sk.target, false);
       s.diff = sumMaps(b.diff, sk.diff, mutation == Mutation.DROP_SKIP_ERROR);
+      record(new BackSubstitution.SumStep(s.diff, b.diff, sk.diff), 2.0 * s.diff.c.length);
       if (b.constVal != null) {
         s.constVal = new double[b.constVal.length];
         s.constErr = new double[b.constVal.length];
@@ -1604,6 +1707,7 @@ public final class DifferentialBound {
       TargetPlan.Affine noBias = new TargetPlan.Affine(a.name(), a.out(), a.in(), a.kh(), a.kw(), a.stride(),
           a.ph(), a.pw(), a.kernel(), new double[a.out()], a.phiAfter(), a.inShape(), a.outShape());
       s.diff = targetAffine(noBias, in.diff);
+      record(new BackSubstitution.TailStep(s.diff, in.diff, a), (double) a.kernel().length * s.diff.positions());
       return s;
     }
   }
@@ -1622,6 +1726,7 @@ public final class DifferentialBound {
   /** The mutations of the bound (all but NONE and the agreement's two, which have their own properties). */
   static List<Mutation> mutations() {
     return Arrays.stream(Mutation.values()).filter(m -> m != Mutation.NONE && m != Mutation.AGREEMENT_MARGIN_ONCE
-        && m != Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE && m != Mutation.DROP_IMAGE_RANGE).toList();
+        && m != Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE && m != Mutation.DROP_IMAGE_RANGE
+        && m != Mutation.FORWARD_ONLY).toList();
   }
 }

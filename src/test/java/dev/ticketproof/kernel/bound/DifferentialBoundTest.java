@@ -1248,12 +1248,12 @@ class DifferentialBoundTest {
   @Test
   void everyHandMutationFallsBelowAnExactError() {
     assertThat(DifferentialBound.mutations()).as("every hand mutation of the bound")
-        .hasSize(DifferentialBound.Mutation.values().length - 4).doesNotContain(DifferentialBound.Mutation.NONE,
+        .hasSize(DifferentialBound.Mutation.values().length - 5).doesNotContain(DifferentialBound.Mutation.NONE,
             DifferentialBound.Mutation.AGREEMENT_MARGIN_ONCE, DifferentialBound.Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE,
-            DifferentialBound.Mutation.DROP_IMAGE_RANGE);
+            DifferentialBound.Mutation.DROP_IMAGE_RANGE, DifferentialBound.Mutation.FORWARD_ONLY);
     for (DifferentialBound.Mutation m : DifferentialBound.mutations()) {
       String kill = DifferentialBoundProperties.onSmoothChains(m) ? DifferentialBoundProperties.killOnSmoothChains(m, 20)
-          : killAtPoints(m);
+          : DifferentialBoundProperties.overRegions(m) ? DifferentialBoundProperties.kill(m, 12) : killAtPoints(m);
       assertThat(kill).as("hand mutation " + m + " survives").isNotNull();
     }
     assertThat(DifferentialBound.mutation).isEqualTo(DifferentialBound.Mutation.NONE);
