@@ -258,11 +258,26 @@ public final class DifferentialBound {
       this.pb = PhiBounds.of(phi);
       this.seed = src.params().seed();
       this.lip = phi.lipschitz();
-      this.tape = backSubstitutes() ? new BackSubstitution.Tape() : null;
       List<TargetPlan.Step> steps = src.plan().steps();
       int n = 1;
       for (int e : steps.get(steps.size() - 1).outShape()) n *= e;
       this.outputs = n;
+      this.tape = backSubstitutes() && keptProducts() * n <= BackSubstitution.WORK ? new BackSubstitution.Tape() : null;
+    }
+
+    /** The kept weights of the source convs times their output positions: the least a substitution costs. */
+    double keptProducts() {
+      double w = 0;
+      for (SourceNetwork.Node node : src.nodes()) {
+        List<SourceNetwork.Conv> convs = node instanceof SourceNetwork.Conv c ? List.of(c)
+            : node instanceof SourceNetwork.Residual r ? java.util.stream.Stream.of(r.conv1(), r.conv2(), r.projection())
+                .filter(java.util.Objects::nonNull).toList() : List.of();
+        for (SourceNetwork.Conv c : convs) {
+          int[] os = c.target().outShape();
+          w += (double) cert.keptWeights()[c.id()].length * os[1] * os[2];
+        }
+      }
+      return w;
     }
 
     /** Records a step of the back-substitution, dropping the tape once the substitution of every output costs too much. */
