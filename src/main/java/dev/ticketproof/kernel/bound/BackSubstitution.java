@@ -38,31 +38,46 @@ final class BackSubstitution {
    */
   static final double WORK = 2e9;
 
+  /** A recorded step: an identity that gives its output map from its inputs. */
+  sealed interface Step permits ConvStep, ActStep, PoolStep, SumStep, TailStep {
+    FormMap out();
+  }
+
   /** A source conv reading copies: per output unit its kept weights, instance errors and bias taps. */
   record ConvStep(FormMap out, FormMap in, FormMap target, TargetPlan.Affine a, int[][] unit, int[][] tap,
-      double[][] w, double[][] d, double[][] dErr, double[][][] bias) {}
+      double[][] w, double[][] d, double[][] dErr, double[][][] bias) implements Step {}
 
   /** An activation: per difference neuron delta = lambda Delta + c + e, |e| &lt;= r. */
-  record ActStep(FormMap out, FormMap in, double[] lambda, double[] c, double[] r) {}
+  record ActStep(FormMap out, FormMap in, double[] lambda, double[] c, double[] r) implements Step {}
 
   /** Average pooling: out(u, y, x) = lambda sum of in(u, y sh + a, x sw + b) over the window inside the map. */
-  record PoolStep(FormMap out, FormMap in, int kh, int kw, int sh, int sw, double lambda) {}
+  record PoolStep(FormMap out, FormMap in, int kh, int kw, int sh, int sw, double lambda) implements Step {}
 
   /** A residual sum: out = a + b, neuron by neuron. */
-  record SumStep(FormMap out, FormMap a, FormMap b) {}
+  record SumStep(FormMap out, FormMap a, FormMap b) implements Step {}
 
   /** A kept target layer on the differences: out = K in (no bias). */
-  record TailStep(FormMap out, FormMap in, TargetPlan.Affine a) {}
+  record TailStep(FormMap out, FormMap in, TargetPlan.Affine a) implements Step {}
 
   /** The linear steps of one forward pass, in the order they ran. */
   static final class Tape {
-    final List<Object> steps = new ArrayList<>();
+    final List<Step> steps = new ArrayList<>();
     /** Multiply-adds of one back-substitution from one output. */
     double work;
+    /** Per map, the forward pass's bound on |value| of each neuron (|c| + spread), computed once for all outputs. */
+    private final Map<FormMap, double[]> abs = new IdentityHashMap<>();
 
-    synchronized void add(Object step, double cost) {
+    void add(Step step, double cost) {
       steps.add(step);
       work += cost;
+    }
+
+    synchronized double[] abs(FormMap m) {
+      return abs.computeIfAbsent(m, x -> {
+        double[] sp = x.spreads();
+        for (int n = 0; n < sp.length; n++) sp[n] = FormMap.abs(x.c[n], sp[n]);
+        return sp;
+      });
     }
   }
 
@@ -176,14 +191,14 @@ final class BackSubstitution {
     regs.put(output, top);
     Acc acc = new Acc(in[0], in[1], in[2]);
     for (int s = tape.steps.size() - 1; s >= 0; s--) {
-      Object step = tape.steps.get(s);
-      FormMap out = outOf(step);
+      Step step = tape.steps.get(s);
+      FormMap out = step.out();
       Reg r = regs.remove(out);
       if (r == null) continue;
-      acc.r += slack(r, out);
+      acc.r += slack(r, tape.abs(out));
       acc.terms++;
       if (step instanceof ConvStep c) {
-        conv(c, r.mu, reg(regs, c.in()), acc);
+        conv(c, r.mu, reg(regs, c.in()), acc, tape.abs(c.target()));
       } else if (step instanceof ActStep a) {
         Reg into = reg(regs, a.in());
         into.terms++;
@@ -216,19 +231,11 @@ final class BackSubstitution {
     for (Map.Entry<FormMap, Reg> e : regs.entrySet()) {
       FormMap m = e.getKey();
       Reg r = e.getValue();
-      acc.r += slack(r, m);
+      acc.r += slack(r, tape.abs(m));
       acc.terms++;
       for (int n = 0; n < r.mu.length; n++) if (r.mu[n] != 0) acc.form(m, n, r.mu[n]);
     }
     return acc.bound();
-  }
-
-  private static FormMap outOf(Object step) {
-    if (step instanceof ConvStep c) return c.out();
-    if (step instanceof ActStep a) return a.out();
-    if (step instanceof SumStep p) return p.out();
-    if (step instanceof PoolStep p) return p.out();
-    return ((TailStep) step).out();
   }
 
   /** The register of a map (null for the input's exact difference, which has none). */
@@ -237,14 +244,9 @@ final class BackSubstitution {
   }
 
   /** gamma(terms) times the magnitudes of a register's multipliers times the forward bound on |value| of each neuron. */
-  private static double slack(Reg r, FormMap m) {
+  private static double slack(Reg r, double[] abs) {
     double s = 0;
-    double[] sp = null;
-    for (int n = 0; n < r.mu.length; n++) {
-      if (r.mass[n] == 0) continue;
-      if (sp == null) sp = m.spreads();
-      s += r.mass[n] * FormMap.abs(m.c[n], sp[n]);
-    }
+    for (int n = 0; n < r.mu.length; n++) if (r.mass[n] != 0) s += r.mass[n] * abs[n];
     return s == 0 ? 0 : Rounding.up(gamma(Math.max(1, r.terms)) * s);
   }
 
@@ -252,7 +254,7 @@ final class BackSubstitution {
    * A source conv reading copies: Delta z_o(p) = sum_{(u,t)} w delta_u(p + t) + sum_{(i,t)} d x_i(p + t) + sum_t beta_t
    * (taps that read padding left out, as in the forward pass).
    */
-  private static void conv(ConvStep c, double[] muOut, Reg into, Acc acc) {
+  private static void conv(ConvStep c, double[] muOut, Reg into, Acc acc, double[] tAbs) {
     TargetPlan.Affine a = c.a();
     FormMap out = c.out();
     FormMap tin = c.target();
@@ -260,7 +262,6 @@ final class BackSubstitution {
     int s = a.stride();
     Reg t = new Reg(tin.c.length);
     double dSlack = 0;
-    double[] tSp = null;
     boolean dropD = DifferentialBound.mutation == DifferentialBound.Mutation.DROP_BACK_INSTANCE;
     long terms = 0;
     for (int o = 0; o < out.units; o++) terms += c.unit()[o].length + c.d()[o].length;
@@ -294,10 +295,7 @@ final class BackSubstitution {
               t.mu[m] += mu * d[g];
               t.mass[m] += Math.abs(mu * d[g]);
             }
-            if (dErr[g] != 0) {
-              if (tSp == null) tSp = tin.spreads();
-              dSlack += Math.abs(mu) * dErr[g] * FormMap.abs(tin.c[m], tSp[m]);
-            }
+            if (dErr[g] != 0) dSlack += Math.abs(mu) * dErr[g] * tAbs[m];
           }
           for (int tp = 0; tp < taps; tp++) {
             if (bias[0][tp] == 0 && bias[1][tp] == 0) continue;
@@ -311,7 +309,7 @@ final class BackSubstitution {
     }
     if (into != null) into.terms += terms;
     t.terms = terms;
-    acc.r += Rounding.up(dSlack) + slack(t, tin);
+    acc.r += Rounding.up(dSlack) + slack(t, tAbs);
 
     acc.terms += 2;
     for (int m = 0; m < t.mu.length; m++) if (t.mu[m] != 0) acc.form(tin, m, t.mu[m]);

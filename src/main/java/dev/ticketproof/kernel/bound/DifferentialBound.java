@@ -281,7 +281,7 @@ public final class DifferentialBound {
     }
 
     /** Records a step of the back-substitution, dropping the tape once the substitution of every output costs too much. */
-    void record(Object step, double cost) {
+    void record(BackSubstitution.Step step, double cost) {
       BackSubstitution.Tape t = tape;
       if (t == null) return;
       t.add(step, cost);
