@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 
 /**
@@ -41,25 +42,48 @@ final class BackSubstitution {
   /** A recorded step: an identity that gives its output map from its inputs. */
   sealed interface Step permits ConvStep, ActStep, PoolStep, SumStep, TailStep {
     FormMap out();
+
+    /** The same step with each map replaced by {@code f} of it. */
+    Step with(UnaryOperator<FormMap> f);
   }
 
   /** A source conv reading copies: per output unit its kept weights, instance errors and bias taps. */
   record ConvStep(FormMap out, FormMap in, FormMap target, TargetPlan.Affine a, int[][] unit, int[][] tap,
-      double[][] w, double[][] d, double[][] dErr, double[][][] bias) implements Step {}
+      double[][] w, double[][] d, double[][] dErr, double[][][] bias) implements Step {
+    @Override public Step with(UnaryOperator<FormMap> f) {
+      return new ConvStep(f.apply(out), f.apply(in), f.apply(target), a, unit, tap, w, d, dErr, bias);
+    }
+  }
 
   /** An activation: per difference neuron delta = lambda Delta + c + e, |e| &lt;= r. */
-  record ActStep(FormMap out, FormMap in, double[] lambda, double[] c, double[] r) implements Step {}
+  record ActStep(FormMap out, FormMap in, double[] lambda, double[] c, double[] r) implements Step {
+    @Override public Step with(UnaryOperator<FormMap> f) { return new ActStep(f.apply(out), f.apply(in), lambda, c, r); }
+  }
 
   /** Average pooling: out(u, y, x) = lambda sum of in(u, y sh + a, x sw + b) over the window inside the map. */
-  record PoolStep(FormMap out, FormMap in, int kh, int kw, int sh, int sw, double lambda) implements Step {}
+  record PoolStep(FormMap out, FormMap in, int kh, int kw, int sh, int sw, double lambda) implements Step {
+    @Override public Step with(UnaryOperator<FormMap> f) {
+      return new PoolStep(f.apply(out), f.apply(in), kh, kw, sh, sw, lambda);
+    }
+  }
 
   /** A residual sum: out = a + b, neuron by neuron. */
-  record SumStep(FormMap out, FormMap a, FormMap b) implements Step {}
+  record SumStep(FormMap out, FormMap a, FormMap b) implements Step {
+    @Override public Step with(UnaryOperator<FormMap> f) { return new SumStep(f.apply(out), f.apply(a), f.apply(b)); }
+  }
 
   /** A kept target layer on the differences: out = K in (no bias). */
-  record TailStep(FormMap out, FormMap in, TargetPlan.Affine a) implements Step {}
+  record TailStep(FormMap out, FormMap in, TargetPlan.Affine a) implements Step {
+    @Override public Step with(UnaryOperator<FormMap> f) { return new TailStep(f.apply(out), f.apply(in), a); }
+  }
 
-  /** The linear steps of one forward pass, in the order they ran. */
+  /**
+   * The linear steps of one forward pass, in the order they ran. A map that a step produces is never where a
+   * substitution ends (its multipliers pass on through that step), so of such a map the tape keeps only its centres,
+   * radii and bounds on |value|: once the next step is recorded (by then the pass has finished the map), the map is
+   * replaced by its {@link FormMap#light} twin in every step, and its coefficients are left to the forward pass, which
+   * drops them when it moves on. The maps where the substitutions end keep their forms.
+   */
   static final class Tape {
     final List<Step> steps = new ArrayList<>();
     /** Multiply-adds of one back-substitution from one output. */
@@ -68,9 +92,25 @@ final class BackSubstitution {
     private final Map<FormMap, double[]> abs = new IdentityHashMap<>();
 
     void add(Step step, double cost) {
-      steps.add(step);
+      light();
+      steps.add(step.with(Tape::twin));
       work += cost;
     }
+
+    /** The last step's output replaced by its twin without coefficients, its |value| bounds taken before. */
+    void light() {
+      if (steps.isEmpty()) return;
+      Step last = steps.get(steps.size() - 1);
+      FormMap m = last.out();
+      if (m.light == m) return;
+      double[] a = abs(m);
+      abs.remove(m);
+      abs.put(m.light(), a);
+      steps.set(steps.size() - 1, last.with(Tape::twin));
+    }
+
+    /** A map's twin without coefficients, where it has one. */
+    static FormMap twin(FormMap m) { return m == null || m.light == null ? m : m.light; }
 
     synchronized double[] abs(FormMap m) {
       return abs.computeIfAbsent(m, x -> {
@@ -178,8 +218,10 @@ final class BackSubstitution {
    * @param inputShape the network's input (channels, height, width)
    */
   static double bound(Tape tape, FormMap output, int[] inputShape) {
-    return IntStream.range(0, output.c.length).parallel()
-        .mapToDouble(k -> bound(tape, output, k, inputShape)).max().orElse(0);
+    tape.light();
+    FormMap out = Tape.twin(output);
+    return IntStream.range(0, out.c.length).parallel()
+        .mapToDouble(k -> bound(tape, out, k, inputShape)).max().orElse(0);
   }
 
   private static double bound(Tape tape, FormMap output, int k, int[] in) {

@@ -34,6 +34,12 @@ final class FormMap {
    * ({@code DifferentialBound.Pass#addProduct}), else null.
    */
   double[] low;
+  /**
+   * Once the forward pass has finished this map and recorded a step that produces it: the same centres and radii
+   * (shared arrays) without coefficients, which is all {@link BackSubstitution} reads of such a map (the twin's
+   * own is itself); else null.
+   */
+  FormMap light;
 
   FormMap(int units, int h, int w, int sy, int sx, int py, int px, int rh, int rw, int cin, boolean absolute,
       boolean symbolic) {
@@ -52,6 +58,31 @@ final class FormMap {
     this.coef = symbolic ? new double[Math.toIntExact(n * size())] : null;
     this.c = new double[(int) n];
     this.r = new double[(int) n];
+  }
+
+  /** The map's twin without coefficients: its geometry, centres and radii (the same arrays). */
+  private FormMap(FormMap m) {
+    units = m.units;
+    h = m.h;
+    w = m.w;
+    sy = m.sy;
+    sx = m.sx;
+    py = m.py;
+    px = m.px;
+    rh = m.rh;
+    rw = m.rw;
+    cin = m.cin;
+    absolute = m.absolute;
+    coef = null;
+    c = m.c;
+    r = m.r;
+    light = this;
+  }
+
+  /** {@link #light}, made on the first call. */
+  FormMap light() {
+    if (light == null) light = new FormMap(this);
+    return light;
   }
 
   /** An empty map with the geometry of {@code g} and {@code units} units. */
