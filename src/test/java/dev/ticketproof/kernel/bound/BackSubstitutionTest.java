@@ -8,8 +8,10 @@ import org.junit.jupiter.api.Test;
  * The back-substitution ([differential-bound], "Back-substitution") on random ResNets with ReLU and ELU over their
  * boxes and balls: the bound is never above the forward pass's ({@code FORWARD_ONLY}) nor below any sampled error, and
  * it is lower by at least 10 % on most of them (the copies and the blocks give a relaxation error several paths of
- * both signs to the outputs). A tape that stops recording a kind of step, or a substitution that loses its terms'
- * signs, fails the second or the first.
+ * both signs to the outputs). The back-substitution alone ({@code BACK_ONLY}) is never below a sampled error either,
+ * and at a point, where a piecewise-linear phi's relaxations are exact up to rounding, it is the error up to its
+ * rounding slack. A tape that stops recording a kind of step, a substitution that loses its terms' signs, or one that
+ * reads a wrong neuron, fails one of them.
  */
 class BackSubstitutionTest {
   @Test
@@ -28,9 +30,12 @@ class BackSubstitutionTest {
         double both = DifferentialBound.of(c.src(), c.res().certificate(), r);
         double forward = DifferentialBound.withMutation(DifferentialBound.Mutation.FORWARD_ONLY,
             () -> DifferentialBound.of(c.src(), c.res().certificate(), r));
+        double back = DifferentialBound.withMutation(DifferentialBound.Mutation.BACK_ONLY,
+            () -> DifferentialBound.of(c.src(), c.res().certificate(), r));
         double sampled = DifferentialBoundProperties.sampled(c, r, 64, seed);
         String what = c.what() + " radius " + radius;
         assertThat(both).as(what).isLessThanOrEqualTo(forward).isGreaterThanOrEqualTo(sampled);
+        assertThat(back).as(what + ": the back-substitution alone").isGreaterThanOrEqualTo(sampled);
         cases++;
         if (both < 0.9 * forward) lower++;
         seen.append(String.format("%n%s: forward %.4g, with the substitution %.4g, sampled %.4g", what, forward, both,
@@ -39,5 +44,35 @@ class BackSubstitutionTest {
     }
     System.out.println("back-substitution on residual targets:" + seen);
     assertThat(lower).as("cases at least 10 % lower:" + seen).isGreaterThanOrEqualTo(cases / 2);
+  }
+
+  /**
+   * At a point every range is a point: a ReLU's relaxation is exact there up to rounding, so the back-substitution
+   * alone ({@code BACK_ONLY}) must give the error at the point up to its rounding slack. Each term's coefficient is
+   * then checked, not only the bound's size: a step that reads a wrong neuron, tap or window, or counts a term twice
+   * or not at all, moves the bound by about that term's contribution, below the error or above the slack.
+   */
+  @Test
+  void atAPointTheBackSubstitutionAloneIsTheErrorUpToRounding() {
+    StringBuilder seen = new StringBuilder();
+    int cases = 0;
+    for (long seed = 1; seed <= 8; seed++) {
+      DifferentialBoundProperties.Case c = DifferentialBoundProperties.draw(9100 + 4 * seed, true,
+          seed % 2 == 0 ? "relu" : "leaky-relu(0.2)");
+      var p = c.src().params();
+      var rng = dev.ticketproof.construct.RandomTargets.rng(seed);
+      for (double[] x : DifferentialBoundProperties.points(c, rng, 2)) {
+        Region r = Region.balls(p.inputLow(), p.inputHigh(), new double[][] {x}, 0);
+        double back = DifferentialBound.withMutation(DifferentialBound.Mutation.BACK_ONLY,
+            () -> DifferentialBound.of(c.src(), c.res().certificate(), r));
+        double error = DifferentialBoundProperties.sampled(c, r, 0, seed);
+        String what = c.what() + " at a point";
+        seen.append(String.format("%n%s: error %.9g, back-substituted %.9g", what, error, back));
+        assertThat(back).as(what).isGreaterThanOrEqualTo(error).isLessThanOrEqualTo(error + 1e-6 * (1 + error));
+        cases++;
+      }
+    }
+    System.out.println("back-substitution at points:" + seen);
+    assertThat(cases).isEqualTo(16);
   }
 }
