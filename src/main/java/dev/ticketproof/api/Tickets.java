@@ -253,6 +253,7 @@ public final class Tickets {
     private List<double[]> calibrationInputs;
     private double[][] around;
     private long formBudget = TicketCertificate.DEFAULT_FORM_BUDGET;
+    private double substitutionWork = TicketCertificate.DEFAULT_SUBSTITUTION_WORK;
     private double radius = Double.NaN;
     private String label = "library";
     private Progress progress = Progress.NONE;
@@ -430,6 +431,20 @@ public final class Tickets {
       return this;
     }
 
+    /**
+     * The most multiply-adds per box that the differential bound's back-substitution may cost, all outputs together
+     * (default {@link TicketCertificate#DEFAULT_SUBSTITUTION_WORK}; recorded in the certificate, so its check uses the
+     * same). A ticket whose back-substitution costs more keeps the forward pass's bound; a larger limit lets deeper
+     * tickets back-substitute, which tightens their bound at the cost of time (about a second per 1e9 on 2 cores).
+     */
+    public Builder substitutionWork(double multiplyAdds) {
+      if (!(multiplyAdds >= 0 && multiplyAdds < Double.POSITIVE_INFINITY)) {
+        throw new IllegalArgumentException("substitution work must be finite and >= 0, got " + multiplyAdds);
+      }
+      substitutionWork = multiplyAdds;
+      return this;
+    }
+
     /** Inputs the tolerance is calibrated and checked on (e.g. test data); default: points of the input box. */
     public Builder calibrationInputs(List<double[]> inputs) {
       calibrationInputs = inputs == null || inputs.isEmpty() ? null : List.copyOf(inputs);
@@ -543,7 +558,7 @@ public final class Tickets {
         };
         progress.plan(SourceNetwork.of(full, searched.apply(startEps)));
         TicketBuilder.Budget budget = TicketBuilder.forOutputError(target, phi, searched, outputEps, startEps,
-            MAX_BUILDS, mode, threads, label, around, radius, formBudget, fitted);
+            MAX_BUILDS, mode, threads, label, around, radius, formBudget, substitutionWork, fitted);
         return new Ticket(target, phi, budget.result(), budget.eps(), Ticket.Basis.CERTIFIED_SEARCH, 1,
             budget.met(), Measure.of(budget.result(), target, region, samples, seed, this::measured),
             tightenLambda ? Ticket.Basis.CERTIFIED_SEARCH : lambdaBasis);
@@ -569,7 +584,7 @@ public final class Tickets {
       while (true) {
         TicketBuilder.Result res = TicketBuilder.build(target, phi,
             new TicketBuilder.Options(paramsFor.apply(usedEps), usedEps, mode, threads, label, around, radius,
-                formBudget),
+                formBudget, substitutionWork),
             fitted);
         builds++;
         Measure.Result m = Measure.of(res, target, region, samples, seed, this::measured);

@@ -90,6 +90,21 @@ final class Cli {
     return v << shift;
   }
 
+  /** {@code --substitution-work N}: a finite number of multiply-adds >= 0 (e.g. 2e9 or 50000000000). */
+  static double substitutionWork(String n) {
+    double v;
+    try {
+      v = Double.parseDouble(n.trim());
+    } catch (NumberFormatException e) {
+      v = Double.NaN;
+    }
+    if (!(v >= 0 && v < Double.POSITIVE_INFINITY) || n.trim().matches(".*[^0-9eE.+-].*")) {
+      throw new UsageError("--substitution-work must be a finite number >= 0 of multiply-adds per region (e.g. 5e10),"
+          + " got '" + n + "'");
+    }
+    return v;
+  }
+
   /**
    * {@code --input-box LO,HI}: two finite numbers with LO < HI.
    *

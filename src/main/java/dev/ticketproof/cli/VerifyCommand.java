@@ -168,6 +168,7 @@ public final class VerifyCommand implements Callable<Integer> {
       Cli.addAgreement(o, rep);
     }
     o.addProperty("formBudget", cert.header().formBudget());
+    o.addProperty("substitutionWork", cert.header().substitutionWork());
     Cli.addLowerBound(o, lb, rep.certifiedBound(), searchSeconds);
     o.addProperty("witness", witnessUse);
     o.addProperty("measuredMaxError", lb == null || samples == 0 ? Double.NaN : lb.sampledMaxError());

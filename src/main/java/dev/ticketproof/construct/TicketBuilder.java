@@ -52,9 +52,11 @@ public final class TicketBuilder {
    *     for the whole box
    * @param radius the balls' radius (ignored without points)
    * @param formBudget doubles of coefficients the differential bound keeps per feature map (recorded in the header)
+   * @param substitutionWork multiply-adds per box the differential bound's back-substitution may cost (recorded in
+   *     the header)
    */
   public record Options(SourceNetwork.Params params, double eps, SubsetSum.Mode mode, int threads,
-      String targetLabel, double[][] around, double radius, long formBudget) {
+      String targetLabel, double[][] around, double radius, long formBudget, double substitutionWork) {
     public Options {
       if (!(eps > 0 && eps < Double.POSITIVE_INFINITY)) {
         throw new IllegalArgumentException("tolerance must be finite and > 0, got " + eps);
@@ -62,6 +64,16 @@ public final class TicketBuilder {
       if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
       if (around != null) Region.of(params.inputLow(), params.inputHigh(), params.inputBoxes(), around, radius);
       if (formBudget < 1) throw new IllegalArgumentException("form budget must be >= 1, got " + formBudget);
+      if (!(substitutionWork >= 0 && substitutionWork < Double.POSITIVE_INFINITY)) {
+        throw new IllegalArgumentException("substitution work must be finite and >= 0, got " + substitutionWork);
+      }
+    }
+
+    /** Options with the default substitution work ({@link TicketCertificate#DEFAULT_SUBSTITUTION_WORK}). */
+    public Options(SourceNetwork.Params params, double eps, SubsetSum.Mode mode, int threads, String targetLabel,
+        double[][] around, double radius, long formBudget) {
+      this(params, eps, mode, threads, targetLabel, around, radius, formBudget,
+          TicketCertificate.DEFAULT_SUBSTITUTION_WORK);
     }
 
     /** Options with the default form budget ({@link TicketCertificate#DEFAULT_FORM_BUDGET}). */
@@ -149,23 +161,25 @@ public final class TicketBuilder {
       double outputEps, double startEps, int maxBuilds, SubsetSum.Mode mode, int threads, String label,
       Progress progress) {
     return forOutputError(target, phi, paramsFor, outputEps, startEps, maxBuilds, mode, threads, label, null,
-        Double.NaN, TicketCertificate.DEFAULT_FORM_BUDGET, progress);
+        Double.NaN, TicketCertificate.DEFAULT_FORM_BUDGET, TicketCertificate.DEFAULT_SUBSTITUTION_WORK, progress);
   }
 
   /**
    * As above, for certificates over the l-infinity balls of radius {@code radius} around {@code around} (null: the
-   * whole box), with the differential bound's form budget {@code formBudget}.
+   * whole box), with the differential bound's form budget {@code formBudget} and back-substitution work
+   * {@code substitutionWork}.
    */
   public static Budget forOutputError(Network target, Activation phi, DoubleFunction<SourceNetwork.Params> paramsFor,
       double outputEps, double startEps, int maxBuilds, SubsetSum.Mode mode, int threads, String label,
-      double[][] around, double radius, long formBudget, Progress progress) {
+      double[][] around, double radius, long formBudget, double substitutionWork, Progress progress) {
     if (!(outputEps > 0)) throw new IllegalArgumentException("output error goal must be > 0, got " + outputEps);
     Result smallest = null;
     double smallestEps = 0;
     double eps = Math.min(0.5, startEps);
     for (int k = 0; k < maxBuilds; k++) {
       Result r = build(target, phi,
-          new Options(paramsFor.apply(eps), eps, mode, threads, label, around, radius, formBudget), progress);
+          new Options(paramsFor.apply(eps), eps, mode, threads, label, around, radius, formBudget, substitutionWork),
+          progress);
       double bound = r.report().certifiedBound();
       if (bound <= outputEps) return new Budget(r, eps, true);
       if (smallest == null || bound < smallest.report().certifiedBound()) {
@@ -197,7 +211,8 @@ public final class TicketBuilder {
     return new TicketCertificate.Header(p.version(), o.targetLabel(), targetSha, phi.name(),
         p.construction().label(), p.rho(), p.rho1(), p.lambda(), p.seed(), p.inputLow(), p.inputHigh(), p.upto(),
         o.eps(), claim, digest, failed, o.around() == null ? null : Region.digest(o.around()),
-        o.around() == null ? Double.NaN : o.radius(), o.formBudget(), p.inputBoxes());
+        o.around() == null ? Double.NaN : o.radius(), o.formBudget(),
+        o.substitutionWork(), p.inputBoxes());
   }
 
   /** The whole box of a certificate (per-channel intervals when it has them): the inputs its target reads. */

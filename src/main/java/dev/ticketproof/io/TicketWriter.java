@@ -158,6 +158,9 @@ public final class TicketWriter {
       number(o, "radius", h.radius());
     }
     if (h.formBudget() != TicketCertificate.DEFAULT_FORM_BUDGET) o.addProperty("formBudget", h.formBudget());
+    if (h.substitutionWork() != TicketCertificate.DEFAULT_SUBSTITUTION_WORK) {
+      o.addProperty("substitutionWork", h.substitutionWork());
+    }
     if (h.inputBoxes() != null) o.addProperty("inputBoxes", inputBoxes(h.inputBoxes()));
     if (inputShape != null) {
       o.addProperty("inputShape", java.util.Arrays.stream(inputShape).mapToObj(Integer::toString)

@@ -28,6 +28,9 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
   /** The differential bound's form budget of a header that names none: 2^23 doubles (64 MB) per feature map. */
   public static final long DEFAULT_FORM_BUDGET = 1L << 23;
 
+  /** The back-substitution's work limit of a header that names none: 2e9 multiply-adds per box, a few seconds. */
+  public static final double DEFAULT_SUBSTITUTION_WORK = 2e9;
+
   /**
    * The certificate header. Its fields construction, rho, rho1, lambda, seed, inputLow, inputHigh, upto and inputBoxes
    * (null in headers without the field) are the source network's parameters, as {@link SourceNetwork.Params} states
@@ -49,11 +52,14 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
    * @param radius the balls' radius (NaN when the bound covers the whole box)
    * @param formBudget the most doubles of coefficients the differential bound keeps per feature map (larger maps
    *     hold intervals; {@link #DEFAULT_FORM_BUDGET} in headers without it): more is tighter, slower and larger
+   * @param substitutionWork the most multiply-adds per box of the differential bound's back-substitution, all outputs
+   *     together (beyond it the bound is the forward pass's; {@link #DEFAULT_SUBSTITUTION_WORK} in headers without
+   *     it): more is tighter on deeper tickets and slower
    */
   public record Header(int version, String target, String targetSha256, String activation, String construction,
       int rho, int rho1, double lambda, long seed, double inputLow, double inputHigh, String upto, double eps,
-      double claimedBound, String maskSha256, long claimedFailedInstances, String aroundSha256, double radius, long formBudget,
-      double[][] inputBoxes) {
+      double claimedBound, String maskSha256, long claimedFailedInstances, String aroundSha256, double radius,
+      long formBudget, double substitutionWork, double[][] inputBoxes) {
 
     /** Whether the bound covers balls around points rather than the whole box. */
     public boolean local() { return aroundSha256 != null; }
@@ -62,13 +68,14 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
     public Header withoutPoints() {
       return new Header(version, target, targetSha256, activation, construction, rho, rho1, lambda, seed, inputLow,
           inputHigh, upto, eps, claimedBound, maskSha256, claimedFailedInstances, null, Double.NaN, formBudget,
-          inputBoxes);
+          substitutionWork, inputBoxes);
     }
 
     /** This header with other claims (bound and failed instances). */
     public Header withClaims(double bound, long failed) {
       return new Header(version, target, targetSha256, activation, construction, rho, rho1, lambda, seed, inputLow,
-          inputHigh, upto, eps, bound, maskSha256, failed, aroundSha256, radius, formBudget, inputBoxes);
+          inputHigh, upto, eps, bound, maskSha256, failed, aroundSha256, radius, formBudget, substitutionWork,
+          inputBoxes);
     }
 
   }

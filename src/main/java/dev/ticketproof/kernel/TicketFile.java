@@ -124,6 +124,8 @@ public final class TicketFile {
         o.containsKey("aroundSha256") ? num(o, "radius") : Double.NaN,
         o.containsKey("formBudget") ? integer(o, "formBudget", 1, Long.MAX_VALUE)
             : TicketCertificate.DEFAULT_FORM_BUDGET,
+        o.containsKey("substitutionWork") ? nonNegative(o, "substitutionWork")
+            : TicketCertificate.DEFAULT_SUBSTITUTION_WORK,
         o.containsKey("inputBoxes") ? boxes(str(o, "inputBoxes")) : null);
   }
 
@@ -187,6 +189,15 @@ public final class TicketFile {
     if ("Infinity".equals(v)) return Double.POSITIVE_INFINITY;
     if ("-Infinity".equals(v)) return Double.NEGATIVE_INFINITY;
     throw new IllegalArgumentException(v == null ? "missing " + k : k + ": expected a number, got " + v);
+  }
+
+  /** A finite number field that is at least 0. */
+  private static double nonNegative(Map<String, Object> o, String k) {
+    double v = num(o, k);
+    if (!(v >= 0 && v < Double.POSITIVE_INFINITY)) {
+      throw new IllegalArgumentException(k + ": expected a finite number >= 0, got " + v);
+    }
+    return v;
   }
 
   /**

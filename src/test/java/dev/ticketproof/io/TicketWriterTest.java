@@ -30,7 +30,7 @@ class TicketWriterTest {
   void writesNonFiniteClaimsAsStringsAndLocalFields() throws Exception {
     TicketCertificate.Header h = new TicketCertificate.Header(TicketCertificate.VERSION, "a<b>&'=\"c\"\t",
         "00", "relu", "l+1", 3, 6, 1, -5, 0, 1, null, 0.01, Double.POSITIVE_INFINITY, "ff", 7, "ab", 0.5,
-        TicketCertificate.DEFAULT_FORM_BUDGET, null);
+        TicketCertificate.DEFAULT_FORM_BUDGET, TicketCertificate.DEFAULT_SUBSTITUTION_WORK, null);
     String json = TicketWriter.headerJson(h);
     assertThat(json).contains("\"claimedBound\": \"Infinity\"").contains("\"radius\": 0.5")
         .contains("\\u003cb\\u003e\\u0026\\u0027\\u003d\\\"c\\\"\\t").doesNotContain("upto");

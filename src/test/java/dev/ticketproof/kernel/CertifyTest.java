@@ -75,8 +75,46 @@ class CertifyTest {
     TicketCertificate intervals = new TicketCertificate(new TicketCertificate.Header(h.version(), h.target(),
         h.targetSha256(), h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(),
         h.inputHigh(), h.upto(), h.eps(), h.claimedBound(), h.maskSha256(), h.claimedFailedInstances(),
-        h.aroundSha256(), h.radius(), 1, null), certs[0].keptWeights(), certs[0].keptBiases(), certs[0].maskDigest());
+        h.aroundSha256(), h.radius(), 1, TicketCertificate.DEFAULT_SUBSTITUTION_WORK, null), certs[0].keptWeights(),
+        certs[0].keptBiases(), certs[0].maskDigest());
     TicketChecker.Report r = TicketChecker.check(intervals, target, phi, TicketChecker.Listener.NONE, around);
+    assertThat(r.differentialBound()).isEqualTo(bounds[1]);
+    assertThat(r.verdict().isHolds()).isFalse();
+    assertThat(r.verdict().reason()).contains("is below the recomputed bound");
+  }
+
+  /**
+   * The kernel back-substitutes with the work limit its header names: on a ResNet the default limit lowers the bound
+   * below the forward pass's, which a limit of 0 keeps, and the same mask whose header names 0 recomputes that larger
+   * bound, so the smaller claim is rejected.
+   */
+  @Test
+  void theHeadersSubstitutionWorkIsTheKernels() {
+    Activation phi = ActivationCatalog.parse("relu");
+    Network target = Builtins.of("small-resnet", phi);
+    SourceNetwork.Params p = new SourceNetwork.Params(SourceNetwork.Construction.L_PLUS_1, 3,
+        Defaults.rho1(phi, 3, -1), Defaults.lambda(phi), 3, null, -1, 1, null, TicketCertificate.VERSION);
+    double[] works = {TicketCertificate.DEFAULT_SUBSTITUTION_WORK, 0};
+    double[] bounds = new double[2];
+    TicketCertificate[] certs = new TicketCertificate[2];
+    for (int k = 0; k < 2; k++) {
+      certs[k] = TicketBuilder.build(target, phi, new TicketBuilder.Options(p, 0.05, SubsetSum.Mode.MIN_SIZE, 2, "t",
+          null, Double.NaN, TicketCertificate.DEFAULT_FORM_BUDGET, works[k]), TicketBuilder.Progress.NONE)
+          .certificate();
+      assertThat(certs[k].header().substitutionWork()).isEqualTo(works[k]);
+      TicketChecker.Report r = TicketChecker.check(certs[k], target, phi);
+      assertThat(r.verdict().isHolds()).as(r.verdict().toString()).isTrue();
+      bounds[k] = r.differentialBound();
+    }
+    assertThat(certs[1].keptWeights()).isDeepEqualTo(certs[0].keptWeights());
+    assertThat(bounds[0]).as("back-substituted against the forward pass").isLessThan(bounds[1]);
+    TicketCertificate.Header h = certs[0].header();
+    TicketCertificate forward = new TicketCertificate(new TicketCertificate.Header(h.version(), h.target(),
+        h.targetSha256(), h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(),
+        h.inputHigh(), h.upto(), h.eps(), h.claimedBound(), h.maskSha256(), h.claimedFailedInstances(),
+        h.aroundSha256(), h.radius(), h.formBudget(), 0, null), certs[0].keptWeights(), certs[0].keptBiases(),
+        certs[0].maskDigest());
+    TicketChecker.Report r = TicketChecker.check(forward, target, phi);
     assertThat(r.differentialBound()).isEqualTo(bounds[1]);
     assertThat(r.verdict().isHolds()).isFalse();
     assertThat(r.verdict().reason()).contains("is below the recomputed bound");
@@ -96,7 +134,8 @@ class CertifyTest {
     TicketCertificate.Header h = built.header();
     TicketCertificate bad = new TicketCertificate(new TicketCertificate.Header(h.version(), h.target(),
         h.targetSha256(), h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(),
-        h.inputHigh(), h.upto(), h.eps(), 0, digest, 0, null, Double.NaN, h.formBudget(), null), w, built.keptBiases(),
+        h.inputHigh(), h.upto(), h.eps(), 0, digest, 0, null, Double.NaN, h.formBudget(), h.substitutionWork(),
+        null), w, built.keptBiases(),
         digest);
     TicketChecker.Certified c = TicketChecker.certify(bad, target, phi, TicketChecker.Listener.NONE, null);
     assertThat(c.report().verdict().isHolds()).isFalse();

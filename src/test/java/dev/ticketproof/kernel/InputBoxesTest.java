@@ -71,7 +71,7 @@ class InputBoxesTest {
     TicketCertificate.Header h = cert.header();
     return new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(), h.activation(), h.construction(),
         h.rho(), h.rho1(), h.lambda(), h.seed(), low, high, h.upto(), h.eps(), h.claimedBound(), h.maskSha256(),
-        h.claimedFailedInstances(), null, Double.NaN, h.formBudget(), boxes);
+        h.claimedFailedInstances(), null, Double.NaN, h.formBudget(), h.substitutionWork(), boxes);
   }
 
   static void assertRejected(TicketCertificate c, String reasonPart) {

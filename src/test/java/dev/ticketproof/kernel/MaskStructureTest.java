@@ -57,7 +57,7 @@ class MaskStructureTest {
     TicketCertificate.Header nh = new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(),
         h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(),
         h.upto(), h.eps(), h.claimedBound(), TicketWriter.maskDigest(w, bs), h.claimedFailedInstances(),
-        null, Double.NaN, h.formBudget(), null);
+        null, Double.NaN, h.formBudget(), h.substitutionWork(), null);
     return new TicketCertificate(nh, w, bs, nh.maskSha256());
   }
 

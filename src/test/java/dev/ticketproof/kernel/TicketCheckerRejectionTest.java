@@ -51,7 +51,7 @@ class TicketCheckerRejectionTest {
     return new TicketCertificate.Header((Integer) f[0], (String) f[1], (String) f[2], (String) f[3], (String) f[4],
         (Integer) f[5], (Integer) f[6], (Double) f[7], (Long) f[8], (Double) f[9], (Double) f[10], (String) f[11],
         (Double) f[12], (Double) f[13], (String) f[14], (Long) f[15], (String) f[16], (Double) f[17],
-        TicketCertificate.DEFAULT_FORM_BUDGET, null);
+        TicketCertificate.DEFAULT_FORM_BUDGET, TicketCertificate.DEFAULT_SUBSTITUTION_WORK, null);
   }
 
   static UnaryOperator<Object[]> set(int field, Object value) {

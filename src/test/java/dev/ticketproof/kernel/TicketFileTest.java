@@ -31,7 +31,7 @@ class TicketFileTest {
   static TicketCertificate.Header header(String upto, String around, double radius, double claim) {
     return new TicketCertificate.Header(2, "builtin:t", "ab", "leaky-relu(0.25)", "l+1", 3, 6, 0.5, -7L, -1.5, 2,
         upto, 0.01, claim, TicketWriter.maskDigest(WEIGHTS, BIASES), 4, around, radius,
-        TicketCertificate.DEFAULT_FORM_BUDGET, null);
+        TicketCertificate.DEFAULT_FORM_BUDGET, TicketCertificate.DEFAULT_SUBSTITUTION_WORK, null);
   }
 
   static TicketCertificate cert(TicketCertificate.Header h) {
@@ -226,7 +226,7 @@ class TicketFileTest {
     TicketCertificate.Header big = new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(),
         h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(),
         h.upto(), h.eps(), h.claimedBound(), h.maskSha256(), h.claimedFailedInstances(), h.aroundSha256(),
-        h.radius(), 1L << 26, null);
+        h.radius(), 1L << 26, TicketCertificate.DEFAULT_SUBSTITUTION_WORK, null);
     TicketCertificate c = cert(big);
     Path p = write(c, "budget.tpz");
     equal(c, TicketFile.read(p));
@@ -236,6 +236,29 @@ class TicketFileTest {
     assertThat(TicketFile.read(d).header().formBudget()).isEqualTo(TicketCertificate.DEFAULT_FORM_BUDGET);
     malformed(headerText(h, m -> m.put("formBudget", new BigDecimal(0))), "formBudget: expected an integer in [1, ");
     malformed(headerText(h, m -> m.put("formBudget", "64M")), "formBudget: expected an integer");
+  }
+
+  @Test
+  void theSubstitutionWorkIsWrittenWhenNotTheDefaultAndReadBack() throws Exception {
+    TicketCertificate.Header h = header(null, "cd", 0.25, 1);
+    TicketCertificate.Header more = new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(),
+        h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(),
+        h.upto(), h.eps(), h.claimedBound(), h.maskSha256(), h.claimedFailedInstances(), h.aroundSha256(),
+        h.radius(), h.formBudget(), 5e10, null);
+    TicketCertificate c = cert(more);
+    Path p = write(c, "work.tpz");
+    equal(c, TicketFile.read(p));
+    assertThat(TicketFile.read(p).header().substitutionWork()).isEqualTo(5e10);
+    assertThat(headerOf(p)).contains("\"substitutionWork\": 5.0E10");
+    Path d = write(cert(h), "default-work.tpz");
+    assertThat(headerOf(d)).doesNotContain("substitutionWork");
+    assertThat(TicketFile.read(d).header().substitutionWork())
+        .isEqualTo(TicketCertificate.DEFAULT_SUBSTITUTION_WORK);
+    malformed(headerText(h, m -> m.put("substitutionWork", new BigDecimal(-1))),
+        "substitutionWork: expected a finite number >= 0");
+    malformed(headerText(h, m -> m.put("substitutionWork", "Infinity")),
+        "substitutionWork: expected a finite number >= 0");
+    malformed(headerText(h, m -> m.put("substitutionWork", "5e10")), "substitutionWork: expected a number");
   }
 
   @Test

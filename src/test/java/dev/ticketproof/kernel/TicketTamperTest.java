@@ -62,7 +62,7 @@ class TicketTamperTest {
     TicketCertificate.Header h = c.header();
     return new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(), h.activation(), h.construction(),
         h.rho(), h.rho1(), h.lambda(), seed, h.inputLow(), h.inputHigh(), h.upto(), h.eps(), claimed, h.maskSha256(),
-        h.claimedFailedInstances(), null, Double.NaN, h.formBudget(), null);
+        h.claimedFailedInstances(), null, Double.NaN, h.formBudget(), h.substitutionWork(), null);
   }
 
   /** The header with the digest of another mask, as a forger who also rewrites the digest would make it. */
@@ -70,7 +70,8 @@ class TicketTamperTest {
     TicketCertificate.Header h = c.header();
     return new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(), h.activation(), h.construction(),
         h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(), h.upto(), h.eps(), h.claimedBound(),
-        TicketWriter.maskDigest(w, c.keptBiases()), h.claimedFailedInstances(), null, Double.NaN, h.formBudget(), null);
+        TicketWriter.maskDigest(w, c.keptBiases()), h.claimedFailedInstances(), null, Double.NaN, h.formBudget(),
+        h.substitutionWork(), null);
   }
 
   /** A certificate made in memory with another mask: its digest is that mask's. */
@@ -210,7 +211,7 @@ class TicketTamperTest {
         field.equals("upto") ? (String) value : h.upto(), field.equals("eps") ? (Double) value : h.eps(),
         field.equals("claimedBound") ? (Double) value : h.claimedBound(), h.maskSha256(),
         field.equals("claimedFailedInstances") ? (Long) value : h.claimedFailedInstances(), null, Double.NaN,
-        h.formBudget(), null);
+        h.formBudget(), h.substitutionWork(), null);
   }
 
   @Test

@@ -59,7 +59,7 @@ public final class ZeroTargetMasks {
     TicketCertificate.Header nh = new TicketCertificate.Header(h.version(), h.target(), h.targetSha256(),
         h.activation(), h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(),
         h.upto(), h.eps(), h.claimedBound(), TicketWriter.maskDigest(w, cert.keptBiases()),
-        h.claimedFailedInstances(), null, Double.NaN, h.formBudget(), null);
+        h.claimedFailedInstances(), null, Double.NaN, h.formBudget(), h.substitutionWork(), null);
     return new TicketCertificate(nh, w, cert.keptBiases(), nh.maskSha256());
   }
 }

@@ -33,12 +33,6 @@ import java.util.stream.IntStream;
 final class BackSubstitution {
   private BackSubstitution() {}
 
-  /**
-   * At most this many multiply-adds for the back-substitution of one box, all outputs together (a few seconds); a
-   * network whose substitution would cost more keeps the forward pass's bound.
-   */
-  static final double WORK = 2e9;
-
   /** A recorded step: an identity that gives its output map from its inputs. */
   sealed interface Step permits ConvStep, ActStep, PoolStep, SumStep, TailStep {
     FormMap out();
@@ -57,7 +51,8 @@ final class BackSubstitution {
 
   /** An activation: per difference neuron delta = lambda Delta + c + e, |e| &lt;= r. */
   record ActStep(FormMap out, FormMap in, double[] lambda, double[] c, double[] r) implements Step {
-    @Override public Step with(UnaryOperator<FormMap> f) { return new ActStep(f.apply(out), f.apply(in), lambda, c, r); }
+    @Override public Step with(UnaryOperator<FormMap> f) { return new ActStep(f.apply(out), f.apply(in), lambda, c,
+        r); }
   }
 
   /** Average pooling: out(u, y, x) = lambda sum of in(u, y sh + a, x sw + b) over the window inside the map. */

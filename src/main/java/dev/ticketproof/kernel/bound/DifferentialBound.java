@@ -249,6 +249,8 @@ public final class DifferentialBound {
     BackSubstitution.Tape tape;
     /** The network's outputs (each one back-substitution). */
     final int outputs;
+    /** The most multiply-adds of the back-substitution of one box, all outputs together (the header's). */
+    final double work;
 
     Pass(SourceNetwork src, TicketCertificate cert, long budget) { this(src, cert, budget, true); }
 
@@ -267,7 +269,8 @@ public final class DifferentialBound {
       int n = 1;
       for (int e : steps.get(steps.size() - 1).outShape()) n *= e;
       this.outputs = n;
-      this.tape = backSubstitutes() && keptProducts() * n <= BackSubstitution.WORK ? new BackSubstitution.Tape() : null;
+      this.work = cert.header().substitutionWork();
+      this.tape = backSubstitutes() && keptProducts() * n <= work ? new BackSubstitution.Tape() : null;
     }
 
     /** The kept weights of the source convs times their output positions: the least a substitution costs. */
@@ -290,7 +293,7 @@ public final class DifferentialBound {
       BackSubstitution.Tape t = tape;
       if (t == null) return;
       t.add(step, cost);
-      if (t.work * outputs > BackSubstitution.WORK) tape = null;
+      if (t.work * outputs > work) tape = null;
     }
 
     /** The bound over the box [lo, hi]; null when the pass gave up ({@link #abandoned}). */

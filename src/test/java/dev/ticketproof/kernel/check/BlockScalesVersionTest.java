@@ -43,7 +43,7 @@ class BlockScalesVersionTest {
     TicketCertificate.Header v = new TicketCertificate.Header(version, h.target(), h.targetSha256(), h.activation(),
         h.construction(), h.rho(), h.rho1(), h.lambda(), h.seed(), h.inputLow(), h.inputHigh(), h.upto(), h.eps(),
         h.claimedBound(), h.maskSha256(), h.claimedFailedInstances(), h.aroundSha256(), h.radius(), h.formBudget(),
-        h.inputBoxes());
+        h.substitutionWork(), h.inputBoxes());
     return new TicketCertificate(v, c.keptWeights(), c.keptBiases(), c.maskDigest());
   }
 
