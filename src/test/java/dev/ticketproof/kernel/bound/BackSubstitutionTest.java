@@ -2,6 +2,11 @@ package dev.ticketproof.kernel.bound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ticketproof.construct.RandomTargets;
+import dev.ticketproof.construct.TicketBuilder;
+import dev.ticketproof.kernel.KernelActivation;
+import dev.ticketproof.kernel.SourceNetwork;
+import dev.ticketproof.kernel.TargetPlan;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -74,5 +79,39 @@ class BackSubstitutionTest {
     }
     System.out.println("back-substitution at points:" + seen);
     assertThat(cases).isEqualTo(16);
+  }
+
+  /**
+   * The target layers that {@code upto} keeps after the constructed stem (its residual blocks with both shortcut
+   * kinds, the pooling and the classifier) are steps of the substitution too: at a point the back-substitution alone
+   * is the error there up to rounding, as above.
+   */
+  @Test
+  void theKeptTargetLayersAreSubstitutedExactly() {
+    StringBuilder seen = new StringBuilder();
+    int tested = 0;
+    for (long seed = 1; seed <= 6; seed++) {
+      DifferentialBoundProperties.Case c = DifferentialBoundProperties.draw(9300 + 4 * seed, true,
+          seed % 2 == 0 ? "relu" : "leaky-relu(0.2)");
+      SourceNetwork.Params p = c.src().params();
+      SourceNetwork.Params upto = new SourceNetwork.Params(p.construction(), p.rho(), p.rho1(), p.lambda(), p.seed(),
+          "conv", p.inputLow(), p.inputHigh(), null, p.version());
+      double eps = c.res().certificate().header().eps();
+      TicketBuilder.Result res = RandomTargets.build(c.net(), c.phi(), upto, eps, 1);
+      SourceNetwork src = SourceNetwork.of(TargetPlan.of(c.net(), KernelActivation.of(c.phi().name())), upto);
+      assertThat(src.tail()).as(c.what()).isNotEmpty();
+      DifferentialBoundProperties.Case kept = new DifferentialBoundProperties.Case(c.net(), c.phi(), res, src,
+          c.what() + " upto " + upto.upto());
+      double[] x = DifferentialBoundProperties.points(kept, RandomTargets.rng(seed), 1)[0];
+      Region r = Region.balls(p.inputLow(), p.inputHigh(), new double[][] {x}, 0);
+      double back = DifferentialBound.withMutation(DifferentialBound.Mutation.BACK_ONLY,
+          () -> DifferentialBound.of(src, res.certificate(), r));
+      double error = DifferentialBoundProperties.sampled(kept, r, 0, seed);
+      seen.append(String.format("%n%s at a point: error %.9g, back-substituted %.9g", kept.what(), error, back));
+      assertThat(back).as(kept.what()).isGreaterThanOrEqualTo(error).isLessThanOrEqualTo(error + 1e-6 * (1 + error));
+      tested++;
+    }
+    System.out.println("back-substitution through kept target layers:" + seen);
+    assertThat(tested).isEqualTo(6);
   }
 }
