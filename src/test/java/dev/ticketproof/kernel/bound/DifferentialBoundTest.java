@@ -1248,9 +1248,10 @@ class DifferentialBoundTest {
   @Test
   void everyHandMutationFallsBelowAnExactError() {
     assertThat(DifferentialBound.mutations()).as("every hand mutation of the bound")
-        .hasSize(DifferentialBound.Mutation.values().length - 5).doesNotContain(DifferentialBound.Mutation.NONE,
+        .hasSize(DifferentialBound.Mutation.values().length - 6).doesNotContain(DifferentialBound.Mutation.NONE,
             DifferentialBound.Mutation.AGREEMENT_MARGIN_ONCE, DifferentialBound.Mutation.TICKET_MARGIN_WITHOUT_DIFFERENCE,
-            DifferentialBound.Mutation.DROP_IMAGE_RANGE, DifferentialBound.Mutation.FORWARD_ONLY);
+            DifferentialBound.Mutation.DROP_IMAGE_RANGE, DifferentialBound.Mutation.FORWARD_ONLY,
+            DifferentialBound.Mutation.BACK_ONLY);
     for (DifferentialBound.Mutation m : DifferentialBound.mutations()) {
       String kill = DifferentialBoundProperties.onSmoothChains(m) ? DifferentialBoundProperties.killOnSmoothChains(m, 20)
           : DifferentialBoundProperties.overRegions(m) ? DifferentialBoundProperties.kill(m, 12) : killAtPoints(m);
