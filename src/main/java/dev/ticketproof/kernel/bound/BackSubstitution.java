@@ -129,7 +129,7 @@ final class BackSubstitution {
   }
 
   /** The constant, the input's coefficients and the radius of one output's difference, with their magnitudes. */
-  private static final class Acc {
+  static final class Acc {
     final double[] a;
     final double[] aMass;
     double c;
