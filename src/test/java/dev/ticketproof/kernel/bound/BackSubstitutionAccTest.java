@@ -103,9 +103,49 @@ class BackSubstitutionAccTest {
     radius.constant(-2, 0, 1e16);
     radius.constant(1, 0, 1);
     assertThat(radius.bound()).isGreaterThanOrEqualTo(2e16 + 1);
+
+    BackSubstitution.Acc centres = new BackSubstitution.Acc(1, 1, 1);
+    FormMap c = new FormMap(3, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, true);
+    c.c[0] = 1e16;
+    c.c[1] = 1;
+    c.c[2] = -1e16;
+    for (int n = 0; n < 3; n++) centres.form(c, n, 1);
+    assertThat(centres.c).isZero();
+    assertThat(centres.bound()).isGreaterThanOrEqualTo(1);
   }
 
-  /** gamma_n = n u / (1 - n u), bounded above for any count by a power of two within a factor 8 of it. */
+  /**
+   * 2^54, then 100 times 2, then -2^54: each 2 is lost (2^54 + 2 rounds to 2^54), so the computed centre is 0 and
+   * the real one 200. Only gamma of all 102 terms covers it: the slack of one sum is 8.
+   */
+  @Test
+  void theSlackCountsEveryTerm() {
+    BackSubstitution.Acc acc = new BackSubstitution.Acc(1, 1, 1);
+    acc.constant(1, 0x1p54, 0);
+    for (int i = 0; i < 100; i++) acc.constant(1, 2, 0);
+    acc.constant(1, -0x1p54, 0);
+    assertThat(acc.c).isZero();
+    assertThat(acc.bound()).isGreaterThanOrEqualTo(200);
+  }
+
+  /**
+   * A radius of 2^53 and 2^24 radii of 1: each 1 is lost (2^53 + 1 rounds to 2^53), 2^24 in all, twice what rounding
+   * the result up (by 2^-30 of it) adds. The slack on the radius's sum covers it.
+   */
+  @Test
+  void theSlackCoversTheRadiusSum() {
+    BackSubstitution.Acc acc = new BackSubstitution.Acc(1, 1, 1);
+    acc.constant(1, 0, 0x1p53);
+    int n = 1 << 24;
+    for (int i = 0; i < n; i++) acc.constant(1, 0, 1);
+    assertThat(acc.r).isEqualTo(0x1p53);
+    assertThat(acc.bound()).isGreaterThanOrEqualTo(0x1p53 + n);
+  }
+
+  /**
+   * gamma_n = n u / (1 - n u), bounded above for any count by a power of two within a factor 8 of it: the documented
+   * one.
+   */
   @Test
   void gammaBoundsTheRoundingOfAnyNumberOfTerms() {
     for (long n : new long[] {1, 2, 3, Rounding.MAX_TERMS - 1, Rounding.MAX_TERMS, Rounding.MAX_TERMS + 1,
@@ -114,5 +154,9 @@ class BackSubstitutionAccTest {
       assertThat(BackSubstitution.gamma(n)).as("gamma of " + n).isGreaterThanOrEqualTo(exact)
           .isLessThanOrEqualTo(8 * exact);
     }
+    // Rounding.gamma up to its limit, then 2^(ceil(log2 n) - 51)
+    assertThat(BackSubstitution.gamma(Rounding.MAX_TERMS)).isEqualTo(Rounding.gamma(Rounding.MAX_TERMS));
+    assertThat(BackSubstitution.gamma(1L << 40)).isEqualTo(0x1p-11);
+    assertThat(BackSubstitution.gamma((1L << 40) + 1)).isEqualTo(0x1p-10);
   }
 }
