@@ -16,15 +16,15 @@ import org.junit.jupiter.api.Test;
 /**
  * The back-substitution on tapes made by hand, against the same identities evaluated forward in exact arithmetic.
  * Each recorded step is an identity that gives its output map from its inputs; composed forward with
- * {@link BigDecimal}, they write every output as an exact sum of input coordinates, named errors (each with its radius)
- * and a constant. Its bound, the constant's absolute value plus the coefficients' absolute values times their ranges, is
- * what the back-substitution computes with exact multipliers. So the computed bound may not lie below it (its rounding
+ * {@link BigDecimal}, they write every output as an exact sum of input coordinates, named errors (each with its
+ * radius) and a constant. Its bound, the constant's absolute value plus the coefficients' absolute values times their
+ * ranges, is what the back-substitution computes with exact multipliers. So the computed bound may not lie below it (its rounding
  * slack covers the difference of computed and exact multipliers), and on tapes without cancellation it may lie above
  * it only by its rounding.
  *
- * <p>The networks' tests reach these steps only through what a forward pass records; here a window may hang over the
- * far edge of a map, a conv may read the input's exact difference, a bias tap may be zero or not, and the multipliers of
- * a map may cancel in floating point where they do not in the reals.
+ * <p>The networks' tests reach these steps only through what a forward pass records; here a window may hang over
+ * the far edge of a map, a conv may read the input's exact difference, a bias tap may be zero or not, and the
+ * multipliers of a map may cancel in floating point where they do not in the reals.
  */
 class BackSubstitutionTapeTest {
   private static final MathContext EXACT = MathContext.UNLIMITED;
@@ -386,8 +386,8 @@ class BackSubstitutionTapeTest {
    * A kept layer of weights 1 + 2^-52 and 1 from two constants that cancel (2^104 and -(2^104 + 2^52)), under a
    * multiplier 1 + 2^-52, summed with a kept layer of weights -(1 + 2^-51) and -(1 + 2^-52) of the same constants. The
    * output is 1, and each layer's value is 0 or 1, so only the constants' own multipliers may be large. In floating
-   * point those cancel to 0 (the product (1 + 2^-52)^2 loses 2^-104), in the reals they are 2^-104 and 0: the bound must
-   * be at least 1, which only the constants' rounding slack gives.
+   * point those cancel to 0 (the product (1 + 2^-52)^2 loses 2^-104), in the reals they are 2^-104 and 0: the bound
+   * must be at least 1, which only the constants' rounding slack gives.
    *
    * @param viaConv the first layer is a source conv reading the constants as copies, not a kept layer
    * @param produced the constants are an activation's output (slope 1) of a constant map, not where the tape starts
@@ -431,8 +431,88 @@ class BackSubstitutionTapeTest {
         Made m = cancelling(viaConv, produced);
         String what = (viaConv ? "a source conv" : "a kept layer") + (produced ? " of an activation's output" : "");
         assertThat(m.exact()).as(what + ": the exact bound").isEqualTo(1);
-        assertThat(m.bound()).as(what).isGreaterThanOrEqualTo(1);
+        // and at most a few ulps of the magnitudes 2^105 that cancel
+        assertThat(m.bound()).as(what).isGreaterThanOrEqualTo(1).isLessThan(0x1p60);
       }
+    }
+  }
+
+  /**
+   * One constant map x = 1 that 102 steps read (or one step 102 times), with multipliers 2^54, then 100 times 2,
+   * then -2^54 (in the order the substitution meets them), all summed: the output is 200. In floating point x's multiplier is 0 (2^54 + 2 rounds to
+   * 2^54), and only gamma of the 102 terms times their magnitudes (2^55) covers the 200 lost: the slack of one term is
+   * 8, and every other map's slack together is about 16.
+   *
+   * @param kind {@code slope}: each step an activation of slope m_i; {@code centre}: an activation of slope 0 and
+   *     centre m_i; {@code sum}: a residual sum of x and a zero map, times m_i by an activation after it; {@code
+   *     conv}: one source conv of 102 kept weights m_i on x; {@code tail}: a kept layer of 102 output channels of
+   *     weights m_i, summed by a kept layer of weights 1
+   */
+  private static Made manyFeeders(String kind) {
+    int[] in = {1, 1, 1};
+    FormMap x = new FormMap(1, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, false);
+    x.c[0] = 1;
+    double[] mult = new double[102];
+    mult[0] = -0x1p54;
+    for (int i = 1; i <= 100; i++) mult[i] = 2;
+    mult[101] = 0x1p54;
+    List<BackSubstitution.Step> steps = new ArrayList<>();
+    if (kind.equals("conv") || kind.equals("tail")) {
+      // one step that reads x 102 times, the large terms first
+      double[] w = new double[102];
+      w[0] = 0x1p54;
+      for (int i = 1; i <= 100; i++) w[i] = 2;
+      w[101] = -0x1p54;
+      FormMap out = produced(1, 1, 1);
+      if (kind.equals("conv")) {
+        FormMap zero = new FormMap(1, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, false);
+        steps.add(new BackSubstitution.ConvStep(out, x, zero, affine(1, 1, 1, 1, 0, null), new int[][] {new int[102]},
+            new int[][] {new int[102]}, new double[][] {w}, new double[][] {{0}}, new double[][] {{0}},
+            new double[][][] {{{0}, {0}}}));
+      } else {
+        FormMap y = produced(102, 1, 1);
+        steps.add(new BackSubstitution.TailStep(y, x, affine(102, 1, 1, 1, 0, w)));
+        double[] ones = new double[102];
+        java.util.Arrays.fill(ones, 1);
+        steps.add(new BackSubstitution.TailStep(out, y, affine(1, 102, 1, 1, 0, ones)));
+      }
+      Made made = new Made(steps, out, in);
+      giveBounds(made);
+      return made;
+    }
+    List<FormMap> terms = new ArrayList<>();
+    for (double v : mult) {
+      FormMap y = produced(1, 1, 1);
+      switch (kind) {
+        case "slope" -> steps.add(new BackSubstitution.ActStep(y, x, new double[] {v}, new double[1], new double[1]));
+        case "centre" -> steps.add(new BackSubstitution.ActStep(y, x, new double[1], new double[] {v}, new double[1]));
+        default -> {
+          FormMap s = produced(1, 1, 1);
+          steps.add(new BackSubstitution.SumStep(s, x, new FormMap(1, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, false)));
+          steps.add(new BackSubstitution.ActStep(y, s, new double[] {v}, new double[1], new double[1]));
+        }
+      }
+      terms.add(y);
+    }
+    // the two large terms first, so that every partial sum is small
+    FormMap sum = produced(1, 1, 1);
+    steps.add(new BackSubstitution.SumStep(sum, terms.get(0), terms.get(101)));
+    for (int i = 1; i <= 100; i++) {
+      FormMap next = produced(1, 1, 1);
+      steps.add(new BackSubstitution.SumStep(next, sum, terms.get(i)));
+      sum = next;
+    }
+    Made made = new Made(steps, sum, in);
+    giveBounds(made);
+    return made;
+  }
+
+  @Test
+  void theSlackCountsEveryStepThatFeedsAMap() {
+    for (String kind : new String[] {"slope", "centre", "sum", "conv", "tail"}) {
+      Made m = manyFeeders(kind);
+      assertThat(m.exact()).as(kind).isEqualTo(200);
+      assertThat(m.bound()).as(kind).isGreaterThanOrEqualTo(200).isLessThan(1e5);
     }
   }
 }
