@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
  * Each recorded step is an identity that gives its output map from its inputs; composed forward with
  * {@link BigDecimal}, they write every output as an exact sum of input coordinates, named errors (each with its
  * radius) and a constant. Its bound, the constant's absolute value plus the coefficients' absolute values times their
- * ranges, is what the back-substitution computes with exact multipliers. So the computed bound may not lie below it (its rounding
- * slack covers the difference of computed and exact multipliers), and on tapes without cancellation it may lie above
- * it only by its rounding.
+ * ranges, is what the back-substitution computes with exact multipliers. So the computed bound may not lie below it
+ * (its rounding slack covers the difference of computed and exact multipliers), and on tapes without cancellation it
+ * may lie above it only by its rounding.
  *
  * <p>The networks' tests reach these steps only through what a forward pass records; here a window may hang over
  * the far edge of a map, a conv may read the input's exact difference, a bias tap may be zero or not, and the
@@ -439,9 +439,9 @@ class BackSubstitutionTapeTest {
 
   /**
    * One constant map x = 1 that 102 steps read (or one step 102 times), with multipliers 2^54, then 100 times 2,
-   * then -2^54 (in the order the substitution meets them), all summed: the output is 200. In floating point x's multiplier is 0 (2^54 + 2 rounds to
-   * 2^54), and only gamma of the 102 terms times their magnitudes (2^55) covers the 200 lost: the slack of one term is
-   * 8, and every other map's slack together is about 16.
+   * then -2^54 (in the order the substitution meets them), all summed: the output is 200. In floating point x's
+   * multiplier is 0 (2^54 + 2 rounds to 2^54), and only gamma of the 102 terms times their magnitudes (2^55) covers
+   * the 200 lost: the slack of one term is 8, and every other map's slack together is about 16.
    *
    * @param kind {@code slope}: each step an activation of slope m_i; {@code centre}: an activation of slope 0 and
    *     centre m_i; {@code sum}: a residual sum of x and a zero map, times m_i by an activation after it; {@code
