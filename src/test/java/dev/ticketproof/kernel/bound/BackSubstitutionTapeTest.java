@@ -445,8 +445,10 @@ class BackSubstitutionTapeTest {
    *
    * @param kind {@code slope}: each step an activation of slope m_i; {@code centre}: an activation of slope 0 and
    *     centre m_i; {@code sum}: a residual sum of x and a zero map, times m_i by an activation after it; {@code
-   *     conv}: one source conv of 102 kept weights m_i on x; {@code tail}: a kept layer of 102 output channels of
-   *     weights m_i, summed by a kept layer of weights 1
+   *     conv}: one source conv of 102 kept weights m_i on x; {@code instances}: a source conv of 102 output
+   *     channels with instance errors m_i on x as its target's input; {@code tail}: a kept layer of 102 output channels
+   *     of weights m_i, summed by a kept layer of weights 1; {@code pool}: an 11x11 sum pooling at stride 1, whose 121
+   *     windows all hold x's 1, under a kept layer of weights m_i (119 of them 2: the output is 238)
    */
   private static Made manyFeeders(String kind) {
     int[] in = {1, 1, 1};
@@ -457,24 +459,53 @@ class BackSubstitutionTapeTest {
     for (int i = 1; i <= 100; i++) mult[i] = 2;
     mult[101] = 0x1p54;
     List<BackSubstitution.Step> steps = new ArrayList<>();
-    if (kind.equals("conv") || kind.equals("tail")) {
-      // one step that reads x 102 times, the large terms first
-      double[] w = new double[102];
+    if (!List.of("slope", "centre", "sum").contains(kind)) {
+      // one step that reads x 102 times (a pooling: 121), the large terms first
+      int n = kind.equals("pool") ? 121 : 102;
+      double[] w = new double[n];
       w[0] = 0x1p54;
-      for (int i = 1; i <= 100; i++) w[i] = 2;
-      w[101] = -0x1p54;
+      for (int i = 1; i < n - 1; i++) w[i] = 2;
+      w[n - 1] = -0x1p54;
       FormMap out = produced(1, 1, 1);
-      if (kind.equals("conv")) {
-        FormMap zero = new FormMap(1, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, false);
-        steps.add(new BackSubstitution.ConvStep(out, x, zero, affine(1, 1, 1, 1, 0, null), new int[][] {new int[102]},
-            new int[][] {new int[102]}, new double[][] {w}, new double[][] {{0}}, new double[][] {{0}},
-            new double[][][] {{{0}, {0}}}));
-      } else {
-        FormMap y = produced(102, 1, 1);
-        steps.add(new BackSubstitution.TailStep(y, x, affine(102, 1, 1, 1, 0, w)));
-        double[] ones = new double[102];
-        java.util.Arrays.fill(ones, 1);
-        steps.add(new BackSubstitution.TailStep(out, y, affine(1, 102, 1, 1, 0, ones)));
+      FormMap y = produced(n, 1, 1);
+      double[] ones = new double[n];
+      java.util.Arrays.fill(ones, 1);
+      switch (kind) {
+        case "conv" -> {
+          // 128 target channels: more instance errors than kept weights
+          FormMap zero = new FormMap(128, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, false);
+          steps.add(new BackSubstitution.ConvStep(out, x, zero, affine(1, 128, 1, 1, 0, null),
+              new int[][] {new int[n]}, new int[][] {new int[n]}, new double[][] {w}, new double[][] {new double[128]},
+              new double[][] {new double[128]}, new double[][][] {{{0}, {0}}}));
+        }
+        case "instances" -> {
+          double[][] d = new double[n][];
+          double[][][] bias = new double[n][][];
+          for (int o = 0; o < n; o++) {
+            d[o] = new double[] {w[o]};
+            bias[o] = new double[][] {{0}, {0}};
+          }
+          steps.add(new BackSubstitution.ConvStep(y, null, x, affine(n, 1, 1, 1, 0, null), new int[n][0], new int[n][0],
+              new double[n][0], d, new double[n][1], bias));
+          steps.add(new BackSubstitution.TailStep(out, y, affine(1, n, 1, 1, 0, ones)));
+        }
+        case "tail" -> {
+          // 128 input channels, of which x's first holds 1 and the others 0
+          FormMap wide = new FormMap(128, 1, 1, 1, 1, 0, 0, 1, 1, 1, false, false);
+          wide.c[0] = 1;
+          double[] k = new double[n * 128];
+          for (int j = 0; j < n; j++) k[j * 128] = w[j];
+          steps.add(new BackSubstitution.TailStep(y, wide, affine(n, 128, 1, 1, 0, k)));
+          steps.add(new BackSubstitution.TailStep(out, y, affine(1, n, 1, 1, 0, ones)));
+        }
+        default -> {
+          // windows of 11x11 at stride 1 over a 21x21 map whose centre is 1 and the rest 0: all hold the centre
+          FormMap image = new FormMap(1, 21, 21, 1, 1, 0, 0, 1, 1, 1, false, false);
+          image.c[10 * 21 + 10] = 1;
+          FormMap pooled = produced(1, 11, 11);
+          steps.add(new BackSubstitution.PoolStep(pooled, image, 11, 11, 1, 1, 1));
+          steps.add(new BackSubstitution.TailStep(out, pooled, affine(1, 1, 11, 1, 0, w)));
+        }
       }
       Made made = new Made(steps, out, in);
       giveBounds(made);
@@ -509,10 +540,11 @@ class BackSubstitutionTapeTest {
 
   @Test
   void theSlackCountsEveryStepThatFeedsAMap() {
-    for (String kind : new String[] {"slope", "centre", "sum", "conv", "tail"}) {
+    for (String kind : new String[] {"slope", "centre", "sum", "conv", "instances", "tail", "pool"}) {
       Made m = manyFeeders(kind);
-      assertThat(m.exact()).as(kind).isEqualTo(200);
-      assertThat(m.bound()).as(kind).isGreaterThanOrEqualTo(200).isLessThan(1e5);
+      double output = kind.equals("pool") ? 238 : 200;
+      assertThat(m.exact()).as(kind).isEqualTo(output);
+      assertThat(m.bound()).as(kind).isGreaterThanOrEqualTo(output).isLessThan(1e6);
     }
   }
 }
