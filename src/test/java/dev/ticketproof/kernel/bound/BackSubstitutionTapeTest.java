@@ -383,6 +383,30 @@ class BackSubstitutionTapeTest {
   }
 
   /**
+   * A produced map with coefficients: once the next step is recorded the tape holds its twin without them, and the
+   * twin's bounds on |value| are the map's own (|c| + the coefficients' absolute values + r), taken before the
+   * coefficients were left behind, not the twin's |c| + r.
+   */
+  @Test
+  void theTwinKeepsTheBoundsOfTheMapWithItsCoefficients() {
+    SplittableRandom rng = new SplittableRandom(11);
+    int[] in = {2, 5, 5};
+    FormMap heavy = forms(rng, 3, in, 1);
+    double[] want = new double[heavy.c.length];
+    for (int n = 0; n < want.length; n++) want[n] = FormMap.abs(heavy.c[n], heavy.spread(n));
+    FormMap out = produced(3, 5, 5);
+    BackSubstitution.Tape tape = new BackSubstitution.Tape();
+    tape.add(new BackSubstitution.ActStep(heavy, forms(rng, 3, in, 1), new double[75], new double[75],
+        new double[75]), 1);
+    tape.add(new BackSubstitution.ActStep(out, heavy, new double[75], new double[75], new double[75]), 1);
+    FormMap twin = tape.steps.get(0).out();
+    assertThat(twin).isNotSameAs(heavy);
+    assertThat(twin.coef).isNull();
+    assertThat(tape.abs(twin)).containsExactly(want);
+    assertThat(want[0]).isGreaterThan(FormMap.abs(heavy.c[0], heavy.r[0]));
+  }
+
+  /**
    * A kept layer of weights 1 + 2^-52 and 1 from two constants that cancel (2^104 and -(2^104 + 2^52)), under a
    * multiplier 1 + 2^-52, summed with a kept layer of weights -(1 + 2^-51) and -(1 + 2^-52) of the same constants. The
    * output is 1, and each layer's value is 0 or 1, so only the constants' own multipliers may be large. In floating
