@@ -237,6 +237,29 @@ class RegionTest {
   }
 
   /**
+   * Radii per channel apply to their own channel's coordinates (here two per channel), in the boxes, in the test of
+   * membership and through an input map; a radius of 0 and one equal to the largest are both allowed.
+   */
+  @Test
+  void perChannelRadiiApplyToTheirOwnChannelsCoordinates() {
+    Region r = new Region(new double[] {0, 0}, new double[] {1, 1}, new double[][] {{0.5, 0.5, 0.5, 0.5}}, 0.3,
+        new double[] {0, 0.3});
+    double[][] b = r.boxes(4).get(0);
+    assertThat(b[0][0]).isEqualTo(0.5);
+    assertThat(b[1][1]).isEqualTo(0.5);
+    assertThat(b[0][2]).isBetween(0.2 - 1e-15, 0.2);
+    assertThat(b[1][3]).isBetween(0.8, 0.8 + 1e-15);
+    assertThat(r.containsAll(List.of(new double[] {0.5, 0.5, 0.25, 0.75}))).isTrue();
+    assertThat(r.containsAll(List.of(new double[] {0.5, 0.51, 0.5, 0.5}))).isFalse();
+    Region two = new Region(new double[] {0, 0}, new double[] {1, 1}, new double[][] {{0.5, 0.5}}, 0.2,
+        new double[] {0.1, 0.2});
+    Region mapped = two.mapped(new dev.ticketproof.kernel.TargetPlan.InputMap(new double[] {1, 1},
+        new double[] {0, 0}));
+    assertThat(mapped.radiusOf(0)).isBetween(0.1, 0.1 + 1e-15);
+    assertThat(mapped.radiusOf(1)).isBetween(0.2, 0.2 + 1e-15);
+  }
+
+  /**
    * The image of a region under an input map: each channel's interval mapped with its ends moved outward (a negative
    * scale swaps them; a box of one interval becomes one per channel), ball centres mapped as the map computes them,
    * the radius the largest |scale| times it plus the centres' rounding, a ball of radius 0 the mapped point; a box of
