@@ -6,10 +6,13 @@ import dev.ticketproof.kernel.TargetPlan;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -366,7 +369,7 @@ class BackSubstitutionTapeTest {
     assertThat(tape.work).isEqualTo(m.steps().size() * m.steps().size() / 2.0);
     double bound = BackSubstitution.bound(tape, m.output(), m.in());
     assertThat(bound).isEqualTo(m.bound());
-    java.util.Set<FormMap> outs = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+    Set<FormMap> outs = Collections.newSetFromMap(new IdentityHashMap<>());
     for (BackSubstitution.Step s : m.steps()) outs.add(s.out());
     for (BackSubstitution.Step s : tape.steps) {
       List<FormMap> maps = new ArrayList<>(List.of(s.out()));
@@ -493,7 +496,7 @@ class BackSubstitutionTapeTest {
       FormMap out = produced(1, 1, 1);
       FormMap y = produced(n, 1, 1);
       double[] ones = new double[n];
-      java.util.Arrays.fill(ones, 1);
+      Arrays.fill(ones, 1);
       switch (kind) {
         case "conv" -> {
           // 128 target channels: more instance errors than kept weights
