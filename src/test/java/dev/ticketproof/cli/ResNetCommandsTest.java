@@ -15,6 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the file as it is (and the spec inspect printed, saved as a file, gives the same target hash); files it cannot read
  * exit 2 naming the tensor.
  */
+@Tag("end-to-end")
 class ResNetCommandsTest {
   @TempDir Path tmp;
 

@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * a normaliser of the user's code is refused naming the spec layer that reads it, and a spec that leaves its buffers
  * unread is warned about; custom modules whose forward is not the order of their submodules get no draft.
  */
+@Tag("end-to-end")
 class Round10CommandsTest {
   @TempDir Path tmp;
 

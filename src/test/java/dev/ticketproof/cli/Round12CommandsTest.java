@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * verifies and evaluates one with the preset's spec and a normalize layer first, and the ticket verifies against the
  * whole model too; tickets read raw images through the input map.
  */
+@Tag("end-to-end")
 class Round12CommandsTest {
   @TempDir Path tmp;
 

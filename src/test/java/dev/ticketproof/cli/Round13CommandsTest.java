@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
  * inspect says so with the channel counts, a ticket of the rewritten network holds and verifies against the state
  * dict and the whole model, and a RobustBench WideResNet's names are found in a checkpoint.
  */
+@Tag("end-to-end")
 class Round13CommandsTest {
   @TempDir Path tmp;
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * ticket holds at the defaults (but the search), keeps every prediction and verifies against the state dict and the
  * whole model, and an activation that cannot carry the block's input is refused naming the block, writing nothing.
  */
+@Tag("end-to-end")
 class Round14CommandsTest {
   @TempDir Path tmp;
 

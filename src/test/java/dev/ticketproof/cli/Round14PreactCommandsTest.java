@@ -12,6 +12,7 @@ import dev.ticketproof.targets.TargetLoader;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  * gives PyTorch's float64 outputs to rounding, {@code inspect} says how the blocks were read, and a ticket at the
  * defaults holds and keeps every prediction.
  */
+@Tag("end-to-end")
 class Round14PreactCommandsTest {
   private static final String X = "round13_shapes_input.npy";
   @TempDir Path tmp;

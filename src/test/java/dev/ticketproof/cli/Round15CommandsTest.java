@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * infers: they say which, and a ticket of the model the file holds (not of the preset's reading) holds and keeps every
  * prediction; a pre-activation ResNet of another epsilon is refused, writing nothing.
  */
+@Tag("end-to-end")
 class Round15CommandsTest {
   @TempDir Path tmp;
 

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * defaults holds, keeps every prediction and verifies against the state dict and the whole model, and a whole model
  * whose forward is not what its names give is refused, writing nothing.
  */
+@Tag("end-to-end")
 class Round17DeepMindCommandsTest {
   @TempDir Path tmp;
 

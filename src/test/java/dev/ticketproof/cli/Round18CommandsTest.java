@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * certificate version 4 (SourceNetwork.largeScales): 899 failed instances and errors of 4 times the outputs at a given
  * tolerance, and at the defaults six builds that drove lambda and eps to their floors.
  */
+@Tag("end-to-end")
 class Round18CommandsTest {
   @TempDir Path tmp;
 

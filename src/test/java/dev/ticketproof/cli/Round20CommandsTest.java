@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.gson.JsonObject;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of one-channel images without their channel axis gives the input shape [1, H, W] of a conv net whose input shape
  * no square input gives.
  */
+@Tag("end-to-end")
 class Round20CommandsTest {
   static final String X = "round19_digits_input.npy";
   static final String Y = "round19_digits_y.npy";

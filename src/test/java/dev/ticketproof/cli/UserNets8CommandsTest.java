@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
  * up to 5,182 in absolute value, whose default input scale of the univariate layers follows the box; LayerNorm and
  * GroupNorm refused saying why.
  */
+@Tag("end-to-end")
 class UserNets8CommandsTest {
   @TempDir Path tmp;
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code examples/x.npy}: with all 360 its two commands take two minutes (their numbers are measured in
  * docs/bounds.md, "Certified agreement"). The Python line of section 4 is left out (it needs PyTorch).
  */
+@Tag("end-to-end")
 class GuideCommandsTest {
   static final Path PAGE = Path.of("docs", "guide.md");
   static final Path DIGITS = Path.of("src", "main", "resources", "targets", "digits");

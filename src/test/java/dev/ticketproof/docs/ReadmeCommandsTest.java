@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * holds a copy of {@code examples/} (file arguments resolve there, and outputs such as {@code t.tpz} land there);
  * each must exit 0. {@code demo} is left out: CI runs it after the tests.
  */
+@Tag("end-to-end")
 class ReadmeCommandsTest {
   @TempDir Path tmp;
 
