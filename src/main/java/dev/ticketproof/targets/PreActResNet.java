@@ -293,8 +293,33 @@ public final class PreActResNet {
     return kinds.contains(Boolean.TRUE);
   }
 
-  /** One pre-activation block, by its tensors' prefix. */
-  private record Block(String name, int stride, String shortcut) {}
+  /**
+   * One pre-activation block.
+   *
+   * @param name its tensors' prefix
+   * @param stride its stride (on conv1, or on conv2 with {@link Plan#strideOnConv2})
+   * @param shortcut the name of its projection shortcut under the prefix, or {@code null} for the identity
+   */
+  record Block(String name, int stride, String shortcut) {}
+
+  /**
+   * What {@link #rewrite} reads: the names of a pre-activation ResNet's modules and its blocks in order.
+   *
+   * @param shown the network as messages name it (a layout's class, or the spec's)
+   * @param layout the layout of names the plan follows, or {@code null} for a JSON spec's names
+   * @param stem the stem conv (3x3, stride 1, padding 1)
+   * @param blocks the blocks in order
+   * @param bn1 a block's BatchNorm on its input, under the block's prefix
+   * @param conv1 a block's first conv, under the block's prefix
+   * @param bn2 a block's second BatchNorm, under the block's prefix
+   * @param conv2 a block's second conv, under the block's prefix
+   * @param shortcut a block's projection shortcut, under the block's prefix (where the block has one)
+   * @param headBn the final BatchNorm (followed by the activation), or {@code null} for none
+   * @param fc the final linear layer
+   * @param strideOnConv2 whether a basic block's stride is on its conv2 (else on conv1)
+   */
+  record Plan(String shown, Layout layout, String stem, List<Block> blocks, String bn1, String conv1, String bn2,
+      String conv2, String shortcut, String headBn, String fc, boolean strideOnConv2) {}
 
   /**
    * Where a value v of a layer's input is found: v_i = x[pos + i] when {@code neg < 0}, else carried as
@@ -353,18 +378,37 @@ public final class PreActResNet {
     // DeepMind's DMPreActResNet: the shortcut, a 3x3 conv, reads the padded block input x itself
     if (layout == Layout.DM_PREACT_RESNET) inputShortcut = true;
     where = where + " (a pre-activation " + layout.shown() + ")";
+    String fc = layout != Layout.PREACT_RESNET ? layout.fc : t.has("linear.weight") ? "linear" : "fc";
+    if (layout == Layout.PREACT_RESNET && t.has("linear.weight") && t.has("fc.weight")) {
+      throw new ImportException(where + ": both 'fc.weight' and 'linear.weight' (expected one final linear layer)");
+    }
+    Plan plan = new Plan(layout.shown(), layout, layout.stem, blocks(t, where, layout), layout.bn1, layout.conv1,
+        layout.bn2, layout.conv2, layout.shortcut, layout == Layout.PREACT_RESNET && !t.has(layout.headBn + ".weight")
+        ? null : layout.headBn, fc, false);
+    return rewrite(t, phi, input, inputShortcut, plan, where);
+  }
+
+  /**
+   * The rewrite of the pre-activation ResNet that {@code plan} names in {@code t}.
+   *
+   * @param where the network for messages
+   */
+  static Rewritten rewrite(TensorFile t, Activation phi, int[] input, boolean inputShortcut, Plan plan,
+      String where) {
+    Layout layout = plan.layout();
+    boolean dm = layout != null && layout.deepMind();
     double k = recovery(phi, where);
     Rw rw = new Rw(t, where);
     List<ArchSpec.LayerSpec> layers = new ArrayList<>();
 
     // DeepMind's forward normalises its input first: out = (x - mean) / std, buffers of [C, 1, 1]
-    String stemName = layout.stem;
+    String stemName = plan.stem();
     int[] stem = rw.shape(stemName + ".weight", "the stem conv [C, in, 3, 3]");
     if (stem.length != 4 || stem[2] != 3 || stem[3] != 3) {
       throw new ImportException(where + ": tensor '" + stemName + ".weight' has shape " + Arrays.toString(stem)
           + ", expected the stem conv [C, in, 3, 3] (3x3, stride 1, padding 1)");
     }
-    if (layout.deepMind()) {
+    if (dm) {
       for (String n : new String[] {"mean", "std"}) {
         int[] sh = rw.shape(n, "[" + stem[1] + ", 1, 1], the " + n + " its forward's (x - mean) / std reads");
         if (!Arrays.equals(sh, new int[] {stem[1], 1, 1}) && !Arrays.equals(sh, new int[] {stem[1]})) {
@@ -393,18 +437,18 @@ public final class PreActResNet {
     List<Integer> widths = new ArrayList<>();
     widths.add(c);
     List<String> steps = new ArrayList<>(); // a bottleneck block's second 1x1 conv: its channels and what they carry
-    for (Block b : blocks(t, where, layout)) {
+    for (Block b : plan.blocks()) {
       String p = b.name();
-      boolean bottleneck = !layout.deepMind() && (t.has(p + ".conv3.weight") || t.has(p + ".bn3.weight"));
-      rw.noOthers(p, b.shortcut(), layout, bottleneck);
+      boolean bottleneck = !dm && (t.has(p + ".conv3.weight") || t.has(p + ".bn3.weight"));
+      rw.noOthers(p, plan, bottleneck);
       // the block's BatchNorm on its input, folded into a 1x1 conv 2C -> 3C
-      String bn1Name = p + "." + layout.bn1;
+      String bn1Name = p + "." + plan.bn1();
       double[][] bn1 = rw.batchNorm(bn1Name, c, "the block's input channels");
       int kernel = bottleneck ? 1 : 3;
       String k1 = "[C_out, " + c + ", " + kernel + ", " + kernel + "]";
-      int[] c1 = rw.shape(p + "." + layout.conv1 + ".weight", k1);
+      int[] c1 = rw.shape(p + "." + plan.conv1() + ".weight", k1);
       if (c1.length != 4 || c1[1] != c || c1[2] != kernel || c1[3] != kernel) {
-        throw new ImportException(where + ": tensor '" + p + "." + layout.conv1 + ".weight' has shape "
+        throw new ImportException(where + ": tensor '" + p + "." + plan.conv1() + ".weight' has shape "
             + Arrays.toString(c1)
             + ", expected " + k1 + " (a " + kernel + "x" + kernel + " conv reading the " + c + " channels of the "
             + (bottleneck ? "bottleneck " : "") + "block's input)");
@@ -432,9 +476,9 @@ public final class PreActResNet {
       int width = 3 * c;
       // the residual block: a 3x3 conv on the first channels of its input, a BatchNorm, phi, a conv doubled; of a
       // basic block conv1 (reading a), bn2, conv2; of a bottleneck block conv2 (reading phi(bn2 conv1 a)), bn3, conv3
-      String first = p + "." + layout.conv1;
-      String norm = p + "." + layout.bn2;
-      String last = p + "." + layout.conv2;
+      String first = p + "." + plan.conv1();
+      String norm = p + "." + plan.bn2();
+      String last = p + "." + plan.conv2();
       int in = c;
       if (bottleneck) {
         // a second 1x1 conv and phi: conv1 with bn2 folded reading a, giving phi(bn2(conv1 a)), and what the
@@ -516,11 +560,11 @@ public final class PreActResNet {
         rw.put(last + ".bias", doubled(rw.vector(last + ".bias", out, "the bias of " + last)));
         rw.read(last + ".bias");
       }
-      if (layout.deepMind() && b.shortcut() != null && out == c
+      if (dm && b.shortcut() != null && out == c
           && (layout == Layout.DM_WIDE_RESNET || b.stride() == 1)) {
         throw new ImportException(where + ": tensor '" + p + "." + b.shortcut() + ".weight', but block " + p
             + " keeps its " + c + " channels" + (layout == Layout.DM_WIDE_RESNET ? "" : " at stride 1") + ": the "
-            + layout.shown() + "'s block has a shortcut conv only where " + (layout == Layout.DM_WIDE_RESNET
+            + plan.shown() + "'s block has a shortcut conv only where " + (layout == Layout.DM_WIDE_RESNET
             ? "the channels change (has_shortcut = in_planes != out_planes)" : "the stride is not 1 or the channels "
             + "change (has_shortcut = stride != 1 or in_planes != out_planes)") + ", and adds its input x otherwise");
       }
@@ -533,7 +577,7 @@ public final class PreActResNet {
       if (b.shortcut() == null) {
         if (out != c || b.stride() != 1) {
           throw new ImportException(where + ": block " + p + " has stride " + b.stride() + " and maps " + c
-              + " channels to " + out + ", but no tensor '" + p + "." + shortcutTensor(layout) + "' (the 1x1 "
+              + " channels to " + out + ", but no tensor '" + p + "." + plan.shortcut() + ".weight' (the 1x1 "
               + "projection shortcut such a block has; without it the block's input cannot be added)");
         }
         sc = p + ".shortcut";
@@ -571,25 +615,23 @@ public final class PreActResNet {
         }
       }
       rw.put(sc + ".weight", Tensor.of(ws, 2 * out, width, sk, sk));
-      layers.add(new ArchSpec.Residual(p, padded(first, b.stride(), layout),
-          new ArchSpec.BatchNorm(norm, ArchSpec.DEFAULT_BN_EPS), new ArchSpec.Conv(last, 1, bottleneck ? 0 : 1), null,
-          new ArchSpec.Projection(sk == 3 ? padded(sc, scStride, layout) : new ArchSpec.Conv(sc, scStride, 0),
-              null)));
+      boolean onConv2 = plan.strideOnConv2() && !bottleneck;
+      layers.add(new ArchSpec.Residual(p, padded(first, onConv2 ? 1 : b.stride(), dm),
+          new ArchSpec.BatchNorm(norm, ArchSpec.DEFAULT_BN_EPS),
+          new ArchSpec.Conv(last, onConv2 ? b.stride() : 1, bottleneck ? 0 : 1), null,
+          new ArchSpec.Projection(sk == 3 ? padded(sc, scStride, dm) : new ArchSpec.Conv(sc, scStride, 0), null)));
       c = out;
       widths.add(c);
     }
 
     // head
-    String headBn = layout.headBn;
-    String fc = layout != Layout.PREACT_RESNET ? layout.fc : t.has("linear.weight") ? "linear" : "fc";
-    if (layout == Layout.PREACT_RESNET && t.has("linear.weight") && t.has("fc.weight")) {
-      throw new ImportException(where + ": both 'fc.weight' and 'linear.weight' (expected one final linear layer)");
-    }
-    if (layout != Layout.PREACT_RESNET && !t.has(headBn + ".weight")) {
+    String headBn = plan.headBn();
+    String fc = plan.fc();
+    if (headBn != null && !t.has(headBn + ".weight")) {
       throw new ImportException(where + ": no tensor '" + headBn + ".weight' (the final BatchNorm of the "
-          + layout.shown() + ", on its " + c + " channels before the pooling)");
+          + plan.shown() + ", on its " + c + " channels before the pooling)");
     }
-    boolean hasHeadBn = t.has(headBn + ".weight");
+    boolean hasHeadBn = headBn != null;
     int[] lin = rw.shape(fc + ".weight", "[classes, " + c + "]");
     if (lin.length != 2 || lin[1] != c) {
       throw new ImportException(where + ": tensor '" + fc + ".weight' has shape " + Arrays.toString(lin)
@@ -631,7 +673,7 @@ public final class PreActResNet {
     layers.add(new ArchSpec.Flatten());
     layers.add(new ArchSpec.Linear(fc));
     if (input == null) input = new int[] {stem[1], 32, 32};
-    String note = "read as a pre-activation " + layout.shown() + " (" + (blocksCount(layers)) + " blocks" + (steps
+    String note = "read as a pre-activation " + plan.shown() + " (" + (blocksCount(layers)) + " blocks" + (steps
         .isEmpty() ? "" : ", " + steps.size() + " of them bottleneck blocks (conv1 1x1, conv2 3x3, conv3 1x1: "
         + "PreActBottleneck),") + " adding their input with no activation after the sum" + (hasHeadBn ? ", a final "
         + headBn + " and activation" : ", no final BatchNorm") + ") rewritten to a post-activation ResNet of doubled width: each value s is "
@@ -641,21 +683,23 @@ public final class PreActResNet {
         + "phi(s), phi(-s)] through a 1x1 conv first" + (steps.isEmpty() ? "" : "; each bottleneck block then a second "
         + "1x1 conv, bn2 folded in, to " + String.join(" / ", steps) + " channels (a = phi(bn1 s); the shortcut reads "
         + "the carried channels), and a residual block of its conv2 (3x3, the block's stride), bn3 and conv3 doubled")
-        + "; the projection shortcuts read " + (layout == Layout.DM_PREACT_RESNET ? "the block's input s (the "
+        + "; the projection shortcuts read " + (layout == null ? (inputShortcut ? "the block's input s"
+        : "the activated input phi(bn1 s)") + (plan.strideOnConv2() ? "; a block's stride is on its conv2" : "")
+        : layout == Layout.DM_PREACT_RESNET ? "the block's input s (the "
         + "DMPreActResNet's 3x3 shortcut on the padded x)" : inputShortcut ? "the "
         + "block's input s (RobustBench's PreActBlock, out_shortcut=False)" : "the activated input phi(bn1 s) ("
-        + (layout == Layout.WIDE_RESNET || layout == Layout.DM_WIDE_RESNET ? layout.shown() + "'s"
+        + (layout == Layout.WIDE_RESNET || layout == Layout.DM_WIDE_RESNET ? plan.shown() + "'s"
         : "kuangliu's PreActBlock" + (steps.isEmpty() ? ""
         : " and PreActBottleneck") + "; RobustBench's PreActBlock with "
         + "out_shortcut=False, its default, reads s itself: the preset " + Presets.PREACT_INPUT_SHORTCUT + " reads "
-        + "that") + ")") + (layout.deepMind() ? "; the input is normalised first, (x - mean) / std with the tensors "
+        + "that") + ")") + (dm ? "; the input is normalised first, (x - mean) / std with the tensors "
         + "'mean' and 'std', as the forward does (the first layer); the forward's F.pad(v, (1, 1, 1, 1)) before a "
         + "block's stride-1 3x3 conv of padding 0 is padding 1, and its F.pad(v, (0, 1, 0, 1)) before a stride-2 one "
         + "(a row below and a column on the right only) a 4x4 conv of padding 1 whose first row and column are zero, "
         + "the same sums on inputs of any size" : "") + "; exact for " + phi.name() + " (s = (phi(s) - phi(-s)) / (1 + a)"
         + "), and the ticket approximates the rewritten network, which computes the original's outputs";
     return new Rewritten(new ArchSpec(input, null, layers), rw.file(t.source() + ", rewritten from a pre-activation "
-        + layout.shown()), List.copyOf(rw.read), note);
+        + plan.shown()), List.copyOf(rw.read), note);
   }
 
   private static long blocksCount(List<ArchSpec.LayerSpec> layers) {
@@ -668,18 +712,14 @@ public final class PreActResNet {
     return sb.toString();
   }
 
-  private static String shortcutTensor(Layout layout) {
-    return layout.shortcut + ".weight";
-  }
-
   /**
    * A block's first conv (and DMPreActResNet's 3x3 shortcut): 3x3 of padding 1 at the block's stride; of DeepMind's
    * forward, F.pad(v, (1, 1, 1, 1)) at stride 1 (padding 1) and F.pad(v, (0, 1, 0, 1)) at stride 2 (a row below and
    * a column on the right, which {@link ArchSpec.Conv}'s per-side paddings read as a 4x4 conv of padding 1 whose
    * first row and column are zero).
    */
-  private static ArchSpec.Conv padded(String name, int stride, Layout layout) {
-    if (!layout.deepMind() || stride == 1) return new ArchSpec.Conv(name, stride, 1);
+  private static ArchSpec.Conv padded(String name, int stride, boolean deepMind) {
+    if (!deepMind || stride == 1) return new ArchSpec.Conv(name, stride, 1);
     return new ArchSpec.Conv(name, stride, stride, 0, 0, 1, 1, false, new ArchSpec.Conv.Pads(0, 1, 0, 1));
   }
 
@@ -855,7 +895,7 @@ public final class PreActResNet {
     }
 
     /** Refuses a block tensor no pre-activation basic (or bottleneck) block has, naming it. */
-    void noOthers(String p, String shortcut, Layout layout, boolean bottleneck) {
+    void noOthers(String p, Plan layout, boolean bottleneck) {
       List<String> known = new ArrayList<>(List.of(layout.conv1 + ".weight", layout.conv1 + ".bias",
           layout.conv2 + ".weight", layout.conv2 + ".bias"));
       if (bottleneck) known.addAll(List.of("conv3.weight", "conv3.bias"));
