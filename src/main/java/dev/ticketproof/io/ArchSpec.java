@@ -1102,6 +1102,110 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     }
   }
 
+  /**
+   * A pre-activation ResNet under names of its own: a stem conv, blocks that add their input with no activation after
+   * the sum ({@code s' = sc + conv2(phi(bn2(conv1(phi(bn1 s)))))}, the shortcut the identity or a 1x1 projection of
+   * the activated input {@code phi(bn1 s)} or of {@code s} itself), an optional final BatchNorm with the activation,
+   * global average pooling and a linear layer. It is never built as one layer: the loader reads the whole network
+   * rewritten to a post-activation ResNet of doubled width ({@code targets.PreActResNet}), so it is the spec's only
+   * layer but for a {@link Normalize} before it.
+   *
+   * @param stem the stem conv's name (3x3, stride 1, padding 1)
+   * @param blocks the blocks' names (their tensors' prefixes) in order, with their strides
+   * @param bn1 a block's BatchNorm on its input, under the block's name
+   * @param conv1 a block's first conv (3x3, padding 1), under the block's name
+   * @param bn2 a block's second BatchNorm, under the block's name
+   * @param conv2 a block's second conv (3x3, padding 1), under the block's name
+   * @param shortcut a block's projection shortcut, under the block's name, where the block has one
+   * @param shortcutReadsInput whether a projection reads the block's input s (else phi(bn1 s))
+   * @param strideOnConv2 whether a block's stride is on its conv2 (else on its conv1)
+   * @param bn the final BatchNorm's name, or {@code null} for none
+   * @param linear the linear layer's name
+   */
+  public record PreActNet(String stem, List<PreActBlock> blocks, String bn1, String conv1, String bn2, String conv2,
+      String shortcut, boolean shortcutReadsInput, boolean strideOnConv2, String bn, String linear)
+      implements LayerSpec {
+    public PreActNet {
+      blocks = List.copyOf(blocks);
+    }
+
+    /**
+     * One block of a {@link PreActNet}.
+     *
+     * @param name its tensors' prefix
+     * @param stride its stride
+     */
+    public record PreActBlock(String name, int stride) {}
+
+    @Override
+    public Layer build(NetworkBuilder b, String where, int[] in) {
+      throw new ImportException(where + ": a preact-resnet is read as the whole network, rewritten (a normalize "
+          + "layer may come before it, no layer after it)");
+    }
+
+    @Override
+    public List<String> requiredTensors() {
+      List<String> out = new ArrayList<>(List.of(stem + ".weight"));
+      for (PreActBlock blk : blocks) out.add(blk.name() + "." + conv1 + ".weight");
+      out.add(linear + ".weight");
+      return out;
+    }
+
+    @Override
+    public String json(boolean vectorInput) {
+      StringBuilder sb = new StringBuilder("\"type\": \"preact-resnet\", \"stem\": " + quote(stem) + ", \"blocks\": [");
+      for (int i = 0; i < blocks.size(); i++) {
+        sb.append(i == 0 ? "" : ", ").append("{\"name\": ").append(quote(blocks.get(i).name())).append(", \"stride\": ")
+            .append(blocks.get(i).stride()).append('}');
+      }
+      return sb.append("], \"bn1\": ").append(quote(bn1)).append(", \"conv1\": ").append(quote(conv1))
+          .append(", \"bn2\": ").append(quote(bn2)).append(", \"conv2\": ").append(quote(conv2))
+          .append(", \"shortcut\": ").append(quote(shortcut)).append(", \"shortcutReads\": ")
+          .append(quote(shortcutReadsInput ? "input" : "activated")).append(", \"strideOn\": ")
+          .append(quote(strideOnConv2 ? "conv2" : "conv1")).append(bn == null ? "" : ", \"bn\": " + quote(bn))
+          .append(", \"linear\": ").append(quote(linear)).toString();
+    }
+
+    @Override public boolean vectorOutput(boolean vectorInput) { return true; }
+
+    private static PreActNet read(Reader r, JsonObject o, String where) {
+      r.onlyKeys(o, where, Set.of("type", "stem", "blocks", "bn1", "conv1", "bn2", "conv2", "shortcut",
+          "shortcutReads", "strideOn", "bn", "linear"));
+      if (!o.has("blocks")) throw r.fail(where + ".blocks", "missing (the blocks' names in order)");
+      JsonArray a = r.array(o.get("blocks"), where + ".blocks");
+      if (a.isEmpty()) throw r.fail(where + ".blocks", "expected at least one block");
+      List<PreActBlock> blocks = new ArrayList<>();
+      for (int i = 0; i < a.size(); i++) {
+        String w = where + ".blocks[" + i + "]";
+        JsonObject b = r.object(a.get(i), w);
+        r.onlyKeys(b, w, Set.of("name", "stride"));
+        int stride = b.has("stride") ? r.positiveInt(b.get("stride"), w + ".stride") : 1;
+        blocks.add(new PreActBlock(r.name(b, w, null), stride));
+      }
+      String reads = text(r, o, "shortcutReads", where, "activated");
+      if (!reads.equals("activated") && !reads.equals("input")) {
+        throw r.fail(where + ".shortcutReads", "expected \"activated\" (a projection of phi(bn1 s), kuangliu's) or "
+            + "\"input\" (of the block's input s itself), got '" + reads + "'");
+      }
+      String on = text(r, o, "strideOn", where, "conv1");
+      if (!on.equals("conv1") && !on.equals("conv2")) {
+        throw r.fail(where + ".strideOn", "expected \"conv1\" or \"conv2\" (the block's conv that has its stride), "
+            + "got '" + on + "'");
+      }
+      return new PreActNet(text(r, o, "stem", where, "conv1"), blocks, text(r, o, "bn1", where, "bn1"),
+          text(r, o, "conv1", where, "conv1"), text(r, o, "bn2", where, "bn2"), text(r, o, "conv2", where, "conv2"),
+          text(r, o, "shortcut", where, "shortcut.0"), reads.equals("input"), on.equals("conv2"),
+          o.has("bn") ? text(r, o, "bn", where, null) : null, text(r, o, "linear", where, "linear"));
+    }
+
+    private static String text(Reader r, JsonObject o, String key, String where, String otherwise) {
+      if (!o.has(key)) return otherwise;
+      String v = r.string(o.get(key), where + "." + key);
+      if (v.isEmpty()) throw r.fail(where + "." + key, "must not be empty");
+      return v;
+    }
+  }
+
   /** The skip path of a residual block. */
   public sealed interface Shortcut {
     /**
@@ -1305,7 +1409,8 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
       Map.entry("avgpool2d", AvgPool::read),
       Map.entry("maxpool2d", MaxPool::read),
       Map.entry("globalavgpool", GlobalAvgPool::read),
-      Map.entry("residual", Residual::read));
+      Map.entry("residual", Residual::read),
+      Map.entry("preact-resnet", PreActNet::read));
 
   /**
    * A {@code torch.nn} class a whole model's Sequential may hold as a layer, and how its hyper-parameters give the

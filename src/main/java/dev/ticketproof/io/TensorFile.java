@@ -133,7 +133,8 @@ public record TensorFile(String source, Map<String, StoredTensor> tensors, List<
     return own;
   }
 
-  private String describeNames() {
+  /** The names for messages: all of them, or the first 12 and the count. */
+  public String describeNames() {
     List<String> names = names();
     if (names.isEmpty()) return "no tensors";
     if (names.size() <= 12) return String.join(", ", names);

@@ -389,6 +389,72 @@ public final class PreActResNet {
   }
 
   /**
+   * Whether a JSON spec describes a pre-activation ResNet ({@link ArchSpec.PreActNet}), which {@link #rewrite(
+   * TensorFile, Activation, int[], ArchSpec, String)} reads.
+   */
+  public static boolean describes(ArchSpec spec) {
+    return spec.layers().stream().anyMatch(l -> l instanceof ArchSpec.PreActNet);
+  }
+
+  /**
+   * The network of a JSON spec whose layers are a {@link ArchSpec.PreActNet}, optionally after a
+   * {@link ArchSpec.Normalize}: the pre-activation ResNet under the names the spec gives, rewritten as the layouts of
+   * names are, the normalisation first (the input map before the padded stem). The blocks' strides are the spec's;
+   * a block whose tensors hold {@code shortcut.weight} (the spec's shortcut name) has that projection, any other the
+   * identity.
+   *
+   * @param t the tensors, named as the spec names them (its prefix taken off)
+   * @param spec the spec
+   * @param source the spec's file, for messages
+   * @throws ImportException naming the spec and the layer when it has other layers, or the tensor at fault
+   */
+  public static Rewritten rewrite(TensorFile t, Activation phi, int[] input, ArchSpec spec, String source) {
+    List<ArchSpec.LayerSpec> given = spec.layers();
+    int at = given.size() - 1;
+    if (!(given.get(at) instanceof ArchSpec.PreActNet net)
+        || given.size() > 2 || given.size() == 2 && !(given.get(0) instanceof ArchSpec.Normalize)) {
+      throw new ImportException(source + ": a preact-resnet is the whole network: its layers must be the "
+          + "preact-resnet alone, or a normalize and then the preact-resnet (the stem, the blocks, the final BatchNorm, "
+          + "the pooling and the linear layer are all in it)");
+    }
+    for (String n : net.requiredTensors()) {
+      if (!t.has(n)) {
+        throw new ImportException(source + " names tensor '" + n + "', which " + t.source() + " does not have (it has "
+            + t.describeNames() + ")");
+      }
+    }
+    String where = source + " (a pre-activation ResNet, preact-resnet)";
+    List<Block> blocks = new ArrayList<>();
+    for (ArchSpec.PreActNet.PreActBlock b : net.blocks()) {
+      blocks.add(new Block(b.name(), b.stride(), t.has(b.name() + "." + net.shortcut() + ".weight") ? net.shortcut()
+          : null));
+    }
+    Plan plan = new Plan("ResNet", null, net.stem(), blocks, net.bn1(), net.conv1(), net.bn2(), net.conv2(),
+        net.shortcut(), net.bn(), net.linear(), net.strideOnConv2());
+    Rewritten rw = rewrite(t, phi, input == null ? spec.input() : input, net.shortcutReadsInput(), plan, where);
+    if (given.size() == 1) {
+      return new Rewritten(new ArchSpec(rw.spec().input(), spec.activation(), rw.spec().layers(),
+          spec.outputActivation()), rw.tensors(), rw.read(), rw.note());
+    }
+    ArchSpec.Normalize norm = (ArchSpec.Normalize) given.get(0);
+    Map<String, StoredTensor> tensors = new LinkedHashMap<>();
+    List<String> read = new ArrayList<>(rw.read());
+    for (String n : new String[] {norm.meanTensor(), norm.stdTensor()}) {
+      if (n == null || tensors.containsKey(n)) continue;
+      if (!t.has(n)) throw new ImportException(where + ": no tensor '" + n + "' (of its normalize)");
+      tensors.put(n, t.tensors().get(n));
+      read.add(n);
+    }
+    tensors.putAll(rw.tensors().tensors());
+    List<ArchSpec.LayerSpec> layers = new ArrayList<>();
+    layers.add(norm);
+    layers.addAll(rw.spec().layers());
+    return new Rewritten(new ArchSpec(rw.spec().input(), spec.activation(), layers, spec.outputActivation()),
+        new TensorFile(rw.tensors().source(), tensors, List.of(), List.of()), List.copyOf(read), rw.note()
+        + "; the input normalised first, (x - mean) / std, as the spec's normalize says");
+  }
+
+  /**
    * The rewrite of the pre-activation ResNet that {@code plan} names in {@code t}.
    *
    * @param where the network for messages

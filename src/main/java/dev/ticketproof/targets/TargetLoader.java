@@ -180,6 +180,7 @@ public final class TargetLoader {
     // a whole model's derived spec takes the given shape, or after a first nn.Unflatten the shape it makes of as many
     // values (WholeModels.Derived#withInput)
     int[] in = arch == null && resolved.inferredPreset() == null && input != null ? spec.input() : input;
+    if (PreActResNet.describes(spec)) return preActivationSpec(tensors, resolved, spec, specName, phi, in, inputSource);
     NetworkBuilder.Built built = NetworkBuilder.build(specName, spec, resolved.tensors(), phi, in, inputSource);
     if (!resolved.prefix().isEmpty()) {
       // unused: every tensor of the file the network does not read, by its name in the file
@@ -194,6 +195,26 @@ public final class TargetLoader {
     }
     return new Loaded(tensors, spec, resolved.prefix(), resolved.detected(), phi, built, resolved.inferredPreset(),
         null, resolved.fromModules());
+  }
+
+  /**
+   * A JSON spec's pre-activation ResNet ({@link ArchSpec.PreActNet}), read rewritten as a post-activation one of
+   * doubled width ({@link PreActResNet#rewrite(TensorFile, Activation, int[], ArchSpec, String)}).
+   */
+  private static Loaded preActivationSpec(TensorFile tensors, Architectures.Resolved resolved, ArchSpec spec,
+      String specName, Activation phi, int[] in, String inputSource) {
+    if (phi == null) {
+      throw new BadParameter("activation", specName + ": activation not given (--activation, or \"activation\" in "
+          + "the spec): a pre-activation ResNet is read by carrying each value s as phi(s) and phi(-s), which needs phi");
+    }
+    PreActResNet.Rewritten rw = PreActResNet.rewrite(resolved.tensors(), phi, in, spec, specName);
+    NetworkBuilder.Built built = NetworkBuilder.build(specName, rw.spec(), rw.tensors(), phi, in, inputSource);
+    // unused: every tensor of the file the rewrite does not read, by its name in the file
+    List<String> unused = new ArrayList<>(tensors.names());
+    for (String n : rw.read()) if (!unused.remove(resolved.prefix() + n)) unused.remove(n);
+    built = new NetworkBuilder.Built(built.network(), built.rows(), unused, built.folded(), built.unfolded());
+    return new Loaded(tensors, rw.spec(), resolved.prefix(), resolved.detected(), phi, built, null, rw.note(),
+        resolved.fromModules());
   }
 
   /**

@@ -137,7 +137,7 @@ class ArchSpecTest {
         .isInstanceOf(ImportException.class)
         .hasMessageContaining("s.json: layers[1].type: unsupported layer type 'upsample' (supported: activation, "
             + "adaptiveavgpool2d, adaptivemaxpool2d, avgpool2d, batchnorm1d, batchnorm2d, conv1d, conv2d, flatten, "
-            + "globalavgpool, leaky-relu, linear, maxpool2d, normalize, prelu, residual)");
+            + "globalavgpool, leaky-relu, linear, maxpool2d, normalize, preact-resnet, prelu, residual)");
     assertThatThrownBy(() -> ArchSpec.parse("s.json", "{\"layers\": [{\"type\": \"maxpool2d\", \"kernel\": 2, "
         + "\"padding\": 2}]}")).isInstanceOf(ImportException.class)
         .hasMessageContaining("layers[0].padding: must be at most half the kernel (2), got 2");
