@@ -414,8 +414,8 @@ public final class PreActResNet {
     if (!(given.get(at) instanceof ArchSpec.PreActNet net)
         || given.size() > 2 || given.size() == 2 && !(given.get(0) instanceof ArchSpec.Normalize)) {
       throw new ImportException(source + ": a preact-resnet is the whole network: its layers must be the "
-          + "preact-resnet alone, or a normalize and then the preact-resnet (the stem, the blocks, the final BatchNorm, "
-          + "the pooling and the linear layer are all in it)");
+          + "preact-resnet alone, or a normalize and then the preact-resnet (the stem, the blocks, the final "
+          + "BatchNorm, the pooling and the linear layer are all in it)");
     }
     for (String n : net.requiredTensors()) {
       if (!t.has(n)) {

@@ -205,7 +205,8 @@ public final class TargetLoader {
       String specName, Activation phi, int[] in, String inputSource) {
     if (phi == null) {
       throw new BadParameter("activation", specName + ": activation not given (--activation, or \"activation\" in "
-          + "the spec): a pre-activation ResNet is read by carrying each value s as phi(s) and phi(-s), which needs phi");
+          + "the spec): a pre-activation ResNet is read by carrying each value s as phi(s) and phi(-s), which needs "
+          + "phi");
     }
     PreActResNet.Rewritten rw = PreActResNet.rewrite(resolved.tensors(), phi, in, spec, specName);
     NetworkBuilder.Built built = NetworkBuilder.build(specName, rw.spec(), rw.tensors(), phi, in, inputSource);

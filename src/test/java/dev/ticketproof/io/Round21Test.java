@@ -86,11 +86,13 @@ class Round21Test {
         "[{\"name\": \"block1.0\"}, {\"name\": \"block1.1\", \"stride\": 2}, {\"name\": \"block2.0\"}]", "[]")))
         .hasMessageContaining("layers[1].blocks: expected at least one block");
     Path after = tmp.resolve("after.json");
-    Files.writeString(after, json.replace("\"linear\": \"fc\"}", "\"linear\": \"fc\"},\n    {\"type\": \"activation\"}"));
+    Files.writeString(after, json.replace("\"linear\": \"fc\"}",
+        "\"linear\": \"fc\"},\n    {\"type\": \"activation\"}"));
     assertThatThrownBy(() -> load("round21_custom_ckpt.pt", after))
         .hasMessageContaining("a preact-resnet is the whole network");
     Path missing = tmp.resolve("missing.json");
-    Files.writeString(missing, json.replace("{\"name\": \"block2.0\"}", "{\"name\": \"block2.0\"}, {\"name\": \"block3.0\"}"));
+    Files.writeString(missing, json.replace("{\"name\": \"block2.0\"}",
+        "{\"name\": \"block2.0\"}, {\"name\": \"block3.0\"}"));
     // no prefix holds every tensor the spec names: the message lists the file's names, prefix and all
     assertThatThrownBy(() -> load("round21_custom_ckpt.pt", missing)).isInstanceOf(ImportException.class)
         .hasMessageContaining("missing.json names tensor 'conv1.weight', which ")
