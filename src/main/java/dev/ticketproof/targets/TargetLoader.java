@@ -283,7 +283,8 @@ public final class TargetLoader {
       if (!other.isEmpty()) {
         throw new ImportException(target + ": a pre-activation ResNet is read with the strides and paddings its "
             + "names and shapes give and PyTorch's BatchNorm epsilon 1e-05, but its modules have others: "
-            + Architectures.listed(other) + " (a JSON spec of it cannot be written: its blocks are read rewritten)");
+            + Architectures.listed(other) + " (a JSON spec's preact-resnet gives the blocks' strides, where the stride "
+            + "is, and what a projection reads: docs/arch-spec.md)");
       }
     }
     String specName = arch != null ? arch : Presets.CIFAR_RESNET;

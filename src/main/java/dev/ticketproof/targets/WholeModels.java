@@ -194,10 +194,11 @@ public final class WholeModels {
 
   /** What a JSON spec can say of code the file does not hold, and what it cannot. */
   static final String SPEC_CAN_SAY = "Where that code computes the submodules in order, or is a residual block of "
-      + "two convs (or three, a bottleneck) whose sum with the block's input goes through the activation, a JSON spec "
+      + "two convs (or three, a bottleneck) whose sum with the block's input goes through the activation, or a "
+      + "pre-activation ResNet (blocks whose sum no activation follows: a preact-resnet), a JSON spec "
       + "(docs/arch-spec.md) given as the architecture says so; a gate (a product of two branches, as in "
-      + "squeeze-and-excitation), a concatenation of branches, or a residual sum that no activation follows is no "
-      + "layer a spec has, and no ticket can be built for it";
+      + "squeeze-and-excitation), a concatenation of branches, or another residual sum that no activation follows is "
+      + "no layer a spec has, and no ticket can be built for it";
 
   /** The activation name of a PReLU with a slope per channel (read as ReLU of doubled channels). */
   static final String PER_CHANNEL = "prelu (a slope per channel)";
