@@ -204,8 +204,8 @@ public final class TargetLoader {
   private static Loaded preActivationSpec(TensorFile tensors, Architectures.Resolved resolved, ArchSpec spec,
       String specName, Activation phi, int[] in, String inputSource) {
     if (phi == null) {
-      throw new BadParameter("activation", specName + ": activation not given (--activation, or \"activation\" in "
-          + "the spec): a pre-activation ResNet is read by carrying each value s as phi(s) and phi(-s), which needs "
+      throw new BadParameter("activation", specName + ": activation not given (give the activation, or "
+          + "\"activation\" in the spec): a pre-activation ResNet is read by carrying each value s as phi(s) and phi(-s), which needs "
           + "phi");
     }
     PreActResNet.Rewritten rw = PreActResNet.rewrite(resolved.tensors(), phi, in, spec, specName);

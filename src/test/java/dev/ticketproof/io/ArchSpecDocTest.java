@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JSON examples of docs/arch-spec.md parse, and the first three build the networks the presets build; the specs
+ * The JSON examples of docs/arch-spec.md parse (the first, a preact-resnet, as its fixture's spec), and the next three
+ * build the networks the presets build; the specs
  * the page shows in command output parse too, and its table of layer types names the types the parser reads.
  */
 class ArchSpecDocTest {
@@ -53,7 +54,10 @@ class ArchSpecDocTest {
 
   @Test void everyExampleParses() throws IOException {
     List<String> blocks = jsonBlocks();
-    assertThat(blocks).hasSize(4);
+    assertThat(blocks).hasSize(5);
+    // the first: the preact-resnet of the round-21 fixture, as its spec file writes it
+    assertThat(ArchSpec.parse("docs/arch-spec.md preact-resnet", blocks.get(0)).layers())
+        .isEqualTo(ArchSpec.read(Fixtures.path("round21_wide.json")).layers());
     for (int i = 0; i < blocks.size(); i++) {
       ArchSpec spec = ArchSpec.parse("docs/arch-spec.md example " + (i + 1), blocks.get(i));
       assertThat(spec.layers()).isNotEmpty();
@@ -63,7 +67,7 @@ class ArchSpecDocTest {
   @Test void examplesBuildThePresetNetworks() throws IOException {
     List<String> blocks = jsonBlocks();
     TensorFile digits = TensorFiles.read(Path.of("src/main/resources/targets/digits/digits_cnn.pt"));
-    ArchSpec cnn = ArchSpec.parse("example 1", blocks.get(0));
+    ArchSpec cnn = ArchSpec.parse("example 1", blocks.get(1));
     Tensor x = TensorFiles.readNpy(Path.of("src/main/resources/targets/digits/digits_test_x.npy")).tensor();
     Tensor fromDoc = Forward.forward(NetworkBuilder.build("example 1", cnn, digits, Relu.INSTANCE, null).network(), x);
     Tensor fromPreset = Forward.forward(NetworkBuilder.build("synflow-conv",
@@ -71,7 +75,7 @@ class ArchSpecDocTest {
     assertThat(fromDoc).isEqualTo(fromPreset);
 
     TensorFile resnet = TensorFiles.read(Fixtures.path("openlth_resnet.pt"));
-    ArchSpec res = ArchSpec.parse("example 2", blocks.get(1));
+    ArchSpec res = ArchSpec.parse("example 2", blocks.get(2));
     Tensor xr = TensorFiles.readNpy(Fixtures.path("openlth_resnet_input.npy")).tensor();
     int[] example = {3, 8, 8};
     ArchSpec resWithInput = new ArchSpec(null, res.activation(), res.layers());
@@ -83,7 +87,7 @@ class ArchSpecDocTest {
 
     // akamaster's checkpoint (under its prefix) with option-A shortcuts: the same network, target hash included
     TensorFile ak = TensorFiles.read(Fixtures.path("resnet_akamaster.pt")).under("state_dict.module.");
-    ArchSpec pads = ArchSpec.parse("example 3", blocks.get(2));
+    ArchSpec pads = ArchSpec.parse("example 3", blocks.get(3));
     dev.ticketproof.net.Network fromSpec = NetworkBuilder.build("example 3", pads, ak, Relu.INSTANCE, null).network();
     dev.ticketproof.net.Network fromCifarPreset = NetworkBuilder.build("preset", Presets.infer(Presets.CIFAR_RESNET,
         ak, new int[] {3, 16, 16}), ak, Relu.INSTANCE, null).network();

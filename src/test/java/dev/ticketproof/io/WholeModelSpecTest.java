@@ -182,6 +182,8 @@ class WholeModelSpecTest {
     specs.add(WholeModels.derive(TensorFiles.read(Fixtures.path("round10_tvnorm_whole.pt"))).spec());
     specs.add(WholeModels.derive(TensorFiles.read(Fixtures.path("prelu_mlp_whole.pt"))).spec());
     specs.add(WholeModels.derive(TensorFiles.read(Fixtures.path("prelu_cnn_whole.pt"))).spec());
+    specs.add(ArchSpec.read(Fixtures.path("round21_custom.json")));
+    specs.add(ArchSpec.read(Fixtures.path("round21_wide.json")));
     Set<Class<?>> kinds = new HashSet<>();
     for (ArchSpec s : specs) {
       ArchSpec back = ArchSpec.parse("json", s.toJson());
