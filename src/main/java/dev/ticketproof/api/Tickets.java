@@ -563,8 +563,9 @@ public final class Tickets {
             budget.met(), Measure.of(budget.result(), target, region, samples, seed, this::measured),
             tightenLambda ? Ticket.Basis.CERTIFIED_SEARCH : lambdaBasis);
       }
-      // a vector of outputs is judged output by output, each on its own scale; a feature map as one vector
-      boolean each = OutputErrors.eachOutput(plan);
+      // a vector of outputs is judged output by output, each on its own scale (on enough inputs); a feature map as
+      // one vector
+      boolean each = OutputErrors.eachOutput(plan, given, around);
       double usedEps = eps != null ? eps : Goals.calibrate(plan, calibration, outputRel, Goals.SAFETY, each, seed);
       Ticket.Basis basis = eps != null ? Ticket.Basis.GIVEN : Ticket.Basis.CALIBRATED;
       if (tightenLambda && eps == null) {

@@ -337,9 +337,10 @@ public final class ConstructCommand implements Callable<Integer> {
     o.addProperty("measuredRelError", measuredRel);
     double worstRel = measuredRel;
     Double dataGoalRel = null;
-    // the output goal's relative error: each output on its own scale for a vector of outputs, on the box samples or
-    // the data (as the builds check it)
-    boolean each = dev.ticketproof.measure.OutputErrors.eachOutput(plan);
+    // the output goal's relative error: each output on its own scale for a vector of outputs (on enough inputs), on
+    // the box samples or the data (as the builds check it)
+    boolean each = dev.ticketproof.measure.OutputErrors.eachOutput(plan, dataSet == null ? null : dataSet.inputs(),
+        points);
     dev.ticketproof.measure.OutputErrors goalSet = m.outputs();
     if (dataSet != null) {
       dev.ticketproof.measure.DataCheck d = dev.ticketproof.measure.DataCheck.of(

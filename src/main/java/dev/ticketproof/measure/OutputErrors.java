@@ -1,7 +1,10 @@
 package dev.ticketproof.measure;
 
 import dev.ticketproof.kernel.TargetPlan;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Each output's largest error and largest |target value| over a set of inputs, and the relative error that the output
@@ -24,6 +27,36 @@ import java.util.List;
 public record OutputErrors(double[] maxError, double[] maxTarget) {
   /** Smallest scale an output's error is measured against, relative to the largest output's scale. */
   public static final double SCALE_FLOOR = 1e-4;
+
+  /**
+   * Fewest inputs (data rows that differ, or points of a local certificate) on which outputs are judged each on its
+   * own scale. An output's scale is its largest |value| over the inputs; over one image a logit may happen to be
+   * near 0 and ask for a tolerance thousands of times smaller than the network needs (a pre-activation ResNet with
+   * GELU around one test image: eps 1.9e-6 and lambda 1.9e-5, where 16 images gave 2.4e-4 and 1.2e-3, and a
+   * certified bound of 1,823 at the point, where the 16 gave 0.015).
+   */
+  public static final int MIN_INPUTS_EACH = 8;
+
+  /**
+   * Whether the outputs are judged each on its own scale on the inputs the goal is measured on: a vector of outputs
+   * ({@link #eachOutput(TargetPlan)}) and at least {@link #MIN_INPUTS_EACH} inputs that differ, the data's rows when
+   * given, else the points of a local certificate (its samples lie in small balls around them); the box's samples
+   * always count as enough.
+   *
+   * @param data the data inputs, or {@code null}
+   * @param points the centres of a local certificate's balls, or {@code null}
+   */
+  public static boolean eachOutput(TargetPlan plan, List<double[]> data, double[][] points) {
+    if (!eachOutput(plan)) return false;
+    List<double[]> inputs = data != null ? data : points != null ? List.of(points) : null;
+    if (inputs == null) return true;
+    Set<List<Double>> seen = new HashSet<>();
+    for (double[] x : inputs) {
+      seen.add(Arrays.stream(x).boxed().toList());
+      if (seen.size() >= MIN_INPUTS_EACH) return true;
+    }
+    return false;
+  }
 
   /** Whether the plan's outputs are judged each on its own scale (a vector), not as one vector (a feature map). */
   public static boolean eachOutput(TargetPlan plan) {

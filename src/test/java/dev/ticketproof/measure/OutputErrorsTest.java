@@ -62,4 +62,27 @@ class OutputErrorsTest {
     assertThat(OutputErrors.eachOutput(TargetPlan.of(pooled, relu))).isTrue();
     assertThat(OutputErrors.eachOutput(TargetPlan.of(mlp, relu))).isTrue();
   }
+
+  /**
+   * Each output on its own scale needs enough inputs that differ: 8 data rows or points; one point (a local
+   * certificate of one image), or data of one row repeated, is judged as one vector; the box's samples always count.
+   */
+  @Test void eachOutputOnItsOwnScaleNeedsEnoughInputs() {
+    KernelActivation relu = KernelActivation.of("relu");
+    TargetPlan mlp = TargetPlan.of(new Network(new int[] {3}, List.of(new Linear("fc", Tensor.of(new double[6], 2,
+        3), Tensor.zeros(2)))), relu);
+    TargetPlan map = TargetPlan.of(new Network(new int[] {1, 4, 4}, List.of(new Conv2d("c",
+        Tensor.of(new double[18], 2, 1, 3, 3), Tensor.zeros(2), 1, 1))), relu);
+    double[][] eight = new double[8][];
+    for (int i = 0; i < 8; i++) eight[i] = new double[] {i, 0, 1};
+    assertThat(OutputErrors.eachOutput(mlp, null, null)).isTrue();
+    assertThat(OutputErrors.eachOutput(mlp, null, new double[][] {{1, 2, 3}})).isFalse();
+    assertThat(OutputErrors.eachOutput(mlp, null, java.util.Arrays.copyOf(eight, 7))).isFalse();
+    assertThat(OutputErrors.eachOutput(mlp, null, eight)).isTrue();
+    assertThat(OutputErrors.eachOutput(mlp, List.of(eight), null)).isTrue();
+    assertThat(OutputErrors.eachOutput(mlp, java.util.Collections.nCopies(16, eight[0]), null)).isFalse();
+    // the data decide where both are given
+    assertThat(OutputErrors.eachOutput(mlp, java.util.Collections.nCopies(16, eight[0]), eight)).isFalse();
+    assertThat(OutputErrors.eachOutput(map, List.of(eight), null)).isFalse();
+  }
 }
