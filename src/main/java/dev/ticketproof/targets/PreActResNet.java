@@ -437,20 +437,19 @@ public final class PreActResNet {
           spec.outputActivation()), rw.tensors(), rw.read(), rw.note());
     }
     ArchSpec.Normalize norm = (ArchSpec.Normalize) given.get(0);
-    Map<String, StoredTensor> tensors = new LinkedHashMap<>();
-    List<String> read = new ArrayList<>(rw.read());
+    List<String> own = new ArrayList<>(); // the normalisation's tensors, read as they are
     for (String n : new String[] {norm.meanTensor(), norm.stdTensor()}) {
-      if (n == null || tensors.containsKey(n)) continue;
+      if (n == null || own.contains(n)) continue;
       if (!t.has(n)) throw new ImportException(where + ": no tensor '" + n + "' (of its normalize)");
-      tensors.put(n, t.tensors().get(n));
-      read.add(n);
+      own.add(n);
     }
-    tensors.putAll(rw.tensors().tensors());
+    List<String> read = new ArrayList<>(rw.read());
+    read.addAll(own);
     List<ArchSpec.LayerSpec> layers = new ArrayList<>();
     layers.add(norm);
     layers.addAll(rw.spec().layers());
     return new Rewritten(new ArchSpec(rw.spec().input(), spec.activation(), layers, spec.outputActivation()),
-        new TensorFile(rw.tensors().source(), tensors, List.of(), List.of()), List.copyOf(read), rw.note()
+        rw.tensors().with(t, own), List.copyOf(read), rw.note()
         + "; the input normalised first, (x - mean) / std, as the spec's normalize says");
   }
 
@@ -961,15 +960,15 @@ public final class PreActResNet {
     }
 
     /** Refuses a block tensor no pre-activation basic (or bottleneck) block has, naming it. */
-    void noOthers(String p, Plan layout, boolean bottleneck) {
-      List<String> known = new ArrayList<>(List.of(layout.conv1 + ".weight", layout.conv1 + ".bias",
-          layout.conv2 + ".weight", layout.conv2 + ".bias"));
+    void noOthers(String p, Plan plan, boolean bottleneck) {
+      List<String> known = new ArrayList<>(List.of(plan.conv1 + ".weight", plan.conv1 + ".bias",
+          plan.conv2 + ".weight", plan.conv2 + ".bias"));
       if (bottleneck) known.addAll(List.of("conv3.weight", "conv3.bias"));
-      for (String bn : bottleneck ? new String[] {"bn1", "bn2", "bn3"} : new String[] {layout.bn1, layout.bn2}) {
+      for (String bn : bottleneck ? new String[] {"bn1", "bn2", "bn3"} : new String[] {plan.bn1, plan.bn2}) {
         for (String part : BN) known.add(bn + part);
         known.add(bn + ".num_batches_tracked");
       }
-      String sc = layout.shortcut;
+      String sc = plan.shortcut;
       known.add(sc + ".weight");
       known.add(sc + ".bias");
       for (String n : t.names()) {
@@ -978,7 +977,7 @@ public final class PreActResNet {
         if (known.contains(rest) || rest.endsWith("_mask")) continue;
         throw new ImportException(where + ": tensor '" + n + "' is not part of a pre-activation " + (bottleneck
             ? "bottleneck block (expected " + p + ".bn1, conv1, bn2, conv2, bn3, conv3" : "basic block (expected " + p
-            + "." + layout.bn1 + ", " + layout.conv1 + ", " + layout.bn2 + ", " + layout.conv2) + " and a projection "
+            + "." + plan.bn1 + ", " + plan.conv1 + ", " + plan.bn2 + ", " + plan.conv2) + " and a projection "
             + p + "." + sc + ")");
       }
     }

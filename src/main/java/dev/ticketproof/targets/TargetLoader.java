@@ -11,6 +11,7 @@ import dev.ticketproof.limits.BadParameter;
 import dev.ticketproof.targets.Architectures;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -183,15 +184,9 @@ public final class TargetLoader {
     if (PreActResNet.describes(spec)) return preActivationSpec(tensors, resolved, spec, specName, phi, in, inputSource);
     NetworkBuilder.Built built = NetworkBuilder.build(specName, spec, resolved.tensors(), phi, in, inputSource);
     if (!resolved.prefix().isEmpty()) {
-      // unused: every tensor of the file the network does not read, by its name in the file
-      List<String> unused = new ArrayList<>(tensors.names());
       Set<String> read = new HashSet<>(resolved.tensors().names());
       read.removeAll(built.unusedTensors());
-      for (String n : read) {
-        // a name outside the prefix (a normalisation's tensors beside the network's, Architectures#view) as it is
-        if (!unused.remove(resolved.prefix() + n)) unused.remove(n);
-      }
-      built = new NetworkBuilder.Built(built.network(), built.rows(), unused, built.folded(), built.unfolded());
+      built = withUnused(built, tensors, resolved.prefix(), read);
     }
     return new Loaded(tensors, spec, resolved.prefix(), resolved.detected(), phi, built, resolved.inferredPreset(),
         null, resolved.fromModules());
@@ -205,17 +200,26 @@ public final class TargetLoader {
       String specName, Activation phi, int[] in, String inputSource) {
     if (phi == null) {
       throw new BadParameter("activation", specName + ": activation not given (give the activation, or "
-          + "\"activation\" in the spec): a pre-activation ResNet is read by carrying each value s as phi(s) and phi(-s), which needs "
-          + "phi");
+          + "\"activation\" in the spec): a pre-activation ResNet is read by carrying each value s as phi(s) and "
+          + "phi(-s), which needs phi");
     }
     PreActResNet.Rewritten rw = PreActResNet.rewrite(resolved.tensors(), phi, in, spec, specName);
-    NetworkBuilder.Built built = NetworkBuilder.build(specName, rw.spec(), rw.tensors(), phi, in, inputSource);
-    // unused: every tensor of the file the rewrite does not read, by its name in the file
-    List<String> unused = new ArrayList<>(tensors.names());
-    for (String n : rw.read()) if (!unused.remove(resolved.prefix() + n)) unused.remove(n);
-    built = new NetworkBuilder.Built(built.network(), built.rows(), unused, built.folded(), built.unfolded());
+    NetworkBuilder.Built built = withUnused(NetworkBuilder.build(specName, rw.spec(), rw.tensors(), phi, in,
+        inputSource), tensors, resolved.prefix(), rw.read());
     return new Loaded(tensors, rw.spec(), resolved.prefix(), resolved.detected(), phi, built, null, rw.note(),
         resolved.fromModules());
+  }
+
+  /**
+   * {@code built} with its unused tensors those of {@code file} that are not read, by their names in the file: a read
+   * name is found under {@code prefix}, or as it is (a normalisation's tensors beside the network's,
+   * {@link Architectures#view}).
+   */
+  private static NetworkBuilder.Built withUnused(NetworkBuilder.Built built, TensorFile file, String prefix,
+      Collection<String> read) {
+    List<String> unused = new ArrayList<>(file.names());
+    for (String n : read) if (!unused.remove(prefix + n)) unused.remove(n);
+    return new NetworkBuilder.Built(built.network(), built.rows(), unused, built.folded(), built.unfolded());
   }
 
   /**
@@ -289,11 +293,7 @@ public final class TargetLoader {
     }
     String specName = arch != null ? arch : Presets.CIFAR_RESNET;
     NetworkBuilder.Built built = NetworkBuilder.build(specName, rw.spec(), rw.tensors(), phi, input, inputSource);
-    Set<String> read = new HashSet<>();
-    for (String n : rw.read()) read.add(p + n);
-    List<String> unused = new ArrayList<>();
-    for (String n : tensors.names()) if (!read.contains(n)) unused.add(n);
-    built = new NetworkBuilder.Built(built.network(), built.rows(), unused, built.folded(), built.unfolded());
+    built = withUnused(built, tensors, p, rw.read());
     return new Loaded(tensors, rw.spec(), p, detected, phi, built, arch == null ? Presets.CIFAR_RESNET : null,
         rw.note(), null);
   }
