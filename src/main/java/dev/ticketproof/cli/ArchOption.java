@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 final class ArchOption {
   @Option(names = "--arch", paramLabel = "SPEC", description = "Architecture of a file target: a preset "
       + "(" + Presets.NAMES + ") or a .json spec (docs/arch-spec.md). Default: a whole model's nn.Sequential, or "
-      + Presets.CIFAR_RESNET + " for a state dict with its names (conv1, bn1, layer1.0.conv1, ..., fc or linear).")
+      + Presets.CIFAR_RESNET + " for a state dict with its names (conv1, bn1, layer1.0.conv1, ..., fc or linear), "
+      + "or an open_lth preset for a state dict with the names of open_lth's models.")
   String spec;
 
   @Option(names = "--prefix", paramLabel = "P", description = "Read the architecture's tensors under this name "

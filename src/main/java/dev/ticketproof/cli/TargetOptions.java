@@ -65,10 +65,11 @@ final class TargetOptions {
     } catch (BadParameter e) {
       throw new UsageError(UsageError.message(e));
     }
-    if (Presets.CIFAR_RESNET.equals(preset)) {
+    if (Presets.CIFAR_RESNET.equals(preset) || Presets.isOpenLth(preset)) {
       System.err.println("note: activation " + dev.ticketproof.targets.ResNetPreset.ACTIVATION + ", the "
-          + Presets.CIFAR_RESNET + " preset's (the ResNets it reads compute F.relu or nn.ReLU; a state dict does not "
-          + "record the activation: give --activation NAME if the network was trained with another)");
+          + preset + " preset's (the " + (Presets.isOpenLth(preset) ? "open_lth models it reads compute F.relu"
+          : "ResNets it reads compute F.relu or nn.ReLU") + "; a state dict does not record the activation: give "
+          + "--activation NAME if the network was trained with another)");
       return dev.ticketproof.targets.ResNetPreset.ACTIVATION;
     }
     System.err.println("note: activation " + dev.ticketproof.api.Tickets.DEFAULT_ACTIVATION + " assumed (give "
@@ -112,8 +113,11 @@ final class TargetOptions {
     if (loaded.inferredPreset() != null) {
       dev.ticketproof.targets.PreActResNet.Layout layout = loaded.rewrite() == null ? null
           : dev.ticketproof.targets.PreActResNet.layout(loaded.tensors().under(loaded.prefix()));
-      System.err.println("note: --arch not given: the tensor names of " + target + " are those of a "
-          + (loaded.rewrite() != null ? "pre-activation " : "") + "ResNet (" + loaded.prefix()
+      System.err.println(Presets.isOpenLth(loaded.inferredPreset()) ? "note: --arch not given: the tensor names of "
+          + target + " are those of " + Presets.shownNames(loaded.inferredPreset()) + ": architecture of the preset "
+          + loaded.inferredPreset()
+          + " (docs/arch-spec.md; inspect shows it)" : "note: --arch not given: the tensor names of " + target
+          + " are those of a " + (loaded.rewrite() != null ? "pre-activation " : "") + "ResNet (" + loaded.prefix()
           + (layout == null ? "conv1" : layout.stem()) + ", " + loaded.prefix() + (layout == null ? "layer1.0.conv1"
           : layout.firstConv()) + ", ..." + (layout != null && layout.deepMind() ? "; " + layout.shown() + ", "
           + "RobustBench's dm_wide_resnet.py" : "") + "): architecture of the preset " + loaded.inferredPreset()

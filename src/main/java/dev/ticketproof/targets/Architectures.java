@@ -45,7 +45,8 @@ public final class Architectures {
   }
 
   /**
-   * The preset to take for a file given without an architecture: {@value Presets#CIFAR_RESNET} when its names clearly
+   * The preset to take for a file given without an architecture: for a file of tensors only with the names of one
+   * of open_lth's models, its preset ({@link Presets#openLth}); {@value Presets#CIFAR_RESNET} when its names clearly
    * are such a ResNet's ({@link ResNetPreset#prefixes}) and the file holds tensors only, or a whole model that is not
    * an {@code nn.Sequential} (a ResNet class of the training code, whose forward the file does not hold) whose
    * activation modules all compute one activation of the catalog ({@link #activationOf}: the spec's activation);
@@ -58,6 +59,7 @@ public final class Architectures {
     if (!pre.isEmpty() && (root == null || !root.isSequential() && activationOf(root) != null)) {
       return Presets.CIFAR_RESNET; // a pre-activation ResNet, read rewritten (TargetLoader, PreActResNet)
     }
+    if (root == null && Presets.openLth(file) != null) return Presets.openLth(file);
     if (ResNetPreset.prefixes(file).isEmpty()) return null;
     if (root == null) return Presets.CIFAR_RESNET;
     return !root.isSequential() && activationOf(root) != null ? Presets.CIFAR_RESNET : null;
@@ -459,7 +461,7 @@ public final class Architectures {
       throw new BadParameter("arch", "arch not given, and " + file.source() + " holds tensors only, not one whole "
           + "model (torch.save(model), alone or in a dict) whose module tree gives the architecture, and its names "
           + "are not those of a ResNet the " + Presets.CIFAR_RESNET + " preset reads (conv1, bn1, layer1.0.conv1, "
-          + "..., fc or linear): give a preset (" + Presets.NAMES + ") or a JSON spec (docs/arch-spec.md)");
+          + "..., fc or linear) nor of open_lth's models: give a preset (" + Presets.NAMES + ") or a JSON spec (docs/arch-spec.md)");
     }
   }
 

@@ -29,13 +29,31 @@ import java.util.regex.Pattern;
  *       when that tensor exists. A block downsamples (conv1 stride 2) exactly when it has a projection shortcut
  *       (open_lth's rule: the first block of every stage after the first). Then global average pooling, flatten
  *       and the linear layer {@code fc}. Default input: [C, 32, 32] (CIFAR), C from {@code conv.weight}.</li>
+ *   <li>{@value #OPENLTH_CIFAR_VGG}: open_lth's CIFAR VGG ({@code cifar_vgg_11/13/16/19}): a numbered
+ *       {@code nn.Sequential} {@code layers} of modules {@code layers.N} of a 3x3 conv {@code conv} (padding 1),
+ *       BatchNorm {@code bn} and the activation, and of 2x2 max poolings of stride 2, which hold no tensors: every
+ *       number without tensors below the last conv's is one. Then average pooling 2x2 of stride 2, flatten and the
+ *       linear layer {@code fc}. Default input: [C, H, H], C from the first conv, H the smallest side on which
+ *       {@code fc}'s fan-in fits (32 for open_lth's plans on CIFAR), else 32.</li>
+ *   <li>{@value #OPENLTH_MNIST_LENET}: open_lth's fully connected LeNet ({@code mnist_lenet_300_100}, ...): the
+ *       linear layers {@code fc_layers.0}, {@code fc_layers.1}, ..., each followed by the activation, then
+ *       {@code fc}; a flatten first when the input is an image. Default input: [F], F from
+ *       {@code fc_layers.0.weight} (784: MNIST's 1x28x28 images flattened).</li>
  * </ul>
+ *
+ * <p>open_lth's three models compute {@code F.relu}; its training code saves the bare state dict
+ * ({@code model_ep160_it0.pth}) or a checkpoint with it under {@code model_state_dict}. {@link #openLth} finds their
+ * names in a file given without an architecture.
  */
 public final class Presets {
   /** Name of the Synaptic-Flow numbered-Sequential preset. */
   public static final String SYNFLOW_CONV = "synflow-conv";
   /** Name of the open_lth CIFAR ResNet preset. */
   public static final String OPENLTH_CIFAR_RESNET = "openlth-cifar-resnet";
+  /** Name of the open_lth CIFAR VGG preset. */
+  public static final String OPENLTH_CIFAR_VGG = "openlth-cifar-vgg";
+  /** Name of the open_lth fully connected LeNet preset. */
+  public static final String OPENLTH_MNIST_LENET = "openlth-mnist-lenet";
   /** Name of the torchvision-style ResNet preset ({@code conv1}, {@code bn1}, {@code layerS.B}, {@code fc}). */
   public static final String CIFAR_RESNET = "cifar-resnet";
 
@@ -47,20 +65,57 @@ public final class Presets {
   public static final String PREACT_INPUT_SHORTCUT = "preact-input-shortcut";
 
   /** The presets, for messages. */
-  public static final String NAMES = SYNFLOW_CONV + ", " + OPENLTH_CIFAR_RESNET + ", " + CIFAR_RESNET + ", "
-      + PREACT_INPUT_SHORTCUT;
+  public static final String NAMES = SYNFLOW_CONV + ", " + OPENLTH_CIFAR_RESNET + ", " + OPENLTH_CIFAR_VGG + ", "
+      + OPENLTH_MNIST_LENET + ", " + CIFAR_RESNET + ", " + PREACT_INPUT_SHORTCUT;
 
   private static final Pattern NUMBERED = Pattern.compile("(\\d+)\\.weight");
   /** A tensor of a numbered module ({@code 3.bias}, {@code 3.parametrizations.weight.original}). */
   private static final Pattern MODULE_TENSOR = Pattern.compile("(\\d{1,8})\\..+");
   private static final Pattern BLOCK = Pattern.compile("blocks\\.(\\d+)\\.conv1\\.weight");
+  /** A tensor of open_lth's VGG module {@code layers.N}. */
+  private static final Pattern VGG_MODULE = Pattern.compile("layers\\.(\\d{1,8})\\..+");
+  private static final Pattern LENET_LAYER = Pattern.compile("fc_layers\\.(\\d{1,8})\\.weight");
 
   private Presets() {}
 
   /** Whether {@code name} is a preset rather than a spec file. */
   public static boolean isPreset(String name) {
-    return SYNFLOW_CONV.equals(name) || OPENLTH_CIFAR_RESNET.equals(name) || CIFAR_RESNET.equals(name)
-        || PREACT_INPUT_SHORTCUT.equals(name);
+    return SYNFLOW_CONV.equals(name) || OPENLTH_CIFAR_RESNET.equals(name) || OPENLTH_CIFAR_VGG.equals(name)
+        || OPENLTH_MNIST_LENET.equals(name) || CIFAR_RESNET.equals(name) || PREACT_INPUT_SHORTCUT.equals(name);
+  }
+
+  /** Whether a preset reads one of open_lth's models, all of which compute {@code F.relu}. */
+  public static boolean isOpenLth(String name) {
+    return OPENLTH_CIFAR_RESNET.equals(name) || OPENLTH_CIFAR_VGG.equals(name) || OPENLTH_MNIST_LENET.equals(name);
+  }
+
+  /**
+   * The open_lth preset whose names a file's tensors have (as they are or under one prefix: a checkpoint's
+   * {@code model_state_dict.}), or {@code null} when none or several do: {@code fc.weight} beside {@code conv.weight}
+   * and {@code blocks.0.conv1.weight} (the ResNet), beside {@code layers.0.conv.weight} (the VGG), or beside
+   * {@code fc_layers.0.weight} (the LeNet).
+   */
+  public static String openLth(TensorFile file) {
+    java.util.Set<String> found = new java.util.TreeSet<>();
+    for (String name : file.names()) {
+      if (!name.endsWith("fc.weight")) continue;
+      String p = name.substring(0, name.length() - "fc.weight".length());
+      if (!p.isEmpty() && !p.endsWith(".")) continue;
+      if (file.has(p + "conv.weight") && file.has(p + "blocks.0.conv1.weight")) found.add(OPENLTH_CIFAR_RESNET);
+      if (file.has(p + "layers.0.conv.weight")) found.add(OPENLTH_CIFAR_VGG);
+      if (file.has(p + "fc_layers.0.weight")) found.add(OPENLTH_MNIST_LENET);
+    }
+    return found.size() == 1 ? found.iterator().next() : null;
+  }
+
+  /** The names a preset that {@link #openLth} finds reads, for a note: {@code open_lth's cifar_vgg (layers.0.conv, ..., fc)}. */
+  public static String shownNames(String preset) {
+    return switch (preset) {
+      case OPENLTH_CIFAR_RESNET -> "open_lth's cifar_resnet (conv, blocks.0.conv1, ..., fc)";
+      case OPENLTH_CIFAR_VGG -> "open_lth's cifar_vgg (layers.0.conv, layers.0.bn, ..., fc)";
+      case OPENLTH_MNIST_LENET -> "open_lth's mnist_lenet (fc_layers.0, ..., fc)";
+      default -> preset;
+    };
   }
 
   /**
@@ -76,6 +131,8 @@ public final class Presets {
     return switch (preset) {
       case SYNFLOW_CONV -> synflowConv(tensors, input);
       case OPENLTH_CIFAR_RESNET -> openLthResnet(tensors, input);
+      case OPENLTH_CIFAR_VGG -> openLthVgg(tensors, input);
+      case OPENLTH_MNIST_LENET -> openLthLenet(tensors, input);
       case CIFAR_RESNET -> ResNetPreset.infer(tensors, input);
       // the pre-activation ResNets it reads are rewritten before a spec is asked for (TargetLoader, PreActResNet)
       case PREACT_INPUT_SHORTCUT -> throw new ImportException(PREACT_INPUT_SHORTCUT + " on " + tensors.source()
@@ -237,5 +294,89 @@ public final class Presets {
       input = new int[] {stem[1], 32, 32};
     }
     return new ArchSpec(input, null, layers);
+  }
+
+  /**
+   * open_lth's {@code cifar_vgg}: {@code layers} numbers its modules in one {@code nn.Sequential}, the max poolings
+   * ({@code 'M'} in the plan) among them, so a number below the last conv's that holds no tensors is a max pooling.
+   * A pooling after the last conv would leave no trace; open_lth's plans end with convs.
+   */
+  static ArchSpec openLthVgg(TensorFile t, int[] input) {
+    String where = OPENLTH_CIFAR_VGG + " on " + t.source();
+    String expected = " (expected open_lth's names layers.N.conv, layers.N.bn, fc)";
+    if (!t.has("fc.weight")) throw new ImportException(where + ": no tensor 'fc.weight'" + expected);
+    TreeMap<Integer, String> modules = new TreeMap<>();
+    for (String name : t.names()) {
+      Matcher m = VGG_MODULE.matcher(name);
+      if (m.matches()) modules.putIfAbsent(Integer.parseInt(m.group(1)), name);
+    }
+    if (modules.isEmpty()) throw new ImportException(where + ": no tensor 'layers.0.conv.weight'" + expected);
+    List<ArchSpec.LayerSpec> layers = new ArrayList<>();
+    int next = 0;
+    for (Map.Entry<Integer, String> e : modules.entrySet()) {
+      String p = "layers." + e.getKey();
+      if (!t.has(p + ".conv.weight")) {
+        throw new ImportException(where + ": tensor '" + e.getValue() + "' belongs to module " + p + ", which has no "
+            + "tensor '" + p + ".conv.weight'" + expected);
+      }
+      int[] w = t.tensor(p + ".conv.weight").shape();
+      if (w.length != 4 || w[2] != 3 || w[3] != 3) {
+        throw new ImportException(where + ": tensor '" + p + ".conv.weight' has shape " + Arrays.toString(w)
+            + ", expected [out, in, 3, 3] (open_lth's ConvModule: a 3x3 conv with padding 1)");
+      }
+      for (; next < e.getKey(); next++) layers.add(new ArchSpec.MaxPool(2, 2, 0));
+      next = e.getKey() + 1;
+      layers.add(new ArchSpec.Conv(p + ".conv", 1, 1));
+      boolean bn = t.names().stream().anyMatch(n -> n.startsWith(p + ".bn."));
+      if (bn) layers.add(new ArchSpec.BatchNorm(p + ".bn", ArchSpec.DEFAULT_BN_EPS));
+      layers.add(new ArchSpec.Activation());
+    }
+    layers.add(new ArchSpec.AvgPool(2, 2));
+    layers.add(new ArchSpec.Flatten());
+    layers.add(new ArchSpec.Linear("fc"));
+    if (input == null) {
+      // the smallest square image the fc's fan-in fits: C_last s^2 features after the 2x2 average pooling, on maps
+      // halved by every max pooling; else CIFAR's 32x32
+      int pools = (int) layers.stream().filter(l -> l instanceof ArchSpec.MaxPool).count();
+      int last = t.tensor("layers." + modules.lastKey() + ".conv.weight").shape()[0];
+      int[] fc = t.tensor("fc.weight").shape();
+      int s = fc.length == 2 && fc[1] % last == 0 ? (int) Math.round(Math.sqrt(fc[1] / (double) last)) : 0;
+      int side = s > 0 && (long) s * s * last == fc[1] && pools < 20 ? 2 * s << pools : 32;
+      input = new int[] {t.tensor("layers." + modules.firstKey() + ".conv.weight").shape()[1], side,
+          side};
+    }
+    return new ArchSpec(input, ResNetPreset.ACTIVATION, layers);
+  }
+
+  /** open_lth's {@code mnist_lenet}: {@code fc_layers.0}, {@code fc_layers.1}, ... and {@code fc}. */
+  static ArchSpec openLthLenet(TensorFile t, int[] input) {
+    String where = OPENLTH_MNIST_LENET + " on " + t.source();
+    String expected = " (expected open_lth's names fc_layers.N, fc)";
+    if (!t.has("fc.weight")) throw new ImportException(where + ": no tensor 'fc.weight'" + expected);
+    List<Integer> hidden = new ArrayList<>();
+    for (String name : t.names()) {
+      Matcher m = LENET_LAYER.matcher(name);
+      if (m.matches()) hidden.add(Integer.parseInt(m.group(1)));
+    }
+    hidden.sort(Comparator.naturalOrder());
+    for (int i = 0; i < hidden.size(); i++) {
+      if (hidden.get(i) != i) {
+        throw new ImportException(where + ": layer " + i + " is missing (no tensor 'fc_layers." + i + ".weight')");
+      }
+    }
+    String first = hidden.isEmpty() ? "fc" : "fc_layers.0";
+    int[] w = t.tensor(first + ".weight").shape();
+    if (w.length != 2) {
+      throw new ImportException(where + ": tensor '" + first + ".weight' has shape " + Arrays.toString(w)
+          + ", expected [out, in] (a linear layer)");
+    }
+    List<ArchSpec.LayerSpec> layers = new ArrayList<>();
+    if (input != null && input.length > 1) layers.add(new ArchSpec.Flatten());
+    for (int i : hidden) {
+      layers.add(new ArchSpec.Linear("fc_layers." + i));
+      layers.add(new ArchSpec.Activation());
+    }
+    layers.add(new ArchSpec.Linear("fc"));
+    return new ArchSpec(input != null ? input : new int[] {w[1]}, ResNetPreset.ACTIVATION, layers);
   }
 }

@@ -169,8 +169,8 @@ class ArchSpecTest {
         .hasMessageContaining("cifar-resnet on ").hasMessageContaining(": no tensor 'conv1.weight' (expected the stem "
         + "conv, [C, in, 3, 3] or [C, in, 7, 7])");
     assertThatThrownBy(() -> build("vgg16", SYNFLOW, null)).isInstanceOf(BadParameter.class)
-        .hasMessageContaining("arch vgg16: neither a preset (synflow-conv, openlth-cifar-resnet, cifar-resnet, "
-            + "preact-input-shortcut) nor an existing")
+        .hasMessageContaining("arch vgg16: neither a preset (synflow-conv, openlth-cifar-resnet, openlth-cifar-vgg, "
+            + "openlth-mnist-lenet, cifar-resnet, preact-input-shortcut) nor an existing")
         .extracting(e -> ((BadParameter) e).parameter()).isEqualTo("arch");
   }
 

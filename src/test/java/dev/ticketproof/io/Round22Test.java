@@ -1,0 +1,84 @@
+package dev.ticketproof.io;
+
+import static dev.ticketproof.io.UserNets2Test.fidelity;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ticketproof.targets.Architectures;
+import dev.ticketproof.targets.Presets;
+import dev.ticketproof.targets.TargetLoader;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The twenty-second round's networks (fixtures {@code round22_*}, made by train_round22.py): open_lth's cifar_vgg and
+ * mnist_lenet as its training code saves them, read by their presets, which a file of their names takes without an
+ * architecture. References: PyTorch's float64 forward pass.
+ */
+class Round22Test {
+  private static final String SHAPES = "round13_shapes_input.npy";
+
+  /** The bare state dict, the checkpoint (under 'model_state_dict.') and the LeNet: PyTorch's outputs to rounding. */
+  @Test void openLthsVggAndLenetEvaluateAsPyTorchWithoutAnArchitecture() {
+    assertThat(fidelity("round22_vgg_model_ep20_it0.pth", null, SHAPES, "round22_vgg", "relu"))
+        .isLessThanOrEqualTo(1e-14);
+    assertThat(fidelity("round22_vgg_checkpoint.pth", null, SHAPES, "round22_vgg", "relu"))
+        .isLessThanOrEqualTo(1e-14);
+    assertThat(fidelity("round22_lenet_model_ep60_it0.pth", null, "round22_digits28_input.npy", "round22_lenet",
+        "relu")).isLessThanOrEqualTo(1e-14);
+    TargetLoader.Loaded ckpt = TargetLoader.load(Fixtures.path("round22_vgg_checkpoint.pth"), null, null, null, null,
+        null, true);
+    assertThat(ckpt.inferredPreset()).isEqualTo(Presets.OPENLTH_CIFAR_VGG);
+    assertThat(ckpt.prefix()).isEqualTo("model_state_dict.");
+    // the input is the smallest image the fc's fan-in fits: 16x16 after three max poolings and the average pooling
+    assertThat(ckpt.built().network().inputShape()).containsExactly(3, 16, 16);
+    assertThat(ckpt.built().unusedTensors()).allMatch(n -> n.endsWith("num_batches_tracked")
+        || n.startsWith("optimizer_state_dict."));
+  }
+
+  /** The numbers of the Sequential that hold no tensors are its max poolings; the forward's average pooling ends it. */
+  @Test void theVggsPoolingsAreTheNumbersWithoutTensors() {
+    ArchSpec spec = Architectures.spec(Presets.OPENLTH_CIFAR_VGG,
+        TensorFiles.read(Fixtures.path("round22_vgg_model_ep20_it0.pth")), null);
+    List<String> kinds = spec.layers().stream().map(l -> l instanceof ArchSpec.Conv c ? c.name()
+        : l.getClass().getSimpleName()).filter(k -> !k.equals("BatchNorm") && !k.equals("Activation")).toList();
+    assertThat(kinds).containsExactly("layers.0.conv", "MaxPool", "layers.2.conv", "layers.3.conv", "MaxPool",
+        "layers.5.conv", "MaxPool", "layers.7.conv", "AvgPool", "Flatten", "Linear");
+    assertThat(spec.activation()).isEqualTo("relu");
+  }
+
+  /** The file with its tensors edited. */
+  private static TensorFile edited(TensorFile f, java.util.function.Consumer<Map<String, StoredTensor>> edit) {
+    Map<String, StoredTensor> m = new LinkedHashMap<>(f.tensors());
+    edit.accept(m);
+    return new TensorFile(f.source(), m, List.of(), List.of());
+  }
+
+  /** A name each preset needs missing, a gap, a conv of another size, a module of other tensors: refused by name. */
+  @Test void filesThatAreNotOpenLthsModelsAreRefusedNamingTheTensor() {
+    TensorFile vgg = TensorFiles.read(Fixtures.path("round22_vgg_model_ep20_it0.pth"));
+    TensorFile lenet = TensorFiles.read(Fixtures.path("round22_lenet_model_ep60_it0.pth"));
+    assertThatThrownBy(() -> Architectures.spec(Presets.OPENLTH_CIFAR_VGG, lenet, null))
+        .isInstanceOf(ImportException.class).hasMessageContaining("openlth-cifar-vgg on ")
+        .hasMessageContaining("no tensor 'layers.0.conv.weight' (expected open_lth's names layers.N.conv");
+    TensorFile gap = edited(lenet, m -> m.remove("fc_layers.0.weight"));
+    assertThatThrownBy(() -> Architectures.spec(Presets.OPENLTH_MNIST_LENET, gap, null))
+        .isInstanceOf(ImportException.class)
+        .hasMessageContaining("layer 0 is missing (no tensor 'fc_layers.0.weight')");
+    TensorFile stray = edited(vgg, m -> m.put("layers.2.conv.weight_scale", m.remove("layers.2.conv.weight")));
+    assertThatThrownBy(() -> Architectures.spec(Presets.OPENLTH_CIFAR_VGG, stray, null))
+        .isInstanceOf(ImportException.class)
+        .hasMessageContaining("belongs to module layers.2, which has no tensor 'layers.2.conv.weight'");
+    TensorFile flat = edited(vgg, m -> m.put("layers.3.conv.weight", m.get("fc.weight")));
+    assertThatThrownBy(() -> Architectures.spec(Presets.OPENLTH_CIFAR_VGG, flat, null))
+        .isInstanceOf(ImportException.class)
+        .hasMessageContaining("tensor 'layers.3.conv.weight' has shape [4, 32], expected [out, in, 3, 3]");
+    // the names of no open_lth model, or of two: no preset is inferred
+    assertThat(Presets.openLth(vgg)).isEqualTo(Presets.OPENLTH_CIFAR_VGG);
+    assertThat(Presets.openLth(lenet)).isEqualTo(Presets.OPENLTH_MNIST_LENET);
+    assertThat(Presets.openLth(edited(vgg, m -> m.remove("fc.weight")))).isNull();
+    assertThat(Presets.openLth(edited(vgg, m -> m.put("fc_layers.0.weight", m.get("fc.weight"))))).isNull();
+  }
+}
