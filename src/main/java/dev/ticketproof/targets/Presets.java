@@ -293,7 +293,7 @@ public final class Presets {
       }
       input = new int[] {stem[1], 32, 32};
     }
-    return new ArchSpec(input, null, layers);
+    return new ArchSpec(input, ResNetPreset.ACTIVATION, layers);
   }
 
   /**
