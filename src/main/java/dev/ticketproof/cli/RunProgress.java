@@ -8,11 +8,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One progress display over a whole construct or verify run: the construction layer by layer, the kernel's passes
- * (what to claim, then the check) and the measurement on sample inputs. Stages are weighted by an estimate of
+ * One progress display over a whole construct or verify run: the construction layer by layer, the kernel's check
+ * with its differential bound box by box, and the measurement on sample inputs. Stages are weighted by an estimate of
  * their cost from the source network, so that the bar moves evenly and its ETA covers everything still to come:
  * per layer, E = (target nonzeros) x (copies per channel) is about the number of subset-sum instances; a
- * construction layer costs about 0.2 rho E, a kernel pass 4 (source units) x (output positions), and every sample
+ * construction layer costs about 0.2 rho E, a kernel pass 4 (source units) x (output positions) (30 % its layers'
+ * checks, 70 % the differential bound over one box, as many times as the certificate has balls), and every sample
  * evaluated 0.002 E x (output positions), in microseconds, calibrated on ResNet-20 and the MNIST analogue
  * (docs/performance.md, "Progress weights"). A search over
  * tolerances ({@code --output-eps}) adds a construction round each time it builds again. The adversarial search that
@@ -23,6 +24,13 @@ import java.util.List;
  */
 final class RunProgress implements Tickets.Progress, AutoCloseable {
   private record Stage(String label, double weight, double[] layerWeights) {}
+
+  private static final String BOUND = "certified bound";
+  /**
+   * The share of one box of the differential bound in the kernel's weight, the rest its layers' checks: 2 to 3 s
+   * against 1 s on the nets of docs/performance.md, "Progress weights".
+   */
+  private static final double BOUND_PER_BOX = 0.7;
 
   private final OverallProgress out;
   private final boolean construct;
@@ -82,7 +90,9 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
       }
     }
     double[] kernelLayers = kernel.stream().mapToDouble(Double::doubleValue).toArray();
-    round.add(new Stage("kernel check", kernelTotal, kernelLayers));
+    // the kernel's check: its layers, then the differential bound box by box (weighted by its boxes as it starts)
+    round.add(new Stage("kernel check", (1 - BOUND_PER_BOX) * kernelTotal, kernelLayers));
+    round.add(new Stage(BOUND, BOUND_PER_BOX * kernelTotal, null));
     measuring = samples > 0 ? new Stage("measuring " + samples + " samples", measure * samples, null) : null;
     perSample = measure;
     searching = null;
@@ -165,7 +175,28 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
   public TicketChecker.Listener kernel(String pass) {
     String prefix = "kernel check";
     kernelLayer(prefix, 0);
-    return (name, done, layers) -> kernelLayer(prefix, done);
+    return new TicketChecker.Listener() {
+      @Override public void layerDone(String name, int done, int layers) { kernelLayer(prefix, done); }
+
+      @Override public void bound(long done, long steps, int boxes) { bounding(done, steps, boxes); }
+    };
+  }
+
+  /** The differential bound's progress: its stage takes the weight of its boxes as it starts. */
+  private synchronized void bounding(long done, long steps, int boxes) {
+    if (current < 0 || !stages.get(current).label.startsWith(BOUND)) {
+      int at = current + 1;
+      while (at < stages.size() && !stages.get(at).label.startsWith(BOUND)) at++;
+      if (at < stages.size()) {
+        Stage one = stages.get(at);
+        Stage all = new Stage(boxes == 1 ? BOUND : BOUND + " over " + boxes + " balls", one.weight * boxes, null);
+        total += all.weight - one.weight;
+        stages.set(at, all);
+      }
+      enter(BOUND);
+      if (current < 0 || !stages.get(current).label.startsWith(BOUND)) return;
+    }
+    out.update(permille((double) done / Math.max(1, steps)), 1000, stages.get(current).label);
   }
 
   /** Called as the kernel's check starts outside a construction (verify). */

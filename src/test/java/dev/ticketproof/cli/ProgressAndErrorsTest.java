@@ -49,19 +49,35 @@ class ProgressAndErrorsTest {
     assertThat(runs[0].code()).as(runs[0].err()).isZero();
     assertThat(construct).doesNotContain("\r").doesNotContain("\u001b");
     assertThat(notes(construct, "construct")).containsExactly("layer 0", "layer 2", "layer 5",
-        "kernel check", "measuring 4 samples", "adversarial search", "done");
+        "kernel check", "certified bound", "measuring 4 samples", "adversarial search", "done");
     assertThat(construct).contains("construct: 100 %, done");
 
     String verify = capturingStderr(() -> runs[1] = ImportCommandsTest.run("verify", t.toString(), "--samples",
         "4", "--search", "200"));
     assertThat(runs[1].code()).as(runs[1].err()).isZero();
     assertThat(verify).doesNotContain("\r").doesNotContain("\u001b");
-    assertThat(notes(verify, "verify")).containsExactly("kernel check", "adversarial search", "done");
+    assertThat(notes(verify, "verify")).containsExactly("kernel check", "certified bound", "adversarial search",
+        "done");
 
     String stats = capturingStderr(() -> runs[2] = ImportCommandsTest.run("subset-sum", "stats", "--n", "8",
         "--trials", "50000"));
     assertThat(runs[2].code()).as(runs[2].err()).isZero();
     assertThat(stats).doesNotContain("\r").doesNotContain("\u001b").contains("subset-sum stats: 50000/50000");
+
+    // a local certificate's bound is computed ball by ball, and its stage says over how many
+    Path points = tmp.resolve("x.npy");
+    try {
+      dev.ticketproof.io.Npy.write(points, dev.ticketproof.tensor.Tensor.of(new double[3 * 128], 3, 2, 8, 8),
+          dev.ticketproof.io.DType.FLOAT64);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    CommandRun[] ball = new CommandRun[1];
+    String local = capturingStderr(() -> ball[0] = ImportCommandsTest.run("construct", "--target", "builtin:small-cnn", "--rho",
+        "4", "--eps", "0.1", "--around", points.toString(), "--radius", "0.01", "--search", "0", "--out",
+        tmp.resolve("b.tpz").toString()));
+    assertThat(ball[0].code()).as(ball[0].err()).isZero();
+    assertThat(notes(local, "construct")).contains("kernel check", "certified bound over 3 balls");
 
     String quiet = capturingStderr(() -> ImportCommandsTest.run("verify", t.toString(), "--samples", "4",
         "--no-progress"));

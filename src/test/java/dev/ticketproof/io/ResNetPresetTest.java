@@ -270,10 +270,12 @@ class ResNetPresetTest {
   }
 
   @Test void namesOfOtherLayoutsAreNotTakenForThisPreset() {
-    // open_lth's names (conv, blocks.N, fc) and a numbered Sequential: no preset is inferred
-    for (String f : new String[] {"openlth_resnet.pt", "synflow_conv.pt", "ckpt_dataparallel.pt"}) {
+    // a numbered Sequential: no preset is inferred; open_lth's names (conv, blocks.N, fc): open_lth's preset
+    for (String f : new String[] {"synflow_conv.pt", "ckpt_dataparallel.pt"}) {
       assertThat(Architectures.inferPreset(TensorFiles.read(Fixtures.path(f)))).as(f).isNull();
     }
+    assertThat(Architectures.inferPreset(TensorFiles.read(Fixtures.path("openlth_resnet.pt"))))
+        .isEqualTo(Presets.OPENLTH_CIFAR_RESNET);
     assertThat(Architectures.inferPreset(TensorFiles.read(Fixtures.path("resnet_akamaster.pt"))))
         .isEqualTo(Presets.CIFAR_RESNET);
   }

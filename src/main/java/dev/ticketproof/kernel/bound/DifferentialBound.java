@@ -159,16 +159,43 @@ public final class DifferentialBound {
    * @param region the inputs covered
    */
   public static List<Box> boxes(SourceNetwork src, TicketCertificate cert, Region region) {
-    return boxes(src, cert, region, cert.header().formBudget());
+    return boxes(src, cert, region, Progress.NONE);
+  }
+
+  /** Observes a computation of the bound: called after every node of every box's pass. */
+  public interface Progress {
+    /**
+     * {@code done} of {@code total} steps, {@code total} the nodes of the source network times the boxes; a box's
+     * second pass ({@link #boxes}) is not counted.
+     */
+    void step(long done, long total, int boxes);
+
+    Progress NONE = (d, t, b) -> { };
+  }
+
+  /** {@link #boxes(SourceNetwork, TicketCertificate, Region)} reporting its progress. */
+  public static List<Box> boxes(SourceNetwork src, TicketCertificate cert, Region region, Progress progress) {
+    return boxes(src, cert, region, cert.header().formBudget(), progress);
   }
 
   static List<Box> boxes(SourceNetwork src, TicketCertificate cert, Region region, long budget) {
+    return boxes(src, cert, region, budget, Progress.NONE);
+  }
+
+  private static List<Box> boxes(SourceNetwork src, TicketCertificate cert, Region region, long budget,
+      Progress progress) {
     int[] in = src.plan().inputShape();
     int dim = in[0] * in[1] * in[2];
     List<Box> out = new java.util.ArrayList<>();
     boolean own = true;
-    for (double[][] box : region.boxes(dim)) {
+    List<double[][]> all = region.boxes(dim);
+    int nodes = src.nodes().size();
+    long total = (long) nodes * all.size();
+    progress.step(0, total, all.size());
+    for (double[][] box : all) {
+      long before = (long) out.size() * nodes;
       Pass pass = new Pass(src, cert, budget, own);
+      pass.progress = done -> progress.step(before + done, total, all.size());
       Box b = pass.run(box[0], box[1]);
       // the boxes of a region share the maps' geometry, so a pass that gave up gives up on every box
       own &= b != null;
@@ -251,6 +278,8 @@ public final class DifferentialBound {
     final int outputs;
     /** The most multiply-adds of the back-substitution of one box, all outputs together (the header's). */
     final double work;
+    /** Told the number of nodes done after each node. */
+    java.util.function.IntConsumer progress = done -> { };
 
     Pass(SourceNetwork src, TicketCertificate cert, long budget) { this(src, cert, budget, true); }
 
@@ -305,6 +334,7 @@ public final class DifferentialBound {
       for (int k = 0; k < lo.length; k++) wide |= hi[k] > lo[k];
       s.target = FormMap.input(shape[0], shape[1], shape[2], lo, hi,
           wide && FormMap.fits(shape[0], (long) shape[1] * shape[2], shape[0], budget));
+      int done = 0;
       for (SourceNetwork.Node node : src.nodes()) {
         State in = s;
         s = node.accept(new SourceNetwork.Visitor<State>() {
@@ -319,6 +349,7 @@ public final class DifferentialBound {
           @Override public State residual(SourceNetwork.Residual r) { return Pass.this.residual(r, in); }
         });
         if (abandoned) return null;
+        progress.accept(++done);
       }
       for (TargetPlan.Step step : src.tail()) {
         if (abandoned) return null;

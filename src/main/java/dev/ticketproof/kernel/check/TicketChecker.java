@@ -92,9 +92,12 @@ public final class TicketChecker {
     return check(cert, target, phi, Listener.NONE, null);
   }
 
-  /** Observes the progress of a check: called after every source layer. */
+  /** Observes the progress of a check: called after every source layer, then as the differential bound runs. */
   public interface Listener {
     void layerDone(String name, int done, int total);
+
+    /** The differential bound's progress ({@link DifferentialBound.Progress}). */
+    default void bound(long done, long total, int boxes) { }
 
     Listener NONE = (n, d, t) -> { };
   }
@@ -242,7 +245,7 @@ public final class TicketChecker {
     }
     List<DifferentialBound.Box> boxes;
     try {
-      boxes = List.copyOf(DifferentialBound.boxes(src, cert, region));
+      boxes = List.copyOf(DifferentialBound.boxes(src, cert, region, listener::bound));
     } catch (IllegalArgumentException | ArithmeticException e) {
       boxes = List.of();
     }
