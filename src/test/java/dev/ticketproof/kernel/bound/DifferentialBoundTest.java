@@ -411,7 +411,15 @@ class DifferentialBoundTest {
             double[][] xs = points(b, 0, 1, seed + 7).toArray(new double[0][]);
             for (double radius : new double[] {0.05, 0.2}) {
               Region all = Region.balls(0, 1, xs, radius);
-              List<DifferentialBound.Box> boxes = DifferentialBound.boxes(b.src(), b.cert(), all);
+              // the progress: from 0 to every node of every box, in steps of one, the boxes named each time
+              List<long[]> steps = new ArrayList<>();
+              List<DifferentialBound.Box> boxes = DifferentialBound.boxes(b.src(), b.cert(), all,
+                  (done, total, n) -> steps.add(new long[] {done, total, n}));
+              long nodes = (long) b.src().nodes().size() * xs.length;
+              for (int k = 0; k < steps.size(); k++) {
+                assertThat(steps.get(k)).as(b.what()).containsExactly(k, nodes, xs.length);
+              }
+              assertThat(steps).hasSize((int) nodes + 1);
               List<double[][]> ranges = all.boxes(b.dim());
               assertThat(boxes).hasSize(xs.length);
               for (int i = 0; i < xs.length; i++) {
