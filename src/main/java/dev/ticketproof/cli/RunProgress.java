@@ -47,6 +47,7 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
   private double total;
   private String lastLayer;
   private boolean finished;
+  private long shown;
 
   private RunProgress(OverallProgress out, boolean construct, int samples, Integer search) {
     this.out = out;
@@ -66,6 +67,7 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
     current = -1;
     before = 0;
     total = 0;
+    shown = 0;
     List<Double> kernel = new ArrayList<>();
     double kernelTotal = 0;
     double measure = 0;
@@ -155,9 +157,14 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
     out.stage(permille(0), 1000, stages.get(current).label);
   }
 
+  /**
+   * The share done, never below one shown before: a stage weighted again as it starts (the search's real budget, the
+   * bound's boxes) or a new round makes the estimate fall, and the bar then waits for it rather than going back.
+   */
   private long permille(double fraction) {
     double w = current < 0 ? 0 : stages.get(current).weight * Math.min(1, Math.max(0, fraction));
-    return Math.min(1000, Math.round(1000 * (before + w) / Math.max(total, 1e-9)));
+    shown = Math.max(shown, Math.min(1000, Math.round(1000 * (before + w) / Math.max(total, 1e-9))));
+    return shown;
   }
 
   @Override

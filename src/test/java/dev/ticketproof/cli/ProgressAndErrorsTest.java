@@ -35,6 +35,12 @@ class ProgressAndErrorsTest {
     return buf.toString(StandardCharsets.UTF_8);
   }
 
+  /** The percentages of the plain lines of {@code task}, in order. */
+  static List<Integer> percents(String lines, String task) {
+    return Arrays.stream(lines.split("\n")).filter(l -> l.startsWith(task + ": ") && l.contains(" %, "))
+        .map(l -> Integer.parseInt(l.substring(task.length() + 2, l.indexOf(" %, ")))).toList();
+  }
+
   static List<String> notes(String lines, String task) {
     return Arrays.stream(lines.split("\n")).filter(l -> l.startsWith(task + ": "))
         .map(l -> l.split(", ")[1]).toList();
@@ -51,6 +57,8 @@ class ProgressAndErrorsTest {
     assertThat(notes(construct, "construct")).containsExactly("layer 0", "layer 2", "layer 5",
         "kernel check", "certified bound", "measuring 4 samples", "adversarial search", "done");
     assertThat(construct).contains("construct: 100 %, done");
+    // the search's budget and the bound's boxes weigh their stages again as they start: the share never goes back
+    assertThat(percents(construct, "construct")).isSorted().hasSize(8);
 
     String verify = capturingStderr(() -> runs[1] = ImportCommandsTest.run("verify", t.toString(), "--samples",
         "4", "--search", "200"));
@@ -78,6 +86,7 @@ class ProgressAndErrorsTest {
         tmp.resolve("b.tpz").toString()));
     assertThat(ball[0].code()).as(ball[0].err()).isZero();
     assertThat(notes(local, "construct")).contains("kernel check", "certified bound over 3 balls");
+    assertThat(percents(local, "construct")).isSorted();
 
     String quiet = capturingStderr(() -> ImportCommandsTest.run("verify", t.toString(), "--samples", "4",
         "--no-progress"));
