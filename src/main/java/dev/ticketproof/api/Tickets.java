@@ -188,7 +188,8 @@ public final class Tickets {
    *
    * @param file a PyTorch {@code .pt}, NumPy {@code .npy}/{@code .npz} file or a directory of {@code .npy} files
    * @param arch a preset ({@code synflow-conv}, {@code openlth-cifar-resnet}, {@code openlth-cifar-vgg},
-   *     {@code openlth-mnist-lenet}, {@code cifar-resnet}, {@code preact-input-shortcut}) or the path of a JSON spec;
+   *     {@code openlth-mnist-lenet}, {@code vgg}, {@code cifar-resnet}, {@code preact-input-shortcut}) or the path of
+   *     a JSON spec;
    *     {@code null} for a whole model's {@code nn.Sequential}, a state dict with a torchvision-style ResNet's names
    *     ({@code cifar-resnet} is taken) or with the names of one of open_lth's models (its preset is taken)
    * @param activation an activation's catalog name

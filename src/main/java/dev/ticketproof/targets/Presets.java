@@ -39,6 +39,14 @@ import java.util.regex.Pattern;
  *       linear layers {@code fc_layers.0}, {@code fc_layers.1}, ..., each followed by the activation, then
  *       {@code fc}; a flatten first when the input is an image. Default input: [F], F from
  *       {@code fc_layers.0.weight} (784: MNIST's 1x28x28 images flattened).</li>
+ *
+ *   <li>{@value #VGG}: a VGG with torchvision's names, as torchvision and most CIFAR code (kuangliu's
+ *       {@code pytorch-cifar}) save it: {@code features}, one numbered {@code nn.Sequential} of 3x3 convs (padding 1),
+ *       each with its BatchNorm or not, the activation and 2x2 max poolings of stride 2, which hold no tensors: after a
+ *       conv (and its BatchNorm) the first number without tensors is the activation, every further one a max pooling.
+ *       The max poolings after the last conv leave no trace: as many as the first linear layer's fan-in needs on the
+ *       input. Then flatten and {@code classifier} (one linear layer) or {@code classifier.N} (linear layers with the
+ *       activation between them; numbers without tensors, dropout, are left out). Default input: [C, 32, 32].</li>
  * </ul>
  *
  * <p>open_lth's three models compute {@code F.relu}; its training code saves the bare state dict
@@ -54,6 +62,8 @@ public final class Presets {
   public static final String OPENLTH_CIFAR_VGG = "openlth-cifar-vgg";
   /** Name of the open_lth fully connected LeNet preset. */
   public static final String OPENLTH_MNIST_LENET = "openlth-mnist-lenet";
+  /** Name of the preset of VGGs with torchvision's names ({@code features.N}, {@code classifier}). */
+  public static final String VGG = "vgg";
   /** Name of the torchvision-style ResNet preset ({@code conv1}, {@code bn1}, {@code layerS.B}, {@code fc}). */
   public static final String CIFAR_RESNET = "cifar-resnet";
 
@@ -66,7 +76,7 @@ public final class Presets {
 
   /** The presets, for messages. */
   public static final String NAMES = SYNFLOW_CONV + ", " + OPENLTH_CIFAR_RESNET + ", " + OPENLTH_CIFAR_VGG + ", "
-      + OPENLTH_MNIST_LENET + ", " + CIFAR_RESNET + ", " + PREACT_INPUT_SHORTCUT;
+      + OPENLTH_MNIST_LENET + ", " + VGG + ", " + CIFAR_RESNET + ", " + PREACT_INPUT_SHORTCUT;
 
   private static final Pattern NUMBERED = Pattern.compile("(\\d+)\\.weight");
   /** A tensor of a numbered module ({@code 3.bias}, {@code 3.parametrizations.weight.original}). */
@@ -75,13 +85,16 @@ public final class Presets {
   /** A tensor of open_lth's VGG module {@code layers.N}. */
   private static final Pattern VGG_MODULE = Pattern.compile("layers\\.(\\d{1,8})\\..+");
   private static final Pattern LENET_LAYER = Pattern.compile("fc_layers\\.(\\d{1,8})\\.weight");
+  private static final Pattern FEATURE = Pattern.compile("features\\.(\\d{1,8})\\..+");
+  private static final Pattern CLASSIFIER = Pattern.compile("classifier\\.(\\d{1,8})\\.weight");
 
   private Presets() {}
 
   /** Whether {@code name} is a preset rather than a spec file. */
   public static boolean isPreset(String name) {
     return SYNFLOW_CONV.equals(name) || OPENLTH_CIFAR_RESNET.equals(name) || OPENLTH_CIFAR_VGG.equals(name)
-        || OPENLTH_MNIST_LENET.equals(name) || CIFAR_RESNET.equals(name) || PREACT_INPUT_SHORTCUT.equals(name);
+        || OPENLTH_MNIST_LENET.equals(name) || VGG.equals(name) || CIFAR_RESNET.equals(name)
+        || PREACT_INPUT_SHORTCUT.equals(name);
   }
 
   /** Whether a preset reads one of open_lth's models, all of which compute {@code F.relu}. */
@@ -133,6 +146,7 @@ public final class Presets {
       case OPENLTH_CIFAR_RESNET -> openLthResnet(tensors, input);
       case OPENLTH_CIFAR_VGG -> openLthVgg(tensors, input);
       case OPENLTH_MNIST_LENET -> openLthLenet(tensors, input);
+      case VGG -> vgg(tensors, input);
       case CIFAR_RESNET -> ResNetPreset.infer(tensors, input);
       // the pre-activation ResNets it reads are rewritten before a spec is asked for (TargetLoader, PreActResNet)
       case PREACT_INPUT_SHORTCUT -> throw new ImportException(PREACT_INPUT_SHORTCUT + " on " + tensors.source()
@@ -378,5 +392,104 @@ public final class Presets {
     }
     layers.add(new ArchSpec.Linear("fc"));
     return new ArchSpec(input != null ? input : new int[] {w[1]}, ResNetPreset.ACTIVATION, layers);
+  }
+
+  /**
+   * A VGG with torchvision's names ({@value #VGG}): the numbers of {@code features} without tensors are the
+   * activations (the first after a conv and its BatchNorm) and the max poolings (the others); the poolings after the
+   * last conv are as many as halve the map to the side the classifier's fan-in gives.
+   */
+  static ArchSpec vgg(TensorFile t, int[] input) {
+    String where = VGG + " on " + t.source();
+    String expected = " (expected a VGG's names: features.N for its convs and BatchNorms, classifier or classifier.N "
+        + "for its linear layers)";
+    TreeMap<Integer, String> features = new TreeMap<>();
+    for (String name : t.names()) {
+      Matcher m = FEATURE.matcher(name);
+      if (m.matches()) features.putIfAbsent(Integer.parseInt(m.group(1)), name);
+    }
+    TreeMap<Integer, String> numbered = new TreeMap<>();
+    for (String name : t.names()) {
+      Matcher m = CLASSIFIER.matcher(name);
+      if (m.matches()) numbered.put(Integer.parseInt(m.group(1)), "classifier." + m.group(1));
+    }
+    List<String> linears = t.has("classifier.weight") ? List.of("classifier") : List.copyOf(numbered.values());
+    if (features.isEmpty()) throw new ImportException(where + ": no tensor 'features.0.weight'" + expected);
+    if (linears.isEmpty()) throw new ImportException(where + ": no tensor 'classifier.weight'" + expected);
+    List<ArchSpec.LayerSpec> layers = new ArrayList<>();
+    boolean activationNext = false;
+    boolean afterConv = false;
+    int pools = 0;
+    int channels = -1;
+    for (int n = 0; n <= features.lastKey(); n++) {
+      String p = "features." + n;
+      int[] w = t.has(p + ".weight") ? t.tensor(p + ".weight").shape() : null;
+      if (w == null && features.containsKey(n)) {
+        throw new ImportException(where + ": tensor '" + features.get(n) + "' belongs to module " + p + ", which has "
+            + "no tensor '" + p + ".weight'" + expected);
+      }
+      if (w == null) {
+        if (activationNext) {
+          layers.add(new ArchSpec.Activation());
+        } else {
+          layers.add(new ArchSpec.MaxPool(2, 2, 0));
+          pools++;
+        }
+        activationNext = false;
+        afterConv = false;
+      } else if (w.length == 4) {
+        if (activationNext) {
+          throw new ImportException(where + ": conv '" + p + "' follows the conv before it with no activation between "
+              + "them (a number without tensors)" + expected);
+        }
+        if (w[2] != 3 || w[3] != 3) {
+          throw new ImportException(where + ": tensor '" + p + ".weight' has shape " + Arrays.toString(w)
+              + ", expected [out, in, 3, 3] (a VGG's 3x3 conv with padding 1)");
+        }
+        if (channels < 0 && input == null) input = new int[] {w[1], 32, 32};
+        layers.add(new ArchSpec.Conv(p, 1, 1));
+        channels = w[0];
+        activationNext = true;
+        afterConv = true;
+      } else if (w.length == 1 && afterConv) {
+        layers.add(new ArchSpec.BatchNorm(p, ArchSpec.DEFAULT_BN_EPS));
+        afterConv = false;
+      } else {
+        throw new ImportException(where + ": tensor '" + p + ".weight' has shape " + Arrays.toString(w) + ", expected "
+            + "a conv's [out, in, 3, 3] or, right after a conv, a BatchNorm's [C]" + expected);
+      }
+    }
+    if (channels < 0) throw new ImportException(where + ": no conv among features.N" + expected);
+    if (activationNext) layers.add(new ArchSpec.Activation());
+    // the max poolings after the last conv: as many as take the map to the side the classifier reads
+    int[] fc = t.tensor(linears.get(0) + ".weight").shape();
+    int side = fc.length == 2 && fc[1] % channels == 0 ? (int) Math.round(Math.sqrt(fc[1] / (double) channels)) : 0;
+    if (side < 1 || (long) side * side * channels != fc[1]) {
+      throw new ImportException(where + ": linear layer '" + linears.get(0) + "' reads " + (fc.length == 2 ? fc[1]
+          : Arrays.toString(fc)) + " features, not the " + channels + " channels of the last conv times a square map");
+    }
+    int h = input.length == 3 ? input[1] : 0;
+    int wd = input.length == 3 ? input[2] : 0;
+    for (int k = 0; k < pools; k++) {
+      h /= 2;
+      wd /= 2;
+    }
+    while ((h > side || wd > side) && h >= 2 && wd >= 2) {
+      layers.add(new ArchSpec.MaxPool(2, 2, 0));
+      h /= 2;
+      wd /= 2;
+    }
+    if (h != side || wd != side) {
+      throw new ImportException(where + ": linear layer '" + linears.get(0) + "' reads " + channels + " x " + side
+          + " x " + side + " features, which no number of 2x2 max poolings after the last conv makes of its "
+          + "map on input " + Arrays.toString(input) + " (give the input shape the network was trained on, or "
+          + "describe it in a JSON spec, docs/arch-spec.md)");
+    }
+    layers.add(new ArchSpec.Flatten());
+    for (int k = 0; k < linears.size(); k++) {
+      if (k > 0) layers.add(new ArchSpec.Activation());
+      layers.add(new ArchSpec.Linear(linears.get(k)));
+    }
+    return new ArchSpec(input, ResNetPreset.ACTIVATION, layers);
   }
 }

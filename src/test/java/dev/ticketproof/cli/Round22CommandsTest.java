@@ -20,18 +20,24 @@ import org.junit.jupiter.api.io.TempDir;
 class Round22CommandsTest {
   @TempDir Path tmp;
 
-  private JsonObject ticket(String name, String file, String data, String labels) {
+  private JsonObject ticket(String name, String file, String data, String labels, String... arch) {
     Path t = tmp.resolve(name + ".tpz");
     String target = fx("round22_" + file);
-    JsonObject o = json(run("construct", "--target", target, "--input-box", "0,1", "--data", fx(data), "--labels",
-        fx(labels), "--search", "0", "--format", "json", "--no-progress", "--out", t.toString()));
+    String[] args = {"construct", "--target", target, "--input-box", "0,1", "--data", fx(data), "--labels",
+        fx(labels), "--search", "0", "--format", "json", "--no-progress", "--out", t.toString()};
+    String[] all = java.util.Arrays.copyOf(args, args.length + arch.length);
+    System.arraycopy(arch, 0, all, args.length, arch.length);
+    JsonObject o = json(run(all));
     System.out.printf("round22 %s: rho %d, eps %.3g, ticket %.3g off the target on the data, agreement %.3f, %.1f s%n",
         name, o.get("rho").getAsInt(), o.get("eps").getAsDouble(), o.get("dataRelError").getAsDouble(),
         o.get("agreement").getAsDouble(), o.get("seconds").getAsDouble());
     assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
     assertThat(o.get("dataRelError").getAsDouble()).isLessThan(0.01);
     assertThat(o.get("agreement").getAsDouble()).isEqualTo(1.0);
-    CommandRun v = run("verify", t.toString(), "--target", target, "--samples", "0", "--search", "0", "--no-progress");
+    String[] verify = {"verify", t.toString(), "--target", target, "--samples", "0", "--search", "0", "--no-progress"};
+    String[] both = java.util.Arrays.copyOf(verify, verify.length + arch.length);
+    System.arraycopy(arch, 0, both, verify.length, arch.length);
+    CommandRun v = run(both);
     assertThat(v.code()).as(v.err()).isZero();
     return o;
   }
@@ -45,5 +51,10 @@ class Round22CommandsTest {
   @Test void openLthsLenetGetsATicketWithANonVacuousBound() {
     JsonObject o = ticket("lenet", "lenet_model_ep60_it0.pth", "round22_digits28_input.npy", "round22_digits28_y.npy");
     assertThat(o.get("certifiedVacuous").getAsBoolean()).isFalse();
+  }
+
+  /** kuangliu's VGG in its checkpoint, read by the vgg preset. */
+  @Test void kuangliusVggGetsATicket() {
+    ticket("kuangliu", "kuangliu_vgg_ckpt.pth", "round13_shapes_input.npy", "round13_shapes_y.npy", "--arch", "vgg");
   }
 }

@@ -170,7 +170,7 @@ class ArchSpecTest {
         + "conv, [C, in, 3, 3] or [C, in, 7, 7])");
     assertThatThrownBy(() -> build("vgg16", SYNFLOW, null)).isInstanceOf(BadParameter.class)
         .hasMessageContaining("arch vgg16: neither a preset (synflow-conv, openlth-cifar-resnet, openlth-cifar-vgg, "
-            + "openlth-mnist-lenet, cifar-resnet, preact-input-shortcut) nor an existing")
+            + "openlth-mnist-lenet, vgg, cifar-resnet, preact-input-shortcut) nor an existing")
         .extracting(e -> ((BadParameter) e).parameter()).isEqualTo("arch");
   }
 

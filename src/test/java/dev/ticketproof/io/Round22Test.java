@@ -49,6 +49,37 @@ class Round22Test {
     assertThat(spec.activation()).isEqualTo("relu");
   }
 
+  /**
+   * kuangliu's VGG in its checkpoint (under 'net.module.'; the last max pooling after the last conv) and a VGG without
+   * BatchNorm whose classifier has dropout between its linear layers: PyTorch's outputs to rounding.
+   */
+  @Test void vggsWithTorchvisionsNamesEvaluateAsPyTorch() {
+    dev.ticketproof.tensor.Tensor x = TensorFiles.readNpy(Fixtures.path(SHAPES)).tensor();
+    for (String net : new String[] {"kuangliu_vgg_ckpt.pth", "dropout_vgg.pth"}) {
+      TargetLoader.Loaded loaded = TargetLoader.load(Fixtures.path("round22_" + net), Presets.VGG, null, null,
+          new int[] {3, 16, 16}, "the input", true);
+      String reference = "round22_" + net.substring(0, net.indexOf(net.contains("ckpt") ? "_ckpt" : ".pth"));
+      assertThat(FidelityTest.relativeError(loaded.built().network().outputs(x),
+          TensorFiles.readNpy(Fixtures.path(reference + "_output.npy")).tensor())).as(net).isLessThanOrEqualTo(1e-14);
+    }
+    TensorFile kuangliu = TensorFiles.read(Fixtures.path("round22_kuangliu_vgg_ckpt.pth")).under("net.module.");
+    // on its 16x16 inputs the classifier's 32 features are the last map after one more pooling; on 32x32, two more
+    for (int side : new int[] {16, 32}) {
+      ArchSpec spec = Architectures.spec(Presets.VGG, kuangliu, new int[] {3, side, side});
+      long pools = spec.layers().stream().filter(l -> l instanceof ArchSpec.MaxPool).count();
+      assertThat(pools).as("input " + side).isEqualTo(side == 16 ? 4 : 5);
+    }
+    assertThatThrownBy(() -> Architectures.spec(Presets.VGG, kuangliu, new int[] {3, 6, 6}))
+        .isInstanceOf(ImportException.class).hasMessageContaining("linear layer 'classifier' reads 32 x 1 x 1 "
+            + "features, which no number of 2x2 max poolings after the last conv makes of its map on input [3, 6, 6]");
+    TensorFile noRelu = edited(kuangliu, m -> m.put("features.6.weight", m.get("features.8.weight")));
+    assertThatThrownBy(() -> Architectures.spec(Presets.VGG, noRelu, null)).isInstanceOf(ImportException.class)
+        .hasMessageContaining("conv 'features.6' follows the conv before it with no activation between them");
+    TensorFile wide = edited(kuangliu, m -> m.put("classifier.weight", m.get("features.0.weight")));
+    assertThatThrownBy(() -> Architectures.spec(Presets.VGG, wide, null)).isInstanceOf(ImportException.class)
+        .hasMessageContaining("linear layer 'classifier' reads [16, 3, 3, 3] features");
+  }
+
   /** The file with its tensors edited. */
   private static TensorFile edited(TensorFile f, java.util.function.Consumer<Map<String, StoredTensor>> edit) {
     Map<String, StoredTensor> m = new LinkedHashMap<>(f.tensors());
