@@ -461,7 +461,8 @@ public final class Architectures {
       throw new BadParameter("arch", "arch not given, and " + file.source() + " holds tensors only, not one whole "
           + "model (torch.save(model), alone or in a dict) whose module tree gives the architecture, and its names "
           + "are not those of a ResNet the " + Presets.CIFAR_RESNET + " preset reads (conv1, bn1, layer1.0.conv1, "
-          + "..., fc or linear) nor of open_lth's models: give a preset (" + Presets.NAMES + ") or a JSON spec (docs/arch-spec.md)");
+          + "..., fc or linear) nor of open_lth's models: give a preset (" + Presets.NAMES + ") or a JSON spec "
+          + "(docs/arch-spec.md)");
     }
   }
 

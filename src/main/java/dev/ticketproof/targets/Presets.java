@@ -121,7 +121,7 @@ public final class Presets {
     return found.size() == 1 ? found.iterator().next() : null;
   }
 
-  /** The names a preset that {@link #openLth} finds reads, for a note: {@code open_lth's cifar_vgg (layers.0.conv, ..., fc)}. */
+  /** The model and names of a preset {@link #openLth} finds, for a note ({@code open_lth's cifar_vgg (...)}). */
   public static String shownNames(String preset) {
     return switch (preset) {
       case OPENLTH_CIFAR_RESNET -> "open_lth's cifar_resnet (conv, blocks.0.conv1, ..., fc)";

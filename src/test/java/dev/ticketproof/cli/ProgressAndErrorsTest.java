@@ -81,8 +81,8 @@ class ProgressAndErrorsTest {
       throw new java.io.UncheckedIOException(e);
     }
     CommandRun[] ball = new CommandRun[1];
-    String local = capturingStderr(() -> ball[0] = ImportCommandsTest.run("construct", "--target", "builtin:small-cnn", "--rho",
-        "4", "--eps", "0.1", "--around", points.toString(), "--radius", "0.01", "--search", "0", "--out",
+    String local = capturingStderr(() -> ball[0] = ImportCommandsTest.run("construct", "--target", "builtin:small-cnn",
+        "--rho", "4", "--eps", "0.1", "--around", points.toString(), "--radius", "0.01", "--search", "0", "--out",
         tmp.resolve("b.tpz").toString()));
     assertThat(ball[0].code()).as(ball[0].err()).isZero();
     assertThat(notes(local, "construct")).contains("kernel check", "certified bound over 3 balls");
