@@ -373,15 +373,16 @@ public final class Presets {
       if (m.matches()) hidden.add(Integer.parseInt(m.group(1)));
     }
     hidden.sort(Comparator.naturalOrder());
+    // open_lth's mnist_lenet_N1[_N2...] has a hidden layer at least
+    if (hidden.isEmpty()) throw new ImportException(where + ": no tensor 'fc_layers.0.weight'" + expected);
     for (int i = 0; i < hidden.size(); i++) {
       if (hidden.get(i) != i) {
         throw new ImportException(where + ": layer " + i + " is missing (no tensor 'fc_layers." + i + ".weight')");
       }
     }
-    String first = hidden.isEmpty() ? "fc" : "fc_layers.0";
-    int[] w = t.tensor(first + ".weight").shape();
+    int[] w = t.tensor("fc_layers.0.weight").shape();
     if (w.length != 2) {
-      throw new ImportException(where + ": tensor '" + first + ".weight' has shape " + Arrays.toString(w)
+      throw new ImportException(where + ": tensor 'fc_layers.0.weight' has shape " + Arrays.toString(w)
           + ", expected [out, in] (a linear layer)");
     }
     List<ArchSpec.LayerSpec> layers = new ArrayList<>();

@@ -94,6 +94,9 @@ class Round22Test {
     assertThatThrownBy(() -> Architectures.spec(Presets.OPENLTH_CIFAR_VGG, lenet, null))
         .isInstanceOf(ImportException.class).hasMessageContaining("openlth-cifar-vgg on ")
         .hasMessageContaining("no tensor 'layers.0.conv.weight' (expected open_lth's names layers.N.conv");
+    assertThatThrownBy(() -> Architectures.spec(Presets.OPENLTH_MNIST_LENET, vgg, null))
+        .isInstanceOf(ImportException.class).hasMessageContaining("no tensor 'fc_layers.0.weight' (expected open_lth's "
+            + "names fc_layers.N, fc)");
     TensorFile gap = edited(lenet, m -> m.remove("fc_layers.0.weight"));
     assertThatThrownBy(() -> Architectures.spec(Presets.OPENLTH_MNIST_LENET, gap, null))
         .isInstanceOf(ImportException.class)
