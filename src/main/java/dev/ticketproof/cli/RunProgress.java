@@ -12,7 +12,7 @@ import java.util.List;
  * with its differential bound box by box, and the measurement on sample inputs. Stages are weighted by an estimate of
  * their cost from the source network, so that the bar moves evenly and its ETA covers everything still to come:
  * per layer, E = (target nonzeros) x (copies per channel) is about the number of subset-sum instances; a
- * construction layer costs about 0.2 rho E, a kernel pass 4 (source units) x (output positions) (30 % its layers'
+ * construction layer costs about (1.5 + 0.011 rho) E, a kernel pass 4 (source units) x (output positions) (30 % its layers'
  * checks, 70 % the differential bound over one box, as many times as the certificate has balls), and every sample
  * evaluated 0.002 E x (output positions), in microseconds, calibrated on ResNet-20 and the MNIST analogue
  * (docs/performance.md, "Progress weights"). A search over
@@ -84,7 +84,7 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
         TargetPlan.Affine a = c.target();
         double positions = (double) a.outShape()[1] * a.outShape()[2];
         double e = (double) dev.ticketproof.measure.Sizes.count(a, 0) * Math.max(1, c.out().rho());
-        if (construct) round.add(new Stage("layer " + a.name(), 0.2 * rho * e, null));
+        if (construct) round.add(new Stage("layer " + a.name(), (1.5 + 0.011 * rho) * e, null));
         kernel.add(4.0 * c.out().units() * positions);
         kernelTotal += 4.0 * c.out().units() * positions;
         measure += 0.002 * e * positions;
