@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The commands on the twenty-second round's open_lth models (fixtures {@code round22_*}, made by train_round22.py),
- * given without an architecture: at the defaults a ticket holds, lies within 1 % of the target on the test inputs
- * and keeps every prediction, and verify recomputes it from the file alone.
+ * The commands on the twenty-second round's networks (fixtures {@code round22_*}, made by train_round22.py): open_lth's
+ * models given without an architecture, kuangliu's VGG with the vgg preset. At the defaults a ticket holds, lies
+ * within 1 % of the target on the test inputs and keeps every prediction, and verify recomputes it from the file.
  */
 @Tag("end-to-end")
 class Round22CommandsTest {
