@@ -121,6 +121,19 @@ public final class Presets {
     return found.size() == 1 ? found.iterator().next() : null;
   }
 
+  /** Whether the file's names, as they are or under one prefix, have a VGG's {@code features.0} and classifier. */
+  public static boolean vggNames(TensorFile file) {
+    for (String name : file.names()) {
+      if (!name.endsWith("features.0.weight")) continue;
+      String p = name.substring(0, name.length() - "features.0.weight".length());
+      if ((p.isEmpty() || p.endsWith(".")) && (file.has(p + "classifier.weight")
+          || file.names().stream().anyMatch(n -> n.startsWith(p + "classifier.") && n.endsWith(".weight")))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** The model and names of a preset {@link #openLth} finds, for a note ({@code open_lth's cifar_vgg (...)}). */
   public static String shownNames(String preset) {
     return switch (preset) {
