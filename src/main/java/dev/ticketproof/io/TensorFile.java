@@ -117,6 +117,19 @@ public record TensorFile(String source, Map<String, StoredTensor> tensors, List<
     return out;
   }
 
+  /**
+   * The prefixes ({@code ""}, or ending with {@code .}) under which the file has a tensor named {@code name}, in the
+   * file's order: {@code "model."} for {@code model.fc.weight} and the name {@code fc.weight}.
+   */
+  public List<String> prefixesOf(String name) {
+    List<String> out = new ArrayList<>();
+    for (String n : tensors.keySet()) {
+      String p = n.endsWith(name) ? n.substring(0, n.length() - name.length()) : null;
+      if (p != null && (p.isEmpty() || p.endsWith("."))) out.add(p);
+    }
+    return out;
+  }
+
   /** The names, in file order. */
   public List<String> names() { return new ArrayList<>(tensors.keySet()); }
 

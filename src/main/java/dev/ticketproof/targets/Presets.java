@@ -110,10 +110,7 @@ public final class Presets {
    */
   public static String openLth(TensorFile file) {
     java.util.Set<String> found = new java.util.TreeSet<>();
-    for (String name : file.names()) {
-      if (!name.endsWith("fc.weight")) continue;
-      String p = name.substring(0, name.length() - "fc.weight".length());
-      if (!p.isEmpty() && !p.endsWith(".")) continue;
+    for (String p : file.prefixesOf("fc.weight")) {
       if (file.has(p + "conv.weight") && file.has(p + "blocks.0.conv1.weight")) found.add(OPENLTH_CIFAR_RESNET);
       if (file.has(p + "layers.0.conv.weight")) found.add(OPENLTH_CIFAR_VGG);
       if (file.has(p + "fc_layers.0.weight")) found.add(OPENLTH_MNIST_LENET);
@@ -123,11 +120,9 @@ public final class Presets {
 
   /** Whether the file's names, as they are or under one prefix, have a VGG's {@code features.0} and classifier. */
   public static boolean vggNames(TensorFile file) {
-    for (String name : file.names()) {
-      if (!name.endsWith("features.0.weight")) continue;
-      String p = name.substring(0, name.length() - "features.0.weight".length());
-      if ((p.isEmpty() || p.endsWith(".")) && (file.has(p + "classifier.weight")
-          || file.names().stream().anyMatch(n -> n.startsWith(p + "classifier.") && n.endsWith(".weight")))) {
+    for (String p : file.prefixesOf("features.0.weight")) {
+      if (file.has(p + "classifier.weight")
+          || file.names().stream().anyMatch(n -> n.startsWith(p + "classifier.") && n.endsWith(".weight"))) {
         return true;
       }
     }

@@ -65,12 +65,8 @@ public final class ResNetPreset {
    * not fit ({@link #infer} says why).
    */
   public static List<String> prefixes(TensorFile file) {
-    String suffix = "layer1.0.conv1.weight";
     List<String> found = new ArrayList<>();
-    for (String name : file.names()) {
-      if (!name.endsWith(suffix)) continue;
-      String p = name.substring(0, name.length() - suffix.length());
-      if (!p.isEmpty() && !p.endsWith(".")) continue;
+    for (String p : file.prefixesOf("layer1.0.conv1.weight")) {
       if ((file.has(p + "conv1.weight") || file.has(p + "conv1.0.weight")) && file.has(p + "bn1.weight")
           && file.has(p + "layer1.0.conv2.weight")
           && (file.has(p + "fc.weight") || file.has(p + "linear.weight"))) {
@@ -90,11 +86,8 @@ public final class ResNetPreset {
    *     {@code null} when the names are not such a ResNet's
    */
   public static String preActivation(TensorFile file) {
-    String suffix = "layer1.0.bn1.weight";
-    for (String name : file.names()) {
-      if (!name.endsWith(suffix)) continue;
-      String p = name.substring(0, name.length() - suffix.length());
-      if (!p.isEmpty() && !p.endsWith(".") || !file.has(p + "conv1.weight") || file.has(p + "bn1.weight")) continue;
+    for (String p : file.prefixesOf("layer1.0.bn1.weight")) {
+      if (!file.has(p + "conv1.weight") || file.has(p + "bn1.weight")) continue;
       String shown = null;
       boolean all = true;
       for (String n : file.names()) {

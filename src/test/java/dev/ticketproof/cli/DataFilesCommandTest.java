@@ -1,5 +1,6 @@
 package dev.ticketproof.cli;
 
+import static dev.ticketproof.cli.ImportCommandsTest.concat;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
@@ -370,9 +371,5 @@ class DataFilesCommandTest {
         "0");
     assertThat(v.code()).isEqualTo(3);
     assertThat(v.err()).contains("target hash mismatch").doesNotContain("NaN");
-  }
-
-  private static String[] concat(String[] a, String[] b) {
-    return Stream.concat(Arrays.stream(a), Arrays.stream(b)).toArray(String[]::new);
   }
 }

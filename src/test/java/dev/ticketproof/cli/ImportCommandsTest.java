@@ -32,6 +32,11 @@ class ImportCommandsTest {
 
   static String fx(String name) { return Fixtures.path(name).toString(); }
 
+  /** The arguments {@code a}, then {@code b}. */
+  static String[] concat(String[] a, String... b) {
+    return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
+  }
+
   @Test void inspectListsTensorsAndLayers() {
     CommandRun r = run("inspect", fx("synflow_conv.pt"), "--arch", "synflow-conv");
     assertThat(r.code()).as(r.err()).isZero();

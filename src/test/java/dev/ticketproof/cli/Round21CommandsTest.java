@@ -1,5 +1,6 @@
 package dev.ticketproof.cli;
 
+import static dev.ticketproof.cli.ImportCommandsTest.concat;
 import static dev.ticketproof.cli.ImportCommandsTest.fx;
 import static dev.ticketproof.cli.ImportCommandsTest.json;
 import static dev.ticketproof.cli.ImportCommandsTest.run;
@@ -28,9 +29,7 @@ class Round21CommandsTest {
     String[] args = {"construct", "--target", target, "--arch", arch, "--input-box", "0,1", "--data",
         fx("round13_shapes_input.npy"), "--labels", fx("round13_shapes_y.npy"), "--search", "0", "--format", "json",
         "--no-progress", "--out", t.toString()};
-    String[] all = java.util.Arrays.copyOf(args, args.length + more.length);
-    System.arraycopy(more, 0, all, args.length, more.length);
-    JsonObject o = json(run(all));
+    JsonObject o = json(run(concat(args, more)));
     System.out.printf("round21 %s: rho %d, eps %.3g, ticket %.3g off the target on the data, agreement %.3f, %.1f s%n",
         name, o.get("rho").getAsInt(), o.get("eps").getAsDouble(), o.get("dataRelError").getAsDouble(),
         o.get("agreement").getAsDouble(), o.get("seconds").getAsDouble());

@@ -1,5 +1,6 @@
 package dev.ticketproof.cli;
 
+import static dev.ticketproof.cli.ImportCommandsTest.concat;
 import static dev.ticketproof.cli.ImportCommandsTest.fx;
 import static dev.ticketproof.cli.ImportCommandsTest.json;
 import static dev.ticketproof.cli.ImportCommandsTest.run;
@@ -25,19 +26,15 @@ class Round22CommandsTest {
     String target = fx("round22_" + file);
     String[] args = {"construct", "--target", target, "--input-box", "0,1", "--data", fx(data), "--labels",
         fx(labels), "--search", "0", "--format", "json", "--no-progress", "--out", t.toString()};
-    String[] all = java.util.Arrays.copyOf(args, args.length + arch.length);
-    System.arraycopy(arch, 0, all, args.length, arch.length);
-    JsonObject o = json(run(all));
+    JsonObject o = json(run(concat(args, arch)));
     System.out.printf("round22 %s: rho %d, eps %.3g, ticket %.3g off the target on the data, agreement %.3f, %.1f s%n",
         name, o.get("rho").getAsInt(), o.get("eps").getAsDouble(), o.get("dataRelError").getAsDouble(),
         o.get("agreement").getAsDouble(), o.get("seconds").getAsDouble());
     assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
     assertThat(o.get("dataRelError").getAsDouble()).isLessThan(0.01);
     assertThat(o.get("agreement").getAsDouble()).isEqualTo(1.0);
-    String[] verify = {"verify", t.toString(), "--target", target, "--samples", "0", "--search", "0", "--no-progress"};
-    String[] both = java.util.Arrays.copyOf(verify, verify.length + arch.length);
-    System.arraycopy(arch, 0, both, verify.length, arch.length);
-    CommandRun v = run(both);
+    CommandRun v = run(concat(new String[] {"verify", t.toString(), "--target", target, "--samples", "0", "--search",
+        "0", "--no-progress"}, arch));
     assertThat(v.code()).as(v.err()).isZero();
     return o;
   }

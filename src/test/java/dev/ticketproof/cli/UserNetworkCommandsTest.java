@@ -1,5 +1,6 @@
 package dev.ticketproof.cli;
 
+import static dev.ticketproof.cli.ImportCommandsTest.concat;
 import static dev.ticketproof.cli.ImportCommandsTest.fx;
 import static dev.ticketproof.cli.ImportCommandsTest.run;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -96,11 +97,5 @@ class UserNetworkCommandsTest {
     CommandRun ok = run("inspect", f, "--arch", fx("ckpt_bn_sequential.json"));
     assertThat(ok.code()).as(ok.err()).isZero();
     assertThat(ok.out()).contains("tensors read under prefix 'model_state_dict.'");
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, all, a.length, b.length);
-    return all;
   }
 }

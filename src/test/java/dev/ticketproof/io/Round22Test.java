@@ -55,12 +55,12 @@ class Round22Test {
    */
   @Test void vggsWithTorchvisionsNamesEvaluateAsPyTorch() {
     dev.ticketproof.tensor.Tensor x = TensorFiles.readNpy(Fixtures.path(SHAPES)).tensor();
-    for (String net : new String[] {"kuangliu_vgg_ckpt.pth", "dropout_vgg.pth"}) {
-      TargetLoader.Loaded loaded = TargetLoader.load(Fixtures.path("round22_" + net), Presets.VGG, null, null,
+    for (String[] net : new String[][] {{"kuangliu_vgg_ckpt.pth", "kuangliu_vgg"}, {"dropout_vgg.pth", "dropout_vgg"}}) {
+      TargetLoader.Loaded loaded = TargetLoader.load(Fixtures.path("round22_" + net[0]), Presets.VGG, null, null,
           new int[] {3, 16, 16}, "the input", true);
-      String reference = "round22_" + net.substring(0, net.indexOf(net.contains("ckpt") ? "_ckpt" : ".pth"));
       assertThat(FidelityTest.relativeError(loaded.built().network().outputs(x),
-          TensorFiles.readNpy(Fixtures.path(reference + "_output.npy")).tensor())).as(net).isLessThanOrEqualTo(1e-14);
+          TensorFiles.readNpy(Fixtures.path("round22_" + net[1] + "_output.npy")).tensor())).as(net[0])
+          .isLessThanOrEqualTo(1e-14);
     }
     TensorFile kuangliu = TensorFiles.read(Fixtures.path("round22_kuangliu_vgg_ckpt.pth")).under("net.module.");
     // on its 16x16 inputs the classifier's 32 features are the last map after one more pooling; on 32x32, two more
