@@ -35,8 +35,8 @@ import net.razorvine.pickle.Unpickler;
  *       {@code getattr(scheduler, '_annealing_cos')}, with the scheduler and its optimizer): {@code getattr} called
  *       with an object and a name ({@link BoundMethod}), {@code collections.defaultdict} of a built-in type (a dict),
  *       and the classes of {@code torch.optim} (class stubs); the reader lists them as skipped;</li>
- *   <li>a class ({@link ClassStub}, never resolved): a name that starts with an upper-case letter, in
- *       {@code __main__}, in a module under {@code torch.nn.}, or in a module outside the Python standard library,
+ *   <li>a class ({@link ClassStub}, never resolved): a name in {@code __main__}, in a module under
+ *       {@code torch.nn.}, or in a module outside the Python standard library,
  *       torch, numpy and the pickling libraries (the list is the resource {@code pickle-system-modules.txt}). Its only
  *       use is as the target of {@code NEWOBJ} with no arguments, which makes an {@link ObjectStub}: the class name
  *       and, after {@code BUILD}, the state dict the pickle gives it (and the items {@code SETITEM(S)} put into an
@@ -44,7 +44,9 @@ import net.razorvine.pickle.Unpickler;
  * </ul>
  *
  * <p>Any other global is rejected with a message naming it, before anything could be called. {@code REDUCE} calls
- * only the functions above (never a class stub). The opcodes {@code INST}, {@code OBJ}, {@code NEWOBJ_EX}, extension
+ * only the functions above (never a class stub; a stub whose name is not a class's by Python's convention, a
+ * function such as {@code mymodels.build_net}, is refused there as a forbidden global). The opcodes {@code INST},
+ * {@code OBJ}, {@code NEWOBJ_EX}, extension
  * codes and out-of-band buffers are rejected; protocol 4's set opcodes make sets as {@code builtins.set} does. {@code BUILD} attaches a dict to an
  * object stub once, or is ignored on a dict (the {@code _metadata} of a state dict). Dict keys must be strings or
  * numbers (hashing a list that holds itself would recurse without end). Dicts keep their insertion order. Lengths
@@ -129,7 +131,9 @@ final class RestrictedUnpickler extends Unpickler {
    */
   private static final java.util.regex.Pattern MODULE =
       java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*");
+  /** A class's name by Python's convention; the model's own classes may have any name (a model class {@code fc1}). */
   private static final java.util.regex.Pattern CLASS = java.util.regex.Pattern.compile("_?[A-Z][A-Za-z0-9_]*");
+  private static final java.util.regex.Pattern IDENTIFIER = java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   /** The built-in types a {@code collections.defaultdict} may have as its factory. */
   private static final Set<String> FACTORIES = Set.of("dict", "list", "int", "float");
@@ -190,6 +194,7 @@ final class RestrictedUnpickler extends Unpickler {
         Object args = stack.pop();
         Object callable = stack.pop();
         if (callable instanceof ClassStub c) {
+          if (!CLASS.matcher(c.name()).matches()) throw forbidden(c.module(), c.name());
           throw fail("REDUCE on the class " + c + ": a class is only read as an inert record made by NEWOBJ, "
               + "never called");
         }
@@ -325,7 +330,11 @@ final class RestrictedUnpickler extends Unpickler {
       throw new ImportException(source + ": a sparse tensor (torch._utils." + name + "); only dense tensors are "
           + "read: save it dense, torch.save(x.to_dense(), PATH)");
     }
-    throw new ImportException(source + ": forbidden global '" + module + "." + name + "' in the pickle; only "
+    throw forbidden(module, name);
+  }
+
+  private ImportException forbidden(String module, String name) {
+    return new ImportException(source + ": forbidden global '" + module + "." + name + "' in the pickle; only "
         + "torch._utils._rebuild_tensor_v2, torch._utils._rebuild_parameter, collections.OrderedDict, builtins.set, "
         + "torch.device, numpy scalars and arrays, argparse.Namespace, torch.utils.data.TensorDataset and a "
         + "learning-rate scheduler's state "
@@ -352,7 +361,7 @@ final class RestrictedUnpickler extends Unpickler {
   static boolean isModuleClass(String module, String name) {
     // the wrapper torch.nn keeps a load-state-dict hook in (spectral_norm registers one): a class like any other
     if (module.equals("torch.nn.modules.module") && name.equals("_WrappedHook")) return true;
-    if (!CLASS.matcher(name).matches() || !MODULE.matcher(module).matches()) return false;
+    if (!IDENTIFIER.matcher(name).matches() || !MODULE.matcher(module).matches()) return false;
     if (module.equals("__main__") || module.startsWith("torch.nn.")) return true;
     int dot = module.indexOf('.');
     return !SYSTEM_MODULES.contains(dot < 0 ? module : module.substring(0, dot));

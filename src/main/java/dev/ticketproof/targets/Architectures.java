@@ -462,8 +462,9 @@ public final class Architectures {
           + "model (torch.save(model), alone or in a dict) whose module tree gives the architecture, and its names "
           + "are not those of a ResNet the " + Presets.CIFAR_RESNET + " preset reads (conv1, bn1, layer1.0.conv1, "
           + "..., fc or linear) nor of open_lth's models: give a preset (" + Presets.NAMES + ") or a JSON spec "
-          + "(docs/arch-spec.md)" + (Presets.vggNames(file) ? "; its names features.N and classifier are those of a "
-          + "VGG the preset " + Presets.VGG + " reads (not taken by itself: AlexNet has them too)" : ""));
+          + "(docs/arch-spec.md)" + (Presets.vggNames(file) ? "; its names features.N (or feature.N) and classifier "
+          + "are those of a VGG the preset " + Presets.VGG + " reads (not taken by itself: AlexNet has them too)"
+          : ""));
     }
   }
 

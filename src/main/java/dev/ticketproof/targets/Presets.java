@@ -46,7 +46,9 @@ import java.util.regex.Pattern;
  *       conv (and its BatchNorm) the first number without tensors is the activation, every further one a max pooling.
  *       The max poolings after the last conv leave no trace: as many as the first linear layer's fan-in needs on the
  *       input. Then flatten and {@code classifier} (one linear layer) or {@code classifier.N} (linear layers with the
- *       activation between them; numbers without tensors, dropout, are left out). Default input: [C, 32, 32].</li>
+ *       activation between them; numbers without tensors, dropout, are left out). Named {@code feature.N} (network
+ *       slimming's and GraSP's VGG), the forward's average pooling of side k >= 2 takes the last map to the
+ *       classifier's fan-in in place of the trailing max poolings. Default input: [C, 32, 32].</li>
  * </ul>
  *
  * <p>open_lth's three models compute {@code F.relu}; its training code saves the bare state dict
@@ -85,7 +87,7 @@ public final class Presets {
   /** A tensor of open_lth's VGG module {@code layers.N}. */
   private static final Pattern VGG_MODULE = Pattern.compile("layers\\.(\\d{1,8})\\..+");
   private static final Pattern LENET_LAYER = Pattern.compile("fc_layers\\.(\\d{1,8})\\.weight");
-  private static final Pattern FEATURE = Pattern.compile("features\\.(\\d{1,8})\\..+");
+  private static final Pattern FEATURE = Pattern.compile("(features?)\\.(\\d{1,8})\\..+");
   private static final Pattern CLASSIFIER = Pattern.compile("classifier\\.(\\d{1,8})\\.weight");
 
   private Presets() {}
@@ -118,9 +120,14 @@ public final class Presets {
     return found.size() == 1 ? found.iterator().next() : null;
   }
 
-  /** Whether the file's names, as they are or under one prefix, have a VGG's {@code features.0} and classifier. */
+  /**
+   * Whether the file's names, as they are or under one prefix, have a VGG's {@code features.0} (or
+   * {@code feature.0}) and classifier.
+   */
   public static boolean vggNames(TensorFile file) {
-    for (String p : file.prefixesOf("features.0.weight")) {
+    List<String> prefixes = new ArrayList<>(file.prefixesOf("features.0.weight"));
+    prefixes.addAll(file.prefixesOf("feature.0.weight"));
+    for (String p : prefixes) {
       if (file.has(p + "classifier.weight")
           || file.names().stream().anyMatch(n -> n.startsWith(p + "classifier.") && n.endsWith(".weight"))) {
         return true;
@@ -406,16 +413,18 @@ public final class Presets {
   /**
    * A VGG with torchvision's names ({@value #VGG}): the numbers of {@code features} without tensors are the
    * activations (the first after a conv and its BatchNorm) and the max poolings (the others); the poolings after the
-   * last conv are as many as halve the map to the side the classifier's fan-in gives.
+   * last conv are as many as halve the map to the side the classifier's fan-in gives. Named {@code feature} (network
+   * slimming's and GraSP's VGG), the forward ends the features with one average pooling of the side that gives it.
    */
   static ArchSpec vgg(TensorFile t, int[] input) {
     String where = VGG + " on " + t.source();
-    String expected = " (expected a VGG's names: features.N for its convs and BatchNorms, classifier or classifier.N "
-        + "for its linear layers)";
+    String stem = t.has("features.0.weight") || !t.has("feature.0.weight") ? "features" : "feature";
+    String expected = " (expected a VGG's names: features.N (or feature.N) for its convs and BatchNorms, classifier "
+        + "or classifier.N for its linear layers)";
     TreeMap<Integer, String> features = new TreeMap<>();
     for (String name : t.names()) {
       Matcher m = FEATURE.matcher(name);
-      if (m.matches()) features.putIfAbsent(Integer.parseInt(m.group(1)), name);
+      if (m.matches() && m.group(1).equals(stem)) features.putIfAbsent(Integer.parseInt(m.group(2)), name);
     }
     TreeMap<Integer, String> numbered = new TreeMap<>();
     for (String name : t.names()) {
@@ -423,7 +432,7 @@ public final class Presets {
       if (m.matches()) numbered.put(Integer.parseInt(m.group(1)), "classifier." + m.group(1));
     }
     List<String> linears = t.has("classifier.weight") ? List.of("classifier") : List.copyOf(numbered.values());
-    if (features.isEmpty()) throw new ImportException(where + ": no tensor 'features.0.weight'" + expected);
+    if (features.isEmpty()) throw new ImportException(where + ": no tensor '" + stem + ".0.weight'" + expected);
     if (linears.isEmpty()) throw new ImportException(where + ": no tensor 'classifier.weight'" + expected);
     List<ArchSpec.LayerSpec> layers = new ArrayList<>();
     boolean activationNext = false;
@@ -431,7 +440,7 @@ public final class Presets {
     int pools = 0;
     int channels = -1;
     for (int n = 0; n <= features.lastKey(); n++) {
-      String p = "features." + n;
+      String p = stem + "." + n;
       int[] w = t.has(p + ".weight") ? t.tensor(p + ".weight").shape() : null;
       if (w == null && features.containsKey(n)) {
         throw new ImportException(where + ": tensor '" + features.get(n) + "' belongs to module " + p + ", which has "
@@ -468,7 +477,7 @@ public final class Presets {
             + "a conv's [out, in, 3, 3] or, right after a conv, a BatchNorm's [C]" + expected);
       }
     }
-    if (channels < 0) throw new ImportException(where + ": no conv among features.N" + expected);
+    if (channels < 0) throw new ImportException(where + ": no conv among " + stem + ".N" + expected);
     if (activationNext) layers.add(new ArchSpec.Activation());
     // the max poolings after the last conv: as many as take the map to the side the classifier reads
     int[] fc = t.tensor(linears.get(0) + ".weight").shape();
@@ -483,16 +492,29 @@ public final class Presets {
       h /= 2;
       wd /= 2;
     }
-    while ((h > side || wd > side) && h >= 2 && wd >= 2) {
-      layers.add(new ArchSpec.MaxPool(2, 2, 0));
-      h /= 2;
-      wd /= 2;
-    }
-    if (h != side || wd != side) {
-      throw new ImportException(where + ": linear layer '" + linears.get(0) + "' reads " + channels + " x " + side
-          + " x " + side + " features, which no number of 2x2 max poolings after the last conv makes of its "
-          + "map on input " + Arrays.toString(input) + " (give the input shape the network was trained on, or "
-          + "describe it in a JSON spec, docs/arch-spec.md)");
+    if (stem.equals("feature")) {
+      // network slimming's and GraSP's forward: nn.AvgPool2d(k) after the features (k = 2 on CIFAR, 4 on Tiny ImageNet)
+      int k = h % side == 0 && h == wd ? h / side : 0;
+      if (k < 2) {
+        throw new ImportException(where + ": linear layer '" + linears.get(0) + "' reads " + channels + " x " + side
+            + " x " + side + " features, which no average pooling of a square window after the last conv (the "
+            + "forward's nn.AvgPool2d, of side 2 or more) makes of its " + h + " x " + wd + " map on input "
+            + Arrays.toString(input) + " (give the input shape the network was trained on, or describe it in a JSON "
+            + "spec, docs/arch-spec.md)");
+      }
+      layers.add(new ArchSpec.AvgPool(k, k));
+    } else {
+      while ((h > side || wd > side) && h >= 2 && wd >= 2) {
+        layers.add(new ArchSpec.MaxPool(2, 2, 0));
+        h /= 2;
+        wd /= 2;
+      }
+      if (h != side || wd != side) {
+        throw new ImportException(where + ": linear layer '" + linears.get(0) + "' reads " + channels + " x " + side
+            + " x " + side + " features, which no number of 2x2 max poolings after the last conv makes of its "
+            + "map on input " + Arrays.toString(input) + " (give the input shape the network was trained on, or "
+            + "describe it in a JSON spec, docs/arch-spec.md)");
+      }
     }
     layers.add(new ArchSpec.Flatten());
     for (int k = 0; k < linears.size(); k++) {

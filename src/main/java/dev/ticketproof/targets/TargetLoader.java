@@ -155,6 +155,7 @@ public final class TargetLoader {
   public static Loaded load(Path target, String arch, String prefix, String activation, int[] input,
       String inputSource, boolean applyMasks) {
     TensorFile tensors = TensorFiles.read(target, applyMasks);
+    refuseScores(tensors);
     Loaded pre = preActivation(target, tensors, arch, prefix, activation, input, inputSource);
     if (pre != null) return pre;
     Architectures.Resolved resolved = Architectures.resolve(arch, tensors, input, prefix);
@@ -220,6 +221,29 @@ public final class TargetLoader {
     List<String> unused = new ArrayList<>(file.names());
     for (String n : read) if (!unused.remove(prefix + n)) unused.remove(n);
     return new NetworkBuilder.Built(built.network(), built.rows(), unused, built.folded(), built.unfolded());
+  }
+
+  /**
+   * Refuses a file whose layers keep score tensors beside their weights, {@code X.scores} of {@code X.weight}'s shape:
+   * edge-popup's (Ramanujan et al., "What's hidden in a randomly weighted neural network?") {@code SubnetConv} and
+   * its descendants compute with the weight times the mask of the largest |scores| of the layer, a fraction that the
+   * run's configuration sets and the file does not hold. Read alone, the weights are the dense random network, and
+   * nothing else would show it.
+   */
+  static void refuseScores(TensorFile file) {
+    for (String n : file.names()) {
+      if (!n.endsWith(".scores")) continue;
+      String weight = n.substring(0, n.length() - "scores".length()) + "weight";
+      if (!file.has(weight) || !java.util.Arrays.equals(file.tensors().get(weight).tensor().shape(),
+          file.tensors().get(n).tensor().shape())) {
+        continue;
+      }
+      throw new ImportException(file.source() + ": tensor '" + n + "' is a score of every weight of '" + weight
+          + "', as edge-popup's SubnetConv keeps them: that layer computes with its weight times the mask of the "
+          + "largest |scores| of the layer (the fraction the run's prune rate keeps, which the file does not hold), "
+          + "so its weights alone are the dense random network, not the one found. Save the weights its forward uses "
+          + "in their place, without the scores (docs/import.md, \"Edge-popup's scores\"), and give that file");
+    }
   }
 
   /**

@@ -74,7 +74,8 @@ class Round22Test {
             + "features, which no number of 2x2 max poolings after the last conv makes of its map on input [3, 6, 6]");
     // without an architecture the file is refused, and the refusal names the preset
     assertThatThrownBy(() -> TargetLoader.load(Fixtures.path("round22_dropout_vgg.pth"), null, null, null, null, null,
-        true)).hasMessageContaining("its names features.N and classifier are those of a VGG the preset vgg reads");
+        true)).hasMessageContaining("its names features.N (or feature.N) and classifier are those of a VGG the "
+            + "preset vgg reads");
     TensorFile noRelu = edited(kuangliu, m -> m.put("features.6.weight", m.get("features.8.weight")));
     assertThatThrownBy(() -> Architectures.spec(Presets.VGG, noRelu, null)).isInstanceOf(ImportException.class)
         .hasMessageContaining("conv 'features.6' follows the conv before it with no activation between them");

@@ -281,6 +281,13 @@ class TensorFilesTest {
       assertThatThrownBy(u::loadOne).isInstanceOf(ImportException.class)
           .hasMessageContaining("REDUCE on the class " + global.replace('\n', '.'));
     }
+    // a model class named in lower case (archs.mnist.fc1.fc1) is a class too: NEWOBJ makes its record; called, it is
+    // a function of the model's code, refused as a forbidden global (onlyTheAllowedGlobalsAreResolved...)
+    byte[] lower = "\u0080\u0002carchs.mnist.fc1\nfc1\n)\u0081}b."
+        .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    Object made = new RestrictedUnpickler("x.pkl", new java.io.ByteArrayInputStream(lower), pid -> null).loadOne();
+    assertThat(made).isInstanceOfSatisfying(RestrictedUnpickler.ObjectStub.class,
+        o -> assertThat(o.type).isEqualTo(new RestrictedUnpickler.ClassStub("archs.mnist.fc1", "fc1")));
     // NEWOBJ with arguments, BUILD twice, BUILD with a list, NEWOBJ on a function, parameters without a tensor
     String[][] cases = {
         {"\u0080\u0002c__main__\nNet\nK\u0001\u0085\u0081.", "NEWOBJ of __main__.Net with arguments"},

@@ -1,0 +1,88 @@
+package dev.ticketproof.io;
+
+import static dev.ticketproof.io.UserNets2Test.fidelity;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ticketproof.targets.Architectures;
+import dev.ticketproof.targets.Presets;
+import dev.ticketproof.targets.TargetLoader;
+import dev.ticketproof.tensor.Tensor;
+import dev.ticketproof.targets.WholeModels;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The twenty-third round's networks (fixtures {@code round23_*}, made by train_round23.py): the whole models that
+ * rahulvigneswaran's Lottery-Ticket-Hypothesis-in-Pytorch saves (its class {@code archs.mnist.fc1.fc1}, named in lower
+ * case, and its LeNet5 with a functional forward), and edge-popup's checkpoint of weights and scores. References:
+ * PyTorch's float64 forward pass.
+ */
+class Round23Test {
+  private static final String INPUT = "round23_mnist_input.npy";
+
+  /**
+   * A model class named in lower case is read as a class (it was refused as a "forbidden global"); the root is a
+   * custom module, so the architecture is inspect's draft, which computes PyTorch's outputs.
+   */
+  @Test void aModelClassNamedInLowerCaseIsReadAndItsDraftIsTheNetwork() {
+    TensorFile file = TensorFiles.read(Fixtures.path("round23_1_model_lt_fc1.pth.tar"));
+    assertThat(file.model().className()).isEqualTo("archs.mnist.fc1.fc1");
+    assertThat(WholeModels.draft(file).spec().layers())
+        .isEqualTo(ArchSpec.read(Fixtures.path("round23_fc1.json")).layers());
+    // the draft reads the 784 values of each image, as the commands read an image of [1, 28, 28] for it
+    Tensor x = TensorFiles.readNpy(Fixtures.path(INPUT)).tensor();
+    TargetLoader.Loaded fc1 = TargetLoader.load(Fixtures.path("round23_1_model_lt_fc1.pth.tar"),
+        Fixtures.path("round23_fc1.json").toString(), null, null, null, "the input", true);
+    assertThat(FidelityTest.relativeError(fc1.built().network().outputs(new Tensor(new int[] {x.shape()[0], 784},
+        x.data())), TensorFiles.readNpy(Fixtures.path("round23_fc1_output.npy")).tensor())).isLessThanOrEqualTo(1e-14);
+    assertThatThrownBy(() -> TargetLoader.load(Fixtures.path("round23_1_model_lt_fc1.pth.tar"), null, null, null,
+        new int[] {1, 28, 28}, "the input", true)).isInstanceOf(ImportException.class)
+        .hasMessageContaining("the whole model is a archs.mnist.fc1.fc1, not an nn.Sequential")
+        .hasMessageContaining("inspect prints a draft").hasMessageNotContaining("forbidden global");
+  }
+
+  /** LeNet5's forward applies F.relu and F.max_pool2d: with a spec that says so, PyTorch's outputs. */
+  @Test void theLenet5OfFunctionalActivationsEvaluatesAsPyTorchWithItsSpec() {
+    assertThat(fidelity("round23_1_model_lt_lenet5.pth.tar", "round23_lenet5.json", INPUT, "round23_lenet5", "relu"))
+        .isLessThanOrEqualTo(1e-14);
+  }
+
+  /**
+   * Network slimming's VGG (also GraSP's): `feature.N`, read by the vgg preset with the forward's average pooling, of
+   * the side that gives the classifier's fan-in (2 on the 16x16 shapes, 4 on 32x32 inputs); PyTorch's outputs.
+   */
+  @Test void networkSlimmingsVggIsReadByTheVggPresetWithItsAveragePooling() {
+    TensorFile file = TensorFiles.read(Fixtures.path("round23_slimming_vgg_pruned.pth.tar")).under("state_dict.");
+    for (int side : new int[] {16, 32}) {
+      ArchSpec spec = Architectures.spec(Presets.VGG, file, new int[] {3, side, side});
+      assertThat(spec.layers().stream().filter(l -> l instanceof ArchSpec.MaxPool).count()).isEqualTo(3);
+      int i = spec.layers().size() - 3;
+      assertThat(spec.layers().get(i)).as("input " + side).isEqualTo(new ArchSpec.AvgPool(side / 8, side / 8));
+    }
+    Tensor x = TensorFiles.readNpy(Fixtures.path("round13_shapes_input.npy")).tensor();
+    TargetLoader.Loaded loaded = TargetLoader.load(Fixtures.path("round23_slimming_vgg_pruned.pth.tar"), Presets.VGG,
+        null, null, new int[] {3, 16, 16}, "the input", true);
+    assertThat(loaded.prefix()).isEqualTo("state_dict.");
+    assertThat(FidelityTest.relativeError(loaded.built().network().outputs(x),
+        TensorFiles.readNpy(Fixtures.path("round23_slimming_vgg_output.npy")).tensor())).isLessThanOrEqualTo(1e-14);
+    assertThatThrownBy(() -> Architectures.spec(Presets.VGG, file, new int[] {3, 12, 12}))
+        .isInstanceOf(ImportException.class).hasMessageContaining("linear layer 'classifier' reads 32 x 1 x 1 "
+            + "features, which no average pooling of a square window after the last conv (the forward's "
+            + "nn.AvgPool2d, of side 2 or more) makes of its 1 x 1 map on input [3, 12, 12]");
+  }
+
+  /** Edge-popup's layers compute with weight times the mask of their top scores: the weights alone are refused. */
+  @Test void edgePopupsScoresAreRefusedNamingThem() {
+    for (String arch : new String[] {null, "round23_lenet5.json"}) {
+      assertThatThrownBy(() -> TargetLoader.load(Fixtures.path("round23_edgepopup_checkpoint.pth"),
+          arch == null ? null : Fixtures.path(arch).toString(), null, null, new int[] {1, 28, 28}, "the input", true))
+          .isInstanceOf(ImportException.class)
+          .hasMessageContaining("round23_edgepopup_checkpoint.pth: tensor 'state_dict.module.convs.0.scores' is a "
+              + "score of every weight of 'state_dict.module.convs.0.weight', as edge-popup's SubnetConv keeps them")
+          .hasMessageContaining("its weights alone are the dense random network");
+    }
+    // listed as tensors by inspect's reader
+    assertThat(TensorFiles.read(Fixtures.path("round23_edgepopup_checkpoint.pth")).names())
+        .contains("state_dict.module.linear.0.scores");
+  }
+}
