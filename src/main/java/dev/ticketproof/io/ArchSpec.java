@@ -408,7 +408,11 @@ public record ArchSpec(int[] input, String activation, List<LayerSpec> layers, S
     }
   }
 
-  /** A fully connected layer reading {@code name.weight} ([out, in]) and optionally {@code name.bias}. */
+  /**
+   * A fully connected layer reading {@code name.weight} ([out, in], or [out, in, 1, 1]: a 1x1 conv applied to the
+   * flattened map viewed as [N, in, 1, 1], as edge-popup's Conv2 to Conv8 compute their classifier) and optionally
+   * {@code name.bias}.
+   */
   public record Linear(String name) implements LayerSpec {
     @Override
     public dev.ticketproof.net.Linear build(NetworkBuilder b, String where, int[] in) {

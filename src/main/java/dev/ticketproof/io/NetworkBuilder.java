@@ -248,6 +248,8 @@ public final class NetworkBuilder {
   /** The weight tensor {@code layer.weight} of the given rank ({@code layout} names its axes); counted. */
   Tensor weight(String layer, int rank, String layout) {
     Tensor w = tensor(layer + ".weight");
+    // a linear layer's [out, in] kept as a 1x1 conv's [out, in, 1, 1]
+    if (rank == 2 && w.rank() == 4 && w.dim(2) == 1 && w.dim(3) == 1) return w.reshape(w.dim(0), w.dim(1));
     if (w.rank() != rank) {
       throw new ImportException(specName + ": tensor '" + layer + ".weight' in " + tensors.source() + " has shape "
           + Arrays.toString(w.shape()) + ", expected rank " + rank + " " + layout);

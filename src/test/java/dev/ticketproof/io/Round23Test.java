@@ -7,15 +7,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.ticketproof.targets.Architectures;
 import dev.ticketproof.targets.Presets;
 import dev.ticketproof.targets.TargetLoader;
-import dev.ticketproof.tensor.Tensor;
 import dev.ticketproof.targets.WholeModels;
+import dev.ticketproof.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
  * The twenty-third round's networks (fixtures {@code round23_*}, made by train_round23.py): the whole models that
  * rahulvigneswaran's Lottery-Ticket-Hypothesis-in-Pytorch saves (its class {@code archs.mnist.fc1.fc1}, named in lower
- * case, and its LeNet5 with a functional forward), and edge-popup's checkpoint of weights and scores. References:
- * PyTorch's float64 forward pass.
+ * case, and its LeNet5 with a functional forward), network slimming's pruned VGG, and edge-popup's checkpoint of
+ * weights and scores with the network it found. References: PyTorch's float64 forward pass.
  */
 class Round23Test {
   private static final String INPUT = "round23_mnist_input.npy";
@@ -84,5 +84,19 @@ class Round23Test {
     // listed as tensors by inspect's reader
     assertThat(TensorFiles.read(Fixtures.path("round23_edgepopup_checkpoint.pth")).names())
         .contains("state_dict.module.linear.0.scores");
+  }
+
+  /**
+   * The weights edge-popup's forward uses, saved as docs/import.md says: read with a spec whose linear layer takes the
+   * 1x1 conv's [out, in, 1, 1] weight on the flattened map; PyTorch's outputs.
+   */
+  @Test void theNetworkEdgePopupFoundEvaluatesAsPyTorch() {
+    Tensor x = TensorFiles.readNpy(Fixtures.path(INPUT)).tensor();
+    TargetLoader.Loaded found = TargetLoader.load(Fixtures.path("round23_edgepopup_found.pt"),
+        Fixtures.path("round23_edgepopup.json").toString(), null, null, null, "the input", true);
+    assertThat(TensorFiles.read(Fixtures.path("round23_edgepopup_found.pt")).tensor("linear.0.weight").shape())
+        .containsExactly(10, 784, 1, 1);
+    assertThat(FidelityTest.relativeError(found.built().network().outputs(x),
+        TensorFiles.readNpy(Fixtures.path("round23_edgepopup_found_output.npy")).tensor())).isLessThanOrEqualTo(1e-14);
   }
 }
