@@ -1,5 +1,6 @@
 package dev.ticketproof.cli;
 
+import static dev.ticketproof.cli.ImportCommandsTest.concat;
 import static dev.ticketproof.cli.ImportCommandsTest.fx;
 import static dev.ticketproof.cli.ImportCommandsTest.json;
 import static dev.ticketproof.cli.ImportCommandsTest.run;
@@ -16,44 +17,40 @@ import org.junit.jupiter.api.io.TempDir;
  * The commands on the twenty-third round's networks (fixtures {@code round23_*}, made by train_round23.py): the
  * LeNet5 that rahulvigneswaran's Lottery-Ticket-Hypothesis-in-Pytorch saves, pruned by a fifth and retrained, on
  * inputs normalised as its MNIST loader does, with a spec for its functional forward; network slimming's pruned VGG
- * with the vgg preset; edge-popup's checkpoint refused.
+ * with the vgg preset; edge-popup's checkpoint refused. At the defaults a ticket holds, lies within 1 % of the target
+ * on the test inputs and keeps every prediction, and verify recomputes it from the file.
  */
 @Tag("end-to-end")
 class Round23CommandsTest {
   @TempDir Path tmp;
 
-  /** At the defaults, on the normalised inputs' box: holds, within 1 % on the test inputs, every prediction kept. */
-  @Test void theRepositorysLenet5GetsATicketOnItsNormalisedInputs() {
-    Path t = tmp.resolve("lenet5.tpz");
-    String target = fx("round23_1_model_lt_lenet5.pth.tar");
-    String arch = fx("round23_lenet5.json");
-    JsonObject o = json(run("construct", "--target", target, "--arch", arch, "--input-box=-0.4243,2.8215", "--data",
-        fx("round23_mnist_input.npy"), "--labels", fx("round23_mnist_y.npy"), "--search", "0", "--format", "json",
-        "--no-progress", "--out", t.toString()));
-    System.out.printf("round23 lenet5: rho %d, eps %.3g, ticket %.3g off the target on the data, agreement %.3f%n",
+  /** construct at the defaults with the target's arguments and its data, the checks above, then verify. */
+  private void ticket(String name, String[] target, String... data) {
+    Path t = tmp.resolve(name + ".tpz");
+    JsonObject o = json(run(concat(concat(new String[] {"construct"}, target), concat(data, "--search", "0",
+        "--format", "json", "--no-progress", "--out", t.toString()))));
+    System.out.printf("round23 %s: rho %d, eps %.3g, ticket %.3g off the target on the data, agreement %.3f%n", name,
         o.get("rho").getAsInt(), o.get("eps").getAsDouble(), o.get("dataRelError").getAsDouble(),
         o.get("agreement").getAsDouble());
     assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
     assertThat(o.get("dataRelError").getAsDouble()).isLessThan(0.01);
     assertThat(o.get("agreement").getAsDouble()).isEqualTo(1.0);
-    CommandRun v = run("verify", t.toString(), "--target", target, "--arch", arch, "--samples", "0", "--search", "0",
-        "--no-progress");
+    CommandRun v = run(concat(concat(new String[] {"verify", t.toString()}, target), "--samples", "0", "--search", "0",
+        "--no-progress"));
     assertThat(v.code()).as(v.err()).isZero();
   }
 
-  /** Network slimming's pruned VGG with the vgg preset, on the shapes: holds, within 1 %, every prediction kept. */
+  /** LeNet5 on the box of the normalised inputs. */
+  @Test void theRepositorysLenet5GetsATicketOnItsNormalisedInputs() {
+    ticket("lenet5", new String[] {"--target", fx("round23_1_model_lt_lenet5.pth.tar"), "--arch",
+        fx("round23_lenet5.json")}, "--input-box=-0.4243,2.8215", "--data", fx("round23_mnist_input.npy"), "--labels",
+        fx("round23_mnist_y.npy"));
+  }
+
+  /** Network slimming's pruned VGG with the vgg preset, on the shapes. */
   @Test void networkSlimmingsVggGetsATicket() {
-    Path t = tmp.resolve("slimming.tpz");
-    String target = fx("round23_slimming_vgg_pruned.pth.tar");
-    JsonObject o = json(run("construct", "--target", target, "--arch", "vgg", "--input-box", "0,1", "--data",
-        fx("round13_shapes_input.npy"), "--labels", fx("round13_shapes_y.npy"), "--search", "0", "--format", "json",
-        "--no-progress", "--out", t.toString()));
-    assertThat(o.get("verdict").getAsString()).isEqualTo("holds");
-    assertThat(o.get("dataRelError").getAsDouble()).isLessThan(0.01);
-    assertThat(o.get("agreement").getAsDouble()).isEqualTo(1.0);
-    CommandRun v = run("verify", t.toString(), "--target", target, "--arch", "vgg", "--samples", "0", "--search", "0",
-        "--no-progress");
-    assertThat(v.code()).as(v.err()).isZero();
+    ticket("slimming", new String[] {"--target", fx("round23_slimming_vgg_pruned.pth.tar"), "--arch", "vgg"},
+        "--input-box", "0,1", "--data", fx("round13_shapes_input.npy"), "--labels", fx("round13_shapes_y.npy"));
   }
 
   /** Edge-popup's weights with their scores: exit 2, the scores named, nothing written. */
