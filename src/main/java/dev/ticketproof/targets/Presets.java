@@ -442,6 +442,9 @@ public final class Presets {
     for (int n = 0; n <= features.lastKey(); n++) {
       String p = stem + "." + n;
       int[] w = t.has(p + ".weight") ? t.tensor(p + ".weight").shape() : null;
+      if (w == null && afterConv && t.has(p + ".running_mean")) { // BatchNorm2d(affine=False): its statistics only
+        w = t.tensor(p + ".running_mean").shape();
+      }
       if (w == null && features.containsKey(n)) {
         throw new ImportException(where + ": tensor '" + features.get(n) + "' belongs to module " + p + ", which has "
             + "no tensor '" + p + ".weight'" + expected);
@@ -470,7 +473,7 @@ public final class Presets {
         activationNext = true;
         afterConv = true;
       } else if (w.length == 1 && afterConv) {
-        layers.add(new ArchSpec.BatchNorm(p, ArchSpec.DEFAULT_BN_EPS));
+        layers.add(new ArchSpec.BatchNorm(p, ArchSpec.DEFAULT_BN_EPS, t.has(p + ".weight")));
         afterConv = false;
       } else {
         throw new ImportException(where + ": tensor '" + p + ".weight' has shape " + Arrays.toString(w) + ", expected "

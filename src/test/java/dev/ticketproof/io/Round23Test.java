@@ -49,7 +49,8 @@ class Round23Test {
 
   /**
    * Network slimming's VGG (also GraSP's): `feature.N`, read by the vgg preset with the forward's average pooling, of
-   * the side that gives the classifier's fan-in (2 on the 16x16 shapes, 4 on 32x32 inputs); PyTorch's outputs.
+   * the side that gives the classifier's fan-in (2 on the 16x16 shapes, 4 on 32x32 inputs), and its BatchNorms with
+   * or without their affine parameters; PyTorch's outputs.
    */
   @Test void networkSlimmingsVggIsReadByTheVggPresetWithItsAveragePooling() {
     TensorFile file = TensorFiles.read(Fixtures.path("round23_slimming_vgg_pruned.pth.tar")).under("state_dict.");
@@ -65,6 +66,14 @@ class Round23Test {
     assertThat(loaded.prefix()).isEqualTo("state_dict.");
     assertThat(FidelityTest.relativeError(loaded.built().network().outputs(x),
         TensorFiles.readNpy(Fixtures.path("round23_slimming_vgg_output.npy")).tensor())).isLessThanOrEqualTo(1e-14);
+    // GraSP's, the same with BatchNorms of affine=False (running statistics only): refused before, as a module
+    // without a weight
+    TargetLoader.Loaded grasp = TargetLoader.load(Fixtures.path("round23_grasp_vgg_noaffine.pth.tar"), Presets.VGG,
+        null, null, new int[] {3, 16, 16}, "the input", true);
+    assertThat(grasp.spec().layers()).contains(new ArchSpec.BatchNorm("feature.1", ArchSpec.DEFAULT_BN_EPS, false));
+    assertThat(FidelityTest.relativeError(grasp.built().network().outputs(x),
+        TensorFiles.readNpy(Fixtures.path("round23_grasp_vgg_noaffine_output.npy")).tensor()))
+        .isLessThanOrEqualTo(1e-14);
     assertThatThrownBy(() -> Architectures.spec(Presets.VGG, file, new int[] {3, 12, 12}))
         .isInstanceOf(ImportException.class).hasMessageContaining("linear layer 'classifier' reads 32 x 1 x 1 "
             + "features, which no average pooling of a square window after the last conv (the forward's "
