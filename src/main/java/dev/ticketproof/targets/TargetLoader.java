@@ -155,7 +155,7 @@ public final class TargetLoader {
   public static Loaded load(Path target, String arch, String prefix, String activation, int[] input,
       String inputSource, boolean applyMasks) {
     TensorFile tensors = TensorFiles.read(target, applyMasks);
-    refuseScores(tensors);
+    refuseHiddenForwards(tensors);
     Loaded pre = preActivation(target, tensors, arch, prefix, activation, input, inputSource);
     if (pre != null) return pre;
     Architectures.Resolved resolved = Architectures.resolve(arch, tensors, input, prefix);
@@ -224,18 +224,30 @@ public final class TargetLoader {
   }
 
   /**
-   * Refuses a file whose layers keep score tensors beside their weights, {@code X.scores} of {@code X.weight}'s shape:
-   * edge-popup's (Ramanujan et al., "What's hidden in a randomly weighted neural network?") {@code SubnetConv} and
-   * its descendants compute with the weight times the mask of the largest |scores| of the layer, a fraction that the
-   * run's configuration sets and the file does not hold. Read alone, the weights are the dense random network, and
-   * nothing else would show it.
+   * Refuses a file whose layers compute with more than the weights read here, which nothing else would show:
+   * <ul>
+   *   <li>score tensors beside the weights, {@code X.scores} of {@code X.weight}'s shape: edge-popup's (Ramanujan et
+   *       al., "What's hidden in a randomly weighted neural network?") {@code SubnetConv} and its descendants compute
+   *       with the weight times the mask of the largest |scores| of the layer, a fraction that the run's
+   *       configuration sets and the file does not hold; read alone, the weights are the dense random network;</li>
+   *   <li>fake quantization that is on ({@code X.fake_quant_enabled} not 0): a model prepared for
+   *       quantization-aware training rounds weights and activations to int8 grids in its forward, a step function
+   *       (3.4 % off its outputs on a small CNN read without it). With every fake quantization off, its forward is the
+   *       float model's, which is read.</li>
+   * </ul>
    */
-  static void refuseScores(TensorFile file) {
+  static void refuseHiddenForwards(TensorFile file) {
     for (String n : file.names()) {
+      if (n.endsWith(".fake_quant_enabled") && java.util.Arrays.stream(file.tensor(n).data()).anyMatch(v -> v != 0)) {
+        throw new ImportException(file.source() + ": tensor '" + n + "' is on: a model prepared for "
+            + "quantization-aware training (torch.ao.quantization.prepare_qat), whose forward rounds weights and "
+            + "activations to the int8 grids of its fake quantization, a step function no layer here computes. Build "
+            + "the ticket from the float model: save its state dict after "
+            + "model.apply(torch.ao.quantization.disable_fake_quant), or before prepare_qat");
+      }
       if (!n.endsWith(".scores")) continue;
       String weight = n.substring(0, n.length() - "scores".length()) + "weight";
-      if (!file.has(weight) || !java.util.Arrays.equals(file.tensors().get(weight).tensor().shape(),
-          file.tensors().get(n).tensor().shape())) {
+      if (!file.has(weight) || !java.util.Arrays.equals(file.tensor(weight).shape(), file.tensor(n).shape())) {
         continue;
       }
       throw new ImportException(file.source() + ": tensor '" + n + "' is a score of every weight of '" + weight

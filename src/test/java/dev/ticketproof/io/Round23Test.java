@@ -14,8 +14,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The twenty-third round's networks (fixtures {@code round23_*}, made by train_round23.py): the whole models that
  * rahulvigneswaran's Lottery-Ticket-Hypothesis-in-Pytorch saves (its class {@code archs.mnist.fc1.fc1}, named in lower
- * case, and its LeNet5 with a functional forward), network slimming's pruned VGG, and edge-popup's checkpoint of
- * weights and scores with the network it found. References: PyTorch's float64 forward pass.
+ * case, and its LeNet5 with a functional forward), network slimming's pruned VGG, edge-popup's checkpoint of weights
+ * and scores with the network it found, and a model prepared for quantization-aware training. References: PyTorch's
+ * float64 forward pass (float32 for the quantization-aware one).
  */
 class Round23Test {
   private static final String INPUT = "round23_mnist_input.npy";
@@ -93,6 +94,23 @@ class Round23Test {
     // listed as tensors by inspect's reader
     assertThat(TensorFiles.read(Fixtures.path("round23_edgepopup_checkpoint.pth")).names())
         .contains("state_dict.module.linear.0.scores");
+  }
+
+  /**
+   * A model prepared for quantization-aware training: with its fake quantization on (its forward rounds) refused,
+   * naming the flag; off, read as the float model it then computes (PyTorch's float32 outputs to their rounding).
+   */
+  @Test void fakeQuantizationOnIsRefusedAndOffIsTheFloatModel() {
+    String spec = Fixtures.path("round23_qat.json").toString();
+    assertThatThrownBy(() -> TargetLoader.load(Fixtures.path("round23_qat_on.pt"), spec, null, null, null, "the input",
+        true)).isInstanceOf(ImportException.class)
+        .hasMessageContaining("round23_qat_on.pt: tensor '0.weight_fake_quant.fake_quant_enabled' is on: a model "
+            + "prepared for quantization-aware training");
+    Tensor x = TensorFiles.readNpy(Fixtures.path("round13_shapes_input.npy")).tensor();
+    TargetLoader.Loaded off = TargetLoader.load(Fixtures.path("round23_qat_off.pt"), spec, null, null, null,
+        "the input", true);
+    assertThat(FidelityTest.relativeError(off.built().network().outputs(x),
+        TensorFiles.readNpy(Fixtures.path("round23_qat_off_output.npy")).tensor())).isLessThanOrEqualTo(1e-6);
   }
 
   /**
