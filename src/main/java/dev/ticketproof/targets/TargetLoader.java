@@ -75,19 +75,33 @@ public final class TargetLoader {
   /**
    * A warning when the architecture leaves unread parameter tensors of the file under its prefix (names ending in
    * {@code .weight}, {@code .bias}, {@code .running_mean} or {@code .running_var}): a layer of the network that a
-   * spec leaves out, a BatchNorm say, is not computed, and nothing else would show it.
+   * spec leaves out, a BatchNorm say, is not computed, and nothing else would show it. Also when it leaves unread
+   * other tensors of a layer it reads ({@code conv.gain}, {@code fc.scale}; a BatchNorm's {@code num_batches_tracked}
+   * aside): a layer that computes with them computes another function here.
    *
    * @return the warning, or {@code null}
    */
   public static String unreadLayers(Loaded loaded) {
-    List<String> names = loaded.built().unusedTensors().stream().filter(n -> n.startsWith(loaded.prefix()))
-        .filter(n -> n.endsWith(".weight") || n.endsWith(".bias") || n.endsWith(".running_mean")
-            || n.endsWith(".running_var")).toList();
-    if (names.isEmpty()) return null;
-    return "the architecture does not read " + names.size() + " parameter tensor" + (names.size() == 1 ? "" : "s")
-        + " of " + loaded.tensors().source() + " (" + String.join(", ", names.subList(0, Math.min(4, names.size())))
+    List<String> unused = loaded.built().unusedTensors().stream().filter(n -> n.startsWith(loaded.prefix())).toList();
+    List<String> names = unused.stream().filter(n -> n.endsWith(".weight") || n.endsWith(".bias")
+        || n.endsWith(".running_mean") || n.endsWith(".running_var")).toList();
+    Set<String> layers = new HashSet<>();
+    for (String n : loaded.tensors().names()) {
+      if (!unused.contains(n) && n.lastIndexOf('.') > 0) layers.add(n.substring(0, n.lastIndexOf('.')));
+    }
+    List<String> beside = unused.stream().filter(n -> !names.contains(n) && !n.endsWith(".num_batches_tracked"))
+        .filter(n -> n.lastIndexOf('.') > 0 && layers.contains(n.substring(0, n.lastIndexOf('.')))).toList();
+    if (names.isEmpty() && beside.isEmpty()) return null;
+    String left = "the architecture does not read " + names.size() + " parameter tensor"
+        + (names.size() == 1 ? "" : "s") + " of " + loaded.tensors().source() + " (" + String.join(", ", names.subList(0, Math.min(4, names.size())))
         + (names.size() > 4 ? ", ..." : "") + "): a layer it leaves out is not computed, so the outputs computed here "
-        + "are not the network's if it has that layer; compare eval with PyTorch's outputs (inspect lists every tensor "
+        + "are not the network's if it has that layer";
+    String other = beside.size() + " tensor" + (beside.size() == 1 ? "" : "s") + " of layers it reads in "
+        + loaded.tensors().source() + " (" + String.join(", ", beside.subList(0, Math.min(4, beside.size())))
+        + (beside.size() > 4 ? ", ..." : "") + "): a layer whose forward computes with them (a gain, a scale) "
+        + "computes another function here";
+    return (names.isEmpty() ? "the architecture does not read " + other : beside.isEmpty() ? left
+        : left + "; nor does it read " + other) + "; compare eval with PyTorch's outputs (inspect lists every tensor "
         + "not read)";
   }
 

@@ -9,7 +9,11 @@ import dev.ticketproof.targets.Presets;
 import dev.ticketproof.targets.TargetLoader;
 import dev.ticketproof.targets.WholeModels;
 import dev.ticketproof.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The twenty-third round's networks (fixtures {@code round23_*}, made by train_round23.py): the whole models that
@@ -42,10 +46,25 @@ class Round23Test {
         .hasMessageContaining("inspect prints a draft").hasMessageNotContaining("forbidden global");
   }
 
-  /** LeNet5's forward applies F.relu and F.max_pool2d: with a spec that says so, PyTorch's outputs. */
-  @Test void theLenet5OfFunctionalActivationsEvaluatesAsPyTorchWithItsSpec() {
+  /**
+   * LeNet5's forward applies F.relu and F.max_pool2d: with a spec that says so, PyTorch's outputs, and no warning. The
+   * same tensors with a gain beside a conv's weight (as timm's ScaledStdConv2d keeps one): the warning names it.
+   */
+  @Test void theLenet5OfFunctionalActivationsEvaluatesAsPyTorchWithItsSpec(@TempDir Path tmp) throws Exception {
     assertThat(fidelity("round23_1_model_lt_lenet5.pth.tar", "round23_lenet5.json", INPUT, "round23_lenet5", "relu"))
         .isLessThanOrEqualTo(1e-14);
+    String spec = Fixtures.path("round23_lenet5.json").toString();
+    TensorFile file = TensorFiles.read(Fixtures.path("round23_1_model_lt_lenet5.pth.tar"));
+    assertThat(TargetLoader.unreadLayers(TargetLoader.load(Fixtures.path("round23_1_model_lt_lenet5.pth.tar"), spec,
+        null, null, null, "the input", true))).isNull();
+    List<TorchWriter.Array> arrays = new ArrayList<>();
+    for (String n : file.names()) arrays.add(TorchWriter.Array.of(n, file.tensor(n).shape(), file.tensor(n).data()));
+    arrays.add(TorchWriter.Array.of("conv1.gain", new int[] {6, 1, 1, 1}, new double[] {2, 2, 2, 2, 2, 2}));
+    Path gained = tmp.resolve("gained.pt");
+    TorchWriter.write(gained, arrays);
+    assertThat(TargetLoader.unreadLayers(TargetLoader.load(gained, spec, null, null, null, "the input", true)))
+        .startsWith("the architecture does not read 1 tensor of layers it reads in " + gained + " (conv1.gain): a "
+            + "layer whose forward computes with them (a gain, a scale) computes another function here");
   }
 
   /**
