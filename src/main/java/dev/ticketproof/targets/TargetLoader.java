@@ -82,20 +82,27 @@ public final class TargetLoader {
    * @return the warning, or {@code null}
    */
   public static String unreadLayers(Loaded loaded) {
-    List<String> unused = loaded.built().unusedTensors().stream().filter(n -> n.startsWith(loaded.prefix())).toList();
-    List<String> names = unused.stream().filter(n -> n.endsWith(".weight") || n.endsWith(".bias")
-        || n.endsWith(".running_mean") || n.endsWith(".running_var")).toList();
+    Set<String> unused = new HashSet<>(loaded.built().unusedTensors());
+    List<String> names = new ArrayList<>();
+    List<String> beside = new ArrayList<>();
     Set<String> layers = new HashSet<>();
     for (String n : loaded.tensors().names()) {
       if (!unused.contains(n) && n.lastIndexOf('.') > 0) layers.add(n.substring(0, n.lastIndexOf('.')));
     }
-    List<String> beside = unused.stream().filter(n -> !names.contains(n) && !n.endsWith(".num_batches_tracked"))
-        .filter(n -> n.lastIndexOf('.') > 0 && layers.contains(n.substring(0, n.lastIndexOf('.')))).toList();
+    for (String n : loaded.built().unusedTensors()) {
+      if (!n.startsWith(loaded.prefix()) || n.endsWith(".num_batches_tracked")) continue;
+      if (n.endsWith(".weight") || n.endsWith(".bias") || n.endsWith(".running_mean") || n.endsWith(".running_var")) {
+        names.add(n);
+      } else if (n.lastIndexOf('.') > 0 && layers.contains(n.substring(0, n.lastIndexOf('.')))) {
+        beside.add(n);
+      }
+    }
     if (names.isEmpty() && beside.isEmpty()) return null;
     String left = "the architecture does not read " + names.size() + " parameter tensor"
-        + (names.size() == 1 ? "" : "s") + " of " + loaded.tensors().source() + " (" + String.join(", ", names.subList(0, Math.min(4, names.size())))
-        + (names.size() > 4 ? ", ..." : "") + "): a layer it leaves out is not computed, so the outputs computed here "
-        + "are not the network's if it has that layer";
+        + (names.size() == 1 ? "" : "s") + " of " + loaded.tensors().source() + " ("
+        + String.join(", ", names.subList(0, Math.min(4, names.size()))) + (names.size() > 4 ? ", ..." : "")
+        + "): a layer it leaves out is not computed, so the outputs computed here are not the network's if it has "
+        + "that layer";
     String other = beside.size() + " tensor" + (beside.size() == 1 ? "" : "s") + " of layers it reads in "
         + loaded.tensors().source() + " (" + String.join(", ", beside.subList(0, Math.min(4, beside.size())))
         + (beside.size() > 4 ? ", ..." : "") + "): a layer whose forward computes with them (a gain, a scale) "
