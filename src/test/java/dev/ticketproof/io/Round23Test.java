@@ -50,7 +50,7 @@ class Round23Test {
    * LeNet5's forward applies F.relu and F.max_pool2d: with a spec that says so, PyTorch's outputs, and no warning. The
    * same tensors with a gain beside a conv's weight (as timm's ScaledStdConv2d keeps one): the warning names it.
    */
-  @Test void theLenet5OfFunctionalActivationsEvaluatesAsPyTorchWithItsSpec(@TempDir Path tmp) throws Exception {
+  @Test void theLenet5EvaluatesAsPyTorchWithItsSpecAndAnUnreadGainIsWarnedAbout(@TempDir Path tmp) throws Exception {
     assertThat(fidelity("round23_1_model_lt_lenet5.pth.tar", "round23_lenet5.json", INPUT, "round23_lenet5", "relu"))
         .isLessThanOrEqualTo(1e-14);
     String spec = Fixtures.path("round23_lenet5.json").toString();
@@ -68,9 +68,9 @@ class Round23Test {
   }
 
   /**
-   * Network slimming's VGG (also GraSP's): `feature.N`, read by the vgg preset with the forward's average pooling, of
-   * the side that gives the classifier's fan-in (2 on the 16x16 shapes, 4 on 32x32 inputs), and its BatchNorms with
-   * or without their affine parameters; PyTorch's outputs.
+   * Network slimming's VGG (also GraSP's): {@code feature.N}, read by the vgg preset with the forward's average
+   * pooling, of the side that gives the classifier's fan-in (2 on the 16x16 shapes, 4 on 32x32 inputs), and its
+   * BatchNorms with or without their affine parameters; PyTorch's outputs.
    */
   @Test void networkSlimmingsVggIsReadByTheVggPresetWithItsAveragePooling() {
     TensorFile file = TensorFiles.read(Fixtures.path("round23_slimming_vgg_pruned.pth.tar")).under("state_dict.");
