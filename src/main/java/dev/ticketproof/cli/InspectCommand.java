@@ -65,7 +65,13 @@ public final class InspectCommand implements Callable<Integer> {
     String archNote = null;
     String preset = null;
     String outsideNote = "";
-    if (arch.spec == null) file = TensorFiles.read(path, !noMasks);
+    if (arch.spec == null) {
+      file = TensorFiles.read(path, !noMasks);
+      String hidden = TargetLoader.hiddenForward(file);
+      if (hidden != null) {
+        spec.commandLine().getErr().println("warning: " + hidden + " (eval, construct and verify refuse it)");
+      }
+    }
     // an architecture given, or a state dict whose names are a preset's (whose spec is then printed)
     if (arch.spec != null || Architectures.inferPreset(file) != null) {
       TargetLoader.Loaded loaded = TargetOptions.loadFile(path, arch, TargetOptions.activationName(activation,

@@ -176,7 +176,8 @@ public final class TargetLoader {
   public static Loaded load(Path target, String arch, String prefix, String activation, int[] input,
       String inputSource, boolean applyMasks) {
     TensorFile tensors = TensorFiles.read(target, applyMasks);
-    refuseHiddenForwards(tensors);
+    String hidden = hiddenForward(tensors);
+    if (hidden != null) throw new ImportException(hidden);
     Loaded pre = preActivation(target, tensors, arch, prefix, activation, input, inputSource);
     if (pre != null) return pre;
     Architectures.Resolved resolved = Architectures.resolve(arch, tensors, input, prefix);
@@ -245,7 +246,8 @@ public final class TargetLoader {
   }
 
   /**
-   * Refuses a file whose layers compute with more than the weights read here, which nothing else would show:
+   * Why the file's layers compute with more than the weights read here, which nothing else would show, or
+   * {@code null}; a file target with such a reason is refused ({@link #load}), and {@code inspect} says it:
    * <ul>
    *   <li>score tensors beside the weights, {@code X.scores} of {@code X.weight}'s shape: edge-popup's (Ramanujan et
    *       al., "What's hidden in a randomly weighted neural network?") {@code SubnetConv} and its descendants compute
@@ -257,26 +259,25 @@ public final class TargetLoader {
    *       float model's, which is read.</li>
    * </ul>
    */
-  static void refuseHiddenForwards(TensorFile file) {
+  public static String hiddenForward(TensorFile file) {
     for (String n : file.names()) {
       if (n.endsWith(".fake_quant_enabled") && java.util.Arrays.stream(file.tensor(n).data()).anyMatch(v -> v != 0)) {
-        throw new ImportException(file.source() + ": tensor '" + n + "' is on: a model prepared for "
-            + "quantization-aware training (torch.ao.quantization.prepare_qat), whose forward rounds weights and "
-            + "activations to the int8 grids of its fake quantization, a step function no layer here computes. Build "
-            + "the ticket from the float model: save its state dict after "
-            + "model.apply(torch.ao.quantization.disable_fake_quant), or before prepare_qat");
+        return file.source() + ": tensor '" + n + "' is on: a model prepared for quantization-aware training "
+            + "(torch.ao.quantization.prepare_qat), whose forward rounds weights and activations to the int8 grids of "
+            + "its fake quantization, a step function no layer here computes. Build the ticket from the float model: "
+            + "save its state dict after model.apply(torch.ao.quantization.disable_fake_quant), or before prepare_qat";
       }
       if (!n.endsWith(".scores")) continue;
       String weight = n.substring(0, n.length() - "scores".length()) + "weight";
-      if (!file.has(weight) || !java.util.Arrays.equals(file.tensor(weight).shape(), file.tensor(n).shape())) {
-        continue;
+      if (file.has(weight) && java.util.Arrays.equals(file.tensor(weight).shape(), file.tensor(n).shape())) {
+        return file.source() + ": tensor '" + n + "' is a score of every weight of '" + weight + "', as edge-popup's "
+            + "SubnetConv keeps them: that layer computes with its weight times the mask of the largest |scores| of "
+            + "the layer (the fraction the run's prune rate keeps, which the file does not hold), so its weights "
+            + "alone are the dense random network, not the one found. Save the weights its forward uses in their "
+            + "place, without the scores (docs/import.md, \"Edge-popup's scores\"), and give that file";
       }
-      throw new ImportException(file.source() + ": tensor '" + n + "' is a score of every weight of '" + weight
-          + "', as edge-popup's SubnetConv keeps them: that layer computes with its weight times the mask of the "
-          + "largest |scores| of the layer (the fraction the run's prune rate keeps, which the file does not hold), "
-          + "so its weights alone are the dense random network, not the one found. Save the weights its forward uses "
-          + "in their place, without the scores (docs/import.md, \"Edge-popup's scores\"), and give that file");
     }
+    return null;
   }
 
   /**

@@ -37,6 +37,15 @@ class ImportCommandsTest {
     return Stream.concat(Stream.of(a), Stream.of(b)).toArray(String[]::new);
   }
 
+  /** A file the other commands refuse for what its layers compute beside their weights: inspect lists it, warned. */
+  @Test void inspectListsAFileWithEdgePopupsScoresAndSaysTheOtherCommandsRefuseIt() {
+    CommandRun r = run("inspect", fx("round23_edgepopup_checkpoint.pth"));
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.out()).contains("state_dict.module.convs.0.scores");
+    assertThat(r.err()).contains("warning: ").contains("tensor 'state_dict.module.convs.0.scores' is a score of every "
+        + "weight").contains("(eval, construct and verify refuse it)");
+  }
+
   @Test void inspectListsTensorsAndLayers() {
     CommandRun r = run("inspect", fx("synflow_conv.pt"), "--arch", "synflow-conv");
     assertThat(r.code()).as(r.err()).isZero();
