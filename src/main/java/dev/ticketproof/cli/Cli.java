@@ -192,6 +192,41 @@ final class Cli {
   }
 
   /**
+   * The input box of {@code construct} when {@code --data} is given without {@code --input-box} or
+   * {@code --input-bound}: [0, 1] when every value of the data lies in it (images scaled to [0, 1]), else [-1, 1] (the
+   * default without data) when every value lies in that, else each channel's range in the data, as
+   * {@code --input-box data}: the default box then holds the inputs the ticket is measured on. A note on {@code err}
+   * names a box other than [-1, 1].
+   *
+   * @param data the rows of {@code --data} (each flattened, CHW order)
+   * @param dataFile the file of {@code --data}, for messages
+   */
+  static InputBox defaultBox(int channels, boolean vector, List<double[]> data, java.nio.file.Path dataFile,
+      java.io.PrintWriter err) {
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = Double.NEGATIVE_INFINITY;
+    for (double[] x : data) {
+      for (double v : x) {
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+    }
+    if (lo >= -1 && hi <= 1 && lo < 0) return InputBox.uniform(-1, 1);
+    String why = "construct: note: no --input-box nor --input-bound: the values of --data " + dataFile + " lie in ["
+        + fmt(lo) + ", " + fmt(hi) + "], ";
+    if (lo >= 0 && hi <= 1) {
+      err.println(why + "so the box is [0, 1] (give --input-box LO,HI to certify another)");
+      return InputBox.uniform(0, 1);
+    }
+    err.println(why + "beyond [-1, 1], so the box is each input " + (vector ? "feature" : "channel") + "'s range in"
+        + " them (--input-box data; give --input-box LO,HI or LO:HI,... to certify another)");
+    return inputBox("data", channels, vector, data, dataFile, err);
+  }
+
+  /** A number for a message: 3 significant digits. */
+  private static String fmt(double v) { return String.format(Locale.ROOT, "%.3g", v); }
+
+  /**
    * Whether an {@code --input-box} value asks for per-channel intervals ({@code data}, or {@code LO:HI,...}) rather
    * than {@code LO,HI}.
    */

@@ -252,8 +252,11 @@ public final class ConstructCommand implements Callable<Integer> {
     int channels = net.inputShape()[0];
     int[] in = net.inputShape();
     boolean vector = in.length == 1 || in.length == 3 && in[1] == 1 && in[2] == 1;
-    // a malformed box is refused before the data are read; --input-box data needs them (below)
-    Cli.InputBox box = inputBox == null ? Cli.InputBox.uniform(-inputBound, inputBound)
+    // a malformed box is refused before the data are read; --input-box data needs them (below), and so does the
+    // default box when --data is given without --input-box or --input-bound
+    boolean boxFromData = inputBox == null && data.inputs != null
+        && !spec.commandLine().getParseResult().hasMatchedOption("--input-bound");
+    Cli.InputBox box = boxFromData ? null : inputBox == null ? Cli.InputBox.uniform(-inputBound, inputBound)
         : inputBox.trim().equals("data") ? null : Cli.inputBox(inputBox, channels, vector, null, null, null);
     if (box == null && data.inputs == null) Cli.inputBox(inputBox, channels, vector, null, null, null);
     int widest = Math.min(SourceNetwork.MAX_RHO, solver.maxN());
@@ -265,7 +268,8 @@ public final class ConstructCommand implements Callable<Integer> {
     if (out != null) SafeOutput.check(out, "--out", inputs());
     Cli.DataSet dataSet = data.load(net);
     if (box == null) {
-      box = Cli.inputBox(inputBox, channels, vector, dataSet.inputs(), data.inputs, spec.commandLine().getErr());
+      box = boxFromData ? Cli.defaultBox(channels, vector, dataSet.inputs(), data.inputs, spec.commandLine().getErr())
+          : Cli.inputBox(inputBox, channels, vector, dataSet.inputs(), data.inputs, spec.commandLine().getErr());
     }
     double lo = box.lo();
     double hi = box.hi();

@@ -157,4 +157,50 @@ class InputBoxCommandTest {
         .isDeepEqualTo(new double[][] {{0.1, 0.2}, {-1, 0}, {0.3, 0.9}, {2, 5}});
     Files.delete(out);
   }
+
+  @Test
+  void withDataAndNoBoxTheDefaultBoxHoldsTheData() {
+    StringWriter err = new StringWriter();
+    PrintWriter w = new PrintWriter(err, true);
+    Path x = Path.of("x.npy");
+    // every value in [0, 1]: images scaled to [0, 1]
+    Cli.InputBox unit = Cli.defaultBox(2, false, List.of(new double[] {0, 0.5}, new double[] {0.25, 1}), x, w);
+    assertThat(unit.channels()).isNull();
+    assertThat(new double[] {unit.lo(), unit.hi()}).containsExactly(0, 1);
+    assertThat(err.toString()).contains("lie in [0.00, 1.00], so the box is [0, 1]");
+    // in [-1, 1] with a negative value: the default without data, without a note
+    err.getBuffer().setLength(0);
+    Cli.InputBox signed = Cli.defaultBox(2, false, List.of(new double[] {-0.5, 1}, new double[] {0.25, -1}), x, w);
+    assertThat(new double[] {signed.lo(), signed.hi()}).containsExactly(-1, 1);
+    assertThat(err.toString()).isEmpty();
+    // beyond [-1, 1]: each channel's range, as --input-box data
+    List<double[]> rows = List.of(new double[] {0.5, 0.25, -3, 4}, new double[] {0.75, 1, 2, -1});
+    Cli.InputBox ranges = Cli.defaultBox(2, true, rows, x, w);
+    assertThat(ranges.channels()).isDeepEqualTo(Cli.inputBox("data", 2, rows, x, null).channels());
+    assertThat(err.toString()).contains("lie in [-3.00, 4.00], beyond [-1, 1], so the box is each input feature's "
+        + "range in them (--input-box data;");
+  }
+
+  @Test
+  void constructWithDataOutsideTheDefaultBoxCertifiesTheDataRanges() throws Exception {
+    Path x = tmp.resolve("x.npy");
+    double[] v = {0.1, -1, 0.3, 5, 0.2, -0.5, 0.9, 2, 0.15, 0, 0.6, 3};
+    Npy.write(x, Tensor.of(v, 3, 4), DType.FLOAT64);
+    String[] common = {"construct", "--target", "builtin:small-fc", "--data", x.toString(), "--rho", "6", "--eps",
+        "0.05", "--samples", "8", "--search", "50", "--format", "json"};
+    CommandRun r = run(common);
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).contains("so the box is each input feature's range in them");
+    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
+    assertThat(o.get("dataInBox").getAsBoolean()).isTrue();
+    assertThat(o.get("inputBoxes").toString()).isEqualTo("[[0.1,0.2],[-1.0,0.0],[0.3,0.9],[2.0,5.0]]");
+    // --input-bound chooses the box as before: [-1, 1], which the data leave
+    String[] bound = java.util.Arrays.copyOf(common, common.length + 2);
+    bound[common.length] = "--input-bound";
+    bound[common.length + 1] = "1";
+    CommandRun b = run(bound);
+    assertThat(b.code()).as(b.err()).isZero();
+    assertThat(b.err()).contains("have values outside the input box [-1, 1]");
+    assertThat(JsonParser.parseString(b.out()).getAsJsonObject().get("dataInBox").getAsBoolean()).isFalse();
+  }
 }
