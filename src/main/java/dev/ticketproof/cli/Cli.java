@@ -194,9 +194,9 @@ final class Cli {
   /**
    * The input box of {@code construct} when {@code --data} is given without {@code --input-box} or
    * {@code --input-bound}: [0, 1] when every value of the data lies in it (images scaled to [0, 1]), else [-1, 1] (the
-   * default without data) when every value lies in that, else each channel's range in the data, as
-   * {@code --input-box data}: the default box then holds the inputs the ticket is measured on. A note on {@code err}
-   * names a box other than [-1, 1].
+   * default without data) when every value lies in that, else, for images, each channel's range in the data (as
+   * {@code --input-box data}) and, for vectors, the data's whole range on every feature: the default box then holds
+   * the inputs the ticket is measured on. A note on {@code err} names a box other than [-1, 1].
    *
    * @param data the rows of {@code --data} (each flattened, CHW order)
    * @param dataFile the file of {@code --data}, for messages
@@ -218,8 +218,15 @@ final class Cli {
       err.println(why + "so the box is [0, 1] (give --input-box LO,HI to certify another)");
       return InputBox.uniform(0, 1);
     }
-    err.println(why + "beyond [-1, 1], so the box is each input " + (vector ? "feature" : "channel") + "'s range in"
-        + " them (--input-box data; give --input-box LO,HI or LO:HI,... to certify another)");
+    if (vector) {
+      // a feature's range in a few rows can be a single value (an image's border pixel): the features take the
+      // data's whole range
+      err.println(why + "beyond [-1, 1], so the box is that range on every feature (give --input-box data for each "
+          + "feature's own range, LO,HI or LO:HI,... to certify another)");
+      return InputBox.uniform(lo, lo < hi ? hi : Math.nextUp(lo));
+    }
+    err.println(why + "beyond [-1, 1], so the box is each input channel's range in them (--input-box data; give "
+        + "--input-box LO,HI or LO:HI,... to certify another)");
     return inputBox("data", channels, vector, data, dataFile, err);
   }
 

@@ -173,27 +173,39 @@ class InputBoxCommandTest {
     Cli.InputBox signed = Cli.defaultBox(2, false, List.of(new double[] {-0.5, 1}, new double[] {0.25, -1}), x, w);
     assertThat(new double[] {signed.lo(), signed.hi()}).containsExactly(-1, 1);
     assertThat(err.toString()).isEmpty();
-    // beyond [-1, 1]: each channel's range, as --input-box data
+    // beyond [-1, 1]: for images, each channel's range, as --input-box data
     List<double[]> rows = List.of(new double[] {0.5, 0.25, -3, 4}, new double[] {0.75, 1, 2, -1});
-    Cli.InputBox ranges = Cli.defaultBox(2, true, rows, x, w);
+    Cli.InputBox ranges = Cli.defaultBox(2, false, rows, x, w);
     assertThat(ranges.channels()).isDeepEqualTo(Cli.inputBox("data", 2, rows, x, null).channels());
-    assertThat(err.toString()).contains("lie in [-3.00, 4.00], beyond [-1, 1], so the box is each input feature's "
+    assertThat(err.toString()).contains("lie in [-3.00, 4.00], beyond [-1, 1], so the box is each input channel's "
         + "range in them (--input-box data;");
+    // for vectors, the data's whole range on every feature (a feature's own range may be one value)
+    err.getBuffer().setLength(0);
+    Cli.InputBox union = Cli.defaultBox(4, true, rows, x, w);
+    assertThat(union.channels()).isNull();
+    assertThat(new double[] {union.lo(), union.hi()}).containsExactly(-3, 4);
+    assertThat(err.toString()).contains("so the box is that range on every feature (give --input-box data for each "
+        + "feature's own range");
   }
 
   @Test
-  void constructWithDataOutsideTheDefaultBoxCertifiesTheDataRanges() throws Exception {
+  void constructWithDataOutsideTheDefaultBoxCertifiesTheDataRange() throws Exception {
     Path x = tmp.resolve("x.npy");
     double[] v = {0.1, -1, 0.3, 5, 0.2, -0.5, 0.9, 2, 0.15, 0, 0.6, 3};
     Npy.write(x, Tensor.of(v, 3, 4), DType.FLOAT64);
     String[] common = {"construct", "--target", "builtin:small-fc", "--data", x.toString(), "--rho", "6", "--eps",
         "0.05", "--samples", "8", "--search", "50", "--format", "json"};
-    CommandRun r = run(common);
+    Path out = tmp.resolve("u.tpz");
+    String[] written = java.util.Arrays.copyOf(common, common.length + 2);
+    written[common.length] = "--out";
+    written[common.length + 1] = out.toString();
+    CommandRun r = run(written);
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.err()).contains("so the box is each input feature's range in them");
-    JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
-    assertThat(o.get("dataInBox").getAsBoolean()).isTrue();
-    assertThat(o.get("inputBoxes").toString()).isEqualTo("[[0.1,0.2],[-1.0,0.0],[0.3,0.9],[2.0,5.0]]");
+    assertThat(r.err()).contains("lie in [-1.00, 5.00], beyond [-1, 1], so the box is that range on every feature");
+    assertThat(JsonParser.parseString(r.out()).getAsJsonObject().get("dataInBox").getAsBoolean()).isTrue();
+    TicketCertificate.Header h = TicketFile.read(out).header();
+    assertThat(new double[] {h.inputLow(), h.inputHigh()}).containsExactly(-1, 5);
+    assertThat(h.inputBoxes()).isNull();
     // --input-bound chooses the box as before: [-1, 1], which the data leave
     String[] bound = java.util.Arrays.copyOf(common, common.length + 2);
     bound[common.length] = "--input-bound";
