@@ -104,8 +104,11 @@ public final class Tickets {
    */
   public static final int BYTES_PER_KEPT_WEIGHT = 16;
 
-  /** The share of a construction after which its kept weights are projected to the whole ticket. */
-  static final double PROJECT_AFTER = 0.02;
+  /**
+   * The share of a construction after which its kept weights are projected to the whole ticket (reported every 64
+   * output units: on ResNet-20 the projection after 0.16 % is within 7 % of the final count).
+   */
+  static final double PROJECT_AFTER = 0.002;
 
   /**
    * How far a projection may exceed the heap before the construction stops: a projection is not a count (the first
@@ -139,7 +142,7 @@ public final class Tickets {
     throw new TooLarge(String.format(java.util.Locale.ROOT, "the ticket %s about %.3g source weights%s, and "
         + "measuring it holds about %d bytes per kept weight (its mask and its evaluator): %s in all, more than the "
         + "JVM's maximum heap of %s", last ? "keeps" : "would keep", projected,
-        last ? "" : String.format(java.util.Locale.ROOT, " (projected from the %.0f %% of its construction done, "
+        last ? "" : String.format(java.util.Locale.ROOT, " (projected from the %.2g %% of its construction done, "
             + "which keeps %d)", 100 * done, kept), BYTES_PER_KEPT_WEIGHT, gigabytes(need), gigabytes(heap)));
   }
 

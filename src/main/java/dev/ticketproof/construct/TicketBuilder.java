@@ -108,9 +108,9 @@ public final class TicketBuilder {
     default TicketChecker.Listener kernel(String pass) { return TicketChecker.Listener.NONE; }
 
     /**
-     * After each layer: the source weights kept so far, and the share of the construction done (a layer's share is
-     * its subset-sum instances', its target weights times its copies; 1 after the last layer, before the kernel's
-     * check).
+     * After every 64 output units of a layer and after each layer: the source weights kept so far, and the share of
+     * the construction done (a layer's share is its subset-sum instances', its target weights times its copies, done
+     * in proportion to its units; 1 after the last layer, before the kernel's check).
      */
     default void kept(long keptWeights, double fractionDone) {}
 
@@ -382,16 +382,26 @@ public final class TicketBuilder {
           factor[u] = in.w1[u] * SourceNetwork.slopeFor(phi, in.w1[u], in.lo[i], in.hi[i]);
         }
       }
-      long[] done = {0};
+      long before = keptSoFar();
+      // units finished; the first units all finished (a prefix, whatever the threads' order) and the weights they
+      // keep, reported every 64 units, so that a ticket too large for the heap is known within its first layers
+      long[] done = {0, 0, 0};
       IntConsumer work = o -> {
         UnitSolver us = new UnitSolver(c, in, split, factor, constTarget);
-        perUnit[o] = us.solve(o);
+        int[] unitKept = us.solve(o);
         z[o] = us.z;
         fails[o] = us.fails;
         inst[o] = us.instances;
         synchronized (done) {
+          perUnit[o] = unitKept;
           done[0]++;
           if (done[0] % 64 == 0 || done[0] == units) progress.step(a.name(), done[0], units);
+          while (done[1] < units && perUnit[(int) done[1]] != null) {
+            done[2] += perUnit[(int) done[1]++].length;
+            if (done[1] % 64 == 0 && done[1] < units) {
+              progress.kept(before + done[2], (workDone + work(c) * done[1] / units) / Builder.this.work);
+            }
+          }
         }
       };
       parallel(units, work);
@@ -409,10 +419,8 @@ public final class TicketBuilder {
         instances += inst[o];
       }
       if (uni) finishUnivariate(in.uni, all, c);
-      long keptWeights = 0;
-      for (int k = 0; k < kept.length; k++) keptWeights += kept[k].length + keptBias[k].length;
       workDone += work(c);
-      progress.kept(keptWeights, Math.min(1, workDone / Builder.this.work));
+      progress.kept(keptSoFar(), Math.min(1, workDone / Builder.this.work));
       State s = new State();
       s.layout = out;
       s.constVal = new double[units];
@@ -423,6 +431,13 @@ public final class TicketBuilder {
       s.lo = iv.lo();
       s.hi = iv.hi();
       return s;
+    }
+
+    /** The weights and biases kept by the layers built so far. */
+    long keptSoFar() {
+      long n = 0;
+      for (int k = 0; k < kept.length; k++) n += kept[k].length + keptBias[k].length;
+      return n;
     }
 
     void parallel(int n, IntConsumer work) {

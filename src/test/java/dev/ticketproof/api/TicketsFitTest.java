@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A ticket that cannot be measured in the heap stops its construction early, with the kept weights it projects;
- * the construction reports its kept weights after every layer, exactly.
+ * the construction reports its kept weights as it goes (every 64 output units and after every layer), exactly.
  */
 class TicketsFitTest {
   static final Activation RELU = ActivationCatalog.parse("relu");
@@ -38,8 +38,9 @@ class TicketsFitTest {
   }
 
   @Test
-  void theConstructionReportsItsKeptWeightsAfterEveryLayerAndAllOfThemAtTheEnd() {
-    for (String name : new String[] {"small-cnn", "small-resnet"}) {
+  void theConstructionReportsItsKeptWeightsAsItGoesAndAllOfThemAtTheEnd() {
+    long reportsWithin = 0;
+    for (String name : new String[] {"small-cnn", "small-resnet", "digits-lenet"}) {
       Network target = Builtins.of(name, RELU);
       List<double[]> calls = new ArrayList<>();
       TicketCertificate c = TicketBuilder.build(target, RELU, options(), new TicketBuilder.Progress() {
@@ -49,16 +50,20 @@ class TicketsFitTest {
           calls.add(new double[] {keptWeights, fractionDone});
         }
       }).certificate();
-      assertThat(calls).as(name).hasSize(SourceNetwork.of(dev.ticketproof.kernel.TargetPlan.of(target, RELU),
-          options().params()).convs().size());
+      // one report after each layer, and one every 64 output units of a layer with more
+      SourceNetwork src = SourceNetwork.of(dev.ticketproof.kernel.TargetPlan.of(target, RELU), options().params());
+      long within = src.convs().stream().mapToLong(cv -> (cv.out().units() - 1) / 64).sum();
+      reportsWithin += within;
+      assertThat(calls).as(name).hasSize((int) (src.convs().size() + within));
       for (int k = 1; k < calls.size(); k++) {
-        assertThat(calls.get(k)[0]).as(name + " kept, layer " + k).isGreaterThanOrEqualTo(calls.get(k - 1)[0]);
-        assertThat(calls.get(k)[1]).as(name + " share, layer " + k).isGreaterThan(calls.get(k - 1)[1]);
+        assertThat(calls.get(k)[0]).as(name + " kept, report " + k).isGreaterThanOrEqualTo(calls.get(k - 1)[0]);
+        assertThat(calls.get(k)[1]).as(name + " share, report " + k).isGreaterThan(calls.get(k - 1)[1]);
       }
       double[] last = calls.get(calls.size() - 1);
       assertThat(last[1]).isEqualTo(1.0);
       assertThat((long) last[0]).as(name).isEqualTo(keptWeights(c));
     }
+    assertThat(reportsWithin).as("reports within a layer of more than 64 units").isPositive();
   }
 
   @Test
