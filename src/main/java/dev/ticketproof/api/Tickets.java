@@ -529,8 +529,10 @@ public final class Tickets {
         throw new IllegalArgumentException("firstWidth must be in [1, " + maxRho + "], got " + rho1);
       }
       // the input scale of univariate layers; for phi with a remainder, tightened with the tolerance (below)
-      // the default for the box's largest |value| (copies of inputs up to B see lambda B)
-      double defaultLambda = Defaults.lambda(phi, Math.max(Math.abs(seenLow), Math.abs(seenHigh)));
+      // the default for the box's largest |value| (copies of inputs up to B see lambda B), each channel's scaled by
+      // its copies' s_c
+      double defaultLambda = Defaults.lambda(phi, SourceNetwork.scaledBound(seen));
+      double[] scales = SourceNetwork.channelScales(seen);
       double minLambda = defaultLambda * (MIN_LAMBDA / Defaults.lambda(phi)); // the default / 65536, exactly
       double[] lam = {lambda != null ? lambda : defaultLambda};
       boolean tightenLambda = lambda == null && phi.remainderConstant() != 0;
@@ -554,7 +556,8 @@ public final class Tickets {
         double scale = maxAbs(Evaluator.ofTarget(plan).applyAll(calibration));
         double rel = scale > 0 ? outputEps / scale : 0.5;
         double startEps = eps != null ? eps
-            : rel >= 0.5 ? Goals.MAX_EPS : Goals.calibrate(plan, calibration, rel, Goals.SAFETY, false, seed);
+            : rel >= 0.5 ? Goals.MAX_EPS : Goals.calibrate(plan, calibration, rel, Goals.SAFETY, false, seed,
+                scales);
         // for phi with a remainder and no given lambda, lambda follows the tolerance down from its default (the
         // linearisation's share of the bound, of order lambda, would otherwise stay as the search shrinks the rest)
         DoubleFunction<SourceNetwork.Params> searched = e -> {
@@ -571,7 +574,8 @@ public final class Tickets {
       // a vector of outputs is judged output by output, each on its own scale (on enough inputs); a feature map as
       // one vector
       boolean each = OutputErrors.eachOutput(plan, given, around);
-      double usedEps = eps != null ? eps : Goals.calibrate(plan, calibration, outputRel, Goals.SAFETY, each, seed);
+      double usedEps = eps != null ? eps
+          : Goals.calibrate(plan, calibration, outputRel, Goals.SAFETY, each, seed, scales);
       Ticket.Basis basis = eps != null ? Ticket.Basis.GIVEN : Ticket.Basis.CALIBRATED;
       if (tightenLambda && eps == null) {
         // the first univariate layer's linearisation error, modelled on the same inputs as the tolerance's share

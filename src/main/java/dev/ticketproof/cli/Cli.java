@@ -194,9 +194,10 @@ final class Cli {
   /**
    * The input box of {@code construct} when {@code --data} is given without {@code --input-box} or
    * {@code --input-bound}: [0, 1] when every value of the data lies in it (images scaled to [0, 1]), else [-1, 1] (the
-   * default without data) when every value lies in that, else, for images, each channel's range in the data (as
-   * {@code --input-box data}) and, for vectors, the data's whole range on every feature: the default box then holds
-   * the inputs the ticket is measured on. A note on {@code err} names a box other than [-1, 1].
+   * default without data) when every value lies in that, else each channel's range in the data (as
+   * {@code --input-box data}) for images and for vectors of features of unequal scales ({@link #unequalScales}), the
+   * data's whole range on every feature for other vectors: the default box then holds the inputs the ticket is
+   * measured on. A note on {@code err} names a box other than [-1, 1].
    *
    * @param data the rows of {@code --data} (each flattened, CHW order)
    * @param dataFile the file of {@code --data}, for messages
@@ -218,16 +219,43 @@ final class Cli {
       err.println(why + "so the box is [0, 1] (give --input-box LO,HI to certify another)");
       return InputBox.uniform(0, 1);
     }
-    if (vector) {
-      // a feature's range in a few rows can be a single value (an image's border pixel): the features take the
-      // data's whole range
+    if (vector && !unequalScales(data, channels)) {
+      // features of one scale (a flattened image's pixels, whose border ones can take one value in a few rows): the
+      // features take the data's whole range
       err.println(why + "beyond [-1, 1], so the box is that range on every feature (give --input-box data for each "
           + "feature's own range, LO,HI or LO:HI,... to certify another)");
       return InputBox.uniform(lo, lo < hi ? hi : Math.nextUp(lo));
     }
+    if (vector) {
+      err.println(why + "beyond [-1, 1], on features of unequal scales, so the box is each feature's range in them "
+          + "(--input-box data; give --input-box LO,HI or LO:HI,... to certify another)");
+      return inputBox("data", channels, vector, data, dataFile, err);
+    }
     err.println(why + "beyond [-1, 1], so the box is each input channel's range in them (--input-box data; give "
         + "--input-box LO,HI or LO:HI,... to certify another)");
     return inputBox("data", channels, vector, data, dataFile, err);
+  }
+
+  /**
+   * Whether the features of vector rows take scales of their own: none of them takes one value only, and their
+   * largest |value|s differ by a factor of {@link dev.ticketproof.kernel.SourceNetwork#BLOCK_GAP} or more.
+   */
+  static boolean unequalScales(List<double[]> data, int features) {
+    double least = Double.POSITIVE_INFINITY;
+    double most = 0;
+    for (int f = 0; f < features; f++) {
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      for (double[] x : data) {
+        lo = Math.min(lo, x[f]);
+        hi = Math.max(hi, x[f]);
+      }
+      if (lo == hi) return false;
+      double b = Math.max(Math.abs(lo), Math.abs(hi));
+      least = Math.min(least, b);
+      most = Math.max(most, b);
+    }
+    return most >= dev.ticketproof.kernel.SourceNetwork.BLOCK_GAP * least;
   }
 
   /** A number for a message: 3 significant digits. */

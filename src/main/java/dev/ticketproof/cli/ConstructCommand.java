@@ -384,7 +384,7 @@ public final class ConstructCommand implements Callable<Integer> {
     o.addProperty("delta", delta);
     o.addProperty("lambda", used.lambda());
     o.addProperty("lambdaBasis", ticket.lambdaBasis().label());
-    o.addProperty("lambdaDefault", Defaults.lambda(phi, Math.max(Math.abs(lo), Math.abs(hi))));
+    o.addProperty("lambdaDefault", Defaults.lambda(phi, SourceNetwork.scaledBound(used)));
     if (points != null) {
       o.addProperty("around", around.toString());
       o.addProperty("aroundPoints", points.length);

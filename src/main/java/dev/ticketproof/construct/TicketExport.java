@@ -340,7 +340,7 @@ public final class TicketExport {
         for (int j = 0; j < units; j++) {
           for (int i = 0; i < inUnits; i++) {
             wOrig[j * inUnits + i] = WeightField.uniform(seed, 4L * u.id(), (long) j * inUnits + i, u.w1Lo(),
-                u.w1Hi());
+                u.w1Hi()) * u.rowScale(j);
           }
           if (alive[j]) wMask[j * inUnits + out.channel(j)] = 1;
         }

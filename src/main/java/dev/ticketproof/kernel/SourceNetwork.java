@@ -15,7 +15,8 @@ import java.util.List;
  * <ul>
  *   <li>univariate layer (1x1, dense in the source): weights U(-2 lambda, 2 lambda), or U(0, 2 lambda) when its
  *       inputs are non-negative (a non-negative input box, or outputs of a non-negative phi) and phi needs a sign
- *       split ("positive copies"); biases U(0, 2);</li>
+ *       split ("positive copies"); biases U(0, 2); in the first, the weights of the copies of input channel c times
+ *       its power of two s_c ({@link #channelScales}), and the next layer's weights from them divided by it;</li>
  *   <li>a layer reading a univariate layer: weights U(-sigma, sigma), sigma = 1 / (lambda mu) with
  *       mu = m+ + m- when phi needs a sign split and mu = m+ otherwise; from the univariate layer's constant units
  *       ({@link #constants}) U(-sigma, sigma) from the large-scale ones, U(-1, 1) from the others;</li>
@@ -86,7 +87,8 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    *     target's input channels by {@link SourceNetwork#of}. Not modified.
    * @param version the definition of the source network, the certificate format version it was made with
    *     ({@link TicketCertificate#VERSION}): from 3 the first layer's blocks take their own scales
-   *     ({@link #blockScales}), from 4 the large-scale constant units their own ({@link #largeScales})
+   *     ({@link #blockScales}), from 4 the large-scale constant units their own ({@link #largeScales}), from 5 the
+   *     input channels their own in the first univariate layer ({@link #channelScales})
    */
   public record Params(Construction construction, int rho, int rho1, double lambda, long seed, String upto,
       double inputLow, double inputHigh, double[][] inputBoxes, int version) {
@@ -110,6 +112,9 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
 
     /** Whether large-scale constant units take their own scales ({@link SourceNetwork#largeScales}): version 4 on. */
     public boolean largeScales() { return version >= 4; }
+
+    /** Whether input channels take their own scales ({@link SourceNetwork#channelScales}): version 5 on. */
+    public boolean channelScales() { return version >= 5; }
 
     /** The lower end of input channel c's interval. */
     public double channelLow(int c) { return inputBoxes == null ? inputLow : inputBoxes[c][0]; }
@@ -175,16 +180,23 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * @param id layer id (stream 4 id for weights, 4 id + 1 for biases)
    * @param in layout read (INPUT or PLAIN)
    * @param out layout written (UNIVARIATE)
+   * @param channelScale per input channel c, the power of two s_c that multiplies the weights of its copies
+   *     ({@link #channelScales}), or null (all 1)
    */
-  public record Univariate(int id, Layout in, Layout out, double w1Lo, double w1Hi, double betaLo, double betaHi)
-      implements Node {
+  public record Univariate(int id, Layout in, Layout out, double w1Lo, double w1Hi, double betaLo, double betaHi,
+      double[] channelScale) implements Node {
     public Univariate {
       checkSlots(id, "univariate layer", (long) out.units() * in.units());
     }
 
+    /** The scale of the weights of unit {@code o}'s row: s_c of the channel it copies (1 without scales). */
+    public double rowScale(int o) {
+      return channelScale == null || out.isConstant(o) ? 1 : channelScale[out.channel(o)];
+    }
+
     /** The univariate weight of copy unit {@code o} (which reads input channel {@code out.channel(o)}). */
     public double w1(long seed, int o) {
-      return WeightField.uniform(seed, 4L * id, (long) o * in.units() + out.channel(o), w1Lo, w1Hi);
+      return WeightField.uniform(seed, 4L * id, (long) o * in.units() + out.channel(o), w1Lo, w1Hi) * rowScale(o);
     }
 
     /** The bias of unit o. */
@@ -206,27 +218,39 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
    * @param blockScale in the first layer, the scales of the weights from the copies of input channel i into channel
    *     j at {@code j * in + i} ({@link #blockScales}), in place of {@code scale[j]}; null in the other layers
    * @param largeScale the scales of the weights from the large-scale constant units; null without them
+   * @param channelScale reading the first univariate layer, per input channel i the s_i of its copies
+   *     ({@link #channelScales}); the layer's scales are then those of the kernel K[j, i, t] / s_i that the copies'
+   *     values x_i s_i meet ({@link #throughChannels}); null (all 1) in the other layers
    */
   public record Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, int largeConstants,
-      double[] scale, double[] biasScale, double[] blockScale, double[] largeScale) implements Node {
+      double[] scale, double[] biasScale, double[] blockScale, double[] largeScale, double[] channelScale)
+      implements Node {
     public Conv {
       checkSlots(id, target.name(), (long) out.units() * in.units() * target.kh() * target.kw());
     }
 
     Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, int largeConstants, boolean first,
-        double phi0) {
-      this(id, target, in, out, sigma, largeConstants, rowScales(target), biasScales(target, largeConstants > 0),
-          first ? blockScales(target) : null, largeConstants > 0 ? largeScales(target, phi0) : null);
+        double phi0, double[] channelScale) {
+      this(id, target, in, out, sigma, largeConstants, throughChannels(target, channelScale), first, phi0,
+          channelScale);
+    }
+
+    private Conv(int id, TargetPlan.Affine target, Layout in, Layout out, double sigma, int largeConstants,
+        TargetPlan.Affine seen, boolean first, double phi0, double[] channelScale) {
+      this(id, target, in, out, sigma, largeConstants, rowScales(seen), biasScales(seen, largeConstants > 0),
+          first ? blockScales(seen) : null, largeConstants > 0 ? largeScales(seen, phi0) : null, channelScale);
     }
 
     /**
      * The tolerance of the instance of weight (j, i, .) at the per-parameter tolerance eps: eps times the block's
-     * scale over the row's ({@link #blockScales}; exact, both are powers of two), so that every instance asks the same
-     * precision relative to its source weights, and the error it leaves, times inputs of the inverse scale, is that
-     * of the row's.
+     * scale over the row's ({@link #blockScales}; exact, both are powers of two), times s_i with channel scales, so
+     * that every instance asks the same precision relative to its source weights, and the error it leaves, times
+     * inputs of the inverse scale, is that of the row's.
      */
     public double tolerance(double eps, int j, int i) {
-      return blockScale == null ? eps : eps * (blockScale[j * target.in() + i] / scale[j]);
+      if (blockScale == null) return eps;
+      double t = eps * (blockScale[j * target.in() + i] / scale[j]);
+      return channelScale == null ? t : t * channelScale[i];
     }
 
     /** Flat index of weight (o, u, a, c) (below {@link #MAX_SLOTS}). */
@@ -326,6 +350,62 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
       s[j] = need > 0 ? Math.max(row[j], powerOfTwoAtLeast(need)) : row[j];
     }
     return s;
+  }
+
+  /**
+   * Per input channel c of the first univariate layer (its interval {lo_c, hi_c}, after the target's input map), the
+   * power of two s_c that scales the weights of its copies ({@link Univariate#channelScale}) and divides the next
+   * layer's weights from them: with B_c = max(|lo_c|, |hi_c|), the largest power of two at most 1 / B_c (within
+   * [2^-60, 2^60]), so that every channel's copies see w1 x with |x| s_c in (1/2, 1], as copies of inputs in [-1, 1]
+   * do: one lambda fits inputs of unequal scales, the layer reading the copies meets the kernel K[j, i, t] / s_i of
+   * inputs scaled to [-1, 1] ({@link #throughChannels}), and its instances' tolerances are those of that kernel
+   * ({@link Conv#tolerance}). One interval on every channel gives every channel its scale.
+   */
+  public static double[] channelScales(double[][] intervals) {
+    double[] s = new double[intervals.length];
+    for (int c = 0; c < s.length; c++) {
+      s[c] = 1 / powerOfTwoAtLeast(Math.max(Math.abs(intervals[c][0]), Math.abs(intervals[c][1])));
+    }
+    return s;
+  }
+
+  /**
+   * The affine step as the copies of input channels of scales s_i see it: K[j, i, t] / s_i (exact: powers of two), the
+   * bias unchanged; the step itself for null scales.
+   */
+  public static TargetPlan.Affine throughChannels(TargetPlan.Affine a, double[] s) {
+    if (s == null) return a;
+    double[] k = a.kernel().clone();
+    int taps = a.kh() * a.kw();
+    for (int t = 0; t < k.length; t++) k[t] /= s[t / taps % a.in()];
+    return new TargetPlan.Affine(a.name(), a.out(), a.in(), a.kh(), a.kw(), a.stride(), a.ph(), a.pw(), k, a.bias(),
+        a.phiAfter(), a.inShape(), a.outShape());
+  }
+
+  /**
+   * The largest |x| the first univariate layer's copies scale by lambda: max |x| s_c over the channels' intervals
+   * ({@link #channelScales}).
+   */
+  public static double scaledBound(double[][] intervals) {
+    double[] s = channelScales(intervals);
+    double b = 0;
+    for (int c = 0; c < s.length; c++) {
+      b = Math.max(b, Math.max(Math.abs(intervals[c][0]), Math.abs(intervals[c][1])) * s[c]);
+    }
+    return b;
+  }
+
+  /** {@link #scaledBound(double[][])} of the parameters' source network (the box's largest |x| before version 5). */
+  public static double scaledBound(Params p) {
+    return p.channelScales() ? scaledBound(intervals(p, p.inputBoxes() == null ? 1 : p.inputBoxes().length))
+        : Math.max(Math.abs(p.inputLow()), Math.abs(p.inputHigh()));
+  }
+
+  /** The intervals of the parameters' first {@code channels} input channels, {lo, hi} each. */
+  private static double[][] intervals(Params p, int channels) {
+    double[][] b = new double[channels][];
+    for (int c = 0; c < channels; c++) b[c] = new double[] {p.channelLow(c), p.channelHigh(c)};
+    return b;
   }
 
   /** How many times smaller than its row's scale a block's scale must be to be its own ({@link #blockScales}). */
@@ -453,6 +533,7 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
     if (plan.input() != null) p = mapped(p, plan.input());
     Layout cur = Layout.input(in[0]);
     boolean curAfterPhi = false;
+    double[] channels = null; // the scales of the last univariate layer's input channels
     int id = 0;
     for (int k = 0; k <= uptoIdx; k++) {
       TargetPlan.Step s = plan.steps().get(k);
@@ -463,14 +544,15 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
           boolean positive = (k == 0 ? p.inputLow() >= 0 : curAfterPhi && nonNegativeImage) && needsSignSplit(phi);
           int copies = k == 0 ? p.rho1() : (positive ? p.rho() : defaultRho1(phi, p.rho()));
           Layout out = Layout.univariate(cur.n(), copies, constants(phi, copies));
-          nodes.add(new Univariate(id++, cur, out, positive ? 0 : -2 * p.lambda(), 2 * p.lambda(), 0, 2));
+          channels = k == 0 && p.channelScales() ? channelScales(intervals(p, cur.n())) : null;
+          nodes.add(new Univariate(id++, cur, out, positive ? 0 : -2 * p.lambda(), 2 * p.lambda(), 0, 2, channels));
           cur = out;
         }
         boolean readsUni = cur.kind() == Layout.Kind.UNIVARIATE;
         Layout out = last || p.construction() == Construction.TWO_L ? Layout.plain(a.out())
             : Layout.copies(a.out(), p.rho());
         nodes.add(new Conv(id++, a, cur, out, readsUni ? sigma : 1, readsUni ? largeConstants(phi, cur.rho()) : 0,
-            k == 0 && p.blockScales(), p.largeScales() ? phi.phi0() : 0));
+            k == 0 && p.blockScales(), p.largeScales() ? phi.phi0() : 0, readsUni ? channels : null));
         cur = out;
         curAfterPhi = a.phiAfter();
       } else if (s instanceof TargetPlan.Pool pool) {
@@ -490,10 +572,11 @@ public record SourceNetwork(TargetPlan plan, Params params, List<Node> nodes, Li
         if (last) {
           throw new IllegalArgumentException("the target must end with a conv or linear layer after its last block");
         }
-        Conv c1 = new Conv(id++, r.conv1(), cur, Layout.copies(r.conv1().out(), p.rho()), 1, 0, false, 0);
+        Conv c1 = new Conv(id++, r.conv1(), cur, Layout.copies(r.conv1().out(), p.rho()), 1, 0, false, 0, null);
         Layout blockOut = Layout.copies(r.conv2().out(), p.rho());
-        Conv proj = r.projection() == null ? null : new Conv(id++, r.projection(), cur, blockOut, 1, 0, false, 0);
-        Conv c2 = new Conv(id++, r.conv2(), c1.out(), blockOut, 1, 0, false, 0);
+        Conv proj = r.projection() == null ? null
+            : new Conv(id++, r.projection(), cur, blockOut, 1, 0, false, 0, null);
+        Conv c2 = new Conv(id++, r.conv2(), c1.out(), blockOut, 1, 0, false, 0, null);
         nodes.add(new Residual(r, c1, c2, proj));
         cur = blockOut;
         curAfterPhi = true;

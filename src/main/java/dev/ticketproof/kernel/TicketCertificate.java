@@ -14,14 +14,15 @@ package dev.ticketproof.kernel;
 public record TicketCertificate(Header header, int[][] keptWeights, int[][] keptBiases, String maskDigest) {
 
   /**
-   * The certificate format version this kernel writes; it checks versions 2 to 4 ({@link #checks}), each with the
+   * The certificate format version this kernel writes; it checks versions 2 to 5 ({@link #checks}), each with the
    * source network it was made with.
    */
-  public static final int VERSION = 4;
+  public static final int VERSION = 5;
 
   /**
-   * Whether this kernel checks certificates of a format version: 4, 3 (without the large-scale constant units' own
-   * scales) and 2 (without the first layer's block scales either).
+   * Whether this kernel checks certificates of a format version: 5, 4 (without the input channels' own scales in the
+   * first univariate layer), 3 (without the large-scale constant units' own scales either) and 2 (without the first
+   * layer's block scales either).
    */
   public static boolean checks(int version) { return version >= 2 && version <= VERSION; }
 
@@ -39,7 +40,8 @@ public record TicketCertificate(Header header, int[][] keptWeights, int[][] kept
    *
    * @param version format version ({@link #VERSION}; version 2 introduced the per-channel weight scales of the
    *     source network, version 3 the first layer's block scales, {@code SourceNetwork#blockScales}, version 4 the
-   *     large-scale constant units' scales, {@code SourceNetwork#largeScales})
+   *     large-scale constant units' scales, {@code SourceNetwork#largeScales}, version 5 the input channels' scales
+   *     in the first univariate layer, {@code SourceNetwork#channelScales})
    * @param target {@code builtin:NAME} or the path the target was read from (informational)
    * @param targetSha256 SHA-256 of the target's tensors ({@link TargetHash})
    * @param activation activation name as accepted by the catalog

@@ -112,13 +112,17 @@ public final class Goals {
    * @param eachOutput whether each output is judged on its own scale ({@link OutputErrors#eachOutput})
    */
   public static double sensitivity(TargetPlan plan, List<double[]> inputs, double e, boolean eachOutput, long seed) {
-    return sensitivity(plan, batched(Evaluator.ofTarget(plan), inputs), inputs, e, eachOutput, seed);
+    return sensitivity(plan, batched(Evaluator.ofTarget(plan), inputs), inputs, e, eachOutput, seed, null);
   }
 
-  /** As the public overload, with the target's outputs on the inputs ({@code ys}) computed once. */
+  /**
+   * As the public overload, with the target's outputs on the inputs ({@code ys}) computed once, and the first layer's
+   * tolerances with the input channels' scales {@code channels} (null: all 1).
+   */
   private static double sensitivity(TargetPlan plan, List<double[]> ys, List<double[]> inputs, double e,
-      boolean eachOutput, long seed) {
-    return OutputErrors.of(ys, batched(Evaluator.ofTarget(perturbed(plan, e, seed)), inputs)).relative(eachOutput);
+      boolean eachOutput, long seed, double[] channels) {
+    return OutputErrors.of(ys, batched(Evaluator.ofTarget(perturbed(plan, e, seed, channels)), inputs))
+        .relative(eachOutput);
   }
 
   /**
@@ -134,12 +138,21 @@ public final class Goals {
    */
   public static double calibrate(TargetPlan plan, List<double[]> inputs, double outputRel, double safety,
       boolean eachOutput, long seed) {
+    return calibrate(plan, inputs, outputRel, safety, eachOutput, seed, null);
+  }
+
+  /**
+   * As {@link #calibrate(TargetPlan, List, double, double, boolean, long)}, the first layer's tolerances those of a
+   * source whose input channels take the scales {@code channels} ({@link SourceNetwork#channelScales}; null: all 1).
+   */
+  public static double calibrate(TargetPlan plan, List<double[]> inputs, double outputRel, double safety,
+      boolean eachOutput, long seed, double[] channels) {
     if (!(outputRel > 0 && outputRel < 1)) {
       throw new IllegalArgumentException("relative output goal must be in (0, 1), got " + outputRel);
     }
     double budget = outputRel * safety;
     List<double[]> ys = batched(Evaluator.ofTarget(plan), inputs);
-    java.util.function.DoubleUnaryOperator change = e -> sensitivity(plan, ys, inputs, e, eachOutput, seed);
+    java.util.function.DoubleUnaryOperator change = e -> sensitivity(plan, ys, inputs, e, eachOutput, seed, channels);
     double e0 = 1e-3;
     double s0 = change.applyAsDouble(e0);
     double e = s0 > 0 ? clamp(e0 * budget / s0) : MAX_EPS;
@@ -203,14 +216,19 @@ public final class Goals {
     }
     boolean positive = true;
     for (double l : lows) positive &= l >= 0;
-    // the copies of channel i are read into row o with weights of the block's scale (the row's, unless the block has
-    // its own)
-    double[] scale = SourceNetwork.blockScales(a);
+    // the copies of channel i (scale s_i: they see lambda s_i x) are read into row o with weights of the block's scale
+    // b (the row's, unless the block has its own) of the kernel they meet, K / s_i: their remainder, of order
+    // (lambda s_i x)^p times weights of order b / lambda, is b s_i^p lambda^(p-1) |x|^p
+    double[][] intervals = new double[a.in()][];
+    for (int i = 0; i < a.in(); i++) intervals[i] = new double[] {lows[i], highs[i]};
+    double[] channel = SourceNetwork.channelScales(intervals);
+    double[] scale = SourceNetwork.blockScales(SourceNetwork.throughChannels(a, channel));
     int taps = a.kh() * a.kw();
     double[] kernel = new double[a.out() * 2 * a.in() * taps];
     for (int o = 0; o < a.out(); o++) {
       for (int i = 0; i < a.in(); i++) {
-        double c = copyConstant(phi, lows[i], highs[i], positive) * scale[o * a.in() + i];
+        double c = copyConstant(phi, lows[i], highs[i], positive) * scale[o * a.in() + i]
+            * Math.pow(channel[i], phi.remainderPower());
         for (int t = 0; t < taps; t++) {
           int from = (o * a.in() + i) * taps + t;
           kernel[(o * 2 * a.in() + i) * taps + t] = a.kernel()[from];
@@ -318,18 +336,18 @@ public final class Goals {
   /**
    * A copy of the plan whose nonzero kernel entries and biases are moved by U(-e, e) (weight-field streams 9e6+); in
    * the first layer, entry (j, i, t) by U(-e', e') with e' its instance's tolerance at e
-   * ({@link SourceNetwork.Conv#tolerance}).
+   * ({@link SourceNetwork.Conv#tolerance}, with the input channels' scales {@code channels}, or none for null).
    */
-  static TargetPlan perturbed(TargetPlan plan, double e, long seed) {
+  static TargetPlan perturbed(TargetPlan plan, double e, long seed, double[] channels) {
     int[] stream = {0};
     List<TargetPlan.Step> steps = new ArrayList<>();
     for (TargetPlan.Step s : plan.steps()) {
       if (s instanceof TargetPlan.Affine a) {
-        steps.add(perturb(a, e, seed, stream[0]++, steps.isEmpty() ? SourceNetwork.blockScales(a) : null));
+        steps.add(perturb(a, e, seed, stream[0]++, steps.isEmpty(), channels));
       } else if (s instanceof TargetPlan.Residual r) {
-        steps.add(new TargetPlan.Residual(r.name(), perturb(r.conv1(), e, seed, stream[0]++, null),
-            perturb(r.conv2(), e, seed, stream[0]++, null),
-            r.projection() == null ? null : perturb(r.projection(), e, seed, stream[0]++, null), r.outShape()));
+        steps.add(new TargetPlan.Residual(r.name(), perturb(r.conv1(), e, seed, stream[0]++, false, null),
+            perturb(r.conv2(), e, seed, stream[0]++, false, null),
+            r.projection() == null ? null : perturb(r.projection(), e, seed, stream[0]++, false, null), r.outShape()));
       } else {
         steps.add(s);
       }
@@ -337,11 +355,12 @@ public final class Goals {
     return new TargetPlan(plan.inputShape(), List.copyOf(steps), plan.phi(), null);
   }
 
-  private static TargetPlan.Affine perturb(TargetPlan.Affine a, double e, long seed, int k, double[] blocks) {
+  private static TargetPlan.Affine perturb(TargetPlan.Affine a, double e, long seed, int k, boolean first,
+      double[] channels) {
     double[] kernel = a.kernel().clone();
     double[] bias = a.bias().clone();
     long stream = 9_000_000L + 2L * k;
-    double[] es = Sizes.tolerances(a, e, blocks);
+    double[] es = Sizes.tolerances(a, e, first, first ? channels : null);
     for (int t = 0; t < kernel.length; t++) {
       if (kernel[t] != 0) kernel[t] += WeightField.uniform(seed, stream, t, -es[t], es[t]);
     }

@@ -64,7 +64,7 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
         long ticket = java.util.Arrays.stream(cert.keptWeights()[c.id()]).parallel()
             .filter(idx -> idx >= 0 && idx < c.size() && Math.abs(c.weightIn(key, idx)) > threshold(c, eps, idx))
             .count();
-        layers.add(new Layer(count(c.target(), eps, c.blockScale()), c.size(), ticket));
+        layers.add(new Layer(count(c.target(), eps, c.blockScale() != null, c.channelScale()), c.size(), ticket));
       }
     }
     long tail = 0;
@@ -105,11 +105,11 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
   }
 
   /** Weights and biases of an affine step with |value| &gt; threshold. */
-  public static long count(TargetPlan.Affine a, double threshold) { return count(a, threshold, null); }
+  public static long count(TargetPlan.Affine a, double threshold) { return count(a, threshold, false, null); }
 
   /** Weights and biases of an affine step with |value| above their instance's tolerance ({@link #tolerances}). */
-  static long count(TargetPlan.Affine a, double eps, double[] blocks) {
-    double[] th = tolerances(a, eps, blocks);
+  static long count(TargetPlan.Affine a, double eps, boolean first, double[] channels) {
+    double[] th = tolerances(a, eps, first, channels);
     long n = 0;
     for (int t = 0; t < th.length; t++) if (Math.abs(a.kernel()[t]) > th[t]) n++;
     for (double b : a.bias()) if (Math.abs(b) > eps) n++;
@@ -117,16 +117,20 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
   }
 
   /**
-   * The tolerance of every kernel entry's instance at eps: entry (j, i, t) eps times {@code blocks[j in + i]} over
-   * row j's scale (the first layer's {@link SourceNetwork#blockScales}, as {@link SourceNetwork.Conv#tolerance}), or
-   * eps for every entry when {@code blocks} is null.
+   * The tolerance of every kernel entry's instance at eps, as {@link SourceNetwork.Conv#tolerance}: in the first layer
+   * entry (j, i, t) eps times block (j, i)'s scale over row j's, times s_i, the scales those of the kernel seen through
+   * the input channels' scales s_i ({@link SourceNetwork#throughChannels}; {@code channels} null: all 1); eps for
+   * every entry of the other layers.
    */
-  static double[] tolerances(TargetPlan.Affine a, double eps, double[] blocks) {
+  static double[] tolerances(TargetPlan.Affine a, double eps, boolean first, double[] channels) {
     double[] th = new double[a.kernel().length];
-    double[] rows = blocks == null ? null : SourceNetwork.rowScales(a);
+    TargetPlan.Affine seen = SourceNetwork.throughChannels(a, channels);
+    double[] blocks = first ? SourceNetwork.blockScales(seen) : null;
+    double[] rows = first ? SourceNetwork.rowScales(seen) : null;
     int taps = a.kh() * a.kw();
     for (int t = 0; t < th.length; t++) {
-      th[t] = blocks == null ? eps : eps * (blocks[t / taps] / rows[t / taps / a.in()]);
+      int i = t / taps % a.in();
+      th[t] = !first ? eps : eps * (blocks[t / taps] / rows[t / taps / a.in()]) * (channels == null ? 1 : channels[i]);
     }
     return th;
   }
@@ -158,7 +162,7 @@ public record Sizes(List<Layer> layers, long targetParams, long sourceParams, lo
   public static long targetParams(TargetPlan plan, double threshold) {
     long n = 0;
     for (TargetPlan.Affine a : affines(plan)) {
-      n += count(a, threshold, a == plan.steps().get(0) ? SourceNetwork.blockScales(a) : null);
+      n += count(a, threshold, a == plan.steps().get(0), null);
     }
     return n;
   }

@@ -50,16 +50,22 @@ class TicketsCalibratedLambdaTest {
     return xs;
   }
 
-  static Tickets.Builder builder() {
+  static double[][] boxes() {
     double[][] boxes = new double[FEATURE_SCALE.length][];
     for (int k = 0; k < boxes.length; k++) boxes[k] = new double[] {-FEATURE_SCALE[k], FEATURE_SCALE[k]};
-    return Tickets.of(tabular(), ActivationCatalog.parse("silu")).inputBoxes(boxes).outputRel(0.01).samples(4)
+    return boxes;
+  }
+
+  static Tickets.Builder builder() {
+    return Tickets.of(tabular(), ActivationCatalog.parse("silu")).inputBoxes(boxes()).outputRel(0.01).samples(4)
         .width(24).calibrationInputs(rows());
   }
 
   @Test void theCalibratedLambdaMeetsTheGoalInTheFirstBuild() {
     Activation phi = ActivationCatalog.parse("silu");
-    double defaultLambda = Defaults.lambda(phi, 1000);
+    // the default for the channels' scaled inputs, |x| s_c <= 1 (SourceNetwork.channelScales)
+    double defaultLambda = Defaults.lambda(phi, dev.ticketproof.kernel.SourceNetwork.scaledBound(boxes()));
+    assertThat(defaultLambda).isEqualTo(Defaults.lambda(phi));
     Ticket t = builder().build();
     assertThat(t.builds()).isEqualTo(1);
     assertThat(t.lambdaBasis()).isEqualTo(Ticket.Basis.CALIBRATED);

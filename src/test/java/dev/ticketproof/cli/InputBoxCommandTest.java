@@ -179,13 +179,24 @@ class InputBoxCommandTest {
     assertThat(ranges.channels()).isDeepEqualTo(Cli.inputBox("data", 2, rows, x, null).channels());
     assertThat(err.toString()).contains("lie in [-3.00, 4.00], beyond [-1, 1], so the box is each input channel's "
         + "range in them (--input-box data;");
-    // for vectors, the data's whole range on every feature (a feature's own range may be one value)
+    // for vectors of features of one scale, the data's whole range on every feature
     err.getBuffer().setLength(0);
     Cli.InputBox union = Cli.defaultBox(4, true, rows, x, w);
     assertThat(union.channels()).isNull();
     assertThat(new double[] {union.lo(), union.hi()}).containsExactly(-3, 4);
     assertThat(err.toString()).contains("so the box is that range on every feature (give --input-box data for each "
         + "feature's own range");
+    // features of unequal scales (16-fold apart), none constant: each feature's range
+    List<double[]> raw = List.of(new double[] {0.5, 20, 0}, new double[] {0.75, 90, 1e5});
+    assertThat(Cli.unequalScales(raw, 3)).isTrue();
+    err.getBuffer().setLength(0);
+    assertThat(Cli.defaultBox(3, true, raw, x, w).channels()).isDeepEqualTo(new double[][] {{0.5, 0.75}, {20, 90},
+        {0, 1e5}});
+    assertThat(err.toString()).contains("on features of unequal scales, so the box is each feature's range in them");
+    // a feature of one value (a border pixel) or scales within 16-fold: the whole range
+    assertThat(Cli.unequalScales(List.of(new double[] {0.5, 20, 0}, new double[] {0.75, 90, 0}), 3)).isFalse();
+    assertThat(Cli.unequalScales(List.of(new double[] {0.5, 2, -1}, new double[] {0.75, 11.9, 3}), 3)).isFalse();
+    assertThat(Cli.unequalScales(List.of(new double[] {0.5, 2, -1}, new double[] {0.75, 12, 3}), 3)).isTrue();
   }
 
   @Test
@@ -201,11 +212,13 @@ class InputBoxCommandTest {
     written[common.length + 1] = out.toString();
     CommandRun r = run(written);
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.err()).contains("lie in [-1.00, 5.00], beyond [-1, 1], so the box is that range on every feature");
+    // the features' largest magnitudes are 0.2, 1, 0.9 and 5: 25-fold apart
+    assertThat(r.err()).contains("lie in [-1.00, 5.00], beyond [-1, 1], on features of unequal scales, so the box is "
+        + "each feature's range in them");
     assertThat(JsonParser.parseString(r.out()).getAsJsonObject().get("dataInBox").getAsBoolean()).isTrue();
     TicketCertificate.Header h = TicketFile.read(out).header();
     assertThat(new double[] {h.inputLow(), h.inputHigh()}).containsExactly(-1, 5);
-    assertThat(h.inputBoxes()).isNull();
+    assertThat(h.inputBoxes()).isDeepEqualTo(new double[][] {{0.1, 0.2}, {-1, 0}, {0.3, 0.9}, {2, 5}});
     // --input-bound chooses the box as before: [-1, 1], which the data leave
     String[] bound = java.util.Arrays.copyOf(common, common.length + 2);
     bound[common.length] = "--input-bound";

@@ -41,27 +41,27 @@ class UserNets8CommandsTest {
   }
 
   /**
-   * The default lambda is that of [-1, 1] divided by the box's largest |value| B (here the data's, 5,182): the copies
-   * of the inputs then see lambda B = 0.05 as on [-1, 1]. The default of [-1, 1], given as --lambda 0.05, leaves the
-   * SiLU's linearisation error B times larger in relative terms, and the ticket far worse on the data.
+   * With the data's box per feature (raw features up to 5,182), each feature's copies take the power of two of its
+   * bound (certificate version 5, proofs/scaled-source.md), so they see inputs of at most 1 and the default lambda is
+   * that of [-1, 1], 0.05. At a given tolerance (no calibration) the linearisation's error falls with lambda: a lambda
+   * 32 times smaller leaves the ticket more than 10 times closer on the data.
    */
-  @Test void theDefaultLambdaFollowsTheBox() {
+  @Test void theDefaultLambdaIsTheUnitBoxsForTheScaledCopies() {
     double b = largestAbs("user8_tabsilu_input.npy");
     assertThat(b).isGreaterThan(1000);
-    JsonObject scaled = construct();
-    assertThat(scaled.get("verdict").getAsString()).isEqualTo("holds");
-    assertThat(scaled.get("lambda").getAsDouble()).isCloseTo(0.05 / b, org.assertj.core.data.Offset.offset(1e-18));
+    JsonObject unit = construct();
+    assertThat(unit.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(unit.get("lambda").getAsDouble()).isEqualTo(0.05);
     // with --eps, one construction at the given parameters: lambda is the default, not calibrated
-    assertThat(scaled.get("lambdaBasis").getAsString()).isEqualTo("default");
-    assertThat(scaled.get("lambdaDefault").getAsDouble()).isEqualTo(scaled.get("lambda").getAsDouble());
-    JsonObject unscaled = construct("--lambda", "0.05");
-    assertThat(unscaled.get("lambda").getAsDouble()).isEqualTo(0.05);
-    assertThat(unscaled.get("lambdaBasis").getAsString()).isEqualTo("given");
-    double e = scaled.get("dataRelError").getAsDouble();
-    double e0 = unscaled.get("dataRelError").getAsDouble();
-    System.out.printf("tabsilu rho 32 eps 1e-5: data error %.3g at lambda 0.05 / B, %.3g at 0.05%n", e, e0);
+    assertThat(unit.get("lambdaBasis").getAsString()).isEqualTo("default");
+    assertThat(unit.get("lambdaDefault").getAsDouble()).isEqualTo(unit.get("lambda").getAsDouble());
+    JsonObject smaller = construct("--lambda", "0.0015625");
+    assertThat(smaller.get("lambdaBasis").getAsString()).isEqualTo("given");
+    double e = smaller.get("dataRelError").getAsDouble();
+    double e0 = unit.get("dataRelError").getAsDouble();
+    System.out.printf("tabsilu rho 32 eps 1e-5: data error %.3g at lambda 0.05 / 32, %.3g at 0.05%n", e, e0);
     assertThat(e).isLessThan(e0 / 10);
-    assertThat(scaled.get("certifiedBound").getAsDouble()).isLessThan(unscaled.get("certifiedBound").getAsDouble() / 10);
+    assertThat(smaller.get("certifiedBound").getAsDouble()).isLessThan(unit.get("certifiedBound").getAsDouble() / 10);
   }
 
   /**

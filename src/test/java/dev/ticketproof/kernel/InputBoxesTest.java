@@ -161,10 +161,13 @@ class InputBoxesTest {
 
   @Test
   void aWidenedIntervalIsRejectedByItsBound() {
-    // channel 2 widened from [0.001, 0.002] to [0.001, 50] (in front of weights up to 500): consistent with the
-    // union box, but the claimed bound no longer covers it
-    assertRejected(withHeader(header(-50, 50, new double[][] {{0, 1}, {-50, 50}, {0.001, 50}})),
+    // channel 2 widened from [0.001, 0.002] to [0.001, 0.0039] (in front of weights up to 500; its copies' scale,
+    // 2^8, the same): consistent with the union box, but the claimed bound no longer covers it
+    assertRejected(withHeader(header(-50, 50, new double[][] {{0, 1}, {-50, 50}, {0.001, 0.0039}})),
         "below the recomputed bound");
+    // to [0.001, 50]: its copies' scale is another (2^-6), so is the source network, and its instances
+    assertRejected(withHeader(header(-50, 50, new double[][] {{0, 1}, {-50, 50}, {0.001, 50}})),
+        "failed instances");
     // channel 0 widened from [0, 1] to [-50, 50]: it now takes both signs, and its copies form other instances
     assertRejected(withHeader(header(-50, 50, new double[][] {{-50, 50}, {-50, 50}, {0.001, 0.002}})),
         "failed instances");
@@ -219,7 +222,7 @@ class InputBoxesTest {
       TicketWriter.write(cert, os);
     }
     Path g = dir.resolve("g.tpz");
-    rewriteHeader(f, g, "-50.0:50.0,0.001:0.002", "-50.0:50.0,0.001:50.0");
+    rewriteHeader(f, g, "-50.0:50.0,0.001:0.002", "-50.0:50.0,0.001:0.0039");
     TicketChecker.Report r = TicketChecker.check(TicketFile.read(g), net, PHI);
     assertThat(r.verdict().isHolds()).isFalse();
     assertThat(r.verdict().reason()).contains("below the recomputed bound");

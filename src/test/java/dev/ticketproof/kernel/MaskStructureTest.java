@@ -159,7 +159,7 @@ class MaskStructureTest {
     List<SourceNetwork.Node> nodes = new ArrayList<>(s.nodes());
     SourceNetwork.Conv c2 = (SourceNetwork.Conv) nodes.get(2);
     nodes.set(2, new SourceNetwork.Conv(c2.id(), c2.target(), Layout.copies(8, 2), c2.out(), c2.sigma(),
-        c2.largeConstants(), c2.scale(), c2.biasScale(), c2.blockScale(), c2.largeScale()));
+        c2.largeConstants(), c2.scale(), c2.biasScale(), c2.blockScale(), c2.largeScale(), c2.channelScale()));
     SourceNetwork bad = new SourceNetwork(s.plan(), s.params(), nodes, s.tail());
     TicketChecker.Report r = TicketChecker.analyse(bad, FC.cert(), TicketChecker.Listener.NONE,
         Region.box(s.params().inputLow(), s.params().inputHigh()));

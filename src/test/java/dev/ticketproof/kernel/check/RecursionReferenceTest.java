@@ -61,8 +61,13 @@ class RecursionReferenceTest {
   }
 
   static SourceNetwork.Params params(String construction, Activation phi, int rho, double lambda, double low) {
+    return params(construction, phi, rho, lambda, low, TicketCertificate.VERSION);
+  }
+
+  static SourceNetwork.Params params(String construction, Activation phi, int rho, double lambda, double low,
+      int version) {
     return new SourceNetwork.Params(SourceNetwork.Construction.parse(construction), rho, Defaults.rho1(phi, rho, low),
-        lambda, 5, null, low, 1, null, TicketCertificate.VERSION);
+        lambda, 5, null, low, 1, null, version);
   }
 
   /**
@@ -83,13 +88,14 @@ class RecursionReferenceTest {
 
   /**
    * With lambda 1 on the box [-4, 1], |w1 x| reaches about 8: beyond about 2.4 (tanh) and 4.9 (sigmoid) phi's
-   * remainder is bounded through the Lipschitz constant, (L + max m) |t|, which is then below M |t|^3.
+   * remainder is bounded through the Lipschitz constant, (L + max m) |t|, which is then below M |t|^3. A version 4
+   * source (version 5 scales the copies of inputs up to 4 by 1/4, so that |w1 x| stays within 2 lambda).
    */
   @ParameterizedTest(name = "{0} {1}")
   @CsvSource({"tanh, l+1", "tanh, 2l", "sigmoid, l+1"})
   void largeArgumentsBoundTheRemainderThroughTheLipschitzConstant(String activation, String construction) {
     Activation phi = ActivationCatalog.parse(activation);
-    SourceNetwork.Params p = params(construction, phi, 3, 1, -4);
+    SourceNetwork.Params p = params(construction, phi, 3, 1, -4, 4);
     Network net = Builtins.of("small-fc", phi);
     SourceNetwork src = SourceNetwork.of(TargetPlan.of(net, KernelActivation.of(phi.name())), p);
     SourceNetwork.Univariate first = (SourceNetwork.Univariate) src.nodes().get(0);
