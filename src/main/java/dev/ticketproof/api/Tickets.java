@@ -577,7 +577,10 @@ public final class Tickets {
       double usedEps = eps != null ? eps
           : Goals.calibrate(plan, calibration, outputRel, Goals.SAFETY, each, seed, scales);
       Ticket.Basis basis = eps != null ? Ticket.Basis.GIVEN : Ticket.Basis.CALIBRATED;
-      if (tightenLambda && eps == null) {
+      // input channels of unequal scales: their copies see one lambda at scales of their own, so no one default
+      // serves them all, and lambda is calibrated at a given tolerance too
+      boolean unequal = Arrays.stream(scales).distinct().count() > 1;
+      if (tightenLambda && (eps == null || unequal)) {
         // the first univariate layer's linearisation error, modelled on the same inputs as the tolerance's share
         double[] lows = new double[channels];
         double[] highs = new double[channels];

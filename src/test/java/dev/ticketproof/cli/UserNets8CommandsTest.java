@@ -42,31 +42,33 @@ class UserNets8CommandsTest {
 
   /**
    * With the data's box per feature (raw features up to 5,182), each feature's copies take the power of two of its
-   * bound (certificate version 5, proofs/scaled-source.md), so they see inputs of at most 1 and the default lambda is
-   * that of [-1, 1], 0.05. At a given tolerance (no calibration) the linearisation's error falls with lambda: a lambda
-   * 32 times smaller leaves the ticket more than 10 times closer on the data.
+   * bound (certificate version 5, proofs/scaled-source.md), so they see inputs of at most 1 and lambda's default is
+   * that of [-1, 1], 0.05. The features' scales are unequal, so no one default serves their copies: lambda is
+   * calibrated even at a given tolerance, and the ticket is more than 10 times closer on the data than at the default
+   * given as --lambda 0.05.
    */
-  @Test void theDefaultLambdaIsTheUnitBoxsForTheScaledCopies() {
+  @Test void lambdaIsCalibratedForChannelsOfUnequalScales() {
     double b = largestAbs("user8_tabsilu_input.npy");
     assertThat(b).isGreaterThan(1000);
-    JsonObject unit = construct();
-    assertThat(unit.get("verdict").getAsString()).isEqualTo("holds");
-    assertThat(unit.get("lambda").getAsDouble()).isEqualTo(0.05);
-    // with --eps, one construction at the given parameters: lambda is the default, not calibrated
-    assertThat(unit.get("lambdaBasis").getAsString()).isEqualTo("default");
-    assertThat(unit.get("lambdaDefault").getAsDouble()).isEqualTo(unit.get("lambda").getAsDouble());
-    JsonObject smaller = construct("--lambda", "0.0015625");
-    assertThat(smaller.get("lambdaBasis").getAsString()).isEqualTo("given");
-    double e = smaller.get("dataRelError").getAsDouble();
+    JsonObject calibrated = construct();
+    assertThat(calibrated.get("verdict").getAsString()).isEqualTo("holds");
+    assertThat(calibrated.get("lambdaDefault").getAsDouble()).isEqualTo(0.05);
+    assertThat(calibrated.get("lambdaBasis").getAsString()).isEqualTo("calibrated");
+    assertThat(calibrated.get("lambda").getAsDouble()).isLessThan(0.05);
+    JsonObject unit = construct("--lambda", "0.05");
+    assertThat(unit.get("lambdaBasis").getAsString()).isEqualTo("given");
+    double e = calibrated.get("dataRelError").getAsDouble();
     double e0 = unit.get("dataRelError").getAsDouble();
-    System.out.printf("tabsilu rho 32 eps 1e-5: data error %.3g at lambda 0.05 / 32, %.3g at 0.05%n", e, e0);
+    System.out.printf("tabsilu rho 32 eps 1e-5: data error %.3g at the calibrated lambda %.3g, %.3g at 0.05%n", e,
+        calibrated.get("lambda").getAsDouble(), e0);
     assertThat(e).isLessThan(e0 / 10);
-    assertThat(smaller.get("certifiedBound").getAsDouble()).isLessThan(unit.get("certifiedBound").getAsDouble() / 10);
+    assertThat(calibrated.get("certifiedBound").getAsDouble())
+        .isLessThan(unit.get("certifiedBound").getAsDouble() / 10);
   }
 
   /**
-   * At the defaults with the data's box per feature: lambda calibrated below the default 0.05 / B, the goal met on the
-   * data in the first build, at most one prediction changed.
+   * At the defaults with the data's box per feature: lambda calibrated below the default, the goal met on the data in
+   * the first build, at most one prediction changed.
    */
   @Tag("slow")
   @Test void theTabularSiluMlpMeetsTheGoalAtTheDefaults() {
