@@ -192,17 +192,18 @@ final class Cli {
   }
 
   /**
-   * The input box of {@code construct} when {@code --data} is given without {@code --input-box} or
+   * The input box of {@code construct} when {@code --data} or {@code --around} is given without {@code --input-box} or
    * {@code --input-bound}: [0, 1] when every value of the data lies in it (images scaled to [0, 1]), else [-1, 1] (the
    * default without data) when every value lies in that, else each channel's range in the data (as
    * {@code --input-box data}) for images and for vectors of features of unequal scales ({@link #unequalScales}), the
    * data's whole range on every feature for other vectors: the default box then holds the inputs the ticket is
    * measured on. A note on {@code err} names a box other than [-1, 1].
    *
-   * @param data the rows of {@code --data} (each flattened, CHW order)
-   * @param dataFile the file of {@code --data}, for messages
+   * @param data the rows of {@code --data}, or the points of {@code --around} without it, or both (each flattened,
+   *     CHW order)
+   * @param source the flags and files they come from, for messages ({@code --data x.npy})
    */
-  static InputBox defaultBox(int channels, boolean vector, List<double[]> data, java.nio.file.Path dataFile,
+  static InputBox defaultBox(int channels, boolean vector, List<double[]> data, String source,
       java.io.PrintWriter err) {
     double lo = Double.POSITIVE_INFINITY;
     double hi = Double.NEGATIVE_INFINITY;
@@ -213,7 +214,7 @@ final class Cli {
       }
     }
     if (lo >= -1 && hi <= 1 && lo < 0) return InputBox.uniform(-1, 1);
-    String why = "construct: note: no --input-box nor --input-bound: the values of --data " + dataFile + " lie in ["
+    String why = "construct: note: no --input-box nor --input-bound: the values of " + source + " lie in ["
         + fmt(lo) + ", " + fmt(hi) + "], ";
     if (lo >= 0 && hi <= 1) {
       err.println(why + "so the box is [0, 1] (give --input-box LO,HI to certify another)");
@@ -229,11 +230,49 @@ final class Cli {
     if (vector) {
       err.println(why + "beyond [-1, 1], on features of unequal scales, so the box is each feature's range in them "
           + "(--input-box data; give --input-box LO,HI or LO:HI,... to certify another)");
-      return inputBox("data", channels, vector, data, dataFile, err);
+      return channelRanges(channels, data, source, err);
     }
     err.println(why + "beyond [-1, 1], so the box is each input channel's range in them (--input-box data; give "
         + "--input-box LO,HI or LO:HI,... to certify another)");
-    return inputBox("data", channels, vector, data, dataFile, err);
+    return channelRanges(channels, data, source, err);
+  }
+
+  /**
+   * Each channel's range in rows (flattened, CHW order) of {@code source} (a flag and its file, for messages): a
+   * channel with one value v gets [v, the next double above v], with a note on {@code err} (when not null).
+   *
+   * @throws UsageError for values that are not finite or beyond a box's limit, naming the channel and the source
+   */
+  private static InputBox channelRanges(int channels, List<double[]> rows, String source, java.io.PrintWriter err) {
+    int per = rows.get(0).length / channels;
+    double[][] out = new double[channels][];
+    for (int c = 0; c < channels; c++) {
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      for (double[] x : rows) {
+        for (int q = c * per; q < (c + 1) * per; q++) {
+          lo = Math.min(lo, x[q]);
+          hi = Math.max(hi, x[q]);
+        }
+      }
+      if (!(Double.isFinite(lo) && Double.isFinite(hi))) {
+        throw new UsageError("--input-box data: channel " + c + " of " + source + " has values that are not finite ("
+            + lo + " to " + hi + ")");
+      }
+      if (beyondBox(lo, hi)) {
+        throw new UsageError("--input-box data: channel " + c + " of " + source + " has values from " + lo + " to "
+            + hi + ", but a box's ends must be " + BOX_LIMIT);
+      }
+      if (lo == hi) {
+        hi = Math.nextUp(lo);
+        if (err != null) {
+          err.println("construct: note: --input-box data: channel " + c + " takes the one value " + lo + " in "
+              + source + "; its interval is [" + lo + ", " + hi + "] (the next double above)");
+        }
+      }
+      out[c] = new double[] {lo, hi};
+    }
+    return InputBox.of(out);
   }
 
   /**
@@ -294,36 +333,7 @@ final class Cli {
         throw new UsageError("--input-box data takes each input channel's range from the --data rows, but no --data"
             + " is given: give --data FILE, or the box as LO,HI (every channel) or LO:HI,... (one per channel)");
       }
-      int dim = data.get(0).length;
-      int per = dim / channels;
-      double[][] out = new double[channels][];
-      for (int c = 0; c < channels; c++) {
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (double[] x : data) {
-          for (int q = c * per; q < (c + 1) * per; q++) {
-            lo = Math.min(lo, x[q]);
-            hi = Math.max(hi, x[q]);
-          }
-        }
-        if (!(Double.isFinite(lo) && Double.isFinite(hi))) {
-          throw new UsageError("--input-box data: channel " + c + " of --data " + dataFile + " has values that are "
-              + "not finite (" + lo + " to " + hi + ")");
-        }
-        if (beyondBox(lo, hi)) {
-          throw new UsageError("--input-box data: channel " + c + " of --data " + dataFile + " has values from " + lo
-              + " to " + hi + ", but a box's ends must be " + BOX_LIMIT);
-        }
-        if (lo == hi) {
-          hi = Math.nextUp(lo);
-          if (err != null) {
-            err.println("construct: note: --input-box data: channel " + c + " takes the one value " + lo + " in --data "
-                + dataFile + "; its interval is [" + lo + ", " + hi + "] (the next double above)");
-          }
-        }
-        out[c] = new double[] {lo, hi};
-      }
-      return InputBox.of(out);
+      return channelRanges(channels, data, "--data " + dataFile, err);
     }
     if (!b.contains(":")) {
       double[] lh = box(box);

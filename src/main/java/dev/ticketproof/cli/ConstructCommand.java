@@ -193,6 +193,21 @@ public final class ConstructCommand implements Callable<Integer> {
    * width there bounds every build's, as {@code rho1} (given, or the default for that width and the box's lower end
    * {@code lo}) bounds the first layer's. The measurement's memory is estimated from it before anything is built.
    */
+  /** {@link Cli#defaultBox} of the {@code --data} rows and the {@code --around} points, whichever are given. */
+  private Cli.InputBox defaultBox(Network net, int channels, boolean vector, Cli.DataSet dataSet) {
+    java.util.List<double[]> rows = new java.util.ArrayList<>();
+    java.util.List<String> from = new java.util.ArrayList<>();
+    if (dataSet != null) {
+      rows.addAll(dataSet.inputs());
+      from.add("--data " + data.inputs);
+    }
+    if (around != null) {
+      rows.addAll(java.util.Arrays.asList(Cli.aroundPoints(net, around)));
+      from.add("--around " + around);
+    }
+    return Cli.defaultBox(channels, vector, rows, String.join(" and ", from), spec.commandLine().getErr());
+  }
+
   static int autoWidest(TargetPlan plan, SourceNetwork.Construction cons, Activation phi, Double eps, Integer rho1,
       double lo, double delta, int widest) {
     int r = Math.min(widest, Goals.theoremRho(plan, cons, eps != null ? Math.min(eps, Goals.MIN_EPS)
@@ -253,12 +268,12 @@ public final class ConstructCommand implements Callable<Integer> {
     int[] in = net.inputShape();
     boolean vector = in.length == 1 || in.length == 3 && in[1] == 1 && in[2] == 1;
     // a malformed box is refused before the data are read; --input-box data needs them (below), and so does the
-    // default box when --data is given without --input-box or --input-bound
-    boolean boxFromData = inputBox == null && data.inputs != null
+    // default box when --data or --around is given without --input-box or --input-bound
+    boolean boxFromData = inputBox == null && (data.inputs != null || around != null)
         && !spec.commandLine().getParseResult().hasMatchedOption("--input-bound");
     Cli.InputBox box = boxFromData ? null : inputBox == null ? Cli.InputBox.uniform(-inputBound, inputBound)
         : inputBox.trim().equals("data") ? null : Cli.inputBox(inputBox, channels, vector, null, null, null);
-    if (box == null && data.inputs == null) Cli.inputBox(inputBox, channels, vector, null, null, null);
+    if (box == null && !boxFromData && data.inputs == null) Cli.inputBox(inputBox, channels, vector, null, null, null);
     int widest = Math.min(SourceNetwork.MAX_RHO, solver.maxN());
     if (fixedRho != null) widest = Math.min(widest, Math.max(rho1 != null ? rho1 : 2 * fixedRho, fixedRho));
     if (eps != null) Cli.checkResolvable("--eps", eps, widest);
@@ -268,7 +283,7 @@ public final class ConstructCommand implements Callable<Integer> {
     if (out != null) SafeOutput.check(out, "--out", inputs());
     Cli.DataSet dataSet = data.load(net);
     if (box == null) {
-      box = boxFromData ? Cli.defaultBox(channels, vector, dataSet.inputs(), data.inputs, spec.commandLine().getErr())
+      box = boxFromData ? defaultBox(net, channels, vector, dataSet)
           : Cli.inputBox(inputBox, channels, vector, dataSet.inputs(), data.inputs, spec.commandLine().getErr());
     }
     double lo = box.lo();

@@ -162,7 +162,7 @@ class InputBoxCommandTest {
   void withDataAndNoBoxTheDefaultBoxHoldsTheData() {
     StringWriter err = new StringWriter();
     PrintWriter w = new PrintWriter(err, true);
-    Path x = Path.of("x.npy");
+    String x = "--data x.npy";
     // every value in [0, 1]: images scaled to [0, 1]
     Cli.InputBox unit = Cli.defaultBox(2, false, List.of(new double[] {0, 0.5}, new double[] {0.25, 1}), x, w);
     assertThat(unit.channels()).isNull();
@@ -176,7 +176,7 @@ class InputBoxCommandTest {
     // beyond [-1, 1]: for images, each channel's range, as --input-box data
     List<double[]> rows = List.of(new double[] {0.5, 0.25, -3, 4}, new double[] {0.75, 1, 2, -1});
     Cli.InputBox ranges = Cli.defaultBox(2, false, rows, x, w);
-    assertThat(ranges.channels()).isDeepEqualTo(Cli.inputBox("data", 2, rows, x, null).channels());
+    assertThat(ranges.channels()).isDeepEqualTo(Cli.inputBox("data", 2, rows, Path.of("x.npy"), null).channels());
     assertThat(err.toString()).contains("lie in [-3.00, 4.00], beyond [-1, 1], so the box is each input channel's "
         + "range in them (--input-box data;");
     // for vectors of features of one scale, the data's whole range on every feature
@@ -227,5 +227,25 @@ class InputBoxCommandTest {
     assertThat(b.code()).as(b.err()).isZero();
     assertThat(b.err()).contains("have values outside the input box [-1, 1]");
     assertThat(JsonParser.parseString(b.out()).getAsJsonObject().get("dataInBox").getAsBoolean()).isFalse();
+  }
+
+  @Test
+  void theAroundPointsWithoutDataChooseTheBoxToo() throws Exception {
+    Path p = tmp.resolve("p.npy");
+    Npy.write(p, Tensor.of(new double[] {0.1, -1, 0.3, 5, 0.2, -0.5, 0.9, 2}, 2, 4), DType.FLOAT64);
+    Path out = tmp.resolve("a.tpz");
+    CommandRun r = run("construct", "--target", "builtin:small-fc", "--around", p.toString(), "--radius", "0.01",
+        "--rho", "6", "--eps", "0.05", "--samples", "4", "--search", "20", "--format", "json", "--out",
+        out.toString());
+    assertThat(r.code()).as(r.err()).isZero();
+    assertThat(r.err()).contains("the values of --around " + p + " lie in [-1.00, 5.00], beyond [-1, 1], on "
+        + "features of unequal scales, so the box is each feature's range in them");
+    assertThat(TicketFile.read(out).header().inputBoxes())
+        .isDeepEqualTo(new double[][] {{0.1, 0.2}, {-1, -0.5}, {0.3, 0.9}, {2, 5}});
+    // with --input-bound the box is [-1, 1], which the balls miss: refused, as before
+    CommandRun b = run("construct", "--target", "builtin:small-fc", "--around", p.toString(), "--radius", "0.01",
+        "--input-bound", "1", "--rho", "6", "--eps", "0.05", "--format", "json");
+    assertThat(b.code()).isEqualTo(2);
+    assertThat(b.err()).contains("misses the input box [-1.0, 1.0]");
   }
 }
