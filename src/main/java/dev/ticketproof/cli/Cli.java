@@ -244,17 +244,10 @@ final class Cli {
    * @throws UsageError for values that are not finite or beyond a box's limit, naming the channel and the source
    */
   private static InputBox channelRanges(int channels, List<double[]> rows, String source, java.io.PrintWriter err) {
-    int per = rows.get(0).length / channels;
-    double[][] out = new double[channels][];
+    double[][] out = ranges(channels, rows);
     for (int c = 0; c < channels; c++) {
-      double lo = Double.POSITIVE_INFINITY;
-      double hi = Double.NEGATIVE_INFINITY;
-      for (double[] x : rows) {
-        for (int q = c * per; q < (c + 1) * per; q++) {
-          lo = Math.min(lo, x[q]);
-          hi = Math.max(hi, x[q]);
-        }
-      }
+      double lo = out[c][0];
+      double hi = out[c][1];
       if (!(Double.isFinite(lo) && Double.isFinite(hi))) {
         throw new UsageError("--input-box data: channel " + c + " of " + source + " has values that are not finite ("
             + lo + " to " + hi + ")");
@@ -275,6 +268,24 @@ final class Cli {
     return InputBox.of(out);
   }
 
+  /** {lo, hi} of each channel's values in rows (flattened, CHW order). */
+  private static double[][] ranges(int channels, List<double[]> rows) {
+    int per = rows.get(0).length / channels;
+    double[][] out = new double[channels][];
+    for (int c = 0; c < channels; c++) {
+      double lo = Double.POSITIVE_INFINITY;
+      double hi = Double.NEGATIVE_INFINITY;
+      for (double[] x : rows) {
+        for (int q = c * per; q < (c + 1) * per; q++) {
+          lo = Math.min(lo, x[q]);
+          hi = Math.max(hi, x[q]);
+        }
+      }
+      out[c] = new double[] {lo, hi};
+    }
+    return out;
+  }
+
   /**
    * Whether the features of vector rows take scales of their own: none of them takes one value only, and their
    * largest |value|s differ by a factor of {@link dev.ticketproof.kernel.SourceNetwork#BLOCK_GAP} or more.
@@ -282,15 +293,9 @@ final class Cli {
   static boolean unequalScales(List<double[]> data, int features) {
     double least = Double.POSITIVE_INFINITY;
     double most = 0;
-    for (int f = 0; f < features; f++) {
-      double lo = Double.POSITIVE_INFINITY;
-      double hi = Double.NEGATIVE_INFINITY;
-      for (double[] x : data) {
-        lo = Math.min(lo, x[f]);
-        hi = Math.max(hi, x[f]);
-      }
-      if (lo == hi) return false;
-      double b = Math.max(Math.abs(lo), Math.abs(hi));
+    for (double[] r : ranges(features, data)) {
+      if (r[0] == r[1]) return false;
+      double b = Math.max(Math.abs(r[0]), Math.abs(r[1]));
       least = Math.min(least, b);
       most = Math.max(most, b);
     }

@@ -187,12 +187,6 @@ public final class ConstructCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * The most copies per channel that {@code --rho auto} can give: the theorem's width grows as the tolerance
-   * shrinks, and the calibration never goes below {@link Goals#MIN_EPS} (nor below a fixed {@code --eps}), so its
-   * width there bounds every build's, as {@code rho1} (given, or the default for that width and the box's lower end
-   * {@code lo}) bounds the first layer's. The measurement's memory is estimated from it before anything is built.
-   */
   /** {@link Cli#defaultBox} of the {@code --data} rows and the {@code --around} points, whichever are given. */
   private Cli.InputBox defaultBox(Network net, int channels, boolean vector, Cli.DataSet dataSet) {
     java.util.List<double[]> rows = new java.util.ArrayList<>();
@@ -208,6 +202,12 @@ public final class ConstructCommand implements Callable<Integer> {
     return Cli.defaultBox(channels, vector, rows, String.join(" and ", from), spec.commandLine().getErr());
   }
 
+  /**
+   * The most copies per channel that {@code --rho auto} can give: the theorem's width grows as the tolerance
+   * shrinks, and the calibration never goes below {@link Goals#MIN_EPS} (nor below a fixed {@code --eps}), so its
+   * width there bounds every build's, as {@code rho1} (given, or the default for that width and the box's lower end
+   * {@code lo}) bounds the first layer's. The measurement's memory is estimated from it before anything is built.
+   */
   static int autoWidest(TargetPlan plan, SourceNetwork.Construction cons, Activation phi, Double eps, Integer rho1,
       double lo, double delta, int widest) {
     int r = Math.min(widest, Goals.theoremRho(plan, cons, eps != null ? Math.min(eps, Goals.MIN_EPS)
