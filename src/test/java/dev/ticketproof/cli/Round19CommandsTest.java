@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * of bounded activations (an MLP of six tanh layers, four sigmoid convs with BatchNorm) and nets trained on inputs of
  * their raw scale (tanh on the digits' values 0..16, ELU on pixel values 0..255). eval gives PyTorch's float64 outputs,
  * and a ticket at the defaults holds, lies within 1 % of the target on the test digits and keeps every prediction
- * whose target margin exceeds twice the ticket's error there. On the deep tanh MLP the differential bound over the
+ * but near ties ({@link TrainedTickets#keepsPredictions}). On the deep tanh MLP the differential bound over the
  * whole box takes the difference of tanh's images where the difference outgrows tanh's range ([differential-bound]
  * step 5, "Bounded phi"): without it the certified bound was 214, 5.2 times below the recursion's 1,124; with it 22.9.
  */
