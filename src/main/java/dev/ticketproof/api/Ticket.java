@@ -56,10 +56,12 @@ public final class Ticket {
   private final int builds;
   private final Boolean outputEpsMet;
   private final Measure.Result measured;
+  /** The points of a local certificate's balls, or null. */
+  private final double[][] around;
   private Evaluator evaluator;
 
   Ticket(Network target, Activation phi, TicketBuilder.Result result, double tolerance, Basis basis, int builds,
-      Boolean outputEpsMet, Measure.Result measured, Basis lambdaBasis) {
+      Boolean outputEpsMet, Measure.Result measured, Basis lambdaBasis, double[][] around) {
     this.target = target;
     this.phi = phi;
     this.result = result;
@@ -69,6 +71,7 @@ public final class Ticket {
     this.outputEpsMet = outputEpsMet;
     this.measured = measured;
     this.lambdaBasis = lambdaBasis;
+    this.around = around;
   }
 
   /** The certificate: the source network's parameters, the target's hash, the mask and the claimed bound. */
@@ -81,11 +84,14 @@ public final class Ticket {
   public double certifiedBound() { return result.report().certifiedBound(); }
 
   /**
-   * Checks the certificate again with the kernel, from scratch, against the target.
+   * Checks the certificate again with the kernel, from scratch, against the target (a local certificate over the
+   * balls around the points it was built for).
    *
    * @return the kernel's verdict
    */
-  public Verdict verify() { return TicketChecker.check(result.certificate(), target, phi).verdict(); }
+  public Verdict verify() {
+    return TicketChecker.check(result.certificate(), target, phi, TicketChecker.Listener.NONE, around).verdict();
+  }
 
   /**
    * The ticket's outputs on one input (evaluated sparsely, kept weights only), passed through the target's output

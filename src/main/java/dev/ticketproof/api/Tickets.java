@@ -12,6 +12,7 @@ import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TicketFile;
 import dev.ticketproof.kernel.check.TicketChecker;
 import dev.ticketproof.measure.Evaluator;
+import dev.ticketproof.measure.DataBox;
 import dev.ticketproof.measure.Goals;
 import dev.ticketproof.measure.Measure;
 import dev.ticketproof.measure.OutputErrors;
@@ -252,6 +253,8 @@ public final class Tickets {
     private double inputLow = -DEFAULT_INPUT_BOUND;
     private double inputHigh = DEFAULT_INPUT_BOUND;
     private double[][] inputBoxes;
+    /** Whether {@link #inputBox} or {@link #inputBoxes} chose the box (else the inputs choose it, when given). */
+    private boolean boxGiven;
     private SubsetSum.Mode mode = SubsetSum.Mode.ofCliName(DEFAULT_MODE);
     private int samples = DEFAULT_SAMPLES;
     private int threads = Runtime.getRuntime().availableProcessors();
@@ -365,6 +368,7 @@ public final class Tickets {
       inputLow = low;
       inputHigh = high;
       inputBoxes = null;
+      boxGiven = true;
       return this;
     }
 
@@ -390,6 +394,7 @@ public final class Tickets {
       inputLow = lo;
       inputHigh = hi;
       inputBoxes = copy;
+      boxGiven = true;
       return this;
     }
 
@@ -416,7 +421,9 @@ public final class Tickets {
 
     /**
      * A local certificate: the bound covers the l-infinity balls of this radius around the points (each of the
-     * input's size, CHW order), clipped to the input box, instead of the whole box; null for the whole box.
+     * input's size, CHW order), clipped to the input box, instead of the whole box; null for the whole box. Without
+     * {@link #inputBox} or {@link #inputBoxes} the points choose the box, with the calibration inputs
+     * ({@link #calibrationInputs}).
      */
     public Builder around(double[][] points, double radius) {
       this.around = points == null ? null : points.clone();
@@ -450,7 +457,11 @@ public final class Tickets {
       return this;
     }
 
-    /** Inputs the tolerance is calibrated and checked on (e.g. test data); default: points of the input box. */
+    /**
+     * Inputs the tolerance is calibrated and checked on (e.g. test data); default: points of the input box. Without
+     * {@link #inputBox} or {@link #inputBoxes} they (and the points of {@link #around}) also choose the box, as
+     * {@code construct} does from its data: [0, 1], [-1, 1], or their ranges ({@link DataBox}).
+     */
     public Builder calibrationInputs(List<double[]> inputs) {
       calibrationInputs = inputs == null || inputs.isEmpty() ? null : List.copyOf(inputs);
       return this;
@@ -493,6 +504,7 @@ public final class Tickets {
      * @throws TooLarge when the ticket's measurement would not fit the JVM's maximum heap (known early, see there)
      */
     public Ticket build() {
+      if (!boxGiven && (calibrationInputs != null || around != null)) boxOfTheInputs();
       TargetPlan full = TargetPlan.of(target, phi);
       // the calibrations and defaults see the inputs the steps read: with an input map, the box's image and the
       // mapped inputs (the source network reads them as well)
@@ -569,7 +581,7 @@ public final class Tickets {
             MAX_BUILDS, mode, threads, label, around, radius, formBudget, substitutionWork, fitted);
         return new Ticket(target, phi, budget.result(), budget.eps(), Ticket.Basis.CERTIFIED_SEARCH, 1,
             budget.met(), Measure.of(budget.result(), target, region, samples, seed, this::measured),
-            tightenLambda ? Ticket.Basis.CERTIFIED_SEARCH : lambdaBasis);
+            tightenLambda ? Ticket.Basis.CERTIFIED_SEARCH : lambdaBasis, around);
       }
       // a vector of outputs is judged output by output, each on its own scale (on enough inputs); a feature map as
       // one vector
@@ -614,7 +626,7 @@ public final class Tickets {
           done = relErr <= outputRel
               || res.report().certifiedBound() <= outputRel * checked.smallestScale(each);
         }
-        if (done) return new Ticket(target, phi, res, usedEps, basis, builds, null, m, lambdaBasis);
+        if (done) return new Ticket(target, phi, res, usedEps, basis, builds, null, m, lambdaBasis, around);
         usedEps = Math.max(Goals.MIN_EPS, usedEps / 4);
         // lambda's calibration is a model of the first univariate layer's linearisation error (of order lambda^(p-1)
         // times phi's remainder constant); neither the copies' independent errors passed on by the later layers' kept
@@ -631,6 +643,23 @@ public final class Tickets {
     }
 
     private void measured(int done) { progress.measured(done, samples); }
+
+    /**
+     * The box of the calibration inputs and the points of {@link #around}, as {@code construct} takes it from
+     * {@code --data} and {@code --around} without a box ({@link DataBox}).
+     */
+    private void boxOfTheInputs() {
+      List<double[]> rows = new java.util.ArrayList<>();
+      if (calibrationInputs != null) rows.addAll(calibrationInputs);
+      if (around != null) rows.addAll(Arrays.asList(around));
+      int[] in = target.inputShape();
+      boolean vector = in.length == 1 || in.length == 3 && in[1] == 1 && in[2] == 1;
+      DataBox box = DataBox.of(in[0], vector, rows);
+      double[][] boxes = box.boxes(in[0], rows);
+      inputBoxes = box.perChannel() ? boxes : null;
+      inputLow = Arrays.stream(boxes).mapToDouble(b -> b[0]).min().orElseThrow();
+      inputHigh = Arrays.stream(boxes).mapToDouble(b -> b[1]).max().orElseThrow();
+    }
   }
 
   /**

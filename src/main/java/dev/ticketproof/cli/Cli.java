@@ -6,6 +6,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.ticketproof.kernel.bound.DifferentialBound;
 import dev.ticketproof.kernel.check.TicketChecker;
+import dev.ticketproof.measure.DataBox;
 import dev.ticketproof.measure.LowerBound;
 import dev.ticketproof.measure.Measure;
 import dev.ticketproof.measure.Sizes;
@@ -193,11 +194,8 @@ final class Cli {
 
   /**
    * The input box of {@code construct} when {@code --data} or {@code --around} is given without {@code --input-box} or
-   * {@code --input-bound}: [0, 1] when every value of the data lies in it (images scaled to [0, 1]), else [-1, 1] (the
-   * default without data) when every value lies in that, else each channel's range in the data (as
-   * {@code --input-box data}) for images and for vectors of features of unequal scales ({@link #unequalScales}), the
-   * data's whole range on every feature for other vectors: the default box then holds the inputs the ticket is
-   * measured on. A note on {@code err} names a box other than [-1, 1].
+   * {@code --input-bound}: {@link DataBox}'s (a box per channel as {@code --input-box data}). A note on {@code err}
+   * names a box other than [-1, 1].
    *
    * @param data the rows of {@code --data}, or the points of {@code --around} without it, or both (each flattened,
    *     CHW order)
@@ -205,35 +203,21 @@ final class Cli {
    */
   static InputBox defaultBox(int channels, boolean vector, List<double[]> data, String source,
       java.io.PrintWriter err) {
-    double lo = Double.POSITIVE_INFINITY;
-    double hi = Double.NEGATIVE_INFINITY;
-    for (double[] x : data) {
-      for (double v : x) {
-        lo = Math.min(lo, v);
-        hi = Math.max(hi, v);
-      }
-    }
-    if (lo >= -1 && hi <= 1 && lo < 0) return InputBox.uniform(-1, 1);
+    DataBox box = DataBox.of(channels, vector, data);
+    if (box.kind() == DataBox.Kind.UNIT) return InputBox.uniform(-1, 1);
     String why = "construct: note: no --input-box nor --input-bound: the values of " + source + " lie in ["
-        + fmt(lo) + ", " + fmt(hi) + "], ";
-    if (lo >= 0 && hi <= 1) {
-      err.println(why + "so the box is [0, 1] (give --input-box LO,HI to certify another)");
-      return InputBox.uniform(0, 1);
-    }
-    if (vector && !unequalScales(data, channels)) {
-      // features of one scale (a flattened image's pixels, whose border ones can take one value in a few rows): the
-      // features take the data's whole range
-      err.println(why + "beyond [-1, 1], so the box is that range on every feature (give --input-box data for each "
-          + "feature's own range, LO,HI or LO:HI,... to certify another)");
-      return InputBox.uniform(lo, lo < hi ? hi : Math.nextUp(lo));
-    }
-    if (vector) {
-      err.println(why + "beyond [-1, 1], on features of unequal scales, so the box is each feature's range in them "
-          + "(--input-box data; give --input-box LO,HI or LO:HI,... to certify another)");
-      return channelRanges(channels, data, source, err);
-    }
-    err.println(why + "beyond [-1, 1], so the box is each input channel's range in them (--input-box data; give "
-        + "--input-box LO,HI or LO:HI,... to certify another)");
+        + fmt(box.dataLow()) + ", " + fmt(box.dataHigh()) + "], ";
+    String other = "LO,HI or LO:HI,... to certify another)";
+    err.println(why + switch (box.kind()) {
+      case ZERO_ONE -> "so the box is [0, 1] (give --input-box LO,HI to certify another)";
+      case WHOLE_RANGE -> "beyond [-1, 1], so the box is that range on every feature (give --input-box data for "
+          + "each feature's own range, " + other;
+      case EACH_FEATURE -> "beyond [-1, 1], on features of unequal scales, so the box is each feature's range in "
+          + "them (--input-box data; give --input-box " + other;
+      default -> "beyond [-1, 1], so the box is each input channel's range in them (--input-box data; give "
+          + "--input-box " + other;
+    });
+    if (!box.perChannel()) return InputBox.uniform(box.uniform()[0], box.uniform()[1]);
     return channelRanges(channels, data, source, err);
   }
 
@@ -244,7 +228,7 @@ final class Cli {
    * @throws UsageError for values that are not finite or beyond a box's limit, naming the channel and the source
    */
   private static InputBox channelRanges(int channels, List<double[]> rows, String source, java.io.PrintWriter err) {
-    double[][] out = ranges(channels, rows);
+    double[][] out = DataBox.ranges(channels, rows);
     for (int c = 0; c < channels; c++) {
       double lo = out[c][0];
       double hi = out[c][1];
@@ -266,40 +250,6 @@ final class Cli {
       out[c] = new double[] {lo, hi};
     }
     return InputBox.of(out);
-  }
-
-  /** {lo, hi} of each channel's values in rows (flattened, CHW order). */
-  private static double[][] ranges(int channels, List<double[]> rows) {
-    int per = rows.get(0).length / channels;
-    double[][] out = new double[channels][];
-    for (int c = 0; c < channels; c++) {
-      double lo = Double.POSITIVE_INFINITY;
-      double hi = Double.NEGATIVE_INFINITY;
-      for (double[] x : rows) {
-        for (int q = c * per; q < (c + 1) * per; q++) {
-          lo = Math.min(lo, x[q]);
-          hi = Math.max(hi, x[q]);
-        }
-      }
-      out[c] = new double[] {lo, hi};
-    }
-    return out;
-  }
-
-  /**
-   * Whether the features of vector rows take scales of their own: none of them takes one value only, and their
-   * largest |value|s differ by a factor of {@link dev.ticketproof.kernel.SourceNetwork#BLOCK_GAP} or more.
-   */
-  static boolean unequalScales(List<double[]> data, int features) {
-    double least = Double.POSITIVE_INFINITY;
-    double most = 0;
-    for (double[] r : ranges(features, data)) {
-      if (r[0] == r[1]) return false;
-      double b = Math.max(Math.abs(r[0]), Math.abs(r[1]));
-      least = Math.min(least, b);
-      most = Math.max(most, b);
-    }
-    return most >= dev.ticketproof.kernel.SourceNetwork.BLOCK_GAP * least;
   }
 
   /** A number for a message: 3 significant digits. */

@@ -9,6 +9,7 @@ import dev.ticketproof.io.DType;
 import dev.ticketproof.io.Npy;
 import dev.ticketproof.kernel.TicketCertificate;
 import dev.ticketproof.kernel.TicketFile;
+import dev.ticketproof.measure.DataBox;
 import dev.ticketproof.tensor.Tensor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -188,15 +189,15 @@ class InputBoxCommandTest {
         + "feature's own range");
     // features of unequal scales (16-fold apart), none constant: each feature's range
     List<double[]> raw = List.of(new double[] {0.5, 20, 0}, new double[] {0.75, 90, 1e5});
-    assertThat(Cli.unequalScales(raw, 3)).isTrue();
+    assertThat(DataBox.unequalScales(raw, 3)).isTrue();
     err.getBuffer().setLength(0);
     assertThat(Cli.defaultBox(3, true, raw, x, w).channels()).isDeepEqualTo(new double[][] {{0.5, 0.75}, {20, 90},
         {0, 1e5}});
     assertThat(err.toString()).contains("on features of unequal scales, so the box is each feature's range in them");
     // a feature of one value (a border pixel) or scales within 16-fold: the whole range
-    assertThat(Cli.unequalScales(List.of(new double[] {0.5, 20, 0}, new double[] {0.75, 90, 0}), 3)).isFalse();
-    assertThat(Cli.unequalScales(List.of(new double[] {0.5, 2, -1}, new double[] {0.75, 11.9, 3}), 3)).isFalse();
-    assertThat(Cli.unequalScales(List.of(new double[] {0.5, 2, -1}, new double[] {0.75, 12, 3}), 3)).isTrue();
+    assertThat(DataBox.unequalScales(List.of(new double[] {0.5, 20, 0}, new double[] {0.75, 90, 0}), 3)).isFalse();
+    assertThat(DataBox.unequalScales(List.of(new double[] {0.5, 2, -1}, new double[] {0.75, 11.9, 3}), 3)).isFalse();
+    assertThat(DataBox.unequalScales(List.of(new double[] {0.5, 2, -1}, new double[] {0.75, 12, 3}), 3)).isTrue();
   }
 
   @Test
