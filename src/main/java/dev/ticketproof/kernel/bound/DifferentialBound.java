@@ -1208,7 +1208,8 @@ public final class DifferentialBound {
      * \( g(x) = \sum_S w \psi(w_1 x) - K x \), \( \psi = \phi - \phi(0) \) (twice differentiable phi): alpha is
      * the chord slope of g, h = g - alpha x is evaluated at the ends of {@link #GRID} subintervals, and on a
      * subinterval of width delta h lies within its linear interpolant plus or minus \( C \delta^2 / 8 \) with
-     * \( C = M_2 \sum_S |w| w_1^2 \ge |h''| \); every evaluation is widened by its rounding ({@link #gAt}). For phi
+     * \( C = M_2 \sum_S |w| w_1^2 \ge |h''| \) (one subinterval where \( C (x_h - x_l)^2 / 8 \) is below the ends'
+     * evaluation slack); every evaluation is widened by its rounding ({@link #gAt}). For phi
      * without a curvature bound: alpha from the midpoints s0 of phi's slopes [s-, s+] over the members' arguments,
      * and h at the midpoint xm plus or minus \( \sum_S |w w_1| (s_+ - s_-)/2 \) max |x - xm|, which is narrow only
      * on narrow ranges (at points and small balls).
@@ -1248,7 +1249,10 @@ public final class DifferentialBound {
       double[] gl = gAt(members, k, w1, kval, xl);
       double[] gh = gAt(members, k, w1, kval, xh);
       double alpha = xh > xl ? (gh[0] - gl[0]) / (xh - xl) : 0;
-      int steps = xh > xl && mutation != Mutation.DROP_GRID_INTERIOR ? GRID : 1;
+      // one subinterval where its bulge is below g's evaluation slack (a range of a few ulps: a point's), where the
+      // grid's interior would only repeat the ends
+      boolean narrow = c2 * (xh - xl) * (xh - xl) / 8 <= Math.min(gl[1], gh[1]);
+      int steps = xh > xl && !narrow && mutation != Mutation.DROP_GRID_INTERIOR ? GRID : 1;
       double lo = Double.POSITIVE_INFINITY;
       double hi = Double.NEGATIVE_INFINITY;
       double slack = 0;
