@@ -230,7 +230,7 @@ public final class EvalCommand implements Callable<Integer> {
       throw new UsageError("--no-masks: a ticket's target is read with its masks applied, as construct read it (the "
           + "ticket's target hash is of that network)");
     }
-    TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape);
+    TargetOptions.Ticket t = TargetOptions.ticket(ticket, target, arch, inputShape, false);
     // the batch as the target reads it ([N, F] for a fully connected network, whose plan takes [F, 1, 1])
     Tensor batch = DataFiles.examples("--input", input, x, t.target().inputShape());
     int[] in = t.source().plan().inputShape();

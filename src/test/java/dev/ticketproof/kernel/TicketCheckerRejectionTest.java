@@ -113,6 +113,31 @@ class TicketCheckerRejectionTest {
     }
   }
 
+  /**
+   * The structure's check (for uses of a ticket that report no bound): the certificate holds with the recursion as
+   * its bound and no differential bound computed; a failure count the seed does not bear out, a damaged mask and a
+   * claim above the recursion are judged as by the full check.
+   */
+  @Test
+  void theStructuresCheckSkipsOnlyTheDifferentialBound() {
+    TicketCertificate.Header h = cert.header();
+    TicketChecker.Report full = TicketChecker.check(cert, target, phi);
+    TicketCertificate above = with(h.withClaims(full.recursionBound(), h.claimedFailedInstances()));
+    TicketChecker.Report r = TicketChecker.checkStructure(above, target, phi);
+    assertThat(r.verdict().isHolds()).isTrue();
+    assertThat(r.differentialBound()).isInfinite();
+    assertThat(r.boxes()).isEmpty();
+    assertThat(r.recursionBound()).isEqualTo(full.recursionBound());
+    assertThat(r.failedInstances()).isEqualTo(full.failedInstances());
+    rejected(TicketChecker.checkStructure(with(h.withClaims(full.recursionBound(), h.claimedFailedInstances() + 1)),
+        target, phi), "failed instances");
+    rejectedBeforeAnalysis(TicketChecker.checkStructure(new TicketCertificate(h, cert.keptWeights(),
+        cert.keptBiases(), "0".repeat(64)), target, phi), "mask digest mismatch");
+    // the claim the differential bound gave is below the recursion: the structure's check cannot confirm it
+    assertThat(full.differentialBound()).isLessThan(full.recursionBound());
+    rejected(TicketChecker.checkStructure(cert, target, phi), "below the recomputed bound");
+  }
+
   @Test
   void aZeroClaimIsJudgedNotRefused() {
     // 0 passes the header check and is then compared with the recomputed bound

@@ -92,6 +92,22 @@ public final class TicketChecker {
     return check(cert, target, phi, Listener.NONE, null);
   }
 
+  /**
+   * The checks of {@link #check} without the differential bound, whose certified bound is then the recursion's (above
+   * a claim the differential bound gave): a mask's structure, seed and failure count, for a use of a ticket that does
+   * not report its bound. A local certificate is checked as one of its box (its points are not needed).
+   */
+  public static Report checkStructure(TicketCertificate cert, Network target, Activation phi) {
+    TicketCertificate onBox = !cert.header().local() ? cert : new TicketCertificate(cert.header().withoutPoints(),
+        cert.keptWeights(), cert.keptBiases(), cert.maskDigest());
+    try {
+      Prepared p = prepare(onBox, target, phi, null);
+      return judge(onBox.header(), analyse(p.src(), onBox, Listener.NONE, null));
+    } catch (Rejection e) {
+      return rejected(e.getMessage());
+    }
+  }
+
   /** Observes the progress of a check: called after every source layer, then as the differential bound runs. */
   public interface Listener {
     void layerDone(String name, int done, int total);
@@ -233,7 +249,8 @@ public final class TicketChecker {
   /**
    * Recomputes the certified bound of a mask on a source network over a region, without comparing it with a claim,
    * reporting progress to a listener: the smaller of the recursion (over the whole box, which contains the region)
-   * and the differential bound over the region. The verdict holds when the mask's structure is valid.
+   * and the differential bound over the region (none for a null region). The verdict holds when the mask's structure
+   * is valid.
    */
   public static Report analyse(SourceNetwork src, TicketCertificate cert, Listener listener, Region region) {
     Analysis a = new Analysis(src, cert, listener);
@@ -243,9 +260,9 @@ public final class TicketChecker {
     } catch (Rejection e) {
       return rejected(e.getMessage());
     }
-    List<DifferentialBound.Box> boxes;
+    List<DifferentialBound.Box> boxes = List.of();
     try {
-      boxes = List.copyOf(DifferentialBound.boxes(src, cert, region, listener::bound));
+      if (region != null) boxes = List.copyOf(DifferentialBound.boxes(src, cert, region, listener::bound));
     } catch (IllegalArgumentException | ArithmeticException e) {
       boxes = List.of();
     }
