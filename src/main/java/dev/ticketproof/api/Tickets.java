@@ -644,15 +644,27 @@ public final class Tickets {
 
     private void measured(int done) { progress.measured(done, samples); }
 
+    /** The rows, each checked to have {@code dim} values (else named as {@code what} and its index). */
+    private static List<double[]> sized(List<double[]> rows, String what, int dim) {
+      for (int i = 0; i < rows.size(); i++) {
+        if (rows.get(i).length != dim) {
+          throw new IllegalArgumentException(what + " " + i + " has " + rows.get(i).length + " values, the input has "
+              + dim);
+        }
+      }
+      return rows;
+    }
+
     /**
      * The box of the calibration inputs and the points of {@link #around}, as {@code construct} takes it from
      * {@code --data} and {@code --around} without a box ({@link DataBox}).
      */
     private void boxOfTheInputs() {
-      List<double[]> rows = new java.util.ArrayList<>();
-      if (calibrationInputs != null) rows.addAll(calibrationInputs);
-      if (around != null) rows.addAll(Arrays.asList(around));
       int[] in = target.inputShape();
+      int dim = Arrays.stream(in).reduce(1, (a, b) -> a * b);
+      List<double[]> rows = new java.util.ArrayList<>();
+      if (calibrationInputs != null) rows.addAll(sized(calibrationInputs, "calibration input", dim));
+      if (around != null) rows.addAll(sized(Arrays.asList(around), "point", dim));
       boolean vector = in.length == 1 || in.length == 3 && in[1] == 1 && in[2] == 1;
       DataBox box = DataBox.of(in[0], vector, rows);
       double[][] boxes = box.boxes(in[0], rows);

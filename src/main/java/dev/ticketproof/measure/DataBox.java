@@ -35,6 +35,7 @@ public record DataBox(Kind kind, double dataLow, double dataHigh) {
    *
    * @param vector whether the target reads vectors (features as channels of one position)
    * @param rows the inputs, each flattened in CHW order; at least one
+   * @throws IllegalArgumentException when a value is not finite
    */
   public static DataBox of(int channels, boolean vector, List<double[]> rows) {
     double lo = Double.POSITIVE_INFINITY;
@@ -44,6 +45,9 @@ public record DataBox(Kind kind, double dataLow, double dataHigh) {
         lo = Math.min(lo, v);
         hi = Math.max(hi, v);
       }
+    }
+    if (!(Double.isFinite(lo) && Double.isFinite(hi))) {
+      throw new IllegalArgumentException("the inputs have values that are not finite (" + lo + " to " + hi + ")");
     }
     Kind kind = lo >= 0 && hi <= 1 ? Kind.ZERO_ONE : lo >= -1 && hi <= 1 ? Kind.UNIT
         : !vector ? Kind.EACH_CHANNEL : unequalScales(rows, channels) ? Kind.EACH_FEATURE : Kind.WHOLE_RANGE;

@@ -1,6 +1,7 @@
 package dev.ticketproof.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ticketproof.activation.ActivationCatalog;
 import dev.ticketproof.kernel.TicketCertificate;
@@ -58,6 +59,20 @@ class TicketsDataBoxTest {
     TicketCertificate.Header h = header(tabular().around(points, 0.01));
     assertThat(h.inputBoxes()).isNull();
     assertThat(new double[] {h.inputLow(), h.inputHigh()}).containsExactly(0, 1);
+  }
+
+  @Test
+  void inputsOfAnotherSizeOrNotFiniteAreRefused() {
+    List<double[]> rows = new ArrayList<>(small());
+    rows.add(new double[5]);
+    assertThatThrownBy(() -> tabular().calibrationInputs(rows).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("calibration input 16 has 5 values, the input has 6");
+    assertThatThrownBy(() -> tabular().around(new double[][] {new double[6], new double[7]}, 0.1).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("point 1 has 7 values, the input has 6");
+    List<double[]> nan = new ArrayList<>(small());
+    nan.get(3)[2] = Double.NaN;
+    assertThatThrownBy(() -> tabular().calibrationInputs(nan).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("the inputs have values that are not finite");
   }
 
   @Test
