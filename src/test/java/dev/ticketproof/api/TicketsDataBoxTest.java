@@ -72,7 +72,8 @@ class TicketsDataBoxTest {
     List<double[]> nan = new ArrayList<>(small());
     nan.get(3)[2] = Double.NaN;
     assertThatThrownBy(() -> tabular().calibrationInputs(nan).build())
-        .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("the inputs have values that are not finite");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("the inputs have values that are not finite");
   }
 
   @Test
