@@ -394,19 +394,17 @@ final class TargetOptions {
    * not bear out) is a {@link RejectedTicket}, exit code 3, instead of a network that is not the certified ticket.
    * With {@code bound} ({@code export}, which records the claimed bound), a certificate of the whole box is checked
    * as {@code verify} checks it; a local one, whose balls need their points ({@code verify --around}), and any one
-   * without {@code bound} ({@code eval --ticket}, which reports no bound: the differential bound's pass can take
-   * minutes on a large ticket), on the box, all but its claimed bound: the mask's digest, its structure, every
-   * instance against the header's seed, and the claimed failure count.
+   * without {@code bound} ({@code eval --ticket}, which reports no bound), all but its claimed bound, without the
+   * differential bound's pass (minutes on a large ticket): the mask's digest, its structure, every instance against
+   * the header's seed, and the claimed failure count ({@link TicketChecker#checkStructure}).
    */
   static void check(Path file, Ticket t, Activation phi, boolean bound) {
     TicketCertificate c = t.cert();
-    // a local certificate: the same mask and seed, as a certificate of the box
-    TicketCertificate onBox = !c.header().local() ? c : new TicketCertificate(c.header().withoutPoints(),
-        c.keptWeights(), c.keptBiases(), c.maskDigest());
-    TicketChecker.Report r = bound ? TicketChecker.check(onBox, t.target(), phi)
+    boolean whole = bound && !c.header().local();
+    TicketChecker.Report r = whole ? TicketChecker.check(c, t.target(), phi)
         : TicketChecker.checkStructure(c, t.target(), phi);
     String reason = r.verdict().reason();
-    if (!r.verdict().isHolds() && !((c.header().local() || !bound) && reason.startsWith("claimed bound "))) {
+    if (!r.verdict().isHolds() && !(!whole && reason.startsWith("claimed bound "))) {
       throw new RejectedTicket(file + ": " + reason + " (verify gives the kernel's verdict)");
     }
   }
