@@ -67,24 +67,17 @@ public record DataBox(Kind kind, double dataLow, double dataHigh) {
   }
 
   /**
-   * The box of every channel, {lo, hi}: each channel's range in the rows for a box per channel (a channel of one
-   * value v gets [v, the next double above v]), else {@link #uniform()}.
-   *
-   * @throws IllegalArgumentException when a channel's values are not finite
+   * The box of every channel, {lo, hi}: each channel's range in the rows (those {@link #of} took, finite) for a box
+   * per channel (a channel of one value v gets [v, the next double above v]), else {@link #uniform()}.
    */
   public double[][] boxes(int channels, List<double[]> rows) {
-    double[][] out = perChannel() ? ranges(channels, rows) : new double[channels][];
-    for (int c = 0; c < channels; c++) {
-      if (!perChannel()) {
-        out[c] = uniform();
-        continue;
-      }
-      if (!(Double.isFinite(out[c][0]) && Double.isFinite(out[c][1]))) {
-        throw new IllegalArgumentException("input channel " + c + " has values that are not finite (" + out[c][0]
-            + " to " + out[c][1] + ")");
-      }
-      if (out[c][0] == out[c][1]) out[c][1] = Math.nextUp(out[c][0]);
+    if (!perChannel()) {
+      double[][] out = new double[channels][];
+      java.util.Arrays.setAll(out, c -> uniform());
+      return out;
     }
+    double[][] out = ranges(channels, rows);
+    for (double[] r : out) if (r[0] == r[1]) r[1] = Math.nextUp(r[0]);
     return out;
   }
 
