@@ -41,7 +41,7 @@ public final class Npy {
    * @param name the tensor name to give it
    * @param bytes the whole {@code .npy} content. Not modified.
    * @throws ImportException naming {@code source} when the header is malformed, the type is not one of
-   *     {@link DType}'s, the array is in Fortran order, or the data length differs from the header's shape
+   *     {@link DType}'s, or the data length differs from the header's shape
    */
   public static StoredTensor read(String source, String name, byte[] bytes) {
     return read(source, name, bytes, new Budget(source, ImportException::new));
@@ -96,10 +96,6 @@ public final class Npy {
     if (dtype == null) {
       throw new ImportException(source + ": unsupported dtype '" + d + "' (expected " + DType.numpyCodes() + ")");
     }
-    if (fortran.group(1).equals("True")) {
-      throw new ImportException(source + ": array is in Fortran order; only C order is supported (save "
-          + "numpy.ascontiguousarray(a))");
-    }
     int[] shape = parseShape(source, shapeMatch.group(1));
     long numel = 1;
     for (int s : shape) numel = Math.min(numel * s, Integer.MAX_VALUE); // saturates: s <= 2^31 - 1
@@ -113,7 +109,25 @@ public final class Npy {
         + ", held as float64)");
     ByteBuffer data = ByteBuffer.wrap(bytes, (int) dataStart, (int) expected).slice()
         .order(d.charAt(0) == '>' ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-    return new StoredTensor(name, new Tensor(shape, dtype.decode(data, 0, (int) numel)), dtype);
+    double[] values = dtype.decode(data, 0, (int) numel);
+    if (fortran.group(1).equals("True")) values = fromFortranOrder(values, shape);
+    return new StoredTensor(name, new Tensor(shape, values), dtype);
+  }
+
+  /**
+   * The values of an array stored in Fortran order (the first index varying fastest, as {@code numpy.save} writes
+   * an array that is Fortran- but not C-contiguous, such as a transposed matrix) in C order.
+   */
+  private static double[] fromFortranOrder(double[] stored, int[] shape) {
+    double[] c = new double[stored.length];
+    int[] index = new int[shape.length];
+    for (int i = 0; i < c.length; i++) {
+      int offset = 0;
+      for (int k = shape.length - 1; k >= 0; k--) offset = offset * shape[k] + index[k];
+      c[i] = stored[offset];
+      for (int k = shape.length - 1; k >= 0 && ++index[k] == shape[k]; k--) index[k] = 0;
+    }
+    return c;
   }
 
   private static int[] parseShape(String source, String text) {

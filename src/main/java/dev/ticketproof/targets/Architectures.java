@@ -464,7 +464,7 @@ public final class Architectures {
           + "..., fc or linear) nor of open_lth's models: give a preset (" + Presets.NAMES + ") or a JSON spec "
           + "(docs/arch-spec.md)" + (Presets.vggNames(file) ? "; its names features.N (or feature.N) and classifier "
           + "are those of a VGG the preset " + Presets.VGG + " reads (not taken by itself: AlexNet has them too)"
-          : ""));
+          : Presets.numberedChainNote(file)));
     }
   }
 

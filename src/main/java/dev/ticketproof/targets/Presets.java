@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  *       stride 1 and padding {@code k/2} on each axis (a {@code kh x kw} kernel: {@code (kh/2, kw/2)}); the
  *       activation sits between consecutive layers; a flatten precedes the first linear layer when the input is an
  *       image. Without a given input shape, a network starting with convs is assumed to read square images whose
- *       size follows from the first linear layer's fan-in.</li>
+ *       size follows from the first linear layer's fan-in. An {@code nn.ModuleList} of such layers
+ *       ({@code layers.0.weight}, ...) is the same chain under its prefix ({@link #numberedChain}).</li>
  *   <li>{@value #OPENLTH_CIFAR_RESNET}: open_lth's CIFAR ResNet: stem {@code conv} (3x3, stride 1, padding 1),
  *       {@code bn}, activation; blocks {@code blocks.N} with {@code conv1}/{@code bn1}/{@code conv2}/{@code bn2}
  *       (3x3, padding 1) and a shortcut: a projection {@code blocks.N.shortcut.0} (1x1 conv, stride 2) with
@@ -134,6 +135,47 @@ public final class Presets {
       }
     }
     return false;
+  }
+
+  /**
+   * The prefix under which the file's tensors are a numbered chain of convs and linear layers, as an
+   * {@code nn.Sequential} or an {@code nn.ModuleList} of them saves it ({@code 0.weight}, {@code 2.weight}, ... or
+   * {@code layers.0.weight}, {@code layers.1.weight}, ...: every name under it {@code N.weight} of rank 2 or 4, or
+   * {@code N.bias}, at least two layers), the first such prefix in the file's order, or {@code null}.
+   */
+  public static String numberedChain(TensorFile file) {
+    Pattern layer = Pattern.compile("((?:.*\\.)?)\\d{1,8}\\.(weight|bias)");
+    java.util.Set<String> tried = new java.util.HashSet<>();
+    for (String name : file.names()) {
+      Matcher m = layer.matcher(name);
+      if (!m.matches() || !tried.add(m.group(1))) continue;
+      String p = m.group(1);
+      int weights = 0;
+      boolean chain = true;
+      for (String n : file.names()) {
+        if (!n.startsWith(p)) continue;
+        Matcher t = layer.matcher(n);
+        int rank = file.tensors().get(n).tensor().shape().length;
+        chain &= t.matches() && t.group(1).equals(p) && (t.group(2).equals("bias") || rank == 2 || rank == 4);
+        if (chain && t.group(2).equals("weight")) weights++;
+      }
+      if (chain && weights >= 2) return p;
+    }
+    return null;
+  }
+
+  /**
+   * What {@link #numberedChain} found, for a refusal that names no architecture: the preset {@value #SYNFLOW_CONV}
+   * reads the chain. Empty when there is none.
+   */
+  public static String numberedChainNote(TensorFile file) {
+    String p = numberedChain(file);
+    if (p == null) return "";
+    String first = file.names().stream().filter(n -> n.startsWith(p) && n.endsWith(".weight")).findFirst().get();
+    return "; its names " + first + ", ... are a numbered chain of convs and linear layers (an nn.Sequential "
+        + "or nn.ModuleList of them), which the preset " + SYNFLOW_CONV + " reads" + (p.isEmpty() ? "" : " under the "
+        + "prefix '" + p + "'") + ", the activation (not in the file: give it) between consecutive layers and "
+        + "nothing else, no pooling (compare its outputs with PyTorch's)";
   }
 
   /** The model and names of a preset {@link #openLth} finds, for a note ({@code open_lth's cifar_vgg (...)}). */

@@ -263,8 +263,9 @@ public final class WholeModels {
 
   /**
    * A draft architecture for a whole model that is a custom module (not an {@code nn.Sequential}): its submodules in
-   * the order they were assigned ({@code _modules}), nested Sequentials flattened in order, with a flatten before a
-   * linear layer that follows a conv or pooling layer, as a forward that calls them in that order computes. It is
+   * the order they were assigned ({@code _modules}), nested Sequentials (and ModuleLists, which a forward iterates
+   * over) flattened in order, with a flatten before a linear layer that follows a conv or pooling layer, as a
+   * forward that calls them in that order computes. It is
    * not read from the forward, which is code the file does not hold: {@code inspect} prints it to be checked
    * against PyTorch's outputs and given as a JSON spec; nothing uses it as the architecture by itself.
    *
@@ -283,7 +284,9 @@ public final class WholeModels {
       return " (inspect prints a draft: its submodules in the order they were assigned, for a forward that calls "
           + "them in that order; check its outputs against PyTorch's before you use it)";
     }
-    return why[0] == null ? "" : " (no draft is given: " + why[0] + ")";
+    String chain = Presets.numberedChainNote(file.under(file.modelPrefix()));
+    return why[0] == null ? chain.isEmpty() ? "" : " (" + chain.substring(2) + ")"
+        : " (no draft is given: " + why[0] + chain + ")";
   }
 
   /**
@@ -296,6 +299,7 @@ public final class WholeModels {
     TensorFile tensors = file.under(file.modelPrefix());
     for (String name : tensors.names()) if (!name.contains(".")) return null;
     Walk w = new Walk(file.source(), file);
+    w.draft = true;
     try {
       w.sequential("", root);
       w.noPadLeft();
@@ -439,6 +443,11 @@ public final class WholeModels {
     /** The index in {@link #layers} of each activation module's layer, by path. */
     final Map<String, Integer> activationAt = new LinkedHashMap<>();
     final TensorFile file;
+    /**
+     * Whether the walk drafts a custom module: an {@code nn.ModuleList} or {@code nn.ModuleDict} (which a forward
+     * iterates over) is then walked in its order, as a Sequential; in an {@code nn.Sequential} it computes nothing.
+     */
+    boolean draft;
     /** A softmax module's output activation ({@code softmax} or {@code log-softmax}), else {@code null}. */
     String softmax;
     /** The refusal of a normaliser of the model's code (without the file's name), once the walk met one. */
@@ -534,8 +543,11 @@ public final class WholeModels {
       for (TorchModule.Child c : seq.children()) {
         String path = prefix + c.name();
         TorchModule m = c.module();
-        if (m.isSequential()) sequential(path + ".", m);
-        else leaf(path, m);
+        if (m.isSequential() || draft && (m.isTorchNn("ModuleList") || m.isTorchNn("ModuleDict"))) {
+          sequential(path + ".", m);
+        } else {
+          leaf(path, m);
+        }
       }
     }
 

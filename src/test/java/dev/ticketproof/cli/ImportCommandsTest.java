@@ -148,8 +148,6 @@ class ImportCommandsTest {
         "--input", x);
     assertBadInput("expected input shape [100] or [100, 1, 1], got [144]", "eval", "--target",
         fx("synflow_conv.pt"), "--arch", "synflow-conv", "--activation", "relu", "--input", writeBatch(2, 6, 6));
-    assertBadInput("Fortran order", "eval", "--target", fx("synflow_conv.pt"), "--arch", "synflow-conv",
-        "--activation", "relu", "--input", fx("bad_np_fortran.npy"));
     assertBadInput("--input", "eval", "--target", fx("synflow_conv.pt"), "--arch", "synflow-conv",
         "--activation", "relu", "--input", fx("np_f64.npy"));
     assertBadInput("tensor 'blocks.1.shortcut.weight' in " + fx("shortcut_scale_bad_1c.pt") + " has shape [1, 4], "
