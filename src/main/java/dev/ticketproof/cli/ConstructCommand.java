@@ -367,6 +367,7 @@ public final class ConstructCommand implements Callable<Integer> {
           dev.ticketproof.measure.Evaluator.ofTicket(res.source(), res.certificate()), dataSet.inputs(),
           data.labels == null ? null : dataSet.labels());
       d.addTo(o, dev.ticketproof.measure.DataCheck.inBox(dataSet.inputs(), box.lows(), box.highs()));
+      if (d.changedNote() != null) spec.commandLine().getErr().println("construct: note: " + d.changedNote());
       if (o.has("dataMaxError") && o.has("dataMaxTargetOutput")) {
         double dataRel = relative(o.get("dataMaxError").getAsDouble(), o.get("dataMaxTargetOutput").getAsDouble());
         o.addProperty("dataRelError", dataRel);

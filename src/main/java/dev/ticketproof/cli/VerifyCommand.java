@@ -146,6 +146,7 @@ public final class VerifyCommand implements Callable<Integer> {
           data.labels == null ? null : dataSet.labels());
       dataInBox = TicketChecker.region(cert.header(), points).containsAll(dataSet.inputs());
       if (dataInBox) measured = Math.max(Double.isNaN(measured) ? 0 : measured, dataCheck.maxError());
+      if (dataCheck.changedNote() != null) err.println("verify: note: " + dataCheck.changedNote());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     boolean holds = rep.verdict().isHolds() && !(measured > rep.certifiedBound());

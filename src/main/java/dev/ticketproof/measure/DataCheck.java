@@ -17,9 +17,12 @@ import java.util.List;
  * @param maxTargetOutput max over inputs and outputs of |target| (the scale of the error)
  * @param outputMaxError per output j, max over inputs of |target_j - ticket_j|
  * @param outputMaxTarget per output j, max over inputs of |target_j| (its own scale)
+ * @param changed number of inputs on which the ticket predicts another class than the target
+ * @param changedMaxMargin the largest target margin among them ({@link #margin}; 0 when none changed)
  */
 public record DataCheck(int samples, double targetAccuracy, double ticketAccuracy, double agreement,
-    double maxError, double maxTargetOutput, double[] outputMaxError, double[] outputMaxTarget) {
+    double maxError, double maxTargetOutput, double[] outputMaxError, double[] outputMaxTarget, int changed,
+    double changedMaxMargin) {
 
   /**
    * The output whose error is the largest relative to its own scale on the data ({@code outputMaxError[j] /
@@ -58,12 +61,14 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     int[][] pred = new int[n][];
     double[] err = new double[n];
     double[] mag = new double[n];
+    double[] margin = new double[n];
     OutputErrors[] outputs = {null};
     Evaluator.forEachPair(target, ticket, inputs, done -> { }, (q, a, b) -> {
       Evaluator.Comparison c = Evaluator.difference(a, b);
       err[q] = c.maxDifference();
       mag[q] = c.maxMagnitude();
       pred[q] = new int[] {predict(a), predict(b)};
+      margin[q] = margin(a, pred[q][1]);
       if (outputs[0] == null) outputs[0] = OutputErrors.empty(a.length);
       outputs[0].add(a, b);
     });
@@ -73,16 +78,45 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
     int agree = 0;
     double max = 0;
     double maxMag = 0;
+    double changedMargin = 0;
     for (int q = 0; q < n; q++) {
       maxMag = Math.max(maxMag, mag[q]);
       if (labels != null && pred[q][0] == labels[q]) ct++;
       if (labels != null && pred[q][1] == labels[q]) ck++;
       if (pred[q][0] == pred[q][1]) agree++;
+      else changedMargin = Math.max(changedMargin, margin[q]);
       max = Math.max(max, err[q]);
     }
     double nan = Double.NaN;
     return new DataCheck(n, labels == null ? nan : (double) ct / n, labels == null ? nan : (double) ck / n,
-        (double) agree / n, max, maxMag, each.maxError(), each.maxTarget());
+        (double) agree / n, max, maxMag, each.maxError(), each.maxTarget(), n - agree, changedMargin);
+  }
+
+  /**
+   * The target's margin over the class {@code other}: how much its predicted class's output exceeds output
+   * {@code other} ({@code target[a] - target[other]}, a its argmax), or for a single output (a logit) its distance
+   * from 0, where the prediction changes. A ticket that predicts {@code other} on an input where its error is e
+   * leaves a margin of at most 2e there (at most e for a logit), so a changed prediction with a margin small beside
+   * the outputs is a near tie that any approximation within that error may flip.
+   */
+  static double margin(double[] target, int other) {
+    if (target.length == 1) return Math.abs(target[0]);
+    return target[argmax(target)] - target[other];
+  }
+
+  /**
+   * How the changed predictions lie, for a note: {@code "3 of 3000 predictions changed; the target's margin there
+   * (...) is at most 0.0169, 0.0249 % of its largest output on the data, where the ticket's largest error is
+   * 0.0745: ..."}; {@code null} when none changed.
+   */
+  public String changedNote() {
+    if (changed == 0) return null;
+    return String.format(java.util.Locale.ROOT, "%d of %d predictions changed; the target's margin there (its "
+        + "predicted class's output less the ticket's class's%s) is at most %.3g, %.3g %% of its largest output on the "
+        + "data, where the ticket's largest error is %.3g: a ticket whose error on an input is e can change a "
+        + "prediction only where that margin is at most 2e", changed, samples, outputMaxError.length == 1
+        ? "; for one output, its distance from 0" : "", changedMaxMargin, 100 * changedMaxMargin / maxTargetOutput,
+        maxError);
   }
 
   /** Whether every input lies in the box [lo, hi]. */
@@ -214,6 +248,8 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
       o.addProperty("ticketAccuracy", ticketAccuracy);
     }
     o.addProperty("agreement", agreement);
+    o.addProperty("changedPredictions", changed);
+    o.addProperty("changedMaxMargin", changedMaxMargin);
     if (outputMaxError.length > 1) {
       o.addProperty("dataWorstOutput", worstOutput());
       o.addProperty("dataWorstOutputRelError", worstOutputRelError());
