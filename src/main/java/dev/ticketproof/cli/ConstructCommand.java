@@ -323,7 +323,9 @@ public final class ConstructCommand implements Callable<Integer> {
     double seconds;
     LowerBound.Result lb;
     double searchSeconds;
-    try (RunProgress bar = RunProgress.construct(progress.show(), samples, search.n)) {
+    dev.ticketproof.measure.DataCheck d = null;
+    try (RunProgress bar = RunProgress.construct(progress.show(), samples, search.n,
+        dataSet == null ? 0 : dataSet.inputs().size())) {
       ticket = builder.progress(bar).build();
       seconds = (System.nanoTime() - start) / 1e9;
       long searchStart = System.nanoTime();
@@ -331,6 +333,11 @@ public final class ConstructCommand implements Callable<Integer> {
       lb = built.report().verdict().isHolds() ? Cli.lowerBound(built.certificate(), net, points, samples,
           search.n, bar, ticket.measured()) : null;
       searchSeconds = (System.nanoTime() - searchStart) / 1e9;
+      if (dataSet != null) {
+        d = dev.ticketproof.measure.DataCheck.of(dev.ticketproof.measure.Evaluator.ofTarget(built.source().plan()),
+            dev.ticketproof.measure.Evaluator.ofTicket(built.source(), built.certificate()), dataSet.inputs(),
+            data.labels == null ? null : dataSet.labels(), bar::evaluatedData);
+      }
       bar.finished();
     }
     TicketBuilder.Result res = ticket.result();
@@ -361,11 +368,7 @@ public final class ConstructCommand implements Callable<Integer> {
     boolean each = dev.ticketproof.measure.OutputErrors.eachOutput(plan, dataSet == null ? null : dataSet.inputs(),
         points);
     dev.ticketproof.measure.OutputErrors goalSet = m.outputs();
-    if (dataSet != null) {
-      dev.ticketproof.measure.DataCheck d = dev.ticketproof.measure.DataCheck.of(
-          dev.ticketproof.measure.Evaluator.ofTarget(res.source().plan()),
-          dev.ticketproof.measure.Evaluator.ofTicket(res.source(), res.certificate()), dataSet.inputs(),
-          data.labels == null ? null : dataSet.labels());
+    if (d != null) {
       d.addTo(o, dev.ticketproof.measure.DataCheck.inBox(dataSet.inputs(), box.lows(), box.highs()));
       if (d.changedNote() != null) spec.commandLine().getErr().println("construct: note: " + d.changedNote());
       if (o.has("dataMaxError") && o.has("dataMaxTargetOutput")) {

@@ -37,6 +37,9 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
   private final int samples;
   /** {@code --search} as given (null: the default budget); construct only. */
   private final Integer search;
+  /** The {@code --data} rows measured after the search (0: none), the run's last stage. */
+  private final int dataInputs;
+  private Stage data;
   private final List<Stage> round = new ArrayList<>();
   private Stage measuring;
   private Stage searching;
@@ -49,11 +52,12 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
   private boolean finished;
   private long shown;
 
-  private RunProgress(OverallProgress out, boolean construct, int samples, Integer search) {
+  private RunProgress(OverallProgress out, boolean construct, int samples, Integer search, int dataInputs) {
     this.out = out;
     this.construct = construct;
     this.samples = samples;
     this.search = search;
+    this.dataInputs = dataInputs;
   }
 
   /**
@@ -106,6 +110,8 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
       searching = new Stage("adversarial search", measure * budget, null);
       stages.add(searching);
     }
+    data = dataInputs > 0 ? new Stage("evaluating " + dataInputs + " data inputs", measure * dataInputs, null) : null;
+    if (data != null) stages.add(data);
     for (Stage s : stages) total += s.weight;
   }
 
@@ -120,16 +126,20 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
   }
 
   /**
-   * Progress of construct: construction, both kernel passes, {@code samples} measurements and the search of
-   * {@code search} evaluations (null: the default budget); {@link #plan} first.
+   * Progress of construct: construction, both kernel passes, {@code samples} measurements, the search of
+   * {@code search} evaluations (null: the default budget) and the {@code dataInputs} rows of {@code --data};
+   * {@link #plan} first.
    */
-  static RunProgress construct(boolean show, int samples, Integer search) {
-    return new RunProgress(OverallProgress.ofRun(show, "construct"), true, samples, search);
+  static RunProgress construct(boolean show, int samples, Integer search, int dataInputs) {
+    return new RunProgress(OverallProgress.ofRun(show, "construct"), true, samples, search, dataInputs);
   }
 
-  /** Progress of verify: the kernel's check of {@code src} and {@code samples} measurements. */
-  static RunProgress verify(boolean show, SourceNetwork src, int samples) {
-    RunProgress p = new RunProgress(OverallProgress.ofRun(show, "verify"), false, samples, null);
+  /**
+   * Progress of verify: the kernel's check of {@code src}, {@code samples} measurements and the {@code dataInputs}
+   * rows of {@code --data}.
+   */
+  static RunProgress verify(boolean show, SourceNetwork src, int samples, int dataInputs) {
+    RunProgress p = new RunProgress(OverallProgress.ofRun(show, "verify"), false, samples, null, dataInputs);
     if (src != null) p.plan(src);
     return p;
   }
@@ -237,7 +247,7 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
       total += real.weight - searching.weight;
       stages.set(at, real);
     } else if (searching == null) {
-      stages.add(real);
+      stages.add(data == null || stages.indexOf(data) <= current ? stages.size() : stages.indexOf(data), real);
       total += real.weight;
     } else {
       return;
@@ -258,6 +268,13 @@ final class RunProgress implements Tickets.Progress, AutoCloseable {
     if (current < 0 || !stages.get(current).label.startsWith("measuring")) enter("measuring");
     if (current < 0 || !stages.get(current).label.startsWith("measuring")) return;
     out.update(permille((double) done / Math.max(1, n)), 1000, stages.get(current).label);
+  }
+
+  /** Progress of the measurement on the data: {@code done} of its rows evaluated. */
+  synchronized void evaluatedData(int done) {
+    if (current < 0 || stages.get(current) != data) enter("evaluating");
+    if (current < 0 || stages.get(current) != data) return;
+    out.update(permille((double) done / Math.max(1, dataInputs)), 1000, data.label);
   }
 
   /** Marks the run as finished: closing then shows it done (a run that ends in an error is not shown as done). */

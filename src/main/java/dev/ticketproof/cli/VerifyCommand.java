@@ -124,7 +124,9 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     LowerBound.Result lb;
     double searchSeconds;
-    try (RunProgress bar = RunProgress.verify(progress.show() && planned != null, planned, 0)) {
+    dev.ticketproof.measure.DataCheck dataCheck = null;
+    try (RunProgress bar = RunProgress.verify(progress.show() && planned != null, planned, 0,
+        dataSet == null ? 0 : dataSet.inputs().size())) {
       rep = TicketChecker.check(cert, net, phi, bar.check(), points);
       long searchStart = System.nanoTime();
       lb = null;
@@ -135,15 +137,16 @@ public final class VerifyCommand implements Callable<Integer> {
       }
       if (rep.verdict().isHolds() && lb == null) lb = Cli.lowerBound(cert, net, points, samples, search.n, bar);
       searchSeconds = (System.nanoTime() - searchStart) / 1e9;
+      if (rep.verdict().isHolds() && dataSet != null) {
+        Evaluator.Pair ev = Evaluator.of(cert, net);
+        dataCheck = dev.ticketproof.measure.DataCheck.of(ev.target(), ev.ticket(), dataSet.inputs(),
+            data.labels == null ? null : dataSet.labels(), bar::evaluatedData);
+      }
       bar.finished();
     }
     double measured = lb == null ? Double.NaN : lb.lowerBound();
-    dev.ticketproof.measure.DataCheck dataCheck = null;
     boolean dataInBox = false;
-    if (rep.verdict().isHolds() && dataSet != null) {
-      Evaluator.Pair ev = Evaluator.of(cert, net);
-      dataCheck = dev.ticketproof.measure.DataCheck.of(ev.target(), ev.ticket(), dataSet.inputs(),
-          data.labels == null ? null : dataSet.labels());
+    if (dataCheck != null) {
       dataInBox = TicketChecker.region(cert.header(), points).containsAll(dataSet.inputs());
       if (dataInBox) measured = Math.max(Double.isNaN(measured) ? 0 : measured, dataCheck.maxError());
       if (dataCheck.changedNote() != null) err.println("verify: note: " + dataCheck.changedNote());

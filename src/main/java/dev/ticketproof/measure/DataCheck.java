@@ -57,13 +57,19 @@ public record DataCheck(int samples, double targetAccuracy, double ticketAccurac
    * input gets the same bits in any batch); labels may be null (accuracies are then NaN).
    */
   public static DataCheck of(Evaluator target, Evaluator ticket, List<double[]> inputs, int[] labels) {
+    return of(target, ticket, inputs, labels, done -> { });
+  }
+
+  /** As {@link #of(Evaluator, Evaluator, List, int[])}, telling {@code progress} how many inputs are done. */
+  public static DataCheck of(Evaluator target, Evaluator ticket, List<double[]> inputs, int[] labels,
+      java.util.function.IntConsumer progress) {
     int n = inputs.size();
     int[][] pred = new int[n][];
     double[] err = new double[n];
     double[] mag = new double[n];
     double[] margin = new double[n];
     OutputErrors[] outputs = {null};
-    Evaluator.forEachPair(target, ticket, inputs, done -> { }, (q, a, b) -> {
+    Evaluator.forEachPair(target, ticket, inputs, progress, (q, a, b) -> {
       Evaluator.Comparison c = Evaluator.difference(a, b);
       err[q] = c.maxDifference();
       mag[q] = c.maxMagnitude();

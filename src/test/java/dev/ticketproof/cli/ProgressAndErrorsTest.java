@@ -88,6 +88,22 @@ class ProgressAndErrorsTest {
     assertThat(notes(local, "construct")).contains("kernel check", "certified bound over 3 balls");
     assertThat(percents(local, "construct")).isSorted();
 
+    // the rows of --data are evaluated last, in a stage of their own (before "done", not after it)
+    CommandRun[] withData = new CommandRun[2];
+    String dataConstruct = capturingStderr(() -> withData[0] = ImportCommandsTest.run("construct", "--target",
+        "builtin:small-cnn", "--rho", "4", "--eps", "0.1", "--samples", "4", "--search", "200", "--data",
+        points.toString(), "--out", tmp.resolve("d.tpz").toString()));
+    assertThat(withData[0].code()).as(withData[0].err()).isZero();
+    assertThat(notes(dataConstruct, "construct")).containsExactly("layer 0", "layer 2", "layer 5", "kernel check",
+        "certified bound", "measuring 4 samples", "adversarial search", "evaluating 3 data inputs", "done");
+    assertThat(percents(dataConstruct, "construct")).isSorted();
+    String dataVerify = capturingStderr(() -> withData[1] = ImportCommandsTest.run("verify", t.toString(),
+        "--samples", "4", "--search", "200", "--data", points.toString()));
+    assertThat(withData[1].code()).as(withData[1].err()).isZero();
+    assertThat(notes(dataVerify, "verify")).containsExactly("kernel check", "certified bound", "adversarial search",
+        "evaluating 3 data inputs", "done");
+    assertThat(percents(dataVerify, "verify")).isSorted();
+
     String quiet = capturingStderr(() -> ImportCommandsTest.run("verify", t.toString(), "--samples", "4",
         "--no-progress"));
     assertThat(quiet).isEmpty();
