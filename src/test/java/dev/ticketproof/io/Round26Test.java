@@ -33,6 +33,16 @@ class Round26Test {
         .isLessThanOrEqualTo(1e-14);
   }
 
+  /** An nn.ModuleDict that the forward runs in its order: the draft walks it in that order and is the network. */
+  @Test void aModuleDictIsDraftedInItsOrder(@TempDir Path tmp) throws Exception {
+    WholeModels.Derived draft = WholeModels.draft(TensorFiles.read(Fixtures.path("round26_dict_whole.pt")));
+    assertThat(draft.spec().activation()).isEqualTo("elu(1.0)");
+    Path spec = tmp.resolve("draft.json");
+    Files.writeString(spec, draft.withInput(new int[] {1, 8, 8}).toJson());
+    assertThat(relativeError("round26_dict_whole.pt", spec.toString(), null, "round26_dict"))
+        .isLessThanOrEqualTo(1e-14);
+  }
+
   /**
    * One nn.ReLU after every layer of a ModuleList but the last: no draft (the order of the modules does not show
    * where the forward applies it), and the refusal names the preset that reads the chain, under its prefix, which
