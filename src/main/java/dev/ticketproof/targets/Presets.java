@@ -174,8 +174,8 @@ public final class Presets {
     String first = file.names().stream().filter(n -> n.startsWith(p) && n.endsWith(".weight")).findFirst().get();
     return "; its names " + first + ", ... are a numbered chain of convs and linear layers (an nn.Sequential "
         + "or nn.ModuleList of them), which the preset " + SYNFLOW_CONV + " reads" + (p.isEmpty() ? "" : " under the "
-        + "prefix '" + p + "'") + ", the activation (not in the file: give it) between consecutive layers and "
-        + "nothing else, no pooling (compare its outputs with PyTorch's)";
+        + "prefix '" + p + "'") + " if the forward applies the activation (which the file does not hold: give it) "
+        + "between consecutive layers and no pooling (compare its outputs with PyTorch's)";
   }
 
   /** The model and names of a preset {@link #openLth} finds, for a note ({@code open_lth's cifar_vgg (...)}). */
