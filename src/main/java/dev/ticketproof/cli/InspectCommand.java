@@ -121,6 +121,13 @@ public final class InspectCommand implements Callable<Integer> {
             found = loaded.prefixDetected();
           }
         }
+      } else if (file.names().stream().anyMatch(n -> n.endsWith(".weight"))) {
+        // a state dict (not a data file): what construct would say, which names the preset that reads it if one does
+        try {
+          Architectures.requireWholeModel(file);
+        } catch (dev.ticketproof.limits.BadParameter e) {
+          archNote = "none in the file: " + UsageError.message(e);
+        }
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;

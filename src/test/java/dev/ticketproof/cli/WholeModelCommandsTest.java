@@ -61,6 +61,16 @@ class WholeModelCommandsTest {
     assertThat(c.code()).as(c.err()).isZero();
     assertThat(JsonParser.parseString(c.out()).getAsJsonObject().get("archNote").getAsString())
         .contains("not an nn.Sequential");
+    // a state dict: what construct would say without --arch, which names the preset that reads its chain of layers
+    CommandRun sd = run("inspect", fx("round26_mlp_state.pt"), "--format", "json");
+    assertThat(sd.code()).as(sd.err()).isZero();
+    assertThat(JsonParser.parseString(sd.out()).getAsJsonObject().get("archNote").getAsString())
+        .startsWith("none in the file: --arch not given, and ").contains("which the preset synflow-conv reads under "
+            + "the prefix 'layers.'");
+    // a data file has no architecture to speak of
+    CommandRun data = run("inspect", fx("round26_mlp_input.npy"), "--format", "json");
+    assertThat(data.code()).as(data.err()).isZero();
+    assertThat(JsonParser.parseString(data.out()).getAsJsonObject().has("archNote")).isFalse();
   }
 
   @Test void evalReproducesPyTorchWithoutArchOrActivation() {
