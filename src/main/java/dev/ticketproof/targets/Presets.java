@@ -146,14 +146,16 @@ public final class Presets {
   public static String numberedChain(TensorFile file) {
     Pattern layer = Pattern.compile("((?:.*\\.)?)\\d{1,8}\\.(weight|bias)");
     java.util.Set<String> tried = new java.util.HashSet<>();
+    // the names under a prefix are a range of the sorted names: each prefix reads only its own
+    java.util.NavigableSet<String> sorted = new java.util.TreeSet<>(file.names());
     for (String name : file.names()) {
       Matcher m = layer.matcher(name);
       if (!m.matches() || !tried.add(m.group(1))) continue;
       String p = m.group(1);
       int weights = 0;
       boolean chain = true;
-      for (String n : file.names()) {
-        if (!n.startsWith(p)) continue;
+      for (String n : p.isEmpty() ? sorted : sorted.subSet(p, true, p + Character.MAX_VALUE, false)) {
+        if (!chain) break;
         Matcher t = layer.matcher(n);
         int rank = file.tensors().get(n).tensor().shape().length;
         chain &= t.matches() && t.group(1).equals(p) && (t.group(2).equals("bias") || rank == 2 || rank == 4);
