@@ -170,14 +170,21 @@ public final class Presets {
    * What {@link #numberedChain} found, for a refusal that names no architecture: the preset {@value #SYNFLOW_CONV}
    * reads the chain. Empty when there is none.
    */
-  public static String numberedChainNote(TensorFile file) {
+  public static String numberedChainNote(TensorFile file) { return numberedChainNote(file, null); }
+
+  /**
+   * As {@link #numberedChainNote(TensorFile)}, naming {@code activation}, that of a whole model's activation modules
+   * (null: the file holds none).
+   */
+  public static String numberedChainNote(TensorFile file, String activation) {
     String p = numberedChain(file);
     if (p == null) return "";
     String first = file.names().stream().filter(n -> n.startsWith(p) && n.endsWith(".weight")).findFirst().get();
     return "; its names " + first + ", ... are a numbered chain of convs and linear layers (an nn.Sequential "
         + "or nn.ModuleList of them), which the preset " + SYNFLOW_CONV + " reads" + (p.isEmpty() ? "" : " under the "
-        + "prefix '" + p + "'") + " if the forward applies the activation (which the file does not hold: give it) "
-        + "between consecutive layers and no pooling (compare its outputs with PyTorch's)";
+        + "prefix '" + p + "'") + " if the forward applies the activation (" + (activation == null ? "which the file "
+        + "does not hold: give it" : activation + ", its activation module's: give it") + ") between consecutive "
+        + "layers and no pooling (compare its outputs with PyTorch's)";
   }
 
   /** The model and names of a preset {@link #openLth} finds, for a note ({@code open_lth's cifar_vgg (...)}). */

@@ -279,19 +279,20 @@ public final class WholeModels {
 
   /** The custom module's refusal's note on its draft: that inspect prints one, or why there is none. */
   private static String draftNote(TensorFile file) {
-    String[] why = new String[1];
+    String[] why = new String[2];
     if (draft(file, why) != null) {
       return " (inspect prints a draft: its submodules in the order they were assigned, for a forward that calls "
           + "them in that order; check its outputs against PyTorch's before you use it)";
     }
-    String chain = Presets.numberedChainNote(file.under(file.modelPrefix()));
+    String chain = Presets.numberedChainNote(file.under(file.modelPrefix()), why[1]);
     return why[0] == null ? chain.isEmpty() ? "" : " (" + chain.substring(2) + ")"
         : " (no draft is given: " + why[0] + chain + ")";
   }
 
   /**
    * The draft, or {@code null} with, in {@code why[0]}, why the order of the submodules is not the forward where the
-   * modules show it (else {@code why[0]} stays {@code null}).
+   * modules show it (else {@code why[0]} stays {@code null}), and then in {@code why[1]} (when it has room) the
+   * activation of the model's activation modules, when they have one.
    */
   private static Derived draft(TensorFile file, String[] why) {
     TorchModule root = file.model();
@@ -323,6 +324,11 @@ public final class WholeModels {
     for (ArchSpec.LayerSpec l : w.layers) {
       if (l instanceof ArchSpec.Conv || l instanceof ArchSpec.Conv1d || l instanceof ArchSpec.Linear) {
         if (previous != null) {
+          // the model's activation: its modules', or the one assigned last (taken as an output activation above)
+          if (why.length > 1) {
+            why[1] = !w.activations.isEmpty() ? w.activations.values().iterator().next()
+                : output != null && !output.contains("softmax") ? output : null;
+          }
           why[0] = "its layers '" + previous + "' and '" + l.name() + "' follow each other in the order of the "
               + "submodules with no activation module between them, so its forward does not call them in that "
               + "order alone: it applies an activation as a function (F.relu), calls one module several times (one "

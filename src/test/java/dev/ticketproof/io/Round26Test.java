@@ -54,12 +54,13 @@ class Round26Test {
         .isInstanceOf(ImportException.class).hasMessageContaining("(no draft is given: its layers 'layers.0' and "
             + "'layers.1' follow each other").hasMessageContaining("; its names layers.0.weight, ... are a numbered "
             + "chain of convs and linear layers (an nn.Sequential or nn.ModuleList of them), which the preset "
-            + "synflow-conv reads under the prefix 'layers.'");
+            + "synflow-conv reads under the prefix 'layers.' if the forward applies the activation (relu, its "
+            + "activation module's: give it) between consecutive layers and no pooling");
     TensorFile state = TensorFiles.read(Fixtures.path("round26_mlp_state.pt"));
     assertThat(Presets.numberedChain(state)).isEqualTo("layers.");
     assertThatThrownBy(() -> Architectures.derived(state, null, null)).isInstanceOf(BadParameter.class)
         .hasMessageContaining("holds tensors only").hasMessageContaining("which the preset synflow-conv reads under "
-            + "the prefix 'layers.'");
+            + "the prefix 'layers.' if the forward applies the activation (which the file does not hold: give it)");
     for (String target : new String[] {"round26_mlp_whole.pt", "round26_mlp_state.pt"}) {
       assertThat(relativeError(target, Presets.SYNFLOW_CONV, "relu", "round26_mlp")).as(target)
           .isLessThanOrEqualTo(1e-14);
