@@ -174,7 +174,7 @@ public final class Presets {
 
   /**
    * As {@link #numberedChainNote(TensorFile)}, naming {@code activation}, that of a whole model's activation modules
-   * (null: the file holds none).
+   * with where it comes from ({@code "relu, its activation modules'"}; null: the file holds none).
    */
   public static String numberedChainNote(TensorFile file, String activation) {
     String p = numberedChain(file);
@@ -183,7 +183,7 @@ public final class Presets {
     return "; its names " + first + ", ... are a numbered chain of convs and linear layers (an nn.Sequential "
         + "or nn.ModuleList of them), which the preset " + SYNFLOW_CONV + " reads" + (p.isEmpty() ? "" : " under the "
         + "prefix '" + p + "'") + " if the forward applies the activation (" + (activation == null ? "which the file "
-        + "does not hold: give it" : activation + ", its activation module's: give it") + ") between consecutive "
+        + "does not hold: give it" : activation + ": give it") + ") between consecutive "
         + "layers and no pooling (compare its outputs with PyTorch's)";
   }
 

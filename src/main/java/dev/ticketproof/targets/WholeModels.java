@@ -263,10 +263,9 @@ public final class WholeModels {
 
   /**
    * A draft architecture for a whole model that is a custom module (not an {@code nn.Sequential}): its submodules in
-   * the order they were assigned ({@code _modules}), nested Sequentials (and ModuleLists, which a forward iterates
-   * over) flattened in order, with a flatten before a linear layer that follows a conv or pooling layer, as a
-   * forward that calls them in that order computes. It is
-   * not read from the forward, which is code the file does not hold: {@code inspect} prints it to be checked
+   * the order they were assigned ({@code _modules}), nested Sequentials (and ModuleLists and ModuleDicts, which a
+   * forward iterates over) flattened in order, with a flatten before a linear layer that follows a conv or pooling
+   * layer, as a forward that calls them in that order computes. It is not read from the forward, which is code the file does not hold: {@code inspect} prints it to be checked
    * against PyTorch's outputs and given as a JSON spec; nothing uses it as the architecture by itself.
    *
    * @return the draft, or {@code null} when there is none: the root holds tensors of its own, a submodule is not a
@@ -292,7 +291,7 @@ public final class WholeModels {
   /**
    * The draft, or {@code null} with, in {@code why[0]}, why the order of the submodules is not the forward where the
    * modules show it (else {@code why[0]} stays {@code null}), and then in {@code why[1]} (when it has room) the
-   * activation of the model's activation modules, when they have one.
+   * activation of the model's activation modules, when they have one, said as such.
    */
   private static Derived draft(TensorFile file, String[] why) {
     TorchModule root = file.model();
@@ -324,10 +323,11 @@ public final class WholeModels {
     for (ArchSpec.LayerSpec l : w.layers) {
       if (l instanceof ArchSpec.Conv || l instanceof ArchSpec.Conv1d || l instanceof ArchSpec.Linear) {
         if (previous != null) {
-          // the model's activation: its modules', or the one assigned last (taken as an output activation above)
+          // the model's activation: its modules', or the one assigned last, which may also be an output activation
           if (why.length > 1) {
-            why[1] = !w.activations.isEmpty() ? w.activations.values().iterator().next()
-                : output != null && !output.contains("softmax") ? output : null;
+            why[1] = !w.activations.isEmpty() ? w.activations.values().iterator().next() + ", its activation modules'"
+                : output != null && !output.contains("softmax") ? output + ", its activation module's, unless that "
+                + "module is an output activation" : null;
           }
           why[0] = "its layers '" + previous + "' and '" + l.name() + "' follow each other in the order of the "
               + "submodules with no activation module between them, so its forward does not call them in that "

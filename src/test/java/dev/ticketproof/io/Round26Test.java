@@ -55,7 +55,8 @@ class Round26Test {
             + "'layers.1' follow each other").hasMessageContaining("; its names layers.0.weight, ... are a numbered "
             + "chain of convs and linear layers (an nn.Sequential or nn.ModuleList of them), which the preset "
             + "synflow-conv reads under the prefix 'layers.' if the forward applies the activation (relu, its "
-            + "activation module's: give it) between consecutive layers and no pooling");
+            + "activation module's, unless that module is an output activation: give it) between consecutive layers "
+            + "and no pooling");
     TensorFile state = TensorFiles.read(Fixtures.path("round26_mlp_state.pt"));
     assertThat(Presets.numberedChain(state)).isEqualTo("layers.");
     assertThatThrownBy(() -> Architectures.derived(state, null, null)).isInstanceOf(BadParameter.class)
