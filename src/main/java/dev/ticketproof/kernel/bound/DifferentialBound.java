@@ -6,7 +6,9 @@ import dev.ticketproof.kernel.SourceNetwork;
 import dev.ticketproof.kernel.TargetPlan;
 import dev.ticketproof.kernel.TicketCertificate;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 
 /**
@@ -1128,7 +1130,9 @@ public final class DifferentialBound {
       boolean twice = !Double.isNaN(pb.curvature());
       FormMap t = in.target;
       FormMap dIn = in.diff;
-      double[][] memo = new double[per][];
+      // the relaxation of a group depends on its range alone: positions with the same range (a box's, or the balls'
+      // around inputs of few distinct values, as 8-bit images have) share one
+      Map<Range, double[]> memo = new HashMap<>();
       for (int g = 0; g < per; g++) {
         double kval = a.kernel()[j * per + g];
         if (kval == 0 && !touched[g]) continue;
@@ -1156,12 +1160,10 @@ public final class DifferentialBound {
             double[] grid = null;
             // without a curvature bound, g at the midpoint and its Lipschitz constant (narrow ranges: points)
             if ((twice || smooth) && mutation != Mutation.DROP_INSTANCE_ERROR && mutation != Mutation.DROP_REMAINDER) {
-              if (memo[g] != null && memo[g][3] == lo && memo[g][4] == hi) {
-                grid = memo[g];
-              } else {
-                grid = gridRelax(members[g], k, in.w1, kval, lo, hi);
-                memo[g] = grid;
-              }
+              int group = g;
+              if (memo.size() >= MEMO) memo.clear();
+              grid = memo.computeIfAbsent(new Range(group, lo + 0.0, hi + 0.0),
+                  r -> gridRelax(members[group], k, in.w1, kval, r.lo(), r.hi()));
               double[] rel = PhiBounds.piecewise(lo, hi, dN, dP);
               double termwise = (rel[2] - rel[1]) / 2 + remainderSum(members[g], k, in.w1, xMax);
               if (!((grid[2] - grid[1]) / 2 < termwise)) grid = null;
@@ -1192,6 +1194,12 @@ public final class DifferentialBound {
       }
       addBias(a, biasTaps(a, in, k, j, true), t, dOut, dScale, o);
     }
+
+    /** The most ranges a unit's relaxations are kept for (a few MB; inputs of continuous values have no repeats). */
+    private static final int MEMO = 1 << 15;
+
+    /** A group of a unit reading a univariate layer and its input's range [lo, hi] (zeros of one sign). */
+    private record Range(int group, double lo, double hi) {}
 
     /** sum over the members of |w| R(|w_1| xMax): the remainders of phi's local model, bounded term by term. */
     double remainderSum(int[] members, Kept k, double[] w1, double xMax) {
