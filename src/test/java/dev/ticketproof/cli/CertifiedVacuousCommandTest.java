@@ -65,6 +65,27 @@ class CertifiedVacuousCommandTest {
         "construct --form-budget").doesNotContain("--around X.npy --radius R");
   }
 
+  /**
+   * A point certificate (radius 0) whose bound reaches the outputs: the note does not point to a smaller radius or a
+   * larger form budget, which cannot help at points, but to the rounding the layers carry and to the ticket itself.
+   */
+  @Test void aVacuousPointBoundPointsToTheRoundingNotTheRadius() throws IOException {
+    SplittableRandom rng = new SplittableRandom(1);
+    double[] flat = new double[2 * 3 * 8 * 8];
+    for (int k = 0; k < flat.length; k++) flat[k] = rng.nextDouble(-1, 1);
+    Path pts = tmp.resolve("pts.npy");
+    Npy.write(pts, Tensor.of(flat, 2, 3, 8, 8), DType.FLOAT64);
+    // one copy per channel and a tolerance of 0.5: a ticket as far from its target as the outputs themselves
+    CommandRun r = ImportCommandsTest.run("construct", "--target", "builtin:small-resnet", "--rho", "1", "--eps",
+        "0.5", "--search", "40", "--around", pts.toString(), "--radius", "0", "--format", "json", "--no-progress");
+    JsonObject o = json(r);
+    assertThat(o.get("radius").getAsDouble()).isZero();
+    assertThat(o.get("certifiedVacuous").getAsBoolean()).isTrue();
+    assertThat(r.err()).contains("over the balls it does not show", "nor do the measured errors",
+        "At points (radius 0) the bound is the error there plus the rounding")
+        .doesNotContain("A smaller --radius", "--form-budget");
+  }
+
   @Test void aBoundBelowTheOutputsIsNot() {
     CommandRun r = ImportCommandsTest.run("construct", "--target", "builtin:small-fc", "--activation",
         "sigmoid", "--rho", "15", "--eps", "0.01", "--search", "40", "--format", "json", "--no-progress");
