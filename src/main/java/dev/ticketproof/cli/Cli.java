@@ -621,7 +621,8 @@ final class Cli {
     err.printf(Locale.ROOT, "%s: note: the certified bound %.3g is not below the largest target output measured "
         + "(%.3g), so over the %s it does not show that the ticket approximates the target; %s. %s (docs/bounds.md)%n",
         command, bound, out, local ? "balls" : "whole input box", evidence,
-        !local ? "Over balls around your inputs (--around X.npy --radius R) the bound is smaller, the more so the smaller R"
+        !local ? "Over balls around your inputs (--around X.npy --radius R) the bound is smaller, the more so the "
+            + "smaller R"
             : number(o, "radius") == 0 ? "At points (radius 0) the bound is the error there plus the rounding that the "
             + "layers carry with the l1 norms of their weights, which grows with depth: well above lowerBound, that "
             + "rounding is the cause (deep nets), and no smaller radius or larger form budget removes it"
