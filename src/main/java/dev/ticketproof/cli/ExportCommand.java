@@ -48,6 +48,8 @@ public final class ExportCommand implements Callable<Integer> {
 
   @CommandLine.Mixin TicketTargetOptions target;
 
+  @CommandLine.Mixin ProgressOption progress;
+
   @Override
   public Integer call() {
     if (!format.equals("pytorch") && !format.equals("npz")) {
@@ -60,14 +62,31 @@ public final class ExportCommand implements Callable<Integer> {
     if (specPath.toAbsolutePath().equals(out.toAbsolutePath())) {
       throw new UsageError("--out " + out + ": the spec would overwrite it; use an extension such as .pt or .npz");
     }
-    TargetOptions.Ticket t = target.ticket(ticket);
-    TicketExport.Exported ex;
-    try {
-      ex = TicketExport.of(t.source(), t.cert(),
-          pruned ? TicketExport.Encoding.PRUNED : TicketExport.Encoding.SPARSE, MAX_DENSE);
-    } catch (IllegalArgumentException e) {
-      throw new UsageError(ticket + ": " + e.getMessage());
+    try (OverallProgress bar = OverallProgress.ofRun(progress.show(), "export")) {
+      // the stages' shares of a run: the kernel's check about two thirds, the encoding and the writing the rest
+      bar.stage(0, 1000, "reading and checking " + ticket.getFileName());
+      TargetOptions.Ticket t = target.ticket(ticket);
+      bar.stage(650, 1000, "encoding the ticket");
+      TicketExport.Exported ex;
+      try {
+        ex = TicketExport.of(t.source(), t.cert(),
+            pruned ? TicketExport.Encoding.PRUNED : TicketExport.Encoding.SPARSE, MAX_DENSE);
+      } catch (IllegalArgumentException e) {
+        throw new UsageError(ticket + ": " + e.getMessage());
+      }
+      bar.stage(800, 1000, "writing " + out.getFileName());
+      write(t, ex, specPath);
+      bar.stage(1000, 1000, "done");
+      PrintWriter pw = spec.commandLine().getOut();
+      pw.printf(Locale.ROOT, "%s: %d kept weights, %d arrays (%s, %s) written to %s; spec %s%n", ticket,
+          ex.keptWeights(), ex.arrays().size(), format, pruned ? "pruned" : "sparse", out, specPath);
+      pw.flush();
     }
+    return 0;
+  }
+
+  /** Writes the arrays to OUT and the spec (with the target's output shape and activation) beside it. */
+  private void write(TargetOptions.Ticket t, TicketExport.Exported ex, Path specPath) {
     // the target's output shape: {F} when it flattens its output map, which its output activation then reads whole
     ex.spec().add("outputShape", TicketExport.outputShapeJson(t.source(), t.target()));
     dev.ticketproof.net.OutputActivation g = t.target().outputActivation();
@@ -92,11 +111,6 @@ public final class ExportCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UsageError("--out " + out + ": cannot write (" + e.getMessage() + ")");
     }
-    PrintWriter pw = spec.commandLine().getOut();
-    pw.printf(Locale.ROOT, "%s: %d kept weights, %d arrays (%s, %s) written to %s; spec %s%n", ticket,
-        ex.keptWeights(), ex.arrays().size(), format, pruned ? "pruned" : "sparse", out, specPath);
-    pw.flush();
-    return 0;
   }
 
   /** The spec's path: OUT with its extension replaced by {@code .json}. */

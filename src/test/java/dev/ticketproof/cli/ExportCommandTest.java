@@ -40,6 +40,25 @@ class ExportCommandTest {
     assertThat(Files.readString(tmp.resolve("ticket2.json"))).contains("\"weights\": \"pruned\"");
   }
 
+  /** export shows its stages on stderr (plain lines when stderr is not a terminal), and nothing with --no-progress. */
+  @Test void exportShowsItsStagesUnlessTold() {
+    Path pt = tmp.resolve("p.pt");
+    String shown = ProgressAndErrorsTest.capturingStderr(() -> {
+      CommandRun r = run("export", fx("sr_relu.tpz"), "--out", pt.toString());
+      assertThat(r.code()).as(r.err()).isZero();
+      return r;
+    });
+    assertThat(ProgressAndErrorsTest.notes(shown, "export")).hasSize(4);
+    assertThat(shown).contains("export: 0 %, reading and checking sr_relu.tpz", "export: 65 %, encoding the ticket",
+        "export: 80 %, writing p.pt", "export: 100 %, done");
+    String none = ProgressAndErrorsTest.capturingStderr(() -> {
+      CommandRun q = run("export", fx("sr_relu.tpz"), "--out", tmp.resolve("q.pt").toString(), "--no-progress");
+      assertThat(q.code()).as(q.err()).isZero();
+      return q;
+    });
+    assertThat(none).isEmpty();
+  }
+
   @Test void evalTicketWritesTheTicketsOutputs() throws IOException {
     Path y = tmp.resolve("y.npy");
     CommandRun r = run("eval", "--ticket", fx("sr_relu.tpz"), "--input", fx("sr_x.npy"), "--out", y.toString(),
