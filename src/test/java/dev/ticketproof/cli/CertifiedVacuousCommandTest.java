@@ -50,11 +50,7 @@ class CertifiedVacuousCommandTest {
 
   /** A local certificate whose balls are too wide: the note points to a smaller radius and a larger form budget. */
   @Test void aVacuousLocalBoundPointsToTheRadiusAndTheFormBudget() throws IOException {
-    SplittableRandom rng = new SplittableRandom(1);
-    double[] flat = new double[2 * 3 * 8 * 8];
-    for (int k = 0; k < flat.length; k++) flat[k] = rng.nextDouble(-1, 1);
-    Path pts = tmp.resolve("pts.npy");
-    Npy.write(pts, Tensor.of(flat, 2, 3, 8, 8), DType.FLOAT64);
+    Path pts = points();
     CommandRun r = ImportCommandsTest.run("construct", "--target", "builtin:small-resnet", "--rho", "32", "--eps",
         "0.001", "--search", "40", "--around", pts.toString(), "--radius", "0.5", "--format", "json",
         "--no-progress");
@@ -70,11 +66,7 @@ class CertifiedVacuousCommandTest {
    * larger form budget, which cannot help at points, but to the rounding the layers carry and to the ticket itself.
    */
   @Test void aVacuousPointBoundPointsToTheRoundingNotTheRadius() throws IOException {
-    SplittableRandom rng = new SplittableRandom(1);
-    double[] flat = new double[2 * 3 * 8 * 8];
-    for (int k = 0; k < flat.length; k++) flat[k] = rng.nextDouble(-1, 1);
-    Path pts = tmp.resolve("pts.npy");
-    Npy.write(pts, Tensor.of(flat, 2, 3, 8, 8), DType.FLOAT64);
+    Path pts = points();
     // one copy per channel and a tolerance of 0.5: a ticket as far from its target as the outputs themselves
     CommandRun r = ImportCommandsTest.run("construct", "--target", "builtin:small-resnet", "--rho", "1", "--eps",
         "0.5", "--search", "40", "--around", pts.toString(), "--radius", "0", "--format", "json", "--no-progress");
@@ -84,6 +76,16 @@ class CertifiedVacuousCommandTest {
     assertThat(r.err()).contains("over the balls it does not show", "nor do the measured errors",
         "At points (radius 0) the bound is the error there plus the rounding")
         .doesNotContain("A smaller --radius", "--form-budget");
+  }
+
+  /** Two points of [-1, 1]^(3x8x8), small-resnet's inputs, in a .npy file. */
+  private Path points() throws IOException {
+    SplittableRandom rng = new SplittableRandom(1);
+    double[] flat = new double[2 * 3 * 8 * 8];
+    for (int k = 0; k < flat.length; k++) flat[k] = rng.nextDouble(-1, 1);
+    Path pts = tmp.resolve("pts.npy");
+    Npy.write(pts, Tensor.of(flat, 2, 3, 8, 8), DType.FLOAT64);
+    return pts;
   }
 
   @Test void aBoundBelowTheOutputsIsNot() {
