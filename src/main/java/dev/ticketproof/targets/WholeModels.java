@@ -265,8 +265,9 @@ public final class WholeModels {
    * A draft architecture for a whole model that is a custom module (not an {@code nn.Sequential}): its submodules in
    * the order they were assigned ({@code _modules}), nested Sequentials (and ModuleLists and ModuleDicts, which a
    * forward iterates over) flattened in order, with a flatten before a linear layer that follows a conv or pooling
-   * layer, as a forward that calls them in that order computes. It is not read from the forward, which is code the file does not hold: {@code inspect} prints it to be checked
-   * against PyTorch's outputs and given as a JSON spec; nothing uses it as the architecture by itself.
+   * layer, as a forward that calls them in that order computes. It is not read from the forward, which is code the
+   * file does not hold: {@code inspect} prints it to be checked against PyTorch's outputs and given as a JSON spec;
+   * nothing uses it as the architecture by itself.
    *
    * @return the draft, or {@code null} when there is none: the root holds tensors of its own, a submodule is not a
    *     torch.nn module (a custom block, whose forward may add a shortcut), two layers with weights follow each other

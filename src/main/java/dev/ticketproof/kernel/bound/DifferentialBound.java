@@ -1212,7 +1212,7 @@ public final class DifferentialBound {
     static final int GRID = 16;
 
     /**
-     * {alpha, lo, hi, xl, xh} with lo &lt;= g(x) - alpha x &lt;= hi for every x in [xl, xh], where
+     * {alpha, lo, hi} with lo &lt;= g(x) - alpha x &lt;= hi for every x in [xl, xh], where
      * \( g(x) = \sum_S w \psi(w_1 x) - K x \), \( \psi = \phi - \phi(0) \) (twice differentiable phi): alpha is
      * the chord slope of g, h = g - alpha x is evaluated at the ends of {@link #GRID} subintervals, and on a
      * subinterval of width delta h lies within its linear interpolant plus or minus \( C \delta^2 / 8 \) with
@@ -1246,7 +1246,7 @@ public final class DifferentialBound {
         double h = g[0] - alpha * xm;
         double r = Rounding.up(Rounding.up(g[1] + Rounding.gamma(2) * (Math.abs(g[0]) + Math.abs(alpha * xm)))
             + Rounding.up(lh * Math.nextUp(Math.max(xm - xl, xh - xm))));
-        return new double[] {alpha, h - r, h + r, xl, xh};
+        return new double[] {alpha, h - r, h + r};
       }
       double c2 = 0;
       for (int q : members) {
@@ -1281,7 +1281,7 @@ public final class DifferentialBound {
       }
       double bulge = mutation == Mutation.DROP_GRID_INTERIOR ? 0 : Rounding.up(c2 * widest * widest / 8);
       slack = Rounding.up(slack);
-      return new double[] {alpha, lo - bulge - slack, hi + bulge + slack, xl, xh};
+      return new double[] {alpha, lo - bulge - slack, hi + bulge + slack};
     }
 
     /**
